@@ -1,0 +1,1 @@
+"""From one fused kernel to a callable: lowering, the C and CUDA renderers, the compilers and the cache."""

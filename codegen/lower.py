@@ -1,0 +1,230 @@
+"""Lower one scheduled kernel to a loop program: loops, SSA statements, accumulators and stores.
+
+The loop program is what the C and CUDA renderers share: it says what to compute at each point of
+the iteration space and how indices are formed, never how the hardware walks the loops.
+Views become index arithmetic here: an index is carried down the graph as one symbolic expression
+per dimension, remapped at every VIEW and flattened at every load.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lazygrad.dtypes import DType, float16, float32, int64
+from lazygrad.ops import ELEMENTWISE, Op, ReduceOp
+
+from .symbolic import Lin, ravel, unravel
+
+
+@dataclass(frozen=True)
+class Const:
+    value: object
+    dtype: DType
+
+
+Operand = "str | Const"
+
+# the rng parameter holds (seed, offset) pairs as 64-bit integers
+uint64_param = int64
+
+
+@dataclass
+class Param:
+    name: str
+    dtype: DType
+    is_output: bool
+
+
+@dataclass
+class Stmt:
+    """`name = op(args)` of type dtype. op is 'load', 'alu', 'where', 'arange' or 'rand'."""
+
+    name: str
+    dtype: DType
+    op: str
+    args: tuple
+    alu: Op | None = None
+    src_dtypes: tuple[DType, ...] = ()
+
+
+@dataclass
+class Accumulator:
+    name: str
+    dtype: DType
+    rop: ReduceOp
+    value: object  # Operand folded in at every point of the reduce loops
+
+
+@dataclass
+class Store:
+    param: str
+    index: Lin
+    value: object
+    dtype: DType
+
+
+@dataclass
+class LoopProgram:
+    name: str
+    kind: str  # 'elementwise', 'reduce' or 'scan'
+    params: list[Param]
+    out_loops: list[tuple[str, int]]
+    red_loops: list[tuple[str, int]] = field(default_factory=list)
+    pre: list[Stmt] = field(default_factory=list)   # evaluated at every point of the reduce/scan loops
+    accs: list[Accumulator] = field(default_factory=list)
+    post: list[Stmt] = field(default_factory=list)  # evaluated once per output element
+    stores: list[Store] = field(default_factory=list)
+    fused: list[str] = field(default_factory=list)  # the graph ops this kernel computes
+
+    @property
+    def numel(self) -> int:
+        n = 1
+        for _, e in self.out_loops:
+            n *= e
+        return n
+
+    @property
+    def reduce_numel(self) -> int:
+        n = 1
+        for _, e in self.red_loops:
+            n *= e
+        return n
+
+
+def accumulator_dtype(dtype: DType) -> DType:
+    """float16 accumulates in float32, as torch does."""
+    return float32 if dtype is float16 else dtype
+
+
+class _Lowerer:
+    def __init__(self, outputs, inputs, rand_slots):
+        self.params = [Param(f"out{i}", n.dtype, True) for i, n in enumerate(outputs)]
+        self.inputs = {id(n): f"in{i}" for i, n in enumerate(inputs)}
+        self.params += [Param(f"in{i}", n.dtype, False) for i, n in enumerate(inputs)]
+        if rand_slots:
+            self.params.append(Param("rng", uint64_param, False))
+        self.rand_slots = rand_slots
+        self.memo: dict = {}
+        self.pre: list[Stmt] = []
+        self.post: list[Stmt] = []
+        self.accs: list[Accumulator] = []
+        self.red_loops: list[tuple[str, int]] = []
+        self.counter = 0
+        self.fused: list[str] = []
+
+    def _emit(self, phase: str, dtype: DType, op: str, args: tuple, prefix: str = "v", **kw) -> str:
+        name = f"{prefix}{self.counter}"
+        self.counter += 1
+        (self.pre if phase == "pre" else self.post).append(Stmt(name, dtype, op, args, **kw))
+        return name
+
+    def value(self, node, idx: list[Lin], valid: tuple, phase: str):
+        key = (id(node), tuple(e.key for e in idx), tuple((c.key, lo, hi) for c, lo, hi in valid), phase)
+        hit = self.memo.get(key)
+        if hit is None:
+            hit = self.memo[key] = self._value(node, idx, valid, phase)
+        return hit
+
+    def _value(self, node, idx, valid, phase):
+        name = self.inputs.get(id(node))
+        if name is not None:
+            return self._emit(phase, node.dtype, "load", (name, ravel(idx, node.shape), valid), prefix="ld")
+        op = node.op
+        if op is Op.CONST:
+            return Const(node.arg, node.dtype)
+        if op is Op.ARANGE:
+            return self._emit(phase, node.dtype, "arange", (node.arg[0], node.arg[1], idx[0]))
+        if op is Op.RAND:
+            # seed and counter offset arrive at run time (rng[2*slot], rng[2*slot+1]): no recompiles
+            return self._emit(phase, node.dtype, "rand", (node.arg[2], self.rand_slots[id(node)], ravel(idx, node.shape)))
+        if op is Op.VIEW:
+            return self._view(node, idx, valid, phase)
+        if op is Op.REDUCE:
+            return self._reduce(node, idx, valid)
+        if op in ELEMENTWISE:
+            args = tuple(self.value(s, idx, valid, phase) for s in node.srcs)
+            self.fused.append(op.value)
+            return self._emit(phase, node.dtype, "alu", args, alu=op, src_dtypes=tuple(s.dtype for s in node.srcs))
+        raise NotImplementedError(f"cannot lower {op} inside a kernel")
+
+    def _view(self, node, idx, valid, phase):
+        v = node.arg
+        src = node.srcs[0]
+        flat = Lin.num(v.offset)
+        for e, st in zip(idx, v.strides):
+            if st:
+                flat = flat + e * st
+        conds = list(valid)
+        if v.mask is not None:
+            for e, (lo, hi) in zip(idx, v.mask):
+                if e.hi < lo or e.lo >= hi or lo >= hi:
+                    return Const(0, node.dtype) if node.dtype.kind != "b" else Const(False, node.dtype)
+                if e.lo < lo or e.hi >= hi:
+                    conds.append((e, lo, hi))
+        inner_valid = tuple(conds)
+        if id(src) not in self.inputs and src.op is not Op.BUFFER:
+            self.fused.append("view")
+        val = self.value(src, unravel(flat, src.shape), inner_valid, phase)
+        if len(conds) == len(valid):
+            return val
+        new = tuple(conds[len(valid):])
+        zero = Const(False if node.dtype.kind == "b" else 0, node.dtype)
+        return self._emit(phase, node.dtype, "where", (new, val, zero))
+
+    def _reduce(self, node, idx, valid):
+        rop, axes = node.arg
+        src = node.srcs[0]
+        if not self.red_loops:
+            self.red_loops = [(f"r{a}", src.shape[a]) for a in axes]
+        in_idx = [Lin.var(f"r{k}", s) if k in axes else idx[k] for k, s in enumerate(src.shape)]
+        val = self.value(src, in_idx, valid, "pre")
+        self.fused.append(f"{rop.value}-reduce")
+        name = f"acc{len(self.accs)}"
+        self.accs.append(Accumulator(name, accumulator_dtype(node.dtype), rop, val))
+        if accumulator_dtype(node.dtype) is not node.dtype:
+            return self._emit("post", node.dtype, "alu", (name,), alu=Op.CAST, src_dtypes=(float32,))
+        return name
+
+
+def kernel_name(kind: str, fused: list[str], shape: tuple[int, ...]) -> str:
+    seen = []
+    for f in fused:
+        f = f.replace("-reduce", "")
+        if f not in seen and f != "view":
+            seen.append(f)
+    ops = "_".join(seen[:4]) or "copy"
+    dims = "x".join(str(s) for s in shape) or "scalar"
+    return f"{kind[0]}_{ops}_{dims}"
+
+
+def lower(outputs, inputs, rand_slots: dict[int, int] | None = None) -> LoopProgram:
+    """The loop program computing `outputs` (one root node) from the stored `inputs`.
+
+    rand_slots numbers the kernel's RAND nodes (by id): their seeds and offsets are passed at run
+    time in the `rng` parameter.
+    """
+    (root,) = outputs
+    low = _Lowerer(outputs, inputs, rand_slots or {})
+    out_loops = [(f"i{k}", s) for k, s in enumerate(root.shape) if s != 1]
+    idx = [Lin.var(f"i{k}", s) for k, s in enumerate(root.shape)]
+    if root.op is Op.SCAN:
+        rop, axis = root.arg
+        src = root.srcs[0]
+        out_loops = [(f"i{k}", s) for k, s in enumerate(root.shape) if s != 1 and k != axis]
+        low.red_loops = [(f"s{axis}", src.shape[axis])]
+        idx[axis] = Lin.var(f"s{axis}", src.shape[axis])
+        val = low.value(src, idx, (), "pre")
+        low.fused.append(f"{rop.value}-scan")
+        low.accs.append(Accumulator("acc0", accumulator_dtype(root.dtype), rop, val))
+        value = "acc0"
+        if accumulator_dtype(root.dtype) is not root.dtype:
+            value = low._emit("post", root.dtype, "alu", ("acc0",), alu=Op.CAST, src_dtypes=(float32,))
+        kind = "scan"
+    else:
+        value = low.value(root, idx, (), "post")
+        kind = "reduce" if low.accs else "elementwise"
+    if not low.fused:
+        low.fused.append("copy")
+    store = Store("out0", ravel(idx, root.shape), value, root.dtype)
+    return LoopProgram(
+        name=kernel_name(kind, low.fused, root.shape), kind=kind, params=low.params, out_loops=out_loops,
+        red_loops=low.red_loops, pre=low.pre, accs=low.accs, post=low.post, stores=[store], fused=low.fused)

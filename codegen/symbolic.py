@@ -1,0 +1,131 @@
+"""Integer index expressions with bounds, simplified so that view chains render as plain affine indices.
+
+An index is a linear form: a constant plus integer multiples of atoms. Atoms are loop variables,
+floor divisions and modulos by positive constants. Knowing each atom's range lets `i0*4 + i1`
+divided by 4 become `i0` again when `0 <= i1 < 4`, which is what keeps unravelled views readable.
+"""
+from __future__ import annotations
+
+
+class Atom:
+    """A loop variable, or a floor division / modulo of a linear form by a positive constant."""
+
+    __slots__ = ("kind", "name", "inner", "c", "lo", "hi", "_key")
+
+    def __init__(self, kind: str, lo: int, hi: int, name: str = "", inner: Lin | None = None, c: int = 0):
+        self.kind, self.name, self.inner, self.c, self.lo, self.hi = kind, name, inner, c, lo, hi
+        self._key = (kind, name, inner.key if inner is not None else None, c)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Atom) and self._key == other._key
+
+    def __hash__(self) -> int:
+        return hash(self._key)
+
+    def render(self) -> str:
+        if self.kind == "var":
+            return self.name
+        inner = self.inner.render()
+        op = "/" if self.kind == "div" else "%"
+        if len(self.inner.terms) + (self.inner.const != 0) > 1 or self.inner.const < 0:
+            inner = f"({inner})"
+        if self.inner.lo < 0:  # C's / and % truncate; floor semantics need the helper
+            return f"lg_floor{'div' if self.kind == 'div' else 'mod'}_i64({inner}, {self.c})"
+        return f"({inner} {op} {self.c})"
+
+
+class Lin:
+    """const + sum(coeff * atom); immutable."""
+
+    __slots__ = ("terms", "const", "lo", "hi", "key")
+
+    def __init__(self, terms: dict[Atom, int], const: int = 0):
+        self.terms = {a: c for a, c in terms.items() if c != 0}
+        self.const = const
+        lo = hi = const
+        for a, c in self.terms.items():
+            lo += c * (a.lo if c > 0 else a.hi)
+            hi += c * (a.hi if c > 0 else a.lo)
+        self.lo, self.hi = lo, hi
+        self.key = (tuple(sorted(((a._key, c) for a, c in self.terms.items()), key=repr)), const)
+
+    @staticmethod
+    def num(n: int) -> Lin:
+        return Lin({}, n)
+
+    @staticmethod
+    def var(name: str, extent: int) -> Lin:
+        if extent == 1:
+            return Lin.num(0)
+        return Lin({Atom("var", 0, extent - 1, name=name): 1})
+
+    @property
+    def is_const(self) -> bool:
+        return not self.terms
+
+    def __add__(self, other: Lin | int) -> Lin:
+        if isinstance(other, int):
+            return Lin(self.terms, self.const + other)
+        terms = dict(self.terms)
+        for a, c in other.terms.items():
+            terms[a] = terms.get(a, 0) + c
+        return Lin(terms, self.const + other.const)
+
+    def __mul__(self, k: int) -> Lin:
+        return Lin({a: c * k for a, c in self.terms.items()}, self.const * k)
+
+    def floordiv(self, c: int) -> Lin:
+        """floor(self / c): self = base*c + rest, so the result is base + floor(rest / c)."""
+        if c == 1:
+            return self
+        whole = {a: k // c for a, k in self.terms.items() if k % c == 0}
+        rest = Lin({a: k for a, k in self.terms.items() if k % c != 0}, self.const % c)
+        base = Lin(whole, self.const // c)
+        if rest.lo // c == rest.hi // c:  # the remainder never crosses a multiple of c
+            return base + rest.lo // c
+        if rest.lo >= 0:
+            return base + Lin({Atom("div", rest.lo // c, rest.hi // c, inner=rest, c=c): 1})
+        return Lin({Atom("div", self.lo // c, self.hi // c, inner=self, c=c): 1})
+
+    def mod(self, c: int) -> Lin:
+        if c == 1:
+            return Lin.num(0)
+        rest = Lin({a: k % c for a, k in self.terms.items() if k % c != 0}, self.const % c)
+        if rest.lo >= 0 and rest.hi < c:
+            return rest
+        if rest.lo // c == rest.hi // c:
+            return rest + -(rest.lo // c) * c
+        return Lin({Atom("mod", 0, c - 1, inner=rest, c=c): 1})
+
+    def render(self) -> str:
+        parts = []
+        for a, c in sorted(self.terms.items(), key=lambda t: (t[0].kind != "var", t[0].name, repr(t[0]._key))):
+            s = a.render()
+            parts.append(s if c == 1 else f"-{s}" if c == -1 else f"{s}*{c}" if c > 0 else f"-{s}*{-c}")
+        if self.const or not parts:
+            parts.append(str(self.const))
+        out = parts[0]
+        for p in parts[1:]:
+            out += f" - {p[1:]}" if p.startswith("-") else f" + {p}"
+        return out
+
+
+def unravel(flat: Lin, shape: tuple[int, ...]) -> list[Lin]:
+    """Row-major coordinates of a flat index."""
+    out, acc = [], 1
+    for s in reversed(shape):
+        out.append(flat.floordiv(acc).mod(s) if s != 1 else Lin.num(0))
+        acc *= s
+    # the leading coordinate needs no modulo when the flat index is in range
+    if shape and shape[0] != 1:
+        out[-1] = flat.floordiv(acc // shape[0])
+    return list(reversed(out))
+
+
+def ravel(idx: list[Lin], shape: tuple[int, ...]) -> Lin:
+    flat, acc = Lin.num(0), 1
+    for e, s in zip(reversed(idx), reversed(shape)):
+        if s != 1:
+            flat = flat + e * acc
+        acc *= s
+    return flat

@@ -1,0 +1,74 @@
+"""lazygrad: the PyTorch tensor API, lazy. Every op builds a graph; realizing it fuses the graph into
+few kernels, renders them as C from jinja2 templates, compiles them at runtime and caches them."""
+from __future__ import annotations
+
+from . import methods as _methods  # noqa: F401  (attaches Tensor methods)
+from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
+                       ones_like, rand, rand_like, randint, randint_like, randn, randn_like, tensor, zeros, zeros_like)
+from .device import device
+from .dtypes import DType as dtype
+from .dtypes import bool_ as bool  # noqa: A001  (torch's names shadow builtins in this namespace only)
+from .dtypes import float16, float32, float64, get_default_dtype, int8, int16, int32, int64, promote_types
+from .dtypes import float16 as half
+from .dtypes import float32 as float  # noqa: A001
+from .dtypes import float64 as double
+from .dtypes import int16 as short
+from .dtypes import int32 as int  # noqa: A001
+from .dtypes import int64 as long
+from .dtypes import result_type as _result_type
+from .dtypes import set_default_dtype, uint8
+from .elementwise import (abs, absolute, acos, add, arccos, arcsin, arctan, arctan2, asin, atan, atan2,
+                          bitwise_and, bitwise_left_shift, bitwise_not, bitwise_or, bitwise_right_shift, bitwise_xor,
+                          broadcast_shapes, ceil, clamp, clamp_max, clamp_min, clip, cos, cosh, div, divide, eq, erf,
+                          exp, exp2, expm1, fix, float_power, floor, floor_divide, fmod, ge, greater, greater_equal,
+                          gt, isfinite, isinf, isnan, isneginf, isposinf, le, lerp, less, less_equal, log, log1p,
+                          log2, log10, logical_and, logical_not, logical_or, logical_xor, lt, maximum, minimum, mul,
+                          multiply, nan_to_num, ne, neg, negative, not_equal, pow, reciprocal, relu, remainder,
+                          round, rsqrt, sigmoid, sign, sin, sinh, sqrt, square, sub, subtract, tan, tanh,
+                          true_divide, trunc, where)
+from .indexing import gather, index_select, masked_select, nonzero
+from .linalg import bmm, dot, ger, inner, matmul, mm, mv, outer, vdot
+from .movement import (broadcast_to, cat, chunk, clone, concat, concatenate, diagonal, flatten, flip, narrow,
+                       permute, repeat, reshape, select, split, squeeze, stack, swapaxes, swapdims, tile,
+                       transpose, unbind, unflatten, unsqueeze)
+from .movement import t_ as t
+from .printing import get_printoptions, printoptions, set_printoptions
+from .random import Generator, initial_seed, manual_seed, seed
+from .reductions import (all, amax, amin, any, argmax, argmin, count_nonzero, cumprod, cumsum, logsumexp, max, mean,
+                         min, norm, prod, std, std_mean, sum, var, var_mean)
+from .runtime import Kernel, Schedule, set_backend
+from .stats import Stats, reset_stats, stats
+from .tensor import Size, Tensor
+
+
+def realize(*tensors: Tensor) -> tuple[Tensor, ...]:
+    """Compute several tensors in one schedule, so work they share runs once."""
+    from .tensor import realize as _realize
+    _realize(*tensors)
+    return tensors
+
+
+def schedule(*tensors: Tensor, target: str = "c") -> Schedule:
+    """The kernels realizing these tensors would run (name, device, source, fused ops), without running them."""
+    from .runtime import plan
+    pending = {id(t._storage): t._storage for t in tensors if not t._storage.is_realized}
+    return plan([st.target() for st in pending.values()], target)
+
+
+def is_tensor(obj) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def numel(input: Tensor) -> int:
+    return input.numel()
+
+
+def result_type(tensor1, tensor2):
+    return _result_type(tensor1, tensor2)
+
+
+def is_floating_point(input: Tensor) -> bool:
+    return input.is_floating_point()
+
+
+__version__ = "0.1.0"

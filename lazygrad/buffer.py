@@ -1,0 +1,90 @@
+"""Device buffers for the CPU back end, with a caching allocator.
+
+A fresh large buffer costs page faults (tens of ms for 64 MiB) that dwarf the arithmetic written
+into it, so freed buffers go back to a pool keyed by size and are handed out again; large ones are
+mapped with transparent huge pages advised where the kernel offers them.
+"""
+from __future__ import annotations
+
+import mmap
+
+import numpy as np
+
+from .dtypes import DType
+
+HUGE_MIN_BYTES = 1 << 21
+POOL_LIMIT_BYTES = 1 << 31
+_pool: dict[int, list[np.ndarray]] = {}
+_pooled_bytes = 0
+
+
+def _fresh(nbytes: int) -> np.ndarray:
+    if nbytes >= HUGE_MIN_BYTES:
+        size = -(-nbytes // HUGE_MIN_BYTES) * HUGE_MIN_BYTES
+        mm = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+        if hasattr(mmap, "MADV_HUGEPAGE"):
+            try:
+                mm.madvise(mmap.MADV_HUGEPAGE)
+            except OSError:
+                pass
+        return np.frombuffer(mm, dtype=np.uint8, count=nbytes)
+    return np.empty(max(nbytes, 1), dtype=np.uint8)[:nbytes]
+
+
+def _take(nbytes: int) -> np.ndarray:
+    global _pooled_bytes
+    free = _pool.get(nbytes)
+    if free:
+        _pooled_bytes -= nbytes
+        return free.pop()
+    return _fresh(nbytes)
+
+
+def _give_back(raw: np.ndarray) -> None:
+    global _pooled_bytes
+    if raw.nbytes == 0 or _pooled_bytes + raw.nbytes > POOL_LIMIT_BYTES:
+        return
+    _pool.setdefault(raw.nbytes, []).append(raw)
+    _pooled_bytes += raw.nbytes
+
+
+def clear_pool() -> None:
+    global _pooled_bytes
+    _pool.clear()
+    _pooled_bytes = 0
+
+
+class Buffer:
+    """A flat array of `numel` elements; `array` is its NumPy view, `address` its first byte."""
+
+    __slots__ = ("dtype", "numel", "array", "address", "_raw", "producer", "__weakref__")
+
+    def __init__(self, dtype: DType, numel: int, array: np.ndarray | None = None):
+        self.dtype, self.numel = dtype, numel
+        if array is None:
+            self._raw = _take(numel * dtype.itemsize)
+            array = self._raw.view(dtype.np)
+        else:
+            self._raw = None  # memory owned elsewhere (NumPy shares it): never pooled
+        self.array = array
+        self.address = array.__array_interface__["data"][0]
+        self.producer = None  # weak reference to the graph node computed into this buffer
+
+    @property
+    def external(self) -> bool:
+        """Memory others may hold (NumPy): never recycled by the pool."""
+        return self._raw is None
+
+    def pin(self) -> None:
+        self._raw = None
+
+    def invalidate_producer(self) -> None:
+        """The buffer is about to be written in place: its producing node no longer describes it."""
+        node = self.producer() if self.producer is not None else None
+        if node is not None and node.buffer is self:
+            node.buffer = None
+        self.producer = None
+
+    def __del__(self):
+        if self._raw is not None:
+            _give_back(self._raw)

@@ -1,0 +1,311 @@
+"""Tensor creation: from data, constants, ranges and random numbers (all lazy except data copies)."""
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from . import dtypes, graph
+from .buffer import Buffer
+from .dtypes import DType, bool_, from_numpy_dtype, get_default_dtype, int64, to_dtype
+from .ops import Op
+from .random import next_offset, seed_value
+from .storage import Storage
+from .tensor import Tensor, normalize_device
+from .view import torch_contiguous_strides
+
+
+def parse_size(size) -> tuple[int, ...]:
+    """Accept f(2, 3), f((2, 3)) and f([2, 3]) as torch does."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = size[0]
+    out = []
+    for s in size:
+        if isinstance(s, Tensor):
+            s = int(s)
+        if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
+            raise TypeError(f"empty(): argument 'size' must be tuple of ints, but found element of type "
+                            f"{type(s).__name__} at pos {len(out)}")
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
+        out.append(int(s))
+    return tuple(out)
+
+
+def _finish(t: Tensor, requires_grad: bool) -> Tensor:
+    if requires_grad:
+        if not t.dtype.is_floating_point:
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+        t.requires_grad = True
+    return t
+
+
+def _infer_dtype(values: np.ndarray) -> DType:
+    if values.dtype.kind == "b":
+        return bool_
+    if values.dtype.kind in "iu":
+        return int64
+    if values.dtype.kind == "f":
+        return get_default_dtype()
+    raise TypeError(f"Could not infer dtype of {values.dtype}")
+
+
+def _data_to_numpy(data) -> np.ndarray:
+    if isinstance(data, Tensor):
+        return data._values()
+    if isinstance(data, (list, tuple)):
+        items = [_data_to_numpy(d) if isinstance(d, (Tensor, list, tuple)) else d for d in data]
+        if any(isinstance(i, np.ndarray) for i in items):
+            shapes = {np.shape(i) for i in items}
+            if len(shapes) > 1:
+                raise ValueError(f"expected sequence of equal-length items, got shapes {sorted(shapes)}")
+        try:
+            return np.array(items)
+        except ValueError as e:
+            raise ValueError(f"expected sequence of equal length at dim 1 ({e})") from None
+    return np.asarray(data)
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """A new tensor holding a copy of data (nested lists, scalars, NumPy arrays or tensors)."""
+    device = normalize_device(device)
+    if isinstance(data, np.ndarray):
+        values, inferred = data, from_numpy_dtype(data.dtype)
+    elif isinstance(data, Tensor):
+        values, inferred = data._values(), data.dtype
+    else:
+        values = _data_to_numpy(data)
+        if values.dtype == object:
+            raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+        if isinstance(data, (list, tuple)) and values.dtype.kind not in "biuf":
+            raise TypeError(f"new(): invalid data type '{values.dtype}'")
+        inferred = _infer_dtype(values)
+        if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
+            inferred = from_numpy_dtype(values.dtype) if values.dtype.kind != "f" else get_default_dtype()
+    dt = to_dtype(dtype) if dtype is not None else inferred
+    return _finish(Tensor._from_array(np.asarray(values), dt, device), requires_grad)
+
+
+def from_numpy(a: np.ndarray) -> Tensor:
+    """A tensor sharing a's memory: writes on either side are seen by the other."""
+    if not isinstance(a, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(a).__name__})")
+    dt = from_numpy_dtype(a.dtype)
+    item = a.dtype.itemsize
+    if any(s < 0 for s in a.strides):
+        raise ValueError("At least one stride in the given numpy array is negative, and tensors with negative "
+                         "strides are not currently supported. (You can probably work around this by making a "
+                         "copy of your array  with array.copy().) ")
+    if any(s % item for s in a.strides):
+        raise ValueError("given numpy array strides not a multiple of the element byte size. "
+                         "Copy the numpy array to reallocate the memory.")
+    strides = tuple(s // item for s in a.strides)
+    span = 0 if a.size == 0 else 1 + sum((n - 1) * s for n, s in zip(a.shape, strides))
+    flat = np.lib.stride_tricks.as_strided(a, shape=(span,), strides=(item,))
+    buf = Buffer(dt, span, array=flat)
+    return Tensor._make(Storage.from_buffer(buf), tuple(a.shape), strides, 0)
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """data itself when it already is a tensor of that dtype, memory shared with NumPy when possible."""
+    dt = to_dtype(dtype) if dtype is not None else None
+    if isinstance(data, Tensor):
+        return data if dt is None or dt is data.dtype else data.to(dt)
+    if isinstance(data, np.ndarray) and (dt is None or dt.np == data.dtype) and data.dtype.kind in "biuf":
+        return from_numpy(data)
+    return tensor(data, dtype=dt, device=device)
+
+
+def _const(size, value, dtype, device, requires_grad) -> Tensor:
+    device = normalize_device(device)
+    shape = parse_size(size)
+    return _finish(Tensor._from_node(graph.const(value, dtype, shape), device), requires_grad)
+
+
+def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    dt = to_dtype(dtype) if dtype is not None else dtypes.scalar_dtype(fill_value)
+    return _const((size,) if isinstance(size, int) else size, fill_value, dt, device, requires_grad)
+
+
+def zeros(*size, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+    return _const(size, 0, to_dtype(dtype) if dtype is not None else get_default_dtype(), device, requires_grad)
+
+
+def ones(*size, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+    return _const(size, 1, to_dtype(dtype) if dtype is not None else get_default_dtype(), device, requires_grad)
+
+
+def empty(*size, dtype=None, device=None, requires_grad: bool = False, out=None, memory_format=None) -> Tensor:
+    """Uninitialized in torch; lazygrad gives zeros, which costs nothing extra when never realized."""
+    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def _like(t: Tensor, dtype) -> DType:
+    return to_dtype(dtype) if dtype is not None else t.dtype
+
+
+def zeros_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
+    return _const(input.shape, 0, _like(input, dtype), device, requires_grad)
+
+
+def ones_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
+    return _const(input.shape, 1, _like(input, dtype), device, requires_grad)
+
+
+def empty_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
+    return _const(input.shape, 0, _like(input, dtype), device, requires_grad)
+
+
+def full_like(input: Tensor, fill_value, *, dtype=None, device=None, requires_grad: bool = False,
+              memory_format=None) -> Tensor:
+    return _const(input.shape, fill_value, _like(input, dtype), device, requires_grad)
+
+
+def _range_dtype(dtype, *values) -> DType:
+    if dtype is not None:
+        return to_dtype(dtype)
+    if any(isinstance(v, float) or (isinstance(v, Tensor) and v.is_floating_point()) for v in values):
+        return get_default_dtype()
+    return int64
+
+
+def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+    if end is None:
+        start, end = 0, start
+    start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
+    dt = _range_dtype(dtype, start, end, step)
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError(f"upper bound and larger bound inconsistent with step sign")
+    n = max(0, math.ceil((end - start) / step))
+    if not dt.is_floating_point:
+        start, step = int(start), int(step)
+    device = normalize_device(device)
+    return _finish(Tensor._from_node(graph.arange(start, step, n, dt), device), requires_grad)
+
+
+def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+    """Evenly spaced, filled from both ends like torch so that the last value is exactly `end`."""
+    if steps < 0:
+        raise RuntimeError("linspace(): number of steps must be non-negative")
+    dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
+    device = normalize_device(device)
+    if steps <= 1:
+        return _finish(Tensor._from_node(graph.const(start, dt, (steps,)), device), requires_grad)
+    step = (end - start) / (steps - 1)
+    half = steps // 2
+    i = graph.arange(0, 1, steps, dtypes.float64)
+    from_start = graph.alu(Op.ADD, graph.const(start, dtypes.float64, (steps,)),
+                           graph.alu(Op.MUL, i, graph.const(step, dtypes.float64, (steps,))))
+    back = graph.alu(Op.SUB, graph.const(steps - 1, dtypes.float64, (steps,)), i)
+    from_end = graph.alu(Op.SUB, graph.const(end, dtypes.float64, (steps,)),
+                         graph.alu(Op.MUL, back, graph.const(step, dtypes.float64, (steps,))))
+    first_half = graph.alu(Op.LT, i, graph.const(half, dtypes.float64, (steps,)))
+    node = graph.cast(graph.alu(Op.WHERE, first_half, from_start, from_end), dt)
+    return _finish(Tensor._from_node(node, device), requires_grad)
+
+
+def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+    m = n if m is None else m
+    dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
+    rows = graph.expand(graph.reshape(graph.arange(0, 1, n, int64), (n, 1)), (n, m))
+    cols = graph.expand(graph.reshape(graph.arange(0, 1, m, int64), (1, m)), (n, m))
+    node = graph.cast(graph.alu(Op.EQ, rows, cols), dt)
+    return _finish(Tensor._from_node(node, normalize_device(device)), requires_grad)
+
+
+def _random(shape, distribution: str, dtype: DType, device, requires_grad, generator=None) -> Tensor:
+    n = math.prod(shape)
+    gen_dtype = dtypes.float32 if dtype is dtypes.float16 else dtype
+    node = graph.rand(seed_value(generator), next_offset(n, generator), distribution, shape, gen_dtype)
+    return _finish(Tensor._from_node(graph.cast(node, dtype), normalize_device(device)), requires_grad)
+
+
+def _float_dtype(dtype) -> DType:
+    dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
+    if not dt.is_floating_point:
+        raise RuntimeError(f"\"check_uniform_bounds\" not implemented for '{dt.name.capitalize()}'")
+    return dt
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+    return _random(parse_size(size), "uniform", _float_dtype(dtype), device, requires_grad, generator)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+    return _random(parse_size(size), "normal", _float_dtype(dtype), device, requires_grad, generator)
+
+
+def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
+            requires_grad: bool = False, out=None) -> Tensor:
+    """Uniform integers in [low, high): 64 random bits reduced modulo the range."""
+    if size is None:
+        low, high, size = 0, low, high
+    if high is None or size is None:
+        raise TypeError("randint() missing required arguments: 'high' and 'size'")
+    if high <= low:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    shape = parse_size((size,)) if not isinstance(size, int) else (size,)
+    dt = to_dtype(dtype) if dtype is not None else int64
+    n = math.prod(shape)
+    bits = graph.rand(seed_value(generator), next_offset(n, generator), "bits", shape, int64)
+    span = graph.const(high - low, int64, shape)
+    node = graph.alu(Op.ADD, graph.alu(Op.MOD, bits, span), graph.const(low, int64, shape))
+    return _finish(Tensor._from_node(graph.cast(node, dt), normalize_device(device)), requires_grad)
+
+
+def rand_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
+    return _random(tuple(input.shape), "uniform", _float_dtype(dtype or input.dtype), device, requires_grad)
+
+
+def randn_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
+    return _random(tuple(input.shape), "normal", _float_dtype(dtype or input.dtype), device, requires_grad)
+
+
+def randint_like(input: Tensor, low, high=None, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype, device=device)
+
+
+def legacy_constructor(self: Tensor, *args, dtype=None, device=None) -> None:
+    """lg.Tensor(2, 3) (uninitialized float), lg.Tensor([1, 2]) (float copy of data)."""
+    if args and all(isinstance(a, int) for a in args):
+        src = zeros(*args, dtype=dtype or dtypes.float32)
+    elif len(args) == 1:
+        src = tensor(args[0], dtype=dtype or dtypes.float32)
+    elif not args:
+        src = zeros(0, dtype=dtype or dtypes.float32)
+    else:
+        raise TypeError(f"new() received an invalid combination of arguments: {args!r}")
+    for name in ("_storage", "_shape", "_strides", "_offset", "_node", "_epoch"):
+        setattr(self, name, getattr(src, name))
+    self.requires_grad, self.grad, self.grad_fn = False, None, None
+
+
+# methods: new_* take their dtype from the tensor they are called on
+def new_tensor(self: Tensor, data, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return tensor(data, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+
+def new_zeros(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return zeros(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+
+def new_ones(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return ones(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+
+def new_empty(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return zeros(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+
+def new_full(self: Tensor, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return full(size, fill_value, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+
+
+_ = numbers, Storage, torch_contiguous_strides

@@ -1,0 +1,31 @@
+"""lazygrad.device: names a device as torch.device does ('cpu', 'cuda', 'cuda:1')."""
+from __future__ import annotations
+
+
+class device:
+    __slots__ = ("type", "index")
+
+    def __init__(self, type: str | device, index: int | None = None):
+        if isinstance(type, device):
+            self.type, self.index = type.type, type.index
+            return
+        name, _, idx = str(type).partition(":")
+        if name not in ("cpu", "cuda"):
+            raise RuntimeError(f"Expected one of cpu, cuda device type at start of device string: {type}")
+        self.type = name
+        self.index = int(idx) if idx else index
+
+    def __repr__(self) -> str:
+        idx = f", index={self.index}" if self.index is not None else ""
+        return f"device(type='{self.type}'{idx})"
+
+    def __str__(self) -> str:
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
+
+    def __hash__(self) -> int:
+        return hash((self.type, self.index))

@@ -1,0 +1,173 @@
+"""Data types with torch's names and torch's type-promotion rules (a leaf module)."""
+from __future__ import annotations
+
+import numpy as np
+
+
+class DType:
+    """A tensor element type. One instance per type, so `is` and `==` agree."""
+
+    __slots__ = ("name", "itemsize", "kind", "np", "rank")
+
+    def __init__(self, name: str, itemsize: int, kind: str, np_dtype: type, rank: int):
+        self.name = name
+        self.itemsize = itemsize
+        self.kind = kind  # 'b' bool, 'u' unsigned int, 'i' signed int, 'f' float
+        self.np = np.dtype(np_dtype)
+        self.rank = rank  # order used by promotion within a kind
+
+    @property
+    def is_floating_point(self) -> bool:
+        return self.kind == "f"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.kind in "if"
+
+    @property
+    def is_integer(self) -> bool:
+        return self.kind in "ui"
+
+    def __repr__(self) -> str:
+        return f"lazygrad.{self.name}"
+
+    def __reduce__(self):
+        return (_by_name, (self.name,))
+
+    def to_complex(self):
+        raise RuntimeError("lazygrad has no complex dtypes")
+
+
+bool_ = DType("bool", 1, "b", np.bool_, 0)
+uint8 = DType("uint8", 1, "u", np.uint8, 1)
+int8 = DType("int8", 1, "i", np.int8, 1)
+int16 = DType("int16", 2, "i", np.int16, 2)
+int32 = DType("int32", 4, "i", np.int32, 3)
+int64 = DType("int64", 8, "i", np.int64, 4)
+float16 = DType("float16", 2, "f", np.float16, 1)
+float32 = DType("float32", 4, "f", np.float32, 2)
+float64 = DType("float64", 8, "f", np.float64, 3)
+
+ALL_DTYPES: tuple[DType, ...] = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64)
+
+# torch's aliases: lg.float is float32, lg.long is int64, ...
+ALIASES: dict[str, DType] = {
+    "bool": bool_, "uint8": uint8, "int8": int8, "int16": int16, "short": int16, "int32": int32, "int": int32,
+    "int64": int64, "long": int64, "float16": float16, "half": float16, "float32": float32, "float": float32,
+    "float64": float64, "double": float64,
+}
+
+_FROM_NUMPY: dict[np.dtype, DType] = {d.np: d for d in ALL_DTYPES}
+
+
+def _by_name(name: str) -> DType:
+    return ALIASES[name]
+
+
+def from_numpy_dtype(npdt) -> DType:
+    """The lazygrad dtype of a NumPy dtype; TypeError (torch's class) for unsupported ones."""
+    dt = _FROM_NUMPY.get(np.dtype(npdt))
+    if dt is None:
+        raise TypeError(
+            f"can't convert np.ndarray of type numpy.{np.dtype(npdt).name}. The only supported types are: "
+            "float64, float32, float16, int64, int32, int16, int8, uint8, and bool.")
+    return dt
+
+
+def to_dtype(obj) -> DType:
+    """Accept a DType, a NumPy dtype/type, or Python's bool/int/float as torch does."""
+    if isinstance(obj, DType):
+        return obj
+    if obj is bool:
+        return bool_
+    if obj is int:
+        return int64
+    if obj is float:
+        return float64
+    try:
+        return from_numpy_dtype(obj)
+    except TypeError:
+        raise TypeError(f"dtype must be a lazygrad.dtype, got {obj!r}") from None
+
+
+_default_float = float32
+
+
+def get_default_dtype() -> DType:
+    return _default_float
+
+
+def set_default_dtype(d: DType) -> None:
+    global _default_float
+    d = to_dtype(d)
+    if d not in (float32, float64, float16):
+        raise TypeError("only floating-point types are supported as the default type")
+    _default_float = d
+
+
+_KIND_ORDER = {"b": 0, "u": 1, "i": 1, "f": 2}
+
+
+def promote_types(a: DType, b: DType) -> DType:
+    """torch.promote_types: bool < integers < floats; a float wins over any integer."""
+    if a is b:
+        return a
+    ka, kb = _KIND_ORDER[a.kind], _KIND_ORDER[b.kind]
+    if ka != kb:
+        return a if ka > kb else b
+    if a.kind == "f":
+        return a if a.rank > b.rank else b
+    # both integers: signed/unsigned mixing follows torch (uint8 with int8 gives int16)
+    if a.kind == b.kind:
+        return a if a.rank > b.rank else b
+    u, s = (a, b) if a.kind == "u" else (b, a)
+    return s if s.itemsize > u.itemsize else int16 if u.itemsize == 1 else int64
+
+
+def _category(d: DType | None) -> int:
+    return -1 if d is None else _KIND_ORDER[d.kind]
+
+
+def _combine(higher: DType | None, lower: DType | None) -> DType | None:
+    """torch's combine_categories: a lower-priority participant only matters if it is of a higher kind."""
+    if higher is None:
+        return lower
+    if lower is None:
+        return higher
+    if higher.kind == "f":
+        return higher
+    if higher.kind == "b" or lower.kind == "f":
+        return promote_types(higher, lower)
+    return higher
+
+
+def scalar_dtype(value) -> DType:
+    """The dtype a Python scalar takes on its own (a float takes the default dtype)."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool_
+    if isinstance(value, (int, np.integer)):
+        return int64
+    return get_default_dtype()
+
+
+def result_type(*operands) -> DType:
+    """torch.result_type over tensors (objects with .dtype and .ndim) and Python scalars.
+
+    Tensors with dimensions decide first; 0-d tensors and then Python scalars only raise the
+    result when they are of a higher kind (bool < int < float), as in torch.
+    """
+    dim = zero = wrapped = None
+    for op in operands:
+        dt = getattr(op, "dtype", None)
+        if isinstance(dt, DType):
+            if op.ndim > 0:
+                dim = dt if dim is None else promote_types(dim, dt)
+            else:
+                zero = dt if zero is None else promote_types(zero, dt)
+        else:
+            dt = scalar_dtype(op)
+            wrapped = dt if wrapped is None else promote_types(wrapped, dt)
+    out = _combine(dim, _combine(zero, wrapped))
+    assert out is not None
+    return out
+

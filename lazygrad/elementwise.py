@@ -1,0 +1,431 @@
+"""Elementwise tensor ops: broadcasting, torch's type promotion, and the op tables behind them."""
+from __future__ import annotations
+
+import numbers
+
+from . import graph
+from .dtypes import DType, bool_, float32, get_default_dtype, int64, promote_types, result_type, to_dtype
+from .graph import Node
+from .ops import Op
+from .tensor import Tensor
+
+Scalar = (numbers.Number,)
+
+
+def broadcast_shapes(*shapes) -> tuple[int, ...]:
+    """numpy/torch broadcasting, with torch's error naming the mismatching sizes."""
+    ndim = max((len(s) for s in shapes), default=0)
+    out = [1] * ndim
+    for i in range(ndim):
+        for s in shapes:
+            k = len(s) - ndim + i
+            if k < 0:
+                continue
+            size = s[k]
+            if size == out[i] or size == 1:
+                continue
+            if out[i] == 1:
+                out[i] = size
+                continue
+            if len(shapes) == 2:
+                a, b = shapes
+                sa = a[len(a) - ndim + i] if len(a) - ndim + i >= 0 else 1
+                sb = b[len(b) - ndim + i] if len(b) - ndim + i >= 0 else 1
+                raise RuntimeError(f"The size of tensor a ({sa}) must match the size of tensor b ({sb}) "
+                                   f"at non-singleton dimension {i}")
+            raise RuntimeError(f"shape mismatch: objects cannot be broadcast to a single shape.  Mismatch is "
+                               f"between arg 0 and arg {shapes.index(s)}.")
+    return tuple(out)
+
+
+def broadcast_node(node: Node, shape: tuple[int, ...]) -> Node:
+    if node.shape == shape:
+        return node
+    if len(node.shape) < len(shape):
+        node = graph.reshape(node, (1,) * (len(shape) - len(node.shape)) + node.shape)
+    return graph.expand(node, shape)
+
+
+def operand(x, dtype: DType, shape: tuple[int, ...]) -> Node:
+    """x (tensor or Python scalar) as a node of dtype, broadcast to shape."""
+    if isinstance(x, Tensor):
+        return broadcast_node(graph.cast(x.lazy, dtype), shape)
+    if isinstance(x, bool) or not isinstance(x, Scalar):
+        if not isinstance(x, (bool, int, float)):
+            raise TypeError(f"unsupported operand type: {type(x).__name__}")
+    return graph.const(x, dtype, shape)
+
+
+def _check(x, name: str):
+    if not isinstance(x, (Tensor, bool, int, float)) and not isinstance(x, Scalar):
+        raise TypeError(f"{name}(): argument 'other' must be Tensor or Number, not {type(x).__name__}")
+
+
+def _shape(x) -> tuple[int, ...]:
+    return x._shape if isinstance(x, Tensor) else ()
+
+
+def _device(*xs) -> str:
+    devices = {x._storage.device for x in xs if isinstance(x, Tensor)}
+    if len(devices) > 1:
+        a, b = sorted(devices)
+        raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, {a} and {b}!")
+    return devices.pop() if devices else "cpu"
+
+
+def _result(node: Node, *inputs) -> Tensor:
+    return Tensor._from_node(node, _device(*inputs))
+
+
+def binary(op: Op, a, b, *, compute: DType | None = None, out_dtype: DType | None = None, name: str = "") -> Tensor:
+    """a op b with broadcasting; compute is the dtype both operands are cast to (default: promoted)."""
+    _check(b, name or op.value)
+    _check(a, name or op.value)
+    shape = broadcast_shapes(_shape(a), _shape(b))
+    dt = compute or result_type(a, b)
+    node = graph.alu(op, operand(a, dt, shape), operand(b, dt, shape), dtype=out_dtype)
+    return _result(node, a, b)
+
+
+def _float_of(*xs) -> DType:
+    """Integer inputs of true division and float-only functions become the default float dtype."""
+    dt = result_type(*xs)
+    return dt if dt.is_floating_point else get_default_dtype()
+
+
+# ---- arithmetic --------------------------------------------------------------------------------
+
+def add(input, other, *, alpha=1, out=None) -> Tensor:
+    if alpha != 1:
+        other = mul(other, alpha)
+    return _out(binary(Op.ADD, input, other, name="add"), out)
+
+
+def subtract(input, other, *, alpha=1, out=None) -> Tensor:
+    return sub(input, other, alpha=alpha, out=out)
+
+
+def sub(input, other, *, alpha=1, out=None) -> Tensor:
+    if _dtype_of(input) is bool_ and _dtype_of(other) is bool_:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                           "Use the `^` or `logical_xor()` operator instead.")
+    if alpha != 1:
+        other = mul(other, alpha)
+    return _out(binary(Op.SUB, input, other, name="sub"), out)
+
+
+def mul(input, other, *, out=None) -> Tensor:
+    return _out(binary(Op.MUL, input, other, name="mul"), out)
+
+
+multiply = mul
+
+
+def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
+    if rounding_mode is None:
+        return _out(binary(Op.DIV, input, other, compute=_float_of(input, other), name="div"), out)
+    if rounding_mode == "floor":
+        return _out(floor_divide(input, other), out)
+    if rounding_mode == "trunc":
+        dt = result_type(input, other)
+        if dt.is_floating_point:
+            return _out(trunc(binary(Op.DIV, input, other, compute=dt)), out)
+        q = binary(Op.FLOORDIV, input, other)
+        r = binary(Op.MOD, input, other)
+        fix = logical_and(ne(r, 0), ne(lt(input, 0), lt(other, 0)))
+        return _out(where(fix, add(q, 1), q), out)
+    raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
+
+
+divide = div
+
+
+def true_divide(input, other, *, out=None) -> Tensor:
+    return div(input, other, out=out)
+
+
+def floor_divide(input, other, *, out=None) -> Tensor:
+    return _out(binary(Op.FLOORDIV, input, other, name="floor_divide"), out)
+
+
+def remainder(input, other, *, out=None) -> Tensor:
+    return _out(binary(Op.MOD, input, other, name="remainder"), out)
+
+
+def fmod(input, other, *, out=None) -> Tensor:
+    """C-style remainder (sign of the dividend): a - trunc(a / b) * b, via remainder."""
+    r = remainder(input, other)
+    fix = logical_and(ne(r, 0), ne(lt(r, 0), lt(input, 0)))
+    return _out(where(fix, sub(r, other), r), out)
+
+
+def pow(input, exponent, *, out=None) -> Tensor:
+    if isinstance(input, Tensor) and not isinstance(exponent, Tensor):
+        if not input.dtype.is_floating_point and isinstance(exponent, int) and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if exponent == 2:
+            return _out(mul(input, input), out)
+        if exponent == 1 and result_type(input, exponent) is input.dtype:
+            return _out(binary(Op.MUL, input, 1), out)
+    return _out(binary(Op.POW, input, exponent, name="pow"), out)
+
+
+float_power = pow
+
+
+def atan2(input, other, *, out=None) -> Tensor:
+    return _out(binary(Op.ATAN2, input, other, compute=_float_of(input, other)), out)
+
+
+arctan2 = atan2
+
+
+def maximum(input, other, *, out=None) -> Tensor:
+    return _out(binary(Op.MAX, input, other, name="maximum"), out)
+
+
+def minimum(input, other, *, out=None) -> Tensor:
+    return _out(binary(Op.MIN, input, other, name="minimum"), out)
+
+
+def _dtype_of(x) -> DType:
+    return x.dtype if isinstance(x, Tensor) else result_type(x)
+
+
+# ---- comparisons and logic ------------------------------------------------------------------------
+
+def _compare(op: Op, name: str):
+    def fn(input, other, *, out=None) -> Tensor:
+        return _out(binary(op, input, other, out_dtype=bool_, name=name), out)
+    fn.__name__ = name
+    return fn
+
+
+eq, ne, lt, le, gt, ge = (_compare(op, n) for op, n in (
+    (Op.EQ, "eq"), (Op.NE, "ne"), (Op.LT, "lt"), (Op.LE, "le"), (Op.GT, "gt"), (Op.GE, "ge")))
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+
+def _as_bool(x) -> Node:
+    return graph.alu(Op.NE, x.lazy, graph.const(0, x.dtype, x._shape), dtype=bool_) if x.dtype is not bool_ else x.lazy
+
+
+def _logical(op: Op, name: str):
+    def fn(input, other, *, out=None) -> Tensor:
+        a = input if isinstance(input, Tensor) else Tensor._from_node(graph.const(input, result_type(input), ()))
+        b = other if isinstance(other, Tensor) else Tensor._from_node(graph.const(other, result_type(other), ()))
+        shape = broadcast_shapes(a._shape, b._shape)
+        node = graph.alu(op, broadcast_node(_as_bool(a), shape), broadcast_node(_as_bool(b), shape))
+        return _out(_result(node, a, b), out)
+    fn.__name__ = name
+    return fn
+
+
+logical_and = _logical(Op.AND, "logical_and")
+logical_or = _logical(Op.OR, "logical_or")
+logical_xor = _logical(Op.XOR, "logical_xor")
+
+
+def logical_not(input: Tensor, *, out=None) -> Tensor:
+    return _out(_result(graph.alu(Op.NOT, _as_bool(input)), input), out)
+
+
+def _bitwise(op: Op, name: str):
+    def fn(input, other, *, out=None) -> Tensor:
+        dt = result_type(input, other)
+        if dt.is_floating_point:
+            raise RuntimeError(f"\"{name}_cpu\" not implemented for '{dt.name.capitalize()}'")
+        return _out(binary(op, input, other, name=name), out)
+    fn.__name__ = name
+    return fn
+
+
+bitwise_and = _bitwise(Op.AND, "bitwise_and")
+bitwise_or = _bitwise(Op.OR, "bitwise_or")
+bitwise_xor = _bitwise(Op.XOR, "bitwise_xor")
+bitwise_left_shift = _bitwise(Op.SHL, "bitwise_left_shift")
+bitwise_right_shift = _bitwise(Op.SHR, "bitwise_right_shift")
+
+
+def bitwise_not(input: Tensor, *, out=None) -> Tensor:
+    if input.dtype.is_floating_point:
+        raise RuntimeError(f"\"bitwise_not_cpu\" not implemented for '{input.dtype.name.capitalize()}'")
+    return _out(_result(graph.alu(Op.NOT, input.lazy), input), out)
+
+
+def where(condition: Tensor, input=None, other=None, *, out=None):
+    if input is None and other is None:
+        from .indexing import nonzero
+        return nonzero(condition, as_tuple=True)
+    if not isinstance(condition, Tensor):
+        raise TypeError("where(): argument 'condition' must be Tensor")
+    if condition.dtype is not bool_:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
+                           f"{condition.dtype.name.capitalize()}")
+    shape = broadcast_shapes(condition._shape, _shape(input), _shape(other))
+    dt = result_type(input, other)
+    node = graph.alu(Op.WHERE, broadcast_node(condition.lazy, shape), operand(input, dt, shape),
+                     operand(other, dt, shape))
+    return _out(_result(node, condition, input, other), out)
+
+
+# ---- unary ops ------------------------------------------------------------------------------------
+
+# name -> (op, whether integer inputs become the default float dtype, as torch's float functions do)
+UNARY = {
+    "exp": (Op.EXP, True), "exp2": (Op.EXP2, True), "expm1": (Op.EXPM1, True), "log": (Op.LOG, True),
+    "log2": (Op.LOG2, True), "log10": (Op.LOG10, True), "log1p": (Op.LOG1P, True), "sqrt": (Op.SQRT, True),
+    "sin": (Op.SIN, True), "cos": (Op.COS, True), "tan": (Op.TAN, True), "asin": (Op.ASIN, True),
+    "acos": (Op.ACOS, True), "atan": (Op.ATAN, True), "sinh": (Op.SINH, True), "cosh": (Op.COSH, True),
+    "tanh": (Op.TANH, True), "erf": (Op.ERF, True), "abs": (Op.ABS, False), "floor": (Op.FLOOR, False),
+    "ceil": (Op.CEIL, False), "trunc": (Op.TRUNC, False),
+}
+ALIASES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arcsinh": None, "absolute": "abs", "fix": "trunc"}
+
+
+def unary(op: Op, x: Tensor, to_float: bool) -> Tensor:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{op.value}(): argument 'input' must be Tensor, not {type(x).__name__}")
+    dt = x.dtype
+    if to_float and not dt.is_floating_point:
+        dt = get_default_dtype()
+    if op is Op.ABS and dt is bool_:
+        raise RuntimeError("\"abs_cpu\" not implemented for 'Bool'")
+    return Tensor._from_node(graph.alu(op, graph.cast(x.lazy, dt)), x._storage.device)
+
+
+def _unary_fn(name: str, op: Op, to_float: bool):
+    def fn(input: Tensor, *, out=None) -> Tensor:
+        return _out(unary(op, input, to_float), out)
+    fn.__name__ = name
+    fn.__doc__ = f"Elementwise {name} (lazy)."
+    return fn
+
+
+_UNARY_FUNCTIONS = {name: _unary_fn(name, op, f) for name, (op, f) in UNARY.items()}
+globals().update(_UNARY_FUNCTIONS)
+arcsin, arccos, arctan, absolute, fix = (_UNARY_FUNCTIONS[n] for n in ("asin", "acos", "atan", "abs", "trunc"))
+
+
+def neg(input: Tensor, *, out=None) -> Tensor:
+    if input.dtype is bool_:
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+                           "invert a mask, use the `~` or `logical_not()` operator instead.")
+    return _out(unary(Op.NEG, input, False), out)
+
+
+negative = neg
+
+
+def round(input: Tensor, *, decimals: int = 0, out=None) -> Tensor:
+    if decimals == 0:
+        return _out(unary(Op.ROUND, input, False), out)
+    scale = 10.0 ** decimals
+    return _out(div(unary(Op.ROUND, mul(input, scale), False), scale), out)
+
+
+def sign(input: Tensor, *, out=None) -> Tensor:
+    if input.dtype is bool_:
+        return _out(input.clone(), out)
+    pos = gt(input, 0).to(input.dtype)
+    negv = lt(input, 0).to(input.dtype)
+    return _out(binary(Op.SUB, pos, negv), out)
+
+
+def reciprocal(input: Tensor, *, out=None) -> Tensor:
+    return _out(div(1, input if input.dtype.is_floating_point else input.to(get_default_dtype())), out)
+
+
+def rsqrt(input: Tensor, *, out=None) -> Tensor:
+    return _out(div(1, sqrt(input)), out)
+
+
+def square(input: Tensor, *, out=None) -> Tensor:
+    return _out(mul(input, input), out)
+
+
+def sigmoid(input: Tensor, *, out=None) -> Tensor:
+    x = input if input.dtype.is_floating_point else input.to(get_default_dtype())
+    return _out(div(1, add(exp(neg(x)), 1)), out)
+
+
+def relu(input: Tensor) -> Tensor:
+    if input.dtype is bool_:
+        raise RuntimeError("\"clamp_min_cpu\" not implemented for 'Bool'")
+    return binary(Op.MAX, input, 0, compute=input.dtype)
+
+
+def clamp(input: Tensor, min=None, max=None, *, out=None) -> Tensor:
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    out_t = input
+    if min is not None:
+        out_t = binary(Op.MAX, out_t, min, compute=result_type(input, min))
+    if max is not None:
+        out_t = binary(Op.MIN, out_t, max, compute=result_type(out_t, max))
+    return _out(out_t, out)
+
+
+clip = clamp
+
+
+def clamp_min(input: Tensor, min) -> Tensor:
+    return clamp(input, min=min)
+
+
+def clamp_max(input: Tensor, max) -> Tensor:
+    return clamp(input, max=max)
+
+
+def isnan(input: Tensor) -> Tensor:
+    return _result(graph.alu(Op.ISNAN, input.lazy), input)
+
+
+def isinf(input: Tensor) -> Tensor:
+    return _result(graph.alu(Op.ISINF, input.lazy), input)
+
+
+def isfinite(input: Tensor) -> Tensor:
+    if not input.dtype.is_floating_point:
+        return ones_like_bool(input)
+    return logical_not(logical_or(isnan(input), isinf(input)))
+
+
+def isposinf(input: Tensor) -> Tensor:
+    return logical_and(isinf(input), gt(input, 0))
+
+
+def isneginf(input: Tensor) -> Tensor:
+    return logical_and(isinf(input), lt(input, 0))
+
+
+def ones_like_bool(input: Tensor) -> Tensor:
+    return _result(graph.const(True, bool_, input._shape), input)
+
+
+def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None, *,
+               out=None) -> Tensor:
+    if not input.dtype.is_floating_point:
+        return _out(input.clone(), out)
+    import numpy as np
+    info = np.finfo(input.dtype.np)
+    posinf = float(info.max) if posinf is None else posinf
+    neginf = float(info.min) if neginf is None else neginf
+    r = where(isnan(input), nan, input)
+    r = where(isposinf(input), posinf, r)
+    return _out(where(isneginf(input), neginf, r), out)
+
+
+def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
+    return add(input, mul(weight, sub(end, input)))
+
+
+def _out(result: Tensor, out: Tensor | None) -> Tensor:
+    """Write result into `out` (keeping out's identity and storage) when given."""
+    if out is None:
+        return result
+    from .inplace import assign
+    return assign(out, result)
+
+
+_ = (float32, int64, promote_types, to_dtype)

@@ -1,0 +1,275 @@
+"""Immutable, hash-consed graph nodes and the builders that simplify while they build (a leaf module).
+
+Building the same expression twice returns the same Node, so common subexpressions are shared for
+free and a graph's structure is its identity. Identities never merge: every realized buffer is its
+own BUFFER node. Builders apply only rewrites that are exact in IEEE arithmetic (x*1, x/1, x-0,
+--x, constant folding) so simplification never changes a printed value.
+"""
+from __future__ import annotations
+
+import math
+import struct
+import weakref
+
+import numpy as np
+
+from . import np_ops
+from .dtypes import DType, bool_
+from .ops import BINARY, COMPARISONS, Op, ReduceOp
+from .view import Shape, View
+
+
+class Node:
+    __slots__ = ("op", "dtype", "shape", "srcs", "arg", "buffer", "__weakref__")
+
+    op: Op
+    dtype: DType
+    shape: Shape
+    srcs: tuple[Node, ...]
+    # the realized buffer holding this node's value in row-major order, once computed
+    buffer: object
+
+    def __repr__(self) -> str:
+        return f"Node({self.op.name}, {self.dtype.name}, {self.shape}, arg={self.arg!r}, srcs={len(self.srcs)})"
+
+    @property
+    def numel(self) -> int:
+        return math.prod(self.shape)
+
+    def toposort(self) -> list[Node]:
+        return toposort([self])
+
+
+_NODES: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+
+
+def _arg_key(op: Op, arg):
+    if op is Op.CONST:
+        # distinguish 0.0 from -0.0 and let NaN equal itself
+        return (type(arg), struct.pack("<d", arg)) if isinstance(arg, float) else (type(arg), arg)
+    return arg
+
+
+def make(op: Op, dtype: DType, shape: Shape, srcs: tuple[Node, ...] = (), arg=None) -> Node:
+    key = (op, dtype, shape, srcs, _arg_key(op, arg))
+    node = _NODES.get(key)
+    if node is None:
+        node = object.__new__(Node)
+        node.op, node.dtype, node.shape, node.srcs, node.arg, node.buffer = op, dtype, shape, srcs, arg, None
+        _NODES[key] = node
+    return node
+
+
+def toposort(roots) -> list[Node]:
+    """Nodes reachable from roots, each after its sources (iterative: graphs can be deep)."""
+    order, seen = [], set()
+    for root in roots:
+        if id(root) in seen:
+            continue
+        stack = [(root, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if expanded:
+                order.append(node)
+                continue
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            stack.append((node, True))
+            stack.extend((s, False) for s in reversed(node.srcs) if id(s) not in seen)
+    return order
+
+
+# ---- sources -------------------------------------------------------------------------------------
+
+def normalize_scalar(value, dtype: DType):
+    """A Python scalar holding exactly the value `dtype` can store (wrapped or rounded as torch does)."""
+    if dtype is bool_:
+        return bool(value)
+    if dtype.is_floating_point:
+        return float(np.array(value, dtype=np.float64).astype(dtype.np))
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            raise RuntimeError(f"value cannot be converted to type {dtype.name} without overflow")
+        value = int(value)
+    return int(np.array(int(value) & ((1 << 64) - 1), dtype=np.uint64).astype(dtype.np))
+
+
+def const(value, dtype: DType, shape: Shape = ()) -> Node:
+    return make(Op.CONST, dtype, tuple(shape), (), normalize_scalar(value, dtype))
+
+
+def buffer(buf, dtype: DType, numel: int) -> Node:
+    return make(Op.BUFFER, dtype, (numel,), (), buf)
+
+
+def arange(start, step, n: int, dtype: DType) -> Node:
+    return make(Op.ARANGE, dtype, (n,), (), (start, step))
+
+
+def rand(seed: int, offset: int, distribution: str, shape: Shape, dtype: DType) -> Node:
+    return make(Op.RAND, dtype, tuple(shape), (), (seed, offset, distribution))
+
+
+def const_value(node: Node):
+    """The scalar a node is known to equal everywhere, or None."""
+    return node.arg if node.op is Op.CONST else None
+
+
+# ---- elementwise ---------------------------------------------------------------------------------
+
+def _is_zero(v, dtype: DType, allow_negative_zero_only: bool) -> bool:
+    if v is None or v != 0:
+        return False
+    if dtype.is_floating_point and allow_negative_zero_only:
+        return math.copysign(1.0, v) < 0
+    return True
+
+
+def _identity(op: Op, a: Node, b: Node) -> Node | None:
+    """x+(-0.0), x-0, x*1, x/1 (and the integer x+0, x*0) are exact and need no kernel work."""
+    va, vb = const_value(a), const_value(b)
+    if op is Op.ADD:
+        if _is_zero(vb, b.dtype, True):
+            return a
+        if _is_zero(va, a.dtype, True):
+            return b
+    elif op is Op.SUB:
+        if vb == 0 and (not b.dtype.is_floating_point or math.copysign(1.0, vb) > 0):
+            return a
+    elif op is Op.MUL:
+        if vb == 1 and vb is not True:
+            return a
+        if va == 1 and va is not True:
+            return b
+        if not a.dtype.is_floating_point and (va == 0 or vb == 0):
+            return const(0, a.dtype, a.shape)
+    elif op is Op.DIV and vb == 1:
+        return a
+    return None
+
+
+def alu(op: Op, *srcs: Node, dtype: DType | None = None) -> Node:
+    """An elementwise op over same-shaped sources (broadcasting happens before, at the tensor level)."""
+    shape = srcs[-1].shape
+    if dtype is None:
+        dtype = bool_ if op in COMPARISONS else srcs[-1].dtype
+    if all(s.op is Op.CONST for s in srcs):
+        value = np_ops.apply(op, dtype.np, *(np.array(s.arg, dtype=s.dtype.np) for s in srcs))
+        return const(value.item(), dtype, shape)
+    if op in BINARY:
+        simpler = _identity(op, srcs[0], srcs[1])
+        if simpler is not None and simpler.dtype is dtype:
+            return simpler
+    elif op is Op.NEG and srcs[0].op is Op.NEG:
+        return srcs[0].srcs[0]
+    elif op is Op.WHERE and srcs[0].op is Op.CONST:
+        return srcs[1] if srcs[0].arg else srcs[2]
+    return make(op, dtype, shape, tuple(srcs))
+
+
+def cast(x: Node, dtype: DType) -> Node:
+    if x.dtype is dtype:
+        return x
+    return alu(Op.CAST, x, dtype=dtype)
+
+
+# ---- reductions ----------------------------------------------------------------------------------
+
+def reduce(x: Node, rop: ReduceOp, axes: tuple[int, ...], dtype: DType | None = None) -> Node:
+    """Reduce over axes keeping them as size 1; reducing size-1 axes is the identity."""
+    dtype = dtype or x.dtype
+    axes = tuple(sorted(a for a in axes if x.shape[a] != 1))
+    if not axes:
+        return cast(x, dtype)
+    shape = tuple(1 if i in axes else s for i, s in enumerate(x.shape))
+    if x.op is Op.CONST and rop in (ReduceOp.MAX, ReduceOp.MIN) and x.numel:
+        return const(x.arg, dtype, shape)
+    return make(Op.REDUCE, dtype, shape, (x,), (rop, axes))
+
+
+def scan(x: Node, rop: ReduceOp, axis: int, dtype: DType | None = None) -> Node:
+    dtype = dtype or x.dtype
+    if x.shape[axis] == 1:
+        return cast(x, dtype)
+    return make(Op.SCAN, dtype, x.shape, (x,), (rop, axis))
+
+
+# ---- movement ------------------------------------------------------------------------------------
+
+def view(x: Node, v: View) -> Node:
+    """Read x's row-major flattening through v, merging with a view x already is."""
+    if x.op is Op.VIEW:
+        merged = x.arg.compose(v)
+        if merged is not None:
+            x, v = x.srcs[0], merged
+    if v.shape == x.shape and v.is_contiguous:
+        return x
+    if x.op is Op.CONST and v.mask is None:
+        return const(x.arg, x.dtype, v.shape)
+    return make(Op.VIEW, x.dtype, v.shape, (x,), v)
+
+
+def _movement(x: Node, fn) -> Node:
+    """Apply a View transform to the View x already is (or a contiguous one)."""
+    if x.op is Op.VIEW:
+        v = fn(x.arg)
+        if v is not None:
+            return view(x.srcs[0], v)
+    v = fn(View.contiguous(x.shape))
+    return view(x, v)
+
+
+def reshape(x: Node, shape: Shape) -> Node:
+    shape = tuple(shape)
+    if shape == x.shape:
+        return x
+    if x.op is Op.CONST:
+        return const(x.arg, x.dtype, shape)
+    return _movement(x, lambda v: v.reshape(shape))
+
+
+def permute(x: Node, order: tuple[int, ...]) -> Node:
+    if tuple(order) == tuple(range(len(order))):
+        return x
+    return _movement(x, lambda v: v.permute(tuple(order)))
+
+
+def expand(x: Node, shape: Shape) -> Node:
+    shape = tuple(shape)
+    if shape == x.shape:
+        return x
+    if x.op is Op.CONST:
+        return const(x.arg, x.dtype, shape)
+    return _movement(x, lambda v: v.expand(shape))
+
+
+def shrink(x: Node, bounds: tuple[tuple[int, int], ...]) -> Node:
+    if all(lo == 0 and hi == s for (lo, hi), s in zip(bounds, x.shape)):
+        return x
+    return _movement(x, lambda v: v.shrink(tuple(bounds)))
+
+
+def flip(x: Node, axes: tuple[int, ...]) -> Node:
+    axes = tuple(a for a in axes if x.shape[a] > 1)
+    return _movement(x, lambda v: v.flip(axes)) if axes else x
+
+
+def step(x: Node, axis: int, k: int) -> Node:
+    return x if k == 1 else _movement(x, lambda v: v.step(axis, k))
+
+
+def pad(x: Node, pads: tuple[tuple[int, int], ...]) -> Node:
+    if all(p == (0, 0) for p in pads):
+        return x
+    return _movement(x, lambda v: v.pad(tuple(pads)))
+
+
+def copy(x: Node) -> Node:
+    """An explicit copy of x (an identity VIEW the builders would otherwise simplify away)."""
+    return make(Op.VIEW, x.dtype, x.shape, (x,), View.contiguous(x.shape))
+
+
+def as_strided(x: Node, shape: Shape, strides: tuple[int, ...], offset: int) -> Node:
+    """Read x's row-major flattening with torch-style strides and offset."""
+    return _movement(x, lambda v: v.as_strided(tuple(shape), tuple(strides), offset))

@@ -1,0 +1,224 @@
+"""Indexing: basic indices (ints, slices, None, Ellipsis) are views; integer-tensor and boolean-mask
+indices gather. A gather over a dimension of size n is a max-reduction of a one-hot selection, which
+is exact (it returns the selected element bit for bit) and fuses like any other reduction."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import graph
+from .dtypes import bool_, int64
+from .elementwise import broadcast_node, broadcast_shapes
+from .movement import as_view
+from .ops import Op, ReduceOp
+from .tensor import Tensor
+
+
+def _expand_index(t: Tensor, index) -> list:
+    if not isinstance(index, tuple):
+        index = (index,)
+    consumed = sum(_dims_used(i) for i in index)
+    if sum(i is Ellipsis for i in index) > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    if consumed > t.ndim:
+        raise IndexError(f"too many indices for tensor of dimension {t.ndim}")
+    out = []
+    for i in index:
+        if i is Ellipsis:
+            out.extend([slice(None)] * (t.ndim - consumed))
+        else:
+            out.append(i)
+    if Ellipsis not in index:
+        out.extend([slice(None)] * (t.ndim - consumed))
+    return out
+
+
+def _dims_used(i) -> int:
+    if i is None or i is Ellipsis:
+        return 0
+    if isinstance(i, Tensor) and i.dtype is bool_:
+        return max(i.ndim, 1)
+    if isinstance(i, (list, np.ndarray)) and np.asarray(i).dtype == np.bool_:
+        return max(np.asarray(i).ndim, 1)
+    return 1
+
+
+def _is_advanced(i) -> bool:
+    return isinstance(i, (Tensor, list, np.ndarray)) or (isinstance(i, tuple))
+
+
+def getitem(t: Tensor, index) -> Tensor:
+    items = _expand_index(t, index)
+    shape, strides, offset = [], [], t._offset
+    advanced = []  # (result dim, index tensor)
+    d = 0
+    for i in items:
+        if i is None:
+            shape.append(1)
+            strides.append(None)  # filled in below, as torch's unsqueeze would
+            continue
+        if isinstance(i, bool):
+            i = Tensor._from_node(graph.const(i, bool_, ()))
+        if isinstance(i, (int, np.integer)) or (isinstance(i, Tensor) and i.ndim == 0 and i.dtype.kind in "ui"
+                                                 and i._storage.is_realized):
+            i = int(i)
+            size = t._shape[d]
+            if not -size <= i < size:
+                raise IndexError(f"index {i} is out of bounds for dimension {d} with size {size}")
+            offset += (i % size) * t._strides[d]
+            d += 1
+            continue
+        if isinstance(i, slice):
+            size = t._shape[d]
+            start, stop, step = i.start, i.stop, i.step
+            step = 1 if step is None else int(step)
+            if step <= 0:
+                raise ValueError("step must be greater than zero")
+            start, stop, _ = slice(start, stop, step).indices(size)
+            n = max(0, -(-(stop - start) // step))
+            offset += start * t._strides[d] if n else 0
+            shape.append(n)
+            strides.append(t._strides[d] * step)
+            d += 1
+            continue
+        if _is_advanced(i):
+            idx = i if isinstance(i, Tensor) else _tensor_of(i)
+            if idx.dtype is bool_:
+                for k, sub in enumerate(idx.nonzero(as_tuple=True)):
+                    advanced.append((len(shape), sub, d))
+                    shape.append(t._shape[d])
+                    strides.append(t._strides[d])
+                    d += 1
+                continue
+            if idx.dtype.kind not in "ui":
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            advanced.append((len(shape), idx, d))
+            shape.append(t._shape[d])
+            strides.append(t._strides[d])
+            d += 1
+            continue
+        raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
+                         f"indices (got {type(i).__name__})")
+    view = as_view(t, shape, _fix_none_strides(shape, strides), offset)
+    return _gather(view, advanced) if advanced else view
+
+
+def _fix_none_strides(shape, strides):
+    out = list(strides)
+    for k in range(len(out) - 1, -1, -1):
+        if out[k] is None:
+            out[k] = out[k + 1] * shape[k + 1] if k + 1 < len(out) else 1
+    return tuple(out)
+
+
+def _tensor_of(i) -> Tensor:
+    from .creation import tensor
+    arr = np.asarray(i)
+    if arr.dtype == object or (arr.size == 0 and arr.dtype.kind == "f"):
+        arr = arr.astype(np.int64)
+    return tensor(arr)
+
+
+def _gather(view: Tensor, advanced) -> Tensor:
+    """Apply integer-tensor indices on view's dims; result dims go where torch puts them."""
+    dims = [a[0] for a in advanced]
+    for pos, idx, _ in advanced:
+        if idx._storage.is_realized and idx.numel():
+            vals = idx._values()
+            size = view._shape[pos]
+            bad = (vals >= size) | (vals < -size)
+            if bad.any():
+                raise IndexError(f"index {int(vals[bad].flat[0])} is out of bounds for dimension {pos} with size {size}")
+    bshape = broadcast_shapes(*(a[1]._shape for a in advanced))
+    adjacent = dims == list(range(dims[0], dims[0] + len(dims)))
+    rest = [k for k in range(view.ndim) if k not in dims]
+    # result layout: [rest before first adv] + bshape + [rest after] when adjacent, else bshape + rest
+    before = [k for k in rest if k < dims[0]] if adjacent else []
+    after = [k for k in rest if k not in before]
+    out_shape = tuple([view._shape[k] for k in before] + list(bshape) + [view._shape[k] for k in after])
+    nb = len(bshape)
+    # work shape: out dims followed by one axis per indexed dim (the one-hot axis), reduced away
+    work = out_shape + tuple(view._shape[p] for p in dims)
+    nw = len(work)
+    x = view.lazy
+    perm = before + after + dims
+    x = graph.permute(x, tuple(perm))
+    # place x's dims: before -> out positions, after -> after bshape, dims -> trailing axes
+    xshape = [1] * nw
+    for j, k in enumerate(before):
+        xshape[j] = view._shape[k]
+    for j, k in enumerate(after):
+        xshape[len(before) + nb + j] = view._shape[k]
+    for j, p in enumerate(dims):
+        xshape[len(out_shape) + j] = view._shape[p]
+    x = broadcast_node(graph.reshape(x, tuple(xshape)), work)
+    hit = None
+    for j, (pos, idx, _) in enumerate(advanced):
+        size = view._shape[pos]
+        ishape = [1] * nw
+        ishape[len(before):len(before) + nb] = (1,) * (nb - idx.ndim) + tuple(idx._shape)
+        inode = graph.cast(idx.lazy, int64)
+        inode = graph.alu(Op.MOD, inode, graph.const(size, int64, inode.shape)) if size else inode
+        inode = broadcast_node(graph.reshape(inode, tuple(ishape)), work)
+        ashape = [1] * nw
+        ashape[len(out_shape) + j] = size
+        ar = broadcast_node(graph.reshape(graph.arange(0, 1, size, int64), tuple(ashape)), work)
+        eq = graph.alu(Op.EQ, inode, ar)
+        hit = eq if hit is None else graph.alu(Op.AND, hit, eq)
+    picked = graph.alu(Op.WHERE, hit, x, graph.const(_lowest(view.dtype), view.dtype, work))
+    axes = tuple(range(len(out_shape), nw))
+    node = graph.reshape(graph.reduce(picked, ReduceOp.MAX, axes), out_shape)
+    return Tensor._from_node(node, view._storage.device)
+
+
+def setitem(t: Tensor, index, value) -> None:
+    from .inplace import assign
+    target = getitem(t, index)
+    if target._storage is not t._storage:
+        raise NotImplementedError("assignment through integer-tensor or boolean-mask indices is not supported yet")
+    assign(target, value)
+
+
+def nonzero(input: Tensor, *, as_tuple: bool = False):
+    """Data-dependent output size: realizes the input (as torch synchronizes)."""
+    from .creation import tensor
+    coords = np.nonzero(np.asarray(input._values()).reshape(input._shape or (1,)))
+    if input.ndim == 0:
+        coords = coords[:0] if not coords else coords
+    if as_tuple:
+        return tuple(tensor(c.astype(np.int64)) for c in coords)
+    return tensor(np.stack(coords, axis=1).astype(np.int64) if coords else np.zeros((0, 0), np.int64))
+
+
+def masked_select(input: Tensor, mask: Tensor) -> Tensor:
+    shape = broadcast_shapes(input._shape, mask._shape)
+    return getitem(input.expand(shape), mask.expand(shape))
+
+
+def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    items = [slice(None)] * input.ndim
+    items[dim] = index
+    return getitem(input, tuple(items))
+
+
+def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    """out[i][j] = input[index[i][j]][j] (for dim 0): a one-hot max-reduction along dim."""
+    from .tensor import wrap_dim
+    d = wrap_dim(dim, input.ndim)
+    size = input._shape[d]
+    shape = tuple(index._shape)
+    work = shape + (size,)
+    x = graph.shrink(input.lazy, tuple((0, shape[k]) if k != d else (0, size) for k in range(input.ndim)))
+    x = graph.permute(x, tuple([k for k in range(input.ndim) if k != d] + [d]))
+    x = broadcast_node(graph.reshape(x, tuple(shape[k] if k != d else 1 for k in range(input.ndim)) + (size,)), work)
+    inode = broadcast_node(graph.reshape(graph.cast(index.lazy, int64), shape + (1,)), work)
+    ar = broadcast_node(graph.reshape(graph.arange(0, 1, size, int64), (1,) * len(shape) + (size,)), work)
+    picked = graph.alu(Op.WHERE, graph.alu(Op.EQ, inode, ar), x, graph.const(_lowest(input.dtype), input.dtype, work))
+    node = graph.reshape(graph.reduce(picked, ReduceOp.MAX, (len(shape),)), shape)
+    return Tensor._from_node(node, input._storage.device)
+
+
+def _lowest(dtype):
+    """The identity of a max-reduction: what unselected elements become."""
+    if dtype.is_floating_point:
+        return -np.inf
+    return False if dtype is bool_ else int(np.iinfo(dtype.np).min)

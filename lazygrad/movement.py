@@ -1,0 +1,335 @@
+"""Movement ops. Torch's views share storage (new shape/strides/offset, no graph work); the others
+(flip, cat, repeat, ...) build lazy nodes whose index arithmetic fuses into the kernel reading them."""
+from __future__ import annotations
+
+import math
+
+from . import graph
+from .dtypes import int64
+from .elementwise import _device, broadcast_node
+from .dtypes import result_type
+from .ops import Op
+from .tensor import Tensor, wrap_dim
+from .view import reshape_strides, torch_contiguous_strides
+
+
+def as_view(t: Tensor, shape, strides, offset: int) -> Tensor:
+    """A tensor viewing t's storage."""
+    out = Tensor._make(t._storage, tuple(shape), tuple(strides), offset)
+    out.requires_grad = t.requires_grad
+    return out
+
+
+def _sizes(args) -> list[int]:
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = args[0]
+    return [int(a) for a in args]
+
+
+def infer_shape(shape: list[int], numel: int) -> tuple[int, ...]:
+    """Resolve one -1 and check the element count, with torch's messages."""
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = math.prod(s for s in shape if s != -1)
+    if -1 in shape:
+        if known == 0 or numel % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        shape = [numel // known if s == -1 else s for s in shape]
+    elif known != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"invalid shape dimension {min(shape)}")
+    return tuple(shape)
+
+
+def view(t: Tensor, *shape) -> Tensor:
+    if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)):
+        return t.to(shape[0])  # view(dtype) of the same itemsize is not supported beyond a cast
+    shape = infer_shape(_sizes(shape), t.numel())
+    strides = reshape_strides(t._shape, t._strides, shape)
+    if strides is None:
+        raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one dimension "
+                           "spans across two contiguous subspaces). Use .reshape(...) instead.")
+    return as_view(t, shape, strides, t._offset)
+
+
+def reshape(t: Tensor, *shape) -> Tensor:
+    shape = infer_shape(_sizes(shape), t.numel())
+    strides = reshape_strides(t._shape, t._strides, shape)
+    if strides is not None:
+        return as_view(t, shape, strides, t._offset)
+    return copy_of(t).view(shape)
+
+
+def copy_of(t: Tensor) -> Tensor:
+    """A new storage with t's values, contiguous (lazy: the copy fuses into whatever reads it)."""
+    out = Tensor._from_node(t.lazy, t._storage.device)
+    out.requires_grad = t.requires_grad
+    return out
+
+
+def contiguous(t: Tensor, memory_format=None) -> Tensor:
+    return t if t.is_contiguous() else copy_of(t)
+
+
+def clone(t: Tensor, *, memory_format=None) -> Tensor:
+    return copy_of(t)
+
+
+def permute(t: Tensor, *dims) -> Tensor:
+    dims = _sizes(dims)
+    if len(dims) != t.ndim:
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the length "
+                           f"of the desired ordering of dimensions i.e. input.dim() = {t.ndim} is not equal to "
+                           f"len(dims) = {len(dims)}")
+    dims = [wrap_dim(d, t.ndim) for d in dims]
+    if len(set(dims)) != len(dims):
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return as_view(t, [t._shape[d] for d in dims], [t._strides[d] for d in dims], t._offset)
+
+
+def transpose(t: Tensor, dim0: int, dim1: int) -> Tensor:
+    if t.ndim == 0:
+        return as_view(t, (), (), t._offset)
+    order = list(range(t.ndim))
+    a, b = wrap_dim(dim0, t.ndim), wrap_dim(dim1, t.ndim)
+    order[a], order[b] = order[b], order[a]
+    return permute(t, order)
+
+
+swapaxes = swapdims = transpose
+
+
+def t_(t: Tensor) -> Tensor:
+    if t.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {t.ndim}D")
+    return transpose(t, 0, 1) if t.ndim == 2 else as_view(t, t._shape, t._strides, t._offset)
+
+
+def T(t: Tensor) -> Tensor:
+    return permute(t, list(reversed(range(t.ndim))))
+
+
+def mT(t: Tensor) -> Tensor:
+    if t.ndim < 2:
+        raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.")
+    return transpose(t, -2, -1)
+
+
+def expand(t: Tensor, *sizes) -> Tensor:
+    sizes = _sizes(sizes)
+    if len(sizes) < t.ndim:
+        raise RuntimeError(f"expand(torch.FloatTensor{{{list(t._shape)}}}, size={sizes}): the number of sizes provided "
+                           f"({len(sizes)}) must be greater or equal to the number of dimensions in the tensor ({t.ndim})")
+    lead = len(sizes) - t.ndim
+    shape, strides = [], []
+    for i, s in enumerate(sizes):
+        if i < lead:
+            if s < 0:
+                raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a leading, non-existing dimension {i}")
+            shape.append(s)
+            strides.append(0)
+            continue
+        old, st = t._shape[i - lead], t._strides[i - lead]
+        if s == -1:
+            s = old
+        if s != old:
+            if old != 1:
+                raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size ({old}) at "
+                                   f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
+                                   f"{list(t._shape)}")
+            st = 0
+        shape.append(s)
+        strides.append(st)
+    return as_view(t, shape, strides, t._offset)
+
+
+def expand_as(t: Tensor, other: Tensor) -> Tensor:
+    return expand(t, other._shape)
+
+
+def broadcast_to(t: Tensor, size) -> Tensor:
+    return expand(t, size)
+
+
+def unsqueeze(t: Tensor, dim: int) -> Tensor:
+    d = wrap_dim(dim, t.ndim + 1)
+    shape, strides = list(t._shape), list(t._strides)
+    stride = shape[d] * strides[d] if d < t.ndim else 1
+    shape.insert(d, 1)
+    strides.insert(d, stride)
+    return as_view(t, shape, strides, t._offset)
+
+
+def squeeze(t: Tensor, dim=None) -> Tensor:
+    if dim is None:
+        dims = {i for i, s in enumerate(t._shape) if s == 1}
+    else:
+        dims = {wrap_dim(d, t.ndim) for d in ((dim,) if isinstance(dim, int) else dim)} if t.ndim else set()
+        dims = {d for d in dims if t._shape[d] == 1}
+    keep = [i for i in range(t.ndim) if i not in dims]
+    return as_view(t, [t._shape[i] for i in keep], [t._strides[i] for i in keep], t._offset)
+
+
+def flatten(t: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    if t.ndim == 0:
+        return reshape(t, 1)
+    a, b = wrap_dim(start_dim, t.ndim), wrap_dim(end_dim, t.ndim)
+    if a > b:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    shape = list(t._shape[:a]) + [math.prod(t._shape[a:b + 1])] + list(t._shape[b + 1:])
+    return reshape(t, shape)
+
+
+def unflatten(t: Tensor, dim: int, sizes) -> Tensor:
+    d = wrap_dim(dim, t.ndim)
+    sizes = infer_shape(list(sizes), t._shape[d])
+    return view(t, list(t._shape[:d]) + list(sizes) + list(t._shape[d + 1:]))
+
+
+def narrow(t: Tensor, dim: int, start: int, length: int) -> Tensor:
+    d = wrap_dim(dim, t.ndim)
+    size = t._shape[d]
+    if start < 0:
+        start += size
+    if not (0 <= start <= size and 0 <= length and start + length <= size):
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    shape = list(t._shape)
+    shape[d] = length
+    return as_view(t, shape, t._strides, t._offset + start * t._strides[d])
+
+
+def select(t: Tensor, dim: int, index: int) -> Tensor:
+    d = wrap_dim(dim, t.ndim)
+    size = t._shape[d]
+    if not -size <= index < size:
+        raise IndexError(f"index {index} is out of bounds for dimension {d} with size {size}")
+    index %= size
+    keep = [i for i in range(t.ndim) if i != d]
+    return as_view(t, [t._shape[i] for i in keep], [t._strides[i] for i in keep], t._offset + index * t._strides[d])
+
+
+def diagonal(t: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    a, b = wrap_dim(dim1, t.ndim), wrap_dim(dim2, t.ndim)
+    start = t._offset + (offset * t._strides[b] if offset >= 0 else -offset * t._strides[a])
+    n = max(0, min(t._shape[a] - max(-offset, 0), t._shape[b] - max(offset, 0)))
+    keep = [i for i in range(t.ndim) if i not in (a, b)]
+    return as_view(t, [t._shape[i] for i in keep] + [n], [t._strides[i] for i in keep] + [t._strides[a] + t._strides[b]],
+                   start)
+
+
+def flip(t: Tensor, dims) -> Tensor:
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    axes = tuple(wrap_dim(d, t.ndim) for d in dims)
+    return Tensor._from_node(graph.flip(t.lazy, axes), t._storage.device)
+
+
+def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
+    """Each input is padded to the full extent along dim and selected by position: one fused kernel."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    device = _device(*tensors)
+    tensors = [t for t in tensors if not (t.ndim == 1 and t._shape[0] == 0)] or tensors[:1]
+    ref = tensors[0]
+    if ref.ndim == 0:
+        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
+    d = wrap_dim(dim, ref.ndim)
+    for i, t in enumerate(tensors):
+        if t.ndim != ref.ndim:
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.ndim} and {t.ndim}")
+        for k in range(ref.ndim):
+            if k != d and t._shape[k] != ref._shape[k]:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "
+                                   f"{ref._shape[k]} but got size {t._shape[k]} for tensor number {i} in the list.")
+    dt = result_type(*tensors)
+    total = sum(t._shape[d] for t in tensors)
+    shape = list(ref._shape)
+    shape[d] = total
+    shape = tuple(shape)
+    pos_shape = [1] * len(shape)
+    pos_shape[d] = total
+    pos = broadcast_node(graph.reshape(graph.arange(0, 1, total, int64), tuple(pos_shape)), shape)
+    node, start = None, 0
+    for t in tensors:
+        n = t._shape[d]
+        pads = tuple((start, total - start - n) if k == d else (0, 0) for k in range(len(shape)))
+        part = graph.pad(graph.cast(t.lazy, dt), pads)
+        if node is None:
+            node = part
+        else:
+            inside = graph.alu(Op.GE, pos, graph.const(start, int64, shape))
+            node = graph.alu(Op.WHERE, inside, part, node)
+        start += n
+    result = Tensor._from_node(node, device)
+    if out is not None:
+        from .inplace import assign
+        return assign(out, result)
+    return result
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    for i, t in enumerate(tensors):
+        if t._shape != tensors[0]._shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(tensors[0]._shape)} at "
+                               f"entry 0 and {list(t._shape)} at entry {i}")
+    d = wrap_dim(dim, tensors[0].ndim + 1)
+    return cat([unsqueeze(t, d) for t in tensors], d, out=out)
+
+
+def split(t: Tensor, split_size_or_sections, dim: int = 0):
+    d = wrap_dim(dim, t.ndim)
+    size = t._shape[d]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        if step <= 0 and size:
+            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}")
+        sections = [min(step, size - s) for s in range(0, size, step)] if size else [0]
+    else:
+        sections = list(split_size_or_sections)
+        if sum(sections) != size:
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size at "
+                               f"dimension {d}), but got split_sizes={sections}")
+    out, start = [], 0
+    for n in sections:
+        out.append(narrow(t, d, start, n))
+        start += n
+    return tuple(out)
+
+
+def chunk(t: Tensor, chunks: int, dim: int = 0):
+    if chunks <= 0:
+        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
+    size = t._shape[wrap_dim(dim, t.ndim)]
+    return split(t, max(1, -(-size // chunks)), dim)
+
+
+def unbind(t: Tensor, dim: int = 0):
+    d = wrap_dim(dim, t.ndim)
+    return tuple(select(t, d, i) for i in range(t._shape[d]))
+
+
+def repeat(t: Tensor, *sizes) -> Tensor:
+    sizes = _sizes(sizes)
+    if len(sizes) < t.ndim:
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
+    shape = (1,) * (len(sizes) - t.ndim) + t._shape
+    node = graph.reshape(t.lazy, shape)
+    inter = tuple(x for s in shape for x in (1, s))
+    node = graph.reshape(node, inter)
+    node = graph.expand(node, tuple(x for r, s in zip(sizes, shape) for x in (r, s)))
+    return Tensor._from_node(graph.reshape(node, tuple(r * s for r, s in zip(sizes, shape))), t._storage.device)
+
+
+def tile(t: Tensor, dims) -> Tensor:
+    dims = list(dims)
+    return repeat(t, [1] * (t.ndim - len(dims)) + dims)
+
+
+_ = torch_contiguous_strides

@@ -1,0 +1,113 @@
+"""What every op computes, as NumPy code with torch's semantics (a leaf module).
+
+This table is the reference: the numpy interpreter evaluates graphs with it, constant folding uses
+it, and the C/CUDA expressions in codegen are tested against it.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .ops import Op, ReduceOp
+
+_erf = np.frompyfunc(math.erf, 1, 1)
+
+
+def _int_divisor_check(b: np.ndarray) -> None:
+    if b.dtype.kind in "biu" and np.any(b == 0):
+        raise RuntimeError("ZeroDivisionError")
+
+
+def _floordiv(a, b):
+    _int_divisor_check(b)
+    return np.floor_divide(a, b)
+
+
+def _mod(a, b):
+    _int_divisor_check(b)
+    return np.remainder(a, b)
+
+
+def _pow(a, b):
+    if a.dtype.kind == "f":
+        return np.power(a, b)
+    # integers: torch gives 0, 1 or -1 for negative exponents instead of raising
+    neg = b < 0
+    pos = np.power(a, np.where(neg, 0, b).astype(b.dtype))
+    odd = (b % 2) != 0
+    negres = np.where(a == 1, 1, np.where(a == -1, np.where(odd, -1, 1), 0)).astype(a.dtype)
+    return np.where(neg, negres, pos).astype(a.dtype)
+
+
+def _shr(a, b):
+    return np.right_shift(a, np.clip(b, 0, a.dtype.itemsize * 8 - 1).astype(a.dtype))
+
+
+def _shl(a, b):
+    return np.where(b >= a.dtype.itemsize * 8, 0, np.left_shift(a, np.clip(b, 0, None).astype(a.dtype))).astype(a.dtype)
+
+
+def _round(a):
+    return np.rint(a) if a.dtype.kind == "f" else a
+
+
+def _not(a):
+    return np.logical_not(a) if a.dtype == np.bool_ else np.invert(a)
+
+
+def _float_only(fn):
+    return lambda a: fn(a) if a.dtype.kind == "f" else a
+
+
+UNARY_NP = {
+    Op.NEG: np.negative, Op.NOT: _not, Op.ABS: np.abs, Op.EXP: np.exp, Op.EXP2: np.exp2, Op.EXPM1: np.expm1,
+    Op.LOG: np.log, Op.LOG2: np.log2, Op.LOG10: np.log10, Op.LOG1P: np.log1p, Op.SQRT: np.sqrt, Op.SIN: np.sin,
+    Op.COS: np.cos, Op.TAN: np.tan, Op.ASIN: np.arcsin, Op.ACOS: np.arccos, Op.ATAN: np.arctan, Op.SINH: np.sinh,
+    Op.COSH: np.cosh, Op.TANH: np.tanh, Op.ERF: lambda a: _erf(a).astype(a.dtype),
+    Op.FLOOR: _float_only(np.floor), Op.CEIL: _float_only(np.ceil), Op.ROUND: _round,
+    Op.TRUNC: _float_only(np.trunc), Op.ISNAN: np.isnan, Op.ISINF: np.isinf,
+}
+
+BINARY_NP = {
+    Op.ADD: np.add, Op.SUB: np.subtract, Op.MUL: np.multiply, Op.DIV: np.true_divide, Op.FLOORDIV: _floordiv,
+    Op.MOD: _mod, Op.POW: _pow, Op.ATAN2: np.arctan2, Op.MAX: np.maximum, Op.MIN: np.minimum, Op.EQ: np.equal,
+    Op.NE: np.not_equal, Op.LT: np.less, Op.LE: np.less_equal, Op.GT: np.greater, Op.GE: np.greater_equal,
+    Op.AND: np.bitwise_and, Op.OR: np.bitwise_or, Op.XOR: np.bitwise_xor, Op.SHL: _shl, Op.SHR: _shr,
+}
+
+REDUCE_NP = {ReduceOp.SUM: np.add, ReduceOp.PROD: np.multiply, ReduceOp.MAX: np.maximum, ReduceOp.MIN: np.minimum}
+SCAN_NP = {ReduceOp.SUM: np.cumsum, ReduceOp.PROD: np.cumprod}
+
+
+def _accumulate_dtype(dt: np.dtype) -> np.dtype:
+    """float16 is summed in float32 (as torch does); everything else in its own type."""
+    return np.dtype(np.float32) if dt == np.float16 else dt
+
+
+def apply(op: Op, dtype: np.dtype, *args: np.ndarray, arg=None) -> np.ndarray:
+    """Evaluate one elementwise op; results are cast to the node's dtype."""
+    with np.errstate(all="ignore"):
+        if op is Op.CAST:
+            a = args[0]
+            if dtype == np.bool_:
+                return a != 0
+            return a.astype(dtype)
+        if op is Op.WHERE:
+            return np.where(args[0], args[1], args[2]).astype(dtype, copy=False)
+        fn = UNARY_NP.get(op) or BINARY_NP[op]
+        return np.asarray(fn(*args)).astype(dtype, copy=False)
+
+
+def reduce(rop: ReduceOp, a: np.ndarray, axes: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    acc = _accumulate_dtype(a.dtype)
+    with np.errstate(all="ignore"):
+        return REDUCE_NP[rop].reduce(a.astype(acc, copy=False), axis=axes, keepdims=True).astype(dtype)
+
+
+def scan(rop: ReduceOp, a: np.ndarray, axis: int, dtype: np.dtype) -> np.ndarray:
+    acc = _accumulate_dtype(a.dtype)
+    with np.errstate(all="ignore"):
+        if rop in SCAN_NP:
+            return SCAN_NP[rop](a.astype(acc, copy=False), axis=axis).astype(dtype)
+        return REDUCE_NP[rop].accumulate(a, axis=axis).astype(dtype)

@@ -1,0 +1,97 @@
+"""The graph's operations and their categories (a leaf module shared by lazygrad and codegen)."""
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Op(Enum):
+    # sources: no inputs
+    BUFFER = "buffer"      # a realized device buffer (arg: the Buffer), shape (numel,)
+    CONST = "const"        # a scalar broadcast to the node's shape (arg: the value)
+    ARANGE = "arange"      # start + i * step along a 1-d shape (arg: (start, step))
+    RAND = "rand"          # counter-based random numbers (arg: (seed, offset, distribution))
+    # unary elementwise
+    NEG = "neg"
+    NOT = "not"            # logical not of a bool, bitwise not of an integer
+    ABS = "abs"
+    EXP = "exp"
+    EXP2 = "exp2"
+    EXPM1 = "expm1"
+    LOG = "log"
+    LOG2 = "log2"
+    LOG10 = "log10"
+    LOG1P = "log1p"
+    SQRT = "sqrt"
+    SIN = "sin"
+    COS = "cos"
+    TAN = "tan"
+    ASIN = "asin"
+    ACOS = "acos"
+    ATAN = "atan"
+    SINH = "sinh"
+    COSH = "cosh"
+    TANH = "tanh"
+    ERF = "erf"
+    FLOOR = "floor"
+    CEIL = "ceil"
+    ROUND = "round"        # half to even, like torch.round
+    TRUNC = "trunc"
+    ISNAN = "isnan"
+    ISINF = "isinf"
+    CAST = "cast"          # arg: the target DType (the node's dtype)
+    # binary elementwise
+    ADD = "add"
+    SUB = "sub"
+    MUL = "mul"
+    DIV = "div"            # true division (floats only)
+    FLOORDIV = "floordiv"  # torch.floor_divide
+    MOD = "mod"            # torch.remainder (sign of the divisor)
+    POW = "pow"
+    ATAN2 = "atan2"
+    MAX = "max"            # NaN-propagating, like torch.maximum
+    MIN = "min"
+    EQ = "eq"
+    NE = "ne"
+    LT = "lt"
+    LE = "le"
+    GT = "gt"
+    GE = "ge"
+    AND = "and"            # bitwise (logical on bool)
+    OR = "or"
+    XOR = "xor"
+    SHL = "shl"
+    SHR = "shr"
+    # ternary elementwise
+    WHERE = "where"
+    # reductions over axes (arg: (ReduceOp, axes)); the result keeps reduced dims as size 1
+    REDUCE = "reduce"
+    # inclusive scan along one axis (arg: (ReduceOp, axis))
+    SCAN = "scan"
+    # movement: read the source's row-major flattening through a View (arg: the View)
+    VIEW = "view"
+
+
+class ReduceOp(Enum):
+    SUM = "sum"
+    PROD = "prod"
+    MAX = "max"
+    MIN = "min"
+
+
+SOURCES = frozenset({Op.BUFFER, Op.CONST, Op.ARANGE, Op.RAND})
+UNARY = frozenset({
+    Op.NEG, Op.NOT, Op.ABS, Op.EXP, Op.EXP2, Op.EXPM1, Op.LOG, Op.LOG2, Op.LOG10, Op.LOG1P, Op.SQRT, Op.SIN,
+    Op.COS, Op.TAN, Op.ASIN, Op.ACOS, Op.ATAN, Op.SINH, Op.COSH, Op.TANH, Op.ERF, Op.FLOOR, Op.CEIL, Op.ROUND,
+    Op.TRUNC, Op.ISNAN, Op.ISINF, Op.CAST,
+})
+BINARY = frozenset({
+    Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.FLOORDIV, Op.MOD, Op.POW, Op.ATAN2, Op.MAX, Op.MIN, Op.EQ, Op.NE, Op.LT,
+    Op.LE, Op.GT, Op.GE, Op.AND, Op.OR, Op.XOR, Op.SHL, Op.SHR,
+})
+COMPARISONS = frozenset({Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE, Op.ISNAN, Op.ISINF})
+ELEMENTWISE = UNARY | BINARY | {Op.WHERE}
+# ops whose evaluation costs far more than a load: the scheduler avoids recomputing them
+TRANSCENDENTAL = frozenset({
+    Op.EXP, Op.EXP2, Op.EXPM1, Op.LOG, Op.LOG2, Op.LOG10, Op.LOG1P, Op.SIN, Op.COS, Op.TAN, Op.ASIN, Op.ACOS,
+    Op.ATAN, Op.SINH, Op.COSH, Op.TANH, Op.ERF, Op.POW, Op.ATAN2, Op.DIV, Op.SQRT, Op.RAND,
+})

@@ -1,0 +1,250 @@
+"""Reductions and scans with torch's `dim`/`keepdim` (and the `axis`/`keepdims` aliases)."""
+from __future__ import annotations
+
+import math
+from collections import namedtuple
+
+from . import graph
+from .dtypes import DType, bool_, get_default_dtype, int64, to_dtype
+from .elementwise import abs as abs_
+from .elementwise import add, div, eq, isnan, logical_or, mul, ne, pow, sqrt, sub, where, exp, log, isinf
+from .ops import Op, ReduceOp
+from .tensor import Tensor, wrap_dim
+
+MaxResult = namedtuple("max", ["values", "indices"])
+MinResult = namedtuple("min", ["values", "indices"])
+
+
+def reduce_dims(dim, ndim: int) -> tuple[int, ...]:
+    """Normalized, sorted dims; None or () means all."""
+    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+        return tuple(range(ndim))
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    out = [wrap_dim(d, ndim) for d in dims]
+    for d in out:
+        if out.count(d) > 1:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    return tuple(sorted(out))
+
+
+def _kw(dim, keepdim, kwargs):
+    """torch accepts the NumPy spellings axis= and keepdims= too."""
+    if "axis" in kwargs:
+        dim = kwargs.pop("axis")
+    if "keepdims" in kwargs:
+        keepdim = kwargs.pop("keepdims")
+    if kwargs:
+        raise TypeError(f"got unexpected keyword argument(s) {sorted(kwargs)}")
+    return dim, keepdim
+
+
+def reduce(x: Tensor, rop: ReduceOp, dim, keepdim: bool, dtype: DType) -> Tensor:
+    axes = reduce_dims(dim, x.ndim) if x.ndim else ()
+    node = graph.reduce(graph.cast(x.lazy, dtype), rop, axes)
+    if not keepdim and x.ndim:
+        node = graph.reshape(node, tuple(s for i, s in enumerate(x._shape) if i not in axes))
+    return Tensor._from_node(node, x._storage.device)
+
+
+def _sum_dtype(x: Tensor, dtype) -> DType:
+    if dtype is not None:
+        return to_dtype(dtype)
+    return int64 if x.dtype.kind in "bui" else x.dtype
+
+
+def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, **kwargs) -> Tensor:
+    dim, keepdim = _kw(dim, keepdim, kwargs)
+    return reduce(input, ReduceOp.SUM, dim, keepdim, _sum_dtype(input, dtype))
+
+
+def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, **kwargs) -> Tensor:
+    dim, keepdim = _kw(dim, keepdim, kwargs)
+    return reduce(input, ReduceOp.PROD, dim, keepdim, _sum_dtype(input, dtype))
+
+
+def _count(x: Tensor, dim) -> int:
+    axes = reduce_dims(dim, x.ndim) if x.ndim else ()
+    return math.prod(x._shape[a] for a in axes)
+
+
+def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, **kwargs) -> Tensor:
+    dim, keepdim = _kw(dim, keepdim, kwargs)
+    dt = to_dtype(dtype) if dtype is not None else input.dtype
+    if not dt.is_floating_point:
+        raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point or "
+                           f"complex dtype. Got: {dt.name.capitalize() if dt.name != 'int64' else 'Long'}")
+    n = _count(input, dim)
+    return div(reduce(input, ReduceOp.SUM, dim, keepdim, dt), n if n else float("nan"))
+
+
+def _check_nonempty(x: Tensor, name: str, dim) -> None:
+    if x.numel() == 0:
+        if dim is None:
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                               "Specify the reduction dim with the 'dim' argument.")
+        for d in reduce_dims(dim, x.ndim):
+            if x._shape[d] == 0:
+                raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+
+
+def amax(input: Tensor, dim=(), keepdim: bool = False, **kwargs) -> Tensor:
+    dim, keepdim = _kw(dim, keepdim, kwargs)
+    _check_nonempty(input, "amax", dim if dim != () else None)
+    return reduce(input, ReduceOp.MAX, dim, keepdim, input.dtype)
+
+
+def amin(input: Tensor, dim=(), keepdim: bool = False, **kwargs) -> Tensor:
+    dim, keepdim = _kw(dim, keepdim, kwargs)
+    _check_nonempty(input, "amin", dim if dim != () else None)
+    return reduce(input, ReduceOp.MIN, dim, keepdim, input.dtype)
+
+
+def _arg(x: Tensor, dim, keepdim: bool, rop: ReduceOp, name: str) -> Tensor:
+    """Index of the first extreme value (of the first NaN, which torch treats as the extreme)."""
+    _check_nonempty(x, name, dim)
+    if dim is None:
+        flat = x.reshape(-1)
+        out = _arg(flat, 0, False, rop, name)
+        return out.reshape([1] * x.ndim) if keepdim else out
+    d = wrap_dim(dim, x.ndim)
+    ext = reduce(x, rop, d, True, x.dtype)
+    hit = eq(x, ext)
+    if x.dtype.is_floating_point:
+        hit = logical_or(hit, isnan(x))
+    size = x._shape[d] if x.ndim else 1
+    shape = [1] * max(x.ndim, 1)
+    shape[d] = size
+    idx = Tensor._from_node(graph.reshape(graph.arange(0, 1, size, int64), tuple(shape)))
+    if not x.ndim:
+        idx = idx.reshape(())
+    cand = where(hit, idx, size)
+    return reduce(cand, ReduceOp.MIN, d if x.ndim else None, keepdim, int64)
+
+
+def argmax(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    return _arg(input, dim, keepdim, ReduceOp.MAX, "argmax")
+
+
+def argmin(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    return _arg(input, dim, keepdim, ReduceOp.MIN, "argmin")
+
+
+def max(input: Tensor, dim=None, keepdim: bool = False, *, out=None, **kwargs):
+    """max(x) → value; max(x, dim) → (values, indices); max(x, other) → maximum."""
+    if isinstance(dim, Tensor):
+        from .elementwise import maximum
+        return maximum(input, dim)
+    dim, keepdim = _kw(dim, keepdim, kwargs)
+    if dim is None:
+        _check_nonempty(input, "max", None)
+        return reduce(input, ReduceOp.MAX, None, False, input.dtype)
+    return MaxResult(amax(input, dim, keepdim), argmax(input, dim, keepdim))
+
+
+def min(input: Tensor, dim=None, keepdim: bool = False, *, out=None, **kwargs):
+    if isinstance(dim, Tensor):
+        from .elementwise import minimum
+        return minimum(input, dim)
+    dim, keepdim = _kw(dim, keepdim, kwargs)
+    if dim is None:
+        _check_nonempty(input, "min", None)
+        return reduce(input, ReduceOp.MIN, None, False, input.dtype)
+    return MinResult(amin(input, dim, keepdim), argmin(input, dim, keepdim))
+
+
+def all(input: Tensor, dim=None, keepdim: bool = False, **kwargs) -> Tensor:
+    dim, keepdim = _kw(dim, keepdim, kwargs)
+    return reduce(ne(input, 0) if input.dtype is not bool_ else input, ReduceOp.MIN, dim, keepdim, bool_)
+
+
+def any(input: Tensor, dim=None, keepdim: bool = False, **kwargs) -> Tensor:
+    dim, keepdim = _kw(dim, keepdim, kwargs)
+    return reduce(ne(input, 0) if input.dtype is not bool_ else input, ReduceOp.MAX, dim, keepdim, bool_)
+
+
+def _correction(correction, unbiased) -> float:
+    if correction is not None:
+        return correction
+    return 1 if unbiased is None or unbiased else 0
+
+
+def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, **kwargs) -> Tensor:
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
+    dim, keepdim = _kw(dim, keepdim, kwargs)
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"std and var only support floating point and complex dtypes")
+    n = _count(input, dim)
+    centered = sub(input, mean(input, dim, keepdim=True))
+    ss = reduce(mul(centered, centered), ReduceOp.SUM, dim, keepdim, input.dtype)
+    dof = n - _correction(correction, unbiased)
+    return div(ss, dof if dof > 0 else (0.0 if dof == 0 else float("nan")))
+
+
+def std(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, **kwargs) -> Tensor:
+    return sqrt(var(input, dim, unbiased, keepdim, correction=correction, **kwargs))
+
+
+def var_mean(input: Tensor, dim=None, *, correction=None, keepdim: bool = False):
+    return var(input, dim, keepdim=keepdim, correction=correction), mean(input, dim, keepdim=keepdim)
+
+
+def std_mean(input: Tensor, dim=None, *, correction=None, keepdim: bool = False):
+    return std(input, dim, keepdim=keepdim, correction=correction), mean(input, dim, keepdim=keepdim)
+
+
+def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:
+    """log(sum(exp(x))) shifted by the max so large inputs do not overflow."""
+    x = input if input.dtype.is_floating_point else input.to(get_default_dtype())
+    m = reduce(x, ReduceOp.MAX, dim, True, x.dtype)
+    m = where(isinf(m), 0.0, m)
+    s = log(reduce(exp(sub(x, m)), ReduceOp.SUM, dim, True, x.dtype))
+    out = add(s, m)
+    if not keepdim:
+        axes = reduce_dims(dim, x.ndim)
+        out = out.reshape([s for i, s in enumerate(x._shape) if i not in axes])
+    return out
+
+
+def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
+    x = input.to(to_dtype(dtype)) if dtype is not None else input
+    if not x.dtype.is_floating_point:
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got {x.dtype.name.capitalize()}")
+    if p in ("fro", 2, 2.0, None):
+        return sqrt(reduce(mul(x, x), ReduceOp.SUM, dim, keepdim, x.dtype))
+    a = abs_(x)
+    if p in (float("inf"), "inf"):
+        return reduce(a, ReduceOp.MAX, dim, keepdim, x.dtype)
+    if p in (float("-inf"), "-inf"):
+        return reduce(a, ReduceOp.MIN, dim, keepdim, x.dtype)
+    if p == 1:
+        return reduce(a, ReduceOp.SUM, dim, keepdim, x.dtype)
+    if p == 0:
+        return reduce(ne(x, 0).to(x.dtype), ReduceOp.SUM, dim, keepdim, x.dtype)
+    if isinstance(p, str):
+        raise RuntimeError(f"linalg.norm: Order {p} not supported.")
+    return pow(reduce(pow(a, p), ReduceOp.SUM, dim, keepdim, x.dtype), 1.0 / p)
+
+
+def _scan(x: Tensor, rop: ReduceOp, dim: int, dtype) -> Tensor:
+    dt = _sum_dtype(x, dtype)
+    if x.ndim == 0:
+        return Tensor._from_node(graph.cast(x.lazy, dt), x._storage.device)
+    d = wrap_dim(dim, x.ndim)
+    return Tensor._from_node(graph.scan(graph.cast(x.lazy, dt), rop, d), x._storage.device)
+
+
+def cumsum(input: Tensor, dim: int, *, dtype=None, **kwargs) -> Tensor:
+    dim = kwargs.pop("axis", dim)
+    return _scan(input, ReduceOp.SUM, dim, dtype)
+
+
+def cumprod(input: Tensor, dim: int, *, dtype=None) -> Tensor:
+    return _scan(input, ReduceOp.PROD, dim, dtype)
+
+
+def count_nonzero(input: Tensor, dim=None) -> Tensor:
+    return reduce(ne(input, 0), ReduceOp.SUM, dim, False, int64)
+
+
+_ = Op

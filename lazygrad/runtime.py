@@ -1,0 +1,195 @@
+"""Execute schedules: allocate buffers, fetch compiled kernels (or interpret), run, report.
+
+Kernels are cached by structure: the same fused subgraph over different buffers (every step of a
+training loop) renders and compiles once, and later runs pay a dictionary lookup.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+import warnings
+import weakref
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import interpreter
+from .buffer import Buffer
+from .graph import Node, _arg_key
+from .ops import Op
+from .schedule import ScheduledKernel, create_schedule, is_stored
+from .stats import COUNTERS
+
+
+@dataclass
+class Kernel:
+    """A kernel a realization runs, as `lazygrad.schedule` reports it."""
+
+    name: str
+    device: str
+    source: str
+    ops: list[str]
+    kind: str
+
+    def __repr__(self) -> str:
+        return f"<Kernel {self.name} on {self.device}: {', '.join(self.ops)}>"
+
+    def __str__(self) -> str:
+        return f"// {self.name} ({self.device})\n{self.source}"
+
+
+class Schedule(list):
+    """The kernels of a realization, printed with their sources."""
+
+    def __str__(self) -> str:
+        head = f"{len(self)} kernel{'s' if len(self) != 1 else ''}"
+        return "\n".join([head, *(str(k) for k in self)])
+
+
+_BACKEND: str | None = None
+
+
+def backend() -> str:
+    """'c' (compiled) or 'numpy' (the reference interpreter), from LAZYGRAD_BACKEND or availability."""
+    global _BACKEND
+    if _BACKEND is None:
+        wanted = os.environ.get("LAZYGRAD_BACKEND", "c").lower()
+        if wanted not in ("c", "numpy"):
+            raise ValueError(f"LAZYGRAD_BACKEND must be 'c' or 'numpy', got {wanted!r}")
+        if wanted == "c":
+            from codegen.c_program import compiler
+            if not compiler().available():
+                warnings.warn("lazygrad: no working C compiler found (set LAZYGRAD_CC); "
+                              "falling back to the slow numpy interpreter", RuntimeWarning, stacklevel=3)
+                wanted = "numpy"
+        _BACKEND = wanted
+    return _BACKEND
+
+
+def set_backend(name: str | None) -> None:
+    """Choose the back end for this process ('c' or 'numpy'); None re-reads LAZYGRAD_BACKEND."""
+    global _BACKEND
+    _BACKEND = None
+    if name is not None:
+        os.environ["LAZYGRAD_BACKEND"] = name
+    backend()
+
+
+@dataclass
+class _Compiled:
+    program: object  # LoopProgram
+    source: str
+    callable: object = None
+
+
+_KERNELS: dict[tuple, _Compiled] = {}
+
+
+def _structure(item: ScheduledKernel) -> tuple[tuple, list[Node]]:
+    """A key for the kernel's body with stored inputs abstracted to their positions, and its RAND nodes."""
+    inputs = {id(n): i for i, n in enumerate(item.inputs)}
+    local: dict[int, int] = {}
+    parts, rands = [], []
+    stack = [(item.outputs[0], False)]
+    while stack:
+        node, expanded = stack.pop()
+        if id(node) in local:
+            continue
+        if id(node) in inputs:
+            local[id(node)] = len(parts)
+            parts.append(("in", inputs[id(node)], node.dtype.name, node.shape))
+            continue
+        if not expanded:
+            stack.append((node, True))
+            stack.extend((s, False) for s in node.srcs if id(s) not in local)
+            continue
+        if node.op is Op.RAND:
+            arg = node.arg[2]
+            rands.append(node)
+        else:
+            arg = _arg_key(node.op, node.arg)
+        local[id(node)] = len(parts)
+        parts.append((node.op, node.dtype.name, node.shape, arg, tuple(local[id(s)] for s in node.srcs)))
+    return tuple(parts), rands
+
+
+def _compiled(item: ScheduledKernel, rands: list[Node], key: tuple) -> _Compiled:
+    hit = _KERNELS.get(key)
+    if hit is not None:
+        return hit
+    from codegen.lower import lower
+    from codegen.render_c import render
+    prog = lower(item.outputs, item.inputs, {id(r): i for i, r in enumerate(rands)})
+    entry = _KERNELS[key] = _Compiled(prog, render(prog))
+    return entry
+
+
+def _dump(entry: _Compiled) -> None:
+    out = os.environ.get("LAZYGRAD_DUMP_DIR")
+    if out:
+        os.makedirs(out, exist_ok=True)
+        path = os.path.join(out, f"{entry.program.name}.c")
+        if not os.path.exists(path):
+            with open(path, "w") as f:
+                f.write(entry.source)
+
+
+def _input_buffer(node: Node) -> Buffer:
+    return node.arg if node.op is Op.BUFFER else node.buffer
+
+
+def run_kernel(item: ScheduledKernel) -> None:
+    root = item.outputs[0]
+    out = Buffer(root.dtype, root.numel)
+    debug = int(os.environ.get("LAZYGRAD_DEBUG", "0") or 0)
+    start = time.perf_counter()
+    key, rands = _structure(item)
+    if backend() == "numpy":
+        inputs = {id(n): _input_buffer(n).array.reshape(n.shape) for n in item.inputs}
+        out.array[...] = interpreter.evaluate(root, inputs).reshape(-1)
+        name, source = "interpreted", None
+    else:
+        entry = _compiled(item, rands, key)
+        if entry.callable is None:
+            from codegen.c_program import get_program
+            entry.callable = get_program(entry.program, entry.source)
+            _dump(entry)
+        else:
+            COUNTERS.memory_cache_hits += 1
+        addresses = [out.address] + [_input_buffer(n).address for n in item.inputs]
+        if rands:
+            rng = np.array([v for r in rands for v in (r.arg[0], r.arg[1])], dtype=np.uint64)
+            addresses.append(rng.__array_interface__["data"][0])
+        if root.numel:
+            entry.callable(addresses)
+        name, source = entry.program.name, entry.source
+    COUNTERS.kernels_run += 1
+    root.buffer = out
+    out.producer = weakref.ref(root)
+    if debug:
+        elapsed = time.perf_counter() - start
+        moved = out.numel * out.dtype.itemsize + sum(_input_buffer(n).numel * n.dtype.itemsize for n in item.inputs)
+        print(f"lazygrad: {name:<40} {elapsed * 1e3:9.3f} ms {moved / 1e6:10.3f} MB", file=sys.stderr)
+        if debug >= 2 and source:
+            print(source, file=sys.stderr)
+
+
+def realize_nodes(targets: list[Node]) -> None:
+    """Compute every target into a buffer (node.buffer)."""
+    targets = [t for t in targets if not is_stored(t)]
+    if targets:
+        for item in create_schedule(targets):
+            run_kernel(item)
+
+
+def plan(targets: list[Node], target: str = "c") -> Schedule:
+    """The kernels realizing targets would run, with their sources, without running anything."""
+    targets = [t for t in targets if not is_stored(t)]
+    kernels = Schedule()
+    for item in create_schedule(targets):
+        key, rands = _structure(item)
+        entry = _compiled(item, rands, key)
+        kernels.append(Kernel(entry.program.name, "cpu", entry.source, list(entry.program.fused),
+                              entry.program.kind))
+    return kernels

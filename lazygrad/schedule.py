@@ -1,0 +1,169 @@
+"""Cut a graph into kernels: the fusion rules.
+
+A node is *materialized* (stored to its own buffer by the kernel rooted at it) when:
+1. it is a realization target;
+2. it is a SCAN (scans run as their own kernel);
+3. it is read through a VIEW that is not a plain reshape and contains an unmaterialized reduction
+   (a reduction cannot be evaluated at a remapped index), or the VIEW expands it and it is
+   expensive (recomputing it per broadcast element costs more than storing it);
+4. it feeds a REDUCE/SCAN and contains another reduction (no nested reduction loops);
+5. it is used by several kernels and is a reduction or expensive (computed once, stored);
+6. it is a reduction whose loop shape differs from another reduction fused into the same kernel.
+Everything else fuses: elementwise ops into their consumer, elementwise inputs into a reduction,
+elementwise work on a reduction's result (at its shape) into the reduction's kernel, and views
+become index arithmetic.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .graph import Node
+from .ops import ELEMENTWISE, SOURCES, TRANSCENDENTAL, Op
+
+# recomputing a subgraph at least this costly (cheap op = 1, transcendental = 8) is worse than storing it
+RECOMPUTE_LIMIT = 4
+
+
+@dataclass(eq=False)
+class ScheduledKernel:
+    """One kernel: the outputs it stores and the already-stored nodes it loads, in parameter order."""
+
+    outputs: tuple[Node, ...]
+    inputs: tuple[Node, ...]
+
+
+def is_reshape(node: Node) -> bool:
+    """A VIEW that only regroups dims: index arithmetic of the row-major order stays the identity."""
+    return node.op is Op.VIEW and node.arg.is_contiguous and node.arg.numel == node.srcs[0].numel
+
+
+def is_stored(node: Node) -> bool:
+    return node.buffer is not None or node.op is Op.BUFFER
+
+
+def _graph(targets: list[Node]) -> list[Node]:
+    """Topological order of the unrealized part of the graph (stored nodes are leaves)."""
+    order, seen = [], set()
+    for root in targets:
+        stack = [(root, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if expanded:
+                order.append(node)
+                continue
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            stack.append((node, True))
+            if not is_stored(node):
+                stack.extend((s, False) for s in node.srcs if id(s) not in seen)
+    return order
+
+
+def _cost(order: list[Node]) -> dict[int, int]:
+    cost: dict[int, int] = {}
+    for n in order:
+        if is_stored(n) or n.op in SOURCES:
+            cost[id(n)] = 8 if n.op is Op.RAND else 0
+        else:
+            own = 8 if n.op in TRANSCENDENTAL else 0 if n.op is Op.VIEW else 1
+            cost[id(n)] = own + sum(cost[id(s)] for s in n.srcs)
+    return cost
+
+
+def _has_reduce(order: list[Node], materialized: set[int]) -> dict[int, bool]:
+    """Whether a node's unmaterialized subgraph contains a reduction reachable without a real VIEW."""
+    out: dict[int, bool] = {}
+    for n in order:
+        if is_stored(n) or n.op in SOURCES:
+            out[id(n)] = False
+        elif n.op in (Op.REDUCE, Op.SCAN):
+            out[id(n)] = True
+        elif n.op is Op.VIEW and not is_reshape(n):
+            out[id(n)] = False  # rule 3 materializes what a real VIEW reads, if needed
+        else:
+            out[id(n)] = any(out[id(s)] and id(s) not in materialized for s in n.srcs)
+    return out
+
+
+def _reduce_signature(node: Node) -> tuple:
+    return (node.srcs[0].shape, node.arg[1])
+
+
+def _choose_materialized(order: list[Node], targets: list[Node]) -> set[int]:
+    materialized = {id(t) for t in targets if not is_stored(t)}
+    materialized |= {id(n) for n in order if n.op is Op.SCAN and not is_stored(n)}
+    cost = _cost(order)
+    consumers: dict[int, list[Node]] = {id(n): [] for n in order}
+    for n in order:
+        if not is_stored(n):
+            for s in n.srcs:
+                consumers[id(s)].append(n)
+    while True:
+        has_reduce = _has_reduce(order, materialized)
+        roots: dict[int, set[int]] = {}
+        added = set()
+        for n in reversed(order):
+            if is_stored(n) or n.op in SOURCES:
+                continue
+            nid = id(n)
+            cs = consumers[nid]
+            if nid in materialized:
+                roots[nid] = {nid}
+                continue
+            kernels = set().union(*(roots[id(c)] for c in cs)) if cs else set()
+            real_view = any(c.op is Op.VIEW and not is_reshape(c) for c in cs)
+            if real_view and has_reduce[nid]:  # rule 3
+                added.add(nid)
+            elif any(c.op is Op.VIEW and c.numel > n.numel for c in cs) and cost[nid] >= RECOMPUTE_LIMIT:
+                added.add(nid)
+            elif any(c.op in (Op.REDUCE, Op.SCAN) for c in cs) and has_reduce[nid]:  # rule 4
+                added.add(nid)
+            elif len(kernels) > 1 and (n.op is Op.REDUCE or cost[nid] >= RECOMPUTE_LIMIT):  # rule 5
+                added.add(nid)
+            roots[nid] = {nid} if nid in added else kernels
+        added |= _mixed_reductions(order, roots, materialized | added)  # rule 6
+        if not added:
+            return materialized
+        materialized |= added
+
+
+def _mixed_reductions(order: list[Node], roots: dict[int, set[int]], materialized: set[int]) -> set[int]:
+    first: dict[int, tuple] = {}
+    extra = set()
+    for n in reversed(order):
+        if n.op is not Op.REDUCE or id(n) in materialized or id(n) not in roots:
+            continue
+        for r in roots[id(n)]:
+            sig = first.setdefault(r, _reduce_signature(n))
+            if sig != _reduce_signature(n):
+                extra.add(id(n))
+    return extra
+
+
+def create_schedule(targets: list[Node]) -> list[ScheduledKernel]:
+    """Kernels that compute every target, in an order where each kernel's inputs already exist."""
+    order = _graph(targets)
+    materialized = _choose_materialized(order, targets)
+    kernels = []
+    for n in order:
+        if id(n) not in materialized:
+            continue
+        inputs, seen = [], set()
+        stack = [n]
+        while stack:
+            m = stack.pop()
+            for s in m.srcs:
+                if id(s) in seen:
+                    continue
+                seen.add(id(s))
+                if is_stored(s) or id(s) in materialized:
+                    inputs.append(s)
+                elif s.op not in SOURCES:
+                    stack.append(s)
+        kernels.append(ScheduledKernel((n,), tuple(inputs)))
+    return kernels
+
+
+def fusable(node: Node) -> bool:
+    return node.op in ELEMENTWISE or node.op in (Op.VIEW, Op.REDUCE)

@@ -1,0 +1,281 @@
+"""The Tensor: torch's view metadata over a Storage, plus the few places that realize values.
+
+Every op only builds graph. Values are computed at the named triggers: `realize()`, `numpy()`,
+`item()`, `tolist()`, printing, `bool()`/`float()`/`int()`, `data_ptr()`.
+"""
+from __future__ import annotations
+
+import math
+from typing import Iterator
+
+import numpy as np
+
+from . import graph, printing, runtime
+from .buffer import Buffer
+from .dtypes import DType, bool_, get_default_dtype, int64
+from .graph import Node
+from .storage import Storage
+from .view import torch_contiguous_strides
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple printed as `lazygrad.Size([3, 4])`."""
+
+    def __repr__(self) -> str:
+        return printing.format_size(tuple(self))
+
+    __str__ = __repr__
+
+    def numel(self) -> int:
+        return math.prod(self)
+
+    def __getitem__(self, item):
+        out = tuple.__getitem__(self, item)
+        return Size(out) if isinstance(item, slice) else out
+
+    def __add__(self, other):
+        return Size(tuple(self) + tuple(other))
+
+
+def normalize_device(device) -> str:
+    name = str(device) if device is not None else "cpu"
+    if name != "cpu":
+        if name.startswith("cuda"):
+            raise RuntimeError("lazygrad: the CUDA back end is not available in this build (no cupy or no GPU)")
+        raise RuntimeError(f"Expected one of cpu, cuda device type at start of device string: {name}")
+    return name
+
+
+class Tensor:
+    __slots__ = ("_storage", "_shape", "_strides", "_offset", "_node", "_epoch", "requires_grad", "grad",
+                 "grad_fn", "__weakref__")
+
+    # ---- construction ----------------------------------------------------------------------------
+
+    def __init__(self, *args, **kwargs):
+        from .creation import legacy_constructor
+        legacy_constructor(self, *args, **kwargs)
+
+    @classmethod
+    def _make(cls, storage: Storage, shape: tuple[int, ...], strides: tuple[int, ...], offset: int,
+              node: Node | None = None) -> Tensor:
+        t = object.__new__(cls)
+        t._storage, t._shape, t._strides, t._offset = storage, shape, strides, offset
+        t._node, t._epoch = node, (storage.epoch if node is not None else -1)
+        t.requires_grad, t.grad, t.grad_fn = False, None, None
+        return t
+
+    @classmethod
+    def _from_node(cls, node: Node, device: str = "cpu") -> Tensor:
+        """A tensor owning a new storage whose content is the lazy node."""
+        return cls._make(Storage(node, node.numel, device), node.shape, torch_contiguous_strides(node.shape), 0,
+                         node)
+
+    @classmethod
+    def _from_array(cls, array: np.ndarray, dtype: DType | None = None, device: str = "cpu") -> Tensor:
+        """A tensor on a new buffer holding a copy of `array`."""
+        from .dtypes import from_numpy_dtype
+        dtype = dtype or from_numpy_dtype(array.dtype)
+        buf = Buffer(dtype, array.size)
+        buf.array[...] = np.asarray(array, dtype=dtype.np).reshape(-1)
+        shape = tuple(array.shape)
+        return cls._make(Storage.from_buffer(buf, device), shape, torch_contiguous_strides(shape), 0)
+
+    # ---- the graph ---------------------------------------------------------------------------------
+
+    @property
+    def lazy(self) -> Node:
+        """The graph node of this tensor's current value."""
+        st = self._storage
+        if self._epoch != st.epoch:
+            self._node = graph.as_strided(st.source, self._shape, self._strides, self._offset)
+            self._epoch = st.epoch
+        return self._node
+
+    def realize(self) -> Tensor:
+        """Compute this tensor's storage now (and return self)."""
+        realize(self)
+        return self
+
+    # ---- metadata ----------------------------------------------------------------------------------
+
+    @property
+    def dtype(self) -> DType:
+        return self._storage.dtype
+
+    @property
+    def device(self):
+        from .device import device
+        return device(self._storage.device)
+
+    @property
+    def shape(self) -> Size:
+        return Size(self._shape)
+
+    def size(self, dim: int | None = None):
+        if dim is None:
+            return Size(self._shape)
+        return self._shape[wrap_dim(dim, len(self._shape))]
+
+    @property
+    def ndim(self) -> int:
+        return len(self._shape)
+
+    def dim(self) -> int:
+        return len(self._shape)
+
+    ndimension = dim
+
+    def numel(self) -> int:
+        return math.prod(self._shape)
+
+    nelement = numel
+
+    def stride(self, dim: int | None = None):
+        if dim is None:
+            return tuple(self._strides)
+        return self._strides[wrap_dim(dim, len(self._shape))]
+
+    def storage_offset(self) -> int:
+        return self._offset
+
+    def element_size(self) -> int:
+        return self.dtype.itemsize
+
+    @property
+    def itemsize(self) -> int:
+        return self.dtype.itemsize
+
+    @property
+    def nbytes(self) -> int:
+        return self.numel() * self.dtype.itemsize
+
+    def is_contiguous(self, memory_format=None) -> bool:
+        expected = 1
+        for s, st in zip(reversed(self._shape), reversed(self._strides)):
+            if s != 1 and st != expected:
+                return False
+            expected *= s
+        return True
+
+    def is_floating_point(self) -> bool:
+        return self.dtype.is_floating_point
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def is_cuda(self) -> bool:
+        return self._storage.device.startswith("cuda")
+
+    def __len__(self) -> int:
+        if not self._shape:
+            raise TypeError("len() of a 0-d tensor")
+        return self._shape[0]
+
+    # ---- reading values (realization triggers) -----------------------------------------------------
+
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """A NumPy array sharing this tensor's memory."""
+        if self.requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        realize(self)
+        buf = self._storage.share_with_numpy()
+        item = self.dtype.itemsize
+        return np.lib.stride_tricks.as_strided(buf.array[self._offset:] if buf.numel else buf.array, self._shape,
+                                               tuple(s * item for s in self._strides))
+
+    def _values(self) -> np.ndarray:
+        """The values as a read-only NumPy view (reading does not make the storage NumPy-shared)."""
+        realize(self)
+        buf = self._storage.buffer
+        item = self.dtype.itemsize
+        out = np.lib.stride_tricks.as_strided(buf.array[self._offset:] if buf.numel else buf.array, self._shape,
+                                              tuple(s * item for s in self._strides), writeable=False)
+        return out
+
+    def item(self):
+        if self.numel() != 1:
+            raise RuntimeError(f"a Tensor with {self.numel()} elements cannot be converted to Scalar")
+        return self._values().reshape(()).item()
+
+    def tolist(self):
+        return self._values().tolist()
+
+    def data_ptr(self) -> int:
+        realize(self)
+        return self._storage.buffer.address + self._offset * self.dtype.itemsize
+
+    def __array__(self, dtype=None, copy=None):
+        arr = self._values()
+        return arr.astype(dtype) if dtype is not None else arr
+
+    def __bool__(self) -> bool:
+        if self.numel() != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self.item())
+
+    def __float__(self) -> float:
+        if self.numel() != 1:
+            raise TypeError("only one element tensors can be converted to Python scalars")
+        return float(self.item())
+
+    def __int__(self) -> int:
+        if self.numel() != 1:
+            raise TypeError("only one element tensors can be converted to Python scalars")
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.dtype.kind not in "uib" or self.numel() != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __iter__(self) -> Iterator[Tensor]:
+        if not self._shape:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._shape[0]))
+
+    def __repr__(self, *, tensor_contents=None) -> str:
+        extras = []
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn=<{type(self.grad_fn).__name__}>")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        dt = self.dtype
+        show = dt not in (get_default_dtype(), int64, bool_)
+        return printing.format_tensor(self._values(), dt.name, show_dtype=show, extras=extras)
+
+    __str__ = __repr__
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __format__(self, spec: str) -> str:
+        if self.dim() == 0 and spec:
+            return format(self.item(), spec)
+        return object.__format__(self, spec) if spec else repr(self)
+
+
+def wrap_dim(dim: int, ndim: int) -> int:
+    """A dim in range(ndim) from a possibly negative one; IndexError as torch raises."""
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+    return dim % n
+
+
+def realize(*tensors: Tensor) -> None:
+    """Compute the storages of all tensors in one schedule (so shared work is fused once)."""
+    pending: dict[int, Storage] = {}
+    for t in tensors:
+        st = t._storage
+        if not st.is_realized:
+            pending[id(st)] = st
+    if not pending:
+        return
+    targets = {id(st): st.target() for st in pending.values()}
+    runtime.realize_nodes(list(targets.values()))
+    for sid, st in pending.items():
+        st.set_realized(targets[sid].buffer)
+

@@ -1,0 +1,179 @@
+"""Strided views with validity masks: the algebra of movement ops (a leaf module).
+
+A View maps an index of its shape to a position in the row-major flattening of some source:
+`offset + sum(i_k * strides_k)`, valid only where every `mask_lo_k <= i_k < mask_hi_k` (invalid
+positions read as zero; that is how padding works). Movement ops compose on a View without copying;
+the kernel that reads it turns the View into index arithmetic.
+"""
+from __future__ import annotations
+
+import math
+
+Shape = tuple[int, ...]
+
+
+def contiguous_strides(shape: Shape) -> tuple[int, ...]:
+    """Row-major strides, 0 for size-1 dims (the canonical form Views compare by)."""
+    strides, acc = [], 1
+    for s in reversed(shape):
+        strides.append(acc if s != 1 else 0)
+        acc *= s
+    return tuple(reversed(strides))
+
+
+def torch_contiguous_strides(shape: Shape) -> tuple[int, ...]:
+    """Row-major strides as torch reports them (size-1 and size-0 dims get the product of later sizes)."""
+    strides, acc = [], 1
+    for s in reversed(shape):
+        strides.append(acc)
+        acc *= max(s, 1)
+    return tuple(reversed(strides))
+
+
+def reshape_strides(old_shape: Shape, old_strides: tuple[int, ...], new_shape: Shape) -> tuple[int, ...] | None:
+    """Strides that let `new_shape` view the same elements without a copy, or None (torch's computeStride)."""
+    numel = math.prod(old_shape)
+    if numel == 0 or not old_shape:
+        return torch_contiguous_strides(new_shape)
+    new_strides = [0] * len(new_shape)
+    view_d = len(new_shape) - 1
+    chunk_base = old_strides[-1]
+    tensor_numel = view_numel = 1
+    for d in range(len(old_shape) - 1, -1, -1):
+        tensor_numel *= old_shape[d]
+        if d == 0 or (old_shape[d - 1] != 1 and old_strides[d - 1] != tensor_numel * chunk_base):
+            while view_d >= 0 and (view_numel < tensor_numel or new_shape[view_d] == 1):
+                new_strides[view_d] = view_numel * chunk_base
+                view_numel *= new_shape[view_d]
+                view_d -= 1
+            if view_numel != tensor_numel:
+                return None
+            if d > 0:
+                chunk_base = old_strides[d - 1]
+                tensor_numel = view_numel = 1
+    if view_d != -1:
+        return None
+    return tuple(new_strides)
+
+
+class View:
+    """Immutable; equal Views compare and hash equal (they are part of graph-node keys)."""
+
+    __slots__ = ("shape", "strides", "offset", "mask", "key")
+
+    def __init__(self, shape: Shape, strides: tuple[int, ...], offset: int = 0,
+                 mask: tuple[tuple[int, int], ...] | None = None):
+        self.shape = tuple(shape)
+        self.strides = tuple(0 if s == 1 else st for s, st in zip(shape, strides))
+        self.offset = offset
+        if mask is not None and all(lo == 0 and hi == s for (lo, hi), s in zip(mask, shape)):
+            mask = None
+        self.mask = mask
+        self.key = (self.shape, self.strides, offset, mask)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, View) and self.key == other.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __repr__(self) -> str:
+        m = f", mask={self.mask}" if self.mask else ""
+        return f"View(shape={self.shape}, strides={self.strides}, offset={self.offset}{m})"
+
+    @staticmethod
+    def contiguous(shape: Shape) -> View:
+        return View(shape, contiguous_strides(shape))
+
+    @property
+    def numel(self) -> int:
+        return math.prod(self.shape)
+
+    @property
+    def is_linear(self) -> bool:
+        """Contiguous up to an offset: index i reads position offset + i."""
+        return self.mask is None and self.strides == contiguous_strides(self.shape)
+
+    @property
+    def is_contiguous(self) -> bool:
+        return self.is_linear and self.offset == 0
+
+    def _full_mask(self) -> tuple[tuple[int, int], ...]:
+        return self.mask if self.mask is not None else tuple((0, s) for s in self.shape)
+
+    def compose(self, outer: View) -> View | None:
+        """The View reading through `outer` then self, when one View can express it."""
+        if self.is_linear:
+            return View(outer.shape, outer.strides, outer.offset + self.offset, outer.mask)
+        return None
+
+    def reshape(self, new_shape: Shape) -> View | None:
+        if new_shape == self.shape:
+            return self
+        if self.mask is not None:
+            # only squeezes and unsqueezes keep a mask meaningful
+            if tuple(s for s in new_shape if s != 1) != tuple(s for s in self.shape if s != 1):
+                return None
+            kept = [(m, st) for s, m, st in zip(self.shape, self.mask, self.strides) if s != 1]
+            if any(m != (0, 1) for s, m in zip(self.shape, self.mask) if s == 1):
+                return None
+            it = iter(kept)
+            mask, strides = [], []
+            for s in new_shape:
+                m, st = next(it) if s != 1 else ((0, 1), 0)
+                mask.append(m)
+                strides.append(st)
+            return View(new_shape, tuple(strides), self.offset, tuple(mask))
+        strides = reshape_strides(self.shape, self.strides, new_shape)
+        return None if strides is None else View(new_shape, strides, self.offset)
+
+    def permute(self, order: tuple[int, ...]) -> View:
+        mask = tuple(self.mask[i] for i in order) if self.mask else None
+        return View(tuple(self.shape[i] for i in order), tuple(self.strides[i] for i in order), self.offset, mask)
+
+    def expand(self, new_shape: Shape) -> View:
+        strides, mask = [], []
+        for s, ns, st, m in zip(self.shape, new_shape, self.strides, self._full_mask()):
+            if s == ns:
+                strides.append(st)
+                mask.append(m)
+            else:
+                strides.append(0)
+                mask.append((0, ns) if m == (0, 1) else (0, 0))
+        return View(new_shape, tuple(strides), self.offset, tuple(mask))
+
+    def shrink(self, bounds: tuple[tuple[int, int], ...]) -> View:
+        offset = self.offset + sum(lo * st for (lo, _), st in zip(bounds, self.strides))
+        mask = tuple((max(mlo - lo, 0), max(min(mhi - lo, hi - lo), 0))
+                     for (lo, hi), (mlo, mhi) in zip(bounds, self._full_mask()))
+        return View(tuple(hi - lo for lo, hi in bounds), self.strides, offset, mask)
+
+    def flip(self, axes: tuple[int, ...]) -> View:
+        strides, mask, offset = list(self.strides), list(self._full_mask()), self.offset
+        for a in axes:
+            s = self.shape[a]
+            if s > 0:
+                offset += (s - 1) * strides[a]
+            strides[a] = -strides[a]
+            lo, hi = mask[a]
+            mask[a] = (s - hi, s - lo)
+        return View(self.shape, tuple(strides), offset, tuple(mask))
+
+    def step(self, axis: int, k: int) -> View:
+        """Every k-th element along axis (k > 0)."""
+        shape, strides, mask = list(self.shape), list(self.strides), list(self._full_mask())
+        shape[axis] = -(-shape[axis] // k)
+        strides[axis] *= k
+        lo, hi = mask[axis]
+        mask[axis] = (min(-(-lo // k), shape[axis]), min(-(-hi // k), shape[axis]))
+        return View(tuple(shape), tuple(strides), self.offset, tuple(mask))
+
+    def pad(self, pads: tuple[tuple[int, int], ...]) -> View:
+        offset = self.offset - sum(b * st for (b, _), st in zip(pads, self.strides))
+        mask = tuple((b + lo, b + hi) for (b, _), (lo, hi) in zip(pads, self._full_mask()))
+        shape = tuple(s + b + a for s, (b, a) in zip(self.shape, pads))
+        return View(shape, self.strides, offset, mask)
+
+    def as_strided(self, shape: Shape, strides: tuple[int, ...], offset: int) -> View | None:
+        """torch's as_strided over this View's flattening; only a linear View can take it in place."""
+        return View(shape, strides, self.offset + offset) if self.is_linear else None

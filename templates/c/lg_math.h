@@ -1,0 +1,604 @@
+#pragma once
+/*
+ * lazygrad C prelude: float32 elementary functions for generated kernels.
+ *
+ * Why this exists: without -ffast-math gcc will not vectorize calls to libm's expf/tanhf/...
+ * These versions are static inline, branch-free (selects only), table-free and libm-free, so a
+ * `#pragma omp simd` loop over them compiles to straight SIMD code (AVX-512/AVX2/NEON).
+ * Only sqrtf/fabsf/copysignf/fmaf are used; with -fno-math-errno they are single instructions.
+ *
+ * Accuracy (measured against float64 numpy rounded to float32, see tests/test_cmath_prelude.py):
+ * every function is within 4 ulp (most within 1-2) over the whole float32 range, including
+ * subnormal inputs and results, and follows IEEE/C99 for NaN, +-inf, +-0 (what numpy does).
+ * lg_sinf/lg_cosf/lg_tanf: accurate for |x| <= 1e5 and, in fact, up to |x| <= 4e6 (Cody-Waite
+ * reduction with a 3-part pi/2); beyond that the result is not meaningful but is finite and
+ * in [-1, 1] for sin/cos.
+ *
+ * The code assumes round-to-nearest and no -ffast-math (NaN/inf must behave). It is written
+ * for a compiler that contracts a*b+c into FMA (gcc's default in gnu mode); where the target
+ * has hardware FMA we use it explicitly for the error-free steps.
+ *
+ * Double versions are thin wrappers around libm: float64 accuracy matters more than speed.
+ */
+/* This file is found as <math.h> through -I templates/c, so pull in the system header after it;
+ * the code below only uses __builtin_* forms and does not depend on which one was seen. */
+#include_next <math.h>
+#include <stdint.h>
+
+#define LG_MATH_INLINE static inline __attribute__((always_inline))
+
+#if defined(__FMA__) || defined(__FMA4__) || defined(__AVX512F__) || defined(__ARM_FEATURE_FMA)
+#define LG__FMAF(a, b, c) __builtin_fmaf((a), (b), (c))
+#define LG__FMA(a, b, c) __builtin_fma((a), (b), (c))
+#else /* no hardware FMA: a call to fmaf would block vectorization, so accept the rounding */
+#define LG__FMAF(a, b, c) ((a) * (b) + (c))
+#define LG__FMA(a, b, c) ((a) * (b) + (c))
+#endif
+
+/* ------------------------------------------------------------------ bit helpers */
+
+LG_MATH_INLINE int32_t lg__f2i(float x) { int32_t i; __builtin_memcpy(&i, &x, 4); return i; }
+LG_MATH_INLINE float lg__i2f(int32_t i) { float x; __builtin_memcpy(&x, &i, 4); return x; }
+LG_MATH_INLINE int64_t lg__d2l(double x) { int64_t i; __builtin_memcpy(&i, &x, 8); return i; }
+LG_MATH_INLINE double lg__l2d(int64_t i) { double x; __builtin_memcpy(&x, &i, 8); return x; }
+
+/* Selects. gcc will not if-convert a `c ? a : b` whose arms contain floating-point arithmetic
+ * (with the default -ftrapping-math an FP op may trap, so it must stay conditional), and its
+ * code sinking moves arithmetic that feeds only one arm into that arm. Selecting through a bit
+ * mask has no arm to sink into; gcc turns it into one blend (vpblendvb, or a masked move). */
+LG_MATH_INLINE float lg__sel(int32_t c, float a, float b)
+{
+    int32_t m = -(int32_t)(c != 0);
+    return lg__i2f((lg__f2i(a) & m) | (lg__f2i(b) & ~m));
+}
+LG_MATH_INLINE int32_t lg__seli(int32_t c, int32_t a, int32_t b)
+{
+    int32_t m = -(int32_t)(c != 0);
+    return (a & m) | (b & ~m);
+}
+LG_MATH_INLINE double lg__seld(int64_t c, double a, double b)
+{
+    int64_t m = -(int64_t)(c != 0);
+    return lg__l2d((lg__d2l(a) & m) | (lg__d2l(b) & ~m));
+}
+
+/* 2^k as a float, k in [-126, 127] (normal range only). */
+LG_MATH_INLINE float lg__pow2i(int32_t k) { return lg__i2f((int32_t)((uint32_t)(k + 127) << 23)); }
+
+/* p * 2^k for k in [-152, 130]: two exact-range factors, so the only rounding is the last
+ * multiply; this gives correctly rounded subnormals and overflow to inf at the right place. */
+LG_MATH_INLINE float lg__scale(float p, int32_t k)
+{
+    int32_t k1 = k >> 1;
+    return (p * lg__pow2i(k1)) * lg__pow2i(k - k1);
+}
+
+/* Round to nearest integer for |x| < 2^22 by adding 1.5*2^23; the low bits of the sum hold the
+ * integer, so no float->int conversion is needed (and NaN/inf cannot trap). */
+#define LG__INF __builtin_inff()
+#define LG__NAN __builtin_nanf("")
+#define LG__MAGIC 0x1.8p23f
+#define LG__MAGIC_BITS 0x4b400000
+
+/* ------------------------------------------------------------------ exp family */
+
+/* x = k*ln2 + r, |r| <= ln2/2 (plus rounding slack). ln2 split in a 12-bit head (k*head is
+ * exact for |k| < 2^12) and a float tail. Valid for |x| < 2^21. */
+LG_MATH_INLINE float lg__exp_reduce(float x, int32_t *k)
+{
+    float kf = LG__FMAF(x, 0x1.715476p+0f, LG__MAGIC);
+    *k = lg__f2i(kf) - LG__MAGIC_BITS;
+    kf -= LG__MAGIC;
+    float r = LG__FMAF(kf, -0x1.62ep-1f, x);
+    return LG__FMAF(kf, -0x1.0bfbe8p-15f, r);
+}
+
+/* exp(r) on |r| <= 0.347: minimax degree 6, rel. error 3e-9. */
+LG_MATH_INLINE float lg__exp_poly(float r)
+{
+    float p = 0x1.6a496p-10f;
+    p = LG__FMAF(p, r, 0x1.1239ap-7f);
+    p = LG__FMAF(p, r, 0x1.5558b4p-5f);
+    p = LG__FMAF(p, r, 0x1.555492p-3f);
+    p = LG__FMAF(p, r, 0x1.fffffcp-2f);
+    p = LG__FMAF(p, r, 1.0f);
+    return LG__FMAF(p, r, 1.0f);
+}
+
+/* expm1(r) on |r| <= 0.347, r + r^2*P(r) keeps relative accuracy near 0: rel. error 4e-10. */
+LG_MATH_INLINE float lg__expm1_poly(float r)
+{
+    float p = 0x1.9e7c7ap-13f;
+    p = LG__FMAF(p, r, 0x1.6d3a5ep-10f);
+    p = LG__FMAF(p, r, 0x1.1112d4p-7f);
+    p = LG__FMAF(p, r, 0x1.5554f8p-5f);
+    p = LG__FMAF(p, r, 0x1.555554p-3f);
+    p = LG__FMAF(p, r, 0.5f);
+    return LG__FMAF(r * r, p, r);
+}
+
+/* clamp to [lo, hi]; NaN stays NaN */
+LG_MATH_INLINE float lg__clamp(float x, float lo, float hi)
+{
+    x = lg__sel(x > hi, hi, x);
+    return lg__sel(x < lo, lo, x);
+}
+
+LG_MATH_INLINE float lg_expf(float x)
+{
+    /* exp overflows above 88.72 and rounds to 0 below -103.97: clamping keeps k in range and
+     * lg__scale then produces inf / subnormals / 0 itself. */
+    int32_t k;
+    float r = lg__exp_reduce(lg__clamp(x, -104.0f, 89.0f), &k);
+    return lg__scale(lg__exp_poly(r), k);
+}
+
+LG_MATH_INLINE float lg_exp2f(float x)
+{
+    float xc = lg__clamp(x, -151.0f, 129.0f);
+    float kf = xc + LG__MAGIC;
+    int32_t k = lg__f2i(kf) - LG__MAGIC_BITS;
+    float r = xc - (kf - LG__MAGIC); /* exact */
+    /* 2^r on |r| <= 0.5: minimax degree 6, rel. error 3e-9 */
+    float p = 0x1.4174e4p-13f;
+    p = LG__FMAF(p, r, 0x1.5f0976p-10f);
+    p = LG__FMAF(p, r, 0x1.3b2dd8p-7f);
+    p = LG__FMAF(p, r, 0x1.c6af7ap-5f);
+    p = LG__FMAF(p, r, 0x1.ebfbdcp-3f);
+    p = LG__FMAF(p, r, 0x1.62e43p-1f);
+    p = LG__FMAF(p, r, 1.0f);
+    return lg__scale(p, k);
+}
+
+/* expm1 for x already clamped to [-30, 89]. With e^x = 2^k (1 + q):
+ * expm1(x) = 2^k * (q + (1 - 2^-k)); 1 - 2^-k is exact for |k| <= 24 and the sum is the only
+ * cancellation-prone step, so it is done once, in float, before the exact scaling. */
+LG_MATH_INLINE float lg__expm1_core(float x)
+{
+    int32_t k;
+    float r = lg__exp_reduce(x, &k);
+    float q = lg__expm1_poly(r);
+    int32_t kt = lg__seli(k > 60, 60, k); /* 1 - 2^-60 == 1 in float; keeps 2^-kt normal */
+    float t = 1.0f - lg__pow2i(-kt);
+    return lg__scale(q + t, k);
+}
+
+LG_MATH_INLINE float lg_expm1f(float x)
+{
+    /* expm1(x) rounds to -1 below -17.4 */
+    float res = lg__expm1_core(lg__clamp(x, -30.0f, 89.0f));
+    return lg__sel(x == 0.0f, x, res); /* keep the sign of zero */
+}
+
+/* ------------------------------------------------------------------ log family */
+
+/* x > 0 finite (normal or subnormal): x = 2^e * m, m in [sqrt(1/2), sqrt(2)). Returns f = m - 1
+ * (exact) and e as a float. Other inputs give garbage that the callers select away. */
+LG_MATH_INLINE float lg__log_reduce(float x, float *e)
+{
+    int32_t sub = x < 0x1p-126f;
+    float xs = lg__sel(sub, x * 0x1p23f, x);
+    int32_t ix = lg__f2i(xs) - 0x3f3504f3; /* bits of sqrt(1/2) */
+    int32_t ei = (ix >> 23) - (-sub & 23);
+    float m = lg__i2f((ix & 0x007fffff) + 0x3f3504f3);
+    *e = (float)ei;
+    return m - 1.0f;
+}
+
+/* log1p(f) - f on f in [-0.293, 0.415] as f^2 * P(f): minimax degree 10, rel. error 4e-9. */
+LG_MATH_INLINE float lg__log1p_tail(float f)
+{
+    float p = -0x1.383afep-4f;
+    p = LG__FMAF(p, f, 0x1.085e2p-3f);
+    p = LG__FMAF(p, f, -0x1.0f408ep-3f);
+    p = LG__FMAF(p, f, 0x1.226e68p-3f);
+    p = LG__FMAF(p, f, -0x1.5425bcp-3f);
+    p = LG__FMAF(p, f, 0x1.99a416p-3f);
+    p = LG__FMAF(p, f, -0x1.000432p-2f);
+    p = LG__FMAF(p, f, 0x1.55555p-2f);
+    p = LG__FMAF(p, f, -0x1.fffff8p-2f);
+    return (f * f) * p;
+}
+
+LG_MATH_INLINE float lg__log_special(float x, float res)
+{
+    res = lg__sel(x == LG__INF, x, res);
+    res = lg__sel(x == 0.0f, -LG__INF, res);
+    res = lg__sel(x < 0.0f, LG__NAN, res);
+    return lg__sel(x != x, x, res);
+}
+
+/* e*ln2 + f + tail. e*LN2_HI is exact (12-bit head), and |e*LN2_HI| >= |f| when e != 0, so
+ * (hi - s) + f is the exact rounding error of hi + f (Fast2Sum). */
+LG_MATH_INLINE float lg__log_combine(float e, float f, float tail)
+{
+    float hi = e * 0x1.62ep-1f;
+    float s = hi + f;
+    float ds = (hi - s) + f;
+    return s + (ds + LG__FMAF(e, 0x1.0bfbe8p-15f, tail));
+}
+
+LG_MATH_INLINE float lg_logf(float x)
+{
+    float e;
+    float f = lg__log_reduce(x, &e);
+    return lg__log_special(x, lg__log_combine(e, f, lg__log1p_tail(f)));
+}
+
+LG_MATH_INLINE float lg_log2f(float x)
+{
+    float e;
+    float f = lg__log_reduce(x, &e);
+    float tail = lg__log1p_tail(f);
+    /* (f + tail) * log2(e) with f*log2e split exactly into ph + error */
+    const float L2E = 0x1.715476p+0f, L2E_LO = 0x1.4ae0cp-26f;
+    float ph = f * L2E;
+    float pl = LG__FMAF(f, L2E, -ph);
+    float lo = LG__FMAF(f, L2E_LO, LG__FMAF(tail, L2E, pl));
+    float s = e + ph; /* |e| >= |ph| unless e == 0: Fast2Sum */
+    float ds = (e - s) + ph;
+    return lg__log_special(x, s + (ds + lo));
+}
+
+LG_MATH_INLINE float lg_log10f(float x)
+{
+    float e;
+    float f = lg__log_reduce(x, &e);
+    float tail = lg__log1p_tail(f);
+    const float L10E = 0x1.bcb7b2p-2f, L10E_LO = -0x1.5b235ep-27f;
+    float hi = e * 0x1.344p-2f; /* e*log10(2), 12-bit head: exact */
+    float ph = f * L10E;
+    float pl = LG__FMAF(f, L10E, -ph);
+    float lo = LG__FMAF(f, L10E_LO, LG__FMAF(tail, L10E, pl));
+    lo = LG__FMAF(e, 0x1.3509f8p-18f, lo);
+    float s = hi + ph; /* |hi| >= |ph| unless e == 0 */
+    float ds = (hi - s) + ph;
+    return lg__log_special(x, s + (ds + lo));
+}
+
+LG_MATH_INLINE float lg_log1pf(float x)
+{
+    /* u = 1 + x rounded, c = the exact rounding error (TwoSum). If u falls in the reduced range
+     * (e == 0), f = u - 1 + c == x exactly, so use x itself; otherwise log(1+x) = log(u) + c/u. */
+    float u = 1.0f + x;
+    float t = u - x;
+    float c = (1.0f - t) + (x - (u - t));
+    float e;
+    float f = lg__log_reduce(u, &e);
+    int32_t e0 = e == 0.0f;
+    f = lg__sel(e0, x, f);
+    float corr = lg__sel(e0, 0.0f, c / u);
+    float res = lg__log_combine(e, f, lg__log1p_tail(f) + corr);
+    res = lg__sel(x == LG__INF, x, res);
+    res = lg__sel(x == -1.0f, -LG__INF, res);
+    res = lg__sel(x < -1.0f, LG__NAN, res);
+    res = lg__sel(x == 0.0f, x, res);
+    return lg__sel(x != x, x, res);
+}
+
+/* ------------------------------------------------------------------ trigonometric */
+
+/* x = q*pi/2 + r. pi/2 = P1 + P2 + P3 (3 floats, 72 bits); with FMA the first step is exact and
+ * the others round only terms much smaller than r. */
+LG_MATH_INLINE float lg__trig_reduce(float x, int32_t *q)
+{
+    float kf = LG__FMAF(x, 0x1.45f306p-1f, LG__MAGIC);
+    *q = lg__f2i(kf);
+    kf -= LG__MAGIC;
+    float r = LG__FMAF(kf, -0x1.921fb6p+0f, x);
+    r = LG__FMAF(kf, 0x1.777a5cp-25f, r);
+    r = LG__FMAF(kf, 0x1.ee59dap-50f, r);
+    /* only matters past the accurate range: bounds the polynomials' input */
+    return lg__clamp(r, -0.79f, 0.79f);
+}
+
+/* sin(r), |r| <= pi/4: minimax degree 7, rel. error 4e-9 */
+LG_MATH_INLINE float lg__sin_poly(float r)
+{
+    float r2 = r * r;
+    float p = -0x1.9952dcp-13f;
+    p = LG__FMAF(p, r2, 0x1.110776p-7f);
+    p = LG__FMAF(p, r2, -0x1.555546p-3f);
+    return LG__FMAF(r * r2, p, r);
+}
+
+/* cos(r), |r| <= pi/4: minimax degree 8, rel. error 1.2e-10 */
+LG_MATH_INLINE float lg__cos_poly(float r)
+{
+    float r2 = r * r;
+    float p = 0x1.99e818p-16f;
+    p = LG__FMAF(p, r2, -0x1.6c0c28p-10f);
+    p = LG__FMAF(p, r2, 0x1.55554ap-5f);
+    p = LG__FMAF(p, r2, -0.5f);
+    return LG__FMAF(r2, p, 1.0f);
+}
+
+/* sin(q*pi/2 + r) from sin(r), cos(r): odd q swaps, q & 2 negates (via the sign bit) */
+LG_MATH_INLINE float lg__sin_quadrant(int32_t q, float s, float c)
+{
+    float v = lg__sel(q & 1, c, s);
+    return lg__i2f(lg__f2i(v) ^ (int32_t)((uint32_t)(q & 2) << 30));
+}
+
+LG_MATH_INLINE float lg_sinf(float x)
+{
+    int32_t q;
+    float r = lg__trig_reduce(x, &q);
+    float res = lg__sin_quadrant(q, lg__sin_poly(r), lg__cos_poly(r));
+    float nan_or_0 = x - x; /* NaN for inf and NaN */
+    res = lg__sel(nan_or_0 != 0.0f, nan_or_0, res);
+    return lg__sel(x == 0.0f, x, res);
+}
+
+LG_MATH_INLINE float lg_cosf(float x)
+{
+    int32_t q;
+    float r = lg__trig_reduce(x, &q);
+    float res = lg__sin_quadrant(q + 1, lg__sin_poly(r), lg__cos_poly(r));
+    float nan_or_0 = x - x;
+    return lg__sel(nan_or_0 != 0.0f, nan_or_0, res);
+}
+
+LG_MATH_INLINE float lg_tanf(float x)
+{
+    int32_t q;
+    float r = lg__trig_reduce(x, &q);
+    float s = lg__sin_poly(r), c = lg__cos_poly(r);
+    int32_t odd = q & 1;
+    float num = lg__sel(odd, -c, s), den = lg__sel(odd, s, c);
+    float res = num / den;
+    float nan_or_0 = x - x;
+    res = lg__sel(nan_or_0 != 0.0f, nan_or_0, res);
+    return lg__sel(x == 0.0f, x, res);
+}
+
+/* ------------------------------------------------------------------ inverse trigonometric */
+
+/* asin(s) = s + s*z*P(z), z = s^2, s in [0, 0.5]: minimax, rel. error 5e-9 */
+LG_MATH_INLINE float lg__asin_poly(float s, float z)
+{
+    float p = 0x1.5967c8p-5f;
+    p = LG__FMAF(p, z, 0x1.8c33bep-6f);
+    p = LG__FMAF(p, z, 0x1.747c78p-5f);
+    p = LG__FMAF(p, z, 0x1.3302p-4f);
+    p = LG__FMAF(p, z, 0x1.5555c8p-3f);
+    return LG__FMAF(s * z, p, s);
+}
+
+/* |x| <= 1/2: asin(x) directly. |x| > 1/2: asin|x| = pi/2 - 2 asin(sqrt((1-|x|)/2)), where
+ * (1-|x|)/2 is exact. |x| > 1 gives sqrt(<0) = NaN. */
+LG_MATH_INLINE float lg_asinf(float x)
+{
+    float ax = __builtin_fabsf(x);
+    int32_t big = ax > 0.5f;
+    float z = lg__sel(big, (1.0f - ax) * 0.5f, ax * ax);
+    float s = lg__sel(big, __builtin_sqrtf(z), ax);
+    float p = lg__asin_poly(s, z);
+    float pbig = (0x1.921fb6p+0f - 2.0f * p) + -0x1.777a5cp-25f;
+    return __builtin_copysignf(lg__sel(big, pbig, p), x);
+}
+
+LG_MATH_INLINE float lg_acosf(float x)
+{
+    float ax = __builtin_fabsf(x);
+    int32_t big = ax > 0.5f, pos = x > 0.0f;
+    float z = lg__sel(big, (1.0f - ax) * 0.5f, x * x);
+    float s = lg__sel(big, __builtin_sqrtf(z), x);
+    float p = lg__asin_poly(s, z);
+    /* acos = C + m*p: small |x|: pi/2 - asin(x); x > 1/2: 2p; x < -1/2: pi - 2p */
+    float chi = lg__sel(big, lg__sel(pos, 0.0f, 0x1.921fb6p+1f), 0x1.921fb6p+0f);
+    float clo = lg__sel(big, lg__sel(pos, 0.0f, -0x1.777a5cp-24f), -0x1.777a5cp-25f);
+    float m = lg__sel(big, lg__sel(pos, 2.0f, -2.0f), -1.0f);
+    return LG__FMAF(m, p, chi) + clo;
+}
+
+/* atan(t), |t| <= tan(pi/8): minimax in t^2, rel. error 7e-10 */
+LG_MATH_INLINE float lg__atan_poly(float t)
+{
+    float t2 = t * t;
+    float p = -0x1.f2e56ep-5f;
+    p = LG__FMAF(p, t2, 0x1.b22452p-4f);
+    p = LG__FMAF(p, t2, -0x1.23b9a2p-3f);
+    p = LG__FMAF(p, t2, 0x1.9991e2p-3f);
+    p = LG__FMAF(p, t2, -0x1.55554ap-2f);
+    return LG__FMAF(t * t2, p, t);
+}
+
+LG_MATH_INLINE float lg_atanf(float x)
+{
+    /* |x| <= tan(pi/8): atan(x); <= tan(3pi/8): pi/4 + atan((x-1)/(x+1)); else pi/2 - atan(1/x).
+     * One division serves all three. */
+    float ax = __builtin_fabsf(x);
+    int32_t r1 = ax > 0x1.a8279ap-2f, r2 = ax > 0x1.3504f4p+1f;
+    float num = lg__sel(r2, -1.0f, lg__sel(r1, ax - 1.0f, ax));
+    float den = lg__sel(r2, ax, lg__sel(r1, ax + 1.0f, 1.0f));
+    float bhi = lg__sel(r2, 0x1.921fb6p+0f, lg__sel(r1, 0x1.921fb6p-1f, 0.0f));
+    float blo = lg__sel(r2, -0x1.777a5cp-25f, lg__sel(r1, -0x1.777a5cp-26f, 0.0f));
+    float res = bhi + (blo + lg__atan_poly(num / den));
+    return __builtin_copysignf(res, x);
+}
+
+LG_MATH_INLINE float lg_atan2f(float y, float x)
+{
+    /* atan(a/b) with a = min(|x|,|y|), b = max: 0 <= a/b <= 1, the pi/4 shift handled by
+     * (a-b)/(a+b). The angle is then m*pi/4 + sg*atan(t), m in 0..4, from the octant. */
+    float ax = __builtin_fabsf(x), ay = __builtin_fabsf(y);
+    int32_t swap = ay > ax;
+    float a = lg__sel(swap, ax, ay), b = lg__sel(swap, ay, ax);
+    int32_t both_inf = (ax == LG__INF) & (ay == LG__INF);
+    a = lg__sel(both_inf, 1.0f, a);
+    b = lg__sel(both_inf, 1.0f, b);
+    float sc = lg__sel(b > 0x1p125f, 0.25f, 1.0f); /* keep a + b finite */
+    a *= sc;
+    b *= sc;
+    int32_t r1 = a > 0x1.a8279ap-2f * b;
+    float num = lg__sel(r1, a - b, a);
+    float den = lg__sel(r1, a + b, b);
+    float t = lg__sel(b == 0.0f, 0.0f, num / den); /* atan2(+-0, +-0) */
+    float p = lg__atan_poly(t);
+    int32_t xneg = lg__f2i(x) < 0; /* signbit: atan2(0, -0) = pi */
+    int32_t m = lg__seli(swap, 2 - r1, r1);
+    m = lg__seli(xneg, 4 - m, m);
+    float sg = lg__sel(swap ^ xneg, -1.0f, 1.0f);
+    float fm = (float)m;
+    /* pi/4 head with trailing zeros so m*head is exact */
+    float res = LG__FMAF(fm, 0x1.921fcp-1f, LG__FMAF(fm, -0x1.5777a6p-22f, sg * p));
+    res = __builtin_copysignf(res, y);
+    return lg__sel((x != x) | (y != y), x + y, res);
+}
+
+/* ------------------------------------------------------------------ hyperbolic */
+
+/* e^ax / 2 for ax in [0, 90]: the halving is folded into the exponent so that sinh/cosh
+ * do not overflow before their own threshold (89.4). */
+LG_MATH_INLINE float lg__exp_half(float ax)
+{
+    int32_t k;
+    float r = lg__exp_reduce(ax, &k);
+    return lg__scale(lg__exp_poly(r), k - 1);
+}
+
+LG_MATH_INLINE float lg_sinhf(float x)
+{
+    float ax = __builtin_fabsf(x);
+    float eh = lg__exp_half(lg__sel(ax > 90.0f, 90.0f, ax));
+    float big = eh - 0.25f / eh;
+    /* |x| < 1: odd minimax polynomial avoids the cancellation, rel. error 3e-10 */
+    float x2 = ax * ax;
+    float p = 0x1.756cb4p-19f;
+    p = LG__FMAF(p, x2, 0x1.a022bap-13f);
+    p = LG__FMAF(p, x2, 0x1.1110ep-7f);
+    p = LG__FMAF(p, x2, 0x1.555556p-3f);
+    float small = LG__FMAF(ax * x2, p, ax);
+    return __builtin_copysignf(lg__sel(ax < 1.0f, small, big), x);
+}
+
+LG_MATH_INLINE float lg_coshf(float x)
+{
+    float ax = __builtin_fabsf(x);
+    float eh = lg__exp_half(lg__sel(ax > 90.0f, 90.0f, ax));
+    return eh + 0.25f / eh;
+}
+
+LG_MATH_INLINE float lg_tanhf(float x)
+{
+    /* tanh|x| = em / (em + 2), em = expm1(2|x|) >= 0: no cancellation anywhere, and em's error
+     * is damped by 2/(em+2). tanh rounds to 1 beyond 9.01. */
+    float a2 = 2.0f * __builtin_fabsf(x);
+    float em = lg__expm1_core(lg__sel(a2 > 20.0f, 20.0f, a2));
+    return __builtin_copysignf(em / (em + 2.0f), x);
+}
+
+/* ------------------------------------------------------------------ erf */
+
+LG_MATH_INLINE float lg_erff(float x)
+{
+    float ax = __builtin_fabsf(x);
+    /* |x| < 0.921875: x * P(x^2), leading coefficient 2/sqrt(pi) as head + tail */
+    float x2 = ax * ax;
+    float p = 0x1.5f3874p-14f;
+    p = LG__FMAF(p, x2, -0x1.ab05f8p-11f);
+    p = LG__FMAF(p, x2, 0x1.54e0c8p-8f);
+    p = LG__FMAF(p, x2, -0x1.b8118cp-6f);
+    p = LG__FMAF(p, x2, 0x1.ce2e36p-4f);
+    p = LG__FMAF(p, x2, -0x1.812744p-2f);
+    p = LG__FMAF(p, x2, -0x1.f7ac92p-25f);
+    float small = LG__FMAF(ax, 0x1.20dd76p+0f, ax * p);
+    /* 0.921875 <= |x| <= 3.95: erf = 1 - exp(-x^2) * Q(x), Q a polynomial in x - 0.921875 fitted
+     * for the error of erf itself (0.11 ulp). x^2 = h + l exactly, exp(-x^2) = exp(-h)(1 - l). */
+    float xb = lg__clamp(ax, 0.921875f, 3.95f);
+    float h = xb * xb;
+    float l = LG__FMAF(xb, xb, -h);
+    int32_t k;
+    float r = lg__exp_reduce(-h, &k);
+    float ex = lg__exp_poly(r) * lg__pow2i(k) * (1.0f - l);
+    float d = xb - 0.921875f;
+    float qv = 0x1.0279fap-13f;
+    qv = LG__FMAF(qv, d, -0x1.46fbbep-10f);
+    qv = LG__FMAF(qv, d, 0x1.8149dcp-8f);
+    qv = LG__FMAF(qv, d, -0x1.28fcb2p-6f);
+    qv = LG__FMAF(qv, d, 0x1.66542ap-5f);
+    qv = LG__FMAF(qv, d, -0x1.77f494p-4f);
+    qv = LG__FMAF(qv, d, 0x1.651976p-3f);
+    qv = LG__FMAF(qv, d, -0x1.32076cp-2f);
+    qv = LG__FMAF(qv, d, 0x1.ccb52p-2f);
+    float big = LG__FMAF(-ex, qv, 1.0f);
+    float res = lg__sel(ax < 0.921875f, small, big);
+    res = lg__sel(ax > 3.95f, 1.0f, res);
+    return __builtin_copysignf(res, x);
+}
+
+/* ------------------------------------------------------------------ pow */
+
+/* pow is computed in double: log2|x| to ~1e-14 and 2^t to ~1e-14, so y*log2|x| keeps the
+ * accuracy needed for results up to 2^128 (float-only would need an extended-precision log). */
+LG_MATH_INLINE float lg_powf(float x, float y)
+{
+    float ax = __builtin_fabsf(x);
+    float ef;
+    float ff = lg__log_reduce(ax, &ef);
+    double f = (double)ff;
+    double s = f / (2.0 + f); /* log(1+f) = 2 atanh(s), |s| <= 0.1716 */
+    double z = s * s;
+    double R = 0x1.9116c62b13c65p-4;
+    R = LG__FMA(R, z, 0x1.c62aff2fe8f35p-4);
+    R = LG__FMA(R, z, 0x1.2494123012f71p-3);
+    R = LG__FMA(R, z, 0x1.999996a8a7a5bp-3);
+    R = LG__FMA(R, z, 0x1.555555561e849p-2);
+    double at = LG__FMA(s * z, R, s); /* atanh(s) */
+    double L = LG__FMA(at, 0x1.71547652b82fep+1, (double)ef); /* log2|x| for finite x != 0 */
+    double t = (double)y * L;
+    t = lg__seld(t > 200.0, 200.0, t);
+    t = lg__seld(t < -200.0, -200.0, t);
+    double kd = t + 0x1.8p52;
+    int64_t k = lg__d2l(kd) - lg__d2l(0x1.8p52);
+    double r = t - (kd - 0x1.8p52); /* |r| <= 1/2, exact */
+    double p = 0x1.b3dd9c91d138ap-24;
+    p = LG__FMA(p, r, 0x1.63e6b93447a09p-20);
+    p = LG__FMA(p, r, 0x1.ffce30bcfc926p-17);
+    p = LG__FMA(p, r, 0x1.430897d530700p-13);
+    p = LG__FMA(p, r, 0x1.5d87fd930b118p-10);
+    p = LG__FMA(p, r, 0x1.3b2ab72421a92p-7);
+    p = LG__FMA(p, r, 0x1.c6b08d70c8d65p-5);
+    p = LG__FMA(p, r, 0x1.ebfbdff81bd73p-3);
+    p = LG__FMA(p, r, 0x1.62e42fefa37d0p-1);
+    p = LG__FMA(p, r, 1.0);
+    /* 2^t in double never over/underflows for |t| <= 200; the float conversion rounds once */
+    float res = (float)lg__l2d(lg__d2l(p) + (int64_t)((uint64_t)k << 52));
+    /* |x| = 0 or inf: the result is 0 or inf by the sign of y (log2 would be -inf / +inf) */
+    int32_t zero_or_inf = (ax == 0.0f) | (ax == LG__INF);
+    res = lg__sel(zero_or_inf, lg__sel((y > 0.0f) == (ax == LG__INF), LG__INF, 0.0f), res);
+    /* integer-ness and parity of y (every |y| >= 2^24 is an even integer) */
+    int32_t ysmall = __builtin_fabsf(y) < 0x1p24f; /* false for NaN too */
+    int32_t yi = (int32_t)lg__sel(ysmall, y, 0.0f);
+    int32_t yint = !ysmall | ((float)yi == y);
+    int32_t yodd = ysmall & ((float)yi == y) & (yi & 1);
+    int32_t xneg = lg__f2i(x) < 0;
+    res = lg__sel(xneg & yodd, -res, res);
+    res = lg__sel((x < 0.0f) & (x > -LG__INF) & !yint, LG__NAN, res);
+    res = lg__sel((x != x) | (y != y), x + y, res);
+    res = lg__sel((x == -1.0f) & (__builtin_fabsf(y) == LG__INF), 1.0f, res);
+    return lg__sel((x == 1.0f) | (y == 0.0f), 1.0f, res);
+}
+
+/* ------------------------------------------------------------------ float64: libm wrappers */
+
+LG_MATH_INLINE double lg_exp(double x) { return __builtin_exp(x); }
+LG_MATH_INLINE double lg_exp2(double x) { return __builtin_exp2(x); }
+LG_MATH_INLINE double lg_expm1(double x) { return __builtin_expm1(x); }
+LG_MATH_INLINE double lg_log(double x) { return __builtin_log(x); }
+LG_MATH_INLINE double lg_log2(double x) { return __builtin_log2(x); }
+LG_MATH_INLINE double lg_log10(double x) { return __builtin_log10(x); }
+LG_MATH_INLINE double lg_log1p(double x) { return __builtin_log1p(x); }
+LG_MATH_INLINE double lg_sin(double x) { return __builtin_sin(x); }
+LG_MATH_INLINE double lg_cos(double x) { return __builtin_cos(x); }
+LG_MATH_INLINE double lg_tan(double x) { return __builtin_tan(x); }
+LG_MATH_INLINE double lg_asin(double x) { return __builtin_asin(x); }
+LG_MATH_INLINE double lg_acos(double x) { return __builtin_acos(x); }
+LG_MATH_INLINE double lg_atan(double x) { return __builtin_atan(x); }
+LG_MATH_INLINE double lg_atan2(double y, double x) { return __builtin_atan2(y, x); }
+LG_MATH_INLINE double lg_sinh(double x) { return __builtin_sinh(x); }
+LG_MATH_INLINE double lg_cosh(double x) { return __builtin_cosh(x); }
+LG_MATH_INLINE double lg_tanh(double x) { return __builtin_tanh(x); }
+LG_MATH_INLINE double lg_erf(double x) { return __builtin_erf(x); }
+LG_MATH_INLINE double lg_pow(double x, double y) { return __builtin_pow(x, y); }
