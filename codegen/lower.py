@@ -134,6 +134,7 @@ class _Lowerer:
         if op is Op.ARANGE:
             return self._emit(phase, node.dtype, "arange", (node.arg[0], node.arg[1], idx[0]))
         if op is Op.RAND:
+            self.fused.append("rand")
             # seed and counter offset arrive at run time (rng[2*slot], rng[2*slot+1]): no recompiles
             return self._emit(phase, node.dtype, "rand", (node.arg[2], self.rand_slots[id(node)], ravel(idx, node.shape)))
         if op is Op.VIEW:
@@ -188,7 +189,7 @@ class _Lowerer:
 def kernel_name(kind: str, fused: list[str], shape: tuple[int, ...]) -> str:
     seen = []
     for f in fused:
-        f = f.replace("-reduce", "")
+        f = f.replace("-reduce", "").replace("-scan", "")
         if f not in seen and f != "view":
             seen.append(f)
     ops = "_".join(seen[:4]) or "copy"

@@ -23,7 +23,7 @@ PARALLEL_MIN_WORK = 1 << 15
 @lru_cache(maxsize=None)
 def _env() -> jinja2.Environment:
     return jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())), keep_trailing_newline=True,
-                              undefined=jinja2.StrictUndefined, autoescape=False)
+                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined, autoescape=False)
 
 
 def _operand(x, compute: DType) -> str:

@@ -234,8 +234,10 @@ def _scan(x: Tensor, rop: ReduceOp, dim: int, dtype) -> Tensor:
     return Tensor._from_node(graph.scan(graph.cast(x.lazy, dt), rop, d), x._storage.device)
 
 
-def cumsum(input: Tensor, dim: int, *, dtype=None, **kwargs) -> Tensor:
+def cumsum(input: Tensor, dim: int | None = None, *, dtype=None, **kwargs) -> Tensor:
     dim = kwargs.pop("axis", dim)
+    if dim is None:
+        raise TypeError("cumsum() missing 1 required positional argument: 'dim'")
     return _scan(input, ReduceOp.SUM, dim, dtype)
 
 

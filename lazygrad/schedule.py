@@ -20,8 +20,14 @@ from dataclasses import dataclass
 from .graph import Node
 from .ops import ELEMENTWISE, SOURCES, TRANSCENDENTAL, Op
 
-# recomputing a subgraph at least this costly (cheap op = 1, transcendental = 8) is worse than storing it
-RECOMPUTE_LIMIT = 4
+# Costs in units of one cheap op per element; a store plus a reload costs about as much as two
+# vectorized transcendental functions on this kind of machine.
+TRANSCENDENTAL_COST = 4
+RAND_COST = 8
+# a value needed by several kernels is stored once it costs this much to recompute
+RECOMPUTE_LIMIT = 8
+# a value read through an expanding VIEW is stored once it costs this much per element
+EXPAND_LIMIT = 4
 
 
 @dataclass(eq=False)
@@ -60,13 +66,16 @@ def _graph(targets: list[Node]) -> list[Node]:
     return order
 
 
-def _cost(order: list[Node]) -> dict[int, int]:
+def _cost(order: list[Node], materialized: set[int]) -> dict[int, int]:
+    """Per-element cost of recomputing each node's subgraph (stored and materialized inputs are free)."""
     cost: dict[int, int] = {}
     for n in order:
-        if is_stored(n) or n.op in SOURCES:
-            cost[id(n)] = 8 if n.op is Op.RAND else 0
+        if id(n) in materialized:
+            cost[id(n)] = 0
+        elif is_stored(n) or n.op in SOURCES:
+            cost[id(n)] = RAND_COST if n.op is Op.RAND and not is_stored(n) else 0
         else:
-            own = 8 if n.op in TRANSCENDENTAL else 0 if n.op is Op.VIEW else 1
+            own = TRANSCENDENTAL_COST if n.op in TRANSCENDENTAL else 0 if n.op is Op.VIEW else 1
             cost[id(n)] = own + sum(cost[id(s)] for s in n.srcs)
     return cost
 
@@ -93,18 +102,20 @@ def _reduce_signature(node: Node) -> tuple:
 def _choose_materialized(order: list[Node], targets: list[Node]) -> set[int]:
     materialized = {id(t) for t in targets if not is_stored(t)}
     materialized |= {id(n) for n in order if n.op is Op.SCAN and not is_stored(n)}
-    cost = _cost(order)
     consumers: dict[int, list[Node]] = {id(n): [] for n in order}
     for n in order:
         if not is_stored(n):
             for s in n.srcs:
                 consumers[id(s)].append(n)
+    # random numbers read more than once are generated once (rule 5, decided first so costs see it)
+    materialized |= {id(n) for n in order if n.op is Op.RAND and len(consumers[id(n)]) > 1}
     while True:
+        cost = _cost(order, materialized)
         has_reduce = _has_reduce(order, materialized)
         roots: dict[int, set[int]] = {}
         added = set()
         for n in reversed(order):
-            if is_stored(n) or n.op in SOURCES:
+            if is_stored(n) or (n.op in SOURCES and n.op is not Op.RAND):
                 continue
             nid = id(n)
             cs = consumers[nid]
@@ -115,7 +126,7 @@ def _choose_materialized(order: list[Node], targets: list[Node]) -> set[int]:
             real_view = any(c.op is Op.VIEW and not is_reshape(c) for c in cs)
             if real_view and has_reduce[nid]:  # rule 3
                 added.add(nid)
-            elif any(c.op is Op.VIEW and c.numel > n.numel for c in cs) and cost[nid] >= RECOMPUTE_LIMIT:
+            elif any(c.op is Op.VIEW and c.numel > n.numel for c in cs) and cost[nid] >= EXPAND_LIMIT:
                 added.add(nid)
             elif any(c.op in (Op.REDUCE, Op.SCAN) for c in cs) and has_reduce[nid]:  # rule 4
                 added.add(nid)

@@ -12,8 +12,6 @@ class Stats:
     kernels_compiled: int = 0
     memory_cache_hits: int = 0
     disk_cache_hits: int = 0
-    schedules_built: int = 0
-    schedule_cache_hits: int = 0
 
 
 COUNTERS = Stats()

@@ -1,0 +1,56 @@
+"""Random expression graphs (broadcasting, views, reductions): the compiled back end against the interpreter."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+import lazygrad as lg  # noqa: E402
+
+UNARY = ["exp", "tanh", "abs", "sqrt", "neg", "sin", "sigmoid", "floor"]
+BINARY = ["add", "sub", "mul", "maximum", "minimum"]
+
+
+@st.composite
+def programs(draw):
+    shape = tuple(draw(st.lists(st.integers(1, 5), min_size=1, max_size=3)))
+    steps = draw(st.lists(st.tuples(st.sampled_from(["unary", "binary", "view", "reduce", "broadcast"]),
+                                    st.integers(0, 1000)), min_size=1, max_size=8))
+    return shape, steps
+
+
+def _build(x, steps):
+    for kind, k in steps:
+        if kind == "unary":
+            name = UNARY[k % len(UNARY)]
+            x = getattr(x.abs() if name == "sqrt" else x, name)()
+        elif kind == "binary":
+            x = getattr(lg, BINARY[k % len(BINARY)])(x, x.flip(-1) * 0.5)
+        elif kind == "view" and x.ndim >= 2:
+            x = x.transpose(0, -1)[1:] if k % 3 == 0 and x.shape[0] > 1 else x.permute(*reversed(range(x.ndim)))
+        elif kind == "view":
+            x = x[::2] if k % 2 else x.unsqueeze(0)
+        elif kind == "reduce" and x.ndim >= 2:
+            x = x.sum(k % x.ndim, keepdim=bool(k % 2))
+        elif kind == "broadcast":
+            x = x.unsqueeze(0).expand(2, *x.shape) + x
+    return x
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(programs(), st.integers(0, 2 ** 31))
+def test_compiled_matches_interpreter(prog, seed):
+    shape, steps = prog
+    lg.manual_seed(seed)
+    x0 = lg.randn(*shape).realize()
+    results = {}
+    for backend in ("c", "numpy"):
+        lg.set_backend(backend)
+        try:
+            results[backend] = _build(x0, steps).numpy()
+        finally:
+            lg.set_backend("c")
+    np.testing.assert_allclose(results["c"], results["numpy"], rtol=2e-5, atol=1e-6, equal_nan=True)

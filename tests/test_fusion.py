@@ -1,0 +1,106 @@
+"""Every fusion rule has a kernel count; the fused results are checked against numpy as well."""
+from __future__ import annotations
+
+import numpy as np
+
+import lazygrad as lg
+
+
+def _kernels(*tensors) -> int:
+    return len(lg.schedule(*tensors))
+
+
+def test_ten_op_elementwise_chain_is_one_kernel():
+    x = lg.rand(33, 17).realize()
+    y = x
+    for k in range(5):
+        y = (y * 1.01 + 0.5).tanh()
+    assert _kernels(y) == 1
+    ref = x.numpy().astype(np.float64)
+    for k in range(5):
+        ref = np.tanh(ref * np.float32(1.01) + 0.5)
+    np.testing.assert_allclose(y.numpy(), ref, rtol=1e-5)
+
+
+def test_elementwise_into_reduction_is_one_kernel():
+    x = lg.rand(8, 100).realize()
+    y = (x * 2 + 1).sum(1)
+    assert _kernels(y) == 1
+    np.testing.assert_allclose(y.numpy(), (x.numpy() * 2 + 1).sum(1), rtol=1e-5)
+
+
+def test_epilogue_on_reduction_result_fuses():
+    x = lg.rand(8, 100).realize()
+    y = x.sum(1).sqrt() * 3  # the reshape dropping the reduced dim does not cut the kernel
+    assert _kernels(y) == 1
+    np.testing.assert_allclose(y.numpy(), np.sqrt(x.numpy().sum(1)) * 3, rtol=1e-5)
+
+
+def test_mean_and_norm_are_one_kernel():
+    x = lg.rand(6, 50).realize()
+    assert _kernels(x.mean()) == 1
+    assert _kernels(x.norm()) == 1
+
+
+def test_row_softmax_is_at_most_three_kernels():
+    x = lg.randn(16, 300).realize()
+    e = (x - x.amax(1, keepdim=True)).exp()
+    s = e / e.sum(1, keepdim=True)
+    assert _kernels(s) <= 3
+    xn = x.numpy().astype(np.float64)
+    en = np.exp(xn - xn.max(1, keepdims=True))
+    np.testing.assert_allclose(s.numpy(), en / en.sum(1, keepdims=True), rtol=1e-5, atol=1e-7)
+
+
+def test_view_chain_before_elementwise_adds_no_kernel():
+    x = lg.rand(4, 6, 5).realize()
+    v = x.permute(2, 0, 1)[1:4, ::2].unsqueeze(0).expand(3, 3, 2, 6)
+    y = v * 2 + 1
+    assert _kernels(y) == 1
+    ref = np.broadcast_to(x.numpy().transpose(2, 0, 1)[1:4, ::2][None], (3, 3, 2, 6)) * 2 + 1
+    np.testing.assert_allclose(y.numpy(), ref, rtol=1e-6)
+
+
+def test_flip_pad_cat_fuse_into_one_kernel():
+    a, b = lg.rand(3, 4).realize(), lg.rand(2, 4).realize()
+    y = lg.cat([a.flip(0), b * 2], 0) + 1
+    assert _kernels(y) == 1
+    ref = np.concatenate([a.numpy()[::-1], b.numpy() * 2], 0) + 1
+    np.testing.assert_allclose(y.numpy(), ref, rtol=1e-6)
+
+
+def test_shared_expensive_value_is_computed_once():
+    x = lg.rand(50, 60).realize()
+    e = (x * 3).exp().tanh()
+    a, b = e.sum(0), e.sum(1)  # two reductions over different axes need two kernels; e is stored
+    sched = lg.schedule(a, b)
+    assert len(sched) == 3
+    lg.realize(a, b)
+    en = np.tanh(np.exp(x.numpy().astype(np.float64) * 3))
+    np.testing.assert_allclose(a.numpy(), en.sum(0), rtol=1e-5)
+    np.testing.assert_allclose(b.numpy(), en.sum(1), rtol=1e-5)
+
+
+def test_cheap_shared_value_is_recomputed():
+    x = lg.rand(50, 60).realize()
+    c = x * 2
+    assert len(lg.schedule(c.sum(0), c.sum(1))) == 2
+
+
+def test_kernels_are_cached_by_structure():
+    lg.reset_stats()
+    for _ in range(3):
+        x = lg.rand(20, 30).realize()
+        (x * 2 + 1).exp().sum(1).realize()
+    s = lg.stats()
+    assert s.kernels_run == 6
+    assert s.kernels_compiled <= 2  # only the first iteration may compile
+    assert s.memory_cache_hits >= 4
+
+
+def test_schedule_reports_source_and_ops():
+    x = lg.rand(10).realize()
+    (k,) = lg.schedule((x * 2).exp())
+    assert k.device == "cpu"
+    assert "lg_expf" in k.source and "void " + k.name in k.source
+    assert k.ops == ["mul", "exp"]

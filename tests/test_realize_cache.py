@@ -1,0 +1,72 @@
+"""The disk cache seen from the user's side: across processes, corrupt entries, concurrency, permissions."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SCRIPT = r"""
+import json, sys
+import lazygrad as lg
+x = lg.arange(1000, dtype=lg.float32)
+y = ((x * {c} + 1).exp() * 0.5).sum()
+value = y.item()
+s = lg.stats()
+print(json.dumps({{"value": value, "compiled": s.kernels_compiled, "disk": s.disk_cache_hits}}))
+"""
+
+
+def _run(cache: Path, c: float) -> dict:
+    env = dict(os.environ, LAZYGRAD_CACHE_DIR=str(cache), PYTHONPATH=str(ROOT))
+    env.pop("LAZYGRAD_BACKEND", None)
+    out = subprocess.run([sys.executable, "-c", SCRIPT.format(c=c)], env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_second_process_compiles_nothing(tmp_path):
+    first = _run(tmp_path / "cache", 0.001)
+    second = _run(tmp_path / "cache", 0.001)
+    assert first["compiled"] >= 1
+    assert second["compiled"] == 0 and second["disk"] >= 1
+    assert second["value"] == first["value"]
+
+
+def test_truncated_entry_is_rebuilt(tmp_path):
+    cache = tmp_path / "cache"
+    first = _run(cache, 0.002)
+    for so in cache.rglob("*.so"):
+        so.write_bytes(so.read_bytes()[:100])
+    again = _run(cache, 0.002)
+    assert again["compiled"] >= 1 and again["value"] == first["value"]
+
+
+def test_four_processes_realize_the_same_new_graph(tmp_path):
+    cache = tmp_path / "cache"
+    env = dict(os.environ, LAZYGRAD_CACHE_DIR=str(cache), PYTHONPATH=str(ROOT))
+    procs = [subprocess.Popen([sys.executable, "-c", SCRIPT.format(c=0.003)], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    results = []
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    assert len({r["value"] for r in results}) == 1
+
+
+def test_cache_dir_writable_by_others_is_refused(tmp_path):
+    cache = tmp_path / "open"
+    cache.mkdir()
+    os.chmod(cache, 0o777)
+    env = dict(os.environ, LAZYGRAD_CACHE_DIR=str(cache), PYTHONPATH=str(ROOT))
+    out = subprocess.run([sys.executable, "-c", SCRIPT.format(c=0.004)], env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode != 0
+    assert "PermissionError" in out.stderr and str(cache) in out.stderr
