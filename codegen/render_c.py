@@ -18,6 +18,10 @@ from .templates_dir import templates_dir
 
 # below this much work (elements visited) an OpenMP parallel region costs more than it saves
 PARALLEL_MIN_WORK = 1 << 15
+# partial accumulators per reduced row: independent chains hide the latency of each vector add
+ROW_LANES_BYTES = 256
+# accumulators kept along a contiguous kept axis when reducing over outer axes (columns)
+COLUMN_LANES = 2048
 
 
 @lru_cache(maxsize=None)
@@ -102,49 +106,92 @@ def _reduction_clause(prog: LoopProgram) -> str:
     return " ".join(parts)
 
 
-def _pragmas(prog: LoopProgram) -> tuple[list[str], list[str]]:
-    """OpenMP pragmas for the output loops and the reduce loops."""
+def _pragmas(prog: LoopProgram) -> list[str]:
+    """OpenMP pragmas for the output loops of elementwise and scan kernels."""
     out = [""] * len(prog.out_loops)
-    red = [""] * len(prog.red_loops)
-    work = prog.numel * max(prog.reduce_numel, 1)
-    parallel = work >= PARALLEL_MIN_WORK
-    if prog.kind == "elementwise":
-        if out:
-            out[-1] = "omp simd"
-            if parallel:
-                out[0] = "omp parallel for simd" if len(out) == 1 else "omp parallel for"
-        return out, red
-    if prog.kind == "scan":
-        if out and parallel:
-            out[0] = "omp parallel for"
-        return out, red
-    clause = _reduction_clause(prog)
-    if red:
-        red[-1] = f"omp simd {clause}"
-    if out and parallel and prog.numel > 1:
+    parallel = prog.numel * max(prog.reduce_numel, 1) >= PARALLEL_MIN_WORK
+    if prog.kind == "elementwise" and out:
+        out[-1] = "omp simd"
+        if parallel:
+            out[0] = "omp parallel for simd" if len(out) == 1 else "omp parallel for"
+    elif prog.kind == "scan" and out and parallel:
         out[0] = "omp parallel for"
-    elif red and parallel:
-        red[0] = f"omp parallel for {'simd ' if len(red) == 1 else ''}{clause}"
-    return out, red
+    return out
 
 
-def render(prog: LoopProgram) -> str:
-    out_pragmas, red_pragmas = _pragmas(prog)
-    params = [f"{c_ops.ctype(p.dtype)}* restrict {p.name}" if p.is_output
-              else f"const {c_ops.ctype(p.dtype)}* restrict {p.name}" for p in prog.params]
-    acc_decls, acc_updates = [], []
+def _axis(var: str) -> int:
+    return int(var[1:])
+
+
+def _is_columns(prog: LoopProgram) -> bool:
+    """The innermost kept axis lies inside every reduced axis: accumulate along it."""
+    return bool(prog.out_loops) and _axis(prog.out_loops[-1][0]) > max(_axis(v) for v, _ in prog.red_loops)
+
+
+def _accumulator_lines(prog: LoopProgram, lanes: int) -> dict:
+    decls, lane_decls, lane_updates, tail_updates, combine, lane_reads = [], [], [], [], [], []
     for acc in prog.accs:
         init, update, _ = c_ops.reduce_table(acc.dtype)[acc.rop]
         fields = c_ops.fmt_fields(acc.dtype)
-        acc_decls.append(f"{c_ops.ctype(acc.dtype)} {acc.name} = {init.format(**fields)};")
-        acc_updates.append(update.format(acc=acc.name, v=_operand(acc.value, acc.dtype), **fields))
-    stores = [f"{s.param}[{s.index.render()}] = {_operand(s.value, s.dtype)};" for s in prog.stores]
+        ct, init = c_ops.ctype(acc.dtype), init.format(**fields)
+        value = _operand(acc.value, acc.dtype)
+        decls.append(f"{ct} {acc.name} = {init};")
+        lane_decls.append(f"{ct} {acc.name}_lanes[{lanes}];")
+        lane_decls.append(f"for (int64_t lane = 0; lane < {lanes}; lane++) {acc.name}_lanes[lane] = {init};")
+        lane_updates.append(update.format(acc=f"{acc.name}_lanes[lane]", v=value, **fields))
+        tail_updates.append(update.format(acc=f"{acc.name}_lanes[0]", v=value, **fields))
+        combine.append(f"for (int64_t lane = 0; lane < {lanes}; lane++) "
+                       + update.format(acc=acc.name, v=f"{acc.name}_lanes[lane]", **fields))
+        lane_reads.append(f"const {ct} {acc.name} = {acc.name}_lanes[lane];")
+    return {"acc_decls": decls, "lane_decls": lane_decls, "lane_updates": lane_updates,
+            "tail_updates": tail_updates, "combine": combine, "lane_reads": lane_reads}
+
+
+def _reduce_fields(prog: LoopProgram) -> tuple[str, dict]:
+    parallel = prog.numel * prog.reduce_numel >= PARALLEL_MIN_WORK
+    if _is_columns(prog):
+        inner_var, inner_extent = prog.out_loops[-1]
+        outer = _loops(prog.out_loops[:-1], ["omp parallel for" if parallel and i == 0 else ""
+                                             for i in range(len(prog.out_loops) - 1)])
+        fields = {"out_outer": outer, "red_loops": _loops(prog.red_loops, [""] * len(prog.red_loops)),
+                  "inner_var": inner_var, "inner_extent": inner_extent, "lanes": COLUMN_LANES,
+                  "tile_pragma": "omp parallel for" if parallel and not outer else ""}
+        return "reduce_columns", {**fields, **_accumulator_lines(prog, COLUMN_LANES)}
+    inner_var, inner_extent = prog.red_loops[-1]
+    width = max(a.dtype.itemsize for a in prog.accs)
+    lanes = ROW_LANES_BYTES // width if inner_extent >= 2 * ROW_LANES_BYTES // width else 1
+    full_parallel = parallel and not prog.out_loops
+    red_outer = _loops(prog.red_loops[:-1], ["omp for" if full_parallel and i == 0 else ""
+                                             for i in range(len(prog.red_loops) - 1)])
+    fields = {
+        "out_loops": _loops(prog.out_loops, ["omp parallel for" if parallel and i == 0 else ""
+                                             for i in range(len(prog.out_loops))]),
+        "red_outer": red_outer, "inner_var": inner_var, "inner_extent": inner_extent, "lanes": lanes,
+        "main_extent": inner_extent - inner_extent % lanes, "block_var": f"{inner_var}_block",
+        "full_parallel": full_parallel, "clause": _reduction_clause(prog),
+        "block_pragma": "omp for nowait" if full_parallel and not red_outer else "",
+    }
+    return "reduce", {**fields, **_accumulator_lines(prog, lanes)}
+
+
+def render(prog: LoopProgram) -> str:
+    params = [f"{c_ops.ctype(p.dtype)}* restrict {p.name}" if p.is_output
+              else f"const {c_ops.ctype(p.dtype)}* restrict {p.name}" for p in prog.params]
     shape = [e for _, e in prog.out_loops] + [e for _, e in prog.red_loops]
     k = {
         "name": prog.name, "kind": prog.kind, "fused": prog.fused, "params": params,
         "shape_text": "x".join(map(str, shape)) or "one element",
-        "out_loops": _loops(prog.out_loops, out_pragmas), "red_loops": _loops(prog.red_loops, red_pragmas),
         "pre": [_stmt_line(s) for s in prog.pre], "post": [_stmt_line(s) for s in prog.post],
-        "acc_decls": acc_decls, "acc_updates": acc_updates, "stores": stores,
+        "stores": [f"{s.param}[{s.index.render()}] = {_operand(s.value, s.dtype)};" for s in prog.stores],
     }
-    return _env().get_template(f"c/{prog.kind}.c.j2").render(k=k)
+    template = prog.kind
+    if prog.kind == "reduce":
+        template, fields = _reduce_fields(prog)
+        k.update(fields)
+    else:
+        k["out_loops"] = _loops(prog.out_loops, _pragmas(prog))
+        k["red_loops"] = _loops(prog.red_loops, [""] * len(prog.red_loops))
+        k.update(_accumulator_lines(prog, 1))
+        k["acc_updates"] = [c_ops.reduce_table(a.dtype)[a.rop][1].format(
+            acc=a.name, v=_operand(a.value, a.dtype), **c_ops.fmt_fields(a.dtype)) for a in prog.accs]
+    return _env().get_template(f"c/{template}.c.j2").render(k=k)
