@@ -150,12 +150,25 @@ def scalar_dtype(value) -> DType:
     return get_default_dtype()
 
 
+def _scalar_keeps(dt: DType, value) -> bool:
+    """A Python scalar of the same or a lower kind leaves a tensor's dtype as it is."""
+    t = type(value)
+    return (t is float and dt.kind == "f") or (t is int and dt.kind in "uif") or t is bool
+
+
 def result_type(*operands) -> DType:
     """torch.result_type over tensors (objects with .dtype and .ndim) and Python scalars.
 
     Tensors with dimensions decide first; 0-d tensors and then Python scalars only raise the
     result when they are of a higher kind (bool < int < float), as in torch.
     """
+    if len(operands) == 2:  # the common case: two tensors with dims and one dtype
+        a, b = operands
+        da, db = getattr(a, "dtype", None), getattr(b, "dtype", None)
+        if da is db and isinstance(da, DType) and a.ndim and b.ndim:
+            return da
+        if isinstance(da, DType) and db is None and a.ndim and _scalar_keeps(da, b):
+            return da
     dim = zero = wrapped = None
     for op in operands:
         dt = getattr(op, "dtype", None)

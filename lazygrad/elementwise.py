@@ -14,6 +14,8 @@ Scalar = (numbers.Number,)
 
 def broadcast_shapes(*shapes) -> tuple[int, ...]:
     """numpy/torch broadcasting, with torch's error naming the mismatching sizes."""
+    if len(shapes) == 2 and shapes[0] == shapes[1]:
+        return tuple(shapes[0])
     ndim = max((len(s) for s in shapes), default=0)
     out = [1] * ndim
     for i in range(ndim):
@@ -66,6 +68,9 @@ def _shape(x) -> tuple[int, ...]:
 
 
 def _device(*xs) -> str:
+    if len(xs) == 2 and type(xs[0]) is Tensor and type(xs[1]) is Tensor \
+            and xs[0]._storage.device == xs[1]._storage.device:
+        return xs[0]._storage.device
     devices = {x._storage.device for x in xs if isinstance(x, Tensor)}
     if len(devices) > 1:
         a, b = sorted(devices)

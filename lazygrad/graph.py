@@ -41,6 +41,7 @@ class Node:
 
 
 _NODES: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+_F32 = struct.Struct("<f")
 
 
 def _arg_key(op: Op, arg):
@@ -87,7 +88,17 @@ def normalize_scalar(value, dtype: DType):
     if dtype is bool_:
         return bool(value)
     if dtype.is_floating_point:
-        return float(np.array(value, dtype=np.float64).astype(dtype.np))
+        if dtype.itemsize == 8:
+            return float(value)
+        if dtype.itemsize == 4:
+            try:  # struct rounds to nearest float32 without NumPy's per-call cost
+                return _F32.unpack(_F32.pack(value))[0]
+            except OverflowError:
+                pass
+        with np.errstate(over="ignore"):
+            return float(np.array(value, dtype=np.float64).astype(dtype.np))
+    if type(value) is int and dtype.itemsize == 8 and -(1 << 63) <= value < (1 << 63):
+        return value
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
             raise RuntimeError(f"value cannot be converted to type {dtype.name} without overflow")
