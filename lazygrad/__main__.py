@@ -40,19 +40,36 @@ def _dump(script: str, args: list[str], out: str) -> int:
     return 0
 
 
+def _split_out(args: list[str]) -> tuple[str | None, list[str]]:
+    """`--out DIR` (or `--out=DIR`) may come anywhere after the script; everything else is the script's."""
+    out, rest, i = None, [], 0
+    while i < len(args):
+        if args[i] == "--out" and i + 1 < len(args):
+            out, i = args[i + 1], i + 2
+            continue
+        if args[i].startswith("--out="):
+            out = args[i].split("=", 1)[1]
+        else:
+            rest.append(args[i])
+        i += 1
+    return out, rest
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(prog="python -m lazygrad")
     sub = parser.add_subparsers(dest="command", required=True)
     c = sub.add_parser("cache", help="inspect or clear the compiled-kernel cache")
     c.add_argument("action", choices=["info", "clear"])
-    d = sub.add_parser("dump", help="run a script and write the source of every kernel it compiles")
-    d.add_argument("script")
-    d.add_argument("--out", required=True)
-    d.add_argument("args", nargs=argparse.REMAINDER)
+    sub.add_parser("dump", help="dump SCRIPT [ARGS] --out DIR: run a script and write every kernel it compiles",
+                   add_help=False)
+    if argv[:1] == ["dump"]:
+        out, rest = _split_out(argv[1:])
+        if out is None or not rest:
+            parser.error("usage: python -m lazygrad dump SCRIPT [ARGS] --out DIR")
+        return _dump(rest[0], rest[1:], out)
     ns = parser.parse_args(argv)
-    if ns.command == "cache":
-        return _cache(ns.action)
-    return _dump(ns.script, [a for a in ns.args if a != "--"], ns.out)
+    return _cache(ns.action)
 
 
 if __name__ == "__main__":
