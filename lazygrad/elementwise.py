@@ -149,11 +149,31 @@ def true_divide(input, other, *, out=None) -> Tensor:
     return div(input, other, out=out)
 
 
+def _check_integer_divisor(input, other) -> None:
+    """torch raises for integer division by zero; we can when the divisor's values are known now."""
+    if result_type(input, other).is_floating_point:
+        return
+    if isinstance(other, Tensor):
+        node = other.lazy
+        if node.op is Op.CONST:
+            zero = node.arg == 0
+        elif other._storage.is_realized:
+            zero = bool((other._values() == 0).any())
+        else:
+            return
+    else:
+        zero = other == 0
+    if zero:
+        raise RuntimeError("ZeroDivisionError")
+
+
 def floor_divide(input, other, *, out=None) -> Tensor:
+    _check_integer_divisor(input, other)
     return _out(binary(Op.FLOORDIV, input, other, name="floor_divide"), out)
 
 
 def remainder(input, other, *, out=None) -> Tensor:
+    _check_integer_divisor(input, other)
     return _out(binary(Op.MOD, input, other, name="remainder"), out)
 
 
