@@ -186,6 +186,71 @@ class _Lowerer:
         return name
 
 
+def _index_exprs(prog: LoopProgram):
+    """Every index expression of the program, and every validity condition (whose vars cannot merge)."""
+    exprs, conds = [], []
+    for st in prog.pre + prog.post:
+        if st.op == "load":
+            exprs.append(st.args[1])
+            conds.extend(st.args[2])
+        elif st.op == "where":
+            conds.extend(st.args[0])
+        elif st.op in ("arange", "rand"):
+            exprs.append(st.args[2])
+    exprs.extend(s.index for s in prog.stores)
+    return exprs, conds
+
+
+def _uses(lin: Lin, names: set[str], top: bool = True) -> bool:
+    for atom in lin.terms:
+        if atom.kind == "var":
+            if atom.name in names and not top:
+                return True
+        elif _uses(atom.inner, names, top=False):
+            return True
+    return False
+
+
+def _coeff(lin: Lin, name: str) -> int:
+    return next((c for a, c in lin.terms.items() if a.kind == "var" and a.name == name), 0)
+
+
+def _merge_in(lin: Lin, outer: str, inner: str, merged: Lin) -> Lin:
+    terms = {a: c for a, c in lin.terms.items() if not (a.kind == "var" and a.name in (outer, inner))}
+    return Lin(terms, lin.const) + merged * _coeff(lin, inner)
+
+
+def _replace(prog: LoopProgram, fn) -> None:
+    for st in prog.pre + prog.post:
+        if st.op == "load":
+            st.args = (st.args[0], fn(st.args[1]), st.args[2])
+        elif st.op in ("arange", "rand"):
+            st.args = (*st.args[:2], fn(st.args[2]))
+    for store in prog.stores:
+        store.index = fn(store.index)
+
+
+def collapse_loops(prog: LoopProgram) -> LoopProgram:
+    """Merge adjacent output loops that every index walks as one flat range (contiguous data), so the
+    innermost loop is long and vectorizes; a loop used in a condition or a div/mod stays separate."""
+    if prog.kind != "elementwise":
+        return prog
+    k = len(prog.out_loops) - 2
+    while k >= 0:
+        (outer, e_out), (inner, e_in) = prog.out_loops[k], prog.out_loops[k + 1]
+        exprs, conds = _index_exprs(prog)
+        names = {outer, inner}
+        mergeable = not any(_uses(c, names, top=False) or _coeff(c, outer) or _coeff(c, inner) for c, _, _ in conds)
+        mergeable = mergeable and all(not _uses(e, names) and _coeff(e, outer) == _coeff(e, inner) * e_in
+                                      for e in exprs)
+        if mergeable:
+            merged = Lin.var(outer, e_out * e_in)
+            _replace(prog, lambda e: _merge_in(e, outer, inner, merged))
+            prog.out_loops[k:k + 2] = [(outer, e_out * e_in)]
+        k -= 1
+    return prog
+
+
 def kernel_name(kind: str, fused: list[str], shape: tuple[int, ...]) -> str:
     seen = []
     for f in fused:
@@ -226,6 +291,6 @@ def lower(outputs, inputs, rand_slots: dict[int, int] | None = None) -> LoopProg
     if not low.fused:
         low.fused.append("copy")
     store = Store("out0", ravel(idx, root.shape), value, root.dtype)
-    return LoopProgram(
+    return collapse_loops(LoopProgram(
         name=kernel_name(kind, low.fused, root.shape), kind=kind, params=low.params, out_loops=out_loops,
-        red_loops=low.red_loops, pre=low.pre, accs=low.accs, post=low.post, stores=[store], fused=low.fused)
+        red_loops=low.red_loops, pre=low.pre, accs=low.accs, post=low.post, stores=[store], fused=low.fused))
