@@ -104,3 +104,38 @@ def test_schedule_reports_source_and_ops():
     assert k.device == "cpu"
     assert "lg_expf" in k.source and "void " + k.name in k.source
     assert k.ops == ["mul", "exp"]
+
+
+def test_reduction_of_a_reduction_is_two_kernels():
+    x = lg.rand(30, 40).realize()
+    y = x.sum(1).exp().sum(0)
+    assert _kernels(y) == 2
+    np.testing.assert_allclose(y.numpy(), np.exp(x.numpy().astype(np.float64).sum(1)).sum(), rtol=1e-5)
+
+
+def test_reductions_of_different_loop_shapes_get_their_own_kernels():
+    a, b = lg.rand(10, 20).realize(), lg.rand(10, 7).realize()
+    y = a.sum(1) + b.amax(1)
+    assert _kernels(y) == 2
+    np.testing.assert_allclose(y.numpy(), a.numpy().sum(1) + b.numpy().max(1), rtol=1e-5)
+
+
+def test_two_reductions_of_one_loop_shape_share_a_kernel():
+    x = lg.rand(10, 20).realize()
+    y = x.sum(1) + (x * x).sum(1)
+    assert _kernels(y) == 1
+    np.testing.assert_allclose(y.numpy(), x.numpy().sum(1) + (x.numpy() ** 2).sum(1), rtol=1e-5)
+
+
+def test_scan_fuses_its_elementwise_input():
+    x = lg.rand(6, 50).realize()
+    y = (x * 2).exp().cumsum(1)
+    assert _kernels(y) == 1
+    np.testing.assert_allclose(y.numpy(), np.cumsum(np.exp(x.numpy() * 2), 1), rtol=1e-5)
+
+
+def test_expensive_value_read_through_an_expanding_view_is_stored():
+    x, y = lg.rand(40).realize(), lg.rand(50).realize()
+    z = x.exp()[:, None] * y[None, :]
+    assert _kernels(z) == 2  # exp runs 40 times, not 2000
+    np.testing.assert_allclose(z.numpy(), np.exp(x.numpy())[:, None] * y.numpy()[None, :], rtol=1e-6)
