@@ -32,15 +32,16 @@ FLOAT_OPS = {
     Op.FLOOR: "floor{f}({a})", Op.CEIL: "ceil{f}({a})", Op.ROUND: "rint{f}({a})", Op.TRUNC: "trunc{f}({a})",
     Op.ISNAN: "({a} != {a})", Op.ISINF: "(fabs{f}({a}) == INFINITY)",
     Op.ADD: "{a} + {b}", Op.SUB: "{a} - {b}", Op.MUL: "{a} * {b}", Op.DIV: "{a} / {b}",
-    Op.FLOORDIV: "lg_floordiv{f}({a}, {b})", Op.MOD: "lg_mod{f}({a}, {b})", Op.POW: "lg_pow{f}({a}, {b})",
-    Op.ATAN2: "lg_atan2{f}({a}, {b})", Op.MAX: "lg_max{f}({a}, {b})", Op.MIN: "lg_min{f}({a}, {b})", **_CMP,
+    Op.FLOORDIV: "lg_floordiv{f}({a}, {b})", Op.MOD: "lg_mod{f}({a}, {b})", Op.FMOD: "fmod{f}({a}, {b})",
+    Op.POW: "lg_pow{f}({a}, {b})", Op.ATAN2: "lg_atan2{f}({a}, {b})", Op.MAX: "lg_max{f}({a}, {b})", Op.MIN: "lg_min{f}({a}, {b})", **_CMP,
 }
 
 INT_OPS = {
     Op.NEG: "-{a}", Op.NOT: "~{a}", Op.ABS: "({a} < 0 ? -{a} : {a})",
     Op.FLOOR: "{a}", Op.CEIL: "{a}", Op.ROUND: "{a}", Op.TRUNC: "{a}", Op.ISNAN: "0", Op.ISINF: "0",
     Op.ADD: "{a} + {b}", Op.SUB: "{a} - {b}", Op.MUL: "{a} * {b}",
-    Op.FLOORDIV: "lg_floordiv_{t}({a}, {b})", Op.MOD: "lg_mod_{t}({a}, {b})", Op.POW: "lg_pow_{t}({a}, {b})",
+    Op.FLOORDIV: "lg_floordiv_{t}({a}, {b})", Op.MOD: "lg_mod_{t}({a}, {b})", Op.FMOD: "lg_fmod_{t}({a}, {b})",
+    Op.POW: "lg_pow_{t}({a}, {b})",
     Op.MAX: "({a} > {b} ? {a} : {b})", Op.MIN: "({a} < {b} ? {a} : {b})",
     Op.AND: "({a} & {b})", Op.OR: "({a} | {b})", Op.XOR: "({a} ^ {b})",
     Op.SHL: "lg_shl_{t}({a}, {b})", Op.SHR: "lg_shr_{t}({a}, {b})", **_CMP,

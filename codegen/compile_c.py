@@ -276,7 +276,7 @@ def pointer(address: int):
 
 
 class CCompiler:
-    FLAGS: tuple[str, ...] = ("-O3", "-march=native", "-fopenmp", "-fwrapv", "-fno-math-errno",
+    FLAGS: tuple[str, ...] = ("-O3", "-march=native", "-fopenmp", "-fwrapv", "-fno-math-errno", "-ffp-contract=off",
                               "-std=gnu11", "-fPIC", "-shared")
 
     def __init__(self, cc: str | None = None):

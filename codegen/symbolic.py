@@ -112,6 +112,8 @@ class Lin:
 
 def unravel(flat: Lin, shape: tuple[int, ...]) -> list[Lin]:
     """Row-major coordinates of a flat index."""
+    if 0 in shape:  # nothing to address: the loops reading it never run
+        return [Lin.num(0) for _ in shape]
     out, acc = [], 1
     for s in reversed(shape):
         out.append(flat.floordiv(acc).mod(s) if s != 1 else Lin.num(0))

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
@@ -13,10 +12,9 @@ from .ops import Op
 from .random import next_offset, seed_value
 from .storage import Storage
 from .tensor import Tensor, normalize_device
-from .view import torch_contiguous_strides
 
 
-def parse_size(size) -> tuple[int, ...]:
+def parse_size(size, name: str = "empty") -> tuple[int, ...]:
     """Accept f(2, 3), f((2, 3)) and f([2, 3]) as torch does."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = size[0]
@@ -25,9 +23,11 @@ def parse_size(size) -> tuple[int, ...]:
         if isinstance(s, Tensor):
             s = int(s)
         if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
-            raise TypeError(f"empty(): argument 'size' must be tuple of ints, but found element of type "
+            raise TypeError(f"{name}(): argument 'size' must be tuple of ints, but found element of type "
                             f"{type(s).__name__} at pos {len(out)}")
         if s < 0:
+            if name == "zeros":
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
         out.append(int(s))
     return tuple(out)
@@ -51,27 +51,38 @@ def _infer_dtype(values: np.ndarray) -> DType:
     raise TypeError(f"Could not infer dtype of {values.dtype}")
 
 
-def _data_to_numpy(data) -> np.ndarray:
+def _data_to_numpy(data, dim: int = 0) -> np.ndarray:
+    """Nested sequences to an array, with torch's message for ragged input."""
     if isinstance(data, Tensor):
         return data._values()
+    if isinstance(data, str):
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
     if isinstance(data, (list, tuple)):
-        items = [_data_to_numpy(d) if isinstance(d, (Tensor, list, tuple)) else d for d in data]
-        if any(isinstance(i, np.ndarray) for i in items):
-            shapes = {np.shape(i) for i in items}
-            if len(shapes) > 1:
-                raise ValueError(f"expected sequence of equal-length items, got shapes {sorted(shapes)}")
-        try:
-            return np.array(items)
-        except ValueError as e:
-            raise ValueError(f"expected sequence of equal length at dim 1 ({e})") from None
+        items = [_data_to_numpy(d, dim + 1) if isinstance(d, (Tensor, list, tuple, str)) else d for d in data]
+        arrays = [i for i in items if isinstance(i, np.ndarray)]
+        if arrays:
+            first = items[0]
+            for i in items[1:]:
+                if np.ndim(i) != np.ndim(first) or np.shape(i)[:1] != np.shape(first)[:1]:
+                    want = len(first) if np.ndim(first) else 0
+                    got = len(i) if np.ndim(i) else 0
+                    raise ValueError(f"expected sequence of length {want} at dim {dim + 1} (got {got})")
+        return np.array(items)
     return np.asarray(data)
+
+
+def _python_scalars_inside(data) -> bool:
+    """Whether nested data holds Python numbers (whose dtype torch infers) rather than NumPy scalars."""
+    if isinstance(data, (list, tuple)):
+        return any(_python_scalars_inside(d) for d in data) if data else True
+    return isinstance(data, (bool, int, float))
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """A new tensor holding a copy of data (nested lists, scalars, NumPy arrays or tensors)."""
     device = normalize_device(device)
-    if isinstance(data, np.ndarray):
-        values, inferred = data, from_numpy_dtype(data.dtype)
+    if isinstance(data, (np.ndarray, np.generic)):
+        values, inferred = np.asarray(data), from_numpy_dtype(data.dtype)
     elif isinstance(data, Tensor):
         values, inferred = data._values(), data.dtype
     else:
@@ -80,7 +91,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_me
             raise TypeError(f"Could not infer dtype of {type(data).__name__}")
         if isinstance(data, (list, tuple)) and values.dtype.kind not in "biuf":
             raise TypeError(f"new(): invalid data type '{values.dtype}'")
-        inferred = _infer_dtype(values)
+        inferred = _infer_dtype(values) if _python_scalars_inside(data) else from_numpy_dtype(values.dtype)
         if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
             inferred = from_numpy_dtype(values.dtype) if values.dtype.kind != "f" else get_default_dtype()
     dt = to_dtype(dtype) if dtype is not None else inferred
@@ -117,21 +128,24 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
     return tensor(data, dtype=dt, device=device)
 
 
-def _const(size, value, dtype, device, requires_grad) -> Tensor:
+def _const(size, value, dtype, device, requires_grad, name: str = "empty") -> Tensor:
     device = normalize_device(device)
-    shape = parse_size(size)
+    shape = parse_size(size, name)
     return _finish(Tensor._from_node(graph.const(value, dtype, shape), device), requires_grad)
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
+    if not isinstance(size, (int, tuple, list)) or isinstance(size, bool):
+        raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}")
     dt = to_dtype(dtype) if dtype is not None else dtypes.scalar_dtype(fill_value)
     return _const((size,) if isinstance(size, int) else size, fill_value, dt, device, requires_grad)
 
 
 def zeros(*size, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
-    return _const(size, 0, to_dtype(dtype) if dtype is not None else get_default_dtype(), device, requires_grad)
+    return _const(size, 0, to_dtype(dtype) if dtype is not None else get_default_dtype(), device, requires_grad,
+                  "zeros")
 
 
 def ones(*size, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
@@ -143,25 +157,29 @@ def empty(*size, dtype=None, device=None, requires_grad: bool = False, out=None,
     return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
-def _like(t: Tensor, dtype) -> DType:
-    return to_dtype(dtype) if dtype is not None else t.dtype
+def _like(t: Tensor, value, dtype, device, requires_grad) -> Tensor:
+    """A constant shaped like t, laid out like t (torch's preserve_format)."""
+    from .movement import like_layout
+    normalize_device(device)
+    dt = to_dtype(dtype) if dtype is not None else t.dtype
+    return _finish(like_layout(t, graph.const(value, dt, t._shape)), requires_grad)
 
 
 def zeros_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
-    return _const(input.shape, 0, _like(input, dtype), device, requires_grad)
+    return _like(input, 0, dtype, device, requires_grad)
 
 
 def ones_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
-    return _const(input.shape, 1, _like(input, dtype), device, requires_grad)
+    return _like(input, 1, dtype, device, requires_grad)
 
 
 def empty_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
-    return _const(input.shape, 0, _like(input, dtype), device, requires_grad)
+    return _like(input, 0, dtype, device, requires_grad)
 
 
 def full_like(input: Tensor, fill_value, *, dtype=None, device=None, requires_grad: bool = False,
               memory_format=None) -> Tensor:
-    return _const(input.shape, fill_value, _like(input, dtype), device, requires_grad)
+    return _like(input, fill_value, dtype, device, requires_grad)
 
 
 def _range_dtype(dtype, *values) -> DType:
@@ -180,7 +198,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: b
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:
-        raise RuntimeError(f"upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     n = max(0, math.ceil((end - start) / step))
     if not dt.is_floating_point:
         start, step = int(start), int(step)
@@ -191,21 +209,26 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: b
 def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
     """Evenly spaced, filled from both ends like torch so that the last value is exactly `end`."""
     if steps < 0:
-        raise RuntimeError("linspace(): number of steps must be non-negative")
+        raise RuntimeError("number of steps must be non-negative")
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
     device = normalize_device(device)
     if steps <= 1:
         return _finish(Tensor._from_node(graph.const(start, dt, (steps,)), device), requires_grad)
-    step = (end - start) / (steps - 1)
+    # torch steps in the output's own precision (float32 for float16): do the same so values match
+    calc = dt if dt in (dtypes.float32, dtypes.float64) else dtypes.float32 if dt.is_floating_point else dtypes.float64
+    cast = calc.np.type
+    step = float(cast(cast(end) - cast(start)) / cast(steps - 1))
+    if dt is dtypes.float16:
+        step = float(np.float16(step))
     half = steps // 2
-    i = graph.arange(0, 1, steps, dtypes.float64)
-    from_start = graph.alu(Op.ADD, graph.const(start, dtypes.float64, (steps,)),
-                           graph.alu(Op.MUL, i, graph.const(step, dtypes.float64, (steps,))))
-    back = graph.alu(Op.SUB, graph.const(steps - 1, dtypes.float64, (steps,)), i)
-    from_end = graph.alu(Op.SUB, graph.const(end, dtypes.float64, (steps,)),
-                         graph.alu(Op.MUL, back, graph.const(step, dtypes.float64, (steps,))))
-    first_half = graph.alu(Op.LT, i, graph.const(half, dtypes.float64, (steps,)))
-    node = graph.cast(graph.alu(Op.WHERE, first_half, from_start, from_end), dt)
+    i = graph.arange(0, 1, steps, calc)
+
+    def c(v):
+        return graph.const(v, calc, (steps,))
+
+    from_start = graph.alu(Op.ADD, c(start), graph.alu(Op.MUL, c(step), i))
+    from_end = graph.alu(Op.SUB, c(end), graph.alu(Op.MUL, c(step), graph.alu(Op.SUB, c(steps - 1), i)))
+    node = graph.cast(graph.alu(Op.WHERE, graph.alu(Op.LT, i, c(half)), from_start, from_end), dt)
     return _finish(Tensor._from_node(node, device), requires_grad)
 
 
@@ -228,7 +251,7 @@ def _random(shape, distribution: str, dtype: DType, device, requires_grad, gener
 def _float_dtype(dtype) -> DType:
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
     if not dt.is_floating_point:
-        raise RuntimeError(f"\"check_uniform_bounds\" not implemented for '{dt.name.capitalize()}'")
+        raise NotImplementedError(f"\"check_uniform_bounds\" not implemented for '{dtypes.torch_name(dt)}'")
     return dt
 
 
@@ -245,6 +268,8 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
     """Uniform integers in [low, high): 64 random bits reduced modulo the range."""
     if size is None:
         low, high, size = 0, low, high
+    elif high is None:
+        low, high = 0, low
     if high is None or size is None:
         raise TypeError("randint() missing required arguments: 'high' and 'size'")
     if high <= low:
@@ -307,5 +332,3 @@ def new_empty(self: Tensor, *size, dtype=None, device=None, requires_grad: bool 
 def new_full(self: Tensor, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     return full(size, fill_value, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
 
-
-_ = numbers, Storage, torch_contiguous_strides

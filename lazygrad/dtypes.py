@@ -60,6 +60,22 @@ ALIASES: dict[str, DType] = {
 _FROM_NUMPY: dict[np.dtype, DType] = {d.np: d for d in ALL_DTYPES}
 
 
+# how torch names each type in error messages: 'Float' in kernel messages, 'float' in C-type messages
+TORCH_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+               "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
+           "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
+
+
+def torch_name(dtype: DType) -> str:
+    return TORCH_NAMES[dtype.name]
+
+
+def can_cast(src: DType, dst: DType) -> bool:
+    """torch.can_cast: no float into an integer, nothing non-bool into bool."""
+    return _KIND_ORDER[src.kind] <= _KIND_ORDER[dst.kind]
+
+
 def _by_name(name: str) -> DType:
     return ALIASES[name]
 

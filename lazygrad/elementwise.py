@@ -4,7 +4,7 @@ from __future__ import annotations
 import numbers
 
 from . import graph
-from .dtypes import DType, bool_, float32, get_default_dtype, int64, promote_types, result_type, to_dtype
+from .dtypes import DType, bool_, float16, float32, get_default_dtype, result_type, torch_name
 from .graph import Node
 from .ops import Op
 from .tensor import Tensor
@@ -12,32 +12,27 @@ from .tensor import Tensor
 Scalar = (numbers.Number,)
 
 
-def broadcast_shapes(*shapes) -> tuple[int, ...]:
-    """numpy/torch broadcasting, with torch's error naming the mismatching sizes."""
-    if len(shapes) == 2 and shapes[0] == shapes[1]:
-        return tuple(shapes[0])
-    ndim = max((len(s) for s in shapes), default=0)
-    out = [1] * ndim
+def _broadcast_two(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
+    if a == b:
+        return tuple(a)
+    ndim = max(len(a), len(b))
+    out = []
     for i in range(ndim):
-        for s in shapes:
-            k = len(s) - ndim + i
-            if k < 0:
-                continue
-            size = s[k]
-            if size == out[i] or size == 1:
-                continue
-            if out[i] == 1:
-                out[i] = size
-                continue
-            if len(shapes) == 2:
-                a, b = shapes
-                sa = a[len(a) - ndim + i] if len(a) - ndim + i >= 0 else 1
-                sb = b[len(b) - ndim + i] if len(b) - ndim + i >= 0 else 1
-                raise RuntimeError(f"The size of tensor a ({sa}) must match the size of tensor b ({sb}) "
-                                   f"at non-singleton dimension {i}")
-            raise RuntimeError(f"shape mismatch: objects cannot be broadcast to a single shape.  Mismatch is "
-                               f"between arg 0 and arg {shapes.index(s)}.")
+        sa = a[len(a) - ndim + i] if len(a) - ndim + i >= 0 else 1
+        sb = b[len(b) - ndim + i] if len(b) - ndim + i >= 0 else 1
+        if sa != sb and sa != 1 and sb != 1:
+            raise RuntimeError(f"The size of tensor a ({sa}) must match the size of tensor b ({sb}) "
+                               f"at non-singleton dimension {i}")
+        out.append(sb if sa == 1 else sa)
     return tuple(out)
+
+
+def broadcast_shapes(*shapes) -> tuple[int, ...]:
+    """numpy/torch broadcasting, pairwise as torch infers it, with torch's error naming the sizes."""
+    out: tuple[int, ...] = ()
+    for s in shapes:
+        out = _broadcast_two(out, tuple(s))
+    return out
 
 
 def broadcast_node(node: Node, shape: tuple[int, ...]) -> Node:
@@ -56,6 +51,17 @@ def operand(x, dtype: DType, shape: tuple[int, ...]) -> Node:
         if not isinstance(x, (bool, int, float)):
             raise TypeError(f"unsupported operand type: {type(x).__name__}")
     return graph.const(x, dtype, shape)
+
+
+# ops torch does not implement for bool tensors: op -> kernel name in torch's message
+BOOL_UNSUPPORTED = {Op.FLOORDIV: "div_floor_cpu", Op.MOD: "remainder_cpu", Op.POW: "pow", Op.FLOOR: "floor_vml_cpu",
+                    Op.CEIL: "ceil_vml_cpu", Op.ROUND: "round_vml_cpu", Op.TRUNC: "trunc_vml_cpu",
+                    Op.ABS: "abs_cpu", Op.FMOD: "fmod_cpu"}
+
+
+def _no_bool(op: Op, dt: DType) -> None:
+    if dt is bool_ and op in BOOL_UNSUPPORTED:
+        raise NotImplementedError(f"\"{BOOL_UNSUPPORTED[op]}\" not implemented for 'Bool'")
 
 
 def _check(x, name: str):
@@ -88,6 +94,7 @@ def binary(op: Op, a, b, *, compute: DType | None = None, out_dtype: DType | Non
     _check(a, name or op.value)
     shape = broadcast_shapes(_shape(a), _shape(b))
     dt = compute or result_type(a, b)
+    _no_bool(op, dt)
     node = graph.alu(op, operand(a, dt, shape), operand(b, dt, shape), dtype=out_dtype)
     return _result(node, a, b)
 
@@ -111,9 +118,13 @@ def subtract(input, other, *, alpha=1, out=None) -> Tensor:
 
 
 def sub(input, other, *, alpha=1, out=None) -> Tensor:
-    if _dtype_of(input) is bool_ and _dtype_of(other) is bool_:
+    bools = [isinstance(x, Tensor) and x.dtype is bool_ for x in (input, other)]
+    if all(bools):
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
+    if any(bools):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
+                           "to invert a mask, use the `~` or `logical_not()` operator instead.")
     if alpha != 1:
         other = mul(other, alpha)
     return _out(binary(Op.SUB, input, other, name="sub"), out)
@@ -178,24 +189,33 @@ def remainder(input, other, *, out=None) -> Tensor:
 
 
 def fmod(input, other, *, out=None) -> Tensor:
-    """C-style remainder (sign of the dividend): a - trunc(a / b) * b, via remainder."""
-    r = remainder(input, other)
-    fix = logical_and(ne(r, 0), ne(lt(r, 0), lt(input, 0)))
-    return _out(where(fix, sub(r, other), r), out)
+    """C's fmod: the remainder takes the dividend's sign."""
+    _check_integer_divisor(input, other)
+    return _out(binary(Op.FMOD, input, other, name="fmod"), out)
+
+
+# exponents torch computes with a cheaper, exact function (x**0.5 is sqrt, so (-inf)**0.5 is nan)
+_POW_SPECIAL = {2: lambda x: mul(x, x), 1: lambda x: binary(Op.MUL, x, 1), 0.5: lambda x: sqrt(x),
+                -0.5: lambda x: rsqrt(x)}
 
 
 def pow(input, exponent, *, out=None) -> Tensor:
-    if isinstance(input, Tensor) and not isinstance(exponent, Tensor):
-        if not input.dtype.is_floating_point and isinstance(exponent, int) and exponent < 0:
+    if isinstance(input, Tensor) and not isinstance(exponent, (Tensor, bool)):
+        dt = result_type(input, exponent)
+        if not dt.is_floating_point and isinstance(exponent, int) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        if exponent == 2:
-            return _out(mul(input, input), out)
-        if exponent == 1 and result_type(input, exponent) is input.dtype:
-            return _out(binary(Op.MUL, input, 1), out)
+        special = _POW_SPECIAL.get(exponent)
+        if special is not None and dt is not bool_ and (dt.is_floating_point or isinstance(exponent, int)):
+            return _out(special(input.to(dt)), out)
     return _out(binary(Op.POW, input, exponent, name="pow"), out)
 
 
-float_power = pow
+def float_power(input, exponent, *, out=None) -> Tensor:
+    """pow computed and returned in float64, as torch does."""
+    from .dtypes import float64
+    a = input.to(float64) if isinstance(input, Tensor) else float(input)
+    b = exponent.to(float64) if isinstance(exponent, Tensor) else float(exponent)
+    return _out(pow(a, b), out)
 
 
 def atan2(input, other, *, out=None) -> Tensor:
@@ -255,26 +275,26 @@ def logical_not(input: Tensor, *, out=None) -> Tensor:
     return _out(_result(graph.alu(Op.NOT, _as_bool(input)), input), out)
 
 
-def _bitwise(op: Op, name: str):
+def _bitwise(op: Op, name: str, kernel: str):
     def fn(input, other, *, out=None) -> Tensor:
         dt = result_type(input, other)
         if dt.is_floating_point:
-            raise RuntimeError(f"\"{name}_cpu\" not implemented for '{dt.name.capitalize()}'")
+            raise NotImplementedError(f"\"{kernel}\" not implemented for '{torch_name(dt)}'")
         return _out(binary(op, input, other, name=name), out)
     fn.__name__ = name
     return fn
 
 
-bitwise_and = _bitwise(Op.AND, "bitwise_and")
-bitwise_or = _bitwise(Op.OR, "bitwise_or")
-bitwise_xor = _bitwise(Op.XOR, "bitwise_xor")
-bitwise_left_shift = _bitwise(Op.SHL, "bitwise_left_shift")
-bitwise_right_shift = _bitwise(Op.SHR, "bitwise_right_shift")
+bitwise_and = _bitwise(Op.AND, "bitwise_and", "bitwise_and_cpu")
+bitwise_or = _bitwise(Op.OR, "bitwise_or", "bitwise_or_cpu")
+bitwise_xor = _bitwise(Op.XOR, "bitwise_xor", "bitwise_xor_cpu")
+bitwise_left_shift = _bitwise(Op.SHL, "bitwise_left_shift", "lshift_cpu")
+bitwise_right_shift = _bitwise(Op.SHR, "bitwise_right_shift", "rshift_cpu")
 
 
 def bitwise_not(input: Tensor, *, out=None) -> Tensor:
     if input.dtype.is_floating_point:
-        raise RuntimeError(f"\"bitwise_not_cpu\" not implemented for '{input.dtype.name.capitalize()}'")
+        raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{torch_name(input.dtype)}'")
     return _out(_result(graph.alu(Op.NOT, input.lazy), input), out)
 
 
@@ -286,7 +306,7 @@ def where(condition: Tensor, input=None, other=None, *, out=None):
         raise TypeError("where(): argument 'condition' must be Tensor")
     if condition.dtype is not bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
-                           f"{condition.dtype.name.capitalize()}")
+                           f"{torch_name(condition.dtype)}")
     shape = broadcast_shapes(condition._shape, _shape(input), _shape(other))
     dt = result_type(input, other)
     node = graph.alu(Op.WHERE, broadcast_node(condition.lazy, shape), operand(input, dt, shape),
@@ -314,8 +334,7 @@ def unary(op: Op, x: Tensor, to_float: bool) -> Tensor:
     dt = x.dtype
     if to_float and not dt.is_floating_point:
         dt = get_default_dtype()
-    if op is Op.ABS and dt is bool_:
-        raise RuntimeError("\"abs_cpu\" not implemented for 'Bool'")
+    _no_bool(op, dt)
     return Tensor._from_node(graph.alu(op, graph.cast(x.lazy, dt)), x._storage.device)
 
 
@@ -366,7 +385,7 @@ def rsqrt(input: Tensor, *, out=None) -> Tensor:
 
 
 def square(input: Tensor, *, out=None) -> Tensor:
-    return _out(mul(input, input), out)
+    return _out(pow(input, 2), out)
 
 
 def sigmoid(input: Tensor, *, out=None) -> Tensor:
@@ -442,7 +461,16 @@ def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None, neg
 
 
 def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
-    return add(input, mul(weight, sub(end, input)))
+    """torch's two-sided formula (exact at both ends), computed in float32 for float16 like torch."""
+    dt = result_type(input, end)
+    x, y = input.to(float32) if dt is float16 else input, end.to(float32) if dt is float16 else end
+    w = weight.to(x.dtype) if isinstance(weight, Tensor) else weight
+    diff = sub(y, x)
+    low = add(x, mul(w, diff))
+    high = sub(y, mul(diff, sub(1, w)))
+    if isinstance(w, Tensor):
+        return where(lt(abs(w), 0.5), low, high).to(dt)
+    return (low if -0.5 < w < 0.5 else high).to(dt)
 
 
 def _out(result: Tensor, out: Tensor | None) -> Tensor:
@@ -452,5 +480,3 @@ def _out(result: Tensor, out: Tensor | None) -> Tensor:
     from .inplace import assign
     return assign(out, result)
 
-
-_ = (float32, int64, promote_types, to_dtype)

@@ -27,13 +27,13 @@ def _expand_index(t: Tensor, index) -> list:
             out.extend([slice(None)] * (t.ndim - consumed))
         else:
             out.append(i)
-    if Ellipsis not in index:
+    if not any(i is Ellipsis for i in index):
         out.extend([slice(None)] * (t.ndim - consumed))
     return out
 
 
 def _dims_used(i) -> int:
-    if i is None or i is Ellipsis:
+    if i is None or i is Ellipsis or isinstance(i, bool):
         return 0
     if isinstance(i, Tensor) and i.dtype is bool_:
         return max(i.ndim, 1)
@@ -52,12 +52,14 @@ def getitem(t: Tensor, index) -> Tensor:
     advanced = []  # (result dim, index tensor)
     d = 0
     for i in items:
-        if i is None:
+        if i is None:  # torch's unsqueeze at this point, before later dims are sliced
             shape.append(1)
-            strides.append(None)  # filled in below, as torch's unsqueeze would
+            strides.append(t._shape[d] * t._strides[d] if d < t.ndim else 1)
             continue
-        if isinstance(i, bool):
-            i = Tensor._from_node(graph.const(i, bool_, ()))
+        if isinstance(i, bool):  # x[True] adds a dim of size 1, x[False] one of size 0
+            shape.append(1 if i else 0)
+            strides.append(t._shape[d] * t._strides[d] if d < t.ndim else 1)
+            continue
         if isinstance(i, (int, np.integer)) or (isinstance(i, Tensor) and i.ndim == 0 and i.dtype.kind in "ui"
                                                  and i._storage.is_realized):
             i = int(i)
@@ -71,11 +73,13 @@ def getitem(t: Tensor, index) -> Tensor:
             size = t._shape[d]
             start, stop, step = i.start, i.stop, i.step
             step = 1 if step is None else int(step)
-            if step <= 0:
+            if step == 0:
+                raise ValueError("slice step cannot be zero")
+            if step < 0:
                 raise ValueError("step must be greater than zero")
             start, stop, _ = slice(start, stop, step).indices(size)
             n = max(0, -(-(stop - start) // step))
-            offset += start * t._strides[d] if n else 0
+            offset += start * t._strides[d]
             shape.append(n)
             strides.append(t._strides[d] * step)
             d += 1
@@ -83,6 +87,10 @@ def getitem(t: Tensor, index) -> Tensor:
         if _is_advanced(i):
             idx = i if isinstance(i, Tensor) else _tensor_of(i)
             if idx.dtype is bool_:
+                for k, n in enumerate(idx._shape):
+                    if t._shape[d + k] != n:
+                        raise IndexError(f"The shape of the mask {list(idx._shape)} at index {k} does not match the "
+                                         f"shape of the indexed tensor {list(t._shape)} at index {d + k}")
                 for k, sub in enumerate(idx.nonzero(as_tuple=True)):
                     advanced.append((len(shape), sub, d))
                     shape.append(t._shape[d])
@@ -98,16 +106,11 @@ def getitem(t: Tensor, index) -> Tensor:
             continue
         raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
                          f"indices (got {type(i).__name__})")
-    view = as_view(t, shape, _fix_none_strides(shape, strides), offset)
+    view = as_view(t, shape, strides, offset)
     return _gather(view, advanced) if advanced else view
 
 
-def _fix_none_strides(shape, strides):
-    out = list(strides)
-    for k in range(len(out) - 1, -1, -1):
-        if out[k] is None:
-            out[k] = out[k + 1] * shape[k + 1] if k + 1 < len(out) else 1
-    return tuple(out)
+
 
 
 def _tensor_of(i) -> Tensor:
@@ -194,7 +197,19 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     return getitem(input.expand(shape), mask.expand(shape))
 
 
+def _check_known_indices(index: Tensor, size: int, message) -> None:
+    """Out-of-range indices raise when their values are known now (realized), as torch checks them."""
+    if index._storage.is_realized and index.numel():
+        vals = np.asarray(index._values())
+        bad = (vals < 0) | (vals >= size)
+        if bad.any():
+            raise RuntimeError(message(int(vals[bad].flat[0])))
+
+
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    from .tensor import wrap_dim
+    size = input._shape[wrap_dim(dim, input.ndim)]
+    _check_known_indices(index, size, lambda i: f"INDICES element is out of DATA bounds, id={i} axis_dim={size}")
     items = [slice(None)] * input.ndim
     items[dim] = index
     return getitem(input, tuple(items))
@@ -205,6 +220,7 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     from .tensor import wrap_dim
     d = wrap_dim(dim, input.ndim)
     size = input._shape[d]
+    _check_known_indices(index, size, lambda i: f"index {i} is out of bounds for dimension {d} with size {size}")
     shape = tuple(index._shape)
     work = shape + (size,)
     x = graph.shrink(input.lazy, tuple((0, shape[k]) if k != d else (0, size) for k in range(input.ndim)))

@@ -23,10 +23,8 @@ def assign(target: Tensor, value) -> Tensor:
     if isinstance(value, Tensor):
         node = graph.cast(value.lazy, target.dtype)
         if value._shape != target._shape:
-            from .elementwise import broadcast_shapes
-            if broadcast_shapes(value._shape, target._shape) != target._shape:
-                raise RuntimeError(f"output with shape {list(target._shape)} doesn't match the broadcast shape "
-                                   f"{list(broadcast_shapes(value._shape, target._shape))}")
+            from .movement import expand
+            expand(value, target._shape)  # torch's message when value cannot broadcast to the target
             node = broadcast_node(node, target._shape)
     else:
         node = graph.const(value, target.dtype, target._shape)

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 from . import graph
-from .dtypes import result_type
+from .dtypes import C_NAMES, result_type, torch_name
 from .elementwise import _device, broadcast_node, broadcast_shapes
 from .ops import Op, ReduceOp
 from .tensor import Tensor
 
-_TORCH_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-                "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-
-
 def _same_dtype(a: Tensor, b: Tensor, name: str) -> None:
     if a.dtype is not b.dtype:
         raise RuntimeError(f"{name} : expected both vectors to have same dtype, but found "
-                           f"{_TORCH_NAMES[a.dtype.name]} and {_TORCH_NAMES[b.dtype.name]}")
+                           f"{torch_name(a.dtype)} and {torch_name(b.dtype)}")
 
 
 def _contract(a: Node, b: Node, shape_a, shape_b, axis: int, out_shape, device: str) -> Tensor:
@@ -63,7 +59,8 @@ def _matmul2(a: Tensor, b: Tensor) -> Tensor:
     if k != k2:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{m})")
     if a.dtype is not b.dtype:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {a.dtype.name} != {b.dtype.name}")
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {C_NAMES[a.dtype.name]} != "
+                           f"{C_NAMES[b.dtype.name]}")
     batch = broadcast_shapes(a._shape[:-2], b._shape[:-2])
     sa = (1,) * (len(batch) - (a.ndim - 2)) + a._shape[:-2] + (n, k, 1)
     sb = (1,) * (len(batch) - (b.ndim - 2)) + b._shape[:-2] + (1, k, m)
@@ -72,8 +69,8 @@ def _matmul2(a: Tensor, b: Tensor) -> Tensor:
 
 def bmm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
     if input.ndim != 3 or mat2.ndim != 3:
-        raise RuntimeError(f"batch1 must be a 3D tensor" if input.ndim != 3 else "batch2 must be a 3D tensor")
-    if input._shape[0] != mat2._shape[0]:
+        raise RuntimeError("batch1 must be a 3D tensor" if input.ndim != 3 else "batch2 must be a 3D tensor")
+    if input._shape[0] != mat2._shape[0] or input._shape[2] != mat2._shape[1]:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{input._shape[0]}, "
                            f"{input._shape[2]}] but got: [{mat2._shape[0]}, {mat2._shape[1]}].")
     return _matmul2(input, mat2)
@@ -88,11 +85,17 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     if input.ndim == 1:
         return _matmul2(input.unsqueeze(0), other).squeeze(-2)
     if other.ndim == 1:
+        if input.ndim == 2:
+            return mv(input, other)
         return _matmul2(input, other.unsqueeze(-1)).squeeze(-1)
     return _matmul2(input, other)
 
 
 def outer(input: Tensor, vec2: Tensor, *, out=None) -> Tensor:
+    if input.ndim != 1:
+        raise RuntimeError(f"outer: Expected 1-D argument self, but got {input.ndim}-D")
+    if vec2.ndim != 1:
+        raise RuntimeError(f"outer: Expected 1-D argument vec2, but got {vec2.ndim}-D")
     dt = result_type(input, vec2)
     n, m = input._shape[0], vec2._shape[0]
     a = broadcast_node(graph.reshape(graph.cast(input.lazy, dt), (n, 1)), (n, m))

@@ -2,12 +2,34 @@
 from __future__ import annotations
 
 from . import creation, elementwise as ew, indexing, inplace, linalg, movement as mv, reductions as red
-from .dtypes import DType, bool_, float16, float32, float64, int8, int16, int32, int64, to_dtype, uint8
+import numbers
+
+from .dtypes import (DType, bool_, can_cast, float16, float32, float64, int8, int16, int32, int64, to_dtype,
+                     torch_name, uint8)
 from .tensor import Tensor
 
 
+def _operand_ok(other) -> bool:
+    return isinstance(other, (Tensor, bool, int, float)) or isinstance(other, numbers.Number)
+
+
+def _operator(fn):
+    """A binary operator: foreign operand types give NotImplemented, so Python raises its own TypeError."""
+    def method(self, other):
+        return fn(self, other) if _operand_ok(other) else NotImplemented
+    return method
+
+
 def _reflect(fn):
-    return lambda self, other: fn(other, self)
+    def method(self, other):
+        return fn(other, self) if _operand_ok(other) else NotImplemented
+    return method
+
+
+def _invert(self: Tensor) -> Tensor:
+    if self.dtype.is_floating_point:
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return ew.logical_not(self) if self.dtype is bool_ else ew.bitwise_not(self)
 
 
 def to(self: Tensor, *args, dtype=None, device=None, copy: bool = False, non_blocking: bool = False, **kw) -> Tensor:
@@ -43,8 +65,17 @@ def _caster(dt: DType):
 def _inplace(fn):
     """x.op_(...) computes op and writes it back into x (keeping x's identity and storage)."""
     def method(self, *args, **kwargs):
-        return inplace.assign(self, fn(self, *args, **kwargs))
+        result = fn(self, *args, **kwargs)
+        if not can_cast(result.dtype, self.dtype):
+            raise RuntimeError(f"result type {torch_name(result.dtype)} can't be cast to the desired output type "
+                               f"{torch_name(self.dtype)}")
+        return inplace.assign(self, result)
     return method
+
+
+def _inplace_operator(fn):
+    method = _inplace(fn)
+    return lambda self, other: method(self, other) if _operand_ok(other) else NotImplemented
 
 
 def _fill(self: Tensor, value) -> Tensor:
@@ -77,21 +108,25 @@ def _plain(self: Tensor) -> Tensor:
 
 METHODS = {
     # arithmetic and comparison operators
-    "__add__": ew.add, "__radd__": _reflect(ew.add), "__sub__": ew.sub, "__rsub__": _reflect(ew.sub),
-    "__mul__": ew.mul, "__rmul__": _reflect(ew.mul), "__truediv__": ew.div, "__rtruediv__": _reflect(ew.div),
-    "__floordiv__": ew.floor_divide, "__rfloordiv__": _reflect(ew.floor_divide), "__mod__": ew.remainder,
-    "__rmod__": _reflect(ew.remainder), "__pow__": ew.pow, "__rpow__": _reflect(ew.pow), "__neg__": ew.neg,
-    "__pos__": lambda self: self, "__abs__": ew.abs, "__invert__": lambda self: ew.logical_not(self) if self.dtype is bool_ else ew.bitwise_not(self),
-    "__and__": ew.bitwise_and, "__rand__": _reflect(ew.bitwise_and), "__or__": ew.bitwise_or,
-    "__ror__": _reflect(ew.bitwise_or), "__xor__": ew.bitwise_xor, "__rxor__": _reflect(ew.bitwise_xor),
-    "__lshift__": ew.bitwise_left_shift, "__rshift__": ew.bitwise_right_shift,
-    "__eq__": ew.eq, "__ne__": ew.ne, "__lt__": ew.lt, "__le__": ew.le, "__gt__": ew.gt, "__ge__": ew.ge,
+    "__add__": _operator(ew.add), "__radd__": _reflect(ew.add), "__sub__": _operator(ew.sub),
+    "__rsub__": _reflect(ew.sub), "__mul__": _operator(ew.mul), "__rmul__": _reflect(ew.mul),
+    "__truediv__": _operator(ew.div), "__rtruediv__": _reflect(ew.div), "__floordiv__": _operator(ew.floor_divide),
+    "__rfloordiv__": _reflect(ew.floor_divide), "__mod__": _operator(ew.remainder),
+    "__rmod__": _reflect(ew.remainder), "__pow__": _operator(ew.pow), "__rpow__": _reflect(ew.pow),
+    "__neg__": ew.neg, "__pos__": lambda self: self, "__abs__": ew.abs, "__invert__": _invert,
+    "__and__": _operator(ew.bitwise_and), "__rand__": _reflect(ew.bitwise_and), "__or__": _operator(ew.bitwise_or),
+    "__ror__": _reflect(ew.bitwise_or), "__xor__": _operator(ew.bitwise_xor), "__rxor__": _reflect(ew.bitwise_xor),
+    "__lshift__": _operator(ew.bitwise_left_shift), "__rlshift__": _reflect(ew.bitwise_left_shift),
+    "__rshift__": _operator(ew.bitwise_right_shift), "__rrshift__": _reflect(ew.bitwise_right_shift),
+    "__eq__": _operator(ew.eq), "__ne__": _operator(ew.ne), "__lt__": _operator(ew.lt), "__le__": _operator(ew.le),
+    "__gt__": _operator(ew.gt), "__ge__": _operator(ew.ge),
     "__matmul__": linalg.matmul, "__rmatmul__": _reflect(linalg.matmul),
     "__getitem__": indexing.getitem, "__setitem__": _setitem,
-    "__iadd__": _inplace(ew.add), "__isub__": _inplace(ew.sub), "__imul__": _inplace(ew.mul),
-    "__itruediv__": _inplace(ew.div), "__ifloordiv__": _inplace(ew.floor_divide), "__imod__": _inplace(ew.remainder),
-    "__ipow__": _inplace(ew.pow), "__iand__": _inplace(ew.bitwise_and), "__ior__": _inplace(ew.bitwise_or),
-    "__ixor__": _inplace(ew.bitwise_xor),
+    "__iadd__": _inplace_operator(ew.add), "__isub__": _inplace_operator(ew.sub),
+    "__imul__": _inplace_operator(ew.mul), "__itruediv__": _inplace_operator(ew.div),
+    "__ifloordiv__": _inplace_operator(ew.floor_divide), "__imod__": _inplace_operator(ew.remainder),
+    "__ipow__": _inplace_operator(ew.pow), "__iand__": _inplace_operator(ew.bitwise_and),
+    "__ior__": _inplace_operator(ew.bitwise_or), "__ixor__": _inplace_operator(ew.bitwise_xor),
     # conversions
     "to": to, "type": type_, "float": _caster(float32), "double": _caster(float64), "half": _caster(float16),
     "int": _caster(int32), "long": _caster(int64), "short": _caster(int16), "char": _caster(int8),

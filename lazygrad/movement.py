@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from . import graph
 from .dtypes import int64
 from .elementwise import _device, broadcast_node
@@ -42,9 +44,40 @@ def infer_shape(shape: list[int], numel: int) -> tuple[int, ...]:
     return tuple(shape)
 
 
+def view_dtype(t: Tensor, dtype) -> Tensor:
+    """The same bytes read as another dtype, sharing memory (realized now, since the bytes must exist)."""
+    from .buffer import Buffer
+    from .dtypes import to_dtype
+    from .storage import Storage
+    from .tensor import realize
+    dt = to_dtype(dtype)
+    old, new = t.dtype.itemsize, dt.itemsize
+    shape, strides, offset = list(t._shape), list(t._strides), t._offset
+    if old != new:
+        if t.ndim == 0:
+            raise RuntimeError("self.dim() cannot be 0 to view " + f"{t.dtype.name} as {dt.name} (different element sizes)")
+        if strides[-1] != 1:
+            raise RuntimeError("self.stride(-1) must be 1 to view " + f"{t.dtype.name} as {dt.name} (different element sizes)")
+        if new < old:
+            k = old // new
+            shape[-1], strides, offset = shape[-1] * k, [s * k for s in strides[:-1]] + [1], offset * k
+        else:
+            k = new // old
+            if shape[-1] % k or offset % k or any(s % k for s in strides[:-1]):
+                raise RuntimeError(f"self.size(-1) must be divisible by {k} to view {t.dtype.name} as {dt.name} "
+                                   "(different element sizes), but got " + str(shape[-1]))
+            shape[-1], strides, offset = shape[-1] // k, [s // k for s in strides[:-1]] + [1], offset // k
+    realize(t)
+    buf = t._storage.share_with_numpy()
+    raw = buf.array.view(np.uint8)
+    array = raw[: len(raw) - len(raw) % new].view(dt.np)
+    return Tensor._make(Storage.from_buffer(Buffer(dt, array.size, array=array), t._storage.device),
+                        tuple(shape), tuple(strides), offset)
+
+
 def view(t: Tensor, *shape) -> Tensor:
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)):
-        return t.to(shape[0])  # view(dtype) of the same itemsize is not supported beyond a cast
+        return view_dtype(t, shape[0])
     shape = infer_shape(_sizes(shape), t.numel())
     strides = reshape_strides(t._shape, t._strides, shape)
     if strides is None:
@@ -68,12 +101,35 @@ def copy_of(t: Tensor) -> Tensor:
     return out
 
 
+def _dense_order(t: Tensor) -> list[int] | None:
+    """Dims from outermost to innermost in memory, when t covers its elements without gaps or overlap."""
+    dims = sorted((d for d in range(t.ndim) if t._shape[d] != 1), key=lambda d: t._strides[d])
+    expected = 1
+    for d in dims:
+        if t._strides[d] != expected:
+            return None
+        expected *= t._shape[d]
+    return sorted(range(t.ndim), key=lambda d: (-t._strides[d], d))
+
+
+def like_layout(t: Tensor, node) -> Tensor:
+    """A new tensor holding node (t's shape) laid out with t's strides when t is dense, as torch's
+    preserve_format does; contiguous otherwise."""
+    order = _dense_order(t) if t.numel() and not t.is_contiguous() else None
+    if order is None:
+        return Tensor._from_node(node, t._storage.device)
+    memory = graph.permute(node, tuple(order))
+    return Tensor._make(Tensor._from_node(memory)._storage, t._shape, t._strides, 0)
+
+
 def contiguous(t: Tensor, memory_format=None) -> Tensor:
     return t if t.is_contiguous() else copy_of(t)
 
 
 def clone(t: Tensor, *, memory_format=None) -> Tensor:
-    return copy_of(t)
+    out = like_layout(t, t.lazy)
+    out.requires_grad = t.requires_grad
+    return out
 
 
 def permute(t: Tensor, *dims) -> Tensor:
@@ -183,7 +239,11 @@ def flatten(t: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 def unflatten(t: Tensor, dim: int, sizes) -> Tensor:
     d = wrap_dim(dim, t.ndim)
-    sizes = infer_shape(list(sizes), t._shape[d])
+    try:
+        sizes = infer_shape(list(sizes), t._shape[d])
+    except RuntimeError:
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {d} "
+                           f"({t._shape[d]}) in the input tensor") from None
     return view(t, list(t._shape[:d]) + list(sizes) + list(t._shape[d + 1:]))
 
 
@@ -203,7 +263,7 @@ def select(t: Tensor, dim: int, index: int) -> Tensor:
     d = wrap_dim(dim, t.ndim)
     size = t._shape[d]
     if not -size <= index < size:
-        raise IndexError(f"index {index} is out of bounds for dimension {d} with size {size}")
+        raise IndexError(f"select(): index {index} out of range for tensor of size {list(t._shape)} at dimension {d}")
     index %= size
     keep = [i for i in range(t.ndim) if i != d]
     return as_view(t, [t._shape[i] for i in keep], [t._strides[i] for i in keep], t._offset + index * t._strides[d])
@@ -221,6 +281,9 @@ def diagonal(t: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor
 def flip(t: Tensor, dims) -> Tensor:
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
     axes = tuple(wrap_dim(d, t.ndim) for d in dims)
+    for a in axes:
+        if axes.count(a) > 1:
+            raise RuntimeError(f"dim {a} appears multiple times in the list of dims")
     return Tensor._from_node(graph.flip(t.lazy, axes), t._storage.device)
 
 
@@ -228,8 +291,9 @@ def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
     """Each input is padded to the full extent along dim and selected by position: one fused kernel."""
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     device = _device(*tensors)
+    dt = result_type(*tensors)
     tensors = [t for t in tensors if not (t.ndim == 1 and t._shape[0] == 0)] or tensors[:1]
     ref = tensors[0]
     if ref.ndim == 0:
@@ -242,7 +306,6 @@ def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
             if k != d and t._shape[k] != ref._shape[k]:
                 raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. Expected size "
                                    f"{ref._shape[k]} but got size {t._shape[k]} for tensor number {i} in the list.")
-    dt = result_type(*tensors)
     total = sum(t._shape[d] for t in tensors)
     shape = list(ref._shape)
     shape[d] = total

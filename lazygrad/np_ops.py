@@ -31,6 +31,10 @@ def _mod(a, b):
     return _int_safe(np.remainder, a, b)
 
 
+def _fmod(a, b):
+    return _int_safe(np.fmod, a, b)
+
+
 def _pow(a, b):
     if a.dtype.kind == "f":
         return np.power(a, b)
@@ -43,11 +47,17 @@ def _pow(a, b):
 
 
 def _shr(a, b):
-    return np.right_shift(a, np.clip(b, 0, a.dtype.itemsize * 8 - 1).astype(a.dtype))
+    """Counts outside [0, bits) shift everything out: the sign fill (0 or -1) remains."""
+    bits = a.dtype.itemsize * 8
+    out_of_range = (b < 0) | (b >= bits)
+    shifted = np.right_shift(a, np.where(out_of_range, 0, b).astype(a.dtype))
+    return np.where(out_of_range, np.where(a < 0, -1, 0), shifted).astype(a.dtype)
 
 
 def _shl(a, b):
-    return np.where(b >= a.dtype.itemsize * 8, 0, np.left_shift(a, np.clip(b, 0, None).astype(a.dtype))).astype(a.dtype)
+    bits = a.dtype.itemsize * 8
+    out_of_range = (b < 0) | (b >= bits)
+    return np.where(out_of_range, 0, np.left_shift(a, np.where(out_of_range, 0, b).astype(a.dtype))).astype(a.dtype)
 
 
 def _round(a):
@@ -73,7 +83,7 @@ UNARY_NP = {
 
 BINARY_NP = {
     Op.ADD: np.add, Op.SUB: np.subtract, Op.MUL: np.multiply, Op.DIV: np.true_divide, Op.FLOORDIV: _floordiv,
-    Op.MOD: _mod, Op.POW: _pow, Op.ATAN2: np.arctan2, Op.MAX: np.maximum, Op.MIN: np.minimum, Op.EQ: np.equal,
+    Op.MOD: _mod, Op.FMOD: _fmod, Op.POW: _pow, Op.ATAN2: np.arctan2, Op.MAX: np.maximum, Op.MIN: np.minimum, Op.EQ: np.equal,
     Op.NE: np.not_equal, Op.LT: np.less, Op.LE: np.less_equal, Op.GT: np.greater, Op.GE: np.greater_equal,
     Op.AND: np.bitwise_and, Op.OR: np.bitwise_or, Op.XOR: np.bitwise_xor, Op.SHL: _shl, Op.SHR: _shr,
 }
@@ -101,10 +111,25 @@ def apply(op: Op, dtype: np.dtype, *args: np.ndarray, arg=None) -> np.ndarray:
         return np.asarray(fn(*args)).astype(dtype, copy=False)
 
 
+def identity(rop: ReduceOp, dtype: np.dtype):
+    """What a reduction over no elements gives."""
+    if rop is ReduceOp.SUM:
+        return 0
+    if rop is ReduceOp.PROD:
+        return 1
+    if dtype == np.bool_:
+        return rop is ReduceOp.MIN
+    if dtype.kind == "f":
+        return -np.inf if rop is ReduceOp.MAX else np.inf
+    info = np.iinfo(dtype)
+    return info.min if rop is ReduceOp.MAX else info.max
+
+
 def reduce(rop: ReduceOp, a: np.ndarray, axes: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     acc = _accumulate_dtype(a.dtype)
     with np.errstate(all="ignore"):
-        return REDUCE_NP[rop].reduce(a.astype(acc, copy=False), axis=axes, keepdims=True).astype(dtype)
+        return REDUCE_NP[rop].reduce(a.astype(acc, copy=False), axis=axes, keepdims=True,
+                                     initial=identity(rop, acc)).astype(dtype)
 
 
 def scan(rop: ReduceOp, a: np.ndarray, axis: int, dtype: np.dtype) -> np.ndarray:

@@ -46,6 +46,7 @@ class Op(Enum):
     DIV = "div"            # true division (floats only)
     FLOORDIV = "floordiv"  # torch.floor_divide
     MOD = "mod"            # torch.remainder (sign of the divisor)
+    FMOD = "fmod"          # torch.fmod (sign of the dividend, C's fmod)
     POW = "pow"
     ATAN2 = "atan2"
     MAX = "max"            # NaN-propagating, like torch.maximum
@@ -85,7 +86,7 @@ UNARY = frozenset({
     Op.TRUNC, Op.ISNAN, Op.ISINF, Op.CAST,
 })
 BINARY = frozenset({
-    Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.FLOORDIV, Op.MOD, Op.POW, Op.ATAN2, Op.MAX, Op.MIN, Op.EQ, Op.NE, Op.LT,
+    Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.FLOORDIV, Op.MOD, Op.FMOD, Op.POW, Op.ATAN2, Op.MAX, Op.MIN, Op.EQ, Op.NE, Op.LT,
     Op.LE, Op.GT, Op.GE, Op.AND, Op.OR, Op.XOR, Op.SHL, Op.SHR,
 })
 COMPARISONS = frozenset({Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE, Op.ISNAN, Op.ISINF})

@@ -1,14 +1,15 @@
 """Reductions and scans with torch's `dim`/`keepdim` (and the `axis`/`keepdims` aliases)."""
 from __future__ import annotations
 
+import builtins
 import math
 from collections import namedtuple
 
 from . import graph
-from .dtypes import DType, bool_, get_default_dtype, int64, to_dtype
+from .dtypes import DType, bool_, get_default_dtype, int64, to_dtype, torch_name, uint8
 from .elementwise import abs as abs_
 from .elementwise import add, div, eq, isnan, logical_or, mul, ne, pow, sqrt, sub, where, exp, log, isinf
-from .ops import Op, ReduceOp
+from .ops import ReduceOp
 from .tensor import Tensor, wrap_dim
 
 MaxResult = namedtuple("max", ["values", "indices"])
@@ -39,6 +40,9 @@ def _kw(dim, keepdim, kwargs):
 
 
 def reduce(x: Tensor, rop: ReduceOp, dim, keepdim: bool, dtype: DType) -> Tensor:
+    if not x.ndim and dim is not None:  # a 0-d tensor takes dim 0 or -1 (and () for all)
+        for d in ((dim,) if isinstance(dim, int) else dim):
+            wrap_dim(d, 0)
     axes = reduce_dims(dim, x.ndim) if x.ndim else ()
     node = graph.reduce(graph.cast(x.lazy, dtype), rop, axes)
     if not keepdim and x.ndim:
@@ -72,7 +76,7 @@ def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, **kwargs
     dt = to_dtype(dtype) if dtype is not None else input.dtype
     if not dt.is_floating_point:
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point or "
-                           f"complex dtype. Got: {dt.name.capitalize() if dt.name != 'int64' else 'Long'}")
+                           f"complex dtype. Got: {torch_name(dt)}")
     n = _count(input, dim)
     return div(reduce(input, ReduceOp.SUM, dim, keepdim, dt), n if n else float("nan"))
 
@@ -80,6 +84,8 @@ def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, **kwargs
 def _check_nonempty(x: Tensor, name: str, dim) -> None:
     if x.numel() == 0:
         if dim is None:
+            if name.startswith("arg"):
+                raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
             raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
                                "Specify the reduction dim with the 'dim' argument.")
         for d in reduce_dims(dim, x.ndim):
@@ -101,6 +107,8 @@ def amin(input: Tensor, dim=(), keepdim: bool = False, **kwargs) -> Tensor:
 
 def _arg(x: Tensor, dim, keepdim: bool, rop: ReduceOp, name: str) -> Tensor:
     """Index of the first extreme value (of the first NaN, which torch treats as the extreme)."""
+    if x.dtype is bool_:
+        raise RuntimeError(f"{name}(): does not support bool input")
     _check_nonempty(x, name, dim)
     if dim is None:
         flat = x.reshape(-1)
@@ -112,7 +120,7 @@ def _arg(x: Tensor, dim, keepdim: bool, rop: ReduceOp, name: str) -> Tensor:
     if x.dtype.is_floating_point:
         hit = logical_or(hit, isnan(x))
     size = x._shape[d] if x.ndim else 1
-    shape = [1] * max(x.ndim, 1)
+    shape = [1] * builtins.max(x.ndim, 1)
     shape[d] = size
     idx = Tensor._from_node(graph.reshape(graph.arange(0, 1, size, int64), tuple(shape)))
     if not x.ndim:
@@ -135,8 +143,8 @@ def max(input: Tensor, dim=None, keepdim: bool = False, *, out=None, **kwargs):
         from .elementwise import maximum
         return maximum(input, dim)
     dim, keepdim = _kw(dim, keepdim, kwargs)
+    _check_nonempty(input, "max", dim)
     if dim is None:
-        _check_nonempty(input, "max", None)
         return reduce(input, ReduceOp.MAX, None, False, input.dtype)
     return MaxResult(amax(input, dim, keepdim), argmax(input, dim, keepdim))
 
@@ -146,20 +154,26 @@ def min(input: Tensor, dim=None, keepdim: bool = False, *, out=None, **kwargs):
         from .elementwise import minimum
         return minimum(input, dim)
     dim, keepdim = _kw(dim, keepdim, kwargs)
+    _check_nonempty(input, "min", dim)
     if dim is None:
-        _check_nonempty(input, "min", None)
         return reduce(input, ReduceOp.MIN, None, False, input.dtype)
     return MinResult(amin(input, dim, keepdim), argmin(input, dim, keepdim))
 
 
+def _logical_reduce(x: Tensor, rop: ReduceOp, dim, keepdim: bool) -> Tensor:
+    """all/any: bool results, except that uint8 inputs give uint8 (as torch keeps them)."""
+    out = reduce(ne(x, 0) if x.dtype is not bool_ else x, rop, dim, keepdim, bool_)
+    return out.to(uint8) if x.dtype is uint8 else out
+
+
 def all(input: Tensor, dim=None, keepdim: bool = False, **kwargs) -> Tensor:
     dim, keepdim = _kw(dim, keepdim, kwargs)
-    return reduce(ne(input, 0) if input.dtype is not bool_ else input, ReduceOp.MIN, dim, keepdim, bool_)
+    return _logical_reduce(input, ReduceOp.MIN, dim, keepdim)
 
 
 def any(input: Tensor, dim=None, keepdim: bool = False, **kwargs) -> Tensor:
     dim, keepdim = _kw(dim, keepdim, kwargs)
-    return reduce(ne(input, 0) if input.dtype is not bool_ else input, ReduceOp.MAX, dim, keepdim, bool_)
+    return _logical_reduce(input, ReduceOp.MAX, dim, keepdim)
 
 
 def _correction(correction, unbiased) -> float:
@@ -209,7 +223,8 @@ def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:
 def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
     x = input.to(to_dtype(dtype)) if dtype is not None else input
     if not x.dtype.is_floating_point:
-        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got {x.dtype.name.capitalize()}")
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                           f"{torch_name(x.dtype)}")
     if p in ("fro", 2, 2.0, None):
         return sqrt(reduce(mul(x, x), ReduceOp.SUM, dim, keepdim, x.dtype))
     a = abs_(x)
@@ -248,5 +263,3 @@ def cumprod(input: Tensor, dim: int, *, dtype=None) -> Tensor:
 def count_nonzero(input: Tensor, dim=None) -> Tensor:
     return reduce(ne(input, 0), ReduceOp.SUM, dim, False, int64)
 
-
-_ = Op

@@ -151,6 +151,8 @@ class Tensor:
         return self.numel() * self.dtype.itemsize
 
     def is_contiguous(self, memory_format=None) -> bool:
+        if self.numel() == 0:
+            return True
         expected = 1
         for s, st in zip(reversed(self._shape), reversed(self._strides)):
             if s != 1 and st != expected:
@@ -208,22 +210,24 @@ class Tensor:
         return self._storage.buffer.address + self._offset * self.dtype.itemsize
 
     def __array__(self, dtype=None, copy=None):
-        arr = self._values()
+        arr = self.numpy(force=True)
         return arr.astype(dtype) if dtype is not None else arr
 
     def __bool__(self) -> bool:
+        if self.numel() == 0:
+            raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
         if self.numel() != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(self.item())
 
     def __float__(self) -> float:
         if self.numel() != 1:
-            raise TypeError("only one element tensors can be converted to Python scalars")
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return float(self.item())
 
     def __int__(self) -> int:
         if self.numel() != 1:
-            raise TypeError("only one element tensors can be converted to Python scalars")
+            raise ValueError("only one element tensors can be converted to Python scalars")
         return int(self.item())
 
     def __index__(self) -> int:

@@ -50,6 +50,7 @@ static inline int64_t lg_floormod_i64(int64_t a, int64_t b) {
   int64_t r = a % b;
   return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
 }
+static inline int64_t lg_truncmod_i64(int64_t a, int64_t b) { return (b == 0 || b == -1) ? 0 : a % b; }
 static inline int64_t lg_ipow_i64(int64_t a, int64_t e) {
   if (e < 0) return a == 1 ? 1 : a == -1 ? ((e & 1) ? -1 : 1) : 0;
   int64_t r = 1;
@@ -61,9 +62,10 @@ static inline int64_t lg_ipow_i64(int64_t a, int64_t e) {
 #define LG_INT_HELPERS(T, S, BITS)                                                              \
   static inline T lg_floordiv_##S(T a, T b) { return (T)lg_floordiv_i64(a, b); }              \
   static inline T lg_mod_##S(T a, T b) { return (T)lg_floormod_i64(a, b); }                   \
+  static inline T lg_fmod_##S(T a, T b) { return (T)lg_truncmod_i64(a, b); }                  \
   static inline T lg_pow_##S(T a, T b) { return (T)lg_ipow_i64(a, b); }                       \
   static inline T lg_shl_##S(T a, T b) { return (b < 0 || b >= BITS) ? 0 : (T)((uint64_t)a << b); } \
-  static inline T lg_shr_##S(T a, T b) { return (T)(a >> (b < 0 ? 0 : b >= BITS ? BITS - 1 : b)); }
+  static inline T lg_shr_##S(T a, T b) { return (b < 0 || b >= BITS) ? (T)(a < 0 ? -1 : 0) : (T)(a >> b); }
 LG_INT_HELPERS(uint8_t, u8, 8)
 LG_INT_HELPERS(int8_t, i8, 8)
 LG_INT_HELPERS(int16_t, i16, 16)
@@ -71,7 +73,8 @@ LG_INT_HELPERS(int32_t, i32, 32)
 static inline int64_t lg_mod_i64(int64_t a, int64_t b) { return lg_floormod_i64(a, b); }
 static inline int64_t lg_pow_i64(int64_t a, int64_t b) { return lg_ipow_i64(a, b); }
 static inline int64_t lg_shl_i64(int64_t a, int64_t b) { return (b < 0 || b >= 64) ? 0 : (int64_t)((uint64_t)a << b); }
-static inline int64_t lg_shr_i64(int64_t a, int64_t b) { return a >> (b < 0 ? 0 : b >= 64 ? 63 : b); }
+static inline int64_t lg_shr_i64(int64_t a, int64_t b) { return (b < 0 || b >= 64) ? (a < 0 ? -1 : 0) : a >> b; }
+static inline int64_t lg_fmod_i64(int64_t a, int64_t b) { return lg_truncmod_i64(a, b); }
 
 /* Philox4x32-10: four 32-bit words of random bits for counter `ctr` under key `seed` */
 typedef struct { uint32_t w[4]; } lg_philox_out;
