@@ -2,7 +2,9 @@
 few kernels, renders them as C from jinja2 templates, compiles them at runtime and caches them."""
 from __future__ import annotations
 
+from . import autograd
 from . import methods as _methods  # noqa: F401  (attaches Tensor methods)
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
                        ones_like, rand, rand_like, randint, randint_like, randn, randn_like, tensor, zeros, zeros_like)
 from .device import device

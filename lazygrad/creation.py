@@ -37,7 +37,7 @@ def _finish(t: Tensor, requires_grad: bool) -> Tensor:
     if requires_grad:
         if not t.dtype.is_floating_point:
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
-        t.requires_grad = True
+        t._requires_grad = True
     return t
 
 
@@ -309,7 +309,7 @@ def legacy_constructor(self: Tensor, *args, dtype=None, device=None) -> None:
         raise TypeError(f"new() received an invalid combination of arguments: {args!r}")
     for name in ("_storage", "_shape", "_strides", "_offset", "_node", "_epoch"):
         setattr(self, name, getattr(src, name))
-    self.requires_grad, self.grad, self.grad_fn = False, None, None
+    self._requires_grad, self.grad, self.grad_fn = False, None, None
 
 
 # methods: new_* take their dtype from the tensor they are called on

@@ -8,6 +8,7 @@ from .dtypes import DType, bool_, float16, float32, get_default_dtype, result_ty
 from .graph import Node
 from .ops import Op
 from .tensor import Tensor
+from .autograd.record import differentiable
 
 Scalar = (numbers.Number,)
 
@@ -107,6 +108,7 @@ def _float_of(*xs) -> DType:
 
 # ---- arithmetic --------------------------------------------------------------------------------
 
+@differentiable("add")
 def add(input, other, *, alpha=1, out=None) -> Tensor:
     if alpha != 1:
         other = mul(other, alpha)
@@ -117,6 +119,7 @@ def subtract(input, other, *, alpha=1, out=None) -> Tensor:
     return sub(input, other, alpha=alpha, out=out)
 
 
+@differentiable("sub")
 def sub(input, other, *, alpha=1, out=None) -> Tensor:
     bools = [isinstance(x, Tensor) and x.dtype is bool_ for x in (input, other)]
     if all(bools):
@@ -130,6 +133,7 @@ def sub(input, other, *, alpha=1, out=None) -> Tensor:
     return _out(binary(Op.SUB, input, other, name="sub"), out)
 
 
+@differentiable("mul")
 def mul(input, other, *, out=None) -> Tensor:
     return _out(binary(Op.MUL, input, other, name="mul"), out)
 
@@ -137,6 +141,7 @@ def mul(input, other, *, out=None) -> Tensor:
 multiply = mul
 
 
+@differentiable("div")
 def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
     if rounding_mode is None:
         return _out(binary(Op.DIV, input, other, compute=_float_of(input, other), name="div"), out)
@@ -183,11 +188,13 @@ def floor_divide(input, other, *, out=None) -> Tensor:
     return _out(binary(Op.FLOORDIV, input, other, name="floor_divide"), out)
 
 
+@differentiable("remainder")
 def remainder(input, other, *, out=None) -> Tensor:
     _check_integer_divisor(input, other)
     return _out(binary(Op.MOD, input, other, name="remainder"), out)
 
 
+@differentiable("fmod")
 def fmod(input, other, *, out=None) -> Tensor:
     """C's fmod: the remainder takes the dividend's sign."""
     _check_integer_divisor(input, other)
@@ -199,6 +206,7 @@ _POW_SPECIAL = {2: lambda x: mul(x, x), 1: lambda x: binary(Op.MUL, x, 1), 0.5: 
                 -0.5: lambda x: rsqrt(x)}
 
 
+@differentiable("pow")
 def pow(input, exponent, *, out=None) -> Tensor:
     if isinstance(input, Tensor) and not isinstance(exponent, (Tensor, bool)):
         dt = result_type(input, exponent)
@@ -218,6 +226,7 @@ def float_power(input, exponent, *, out=None) -> Tensor:
     return _out(pow(a, b), out)
 
 
+@differentiable("atan2")
 def atan2(input, other, *, out=None) -> Tensor:
     return _out(binary(Op.ATAN2, input, other, compute=_float_of(input, other)), out)
 
@@ -225,10 +234,12 @@ def atan2(input, other, *, out=None) -> Tensor:
 arctan2 = atan2
 
 
+@differentiable("maximum")
 def maximum(input, other, *, out=None) -> Tensor:
     return _out(binary(Op.MAX, input, other, name="maximum"), out)
 
 
+@differentiable("minimum")
 def minimum(input, other, *, out=None) -> Tensor:
     return _out(binary(Op.MIN, input, other, name="minimum"), out)
 
@@ -298,6 +309,7 @@ def bitwise_not(input: Tensor, *, out=None) -> Tensor:
     return _out(_result(graph.alu(Op.NOT, input.lazy), input), out)
 
 
+@differentiable("where")
 def where(condition: Tensor, input=None, other=None, *, out=None):
     if input is None and other is None:
         from .indexing import nonzero
@@ -343,7 +355,7 @@ def _unary_fn(name: str, op: Op, to_float: bool):
         return _out(unary(op, input, to_float), out)
     fn.__name__ = name
     fn.__doc__ = f"Elementwise {name} (lazy)."
-    return fn
+    return differentiable(name)(fn)
 
 
 _UNARY_FUNCTIONS = {name: _unary_fn(name, op, f) for name, (op, f) in UNARY.items()}
@@ -351,6 +363,7 @@ globals().update(_UNARY_FUNCTIONS)
 arcsin, arccos, arctan, absolute, fix = (_UNARY_FUNCTIONS[n] for n in ("asin", "acos", "atan", "abs", "trunc"))
 
 
+@differentiable("neg")
 def neg(input: Tensor, *, out=None) -> Tensor:
     if input.dtype is bool_:
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
@@ -361,6 +374,7 @@ def neg(input: Tensor, *, out=None) -> Tensor:
 negative = neg
 
 
+@differentiable("round")
 def round(input: Tensor, *, decimals: int = 0, out=None) -> Tensor:
     if decimals == 0:
         return _out(unary(Op.ROUND, input, False), out)
@@ -368,6 +382,7 @@ def round(input: Tensor, *, decimals: int = 0, out=None) -> Tensor:
     return _out(div(unary(Op.ROUND, mul(input, scale), False), scale), out)
 
 
+@differentiable("sign")
 def sign(input: Tensor, *, out=None) -> Tensor:
     if input.dtype is bool_:
         return _out(input.clone(), out)
@@ -376,10 +391,12 @@ def sign(input: Tensor, *, out=None) -> Tensor:
     return _out(binary(Op.SUB, pos, negv), out)
 
 
+@differentiable("reciprocal")
 def reciprocal(input: Tensor, *, out=None) -> Tensor:
     return _out(div(1, input if input.dtype.is_floating_point else input.to(get_default_dtype())), out)
 
 
+@differentiable("rsqrt")
 def rsqrt(input: Tensor, *, out=None) -> Tensor:
     return _out(div(1, sqrt(input)), out)
 
@@ -388,17 +405,20 @@ def square(input: Tensor, *, out=None) -> Tensor:
     return _out(pow(input, 2), out)
 
 
+@differentiable("sigmoid")
 def sigmoid(input: Tensor, *, out=None) -> Tensor:
     x = input if input.dtype.is_floating_point else input.to(get_default_dtype())
     return _out(div(1, add(exp(neg(x)), 1)), out)
 
 
+@differentiable("relu")
 def relu(input: Tensor) -> Tensor:
     if input.dtype is bool_:
         raise RuntimeError("\"clamp_min_cpu\" not implemented for 'Bool'")
     return binary(Op.MAX, input, 0, compute=input.dtype)
 
 
+@differentiable("clamp")
 def clamp(input: Tensor, min=None, max=None, *, out=None) -> Tensor:
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
@@ -447,6 +467,7 @@ def ones_like_bool(input: Tensor) -> Tensor:
     return _result(graph.const(True, bool_, input._shape), input)
 
 
+@differentiable("nan_to_num")
 def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None, *,
                out=None) -> Tensor:
     if not input.dtype.is_floating_point:
@@ -460,6 +481,7 @@ def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None, neg
     return _out(where(isneginf(input), neginf, r), out)
 
 
+@differentiable("lerp")
 def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
     """torch's two-sided formula (exact at both ends), computed in float32 for float16 like torch."""
     dt = result_type(input, end)

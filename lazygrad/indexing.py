@@ -11,24 +11,25 @@ from .elementwise import broadcast_node, broadcast_shapes
 from .movement import as_view
 from .ops import Op, ReduceOp
 from .tensor import Tensor
+from .autograd.record import differentiable
 
 
-def _expand_index(t: Tensor, index) -> list:
+def _expand_index(ndim: int, index) -> list:
     if not isinstance(index, tuple):
         index = (index,)
     consumed = sum(_dims_used(i) for i in index)
     if sum(i is Ellipsis for i in index) > 1:
         raise IndexError("an index can only have a single ellipsis ('...')")
-    if consumed > t.ndim:
-        raise IndexError(f"too many indices for tensor of dimension {t.ndim}")
+    if consumed > ndim:
+        raise IndexError(f"too many indices for tensor of dimension {ndim}")
     out = []
     for i in index:
         if i is Ellipsis:
-            out.extend([slice(None)] * (t.ndim - consumed))
+            out.extend([slice(None)] * (ndim - consumed))
         else:
             out.append(i)
     if not any(i is Ellipsis for i in index):
-        out.extend([slice(None)] * (t.ndim - consumed))
+        out.extend([slice(None)] * (ndim - consumed))
     return out
 
 
@@ -46,8 +47,9 @@ def _is_advanced(i) -> bool:
     return isinstance(i, (Tensor, list, np.ndarray)) or (isinstance(i, tuple))
 
 
+@differentiable("getitem")
 def getitem(t: Tensor, index) -> Tensor:
-    items = _expand_index(t, index)
+    items = _expand_index(t.ndim, index)
     shape, strides, offset = [], [], t._offset
     advanced = []  # (result dim, index tensor)
     d = 0
@@ -215,6 +217,7 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     return getitem(input, tuple(items))
 
 
+@differentiable("gather")
 def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """out[i][j] = input[index[i][j]][j] (for dim 0): a one-hot max-reduction along dim."""
     from .tensor import wrap_dim

@@ -29,7 +29,8 @@ def assign(target: Tensor, value) -> Tensor:
     else:
         node = graph.const(value, target.dtype, target._shape)
     st = target._storage
-    st.version += 1
+    if not target._untracked:
+        st.version += 1
     if _covers_storage(target) and not _shares_numpy(st):
         st.source = node
         st.epoch += 1

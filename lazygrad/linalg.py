@@ -7,6 +7,7 @@ from .dtypes import C_NAMES, result_type, torch_name
 from .elementwise import _device, broadcast_node, broadcast_shapes
 from .ops import Op, ReduceOp
 from .tensor import Tensor
+from .autograd.record import differentiable
 
 def _same_dtype(a: Tensor, b: Tensor, name: str) -> None:
     if a.dtype is not b.dtype:
@@ -22,6 +23,7 @@ def _contract(a: Node, b: Node, shape_a, shape_b, axis: int, out_shape, device: 
     return Tensor._from_node(graph.reshape(node, tuple(out_shape)), device)
 
 
+@differentiable("dot")
 def dot(input: Tensor, tensor: Tensor, *, out=None) -> Tensor:
     if input.ndim != 1 or tensor.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {tensor.ndim}D tensors")
@@ -36,6 +38,7 @@ def dot(input: Tensor, tensor: Tensor, *, out=None) -> Tensor:
 vdot = inner = dot
 
 
+@differentiable("mv")
 def mv(input: Tensor, vec: Tensor, *, out=None) -> Tensor:
     if input.ndim != 2 or vec.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got {vec.ndim}, {input.ndim}, {vec.ndim}")
@@ -46,6 +49,7 @@ def mv(input: Tensor, vec: Tensor, *, out=None) -> Tensor:
     return _contract(input.lazy, vec.lazy, (n, k), (1, k), 1, (n,), _device(input, vec))
 
 
+@differentiable("mm")
 def mm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
     if input.ndim != 2:
         raise RuntimeError(f"self must be a matrix")
@@ -67,6 +71,7 @@ def _matmul2(a: Tensor, b: Tensor) -> Tensor:
     return _contract(a.lazy, b.lazy, sa, sb, -2, batch + (n, m), _device(a, b))
 
 
+@differentiable("bmm")
 def bmm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
     if input.ndim != 3 or mat2.ndim != 3:
         raise RuntimeError("batch1 must be a 3D tensor" if input.ndim != 3 else "batch2 must be a 3D tensor")
@@ -76,6 +81,7 @@ def bmm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
     return _matmul2(input, mat2)
 
 
+@differentiable("matmul")
 def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     if input.ndim == 0 or other.ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {input.ndim}D and "
@@ -91,6 +97,7 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     return _matmul2(input, other)
 
 
+@differentiable("outer")
 def outer(input: Tensor, vec2: Tensor, *, out=None) -> Tensor:
     if input.ndim != 1:
         raise RuntimeError(f"outer: Expected 1-D argument self, but got {input.ndim}-D")

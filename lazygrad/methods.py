@@ -7,6 +7,7 @@ import numbers
 from .dtypes import (DType, bool_, can_cast, float16, float32, float64, int8, int16, int32, int64, to_dtype,
                      torch_name, uint8)
 from .tensor import Tensor
+from .autograd.record import differentiable
 
 
 def _operand_ok(other) -> bool:
@@ -32,6 +33,7 @@ def _invert(self: Tensor) -> Tensor:
     return ew.logical_not(self) if self.dtype is bool_ else ew.bitwise_not(self)
 
 
+@differentiable("to")
 def to(self: Tensor, *args, dtype=None, device=None, copy: bool = False, non_blocking: bool = False, **kw) -> Tensor:
     """to(dtype), to(device), to(tensor), to(device, dtype): self itself when nothing changes."""
     for a in args:
@@ -91,19 +93,21 @@ def _setitem(self: Tensor, index, value) -> None:
 
 
 def _requires_grad_(self: Tensor, requires_grad: bool = True) -> Tensor:
-    if requires_grad and not self.dtype.is_floating_point:
-        raise RuntimeError("only Tensors of floating point dtype can require gradients")
     self.requires_grad = requires_grad
     return self
 
 
-def _detach(self: Tensor) -> Tensor:
-    return mv.as_view(self, self._shape, self._strides, self._offset)._plain()
+def _set_data(self: Tensor, value: Tensor) -> None:
+    """x.data = y: x takes y's storage and view, keeping its own autograd identity."""
+    for name in ("_storage", "_shape", "_strides", "_offset", "_node", "_epoch"):
+        setattr(self, name, getattr(value, name))
 
 
-def _plain(self: Tensor) -> Tensor:
-    self.requires_grad = False
-    return self
+def _data(self: Tensor) -> Tensor:
+    """x.data: the same storage, cut from the graph, whose writes autograd does not see (torch's .data)."""
+    out = self.detach()
+    out._untracked = True
+    return out
 
 
 METHODS = {
@@ -131,7 +135,7 @@ METHODS = {
     "to": to, "type": type_, "float": _caster(float32), "double": _caster(float64), "half": _caster(float16),
     "int": _caster(int32), "long": _caster(int64), "short": _caster(int16), "char": _caster(int8),
     "byte": _caster(uint8), "bool": _caster(bool_), "cpu": lambda self: self, "requires_grad_": _requires_grad_,
-    "detach": _detach, "_plain": _plain,
+    "data": property(_data, lambda self, value: _set_data(self, value)),
     "contiguous": mv.contiguous, "clone": mv.clone,
     # views and movement
     "view": mv.view, "view_as": lambda self, other: mv.view(self, other._shape), "reshape": mv.reshape,
@@ -181,7 +185,7 @@ METHODS = {
     "new_empty": creation.new_empty, "new_full": creation.new_full,
 }
 
-PROPERTIES = {"T": mv.T, "mT": mv.mT, "data": _detach}
+PROPERTIES = {"T": mv.T, "mT": mv.mT}
 
 for _name, _fn in METHODS.items():
     setattr(Tensor, _name, _fn)

@@ -13,13 +13,12 @@ from .dtypes import result_type
 from .ops import Op
 from .tensor import Tensor, wrap_dim
 from .view import reshape_strides, torch_contiguous_strides
+from .autograd.record import differentiable
 
 
 def as_view(t: Tensor, shape, strides, offset: int) -> Tensor:
     """A tensor viewing t's storage."""
-    out = Tensor._make(t._storage, tuple(shape), tuple(strides), offset)
-    out.requires_grad = t.requires_grad
-    return out
+    return Tensor._make(t._storage, tuple(shape), tuple(strides), offset)
 
 
 def _sizes(args) -> list[int]:
@@ -75,6 +74,7 @@ def view_dtype(t: Tensor, dtype) -> Tensor:
                         tuple(shape), tuple(strides), offset)
 
 
+@differentiable("view")
 def view(t: Tensor, *shape) -> Tensor:
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)):
         return view_dtype(t, shape[0])
@@ -86,6 +86,7 @@ def view(t: Tensor, *shape) -> Tensor:
     return as_view(t, shape, strides, t._offset)
 
 
+@differentiable("reshape")
 def reshape(t: Tensor, *shape) -> Tensor:
     shape = infer_shape(_sizes(shape), t.numel())
     strides = reshape_strides(t._shape, t._strides, shape)
@@ -96,9 +97,7 @@ def reshape(t: Tensor, *shape) -> Tensor:
 
 def copy_of(t: Tensor) -> Tensor:
     """A new storage with t's values, contiguous (lazy: the copy fuses into whatever reads it)."""
-    out = Tensor._from_node(t.lazy, t._storage.device)
-    out.requires_grad = t.requires_grad
-    return out
+    return Tensor._from_node(t.lazy, t._storage.device)
 
 
 def _dense_order(t: Tensor) -> list[int] | None:
@@ -122,16 +121,17 @@ def like_layout(t: Tensor, node) -> Tensor:
     return Tensor._make(Tensor._from_node(memory)._storage, t._shape, t._strides, 0)
 
 
+@differentiable("contiguous")
 def contiguous(t: Tensor, memory_format=None) -> Tensor:
     return t if t.is_contiguous() else copy_of(t)
 
 
+@differentiable("clone")
 def clone(t: Tensor, *, memory_format=None) -> Tensor:
-    out = like_layout(t, t.lazy)
-    out.requires_grad = t.requires_grad
-    return out
+    return like_layout(t, t.lazy)
 
 
+@differentiable("permute")
 def permute(t: Tensor, *dims) -> Tensor:
     dims = _sizes(dims)
     if len(dims) != t.ndim:
@@ -144,6 +144,7 @@ def permute(t: Tensor, *dims) -> Tensor:
     return as_view(t, [t._shape[d] for d in dims], [t._strides[d] for d in dims], t._offset)
 
 
+@differentiable("transpose")
 def transpose(t: Tensor, dim0: int, dim1: int) -> Tensor:
     if t.ndim == 0:
         return as_view(t, (), (), t._offset)
@@ -156,12 +157,14 @@ def transpose(t: Tensor, dim0: int, dim1: int) -> Tensor:
 swapaxes = swapdims = transpose
 
 
+@differentiable("t")
 def t_(t: Tensor) -> Tensor:
     if t.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {t.ndim}D")
     return transpose(t, 0, 1) if t.ndim == 2 else as_view(t, t._shape, t._strides, t._offset)
 
 
+@differentiable("T")
 def T(t: Tensor) -> Tensor:
     return permute(t, list(reversed(range(t.ndim))))
 
@@ -172,6 +175,7 @@ def mT(t: Tensor) -> Tensor:
     return transpose(t, -2, -1)
 
 
+@differentiable("expand")
 def expand(t: Tensor, *sizes) -> Tensor:
     sizes = _sizes(sizes)
     if len(sizes) < t.ndim:
@@ -208,6 +212,7 @@ def broadcast_to(t: Tensor, size) -> Tensor:
     return expand(t, size)
 
 
+@differentiable("unsqueeze")
 def unsqueeze(t: Tensor, dim: int) -> Tensor:
     d = wrap_dim(dim, t.ndim + 1)
     shape, strides = list(t._shape), list(t._strides)
@@ -217,6 +222,7 @@ def unsqueeze(t: Tensor, dim: int) -> Tensor:
     return as_view(t, shape, strides, t._offset)
 
 
+@differentiable("squeeze")
 def squeeze(t: Tensor, dim=None) -> Tensor:
     if dim is None:
         dims = {i for i, s in enumerate(t._shape) if s == 1}
@@ -227,6 +233,7 @@ def squeeze(t: Tensor, dim=None) -> Tensor:
     return as_view(t, [t._shape[i] for i in keep], [t._strides[i] for i in keep], t._offset)
 
 
+@differentiable("flatten")
 def flatten(t: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     if t.ndim == 0:
         return reshape(t, 1)
@@ -237,6 +244,7 @@ def flatten(t: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return reshape(t, shape)
 
 
+@differentiable("unflatten")
 def unflatten(t: Tensor, dim: int, sizes) -> Tensor:
     d = wrap_dim(dim, t.ndim)
     try:
@@ -247,6 +255,7 @@ def unflatten(t: Tensor, dim: int, sizes) -> Tensor:
     return view(t, list(t._shape[:d]) + list(sizes) + list(t._shape[d + 1:]))
 
 
+@differentiable("narrow")
 def narrow(t: Tensor, dim: int, start: int, length: int) -> Tensor:
     d = wrap_dim(dim, t.ndim)
     size = t._shape[d]
@@ -259,6 +268,7 @@ def narrow(t: Tensor, dim: int, start: int, length: int) -> Tensor:
     return as_view(t, shape, t._strides, t._offset + start * t._strides[d])
 
 
+@differentiable("select")
 def select(t: Tensor, dim: int, index: int) -> Tensor:
     d = wrap_dim(dim, t.ndim)
     size = t._shape[d]
@@ -278,6 +288,7 @@ def diagonal(t: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor
                    start)
 
 
+@differentiable("flip")
 def flip(t: Tensor, dims) -> Tensor:
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
     axes = tuple(wrap_dim(d, t.ndim) for d in dims)
@@ -287,6 +298,7 @@ def flip(t: Tensor, dims) -> Tensor:
     return Tensor._from_node(graph.flip(t.lazy, axes), t._storage.device)
 
 
+@differentiable("cat")
 def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
     """Each input is padded to the full extent along dim and selected by position: one fused kernel."""
     tensors = list(tensors)
@@ -334,6 +346,7 @@ def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
 concat = concatenate = cat
 
 
+@differentiable("stack")
 def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
     tensors = list(tensors)
     if not tensors:
@@ -346,6 +359,7 @@ def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
     return cat([unsqueeze(t, d) for t in tensors], d, out=out)
 
 
+@differentiable("split")
 def split(t: Tensor, split_size_or_sections, dim: int = 0):
     d = wrap_dim(dim, t.ndim)
     size = t._shape[d]
@@ -378,6 +392,7 @@ def unbind(t: Tensor, dim: int = 0):
     return tuple(select(t, d, i) for i in range(t._shape[d]))
 
 
+@differentiable("repeat")
 def repeat(t: Tensor, *sizes) -> Tensor:
     sizes = _sizes(sizes)
     if len(sizes) < t.ndim:

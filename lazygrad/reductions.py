@@ -11,6 +11,7 @@ from .elementwise import abs as abs_
 from .elementwise import add, div, eq, isnan, logical_or, mul, ne, pow, sqrt, sub, where, exp, log, isinf
 from .ops import ReduceOp
 from .tensor import Tensor, wrap_dim
+from .autograd.record import differentiable
 
 MaxResult = namedtuple("max", ["values", "indices"])
 MinResult = namedtuple("min", ["values", "indices"])
@@ -56,11 +57,13 @@ def _sum_dtype(x: Tensor, dtype) -> DType:
     return int64 if x.dtype.kind in "bui" else x.dtype
 
 
+@differentiable("sum")
 def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, **kwargs) -> Tensor:
     dim, keepdim = _kw(dim, keepdim, kwargs)
     return reduce(input, ReduceOp.SUM, dim, keepdim, _sum_dtype(input, dtype))
 
 
+@differentiable("prod")
 def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, **kwargs) -> Tensor:
     dim, keepdim = _kw(dim, keepdim, kwargs)
     return reduce(input, ReduceOp.PROD, dim, keepdim, _sum_dtype(input, dtype))
@@ -71,6 +74,7 @@ def _count(x: Tensor, dim) -> int:
     return math.prod(x._shape[a] for a in axes)
 
 
+@differentiable("mean")
 def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, **kwargs) -> Tensor:
     dim, keepdim = _kw(dim, keepdim, kwargs)
     dt = to_dtype(dtype) if dtype is not None else input.dtype
@@ -93,12 +97,14 @@ def _check_nonempty(x: Tensor, name: str, dim) -> None:
                 raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
 
 
+@differentiable("amax")
 def amax(input: Tensor, dim=(), keepdim: bool = False, **kwargs) -> Tensor:
     dim, keepdim = _kw(dim, keepdim, kwargs)
     _check_nonempty(input, "amax", dim if dim != () else None)
     return reduce(input, ReduceOp.MAX, dim, keepdim, input.dtype)
 
 
+@differentiable("amin")
 def amin(input: Tensor, dim=(), keepdim: bool = False, **kwargs) -> Tensor:
     dim, keepdim = _kw(dim, keepdim, kwargs)
     _check_nonempty(input, "amin", dim if dim != () else None)
@@ -137,6 +143,7 @@ def argmin(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     return _arg(input, dim, keepdim, ReduceOp.MIN, "argmin")
 
 
+@differentiable("max")
 def max(input: Tensor, dim=None, keepdim: bool = False, *, out=None, **kwargs):
     """max(x) → value; max(x, dim) → (values, indices); max(x, other) → maximum."""
     if isinstance(dim, Tensor):
@@ -149,6 +156,7 @@ def max(input: Tensor, dim=None, keepdim: bool = False, *, out=None, **kwargs):
     return MaxResult(amax(input, dim, keepdim), argmax(input, dim, keepdim))
 
 
+@differentiable("min")
 def min(input: Tensor, dim=None, keepdim: bool = False, *, out=None, **kwargs):
     if isinstance(dim, Tensor):
         from .elementwise import minimum
@@ -190,7 +198,7 @@ def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correc
         raise RuntimeError(f"std and var only support floating point and complex dtypes")
     n = _count(input, dim)
     centered = sub(input, mean(input, dim, keepdim=True))
-    ss = reduce(mul(centered, centered), ReduceOp.SUM, dim, keepdim, input.dtype)
+    ss = sum(mul(centered, centered), dim, keepdim)
     dof = n - _correction(correction, unbiased)
     return div(ss, dof if dof > 0 else (0.0 if dof == 0 else float("nan")))
 
@@ -207,6 +215,7 @@ def std_mean(input: Tensor, dim=None, *, correction=None, keepdim: bool = False)
     return std(input, dim, keepdim=keepdim, correction=correction), mean(input, dim, keepdim=keepdim)
 
 
+@differentiable("logsumexp")
 def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:
     """log(sum(exp(x))) shifted by the max so large inputs do not overflow."""
     x = input if input.dtype.is_floating_point else input.to(get_default_dtype())
@@ -220,6 +229,7 @@ def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:
     return out
 
 
+@differentiable("norm")
 def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
     x = input.to(to_dtype(dtype)) if dtype is not None else input
     if not x.dtype.is_floating_point:
@@ -249,6 +259,7 @@ def _scan(x: Tensor, rop: ReduceOp, dim: int, dtype) -> Tensor:
     return Tensor._from_node(graph.scan(graph.cast(x.lazy, dt), rop, d), x._storage.device)
 
 
+@differentiable("cumsum")
 def cumsum(input: Tensor, dim: int | None = None, *, dtype=None, **kwargs) -> Tensor:
     dim = kwargs.pop("axis", dim)
     if dim is None:
@@ -256,6 +267,7 @@ def cumsum(input: Tensor, dim: int | None = None, *, dtype=None, **kwargs) -> Te
     return _scan(input, ReduceOp.SUM, dim, dtype)
 
 
+@differentiable("cumprod")
 def cumprod(input: Tensor, dim: int, *, dtype=None) -> Tensor:
     return _scan(input, ReduceOp.PROD, dim, dtype)
 

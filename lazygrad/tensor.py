@@ -47,13 +47,14 @@ def normalize_device(device) -> str:
 
 
 class Tensor:
-    __slots__ = ("_storage", "_shape", "_strides", "_offset", "_node", "_epoch", "requires_grad", "grad",
-                 "grad_fn", "__weakref__")
+    __slots__ = ("_storage", "_shape", "_strides", "_offset", "_node", "_epoch", "_requires_grad", "grad",
+                 "grad_fn", "_output_nr", "_accum", "_hooks", "_untracked", "__weakref__")
 
     # ---- construction ----------------------------------------------------------------------------
 
     def __init__(self, *args, **kwargs):
         from .creation import legacy_constructor
+        self._output_nr, self._accum, self._hooks, self._untracked = 0, None, None, False
         legacy_constructor(self, *args, **kwargs)
 
     @classmethod
@@ -62,7 +63,8 @@ class Tensor:
         t = object.__new__(cls)
         t._storage, t._shape, t._strides, t._offset = storage, shape, strides, offset
         t._node, t._epoch = node, (storage.epoch if node is not None else -1)
-        t.requires_grad, t.grad, t.grad_fn = False, None, None
+        t._requires_grad, t.grad, t.grad_fn = False, None, None
+        t._output_nr, t._accum, t._hooks, t._untracked = 0, None, None, False
         return t
 
     @classmethod
@@ -95,6 +97,65 @@ class Tensor:
     def realize(self) -> Tensor:
         """Compute this tensor's storage now (and return self)."""
         realize(self)
+        return self
+
+    # ---- autograd ----------------------------------------------------------------------------------
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        if self.grad_fn is not None and not value:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to use a "
+                               "computed variable in a subgraph that doesn't require differentiation use "
+                               "var_no_grad = var.detach().")
+        if value and not self.dtype.is_floating_point:
+            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+        self._requires_grad = bool(value)
+
+    def _accumulator(self):
+        """The AccumulateGrad node of a leaf (one per leaf, so next_functions show the same object)."""
+        if self._accum is None:
+            from .autograd.function import AccumulateGrad
+            self._accum = AccumulateGrad(self)
+        return self._accum
+
+    def backward(self, gradient=None, retain_graph=None, create_graph: bool = False, inputs=None) -> None:
+        from .autograd import backward
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def register_hook(self, hook):
+        """hook(grad) runs when this tensor's gradient is computed; it may return a replacement."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            self.grad_fn._pre_hooks.setdefault(self._output_nr, []).append(hook)
+        else:
+            self._hooks = (self._hooks or []) + [hook]
+        return _HookHandle(self, hook)
+
+    def retain_grad(self) -> None:
+        """Keep the gradient of a non-leaf tensor in .grad after backward."""
+        if self.grad_fn is None:
+            return
+
+        def keep(grad, t=self):
+            t.grad = grad.detach() if t.grad is None else t.grad + grad.detach()
+        self.register_hook(keep)
+
+    @property
+    def retains_grad(self) -> bool:
+        return False
+
+    def detach(self) -> Tensor:
+        """The same storage, cut from the graph."""
+        return Tensor._make(self._storage, self._shape, self._strides, self._offset)
+
+    def detach_(self) -> Tensor:
+        self.grad_fn = None
+        self._requires_grad = False
         return self
 
     # ---- metadata ----------------------------------------------------------------------------------
@@ -259,6 +320,20 @@ class Tensor:
         if self.dim() == 0 and spec:
             return format(self.item(), spec)
         return object.__format__(self, spec) if spec else repr(self)
+
+
+class _HookHandle:
+    def __init__(self, tensor: Tensor, hook):
+        self.tensor, self.hook = tensor, hook
+
+    def remove(self) -> None:
+        t = self.tensor
+        if t.grad_fn is not None:
+            hooks = t.grad_fn._pre_hooks.get(t._output_nr, [])
+        else:
+            hooks = t._hooks or []
+        if self.hook in hooks:
+            hooks.remove(self.hook)
 
 
 def wrap_dim(dim: int, ndim: int) -> int:

@@ -1,6 +1,6 @@
 """Cells of the tutorial notebooks the project was created from: each snippet runs under torch and
 under lazygrad and must print the same (with `lazygrad.` where torch prints `torch.`).
-Autograd cells wait for the autograd issue; `storage()` cells for the storage issue."""
+`storage()` cells wait for the storage issue."""
 from __future__ import annotations
 
 import contextlib
@@ -115,6 +115,56 @@ a = ((a * 3) / (a - 1))
 print(a.requires_grad)
 a.requires_grad_(True)
 print(a.requires_grad)
+""",
+    "autograd_dot": """
+x = torch.arange(4.0, requires_grad=True)
+print(x)
+y = 2 * torch.dot(x, x); print(y)
+y.backward(); print(x.grad); print(4 * x)
+x.grad.zero_(); y = x.sum(); y.backward(); print(x.grad)
+x.grad.zero_(); y = x * x; y.sum().backward(); print(x.grad)
+""",
+    "autograd_mean": """
+x = torch.ones(2, 2, requires_grad=True)
+y = x + 2; print(y); print(type(y.grad_fn).__name__); print(x.is_leaf, y.is_leaf)
+z = y * y * 3; out = z.mean(); print(z, out)
+out.backward(); print(x.grad)
+out2 = x.sum(); out2.backward(); print(x.grad)
+out3 = x.sum(); x.grad.data.zero_(); out3.backward(); print(x.grad)
+a = torch.ones(2, 2) * 0.5
+a = ((a * 3) / (a - 1)); print(a.requires_grad)
+a.requires_grad_(True); print(a.requires_grad)
+b = (a * a).sum(); print(type(b.grad_fn).__name__)
+""",
+    "autograd_vector_backward": """
+x = torch.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+y = 2 * x
+z = y.view(2, 2); print(z)
+v = torch.tensor([[1.0, .01], [0.01, 0.001]], dtype=torch.float)
+z.backward(v); print(x.grad)
+x = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)
+y = x * 2
+while y.data.norm() < 1000:
+    y = y * 2
+print(y)
+v = torch.tensor([0.1, 1, 0.0001]); y.backward(v); print(x.grad)
+print(x.requires_grad, (x ** 2).requires_grad)
+with torch.no_grad():
+    print((x ** 2).requires_grad)
+""",
+    "autograd_no_grad_and_data": """
+x = torch.tensor(1.0, requires_grad=True)
+y1 = x ** 2
+with torch.no_grad():
+    y2 = x ** 3
+y3 = y1 + y2
+print(x.requires_grad); print(y1, y1.requires_grad); print(y2, y2.requires_grad); print(y3, y3.requires_grad)
+y3.backward(); print(x.grad)
+x = torch.ones(1, requires_grad=True)
+print(x.data); print(x.data.requires_grad)
+y = 2 * x
+x.data *= 100
+y.backward(); print(x); print(x.grad)
 """,
 }
 

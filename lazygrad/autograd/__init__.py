@@ -1,0 +1,67 @@
+"""lazygrad.autograd: symbolic, lazy reverse-mode differentiation with torch's API."""
+from __future__ import annotations
+
+from .engine import run_backward
+from .function import BackwardNode
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+
+
+def _as_list(x):
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def _default_grads(outputs, grad_outputs):
+    from ..creation import ones_like
+    grads = []
+    for out, g in zip(outputs, grad_outputs):
+        if g is None:
+            if out.numel() != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            g = ones_like(out)
+        grads.append(g)
+    return grads
+
+
+def _check_outputs(outputs) -> None:
+    for i, out in enumerate(outputs):
+        if not out.requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool = False, inputs=None) -> None:
+    """Accumulate d(tensors)/d(leaf) into every leaf's .grad (or only those in `inputs`)."""
+    outputs = _as_list(tensors)
+    _check_outputs(outputs)
+    grads = _default_grads(outputs, _as_list(grad_tensors) if grad_tensors is not None else [None] * len(outputs))
+    retain = create_graph if retain_graph is None else retain_graph
+    if inputs is not None:
+        inputs = _as_list(inputs)
+        got = run_backward(outputs, grads, retain, create_graph, inputs=inputs, accumulate=False, allow_unused=True)
+        from .engine import _accumulate
+        for t, g in zip(inputs, got):
+            if g is not None:
+                _accumulate(t, g, create_graph)
+        return
+    run_backward(outputs, grads, retain, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bool = False,
+         allow_unused: bool = False, only_inputs: bool = True, materialize_grads: bool = False):
+    """The gradients of outputs with respect to inputs, returned (not accumulated)."""
+    outs, ins = _as_list(outputs), _as_list(inputs)
+    _check_outputs(outs)
+    for t in ins:
+        if not t.requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    grads = _default_grads(outs, _as_list(grad_outputs) if grad_outputs is not None else [None] * len(outs))
+    retain = create_graph if retain_graph is None else retain_graph
+    got = run_backward(outs, grads, retain, create_graph, inputs=ins, accumulate=False,
+                       allow_unused=allow_unused or materialize_grads)
+    if materialize_grads:
+        from ..creation import zeros_like
+        got = [g if g is not None else zeros_like(t) for g, t in zip(got, ins)]
+    return tuple(got)
+
+
+__all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
+           "BackwardNode"]

@@ -1,0 +1,337 @@
+"""Derivative formulas: one entry per op, as data, written with lazygrad's own tensor ops.
+
+An entry is (torch's backward-node name, formula). A formula takes the Context (the op's args,
+kwargs, output) and the output gradient(s), and returns one gradient per positional argument (None
+where there is none). Broadcasting is undone by the engine (it sums each gradient to its input's
+shape), so formulas are written for same-shaped operands. Because formulas use the public ops,
+they record backward nodes themselves under create_graph: higher derivatives come for free.
+"""
+from __future__ import annotations
+
+import math
+
+import lazygrad as lg
+
+
+def _a(c, i=0):
+    return c.args[i]
+
+
+def _kw(c, name, pos, default):
+    return c.kwargs.get(name, c.args[pos] if len(c.args) > pos else default)
+
+
+def _t(x):
+    """A Python scalar operand as a plain number, a tensor as itself."""
+    return x
+
+
+def _expand_back(g, c, dim_pos=1, keep_pos=2):
+    """Put back the reduced dims of a reduction's gradient and broadcast it to the input's shape."""
+    x = c.args[0]
+    dim = _kw(c, "dim", dim_pos, None)
+    if "axis" in c.kwargs:
+        dim = c.kwargs["axis"]
+    keep = _kw(c, "keepdim", keep_pos, False) or c.kwargs.get("keepdims", False)
+    if x.ndim and not keep:
+        from ..reductions import reduce_dims
+        dims = reduce_dims(dim if dim != () else None, x.ndim)
+        shape = [1 if i in dims else s for i, s in enumerate(x.shape)]
+        g = g.reshape(shape)
+    return g.expand(x.shape)
+
+
+def _count(c, dim_pos=1):
+    from ..reductions import reduce_dims
+    x = c.args[0]
+    dim = _kw(c, "dim", dim_pos, None)
+    return math.prod(x.shape[d] for d in reduce_dims(dim, x.ndim)) if x.ndim else 1
+
+
+def _extreme(c, g, dim_pos=1, keep_pos=2):
+    """amax/amin/max: the gradient is shared evenly among the elements equal to the result."""
+    x = c.args[0]
+    out = c.out if not isinstance(c.out, tuple) else c.out[0]
+    fake = type(c)(c.args, c.kwargs, out, c.needs_input_grad)
+    hit = (x == _expand_back(out, fake, dim_pos, keep_pos)).to(g.dtype)
+    count = _expand_back(_reduce_like(hit, fake, dim_pos, keep_pos), fake, dim_pos, keep_pos)
+    return _expand_back(g, fake, dim_pos, keep_pos) * hit / count
+
+
+def _reduce_like(t, c, dim_pos, keep_pos):
+    dim = _kw(c, "dim", dim_pos, None)
+    keep = _kw(c, "keepdim", keep_pos, False)
+    if dim is None or dim == ():
+        return t.sum()
+    return t.sum(dim, keepdim=keep)
+
+
+def _max_dim(c, g_values, g_indices=None):
+    """max(x, dim): the gradient goes to the selected index only."""
+    x = c.args[0]
+    dim = _kw(c, "dim", 1, None)
+    keep = _kw(c, "keepdim", 2, False)
+    idx = c.out[1] if keep else c.out[1].unsqueeze(dim)
+    g = g_values if keep else g_values.unsqueeze(dim)
+    d = dim % x.ndim
+    shape = [1] * x.ndim
+    shape[d] = x.shape[d]
+    pos = lg.arange(x.shape[d]).reshape(shape)
+    return (lg.where(pos == idx, g, lg.zeros((), dtype=g.dtype)),)
+
+
+def _extreme_name(kind: str, args, kwargs) -> str:
+    if len(args) > 1 and isinstance(args[1], lg.Tensor):
+        return f"{kind}imumBackward0"
+    return f"{kind}Backward0" if len(args) > 1 or "dim" in kwargs else f"{kind}Backward1"
+
+
+def _extreme_grad(c, grads, greater: bool):
+    if len(c.args) > 1 and isinstance(c.args[1], lg.Tensor):
+        return _maximum(c, grads[0], greater)
+    return _max_dim(c, *grads) if isinstance(c.out, tuple) else (_extreme(c, grads[0]),)
+
+
+def _pow(c, g):
+    a, b = c.args[0], c.args[1]
+    if not isinstance(b, lg.Tensor):
+        if b == 0:
+            return (g * 0, None)
+        return (g * b * a ** (b - 1), None)
+    ga = None
+    if isinstance(a, lg.Tensor):
+        ga = lg.where(b == 0, lg.zeros((), dtype=g.dtype), g * b * a ** (b - 1))
+    gb = g * lg.where((a == 0) & (b >= 0), lg.zeros((), dtype=g.dtype), c.out * lg.log(a)) \
+        if isinstance(a, lg.Tensor) else g * c.out * math.log(a)
+    return (ga, gb)
+
+
+def _maximum(c, g, greater: bool):
+    a, b = c.args[0], c.args[1]
+    win = (a > b) if greater else (a < b)
+    tie = (a == b).to(g.dtype) * 0.5
+    return (g * (win.to(g.dtype) + tie), g * ((~win).to(g.dtype) - tie))
+
+
+def _clamp(c, g):
+    x = c.args[0]
+    lo, hi = _kw(c, "min", 1, None), _kw(c, "max", 2, None)
+    keep = lg.ones_like(x, dtype=lg.bool)
+    if lo is not None:
+        keep = keep & (x >= lo)
+    if hi is not None:
+        keep = keep & (x <= hi)
+    return (g * keep.to(g.dtype),)
+
+
+def _matmul(c, g):
+    a, b = c.args[0], c.args[1]
+    a2 = a.unsqueeze(0) if a.ndim == 1 else a
+    b2 = b.unsqueeze(-1) if b.ndim == 1 else b
+    g2 = g
+    if a.ndim == 1:
+        g2 = g2.unsqueeze(-2)
+    if b.ndim == 1:
+        g2 = g2.unsqueeze(-1)
+    ga = g2 @ b2.transpose(-1, -2)
+    gb = a2.transpose(-1, -2) @ g2
+    if a.ndim == 1:
+        ga = ga.squeeze(-2)
+    if b.ndim == 1:
+        gb = gb.squeeze(-1)
+    return (ga, gb)
+
+
+def _matmul_name(args, kwargs):
+    a, b = args[0], args[1]
+    if a.ndim == 1 and b.ndim == 1:
+        return "DotBackward0"
+    if a.ndim == 2 and b.ndim == 2:
+        return "MmBackward0"
+    if a.ndim == 2 and b.ndim == 1:
+        return "MvBackward0"
+    return "UnsafeViewBackward0"
+
+
+def _permute(c, g):
+    dims = c.args[1:] if len(c.args) > 2 or not isinstance(c.args[1], (tuple, list)) else c.args[1]
+    dims = [d % g.ndim for d in dims]
+    inverse = [0] * len(dims)
+    for i, d in enumerate(dims):
+        inverse[d] = i
+    return (g.permute(inverse),)
+
+
+def _cat(c, g):
+    tensors = list(c.args[0])
+    dim = _kw(c, "dim", 1, 0)
+    sizes = [t.shape[dim] if not (t.ndim == 1 and t.shape[0] == 0) else 0 for t in tensors]
+    parts = g.split(sizes, dim) if tensors[0].ndim else ()
+    return (list(parts),)
+
+
+def _stack(c, g):
+    dim = _kw(c, "dim", 1, 0)
+    return (list(g.unbind(dim)),)
+
+
+def _split(c, *grads):
+    x, dim = c.args[0], _kw(c, "dim", 2, 0)
+    parts = [gr if gr is not None else lg.zeros_like(o) for gr, o in zip(grads, c.out)]
+    return (lg.cat(parts, dim) if parts else lg.zeros_like(x),)
+
+
+def _repeat(c, g):
+    x = c.args[0]
+    sizes = c.args[1:] if not isinstance(c.args[1], (tuple, list)) else c.args[1]
+    shape = (1,) * (len(sizes) - x.ndim) + tuple(x.shape)
+    inter = [v for r, s in zip(sizes, shape) for v in (r, s)]
+    summed = g.reshape(inter).sum(tuple(range(0, 2 * len(sizes), 2)))
+    return (summed.reshape(x.shape),)
+
+
+def _cumprod(c, g):
+    x, dim = c.args[0], _kw(c, "dim", 1, 0)
+    rev = (g * c.out).flip(dim).cumsum(dim).flip(dim)
+    return (rev / x,)
+
+
+def _norm(c, g):
+    x = c.args[0]
+    p = _kw(c, "p", 1, "fro")
+    fake = type(c)(c.args, c.kwargs, c.out, c.needs_input_grad)
+    out = _expand_back(c.out, fake, 2, 3)
+    g = _expand_back(g, fake, 2, 3)
+    zero = lg.zeros((), dtype=g.dtype)
+    if p in ("fro", 2, 2.0, None):
+        return (lg.where(out == 0, zero, g * x / out),)
+    if p == 1:
+        return (g * x.sign(),)
+    if p in (float("inf"), float("-inf")):
+        hit = (x.abs() == out).to(g.dtype)
+        return (g * x.sign() * hit / _expand_back(_reduce_like(hit, fake, 2, 3), fake, 2, 3),)
+    return (lg.where(out == 0, zero, g * x * x.abs() ** (p - 2) / out ** (p - 1)),)
+
+
+def _getitem(c, g):
+    from .embed import embed
+    return (embed(g, c.args[0].shape, c.args[1]),)
+
+
+def _index_gather(c, g):
+    """The gradient of a gather is a sum of g over the positions that read each element (scatter-add)."""
+    from .embed import scatter_add_like
+    return (scatter_add_like(c, g),)
+
+
+ZERO_GRAD = lambda c, g: (g * 0,)  # noqa: E731  (piecewise-constant functions)
+
+DERIVATIVES = {
+    # arithmetic
+    "add": ("AddBackward0", lambda c, g: (g, g * _kw(c, "alpha", 99, 1))),
+    "sub": ("SubBackward0", lambda c, g: (g, -(g * _kw(c, "alpha", 99, 1)))),
+    "mul": ("MulBackward0", lambda c, g: (g * c.args[1], g * c.args[0])),
+    "div": ("DivBackward0", lambda c, g: (g / c.args[1], -g * c.args[0] / (c.args[1] * c.args[1]))),
+    "pow": (lambda a, k: "PowBackward1" if isinstance(a[1], lg.Tensor) else "PowBackward0", _pow),
+    "neg": ("NegBackward0", lambda c, g: (-g,)),
+    "remainder": ("RemainderBackward0", lambda c, g: (g, -g * lg.floor(c.args[0] / c.args[1]))),
+    "fmod": ("FmodBackward0", lambda c, g: (g, -g * lg.trunc(c.args[0] / c.args[1]))),
+    "atan2": ("Atan2Backward0", lambda c, g: (g * c.args[1] / (c.args[0] ** 2 + c.args[1] ** 2),
+                                              -g * c.args[0] / (c.args[0] ** 2 + c.args[1] ** 2))),
+    "maximum": ("MaximumBackward0", lambda c, g: _maximum(c, g, True)),
+    "minimum": ("MinimumBackward0", lambda c, g: _maximum(c, g, False)),
+    "where": ("WhereBackward0", lambda c, g: (None, lg.where(c.args[0], g, lg.zeros((), dtype=g.dtype)),
+                                              lg.where(c.args[0], lg.zeros((), dtype=g.dtype), g))),
+    "clamp": ("ClampBackward1", _clamp),
+    "lerp": ("LerpBackward0", lambda c, g: (g * (1 - c.args[2]), g * c.args[2])),
+    # unary
+    "exp": ("ExpBackward0", lambda c, g: (g * c.out,)),
+    "exp2": ("Exp2Backward0", lambda c, g: (g * c.out * math.log(2.0),)),
+    "expm1": ("Expm1Backward0", lambda c, g: (g * (c.out + 1),)),
+    "log": ("LogBackward0", lambda c, g: (g / c.args[0],)),
+    "log2": ("Log2Backward0", lambda c, g: (g / (c.args[0] * math.log(2.0)),)),
+    "log10": ("Log10Backward0", lambda c, g: (g / (c.args[0] * math.log(10.0)),)),
+    "log1p": ("Log1PBackward0", lambda c, g: (g / (c.args[0] + 1),)),
+    "sqrt": ("SqrtBackward0", lambda c, g: (g / (2 * c.out),)),
+    "rsqrt": ("RsqrtBackward0", lambda c, g: (-0.5 * g * c.out ** 3,)),
+    "reciprocal": ("ReciprocalBackward0", lambda c, g: (-g * c.out * c.out,)),
+    "sin": ("SinBackward0", lambda c, g: (g * lg.cos(c.args[0]),)),
+    "cos": ("CosBackward0", lambda c, g: (-g * lg.sin(c.args[0]),)),
+    "tan": ("TanBackward0", lambda c, g: (g * (1 + c.out * c.out),)),
+    "asin": ("AsinBackward0", lambda c, g: (g / lg.sqrt(1 - c.args[0] ** 2),)),
+    "acos": ("AcosBackward0", lambda c, g: (-g / lg.sqrt(1 - c.args[0] ** 2),)),
+    "atan": ("AtanBackward0", lambda c, g: (g / (1 + c.args[0] ** 2),)),
+    "sinh": ("SinhBackward0", lambda c, g: (g * lg.cosh(c.args[0]),)),
+    "cosh": ("CoshBackward0", lambda c, g: (g * lg.sinh(c.args[0]),)),
+    "tanh": ("TanhBackward0", lambda c, g: (g * (1 - c.out * c.out),)),
+    "sigmoid": ("SigmoidBackward0", lambda c, g: (g * c.out * (1 - c.out),)),
+    "relu": ("ReluBackward0", lambda c, g: (g * (c.out > 0).to(g.dtype),)),
+    "erf": ("ErfBackward0", lambda c, g: (g * (2 / math.sqrt(math.pi)) * lg.exp(-(c.args[0] ** 2)),)),
+    "abs": ("AbsBackward0", lambda c, g: (g * lg.sign(c.args[0]),)),
+    "sign": ("SignBackward0", ZERO_GRAD),
+    "floor": ("FloorBackward0", ZERO_GRAD),
+    "ceil": ("CeilBackward0", ZERO_GRAD),
+    "round": ("RoundBackward0", ZERO_GRAD),
+    "trunc": ("TruncBackward0", ZERO_GRAD),
+    "nan_to_num": ("NanToNumBackward0", lambda c, g: (g * lg.isfinite(c.args[0]).to(g.dtype),)),
+    "to": ("ToCopyBackward0", lambda c, g: (g.to(c.args[0].dtype),)),
+    # reductions
+    "sum": (lambda a, k: "SumBackward1" if len(a) > 1 or "dim" in k or "axis" in k else "SumBackward0",
+            lambda c, g: (_expand_back(g, c),)),
+    "mean": (lambda a, k: "MeanBackward1" if len(a) > 1 or "dim" in k or "axis" in k else "MeanBackward0",
+             lambda c, g: (_expand_back(g, c) / _count(c),)),
+    "prod": ("ProdBackward0", lambda c, g: (_expand_back(g * c.out, c) / c.args[0],)),
+    "amax": ("AmaxBackward0", lambda c, g: (_extreme(c, g),)),
+    "amin": ("AminBackward0", lambda c, g: (_extreme(c, g),)),
+    "max": (lambda a, k: _extreme_name("Max", a, k), lambda c, *g: _extreme_grad(c, g, True)),
+    "min": (lambda a, k: _extreme_name("Min", a, k), lambda c, *g: _extreme_grad(c, g, False)),
+    "logsumexp": ("LogsumexpBackward0",
+                  lambda c, g: (_expand_back(g, c) * lg.exp(c.args[0] - _expand_back(c.out, c)),)),
+    "norm": ("NormBackward1", _norm),
+    "cumsum": ("CumsumBackward0", lambda c, g: (g.flip(_kw(c, "dim", 1, 0)).cumsum(_kw(c, "dim", 1, 0))
+                                                .flip(_kw(c, "dim", 1, 0)),)),
+    "cumprod": ("CumprodBackward0", _cumprod),
+    # products
+    "dot": ("DotBackward0", lambda c, g: (g * c.args[1], g * c.args[0])),
+    "mv": ("MvBackward0", lambda c, g: (lg.outer(g, c.args[1]), c.args[0].t() @ g)),
+    "mm": ("MmBackward0", lambda c, g: (g @ c.args[1].t(), c.args[0].t() @ g)),
+    "bmm": ("BmmBackward0", lambda c, g: (g @ c.args[1].transpose(1, 2), c.args[0].transpose(1, 2) @ g)),
+    "matmul": (_matmul_name, _matmul),
+    "outer": ("MulBackward0", lambda c, g: (g @ c.args[1], g.t() @ c.args[0])),
+    # movement
+    "view": ("ViewBackward0", lambda c, g: (g.reshape(c.args[0].shape),)),
+    "reshape": ("ViewBackward0", lambda c, g: (g.reshape(c.args[0].shape),)),
+    "flatten": ("ViewBackward0", lambda c, g: (g.reshape(c.args[0].shape),)),
+    "unflatten": ("ViewBackward0", lambda c, g: (g.reshape(c.args[0].shape),)),
+    "squeeze": ("SqueezeBackward0", lambda c, g: (g.reshape(c.args[0].shape),)),
+    "unsqueeze": ("UnsqueezeBackward0", lambda c, g: (g.reshape(c.args[0].shape),)),
+    "permute": ("PermuteBackward0", _permute),
+    "transpose": ("TransposeBackward0", lambda c, g: (g.transpose(c.args[1], c.args[2]),)),
+    "t": ("TBackward0", lambda c, g: (g.t(),)),
+    "T": ("PermuteBackward0", lambda c, g: (g.permute(*reversed(range(g.ndim))),)),
+    "expand": ("ExpandBackward0", lambda c, g: (g,)),
+    "flip": ("FlipBackward0", lambda c, g: (g.flip(c.args[1]),)),
+    "clone": ("CloneBackward0", lambda c, g: (g,)),
+    "contiguous": ("CloneBackward0", lambda c, g: (g,)),
+    "repeat": ("RepeatBackward0", _repeat),
+    "cat": ("CatBackward0", _cat),
+    "stack": ("StackBackward0", _stack),
+    "split": ("SplitBackward0", _split),
+    "getitem": (lambda a, k: "IndexBackward0" if _advanced(a[1]) else "SelectBackward0" if isinstance(a[1], int)
+                else "SliceBackward0", _getitem),
+    "gather": ("GatherBackward0", _index_gather),
+    "narrow": ("SliceBackward0", lambda c, g: (_embed_along(g, c, slice(c.args[2], c.args[2] + c.args[3])),)),
+    "select": ("SelectBackward0", lambda c, g: (_embed_along(g, c, c.args[2]),)),
+    "embed": ("SliceBackwardBackward0", lambda c, g: (g[c.args[2]], None, None)),
+}
+
+
+def _embed_along(g, c, item):
+    from .embed import embed
+    x, dim = c.args[0], c.args[1] % c.args[0].ndim
+    return embed(g, x.shape, (slice(None),) * dim + (item,))
+
+
+def _advanced(index) -> bool:
+    items = index if isinstance(index, tuple) else (index,)
+    return any(isinstance(i, (lg.Tensor, list)) for i in items)

@@ -1,0 +1,90 @@
+"""The gradient of indexing: place g back where the indexed elements came from, zeros elsewhere.
+
+Basic indices (ints, slices, None) invert with pads and dilations, which are views fused into the
+consumer; integer-tensor and mask indices scatter-add through a one-hot sum (what a gather's
+gradient is), at the cost of the forward gather.
+"""
+from __future__ import annotations
+
+from .. import graph
+from ..tensor import Tensor
+from .record import differentiable
+
+
+def _basic_items(ndim: int, index):
+    from ..indexing import _expand_index
+    return _expand_index(ndim, index)
+
+
+def _embed_node(node, shape, items):
+    d = 0  # position in the node's dims
+    k = 0  # position in the input's dims
+    for item in items:
+        if item is None or isinstance(item, bool):
+            if node.shape[d] == 0:
+                return None
+            node = graph.reshape(node, node.shape[:d] + node.shape[d + 1:])
+            continue
+        size = shape[k]
+        if isinstance(item, slice):
+            start, _, step = item.indices(size)
+            n = node.shape[d]
+            if n == 0:
+                return None
+            if step > 1:
+                s = node.shape
+                node = graph.reshape(node, s[:d] + (n, 1) + s[d + 1:])
+                node = graph.pad(node, tuple((0, step - 1) if i == d + 1 else (0, 0) for i in range(len(s) + 1)))
+                node = graph.reshape(node, s[:d] + (n * step,) + s[d + 1:])
+                span = (n - 1) * step + 1
+                node = graph.shrink(node, tuple((0, span) if i == d else (0, x) for i, x in enumerate(node.shape)))
+                n = span
+            node = graph.pad(node, tuple((start, size - start - n) if i == d else (0, 0)
+                                         for i in range(len(node.shape))))
+            d += 1
+        else:  # an int: the dim came out of the result
+            i = int(item) % size
+            s = node.shape
+            node = graph.reshape(node, s[:d] + (1,) + s[d:])
+            node = graph.pad(node, tuple((i, size - 1 - i) if j == d else (0, 0) for j in range(len(s) + 1)))
+            d += 1
+        k += 1
+    return node
+
+
+@differentiable("embed")
+def embed(g: Tensor, shape, index) -> Tensor:
+    """zeros(shape) with g at [index]."""
+    import lazygrad as lg
+    items = index if isinstance(index, tuple) else (index,)
+    if any(isinstance(i, (Tensor, list)) for i in items):
+        positions = lg.arange(_numel(shape)).reshape(shape)[index]
+        return scatter_positions(g, positions, shape)
+    node = _embed_node(g.lazy, tuple(shape), _basic_items(len(shape), index))
+    if node is None:
+        return lg.zeros(shape, dtype=g.dtype)
+    return Tensor._from_node(node, g._storage.device)
+
+
+def _numel(shape) -> int:
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+def scatter_positions(g: Tensor, positions: Tensor, shape) -> Tensor:
+    """out.flatten()[positions[b]] += g[b] for every b: a one-hot sum (repeated positions add up)."""
+    import lazygrad as lg
+    n = _numel(shape)
+    gf, pf = g.reshape(1, -1), positions.reshape(1, -1)
+    hit = pf == lg.arange(n).reshape(n, 1)
+    return lg.where(hit, gf, lg.zeros((), dtype=g.dtype)).sum(1).reshape(shape)
+
+
+def scatter_add_like(c, g: Tensor) -> Tensor:
+    """The gradient of gather(x, dim, index) for x."""
+    import lazygrad as lg
+    x, dim, index = c.args[0], c.args[1], c.args[2]
+    positions = lg.arange(x.numel()).reshape(x.shape).gather(dim, index)
+    return scatter_positions(g, positions, x.shape)

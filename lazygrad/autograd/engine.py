@@ -1,0 +1,122 @@
+"""The backward pass: walks the graph of backward nodes from the outputs, building gradient graph.
+
+Nothing is computed here: every gradient is a lazy tensor, simplified and fused with the forward
+pass when it is read. Under create_graph the formulas record backward nodes themselves, which is
+all that second and higher derivatives need.
+"""
+from __future__ import annotations
+
+from .function import AccumulateGrad
+from .grad_mode import STATE
+from .record import flat_grads
+
+
+def sum_to(grad, shape):
+    """Undo broadcasting: sum grad over the dims that broadcasting added or expanded."""
+    if tuple(grad.shape) == tuple(shape):
+        return grad
+    lead = grad.ndim - len(shape)
+    dims = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(shape) if s == 1 and grad.shape[lead + i] != 1)
+    out = grad.sum(dims, keepdim=True) if dims else grad
+    return out.reshape(shape) if tuple(out.shape) != tuple(shape) else out
+
+
+def _topological(roots):
+    order, seen = [], set()
+    for root in roots:
+        stack = [(root, False)]
+        while stack:
+            node, done = stack.pop()
+            if done:
+                order.append(node)
+                continue
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            stack.append((node, True))
+            stack.extend((n, False) for n, _ in node.next_functions if n is not None and id(n) not in seen)
+    return list(reversed(order))
+
+
+def _zeros(meta):
+    from ..creation import zeros
+    shape, dtype = meta
+    return zeros(shape, dtype=dtype)
+
+
+def run_backward(outputs, grad_outputs, retain_graph: bool, create_graph: bool, inputs=None,
+                 accumulate: bool = True, allow_unused: bool = False):
+    """Propagate gradients; accumulate into leaves' .grad, or return the grads of `inputs`."""
+    roots = [o.grad_fn if o.grad_fn is not None else o._accumulator() for o in outputs]
+    pending: dict[int, list] = {}
+    for root, out, g in zip(roots, outputs, grad_outputs):
+        slot = pending.setdefault(id(root), [None] * max(len(root._output_meta), 1))
+        nr = out._output_nr if out.grad_fn is not None else 0
+        slot[nr] = g if slot[nr] is None else slot[nr] + g
+    wanted = {}
+    if inputs is not None:
+        for i, t in enumerate(inputs):
+            key = (id(t.grad_fn), t._output_nr) if t.grad_fn is not None else (id(t._accumulator()), 0)
+            wanted.setdefault(key, []).append(i)
+    captured = [None] * (len(inputs) if inputs is not None else 0)
+    prev = STATE.enabled
+    STATE.enabled = create_graph
+    try:
+        for node in _topological(roots):
+            grads = pending.pop(id(node), None)
+            if grads is None:
+                continue
+            for nr, g in enumerate(grads):
+                for i in wanted.get((id(node), nr), ()):
+                    captured[i] = g
+            for nr, hooks in getattr(node, "_pre_hooks", {}).items():
+                for hook in hooks:
+                    if grads[nr] is not None:
+                        new = hook(grads[nr])
+                        grads[nr] = new if new is not None else grads[nr]
+            if isinstance(node, AccumulateGrad):
+                if accumulate and grads[0] is not None:
+                    _accumulate(node.variable, grads[0], create_graph)
+                continue
+            if inputs is not None and not wanted:
+                continue
+            if all(g is None for g in grads):
+                continue
+            grads = [g if g is not None else _zeros(m) for g, m in zip(grads, node._output_meta)]
+            raw = node.apply(*grads)  # first: it raises torch's error when the graph was already freed
+            input_grads = flat_grads(node._ctx.args, raw)
+            for (nxt, nr), g, meta in zip(node.next_functions, input_grads, node._input_meta):
+                if nxt is None or g is None:
+                    continue
+                shape, dtype = meta
+                g = sum_to(g, shape)
+                if g.dtype is not dtype:
+                    g = g.to(dtype)
+                slot = pending.setdefault(id(nxt), [None] * max(len(nxt._output_meta), 1))
+                slot[nr] = g if slot[nr] is None else slot[nr] + g
+            if not retain_graph:
+                node.release()
+    finally:
+        STATE.enabled = prev
+    if inputs is not None:
+        for i, g in enumerate(captured):
+            if g is None and not allow_unused:
+                raise RuntimeError("One of the differentiated Tensors appears to not have been used in the graph. "
+                                   "Set allow_unused=True if this is the desired behavior.")
+    return captured
+
+
+def _accumulate(leaf, grad, create_graph: bool) -> None:
+    """Into .grad: the first gradient becomes it, later ones are added in place (the .grad object stays)."""
+    for hook in leaf._hooks or ():
+        out = hook(grad)
+        if out is not None:
+            grad = out
+    if leaf.grad is None:
+        # a storage of its own, so that zeroing .grad never touches a tensor the user passed in
+        from ..movement import copy_of
+        leaf.grad = grad if create_graph else copy_of(grad.detach())
+    elif create_graph:
+        leaf.grad = leaf.grad + grad
+    else:
+        leaf.grad.add_(grad.detach())

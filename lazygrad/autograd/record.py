@@ -1,0 +1,102 @@
+"""Recording: a differentiable op runs its forward with recording off, then attaches one backward node."""
+from __future__ import annotations
+
+import functools
+
+from .grad_mode import STATE
+
+
+def _tensor_type():
+    from ..tensor import Tensor
+    return Tensor
+
+
+def differentiable(op: str):
+    """Mark a public function as the op `op` of the derivatives table."""
+    def deco(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            if not STATE.enabled:
+                return fn(*args, **kwargs)
+            if not _any_requires_grad(args) and not _any_requires_grad(kwargs.values()):
+                return fn(*args, **kwargs)
+            STATE.enabled = False
+            try:
+                out = fn(*args, **kwargs)
+            finally:
+                STATE.enabled = True
+            return attach(op, args, kwargs, out)
+        wrapper.__wrapped_op__ = op
+        return wrapper
+    return deco
+
+
+def _any_requires_grad(values) -> bool:
+    Tensor = _tensor_type()
+    for v in values:
+        if type(v) is Tensor:
+            if v._requires_grad:
+                return True
+        elif isinstance(v, (list, tuple)) and any(type(x) is Tensor and x._requires_grad for x in v):
+            return True
+    return False
+
+
+def next_edge(t):
+    """Where a tensor's gradient goes: its grad_fn, its leaf accumulator, or nowhere."""
+    if t.grad_fn is not None:
+        return (t.grad_fn, t._output_nr)
+    if t.requires_grad:
+        return (t._accumulator(), 0)
+    return (None, 0)
+
+
+def flat_args(args):
+    """Positional arguments with lists of tensors (cat, stack) spread out: one entry per input."""
+    Tensor = _tensor_type()
+    out = []
+    for a in args:
+        if isinstance(a, (list, tuple)) and any(type(x) is Tensor for x in a):
+            out.extend(x if type(x) is Tensor else None for x in a)
+        else:
+            out.append(a if type(a) is Tensor else None)
+    return out
+
+
+def flat_grads(args, grads):
+    """A formula's gradients spread out the same way as flat_args."""
+    Tensor = _tensor_type()
+    out = []
+    for a, g in zip(args, grads):
+        if isinstance(a, (list, tuple)) and any(type(x) is Tensor for x in a):
+            out.extend(g if g is not None else [None] * len(a))
+        else:
+            out.append(g)
+    return out
+
+
+def attach(op: str, args, kwargs, out):
+    from .derivatives import DERIVATIVES
+    from .function import Context, node_class
+    Tensor = _tensor_type()
+    outputs = out if isinstance(out, tuple) else (out,)
+    inputs = flat_args(args)
+    if any(o is i for o in outputs for i in inputs if i is not None):
+        return out  # the op returned its input unchanged (x.to(x.dtype), contiguous x): nothing to record
+    if not any(type(o) is Tensor and o.dtype.is_floating_point for o in outputs):
+        return out
+    name, formula = DERIVATIVES[op]
+    if callable(name):
+        name = name(args, kwargs)
+    ctx = Context(args, kwargs, out, tuple(i is not None and i.requires_grad for i in inputs))
+    node = node_class(name, formula)(
+        ctx, [next_edge(i) if i is not None else (None, 0) for i in inputs],
+        tuple((i, i._storage.version) for i in inputs if i is not None),
+        tuple((o._shape, o.dtype) if type(o) is Tensor else None for o in outputs))
+    node._input_meta = tuple((i._shape, i.dtype) if i is not None else None for i in inputs)
+    for nr, o in enumerate(outputs):
+        if type(o) is Tensor and o.dtype.is_floating_point:
+            o.requires_grad = True
+            o.grad_fn = node
+            o._output_nr = nr
+    return out
