@@ -3,31 +3,33 @@
  * lazygrad C prelude: float32 elementary functions for generated kernels.
  *
  * Why this exists: without -ffast-math gcc will not vectorize calls to libm's expf/tanhf/...
- * These versions are static inline, branch-free (selects only), table-free and libm-free, so a
- * `#pragma omp simd` loop over them compiles to straight SIMD code (AVX-512/AVX2/NEON).
- * Only sqrtf/fabsf/copysignf/fmaf are used; with -fno-math-errno they are single instructions.
+ * These versions are static inline, branch-free (bit-mask selects), table-free and libm-free,
+ * with no global state, so a `#pragma omp simd` loop over them compiles to straight SIMD code
+ * (AVX-512/AVX2). Only fabsf/copysignf/sqrtf/fmaf are used, as builtins: with -fno-math-errno
+ * they are single instructions.
  *
- * Accuracy (measured against float64 numpy rounded to float32, see tests/test_cmath_prelude.py):
- * every function is within 4 ulp (most within 1-2) over the whole float32 range, including
- * subnormal inputs and results, and follows IEEE/C99 for NaN, +-inf, +-0 (what numpy does).
- * lg_sinf/lg_cosf/lg_tanf: accurate for |x| <= 1e5 and, in fact, up to |x| <= 4e6 (Cody-Waite
- * reduction with a 3-part pi/2); beyond that the result is not meaningful but is finite and
- * in [-1, 1] for sin/cos.
+ * Accuracy against float64 numpy rounded to float32 (tests/test_cmath_prelude.py), checked
+ * over every float32 input for the unary functions: max 1 ulp for exp, exp2, expm1, log, log2,
+ * log10, log1p, cosh, erf, acos; 2 ulp for sinh, tanh, asin, atan, sin, cos, tan, atan2;
+ * powf (computed in double) 1 ulp on 1.5e8 sampled pairs. Subnormal inputs and results are
+ * included in those bounds; NaN, +-inf, +-0 follow IEEE/C99 (what numpy does).
+ * sin/cos/tan use a Cody-Waite reduction with a 3-part pi/2 and no table: the bounds above
+ * hold for |x| <= 1e6 (tan: 3 ulp up to 2e6, sin/cos 2 ulp up to 2e6), 5 ulp up to 4e6; past
+ * ~6.5e6 the result is not meaningful but stays finite and, for sin/cos, in [-1, 1].
  *
- * The code assumes round-to-nearest and no -ffast-math (NaN/inf must behave). It is written
- * for a compiler that contracts a*b+c into FMA (gcc's default in gnu mode); where the target
- * has hardware FMA we use it explicitly for the error-free steps.
+ * Needs round-to-nearest and no -ffast-math (NaN/inf must behave); correct with or without
+ * gcc's FMA contraction. The error-free steps use hardware FMA where the target has it; without
+ * it (plain x86-64) everything stays within 2 ulp except tan (3 ulp), sin/cos/tan for |x| <= 1e6.
  *
  * Double versions are thin wrappers around libm: float64 accuracy matters more than speed.
  */
-/* This file is found as <math.h> through -I templates/c, so pull in the system header after it;
- * the code below only uses __builtin_* forms and does not depend on which one was seen. */
-#include_next <math.h>
+#include <math.h>
 #include <stdint.h>
 
 #define LG_MATH_INLINE static inline __attribute__((always_inline))
 
 #if defined(__FMA__) || defined(__FMA4__) || defined(__AVX512F__) || defined(__ARM_FEATURE_FMA)
+#define LG__HAVE_FMA 1
 #define LG__FMAF(a, b, c) __builtin_fmaf((a), (b), (c))
 #define LG__FMA(a, b, c) __builtin_fma((a), (b), (c))
 #else /* no hardware FMA: a call to fmaf would block vectorization, so accept the rounding */
@@ -285,11 +287,20 @@ LG_MATH_INLINE float lg__trig_reduce(float x, int32_t *q)
     float kf = LG__FMAF(x, 0x1.45f306p-1f, LG__MAGIC);
     *q = lg__f2i(kf);
     kf -= LG__MAGIC;
+#ifdef LG__HAVE_FMA
     float r = LG__FMAF(kf, -0x1.921fb6p+0f, x);
     r = LG__FMAF(kf, 0x1.777a5cp-25f, r);
     r = LG__FMAF(kf, 0x1.ee59dap-50f, r);
-    /* only matters past the accurate range: bounds the polynomials' input */
-    return lg__clamp(r, -0.79f, 0.79f);
+#else
+    /* without FMA k*P1 is not exact in float: reduce in double, with a 31-bit head (k*head is
+     * exact for |k| < 2^22, and so is x - k*head) and a double tail */
+    double kd = (double)kf;
+    float r = (float)(((double)x - kd * 0x1.921fb544p+0) - kd * 0x1.0b4611a626331p-34);
+#endif
+    /* for large |x| k can be off by one (2/pi is rounded to float), leaving |r| above pi/4
+     * (up to 0.87 at |x| = 2e6) where the polynomials lose under 1 ulp. The clamp only bites
+     * past the accurate range. */
+    return lg__clamp(r, -1.0f, 1.0f);
 }
 
 /* sin(r), |r| <= pi/4: minimax degree 7, rel. error 4e-9 */
@@ -341,12 +352,33 @@ LG_MATH_INLINE float lg_cosf(float x)
 
 LG_MATH_INLINE float lg_tanf(float x)
 {
+    /* sin/cos rounded separately and divided would cost up to 4 ulp, so keep the rounding error
+     * of each (sin = s + ds, cos = c + dc, Fast2Sum against their leading terms r and 1) and
+     * correct the quotient once: q = num/den + (num - q*den + dnum - q*dden)/den. */
     int32_t q;
     float r = lg__trig_reduce(x, &q);
-    float s = lg__sin_poly(r), c = lg__cos_poly(r);
+    float r2 = r * r;
+    float r2l = LG__FMAF(r, r, -r2);
+    float ps = -0x1.9952dcp-13f;
+    ps = LG__FMAF(ps, r2, 0x1.110776p-7f);
+    ps = LG__FMAF(ps, r2, -0x1.555546p-3f);
+    float sl = (r * r2) * ps;
+    float s = r + sl;
+    float ds = (r - s) + sl;
+    float pc = 0x1.99e818p-16f;
+    pc = LG__FMAF(pc, r2, -0x1.6c0c28p-10f);
+    pc = LG__FMAF(pc, r2, 0x1.55554ap-5f);
+    pc = LG__FMAF(pc, r2, -0.5f);
+    float cl = r2 * pc;
+    float c = 1.0f + cl;
+    float dc = LG__FMAF(r2l, -0.5f, (1.0f - c) + cl);
     int32_t odd = q & 1;
     float num = lg__sel(odd, -c, s), den = lg__sel(odd, s, c);
-    float res = num / den;
+    float dnum = lg__sel(odd, -dc, ds), dden = lg__sel(odd, ds, dc);
+    float y = 1.0f / den;
+    float q0 = num * y;
+    float e = LG__FMAF(-q0, den, num) + LG__FMAF(-q0, dden, dnum);
+    float res = LG__FMAF(e, y, q0);
     float nan_or_0 = x - x;
     res = lg__sel(nan_or_0 != 0.0f, nan_or_0, res);
     return lg__sel(x == 0.0f, x, res);
