@@ -220,3 +220,97 @@ def test_backward_is_lazy_and_correct():
     d_inner = t + xn * (1 - t * t) * np.exp(xn * 1.5 + 2) * 1.5
     ref = np.sign(inner) * d_inner / (2 * np.sqrt(np.abs(inner)))
     np.testing.assert_allclose(g.numpy(), ref, rtol=1e-4)
+
+
+class Sigmoid(lg.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        out = 1 / (1 + (-x).exp())
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * out * (1 - out)
+
+
+class WrongSquare(lg.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * x
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * x  # should be 2x
+
+
+class MultiplyAdd(lg.autograd.Function):
+    @staticmethod
+    def forward(ctx, w, x, b):
+        ctx.save_for_backward(w, x)
+        return w * x + b
+
+    @staticmethod
+    def backward(ctx, grad):
+        w, x = ctx.saved_tensors
+        return grad * x, grad * w, grad
+
+
+def test_custom_function_passes_gradcheck_and_a_wrong_one_fails():
+    x = lg.randn(5, dtype=lg.float64, requires_grad=True)
+    y = Sigmoid.apply(x)
+    assert type(y.grad_fn).__name__ == "SigmoidBackward"
+    assert lg.autograd.gradcheck(Sigmoid.apply, (x,))
+    assert not lg.autograd.gradcheck(WrongSquare.apply, (x,), raise_exception=False)
+    with pytest.raises(lg.autograd.GradcheckError):
+        lg.autograd.gradcheck(WrongSquare.apply, (x,))
+
+
+def test_custom_function_grad_fn_apply_returns_input_gradients():
+    w, x, b = (lg.tensor(v, requires_grad=True) for v in (1.0, 2.0, 3.0))
+    z = MultiplyAdd.apply(w, x, b)
+    assert z.item() == 5.0 and type(z.grad_fn).__name__ == "MultiplyAddBackward"
+    gw, gx, gb = z.grad_fn.apply(lg.tensor(1.0))
+    assert (gw.item(), gx.item(), gb.item()) == (2.0, 1.0, 1.0)
+    z.backward()
+    assert (w.grad.item(), x.grad.item(), b.grad.item()) == (2.0, 1.0, 1.0)
+
+
+@pytest.mark.parametrize("name", ["tanh_x", "exp_sin", "pow_log", "matmul"])
+def test_gradgradcheck(name):
+    lg.manual_seed(3)
+    fns = {
+        "tanh_x": lambda x: (x.tanh() * x).sum(),
+        "exp_sin": lambda x: x.exp() * x.sin(),
+        "pow_log": lambda x: (x.abs() + 1).log() * x ** 3,
+        "matmul": lambda x: (x.reshape(2, 2) @ x.reshape(2, 2)).sum(1),
+    }
+    assert lg.autograd.gradgradcheck(fns[name], (lg.randn(4, dtype=lg.float64, requires_grad=True),))
+
+
+def test_functional_against_torch():
+    torch = pytest.importorskip("torch")
+    F, TF = lg.autograd.functional, torch.autograd.functional
+    a = np.array([0.3, -1.2, 2.0])
+    v = np.array([1.0, 0.5, -2.0])
+
+    def f(m):
+        return lambda x: (x.tanh() ** 2 * x).sum()
+
+    def g(m):
+        return lambda x: x.exp() * x[0]
+    L = lambda arr: lg.tensor(arr, dtype=lg.float64)  # noqa: E731
+    T = lambda arr: torch.tensor(arr, dtype=torch.float64)  # noqa: E731
+    pairs = [
+        (F.jacobian(g(lg), L(a)), TF.jacobian(g(torch), T(a))),
+        (F.hessian(f(lg), L(a)), TF.hessian(f(torch), T(a))),
+        (F.vjp(g(lg), L(a), L(v))[1], TF.vjp(g(torch), T(a), T(v))[1]),
+        (F.jvp(g(lg), L(a), L(v))[1], TF.jvp(g(torch), T(a), T(v))[1]),
+        (F.hvp(f(lg), L(a), L(v))[1], TF.hvp(f(torch), T(a), T(v))[1]),
+        (F.vhp(f(lg), L(a), L(v))[1], TF.vhp(f(torch), T(a), T(v))[1]),
+    ]
+    for ours, theirs in pairs:
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-10, atol=1e-12)

@@ -1,8 +1,11 @@
 """lazygrad.autograd: symbolic, lazy reverse-mode differentiation with torch's API."""
 from __future__ import annotations
 
+from . import functional
+from .custom import Function, FunctionCtx
 from .engine import run_backward
 from .function import BackwardNode
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 
 
@@ -64,4 +67,4 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
 
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
-           "BackwardNode"]
+           "BackwardNode", "Function", "FunctionCtx", "functional", "gradcheck", "gradgradcheck", "GradcheckError"]

@@ -5,10 +5,11 @@ from __future__ import annotations
 class Context:
     """What a derivative formula sees: the op's arguments, its output, and whether each input needs a grad."""
 
-    __slots__ = ("args", "kwargs", "out", "needs_input_grad")
+    __slots__ = ("args", "kwargs", "out", "needs_input_grad", "user")
 
-    def __init__(self, args, kwargs, out, needs_input_grad):
+    def __init__(self, args, kwargs, out, needs_input_grad, user=None):
         self.args, self.kwargs, self.out, self.needs_input_grad = args, kwargs, out, needs_input_grad
+        self.user = user  # the ctx object of a custom autograd.Function
 
 
 class BackwardNode:

@@ -1,0 +1,99 @@
+"""gradcheck and gradgradcheck: analytical gradients against central finite differences."""
+from __future__ import annotations
+
+import numpy as np
+
+
+class GradcheckError(RuntimeError):
+    pass
+
+
+def _tensors(inputs):
+    return inputs if isinstance(inputs, (tuple, list)) else (inputs,)
+
+
+def _outputs(out):
+    return out if isinstance(out, (tuple, list)) else (out,)
+
+
+def _numerical(func, inputs, eps: float):
+    """d(out_j)/d(in_i) by central differences, as (n_in_elems, n_out_elems) matrices per input/output."""
+    from ..creation import tensor
+    base = [x.detach().numpy().copy() if hasattr(x, "requires_grad") else x for x in inputs]
+    jac = []
+    for i, x in enumerate(inputs):
+        if not (hasattr(x, "requires_grad") and x.requires_grad):
+            jac.append(None)
+            continue
+        cols = []
+        for k in range(x.numel()):
+            vals = []
+            for sign in (1, -1):
+                args = [tensor(b, dtype=a.dtype, requires_grad=a.requires_grad) if hasattr(a, "requires_grad") else a
+                        for a, b in zip(inputs, base)]
+                moved = base[i].copy().reshape(-1)
+                moved[k] += sign * eps
+                args[i] = tensor(moved.reshape(base[i].shape), dtype=x.dtype, requires_grad=True)
+                vals.append([o.detach().numpy().astype(np.float64).reshape(-1) for o in _outputs(func(*args))])
+            cols.append([(p - m) / (2 * eps) for p, m in zip(*vals)])
+        jac.append(cols)
+    return jac
+
+
+def _analytical(func, inputs):
+    from . import grad as autograd_grad
+    from ..creation import zeros_like
+    outs = _outputs(func(*inputs))
+    diff = [x for x in inputs if hasattr(x, "requires_grad") and x.requires_grad]
+    rows = {id(x): [[None] * o.numel() for o in outs] for x in diff}
+    for j, o in enumerate(outs):
+        if not o.requires_grad:
+            continue
+        flat = o.reshape(-1)
+        for k in range(o.numel()):
+            gs = autograd_grad(flat[k], diff, retain_graph=True, allow_unused=True)
+            for x, g in zip(diff, gs):
+                rows[id(x)][j][k] = (g if g is not None else zeros_like(x)).numpy().astype(np.float64).reshape(-1)
+    return rows, outs
+
+
+def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+              raise_exception: bool = True, **_unused) -> bool:
+    """True when func's analytical gradients match finite differences (torch's defaults)."""
+    inputs = _tensors(inputs)
+    numerical = _numerical(func, inputs, eps)
+    analytical, outs = _analytical(func, inputs)
+    for i, x in enumerate(inputs):
+        if numerical[i] is None:
+            continue
+        for j, o in enumerate(outs):
+            num = np.array([numerical[i][k][j] for k in range(x.numel())]).reshape(x.numel(), o.numel())
+            ana = np.array([analytical[id(x)][j][k] if analytical[id(x)][j][k] is not None
+                            else np.zeros(x.numel()) for k in range(o.numel())]).reshape(o.numel(), x.numel()).T
+            if not np.allclose(ana, num, rtol=rtol, atol=atol):
+                if raise_exception:
+                    raise GradcheckError(f"Jacobian mismatch for output {j} with respect to input {i},\n"
+                                         f"numerical:{num}\nanalytical:{ana}\n")
+                return False
+    return True
+
+
+def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+                  raise_exception: bool = True, **_unused) -> bool:
+    """gradcheck of the function x -> d(func(x) . v)/dx, for random (or given) v."""
+    from . import grad as autograd_grad
+    from ..creation import tensor
+    inputs = _tensors(inputs)
+    outs = _outputs(func(*inputs))
+    if grad_outputs is None:
+        rng = np.random.default_rng(0)
+        grad_outputs = [tensor(rng.standard_normal(o.shape), dtype=o.dtype) for o in outs]
+    grad_outputs = _tensors(grad_outputs)
+    diff_idx = [i for i, x in enumerate(inputs) if hasattr(x, "requires_grad") and x.requires_grad]
+
+    def first_derivative(*xs):
+        outs = _outputs(func(*xs))
+        gs = autograd_grad(outs, [xs[i] for i in diff_idx], grad_outputs, create_graph=True, allow_unused=True)
+        return tuple(g for g in gs if g is not None)
+
+    return gradcheck(first_derivative, inputs, eps=eps, atol=atol, rtol=rtol, raise_exception=raise_exception)
