@@ -1,0 +1,279 @@
+"""Errors: each call raises the exception class torch raises, with torch's exact message, and raises at
+the op (while building the graph), before anything is realized."""
+from __future__ import annotations
+
+import pytest
+
+import lazygrad as lg
+
+
+def raised(fn, module):
+    """The exception fn(module) raises (fails the test if it raises none)."""
+    try:
+        result = fn(module)
+        if isinstance(result, lg.Tensor):
+            result.realize()
+    except Exception as e:  # noqa: BLE001
+        return e
+    pytest.fail(f"{module.__name__}: no exception raised")
+
+
+def assert_raises_like_torch(fn) -> None:
+    torch = pytest.importorskip("torch")
+    want = raised(fn, torch)
+    got = raised(fn, lg)
+    assert (type(got).__name__, str(got)) == (type(want).__name__, str(want))
+
+
+# ---- cases where lazygrad matches torch -------------------------------------------------------------
+
+MATCHING = {
+    # broadcasting
+    "broadcast_add": lambda m: m.ones(2, 3) + m.ones(2, 4),
+    "broadcast_mul_3d": lambda m: m.ones(2, 3, 4) * m.ones(5, 1),
+    "broadcast_sub_1d": lambda m: m.ones(3) - m.ones(4),
+    "broadcast_lt": lambda m: m.ones(3) < m.ones(2, 4),
+    "broadcast_maximum": lambda m: m.maximum(m.ones(3, 1, 2), m.ones(4, 3)),
+    "broadcast_expand_to": lambda m: m.ones(2, 3).expand(3, 3),
+    "expand_fewer_dims": lambda m: m.ones(2, 3).expand(3),
+    "expand_negative_new_dim": lambda m: m.ones(3).expand(-1, 3),
+    # views and shapes
+    "view_incompatible_size": lambda m: m.ones(2, 3).view(4),
+    "view_non_contiguous": lambda m: m.ones(2, 3).t().view(6),
+    "view_bad_inferred": lambda m: m.ones(2, 3).view(-1, 4),
+    "view_two_inferred": lambda m: m.ones(6).view(-1, -1),
+    "reshape_bad_size": lambda m: m.ones(2, 3).reshape(5),
+    "permute_wrong_length": lambda m: m.ones(2, 3).permute(0),
+    "permute_duplicate": lambda m: m.ones(2, 3).permute(0, 0),
+    "flatten_start_after_end": lambda m: m.ones(2, 3, 4).flatten(2, 1),
+    "narrow_too_long": lambda m: m.ones(4).narrow(0, 2, 3),
+    "split_sizes_bad_sum": lambda m: m.ones(4).split([1, 2]),
+    "chunk_zero": lambda m: m.ones(4).chunk(0),
+    "t_of_3d": lambda m: m.ones(2, 2, 2).t(),
+    "repeat_too_few": lambda m: m.ones(2, 3).repeat(2),
+    # dims out of range
+    "dim_sum": lambda m: m.ones(2, 3).sum(2),
+    "dim_sum_negative": lambda m: m.ones(2, 3).sum(-3),
+    "dim_permute": lambda m: m.ones(2, 3).permute(0, 2),
+    "dim_transpose": lambda m: m.ones(2, 3).transpose(0, 2),
+    "dim_unsqueeze": lambda m: m.ones(2, 3).unsqueeze(3),
+    "dim_squeeze": lambda m: m.ones(2, 3).squeeze(2),
+    "dim_cat": lambda m: m.cat([m.ones(2, 3)], 2),
+    "dim_size": lambda m: m.ones(2, 3).size(2),
+    "dim_stride": lambda m: m.ones(2, 3).stride(-3),
+    "dim_cumsum": lambda m: m.ones(2, 3).cumsum(2),
+    "dim_flip": lambda m: m.ones(2, 3).flip(2),
+    "dim_mean": lambda m: m.ones(2, 3).mean(-3),
+    "dim_flatten": lambda m: m.ones(2, 3).flatten(0, 2),
+    "dim_narrow": lambda m: m.ones(2, 3).narrow(2, 0, 1),
+    "dim_select": lambda m: m.ones(2, 3).select(2, 0),
+    "dim_max": lambda m: m.ones(2, 3).max(2),
+    "dim_amax": lambda m: m.ones(2, 3).amax(5),
+    "dim_repeated": lambda m: m.ones(2, 3).sum((0, 0)),
+    # indexing
+    "index_int": lambda m: m.ones(2, 3)[2],
+    "index_negative": lambda m: m.ones(2, 3)[-3],
+    "index_second_dim": lambda m: m.ones(2, 3)[0, 3],
+    "index_too_many": lambda m: m.ones(2, 3)[0, 0, 0],
+    "index_list": lambda m: m.ones(2, 3)[[0, 2]],
+    "index_negative_step": lambda m: m.ones(4)[::-1],
+    # products
+    "mm_shapes": lambda m: m.mm(m.ones(2, 3), m.ones(2, 3)),
+    "mm_1d": lambda m: m.mm(m.ones(3), m.ones(3, 2)),
+    "matmul_2d_2d": lambda m: m.ones(2, 3) @ m.ones(2, 3),
+    "matmul_0d": lambda m: m.matmul(m.ones(3), m.tensor(1.0)),
+    "matmul_batch_broadcast": lambda m: m.ones(2, 2, 3) @ m.ones(3, 3, 4),
+    "bmm_batch": lambda m: m.bmm(m.ones(2, 3, 4), m.ones(3, 4, 5)),
+    "bmm_2d": lambda m: m.bmm(m.ones(2, 3), m.ones(3, 2)),
+    "dot_sizes": lambda m: m.dot(m.ones(3), m.ones(4)),
+    "dot_2d": lambda m: m.dot(m.ones(3, 1), m.ones(3)),
+    "dot_dtypes": lambda m: m.dot(m.ones(3), m.ones(3, dtype=m.int64)),
+    "mv_sizes": lambda m: m.mv(m.ones(2, 3), m.ones(4)),
+    # cat / stack
+    "cat_sizes": lambda m: m.cat([m.ones(2, 3), m.ones(3, 4)]),
+    "cat_ndim": lambda m: m.cat([m.ones(2, 3), m.ones(3)]),
+    "cat_0d": lambda m: m.cat([m.tensor(1.0), m.tensor(2.0)]),
+    "stack_sizes": lambda m: m.stack([m.ones(2), m.ones(3)]),
+    "stack_empty": lambda m: m.stack([]),
+    # dtypes
+    "mean_int64": lambda m: m.ones(3, dtype=m.int64).mean(),
+    "mean_int64_dim": lambda m: m.arange(6).reshape(2, 3).mean(1),
+    "mean_bool": lambda m: m.ones(3, dtype=m.bool).mean(),
+    "var_int": lambda m: m.ones(3, dtype=m.int64).var(),
+    "std_int": lambda m: m.ones(3, dtype=m.int64).std(),
+    "sub_two_bools": lambda m: m.ones(2, dtype=m.bool) - m.ones(2, dtype=m.bool),
+    "neg_bool": lambda m: -m.ones(2, dtype=m.bool),
+    "int_pow_negative": lambda m: m.ones(2, dtype=m.int64) ** -1,
+    "int_floor_divide_by_zero": lambda m: m.ones(2, dtype=m.int64) // 0,
+    "int_remainder_by_zero_tensor": lambda m: m.ones(2, dtype=m.int64) % m.zeros(2, dtype=m.int64),
+    "div_rounding_mode": lambda m: m.div(m.ones(2), 2, rounding_mode="round"),
+    "clamp_without_bounds": lambda m: m.ones(2).clamp(),
+    "requires_grad_int": lambda m: m.ones(2, dtype=m.int64, requires_grad=True),
+    "numpy_of_requires_grad": lambda m: m.ones(2, requires_grad=True).numpy(),
+    # reading values
+    "item_of_many": lambda m: m.ones(2).item(),
+    "bool_of_many": lambda m: bool(m.ones(2)),
+    "len_0d": lambda m: len(m.tensor(1.0)),
+    "iter_0d": lambda m: iter(m.tensor(1.0)),
+    # creation
+    "arange_step_zero": lambda m: m.arange(0, 5, 0),
+    "randint_empty_range": lambda m: m.randint(5, 3, (2,)),
+    "from_numpy_list": lambda m: m.from_numpy([1, 2]),
+}
+
+
+@pytest.mark.parametrize("name", list(MATCHING))
+def test_error_like_torch(backend, name):
+    assert_raises_like_torch(MATCHING[name])
+
+
+def test_broadcast_error_message_literal():
+    """The message does not depend on torch being installed."""
+    with pytest.raises(RuntimeError) as info:
+        lg.ones(2, 3) + lg.ones(2, 4)
+    assert str(info.value) == ("The size of tensor a (3) must match the size of tensor b (4) at non-singleton "
+                               "dimension 1")
+    with pytest.raises(IndexError) as info:
+        lg.ones(2, 3).sum(2)
+    assert str(info.value) == "Dimension out of range (expected to be in range of [-2, 1], but got 2)"
+    with pytest.raises(RuntimeError) as info:
+        lg.mm(lg.ones(2, 3), lg.ones(2, 3))
+    assert str(info.value) == "mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)"
+
+
+def test_errors_raise_at_the_op_before_realizing(backend):
+    """Shape errors come from the op itself: nothing is realized or compiled, even for lazy inputs."""
+    a = lg.ones(2, 3) * 2  # lazy, never realized
+    b = lg.arange(8.0).reshape(2, 4) + 1
+    lg.reset_stats()
+    for fn, cls in [(lambda: a + b, RuntimeError), (lambda: a.view(4), RuntimeError),
+                    (lambda: a.sum(2), IndexError), (lambda: a[2], IndexError), (lambda: lg.mm(a, a), RuntimeError),
+                    (lambda: lg.cat([a, b.t()]), RuntimeError), (lambda: a.long().mean(), RuntimeError),
+                    (lambda: a @ b, RuntimeError), (lambda: a.permute(0, 2), IndexError)]:
+        with pytest.raises(cls):
+            fn()
+    assert lg.stats().kernels_run == 0 and lg.stats().kernels_compiled == 0
+    assert (a + 1).sum().item() == 18.0  # the inputs are still usable afterwards
+
+
+# ---- more cases: each raised another class or message than torch when this file was written ---------------
+
+MORE = {
+    "where_broadcast": lambda m: m.where(m.ones(3) > 0, m.ones(2), m.ones(3)),
+    "dim_of_0d": lambda m: m.tensor(1.0).sum(1),
+    "mean_int32": lambda m: m.ones(3, dtype=m.int32).mean(),
+    "mean_uint8": lambda m: m.ones(3, dtype=m.uint8).mean(),
+    "norm_int": lambda m: m.ones(2, dtype=m.int64).norm(),
+    "mm_dtypes": lambda m: m.mm(m.ones(2, 3), m.ones(3, 2, dtype=m.float64)),
+    "matmul_2d_1d": lambda m: m.ones(2, 3) @ m.ones(4),
+    "bmm_inner": lambda m: m.bmm(m.ones(2, 3, 4), m.ones(2, 3, 4)),
+    "outer_2d": lambda m: m.outer(m.ones(2, 2), m.ones(3)),
+    "cat_empty_list": lambda m: m.cat([]),
+    "index_step_zero": lambda m: m.ones(4)[::0],
+    "select_out_of_range": lambda m: m.ones(2, 3).select(0, 2),
+    "mask_shape": lambda m: m.ones(2, 3)[[True, False, True]],
+    "gather_out_of_range": lambda m: m.ones(2, 3).gather(1, m.tensor([[3]])),
+    "gather_negative_index": lambda m: m.ones(2, 3).gather(1, m.tensor([[-1]])),
+    "unflatten_sizes": lambda m: m.ones(6).unflatten(0, (4, -1)),
+    "bool_of_empty": lambda m: bool(m.ones(0)),
+    "float_of_many": lambda m: float(m.ones(2)),
+    "int_of_many": lambda m: int(m.ones(2)),
+    "bitwise_and_float": lambda m: m.ones(2) & m.ones(2),
+    "bitwise_not_float": lambda m: m.bitwise_not(m.ones(2, dtype=m.float64)),
+    "invert_float": lambda m: ~m.ones(2),
+    "abs_bool": lambda m: m.ones(2, dtype=m.bool).abs(),
+    "floor_bool": lambda m: m.ones(2, dtype=m.bool).floor(),
+    "floor_divide_bools": lambda m: m.ones(2, dtype=m.bool) // m.ones(2, dtype=m.bool),
+    "pow_bools": lambda m: m.ones(2, dtype=m.bool) ** m.ones(2, dtype=m.bool),
+    "sub_bool_and_int": lambda m: m.ones(2, dtype=m.bool) - 1,
+    "where_float_condition": lambda m: m.where(m.ones(2), 1.0, 0.0),
+    "add_string": lambda m: m.ones(2) + "a",
+    "zeros_negative": lambda m: m.zeros(-1),
+    "tensor_ragged": lambda m: m.tensor([[1, 2], [3]]),
+    "tensor_of_string": lambda m: m.tensor("a"),
+    "arange_wrong_sign": lambda m: m.arange(0, 5, -1),
+    "linspace_negative_steps": lambda m: m.linspace(0, 1, -1),
+    "rand_int_dtype": lambda m: m.rand(2, dtype=m.int64),
+    "full_float_size": lambda m: m.full(2.5, 1),
+    "argmax_empty": lambda m: m.ones(0).argmax(),
+    "max_empty_dim": lambda m: m.ones(0, 3).max(0),
+    "argmax_bool": lambda m: m.ones(2, dtype=m.bool).argmax(),
+    "inplace_float_into_int": lambda m: m.ones(3, dtype=m.int64).add_(1.5),
+    "setitem_shape": lambda m: m.ones(3).__setitem__(slice(None), m.ones(2)),
+    "flip_repeated_dims": lambda m: m.ones(2, 3).flip((0, 0)),
+    "index_select_out_of_range": lambda m: m.ones(2, 3).index_select(1, m.tensor([3])),
+}
+
+
+@pytest.mark.parametrize("name", list(MORE))
+def test_more_errors_like_torch(backend, name):
+    assert_raises_like_torch(MORE[name])
+
+
+# ---- mismatches with torch (library bugs) ---------------------------------------------------------------
+
+def bug(reason):
+    return pytest.mark.xfail(strict=True, reason=reason)
+
+
+MISMATCHING = {
+    "div_trunc_int_by_zero": (
+        lambda m: m.div(m.tensor([5, 7]), m.tensor([0, 2]), rounding_mode="trunc"),
+        "div(int, realized tensor holding 0, rounding_mode='trunc') returns 0; torch (and floor mode) raise "
+        "RuntimeError 'ZeroDivisionError'"),
+    "div_trunc_int_by_zero_scalar": (
+        lambda m: m.div(m.tensor([5, 7]), 0, rounding_mode="trunc"),
+        "div(int, 0, rounding_mode='trunc') returns 0; torch raises RuntimeError 'ZeroDivisionError'"),
+    "bool_left_shift": (
+        lambda m: m.tensor([True, False]) << m.tensor([True, True]),
+        "bool << bool: the c back end dies with KeyError <Op.SHL>, numpy computes; torch raises "
+        "NotImplementedError '\"lshift_cpu\" not implemented for 'Bool''"),
+    "bool_right_shift_scalar": (
+        lambda m: m.tensor([True, False]) >> True,
+        "bool >> True: the c back end dies with KeyError <Op.SHR>, numpy computes; torch raises "
+        "NotImplementedError '\"rshift_cpu\" not implemented for 'Bool''"),
+    "uint8_minus_true": (
+        lambda m: m.tensor([5, 7], dtype=m.uint8) - True,
+        "uint8_tensor - True is computed; torch raises 'Subtraction, the `-` operator, with a bool tensor is not "
+        "supported...'"),
+    "bool_minus_true": (
+        lambda m: m.tensor([True]) - True,
+        "bool_tensor - True gives the one-bool message; torch: 'Subtraction, the `-` operator, with two bool "
+        "tensors is not supported. Use the `^` or `logical_xor()` operator instead.'"),
+    "div_trunc_bools": (
+        lambda m: m.div(m.tensor([True]), m.tensor([True]), rounding_mode="trunc"),
+        "div(bool, bool, rounding_mode='trunc') names \"div_floor_cpu\"; torch names \"div_trunc_cpu\""),
+    "floor_divide_bools_with_false": (
+        lambda m: m.tensor([True, True]) // m.tensor([True, False]),
+        "bool // bool with a False divisor raises RuntimeError 'ZeroDivisionError'; torch raises "
+        "NotImplementedError '\"div_floor_cpu\" not implemented for 'Bool'' (the dtype check comes first)"),
+    "remainder_bools_with_false": (
+        lambda m: m.tensor([True, True]) % m.tensor([True, False]),
+        "bool % bool with a False divisor raises 'ZeroDivisionError'; torch raises NotImplementedError "
+        "'\"remainder_cpu\" not implemented for 'Bool''"),
+    "norm_inf_of_empty": (
+        lambda m: m.zeros(0).norm(p=float("inf")),
+        "norm(p=inf) of an empty tensor returns -inf; torch raises 'linalg.vector_norm cannot compute the inf "
+        "norm on an empty tensor because the operation does not have an identity'"),
+    "round_decimals_int": (
+        lambda m: m.round(m.tensor([1, 2]), decimals=1),
+        "round(int64, decimals=1) returns float32; torch raises NotImplementedError '\"round_cpu\" not "
+        "implemented for 'Long''"),
+    "lerp_int": (
+        lambda m: m.lerp(m.tensor([1, 2]), m.tensor([3, 4]), 0.5),
+        "lerp of int64 tensors is computed; torch raises NotImplementedError '\"lerp_kernel_scalar\" not "
+        "implemented for 'Long''"),
+    "inplace_broadcast_shape": (
+        lambda m: m.ones(3).add_(m.ones(2, 3)),
+        "x.add_(y) with y of a larger shape raises the expand() message; torch: \"output with shape [3] doesn't "
+        "match the broadcast shape [2, 3]\""),
+    "relu_bool": (
+        lambda m: m.relu(m.tensor([True])),
+        "relu(bool) says '\"clamp_min_cpu\" not implemented for 'Bool''; torch: 'Boolean inputs not supported "
+        "for relu'"),
+}
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=bug(r)) for n, (_, r) in MISMATCHING.items()])
+def test_error_mismatch_with_torch(backend, name):
+    assert_raises_like_torch(MISMATCHING[name][0])

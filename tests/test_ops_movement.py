@@ -1,0 +1,406 @@
+"""Movement ops and indexing against torch (the oracle) and numpy, on both back ends: values and shapes,
+and for torch's views also stride(), storage_offset() and is_contiguous(); copies (flip, cat, stack,
+repeat, ...) and advanced indexing (int lists and tensors, negative indices, boolean masks, mixed with
+slices), index_select and gather."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import lazygrad as lg
+
+BASE = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+
+
+def torch_of(a):
+    torch = pytest.importorskip("torch")
+    return torch.from_numpy(np.array(a, copy=True))
+
+
+def dtype_name(t) -> str:
+    return str(t.dtype).replace("torch.", "")
+
+
+def assert_like_torch(out, expected) -> None:
+    """Same dtype, shape and exact values (NaNs equal)."""
+    torch = pytest.importorskip("torch")
+    assert isinstance(out, lg.Tensor), type(out)
+    assert out.dtype.name == dtype_name(expected), (out.dtype.name, dtype_name(expected))
+    assert tuple(out.shape) == tuple(expected.shape), (tuple(out.shape), tuple(expected.shape))
+    got = torch.from_numpy(np.array(out.numpy(), copy=True))
+    torch.testing.assert_close(got, expected, equal_nan=True, rtol=0, atol=0)
+
+
+def assert_same_view(out, expected) -> None:
+    """A torch view: values, and the view metadata torch reports."""
+    assert_like_torch(out, expected)
+    assert out.stride() == expected.stride(), (out.stride(), expected.stride())
+    assert out.storage_offset() == expected.storage_offset(), (out.storage_offset(), expected.storage_offset())
+    assert out.is_contiguous() == expected.is_contiguous()
+
+
+# ---- views -------------------------------------------------------------------------------------------
+
+VIEWS = {
+    "view(-1,4)": lambda m, x: x.view(-1, 4),
+    "view(6,4)": lambda m, x: x.view(6, 4),
+    "view((24,))": lambda m, x: x.view((24,)),
+    "view_of_transposed_ok": lambda m, x: x.transpose(0, 1).view(3, 2, 2, 2),
+    "view_as": lambda m, x: x.view(4, 6).view_as(m.zeros(6, 4)),
+    "reshape(4,-1)": lambda m, x: x.reshape(4, -1),
+    "reshape_list": lambda m, x: m.reshape(x, [3, 8]),
+    "reshape_as": lambda m, x: x.reshape_as(m.zeros(4, 6)),
+    "permute": lambda m, x: x.permute(2, 0, 1),
+    "permute_tuple_neg": lambda m, x: m.permute(x, (-1, 0, -2)),
+    "transpose": lambda m, x: x.transpose(0, -1),
+    "transpose_fn": lambda m, x: m.transpose(x, 1, 2),
+    "swapaxes": lambda m, x: x.swapaxes(0, 1),
+    "swapdims": lambda m, x: m.swapdims(x, 2, 0),
+    "t": lambda m, x: x[1].t(),
+    "t_fn": lambda m, x: m.t(x[0]),
+    "t_1d": lambda m, x: x[0, 0].t(),
+    "T": lambda m, x: x[0].T,
+    "mT": lambda m, x: x.mT,
+    "expand": lambda m, x: x[:, :1].expand(2, 3, 4),
+    "expand_new_dims": lambda m, x: x[:, :1].expand(3, -1, -1, 4),
+    "expand_as": lambda m, x: x[:1].expand_as(x),
+    "broadcast_to": lambda m, x: m.broadcast_to(x[:, :, :1], (2, 3, 4)),
+    "broadcast_to_method": lambda m, x: x[0, 0].broadcast_to((5, 4)),
+    "unsqueeze(0)": lambda m, x: x.unsqueeze(0),
+    "unsqueeze(-1)": lambda m, x: x.unsqueeze(-1),
+    "unsqueeze(2)": lambda m, x: m.unsqueeze(x, 2),
+    "unsqueeze_of_transposed": lambda m, x: x.transpose(0, 2).unsqueeze(1),
+    "squeeze_all": lambda m, x: x[:, :1].squeeze(),
+    "squeeze(1)": lambda m, x: x[:, :1].squeeze(1),
+    "squeeze_non_one": lambda m, x: m.squeeze(x, 0),
+    "squeeze_tuple": lambda m, x: x[:1, :1].squeeze((0, 1)),
+    "squeeze(-1)": lambda m, x: x.unsqueeze(-1).squeeze(-1),
+    "flatten": lambda m, x: x.flatten(),
+    "flatten(1)": lambda m, x: m.flatten(x, 1),
+    "flatten(0,1)": lambda m, x: x.flatten(0, 1),
+    "unflatten": lambda m, x: x.unflatten(2, (2, 2)),
+    "unflatten(-1)": lambda m, x: m.unflatten(x, -1, (-1, 2)),
+    "narrow": lambda m, x: x.narrow(2, 1, 2),
+    "narrow_negative_start": lambda m, x: x.narrow(-1, -2, 2),
+    "narrow_fn": lambda m, x: m.narrow(x, 1, 1, 2),
+    "select": lambda m, x: x.select(1, -1),
+    "select_fn": lambda m, x: m.select(x, 0, 1),
+    "diagonal": lambda m, x: x.diagonal(0, 1, 2),
+    "diagonal_offset": lambda m, x: m.diagonal(x, 1, -2, -1),
+    "diagonal_negative_offset": lambda m, x: x.diagonal(-1, 1, 2),
+    "int": lambda m, x: x[1],
+    "negative_ints": lambda m, x: x[-1, -2],
+    "all_ints": lambda m, x: x[1, 2, 3],
+    "slice": lambda m, x: x[:, 1:],
+    "slice_steps": lambda m, x: x[:, ::2, 1::2],
+    "slice_negative_bounds": lambda m, x: x[:, -2:, :-1],
+    "slice_past_end": lambda m, x: x[:, 1:100:2],
+    "none": lambda m, x: x[None, :, None],
+    "ellipsis": lambda m, x: x[..., 1],
+    "ellipsis_none": lambda m, x: x[0, ..., None],
+    "ellipsis_middle": lambda m, x: x[1, ..., 2],
+    "ellipsis_only": lambda m, x: x[...],
+    "steps_of_transposed": lambda m, x: x.transpose(0, 2)[::3, 1:],
+    "contiguous_of_contiguous": lambda m, x: x.contiguous(),
+    "detach": lambda m, x: x.detach(),
+    "data": lambda m, x: x.data,
+}
+
+
+@pytest.mark.parametrize("name", list(VIEWS))
+def test_views_vs_torch(backend, name):
+    f = VIEWS[name]
+    assert_same_view(f(lg, lg.tensor(BASE)), f(pytest.importorskip("torch"), torch_of(BASE)))
+
+
+@pytest.mark.parametrize("name", ["view(-1,4)", "permute", "expand", "slice_steps", "t", "narrow", "diagonal",
+                                  "unsqueeze(2)", "ellipsis"])
+def test_views_of_lazy_tensors_vs_torch(backend, name):
+    """The same views over a not yet realized tensor (the view becomes part of the graph)."""
+    torch = pytest.importorskip("torch")
+    f = VIEWS[name]
+    assert_same_view(f(lg, lg.tensor(BASE) * 2 + 1), f(torch, torch_of(BASE) * 2 + 1))
+
+
+@pytest.mark.parametrize("index", [(slice(None), slice(3, None)), (slice(5, None),)], ids=["x[:,3:]", "x[5:]"])
+def test_empty_slice_view_metadata(backend, index):
+    """An empty slice keeps torch's storage_offset (start * stride) and counts as contiguous."""
+    torch = pytest.importorskip("torch")
+    assert_same_view(lg.tensor(BASE)[index], torch_of(BASE)[index])
+
+
+@pytest.mark.parametrize("index", [(-1, None, slice(1, None)), (-1, None, slice(None, None, 2), None)],
+                         ids=["x[-1,None,1:]", "x[-1,None,::2,None]"])
+def test_none_stride_before_a_slice(backend, index):
+    """torch applies indices left to right: the None dim's stride comes from the unsliced dim after it."""
+    torch = pytest.importorskip("torch")
+    assert_same_view(lg.tensor(BASE)[index], torch_of(BASE)[index])
+
+
+@pytest.mark.parametrize("index", [True, False, (0, True), (Ellipsis, True)], ids=str)
+def test_bool_scalar_index_adds_a_dim(backend, index):
+    """A Python bool index adds a dim of size 1 (True) or 0 (False), like None."""
+    torch = pytest.importorskip("torch")
+    assert_like_torch(lg.tensor(BASE[0])[index], torch_of(BASE[0])[index])
+
+
+@pytest.mark.parametrize("dtype", ["int32", "int16"])
+def test_view_dtype_reinterprets_bits(backend, dtype):
+    """view(dtype) reinterprets the bits (a view of float32 1.0 as int32 is 1065353216)."""
+    torch = pytest.importorskip("torch")
+    a = np.array([1.0, -2.5], np.float32)
+    assert_like_torch(lg.tensor(a).view(getattr(lg, dtype)), torch_of(a).view(getattr(torch, dtype)))
+
+
+SPLITS = {
+    "split_int": lambda m, x: x.split(3, 2),
+    "split_sizes": lambda m, x: x.split([1, 3], -1),
+    "split_fn": lambda m, x: m.split(x, 2, 1),
+    "chunk": lambda m, x: x.chunk(3, 2),
+    "chunk_uneven": lambda m, x: x.chunk(2, 1),
+    "chunk_fn": lambda m, x: m.chunk(x, 4, -1),
+    "unbind": lambda m, x: x.unbind(1),
+    "unbind_fn": lambda m, x: m.unbind(x),
+}
+
+
+@pytest.mark.parametrize("name", list(SPLITS))
+def test_splits_vs_torch(backend, name):
+    torch = pytest.importorskip("torch")
+    f = SPLITS[name]
+    got, want = f(lg, lg.tensor(BASE)), f(torch, torch_of(BASE))
+    assert isinstance(got, tuple) and len(got) == len(want)
+    for g, w in zip(got, want):
+        assert_same_view(g, w)
+
+
+def test_views_share_storage_with_base(backend):
+    """A write into the base shows through its views and a write through a view shows in the base."""
+    torch = pytest.importorskip("torch")
+    x, t = lg.tensor(BASE), torch_of(BASE)
+    vx, vt = x.transpose(0, 2)[1:], t.transpose(0, 2)[1:]
+    x.mul_(2)
+    t.mul_(2)
+    assert_same_view(vx, vt)
+    vx.add_(1)
+    vt.add_(1)
+    assert_like_torch(x, t)
+    x[0, 1] = -5.0
+    t[0, 1] = -5.0
+    assert_like_torch(vx, vt)
+
+
+def test_view_values_vs_numpy(backend):
+    """Values of basic indexing against numpy's (runs without torch)."""
+    x = lg.tensor(BASE)
+    for index in [(1,), (-1, -2), (slice(None), slice(1, None)), (slice(None), slice(None, None, 2), slice(1, None, 2)),
+                  (None, slice(None), None), (Ellipsis, 1), (0, Ellipsis, None), (slice(-2, None), slice(None, -1))]:
+        np.testing.assert_array_equal(x[index].numpy(), BASE[index])
+        assert tuple(x[index].shape) == BASE[index].shape
+    np.testing.assert_array_equal(x.permute(2, 0, 1).numpy(), BASE.transpose(2, 0, 1))
+    np.testing.assert_array_equal(x.reshape(4, -1).numpy(), BASE.reshape(4, -1))
+    np.testing.assert_array_equal(x.T.numpy(), BASE.T)
+
+
+def test_contiguous_and_reshape_copies(backend):
+    """contiguous() of a contiguous tensor is itself; otherwise (and reshape that cannot view) a copy
+    with contiguous strides."""
+    torch = pytest.importorskip("torch")
+    x, t = lg.tensor(BASE), torch_of(BASE)
+    assert x.contiguous() is x
+    c, tc = x.transpose(0, 2).contiguous(), t.transpose(0, 2).contiguous()
+    assert_same_view(c, tc)
+    assert c.is_contiguous()
+    r, tr = x.transpose(0, 2).reshape(-1), t.transpose(0, 2).reshape(-1)
+    assert_like_torch(r, tr)
+    assert r.stride() == tr.stride()
+    f, tf = x.transpose(1, 2).flatten(0, 1), t.transpose(1, 2).flatten(0, 1)
+    assert_like_torch(f, tf)
+    assert f.stride() == tf.stride()
+    cl, tcl = x.clone(), t.clone()
+    assert_same_view(cl, tcl)
+
+
+# ---- copies: flip, cat, stack, repeat ---------------------------------------------------------------
+
+COPIES = {
+    "flip(0)": lambda m, x: x.flip(0),
+    "flip_tuple": lambda m, x: m.flip(x, (0, -1)),
+    "flip_list_all": lambda m, x: x.flip([0, 1, 2]),
+    "flip_of_transposed": lambda m, x: x.transpose(0, 2).flip(1),
+    "cat(0)": lambda m, x: m.cat([x, x * 2], 0),
+    "cat(-1)": lambda m, x: m.cat([x, x[..., :1]], -1),
+    "cat_three": lambda m, x: m.cat((x[:, :1], x, x[:, 2:]), 1),
+    "cat_promotes": lambda m, x: m.cat([x, x.int()], 0),
+    "cat_views": lambda m, x: m.cat([x.transpose(1, 2), x.transpose(1, 2).flip(0)], 1),
+    "cat_single": lambda m, x: m.cat([x], 1),
+    "concat": lambda m, x: m.concat([x, x], 2),
+    "concatenate": lambda m, x: m.concatenate([x[0], x[1]], 0),
+    "stack": lambda m, x: m.stack([x, x + 1]),
+    "stack(-1)": lambda m, x: m.stack([x, x + 1, x], -1),
+    "stack(1)": lambda m, x: m.stack((x[0], x[1]), 1),
+    "repeat": lambda m, x: x.repeat(2, 1, 2),
+    "repeat_new_dims": lambda m, x: x.repeat(2, 1, 1, 1),
+    "repeat_tuple": lambda m, x: x.repeat((1, 2, 1)),
+    "repeat_of_transposed": lambda m, x: x.transpose(0, 2).repeat(1, 2, 1),
+    "tile": lambda m, x: x.tile((2,)),
+    "tile_fn": lambda m, x: m.tile(x, (2, 1, 1, 1)),
+    "clone": lambda m, x: m.clone(x),
+}
+
+
+@pytest.mark.parametrize("name", list(COPIES))
+def test_copies_vs_torch(backend, name):
+    torch = pytest.importorskip("torch")
+    f = COPIES[name]
+    assert_like_torch(f(lg, lg.tensor(BASE)), f(torch, torch_of(BASE)))
+
+
+def test_clone_preserves_strides(backend):
+    """clone() keeps a transposed tensor's strides (torch's memory_format=torch.preserve_format)."""
+    torch = pytest.importorskip("torch")
+    got, want = lg.tensor(BASE).transpose(0, 2).clone(), torch_of(BASE).transpose(0, 2).clone()
+    assert_like_torch(got, want)
+    assert got.stride() == want.stride()
+
+
+@pytest.mark.parametrize("dtype", ["bool", "int64", "float16"])
+def test_copies_other_dtypes_vs_torch(backend, dtype):
+    torch = pytest.importorskip("torch")
+    a = (BASE % 3 == 0) if dtype == "bool" else BASE.astype(dtype)
+    x, t = lg.tensor(a), torch_of(a)
+    for name in ("flip(0)", "cat(0)", "stack", "repeat") if dtype != "bool" else ("flip(0)", "repeat"):
+        assert_like_torch(COPIES[name](lg, x), COPIES[name](torch, t))
+    assert_like_torch(lg.cat([x, x]), torch.cat([t, t]))
+
+
+def test_copies_vs_numpy(backend):
+    x = lg.tensor(BASE)
+    np.testing.assert_array_equal(x.flip(0).numpy(), BASE[::-1])
+    np.testing.assert_array_equal(lg.cat([x, x * 2], 1).numpy(), np.concatenate([BASE, BASE * 2], 1))
+    np.testing.assert_array_equal(lg.stack([x, x], -1).numpy(), np.stack([BASE, BASE], -1))
+    np.testing.assert_array_equal(x.repeat(2, 1, 2).numpy(), np.tile(BASE, (2, 1, 2)))
+
+
+def test_cat_with_legacy_empty_promotes(backend):
+    """An empty 1-d tensor is skipped by cat but still takes part in type promotion."""
+    torch = pytest.importorskip("torch")
+    a = BASE.astype(np.int64)
+    assert_like_torch(lg.cat([lg.tensor(a), lg.tensor([])]), torch.cat([torch_of(a), torch.tensor([])]))
+
+
+def test_cat_skips_legacy_empty(backend):
+    torch = pytest.importorskip("torch")
+    assert_like_torch(lg.cat([lg.tensor(BASE), lg.tensor([])]), torch.cat([torch_of(BASE), torch.tensor([])]))
+
+
+# ---- advanced indexing -----------------------------------------------------------------------------
+
+ADVANCED_LIST = {
+    "int_list": lambda m, x: x[[0, 1, 0]],
+    "negative_list": lambda m, x: x[:, [-1, 0, 2]],
+    "two_lists": lambda m, x: x[[0, 1], [2, 0]],
+    "lists_separated_by_slice": lambda m, x: x[[0, 1], :, [3, 1]],
+    "list_with_slices": lambda m, x: x[1:, [2, 0], ::2],
+    "none_and_list": lambda m, x: x[None, [0, 1], 1],
+    "ellipsis_and_list": lambda m, x: x[..., [0, 3]],
+    "int_then_lists": lambda m, x: x[1, [0, 2], [1, 3]],
+    "bool_list": lambda m, x: x[[True, False]],
+    "bool_list_dim1": lambda m, x: x[:, [True, False, True]],
+    "list_of_transposed": lambda m, x: x.transpose(0, 2)[[1, 2]],
+    "list_of_stepped": lambda m, x: x[:, ::2][[1, 0]],
+    "repeated_indices": lambda m, x: x[[1, 1, 1, 0]],
+}
+
+ADVANCED_TENSOR = {
+    "int_tensor": lambda m, x: x[m.tensor([1, 0, 1])],
+    "int_tensor_2d": lambda m, x: x[m.tensor([[1, 0], [0, 1]])],
+    "negative_tensor": lambda m, x: x[:, m.tensor([-1, -3])],
+    "broadcast_tensors": lambda m, x: x[m.tensor([[0], [1]]), :, m.tensor([1, 2, 3])],
+    "int32_tensor": lambda m, x: x[m.tensor([1, 0], dtype=m.int32)],
+    "zero_dim_tensor": lambda m, x: x[m.tensor(1)],
+    "bool_mask_full": lambda m, x: x[x > 10],
+    "bool_mask_rows": lambda m, x: x[m.tensor([True, False])],
+    "bool_mask_dim1": lambda m, x: x[:, m.tensor([True, False, True])],
+    "bool_mask_2d": lambda m, x: x[m.tensor([[True, False, True], [False, False, True]])],
+    "tensor_with_slice": lambda m, x: x[1:, m.tensor([2, 0]), ::2],
+    "index_select": lambda m, x: x.index_select(2, m.tensor([3, 0, 0])),
+    "index_select_fn": lambda m, x: m.index_select(x, -1, m.tensor([1])),
+    "masked_select": lambda m, x: m.masked_select(x, x > 5),
+    "masked_select_broadcast": lambda m, x: x.masked_select(m.tensor([True, False, True, False])),
+}
+
+
+@pytest.mark.parametrize("name", list(ADVANCED_LIST))
+def test_advanced_indexing_with_lists_vs_torch(backend, name):
+    torch = pytest.importorskip("torch")
+    f = ADVANCED_LIST[name]
+    assert_like_torch(f(lg, lg.tensor(BASE)), f(torch, torch_of(BASE)))
+
+
+@pytest.mark.parametrize("name", list(ADVANCED_TENSOR))
+def test_advanced_indexing_with_tensors_vs_torch(backend, name):
+    torch = pytest.importorskip("torch")
+    f = ADVANCED_TENSOR[name]
+    assert_like_torch(f(lg, lg.tensor(BASE)), f(torch, torch_of(BASE)))
+
+
+def test_advanced_indexing_vs_numpy(backend):
+    x = lg.tensor(BASE)
+    np.testing.assert_array_equal(x[[0, 1, 0]].numpy(), BASE[[0, 1, 0]])
+    np.testing.assert_array_equal(x[[0, 1], :, [3, 1]].numpy(), BASE[[0, 1], :, [3, 1]])
+    np.testing.assert_array_equal(x[:, [-1, 0]].numpy(), BASE[:, [-1, 0]])
+    np.testing.assert_array_equal(x[:, [True, False, True]].numpy(), BASE[:, [True, False, True]])
+
+
+@pytest.mark.parametrize("dtype", ["bool", "int64", "float64"])
+def test_advanced_indexing_keeps_special_values(backend, dtype):
+    """The gather is exact: NaN, -inf, -0.0 and the most negative integer come through unchanged."""
+    torch = pytest.importorskip("torch")
+    specials = {"bool": [True, False, True], "int64": [np.iinfo(np.int64).min, 5, -1],
+                "float64": [-np.inf, np.nan, -0.0]}
+    a = np.array(specials[dtype], dtype=dtype)
+    assert_like_torch(lg.tensor(a)[[1, 0, 2, 0]], torch_of(a)[[1, 0, 2, 0]])
+    if dtype == "float64":
+        assert np.signbit(lg.tensor(a)[[2]].numpy()[0])
+
+
+def test_empty_index_list(backend):
+    torch = pytest.importorskip("torch")
+    assert_like_torch(lg.tensor(BASE)[[]], torch_of(BASE)[[]])
+
+
+GATHERS = {
+    "gather_last": (2, [[[0, 3], [1, 1], [2, 0]], [[3, 3], [0, 0], [1, 2]]]),
+    "gather_first": (0, [[[1, 0, 1, 0]]]),
+    "gather_middle": (1, [[[2, 0, 1, 0], [0, 0, 0, 0]]]),
+    "gather_negative_dim": (-1, [[[1]], [[2]]]),
+}
+
+
+@pytest.mark.parametrize("name", list(GATHERS))
+def test_gather_vs_torch(backend, name):
+    torch = pytest.importorskip("torch")
+    dim, index = GATHERS[name]
+    idx = np.array(index, np.int64)
+    assert_like_torch(lg.tensor(BASE).gather(dim, lg.tensor(idx)), torch_of(BASE).gather(dim, torch_of(idx)))
+    assert_like_torch(lg.gather(lg.tensor(BASE), dim, lg.tensor(idx)), torch.gather(torch_of(BASE), dim, torch_of(idx)))
+
+
+def test_gather_special_values_vs_torch(backend):
+    torch = pytest.importorskip("torch")
+    a = np.array([[-np.inf, np.nan], [np.nan, -np.inf]], np.float32)
+    idx = np.array([[0, 1], [1, 1]], np.int64)
+    assert_like_torch(lg.tensor(a).gather(1, lg.tensor(idx)), torch_of(a).gather(1, torch_of(idx)))
+    b = np.array([[True, False], [False, True]])
+    assert_like_torch(lg.tensor(b).gather(0, lg.tensor(idx)), torch_of(b).gather(0, torch_of(idx)))
+
+
+def test_nonzero_and_where_vs_torch(backend):
+    torch = pytest.importorskip("torch")
+    x, t = lg.tensor(BASE), torch_of(BASE)
+    assert_like_torch((x > 15).nonzero(), (t > 15).nonzero())
+    for g, w in zip(lg.nonzero(x > 20, as_tuple=True), torch.nonzero(t > 20, as_tuple=True)):
+        assert_like_torch(g, w)
+    for g, w in zip(lg.where(x > 20), torch.where(t > 20)):
+        assert_like_torch(g, w)

@@ -1,0 +1,464 @@
+"""Reductions, scans and products against torch (the oracle) and numpy, on both back ends: dims (int,
+negative, tuple, None), keepdim, the numpy spellings axis=/keepdims=, result dtypes, ties and NaN in
+max/min/argmax, accumulation accuracy on large inputs, and dot/mv/mm/matmul/bmm/outer."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import lazygrad as lg
+
+ALL = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"]
+FLOATS = ["float16", "float32", "float64"]
+
+
+# ---- helpers -------------------------------------------------------------------------------------
+
+def data(dtype: str, shape, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    if dtype == "bool":
+        return np.asarray(rng.integers(0, 2, shape).astype(bool))
+    if dtype == "uint8":
+        return np.asarray(rng.integers(0, 5, shape).astype(np.uint8))
+    if dtype.startswith("int"):
+        return np.asarray(rng.integers(-5, 5, shape).astype(dtype))
+    return np.asarray(rng.standard_normal(shape)).astype(dtype)
+
+
+def torch_of(a):
+    torch = pytest.importorskip("torch")
+    return torch.from_numpy(np.array(a, copy=True))
+
+
+def dtype_name(t) -> str:
+    return str(t.dtype).replace("torch.", "")
+
+
+def assert_like_torch(out, expected, *, exact: bool = False, rtol=None, atol=None) -> None:
+    torch = pytest.importorskip("torch")
+    assert isinstance(out, lg.Tensor), type(out)
+    assert out.dtype.name == dtype_name(expected), (out.dtype.name, dtype_name(expected))
+    assert tuple(out.shape) == tuple(expected.shape), (tuple(out.shape), tuple(expected.shape))
+    got = torch.from_numpy(np.array(out.numpy(), copy=True))
+    if exact:
+        rtol = atol = 0
+    torch.testing.assert_close(got, expected, equal_nan=True, rtol=rtol, atol=atol)
+
+
+def assert_like_numpy(out, expected, *, rtol: float = 1e-6, atol: float = 1e-6) -> None:
+    expected = np.asarray(expected)
+    assert isinstance(out, lg.Tensor)
+    assert out.dtype.name == str(expected.dtype), (out.dtype.name, expected.dtype)
+    got = out.numpy()
+    assert got.shape == expected.shape, (got.shape, expected.shape)
+    np.testing.assert_allclose(got, expected, rtol=rtol, atol=atol, equal_nan=True)
+
+
+X = data("float32", (3, 4, 5), 0)
+DIMS = [None, 0, -1, (-1, 0), ()]
+
+
+def dim_kw(dim):
+    return {} if dim is None else {"dim": dim}
+
+
+# ---- reductions over dims, float32 ----------------------------------------------------------------
+
+REDUCTIONS = ["sum", "mean", "prod", "amax", "amin", "all", "any", "logsumexp", "var", "std", "norm",
+              "count_nonzero"]
+INT_DIM_ONLY = {"prod"}  # torch's prod takes a single int dim
+NEEDS_DIM = {"logsumexp"}
+NO_KEEPDIM = {"count_nonzero"}
+REDUCE_CASES = [(op, d) for op in REDUCTIONS for d in DIMS
+                if not (op in INT_DIM_ONLY and isinstance(d, tuple))
+                and not (op in NEEDS_DIM and d is None)
+                and not (d == () and op not in ("sum", "mean", "amax", "amin"))]
+
+
+@pytest.mark.parametrize("op,dim", REDUCE_CASES, ids=[f"{o}-dim={d}" for o, d in REDUCE_CASES])
+def test_reduction_dims_vs_torch(backend, op, dim):
+    """Function and method forms, keepdim False and True, against torch."""
+    torch = pytest.importorskip("torch")
+    x, t = lg.tensor(X), torch_of(X)
+    if op == "count_nonzero":
+        a = X.copy()
+        a[a < 0] = 0
+        x, t = lg.tensor(a), torch_of(a)
+        assert_like_torch(lg.count_nonzero(x, **dim_kw(dim)), torch.count_nonzero(t, **dim_kw(dim)))
+        assert_like_torch(x.count_nonzero(**dim_kw(dim)), t.count_nonzero(**dim_kw(dim)))
+        return
+    for keepdim in (False, True):
+        kw = dict(dim_kw(dim))
+        if dim is not None or op not in ("sum", "mean", "prod"):
+            kw["keepdim"] = keepdim  # torch's sum(x) without dim takes no keepdim
+        elif keepdim:
+            continue
+        assert_like_torch(getattr(lg, op)(x, **kw), getattr(torch, op)(t, **kw), rtol=1e-5, atol=1e-6)
+        assert_like_torch(getattr(x, op)(**kw), getattr(t, op)(**kw), rtol=1e-5, atol=1e-6)
+
+
+def test_reductions_vs_numpy(backend):
+    """The same values against numpy (runs without torch)."""
+    x = lg.tensor(X)
+    assert_like_numpy(x.sum(), X.sum(dtype=np.float32), rtol=1e-5)
+    assert_like_numpy(x.sum(1), X.sum(1))
+    assert_like_numpy(x.sum((0, 2), keepdim=True), X.sum((0, 2), keepdims=True))
+    assert_like_numpy(x.mean(-1), X.mean(-1))
+    assert_like_numpy(x.prod(0), X.prod(0))
+    assert_like_numpy(x.amax(1), X.max(1), rtol=0, atol=0)
+    assert_like_numpy(x.amin((0, 1)), X.min((0, 1)), rtol=0, atol=0)
+    assert_like_numpy(x.var(2), X.var(2, ddof=1), rtol=1e-5)
+    assert_like_numpy(x.std(0, correction=0), X.std(0), rtol=1e-5)
+    assert_like_numpy(x.logsumexp(1), np.log(np.exp(X.astype(np.float64)).sum(1)).astype(np.float32), rtol=1e-5)
+    assert_like_numpy((x > 0).all(1), (X > 0).all(1), rtol=0)
+    assert_like_numpy((x > 0).any(0), (X > 0).any(0), rtol=0)
+    assert_like_numpy(x.cumsum(1), X.cumsum(1), rtol=1e-5)
+    assert_like_numpy(x.cumprod(-1), X.cumprod(-1), rtol=1e-5)
+
+
+def test_numpy_spellings_axis_keepdims(backend):
+    torch = pytest.importorskip("torch")
+    x, t = lg.tensor(X), torch_of(X)
+    assert_like_torch(x.sum(axis=0, keepdims=True), t.sum(axis=0, keepdims=True))
+    assert_like_torch(lg.mean(x, axis=-1), torch.mean(t, axis=-1))
+    assert_like_torch(lg.amax(x, axis=(0, 1), keepdims=True), torch.amax(t, axis=(0, 1), keepdims=True))
+    assert_like_torch(x.any(axis=1), t.any(axis=1))
+    assert_like_torch(x.cumsum(axis=2), t.cumsum(axis=2))
+    assert_like_torch(x.std(axis=1, keepdims=True), t.std(axis=1, keepdims=True))
+
+
+def test_full_max_min_vs_torch(backend):
+    """max()/min() without dim reduce everything to a 0-d tensor; with a tensor they are maximum/minimum."""
+    torch = pytest.importorskip("torch")
+    for a in (X, data("int32", (3, 4, 5), 1), data("uint8", (3, 4, 5), 2)):
+        x, t = lg.tensor(a), torch_of(a)
+        assert_like_torch(x.max(), t.max())
+        assert_like_torch(lg.min(x), torch.min(t))
+        assert_like_torch(x.amax(), t.amax())
+    x, t = lg.tensor(X), torch_of(X)
+    assert_like_torch(lg.max(x, x.flip(0)), torch.max(t, t.flip(0)))
+    assert_like_torch(x.min(x * 2), t.min(t * 2))
+    nan = np.array([1.0, np.nan, 3.0], np.float32)
+    assert_like_torch(lg.tensor(nan).max(), torch_of(nan).max())
+    assert_like_torch(lg.tensor(nan).amin(), torch_of(nan).amin())
+
+
+# ---- max/min with dim, argmax/argmin: indices incl. ties and NaN -------------------------------------------
+
+TIES = np.array([[1, 3, 3, 0, 3], [2, 2, 1, 2, 1], [np.nan, 1, np.nan, 5, 5], [-1, -1, -1, -1, -1]], np.float32)
+INT_TIES = np.array([[1, 3, 3, 0], [2, 2, 1, 2], [5, 5, 0, 5]], np.int64)
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_max_min_with_dim_vs_torch(backend, dim):
+    """(values, indices) as torch: the first index among ties, NaN wins max and min."""
+    torch = pytest.importorskip("torch")
+    for a in (TIES, INT_TIES, X[0]):
+        x, t = lg.tensor(a), torch_of(a)
+        for keepdim in (False, True):
+            for name in ("max", "min"):
+                got, want = getattr(x, name)(dim, keepdim), getattr(t, name)(dim, keepdim)
+                assert_like_torch(got.values, want.values, exact=True)
+                assert_like_torch(got.indices, want.indices, exact=True)
+                assert_like_torch(got[1], want[1], exact=True)
+                vals, idx = getattr(lg, name)(x, dim=dim, keepdim=keepdim)
+                assert_like_torch(idx, want.indices, exact=True)
+
+
+@pytest.mark.parametrize("dim", [None, 0, 1, -1])
+def test_argmax_argmin_vs_torch(backend, dim):
+    torch = pytest.importorskip("torch")
+    for a in (TIES, INT_TIES, X[1]):
+        x, t = lg.tensor(a), torch_of(a)
+        for keepdim in (False, True):
+            assert_like_torch(x.argmax(dim, keepdim), t.argmax(dim, keepdim), exact=True)
+            assert_like_torch(lg.argmin(x, dim=dim, keepdim=keepdim), torch.argmin(t, dim=dim, keepdim=keepdim),
+                              exact=True)
+
+
+@pytest.mark.xfail(strict=True, reason="max(dim)/min(dim) of a bool tensor raise 'argmax(): does not support bool "
+                                       "input'; torch returns (values, indices) for bool")
+@pytest.mark.parametrize("name", ["max", "min"])
+def test_max_min_with_dim_of_bool_vs_torch(backend, name):
+    torch = pytest.importorskip("torch")
+    a = np.array([[True, False, True], [False, False, True]])
+    got, want = getattr(lg.tensor(a), name)(1), getattr(torch_of(a), name)(1)
+    assert_like_torch(got.values, want.values, exact=True)
+    assert_like_torch(got.indices, want.indices, exact=True)
+
+
+def test_max_with_axis_alias(backend):
+    torch = pytest.importorskip("torch")
+    x, t = lg.tensor(X), torch_of(X)
+    assert_like_torch(lg.max(x, axis=1).indices, torch.max(t, axis=1).indices, exact=True)
+
+
+# ---- result dtypes ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", ALL)
+def test_reduction_result_dtypes_vs_torch(backend, dtype):
+    """sum/prod/cumsum of integers and bools give int64; amax keeps the dtype; all/any give bool
+    (uint8 for uint8 input, as torch)."""
+    torch = pytest.importorskip("torch")
+    a = data(dtype, (3, 4), 3)
+    x, t = lg.tensor(a), torch_of(a)
+    assert_like_torch(x.sum(1), t.sum(1))
+    assert_like_torch(x.prod(0), t.prod(0))
+    assert_like_torch(x.cumsum(1), t.cumsum(1))
+    assert_like_torch(x.amax(1), t.amax(1))
+    if dtype in FLOATS:
+        assert_like_torch(x.mean(1), t.mean(1))
+    assert_like_torch(x.all(1), t.all(1))
+    assert_like_torch(x.any(), t.any())
+
+
+@pytest.mark.parametrize("dtype", ["bool", "int8", "int64", "float16"])
+def test_more_result_dtypes_vs_torch(backend, dtype):
+    torch = pytest.importorskip("torch")
+    a = data(dtype, (3, 4), 3)
+    x, t = lg.tensor(a), torch_of(a)
+    assert_like_torch(x.sum(), t.sum())
+    assert_like_torch(x.cumprod(0), t.cumprod(0))
+    assert_like_torch(lg.count_nonzero(x, 0), torch.count_nonzero(t, 0))
+    assert_like_torch(x.sum(0, dtype=lg.float64), t.sum(0, dtype=torch.float64))
+
+
+def test_mean_with_dtype_of_int_tensor(backend):
+    torch = pytest.importorskip("torch")
+    a = data("int32", (3, 4), 3)
+    assert_like_torch(lg.tensor(a).mean(dtype=lg.float64), torch_of(a).mean(dtype=torch.float64))
+    assert_like_torch(lg.tensor(a).sum(1, dtype=lg.int32), torch_of(a).sum(1, dtype=torch.int32))
+
+
+# ---- var / std, norm, logsumexp --------------------------------------------------------------------
+
+@pytest.mark.parametrize("correction", [0, 1, 2])
+def test_var_std_correction_vs_torch(backend, correction):
+    torch = pytest.importorskip("torch")
+    x, t = lg.tensor(X), torch_of(X)
+    for dim, keepdim in ((None, False), (1, True), ((0, 2), False)):
+        assert_like_torch(x.var(dim, correction=correction, keepdim=keepdim),
+                          t.var(dim, correction=correction, keepdim=keepdim), rtol=1e-5, atol=1e-6)
+    assert_like_torch(lg.std(x, 1, correction=correction), torch.std(t, 1, correction=correction),
+                      rtol=1e-5, atol=1e-6)
+    var, mean = lg.var_mean(x, 1, correction=correction)
+    tvar, tmean = torch.var_mean(t, 1, correction=correction)
+    assert_like_torch(var, tvar, rtol=1e-5, atol=1e-6)
+    assert_like_torch(mean, tmean)
+    std, mean = lg.std_mean(x, correction=correction)
+    tstd, tmean = torch.std_mean(t, correction=correction)
+    assert_like_torch(std, tstd, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.filterwarnings("ignore:var\\(\\). degrees of freedom:UserWarning")
+def test_var_std_unbiased_vs_torch(backend):
+    torch = pytest.importorskip("torch")
+    x, t = lg.tensor(X), torch_of(X)
+    assert_like_torch(x.var(unbiased=False), t.var(unbiased=False))
+    assert_like_torch(x.std(1, unbiased=True), t.std(1, unbiased=True))
+    assert_like_torch(x.var(False), t.var(False))
+    assert_like_torch(x.std(0, False, True), t.std(0, False, True))
+    one = np.array([3.0], np.float32)  # one element: unbiased variance is nan, biased is 0
+    assert_like_torch(lg.tensor(one).var(), torch_of(one).var())
+    assert_like_torch(lg.tensor(one).var(correction=0), torch_of(one).var(correction=0))
+
+
+@pytest.mark.parametrize("p", [1, 2, float("inf"), "fro", 3, 0, -float("inf")], ids=str)
+def test_norm_vs_torch(backend, p):
+    torch = pytest.importorskip("torch")
+    x, t = lg.tensor(X), torch_of(X)
+    assert_like_torch(lg.norm(x, p=p), torch.norm(t, p=p), rtol=1e-5, atol=1e-6)
+    assert_like_torch(x.norm(p=p, dim=-1), t.norm(p=p, dim=-1), rtol=1e-5, atol=1e-6)
+    assert_like_torch(x.norm(p, 0, True), t.norm(p, 0, True), rtol=1e-5, atol=1e-6)
+    if p != "fro":
+        assert_like_torch(x.norm(p=p, dim=(0, 2)), t.norm(p=p, dim=(0, 2)), rtol=1e-5, atol=1e-6)
+
+
+def test_logsumexp_large_and_infinite_vs_torch(backend):
+    """Shifted by the max: no overflow for large inputs, -inf rows give -inf, +inf gives +inf."""
+    torch = pytest.importorskip("torch")
+    a = np.array([[1000.0, 1000.0, 999.0], [-np.inf, -np.inf, -np.inf], [np.inf, 1.0, 2.0], [-1e4, 0.0, 1.0]],
+                 np.float32)
+    assert_like_torch(lg.logsumexp(lg.tensor(a), 1), torch.logsumexp(torch_of(a), 1))
+    assert_like_torch(lg.tensor(a).logsumexp(0, keepdim=True), torch_of(a).logsumexp(0, keepdim=True))
+    i = data("int64", (3, 4), 5)
+    assert_like_torch(lg.tensor(i).logsumexp(1), torch_of(i).logsumexp(1))
+
+
+def test_nan_and_inf_in_reductions_vs_torch(backend):
+    torch = pytest.importorskip("torch")
+    a = np.array([[1.0, np.nan, 2.0], [np.inf, 1.0, -np.inf], [np.inf, np.inf, 1.0], [-0.0, 0.0, 5.0]],
+                 np.float32)
+    x, t = lg.tensor(a), torch_of(a)
+    for name in ("sum", "mean", "prod", "amax", "amin", "var", "cumsum", "cumprod"):
+        assert_like_torch(getattr(x, name)(1), getattr(t, name)(1))
+    for name in ("sum", "prod", "amax", "amin"):
+        assert_like_torch(getattr(x, name)(0), getattr(t, name)(0))
+    assert_like_torch(x.max(), t.max())
+    assert_like_torch(x.norm(dim=1), t.norm(dim=1))
+
+
+# ---- scans ----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dim", [0, 1, -1, 2])
+def test_cumsum_cumprod_vs_torch(backend, dim):
+    torch = pytest.importorskip("torch")
+    x, t = lg.tensor(X), torch_of(X)
+    assert_like_torch(x.cumsum(dim), t.cumsum(dim), rtol=1e-5, atol=1e-6)
+    assert_like_torch(lg.cumprod(x, dim), torch.cumprod(t, dim), rtol=1e-5, atol=1e-6)
+    assert_like_torch(lg.cumsum(x, dim=dim, dtype=lg.float64), torch.cumsum(t, dim=dim, dtype=torch.float64))
+    xt, tt = x.transpose(0, 2), t.transpose(0, 2)  # non-contiguous input
+    assert_like_torch(xt.cumsum(dim), tt.cumsum(dim), rtol=1e-5, atol=1e-6)
+
+
+# ---- non-contiguous inputs, 0-d and empty tensors ------------------------------------------------------
+
+def test_reductions_of_views_vs_torch(backend):
+    torch = pytest.importorskip("torch")
+    x, t = lg.tensor(X), torch_of(X)
+    for f in (lambda v: v.transpose(0, 2).sum(1), lambda v: v[:, ::2, 1:].mean((0, 2)),
+              lambda v: v.permute(1, 2, 0).amax(-1), lambda v: v[0].t().var(0),
+              lambda v: v[:, :1].expand(3, 6, 5).sum(1), lambda v: v.flip(1).cumsum(1)):
+        assert_like_torch(f(x), f(t), rtol=1e-5, atol=1e-6)
+
+
+def test_zero_dim_reductions_vs_torch(backend):
+    torch = pytest.importorskip("torch")
+    a = np.array(2.5, np.float32)
+    x, t = lg.tensor(a), torch_of(a)
+    for f in (lambda v: v.sum(), lambda v: v.sum(0), lambda v: v.sum(-1, keepdim=True), lambda v: v.mean(0),
+              lambda v: v.prod(0), lambda v: v.amax(), lambda v: v.max(), lambda v: v.cumsum(0),
+              lambda v: v.logsumexp(0), lambda v: v.norm(), lambda v: v.all(), lambda v: v.std(correction=0)):
+        assert_like_torch(f(x), f(t))
+
+
+def test_reductions_of_empty_vs_torch(backend):
+    """Sums of nothing are 0, products 1, all() True, any() False, mean NaN, logsumexp -inf."""
+    torch = pytest.importorskip("torch")
+    a = np.zeros((0, 3), np.float32)
+    x, t = lg.tensor(a), torch_of(a)
+    for f in (lambda v: v.sum(), lambda v: v.sum(0), lambda v: v.sum(1), lambda v: v.prod(0),
+              lambda v: v.mean(0), lambda v: v.cumsum(0), lambda v: v.amax(1), lambda v: v.all(),
+              lambda v: v.any(0), lambda v: v.logsumexp(0)):
+        assert_like_torch(f(x), f(t))
+
+
+def test_reductions_of_empty_1d_vs_torch(backend):
+    torch = pytest.importorskip("torch")
+    x, t = lg.tensor([]), torch.tensor([])
+    assert_like_torch(x.sum(), t.sum())
+    assert_like_torch(x.prod(), t.prod())
+    assert_like_torch(lg.zeros(0, 3).sum(0), torch.zeros(0, 3).sum(0))
+    assert_like_torch(lg.ones(0, 3).prod(0), torch.ones(0, 3).prod(0))
+
+
+# ---- accumulation accuracy ------------------------------------------------------------------------------
+
+def test_large_reductions_accuracy(backend):
+    """1000x300 float32 reductions agree with a float64 reference to rtol 1e-5."""
+    rng = np.random.default_rng(42)
+    a = (rng.random((1000, 300)) + 0.5).astype(np.float32)
+    ref = a.astype(np.float64)
+    x = lg.tensor(a)
+    lg.realize(s := x.sum(), s0 := x.sum(0), s1 := x.sum(1), m := x.mean(), v := x.var(), sd := x.std(0),
+               n := x.norm(), lse := x.logsumexp(1), cs := x.cumsum(0), st := x.t().sum(1))
+    cases = [(s, ref.sum()), (s0, ref.sum(0)), (s1, ref.sum(1)), (m, ref.mean()), (v, ref.var(ddof=1)),
+             (sd, ref.std(0, ddof=1)), (n, np.sqrt((ref ** 2).sum())), (lse, np.log(np.exp(ref).sum(1))),
+             (cs, ref.cumsum(0)), (st, ref.sum(0))]
+    for got, want in cases:
+        assert got.dtype is lg.float32
+        np.testing.assert_allclose(got.numpy().astype(np.float64), want, rtol=1e-5)
+
+
+def test_large_integer_sums_are_exact(backend):
+    rng = np.random.default_rng(7)
+    a = rng.integers(-100, 100, (1000, 300)).astype(np.int8)
+    x = lg.tensor(a)
+    assert x.sum().item() == int(a.astype(np.int64).sum())
+    np.testing.assert_array_equal(x.sum(0).numpy(), a.astype(np.int64).sum(0))
+    np.testing.assert_array_equal(x.cumsum(1).numpy()[:, -1], a.astype(np.int64).sum(1))
+    assert (x > 0).sum().item() == int((a > 0).sum())
+
+
+# ---- products --------------------------------------------------------------------------------------------
+
+A = data("float32", (3, 4), 10)
+B = data("float32", (4, 5), 11)
+V4 = data("float32", (4,), 12)
+V3 = data("float32", (3,), 13)
+BA = data("float32", (2, 3, 4), 14)
+BB = data("float32", (2, 4, 5), 15)
+BC = data("float32", (4, 1, 4, 5), 16)
+
+PRODUCTS = {
+    "dot": (lambda m, a, b: m.dot(a, b), (V4, V4)),
+    "dot_method": (lambda m, a, b: a.dot(b), (V4, V4)),
+    "mv": (lambda m, a, b: m.mv(a, b), (A, V4)),
+    "mv_method": (lambda m, a, b: a.mv(b), (A, V4)),
+    "mm": (lambda m, a, b: m.mm(a, b), (A, B)),
+    "mm_method": (lambda m, a, b: a.mm(b), (A, B)),
+    "matmul_1d_1d": (lambda m, a, b: a @ b, (V4, V4)),
+    "matmul_1d_2d": (lambda m, a, b: a @ b, (V4, B)),
+    "matmul_2d_1d": (lambda m, a, b: m.matmul(a, b), (A, V4)),
+    "matmul_2d_2d": (lambda m, a, b: a.matmul(b), (A, B)),
+    "matmul_3d_2d": (lambda m, a, b: a @ b, (BA, B)),
+    "matmul_3d_3d": (lambda m, a, b: a @ b, (BA, BB)),
+    "matmul_broadcast_batch": (lambda m, a, b: a @ b, (BA, BC)),
+    "matmul_1d_3d": (lambda m, a, b: a @ b, (V4, BB)),
+    "matmul_3d_1d": (lambda m, a, b: a @ b, (BA, V4)),
+    "bmm": (lambda m, a, b: m.bmm(a, b), (BA, BB)),
+    "bmm_method": (lambda m, a, b: a.bmm(b), (BA, BB)),
+    "outer": (lambda m, a, b: m.outer(a, b), (V3, V4)),
+    "outer_method": (lambda m, a, b: a.outer(b), (V3, V4)),
+    "mm_transposed": (lambda m, a, b: a.t().mm(a), (A, B)),
+    "matmul_transposed_both": (lambda m, a, b: b.t() @ a.t(), (A, B)),
+    "rmatmul": (lambda m, a, b: b.__rmatmul__(a), (A, B)),
+}
+
+
+@pytest.mark.parametrize("name", list(PRODUCTS))
+def test_products_vs_torch(backend, name):
+    torch = pytest.importorskip("torch")
+    f, (a, b) = PRODUCTS[name]
+    assert_like_torch(f(lg, lg.tensor(a), lg.tensor(b)), f(torch, torch_of(a), torch_of(b)), rtol=1e-5, atol=1e-5)
+
+
+def test_products_vs_numpy(backend):
+    assert_like_numpy(lg.tensor(A) @ lg.tensor(B), A @ B, rtol=1e-5)
+    assert_like_numpy(lg.tensor(BA) @ lg.tensor(BC), BA @ BC, rtol=1e-5)
+    assert_like_numpy(lg.tensor(A) @ lg.tensor(V4), A @ V4, rtol=1e-5)
+    assert_like_numpy(lg.dot(lg.tensor(V4), lg.tensor(V4)), np.float32(V4 @ V4), rtol=1e-5)
+    assert_like_numpy(lg.outer(lg.tensor(V3), lg.tensor(V4)), np.outer(V3, V4), rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", ["int64", "int32", "float64"])
+def test_products_other_dtypes_vs_torch(backend, dtype):
+    torch = pytest.importorskip("torch")
+    a, b, v = data(dtype, (3, 4), 20), data(dtype, (4, 5), 21), data(dtype, (4,), 22)
+    assert_like_torch(lg.tensor(a) @ lg.tensor(b), torch_of(a) @ torch_of(b))
+    assert_like_torch(lg.mv(lg.tensor(a), lg.tensor(v)), torch.mv(torch_of(a), torch_of(v)))
+    assert_like_torch(lg.dot(lg.tensor(v), lg.tensor(v)), torch.dot(torch_of(v), torch_of(v)))
+    assert_like_torch(lg.outer(lg.tensor(v), lg.tensor(v)), torch.outer(torch_of(v), torch_of(v)))
+
+
+def test_outer_promotes_like_torch(backend):
+    torch = pytest.importorskip("torch")
+    i, f = data("int64", (3,), 1), data("float32", (4,), 2)
+    assert_like_torch(lg.outer(lg.tensor(i), lg.tensor(f)), torch.outer(torch_of(i), torch_of(f)))
+
+
+def test_matmul_accuracy_large_inner_dim(backend):
+    """K = 300: float32 products agree with a float64 reference (torch's own blocking differs)."""
+    rng = np.random.default_rng(3)
+    a = rng.standard_normal((64, 300)).astype(np.float32)
+    b = rng.standard_normal((300, 32)).astype(np.float32)
+    ref = a.astype(np.float64) @ b.astype(np.float64)
+    got = (lg.tensor(a) @ lg.tensor(b)).numpy().astype(np.float64)
+    np.testing.assert_allclose(got, ref, rtol=1e-4, atol=1e-4 * np.abs(ref).max())
+
+
+def test_matmul_with_empty_inner_dim(backend):
+    torch = pytest.importorskip("torch")
+    x, t = lg.tensor(A), torch_of(A)
+    y, u = lg.tensor(B), torch_of(B)
+    assert_like_torch(x[:, :0] @ y[:0], t[:, :0] @ u[:0])
