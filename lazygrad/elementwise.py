@@ -57,12 +57,12 @@ def operand(x, dtype: DType, shape: tuple[int, ...]) -> Node:
 # ops torch does not implement for bool tensors: op -> kernel name in torch's message
 BOOL_UNSUPPORTED = {Op.FLOORDIV: "div_floor_cpu", Op.MOD: "remainder_cpu", Op.POW: "pow", Op.FLOOR: "floor_vml_cpu",
                     Op.CEIL: "ceil_vml_cpu", Op.ROUND: "round_vml_cpu", Op.TRUNC: "trunc_vml_cpu",
-                    Op.ABS: "abs_cpu", Op.FMOD: "fmod_cpu"}
+                    Op.ABS: "abs_cpu", Op.FMOD: "fmod_cpu", Op.SHL: "lshift_cpu", Op.SHR: "rshift_cpu"}
 
 
-def _no_bool(op: Op, dt: DType) -> None:
+def _no_bool(op: Op, dt: DType, kernel: str | None = None) -> None:
     if dt is bool_ and op in BOOL_UNSUPPORTED:
-        raise NotImplementedError(f"\"{BOOL_UNSUPPORTED[op]}\" not implemented for 'Bool'")
+        raise NotImplementedError(f"\"{kernel or BOOL_UNSUPPORTED[op]}\" not implemented for 'Bool'")
 
 
 def _check(x, name: str):
@@ -151,6 +151,10 @@ def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
         dt = result_type(input, other)
         if dt.is_floating_point:
             return _out(trunc(binary(Op.DIV, input, other, compute=dt)), out)
+        _no_bool(Op.FLOORDIV, dt, "div_trunc_cpu")
+        _check_integer_divisor(input, other)
+        if not isinstance(other, Tensor):  # the divisor as the result type holds it (-3 is 253 in uint8)
+            other = Tensor._from_node(graph.const(other, dt, ()))
         q = binary(Op.FLOORDIV, input, other)
         r = binary(Op.MOD, input, other)
         fix = logical_and(ne(r, 0), ne(lt(input, 0), lt(other, 0)))
@@ -413,9 +417,10 @@ def sigmoid(input: Tensor, *, out=None) -> Tensor:
 
 @differentiable("relu")
 def relu(input: Tensor) -> Tensor:
+    """x < 0 ? 0 : x, so that -0.0 and NaN pass through as in torch."""
     if input.dtype is bool_:
-        raise RuntimeError("\"clamp_min_cpu\" not implemented for 'Bool'")
-    return binary(Op.MAX, input, 0, compute=input.dtype)
+        raise RuntimeError("Boolean inputs not supported for relu")
+    return where(lt(input, 0), 0, input)
 
 
 @differentiable("clamp")

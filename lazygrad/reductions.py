@@ -153,7 +153,8 @@ def max(input: Tensor, dim=None, keepdim: bool = False, *, out=None, **kwargs):
     _check_nonempty(input, "max", dim)
     if dim is None:
         return reduce(input, ReduceOp.MAX, None, False, input.dtype)
-    return MaxResult(amax(input, dim, keepdim), argmax(input, dim, keepdim))
+    ordered = input.to(uint8) if input.dtype is bool_ else input  # bools compare as 0 and 1
+    return MaxResult(amax(input, dim, keepdim), argmax(ordered, dim, keepdim))
 
 
 @differentiable("min")
@@ -165,7 +166,8 @@ def min(input: Tensor, dim=None, keepdim: bool = False, *, out=None, **kwargs):
     _check_nonempty(input, "min", dim)
     if dim is None:
         return reduce(input, ReduceOp.MIN, None, False, input.dtype)
-    return MinResult(amin(input, dim, keepdim), argmin(input, dim, keepdim))
+    ordered = input.to(uint8) if input.dtype is bool_ else input
+    return MinResult(amin(input, dim, keepdim), argmin(ordered, dim, keepdim))
 
 
 def _logical_reduce(x: Tensor, rop: ReduceOp, dim, keepdim: bool) -> Tensor:

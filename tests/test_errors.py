@@ -159,6 +159,12 @@ def test_errors_raise_at_the_op_before_realizing(backend):
 # ---- more cases: each raised another class or message than torch when this file was written ---------------
 
 MORE = {
+    "div_trunc_bools": lambda m: m.div(m.tensor([True]), m.tensor([True]), rounding_mode="trunc"),
+    "relu_bool": lambda m: m.relu(m.tensor([True])),
+    "div_trunc_int_by_zero": lambda m: m.div(m.tensor([5, 7]), m.tensor([0, 2]), rounding_mode="trunc"),
+    "div_trunc_int_by_zero_scalar": lambda m: m.div(m.tensor([5, 7]), 0, rounding_mode="trunc"),
+    "bool_left_shift": lambda m: m.tensor([True, False]) << m.tensor([True, True]),
+    "bool_right_shift_scalar": lambda m: m.tensor([True, False]) >> True,
     "where_broadcast": lambda m: m.where(m.ones(3) > 0, m.ones(2), m.ones(3)),
     "dim_of_0d": lambda m: m.tensor(1.0).sum(1),
     "mean_int32": lambda m: m.ones(3, dtype=m.int32).mean(),
@@ -217,21 +223,6 @@ def bug(reason):
 
 
 MISMATCHING = {
-    "div_trunc_int_by_zero": (
-        lambda m: m.div(m.tensor([5, 7]), m.tensor([0, 2]), rounding_mode="trunc"),
-        "div(int, realized tensor holding 0, rounding_mode='trunc') returns 0; torch (and floor mode) raise "
-        "RuntimeError 'ZeroDivisionError'"),
-    "div_trunc_int_by_zero_scalar": (
-        lambda m: m.div(m.tensor([5, 7]), 0, rounding_mode="trunc"),
-        "div(int, 0, rounding_mode='trunc') returns 0; torch raises RuntimeError 'ZeroDivisionError'"),
-    "bool_left_shift": (
-        lambda m: m.tensor([True, False]) << m.tensor([True, True]),
-        "bool << bool: the c back end dies with KeyError <Op.SHL>, numpy computes; torch raises "
-        "NotImplementedError '\"lshift_cpu\" not implemented for 'Bool''"),
-    "bool_right_shift_scalar": (
-        lambda m: m.tensor([True, False]) >> True,
-        "bool >> True: the c back end dies with KeyError <Op.SHR>, numpy computes; torch raises "
-        "NotImplementedError '\"rshift_cpu\" not implemented for 'Bool''"),
     "uint8_minus_true": (
         lambda m: m.tensor([5, 7], dtype=m.uint8) - True,
         "uint8_tensor - True is computed; torch raises 'Subtraction, the `-` operator, with a bool tensor is not "
@@ -240,9 +231,6 @@ MISMATCHING = {
         lambda m: m.tensor([True]) - True,
         "bool_tensor - True gives the one-bool message; torch: 'Subtraction, the `-` operator, with two bool "
         "tensors is not supported. Use the `^` or `logical_xor()` operator instead.'"),
-    "div_trunc_bools": (
-        lambda m: m.div(m.tensor([True]), m.tensor([True]), rounding_mode="trunc"),
-        "div(bool, bool, rounding_mode='trunc') names \"div_floor_cpu\"; torch names \"div_trunc_cpu\""),
     "floor_divide_bools_with_false": (
         lambda m: m.tensor([True, True]) // m.tensor([True, False]),
         "bool // bool with a False divisor raises RuntimeError 'ZeroDivisionError'; torch raises "
@@ -267,10 +255,6 @@ MISMATCHING = {
         lambda m: m.ones(3).add_(m.ones(2, 3)),
         "x.add_(y) with y of a larger shape raises the expand() message; torch: \"output with shape [3] doesn't "
         "match the broadcast shape [2, 3]\""),
-    "relu_bool": (
-        lambda m: m.relu(m.tensor([True])),
-        "relu(bool) says '\"clamp_min_cpu\" not implemented for 'Bool''; torch: 'Boolean inputs not supported "
-        "for relu'"),
 }
 
 

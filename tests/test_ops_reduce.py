@@ -176,8 +176,6 @@ def test_argmax_argmin_vs_torch(backend, dim):
                               exact=True)
 
 
-@pytest.mark.xfail(strict=True, reason="max(dim)/min(dim) of a bool tensor raise 'argmax(): does not support bool "
-                                       "input'; torch returns (values, indices) for bool")
 @pytest.mark.parametrize("name", ["max", "min"])
 def test_max_min_with_dim_of_bool_vs_torch(backend, name):
     torch = pytest.importorskip("torch")
