@@ -42,7 +42,6 @@ import tempfile
 import threading
 from typing import Callable
 
-from lazygrad.stats import COUNTERS
 
 __all__ = [
     "cache_dir",
@@ -74,6 +73,13 @@ _verified: set[str] = set()  # resolved paths checked (and created) in this proc
 
 # --------------------------------------------------------------------------- location
 
+
+
+def counters():
+    """lazygrad's counters, looked up when first counted: importing codegen on its own must not import
+    lazygrad half-way through its own import."""
+    from lazygrad.stats import COUNTERS
+    return COUNTERS
 
 def cache_dir() -> str:
     """The absolute path of the cache directory, from the environment *now*.
@@ -351,12 +357,12 @@ def get_or_build(key: str, build: Callable[[], bytes]) -> str:
     so = os.path.join(shard, key + ".so")
     side = os.path.join(shard, key + ".sha256")
     if _valid_entry(so, side):
-        COUNTERS.disk_cache_hits += 1
+        counters().disk_cache_hits += 1
         return so
     shard = _ensure_shard(root, key)
     with _KeyLock(shard, key):
         if _valid_entry(so, side):  # someone built it while we waited
-            COUNTERS.disk_cache_hits += 1
+            counters().disk_cache_hits += 1
             return so
         data = build()
         return store(key, data)

@@ -27,7 +27,6 @@ import shutil
 import threading
 from typing import Any, Sequence
 
-from lazygrad.stats import COUNTERS
 
 from . import cache
 
@@ -367,7 +366,7 @@ class CCompiler:
         with open(src, "w", encoding="utf-8") as f:
             f.write(source)
         cmd = [*self.argv, *self._flags, *("-I" + d for d in incs), "-o", out, src]  # type: ignore[misc]
-        COUNTERS.kernels_compiled += 1
+        cache.counters().kernels_compiled += 1
         try:
             r = _run(cmd, cwd=tmp)
         except subprocess.TimeoutExpired as e:

@@ -14,6 +14,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+# the default back end is part of importing lazygrad (jinja2 and the renderer load only when a
+# kernel must be rendered, so a warm process reaches its cached kernels without them)
+from codegen import c_program
+
 from . import interpreter
 from .buffer import Buffer
 from .graph import Node, _arg_key
@@ -58,8 +62,7 @@ def backend() -> str:
         if wanted not in ("c", "numpy"):
             raise ValueError(f"LAZYGRAD_BACKEND must be 'c' or 'numpy', got {wanted!r}")
         if wanted == "c":
-            from codegen.c_program import compiler
-            if not compiler().available():
+            if not c_program.compiler().available():
                 warnings.warn("lazygrad: no working C compiler found (set LAZYGRAD_CC); "
                               "falling back to the slow numpy interpreter", RuntimeWarning, stacklevel=3)
                 wanted = "numpy"
@@ -78,8 +81,7 @@ def set_backend(name: str | None) -> None:
 
 @dataclass
 class _Compiled:
-    program: object  # LoopProgram
-    source: str
+    kernel: object  # codegen's RenderedKernel: name, kind, fused ops, parameter count, source
     callable: object = None
 
 
@@ -118,10 +120,8 @@ def _compiled(item: ScheduledKernel, rands: list[Node], key: tuple) -> _Compiled
     hit = _KERNELS.get(key)
     if hit is not None:
         return hit
-    from codegen.lower import lower
-    from codegen.render_c import render
-    prog = lower(item.outputs, item.inputs, {id(r): i for i, r in enumerate(rands)})
-    entry = _KERNELS[key] = _Compiled(prog, render(prog))
+    kernel = c_program.render_kernel(item.outputs, item.inputs, {id(r): i for i, r in enumerate(rands)}, repr(key))
+    entry = _KERNELS[key] = _Compiled(kernel)
     return entry
 
 
@@ -129,10 +129,10 @@ def _dump(entry: _Compiled) -> None:
     out = os.environ.get("LAZYGRAD_DUMP_DIR")
     if out:
         os.makedirs(out, exist_ok=True)
-        path = os.path.join(out, f"{entry.program.name}.c")
+        path = os.path.join(out, f"{entry.kernel.name}.c")
         if not os.path.exists(path):
             with open(path, "w") as f:
-                f.write(entry.source)
+                f.write(entry.kernel.source)
 
 
 def _input_buffer(node: Node) -> Buffer:
@@ -152,8 +152,7 @@ def run_kernel(item: ScheduledKernel) -> None:
     else:
         entry = _compiled(item, rands, key)
         if entry.callable is None:
-            from codegen.c_program import get_program
-            entry.callable = get_program(entry.program, entry.source)
+            entry.callable = c_program.get_program(entry.kernel)
             _dump(entry)
         else:
             COUNTERS.memory_cache_hits += 1
@@ -163,7 +162,7 @@ def run_kernel(item: ScheduledKernel) -> None:
             addresses.append(rng.__array_interface__["data"][0])
         if root.numel:
             entry.callable(addresses)
-        name, source = entry.program.name, entry.source
+        name, source = entry.kernel.name, entry.kernel.source
     COUNTERS.kernels_run += 1
     root.buffer = out
     out.producer = weakref.ref(root)
@@ -190,6 +189,6 @@ def plan(targets: list[Node], target: str = "c") -> Schedule:
     for item in create_schedule(targets):
         key, rands = _structure(item)
         entry = _compiled(item, rands, key)
-        kernels.append(Kernel(entry.program.name, "cpu", entry.source, list(entry.program.fused),
-                              entry.program.kind))
+        k = entry.kernel
+        kernels.append(Kernel(k.name, "cpu", k.source, list(k.fused), k.kind))
     return kernels
