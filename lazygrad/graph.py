@@ -61,8 +61,9 @@ def make(op: Op, dtype: DType, shape: Shape, srcs: tuple[Node, ...] = (), arg=No
     return node
 
 
-def toposort(roots) -> list[Node]:
-    """Nodes reachable from roots, each after its sources (iterative: graphs can be deep)."""
+def toposort(roots, children=lambda n: n.srcs) -> list:
+    """Every node reachable from roots, each after the nodes it depends on (iterative: graphs can be
+    deep). `children` gives what a node depends on; the scheduler and the autograd engine pass their own."""
     order, seen = [], set()
     for root in roots:
         if id(root) in seen:
@@ -77,7 +78,7 @@ def toposort(roots) -> list[Node]:
                 continue
             seen.add(id(node))
             stack.append((node, True))
-            stack.extend((s, False) for s in reversed(node.srcs) if id(s) not in seen)
+            stack.extend((c, False) for c in reversed(tuple(children(node))) if id(c) not in seen)
     return order
 
 

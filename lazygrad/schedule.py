@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .graph import Node
+from .graph import Node, toposort
 from .ops import ELEMENTWISE, SOURCES, TRANSCENDENTAL, Op
 
 # Costs in units of one cheap op per element; a store plus a reload costs about as much as two
@@ -49,21 +49,7 @@ def is_stored(node: Node) -> bool:
 
 def _graph(targets: list[Node]) -> list[Node]:
     """Topological order of the unrealized part of the graph (stored nodes are leaves)."""
-    order, seen = [], set()
-    for root in targets:
-        stack = [(root, False)]
-        while stack:
-            node, expanded = stack.pop()
-            if expanded:
-                order.append(node)
-                continue
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            stack.append((node, True))
-            if not is_stored(node):
-                stack.extend((s, False) for s in node.srcs if id(s) not in seen)
-    return order
+    return toposort(targets, lambda n: () if is_stored(n) else n.srcs)
 
 
 def _cost(order: list[Node], materialized: set[int]) -> dict[int, int]:

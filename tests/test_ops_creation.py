@@ -10,28 +10,13 @@ import numpy as np
 import pytest
 
 import lazygrad as lg
+from oracle import dtype_name, xfail_if
+from oracle import assert_like_torch as _assert_like_torch
 from lazygrad import runtime
 
 
-def dtype_name(t) -> str:
-    return str(t.dtype).replace("torch.", "")
-
-
 def assert_like_torch(out, expected, *, exact: bool = True, check_stride: bool = False) -> None:
-    torch = pytest.importorskip("torch")
-    assert isinstance(out, lg.Tensor), type(out)
-    assert out.dtype.name == dtype_name(expected), (out.dtype.name, dtype_name(expected))
-    assert tuple(out.shape) == tuple(expected.shape), (tuple(out.shape), tuple(expected.shape))
-    if check_stride:
-        assert out.stride() == expected.stride(), (out.stride(), expected.stride())
-    got = torch.from_numpy(np.array(out.numpy(), copy=True))
-    kw = {"rtol": 0, "atol": 0} if exact else {}
-    torch.testing.assert_close(got, expected, equal_nan=True, **kw)
-
-
-def xfail_if(request, condition: bool, reason: str) -> None:
-    if condition:
-        request.node.add_marker(pytest.mark.xfail(strict=True, reason=reason))
+    _assert_like_torch(out, expected, exact=exact, check_stride=check_stride)
 
 
 def both(f):

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 import lazygrad as lg
+from oracle import assert_like_torch, dtype_name, torch_of, xfail_if
 
 BOOL = ["bool"]
 INTS = ["uint8", "int8", "int16", "int32", "int64"]
@@ -42,27 +43,6 @@ def data(dtype: str, shape, seed: int, *, nonzero: bool = False, low: int = -9, 
     return a
 
 
-def torch_of(a):
-    torch = pytest.importorskip("torch")
-    return torch.from_numpy(np.array(a, copy=True)) if isinstance(a, np.ndarray) else a
-
-
-def dtype_name(t) -> str:
-    return str(t.dtype).replace("torch.", "")
-
-
-def assert_like_torch(out, expected, *, exact: bool = False, rtol=None, atol=None) -> None:
-    """lazygrad tensor `out` has torch tensor `expected`'s dtype, shape and values (NaNs equal)."""
-    torch = pytest.importorskip("torch")
-    assert isinstance(out, lg.Tensor), type(out)
-    assert out.dtype.name == dtype_name(expected), (out.dtype.name, dtype_name(expected))
-    assert tuple(out.shape) == tuple(expected.shape)
-    got = torch.from_numpy(np.array(out.numpy(), copy=True))
-    if exact:
-        rtol = atol = 0
-    torch.testing.assert_close(got, expected, equal_nan=True, rtol=rtol, atol=atol)
-
-
 def assert_like_numpy(out, expected: np.ndarray, *, rtol: float = 1e-6, atol: float = 0.0) -> None:
     assert isinstance(out, lg.Tensor)
     assert out.dtype.name == str(expected.dtype), (out.dtype.name, expected.dtype)
@@ -72,12 +52,6 @@ def assert_like_numpy(out, expected: np.ndarray, *, rtol: float = 1e-6, atol: fl
         np.testing.assert_array_equal(got, expected)
     else:
         np.testing.assert_allclose(got, expected, rtol=rtol, atol=atol, equal_nan=True)
-
-
-def xfail_if(request, condition: bool, reason: str) -> None:
-    """Strict xfail for a bug seen only under some parameters (a back end, a dtype)."""
-    if condition:
-        request.node.add_marker(pytest.mark.xfail(strict=True, reason=reason))
 
 
 # ---- binary ops over every dtype -------------------------------------------------------------------

@@ -8,27 +8,15 @@ import numpy as np
 import pytest
 
 import lazygrad as lg
+from oracle import torch_of
+from oracle import assert_like_torch as _assert_like_torch
 
 BASE = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
 
 
-def torch_of(a):
-    torch = pytest.importorskip("torch")
-    return torch.from_numpy(np.array(a, copy=True))
-
-
-def dtype_name(t) -> str:
-    return str(t.dtype).replace("torch.", "")
-
-
 def assert_like_torch(out, expected) -> None:
     """Same dtype, shape and exact values (NaNs equal)."""
-    torch = pytest.importorskip("torch")
-    assert isinstance(out, lg.Tensor), type(out)
-    assert out.dtype.name == dtype_name(expected), (out.dtype.name, dtype_name(expected))
-    assert tuple(out.shape) == tuple(expected.shape), (tuple(out.shape), tuple(expected.shape))
-    got = torch.from_numpy(np.array(out.numpy(), copy=True))
-    torch.testing.assert_close(got, expected, equal_nan=True, rtol=0, atol=0)
+    _assert_like_torch(out, expected, exact=True)
 
 
 def assert_same_view(out, expected) -> None:

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import lazygrad as lg
+from oracle import assert_like_torch, dtype_name, torch_of
 
 ALL = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"]
 FLOATS = ["float16", "float32", "float64"]
@@ -23,26 +24,6 @@ def data(dtype: str, shape, seed: int) -> np.ndarray:
     if dtype.startswith("int"):
         return np.asarray(rng.integers(-5, 5, shape).astype(dtype))
     return np.asarray(rng.standard_normal(shape)).astype(dtype)
-
-
-def torch_of(a):
-    torch = pytest.importorskip("torch")
-    return torch.from_numpy(np.array(a, copy=True))
-
-
-def dtype_name(t) -> str:
-    return str(t.dtype).replace("torch.", "")
-
-
-def assert_like_torch(out, expected, *, exact: bool = False, rtol=None, atol=None) -> None:
-    torch = pytest.importorskip("torch")
-    assert isinstance(out, lg.Tensor), type(out)
-    assert out.dtype.name == dtype_name(expected), (out.dtype.name, dtype_name(expected))
-    assert tuple(out.shape) == tuple(expected.shape), (tuple(out.shape), tuple(expected.shape))
-    got = torch.from_numpy(np.array(out.numpy(), copy=True))
-    if exact:
-        rtol = atol = 0
-    torch.testing.assert_close(got, expected, equal_nan=True, rtol=rtol, atol=atol)
 
 
 def assert_like_numpy(out, expected, *, rtol: float = 1e-6, atol: float = 1e-6) -> None:

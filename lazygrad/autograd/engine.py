@@ -6,6 +6,7 @@ all that second and higher derivatives need.
 """
 from __future__ import annotations
 
+from ..graph import toposort
 from .function import AccumulateGrad
 from .grad_mode import STATE
 from .record import flat_grads
@@ -22,20 +23,8 @@ def sum_to(grad, shape):
 
 
 def _topological(roots):
-    order, seen = [], set()
-    for root in roots:
-        stack = [(root, False)]
-        while stack:
-            node, done = stack.pop()
-            if done:
-                order.append(node)
-                continue
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            stack.append((node, True))
-            stack.extend((n, False) for n, _ in node.next_functions if n is not None and id(n) not in seen)
-    return list(reversed(order))
+    """Backward nodes from the outputs down: each node before the nodes its gradients flow to."""
+    return list(reversed(toposort(roots, lambda n: [m for m, _ in n.next_functions if m is not None])))
 
 
 def _zeros(meta):
