@@ -341,7 +341,6 @@ UNARY = {
     "tanh": (Op.TANH, True), "erf": (Op.ERF, True), "abs": (Op.ABS, False), "floor": (Op.FLOOR, False),
     "ceil": (Op.CEIL, False), "trunc": (Op.TRUNC, False),
 }
-ALIASES = {"arcsin": "asin", "arccos": "acos", "arctan": "atan", "arcsinh": None, "absolute": "abs", "fix": "trunc"}
 
 
 def unary(op: Op, x: Tensor, to_float: bool) -> Tensor:
@@ -363,8 +362,9 @@ def _unary_fn(name: str, op: Op, to_float: bool):
 
 
 _UNARY_FUNCTIONS = {name: _unary_fn(name, op, f) for name, (op, f) in UNARY.items()}
-globals().update(_UNARY_FUNCTIONS)
-arcsin, arccos, arctan, absolute, fix = (_UNARY_FUNCTIONS[n] for n in ("asin", "acos", "atan", "abs", "trunc"))
+(exp, exp2, expm1, log, log2, log10, log1p, sqrt, sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, erf, abs, floor,
+ ceil, trunc) = (_UNARY_FUNCTIONS[name] for name in UNARY)
+arcsin, arccos, arctan, absolute, fix = asin, acos, atan, abs, trunc
 
 
 @differentiable("neg")

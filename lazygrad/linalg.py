@@ -52,9 +52,9 @@ def mv(input: Tensor, vec: Tensor, *, out=None) -> Tensor:
 @differentiable("mm")
 def mm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
     if input.ndim != 2:
-        raise RuntimeError(f"self must be a matrix")
+        raise RuntimeError("self must be a matrix")
     if mat2.ndim != 2:
-        raise RuntimeError(f"mat2 must be a matrix")
+        raise RuntimeError("mat2 must be a matrix")
     return _matmul2(input, mat2)
 
 

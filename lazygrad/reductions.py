@@ -197,7 +197,7 @@ def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correc
         dim, unbiased = None, dim
     dim, keepdim = _kw(dim, keepdim, kwargs)
     if not input.dtype.is_floating_point:
-        raise RuntimeError(f"std and var only support floating point and complex dtypes")
+        raise RuntimeError("std and var only support floating point and complex dtypes")
     n = _count(input, dim)
     centered = sub(input, mean(input, dim, keepdim=True))
     ss = sum(mul(centered, centered), dim, keepdim)

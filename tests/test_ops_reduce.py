@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import lazygrad as lg
-from oracle import assert_like_torch, dtype_name, torch_of
+from oracle import assert_like_torch, torch_of
 
 ALL = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"]
 FLOATS = ["float16", "float32", "float64"]
