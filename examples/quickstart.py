@@ -15,3 +15,9 @@ softmax = (m - m.amax(1, keepdim=True)).exp()
 softmax = softmax / softmax.sum(1, keepdim=True)
 print(softmax.sum(1))
 print(lg.stats())
+
+# gradients are lazy graphs too: they fuse with the forward pass when read
+w = lg.tensor([0.5, -1.0, 2.0], requires_grad=True)
+loss = (w.tanh() * w).sum()
+loss.backward()
+print(loss, w.grad)
