@@ -279,6 +279,7 @@ def select(t: Tensor, dim: int, index: int) -> Tensor:
     return as_view(t, [t._shape[i] for i in keep], [t._strides[i] for i in keep], t._offset + index * t._strides[d])
 
 
+@differentiable("diagonal")
 def diagonal(t: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
     a, b = wrap_dim(dim1, t.ndim), wrap_dim(dim2, t.ndim)
     start = t._offset + (offset * t._strides[b] if offset >= 0 else -offset * t._strides[a])

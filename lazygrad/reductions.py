@@ -192,6 +192,7 @@ def _correction(correction, unbiased) -> float:
     return 1 if unbiased is None or unbiased else 0
 
 
+@differentiable("var")
 def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, **kwargs) -> Tensor:
     if isinstance(dim, bool):
         dim, unbiased = None, dim
@@ -205,6 +206,7 @@ def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correc
     return div(ss, dof if dof > 0 else (0.0 if dof == 0 else float("nan")))
 
 
+@differentiable("std")
 def std(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, **kwargs) -> Tensor:
     return sqrt(var(input, dim, unbiased, keepdim, correction=correction, **kwargs))
 

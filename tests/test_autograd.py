@@ -41,6 +41,9 @@ OPS = {
                                              + sum(p.sum() * i for i, p in enumerate(a.split(2, 1))),
     "repeat_gather": lambda t, a, b, v, m: a.repeat(2, 1).sum() + a.gather(1, t.tensor([[0, 3], [1, 1], [2, 0]])).sum(),
     "narrow_select": lambda t, a, b, v, m: a.narrow(1, 1, 2).sum() * 2 + a.select(0, 1).sum(),
+    "var_std_keepdim": lambda t, a, b, v, m: (a.var(1, keepdim=True) * b).sum() + a.std(0).sum() + a.var(False)
+                                             + a.std(correction=0),
+    "diagonal": lambda t, a, b, v, m: (a.diagonal() ** 2).sum() + a.diagonal(1).sum() * 3 + m.diagonal(-2).sum(),
 }
 
 
@@ -95,6 +98,7 @@ def test_grad_fn_names_and_next_functions_match_torch():
         "mm": lambda m, x: x @ x.t(), "expand": lambda m, x: x[:1].expand(4, 3), "neg": lambda m, x: -x,
         "select": lambda m, x: x[0], "slice": lambda m, x: x[:, 1:], "cat": lambda m, x: m.cat([x, x]),
         "max": lambda m, x: x.max(), "tanh": lambda m, x: x.tanh(), "sigmoid": lambda m, x: x.sigmoid(),
+        "var": lambda m, x: x.var(), "std": lambda m, x: x.std(1), "diagonal": lambda m, x: x.diagonal(),
     }
     for name, f in cases.items():
         ours = f(lg, lg.ones(2, 3, requires_grad=True))

@@ -80,6 +80,45 @@ def _max_dim(c, g_values, g_indices=None):
     return (lg.where(pos == idx, g, lg.zeros((), dtype=g.dtype)),)
 
 
+def _var_parts(c):
+    """(x - mean, degrees of freedom, a Context with var/std's arguments normalized) for var and std."""
+    from ..reductions import _correction
+    from .function import Context
+    x = c.args[0]
+    dim = _kw(c, "dim", 1, None)
+    unbiased = _kw(c, "unbiased", 2, None)
+    if isinstance(dim, bool):  # var(x, True): the second argument is `unbiased`
+        dim, unbiased = None, dim
+    keep = _kw(c, "keepdim", 3, False)
+    norm = Context((x, dim, keep), {}, c.out, c.needs_input_grad)
+    centered = x - (x.mean(dim, keepdim=True) if dim is not None else x.mean())
+    return centered, _count(norm) - _correction(c.kwargs.get("correction"), unbiased), norm
+
+
+def _var(c, g):
+    centered, dof, norm = _var_parts(c)
+    return (_expand_back(g, norm) * 2 * centered / dof,)
+
+
+def _std(c, g):
+    centered, dof, norm = _var_parts(c)
+    return (_expand_back(g, norm) * centered / (dof * _expand_back(c.out, norm)),)
+
+
+def _diagonal(c, g):
+    """g put back on the chosen diagonal of zeros: a one-hot product over the diagonal's positions."""
+    x = c.args[0]
+    offset = _kw(c, "offset", 1, 0)
+    d1, d2 = _kw(c, "dim1", 2, 0) % x.ndim, _kw(c, "dim2", 3, 1) % x.ndim
+    n1, n2, k = x.shape[d1], x.shape[d2], g.shape[-1]
+    pos = lg.arange(k)
+    on_row = (pos + max(-offset, 0)).reshape(k, 1, 1) == lg.arange(n1).reshape(1, n1, 1)
+    on_col = (pos + max(offset, 0)).reshape(k, 1, 1) == lg.arange(n2).reshape(1, 1, n2)
+    grid = (g.unsqueeze(-1).unsqueeze(-1) * (on_row & on_col).to(g.dtype)).sum(-3)  # other dims, then (n1, n2)
+    order = [d for d in range(x.ndim) if d not in (d1, d2)] + [d1, d2]
+    return (grid.permute([order.index(d) for d in range(x.ndim)]),)
+
+
 def _extreme_name(kind: str, args, kwargs) -> str:
     if len(args) > 1 and isinstance(args[1], lg.Tensor):
         return f"{kind}imumBackward0"
@@ -320,6 +359,9 @@ DERIVATIVES = {
     "getitem": (lambda a, k: "IndexBackward0" if _advanced(a[1]) else "SelectBackward0" if isinstance(a[1], int)
                 else "SliceBackward0", _getitem),
     "gather": ("GatherBackward0", _index_gather),
+    "var": ("VarBackward0", _var),
+    "std": ("StdBackward0", _std),
+    "diagonal": ("DiagonalBackward0", _diagonal),
     "narrow": ("SliceBackward0", lambda c, g: (_embed_along(g, c, slice(c.args[2], c.args[2] + c.args[3])),)),
     "select": ("SelectBackward0", lambda c, g: (_embed_along(g, c, c.args[2]),)),
     "embed": ("SliceBackwardBackward0", lambda c, g: (g[c.args[2]], None, None)),
