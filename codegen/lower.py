@@ -73,6 +73,7 @@ class LoopProgram:
     accs: list[Accumulator] = field(default_factory=list)
     post: list[Stmt] = field(default_factory=list)  # evaluated once per output element
     stores: list[Store] = field(default_factory=list)
+    pre_stores: list[Store] = field(default_factory=list)  # outputs shaped like the reduction's input
     fused: list[str] = field(default_factory=list)  # the graph ops this kernel computes
 
     @property
@@ -103,6 +104,7 @@ class _Lowerer:
         if rand_slots:
             self.params.append(Param("rng", uint64_param, False))
         self.rand_slots = rand_slots
+        self.reduce_index: list[Lin] | None = None
         self.memo: dict = {}
         self.pre: list[Stmt] = []
         self.post: list[Stmt] = []
@@ -177,6 +179,7 @@ class _Lowerer:
         if not self.red_loops:
             self.red_loops = [(f"r{a}", src.shape[a]) for a in axes]
         in_idx = [Lin.var(f"r{k}", s) if k in axes else idx[k] for k, s in enumerate(src.shape)]
+        self.reduce_index = in_idx  # where outputs shaped like the reduction's input are evaluated
         val = self.value(src, in_idx, valid, "pre")
         self.fused.append(f"{rop.value}-reduce")
         name = f"acc{len(self.accs)}"
@@ -263,12 +266,13 @@ def kernel_name(kind: str, fused: list[str], shape: tuple[int, ...]) -> str:
 
 
 def lower(outputs, inputs, rand_slots: dict[int, int] | None = None) -> LoopProgram:
-    """The loop program computing `outputs` (one root node) from the stored `inputs`.
+    """The loop program computing `outputs` from the stored `inputs`. Reductions come first and set
+    the loops; outputs shaped like a reduction's input are stored from inside its loop.
 
     rand_slots numbers the kernel's RAND nodes (by id): their seeds and offsets are passed at run
     time in the `rng` parameter.
     """
-    (root,) = outputs
+    root = outputs[0]
     low = _Lowerer(outputs, inputs, rand_slots or {})
     out_loops = [(f"i{k}", s) for k, s in enumerate(root.shape) if s != 1]
     idx = [Lin.var(f"i{k}", s) for k, s in enumerate(root.shape)]
@@ -285,12 +289,21 @@ def lower(outputs, inputs, rand_slots: dict[int, int] | None = None) -> LoopProg
         if accumulator_dtype(root.dtype) is not root.dtype:
             value = low._emit("post", root.dtype, "alu", ("acc0",), alu=Op.CAST, src_dtypes=(float32,))
         kind = "scan"
+        stores, pre_stores = [Store("out0", ravel(idx, root.shape), value, root.dtype)], []
     else:
-        value = low.value(root, idx, (), "post")
+        stores, pre_stores = [], []
+        for i, out in enumerate(outputs):  # reductions come first and fix the loops
+            if low.reduce_index is not None and out.shape != root.shape:
+                index = low.reduce_index  # a side output, stored from inside the reduce loop
+                value = low.value(out, index, (), "pre")
+                pre_stores.append(Store(f"out{i}", ravel(index, out.shape), value, out.dtype))
+            else:
+                value = low.value(out, idx, (), "post")
+                stores.append(Store(f"out{i}", ravel(idx, out.shape), value, out.dtype))
         kind = "reduce" if low.accs else "elementwise"
     if not low.fused:
         low.fused.append("copy")
-    store = Store("out0", ravel(idx, root.shape), value, root.dtype)
     return collapse_loops(LoopProgram(
         name=kernel_name(kind, low.fused, root.shape), kind=kind, params=low.params, out_loops=out_loops,
-        red_loops=low.red_loops, pre=low.pre, accs=low.accs, post=low.post, stores=[store], fused=low.fused))
+        red_loops=low.red_loops, pre=low.pre, accs=low.accs, post=low.post, stores=stores, pre_stores=pre_stores,
+        fused=low.fused))

@@ -94,6 +94,10 @@ def _stmt_line(stmt: Stmt) -> str:
     return f"const {c_ops.ctype(stmt.dtype)} {stmt.name} = {_expr(stmt)};"
 
 
+def _store_line(store) -> str:
+    return f"{store.param}[{store.index.render()}] = {_operand(store.value, store.dtype)};"
+
+
 def _loops(loops, pragmas) -> list[dict]:
     return [{"var": v, "extent": e, "pragma": p} for (v, e), p in zip(loops, pragmas)]
 
@@ -182,7 +186,8 @@ def render(prog: LoopProgram) -> str:
         "name": prog.name, "kind": prog.kind, "fused": prog.fused, "params": params,
         "shape_text": "x".join(map(str, shape)) or "one element",
         "pre": [_stmt_line(s) for s in prog.pre], "post": [_stmt_line(s) for s in prog.post],
-        "stores": [f"{s.param}[{s.index.render()}] = {_operand(s.value, s.dtype)};" for s in prog.stores],
+        "stores": [_store_line(s) for s in prog.stores],
+        "pre_stores": [_store_line(s) for s in prog.pre_stores],
     }
     template = prog.kind
     if prog.kind == "reduce":

@@ -93,7 +93,7 @@ def _structure(item: ScheduledKernel) -> tuple[tuple, list[Node]]:
     inputs = {id(n): i for i, n in enumerate(item.inputs)}
     local: dict[int, int] = {}
     parts, rands = [], []
-    stack = [(item.outputs[0], False)]
+    stack = [(o, False) for o in reversed(item.outputs)]
     while stack:
         node, expanded = stack.pop()
         if id(node) in local:
@@ -113,6 +113,7 @@ def _structure(item: ScheduledKernel) -> tuple[tuple, list[Node]]:
             arg = _arg_key(node.op, node.arg)
         local[id(node)] = len(parts)
         parts.append((node.op, node.dtype.name, node.shape, arg, tuple(local[id(s)] for s in node.srcs)))
+    parts.append(("outputs", tuple(local[id(o)] for o in item.outputs)))
     return tuple(parts), rands
 
 
@@ -140,14 +141,14 @@ def _input_buffer(node: Node) -> Buffer:
 
 
 def run_kernel(item: ScheduledKernel) -> None:
-    root = item.outputs[0]
-    out = Buffer(root.dtype, root.numel)
+    outs = [Buffer(o.dtype, o.numel) for o in item.outputs]
     debug = int(os.environ.get("LAZYGRAD_DEBUG", "0") or 0)
     start = time.perf_counter()
     key, rands = _structure(item)
     if backend() == "numpy":
         inputs = {id(n): _input_buffer(n).array.reshape(n.shape) for n in item.inputs}
-        out.array[...] = interpreter.evaluate(root, inputs).reshape(-1)
+        for node, out in zip(item.outputs, outs):
+            out.array[...] = interpreter.evaluate(node, inputs).reshape(-1)
         name, source = "interpreted", None
     else:
         entry = _compiled(item, rands, key)
@@ -156,19 +157,20 @@ def run_kernel(item: ScheduledKernel) -> None:
             _dump(entry)
         else:
             COUNTERS.memory_cache_hits += 1
-        addresses = [out.address] + [_input_buffer(n).address for n in item.inputs]
+        addresses = [o.address for o in outs] + [_input_buffer(n).address for n in item.inputs]
         if rands:
             rng = np.array([v for r in rands for v in (r.arg[0], r.arg[1])], dtype=np.uint64)
             addresses.append(rng.__array_interface__["data"][0])
-        if root.numel:
+        if any(o.numel for o in item.outputs):
             entry.callable(addresses)
         name, source = entry.kernel.name, entry.kernel.source
     COUNTERS.kernels_run += 1
-    root.buffer = out
-    out.producer = weakref.ref(root)
+    for node, out in zip(item.outputs, outs):
+        node.buffer = out
+        out.producer = weakref.ref(node)
     if debug:
         elapsed = time.perf_counter() - start
-        moved = out.numel * out.dtype.itemsize + sum(_input_buffer(n).numel * n.dtype.itemsize for n in item.inputs)
+        moved = sum(o.numel * o.dtype.itemsize for o in outs) + sum(_input_buffer(n).numel * n.dtype.itemsize for n in item.inputs)
         print(f"lazygrad: {name:<40} {elapsed * 1e3:9.3f} ms {moved / 1e6:10.3f} MB", file=sys.stderr)
         if debug >= 2 and source:
             print(source, file=sys.stderr)

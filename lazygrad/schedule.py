@@ -9,6 +9,9 @@ A node is *materialized* (stored to its own buffer by the kernel rooted at it) w
 4. it feeds a REDUCE/SCAN and contains another reduction (no nested reduction loops);
 5. it is used by several kernels and is a reduction or expensive (computed once, stored);
 6. it is a reduction whose loop shape differs from another reduction fused into the same kernel.
+Targets computed together share a kernel when they walk the same loops and neither needs the other:
+elementwise targets of one shape, reductions of one loop shape, and elementwise targets shaped like a
+reduction's input, which are stored from inside its loop (a forward pass and its gradient, say).
 Everything else fuses: elementwise ops into their consumer, elementwise inputs into a reduction,
 elementwise work on a reduction's result (at its shape) into the reduction's kernel, and views
 become index arithmetic.
@@ -85,8 +88,65 @@ def _reduce_signature(node: Node) -> tuple:
     return (node.srcs[0].shape, node.arg[1])
 
 
+def _loop_space(root: Node) -> tuple:
+    """What loops a target's kernel walks: ('reduce', input shape, axes, root shape) or ('elementwise', shape)."""
+    stack, seen = [root], set()
+    while stack:
+        n = stack.pop()
+        if id(n) in seen or is_stored(n):
+            continue
+        seen.add(id(n))
+        if n.op is Op.REDUCE:
+            return ("reduce", n.srcs[0].shape, n.arg[1], root.shape)
+        if n.op is Op.SCAN or (n.op is Op.VIEW and not is_reshape(n)):
+            continue
+        stack.extend(n.srcs)
+    return ("elementwise", root.shape)
+
+
+def _group_targets(targets: list[Node], order: list[Node]) -> dict[int, int]:
+    """Group id of each target: targets sharing loops, with no dependency between them, share one."""
+    pending = [t for t in targets if not is_stored(t) and t.op is not Op.SCAN]
+    needs = {id(t): {id(n) for n in toposort([t], lambda n: () if is_stored(n) else n.srcs)} for t in pending}
+    # what a target reads at its own index only (through elementwise ops): fine inside one kernel
+    same_index = {id(t): {id(n) for n in toposort([t], _same_index_srcs)} for t in pending}
+    groups: list[list[Node]] = []
+    group_of: dict[int, int] = {}
+    for t in pending:
+        space = _loop_space(t)
+        for gid, members in enumerate(groups):
+            if any((id(t) in needs[id(m)] and id(t) not in same_index[id(m)]) or
+                   (id(m) in needs[id(t)] and id(m) not in same_index[id(t)]) for m in members):
+                continue
+            if _compatible(space, [_loop_space(m) for m in members]):
+                members.append(t)
+                group_of[id(t)] = gid
+                break
+        else:
+            group_of[id(t)] = len(groups)
+            groups.append([t])
+    return group_of
+
+
+def _same_index_srcs(n: Node):
+    if is_stored(n) or n.op in (Op.REDUCE, Op.SCAN) or (n.op is Op.VIEW and not is_reshape(n)):
+        return ()
+    return n.srcs
+
+
+def _compatible(space: tuple, others: list[tuple]) -> bool:
+    reduces = {o for o in others + [space] if o[0] == "reduce"}
+    if len(reduces) > 1:
+        return False
+    if reduces:
+        (_, in_shape, _, _), = reduces
+        return all(o[0] == "reduce" or o[1] == in_shape for o in others + [space])
+    return all(o == space for o in others)
+
+
 def _choose_materialized(order: list[Node], targets: list[Node]) -> set[int]:
     materialized = {id(t) for t in targets if not is_stored(t)}
+    group_of = _group_targets(targets, order)
     materialized |= {id(n) for n in order if n.op is Op.SCAN and not is_stored(n)}
     consumers: dict[int, list[Node]] = {id(n): [] for n in order}
     for n in order:
@@ -109,6 +169,7 @@ def _choose_materialized(order: list[Node], targets: list[Node]) -> set[int]:
                 roots[nid] = {nid}
                 continue
             kernels = set().union(*(roots[id(c)] for c in cs)) if cs else set()
+            groups = {group_of.get(k, k) for k in kernels}
             real_view = any(c.op is Op.VIEW and not is_reshape(c) for c in cs)
             if real_view and has_reduce[nid]:  # rule 3
                 added.add(nid)
@@ -116,7 +177,7 @@ def _choose_materialized(order: list[Node], targets: list[Node]) -> set[int]:
                 added.add(nid)
             elif any(c.op in (Op.REDUCE, Op.SCAN) for c in cs) and has_reduce[nid]:  # rule 4
                 added.add(nid)
-            elif len(kernels) > 1 and (n.op is Op.REDUCE or cost[nid] >= RECOMPUTE_LIMIT):  # rule 5
+            elif len(groups) > 1 and (n.op is Op.REDUCE or cost[nid] >= RECOMPUTE_LIMIT):  # rule 5
                 added.add(nid)
             roots[nid] = {nid} if nid in added else kernels
         added |= _mixed_reductions(order, roots, materialized | added)  # rule 6
@@ -142,12 +203,15 @@ def create_schedule(targets: list[Node]) -> list[ScheduledKernel]:
     """Kernels that compute every target, in an order where each kernel's inputs already exist."""
     order = _graph(targets)
     materialized = _choose_materialized(order, targets)
-    kernels = []
+    group_of = _group_targets(targets, order)
+    members: dict[int, list[Node]] = {}
     for n in order:
-        if id(n) not in materialized:
-            continue
-        inputs, seen = [], set()
-        stack = [n]
+        if id(n) in materialized:
+            members.setdefault(group_of.get(id(n), -1 - len(members)), []).append(n)
+    kernels = []
+    for outputs in members.values():  # in the order of each group's first member: dependencies come first
+        inputs, seen = [], {id(o) for o in outputs}
+        stack = list(outputs)
         while stack:
             m = stack.pop()
             for s in m.srcs:
@@ -158,8 +222,16 @@ def create_schedule(targets: list[Node]) -> list[ScheduledKernel]:
                     inputs.append(s)
                 elif s.op not in SOURCES:
                     stack.append(s)
-        kernels.append(ScheduledKernel((n,), tuple(inputs)))
-    return kernels
+        # reductions first: the lowering takes the loop structure from them
+        outputs.sort(key=lambda o: _loop_space(o)[0] != "reduce")
+        kernels.append(ScheduledKernel(tuple(outputs), tuple(inputs)))
+    return _in_dependency_order(kernels)
+
+
+def _in_dependency_order(kernels: list[ScheduledKernel]) -> list[ScheduledKernel]:
+    """Each kernel after the kernels whose outputs it reads."""
+    producer = {id(o): k for k in kernels for o in k.outputs}
+    return toposort(kernels, lambda k: [producer[id(i)] for i in k.inputs if id(i) in producer])
 
 
 def fusable(node: Node) -> bool:

@@ -54,3 +54,23 @@ def test_compiled_matches_interpreter(prog, seed):
         finally:
             lg.set_backend("c")
     np.testing.assert_allclose(results["c"], results["numpy"], rtol=2e-5, atol=1e-6, equal_nan=True)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(programs(), programs(), st.integers(0, 2 ** 31))
+def test_targets_realized_together_match_the_interpreter(first, second, seed):
+    """Several targets in one schedule (shared kernels, side outputs of reductions) against the interpreter."""
+    shape, steps = first
+    lg.manual_seed(seed)
+    x0 = lg.randn(*shape).realize()
+    results = {}
+    for backend in ("c", "numpy"):
+        lg.set_backend(backend)
+        try:
+            outs = [_build(x0, steps), _build(x0, second[1]), x0.exp() * 2, (x0 * 3).sum()]
+            lg.realize(*outs)
+            results[backend] = [o.numpy() for o in outs]
+        finally:
+            lg.set_backend("c")
+    for got, want in zip(results["c"], results["numpy"]):
+        np.testing.assert_allclose(got, want, rtol=2e-5, atol=1e-6, equal_nan=True)

@@ -139,3 +139,45 @@ def test_expensive_value_read_through_an_expanding_view_is_stored():
     z = x.exp()[:, None] * y[None, :]
     assert _kernels(z) == 2  # exp runs 40 times, not 2000
     np.testing.assert_allclose(z.numpy(), np.exp(x.numpy())[:, None] * y.numpy()[None, :], rtol=1e-6)
+
+
+def test_targets_of_one_shape_share_a_kernel(backend):
+    x = lg.rand(40, 30).realize()
+    a, b = (x * 2).exp(), (x * 2).exp() + x
+    assert _kernels(a, b) == 1
+    lg.realize(a, b)
+    e = np.exp(x.numpy().astype(np.float64) * 2)
+    np.testing.assert_allclose(a.numpy(), e, rtol=1e-6)
+    np.testing.assert_allclose(b.numpy(), e + x.numpy(), rtol=1e-6)
+
+
+def test_outputs_shaped_like_a_reduction_input_are_stored_from_its_loop(backend):
+    x = lg.rand(50, 60).realize()
+    t = (x * 3).tanh()
+    rows, full, same = t.sum(1), t.amax(), t * x
+    sched = lg.schedule(rows, same)
+    assert len(sched) == 1 and sched[0].kind == "reduce"
+    assert _kernels(full, same) == 1
+    lg.realize(rows, full, same)
+    tn = np.tanh(x.numpy().astype(np.float64) * 3)
+    np.testing.assert_allclose(rows.numpy(), tn.sum(1), rtol=1e-5)
+    np.testing.assert_allclose(full.numpy(), tn.max(), rtol=1e-6)
+    np.testing.assert_allclose(same.numpy(), tn * x.numpy(), rtol=1e-5)
+
+
+def test_dependent_targets_are_not_merged(backend):
+    x = lg.rand(20, 30).realize()
+    m = x.sum(1, keepdim=True)
+    y = x / m  # needs m: its own kernel after m's
+    assert _kernels(m, y) == 2
+    lg.realize(y, m)
+    np.testing.assert_allclose(y.numpy(), x.numpy() / x.numpy().sum(1, keepdims=True), rtol=1e-6)
+
+
+def test_reductions_over_one_loop_share_a_kernel_as_mean_and_variance_do(backend):
+    x = lg.randn(8, 500).realize()
+    s1, s2 = x.sum(1), (x * x).sum(1)
+    assert _kernels(s1, s2) == 1
+    lg.realize(s1, s2)
+    np.testing.assert_allclose(s1.numpy(), x.numpy().sum(1), rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(s2.numpy(), (x.numpy() ** 2).sum(1), rtol=1e-5)
