@@ -51,6 +51,8 @@ def _cond(conds) -> str:
 def _cast(src: DType, dst: DType, a: str) -> str:
     if dst.kind == "b":
         return f"({a} != 0)"
+    if src.kind == "b":  # a select, not a conversion: gcc vectorizes it next to 32-bit lanes
+        return f"({a} ? {c_ops.literal(1, dst)} : {c_ops.literal(0, dst)})"
     if dst.kind == "u" and src.kind == "f":
         return f"({c_ops.ctype(dst)})(int64_t)({a})"  # negative floats wrap like torch, not UB
     return f"({c_ops.ctype(dst)})({a})"
