@@ -1,0 +1,92 @@
+"""Autograd speed: a Hessian-vector product against torch's double backward, and the backward of the
+8-op chain against its forward. Medians of repeated runs, one process; float32.
+
+    python benchmarks/bench_autograd.py [--reps N]
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import lazygrad as lg  # noqa: E402
+
+
+def median_ms(fn, reps: int) -> float:
+    fn()
+    times = []
+    for _ in range(reps):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1e3
+
+
+def hvp_lazygrad(w, x, v):
+    x = x.detach().requires_grad_()
+    f = ((w @ x).tanh() ** 2).sum()
+    (g,) = lg.autograd.grad(f, x, create_graph=True)
+    (h,) = lg.autograd.grad((g * v).sum(), x)
+    return h.realize()
+
+
+def hvp_torch(torch, w, x, v):
+    x = x.detach().requires_grad_()
+    f = (torch.tanh(w @ x) ** 2).sum()
+    (g,) = torch.autograd.grad(f, x, create_graph=True)
+    (h,) = torch.autograd.grad((g * v).sum(), x)
+    return h
+
+
+def chain(t):
+    return ((t * 1.5 + 2).exp().tanh() * t - 0.5).abs().sqrt()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--reps", type=int, default=11)
+    args = parser.parse_args()
+    rng = np.random.default_rng(0)
+    w_np = (rng.standard_normal((512, 512)) / 16).astype(np.float32)
+    x_np, v_np = rng.standard_normal(512).astype(np.float32), rng.standard_normal(512).astype(np.float32)
+    w, x, v = lg.tensor(w_np).realize(), lg.tensor(x_np).realize(), lg.tensor(v_np).realize()
+    ours = median_ms(lambda: hvp_lazygrad(w, x, v), args.reps)
+    h = hvp_lazygrad(w, x, v).numpy()
+    rows = [("HVP sum(tanh(W@x)^2), W 512x512", ours)]
+    try:
+        import torch
+        torch.set_num_threads(2)
+        tw, tx, tv = (torch.from_numpy(a.copy()) for a in (w_np, x_np, v_np))
+        theirs = median_ms(lambda: hvp_torch(torch, tw, tx, tv), args.reps)
+        ref = hvp_torch(torch, tw, tx, tv).numpy()
+        err = float(np.abs(h - ref).max() / max(np.abs(ref).max(), 1e-30))
+        rows[0] = rows[0] + (theirs, err)
+    except ImportError:
+        rows[0] = rows[0] + (float("nan"), float("nan"))
+
+    big = lg.rand(1 << 24).realize()
+    leaf = big.detach().requires_grad_()
+    forward = median_ms(lambda: chain(big).sum().realize(), args.reps)
+
+    def forward_and_backward():
+        s = chain(leaf).sum()
+        (g,) = lg.autograd.grad(s, leaf)
+        lg.realize(s, g)
+    both = median_ms(forward_and_backward, args.reps)
+
+    name, ours, theirs, err = rows[0]
+    print(f"{name:<40} lazygrad {ours:8.2f} ms   torch {theirs:8.2f} ms   ratio {ours / theirs:5.2f}x   "
+          f"rel. error {err:.1e}")
+    print(f"{'8-op chain 2^24: forward (sum)':<40} {forward:8.2f} ms")
+    print(f"{'8-op chain 2^24: forward + gradient':<40} {both:8.2f} ms   "
+          f"= {both / forward:4.2f}x the forward (target: backward within 1.5x of the forward)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
