@@ -153,6 +153,7 @@ def _maximum(c, g, greater: bool):
 
 
 def _clamp(c, g):
+    """x's gradient where it lies within the bounds; a tensor bound gets it where it is the result."""
     x = c.args[0]
     lo, hi = _kw(c, "min", 1, None), _kw(c, "max", 2, None)
     keep = lg.ones_like(x, dtype=lg.bool)
@@ -160,7 +161,28 @@ def _clamp(c, g):
         keep = keep & (x >= lo)
     if hi is not None:
         keep = keep & (x <= hi)
-    return (g * keep.to(g.dtype),)
+    zero = lg.zeros((), dtype=g.dtype)
+    g_lo = lg.where((x < lo) & ((x <= hi) if hi is not None else True), g, zero) \
+        if isinstance(lo, lg.Tensor) else None
+    g_hi = lg.where(x > hi, g, zero) if isinstance(hi, lg.Tensor) else None
+    if isinstance(lo, lg.Tensor) and isinstance(hi, lg.Tensor):
+        g_lo = lg.where((x < lo) & (lo <= hi), g, zero)
+        g_hi = lg.where((x > hi) | (lo > hi), g, zero)
+    return (g * keep.to(g.dtype), g_lo, g_hi)
+
+
+def _prod(c, g):
+    """d prod / d x_i = the product of the other elements, exact through zeros (exclusive cumprods)."""
+    x = c.args[0]
+    dim = _kw(c, "dim", 1, None)
+    flat = x.reshape(-1) if dim is None else x
+    d = 0 if dim is None else dim % x.ndim
+    n = flat.shape[d]
+    ones = lg.ones_like(flat.narrow(d, 0, 1))
+    left = lg.cat([ones, flat.cumprod(d).narrow(d, 0, n - 1)], d)
+    right = lg.cat([ones, flat.flip(d).cumprod(d).narrow(d, 0, n - 1)], d).flip(d)
+    others = (left * right).reshape(x.shape)
+    return (_expand_back(g, c) * others,)
 
 
 def _matmul(c, g):
@@ -282,7 +304,8 @@ DERIVATIVES = {
     "where": ("WhereBackward0", lambda c, g: (None, lg.where(c.args[0], g, lg.zeros((), dtype=g.dtype)),
                                               lg.where(c.args[0], lg.zeros((), dtype=g.dtype), g))),
     "clamp": ("ClampBackward1", _clamp),
-    "lerp": ("LerpBackward0", lambda c, g: (g * (1 - c.args[2]), g * c.args[2])),
+    "lerp": (lambda a, k: "LerpBackward1" if isinstance(a[2], lg.Tensor) else "LerpBackward0",
+             lambda c, g: (g * (1 - c.args[2]), g * c.args[2], g * (c.args[1] - c.args[0]))),
     # unary
     "exp": ("ExpBackward0", lambda c, g: (g * c.out,)),
     "exp2": ("Exp2Backward0", lambda c, g: (g * c.out * math.log(2.0),)),
@@ -319,7 +342,7 @@ DERIVATIVES = {
             lambda c, g: (_expand_back(g, c),)),
     "mean": (lambda a, k: "MeanBackward1" if len(a) > 1 or "dim" in k or "axis" in k else "MeanBackward0",
              lambda c, g: (_expand_back(g, c) / _count(c),)),
-    "prod": ("ProdBackward0", lambda c, g: (_expand_back(g * c.out, c) / c.args[0],)),
+    "prod": (lambda a, k: "ProdBackward1" if len(a) > 1 or "dim" in k else "ProdBackward0", _prod),
     "amax": ("AmaxBackward0", lambda c, g: (_extreme(c, g),)),
     "amin": ("AminBackward0", lambda c, g: (_extreme(c, g),)),
     "max": (lambda a, k: _extreme_name("Max", a, k), lambda c, *g: _extreme_grad(c, g, True)),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 
 from .grad_mode import STATE
 
@@ -14,12 +15,24 @@ def _tensor_type():
 def differentiable(op: str):
     """Mark a public function as the op `op` of the derivatives table."""
     def deco(fn):
+        signature = inspect.signature(fn)
+        by_position = [p.name for p in signature.parameters.values()
+                       if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             if not STATE.enabled:
                 return fn(*args, **kwargs)
             if not _any_requires_grad(args) and not _any_requires_grad(kwargs.values()):
                 return fn(*args, **kwargs)
+            if any(name in kwargs for name in by_position[len(args):]):
+                # formulas see arguments by position: clamp(x, min=t) is recorded as clamp(x, t, None)
+                bound = signature.bind(*args, **kwargs)
+                bound.apply_defaults()
+                args = tuple(bound.arguments[name] for name in by_position)
+                kwargs = {k: v for k, v in bound.arguments.items() if k not in by_position}
+                kwargs.update(kwargs.pop(next((p.name for p in signature.parameters.values()
+                                               if p.kind is p.VAR_KEYWORD), ""), {}))
             STATE.enabled = False
             try:
                 out = fn(*args, **kwargs)

@@ -1,0 +1,126 @@
+"""gradcheck (float64, torch's tolerances) of every differentiable op over broadcast shapes and
+non-contiguous inputs, and gradgradcheck of the ops torch double-differentiates. Runs on the numpy
+interpreter: the gradient graphs are the same on every back end, and this keeps compile time out."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import lazygrad as lg
+
+RNG = np.random.default_rng(11)
+
+
+@pytest.fixture(autouse=True)
+def interpreter():
+    lg.set_backend("numpy")
+    yield
+    lg.set_backend("c")
+
+
+def leaf(shape, low=0.3, high=1.4, layout="contiguous"):
+    """A float64 leaf; 'transposed' and 'strided' leaves are non-contiguous views of a bigger tensor."""
+    if layout == "transposed":
+        base = lg.tensor(RNG.uniform(low, high, tuple(reversed(shape))), dtype=lg.float64).t()
+    elif layout == "strided":
+        base = lg.tensor(RNG.uniform(low, high, (shape[0] * 2,) + tuple(shape[1:])), dtype=lg.float64)[::2]
+    else:
+        base = lg.tensor(RNG.uniform(low, high, shape), dtype=lg.float64)
+    return base.detach().requires_grad_()
+
+
+UNARY = ["exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "reciprocal", "sin", "cos", "tan",
+         "asin", "acos", "atan", "sinh", "cosh", "tanh", "sigmoid", "erf", "abs", "neg", "square", "relu"]
+BINARY = {
+    "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b, "div": lambda a, b: a / b,
+    "pow": lambda a, b: a ** b, "atan2": lambda a, b: lg.atan2(a, b), "maximum": lambda a, b: lg.maximum(a, b * 1.3),
+    "minimum": lambda a, b: lg.minimum(a, b * 1.3), "remainder": lambda a, b: lg.remainder(a, b + 1.5),
+    "fmod": lambda a, b: lg.fmod(a, b + 1.5), "where": lambda a, b: lg.where(a > 0.8, a, b),
+    "lerp": lambda a, b: lg.lerp(a, b, 0.3), "lerp_tensor": lambda a, b: lg.lerp(a, b * 2, b),
+    "clamp_tensor": lambda a, b: lg.clamp(a, b * 0.8, b * 1.2),
+}
+SHAPES = [((2, 3), (2, 3)), ((2, 3), (3,)), ((3, 1), (1, 2)), ((2, 1, 3), (2, 3))]
+REDUCE = {
+    "sum": lambda x: x.sum(1), "mean": lambda x: x.mean(), "prod": lambda x: x.prod(0), "amax": lambda x: x.amax(1),
+    "max": lambda x: x.max(), "max_dim": lambda x: x.max(0).values, "min_dim": lambda x: x.min(1)[0],
+    "var": lambda x: x.var(1), "std": lambda x: x.std(), "logsumexp": lambda x: x.logsumexp(1),
+    "norm": lambda x: x.norm(), "norm1": lambda x: x.norm(p=1, dim=0), "norm3": lambda x: x.norm(p=3),
+    "cumsum": lambda x: x.cumsum(1), "cumprod": lambda x: x.cumprod(0),
+}
+MOVEMENT = {
+    "view": lambda x: x.reshape(-1), "permute": lambda x: x.permute(1, 0), "t": lambda x: x.t(),
+    "expand": lambda x: x[:, :1].expand(3, 4), "unsqueeze": lambda x: x.unsqueeze(1), "flip": lambda x: x.flip(0),
+    "slice": lambda x: x[1:, ::2], "select": lambda x: x[1], "narrow": lambda x: x.narrow(1, 1, 2),
+    "advanced": lambda x: x[[0, 2, 0]], "mask": lambda x: x[x > 0.8], "gather": lambda x: x.gather(1, lg.tensor([[0, 0], [3, 1], [2, 2]])),
+    "cat": lambda x: lg.cat([x, x * 2], 1), "stack": lambda x: lg.stack([x, x.flip(1)]), "repeat": lambda x: x.repeat(2, 1),
+    "split": lambda x: x.split(2, 1)[1], "diagonal": lambda x: x.diagonal(1), "index_select": lambda x: x.index_select(0, lg.tensor([2, 0])),
+    "clone": lambda x: x.clone(),
+}
+MATMUL = {
+    "dot": (lambda a, b: lg.dot(a, b), (3,), (3,)), "mv": (lambda a, b: lg.mv(a, b), (2, 3), (3,)),
+    "mm": (lambda a, b: a @ b, (2, 3), (3, 2)), "bmm": (lambda a, b: lg.bmm(a, b), (2, 2, 3), (2, 3, 2)),
+    "batched": (lambda a, b: a @ b, (2, 2, 3), (3, 2)), "outer": (lambda a, b: lg.outer(a, b), (3,), (2,)),
+}
+
+
+@pytest.mark.parametrize("name", UNARY)
+@pytest.mark.parametrize("layout", ["contiguous", "transposed", "strided"])
+def test_unary(name, layout):
+    x = leaf((2, 3), 0.2, 0.9, layout)
+    assert lg.autograd.gradcheck(lambda t: getattr(t, name)(), (x,))
+
+
+@pytest.mark.parametrize("name", sorted(BINARY))
+@pytest.mark.parametrize("shapes", SHAPES, ids=str)
+def test_binary_broadcast(name, shapes):
+    a, b = leaf(shapes[0]), leaf(shapes[1])
+    assert lg.autograd.gradcheck(BINARY[name], (a, b))
+
+
+@pytest.mark.parametrize("name", sorted(REDUCE))
+@pytest.mark.parametrize("layout", ["contiguous", "transposed"])
+def test_reductions(name, layout):
+    assert lg.autograd.gradcheck(REDUCE[name], (leaf((3, 4), layout=layout),))
+
+
+@pytest.mark.parametrize("name", sorted(MOVEMENT))
+def test_movement_and_indexing(name):
+    assert lg.autograd.gradcheck(MOVEMENT[name], (leaf((3, 4), layout="strided"),))
+
+
+def test_dtype_round_trip():
+    """Through float32 the finite differences themselves are only float32-accurate."""
+    assert lg.autograd.gradcheck(lambda x: (x.to(lg.float32) * 3).to(lg.float64), (leaf((2, 3)),), eps=1e-3,
+                                 atol=1e-3, rtol=1e-3)
+
+
+@pytest.mark.parametrize("name", sorted(MATMUL))
+def test_products(name):
+    f, sa, sb = MATMUL[name]
+    assert lg.autograd.gradcheck(f, (leaf(sa), leaf(sb)))
+
+
+@pytest.mark.parametrize("name", ["exp", "log", "sqrt", "sin", "tanh", "sigmoid", "erf", "atan", "reciprocal"])
+def test_gradgradcheck_unary(name):
+    assert lg.autograd.gradgradcheck(lambda t: getattr(t, name)(), (leaf((2, 2), 0.3, 0.9),))
+
+
+@pytest.mark.parametrize("name", ["mul", "div", "pow", "atan2", "where", "lerp"])
+def test_gradgradcheck_binary(name):
+    assert lg.autograd.gradgradcheck(BINARY[name], (leaf((2, 2)), leaf((2,))))
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "prod", "var", "std", "logsumexp", "norm", "cumsum", "max_dim"])
+def test_gradgradcheck_reductions(name):
+    assert lg.autograd.gradgradcheck(REDUCE[name], (leaf((2, 3)),))
+
+
+@pytest.mark.parametrize("name", ["permute", "slice", "advanced", "cat", "gather", "diagonal", "expand"])
+def test_gradgradcheck_movement(name):
+    assert lg.autograd.gradgradcheck(MOVEMENT[name], (leaf((3, 4)),))
+
+
+@pytest.mark.parametrize("name", ["mm", "mv", "batched"])
+def test_gradgradcheck_products(name):
+    f, sa, sb = MATMUL[name]
+    assert lg.autograd.gradgradcheck(f, (leaf(sa), leaf(sb)))
