@@ -100,27 +100,27 @@ def test_products(name):
     assert lg.autograd.gradcheck(f, (leaf(sa), leaf(sb)))
 
 
-@pytest.mark.parametrize("name", ["exp", "log", "sqrt", "sin", "tanh", "sigmoid", "erf", "atan", "reciprocal"])
+@pytest.mark.parametrize("name", UNARY)
 def test_gradgradcheck_unary(name):
     assert lg.autograd.gradgradcheck(lambda t: getattr(t, name)(), (leaf((2, 2), 0.3, 0.9),))
 
 
-@pytest.mark.parametrize("name", ["mul", "div", "pow", "atan2", "where", "lerp"])
+@pytest.mark.parametrize("name", sorted(BINARY))
 def test_gradgradcheck_binary(name):
     assert lg.autograd.gradgradcheck(BINARY[name], (leaf((2, 2)), leaf((2,))))
 
 
-@pytest.mark.parametrize("name", ["sum", "mean", "prod", "var", "std", "logsumexp", "norm", "cumsum", "max_dim"])
+@pytest.mark.parametrize("name", sorted(REDUCE))
 def test_gradgradcheck_reductions(name):
     assert lg.autograd.gradgradcheck(REDUCE[name], (leaf((2, 3)),))
 
 
-@pytest.mark.parametrize("name", ["permute", "slice", "advanced", "cat", "gather", "diagonal", "expand"])
+@pytest.mark.parametrize("name", sorted(MOVEMENT))
 def test_gradgradcheck_movement(name):
     assert lg.autograd.gradgradcheck(MOVEMENT[name], (leaf((3, 4)),))
 
 
-@pytest.mark.parametrize("name", ["mm", "mv", "batched"])
+@pytest.mark.parametrize("name", sorted(MATMUL))
 def test_gradgradcheck_products(name):
     f, sa, sb = MATMUL[name]
     assert lg.autograd.gradgradcheck(f, (leaf(sa), leaf(sb)))
