@@ -40,20 +40,32 @@ def _build(x, steps):
     return x
 
 
+def _on_both_backends(compute) -> list[list[np.ndarray]]:
+    """compute() run on the compiled back end and on the interpreter: [c results, numpy results]."""
+    results = []
+    for backend in ("c", "numpy"):
+        lg.set_backend(backend)
+        try:
+            outs = compute()
+            lg.realize(*outs)
+            results.append([o.numpy() for o in outs])
+        finally:
+            lg.set_backend("c")
+    return results
+
+
+def _assert_same(results) -> None:
+    for got, want in zip(*results):
+        np.testing.assert_allclose(got, want, rtol=2e-5, atol=1e-6, equal_nan=True)
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(programs(), st.integers(0, 2 ** 31))
 def test_compiled_matches_interpreter(prog, seed):
     shape, steps = prog
     lg.manual_seed(seed)
     x0 = lg.randn(*shape).realize()
-    results = {}
-    for backend in ("c", "numpy"):
-        lg.set_backend(backend)
-        try:
-            results[backend] = _build(x0, steps).numpy()
-        finally:
-            lg.set_backend("c")
-    np.testing.assert_allclose(results["c"], results["numpy"], rtol=2e-5, atol=1e-6, equal_nan=True)
+    _assert_same(_on_both_backends(lambda: [_build(x0, steps)]))
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -63,14 +75,5 @@ def test_targets_realized_together_match_the_interpreter(first, second, seed):
     shape, steps = first
     lg.manual_seed(seed)
     x0 = lg.randn(*shape).realize()
-    results = {}
-    for backend in ("c", "numpy"):
-        lg.set_backend(backend)
-        try:
-            outs = [_build(x0, steps), _build(x0, second[1]), x0.exp() * 2, (x0 * 3).sum()]
-            lg.realize(*outs)
-            results[backend] = [o.numpy() for o in outs]
-        finally:
-            lg.set_backend("c")
-    for got, want in zip(results["c"], results["numpy"]):
-        np.testing.assert_allclose(got, want, rtol=2e-5, atol=1e-6, equal_nan=True)
+    _assert_same(_on_both_backends(
+        lambda: [_build(x0, steps), _build(x0, second[1]), x0.exp() * 2, (x0 * 3).sum()]))
