@@ -21,8 +21,6 @@ class Const:
     dtype: DType
 
 
-Operand = "str | Const"
-
 # the rng parameter holds (seed, offset) pairs as 64-bit integers
 uint64_param = int64
 

@@ -59,10 +59,6 @@ class Lin:
             return Lin.num(0)
         return Lin({Atom("var", 0, extent - 1, name=name): 1})
 
-    @property
-    def is_const(self) -> bool:
-        return not self.terms
-
     def __add__(self, other: Lin | int) -> Lin:
         if isinstance(other, int):
             return Lin(self.terms, self.const + other)

@@ -48,12 +48,6 @@ def _give_back(raw: np.ndarray) -> None:
     _pooled_bytes += raw.nbytes
 
 
-def clear_pool() -> None:
-    global _pooled_bytes
-    _pool.clear()
-    _pooled_bytes = 0
-
-
 class Buffer:
     """A flat array of `numel` elements; `array` is its NumPy view, `address` its first byte."""
 

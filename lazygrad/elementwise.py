@@ -10,7 +10,6 @@ from .ops import Op
 from .tensor import Tensor
 from .autograd.record import differentiable
 
-Scalar = (numbers.Number,)
 
 
 def _broadcast_two(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
@@ -48,9 +47,8 @@ def operand(x, dtype: DType, shape: tuple[int, ...]) -> Node:
     """x (tensor or Python scalar) as a node of dtype, broadcast to shape."""
     if isinstance(x, Tensor):
         return broadcast_node(graph.cast(x.lazy, dtype), shape)
-    if isinstance(x, bool) or not isinstance(x, Scalar):
-        if not isinstance(x, (bool, int, float)):
-            raise TypeError(f"unsupported operand type: {type(x).__name__}")
+    if not isinstance(x, numbers.Number):
+        raise TypeError(f"unsupported operand type: {type(x).__name__}")
     return graph.const(x, dtype, shape)
 
 
@@ -66,7 +64,7 @@ def _no_bool(op: Op, dt: DType, kernel: str | None = None) -> None:
 
 
 def _check(x, name: str):
-    if not isinstance(x, (Tensor, bool, int, float)) and not isinstance(x, Scalar):
+    if not isinstance(x, (Tensor, numbers.Number)):
         raise TypeError(f"{name}(): argument 'other' must be Tensor or Number, not {type(x).__name__}")
 
 

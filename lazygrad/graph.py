@@ -36,9 +36,6 @@ class Node:
     def numel(self) -> int:
         return math.prod(self.shape)
 
-    def toposort(self) -> list[Node]:
-        return toposort([self])
-
 
 _NODES: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
 _F32 = struct.Struct("<f")

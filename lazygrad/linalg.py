@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from . import graph
 from .dtypes import C_NAMES, result_type, torch_name
+from .graph import Node
 from .elementwise import _device, broadcast_node, broadcast_shapes
 from .ops import Op, ReduceOp
 from .tensor import Tensor
@@ -111,4 +112,3 @@ def outer(input: Tensor, vec2: Tensor, *, out=None) -> Tensor:
 
 
 ger = outer
-Node = graph.Node

@@ -55,8 +55,9 @@ def to(self: Tensor, *args, dtype=None, device=None, copy: bool = False, non_blo
 
 
 def type_(self: Tensor, dtype=None):
+    """x.type() is torch's exact string ('torch.FloatTensor': code compares against it); x.type(dtype) casts."""
     if dtype is None:
-        return f"torch.{ {'float32': 'FloatTensor', 'float64': 'DoubleTensor', 'int64': 'LongTensor'}.get(self.dtype.name, self.dtype.name)}"
+        return f"torch.{torch_name(self.dtype)}Tensor"
     return to(self, dtype)
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .graph import Node, toposort
-from .ops import ELEMENTWISE, SOURCES, TRANSCENDENTAL, Op
+from .ops import SOURCES, TRANSCENDENTAL, Op
 
 # Costs in units of one cheap op per element; a store plus a reload costs about as much as two
 # vectorized transcendental functions on this kind of machine.
@@ -233,6 +233,3 @@ def _in_dependency_order(kernels: list[ScheduledKernel]) -> list[ScheduledKernel
     producer = {id(o): k for k in kernels for o in k.outputs}
     return toposort(kernels, lambda k: [producer[id(i)] for i in k.inputs if id(i) in producer])
 
-
-def fusable(node: Node) -> bool:
-    return node.op in ELEMENTWISE or node.op in (Op.VIEW, Op.REDUCE)

@@ -141,13 +141,20 @@ class Tensor:
         if self.grad_fn is None:
             return
 
+        if self.retains_grad:
+            return
+
         def keep(grad, t=self):
             t.grad = grad.detach() if t.grad is None else t.grad + grad.detach()
+        keep.retains_grad = True
         self.register_hook(keep)
 
     @property
     def retains_grad(self) -> bool:
-        return False
+        """Whether retain_grad() was called on this non-leaf tensor."""
+        if self.grad_fn is None:
+            return False
+        return any(getattr(h, "retains_grad", False) for h in self.grad_fn._pre_hooks.get(self._output_nr, ()))
 
     def detach(self) -> Tensor:
         """The same storage, cut from the graph."""

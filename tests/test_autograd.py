@@ -188,7 +188,10 @@ def test_grad_modes():
 def test_detach_hooks_retain_grad():
     x = lg.tensor([1.0, 2.0], requires_grad=True)
     y = x * 3
+    assert not y.retains_grad
     y.retain_grad()
+    y.retain_grad()  # a second call keeps one hook: the gradient is not counted twice
+    assert y.retains_grad and not x.retains_grad
     seen = []
     y.register_hook(lambda g: seen.append(g.tolist()))
     x.register_hook(lambda g: g * 10)

@@ -489,3 +489,11 @@ def test_repr_vs_torch(backend, name):
     got, want = both(REPRS[name])
     assert repr(got) == repr(want).replace("torch.", "lazygrad.")
     assert str(got) == str(want).replace("torch.", "lazygrad.")
+
+
+@pytest.mark.parametrize("dtype", ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"])
+def test_type_names_like_torch(dtype):
+    torch = pytest.importorskip("torch")
+    ours = lg.zeros(2, dtype=getattr(lg, dtype)).type()
+    assert ours == torch.zeros(2, dtype=getattr(torch, dtype)).type()
+    assert lg.zeros(2).type(lg.int64).dtype is lg.int64

@@ -13,17 +13,8 @@ import math
 import lazygrad as lg
 
 
-def _a(c, i=0):
-    return c.args[i]
-
-
 def _kw(c, name, pos, default):
     return c.kwargs.get(name, c.args[pos] if len(c.args) > pos else default)
-
-
-def _t(x):
-    """A Python scalar operand as a plain number, a tensor as itself."""
-    return x
 
 
 def _expand_back(g, c, dim_pos=1, keep_pos=2):

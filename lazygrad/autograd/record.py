@@ -39,7 +39,6 @@ def differentiable(op: str):
             finally:
                 STATE.enabled = True
             return attach(op, args, kwargs, out)
-        wrapper.__wrapped_op__ = op
         return wrapper
     return deco
 
