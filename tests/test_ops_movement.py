@@ -19,6 +19,12 @@ def assert_like_torch(out, expected) -> None:
     _assert_like_torch(out, expected, exact=True)
 
 
+def assert_case_like_torch(f) -> None:
+    """f(module, x) computed by lazygrad and by torch on BASE gives the same tensor."""
+    torch = pytest.importorskip("torch")
+    assert_like_torch(f(lg, lg.tensor(BASE)), f(torch, torch_of(BASE)))
+
+
 def assert_same_view(out, expected) -> None:
     """A torch view: values, and the view metadata torch reports."""
     assert_like_torch(out, expected)
@@ -239,9 +245,7 @@ COPIES = {
 
 @pytest.mark.parametrize("name", list(COPIES))
 def test_copies_vs_torch(backend, name):
-    torch = pytest.importorskip("torch")
-    f = COPIES[name]
-    assert_like_torch(f(lg, lg.tensor(BASE)), f(torch, torch_of(BASE)))
+    assert_case_like_torch(COPIES[name])
 
 
 def test_clone_preserves_strides(backend):
@@ -321,16 +325,12 @@ ADVANCED_TENSOR = {
 
 @pytest.mark.parametrize("name", list(ADVANCED_LIST))
 def test_advanced_indexing_with_lists_vs_torch(backend, name):
-    torch = pytest.importorskip("torch")
-    f = ADVANCED_LIST[name]
-    assert_like_torch(f(lg, lg.tensor(BASE)), f(torch, torch_of(BASE)))
+    assert_case_like_torch(ADVANCED_LIST[name])
 
 
 @pytest.mark.parametrize("name", list(ADVANCED_TENSOR))
 def test_advanced_indexing_with_tensors_vs_torch(backend, name):
-    torch = pytest.importorskip("torch")
-    f = ADVANCED_TENSOR[name]
-    assert_like_torch(f(lg, lg.tensor(BASE)), f(torch, torch_of(BASE)))
+    assert_case_like_torch(ADVANCED_TENSOR[name])
 
 
 def test_advanced_indexing_vs_numpy(backend):
