@@ -41,6 +41,7 @@ from .reductions import (all, amax, amin, any, argmax, argmin, count_nonzero, cu
 from .runtime import Kernel, Schedule, set_backend
 from .stats import Stats, reset_stats, stats
 from .tensor import Size, Tensor
+from .typed_storage import TypedStorage, UntypedStorage
 
 
 def realize(*tensors: Tensor) -> tuple[Tensor, ...]:

@@ -51,7 +51,7 @@ def _give_back(raw: np.ndarray) -> None:
 class Buffer:
     """A flat array of `numel` elements; `array` is its NumPy view, `address` its first byte."""
 
-    __slots__ = ("dtype", "numel", "array", "address", "_raw", "producer", "__weakref__")
+    __slots__ = ("dtype", "numel", "array", "address", "_raw", "producer", "generation", "__weakref__")
 
     def __init__(self, dtype: DType, numel: int, array: np.ndarray | None = None):
         self.dtype, self.numel = dtype, numel
@@ -63,6 +63,7 @@ class Buffer:
         self.array = array
         self.address = array.__array_interface__["data"][0]
         self.producer = None  # weak reference to the graph node computed into this buffer
+        self.generation = 0  # bumped by every in-place write: each content is its own BUFFER node
 
     @property
     def external(self) -> bool:
@@ -72,12 +73,13 @@ class Buffer:
     def pin(self) -> None:
         self._raw = None
 
-    def invalidate_producer(self) -> None:
-        """The buffer is about to be written in place: its producing node no longer describes it."""
+    def overwritten(self) -> None:
+        """The buffer is written in place: its producing node and its BUFFER node no longer describe it."""
         node = self.producer() if self.producer is not None else None
         if node is not None and node.buffer is self:
             node.buffer = None
         self.producer = None
+        self.generation += 1
 
     def __del__(self):
         if self._raw is not None:

@@ -298,9 +298,13 @@ def randint_like(input: Tensor, low, high=None, *, dtype=None, device=None, requ
 
 
 def legacy_constructor(self: Tensor, *args, dtype=None, device=None) -> None:
-    """lg.Tensor(2, 3) (uninitialized float), lg.Tensor([1, 2]) (float copy of data)."""
+    """lg.Tensor(2, 3) (uninitialized float), lg.Tensor([1, 2]) (float copy of data), lg.Tensor(storage)
+    (sharing the storage's memory)."""
+    from .typed_storage import TypedStorage, UntypedStorage, storage_tensor
     if args and all(isinstance(a, int) for a in args):
         src = zeros(*args, dtype=dtype or dtypes.float32)
+    elif len(args) == 1 and isinstance(args[0], (TypedStorage, UntypedStorage)):
+        src = storage_tensor(args[0], dtype)
     elif len(args) == 1:
         src = tensor(args[0], dtype=dtype or dtypes.float32)
     elif not args:

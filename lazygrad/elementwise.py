@@ -499,9 +499,8 @@ def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
 
 
 def _out(result: Tensor, out: Tensor | None) -> Tensor:
-    """Write result into `out` (keeping out's identity and storage) when given."""
+    """Write result into `out` (keeping out's identity) when given."""
     if out is None:
         return result
-    from .inplace import assign
-    return assign(out, result)
-
+    from .inplace import write_out
+    return write_out(result, out)

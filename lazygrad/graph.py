@@ -45,6 +45,8 @@ def _arg_key(op: Op, arg):
     if op is Op.CONST:
         # distinguish 0.0 from -0.0 and let NaN equal itself
         return (type(arg), struct.pack("<d", arg)) if isinstance(arg, float) else (type(arg), arg)
+    if op is Op.BUFFER:
+        return (arg, arg.generation)  # a buffer written in place holds a new value: a new node
     return arg
 
 

@@ -176,11 +176,105 @@ def _gather(view: Tensor, advanced) -> Tensor:
 
 
 def setitem(t: Tensor, index, value) -> None:
-    from .inplace import assign
-    target = getitem(t, index)
-    if target._storage is not t._storage:
-        raise NotImplementedError("assignment through integer-tensor or boolean-mask indices is not supported yet")
-    assign(target, value)
+    """t[index] = value: a write through the view for basic indices, an index_put for the others."""
+    from .inplace import apply, copied, filled
+    items = index if isinstance(index, tuple) else (index,)
+    if any(_is_advanced(i) for i in items):
+        apply(t, index_put, index, value, reads_input=False)
+        return
+    view = getitem(t, index)
+    if isinstance(value, Tensor):
+        if _same_view(view, value):
+            return  # `x[i] += v` ends with x[i] = (the view just updated): nothing left to write
+        apply(view, copied, value, reads_input=False)
+    else:
+        apply(view, filled, value, reads_input=False)
+
+
+def _same_view(a: Tensor, b: Tensor) -> bool:
+    return (a._storage is b._storage and a._shape == b._shape and a._strides == b._strides
+            and a._offset == b._offset)
+
+
+def _single_mask(t: Tensor, index):
+    items = index if isinstance(index, tuple) else (index,)
+    if len(items) == 1 and isinstance(items[0], Tensor) and items[0].dtype is bool_ and items[0].ndim:
+        mask = items[0]
+        for k, (m, s) in enumerate(zip(mask._shape, t._shape)):
+            if m != s:
+                raise IndexError(f"The shape of the mask {list(mask._shape)} at index {k} does not match the shape of "
+                                 f"the indexed tensor {list(t._shape)} at index {k}")
+        return mask
+    return None
+
+
+@differentiable("index_put")
+def index_put(input: Tensor, indices, values, accumulate: bool = False) -> Tensor:
+    """input with input[indices] replaced by (or, accumulating, increased by) values."""
+    from .creation import arange
+    index = indices
+    mask = _single_mask(input, index)
+    one_value = not isinstance(values, Tensor) or values.numel() == 1
+    if mask is not None and one_value and not accumulate and mask.ndim <= input.ndim:
+        cond = graph.reshape(mask.lazy, mask._shape + (1,) * (input.ndim - mask.ndim))
+        value = values.reshape(()).lazy if isinstance(values, Tensor) else graph.const(values, input.dtype)
+        node = graph.alu(Op.WHERE, broadcast_node(cond, input._shape),
+                         broadcast_node(graph.cast(value, input.dtype), input._shape), input.lazy)
+        return Tensor._from_node(node, input._storage.device)
+    positions = getitem(arange(input.numel()).reshape(input._shape), index)
+    vals = values if isinstance(values, Tensor) else Tensor._from_node(graph.const(values, input.dtype))
+    try:
+        shape = broadcast_shapes(vals._shape, positions._shape)
+    except RuntimeError:
+        shape = None
+    if shape != positions._shape:
+        raise RuntimeError(f"shape mismatch: value tensor of shape {list(vals._shape)} cannot be broadcast to "
+                           f"indexing result of shape {list(positions._shape)}")
+    out = np.array(input._values(), copy=True).reshape(-1)
+    where = np.asarray(positions._values()).reshape(-1)
+    new = np.broadcast_to(np.asarray(vals._values()).astype(input.dtype.np), shape).reshape(-1)
+    if accumulate:
+        np.add.at(out, where, new)
+    else:
+        out[where] = new
+    return Tensor._from_array(out.reshape(input._shape), input.dtype, input._storage.device)
+
+
+@differentiable("masked_fill")
+def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
+    if mask.dtype is not bool_:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {CPP_NAMES[mask.dtype.name]}")
+    if isinstance(value, Tensor) and value.ndim:
+        raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                           f"{value.ndim} dimension(s).")
+    shape = broadcast_shapes(input._shape, mask._shape)
+    fill = graph.cast(value.lazy, input.dtype) if isinstance(value, Tensor) else graph.const(value, input.dtype)
+    node = graph.alu(Op.WHERE, broadcast_node(mask.lazy, shape), broadcast_node(fill, shape),
+                     broadcast_node(input.lazy, shape))
+    return Tensor._from_node(node, input._storage.device)
+
+
+@differentiable("index_fill")
+def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
+    """input with every slice index[k] along dim set to value."""
+    from .creation import arange
+    from .tensor import wrap_dim
+    d = wrap_dim(dim, input.ndim)
+    size = input._shape[d] if input.ndim else 1
+    if index.ndim > 1:
+        raise RuntimeError("Index has to be a vector/scalar")
+    _check_known_indices(index, size, lambda i: f"index {i} is out of bounds for dimension {d} with size {size}",
+                         IndexError)
+    hit = (arange(size).reshape(size, 1) == (index.reshape(1, -1) % max(size, 1))).any(1)
+    shape = [1] * input.ndim
+    if input.ndim:
+        shape[d] = size
+    return masked_fill(input, hit.reshape(shape), value)
+
+
+# the C++ type names torch's kernels print in their messages
+CPP_NAMES = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short", "int32": "int",
+             "int64": "long int", "float16": "c10::Half", "float32": "float", "float64": "double"}
 
 
 def nonzero(input: Tensor, *, as_tuple: bool = False):
@@ -199,13 +293,13 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     return getitem(input.expand(shape), mask.expand(shape))
 
 
-def _check_known_indices(index: Tensor, size: int, message) -> None:
+def _check_known_indices(index: Tensor, size: int, message, error: type = RuntimeError) -> None:
     """Out-of-range indices raise when their values are known now (realized), as torch checks them."""
     if index._storage.is_realized and index.numel():
         vals = np.asarray(index._values())
         bad = (vals < 0) | (vals >= size)
         if bad.any():
-            raise RuntimeError(message(int(vals[bad].flat[0])))
+            raise error(message(int(vals[bad].flat[0])))
 
 
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:

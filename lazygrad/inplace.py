@@ -1,58 +1,251 @@
-"""Writes into existing tensors: in-place ops, `out=`, `__setitem__`.
+"""Writes into existing tensors: in-place ops, `out=`, `__setitem__`, storage item assignment.
 
-A write that covers a whole storage stays lazy: the storage's content becomes the new node and
-every view rebuilds from it. A write through a partial view is done at once into a fresh copy of
-the storage (copy-on-write, so lazy graphs that read the old content keep reading it), except on
-memory NumPy shares, which is written in place so NumPy sees it.
+Writes stay lazy: the storage's content becomes a new node, `where(region, value, old)` for a write
+through a view (strided_embed), and every view rebuilds from it. When that node is realized it is
+computed into the storage's own buffer if nothing lazy still reads the old content (see
+Storage.in_place_buffer), so an update loop keeps one buffer. A storage written many times
+without being read is realized every INPLACE_CHAIN_LIMIT writes: the graph of `x += 1` repeated
+10,000 times stays a bounded chain, compiled once. Storage NumPy shares is written at once, in
+place, so NumPy sees it.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
-from . import graph
+from . import graph, strided_embed
+from .autograd import grad_mode
+from .autograd.record import differentiable
+from .buffer import Buffer
+from .dtypes import can_cast, torch_name
 from .elementwise import broadcast_node
-from .tensor import Tensor, realize
+from .ops import Op
+from .storage import Storage, pending_readers
+from .tensor import Tensor, realize, realize_storages
+
+# lazy writes to one storage before it is realized (bounds the graph of an update loop)
+INPLACE_CHAIN_LIMIT = 32
+
+
+def apply(target: Tensor, compute, *args, name: str = "", reads_input: bool = True, **kwargs) -> Tensor:
+    """target.op_(*args): compute(target, *args) written back into target, keeping its identity and storage.
+
+    Under autograd the history is rebased as torch does: target's grad_fn becomes the op's node (through
+    CopySlices on the base when target is a view), and the op sees a snapshot of the old value when
+    its formula reads it (`reads_input`), so later writes cannot change what backward computes.
+    """
+    check_writable(target)
+    check_no_partial_overlap(target, [a for a in (*args, *kwargs.values()) if isinstance(a, Tensor)])
+    tracked = grad_mode.STATE.enabled and not target._untracked
+    if tracked:
+        _check_leaf(target)
+    recording = tracked and (target._requires_grad or _any_requires_grad(args, kwargs))
+    old = _snapshot(target) if recording and reads_input else target
+    result = compute(old, *args, **kwargs)
+    if result._shape != target._shape:
+        raise RuntimeError(f"output with shape {list(target._shape)} doesn't match the broadcast shape "
+                           f"{list(result._shape)}")
+    if not can_cast(result.dtype, target.dtype):
+        raise RuntimeError(f"result type {torch_name(result.dtype)} can't be cast to the desired output type "
+                           f"{torch_name(target.dtype)}")
+    assign(target, result)
+    if recording and result.grad_fn is not None:
+        _rebase_history(target, result)
+    return target
+
+
+def _any_requires_grad(args, kwargs) -> bool:
+    return any(isinstance(a, Tensor) and a._requires_grad for a in (*args, *kwargs.values()))
+
+
+def _check_leaf(target: Tensor) -> None:
+    base = target._base
+    if base is None and target._requires_grad and target.grad_fn is None:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    if base is not None and base._requires_grad and base.grad_fn is None:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+
+
+def _snapshot(target: Tensor) -> Tensor:
+    """target's current value as its own tensor, carrying target's place in the autograd graph."""
+    old = Tensor._from_node(target.lazy, target._storage.device)
+    old._grad_fn, old._output_nr, old._requires_grad = target.grad_fn, target._output_nr, target._requires_grad
+    return old
+
+
+def _rebase_history(target: Tensor, result: Tensor) -> None:
+    """Make target's gradient flow through the op that produced its new value."""
+    from .autograd.record import attach
+    from .movement import as_strided
+    node = result.grad_fn
+    node._saved_versions = tuple((target, target._storage.version, True) if t is result else (t, v, out)
+                                 for t, v, out in node._saved_versions)
+    base = target._base
+    if base is None:
+        target._grad_fn, target._output_nr, target._requires_grad = node, result._output_nr, True
+        return
+    handle = Tensor._make(base._storage, base._shape, base._strides, base._offset)
+    handle._grad_fn, handle._output_nr, handle._requires_grad = base.grad_fn, base._output_nr, base._requires_grad
+    handle._accum = base._accum
+    layout = (base._shape, base._strides, base._offset)
+    attach("copy_slices", (handle, result, layout, (target._shape, target._strides, target._offset)), {}, base)
+    fresh = as_strided(base, target._shape, target._strides, target._offset)
+    target._grad_fn, target._output_nr, target._requires_grad = fresh._grad_fn, fresh._output_nr, True
+    target._view_version = target._storage.version
+
+
+def _dense_range(t: Tensor) -> tuple[int, int] | None:
+    from .autograd.embed import memory_order
+    if memory_order(t._shape, t._strides) is None:
+        return None
+    return t._offset, t._offset + t.numel()
+
+
+def check_no_partial_overlap(target: Tensor, inputs: list[Tensor]) -> None:
+    """torch refuses an in-place op whose input shares part (not all) of the written memory."""
+    out = _dense_range(target) if target.numel() else None
+    for t in inputs:
+        if out is None or t._storage is not target._storage or not t.numel():
+            continue
+        span = _dense_range(t)
+        if span is None:
+            continue
+        full = span == out and t._strides == target._strides
+        if not full and span[0] < out[1] and out[0] < span[1]:
+            raise RuntimeError("unsupported operation: some elements of the input tensor and the written-to tensor "
+                               "refer to a single memory location. Please clone() the tensor before performing "
+                               "the operation.")
+
+
+def write_out(result, out):
+    """The `out=` of a function: result written into out (resized first when its shape differs, with
+    torch's warning), keeping out's identity; a tuple result goes into a tuple of outs."""
+    if isinstance(out, (tuple, list)):
+        return type(result)(*(write_out(r, o) for r, o in zip(result, out)))
+    if not can_cast(result.dtype, out.dtype):
+        raise RuntimeError(f"result type {torch_name(result.dtype)} can't be cast to the desired output type "
+                           f"{torch_name(out.dtype)}")
+    if out._shape != result._shape:
+        if out.numel():
+            warnings.warn(f"An output with one or more elements was resized since it had shape {list(out._shape)}, "
+                          f"which does not match the required output shape {list(result._shape)}. This behavior is "
+                          "deprecated, and in a future PyTorch release outputs will not be resized unless they have "
+                          "zero elements. You can explicitly reuse an out tensor t by resizing it, inplace, to zero "
+                          "elements with t.resize_(0).", UserWarning, stacklevel=3)
+        fresh = Tensor._from_node(graph.const(0, out.dtype, result._shape), out._storage.device)
+        out._storage, out._shape, out._strides, out._offset = fresh._storage, fresh._shape, fresh._strides, 0
+        out._epoch = -1
+    return assign(out, result)
 
 
 def _covers_storage(t: Tensor) -> bool:
     return t._offset == 0 and t.numel() == t._storage.numel and t.is_contiguous()
 
 
-def assign(target: Tensor, value) -> Tensor:
-    """target[...] = value (broadcast, cast to target's dtype); returns target itself."""
+def check_writable(target: Tensor) -> None:
+    """torch refuses writes through views that repeat a memory location (expanded dims)."""
+    if strided_embed.overlaps(target._shape, target._strides):
+        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
+                           "single memory location. Please clone() the tensor before performing the operation.")
+
+
+def value_node(target: Tensor, value):
+    """value (tensor or scalar) as a node of target's dtype and shape (torch's error if it cannot broadcast)."""
     if isinstance(value, Tensor):
         node = graph.cast(value.lazy, target.dtype)
         if value._shape != target._shape:
             from .movement import expand
-            expand(value, target._shape)  # torch's message when value cannot broadcast to the target
+            expand(value, target._shape)
             node = broadcast_node(node, target._shape)
-    else:
-        node = graph.const(value, target.dtype, target._shape)
+        return node
+    return graph.const(value, target.dtype, target._shape)
+
+
+def assign(target: Tensor, value) -> Tensor:
+    """target[...] = value (broadcast, cast to target's dtype); returns target itself."""
+    check_writable(target)
+    node = value_node(target, value)
     st = target._storage
+    old_view = target.lazy
     if not target._untracked:
         st.version += 1
-    if _covers_storage(target) and not _shares_numpy(st):
-        st.source = node
-        st.epoch += 1
+    if st.numpy_shared:
+        _write_now(target, node)
         return target
+    if _covers_storage(target):
+        st.write(node)
+    else:
+        old = graph.reshape(st.source, (st.numel,))
+        flat = strided_embed.embed_update(node, st.numel, target._strides, target._offset, old_view, old)
+        if flat is None:
+            _write_now(target, node)
+            return target
+        region = strided_embed.region(target._shape, st.numel, target._strides, target._offset)
+        st.write(graph.alu(Op.WHERE, region, flat, old))
+    if st.writes >= INPLACE_CHAIN_LIMIT:
+        realize_storages([st])
+    return target
+
+
+def _write_now(target: Tensor, node) -> None:
+    """Compute the value and store it through the view at once."""
     values = Tensor._from_node(node)
     realize(target, values)
-    buf = st.buffer
-    if not _shares_numpy(st):
-        from .buffer import Buffer
-        fresh = Buffer(buf.dtype, buf.numel)
-        fresh.array[...] = buf.array
-        st.set_realized(fresh)
-        buf = fresh
-    else:
-        buf.invalidate_producer()
-        st.epoch += 1
+    buf = mutable_buffer(target._storage)
     item = target.dtype.itemsize
     dest = np.lib.stride_tricks.as_strided(buf.array[target._offset:], target._shape,
                                            tuple(s * item for s in target._strides))
     dest[...] = values._values()
-    return target
 
 
-def _shares_numpy(st) -> bool:
-    return st.numpy_shared
+def mutable_buffer(st: Storage) -> Buffer:
+    """The storage's realized buffer, ready to be written in place right now.
+
+    Lazy values still reading the old content are computed first when NumPy shares the memory
+    (it must be written where it is); otherwise the write goes to a copy and they keep the old buffer.
+    """
+    realize_storages([st])
+    buf = st.buffer
+    readers = pending_readers(buf, st)
+    if readers and not st.numpy_shared:
+        fresh = Buffer(buf.dtype, buf.numel)
+        fresh.array[...] = buf.array
+        st.set_realized(fresh)
+        return fresh
+    if readers:
+        realize_storages(readers)
+    buf.overwritten()
+    st.set_realized(buf)
+    return buf
+
+
+# ---- the values of the write-only in-place ops (recorded, so their gradients are torch's) ----------
+
+@differentiable("copy_")
+def copied(old: Tensor, src: Tensor) -> Tensor:
+    return Tensor._from_node(value_node(old, src), old._storage.device)
+
+
+@differentiable("fill_")
+def filled(old: Tensor, value) -> Tensor:
+    if isinstance(value, Tensor) and value.ndim:
+        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} dimensions.")
+    return Tensor._from_node(value_node(old, value), old._storage.device)
+
+
+@differentiable("zero_")
+def zeroed(old: Tensor) -> Tensor:
+    return Tensor._from_node(value_node(old, 0), old._storage.device)
+
+
+@differentiable("uniform_")
+def uniform(old: Tensor, from_: float = 0, to: float = 1, *, generator=None) -> Tensor:
+    from .creation import rand
+    return rand(old._shape, dtype=old.dtype, generator=generator) * (to - from_) + from_
+
+
+@differentiable("normal_")
+def normal(old: Tensor, mean: float = 0, std: float = 1, *, generator=None) -> Tensor:
+    from .creation import randn
+    return randn(old._shape, dtype=old.dtype, generator=generator) * std + mean

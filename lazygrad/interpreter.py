@@ -109,4 +109,6 @@ def evaluate(root, inputs: dict[int, np.ndarray]) -> np.ndarray:
         memo[id(node)] = out
         return out
 
-    return ev(root)
+    result = ev(root)
+    memo.clear()  # ev refers to itself (a cycle): free the intermediates now, not at the next collection
+    return result

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from . import creation, elementwise as ew, indexing, inplace, linalg, movement as mv, reductions as red
+from . import typed_storage
 import numbers
 
 from .dtypes import (DType, bool_, can_cast, float16, float32, float64, int8, int16, int32, int64, to_dtype,
                      torch_name, uint8)
 from .tensor import Tensor
+from .autograd import grad_mode
 from .autograd.record import differentiable
 
 
@@ -67,12 +69,11 @@ def _caster(dt: DType):
 
 def _inplace(fn):
     """x.op_(...) computes op and writes it back into x (keeping x's identity and storage)."""
+    from .autograd.derivatives import READS_NO_INPUT
+    reads_input = getattr(fn, "op", None) not in READS_NO_INPUT
+
     def method(self, *args, **kwargs):
-        result = fn(self, *args, **kwargs)
-        if not can_cast(result.dtype, self.dtype):
-            raise RuntimeError(f"result type {torch_name(result.dtype)} can't be cast to the desired output type "
-                               f"{torch_name(self.dtype)}")
-        return inplace.assign(self, result)
+        return inplace.apply(self, fn, *args, reads_input=reads_input, **kwargs)
     return method
 
 
@@ -82,15 +83,32 @@ def _inplace_operator(fn):
 
 
 def _fill(self: Tensor, value) -> Tensor:
-    return inplace.assign(self, value.item() if isinstance(value, Tensor) else value)
+    return inplace.apply(self, inplace.filled, value, reads_input=False)
 
 
 def _copy(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
-    return inplace.assign(self, src)
+    return inplace.apply(self, inplace.copied, src, reads_input=False)
 
 
 def _setitem(self: Tensor, index, value) -> None:
     indexing.setitem(self, index, value)
+
+
+def _index_put_(self: Tensor, indices, values, accumulate: bool = False) -> Tensor:
+    return inplace.apply(self, indexing.index_put, tuple(indices), values, accumulate, reads_input=False)
+
+
+def _view_inplace(fn):
+    """x.t_(), x.unsqueeze_(d), ...: x itself becomes the view (metadata only)."""
+    def method(self, *args):
+        if self._requires_grad and self.grad_fn is None and grad_mode.STATE.enabled:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        v = fn(self, *args)
+        self._shape, self._strides, self._offset, self._epoch = v._shape, v._strides, v._offset, -1
+        if v._grad_fn is not None:
+            self._grad_fn, self._output_nr = v._grad_fn, v._output_nr
+        return self
+    return method
 
 
 def _requires_grad_(self: Tensor, requires_grad: bool = True) -> Tensor:
@@ -110,6 +128,24 @@ def _data(self: Tensor) -> Tensor:
     out._untracked = True
     return out
 
+
+# the ops whose in-place form `name_` torch offers
+INPLACE_OF = {
+    "add": ew.add, "sub": ew.sub, "subtract": ew.sub, "mul": ew.mul, "multiply": ew.mul, "div": ew.div,
+    "divide": ew.div, "true_divide": ew.true_divide, "floor_divide": ew.floor_divide, "remainder": ew.remainder,
+    "fmod": ew.fmod, "pow": ew.pow, "float_power": ew.float_power, "neg": ew.neg, "negative": ew.neg,
+    "abs": ew.abs, "absolute": ew.abs, "sign": ew.sign, "square": ew.square, "reciprocal": ew.reciprocal,
+    "rsqrt": ew.rsqrt, "sigmoid": ew.sigmoid, "relu": ew.relu, "clamp": ew.clamp, "clip": ew.clamp,
+    "clamp_min": ew.clamp_min, "clamp_max": ew.clamp_max, "atan2": ew.atan2, "arctan2": ew.atan2,
+    "lerp": ew.lerp, "nan_to_num": ew.nan_to_num, "eq": ew.eq, "ne": ew.ne, "lt": ew.lt, "le": ew.le,
+    "gt": ew.gt, "ge": ew.ge, "logical_and": ew.logical_and, "logical_or": ew.logical_or,
+    "logical_xor": ew.logical_xor, "logical_not": ew.logical_not, "bitwise_and": ew.bitwise_and,
+    "bitwise_or": ew.bitwise_or, "bitwise_xor": ew.bitwise_xor, "bitwise_not": ew.bitwise_not,
+    "bitwise_left_shift": ew.bitwise_left_shift, "bitwise_right_shift": ew.bitwise_right_shift,
+    **{name: getattr(ew, name) for name in ew.UNARY},
+    "arcsin": ew.asin, "arccos": ew.acos, "arctan": ew.atan,
+    "masked_fill": indexing.masked_fill, "index_fill": indexing.index_fill,
+}
 
 METHODS = {
     # arithmetic and comparison operators
@@ -147,7 +183,10 @@ METHODS = {
     "select": mv.select, "diagonal": mv.diagonal, "flip": mv.flip, "repeat": mv.repeat, "tile": mv.tile,
     "split": mv.split, "chunk": mv.chunk, "unbind": mv.unbind,
     "index_select": indexing.index_select, "gather": indexing.gather, "masked_select": indexing.masked_select,
-    "nonzero": indexing.nonzero,
+    "nonzero": indexing.nonzero, "masked_fill": indexing.masked_fill, "index_fill": indexing.index_fill,
+    "index_put": lambda self, indices, values, accumulate=False: indexing.index_put(self, tuple(indices), values,
+                                                                                   accumulate),
+    "as_strided": mv.as_strided,
     # reductions
     "sum": red.sum, "mean": red.mean, "prod": red.prod, "max": red.max, "min": red.min, "amax": red.amax,
     "amin": red.amin, "argmax": red.argmax, "argmin": red.argmin, "all": red.all, "any": red.any,
@@ -174,16 +213,17 @@ METHODS = {
     **{name: getattr(ew, name) for name in ew.UNARY},
     "arcsin": ew.asin, "arccos": ew.acos, "arctan": ew.atan,
     # in-place
-    "zero_": lambda self: _fill(self, 0), "fill_": _fill, "copy_": _copy,
-    "add_": _inplace(ew.add), "sub_": _inplace(ew.sub), "mul_": _inplace(ew.mul), "div_": _inplace(ew.div),
-    "pow_": _inplace(ew.pow), "neg_": _inplace(ew.neg), "abs_": _inplace(ew.abs), "exp_": _inplace(ew.exp),
-    "clamp_": _inplace(ew.clamp), "sqrt_": _inplace(ew.sqrt), "sigmoid_": _inplace(ew.sigmoid),
-    "relu_": _inplace(ew.relu), "floor_": _inplace(ew.floor), "ceil_": _inplace(ew.ceil),
-    "round_": _inplace(ew.round), "trunc_": _inplace(ew.trunc), "tanh_": _inplace(ew.tanh),
-    "log_": _inplace(ew.log), "sin_": _inplace(ew.sin), "cos_": _inplace(ew.cos),
+    "zero_": _inplace(inplace.zeroed), "fill_": _fill, "copy_": _copy, "uniform_": _inplace(inplace.uniform),
+    "normal_": _inplace(inplace.normal), "index_put_": _index_put_,
+    **{name + "_": _inplace(fn) for name, fn in INPLACE_OF.items()},
+    "t_": _view_inplace(mv.t_), "transpose_": _view_inplace(mv.transpose), "swapaxes_": _view_inplace(mv.transpose),
+    "swapdims_": _view_inplace(mv.transpose), "unsqueeze_": _view_inplace(mv.unsqueeze),
+    "squeeze_": _view_inplace(mv.squeeze), "as_strided_": _view_inplace(mv.as_strided),
     # new_* creation
     "new_tensor": creation.new_tensor, "new_zeros": creation.new_zeros, "new_ones": creation.new_ones,
     "new_empty": creation.new_empty, "new_full": creation.new_full,
+    # storage
+    "storage": typed_storage.storage, "untyped_storage": typed_storage.untyped_storage, "set_": typed_storage.set_,
 }
 
 PROPERTIES = {"T": mv.T, "mT": mv.mT}

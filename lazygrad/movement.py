@@ -17,8 +17,33 @@ from .autograd.record import differentiable
 
 
 def as_view(t: Tensor, shape, strides, offset: int) -> Tensor:
-    """A tensor viewing t's storage."""
-    return Tensor._make(t._storage, tuple(shape), tuple(strides), offset)
+    """A tensor viewing t's storage; its `_base` is the tensor that owns the storage (torch's `._base`)."""
+    v = Tensor._make(t._storage, tuple(shape), tuple(strides), offset)
+    v._base = t._base if t._base is not None else t
+    v._view_version = t._storage.version
+    return v
+
+
+@differentiable("as_strided")
+def as_strided(input: Tensor, size, stride, storage_offset: int | None = None) -> Tensor:
+    """A view of input's storage with the given sizes, strides and offset (storage coordinates)."""
+    size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
+    if len(size) != len(stride):
+        raise RuntimeError("mismatch in length of strides and shape")
+    if any(s < 0 for s in size):
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={list(size)} and strides={list(stride)}")
+    if any(s < 0 for s in stride):
+        raise RuntimeError("as_strided: Negative strides are not supported at the moment, got strides: "
+                           f"{list(stride)}")
+    offset = input._offset if storage_offset is None else int(storage_offset)
+    if math.prod(size):
+        needed = offset + sum((n - 1) * s for n, s in zip(size, stride)) + 1
+        if needed > input._storage.numel:
+            raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, "
+                               f"and itemsize {input.dtype.itemsize} requiring a storage size of "
+                               f"{needed * input.dtype.itemsize} are out of bounds for storage of size "
+                               f"{input._storage.numel * input.dtype.itemsize}")
+    return as_view(input, size, stride, offset)
 
 
 def _sizes(args) -> list[int]:

@@ -8,7 +8,7 @@ from collections import namedtuple
 from . import graph
 from .dtypes import DType, bool_, get_default_dtype, int64, to_dtype, torch_name, uint8
 from .elementwise import abs as abs_
-from .elementwise import add, div, eq, isnan, logical_or, mul, ne, pow, sqrt, sub, where, exp, log, isinf
+from .elementwise import _out, add, div, eq, isnan, logical_or, mul, ne, pow, sqrt, sub, where, exp, log, isinf
 from .ops import ReduceOp
 from .tensor import Tensor, wrap_dim
 from .autograd.record import differentiable
@@ -58,15 +58,15 @@ def _sum_dtype(x: Tensor, dtype) -> DType:
 
 
 @differentiable("sum")
-def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, **kwargs) -> Tensor:
+def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None, **kwargs) -> Tensor:
     dim, keepdim = _kw(dim, keepdim, kwargs)
-    return reduce(input, ReduceOp.SUM, dim, keepdim, _sum_dtype(input, dtype))
+    return _out(reduce(input, ReduceOp.SUM, dim, keepdim, _sum_dtype(input, dtype)), out)
 
 
 @differentiable("prod")
-def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, **kwargs) -> Tensor:
+def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None, **kwargs) -> Tensor:
     dim, keepdim = _kw(dim, keepdim, kwargs)
-    return reduce(input, ReduceOp.PROD, dim, keepdim, _sum_dtype(input, dtype))
+    return _out(reduce(input, ReduceOp.PROD, dim, keepdim, _sum_dtype(input, dtype)), out)
 
 
 def _count(x: Tensor, dim) -> int:
@@ -75,14 +75,14 @@ def _count(x: Tensor, dim) -> int:
 
 
 @differentiable("mean")
-def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, **kwargs) -> Tensor:
+def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None, **kwargs) -> Tensor:
     dim, keepdim = _kw(dim, keepdim, kwargs)
     dt = to_dtype(dtype) if dtype is not None else input.dtype
     if not dt.is_floating_point:
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point or "
                            f"complex dtype. Got: {torch_name(dt)}")
     n = _count(input, dim)
-    return div(reduce(input, ReduceOp.SUM, dim, keepdim, dt), n if n else float("nan"))
+    return _out(div(reduce(input, ReduceOp.SUM, dim, keepdim, dt), n if n else float("nan")), out)
 
 
 def _check_nonempty(x: Tensor, name: str, dim) -> None:
@@ -98,17 +98,17 @@ def _check_nonempty(x: Tensor, name: str, dim) -> None:
 
 
 @differentiable("amax")
-def amax(input: Tensor, dim=(), keepdim: bool = False, **kwargs) -> Tensor:
+def amax(input: Tensor, dim=(), keepdim: bool = False, *, out=None, **kwargs) -> Tensor:
     dim, keepdim = _kw(dim, keepdim, kwargs)
     _check_nonempty(input, "amax", dim if dim != () else None)
-    return reduce(input, ReduceOp.MAX, dim, keepdim, input.dtype)
+    return _out(reduce(input, ReduceOp.MAX, dim, keepdim, input.dtype), out)
 
 
 @differentiable("amin")
-def amin(input: Tensor, dim=(), keepdim: bool = False, **kwargs) -> Tensor:
+def amin(input: Tensor, dim=(), keepdim: bool = False, *, out=None, **kwargs) -> Tensor:
     dim, keepdim = _kw(dim, keepdim, kwargs)
     _check_nonempty(input, "amin", dim if dim != () else None)
-    return reduce(input, ReduceOp.MIN, dim, keepdim, input.dtype)
+    return _out(reduce(input, ReduceOp.MIN, dim, keepdim, input.dtype), out)
 
 
 def _arg(x: Tensor, dim, keepdim: bool, rop: ReduceOp, name: str) -> Tensor:
@@ -264,16 +264,16 @@ def _scan(x: Tensor, rop: ReduceOp, dim: int, dtype) -> Tensor:
 
 
 @differentiable("cumsum")
-def cumsum(input: Tensor, dim: int | None = None, *, dtype=None, **kwargs) -> Tensor:
+def cumsum(input: Tensor, dim: int | None = None, *, dtype=None, out=None, **kwargs) -> Tensor:
     dim = kwargs.pop("axis", dim)
     if dim is None:
         raise TypeError("cumsum() missing 1 required positional argument: 'dim'")
-    return _scan(input, ReduceOp.SUM, dim, dtype)
+    return _out(_scan(input, ReduceOp.SUM, dim, dtype), out)
 
 
 @differentiable("cumprod")
-def cumprod(input: Tensor, dim: int, *, dtype=None) -> Tensor:
-    return _scan(input, ReduceOp.PROD, dim, dtype)
+def cumprod(input: Tensor, dim: int, *, dtype=None, out=None) -> Tensor:
+    return _out(_scan(input, ReduceOp.PROD, dim, dtype), out)
 
 
 def count_nonzero(input: Tensor, dim=None) -> Tensor:

@@ -22,7 +22,7 @@ from . import interpreter
 from .buffer import Buffer
 from .graph import Node, _arg_key
 from .ops import Op
-from .schedule import ScheduledKernel, create_schedule, is_stored
+from .schedule import ScheduledKernel, create_schedule, is_stored, reads_only_own_index
 from .stats import COUNTERS
 
 
@@ -140,8 +140,18 @@ def _input_buffer(node: Node) -> Buffer:
     return node.arg if node.op is Op.BUFFER else node.buffer
 
 
-def run_kernel(item: ScheduledKernel) -> None:
-    outs = [Buffer(o.dtype, o.numel) for o in item.outputs]
+def _output_buffer(item: ScheduledKernel, node: Node, into: dict[int, Buffer]) -> Buffer:
+    """The buffer an output is stored to: a fresh one, or the buffer it updates in place when the kernel
+    reads that buffer only at the positions it writes."""
+    buf = into.get(id(node))
+    if buf is not None and buf.dtype is node.dtype and buf.numel == node.numel and reads_only_own_index(item, buf):
+        buf.overwritten()
+        return buf
+    return Buffer(node.dtype, node.numel)
+
+
+def run_kernel(item: ScheduledKernel, into: dict[int, Buffer] | None = None) -> None:
+    outs = [_output_buffer(item, o, into or {}) for o in item.outputs]
     debug = int(os.environ.get("LAZYGRAD_DEBUG", "0") or 0)
     start = time.perf_counter()
     key, rands = _structure(item)
@@ -176,12 +186,12 @@ def run_kernel(item: ScheduledKernel) -> None:
             print(source, file=sys.stderr)
 
 
-def realize_nodes(targets: list[Node]) -> None:
-    """Compute every target into a buffer (node.buffer)."""
+def realize_nodes(targets: list[Node], into: dict[int, Buffer] | None = None) -> None:
+    """Compute every target into a buffer (node.buffer): a fresh one, or into[id(target)] when safe."""
     targets = [t for t in targets if not is_stored(t)]
     if targets:
         for item in create_schedule(targets):
-            run_kernel(item)
+            run_kernel(item, into)
 
 
 def plan(targets: list[Node], target: str = "c") -> Schedule:

@@ -134,6 +134,26 @@ def _same_index_srcs(n: Node):
     return n.srcs
 
 
+def reads_only_own_index(item: ScheduledKernel, buf) -> bool:
+    """Whether every read of buf in this kernel is at the position its outputs store to (through
+    elementwise ops and reshapes only), so an output may be stored into buf itself."""
+    inputs = {id(n) for n in item.inputs}
+    stack = [(o, True) for o in item.outputs]
+    seen = set()
+    while stack:
+        n, aligned = stack.pop()
+        if (id(n), aligned) in seen:
+            continue
+        seen.add((id(n), aligned))
+        if id(n) in inputs or is_stored(n):
+            if not aligned and (n.arg if n.op is Op.BUFFER else n.buffer) is buf:
+                return False
+            continue
+        aligned = aligned and n.op not in (Op.REDUCE, Op.SCAN) and (n.op is not Op.VIEW or is_reshape(n))
+        stack.extend((s, aligned) for s in n.srcs)
+    return True
+
+
 def _compatible(space: tuple, others: list[tuple]) -> bool:
     reduces = {o for o in others + [space] if o[0] == "reduce"}
     if len(reduces) > 1:

@@ -4,19 +4,28 @@ A tensor is (storage, shape, strides, offset), exactly as in torch, so views sha
 the storage holds is `source`: a node whose row-major flattening is the storage's content. Until it
 is realized that node is the lazy computation; afterwards it is the BUFFER node of its memory.
 `epoch` changes whenever `source` does, telling every view to rebuild its own node.
+
+Storages whose source is still lazy are *pending*; before a buffer is overwritten in place, the
+pending storages that still read its old content are found (`pending_readers`), so the write can
+go elsewhere (or they are computed first) and no lazy value ever changes behind the user's back.
 """
 from __future__ import annotations
+
+import weakref
 
 from . import graph
 from .buffer import Buffer
 from .dtypes import DType
-from .graph import Node
+from .graph import Node, toposort
 from .ops import Op
 from .schedule import is_reshape, is_stored
 
+_PENDING: weakref.WeakSet = weakref.WeakSet()
+
 
 class Storage:
-    __slots__ = ("dtype", "numel", "device", "source", "epoch", "version", "_own", "numpy_shared", "__weakref__")
+    __slots__ = ("dtype", "numel", "device", "source", "epoch", "version", "writes", "_own", "numpy_shared",
+                 "__weakref__")
 
     def __init__(self, source: Node, numel: int, device: str = "cpu"):
         self.dtype: DType = source.dtype
@@ -25,8 +34,11 @@ class Storage:
         self.source = source
         self.epoch = 0
         self.version = 0  # bumped by in-place writes (autograd checks it)
+        self.writes = 0  # lazy in-place writes since the last realization (their graph depth)
         self._own: Buffer | None = None  # the buffer this storage owns once realized
         self.numpy_shared = False  # NumPy holds the memory: writes must go through at once, in place
+        if source.op is not Op.BUFFER:
+            _PENDING.add(self)
 
     @staticmethod
     def from_buffer(buf: Buffer, device: str = "cpu") -> Storage:
@@ -59,7 +71,39 @@ class Storage:
             node = node.srcs[0]
         return graph.copy(node) if is_stored(node) else node
 
+    def write(self, node: Node) -> None:
+        """The storage's content becomes node (a lazy in-place write); every view sees it."""
+        self.source = node
+        self.epoch += 1
+        self.writes += 1
+        _PENDING.add(self)
+
     def set_realized(self, buf: Buffer) -> None:
         self._own = buf
         self.source = graph.buffer(buf, self.dtype, self.numel)
         self.epoch += 1
+        self.writes = 0
+        _PENDING.discard(self)
+
+    def in_place_buffer(self) -> Buffer | None:
+        """The buffer this storage's pending content may be computed into: its own, when nothing else
+        lazy still reads the old content there."""
+        buf = self._own
+        if buf is None or buf.external or self.is_realized or pending_readers(buf, self):
+            return None
+        return buf
+
+
+def pending_readers(buf: Buffer, writer: Storage | None = None) -> list[Storage]:
+    """The pending storages (other than writer) whose lazy content reads buf."""
+    pending = [st for st in _PENDING if st is not writer and not st.is_realized]
+    if not pending:
+        return []
+    order = toposort([st.source for st in pending], lambda n: () if is_stored(n) else n.srcs)
+    reads: dict[int, bool] = {}
+    for n in order:
+        if is_stored(n):
+            reads[id(n)] = (n.arg if n.op is Op.BUFFER else n.buffer) is buf
+        else:
+            reads[id(n)] = any(reads[id(s)] for s in n.srcs)
+    return [st for st in pending if reads[id(st.source)]]

@@ -48,13 +48,15 @@ def normalize_device(device) -> str:
 
 class Tensor:
     __slots__ = ("_storage", "_shape", "_strides", "_offset", "_node", "_epoch", "_requires_grad", "grad",
-                 "grad_fn", "_output_nr", "_accum", "_hooks", "_untracked", "__weakref__")
+                 "_grad_fn", "_output_nr", "_accum", "_hooks", "_untracked", "_base", "_view_version",
+                 "__weakref__")
 
     # ---- construction ----------------------------------------------------------------------------
 
     def __init__(self, *args, **kwargs):
         from .creation import legacy_constructor
         self._output_nr, self._accum, self._hooks, self._untracked = 0, None, None, False
+        self._base, self._view_version = None, 0
         legacy_constructor(self, *args, **kwargs)
 
     @classmethod
@@ -63,8 +65,9 @@ class Tensor:
         t = object.__new__(cls)
         t._storage, t._shape, t._strides, t._offset = storage, shape, strides, offset
         t._node, t._epoch = node, (storage.epoch if node is not None else -1)
-        t._requires_grad, t.grad, t.grad_fn = False, None, None
+        t._requires_grad, t.grad, t._grad_fn = False, None, None
         t._output_nr, t._accum, t._hooks, t._untracked = 0, None, None, False
+        t._base, t._view_version = None, 0
         return t
 
     @classmethod
@@ -100,6 +103,28 @@ class Tensor:
         return self
 
     # ---- autograd ----------------------------------------------------------------------------------
+
+    @property
+    def grad_fn(self):
+        """The node that made this tensor. A view whose storage was written in place since it was made
+        (through another view or its base) is re-derived from its base, as torch does."""
+        base = self._base
+        if base is not None and self._view_version != self._storage.version:
+            self._view_version = self._storage.version
+            if base._requires_grad:
+                from .autograd import grad_mode
+                if grad_mode.STATE.enabled:
+                    from .movement import as_strided
+                    fresh = as_strided(base, self._shape, self._strides, self._offset)
+                    self._grad_fn, self._output_nr, self._requires_grad = fresh._grad_fn, fresh._output_nr, True
+        return self._grad_fn
+
+    @grad_fn.setter
+    def grad_fn(self, node) -> None:
+        self._grad_fn = node
+
+    def _is_view(self) -> bool:
+        return self._base is not None
 
     @property
     def requires_grad(self) -> bool:
@@ -281,6 +306,11 @@ class Tensor:
         arr = self.numpy(force=True)
         return arr.astype(dtype) if dtype is not None else arr
 
+    @property
+    def __array_interface__(self) -> dict:
+        """NumPy's view of this tensor's memory (shared, like numpy())."""
+        return self.numpy(force=True).__array_interface__
+
     def __bool__(self) -> bool:
         if self.numel() == 0:
             raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
@@ -360,8 +390,19 @@ def realize(*tensors: Tensor) -> None:
             pending[id(st)] = st
     if not pending:
         return
-    targets = {id(st): st.target() for st in pending.values()}
-    runtime.realize_nodes(list(targets.values()))
-    for sid, st in pending.items():
-        st.set_realized(targets[sid].buffer)
+    realize_storages(list(pending.values()))
+
+
+def realize_storages(storages: list[Storage]) -> None:
+    """Compute pending storages; an in-place update is computed into its storage's own buffer when safe."""
+    storages = [st for st in storages if not st.is_realized]
+    targets = [st.target() for st in storages]
+    into = {}
+    for st, node in zip(storages, targets):
+        buf = st.in_place_buffer()
+        if buf is not None:
+            into[id(node)] = buf
+    runtime.realize_nodes(targets, into)
+    for st, node in zip(storages, targets):
+        st.set_realized(node.buffer)
 

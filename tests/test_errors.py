@@ -208,6 +208,23 @@ MORE = {
     "setitem_shape": lambda m: m.ones(3).__setitem__(slice(None), m.ones(2)),
     "flip_repeated_dims": lambda m: m.ones(2, 3).flip((0, 0)),
     "index_select_out_of_range": lambda m: m.ones(2, 3).index_select(1, m.tensor([3])),
+    "inplace_broadcast_shape": lambda m: m.ones(3).add_(m.ones(2, 3)),
+    "inplace_on_leaf": lambda m: m.ones(3, requires_grad=True).add_(1),
+    "inplace_on_view_of_leaf": lambda m: m.ones(3, requires_grad=True)[:2].mul_(2),
+    "setitem_on_leaf": lambda m: m.ones(3, requires_grad=True).__setitem__(0, 1.0),
+    "write_expanded": lambda m: m.zeros(3).expand(2, 3).add_(1),
+    "copy_partial_overlap": lambda m: (lambda x: x[1:].copy_(x[:-1]))(m.arange(6.0)),
+    "add_transposed_self": lambda m: (lambda x: x.add_(x.t()))(m.ones(3, 3)),
+    "masked_fill_long_mask": lambda m: m.zeros(3).masked_fill_(m.tensor([1, 0, 1]), 1.0),
+    "masked_fill_vector_value": lambda m: m.zeros(3).masked_fill(m.ones(3, dtype=m.bool), m.ones(3)),
+    "index_fill_2d_index": lambda m: m.zeros(3).index_fill_(0, m.tensor([[1]]), 1.0),
+    "index_fill_out_of_range": lambda m: m.zeros(3).index_fill_(0, m.tensor([5]), 1.0),
+    "setitem_index_shape": lambda m: m.zeros(3).__setitem__([0, 1], m.ones(3)),
+    "fill_with_vector": lambda m: m.zeros(3).fill_(m.ones(2)),
+    "uniform_int": lambda m: m.zeros(3, dtype=m.int64).uniform_(),
+    "as_strided_out_of_bounds": lambda m: m.zeros(6).as_strided((4, 4), (4, 1)),
+    "as_strided_negative_stride": lambda m: m.zeros(6).as_strided((2, 2), (-1, 1)),
+    "as_strided_length_mismatch": lambda m: m.zeros(6).as_strided((2, 2), (1, 2, 3)),
 }
 
 
@@ -251,10 +268,6 @@ MISMATCHING = {
         lambda m: m.lerp(m.tensor([1, 2]), m.tensor([3, 4]), 0.5),
         "lerp of int64 tensors is computed; torch raises NotImplementedError '\"lerp_kernel_scalar\" not "
         "implemented for 'Long''"),
-    "inplace_broadcast_shape": (
-        lambda m: m.ones(3).add_(m.ones(2, 3)),
-        "x.add_(y) with y of a larger shape raises the expand() message; torch: \"output with shape [3] doesn't "
-        "match the broadcast shape [2, 3]\""),
 }
 
 

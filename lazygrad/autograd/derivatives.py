@@ -379,7 +379,73 @@ DERIVATIVES = {
     "narrow": ("SliceBackward0", lambda c, g: (_embed_along(g, c, slice(c.args[2], c.args[2] + c.args[3])),)),
     "select": ("SelectBackward0", lambda c, g: (_embed_along(g, c, c.args[2]),)),
     "embed": ("SliceBackwardBackward0", lambda c, g: (g[c.args[2]], None, None)),
+    "as_strided": ("AsStridedBackward0", lambda c, g: (_as_strided(c, g), None, None, None)),
+    "strided_scatter": ("AsStridedScatterBackward0", lambda c, g: (_read_strided(g, c), None, None, None)),
+    # writes (in-place ops record these; see lazygrad/inplace.py)
+    "copy_slices": ("CopySlices", lambda c, g: _copy_slices(c, g)),
+    "copy_": ("CopyBackwards", lambda c, g: (lg.zeros_like(g), g.to(c.args[1].dtype))),
+    "fill_": (lambda a, k: "FillBackward3" if isinstance(a[1], lg.Tensor) else "FillBackward2",
+              lambda c, g: (lg.zeros_like(g), g.sum() if isinstance(c.args[1], lg.Tensor) else None)),
+    "zero_": ("ZeroBackward0", lambda c, g: (lg.zeros_like(g),)),
+    "uniform_": ("UniformBackward0", ZERO_GRAD),
+    "normal_": ("NormalBackward0", ZERO_GRAD),
+    "masked_fill": (lambda a, k: "MaskedFillBackward1" if isinstance(a[2], lg.Tensor) else "MaskedFillBackward0",
+                    lambda c, g: (lg.where(c.args[1], lg.zeros((), dtype=g.dtype), g), None,
+                                  lg.where(c.args[1], g, lg.zeros((), dtype=g.dtype)).sum()
+                                  if isinstance(c.args[2], lg.Tensor) else None)),
+    "index_fill": ("IndexFillBackward0", lambda c, g: (g.index_fill(c.args[1], c.args[2], 0), None, None, None)),
+    "index_put": ("IndexPutBackward0", lambda c, g: (_index_put_grad(c, g), None, g[c.args[1]], None)),
 }
+
+# What each formula reads beyond shapes (torch's saved variables), for the version check: every input
+# by default; these formulas read none of their inputs' values, and the second set reads the result.
+READS_NO_INPUT = frozenset({
+    "add", "sub", "neg", "where", "exp", "exp2", "expm1", "sqrt", "rsqrt", "reciprocal", "tan", "tanh",
+    "sigmoid", "relu", "sign", "floor", "ceil", "round", "trunc", "to", "sum", "mean", "cumsum", "view",
+    "reshape", "flatten", "unflatten", "squeeze", "unsqueeze", "permute", "transpose", "t", "T", "expand",
+    "flip", "clone", "contiguous", "repeat", "cat", "stack", "split", "getitem", "diagonal", "narrow", "select",
+    "embed", "as_strided", "strided_scatter", "copy_slices", "copy_", "fill_", "zero_", "uniform_", "normal_",
+    "masked_fill", "index_fill", "index_put"})
+READS_RESULT = frozenset({"exp", "exp2", "expm1", "sqrt", "rsqrt", "reciprocal", "tan", "tanh", "sigmoid", "relu"})
+
+
+def _as_strided(c, g):
+    from .embed import strided_grad
+    x, size, stride = c.args[0], c.args[1], c.args[2]
+    offset = c.args[3] if len(c.args) > 3 and c.args[3] is not None else x.storage_offset()
+    return strided_grad(g, x.shape, x.stride(), x.storage_offset(), tuple(size), tuple(stride), offset)
+
+
+def _read_strided(g, c):
+    from .embed import read_strided
+    src = c.args[0]
+    return read_strided(g, src.shape, c.args[2], c.args[3])
+
+
+def _index_put_grad(c, g):
+    from ..indexing import index_put
+    return g if _kw(c, "accumulate", 3, False) else index_put(g, c.args[1], 0)
+
+
+def _copy_slices(c, g):
+    """A write of `value` through a view of a base: the base's old elements there get no gradient,
+    the value gets the gradient at the view's positions."""
+    from .embed import strided_grad
+    base_layout, view = c.args[2], c.args[3]
+    region = strided_grad(lg.ones(view[0], dtype=g.dtype), *base_layout, *view) != 0
+    grad_base = lg.where(region, lg.zeros((), dtype=g.dtype), g)
+    grad_value = _at_view(g, base_layout, view) if c.needs_input_grad[1] else None
+    return grad_base, grad_value, None, None
+
+
+def _at_view(g, base_layout, view):
+    """g (shaped like the base) read at the view's storage positions."""
+    from .embed import memory_order, positions_grad, read_strided, to_memory
+    shape, strides, offset = base_layout
+    order = memory_order(shape, strides)
+    if order is not None:
+        return read_strided(to_memory(g, order), view[0], view[1], view[2] - offset)
+    return positions_grad(g, *view, shape, strides, offset)
 
 
 def _embed_along(g, c, item):

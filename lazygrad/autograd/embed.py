@@ -88,3 +88,66 @@ def scatter_add_like(c, g: Tensor) -> Tensor:
     x, dim, index = c.args[0], c.args[1], c.args[2]
     positions = lg.arange(x.numel()).reshape(x.shape).gather(dim, index)
     return scatter_positions(g, positions, x.shape)
+
+
+def memory_order(shape, strides) -> list[int] | None:
+    """The dim order that makes a non-overlapping, dense layout contiguous (None for any other layout)."""
+    order = sorted(range(len(shape)), key=lambda d: (-strides[d], -shape[d]))
+    expected = 1
+    for d in reversed(order):
+        if shape[d] != 1 and strides[d] != expected:
+            return None
+        expected *= shape[d]
+    return order
+
+
+def to_memory(t: Tensor, order) -> Tensor:
+    """t's elements flattened in the order of a layout's memory."""
+    return t.permute(*order).reshape(-1)
+
+
+def from_memory(flat: Tensor, shape, order) -> Tensor:
+    inverse = sorted(range(len(order)), key=lambda i: order[i])
+    return flat.reshape([shape[d] for d in order]).permute(*inverse)
+
+
+@differentiable("strided_scatter")
+def strided_scatter(src: Tensor, numel: int, strides, offset: int) -> Tensor:
+    """A flat (numel,) tensor with src's elements at offset + sum(i_k * strides[k]), zeros elsewhere
+    (where two elements land on one position, they add up)."""
+    import lazygrad as lg
+    from ..strided_embed import embed as embed_node, overlaps
+    node = None if overlaps(src._shape, strides) else embed_node(src.lazy, numel, tuple(strides), offset)
+    if node is not None:
+        return Tensor._from_node(node, src._storage.device)
+    positions = lg.arange(numel).as_strided(src._shape, strides, offset)
+    return scatter_positions(src, positions, (numel,))
+
+
+def read_strided(flat: Tensor, shape, strides, offset: int) -> Tensor:
+    """The view (shape, strides, offset) of a flat tensor's elements (the adjoint of strided_scatter)."""
+    flat = flat.contiguous()
+    return flat.as_strided(shape, strides, flat.storage_offset() + offset)
+
+
+def strided_grad(g: Tensor, x_shape, x_strides, x_offset: int, shape, strides, offset: int) -> Tensor:
+    """The gradient for x of reading x's storage through (shape, strides, offset): each element of g
+    goes to the element of x at the same storage position."""
+    order = memory_order(x_shape, x_strides)
+    numel = _numel(x_shape)
+    inside = offset >= x_offset and (not _numel(shape) or
+                                     offset + sum((n - 1) * s for n, s in zip(shape, strides)) < x_offset + numel)
+    if order is not None and inside:
+        return from_memory(strided_scatter(g, numel, strides, offset - x_offset), x_shape, order)
+    return positions_grad(g, x_shape, x_strides, x_offset, shape, strides, offset)
+
+
+def positions_grad(g: Tensor, x_shape, x_strides, x_offset, shape, strides, offset) -> Tensor:
+    """strided_grad for any layout: match storage positions one to one (a one-hot sum)."""
+    import lazygrad as lg
+    span = 1 + max(x_offset + sum((n - 1) * s for n, s in zip(x_shape, x_strides)),
+                   offset + sum((n - 1) * s for n, s in zip(shape, strides)))
+    where_x = lg.arange(span).as_strided(x_shape, x_strides, x_offset).reshape(-1, 1)
+    where_g = lg.arange(span).as_strided(shape, strides, offset).reshape(1, -1)
+    hit = where_x == where_g
+    return lg.where(hit, g.reshape(1, -1), lg.zeros((), dtype=g.dtype)).sum(1).reshape(x_shape)

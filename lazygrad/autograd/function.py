@@ -1,6 +1,8 @@
 """Backward nodes (torch's grad_fn objects): one class per op, named as torch names it."""
 from __future__ import annotations
 
+import re
+
 
 class Context:
     """What a derivative formula sees: the op's arguments, its output, and whether each input needs a grad."""
@@ -38,16 +40,15 @@ class BackwardNode:
                 "have already been freed). Saved intermediate values of the graph are freed when you call "
                 ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
                 "graph a second time or if you need to access saved tensors after calling backward.")
-        for tensor, version in self._saved_versions:
+        for tensor, version, is_output in self._saved_versions:
             if tensor._storage.version != version:
-                kind = {"float32": "Float", "float64": "Double", "float16": "Half"}.get(tensor.dtype.name, "")
-                raise RuntimeError(
-                    "one of the variables needed for gradient computation has been modified by an inplace "
-                    f"operation: [torch.{kind}Tensor {list(tensor.shape)}], which is output 0 of "
-                    f"{tensor.grad_fn.name() if tensor.grad_fn else 'a leaf'}, is at version "
-                    f"{tensor._storage.version}; expected version {version} instead. Hint: the backtrace further "
-                    "above can help you find the operation that failed to compute its gradient.")
+                raise RuntimeError(_modified_message(tensor, version, self if is_output else tensor.grad_fn,
+                                                     self._saved_output_nr(tensor) if is_output else tensor._output_nr))
         return self._ctx
+
+    def _saved_output_nr(self, tensor) -> int:
+        outs = self._ctx.out if isinstance(self._ctx.out, tuple) else (self._ctx.out,)
+        return next((nr for nr, o in enumerate(outs) if o is tensor), 0)
 
     def apply(self, *grads):
         """The gradients of the inputs given those of the outputs (what torch's grad_fn.apply returns)."""
@@ -66,6 +67,10 @@ class AccumulateGrad(BackwardNode):
         super().__init__(None, (), output_meta=((variable._shape, variable.dtype),))
         self.variable = variable
 
+    def _saved_output_nr(self, tensor) -> int:
+        outs = self._ctx.out if isinstance(self._ctx.out, tuple) else (self._ctx.out,)
+        return next((nr for nr, o in enumerate(outs) if o is tensor), 0)
+
     def apply(self, *grads):
         return grads
 
@@ -83,3 +88,15 @@ def node_class(name: str, formula) -> type:
     if cls is None:
         cls = _NODE_CLASSES[(name, formula)] = type(name, (BackwardNode,), {"_formula": staticmethod(formula)})
     return cls
+
+
+def _modified_message(tensor, expected: int, producer, output_nr: int) -> str:
+    """torch's message for a saved tensor that an in-place op changed; it names the producing node
+    without its Backward suffix ("output 0 of Exp")."""
+    from ..dtypes import torch_name
+    which = f", which is output {output_nr} of {re.sub(r'Backward[0-9]*$', '', producer.name())}," if producer else ""
+    return ("one of the variables needed for gradient computation has been modified by an inplace operation: "
+            f"[torch.{torch_name(tensor.dtype)}Tensor {list(tensor.shape)}]{which} is at version "
+            f"{tensor._storage.version}; expected version {expected} instead. Hint: enable anomaly detection to "
+            "find the operation that failed to compute its gradient, with "
+            "torch.autograd.set_detect_anomaly(True, check_nan=False).")

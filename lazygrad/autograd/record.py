@@ -25,6 +25,9 @@ def differentiable(op: str):
                 return fn(*args, **kwargs)
             if not _any_requires_grad(args) and not _any_requires_grad(kwargs.values()):
                 return fn(*args, **kwargs)
+            if kwargs.get("out") is not None:
+                raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic "
+                                   "differentiation, but one of the arguments requires grad.")
             if any(name in kwargs for name in by_position[len(args):]):
                 # formulas see arguments by position: clamp(x, min=t) is recorded as clamp(x, t, None)
                 bound = signature.bind(*args, **kwargs)
@@ -39,6 +42,7 @@ def differentiable(op: str):
             finally:
                 STATE.enabled = True
             return attach(op, args, kwargs, out)
+        wrapper.op = op
         return wrapper
     return deco
 
@@ -103,7 +107,7 @@ def attach(op: str, args, kwargs, out):
     ctx = Context(args, kwargs, out, tuple(i is not None and i.requires_grad for i in inputs))
     node = node_class(name, formula)(
         ctx, [next_edge(i) if i is not None else (None, 0) for i in inputs],
-        tuple((i, i._storage.version) for i in inputs if i is not None),
+        saved_versions(op, inputs, outputs),
         tuple((o._shape, o.dtype) if type(o) is Tensor else None for o in outputs))
     node._input_meta = tuple((i._shape, i.dtype) if i is not None else None for i in inputs)
     for nr, o in enumerate(outputs):
@@ -112,3 +116,13 @@ def attach(op: str, args, kwargs, out):
             o.grad_fn = node
             o._output_nr = nr
     return out
+
+
+def saved_versions(op: str, inputs, outputs) -> tuple:
+    """(tensor, version, is_output) for each tensor the op's formula reads: the version check watches these."""
+    from .derivatives import READS_NO_INPUT, READS_RESULT
+    Tensor = _tensor_type()
+    saved = () if op in READS_NO_INPUT else tuple((i, i._storage.version, False) for i in inputs if i is not None)
+    if op in READS_RESULT:
+        saved += tuple((o, o._storage.version, True) for o in outputs if type(o) is Tensor)
+    return saved

@@ -1,0 +1,141 @@
+"""In-place writes stay lazy, update the existing buffer when realized, and keep update loops bounded."""
+import gc
+import tracemalloc
+
+import numpy as np
+import pytest
+
+import lazygrad as lg
+from lazygrad import inplace
+
+
+def test_writes_run_no_kernel_until_read(backend):
+    x = lg.zeros(4, 4)
+    x.realize()
+    lg.reset_stats()
+    x += 1
+    x[1:3, ::2] *= 5
+    x.t()[0].fill_(-1)
+    x.diagonal().zero_()
+    assert lg.stats().kernels_run == 0
+    want = np.ones((4, 4), np.float32)
+    want[1:3, ::2] *= 5
+    want.T[0] = -1
+    np.fill_diagonal(want, 0)
+    np.testing.assert_array_equal(x.numpy(), want)
+
+
+def test_partial_write_keeps_the_buffer(backend):
+    x = lg.arange(12.0).reshape(3, 4)
+    before = x.data_ptr()
+    x[1:, ::2] += 100
+    x.t()[0] = -1
+    x.realize()
+    assert x.data_ptr() == before
+    assert x.tolist() == [[-1, 1, 2, 3], [-1, 5, 106, 7], [-1, 9, 110, 11]]
+
+
+def test_lazy_reader_keeps_the_old_values(backend):
+    """A value computed from x before x was written still sees the old x, realized in any order."""
+    x = lg.arange(4.0)
+    before = x.data_ptr()
+    y = x * 2
+    x += 10
+    assert x.tolist() == [10, 11, 12, 13]
+    assert x.data_ptr() != before  # y still needed the old buffer: the update went to a new one
+    assert y.tolist() == [0, 2, 4, 6]
+
+
+def test_reader_realized_first_lets_the_update_stay_in_place(backend):
+    x = lg.arange(4.0)
+    before = x.data_ptr()
+    y = x * 2
+    y.realize()
+    x += 10
+    x.realize()
+    assert x.data_ptr() == before and y.tolist() == [0, 2, 4, 6]
+
+
+def test_shifted_reads_are_not_done_in_place(backend):
+    """An update reading its own storage at other positions must not overwrite values it still needs."""
+    x = lg.arange(6.0)
+    x.realize()
+    x.copy_(x.flip(0) + x)
+    assert x.tolist() == [5.0] * 6
+    y = lg.arange(6.0)
+    y.realize()
+    y[:] = y.roll(1, 0) if hasattr(y, "roll") else y.flip(0)
+    assert y.tolist() == (np.roll(np.arange(6.0), 1) if hasattr(y, "roll") else np.arange(6.0)[::-1]).tolist()
+
+
+@pytest.mark.parametrize("update", ["x += 1", "p -= lr * g"])
+def test_update_loop_is_bounded(backend, update):
+    """10,000 updates: a constant number of compiled kernels, bounded memory, one buffer throughout."""
+    x = lg.zeros(1000)
+    p, g, lr = x, lg.ones(1000), 0.5
+    x.realize()
+    g.realize()
+    ptr = x.data_ptr()
+    lg.reset_stats()
+
+    def step():
+        if update == "x += 1":
+            x.add_(1)
+        else:
+            p.sub_(lr * g)
+    for _ in range(200):  # warm up: caches and pools reach their steady size
+        step()
+    gc.collect()
+    tracemalloc.start()
+    for _ in range(10_000):
+        step()
+    gc.collect()
+    held, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert held < 1_000_000  # what 10,000 updates leave allocated: no growth with their number
+    assert lg.stats().kernels_compiled <= 2
+    assert x.data_ptr() == ptr
+    expected = 10_200.0 if update == "x += 1" else -5_100.0
+    assert x.tolist() == [expected] * 1000
+
+
+def test_chain_limit_realizes_a_long_write_chain(backend):
+    x = lg.zeros(8)
+    x.realize()
+    lg.reset_stats()
+    for _ in range(inplace.INPLACE_CHAIN_LIMIT - 1):
+        x += 1
+    assert lg.stats().kernels_run == 0
+    x += 1
+    assert lg.stats().kernels_run == 1
+    assert x._storage.is_realized and x.tolist() == [float(inplace.INPLACE_CHAIN_LIMIT)] * 8
+
+
+def test_numpy_shared_write_goes_through_at_once(backend):
+    a = np.zeros(6, np.float32)
+    t = lg.from_numpy(a)
+    y = t * 2  # lazy, reads the old content
+    t[1:4] += 5
+    assert a.tolist() == [0, 5, 5, 5, 0, 0]  # NumPy sees the write before anything else is called
+    assert y.tolist() == [0.0] * 6  # the lazy reader was computed before the memory changed
+    assert np.shares_memory(a, t.numpy())
+
+
+def test_numpy_write_is_seen_by_views(backend):
+    t = lg.arange(6.0).reshape(2, 3)
+    a = t.numpy()
+    col = t[:, 1]
+    a[:, 1] = [-1, -2]
+    assert col.tolist() == [-1.0, -2.0]
+    col += 10
+    assert a[:, 1].tolist() == [9.0, 8.0]
+
+
+def test_in_place_update_writes_into_the_buffer_kernel_reads(backend):
+    """The realized update is computed into the storage's own buffer (no copy, same address)."""
+    x = lg.ones(64)
+    x.realize()
+    ptr = x.data_ptr()
+    x.mul_(3).add_(x)  # reads x at its own positions only
+    x.realize()
+    assert x.data_ptr() == ptr and x.tolist() == [6.0] * 64
