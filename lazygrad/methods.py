@@ -5,7 +5,7 @@ from . import creation, elementwise as ew, indexing, inplace, linalg, movement a
 from . import typed_storage
 import numbers
 
-from .dtypes import (DType, bool_, can_cast, float16, float32, float64, int8, int16, int32, int64, to_dtype,
+from .dtypes import (DType, bool_, float16, float32, float64, int8, int16, int32, int64, to_dtype,
                      torch_name, uint8)
 from .tensor import Tensor
 from .autograd import grad_mode
