@@ -30,7 +30,7 @@ from .elementwise import (abs, absolute, acos, add, arccos, arcsin, arctan, arct
                           true_divide, trunc, where)
 from .indexing import gather, index_select, masked_select, nonzero
 from .linalg import bmm, dot, ger, inner, matmul, mm, mv, outer, vdot
-from .movement import (broadcast_to, cat, chunk, clone, concat, concatenate, diagonal, flatten, flip, narrow,
+from .movement import (as_strided, broadcast_to, cat, chunk, clone, concat, concatenate, diagonal, flatten, flip, narrow,
                        permute, repeat, reshape, select, split, squeeze, stack, swapaxes, swapdims, tile,
                        transpose, unbind, unflatten, unsqueeze)
 from .movement import t_ as t

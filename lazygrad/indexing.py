@@ -264,7 +264,7 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
     if index.ndim > 1:
         raise RuntimeError("Index has to be a vector/scalar")
     _check_known_indices(index, size, lambda i: f"index {i} is out of bounds for dimension {d} with size {size}",
-                         IndexError)
+                         IndexError, allow_negative=True)
     hit = (arange(size).reshape(size, 1) == (index.reshape(1, -1) % max(size, 1))).any(1)
     shape = [1] * input.ndim
     if input.ndim:
@@ -293,11 +293,12 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     return getitem(input.expand(shape), mask.expand(shape))
 
 
-def _check_known_indices(index: Tensor, size: int, message, error: type = RuntimeError) -> None:
+def _check_known_indices(index: Tensor, size: int, message, error: type = RuntimeError,
+                         allow_negative: bool = False) -> None:
     """Out-of-range indices raise when their values are known now (realized), as torch checks them."""
     if index._storage.is_realized and index.numel():
         vals = np.asarray(index._values())
-        bad = (vals < 0) | (vals >= size)
+        bad = (vals < (-size if allow_negative else 0)) | (vals >= size)
         if bad.any():
             raise error(message(int(vals[bad].flat[0])))
 

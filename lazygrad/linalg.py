@@ -25,7 +25,7 @@ def _contract(a: Node, b: Node, shape_a, shape_b, axis: int, out_shape, device: 
 
 
 @differentiable("dot")
-def dot(input: Tensor, tensor: Tensor, *, out=None) -> Tensor:
+def dot(input: Tensor, tensor: Tensor) -> Tensor:
     if input.ndim != 1 or tensor.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {tensor.ndim}D tensors")
     if input._shape != tensor._shape:
@@ -40,7 +40,7 @@ vdot = inner = dot
 
 
 @differentiable("mv")
-def mv(input: Tensor, vec: Tensor, *, out=None) -> Tensor:
+def mv(input: Tensor, vec: Tensor) -> Tensor:
     if input.ndim != 2 or vec.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got {vec.ndim}, {input.ndim}, {vec.ndim}")
     n, k = input._shape
@@ -51,7 +51,7 @@ def mv(input: Tensor, vec: Tensor, *, out=None) -> Tensor:
 
 
 @differentiable("mm")
-def mm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
+def mm(input: Tensor, mat2: Tensor) -> Tensor:
     if input.ndim != 2:
         raise RuntimeError("self must be a matrix")
     if mat2.ndim != 2:
@@ -73,7 +73,7 @@ def _matmul2(a: Tensor, b: Tensor) -> Tensor:
 
 
 @differentiable("bmm")
-def bmm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     if input.ndim != 3 or mat2.ndim != 3:
         raise RuntimeError("batch1 must be a 3D tensor" if input.ndim != 3 else "batch2 must be a 3D tensor")
     if input._shape[0] != mat2._shape[0] or input._shape[2] != mat2._shape[1]:
@@ -83,7 +83,7 @@ def bmm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
 
 
 @differentiable("matmul")
-def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+def matmul(input: Tensor, other: Tensor) -> Tensor:
     if input.ndim == 0 or other.ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {input.ndim}D and "
                            f"{other.ndim}D")
@@ -99,7 +99,7 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
 
 
 @differentiable("outer")
-def outer(input: Tensor, vec2: Tensor, *, out=None) -> Tensor:
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
     if input.ndim != 1:
         raise RuntimeError(f"outer: Expected 1-D argument self, but got {input.ndim}-D")
     if vec2.ndim != 1:

@@ -98,6 +98,14 @@ def _index_put_(self: Tensor, indices, values, accumulate: bool = False) -> Tens
     return inplace.apply(self, indexing.index_put, tuple(indices), values, accumulate, reads_input=False)
 
 
+def _float_power_(self: Tensor, exponent) -> Tensor:
+    """float_power computes in double, so only a double tensor can hold it in place."""
+    if self.dtype is not float64:
+        raise RuntimeError(f"the base given to float_power_ has dtype {torch_name(self.dtype)} but the operation's "
+                           "result requires dtype Double")
+    return inplace.apply(self, ew.float_power, exponent)
+
+
 def _view_inplace(fn):
     """x.t_(), x.unsqueeze_(d), ...: x itself becomes the view (metadata only)."""
     def method(self, *args):
@@ -133,7 +141,7 @@ def _data(self: Tensor) -> Tensor:
 INPLACE_OF = {
     "add": ew.add, "sub": ew.sub, "subtract": ew.sub, "mul": ew.mul, "multiply": ew.mul, "div": ew.div,
     "divide": ew.div, "true_divide": ew.true_divide, "floor_divide": ew.floor_divide, "remainder": ew.remainder,
-    "fmod": ew.fmod, "pow": ew.pow, "float_power": ew.float_power, "neg": ew.neg, "negative": ew.neg,
+    "fmod": ew.fmod, "pow": ew.pow, "neg": ew.neg, "negative": ew.neg,
     "abs": ew.abs, "absolute": ew.abs, "sign": ew.sign, "square": ew.square, "reciprocal": ew.reciprocal,
     "rsqrt": ew.rsqrt, "sigmoid": ew.sigmoid, "relu": ew.relu, "clamp": ew.clamp, "clip": ew.clamp,
     "clamp_min": ew.clamp_min, "clamp_max": ew.clamp_max, "atan2": ew.atan2, "arctan2": ew.atan2,
@@ -144,7 +152,7 @@ INPLACE_OF = {
     "bitwise_left_shift": ew.bitwise_left_shift, "bitwise_right_shift": ew.bitwise_right_shift,
     **{name: getattr(ew, name) for name in ew.UNARY},
     "arcsin": ew.asin, "arccos": ew.acos, "arctan": ew.atan,
-    "masked_fill": indexing.masked_fill, "index_fill": indexing.index_fill,
+    "masked_fill": indexing.masked_fill, "index_fill": indexing.index_fill, "round": ew.round,
 }
 
 METHODS = {
@@ -214,7 +222,7 @@ METHODS = {
     "arcsin": ew.asin, "arccos": ew.acos, "arctan": ew.atan,
     # in-place
     "zero_": _inplace(inplace.zeroed), "fill_": _fill, "copy_": _copy, "uniform_": _inplace(inplace.uniform),
-    "normal_": _inplace(inplace.normal), "index_put_": _index_put_,
+    "normal_": _inplace(inplace.normal), "index_put_": _index_put_, "float_power_": _float_power_,
     **{name + "_": _inplace(fn) for name, fn in INPLACE_OF.items()},
     "t_": _view_inplace(mv.t_), "transpose_": _view_inplace(mv.transpose), "swapaxes_": _view_inplace(mv.transpose),
     "swapdims_": _view_inplace(mv.transpose), "unsqueeze_": _view_inplace(mv.unsqueeze),

@@ -12,7 +12,8 @@ from .elementwise import _device, broadcast_node
 from .dtypes import result_type
 from .ops import Op
 from .tensor import Tensor, wrap_dim
-from .view import reshape_strides, torch_contiguous_strides
+from .view import dense_strides, reshape_strides, torch_contiguous_strides
+from .autograd.embed import memory_order
 from .autograd.record import differentiable
 
 
@@ -125,25 +126,17 @@ def copy_of(t: Tensor) -> Tensor:
     return Tensor._from_node(t.lazy, t._storage.device)
 
 
-def _dense_order(t: Tensor) -> list[int] | None:
-    """Dims from outermost to innermost in memory, when t covers its elements without gaps or overlap."""
-    dims = sorted((d for d in range(t.ndim) if t._shape[d] != 1), key=lambda d: t._strides[d])
-    expected = 1
-    for d in dims:
-        if t._strides[d] != expected:
-            return None
-        expected *= t._shape[d]
-    return sorted(range(t.ndim), key=lambda d: (-t._strides[d], d))
-
-
 def like_layout(t: Tensor, node) -> Tensor:
-    """A new tensor holding node (t's shape) laid out with t's strides when t is dense, as torch's
-    preserve_format does; contiguous otherwise."""
-    order = _dense_order(t) if t.numel() and not t.is_contiguous() else None
-    if order is None:
+    """A new tensor holding node (t's shape) laid out as torch's preserve_format lays out a copy of t:
+    with t's strides when t is dense, else dense strides in t's stride order."""
+    if not t.numel():
         return Tensor._from_node(node, t._storage.device)
+    strides = t._strides if memory_order(t._shape, t._strides) is not None else dense_strides(t._shape, t._strides)
+    if strides == torch_contiguous_strides(t._shape):
+        return Tensor._from_node(node, t._storage.device)
+    order = sorted(range(t.ndim), key=lambda d: (-strides[d], d))
     memory = graph.permute(node, tuple(order))
-    return Tensor._make(Tensor._from_node(memory)._storage, t._shape, t._strides, 0)
+    return Tensor._make(Tensor._from_node(memory, t._storage.device)._storage, t._shape, strides, 0)
 
 
 @differentiable("contiguous")
@@ -309,6 +302,8 @@ def diagonal(t: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor
     a, b = wrap_dim(dim1, t.ndim), wrap_dim(dim2, t.ndim)
     start = t._offset + (offset * t._strides[b] if offset >= 0 else -offset * t._strides[a])
     n = max(0, min(t._shape[a] - max(-offset, 0), t._shape[b] - max(offset, 0)))
+    if n == 0:
+        start = t._offset  # torch does not move an empty diagonal
     keep = [i for i in range(t.ndim) if i not in (a, b)]
     return as_view(t, [t._shape[i] for i in keep] + [n], [t._strides[i] for i in keep] + [t._strides[a] + t._strides[b]],
                    start)
@@ -325,7 +320,7 @@ def flip(t: Tensor, dims) -> Tensor:
 
 
 @differentiable("cat")
-def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
+def cat(tensors, dim: int = 0) -> Tensor:
     """Each input is padded to the full extent along dim and selected by position: one fused kernel."""
     tensors = list(tensors)
     if not tensors:
@@ -362,18 +357,14 @@ def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
             inside = graph.alu(Op.GE, pos, graph.const(start, int64, shape))
             node = graph.alu(Op.WHERE, inside, part, node)
         start += n
-    result = Tensor._from_node(node, device)
-    if out is not None:
-        from .inplace import assign
-        return assign(out, result)
-    return result
+    return Tensor._from_node(node, device)
 
 
 concat = concatenate = cat
 
 
 @differentiable("stack")
-def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
+def stack(tensors, dim: int = 0) -> Tensor:
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
@@ -382,7 +373,7 @@ def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(tensors[0]._shape)} at "
                                f"entry 0 and {list(t._shape)} at entry {i}")
     d = wrap_dim(dim, tensors[0].ndim + 1)
-    return cat([unsqueeze(t, d) for t in tensors], d, out=out)
+    return cat([unsqueeze(t, d) for t in tensors], d)
 
 
 @differentiable("split")

@@ -60,6 +60,7 @@ def _sum_dtype(x: Tensor, dtype) -> DType:
 @differentiable("sum")
 def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None, **kwargs) -> Tensor:
     dim, keepdim = _kw(dim, keepdim, kwargs)
+    dtype = dtype if dtype is not None or out is None else out.dtype  # torch sums in out's dtype
     return _out(reduce(input, ReduceOp.SUM, dim, keepdim, _sum_dtype(input, dtype)), out)
 
 
@@ -144,7 +145,7 @@ def argmin(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
 
 
 @differentiable("max")
-def max(input: Tensor, dim=None, keepdim: bool = False, *, out=None, **kwargs):
+def max(input: Tensor, dim=None, keepdim: bool = False, **kwargs):
     """max(x) → value; max(x, dim) → (values, indices); max(x, other) → maximum."""
     if isinstance(dim, Tensor):
         from .elementwise import maximum
@@ -158,7 +159,7 @@ def max(input: Tensor, dim=None, keepdim: bool = False, *, out=None, **kwargs):
 
 
 @differentiable("min")
-def min(input: Tensor, dim=None, keepdim: bool = False, *, out=None, **kwargs):
+def min(input: Tensor, dim=None, keepdim: bool = False, **kwargs):
     if isinstance(dim, Tensor):
         from .elementwise import minimum
         return minimum(input, dim)

@@ -299,6 +299,8 @@ class Tensor:
         return self._values().tolist()
 
     def data_ptr(self) -> int:
+        if self.numel() == 0:
+            return 0  # torch: a tensor without elements points nowhere
         realize(self)
         return self._storage.buffer.address + self._offset * self.dtype.itemsize
 

@@ -30,6 +30,32 @@ def torch_contiguous_strides(shape: Shape) -> tuple[int, ...]:
     return tuple(reversed(strides))
 
 
+def dense_strides(shape: Shape, strides: tuple[int, ...]) -> tuple[int, ...]:
+    """Contiguous strides that keep the order of `strides` (torch's infer_dense_strides: the layout
+    preserve_format gives a copy of a tensor with gaps or overlaps)."""
+    def order(a: int, b: int) -> int:  # >0: a is outside b; <0: inside; 0: undecided
+        if strides[a] == 0 or strides[b] == 0:
+            return 0
+        if strides[a] != strides[b]:
+            return 1 if strides[a] > strides[b] else -1
+        return 1 if shape[a] > shape[b] else 0
+    perm = list(range(len(shape) - 1, -1, -1))  # innermost first
+    for i in range(1, len(perm)):
+        j = i
+        for k in range(i - 1, -1, -1):
+            c = order(perm[k], perm[j])
+            if c > 0:
+                perm[k], perm[j] = perm[j], perm[k]
+                j = k
+            elif c < 0:
+                break
+    out, step = [0] * len(shape), 1
+    for d in perm:
+        out[d] = step
+        step *= max(shape[d], 1) if shape[d] > 1 else 1
+    return tuple(out)
+
+
 def reshape_strides(old_shape: Shape, old_strides: tuple[int, ...], new_shape: Shape) -> tuple[int, ...] | None:
     """Strides that let `new_shape` view the same elements without a copy, or None (torch's computeStride)."""
     numel = math.prod(old_shape)

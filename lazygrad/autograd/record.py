@@ -18,9 +18,12 @@ def differentiable(op: str):
         signature = inspect.signature(fn)
         by_position = [p.name for p in signature.parameters.values()
                        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        own_out = "out" not in signature.parameters  # then `out=` is handled here, for every such op
 
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
+            if own_out and kwargs.get("out") is not None:
+                return _with_out(op, wrapper, args, kwargs)
             if not STATE.enabled:
                 return fn(*args, **kwargs)
             if not _any_requires_grad(args) and not _any_requires_grad(kwargs.values()):
@@ -45,6 +48,17 @@ def differentiable(op: str):
         wrapper.op = op
         return wrapper
     return deco
+
+
+def _with_out(op: str, fn, args, kwargs):
+    """fn(*args) written into kwargs["out"] (torch refuses out= when autograd would record)."""
+    from ..inplace import write_out
+    kwargs = dict(kwargs)
+    out = kwargs.pop("out")
+    if STATE.enabled and (_any_requires_grad(args) or _any_requires_grad(kwargs.values())):
+        raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+    return write_out(fn(*args, **kwargs), out)
 
 
 def _any_requires_grad(values) -> bool:
