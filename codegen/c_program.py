@@ -43,7 +43,7 @@ def generator_digest() -> str:
     """A digest of the code generator (its Python modules and templates): part of every index key."""
     h = hashlib.sha256()
     here = Path(__file__).resolve().parent
-    for path in sorted(here.glob("*.py")) + sorted((templates_dir() / "c").glob("*")):
+    for path in sorted(here.glob("*.py")) + sorted(templates_dir().glob("*/*")):
         h.update(path.name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()
@@ -75,7 +75,7 @@ class CProgram:
     def __init__(self, name: str, source: str, nargs: int):
         self.name, self.source, self.nargs = name, source, nargs
         cc = compiler()
-        so = cc.compile(source, include_dirs=[str(templates_dir() / "c")])
+        so = cc.compile(source, include_dirs=[str(templates_dir() / "c"), str(templates_dir() / "common")])
         self.fn = cc.load(so, name, nargs)
 
     def __call__(self, addresses: list[int]) -> None:

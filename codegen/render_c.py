@@ -9,11 +9,9 @@ from functools import lru_cache
 
 import jinja2
 
-from lazygrad.dtypes import DType
-from lazygrad.ops import Op
-
 from . import c_ops
-from .lower import Const, LoopProgram, Stmt
+from .lower import LoopProgram
+from .statements import C, operand, statement_line, store_line
 from .templates_dir import templates_dir
 
 # below this much work (elements visited) an OpenMP parallel region costs more than it saves
@@ -28,76 +26,6 @@ COLUMN_LANES = 2048
 def _env() -> jinja2.Environment:
     return jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())), keep_trailing_newline=True,
                               trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined, autoescape=False)
-
-
-def _operand(x, compute: DType) -> str:
-    """An operand as text, converted to the compute type when it is stored narrower (float16)."""
-    if isinstance(x, Const):
-        return c_ops.literal(x.value, compute if x.dtype.kind == compute.kind else x.dtype)
-    return x
-
-
-def _cond(conds) -> str:
-    parts = []
-    for e, lo, hi in conds:
-        text = e.render()
-        if e.lo < lo:
-            parts.append(f"{text} >= {lo}")
-        if e.hi >= hi:
-            parts.append(f"{text} < {hi}")
-    return " && ".join(parts) or "1"
-
-
-def _cast(src: DType, dst: DType, a: str) -> str:
-    if dst.kind == "b":
-        return f"({a} != 0)"
-    if src.kind == "b":  # a select, not a conversion: gcc vectorizes it next to 32-bit lanes
-        return f"({a} ? {c_ops.literal(1, dst)} : {c_ops.literal(0, dst)})"
-    if dst.kind == "u" and src.kind == "f":
-        return f"({c_ops.ctype(dst)})(int64_t)({a})"  # negative floats wrap like torch, not UB
-    return f"({c_ops.ctype(dst)})({a})"
-
-
-def _expr(stmt: Stmt) -> str:
-    if stmt.op == "load":
-        buf, index, valid = stmt.args
-        load = f"{buf}[{index.render()}]"
-        return f"({_cond(valid)}) ? {load} : 0" if valid else load
-    if stmt.op == "where":
-        conds, val, zero = stmt.args
-        return f"({_cond(conds)}) ? {_operand(val, stmt.dtype)} : {_operand(zero, stmt.dtype)}"
-    if stmt.op == "arange":
-        start, step, idx = stmt.args
-        if stmt.dtype.kind == "f":
-            return f"({c_ops.ctype(stmt.dtype)})({start!r} + {step!r} * (double)({idx.render()}))"
-        return f"({c_ops.ctype(stmt.dtype)})({int(start)}LL + {int(step)}LL * ({idx.render()}))"
-    if stmt.op == "rand":
-        dist, slot, flat = stmt.args
-        width = {"float16": "f32", "float32": "f32", "float64": "f64"}.get(stmt.dtype.name, "i64")
-        return f"lg_rand_{dist}_{width}((uint64_t)rng[{2 * slot}], (uint64_t)rng[{2 * slot + 1}] + (uint64_t)({flat.render()}))"
-    # alu
-    src = stmt.src_dtypes[0] if stmt.src_dtypes else stmt.dtype
-    if stmt.alu is Op.WHERE:
-        src = stmt.src_dtypes[1]
-    compute = c_ops.compute_type(src)
-    args = [_operand(a, compute) for a in stmt.args]
-    if compute is not src:  # float16 operands are widened to float first
-        args = [f"(float){a}" if not isinstance(x, Const) else a for a, x in zip(args, stmt.args)]
-        if stmt.alu is Op.WHERE:
-            args[0] = _operand(stmt.args[0], stmt.src_dtypes[0])
-    if stmt.alu is Op.CAST:
-        return _cast(compute, stmt.dtype, args[0])
-    template = c_ops.op_table(compute)[stmt.alu]
-    names = dict(zip("abc", args))
-    return template.format(**names, **c_ops.fmt_fields(compute))
-
-
-def _stmt_line(stmt: Stmt) -> str:
-    return f"const {c_ops.ctype(stmt.dtype)} {stmt.name} = {_expr(stmt)};"
-
-
-def _store_line(store) -> str:
-    return f"{store.param}[{store.index.render()}] = {_operand(store.value, store.dtype)};"
 
 
 def _loops(loops, pragmas) -> list[dict]:
@@ -140,7 +68,7 @@ def _accumulator_lines(prog: LoopProgram, lanes: int) -> dict:
         init, update, _ = c_ops.reduce_table(acc.dtype)[acc.rop]
         fields = c_ops.fmt_fields(acc.dtype)
         ct, init = c_ops.ctype(acc.dtype), init.format(**fields)
-        value = _operand(acc.value, acc.dtype)
+        value = operand(acc.value, acc.dtype)
         decls.append(f"{ct} {acc.name} = {init};")
         lane_decls.append(f"{ct} {acc.name}_lanes[{lanes}];")
         lane_decls.append(f"for (int64_t lane = 0; lane < {lanes}; lane++) {acc.name}_lanes[lane] = {init};")
@@ -181,15 +109,14 @@ def _reduce_fields(prog: LoopProgram) -> tuple[str, dict]:
 
 
 def render(prog: LoopProgram) -> str:
-    params = [f"{c_ops.ctype(p.dtype)}* restrict {p.name}" if p.is_output
-              else f"const {c_ops.ctype(p.dtype)}* restrict {p.name}" for p in prog.params]
+    params = C.params(prog)
     shape = [e for _, e in prog.out_loops] + [e for _, e in prog.red_loops]
     k = {
         "name": prog.name, "kind": prog.kind, "fused": prog.fused, "params": params,
         "shape_text": "x".join(map(str, shape)) or "one element",
-        "pre": [_stmt_line(s) for s in prog.pre], "post": [_stmt_line(s) for s in prog.post],
-        "stores": [_store_line(s) for s in prog.stores],
-        "pre_stores": [_store_line(s) for s in prog.pre_stores],
+        "pre": [statement_line(s, C) for s in prog.pre], "post": [statement_line(s, C) for s in prog.post],
+        "stores": [store_line(s) for s in prog.stores],
+        "pre_stores": [store_line(s) for s in prog.pre_stores],
     }
     template = prog.kind
     if prog.kind == "reduce":
@@ -200,5 +127,5 @@ def render(prog: LoopProgram) -> str:
         k["red_loops"] = _loops(prog.red_loops, [""] * len(prog.red_loops))
         k.update(_accumulator_lines(prog, 1))
         k["acc_updates"] = [c_ops.reduce_table(a.dtype)[a.rop][1].format(
-            acc=a.name, v=_operand(a.value, a.dtype), **c_ops.fmt_fields(a.dtype)) for a in prog.accs]
+            acc=a.name, v=operand(a.value, a.dtype), **c_ops.fmt_fields(a.dtype)) for a in prog.accs]
     return _env().get_template(f"c/{template}.c.j2").render(k=k)

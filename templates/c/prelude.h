@@ -1,115 +1,17 @@
-/* lazygrad C prelude: the helpers generated kernels call. Semantics follow torch on the CPU:
- * NaN-propagating max/min, floor division and remainder with the divisor's sign, integer
- * division by zero yields 0 instead of trapping, and a counter-based RNG (Philox4x32-10) so the
- * same seed gives the same numbers on every back end. */
+/* lazygrad C prelude: what generated C kernels include. The helpers themselves are shared with
+ * the CUDA back end (lg_helpers.h); here they are plain inline C, and max/min get OpenMP
+ * user-defined reductions so reductions over them vectorize and run in parallel. */
 #pragma once
 #include <stdint.h>
 #include <stdbool.h>
 #include <math.h>
 #include "lg_math.h"
 
-static inline float lg_maxf(float a, float b) { return (a > b || a != a) ? a : b; }
-static inline float lg_minf(float a, float b) { return (a < b || a != a) ? a : b; }
-static inline double lg_max(double a, double b) { return (a > b || a != a) ? a : b; }
-static inline double lg_min(double a, double b) { return (a < b || a != a) ? a : b; }
+#define LG_FN static inline
+#include "lg_helpers.h"
+
 #pragma omp declare reduction(lg_maxf : float : omp_out = lg_maxf(omp_out, omp_in)) initializer(omp_priv = -INFINITY)
 #pragma omp declare reduction(lg_minf : float : omp_out = lg_minf(omp_out, omp_in)) initializer(omp_priv = INFINITY)
 #pragma omp declare reduction(lg_max : double : omp_out = lg_max(omp_out, omp_in)) initializer(omp_priv = -INFINITY)
 #pragma omp declare reduction(lg_min : double : omp_out = lg_min(omp_out, omp_in)) initializer(omp_priv = INFINITY)
 
-/* torch.remainder: the result takes the divisor's sign */
-static inline float lg_modf(float a, float b) { float m = fmodf(a, b); return (m != 0 && ((b < 0) != (m < 0))) ? m + b : m; }
-static inline double lg_mod(double a, double b) { double m = fmod(a, b); return (m != 0 && ((b < 0) != (m < 0))) ? m + b : m; }
-
-/* torch.floor_divide on floats: computed from fmod so that a == b * q + r holds as closely as possible */
-static inline float lg_floordivf(float a, float b) {
-  if (b == 0) return a / b;
-  float m = fmodf(a, b), d = (a - m) / b;
-  if (m != 0 && ((b < 0) != (m < 0))) d -= 1;
-  if (d == 0) return copysignf(0.0f, a / b);
-  float fl = floorf(d);
-  return (d - fl > 0.5f) ? fl + 1 : fl;
-}
-static inline double lg_floordiv(double a, double b) {
-  if (b == 0) return a / b;
-  double m = fmod(a, b), d = (a - m) / b;
-  if (m != 0 && ((b < 0) != (m < 0))) d -= 1;
-  if (d == 0) return copysign(0.0, a / b);
-  double fl = floor(d);
-  return (d - fl > 0.5) ? fl + 1 : fl;
-}
-
-static inline int64_t lg_floordiv_i64(int64_t a, int64_t b) {
-  if (b == 0) return 0;
-  if (b == -1) return -a;
-  int64_t q = a / b;
-  return ((a % b != 0) && ((a < 0) != (b < 0))) ? q - 1 : q;
-}
-static inline int64_t lg_floormod_i64(int64_t a, int64_t b) {
-  if (b == 0 || b == -1) return 0;
-  int64_t r = a % b;
-  return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
-}
-static inline int64_t lg_truncmod_i64(int64_t a, int64_t b) { return (b == 0 || b == -1) ? 0 : a % b; }
-static inline int64_t lg_ipow_i64(int64_t a, int64_t e) {
-  if (e < 0) return a == 1 ? 1 : a == -1 ? ((e & 1) ? -1 : 1) : 0;
-  int64_t r = 1;
-  while (e) { if (e & 1) r *= a; a *= a; e >>= 1; }
-  return r;
-}
-
-/* integer helpers for each width: narrow types compute in int64 and wrap on return */
-#define LG_INT_HELPERS(T, S, BITS)                                                              \
-  static inline T lg_floordiv_##S(T a, T b) { return (T)lg_floordiv_i64(a, b); }              \
-  static inline T lg_mod_##S(T a, T b) { return (T)lg_floormod_i64(a, b); }                   \
-  static inline T lg_fmod_##S(T a, T b) { return (T)lg_truncmod_i64(a, b); }                  \
-  static inline T lg_pow_##S(T a, T b) { return (T)lg_ipow_i64(a, b); }                       \
-  static inline T lg_shl_##S(T a, T b) { return (b < 0 || b >= BITS) ? 0 : (T)((uint64_t)a << b); } \
-  static inline T lg_shr_##S(T a, T b) { return (b < 0 || b >= BITS) ? (T)(a < 0 ? -1 : 0) : (T)(a >> b); }
-LG_INT_HELPERS(uint8_t, u8, 8)
-LG_INT_HELPERS(int8_t, i8, 8)
-LG_INT_HELPERS(int16_t, i16, 16)
-LG_INT_HELPERS(int32_t, i32, 32)
-static inline int64_t lg_mod_i64(int64_t a, int64_t b) { return lg_floormod_i64(a, b); }
-static inline int64_t lg_pow_i64(int64_t a, int64_t b) { return lg_ipow_i64(a, b); }
-static inline int64_t lg_shl_i64(int64_t a, int64_t b) { return (b < 0 || b >= 64) ? 0 : (int64_t)((uint64_t)a << b); }
-static inline int64_t lg_shr_i64(int64_t a, int64_t b) { return (b < 0 || b >= 64) ? (a < 0 ? -1 : 0) : a >> b; }
-static inline int64_t lg_fmod_i64(int64_t a, int64_t b) { return lg_truncmod_i64(a, b); }
-
-/* Philox4x32-10: four 32-bit words of random bits for counter `ctr` under key `seed` */
-typedef struct { uint32_t w[4]; } lg_philox_out;
-static inline lg_philox_out lg_philox(uint64_t seed, uint64_t ctr) {
-  uint32_t c0 = (uint32_t)ctr, c1 = (uint32_t)(ctr >> 32), c2 = 0, c3 = 0;
-  uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
-  for (int round = 0; round < 10; round++) {
-    uint64_t p0 = (uint64_t)0xD2511F53u * c0, p1 = (uint64_t)0xCD9E8D57u * c2;
-    uint32_t n0 = (uint32_t)(p1 >> 32) ^ c1 ^ k0, n2 = (uint32_t)(p0 >> 32) ^ c3 ^ k1;
-    c1 = (uint32_t)p1; c3 = (uint32_t)p0; c0 = n0; c2 = n2;
-    k0 += 0x9E3779B9u; k1 += 0xBB67AE85u;
-  }
-  lg_philox_out out = {{c0, c1, c2, c3}};
-  return out;
-}
-static inline float lg_rand_uniform_f32(uint64_t seed, uint64_t ctr) {
-  return (float)(lg_philox(seed, ctr).w[0] >> 8) * 0x1p-24f;
-}
-static inline double lg_rand_uniform_f64(uint64_t seed, uint64_t ctr) {
-  lg_philox_out r = lg_philox(seed, ctr);
-  return (double)((((uint64_t)r.w[0]) << 21) ^ (r.w[1] >> 11)) * 0x1p-53;
-}
-/* Box-Muller on the first two words; 1 - u keeps the logarithm finite */
-static inline float lg_rand_normal_f32(uint64_t seed, uint64_t ctr) {
-  lg_philox_out r = lg_philox(seed, ctr);
-  float u1 = 1.0f - (float)(r.w[0] >> 8) * 0x1p-24f, u2 = (float)(r.w[1] >> 8) * 0x1p-24f;
-  return sqrtf(-2.0f * lg_logf(u1)) * lg_cosf(6.2831853071795864769f * u2);
-}
-static inline double lg_rand_normal_f64(uint64_t seed, uint64_t ctr) {
-  lg_philox_out r = lg_philox(seed, ctr);
-  double u1 = 1.0 - (double)((((uint64_t)r.w[0]) << 21) ^ (r.w[1] >> 11)) * 0x1p-53;
-  double u2 = (double)((((uint64_t)r.w[2]) << 21) ^ (r.w[3] >> 11)) * 0x1p-53;
-  return sqrt(-2.0 * log(u1)) * cos(6.283185307179586476925 * u2);
-}
-static inline int64_t lg_rand_bits_i64(uint64_t seed, uint64_t ctr) {
-  lg_philox_out r = lg_philox(seed, ctr);
-  return (int64_t)((((uint64_t)r.w[0]) << 32) | r.w[1]);
-}

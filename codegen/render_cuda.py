@@ -1,0 +1,104 @@
+"""Render a loop program as CUDA source through the jinja2 templates in templates/cuda/.
+
+The statements are the C renderer's (statements.py); what differs is how the iteration space maps
+to the hardware: a grid-stride loop of threads over output elements, one block per output element of
+a reduction (warp shuffles, then shared memory), one thread per scanned row. The launch
+configuration is chosen here from the kernel's shape.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import jinja2
+
+from . import c_ops
+from .lower import LoopProgram
+from .statements import CUDA, operand, statement_line, store_line
+from .templates_dir import templates_dir
+
+THREADS = 256  # threads per block of elementwise and scan kernels
+REDUCE_THREADS_MAX = 512
+MAX_BLOCKS = 1 << 16  # grid-stride loops cover the rest
+
+
+@dataclass(frozen=True)
+class Launch:
+    grid: int
+    block: int
+
+
+@lru_cache(maxsize=None)
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())), keep_trailing_newline=True,
+                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined, autoescape=False)
+
+
+def _numel(loops) -> int:
+    n = 1
+    for _, e in loops:
+        n *= e
+    return n
+
+
+def _unravel(flat: str, loops) -> list[str]:
+    """Loop variables from a flat row-major position."""
+    out, inner = [], 1
+    for var, extent in reversed(loops):
+        scaled = f"{flat} / {inner}" if inner > 1 else flat
+        value = f"({scaled}) % {extent}" if inner * extent < _numel(loops) else scaled
+        out.append(f"const int64_t {var} = {value};")
+        inner *= extent
+    return out[::-1]
+
+
+def launch(prog: LoopProgram) -> Launch:
+    """Blocks and threads for the kernel's shape."""
+    n = max(prog.numel, 1)
+    if prog.kind == "reduce":
+        block = 32
+        while block < min(prog.reduce_numel, REDUCE_THREADS_MAX):
+            block *= 2
+        return Launch(min(n, MAX_BLOCKS), block)
+    return Launch(min(-(-n // THREADS), MAX_BLOCKS), THREADS)
+
+
+def _acc_lines(prog: LoopProgram) -> dict:
+    decls, updates, shuffles, shared, writes, reads = [], [], [], [], [], []
+    for acc in prog.accs:
+        init, update, _ = c_ops.reduce_table(acc.dtype)[acc.rop]
+        fields = c_ops.fmt_fields(acc.dtype)
+        ct, init = CUDA.ctype(acc.dtype), init.format(**fields)
+        decls.append(f"{ct} {acc.name} = {init};")
+        updates.append(update.format(acc=acc.name, v=operand(acc.value, acc.dtype), **fields))
+        shuffles.append("{ const " + ct + f" other = lg_shfl_down({acc.name}, d); "
+                        + update.format(acc=acc.name, v="other", **fields) + " }")
+        shared.append(f"__shared__ {ct} {acc.name}_warps[32];")
+        writes.append(f"{acc.name}_warps[warp] = {acc.name};")
+        reads.append(f"{acc.name} = lane < warps ? {acc.name}_warps[lane] : ({ct})({init});")
+    return {"acc_decls": decls, "acc_updates": updates, "shuffles": shuffles, "shared_decls": shared,
+            "shared_writes": writes, "shared_reads": reads}
+
+
+def render(prog: LoopProgram) -> tuple[str, Launch]:
+    """The kernel's CUDA source and its launch configuration."""
+    config = launch(prog)
+    shape = [e for _, e in prog.out_loops] + [e for _, e in prog.red_loops]
+    k = {
+        "name": prog.name, "kind": prog.kind, "fused": prog.fused, "params": CUDA.params(prog),
+        "shape_text": "x".join(map(str, shape)) or "one element",
+        "launch_text": f"{config.grid} blocks of {config.block} threads",
+        "numel": prog.numel, "reduce_numel": prog.reduce_numel,
+        "pre": [statement_line(s, CUDA) for s in prog.pre], "post": [statement_line(s, CUDA) for s in prog.post],
+        "stores": [store_line(s) for s in prog.stores], "pre_stores": [store_line(s) for s in prog.pre_stores],
+        **_acc_lines(prog),
+    }
+    if prog.kind == "reduce":
+        k["out_index"] = _unravel("out_flat", prog.out_loops)
+        k["red_index"] = _unravel("red_flat", prog.red_loops)
+    else:
+        k["out_index"] = _unravel("flat", prog.out_loops)
+    if prog.kind == "scan":
+        (k["scan_var"], k["scan_extent"]), = prog.red_loops
+    source = _env().get_template(f"cuda/{prog.kind}.cu.j2").render(k=k)
+    return source, config

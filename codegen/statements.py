@@ -1,0 +1,104 @@
+"""Loop-program statements as C-family text: shared by the C and the CUDA renderer.
+
+The two languages write the same arithmetic; a Dialect says where they differ (the float16 type and
+the no-alias qualifier). Expressions come from the op tables in c_ops.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lazygrad.dtypes import DType
+from lazygrad.ops import Op
+
+from . import c_ops
+from .lower import Const, LoopProgram, Stmt
+
+
+@dataclass(frozen=True)
+class Dialect:
+    name: str
+    float16: str  # the storage type of float16 values
+    restrict: str
+
+    def ctype(self, dtype: DType) -> str:
+        return self.float16 if dtype.name == "float16" else c_ops.ctype(dtype)
+
+    def params(self, prog: LoopProgram) -> list[str]:
+        return [f"{'' if p.is_output else 'const '}{self.ctype(p.dtype)}* {self.restrict} {p.name}"
+                for p in prog.params]
+
+
+C = Dialect("c", "_Float16", "restrict")
+CUDA = Dialect("cuda", "lg_half", "__restrict__")
+
+
+def operand(x, compute: DType) -> str:
+    """An operand as text, converted to the compute type when it is stored narrower (float16)."""
+    if isinstance(x, Const):
+        return c_ops.literal(x.value, compute if x.dtype.kind == compute.kind else x.dtype)
+    return x
+
+
+def _cond(conds) -> str:
+    parts = []
+    for e, lo, hi in conds:
+        text = e.render()
+        if e.lo < lo:
+            parts.append(f"{text} >= {lo}")
+        if e.hi >= hi:
+            parts.append(f"{text} < {hi}")
+    return " && ".join(parts) or "1"
+
+
+def _cast(src: DType, dst: DType, a: str, d: Dialect) -> str:
+    if dst.kind == "b":
+        return f"({a} != 0)"
+    if src.kind == "b":  # a select, not a conversion: gcc vectorizes it next to 32-bit lanes
+        return f"({a} ? {c_ops.literal(1, dst)} : {c_ops.literal(0, dst)})"
+    if dst.kind == "u" and src.kind == "f":
+        return f"({d.ctype(dst)})(int64_t)({a})"  # negative floats wrap like torch, not UB
+    return f"({d.ctype(dst)})({a})"
+
+
+def _expr(stmt: Stmt, d: Dialect) -> str:
+    if stmt.op == "load":
+        buf, index, valid = stmt.args
+        load = f"{buf}[{index.render()}]"
+        return f"({_cond(valid)}) ? {load} : ({d.ctype(stmt.dtype)})0" if valid else load
+    if stmt.op == "where":
+        conds, val, zero = stmt.args
+        t = d.ctype(stmt.dtype)
+        return f"({_cond(conds)}) ? ({t})({operand(val, stmt.dtype)}) : ({t}){operand(zero, stmt.dtype)}"
+    if stmt.op == "arange":
+        start, step, idx = stmt.args
+        if stmt.dtype.kind == "f":
+            return f"({d.ctype(stmt.dtype)})({start!r} + {step!r} * (double)({idx.render()}))"
+        return f"({d.ctype(stmt.dtype)})({int(start)}LL + {int(step)}LL * ({idx.render()}))"
+    if stmt.op == "rand":
+        dist, slot, flat = stmt.args
+        width = {"float16": "f32", "float32": "f32", "float64": "f64"}.get(stmt.dtype.name, "i64")
+        return (f"lg_rand_{dist}_{width}((uint64_t)rng[{2 * slot}], (uint64_t)rng[{2 * slot + 1}] + "
+                f"(uint64_t)({flat.render()}))")
+    # alu
+    src = stmt.src_dtypes[0] if stmt.src_dtypes else stmt.dtype
+    if stmt.alu is Op.WHERE:
+        src = stmt.src_dtypes[1]
+    compute = c_ops.compute_type(src)
+    args = [operand(a, compute) for a in stmt.args]
+    if compute is not src:  # float16 operands are widened to float first
+        args = [f"(float){a}" if not isinstance(x, Const) else a for a, x in zip(args, stmt.args)]
+        if stmt.alu is Op.WHERE:
+            args[0] = operand(stmt.args[0], stmt.src_dtypes[0])
+    if stmt.alu is Op.CAST:
+        return _cast(compute, stmt.dtype, args[0], d)
+    template = c_ops.op_table(compute)[stmt.alu]
+    names = dict(zip("abc", args))
+    return template.format(**names, **c_ops.fmt_fields(compute))
+
+
+def statement_line(stmt: Stmt, d: Dialect) -> str:
+    return f"const {d.ctype(stmt.dtype)} {stmt.name} = {_expr(stmt, d)};"
+
+
+def store_line(store) -> str:
+    return f"{store.param}[{store.index.render()}] = {operand(store.value, store.dtype)};"
