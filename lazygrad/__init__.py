@@ -51,10 +51,14 @@ def realize(*tensors: Tensor) -> tuple[Tensor, ...]:
     return tensors
 
 
-def schedule(*tensors: Tensor, target: str = "c") -> Schedule:
-    """The kernels realizing these tensors would run (name, device, source, fused ops), without running them."""
+def schedule(*tensors: Tensor, target: str | None = None) -> Schedule:
+    """The kernels realizing these tensors would run (name, device, source, fused ops), without running
+    them. target 'c' or 'cuda' picks the language (default: the tensors' device); CUDA sources render
+    on any machine, GPU or not."""
     from .runtime import plan
     pending = {id(t._storage): t._storage for t in tensors if not t._storage.is_realized}
+    if target is None:  # (`any` is lazygrad's here)
+        target = "cuda" if "cuda" in {st.device.partition(":")[0] for st in pending.values()} else "c"
     return plan([st.target() for st in pending.values()], target)
 
 

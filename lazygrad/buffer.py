@@ -51,6 +51,9 @@ def _give_back(raw: np.ndarray) -> None:
 class Buffer:
     """A flat array of `numel` elements; `array` is its NumPy view, `address` its first byte."""
 
+    device = "cpu"
+    xp = np  # the array module of `array`
+
     __slots__ = ("dtype", "numel", "array", "address", "_raw", "producer", "generation", "__weakref__")
 
     def __init__(self, dtype: DType, numel: int, array: np.ndarray | None = None):
@@ -72,6 +75,10 @@ class Buffer:
 
     def pin(self) -> None:
         self._raw = None
+
+    def host(self) -> np.ndarray:
+        """The contents as a NumPy array (this memory itself, on the CPU)."""
+        return self.array
 
     def overwritten(self) -> None:
         """The buffer is written in place: its producing node and its BUFFER node no longer describe it."""

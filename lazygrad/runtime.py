@@ -16,7 +16,7 @@ import numpy as np
 
 # the default back end is part of importing lazygrad (jinja2 and the renderer load only when a
 # kernel must be rendered, so a warm process reaches its cached kernels without them)
-from codegen import c_program
+from codegen import c_program, rendered
 
 from . import interpreter
 from .buffer import Buffer
@@ -117,12 +117,13 @@ def _structure(item: ScheduledKernel) -> tuple[tuple, list[Node]]:
     return tuple(parts), rands
 
 
-def _compiled(item: ScheduledKernel, rands: list[Node], key: tuple) -> _Compiled:
-    hit = _KERNELS.get(key)
+def _compiled(item: ScheduledKernel, rands: list[Node], key: tuple, target: str = "c") -> _Compiled:
+    hit = _KERNELS.get((target, key))
     if hit is not None:
         return hit
-    kernel = c_program.render_kernel(item.outputs, item.inputs, {id(r): i for i, r in enumerate(rands)}, repr(key))
-    entry = _KERNELS[key] = _Compiled(kernel)
+    kernel = rendered.render_kernel(item.outputs, item.inputs, {id(r): i for i, r in enumerate(rands)}, repr(key),
+                                    target)
+    entry = _KERNELS[(target, key)] = _Compiled(kernel)
     return entry
 
 
@@ -130,7 +131,7 @@ def _dump(entry: _Compiled) -> None:
     out = os.environ.get("LAZYGRAD_DUMP_DIR")
     if out:
         os.makedirs(out, exist_ok=True)
-        path = os.path.join(out, f"{entry.kernel.name}.c")
+        path = os.path.join(out, f"{entry.kernel.name}.{'cu' if entry.kernel.target == 'cuda' else 'c'}")
         if not os.path.exists(path):
             with open(path, "w") as f:
                 f.write(entry.kernel.source)
@@ -140,67 +141,117 @@ def _input_buffer(node: Node) -> Buffer:
     return node.arg if node.op is Op.BUFFER else node.buffer
 
 
-def _output_buffer(item: ScheduledKernel, node: Node, into: dict[int, Buffer]) -> Buffer:
+def _fresh(dtype, numel: int, device: str) -> Buffer:
+    if device == "cpu":
+        return Buffer(dtype, numel)
+    from .device_buffer import DeviceBuffer
+    return DeviceBuffer(dtype, numel, device)
+
+
+def on_device(buf: Buffer, device: str) -> Buffer:
+    """buf, or a copy of it on device (a value computed on one device and needed on another)."""
+    if buf.device == device:
+        return buf
+    if device == "cpu":
+        copy = Buffer(buf.dtype, buf.numel)
+        copy.array[...] = buf.host()
+        return copy
+    from .device_buffer import DeviceBuffer
+    return DeviceBuffer.upload(buf.host(), buf.dtype, device)
+
+
+def _output_buffer(item: ScheduledKernel, node: Node, into: dict[int, Buffer], device: str) -> Buffer:
     """The buffer an output is stored to: a fresh one, or the buffer it updates in place when the kernel
     reads that buffer only at the positions it writes."""
     buf = into.get(id(node))
     if buf is not None and buf.dtype is node.dtype and buf.numel == node.numel and reads_only_own_index(item, buf):
         buf.overwritten()
         return buf
-    return Buffer(node.dtype, node.numel)
+    return _fresh(node.dtype, node.numel, device)
 
 
-def run_kernel(item: ScheduledKernel, into: dict[int, Buffer] | None = None) -> None:
-    outs = [_output_buffer(item, o, into or {}) for o in item.outputs]
+def _rng_pairs(rands: list[Node]) -> np.ndarray:
+    """The (seed, counter offset) of each RAND node: kernel arguments, so new numbers need no recompile."""
+    return np.array([v for r in rands for v in (r.arg[0], r.arg[1])], dtype=np.uint64)
+
+
+def _run_c(item: ScheduledKernel, outs, inputs, key, rands) -> _Compiled:
+    entry = _compiled(item, rands, key)
+    if entry.callable is None:
+        entry.callable = c_program.get_program(entry.kernel)
+        _dump(entry)
+    else:
+        COUNTERS.memory_cache_hits += 1
+    addresses = [o.address for o in outs] + [b.address for b in inputs]
+    if rands:
+        rng = _rng_pairs(rands)
+        addresses.append(rng.__array_interface__["data"][0])
+    if any(o.numel for o in item.outputs):
+        entry.callable(addresses)
+    return entry
+
+
+def _run_cuda(item: ScheduledKernel, outs, inputs, key, rands, device: str) -> _Compiled:
+    from codegen import cuda_program
+    from . import cuda
+    entry = _compiled(item, rands, key, "cuda")
+    index = int(device.partition(":")[2])
+    program = cuda_program.get_program(entry.kernel, index)
+    _dump(entry)
+    cp = cuda.cupy()
+    with cp.cuda.Device(index):
+        args = [o.array for o in outs] + [b.array for b in inputs]
+        if rands:
+            args.append(cp.asarray(_rng_pairs(rands)))
+        if any(o.numel for o in item.outputs):
+            program(args)
+    return entry
+
+
+def run_kernel(item: ScheduledKernel, into: dict[int, Buffer] | None = None, device: str = "cpu") -> None:
+    outs = [_output_buffer(item, o, into or {}, device) for o in item.outputs]
+    inputs = [on_device(_input_buffer(n), device) for n in item.inputs]
     debug = int(os.environ.get("LAZYGRAD_DEBUG", "0") or 0)
     start = time.perf_counter()
     key, rands = _structure(item)
-    if backend() == "numpy":
-        inputs = {id(n): _input_buffer(n).array.reshape(n.shape) for n in item.inputs}
+    if device != "cpu":
+        entry = _run_cuda(item, outs, inputs, key, rands, device)
+        name, source = entry.kernel.name, entry.kernel.source
+    elif backend() == "numpy":
+        arrays = {id(n): b.array.reshape(n.shape) for n, b in zip(item.inputs, inputs)}
         for node, out in zip(item.outputs, outs):
-            out.array[...] = interpreter.evaluate(node, inputs).reshape(-1)
+            out.array[...] = interpreter.evaluate(node, arrays).reshape(-1)
         name, source = "interpreted", None
     else:
-        entry = _compiled(item, rands, key)
-        if entry.callable is None:
-            entry.callable = c_program.get_program(entry.kernel)
-            _dump(entry)
-        else:
-            COUNTERS.memory_cache_hits += 1
-        addresses = [o.address for o in outs] + [_input_buffer(n).address for n in item.inputs]
-        if rands:
-            rng = np.array([v for r in rands for v in (r.arg[0], r.arg[1])], dtype=np.uint64)
-            addresses.append(rng.__array_interface__["data"][0])
-        if any(o.numel for o in item.outputs):
-            entry.callable(addresses)
+        entry = _run_c(item, outs, inputs, key, rands)
         name, source = entry.kernel.name, entry.kernel.source
     COUNTERS.kernels_run += 1
     for node, out in zip(item.outputs, outs):
         node.buffer = out
         out.producer = weakref.ref(node)
     if debug:
-        elapsed = time.perf_counter() - start
-        moved = sum(o.numel * o.dtype.itemsize for o in outs) + sum(_input_buffer(n).numel * n.dtype.itemsize for n in item.inputs)
+        elapsed = time.perf_counter() - start  # (CUDA launches are asynchronous: this is the launch time)
+        moved = sum(b.numel * b.dtype.itemsize for b in (*outs, *inputs))
         print(f"lazygrad: {name:<40} {elapsed * 1e3:9.3f} ms {moved / 1e6:10.3f} MB", file=sys.stderr)
         if debug >= 2 and source:
             print(source, file=sys.stderr)
 
 
-def realize_nodes(targets: list[Node], into: dict[int, Buffer] | None = None) -> None:
-    """Compute every target into a buffer (node.buffer): a fresh one, or into[id(target)] when safe."""
+def realize_nodes(targets: list[Node], into: dict[int, Buffer] | None = None, device: str = "cpu") -> None:
+    """Compute every target on device into a buffer (node.buffer): a fresh one, or into[id(target)] when safe."""
     targets = [t for t in targets if not is_stored(t)]
     if targets:
         for item in create_schedule(targets):
-            run_kernel(item, into)
+            run_kernel(item, into, device)
 
 
 def plan(targets: list[Node], target: str = "c") -> Schedule:
-    """The kernels realizing targets would run, with their sources, without running anything."""
+    """The kernels realizing targets would run, with their sources, without running anything. The
+    target ('c' or 'cuda') is the language rendered: CUDA sources need no GPU to be rendered."""
     targets = [t for t in targets if not is_stored(t)]
     kernels = Schedule()
     for item in create_schedule(targets):
         key, rands = _structure(item)
-        entry = _compiled(item, rands, key)
-        k = entry.kernel
-        kernels.append(Kernel(k.name, "cpu", k.source, list(k.fused), k.kind))
+        k = _compiled(item, rands, key, target).kernel
+        kernels.append(Kernel(k.name, "cuda" if target == "cuda" else "cpu", k.source, list(k.fused), k.kind))
     return kernels

@@ -38,12 +38,19 @@ class Size(tuple):
 
 
 def normalize_device(device) -> str:
-    name = str(device) if device is not None else "cpu"
-    if name != "cpu":
-        if name.startswith("cuda"):
-            raise RuntimeError("lazygrad: the CUDA back end is not available in this build (no cupy or no GPU)")
-        raise RuntimeError(f"Expected one of cpu, cuda device type at start of device string: {name}")
-    return name
+    """'cpu' or 'cuda:N' from a device, a name or an index (as torch reads them); CUDA must be usable."""
+    from .device import device as Device
+    if device is None:
+        return "cpu"
+    d = Device(f"cuda:{device}" if isinstance(device, int) else device)
+    if d.type == "cpu":
+        return "cpu"
+    from . import cuda
+    cuda.cupy()
+    index = d.index if d.index is not None else cuda.current_device()
+    if not 0 <= index < cuda.device_count():
+        raise RuntimeError("CUDA error: invalid device ordinal")
+    return f"cuda:{index}"
 
 
 class Tensor:
@@ -81,8 +88,12 @@ class Tensor:
         """A tensor on a new buffer holding a copy of `array`."""
         from .dtypes import from_numpy_dtype
         dtype = dtype or from_numpy_dtype(array.dtype)
-        buf = Buffer(dtype, array.size)
-        buf.array[...] = np.asarray(array, dtype=dtype.np).reshape(-1)
+        if device == "cpu":
+            buf = Buffer(dtype, array.size)
+            buf.array[...] = np.asarray(array, dtype=dtype.np).reshape(-1)
+        else:
+            from .device_buffer import DeviceBuffer
+            buf = DeviceBuffer.upload(np.asarray(array), dtype, device)
         shape = tuple(array.shape)
         return cls._make(Storage.from_buffer(buf, device), shape, torch_contiguous_strides(shape), 0)
 
@@ -273,8 +284,13 @@ class Tensor:
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
         """A NumPy array sharing this tensor's memory."""
+        if self.is_cuda and not force:
+            raise TypeError(f"can't convert {self._storage.device} device type tensor to numpy. Use Tensor.cpu() to "
+                            "copy the tensor to host memory first.")
         if self.requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        if self.is_cuda:
+            return self._values().copy()
         realize(self)
         buf = self._storage.share_with_numpy()
         item = self.dtype.itemsize
@@ -284,11 +300,10 @@ class Tensor:
     def _values(self) -> np.ndarray:
         """The values as a read-only NumPy view (reading does not make the storage NumPy-shared)."""
         realize(self)
-        buf = self._storage.buffer
+        flat = self._storage.buffer.host()  # (a copy, for memory on a GPU)
         item = self.dtype.itemsize
-        out = np.lib.stride_tricks.as_strided(buf.array[self._offset:] if buf.numel else buf.array, self._shape,
-                                              tuple(s * item for s in self._strides), writeable=False)
-        return out
+        return np.lib.stride_tricks.as_strided(flat[self._offset:] if flat.size else flat, self._shape,
+                                               tuple(s * item for s in self._strides), writeable=False)
 
     def item(self):
         if self.numel() != 1:
@@ -396,15 +411,20 @@ def realize(*tensors: Tensor) -> None:
 
 
 def realize_storages(storages: list[Storage]) -> None:
-    """Compute pending storages; an in-place update is computed into its storage's own buffer when safe."""
-    storages = [st for st in storages if not st.is_realized]
-    targets = [st.target() for st in storages]
-    into = {}
-    for st, node in zip(storages, targets):
-        buf = st.in_place_buffer()
-        if buf is not None:
-            into[id(node)] = buf
-    runtime.realize_nodes(targets, into)
-    for st, node in zip(storages, targets):
-        st.set_realized(node.buffer)
+    """Compute pending storages, one schedule per device; an in-place update is computed into its
+    storage's own buffer when safe."""
+    by_device: dict[str, list[Storage]] = {}
+    for st in storages:
+        if not st.is_realized:
+            by_device.setdefault(st.device, []).append(st)
+    for device, group in by_device.items():
+        targets = [st.target() for st in group]
+        into = {}
+        for st, node in zip(group, targets):
+            buf = st.in_place_buffer()
+            if buf is not None:
+                into[id(node)] = buf
+        runtime.realize_nodes(targets, into, device)
+        for st, node in zip(group, targets):
+            st.set_realized(runtime.on_device(node.buffer, device))
 

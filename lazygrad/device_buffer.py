@@ -1,0 +1,45 @@
+"""Buffers in GPU memory: the CUDA back end's Buffer, a flat cupy array."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import cuda
+from .buffer import Buffer
+from .dtypes import DType
+
+
+class DeviceBuffer(Buffer):
+    """`array` is a cupy array on `device` ('cuda:N'); `address` is its device pointer."""
+
+    __slots__ = ("device", "shared")
+
+    def __init__(self, dtype: DType, numel: int, device: str, array=None):
+        cp = cuda.cupy()
+        self.dtype, self.numel, self.device = dtype, numel, device
+        if array is None:
+            with cp.cuda.Device(int(device.partition(":")[2] or 0)):
+                array = cp.empty(numel, dtype=dtype.np)
+        self.array, self._raw, self.shared = array, None, False
+        self.address = array.data.ptr
+        self.producer, self.generation = None, 0
+
+    @property
+    def xp(self):
+        return cuda.cupy()
+
+    @property
+    def external(self) -> bool:
+        """Memory others hold (DLPack, __cuda_array_interface__): never written in place behind them."""
+        return self.shared
+
+    def pin(self) -> None:
+        self.shared = True
+
+    def host(self) -> np.ndarray:
+        return self.array.get()
+
+    @staticmethod
+    def upload(array: np.ndarray, dtype: DType, device: str) -> DeviceBuffer:
+        buf = DeviceBuffer(dtype, array.size, device)
+        buf.array.set(np.ascontiguousarray(array, dtype=dtype.np).reshape(-1))
+        return buf
