@@ -2,7 +2,7 @@
 few kernels, renders them as C from jinja2 templates, compiles them at runtime and caches them."""
 from __future__ import annotations
 
-from . import autograd
+from . import autograd, cuda
 from . import methods as _methods  # noqa: F401  (attaches Tensor methods)
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
@@ -28,6 +28,7 @@ from .elementwise import (abs, absolute, acos, add, arccos, arcsin, arctan, arct
                           multiply, nan_to_num, ne, neg, negative, not_equal, pow, reciprocal, relu, remainder,
                           round, rsqrt, sigmoid, sign, sin, sinh, sqrt, square, sub, subtract, tan, tanh,
                           true_divide, trunc, where)
+from .interop import from_dlpack
 from .indexing import gather, index_select, masked_select, nonzero
 from .linalg import bmm, dot, ger, inner, matmul, mm, mv, outer, vdot
 from .movement import (as_strided, broadcast_to, cat, chunk, clone, concat, concatenate, diagonal, flatten, flip, narrow,

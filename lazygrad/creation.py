@@ -160,9 +160,11 @@ def empty(*size, dtype=None, device=None, requires_grad: bool = False, out=None,
 def _like(t: Tensor, value, dtype, device, requires_grad) -> Tensor:
     """A constant shaped like t, laid out like t (torch's preserve_format)."""
     from .movement import like_layout
-    normalize_device(device)
     dt = to_dtype(dtype) if dtype is not None else t.dtype
-    return _finish(like_layout(t, graph.const(value, dt, t._shape)), requires_grad)
+    out = like_layout(t, graph.const(value, dt, t._shape))
+    if device is not None and normalize_device(device) != t._storage.device:
+        out = Tensor._from_node(graph.const(value, dt, t._shape), normalize_device(device))
+    return _finish(out, requires_grad)
 
 
 def zeros_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:

@@ -76,11 +76,11 @@ def _device(*xs) -> str:
     if len(xs) == 2 and type(xs[0]) is Tensor and type(xs[1]) is Tensor \
             and xs[0]._storage.device == xs[1]._storage.device:
         return xs[0]._storage.device
-    devices = {x._storage.device for x in xs if isinstance(x, Tensor)}
+    devices = list(dict.fromkeys(x._storage.device for x in xs if isinstance(x, Tensor)))  # in order met
     if len(devices) > 1:
-        a, b = sorted(devices)
+        a, b = devices[:2]
         raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, {a} and {b}!")
-    return devices.pop() if devices else "cpu"
+    return devices[0] if devices else "cpu"
 
 
 def _result(node: Node, *inputs) -> Tensor:

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import warnings
 
-import numpy as np
-
 from . import graph, strided_embed
 from .autograd import grad_mode
 from .autograd.record import differentiable
@@ -21,6 +19,7 @@ from .buffer import Buffer
 from .dtypes import can_cast, torch_name
 from .elementwise import broadcast_node
 from .ops import Op
+from .runtime import copy_buffer
 from .storage import Storage, pending_readers
 from .tensor import Tensor, realize, realize_storages
 
@@ -190,13 +189,13 @@ def assign(target: Tensor, value) -> Tensor:
 
 def _write_now(target: Tensor, node) -> None:
     """Compute the value and store it through the view at once."""
-    values = Tensor._from_node(node)
+    values = Tensor._from_node(node, target._storage.device)
     realize(target, values)
     buf = mutable_buffer(target._storage)
     item = target.dtype.itemsize
-    dest = np.lib.stride_tricks.as_strided(buf.array[target._offset:], target._shape,
-                                           tuple(s * item for s in target._strides))
-    dest[...] = values._values()
+    dest = buf.xp.lib.stride_tricks.as_strided(buf.array[target._offset:], target._shape,
+                                               tuple(s * item for s in target._strides))
+    dest[...] = buf.xp.asarray(values._values())
 
 
 def mutable_buffer(st: Storage) -> Buffer:
@@ -209,8 +208,7 @@ def mutable_buffer(st: Storage) -> Buffer:
     buf = st.buffer
     readers = pending_readers(buf, st)
     if readers and not st.numpy_shared:
-        fresh = Buffer(buf.dtype, buf.numel)
-        fresh.array[...] = buf.array
+        fresh = copy_buffer(buf)
         st.set_realized(fresh)
         return fresh
     if readers:

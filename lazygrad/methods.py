@@ -1,7 +1,7 @@
 """Tensor methods and operators: one table from method name to the function implementing it."""
 from __future__ import annotations
 
-from . import creation, elementwise as ew, indexing, inplace, linalg, movement as mv, reductions as red
+from . import creation, elementwise as ew, indexing, inplace, interop, linalg, movement as mv, reductions as red
 from . import typed_storage
 import numbers
 
@@ -37,7 +37,9 @@ def _invert(self: Tensor) -> Tensor:
 
 @differentiable("to")
 def to(self: Tensor, *args, dtype=None, device=None, copy: bool = False, non_blocking: bool = False, **kw) -> Tensor:
-    """to(dtype), to(device), to(tensor), to(device, dtype): self itself when nothing changes."""
+    """to(dtype), to(device), to(tensor), to(device, dtype): self itself when nothing changes. A change of
+    dtype stays lazy; a move between devices computes the value and copies it (laid out as torch lays
+    out the copy)."""
     for a in args:
         if isinstance(a, Tensor):
             dtype, device = a.dtype, a.device
@@ -45,15 +47,30 @@ def to(self: Tensor, *args, dtype=None, device=None, copy: bool = False, non_blo
             dtype = a
         else:
             device = a
-    if device is not None:
-        from .tensor import normalize_device
-        normalize_device(str(device))
-    dt = to_dtype(dtype) if dtype is not None else self.dtype
-    if dt is self.dtype and not copy:
-        return self
     from . import graph
-    out = Tensor._from_node(graph.cast(self.lazy, dt), self._storage.device)
-    return out
+    from .tensor import normalize_device
+    dev = normalize_device(device) if device is not None else self._storage.device
+    dt = to_dtype(dtype) if dtype is not None else self.dtype
+    if dt is self.dtype and dev == self._storage.device and not copy:
+        return self
+    if dev == self._storage.device:
+        return Tensor._from_node(graph.cast(self.lazy, dt), dev)
+    return _move(self, dt, dev)
+
+
+def _move(t: Tensor, dtype: DType, device: str) -> Tensor:
+    from . import graph
+    from .runtime import on_device
+    from .storage import Storage
+    from .tensor import realize
+    src = mv.like_layout(t, graph.cast(t.lazy, dtype))
+    realize(src)
+    storage = Storage.from_buffer(on_device(src._storage.buffer, device), device)
+    return Tensor._make(storage, src._shape, src._strides, src._offset)
+
+
+def _cuda(self: Tensor, device=None, non_blocking: bool = False, memory_format=None) -> Tensor:
+    return to(self, "cuda" if device is None else device if not isinstance(device, int) else f"cuda:{device}")
 
 
 def type_(self: Tensor, dtype=None):
@@ -170,7 +187,8 @@ METHODS = {
     "__eq__": _operator(ew.eq), "__ne__": _operator(ew.ne), "__lt__": _operator(ew.lt), "__le__": _operator(ew.le),
     "__gt__": _operator(ew.gt), "__ge__": _operator(ew.ge),
     "__matmul__": linalg.matmul, "__rmatmul__": _reflect(linalg.matmul),
-    "__getitem__": indexing.getitem, "__setitem__": _setitem,
+    "__getitem__": indexing.getitem, "__setitem__": _setitem, "__dlpack__": interop.dlpack,
+    "__dlpack_device__": interop.dlpack_device,
     "__iadd__": _inplace_operator(ew.add), "__isub__": _inplace_operator(ew.sub),
     "__imul__": _inplace_operator(ew.mul), "__itruediv__": _inplace_operator(ew.div),
     "__ifloordiv__": _inplace_operator(ew.floor_divide), "__imod__": _inplace_operator(ew.remainder),
@@ -179,7 +197,8 @@ METHODS = {
     # conversions
     "to": to, "type": type_, "float": _caster(float32), "double": _caster(float64), "half": _caster(float16),
     "int": _caster(int32), "long": _caster(int64), "short": _caster(int16), "char": _caster(int8),
-    "byte": _caster(uint8), "bool": _caster(bool_), "cpu": lambda self: self, "requires_grad_": _requires_grad_,
+    "byte": _caster(uint8), "bool": _caster(bool_), "requires_grad_": _requires_grad_,
+    "cpu": lambda self, memory_format=None: to(self, "cpu"), "cuda": _cuda,
     "data": property(_data, lambda self, value: _set_data(self, value)),
     "contiguous": mv.contiguous, "clone": mv.clone,
     # views and movement
@@ -234,7 +253,7 @@ METHODS = {
     "storage": typed_storage.storage, "untyped_storage": typed_storage.untyped_storage, "set_": typed_storage.set_,
 }
 
-PROPERTIES = {"T": mv.T, "mT": mv.mT}
+PROPERTIES = {"T": mv.T, "mT": mv.mT, "__cuda_array_interface__": interop.cuda_array_interface}
 
 for _name, _fn in METHODS.items():
     setattr(Tensor, _name, _fn)

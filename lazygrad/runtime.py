@@ -160,6 +160,13 @@ def on_device(buf: Buffer, device: str) -> Buffer:
     return DeviceBuffer.upload(buf.host(), buf.dtype, device)
 
 
+def copy_buffer(buf: Buffer) -> Buffer:
+    """A new buffer on buf's device with buf's contents."""
+    fresh = _fresh(buf.dtype, buf.numel, buf.device)
+    fresh.array[...] = buf.array
+    return fresh
+
+
 def _output_buffer(item: ScheduledKernel, node: Node, into: dict[int, Buffer], device: str) -> Buffer:
     """The buffer an output is stored to: a fresh one, or the buffer it updates in place when the kernel
     reads that buffer only at the positions it writes."""

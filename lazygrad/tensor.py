@@ -363,7 +363,8 @@ class Tensor:
             extras.append("requires_grad=True")
         dt = self.dtype
         show = dt not in (get_default_dtype(), int64, bool_)
-        return printing.format_tensor(self._values(), dt.name, show_dtype=show, extras=extras)
+        device = self._storage.device if self.is_cuda else None
+        return printing.format_tensor(self._values(), dt.name, show_dtype=show, device=device, extras=extras)
 
     __str__ = __repr__
 

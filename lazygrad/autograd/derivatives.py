@@ -327,7 +327,7 @@ DERIVATIVES = {
     "round": ("RoundBackward0", ZERO_GRAD),
     "trunc": ("TruncBackward0", ZERO_GRAD),
     "nan_to_num": ("NanToNumBackward0", lambda c, g: (g * lg.isfinite(c.args[0]).to(g.dtype),)),
-    "to": ("ToCopyBackward0", lambda c, g: (g.to(c.args[0].dtype),)),
+    "to": ("ToCopyBackward0", lambda c, g: (g.to(device=c.args[0].device, dtype=c.args[0].dtype),)),
     # reductions
     "sum": (lambda a, k: "SumBackward1" if len(a) > 1 or "dim" in k or "axis" in k else "SumBackward0",
             lambda c, g: (_expand_back(g, c),)),

@@ -1,0 +1,71 @@
+"""Sharing memory with other array libraries: DLPack both ways and the CUDA array interface.
+
+A tensor handed out is realized and its storage marked shared (as `.numpy()` does): from then on
+lazygrad writes it in place, at once, so the other library sees every write.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .dtypes import from_numpy_dtype
+from .storage import Storage
+from .tensor import Tensor, realize
+
+CPU, CUDA = 1, 2  # DLPack device types
+
+
+def _shared_array(t: Tensor):
+    """The tensor's memory as a NumPy (CPU) or cupy (CUDA) array view, shared from now on."""
+    if not t.is_cuda:
+        return t.numpy(force=True)
+    realize(t)
+    st = t._storage
+    buf = st.buffer
+    buf.pin()
+    st.numpy_shared = True
+    item = t.dtype.itemsize
+    return buf.xp.lib.stride_tricks.as_strided(buf.array[t._offset:], t._shape, tuple(s * item for s in t._strides))
+
+
+def dlpack(t: Tensor, stream=None, **kwargs):
+    """Tensor.__dlpack__: a capsule over this tensor's memory."""
+    return _shared_array(t).__dlpack__(stream=stream, **kwargs)
+
+
+def dlpack_device(t: Tensor) -> tuple[int, int]:
+    if t.is_cuda:
+        return CUDA, int(t._storage.device.partition(":")[2])
+    return CPU, 0
+
+
+def cuda_array_interface(t: Tensor) -> dict:
+    if not t.is_cuda:
+        raise AttributeError(f"Can't get __cuda_array_interface__ on non-CUDA tensor type: "
+                             f"{t.type()} If CUDA data is required use tensor.cuda() to copy tensor to device memory.")
+    if t.requires_grad:
+        raise RuntimeError("Can't get __cuda_array_interface__ on Variable that requires grad. If gradients aren't "
+                           "required, use var.detach() to get Variable that doesn't require grad.")
+    return _shared_array(t).__cuda_array_interface__
+
+
+def from_dlpack(ext) -> Tensor:
+    """A tensor sharing the memory of any DLPack producer (NumPy, cupy, torch, ...)."""
+    device_type, index = ext.__dlpack_device__() if hasattr(ext, "__dlpack_device__") else (CPU, 0)
+    if device_type == CPU:
+        from .creation import from_numpy
+        return from_numpy(np.from_dlpack(ext))
+    if device_type != CUDA:
+        raise RuntimeError(f"lazygrad: unsupported DLPack device type {device_type}")
+    from . import cuda
+    from .device_buffer import DeviceBuffer
+    array = cuda.cupy().from_dlpack(ext)
+    item = array.dtype.itemsize
+    strides = tuple(s // item for s in array.strides)
+    span = 0 if array.size == 0 else 1 + sum((n - 1) * s for n, s in zip(array.shape, strides))
+    flat = cuda.cupy().lib.stride_tricks.as_strided(array, (span,), (item,))
+    device = f"cuda:{index}"
+    buf = DeviceBuffer(from_numpy_dtype(array.dtype), span, device, array=flat)
+    buf.pin()
+    storage = Storage.from_buffer(buf, device)
+    storage.numpy_shared = True
+    return Tensor._make(storage, tuple(array.shape), strides, 0)
