@@ -1,0 +1,155 @@
+"""The CUDA back end without a GPU: kernels render for CUDA from any graph, and every kernel the test
+suite compiles for C also compiles as CUDA (nvcc --ptx for sm_80 and sm_90; NVRTC when cupy has it)."""
+import concurrent.futures
+import re
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+import lazygrad as lg
+from codegen import cuda_program
+from codegen.templates_dir import templates_dir
+from conftest import CUDA_SOURCES
+
+ARCHS = ("sm_80", "sm_90")
+
+
+def _graphs():
+    """A sample of every kernel kind and dtype, so this file checks something when run alone."""
+    x = lg.randn(64, 48)
+    h = lg.arange(12, dtype=lg.float16).reshape(3, 4)
+    i = lg.arange(-6, 6, dtype=lg.int8)
+    return [
+        (x.exp() / x.exp().sum(-1, keepdim=True)).sum(),  # row reduction, fused elementwise
+        x.sum(0), x.amax(1), x.cumsum(1), x.t().contiguous(), (x > 0).any(),
+        (h * 1.5).sum(1), h.to(lg.float64).cumprod(0), h.mean(),
+        i // 3, i % -4, i << 2, i.abs().to(lg.uint8).max(),
+        lg.rand(5, dtype=lg.float64) + lg.randn(5, dtype=lg.float64), lg.randint(0, 9, (7,)),
+        lg.where(x > 0, x, lg.zeros(())).pow(2.5).flip(0)[::3],
+        lg.cat([x[:, :3], x[:, -3:]], 1).prod(1),
+    ]
+
+
+def _sample_sources() -> dict[str, str]:
+    out = {}
+    for y in _graphs():
+        for k in lg.schedule(y, target="cuda"):
+            out.setdefault(k.source, k.name)
+    return out
+
+
+def _translation_unit(sources: dict[str, str]) -> str:
+    """Every kernel in one file, each under a unique name."""
+    parts = ['#include "prelude.cuh"']
+    for n, (source, name) in enumerate(sources.items()):
+        body = source.replace('#include "prelude.cuh"', "")
+        parts.append(re.sub(rf"\b{re.escape(name)}\b", f"{name}_k{n}", body))
+    return "\n".join(parts)
+
+
+def _nvcc(path, arch: str) -> subprocess.CompletedProcess:
+    includes = [f"-I{templates_dir() / 'cuda'}", f"-I{templates_dir() / 'common'}"]
+    return subprocess.run(["nvcc", "--ptx", f"-arch={arch}", "-diag-suppress=186", *includes, str(path),
+                           "-o", str(path.with_suffix(f".{arch}.ptx"))], capture_output=True, text=True)
+
+
+@pytest.mark.run_last
+def test_every_kernel_of_the_suite_compiles_with_nvcc(tmp_path):
+    if shutil.which("nvcc") is None:
+        pytest.skip("nvcc is not installed")
+    sources = {**_sample_sources(), **CUDA_SOURCES}
+    path = tmp_path / "kernels.cu"
+    path.write_text(_translation_unit(sources))
+    with concurrent.futures.ThreadPoolExecutor(len(ARCHS)) as pool:
+        results = list(pool.map(lambda arch: _nvcc(path, arch), ARCHS))
+    for arch, result in zip(ARCHS, results):
+        assert result.returncode == 0, f"{arch}: {result.stderr[-4000:]}"
+        ptx = path.with_suffix(f".{arch}.ptx").read_text()
+        assert ptx.count(".entry") == len(sources)
+
+
+def _nvrtc_or_skip():
+    try:
+        cuda_program.nvrtc_version()
+    except Exception as e:  # no cupy, or cupy without libnvrtc
+        pytest.skip(f"NVRTC is not available here: {e}")
+
+
+@pytest.mark.parametrize("arch", ARCHS)
+def test_sample_kernels_compile_with_nvrtc(arch):
+    _nvrtc_or_skip()
+    for source in _sample_sources():
+        cubin = cuda_program.compile_cubin(source, arch)
+        assert cubin[:4] == b"\x7fELF"
+
+
+def test_nvrtc_errors_carry_its_log():
+    _nvrtc_or_skip()
+    with pytest.raises(RuntimeError, match="NVRTC could not compile"):
+        cuda_program.compile_cubin("this is not CUDA", "sm_80")
+
+
+def test_schedule_renders_cuda_without_a_gpu():
+    x = lg.randn(4096, 512)
+    y = (x.exp() / x.exp().sum(-1, keepdim=True) * 2).sum()
+    kernels = lg.schedule(y, target="cuda")
+    assert [k.device for k in kernels] == ["cuda"] * len(kernels)
+    c_kernels = lg.schedule(y)
+    assert [k.name for k in kernels] == [k.name for k in c_kernels]  # one lowering, two languages
+    assert all('extern "C" __global__' in k.source and "launch" in k.source for k in kernels)
+    reductions = [k for k in kernels if k.kind == "reduce"]
+    assert reductions and all("__shfl_down_sync" in k.source or "lg_shfl_down" in k.source for k in reductions)
+    assert all("__shared__" in k.source for k in reductions)
+    assert not x._storage.is_realized  # rendering ran nothing
+
+
+def test_launch_follows_the_kernel_shape():
+    from codegen import lower, render_cuda
+    from lazygrad.runtime import _structure
+    from lazygrad.schedule import create_schedule
+    x = lg.ones(1000, 3000)
+    for y, kind in ((x * 2, "elementwise"), (x.sum(1), "reduce"), (x.sum(), "reduce")):
+        (item,) = create_schedule([y._storage.target()])
+        _, rands = _structure(item)
+        prog = lower.lower(item.outputs, item.inputs, {id(r): i for i, r in enumerate(rands)})
+        launch = render_cuda.launch(prog)
+        assert prog.kind == kind and launch.block % 32 == 0 and launch.grid >= 1
+        if kind == "elementwise":
+            assert launch.block == render_cuda.THREADS and launch.grid * launch.block >= min(prog.numel, 1 << 24)
+        else:
+            assert launch.grid == min(prog.numel, render_cuda.MAX_BLOCKS)
+            assert launch.block == render_cuda.REDUCE_THREADS_MAX  # 3000 elements per block: the widest block
+
+
+def test_devices_without_cuda_fail_clearly():
+    if lg.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    assert lg.cuda.device_count() == 0
+    for make in (lambda: lg.zeros(2, device="cuda"), lambda: lg.ones(2).cuda(), lambda: lg.ones(2).to("cuda:0")):
+        with pytest.raises(RuntimeError, match="CUDA back end is not available"):
+            make()
+    assert lg.ones(2).cpu().tolist() == [1.0, 1.0]
+
+
+def test_device_names_like_torch():
+    torch = pytest.importorskip("torch")
+    for name in ("cpu", "cuda", "cuda:1"):
+        assert repr(lg.device(name)) == repr(torch.device(name)) and str(lg.device(name)) == str(torch.device(name))
+    assert lg.device("cuda", 0) == lg.device("cuda:0") and lg.ones(1).device == lg.device("cpu")
+
+
+def test_dlpack_shares_memory_both_ways():
+    torch = pytest.importorskip("torch")
+    x = lg.arange(6.0).reshape(2, 3)
+    t = torch.from_dlpack(x.t())
+    t[0, 1] = -1.0
+    assert x.tolist() == [[0.0, 1.0, 2.0], [-1.0, 4.0, 5.0]]
+    a = np.from_dlpack(x)
+    a[1, 2] = 9.0
+    assert t[2, 1].item() == 9.0
+    y = lg.from_dlpack(torch.arange(4.0))
+    assert y.tolist() == [0.0, 1.0, 2.0, 3.0] and x.__dlpack_device__() == (1, 0)
+    with pytest.raises(AttributeError, match="non-CUDA tensor"):
+        x.__cuda_array_interface__
