@@ -37,8 +37,8 @@ from .movement import (as_strided, broadcast_to, cat, chunk, clone, concat, conc
 from .movement import t_ as t
 from .printing import get_printoptions, printoptions, set_printoptions
 from .random import Generator, initial_seed, manual_seed, seed
-from .reductions import (all, amax, amin, any, argmax, argmin, count_nonzero, cumprod, cumsum, logsumexp, max, mean,
-                         min, norm, prod, std, std_mean, sum, var, var_mean)
+from .reductions import (all, amax, amin, any, argmax, argmin, count_nonzero, cumprod, cumsum, log_softmax,
+                         logsumexp, max, mean, min, norm, prod, softmax, std, std_mean, sum, var, var_mean)
 from .runtime import Kernel, Schedule, set_backend
 from .stats import Stats, reset_stats, stats
 from .tensor import Size, Tensor

@@ -218,7 +218,8 @@ METHODS = {
     "sum": red.sum, "mean": red.mean, "prod": red.prod, "max": red.max, "min": red.min, "amax": red.amax,
     "amin": red.amin, "argmax": red.argmax, "argmin": red.argmin, "all": red.all, "any": red.any,
     "var": red.var, "std": red.std, "logsumexp": red.logsumexp, "norm": red.norm, "cumsum": red.cumsum,
-    "cumprod": red.cumprod, "count_nonzero": red.count_nonzero,
+    "cumprod": red.cumprod, "count_nonzero": red.count_nonzero, "softmax": red.softmax,
+    "log_softmax": red.log_softmax,
     # products
     "dot": linalg.dot, "mv": linalg.mv, "mm": linalg.mm, "matmul": linalg.matmul, "bmm": linalg.bmm,
     "outer": linalg.outer,

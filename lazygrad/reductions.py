@@ -280,3 +280,31 @@ def cumprod(input: Tensor, dim: int, *, dtype=None, out=None) -> Tensor:
 def count_nonzero(input: Tensor, dim=None) -> Tensor:
     return reduce(ne(input, 0), ReduceOp.SUM, dim, False, int64)
 
+
+
+def _softmax_input(input: Tensor, dim: int, dtype, name: str) -> tuple[Tensor, int]:
+    x = input.to(dtype) if dtype is not None else input
+    d = wrap_dim(dim, x.ndim)
+    if not x.dtype.is_floating_point:
+        kernel = f"{name}_lastdim_kernel_impl" if d == x.ndim - 1 or x.ndim == 0 else f"{name}_kernel_impl"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{torch_name(x.dtype)}'")
+    return x, d
+
+
+@differentiable("softmax")
+def softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
+    """exp(x - max) / sum(exp(x - max)) along dim: three kernels (max, sum of exp, the quotient)."""
+    x, d = _softmax_input(input, dim, dtype, "softmax")
+    if x.ndim == 0 or x.numel() == 0:
+        return exp(x - x)
+    e = exp(x - amax(x, d, keepdim=True))
+    return e / sum(e, d, keepdim=True)
+
+
+@differentiable("log_softmax")
+def log_softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
+    x, d = _softmax_input(input, dim, dtype, "log_softmax")
+    if x.ndim == 0 or x.numel() == 0:
+        return x - x
+    shifted = x - amax(x, d, keepdim=True)
+    return shifted - log(sum(exp(shifted), d, keepdim=True))

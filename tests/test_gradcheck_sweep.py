@@ -44,6 +44,7 @@ REDUCE = {
     "sum": lambda x: x.sum(1), "mean": lambda x: x.mean(), "prod": lambda x: x.prod(0), "amax": lambda x: x.amax(1),
     "max": lambda x: x.max(), "max_dim": lambda x: x.max(0).values, "min_dim": lambda x: x.min(1)[0],
     "var": lambda x: x.var(1), "std": lambda x: x.std(), "logsumexp": lambda x: x.logsumexp(1),
+    "softmax": lambda x: x.softmax(1), "log_softmax": lambda x: x.log_softmax(0),
     "norm": lambda x: x.norm(), "norm1": lambda x: x.norm(p=1, dim=0), "norm3": lambda x: x.norm(p=3),
     "cumsum": lambda x: x.cumsum(1), "cumprod": lambda x: x.cumprod(0),
 }

@@ -3,6 +3,8 @@ negative, tuple, None), keepdim, the numpy spellings axis=/keepdims=, result dty
 max/min/argmax, accumulation accuracy on large inputs, and dot/mv/mm/matmul/bmm/outer."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -441,3 +443,38 @@ def test_matmul_with_empty_inner_dim(backend):
     x, t = lg.tensor(A), torch_of(A)
     y, u = lg.tensor(B), torch_of(B)
     assert_like_torch(x[:, :0] @ y[:0], t[:, :0] @ u[:0])
+
+
+SOFTMAX_CASES = [((5,), 0), ((3, 4), -1), ((3, 4), 0), ((2, 3, 4), 1), ((), 0), ((2, 0), 1)]
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("shape,dim", SOFTMAX_CASES, ids=[f"{s}-{d}" for s, d in SOFTMAX_CASES])
+def test_softmax_values_and_gradients_vs_torch(backend, name, shape, dim):
+    torch = pytest.importorskip("torch")
+    a = np.random.default_rng(3).standard_normal(shape).astype(np.float32) * 4
+    w = np.random.default_rng(4).standard_normal(shape).astype(np.float32)
+    x, tx = lg.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    y, ty = getattr(x, name)(dim), getattr(tx, name)(dim)
+    assert type(y.grad_fn).__name__ == type(ty.grad_fn).__name__
+    assert_like_torch(y.detach(), ty.detach(), rtol=1e-5, atol=1e-6)
+    (y * lg.tensor(w)).sum().backward()
+    (ty * torch.tensor(w)).sum().backward()
+    assert_like_torch(x.grad, tx.grad, rtol=1e-4, atol=1e-6)
+
+
+def test_softmax_dtype_and_errors_vs_torch():
+    torch = pytest.importorskip("torch")
+    assert_like_torch(lg.arange(4).softmax(0, dtype=lg.float64), torch.arange(4).softmax(0, dtype=torch.float64))
+    for f in (lambda m: m.arange(3).softmax(0), lambda m: m.arange(6).reshape(2, 3).log_softmax(0),
+              lambda m: m.ones(3).softmax(1)):
+        with pytest.raises(Exception) as want:
+            f(torch)
+        with pytest.raises(type(want.value), match=re.escape(str(want.value))):
+            f(lg)
+
+
+def test_row_softmax_is_three_kernels():
+    x = lg.ones(256, 512)
+    x.realize()
+    assert len(lg.schedule(x.softmax(-1))) == 3

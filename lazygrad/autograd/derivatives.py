@@ -344,6 +344,8 @@ DERIVATIVES = {
     "cumsum": ("CumsumBackward0", lambda c, g: (g.flip(_kw(c, "dim", 1, 0)).cumsum(_kw(c, "dim", 1, 0))
                                                 .flip(_kw(c, "dim", 1, 0)),)),
     "cumprod": ("CumprodBackward0", _cumprod),
+    "softmax": ("SoftmaxBackward0", lambda c, g: (_softmax_grad(c, g), None, None)),
+    "log_softmax": ("LogSoftmaxBackward0", lambda c, g: (_log_softmax_grad(c, g), None, None)),
     # products
     "dot": ("DotBackward0", lambda c, g: (g * c.args[1], g * c.args[0])),
     "mv": ("MvBackward0", lambda c, g: (lg.outer(g, c.args[1]), c.args[0].t() @ g)),
@@ -405,8 +407,8 @@ READS_NO_INPUT = frozenset({
     "reshape", "flatten", "unflatten", "squeeze", "unsqueeze", "permute", "transpose", "t", "T", "expand",
     "flip", "clone", "contiguous", "repeat", "cat", "stack", "split", "getitem", "diagonal", "narrow", "select",
     "embed", "as_strided", "strided_scatter", "copy_slices", "copy_", "fill_", "zero_", "uniform_", "normal_",
-    "masked_fill", "index_fill", "index_put"})
-READS_RESULT = frozenset({"exp", "exp2", "expm1", "sqrt", "rsqrt", "reciprocal", "tan", "tanh", "sigmoid", "relu"})
+    "masked_fill", "index_fill", "index_put", "softmax", "log_softmax"})
+READS_RESULT = frozenset({"softmax", "log_softmax", "exp", "exp2", "expm1", "sqrt", "rsqrt", "reciprocal", "tan", "tanh", "sigmoid", "relu"})
 
 
 def _as_strided(c, g):
@@ -420,6 +422,21 @@ def _read_strided(g, c):
     from .embed import read_strided
     src = c.args[0]
     return read_strided(g, src.shape, c.args[2], c.args[3])
+
+
+def _softmax_dim(c) -> int:
+    return _kw(c, "dim", 1, 0) % max(c.args[0].ndim, 1)
+
+
+def _softmax_grad(c, g):
+    y = c.out
+    grad = y * (g - (g * y).sum(_softmax_dim(c), keepdim=True)) if y.ndim else g * 0
+    return grad.to(c.args[0].dtype)
+
+
+def _log_softmax_grad(c, g):
+    grad = g - lg.exp(c.out) * g.sum(_softmax_dim(c), keepdim=True) if c.out.ndim else g * 0
+    return grad.to(c.args[0].dtype)
 
 
 def _index_put_grad(c, g):
