@@ -7,7 +7,7 @@ from . import methods as _methods  # noqa: F401  (attaches Tensor methods)
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
                        ones_like, rand, rand_like, randint, randint_like, randn, randn_like, tensor, zeros, zeros_like)
-from .device import device
+from .device import device, get_default_device, set_default_device
 from .dtypes import DType as dtype
 from .dtypes import bool_ as bool  # noqa: A001  (torch's names shadow builtins in this namespace only)
 from .dtypes import float16, float32, float64, get_default_dtype, int8, int16, int32, int64, promote_types

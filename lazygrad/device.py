@@ -29,3 +29,21 @@ class device:
 
     def __hash__(self) -> int:
         return hash((self.type, self.index))
+
+
+_DEFAULT = "cpu"
+
+
+def set_default_device(device) -> None:
+    """The device creation functions use when given none (torch.set_default_device)."""
+    global _DEFAULT
+    from .tensor import normalize_device
+    _DEFAULT = "cpu" if device is None else normalize_device(device)
+
+
+def get_default_device() -> device:
+    return device(_DEFAULT)
+
+
+def default_device_name() -> str:
+    return _DEFAULT

@@ -39,9 +39,9 @@ class Size(tuple):
 
 def normalize_device(device) -> str:
     """'cpu' or 'cuda:N' from a device, a name or an index (as torch reads them); CUDA must be usable."""
-    from .device import device as Device
+    from .device import default_device_name, device as Device
     if device is None:
-        return "cpu"
+        return default_device_name()
     d = Device(f"cuda:{device}" if isinstance(device, int) else device)
     if d.type == "cpu":
         return "cpu"

@@ -1,0 +1,154 @@
+"""The CUDA back end on a GPU: ops, autograd, in-place writes, transfers, RNG and interop on "cuda",
+against the CPU back end and numpy. Skipped where lazygrad.cuda.is_available() is False."""
+import numpy as np
+import pytest
+
+import lazygrad as lg
+
+pytestmark = pytest.mark.skipif(not lg.cuda.is_available(), reason="needs cupy and a CUDA GPU")
+
+DTYPES = ["bool", "uint8", "int8", "int32", "int64", "float16", "float32", "float64"]
+
+
+def _pair(shape=(37, 53), dtype="float32", seed=0):
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal(shape) * 3
+    if dtype == "bool":
+        a = a > 0
+    return a.astype(getattr(np, dtype) if dtype != "bool" else np.bool_)
+
+
+def _same(gpu: lg.Tensor, cpu: lg.Tensor, rtol=1e-5, atol=1e-6):
+    assert gpu.device.type == "cuda" and gpu.dtype == cpu.dtype and gpu.shape == cpu.shape
+    np.testing.assert_allclose(gpu.cpu().numpy().astype(np.float64), cpu.numpy().astype(np.float64),
+                               rtol=rtol, atol=atol, equal_nan=True)
+
+
+ELEMENTWISE = {
+    "add": lambda x, y: x + y, "mul": lambda x, y: x * y, "sub_scalar": lambda x, y: x - 2,
+    "div": lambda x, y: x / (y.abs() + 1), "max": lambda x, y: lg.maximum(x, y), "eq": lambda x, y: x == y,
+    "where": lambda x, y: lg.where(x > y, x, y), "floor_divide": lambda x, y: x // (y.abs() + 1),
+    "remainder": lambda x, y: x % (y.abs() + 1), "abs": lambda x, y: x.abs(), "neg": lambda x, y: -x,
+}
+UNARY_FLOAT = ["exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "erf", "floor", "round", "rsqrt", "expm1"]
+
+
+@pytest.mark.parametrize("dtype", ["int32", "int64", "float16", "float32", "float64"])
+@pytest.mark.parametrize("name", list(ELEMENTWISE))
+def test_elementwise_matches_cpu(name, dtype):
+    a, b = _pair(dtype=dtype), _pair(dtype=dtype, seed=1)
+    cpu = ELEMENTWISE[name](lg.tensor(a), lg.tensor(b))
+    gpu = ELEMENTWISE[name](lg.tensor(a, device="cuda"), lg.tensor(b, device="cuda"))
+    _same(gpu, cpu, rtol=1e-3 if dtype == "float16" else 1e-6)
+
+
+@pytest.mark.parametrize("name", UNARY_FLOAT)
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_unary_math_matches_cpu(name, dtype):
+    a = np.abs(_pair(dtype=dtype)) + 0.5
+    cpu = getattr(lg.tensor(a), name)()
+    gpu = getattr(lg.tensor(a, device="cuda"), name)()
+    _same(gpu, cpu, rtol=2e-3 if dtype == "float16" else 1e-5)
+
+
+REDUCTIONS = {
+    "sum": lambda x: x.sum(), "sum_rows": lambda x: x.sum(1), "sum_cols": lambda x: x.sum(0),
+    "mean": lambda x: x.float().mean(1), "amax": lambda x: x.amax(0), "amin": lambda x: x.amin(),
+    "argmax": lambda x: x.argmax(1), "prod": lambda x: (x[:4, :5] % 3 + 1).prod(1), "cumsum": lambda x: x.cumsum(1),
+    "any": lambda x: (x > 2).any(1), "softmax": lambda x: x.float().softmax(-1),
+    "logsumexp": lambda x: x.float().logsumexp(0), "var": lambda x: x.float().var(1),
+}
+
+
+@pytest.mark.parametrize("dtype", ["int64", "float32", "float64"])
+@pytest.mark.parametrize("name", list(REDUCTIONS))
+def test_reductions_match_cpu(name, dtype):
+    a = _pair((67, 1031), dtype)
+    _same(REDUCTIONS[name](lg.tensor(a, device="cuda")), REDUCTIONS[name](lg.tensor(a)), rtol=1e-4, atol=1e-4)
+
+
+def test_matmul_matches_numpy():
+    a, b = _pair((65, 129)), _pair((129, 33), seed=2)
+    out = lg.tensor(a, device="cuda") @ lg.tensor(b, device="cuda")
+    np.testing.assert_allclose(out.cpu().numpy(), a @ b, rtol=1e-4, atol=1e-4)
+
+
+def test_creation_on_the_device_and_same_random_stream():
+    for make in (lambda d: lg.zeros(3, 4, device=d), lambda d: lg.arange(10, device=d),
+                 lambda d: lg.full((2,), 7, device=d), lambda d: lg.eye(3, device=d)):
+        _same(make("cuda"), make("cpu"))
+    lg.manual_seed(7)
+    cpu = (lg.rand(1000), lg.randn(1000, dtype=lg.float64), lg.randint(0, 100, (1000,)))
+    lg.manual_seed(7)
+    gpu = (lg.rand(1000, device="cuda"), lg.randn(1000, dtype=lg.float64, device="cuda"),
+           lg.randint(0, 100, (1000,), device="cuda"))
+    for g, c in zip(gpu, cpu):
+        _same(g, c, rtol=1e-6, atol=1e-6)
+
+
+def test_issue_example_softmax_backward():
+    x = lg.randn(4096, 4096, device="cuda", requires_grad=True)
+    y = (x.softmax(-1) * 2).sum()
+    kernels = lg.schedule(y)
+    assert kernels and all(k.device == "cuda" and "__global__" in k.source for k in kernels)
+    y.backward()
+    g = x.grad.cpu().numpy()
+    assert g.shape == (4096, 4096) and np.abs(g).max() < 1e-4  # d/dx of 2 * sum(softmax) is 0
+
+
+def test_autograd_chain_matches_cpu():
+    a = _pair((32, 16))
+
+    def run(device):
+        x = lg.tensor(a, device=device, requires_grad=True)
+        y = (x.sin() * x.exp() + x ** 2).tanh().sum()
+        (g,) = lg.autograd.grad(y, x, create_graph=True)
+        g.sum().backward()
+        return g.detach(), x.grad
+    for gpu, cpu in zip(run("cuda"), run("cpu")):
+        _same(gpu, cpu, rtol=1e-4, atol=1e-5)
+
+
+def test_in_place_writes_keep_the_buffer():
+    x = lg.zeros(1000, device="cuda")
+    ptr = x.data_ptr()
+    for _ in range(100):
+        x += 1
+    x[::2] = -1
+    x.realize()
+    assert x.data_ptr() == ptr
+    assert x.cpu().tolist()[:4] == [-1.0, 100.0, -1.0, 100.0]
+
+
+def test_transfers_and_printing():
+    t = lg.arange(6.0).reshape(2, 3)
+    g = t.t().cuda()
+    assert g.device == lg.device("cuda", 0) and g.is_cuda and g.stride() == t.t().stride()
+    assert g.cpu().tolist() == t.t().tolist() and g.to("cpu", lg.float64).dtype == lg.float64
+    assert "device='cuda:0'" in repr(g)
+    with pytest.raises(TypeError, match="can't convert cuda:0 device type tensor to numpy"):
+        g.numpy()
+    with pytest.raises(RuntimeError, match="found at least two devices, cuda:0 and cpu!"):
+        g + t.t()
+    w = lg.ones(3, requires_grad=True)
+    (w.cuda() * 2).sum().backward()
+    assert w.grad.device.type == "cpu" and w.grad.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_interop_with_cupy_shares_memory():
+    cp = lg.cuda.cupy()
+    x = lg.arange(6.0, device="cuda")
+    view = cp.asarray(x)  # __cuda_array_interface__
+    view[0] = 42
+    assert x.cpu().tolist()[0] == 42.0
+    y = lg.from_dlpack(cp.arange(4, dtype=cp.float32))
+    assert y.is_cuda and y.cpu().tolist() == [0.0, 1.0, 2.0, 3.0]
+    z = cp.from_dlpack(x)
+    z[1] = -1
+    assert x.cpu().tolist()[1] == -1.0
+
+
+def test_dtypes_round_trip():
+    for dt in DTYPES:
+        a = _pair((5,), dt)
+        assert np.array_equal(lg.tensor(a, device="cuda").cpu().numpy(), a)
