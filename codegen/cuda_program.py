@@ -74,7 +74,7 @@ class CudaProgram:
 
     def __call__(self, args: list) -> None:
         grid, block = self.launch
-        self.fn((grid,), (block,), tuple(args))
+        self.fn(grid, (block,), tuple(args))
 
 
 def get_program(kernel: RenderedKernel, device: int) -> CudaProgram:

@@ -3,7 +3,8 @@
 The statements are the C renderer's (statements.py); what differs is how the iteration space maps
 to the hardware: a grid-stride loop of threads over output elements, one block per output element of
 a reduction (warp shuffles, then shared memory), one thread per scanned row. The launch
-configuration is chosen here from the kernel's shape.
+configuration is chosen here from the kernel's shape. A matrix multiply (codegen/matmul.py) is
+computed in shared-memory tiles.
 """
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ import jinja2
 
 from . import c_ops
 from .lower import LoopProgram
+from .matmul import Matmul
+from .matmul import match as match_matmul
 from .statements import CUDA, operand, statement_line, store_line
 from .templates_dir import templates_dir
 
@@ -22,9 +25,13 @@ REDUCE_THREADS_MAX = 512
 MAX_BLOCKS = 1 << 16  # grid-stride loops cover the rest
 
 
+# the tiled matrix multiply: a block of TILE_THREADS computes a TILE_M x TILE_N output tile, k in steps of TILE_K
+TILE_M, TILE_N, TILE_K, TILE_THREADS = 64, 64, 16, 256
+
+
 @dataclass(frozen=True)
 class Launch:
-    grid: int
+    grid: tuple[int, int, int]
     block: int
 
 
@@ -52,15 +59,31 @@ def _unravel(flat: str, loops) -> list[str]:
     return out[::-1]
 
 
-def launch(prog: LoopProgram) -> Launch:
+def launch(prog: LoopProgram, mm: Matmul | None = None) -> Launch:
     """Blocks and threads for the kernel's shape."""
     n = max(prog.numel, 1)
+    if mm is not None:
+        batch = _numel(mm.batch)
+        return Launch((-(-mm.n[1] // TILE_N), -(-mm.m[1] // TILE_M), min(batch, 65535)), TILE_THREADS)
     if prog.kind == "reduce":
         block = 32
         while block < min(prog.reduce_numel, REDUCE_THREADS_MAX):
             block *= 2
-        return Launch(min(n, MAX_BLOCKS), block)
-    return Launch(min(-(-n // THREADS), MAX_BLOCKS), THREADS)
+        return Launch((min(n, MAX_BLOCKS), 1, 1), block)
+    return Launch((min(-(-n // THREADS), MAX_BLOCKS), 1, 1), THREADS)
+
+
+def _matmul_fields(prog: LoopProgram, mm: Matmul) -> dict:
+    side = int(TILE_THREADS ** 0.5)
+    return {
+        "acc_type": CUDA.ctype(prog.accs[0].dtype), "acc_name": prog.accs[0].name,
+        "bm": TILE_M, "bn": TILE_N, "bk": TILE_K, "tx": side, "ty": side, "tm": TILE_M // side, "tn": TILE_N // side,
+        "m_var": mm.m[0], "m_extent": mm.m[1], "n_var": mm.n[0], "n_extent": mm.n[1],
+        "k_var": mm.k[0], "k_extent": mm.k[1], "batch_numel": _numel(mm.batch),
+        "batch_index": _unravel("batch", mm.batch),
+        "a_lines": [statement_line(s, CUDA) for s in mm.a], "a_value": mm.a[-1].name,
+        "b_lines": [statement_line(s, CUDA) for s in mm.b], "b_value": mm.b[-1].name,
+    }
 
 
 def _acc_lines(prog: LoopProgram) -> dict:
@@ -82,23 +105,27 @@ def _acc_lines(prog: LoopProgram) -> dict:
 
 def render(prog: LoopProgram) -> tuple[str, Launch]:
     """The kernel's CUDA source and its launch configuration."""
-    config = launch(prog)
+    mm = match_matmul(prog)
+    config = launch(prog, mm)
     shape = [e for _, e in prog.out_loops] + [e for _, e in prog.red_loops]
     k = {
         "name": prog.name, "kind": prog.kind, "fused": prog.fused, "params": CUDA.params(prog),
         "shape_text": "x".join(map(str, shape)) or "one element",
-        "launch_text": f"{config.grid} blocks of {config.block} threads",
+        "launch_text": f"{'x'.join(map(str, config.grid))} blocks of {config.block} threads",
         "numel": prog.numel, "reduce_numel": prog.reduce_numel,
         "pre": [statement_line(s, CUDA) for s in prog.pre], "post": [statement_line(s, CUDA) for s in prog.post],
         "stores": [store_line(s) for s in prog.stores], "pre_stores": [store_line(s) for s in prog.pre_stores],
         **_acc_lines(prog),
     }
-    if prog.kind == "reduce":
+    template = "matmul" if mm is not None else prog.kind
+    if mm is not None:
+        k.update(_matmul_fields(prog, mm))
+    elif prog.kind == "reduce":
         k["out_index"] = _unravel("out_flat", prog.out_loops)
         k["red_index"] = _unravel("red_flat", prog.red_loops)
     else:
         k["out_index"] = _unravel("flat", prog.out_loops)
     if prog.kind == "scan":
         (k["scan_var"], k["scan_extent"]), = prog.red_loops
-    source = _env().get_template(f"cuda/{prog.kind}.cu.j2").render(k=k)
+    source = _env().get_template(f"cuda/{template}.cu.j2").render(k=k)
     return source, config

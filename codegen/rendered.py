@@ -20,7 +20,7 @@ TARGETS = ("c", "cuda")
 
 @dataclass
 class RenderedKernel:
-    """A kernel as source. `launch` is (blocks, threads per block) for CUDA kernels."""
+    """A kernel as source. `launch` is ((blocks in x, y, z), threads per block) for CUDA kernels."""
 
     name: str
     kind: str
@@ -28,7 +28,7 @@ class RenderedKernel:
     nargs: int
     source: str
     target: str = "c"
-    launch: tuple[int, int] | None = None
+    launch: tuple[tuple[int, int, int], int] | None = None
 
 
 @lru_cache(maxsize=None)
@@ -53,7 +53,7 @@ def render_kernel(outputs, inputs, rand_slots, structure: str, target: str = "c"
     name = _index_name(structure, target)
     record = cache.read_record(name)
     if record is not None and set(record) == set(RenderedKernel.__dataclass_fields__):
-        record["launch"] = tuple(record["launch"]) if record["launch"] else None
+        record["launch"] = (tuple(record["launch"][0]), record["launch"][1]) if record["launch"] else None
         return RenderedKernel(**record)
     from .lower import lower
     prog = lower(outputs, inputs, rand_slots)

@@ -29,6 +29,7 @@ def _graphs():
         lg.rand(5, dtype=lg.float64) + lg.randn(5, dtype=lg.float64), lg.randint(0, 9, (7,)),
         lg.where(x > 0, x, lg.zeros(())).pow(2.5).flip(0)[::3],
         lg.cat([x[:, :3], x[:, -3:]], 1).prod(1),
+        x @ x.t(), (x.t() @ x).relu() + 1, lg.ones(3, 40, 48).half() @ x.half().t(), x.double() @ x.double().t(),
     ]
 
 
@@ -105,6 +106,17 @@ def test_schedule_renders_cuda_without_a_gpu():
     assert not x._storage.is_realized  # rendering ran nothing
 
 
+def test_matmul_is_tiled():
+    a, b = lg.ones(300, 200).realize(), lg.ones(3, 200, 100).realize()
+    kernels = lg.schedule((a @ b + 1).relu(), target="cuda")
+    (mm,) = [k for k in kernels if "a_tile" in k.source]
+    assert "__shared__ float b_tile" in mm.source and "acc[i][j] += a_frag[i] * b_frag[j]" in mm.source
+    assert "2x5x3 blocks of 256 threads" in mm.source  # n tiles x m tiles x batch
+    c = lg.ones(4, 4).realize()
+    small = lg.schedule(c @ c, target="cuda")
+    assert not any("a_tile" in k.source for k in small)  # too small to tile
+
+
 def test_launch_follows_the_kernel_shape():
     from codegen import lower, render_cuda
     from lazygrad.runtime import _structure
@@ -115,11 +127,11 @@ def test_launch_follows_the_kernel_shape():
         _, rands = _structure(item)
         prog = lower.lower(item.outputs, item.inputs, {id(r): i for i, r in enumerate(rands)})
         launch = render_cuda.launch(prog)
-        assert prog.kind == kind and launch.block % 32 == 0 and launch.grid >= 1
+        assert prog.kind == kind and launch.block % 32 == 0 and launch.grid[1:] == (1, 1)
         if kind == "elementwise":
-            assert launch.block == render_cuda.THREADS and launch.grid * launch.block >= min(prog.numel, 1 << 24)
+            assert launch.block == render_cuda.THREADS and launch.grid[0] * launch.block >= min(prog.numel, 1 << 24)
         else:
-            assert launch.grid == min(prog.numel, render_cuda.MAX_BLOCKS)
+            assert launch.grid[0] == min(prog.numel, render_cuda.MAX_BLOCKS)
             assert launch.block == render_cuda.REDUCE_THREADS_MAX  # 3000 elements per block: the widest block
 
 
