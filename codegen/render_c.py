@@ -11,7 +11,9 @@ import jinja2
 
 from . import c_ops
 from .lower import LoopProgram
-from .statements import C, operand, statement_line, store_line
+from .matmul import Matmul
+from .matmul import match as match_matmul
+from .statements import C, loops_numel, operand, statement_line, store_line, unravel
 from .templates_dir import templates_dir
 
 # below this much work (elements visited) an OpenMP parallel region costs more than it saves
@@ -108,6 +110,25 @@ def _reduce_fields(prog: LoopProgram) -> tuple[str, dict]:
     return "reduce", {**fields, **_accumulator_lines(prog, lanes)}
 
 
+# the tiled matrix multiply: output tiles of MATMUL_M x MATMUL_N, k in steps of MATMUL_K
+MATMUL_M, MATMUL_N, MATMUL_K = 32, 64, 64
+
+
+def _matmul_fields(prog: LoopProgram, mm: Matmul) -> dict:
+    batch = loops_numel(mm.batch)
+    m_tiles = -(-mm.m[1] // MATMUL_M)
+    return {
+        "acc_type": C.ctype(prog.accs[0].dtype), "acc_name": prog.accs[0].name,
+        "bm": MATMUL_M, "bn": MATMUL_N, "bk": MATMUL_K, "m_tiles": m_tiles,
+        "m_var": mm.m[0], "m_extent": mm.m[1], "n_var": mm.n[0], "n_extent": mm.n[1],
+        "k_var": mm.k[0], "k_extent": mm.k[1], "batch_numel": batch,
+        "batch_index": unravel("batch", mm.batch),
+        "a_lines": [statement_line(s, C) for s in mm.a], "a_value": mm.a[-1].name,
+        "b_lines": [statement_line(s, C) for s in mm.b], "b_value": mm.b[-1].name,
+        "parallel": prog.numel * prog.reduce_numel >= PARALLEL_MIN_WORK and batch * m_tiles > 1,
+    }
+
+
 def render(prog: LoopProgram) -> str:
     params = C.params(prog)
     shape = [e for _, e in prog.out_loops] + [e for _, e in prog.red_loops]
@@ -119,7 +140,11 @@ def render(prog: LoopProgram) -> str:
         "pre_stores": [store_line(s) for s in prog.pre_stores],
     }
     template = prog.kind
-    if prog.kind == "reduce":
+    mm = match_matmul(prog)
+    if mm is not None:
+        template = "matmul"
+        k.update(_matmul_fields(prog, mm))
+    elif prog.kind == "reduce":
         template, fields = _reduce_fields(prog)
         k.update(fields)
     else:

@@ -17,7 +17,7 @@ from . import c_ops
 from .lower import LoopProgram
 from .matmul import Matmul
 from .matmul import match as match_matmul
-from .statements import CUDA, operand, statement_line, store_line
+from .statements import CUDA, loops_numel, operand, statement_line, store_line, unravel
 from .templates_dir import templates_dir
 
 THREADS = 256  # threads per block of elementwise and scan kernels
@@ -41,29 +41,11 @@ def _env() -> jinja2.Environment:
                               trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined, autoescape=False)
 
 
-def _numel(loops) -> int:
-    n = 1
-    for _, e in loops:
-        n *= e
-    return n
-
-
-def _unravel(flat: str, loops) -> list[str]:
-    """Loop variables from a flat row-major position."""
-    out, inner = [], 1
-    for var, extent in reversed(loops):
-        scaled = f"{flat} / {inner}" if inner > 1 else flat
-        value = f"({scaled}) % {extent}" if inner * extent < _numel(loops) else scaled
-        out.append(f"const int64_t {var} = {value};")
-        inner *= extent
-    return out[::-1]
-
-
 def launch(prog: LoopProgram, mm: Matmul | None = None) -> Launch:
     """Blocks and threads for the kernel's shape."""
     n = max(prog.numel, 1)
     if mm is not None:
-        batch = _numel(mm.batch)
+        batch = loops_numel(mm.batch)
         return Launch((-(-mm.n[1] // TILE_N), -(-mm.m[1] // TILE_M), min(batch, 65535)), TILE_THREADS)
     if prog.kind == "reduce":
         block = 32
@@ -79,8 +61,8 @@ def _matmul_fields(prog: LoopProgram, mm: Matmul) -> dict:
         "acc_type": CUDA.ctype(prog.accs[0].dtype), "acc_name": prog.accs[0].name,
         "bm": TILE_M, "bn": TILE_N, "bk": TILE_K, "tx": side, "ty": side, "tm": TILE_M // side, "tn": TILE_N // side,
         "m_var": mm.m[0], "m_extent": mm.m[1], "n_var": mm.n[0], "n_extent": mm.n[1],
-        "k_var": mm.k[0], "k_extent": mm.k[1], "batch_numel": _numel(mm.batch),
-        "batch_index": _unravel("batch", mm.batch),
+        "k_var": mm.k[0], "k_extent": mm.k[1], "batch_numel": loops_numel(mm.batch),
+        "batch_index": unravel("batch", mm.batch),
         "a_lines": [statement_line(s, CUDA) for s in mm.a], "a_value": mm.a[-1].name,
         "b_lines": [statement_line(s, CUDA) for s in mm.b], "b_value": mm.b[-1].name,
     }
@@ -121,10 +103,10 @@ def render(prog: LoopProgram) -> tuple[str, Launch]:
     if mm is not None:
         k.update(_matmul_fields(prog, mm))
     elif prog.kind == "reduce":
-        k["out_index"] = _unravel("out_flat", prog.out_loops)
-        k["red_index"] = _unravel("red_flat", prog.red_loops)
+        k["out_index"] = unravel("out_flat", prog.out_loops)
+        k["red_index"] = unravel("red_flat", prog.red_loops)
     else:
-        k["out_index"] = _unravel("flat", prog.out_loops)
+        k["out_index"] = unravel("flat", prog.out_loops)
     if prog.kind == "scan":
         (k["scan_var"], k["scan_extent"]), = prog.red_loops
     source = _env().get_template(f"cuda/{template}.cu.j2").render(k=k)

@@ -102,3 +102,21 @@ def statement_line(stmt: Stmt, d: Dialect) -> str:
 
 def store_line(store) -> str:
     return f"{store.param}[{store.index.render()}] = {operand(store.value, store.dtype)};"
+
+
+def unravel(flat: str, loops) -> list[str]:
+    """Loop variables from a flat row-major position."""
+    out, inner = [], 1
+    for var, extent in reversed(loops):
+        scaled = f"{flat} / {inner}" if inner > 1 else flat
+        value = f"({scaled}) % {extent}" if inner * extent < loops_numel(loops) else scaled
+        out.append(f"const int64_t {var} = {value};")
+        inner *= extent
+    return out[::-1]
+
+
+def loops_numel(loops) -> int:
+    n = 1
+    for _, e in loops:
+        n *= e
+    return n
