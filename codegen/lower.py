@@ -82,6 +82,13 @@ class LoopProgram:
         return n
 
     @property
+    def reduces_columns(self) -> bool:
+        """The innermost kept axis lies inside every reduced axis (a sum over rows, say): neighbouring
+        outputs read neighbouring elements, so the reduction runs along them."""
+        axis = lambda var: int(var[1:])  # noqa: E731  (loop variables are named i<axis> / r<axis>)
+        return bool(self.out_loops) and axis(self.out_loops[-1][0]) > max(axis(v) for v, _ in self.red_loops)
+
+    @property
     def reduce_numel(self) -> int:
         n = 1
         for _, e in self.red_loops:

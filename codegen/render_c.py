@@ -55,15 +55,6 @@ def _pragmas(prog: LoopProgram) -> list[str]:
     return out
 
 
-def _axis(var: str) -> int:
-    return int(var[1:])
-
-
-def _is_columns(prog: LoopProgram) -> bool:
-    """The innermost kept axis lies inside every reduced axis: accumulate along it."""
-    return bool(prog.out_loops) and _axis(prog.out_loops[-1][0]) > max(_axis(v) for v, _ in prog.red_loops)
-
-
 def _accumulator_lines(prog: LoopProgram, lanes: int) -> dict:
     decls, lane_decls, lane_updates, tail_updates, combine, lane_reads = [], [], [], [], [], []
     for acc in prog.accs:
@@ -85,7 +76,7 @@ def _accumulator_lines(prog: LoopProgram, lanes: int) -> dict:
 
 def _reduce_fields(prog: LoopProgram) -> tuple[str, dict]:
     parallel = prog.numel * prog.reduce_numel >= PARALLEL_MIN_WORK
-    if _is_columns(prog):
+    if prog.reduces_columns:
         inner_var, inner_extent = prog.out_loops[-1]
         outer = _loops(prog.out_loops[:-1], ["omp parallel for" if parallel and i == 0 else ""
                                              for i in range(len(prog.out_loops) - 1)])

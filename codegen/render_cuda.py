@@ -2,7 +2,8 @@
 
 The statements are the C renderer's (statements.py); what differs is how the iteration space maps
 to the hardware: a grid-stride loop of threads over output elements, one block per output element of
-a reduction (warp shuffles, then shared memory), one thread per scanned row. The launch
+a reduction along rows (warp shuffles, then shared memory), one thread per output element of a
+reduction over outer axes (coalesced), one thread per scanned row. The launch
 configuration is chosen here from the kernel's shape. A matrix multiply (codegen/matmul.py) is
 computed in shared-memory tiles.
 """
@@ -47,7 +48,7 @@ def launch(prog: LoopProgram, mm: Matmul | None = None) -> Launch:
     if mm is not None:
         batch = loops_numel(mm.batch)
         return Launch((-(-mm.n[1] // TILE_N), -(-mm.m[1] // TILE_M), min(batch, 65535)), TILE_THREADS)
-    if prog.kind == "reduce":
+    if prog.kind == "reduce" and not prog.reduces_columns:
         block = 32
         while block < min(prog.reduce_numel, REDUCE_THREADS_MAX):
             block *= 2
@@ -103,7 +104,9 @@ def render(prog: LoopProgram) -> tuple[str, Launch]:
     if mm is not None:
         k.update(_matmul_fields(prog, mm))
     elif prog.kind == "reduce":
-        k["out_index"] = unravel("out_flat", prog.out_loops)
+        columns = prog.reduces_columns
+        template = "reduce_columns" if columns else "reduce"
+        k["out_index"] = unravel("flat" if columns else "out_flat", prog.out_loops)
         k["red_index"] = unravel("red_flat", prog.red_loops)
     else:
         k["out_index"] = unravel("flat", prog.out_loops)

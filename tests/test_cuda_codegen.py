@@ -117,6 +117,14 @@ def test_matmul_is_tiled():
     assert not any("a_tile" in k.source for k in small)  # too small to tile
 
 
+def test_reductions_pick_their_layout():
+    x = lg.ones(512, 300).realize()
+    (rows,) = lg.schedule(x.sum(1), target="cuda")
+    (cols,) = lg.schedule(x.sum(0), target="cuda")
+    assert "lg_shfl_down" in rows.source and "__shared__" in rows.source  # a block per row
+    assert "lg_shfl_down" not in cols.source and "red_flat++" in cols.source  # a thread per column
+
+
 def test_launch_follows_the_kernel_shape():
     from codegen import lower, render_cuda
     from lazygrad.runtime import _structure
