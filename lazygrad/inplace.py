@@ -27,7 +27,7 @@ from .tensor import Tensor, realize, realize_storages
 INPLACE_CHAIN_LIMIT = 32
 
 
-def apply(target: Tensor, compute, *args, name: str = "", reads_input: bool = True, **kwargs) -> Tensor:
+def apply(target: Tensor, compute, *args, reads_input: bool = True, **kwargs) -> Tensor:
     """target.op_(*args): compute(target, *args) written back into target, keeping its identity and storage.
 
     Under autograd the history is rebased as torch does: target's grad_fn becomes the op's node (through

@@ -35,3 +35,13 @@ def xfail_if(request, condition: bool, reason: str) -> None:
     """Strict xfail for a gap seen only under some parameters (a back end, a dtype)."""
     if condition:
         request.node.add_marker(pytest.mark.xfail(strict=True, reason=reason))
+
+
+def same_error(lg_call, torch_call, exc=Exception) -> None:
+    """Both raise the same exception class, lazygrad with torch's message (torch. -> lazygrad.)."""
+    with pytest.raises(exc) as want:
+        torch_call()
+    with pytest.raises(exc) as got:
+        lg_call()
+    assert type(got.value) is want.type, (got.value, want.value)
+    assert str(got.value) == str(want.value).replace("torch.", "lazygrad."), (str(got.value), str(want.value))

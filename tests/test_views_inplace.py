@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import lazygrad as lg
-from oracle import dtype_name
+from oracle import dtype_name, same_error
 
 DTYPES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"]
 BASE = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
@@ -50,16 +50,6 @@ def check_all(outs, expecteds, *, exact: bool = True) -> None:
             check(o, e, exact=exact)
         except AssertionError as err:
             raise AssertionError(f"result {i}: {err}") from err
-
-
-def same_error(lg_call, torch_call, exc=Exception) -> None:
-    """Both raise the same exception class, lazygrad with torch's message (torch. -> lazygrad.)."""
-    with pytest.raises(exc) as want:
-        torch_call()
-    with pytest.raises(exc) as got:
-        lg_call()
-    assert type(got.value) is want.type, (got.value, want.value)
-    assert str(got.value) == str(want.value).replace("torch.", "lazygrad."), (str(got.value), str(want.value))
 
 
 def realized(t):
