@@ -23,6 +23,7 @@ from .buffer import Buffer
 from .graph import Node, _arg_key
 from .ops import Op
 from .schedule import ScheduledKernel, create_schedule, is_stored, reads_only_own_index
+from .split_reductions import split_full_reductions
 from .stats import COUNTERS
 
 
@@ -247,9 +248,19 @@ def run_kernel(item: ScheduledKernel, into: dict[int, Buffer] | None = None, dev
 def realize_nodes(targets: list[Node], into: dict[int, Buffer] | None = None, device: str = "cpu") -> None:
     """Compute every target on device into a buffer (node.buffer): a fresh one, or into[id(target)] when safe."""
     targets = [t for t in targets if not is_stored(t)]
-    if targets:
-        for item in create_schedule(targets):
-            run_kernel(item, into, device)
+    if not targets:
+        return
+    runs = _for_device(targets, device)
+    into = {id(r): into[id(t)] for t, r in zip(targets, runs) if into and id(t) in into}
+    for item in create_schedule(runs):
+        run_kernel(item, into, device)
+    for t, r in zip(targets, runs):
+        t.buffer = r.buffer
+
+
+def _for_device(targets: list[Node], device: str) -> list[Node]:
+    """The graphs to schedule: GPUs split full reductions in two passes (lazygrad/split_reductions.py)."""
+    return targets if device == "cpu" else split_full_reductions(targets)
 
 
 def plan(targets: list[Node], target: str = "c") -> Schedule:
@@ -257,7 +268,7 @@ def plan(targets: list[Node], target: str = "c") -> Schedule:
     target ('c' or 'cuda') is the language rendered: CUDA sources need no GPU to be rendered."""
     targets = [t for t in targets if not is_stored(t)]
     kernels = Schedule()
-    for item in create_schedule(targets):
+    for item in create_schedule(_for_device(targets, "cuda" if target == "cuda" else "cpu")):
         key, rands = _structure(item)
         k = _compiled(item, rands, key, target).kernel
         kernels.append(Kernel(k.name, "cuda" if target == "cuda" else "cpu", k.source, list(k.fused), k.kind))

@@ -98,7 +98,8 @@ def test_schedule_renders_cuda_without_a_gpu():
     kernels = lg.schedule(y, target="cuda")
     assert [k.device for k in kernels] == ["cuda"] * len(kernels)
     c_kernels = lg.schedule(y)
-    assert [k.name for k in kernels] == [k.name for k in c_kernels]  # one lowering, two languages
+    # one lowering, two languages; the GPU computes the final sum in two passes
+    assert [k.name for k in kernels[:-2]] == [k.name for k in c_kernels[:-1]] and len(kernels) == len(c_kernels) + 1
     assert all('extern "C" __global__' in k.source and "launch" in k.source for k in kernels)
     reductions = [k for k in kernels if k.kind == "reduce"]
     assert reductions and all("__shfl_down_sync" in k.source or "lg_shfl_down" in k.source for k in reductions)
@@ -123,6 +124,33 @@ def test_reductions_pick_their_layout():
     (cols,) = lg.schedule(x.sum(0), target="cuda")
     assert "lg_shfl_down" in rows.source and "__shared__" in rows.source  # a block per row
     assert "lg_shfl_down" not in cols.source and "red_flat++" in cols.source  # a thread per column
+
+
+@pytest.mark.parametrize("dtype", ["bool", "uint8", "int64", "float16", "float32"])
+@pytest.mark.parametrize("op", ["sum", "amax", "amin", "prod", "all"])
+def test_full_reductions_split_in_two_passes_keep_their_value(backend, op, dtype):
+    """What the GPU computes for a reduction to one value (parts of the input, then the parts),
+    evaluated here on the CPU back ends against the reduction itself."""
+    from lazygrad.split_reductions import PARTS, split_full_reductions
+    x = (lg.arange(100_003) % 7 - 3).to(getattr(lg, dtype))
+    y = getattr(x, op)() if op != "prod" else (x != 0).prod()
+    (node,) = split_full_reductions([y._storage.target()])
+    assert node is not y._storage.target() and any(n.shape == (PARTS, 1) for n in _nodes(node))
+    got = lg.Tensor._from_node(node).reshape(y.shape)
+    np.testing.assert_allclose(got.numpy().astype(np.float64), y.numpy().astype(np.float64), rtol=1e-3)
+
+
+def _nodes(root):
+    from lazygrad.graph import toposort
+    return toposort([root])
+
+
+def test_cuda_schedule_of_a_full_reduction_is_two_passes():
+    x = lg.ones(4096, 4096).realize()
+    kernels = lg.schedule((x * 2).sum(), target="cuda")
+    assert [k.kind for k in kernels] == ["reduce", "reduce"]
+    assert "1024x1x1 blocks" in kernels[0].source and "1x1x1 blocks" in kernels[1].source
+    assert len(lg.schedule((x * 2).sum())) == 1  # the CPU keeps one kernel
 
 
 def test_launch_follows_the_kernel_shape():
