@@ -77,6 +77,9 @@ def _device(*xs) -> str:
             and xs[0]._storage.device == xs[1]._storage.device:
         return xs[0]._storage.device
     devices = list(dict.fromkeys(x._storage.device for x in xs if isinstance(x, Tensor)))  # in order met
+    if len(devices) > 1:  # as in torch, a 0-d CPU tensor joins tensors on any device (as a scalar)
+        devices = list(dict.fromkeys(x._storage.device for x in xs
+                                     if isinstance(x, Tensor) and (x._shape or x._storage.device != "cpu")))
     if len(devices) > 1:
         a, b = devices[:2]
         raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, {a} and {b}!")

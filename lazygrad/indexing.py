@@ -221,7 +221,7 @@ def index_put(input: Tensor, indices, values, accumulate: bool = False) -> Tenso
         node = graph.alu(Op.WHERE, broadcast_node(cond, input._shape),
                          broadcast_node(graph.cast(value, input.dtype), input._shape), input.lazy)
         return Tensor._from_node(node, input._storage.device)
-    positions = getitem(arange(input.numel()).reshape(input._shape), index)
+    positions = getitem(arange(input.numel(), device=input.device).reshape(input._shape), index)
     vals = values if isinstance(values, Tensor) else Tensor._from_node(graph.const(values, input.dtype))
     try:
         shape = broadcast_shapes(vals._shape, positions._shape)
@@ -265,7 +265,7 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
         raise RuntimeError("Index has to be a vector/scalar")
     _check_known_indices(index, size, lambda i: f"index {i} is out of bounds for dimension {d} with size {size}",
                          IndexError, allow_negative=True)
-    hit = (arange(size).reshape(size, 1) == (index.reshape(1, -1) % max(size, 1))).any(1)
+    hit = (arange(size, device=input.device).reshape(size, 1) == (index.reshape(1, -1) % max(size, 1))).any(1)
     shape = [1] * input.ndim
     if input.ndim:
         shape[d] = size

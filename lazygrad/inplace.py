@@ -4,8 +4,8 @@ Writes stay lazy: the storage's content becomes a new node, `where(region, value
 through a view (strided_embed), and every view rebuilds from it. When that node is realized it is
 computed into the storage's own buffer if nothing lazy still reads the old content (see
 Storage.in_place_buffer), so an update loop keeps one buffer. A storage written many times
-without being read is realized every INPLACE_CHAIN_LIMIT writes: the graph of `x += 1` repeated
-10,000 times stays a bounded chain, compiled once. Storage NumPy shares is written at once, in
+without being read is realized every INPLACE_CHAIN_LIMIT writes (bound_chain): the graph of
+`x += 1` repeated 10,000 times stays a bounded chain, compiled once, in one buffer. Storage NumPy shares is written at once, in
 place, so NumPy sees it.
 """
 from __future__ import annotations
@@ -36,6 +36,7 @@ def apply(target: Tensor, compute, *args, reads_input: bool = True, **kwargs) ->
     """
     check_writable(target)
     check_no_partial_overlap(target, [a for a in (*args, *kwargs.values()) if isinstance(a, Tensor)])
+    bound_chain(target._storage)
     tracked = grad_mode.STATE.enabled and not target._untracked
     if tracked:
         _check_leaf(target)
@@ -125,6 +126,7 @@ def write_out(result, out):
     if not can_cast(result.dtype, out.dtype):
         raise RuntimeError(f"result type {torch_name(result.dtype)} can't be cast to the desired output type "
                            f"{torch_name(out.dtype)}")
+    bound_chain(out._storage)
     if out._shape != result._shape:
         if out.numel():
             warnings.warn(f"An output with one or more elements was resized since it had shape {list(out._shape)}, "
@@ -164,6 +166,7 @@ def value_node(target: Tensor, value):
 def assign(target: Tensor, value) -> Tensor:
     """target[...] = value (broadcast, cast to target's dtype); returns target itself."""
     check_writable(target)
+    bound_chain(target._storage)
     node = value_node(target, value)
     st = target._storage
     old_view = target.lazy
@@ -182,9 +185,15 @@ def assign(target: Tensor, value) -> Tensor:
             return target
         region = strided_embed.region(target._shape, st.numel, target._strides, target._offset)
         st.write(graph.alu(Op.WHERE, region, flat, old))
+    return target
+
+
+def bound_chain(st: Storage) -> None:
+    """Realize a storage written INPLACE_CHAIN_LIMIT times without being read. Called before the next
+    write's value is built, when nothing lazy reads the old buffer any more (the previous write's
+    temporaries are gone), so the update is computed into the storage's own buffer."""
     if st.writes >= INPLACE_CHAIN_LIMIT:
         realize_storages([st])
-    return target
 
 
 def _write_now(target: Tensor, node) -> None:

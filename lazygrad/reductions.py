@@ -129,7 +129,7 @@ def _arg(x: Tensor, dim, keepdim: bool, rop: ReduceOp, name: str) -> Tensor:
     size = x._shape[d] if x.ndim else 1
     shape = [1] * builtins.max(x.ndim, 1)
     shape[d] = size
-    idx = Tensor._from_node(graph.reshape(graph.arange(0, 1, size, int64), tuple(shape)))
+    idx = Tensor._from_node(graph.reshape(graph.arange(0, 1, size, int64), tuple(shape)), x._storage.device)
     if not x.ndim:
         idx = idx.reshape(())
     cand = where(hit, idx, size)

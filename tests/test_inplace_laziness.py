@@ -75,7 +75,7 @@ def test_update_loop_is_bounded(backend, update):
     p, g, lr = x, lg.ones(1000), 0.5
     x.realize()
     g.realize()
-    ptr = x.data_ptr()
+    ptr, buf = x.data_ptr(), x._storage.buffer
     lg.reset_stats()
 
     def step():
@@ -94,7 +94,7 @@ def test_update_loop_is_bounded(backend, update):
     tracemalloc.stop()
     assert held < 1_000_000  # what 10,000 updates leave allocated: no growth with their number
     assert lg.stats().kernels_compiled <= 2
-    assert x.data_ptr() == ptr
+    assert x.data_ptr() == ptr and x._storage.buffer is buf  # the very same buffer, not a recycled one
     expected = 10_200.0 if update == "x += 1" else -5_100.0
     assert x.tolist() == [expected] * 1000
 
@@ -103,12 +103,13 @@ def test_chain_limit_realizes_a_long_write_chain(backend):
     x = lg.zeros(8)
     x.realize()
     lg.reset_stats()
-    for _ in range(inplace.INPLACE_CHAIN_LIMIT - 1):
+    buf = x._storage.buffer
+    for _ in range(inplace.INPLACE_CHAIN_LIMIT):
         x += 1
     assert lg.stats().kernels_run == 0
-    x += 1
-    assert lg.stats().kernels_run == 1
-    assert x._storage.is_realized and x.tolist() == [float(inplace.INPLACE_CHAIN_LIMIT)] * 8
+    x += 1  # the chain is realized before this write, into the same buffer
+    assert lg.stats().kernels_run == 1 and x._storage._own is buf
+    assert x.tolist() == [float(inplace.INPLACE_CHAIN_LIMIT + 1)] * 8
 
 
 def test_numpy_shared_write_goes_through_at_once(backend):

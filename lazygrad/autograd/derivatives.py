@@ -67,7 +67,7 @@ def _max_dim(c, g_values, g_indices=None):
     d = dim % x.ndim
     shape = [1] * x.ndim
     shape[d] = x.shape[d]
-    pos = lg.arange(x.shape[d]).reshape(shape)
+    pos = lg.arange(x.shape[d], device=g.device).reshape(shape)
     return (lg.where(pos == idx, g, lg.zeros((), dtype=g.dtype)),)
 
 
@@ -102,9 +102,9 @@ def _diagonal(c, g):
     offset = _kw(c, "offset", 1, 0)
     d1, d2 = _kw(c, "dim1", 2, 0) % x.ndim, _kw(c, "dim2", 3, 1) % x.ndim
     n1, n2, k = x.shape[d1], x.shape[d2], g.shape[-1]
-    pos = lg.arange(k)
-    on_row = (pos + max(-offset, 0)).reshape(k, 1, 1) == lg.arange(n1).reshape(1, n1, 1)
-    on_col = (pos + max(offset, 0)).reshape(k, 1, 1) == lg.arange(n2).reshape(1, 1, n2)
+    pos = lg.arange(k, device=g.device)
+    on_row = (pos + max(-offset, 0)).reshape(k, 1, 1) == lg.arange(n1, device=g.device).reshape(1, n1, 1)
+    on_col = (pos + max(offset, 0)).reshape(k, 1, 1) == lg.arange(n2, device=g.device).reshape(1, 1, n2)
     grid = (g.unsqueeze(-1).unsqueeze(-1) * (on_row & on_col).to(g.dtype)).sum(-3)  # other dims, then (n1, n2)
     order = [d for d in range(x.ndim) if d not in (d1, d2)] + [d1, d2]
     return (grid.permute([order.index(d) for d in range(x.ndim)]),)
@@ -449,7 +449,7 @@ def _copy_slices(c, g):
     the value gets the gradient at the view's positions."""
     from .embed import strided_grad
     base_layout, view = c.args[2], c.args[3]
-    region = strided_grad(lg.ones(view[0], dtype=g.dtype), *base_layout, *view) != 0
+    region = strided_grad(lg.ones(view[0], dtype=g.dtype, device=g.device), *base_layout, *view) != 0
     grad_base = lg.where(region, lg.zeros((), dtype=g.dtype), g)
     grad_value = _at_view(g, base_layout, view) if c.needs_input_grad[1] else None
     return grad_base, grad_value, None, None

@@ -58,11 +58,11 @@ def embed(g: Tensor, shape, index) -> Tensor:
     import lazygrad as lg
     items = index if isinstance(index, tuple) else (index,)
     if any(isinstance(i, (Tensor, list)) for i in items):
-        positions = lg.arange(_numel(shape)).reshape(shape)[index]
+        positions = lg.arange(_numel(shape), device=g.device).reshape(shape)[index]
         return scatter_positions(g, positions, shape)
     node = _embed_node(g.lazy, tuple(shape), _basic_items(len(shape), index))
     if node is None:
-        return lg.zeros(shape, dtype=g.dtype)
+        return lg.zeros(shape, dtype=g.dtype, device=g.device)
     return Tensor._from_node(node, g._storage.device)
 
 
@@ -78,7 +78,7 @@ def scatter_positions(g: Tensor, positions: Tensor, shape) -> Tensor:
     import lazygrad as lg
     n = _numel(shape)
     gf, pf = g.reshape(1, -1), positions.reshape(1, -1)
-    hit = pf == lg.arange(n).reshape(n, 1)
+    hit = pf == lg.arange(n, device=g.device).reshape(n, 1)
     return lg.where(hit, gf, lg.zeros((), dtype=g.dtype)).sum(1).reshape(shape)
 
 
@@ -86,7 +86,7 @@ def scatter_add_like(c, g: Tensor) -> Tensor:
     """The gradient of gather(x, dim, index) for x."""
     import lazygrad as lg
     x, dim, index = c.args[0], c.args[1], c.args[2]
-    positions = lg.arange(x.numel()).reshape(x.shape).gather(dim, index)
+    positions = lg.arange(x.numel(), device=x.device).reshape(x.shape).gather(dim, index)
     return scatter_positions(g, positions, x.shape)
 
 
@@ -120,7 +120,7 @@ def strided_scatter(src: Tensor, numel: int, strides, offset: int) -> Tensor:
     node = None if overlaps(src._shape, strides) else embed_node(src.lazy, numel, tuple(strides), offset)
     if node is not None:
         return Tensor._from_node(node, src._storage.device)
-    positions = lg.arange(numel).as_strided(src._shape, strides, offset)
+    positions = lg.arange(numel, device=src.device).as_strided(src._shape, strides, offset)
     return scatter_positions(src, positions, (numel,))
 
 
@@ -147,7 +147,7 @@ def positions_grad(g: Tensor, x_shape, x_strides, x_offset, shape, strides, offs
     import lazygrad as lg
     span = 1 + max(x_offset + sum((n - 1) * s for n, s in zip(x_shape, x_strides)),
                    offset + sum((n - 1) * s for n, s in zip(shape, strides)))
-    where_x = lg.arange(span).as_strided(x_shape, x_strides, x_offset).reshape(-1, 1)
-    where_g = lg.arange(span).as_strided(shape, strides, offset).reshape(1, -1)
+    where_x = lg.arange(span, device=g.device).as_strided(x_shape, x_strides, x_offset).reshape(-1, 1)
+    where_g = lg.arange(span, device=g.device).as_strided(shape, strides, offset).reshape(1, -1)
     hit = where_x == where_g
     return lg.where(hit, g.reshape(1, -1), lg.zeros((), dtype=g.dtype)).sum(1).reshape(x_shape)

@@ -1,0 +1,97 @@
+"""The CUDA runtime path without a GPU: test_cuda_runtime's tests run again on a stand-in for cupy.
+
+The stand-in keeps "device" arrays in host memory (NumPy arrays with cupy's `.data.ptr`, `.get()`,
+`.set()`) and launches each CUDA kernel by running its C twin: the kernel the same loop program
+renders for the CPU. So everything but the CUDA source itself is exercised for real: devices,
+device buffers, per-device realization, launches and their arguments, transfers, printing,
+in-place writes on the device, autograd across devices. The CUDA sources are checked by
+test_cuda_codegen (nvcc, NVRTC) and, on a GPU, by test_cuda_runtime itself.
+"""
+import sys
+import types
+
+import numpy as np
+import pytest
+
+import lazygrad as lg
+from codegen import c_program, cuda_program
+from lazygrad import runtime
+from test_cuda_runtime import *  # noqa: F401,F403  (the same tests, collected again here)
+
+
+class FakeArray(np.ndarray):
+    """A "device" array: host memory with cupy's accessors."""
+
+    @property
+    def data(self):
+        return types.SimpleNamespace(ptr=self.__array_interface__["data"][0])
+
+    def get(self) -> np.ndarray:
+        return np.array(self)
+
+    def set(self, host) -> None:
+        self[...] = host
+
+
+def _fake(a) -> FakeArray:
+    return np.asarray(a).view(FakeArray)
+
+
+class _Device:
+    compute_capability = "90"
+
+    def __init__(self, index: int = 0):
+        self.index = index
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _stand_in_cupy() -> types.ModuleType:
+    cp = types.ModuleType("cupy")
+    cp.empty = lambda n, dtype=np.float32: _fake(np.empty(n, dtype=dtype))
+    cp.asarray = lambda a, dtype=None: _fake(np.array(a, dtype=dtype))
+    cp.from_dlpack = lambda ext: _fake(np.from_dlpack(ext))
+    cp.lib = types.SimpleNamespace(stride_tricks=types.SimpleNamespace(
+        as_strided=lambda a, shape, strides: _fake(np.lib.stride_tricks.as_strided(a, shape, strides))))
+    cp.cuda = types.SimpleNamespace(
+        Device=_Device,
+        runtime=types.SimpleNamespace(getDeviceCount=lambda: 1, getDevice=lambda: 0, deviceSynchronize=lambda: None,
+                                      getDeviceProperties=lambda i: {"name": b"stand-in GPU"}))
+    return cp
+
+
+@pytest.fixture(autouse=True)
+def gpu(monkeypatch):
+    """Install the stand-in: cupy, and kernels launched as their C twins."""
+    twins: dict[str, object] = {}
+    compiled = runtime._compiled
+
+    def with_twin(item, rands, key, target="c"):
+        entry = compiled(item, rands, key, target)
+        if target == "cuda":
+            twins[entry.kernel.source] = compiled(item, rands, key, "c").kernel
+        return entry
+
+    def program(kernel, device):
+        assert kernel.target == "cuda" and kernel.launch is not None and device == 0
+        twin = c_program.get_program(twins[kernel.source])
+        return lambda args: twin([a.data.ptr for a in args])
+
+    monkeypatch.setitem(sys.modules, "cupy", _stand_in_cupy())
+    monkeypatch.setattr(runtime, "_compiled", with_twin)
+    monkeypatch.setattr(cuda_program, "get_program", program)
+    monkeypatch.setattr(runtime, "backend", lambda: "c")
+    lg.cuda._probe.cache_clear()
+    yield "stand-in"
+    lg.cuda._probe.cache_clear()
+
+
+def test_the_stand_in_is_what_runs():
+    x = lg.ones(3, device="cuda")
+    assert lg.cuda.is_available() and x.device == lg.device("cuda:0")
+    assert type(x.realize()._storage.buffer).__name__ == "DeviceBuffer"
+    assert isinstance(x._storage.buffer.array, FakeArray)
