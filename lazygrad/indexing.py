@@ -11,6 +11,7 @@ from .elementwise import broadcast_node, broadcast_shapes
 from .movement import as_view
 from .ops import Op, ReduceOp
 from .tensor import Tensor
+from .autograd.grad_mode import no_grad
 from .autograd.record import differentiable
 
 
@@ -186,6 +187,10 @@ def setitem(t: Tensor, index, value) -> None:
     if isinstance(value, Tensor):
         if _same_view(view, value):
             return  # `x[i] += v` ends with x[i] = (the view just updated): nothing left to write
+        if value._shape != view._shape:
+            from .movement import expand
+            with no_grad():
+                expand(value, view._shape)  # (torch's message when value cannot fill the view)
         apply(view, copied, value, reads_input=False)
     else:
         apply(view, filled, value, reads_input=False)

@@ -231,6 +231,10 @@ def mutable_buffer(st: Storage) -> Buffer:
 
 @differentiable("copy_")
 def copied(old: Tensor, src: Tensor) -> Tensor:
+    from .elementwise import broadcast_shapes
+    shape = broadcast_shapes(old._shape, src._shape)  # torch's copy_ names the sizes that differ
+    if shape != old._shape:
+        raise RuntimeError(f"output with shape {list(old._shape)} doesn't match the broadcast shape {list(shape)}")
     return Tensor._from_node(value_node(old, src), old._storage.device)
 
 

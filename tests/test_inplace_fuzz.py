@@ -88,3 +88,46 @@ def test_random_write_programs_match_torch(backend, seed, numpy_shared):
         np.testing.assert_array_equal(got_base.numpy(), want_base.numpy(), err_msg=str(steps))
         for g, w in zip(got_reads, want_reads):
             np.testing.assert_array_equal(g.numpy(), w.numpy(), err_msg=str(steps))
+
+
+GRAD_WRITES = [
+    lambda v, w, m: v.add_(1.5),
+    lambda v, w, m: v.mul_(-2),
+    lambda v, w, m: v.mul_(w[: v.shape[-1]] if v.ndim else w[0]),
+    lambda v, w, m: v.copy_((w[: v.shape[-1]] if v.ndim else w[0]) * 3),
+    lambda v, w, m: v.sin_(),
+    lambda v, w, m: v.pow_(2),
+    lambda v, w, m: v.zero_(),
+    lambda v, w, m: v.exp_(),
+    lambda v, w, m: v.__setitem__(..., w.sum()),
+]
+
+
+def _grad_run(m, steps):
+    w = m.linspace(-1, 1, 5, requires_grad=True)
+    base = (m.arange(20, dtype=m.float32).reshape(4, 5) * 0.1 - 1) * w
+    loss = 0
+    for step in steps:
+        if step[0] == "write":
+            GRAD_WRITES[step[2] % len(GRAD_WRITES)](VIEWS[step[1]](base), w, m)
+        elif step[0] == "read":
+            loss = loss + (VIEWS[step[1]](base) * 0.5).sum()
+    loss = loss + (base * m.arange(20, dtype=m.float32).reshape(4, 5)).sum()
+    loss.backward()
+    return w.grad
+
+
+@pytest.mark.parametrize("seed", range(100))
+def test_random_write_programs_differentiate_like_torch(seed):
+    steps = _program(1000 + seed)
+    outcomes = []
+    for m in (lg, torch):
+        try:
+            outcomes.append(np.array(_grad_run(m, steps).tolist()))
+        except RuntimeError as e:
+            outcomes.append(str(e).replace("torch.", "lazygrad."))
+    got, want = outcomes
+    if isinstance(want, str) or isinstance(got, str):
+        assert str(got) == str(want), steps
+    else:
+        np.testing.assert_allclose(got, want, rtol=2e-5, atol=1e-5, err_msg=str(steps))

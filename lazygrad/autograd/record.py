@@ -121,7 +121,7 @@ def attach(op: str, args, kwargs, out):
     ctx = Context(args, kwargs, out, tuple(i is not None and i.requires_grad for i in inputs))
     node = node_class(name, formula)(
         ctx, [next_edge(i) if i is not None else (None, 0) for i in inputs],
-        saved_versions(op, inputs, outputs),
+        saved_versions(op, inputs, outputs, ctx.needs_input_grad),
         tuple((o._shape, o.dtype) if type(o) is Tensor else None for o in outputs))
     node._input_meta = tuple((i._shape, i.dtype) if i is not None else None for i in inputs)
     for nr, o in enumerate(outputs):
@@ -132,11 +132,18 @@ def attach(op: str, args, kwargs, out):
     return out
 
 
-def saved_versions(op: str, inputs, outputs) -> tuple:
-    """(tensor, version, is_output) for each tensor the op's formula reads: the version check watches these."""
-    from .derivatives import READS_NO_INPUT, READS_RESULT
+def saved_versions(op: str, inputs, outputs, needs) -> tuple:
+    """(tensor, version, is_output) for each tensor the op's formula reads: the version check watches
+    these. As in torch, an input is watched only when a gradient that will be computed reads it."""
+    from .derivatives import READS_FOR_GRAD, READS_NO_INPUT, READS_RESULT
     Tensor = _tensor_type()
-    saved = () if op in READS_NO_INPUT else tuple((i, i._storage.version, False) for i in inputs if i is not None)
+    if op in READS_FOR_GRAD:
+        read = {j for i, reads in enumerate(READS_FOR_GRAD[op]) if needs[i] for j in reads}
+        saved = tuple((t, t._storage.version, False) for j, t in enumerate(inputs) if t is not None and j in read)
+    elif op in READS_NO_INPUT:
+        saved = ()
+    else:
+        saved = tuple((i, i._storage.version, False) for i in inputs if i is not None)
     if op in READS_RESULT:
         saved += tuple((o, o._storage.version, True) for o in outputs if type(o) is Tensor)
     return saved
