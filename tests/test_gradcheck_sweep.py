@@ -56,6 +56,13 @@ MOVEMENT = {
     "cat": lambda x: lg.cat([x, x * 2], 1), "stack": lambda x: lg.stack([x, x.flip(1)]), "repeat": lambda x: x.repeat(2, 1),
     "split": lambda x: x.split(2, 1)[1], "diagonal": lambda x: x.diagonal(1), "index_select": lambda x: x.index_select(0, lg.tensor([2, 0])),
     "clone": lambda x: x.clone(),
+    "as_strided": lambda x: x.contiguous().as_strided((2, 2), (4, 1), 1),
+    "as_strided_overlapping": lambda x: x.contiguous().as_strided((3, 3), (1, 1)),
+    "masked_fill": lambda x: x.masked_fill(x > 0.8, 2.0), "index_fill": lambda x: x.index_fill(1, lg.tensor([0, 2]), -1.0),
+    "index_put": lambda x: x.index_put((lg.tensor([0, 2]),), x[1] * 3),
+    "index_put_accumulate": lambda x: x.index_put((lg.tensor([0, 0]),), x[1:] * 3, accumulate=True),
+    "inplace_on_view": lambda x: (lambda y: (y[1:, ::2].mul_(x[:2, :2] + 1), y)[1])(x * 1),
+    "setitem_tensor": lambda x: (lambda y: (y.__setitem__((slice(None), 1), x[:, 0].exp()), y)[1])(x * 2),
 }
 MATMUL = {
     "dot": (lambda a, b: lg.dot(a, b), (3,), (3,)), "mv": (lambda a, b: lg.mv(a, b), (2, 3), (3,)),
