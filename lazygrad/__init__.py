@@ -19,7 +19,7 @@ from .dtypes import int32 as int  # noqa: A001
 from .dtypes import int64 as long
 from .dtypes import result_type as _result_type
 from .dtypes import set_default_dtype, uint8
-from .elementwise import (abs, absolute, acos, add, arccos, arcsin, arctan, arctan2, asin, atan, atan2,
+from .elementwise import (abs, absolute, acos, add, addcdiv, addcmul, arccos, arcsin, arctan, arctan2, asin, atan, atan2,
                           bitwise_and, bitwise_left_shift, bitwise_not, bitwise_or, bitwise_right_shift, bitwise_xor,
                           broadcast_shapes, ceil, clamp, clamp_max, clamp_min, clip, cos, cosh, div, divide, eq, erf,
                           exp, exp2, expm1, fix, float_power, floor, floor_divide, fmod, ge, greater, greater_equal,

@@ -487,6 +487,25 @@ def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None, neg
     return _out(where(isneginf(input), neginf, r), out)
 
 
+@differentiable("addcmul")
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=None) -> Tensor:
+    """input + value * tensor1 * tensor2 (the moment updates of optimizers)."""
+    return _out(add(input, mul(mul(tensor1, tensor2), value)), out)
+
+
+@differentiable("addcdiv")
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=None) -> Tensor:
+    """input + value * tensor1 / tensor2 (an optimizer's step)."""
+    if not result_type(tensor1, tensor2).is_floating_point:
+        raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future  release addcdiv "
+                           "will perform a true division of tensor1 and tensor2. The historic addcdiv behavior can "
+                           "be implemented as (input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for "
+                           "integer inputs and as (input + value * tensor1 / tensor2) for float inputs. The future "
+                           "addcdiv behavior is just the latter implementation: (input + value * tensor1 / tensor2), "
+                           "for all dtypes.")
+    return _out(add(input, mul(div(tensor1, tensor2), value)), out)
+
+
 @differentiable("lerp")
 def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
     """torch's two-sided formula (exact at both ends), computed in float32 for float16 like torch."""

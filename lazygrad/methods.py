@@ -170,6 +170,7 @@ INPLACE_OF = {
     **{name: getattr(ew, name) for name in ew.UNARY},
     "arcsin": ew.asin, "arccos": ew.acos, "arctan": ew.atan,
     "masked_fill": indexing.masked_fill, "index_fill": indexing.index_fill, "round": ew.round,
+    "addcmul": ew.addcmul, "addcdiv": ew.addcdiv,
 }
 
 METHODS = {
@@ -230,7 +231,7 @@ METHODS = {
     "sign": ew.sign, "round": ew.round, "reciprocal": ew.reciprocal, "rsqrt": ew.rsqrt, "square": ew.square,
     "sigmoid": ew.sigmoid, "relu": ew.relu, "clamp": ew.clamp, "clip": ew.clamp, "clamp_min": ew.clamp_min,
     "clamp_max": ew.clamp_max, "maximum": ew.maximum, "minimum": ew.minimum, "atan2": ew.atan2,
-    "arctan2": ew.atan2, "lerp": ew.lerp, "where": lambda self, condition, other: ew.where(condition, self, other),
+    "arctan2": ew.atan2, "lerp": ew.lerp, "addcmul": ew.addcmul, "addcdiv": ew.addcdiv, "where": lambda self, condition, other: ew.where(condition, self, other),
     "eq": ew.eq, "ne": ew.ne, "lt": ew.lt, "le": ew.le, "gt": ew.gt, "ge": ew.ge, "greater": ew.gt,
     "greater_equal": ew.ge, "less": ew.lt, "less_equal": ew.le, "not_equal": ew.ne,
     "logical_and": ew.logical_and, "logical_or": ew.logical_or, "logical_xor": ew.logical_xor,

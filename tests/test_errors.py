@@ -225,6 +225,7 @@ MORE = {
     "as_strided_out_of_bounds": lambda m: m.zeros(6).as_strided((4, 4), (4, 1)),
     "as_strided_negative_stride": lambda m: m.zeros(6).as_strided((2, 2), (-1, 1)),
     "as_strided_length_mismatch": lambda m: m.zeros(6).as_strided((2, 2), (1, 2, 3)),
+    "addcdiv_int": lambda m: m.addcdiv(m.ones(3, dtype=m.int64), m.ones(3, dtype=m.int64), m.ones(3, dtype=m.int64)),
 }
 
 

@@ -663,3 +663,36 @@ def test_trig_of_large_float32_arguments(backend, x, request):
     a = np.array([x, -x, x / 3], np.float32)
     for name in ("sin", "cos", "tan"):
         assert_like_torch(getattr(lg, name)(lg.tensor(a)), getattr(torch, name)(torch_of(a)), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["addcmul", "addcdiv"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_addcmul_addcdiv_values_and_gradients_vs_torch(backend, name, dtype):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(5)
+    a, b, c = (rng.uniform(0.5, 2, s).astype(dtype) for s in ((2, 3), (3,), (2, 1)))
+    ins = [lg.tensor(x, requires_grad=True) for x in (a, b, c)]
+    tins = [torch.tensor(x, requires_grad=True) for x in (a, b, c)]
+    out, tout = getattr(lg, name)(*ins, value=-0.5), getattr(torch, name)(*tins, value=-0.5)
+    assert type(out.grad_fn).__name__ == type(tout.grad_fn).__name__
+    assert_like_torch(out.detach(), tout.detach(), rtol=1e-6, atol=1e-7)
+    out.sum().backward()
+    tout.sum().backward()
+    for g, tg in zip(ins, tins):
+        assert_like_torch(g.grad, tg.grad, rtol=1e-5, atol=1e-7)
+
+
+def test_adam_style_updates_match_torch():
+    """An optimizer's in-place moment updates and step, under no_grad, for a few hundred steps."""
+    torch = pytest.importorskip("torch")
+    g = np.random.default_rng(6).standard_normal(50).astype(np.float32)
+    results = []
+    for m in (lg, torch):
+        p, grad, avg, sq = m.ones(50), m.tensor(g), m.zeros(50), m.zeros(50)
+        with m.no_grad():
+            for _ in range(300):
+                avg.mul_(0.9).add_(grad, alpha=0.1)
+                sq.mul_(0.999).addcmul_(grad, grad, value=0.001)
+                p.addcdiv_(avg, sq.sqrt().add_(1e-8), value=-0.01)
+        results.append(np.array(p.tolist()))
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-5)

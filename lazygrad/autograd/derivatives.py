@@ -295,6 +295,10 @@ DERIVATIVES = {
     "where": ("WhereBackward0", lambda c, g: (None, lg.where(c.args[0], g, lg.zeros((), dtype=g.dtype)),
                                               lg.where(c.args[0], lg.zeros((), dtype=g.dtype), g))),
     "clamp": ("ClampBackward1", _clamp),
+    "addcmul": ("AddcmulBackward0", lambda c, g: (g, g * _kw(c, "value", 99, 1) * c.args[2],
+                                                  g * _kw(c, "value", 99, 1) * c.args[1])),
+    "addcdiv": ("AddcdivBackward0", lambda c, g: (g, g * _kw(c, "value", 99, 1) / c.args[2],
+                                                  -g * _kw(c, "value", 99, 1) * c.args[1] / (c.args[2] * c.args[2]))),
     "lerp": (lambda a, k: "LerpBackward1" if isinstance(a[2], lg.Tensor) else "LerpBackward0",
              lambda c, g: (g * (1 - c.args[2]), g * c.args[2], g * (c.args[1] - c.args[0]))),
     # unary
@@ -411,7 +415,8 @@ READS_NO_INPUT = frozenset({
 # for these, which inputs each input's gradient reads (so only what a needed gradient reads is watched)
 _PRODUCT = ((1,), (0,))
 READS_FOR_GRAD = {"mul": _PRODUCT, "div": ((1,), (0, 1)), "dot": _PRODUCT, "mv": _PRODUCT, "mm": _PRODUCT,
-                  "bmm": _PRODUCT, "matmul": _PRODUCT, "outer": _PRODUCT, "lerp": ((2,), (2,), (0, 1))}
+                  "bmm": _PRODUCT, "matmul": _PRODUCT, "outer": _PRODUCT, "lerp": ((2,), (2,), (0, 1)),
+                  "addcmul": ((), (2,), (1,)), "addcdiv": ((), (2,), (1, 2))}
 READS_RESULT = frozenset({"softmax", "log_softmax", "exp", "exp2", "expm1", "sqrt", "rsqrt", "reciprocal", "tan", "tanh", "sigmoid", "relu"})
 
 
