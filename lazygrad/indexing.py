@@ -245,6 +245,47 @@ def index_put(input: Tensor, indices, values, accumulate: bool = False) -> Tenso
     return Tensor._from_array(out.reshape(input._shape), input.dtype, input._storage.device)
 
 
+def _scatter_indices(input: Tensor, dim: int, index: Tensor, name: str) -> tuple:
+    """The index_put indices of scatter along dim: index itself there, the element's own position elsewhere."""
+    from .creation import arange
+    from .tensor import wrap_dim
+    d = wrap_dim(dim, input.ndim)
+    if index.dtype.kind not in "ui":
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
+    size = input._shape[d] if input.ndim else 1
+    _check_known_indices(index, size, lambda i: f"index {i} is out of bounds for dimension {d} with size {size}")
+    grid = [1] * index.ndim
+    return tuple(index if k == d else arange(n, device=input.device).reshape(grid[:k] + [n] + grid[k + 1:])
+                 for k, n in enumerate(index._shape))
+
+
+@differentiable("scatter")
+def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None, reduce=None) -> Tensor:
+    """out[..., index[i][j], ...] = src[i][j] along dim (torch's scatter); src may be a scalar value."""
+    if reduce is not None:
+        raise NotImplementedError("lazygrad: scatter(reduce=...) is not supported; use scatter_add or index_put")
+    src = value if src is None else src
+    vals = src[tuple(slice(0, n) for n in index._shape)] if isinstance(src, Tensor) else src
+    return index_put(input, _scatter_indices(input, dim, index, "scatter"), vals)
+
+
+@differentiable("scatter_add")
+def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    vals = src[tuple(slice(0, n) for n in index._shape)]
+    return index_put(input, _scatter_indices(input, dim, index, "scatter_add"), vals, accumulate=True)
+
+
+@differentiable("index_add")
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1) -> Tensor:
+    """input with alpha * source[i] added at position index[i] along dim (repeated indices add up)."""
+    from .tensor import wrap_dim
+    d = wrap_dim(dim, input.ndim)
+    if index.numel() != (source._shape[d] if source.ndim else 1):
+        raise RuntimeError(f"index_add_(): Number of indices ({index.numel()}) should be equal to source.size(dim): "
+                           f"({source._shape[d] if source.ndim else 1}), for dim: {d}")
+    return index_put(input, (slice(None),) * d + (index.reshape(-1),), source * alpha, accumulate=True)
+
+
 @differentiable("masked_fill")
 def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
     if mask.dtype is not bool_:

@@ -170,7 +170,8 @@ INPLACE_OF = {
     **{name: getattr(ew, name) for name in ew.UNARY},
     "arcsin": ew.asin, "arccos": ew.acos, "arctan": ew.atan,
     "masked_fill": indexing.masked_fill, "index_fill": indexing.index_fill, "round": ew.round,
-    "addcmul": ew.addcmul, "addcdiv": ew.addcdiv,
+    "addcmul": ew.addcmul, "addcdiv": ew.addcdiv, "scatter": indexing.scatter, "scatter_add": indexing.scatter_add,
+    "index_add": indexing.index_add,
 }
 
 METHODS = {
@@ -214,7 +215,8 @@ METHODS = {
     "nonzero": indexing.nonzero, "masked_fill": indexing.masked_fill, "index_fill": indexing.index_fill,
     "index_put": lambda self, indices, values, accumulate=False: indexing.index_put(self, tuple(indices), values,
                                                                                    accumulate),
-    "as_strided": mv.as_strided,
+    "as_strided": mv.as_strided, "scatter": indexing.scatter, "scatter_add": indexing.scatter_add,
+    "index_add": indexing.index_add,
     # reductions
     "sum": red.sum, "mean": red.mean, "prod": red.prod, "max": red.max, "min": red.min, "amax": red.amax,
     "amin": red.amin, "argmax": red.argmax, "argmin": red.argmin, "all": red.all, "any": red.any,

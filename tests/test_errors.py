@@ -225,6 +225,10 @@ MORE = {
     "as_strided_out_of_bounds": lambda m: m.zeros(6).as_strided((4, 4), (4, 1)),
     "as_strided_negative_stride": lambda m: m.zeros(6).as_strided((2, 2), (-1, 1)),
     "as_strided_length_mismatch": lambda m: m.zeros(6).as_strided((2, 2), (1, 2, 3)),
+    "scatter_float_index": lambda m: m.zeros(3, 4).scatter(0, m.ones(1, 4), m.ones(1, 4)),
+    "scatter_out_of_range": lambda m: m.zeros(3, 4).scatter(0, m.tensor([[5]]), m.ones(1, 4)),
+    "scatter_bad_dim": lambda m: m.zeros(3, 4).scatter(2, m.tensor([[0]]), m.ones(1, 4)),
+    "index_add_count": lambda m: m.zeros(3, 4).index_add(0, m.tensor([0]), m.ones(2, 4)),
     "addcdiv_int": lambda m: m.addcdiv(m.ones(3, dtype=m.int64), m.ones(3, dtype=m.int64), m.ones(3, dtype=m.int64)),
 }
 

@@ -62,6 +62,10 @@ MOVEMENT = {
     "index_put": lambda x: x.index_put((lg.tensor([0, 2]),), x[1] * 3),
     "index_put_accumulate": lambda x: x.index_put((lg.tensor([0, 0]),), x[1:] * 3, accumulate=True),
     "inplace_on_view": lambda x: (lambda y: (y[1:, ::2].mul_(x[:2, :2] + 1), y)[1])(x * 1),
+    "scatter": lambda x: x.scatter(0, lg.tensor([[0, 2, 1, 0], [2, 0, 0, 1]]), x[1:] * 2),
+    "scatter_value": lambda x: x.scatter(1, lg.tensor([[0], [3], [1]]), 5.0),
+    "scatter_add": lambda x: x.scatter_add(0, lg.tensor([[0, 0, 1, 0]]), x.flip(0)),
+    "index_add": lambda x: x.index_add(1, lg.tensor([0, 0, 3]), x[:, 1:] * 3, alpha=2),
     "setitem_tensor": lambda x: (lambda y: (y.__setitem__((slice(None), 1), x[:, 0].exp()), y)[1])(x * 2),
 }
 MATMUL = {

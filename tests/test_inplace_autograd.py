@@ -35,6 +35,9 @@ CASES = {
     "view_exp_then_square": lambda m, w, v: (lambda y: (y[::2].exp_(), y * y)[1])(w * 1),
     "fill_zero_": lambda m, w, v: (lambda y: (y[1:].zero_(), y * w)[1])(w * 1),
     "fill_tensor_value": lambda m, w, v: (lambda y: y.fill_(v[0]))(w * 1),
+    "scatter_": lambda m, w, v: (lambda y: y.scatter_(0, m.tensor([2, 0]), v))(w * 1),
+    "scatter_add_": lambda m, w, v: (lambda y: y.scatter_add_(0, m.tensor([1, 1]), v * v))(w * 1),
+    "index_add_": lambda m, w, v: (lambda y: y.index_add_(0, m.tensor([3, 3]), v, alpha=-2))(w * 1),
     "two_writes_two_views": lambda m, w, v: (lambda y: (y[:2].add_(v), y[2:].mul_(v), y)[2])(w * 1),
 }
 

@@ -400,6 +400,14 @@ DERIVATIVES = {
                                   lg.where(c.args[1], g, lg.zeros((), dtype=g.dtype)).sum()
                                   if isinstance(c.args[2], lg.Tensor) else None)),
     "index_fill": ("IndexFillBackward0", lambda c, g: (g.index_fill(c.args[1], c.args[2], 0), None, None, None)),
+    "scatter": (lambda a, k: "ScatterBackward0" if isinstance(a[3] if len(a) > 3 else None, lg.Tensor)
+                else "ScatterBackward1",
+                lambda c, g: (lg.scatter(g, c.args[1], c.args[2], value=0), None, None,
+                              _scattered_grad(c, g) if len(c.args) > 3 and isinstance(c.args[3], lg.Tensor)
+                              else None)),
+    "scatter_add": ("ScatterAddBackward0", lambda c, g: (g, None, None, _scattered_grad(c, g))),
+    "index_add": ("IndexAddBackward0", lambda c, g: (g, None, None,
+                                                     g.index_select(c.args[1], c.args[2]) * c.kwargs.get("alpha", 1))),
     "index_put": ("IndexPutBackward0", lambda c, g: (_index_put_grad(c, g), None, g[c.args[1]], None)),
 }
 
@@ -411,7 +419,7 @@ READS_NO_INPUT = frozenset({
     "reshape", "flatten", "unflatten", "squeeze", "unsqueeze", "permute", "transpose", "t", "T", "expand",
     "flip", "clone", "contiguous", "repeat", "cat", "stack", "split", "getitem", "diagonal", "narrow", "select",
     "embed", "as_strided", "strided_scatter", "copy_slices", "copy_", "fill_", "zero_", "uniform_", "normal_",
-    "masked_fill", "index_fill", "index_put", "softmax", "log_softmax"})
+    "masked_fill", "index_fill", "index_put", "softmax", "log_softmax", "scatter", "scatter_add", "index_add"})
 # for these, which inputs each input's gradient reads (so only what a needed gradient reads is watched)
 _PRODUCT = ((1,), (0,))
 READS_FOR_GRAD = {"mul": _PRODUCT, "div": ((1,), (0, 1)), "dot": _PRODUCT, "mv": _PRODUCT, "mm": _PRODUCT,
@@ -446,6 +454,17 @@ def _softmax_grad(c, g):
 def _log_softmax_grad(c, g):
     grad = g - lg.exp(c.out) * g.sum(_softmax_dim(c), keepdim=True) if c.out.ndim else g * 0
     return grad.to(c.args[0].dtype)
+
+
+def _scattered_grad(c, g):
+    """The gradient of scatter's src: g where each element went; zero for the part of src the index
+    does not reach (torch refuses a src larger than the index here; its gradient is still defined)."""
+    from .embed import embed
+    src, index = c.args[3], c.args[2]
+    picked = g.gather(c.args[1], index)
+    if picked.shape == src.shape:
+        return picked
+    return embed(picked, src.shape, tuple(slice(0, n) for n in index.shape))
 
 
 def _index_put_grad(c, g):
