@@ -7,9 +7,18 @@ import inspect
 from .grad_mode import STATE
 
 
+@functools.lru_cache(maxsize=None)
 def _tensor_type():
+    """Tensor (imported on first use: tensor.py imports the modules that import this one)."""
     from ..tensor import Tensor
     return Tensor
+
+
+@functools.lru_cache(maxsize=None)
+def _modules():
+    """The derivative table and the node classes (imported on first use, for the same reason)."""
+    from . import derivatives, function
+    return derivatives, function
 
 
 def differentiable(op: str):
@@ -106,8 +115,7 @@ def flat_grads(args, grads):
 
 
 def attach(op: str, args, kwargs, out):
-    from .derivatives import DERIVATIVES
-    from .function import Context, node_class
+    derivatives, function = _modules()
     Tensor = _tensor_type()
     outputs = out if isinstance(out, tuple) else (out,)
     inputs = flat_args(args)
@@ -115,11 +123,11 @@ def attach(op: str, args, kwargs, out):
         return out  # the op returned its input unchanged (x.to(x.dtype), contiguous x): nothing to record
     if not any(type(o) is Tensor and o.dtype.is_floating_point for o in outputs):
         return out
-    name, formula = DERIVATIVES[op]
+    name, formula = derivatives.DERIVATIVES[op]
     if callable(name):
         name = name(args, kwargs)
-    ctx = Context(args, kwargs, out, tuple(i is not None and i.requires_grad for i in inputs))
-    node = node_class(name, formula)(
+    ctx = function.Context(args, kwargs, out, tuple(i is not None and i._requires_grad for i in inputs))
+    node = function.node_class(name, formula)(
         ctx, [next_edge(i) if i is not None else (None, 0) for i in inputs],
         saved_versions(op, inputs, outputs, ctx.needs_input_grad),
         tuple((o._shape, o.dtype) if type(o) is Tensor else None for o in outputs))
@@ -135,15 +143,15 @@ def attach(op: str, args, kwargs, out):
 def saved_versions(op: str, inputs, outputs, needs) -> tuple:
     """(tensor, version, is_output) for each tensor the op's formula reads: the version check watches
     these. As in torch, an input is watched only when a gradient that will be computed reads it."""
-    from .derivatives import READS_FOR_GRAD, READS_NO_INPUT, READS_RESULT
+    d = _modules()[0]
     Tensor = _tensor_type()
-    if op in READS_FOR_GRAD:
-        read = {j for i, reads in enumerate(READS_FOR_GRAD[op]) if needs[i] for j in reads}
+    if op in d.READS_FOR_GRAD:
+        read = {j for i, reads in enumerate(d.READS_FOR_GRAD[op]) if needs[i] for j in reads}
         saved = tuple((t, t._storage.version, False) for j, t in enumerate(inputs) if t is not None and j in read)
-    elif op in READS_NO_INPUT:
+    elif op in d.READS_NO_INPUT:
         saved = ()
     else:
         saved = tuple((i, i._storage.version, False) for i in inputs if i is not None)
-    if op in READS_RESULT:
+    if op in d.READS_RESULT:
         saved += tuple((o, o._storage.version, True) for o in outputs if type(o) is Tensor)
     return saved
