@@ -26,8 +26,12 @@ REDUCE_THREADS_MAX = 512
 MAX_BLOCKS = 1 << 16  # grid-stride loops cover the rest
 
 
-# the tiled matrix multiply: a block of TILE_THREADS computes a TILE_M x TILE_N output tile, k in steps of TILE_K
-TILE_M, TILE_N, TILE_K, TILE_THREADS = 64, 64, 16, 256
+# the tiled matrix multiply: a block of TILE_THREADS (16 x 16) computes an output tile in steps of k;
+# large products take 128 x 128 tiles (8 x 8 accumulators a thread), others 64 x 64 (4 x 4), so that
+# a smaller product still spreads over every multiprocessor
+TILE_THREADS = 256
+TILES = {"large": (128, 128, 8), "small": (64, 64, 16)}
+LARGE_SIDE = 2048
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,8 @@ def launch(prog: LoopProgram, mm: Matmul | None = None) -> Launch:
     n = max(prog.numel, 1)
     if mm is not None:
         batch = loops_numel(mm.batch)
-        return Launch((-(-mm.n[1] // TILE_N), -(-mm.m[1] // TILE_M), min(batch, 65535)), TILE_THREADS)
+        bm, bn, _ = _tile(mm)
+        return Launch((-(-mm.n[1] // bn), -(-mm.m[1] // bm), min(batch, 65535)), TILE_THREADS)
     if prog.kind == "reduce" and not prog.reduces_columns:
         block = 32
         while block < min(prog.reduce_numel, REDUCE_THREADS_MAX):
@@ -56,11 +61,16 @@ def launch(prog: LoopProgram, mm: Matmul | None = None) -> Launch:
     return Launch((min(-(-n // THREADS), MAX_BLOCKS), 1, 1), THREADS)
 
 
+def _tile(mm: Matmul) -> tuple[int, int, int]:
+    return TILES["large" if min(mm.m[1], mm.n[1]) >= LARGE_SIDE else "small"]
+
+
 def _matmul_fields(prog: LoopProgram, mm: Matmul) -> dict:
     side = int(TILE_THREADS ** 0.5)
+    bm, bn, bk = _tile(mm)
     return {
         "acc_type": CUDA.ctype(prog.accs[0].dtype), "acc_name": prog.accs[0].name,
-        "bm": TILE_M, "bn": TILE_N, "bk": TILE_K, "tx": side, "ty": side, "tm": TILE_M // side, "tn": TILE_N // side,
+        "bm": bm, "bn": bn, "bk": bk, "tx": side, "ty": side, "tm": bm // side, "tn": bn // side,
         "m_var": mm.m[0], "m_extent": mm.m[1], "n_var": mm.n[0], "n_extent": mm.n[1],
         "k_var": mm.k[0], "k_extent": mm.k[1], "batch_numel": loops_numel(mm.batch),
         "batch_index": unravel("batch", mm.batch),
