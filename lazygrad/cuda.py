@@ -62,3 +62,18 @@ def _index(device) -> int:
     from .device import device as Device
     d = Device(device)
     return d.index if d.index is not None else current_device()
+
+
+def manual_seed(seed: int) -> None:
+    """The CPU and CUDA back ends draw from one counter-based stream: this seeds both."""
+    from .random import manual_seed as seed_all
+    seed_all(seed)
+
+
+manual_seed_all = manual_seed
+
+
+def empty_cache() -> None:
+    """Return the memory cupy's pool keeps for reuse to the device (no-op without CUDA)."""
+    if is_available():
+        cupy().get_default_memory_pool().free_all_blocks()

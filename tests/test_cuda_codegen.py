@@ -181,6 +181,16 @@ def test_devices_without_cuda_fail_clearly():
     assert lg.ones(2).cpu().tolist() == [1.0, 1.0]
 
 
+def test_cuda_seeding_is_the_shared_stream():
+    lg.cuda.manual_seed(11)
+    a = lg.rand(4).tolist()
+    lg.manual_seed(11)
+    assert lg.rand(4).tolist() == a
+    lg.cuda.manual_seed_all(11)
+    assert lg.rand(4).tolist() == a
+    lg.cuda.empty_cache()  # nothing to free without a GPU, and no error
+
+
 def test_device_names_like_torch():
     torch = pytest.importorskip("torch")
     for name in ("cpu", "cuda", "cuda:1"):
