@@ -112,12 +112,12 @@ def lg_kernels_run(build) -> tuple[list[str] | None, int]:
     names: list[str] = []
     orig = getattr(runtime, "run_kernel", None)
 
-    def spy(item):
-        orig(item)
+    def spy(item, *args, **kwargs):
+        orig(item, *args, **kwargs)
         try:
             key, _ = runtime._structure(item)
-            entry = runtime._KERNELS.get(key)
-            names.append(entry.program.name if entry is not None else "?")
+            entry = runtime._KERNELS.get(("c", key))
+            names.append(entry.kernel.name if entry is not None else "?")
         except Exception:  # internals changed: the count below still holds
             names.append("?")
 

@@ -107,6 +107,8 @@ def _loop_space(root: Node) -> tuple:
 def _group_targets(targets: list[Node], order: list[Node]) -> dict[int, int]:
     """Group id of each target: targets sharing loops, with no dependency between them, share one."""
     pending = [t for t in targets if not is_stored(t) and t.op is not Op.SCAN]
+    if len(pending) <= 1:
+        return {id(t): 0 for t in pending}
     needs = {id(t): {id(n) for n in toposort([t], lambda n: () if is_stored(n) else n.srcs)} for t in pending}
     # what a target reads at its own index only (through elementwise ops): fine inside one kernel
     same_index = {id(t): {id(n) for n in toposort([t], _same_index_srcs)} for t in pending}
