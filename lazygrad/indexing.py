@@ -311,6 +311,7 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
         raise RuntimeError("Index has to be a vector/scalar")
     _check_known_indices(index, size, lambda i: f"index {i} is out of bounds for dimension {d} with size {size}",
                          IndexError, allow_negative=True)
+    index = index.to(input.device)  # (an index may live on another device, as with indexing)
     hit = (arange(size, device=input.device).reshape(size, 1) == (index.reshape(1, -1) % max(size, 1))).any(1)
     shape = [1] * input.ndim
     if input.ndim:

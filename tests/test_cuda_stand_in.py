@@ -95,3 +95,36 @@ def test_the_stand_in_is_what_runs():
     assert lg.cuda.is_available() and x.device == lg.device("cuda:0")
     assert type(x.realize()._storage.buffer).__name__ == "DeviceBuffer"
     assert isinstance(x._storage.buffer.array, FakeArray)
+
+
+def _sweep_cases():
+    from test_gradcheck_sweep import BINARY, MATMUL, MOVEMENT, REDUCE, UNARY
+    cases = {f"unary-{n}": (lambda n: lambda x, y: getattr(x, n)())(n) for n in UNARY}
+    cases.update({f"binary-{n}": (lambda f: lambda x, y: f(x, y))(f) for n, f in BINARY.items()})
+    cases.update({f"reduce-{n}": (lambda f: lambda x, y: f(x))(f) for n, f in REDUCE.items()})
+    cases.update({f"movement-{n}": (lambda f: lambda x, y: f(x))(f) for n, f in MOVEMENT.items()})
+    cases.update({f"matmul-{n}": (lambda f: lambda x, y: f(x, y.t()))(f) for n, (f, _, _) in MATMUL.items()
+                  if n in ("mm", "batched")})
+    return cases
+
+
+SWEEP = _sweep_cases()
+
+
+@pytest.mark.parametrize("name", sorted(SWEEP))
+def test_every_differentiable_op_on_the_device(name):
+    """Values and gradients of every op of the gradcheck sweep on "cuda" equal the CPU's: each formula
+    keeps its helper tensors on the device of its operands."""
+    rng = np.random.default_rng(8)
+    a, b = rng.uniform(0.3, 1.4, (3, 4)), rng.uniform(0.3, 1.4, (3, 4))
+
+    def run(device):
+        x = lg.tensor(a, device=device, requires_grad=True)
+        y = lg.tensor(b, device=device, requires_grad=True)
+        out = SWEEP[name](x, y)
+        (out * 1.5).sum().backward()
+        return [t.detach().cpu().numpy() if t is not None else None for t in (out, x.grad, y.grad)]
+    for got, want in zip(run("cuda"), run("cpu")):
+        assert (got is None) == (want is None)
+        if want is not None:
+            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)

@@ -29,8 +29,8 @@ def _topological(roots):
 
 def _zeros(meta):
     from ..creation import zeros
-    shape, dtype = meta
-    return zeros(shape, dtype=dtype)
+    shape, dtype, device = meta
+    return zeros(shape, dtype=dtype, device=device)
 
 
 def run_backward(outputs, grad_outputs, retain_graph: bool, create_graph: bool, inputs=None,

@@ -23,7 +23,7 @@ class BackwardNode:
         self._ctx = ctx
         self.next_functions = tuple(next_functions)
         self._saved_versions = saved_versions
-        self._output_meta = output_meta  # (shape, dtype) of each output, to make zero gradients
+        self._output_meta = output_meta  # (shape, dtype, device) of each output, to make zero gradients
         self._input_meta = ()  # (shape, dtype) of each input, to sum gradients back to
         self._pre_hooks: dict[int, list] = {}  # hooks of the non-leaf tensors this node produced
 
@@ -64,7 +64,7 @@ class AccumulateGrad(BackwardNode):
     """The node that adds a leaf's gradient into its `.grad`."""
 
     def __init__(self, variable):
-        super().__init__(None, (), output_meta=((variable._shape, variable.dtype),))
+        super().__init__(None, (), output_meta=((variable._shape, variable.dtype, variable._storage.device),))
         self.variable = variable
 
     def _saved_output_nr(self, tensor) -> int:

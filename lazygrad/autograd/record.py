@@ -130,7 +130,7 @@ def attach(op: str, args, kwargs, out):
     node = function.node_class(name, formula)(
         ctx, [next_edge(i) if i is not None else (None, 0) for i in inputs],
         saved_versions(op, inputs, outputs, ctx.needs_input_grad),
-        tuple((o._shape, o.dtype) if type(o) is Tensor else None for o in outputs))
+        tuple((o._shape, o.dtype, o._storage.device) if type(o) is Tensor else None for o in outputs))
     node._input_meta = tuple((i._shape, i.dtype) if i is not None else None for i in inputs)
     for nr, o in enumerate(outputs):
         if type(o) is Tensor and o.dtype.is_floating_point:
