@@ -128,3 +128,25 @@ def test_every_differentiable_op_on_the_device(name):
         assert (got is None) == (want is None)
         if want is not None:
             np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_write_programs_on_the_device(seed):
+    """test_inplace_fuzz's programs of views, writes and lazy reads, on "cuda", against torch."""
+    torch = pytest.importorskip("torch")
+    from test_inplace_fuzz import VIEWS, WRITES, _program
+    steps = _program(seed)
+    results = []
+    for m, device in ((lg, "cuda"), (torch, "cpu")):
+        base = (m.arange(20, dtype=m.float32).reshape(4, 5) - 7).to(device)
+        reads = []
+        for step in steps:
+            if step[0] == "write":
+                WRITES[step[2]](VIEWS[step[1]](base), m)
+            elif step[0] == "read":
+                reads.append(VIEWS[step[1]](base) * 2 + 1)
+            elif m is lg:
+                base.realize()
+        results.append([t.cpu().numpy() for t in (base, *reads)])
+    for got, want in zip(*results):
+        np.testing.assert_array_equal(got, want, err_msg=str(steps))
