@@ -82,7 +82,8 @@ def _device(*xs) -> str:
                                      if isinstance(x, Tensor) and (x._shape or x._storage.device != "cpu")))
     if len(devices) > 1:
         a, b = devices[:2]
-        raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, {a} and {b}!")
+        raise RuntimeError("Expected all tensors to be on the same device, but found at least two devices, "
+                           f"{a} and {b}!")
     return devices[0] if devices else "cpu"
 
 

@@ -5,8 +5,8 @@ through a view (strided_embed), and every view rebuilds from it. When that node 
 computed into the storage's own buffer if nothing lazy still reads the old content (see
 Storage.in_place_buffer), so an update loop keeps one buffer. A storage written many times
 without being read is realized every INPLACE_CHAIN_LIMIT writes (bound_chain): the graph of
-`x += 1` repeated 10,000 times stays a bounded chain, compiled once, in one buffer. Storage NumPy shares is written at once, in
-place, so NumPy sees it.
+`x += 1` repeated 10,000 times stays a bounded chain, compiled once, in one buffer. Storage NumPy
+shares is written at once, in place, so NumPy sees it.
 """
 from __future__ import annotations
 
@@ -46,13 +46,18 @@ def apply(target: Tensor, compute, *args, reads_input: bool = True, **kwargs) ->
     if result._shape != target._shape:
         raise RuntimeError(f"output with shape {list(target._shape)} doesn't match the broadcast shape "
                            f"{list(result._shape)}")
-    if not can_cast(result.dtype, target.dtype):
-        raise RuntimeError(f"result type {torch_name(result.dtype)} can't be cast to the desired output type "
-                           f"{torch_name(target.dtype)}")
+    _check_castable(result, target)
     assign(target, result)
     if recording and result.grad_fn is not None:
         _rebase_history(target, result)
     return target
+
+
+def _check_castable(result: Tensor, target: Tensor) -> None:
+    """torch writes a result into an existing tensor only when its dtype can be cast safely."""
+    if not can_cast(result.dtype, target.dtype):
+        raise RuntimeError(f"result type {torch_name(result.dtype)} can't be cast to the desired output type "
+                           f"{torch_name(target.dtype)}")
 
 
 def _any_requires_grad(args, kwargs) -> bool:
@@ -105,8 +110,10 @@ def _dense_range(t: Tensor) -> tuple[int, int] | None:
 def check_no_partial_overlap(target: Tensor, inputs: list[Tensor]) -> None:
     """torch refuses an in-place op whose input shares part (not all) of the written memory."""
     out = _dense_range(target) if target.numel() else None
+    if out is None:
+        return
     for t in inputs:
-        if out is None or t._storage is not target._storage or not t.numel():
+        if t._storage is not target._storage or not t.numel():
             continue
         span = _dense_range(t)
         if span is None:
@@ -123,9 +130,7 @@ def write_out(result, out):
     torch's warning), keeping out's identity; a tuple result goes into a tuple of outs."""
     if isinstance(out, (tuple, list)):
         return type(result)(*(write_out(r, o) for r, o in zip(result, out)))
-    if not can_cast(result.dtype, out.dtype):
-        raise RuntimeError(f"result type {torch_name(result.dtype)} can't be cast to the desired output type "
-                           f"{torch_name(out.dtype)}")
+    _check_castable(result, out)
     bound_chain(out._storage)
     if out._shape != result._shape:
         if out.numel():
