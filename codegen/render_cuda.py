@@ -1,7 +1,8 @@
 """Render a loop program as CUDA source through the jinja2 templates in templates/cuda/.
 
 The statements are the C renderer's (statements.py); what differs is how the iteration space maps
-to the hardware: a grid-stride loop of threads over output elements, one block per output element of
+to the hardware: a grid-stride loop of threads over output elements (several at a time, in vector
+accesses, where parameters are contiguous: cuda_vectors.py), one block per output element of
 a reduction along rows (warp shuffles, then shared memory), one thread per output element of a
 reduction over outer axes (coalesced), one thread per scanned row. The launch
 configuration is chosen here from the kernel's shape. A matrix multiply (codegen/matmul.py) is
@@ -9,12 +10,14 @@ computed in shared-memory tiles.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 import jinja2
 
-from . import c_ops
+from . import c_ops, cuda_vectors
+from .cuda_vectors import VectorPlan
 from .lower import LoopProgram
 from .matmul import Matmul
 from .matmul import match as match_matmul
@@ -58,7 +61,9 @@ def launch(prog: LoopProgram, mm: Matmul | None = None) -> Launch:
         while block < min(prog.reduce_numel, REDUCE_THREADS_MAX):
             block *= 2
         return Launch((min(n, MAX_BLOCKS), 1, 1), block)
-    return Launch((min(-(-n // THREADS), MAX_BLOCKS), 1, 1), THREADS)
+    vectors = cuda_vectors.plan(prog)
+    per_thread = vectors.lanes if vectors is not None else 1
+    return Launch((min(-(-n // (THREADS * per_thread)), MAX_BLOCKS), 1, 1), THREADS)
 
 
 def _tile(mm: Matmul) -> tuple[int, int, int]:
@@ -96,6 +101,37 @@ def _acc_lines(prog: LoopProgram) -> dict:
             "shared_writes": writes, "shared_reads": reads}
 
 
+def _vector_fields(prog: LoopProgram, vectors: VectorPlan) -> dict:
+    """The lines of the vector loop: its loads and stores whole, the statements once per lane."""
+    types = {p.name: CUDA.ctype(p.dtype) for p in prog.params}
+    vec = {name: f"lg_vec<{types[name]}, {vectors.lanes}>" for name in vectors.params}
+    inputs = [p.name for p in prog.params if p.name in vec and not p.is_output]
+    outputs = [p.name for p in prog.params if p.name in vec and p.is_output]
+    post = []
+    for s in prog.post:
+        moved = s.op == "load" and s.args[0] in vec
+        post.append(f"const {CUDA.ctype(s.dtype)} {s.name} = {vectors.value(s.args[0])}.v[lane];" if moved
+                    else statement_line(s, CUDA))
+    stores = [f"{vectors.value(st.param)}.v[lane] = {operand(st.value, st.dtype)};" if st.param in vec
+              else store_line(st) for st in prog.stores]
+    body = "\n".join(post + stores)
+    # a lane needs only the positions it reads at
+    index = [line for line, (var, _) in zip(unravel("flat", prog.out_loops), prog.out_loops)
+             if re.search(rf"\b{var}\b", body)]
+    if index or re.search(r"\bflat\b", body):
+        index.insert(0, f"const int64_t flat = chunk * {vectors.lanes} + lane;")
+    return {
+        "lanes": vectors.lanes, "chunks": prog.numel // vectors.lanes,
+        "aligned": " && ".join(f"lg_aligned({name}, {nbytes})" for name, nbytes in vectors.params.items()),
+        "moved": ", ".join(f"{name} ({nbytes} bytes)" for name, nbytes in vectors.params.items()),
+        "loads": [f"const {vec[n]} {vectors.value(n)} = reinterpret_cast<const {vec[n]}*>({n})[chunk];"
+                  for n in inputs],
+        "out_decls": [f"{vec[n]} {vectors.value(n)};" for n in outputs],
+        "index": index, "post": post, "stores": stores,
+        "writes": [f"reinterpret_cast<{vec[n]}*>({n})[chunk] = {vectors.value(n)};" for n in outputs],
+    }
+
+
 def render(prog: LoopProgram) -> tuple[str, Launch]:
     """The kernel's CUDA source and its launch configuration."""
     mm = match_matmul(prog)
@@ -120,6 +156,8 @@ def render(prog: LoopProgram) -> tuple[str, Launch]:
         k["red_index"] = unravel("red_flat", prog.red_loops)
     else:
         k["out_index"] = unravel("flat", prog.out_loops)
+        vectors = cuda_vectors.plan(prog)
+        k["vector"] = _vector_fields(prog, vectors) if vectors is not None else None
     if prog.kind == "scan":
         (k["scan_var"], k["scan_extent"]), = prog.red_loops
     source = _env().get_template(f"cuda/{template}.cu.j2").render(k=k)

@@ -154,7 +154,7 @@ def test_cuda_schedule_of_a_full_reduction_is_two_passes():
 
 
 def test_launch_follows_the_kernel_shape():
-    from codegen import lower, render_cuda
+    from codegen import cuda_vectors, lower, render_cuda
     from lazygrad.runtime import _structure
     from lazygrad.schedule import create_schedule
     x = lg.ones(1000, 3000)
@@ -165,7 +165,9 @@ def test_launch_follows_the_kernel_shape():
         launch = render_cuda.launch(prog)
         assert prog.kind == kind and launch.block % 32 == 0 and launch.grid[1:] == (1, 1)
         if kind == "elementwise":
-            assert launch.block == render_cuda.THREADS and launch.grid[0] * launch.block >= min(prog.numel, 1 << 24)
+            lanes = cuda_vectors.plan(prog).lanes  # float32 in 16-byte accesses: 4 elements a thread a step
+            assert lanes == 4 and launch.block == render_cuda.THREADS
+            assert launch.grid[0] * launch.block * lanes >= min(prog.numel, 1 << 24)
         else:
             assert launch.grid[0] == min(prog.numel, render_cuda.MAX_BLOCKS)
             assert launch.block == render_cuda.REDUCE_THREADS_MAX  # 3000 elements per block: the widest block
@@ -211,3 +213,26 @@ def test_dlpack_shares_memory_both_ways():
     assert y.tolist() == [0.0, 1.0, 2.0, 3.0] and x.__dlpack_device__() == (1, 0)
     with pytest.raises(AttributeError, match="non-CUDA tensor"):
         x.__cuda_array_interface__
+
+
+def test_contiguous_operands_move_in_vector_instructions(tmp_path):
+    """Contiguous reads and writes of an elementwise kernel compile to 16-byte vector accesses; the
+    transposed read stays a scalar one."""
+    if shutil.which("nvcc") is None:
+        pytest.skip("nvcc is not installed")
+    x32, x64 = lg.tensor(np.ones((64, 48), np.float32)), lg.tensor(np.ones((64, 48)))
+    sources = {}
+    for y in ((x32 * 2).exp(), x64 + 1, x32.t().contiguous()):
+        (k,) = lg.schedule(y, target="cuda")
+        sources[k.source] = k.name
+    path = tmp_path / "vectors.cu"
+    path.write_text(_translation_unit(sources))
+    result = _nvcc(path, "sm_80")
+    assert result.returncode == 0, result.stderr[-4000:]
+    ptx = path.with_suffix(".sm_80.ptx").read_text()
+    entries = {name: body for name, body in re.findall(r"\.entry (\w+)\((.*?)\n}", ptx, re.S)}
+    exp, add, transpose = (next(b for n, b in entries.items() if n.startswith(f"{name}_k{i}"))
+                           for i, name in enumerate(sources.values()))
+    assert "ld.global.nc.v4.f32" in exp and "st.global.v4.f32" in exp
+    assert "ld.global.nc.v2.f64" in add and "st.global.v2.f64" in add
+    assert "st.global.v4.f32" in transpose and "ld.global.nc.v4" not in transpose

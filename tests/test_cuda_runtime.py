@@ -80,6 +80,14 @@ def test_matmul_matches_numpy():
     np.testing.assert_allclose(out.cpu().numpy(), a @ b, rtol=1e-4, atol=1e-4)
 
 
+def test_large_matmul_takes_the_wide_tiles():
+    """Sides of 2048 and more take 128x128 tiles of 8x8 accumulators a thread; the odd sizes leave
+    partial tiles at every edge."""
+    a, b = _pair((2050, 17)), _pair((17, 2049), seed=3)
+    out = lg.tensor(a, device="cuda") @ lg.tensor(b, device="cuda")
+    np.testing.assert_allclose(out.cpu().numpy(), a @ b, rtol=1e-4, atol=1e-4)
+
+
 def test_creation_on_the_device_and_same_random_stream():
     for make in (lambda d: lg.zeros(3, 4, device=d), lambda d: lg.arange(10, device=d),
                  lambda d: lg.full((2,), 7, device=d), lambda d: lg.eye(3, device=d)):
@@ -104,7 +112,7 @@ def test_issue_example_softmax_backward():
 
 
 def test_autograd_chain_matches_cpu():
-    a = _pair((32, 16))
+    a = _pair((32, 16)) / 6  # where tanh saturates, its second derivative is all cancellation
 
     def run(device):
         x = lg.tensor(a, device=device, requires_grad=True)

@@ -1,11 +1,12 @@
 """The CUDA runtime path without a GPU: test_cuda_runtime's tests run again on a stand-in for cupy.
 
 The stand-in keeps "device" arrays in host memory (NumPy arrays with cupy's `.data.ptr`, `.get()`,
-`.set()`) and launches each CUDA kernel by running its C twin: the kernel the same loop program
-renders for the CPU. So everything but the CUDA source itself is exercised for real: devices,
-device buffers, per-device realization, launches and their arguments, transfers, printing,
-in-place writes on the device, autograd across devices. The CUDA sources are checked by
-test_cuda_codegen (nvcc, NVRTC) and, on a GPU, by test_cuda_runtime itself.
+`.set()`) and launches each generated CUDA kernel in the CUDA emulator (emulated_cuda.py): its own
+source compiled for the host, its grid run block by block. So everything but the device's math
+library and its hardware is exercised for real: devices, device buffers, per-device realization,
+the CUDA kernels' logic, launches and their arguments, transfers, printing, in-place writes on the
+device, autograd across devices. test_cuda_codegen compiles the same sources for sm_80 and sm_90
+(nvcc, NVRTC); on a GPU, test_cuda_runtime runs for real.
 """
 import sys
 import types
@@ -14,8 +15,8 @@ import numpy as np
 import pytest
 
 import lazygrad as lg
-from codegen import c_program, cuda_program
-from lazygrad import runtime
+import emulated_cuda
+from codegen import cuda_program
 from test_cuda_runtime import *  # noqa: F401,F403  (the same tests, collected again here)
 
 
@@ -66,25 +67,17 @@ def _stand_in_cupy() -> types.ModuleType:
 
 @pytest.fixture(autouse=True)
 def gpu(monkeypatch):
-    """Install the stand-in: cupy, and kernels launched as their C twins."""
-    twins: dict[str, object] = {}
-    compiled = runtime._compiled
-
-    def with_twin(item, rands, key, target="c"):
-        entry = compiled(item, rands, key, target)
-        if target == "cuda":
-            twins[entry.kernel.source] = compiled(item, rands, key, "c").kernel
-        return entry
+    """Install the stand-in: cupy, and kernels launched in the CUDA emulator."""
+    if not emulated_cuda.available():
+        pytest.skip("the CUDA emulator needs g++")
 
     def program(kernel, device):
         assert kernel.target == "cuda" and kernel.launch is not None and device == 0
-        twin = c_program.get_program(twins[kernel.source])
-        return lambda args: twin([a.data.ptr for a in args])
+        emulated = emulated_cuda.kernel(kernel.source)
+        return lambda args: emulated(kernel.launch, [a.data.ptr for a in args])
 
     monkeypatch.setitem(sys.modules, "cupy", _stand_in_cupy())
-    monkeypatch.setattr(runtime, "_compiled", with_twin)
     monkeypatch.setattr(cuda_program, "get_program", program)
-    monkeypatch.setattr(runtime, "backend", lambda: "c")
     lg.cuda._probe.cache_clear()
     yield "stand-in"
     lg.cuda._probe.cache_clear()

@@ -26,15 +26,26 @@ typedef unsigned long long uint64_t;
 #define LG_FN static __device__ __forceinline__
 
 /* float16 storage: IEEE half bits, converted with round-to-nearest-even (computation is in float,
- * as on the CPU); defined here so that no CUDA toolkit header is needed at run time */
+ * as on the CPU); defined here so that no CUDA toolkit header is needed at run time. The conversions
+ * are the device's instructions; a host compilation of the kernels (the tests' emulator) brings its own. */
+#ifdef __CUDA_ARCH__
+LG_FN unsigned short lg_half_from_float(float f) { unsigned short h; asm("cvt.rn.f16.f32 %0, %1;" : "=h"(h) : "f"(f)); return h; }
+LG_FN unsigned short lg_half_from_double(double d) { unsigned short h; asm("cvt.rn.f16.f64 %0, %1;" : "=h"(h) : "d"(d)); return h; }
+LG_FN float lg_half_to_float(unsigned short h) { float f; asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(h)); return f; }
+#endif
 struct lg_half {
   unsigned short bits;
   lg_half() = default;
-  __device__ lg_half(float f) { asm("cvt.rn.f16.f32 %0, %1;" : "=h"(bits) : "f"(f)); }
-  __device__ lg_half(double d) { asm("cvt.rn.f16.f64 %0, %1;" : "=h"(bits) : "d"(d)); }
+  __device__ lg_half(float f) : bits(lg_half_from_float(f)) {}
+  __device__ lg_half(double d) : bits(lg_half_from_double(d)) {}
   template <typename T> __device__ lg_half(T v) : lg_half((float)v) {}
-  __device__ operator float() const { float f; asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(bits)); return f; }
+  __device__ operator float() const { return lg_half_to_float(bits); }
 };
+
+/* N neighbouring values in one access: the alignment lets the compiler load or store them with a single
+ * vector instruction (ld.global.v4.f32 for four floats) */
+template <typename T, int N> struct alignas(sizeof(T) * N) lg_vec { T v[N]; };
+LG_FN bool lg_aligned(const void* p, int bytes) { return (unsigned long long)p % bytes == 0; }
 
 #define LG_UNARY(name)                                      \
   LG_FN float lg_##name##f(float x) { return name##f(x); }  \

@@ -1,0 +1,141 @@
+/* The CUDA emulator's runtime: runs a kernel's grid on the host, one block at a time.
+ *
+ * A kernel without __syncthreads runs its threads one after another. One with it is compiled as a
+ * C++20 coroutine (emulated_cuda.py rewrites __syncthreads and lg_shfl_down into co_await): each
+ * thread of a block is a suspended coroutine, resumed until it waits at a barrier or a shuffle; a
+ * barrier lets its threads on once every live thread of the block waits there, a shuffle once every
+ * live thread of the warp does, exchanging their values first. A thread that returned no longer
+ * counts, as on Volta and later; threads that can never meet are reported, not hung on. Blocks run
+ * one at a time, which is what lets __shared__ be a static. */
+#include <cmath>
+#include <coroutine>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+struct lg_dim3 { unsigned x, y, z; };
+thread_local lg_dim3 threadIdx, blockIdx;
+lg_dim3 blockDim, gridDim;
+
+namespace {
+
+enum class Wait { running, barrier, shuffle, done };
+
+struct Thread {
+  std::coroutine_handle<> handle;
+  Wait wait = Wait::running;
+  uint64_t offered = 0, received = 0;  // a shuffle's words: this thread's and the one it gets
+  int delta = 0;
+};
+
+std::vector<Thread> threads;
+
+bool all_live_wait(unsigned first, unsigned last, Wait wait) {
+  bool any = false;
+  for (unsigned t = first; t < last; t++) {
+    if (threads[t].wait == Wait::done) continue;
+    if (threads[t].wait != wait) return false;
+    any = true;
+  }
+  return any;
+}
+
+/* let on every group whose live threads all wait at the same kind of meeting; false if none could */
+bool meet() {
+  bool met = false;
+  const unsigned n = threads.size();
+  if (all_live_wait(0, n, Wait::barrier)) {
+    for (auto &th : threads) if (th.wait == Wait::barrier) th.wait = Wait::running;
+    return true;
+  }
+  for (unsigned first = 0; first < n; first += 32) {
+    const unsigned last = first + 32 < n ? first + 32 : n;
+    if (!all_live_wait(first, last, Wait::shuffle)) continue;
+    for (unsigned t = first; t < last; t++) {
+      Thread &th = threads[t];
+      if (th.wait != Wait::shuffle) continue;
+      const unsigned from = t + th.delta;
+      th.received = from < last ? threads[from].offered : th.offered;
+      th.wait = Wait::running;
+    }
+    met = true;
+  }
+  return met;
+}
+
+void run_block(void *(*entry)(void **), void **args) {
+  threads.assign(blockDim.x, Thread{});
+  for (auto &th : threads) th.handle = std::coroutine_handle<>::from_address(entry(args));
+  for (;;) {
+    bool live = false;
+    for (unsigned t = 0; t < threads.size(); t++) {
+      Thread &th = threads[t];
+      if (th.wait != Wait::running) continue;
+      threadIdx = {t, 0, 0};
+      th.handle.resume();
+      if (th.handle.done()) th.wait = Wait::done;
+    }
+    for (auto &th : threads) live |= th.wait != Wait::done;
+    if (!live) break;
+    if (!meet()) {
+      std::fprintf(stderr, "cuda emulator: threads of block %u wait at meetings that never complete "
+                           "(divergent __syncthreads or shuffle)\n", blockIdx.x);
+      std::abort();
+    }
+  }
+  for (auto &th : threads) th.handle.destroy();
+}
+
+}  // namespace
+
+extern "C" void lg_emu_wait_barrier(void) { threads[threadIdx.x].wait = Wait::barrier; }
+
+extern "C" void lg_emu_wait_shuffle(uint64_t offered, int delta) {
+  Thread &th = threads[threadIdx.x];
+  th.wait = Wait::shuffle;
+  th.offered = offered;
+  th.delta = delta;
+}
+
+extern "C" uint64_t lg_emu_shuffled(void) { return threads[threadIdx.x].received; }
+
+/* IEEE half bits of a value, rounded to nearest even (what cvt.rn.f16 does) */
+extern "C" unsigned short lg_emu_half_bits(double v) {
+  const unsigned short sign = std::signbit(v) ? 0x8000 : 0;
+  const double a = std::fabs(v);
+  if (std::isnan(a)) return sign | 0x7e00;
+  if (a < 0x1p-14) return sign | (unsigned short)std::nearbyint(a * 0x1p24);  // 1024 is the least normal
+  int e;
+  std::frexp(a, &e);  // a = f * 2^e, f in [0.5, 1)
+  e -= 1;
+  double m = std::nearbyint(std::ldexp(a, 10 - e));
+  if (m == 2048) { m = 1024; e++; }
+  if (e > 15) return sign | 0x7c00;
+  return sign | (unsigned short)((e + 15) << 10 | ((unsigned)m - 1024));
+}
+
+extern "C" float lg_emu_half_value(unsigned short h) {
+  const unsigned e = (h >> 10) & 0x1f, m = h & 0x3ff;
+  const float v = e == 0 ? std::ldexp((float)m, -24) : e == 31 ? (m ? NAN : INFINITY) : std::ldexp((float)(m | 0x400), e - 25);
+  return h & 0x8000 ? -v : v;
+}
+
+/* the grid: `entry` calls the kernel; for a cooperative kernel it returns the coroutine's address */
+extern "C" void lg_emu_launch(void *entry, void **args, unsigned gx, unsigned gy, unsigned gz, unsigned block_threads,
+                              int cooperative) {
+  gridDim = {gx, gy, gz};
+  blockDim = {block_threads, 1, 1};
+  const unsigned long long blocks = (unsigned long long)gx * gy * gz;
+  for (unsigned long long b = 0; b < blocks; b++) {
+    blockIdx = {unsigned(b % gx), unsigned(b / gx % gy), unsigned(b / gx / gy)};
+    if (cooperative) {
+      run_block((void *(*)(void **))entry, args);
+      continue;
+    }
+    for (unsigned t = 0; t < block_threads; t++) {
+      threadIdx = {t, 0, 0};
+      ((void (*)(void **))entry)(args);
+    }
+  }
+}

@@ -1,0 +1,82 @@
+/* Force-included before a generated CUDA source to compile it for the host (runtime.cpp runs it):
+ * CUDA's qualifiers and built-in variables, the awaitable barrier and shuffle that a cooperative
+ * kernel's __syncthreads and lg_shfl_down become, and the float16 conversions that prelude.cuh
+ * takes from the device's instructions. */
+#pragma once
+#include <coroutine>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#define __global__
+#define __device__
+#define __host__
+#define __forceinline__ inline
+#define __shared__ static /* blocks run one at a time */
+
+struct lg_dim3 { unsigned x, y, z; };
+extern thread_local lg_dim3 threadIdx, blockIdx;
+extern lg_dim3 blockDim, gridDim;
+
+extern "C" void lg_emu_wait_barrier(void);
+extern "C" void lg_emu_wait_shuffle(uint64_t offered, int delta);
+extern "C" uint64_t lg_emu_shuffled(void);
+extern "C" unsigned short lg_emu_half_bits(double v);
+extern "C" float lg_emu_half_value(unsigned short bits);
+
+namespace lg_emu {
+
+/* a thread of a cooperative kernel: suspended at its start, its barriers and its shuffles */
+struct Thread {
+  struct promise_type {
+    Thread get_return_object() { return {std::coroutine_handle<promise_type>::from_promise(*this)}; }
+    std::suspend_always initial_suspend() noexcept { return {}; }
+    std::suspend_always final_suspend() noexcept { return {}; }
+    void return_void() {}
+    void unhandled_exception() { abort(); }
+  };
+  std::coroutine_handle<promise_type> handle;
+};
+
+struct Barrier {
+  bool await_ready() { return false; }
+  void await_suspend(std::coroutine_handle<>) { lg_emu_wait_barrier(); }
+  void await_resume() {}
+};
+
+template <typename T>
+struct Shuffle {
+  static_assert(sizeof(T) <= 8, "shuffles move 32- and 64-bit words");
+  T value;
+  int delta;
+  bool await_ready() { return false; }
+  void await_suspend(std::coroutine_handle<>) {
+    uint64_t bits = 0;
+    memcpy(&bits, &value, sizeof(T));
+    lg_emu_wait_shuffle(bits, delta);
+  }
+  T await_resume() {
+    const uint64_t bits = lg_emu_shuffled();
+    T out;
+    memcpy(&out, &bits, sizeof(T));
+    return out;
+  }
+};
+
+inline Barrier syncthreads() { return {}; }
+template <typename T> Shuffle<T> shfl_down(T value, int delta) { return {value, delta}; }
+
+}  // namespace lg_emu
+
+/* prelude.cuh's shuffle helpers wrap this; the kernels' calls to them become lg_emu::shfl_down */
+template <typename T> static inline T __shfl_down_sync(unsigned, T, int);
+
+static inline float __int_as_float(int i) {
+  float f;
+  memcpy(&f, &i, sizeof f);
+  return f;
+}
+
+static inline unsigned short lg_half_from_float(float f) { return lg_emu_half_bits(f); }
+static inline unsigned short lg_half_from_double(double d) { return lg_emu_half_bits(d); }
+static inline float lg_half_to_float(unsigned short bits) { return lg_emu_half_value(bits); }
