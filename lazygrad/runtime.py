@@ -238,7 +238,10 @@ def run_kernel(item: ScheduledKernel, into: dict[int, Buffer] | None = None, dev
         node.buffer = out
         out.producer = weakref.ref(node)
     if debug:
-        elapsed = time.perf_counter() - start  # (CUDA launches are asynchronous: this is the launch time)
+        if device != "cpu":  # launches are asynchronous: the time is until the kernel has finished
+            from . import cuda
+            cuda.synchronize(device)
+        elapsed = time.perf_counter() - start
         moved = sum(b.numel * b.dtype.itemsize for b in (*outs, *inputs))
         print(f"lazygrad: {name:<40} {elapsed * 1e3:9.3f} ms {moved / 1e6:10.3f} MB", file=sys.stderr)
         if debug >= 2 and source:

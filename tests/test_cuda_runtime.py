@@ -1,10 +1,11 @@
 """The CUDA back end on a GPU: ops, autograd, in-place writes, transfers, RNG and interop on "cuda",
 against the CPU back end and numpy. Skipped where lazygrad.cuda.is_available() is False."""
+import re
+
 import numpy as np
 import pytest
 
 import lazygrad as lg
-
 
 
 @pytest.fixture(autouse=True)
@@ -122,6 +123,16 @@ def test_autograd_chain_matches_cpu():
         return g.detach(), x.grad
     for gpu, cpu in zip(run("cuda"), run("cpu")):
         _same(gpu, cpu, rtol=1e-4, atol=1e-5)
+
+
+def test_debug_output_times_each_cuda_kernel_and_prints_its_source(monkeypatch, capsys):
+    monkeypatch.setenv("LAZYGRAD_DEBUG", "2")
+    x = lg.arange(1000, dtype=lg.float32, device="cuda")
+    y = (x * 0.01).exp().realize()
+    err = capsys.readouterr().err
+    (line,) = [text for text in err.splitlines() if text.startswith("lazygrad: e_")]
+    assert re.search(r" \d+\.\d{3} ms +0\.004 MB$", line) and '__global__ void e_' in err
+    np.testing.assert_allclose(y.cpu().numpy(), np.exp(np.arange(1000) * 0.01), rtol=1e-5)
 
 
 def test_in_place_writes_keep_the_buffer():

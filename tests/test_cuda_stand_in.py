@@ -90,6 +90,17 @@ def test_the_stand_in_is_what_runs():
     assert isinstance(x._storage.buffer.array, FakeArray)
 
 
+def test_debug_timing_waits_for_the_kernel(monkeypatch, capsys):
+    waits = []
+    monkeypatch.setattr(sys.modules["cupy"].cuda.runtime, "deviceSynchronize", lambda: waits.append(1))
+    monkeypatch.setenv("LAZYGRAD_DEBUG", "1")
+    (lg.ones(5, device="cuda") * lg.arange(5, device="cuda")).realize()
+    assert len(waits) == 1 and capsys.readouterr().err.startswith("lazygrad: e_")
+    monkeypatch.delenv("LAZYGRAD_DEBUG")
+    (lg.ones(5, device="cuda") + 1).realize()
+    assert len(waits) == 1
+
+
 def _sweep_cases():
     from test_gradcheck_sweep import BINARY, MATMUL, MOVEMENT, REDUCE, UNARY
     cases = {f"unary-{n}": (lambda n: lambda x, y: getattr(x, n)())(n) for n in UNARY}
