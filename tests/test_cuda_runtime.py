@@ -1,5 +1,6 @@
 """The CUDA back end on a GPU: ops, autograd, in-place writes, transfers, RNG and interop on "cuda",
-against the CPU back end and numpy. Skipped where lazygrad.cuda.is_available() is False."""
+against the CPU back end and numpy; every op of the gradcheck sweep and test_inplace_fuzz's programs
+on the device. Skipped where lazygrad.cuda.is_available() is False."""
 import re
 
 import numpy as np
@@ -180,3 +181,59 @@ def test_dtypes_round_trip():
     for dt in DTYPES:
         a = _pair((5,), dt)
         assert np.array_equal(lg.tensor(a, device="cuda").cpu().numpy(), a)
+
+
+def _sweep_cases():
+    from test_gradcheck_sweep import BINARY, MATMUL, MOVEMENT, REDUCE, UNARY
+    cases = {f"unary-{n}": (lambda n: lambda x, y: getattr(x, n)())(n) for n in UNARY}
+    cases.update({f"binary-{n}": (lambda f: lambda x, y: f(x, y))(f) for n, f in BINARY.items()})
+    cases.update({f"reduce-{n}": (lambda f: lambda x, y: f(x))(f) for n, f in REDUCE.items()})
+    cases.update({f"movement-{n}": (lambda f: lambda x, y: f(x))(f) for n, f in MOVEMENT.items()})
+    cases.update({f"matmul-{n}": (lambda f: lambda x, y: f(x, y.t()))(f) for n, (f, _, _) in MATMUL.items()
+                  if n in ("mm", "batched")})
+    return cases
+
+
+SWEEP = _sweep_cases()
+
+
+@pytest.mark.parametrize("name", sorted(SWEEP))
+def test_every_differentiable_op_on_the_device(name):
+    """Values and gradients of every op of the gradcheck sweep on "cuda" equal the CPU's (to the
+    device math library's last bits): each formula keeps its helper tensors on the device of its
+    operands."""
+    rng = np.random.default_rng(8)
+    a, b = rng.uniform(0.3, 1.4, (3, 4)), rng.uniform(0.3, 1.4, (3, 4))
+
+    def run(device):
+        x = lg.tensor(a, device=device, requires_grad=True)
+        y = lg.tensor(b, device=device, requires_grad=True)
+        out = SWEEP[name](x, y)
+        (out * 1.5).sum().backward()
+        return [t.detach().cpu().numpy() if t is not None else None for t in (out, x.grad, y.grad)]
+    for got, want in zip(run("cuda"), run("cpu")):
+        assert (got is None) == (want is None)
+        if want is not None:
+            np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_write_programs_on_the_device(seed):
+    """test_inplace_fuzz's programs of views, writes and lazy reads, on "cuda", against torch."""
+    torch = pytest.importorskip("torch")
+    from test_inplace_fuzz import VIEWS, WRITES, _program
+    steps = _program(seed)
+    results = []
+    for m, device in ((lg, "cuda"), (torch, "cpu")):
+        base = (m.arange(20, dtype=m.float32).reshape(4, 5) - 7).to(device)
+        reads = []
+        for step in steps:
+            if step[0] == "write":
+                WRITES[step[2]](VIEWS[step[1]](base), m)
+            elif step[0] == "read":
+                reads.append(VIEWS[step[1]](base) * 2 + 1)
+            elif m is lg:
+                base.realize()
+        results.append([t.cpu().numpy() for t in (base, *reads)])
+    for got, want in zip(*results):
+        np.testing.assert_array_equal(got, want, err_msg=str(steps))
