@@ -31,7 +31,7 @@ def test_half_conversions_round_like_the_device():
     finite = bits.view(np.float16)[np.isfinite(bits.view(np.float16))].astype(np.float64)
     ties = (finite[:-1] + np.diff(finite) / 2)[::7]  # halfway between neighbours: to the even one
     samples = np.concatenate([rng.standard_normal(3000) * 10.0 ** rng.integers(-9, 6, 3000), ties,
-                              [0.0, -0.0, 65504.0, 65519.99, 65520.0, 1e6, -np.inf, 2.0 ** -25, 2.0 ** -24 * 1.5]])
+                              [0.0, -0.0, 65504.0, 65519.99, 65520.0, 1e6, -1e300, np.inf, -np.inf, 2.0 ** -25, 2.0 ** -24 * 1.5]])
     got = np.array([runtime.lg_emu_half_bits(float(v)) for v in samples], dtype=np.uint16)
     with np.errstate(over="ignore"):
         np.testing.assert_array_equal(got, samples.astype(np.float16).view(np.uint16))

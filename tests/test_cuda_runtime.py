@@ -69,11 +69,14 @@ REDUCTIONS = {
 }
 
 
-@pytest.mark.parametrize("dtype", ["int64", "float32", "float64"])
+@pytest.mark.parametrize("dtype", ["int64", "float16", "float32", "float64"])
 @pytest.mark.parametrize("name", list(REDUCTIONS))
 def test_reductions_match_cpu(name, dtype):
+    """float16 accumulates in float32 on both devices, in another order: results may differ in the
+    last bit of the float16 they are rounded to."""
     a = _pair((67, 1031), dtype)
-    _same(REDUCTIONS[name](lg.tensor(a, device="cuda")), REDUCTIONS[name](lg.tensor(a)), rtol=1e-4, atol=1e-4)
+    tol = {"rtol": 2e-3, "atol": 1e-2} if dtype == "float16" else {"rtol": 1e-4, "atol": 1e-4}
+    _same(REDUCTIONS[name](lg.tensor(a, device="cuda")), REDUCTIONS[name](lg.tensor(a)), **tol)
 
 
 def test_matmul_matches_numpy():

@@ -105,6 +105,7 @@ extern "C" unsigned short lg_emu_half_bits(double v) {
   const unsigned short sign = std::signbit(v) ? 0x8000 : 0;
   const double a = std::fabs(v);
   if (std::isnan(a)) return sign | 0x7e00;
+  if (std::isinf(a)) return sign | 0x7c00;
   if (a < 0x1p-14) return sign | (unsigned short)std::nearbyint(a * 0x1p24);  // 1024 is the least normal
   int e;
   std::frexp(a, &e);  // a = f * 2^e, f in [0.5, 1)
