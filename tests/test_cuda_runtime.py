@@ -39,16 +39,28 @@ ELEMENTWISE = {
     "where": lambda x, y: lg.where(x > y, x, y), "floor_divide": lambda x, y: x // (y.abs() + 1),
     "remainder": lambda x, y: x % (y.abs() + 1), "abs": lambda x, y: x.abs(), "neg": lambda x, y: -x,
 }
+BOOLEAN = {
+    "and": lambda x, y: x & y, "or": lambda x, y: x | y, "xor": lambda x, y: x ^ y, "not": lambda x, y: ~x,
+    "eq": lambda x, y: x == y, "where": lambda x, y: lg.where(x, y, ~y), "to_float": lambda x, y: x.float() + y,
+}
 UNARY_FLOAT = ["exp", "log", "sqrt", "sin", "cos", "tanh", "sigmoid", "erf", "floor", "round", "rsqrt", "expm1"]
 
 
-@pytest.mark.parametrize("dtype", ["int32", "int64", "float16", "float32", "float64"])
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "int32", "int64", "float16", "float32", "float64"])
 @pytest.mark.parametrize("name", list(ELEMENTWISE))
 def test_elementwise_matches_cpu(name, dtype):
     a, b = _pair(dtype=dtype), _pair(dtype=dtype, seed=1)
     cpu = ELEMENTWISE[name](lg.tensor(a), lg.tensor(b))
     gpu = ELEMENTWISE[name](lg.tensor(a, device="cuda"), lg.tensor(b, device="cuda"))
     _same(gpu, cpu, rtol=1e-3 if dtype == "float16" else 1e-6)
+
+
+@pytest.mark.parametrize("name", list(BOOLEAN))
+def test_boolean_ops_match_cpu(name):
+    """One-byte values: sixteen to a vector access."""
+    a, b = _pair((37, 53), "bool"), _pair((37, 53), "bool", seed=1)
+    _same(BOOLEAN[name](lg.tensor(a, device="cuda"), lg.tensor(b, device="cuda")),
+          BOOLEAN[name](lg.tensor(a), lg.tensor(b)))
 
 
 @pytest.mark.parametrize("name", UNARY_FLOAT)
