@@ -3,9 +3,9 @@
 g++ compiles the CUDA source itself (the shim in cuda_emulator/ stands in for CUDA's qualifiers,
 built-in variables, barriers and shuffles) and cuda_emulator/runtime.cpp runs its grid: every block,
 every thread; a kernel that synchronizes runs its threads as coroutines that meet at its barriers
-and shuffles. Host math stands in for CUDA's math
-library, so values equal the C back end's; what is checked is the kernels' own logic: index math,
-grid-stride and tile loops, vector loads, the shuffle and shared-memory combining of reductions.
+and shuffles. Host math stands in for CUDA's math library, so values equal the C back end's; what
+is checked is the kernels' own logic: index math, grid-stride and tile loops, vector accesses and
+their fallback, the shuffle and shared-memory combining of reductions.
 """
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def _build(source: str, suffix: str, flags: tuple[str, ...]) -> bytes:
 def _runtime() -> ctypes.CDLL:
     source = (HERE / "runtime.cpp").read_text()
     path = cache.get_or_build(cache.make_key("cuda-emulator-runtime", source),
-                              lambda: _build(source, ".cpp", ("-O2", "-pthread")))
+                              lambda: _build(source, ".cpp", ("-O2",)))
     lib = ctypes.CDLL(path, mode=ctypes.RTLD_GLOBAL)  # the kernels link to its symbols when loaded
     lib.lg_emu_launch.argtypes = [ctypes.c_void_p, ctypes.c_void_p] + [ctypes.c_uint] * 4 + [ctypes.c_int]
     return lib
