@@ -23,7 +23,7 @@ from .buffer import Buffer
 from .graph import Node, _arg_key
 from .ops import Op
 from .schedule import ScheduledKernel, create_schedule, is_stored, reads_only_own_index
-from .split_reductions import split_full_reductions
+from .split_reductions import split_large_reductions
 from .stats import COUNTERS
 
 
@@ -262,8 +262,8 @@ def realize_nodes(targets: list[Node], into: dict[int, Buffer] | None = None, de
 
 
 def _for_device(targets: list[Node], device: str) -> list[Node]:
-    """The graphs to schedule: GPUs split full reductions in two passes (lazygrad/split_reductions.py)."""
-    return targets if device == "cpu" else split_full_reductions(targets)
+    """The graphs to schedule: GPUs split reductions to few values in two passes (lazygrad/split_reductions.py)."""
+    return targets if device == "cpu" else split_large_reductions(targets)
 
 
 def plan(targets: list[Node], target: str = "c") -> Schedule:

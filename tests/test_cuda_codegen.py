@@ -131,13 +131,35 @@ def test_reductions_pick_their_layout():
 def test_full_reductions_split_in_two_passes_keep_their_value(backend, op, dtype):
     """What the GPU computes for a reduction to one value (parts of the input, then the parts),
     evaluated here on the CPU back ends against the reduction itself."""
-    from lazygrad.split_reductions import PARTS, split_full_reductions
+    from lazygrad.split_reductions import PARTS, split_large_reductions
     x = (lg.arange(100_003) % 7 - 3).to(getattr(lg, dtype))
     y = getattr(x, op)() if op != "prod" else (x != 0).prod()
-    (node,) = split_full_reductions([y._storage.target()])
+    (node,) = split_large_reductions([y._storage.target()])
     assert node is not y._storage.target() and any(n.shape == (PARTS, 1) for n in _nodes(node))
     got = lg.Tensor._from_node(node).reshape(y.shape)
     np.testing.assert_allclose(got.numpy().astype(np.float64), y.numpy().astype(np.float64), rtol=1e-3)
+
+
+FEW_OUTPUTS = {  # shape, reduction, the shape of its first pass (PARTS // outputs parts an output)
+    "columns": ((20001, 5), lambda x: x.sum(0), (204, 1, 5)),
+    "rows": ((3, 33335), lambda x: x.amax(1), (3, 341, 1)),
+    "apart": ((35, 3, 953), lambda x: x.amin((0, 2)), (3, 341, 1)),
+    "keepdim": ((7, 14286), lambda x: x.mean(-1, keepdim=True), (7, 146, 1)),
+}
+
+
+@pytest.mark.parametrize("case", list(FEW_OUTPUTS))
+def test_reductions_to_few_values_split_in_two_passes_keep_their_value(backend, case):
+    """A reduction to a few values is cut into parts (reduced axes merged, or moved last when they
+    are apart), then the parts reduced; evaluated on the CPU back ends against the reduction."""
+    from lazygrad.split_reductions import split_large_reductions
+    shape, reduce, partials = FEW_OUTPUTS[case]
+    x = (lg.arange(int(np.prod(shape))) % 11 - 5).float().reshape(shape)
+    y = reduce(x)
+    (node,) = split_large_reductions([y._storage.target()])
+    assert any(n.shape == partials for n in _nodes(node))
+    got = lg.Tensor._from_node(node).reshape(y.shape)
+    np.testing.assert_allclose(got.numpy(), y.numpy(), rtol=1e-5)
 
 
 def _nodes(root):

@@ -91,6 +91,15 @@ def test_reductions_match_cpu(name, dtype):
     _same(REDUCTIONS[name](lg.tensor(a, device="cuda")), REDUCTIONS[name](lg.tensor(a)), **tol)
 
 
+@pytest.mark.parametrize("name", ["sum", "amax", "argmax", "mean"])
+def test_reductions_to_few_values_match_cpu(name):
+    """Tall and narrow, short and wide: the GPU reduces these in two passes."""
+    for shape, dim in (((20001, 5), 0), ((3, 33335), 1), ((4, 70001), None)):
+        a = _pair(shape)
+        run = lambda x: getattr(x, name)(dim) if dim is not None else getattr(x, name)()  # noqa: E731
+        _same(run(lg.tensor(a, device="cuda")), run(lg.tensor(a)), rtol=1e-4, atol=1e-3)
+
+
 def test_matmul_matches_numpy():
     a, b = _pair((65, 129)), _pair((129, 33), seed=2)
     out = lg.tensor(a, device="cuda") @ lg.tensor(b, device="cuda")
