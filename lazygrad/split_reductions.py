@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import graph
-from .dtypes import bool_
+from .dtypes import bool_, float16, float32
 from .graph import Node, toposort
 from .ops import Op, ReduceOp
 from .schedule import is_stored
@@ -52,7 +52,8 @@ def _split(node: Node, src: Node) -> Node:
     inside = graph.pad(graph.const(True, bool_, merged.shape), pads)
     padded = graph.alu(Op.WHERE, inside, graph.pad(merged, pads),
                        graph.const(_identity(rop, src), src.dtype, inside.shape))
-    first = graph.reduce(graph.reshape(padded, pre + (parts, per) + post), rop, (lo + 1,), node.dtype)
+    partial = float32 if node.dtype == float16 else node.dtype  # what a float16 reduction accumulates in
+    first = graph.reduce(graph.reshape(padded, pre + (parts, per) + post), rop, (lo + 1,), partial)
     return graph.reshape(graph.reduce(first, rop, (lo,), node.dtype), node.shape)
 
 

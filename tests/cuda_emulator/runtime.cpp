@@ -15,8 +15,7 @@
 #include <vector>
 
 struct lg_dim3 { unsigned x, y, z; };
-thread_local lg_dim3 threadIdx, blockIdx;
-lg_dim3 blockDim, gridDim;
+lg_dim3 threadIdx, blockIdx, blockDim, gridDim;
 
 namespace {
 

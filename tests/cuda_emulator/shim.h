@@ -15,8 +15,7 @@
 #define __shared__ static /* blocks run one at a time */
 
 struct lg_dim3 { unsigned x, y, z; };
-extern thread_local lg_dim3 threadIdx, blockIdx;
-extern lg_dim3 blockDim, gridDim;
+extern lg_dim3 threadIdx, blockIdx, blockDim, gridDim;
 
 extern "C" void lg_emu_wait_barrier(void);
 extern "C" void lg_emu_wait_shuffle(uint64_t offered, int delta);
