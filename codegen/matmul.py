@@ -29,6 +29,13 @@ class Matmul:
     b: list[Stmt]
 
 
+def steps_by_one(chain: list[Stmt], var: str) -> bool:
+    """Whether the operand's load reads neighbouring elements as `var` counts up, so that a tile
+    read with `var` fastest is coalesced (the renderer picks the order of its tile reads by this)."""
+    index: Lin = chain[0].args[1]
+    return any(atom.kind == "var" and atom.name == var and coeff == 1 for atom, coeff in index.terms.items())
+
+
 def _vars(lin: Lin, out: set[str]) -> set[str]:
     for atom in lin.terms:
         if atom.kind == "var":

@@ -21,6 +21,7 @@ from .cuda_vectors import VectorPlan
 from .lower import LoopProgram
 from .matmul import Matmul
 from .matmul import match as match_matmul
+from .matmul import steps_by_one
 from .statements import CUDA, loops_numel, operand, statement_line, store_line, unravel
 from .templates_dir import templates_dir
 
@@ -31,10 +32,14 @@ MAX_BLOCKS = 1 << 16  # grid-stride loops cover the rest
 
 # the tiled matrix multiply: a block of TILE_THREADS (16 x 16) computes an output tile in steps of k;
 # large products take 128 x 128 tiles (8 x 8 accumulators a thread), others 64 x 64 (4 x 4), so that
-# a smaller product still spreads over every multiprocessor
+# a smaller product still spreads over every multiprocessor. Shared-memory rows are padded by
+# TILE_PAD values (keeping 16-byte alignment), so that threads storing a column of a tile hit
+# different banks.
 TILE_THREADS = 256
 TILES = {"large": (128, 128, 8), "small": (64, 64, 16)}
 LARGE_SIDE = 2048
+TILE_PAD = 4
+INT32_MAX = (1 << 31) - 1
 
 
 @dataclass(frozen=True)
@@ -70,17 +75,39 @@ def _tile(mm: Matmul) -> tuple[int, int, int]:
     return TILES["large" if min(mm.m[1], mm.n[1]) >= LARGE_SIDE else "small"]
 
 
+def _operand_fields(name: str, chain, own: tuple[str, int], k_var: str, tile: int, bk: int, start: str,
+                    axis: str) -> dict:
+    """How a block's threads read one operand's tile: the thread's e-th value is (own axis, k)
+    offset (e / bk, e % bk) when the operand is contiguous along k, else (e % tile, e / tile)."""
+    along_k = steps_by_one(chain, k_var) or not steps_by_one(chain, own[0])
+    return {
+        "tile": f"{name}_tile", "regs": f"{name}_next", "loads": tile * bk // TILE_THREADS,
+        "var": own[0], "extent": own[1], "start": start, "along": f"k ({k_var})" if along_k else f"{axis} ({own[0]})",
+        "own_offset": f"e / {bk}" if along_k else f"e % {tile}", "k_offset": f"e % {bk}" if along_k else f"e / {tile}",
+        "lines": [statement_line(s, CUDA) for s in chain], "value": chain[-1].name,
+    }
+
+
+def _tile_index_type(mm: Matmul, bm: int, bn: int, k_steps: int, bk: int) -> str:
+    """32-bit indices for the tile reads when they cannot overflow: fewer registers in the loop."""
+    loads = [s.args[1].magnitude() for s in mm.a + mm.b if s.op == "load"]
+    return "int" if max(mm.m[1] + bm, mm.n[1] + bn, k_steps * bk, *loads) <= INT32_MAX else "int64_t"
+
+
 def _matmul_fields(prog: LoopProgram, mm: Matmul) -> dict:
     side = int(TILE_THREADS ** 0.5)
     bm, bn, bk = _tile(mm)
+    k_steps = -(-mm.k[1] // bk)
     return {
         "acc_type": CUDA.ctype(prog.accs[0].dtype), "acc_name": prog.accs[0].name,
-        "bm": bm, "bn": bn, "bk": bk, "tx": side, "ty": side, "tm": bm // side, "tn": bn // side,
+        "threads": TILE_THREADS, "side": side, "index_type": _tile_index_type(mm, bm, bn, k_steps, bk),
+        "bm": bm, "bn": bn, "bk": bk, "tm": bm // side, "tn": bn // side, "pad": TILE_PAD,
+        "vec_bytes": 4 * prog.accs[0].dtype.itemsize, "k_steps": k_steps,
         "m_var": mm.m[0], "m_extent": mm.m[1], "n_var": mm.n[0], "n_extent": mm.n[1],
         "k_var": mm.k[0], "k_extent": mm.k[1], "batch_numel": loops_numel(mm.batch),
         "batch_index": unravel("batch", mm.batch),
-        "a_lines": [statement_line(s, CUDA) for s in mm.a], "a_value": mm.a[-1].name,
-        "b_lines": [statement_line(s, CUDA) for s in mm.b], "b_value": mm.b[-1].name,
+        "a": _operand_fields("a", mm.a, mm.m, mm.k[0], bm, bk, "m0", "m"),
+        "b": _operand_fields("b", mm.b, mm.n, mm.k[0], bn, bk, "n0", "n"),
     }
 
 

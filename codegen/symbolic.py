@@ -93,6 +93,13 @@ class Lin:
             return rest + -(rest.lo // c) * c
         return Lin({Atom("mod", 0, c - 1, inner=rest, c=c): 1})
 
+    def magnitude(self) -> int:
+        """A bound on the absolute value of every product and partial sum in the rendered expression,
+        so that a renderer knows when 32-bit integers compute it exactly (they take fewer registers
+        and instructions on a GPU)."""
+        total = abs(self.const) + sum(abs(c) * max(abs(a.lo), abs(a.hi)) for a, c in self.terms.items())
+        return max([total] + [a.inner.magnitude() for a in self.terms if a.inner is not None])
+
     def render(self) -> str:
         parts = []
         for a, c in sorted(self.terms.items(), key=lambda t: (t[0].kind != "var", t[0].name, repr(t[0]._key))):

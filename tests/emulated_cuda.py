@@ -23,7 +23,7 @@ from codegen.templates_dir import templates_dir
 
 HERE = Path(__file__).parent / "cuda_emulator"
 CXX = ("g++", "-std=c++20", "-fPIC", "-shared", "-w")
-SIGNATURE = re.compile(r'extern "C" __global__ void (\w+)\(([^)]*)\)')
+SIGNATURE = re.compile(r'extern "C" __global__ void (__launch_bounds__\([^)]*\) )?(\w+)\(([^)]*)\)')
 
 
 def available() -> bool:
@@ -54,12 +54,12 @@ def _host_unit(source: str) -> tuple[str, str, bool]:
     """(kernel name, the source with an `lg_emu_entry(void **args)` that calls the kernel with its
     arguments unpacked, whether it is cooperative). A cooperative kernel (one that synchronizes)
     becomes a coroutine whose barriers and shuffles are awaited; its entry returns the coroutine."""
-    name, params = SIGNATURE.search(source).groups()
+    bounds, name, params = SIGNATURE.search(source).groups()
     types = [p.rsplit(" ", 1)[0].replace("__restrict__", "") for p in params.split(", ")]
     call = f"{name}({', '.join(f'({t})args[{i}]' for i, t in enumerate(types))})"
     if "__syncthreads" not in source:
         return name, f'{source}\nextern "C" void lg_emu_entry(void **args) {{ {call}; }}\n', False
-    source = (source.replace(f'extern "C" __global__ void {name}(', f"static lg_emu::Thread {name}(")
+    source = (source.replace(f'extern "C" __global__ void {bounds or ""}{name}(', f"static lg_emu::Thread {name}(")
               .replace("__syncthreads()", "co_await lg_emu::syncthreads()")
               .replace("lg_shfl_down(", "co_await lg_emu::shfl_down("))
     return name, f'{source}\nextern "C" void *lg_emu_entry(void **args) {{ return {call}.handle.address(); }}\n', True

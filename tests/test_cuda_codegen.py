@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import lazygrad as lg
-from codegen import cuda_program
+from codegen import cuda_program, render_cuda
+from codegen.symbolic import Lin
 from codegen.templates_dir import templates_dir
 from conftest import CUDA_SOURCES
 
@@ -21,6 +22,7 @@ def _graphs():
     x = lg.randn(64, 48)
     h = lg.arange(12, dtype=lg.float16).reshape(3, 4)
     i = lg.arange(-6, 6, dtype=lg.int8)
+    w, wide = lg.randn(64, 48).realize(), lg.zeros(2048, 32).realize()  # buffers: their products are tiled
     return [
         (x.exp() / x.exp().sum(-1, keepdim=True)).sum(),  # row reduction, fused elementwise
         x.sum(0), x.amax(1), x.cumsum(1), x.t().contiguous(), (x > 0).any(),
@@ -29,7 +31,8 @@ def _graphs():
         lg.rand(5, dtype=lg.float64) + lg.randn(5, dtype=lg.float64), lg.randint(0, 9, (7,)),
         lg.where(x > 0, x, lg.zeros(())).pow(2.5).flip(0)[::3],
         lg.cat([x[:, :3], x[:, -3:]], 1).prod(1),
-        x @ x.t(), (x.t() @ x).relu() + 1, lg.ones(3, 40, 48).half() @ x.half().t(), x.double() @ x.double().t(),
+        w @ w.t(), (w.t() @ w).relu() + 1, lg.randn(3, 40, 48).realize().half() @ w.half().t(),
+        w.double() @ w.double().t(), wide @ wide.t(),
     ]
 
 
@@ -111,11 +114,43 @@ def test_matmul_is_tiled():
     a, b = lg.ones(300, 200).realize(), lg.ones(3, 200, 100).realize()
     kernels = lg.schedule((a @ b + 1).relu(), target="cuda")
     (mm,) = [k for k in kernels if "a_tile" in k.source]
-    assert "__shared__ float b_tile" in mm.source and "acc[i][j] += a_frag[i] * b_frag[j]" in mm.source
+    # two shared buffers of 16 x (64 + 4 padding) values; fragments come from them four at a time
+    assert "__shared__ float b_tile[2][16][68]" in mm.source and "lg_vec<float, 4> a_frag[1]" in mm.source
     assert "2x5x3 blocks of 256 threads" in mm.source  # n tiles x m tiles x batch
+    assert "const int i1 = m0 + e / 16" in mm.source  # 32-bit indices: these cannot overflow
     c = lg.ones(4, 4).realize()
     small = lg.schedule(c @ c, target="cuda")
     assert not any("a_tile" in k.source for k in small)  # too small to tile
+
+
+@pytest.mark.parametrize("a_t, b_t, along", [(False, False, "A along k, B along n"), (True, True, "A along m, B along k"),
+                                             (False, True, "A along k, B along k")])
+def test_matmul_tiles_are_read_along_contiguous_memory(a_t, b_t, along):
+    """Each operand's tile is read with the axis that is contiguous in memory fastest, so a warp's
+    reads coalesce whichever operand is transposed (a backward pass reads both ways)."""
+    a, b = lg.randn(96, 80).realize(), lg.randn(80, 64).realize()
+    a, b = (a.t().contiguous().realize().t() if a_t else a), (b.t().contiguous().realize().t() if b_t else b)
+    (mm,) = [k for k in lg.schedule(a @ b, target="cuda") if "a_tile" in k.source]
+    said = re.search(r"tiles are read along the axis contiguous in memory: (.*) \*/", mm.source).group(1)
+    assert re.sub(r" \(\w+\)", "", said) == along
+
+
+def test_matmul_indices_widen_when_they_could_overflow(monkeypatch):
+    """A tile read whose index could pass the 32-bit range computes it in 64 bits (the range is
+    narrowed here, so that a product of a size that fits in memory crosses it)."""
+    a, b = lg.randn(96, 80).realize(), lg.randn(80, 64).realize()
+    (mm,) = [k for k in lg.schedule(a @ b, target="cuda") if "a_tile" in k.source]
+    assert "const int k0 = 0" in mm.source
+    monkeypatch.setattr(render_cuda, "INT32_MAX", 96 * 80 - 2)  # A's last index is 96 * 80 - 1
+    (wide,) = [k for k in lg.schedule((a @ b).relu(), target="cuda") if "a_tile" in k.source]
+    assert "const int64_t k0 = 0" in wide.source and "const int k0" not in wide.source
+
+
+def test_index_magnitude_bounds_every_partial_result():
+    i, j = Lin.var("i", 70000), Lin.var("j", 40000)
+    assert (i * 40000 + j).magnitude() == 69999 * 40000 + 39999
+    assert (i * -3 + 5).magnitude() == 69999 * 3 + 5
+    assert (i * 40000 + j).floordiv(7).magnitude() == (i * 40000 + j).magnitude()  # the division's operand
 
 
 def test_reductions_pick_their_layout():

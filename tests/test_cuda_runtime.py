@@ -106,6 +106,20 @@ def test_matmul_matches_numpy():
     np.testing.assert_allclose(out.cpu().numpy(), a @ b, rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.parametrize("a_t, b_t", [(False, True), (True, False), (True, True)])
+@pytest.mark.parametrize("shape", [(3, 70, 16, 50), (1, 33, 40, 130)])
+def test_matmul_of_transposed_operands(shape, a_t, b_t):
+    """Tiles of transposed operands are read along their other axis; k of exactly one tile step and
+    of several, partial tiles at the edges, a batch."""
+    batch, m, k, n = shape
+    a, b = _pair((batch, m, k)), _pair((batch, k, n), seed=4)
+    da, db = lg.tensor(a, device="cuda"), lg.tensor(b, device="cuda")
+    # a transposed operand is stored transposed: its copy is realized before the product reads it
+    da = da.transpose(1, 2).contiguous().realize().transpose(1, 2) if a_t else da
+    db = db.transpose(1, 2).contiguous().realize().transpose(1, 2) if b_t else db
+    np.testing.assert_allclose((da @ db).cpu().numpy(), a @ b, rtol=1e-4, atol=1e-4)
+
+
 def test_large_matmul_takes_the_wide_tiles():
     """Sides of 2048 and more take 128x128 tiles of 8x8 accumulators a thread; the odd sizes leave
     partial tiles at every edge."""

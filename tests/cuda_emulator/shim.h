@@ -12,6 +12,7 @@
 #define __device__
 #define __host__
 #define __forceinline__ inline
+#define __launch_bounds__(...)
 #define __shared__ static /* blocks run one at a time */
 
 struct lg_dim3 { unsigned x, y, z; };
