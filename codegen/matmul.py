@@ -29,6 +29,12 @@ class Matmul:
     b: list[Stmt]
 
 
+def in_float16(chain: list[Stmt]) -> bool:
+    """Whether the product sees this operand as float16 (a float16 matrix multiply, which tensor
+    cores compute: exact products, float32 sums)."""
+    return chain[-1].dtype.name == "float16"
+
+
 def steps_by_one(chain: list[Stmt], var: str) -> bool:
     """Whether the operand's load reads neighbouring elements as `var` counts up, so that a tile
     read with `var` fastest is coalesced (the renderer picks the order of its tile reads by this)."""

@@ -21,7 +21,7 @@ from .cuda_vectors import VectorPlan
 from .lower import LoopProgram
 from .matmul import Matmul
 from .matmul import match as match_matmul
-from .matmul import steps_by_one
+from .matmul import in_float16, steps_by_one
 from .statements import CUDA, loops_numel, operand, statement_line, store_line, unravel
 from .templates_dir import templates_dir
 
@@ -38,6 +38,11 @@ MAX_BLOCKS = 1 << 16  # grid-stride loops cover the rest
 TILE_THREADS = 256
 TILES = {"large": (128, 128, 8), "small": (64, 64, 16)}
 LARGE_SIDE = 2048
+# float16 products run on tensor cores (mma.m16n8k16): the block's 8 warps as 2 x 4, each warp a
+# (bm / 2) x (bn / 4) part of the tile in 16 x 8 pieces, k in steps of 32
+TENSOR_TILES = {"large": (128, 128, 32), "small": (64, 64, 32)}
+TENSOR_LARGE_SIDE = 1024
+WARPS_M, WARPS_N = 2, 4
 TILE_PAD = 4
 INT32_MAX = (1 << 31) - 1
 
@@ -59,7 +64,7 @@ def launch(prog: LoopProgram, mm: Matmul | None = None) -> Launch:
     n = max(prog.numel, 1)
     if mm is not None:
         batch = loops_numel(mm.batch)
-        bm, bn, _ = _tile(mm)
+        bm, bn, _ = _tile(prog, mm)
         return Launch((-(-mm.n[1] // bn), -(-mm.m[1] // bm), min(batch, 65535)), TILE_THREADS)
     if prog.kind == "reduce" and not prog.reduces_columns:
         block = 32
@@ -71,19 +76,28 @@ def launch(prog: LoopProgram, mm: Matmul | None = None) -> Launch:
     return Launch((min(-(-n // (THREADS * per_thread)), MAX_BLOCKS), 1, 1), THREADS)
 
 
-def _tile(mm: Matmul) -> tuple[int, int, int]:
+def _tensor_cores(prog: LoopProgram, mm: Matmul) -> bool:
+    return prog.accs[0].dtype.name == "float32" and in_float16(mm.a) and in_float16(mm.b)
+
+
+def _tile(prog: LoopProgram, mm: Matmul) -> tuple[int, int, int]:
+    if _tensor_cores(prog, mm):
+        return TENSOR_TILES["large" if min(mm.m[1], mm.n[1]) >= TENSOR_LARGE_SIDE else "small"]
     return TILES["large" if min(mm.m[1], mm.n[1]) >= LARGE_SIDE else "small"]
 
 
 def _operand_fields(name: str, chain, own: tuple[str, int], k_var: str, tile: int, bk: int, start: str,
-                    axis: str) -> dict:
+                    axis: str, k_major: bool) -> dict:
     """How a block's threads read one operand's tile: the thread's e-th value is (own axis, k)
-    offset (e / bk, e % bk) when the operand is contiguous along k, else (e % tile, e / tile)."""
+    offset (e / bk, e % bk) when the operand is contiguous along k, else (e % tile, e / tile).
+    The shared tile is indexed [k][own axis] (k_major), or [own axis][k] for tensor cores."""
     along_k = steps_by_one(chain, k_var) or not steps_by_one(chain, own[0])
+    own_offset, k_offset = (f"e / {bk}", f"e % {bk}") if along_k else (f"e % {tile}", f"e / {tile}")
     return {
+        "slot": f"[{k_offset}][{own_offset}]" if k_major else f"[{own_offset}][{k_offset}]",
         "tile": f"{name}_tile", "regs": f"{name}_next", "loads": tile * bk // TILE_THREADS,
         "var": own[0], "extent": own[1], "start": start, "along": f"k ({k_var})" if along_k else f"{axis} ({own[0]})",
-        "own_offset": f"e / {bk}" if along_k else f"e % {tile}", "k_offset": f"e % {bk}" if along_k else f"e / {tile}",
+        "own_offset": own_offset, "k_offset": k_offset,
         "lines": [statement_line(s, CUDA) for s in chain], "value": chain[-1].name,
     }
 
@@ -96,9 +110,12 @@ def _tile_index_type(mm: Matmul, bm: int, bn: int, k_steps: int, bk: int) -> str
 
 def _matmul_fields(prog: LoopProgram, mm: Matmul) -> dict:
     side = int(TILE_THREADS ** 0.5)
-    bm, bn, bk = _tile(mm)
+    bm, bn, bk = _tile(prog, mm)
     k_steps = -(-mm.k[1] // bk)
+    tensor = _tensor_cores(prog, mm)
     return {
+        "tensor_cores": tensor, "tile_type": "lg_half" if tensor else CUDA.ctype(prog.accs[0].dtype),
+        "warps_m": WARPS_M, "warps_n": WARPS_N, "mma_m": bm // WARPS_M // 16, "mma_n": bn // WARPS_N // 8,
         "acc_type": CUDA.ctype(prog.accs[0].dtype), "acc_name": prog.accs[0].name,
         "threads": TILE_THREADS, "side": side, "index_type": _tile_index_type(mm, bm, bn, k_steps, bk),
         "bm": bm, "bn": bn, "bk": bk, "tm": bm // side, "tn": bn // side, "pad": TILE_PAD,
@@ -106,8 +123,8 @@ def _matmul_fields(prog: LoopProgram, mm: Matmul) -> dict:
         "m_var": mm.m[0], "m_extent": mm.m[1], "n_var": mm.n[0], "n_extent": mm.n[1],
         "k_var": mm.k[0], "k_extent": mm.k[1], "batch_numel": loops_numel(mm.batch),
         "batch_index": unravel("batch", mm.batch),
-        "a": _operand_fields("a", mm.a, mm.m, mm.k[0], bm, bk, "m0", "m"),
-        "b": _operand_fields("b", mm.b, mm.n, mm.k[0], bn, bk, "n0", "n"),
+        "a": _operand_fields("a", mm.a, mm.m, mm.k[0], bm, bk, "m0", "m", not tensor),
+        "b": _operand_fields("b", mm.b, mm.n, mm.k[0], bn, bk, "n0", "n", not tensor),
     }
 
 
@@ -173,9 +190,10 @@ def render(prog: LoopProgram) -> tuple[str, Launch]:
         "stores": [store_line(s) for s in prog.stores], "pre_stores": [store_line(s) for s in prog.pre_stores],
         **_acc_lines(prog),
     }
-    template = "matmul" if mm is not None else prog.kind
+    template = prog.kind
     if mm is not None:
         k.update(_matmul_fields(prog, mm))
+        template = "matmul_tensor_cores" if k["tensor_cores"] else "matmul"
     elif prog.kind == "reduce":
         columns = prog.reduces_columns
         template = "reduce_columns" if columns else "reduce"

@@ -23,6 +23,14 @@ from codegen.templates_dir import templates_dir
 
 HERE = Path(__file__).parent / "cuda_emulator"
 CXX = ("g++", "-std=c++20", "-fPIC", "-shared", "-w")
+# the warp's tensor-core product, from prelude.cuh's word-by-word version
+MMA_WARP = """void lg_emu::mma_warp(void **lanes) {
+  for (int lane = 0; lane < 32; lane++)
+    lg_mma_16x8x16_by_words(((MmaLane *)lanes[lane])->d, lane, [&](int w, int src) {
+      const MmaLane *from = (const MmaLane *)lanes[src];
+      return w < 4 ? from->a[w] : from->b[w - 4];
+    });
+}"""
 SIGNATURE = re.compile(r'extern "C" __global__ void (__launch_bounds__\([^)]*\) )?(\w+)\(([^)]*)\)')
 
 
@@ -61,8 +69,10 @@ def _host_unit(source: str) -> tuple[str, str, bool]:
         return name, f'{source}\nextern "C" void lg_emu_entry(void **args) {{ {call}; }}\n', False
     source = (source.replace(f'extern "C" __global__ void {bounds or ""}{name}(', f"static lg_emu::Thread {name}(")
               .replace("__syncthreads()", "co_await lg_emu::syncthreads()")
-              .replace("lg_shfl_down(", "co_await lg_emu::shfl_down("))
-    return name, f'{source}\nextern "C" void *lg_emu_entry(void **args) {{ return {call}.handle.address(); }}\n', True
+              .replace("lg_shfl_down(", "co_await lg_emu::shfl_down(")
+              .replace("lg_mma_16x8x16(", "co_await lg_emu::mma_16x8x16("))
+    return name, (f'{source}\n{MMA_WARP}\n'
+                  f'extern "C" void *lg_emu_entry(void **args) {{ return {call}.handle.address(); }}\n'), True
 
 
 class EmulatedKernel:

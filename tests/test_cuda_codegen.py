@@ -293,3 +293,22 @@ def test_contiguous_operands_move_in_vector_instructions(tmp_path):
     assert "ld.global.nc.v4.f32" in exp and "st.global.v4.f32" in exp
     assert "ld.global.nc.v2.f64" in add and "st.global.v2.f64" in add
     assert "st.global.v4.f32" in transpose and "ld.global.nc.v4" not in transpose
+
+
+@pytest.mark.parametrize("arch, instruction", [("sm_80", "mma.sync.aligned.m16n8k16"), ("sm_75", "shfl.sync.idx")])
+def test_float16_products_use_tensor_cores(tmp_path, arch, instruction):
+    """A float16 matrix multiply takes the tensor-core template (mma.m16n8k16 from sm_80 on; before it,
+    the same fragments are exchanged with shuffles); float32 ones keep the FMA tiles."""
+    if shutil.which("nvcc") is None:
+        pytest.skip("nvcc is not installed")
+    x = lg.randn(64, 48).realize()
+    (half,) = [k for k in lg.schedule(x.half() @ x.half().t(), target="cuda") if "a_tile" in k.source]
+    (single,) = [k for k in lg.schedule(x @ x.t(), target="cuda") if "a_tile" in k.source]
+    assert "lg_mma_16x8x16(acc[i][j], a_frag[i], b_frag[j])" in half.source and "__shared__ lg_half" in half.source
+    assert "lg_mma_16x8x16" not in single.source
+    path = tmp_path / "tensor_cores.cu"
+    path.write_text(_translation_unit({half.source: half.name}))
+    result = _nvcc(path, arch)
+    assert result.returncode == 0, result.stderr[-4000:]
+    ptx = path.with_suffix(f".{arch}.ptx").read_text()
+    assert instruction in ptx and ("mma.sync" in ptx) == (arch == "sm_80")

@@ -120,6 +120,21 @@ def test_matmul_of_transposed_operands(shape, a_t, b_t):
     np.testing.assert_allclose((da @ db).cpu().numpy(), a @ b, rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.parametrize("shape, b_t", [((2, 64, 48, 70), False), ((1, 33, 200, 17), True),
+                                        ((1, 1030, 40, 1025), False)])
+def test_float16_matmul_on_tensor_cores(shape, b_t):
+    """float16 products run on tensor cores: exact products, float32 sums, one rounding to float16
+    (the small tiles with a batch, a transposed operand, k over several steps; the large tiles)."""
+    batch, m, k, n = shape
+    a, b = _pair((batch, m, k), "float16"), _pair((batch, k, n), "float16", seed=5)
+    da, db = lg.tensor(a, device="cuda"), lg.tensor(b, device="cuda")
+    db = db.transpose(1, 2).contiguous().realize().transpose(1, 2) if b_t else db
+    out = (da @ db).cpu().numpy()
+    exact = a.astype(np.float64) @ b.astype(np.float64)
+    assert out.dtype == np.float16
+    np.testing.assert_allclose(out.astype(np.float64), exact, rtol=2e-3, atol=1e-2)
+
+
 def test_large_matmul_takes_the_wide_tiles():
     """Sides of 2048 and more take 128x128 tiles of 8x8 accumulators a thread; the odd sizes leave
     partial tiles at every edge."""

@@ -69,3 +69,48 @@ LG_FN int16_t lg_shfl_down(int16_t v, int d) { return (int16_t)__shfl_down_sync(
 LG_FN int8_t lg_shfl_down(int8_t v, int d) { return (int8_t)__shfl_down_sync(0xffffffffu, (int)v, d); }
 LG_FN uint8_t lg_shfl_down(uint8_t v, int d) { return (uint8_t)__shfl_down_sync(0xffffffffu, (int)v, d); }
 LG_FN bool lg_shfl_down(bool v, int d) { return __shfl_down_sync(0xffffffffu, (int)v, d) != 0; }
+
+/* Tensor cores: D (16x8, float) += A (16x16) * B (16x8) in float16 for a whole warp (mma.m16n8k16:
+ * exact products, float32 sums). Each lane = 4 * g + t holds words of two halves (the lower index in
+ * the low 16 bits): a[0] = A[g][2t, 2t+1], a[1] = A[g+8][2t, 2t+1], a[2] = A[g][2t+8, 2t+9],
+ * a[3] = A[g+8][2t+8, 2t+9], b[0] = B[2t, 2t+1][g], b[1] = B[2t+8, 2t+9][g], and D[g][2t, 2t+1] in
+ * d[0..1], D[g+8][2t, 2t+1] in d[2..3] (the PTX ISA's fragment layout). */
+LG_FN uint32_t lg_half_pair(const lg_half* p) { return *reinterpret_cast<const uint32_t*>(p); }
+LG_FN float lg_half_of_word(uint32_t word, int high) { return lg_half_to_float((unsigned short)(word >> (16 * high))); }
+
+/* The same product from the fragments' words, fetched from other lanes by `word(w, lane)` (w: a[0..3]
+ * as 0..3, b[0..1] as 4..5): what GPUs before sm_80 run (with shuffles), and the tests' emulator. */
+template <typename Word>
+LG_FN void lg_mma_16x8x16_by_words(float d[4], int lane, Word word) {
+  const int g = lane / 4, t = lane % 4;
+  for (int src = 0; src < 4; src++) {  /* lane 4g + src has A's rows at k = 2src + {0, 1, 8, 9} */
+    const uint32_t a_top[2] = {word(0, 4 * g + src), word(2, 4 * g + src)};
+    const uint32_t a_bottom[2] = {word(1, 4 * g + src), word(3, 4 * g + src)};
+    const uint32_t b_left[2] = {word(4, 8 * t + src), word(5, 8 * t + src)};  /* column 2t: lane 4(2t) + src */
+    const uint32_t b_right[2] = {word(4, 8 * t + 4 + src), word(5, 8 * t + 4 + src)};
+    for (int far = 0; far < 2; far++) {
+      for (int high = 0; high < 2; high++) {
+        const float top = lg_half_of_word(a_top[far], high), bottom = lg_half_of_word(a_bottom[far], high);
+        const float left = lg_half_of_word(b_left[far], high), right = lg_half_of_word(b_right[far], high);
+        d[0] += top * left;
+        d[1] += top * right;
+        d[2] += bottom * left;
+        d[3] += bottom * right;
+      }
+    }
+  }
+}
+
+#ifdef __CUDA_ARCH__
+LG_FN void lg_mma_16x8x16(float d[4], const uint32_t a[4], const uint32_t b[2]) {
+#if __CUDA_ARCH__ >= 800
+  asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
+               "{%0, %1, %2, %3};"
+               : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
+#else
+  lg_mma_16x8x16_by_words(d, threadIdx.x % 32,
+                          [&](int w, int src) { return __shfl_sync(0xffffffffu, w < 4 ? a[w] : b[w - 4], src); });
+#endif
+}
+#endif

@@ -4,7 +4,8 @@
  * C++20 coroutine (emulated_cuda.py rewrites __syncthreads and lg_shfl_down into co_await): each
  * thread of a block is a suspended coroutine, resumed until it waits at a barrier or a shuffle; a
  * barrier lets its threads on once every live thread of the block waits there, a shuffle once every
- * live thread of the warp does, exchanging their values first. A thread that returned no longer
+ * live thread of the warp does, exchanging their values first; a warp operation (a tensor-core
+ * product) once all 32 lanes of the warp offer their operands. A thread that returned no longer
  * counts, as on Volta and later; threads that can never meet are reported, not hung on. Blocks run
  * one at a time, which is what lets __shared__ be a static. */
 #include <cmath>
@@ -19,13 +20,15 @@ lg_dim3 threadIdx, blockIdx, blockDim, gridDim;
 
 namespace {
 
-enum class Wait { running, barrier, shuffle, done };
+enum class Wait { running, barrier, shuffle, warp_op, done };
 
 struct Thread {
   std::coroutine_handle<> handle;
   Wait wait = Wait::running;
   uint64_t offered = 0, received = 0;  // a shuffle's words: this thread's and the one it gets
   int delta = 0;
+  void *lane_data = nullptr;  // a warp operation's operands and results for this thread
+  void (*op)(void **lanes) = nullptr;
 };
 
 std::vector<Thread> threads;
@@ -47,6 +50,20 @@ bool meet() {
   if (all_live_wait(0, n, Wait::barrier)) {
     for (auto &th : threads) if (th.wait == Wait::barrier) th.wait = Wait::running;
     return true;
+  }
+  for (unsigned first = 0; first + 32 <= n; first += 32) {
+    if (!all_live_wait(first, first + 32, Wait::warp_op)) continue;
+    void *lanes[32];
+    for (unsigned t = 0; t < 32; t++) {
+      if (threads[first + t].wait != Wait::warp_op) {
+        std::fprintf(stderr, "cuda emulator: a warp operation without all 32 lanes\n");
+        std::abort();
+      }
+      lanes[t] = threads[first + t].lane_data;
+    }
+    threads[first].op(lanes);
+    for (unsigned t = first; t < first + 32; t++) threads[t].wait = Wait::running;
+    met = true;
   }
   for (unsigned first = 0; first < n; first += 32) {
     const unsigned last = first + 32 < n ? first + 32 : n;
@@ -95,6 +112,13 @@ extern "C" void lg_emu_wait_shuffle(uint64_t offered, int delta) {
   th.wait = Wait::shuffle;
   th.offered = offered;
   th.delta = delta;
+}
+
+extern "C" void lg_emu_wait_warp(void *lane_data, void (*op)(void **lanes)) {
+  Thread &th = threads[threadIdx.x];
+  th.wait = Wait::warp_op;
+  th.lane_data = lane_data;
+  th.op = op;
 }
 
 extern "C" uint64_t lg_emu_shuffled(void) { return threads[threadIdx.x].received; }

@@ -19,6 +19,7 @@ struct lg_dim3 { unsigned x, y, z; };
 extern lg_dim3 threadIdx, blockIdx, blockDim, gridDim;
 
 extern "C" void lg_emu_wait_barrier(void);
+extern "C" void lg_emu_wait_warp(void *lane_data, void (*op)(void **lanes));
 extern "C" void lg_emu_wait_shuffle(uint64_t offered, int delta);
 extern "C" uint64_t lg_emu_shuffled(void);
 extern "C" unsigned short lg_emu_half_bits(double v);
@@ -63,7 +64,23 @@ struct Shuffle {
   }
 };
 
+/* a tensor-core product: every lane of the warp offers its fragments; once all have, the runtime
+ * computes each lane's share of D from the others' words (lg_mma_16x8x16_by_words in prelude.cuh) */
+struct MmaLane {
+  float *d;
+  const uint32_t *a, *b;
+};
+static void mma_warp(void **lanes); /* defined after prelude.cuh: emulated_cuda.py appends it */
+
+struct Mma {
+  MmaLane lane;
+  bool await_ready() { return false; }
+  void await_suspend(std::coroutine_handle<>) { lg_emu_wait_warp(&lane, mma_warp); }
+  void await_resume() {}
+};
+
 inline Barrier syncthreads() { return {}; }
+inline Mma mma_16x8x16(float *d, const uint32_t *a, const uint32_t *b) { return {{d, a, b}}; }
 template <typename T> Shuffle<T> shfl_down(T value, int delta) { return {value, delta}; }
 
 }  // namespace lg_emu
