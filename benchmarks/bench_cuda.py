@@ -9,7 +9,8 @@ Measured (median of timed repetitions, CUDA events, after warm-up so compilation
 - chain: an 8-op elementwise chain over 2^26 floats, as GB/s of compulsory traffic (one read, one
   write) and as a fraction of the copy bandwidth (target >= 0.80);
 - softmax: row softmax of 4096 x 4096 against cupy's unfused composition (target: faster);
-- matmul: float32 4096^3 against cupy's matmul (cuBLAS) (target: >= 0.50 of its speed).
+- matmul: float32 4096^3 against cupy's matmul (cuBLAS) (target: >= 0.50 of its speed);
+- matmul f16: float16 4096^3 (tensor cores) against cupy's (cuBLAS), reported without a target.
 """
 from __future__ import annotations
 
@@ -91,6 +92,13 @@ def main() -> int:
     print(f"matmul   {lg_ms:8.3f} ms ({flops / lg_ms / 1e9:.1f} TFLOP/s) vs cuBLAS {cp_ms:8.3f} ms "
           f"= {ratio:.2f} of its speed (target >= {MATMUL_MIN_OF_CUBLAS}) "
           f"{'ok' if ratio >= MATMUL_MIN_OF_CUBLAS else 'MISSED'}")
+
+    a16, b16 = a.half().realize(), b.half().realize()
+    ca16, cb16 = cp.asarray(a16), cp.asarray(b16)
+    lg_ms = timed(cp, lambda: (a16 @ b16).realize(), reps)
+    cp_ms = timed(cp, lambda: ca16 @ cb16, reps)
+    print(f"matmul16 {lg_ms:8.3f} ms ({flops / lg_ms / 1e9:.1f} TFLOP/s) vs cuBLAS {cp_ms:8.3f} ms "
+          f"= {cp_ms / lg_ms:.2f} of its speed (tensor cores; reported)")
     return 0
 
 
