@@ -320,13 +320,14 @@ class Tensor:
         return self._storage.buffer.address + self._offset * self.dtype.itemsize
 
     def __array__(self, dtype=None, copy=None):
-        arr = self.numpy(force=True)
-        return arr.astype(dtype) if dtype is not None else arr
+        """As torch: numpy() (so a tensor on a GPU or one requiring grad raises)."""
+        arr = self.numpy()
+        return arr.astype(dtype, copy=False) if dtype is not None else arr
 
     @property
     def __array_interface__(self) -> dict:
-        """NumPy's view of this tensor's memory (shared, like numpy())."""
-        return self.numpy(force=True).__array_interface__
+        """NumPy's view of this tensor's memory (shared, and refused, like numpy())."""
+        return self.numpy().__array_interface__
 
     def __bool__(self) -> bool:
         if self.numel() == 0:

@@ -9,7 +9,10 @@ device, autograd across devices. test_cuda_codegen compiles the same sources for
 (nvcc, NVRTC); on a GPU, test_cuda_runtime runs for real.
 """
 import sys
+import time
 import types
+
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -26,6 +29,10 @@ class FakeArray(np.ndarray):
     @property
     def data(self):
         return types.SimpleNamespace(ptr=self.__array_interface__["data"][0])
+
+    @property
+    def __cuda_array_interface__(self) -> dict:
+        return {**self.__array_interface__, "version": 3}
 
     def get(self) -> np.ndarray:
         return np.array(self)
@@ -51,15 +58,35 @@ class _Device:
         return False
 
 
+class _Event:
+    """A CUDA event: the host clock when recorded (the stand-in's "device" runs synchronously)."""
+
+    def record(self) -> None:
+        self.at = time.perf_counter()
+
+    def synchronize(self) -> None:
+        pass
+
+
+def _asarray(a, dtype=None):
+    if hasattr(a, "__cuda_array_interface__"):  # shares the "device" memory, as cupy does
+        a = types.SimpleNamespace(__array_interface__=a.__cuda_array_interface__)
+    return _fake(np.array(a, dtype=dtype))
+
+
 def _stand_in_cupy() -> types.ModuleType:
     cp = types.ModuleType("cupy")
     cp.empty = lambda n, dtype=np.float32: _fake(np.empty(n, dtype=dtype))
-    cp.asarray = lambda a, dtype=None: _fake(np.array(a, dtype=dtype))
+    cp.ones = lambda n, dtype=np.float32: _fake(np.ones(n, dtype=dtype))
+    cp.empty_like = lambda a: _fake(np.empty_like(a))
+    cp.exp = lambda a: _fake(np.exp(a))
+    cp.float32 = np.float32
+    cp.asarray = _asarray
     cp.from_dlpack = lambda ext: _fake(np.from_dlpack(ext))
     cp.lib = types.SimpleNamespace(stride_tricks=types.SimpleNamespace(
         as_strided=lambda a, shape, strides: _fake(np.lib.stride_tricks.as_strided(a, shape, strides))))
     cp.cuda = types.SimpleNamespace(
-        Device=_Device,
+        Device=_Device, Event=_Event, get_elapsed_time=lambda start, stop: (stop.at - start.at) * 1e3,
         runtime=types.SimpleNamespace(getDeviceCount=lambda: 1, getDevice=lambda: 0, deviceSynchronize=lambda: None,
                                       getDeviceProperties=lambda i: {"name": b"stand-in GPU"}))
     return cp
@@ -99,3 +126,19 @@ def test_debug_timing_waits_for_the_kernel(monkeypatch, capsys):
     monkeypatch.delenv("LAZYGRAD_DEBUG")
     (lg.ones(5, device="cuda") + 1).realize()
     assert len(waits) == 1
+
+
+def test_the_cuda_benchmark_runs(monkeypatch, capsys):
+    """benchmarks/bench_cuda.py end to end on tiny sizes, so the GPU session's run of it cannot stop
+    at a slip in the script (its timings here are the emulator's, meaningless)."""
+    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
+    try:
+        import bench_cuda
+    finally:
+        sys.path.pop(0)
+    monkeypatch.setitem(bench_cuda.SIZES, "quick", (1 << 12, 64, 1))
+    assert bench_cuda.main(["--quick"]) == 0
+    out = capsys.readouterr().out
+    for line in ("device: stand-in GPU", "copy ", "chain ", "softmax ", "matmul ", "matmul16 "):
+        assert line in out, out
+    assert cuda_program.get_program.__name__ == "program"  # the launch timing was undone

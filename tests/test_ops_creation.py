@@ -462,6 +462,18 @@ def test_numpy_shares_memory_with_tensor(backend):
     assert x.tolist() == [-1.0, 4.0, 6.0]
 
 
+def test_array_protocol_is_numpy_like_torch():
+    """np.asarray(t) is t.numpy() as in torch: shared memory, a dtype converts, a tensor that
+    requires grad refuses (torch's error)."""
+    x = lg.tensor([1.0, 2.0])
+    assert np.shares_memory(np.asarray(x), x.numpy())
+    assert np.asarray(x, dtype=np.float64).dtype == np.float64
+    with pytest.raises(RuntimeError, match=r"Can't call numpy\(\) on Tensor that requires grad\. Use "
+                                           r"tensor\.detach\(\)\.numpy\(\) instead\."):
+        np.asarray(lg.ones(2, requires_grad=True))
+    assert np.asarray(lg.ones(2, requires_grad=True).detach()).tolist() == [1.0, 1.0]
+
+
 REPRS = {
     "float": lambda m: m.tensor([[1.5, 0.0], [3.0, -4.25]]),
     "int": lambda m: m.tensor([[1, 0], [3, 4]]),
