@@ -38,13 +38,13 @@ MAX_BLOCKS = 1 << 16  # grid-stride loops cover the rest
 TILE_THREADS = 256
 TILES = {"large": (128, 128, 8), "small": (64, 64, 16)}
 LARGE_SIDE = 2048
+TILE_PAD = 4
 # float16 products run on tensor cores (mma.m16n8k16): the block's 8 warps as 2 x 4, each warp a
 # (bm / 2) x (bn / 4) part of the tile in 16 x 8 pieces, k in steps of 32
 TENSOR_TILES = {"large": (128, 128, 32), "small": (64, 64, 32)}
 TENSOR_LARGE_SIDE = 1024
 WARPS_M, WARPS_N = 2, 4
-TILE_PAD = 4
-INT32_MAX = (1 << 31) - 1
+INT32_MAX = (1 << 31) - 1  # tile reads index in 32 bits when every index stays below this
 
 
 @dataclass(frozen=True)
