@@ -79,3 +79,27 @@ def test_transposed_and_broadcast_reads_stay_scalar():
     assert len(host) == 4
     emulated_cuda.kernel(source)((launch.grid, launch.block), [host[p.name].ctypes.data for p in prog.params])
     np.testing.assert_array_equal(host["out0"], a.T * col[:, None] + c)
+
+
+RACY = """#include "prelude.cuh"
+extern "C" __global__ void racy(float* __restrict__ out0) {
+  __shared__ float seen[64];
+  seen[threadIdx.x] = (float)(blockIdx.x * 64 + threadIdx.x);
+  %s
+  const int other = (int)threadIdx.x + %d;
+  out0[blockIdx.x * 64 + threadIdx.x] = seen[other >= 0 && other < 64 ? other : threadIdx.x];
+  __syncthreads();
+}
+"""
+
+
+@pytest.mark.parametrize("step", [1, -1])
+def test_a_missing_barrier_shows(step):
+    """Threads of odd blocks resume last to first: a thread reading what another writes without a
+    barrier in between reads stale memory in some block, whichever neighbour it reads."""
+    want = np.array([b * 64 + (t + step if 0 <= t + step < 64 else t) for b in range(2) for t in range(64)], np.float32)
+    for barrier, stale in (("__syncthreads();", False), ("", True)):
+        kernel = emulated_cuda.kernel(RACY % (barrier, step))
+        out = np.full(128, np.nan, np.float32)
+        kernel(((2, 1, 1), 64), [out.ctypes.data])
+        assert (not np.array_equal(out, want)) == stale

@@ -7,7 +7,8 @@
  * live thread of the warp does, exchanging their values first; a warp operation (a tensor-core
  * product) once all 32 lanes of the warp offer their operands. A thread that returned no longer
  * counts, as on Volta and later; threads that can never meet are reported, not hung on. Blocks run
- * one at a time, which is what lets __shared__ be a static. */
+ * one at a time, which is what lets __shared__ be a static; odd blocks resume their threads in the
+ * reverse order. */
 #include <cmath>
 #include <coroutine>
 #include <cstdint>
@@ -83,9 +84,14 @@ bool meet() {
 void run_block(void *(*entry)(void **), void **args) {
   threads.assign(blockDim.x, Thread{});
   for (auto &th : threads) th.handle = std::coroutine_handle<>::from_address(entry(args));
+  // odd blocks resume their threads last to first: a missing barrier (a thread reading what another
+  // writes between the same two barriers) shows in one order or the other, whichever thread the
+  // kernel wrongly waits for
+  const bool backwards = (blockIdx.x + blockIdx.y + blockIdx.z) % 2;
   for (;;) {
     bool live = false;
-    for (unsigned t = 0; t < threads.size(); t++) {
+    for (unsigned i = 0; i < threads.size(); i++) {
+      const unsigned t = backwards ? threads.size() - 1 - i : i;
       Thread &th = threads[t];
       if (th.wait != Wait::running) continue;
       threadIdx = {t, 0, 0};
