@@ -8,6 +8,7 @@ must run, so everything else works on machines without it.
 """
 from __future__ import annotations
 
+import ctypes
 from functools import lru_cache
 
 from . import cache
@@ -16,6 +17,7 @@ from .templates_dir import templates_dir
 
 HEADERS = (("cuda", "prelude.cuh"), ("common", "lg_helpers.h"))
 OPTIONS = ("--std=c++17", "-diag-suppress=186")
+CACHE_KIND = "cuda-cubin-whole"  # (cubins cached before they were read whole were one byte short)
 
 _PROGRAMS: dict[tuple[str, int], CudaProgram] = {}
 
@@ -35,6 +37,31 @@ def nvrtc_version() -> tuple[int, int]:
     return tuple(_nvrtc().getVersion())
 
 
+@lru_cache(maxsize=None)
+def _libnvrtc() -> ctypes.CDLL:
+    """The NVRTC library cupy loaded (found by its soname, or among the process's mappings)."""
+    try:
+        return ctypes.CDLL(f"libnvrtc.so.{nvrtc_version()[0]}")
+    except OSError:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "/libnvrtc.so" in line}
+        if not paths:
+            raise
+        return ctypes.CDLL(paths.pop())
+
+
+def _cubin(prog: int) -> bytes:
+    """The compiled program's cubin, read from NVRTC itself: cupy's getCUBIN drops the last byte (a
+    terminator text would have and a cubin has not), and the driver refuses the shortened file."""
+    lib, size = _libnvrtc(), ctypes.c_size_t()
+    if lib.nvrtcGetCUBINSize(ctypes.c_void_p(prog), ctypes.byref(size)):
+        raise RuntimeError("lazygrad: NVRTC gave no cubin size")
+    cubin = ctypes.create_string_buffer(size.value)
+    if lib.nvrtcGetCUBIN(ctypes.c_void_p(prog), cubin):
+        raise RuntimeError("lazygrad: NVRTC gave no cubin")
+    return cubin.raw
+
+
 def compile_cubin(source: str, arch: str) -> bytes:
     """NVRTC: source -> cubin for `arch` (e.g. 'sm_90'); errors carry NVRTC's log."""
     nvrtc = _nvrtc()
@@ -46,7 +73,7 @@ def compile_cubin(source: str, arch: str) -> bytes:
         except nvrtc.NVRTCError as e:
             raise RuntimeError(f"lazygrad: NVRTC could not compile a generated kernel:\n"
                                f"{nvrtc.getProgramLog(prog)}") from e
-        return nvrtc.getCUBIN(prog)
+        return _cubin(prog)
     finally:
         nvrtc.destroyProgram(prog)
 
@@ -65,7 +92,7 @@ class CudaProgram:
         import cupy
         self.name, self.source, self.launch = kernel.name, kernel.source, kernel.launch
         arch = device_arch(device)
-        key = cache.make_key("cuda", kernel.source, repr(nvrtc_version()), arch, *(t for _, t in headers()))
+        key = cache.make_key(CACHE_KIND, kernel.source, repr(nvrtc_version()), arch, *(t for _, t in headers()))
         path = cache.get_or_build(key, lambda: compile_cubin(kernel.source, arch))
         with cupy.cuda.Device(device):
             self.module = cupy.cuda.function.Module()

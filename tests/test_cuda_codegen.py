@@ -3,6 +3,7 @@ suite compiles for C also compiles as CUDA (nvcc --ptx for sm_80 and sm_90; NVRT
 import concurrent.futures
 import re
 import shutil
+import struct
 import subprocess
 
 import numpy as np
@@ -81,12 +82,37 @@ def _nvrtc_or_skip():
         pytest.skip(f"NVRTC is not available here: {e}")
 
 
+def _whole_elf(blob: bytes) -> bool:
+    """Whether an ELF64 file holds all of its section and program header tables."""
+    phoff, shoff = struct.unpack_from("<QQ", blob, 0x20)
+    phentsize, phnum, shentsize, shnum = struct.unpack_from("<HHHH", blob, 0x36)
+    return blob[:4] == b"\x7fELF" and len(blob) >= max(phoff + phnum * phentsize, shoff + shnum * shentsize)
+
+
 @pytest.mark.parametrize("arch", ARCHS)
 def test_sample_kernels_compile_with_nvrtc(arch):
     _nvrtc_or_skip()
     for source in _sample_sources():
-        cubin = cuda_program.compile_cubin(source, arch)
-        assert cubin[:4] == b"\x7fELF"
+        assert _whole_elf(cuda_program.compile_cubin(source, arch))
+
+
+def test_cubins_are_whole_when_nvrtc_is_found_by_its_path(monkeypatch):
+    """cupy's getCUBIN cuts a cubin's last byte (the driver then refuses it), so lazygrad reads it from
+    NVRTC itself: by soname, or else by the path the process mapped."""
+    _nvrtc_or_skip()
+    cdll = cuda_program.ctypes.CDLL
+
+    def no_soname(name, *args, **kw):
+        if "/" not in name:
+            raise OSError(f"{name}: not found by soname here")
+        return cdll(name, *args, **kw)
+    monkeypatch.setattr(cuda_program.ctypes, "CDLL", no_soname)
+    cuda_program._libnvrtc.cache_clear()
+    try:
+        source = next(iter(_sample_sources()))
+        assert _whole_elf(cuda_program.compile_cubin(source, ARCHS[0]))
+    finally:
+        cuda_program._libnvrtc.cache_clear()
 
 
 def test_nvrtc_errors_carry_its_log():
