@@ -28,6 +28,7 @@ from .templates_dir import templates_dir
 THREADS = 256  # threads per block of elementwise and scan kernels
 REDUCE_THREADS_MAX = 512
 MAX_BLOCKS = 1 << 16  # grid-stride loops cover the rest
+MAX_GRID_YZ = 65535  # the device's limit on a grid's y and z (x goes to 2^31 - 1)
 
 
 # the tiled matrix multiply: a block of TILE_THREADS (16 x 16) computes an output tile in steps of k;
@@ -65,7 +66,7 @@ def launch(prog: LoopProgram, mm: Matmul | None = None) -> Launch:
     if mm is not None:
         batch = loops_numel(mm.batch)
         bm, bn, _ = _tile(prog, mm)
-        return Launch((-(-mm.n[1] // bn), -(-mm.m[1] // bm), min(batch, 65535)), TILE_THREADS)
+        return Launch((-(-mm.n[1] // bn), min(-(-mm.m[1] // bm), MAX_GRID_YZ), min(batch, MAX_GRID_YZ)), TILE_THREADS)
     if prog.kind == "reduce" and not prog.reduces_columns:
         block = 32
         while block < min(prog.reduce_numel, REDUCE_THREADS_MAX):
@@ -121,7 +122,7 @@ def _matmul_fields(prog: LoopProgram, mm: Matmul) -> dict:
         "bm": bm, "bn": bn, "bk": bk, "tm": bm // side, "tn": bn // side, "pad": TILE_PAD,
         "vec_bytes": 4 * prog.accs[0].dtype.itemsize, "k_steps": k_steps,
         "m_var": mm.m[0], "m_extent": mm.m[1], "n_var": mm.n[0], "n_extent": mm.n[1],
-        "k_var": mm.k[0], "k_extent": mm.k[1], "batch_numel": loops_numel(mm.batch),
+        "k_var": mm.k[0], "k_extent": mm.k[1], "batch_numel": loops_numel(mm.batch), "m_tiles": -(-mm.m[1] // bm),
         "batch_index": unravel("batch", mm.batch),
         "a": _operand_fields("a", mm.a, mm.m, mm.k[0], bm, bk, "m0", "m", not tensor),
         "b": _operand_fields("b", mm.b, mm.n, mm.k[0], bn, bk, "n0", "n", not tensor),

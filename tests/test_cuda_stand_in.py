@@ -142,3 +142,16 @@ def test_the_cuda_benchmark_runs(monkeypatch, capsys):
     for line in ("device: stand-in GPU", "copy ", "chain ", "softmax ", "matmul ", "matmul16 "):
         assert line in out, out
     assert cuda_program.get_program.__name__ == "program"  # the launch timing was undone
+
+
+def test_matmul_takes_more_tiles_than_the_grid_holds(monkeypatch):
+    """Grids are limited to 65535 blocks along y and z: blocks then take several (batch, row tile)
+    pairs (the limit is lowered here, so that a small product needs it)."""
+    from codegen import render_cuda
+    monkeypatch.setattr(render_cuda, "MAX_GRID_YZ", 2)
+    rng = np.random.default_rng(7)
+    a, b = rng.standard_normal((3, 150, 20)), rng.standard_normal((3, 33, 20))  # 3 batches, 3 row tiles of 64
+    out = lg.tensor(a, device="cuda").float() @ lg.tensor(b, device="cuda").float().transpose(1, 2)
+    (mm,) = [k for k in lg.schedule(out, target="cuda") if "a_tile" in k.source]
+    assert "launch 1x2x2 blocks" in mm.source
+    np.testing.assert_allclose(out.cpu().numpy(), a @ b.transpose(0, 2, 1), rtol=1e-4, atol=1e-4)
