@@ -32,8 +32,9 @@ MAX_GRID_YZ = 65535  # the device's limit on a grid's y and z (x goes to 2^31 - 
 
 
 # the tiled matrix multiply: a block of TILE_THREADS (16 x 16) computes an output tile in steps of k;
-# large products take 128 x 128 tiles (8 x 8 accumulators a thread), others 64 x 64 (4 x 4), so that
-# a smaller product still spreads over every multiprocessor. Shared-memory rows are padded by
+# large float32 products take 128 x 128 tiles (8 x 8 accumulators a thread), others 64 x 64 (4 x 4),
+# so that a smaller product still spreads over every multiprocessor (and 64 double accumulators
+# would not fit the registers of two blocks a multiprocessor). Shared-memory rows are padded by
 # TILE_PAD values (keeping 16-byte alignment), so that threads storing a column of a tile hit
 # different banks.
 TILE_THREADS = 256
@@ -84,7 +85,8 @@ def _tensor_cores(prog: LoopProgram, mm: Matmul) -> bool:
 def _tile(prog: LoopProgram, mm: Matmul) -> tuple[int, int, int]:
     if _tensor_cores(prog, mm):
         return TENSOR_TILES["large" if min(mm.m[1], mm.n[1]) >= TENSOR_LARGE_SIDE else "small"]
-    return TILES["large" if min(mm.m[1], mm.n[1]) >= LARGE_SIDE else "small"]
+    wide = prog.accs[0].dtype.itemsize == 4 and min(mm.m[1], mm.n[1]) >= LARGE_SIDE
+    return TILES["large" if wide else "small"]
 
 
 def _operand_fields(name: str, chain, own: tuple[str, int], k_var: str, tile: int, bk: int, start: str,

@@ -149,6 +149,15 @@ def test_matmul_is_tiled():
     assert not any("a_tile" in k.source for k in small)  # too small to tile
 
 
+@pytest.mark.parametrize("dtype, tile", [(lg.float32, "a_tile[2][8][132]"), (lg.float64, "a_tile[2][16][68]")])
+def test_large_products_take_wide_tiles_in_float32_only(dtype, tile):
+    """8x8 float32 accumulators a thread fit two blocks' registers on a multiprocessor; 8x8 doubles
+    would spill, so float64 keeps the 4x4 ones."""
+    a = lg.zeros(2048, 32, dtype=dtype).realize()
+    (mm,) = [k for k in lg.schedule(a @ a.t(), target="cuda") if "a_tile" in k.source]
+    assert tile in mm.source
+
+
 @pytest.mark.parametrize("a_t, b_t, along", [(False, False, "A along k, B along n"), (True, True, "A along m, B along k"),
                                              (False, True, "A along k, B along k")])
 def test_matmul_tiles_are_read_along_contiguous_memory(a_t, b_t, along):
