@@ -201,6 +201,7 @@ def render(prog: LoopProgram) -> tuple[str, Launch]:
         columns = prog.reduces_columns
         template = "reduce_columns" if columns else "reduce"
         k["out_index"] = unravel("flat" if columns else "out_flat", prog.out_loops)
+        k["max_threads"] = REDUCE_THREADS_MAX
         k["red_index"] = unravel("red_flat", prog.red_loops)
     else:
         k["out_index"] = unravel("flat", prog.out_loops)

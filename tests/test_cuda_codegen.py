@@ -347,3 +347,25 @@ def test_float16_products_use_tensor_cores(tmp_path, arch, instruction):
     assert result.returncode == 0, result.stderr[-4000:]
     ptx = path.with_suffix(f".{arch}.ptx").read_text()
     assert instruction in ptx and ("mma.sync" in ptx) == (arch == "sm_80")
+
+
+def test_kernels_fit_the_register_file(tmp_path):
+    """The heaviest kernels, assembled for sm_90: registers times threads fit a multiprocessor's 64K
+    registers (else the launch fails), and they spill (almost) nothing."""
+    if shutil.which("nvcc") is None:
+        pytest.skip("nvcc is not installed")
+    big = {dt: lg.zeros(2048, 64, dtype=dt).realize() for dt in (lg.float16, lg.float32, lg.float64)}
+    x = lg.zeros(4096, 512).realize()
+    graphs = [big[dt] @ big[dt].t() for dt in big] + [x.softmax(-1), ((x * 1.5).sin() * x - x.exp().tanh()).abs()]
+    kernels = {k.source: k for y in graphs for k in lg.schedule(y, target="cuda")}
+    for n, k in enumerate(kernels.values()):
+        path = tmp_path / f"k{n}.cu"
+        path.write_text(k.source)
+        includes = [f"-I{templates_dir() / 'cuda'}", f"-I{templates_dir() / 'common'}"]
+        done = subprocess.run(["nvcc", "-cubin", "-arch=sm_90", "-diag-suppress=186", "-Xptxas", "-v", *includes,
+                               str(path), "-o", str(path.with_suffix(".cubin"))], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr[-4000:]
+        registers = int(re.search(r"Used (\d+) registers", done.stderr).group(1))
+        spilled = int(re.search(r"(\d+) bytes spill stores", done.stderr).group(1))
+        threads = int(re.search(r"blocks of (\d+) threads", k.source).group(1))
+        assert registers * threads <= 65536 and spilled <= 64, (k.name, registers, threads, spilled)
