@@ -16,7 +16,7 @@ from .symbolic import Lin
 
 # below this much work a tiled kernel is not worth its setup
 MIN_WORK = 1 << 15
-MIN_SIDE = 16
+MIN_SIDE = 8
 
 
 @dataclass

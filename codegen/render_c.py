@@ -101,22 +101,25 @@ def _reduce_fields(prog: LoopProgram) -> tuple[str, dict]:
     return "reduce", {**fields, **_accumulator_lines(prog, lanes)}
 
 
-# the tiled matrix multiply: output tiles of MATMUL_M x MATMUL_N, k in steps of MATMUL_K
-MATMUL_M, MATMUL_N, MATMUL_K = 32, 64, 64
+# the packed matrix multiply: A in blocks of MATMUL_M rows, B in panels of MATMUL_N columns, and an
+# inner kernel of MICRO_M rows x one 64-byte vector of columns (16 floats, 8 doubles) in registers
+MATMUL_M, MATMUL_N, MICRO_M, VECTOR_BYTES = 64, 64, 8, 64
+FMA = {"float": "fmaf", "double": "fma"}
 
 
 def _matmul_fields(prog: LoopProgram, mm: Matmul) -> dict:
     batch = loops_numel(mm.batch)
-    m_tiles = -(-mm.m[1] // MATMUL_M)
+    acc_type = C.ctype(prog.accs[0].dtype)
     return {
-        "acc_type": C.ctype(prog.accs[0].dtype), "acc_name": prog.accs[0].name,
-        "bm": MATMUL_M, "bn": MATMUL_N, "bk": MATMUL_K, "m_tiles": m_tiles,
+        "acc_type": acc_type, "acc_name": prog.accs[0].name, "fma": FMA[acc_type],
+        "bm": MATMUL_M, "bn": MATMUL_N, "mr": MICRO_M, "nr": VECTOR_BYTES // prog.accs[0].dtype.itemsize,
+        "n_tiles": -(-mm.n[1] // MATMUL_N),
         "m_var": mm.m[0], "m_extent": mm.m[1], "n_var": mm.n[0], "n_extent": mm.n[1],
         "k_var": mm.k[0], "k_extent": mm.k[1], "batch_numel": batch,
         "batch_index": unravel("batch", mm.batch),
         "a_lines": [statement_line(s, C) for s in mm.a], "a_value": mm.a[-1].name,
         "b_lines": [statement_line(s, C) for s in mm.b], "b_value": mm.b[-1].name,
-        "parallel": prog.numel * prog.reduce_numel >= PARALLEL_MIN_WORK and batch * m_tiles > 1,
+        "parallel": prog.numel * prog.reduce_numel >= PARALLEL_MIN_WORK and -(-mm.m[1] // MATMUL_M) > 1,
     }
 
 
