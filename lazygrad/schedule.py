@@ -109,9 +109,9 @@ def _group_targets(targets: list[Node], order: list[Node]) -> dict[int, int]:
     pending = [t for t in targets if not is_stored(t) and t.op is not Op.SCAN]
     if len(pending) <= 1:
         return {id(t): 0 for t in pending}
-    needs = {id(t): {id(n) for n in toposort([t], lambda n: () if is_stored(n) else n.srcs)} for t in pending}
+    needs = _targets_below(pending, lambda n: () if is_stored(n) else n.srcs)
     # what a target reads at its own index only (through elementwise ops): fine inside one kernel
-    same_index = {id(t): {id(n) for n in toposort([t], _same_index_srcs)} for t in pending}
+    same_index = _targets_below(pending, _same_index_srcs)
     groups: list[list[Node]] = []
     group_of: dict[int, int] = {}
     for t in pending:
@@ -128,6 +128,19 @@ def _group_targets(targets: list[Node], order: list[Node]) -> dict[int, int]:
             group_of[id(t)] = len(groups)
             groups.append([t])
     return group_of
+
+
+def _targets_below(targets: list[Node], children) -> dict[int, set[int]]:
+    """For each target, the targets (itself included) reachable from it through `children`: one walk
+    over the graph, however many targets."""
+    wanted = {id(t) for t in targets}
+    below: dict[int, set[int]] = {}
+    for n in toposort(targets, children):
+        found = {id(n)} if id(n) in wanted else set()
+        for c in children(n):
+            found |= below[id(c)]
+        below[id(n)] = found
+    return below
 
 
 def _same_index_srcs(n: Node):
