@@ -104,7 +104,12 @@ def _reduce_fields(prog: LoopProgram) -> tuple[str, dict]:
 # the packed matrix multiply: A in blocks of MATMUL_M rows, B in panels of MATMUL_N columns, and an
 # inner kernel of MICRO_M rows x one 64-byte vector of columns (16 floats, 8 doubles) in registers
 MATMUL_M, MATMUL_N, MICRO_M, VECTOR_BYTES = 64, 64, 8, 64
+PACK_LIMIT = 1 << 28  # bytes of packed B beyond which (a broadcast B, say) the product is a plain reduction
 FMA = {"float": "fmaf", "double": "fma"}
+
+
+def _packed_bytes(prog: LoopProgram, mm: Matmul) -> int:
+    return -(-mm.n[1] // MATMUL_N) * MATMUL_N * mm.k[1] * prog.accs[0].dtype.itemsize
 
 
 def _matmul_fields(prog: LoopProgram, mm: Matmul) -> dict:
@@ -135,6 +140,8 @@ def render(prog: LoopProgram) -> str:
     }
     template = prog.kind
     mm = match_matmul(prog)
+    if mm is not None and _packed_bytes(prog, mm) > PACK_LIMIT:
+        mm = None
     if mm is not None:
         template = "matmul"
         k.update(_matmul_fields(prog, mm))
