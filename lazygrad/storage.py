@@ -85,13 +85,31 @@ class Storage:
         self.writes = 0
         _PENDING.discard(self)
 
-    def in_place_buffer(self) -> Buffer | None:
-        """The buffer this storage's pending content may be computed into: its own, when nothing else
-        lazy still reads the old content there."""
-        buf = self._own
-        if buf is None or buf.external or self.is_realized or pending_readers(buf, self):
-            return None
-        return buf
+
+def in_place_buffers(storages: list[Storage]) -> dict[int, Buffer]:
+    """The buffers (by storage id) that these storages' pending contents may be computed into: their
+    own, where nothing else lazy still reads the old content there. One walk over what is pending."""
+    own: dict[int, list[Storage]] = {}
+    for st in storages:
+        buf = st._own
+        if buf is not None and not buf.external and not st.is_realized:
+            own.setdefault(id(buf), []).append(st)
+    pending = [st for st in _PENDING if not st.is_realized]
+    if not own or not pending:
+        return {id(st): st._own for sts in own.values() for st in sts}
+    reads: dict[int, frozenset] = {}  # node -> the candidate buffers (ids) it reads
+    for n in toposort([st.source for st in pending], lambda n: () if is_stored(n) else n.srcs):
+        if is_stored(n):
+            read = id(n.arg if n.op is Op.BUFFER else n.buffer)
+            reads[id(n)] = frozenset((read,)) if read in own else frozenset()
+        else:
+            reads[id(n)] = frozenset().union(*(reads[id(s)] for s in n.srcs))
+    free = {}
+    for buf_id, sts in own.items():
+        for st in sts:
+            if not any(buf_id in reads[id(other.source)] for other in pending if other is not st):
+                free[id(st)] = st._own
+    return free
 
 
 def pending_readers(buf: Buffer, writer: Storage | None = None) -> list[Storage]:

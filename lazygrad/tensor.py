@@ -14,7 +14,7 @@ from . import graph, printing, runtime
 from .buffer import Buffer
 from .dtypes import DType, bool_, get_default_dtype, int64
 from .graph import Node
-from .storage import Storage
+from .storage import Storage, in_place_buffers
 from .view import torch_contiguous_strides
 
 
@@ -421,11 +421,8 @@ def realize_storages(storages: list[Storage]) -> None:
             by_device.setdefault(st.device, []).append(st)
     for device, group in by_device.items():
         targets = [st.target() for st in group]
-        into = {}
-        for st, node in zip(group, targets):
-            buf = st.in_place_buffer()
-            if buf is not None:
-                into[id(node)] = buf
+        free = in_place_buffers(group)
+        into = {id(node): free[id(st)] for st, node in zip(group, targets) if id(st) in free}
         runtime.realize_nodes(targets, into, device)
         for st, node in zip(group, targets):
             st.set_realized(runtime.on_device(node.buffer, device))
