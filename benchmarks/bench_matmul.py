@@ -8,28 +8,17 @@ no targets.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import lazygrad as lg  # noqa: E402
+from bench_autograd import median_ms  # noqa: E402  (this folder is on the path of a script run from it)
 
 LAYERS = (784, 512, 512, 10)
 BATCH, LR = 256, 0.01
-
-
-def median_ms(fn, reps: int) -> float:
-    fn()
-    times = []
-    for _ in range(reps):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1e3
 
 
 def mlp_step(lib, params, x, y, no_grad):
