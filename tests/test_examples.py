@@ -11,6 +11,7 @@ EXPECTED = {
     "quickstart.py": "Stats(",
     "inplace_and_views.py": "same buffer: True",
     "cuda_kernels.py": "max |grad|",
+    "mlp_training.py": "accuracy on",
 }
 
 
