@@ -389,7 +389,9 @@ class CCompiler:
         """``void symbol(void*, ..., void*)`` (nargs params) from ``so_path`` as a cffi function.
 
         Call it with ``pointer(addr)`` values. The library handle is kept open for the life of
-        the process (one per path), so repeated loads are dict lookups.
+        the process (one per path), so repeated loads are dict lookups. Libraries are loaded never
+        to be unloaded (RTLD_NODELETE): closing the last kernel at exit would unload the OpenMP
+        runtime it brought in while that runtime's idle worker threads still run its code.
         """
         k = (so_path, symbol, nargs)
         fn = _funcs.get(k)
@@ -402,7 +404,7 @@ class CCompiler:
                 return fn
             lib = _libs.get(so_path)
             if lib is None:
-                lib = _libs[so_path] = B.load_library(so_path, B.RTLD_NOW | B.RTLD_LOCAL)
+                lib = _libs[so_path] = B.load_library(so_path, B.RTLD_NOW | B.RTLD_LOCAL | os.RTLD_NODELETE)
             ftype = _fn_types.get(nargs)
             if ftype is None:
                 if nargs < 0:

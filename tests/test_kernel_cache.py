@@ -228,6 +228,28 @@ def test_second_process_hits_disk_cache(cache_dir, tmp_path):
     assert res == {"compiled": 0, "disk_hits": 1, "so": so}
 
 
+TRAINING_LOOP = """
+import lazygrad as lg
+w = lg.randn(300, 200, requires_grad=True)
+x = lg.randn(256, 300).realize()
+for _ in range(3):
+    (x @ w).relu().sum().backward()
+    with lg.no_grad():
+        w -= 0.01 * w.grad
+    w.grad = None
+    lg.realize(w)
+"""
+
+
+def test_processes_exit_cleanly_after_parallel_kernels(cache_dir):
+    """The OpenMP runtime stays loaded until the process is gone: unloading it with the kernels at exit,
+    while its worker threads still ran, crashed about half of these processes."""
+    for _ in range(6):
+        r = subprocess.run([sys.executable, "-c", TRAINING_LOOP], capture_output=True, text=True,
+                           env=_child_env(cache_dir), timeout=120)
+        assert r.returncode == 0, f"exit status {r.returncode}: {r.stderr[-2000:]}"
+
+
 def test_concurrent_processes_compile_once(cache_dir, tmp_path):
     src = _src("concurrent")
     go = tmp_path / "go"
