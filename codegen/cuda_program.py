@@ -86,7 +86,7 @@ def device_arch(device: int) -> str:
 class CudaProgram:
     """A loaded kernel; call it with the device arrays (or pointers) of its parameters."""
 
-    __slots__ = ("name", "source", "launch", "fn", "module")
+    __slots__ = ("name", "source", "launch", "fns", "module")
 
     def __init__(self, kernel: RenderedKernel, device: int):
         import cupy
@@ -97,11 +97,18 @@ class CudaProgram:
         with cupy.cuda.Device(device):
             self.module = cupy.cuda.function.Module()
             self.module.load_file(path)
-            self.fn = self.module.get_function(kernel.name)
+            self.fns = [self.module.get_function(name) for name in functions(kernel)]
 
     def __call__(self, args: list) -> None:
         grid, block = self.launch
-        self.fn(grid, (block,), tuple(args))
+        for fn in self.fns:
+            fn(grid, (block,), tuple(args))
+
+
+def functions(kernel: RenderedKernel) -> list[str]:
+    """The kernel's __global__ functions, in the order they are launched (on one stream, each after
+    the last): a scatter first fills its output with the base."""
+    return [f"{kernel.name}_fill", kernel.name] if kernel.kind == "scatter" else [kernel.name]
 
 
 def get_program(kernel: RenderedKernel, device: int) -> CudaProgram:

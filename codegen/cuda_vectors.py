@@ -42,6 +42,8 @@ def plan(prog: LoopProgram) -> VectorPlan | None:
         if s.op == "load":
             buf, index, valid = s.args
             accesses.setdefault(buf, []).append(not valid and index.key == flat)
+        elif s.op == "gather":
+            accesses.setdefault(s.args[0], []).append(False)
     for store in prog.stores:
         accesses.setdefault(store.param, []).append(store.index.key == flat)
     itemsize = {p.name: p.dtype.itemsize for p in prog.params}

@@ -34,7 +34,8 @@ class Param:
 
 @dataclass
 class Stmt:
-    """`name = op(args)` of type dtype. op is 'load', 'alu', 'where', 'arange' or 'rand'."""
+    """`name = op(args)` of type dtype. op is 'load', 'gather' (a load at a computed position), 'alu',
+    'where', 'arange' or 'rand'."""
 
     name: str
     dtype: DType
@@ -61,9 +62,23 @@ class Store:
 
 
 @dataclass
+class Scatter:
+    """The second phase of a scatter kernel: over the index's loops, `param[index] = value` (or +=)."""
+
+    param: str
+    numel: int  # of the output: positions are clamped into it
+    loops: list[tuple[str, int]]
+    stmts: list[Stmt]
+    index: object
+    value: object
+    dtype: DType
+    accumulate: bool
+
+
+@dataclass
 class LoopProgram:
     name: str
-    kind: str  # 'elementwise', 'reduce' or 'scan'
+    kind: str  # 'elementwise', 'reduce', 'scan' or 'scatter' (an elementwise base, then `scatter`)
     params: list[Param]
     out_loops: list[tuple[str, int]]
     red_loops: list[tuple[str, int]] = field(default_factory=list)
@@ -73,6 +88,7 @@ class LoopProgram:
     stores: list[Store] = field(default_factory=list)
     pre_stores: list[Store] = field(default_factory=list)  # outputs shaped like the reduction's input
     fused: list[str] = field(default_factory=list)  # the graph ops this kernel computes
+    scatter: Scatter | None = None
 
     @property
     def numel(self) -> int:
@@ -113,6 +129,7 @@ class _Lowerer:
         self.memo: dict = {}
         self.pre: list[Stmt] = []
         self.post: list[Stmt] = []
+        self.scattered: list[Stmt] = []
         self.accs: list[Accumulator] = []
         self.red_loops: list[tuple[str, int]] = []
         self.counter = 0
@@ -121,7 +138,7 @@ class _Lowerer:
     def _emit(self, phase: str, dtype: DType, op: str, args: tuple, prefix: str = "v", **kw) -> str:
         name = f"{prefix}{self.counter}"
         self.counter += 1
-        (self.pre if phase == "pre" else self.post).append(Stmt(name, dtype, op, args, **kw))
+        {"pre": self.pre, "post": self.post, "scatter": self.scattered}[phase].append(Stmt(name, dtype, op, args, **kw))
         return name
 
     def value(self, node, idx: list[Lin], valid: tuple, phase: str):
@@ -148,6 +165,11 @@ class _Lowerer:
             return self._view(node, idx, valid, phase)
         if op is Op.REDUCE:
             return self._reduce(node, idx, valid)
+        if op is Op.GATHER:
+            data, index = node.srcs
+            position = self.value(index, idx, valid, phase)
+            self.fused.append("gather")
+            return self._emit(phase, node.dtype, "gather", (self.inputs[id(data)], position, data.numel), prefix="ld")
         if op in ELEMENTWISE:
             args = tuple(self.value(s, idx, valid, phase) for s in node.srcs)
             self.fused.append(op.value)
@@ -241,7 +263,7 @@ def _replace(prog: LoopProgram, fn) -> None:
 def collapse_loops(prog: LoopProgram) -> LoopProgram:
     """Merge adjacent output loops that every index walks as one flat range (contiguous data), so the
     innermost loop is long and vectorizes; a loop used in a condition or a div/mod stays separate."""
-    if prog.kind != "elementwise":
+    if prog.kind not in ("elementwise", "scatter"):  # (a scatter's own loops are apart: named j<axis>)
         return prog
     k = len(prog.out_loops) - 2
     while k >= 0:
@@ -279,6 +301,7 @@ def lower(outputs, inputs, rand_slots: dict[int, int] | None = None) -> LoopProg
     """
     root = outputs[0]
     low = _Lowerer(outputs, inputs, rand_slots or {})
+    scatter = None
     out_loops = [(f"i{k}", s) for k, s in enumerate(root.shape) if s != 1]
     idx = [Lin.var(f"i{k}", s) for k, s in enumerate(root.shape)]
     if root.op is Op.SCAN:
@@ -295,6 +318,15 @@ def lower(outputs, inputs, rand_slots: dict[int, int] | None = None) -> LoopProg
             value = low._emit("post", root.dtype, "alu", ("acc0",), alu=Op.CAST, src_dtypes=(float32,))
         kind = "scan"
         stores, pre_stores = [Store("out0", ravel(idx, root.shape), value, root.dtype)], []
+    elif root.op is Op.SCATTER:
+        kind, pre_stores = "scatter", []
+        base, index, values = root.srcs
+        stores = [Store("out0", ravel(idx, root.shape), low.value(base, idx, (), "post"), root.dtype)]
+        at = [Lin.var(f"j{k}", s) for k, s in enumerate(index.shape)]
+        position, value = (low.value(x, at, (), "scatter") for x in (index, values))
+        low.fused.append("scatter_add" if root.arg is not None else "scatter")
+        scatter = Scatter("out0", root.numel, [(f"j{k}", s) for k, s in enumerate(index.shape) if s != 1],
+                          low.scattered, position, value, root.dtype, root.arg is not None)
     else:
         stores, pre_stores = [], []
         for i, out in enumerate(outputs):  # reductions come first and fix the loops
@@ -311,4 +343,4 @@ def lower(outputs, inputs, rand_slots: dict[int, int] | None = None) -> LoopProg
     return collapse_loops(LoopProgram(
         name=kernel_name(kind, low.fused, root.shape), kind=kind, params=low.params, out_loops=out_loops,
         red_loops=low.red_loops, pre=low.pre, accs=low.accs, post=low.post, stores=stores, pre_stores=pre_stores,
-        fused=low.fused))
+        fused=low.fused, scatter=scatter))

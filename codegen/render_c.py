@@ -13,7 +13,7 @@ from . import c_ops
 from .lower import LoopProgram
 from .matmul import Matmul
 from .matmul import match as match_matmul
-from .statements import C, loops_numel, operand, statement_line, store_line, unravel
+from .statements import C, loops_numel, operand, scatter_line, statement_line, store_line, unravel
 from .templates_dir import templates_dir
 
 # below this much work (elements visited) an OpenMP parallel region costs more than it saves
@@ -46,7 +46,7 @@ def _pragmas(prog: LoopProgram) -> list[str]:
     """OpenMP pragmas for the output loops of elementwise and scan kernels."""
     out = [""] * len(prog.out_loops)
     parallel = prog.numel * max(prog.reduce_numel, 1) >= PARALLEL_MIN_WORK
-    if prog.kind == "elementwise" and out:
+    if prog.kind in ("elementwise", "scatter") and out:
         out[-1] = "omp simd"
         if parallel:
             out[0] = "omp parallel for simd" if len(out) == 1 else "omp parallel for"
@@ -148,6 +148,12 @@ def render(prog: LoopProgram) -> str:
     elif prog.kind == "reduce":
         template, fields = _reduce_fields(prog)
         k.update(fields)
+    elif prog.kind == "scatter":
+        sc = prog.scatter
+        k["out_loops"] = _loops(prog.out_loops, _pragmas(prog))
+        k["scatter_loops"] = _loops(sc.loops, [""] * len(sc.loops))
+        k["scatter_lines"] = [statement_line(s, C) for s in sc.stmts] + [scatter_line(sc, C)]
+        k["accumulate"] = sc.accumulate
     else:
         k["out_loops"] = _loops(prog.out_loops, _pragmas(prog))
         k["red_loops"] = _loops(prog.red_loops, [""] * len(prog.red_loops))

@@ -22,7 +22,7 @@ from .lower import LoopProgram
 from .matmul import Matmul
 from .matmul import match as match_matmul
 from .matmul import in_float16, steps_by_one
-from .statements import CUDA, loops_numel, operand, statement_line, store_line, unravel
+from .statements import CUDA, loops_numel, operand, scatter_line, statement_line, store_line, unravel
 from .templates_dir import templates_dir
 
 THREADS = 256  # threads per block of elementwise and scan kernels
@@ -73,6 +73,8 @@ def launch(prog: LoopProgram, mm: Matmul | None = None) -> Launch:
         while block < min(prog.reduce_numel, REDUCE_THREADS_MAX):
             block *= 2
         return Launch((min(n, MAX_BLOCKS), 1, 1), block)
+    if prog.scatter is not None:  # (its two kernels take the same grid: the larger loop's)
+        n = max(n, loops_numel(prog.scatter.loops))
     vectors = cuda_vectors.plan(prog)
     per_thread = vectors.lanes if vectors is not None else 1
     return Launch((min(-(-n // (THREADS * per_thread)), MAX_BLOCKS), 1, 1), THREADS)
@@ -203,6 +205,12 @@ def render(prog: LoopProgram) -> tuple[str, Launch]:
         k["out_index"] = unravel("flat" if columns else "out_flat", prog.out_loops)
         k["max_threads"] = REDUCE_THREADS_MAX
         k["red_index"] = unravel("red_flat", prog.red_loops)
+    elif prog.kind == "scatter":
+        sc = prog.scatter
+        k["out_index"] = unravel("flat", prog.out_loops)
+        k["scatter_numel"] = loops_numel(sc.loops)
+        k["scatter_index"] = unravel("flat", sc.loops)
+        k["scatter_lines"] = [statement_line(s, CUDA) for s in sc.stmts] + [scatter_line(sc, CUDA)]
     else:
         k["out_index"] = unravel("flat", prog.out_loops)
         vectors = cuda_vectors.plan(prog)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lazygrad.dtypes import DType
+from lazygrad.dtypes import DType, int64
 from lazygrad.ops import Op
 
 from . import c_ops
@@ -19,6 +19,7 @@ class Dialect:
     name: str
     float16: str  # the storage type of float16 values
     restrict: str
+    scatter_add: str  # how a scatter adds {value} (of type {type}) at {target}: threads may race on the GPU
 
     def ctype(self, dtype: DType) -> str:
         return self.float16 if dtype.name == "float16" else c_ops.ctype(dtype)
@@ -28,8 +29,8 @@ class Dialect:
                 for p in prog.params]
 
 
-C = Dialect("c", "_Float16", "restrict")
-CUDA = Dialect("cuda", "lg_half", "__restrict__")
+C = Dialect("c", "_Float16", "restrict", "{target} += {value};")
+CUDA = Dialect("cuda", "lg_half", "__restrict__", "lg_atomic_add(&{target}, ({type})({value}));")
 
 
 def operand(x, compute: DType) -> str:
@@ -65,6 +66,9 @@ def _expr(stmt: Stmt, d: Dialect) -> str:
         buf, index, valid = stmt.args
         load = f"{buf}[{index.render()}]"
         return f"({_cond(valid)}) ? {load} : ({d.ctype(stmt.dtype)})0" if valid else load
+    if stmt.op == "gather":
+        buf, position, numel = stmt.args
+        return f"{buf}[lg_clamp_index({operand(position, int64)}, {numel})]"
     if stmt.op == "where":
         conds, val, zero = stmt.args
         t = d.ctype(stmt.dtype)
@@ -102,6 +106,15 @@ def statement_line(stmt: Stmt, d: Dialect) -> str:
 
 def store_line(store) -> str:
     return f"{store.param}[{store.index.render()}] = {operand(store.value, store.dtype)};"
+
+
+def scatter_line(scatter, d: Dialect) -> str:
+    """The scatter phase's write (or addition) of one value at its position."""
+    target = f"{scatter.param}[lg_clamp_index({operand(scatter.index, int64)}, {scatter.numel})]"
+    value = operand(scatter.value, scatter.dtype)
+    if scatter.accumulate:
+        return d.scatter_add.format(target=target, value=value, type=d.ctype(scatter.dtype))
+    return f"{target} = {value};"
 
 
 def unravel(flat: str, loops) -> list[str]:

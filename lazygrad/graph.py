@@ -14,7 +14,7 @@ import weakref
 import numpy as np
 
 from . import np_ops
-from .dtypes import DType, bool_
+from .dtypes import DType, bool_, int64
 from .ops import BINARY, COMPARISONS, Op, ReduceOp
 from .view import Shape, View
 
@@ -204,6 +204,30 @@ def scan(x: Node, rop: ReduceOp, axis: int, dtype: DType | None = None) -> Node:
     if x.shape[axis] == 1:
         return cast(x, dtype)
     return make(Op.SCAN, dtype, x.shape, (x,), (rop, axis))
+
+
+# ---- data-dependent positions ---------------------------------------------------------------------
+
+def _flat(x: Node) -> Node:
+    """x itself where it is a reshape: reading by flat position sees the same elements."""
+    while x.op is Op.VIEW and x.arg.is_contiguous and x.arg.numel == x.srcs[0].numel:
+        x = x.srcs[0]
+    return x
+
+
+def gather(data: Node, index: Node) -> Node:
+    """data's row-major flattening read at each int64 position of index (in range: callers check)."""
+    if not data.numel:  # (nothing to read: only an empty index is valid, and callers check)
+        return const(0, data.dtype, index.shape)
+    return make(Op.GATHER, data.dtype, index.shape, (_flat(data), cast(index, int64)))
+
+
+def scatter(base: Node, index: Node, values: Node, accumulate: bool) -> Node:
+    """base with values written (or added) at the flat positions in index, which values match in shape."""
+    if not index.numel:
+        return base
+    rop = ReduceOp.SUM if accumulate else None
+    return make(Op.SCATTER, base.dtype, base.shape, (base, cast(index, int64), cast(values, base.dtype)), rop)
 
 
 # ---- movement ------------------------------------------------------------------------------------

@@ -1,15 +1,15 @@
 """Indexing: basic indices (ints, slices, None, Ellipsis) are views; integer-tensor and boolean-mask
-indices gather. A gather over a dimension of size n is a max-reduction of a one-hot selection, which
-is exact (it returns the selected element bit for bit) and fuses like any other reduction."""
+indices become storage positions computed from the index values (`_positions`), which a GATHER reads
+(one load per result element) and a SCATTER writes or adds to (index_put, scatter, index_add)."""
 from __future__ import annotations
 
 import numpy as np
 
 from . import graph
-from .dtypes import bool_, int64
+from .dtypes import TORCH_NAMES, bool_, int64
 from .elementwise import broadcast_node, broadcast_shapes
 from .movement import as_view
-from .ops import Op, ReduceOp
+from .ops import Op
 from .tensor import Tensor
 from .autograd.grad_mode import no_grad
 from .autograd.record import differentiable
@@ -50,30 +50,40 @@ def _is_advanced(i) -> bool:
 
 @differentiable("getitem")
 def getitem(t: Tensor, index) -> Tensor:
-    items = _expand_index(t.ndim, index)
-    shape, strides, offset = [], [], t._offset
-    advanced = []  # (result dim, index tensor)
+    shape, strides, offset, advanced = _parse(t._shape, t._strides, t._offset, index)
+    if not advanced:
+        return as_view(t, shape, strides, offset)
+    positions, _ = _positions(shape, strides, offset, advanced)
+    return Tensor._from_node(graph.gather(t._storage.source, positions), t._storage.device)
+
+
+def _parse(t_shape, t_strides, offset: int, index):
+    """The view that the basic indices select (shape, strides and offset in storage coordinates), and
+    the (view dim, index tensor) pairs of the integer-tensor indices still to apply on it."""
+    items = _expand_index(len(t_shape), index)
+    shape, strides = [], []
+    advanced = []
     d = 0
     for i in items:
         if i is None:  # torch's unsqueeze at this point, before later dims are sliced
             shape.append(1)
-            strides.append(t._shape[d] * t._strides[d] if d < t.ndim else 1)
+            strides.append(t_shape[d] * t_strides[d] if d < len(t_shape) else 1)
             continue
         if isinstance(i, bool):  # x[True] adds a dim of size 1, x[False] one of size 0
             shape.append(1 if i else 0)
-            strides.append(t._shape[d] * t._strides[d] if d < t.ndim else 1)
+            strides.append(t_shape[d] * t_strides[d] if d < len(t_shape) else 1)
             continue
         if isinstance(i, (int, np.integer)) or (isinstance(i, Tensor) and i.ndim == 0 and i.dtype.kind in "ui"
                                                  and i._storage.is_realized):
             i = int(i)
-            size = t._shape[d]
+            size = t_shape[d]
             if not -size <= i < size:
                 raise IndexError(f"index {i} is out of bounds for dimension {d} with size {size}")
-            offset += (i % size) * t._strides[d]
+            offset += (i % size) * t_strides[d]
             d += 1
             continue
         if isinstance(i, slice):
-            size = t._shape[d]
+            size = t_shape[d]
             start, stop, step = i.start, i.stop, i.step
             step = 1 if step is None else int(step)
             if step == 0:
@@ -82,35 +92,34 @@ def getitem(t: Tensor, index) -> Tensor:
                 raise ValueError("step must be greater than zero")
             start, stop, _ = slice(start, stop, step).indices(size)
             n = max(0, -(-(stop - start) // step))
-            offset += start * t._strides[d]
+            offset += start * t_strides[d]
             shape.append(n)
-            strides.append(t._strides[d] * step)
+            strides.append(t_strides[d] * step)
             d += 1
             continue
         if _is_advanced(i):
             idx = i if isinstance(i, Tensor) else _tensor_of(i)
             if idx.dtype is bool_:
                 for k, n in enumerate(idx._shape):
-                    if t._shape[d + k] != n:
+                    if t_shape[d + k] != n:
                         raise IndexError(f"The shape of the mask {list(idx._shape)} at index {k} does not match the "
-                                         f"shape of the indexed tensor {list(t._shape)} at index {d + k}")
+                                         f"shape of the indexed tensor {list(t_shape)} at index {d + k}")
                 for k, sub in enumerate(idx.nonzero(as_tuple=True)):
                     advanced.append((len(shape), sub, d))
-                    shape.append(t._shape[d])
-                    strides.append(t._strides[d])
+                    shape.append(t_shape[d])
+                    strides.append(t_strides[d])
                     d += 1
                 continue
             if idx.dtype.kind not in "ui":
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             advanced.append((len(shape), idx, d))
-            shape.append(t._shape[d])
-            strides.append(t._strides[d])
+            shape.append(t_shape[d])
+            strides.append(t_strides[d])
             d += 1
             continue
         raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
                          f"indices (got {type(i).__name__})")
-    view = as_view(t, shape, strides, offset)
-    return _gather(view, advanced) if advanced else view
+    return shape, strides, offset, advanced
 
 
 
@@ -124,56 +133,40 @@ def _tensor_of(i) -> Tensor:
     return tensor(arr)
 
 
-def _gather(view: Tensor, advanced) -> Tensor:
-    """Apply integer-tensor indices on view's dims; result dims go where torch puts them."""
+def _positions(shape, strides, offset: int, advanced) -> tuple[graph.Node, tuple]:
+    """The storage position of each element that integer-tensor indices select from the view (shape,
+    strides, offset), as an int64 node, and the result's shape (the indexed dims go where torch puts
+    them). Every result element is then one load (a gather) or one store (a scatter)."""
     dims = [a[0] for a in advanced]
     for pos, idx, _ in advanced:
         if idx._storage.is_realized and idx.numel():
             vals = idx._values()
-            size = view._shape[pos]
+            size = shape[pos]
             bad = (vals >= size) | (vals < -size)
             if bad.any():
                 raise IndexError(f"index {int(vals[bad].flat[0])} is out of bounds for dimension {pos} with size {size}")
     bshape = broadcast_shapes(*(a[1]._shape for a in advanced))
-    adjacent = dims == list(range(dims[0], dims[0] + len(dims)))
-    rest = [k for k in range(view.ndim) if k not in dims]
+    adjacent = dims == list(range(dims[0], dims[0] + len(dims))) if dims else True
+    rest = [k for k in range(len(shape)) if k not in dims]
     # result layout: [rest before first adv] + bshape + [rest after] when adjacent, else bshape + rest
-    before = [k for k in rest if k < dims[0]] if adjacent else []
+    before = [k for k in rest if not dims or k < dims[0]] if adjacent else []
     after = [k for k in rest if k not in before]
-    out_shape = tuple([view._shape[k] for k in before] + list(bshape) + [view._shape[k] for k in after])
-    nb = len(bshape)
-    # work shape: out dims followed by one axis per indexed dim (the one-hot axis), reduced away
-    work = out_shape + tuple(view._shape[p] for p in dims)
-    nw = len(work)
-    x = view.lazy
-    perm = before + after + dims
-    x = graph.permute(x, tuple(perm))
-    # place x's dims: before -> out positions, after -> after bshape, dims -> trailing axes
-    xshape = [1] * nw
-    for j, k in enumerate(before):
-        xshape[j] = view._shape[k]
-    for j, k in enumerate(after):
-        xshape[len(before) + nb + j] = view._shape[k]
-    for j, p in enumerate(dims):
-        xshape[len(out_shape) + j] = view._shape[p]
-    x = broadcast_node(graph.reshape(x, tuple(xshape)), work)
-    hit = None
-    for j, (pos, idx, _) in enumerate(advanced):
-        size = view._shape[pos]
-        ishape = [1] * nw
-        ishape[len(before):len(before) + nb] = (1,) * (nb - idx.ndim) + tuple(idx._shape)
+    out_shape = tuple([shape[k] for k in before] + list(bshape) + [shape[k] for k in after])
+    placed = [(j, k) for j, k in enumerate(before)] + [(len(before) + len(bshape) + j, k) for j, k in enumerate(after)]
+    positions = graph.const(offset, int64, out_shape)
+    for j, k in placed:  # a kept dim walks its stride
+        at = [1] * len(out_shape)
+        at[j] = shape[k]
+        term = graph.reshape(graph.arange(0, strides[k], shape[k], int64), tuple(at))
+        positions = graph.alu(Op.ADD, positions, broadcast_node(term, out_shape))
+    for pos, idx, _ in advanced:  # an indexed dim jumps to its (wrapped) index
         inode = graph.cast(idx.lazy, int64)
-        inode = graph.alu(Op.MOD, inode, graph.const(size, int64, inode.shape)) if size else inode
-        inode = broadcast_node(graph.reshape(inode, tuple(ishape)), work)
-        ashape = [1] * nw
-        ashape[len(out_shape) + j] = size
-        ar = broadcast_node(graph.reshape(graph.arange(0, 1, size, int64), tuple(ashape)), work)
-        eq = graph.alu(Op.EQ, inode, ar)
-        hit = eq if hit is None else graph.alu(Op.AND, hit, eq)
-    picked = graph.alu(Op.WHERE, hit, x, graph.const(_lowest(view.dtype), view.dtype, work))
-    axes = tuple(range(len(out_shape), nw))
-    node = graph.reshape(graph.reduce(picked, ReduceOp.MAX, axes), out_shape)
-    return Tensor._from_node(node, view._storage.device)
+        if shape[pos]:
+            inode = graph.alu(Op.MOD, inode, graph.const(shape[pos], int64, inode.shape))
+        at = tuple([1] * len(before) + [1] * (len(bshape) - idx.ndim) + list(idx._shape) + [1] * len(after))
+        term = graph.alu(Op.MUL, graph.reshape(inode, at), graph.const(strides[pos], int64, at))
+        positions = graph.alu(Op.ADD, positions, broadcast_node(term, out_shape))
+    return positions, out_shape
 
 
 def setitem(t: Tensor, index, value) -> None:
@@ -216,7 +209,6 @@ def _single_mask(t: Tensor, index):
 @differentiable("index_put")
 def index_put(input: Tensor, indices, values, accumulate: bool = False) -> Tensor:
     """input with input[indices] replaced by (or, accumulating, increased by) values."""
-    from .creation import arange
     index = indices
     mask = _single_mask(input, index)
     one_value = not isinstance(values, Tensor) or values.numel() == 1
@@ -226,23 +218,24 @@ def index_put(input: Tensor, indices, values, accumulate: bool = False) -> Tenso
         node = graph.alu(Op.WHERE, broadcast_node(cond, input._shape),
                          broadcast_node(graph.cast(value, input.dtype), input._shape), input.lazy)
         return Tensor._from_node(node, input._storage.device)
-    positions = getitem(arange(input.numel(), device=input.device).reshape(input._shape), index)
+    from .view import contiguous_strides
+    if isinstance(values, Tensor) and values.dtype is not input.dtype:
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                           f"{TORCH_NAMES[input.dtype.name]} for the destination and "
+                           f"{TORCH_NAMES[values.dtype.name]} for the source.")
+    shape, strides, offset, advanced = _parse(input._shape, contiguous_strides(input._shape), 0, index)
+    positions, out_shape = _positions(shape, strides, offset, advanced)
     vals = values if isinstance(values, Tensor) else Tensor._from_node(graph.const(values, input.dtype))
     try:
-        shape = broadcast_shapes(vals._shape, positions._shape)
+        fits = broadcast_shapes(vals._shape, out_shape) == out_shape
     except RuntimeError:
-        shape = None
-    if shape != positions._shape:
+        fits = False
+    if not fits:
         raise RuntimeError(f"shape mismatch: value tensor of shape {list(vals._shape)} cannot be broadcast to "
-                           f"indexing result of shape {list(positions._shape)}")
-    out = np.array(input._values(), copy=True).reshape(-1)
-    where = np.asarray(positions._values()).reshape(-1)
-    new = np.broadcast_to(np.asarray(vals._values()).astype(input.dtype.np), shape).reshape(-1)
-    if accumulate:
-        np.add.at(out, where, new)
-    else:
-        out[where] = new
-    return Tensor._from_array(out.reshape(input._shape), input.dtype, input._storage.device)
+                           f"indexing result of shape {list(out_shape)}")
+    node = graph.scatter(input.lazy, positions, broadcast_node(graph.cast(vals.lazy, input.dtype), out_shape),
+                         accumulate)
+    return Tensor._from_node(node, input._storage.device)
 
 
 def _scatter_indices(input: Tensor, dim: int, index: Tensor, name: str) -> tuple:
@@ -265,12 +258,19 @@ def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None, red
     if reduce is not None:
         raise NotImplementedError("lazygrad: scatter(reduce=...) is not supported; use scatter_add or index_put")
     src = value if src is None else src
+    _same_dtype(input, src)
     vals = src[tuple(slice(0, n) for n in index._shape)] if isinstance(src, Tensor) else src
     return index_put(input, _scatter_indices(input, dim, index, "scatter"), vals)
 
 
+def _same_dtype(input: Tensor, src) -> None:
+    if isinstance(src, Tensor) and src.dtype is not input.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+
+
 @differentiable("scatter_add")
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
+    _same_dtype(input, src)
     vals = src[tuple(slice(0, n) for n in index._shape)]
     return index_put(input, _scatter_indices(input, dim, index, "scatter_add"), vals, accumulate=True)
 
@@ -280,6 +280,9 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1
     """input with alpha * source[i] added at position index[i] along dim (repeated indices add up)."""
     from .tensor import wrap_dim
     d = wrap_dim(dim, input.ndim)
+    if source.dtype is not input.dtype:
+        raise RuntimeError(f"index_add_(): self ({TORCH_NAMES[input.dtype.name]}) and source "
+                           f"({TORCH_NAMES[source.dtype.name]}) must have the same scalar type")
     if index.numel() != (source._shape[d] if source.ndim else 1):
         raise RuntimeError(f"index_add_(): Number of indices ({index.numel()}) should be equal to source.size(dim): "
                            f"({source._shape[d] if source.ndim else 1}), for dim: {d}")
@@ -362,25 +365,10 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
 
 @differentiable("gather")
 def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
-    """out[i][j] = input[index[i][j]][j] (for dim 0): a one-hot max-reduction along dim."""
+    """out[i][j] = input[index[i][j]][j] (for dim 0): one load per element, at a computed position."""
     from .tensor import wrap_dim
     d = wrap_dim(dim, input.ndim)
-    size = input._shape[d]
-    _check_known_indices(index, size, lambda i: f"index {i} is out of bounds for dimension {d} with size {size}")
-    shape = tuple(index._shape)
-    work = shape + (size,)
-    x = graph.shrink(input.lazy, tuple((0, shape[k]) if k != d else (0, size) for k in range(input.ndim)))
-    x = graph.permute(x, tuple([k for k in range(input.ndim) if k != d] + [d]))
-    x = broadcast_node(graph.reshape(x, tuple(shape[k] if k != d else 1 for k in range(input.ndim)) + (size,)), work)
-    inode = broadcast_node(graph.reshape(graph.cast(index.lazy, int64), shape + (1,)), work)
-    ar = broadcast_node(graph.reshape(graph.arange(0, 1, size, int64), (1,) * len(shape) + (size,)), work)
-    picked = graph.alu(Op.WHERE, graph.alu(Op.EQ, inode, ar), x, graph.const(_lowest(input.dtype), input.dtype, work))
-    node = graph.reshape(graph.reduce(picked, ReduceOp.MAX, (len(shape),)), shape)
-    return Tensor._from_node(node, input._storage.device)
-
-
-def _lowest(dtype):
-    """The identity of a max-reduction: what unselected elements become."""
-    if dtype.is_floating_point:
-        return -np.inf
-    return False if dtype is bool_ else int(np.iinfo(dtype.np).min)
+    shape, strides, offset, advanced = _parse(input._shape, input._strides, input._offset,
+                                              _scatter_indices(input, d, index, "gather"))
+    positions, _ = _positions(shape, strides, offset, advanced)
+    return Tensor._from_node(graph.gather(input._storage.source, positions), input._storage.device)

@@ -101,6 +101,17 @@ def evaluate(root, inputs: dict[int, np.ndarray]) -> np.ndarray:
             out = np_ops.reduce(node.arg[0], ev(node.srcs[0]), node.arg[1], node.dtype.np)
         elif op is Op.SCAN:
             out = np_ops.scan(node.arg[0], ev(node.srcs[0]), node.arg[1], node.dtype.np)
+        elif op is Op.GATHER:
+            data = ev(node.srcs[0]).reshape(-1)
+            out = data[np.clip(ev(node.srcs[1]), 0, max(data.size - 1, 0))] if data.size else np.zeros(node.shape, data.dtype)
+        elif op is Op.SCATTER:
+            out = np.array(ev(node.srcs[0]), copy=True).reshape(-1)
+            where = np.clip(ev(node.srcs[1]), 0, out.size - 1).reshape(-1)
+            values = ev(node.srcs[2]).reshape(-1)
+            if node.arg is None:
+                out[where] = values
+            else:
+                np.add.at(out, where, values)
         elif op in ELEMENTWISE:
             out = np_ops.apply(op, node.dtype.np, *(ev(s) for s in node.srcs))
         else:

@@ -70,6 +70,12 @@ class Op(Enum):
     SCAN = "scan"
     # movement: read the source's row-major flattening through a View (arg: the View)
     VIEW = "view"
+    # data-dependent positions: srcs (data, index); the element of data's row-major flattening at
+    # each int64 index (the node has the index's shape)
+    GATHER = "gather"
+    # srcs (base, index, values): base with values[p] written at its flat position index[p] for every p
+    # (arg None), or added there (arg ReduceOp.SUM: repeated positions add up); base's shape
+    SCATTER = "scatter"
 
 
 class ReduceOp(Enum):

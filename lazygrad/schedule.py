@@ -2,11 +2,12 @@
 
 A node is *materialized* (stored to its own buffer by the kernel rooted at it) when:
 1. it is a realization target;
-2. it is a SCAN (scans run as their own kernel);
+2. it is a SCAN or a SCATTER (they run as their own kernel), or the data a GATHER reads at
+   computed positions (it must be in memory);
 3. it is read through a VIEW that is not a plain reshape and contains an unmaterialized reduction
    (a reduction cannot be evaluated at a remapped index), or the VIEW expands it and it is
    expensive (recomputing it per broadcast element costs more than storing it);
-4. it feeds a REDUCE/SCAN and contains another reduction (no nested reduction loops);
+4. it feeds a REDUCE/SCAN/SCATTER and contains another reduction (no nested reduction loops);
 5. it is used by several kernels and is a reduction or expensive (computed once, stored);
 6. it is a reduction whose loop shape differs from another reduction fused into the same kernel.
 Targets computed together share a kernel when they walk the same loops and neither needs the other:
@@ -31,6 +32,9 @@ RAND_COST = 8
 RECOMPUTE_LIMIT = 8
 # a value read through an expanding VIEW is stored once it costs this much per element
 EXPAND_LIMIT = 4
+# ops computed by their own kernel, and ops whose kernel has loops of its own (no nesting)
+OWN_KERNEL = frozenset({Op.SCAN, Op.SCATTER})
+KERNEL_LOOPS = frozenset({Op.REDUCE, Op.SCAN, Op.SCATTER})
 
 
 @dataclass(eq=False)
@@ -75,7 +79,7 @@ def _has_reduce(order: list[Node], materialized: set[int]) -> dict[int, bool]:
     for n in order:
         if is_stored(n) or n.op in SOURCES:
             out[id(n)] = False
-        elif n.op in (Op.REDUCE, Op.SCAN):
+        elif n.op in KERNEL_LOOPS:
             out[id(n)] = True
         elif n.op is Op.VIEW and not is_reshape(n):
             out[id(n)] = False  # rule 3 materializes what a real VIEW reads, if needed
@@ -98,15 +102,15 @@ def _loop_space(root: Node) -> tuple:
         seen.add(id(n))
         if n.op is Op.REDUCE:
             return ("reduce", n.srcs[0].shape, n.arg[1], root.shape)
-        if n.op is Op.SCAN or (n.op is Op.VIEW and not is_reshape(n)):
+        if n.op in OWN_KERNEL or (n.op is Op.VIEW and not is_reshape(n)):
             continue
-        stack.extend(n.srcs)
+        stack.extend(n.srcs[1:] if n.op is Op.GATHER else n.srcs)
     return ("elementwise", root.shape)
 
 
 def _group_targets(targets: list[Node], order: list[Node]) -> dict[int, int]:
     """Group id of each target: targets sharing loops, with no dependency between them, share one."""
-    pending = [t for t in targets if not is_stored(t) and t.op is not Op.SCAN]
+    pending = [t for t in targets if not is_stored(t) and t.op not in OWN_KERNEL]
     if len(pending) <= 1:
         return {id(t): 0 for t in pending}
     needs = _targets_below(pending, lambda n: () if is_stored(n) else n.srcs)
@@ -144,9 +148,9 @@ def _targets_below(targets: list[Node], children) -> dict[int, set[int]]:
 
 
 def _same_index_srcs(n: Node):
-    if is_stored(n) or n.op in (Op.REDUCE, Op.SCAN) or (n.op is Op.VIEW and not is_reshape(n)):
+    if is_stored(n) or n.op in KERNEL_LOOPS or (n.op is Op.VIEW and not is_reshape(n)):
         return ()
-    return n.srcs
+    return n.srcs[1:] if n.op is Op.GATHER else n.srcs
 
 
 def reads_only_own_index(item: ScheduledKernel, buf) -> bool:
@@ -165,7 +169,9 @@ def reads_only_own_index(item: ScheduledKernel, buf) -> bool:
                 return False
             continue
         aligned = aligned and n.op not in (Op.REDUCE, Op.SCAN) and (n.op is not Op.VIEW or is_reshape(n))
-        stack.extend((s, aligned) for s in n.srcs)
+        # a gather reads its data, a scatter its index and values, at other positions
+        stack.extend((s, aligned and (k, n.op) not in ((0, Op.GATHER), (1, Op.SCATTER), (2, Op.SCATTER)))
+                     for k, s in enumerate(n.srcs))
     return True
 
 
@@ -182,7 +188,9 @@ def _compatible(space: tuple, others: list[tuple]) -> bool:
 def _choose_materialized(order: list[Node], targets: list[Node]) -> set[int]:
     materialized = {id(t) for t in targets if not is_stored(t)}
     group_of = _group_targets(targets, order)
-    materialized |= {id(n) for n in order if n.op is Op.SCAN and not is_stored(n)}
+    materialized |= {id(n) for n in order if n.op in OWN_KERNEL and not is_stored(n)}
+    materialized |= {id(n.srcs[0]) for n in order if n.op is Op.GATHER and not is_stored(n) and
+                     not is_stored(n.srcs[0])}
     consumers: dict[int, list[Node]] = {id(n): [] for n in order}
     for n in order:
         if not is_stored(n):
@@ -210,7 +218,7 @@ def _choose_materialized(order: list[Node], targets: list[Node]) -> set[int]:
                 added.add(nid)
             elif any(c.op is Op.VIEW and c.numel > n.numel for c in cs) and cost[nid] >= EXPAND_LIMIT:
                 added.add(nid)
-            elif any(c.op in (Op.REDUCE, Op.SCAN) for c in cs) and has_reduce[nid]:  # rule 4
+            elif any(c.op in KERNEL_LOOPS for c in cs) and has_reduce[nid]:  # rule 4
                 added.add(nid)
             elif len(groups) > 1 and (n.op is Op.REDUCE or cost[nid] >= RECOMPUTE_LIMIT):  # rule 5
                 added.add(nid)

@@ -58,11 +58,12 @@ def _runtime() -> ctypes.CDLL:
     return lib
 
 
-def _host_unit(source: str) -> tuple[str, str, bool]:
-    """(kernel name, the source with an `lg_emu_entry(void **args)` that calls the kernel with its
-    arguments unpacked, whether it is cooperative). A cooperative kernel (one that synchronizes)
-    becomes a coroutine whose barriers and shuffles are awaited; its entry returns the coroutine."""
-    bounds, name, params = SIGNATURE.search(source).groups()
+def _host_unit(source: str, function: str | None) -> tuple[str, str, bool]:
+    """(kernel name, the source with an `lg_emu_entry(void **args)` that calls the kernel (the source's
+    first, or the one named) with its arguments unpacked, whether it is cooperative). A cooperative
+    kernel (one that synchronizes) becomes a coroutine whose barriers and shuffles are awaited; its
+    entry returns the coroutine."""
+    bounds, name, params = next(m.groups() for m in SIGNATURE.finditer(source) if function in (None, m.group(2)))
     types = [p.rsplit(" ", 1)[0].replace("__restrict__", "") for p in params.split(", ")]
     call = f"{name}({', '.join(f'({t})args[{i}]' for i, t in enumerate(types))})"
     if "__syncthreads" not in source:
@@ -78,9 +79,9 @@ def _host_unit(source: str) -> tuple[str, str, bool]:
 class EmulatedKernel:
     """A generated CUDA kernel compiled for the host; call it with its launch and argument pointers."""
 
-    def __init__(self, source: str):
+    def __init__(self, source: str, function: str | None = None):
         _runtime()
-        self.name, unit, self.cooperative = _host_unit(source)
+        self.name, unit, self.cooperative = _host_unit(source, function)
         includes = [f"-I{templates_dir() / folder}" for folder in ("cuda", "common")]
         shim = (HERE / "shim.h").read_text()
         key = cache.make_key("cuda-emulator", unit, shim, *(text for _, text in cuda_program.headers()))
@@ -96,5 +97,5 @@ class EmulatedKernel:
 
 
 @lru_cache(maxsize=None)
-def kernel(source: str) -> EmulatedKernel:
-    return EmulatedKernel(source)
+def kernel(source: str, function: str | None = None) -> EmulatedKernel:
+    return EmulatedKernel(source, function)

@@ -143,6 +143,30 @@ def test_large_matmul_takes_the_wide_tiles():
     np.testing.assert_allclose(out.cpu().numpy(), a @ b, rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.parametrize("dtype", ["bool", "int8", "int32", "int64", "float16", "float32", "float64"])
+def test_index_put_accumulates_repeated_positions(dtype):
+    """Threads adding at one position race: atomics (a compare-and-swap for narrow types) add them all."""
+    rows = np.array([5, 1, 5, 5, 0, 5])
+    base, vals = _pair((6, 3), dtype), _pair((6, 3), dtype, seed=1)
+    cpu = lg.tensor(base).index_put((lg.tensor(rows),), lg.tensor(vals), accumulate=True)
+    gpu = lg.tensor(base, device="cuda").index_put((lg.tensor(rows, device="cuda"),), lg.tensor(vals, device="cuda"),
+                                                   accumulate=True)
+    _same(gpu, cpu, rtol=2e-3 if dtype == "float16" else 1e-6, atol=2e-2 if dtype == "float16" else 1e-6)
+
+
+def test_embedding_lookup_and_its_gradient():
+    rng = np.random.default_rng(9)
+    table_np, idx_np = rng.standard_normal((1000, 24)).astype(np.float32), rng.integers(0, 40, (64, 3))
+    results = []
+    for device in ("cpu", "cuda"):
+        table = lg.tensor(table_np, device=device, requires_grad=True)
+        rows = table[lg.tensor(idx_np, device=device)]
+        (rows.tanh() * lg.arange(24.0, device=device)).sum().backward()
+        results.append((rows, table.grad))
+    for (gpu, cpu) in zip(results[1], results[0]):
+        _same(gpu.detach(), cpu.detach(), rtol=1e-5, atol=1e-5)
+
+
 def test_creation_on_the_device_and_same_random_stream():
     for make in (lambda d: lg.zeros(3, 4, device=d), lambda d: lg.arange(10, device=d),
                  lambda d: lg.full((2,), 7, device=d), lambda d: lg.eye(3, device=d)):

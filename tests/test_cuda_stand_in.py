@@ -100,8 +100,12 @@ def gpu(monkeypatch):
 
     def program(kernel, device):
         assert kernel.target == "cuda" and kernel.launch is not None and device == 0
-        emulated = emulated_cuda.kernel(kernel.source)
-        return lambda args: emulated(kernel.launch, [a.data.ptr for a in args])
+        launched = [emulated_cuda.kernel(kernel.source, name) for name in cuda_program.functions(kernel)]
+
+        def run(args):
+            for emulated in launched:
+                emulated(kernel.launch, [a.data.ptr for a in args])
+        return run
 
     monkeypatch.setitem(sys.modules, "cupy", _stand_in_cupy())
     monkeypatch.setattr(cuda_program, "get_program", program)

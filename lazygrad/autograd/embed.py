@@ -1,8 +1,8 @@
 """The gradient of indexing: place g back where the indexed elements came from, zeros elsewhere.
 
 Basic indices (ints, slices, None) invert with pads and dilations, which are views fused into the
-consumer; integer-tensor and mask indices scatter-add through a one-hot sum (what a gather's
-gradient is), at the cost of the forward gather.
+consumer; integer-tensor and mask indices scatter-add g into zeros (what a gather's gradient is), one
+store per element of g.
 """
 from __future__ import annotations
 
@@ -58,8 +58,8 @@ def embed(g: Tensor, shape, index) -> Tensor:
     import lazygrad as lg
     items = index if isinstance(index, tuple) else (index,)
     if any(isinstance(i, (Tensor, list)) for i in items):
-        positions = lg.arange(_numel(shape), device=g.device).reshape(shape)[index]
-        return scatter_positions(g, positions, shape)
+        from ..indexing import index_put
+        return index_put(lg.zeros(shape, dtype=g.dtype, device=g.device), index, g, accumulate=True)
     node = _embed_node(g.lazy, tuple(shape), _basic_items(len(shape), index))
     if node is None:
         return lg.zeros(shape, dtype=g.dtype, device=g.device)
@@ -74,20 +74,18 @@ def _numel(shape) -> int:
 
 
 def scatter_positions(g: Tensor, positions: Tensor, shape) -> Tensor:
-    """out.flatten()[positions[b]] += g[b] for every b: a one-hot sum (repeated positions add up)."""
+    """out.flatten()[positions[b]] += g[b] for every b (repeated positions add up)."""
     import lazygrad as lg
-    n = _numel(shape)
-    gf, pf = g.reshape(1, -1), positions.reshape(1, -1)
-    hit = pf == lg.arange(n, device=g.device).reshape(n, 1)
-    return lg.where(hit, gf, lg.zeros((), dtype=g.dtype)).sum(1).reshape(shape)
+    from ..indexing import index_put
+    flat = lg.zeros(_numel(shape), dtype=g.dtype, device=g.device)
+    return index_put(flat, (positions.reshape(-1),), g.reshape(-1), accumulate=True).reshape(shape)
 
 
 def scatter_add_like(c, g: Tensor) -> Tensor:
     """The gradient of gather(x, dim, index) for x."""
     import lazygrad as lg
     x, dim, index = c.args[0], c.args[1], c.args[2]
-    positions = lg.arange(x.numel(), device=x.device).reshape(x.shape).gather(dim, index)
-    return scatter_positions(g, positions, x.shape)
+    return lg.zeros(x.shape, dtype=g.dtype, device=g.device).scatter_add(dim, index, g)
 
 
 def memory_order(shape, strides) -> list[int] | None:

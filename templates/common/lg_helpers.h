@@ -67,6 +67,9 @@ LG_FN int64_t lg_pow_i64(int64_t a, int64_t b) { return lg_ipow_i64(a, b); }
 LG_FN int64_t lg_shl_i64(int64_t a, int64_t b) { return (b < 0 || b >= 64) ? 0 : (int64_t)((uint64_t)a << b); }
 LG_FN int64_t lg_shr_i64(int64_t a, int64_t b) { return (b < 0 || b >= 64) ? (a < 0 ? -1 : 0) : a >> b; }
 LG_FN int64_t lg_fmod_i64(int64_t a, int64_t b) { return lg_truncmod_i64(a, b); }
+/* a computed position kept inside a buffer of n elements: indices are checked before a kernel
+ * runs, so this only guards memory against values that were never checked */
+LG_FN int64_t lg_clamp_index(int64_t i, int64_t n) { return i < 0 ? 0 : (i >= n ? n - 1 : i); }
 
 /* Philox4x32-10: four 32-bit words of random bits for counter `ctr` under key `seed` */
 typedef struct { uint32_t w[4]; } lg_philox_out;

@@ -60,6 +60,28 @@ LG_FN double lg_atan2(double a, double b) { return atan2(a, b); }
 
 #include "lg_helpers.h"
 
+/* a scatter's additions: the device's atomic add where it has one for the type, else a compare-and-swap
+ * of the 32-bit word holding the value (float16, 8- and 16-bit integers, bool) */
+LG_FN void lg_atomic_add(float* p, float v) { atomicAdd(p, v); }
+LG_FN void lg_atomic_add(double* p, double v) { atomicAdd(p, v); }
+LG_FN void lg_atomic_add(int32_t* p, int32_t v) { atomicAdd((int*)p, (int)v); }
+LG_FN void lg_atomic_add(int64_t* p, int64_t v) { atomicAdd((unsigned long long*)p, (unsigned long long)v); }
+template <typename T> union lg_word_part { T value; uint32_t word; };
+template <typename T> LG_FN void lg_atomic_add(T* p, T v) {
+  uint32_t* word = (uint32_t*)((unsigned long long)p & ~3ull);
+  const int shift = (int)((unsigned long long)p & 3) * 8;
+  const uint32_t mask = (sizeof(T) == 1 ? 0xffu : 0xffffu) << shift;
+  uint32_t seen = *word, expected;
+  do {
+    expected = seen;
+    lg_word_part<T> now, sum;
+    now.word = (expected & mask) >> shift;
+    sum.word = 0;
+    sum.value = (T)(now.value + v);
+    seen = atomicCAS(word, expected, (expected & ~mask) | ((sum.word << shift) & mask));
+  } while (seen != expected);
+}
+
 /* warp shuffles move 32- and 64-bit words; narrower accumulators travel widened */
 LG_FN float lg_shfl_down(float v, int d) { return __shfl_down_sync(0xffffffffu, v, d); }
 LG_FN double lg_shfl_down(double v, int d) { return __shfl_down_sync(0xffffffffu, v, d); }

@@ -87,6 +87,13 @@ template <typename T> Shuffle<T> shfl_down(T value, int delta) { return {value, 
 
 /* prelude.cuh's shuffle helpers wrap this; the kernels' calls to them become lg_emu::shfl_down */
 template <typename T> static inline T __shfl_down_sync(unsigned, T, int);
+/* threads run one at a time: atomics are plain updates */
+template <typename T> static inline T atomicAdd(T *p, T v) { T old = *p; *p = old + v; return old; }
+static inline unsigned atomicCAS(unsigned *p, unsigned expected, unsigned v) {
+  unsigned old = *p;
+  if (old == expected) *p = v;
+  return old;
+}
 
 static inline float __int_as_float(int i) {
   float f;

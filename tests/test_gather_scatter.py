@@ -1,0 +1,165 @@
+"""Integer-tensor indexing as GATHER and SCATTER kernels: one load (or one store) per element at a
+position computed from the index values, so their cost follows the index, not the indexed tensor.
+Values are checked against numpy (np.add.at for repeated positions) and torch where it is installed."""
+import numpy as np
+import pytest
+
+import lazygrad as lg
+from conftest import torch_or_skip
+
+
+def _kinds(*tensors) -> list[str]:
+    return [k.kind for k in lg.schedule(*tensors)]
+
+
+def test_an_embedding_lookup_is_one_load_per_element(backend):
+    rng = np.random.default_rng(0)
+    table_np, idx_np = rng.standard_normal((30000, 64)).astype(np.float32), rng.integers(0, 30000, (5, 7))
+    table, idx = lg.tensor(table_np).realize(), lg.tensor(idx_np).realize()
+    rows = table[idx]
+    (kernel,) = lg.schedule(rows)
+    assert kernel.kind == "elementwise" and "gather" in kernel.ops
+    np.testing.assert_array_equal(rows.numpy(), table_np[idx_np])
+
+
+def test_the_gradient_of_a_lookup_scatters_with_repeats(backend):
+    rng = np.random.default_rng(1)
+    table_np = rng.standard_normal((50, 8))
+    idx_np = np.array([[3, 7, 3], [49, 0, 3]])
+    g_np = rng.standard_normal((2, 3, 8))
+    table = lg.tensor(table_np, requires_grad=True)
+    (grad,) = lg.autograd.grad((table[lg.tensor(idx_np)] * lg.tensor(g_np)).sum(), table)
+    assert _kinds(grad) == ["scatter"]
+    expected = np.zeros_like(table_np)
+    np.add.at(expected, idx_np, g_np)
+    np.testing.assert_allclose(grad.numpy(), expected, rtol=1e-12)
+
+
+def test_indexing_reads_views_in_place():
+    """A transposed, sliced tensor is indexed through its strides: no copy of it comes first."""
+    base_np = np.arange(60.0).reshape(6, 10)
+    base = lg.tensor(base_np).realize()
+    view = base.t()[2:9:3]
+    rows, cols = [2, 0, 2], [[5], [1]]
+    picked = view[rows, cols]
+    assert _kinds(picked) == ["elementwise"]
+    np.testing.assert_array_equal(picked.numpy(), base_np.T[2:9:3][rows, cols])
+
+
+def test_gathered_values_fuse_with_their_consumers():
+    x_np = np.random.default_rng(2).standard_normal((6, 5))
+    x = lg.tensor(x_np).realize()
+    picked = (x[lg.tensor([4, 1, 1]), 2:] * 2).exp().sum(1)
+    assert _kinds(picked) == ["reduce"]
+    np.testing.assert_allclose(picked.numpy(), np.exp(x_np[[4, 1, 1], 2:] * 2).sum(1), rtol=1e-12)
+
+
+def test_lazy_data_is_computed_once_then_gathered():
+    x_np = np.random.default_rng(3).standard_normal((4, 6))
+    y = (lg.tensor(x_np) * 3).softmax(1)
+    picked = y[lg.arange(4), lg.tensor([5, 0, 2, 2])]
+    assert _kinds(picked) == _kinds(y) + ["elementwise"]
+    e = np.exp(3 * x_np - (3 * x_np).max(1, keepdims=True))
+    np.testing.assert_allclose(picked.numpy(), (e / e.sum(1, keepdims=True))[np.arange(4), [5, 0, 2, 2]], rtol=1e-12)
+
+
+@pytest.mark.parametrize("accumulate", [False, True])
+@pytest.mark.parametrize("dtype", ["float16", "float32", "int64", "int8", "bool"])
+def test_index_put_matches_torch(backend, accumulate, dtype):
+    torch = torch_or_skip()
+    rng = np.random.default_rng(4)
+    base_np = (rng.standard_normal((7, 5)) * 4).astype(dtype)
+    vals_np = (rng.standard_normal((3, 5)) * 4).astype(dtype)
+    rows = np.array([6, 2, 6]) if accumulate else np.array([6, 2, 0])  # (torch leaves repeated writes undefined)
+    ours = lg.tensor(base_np).index_put((lg.tensor(rows),), lg.tensor(vals_np), accumulate=accumulate)
+    theirs = torch.tensor(base_np).index_put((torch.tensor(rows),), torch.tensor(vals_np), accumulate=accumulate)
+    assert _kinds(ours) == ["scatter"]
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+def test_setitem_with_tensor_indices_writes_through_views(backend):
+    torch = torch_or_skip()
+    base_np = np.arange(24.0).reshape(4, 6)
+    ours, theirs = lg.tensor(base_np), torch.tensor(base_np)
+    for t, lib in ((ours, lg), (theirs, torch)):
+        view = t[1:, ::2]
+        view[lib.tensor([0, 2]), lib.tensor([1, 2])] = lib.tensor([-1.0, -2.0], dtype=lib.float64)
+        t[[3, 0], 5] += 100
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+@pytest.mark.parametrize("dim", [0, 1, -1])
+def test_gather_and_scatter_add_on_strided_inputs_match_torch(backend, dim):
+    torch = torch_or_skip()
+    rng = np.random.default_rng(5)
+    x_np = rng.standard_normal((5, 8))
+    index_np = rng.integers(0, 5 if dim == 0 else 4, (3, 4))
+    src_np = rng.standard_normal((3, 4))
+    x, tx = lg.tensor(x_np)[:, ::2], torch.tensor(x_np)[:, ::2]
+    np.testing.assert_array_equal(x.gather(dim, lg.tensor(index_np)).numpy(),
+                                  tx.gather(dim, torch.tensor(index_np)).numpy())
+    added = x.scatter_add(dim, lg.tensor(index_np), lg.tensor(src_np))
+    assert _kinds(added) == ["scatter"]
+    np.testing.assert_allclose(added.numpy(), tx.scatter_add(dim, torch.tensor(index_np), torch.tensor(src_np)).numpy(),
+                               rtol=1e-12)
+
+
+def test_second_derivatives_through_gather_and_scatter():
+    torch = torch_or_skip()
+    rng = np.random.default_rng(6)
+    x_np, idx_np = rng.standard_normal((6, 3)), np.array([1, 4, 1, 0])
+    grads = []
+    for lib in (lg, torch):
+        x = lib.tensor(x_np, requires_grad=True)
+        y = (lib.tensor([1.0, -2.0, 0.5]) * x[lib.tensor(idx_np)] ** 3).sum()
+        (g,) = lib.autograd.grad(y, x, create_graph=True)
+        (h,) = lib.autograd.grad((g * g).sum(), x)
+        grads.append((g.detach().numpy(), h.numpy()))
+    for ours, theirs in zip(*grads):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10)
+
+
+def test_cross_entropy_gradient_is_a_gather_and_a_scatter():
+    """The MLP loss -log_softmax(h)[arange(n), y].mean(): its kernels stay linear in the batch."""
+    torch = torch_or_skip()
+    rng = np.random.default_rng(7)
+    h_np, y_np = rng.standard_normal((256, 10)), rng.integers(0, 10, 256)
+    results = []
+    for lib in (lg, torch):
+        h = lib.tensor(h_np, requires_grad=True)
+        loss = -h.log_softmax(-1)[lib.arange(256), lib.tensor(y_np)].mean()
+        loss.backward()
+        results.append((loss.item(), h.grad.numpy()))
+    assert results[0][0] == pytest.approx(results[1][0], rel=1e-12)
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-10, atol=1e-15)
+
+
+def test_values_of_another_dtype_raise_like_torch():
+    x = lg.zeros(4, dtype=lg.float64)
+    with pytest.raises(RuntimeError, match="Index put requires the source and destination dtypes match, got Double "
+                                           "for the destination and Float for the source."):
+        x[lg.tensor([1])] = lg.tensor([1.0])
+    with pytest.raises(RuntimeError, match=r"index_add_\(\): self \(Double\) and source \(Float\) must have"):
+        x.index_add(0, lg.tensor([1]), lg.tensor([1.0]))
+    with pytest.raises(RuntimeError, match=r"scatter\(\): Expected self.dtype to be equal to src.dtype"):
+        x.scatter_add(0, lg.tensor([1]), lg.tensor([1.0]))
+    x[x > -1] = lg.tensor(2.0)  # (a mask and one value: a fill, which converts)
+    np.testing.assert_array_equal(x.numpy(), [2.0] * 4)
+
+
+def test_realized_out_of_range_indices_raise_like_torch():
+    x = lg.zeros(4, 3)
+    with pytest.raises(IndexError, match="index 4 is out of bounds for dimension 0 with size 4"):
+        x[lg.tensor([0, 4])]
+    with pytest.raises(IndexError, match="index -5 is out of bounds for dimension 0 with size 4"):
+        x.index_put((lg.tensor([-5]),), lg.tensor(1.0))
+    with pytest.raises(RuntimeError, match="index 3 is out of bounds for dimension 1 with size 3"):
+        x.gather(1, lg.tensor([[3]]))
+
+
+def test_lazily_computed_indices_wrap_around():
+    """Indices still lazy are not checked before the kernel (torch checks them on the device): each one
+    is taken modulo its dim's size, as a negative index is, so no position falls outside the data."""
+    x_np = np.arange(12.0)
+    idx = lg.tensor([0, 5, 11]) * 1000 - 3000  # -3000, 2000, 8000
+    np.testing.assert_array_equal(lg.tensor(x_np)[idx].numpy(), x_np[np.array([-3000, 2000, 8000]) % 12])
