@@ -99,10 +99,19 @@ class LoopProgram:
 
     @property
     def reduces_columns(self) -> bool:
-        """The innermost kept axis lies inside every reduced axis (a sum over rows, say): neighbouring
-        outputs read neighbouring elements, so the reduction runs along them."""
+        """Neighbouring outputs read neighbouring elements (a sum over rows, say), so the reduction runs
+        along them: some load steps by one along the innermost kept loop and none along the innermost
+        reduced one. Where the loads do not tell, the innermost kept axis lying inside every reduced
+        axis does."""
+        if not self.out_loops:
+            return False
+        loads = [st.args[1] for st in self.pre if st.op == "load"]
+        along_out = any(_coeff(index, self.out_loops[-1][0]) == 1 for index in loads)
+        along_red = any(_coeff(index, self.red_loops[-1][0]) == 1 for index in loads)
+        if along_out != along_red:
+            return along_out
         axis = lambda var: int(var[1:])  # noqa: E731  (loop variables are named i<axis> / r<axis>)
-        return bool(self.out_loops) and axis(self.out_loops[-1][0]) > max(axis(v) for v, _ in self.red_loops)
+        return axis(self.out_loops[-1][0]) > max(axis(v) for v, _ in self.red_loops)
 
     @property
     def reduce_numel(self) -> int:

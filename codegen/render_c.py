@@ -13,6 +13,7 @@ from . import c_ops
 from .lower import LoopProgram
 from .matmul import Matmul
 from .matmul import match as match_matmul
+from .matmul import steps_by_one
 from .statements import C, loops_numel, operand, scatter_line, statement_line, store_line, unravel
 from .templates_dir import templates_dir
 
@@ -125,6 +126,8 @@ def _matmul_fields(prog: LoopProgram, mm: Matmul) -> dict:
         "a_lines": [statement_line(s, C) for s in mm.a], "a_value": mm.a[-1].name,
         "b_lines": [statement_line(s, C) for s in mm.b], "b_value": mm.b[-1].name,
         "parallel": prog.numel * prog.reduce_numel >= PARALLEL_MIN_WORK and -(-mm.m[1] // MATMUL_M) > 1,
+        "a_along_k": not steps_by_one(mm.a, mm.m[0]) or steps_by_one(mm.a, mm.k[0]),
+        "b_along_k": steps_by_one(mm.b, mm.k[0]) and not steps_by_one(mm.b, mm.n[0]),
     }
 
 

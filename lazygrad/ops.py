@@ -5,6 +5,10 @@ from enum import Enum
 
 
 class Op(Enum):
+    # members are singletons compared by identity: hash them so too (Enum's own __hash__ is Python code,
+    # and graph building hashes ops at every node)
+    __hash__ = object.__hash__
+
     # sources: no inputs
     BUFFER = "buffer"      # a realized device buffer (arg: the Buffer), shape (numel,)
     CONST = "const"        # a scalar broadcast to the node's shape (arg: the value)
@@ -79,6 +83,8 @@ class Op(Enum):
 
 
 class ReduceOp(Enum):
+    __hash__ = object.__hash__
+
     SUM = "sum"
     PROD = "prod"
     MAX = "max"

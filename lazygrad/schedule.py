@@ -118,13 +118,14 @@ def _group_targets(targets: list[Node], order: list[Node]) -> dict[int, int]:
     same_index = _targets_below(pending, _same_index_srcs)
     groups: list[list[Node]] = []
     group_of: dict[int, int] = {}
+    spaces = {id(t): _loop_space(t) for t in pending}
     for t in pending:
-        space = _loop_space(t)
+        space = spaces[id(t)]
         for gid, members in enumerate(groups):
             if any((id(t) in needs[id(m)] and id(t) not in same_index[id(m)]) or
                    (id(m) in needs[id(t)] and id(m) not in same_index[id(t)]) for m in members):
                 continue
-            if _compatible(space, [_loop_space(m) for m in members]):
+            if _compatible(space, [spaces[id(m)] for m in members]):
                 members.append(t)
                 group_of[id(t)] = gid
                 break
@@ -185,9 +186,8 @@ def _compatible(space: tuple, others: list[tuple]) -> bool:
     return all(o == space for o in others)
 
 
-def _choose_materialized(order: list[Node], targets: list[Node]) -> set[int]:
+def _choose_materialized(order: list[Node], targets: list[Node], group_of: dict[int, int]) -> set[int]:
     materialized = {id(t) for t in targets if not is_stored(t)}
-    group_of = _group_targets(targets, order)
     materialized |= {id(n) for n in order if n.op in OWN_KERNEL and not is_stored(n)}
     materialized |= {id(n.srcs[0]) for n in order if n.op is Op.GATHER and not is_stored(n) and
                      not is_stored(n.srcs[0])}
@@ -245,8 +245,8 @@ def _mixed_reductions(order: list[Node], roots: dict[int, set[int]], materialize
 def create_schedule(targets: list[Node]) -> list[ScheduledKernel]:
     """Kernels that compute every target, in an order where each kernel's inputs already exist."""
     order = _graph(targets)
-    materialized = _choose_materialized(order, targets)
     group_of = _group_targets(targets, order)
+    materialized = _choose_materialized(order, targets, group_of)
     members: dict[int, list[Node]] = {}
     for n in order:
         if id(n) in materialized:

@@ -47,3 +47,31 @@ def test_a_broadcast_operand_too_large_to_pack_is_a_plain_reduction():
     assert not any("b_pack" in k.source for k in kernels)
     np.testing.assert_allclose((x @ wide).numpy(), x.numpy() @ np.broadcast_to(wide.numpy(), (40000, 2000)),
                                rtol=1e-3, atol=1e-2)
+
+
+def _pack_loops(source: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The loop variables of the packing of A and of B, outermost first."""
+    loop = r"for \(int64_t (\w+) = 0;[^\n]*\n\s*"
+    a = re.search(2 * loop + r"const int64_t \w+ = m0 \+ mm;", source).groups()
+    b = re.search(3 * loop + r"const int64_t \w+ = nt \* 64 \+ nn;", source).groups()
+    return a, b
+
+
+@pytest.mark.parametrize("m, k, n", [(130, 77, 70), (64, 48, 32)])  # ragged tiles, whole tiles
+@pytest.mark.parametrize("a_t", [False, True])
+@pytest.mark.parametrize("b_t", [False, True])
+def test_transposed_operands_are_packed_along_their_memory(a_t, b_t, m, k, n):
+    """Each operand is packed with its contiguous axis innermost (a backward pass multiplies by
+    transposes); the work on the result runs on whole tiles and on the ragged edge alike."""
+    rng = np.random.default_rng(m + k)
+    a_np = rng.standard_normal((k, m) if a_t else (m, k)).astype(np.float32)
+    b_np = rng.standard_normal((n, k) if b_t else (k, n)).astype(np.float32)
+    mask_np = rng.standard_normal((m, n)).astype(np.float32)
+    a, b = lg.tensor(a_np).realize(), lg.tensor(b_np).realize()
+    a, b = a.t() if a_t else a, b.t() if b_t else b
+    y = (a @ b) * (lg.tensor(mask_np) > 0) + 1
+    a_loops, b_loops = _pack_loops(_kernel(y).source)
+    assert a_loops[-1] == ("mm" if a_t else "r1")
+    assert b_loops[-1] == ("r1" if b_t else "nn")
+    a64, b64 = (a_np.T if a_t else a_np).astype(np.float64), (b_np.T if b_t else b_np).astype(np.float64)
+    np.testing.assert_allclose(y.numpy(), (a64 @ b64) * (mask_np > 0) + 1, rtol=1e-4, atol=1e-4)

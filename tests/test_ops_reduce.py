@@ -478,3 +478,16 @@ def test_row_softmax_is_three_kernels():
     x = lg.ones(256, 512)
     x.realize()
     assert len(lg.schedule(x.softmax(-1))) == 3
+
+
+def test_column_sums_under_elementwise_work_run_along_the_columns():
+    """An SGD update of a bias, p - lr * g.sum(0): the kernel's loops follow p's shape, yet its loads
+    step along the columns, so neighbouring outputs add neighbouring elements (C: a tile of column
+    sums; CUDA: a thread per column)."""
+    rng = np.random.default_rng(11)
+    g_np, p_np = rng.standard_normal((256, 512)).astype(np.float32), rng.standard_normal(512).astype(np.float32)
+    g, p = lg.tensor(g_np).realize(), lg.tensor(p_np).realize()
+    y = p - 0.01 * g.sum(0)
+    (c,), (cuda,) = lg.schedule(y), lg.schedule(y, target="cuda")
+    assert "for (int64_t tile = 0;" in c.source and "red_flat++" in cuda.source
+    np.testing.assert_allclose(y.numpy(), p_np - 0.01 * g_np.astype(np.float64).sum(0), rtol=1e-5, atol=1e-6)
