@@ -1,5 +1,6 @@
-"""Autograd speed: a Hessian-vector product against torch's double backward, and the backward of the
-8-op chain against its forward. Medians of repeated runs, one process; float32.
+"""Autograd speed: a Hessian-vector product against torch's double backward, an embedding lookup's
+gradient (a scatter-add into a large table) against torch's, and the backward of the 8-op chain
+against its forward. Medians of repeated runs, one process; float32.
 
     python benchmarks/bench_autograd.py [--reps N]
 """
@@ -43,6 +44,12 @@ def hvp_torch(torch, w, x, v):
     return h
 
 
+def embedding_grad(lib, table, idx, weight):
+    """The gradient of a lookup of 4096 rows of a 30000 x 256 table: zeros but the rows looked up."""
+    (g,) = lib.autograd.grad((table[idx] * weight).sum(), table)
+    return g.realize() if lib is lg else g
+
+
 def chain(t):
     return ((t * 1.5 + 2).exp().tanh() * t - 0.5).abs().sqrt()
 
@@ -67,7 +74,20 @@ def main() -> int:
         err = float(np.abs(h - ref).max() / max(np.abs(ref).max(), 1e-30))
         rows[0] = rows[0] + (theirs, err)
     except ImportError:
+        torch = None
         rows[0] = rows[0] + (float("nan"), float("nan"))
+
+    table_np = rng.standard_normal((30000, 256)).astype(np.float32)
+    idx_np, weight_np = rng.integers(0, 30000, 4096), rng.standard_normal(256).astype(np.float32)
+    table = lg.tensor(table_np, requires_grad=True)
+    idx, weight = lg.tensor(idx_np).realize(), lg.tensor(weight_np).realize()
+    lookup = [median_ms(lambda: embedding_grad(lg, table, idx, weight), args.reps), float("nan")]
+    if torch is not None:
+        ttable = torch.tensor(table_np, requires_grad=True)
+        tidx, tweight = torch.from_numpy(idx_np), torch.from_numpy(weight_np)
+        lookup[1] = median_ms(lambda: embedding_grad(torch, ttable, tidx, tweight), args.reps)
+        assert np.allclose(embedding_grad(lg, table, idx, weight).numpy(),
+                           embedding_grad(torch, ttable, tidx, tweight).numpy(), rtol=1e-5, atol=1e-5)
 
     big = lg.rand(1 << 24).realize()
     leaf = big.detach().requires_grad_()
@@ -82,6 +102,8 @@ def main() -> int:
     name, ours, theirs, err = rows[0]
     print(f"{name:<40} lazygrad {ours:8.2f} ms   torch {theirs:8.2f} ms   ratio {ours / theirs:5.2f}x   "
           f"rel. error {err:.1e}")
+    print(f"{'embedding grad, 4096 of 30000x256 rows':<40} lazygrad {lookup[0]:8.2f} ms   torch {lookup[1]:8.2f} ms   "
+          f"ratio {lookup[0] / lookup[1]:5.2f}x")
     print(f"{'8-op chain 2^24: forward (sum)':<40} {forward:8.2f} ms")
     print(f"{'8-op chain 2^24: forward + gradient':<40} {both:8.2f} ms   "
           f"= {both / forward:4.2f}x the forward (target: backward within 1.5x of the forward)")
