@@ -354,13 +354,34 @@ def _check_known_indices(index: Tensor, size: int, message, error: type = Runtim
             raise error(message(int(vals[bad].flat[0])))
 
 
+@differentiable("index_select")
 def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    """The slices index[k] of input along dim, in order: one gather."""
     from .tensor import wrap_dim
-    size = input._shape[wrap_dim(dim, input.ndim)]
-    _check_known_indices(index, size, lambda i: f"INDICES element is out of DATA bounds, id={i} axis_dim={size}")
+    d = wrap_dim(dim, input.ndim)
+    if index.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    if index.dtype.name not in ("int32", "int64"):
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+    size = input._shape[d]
+    if d == 1:  # (torch's kernel for dim 1 has its own message)
+        _check_known_indices(index, size, lambda i: f"INDICES element is out of DATA bounds, id={i} axis_dim={size}")
+    else:
+        _check_known_indices(index, size, lambda i: "index out of range in self", IndexError)
     items = [slice(None)] * input.ndim
-    items[dim] = index
+    items[d] = index.reshape(-1)
     return getitem(input, tuple(items))
+
+
+@differentiable("take")
+def take(input: Tensor, index: Tensor) -> Tensor:
+    """input's elements in row-major order, picked at index (negative indices count from the end)."""
+    if index.dtype is not int64:
+        raise RuntimeError(f"take(): Expected a long tensor for index, but got {TORCH_NAMES[index.dtype.name]}")
+    n = input.numel()
+    _check_known_indices(index, n, lambda i: f"out of range: tried to access index {i} on a tensor of {n} elements.",
+                         IndexError, allow_negative=True)
+    return getitem(input.reshape(-1), index)
 
 
 @differentiable("gather")

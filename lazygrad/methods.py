@@ -211,7 +211,7 @@ METHODS = {
     "squeeze": mv.squeeze, "flatten": mv.flatten, "unflatten": mv.unflatten, "narrow": mv.narrow,
     "select": mv.select, "diagonal": mv.diagonal, "flip": mv.flip, "repeat": mv.repeat, "tile": mv.tile,
     "split": mv.split, "chunk": mv.chunk, "unbind": mv.unbind,
-    "index_select": indexing.index_select, "gather": indexing.gather, "masked_select": indexing.masked_select,
+    "index_select": indexing.index_select, "take": indexing.take, "gather": indexing.gather, "masked_select": indexing.masked_select,
     "nonzero": indexing.nonzero, "masked_fill": indexing.masked_fill, "index_fill": indexing.index_fill,
     "index_put": lambda self, indices, values, accumulate=False: indexing.index_put(self, tuple(indices), values,
                                                                                    accumulate),

@@ -1,6 +1,8 @@
 """Integer-tensor indexing as GATHER and SCATTER kernels: one load (or one store) per element at a
 position computed from the index values, so their cost follows the index, not the indexed tensor.
 Values are checked against numpy (np.add.at for repeated positions) and torch where it is installed."""
+import re
+
 import numpy as np
 import pytest
 
@@ -163,3 +165,60 @@ def test_lazily_computed_indices_wrap_around():
     x_np = np.arange(12.0)
     idx = lg.tensor([0, 5, 11]) * 1000 - 3000  # -3000, 2000, 8000
     np.testing.assert_array_equal(lg.tensor(x_np)[idx].numpy(), x_np[np.array([-3000, 2000, 8000]) % 12])
+
+
+@pytest.mark.parametrize("shape, offset, dims", [((300, 400), 1, (0, 1)), ((4, 5, 6), -2, (2, 0)), ((3, 4, 5), 0, (0, 2))])
+def test_the_gradient_of_a_diagonal_is_a_scatter(shape, offset, dims):
+    torch = torch_or_skip()
+    x_np = np.random.default_rng(8).standard_normal(shape)
+    grads = []
+    for lib in (lg, torch):
+        x = lib.tensor(x_np, requires_grad=True)
+        d = x.diagonal(offset, *dims)
+        (g,) = lib.autograd.grad((d * lib.arange(d.shape[-1], dtype=lib.float64)).sum(), x)
+        grads.append(g)
+    assert "scatter" in _kinds(grads[0])
+    np.testing.assert_array_equal(grads[0].numpy(), grads[1].numpy())
+
+
+def test_reading_storage_through_overlapping_strides_adds_up_gradients():
+    """as_strided over a view whose layout is not dense: the gradient sums g at each storage position
+    (a scatter-add), then reads it back at the base's positions (a gather)."""
+    torch = torch_or_skip()
+    x_np = np.random.default_rng(10).standard_normal(12)
+    grads = []
+    for lib in (lg, torch):
+        base = lib.tensor(x_np, requires_grad=True)
+        w = base[1::2].as_strided((3, 3), (2, 1), 1)
+        (g,) = lib.autograd.grad((w * lib.arange(9.0, dtype=lib.float64).reshape(3, 3)).sum(), base)
+        grads.append(g.numpy())
+    np.testing.assert_array_equal(*grads)
+
+
+def test_take_and_index_select_match_torch_with_their_gradients():
+    torch = torch_or_skip()
+    x_np = np.random.default_rng(12).standard_normal((4, 6))
+    got = []
+    for lib in (lg, torch):
+        x = lib.tensor(x_np, requires_grad=True)
+        taken = x.t().take(lib.tensor([[0, -1, 7], [7, 23, 5]]))  # row-major order of the transposed view
+        picked = lib.index_select(x, 1, lib.tensor([5, 0, 5], dtype=lib.int32))
+        loss = (taken * lib.arange(6.0, dtype=lib.float64).reshape(2, 3)).sum() + (picked ** 2).sum()
+        (g,) = lib.autograd.grad(loss, x)
+        got.append((taken.detach().numpy(), picked.detach().numpy(), g.numpy(),
+                    type(taken.grad_fn).__name__, type(picked.grad_fn).__name__))
+    for ours, theirs in zip(*got):
+        np.testing.assert_array_equal(ours, theirs)
+
+
+def test_take_and_index_select_errors_match_torch():
+    torch = torch_or_skip()
+    cases = [lambda m, x: x.take(m.tensor([12])), lambda m, x: x.take(m.tensor([-13])),
+             lambda m, x: x.take(m.tensor([1.0])), lambda m, x: x.index_select(0, m.tensor([[0]])),
+             lambda m, x: x.index_select(0, m.tensor([3])), lambda m, x: x.index_select(1, m.tensor([-1])),
+             lambda m, x: x.t().index_select(1, m.tensor([4])), lambda m, x: x.index_select(-1, m.tensor([[1]]))]
+    for case in cases:
+        with pytest.raises(Exception) as want:
+            case(torch, torch.zeros(3, 4))
+        with pytest.raises(type(want.value), match=re.escape(str(want.value))):
+            case(lg, lg.zeros(3, 4))

@@ -97,17 +97,19 @@ def _std(c, g):
 
 
 def _diagonal(c, g):
-    """g put back on the chosen diagonal of zeros: a one-hot product over the diagonal's positions."""
+    """g written onto the chosen diagonal of zeros (one store per diagonal element)."""
+    from ..indexing import index_put
     x = c.args[0]
     offset = _kw(c, "offset", 1, 0)
     d1, d2 = _kw(c, "dim1", 2, 0) % x.ndim, _kw(c, "dim2", 3, 1) % x.ndim
-    n1, n2, k = x.shape[d1], x.shape[d2], g.shape[-1]
-    pos = lg.arange(k, device=g.device)
-    on_row = (pos + max(-offset, 0)).reshape(k, 1, 1) == lg.arange(n1, device=g.device).reshape(1, n1, 1)
-    on_col = (pos + max(offset, 0)).reshape(k, 1, 1) == lg.arange(n2, device=g.device).reshape(1, 1, n2)
-    grid = (g.unsqueeze(-1).unsqueeze(-1) * (on_row & on_col).to(g.dtype)).sum(-3)  # other dims, then (n1, n2)
-    order = [d for d in range(x.ndim) if d not in (d1, d2)] + [d1, d2]
-    return (grid.permute([order.index(d) for d in range(x.ndim)]),)
+    pos = lg.arange(g.shape[-1], device=g.device)
+    items = [slice(None)] * x.ndim
+    items[d1], items[d2] = pos + max(-offset, 0), pos + max(offset, 0)
+    # the diagonal's dim goes where indexing puts it: at the first indexed dim if the two are adjacent
+    at = min(d1, d2) if abs(d1 - d2) == 1 else 0
+    order = list(range(g.ndim - 1))
+    order.insert(at, g.ndim - 1)
+    return (index_put(lg.zeros(x.shape, dtype=g.dtype, device=g.device), tuple(items), g.permute(order)),)
 
 
 def _extreme_name(kind: str, args, kwargs) -> str:
@@ -270,6 +272,13 @@ def _getitem(c, g):
     return (embed(g, c.args[0].shape, c.args[1]),)
 
 
+def _take(c, g):
+    """g added at the row-major positions take read (repeated indices add up)."""
+    from .embed import scatter_positions
+    x, index = c.args[0], c.args[1]
+    return scatter_positions(g, index % max(x.numel(), 1), x.shape)
+
+
 def _index_gather(c, g):
     """The gradient of a gather is a sum of g over the positions that read each element (scatter-add)."""
     from .embed import scatter_add_like
@@ -379,6 +388,9 @@ DERIVATIVES = {
     "getitem": (lambda a, k: "IndexBackward0" if _advanced(a[1]) else "SelectBackward0" if isinstance(a[1], int)
                 else "SliceBackward0", _getitem),
     "gather": ("GatherBackward0", _index_gather),
+    "index_select": ("IndexSelectBackward0", lambda c, g: (
+        lg.zeros(c.args[0].shape, dtype=g.dtype, device=g.device).index_add(c.args[1], c.args[2], g), None, None)),
+    "take": ("TakeBackward0", lambda c, g: (_take(c, g), None)),
     "var": ("VarBackward0", _var),
     "std": ("StdBackward0", _std),
     "diagonal": ("DiagonalBackward0", _diagonal),
@@ -419,7 +431,8 @@ READS_NO_INPUT = frozenset({
     "reshape", "flatten", "unflatten", "squeeze", "unsqueeze", "permute", "transpose", "t", "T", "expand",
     "flip", "clone", "contiguous", "repeat", "cat", "stack", "split", "getitem", "diagonal", "narrow", "select",
     "embed", "as_strided", "strided_scatter", "copy_slices", "copy_", "fill_", "zero_", "uniform_", "normal_",
-    "masked_fill", "index_fill", "index_put", "softmax", "log_softmax", "scatter", "scatter_add", "index_add"})
+    "masked_fill", "index_fill", "index_put", "softmax", "log_softmax", "scatter", "scatter_add", "index_add",
+    "index_select"})
 # for these, which inputs each input's gradient reads (so only what a needed gradient reads is watched)
 _PRODUCT = ((1,), (0,))
 READS_FOR_GRAD = {"mul": _PRODUCT, "div": ((1,), (0, 1)), "dot": _PRODUCT, "mv": _PRODUCT, "mm": _PRODUCT,

@@ -141,11 +141,11 @@ def strided_grad(g: Tensor, x_shape, x_strides, x_offset: int, shape, strides, o
 
 
 def positions_grad(g: Tensor, x_shape, x_strides, x_offset, shape, strides, offset) -> Tensor:
-    """strided_grad for any layout: match storage positions one to one (a one-hot sum)."""
+    """strided_grad for any layout: g added up at the storage positions it was read from, then read
+    back at the positions of x's elements."""
     import lazygrad as lg
     span = 1 + max(x_offset + sum((n - 1) * s for n, s in zip(x_shape, x_strides)),
                    offset + sum((n - 1) * s for n, s in zip(shape, strides)))
-    where_x = lg.arange(span, device=g.device).as_strided(x_shape, x_strides, x_offset).reshape(-1, 1)
-    where_g = lg.arange(span, device=g.device).as_strided(shape, strides, offset).reshape(1, -1)
-    hit = where_x == where_g
-    return lg.where(hit, g.reshape(1, -1), lg.zeros((), dtype=g.dtype)).sum(1).reshape(x_shape)
+    where_g = lg.arange(span, device=g.device).as_strided(shape, strides, offset)
+    summed = scatter_positions(g, where_g, (span,))
+    return summed[lg.arange(span, device=g.device).as_strided(x_shape, x_strides, x_offset)]
