@@ -113,9 +113,9 @@ def _group_targets(targets: list[Node], order: list[Node]) -> dict[int, int]:
     pending = [t for t in targets if not is_stored(t) and t.op not in OWN_KERNEL]
     if len(pending) <= 1:
         return {id(t): 0 for t in pending}
-    needs = _targets_below(pending, lambda n: () if is_stored(n) else n.srcs)
+    needs = _targets_below(pending, order, lambda n: () if is_stored(n) else n.srcs)
     # what a target reads at its own index only (through elementwise ops): fine inside one kernel
-    same_index = _targets_below(pending, _same_index_srcs)
+    same_index = _targets_below(pending, order, _same_index_srcs)
     groups: list[list[Node]] = []
     group_of: dict[int, int] = {}
     spaces = {id(t): _loop_space(t) for t in pending}
@@ -135,15 +135,17 @@ def _group_targets(targets: list[Node], order: list[Node]) -> dict[int, int]:
     return group_of
 
 
-def _targets_below(targets: list[Node], children) -> dict[int, set[int]]:
-    """For each target, the targets (itself included) reachable from it through `children`: one walk
-    over the graph, however many targets."""
+def _targets_below(targets: list[Node], order: list[Node], children) -> dict[int, set[int]]:
+    """For each node, the targets (itself included) reachable from it through `children`: one walk
+    over the graph in `order` (the graph's topological order, which any subset of its edges keeps)."""
     wanted = {id(t) for t in targets}
     below: dict[int, set[int]] = {}
-    for n in toposort(targets, children):
-        found = {id(n)} if id(n) in wanted else set()
+    empty: set[int] = set()
+    for n in order:
+        found = {id(n)} if id(n) in wanted else empty
         for c in children(n):
-            found |= below[id(c)]
+            if below[id(c)]:  # (sets are never changed once made, so a node may share its child's)
+                found = found | below[id(c)] if found else below[id(c)]
         below[id(n)] = found
     return below
 

@@ -98,12 +98,17 @@ def in_place_buffers(storages: list[Storage]) -> dict[int, Buffer]:
     if not own or not pending:
         return {id(st): st._own for sts in own.values() for st in sts}
     reads: dict[int, frozenset] = {}  # node -> the candidate buffers (ids) it reads
+    none: frozenset = frozenset()
     for n in toposort([st.source for st in pending], lambda n: () if is_stored(n) else n.srcs):
         if is_stored(n):
             read = id(n.arg if n.op is Op.BUFFER else n.buffer)
-            reads[id(n)] = frozenset((read,)) if read in own else frozenset()
+            reads[id(n)] = frozenset((read,)) if read in own else none
         else:
-            reads[id(n)] = frozenset().union(*(reads[id(s)] for s in n.srcs))
+            found = none
+            for s in n.srcs:
+                if reads[id(s)] and reads[id(s)] is not found:
+                    found = found | reads[id(s)] if found else reads[id(s)]
+            reads[id(n)] = found
     free = {}
     for buf_id, sts in own.items():
         for st in sts:
