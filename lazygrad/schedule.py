@@ -200,29 +200,32 @@ def _choose_materialized(order: list[Node], targets: list[Node], group_of: dict[
                 consumers[id(s)].append(n)
     # random numbers read more than once are generated once (rule 5, decided first so costs see it)
     materialized |= {id(n) for n in order if n.op is Op.RAND and len(consumers[id(n)]) > 1}
+    # how each node is read (fixed while the rules run): (node, consumers, through a real VIEW,
+    # through an expanding VIEW, by a kernel with loops of its own)
+    walk = [(n, consumers[id(n)],
+             any(c.op is Op.VIEW and not is_reshape(c) for c in consumers[id(n)]),
+             any(c.op is Op.VIEW and c.numel > n.numel for c in consumers[id(n)]),
+             any(c.op in KERNEL_LOOPS for c in consumers[id(n)]))
+            for n in reversed(order) if not is_stored(n) and (n.op not in SOURCES or n.op is Op.RAND)]
     while True:
         cost = _cost(order, materialized)
         has_reduce = _has_reduce(order, materialized)
         roots: dict[int, set[int]] = {}
         added = set()
-        for n in reversed(order):
-            if is_stored(n) or (n.op in SOURCES and n.op is not Op.RAND):
-                continue
+        for n, cs, real_view, expanded, looped in walk:
             nid = id(n)
-            cs = consumers[nid]
             if nid in materialized:
                 roots[nid] = {nid}
                 continue
             kernels = set().union(*(roots[id(c)] for c in cs)) if cs else set()
-            groups = {group_of.get(k, k) for k in kernels}
-            real_view = any(c.op is Op.VIEW and not is_reshape(c) for c in cs)
             if real_view and has_reduce[nid]:  # rule 3
                 added.add(nid)
-            elif any(c.op is Op.VIEW and c.numel > n.numel for c in cs) and cost[nid] >= EXPAND_LIMIT:
+            elif expanded and cost[nid] >= EXPAND_LIMIT:
                 added.add(nid)
-            elif any(c.op in KERNEL_LOOPS for c in cs) and has_reduce[nid]:  # rule 4
+            elif looped and has_reduce[nid]:  # rule 4
                 added.add(nid)
-            elif len(groups) > 1 and (n.op is Op.REDUCE or cost[nid] >= RECOMPUTE_LIMIT):  # rule 5
+            elif (len(kernels) > 1 and len({group_of.get(k, k) for k in kernels}) > 1
+                  and (n.op is Op.REDUCE or cost[nid] >= RECOMPUTE_LIMIT)):  # rule 5
                 added.add(nid)
             roots[nid] = {nid} if nid in added else kernels
         added |= _mixed_reductions(order, roots, materialized | added)  # rule 6

@@ -85,7 +85,7 @@ def reshape_strides(old_shape: Shape, old_strides: tuple[int, ...], new_shape: S
 class View:
     """Immutable; equal Views compare and hash equal (they are part of graph-node keys)."""
 
-    __slots__ = ("shape", "strides", "offset", "mask", "key")
+    __slots__ = ("shape", "strides", "offset", "mask", "key", "_linear")
 
     def __init__(self, shape: Shape, strides: tuple[int, ...], offset: int = 0,
                  mask: tuple[tuple[int, int], ...] | None = None):
@@ -96,6 +96,7 @@ class View:
             mask = None
         self.mask = mask
         self.key = (self.shape, self.strides, offset, mask)
+        self._linear: bool | None = None
 
     def __eq__(self, other) -> bool:
         return isinstance(other, View) and self.key == other.key
@@ -118,7 +119,9 @@ class View:
     @property
     def is_linear(self) -> bool:
         """Contiguous up to an offset: index i reads position offset + i."""
-        return self.mask is None and self.strides == contiguous_strides(self.shape)
+        if self._linear is None:  # (asked often by the scheduler: computed once)
+            self._linear = self.mask is None and self.strides == contiguous_strides(self.shape)
+        return self._linear
 
     @property
     def is_contiguous(self) -> bool:
