@@ -10,6 +10,7 @@ import sys
 import time
 import warnings
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -84,6 +85,7 @@ def set_backend(name: str | None) -> None:
 class _Compiled:
     kernel: object  # codegen's RenderedKernel: name, kind, fused ops, parameter count, source
     callable: object = None
+    loaded_ahead: bool = False  # compiled for a schedule about to run it (its first run is no cache hit)
 
 
 _KERNELS: dict[tuple, _Compiled] = {}
@@ -186,8 +188,9 @@ def _rng_pairs(rands: list[Node]) -> np.ndarray:
 def _run_c(item: ScheduledKernel, outs, inputs, key, rands) -> _Compiled:
     entry = _compiled(item, rands, key)
     if entry.callable is None:
-        entry.callable = c_program.get_program(entry.kernel)
-        _dump(entry)
+        _load(entry)
+    elif entry.loaded_ahead:
+        entry.loaded_ahead = False
     else:
         COUNTERS.memory_cache_hits += 1
     addresses = [o.address for o in outs] + [b.address for b in inputs]
@@ -197,6 +200,25 @@ def _run_c(item: ScheduledKernel, outs, inputs, key, rands) -> _Compiled:
     if any(o.numel for o in item.outputs):
         entry.callable(addresses)
     return entry
+
+
+def _load(entry: _Compiled) -> None:
+    entry.callable = c_program.get_program(entry.kernel)
+    _dump(entry)
+
+
+def _compile_ahead(items: list[ScheduledKernel], structures: list) -> None:
+    """A schedule's kernels that are not compiled yet compile side by side (a compiler per core) before
+    the first one runs: a cold start waits about as long as its slowest compile, not their sum."""
+    todo = [entry for item, (key, rands) in zip(items, structures)
+            if (entry := _compiled(item, rands, key)).callable is None]
+    workers = min(len(todo), os.cpu_count() or 1)
+    if workers < 2:
+        return
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(_load, todo))
+    for entry in todo:
+        entry.loaded_ahead = True
 
 
 def _run_cuda(item: ScheduledKernel, outs, inputs, key, rands, device: str) -> _Compiled:
@@ -216,12 +238,14 @@ def _run_cuda(item: ScheduledKernel, outs, inputs, key, rands, device: str) -> _
     return entry
 
 
-def run_kernel(item: ScheduledKernel, into: dict[int, Buffer] | None = None, device: str = "cpu") -> None:
+def run_kernel(item: ScheduledKernel, into: dict[int, Buffer] | None = None, device: str = "cpu",
+               structure: tuple | None = None) -> None:
+    """Run one scheduled kernel; `structure` is its _structure when the caller has it already."""
     outs = [_output_buffer(item, o, into or {}, device) for o in item.outputs]
     inputs = [on_device(_input_buffer(n), device) for n in item.inputs]
     debug = int(os.environ.get("LAZYGRAD_DEBUG", "0") or 0)
     start = time.perf_counter()
-    key, rands = _structure(item)
+    key, rands = structure or _structure(item)
     if device != "cpu":
         entry = _run_cuda(item, outs, inputs, key, rands, device)
         name, source = entry.kernel.name, entry.kernel.source
@@ -255,8 +279,12 @@ def realize_nodes(targets: list[Node], into: dict[int, Buffer] | None = None, de
         return
     runs = _for_device(targets, device)
     into = {id(r): into[id(t)] for t, r in zip(targets, runs) if into and id(t) in into}
-    for item in create_schedule(runs):
-        run_kernel(item, into, device)
+    items = create_schedule(runs)
+    structures = [_structure(item) for item in items]
+    if device == "cpu" and backend() == "c" and len(items) > 1:
+        _compile_ahead(items, structures)
+    for item, structure in zip(items, structures):
+        run_kernel(item, into, device, structure)
     for t, r in zip(targets, runs):
         t.buffer = r.buffer
 

@@ -68,3 +68,42 @@ def test_cache_dir_writable_by_others_is_refused(tmp_path):
                          timeout=120)
     assert out.returncode != 0
     assert "PermissionError" in out.stderr and str(cache) in out.stderr
+
+
+def test_a_schedule_compiles_its_new_kernels_side_by_side(monkeypatch):
+    """Kernels not compiled yet are compiled on every core before the first runs (a cold start waits for
+    the slowest compile, not for the sum); the values and the counters are those of one at a time."""
+    import threading
+    import time
+
+    import numpy as np
+    import pytest
+
+    import lazygrad as lg
+    from codegen.compile_c import CCompiler
+
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core: compiles run one at a time")
+    lock, running, most = threading.Lock(), [0], [0]
+    compile_ = CCompiler.compile
+
+    def watched(self, *args, **kwargs):
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.2)  # (long enough for the other compile to start meanwhile)
+        try:
+            return compile_(self, *args, **kwargs)
+        finally:
+            with lock:
+                running[0] -= 1
+    monkeypatch.setattr(CCompiler, "compile", watched)
+    c = 0.5 + float(np.random.default_rng().integers(1 << 20)) / (1 << 24)  # a constant no kernel has had
+    x = lg.arange(64.0).realize()
+    lg.reset_stats()
+    a, b = (x * c).exp().sum(), (x - c).sum(0, keepdim=True) * x
+    lg.realize(a, b)
+    assert most[0] >= 2 and lg.stats().kernels_compiled == 2 and lg.stats().memory_cache_hits == 0
+    xs = np.arange(64.0, dtype=np.float32)
+    np.testing.assert_allclose(a.item(), np.exp(xs * np.float32(c)).sum(), rtol=1e-5)
+    np.testing.assert_allclose(b.numpy(), (xs - np.float32(c)).sum() * xs, rtol=1e-5)
