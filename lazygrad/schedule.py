@@ -10,6 +10,8 @@ A node is *materialized* (stored to its own buffer by the kernel rooted at it) w
 4. it feeds a REDUCE/SCAN/SCATTER and contains another reduction (no nested reduction loops);
 5. it is used by several kernels and is a reduction or expensive (computed once, stored);
 6. it is a reduction whose loop shape differs from another reduction fused into the same kernel.
+Rules 3 and 4 are decided from the sources up, so a reduction stored below a node leaves the node
+nothing to nest (the work above it fuses); the rules run until no node is added.
 Targets computed together share a kernel when they walk the same loops and neither needs the other:
 elementwise targets of one shape, reductions of one loop shape, and elementwise targets shaped like a
 reduction's input, which are stored from inside its loop (a forward pass and its gradient, say).
@@ -59,33 +61,34 @@ def _graph(targets: list[Node]) -> list[Node]:
     return toposort(targets, lambda n: () if is_stored(n) else n.srcs)
 
 
-def _cost(order: list[Node], materialized: set[int]) -> dict[int, int]:
-    """Per-element cost of recomputing each node's subgraph (stored and materialized inputs are free)."""
+def _rules_from_below(order: list[Node], materialized: set[int], reads: dict[int, tuple]) -> tuple[set[int], dict]:
+    """Rules 3 and 4 and the expand rule, decided from the sources up, so that each decision sees what
+    is stored below it (a reduction stored below leaves nothing to nest). Returns the nodes these rules
+    add and each node's per-element cost of recomputing its subgraph, as its consumers see it (stored
+    and materialized nodes are free)."""
+    added: set[int] = set()
     cost: dict[int, int] = {}
+    has_reduce: dict[int, bool] = {}  # a reduction in the unstored subgraph, reachable without a real VIEW
     for n in order:
-        if id(n) in materialized:
-            cost[id(n)] = 0
-        elif is_stored(n) or n.op in SOURCES:
-            cost[id(n)] = RAND_COST if n.op is Op.RAND and not is_stored(n) else 0
+        nid = id(n)
+        if is_stored(n) or n.op in SOURCES:
+            c, reduces = (RAND_COST if n.op is Op.RAND and not is_stored(n) else 0), False
         else:
             own = TRANSCENDENTAL_COST if n.op in TRANSCENDENTAL else 0 if n.op is Op.VIEW else 1
-            cost[id(n)] = own + sum(cost[id(s)] for s in n.srcs)
-    return cost
-
-
-def _has_reduce(order: list[Node], materialized: set[int]) -> dict[int, bool]:
-    """Whether a node's unmaterialized subgraph contains a reduction reachable without a real VIEW."""
-    out: dict[int, bool] = {}
-    for n in order:
-        if is_stored(n) or n.op in SOURCES:
-            out[id(n)] = False
-        elif n.op in KERNEL_LOOPS:
-            out[id(n)] = True
-        elif n.op is Op.VIEW and not is_reshape(n):
-            out[id(n)] = False  # rule 3 materializes what a real VIEW reads, if needed
-        else:
-            out[id(n)] = any(out[id(s)] and id(s) not in materialized for s in n.srcs)
-    return out
+            c = own + sum(cost[id(s)] for s in n.srcs)
+            if n.op in KERNEL_LOOPS:
+                reduces = True
+            elif n.op is Op.VIEW and not is_reshape(n):
+                reduces = False  # rule 3 stores what a real VIEW reads, if needed
+            else:
+                reduces = any(has_reduce[id(s)] for s in n.srcs)
+        if nid not in materialized and nid in reads:
+            real_view, expanded, looped = reads[nid]
+            if (real_view or looped) and reduces or expanded and c >= EXPAND_LIMIT:  # rules 3, 4, expand
+                added.add(nid)
+        stored = nid in materialized or nid in added
+        cost[nid], has_reduce[nid] = (0, False) if stored else (c, reduces)
+    return added, cost
 
 
 def _reduce_signature(node: Node) -> tuple:
@@ -200,36 +203,30 @@ def _choose_materialized(order: list[Node], targets: list[Node], group_of: dict[
                 consumers[id(s)].append(n)
     # random numbers read more than once are generated once (rule 5, decided first so costs see it)
     materialized |= {id(n) for n in order if n.op is Op.RAND and len(consumers[id(n)]) > 1}
-    # how each node is read (fixed while the rules run): (node, consumers, through a real VIEW,
-    # through an expanding VIEW, by a kernel with loops of its own)
-    walk = [(n, consumers[id(n)],
-             any(c.op is Op.VIEW and not is_reshape(c) for c in consumers[id(n)]),
-             any(c.op is Op.VIEW and c.numel > n.numel for c in consumers[id(n)]),
-             any(c.op in KERNEL_LOOPS for c in consumers[id(n)]))
-            for n in reversed(order) if not is_stored(n) and (n.op not in SOURCES or n.op is Op.RAND)]
+    walk = [(n, consumers[id(n)]) for n in reversed(order)
+            if not is_stored(n) and (n.op not in SOURCES or n.op is Op.RAND)]
+    # how each node is read (fixed while the rules run): through a real VIEW, through an expanding
+    # VIEW, by a kernel with loops of its own
+    reads = {id(n): (any(c.op is Op.VIEW and not is_reshape(c) for c in cs),
+                     any(c.op is Op.VIEW and c.numel > n.numel for c in cs),
+                     any(c.op in KERNEL_LOOPS for c in cs)) for n, cs in walk}
     while True:
-        cost = _cost(order, materialized)
-        has_reduce = _has_reduce(order, materialized)
+        below, cost = _rules_from_below(order, materialized, reads)
+        materialized |= below
         roots: dict[int, set[int]] = {}
         added = set()
-        for n, cs, real_view, expanded, looped in walk:
+        for n, cs in walk:  # from the targets down: which kernels read each node
             nid = id(n)
             if nid in materialized:
                 roots[nid] = {nid}
                 continue
             kernels = set().union(*(roots[id(c)] for c in cs)) if cs else set()
-            if real_view and has_reduce[nid]:  # rule 3
-                added.add(nid)
-            elif expanded and cost[nid] >= EXPAND_LIMIT:
-                added.add(nid)
-            elif looped and has_reduce[nid]:  # rule 4
-                added.add(nid)
-            elif (len(kernels) > 1 and len({group_of.get(k, k) for k in kernels}) > 1
-                  and (n.op is Op.REDUCE or cost[nid] >= RECOMPUTE_LIMIT)):  # rule 5
+            if (len(kernels) > 1 and len({group_of.get(k, k) for k in kernels}) > 1
+                    and (n.op is Op.REDUCE or cost[nid] >= RECOMPUTE_LIMIT)):  # rule 5
                 added.add(nid)
             roots[nid] = {nid} if nid in added else kernels
         added |= _mixed_reductions(order, roots, materialized | added)  # rule 6
-        if not added:
+        if not added:  # (what the rules from below added, they saw already)
             return materialized
         materialized |= added
 

@@ -113,6 +113,17 @@ def test_reduction_of_a_reduction_is_two_kernels():
     np.testing.assert_allclose(y.numpy(), np.exp(x.numpy().astype(np.float64).sum(1)).sum(), rtol=1e-5)
 
 
+def test_a_reduction_stored_below_lets_the_work_above_fuse():
+    """softmax's sum over a product's rows: the product is stored (its max and its sum both read it),
+    after which exp(h - max) has no reduction left inside it and fuses into the sum."""
+    x, w = lg.rand(64, 10).realize(), lg.rand(10, 10).realize()
+    h = x @ w
+    y = (h - h.amax(1, keepdim=True)).exp().sum(1)
+    assert _kernels(y) == 3
+    h64 = x.numpy().astype(np.float64) @ w.numpy().astype(np.float64)
+    np.testing.assert_allclose(y.numpy(), np.exp(h64 - h64.max(1, keepdims=True)).sum(1), rtol=1e-5)
+
+
 def test_reductions_of_different_loop_shapes_get_their_own_kernels():
     a, b = lg.rand(10, 20).realize(), lg.rand(10, 7).realize()
     y = a.sum(1) + b.amax(1)
