@@ -11,6 +11,7 @@ from .elementwise import broadcast_node, broadcast_shapes
 from .movement import as_view
 from .ops import Op
 from .tensor import Tensor
+from .view import contiguous_strides
 from .autograd.grad_mode import no_grad
 from .autograd.record import differentiable
 
@@ -218,7 +219,6 @@ def index_put(input: Tensor, indices, values, accumulate: bool = False) -> Tenso
         node = graph.alu(Op.WHERE, broadcast_node(cond, input._shape),
                          broadcast_node(graph.cast(value, input.dtype), input._shape), input.lazy)
         return Tensor._from_node(node, input._storage.device)
-    from .view import contiguous_strides
     if isinstance(values, Tensor) and values.dtype is not input.dtype:
         raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
                            f"{TORCH_NAMES[input.dtype.name]} for the destination and "

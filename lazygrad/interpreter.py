@@ -102,8 +102,8 @@ def evaluate(root, inputs: dict[int, np.ndarray]) -> np.ndarray:
         elif op is Op.SCAN:
             out = np_ops.scan(node.arg[0], ev(node.srcs[0]), node.arg[1], node.dtype.np)
         elif op is Op.GATHER:
-            data = ev(node.srcs[0]).reshape(-1)
-            out = data[np.clip(ev(node.srcs[1]), 0, max(data.size - 1, 0))] if data.size else np.zeros(node.shape, data.dtype)
+            data = ev(node.srcs[0]).reshape(-1)  # (positions clamped into the data, as the kernels do)
+            out = data[np.clip(ev(node.srcs[1]), 0, data.size - 1)]
         elif op is Op.SCATTER:
             out = np.array(ev(node.srcs[0]), copy=True).reshape(-1)
             where = np.clip(ev(node.srcs[1]), 0, out.size - 1).reshape(-1)

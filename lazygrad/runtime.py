@@ -210,8 +210,9 @@ def _load(entry: _Compiled) -> None:
 def _compile_ahead(items: list[ScheduledKernel], structures: list) -> None:
     """A schedule's kernels that are not compiled yet compile side by side (a compiler per core) before
     the first one runs: a cold start waits about as long as its slowest compile, not their sum."""
-    todo = [entry for item, (key, rands) in zip(items, structures)
-            if (entry := _compiled(item, rands, key)).callable is None]
+    entries = {id(entry): entry for item, (key, rands) in zip(items, structures)
+               if (entry := _compiled(item, rands, key)).callable is None}  # (a kernel may run twice)
+    todo = list(entries.values())
     workers = min(len(todo), os.cpu_count() or 1)
     if workers < 2:
         return

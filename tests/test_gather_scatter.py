@@ -167,7 +167,8 @@ def test_lazily_computed_indices_wrap_around():
     np.testing.assert_array_equal(lg.tensor(x_np)[idx].numpy(), x_np[np.array([-3000, 2000, 8000]) % 12])
 
 
-@pytest.mark.parametrize("shape, offset, dims", [((300, 400), 1, (0, 1)), ((4, 5, 6), -2, (2, 0)), ((3, 4, 5), 0, (0, 2))])
+@pytest.mark.parametrize("shape, offset, dims", [((300, 400), 1, (0, 1)), ((4, 5, 6), -2, (2, 0)),
+                                                 ((3, 4, 5), 0, (0, 2))])
 def test_the_gradient_of_a_diagonal_is_a_scatter(shape, offset, dims):
     torch = torch_or_skip()
     x_np = np.random.default_rng(8).standard_normal(shape)

@@ -273,10 +273,9 @@ def _getitem(c, g):
 
 
 def _take(c, g):
-    """g added at the row-major positions take read (repeated indices add up)."""
+    """g added at the row-major positions take read (repeated indices add up, negative ones wrap)."""
     from .embed import scatter_positions
-    x, index = c.args[0], c.args[1]
-    return scatter_positions(g, index % max(x.numel(), 1), x.shape)
+    return scatter_positions(g, c.args[1], c.args[0].shape)
 
 
 def _index_gather(c, g):
