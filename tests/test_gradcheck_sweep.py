@@ -55,7 +55,7 @@ MOVEMENT = {
     "advanced": lambda x: x[[0, 2, 0]], "mask": lambda x: x[x > 0.8], "gather": lambda x: x.gather(1, lg.tensor([[0, 0], [3, 1], [2, 2]])),
     "cat": lambda x: lg.cat([x, x * 2], 1), "stack": lambda x: lg.stack([x, x.flip(1)]), "repeat": lambda x: x.repeat(2, 1),
     "split": lambda x: x.split(2, 1)[1], "diagonal": lambda x: x.diagonal(1), "index_select": lambda x: x.index_select(0, lg.tensor([2, 0])),
-    "clone": lambda x: x.clone(),
+    "clone": lambda x: x.clone(), "take": lambda x: x.t().take(lg.tensor([[5, -1], [5, 0]])),
     "as_strided": lambda x: x.contiguous().as_strided((2, 2), (4, 1), 1),
     "as_strided_overlapping": lambda x: x.contiguous().as_strided((3, 3), (1, 1)),
     "masked_fill": lambda x: x.masked_fill(x > 0.8, 2.0), "index_fill": lambda x: x.index_fill(1, lg.tensor([0, 2]), -1.0),
