@@ -21,7 +21,7 @@ from codegen import c_program, rendered
 
 from . import interpreter
 from .buffer import Buffer
-from .graph import Node, _arg_key
+from .graph import Node, _arg_key, toposort
 from .ops import Op
 from .schedule import ScheduledKernel, create_schedule, is_stored, reads_only_own_index
 from .split_reductions import split_large_reductions
@@ -89,6 +89,10 @@ class _Compiled:
 
 
 _KERNELS: dict[tuple, _Compiled] = {}
+# schedules by the structure of the graph they realize (most recent last); a training loop builds the
+# same graph over new buffers at every step, so it is scheduled once
+_PLANS: dict[tuple, list] = {}
+PLANS_KEPT = 256
 
 
 def _structure(item: ScheduledKernel) -> tuple[tuple, list[Node]]:
@@ -118,6 +122,43 @@ def _structure(item: ScheduledKernel) -> tuple[tuple, list[Node]]:
         parts.append((node.op, node.dtype.name, node.shape, arg, tuple(local[id(s)] for s in node.srcs)))
     parts.append(("outputs", tuple(local[id(o)] for o in item.outputs)))
     return tuple(parts), rands
+
+
+def _graph_key(order: list[Node], targets: list[Node]) -> tuple[tuple, dict[int, int]]:
+    """The structure of the graph to realize (stored nodes abstracted to their type and shape, random
+    numbers to their distribution) and each node's position in `order`."""
+    pos: dict[int, int] = {}
+    parts = []
+    for i, n in enumerate(order):
+        pos[id(n)] = i
+        if is_stored(n):
+            parts.append((n.dtype, n.shape))
+        else:
+            arg = n.arg[2] if n.op is Op.RAND else _arg_key(n.op, n.arg)
+            parts.append((n.op, n.dtype, n.shape, arg, tuple(pos[id(s)] for s in n.srcs)))
+    parts.append(tuple(pos[id(t)] for t in targets))
+    return tuple(parts), pos
+
+
+def _plan(targets: list[Node]) -> tuple[list[ScheduledKernel], list[tuple]]:
+    """The kernels that realize targets, with their structures (`_structure`): scheduled, or rebuilt
+    from the schedule of a graph of the same structure over other buffers."""
+    order = toposort(targets, lambda n: () if is_stored(n) else n.srcs)
+    key, pos = _graph_key(order, targets)
+    plan = _PLANS.pop(key, None)
+    if plan is None:
+        items = create_schedule(targets)
+        structures = [_structure(item) for item in items]
+        plan = [(tuple(pos[id(o)] for o in item.outputs), tuple(pos[id(i)] for i in item.inputs), kernel_key,
+                 tuple(pos[id(r)] for r in rands)) for item, (kernel_key, rands) in zip(items, structures)]
+    else:
+        items = [ScheduledKernel(tuple(order[p] for p in outs), tuple(order[p] for p in ins))
+                 for outs, ins, _, _ in plan]
+        structures = [(kernel_key, [order[p] for p in rands]) for _, _, kernel_key, rands in plan]
+    _PLANS[key] = plan
+    if len(_PLANS) > PLANS_KEPT:
+        del _PLANS[next(iter(_PLANS))]
+    return items, structures
 
 
 def _compiled(item: ScheduledKernel, rands: list[Node], key: tuple, target: str = "c") -> _Compiled:
@@ -280,8 +321,7 @@ def realize_nodes(targets: list[Node], into: dict[int, Buffer] | None = None, de
         return
     runs = _for_device(targets, device)
     into = {id(r): into[id(t)] for t, r in zip(targets, runs) if into and id(t) in into}
-    items = create_schedule(runs)
-    structures = [_structure(item) for item in items]
+    items, structures = _plan(runs)
     if device == "cpu" and backend() == "c" and len(items) > 1:
         _compile_ahead(items, structures)
     for item, structure in zip(items, structures):

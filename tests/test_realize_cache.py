@@ -107,3 +107,46 @@ def test_a_schedule_compiles_its_new_kernels_side_by_side(monkeypatch):
     xs = np.arange(64.0, dtype=np.float32)
     np.testing.assert_allclose(a.item(), np.exp(xs * np.float32(c)).sum(), rtol=1e-5)
     np.testing.assert_allclose(b.numpy(), (xs - np.float32(c)).sum() * xs, rtol=1e-5)
+
+
+def test_a_training_loop_is_scheduled_once(monkeypatch):
+    """Every step builds a graph of the same structure over new buffers: the second step takes its
+    schedule (and its kernels' structures) from the first, and computes what plain numpy computes."""
+    import numpy as np
+
+    import lazygrad as lg
+    from lazygrad import runtime
+
+    calls = []
+    schedule = runtime.create_schedule
+    monkeypatch.setattr(runtime, "create_schedule", lambda targets: calls.append(1) or schedule(targets))
+    rng = np.random.default_rng(5)
+    x_np, y_np = rng.standard_normal((64, 7)), rng.standard_normal(64)
+    w_np = np.zeros(7)
+    x, y, w = lg.tensor(x_np), lg.tensor(y_np), lg.tensor(w_np, requires_grad=True)
+    steps = []
+    for step in range(4):
+        loss = ((x @ w - y) ** 2).mean()
+        loss.backward()
+        with lg.no_grad():
+            w -= 0.1 * w.grad
+        w.grad = None
+        lg.realize(w)
+        steps.append(len(calls))
+        w_np = w_np - 0.1 * (2 / 64) * x_np.T @ (x_np @ w_np - y_np)
+    assert steps == [1, 1, 1, 1]
+    np.testing.assert_allclose(w.detach().numpy(), w_np, rtol=1e-12)
+
+
+def test_random_numbers_stay_fresh_when_the_schedule_is_reused():
+    import numpy as np
+
+    import lazygrad as lg
+
+    lg.manual_seed(3)
+    x = lg.ones(1000)
+    drops = [(x * (lg.rand(1000) > 0.5)).numpy() for _ in range(3)]
+    assert not np.array_equal(drops[0], drops[1]) and not np.array_equal(drops[1], drops[2])
+    lg.manual_seed(3)
+    again = [(x * (lg.rand(1000) > 0.5)).numpy() for _ in range(3)]
+    np.testing.assert_array_equal(np.array(drops), np.array(again))
