@@ -63,7 +63,8 @@ class Store:
 
 @dataclass
 class Scatter:
-    """The second phase of a scatter kernel: over the index's loops, `param[index] = value` (or +=)."""
+    """The second phase of a scatter kernel: over the index's loops, `param[index] = value`, or the
+    value reduced into what is there."""
 
     param: str
     numel: int  # of the output: positions are clamped into it
@@ -72,7 +73,7 @@ class Scatter:
     index: object
     value: object
     dtype: DType
-    accumulate: bool
+    rop: ReduceOp | None  # None: a write (the last one stays)
 
 
 @dataclass
@@ -333,9 +334,9 @@ def lower(outputs, inputs, rand_slots: dict[int, int] | None = None) -> LoopProg
         stores = [Store("out0", ravel(idx, root.shape), low.value(base, idx, (), "post"), root.dtype)]
         at = [Lin.var(f"j{k}", s) for k, s in enumerate(index.shape)]
         position, value = (low.value(x, at, (), "scatter") for x in (index, values))
-        low.fused.append("scatter_add" if root.arg is not None else "scatter")
+        low.fused.append(f"scatter_{root.arg.value}" if root.arg is not None else "scatter")
         scatter = Scatter("out0", root.numel, [(f"j{k}", s) for k, s in enumerate(index.shape) if s != 1],
-                          low.scattered, position, value, root.dtype, root.arg is not None)
+                          low.scattered, position, value, root.dtype, root.arg)
     else:
         stores, pre_stores = [], []
         for i, out in enumerate(outputs):  # reductions come first and fix the loops

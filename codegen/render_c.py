@@ -156,7 +156,7 @@ def render(prog: LoopProgram) -> str:
         k["out_loops"] = _loops(prog.out_loops, _pragmas(prog))
         k["scatter_loops"] = _loops(sc.loops, [""] * len(sc.loops))
         k["scatter_lines"] = [statement_line(s, C) for s in sc.stmts] + [scatter_line(sc, C)]
-        k["accumulate"] = sc.accumulate
+        k["scatter_verb"] = f"reduces its value in ({sc.rop.value})" if sc.rop else "writes its value"
     else:
         k["out_loops"] = _loops(prog.out_loops, _pragmas(prog))
         k["red_loops"] = _loops(prog.red_loops, [""] * len(prog.red_loops))

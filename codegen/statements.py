@@ -19,7 +19,7 @@ class Dialect:
     name: str
     float16: str  # the storage type of float16 values
     restrict: str
-    scatter_add: str  # how a scatter adds {value} (of type {type}) at {target}: threads may race on the GPU
+    atomic_scatter: bool  # whether a scatter's threads may race (on the GPU): they reduce atomically
 
     def ctype(self, dtype: DType) -> str:
         return self.float16 if dtype.name == "float16" else c_ops.ctype(dtype)
@@ -29,8 +29,8 @@ class Dialect:
                 for p in prog.params]
 
 
-C = Dialect("c", "_Float16", "restrict", "{target} += {value};")
-CUDA = Dialect("cuda", "lg_half", "__restrict__", "lg_atomic_add(&{target}, ({type})({value}));")
+C = Dialect("c", "_Float16", "restrict", False)
+CUDA = Dialect("cuda", "lg_half", "__restrict__", True)
 
 
 def operand(x, compute: DType) -> str:
@@ -109,12 +109,16 @@ def store_line(store) -> str:
 
 
 def scatter_line(scatter, d: Dialect) -> str:
-    """The scatter phase's write (or addition) of one value at its position."""
+    """The scatter phase's write of one value at its position, or its reduction into what is there:
+    in the reductions' own update (c_ops) where one thread scatters, atomically where threads race."""
     target = f"{scatter.param}[lg_clamp_index({operand(scatter.index, int64)}, {scatter.numel})]"
     value = operand(scatter.value, scatter.dtype)
-    if scatter.accumulate:
-        return d.scatter_add.format(target=target, value=value, type=d.ctype(scatter.dtype))
-    return f"{target} = {value};"
+    if scatter.rop is None:
+        return f"{target} = {value};"
+    if d.atomic_scatter:
+        return f"lg_atomic_{scatter.rop.value}(&{target}, ({d.ctype(scatter.dtype)})({value}));"
+    compute = c_ops.compute_type(scatter.dtype)
+    return c_ops.reduce_table(compute)[scatter.rop][1].format(acc=target, v=value, **c_ops.fmt_fields(compute))
 
 
 def unravel(flat: str, loops) -> list[str]:

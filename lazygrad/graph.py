@@ -222,11 +222,11 @@ def gather(data: Node, index: Node) -> Node:
     return make(Op.GATHER, data.dtype, index.shape, (_flat(data), cast(index, int64)))
 
 
-def scatter(base: Node, index: Node, values: Node, accumulate: bool) -> Node:
-    """base with values written (or added) at the flat positions in index, which values match in shape."""
+def scatter(base: Node, index: Node, values: Node, rop: ReduceOp | None) -> Node:
+    """base with values written (rop None) or reduced in (rop: sum, prod, max, min) at the flat positions
+    in index, which values match in shape."""
     if not index.numel:
         return base
-    rop = ReduceOp.SUM if accumulate else None
     return make(Op.SCATTER, base.dtype, base.shape, (base, cast(index, int64), cast(values, base.dtype)), rop)
 
 

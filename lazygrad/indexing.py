@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import graph
+from . import graph, np_ops
 from .dtypes import TORCH_NAMES, bool_, int64
 from .elementwise import broadcast_node, broadcast_shapes
 from .movement import as_view
-from .ops import Op
+from .ops import Op, ReduceOp
 from .tensor import Tensor
 from .view import contiguous_strides
 from .autograd.grad_mode import no_grad
@@ -234,7 +234,7 @@ def index_put(input: Tensor, indices, values, accumulate: bool = False) -> Tenso
         raise RuntimeError(f"shape mismatch: value tensor of shape {list(vals._shape)} cannot be broadcast to "
                            f"indexing result of shape {list(out_shape)}")
     node = graph.scatter(input.lazy, positions, broadcast_node(graph.cast(vals.lazy, input.dtype), out_shape),
-                         accumulate)
+                         ReduceOp.SUM if accumulate else None)
     return Tensor._from_node(node, input._storage.device)
 
 
@@ -254,13 +254,81 @@ def _scatter_indices(input: Tensor, dim: int, index: Tensor, name: str) -> tuple
 
 @differentiable("scatter")
 def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None, reduce=None) -> Tensor:
-    """out[..., index[i][j], ...] = src[i][j] along dim (torch's scatter); src may be a scalar value."""
-    if reduce is not None:
-        raise NotImplementedError("lazygrad: scatter(reduce=...) is not supported; use scatter_add or index_put")
+    """out[..., index[i][j], ...] = src[i][j] along dim (torch's scatter); src may be a scalar value.
+    reduce 'add' or 'multiply' combines src with what is there instead."""
+    if reduce is not None and reduce not in SCATTER_REDUCE:
+        raise RuntimeError("reduce argument must be either add or multiply.")
     src = value if src is None else src
     _same_dtype(input, src)
     vals = src[tuple(slice(0, n) for n in index._shape)] if isinstance(src, Tensor) else src
-    return index_put(input, _scatter_indices(input, dim, index, "scatter"), vals)
+    indices = _scatter_indices(input, dim, index, "scatter")
+    if reduce is not None:
+        vals = vals if isinstance(vals, Tensor) else Tensor._from_node(graph.const(vals, input.dtype))
+        return _reduce_into(input, indices, vals, SCATTER_REDUCE[reduce], include_self=True)
+    return index_put(input, indices, vals)
+
+
+# the reductions of scatter(reduce=...), scatter_reduce and index_reduce; "mean" is a sum over a count
+SCATTER_REDUCE = {"add": ReduceOp.SUM, "multiply": ReduceOp.PROD}
+REDUCTIONS = {"sum": ReduceOp.SUM, "prod": ReduceOp.PROD, "mean": ReduceOp.SUM, "amax": ReduceOp.MAX,
+              "amin": ReduceOp.MIN, "max": ReduceOp.MAX, "min": ReduceOp.MIN}
+
+
+def _reduce_into(input: Tensor, indices, values: Tensor, rop: ReduceOp, include_self: bool) -> Tensor:
+    """input with values reduced into the positions indices select (repeated positions all count);
+    without include_self, a position that receives values starts from the reduction's identity."""
+    shape, strides, offset, advanced = _parse(input._shape, contiguous_strides(input._shape), 0, indices)
+    positions, out_shape = _positions(shape, strides, offset, advanced)
+    base = input.lazy
+    if not include_self:
+        hit = graph.scatter(graph.const(False, bool_, input._shape), positions, graph.const(True, bool_, out_shape),
+                            None)
+        base = graph.alu(Op.WHERE, hit, graph.const(np_ops.reduce_identity(rop, input.dtype), input.dtype,
+                                                    input._shape), base)
+    vals = broadcast_node(graph.cast(values.lazy, input.dtype), out_shape)
+    return Tensor._from_node(graph.scatter(base, positions, vals, rop), input._storage.device)
+
+
+def _reduced(input: Tensor, indices, values: Tensor, reduce: str, include_self: bool) -> Tensor:
+    """scatter_reduce and index_reduce once their indices are made: a mean is a sum over a count (floor
+    division for integers, as torch divides)."""
+    out = _reduce_into(input, indices, values, REDUCTIONS[reduce], include_self)
+    if reduce != "mean":
+        return out
+    from .elementwise import div, floor_divide, where
+    ones = Tensor._from_node(graph.const(1, input.dtype, values._shape), input._storage.device)
+    start = Tensor._from_node(graph.const(int(include_self), input.dtype, input._shape), input._storage.device)
+    count = _reduce_into(start, indices, ones, ReduceOp.SUM, include_self=True)
+    count = where(count == 0, 1, count)  # (positions nothing reached keep their value)
+    return div(out, count) if input.dtype.is_floating_point else floor_divide(out, count)
+
+
+@differentiable("scatter_reduce")
+def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *,
+                   include_self: bool = True) -> Tensor:
+    """src reduced (sum, prod, mean, amax, amin) into input at index along dim, as scatter_add adds."""
+    if reduce not in REDUCTIONS:
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
+    _same_dtype(input, src)
+    vals = src[tuple(slice(0, n) for n in index._shape)]
+    return _reduced(input, _scatter_indices(input, dim, index, "scatter_reduce"), vals, reduce, include_self)
+
+
+@differentiable("index_reduce")
+def index_reduce(input: Tensor, dim: int, index: Tensor, source: Tensor, reduce: str, *,
+                 include_self: bool = True) -> Tensor:
+    """source's slices reduced (prod, mean, amax, amin) into input's slices index[i] along dim."""
+    from .tensor import wrap_dim
+    if reduce not in ("prod", "mean", "amax", "amin"):
+        raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got {reduce}.")
+    d = wrap_dim(dim, input.ndim)
+    if source.dtype is not input.dtype:
+        raise RuntimeError(f"index_reduce_(): self ({TORCH_NAMES[input.dtype.name]}) and source "
+                           f"({TORCH_NAMES[source.dtype.name]}) must have the same scalar type")
+    if index.numel() != (source._shape[d] if source.ndim else 1):
+        raise RuntimeError(f"index_reduce_(): Number of indices ({index.numel()}) should be equal to "
+                           f"source.size(dim): ({source._shape[d] if source.ndim else 1}), for dim: {d}")
+    return _reduced(input, (slice(None),) * d + (index.reshape(-1),), source, reduce, include_self)
 
 
 def _same_dtype(input: Tensor, src) -> None:

@@ -111,7 +111,7 @@ def evaluate(root, inputs: dict[int, np.ndarray]) -> np.ndarray:
             if node.arg is None:
                 out[where] = values
             else:
-                np.add.at(out, where, values)
+                np_ops.SCATTER_NP[node.arg].at(out, where, values)
         elif op in ELEMENTWISE:
             out = np_ops.apply(op, node.dtype.np, *(ev(s) for s in node.srcs))
         else:

@@ -171,7 +171,7 @@ INPLACE_OF = {
     "arcsin": ew.asin, "arccos": ew.acos, "arctan": ew.atan,
     "masked_fill": indexing.masked_fill, "index_fill": indexing.index_fill, "round": ew.round,
     "addcmul": ew.addcmul, "addcdiv": ew.addcdiv, "scatter": indexing.scatter, "scatter_add": indexing.scatter_add,
-    "index_add": indexing.index_add,
+    "index_add": indexing.index_add, "scatter_reduce": indexing.scatter_reduce, "index_reduce": indexing.index_reduce,
 }
 
 METHODS = {
@@ -217,6 +217,7 @@ METHODS = {
     "index_put": lambda self, indices, values, accumulate=False: indexing.index_put(self, tuple(indices), values,
                                                                                    accumulate),
     "as_strided": mv.as_strided, "scatter": indexing.scatter, "scatter_add": indexing.scatter_add,
+    "scatter_reduce": indexing.scatter_reduce, "index_reduce": indexing.index_reduce,
     "index_add": indexing.index_add,
     # reductions
     "sum": red.sum, "mean": red.mean, "prod": red.prod, "max": red.max, "min": red.min, "amax": red.amax,

@@ -90,6 +90,20 @@ BINARY_NP = {
 
 REDUCE_NP = {ReduceOp.SUM: np.add, ReduceOp.PROD: np.multiply, ReduceOp.MAX: np.maximum, ReduceOp.MIN: np.minimum}
 SCAN_NP = {ReduceOp.SUM: np.cumsum, ReduceOp.PROD: np.cumprod}
+IDENTITY = {ReduceOp.SUM: 0, ReduceOp.PROD: 1, ReduceOp.MAX: float("-inf"), ReduceOp.MIN: float("inf")}
+
+
+def reduce_identity(rop: ReduceOp, dtype):
+    """The value a reduction of nothing gives in dtype (the lowest and highest integers stand for -inf
+    and inf; for bool, max is any and min is all)."""
+    if dtype.kind == "b":
+        return rop in (ReduceOp.PROD, ReduceOp.MIN)
+    if dtype.kind in "ui" and rop in (ReduceOp.MAX, ReduceOp.MIN):
+        info = np.iinfo(dtype.np)
+        return int(info.min if rop is ReduceOp.MAX else info.max)
+    return IDENTITY[rop]
+# a scatter's reduction of each value into its position (NaN-propagating max and min, as torch's)
+SCATTER_NP = {ReduceOp.SUM: np.add, ReduceOp.PROD: np.multiply, ReduceOp.MAX: np.maximum, ReduceOp.MIN: np.minimum}
 
 
 def _accumulate_dtype(dt: np.dtype) -> np.dtype:

@@ -78,7 +78,7 @@ class Op(Enum):
     # each int64 index (the node has the index's shape)
     GATHER = "gather"
     # srcs (base, index, values): base with values[p] written at its flat position index[p] for every p
-    # (arg None), or added there (arg ReduceOp.SUM: repeated positions add up); base's shape
+    # (arg None), or combined with what is there (arg a ReduceOp: repeated positions all count); base's shape
     SCATTER = "scatter"
 
 

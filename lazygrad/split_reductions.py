@@ -10,30 +10,15 @@ blocks or threads. The C back end parallelizes these reductions itself and keeps
 """
 from __future__ import annotations
 
-import numpy as np
-
-from . import graph
+from . import graph, np_ops
 from .dtypes import bool_, float16, float32
 from .graph import Node, toposort
-from .ops import Op, ReduceOp
+from .ops import Op
 from .schedule import is_stored
 
 PARTS = 1024
 MIN_ELEMENTS = 1 << 16
 MAX_OUTPUTS = PARTS // 8  # at least 8 parts an output
-
-IDENTITY = {ReduceOp.SUM: 0, ReduceOp.PROD: 1, ReduceOp.MAX: float("-inf"), ReduceOp.MIN: float("inf")}
-
-
-def _identity(rop: ReduceOp, node: Node):
-    value = IDENTITY[rop]
-    if node.dtype.kind == "b":
-        return rop in (ReduceOp.PROD, ReduceOp.MIN)
-    if node.dtype.kind in "ui" and rop in (ReduceOp.MAX, ReduceOp.MIN):
-        info = np.iinfo(node.dtype.np)
-        return int(info.min if rop is ReduceOp.MAX else info.max)
-    return value
-
 
 def _split(node: Node, src: Node) -> Node:
     """Reduce src's reduced axes in PARTS // (outputs) parts, then the parts. The reduced axes are
@@ -51,7 +36,7 @@ def _split(node: Node, src: Node) -> Node:
     pads = tuple((0, parts * per - n) if i == lo else (0, 0) for i in range(len(merged.shape)))
     inside = graph.pad(graph.const(True, bool_, merged.shape), pads)
     padded = graph.alu(Op.WHERE, inside, graph.pad(merged, pads),
-                       graph.const(_identity(rop, src), src.dtype, inside.shape))
+                       graph.const(np_ops.reduce_identity(rop, src.dtype), src.dtype, inside.shape))
     partial = float32 if node.dtype == float16 else node.dtype  # what a float16 reduction accumulates in
     first = graph.reduce(graph.reshape(padded, pre + (parts, per) + post), rop, (lo + 1,), partial)
     return graph.reshape(graph.reduce(first, rop, (lo,), node.dtype), node.shape)

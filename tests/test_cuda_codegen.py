@@ -37,6 +37,9 @@ def _graphs():
         x[lg.tensor([3, 0, 3])] * 2, x[:, ::2].gather(1, lg.tensor([[4, 0]])),
         *(lg.zeros(6, 3, dtype=dtype).index_put((lg.tensor([1, 1, 5]),), lg.ones(3, 3, dtype=dtype), accumulate=add)
           for dtype in (lg.bool, lg.uint8, lg.int16, lg.int64, lg.float16, lg.float64) for add in (False, True)),
+        *(lg.ones(5, 2, dtype=dtype).scatter_reduce(0, lg.tensor([[4, 1]]), lg.ones(1, 2, dtype=dtype), reduce)
+          for dtype in (lg.bool, lg.int8, lg.int16, lg.int32, lg.float16, lg.float32, lg.float64)
+          for reduce in ("prod", "amax", "amin")),
     ]
 
 

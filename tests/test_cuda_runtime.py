@@ -154,6 +154,19 @@ def test_index_put_accumulates_repeated_positions(dtype):
     _same(gpu, cpu, rtol=2e-3 if dtype == "float16" else 1e-6, atol=2e-2 if dtype == "float16" else 1e-6)
 
 
+@pytest.mark.parametrize("reduce", ["prod", "amax", "amin", "mean"])
+@pytest.mark.parametrize("dtype", ["int8", "int32", "int64", "float16", "float32", "float64"])
+def test_scatter_reduce_of_racing_threads(reduce, dtype):
+    """max, min and products where threads meet at one position: compare-and-swap loops of every width."""
+    rng = np.random.default_rng(10)
+    base = rng.integers(-3, 4, (5, 4)).astype(dtype)
+    index, src = rng.integers(0, 5, (9, 4)), rng.integers(-3, 4, (9, 4)).astype(dtype)
+    cpu = lg.tensor(base).scatter_reduce(0, lg.tensor(index), lg.tensor(src), reduce)
+    gpu = lg.tensor(base, device="cuda").scatter_reduce(0, lg.tensor(index, device="cuda"),
+                                                        lg.tensor(src, device="cuda"), reduce)
+    _same(gpu, cpu, rtol=2e-3 if dtype == "float16" else 1e-6)
+
+
 def test_embedding_lookup_and_its_gradient():
     rng = np.random.default_rng(9)
     table_np, idx_np = rng.standard_normal((1000, 24)).astype(np.float32), rng.integers(0, 40, (64, 3))

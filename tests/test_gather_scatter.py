@@ -223,3 +223,87 @@ def test_take_and_index_select_errors_match_torch():
             case(torch, torch.zeros(3, 4))
         with pytest.raises(type(want.value), match=re.escape(str(want.value))):
             case(lg, lg.zeros(3, 4))
+
+
+REDUCE = ["sum", "prod", "mean", "amax", "amin"]
+
+
+@pytest.mark.parametrize("include_self", [True, False])
+@pytest.mark.parametrize("reduce", REDUCE)
+@pytest.mark.parametrize("dtype", ["float32", "int64", "int16"])
+def test_scatter_reduce_matches_torch(backend, reduce, include_self, dtype):
+    torch = torch_or_skip()
+    rng = np.random.default_rng(13)
+    x_np = rng.integers(-9, 10, (5, 4)).astype(dtype)
+    index_np, src_np = rng.integers(0, 5, (6, 3)), rng.integers(-9, 10, (7, 3)).astype(dtype)  # src larger
+    ours = lg.tensor(x_np).scatter_reduce(0, lg.tensor(index_np), lg.tensor(src_np), reduce, include_self=include_self)
+    theirs = torch.tensor(x_np).scatter_reduce(0, torch.tensor(index_np), torch.tensor(src_np), reduce,
+                                               include_self=include_self)
+    assert "scatter" in _kinds(ours)
+    np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+
+
+@pytest.mark.parametrize("include_self", [True, False])
+@pytest.mark.parametrize("reduce", REDUCE)
+def test_scatter_reduce_gradients_match_torch_with_ties_and_zeros(reduce, include_self):
+    torch = torch_or_skip()
+    rng = np.random.default_rng(14)
+    for trial in range(4):
+        x_np = rng.integers(-2, 3, (4, 3)).astype(np.float64)  # small integers: ties and zeros
+        src_np = rng.integers(-2, 3, (3, 3)).astype(np.float64)
+        if trial % 2:
+            x_np, src_np = x_np + rng.standard_normal((4, 3)), src_np + rng.standard_normal((3, 3))
+        index_np, g_np = rng.integers(0, 4, (3, 3)), rng.standard_normal((4, 3))
+        got = []
+        for lib in (lg, torch):
+            x, src = lib.tensor(x_np, requires_grad=True), lib.tensor(src_np, requires_grad=True)
+            y = x.scatter_reduce(0, lib.tensor(index_np), src, reduce, include_self=include_self)
+            grads = lib.autograd.grad((y * lib.tensor(g_np)).sum(), (x, src))
+            got.append([type(y.grad_fn).__name__, y.detach().numpy(), *(g.numpy() for g in grads)])
+        assert got[0][0] == got[1][0]
+        for ours, theirs in zip(got[0][1:], got[1][1:]):
+            np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("reduce", ["prod", "mean", "amax", "amin"])
+def test_index_reduce_and_its_gradients_match_torch(reduce):
+    torch = torch_or_skip()
+    rng = np.random.default_rng(15)
+    x_np, source_np = rng.standard_normal((3, 5)), rng.standard_normal((3, 4))
+    index_np = np.array([4, 0, 4, 2])
+    got = []
+    for lib in (lg, torch):
+        x, source = lib.tensor(x_np, requires_grad=True), lib.tensor(source_np, requires_grad=True)
+        y = x.index_reduce(1, lib.tensor(index_np), source, reduce, include_self=reduce != "amin")
+        grads = lib.autograd.grad((y ** 2).sum(), (x, source))
+        got.append([y.detach().numpy(), *(g.numpy() for g in grads)])
+    for ours, theirs in zip(*got):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+def test_scatter_with_a_reduce_argument_matches_torch():
+    torch = torch_or_skip()
+    got = []
+    for lib in (lg, torch):
+        x = lib.ones(2, 3)
+        added = x.scatter(1, lib.tensor([[0, 0], [2, 1]]), lib.tensor([[2.0, 3.0], [4.0, 5.0]]), reduce="add")
+        multiplied = x.scatter(0, lib.tensor([[1, 1, 0]]), 3.0, reduce="multiply")
+        got.append((added.numpy(), multiplied.numpy()))
+    for ours, theirs in zip(*got):
+        np.testing.assert_array_equal(ours, theirs)
+
+
+def test_scatter_reduce_errors_match_torch():
+    torch = torch_or_skip()
+    cases = [lambda m: m.zeros(3).scatter_reduce(0, m.tensor([0]), m.ones(1), "add"),
+             lambda m: m.zeros(3).scatter(0, m.tensor([0]), m.ones(1), reduce="max"),
+             lambda m: m.zeros(3, 2).index_reduce(0, m.tensor([0]), m.ones(1, 2), "sum"),
+             lambda m: m.zeros(3, 2).index_reduce(0, m.tensor([0, 1]), m.ones(1, 2), "prod"),
+             lambda m: m.zeros(3).scatter_reduce(0, m.tensor([0]), m.ones(1, dtype=m.float64), "sum"),
+             lambda m: m.zeros(3, requires_grad=True).scatter(0, m.tensor([0]), m.ones(1), reduce="add").sum()
+             .backward()]
+    for case in cases:
+        with pytest.raises(Exception) as want:
+            case(torch)
+        with pytest.raises(type(want.value), match=re.escape(str(want.value))):
+            case(lg)

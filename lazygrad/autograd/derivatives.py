@@ -413,10 +413,10 @@ DERIVATIVES = {
     "index_fill": ("IndexFillBackward0", lambda c, g: (g.index_fill(c.args[1], c.args[2], 0), None, None, None)),
     "scatter": (lambda a, k: "ScatterBackward0" if isinstance(a[3] if len(a) > 3 else None, lg.Tensor)
                 else "ScatterBackward1",
-                lambda c, g: (lg.scatter(g, c.args[1], c.args[2], value=0), None, None,
-                              _scattered_grad(c, g) if len(c.args) > 3 and isinstance(c.args[3], lg.Tensor)
-                              else None)),
+                lambda c, g: _scatter_grad(c, g)),
     "scatter_add": ("ScatterAddBackward0", lambda c, g: (g, None, None, _scattered_grad(c, g))),
+    "scatter_reduce": ("ScatterReduceBackward0", lambda c, g: _scatter_reduce(c, g)),
+    "index_reduce": ("IndexReduceBackward0", lambda c, g: _index_reduce(c, g)),
     "index_add": ("IndexAddBackward0", lambda c, g: (g, None, None,
                                                      g.index_select(c.args[1], c.args[2]) * c.kwargs.get("alpha", 1))),
     "index_put": ("IndexPutBackward0", lambda c, g: (_index_put_grad(c, g), None, g[c.args[1]], None)),
@@ -477,6 +477,68 @@ def _scattered_grad(c, g):
     if picked.shape == src.shape:
         return picked
     return embed(picked, src.shape, tuple(slice(0, n) for n in index.shape))
+
+
+def _reduced_grads(x, dim, index, src, reduce: str, include_self: bool, out, g):
+    """The gradients of x.scatter_reduce(dim, index, src, reduce, include_self) for x and for src (at
+    index's shape), as torch defines them: a product's without dividing by its zeros, a max's or min's
+    shared evenly between the elements equal to the result."""
+    if reduce == "sum":
+        gx, gsrc = g, g.gather(dim, index)
+    elif reduce == "mean":
+        count = lg.full(x.shape, float(include_self), dtype=g.dtype, device=g.device)
+        count = count.scatter_add(dim, index, lg.ones(index.shape, dtype=g.dtype, device=g.device))
+        gx = g / lg.where(count == 0, lg.ones((), dtype=g.dtype), count)
+        gsrc = gx.gather(dim, index)
+    elif reduce == "prod":
+        ones = lg.ones((), dtype=x.dtype, device=x.device)
+        x_nonzero = lg.where(x == 0, ones, x)
+        gx = g * x_nonzero.scatter_reduce(dim, index, src, "prod", include_self=include_self) / x_nonzero
+        src_zero = src == 0
+        zeros_there = lg.zeros(x.shape, dtype=g.dtype, device=g.device).scatter_add(dim, index, src_zero.to(g.dtype))
+        single_zero = src_zero & (zeros_there.gather(dim, index) == 1)
+        others = x.scatter_reduce(dim, index, lg.where(single_zero, ones, src), "prod", include_self=include_self)
+        gsrc = lg.where(single_zero, (g * others).gather(dim, index),
+                        (g * out).gather(dim, index) / lg.where(src_zero, ones, src))
+    else:  # amax, amin (and their max, min spellings)
+        value = out.gather(dim, index)
+        x_is, src_is = (x == out).to(g.dtype), (src == value).to(g.dtype)
+        share = g / x_is.scatter_add(dim, index, src_is)  # (torch counts x's ties even without include_self)
+        gx, gsrc = x_is * share, src_is * share.gather(dim, index)
+    if not include_self:
+        gx = gx.scatter(dim, index, 0.0)
+    return gx, gsrc
+
+
+def _scatter_grad(c, g):
+    if c.kwargs.get("reduce") is not None:
+        raise RuntimeError("derivative for aten::scatter is not implemented")
+    return (lg.scatter(g, c.args[1], c.args[2], value=0), None, None,
+            _scattered_grad(c, g) if len(c.args) > 3 and isinstance(c.args[3], lg.Tensor) else None)
+
+
+def _scatter_reduce(c, g):
+    from .embed import embed
+    x, dim, index, src, reduce = (_kw(c, name, k, None) for k, name in enumerate(("input", "dim", "index", "src",
+                                                                                 "reduce")))
+    gx, gsrc = _reduced_grads(x, dim, index, src[tuple(slice(0, n) for n in index.shape)], reduce,
+                              c.kwargs.get("include_self", True), c.out, g)
+    if gsrc.shape != src.shape:
+        gsrc = embed(gsrc, src.shape, tuple(slice(0, n) for n in index.shape))
+    return gx, None, None, gsrc, None
+
+
+def _index_reduce(c, g):
+    """index_reduce is a scatter_reduce whose index repeats index[i] across each slice of source."""
+    x, dim, index, source, reduce = (_kw(c, name, k, None) for k, name in enumerate(("input", "dim", "index",
+                                                                                    "source", "reduce")))
+    d = dim % max(x.ndim, 1)
+    shape = [1] * source.ndim
+    if source.ndim:
+        shape[d] = -1
+    full = index.reshape(shape).expand(source.shape) if source.ndim else index.reshape(())
+    gx, gsrc = _reduced_grads(x, d, full, source, reduce, c.kwargs.get("include_self", True), c.out, g)
+    return gx, None, None, gsrc, None
 
 
 def _index_put_grad(c, g):

@@ -60,27 +60,61 @@ LG_FN double lg_atan2(double a, double b) { return atan2(a, b); }
 
 #include "lg_helpers.h"
 
-/* a scatter's additions: the device's atomic add where it has one for the type, else a compare-and-swap
- * of the 32-bit word holding the value (float16, 8- and 16-bit integers, bool) */
-LG_FN void lg_atomic_add(float* p, float v) { atomicAdd(p, v); }
-LG_FN void lg_atomic_add(double* p, double v) { atomicAdd(p, v); }
-LG_FN void lg_atomic_add(int32_t* p, int32_t v) { atomicAdd((int*)p, (int)v); }
-LG_FN void lg_atomic_add(int64_t* p, int64_t v) { atomicAdd((unsigned long long*)p, (unsigned long long)v); }
-template <typename T> union lg_word_part { T value; uint32_t word; };
-template <typename T> LG_FN void lg_atomic_add(T* p, T v) {
+/* a scatter's reductions where threads race: the device's atomic add where it has one for the type,
+ * else a compare-and-swap loop on the word holding the value (the 32-bit word around a float16, bool
+ * or 8/16-bit integer). max and min propagate NaN, as the reductions do. */
+struct lg_sum_of { template <typename T> __device__ T operator()(T a, T b) const { return (T)(a + b); } };
+struct lg_prod_of { template <typename T> __device__ T operator()(T a, T b) const { return (T)(a * b); } };
+struct lg_max_of { template <typename T> __device__ T operator()(T a, T b) const { return (a > b || a != a) ? a : b; } };
+struct lg_min_of { template <typename T> __device__ T operator()(T a, T b) const { return (a < b || a != a) ? a : b; } };
+template <typename T, typename W> union lg_word_part { T value; W word; };
+template <int N> struct lg_bytes {};
+template <typename T, typename F> LG_FN void lg_cas(T* p, T v, F f, lg_bytes<8>) {
+  unsigned long long* word = (unsigned long long*)p;
+  unsigned long long seen = *word, expected;
+  do {
+    expected = seen;
+    lg_word_part<T, unsigned long long> now, next;
+    now.word = expected;
+    next.value = f(now.value, v);
+    seen = atomicCAS(word, expected, next.word);
+  } while (seen != expected);
+}
+template <typename T, typename F> LG_FN void lg_cas(T* p, T v, F f, lg_bytes<4>) {
+  uint32_t* word = (uint32_t*)p;
+  uint32_t seen = *word, expected;
+  do {
+    expected = seen;
+    lg_word_part<T, uint32_t> now, next;
+    now.word = expected;
+    next.value = f(now.value, v);
+    seen = atomicCAS(word, expected, next.word);
+  } while (seen != expected);
+}
+template <typename T, typename F> LG_FN void lg_cas_narrow(T* p, T v, F f) {
   uint32_t* word = (uint32_t*)((unsigned long long)p & ~3ull);
   const int shift = (int)((unsigned long long)p & 3) * 8;
   const uint32_t mask = (sizeof(T) == 1 ? 0xffu : 0xffffu) << shift;
   uint32_t seen = *word, expected;
   do {
     expected = seen;
-    lg_word_part<T> now, sum;
+    lg_word_part<T, uint32_t> now, next;
     now.word = (expected & mask) >> shift;
-    sum.word = 0;
-    sum.value = (T)(now.value + v);
-    seen = atomicCAS(word, expected, (expected & ~mask) | ((sum.word << shift) & mask));
+    next.word = 0;
+    next.value = f(now.value, v);
+    seen = atomicCAS(word, expected, (expected & ~mask) | ((next.word << shift) & mask));
   } while (seen != expected);
 }
+template <typename T, typename F> LG_FN void lg_cas(T* p, T v, F f, lg_bytes<2>) { lg_cas_narrow(p, v, f); }
+template <typename T, typename F> LG_FN void lg_cas(T* p, T v, F f, lg_bytes<1>) { lg_cas_narrow(p, v, f); }
+template <typename T> LG_FN void lg_atomic_sum(T* p, T v) { lg_cas(p, v, lg_sum_of(), lg_bytes<sizeof(T)>()); }
+LG_FN void lg_atomic_sum(float* p, float v) { atomicAdd(p, v); }
+LG_FN void lg_atomic_sum(double* p, double v) { atomicAdd(p, v); }
+LG_FN void lg_atomic_sum(int32_t* p, int32_t v) { atomicAdd((int*)p, (int)v); }
+LG_FN void lg_atomic_sum(int64_t* p, int64_t v) { atomicAdd((unsigned long long*)p, (unsigned long long)v); }
+template <typename T> LG_FN void lg_atomic_prod(T* p, T v) { lg_cas(p, v, lg_prod_of(), lg_bytes<sizeof(T)>()); }
+template <typename T> LG_FN void lg_atomic_max(T* p, T v) { lg_cas(p, v, lg_max_of(), lg_bytes<sizeof(T)>()); }
+template <typename T> LG_FN void lg_atomic_min(T* p, T v) { lg_cas(p, v, lg_min_of(), lg_bytes<sizeof(T)>()); }
 
 /* warp shuffles move 32- and 64-bit words; narrower accumulators travel widened */
 LG_FN float lg_shfl_down(float v, int d) { return __shfl_down_sync(0xffffffffu, v, d); }

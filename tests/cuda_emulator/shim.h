@@ -89,8 +89,8 @@ template <typename T> Shuffle<T> shfl_down(T value, int delta) { return {value, 
 template <typename T> static inline T __shfl_down_sync(unsigned, T, int);
 /* threads run one at a time: atomics are plain updates */
 template <typename T> static inline T atomicAdd(T *p, T v) { T old = *p; *p = old + v; return old; }
-static inline unsigned atomicCAS(unsigned *p, unsigned expected, unsigned v) {
-  unsigned old = *p;
+template <typename W> static inline W atomicCAS(W *p, W expected, W v) {
+  W old = *p;
   if (old == expected) *p = v;
   return old;
 }
