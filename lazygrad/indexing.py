@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import graph, np_ops
-from .dtypes import TORCH_NAMES, bool_, int64
+from .dtypes import TORCH_NAMES, bool_, float64, int64
 from .elementwise import broadcast_node, broadcast_shapes
 from .movement import as_view
 from .ops import Op, ReduceOp
@@ -439,6 +439,28 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     items = [slice(None)] * input.ndim
     items[d] = index.reshape(-1)
     return getitem(input, tuple(items))
+
+
+@differentiable("bincount")
+def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
+    """How often each value 0..max occurs in input (or the sum of its weights): a scatter-add into zeros.
+    The length depends on the values, so they are computed now, as torch computes them."""
+    from .creation import zeros
+    if input.dtype.kind not in "ui":
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{TORCH_NAMES[input.dtype.name]}'")
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
+    values = np.asarray(input._values()) if input.ndim == 1 else None
+    if values is None or (values < 0).any():
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    if weights is not None and (weights.ndim != 1 or weights._shape[0] != input._shape[0]):
+        raise RuntimeError("weights should be 1-d and have the same length as input")
+    size = max(int(values.max()) + 1 if values.size else 0, minlength)
+    if weights is None:
+        counts = Tensor._from_node(graph.const(1, int64, input._shape), input._storage.device)
+    else:  # (integer weights count in float64, as torch's)
+        counts = weights if weights.dtype.is_floating_point else weights.to(float64)
+    return index_put(zeros(size, dtype=counts.dtype, device=input.device), (input,), counts, accumulate=True)
 
 
 @differentiable("take")

@@ -212,6 +212,7 @@ METHODS = {
     "select": mv.select, "diagonal": mv.diagonal, "flip": mv.flip, "repeat": mv.repeat, "tile": mv.tile,
     "split": mv.split, "chunk": mv.chunk, "unbind": mv.unbind,
     "index_select": indexing.index_select, "take": indexing.take, "gather": indexing.gather,
+    "bincount": indexing.bincount,
     "masked_select": indexing.masked_select,
     "nonzero": indexing.nonzero, "masked_fill": indexing.masked_fill, "index_fill": indexing.index_fill,
     "index_put": lambda self, indices, values, accumulate=False: indexing.index_put(self, tuple(indices), values,

@@ -307,3 +307,25 @@ def test_scatter_reduce_errors_match_torch():
             case(torch)
         with pytest.raises(type(want.value), match=re.escape(str(want.value))):
             case(lg)
+
+
+def test_bincount_matches_torch(backend):
+    torch = torch_or_skip()
+    values = np.array([1, 1, 3, 0, 7, 1])
+    cases = [lambda m: m.bincount(m.tensor(values)), lambda m: m.tensor(values).bincount(minlength=10),
+             lambda m: m.bincount(m.tensor(values), weights=m.tensor(values * 0.5, dtype=m.float32)),
+             lambda m: m.bincount(m.tensor(values, dtype=m.int32), weights=m.tensor(values)),
+             lambda m: m.bincount(m.tensor([], dtype=m.int64), minlength=2)]
+    for case in cases:
+        ours, theirs = case(lg), case(torch)
+        assert str(ours.dtype).split(".")[1] == str(theirs.dtype).split(".")[1]
+        np.testing.assert_array_equal(ours.numpy(), theirs.numpy())
+    errors = [lambda m: m.bincount(m.tensor([-1])), lambda m: m.bincount(m.tensor([[1]])),
+              lambda m: m.bincount(m.tensor([1.0])), lambda m: m.bincount(m.tensor([1]), weights=m.ones(2)),
+              lambda m: m.bincount(m.tensor([1]), minlength=-1),
+              lambda m: m.bincount(m.tensor([1]), weights=m.ones(1, requires_grad=True)).sum().backward()]
+    for case in errors:
+        with pytest.raises(Exception) as want:
+            case(torch)
+        with pytest.raises(type(want.value), match=re.escape(str(want.value))):
+            case(lg)

@@ -416,6 +416,7 @@ DERIVATIVES = {
                 lambda c, g: _scatter_grad(c, g)),
     "scatter_add": ("ScatterAddBackward0", lambda c, g: (g, None, None, _scattered_grad(c, g))),
     "scatter_reduce": ("ScatterReduceBackward0", lambda c, g: _scatter_reduce(c, g)),
+    "bincount": ("NotImplemented", lambda c, g: _not_implemented("bincount")),
     "index_reduce": ("IndexReduceBackward0", lambda c, g: _index_reduce(c, g)),
     "index_add": ("IndexAddBackward0", lambda c, g: (g, None, None,
                                                      g.index_select(c.args[1], c.args[2]) * c.kwargs.get("alpha", 1))),
@@ -510,9 +511,13 @@ def _reduced_grads(x, dim, index, src, reduce: str, include_self: bool, out, g):
     return gx, gsrc
 
 
+def _not_implemented(op: str):
+    raise RuntimeError(f"derivative for aten::{op} is not implemented")
+
+
 def _scatter_grad(c, g):
     if c.kwargs.get("reduce") is not None:
-        raise RuntimeError("derivative for aten::scatter is not implemented")
+        _not_implemented("scatter")
     return (lg.scatter(g, c.args[1], c.args[2], value=0), None, None,
             _scattered_grad(c, g) if len(c.args) > 3 and isinstance(c.args[3], lg.Tensor) else None)
 
