@@ -441,6 +441,60 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     return getitem(input, tuple(items))
 
 
+@differentiable("index_copy")
+def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
+    """input with its slices index[i] along dim replaced by source's slices i."""
+    from .tensor import wrap_dim
+    d = wrap_dim(dim, input.ndim)
+    if index.dtype is not int64:
+        raise RuntimeError(f"index_copy_(): Expected a long tensor for index, but got {TORCH_NAMES[index.dtype.name]}")
+    if source.dtype is not input.dtype:
+        raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, but got (self) "
+                           f"{TORCH_NAMES[input.dtype.name]} and (source) {TORCH_NAMES[source.dtype.name]}")
+    count = source._shape[d] if source.ndim else 1
+    if index.numel() != count:
+        raise IndexError(f"index_copy_(): Number of indices ({index.numel()}) should be equal to source.size(dim) "
+                         f"({count})")
+    size = input._shape[d] if input.ndim else 1
+    _check_known_indices(index, size, lambda i: f"index_copy_(): index {i} is out of bounds for dimension {d} with "
+                                                f"size {size}", IndexError)
+    return index_put(input, (slice(None),) * d + (index.reshape(-1),), source)
+
+
+@differentiable("put")
+def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
+    """input with source written (or added) at the positions index takes in input's row-major order."""
+    if index.dtype is not int64:
+        raise RuntimeError(f"put_(): Expected a long tensor for index, but got {TORCH_NAMES[index.dtype.name]}")
+    if source.dtype is not input.dtype:
+        raise RuntimeError(f"put_(): self and source expected to have the same dtype, but got self.dtype = "
+                           f"{TORCH_NAMES[input.dtype.name]} and source.dtype = {TORCH_NAMES[source.dtype.name]}")
+    if source.numel() != index.numel():
+        raise IndexError(f"put_(): Expected source and index to have the same number of elements, but got "
+                         f"source.numel() = {source.numel()}, index.numel() = {index.numel()}")
+    n = input.numel()
+    _check_known_indices(index, n, lambda i: f"out of range: tried to access index {i} on a tensor of {n} elements.",
+                         IndexError, allow_negative=True)
+    flat = index_put(input.reshape(-1), (index.reshape(-1),), source.reshape(-1), accumulate=accumulate)
+    return flat.reshape(input._shape)
+
+
+def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
+    """input's elements picked along dim by indices (broadcast against input elsewhere); without dim,
+    from input's flattening."""
+    from .tensor import wrap_dim
+    if dim is None:
+        return gather(input.reshape(-1), 0, indices.reshape(-1))
+    d = wrap_dim(dim, input.ndim)
+    if input.ndim != indices.ndim:
+        raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same number of dimensions, "
+                           f"but got {input.ndim} dimensions for input, and {indices.ndim} dimensions for indices")
+    shape = list(broadcast_shapes(input._shape, indices._shape))
+    shape[d] = input._shape[d]
+    index_shape = shape[:d] + [indices._shape[d]] + shape[d + 1:]
+    return gather(input.expand(shape), d, indices.expand(index_shape))
+
+
 @differentiable("bincount")
 def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
     """How often each value 0..max occurs in input (or the sum of its weights): a scatter-add into zeros.

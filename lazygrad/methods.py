@@ -172,6 +172,7 @@ INPLACE_OF = {
     "masked_fill": indexing.masked_fill, "index_fill": indexing.index_fill, "round": ew.round,
     "addcmul": ew.addcmul, "addcdiv": ew.addcdiv, "scatter": indexing.scatter, "scatter_add": indexing.scatter_add,
     "index_add": indexing.index_add, "scatter_reduce": indexing.scatter_reduce, "index_reduce": indexing.index_reduce,
+    "index_copy": indexing.index_copy, "put": indexing.put,
 }
 
 METHODS = {
@@ -212,13 +213,14 @@ METHODS = {
     "select": mv.select, "diagonal": mv.diagonal, "flip": mv.flip, "repeat": mv.repeat, "tile": mv.tile,
     "split": mv.split, "chunk": mv.chunk, "unbind": mv.unbind,
     "index_select": indexing.index_select, "take": indexing.take, "gather": indexing.gather,
-    "bincount": indexing.bincount,
+    "bincount": indexing.bincount, "take_along_dim": indexing.take_along_dim,
     "masked_select": indexing.masked_select,
     "nonzero": indexing.nonzero, "masked_fill": indexing.masked_fill, "index_fill": indexing.index_fill,
     "index_put": lambda self, indices, values, accumulate=False: indexing.index_put(self, tuple(indices), values,
                                                                                    accumulate),
     "as_strided": mv.as_strided, "scatter": indexing.scatter, "scatter_add": indexing.scatter_add,
     "scatter_reduce": indexing.scatter_reduce, "index_reduce": indexing.index_reduce,
+    "index_copy": indexing.index_copy, "put": indexing.put,
     "index_add": indexing.index_add,
     # reductions
     "sum": red.sum, "mean": red.mean, "prod": red.prod, "max": red.max, "min": red.min, "amax": red.amax,

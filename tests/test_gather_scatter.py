@@ -329,3 +329,46 @@ def test_bincount_matches_torch(backend):
             case(torch)
         with pytest.raises(type(want.value), match=re.escape(str(want.value))):
             case(lg)
+
+
+def test_index_copy_put_and_take_along_dim_match_torch_with_gradients():
+    torch = torch_or_skip()
+    rng = np.random.default_rng(16)
+    x_np, source_np, taken_np = rng.standard_normal((4, 3)), rng.standard_normal((4, 2)), rng.standard_normal(3)
+    got = []
+    for lib in (lg, torch):
+        x, source = lib.tensor(x_np, requires_grad=True), lib.tensor(source_np, requires_grad=True)
+        values = lib.tensor(taken_np, requires_grad=True)
+        copied = x.index_copy(1, lib.tensor([2, 0]), source)
+        put = x.put(lib.tensor([11, -1, 0]), values)
+        added = x.put(lib.tensor([5, 5, 0]), values * 2, accumulate=True)
+        along = lib.take_along_dim(x, lib.tensor([[2], [0], [1], [1]]), 1) + lib.take_along_dim(x, lib.tensor([7, 0]))
+        outs = [copied, put, added, along]
+        loss = sum((o * lib.arange(o.numel(), dtype=lib.float64).reshape(o.shape)).sum() for o in outs)
+        grads = lib.autograd.grad(loss, (x, source, values))
+        got.append([o.detach().numpy() for o in outs] + [g.numpy() for g in grads]
+                   + [type(o.grad_fn).__name__ for o in outs[:3]])
+    for ours, theirs in zip(*got):
+        if isinstance(ours, str):
+            assert ours == theirs
+        else:
+            np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+def test_index_copy_put_and_take_along_dim_errors_match_torch():
+    torch = torch_or_skip()
+    cases = [lambda m: m.zeros(3).index_copy(0, m.tensor([5]), m.ones(1)),
+             lambda m: m.zeros(3).index_copy(0, m.tensor([0, 1]), m.ones(1)),
+             lambda m: m.zeros(3).index_copy(0, m.tensor([0]), m.ones(1, dtype=m.float64)),
+             lambda m: m.zeros(3).index_copy(0, m.tensor([0.0]), m.ones(1)),
+             lambda m: m.zeros(3).put(m.tensor([3]), m.ones(1)),
+             lambda m: m.zeros(3).put(m.tensor([0, 1]), m.ones(1)),
+             lambda m: m.zeros(3).put(m.tensor([0]), m.ones(1, dtype=m.float64)),
+             lambda m: m.zeros(3).put(m.tensor([0.0]), m.ones(1)),
+             lambda m: m.take_along_dim(m.zeros(3, 2), m.tensor([[1]]), 2),
+             lambda m: m.take_along_dim(m.zeros(3, 2), m.tensor([1]), 1)]
+    for case in cases:
+        with pytest.raises(Exception) as want:
+            case(torch)
+        with pytest.raises(type(want.value), match=re.escape(str(want.value))):
+            case(lg)

@@ -417,6 +417,12 @@ DERIVATIVES = {
     "scatter_add": ("ScatterAddBackward0", lambda c, g: (g, None, None, _scattered_grad(c, g))),
     "scatter_reduce": ("ScatterReduceBackward0", lambda c, g: _scatter_reduce(c, g)),
     "bincount": ("NotImplemented", lambda c, g: _not_implemented("bincount")),
+    "index_copy": ("IndexCopyBackward0", lambda c, g: (
+        g.index_fill(c.args[1], c.args[2], 0), None, None,
+        g.index_select(c.args[1], c.args[2]).reshape(_kw(c, "source", 3, None).shape))),
+    "put": ("PutBackward0", lambda c, g: (
+        g if _kw(c, "accumulate", 3, False) else g.put(c.args[1], lg.zeros_like(_kw(c, "source", 2, None))), None,
+        g.take(c.args[1]).reshape(_kw(c, "source", 2, None).shape), None)),
     "index_reduce": ("IndexReduceBackward0", lambda c, g: _index_reduce(c, g)),
     "index_add": ("IndexAddBackward0", lambda c, g: (g, None, None,
                                                      g.index_select(c.args[1], c.args[2]) * c.kwargs.get("alpha", 1))),
@@ -432,7 +438,7 @@ READS_NO_INPUT = frozenset({
     "flip", "clone", "contiguous", "repeat", "cat", "stack", "split", "getitem", "diagonal", "narrow", "select",
     "embed", "as_strided", "strided_scatter", "copy_slices", "copy_", "fill_", "zero_", "uniform_", "normal_",
     "masked_fill", "index_fill", "index_put", "softmax", "log_softmax", "scatter", "scatter_add", "index_add",
-    "index_select"})
+    "index_select", "index_copy", "put"})
 # for these, which inputs each input's gradient reads (so only what a needed gradient reads is watched)
 _PRODUCT = ((1,), (0,))
 READS_FOR_GRAD = {"mul": _PRODUCT, "div": ((1,), (0, 1)), "dot": _PRODUCT, "mv": _PRODUCT, "mm": _PRODUCT,
