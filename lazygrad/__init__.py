@@ -30,7 +30,8 @@ from .elementwise import (abs, absolute, acos, add, addcdiv, addcmul, arccos, ar
                           true_divide, trunc, where)
 from .interop import from_dlpack
 from .indexing import (bincount, gather, index_add, index_copy, index_fill, index_put, index_reduce, index_select,
-                       masked_fill, masked_select, nonzero, scatter, scatter_add, scatter_reduce, take, take_along_dim)
+                       masked_fill, masked_scatter, masked_select, nonzero, scatter, scatter_add, scatter_reduce, take,
+                       take_along_dim)
 from .linalg import bmm, dot, ger, inner, matmul, mm, mv, outer, vdot
 from .movement import (as_strided, broadcast_to, cat, chunk, clone, concat, concatenate, diagonal, flatten, flip, narrow,
                        permute, repeat, reshape, select, split, squeeze, stack, swapaxes, swapdims, tile,

@@ -479,6 +479,23 @@ def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) 
     return flat.reshape(input._shape)
 
 
+@differentiable("masked_scatter")
+def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
+    """input with source's first elements, in order, written where mask (broadcast to input) is True.
+    The number of those positions depends on mask's values, which are computed now, as torch does."""
+    if mask.dtype is not bool_:
+        raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with dtype "
+                           f"{TORCH_NAMES[mask.dtype.name]}")
+    if source.dtype is not input.dtype:
+        raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but got"
+                           f"{TORCH_NAMES[input.dtype.name]} and {TORCH_NAMES[source.dtype.name]}")
+    full = mask.expand(input._shape)
+    count = int(np.count_nonzero(np.asarray(full._values())))
+    if source.numel() < count:
+        raise RuntimeError("Number of elements of source < number of ones in mask")
+    return index_put(input, full, source.reshape(-1)[:count])
+
+
 def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
     """input's elements picked along dim by indices (broadcast against input elsewhere); without dim,
     from input's flattening."""

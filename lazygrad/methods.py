@@ -172,7 +172,7 @@ INPLACE_OF = {
     "masked_fill": indexing.masked_fill, "index_fill": indexing.index_fill, "round": ew.round,
     "addcmul": ew.addcmul, "addcdiv": ew.addcdiv, "scatter": indexing.scatter, "scatter_add": indexing.scatter_add,
     "index_add": indexing.index_add, "scatter_reduce": indexing.scatter_reduce, "index_reduce": indexing.index_reduce,
-    "index_copy": indexing.index_copy, "put": indexing.put,
+    "index_copy": indexing.index_copy, "put": indexing.put, "masked_scatter": indexing.masked_scatter,
 }
 
 METHODS = {
@@ -220,7 +220,7 @@ METHODS = {
                                                                                    accumulate),
     "as_strided": mv.as_strided, "scatter": indexing.scatter, "scatter_add": indexing.scatter_add,
     "scatter_reduce": indexing.scatter_reduce, "index_reduce": indexing.index_reduce,
-    "index_copy": indexing.index_copy, "put": indexing.put,
+    "index_copy": indexing.index_copy, "put": indexing.put, "masked_scatter": indexing.masked_scatter,
     "index_add": indexing.index_add,
     # reductions
     "sum": red.sum, "mean": red.mean, "prod": red.prod, "max": red.max, "min": red.min, "amax": red.amax,

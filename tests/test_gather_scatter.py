@@ -331,7 +331,7 @@ def test_bincount_matches_torch(backend):
             case(lg)
 
 
-def test_index_copy_put_and_take_along_dim_match_torch_with_gradients():
+def test_index_copy_put_masked_scatter_and_take_along_dim_match_torch_with_gradients():
     torch = torch_or_skip()
     rng = np.random.default_rng(16)
     x_np, source_np, taken_np = rng.standard_normal((4, 3)), rng.standard_normal((4, 2)), rng.standard_normal(3)
@@ -343,11 +343,12 @@ def test_index_copy_put_and_take_along_dim_match_torch_with_gradients():
         put = x.put(lib.tensor([11, -1, 0]), values)
         added = x.put(lib.tensor([5, 5, 0]), values * 2, accumulate=True)
         along = lib.take_along_dim(x, lib.tensor([[2], [0], [1], [1]]), 1) + lib.take_along_dim(x, lib.tensor([7, 0]))
-        outs = [copied, put, added, along]
+        masked = x.masked_scatter(lib.tensor([True, False, True]), source.t() * 3)
+        outs = [copied, put, added, masked, along]
         loss = sum((o * lib.arange(o.numel(), dtype=lib.float64).reshape(o.shape)).sum() for o in outs)
         grads = lib.autograd.grad(loss, (x, source, values))
         got.append([o.detach().numpy() for o in outs] + [g.numpy() for g in grads]
-                   + [type(o.grad_fn).__name__ for o in outs[:3]])
+                   + [type(o.grad_fn).__name__ for o in outs[:4]])
     for ours, theirs in zip(*got):
         if isinstance(ours, str):
             assert ours == theirs
@@ -366,7 +367,10 @@ def test_index_copy_put_and_take_along_dim_errors_match_torch():
              lambda m: m.zeros(3).put(m.tensor([0]), m.ones(1, dtype=m.float64)),
              lambda m: m.zeros(3).put(m.tensor([0.0]), m.ones(1)),
              lambda m: m.take_along_dim(m.zeros(3, 2), m.tensor([[1]]), 2),
-             lambda m: m.take_along_dim(m.zeros(3, 2), m.tensor([1]), 1)]
+             lambda m: m.take_along_dim(m.zeros(3, 2), m.tensor([1]), 1),
+             lambda m: m.zeros(3).masked_scatter(m.tensor([True, True, True]), m.ones(2)),
+             lambda m: m.zeros(3).masked_scatter(m.tensor([1, 0, 1]), m.ones(3)),
+             lambda m: m.zeros(3).masked_scatter(m.tensor([True, False, True]), m.ones(3, dtype=m.float64))]
     for case in cases:
         with pytest.raises(Exception) as want:
             case(torch)

@@ -62,6 +62,7 @@ MOVEMENT = {
     "index_reduce_mean": lambda x: x.index_reduce(1, lg.tensor([3, 0, 3]), x[:, :3].exp(), "mean"),
     "index_copy": lambda x: x.index_copy(0, lg.tensor([2, 0]), x[:2] * 3),
     "put": lambda x: x.put(lg.tensor([7, -1, 7]), x[0, :3].sin(), accumulate=True),
+    "masked_scatter": lambda x: x.masked_scatter(x > 0.5, x.flip(0) * 2),
     "as_strided": lambda x: x.contiguous().as_strided((2, 2), (4, 1), 1),
     "as_strided_overlapping": lambda x: x.contiguous().as_strided((3, 3), (1, 1)),
     "masked_fill": lambda x: x.masked_fill(x > 0.8, 2.0), "index_fill": lambda x: x.index_fill(1, lg.tensor([0, 2]), -1.0),

@@ -420,6 +420,8 @@ DERIVATIVES = {
     "index_copy": ("IndexCopyBackward0", lambda c, g: (
         g.index_fill(c.args[1], c.args[2], 0), None, None,
         g.index_select(c.args[1], c.args[2]).reshape(_kw(c, "source", 3, None).shape))),
+    "masked_scatter": ("MaskedScatterBackward0", lambda c, g: (
+        g.masked_fill(c.args[1], 0), None, _masked_scatter_source(c, g))),
     "put": ("PutBackward0", lambda c, g: (
         g if _kw(c, "accumulate", 3, False) else g.put(c.args[1], lg.zeros_like(_kw(c, "source", 2, None))), None,
         g.take(c.args[1]).reshape(_kw(c, "source", 2, None).shape), None)),
@@ -438,7 +440,7 @@ READS_NO_INPUT = frozenset({
     "flip", "clone", "contiguous", "repeat", "cat", "stack", "split", "getitem", "diagonal", "narrow", "select",
     "embed", "as_strided", "strided_scatter", "copy_slices", "copy_", "fill_", "zero_", "uniform_", "normal_",
     "masked_fill", "index_fill", "index_put", "softmax", "log_softmax", "scatter", "scatter_add", "index_add",
-    "index_select", "index_copy", "put"})
+    "index_select", "index_copy", "put", "masked_scatter"})
 # for these, which inputs each input's gradient reads (so only what a needed gradient reads is watched)
 _PRODUCT = ((1,), (0,))
 READS_FOR_GRAD = {"mul": _PRODUCT, "div": ((1,), (0, 1)), "dot": _PRODUCT, "mv": _PRODUCT, "mm": _PRODUCT,
@@ -515,6 +517,14 @@ def _reduced_grads(x, dim, index, src, reduce: str, include_self: bool, out, g):
     if not include_self:
         gx = gx.scatter(dim, index, 0.0)
     return gx, gsrc
+
+
+def _masked_scatter_source(c, g):
+    """g where mask is True, in order, at the front of source's shape; zeros after."""
+    source = c.args[2]
+    picked = g[c.args[1].expand(g.shape)]
+    flat = lg.zeros(source.numel(), dtype=g.dtype, device=g.device)
+    return lg.cat([picked, flat[picked.numel():]]).reshape(source.shape)
 
 
 def _not_implemented(op: str):
