@@ -334,7 +334,7 @@ def lower(outputs, inputs, rand_slots: dict[int, int] | None = None) -> LoopProg
         stores = [Store("out0", ravel(idx, root.shape), low.value(base, idx, (), "post"), root.dtype)]
         at = [Lin.var(f"j{k}", s) for k, s in enumerate(index.shape)]
         position, value = (low.value(x, at, (), "scatter") for x in (index, values))
-        low.fused.append(f"scatter_{root.arg.value}" if root.arg is not None else "scatter")
+        low.fused.insert(0, f"scatter_{root.arg.value}" if root.arg is not None else "scatter")  # (names it)
         scatter = Scatter("out0", root.numel, [(f"j{k}", s) for k, s in enumerate(index.shape) if s != 1],
                           low.scattered, position, value, root.dtype, root.arg)
     else:
