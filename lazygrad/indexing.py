@@ -322,12 +322,7 @@ def index_reduce(input: Tensor, dim: int, index: Tensor, source: Tensor, reduce:
     if reduce not in ("prod", "mean", "amax", "amin"):
         raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got {reduce}.")
     d = wrap_dim(dim, input.ndim)
-    if source.dtype is not input.dtype:
-        raise RuntimeError(f"index_reduce_(): self ({TORCH_NAMES[input.dtype.name]}) and source "
-                           f"({TORCH_NAMES[source.dtype.name]}) must have the same scalar type")
-    if index.numel() != (source._shape[d] if source.ndim else 1):
-        raise RuntimeError(f"index_reduce_(): Number of indices ({index.numel()}) should be equal to "
-                           f"source.size(dim): ({source._shape[d] if source.ndim else 1}), for dim: {d}")
+    _check_slices("index_reduce_", input, d, index, source)
     return _reduced(input, (slice(None),) * d + (index.reshape(-1),), source, reduce, include_self)
 
 
@@ -343,17 +338,23 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     return index_put(input, _scatter_indices(input, dim, index, "scatter_add"), vals, accumulate=True)
 
 
+def _check_slices(name: str, input: Tensor, d: int, index: Tensor, source: Tensor) -> None:
+    """index_add's and index_reduce's checks (torch's messages): one index per slice of source along d,
+    and source of input's dtype."""
+    if source.dtype is not input.dtype:
+        raise RuntimeError(f"{name}(): self ({TORCH_NAMES[input.dtype.name]}) and source "
+                           f"({TORCH_NAMES[source.dtype.name]}) must have the same scalar type")
+    if index.numel() != (source._shape[d] if source.ndim else 1):
+        raise RuntimeError(f"{name}(): Number of indices ({index.numel()}) should be equal to source.size(dim): "
+                           f"({source._shape[d] if source.ndim else 1}), for dim: {d}")
+
+
 @differentiable("index_add")
 def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1) -> Tensor:
     """input with alpha * source[i] added at position index[i] along dim (repeated indices add up)."""
     from .tensor import wrap_dim
     d = wrap_dim(dim, input.ndim)
-    if source.dtype is not input.dtype:
-        raise RuntimeError(f"index_add_(): self ({TORCH_NAMES[input.dtype.name]}) and source "
-                           f"({TORCH_NAMES[source.dtype.name]}) must have the same scalar type")
-    if index.numel() != (source._shape[d] if source.ndim else 1):
-        raise RuntimeError(f"index_add_(): Number of indices ({index.numel()}) should be equal to source.size(dim): "
-                           f"({source._shape[d] if source.ndim else 1}), for dim: {d}")
+    _check_slices("index_add_", input, d, index, source)
     return index_put(input, (slice(None),) * d + (index.reshape(-1),), source * alpha, accumulate=True)
 
 
