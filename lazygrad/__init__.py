@@ -44,6 +44,7 @@ from .reductions import (all, amax, amin, any, argmax, argmin, count_nonzero, cu
 from .runtime import Kernel, Schedule, set_backend
 from .stats import Stats, reset_stats, stats
 from .tensor import Size, Tensor
+from .threads import get_num_threads, set_num_threads
 from .typed_storage import TypedStorage, UntypedStorage
 
 

@@ -315,7 +315,7 @@ def legacy_constructor(self: Tensor, *args, dtype=None, device=None) -> None:
         raise TypeError(f"new() received an invalid combination of arguments: {args!r}")
     for name in ("_storage", "_shape", "_strides", "_offset", "_node", "_epoch"):
         setattr(self, name, getattr(src, name))
-    self._requires_grad, self.grad, self.grad_fn = False, None, None
+    self._requires_grad, self._grad, self.grad_fn = False, None, None
 
 
 # methods: new_* take their dtype from the tensor they are called on

@@ -31,10 +31,12 @@ def device_count() -> int:
 
 
 def cupy():
-    """The cupy module, or torch's kind of error when CUDA cannot run here."""
+    """The cupy module, or torch's kind of error when CUDA cannot run here: AssertionError without cupy
+    (torch's class when it was built without CUDA), RuntimeError when cupy finds no usable device."""
     module, count, why = _probe()
     if not count:
-        raise RuntimeError(f"lazygrad: the CUDA back end is not available: {why}")
+        error = AssertionError if module is None else RuntimeError
+        raise error(f"lazygrad: the CUDA back end is not available: {why}")
     return module
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 
 class device:
+    __module__ = "lazygrad"  # shown as torch shows its classes: <class 'lazygrad.device'>
     __slots__ = ("type", "index")
 
     def __init__(self, type: str | device, index: int | None = None):

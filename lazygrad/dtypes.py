@@ -6,6 +6,8 @@ import numpy as np
 
 class DType:
     """A tensor element type. One instance per type, so `is` and `==` agree."""
+    __module__ = "lazygrad"  # shown as torch shows its classes: <class 'lazygrad.dtype'>
+    __qualname__ = "dtype"
 
     __slots__ = ("name", "itemsize", "kind", "np", "rank")
 

@@ -19,7 +19,7 @@ import numpy as np
 # kernel must be rendered, so a warm process reaches its cached kernels without them)
 from codegen import c_program, rendered
 
-from . import interpreter
+from . import interpreter, threads
 from .buffer import Buffer
 from .graph import Node, _arg_key, toposort
 from .ops import Op
@@ -239,6 +239,7 @@ def _run_c(item: ScheduledKernel, outs, inputs, key, rands) -> _Compiled:
         rng = _rng_pairs(rands)
         addresses.append(rng.__array_interface__["data"][0])
     if any(o.numel for o in item.outputs):
+        threads.apply()
         entry.callable(addresses)
     return entry
 

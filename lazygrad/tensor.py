@@ -6,13 +6,14 @@ Every op only builds graph. Values are computed at the named triggers: `realize(
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Iterator
 
 import numpy as np
 
 from . import graph, printing, runtime
 from .buffer import Buffer
-from .dtypes import DType, bool_, get_default_dtype, int64
+from .dtypes import C_NAMES, TORCH_NAMES, DType, bool_, get_default_dtype, int64
 from .graph import Node
 from .storage import Storage, in_place_buffers
 from .view import torch_contiguous_strides
@@ -20,6 +21,7 @@ from .view import torch_contiguous_strides
 
 class Size(tuple):
     """A tensor's shape: a tuple printed as `lazygrad.Size([3, 4])`."""
+    __module__ = "lazygrad"  # shown as torch shows its classes: <class 'lazygrad.Size'>
 
     def __repr__(self) -> str:
         return printing.format_size(tuple(self))
@@ -53,8 +55,40 @@ def normalize_device(device) -> str:
     return f"cuda:{index}"
 
 
+NON_LEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be "
+    "populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf Tensor, "
+    "use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you access "
+    "the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for more information.")
+
+
+def _check_assigned_grad(t: Tensor, grad) -> None:
+    """torch's checks of `t.grad = grad`: a tensor of t's size, dtype and device, and not t itself."""
+    if not isinstance(grad, Tensor):
+        raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(grad).__name__}")
+    if grad is t:
+        raise RuntimeError("can't assign Variable as its own grad")
+    if grad.dtype is not t.dtype:
+        raise RuntimeError(
+            f"attempting to assign a gradient with dtype '{C_NAMES[grad.dtype.name]}' to a tensor with grad_dtype "
+            f"'{TORCH_NAMES[t.dtype.name]}'. The gradient must match the tensor's grad_dtype (defaults to the "
+            "tensor's dtype).")
+    if grad.device.type != t.device.type:
+        raise RuntimeError(f"attempting to assign a gradient with device type '{grad.device.type}' to a tensor with "
+                           f"device type '{t.device.type}'. Please ensure that the gradient and the tensor are on "
+                           "the same device")
+    if grad.device != t.device:
+        raise RuntimeError(f"attempting to assign a gradient located on device with index '{grad.device.index}' to "
+                           f"a tensor located on device with index '{t.device.index}'. Please ensure that the "
+                           "gradient and the tensor are on the same device")
+    if tuple(grad.shape) != tuple(t.shape):
+        raise RuntimeError(f"attempting to assign a gradient of size '{list(grad.shape)}' to a tensor of size "
+                           f"'{list(t.shape)}'. Please ensure that the gradient and the tensor are the same size")
+
+
 class Tensor:
-    __slots__ = ("_storage", "_shape", "_strides", "_offset", "_node", "_epoch", "_requires_grad", "grad",
+    __module__ = "lazygrad"  # shown as torch shows its classes: <class 'lazygrad.Tensor'>
+    __slots__ = ("_storage", "_shape", "_strides", "_offset", "_node", "_epoch", "_requires_grad", "_grad",
                  "_grad_fn", "_output_nr", "_accum", "_hooks", "_untracked", "_base", "_view_version",
                  "__weakref__")
 
@@ -72,7 +106,7 @@ class Tensor:
         t = object.__new__(cls)
         t._storage, t._shape, t._strides, t._offset = storage, shape, strides, offset
         t._node, t._epoch = node, (storage.epoch if node is not None else -1)
-        t._requires_grad, t.grad, t._grad_fn = False, None, None
+        t._requires_grad, t._grad, t._grad_fn = False, None, None
         t._output_nr, t._accum, t._hooks, t._untracked = 0, None, None, False
         t._base, t._view_version = None, 0
         return t
@@ -134,6 +168,20 @@ class Tensor:
     def grad_fn(self, node) -> None:
         self._grad_fn = node
 
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient backward accumulated here. Reading it on a non-leaf that does not retain its
+        gradient warns, as torch does: backward never fills it."""
+        if self._grad is None and self._grad_fn is not None and not self.retains_grad:
+            warnings.warn(NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            _check_assigned_grad(self, value)
+        self._grad = value
+
     def _is_view(self) -> bool:
         return self._base is not None
 
@@ -181,7 +229,7 @@ class Tensor:
             return
 
         def keep(grad, t=self):
-            t.grad = grad.detach() if t.grad is None else t.grad + grad.detach()
+            t._grad = grad.detach() if t._grad is None else t._grad + grad.detach()
         keep.retains_grad = True
         self.register_hook(keep)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import operator
+import warnings
 import weakref
 from collections.abc import Sequence
 
@@ -224,6 +225,20 @@ class UntypedStorage:
     __str__ = __repr__
 
 
+_REMOVAL_WARNED = False
+
+
+def _warn_typed_storage_removal() -> None:
+    """torch's deprecation notice, once a process, where a user first makes a TypedStorage."""
+    global _REMOVAL_WARNED
+    if not _REMOVAL_WARNED:
+        _REMOVAL_WARNED = True
+        warnings.warn("TypedStorage is deprecated. It will be removed in the future and UntypedStorage will be the "
+                      "only storage class. This should only matter to you if you are using storages directly.  To "
+                      "access UntypedStorage directly, use tensor.untyped_storage() instead of tensor.storage()",
+                      UserWarning, stacklevel=3)
+
+
 class TypedStorage:
     """A whole storage's elements, of its dtype (torch's `tensor.storage()`)."""
 
@@ -232,6 +247,7 @@ class TypedStorage:
     def __init__(self, *args, dtype=None, device=None, wrap_storage: UntypedStorage | None = None):
         """TypedStorage(), TypedStorage(size), TypedStorage(data), each with dtype= and device=, or
         TypedStorage(wrap_storage=untyped, dtype=dtype) viewing existing memory."""
+        _warn_typed_storage_removal()
         if wrap_storage is not None:
             if args:
                 raise RuntimeError(_ARGS_ERROR + "\nNo positional arguments should be given when using "
@@ -375,6 +391,7 @@ def untyped_storage(self: Tensor) -> UntypedStorage:
 
 
 def storage(self: Tensor) -> TypedStorage:
+    _warn_typed_storage_removal()
     return TypedStorage._of(untyped_storage(self))
 
 

@@ -166,6 +166,64 @@ def test_errors_are_torchs():
         lg.autograd.grad((x * 2).sum(), [x, lg.ones(1, requires_grad=True)])
 
 
+def test_grad_to_an_intermediate_runs_and_frees_only_the_graph_above_it():
+    """As in torch: autograd.grad(z, y) never walks y's own grad_fn, so y.backward still works after it."""
+    x = lg.ones((3, 3), requires_grad=True)
+    w = lg.tensor([[0.5, 1.0, 2.0]] * 3, requires_grad=True)
+    y = w * x
+    z = y.sum()
+    z.backward(retain_graph=True)
+    (gy,) = lg.autograd.grad(z, y)
+    assert gy.tolist() == [[1.0] * 3] * 3
+    y.backward(lg.ones(y.shape))
+    assert x.grad.tolist() == [[1.0, 2.0, 4.0]] * 3 and w.grad.tolist() == [[2.0] * 3] * 3
+    with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
+        z.backward()
+    a = lg.ones(2, requires_grad=True)
+    b = a * 3
+    c = (b * b).sum()
+    lg.autograd.grad(c, [b, a])  # b's node also leads to a: it runs, and is freed
+    with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
+        b.sum().backward()
+
+
+def test_reading_grad_of_a_non_leaf_warns_as_torch_does():
+    import warnings
+    x = lg.ones(3, requires_grad=True)
+    y = x * 2
+    with pytest.warns(UserWarning, match="The .grad attribute of a Tensor that is not a leaf Tensor is being accessed"):
+        assert y.grad is None
+    y.retain_grad()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y.sum().backward()
+        assert y.grad.tolist() == [1.0] * 3 and x.grad.tolist() == [2.0] * 3
+        assert lg.ones(2).grad is None  # a tensor that needs no grad is a leaf
+
+
+@pytest.mark.parametrize("make, error", [
+    (lambda lib: lib.ones(2), RuntimeError),
+    (lambda lib: lib.ones(1, 3), RuntimeError),
+    (lambda lib: lib.ones(3, dtype=lib.float64), RuntimeError),
+    (lambda lib: lib.ones(3, dtype=lib.int64), RuntimeError),
+    (lambda lib: 5, TypeError),
+])
+def test_assigned_grad_is_checked_as_torch_checks_it(make, error):
+    x = lg.ones(3, requires_grad=True)
+    with pytest.raises(error) as ours:
+        x.grad = make(lg)
+    assert x.grad is None
+    with pytest.raises(RuntimeError, match="can't assign Variable as its own grad"):
+        x.grad = x
+    x.grad = lg.full((3,), 2.0)
+    assert x.grad.tolist() == [2.0] * 3
+    torch = pytest.importorskip("torch")
+    t = torch.ones(3, requires_grad=True)
+    with pytest.raises(error) as theirs:
+        t.grad = make(torch)
+    assert str(theirs.value).startswith(str(ours.value).split(" (defaults")[0])
+
+
 def test_grad_modes():
     x = lg.ones(2, requires_grad=True)
     with lg.no_grad():
@@ -283,6 +341,17 @@ def test_custom_function_passes_gradcheck_and_a_wrong_one_fails():
     assert not lg.autograd.gradcheck(WrongSquare.apply, (x,), raise_exception=False)
     with pytest.raises(lg.autograd.GradcheckError):
         lg.autograd.gradcheck(WrongSquare.apply, (x,))
+
+
+def test_gradcheck_checks_its_inputs_as_torch_does():
+    """float32 inputs warn (the tutorial's eps=1e-3 check still passes); no input requiring grad is an error."""
+    x = lg.tensor([[0.3, -1.2, 0.8], [2.0, -0.1, 0.5]], requires_grad=True)
+    with pytest.warns(UserWarning, match="Input #0 requires gradient and is not a double precision floating point"):
+        assert lg.autograd.gradcheck(Sigmoid.apply, x, eps=1e-3)
+    with pytest.raises(ValueError, match="gradcheck expects at least one input tensor to require gradient"):
+        lg.autograd.gradcheck(lg.sin, lg.ones(2, dtype=lg.float64))
+    with pytest.raises(ValueError, match="gradcheck expects at least one input tensor to require gradient"):
+        lg.autograd.gradgradcheck(lg.sin, lg.ones(2, dtype=lg.float64))
 
 
 def test_custom_function_grad_fn_apply_returns_input_gradients():

@@ -274,11 +274,23 @@ def test_launch_follows_the_kernel_shape():
 def test_devices_without_cuda_fail_clearly():
     if lg.cuda.is_available():
         pytest.skip("this machine has a GPU")
+    pytest.importorskip("cupy")
     assert lg.cuda.device_count() == 0
-    for make in (lambda: lg.zeros(2, device="cuda"), lambda: lg.ones(2).cuda(), lambda: lg.ones(2).to("cuda:0")):
-        with pytest.raises(RuntimeError, match="CUDA back end is not available"):
+    makers = (lambda: lg.zeros(2, device="cuda"), lambda: lg.ones(2).cuda(), lambda: lg.ones(2).to("cuda:0"),
+              lg.cuda.current_device, lg.cuda.get_device_name)
+    for make in makers:
+        with pytest.raises(RuntimeError, match="CUDA back end is not available: no"):
             make()
     assert lg.ones(2).cpu().tolist() == [1.0, 1.0]
+
+
+def test_devices_without_cupy_fail_as_torch_without_cuda(monkeypatch):
+    """torch built without CUDA raises AssertionError; lazygrad without cupy does too, saying what to install."""
+    monkeypatch.setattr(lg.cuda, "_probe", lambda: (None, 0, "cupy is not installed (pip install 'lazygrad[cuda]')"))
+    assert not lg.cuda.is_available() and lg.cuda.device_count() == 0
+    for make in (lambda: lg.zeros(2, device="cuda"), lambda: lg.ones(2).cuda(), lg.cuda.current_device):
+        with pytest.raises(AssertionError, match=r"cupy is not installed \(pip install 'lazygrad\[cuda\]'\)"):
+            make()
 
 
 def test_cuda_seeding_is_the_shared_stream():

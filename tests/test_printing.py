@@ -192,6 +192,20 @@ def test_format_size():
     assert format_size((5,)) == "lazygrad.Size([5])"
 
 
+def test_classes_are_shown_as_torch_shows_its_own():
+    import pickle
+
+    import lazygrad as lg
+    shown = {"Tensor": lg.ones(1), "Size": lg.Size([2]), "dtype": lg.float32, "device": lg.device("cpu")}
+    for name, obj in shown.items():
+        assert repr(type(obj)) == f"<class 'lazygrad.{name}'>"
+        assert getattr(lg, name) is type(obj)
+    assert pickle.loads(pickle.dumps(lg.float64)) is lg.float64
+    if torch is not None:
+        assert repr(type(torch.ones(1))) == "<class 'torch.Tensor'>"
+        assert repr(type(torch.float32)) == "<class 'torch.dtype'>"
+
+
 def test_options_api():
     assert get_printoptions() == DEFAULT_OPTS
     assert list(get_printoptions()) == ["precision", "threshold", "edgeitems", "linewidth", "sci_mode"]

@@ -473,3 +473,14 @@ def test_constructors_like_torch():
     same_error(lambda: lg.TypedStorage(wrap_storage=x.untyped_storage()),
                lambda: torch.TypedStorage(wrap_storage=torch.arange(4.).untyped_storage()))
     same_error(lambda: lg.TypedStorage(1, 2), lambda: torch.TypedStorage(1, 2))
+
+
+def test_typed_storage_warns_once_as_torch_does(monkeypatch):
+    from lazygrad import typed_storage
+    monkeypatch.setattr(typed_storage, "_REMOVAL_WARNED", False)
+    a = lg.ones(3)
+    with pytest.warns(UserWarning, match="TypedStorage is deprecated. It will be removed in the future") as seen:
+        a.storage()
+        a.storage()
+        lg.TypedStorage(2)
+    assert len(seen) == 1

@@ -1,6 +1,5 @@
 """Cells of the tutorial notebooks the project was created from: each snippet runs under torch and
-under lazygrad and must print the same (with `lazygrad.` where torch prints `torch.`).
-`storage()` cells wait for the storage issue."""
+under lazygrad and must print the same (with `lazygrad.` where torch prints `torch.`)."""
 from __future__ import annotations
 
 import contextlib
@@ -165,6 +164,70 @@ print(x.data); print(x.data.requires_grad)
 y = 2 * x
 x.data *= 100
 y.backward(); print(x); print(x.grad)
+""",
+    "storage_sharing": """
+a = torch.arange(0, 6.0)
+print(a.storage())
+b = a.view(2, 3)
+print(b.storage().tolist(), a.data_ptr() == b.data_ptr())
+a[1] = 50
+print(b)
+c = a[3:]
+print(c.storage_offset(), c.data_ptr() - a.data_ptr(), c.stride())
+c[0] = -7
+c.storage()[0] = -8
+print(a)
+d = torch.Tensor(c.storage())
+d[-1] = 99
+print(a, d.dtype)
+e = b[::2, ::2]
+print(e, e.is_contiguous(), e.contiguous().is_contiguous(), b.stride())
+""",
+    "intra_op_threads": """
+before = torch.get_num_threads()
+torch.set_num_threads(1)
+print(torch.get_num_threads())
+torch.set_num_threads(before)
+print(torch.get_num_threads() == before)
+big = torch.arange(0, 100000001.0)
+print(big[-1], torch.arange(0, 100000001)[-1])
+""",
+    "grad_of_an_intermediate": """
+x = torch.ones((2, 2), requires_grad=True)
+w = torch.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+y = w * x
+z = y.sum()
+z.backward(retain_graph=True)
+print(x.grad, w.grad)
+print(torch.autograd.grad(z, y))
+y.backward(torch.ones(y.shape))
+print(x.grad, w.grad)
+""",
+    "custom_function": """
+class ScaleShift(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, w, x, b):
+        print("forward sees", type(x).__name__)
+        ctx.save_for_backward(w, x)
+        return w * x + b
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        w, x = ctx.saved_tensors
+        print("backward sees", type(x))
+        return grad_output * x, grad_output * w, grad_output * 1
+
+x = torch.full((1,), 2.0)
+w = torch.tensor([0.5], requires_grad=True)
+b = torch.tensor([0.25], requires_grad=True)
+z = ScaleShift.apply(w, x, b)
+print(z)
+z.backward()
+print(x.grad, w.grad, b.grad)
+z = ScaleShift.apply(w, x, b)
+print(z.grad_fn.apply(torch.ones(1)))
+g = torch.autograd.grad(w ** 3, w, create_graph=True)
+print(g, torch.autograd.grad(g, w))
 """,
 }
 

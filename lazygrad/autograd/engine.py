@@ -33,6 +33,18 @@ def _zeros(meta):
     return zeros(shape, dtype=dtype, device=device)
 
 
+def _leading_to(targets: set[int], order) -> set[int]:
+    """The nodes with a path to a target node: the only ones to run when gradients go to given inputs.
+
+    A target itself runs only when it also leads to another target, so the graph behind a non-leaf
+    input is neither walked nor released, as in torch."""
+    leading: set[int] = set()
+    for node in reversed(order):
+        if any(nxt is not None and (id(nxt) in targets or id(nxt) in leading) for nxt, _ in node.next_functions):
+            leading.add(id(node))
+    return leading
+
+
 def run_backward(outputs, grad_outputs, retain_graph: bool, create_graph: bool, inputs=None,
                  accumulate: bool = True, allow_unused: bool = False):
     """Propagate gradients; accumulate into leaves' .grad, or return the grads of `inputs`."""
@@ -48,10 +60,12 @@ def run_backward(outputs, grad_outputs, retain_graph: bool, create_graph: bool, 
             key = (id(t.grad_fn), t._output_nr) if t.grad_fn is not None else (id(t._accumulator()), 0)
             wanted.setdefault(key, []).append(i)
     captured = [None] * (len(inputs) if inputs is not None else 0)
+    order = _topological(roots)
+    needed = _leading_to({key[0] for key in wanted}, order) if inputs is not None else None
     prev = STATE.enabled
     STATE.enabled = create_graph
     try:
-        for node in _topological(roots):
+        for node in order:
             grads = pending.pop(id(node), None)
             if grads is None:
                 continue
@@ -67,7 +81,7 @@ def run_backward(outputs, grad_outputs, retain_graph: bool, create_graph: bool, 
                 if accumulate and grads[0] is not None:
                     _accumulate(node.variable, grads[0], create_graph)
                 continue
-            if inputs is not None and not wanted:
+            if needed is not None and id(node) not in needed:
                 continue
             if all(g is None for g in grads):
                 continue

@@ -1,6 +1,8 @@
 """gradcheck and gradgradcheck: analytical gradients against central finite differences."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 
@@ -57,10 +59,24 @@ def _analytical(func, inputs):
     return rows, outs
 
 
+def _check_inputs(inputs, warn: bool = True) -> None:
+    """torch's: at least one input must require grad; finite differences want float64 to be trusted."""
+    wanting = [i for i, x in enumerate(inputs) if getattr(x, "requires_grad", False)]
+    if not wanting:
+        raise ValueError("gradcheck expects at least one input tensor to require gradient, but none of them have "
+                         "requires_grad=True.")
+    for i in wanting:
+        if warn and inputs[i].dtype.name != "float64":
+            warnings.warn(f"Input #{i} requires gradient and is not a double precision floating point or complex. "
+                          "This check will likely fail if all the inputs are not of double precision floating point "
+                          "or complex. ", UserWarning, stacklevel=3)
+
+
 def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
               raise_exception: bool = True, **_unused) -> bool:
     """True when func's analytical gradients match finite differences (torch's defaults)."""
     inputs = _tensors(inputs)
+    _check_inputs(inputs)
     numerical = _numerical(func, inputs, eps)
     analytical, outs = _analytical(func, inputs)
     for i, x in enumerate(inputs):
@@ -84,6 +100,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
     from . import grad as autograd_grad
     from ..creation import tensor
     inputs = _tensors(inputs)
+    _check_inputs(inputs, warn=False)  # the gradcheck below warns
     outs = _outputs(func(*inputs))
     if grad_outputs is None:
         rng = np.random.default_rng(0)
