@@ -42,6 +42,7 @@ from .random import Generator, initial_seed, manual_seed, seed
 from .reductions import (all, amax, amin, any, argmax, argmin, count_nonzero, cumprod, cumsum, log_softmax,
                          logsumexp, max, mean, min, norm, prod, softmax, std, std_mean, sum, var, var_mean)
 from .runtime import Kernel, Schedule, set_backend
+from .serialization import load, save
 from .stats import Stats, reset_stats, stats
 from .tensor import Size, Tensor
 from .threads import get_num_threads, set_num_threads

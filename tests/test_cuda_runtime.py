@@ -281,6 +281,22 @@ def test_dtypes_round_trip():
         assert np.array_equal(lg.tensor(a, device="cuda").cpu().numpy(), a)
 
 
+def test_save_and_load_device_tensors():
+    import io
+    a = lg.arange(6.0).reshape(2, 3).cuda()
+    buf = io.BytesIO()
+    lg.save({"a": a, "column": a[:, 1], "half": a.half() * 3}, buf)
+    for where, device in ((None, "cuda:0"), ("cpu", "cpu"), ({"cuda:0": "cpu"}, "cpu"),
+                          (lambda storage, location: storage, "cpu")):
+        buf.seek(0)
+        back = lg.load(buf, map_location=where)
+        assert str(back["a"].device) == device and back["a"].cpu().tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
+        assert back["column"].cpu().tolist() == [1.0, 4.0] and back["half"].dtype is lg.float16
+        assert back["half"].cpu().tolist() == [[0.0, 3.0, 6.0], [9.0, 12.0, 15.0]]
+        back["a"][1, 1] = -1.0
+        assert back["column"].cpu().tolist() == [1.0, -1.0]
+
+
 def _sweep_cases():
     from test_gradcheck_sweep import BINARY, MATMUL, MOVEMENT, REDUCE, UNARY
     cases = {f"unary-{n}": (lambda n: lambda x, y: getattr(x, n)())(n) for n in UNARY}

@@ -183,6 +183,19 @@ print(a, d.dtype)
 e = b[::2, ::2]
 print(e, e.is_contiguous(), e.contiguous().is_contiguous(), b.stride())
 """,
+    "save_and_load": """
+import io
+a = torch.arange(0, 25.0).view(5, 5)
+target = io.BytesIO()
+torch.save({"a": a, "corner": a[::2, ::2], "steps": 3}, target)
+target.seek(0)
+back = torch.load(target)
+print(back["a"], back["corner"], back["steps"])
+target.seek(0)
+kept = torch.load(target, map_location=lambda storage, loc: storage)
+kept["a"][0, 0] = -1
+print(kept["corner"], kept["a"].device)
+""",
     "intra_op_threads": """
 before = torch.get_num_threads()
 torch.set_num_threads(1)

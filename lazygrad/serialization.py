@@ -1,0 +1,278 @@
+"""save and load, in torch's own file format, so checkpoints move between torch and lazygrad both ways.
+
+A file is a zip archive (entries stored, not compressed): `archive/data.pkl` pickles the object, and
+every storage it reaches is one raw little-endian entry `archive/data/<key>`, 64-byte aligned as torch
+aligns them. In the pickle a tensor is `torch._utils._rebuild_tensor_v2(storage, offset, size, stride,
+requires_grad, hooks)` and a storage a persistent id `('storage', torch.FloatStorage, key, location,
+numel)`: torch's names, written as names, so torch need not be installed to write them, and mapped to
+lazygrad's own objects when read. Views of one storage are saved once and come back as views of one
+storage.
+
+`load` is `weights_only=True` by default, as in torch: it unpickles tensors, storages, dtypes, devices,
+sizes and plain containers, and refuses any other class or function (a pickle can run code).
+"""
+from __future__ import annotations
+
+import collections
+import io
+import os
+import pickle
+import struct
+import zipfile
+from typing import IO, Any, Callable
+
+import numpy as np
+
+from . import dtypes
+from .device import device as Device
+from .dtypes import DType
+from .tensor import Size, Tensor, normalize_device, realize_storages
+from .typed_storage import TypedStorage, UntypedStorage
+
+ALIGNMENT = 64  # bytes: where each storage's data starts in the file, so it can be mapped into memory
+_ARCHIVE = "archive"
+_STORAGE_NAMES = {f"{dtypes.TORCH_NAMES[d.name]}Storage": d for d in dtypes.ALL_DTYPES}
+
+
+class _Global:
+    """A name in torch's namespace, written into the pickle as a GLOBAL opcode. It is only ever
+    written, never called; it is callable because pickle's reduce tuples must start with a callable."""
+
+    __slots__ = ("module", "name")
+    _made: dict[tuple[str, str], _Global] = {}
+
+    def __new__(cls, module: str, name: str) -> _Global:
+        key = (module, name)
+        if key not in cls._made:  # one object a name, so the pickle memo writes each name once
+            made = cls._made[key] = object.__new__(cls)
+            made.module, made.name = module, name
+        return cls._made[key]
+
+    def __call__(self, *args):
+        raise TypeError(f"{self.module}.{self.name} is a name to write into a file, not a function")
+
+
+_REBUILD_TENSOR = _Global("torch._utils", "_rebuild_tensor_v2")
+_UNTYPED_STORAGE = _Global("torch.storage", "UntypedStorage")
+
+
+def _storage_type(dtype: DType) -> _Global:
+    return _Global("torch", f"{dtypes.TORCH_NAMES[dtype.name]}Storage")
+
+
+# ---- save --------------------------------------------------------------------------------------------
+
+
+class _Pickler(pickle._Pickler):
+    """The pure-Python pickler, which lets torch's names be written without importing torch."""
+
+    dispatch = pickle._Pickler.dispatch.copy()
+
+    def __init__(self, file, protocol: int):
+        super().__init__(file, protocol)
+        self.storages: dict[int, tuple[str, Any, DType]] = {}  # id(Storage) -> (key, Storage, dtype saved)
+
+    def persistent_id(self, obj):
+        if isinstance(obj, TypedStorage):
+            st = obj._untyped._storage
+            dtype, kind = st.dtype, _storage_type(st.dtype)
+        elif isinstance(obj, UntypedStorage):
+            st, dtype, kind = obj._storage, dtypes.uint8, _UNTYPED_STORAGE
+        else:
+            return None
+        key, _, first = self.storages.setdefault(id(st), (str(len(self.storages)), st, dtype))
+        if first is not dtype:
+            raise RuntimeError("Cannot save multiple tensors or storages that view the same data as different types")
+        return ("storage", kind, key, st.device, st.numel * st.dtype.itemsize // dtype.itemsize)
+
+    def reducer_override(self, obj):
+        if isinstance(obj, Tensor):
+            storage = TypedStorage._of(UntypedStorage._of(obj._storage))
+            return _REBUILD_TENSOR, (storage, obj._offset, Size(obj._shape), tuple(obj._strides),
+                                     obj.requires_grad, collections.OrderedDict())
+        if isinstance(obj, Size):
+            return _Global("torch", "Size"), (tuple(obj),)
+        if isinstance(obj, Device):
+            return _Global("torch", "device"), (str(obj),)
+        return NotImplemented
+
+    def _write_global(self, g: _Global, obj) -> None:
+        self.write(pickle.GLOBAL + f"{g.module}\n{g.name}\n".encode())
+        self.memoize(obj)
+
+    dispatch[_Global] = lambda self, g: self._write_global(g, g)
+    dispatch[DType] = lambda self, d: self._write_global(_Global("torch", d.name), d)
+
+
+def _host_bytes(st) -> bytes:
+    """A storage's elements as little-endian bytes."""
+    return st.buffer.host().astype(st.dtype.np.newbyteorder("<"), copy=False).tobytes()
+
+
+def _write_aligned(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
+    """A stored entry whose data starts on an ALIGNMENT boundary (padding in an extra field, as torch does)."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_STORED
+    info.file_size = len(data)
+    zip64_extra = 20 if len(data) * 1.05 > zipfile.ZIP64_LIMIT else 0  # zipfile's rule and record size
+    header = 30 + len(name.encode()) + 4 + zip64_extra  # local header, name, our extra field's own header
+    pad = -(zf.fp.tell() + header) % ALIGNMENT
+    info.extra = b"FB" + struct.pack("<H", pad) + b"Z" * pad
+    zf.writestr(info, data)
+
+
+def save(obj: object, f: str | os.PathLike | IO[bytes], pickle_module: Any = pickle, pickle_protocol: int = 2,
+         _use_new_zipfile_serialization: bool = True, _disable_byteorder_record: bool = False) -> None:
+    """Write obj (tensors, storages and containers of them) to a path or binary file, as torch.save does.
+    pickle_module is accepted for torch's signature: the file is always written by lazygrad's pickler."""
+    if not _use_new_zipfile_serialization:
+        raise NotImplementedError("lazygrad.save writes torch's zip format only "
+                                  "(_use_new_zipfile_serialization=False is not supported)")
+    data = io.BytesIO()
+    pickler = _Pickler(data, pickle_protocol)
+    pickler.dump(obj)
+    storages = list(pickler.storages.values())
+    realize_storages([st for _, st, _ in storages])
+    records = [("data.pkl", data.getvalue()), (".format_version", b"1"),
+               (".storage_alignment", str(ALIGNMENT).encode())]
+    if not _disable_byteorder_record:
+        records.append(("byteorder", b"little"))
+    target = open(os.fspath(f), "wb") if isinstance(f, (str, os.PathLike)) else f
+    try:
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as zf:
+            for name, payload in records:
+                _write_aligned(zf, f"{_ARCHIVE}/{name}", payload)
+            for key, st, _ in storages:  # one storage's bytes in memory at a time
+                _write_aligned(zf, f"{_ARCHIVE}/data/{key}", _host_bytes(st))
+            _write_aligned(zf, f"{_ARCHIVE}/version", b"3")
+    finally:
+        if target is not f:
+            target.close()
+
+
+# ---- load --------------------------------------------------------------------------------------------
+
+
+def _rebuild_tensor(storage: TypedStorage, storage_offset: int, size, stride, requires_grad: bool,
+                    backward_hooks=None, metadata=None) -> Tensor:
+    t = Tensor._make(storage._untyped._storage, tuple(size), tuple(stride), storage_offset)
+    if requires_grad:
+        t.requires_grad_(True)
+    return t
+
+
+def _rebuild_parameter(data: Tensor, requires_grad: bool, backward_hooks=None, state=None) -> Tensor:
+    """nn.Parameter comes back as the tensor it wraps (lazygrad has no nn module)."""
+    return data.detach().requires_grad_(requires_grad)
+
+
+_LOADABLE: dict[tuple[str, str], Any] = {
+    ("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor,
+    ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
+    ("torch._utils", "_rebuild_parameter_with_state"): _rebuild_parameter,
+    ("torch", "Size"): Size,
+    ("torch", "device"): Device,
+    ("torch", "UntypedStorage"): dtypes.uint8,  # loaded as torch loads it: a TypedStorage of bytes
+    ("torch.storage", "UntypedStorage"): dtypes.uint8,
+    ("collections", "OrderedDict"): collections.OrderedDict,
+    # protocol 2 names the builtins module as Python 2 did
+    **{(module, f.__name__): f for f in (set, frozenset, complex, bytearray) for module in ("builtins", "__builtin__")},
+    **{("torch", name): dtype for name, dtype in {**dtypes.ALIASES, **_STORAGE_NAMES}.items()},
+}
+
+
+def _weights_only_error(what: str) -> pickle.UnpicklingError:
+    return pickle.UnpicklingError(
+        f"Weights only load failed. lazygrad.load with weights_only=True (the default, as in torch) unpickles "
+        f"tensors, storages, dtypes, devices, sizes and plain containers, and this file needs {what}. Re-running "
+        f"lazygrad.load with weights_only=False will likely succeed, but it can result in arbitrary code "
+        f"execution. Do it only if you got the file from a trusted source.")
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, file, zf: zipfile.ZipFile, prefix: str, big_endian: bool, map_location,
+                 weights_only: bool, **kwargs):
+        super().__init__(file, **kwargs)
+        self.zf, self.prefix, self.big_endian = zf, prefix, big_endian
+        self.map_location, self.weights_only = map_location, weights_only
+        self.loaded: dict[str, TypedStorage] = {}
+
+    def find_class(self, module: str, name: str):
+        hit = _LOADABLE.get((module, name))
+        if hit is not None:
+            return hit
+        if module == "torch" and name.endswith("Storage"):
+            raise pickle.UnpicklingError(f"lazygrad.load: the file holds a torch.{name}, whose element type "
+                                         "lazygrad does not have")
+        if self.weights_only:
+            raise _weights_only_error(f"GLOBAL {module}.{name}")
+        return super().find_class(module, name)
+
+    def persistent_load(self, pid):
+        kind, dtype, key, location, numel = pid
+        if kind != "storage" or not isinstance(dtype, DType):
+            raise pickle.UnpicklingError(f"lazygrad.load: unknown persistent id {pid!r}")
+        if key not in self.loaded:
+            raw = self.zf.read(f"{self.prefix}data/{key}")
+            values = np.frombuffer(raw, dtype=dtype.np.newbyteorder(">" if self.big_endian else "<"), count=numel)
+            self.loaded[key] = _restore(values.astype(dtype.np), dtype, str(location), self.map_location)
+        return self.loaded[key]
+
+
+def _cpu_storage(values: np.ndarray, dtype: DType) -> TypedStorage:
+    return TypedStorage._of(UntypedStorage._of(Tensor._from_array(values, dtype)._storage))
+
+
+def _restore(values: np.ndarray, dtype: DType, location: str, map_location) -> TypedStorage:
+    """The storage of a record saved at `location`, placed where map_location says (torch's rules)."""
+    if callable(map_location):
+        placed = map_location(_cpu_storage(values, dtype), location)
+        if isinstance(placed, UntypedStorage):
+            placed = TypedStorage._of(placed)
+        if placed is not None:
+            return placed
+        target = location
+    elif isinstance(map_location, dict):
+        target = map_location.get(location, location)
+    elif map_location is not None:
+        target = str(map_location)
+    else:
+        target = location
+    if Device(target).type == "cuda":
+        from . import cuda
+        if not cuda.is_available():
+            raise RuntimeError("Attempting to deserialize object on a CUDA device but lazygrad.cuda.is_available() "
+                               "is False. If you are running on a CPU-only machine, please use lazygrad.load with "
+                               "map_location=lazygrad.device('cpu') to map your storages to the CPU.")
+    device = normalize_device(target)
+    return TypedStorage._of(UntypedStorage._of(Tensor._from_array(values, dtype, device)._storage))
+
+
+def load(f: str | os.PathLike | IO[bytes],
+         map_location: str | Device | dict[str, str] | Callable[[TypedStorage, str], Any] | None = None,
+         pickle_module: Any = None, *, weights_only: bool | None = None, mmap: bool | None = None,
+         **pickle_load_args) -> Any:
+    """Read what save (or torch.save) wrote; map_location moves storages as in torch (a device, a
+    {saved: wanted} dict, or a function of (storage, location)). The data is read into memory
+    (mmap is accepted and has no effect)."""
+    if weights_only is None:
+        weights_only = pickle_module is None
+    source = open(os.fspath(f), "rb") if isinstance(f, (str, os.PathLike)) else f
+    try:
+        try:
+            zf = zipfile.ZipFile(source)
+        except zipfile.BadZipFile:
+            raise RuntimeError("lazygrad.load reads torch's zip file format (torch.save since torch 1.6); "
+                               f"{f!r} is not a zip archive") from None
+        with zf:
+            pkl = next((n for n in zf.namelist() if n.endswith("data.pkl")), None)
+            if pkl is None:
+                raise RuntimeError(f"lazygrad.load: {f!r} is a zip archive without data.pkl: not a torch.save file")
+            prefix = pkl[:-len("data.pkl")]
+            big_endian = f"{prefix}byteorder" in zf.namelist() and zf.read(f"{prefix}byteorder") == b"big"
+            with zf.open(pkl) as data:
+                return _Unpickler(data, zf, prefix, big_endian, map_location, weights_only,
+                                  **pickle_load_args).load()
+    finally:
+        if source is not f:
+            source.close()

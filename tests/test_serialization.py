@@ -1,0 +1,182 @@
+"""lazygrad.save / lazygrad.load: torch's file format, read and written both ways (torch is the oracle)."""
+from __future__ import annotations
+
+import collections
+import io
+import pickle
+import struct
+import warnings
+import zipfile
+
+import numpy as np
+import pytest
+
+import lazygrad as lg
+
+
+def _roundtrip(obj, **load_args):
+    buf = io.BytesIO()
+    lg.save(obj, buf)
+    buf.seek(0)
+    return lg.load(buf, **load_args)
+
+
+def _sample():
+    a = lg.arange(12.0).reshape(3, 4)
+    return {
+        "a": a, "view": a[1:, ::2], "lazy": a * 2 + 1, "half": lg.tensor([0.5, -2.0], dtype=lg.float16),
+        "long": lg.tensor(7), "bool": lg.tensor([True, False]), "int8": lg.tensor([-3, 4], dtype=lg.int8),
+        "uint8": lg.arange(5, dtype=lg.uint8), "double": lg.tensor([1e-300, 3.0], dtype=lg.float64),
+        "leaf": lg.tensor([1.0, 2.0], requires_grad=True), "dtype": lg.float64, "device": lg.device("cpu"),
+        "size": lg.Size([2, 3]), "ordered": collections.OrderedDict(w=lg.zeros(2, dtype=lg.int32)),
+        "plain": [1, "x", 2.5, None, (True, {3})],
+    }
+
+
+def _same_value(ours, expected: np.ndarray):
+    assert ours.shape == expected.shape
+    np.testing.assert_array_equal(ours.detach().numpy(), expected)
+
+
+def test_roundtrip_keeps_values_types_and_views(tmp_path):
+    saved = _sample()
+    path = tmp_path / "checkpoint.pt"
+    lg.save(saved, path)
+    back = lg.load(path)
+    assert set(back) == set(saved)
+    for key, value in saved.items():
+        if isinstance(value, lg.Tensor):
+            assert back[key].dtype is value.dtype and back[key].requires_grad == value.requires_grad
+            _same_value(back[key], value.detach().numpy())
+        elif key == "ordered":
+            assert type(back[key]) is collections.OrderedDict and back[key]["w"].tolist() == [0, 0]
+        else:
+            assert back[key] == value and type(back[key]) is type(value)
+    assert back["leaf"].is_leaf and back["view"].stride() == (4, 2) and back["view"].storage_offset() == 4
+    back["a"][1, 0] = 100.0  # the view came back as a view of the same storage
+    assert back["view"][0, 0].item() == 100.0
+    assert back["view"].untyped_storage().data_ptr() == back["a"].untyped_storage().data_ptr()
+
+
+def test_a_non_leaf_comes_back_as_a_leaf_that_requires_grad():
+    x = lg.ones(2, requires_grad=True)
+    y = _roundtrip(x * 3)
+    assert y.requires_grad and y.is_leaf and y.grad_fn is None and y.tolist() == [3.0, 3.0]
+
+
+def test_storages_save_and_load_whole():
+    a = lg.arange(6.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # TypedStorage's deprecation notice
+        st = a[2:].storage()
+    back = _roundtrip({"storage": st, "tensor": a})
+    assert back["storage"].tolist() == list(range(6)) and back["storage"].dtype is lg.float32
+    assert back["storage"].data_ptr() == back["tensor"].data_ptr()
+    back = _roundtrip({"bytes": a.untyped_storage()})["bytes"]  # comes back as torch brings it: typed, of bytes
+    assert back.dtype is lg.uint8 and bytes(back.tolist()) == np.arange(6, dtype=np.float32).tobytes()
+    with pytest.raises(RuntimeError, match="Cannot save multiple tensors or storages that view the same data as "
+                                           "different types"):
+        lg.save([a, a.untyped_storage()], io.BytesIO())
+
+
+def test_storage_data_is_aligned_and_stored():
+    buf = io.BytesIO()
+    lg.save({"a": lg.arange(3.0), "b": lg.ones(5, dtype=lg.float16), "c": lg.tensor(True)}, buf)
+    raw = buf.getvalue()
+    with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+        data = [info for info in zf.infolist() if "/data/" in info.filename]
+        assert len(data) == 3 and all(info.compress_type == zipfile.ZIP_STORED for info in zf.infolist())
+        for info in data:
+            name_len, extra_len = struct.unpack("<HH", raw[info.header_offset + 26:info.header_offset + 30])
+            start = info.header_offset + 30 + name_len + extra_len
+            assert start % 64 == 0
+            assert raw[start:start + info.file_size] == zf.read(info)
+        assert zf.read("archive/byteorder") == b"little" and zf.read("archive/version") == b"3"
+
+
+def test_weights_only_refuses_other_globals():
+    buf = io.BytesIO()
+    lg.save({"f": collections.Counter("aab")}, buf)
+    buf.seek(0)
+    with pytest.raises(pickle.UnpicklingError, match="Weights only load failed.*GLOBAL collections.Counter"):
+        lg.load(buf)
+    buf.seek(0)
+    assert lg.load(buf, weights_only=False) == {"f": collections.Counter("aab")}
+
+
+def test_map_location_forms():
+    saved = {"x": lg.arange(4.0)}
+    seen = []
+
+    def keep_on_cpu(storage, location):
+        seen.append((location, storage.dtype))
+        return storage
+    assert _roundtrip(saved, map_location=keep_on_cpu)["x"].tolist() == [0.0, 1.0, 2.0, 3.0]
+    assert seen == [("cpu", lg.float32)]
+    assert _roundtrip(saved, map_location=lambda storage, location: None)["x"].device == lg.device("cpu")
+    assert _roundtrip(saved, map_location="cpu")["x"].device == lg.device("cpu")
+    assert _roundtrip(saved, map_location=lg.device("cpu"))["x"].device == lg.device("cpu")
+    assert _roundtrip(saved, map_location={"cuda:0": "cpu"})["x"].tolist() == [0.0, 1.0, 2.0, 3.0]
+
+
+def test_errors():
+    with pytest.raises(RuntimeError, match="is not a zip archive"):
+        lg.load(io.BytesIO(b"not a checkpoint"))
+    with pytest.raises(NotImplementedError, match="zip format only"):
+        lg.save(lg.ones(1), io.BytesIO(), _use_new_zipfile_serialization=False)
+    if not lg.cuda.is_available():
+        with pytest.raises(RuntimeError, match="Attempting to deserialize object on a CUDA device"):
+            _roundtrip(lg.ones(2), map_location="cuda")
+
+
+# ---- torch, both ways ---------------------------------------------------------------------------------
+
+
+def test_torch_loads_what_lazygrad_saves(tmp_path):
+    torch = pytest.importorskip("torch")
+    saved = _sample()
+    path = tmp_path / "from_lazygrad.pt"
+    lg.save(saved, path)
+    for mmap in (False, True):  # a memory map needs the data aligned
+        got = torch.load(path, mmap=mmap)
+        for key, value in saved.items():
+            if isinstance(value, lg.Tensor):
+                assert str(got[key].dtype) == str(value.dtype).replace("lazygrad", "torch")
+                assert got[key].requires_grad == value.requires_grad
+                np.testing.assert_array_equal(got[key].detach().numpy(), value.detach().numpy())
+        assert got["dtype"] is torch.float64 and got["device"] == torch.device("cpu")
+        assert got["size"] == torch.Size([2, 3]) and got["plain"] == saved["plain"]
+        assert got["view"].untyped_storage().data_ptr() == got["a"].untyped_storage().data_ptr()
+        assert got["view"].stride() == (4, 2) and got["view"].storage_offset() == 4
+
+
+def test_lazygrad_loads_what_torch_saves():
+    torch = pytest.importorskip("torch")
+    x = torch.arange(12.0).reshape(3, 4)
+    layer = torch.nn.Linear(3, 2)
+    saved = {"x": x, "view": x[1:, ::2], "half": torch.tensor([0.5, 2.0], dtype=torch.float16),
+             "param": torch.nn.Parameter(torch.ones(2)), "state": layer.state_dict(), "dtype": torch.int16,
+             "size": torch.Size([4]), "device": torch.device("cpu"), "set": {1, 2}, "complex": 1 + 2j}
+    buf = io.BytesIO()
+    torch.save(saved, buf)
+    buf.seek(0)
+    got = lg.load(buf)
+    _same_value(got["x"], x.numpy())
+    _same_value(got["view"], x[1:, ::2].numpy())
+    assert got["half"].dtype is lg.float16 and got["half"].tolist() == [0.5, 2.0]
+    assert got["param"].requires_grad and got["param"].is_leaf and got["param"].tolist() == [1.0, 1.0]
+    assert list(got["state"]) == ["weight", "bias"]
+    _same_value(got["state"]["weight"], layer.weight.detach().numpy())
+    assert got["dtype"] is lg.int16 and got["size"] == lg.Size([4]) and got["device"] == lg.device("cpu")
+    assert got["set"] == {1, 2} and got["complex"] == 1 + 2j
+    got["x"][1, 0] = -1.0
+    assert got["view"][0, 0].item() == -1.0
+
+
+def test_a_torch_dtype_lazygrad_lacks_is_named():
+    torch = pytest.importorskip("torch")
+    buf = io.BytesIO()
+    torch.save(torch.ones(2, dtype=torch.bfloat16), buf)
+    buf.seek(0)
+    with pytest.raises(pickle.UnpicklingError, match="torch.BFloat16Storage"):
+        lg.load(buf)
