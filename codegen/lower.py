@@ -77,9 +77,22 @@ class Scatter:
 
 
 @dataclass
+class Sort:
+    """A sort kernel's row: the key of element `var` (the program's `pre` statements compute it at any
+    point of the row), the order wanted, and where the row's `var`-th position in order is stored."""
+
+    var: str
+    extent: int
+    key: object
+    key_dtype: DType
+    descending: bool
+    index: Lin  # into out0, in terms of the output loops and var
+
+
+@dataclass
 class LoopProgram:
     name: str
-    kind: str  # 'elementwise', 'reduce', 'scan' or 'scatter' (an elementwise base, then `scatter`)
+    kind: str  # 'elementwise', 'reduce', 'scan', 'scatter' (an elementwise base, then `scatter`) or 'sort'
     params: list[Param]
     out_loops: list[tuple[str, int]]
     red_loops: list[tuple[str, int]] = field(default_factory=list)
@@ -90,6 +103,7 @@ class LoopProgram:
     pre_stores: list[Store] = field(default_factory=list)  # outputs shaped like the reduction's input
     fused: list[str] = field(default_factory=list)  # the graph ops this kernel computes
     scatter: Scatter | None = None
+    sort: Sort | None = None
 
     @property
     def numel(self) -> int:
@@ -311,7 +325,7 @@ def lower(outputs, inputs, rand_slots: dict[int, int] | None = None) -> LoopProg
     """
     root = outputs[0]
     low = _Lowerer(outputs, inputs, rand_slots or {})
-    scatter = None
+    scatter = sort = None
     out_loops = [(f"i{k}", s) for k, s in enumerate(root.shape) if s != 1]
     idx = [Lin.var(f"i{k}", s) for k, s in enumerate(root.shape)]
     if root.op is Op.SCAN:
@@ -328,6 +342,18 @@ def lower(outputs, inputs, rand_slots: dict[int, int] | None = None) -> LoopProg
             value = low._emit("post", root.dtype, "alu", ("acc0",), alu=Op.CAST, src_dtypes=(float32,))
         kind = "scan"
         stores, pre_stores = [Store("out0", ravel(idx, root.shape), value, root.dtype)], []
+    elif root.op is Op.SORT:
+        axis, descending = root.arg
+        src = root.srcs[0]
+        var = f"s{axis}"
+        out_loops = [(f"i{k}", s) for k, s in enumerate(root.shape) if s != 1 and k != axis]
+        low.red_loops = [(var, src.shape[axis])]
+        idx[axis] = Lin.var(var, src.shape[axis])
+        key = low.value(src, idx, (), "pre")
+        low.fused.append("sort")
+        kind, pre_stores = "sort", []
+        sort = Sort(var, src.shape[axis], key, accumulator_dtype(src.dtype), descending, ravel(idx, root.shape))
+        stores = []
     elif root.op is Op.SCATTER:
         kind, pre_stores = "scatter", []
         base, index, values = root.srcs
@@ -353,4 +379,4 @@ def lower(outputs, inputs, rand_slots: dict[int, int] | None = None) -> LoopProg
     return collapse_loops(LoopProgram(
         name=kernel_name(kind, low.fused, root.shape), kind=kind, params=low.params, out_loops=out_loops,
         red_loops=low.red_loops, pre=low.pre, accs=low.accs, post=low.post, stores=stores, pre_stores=pre_stores,
-        fused=low.fused, scatter=scatter))
+        fused=low.fused, scatter=scatter, sort=sort))

@@ -14,7 +14,7 @@ from .lower import LoopProgram
 from .matmul import Matmul
 from .matmul import match as match_matmul
 from .matmul import steps_by_one
-from .statements import C, loops_numel, operand, scatter_line, statement_line, store_line, unravel
+from .statements import C, loops_numel, operand, scatter_line, sort_fields, statement_line, store_line, unravel
 from .templates_dir import templates_dir
 
 # below this much work (elements visited) an OpenMP parallel region costs more than it saves
@@ -151,6 +151,10 @@ def render(prog: LoopProgram) -> str:
     elif prog.kind == "reduce":
         template, fields = _reduce_fields(prog)
         k.update(fields)
+    elif prog.kind == "sort":
+        k.update(sort_fields(prog, C))
+        k["out_loops"] = _loops(prog.out_loops, ["omp for" if i == 0 else "" for i in range(len(prog.out_loops))])
+        k["parallel"] = bool(prog.out_loops) and prog.numel * prog.reduce_numel >= PARALLEL_MIN_WORK
     elif prog.kind == "scatter":
         sc = prog.scatter
         k["out_loops"] = _loops(prog.out_loops, _pragmas(prog))

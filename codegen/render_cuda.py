@@ -4,7 +4,8 @@ The statements are the C renderer's (statements.py); what differs is how the ite
 to the hardware: a grid-stride loop of threads over output elements (several at a time, in vector
 accesses, where parameters are contiguous: cuda_vectors.py), one block per output element of
 a reduction along rows (warp shuffles, then shared memory), one thread per output element of a
-reduction over outer axes (coalesced), one thread per scanned row. The launch
+reduction over outer axes (coalesced), one thread per scanned row, one thread per element of a
+sorted row (a rank sort). The launch
 configuration is chosen here from the kernel's shape. A matrix multiply (codegen/matmul.py) is
 computed in shared-memory tiles.
 """
@@ -22,7 +23,7 @@ from .lower import LoopProgram
 from .matmul import Matmul
 from .matmul import match as match_matmul
 from .matmul import in_float16, steps_by_one
-from .statements import CUDA, loops_numel, operand, scatter_line, statement_line, store_line, unravel
+from .statements import CUDA, loops_numel, operand, scatter_line, sort_fields, statement_line, store_line, unravel
 from .templates_dir import templates_dir
 
 THREADS = 256  # threads per block of elementwise and scan kernels
@@ -75,6 +76,8 @@ def launch(prog: LoopProgram, mm: Matmul | None = None) -> Launch:
         return Launch((min(n, MAX_BLOCKS), 1, 1), block)
     if prog.scatter is not None:  # (its two kernels take the same grid: the larger loop's)
         n = max(n, loops_numel(prog.scatter.loops))
+    if prog.sort is not None:  # a thread per element of every row
+        n *= prog.sort.extent
     vectors = cuda_vectors.plan(prog)
     per_thread = vectors.lanes if vectors is not None else 1
     return Launch((min(-(-n // (THREADS * per_thread)), MAX_BLOCKS), 1, 1), THREADS)
@@ -205,6 +208,9 @@ def render(prog: LoopProgram) -> tuple[str, Launch]:
         k["out_index"] = unravel("flat" if columns else "out_flat", prog.out_loops)
         k["max_threads"] = REDUCE_THREADS_MAX
         k["red_index"] = unravel("red_flat", prog.red_loops)
+    elif prog.kind == "sort":
+        k.update(sort_fields(prog, CUDA))
+        k["out_index"] = unravel("row", prog.out_loops)
     elif prog.kind == "scatter":
         sc = prog.scatter
         k["out_index"] = unravel("flat", prog.out_loops)

@@ -137,3 +137,30 @@ def loops_numel(loops) -> int:
     for _, e in loops:
         n *= e
     return n
+
+
+# whether key a comes before key b in a sort: NaN ranks above every number (last ascending, first
+# descending), as in torch; equal keys keep their order (the templates' sorts are stable)
+SORT_BEFORE = {
+    ("f", False): "a < b || (b != b && a == a)",
+    ("f", True): "a > b || (a != a && b == b)",
+    ("int", False): "a < b",
+    ("int", True): "a > b",
+}
+
+
+def sort_fields(prog: LoopProgram, d: Dialect) -> dict:
+    """What a sort template needs: the key of any element of a row as a function of the inputs and the
+    row's loop variables, the comparison, and where the row's n-th position is stored (a macro of n)."""
+    sort = prog.sort
+    kind = "f" if sort.key_dtype.kind == "f" else "int"
+    variables = [var for var, _ in prog.out_loops] + [sort.var]
+    inputs = [(text, p.name) for text, p in zip(d.params(prog), prog.params) if not p.is_output]
+    return {
+        "key_type": d.ctype(sort.key_dtype), "key_lines": [statement_line(s, d) for s in prog.pre],
+        "key": operand(sort.key, sort.key_dtype), "before": SORT_BEFORE[kind, sort.descending],
+        "key_params": [text for text, _ in inputs] + [f"int64_t {var}" for var in variables],
+        "key_args": [name for _, name in inputs] + variables,
+        "sort_var": sort.var, "sort_extent": sort.extent, "at": sort.index.render(),
+        "order_text": "descending" if sort.descending else "ascending",
+    }

@@ -2,7 +2,7 @@
 few kernels, renders them as C from jinja2 templates, compiles them at runtime and caches them."""
 from __future__ import annotations
 
-from . import autograd, cuda
+from . import autograd, cuda, return_types
 from . import methods as _methods  # noqa: F401  (attaches Tensor methods)
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
@@ -28,21 +28,34 @@ from .elementwise import (abs, absolute, acos, add, addcdiv, addcmul, arccos, ar
                           multiply, nan_to_num, ne, neg, negative, not_equal, pow, reciprocal, relu, remainder,
                           round, rsqrt, sigmoid, sign, sin, sinh, sqrt, square, sub, subtract, tan, tanh,
                           true_divide, trunc, where)
+from .diagonals import diag, diag_embed, diagflat, trace, tril, tril_indices, triu, triu_indices
+from .einsum import einsum
 from .interop import from_dlpack
 from .indexing import (bincount, gather, index_add, index_copy, index_fill, index_put, index_reduce, index_select,
                        masked_fill, masked_scatter, masked_select, nonzero, scatter, scatter_add, scatter_reduce, take,
                        take_along_dim)
-from .linalg import bmm, dot, ger, inner, matmul, mm, mv, outer, vdot
-from .movement import (as_strided, broadcast_to, cat, chunk, clone, concat, concatenate, diagonal, flatten, flip, narrow,
-                       permute, repeat, reshape, select, split, squeeze, stack, swapaxes, swapdims, tile,
-                       transpose, unbind, unflatten, unsqueeze)
+from .linalg import (addbmm, addmm, addmv, addr, baddbmm, bmm, cdist, dist, dot, ger, inner, kron, matmul, mm, mv,
+                     outer, tensordot, vdot)
+from .linalg import legacy_cross as cross
+from .movement import (as_strided, broadcast_to, cat, chunk, clone, concat, concatenate, diagonal, flatten, flip, fliplr,
+                       flipud, moveaxis, movedim, narrow, permute, ravel, repeat, reshape, roll, rot90, select, split,
+                       squeeze, stack, swapaxes, swapdims, tile, transpose, unbind, unflatten, unsqueeze)
 from .movement import t_ as t
+from .pointwise import (acosh, allclose, arccosh, arcsinh, arctanh, asinh, atanh, copysign, deg2rad, equal, erfc, fmax,
+                        fmin, frac, heaviside, hypot, isclose, logaddexp, logaddexp2, logit, nanmean, nansum, positive,
+                        rad2deg, sgn, signbit, sinc, xlogy)
 from .printing import get_printoptions, printoptions, set_printoptions
 from .random import Generator, initial_seed, manual_seed, seed
 from .reductions import (all, amax, amin, any, argmax, argmin, count_nonzero, cumprod, cumsum, log_softmax,
                          logsumexp, max, mean, min, norm, prod, softmax, std, std_mean, sum, var, var_mean)
 from .runtime import Kernel, Schedule, set_backend
+from .sampling import bernoulli, normal
 from .serialization import load, save
+from .sorting import (argsort, kthvalue, median, msort, nanmedian, nanquantile, quantile, randperm, sort,
+                      topk, unique)
+from .shapes import (atleast_1d, atleast_2d, atleast_3d, block_diag, broadcast_tensors, cartesian_prod, column_stack,
+                     diff, dsplit, dstack, hsplit, hstack, meshgrid, repeat_interleave, row_stack, tensor_split,
+                     vsplit, vstack)
 from .stats import Stats, reset_stats, stats
 from .tensor import Size, Tensor
 from .threads import get_num_threads, set_num_threads

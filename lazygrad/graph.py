@@ -206,6 +206,13 @@ def scan(x: Node, rop: ReduceOp, axis: int, dtype: DType | None = None) -> Node:
     return make(Op.SCAN, dtype, x.shape, (x,), (rop, axis))
 
 
+def argsort(x: Node, axis: int, descending: bool) -> Node:
+    """The positions along axis that sort x (stable); a length-1 axis is in order already."""
+    if x.shape[axis] == 1:
+        return const(0, int64, x.shape)
+    return make(Op.SORT, int64, x.shape, (x,), (axis, descending))
+
+
 # ---- data-dependent positions ---------------------------------------------------------------------
 
 def _flat(x: Node) -> Node:

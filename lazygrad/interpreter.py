@@ -101,6 +101,8 @@ def evaluate(root, inputs: dict[int, np.ndarray]) -> np.ndarray:
             out = np_ops.reduce(node.arg[0], ev(node.srcs[0]), node.arg[1], node.dtype.np)
         elif op is Op.SCAN:
             out = np_ops.scan(node.arg[0], ev(node.srcs[0]), node.arg[1], node.dtype.np)
+        elif op is Op.SORT:
+            out = np_ops.argsort(ev(node.srcs[0]), *node.arg)
         elif op is Op.GATHER:
             data = ev(node.srcs[0]).reshape(-1)  # (positions clamped into the data, as the kernels do)
             out = data[np.clip(ev(node.srcs[1]), 0, data.size - 1)]

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from . import creation, elementwise as ew, indexing, inplace, interop, linalg, movement as mv, reductions as red
-from . import typed_storage
+from . import diagonals, pointwise as pw, sampling, serialization, shapes, sorting, typed_storage
 import numbers
 
 from .dtypes import (DType, bool_, float16, float32, float64, int8, int16, int32, int64, to_dtype,
@@ -123,6 +123,11 @@ def _float_power_(self: Tensor, exponent) -> Tensor:
     return inplace.apply(self, ew.float_power, exponent)
 
 
+def _bernoulli_(self: Tensor, p=0.5, *, generator=None) -> Tensor:
+    """Fills self with samples (self's values are not read)."""
+    return inplace.apply(self, sampling.bernoulli_fill, p, generator=generator, reads_input=False)
+
+
 def _view_inplace(fn):
     """x.t_(), x.unsqueeze_(d), ...: x itself becomes the view (metadata only)."""
     def method(self, *args):
@@ -173,6 +178,11 @@ INPLACE_OF = {
     "addcmul": ew.addcmul, "addcdiv": ew.addcdiv, "scatter": indexing.scatter, "scatter_add": indexing.scatter_add,
     "index_add": indexing.index_add, "scatter_reduce": indexing.scatter_reduce, "index_reduce": indexing.index_reduce,
     "index_copy": indexing.index_copy, "put": indexing.put, "masked_scatter": indexing.masked_scatter,
+    "acosh": pw.acosh_, "asinh": pw.asinh_, "atanh": pw.atanh_, "arccosh": pw.acosh_, "arcsinh": pw.asinh_,
+    "arctanh": pw.atanh_, "hypot": pw.hypot, "deg2rad": pw.deg2rad, "rad2deg": pw.rad2deg, "frac": pw.frac,
+    "erfc": pw.erfc, "xlogy": pw.xlogy, "logit": pw.logit, "sinc": pw.sinc, "copysign": pw.copysign, "sgn": pw.sgn,
+    "heaviside": pw.heaviside, "tril": diagonals.tril, "triu": diagonals.triu, "addmm": linalg.addmm,
+    "addmv": linalg.addmv, "addbmm": linalg.addbmm, "baddbmm": linalg.baddbmm, "addr": linalg.addr,
 }
 
 METHODS = {
@@ -222,7 +232,18 @@ METHODS = {
     "scatter_reduce": indexing.scatter_reduce, "index_reduce": indexing.index_reduce,
     "index_copy": indexing.index_copy, "put": indexing.put, "masked_scatter": indexing.masked_scatter,
     "index_add": indexing.index_add,
+    "movedim": mv.movedim, "moveaxis": mv.movedim, "ravel": mv.ravel, "roll": mv.roll, "flipud": mv.flipud,
+    "fliplr": mv.fliplr, "rot90": mv.rot90, "type_as": lambda self, other: to(self, other),
+    "diag": diagonals.diag, "diag_embed": diagonals.diag_embed, "diagflat": diagonals.diagflat,
+    "trace": diagonals.trace, "tril": diagonals.tril, "triu": diagonals.triu, "tensor_split": shapes.tensor_split,
+    "hsplit": shapes.hsplit, "vsplit": shapes.vsplit, "dsplit": shapes.dsplit, "diff": shapes.diff,
+    "repeat_interleave": shapes.repeat_interleave,
+    # ordering
+    "sort": sorting.sort, "argsort": sorting.argsort, "msort": sorting.msort, "topk": sorting.topk,
+    "kthvalue": sorting.kthvalue, "median": sorting.median, "nanmedian": sorting.nanmedian,
+    "quantile": sorting.quantile, "nanquantile": sorting.nanquantile, "unique": sorting.unique,
     # reductions
+    "nansum": pw.nansum, "nanmean": pw.nanmean,
     "sum": red.sum, "mean": red.mean, "prod": red.prod, "max": red.max, "min": red.min, "amax": red.amax,
     "amin": red.amin, "argmax": red.argmax, "argmin": red.argmin, "all": red.all, "any": red.any,
     "var": red.var, "std": red.std, "logsumexp": red.logsumexp, "norm": red.norm, "cumsum": red.cumsum,
@@ -230,7 +251,9 @@ METHODS = {
     "log_softmax": red.log_softmax,
     # products
     "dot": linalg.dot, "mv": linalg.mv, "mm": linalg.mm, "matmul": linalg.matmul, "bmm": linalg.bmm,
-    "outer": linalg.outer,
+    "outer": linalg.outer, "kron": linalg.kron, "cross": linalg.legacy_cross, "dist": linalg.dist,
+    "addmm": linalg.addmm, "addmv": linalg.addmv, "addbmm": linalg.addbmm, "baddbmm": linalg.baddbmm,
+    "addr": linalg.addr,
     # elementwise
     "add": ew.add, "sub": ew.sub, "subtract": ew.sub, "mul": ew.mul, "multiply": ew.mul, "div": ew.div,
     "divide": ew.div, "true_divide": ew.true_divide, "floor_divide": ew.floor_divide, "remainder": ew.remainder,
@@ -249,9 +272,18 @@ METHODS = {
     "isfinite": ew.isfinite, "isposinf": ew.isposinf, "isneginf": ew.isneginf, "nan_to_num": ew.nan_to_num,
     **{name: getattr(ew, name) for name in ew.UNARY},
     "arcsin": ew.asin, "arccos": ew.acos, "arctan": ew.atan,
+    "acosh": pw.acosh, "asinh": pw.asinh, "atanh": pw.atanh, "arccosh": pw.acosh, "arcsinh": pw.asinh,
+    "arctanh": pw.atanh, "hypot": pw.hypot, "deg2rad": pw.deg2rad, "rad2deg": pw.rad2deg, "frac": pw.frac,
+    "erfc": pw.erfc, "xlogy": pw.xlogy, "logit": pw.logit, "sinc": pw.sinc, "copysign": pw.copysign, "sgn": pw.sgn,
+    "heaviside": pw.heaviside, "logaddexp": pw.logaddexp, "logaddexp2": pw.logaddexp2, "signbit": pw.signbit,
+    "fmax": pw.fmax, "fmin": pw.fmin, "positive": pw.positive, "isclose": pw.isclose, "allclose": pw.allclose,
+    "equal": pw.equal,
+    # random
+    "bernoulli": sampling.bernoulli,
     # in-place
     "zero_": _inplace(inplace.zeroed), "fill_": _fill, "copy_": _copy, "uniform_": _inplace(inplace.uniform),
     "normal_": _inplace(inplace.normal), "index_put_": _index_put_, "float_power_": _float_power_,
+    "bernoulli_": _bernoulli_,
     **{name + "_": _inplace(fn) for name, fn in INPLACE_OF.items()},
     "t_": _view_inplace(mv.t_), "transpose_": _view_inplace(mv.transpose), "swapaxes_": _view_inplace(mv.transpose),
     "swapdims_": _view_inplace(mv.transpose), "unsqueeze_": _view_inplace(mv.unsqueeze),
@@ -259,6 +291,8 @@ METHODS = {
     # new_* creation
     "new_tensor": creation.new_tensor, "new_zeros": creation.new_zeros, "new_ones": creation.new_ones,
     "new_empty": creation.new_empty, "new_full": creation.new_full,
+    # pickling and copying
+    "__reduce_ex__": serialization.reduce_tensor, "__deepcopy__": serialization.deepcopy_tensor,
     # storage
     "storage": typed_storage.storage, "untyped_storage": typed_storage.untyped_storage, "set_": typed_storage.set_,
 }

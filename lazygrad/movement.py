@@ -427,4 +427,93 @@ def tile(t: Tensor, dims) -> Tensor:
     return repeat(t, [1] * (t.ndim - len(dims)) + dims)
 
 
+
+def movedim(input: Tensor, source, destination) -> Tensor:
+    """The dims `source` moved to positions `destination`, the others keeping their order (a permute)."""
+    src = [source] if isinstance(source, int) else list(source)
+    dst = [destination] if isinstance(destination, int) else list(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) should contain the "
+                           f"same number of dims as destination ({dst} dims)")
+    n = input.ndim
+    wrapped = {name: [wrap_dim(d, n) for d in dims] for name, dims in (("source", src), ("destination", dst))}
+    for name, dims in (("source", src), ("destination", dst)):
+        if len(set(wrapped[name])) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({dims})")
+    if n == 0:
+        return permute(input, [])
+    order: list[int | None] = [None] * n
+    for s_, d_ in zip(wrapped["source"], wrapped["destination"]):
+        order[d_] = s_
+    rest = iter(i for i in range(n) if i not in wrapped["source"])
+    return permute(input, [o if o is not None else next(rest) for o in order])
+
+
+moveaxis = movedim
+
+
+def ravel(input: Tensor) -> Tensor:
+    """The elements in row-major order: a view when the layout allows it, else a copy."""
+    return reshape(input, -1)
+
+
+def _own(t: Tensor) -> Tensor:
+    """t's layout as a tensor of its own: not a view of the intermediate a composite cut it from."""
+    return Tensor._make(t._storage, t._shape, t._strides, t._offset)
+
+
+def _roll_dim(t: Tensor, shift: int, d: int) -> Tensor:
+    n = t._shape[d]
+    s = shift % n if n else 0
+    if s == 0:
+        return t
+    return cat([narrow(t, d, n - s, s), narrow(t, d, 0, n - s)], d)
+
+
+@differentiable("roll")
+def roll(input: Tensor, shifts, dims=None) -> Tensor:
+    """Elements shifted along dims, wrapping around (along the flattened tensor when dims is None)."""
+    shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    dims = () if dims is None else (dims,) if isinstance(dims, int) else tuple(dims)
+    if not shifts:
+        raise RuntimeError("`shifts` required")
+    if len(shifts) != len(dims) and not (len(shifts) == 1 and not dims):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+    if not dims:
+        return _own(_roll_dim(reshape(input, -1), shifts[0], 0).view(input._shape)) if input.numel() else copy_of(input)
+    if input.ndim == 0:
+        raise IndexError(f"Dimension specified as {dims[0]} but tensor has no dimensions")
+    out = input
+    for shift, d in zip(shifts, dims):
+        out = _roll_dim(out, shift, wrap_dim(d, input.ndim))
+    return copy_of(input) if out is input else out
+
+
+def flipud(input: Tensor) -> Tensor:
+    if input.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
+    return flip(input, [0])
+
+
+def fliplr(input: Tensor) -> Tensor:
+    if input.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
+    return flip(input, [1])
+
+
+@differentiable("rot90")
+def rot90(input: Tensor, k: int = 1, dims=(0, 1)) -> Tensor:
+    """Rotation by k quarter turns from dims[0] towards dims[1]: a flip and a transposed view of it."""
+    dims = list(dims)
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if input.ndim < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {input.ndim}")
+    if dims[0] == dims[1] or abs(dims[0] - dims[1]) == input.ndim:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {dims[0]} and dim1 = {dims[1]}")
+    a, b = (wrap_dim(d, input.ndim) for d in dims)
+    turns = {0: lambda: clone(input), 1: lambda: transpose(flip(input, [b]), a, b),
+             2: lambda: flip(input, [a, b]), 3: lambda: transpose(flip(input, [a]), a, b)}
+    return _own(turns[k % 4]())
+
 _ = torch_contiguous_strides

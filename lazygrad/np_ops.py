@@ -146,6 +146,16 @@ def reduce(rop: ReduceOp, a: np.ndarray, axes: tuple[int, ...], dtype: np.dtype)
                                      initial=identity(rop, acc)).astype(dtype)
 
 
+def argsort(a: np.ndarray, axis: int, descending: bool) -> np.ndarray:
+    """Stable positions ordering a along axis, NaN last ascending and first descending (torch's order):
+    descending is the ascending order of the reversed row, read backwards."""
+    if not descending:
+        return np.argsort(a, axis=axis, kind="stable")
+    n = a.shape[axis]
+    backwards = np.argsort(np.flip(a, axis), axis=axis, kind="stable")
+    return n - 1 - np.flip(backwards, axis)
+
+
 def scan(rop: ReduceOp, a: np.ndarray, axis: int, dtype: np.dtype) -> np.ndarray:
     acc = _accumulate_dtype(a.dtype)
     with np.errstate(all="ignore"):

@@ -80,6 +80,9 @@ class Op(Enum):
     # srcs (base, index, values): base with values[p] written at its flat position index[p] for every p
     # (arg None), or combined with what is there (arg a ReduceOp: repeated positions all count); base's shape
     SCATTER = "scatter"
+    # the int64 positions along one axis that put the source in order (arg: (axis, descending)): a stable
+    # sort, NaN above every number as in torch; the node has the source's shape
+    SORT = "sort"
 
 
 class ReduceOp(Enum):

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import builtins
 import math
-from collections import namedtuple
-
-from . import graph
+from . import graph, return_types
 from .dtypes import DType, bool_, get_default_dtype, int64, to_dtype, torch_name, uint8
 from .elementwise import abs as abs_
 from .elementwise import _out, add, div, eq, isnan, logical_or, mul, ne, pow, sqrt, sub, where, exp, log, isinf
@@ -13,8 +11,6 @@ from .ops import ReduceOp
 from .tensor import Tensor, wrap_dim
 from .autograd.record import differentiable
 
-MaxResult = namedtuple("max", ["values", "indices"])
-MinResult = namedtuple("min", ["values", "indices"])
 
 
 def reduce_dims(dim, ndim: int) -> tuple[int, ...]:
@@ -155,7 +151,7 @@ def max(input: Tensor, dim=None, keepdim: bool = False, **kwargs):
     if dim is None:
         return reduce(input, ReduceOp.MAX, None, False, input.dtype)
     ordered = input.to(uint8) if input.dtype is bool_ else input  # bools compare as 0 and 1
-    return MaxResult(amax(input, dim, keepdim), argmax(ordered, dim, keepdim))
+    return return_types.max(amax(input, dim, keepdim), argmax(ordered, dim, keepdim))
 
 
 @differentiable("min")
@@ -168,7 +164,7 @@ def min(input: Tensor, dim=None, keepdim: bool = False, **kwargs):
     if dim is None:
         return reduce(input, ReduceOp.MIN, None, False, input.dtype)
     ordered = input.to(uint8) if input.dtype is bool_ else input
-    return MinResult(amin(input, dim, keepdim), argmin(ordered, dim, keepdim))
+    return return_types.min(amin(input, dim, keepdim), argmin(ordered, dim, keepdim))
 
 
 def _logical_reduce(x: Tensor, rop: ReduceOp, dim, keepdim: bool) -> Tensor:

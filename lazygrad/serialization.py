@@ -14,6 +14,7 @@ sizes and plain containers, and refuses any other class or function (a pickle ca
 from __future__ import annotations
 
 import collections
+import copy
 import io
 import os
 import pickle
@@ -276,3 +277,68 @@ def load(f: str | os.PathLike | IO[bytes],
     finally:
         if source is not f:
             source.close()
+
+
+# ---- the pickle and copy protocols ---------------------------------------------------------------------
+# A tensor pickles as its storage's bytes (one copy per storage in a pickle: the pickle memo keeps
+# views of one storage sharing it) and its view; deepcopy clones each storage once per memo, so
+# copied views still share, as in torch.
+
+
+def _storage_from_bytes(data: bytes, dtype: DType, device: str) -> UntypedStorage:
+    values = np.frombuffer(data, dtype=dtype.np.newbyteorder("<"))
+    return UntypedStorage._of(Tensor._from_array(values.astype(dtype.np), dtype, _loadable(device))._storage)
+
+
+def _loadable(device: str) -> str:
+    """Where an unpickled storage goes: its device when that exists here, else the CPU (a pickle
+    cannot be given a map_location)."""
+    if device != "cpu":
+        from . import cuda
+        if not cuda.is_available():
+            return "cpu"
+    return device
+
+
+def reduce_untyped_storage(storage: UntypedStorage):
+    st = storage._storage
+    if storage._whole():
+        realize_storages([st])
+        return _storage_from_bytes, (_host_bytes(st), st.dtype, st.device)
+    return _storage_from_bytes, (storage._bytes().tobytes(), dtypes.uint8, st.device)
+
+
+def _tensor_from_storage(storage: UntypedStorage, offset: int, size, stride, requires_grad: bool) -> Tensor:
+    t = Tensor._make(storage._storage, tuple(size), tuple(stride), offset)
+    return t.requires_grad_(True) if requires_grad else t
+
+
+def reduce_tensor(t: Tensor, protocol: int):
+    """Tensor.__reduce_ex__: a leaf or not, it comes back as data (requires_grad kept), as in torch."""
+    return _tensor_from_storage, (UntypedStorage._of(t._storage), t._offset, tuple(t._shape), tuple(t._strides),
+                                  t.requires_grad)
+
+
+NON_LEAF_DEEPCOPY = ("Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol at the "
+                     "moment.  If you were attempting to deepcopy a module, this may be because of a "
+                     "torch.nn.utils.weight_norm usage, see https://github.com/pytorch/pytorch/pull/103001")
+
+
+def deepcopy_tensor(t: Tensor, memo: dict) -> Tensor:
+    """Tensor.__deepcopy__: a leaf's data cloned (a storage once per memo, so views keep sharing), its
+    requires_grad and .grad copied; a non-leaf is refused, as torch refuses it."""
+    from .runtime import copy_buffer
+    from .storage import Storage
+    if t.grad_fn is not None:
+        raise RuntimeError(NON_LEAF_DEEPCOPY)
+    st = t._storage  # (alive while the copy runs: deepcopy keeps t alive, so its id keys the memo safely)
+    clone = memo.get(id(st))
+    if clone is None:
+        realize_storages([st])
+        clone = memo[id(st)] = Storage.from_buffer(copy_buffer(st.buffer), st.device)
+    out = Tensor._make(clone, t._shape, t._strides, t._offset)
+    if t.requires_grad:
+        out.requires_grad_(True)
+    if t._grad is not None:
+        out._grad = copy.deepcopy(t._grad, memo)
+    return out

@@ -219,6 +219,10 @@ class UntypedStorage:
     def __deepcopy__(self, memo) -> UntypedStorage:
         return self.clone()
 
+    def __reduce__(self):
+        from .serialization import reduce_untyped_storage
+        return reduce_untyped_storage(self)
+
     def __repr__(self) -> str:
         return _listing(self.tolist(), f"lazygrad.storage.UntypedStorage(device={self.device}) of size {len(self)}")
 
@@ -362,6 +366,9 @@ class TypedStorage:
 
     def __deepcopy__(self, memo) -> TypedStorage:
         return self.clone()
+
+    def __reduce__(self):
+        return TypedStorage._of, (self._untyped,)
 
     def __repr__(self) -> str:
         return _listing(self.tolist(), f"lazygrad.storage.TypedStorage(dtype={self.dtype!r}, device={self.device}) "

@@ -40,6 +40,7 @@ def _graphs():
         *(lg.ones(5, 2, dtype=dtype).scatter_reduce(0, lg.tensor([[4, 1]]), lg.ones(1, 2, dtype=dtype), reduce)
           for dtype in (lg.bool, lg.int8, lg.int16, lg.int32, lg.float16, lg.float32, lg.float64)
           for reduce in ("prod", "amax", "amin")),
+        x.sort(1).values, h.argsort(0, descending=True), i.sort().indices, (i > 0).argsort(), x.median(0).values,
     ]
 
 
@@ -56,7 +57,7 @@ def _translation_unit(sources: dict[str, str]) -> str:
     parts = ['#include "prelude.cuh"']
     for n, (source, name) in enumerate(sources.items()):
         body = source.replace('#include "prelude.cuh"', "")
-        parts.append(re.sub(rf"\b{re.escape(name)}(?=(_fill)?\b)", f"{name}_k{n}", body))  # (a scatter's fill too)
+        parts.append(re.sub(rf"\b{re.escape(name)}", f"{name}_k{n}", body))  # (its helpers and a scatter's fill too)
     return "\n".join(parts)
 
 

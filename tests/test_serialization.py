@@ -180,3 +180,34 @@ def test_a_torch_dtype_lazygrad_lacks_is_named():
     buf.seek(0)
     with pytest.raises(pickle.UnpicklingError, match="torch.BFloat16Storage"):
         lg.load(buf)
+
+
+# ---- pickle and deepcopy ----------------------------------------------------------------------------------
+
+
+def test_pickle_keeps_values_views_and_requires_grad():
+    base = lg.arange(6.0)
+    computed = (base * 2).realize()  # realized from a graph: its buffer remembers the node (not picklable)
+    x = lg.ones(3, requires_grad=True)
+    back = pickle.loads(pickle.dumps({"base": base, "tail": base[2:], "computed": computed, "lazy": base + 1,
+                                      "leaf": x, "non_leaf": x * 3, "max": lg.tensor([[1.0, 5.0]]).max(1)}))
+    assert back["computed"].tolist() == [0.0, 2.0, 4.0, 6.0, 8.0, 10.0] and back["lazy"].tolist()[0] == 1.0
+    back["base"][3] = -1.0
+    assert back["tail"].tolist() == [2.0, -1.0, 4.0, 5.0]  # views of one storage still share it
+    assert back["leaf"].requires_grad and back["leaf"].is_leaf
+    assert back["non_leaf"].requires_grad and back["non_leaf"].is_leaf and back["non_leaf"].tolist() == [3.0] * 3
+    assert type(back["max"]) is lg.return_types.max and back["max"].indices.tolist() == [1]
+    assert pickle.loads(pickle.dumps(base.untyped_storage())).nbytes() == 24
+
+
+def test_deepcopy_as_torch_does():
+    import copy
+    base = lg.arange(6.0, requires_grad=True)
+    base.grad = lg.full((6,), 0.5)
+    copied = copy.deepcopy({"a": base, "b": base.detach()[1:]})
+    assert copied["a"].requires_grad and copied["a"].grad.tolist() == [0.5] * 6
+    assert copied["a"].data_ptr() != base.data_ptr()
+    copied["b"][0] = 100.0  # the two copies still share one storage
+    assert copied["a"].tolist()[1] == 100.0 and base.tolist()[1] == 1.0
+    with pytest.raises(RuntimeError, match="Only Tensors created explicitly by the user"):
+        copy.deepcopy(base * 2)

@@ -71,6 +71,28 @@ def _max_dim(c, g_values, g_indices=None):
     return (lg.where(pos == idx, g, lg.zeros((), dtype=g.dtype)),)
 
 
+def _reordered(c, g, dim_pos: int, keep_pos: int | None = None):
+    """sort/topk/kthvalue/median along a dim: each value's gradient goes back to where it came from
+    (a scatter at the result's indices, with the reduced dim put back unless keepdim)."""
+    x, indices = c.args[0], c.out[1]
+    if x.ndim == 0:
+        return (g,)
+    d = _kw(c, "dim", dim_pos, -1) % x.ndim
+    if keep_pos is not None and not _kw(c, "keepdim", keep_pos, False):
+        g, indices = g.unsqueeze(d), indices.unsqueeze(d)
+    return (lg.zeros(x.shape, dtype=g.dtype, device=g.device).scatter(d, indices, g),)
+
+
+def _median(c, g_values, g_indices=None):
+    """median() shares the gradient among the elements equal to the result (NaN: among the NaNs),
+    as torch does; median(dim) sends it to the selected index."""
+    if isinstance(c.out, tuple):
+        return _reordered(c, g_values, 1, 2)
+    x = c.args[0]
+    hit = lg.where(lg.isnan(c.out), lg.isnan(x), x == c.out).to(g_values.dtype)
+    return (g_values * hit / hit.sum(),)
+
+
 def _var_parts(c):
     """(x - mean, degrees of freedom, a Context with var/std's arguments normalized) for var and std."""
     from ..reductions import _correction
@@ -284,6 +306,156 @@ def _index_gather(c, g):
     return (scatter_add_like(c, g),)
 
 
+def _inplace_not_implemented(op: str):
+    def formula(c, g):
+        raise NotImplementedError(f"the derivative for 'inplace version of {op}' is not implemented.")
+    return formula
+
+
+def _acosh(c, g):
+    return (g / lg.sqrt((c.args[0] - 1) * (c.args[0] + 1)),)
+
+
+def _asinh(c, g):
+    return (g / lg.sqrt(c.args[0] * c.args[0] + 1),)
+
+
+def _atanh(c, g):
+    return (g / (1 - c.args[0] * c.args[0]),)
+
+
+def _xlogy(c, g):
+    x, y = c.args[0], c.args[1]
+    gx = g * lg.xlogy((x != 0).to(g.dtype), y) if isinstance(x, lg.Tensor) else None
+    return (gx, g * x / y if isinstance(y, lg.Tensor) else None)
+
+
+def _xlogy_name(args, kwargs) -> str:
+    return "XlogyBackward0" if all(isinstance(a, lg.Tensor) for a in args[:2]) else \
+        "XlogyBackward1" if isinstance(args[1], lg.Tensor) else "XlogyBackward2"
+
+
+def _logit(c, g):
+    """Zero where eps clamped the input; NaN outside [0, 1] without eps."""
+    x, eps = c.args[0], _kw(c, "eps", 1, None)
+    grad = g / (x * (1 - x))
+    if eps is None:
+        return (lg.where((x < 0) | (x > 1), math.nan, grad),)
+    return (lg.where((x < eps) | (x > 1 - eps), 0.0, grad),)
+
+
+def _sinc(c, g):
+    x = c.args[0]
+    px = x * math.pi
+    return (g * lg.where(x == 0, 0.0, (px * lg.cos(px) - lg.sin(px)) / (px * x)),)
+
+
+def _copysign(c, g):
+    x, other = c.args[0], c.args[1]
+    return (g * lg.where(x == 0, 0.0, c.out / x), lg.zeros_like(g) if isinstance(other, lg.Tensor) else None)
+
+
+def _nan_ignoring(c, g, greater: bool):
+    """fmax/fmin: all of g to the operand picked (input on ties and where other is NaN)."""
+    a, b = c.args[0], c.args[1]
+    picks_a = ((a >= b) if greater else (a <= b)) | lg.isnan(b)
+    zero = lg.zeros((), dtype=g.dtype)
+    return (lg.where(picks_a, g, zero), lg.where(picks_a, zero, g))
+
+
+def _roll(c, g):
+    shifts, dims = _kw(c, "shifts", 1, None), _kw(c, "dims", 2, None)
+    back = -shifts if isinstance(shifts, int) else [-s for s in shifts]
+    return (g.roll(back, dims),)
+
+
+def _block_diag(c, g):
+    """Each block's part of g, back in the block's shape."""
+    grads, row, col = [], 0, 0
+    for t in c.args:
+        rows, cols = (t.shape[0], t.shape[1]) if t.ndim == 2 else (1, t.numel())
+        grads.append(g[row:row + rows, col:col + cols].reshape(t.shape))
+        row, col = row + rows, col + cols
+    return tuple(grads)
+
+
+def _kron(c, g):
+    """g viewed as (a0, b0, a1, b1, ...): each side's gradient sums g times the other side over the other's dims."""
+    from ..linalg import _interleaved
+    a, b = c.args[0], c.args[1]
+    n = max(a.ndim, b.ndim)
+    ia, ib = _interleaved(a, n, True), _interleaved(b, n, False)
+    g = g.reshape([x * y for x, y in zip(ia.shape, ib.shape)])
+    return ((g * ib).sum(tuple(range(1, 2 * n, 2))).reshape(a.shape),
+            (g * ia).sum(tuple(range(0, 2 * n, 2))).reshape(b.shape))
+
+
+def _pnorm_grad(d, norm, g, p, share_ties: bool):
+    """g times the derivative of the p-norm `norm` (broadcast against d) with respect to d. For p = inf the
+    elements equal to the norm share g evenly (share_ties) or each get all of it (cdist's rule)."""
+    zero = lg.zeros((), dtype=g.dtype)
+    if p == 0:
+        return lg.zeros_like(d * g)
+    if p == 1:
+        return g * d.sign()
+    if p == 2:
+        return lg.where(norm == 0, zero, g * d / norm)
+    if math.isinf(p):
+        hit = (d.abs() == norm).to(g.dtype)
+        return g * d.sign() * (hit / hit.sum() if share_ties else hit)
+    return lg.where((norm == 0) | (d == 0), zero, g * d.sign() * d.abs() ** (p - 1) / norm ** (p - 1))
+
+
+def _cdist(c, g):
+    from ..linalg import cdist_differences
+    x1, x2, p = c.args[0], c.args[1], _kw(c, "p", 2, 2.0)
+    part = _pnorm_grad(cdist_differences(x1, x2), c.out.unsqueeze(-1), g.unsqueeze(-1), p, share_ties=False)
+    return (part.sum(-2), -part.sum(-3))
+
+
+def _dist(c, g):
+    part = _pnorm_grad(c.args[0] - c.args[1], c.out, g, _kw(c, "p", 2, 2), share_ties=True)
+    return (part, -part)
+
+
+def _cross(c, g):
+    from ..linalg import _cross as cross
+    a, b, dim = c.args
+    return (cross(b, g, dim), cross(g, a, dim))
+
+
+def _scaled(g, scalar):
+    return g if scalar == 1 else g * scalar
+
+
+def _added_product(c, g, grads):
+    """The gradients of beta * input + alpha * product(m1, m2): grads gives those of the product."""
+    beta, alpha = c.kwargs.get("beta", 1), c.kwargs.get("alpha", 1)
+    g1, g2 = grads(c.args[1], c.args[2], g)
+    return (_scaled(g, beta), _scaled(g1, alpha), _scaled(g2, alpha))
+
+
+def _addbmm_grads(b1, b2, g):
+    full = g.unsqueeze(0).expand(b1.shape[0], *g.shape)
+    return full @ b2.transpose(1, 2), b1.transpose(1, 2) @ full
+
+
+def _normal_name(args, kwargs) -> str:
+    which = tuple(isinstance(x, lg.Tensor) for x in (args[0], args[1] if len(args) > 1 else 1.0))
+    return {(True, True): "NormalBackward3", (True, False): "NormalBackward1", (False, True): "NormalBackward2"}[which]
+
+
+def _zeros_for_tensors(c, g):
+    """Sampling: zero gradients for the tensor parameters, as torch defines them."""
+    return tuple(lg.zeros_like(a) if isinstance(a, lg.Tensor) else None for a in c.args)
+
+
+def _bernoulli(c, g):
+    if _kw(c, "p", 1, None) is not None:
+        _not_implemented("bernoulli")
+    return (lg.zeros_like(g),)
+
+
 ZERO_GRAD = lambda c, g: (g * 0,)  # noqa: E731  (piecewise-constant functions)
 
 DERIVATIVES = {
@@ -349,6 +521,11 @@ DERIVATIVES = {
     "amax": ("AmaxBackward0", lambda c, g: (_extreme(c, g),)),
     "amin": ("AminBackward0", lambda c, g: (_extreme(c, g),)),
     "max": (lambda a, k: _extreme_name("Max", a, k), lambda c, *g: _extreme_grad(c, g, True)),
+    "sort": ("SortBackward0", lambda c, g, gi=None: _reordered(c, g, 1)),
+    "topk": ("TopkBackward0", lambda c, g, gi=None: _reordered(c, g, 2)),
+    "kthvalue": ("KthvalueBackward0", lambda c, g, gi=None: _reordered(c, g, 2, 3)),
+    "median": (lambda a, k: "MedianBackward1" if len(a) > 1 or "dim" in k else "MedianBackward0", _median),
+    "nanmedian": (lambda a, k: "NanmedianBackward1" if len(a) > 1 or "dim" in k else "NanmedianBackward0", _median),
     "min": (lambda a, k: _extreme_name("Min", a, k), lambda c, *g: _extreme_grad(c, g, False)),
     "logsumexp": ("LogsumexpBackward0",
                   lambda c, g: (_expand_back(g, c) * lg.exp(c.args[0] - _expand_back(c.out, c)),)),
@@ -429,6 +606,57 @@ DERIVATIVES = {
     "index_add": ("IndexAddBackward0", lambda c, g: (g, None, None,
                                                      g.index_select(c.args[1], c.args[2]) * c.kwargs.get("alpha", 1))),
     "index_put": ("IndexPutBackward0", lambda c, g: (_index_put_grad(c, g), None, g[c.args[1]], None)),
+    # more elementwise functions (lazygrad/pointwise.py)
+    "acosh": ("AcoshBackward0", _acosh), "asinh": ("AsinhBackward0", _asinh), "atanh": ("AtanhBackward0", _atanh),
+    # torch records their in-place forms under other names, with no derivative
+    **{f"{op}_": (f"{op.capitalize()}Backward1", _inplace_not_implemented(op)) for op in ("acosh", "asinh", "atanh")},
+    "deg2rad": ("Deg2RadBackward0", lambda c, g: (g * (math.pi / 180),)),
+    "rad2deg": ("Rad2DegBackward0", lambda c, g: (g * (180 / math.pi),)),
+    "frac": ("FracBackward0", lambda c, g: (g,)),
+    "erfc": ("ErfcBackward0", lambda c, g: (g * (-2 / math.sqrt(math.pi)) * lg.exp(-(c.args[0] ** 2)),)),
+    "logit": ("LogitBackward0", _logit),
+    "sinc": ("SincBackward0", _sinc),
+    "sgn": ("SgnBackward0", ZERO_GRAD),
+    "hypot": ("HypotBackward0", lambda c, g: (g * c.args[0] / c.out, g * c.args[1] / c.out)),
+    "logaddexp": ("LogaddexpBackward0", lambda c, g: (g / (1 + lg.exp(c.args[1] - c.args[0])),
+                                                      g / (1 + lg.exp(c.args[0] - c.args[1])))),
+    "logaddexp2": ("Logaddexp2Backward0", lambda c, g: (g / (1 + lg.exp2(c.args[1] - c.args[0])),
+                                                        g / (1 + lg.exp2(c.args[0] - c.args[1])))),
+    "xlogy": (_xlogy_name, _xlogy),
+    "copysign": (lambda a, k: "CopysignBackward0" if isinstance(a[1], lg.Tensor) else "CopysignBackward1",
+                 _copysign),
+    "heaviside": ("NotImplemented", lambda c, g: _not_implemented("heaviside")),
+    "fmax": ("FmaxBackward0", lambda c, g: _nan_ignoring(c, g, True)),
+    "fmin": ("FminBackward0", lambda c, g: _nan_ignoring(c, g, False)),
+    "nansum": ("NansumBackward0", lambda c, g: (lg.where(lg.isnan(c.args[0]), lg.zeros((), dtype=g.dtype),
+                                                         _expand_back(g, c)),)),
+    # shapes, triangles and diagonals
+    "roll": ("RollBackward0", _roll),
+    "rot90": ("Rot90Backward0", lambda c, g: (g.rot90(-_kw(c, "k", 1, 1), _kw(c, "dims", 2, (0, 1))),)),
+    "tril": ("TrilBackward0", lambda c, g: (g.tril(_kw(c, "diagonal", 1, 0)),)),
+    "triu": ("TriuBackward0", lambda c, g: (g.triu(_kw(c, "diagonal", 1, 0)),)),
+    "diag_embed": ("DiagEmbedBackward0", lambda c, g: (g.diagonal(_kw(c, "offset", 1, 0), _kw(c, "dim1", 2, -2),
+                                                                  _kw(c, "dim2", 3, -1)),)),
+    "diagonal_copy": ("DiagonalBackward0_copy", _diagonal),
+    "trace": ("TraceBackward0", lambda c, g: (g * lg.eye(*c.args[0].shape, dtype=g.dtype, device=g.device),)),
+    "block_diag": ("BlockDiagBackward0", _block_diag),
+    # more products
+    "addmm": ("AddmmBackward0", lambda c, g: _added_product(c, g, lambda m1, m2, g: (g @ m2.t(), m1.t() @ g))),
+    "addmv": ("AddmvBackward0", lambda c, g: _added_product(c, g, lambda m, v, g: (lg.outer(g, v), m.t() @ g))),
+    "addbmm": ("AddbmmBackward0", lambda c, g: _added_product(c, g, _addbmm_grads)),
+    "baddbmm": ("BaddbmmBackward0", lambda c, g: _added_product(
+        c, g, lambda b1, b2, g: (g @ b2.transpose(1, 2), b1.transpose(1, 2) @ g))),
+    "addr": ("AddrBackward0", lambda c, g: _added_product(c, g, lambda v1, v2, g: (g @ v2, g.t() @ v1))),
+    "kron": ("UnsafeViewBackward0", _kron),
+    "cross": ("LinalgCrossBackward0", _cross),
+    "cdist": ("CdistBackward0", _cdist),
+    "dist": ("DistBackward0", _dist),
+    # sampling
+    "normal": (_normal_name, _zeros_for_tensors),
+    "bernoulli": (lambda a, k: "BernoulliBackward0" if (a[1] if len(a) > 1 else k.get("p")) is None
+                  else "NotImplemented", _bernoulli),
+    "bernoulli_": (lambda a, k: "BernoulliBackward1" if isinstance(a[1] if len(a) > 1 else k.get("p"), lg.Tensor)
+                   else "BernoulliBackward2", _zeros_for_tensors),
 }
 
 # What each formula reads beyond shapes (torch's saved variables), for the version check: every input
@@ -440,13 +668,17 @@ READS_NO_INPUT = frozenset({
     "flip", "clone", "contiguous", "repeat", "cat", "stack", "split", "getitem", "diagonal", "narrow", "select",
     "embed", "as_strided", "strided_scatter", "copy_slices", "copy_", "fill_", "zero_", "uniform_", "normal_",
     "masked_fill", "index_fill", "index_put", "softmax", "log_softmax", "scatter", "scatter_add", "index_add",
-    "index_select", "index_copy", "put", "masked_scatter"})
+    "index_select", "index_copy", "put", "masked_scatter", "deg2rad", "rad2deg", "frac", "sgn", "heaviside", "roll",
+    "rot90", "tril", "triu", "diag_embed", "diagonal_copy", "trace", "block_diag", "normal", "bernoulli",
+    "bernoulli_"})
 # for these, which inputs each input's gradient reads (so only what a needed gradient reads is watched)
 _PRODUCT = ((1,), (0,))
 READS_FOR_GRAD = {"mul": _PRODUCT, "div": ((1,), (0, 1)), "dot": _PRODUCT, "mv": _PRODUCT, "mm": _PRODUCT,
                   "bmm": _PRODUCT, "matmul": _PRODUCT, "outer": _PRODUCT, "lerp": ((2,), (2,), (0, 1)),
-                  "addcmul": ((), (2,), (1,)), "addcdiv": ((), (2,), (1, 2))}
-READS_RESULT = frozenset({"softmax", "log_softmax", "exp", "exp2", "expm1", "sqrt", "rsqrt", "reciprocal", "tan", "tanh", "sigmoid", "relu"})
+                  "addcmul": ((), (2,), (1,)), "addcdiv": ((), (2,), (1, 2)), "kron": _PRODUCT, "cross": _PRODUCT,
+                  **dict.fromkeys(("addmm", "addmv", "addbmm", "baddbmm", "addr"), ((), (2,), (1,)))}
+READS_RESULT = frozenset({"softmax", "log_softmax", "exp", "exp2", "expm1", "sqrt", "rsqrt", "reciprocal", "tan", "tanh",
+                          "sigmoid", "relu", "hypot", "copysign", "cdist", "dist"})
 
 
 def _as_strided(c, g):

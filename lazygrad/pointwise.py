@@ -1,0 +1,294 @@
+"""More elementwise functions (inverse hyperbolics, hypot, logaddexp, xlogy, copysign, fmax, ...), the
+NaN-ignoring reductions and the closeness tests. Each is composed of the core ops of elementwise.py, so
+it stays lazy and fuses into the kernel that reads it."""
+from __future__ import annotations
+
+import math
+import numbers
+
+from . import graph
+from .autograd.record import differentiable
+from .dtypes import DType, bool_, float16, float32, float64, get_default_dtype, result_type, torch_name
+from .elementwise import (_float_of, _out, abs, add, div, eq, erf, exp, exp2, gt, isfinite, isnan, le, log, log1p,
+                          logical_and, logical_not, logical_or, lt, maximum, minimum, mul, neg, sign, sin, sqrt, sub,
+                          trunc, where)
+from .reductions import _sum_dtype, sum
+from .tensor import Tensor
+
+LN2 = math.log(2.0)
+# past this magnitude acosh(x) and asinh(x) are log(2x) to the last bit, and x*x may overflow
+_LOG_2X_FROM = 1e8
+# erfc(x) = 1 - erf(x) loses digits past this point; there the continued fraction takes over
+_ERFC_TAIL_FROM = 3.0
+_ERFC_TERMS = 20
+
+
+def _tensor(x, fn: str, name: str = "input", position: int = 1) -> Tensor:
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be Tensor, not {type(x).__name__}")
+    return x
+
+
+def _float_args(*xs) -> tuple[DType, list[Tensor]]:
+    """The result dtype of a float function of xs (integers give the default float dtype) and xs as
+    tensors of the dtype it is computed in: float16 is computed in float32 and rounded once, as torch does."""
+    out = _float_of(*xs)
+    return out, _tensors(float32 if out is float16 else out, *xs)
+
+
+def _scalar(value, dtype: DType) -> Tensor:
+    """A 0-d tensor (it joins tensors on any device, and where() keeps their dtype with it)."""
+    return Tensor._from_node(graph.const(value, dtype, ()))
+
+
+def _tensors(dtype: DType, *xs) -> list[Tensor]:
+    """xs as tensors of dtype (Python scalars as 0-d ones), so formulas need one code path."""
+    return [x.to(dtype) if isinstance(x, Tensor) else _scalar(x, dtype) for x in xs]
+
+
+def _float_only(dt: DType, kernel: str) -> None:
+    if not dt.is_floating_point:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{torch_name(dt)}'")
+
+
+# ---- unary float functions -------------------------------------------------------------------------
+
+def _acosh(input: Tensor) -> Tensor:
+    """log(x + sqrt(x² - 1)), written as log1p so that it stays exact near 1 (and NaN below 1)."""
+    dt, (x,) = _float_args(_tensor(input, "acosh"))
+    near = log1p(add(sub(x, 1), mul(sqrt(sub(x, 1)), sqrt(add(x, 1)))))
+    return where(gt(x, _LOG_2X_FROM), add(log(x), LN2), near).to(dt)
+
+
+def _asinh(input: Tensor) -> Tensor:
+    """sign(x) * log1p(|x| + x² / (1 + sqrt(1 + x²))): exact near 0, keeps the sign of -0.0."""
+    dt, (x,) = _float_args(_tensor(input, "asinh"))
+    a = abs(x)
+    near = log1p(add(a, div(mul(a, a), add(sqrt(add(mul(a, a), 1)), 1))))
+    r = where(gt(a, _LOG_2X_FROM), add(log(a), LN2), near)
+    return where(signbit(x), neg(r), r).to(dt)
+
+
+def _atanh(input: Tensor) -> Tensor:
+    """log1p(2x / (1 - x)) / 2: exact near 0, ±inf at ±1."""
+    dt, (x,) = _float_args(_tensor(input, "atanh"))
+    return mul(log1p(div(mul(x, 2), sub(1, x))), 0.5).to(dt)
+
+
+acosh, asinh, atanh = (differentiable(name)(fn) for name, fn in (("acosh", _acosh), ("asinh", _asinh),
+                                                                  ("atanh", _atanh)))
+arccosh, arcsinh, arctanh = acosh, asinh, atanh
+# the values x.acosh_() ... write: the same functions, recorded under the names torch gives their in-place nodes
+acosh_, asinh_, atanh_ = (differentiable(name)(fn) for name, fn in (("acosh_", _acosh), ("asinh_", _asinh),
+                                                                     ("atanh_", _atanh)))
+
+
+@differentiable("deg2rad")
+def deg2rad(input: Tensor) -> Tensor:
+    dt, (x,) = _float_args(_tensor(input, "deg2rad"))
+    return mul(x, math.pi / 180).to(dt)
+
+
+@differentiable("rad2deg")
+def rad2deg(input: Tensor) -> Tensor:
+    dt, (x,) = _float_args(_tensor(input, "rad2deg"))
+    return mul(x, 180 / math.pi).to(dt)
+
+
+@differentiable("frac")
+def frac(input: Tensor) -> Tensor:
+    """x - trunc(x), exact in floating point (so float16 needs no wider type)."""
+    _float_only(_tensor(input, "frac").dtype, "frac_cpu")
+    return sub(input, trunc(input))
+
+
+@differentiable("erfc")
+def erfc(input: Tensor) -> Tensor:
+    """1 - erf(x) where that keeps its digits, Laplace's continued fraction for the tail (where erfc
+    falls below 1e-5), both in float64 so that float32 results keep full precision."""
+    dt = _float_of(_tensor(input, "erfc"))
+    x = input.to(float64)
+    f = x
+    for k in range(_ERFC_TERMS, 0, -1):
+        f = add(x, div(k / 2, f))
+    tail = div(exp(neg(mul(x, x))), mul(f, math.sqrt(math.pi)))
+    return where(lt(x, _ERFC_TAIL_FROM), sub(1, erf(x)), tail).to(dt)
+
+
+@differentiable("logit")
+def logit(input: Tensor, eps: float | None = None) -> Tensor:
+    """log(z / (1 - z)), z = x clamped to [eps, 1 - eps] when eps is given (float16 rounds every step, as
+    torch's float16 logit does)."""
+    x = _tensor(input, "logit").to(_float_of(input))
+    z = x if eps is None else x.clamp(eps, 1 - eps)
+    return log(div(z, sub(1, z)))
+
+
+@differentiable("sinc")
+def sinc(input: Tensor) -> Tensor:
+    """sin(pi x) / (pi x), 1 at 0."""
+    dt, (x,) = _float_args(_tensor(input, "sinc"))
+    px = mul(x, math.pi)
+    return where(eq(x, 0), 1.0, div(sin(px), px)).to(dt)
+
+
+@differentiable("sgn")
+def sgn(input: Tensor) -> Tensor:
+    """For real tensors, sign(x)."""
+    return sign(_tensor(input, "sgn"))
+
+
+def signbit(input: Tensor) -> Tensor:
+    """Whether the sign bit is set: True for -0.0 too (seen as 1/x < 0). A NaN counts as positive."""
+    x = _tensor(input, "signbit")
+    if not x.dtype.is_floating_point:
+        return lt(x, 0)
+    return logical_or(lt(x, 0), logical_and(eq(x, 0), lt(div(1, x), 0)))
+
+
+def positive(input: Tensor) -> Tensor:
+    """input itself, as torch returns it."""
+    if _tensor(input, "positive").dtype is bool_:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
+
+
+# ---- binary functions ------------------------------------------------------------------------------
+
+def _both_tensors(fn: str, input, other) -> None:
+    _tensor(input, fn)
+    _tensor(other, fn, "other", 2)
+
+
+@differentiable("hypot")
+def hypot(input: Tensor, other: Tensor) -> Tensor:
+    """sqrt(a² + b²) scaled by max(|a|, |b|), so it neither overflows nor underflows; inf wins over NaN."""
+    _both_tensors("hypot", input, other)
+    _float_only(result_type(input, other), "hypot_cpu")
+    dt, (a, b) = _float_args(input, other)
+    a, b = abs(a), abs(b)
+    big, small = maximum(a, b), minimum(a, b)
+    ratio = div(small, big)
+    r = where(eq(big, 0), 0.0, mul(big, sqrt(add(mul(ratio, ratio), 1))))
+    return where(logical_or(a.isinf(), b.isinf()), math.inf, r).to(dt)
+
+
+def _logaddexp(input: Tensor, other: Tensor, fn: str, log1p_of_pow) -> Tensor:
+    """max(a, b) + log(1 + base^-|a - b|): no overflow; equal infinities give themselves."""
+    _both_tensors(fn, input, other)
+    _float_only(result_type(input, other), f"{fn}_cpu")
+    dt, (a, b) = _float_args(input, other)
+    r = add(maximum(a, b), log1p_of_pow(neg(abs(sub(a, b)))))
+    return where(logical_and(eq(a, b), a.isinf()), a, r).to(dt)
+
+
+@differentiable("logaddexp")
+def logaddexp(input: Tensor, other: Tensor) -> Tensor:
+    return _logaddexp(input, other, "logaddexp", lambda t: log1p(exp(t)))
+
+
+@differentiable("logaddexp2")
+def logaddexp2(input: Tensor, other: Tensor) -> Tensor:
+    return _logaddexp(input, other, "logaddexp2", lambda t: div(log1p(exp2(t)), LN2))
+
+
+@differentiable("xlogy")
+def xlogy(input: Tensor | float, other: Tensor | float) -> Tensor:
+    """x * log(y), 0 where x is 0 (unless y is NaN)."""
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise TypeError("xlogy() received an invalid combination of arguments - got "
+                        f"({type(input).__name__}, {type(other).__name__})")
+    dt, (x, y) = _float_args(input, other)
+    return where(logical_and(eq(x, 0), logical_not(isnan(y))), 0.0, mul(x, log(y))).to(dt)
+
+
+@differentiable("copysign")
+def copysign(input: Tensor, other: Tensor | float) -> Tensor:
+    """|input| with the sign of other (-0.0 counts as negative)."""
+    _tensor(input, "copysign")
+    if not isinstance(other, (Tensor, numbers.Number)):
+        raise TypeError(f"copysign(): argument 'other' (position 2) must be Tensor or Number, not "
+                        f"{type(other).__name__}")
+    dt, (x, y) = _float_args(input, other)
+    return where(signbit(y), neg(abs(x)), abs(x)).to(dt)
+
+
+@differentiable("heaviside")
+def heaviside(input: Tensor, values: Tensor) -> Tensor:
+    """0 below zero, 1 above, `values` at zero."""
+    _tensor(input, "heaviside")
+    _tensor(values, "heaviside", "values", 2)
+    if input.dtype is not values.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
+    return where(eq(input, 0), values, gt(input, 0).to(input.dtype))
+
+
+def _nan_ignoring(input: Tensor, other: Tensor, fn: str, pick) -> Tensor:
+    _both_tensors(fn, input, other)
+    if not result_type(input, other).is_floating_point:
+        return pick(input, other)
+    return where(isnan(input), other, where(isnan(other), input, pick(input, other)))
+
+
+@differentiable("fmax")
+def fmax(input: Tensor, other: Tensor) -> Tensor:
+    """maximum that ignores a NaN operand (NaN only where both are)."""
+    return _nan_ignoring(input, other, "fmax", maximum)
+
+
+@differentiable("fmin")
+def fmin(input: Tensor, other: Tensor) -> Tensor:
+    return _nan_ignoring(input, other, "fmin", minimum)
+
+
+# ---- NaN-ignoring reductions -----------------------------------------------------------------------
+
+@differentiable("nansum")
+def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """sum treating NaN as zero."""
+    x = where(isnan(input), _scalar(0, input.dtype), input) if input.dtype.is_floating_point else input
+    return sum(x, dim, keepdim, dtype=dtype if dtype is not None else _sum_dtype(input, None))
+
+
+def nanmean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
+    """nansum over the count of non-NaN elements (a composite: its gradient is nansum's and div's)."""
+    if not input.dtype.is_floating_point:
+        raise RuntimeError("nanmean(): expected input to have floating point or complex dtype but got "
+                           f"{torch_name(input.dtype)}")
+    count = sum(logical_not(isnan(input)), dim, keepdim)
+    return _out(div(nansum(input, dim, keepdim, dtype=dtype), count), out)
+
+
+# ---- closeness ----------------------------------------------------------------------------------------
+
+def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
+    """|input - other| <= atol + rtol * |other|, or equal (infinities too); integers compare in the
+    default float dtype, as torch does."""
+    _both_tensors("isclose", input, other)
+    if input.dtype is not other.dtype:
+        raise RuntimeError(f"{torch_name(input.dtype)} did not match {torch_name(other.dtype)}")
+    for name, tol in (("rtol", rtol), ("atol", atol)):
+        if tol < 0:
+            raise RuntimeError(f"{name} must be greater than or equal to zero, but got {tol:g}")
+    close = eq(input, other)
+    if equal_nan and input.dtype.is_floating_point:
+        close = logical_or(close, logical_and(isnan(input), isnan(other)))
+    if rtol == 0 and atol == 0:
+        return close
+    a, b = (t if t.dtype.is_floating_point else t.to(get_default_dtype()) for t in (input, other))
+    actual = abs(sub(a, b))
+    allowed = add(abs(mul(b, rtol)), atol)
+    return logical_or(close, logical_and(isfinite(actual), le(actual, allowed)))
+
+
+def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+    """A Python bool, so it computes its value (as torch does)."""
+    return bool(isclose(input, other, rtol, atol, equal_nan).all())
+
+
+def equal(input: Tensor, other: Tensor) -> bool:
+    """Same shape and equal values (NaN is not equal to itself); a Python bool, so it computes its value."""
+    _both_tensors("equal", input, other)
+    if input._shape != other._shape:
+        return False
+    return bool(eq(input, other).all())

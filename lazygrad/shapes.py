@@ -1,0 +1,292 @@
+"""Composites that combine, split, broadcast or repeat tensors (hstack, tensor_split, meshgrid, diff,
+repeat_interleave, block_diag, ...), built from the views, cat and index ops of movement.py and
+indexing.py, so the autograd nodes they record are torch's."""
+from __future__ import annotations
+
+import warnings
+
+from . import graph
+from .autograd.record import differentiable
+from .creation import ones, zeros
+from .dtypes import bool_, int32, int64, result_type, torch_name
+from .elementwise import _out, broadcast_shapes, logical_xor, sub
+from .movement import cat, clone, expand, flatten, narrow, reshape, stack, unsqueeze
+from .tensor import Tensor, wrap_dim
+
+
+def _tensor_list(tensors) -> tuple:
+    """f(a, b) and f([a, b]) both as (a, b)."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        return tuple(tensors[0])
+    return tuple(tensors)
+
+
+def _one_or_tuple(tensors, fn):
+    """atleast_*: a tensor for one tensor, a tuple for several or for a list."""
+    if len(tensors) == 1 and isinstance(tensors[0], Tensor):
+        return fn(tensors[0])
+    return tuple(fn(t) for t in _tensor_list(tensors))
+
+
+def _at_least_1d(t: Tensor) -> Tensor:
+    return reshape(t, 1) if t.ndim == 0 else t
+
+
+def _at_least_2d(t: Tensor) -> Tensor:
+    return {0: lambda: reshape(t, 1, 1), 1: lambda: unsqueeze(t, 0)}.get(t.ndim, lambda: t)()
+
+
+def _at_least_3d(t: Tensor) -> Tensor:
+    return {0: lambda: reshape(t, 1, 1, 1), 1: lambda: unsqueeze(unsqueeze(t, 0), -1),
+            2: lambda: unsqueeze(t, -1)}.get(t.ndim, lambda: t)()
+
+
+def atleast_1d(*tensors):
+    return _one_or_tuple(tensors, _at_least_1d)
+
+
+def atleast_2d(*tensors):
+    return _one_or_tuple(tensors, _at_least_2d)
+
+
+def atleast_3d(*tensors):
+    return _one_or_tuple(tensors, _at_least_3d)
+
+
+def _stacking(name: str, tensors, lift, dim_of) -> Tensor:
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError(f"{name} expects a non-empty TensorList")
+    lifted = [lift(t) for t in tensors]
+    return cat(lifted, dim_of(lifted))
+
+
+def hstack(tensors, *, out=None) -> Tensor:
+    """Along dim 1 (dim 0 for 1-D tensors)."""
+    return _out(_stacking("hstack", tensors, _at_least_1d, lambda ts: 0 if ts[0].ndim == 1 else 1), out)
+
+
+def vstack(tensors, *, out=None) -> Tensor:
+    """Along dim 0, 1-D tensors as rows."""
+    return _out(_stacking("vstack", tensors, _at_least_2d, lambda ts: 0), out)
+
+
+row_stack = vstack
+
+
+def dstack(tensors, *, out=None) -> Tensor:
+    """Along dim 2, after making every tensor at least 3-D."""
+    return _out(_stacking("dstack", tensors, _at_least_3d, lambda ts: 2), out)
+
+
+def column_stack(tensors, *, out=None) -> Tensor:
+    """Along dim 1, 0-D and 1-D tensors as columns."""
+    return _out(_stacking("column_stack", tensors, lambda t: reshape(t, t.numel(), 1) if t.ndim < 2 else t,
+                          lambda ts: 1), out)
+
+
+def broadcast_tensors(*tensors) -> tuple:
+    """Every tensor expanded (a view) to the common shape; one already of that shape is returned as is."""
+    shape = broadcast_shapes(*(t._shape for t in tensors))
+    return tuple(t if t._shape == shape else expand(t, shape) for t in tensors)
+
+
+MESHGRID_WARNING = "torch.meshgrid: in an upcoming release, it will be required to pass the indexing argument."
+
+
+def meshgrid(*tensors, indexing: str | None = None) -> tuple:
+    """Tensor i expanded along dim i of the grid (views); 'xy' swaps the first two dims."""
+    tensors = _tensor_list(tensors)
+    if indexing is None:
+        warnings.warn(MESHGRID_WARNING, UserWarning, stacklevel=2)
+        indexing = "ij"
+    if not tensors:
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but received: {indexing}")
+    for t in tensors:
+        if t.dtype is not tensors[0].dtype:
+            raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+        if t.ndim > 1:
+            raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {t}")
+    dims = list(range(len(tensors)))
+    if indexing == "xy" and len(dims) > 1:
+        dims[0], dims[1] = 1, 0
+    shape = [0] * len(tensors)
+    for t, d in zip(tensors, dims):
+        shape[d] = t.numel()
+    return tuple(expand(reshape(t, [-1 if k == d else 1 for k in range(len(shape))]), shape)
+                 for t, d in zip(tensors, dims))
+
+
+def cartesian_prod(*tensors) -> Tensor:
+    """Every combination of one element from each 1-D tensor, as the rows of a matrix."""
+    for t in tensors:
+        if t.ndim != 1:
+            raise RuntimeError(f"Expect a 1D vector, but got shape {list(t._shape)}")
+    if len(tensors) == 1:
+        return tensors[0]
+    return stack([flatten(g) for g in meshgrid(*tensors, indexing="ij")], 1)
+
+
+# ---- splitting ---------------------------------------------------------------------------------------
+
+def _split_spec(spec):
+    """An int (sections) or a list of indices, from an int, a sequence or a long tensor."""
+    if not isinstance(spec, Tensor):
+        return spec if isinstance(spec, int) else list(spec)
+    if spec.dtype is not int64:
+        raise RuntimeError("tensor_split expected tensor_indices_or_sections to have dtype of long, but got "
+                           f"{torch_name(spec.dtype)}")
+    if spec.ndim > 1:
+        raise RuntimeError("tensor_split expected tensor_indices_or_sections to be a zero-dimensional or "
+                           f"one-dimensional tensor, but got a tensor with {spec.ndim} dims")
+    return spec.item() if spec.ndim == 0 else spec.tolist()
+
+
+def tensor_split(input: Tensor, indices_or_sections, dim: int = 0) -> tuple:
+    """Views of input split along dim into n nearly equal sections, or at the given indices (which slice
+    as Python does: negative ones count from the end, out-of-range ones clamp)."""
+    if input.ndim == 0:
+        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
+    spec = _split_spec(indices_or_sections)
+    d = wrap_dim(dim, input.ndim)
+    size = input._shape[d]
+    if isinstance(spec, int):
+        if spec <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {spec}")
+        base, extra = divmod(size, spec)
+        spec = [k * base + min(k, extra) for k in range(1, spec)]
+    edges = [0] + [min(max(i + size if i < 0 else i, 0), size) for i in spec] + [size]
+    return tuple(narrow(input, d, start, max(end - start, 0)) for start, end in zip(edges, edges[1:]))
+
+
+def _split_along(name: str, input: Tensor, spec, min_dims: int, dim: int) -> tuple:
+    if input.ndim < min_dims:
+        raise RuntimeError(f"torch.{name} requires a tensor with at least {min_dims} dimension, but got a tensor "
+                           f"with {input.ndim} dimensions!")
+    if isinstance(spec, int) and (spec == 0 or input._shape[dim] % spec):
+        raise RuntimeError(f"torch.{name} attempted to split along dimension {dim}, but the size of the dimension "
+                           f"{input._shape[dim]} is not divisible by the split_size {spec}!")
+    return tensor_split(input, spec, dim)
+
+
+def hsplit(input: Tensor, indices_or_sections) -> tuple:
+    return _split_along("hsplit", input, indices_or_sections, 1, 1 if input.ndim > 1 else 0)
+
+
+def vsplit(input: Tensor, indices_or_sections) -> tuple:
+    return _split_along("vsplit", input, indices_or_sections, 2, 0)
+
+
+def dsplit(input: Tensor, indices_or_sections) -> tuple:
+    return _split_along("dsplit", input, indices_or_sections, 3, 2)
+
+
+# ---- differences and repeats -------------------------------------------------------------------------
+
+def _check_diff_edge(input: Tensor, edge: Tensor, d: int) -> None:
+    if edge.ndim != input.ndim:
+        raise RuntimeError("diff expects prepend or append to be the same dimension as input")
+    for k in range(input.ndim):
+        if k != d and edge._shape[k] != input._shape[k]:
+            raise RuntimeError("diff expects the shape of tensor to prepend or append to match that of input except "
+                               f"along the differencing dimension; input.size({k}) = {input._shape[k]}, but got "
+                               f"tensor.size({k}) = {edge._shape[k]}")
+
+
+def diff(input: Tensor, n: int = 1, dim: int = -1, prepend=None, append=None) -> Tensor:
+    """The n-th forward difference along dim (logical xor for bool), after prepend/append are attached."""
+    if input.ndim == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    d = wrap_dim(dim, input.ndim)
+    edges = [t for t in (prepend, append) if t is not None]
+    for t in edges:
+        _check_diff_edge(input, t, d)
+    x = cat([t for t in (prepend, input, append) if t is not None], d) if edges else input
+    step = logical_xor if x.dtype is bool_ else sub
+    if n == 0:
+        return clone(x)
+    for _ in range(min(n, x._shape[d])):
+        m = x._shape[d] - 1
+        x = step(narrow(x, d, 1, m), narrow(x, d, 0, m))
+    return x
+
+
+def _repeat_index(repeats: Tensor, total: int) -> Tensor:
+    """i repeated repeats[i] times: element k is the number of running totals <= k, counted by marking
+    each running total and summing the marks (a scatter-add and a scan, linear in the output)."""
+    ends = repeats.to(int64).cumsum(0)
+    marks = zeros(total + 1, dtype=int64, device=repeats.device)
+    marks = marks.index_add(0, ends, ones(ends._shape, dtype=int64, device=repeats.device))
+    return narrow(marks.cumsum(0), 0, 0, total)
+
+
+def _check_repeats(repeats: Tensor) -> None:
+    if repeats.ndim > 1:
+        raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+    if repeats.dtype not in (int32, int64):
+        raise NotImplementedError(f"\"repeat_interleave_cpu\" not implemented for '{torch_name(repeats.dtype)}'")
+
+
+def _repeat_total(repeats: Tensor, output_size: int | None) -> int:
+    """The output length: output_size, or the sum of repeats (which is read, as torch reads it)."""
+    if output_size is not None:
+        return output_size
+    values = repeats._values()
+    if (values < 0).any():
+        raise RuntimeError("repeats can not be negative")
+    return int(values.sum())
+
+
+def repeat_interleave(input: Tensor, repeats=None, dim: int | None = None, *, output_size: int | None = None):
+    """Each element (or slice along dim) repeated: an int repeats with an expand (a view and a copy), a
+    tensor of repeats with an index_select. repeat_interleave(repeats) alone gives the repeated indices."""
+    if repeats is None:
+        _check_repeats(input)
+        return _repeat_index(input, _repeat_total(input, output_size))
+    x = flatten(input) if dim is None else input
+    d = 0 if dim is None else wrap_dim(dim, x.ndim)
+    if not isinstance(repeats, Tensor):
+        if repeats < 0:
+            raise RuntimeError("Repeats must be non-negative")
+        shape = list(x._shape)
+        shape.insert(d + 1, repeats)
+        return flatten(expand(unsqueeze(x, d + 1), shape), d, d + 1)
+    _check_repeats(repeats)
+    size = x._shape[d]
+    reps = expand(reshape(repeats, 1), [size]) if repeats.numel() == 1 else repeats
+    if reps.numel() != size:
+        raise RuntimeError(f"repeats must have the same size as input along dim, but got repeats.size(0) = "
+                           f"{reps.numel()} and input.size({d}) = {size}")
+    return x.index_select(d, _repeat_index(reps, _repeat_total(reps, output_size)))
+
+
+# ---- block diagonal -----------------------------------------------------------------------------------
+
+def _as_matrix(t: Tensor, i: int) -> Tensor:
+    if t.ndim > 2:
+        raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. Input {i} has "
+                           f"{t.ndim} dimensions")
+    return reshape(t, 1, -1) if t.ndim < 2 else t
+
+
+@differentiable("block_diag")
+def block_diag(*tensors) -> Tensor:
+    """The matrices (0-D and 1-D tensors as one row) along the diagonal of a zero matrix: each row-block
+    is its matrix padded with zeros left and right, and the row-blocks are concatenated."""
+    mats = [_as_matrix(t, i) for i, t in enumerate(tensors)]
+    if not mats:
+        return zeros(1, 0)
+    dt = result_type(*tensors)
+    cols = sum(m._shape[1] for m in mats)
+    rows, start = [], 0
+    for m in mats:
+        c = m._shape[1]
+        node = graph.pad(graph.cast(m.lazy, dt), ((0, 0), (start, cols - start - c)))
+        rows.append(Tensor._from_node(node, m._storage.device))
+        start += c
+    return cat(rows, 0)
+

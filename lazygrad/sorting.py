@@ -1,0 +1,242 @@
+"""Ordering ops: sort, argsort, msort, topk, kthvalue, median, nanmedian, quantile, randperm, unique.
+
+All of them stand on one graph op, SORT: the int64 positions along a dim that put it in order (a
+stable sort, NaN above every number, as torch orders). Values are then a gather at those positions,
+and the statistics are gathers at computed ranks, so everything stays lazy and fuses; gradients flow
+back through the gather as a scatter (torch's SortBackward0 and friends).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from . import graph, return_types
+from .autograd.record import differentiable
+from .dtypes import bool_, float64, int64, uint8
+from .elementwise import isnan, where
+from .indexing import gather, take_along_dim
+from .tensor import Tensor, wrap_dim
+
+
+def _positions(input: Tensor, dim: int, descending: bool) -> Tensor:
+    """The SORT node over input along dim (bools ordered as 0 and 1)."""
+    keys = input.to(uint8) if input.dtype is bool_ else input
+    node = graph.argsort(keys.lazy, dim, descending)
+    return Tensor._from_node(node, input._storage.device)
+
+
+def _sorted(input: Tensor, dim: int, descending: bool) -> tuple[Tensor, Tensor]:
+    if input.ndim == 0:
+        return input.clone(), _zero_index(input)
+    d = wrap_dim(dim, input.ndim)
+    indices = _positions(input, d, descending)
+    return gather(input, d, indices), indices
+
+
+def _zero_index(input: Tensor) -> Tensor:
+    """The index of a 0-d tensor's only element."""
+    from .creation import zeros
+    return zeros((), dtype=int64, device=input.device)
+
+
+@differentiable("sort")
+def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False, *, out=None):
+    """The values along dim in order and where each came from; always stable (a valid stable=False sort)."""
+    if input.ndim:
+        wrap_dim(dim, input.ndim)
+    return return_types.sort(*_sorted(input, dim, descending))
+
+
+def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+    if input.ndim == 0:
+        return _zero_index(input)
+    return _positions(input, wrap_dim(dim, input.ndim), descending)
+
+
+def msort(input: Tensor) -> Tensor:
+    return sort(input, 0).values
+
+
+@differentiable("topk")
+def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
+    """The k largest (or smallest) values along dim, in order, and their indices."""
+    size = input._shape[wrap_dim(dim, input.ndim)] if input.ndim else 1
+    if not 0 <= k <= size:
+        raise RuntimeError("selected index k out of range")
+    values, indices = _sorted(input, dim, largest)
+    if input.ndim == 0:
+        return return_types.topk(values, indices)
+    d = wrap_dim(dim, input.ndim)
+    return return_types.topk(values.narrow(d, 0, k), indices.narrow(d, 0, k))
+
+
+def _check_k(k: int, size: int, dim: int) -> None:
+    if not 1 <= k <= max(size, 1):
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {dim}")
+
+
+def _at_rank(input: Tensor, d: int, rank: Tensor | int, keepdim: bool, result: type):
+    """The sorted (ascending) row's element at rank, with its index in the row."""
+    values, indices = _sorted(input, d, False)
+    if isinstance(rank, int):
+        picked = values.narrow(d, rank, 1), indices.narrow(d, rank, 1)
+    else:
+        picked = take_along_dim(values, rank, d), take_along_dim(indices, rank, d)
+    if not keepdim:
+        picked = tuple(p.squeeze(d) for p in picked)
+    return result(*picked)
+
+
+@differentiable("kthvalue")
+def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):
+    """The k-th smallest value along dim (k from 1) and its index."""
+    if input.ndim == 0:
+        _check_k(k, 1, 0)
+        return return_types.kthvalue(input.clone(), _zero_index(input))
+    d = wrap_dim(dim, input.ndim)
+    _check_k(k, input._shape[d], d)
+    return _at_rank(input, d, k - 1, keepdim, return_types.kthvalue)
+
+
+def _check_nonempty_dim(input: Tensor, d: int, name: str) -> None:
+    if input._shape[d] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+
+
+def _median_rank(input: Tensor, d: int, ignore_nan: bool) -> Tensor | int:
+    """The rank of the (lower) median in each sorted row: NaNs sort last, so a row with NaN takes its
+    first NaN (median), or the median of the numbers before them (nanmedian)."""
+    n = input._shape[d]
+    if not input.dtype.is_floating_point:
+        return (n - 1) // 2
+    numbers = (~isnan(input)).sum(d, keepdim=True)
+    if ignore_nan:
+        return ((numbers - 1).clamp_min(0)) // 2
+    return where(numbers < n, numbers, (n - 1) // 2)
+
+
+def _median(input: Tensor, dim, keepdim: bool, ignore_nan: bool, name: str, result: type):
+    if dim is None:
+        flat = input.reshape(-1)
+        if flat.numel() == 0:
+            from .creation import full
+            return full((), math.nan, dtype=input.dtype, device=input.device)
+        return _at_rank(flat, 0, _median_rank(flat, 0, ignore_nan), False, result).values
+    if input.ndim == 0:
+        return result(input.clone(), _zero_index(input))
+    d = wrap_dim(dim, input.ndim)
+    _check_nonempty_dim(input, d, name)
+    return _at_rank(input, d, _median_rank(input, d, ignore_nan), keepdim, result)
+
+
+@differentiable("median")
+def median(input: Tensor, dim=None, keepdim: bool = False):
+    """The lower median (NaN where a row holds NaN): of all elements, or along dim with its index."""
+    return _median(input, dim, keepdim, False, "median", return_types.median)
+
+
+@differentiable("nanmedian")
+def nanmedian(input: Tensor, dim=None, keepdim: bool = False):
+    """median ignoring NaN (NaN only where a row is all NaN)."""
+    return _median(input, dim, keepdim, True, "nanmedian", return_types.nanmedian)
+
+
+def _to_last(x: Tensor, d: int) -> Tensor:
+    return x.permute(*(i for i in range(x.ndim) if i != d), d)
+
+
+# where quantile q falls between the sorted neighbours lo = floor(p) and hi = ceil(p), p = q (n - 1):
+# the weight of hi in the result
+_INTERPOLATION = {
+    "linear": lambda frac: frac,
+    "lower": lambda frac: frac * 0,
+    "higher": lambda frac: (frac > 0).to(frac.dtype),
+    "midpoint": lambda frac: (frac > 0).to(frac.dtype) * 0.5,
+    "nearest": lambda frac: (frac > 0.5).to(frac.dtype),
+}
+
+
+def _quantile(input: Tensor, q, dim, keepdim: bool, interpolation: str, ignore_nan: bool, name: str) -> Tensor:
+    from .creation import tensor
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
+    if interpolation not in _INTERPOLATION:
+        raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, midpoint or nearest, "
+                           f"but got {interpolation}")
+    qs = q if isinstance(q, Tensor) else tensor(q, dtype=input.dtype, device=input.device)
+    if qs.ndim > 1:
+        raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
+    if qs._storage.is_realized or not isinstance(q, Tensor):
+        values = np.asarray(qs.detach().cpu().numpy(), dtype=np.float64).reshape(-1)
+        bad = values[(values < 0) | (values > 1) | np.isnan(values)]
+        if bad.size:
+            raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {bad[0]:g}")
+    x = input.reshape(-1) if dim is None else input
+    d = 0 if dim is None else wrap_dim(dim, input.ndim)
+    ordered = _to_last(sort(x, d).values, d).unsqueeze(-2)            # (..., 1, n)
+    n = ordered._shape[-1]
+    count = (~isnan(ordered)).sum(-1, keepdim=True).to(input.dtype) if ignore_nan else n
+    position = (qs.to(input.dtype).reshape(-1, 1) * (count - 1)).expand(*ordered._shape[:-2], qs.numel(), 1)
+    lo = position.floor().clamp_min(0)
+    hi = position.ceil().clamp_min(0)
+    weight = _INTERPOLATION[interpolation](position - lo)
+    rows = ordered.expand(*position._shape[:-1], n)
+    below, above = (take_along_dim(rows, at.to(int64), -1) for at in (lo, hi))
+    out = (below + weight * (above - below)).squeeze(-1)              # (..., m)
+    if not ignore_nan:
+        out = where(isnan(ordered[..., -1:]).squeeze(-1), math.nan, out)
+    out = out.permute(out.ndim - 1, *range(out.ndim - 1))             # (m, ...)
+    if keepdim:
+        out = out.unsqueeze(d + 1) if dim is not None else out.reshape(out._shape[:1] + (1,) * input.ndim)
+    return out.squeeze(0) if qs.ndim == 0 else out
+
+
+def quantile(input: Tensor, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear",
+             out=None) -> Tensor:
+    """The q-th quantiles along dim (of all elements without dim), interpolating between neighbours."""
+    return _quantile(input, q, dim, keepdim, interpolation, False, "quantile")
+
+
+def nanquantile(input: Tensor, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear",
+                out=None) -> Tensor:
+    return _quantile(input, q, dim, keepdim, interpolation, True, "nanquantile")
+
+
+def randperm(n: int, *, generator=None, out=None, dtype=None, layout=None, device=None, pin_memory: bool = False,
+             requires_grad: bool = False) -> Tensor:
+    """A random permutation of range(n): the order of n random doubles (from the shared stream, so the
+    same seed gives the same permutation on every back end)."""
+    from .creation import rand
+    from .dtypes import to_dtype
+    if n < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
+    perm = argsort(rand(n, generator=generator, dtype=float64, device=device))  # (53 random bits: ties are rare)
+    out = perm.to(to_dtype(dtype)) if dtype is not None else perm
+    return out.requires_grad_(requires_grad) if requires_grad else out
+
+
+def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,
+           dim=None):
+    """The distinct values (sorted), and optionally where each element went and how often each occurs.
+    The output's size depends on the values: the sorted values are computed now (as torch synchronizes)."""
+    from .creation import tensor
+    if dim is not None:
+        raise NotImplementedError("lazygrad: unique(dim=...) is not supported yet")
+    values, order = _sorted(input.reshape(-1), 0, False)
+    host = values.detach().cpu().numpy()
+    first = np.ones(host.shape, dtype=bool)
+    first[1:] = host[1:] != host[:-1]
+    if input.dtype.is_floating_point:  # NaNs differ from each other, as in torch
+        first |= np.isnan(host)
+    device = input.device
+    out = [tensor(host[first], dtype=input.dtype, device=device)]
+    if return_inverse:
+        group = np.cumsum(first) - 1
+        inverse = np.empty_like(group)
+        inverse[order.cpu().numpy()] = group
+        out.append(tensor(inverse.reshape(input._shape), dtype=int64, device=device))
+    if return_counts:
+        starts = np.flatnonzero(first)
+        out.append(tensor(np.diff(np.append(starts, host.size)), dtype=int64, device=device))
+    return out[0] if len(out) == 1 else tuple(out)
