@@ -2,11 +2,12 @@
 few kernels, renders them as C from jinja2 templates, compiles them at runtime and caches them."""
 from __future__ import annotations
 
-from . import autograd, cuda, return_types
+from . import autograd, cuda, return_types, special
 from . import methods as _methods  # noqa: F401  (attaches Tensor methods)
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
-from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like, linspace, ones,
-                       ones_like, rand, rand_like, randint, randint_like, randn, randn_like, tensor, zeros, zeros_like)
+from .creation import (arange, as_tensor, empty, empty_like, empty_strided, eye, from_numpy, full, full_like, linspace,
+                       ones, ones_like, rand, rand_like, randint, randint_like, randn, randn_like, tensor, zeros,
+                       zeros_like)
 from .device import device, get_default_device, set_default_device
 from .dtypes import DType as dtype
 from .dtypes import bool_ as bool  # noqa: A001  (torch's names shadow builtins in this namespace only)
@@ -38,26 +39,31 @@ from .linalg import (addbmm, addmm, addmv, addr, baddbmm, bmm, cdist, dist, dot,
                      outer, tensordot, vdot)
 from .linalg import legacy_cross as cross
 from .movement import (as_strided, broadcast_to, cat, chunk, clone, concat, concatenate, diagonal, flatten, flip, fliplr,
-                       flipud, moveaxis, movedim, narrow, permute, ravel, repeat, reshape, roll, rot90, select, split,
-                       squeeze, stack, swapaxes, swapdims, tile, transpose, unbind, unflatten, unsqueeze)
+                       flipud, moveaxis, movedim, narrow, narrow_copy, permute, ravel, repeat, reshape, roll, rot90,
+                       select, split, squeeze, stack, swapaxes, swapdims, tile, transpose, unbind, unflatten, unsqueeze)
 from .movement import t_ as t
 from .pointwise import (acosh, allclose, arccosh, arcsinh, arctanh, asinh, atanh, copysign, deg2rad, equal, erfc, fmax,
                         fmin, frac, heaviside, hypot, isclose, logaddexp, logaddexp2, logit, nanmean, nansum, positive,
                         rad2deg, sgn, signbit, sinc, xlogy)
 from .printing import get_printoptions, printoptions, set_printoptions
 from .random import Generator, initial_seed, manual_seed, seed
-from .reductions import (all, amax, amin, any, argmax, argmin, count_nonzero, cumprod, cumsum, log_softmax,
-                         logsumexp, max, mean, min, norm, prod, softmax, std, std_mean, sum, var, var_mean)
+from .reductions import (all, amax, amin, aminmax, any, argmax, argmin, count_nonzero, cumprod, cumsum, log_softmax,
+                         logsumexp, max, mean, min, norm, prod, renorm, softmax, std, std_mean, sum, var, var_mean)
 from .runtime import Kernel, Schedule, set_backend
 from .sampling import bernoulli, normal
+from .scans import cummax, cummin, logcumsumexp
+from .scatters import as_strided_scatter, diagonal_scatter, select_scatter, slice_scatter
 from .serialization import load, save
 from .sorting import (argsort, kthvalue, median, msort, nanmedian, nanquantile, quantile, randperm, sort,
                       topk, unique)
 from .shapes import (atleast_1d, atleast_2d, atleast_3d, block_diag, broadcast_tensors, cartesian_prod, column_stack,
-                     diff, dsplit, dstack, hsplit, hstack, meshgrid, repeat_interleave, row_stack, tensor_split,
-                     vsplit, vstack)
+                     diff, dsplit, dstack, hsplit, hstack, meshgrid, repeat_interleave, row_stack, split_with_sizes,
+                     tensor_split, unsafe_chunk, unsafe_split, vsplit, vstack)
+from .special_functions import digamma, erfinv, i0, lgamma, mvlgamma, polygamma
+from .statistics import corrcoef, cov, histc
 from .stats import Stats, reset_stats, stats
 from .tensor import Size, Tensor
+from .tensor_info import get_device, is_complex, is_inference, is_nonzero, is_same_size, is_signed
 from .threads import get_num_threads, set_num_threads
 from .typed_storage import TypedStorage, UntypedStorage
 

@@ -335,6 +335,23 @@ def new_empty(self: Tensor, *size, dtype=None, device=None, requires_grad: bool 
     return zeros(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
 
 
+def empty_strided(size, stride, *, dtype=None, device=None, requires_grad: bool = False, layout=None,
+                  pin_memory: bool = False) -> Tensor:
+    """A tensor with the given sizes and strides over a storage just large enough (filled with zeros)."""
+    shape, strides = parse_size((tuple(size),), "empty_strided"), tuple(int(s) for s in stride)
+    if len(shape) != len(strides):
+        raise RuntimeError(f"dimensionality of sizes ({len(shape)}) must match dimensionality of strides "
+                           f"({len(strides)})")
+    numel = 1 + sum((n - 1) * s for n, s in zip(shape, strides)) if math.prod(shape) else 0
+    base = zeros(numel, dtype=dtype, device=device)
+    return _finish(Tensor._make(base._storage, shape, strides, 0), requires_grad)
+
+
+def new_empty_strided(self: Tensor, size, stride, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return empty_strided(size, stride, dtype=dtype or self.dtype, device=device or self.device,
+                         requires_grad=requires_grad)
+
+
 def new_full(self: Tensor, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     return full(size, fill_value, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
 

@@ -93,6 +93,11 @@ def _result(node: Node, *inputs) -> Tensor:
 
 def binary(op: Op, a, b, *, compute: DType | None = None, out_dtype: DType | None = None, name: str = "") -> Tensor:
     """a op b with broadcasting; compute is the dtype both operands are cast to (default: promoted)."""
+    if type(a) is Tensor and type(b) is Tensor and compute is None:  # the common case, decided at once:
+        sa, sb = a._storage, b._storage                               # one shape, one dtype, one device
+        if a._shape == b._shape and sa.dtype is sb.dtype and sa.device == sb.device and (
+                sa.dtype is not bool_ or op not in BOOL_UNSUPPORTED):
+            return Tensor._from_node(graph.alu(op, a.lazy, b.lazy, dtype=out_dtype), sa.device)
     _check(b, name or op.value)
     _check(a, name or op.value)
     shape = broadcast_shapes(_shape(a), _shape(b))

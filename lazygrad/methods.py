@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from . import creation, elementwise as ew, indexing, inplace, interop, linalg, movement as mv, reductions as red
 from . import diagonals, pointwise as pw, sampling, serialization, shapes, sorting, typed_storage
+from . import scans, scatters, special_functions as sf, statistics, tensor_info
 import numbers
 
 from .dtypes import (DType, bool_, float16, float32, float64, int8, int16, int32, int64, to_dtype,
@@ -128,6 +129,26 @@ def _bernoulli_(self: Tensor, p=0.5, *, generator=None) -> Tensor:
     return inplace.apply(self, sampling.bernoulli_fill, p, generator=generator, reads_input=False)
 
 
+def _cumulative_inplace(fn):
+    """x.cumsum_(dim) and x.cumprod_(dim): the scan written back, in x's own dtype."""
+    method = _inplace(fn)
+
+    def cumulative_(self, dim: int, *, dtype=None):
+        scans.check_in_place_dtype(self, dtype)
+        return method(self, dim)
+    return cumulative_
+
+
+def _unsafe_split(self: Tensor, split_size: int, dim: int = 0) -> tuple:
+    shapes.check_split_size(split_size, 1)
+    return shapes.unsafe_split(self, split_size, dim)
+
+
+# x.greater_(y) and the others: the comparison written as 0 or 1 in x's dtype, recorded as torch records it
+_COMPARISON_ALIASES = {"eq": "eq", "ne": "ne", "lt": "lt", "le": "le", "gt": "gt", "ge": "ge", "greater": "gt",
+                       "greater_equal": "ge", "less": "lt", "less_equal": "le", "not_equal": "ne"}
+
+
 def _view_inplace(fn):
     """x.t_(), x.unsqueeze_(d), ...: x itself becomes the view (metadata only)."""
     def method(self, *args):
@@ -167,8 +188,7 @@ INPLACE_OF = {
     "abs": ew.abs, "absolute": ew.abs, "sign": ew.sign, "square": ew.square, "reciprocal": ew.reciprocal,
     "rsqrt": ew.rsqrt, "sigmoid": ew.sigmoid, "relu": ew.relu, "clamp": ew.clamp, "clip": ew.clamp,
     "clamp_min": ew.clamp_min, "clamp_max": ew.clamp_max, "atan2": ew.atan2, "arctan2": ew.atan2,
-    "lerp": ew.lerp, "nan_to_num": ew.nan_to_num, "eq": ew.eq, "ne": ew.ne, "lt": ew.lt, "le": ew.le,
-    "gt": ew.gt, "ge": ew.ge, "logical_and": ew.logical_and, "logical_or": ew.logical_or,
+    "lerp": ew.lerp, "nan_to_num": ew.nan_to_num, "logical_and": ew.logical_and, "logical_or": ew.logical_or,
     "logical_xor": ew.logical_xor, "logical_not": ew.logical_not, "bitwise_and": ew.bitwise_and,
     "bitwise_or": ew.bitwise_or, "bitwise_xor": ew.bitwise_xor, "bitwise_not": ew.bitwise_not,
     "bitwise_left_shift": ew.bitwise_left_shift, "bitwise_right_shift": ew.bitwise_right_shift,
@@ -183,6 +203,8 @@ INPLACE_OF = {
     "erfc": pw.erfc, "xlogy": pw.xlogy, "logit": pw.logit, "sinc": pw.sinc, "copysign": pw.copysign, "sgn": pw.sgn,
     "heaviside": pw.heaviside, "tril": diagonals.tril, "triu": diagonals.triu, "addmm": linalg.addmm,
     "addmv": linalg.addmv, "addbmm": linalg.addbmm, "baddbmm": linalg.baddbmm, "addr": linalg.addr,
+    "fix": ew.trunc, "renorm": red.renorm, "lgamma": sf.lgamma, "digamma": sf.digamma, "erfinv": sf.erfinv,
+    "i0": sf.i0, "mvlgamma": sf.mvlgamma,
 }
 
 METHODS = {
@@ -221,7 +243,11 @@ METHODS = {
     "expand": mv.expand, "expand_as": mv.expand_as, "broadcast_to": mv.broadcast_to, "unsqueeze": mv.unsqueeze,
     "squeeze": mv.squeeze, "flatten": mv.flatten, "unflatten": mv.unflatten, "narrow": mv.narrow,
     "select": mv.select, "diagonal": mv.diagonal, "flip": mv.flip, "repeat": mv.repeat, "tile": mv.tile,
-    "split": mv.split, "chunk": mv.chunk, "unbind": mv.unbind,
+    "split": mv.split, "chunk": mv.chunk, "unbind": mv.unbind, "unfold": mv.unfold, "narrow_copy": mv.narrow_copy,
+    "split_with_sizes": shapes.split_with_sizes, "unsafe_split": _unsafe_split,
+    "unsafe_chunk": shapes.unsafe_chunk, "sum_to_size": shapes.sum_to_size, "select_scatter": scatters.select_scatter,
+    "slice_scatter": scatters.slice_scatter, "diagonal_scatter": scatters.diagonal_scatter,
+    "as_strided_scatter": scatters.as_strided_scatter,
     "index_select": indexing.index_select, "take": indexing.take, "gather": indexing.gather,
     "bincount": indexing.bincount, "take_along_dim": indexing.take_along_dim,
     "masked_select": indexing.masked_select,
@@ -248,7 +274,9 @@ METHODS = {
     "amin": red.amin, "argmax": red.argmax, "argmin": red.argmin, "all": red.all, "any": red.any,
     "var": red.var, "std": red.std, "logsumexp": red.logsumexp, "norm": red.norm, "cumsum": red.cumsum,
     "cumprod": red.cumprod, "count_nonzero": red.count_nonzero, "softmax": red.softmax,
-    "log_softmax": red.log_softmax,
+    "log_softmax": red.log_softmax, "aminmax": red.aminmax, "renorm": red.renorm, "cummax": scans.cummax,
+    "cummin": scans.cummin, "logcumsumexp": scans.logcumsumexp, "histc": statistics.histc, "cov": statistics.cov,
+    "corrcoef": statistics.corrcoef,
     # products
     "dot": linalg.dot, "mv": linalg.mv, "mm": linalg.mm, "matmul": linalg.matmul, "bmm": linalg.bmm,
     "outer": linalg.outer, "kron": linalg.kron, "cross": linalg.legacy_cross, "dist": linalg.dist,
@@ -277,20 +305,30 @@ METHODS = {
     "erfc": pw.erfc, "xlogy": pw.xlogy, "logit": pw.logit, "sinc": pw.sinc, "copysign": pw.copysign, "sgn": pw.sgn,
     "heaviside": pw.heaviside, "logaddexp": pw.logaddexp, "logaddexp2": pw.logaddexp2, "signbit": pw.signbit,
     "fmax": pw.fmax, "fmin": pw.fmin, "positive": pw.positive, "isclose": pw.isclose, "allclose": pw.allclose,
-    "equal": pw.equal,
+    "equal": pw.equal, "fix": ew.trunc, "lgamma": sf.lgamma, "digamma": sf.digamma,
+    "polygamma": lambda self, n: sf.polygamma(n, self), "erfinv": sf.erfinv, "i0": sf.i0, "mvlgamma": sf.mvlgamma,
+    # questions answered with Python values
+    "is_complex": tensor_info.is_complex, "is_signed": tensor_info.is_signed, "is_nonzero": tensor_info.is_nonzero,
+    "is_same_size": tensor_info.is_same_size, "is_inference": tensor_info.is_inference,
+    "get_device": tensor_info.get_device,
     # random
     "bernoulli": sampling.bernoulli,
     # in-place
     "zero_": _inplace(inplace.zeroed), "fill_": _fill, "copy_": _copy, "uniform_": _inplace(inplace.uniform),
     "normal_": _inplace(inplace.normal), "index_put_": _index_put_, "float_power_": _float_power_,
-    "bernoulli_": _bernoulli_,
+    "bernoulli_": _bernoulli_, "exponential_": _inplace(sampling.exponential_fill),
+    "geometric_": _inplace(sampling.geometric_fill), "log_normal_": _inplace(sampling.log_normal_fill),
+    "cauchy_": _inplace(sampling.cauchy_fill), "random_": _inplace(sampling.random_fill),
+    "cumsum_": _cumulative_inplace(red.cumsum), "cumprod_": _cumulative_inplace(red.cumprod),
+    "polygamma_": _inplace(sf.polygamma_value),
+    **{alias + "_": _inplace(pw.COMPARED_IN_PLACE[op]) for alias, op in _COMPARISON_ALIASES.items()},
     **{name + "_": _inplace(fn) for name, fn in INPLACE_OF.items()},
     "t_": _view_inplace(mv.t_), "transpose_": _view_inplace(mv.transpose), "swapaxes_": _view_inplace(mv.transpose),
     "swapdims_": _view_inplace(mv.transpose), "unsqueeze_": _view_inplace(mv.unsqueeze),
     "squeeze_": _view_inplace(mv.squeeze), "as_strided_": _view_inplace(mv.as_strided),
     # new_* creation
     "new_tensor": creation.new_tensor, "new_zeros": creation.new_zeros, "new_ones": creation.new_ones,
-    "new_empty": creation.new_empty, "new_full": creation.new_full,
+    "new_empty": creation.new_empty, "new_full": creation.new_full, "new_empty_strided": creation.new_empty_strided,
     # pickling and copying
     "__reduce_ex__": serialization.reduce_tensor, "__deepcopy__": serialization.deepcopy_tensor,
     # storage

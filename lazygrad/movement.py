@@ -297,6 +297,31 @@ def select(t: Tensor, dim: int, index: int) -> Tensor:
     return as_view(t, [t._shape[i] for i in keep], [t._strides[i] for i in keep], t._offset + index * t._strides[d])
 
 
+@differentiable("narrow_copy")
+def narrow_copy(t: Tensor, dim: int, start: int, length: int) -> Tensor:
+    """narrow's elements in a new contiguous tensor."""
+    return copy_of(narrow(t, dim, start, length))
+
+
+@differentiable("unfold")
+def unfold(t: Tensor, dimension: int, size: int, step: int) -> Tensor:
+    """Every window of `size` elements along dimension, `step` apart, as a new last dim: a view (windows
+    share elements when step < size)."""
+    d = wrap_dim(dimension, t.ndim)
+    extent = t._shape[d] if t.ndim else 1
+    if size > extent:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {extent} but size is {size}")
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    if t.ndim == 0:
+        return as_view(t, (size,), (1,), t._offset)
+    shape, strides = list(t._shape), list(t._strides)
+    shape[d], strides[d] = (extent - size) // step + 1, strides[d] * step
+    return as_view(t, shape + [size], strides + [t._strides[d]], t._offset)
+
+
 @differentiable("diagonal")
 def diagonal(t: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
     a, b = wrap_dim(dim1, t.ndim), wrap_dim(dim2, t.ndim)

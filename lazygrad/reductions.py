@@ -108,6 +108,18 @@ def amin(input: Tensor, dim=(), keepdim: bool = False, *, out=None, **kwargs) ->
     return _out(reduce(input, ReduceOp.MIN, dim, keepdim, input.dtype), out)
 
 
+@differentiable("aminmax")
+def aminmax(input: Tensor, *, dim=None, keepdim: bool = False):
+    """(amin, amax) over dim (all elements when None), as torch.return_types.aminmax."""
+    if input.numel() == 0 and dim is None:
+        raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
+                           "identity.")
+    if dim is not None and input.ndim and input._shape[wrap_dim(dim, input.ndim)] == 0:
+        raise IndexError(f"aminmax: Expected reduction dim {wrap_dim(dim, input.ndim)} to have non-zero size.")
+    return return_types.aminmax(reduce(input, ReduceOp.MIN, dim, keepdim, input.dtype),
+                                reduce(input, ReduceOp.MAX, dim, keepdim, input.dtype))
+
+
 def _arg(x: Tensor, dim, keepdim: bool, rop: ReduceOp, name: str) -> Tensor:
     """Index of the first extreme value (of the first NaN, which torch treats as the extreme)."""
     if x.dtype is bool_:
@@ -250,6 +262,21 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) ->
     if isinstance(p, str):
         raise RuntimeError(f"linalg.norm: Order {p} not supported.")
     return pow(reduce(pow(a, p), ReduceOp.SUM, dim, keepdim, x.dtype), 1.0 / p)
+
+
+@differentiable("renorm")
+def renorm(input: Tensor, p, dim: int, maxnorm) -> Tensor:
+    """Each slice along dim whose p-norm exceeds maxnorm scaled down to norm maxnorm (by
+    maxnorm / (norm + 1e-7), as torch scales it)."""
+    if p <= 0:
+        raise RuntimeError("renorm: non-positive-norm not supported")
+    if maxnorm < 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm:g}")
+    if input.ndim < 2:
+        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {input.ndim} dimensions")
+    d = wrap_dim(dim, input.ndim)
+    n = norm(input, p, tuple(k for k in range(input.ndim) if k != d), keepdim=True)
+    return mul(input, where(n > maxnorm, div(maxnorm, add(n, 1e-7)), 1.0).to(input.dtype))
 
 
 def _scan(x: Tensor, rop: ReduceOp, dim: int, dtype) -> Tensor:

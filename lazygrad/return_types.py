@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-__all__ = ["max", "min", "sort", "topk", "kthvalue", "median", "nanmedian", "aminmax"]
+__all__ = ["max", "min", "sort", "topk", "kthvalue", "median", "nanmedian", "aminmax", "cummax", "cummin"]
 
 
 def _result_type(name: str, fields: tuple[str, ...]) -> type:
@@ -23,3 +23,5 @@ kthvalue = _result_type("kthvalue", _VALUES_INDICES)
 median = _result_type("median", _VALUES_INDICES)
 nanmedian = _result_type("nanmedian", _VALUES_INDICES)
 aminmax = _result_type("aminmax", ("min", "max"))
+cummax = _result_type("cummax", _VALUES_INDICES)
+cummin = _result_type("cummin", _VALUES_INDICES)

@@ -1,16 +1,22 @@
-"""Sampling from distributions given by tensors: normal (every torch overload) and bernoulli. The
-numbers come from the in-kernel Philox generator (creation._random), so a seed gives the same values
-on every back end, and sampling stays lazy and fuses with what uses the samples."""
+"""Sampling from distributions given by tensors: normal (every torch overload) and bernoulli, and the in-place
+fills exponential_, geometric_, log_normal_, cauchy_ and random_. The numbers come from the in-kernel Philox
+generator (creation._random), so a seed gives the same values on every back end, and sampling stays lazy
+and fuses with what uses the samples."""
 from __future__ import annotations
 
+import math
 import numbers
+import warnings
 
 import numpy as np
 
+from . import graph
 from .autograd.record import differentiable
 from .creation import _random, parse_size
-from .dtypes import float16, float32, get_default_dtype, to_dtype, torch_name
-from .elementwise import add, broadcast_shapes, lt, mul
+from .dtypes import C_NAMES, bool_, float16, float32, float64, get_default_dtype, int64, to_dtype, torch_name
+from .elementwise import add, broadcast_shapes, div, exp, floor, log1p, lt, mul, neg, sub, tan
+from .ops import Op
+from .random import next_offset, seed_value
 from .tensor import Tensor, normalize_device
 
 _NORMAL_OVERLOADS = (
@@ -101,3 +107,128 @@ def bernoulli_fill(old: Tensor, p=0.5, *, generator=None) -> Tensor:
         broadcast_shapes(p._shape, old._shape)
     return _draw_below(old._shape, p, old.dtype, old._storage.device, generator)
 
+
+
+# ---- in-place fills from other distributions: transforms of the generator's uniform and normal draws -------
+
+def _draw(old: Tensor, distribution: str, generator) -> Tensor:
+    """Uniform [0, 1) or standard normal samples shaped like old, in float64 for float64 and integer tensors
+    and in float32 otherwise."""
+    calc = float64 if old.dtype is float64 or not old.dtype.is_floating_point else float32
+    return _random(old._shape, distribution, calc, old._storage.device, False, generator)
+
+
+def _continuous(old: Tensor, name: str, message: str) -> None:
+    if not old.dtype.is_floating_point:
+        raise RuntimeError(f"{name} distribution is a continuous probability distribution. dtype must be a floating "
+                           f"point but you specified {message}")
+
+
+def _positive(name: str, parameter: str, shown: str, value) -> None:
+    if not value > 0:
+        raise RuntimeError(f"{name} expects {parameter} > 0.0, but found {shown}={value:g}")
+
+
+@differentiable("exponential_")
+def exponential_fill(old: Tensor, lambd: float = 1.0, *, generator=None) -> Tensor:
+    """-log(1 - u) / lambd: exponential samples with rate lambd."""
+    _continuous(old, "Exponential", torch_name(old.dtype))
+    _positive("exponential_", "lambda", "lambda", lambd)
+    return div(neg(log1p(neg(_draw(old, "uniform", generator)))), lambd).to(old.dtype)
+
+
+@differentiable("geometric_")
+def geometric_fill(old: Tensor, p: float, *, generator=None) -> Tensor:
+    """floor(log(1 - u) / log(1 - p)) + 1: the trial of the first success, each succeeding with probability p."""
+    if old.dtype is bool_:
+        raise NotImplementedError("\"geometric_cpu\" not implemented for 'Bool'")
+    if not 0 < p < 1:
+        raise RuntimeError(f"geometric_ expects p to be in (0, 1), but got p={p:g}")
+    u = _draw(old, "uniform", generator)
+    return add(floor(div(log1p(neg(u)), math.log1p(-p))), 1).to(old.dtype)
+
+
+@differentiable("log_normal_")
+def log_normal_fill(old: Tensor, mean: float = 1.0, std: float = 2.0, *, generator=None) -> Tensor:
+    """exp(mean + std * z), z standard normal."""
+    if not old.dtype.is_floating_point:
+        raise NotImplementedError(f"\"log_normal_cpu\" not implemented for '{torch_name(old.dtype)}'")
+    _positive("log_normal_", "std", "std", std)
+    return exp(add(mul(_draw(old, "normal", generator), std), mean)).to(old.dtype)
+
+
+@differentiable("cauchy_")
+def cauchy_fill(old: Tensor, median: float = 0.0, sigma: float = 1.0, *, generator=None) -> Tensor:
+    """median + sigma * tan(pi (u - 1/2))."""
+    _continuous(old, "Cauchy", C_NAMES[old.dtype.name])
+    _positive("cauchy_", "sigma", "sigma", sigma)
+    angle = mul(sub(_draw(old, "uniform", generator), 0.5), math.pi)
+    return add(mul(tan(angle), sigma), median).to(old.dtype)
+
+
+_TO_DEFAULT = object()  # random_(from) without `to`: `to` is the dtype's default
+
+
+def _default_high(dtype) -> int:
+    """The largest value random_() draws by default: 2^mantissa digits for floats, the maximum for integers."""
+    if dtype.is_floating_point:
+        return 2 ** (np.finfo(dtype.np).nmant + 1)
+    return 1 if dtype is bool_ else int(np.iinfo(dtype.np).max)
+
+
+def _check_random_bounds(dtype, low: int, high: int) -> None:
+    """torch's checks of [low, high] for the dtype: an error for integers, a warning past the integers a
+    float holds exactly."""
+    name = C_NAMES[dtype.name]
+    if dtype.is_floating_point:
+        digits = np.finfo(dtype.np).nmant + 1
+        for which, value in (("from", low), ("to - 1", high)):
+            if not -(2 ** digits) <= value <= 2 ** digits:
+                warnings.warn(f"{which} is out of bounds [-(2^{digits}), 2^{digits}]. Due to precision limitations "
+                              f"{name} can support discrete uniform distribution only within this range. This warning "
+                              "will become an error in version 1.7 release, please fix the code in advance",
+                              UserWarning, stacklevel=4)
+        return
+    lowest, highest = (0, 1) if dtype is bool_ else (int(np.iinfo(dtype.np).min), int(np.iinfo(dtype.np).max))
+    for which, value in (("from", low), ("to - 1", high)):
+        if not lowest <= value <= highest:
+            raise RuntimeError(f"{which} is out of bounds for {name}")
+
+
+def _random_range(dtype, from_or_to, to) -> tuple[int, int]:
+    """[low, high] (inclusive) of random_(), random_(to), random_(from, to) and random_(from, None)."""
+    if to is _TO_DEFAULT:
+        low, high = (0, _default_high(dtype)) if from_or_to is None else (0, int(from_or_to) - 1)
+    elif from_or_to is None:
+        low, high = 0, int(to) - 1
+    else:
+        low = int(from_or_to)
+        high = _default_high(dtype) if to is None else int(to) - 1
+        if to is not None and low > high:
+            raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high + 1}")
+    _check_random_bounds(dtype, low, high)
+    return low, high
+
+
+@differentiable("random_")
+def random_fill(old: Tensor, from_or_to=None, to=_TO_DEFAULT, *, generator=None) -> Tensor:
+    """Integers drawn uniformly from [from, to): 63 random bits reduced modulo the range's size. A range wider
+    than 2^63 (only int64's, from a negative `from`) gets its first 2^63 values."""
+    low, high = _random_range(old.dtype, from_or_to, to)
+    n = old.numel()
+    bits = graph.rand(seed_value(generator), next_offset(n, generator), "bits", old._shape, int64)
+    bits = graph.alu(Op.AND, bits, graph.const((1 << 63) - 1, int64, old._shape))
+    span = high - low + 1
+    if span < 1 << 63:
+        bits = graph.alu(Op.MOD, bits, graph.const(span, int64, old._shape))
+    values = graph.alu(Op.ADD, bits, graph.const(low, int64, old._shape))
+    return Tensor._from_node(graph.cast(values, old.dtype), old._storage.device)
+
+
+def random_name(args, kwargs) -> str:
+    """torch's node for random_(from, to), random_(to) and random_()."""
+    given = dict(zip(("from_or_to", "to"), args[1:]))
+    from_or_to, to = given.get("from_or_to"), given.get("to", _TO_DEFAULT)
+    if from_or_to is None and to is _TO_DEFAULT:
+        return "RandomBackward2"
+    return "RandomBackward1" if from_or_to is None or to is _TO_DEFAULT else "RandomBackward0"

@@ -10,7 +10,8 @@ from .autograd.record import differentiable
 from .creation import ones, zeros
 from .dtypes import bool_, int32, int64, result_type, torch_name
 from .elementwise import _out, broadcast_shapes, logical_xor, sub
-from .movement import cat, clone, expand, flatten, narrow, reshape, stack, unsqueeze
+from .movement import cat, clone, expand, flatten, narrow, reshape, split, stack, unsqueeze
+from .reductions import sum as reduce_sum
 from .tensor import Tensor, wrap_dim
 
 
@@ -184,6 +185,47 @@ def dsplit(input: Tensor, indices_or_sections) -> tuple:
 
 
 # ---- differences and repeats -------------------------------------------------------------------------
+
+@differentiable("split_with_sizes")
+def split_with_sizes(input: Tensor, split_sizes, dim: int = 0) -> tuple:
+    """Views of consecutive parts of input along dim, of the given sizes (which must add up to its size)."""
+    return split(input, list(split_sizes), dim)
+
+
+def check_split_size(split_size, position: int) -> None:
+    """unsafe_split takes one part size (torch numbers the argument from 1 for the method, from 2 for the function)."""
+    if not isinstance(split_size, int):
+        raise TypeError(f"unsafe_split(): argument 'split_size' (position {position}) must be int, not "
+                        f"{type(split_size).__name__}")
+
+
+@differentiable("unsafe_split")
+def unsafe_split(input: Tensor, split_size: int, dim: int = 0) -> tuple:
+    """split by a part size; torch records it under its own node."""
+    check_split_size(split_size, 2)
+    return split(input, split_size, dim)
+
+
+def unsafe_chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
+    if chunks <= 0:
+        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
+    size = input._shape[wrap_dim(dim, input.ndim)]
+    return unsafe_split(input, max(1, -(-size // chunks)), dim)
+
+
+def sum_to_size(input: Tensor, *size) -> Tensor:
+    """input summed down to a shape it broadcasts from (a sum over the leading dims and over the dims where
+    size is 1); input itself when it has that shape already."""
+    shape = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else tuple(size)
+    lead = input.ndim - len(shape)
+    if lead < 0 or any(s != 1 and s != n for s, n in zip(shape, input._shape[lead:])):
+        raise RuntimeError(f"size {{{list(shape)}}} is not expandable to size {{{list(input._shape)}}}.")
+    dims = tuple(range(lead)) + tuple(lead + k for k, s in enumerate(shape) if s == 1 and input._shape[lead + k] != 1)
+    if not dims:
+        return input
+    summed = reduce_sum(input, dims, keepdim=True)
+    return summed.view(shape) if lead else summed
+
 
 def _check_diff_edge(input: Tensor, edge: Tensor, d: int) -> None:
     if edge.ndim != input.ndim:

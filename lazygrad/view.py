@@ -8,6 +8,7 @@ the kernel that reads it turns the View into index arithmetic.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 Shape = tuple[int, ...]
 
@@ -23,6 +24,11 @@ def contiguous_strides(shape: Shape) -> tuple[int, ...]:
 
 def torch_contiguous_strides(shape: Shape) -> tuple[int, ...]:
     """Row-major strides as torch reports them (size-1 and size-0 dims get the product of later sizes)."""
+    return _torch_contiguous_strides(tuple(shape))
+
+
+@lru_cache(maxsize=4096)  # (every new tensor asks: a graph reuses few shapes)
+def _torch_contiguous_strides(shape: Shape) -> tuple[int, ...]:
     strides, acc = [], 1
     for s in reversed(shape):
         strides.append(acc)

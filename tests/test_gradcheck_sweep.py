@@ -37,6 +37,12 @@ UNARY = {name: methodcaller(name) for name in [
     "frac", "deg2rad", "rad2deg", "logit", "sinc"]}
 # inputs moved into a function's domain, or onto its other code path (erfc's continued fraction past 3)
 UNARY |= {"acosh": lambda t: (t + 1).acosh(), "logit_eps": lambda t: t.logit(0.3), "erfc_tail": lambda t: (t * 5).erfc()}
+# special functions, each on both sides of a branch where it has one (reflection, series against asymptotics)
+UNARY |= {"lgamma": lambda t: (t * 6 - 2.5).lgamma(), "digamma": lambda t: (t * 6 - 2.5).digamma(),
+          "polygamma": lambda t: (t * 2 - 0.5).polygamma(1), "mvlgamma": lambda t: (t + 1).mvlgamma(2),
+          "erfinv": lambda t: (t * 1.3 - 0.6).erfinv(), "i0": lambda t: (t * 40 - 16).i0(),
+          "i1": lambda t: lg.special.i1(t * 40 - 16), "ndtri": lambda t: lg.special.ndtri(t * 0.6),
+          "log_ndtr": lambda t: lg.special.log_ndtr(t * 16 - 9), "entr": lambda t: lg.special.entr(t)}
 BINARY = {
     "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b, "div": lambda a, b: a / b,
     "pow": lambda a, b: a ** b, "atan2": lambda a, b: lg.atan2(a, b), "maximum": lambda a, b: lg.maximum(a, b * 1.3),
@@ -58,6 +64,12 @@ REDUCE = {
     "norm": lambda x: x.norm(), "norm1": lambda x: x.norm(p=1, dim=0), "norm3": lambda x: x.norm(p=3),
     "cumsum": lambda x: x.cumsum(1), "cumprod": lambda x: x.cumprod(0),
     "nansum": lambda x: x.nansum(1), "nanmean": lambda x: x.nanmean(0), "trace": lambda x: x.trace(),
+    "cummax": lambda x: x.cummax(1).values, "cummin": lambda x: x.cummin(0)[0],
+    "logcumsumexp": lambda x: (x * 20).logcumsumexp(1),
+    "aminmax": lambda x: (lambda r: r.min + 2 * r.max)(x.aminmax(dim=1)),
+    "renorm": lambda x: x.renorm(2, 0, 1.5), "renorm_inf": lambda x: x.renorm(float("inf"), 1, 1.0),
+    "cov": lambda x: x.cov(aweights=lg.arange(1.0, x.shape[1] + 1, dtype=lg.float64, device=x.device)),
+    "corrcoef": lambda x: x.corrcoef(),
 }
 MOVEMENT = {
     "view": lambda x: x.reshape(-1), "permute": lambda x: x.permute(1, 0), "t": lambda x: x.t(),
@@ -90,6 +102,12 @@ MOVEMENT = {
     "diag": lambda x: x.diag(1), "diag_embed": lambda x: x.diag_embed(1), "diff": lambda x: x.diff(dim=0),
     "repeat_interleave": lambda x: x.repeat_interleave(lg.tensor([1, 0, 2]), 0),
     "block_diag": lambda x: lg.block_diag(x, x[0]), "hstack": lambda x: lg.hstack([x, x * 2]),
+    "unfold": lambda x: x.unfold(1, 3, 1), "narrow_copy": lambda x: x.narrow_copy(1, -3, 2),
+    "split_with_sizes": lambda x: x.split_with_sizes([1, 3], 1)[1], "unsafe_chunk": lambda x: x.unsafe_chunk(2, 1)[0],
+    "sum_to_size": lambda x: x.sum_to_size(1, 4), "select_scatter": lambda x: x.select_scatter(x[0].exp(), 0, 1),
+    "slice_scatter": lambda x: x.slice_scatter(x[:, :2] * 3, 1, 1, 4, 2),
+    "diagonal_scatter": lambda x: x.diagonal_scatter(x[0, 1:] ** 2, 1),
+    "as_strided_scatter": lambda x: x.as_strided_scatter(x[1, :2].reshape(2, 1) * 2, (2, 1), (4, 1), 5),
 }
 MATMUL = {
     "dot": (lambda a, b: lg.dot(a, b), (3,), (3,)), "mv": (lambda a, b: lg.mv(a, b), (2, 3), (3,)),

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 import lazygrad as lg
 
 
@@ -458,6 +460,129 @@ def _bernoulli(c, g):
 
 ZERO_GRAD = lambda c, g: (g * 0,)  # noqa: E731  (piecewise-constant functions)
 
+
+def _narrowed(c, g):
+    """narrow and narrow_copy: g placed back at the narrowed range (a negative start counts from the end)."""
+    x, dim, start, length = c.args[0], c.args[1], c.args[2], c.args[3]
+    start = start + x.shape[dim] if start < 0 else start
+    return _embed_along(g, c, slice(start, start + length))
+
+
+def _cumulative_extreme(c, g, g_indices=None):
+    """cummax/cummin: each output's gradient goes to the element it was taken from (added up there)."""
+    x = c.args[0]
+    if x.ndim == 0:
+        return (g,)
+    dim = _kw(c, "dim", 1, 0)
+    return (lg.zeros(x.shape, dtype=g.dtype, device=g.device).scatter_add(dim, c.out[1], g),)
+
+
+def _logcumsumexp(c, g):
+    """sum_{i >= j} g_i exp(x_j - out_i), in the log domain and split by the sign of g so nothing overflows:
+    exp(x_j + reverse logcumsumexp(log|g_i| - out_i)) for each sign. log 0 is stood for by the lowest finite
+    number (behind where()s), which contributes exactly nothing yet keeps the second derivative finite
+    where a part has no terms (-inf would give inf - inf there)."""
+    x, out = c.args[0], c.out
+    if x.ndim == 0:
+        return (g,)
+    dim = _kw(c, "dim", 1, 0)
+    lowest = float(np.finfo(g.dtype.np).min)
+
+    def part(mask, magnitude):
+        logs = lg.where(mask, lg.log(lg.where(mask, magnitude, 1.0)), lowest)
+        return lg.exp((logs - out).flip(dim).logcumsumexp(dim).flip(dim) + x)
+    return (part(g > 0, g) - part(g < 0, -g),)
+
+
+def _zeros_of(t, g):
+    return lg.zeros(t.shape, dtype=g.dtype, device=g.device)
+
+
+def _sliced(c, g):
+    """slice_scatter's (input, src, dim, start, end, step): g's part at the slice, as a differentiable index."""
+    d = _kw(c, "dim", 2, 0) % g.ndim
+    item = slice(_kw(c, "start", 3, None), _kw(c, "end", 4, None), _kw(c, "step", 5, 1))
+    return g[(slice(None),) * d + (item,)]
+
+
+def _in_layout_of(g, t):
+    """g laid out as torch lays out a clone of t (dense, in t's stride order), by differentiable ops, so that
+    strides given for that copy's storage address g's elements."""
+    order = sorted(range(t.ndim), key=lambda d: (-t.stride(d), d))
+    inverse = sorted(range(t.ndim), key=lambda i: order[i])
+    return g.permute(order).contiguous().permute(inverse)
+
+
+def _as_strided_scatter(c, g):
+    src, size, stride = c.args[1], c.args[2], c.args[3]
+    offset = _kw(c, "storage_offset", 4, None)
+    laid = _in_layout_of(g, c.args[0])
+    return (lg.as_strided_scatter(laid, _zeros_of(src, g), size, stride, offset), laid.as_strided(size, stride, offset),
+            None, None, None)
+
+
+def _unfold(c, g):
+    """Each window element's gradient added back at the element it views (windows may overlap)."""
+    from .embed import strided_grad
+    x, out = c.args[0], c.out
+    if x.ndim == 0:
+        return (g.sum(),)
+    return (strided_grad(g, x.shape, x.stride(), x.storage_offset(), out.shape, out.stride(), out.storage_offset()),)
+
+
+def _aminmax(c, g_min, g_max):
+    """Each of min and max shares its gradient among the elements equal to it (as amin and amax do)."""
+    fake = [type(c)((c.args[0], c.kwargs.get("dim"), c.kwargs.get("keepdim", False)), {}, out, c.needs_input_grad)
+            for out in c.out]
+    return (_extreme(fake[0], g_min) + _extreme(fake[1], g_max),)
+
+
+def _renorm(c, g):
+    """out = x f(N), N the p-norm of x's slice along dim and f = maxnorm / (N + 1e-7) where N > maxnorm (else 1):
+    g f plus, where the slice was scaled, x's norm gradient times sum(g x) f'(N)."""
+    x, p, dim, maxnorm = c.args[0], c.args[1], c.args[2] % c.args[0].ndim, c.args[3]
+    dims = tuple(k for k in range(x.ndim) if k != dim)
+    n = x.norm(p, dims, keepdim=True)
+    scaled = n > maxnorm
+    denominator = n + 1e-7
+    factor = lg.where(scaled, maxnorm / denominator, 1.0)
+    slope = lg.where(scaled, -maxnorm / (denominator * denominator), 0.0) * (g * x).sum(dims, keepdim=True)
+    if math.isinf(p):
+        hit = (x.abs() == n).to(g.dtype)
+        norm_grad = x.sign() * hit / hit.sum(dims, keepdim=True)
+    else:
+        norm_grad = x.sign() * x.abs() ** (p - 1) / lg.where(scaled, n, 1.0) ** (p - 1)
+    return (g * factor + slope * norm_grad, None, None, None)
+
+
+def _random_name(args, kwargs) -> str:
+    from ..sampling import random_name
+    return random_name(args, kwargs)
+
+
+def _compare_name(op: str):
+    return lambda a, k: f"{op.capitalize()}Backward1" if isinstance(a[1], lg.Tensor) else f"{op.capitalize()}Backward0"
+
+
+def _special(name: str):
+    from .. import special_functions
+    return getattr(special_functions, name)
+
+
+def _i1(c, g):
+    """i1'(x) = i0(x) - i1(x) / x, 1/2 at 0 (x replaced by 1 there, so the second derivative stays finite)."""
+    x = c.args[0]
+    safe = lg.where(x == 0, 1.0, x)
+    return (g * lg.where(x == 0, 0.5, _special("i0")(x) - _special("i1")(safe) / safe),)
+
+
+def _mvlgamma(c, g):
+    x, p = c.args[0], _kw(c, "p", 1, None)
+    return (g * sum(_special("digamma")(x - j / 2) for j in range(p)), None)
+
+
+_SQRT_2PI = math.sqrt(2 * math.pi)
+
 DERIVATIVES = {
     # arithmetic
     "add": ("AddBackward0", lambda c, g: (g, g * _kw(c, "alpha", 99, 1))),
@@ -508,7 +633,7 @@ DERIVATIVES = {
     "sign": ("SignBackward0", ZERO_GRAD),
     "floor": ("FloorBackward0", ZERO_GRAD),
     "ceil": ("CeilBackward0", ZERO_GRAD),
-    "round": ("RoundBackward0", ZERO_GRAD),
+    "round": (lambda a, k: "RoundBackward1" if "decimals" in k else "RoundBackward0", ZERO_GRAD),
     "trunc": ("TruncBackward0", ZERO_GRAD),
     "nan_to_num": ("NanToNumBackward0", lambda c, g: (g * lg.isfinite(c.args[0]).to(g.dtype),)),
     "to": ("ToCopyBackward0", lambda c, g: (g.to(device=c.args[0].device, dtype=c.args[0].dtype),)),
@@ -560,7 +685,8 @@ DERIVATIVES = {
     "repeat": ("RepeatBackward0", _repeat),
     "cat": ("CatBackward0", _cat),
     "stack": ("StackBackward0", _stack),
-    "split": ("SplitBackward0", _split),
+    "split": (lambda a, k: "SplitWithSizesBackward0" if isinstance(a[1], (list, tuple)) else "SplitBackward0",
+              _split),
     "getitem": (lambda a, k: "IndexBackward0" if _advanced(a[1]) else "SelectBackward0" if isinstance(a[1], int)
                 else "SliceBackward0", _getitem),
     "gather": ("GatherBackward0", _index_gather),
@@ -570,7 +696,7 @@ DERIVATIVES = {
     "var": ("VarBackward0", _var),
     "std": ("StdBackward0", _std),
     "diagonal": ("DiagonalBackward0", _diagonal),
-    "narrow": ("SliceBackward0", lambda c, g: (_embed_along(g, c, slice(c.args[2], c.args[2] + c.args[3])),)),
+    "narrow": ("SliceBackward0", lambda c, g: (_narrowed(c, g),)),
     "select": ("SelectBackward0", lambda c, g: (_embed_along(g, c, c.args[2]),)),
     "embed": ("SliceBackwardBackward0", lambda c, g: (g[c.args[2]], None, None)),
     "as_strided": ("AsStridedBackward0", lambda c, g: (_as_strided(c, g), None, None, None)),
@@ -657,6 +783,45 @@ DERIVATIVES = {
                   else "NotImplemented", _bernoulli),
     "bernoulli_": (lambda a, k: "BernoulliBackward1" if isinstance(a[1] if len(a) > 1 else k.get("p"), lg.Tensor)
                    else "BernoulliBackward2", _zeros_for_tensors),
+    "exponential_": ("ExponentialBackward0", ZERO_GRAD), "geometric_": ("GeometricBackward0", ZERO_GRAD),
+    "log_normal_": ("LogNormalBackward0", ZERO_GRAD), "cauchy_": ("CauchyBackward0", ZERO_GRAD),
+    "random_": (_random_name, ZERO_GRAD),
+    # in-place comparisons write 0 or 1: zero gradients
+    **{f"{op}_": (_compare_name(op), lambda c, g: (g * 0, lg.zeros_like(c.args[1]) if isinstance(c.args[1], lg.Tensor)
+                                                   else None)) for op in ("eq", "ne", "lt", "le", "gt", "ge")},
+    # scans (lazygrad/scans.py)
+    "cummax": ("CummaxBackward0", _cumulative_extreme),
+    "cummin": ("CumminBackward0", _cumulative_extreme),
+    "logcumsumexp": ("LogcumsumexpBackward0", _logcumsumexp),
+    "aminmax": ("AminmaxBackward0", _aminmax),
+    "renorm": ("RenormBackward0", _renorm),
+    # views written into copies, and more views (lazygrad/scatters.py, movement.py, shapes.py)
+    "select_scatter": ("SelectScatterBackward0", lambda c, g: (
+        g.select_scatter(_zeros_of(c.args[1], g), c.args[2], c.args[3]), g.select(c.args[2], c.args[3]), None, None)),
+    "slice_scatter": ("SliceScatterBackward0", lambda c, g: (
+        lg.slice_scatter(g, _zeros_of(c.args[1], g), *c.args[2:], **c.kwargs), _sliced(c, g))),
+    "diagonal_scatter": ("DiagonalScatterBackward0", lambda c, g: (
+        lg.diagonal_scatter(g, _zeros_of(c.args[1], g), *c.args[2:], **c.kwargs),
+        g.diagonal(_kw(c, "offset", 2, 0), _kw(c, "dim1", 3, 0), _kw(c, "dim2", 4, 1)))),
+    "as_strided_scatter": ("AsStridedScatterBackward0", _as_strided_scatter),
+    "unfold": ("UnfoldBackward0", _unfold),
+    "narrow_copy": ("NarrowCopyBackward0", lambda c, g: (_narrowed(c, g),)),
+    "split_with_sizes": ("SplitWithSizesBackward0", _split),
+    "unsafe_split": ("UnsafeSplitBackward0", _split),
+    # special functions (lazygrad/special_functions.py)
+    "lgamma": ("LgammaBackward0", lambda c, g: (g * _special("digamma")(c.args[0]),)),
+    "digamma": ("DigammaBackward0", lambda c, g: (g * _special("polygamma")(1, c.args[0]),)),
+    "polygamma": ("PolygammaBackward0", lambda c, g: (None, g * _special("polygamma")(c.args[0] + 1, c.args[1]))),
+    "polygamma_": ("PolygammaBackward1", lambda c, g: (g * _special("polygamma")(c.args[1] + 1, c.args[0]), None)),
+    "mvlgamma": ("MvlgammaBackward0", _mvlgamma),
+    "erfinv": ("ErfinvBackward0", lambda c, g: (g * (math.sqrt(math.pi) / 2) * lg.exp(c.out * c.out),)),
+    "i0": ("I0Backward0", lambda c, g: (g * _special("i1")(c.args[0]),)),
+    "special_i1": ("SpecialI1Backward0", _i1),
+    "special_ndtr": ("MulBackward1", lambda c, g: (g * lg.exp(c.args[0] * c.args[0] * -0.5) / _SQRT_2PI,)),
+    "special_ndtri": ("SpecialNdtriBackward0", lambda c, g: (g * _SQRT_2PI * lg.exp(c.out * c.out * 0.5),)),
+    "special_log_ndtr": ("SpecialLogNdtrBackward0", lambda c, g: (
+        g * lg.exp(c.args[0] * c.args[0] * -0.5 - c.out) / _SQRT_2PI,)),
+    "special_entr": ("SpecialEntrBackward0", lambda c, g: (-g * (lg.log(c.args[0]) + 1),)),
 }
 
 # What each formula reads beyond shapes (torch's saved variables), for the version check: every input
@@ -670,7 +835,9 @@ READS_NO_INPUT = frozenset({
     "masked_fill", "index_fill", "index_put", "softmax", "log_softmax", "scatter", "scatter_add", "index_add",
     "index_select", "index_copy", "put", "masked_scatter", "deg2rad", "rad2deg", "frac", "sgn", "heaviside", "roll",
     "rot90", "tril", "triu", "diag_embed", "diagonal_copy", "trace", "block_diag", "normal", "bernoulli",
-    "bernoulli_"})
+    "bernoulli_", "exponential_", "geometric_", "log_normal_", "cauchy_", "random_", "eq_", "ne_", "lt_", "le_", "gt_",
+    "ge_", "select_scatter", "slice_scatter", "diagonal_scatter", "as_strided_scatter", "unfold", "narrow_copy",
+    "split_with_sizes", "unsafe_split", "erfinv", "special_ndtri"})
 # for these, which inputs each input's gradient reads (so only what a needed gradient reads is watched)
 _PRODUCT = ((1,), (0,))
 READS_FOR_GRAD = {"mul": _PRODUCT, "div": ((1,), (0, 1)), "dot": _PRODUCT, "mv": _PRODUCT, "mm": _PRODUCT,
@@ -678,7 +845,8 @@ READS_FOR_GRAD = {"mul": _PRODUCT, "div": ((1,), (0, 1)), "dot": _PRODUCT, "mv":
                   "addcmul": ((), (2,), (1,)), "addcdiv": ((), (2,), (1, 2)), "kron": _PRODUCT, "cross": _PRODUCT,
                   **dict.fromkeys(("addmm", "addmv", "addbmm", "baddbmm", "addr"), ((), (2,), (1,)))}
 READS_RESULT = frozenset({"softmax", "log_softmax", "exp", "exp2", "expm1", "sqrt", "rsqrt", "reciprocal", "tan", "tanh",
-                          "sigmoid", "relu", "hypot", "copysign", "cdist", "dist"})
+                          "sigmoid", "relu", "hypot", "copysign", "cdist", "dist", "logcumsumexp", "erfinv",
+                          "special_ndtri", "special_log_ndtr"})
 
 
 def _as_strided(c, g):

@@ -1,0 +1,38 @@
+"""lazygrad.special: torch.special's names for the special functions (most are lazygrad functions under
+another name; those torch has only here, ndtr, ndtri, log_ndtr, entr and i1, are in special_functions.py)."""
+from __future__ import annotations
+
+from .dtypes import torch_name
+from .elementwise import _out, erf, exp2, expm1, log1p
+from .elementwise import round as _round
+from .elementwise import sigmoid as expit
+from .pointwise import erfc, logit, sinc, xlogy
+from .reductions import log_softmax as _log_softmax
+from .reductions import logsumexp
+from .reductions import softmax as _softmax
+from .special_functions import digamma, entr, erfinv, i0, i1, log_ndtr, mvlgamma, ndtr, ndtri, polygamma
+from .special_functions import lgamma as gammaln
+from .tensor import Tensor
+
+psi = digamma
+multigammaln = mvlgamma
+
+__all__ = ["digamma", "entr", "erf", "erfc", "erfinv", "exp2", "expit", "expm1", "gammaln", "i0", "i1", "log1p",
+           "log_ndtr", "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri", "polygamma", "psi",
+           "round", "sinc", "softmax", "xlogy"]
+
+
+def softmax(input: Tensor, dim: int, *, dtype=None) -> Tensor:
+    return _softmax(input, dim, dtype)
+
+
+def log_softmax(input: Tensor, dim: int, *, dtype=None) -> Tensor:
+    return _log_softmax(input, dim, dtype)
+
+
+def round(input: Tensor, *, decimals: int = 0, out=None) -> Tensor:  # noqa: A001  (torch's name)
+    """torch.special.round passes decimals on: torch records RoundBackward1 and refuses integer tensors."""
+    if not input.dtype.is_floating_point:
+        kernel = "round_vml_cpu" if decimals == 0 else "round_cpu"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{torch_name(input.dtype)}'")
+    return _out(_round(input, decimals=decimals), out)

@@ -1,0 +1,140 @@
+"""Histograms and covariances: histc, cov, corrcoef. All lazy: histc is a scatter-add of ones at computed
+bins (bounds taken from the data are a lazy reduction too), cov and corrcoef are weighted sums and a
+matrix product, so their gradients are those of the ops they are made of (the nodes torch records too)."""
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+
+import numpy as np
+
+from . import graph
+from .creation import zeros
+from .dtypes import bool_, get_default_dtype, int64, torch_name
+from .elementwise import _out, add, clamp, div, ge, le, logical_and, mul, sqrt, sub, trunc, where
+from .linalg import mm
+from .reductions import amax, amin, mean, sum
+from .tensor import Tensor
+
+
+def _known(t: Tensor) -> np.ndarray | None:
+    """t's values when they are computed already (torch checks them; a lazy value is not computed to check)."""
+    return np.asarray(t._values()) if t._storage.is_realized else None
+
+
+# ---- histc ----------------------------------------------------------------------------------------------
+
+def _histc_range(input: Tensor, low: float, high: float) -> tuple:
+    """The histogram's edges as 0-d tensors of input's dtype: low and high (rounded to it, as torch does), or
+    the data's own range when they are equal (widened by 1 on each side when it is a single value). The
+    error for a range that is not finite is raised when the values are known."""
+    if low > high:
+        raise RuntimeError("torch.histc: max must be larger than min")
+    if low != high:
+        if not (math.isfinite(low) and math.isfinite(high)):
+            raise RuntimeError(f"torch.histc: range of [{low:g}, {high:g}] is not finite")
+        return tuple(Tensor._from_node(graph.const(v, input.dtype), input._storage.device) for v in (low, high))
+    values = _known(input)
+    if values is not None and not np.isfinite(values).all():
+        shown = ["-nan" if np.isnan(v) else f"{v:g}" for v in (np.min(values), np.max(values))]
+        raise RuntimeError(f"torch.histc: range of [{shown[0]}, {shown[1]}] is not finite")
+    lo, hi = amin(input), amax(input)
+    same = lo == hi
+    return where(same, sub(lo, 1), lo), where(same, add(hi, 1), hi)
+
+
+def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0, *, out=None) -> Tensor:
+    """Counts of input's elements in `bins` equal bins over [min, max] (the data's range when min == max);
+    elements outside, and NaN, are not counted. An element's bin is trunc((x - min) * bins / (max - min)),
+    computed in the input's dtype as torch computes it, the last bin closed on the right."""
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{torch_name(input.dtype)}'")
+    if bins <= 0:
+        raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
+    counts = zeros(bins, dtype=input.dtype, device=input.device)
+    if input.numel() == 0:
+        return _out(counts, out)
+    lo, hi = _histc_range(input, min, max)
+    x = input.detach().reshape(-1)
+    position = trunc(div(mul(sub(x, lo), bins), sub(hi, lo))).to(int64)
+    inside = logical_and(ge(x, lo), le(x, hi))
+    return _out(counts.scatter_add(0, clamp(position, 0, bins - 1), inside.to(input.dtype)), out)
+
+
+# ---- cov and corrcoef -----------------------------------------------------------------------------------
+
+def _check_weights(name: str, w: Tensor, observations: int, integral: bool) -> None:
+    """torch's checks of fweights (integers) and aweights (floats), values only when they are known."""
+    if w.ndim > 1:
+        raise RuntimeError(f"cov(): expected {name} to have one or fewer dimensions but got {name} with {w.ndim} "
+                           "dimensions")
+    if integral and (w.dtype.is_floating_point or w.dtype is bool_):
+        raise RuntimeError(f"cov(): expected {name} to have integral dtype but got {name} with "
+                           f"{torch_name(w.dtype)} dtype")
+    if not integral and not w.dtype.is_floating_point:
+        raise RuntimeError(f"cov(): expected {name} to have floating point dtype but got {name} with "
+                           f"{torch_name(w.dtype)} dtype")
+    if w.numel() != observations:
+        raise RuntimeError(f"cov(): expected {name} to have the same numel as there are observations in the input "
+                           f"but got {w.numel()} != {observations}")
+    values = _known(w)
+    if values is not None and (values < 0).any():
+        raise RuntimeError(f"cov(): {name} cannot be negative")
+
+
+def _degrees_of_freedom(w, w_sum, aweights, correction):
+    """The normalization: w_sum - correction, or with aweights w_sum - correction * sum(w * a) / w_sum. Never
+    below 0 (torch warns when it is <= 0; that is known here only without weights)."""
+    if w is None or correction == 0 or aweights is None:
+        dof = sub(w_sum, correction) if isinstance(w_sum, Tensor) else w_sum - correction
+    else:
+        dof = sub(w_sum, div(mul(sum(mul(w, aweights)), correction), w_sum))
+    if isinstance(dof, numbers.Number):
+        if dof <= 0:
+            warnings.warn("cov(): degrees of freedom is <= 0. Correction should be strictly less than the number "
+                          "of observations.", UserWarning, stacklevel=3)
+        return max(dof, 0)
+    return clamp(dof, min=0)
+
+
+def _cov(input: Tensor, correction, fweights, aweights, name: str) -> Tensor:
+    if input.ndim > 2:
+        raise RuntimeError(f"{name}(): expected input to have two or fewer dimensions but got an input with "
+                           f"{input.ndim} dimensions")
+    if input.dtype is bool_:
+        raise RuntimeError("cov(): bool dtype is not supported for input")
+    x = input if input.dtype.is_floating_point else input.to(get_default_dtype())
+    x = x.reshape(1, -1) if x.ndim < 2 else x
+    observations = x._shape[1]
+    w = None
+    if fweights is not None:
+        _check_weights("fweights", fweights, observations, integral=True)
+        w = fweights
+    if aweights is not None:
+        _check_weights("aweights", aweights, observations, integral=False)
+        w = aweights if w is None else mul(w, aweights)
+    if w is None:
+        w_sum, avg = observations, mean(x, 1)
+    else:
+        w_sum = sum(w)
+        avg = div(sum(mul(x, w), 1), w_sum)
+    centered = sub(x, avg.unsqueeze(1))
+    product = mm(centered, (centered if w is None else mul(centered, w)).t())
+    return div(product, _degrees_of_freedom(w, w_sum, aweights, correction)).squeeze()
+
+
+def cov(input: Tensor, *, correction: int = 1, fweights: Tensor | None = None,
+        aweights: Tensor | None = None) -> Tensor:
+    """The covariance of the variables in input's rows (observations in its columns), with frequency weights
+    fweights and observation weights aweights, normalized by the weights' sum minus `correction`."""
+    return _cov(input, correction, fweights, aweights, "cov")
+
+
+def corrcoef(input: Tensor) -> Tensor:
+    """Pearson correlation coefficients: cov divided by the standard deviations, clamped to [-1, 1]."""
+    c = _cov(input, 1, None, None, "corrcoef")
+    if c.ndim == 0:
+        return div(c, c)
+    std = sqrt(c.diagonal())
+    return clamp(div(div(c, std.unsqueeze(1)), std.unsqueeze(0)), -1, 1)

@@ -1,0 +1,35 @@
+"""Questions about a tensor that torch answers with Python values: is_complex, is_signed, is_nonzero,
+is_same_size, is_inference, get_device."""
+from __future__ import annotations
+
+from .dtypes import bool_, uint8
+from .tensor import Tensor
+
+
+def is_complex(input: Tensor) -> bool:
+    """lazygrad has no complex dtypes."""
+    return False
+
+
+def is_signed(input: Tensor) -> bool:
+    return input.dtype not in (uint8, bool_)
+
+
+def is_nonzero(input: Tensor) -> bool:
+    """The value of a one-element tensor as a bool (computed now); torch's errors for other sizes."""
+    return bool(input)
+
+
+def is_same_size(input: Tensor, other: Tensor) -> bool:
+    return input._shape == other._shape
+
+
+def is_inference(input: Tensor) -> bool:
+    """lazygrad's inference_mode only stops recording, so no tensor is an inference tensor."""
+    return False
+
+
+def get_device(input: Tensor) -> int:
+    """-1 for the CPU, the GPU's index otherwise."""
+    index = input.device.index
+    return -1 if input.device.type == "cpu" else index
