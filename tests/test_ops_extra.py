@@ -6,37 +6,16 @@ Each case is one lambda `f(m, *tensors)` written once for both libraries: `m` is
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 import pytest
 
 import lazygrad as lg
-from oracle import assert_like_torch
+from oracle import (assert_same, both, drawn_on_every_backend, gradients_like_torch, raises_like_torch,
+                    torch_or_skip)
 
 RNG = np.random.default_rng(17)
 NAN, INF = math.nan, math.inf
-
-
-def torch_or_skip():
-    return pytest.importorskip("torch", reason="torch is the oracle for this test")
-
-
-def both(fn, *arrays, **kwargs):
-    """fn applied to lazygrad and to torch tensors holding the same arrays."""
-    torch = torch_or_skip()
-    return (fn(lg, *(lg.tensor(a, **kwargs) for a in arrays)),
-            fn(torch, *(torch.tensor(a, **kwargs) for a in arrays)))
-
-
-def assert_same(got, want, *, strides: bool = False, **tolerance) -> None:
-    """Tensors (or tuples of them) with torch's dtypes, shapes and values (and strides)."""
-    if isinstance(want, (tuple, list)):
-        assert isinstance(got, tuple) and len(got) == len(want)
-        for g, w in zip(got, want):
-            assert_same(g, w, strides=strides, **tolerance)
-        return
-    assert_like_torch(got, want, check_stride=strides, **tolerance)
 
 
 def uniform(low, high, *shape, dtype="float64"):
@@ -326,15 +305,9 @@ FILLS = {
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_random_fills_are_the_same_on_every_backend(name, dtype):
     """The same seed (and the same Generator) gives the same numbers compiled and interpreted."""
-    previous = lg.runtime.backend()
-    draws = []
-    for backend in ("c", "numpy"):
-        lg.set_backend(backend)
-        lg.manual_seed(11)
-        gen = lg.Generator().manual_seed(2)
-        draws.append([FILLS[name](lg.zeros(9, dtype=getattr(lg, dtype))).numpy().copy(),
-                      FILLS[name](lg.zeros(9, dtype=getattr(lg, dtype)), generator=gen).numpy().copy()])
-    lg.set_backend(previous)
+    draws = drawn_on_every_backend(lambda gen: [
+        FILLS[name](lg.zeros(9, dtype=getattr(lg, dtype))).numpy().copy(),
+        FILLS[name](lg.zeros(9, dtype=getattr(lg, dtype)), generator=gen).numpy().copy()], seed=11, generator_seed=2)
     for a, b in zip(*draws):
         np.testing.assert_allclose(a, b, rtol=1e-6)
     assert not np.array_equal(draws[0][0], draws[0][1])
@@ -529,19 +502,8 @@ GRAD_CASES = {
 @pytest.mark.parametrize("name", sorted(GRAD_CASES))
 def test_grad_fn_and_gradients(name):
     """The node torch records (by name) and the gradients of every input, in float64."""
-    torch = torch_or_skip()
     fn, shapes = GRAD_CASES[name]
-    arrays = [uniform(0.2, 0.9, *s) for s in shapes]
-    ins_lg = [lg.tensor(a, requires_grad=True) for a in arrays]
-    ins_t = [torch.tensor(a, requires_grad=True) for a in arrays]
-    out_lg, out_t = fn(lg, *ins_lg), fn(torch, *ins_t)
-    assert type(out_lg.grad_fn).__name__ == type(out_t.grad_fn).__name__
-    assert_same(out_lg.detach(), out_t.detach())
-    seed = RNG.standard_normal(tuple(out_t.shape))
-    grads_t = torch.autograd.grad(out_t, ins_t, torch.tensor(seed), allow_unused=True, materialize_grads=True)
-    grads_lg = lg.autograd.grad(out_lg, ins_lg, lg.tensor(seed), allow_unused=True)
-    for g, w in zip(grads_lg, grads_t):
-        assert_same(lg.zeros(w.shape, dtype=lg.float64) if g is None else g, w)
+    gradients_like_torch(fn, [uniform(0.2, 0.9, *s) for s in shapes])
 
 
 def test_as_strided_scatter_gradient():
@@ -659,16 +621,7 @@ def _errors():
 @pytest.mark.parametrize("index", range(len(_errors())))
 def test_errors_match_torch(index):
     """torch's exception class and message for bad input."""
-    torch = torch_or_skip()
-    fn, exc = _errors()[index]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with pytest.raises(exc) as want:
-            fn(torch)
-        with pytest.raises(exc) as got:
-            fn(lg)
-    assert type(got.value) is type(want.value)
-    assert str(got.value) == str(want.value)
+    raises_like_torch(*_errors()[index])
 
 
 def test_methods_and_functions_exist_where_torch_has_them():

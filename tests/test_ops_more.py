@@ -12,31 +12,11 @@ import numpy as np
 import pytest
 
 import lazygrad as lg
-from oracle import assert_like_torch
+from oracle import (assert_like_torch, assert_same, both, drawn_on_every_backend, gradients_like_torch,
+                    raises_like_torch, torch_or_skip)
 
 RNG = np.random.default_rng(7)
 NAN, INF = math.nan, math.inf
-
-
-def torch_or_skip():
-    return pytest.importorskip("torch", reason="torch is the oracle for this test")
-
-
-def both(fn, *arrays, **kwargs):
-    """fn applied to lazygrad and to torch tensors holding the same arrays."""
-    torch = torch_or_skip()
-    return (fn(lg, *(lg.tensor(a, **kwargs) for a in arrays)),
-            fn(torch, *(torch.tensor(a, **kwargs) for a in arrays)))
-
-
-def assert_same(got, want, **tolerance) -> None:
-    """Tensors (or tuples of them) with torch's dtypes, shapes and values."""
-    if isinstance(want, (tuple, list)):
-        assert isinstance(got, tuple) and len(got) == len(want)
-        for g, w in zip(got, want):
-            assert_like_torch(g, w, **tolerance)
-    else:
-        assert_like_torch(got, want, **tolerance)
 
 
 def uniform(low, high, *shape, dtype="float64"):
@@ -425,20 +405,9 @@ GRAD_CASES = {
 @pytest.mark.parametrize("name", sorted(GRAD_CASES))
 def test_grad_fn_and_gradients(name):
     """The node torch records (by name) and the gradients of every input, in float64."""
-    torch = torch_or_skip()
     fn, shapes, bounds = GRAD_CASES[name]
-    arrays = [uniform(*(bounds or (0.2, 0.9)), *s) for s in shapes]
-    ins_lg = [lg.tensor(a, requires_grad=True) for a in arrays]
-    ins_t = [torch.tensor(a, requires_grad=True) for a in arrays]
-    out_lg, out_t = fn(lg, *ins_lg), fn(torch, *ins_t)
-    assert type(out_lg.grad_fn).__name__ == type(out_t.grad_fn).__name__
-    if not name.startswith(("normal", "bernoulli")):
-        assert_same(out_lg.detach(), out_t.detach())
-    seed = RNG.standard_normal(tuple(out_t.shape))
-    grads_t = torch.autograd.grad(out_t, ins_t, torch.tensor(seed), allow_unused=True, materialize_grads=True)
-    grads_lg = lg.autograd.grad(out_lg, ins_lg, lg.tensor(seed), allow_unused=True)
-    for g, w in zip(grads_lg, grads_t):
-        assert_same(lg.zeros(w.shape, dtype=lg.float64) if g is None else g, w)
+    gradients_like_torch(fn, [uniform(*(bounds or (0.2, 0.9)), *s) for s in shapes],
+                         check_values=not name.startswith(("normal", "bernoulli")))  # (random values differ)
 
 
 @pytest.mark.parametrize("fn, message", [
@@ -547,16 +516,10 @@ def test_bernoulli():
 def test_sampling_is_reproducible_on_every_backend():
     """The in-kernel generator: one seed gives one sequence on the compiled and the interpreted back end,
     and a Generator passed as generator= has its own state."""
-    previous = lg.runtime.backend()
-    values = []
-    for backend in ("c", "numpy"):
-        lg.set_backend(backend)
-        lg.manual_seed(123)
-        gen = lg.Generator().manual_seed(9)
-        values.append([lg.normal(lg.zeros(5), 2.0).numpy().copy(), lg.bernoulli(lg.full((5,), 0.5)).numpy().copy(),
-                       lg.normal(0.0, 1.0, (4,), generator=gen).numpy().copy(),
-                       lg.zeros(6).bernoulli_(0.3, generator=gen).numpy().copy()])
-    lg.set_backend(previous)
+    values = drawn_on_every_backend(lambda gen: [
+        lg.normal(lg.zeros(5), 2.0).numpy().copy(), lg.bernoulli(lg.full((5,), 0.5)).numpy().copy(),
+        lg.normal(0.0, 1.0, (4,), generator=gen).numpy().copy(),
+        lg.zeros(6).bernoulli_(0.3, generator=gen).numpy().copy()], seed=123, generator_seed=9)
     for a, b in zip(*values):
         np.testing.assert_allclose(a, b, rtol=1e-6)
     assert not np.array_equal(values[0][0], lg.normal(lg.zeros(5), 2.0).numpy())
@@ -701,16 +664,7 @@ def _errors():
 @pytest.mark.parametrize("index", range(len(_errors())))
 def test_errors_match_torch(index):
     """torch's exception class and message for bad input."""
-    torch = torch_or_skip()
-    fn, exc = _errors()[index]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with pytest.raises(exc) as want:
-            fn(torch)
-        with pytest.raises(exc) as got:
-            fn(lg)
-    assert type(got.value) is type(want.value)
-    assert str(got.value) == str(want.value)
+    raises_like_torch(*_errors()[index])
 
 
 def test_warnings():
