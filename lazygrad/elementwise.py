@@ -386,8 +386,12 @@ negative = neg
 
 
 @differentiable("round")
-def round(input: Tensor, *, decimals: int = 0, out=None) -> Tensor:
-    if decimals == 0:
+def round(input: Tensor, *, decimals: int | None = None, out=None) -> Tensor:
+    """Half to even. An integer tensor rounds to itself, unless decimals is given: torch then refuses it."""
+    if decimals is not None and not input.dtype.is_floating_point:
+        kernel = "round_vml_cpu" if decimals == 0 else "round_cpu"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{torch_name(input.dtype)}'")
+    if not decimals:
         return _out(unary(Op.ROUND, input, False), out)
     scale = 10.0 ** decimals
     return _out(div(unary(Op.ROUND, mul(input, scale), False), scale), out)

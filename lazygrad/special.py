@@ -2,8 +2,7 @@
 another name; those torch has only here, ndtr, ndtri, log_ndtr, entr and i1, are in special_functions.py)."""
 from __future__ import annotations
 
-from .dtypes import torch_name
-from .elementwise import _out, erf, exp2, expm1, log1p
+from .elementwise import erf, exp2, expm1, log1p
 from .elementwise import round as _round
 from .elementwise import sigmoid as expit
 from .pointwise import erfc, logit, sinc, xlogy
@@ -31,8 +30,5 @@ def log_softmax(input: Tensor, dim: int, *, dtype=None) -> Tensor:
 
 
 def round(input: Tensor, *, decimals: int = 0, out=None) -> Tensor:  # noqa: A001  (torch's name)
-    """torch.special.round passes decimals on: torch records RoundBackward1 and refuses integer tensors."""
-    if not input.dtype.is_floating_point:
-        kernel = "round_vml_cpu" if decimals == 0 else "round_cpu"
-        raise NotImplementedError(f"\"{kernel}\" not implemented for '{torch_name(input.dtype)}'")
-    return _out(_round(input, decimals=decimals), out)
+    """torch.special.round always passes decimals on: torch records RoundBackward1 and refuses integer tensors."""
+    return _round(input, decimals=decimals, out=out)

@@ -613,6 +613,8 @@ def _errors():
         (lambda m: m.cummax(m.tensor(1.0), -2), IndexError),
         (lambda m: m.special.round(m.tensor(i)), NotImplementedError),
         (lambda m: m.special.round(m.tensor(i) > 1, decimals=2), NotImplementedError),
+        (lambda m: m.round(m.tensor(i), decimals=0), NotImplementedError),
+        (lambda m: m.tensor(i).round(decimals=3), NotImplementedError),
         (lambda m: m.logcumsumexp(m.tensor(1.0), 1), IndexError),
         (lambda m: m.tensor(x).long().lgamma_(), RuntimeError),
     ]
