@@ -230,6 +230,8 @@ MORE = {
     "scatter_bad_dim": lambda m: m.zeros(3, 4).scatter(2, m.tensor([[0]]), m.ones(1, 4)),
     "index_add_count": lambda m: m.zeros(3, 4).index_add(0, m.tensor([0]), m.ones(2, 4)),
     "addcdiv_int": lambda m: m.addcdiv(m.ones(3, dtype=m.int64), m.ones(3, dtype=m.int64), m.ones(3, dtype=m.int64)),
+    "round_decimals_int": lambda m: m.round(m.tensor([1, 2]), decimals=1),
+    "round_decimals_zero_int": lambda m: m.tensor([1, 2]).round(decimals=0),
 }
 
 
@@ -265,10 +267,6 @@ MISMATCHING = {
         lambda m: m.zeros(0).norm(p=float("inf")),
         "norm(p=inf) of an empty tensor returns -inf; torch raises 'linalg.vector_norm cannot compute the inf "
         "norm on an empty tensor because the operation does not have an identity'"),
-    "round_decimals_int": (
-        lambda m: m.round(m.tensor([1, 2]), decimals=1),
-        "round(int64, decimals=1) returns float32; torch raises NotImplementedError '\"round_cpu\" not "
-        "implemented for 'Long''"),
     "lerp_int": (
         lambda m: m.lerp(m.tensor([1, 2]), m.tensor([3, 4]), 0.5),
         "lerp of int64 tensors is computed; torch raises NotImplementedError '\"lerp_kernel_scalar\" not "
