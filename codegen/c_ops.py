@@ -60,6 +60,7 @@ FLOAT_REDUCE = {
     ReduceOp.PROD: ("1", "{acc} *= {v};", "*"),
     ReduceOp.MAX: ("-INFINITY", "{acc} = lg_max{f}({acc}, {v});", "lg_max{f}"),
     ReduceOp.MIN: ("INFINITY", "{acc} = lg_min{f}({acc}, {v});", "lg_min{f}"),
+    ReduceOp.LOGADDEXP: ("-INFINITY", "{acc} = lg_logaddexp{f}({acc}, {v});", "lg_logaddexp{f}"),
 }
 INT_REDUCE = {
     ReduceOp.SUM: ("0", "{acc} += {v};", "+"),

@@ -88,9 +88,11 @@ BINARY_NP = {
     Op.AND: np.bitwise_and, Op.OR: np.bitwise_or, Op.XOR: np.bitwise_xor, Op.SHL: _shl, Op.SHR: _shr,
 }
 
-REDUCE_NP = {ReduceOp.SUM: np.add, ReduceOp.PROD: np.multiply, ReduceOp.MAX: np.maximum, ReduceOp.MIN: np.minimum}
+REDUCE_NP = {ReduceOp.SUM: np.add, ReduceOp.PROD: np.multiply, ReduceOp.MAX: np.maximum, ReduceOp.MIN: np.minimum,
+             ReduceOp.LOGADDEXP: np.logaddexp}
 SCAN_NP = {ReduceOp.SUM: np.cumsum, ReduceOp.PROD: np.cumprod}
-IDENTITY = {ReduceOp.SUM: 0, ReduceOp.PROD: 1, ReduceOp.MAX: float("-inf"), ReduceOp.MIN: float("inf")}
+IDENTITY = {ReduceOp.SUM: 0, ReduceOp.PROD: 1, ReduceOp.MAX: float("-inf"), ReduceOp.MIN: float("inf"),
+            ReduceOp.LOGADDEXP: float("-inf")}
 
 
 def reduce_identity(rop: ReduceOp, dtype):
@@ -134,7 +136,7 @@ def identity(rop: ReduceOp, dtype: np.dtype):
     if dtype == np.bool_:
         return rop is ReduceOp.MIN
     if dtype.kind == "f":
-        return -np.inf if rop is ReduceOp.MAX else np.inf
+        return IDENTITY[rop]
     info = np.iinfo(dtype)
     return info.min if rop is ReduceOp.MAX else info.max
 
@@ -161,4 +163,4 @@ def scan(rop: ReduceOp, a: np.ndarray, axis: int, dtype: np.dtype) -> np.ndarray
     with np.errstate(all="ignore"):
         if rop in SCAN_NP:
             return SCAN_NP[rop](a.astype(acc, copy=False), axis=axis).astype(dtype)
-        return REDUCE_NP[rop].accumulate(a, axis=axis).astype(dtype)
+        return REDUCE_NP[rop].accumulate(a.astype(acc, copy=False), axis=axis).astype(dtype)

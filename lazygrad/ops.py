@@ -92,6 +92,7 @@ class ReduceOp(Enum):
     PROD = "prod"
     MAX = "max"
     MIN = "min"
+    LOGADDEXP = "logaddexp"  # log(e^a + e^b): the running combine of logcumsumexp (floats only)
 
 
 SOURCES = frozenset({Op.BUFFER, Op.CONST, Op.ARANGE, Op.RAND})

@@ -2,18 +2,16 @@
 
 cummax and cummin are two SCAN kernels: the running extreme, then the running maximum of the positions
 where an element equals the extreme up to it (torch's index: the last place the extreme was reached, a
-NaN counting as the extreme). logcumsumexp is a log-domain prefix sum in log2(n) steps (Hillis and
-Steele): step k combines each element with the one 2^k places before it by a stable logaddexp, so
-nothing overflows or underflows however far apart the values are. Each step reads the previous one
-through a GATHER, which stores it once instead of recomputing it at both places.
+NaN counting as the extreme). logcumsumexp is one SCAN kernel whose running combine is log(e^a + e^b)
+(ReduceOp.LOGADDEXP, taken as max + log1p(exp(min - max))), so nothing overflows or underflows however
+far apart the values are; float16 runs in float32, as torch computes it.
 """
 from __future__ import annotations
 
 from . import graph, return_types
 from .autograd.record import differentiable
-from .dtypes import C_NAMES, float16, float32, int64, to_dtype, torch_name
-from .elementwise import (_out, abs, add, eq, exp, isinf, isnan, log1p, logical_and, logical_or, maximum, neg, sub,
-                          where)
+from .dtypes import C_NAMES, int64, to_dtype, torch_name
+from .elementwise import _out, eq, isnan, logical_and, logical_or, where
 from .ops import ReduceOp
 from .tensor import Tensor, wrap_dim
 
@@ -55,38 +53,15 @@ def cummin(input: Tensor, dim: int, *, out=None):
     return _out(_running_extreme(input, dim, ReduceOp.MIN, return_types.cummin), out)
 
 
-def _logaddexp(a: Tensor, b: Tensor) -> Tensor:
-    """log(e^a + e^b) without overflow; equal infinities give themselves, NaN propagates."""
-    r = add(maximum(a, b), log1p(exp(neg(abs(sub(a, b))))))
-    return where(logical_and(eq(a, b), isinf(a)), a, r)
-
-
-def _earlier(y: Tensor, d: int, shift: int) -> Tensor:
-    """y moved `shift` places forward along d, -inf where nothing comes before (read by a gather, so y is
-    stored once rather than computed again for each place that reads it)."""
-    stride = 1
-    for s in y._shape[d + 1:]:
-        stride *= s
-    flat = Tensor._from_node(graph.reshape(graph.arange(0, 1, y.numel(), int64), y._shape), y._storage.device)
-    valid = _along(y, d) >= shift
-    positions = where(valid, sub(flat, shift * stride), 0)
-    moved = Tensor._from_node(graph.gather(y.lazy, positions.lazy), y._storage.device)
-    return where(valid, moved, float("-inf"))
-
-
 @differentiable("logcumsumexp")
 def logcumsumexp(input: Tensor, dim: int, *, out=None) -> Tensor:
     """log(cumsum(exp(x))) along dim, computed in the log domain (float16 in float32, as torch does)."""
     if not input.dtype.is_floating_point:
         raise NotImplementedError(f"\"logcumsumexp_out_cpu\" not implemented for '{torch_name(input.dtype)}'")
-    d = wrap_dim(dim, input.ndim)
-    y = input.to(float32) if input.dtype is float16 else input
-    n = y._shape[d] if y.ndim else 1
-    shift = 1
-    while shift < n:
-        y = _logaddexp(y, _earlier(y, d, shift))
-        shift *= 2
-    return _out(y.to(input.dtype) if y is not input else input.clone(), out)
+    if input.ndim == 0:
+        wrap_dim(dim, 0)
+        return _out(input.clone(), out)
+    return _out(_scan(input, ReduceOp.LOGADDEXP, wrap_dim(dim, input.ndim)), out)
 
 
 def check_in_place_dtype(target: Tensor, dtype) -> None:

@@ -41,6 +41,7 @@ def _graphs():
           for dtype in (lg.bool, lg.int8, lg.int16, lg.int32, lg.float16, lg.float32, lg.float64)
           for reduce in ("prod", "amax", "amin")),
         x.sort(1).values, h.argsort(0, descending=True), i.sort().indices, (i > 0).argsort(), x.median(0).values,
+        x.logcumsumexp(1), h.logcumsumexp(0), x.double().logcumsumexp(0),
     ]
 
 

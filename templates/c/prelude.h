@@ -14,4 +14,6 @@
 #pragma omp declare reduction(lg_minf : float : omp_out = lg_minf(omp_out, omp_in)) initializer(omp_priv = INFINITY)
 #pragma omp declare reduction(lg_max : double : omp_out = lg_max(omp_out, omp_in)) initializer(omp_priv = -INFINITY)
 #pragma omp declare reduction(lg_min : double : omp_out = lg_min(omp_out, omp_in)) initializer(omp_priv = INFINITY)
+#pragma omp declare reduction(lg_logaddexpf : float : omp_out = lg_logaddexpf(omp_out, omp_in)) initializer(omp_priv = -INFINITY)
+#pragma omp declare reduction(lg_logaddexp : double : omp_out = lg_logaddexp(omp_out, omp_in)) initializer(omp_priv = -INFINITY)
 

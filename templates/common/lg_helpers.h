@@ -9,6 +9,17 @@ LG_FN float lg_maxf(float a, float b) { return (a > b || a != a) ? a : b; }
 LG_FN float lg_minf(float a, float b) { return (a < b || a != a) ? a : b; }
 LG_FN double lg_max(double a, double b) { return (a > b || a != a) ? a : b; }
 LG_FN double lg_min(double a, double b) { return (a < b || a != a) ? a : b; }
+/* log(e^a + e^b) without overflow: equal values (infinities too) give a + log 2, NaN propagates */
+LG_FN float lg_logaddexpf(float a, float b) {
+  if (a == b) return a + 0.693147180559945309f;
+  const float hi = a > b ? a : b, lo = a > b ? b : a;
+  return hi + lg_log1pf(lg_expf(lo - hi));
+}
+LG_FN double lg_logaddexp(double a, double b) {
+  if (a == b) return a + 0.693147180559945309;
+  const double hi = a > b ? a : b, lo = a > b ? b : a;
+  return hi + lg_log1p(lg_exp(lo - hi));
+}
 /* torch.remainder: the result takes the divisor's sign */
 LG_FN float lg_modf(float a, float b) { float m = fmodf(a, b); return (m != 0 && ((b < 0) != (m < 0))) ? m + b : m; }
 LG_FN double lg_mod(double a, double b) { double m = fmod(a, b); return (m != 0 && ((b < 0) != (m < 0))) ? m + b : m; }
