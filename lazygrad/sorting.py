@@ -219,10 +219,11 @@ def randperm(n: int, *, generator=None, out=None, dtype=None, layout=None, devic
 def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,
            dim=None):
     """The distinct values (sorted), and optionally where each element went and how often each occurs.
-    The output's size depends on the values: the sorted values are computed now (as torch synchronizes)."""
+    The output's size depends on the values: the sorted values are computed now (as torch synchronizes).
+    With dim, the distinct slices along dim in lexicographic order."""
     from .creation import tensor
     if dim is not None:
-        raise NotImplementedError("lazygrad: unique(dim=...) is not supported yet")
+        return _unique_slices(input, wrap_dim(dim, input.ndim), return_inverse, return_counts)
     values, order = _sorted(input.reshape(-1), 0, False)
     host = values.detach().cpu().numpy()
     first = np.ones(host.shape, dtype=bool)
@@ -239,4 +240,20 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
     if return_counts:
         starts = np.flatnonzero(first)
         out.append(tensor(np.diff(np.append(starts, host.size)), dtype=int64, device=device))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def _unique_slices(input: Tensor, d: int, return_inverse: bool, return_counts: bool):
+    """unique along dim: the slices are compared whole, so they are ordered on the host (numpy's
+    lexicographic unique); the input is computed first, as for every data-dependent size."""
+    from .creation import tensor
+    host = np.moveaxis(input.detach().cpu().numpy(), d, 0)
+    rows = host.reshape(host.shape[0], math.prod(host.shape[1:]))
+    found, inverse, counts = np.unique(rows, axis=0, return_inverse=True, return_counts=True)
+    values = np.moveaxis(found.reshape((found.shape[0],) + host.shape[1:]), 0, d)
+    out = [tensor(np.ascontiguousarray(values), dtype=input.dtype, device=input.device)]
+    if return_inverse:
+        out.append(tensor(inverse.reshape(-1), dtype=int64, device=input.device))
+    if return_counts:
+        out.append(tensor(counts, dtype=int64, device=input.device))
     return out[0] if len(out) == 1 else tuple(out)

@@ -165,3 +165,19 @@ def test_unique_matches_torch():
         np.testing.assert_array_equal(o.numpy(), e.numpy())
     f = np.array([2.0, np.nan, 1.0, 2.0, np.nan], np.float32)
     np.testing.assert_array_equal(lg.tensor(f).unique().numpy(), torch.tensor(f).unique().numpy())
+
+
+def test_unique_slices_match_torch():
+    torch = pytest.importorskip("torch")
+    x = np.array([[1, 2], [3, 4], [1, 2], [0, 9]])
+    for dim in (0, 1, -1):
+        ours = lg.unique(lg.tensor(x), dim=dim, return_inverse=True, return_counts=True)
+        theirs = torch.unique(torch.tensor(x), dim=dim, return_inverse=True, return_counts=True)
+        for o, e in zip(ours, theirs):
+            np.testing.assert_array_equal(o.numpy(), e.numpy())
+    y = np.array([[[1.5, 2], [1.5, 2]], [[0, 1], [0, 1]]], np.float32)
+    ours, theirs = lg.tensor(y).unique(dim=2), torch.tensor(y).unique(dim=2)
+    assert ours.dtype is lg.float32 and np.array_equal(ours.numpy(), theirs.numpy())
+    assert lg.unique(lg.ones(0, 3), dim=0).shape == (0, 3)
+    with pytest.raises(IndexError, match=r"Dimension out of range \(expected to be in range of \[-2, 1\], but got 3\)"):
+        lg.unique(lg.tensor(x), dim=3)
