@@ -10,7 +10,7 @@ from .dtypes import TORCH_NAMES, bool_, float64, int64
 from .elementwise import broadcast_node, broadcast_shapes
 from .movement import as_view
 from .ops import Op, ReduceOp
-from .tensor import Tensor
+from .tensor import Tensor, known_values
 from .view import contiguous_strides
 from .autograd.grad_mode import no_grad
 from .autograd.record import differentiable
@@ -140,8 +140,8 @@ def _positions(shape, strides, offset: int, advanced) -> tuple[graph.Node, tuple
     them). Every result element is then one load (a gather) or one store (a scatter)."""
     dims = [a[0] for a in advanced]
     for pos, idx, _ in advanced:
-        if idx._storage.is_realized and idx.numel():
-            vals = idx._values()
+        vals = known_values(idx)
+        if vals is not None and vals.size:
             size = shape[pos]
             bad = (vals >= size) | (vals < -size)
             if bad.any():
@@ -416,8 +416,8 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
 def _check_known_indices(index: Tensor, size: int, message, error: type = RuntimeError,
                          allow_negative: bool = False) -> None:
     """Out-of-range indices raise when their values are known now (realized), as torch checks them."""
-    if index._storage.is_realized and index.numel():
-        vals = np.asarray(index._values())
+    vals = known_values(index)
+    if vals is not None and vals.size:
         bad = (vals < (-size if allow_negative else 0)) | (vals >= size)
         if bad.any():
             raise error(message(int(vals[bad].flat[0])))

@@ -17,7 +17,7 @@ from .dtypes import C_NAMES, bool_, float16, float32, float64, get_default_dtype
 from .elementwise import add, broadcast_shapes, div, exp, floor, log1p, lt, mul, neg, sub, tan
 from .ops import Op
 from .random import next_offset, seed_value
-from .tensor import Tensor, normalize_device
+from .tensor import Tensor, known_values, normalize_device
 
 _NORMAL_OVERLOADS = (
     "normal() received an invalid combination of arguments - got ({}), but expected one of:\n"
@@ -29,14 +29,9 @@ _NORMAL_OVERLOADS = (
     "bool requires_grad = False)\n")
 
 
-def _known(t: Tensor) -> np.ndarray | None:
-    """t's values when they are computed already (torch checks them; a lazy value is not computed for it)."""
-    return np.asarray(t._values()) if t._storage.is_realized else None
-
-
 def _check_std(std) -> None:
     if isinstance(std, Tensor):
-        values = _known(std)
+        values = known_values(std)
         if values is not None and (values < 0).any():
             raise RuntimeError("normal expects all elements of std >= 0.0")
     elif std < 0:
@@ -90,7 +85,7 @@ def bernoulli(input: Tensor, p: float | None = None, *, generator=None) -> Tenso
     if p is None:
         if not input.dtype.is_floating_point:
             raise NotImplementedError(f"\"bernoulli_tensor_cpu_p_\" not implemented for '{torch_name(input.dtype)}'")
-        values = _known(input)
+        values = known_values(input)
         if values is not None and not ((values >= 0) & (values <= 1)).all():
             raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error message "
                                "be improved?  If so, please report an enhancement request to PyTorch.)")
@@ -106,7 +101,6 @@ def bernoulli_fill(old: Tensor, p=0.5, *, generator=None) -> Tensor:
     if isinstance(p, Tensor):
         broadcast_shapes(p._shape, old._shape)
     return _draw_below(old._shape, p, old.dtype, old._storage.device, generator)
-
 
 
 # ---- in-place fills from other distributions: transforms of the generator's uniform and normal draws -------

@@ -16,7 +16,7 @@ from .autograd.record import differentiable
 from .dtypes import bool_, float64, int64, uint8
 from .elementwise import isnan, where
 from .indexing import gather, take_along_dim
-from .tensor import Tensor, wrap_dim
+from .tensor import Tensor, known_values, wrap_dim
 
 
 def _positions(input: Tensor, dim: int, descending: bool) -> Tensor:
@@ -167,8 +167,9 @@ def _quantile(input: Tensor, q, dim, keepdim: bool, interpolation: str, ignore_n
     qs = q if isinstance(q, Tensor) else tensor(q, dtype=input.dtype, device=input.device)
     if qs.ndim > 1:
         raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
-    if qs._storage.is_realized or not isinstance(q, Tensor):
-        values = np.asarray(qs.detach().cpu().numpy(), dtype=np.float64).reshape(-1)
+    values = known_values(qs)
+    if values is not None:
+        values = values.astype(np.float64).reshape(-1)
         bad = values[(values < 0) | (values > 1) | np.isnan(values)]
         if bad.size:
             raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {bad[0]:g}")

@@ -15,12 +15,7 @@ from .dtypes import bool_, get_default_dtype, int64, torch_name
 from .elementwise import _out, add, clamp, div, ge, le, logical_and, mul, sqrt, sub, trunc, where
 from .linalg import mm
 from .reductions import amax, amin, mean, sum
-from .tensor import Tensor
-
-
-def _known(t: Tensor) -> np.ndarray | None:
-    """t's values when they are computed already (torch checks them; a lazy value is not computed to check)."""
-    return np.asarray(t._values()) if t._storage.is_realized else None
+from .tensor import Tensor, known_values
 
 
 # ---- histc ----------------------------------------------------------------------------------------------
@@ -35,7 +30,7 @@ def _histc_range(input: Tensor, low: float, high: float) -> tuple:
         if not (math.isfinite(low) and math.isfinite(high)):
             raise RuntimeError(f"torch.histc: range of [{low:g}, {high:g}] is not finite")
         return tuple(Tensor._from_node(graph.const(v, input.dtype), input._storage.device) for v in (low, high))
-    values = _known(input)
+    values = known_values(input)
     if values is not None and not np.isfinite(values).all():
         shown = ["-nan" if np.isnan(v) else f"{v:g}" for v in (np.min(values), np.max(values))]
         raise RuntimeError(f"torch.histc: range of [{shown[0]}, {shown[1]}] is not finite")
@@ -78,7 +73,7 @@ def _check_weights(name: str, w: Tensor, observations: int, integral: bool) -> N
     if w.numel() != observations:
         raise RuntimeError(f"cov(): expected {name} to have the same numel as there are observations in the input "
                            f"but got {w.numel()} != {observations}")
-    values = _known(w)
+    values = known_values(w)
     if values is not None and (values < 0).any():
         raise RuntimeError(f"cov(): {name} cannot be negative")
 

@@ -448,6 +448,12 @@ def wrap_dim(dim: int, ndim: int) -> int:
     return dim % n
 
 
+def known_values(t: Tensor) -> np.ndarray | None:
+    """t's values when they are computed already, else None: torch checks values (index ranges, weights,
+    probabilities) at the op; a lazy value is not computed just to check it."""
+    return np.asarray(t._values()) if t._storage.is_realized else None
+
+
 def realize(*tensors: Tensor) -> None:
     """Compute the storages of all tensors in one schedule (so shared work is fused once)."""
     pending: dict[int, Storage] = {}
