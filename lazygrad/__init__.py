@@ -35,9 +35,14 @@ from .interop import from_dlpack
 from .indexing import (bincount, gather, index_add, index_copy, index_fill, index_put, index_reduce, index_select,
                        masked_fill, masked_scatter, masked_select, nonzero, scatter, scatter_add, scatter_reduce, take,
                        take_along_dim)
-from .linalg import (addbmm, addmm, addmv, addr, baddbmm, bmm, cdist, dist, dot, ger, inner, kron, matmul, mm, mv,
-                     outer, tensordot, vdot)
-from .linalg import legacy_cross as cross
+from .products import (addbmm, addmm, addmv, addr, baddbmm, bmm, cdist, dist, dot, ger, inner, kron, matmul, mm, mv,
+                       outer, tensordot, vdot)
+from .products import legacy_cross as cross
+from . import linalg
+from .decompositions import (cholesky_inverse, cholesky_solve, det, logdet, matrix_exp, pinverse, triangular_solve)
+from .decompositions import inv as inverse, legacy_cholesky as cholesky, legacy_qr as qr, legacy_slogdet as slogdet
+from .decompositions import legacy_svd as svd
+from .linalg import matrix_power
 from .movement import (as_strided, broadcast_to, cat, chunk, clone, concat, concatenate, diagonal, flatten, flip, fliplr,
                        flipud, moveaxis, movedim, narrow, narrow_copy, permute, ravel, repeat, reshape, roll, rot90,
                        select, split, squeeze, stack, swapaxes, swapdims, tile, transpose, unbind, unflatten, unsqueeze)

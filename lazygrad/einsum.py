@@ -10,7 +10,7 @@ import string
 
 from .dtypes import torch_name
 from .elementwise import mul
-from .linalg import bmm
+from .products import bmm
 from .tensor import Tensor
 
 ELLIPSIS = "..."

@@ -213,6 +213,11 @@ def argsort(x: Node, axis: int, descending: bool) -> Node:
     return make(Op.SORT, int64, x.shape, (x,), (axis, descending))
 
 
+def extern(routine: str, params: tuple, srcs: tuple[Node, ...], dtype: DType, numel: int) -> Node:
+    """The packed results of a library routine on srcs (a 1-D node of numel values)."""
+    return make(Op.EXTERN, dtype, (numel,), srcs, (routine, params))
+
+
 # ---- data-dependent positions ---------------------------------------------------------------------
 
 def _flat(x: Node) -> Node:

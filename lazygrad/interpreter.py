@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import np_ops
+from . import library_routines, np_ops
 from .ops import ELEMENTWISE, Op
 from .view import View
 
@@ -103,6 +103,8 @@ def evaluate(root, inputs: dict[int, np.ndarray]) -> np.ndarray:
             out = np_ops.scan(node.arg[0], ev(node.srcs[0]), node.arg[1], node.dtype.np)
         elif op is Op.SORT:
             out = np_ops.argsort(ev(node.srcs[0]), *node.arg)
+        elif op is Op.EXTERN:
+            out = library_routines.run(*node.arg, [np.reshape(ev(s), s.shape) for s in node.srcs], np, node.dtype.np)
         elif op is Op.GATHER:
             data = ev(node.srcs[0]).reshape(-1)  # (positions clamped into the data, as the kernels do)
             out = data[np.clip(ev(node.srcs[1]), 0, data.size - 1)]

@@ -1,354 +1,237 @@
-"""Products: dot, mv, mm, matmul/@, bmm, outer, as a broadcast multiply fused with a sum reduction
-(one kernel each; codegen recognizes and tiles the matrix multiplies), and the functions built on them:
-addmm/addmv/addbmm/baddbmm/addr, tensordot, kron, cross products and p-norm distances (cdist, dist)."""
+"""torch.linalg: the factorizations (lazygrad/decompositions.py), the products (lazygrad/products.py), and
+the functions composed from them here: norms, condition numbers, ranks, powers, chained products,
+least squares, tensor inverses and solves, Vandermonde matrices."""
 from __future__ import annotations
 
 import math
-import warnings
 
-from . import graph
-from .dtypes import C_NAMES, bool_, result_type, torch_name
-from .graph import Node
-from .movement import cat
-from .elementwise import (_device, _out, add, broadcast_node, broadcast_shapes, logical_and, logical_or, mul, ne, pow,
-                          sub)
-from .ops import Op, ReduceOp
-from .tensor import Tensor, wrap_dim
+from . import return_types
 from .autograd.record import differentiable
-
-def _same_dtype(a: Tensor, b: Tensor, name: str) -> None:
-    if a.dtype is not b.dtype:
-        raise RuntimeError(f"{name} : expected both vectors to have same dtype, but found "
-                           f"{torch_name(a.dtype)} and {torch_name(b.dtype)}")
-
-
-def _contract(a: Node, b: Node, shape_a, shape_b, axis: int, out_shape, device: str) -> Tensor:
-    """sum over `axis` of a * b, both broadcast to a common shape."""
-    full = broadcast_shapes(shape_a, shape_b)
-    prod = graph.alu(Op.MUL, broadcast_node(graph.reshape(a, shape_a), full), broadcast_node(graph.reshape(b, shape_b), full))
-    node = graph.reduce(prod, ReduceOp.SUM, (axis % len(full),))
-    return Tensor._from_node(graph.reshape(node, tuple(out_shape)), device)
-
-
-@differentiable("dot")
-def dot(input: Tensor, tensor: Tensor) -> Tensor:
-    if input.ndim != 1 or tensor.ndim != 1:
-        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {tensor.ndim}D tensors")
-    if input._shape != tensor._shape:
-        n, m = input._shape[0], tensor._shape[0]
-        raise RuntimeError(f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same number of "
-                           f"elements, but got {n} and {m} elements respectively")
-    _same_dtype(input, tensor, "dot")
-    return _contract(input.lazy, tensor.lazy, input._shape, tensor._shape, 0, (), _device(input, tensor))
-
-
-vdot = inner = dot
-
-
-@differentiable("mv")
-def mv(input: Tensor, vec: Tensor) -> Tensor:
-    if input.ndim != 2 or vec.ndim != 1:
-        raise RuntimeError(f"vector + matrix @ vector expected, got {vec.ndim}, {input.ndim}, {vec.ndim}")
-    n, k = input._shape
-    if vec._shape[0] != k:
-        raise RuntimeError(f"size mismatch, got input ({n}), mat ({n}x{k}), vec ({vec._shape[0]})")
-    _same_dtype(input, vec, "mv")
-    return _contract(input.lazy, vec.lazy, (n, k), (1, k), 1, (n,), _device(input, vec))
-
-
-@differentiable("mm")
-def mm(input: Tensor, mat2: Tensor) -> Tensor:
-    if input.ndim != 2:
-        raise RuntimeError("self must be a matrix")
-    if mat2.ndim != 2:
-        raise RuntimeError("mat2 must be a matrix")
-    return _matmul2(input, mat2)
-
-
-def _matmul2(a: Tensor, b: Tensor) -> Tensor:
-    (n, k), (k2, m) = a._shape[-2:], b._shape[-2:]
-    if k != k2:
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{m})")
-    if a.dtype is not b.dtype:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {C_NAMES[a.dtype.name]} != "
-                           f"{C_NAMES[b.dtype.name]}")
-    batch = broadcast_shapes(a._shape[:-2], b._shape[:-2])
-    sa = (1,) * (len(batch) - (a.ndim - 2)) + a._shape[:-2] + (n, k, 1)
-    sb = (1,) * (len(batch) - (b.ndim - 2)) + b._shape[:-2] + (1, k, m)
-    return _contract(a.lazy, b.lazy, sa, sb, -2, batch + (n, m), _device(a, b))
-
-
-@differentiable("bmm")
-def bmm(input: Tensor, mat2: Tensor) -> Tensor:
-    if input.ndim != 3 or mat2.ndim != 3:
-        raise RuntimeError("batch1 must be a 3D tensor" if input.ndim != 3 else "batch2 must be a 3D tensor")
-    if input._shape[0] != mat2._shape[0] or input._shape[2] != mat2._shape[1]:
-        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{input._shape[0]}, "
-                           f"{input._shape[2]}] but got: [{mat2._shape[0]}, {mat2._shape[1]}].")
-    return _matmul2(input, mat2)
-
-
-@differentiable("matmul")
-def matmul(input: Tensor, other: Tensor) -> Tensor:
-    if input.ndim == 0 or other.ndim == 0:
-        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {input.ndim}D and "
-                           f"{other.ndim}D")
-    if input.ndim == 1 and other.ndim == 1:
-        return dot(input, other)
-    if input.ndim == 1:
-        return _matmul2(input.unsqueeze(0), other).squeeze(-2)
-    if other.ndim == 1:
-        if input.ndim == 2:
-            return mv(input, other)
-        return _matmul2(input, other.unsqueeze(-1)).squeeze(-1)
-    return _matmul2(input, other)
-
-
-@differentiable("outer")
-def outer(input: Tensor, vec2: Tensor) -> Tensor:
-    if input.ndim != 1:
-        raise RuntimeError(f"outer: Expected 1-D argument self, but got {input.ndim}-D")
-    if vec2.ndim != 1:
-        raise RuntimeError(f"outer: Expected 1-D argument vec2, but got {vec2.ndim}-D")
-    dt = result_type(input, vec2)
-    n, m = input._shape[0], vec2._shape[0]
-    a = broadcast_node(graph.reshape(graph.cast(input.lazy, dt), (n, 1)), (n, m))
-    b = broadcast_node(graph.reshape(graph.cast(vec2.lazy, dt), (1, m)), (n, m))
-    return Tensor._from_node(graph.alu(Op.MUL, a, b), _device(input, vec2))
-
-
-ger = outer
-
-
-# ---- products added to a tensor: beta * input + alpha * (product) ------------------------------------
-
-def _scaled_sum(input: Tensor, product: Tensor, beta, alpha) -> Tensor:
-    """beta * input + alpha * product, input broadcast to the product's shape; beta == 0 ignores input
-    (its NaNs too), and an integer product takes the scalars as integers, as in torch."""
-    if not product.dtype.is_floating_point:
-        beta, alpha = int(beta), int(alpha)
-    base = input.expand(product._shape)
-    scaled = product if alpha == 1 else mul(product, alpha)
-    if beta == 0:
-        return scaled
-    return add(base if beta == 1 else mul(base, beta), scaled)
-
-
-def _check_same_dtype(message: str, *tensors: Tensor) -> None:
-    if any(t.dtype is not tensors[0].dtype for t in tensors):
-        raise RuntimeError(message + ", ".join(torch_name(t.dtype) for t in tensors[:-1])
-                           + f" and {torch_name(tensors[-1].dtype)}")
-
-
-@differentiable("addmm")
-def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tensor:
-    """beta * input + alpha * (mat1 @ mat2), input broadcast to the product's shape."""
-    for name, m in (("mat1", mat1), ("mat2", mat2)):
-        if m.ndim != 2:
-            raise RuntimeError(f"{name} must be a matrix, got {m.ndim}-D tensor")
-    _check_same_dtype("mat1 and mat2 must have the same dtype, but got ", mat1, mat2)
-    _check_same_dtype("self and mat2 must have the same dtype, but got ", input, mat2)
-    return _scaled_sum(input, _matmul2(mat1, mat2), beta, alpha)
-
-
-@differentiable("addmv")
-def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta=1, alpha=1) -> Tensor:
-    """beta * input + alpha * (mat @ vec)."""
-    if mat.ndim != 2 or vec.ndim != 1 or input.ndim > 1:
-        raise RuntimeError(f"vector + matrix @ vector expected, got {input.ndim}, {mat.ndim}, {vec.ndim}")
-    n, k = mat._shape
-    if vec._shape[0] != k or (input.ndim and input._shape[0] not in (1, n)):
-        raise RuntimeError(f"size mismatch, got input ({input._shape[0] if input.ndim else 1}), mat ({n}x{k}), "
-                           f"vec ({vec._shape[0]})")
-    _check_same_dtype("addmv input tensors must have the same dtype, but got ", input, mat, vec)
-    return _scaled_sum(input, mv(mat, vec), beta, alpha)
-
-
-def _check_batches(batch1: Tensor, batch2: Tensor) -> None:
-    """torch reads batch2.size(2) first, so a 2-D batch2 raises its IndexError."""
-    batch2.size(2)
-    for name, b in (("batch1", batch1), ("batch2", batch2)):
-        if b.ndim != 3:
-            raise RuntimeError(f"{name} must be a 3D tensor")
-
-
-@differentiable("addbmm")
-def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:
-    """beta * input + alpha * (the sum over the batch of batch1[i] @ batch2[i])."""
-    _check_batches(batch1, batch2)
-    if batch1._shape[0] != batch2._shape[0]:
-        raise RuntimeError(f"batch1 and batch2 must have same number of batches, got {batch1._shape[0]} and "
-                           f"{batch2._shape[0]}")
-    (b, n, k), (_, k2, m) = batch1._shape, batch2._shape
-    if k != k2:
-        raise RuntimeError(f"Incompatible matrix sizes for bmm ({n}x{k} and {k2}x{m})")
-    _check_same_dtype("self and mat2 must have the same dtype, but got ", input, batch2)
-    summed = _matmul2(batch1.transpose(0, 1).reshape(n, b * k), batch2.reshape(b * k, m))
-    return _scaled_sum(input, summed, beta, alpha)
-
-
-@differentiable("baddbmm")
-def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:
-    """beta * input + alpha * bmm(batch1, batch2)."""
-    _check_batches(batch1, batch2)
-    if input.dtype is not batch1.dtype or batch1.dtype is not batch2.dtype:
-        raise RuntimeError(f"Input dtypes must be the same, got: input {C_NAMES[input.dtype.name]}, batch1: "
-                           f"{C_NAMES[batch1.dtype.name]}, batch2: {C_NAMES[batch2.dtype.name]}")
-    return _scaled_sum(input, bmm(batch1, batch2), beta, alpha)
-
-
-@differentiable("addr")
-def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta=1, alpha=1) -> Tensor:
-    """beta * input + alpha * outer(vec1, vec2), promoted over all three (logical and/or for bool)."""
-    for name, v in (("vec1", vec1), ("vec2", vec2)):
-        if v.ndim != 1:
-            raise RuntimeError(f"addr: Expected 1-D argument {name}, but got {v.ndim}-D")
-    dt = result_type(input, vec1, vec2)
-    if not dt.is_floating_point and dt is not bool_ and any(isinstance(s, float) for s in (beta, alpha)):
-        which = "beta" if isinstance(beta, float) else "alpha"
-        raise RuntimeError(f"For integral input tensors, argument {which} must not be a floating point number.")
-    product = outer(vec1.to(dt), vec2.to(dt))
-    if dt is bool_:
-        return logical_or(logical_and(input.expand(product._shape), bool(beta)), logical_and(product, bool(alpha)))
-    return _scaled_sum(input.to(dt), product, beta, alpha)
-
-
-# ---- tensordot, kron ---------------------------------------------------------------------------------
-
-def _tensordot_dims(a: Tensor, b: Tensor, dims) -> tuple[list[int], list[int]]:
-    """The contracted dims of a and of b, as given (an int n: a's last n with b's first n)."""
-    if isinstance(dims, Tensor):
-        dims = dims.tolist()
-    if isinstance(dims, int):
-        if dims < 0:
-            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
-        if dims > min(a.ndim, b.ndim):
-            raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
-        return list(range(-dims, 0)), list(range(dims))
-    da, db = ([d] if isinstance(d, int) else list(d) for d in dims)
-    if len(da) != len(db):
-        raise RuntimeError("both dimension lists should have same length")
-    return da, db
-
-
-def tensordot(a: Tensor, b: Tensor, dims=2, out=None) -> Tensor:
-    """Sums of products over the paired dims: both sides permuted and reshaped into one matrix multiply."""
-    da, db = _tensordot_dims(a, b, dims)
-    for x, y in zip(da, db):
-        if a.size(x) != b.size(y):
-            raise RuntimeError(f"contracted dimensions need to match, but first has size {a.size(x)} in dim {x} and "
-                               f"second has size {b.size(y)} in dim {y}")
-    if a.dtype is not b.dtype:
-        raise RuntimeError("both inputs should have same dtype")
-    da, db = [wrap_dim(d, a.ndim) for d in da], [wrap_dim(d, b.ndim) for d in db]
-    free_a, free_b = [d for d in range(a.ndim) if d not in da], [d for d in range(b.ndim) if d not in db]
-    k = math.prod(a._shape[d] for d in da)
-    left = a.permute(free_a + da).reshape(-1, k) if free_a else a.permute(da).reshape(1, k)
-    right = b.permute(db + free_b).reshape(k, -1) if free_b else b.permute(db).reshape(k, 1)
-    shape = [a._shape[d] for d in free_a] + [b._shape[d] for d in free_b]
-    return _out(mm(left, right).reshape(shape), out)
-
-
-def _interleaved(t: Tensor, ndim: int, first: bool) -> Tensor:
-    """t (padded to ndim dims) with a size-1 dim after (first) or before each of its dims."""
-    shape = (1,) * (ndim - t.ndim) + t._shape
-    return t.reshape([x for s in shape for x in ((s, 1) if first else (1, s))])
-
-
-@differentiable("kron")
-def kron(input: Tensor, other: Tensor) -> Tensor:
-    """The Kronecker product: every element of input times the whole of other, as one broadcast multiply."""
-    n = max(input.ndim, other.ndim)
-    product = mul(_interleaved(input, n, True), _interleaved(other, n, False))
-    return product.reshape([product._shape[2 * i] * product._shape[2 * i + 1] for i in range(n)])
-
-
-# ---- cross products and distances ---------------------------------------------------------------------
-
-@differentiable("cross")
-def _cross(input: Tensor, other: Tensor, dim: int) -> Tensor:
-    """The cross product of the 3-vectors along dim (a non-negative dim), with broadcasting."""
-    def part(t, i):
-        return t.narrow(dim, i % 3, 1)
-    return cat([sub(mul(part(input, i + 1), part(other, i + 2)), mul(part(input, i + 2), part(other, i + 1)))
-                for i in range(3)], dim)
-
-
-def cross(input: Tensor, other: Tensor, *, dim: int = -1, out=None) -> Tensor:
-    """torch.linalg.cross: the cross product along dim (default the last), other dims broadcast."""
-    if input.ndim != other.ndim:
-        raise RuntimeError("linalg.cross: inputs must have the same number of dimensions.")
-    d = wrap_dim(dim, input.ndim)
-    if input._shape[d] != 3 or other._shape[d] != 3:
-        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got {input._shape[d]} and "
-                           f"{other._shape[d]}")
-    if input.dtype is not other.dtype:
-        raise RuntimeError(f"expected scalar type {torch_name(input.dtype)} but found {torch_name(other.dtype)}")
-    broadcast_shapes(input._shape, other._shape)
-    return _out(_cross(input, other, d), out)
-
-
-CROSS_WARNING = ("Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass the dim "
-                 "explicitly or simply use torch.linalg.cross.\nThe default value of dim will change to agree "
-                 "with that of linalg.cross in a future release.")
-
-
-def legacy_cross(input: Tensor, other: Tensor, dim: int | None = None, *, out=None) -> Tensor:
-    """torch.cross: like linalg.cross, but without dim it takes the first dim of size 3 (and warns, as
-    torch does)."""
-    if dim is None:
-        warnings.warn(CROSS_WARNING, UserWarning, stacklevel=2)
-        shape = broadcast_shapes(input._shape, other._shape)
-        dim = next((d for d, s in enumerate(shape) if s == 3), None)
-        if dim is None:
-            raise RuntimeError("no dimension of size 3 in input")
-    return cross(input, other, dim=dim, out=out)
-
-
-def pnorm(x: Tensor, p: float, dim) -> Tensor:
-    """The p-norm of x over dim (all dims for None): a count for p = 0, the largest (smallest) |x| for
-    p = inf (-inf)."""
-    a = x.abs()
-    if p == 0:
-        return ne(x, 0).to(x.dtype).sum(dim)
-    if math.isinf(p):
-        return a.amax(dim) if p > 0 else a.amin(dim)
-    if p == 1:
-        return a.sum(dim)
-    if p == 2:
-        return mul(x, x).sum(dim).sqrt()
-    return pow(pow(a, p).sum(dim), 1.0 / p)
-
-
-@differentiable("cdist")
-def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode=None) -> Tensor:
-    """The p-norm distance between each row of x1 and each row of x2 (batch dims broadcast), computed
-    from the differences directly (one fused reduction), so close points keep their precision."""
-    for name, t in (("X1", x1), ("X2", x2)):
-        if t.ndim < 2:
-            raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: {t.ndim}D")
-    if x1._shape[-1] != x2._shape[-1]:
-        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {x1._shape[-1]} X2: {x2._shape[-1]}")
-    for name, t in (("X1", x1), ("X2", x2)):
-        if not t.dtype.is_floating_point:
-            raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: {torch_name(t.dtype)}")
-    if x1.dtype is not x2.dtype:
-        raise RuntimeError(f"expected scalar type {torch_name(x1.dtype)} but found {torch_name(x2.dtype)}")
-    if p < 0:
-        raise RuntimeError("cdist only supports non-negative p values")
-    return pnorm(cdist_differences(x1, x2), p, -1)
-
-
-def cdist_differences(x1: Tensor, x2: Tensor) -> Tensor:
-    """x1[..., i, :] - x2[..., j, :] for every pair (i, j)."""
-    return sub(x1.unsqueeze(-2), x2.unsqueeze(-3))
-
-
-@differentiable("dist")
-def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
-    """The p-norm of input - other (broadcast)."""
-    dt = result_type(input, other)
-    if not dt.is_floating_point:
-        raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got {torch_name(dt)} "
-                           "instead.")
-    return pnorm(sub(input, other), p, None)
+from .decompositions import (check_matrices, cholesky, cholesky_ex, det, eigh, eigvalsh, inv, inv_ex, matrix_exp,
+                             pinv, qr, slogdet, solve, solve_ex, solve_triangular, svd, svdvals, tolerances)
+from .dtypes import torch_name
+from .library_routines import LinAlgError
+from .movement import cat, diagonal as _diagonal
+from .products import cross, matmul
+from .reductions import amax, amin, norm as _norm
+from .tensor import Tensor
+
+__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv",
+           "inv_ex", "lstsq", "matmul", "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot",
+           "norm", "pinv", "qr", "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals", "tensorinv",
+           "tensorsolve", "vander", "vecdot", "vector_norm"]
+
+
+def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
+    """The ord-norm of x's elements (over dim, or all of them)."""
+    if isinstance(ord, str):
+        raise TypeError("linalg_vector_norm(): argument 'ord' (position 2) must be Number, not str")
+    return _vector_norm(x, ord, dim, keepdim, dtype=dtype, **({"out": out} if out is not None else {}))
+
+
+_vector_norm = differentiable("linalg_vector_norm")(_norm.__wrapped__)
+
+
+_MATRIX_ORDERS = ("fro", "nuc", 1, -1, 2, -2, math.inf, -math.inf)
+
+
+def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None) -> Tensor:
+    """Frobenius, nuclear, spectral (2, -2), max column sum (1, -1) or max row sum (inf, -inf) norms."""
+    if A.ndim < 2:
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
+    if ord not in _MATRIX_ORDERS:
+        raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    A = A.to(dtype) if dtype is not None else A
+    rows, cols = (d % A.ndim for d in dim)
+    if ord == "fro":
+        return vector_norm(A, 2, (rows, cols), keepdim)
+    if ord in ("nuc", 2, -2):
+        last = A.movedim((rows, cols), (-2, -1))
+        s = svdvals(last)
+        out = s.sum(-1) if ord == "nuc" else amax(s, -1) if ord == 2 else amin(s, -1)
+        if keepdim:
+            for d in sorted((rows, cols)):
+                out = out.unsqueeze(d)
+        return out
+    summed, reduced = (rows, cols) if abs(ord) == 1 else (cols, rows)
+    if not keepdim and summed < reduced:
+        reduced -= 1
+    return (amax if ord > 0 else amin)(A.abs().sum(summed, keepdim=keepdim), reduced, keepdim=keepdim)
+
+
+def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
+    """A vector norm (dim an int, or no dim and no ord) or a matrix norm (dim two ints, or a 2-D A with ord)."""
+    if dim is not None:
+        dims = (dim,) if isinstance(dim, int) else tuple(dim)
+        if len(dims) == 2:
+            return matrix_norm(A, "fro" if ord is None else ord, dims, keepdim, dtype=dtype)
+        return vector_norm(A, 2 if ord is None else ord, dims, keepdim, dtype=dtype)
+    if ord is None:
+        return vector_norm(A, 2, None, keepdim, dtype=dtype)
+    if A.ndim not in (1, 2):
+        raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. "
+                           f"Got {A.ndim}D.")
+    if A.ndim == 2:
+        return matrix_norm(A, ord, (-2, -1), keepdim, dtype=dtype)
+    return vector_norm(A, ord, None, keepdim, dtype=dtype)
+
+
+def cond(A: Tensor, p=None) -> Tensor:
+    """The condition number: a ratio of singular values (p None, 2, -2), else norm(A) * norm(A^-1)."""
+    check_matrices("linalg.cond", A, square=p not in (None, 2, -2))
+    if p in (None, 2, -2):
+        s = svdvals(A)
+        return s[..., 0] / s[..., -1] if p != -2 else s[..., -1] / s[..., 0]
+    return matrix_norm(A, p) * matrix_norm(inv(A), p)
+
+
+def matrix_rank(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False, tol=None) -> Tensor:
+    """How many singular values exceed max(atol, rtol * the largest)."""
+    check_matrices("linalg.matrix_rank", A, square=hermitian)
+    if tol is not None:
+        atol, rtol = tol, 0.0
+    atol, rtol = tolerances(A, atol, rtol, "matrix_rank")
+    s = eigvalsh(A).abs() if hermitian else svdvals(A)
+    if s.shape[-1] == 0:
+        return s.sum(-1).long()
+    cutoff = (amax(s, -1, keepdim=True) * rtol).clamp(min=atol)
+    return (s > cutoff).sum(-1)
+
+
+def matrix_power(A: Tensor, n: int) -> Tensor:
+    """A^n by repeated squaring (A^-1 for negative n; the identity for 0)."""
+    if not isinstance(n, int) or isinstance(n, bool):
+        raise TypeError(f"linalg_matrix_power(): argument 'n' (position 2) must be int, not {type(n).__name__}")
+    if A.ndim < 2:
+        raise RuntimeError("linalg.matrix_power: The input tensor A must have at least 2 dimensions.")
+    if A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"linalg.matrix_power: A must be batches of square matrices, but they are {A.shape[-2]} by "
+                           f"{A.shape[-1]} matrices")
+    if n == 0:
+        from .creation import eye
+        return eye(A.shape[-1], dtype=A.dtype, device=A.device).expand(A.shape).clone()
+    base = inv(A) if n < 0 else A
+    result, n = None, abs(n)
+    while n:
+        if n & 1:
+            result = base if result is None else matmul(result, base)
+        n >>= 1
+        if n:
+            base = matmul(base, base)
+    return result
+
+
+def multi_dot(tensors) -> Tensor:
+    """The product of a chain of matrices, multiplied in the order with the fewest operations (the
+    first may be a row vector, the last a column vector, 1-D either)."""
+    tensors = list(tensors)
+    if len(tensors) < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
+    for i, t in enumerate(tensors):
+        where = "first" if i == 0 else "last" if i == len(tensors) - 1 else None
+        if where and t.ndim not in (1, 2):
+            raise RuntimeError(f"multi_dot(): the {where} tensor must be 1D or 2D but got {t.ndim}D")
+        if not where and t.ndim != 2:
+            raise RuntimeError(f"multi_dot(): tensor {i} must be 2D but got {t.ndim}D")
+    row, col = tensors[0].ndim == 1, tensors[-1].ndim == 1
+    mats = [tensors[0].unsqueeze(0) if row else tensors[0], *tensors[1:-1],
+            tensors[-1].unsqueeze(1) if col else tensors[-1]]
+    for i in range(len(mats) - 1):
+        if mats[i].shape[1] != mats[i + 1].shape[0]:
+            raise RuntimeError(f"multi_dot(): tensors {i} and {i + 1} with shapes {list(tensors[i].shape)} and "
+                               f"{list(tensors[i + 1].shape)} cannot be multiplied")
+    out = _chain(mats, _chain_order([m.shape[0] for m in mats] + [mats[-1].shape[1]]), 0, len(mats) - 1)
+    if row:
+        out = out.squeeze(0)
+    return out.squeeze(-1) if col else out
+
+
+def _chain_order(dims: list[int]) -> dict:
+    """The classic dynamic program: split[(i, j)] is where the product of matrices i..j is cut."""
+    n = len(dims) - 1
+    cost = {(i, i): 0 for i in range(n)}
+    split = {}
+    for length in range(2, n + 1):
+        for i in range(n - length + 1):
+            j = i + length - 1
+            cost[(i, j)], split[(i, j)] = min(
+                (cost[(i, k)] + cost[(k + 1, j)] + dims[i] * dims[k + 1] * dims[j + 1], k) for k in range(i, j))
+    return split
+
+
+def _chain(mats: list[Tensor], split: dict, i: int, j: int) -> Tensor:
+    if i == j:
+        return mats[i]
+    k = split[(i, j)]
+    return matmul(_chain(mats, split, i, k), _chain(mats, split, k + 1, j))
+
+
+def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
+    if x.dtype is not y.dtype:
+        raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found x of type "
+                           f"{torch_name(x.dtype)} and y of type {torch_name(y.dtype)} instead")
+    return (x * y).sum(dim)
+
+
+def diagonal(A: Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+    return _diagonal(A, offset, dim1, dim2)
+
+
+def vander(x: Tensor, *, N: int | None = None) -> Tensor:
+    """Columns x^0, x^1, ..., x^(N-1) (N defaults to x's last size)."""
+    n = x.shape[-1] if x.ndim else 1
+    N = n if N is None else N
+    if N <= 1:
+        raise RuntimeError("N must be greater than 1.")
+    column = x.unsqueeze(-1)
+    return cat([column ** 0, column.expand(*column.shape[:-1], N - 1).cumprod(-1)], -1)
+
+
+def tensorinv(A: Tensor, ind: int = 2) -> Tensor:
+    """The inverse of A read as a matrix (its first ind dims by the rest), shaped back."""
+    if ind <= 0:
+        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+    rows, cols = A.shape[:ind], A.shape[ind:]
+    if math.prod(rows) != math.prod(cols):
+        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[ind:]) == "
+                           f"prod(self.shape[:ind]), but got {math.prod(cols)} != {math.prod(rows)}")
+    return inv(A.reshape(math.prod(rows), math.prod(cols))).reshape(*cols, *rows)
+
+
+def tensorsolve(A: Tensor, B: Tensor, dims=None) -> Tensor:
+    """X with tensordot(A, X, X.ndim) = B (dims of A moved to the end first)."""
+    if dims is not None:
+        A = A.movedim(tuple(dims), tuple(range(A.ndim - len(dims), A.ndim)))
+    rest = A.shape[B.ndim:]
+    rows = math.prod(A.shape[:B.ndim])
+    if math.prod(rest) != rows:
+        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[other.ndim:]) == "
+                           f"prod(self.shape[:other.ndim]), but got {math.prod(rest)} != {rows}")
+    return solve(A.reshape(rows, rows), B.reshape(rows)).reshape(rest)
+
+
+def lstsq(A: Tensor, B: Tensor, rcond=None, *, driver=None):
+    """The least-squares (minimum-norm) solution of A X = B, as torch's default CPU driver 'gelsy' returns
+    it: the rank is given, residuals and singular values are empty (the 'gelsd' and 'gelss' drivers fill
+    them in)."""
+    from .creation import empty
+    check_matrices("linalg.lstsq", A, square=False)
+    if A.dtype is not B.dtype:
+        raise RuntimeError(f"torch.linalg.lstsq: Expected input and other to have the same dtype, but got "
+                           f"input's dtype {torch_name(A.dtype)} and other's dtype {torch_name(B.dtype)}")
+    vector = B.ndim == A.ndim - 1
+    b = B.unsqueeze(-1) if vector else B
+    if b.shape[-2] != A.shape[-2]:
+        raise RuntimeError("torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
+    rtol = rcond if rcond is not None and rcond > 0 else None
+    solution = matmul(pinv(A, rtol=rtol), b)
+    rank = matrix_rank(A, rtol=rtol)
+    nothing = empty(0, dtype=A.dtype, device=A.device)
+    if driver in ("gelsd", "gelss"):
+        m, n = A.shape[-2:]
+        full = bool((rank == min(m, n)).all())
+        residuals = ((matmul(A, solution) - b) ** 2).sum(-2) if m > n and full else nothing
+        return return_types.linalg_lstsq(solution.squeeze(-1) if vector else solution,
+                                         residuals.squeeze(-1) if vector and residuals.numel() else residuals,
+                                         rank, svdvals(A))
+    return return_types.linalg_lstsq(solution.squeeze(-1) if vector else solution, nothing, rank, nothing)

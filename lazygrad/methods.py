@@ -1,9 +1,10 @@
 """Tensor methods and operators: one table from method name to the function implementing it."""
 from __future__ import annotations
 
-from . import creation, elementwise as ew, indexing, inplace, interop, linalg, movement as mv, reductions as red
+from . import creation, elementwise as ew, indexing, inplace, interop, movement as mv, products, reductions as red
 from . import diagonals, pointwise as pw, sampling, serialization, shapes, sorting, typed_storage
 from . import scans, scatters, special_functions as sf, statistics, tensor_info
+from . import decompositions as dec, linalg as la
 import numbers
 
 from .dtypes import (DType, bool_, float16, float32, float64, int8, int16, int32, int64, to_dtype,
@@ -201,8 +202,8 @@ INPLACE_OF = {
     "acosh": pw.acosh_, "asinh": pw.asinh_, "atanh": pw.atanh_, "arccosh": pw.acosh_, "arcsinh": pw.asinh_,
     "arctanh": pw.atanh_, "hypot": pw.hypot, "deg2rad": pw.deg2rad, "rad2deg": pw.rad2deg, "frac": pw.frac,
     "erfc": pw.erfc, "xlogy": pw.xlogy, "logit": pw.logit, "sinc": pw.sinc, "copysign": pw.copysign, "sgn": pw.sgn,
-    "heaviside": pw.heaviside, "tril": diagonals.tril, "triu": diagonals.triu, "addmm": linalg.addmm,
-    "addmv": linalg.addmv, "addbmm": linalg.addbmm, "baddbmm": linalg.baddbmm, "addr": linalg.addr,
+    "heaviside": pw.heaviside, "tril": diagonals.tril, "triu": diagonals.triu, "addmm": products.addmm,
+    "addmv": products.addmv, "addbmm": products.addbmm, "baddbmm": products.baddbmm, "addr": products.addr,
     "fix": ew.trunc, "renorm": red.renorm, "lgamma": sf.lgamma, "digamma": sf.digamma, "erfinv": sf.erfinv,
     "i0": sf.i0, "mvlgamma": sf.mvlgamma,
 }
@@ -221,7 +222,7 @@ METHODS = {
     "__rshift__": _operator(ew.bitwise_right_shift), "__rrshift__": _reflect(ew.bitwise_right_shift),
     "__eq__": _operator(ew.eq), "__ne__": _operator(ew.ne), "__lt__": _operator(ew.lt), "__le__": _operator(ew.le),
     "__gt__": _operator(ew.gt), "__ge__": _operator(ew.ge),
-    "__matmul__": linalg.matmul, "__rmatmul__": _reflect(linalg.matmul),
+    "__matmul__": products.matmul, "__rmatmul__": _reflect(products.matmul),
     "__getitem__": indexing.getitem, "__setitem__": _setitem, "__dlpack__": interop.dlpack,
     "__dlpack_device__": interop.dlpack_device,
     "__iadd__": _inplace_operator(ew.add), "__isub__": _inplace_operator(ew.sub),
@@ -278,10 +279,16 @@ METHODS = {
     "cummin": scans.cummin, "logcumsumexp": scans.logcumsumexp, "histc": statistics.histc, "cov": statistics.cov,
     "corrcoef": statistics.corrcoef,
     # products
-    "dot": linalg.dot, "mv": linalg.mv, "mm": linalg.mm, "matmul": linalg.matmul, "bmm": linalg.bmm,
-    "outer": linalg.outer, "kron": linalg.kron, "cross": linalg.legacy_cross, "dist": linalg.dist,
-    "addmm": linalg.addmm, "addmv": linalg.addmv, "addbmm": linalg.addbmm, "baddbmm": linalg.baddbmm,
-    "addr": linalg.addr,
+    "dot": products.dot, "mv": products.mv, "mm": products.mm, "matmul": products.matmul, "bmm": products.bmm,
+    "outer": products.outer, "kron": products.kron, "cross": products.legacy_cross, "dist": products.dist,
+    "addmm": products.addmm, "addmv": products.addmv, "addbmm": products.addbmm, "baddbmm": products.baddbmm,
+    "addr": products.addr,
+    # factorizations
+    "det": dec.det, "logdet": dec.logdet, "slogdet": dec.legacy_slogdet, "inverse": dec.inv,
+    "cholesky": lambda self, upper=False: dec.legacy_cholesky(self, upper), "cholesky_solve": dec.cholesky_solve,
+    "cholesky_inverse": dec.cholesky_inverse, "qr": dec.legacy_qr, "svd": dec.legacy_svd, "pinverse": dec.pinverse,
+    "matrix_power": lambda self, n: la.matrix_power(self, n), "matrix_exp": dec.matrix_exp,
+    "triangular_solve": dec.triangular_solve,
     # elementwise
     "add": ew.add, "sub": ew.sub, "subtract": ew.sub, "mul": ew.mul, "multiply": ew.mul, "div": ew.div,
     "divide": ew.div, "true_divide": ew.true_divide, "floor_divide": ew.floor_divide, "remainder": ew.remainder,

@@ -83,6 +83,10 @@ class Op(Enum):
     # the int64 positions along one axis that put the source in order (arg: (axis, descending)): a stable
     # sort, NaN above every number as in torch; the node has the source's shape
     SORT = "sort"
+    # a library routine (LAPACK through numpy on the CPU, cuSOLVER/cuBLAS through cupy on a GPU) on its
+    # whole sources (arg: (routine name, parameters)): its results, packed one after another, are the
+    # node's values (lazygrad/library_routines.py)
+    EXTERN = "extern"
 
 
 class ReduceOp(Enum):

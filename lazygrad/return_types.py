@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-__all__ = ["max", "min", "sort", "topk", "kthvalue", "median", "nanmedian", "aminmax", "cummax", "cummin"]
+__all__ = ["max", "min", "sort", "topk", "kthvalue", "median", "nanmedian", "aminmax", "cummax", "cummin",
+           "linalg_inv_ex", "linalg_cholesky_ex", "linalg_solve_ex", "linalg_slogdet", "slogdet", "linalg_eigh",
+           "linalg_qr", "qr", "linalg_svd", "svd", "triangular_solve", "linalg_lstsq"]
 
 
 def _result_type(name: str, fields: tuple[str, ...]) -> type:
@@ -25,3 +27,15 @@ nanmedian = _result_type("nanmedian", _VALUES_INDICES)
 aminmax = _result_type("aminmax", ("min", "max"))
 cummax = _result_type("cummax", _VALUES_INDICES)
 cummin = _result_type("cummin", _VALUES_INDICES)
+linalg_inv_ex = _result_type("linalg_inv_ex", ("inverse", "info"))
+linalg_cholesky_ex = _result_type("linalg_cholesky_ex", ("L", "info"))
+linalg_solve_ex = _result_type("linalg_solve_ex", ("result", "info"))
+linalg_slogdet = _result_type("linalg_slogdet", ("sign", "logabsdet"))
+slogdet = _result_type("slogdet", ("sign", "logabsdet"))
+linalg_eigh = _result_type("linalg_eigh", ("eigenvalues", "eigenvectors"))
+linalg_qr = _result_type("linalg_qr", ("Q", "R"))
+qr = _result_type("qr", ("Q", "R"))
+linalg_svd = _result_type("linalg_svd", ("U", "S", "Vh"))
+svd = _result_type("svd", ("U", "S", "V"))
+triangular_solve = _result_type("triangular_solve", ("solution", "cloned_coefficient"))
+linalg_lstsq = _result_type("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))

@@ -19,7 +19,7 @@ import numpy as np
 # kernel must be rendered, so a warm process reaches its cached kernels without them)
 from codegen import c_program, rendered
 
-from . import interpreter, threads
+from . import interpreter, library_routines, threads
 from .buffer import Buffer
 from .graph import Node, _arg_key, toposort
 from .ops import Op
@@ -244,6 +244,33 @@ def _run_c(item: ScheduledKernel, outs, inputs, key, rands) -> _Compiled:
     return entry
 
 
+def is_library_call(item: ScheduledKernel) -> bool:
+    return item.outputs[0].op is Op.EXTERN
+
+
+def _library_call_listing(item: ScheduledKernel) -> tuple[str, str]:
+    """The name and the listing (a comment saying what runs) of a library-call kernel."""
+    node = item.outputs[0]
+    routine, params = node.arg
+    shapes = [s.shape for s in node.srcs]
+    name = f"lib_{routine}_{'x'.join(map(str, shapes[0])) or 'scalar'}"
+    return name, library_routines.describe(routine, params, name, shapes)
+
+
+def _run_library_call(item: ScheduledKernel, outs, inputs, device: str) -> tuple[str, str]:
+    """An EXTERN kernel: its routine on the arrays of its sources (numpy's on the CPU, cupy's on a GPU)."""
+    node = item.outputs[0]
+    arrays = {id(n): b.array.reshape(n.shape) for n, b in zip(item.inputs, inputs)}
+    xp = np
+    if device != "cpu":
+        from . import cuda
+        xp = cuda.cupy()
+    sources = [arrays[id(s)] if id(s) in arrays else arrays[id(s.srcs[0])].reshape(s.shape)  # (a stored_reshape)
+               for s in node.srcs]
+    outs[0].array[...] = library_routines.run(*node.arg, sources, xp, node.dtype.np)
+    return _library_call_listing(item)
+
+
 def _load(entry: _Compiled) -> None:
     entry.callable = c_program.get_program(entry.kernel)
     _dump(entry)
@@ -252,8 +279,8 @@ def _load(entry: _Compiled) -> None:
 def _compile_ahead(items: list[ScheduledKernel], structures: list) -> None:
     """A schedule's kernels that are not compiled yet compile side by side (a compiler per core) before
     the first one runs: a cold start waits about as long as its slowest compile, not their sum."""
-    entries = {id(entry): entry for item, (key, rands) in zip(items, structures)
-               if (entry := _compiled(item, rands, key)).callable is None}  # (a kernel may run twice)
+    entries = {id(entry): entry for item, (key, rands) in zip(items, structures) if not is_library_call(item)
+               and (entry := _compiled(item, rands, key)).callable is None}  # (a kernel may run twice)
     todo = list(entries.values())
     workers = min(len(todo), os.cpu_count() or 1)
     if workers < 2:
@@ -289,7 +316,9 @@ def run_kernel(item: ScheduledKernel, into: dict[int, Buffer] | None = None, dev
     debug = int(os.environ.get("LAZYGRAD_DEBUG", "0") or 0)
     start = time.perf_counter()
     key, rands = structure or _structure(item)
-    if device != "cpu":
+    if is_library_call(item):
+        name, source = _run_library_call(item, outs, inputs, device)
+    elif device != "cpu":
         entry = _run_cuda(item, outs, inputs, key, rands, device)
         name, source = entry.kernel.name, entry.kernel.source
     elif backend() == "numpy":
@@ -342,7 +371,12 @@ def plan(targets: list[Node], target: str = "c") -> Schedule:
     targets = [t for t in targets if not is_stored(t)]
     kernels = Schedule()
     for item in create_schedule(_for_device(targets, "cuda" if target == "cuda" else "cpu")):
+        device = "cuda" if target == "cuda" else "cpu"
+        if is_library_call(item):
+            name, source = _library_call_listing(item)
+            kernels.append(Kernel(name, device, source, ["extern"], "library call"))
+            continue
         key, rands = _structure(item)
         k = _compiled(item, rands, key, target).kernel
-        kernels.append(Kernel(k.name, "cuda" if target == "cuda" else "cpu", k.source, list(k.fused), k.kind))
+        kernels.append(Kernel(k.name, device, k.source, list(k.fused), k.kind))
     return kernels

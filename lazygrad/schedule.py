@@ -2,9 +2,10 @@
 
 A node is *materialized* (stored to its own buffer by the kernel rooted at it) when:
 1. it is a realization target;
-2. it is a SCAN, SCATTER or SORT (they run as their own kernel), or the data a GATHER reads at
+2. it is a SCAN, SCATTER, SORT or EXTERN (they run as their own kernel), or the data a GATHER reads at
    computed positions, or what a SORT orders unless that is a view of memory (the sort reads each
-   key many times);
+   key many times), or what an EXTERN reads unless stored already (a library routine takes whole
+   arrays in memory);
 3. it is read through a VIEW that is not a plain reshape and contains an unmaterialized reduction
    (a reduction cannot be evaluated at a remapped index), or the VIEW expands it and it is
    expensive (recomputing it per broadcast element costs more than storing it);
@@ -36,8 +37,8 @@ RECOMPUTE_LIMIT = 8
 # a value read through an expanding VIEW is stored once it costs this much per element
 EXPAND_LIMIT = 4
 # ops computed by their own kernel, and ops whose kernel has loops of its own (no nesting)
-OWN_KERNEL = frozenset({Op.SCAN, Op.SCATTER, Op.SORT})
-KERNEL_LOOPS = frozenset({Op.REDUCE, Op.SCAN, Op.SCATTER, Op.SORT})
+OWN_KERNEL = frozenset({Op.SCAN, Op.SCATTER, Op.SORT, Op.EXTERN})
+KERNEL_LOOPS = frozenset({Op.REDUCE, Op.SCAN, Op.SCATTER, Op.SORT, Op.EXTERN})
 
 
 @dataclass(eq=False)
@@ -55,6 +56,11 @@ def is_reshape(node: Node) -> bool:
 
 def is_stored(node: Node) -> bool:
     return node.buffer is not None or node.op is Op.BUFFER
+
+
+def stored_reshape(node: Node) -> bool:
+    """A reshape of a stored node: its buffer as it is, read with other dims."""
+    return is_reshape(node) and is_stored(node.srcs[0])
 
 
 def _in_memory(node: Node) -> bool:
@@ -182,7 +188,7 @@ def reads_only_own_index(item: ScheduledKernel, buf) -> bool:
             if not aligned and (n.arg if n.op is Op.BUFFER else n.buffer) is buf:
                 return False
             continue
-        aligned = aligned and n.op not in (Op.REDUCE, Op.SCAN, Op.SORT) and (n.op is not Op.VIEW or is_reshape(n))
+        aligned = aligned and n.op not in (Op.REDUCE, Op.SCAN, Op.SORT, Op.EXTERN) and (n.op is not Op.VIEW or is_reshape(n))
         # a gather reads its data, a scatter its index and values, at other positions
         stack.extend((s, aligned and (k, n.op) not in ((0, Op.GATHER), (1, Op.SCATTER), (2, Op.SCATTER)))
                      for k, s in enumerate(n.srcs))
@@ -206,6 +212,8 @@ def _choose_materialized(order: list[Node], targets: list[Node], group_of: dict[
                      not is_stored(n.srcs[0])}
     materialized |= {id(n.srcs[0]) for n in order if n.op is Op.SORT and not is_stored(n) and
                      not _in_memory(n.srcs[0])}
+    materialized |= {id(s) for n in order if n.op is Op.EXTERN and not is_stored(n) for s in n.srcs
+                     if not is_stored(s) and not stored_reshape(s)}
     consumers: dict[int, list[Node]] = {id(n): [] for n in order}
     for n in order:
         if not is_stored(n):

@@ -13,7 +13,7 @@ from . import graph
 from .creation import zeros
 from .dtypes import bool_, get_default_dtype, int64, torch_name
 from .elementwise import _out, add, clamp, div, ge, le, logical_and, mul, sqrt, sub, trunc, where
-from .linalg import mm
+from .products import mm
 from .reductions import amax, amin, mean, sum
 from .tensor import Tensor, known_values
 

@@ -299,6 +299,39 @@ def test_sort_matches_cpu(dtype):
     assert perm.is_cuda and sorted(perm.cpu().tolist()) == list(range(300))
 
 
+LINALG = {
+    "inv": lambda a, b: lg.linalg.inv(a), "det": lambda a, b: lg.linalg.det(a),
+    "slogdet": lambda a, b: lg.linalg.slogdet(a).logabsdet, "solve": lambda a, b: lg.linalg.solve(a, b),
+    "cholesky": lambda a, b: lg.linalg.cholesky(a @ a.mT), "eigvalsh": lambda a, b: lg.linalg.eigvalsh(a + a.mT),
+    "svdvals": lambda a, b: lg.linalg.svdvals(a), "pinv": lambda a, b: lg.linalg.pinv(a),
+    "qr": lambda a, b: lg.linalg.qr(a).R.abs(), "matrix_exp": lambda a, b: lg.linalg.matrix_exp(a * 0.2),
+    "solve_triangular": lambda a, b: lg.linalg.solve_triangular(a, b, upper=True),
+}
+
+
+@pytest.mark.parametrize("name", list(LINALG))
+def test_linalg_library_calls_match_cpu(name):
+    """Factorizations run as library calls on the device's arrays (cupy's linalg), their gradients as
+    generated kernels around them."""
+    rng = np.random.default_rng(3)
+    a = rng.standard_normal((2, 5, 5)) + 5 * np.eye(5)
+    b = rng.standard_normal((2, 5, 3))
+
+    def run(device):
+        x = lg.tensor(a, device=device, requires_grad=True)
+        y = lg.tensor(b, device=device, requires_grad=True)
+        out = LINALG[name](x, y)
+        (out * 1.5).sum().backward()
+        return [t.detach().cpu().numpy() for t in (out, x.grad)]
+    for got, want in zip(run("cuda"), run("cpu")):
+        np.testing.assert_allclose(got, want, rtol=1e-8, atol=1e-10)
+
+
+def test_singular_matrix_on_the_device_raises_torchs_error():
+    with pytest.raises(lg.linalg.LinAlgError, match="The diagonal element 2 is zero"):
+        lg.linalg.inv(lg.tensor([[1.0, 2.0], [2.0, 4.0]], device="cuda")).realize()
+
+
 def test_save_and_load_device_tensors():
     import io
     a = lg.arange(6.0).reshape(2, 3).cuda()

@@ -83,6 +83,10 @@ def _stand_in_cupy() -> types.ModuleType:
     cp.float32 = np.float32
     cp.asarray = _asarray
     cp.from_dlpack = lambda ext: _fake(np.from_dlpack(ext))
+    cp.linalg = np.linalg  # the library calls (lazygrad/library_routines.py) and the array functions they use
+    for name in ("abs", "arange", "argmax", "broadcast_to", "concatenate", "cumprod", "eye", "flip", "int64",
+                 "isfinite", "maximum", "nan", "sign", "sqrt", "swapaxes", "tril", "where", "zeros"):
+        setattr(cp, name, getattr(np, name))
     cp.lib = types.SimpleNamespace(stride_tricks=types.SimpleNamespace(
         as_strided=lambda a, shape, strides: _fake(np.lib.stride_tricks.as_strided(a, shape, strides))))
     cp.cuda = types.SimpleNamespace(

@@ -1,5 +1,5 @@
 """The functions built on the core ops (lazygrad/pointwise.py, shapes.py, diagonals.py, einsum.py, sampling.py and
-the products in linalg.py) against torch: values, dtypes, shapes, strides, grad_fn names, gradients, in-place forms,
+the products in products.py) against torch: values, dtypes, shapes, strides, grad_fn names, gradients, in-place forms,
 error messages, and that they stay lazy and fuse.
 
 Each case is one lambda `f(m, *tensors)` written once for both libraries: `m` is lazygrad or torch."""

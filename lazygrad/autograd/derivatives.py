@@ -14,6 +14,8 @@ import numpy as np
 
 import lazygrad as lg
 
+from .linalg_derivatives import LINALG_DERIVATIVES, READS_RESULT as LINALG_READS_RESULT
+
 
 def _kw(c, name, pos, default):
     return c.kwargs.get(name, c.args[pos] if len(c.args) > pos else default)
@@ -383,7 +385,7 @@ def _block_diag(c, g):
 
 def _kron(c, g):
     """g viewed as (a0, b0, a1, b1, ...): each side's gradient sums g times the other side over the other's dims."""
-    from ..linalg import _interleaved
+    from ..products import _interleaved
     a, b = c.args[0], c.args[1]
     n = max(a.ndim, b.ndim)
     ia, ib = _interleaved(a, n, True), _interleaved(b, n, False)
@@ -409,7 +411,7 @@ def _pnorm_grad(d, norm, g, p, share_ties: bool):
 
 
 def _cdist(c, g):
-    from ..linalg import cdist_differences
+    from ..products import cdist_differences
     x1, x2, p = c.args[0], c.args[1], _kw(c, "p", 2, 2.0)
     part = _pnorm_grad(cdist_differences(x1, x2), c.out.unsqueeze(-1), g.unsqueeze(-1), p, share_ties=False)
     return (part.sum(-2), -part.sum(-3))
@@ -421,7 +423,7 @@ def _dist(c, g):
 
 
 def _cross(c, g):
-    from ..linalg import _cross as cross
+    from ..products import _cross as cross
     a, b, dim = c.args
     return (cross(b, g, dim), cross(g, a, dim))
 
@@ -655,6 +657,7 @@ DERIVATIVES = {
     "logsumexp": ("LogsumexpBackward0",
                   lambda c, g: (_expand_back(g, c) * lg.exp(c.args[0] - _expand_back(c.out, c)),)),
     "norm": ("NormBackward1", _norm),
+    "linalg_vector_norm": ("LinalgVectorNormBackward0", _norm),
     "cumsum": ("CumsumBackward0", lambda c, g: (g.flip(_kw(c, "dim", 1, 0)).cumsum(_kw(c, "dim", 1, 0))
                                                 .flip(_kw(c, "dim", 1, 0)),)),
     "cumprod": ("CumprodBackward0", _cumprod),
@@ -846,7 +849,8 @@ READS_FOR_GRAD = {"mul": _PRODUCT, "div": ((1,), (0, 1)), "dot": _PRODUCT, "mv":
                   **dict.fromkeys(("addmm", "addmv", "addbmm", "baddbmm", "addr"), ((), (2,), (1,)))}
 READS_RESULT = frozenset({"softmax", "log_softmax", "exp", "exp2", "expm1", "sqrt", "rsqrt", "reciprocal", "tan", "tanh",
                           "sigmoid", "relu", "hypot", "copysign", "cdist", "dist", "logcumsumexp", "erfinv",
-                          "special_ndtri", "special_log_ndtr"})
+                          "special_ndtri", "special_log_ndtr"}) | LINALG_READS_RESULT
+DERIVATIVES.update(LINALG_DERIVATIVES)
 
 
 def _as_strided(c, g):

@@ -1,0 +1,208 @@
+"""Derivative formulas of the factorizations (lazygrad/decompositions.py), as data like derivatives.py's:
+torch's formulas for real matrices, written with lazygrad's own linalg functions so that they are
+differentiable again (a Hessian through an inverse, a solve or a Cholesky factor)."""
+from __future__ import annotations
+
+import lazygrad as lg
+
+
+def _first(out):
+    """The factor of an op returning (factor, info) or the factor alone."""
+    return out[0] if isinstance(out, tuple) else out
+
+
+def _eye_like(t, n: int):
+    return lg.eye(n, dtype=t.dtype, device=t.device)
+
+
+def _batched_scalar(g):
+    return g.unsqueeze(-1).unsqueeze(-1)
+
+
+def _inv(c, g, g_info=None):
+    """d(A^-1) = -A^-1 dA A^-1."""
+    xt = _first(c.out).mT
+    return (-(xt @ g @ xt),)
+
+
+def _det(c, g):
+    return (_batched_scalar(g) * lg.decompositions.cofactor(c.args[0]),)
+
+
+def _cofactor(c, g):
+    """C = det(A) A^-T: d<C, G> / dA = (<C, G> C - C G^T C) / det(A)."""
+    cof = c.out
+    inner = (cof * g).sum((-2, -1), keepdim=True)
+    return ((inner * cof - cof @ g.mT @ cof) / _batched_scalar(lg.linalg.det(c.args[0])),)
+
+
+def _slogdet(c, g_sign, g_logabsdet):
+    return (_batched_scalar(g_logabsdet) * lg.linalg.inv(c.args[0]).mT,)
+
+
+def _is_vector(A, B, left: bool) -> bool:
+    return B.ndim == 1 or (left and B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
+
+
+def _solve(c, g, g_info=None):
+    """X = A^-1 B: B's gradient solves with A^T, A's is minus that times X^T (X A = B: mirrored)."""
+    A, B = c.args[:2]
+    left = c.kwargs.get("left", True)
+    x = _first(c.out)
+    g_b = lg.linalg.solve(A.mT, g, left=left)
+    if _is_vector(A, B, left):
+        outer = g_b.unsqueeze(-1) * x.unsqueeze(-2) if left else x.unsqueeze(-1) * g_b.unsqueeze(-2)
+        return (-outer, g_b)
+    return (-(g_b @ x.mT) if left else -(x.mT @ g_b), g_b)
+
+
+def _solve_triangular(c, g):
+    A = c.args[0]
+    upper, left = c.kwargs["upper"], c.kwargs.get("left", True)
+    unit = c.kwargs.get("unitriangular", False)
+    x = c.out
+    g_b = lg.linalg.solve_triangular(A.mT, g, upper=not upper, left=left, unitriangular=unit)
+    g_a = -(g_b @ x.mT) if left else -(x.mT @ g_b)
+    return (g_a.triu(1 if unit else 0) if upper else g_a.tril(-1 if unit else 0), g_b)
+
+
+def _cholesky(c, g, g_info=None):
+    """A = L L^T: gA = sym(L^-T Phi(L^T gL) L^-1), Phi taking the lower triangle with its diagonal halved."""
+    upper = c.kwargs.get("upper", False)
+    low = _first(c.out).mT if upper else _first(c.out)
+    g_low = (g.mT if upper else g).tril()
+    phi = (low.mT @ g_low).tril()
+    phi = phi - 0.5 * lg.diag_embed(phi.diagonal(0, -2, -1))
+    left = lg.linalg.solve_triangular(low.mT, phi, upper=True)
+    s = lg.linalg.solve_triangular(low, left, upper=False, left=False)
+    return (0.5 * (s + s.mT),)
+
+
+def _copyltu(m):
+    """The lower triangle copied onto the upper one (the diagonal kept)."""
+    below = m.tril(-1)
+    return below + below.mT + lg.diag_embed(m.diagonal(0, -2, -1))
+
+
+def _qr_tall(q, r, g_q, g_r):
+    """A = QR with m >= n: gA = (gQ + Q copyltu(M)) R^-T, M = R gR^T - gQ^T Q."""
+    m = r @ g_r.mT - g_q.mT @ q
+    b = g_q + q @ _copyltu(m)
+    return lg.linalg.solve_triangular(r.mT, b, upper=False, left=False)
+
+
+def _qr(c, g_q, g_r):
+    A = c.args[0]
+    mode = c.kwargs.get("mode", c.args[1] if len(c.args) > 1 else "reduced")
+    rows, cols = A.shape[-2:]
+    if mode == "r":
+        raise RuntimeError("The derivative of linalg.qr depends on Q, which is not computed when mode='r'. Please "
+                           "use linalg.qr(A, mode='reduced') if you are going to differentiate through linalg.qr.")
+    if mode == "complete" and rows > cols:
+        raise RuntimeError("The QR decomposition is not differentiable when mode='complete' and nrows > ncols.")
+    q, r = c.out
+    if rows >= cols:
+        return (_qr_tall(q, r, g_q, g_r),)
+    # A = [X | Y] = Q [U | V]: X = QU is square, Y = QV
+    y, u, g_u, g_v = A[..., rows:], r[..., :rows], g_r[..., :rows], g_r[..., rows:]
+    g_x = _qr_tall(q, u, g_q + y @ g_v.mT, g_u)
+    return (lg.cat([g_x, q @ g_v], -1),)
+
+
+def _eigh_grad(values, vectors, g_values, g_vectors):
+    """gA = V (skew(V^T gV) / E + diag(gL)) V^T, E_ij = L_j - L_i."""
+    n = values.shape[-1]
+    eye = _eye_like(values, n)
+    inner = vectors.mT @ g_vectors
+    gaps = values.unsqueeze(-2) - values.unsqueeze(-1) + eye
+    middle = 0.5 * (inner - inner.mT) / gaps + lg.diag_embed(g_values)
+    return vectors @ middle @ vectors.mT
+
+
+def _eigh(c, g_values, g_vectors):
+    return (_eigh_grad(*c.out, g_values, g_vectors),)
+
+
+def _eigvalsh(c, g):
+    vectors = lg.linalg.eigh(c.args[0], c.kwargs.get("UPLO", c.args[1] if len(c.args) > 1 else "L")).eigenvectors
+    return (vectors @ lg.diag_embed(g) @ vectors.mT,)
+
+
+def _svd_grad(u, s, vh, g_u, g_s, g_vh, rows: int, cols: int):
+    """torch's svd_backward for real matrices (u, vh narrowed to the k singular values)."""
+    v, g_v = vh.mT, g_vh.mT
+    eye = _eye_like(s, s.shape[-1])
+    s2 = s * s
+    gaps = s2.unsqueeze(-2) - s2.unsqueeze(-1) + eye
+    u_skew, v_skew = u.mT @ g_u, v.mT @ g_v
+    u_skew, v_skew = u_skew - u_skew.mT, v_skew - v_skew.mT
+    middle = (u_skew * s.unsqueeze(-2) + s.unsqueeze(-1) * v_skew) / gaps + lg.diag_embed(g_s)
+    g_a = u @ middle @ vh
+    if rows > cols:
+        g_a = g_a + ((g_u - u @ (u.mT @ g_u)) / s.unsqueeze(-2)) @ vh
+    elif rows < cols:
+        g_a = g_a + u @ ((g_v - v @ (v.mT @ g_v)) / s.unsqueeze(-2)).mT
+    return g_a
+
+
+def _svd(c, g_u, g_s, g_vh):
+    A = c.args[0]
+    full = c.kwargs.get("full_matrices", c.args[1] if len(c.args) > 1 else True)
+    u, s, vh = c.out
+    rows, cols = A.shape[-2:]
+    k = min(rows, cols)
+    if full:
+        u, vh, g_u, g_vh = u[..., :k], vh[..., :k, :], g_u[..., :k], g_vh[..., :k, :]
+    return (_svd_grad(u, s, vh, g_u, g_s, g_vh, rows, cols),)
+
+
+def _svdvals(c, g):
+    u, _, vh = lg.linalg.svd(c.args[0], full_matrices=False)
+    return (u @ lg.diag_embed(g) @ vh,)
+
+
+def _pinv(c, g):
+    """torch's pinv_backward for real matrices."""
+    A, p = c.args[0], c.out
+    rows, cols = A.shape[-2:]
+    if rows <= cols:
+        k = g.mT @ p
+        k_pt = k @ p.mT
+        return (-(p @ k).mT + k_pt - A @ p @ k_pt + p.mT @ p @ (g.mT - k @ A),)
+    k = p @ g.mT
+    pt_k = p.mT @ k
+    return (-(k @ p).mT + (g.mT - A @ k) @ p @ p.mT + pt_k - pt_k @ p @ A,)
+
+
+def _matrix_exp(c, g):
+    """The upper right block of exp([[A^T, G], [0, A^T]])."""
+    A = c.args[0]
+    n = A.shape[-1]
+    at = A.mT
+    block = lg.cat([lg.cat([at, g], -1), lg.cat([lg.zeros_like(A), at], -1)], -2)
+    return (lg.linalg.matrix_exp(block)[..., :n, n:],)
+
+
+LINALG_DERIVATIVES = {
+    "linalg_inv": ("LinalgInvExBackward0", _inv),
+    "linalg_inv_ex": ("LinalgInvExBackward0", _inv),
+    "linalg_det": ("LinalgDetBackward0", _det),
+    "cofactor": ("CofactorBackward0", _cofactor),
+    "linalg_slogdet": ("LinalgSlogdetBackward0", _slogdet),
+    "linalg_solve": ("LinalgSolveExBackward0", _solve),
+    "linalg_solve_ex": ("LinalgSolveExBackward0", _solve),
+    "linalg_solve_triangular": ("LinalgSolveTriangularBackward0", _solve_triangular),
+    "linalg_cholesky": ("LinalgCholeskyExBackward0", _cholesky),
+    "linalg_cholesky_ex": ("LinalgCholeskyExBackward0", _cholesky),
+    "linalg_qr": ("LinalgQrBackward0", _qr),
+    "linalg_eigh": ("LinalgEighBackward0", _eigh),
+    "linalg_eigvalsh": ("LinalgEighBackward0", _eigvalsh),
+    "linalg_svd": ("LinalgSvdBackward0", _svd),
+    "linalg_svdvals": ("LinalgSvdBackward0", _svdvals),
+    "linalg_pinv": ("LinalgPinvBackward0", _pinv),
+    "linalg_matrix_exp": ("LinalgMatrixExpBackward0", _matrix_exp),
+}
+# formulas that read the op's results (watched by the version check, as torch saves them)
+READS_RESULT = frozenset({"linalg_inv", "linalg_inv_ex", "cofactor", "linalg_solve", "linalg_solve_ex",
+                          "linalg_solve_triangular", "linalg_cholesky", "linalg_cholesky_ex", "linalg_qr",
+                          "linalg_eigh", "linalg_svd", "linalg_pinv"})

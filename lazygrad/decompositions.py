@@ -1,0 +1,339 @@
+"""Factorizations and the functions computed by one: inverse, determinant, solve, Cholesky, QR, eigh, SVD,
+pseudo-inverse, triangular solve, matrix exponential (torch.linalg's, and torch's older spellings).
+
+Each is one EXTERN node in the graph: a library call (lazygrad/library_routines.py) that runs when the
+graph is realized, as its own kernel, on its materialized sources. Its results are views of the node's
+packed values, so the rest of the graph (the gradients' products and elementwise work) stays lazy and
+fuses. Derivatives are in autograd/derivatives.py, written with these same functions, so they can be
+differentiated again.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from . import graph, return_types
+from .autograd.record import differentiable
+from .dtypes import int32, torch_name
+from .elementwise import broadcast_shapes
+from .tensor import Tensor
+
+LOW_PRECISION = ("float16", "bfloat16")
+
+
+def check_matrices(name: str, A: Tensor, square: bool = True) -> None:
+    """torch's checks on the matrix argument of a linalg function: dims, dtype, squareness."""
+    if A.ndim < 2:
+        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
+    if not A.dtype.is_floating_point:
+        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got {torch_name(A.dtype)}")
+    if A.dtype.name in LOW_PRECISION:
+        raise RuntimeError(f"{name}: Low precision dtypes not supported. Got {torch_name(A.dtype)}")
+    if square and A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"{name}: A must be batches of square matrices, but they are {A.shape[-2]} by "
+                           f"{A.shape[-1]} matrices")
+
+
+def _same_dtype(name: str, A: Tensor, B: Tensor) -> None:
+    if A.dtype is not B.dtype:
+        raise RuntimeError(f"{name}: Expected A and B to have the same dtype, but found A of type "
+                           f"{torch_name(A.dtype)} and B of type {torch_name(B.dtype)} instead")
+
+
+def library_call(routine: str, params: tuple, inputs: list[Tensor], shapes: list[tuple]) -> list[Tensor]:
+    """The results (of the given shapes, in packing order) of one library call on inputs."""
+    device = inputs[0]._storage.device
+    sizes = [math.prod(s) for s in shapes]
+    node = graph.extern(routine, params, tuple(t.lazy for t in inputs), inputs[0].dtype, sum(sizes))
+    results, start = [], 0
+    for shape, size in zip(shapes, sizes):
+        part = graph.reshape(graph.shrink(node, ((start, start + size),)), shape)
+        results.append(Tensor._from_node(part, device))
+        start += size
+    return results
+
+
+def _info(t: Tensor) -> Tensor:
+    """A routine's info, packed as the matrices' dtype, as torch's int32."""
+    return t.to(int32)
+
+
+# ---- inverse, determinant -------------------------------------------------------------------------
+
+def _inverse(A: Tensor, with_info: bool) -> list[Tensor]:
+    check_matrices("linalg.inv", A)
+    return library_call("inv", (with_info,), [A], [A.shape] + ([A.shape[:-2]] if with_info else []))
+
+
+@differentiable("linalg_inv")
+def inv(A: Tensor) -> Tensor:
+    """The inverse; a singular matrix raises LinAlgError (when the graph runs) naming its zero pivot."""
+    return _inverse(A, False)[0]
+
+
+@differentiable("linalg_inv_ex")
+def inv_ex(A: Tensor, *, check_errors: bool = False):
+    if check_errors:
+        return return_types.linalg_inv_ex(inv(A), graph_zeros_info(A))
+    inverse, info = _inverse(A, True)
+    return return_types.linalg_inv_ex(inverse, _info(info))
+
+
+def graph_zeros_info(A: Tensor) -> Tensor:
+    from .creation import zeros
+    return zeros(A.shape[:-2], dtype=int32, device=A.device)
+
+
+@differentiable("linalg_det")
+def det(A: Tensor) -> Tensor:
+    check_matrices("linalg.det", A)
+    return library_call("det", (), [A], [A.shape[:-2]])[0]
+
+
+@differentiable("cofactor")
+def cofactor(A: Tensor) -> Tensor:
+    """det(A) A^-T, the derivative of det: exact for singular matrices too (computed through the SVD)."""
+    return library_call("cofactor", (), [A], [A.shape])[0]
+
+
+@differentiable("linalg_slogdet")
+def slogdet(A: Tensor):
+    check_matrices("linalg.slogdet", A)
+    return return_types.linalg_slogdet(*library_call("slogdet", (), [A], [A.shape[:-2]] * 2))
+
+
+def legacy_slogdet(input: Tensor):
+    return return_types.slogdet(*slogdet(input))
+
+
+def logdet(input: Tensor) -> Tensor:
+    """log det: NaN where the determinant is negative (torch's where over slogdet)."""
+    from .elementwise import where
+    sign, logabsdet = slogdet(input)
+    return where(sign < 0, math.nan, logabsdet)
+
+
+# ---- solving ----------------------------------------------------------------------------------------
+
+def _solve_shapes(name: str, A: Tensor, B: Tensor, left: bool) -> tuple[bool, tuple, tuple]:
+    """Whether B is a (batch of) vector(s), and the broadcast shapes A and B are read at."""
+    check_matrices(name, A)
+    _same_dtype(name, A, B)
+    n = A.shape[-1]
+    vector = B.ndim == 1 or (left and B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
+    rows = B.shape[-1] if vector else B.shape[-2] if left else B.shape[-1]
+    if B.ndim == 0 or rows != n:
+        got = f"{B.shape[-1] if B.ndim else 1}x1" if vector or not B.ndim else "x".join(map(str, B.shape[-2:]))
+        equation = "AX = B" if left else "XA = B"
+        raise RuntimeError(f"{name}: Incompatible shapes of A and B for the equation {equation} ({n}x{n} and {got})")
+    b_batch = B.shape[:-1] if vector else B.shape[:-2]
+    batch = broadcast_shapes(A.shape[:-2], b_batch)
+    b_shape = batch + ((n,) if vector else tuple(B.shape[-2:]))
+    return vector, tuple(batch) + (n, n), tuple(b_shape)
+
+
+def _solved(A: Tensor, B: Tensor, left: bool, with_info: bool, name: str) -> list[Tensor]:
+    vector, a_shape, b_shape = _solve_shapes(name, A, B, left)
+    shapes = [b_shape] + ([a_shape[:-2]] if with_info else [])
+    return library_call("solve", (left, vector, with_info), [A.expand(a_shape), B.expand(b_shape)], shapes)
+
+
+@differentiable("linalg_solve")
+def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
+    """X with A X = B (X A = B when not left), batched and broadcast; B may be a (batch of) vector(s)."""
+    return _solved(A, B, left, False, "linalg.solve")[0]
+
+
+@differentiable("linalg_solve_ex")
+def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = False):
+    if check_errors:
+        return return_types.linalg_solve_ex(solve(A, B, left=left), graph_zeros_info(A))
+    result, info = _solved(A, B, left, True, "linalg.solve_ex")
+    return return_types.linalg_solve_ex(result, _info(info))
+
+
+@differentiable("linalg_solve_triangular")
+def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True, unitriangular: bool = False) -> Tensor:
+    """X with A X = B (X A = B when not left), reading only A's upper or lower triangle."""
+    name = "linalg.solve_triangular"
+    check_matrices(name, A)
+    _same_dtype(name, A, B)
+    check_matrices(name, B, square=False)
+    n = A.shape[-1]
+    if (B.shape[-2] if left else B.shape[-1]) != n:
+        raise RuntimeError(f"{name}: Incompatible shapes of A and B for the equation {'AX = B' if left else 'XA = B'}"
+                           f" ({n}x{n} and {B.shape[-2]}x{B.shape[-1]})")
+    batch = tuple(broadcast_shapes(A.shape[:-2], B.shape[:-2]))
+    a, b = A.expand(batch + (n, n)), B.expand(batch + tuple(B.shape[-2:]))
+    return library_call("solve_triangular", (upper, left, unitriangular), [a, b], [b.shape])[0]
+
+
+def triangular_solve(b: Tensor, A: Tensor, upper: bool = True, transpose: bool = False,
+                     unitriangular: bool = False):
+    """torch's older spelling: (solution of op(A) X = b, a copy of A)."""
+    warnings.warn("torch.triangular_solve is deprecated in favor of torch.linalg.solve_triangular", UserWarning,
+                  stacklevel=2)
+    a = A.mT if transpose else A
+    x = solve_triangular(a, b, upper=upper != transpose, unitriangular=unitriangular)
+    return return_types.triangular_solve(x, A.clone())
+
+
+# ---- Cholesky ---------------------------------------------------------------------------------------
+
+def _factor(A: Tensor, upper: bool, with_info: bool, name: str) -> list[Tensor]:
+    check_matrices(name, A)
+    return library_call("cholesky", (upper, with_info), [A], [A.shape] + ([A.shape[:-2]] if with_info else []))
+
+
+@differentiable("linalg_cholesky")
+def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:
+    """L with A = L L^T (U with A = U^T U when upper); reads A's lower triangle."""
+    return _factor(A, upper, False, "linalg.cholesky")[0]
+
+
+@differentiable("linalg_cholesky_ex")
+def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False):
+    if check_errors:
+        return return_types.linalg_cholesky_ex(cholesky(A, upper=upper), graph_zeros_info(A))
+    factor, info = _factor(A, upper, True, "linalg.cholesky_ex")
+    return return_types.linalg_cholesky_ex(factor, _info(info))
+
+
+def legacy_cholesky(input: Tensor, upper: bool = False) -> Tensor:
+    warnings.warn("torch.cholesky is deprecated in favor of torch.linalg.cholesky and will be removed in a future "
+                  "PyTorch release.", UserWarning, stacklevel=2)
+    return cholesky(input, upper=upper)
+
+
+def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False) -> Tensor:
+    """X with (L L^T) X = B, by two triangular solves."""
+    y = solve_triangular(L, B, upper=upper, left=True) if not upper else solve_triangular(L.mT, B, upper=False)
+    return solve_triangular(L.mT, y, upper=True) if not upper else solve_triangular(L, y, upper=True)
+
+
+def cholesky_inverse(L: Tensor, upper: bool = False) -> Tensor:
+    from .creation import eye
+    check_matrices("cholesky_inverse", L)
+    identity = eye(L.shape[-1], dtype=L.dtype, device=L.device).expand(L.shape)
+    return cholesky_solve(identity, L, upper)
+
+
+# ---- QR, eigh, SVD ----------------------------------------------------------------------------------
+
+@differentiable("linalg_qr")
+def qr(A: Tensor, mode: str = "reduced"):
+    """Q with orthonormal columns and upper triangular R, A = Q R; mode 'complete' gives a square Q, 'r'
+    only R (and an empty Q)."""
+    if mode not in ("reduced", "complete", "r"):
+        raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), 'r', "
+                           "or 'complete'")
+    check_matrices("linalg.qr", A, square=False)
+    *batch, m, n = A.shape
+    k = m if mode == "complete" else min(m, n)
+    r_shape = tuple(batch) + (k, n)
+    if mode == "r":
+        from .creation import empty
+        return return_types.linalg_qr(empty(0, dtype=A.dtype, device=A.device),
+                                      library_call("qr", (mode,), [A], [r_shape])[0])
+    return return_types.linalg_qr(*library_call("qr", (mode,), [A], [tuple(batch) + (m, k), r_shape]))
+
+
+def legacy_qr(input: Tensor, some: bool = True):
+    warnings.warn("torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future PyTorch "
+                  "release.", UserWarning, stacklevel=2)
+    return return_types.qr(*qr(input, "reduced" if some else "complete"))
+
+
+def _check_uplo(UPLO: str) -> None:
+    if UPLO not in ("L", "U"):
+        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
+
+
+@differentiable("linalg_eigh")
+def eigh(A: Tensor, UPLO: str = "L"):
+    """Eigenvalues (ascending) and orthonormal eigenvectors of a symmetric matrix, from one triangle."""
+    check_matrices("linalg.eigh", A)
+    _check_uplo(UPLO)
+    return return_types.linalg_eigh(*library_call("eigh", (UPLO,), [A], [A.shape[:-1], A.shape]))
+
+
+@differentiable("linalg_eigvalsh")
+def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:
+    check_matrices("linalg.eigvalsh", A)
+    _check_uplo(UPLO)
+    return library_call("eigh", (UPLO,), [A], [A.shape[:-1], A.shape])[0]
+
+
+def _svd_parts(A: Tensor, full_matrices: bool, name: str) -> list[Tensor]:
+    check_matrices(name, A, square=False)
+    *batch, m, n = A.shape
+    k = min(m, n)
+    left, right = (m, m) if full_matrices else (m, k), (n, n) if full_matrices else (k, n)
+    return library_call("svd", (full_matrices,), [A], [tuple(batch) + left, tuple(batch) + (k,),
+                                                       tuple(batch) + right])
+
+
+@differentiable("linalg_svd")
+def svd(A: Tensor, full_matrices: bool = True, *, driver=None):
+    """U, S (descending) and Vh with A = U diag(S) Vh."""
+    return return_types.linalg_svd(*_svd_parts(A, full_matrices, "linalg.svd"))
+
+
+@differentiable("linalg_svdvals")
+def svdvals(A: Tensor, *, driver=None) -> Tensor:
+    return _svd_parts(A, False, "linalg.svd")[1]
+
+
+def legacy_svd(input: Tensor, some: bool = True, compute_uv: bool = True):
+    """torch.svd: U, S, V (not V^T); without compute_uv, U and V are zeros."""
+    if not compute_uv:
+        from .creation import zeros
+        *batch, m, n = input.shape
+        s = svdvals(input)
+        return return_types.svd(zeros(*batch, m, m, dtype=input.dtype, device=input.device), s,
+                                zeros(*batch, n, n, dtype=input.dtype, device=input.device))
+    u, s, vh = svd(input, full_matrices=not some)
+    return return_types.svd(u, s, vh.mT)
+
+
+# ---- pseudo-inverse, matrix exponential --------------------------------------------------------------
+
+def _tolerance(value, name: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, Tensor):
+        if value.numel() != 1:
+            raise NotImplementedError(f"linalg.{name}: a tensor {name} with more than one element is not supported "
+                                      "by lazygrad")
+        return float(value.item())
+    return float(value)
+
+
+def tolerances(A: Tensor, atol, rtol, name: str) -> tuple[float, float]:
+    """torch's (atol, rtol) defaults: rtol = eps * max(m, n) when neither is given, 0 when only atol is."""
+    atol, rtol = _tolerance(atol, "atol"), _tolerance(rtol, "rtol")
+    if rtol is None:
+        rtol = 0.0 if atol is not None and atol > 0 else float(np.finfo(A.dtype.np).eps) * max(A.shape[-2:])
+    return atol or 0.0, rtol
+
+
+@differentiable("linalg_pinv")
+def pinv(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False) -> Tensor:
+    """The pseudo-inverse: singular values at most max(atol, rtol * the largest) are dropped."""
+    if A.ndim < 2 or not A.dtype.is_floating_point or A.dtype.name in LOW_PRECISION:
+        raise RuntimeError(f"linalg.pinv({torch_name(A.dtype)}{{{list(A.shape)}}}): expected a tensor with 2 or more "
+                           "dimensions of float, double, cfloat or cdouble types")
+    atol, rtol = tolerances(A, atol, rtol, "pinv")
+    return library_call("pinv", (atol, rtol, hermitian), [A], [tuple(A.shape[:-2]) + (A.shape[-1], A.shape[-2])])[0]
+
+
+def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
+    return pinv(input, rtol=rcond)
+
+
+@differentiable("linalg_matrix_exp")
+def matrix_exp(A: Tensor) -> Tensor:
+    check_matrices("linalg.matrix_exp", A)
+    return library_call("matrix_exp", (), [A], [A.shape])[0]

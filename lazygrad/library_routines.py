@@ -1,0 +1,270 @@
+"""The library routines an EXTERN node runs: LAPACK through numpy on the CPU, cuSOLVER/cuBLAS through cupy
+on a GPU (`xp` is whichever module holds the node's arrays).
+
+Factorizations are sequential pivoting algorithms: a generated loop nest would be slower than the
+vendors' blocked routines, and torch calls the same libraries. A routine takes its sources as arrays
+and its parameters, and returns its results in packing order; the EXTERN node's values are those
+results flattened one after another (lazygrad/decompositions.py reads each back as a view). Failures
+raise LinAlgError with torch's message, naming the batch element and the pivot or minor at fault.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+
+class LinAlgError(RuntimeError):
+    """A factorization failed on the values it was given (a singular matrix, one not positive-definite)."""
+
+
+LinAlgError.__module__ = "lazygrad.linalg"
+
+
+@dataclass(frozen=True)
+class Routine:
+    call: Callable  # (xp, arrays, *params) -> list of result arrays, in packing order
+    about: str  # what runs, for the kernel listing
+
+
+def _batch_prefix(a, flat_index: int) -> str:
+    return f"(Batch element {flat_index}): " if a.ndim > 2 else ""
+
+
+def _first_failure(info) -> int:
+    """The flat batch index of the first nonzero info."""
+    return int((info.reshape(-1) != 0).argmax())
+
+
+def lu_factor(xp, a):
+    """LAPACK getrf's factorization, batched: LU (unit L below the diagonal, U on and above it), the
+    1-based row swapped with each row, and info (the first exactly zero pivot, 1-based; 0 if none)."""
+    *batch, m, n = a.shape
+    lu = a.reshape(-1, m, n).copy()
+    count, k = lu.shape[0], min(m, n)
+    pivots = xp.zeros((count, k), dtype=xp.int64)
+    info = xp.zeros(count, dtype=xp.int64)
+    every = xp.arange(count)
+    for j in range(k):
+        p = j + xp.argmax(xp.abs(lu[:, j:, j]), axis=1)
+        pivots[:, j] = p + 1
+        row = lu[every, j].copy()
+        lu[every, j] = lu[every, p]
+        lu[every, p] = row
+        pivot = lu[:, j, j]
+        zero = pivot == 0
+        info = xp.where(zero & (info == 0), j + 1, info)
+        lu[:, j + 1:, j] /= xp.where(zero, 1, pivot)[:, None]
+        lu[:, j + 1:, j + 1:] -= lu[:, j + 1:, j, None] * lu[:, j, None, j + 1:]
+    return lu.reshape(a.shape), pivots.reshape(*batch, k), info.reshape(batch)
+
+
+def cholesky_info(xp, a):
+    """The order of the first leading minor that is not positive-definite (0 where all are), batched,
+    and the lower factor as far as it got (the input's lower triangle beyond), as LAPACK potrf leaves it."""
+    *batch, n, _ = a.shape
+    low = xp.tril(a.reshape(-1, n, n)).copy()
+    info = xp.zeros(low.shape[0], dtype=xp.int64)
+    for j in range(n):
+        going = info == 0
+        d = low[:, j, j] - (low[:, j, :j] ** 2).sum(-1)
+        failed = going & ~(d > 0)
+        info = xp.where(failed, j + 1, info)
+        going = going & ~failed
+        root = xp.sqrt(xp.where(going, d, 1))
+        below = (low[:, j + 1:, j] - (low[:, j + 1:, :j] @ low[:, j, :j, None])[..., 0]) / root[:, None]
+        low[:, j, j] = xp.where(going, root, low[:, j, j])
+        low[:, j + 1:, j] = xp.where(going[:, None], below, low[:, j + 1:, j])
+    return low.reshape(a.shape), info.reshape(batch)
+
+
+def _singular(xp, a, attempt):
+    """attempt() when every matrix of a is invertible, else None: numpy raises for an exactly singular
+    pivot, cupy returns non-finite values (then the factorization tells which)."""
+    try:
+        result = attempt(a)
+    except np.linalg.LinAlgError:
+        return None
+    if xp is not np and not bool(xp.isfinite(result).all()) and bool(xp.isfinite(a).all()):
+        if bool((lu_factor(xp, a)[2] != 0).any()):
+            return None
+    return result
+
+
+def _each_invertible(xp, a, attempt, with_info: bool, message) -> list:
+    """attempt(a) with info as LAPACK reports it; a singular matrix raises torch's error, or (with_info)
+    gets NaN results and its info."""
+    result = _singular(xp, a, attempt)
+    info = xp.zeros(a.shape[:-2], dtype=xp.int64)
+    if result is None:
+        info = lu_factor(xp, a)[2]
+        if not with_info:
+            raise LinAlgError(message(a, info))
+        bad = (info != 0)[..., None, None]
+        result = xp.where(bad, xp.nan, attempt(xp.where(bad, xp.eye(a.shape[-1], dtype=a.dtype), a)))
+    return [result, info] if with_info else [result]
+
+
+def _inverse_failed(a, info) -> str:
+    at = _first_failure(info)
+    return (f"linalg.inv: {_batch_prefix(a, at)}The diagonal element {int(info.reshape(-1)[at])} is zero, the "
+            "inversion could not be completed because the input matrix is singular.")
+
+
+def _inv(xp, arrays, with_info: bool):
+    return _each_invertible(xp, arrays[0], xp.linalg.inv, with_info, _inverse_failed)
+
+
+def _det(xp, arrays):
+    return [xp.linalg.det(arrays[0])]
+
+
+def _slogdet(xp, arrays):
+    sign, logabsdet = xp.linalg.slogdet(arrays[0])
+    return [sign, logabsdet]
+
+
+def _solve(xp, arrays, left: bool, vector: bool, with_info: bool):
+    """A X = B, or X A = B (solved as A^T X^T = B^T); a vector B is a one-column matrix."""
+    a, b = arrays
+    if vector:
+        b = b[..., None]
+    if not left:
+        a, b = xp.swapaxes(a, -1, -2), xp.swapaxes(b, -1, -2)
+    results = _each_invertible(xp, a, lambda m: xp.linalg.solve(m, b), with_info,
+                               lambda a, info: "torch.linalg.solve: The solver failed because the input matrix "
+                                               "is singular.")
+    x = results[0] if left else xp.swapaxes(results[0], -1, -2)
+    return [x[..., 0] if vector else x] + results[1:]
+
+
+def _cholesky(xp, arrays, upper: bool, with_info: bool):
+    """The lower factor of a's lower triangle (its transpose when upper)."""
+    a, = arrays
+    try:
+        low, info = xp.linalg.cholesky(a), xp.zeros(a.shape[:-2], dtype=xp.int64)
+        failed = not bool(xp.isfinite(low).all()) and bool(xp.isfinite(a).all())  # (cupy does not raise)
+    except np.linalg.LinAlgError:
+        failed = True
+    if failed:
+        low, info = cholesky_info(xp, a)
+        if not with_info:
+            at = _first_failure(info)
+            raise LinAlgError(f"linalg.cholesky: {_batch_prefix(a, at)}The factorization could not be completed "
+                              "because the input is not positive-definite (the leading minor of order "
+                              f"{int(info.reshape(-1)[at])} is not positive-definite).")
+    factor = xp.swapaxes(low, -1, -2) if upper else low
+    return [factor, info] if with_info else [factor]
+
+
+def _qr(xp, arrays, mode: str):
+    q, r = xp.linalg.qr(arrays[0], mode="complete" if mode == "complete" else "reduced")
+    return [r] if mode == "r" else [q, r]
+
+
+def _eigh(xp, arrays, uplo: str):
+    try:
+        values, vectors = xp.linalg.eigh(arrays[0], UPLO=uplo)
+    except np.linalg.LinAlgError as e:
+        raise LinAlgError("linalg.eigh: The algorithm failed to converge because the input matrix is "
+                          f"ill-conditioned or has too many repeated eigenvalues ({e}).") from None
+    return [values, vectors]
+
+
+def _svd(xp, arrays, full_matrices: bool):
+    try:
+        u, s, vh = xp.linalg.svd(arrays[0], full_matrices=full_matrices)
+    except np.linalg.LinAlgError as e:
+        raise LinAlgError(f"linalg.svd: The algorithm failed to converge because the input matrix is "
+                          f"ill-conditioned or has too many repeated singular values ({e}).") from None
+    return [u, s, vh]
+
+
+def _pinv(xp, arrays, atol: float, rtol: float, hermitian: bool):
+    """Singular values at most max(atol, rtol * the largest) count as zero (torch's rule)."""
+    a, = arrays
+    if hermitian:
+        values, vectors = xp.linalg.eigh(a)
+        size = xp.abs(values)
+        left, right = vectors, xp.swapaxes(vectors, -1, -2) * xp.sign(values)[..., None]
+    else:
+        left, size, right = xp.linalg.svd(a, full_matrices=False)
+    largest = size.max(-1, keepdims=True) if size.shape[-1] else xp.zeros(size.shape[:-1] + (1,), size.dtype)
+    cutoff = xp.maximum(atol, rtol * largest)
+    inverted = xp.where(size > cutoff, 1 / xp.where(size > cutoff, size, 1), 0).astype(a.dtype)
+    return [xp.swapaxes(right, -1, -2) @ (inverted[..., None] * xp.swapaxes(left, -1, -2))]
+
+
+def _solve_triangular(xp, arrays, upper: bool, left: bool, unitriangular: bool):
+    """Substitution row by row, batched: exact IEEE results for zero pivots (inf and NaN), as torch's trsm.
+    X A = B is solved as A^T X^T = B^T."""
+    a, b = arrays
+    if not left:
+        a, b, upper = xp.swapaxes(a, -1, -2), xp.swapaxes(b, -1, -2), not upper
+    n = a.shape[-1]
+    x = xp.zeros(b.shape, dtype=b.dtype)
+    for i in (reversed(range(n)) if upper else range(n)):
+        done = slice(i + 1, n) if upper else slice(0, i)
+        rest = b[..., i, :] - (a[..., i, done, None] * x[..., done, :]).sum(-2)
+        x[..., i, :] = rest if unitriangular else rest / a[..., i, i, None]
+    return [x if left else xp.swapaxes(x, -1, -2)]
+
+
+def _cofactor(xp, arrays):
+    """det(A) A^-T as det(U) det(V) U diag(prod of the other singular values) V^T: defined for singular A too."""
+    a, = arrays
+    u, s, vh = xp.linalg.svd(a)
+    ones = xp.ones(s.shape[:-1] + (1,), dtype=s.dtype)
+    before = xp.cumprod(xp.concatenate([ones, s[..., :-1]], -1), -1)
+    after = xp.flip(xp.cumprod(xp.concatenate([ones, xp.flip(s, -1)[..., :-1]], -1), -1), -1)
+    sign = xp.linalg.det(u) * xp.linalg.det(vh)
+    return [sign[..., None, None] * (u * (before * after)[..., None, :]) @ vh]
+
+
+def _matrix_exp(xp, arrays):
+    """Scaling and squaring: A / 2^s has 1-norm at most 1/2, where a degree-18 Taylor polynomial is exact
+    to far below float64's rounding; then s squarings."""
+    a, = arrays
+    norm = float(xp.abs(a).sum(-2).max()) if a.size else 0.0
+    squarings = max(0, math.ceil(math.log2(norm * 2))) if norm > 0 and math.isfinite(norm) else 0
+    scaled = a / 2.0 ** squarings
+    eye = xp.broadcast_to(xp.eye(a.shape[-1], dtype=a.dtype), a.shape)
+    result, term = eye.copy(), eye.copy()
+    for k in range(1, 19):
+        term = term @ scaled / k
+        result = result + term
+    for _ in range(squarings):
+        result = result @ result
+    return [result]
+
+
+ROUTINES: dict[str, Routine] = {
+    "inv": Routine(_inv, "the inverse (LAPACK getrf + getri; cupy: cuSOLVER getrf + getrs)"),
+    "det": Routine(_det, "the determinant (LU factorization)"),
+    "slogdet": Routine(_slogdet, "sign and log of the absolute determinant (LU factorization)"),
+    "solve": Routine(_solve, "the solution of A X = B (LAPACK gesv; cupy: cuSOLVER getrf + getrs)"),
+    "cholesky": Routine(_cholesky, "the lower Cholesky factor (LAPACK potrf; cupy: cuSOLVER potrf)"),
+    "qr": Routine(_qr, "the QR factorization (LAPACK geqrf + orgqr; cupy: cuSOLVER geqrf + orgqr)"),
+    "eigh": Routine(_eigh, "eigenvalues and eigenvectors of a symmetric matrix (LAPACK syevd; cupy: cuSOLVER syevj)"),
+    "svd": Routine(_svd, "the singular value decomposition (LAPACK gesdd; cupy: cuSOLVER gesvd)"),
+    "pinv": Routine(_pinv, "the pseudo-inverse through the SVD (or eigh when hermitian)"),
+    "solve_triangular": Routine(_solve_triangular, "the solution of a triangular system, by substitution"),
+    "cofactor": Routine(_cofactor, "the cofactor matrix det(A) A^-T, through the SVD"),
+    "matrix_exp": Routine(_matrix_exp, "the matrix exponential (scaling and squaring of a Taylor polynomial)"),
+}
+
+
+def run(routine: str, params: tuple, arrays: list, xp, dtype):
+    """The routine's results on arrays, packed into one flat array of dtype."""
+    results = ROUTINES[routine].call(xp, arrays, *params)
+    return xp.concatenate([xp.asarray(r).astype(dtype, copy=False).reshape(-1) for r in results])
+
+
+def describe(routine: str, params: tuple, name: str, shapes: list[tuple]) -> str:
+    """What a library-call kernel runs, shown where a generated kernel shows its source."""
+    args = ", ".join("x".join(map(str, s)) or "scalar" for s in shapes)
+    shown = f"({', '.join(map(repr, params))})" if params else ""
+    return (f"/* {name}: library call, no generated code\n * {routine}{shown} on {args}: "
+            f"{ROUTINES[routine].about} */\n")

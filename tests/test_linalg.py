@@ -1,0 +1,362 @@
+"""torch.linalg and torch's factorization functions: values against numpy.linalg (always) and torch (when
+installed), gradients against torch and finite differences (second derivatives too), torch's errors, and
+the library-call kernels in the schedule (lazy until realized, their sources materialized)."""
+import warnings
+
+import numpy as np
+import pytest
+
+import lazygrad as lg
+from lazygrad.autograd import gradcheck, gradgradcheck
+from oracle import assert_same, raises_like_torch, torch_or_skip
+
+RNG = np.random.default_rng(7)
+SQUARE = RNG.standard_normal((3, 4, 4)) + 4 * np.eye(4)  # well conditioned
+SPD = SQUARE @ SQUARE.transpose(0, 2, 1) + np.eye(4)
+TALL = RNG.standard_normal((2, 5, 3))
+WIDE = RNG.standard_normal((2, 3, 5))
+RHS = RNG.standard_normal((3, 4, 2))
+DTYPES = [np.float32, np.float64]
+
+
+def _tol(dtype):
+    return dict(rtol=2e-4, atol=2e-4) if dtype == np.float32 else dict(rtol=1e-10, atol=1e-10)
+
+
+# ---- values against numpy.linalg (no torch needed) ---------------------------------------------------
+
+NUMPY_CASES = {
+    "inv": (lambda m, a: m.linalg.inv(a), [SQUARE]),
+    "det": (lambda m, a: m.linalg.det(a), [SQUARE]),
+    "slogdet": (lambda m, a: tuple(m.linalg.slogdet(a)), [SQUARE]),
+    "solve": (lambda m, a, b: m.linalg.solve(a, b), [SQUARE, RHS]),
+    "cholesky": (lambda m, a: m.linalg.cholesky(a), [SPD]),
+    "eigvalsh": (lambda m, a: m.linalg.eigvalsh(a), [SPD]),
+    "svdvals": (lambda m, a: m.linalg.svd(a, compute_uv=False) if m is np else m.linalg.svdvals(a), [TALL]),
+    "pinv": (lambda m, a: m.linalg.pinv(a), [WIDE]),
+    "matrix_rank": (lambda m, a: m.linalg.matrix_rank(a), [np.ones((2, 4, 4))]),
+    "matrix_power": (lambda m, a: m.linalg.matrix_power(a, -3), [SQUARE]),
+    "multi_dot": (lambda m, a, b: m.linalg.multi_dot([a[0], a[1], b[0], b[1][:, 0]]), [SQUARE, RHS[:, :, :1]
+                                                                                      .repeat(4, 2)]),
+    "norm_nuc": (lambda m, a: m.linalg.norm(a[0], "nuc"), [TALL]),
+    "norm_inf": (lambda m, a: m.linalg.norm(a[0], np.inf), [TALL]),
+    "cond": (lambda m, a: m.linalg.cond(a), [SQUARE]),
+}
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("name", list(NUMPY_CASES))
+def test_values_match_numpy(name, dtype, backend):
+    fn, arrays = NUMPY_CASES[name]
+    arrays = [a.astype(dtype) for a in arrays]
+    want = fn(np, *arrays)
+    got = fn(lg, *(lg.tensor(a) for a in arrays))
+    for g, w in zip(got if isinstance(got, tuple) else (got,), want if isinstance(want, tuple) else (want,)):
+        np.testing.assert_allclose(g.numpy(), w, **_tol(dtype))
+
+
+def test_factorizations_reconstruct_their_input(backend):
+    q, r = lg.linalg.qr(lg.tensor(TALL))
+    np.testing.assert_allclose((q @ r).numpy(), TALL, atol=1e-12)
+    np.testing.assert_allclose((q.mT @ q).numpy(), np.broadcast_to(np.eye(3), (2, 3, 3)), atol=1e-12)
+    assert np.allclose(np.tril(r.numpy(), -1), 0)
+    u, s, vh = lg.linalg.svd(lg.tensor(WIDE))
+    assert u.shape == (2, 3, 3) and s.shape == (2, 3) and vh.shape == (2, 5, 5)
+    np.testing.assert_allclose((u @ lg.diag_embed(s) @ vh[:, :3]).numpy(), WIDE, atol=1e-12)
+    values, vectors = lg.linalg.eigh(lg.tensor(SPD))
+    np.testing.assert_allclose((vectors @ lg.diag_embed(values) @ vectors.mT).numpy(), SPD, atol=1e-10)
+    upper = lg.linalg.cholesky(lg.tensor(SPD), upper=True)
+    np.testing.assert_allclose((upper.mT @ upper).numpy(), SPD, atol=1e-10)
+    np.testing.assert_allclose(lg.linalg.matrix_exp(lg.zeros(2, 3, 3, dtype=lg.float64)).numpy(),
+                               np.broadcast_to(np.eye(3), (2, 3, 3)))
+
+
+def test_solve_triangular_substitutes_exactly(backend):
+    a = np.triu(SQUARE)
+    x = lg.linalg.solve_triangular(lg.tensor(a), lg.tensor(RHS), upper=True)
+    np.testing.assert_allclose(a @ x.numpy(), RHS, atol=1e-12)
+    # a zero pivot gives IEEE infinities and NaNs, no error (torch's trsm does the same)
+    singular = lg.linalg.solve_triangular(lg.tensor([[1.0, 0], [0, 0]]), lg.tensor([[1.0], [1.0]]), upper=False)
+    assert np.isinf(singular.numpy()[1, 0])
+
+
+# ---- values, dtypes, result types and grad_fn names against torch -------------------------------------
+
+TORCH_CASES = {
+    "inv": (lambda m, a: m.linalg.inv(a), [SQUARE]),
+    "inv_ex": (lambda m, a: tuple(m.linalg.inv_ex(a)), [SQUARE]),
+    "inverse": (lambda m, a: m.inverse(a), [SQUARE]),
+    "det": (lambda m, a: m.linalg.det(a), [SQUARE]),
+    "det_method": (lambda m, a: a.det(), [SQUARE]),
+    "slogdet": (lambda m, a: tuple(m.linalg.slogdet(a)), [SQUARE]),
+    "logdet": (lambda m, a: m.logdet(a), [SQUARE]),
+    "solve": (lambda m, a, b: m.linalg.solve(a, b), [SQUARE, RHS]),
+    "solve_vector": (lambda m, a, b: m.linalg.solve(a, b[..., 0]), [SQUARE, RHS]),
+    "solve_1d": (lambda m, a, b: m.linalg.solve(a[0], b[0, :, 0]), [SQUARE, RHS]),
+    "solve_broadcast": (lambda m, a, b: m.linalg.solve(a[:1], b), [SQUARE, RHS]),
+    "solve_right": (lambda m, a, b: m.linalg.solve(a, b.mT, left=False), [SQUARE, RHS]),
+    "solve_ex": (lambda m, a, b: tuple(m.linalg.solve_ex(a, b)), [SQUARE, RHS]),
+    "solve_triangular": (lambda m, a, b: m.linalg.solve_triangular(a, b, upper=True), [SQUARE, RHS]),
+    "solve_triangular_right_unit": (lambda m, a, b: m.linalg.solve_triangular(a, b.mT, upper=False, left=False,
+                                                                             unitriangular=True), [SQUARE, RHS]),
+    "cholesky": (lambda m, a: m.linalg.cholesky(a), [SPD]),
+    "cholesky_upper": (lambda m, a: m.linalg.cholesky(a, upper=True), [SPD]),
+    "cholesky_ex": (lambda m, a: tuple(m.linalg.cholesky_ex(a)), [SPD]),
+    "cholesky_solve": (lambda m, a, b: m.cholesky_solve(b, m.linalg.cholesky(a)), [SPD, RHS]),
+    "cholesky_inverse": (lambda m, a: m.cholesky_inverse(m.linalg.cholesky(a)), [SPD]),
+    "qr_r": (lambda m, a: m.linalg.qr(a, mode="r").R.abs(), [TALL]),
+    "eigvalsh": (lambda m, a: m.linalg.eigvalsh(a, UPLO="U"), [SPD]),
+    "svdvals": (lambda m, a: m.linalg.svdvals(a), [WIDE]),
+    "pinv": (lambda m, a: m.linalg.pinv(a), [TALL]),
+    "pinv_hermitian": (lambda m, a: m.linalg.pinv(a, hermitian=True), [SPD]),
+    "pinverse": (lambda m, a: m.pinverse(a), [WIDE]),
+    "matrix_exp": (lambda m, a: m.linalg.matrix_exp(a * 0.5), [SQUARE]),
+    "matrix_power": (lambda m, a: m.linalg.matrix_power(a, 5), [SQUARE]),
+    "matrix_power_zero": (lambda m, a: m.linalg.matrix_power(a, 0), [SQUARE]),
+    "matrix_rank": (lambda m, a: m.linalg.matrix_rank(a, atol=0.5, rtol=0.1), [TALL]),
+    "matrix_rank_hermitian": (lambda m, a: m.linalg.matrix_rank(a, hermitian=True), [SPD]),
+    "matrix_norm_fro": (lambda m, a: m.linalg.matrix_norm(a), [TALL]),
+    "matrix_norm_nuc": (lambda m, a: m.linalg.matrix_norm(a, "nuc", keepdim=True), [TALL]),
+    "matrix_norm_2": (lambda m, a: m.linalg.matrix_norm(a, -2), [TALL]),
+    "matrix_norm_1": (lambda m, a: m.linalg.matrix_norm(a, 1, dim=(0, 2)), [TALL]),
+    "matrix_norm_inf": (lambda m, a: m.linalg.matrix_norm(a, -float("inf"), keepdim=True), [TALL]),
+    "norm_vector": (lambda m, a: m.linalg.norm(a, dim=1), [TALL]),
+    "norm_flat": (lambda m, a: m.linalg.norm(a), [TALL]),
+    "norm_matrix_ord": (lambda m, a: m.linalg.norm(a[0], 1), [TALL]),
+    "vector_norm": (lambda m, a: m.linalg.vector_norm(a, 3, dim=(0, 2), keepdim=True), [TALL]),
+    "vector_norm_inf": (lambda m, a: m.linalg.vector_norm(a, float("inf")), [TALL]),
+    "cond": (lambda m, a: m.linalg.cond(a), [SQUARE]),
+    "cond_1": (lambda m, a: m.linalg.cond(a[0], 1), [SQUARE]),
+    "vecdot": (lambda m, a, b: m.linalg.vecdot(a, b, dim=1), [SQUARE, SQUARE]),
+    "vander": (lambda m, a: m.linalg.vander(a[0, 0], N=3), [SQUARE]),
+    "diagonal": (lambda m, a: m.linalg.diagonal(a, offset=1), [SQUARE]),
+    "multi_dot": (lambda m, a, b: m.linalg.multi_dot([a[0, :1, :], a[1], a[2], b[0]]), [SQUARE, RHS]),
+    "tensorinv": (lambda m, a: m.linalg.tensorinv(a[0].reshape(2, 2, 4), 2), [SQUARE]),
+    "tensorsolve": (lambda m, a, b: m.linalg.tensorsolve(a[0].reshape(2, 2, 4), b[0, :, 0].reshape(2, 2)),
+                    [SQUARE, RHS]),
+    "lstsq": (lambda m, a: tuple(m.linalg.lstsq(a, a[..., :2].exp()))[:3], [TALL]),
+    "lstsq_gelsd": (lambda m, a: tuple(m.linalg.lstsq(a, a[..., :2].exp(), driver="gelsd"))[:2], [TALL]),
+    "legacy_svd_values": (lambda m, a: m.svd(a, compute_uv=False).S, [TALL]),
+}
+
+
+@pytest.mark.parametrize("name", list(TORCH_CASES))
+def test_like_torch(name):
+    torch = torch_or_skip()
+    fn, arrays = TORCH_CASES[name]
+    got = fn(lg, *(lg.tensor(a) for a in arrays))
+    want = fn(torch, *(torch.tensor(a) for a in arrays))
+    assert_same(got, want, rtol=1e-9, atol=1e-9)
+
+
+def test_named_results_print_like_torch():
+    torch = torch_or_skip()
+    for fn in (lambda m: m.linalg.slogdet(m.eye(2) * 2), lambda m: m.linalg.inv_ex(m.eye(2)),
+               lambda m: m.slogdet(m.eye(2)), lambda m: m.linalg.cholesky_ex(m.eye(2))):
+        assert repr(fn(lg)) == repr(fn(torch)).replace("torch.", "lazygrad.")
+    for fn, fields in ((lg.linalg.qr, ("Q", "R")), (lg.linalg.svd, ("U", "S", "Vh")), (lg.linalg.eigh, None),
+                       (lg.qr, ("Q", "R")), (lg.svd, ("U", "S", "V"))):
+        result = fn(lg.eye(3))
+        assert result._fields == (fields or ("eigenvalues", "eigenvectors"))
+
+
+# ---- gradients: against torch (sign-invariant functions of the factors) and finite differences ------
+
+GRAD_CASES = {
+    "inv": (lambda m, a: m.linalg.inv(a), [SQUARE]),
+    "det": (lambda m, a: m.linalg.det(a), [SQUARE]),
+    "slogdet": (lambda m, a: m.linalg.slogdet(a).logabsdet, [SQUARE]),
+    "solve": (lambda m, a, b: m.linalg.solve(a, b), [SQUARE, RHS]),
+    "solve_vector": (lambda m, a, b: m.linalg.solve(a, b[..., 0]), [SQUARE, RHS]),
+    "solve_right_broadcast": (lambda m, a, b: m.linalg.solve(a[:1], b.mT, left=False), [SQUARE, RHS]),
+    "solve_triangular": (lambda m, a, b: m.linalg.solve_triangular(a, b, upper=False), [SQUARE, RHS]),
+    "solve_triangular_unit_right": (lambda m, a, b: m.linalg.solve_triangular(a, b.mT, upper=True, left=False,
+                                                                             unitriangular=True), [SQUARE, RHS]),
+    "cholesky": (lambda m, a: m.linalg.cholesky(a), [SPD]),
+    "cholesky_upper": (lambda m, a: m.linalg.cholesky(a, upper=True), [SPD]),
+    "qr_tall": (lambda m, a: m.linalg.qr(a).Q * m.linalg.qr(a).R[..., :1, :1].sign(), [TALL]),
+    "qr_tall_r": (lambda m, a: m.linalg.qr(a).R.abs(), [TALL]),
+    "qr_wide": (lambda m, a: m.linalg.qr(a).R.abs(), [WIDE]),
+    "eigh_values": (lambda m, a: m.linalg.eigh(a).eigenvalues, [SPD]),
+    "eigh_vectors": (lambda m, a: m.linalg.eigh(a).eigenvectors ** 2, [SPD]),
+    "eigvalsh": (lambda m, a: m.linalg.eigvalsh(a), [SPD]),
+    "svd_tall": (lambda m, a: m.linalg.svd(a, full_matrices=False).U ** 2, [TALL]),
+    "svd_wide": (lambda m, a: m.linalg.svd(a, full_matrices=False).Vh ** 2, [WIDE]),
+    "svd_full": (lambda m, a: m.linalg.svd(a).S, [WIDE]),
+    "svdvals": (lambda m, a: m.linalg.svdvals(a), [TALL]),
+    "pinv_tall": (lambda m, a: m.linalg.pinv(a), [TALL]),
+    "pinv_wide": (lambda m, a: m.linalg.pinv(a), [WIDE]),
+    "matrix_exp": (lambda m, a: m.linalg.matrix_exp(a * 0.3), [SQUARE]),
+    "matrix_norm_nuc": (lambda m, a: m.linalg.matrix_norm(a, "nuc"), [TALL]),
+    "vector_norm": (lambda m, a: m.linalg.vector_norm(a, 3, dim=-1), [TALL]),
+}
+
+
+@pytest.mark.parametrize("name", list(GRAD_CASES))
+def test_gradients_like_torch(name):
+    torch = torch_or_skip()
+    fn, arrays = GRAD_CASES[name]
+    ins_lg = [lg.tensor(a, requires_grad=True) for a in arrays]
+    ins_t = [torch.tensor(a, requires_grad=True) for a in arrays]
+    out_lg, out_t = fn(lg, *ins_lg), fn(torch, *ins_t)
+    assert type(out_lg.grad_fn).__name__ == type(out_t.grad_fn).__name__
+    assert_same(out_lg.detach(), out_t.detach(), rtol=1e-9, atol=1e-9)
+    back = np.random.default_rng(1).standard_normal(tuple(out_t.shape))
+    want = torch.autograd.grad(out_t, ins_t, torch.tensor(back), allow_unused=True, materialize_grads=True)
+    got = lg.autograd.grad(out_lg, ins_lg, lg.tensor(back), allow_unused=True)
+    for g, w in zip(got, want):
+        assert_same(g, w, rtol=1e-8, atol=1e-9)
+
+
+SECOND_ORDER = {
+    "inv": (lambda a: lg.linalg.inv(a), SQUARE[0]),
+    "det": (lambda a: lg.linalg.det(a), SQUARE[0]),
+    "slogdet": (lambda a: lg.linalg.slogdet(a).logabsdet, SQUARE[:2]),
+    "solve": (lambda a: lg.linalg.solve(a, a[..., :1] * 2 + 1), SQUARE[0]),
+    "cholesky": (lambda a: lg.linalg.cholesky(a @ a.mT + lg.eye(4, dtype=a.dtype)), SQUARE[0]),
+    "qr": (lambda a: lg.linalg.qr(a).R.abs(), TALL[0]),
+    "eigh": (lambda a: lg.linalg.eigh(a + a.mT).eigenvalues, SQUARE[0]),
+    "svdvals": (lambda a: lg.linalg.svdvals(a), TALL[0]),
+    "pinv": (lambda a: lg.linalg.pinv(a), WIDE[0]),
+    "solve_triangular": (lambda a: lg.linalg.solve_triangular(a, a.mT, upper=True), SQUARE[0]),
+    "matrix_exp": (lambda a: lg.linalg.matrix_exp(a * 0.2), SQUARE[0]),
+}
+
+
+@pytest.mark.parametrize("name", list(SECOND_ORDER))
+def test_first_and_second_derivatives_by_finite_differences(name):
+    fn, value = SECOND_ORDER[name]
+    x = lg.tensor(value, requires_grad=True)
+    assert gradcheck(fn, (x,))
+    assert gradgradcheck(fn, (x,))
+
+
+def test_determinant_gradient_is_the_cofactor_matrix_even_when_singular():
+    """Through the SVD: exact where A^-1 does not exist (torch 2.13 returns zeros for this matrix)."""
+    a = np.array([[1.0, 2, 3], [2, 4, 6], [1, 0, 1]])
+    cofactor = np.array([[(-1) ** (i + j) * np.linalg.det(np.delete(np.delete(a, i, 0), j, 1)) for j in range(3)]
+                         for i in range(3)])
+    x = lg.tensor(a, requires_grad=True)
+    lg.linalg.det(x).backward()
+    np.testing.assert_allclose(x.grad.numpy(), cofactor, atol=1e-12)
+
+
+def test_hessian_of_log_det_is_minus_the_inverse_sandwich():
+    """d2 log det(A) [E, F] = -tr(A^-1 E A^-1 F): a Hessian-vector product through slogdet and inv."""
+    a = lg.tensor(SPD[0], requires_grad=True)
+    e = lg.tensor(RNG.standard_normal((4, 4)))
+    (g,) = lg.autograd.grad(lg.linalg.slogdet(a).logabsdet, a, create_graph=True)
+    (hv,) = lg.autograd.grad((g * e).sum(), a)
+    inv = np.linalg.inv(SPD[0])
+    np.testing.assert_allclose(hv.numpy(), -(inv @ e.numpy() @ inv).T, rtol=1e-9, atol=1e-12)
+
+
+# ---- errors: torch's classes and messages --------------------------------------------------------------
+
+ERRORS = {
+    "not_square": (lambda m: m.linalg.inv(m.ones(2, 3)), RuntimeError),
+    "integer": (lambda m: m.linalg.det(m.ones(2, 2, dtype=m.long)), RuntimeError),
+    "half": (lambda m: m.linalg.inv(m.ones(2, 2, dtype=m.half)), RuntimeError),
+    "one_dim": (lambda m: m.linalg.svd(m.ones(3)), RuntimeError),
+    "solve_shapes": (lambda m: m.linalg.solve(m.eye(3), m.ones(2)), RuntimeError),
+    "solve_dtypes": (lambda m: m.linalg.solve(m.eye(3), m.ones(3, 2, dtype=m.float64)), RuntimeError),
+    "solve_triangular_shapes": (lambda m: m.linalg.solve_triangular(m.eye(3), m.ones(3, 2), upper=True,
+                                                                    left=False), RuntimeError),
+    "qr_mode": (lambda m: m.linalg.qr(m.eye(2), mode="x"), RuntimeError),
+    "eigh_not_square": (lambda m: m.linalg.eigh(m.ones(2, 3)), RuntimeError),
+    "matrix_power_not_square": (lambda m: m.linalg.matrix_power(m.ones(2, 3), 2), RuntimeError),
+    "matrix_power_float": (lambda m: m.linalg.matrix_power(m.eye(2), 1.5), TypeError),
+    "matrix_norm_order": (lambda m: m.linalg.matrix_norm(m.eye(2), 3), RuntimeError),
+    "norm_3d_with_ord": (lambda m: m.linalg.norm(m.ones(2, 2, 2), 2), RuntimeError),
+    "pinv_1d": (lambda m: m.linalg.pinv(m.ones(3)), RuntimeError),
+    "multi_dot_one": (lambda m: m.linalg.multi_dot([m.eye(2)]), RuntimeError),
+    "multi_dot_shapes": (lambda m: m.linalg.multi_dot([m.ones(5, 3), m.ones(4, 3)]), RuntimeError),
+    "vecdot_dtypes": (lambda m: m.linalg.vecdot(m.ones(3), m.ones(3, dtype=m.float64)), RuntimeError),
+    "vander_n": (lambda m: m.linalg.vander(m.ones(3), N=1), RuntimeError),
+}
+# value errors, raised when the library call runs (torch raises at the call, lazygrad at realization)
+VALUE_ERRORS = {
+    "singular": (lambda m: m.linalg.inv(m.tensor([[1.0, 2], [2, 4]])).sum().item(), RuntimeError),
+    "singular_batch": (lambda m: m.linalg.inv(m.zeros(2, 3, 3)).sum().item(), RuntimeError),
+    "not_positive_definite": (lambda m: m.linalg.cholesky(m.stack([m.eye(3), -m.eye(3)])).sum().item(),
+                              RuntimeError),
+    "solve_singular": (lambda m: m.linalg.solve(m.zeros(2, 2), m.ones(2)).sum().item(), RuntimeError),
+}
+
+
+@pytest.mark.parametrize("name", list(ERRORS))
+def test_errors_like_torch(name):
+    fn, exc = ERRORS[name]
+    raises_like_torch(fn, exc)
+
+
+@pytest.mark.parametrize("name", list(VALUE_ERRORS))
+def test_value_errors_like_torch(name):
+    """torch.linalg.LinAlgError's message, from lazygrad.linalg.LinAlgError (both RuntimeErrors)."""
+    torch = torch_or_skip()
+    fn, _ = VALUE_ERRORS[name]
+    with pytest.raises(torch.linalg.LinAlgError) as want:
+        fn(torch)
+    with pytest.raises(lg.linalg.LinAlgError) as got:
+        fn(lg)
+    assert str(got.value) == str(want.value)
+
+
+def test_linalg_error_is_a_runtime_error_raised_at_realization():
+    x = lg.linalg.inv(lg.zeros(2, 2))  # building the graph does not factorize anything
+    with pytest.raises(lg.linalg.LinAlgError, match="The diagonal element 1 is zero"):
+        x.realize()
+    assert issubclass(lg.linalg.LinAlgError, RuntimeError)
+
+
+def test_ex_variants_report_info_instead_of_raising():
+    torch = torch_or_skip()
+    for fn in (lambda m: m.linalg.cholesky_ex(m.stack([m.eye(3), -m.eye(3) + 2 * m.eye(3)[:, [1, 0, 2]]])),
+               lambda m: m.linalg.inv_ex(m.stack([m.eye(2), m.zeros(2, 2)])).info,
+               lambda m: m.linalg.solve_ex(m.zeros(2, 2), m.ones(2)).info):
+        got, want = fn(lg), fn(torch)
+        got, want = (got, want) if isinstance(want, torch.Tensor) else (got.info, want.info)
+        assert_same(got, want)
+    with pytest.raises(lg.linalg.LinAlgError):
+        lg.linalg.inv_ex(lg.zeros(2, 2), check_errors=True)[0].realize()
+
+
+def test_legacy_spellings_warn_as_torch_does():
+    with pytest.warns(UserWarning, match="torch.qr is deprecated"):
+        lg.qr(lg.eye(2))
+    with pytest.warns(UserWarning, match="deprecated in favor of torch.linalg.cholesky"):
+        lg.cholesky(lg.eye(2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        lg.linalg.qr(lg.eye(2))
+
+
+# ---- the graph: one library-call kernel, lazy until realized ------------------------------------------
+
+def test_a_factorization_is_one_library_call_kernel_between_fused_ones():
+    m = lg.tensor(SQUARE[0], dtype=lg.float32)
+    y = (lg.linalg.inv(m @ m.mT + lg.eye(4)) * 2).sum()
+    kernels = lg.schedule(y)
+    kinds = [k.kind for k in kernels]
+    assert kinds.count("library call") == 1
+    call = next(k for k in kernels if k.kind == "library call")
+    assert call.name == "lib_inv_4x4" and "library call" in call.source and "LAPACK" in call.source
+    cuda = lg.schedule(y, target="cuda")  # rendered for a GPU without one: the call is listed the same way
+    assert [k.kind for k in cuda].count("library call") == 1
+    np.testing.assert_allclose(y.item(), 2 * np.linalg.inv(SQUARE[0] @ SQUARE[0].T + np.eye(4)).sum(), rtol=1e-5)
+
+
+def test_results_of_one_call_share_it():
+    """U, S and Vh read one call's packed results; a stored input is passed as it is (no copy first)."""
+    a = lg.tensor(TALL)
+    u, s, vh = lg.linalg.svd(a, full_matrices=False)
+    names = [k.name for k in lg.schedule(u, s, vh)]
+    assert names.count("lib_svd_2x5x3") == 1 and len(names) == 4, names  # the call, a copy per result
+    lg.realize(u, s, vh)
+    again = [k.kind for k in lg.schedule(lg.linalg.svdvals(a))]
+    assert again == ["elementwise"], again  # the same call, stored already: only S is read out
+
+
+def test_a_view_is_copied_before_the_call(backend):
+    a = lg.tensor(SQUARE.transpose(1, 0, 2).copy()).transpose(0, 1)  # non-contiguous
+    np.testing.assert_allclose(lg.linalg.inv(a).numpy(), np.linalg.inv(SQUARE), rtol=1e-10)
