@@ -42,7 +42,25 @@ from . import linalg
 from .decompositions import (cholesky_inverse, cholesky_solve, det, logdet, matrix_exp, pinverse, triangular_solve)
 from .decompositions import inv as inverse, legacy_cholesky as cholesky, legacy_qr as qr, legacy_slogdet as slogdet
 from .decompositions import legacy_svd as svd
+from .decompositions import legacy_lu as lu, legacy_lu_solve as lu_solve, lu_unpack
 from .linalg import matrix_power
+from .arithmetic import angle, frexp, gcd, lcm, ldexp, nextafter, rsub
+from .creation import asarray, frombuffer, logspace, scalar_tensor
+from .creation import inclusive_range as range
+from .dtype_info import finfo, iinfo
+from .dtypes import can_cast
+from .integration import cumulative_trapezoid, trapezoid, trapz
+from .random import get_rng_state, set_rng_state
+from .real_numbers import adjoint, conj, imag, is_conj, isreal, real
+from .real_numbers import conj as conj_physical, conj as resolve_conj, conj as resolve_neg, is_conj as is_neg
+from .searching import argwhere, bucketize, isin, searchsorted
+from .shapes import combinations
+from .sorting import unique_consecutive
+from .statistics import histogram, mode
+from .tensor_info import is_storage, typename
+from .layouts import channels_last, channels_last_3d, contiguous_format, layout, memory_format, preserve_format, strided
+from .legacy_types import LEGACY_TYPES as _LEGACY_TYPES
+from .windows import bartlett_window, blackman_window, hamming_window, hann_window, kaiser_window
 from .movement import (as_strided, broadcast_to, cat, chunk, clone, concat, concatenate, diagonal, flatten, flip, fliplr,
                        flipud, moveaxis, movedim, narrow, narrow_copy, permute, ravel, repeat, reshape, roll, rot90,
                        select, split, squeeze, stack, swapaxes, swapdims, tile, transpose, unbind, unflatten, unsqueeze)
@@ -55,7 +73,7 @@ from .random import Generator, initial_seed, manual_seed, seed
 from .reductions import (all, amax, amin, aminmax, any, argmax, argmin, count_nonzero, cumprod, cumsum, log_softmax,
                          logsumexp, max, mean, min, norm, prod, renorm, softmax, std, std_mean, sum, var, var_mean)
 from .runtime import Kernel, Schedule, set_backend
-from .sampling import bernoulli, normal
+from .sampling import bernoulli, multinomial, normal
 from .scans import cummax, cummin, logcumsumexp
 from .scatters import as_strided_scatter, diagonal_scatter, select_scatter, slice_scatter
 from .serialization import load, save
@@ -108,3 +126,36 @@ def is_floating_point(input: Tensor) -> bool:
 
 
 __version__ = "0.1.0"
+
+
+def _torch_level_inplace(name: str):
+    """torch.abs_(t) and friends: the method of the same name."""
+    def function(input: Tensor, *args, **kwargs):
+        return getattr(input, name)(*args, **kwargs)
+    function.__name__ = function.__qualname__ = name
+    return function
+
+
+for _name in ("abs_", "acos_", "acosh_", "addmv_", "arccos_", "arccosh_", "arcsin_", "arcsinh_", "arctan_",
+              "arctanh_", "as_strided_", "asin_", "asinh_", "atan_", "atanh_", "ceil_", "clamp_", "clamp_max_",
+              "clamp_min_", "clip_", "cos_", "cosh_", "deg2rad_", "detach_", "erf_", "erfc_", "exp2_", "exp_",
+              "expm1_", "fill_", "fix_", "floor_", "frac_", "gcd_", "i0_", "index_put_", "lcm_", "ldexp_",
+              "log10_", "log1p_", "log2_", "log_", "logit_", "nan_to_num_", "neg_", "negative_", "rad2deg_",
+              "reciprocal_", "relu_", "round_", "rsqrt_", "sigmoid_", "sin_", "sinc_", "sinh_", "sqrt_", "square_",
+              "tan_", "tanh_", "trunc_", "xlogy_", "zero_", "detach"):
+    globals()[_name] = _torch_level_inplace(_name)
+del _name
+
+
+globals().update(_LEGACY_TYPES)
+
+
+def compile(model=None, **options):  # noqa: A001  (torch's name)
+    """torch.compile's place: lazygrad compiles every graph already, so the model (or function) is returned
+    as it is; with no model, a decorator doing the same."""
+    return model if model is not None else (lambda fn: fn)
+
+
+def fill(input: Tensor, value) -> Tensor:
+    """A tensor like input filled with value (input is not changed)."""
+    return full_like(input, value)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -355,3 +356,67 @@ def new_empty_strided(self: Tensor, size, stride, *, dtype=None, device=None, re
 def new_full(self: Tensor, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     return full(size, fill_value, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
 
+
+
+def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=None, requires_grad: bool = False,
+             out=None) -> Tensor:
+    """base ** linspace(start, end, steps), computed in float64 and cast."""
+    dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
+    exponents = linspace(start, end, steps, dtype=dtypes.float64, device=device)
+    return _finish((float(base) ** exponents).to(dt), requires_grad)
+
+
+def scalar_tensor(s, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A 0-d tensor of the default float dtype (whatever the type of s)."""
+    return full((), s, dtype=dtype or get_default_dtype(), device=device, requires_grad=requires_grad)
+
+
+def inclusive_range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad: bool = False,
+                    out=None) -> Tensor:
+    """torch.range: like arange but including end, in the default float dtype; deprecated as in torch."""
+    warnings.warn("torch.range is deprecated and will be removed in a future release because its behavior is "
+                  "inconsistent with Python's range builtin. Instead, use torch.arange, which produces values in "
+                  "[start, end).", UserWarning, stacklevel=2)
+    if end is None:
+        start, end = 0, start
+    count = int(math.floor((end - start) / step)) + 1
+    dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
+    values = arange(count, dtype=dtypes.float64, device=device) * step + start
+    return _finish(values.to(dt), requires_grad)
+
+
+def asarray(obj, *, dtype=None, device=None, copy: bool | None = None, requires_grad: bool = False) -> Tensor:
+    """obj as a tensor, sharing memory (a tensor's, a NumPy array's) unless copy=True or a copy is needed."""
+    shared = as_tensor(obj, dtype=dtype, device=device)
+    if device is not None and shared.device != normalize_device(device):
+        shared = shared.to(device)
+    if copy and shares_memory(shared, obj):
+        shared = shared.clone().realize()  # (now: a lazy copy of NumPy memory would read it later)
+    elif copy is False and not shares_memory(shared, obj):
+        raise ValueError("asarray(): can't avoid a copy with copy=False")
+    if requires_grad:
+        shared = shared.detach().requires_grad_() if shared.is_leaf else shared
+    return shared
+
+
+def shares_memory(t: Tensor, obj) -> bool:
+    """Whether t views the memory of obj (a tensor, or an array-like)."""
+    if isinstance(obj, Tensor):
+        return t._storage is obj._storage
+    if isinstance(obj, np.ndarray):
+        return t.device.type == "cpu" and obj.size > 0 and np.shares_memory(t.numpy(), obj)
+    return False
+
+
+def frombuffer(buffer, *, dtype, count: int = -1, offset: int = 0, requires_grad: bool = False) -> Tensor:
+    """A 1-D tensor over the memory of an object with the buffer protocol (shared, as in torch; a read-only
+    buffer such as bytes is copied, so that no write reaches it)."""
+    dt = to_dtype(dtype)
+    size = memoryview(buffer).nbytes
+    if (size - offset) % dt.itemsize and count < 0:
+        raise ValueError(f"buffer length ({size - offset} bytes) after offset ({offset} bytes) must be a multiple of "
+                         f"element size ({dt.itemsize})")
+    array = np.frombuffer(buffer, dtype=dt.np, count=count, offset=offset)
+    if not array.flags.writeable:  # (torch would share it and warn that writes reach it anyway)
+        array = array.copy()
+    return _finish(from_numpy(array), requires_grad)

@@ -42,11 +42,12 @@ def _same_dtype(name: str, A: Tensor, B: Tensor) -> None:
                            f"{torch_name(A.dtype)} and B of type {torch_name(B.dtype)} instead")
 
 
-def library_call(routine: str, params: tuple, inputs: list[Tensor], shapes: list[tuple]) -> list[Tensor]:
-    """The results (of the given shapes, in packing order) of one library call on inputs."""
+def library_call(routine: str, params: tuple, inputs: list[Tensor], shapes: list[tuple], dtype=None) -> list[Tensor]:
+    """The results (of the given shapes, in packing order) of one library call on inputs, packed as dtype
+    (the first input's unless given)."""
     device = inputs[0]._storage.device
     sizes = [math.prod(s) for s in shapes]
-    node = graph.extern(routine, params, tuple(t.lazy for t in inputs), inputs[0].dtype, sum(sizes))
+    node = graph.extern(routine, params, tuple(t.lazy for t in inputs), dtype or inputs[0].dtype, sum(sizes))
     results, start = [], 0
     for shape, size in zip(shapes, sizes):
         part = graph.reshape(graph.shrink(node, ((start, start + size),)), shape)
@@ -178,6 +179,94 @@ def triangular_solve(b: Tensor, A: Tensor, upper: bool = True, transpose: bool =
     a = A.mT if transpose else A
     x = solve_triangular(a, b, upper=upper != transpose, unitriangular=unitriangular)
     return return_types.triangular_solve(x, A.clone())
+
+
+# ---- LU ----------------------------------------------------------------------------------------------
+
+def _lu_parts(A: Tensor, pivot: bool, name: str) -> list[Tensor]:
+    """LU, pivots (int32), P and info of one library call (shared by every LU function on A)."""
+    check_matrices(name, A, square=False)
+    if not pivot:
+        raise RuntimeError(f"{name}: LU without pivoting is not implemented on the CPU")
+    *batch, m, n = A.shape
+    batch = tuple(batch)
+    lu, pivots, p, info = library_call("lu", (True,), [A], [A.shape, batch + (min(m, n),), batch + (m, m), batch])
+    return [lu, _info(pivots), p, _info(info)]
+
+
+def unpack(lu: Tensor, m: int, n: int) -> tuple[Tensor, Tensor]:
+    """L (unit lower, m x k) and U (upper, k x n) stored together in LU."""
+    from .creation import eye
+    k = min(m, n)
+    low = lu[..., :, :k].tril(-1) + eye(m, k, dtype=lu.dtype, device=lu.device)
+    return low, lu[..., :k, :].triu()
+
+
+@differentiable("linalg_lu_factor")
+def lu_factor(A: Tensor, *, pivot: bool = True):
+    """LU (L below the diagonal, U on and above it) and LAPACK's 1-based pivots, A = P L U."""
+    lu, pivots, _, _ = _lu_parts(A, pivot, "linalg.lu_factor")
+    return return_types.linalg_lu_factor(lu, pivots)
+
+
+@differentiable("linalg_lu_factor_ex")
+def lu_factor_ex(A: Tensor, *, pivot: bool = True, check_errors: bool = False):
+    lu, pivots, _, info = _lu_parts(A, pivot, "linalg.lu_factor_ex")
+    return return_types.linalg_lu_factor_ex(lu, pivots, info)
+
+
+@differentiable("linalg_lu")
+def lu(A: Tensor, *, pivot: bool = True):
+    """P, L, U with A = P L U (L unit lower triangular, U upper)."""
+    factors, _, p, _ = _lu_parts(A, pivot, "linalg.lu")
+    return return_types.linalg_lu(p, *unpack(factors, *A.shape[-2:]))
+
+
+def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True, adjoint: bool = False) -> Tensor:
+    """X with A X = B (X A = B when not left; A^T for adjoint), A = P L U given as lu_factor returns it:
+    a permutation and two triangular solves, differentiable through each."""
+    name = "linalg.lu_solve"
+    n = LU.shape[-1]
+    if (B.shape[-2] if left else B.shape[-1]) != n:
+        raise RuntimeError(f"{name}: Incompatible shapes of A and B for the equation {'AX = B' if left else 'XA = B'} "
+                           f"({n}x{n} and {B.shape[-2]}x{B.shape[-1]})")
+    low, up = unpack(LU, n, n)
+    p = permutation_matrix(pivots, n, LU.dtype)
+    if not left:  # X A = B: A^T X^T = B^T
+        return lu_solve(LU, pivots, B.mT, adjoint=not adjoint).mT
+    if adjoint:  # A^T = U^T L^T P^T
+        y = solve_triangular(up.mT, B, upper=False)
+        return p @ solve_triangular(low.mT, y, upper=True, unitriangular=True)
+    y = solve_triangular(low, p.mT @ B, upper=False, unitriangular=True)
+    return solve_triangular(up, y, upper=True)
+
+
+def permutation_matrix(pivots: Tensor, rows: int, dtype) -> Tensor:
+    """P of A = P L U from LAPACK's pivots (row swaps made in order)."""
+    return library_call("permutation", (rows,), [pivots], [tuple(pivots.shape[:-1]) + (rows, rows)], dtype=dtype)[0]
+
+
+def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True, unpack_pivots: bool = True):
+    """P, L, U from lu_factor's results (empty tensors for the parts not asked for)."""
+    from .creation import empty
+    m, n = LU_data.shape[-2:]
+    nothing = empty(0, dtype=LU_data.dtype, device=LU_data.device)
+    p = permutation_matrix(LU_pivots, m, LU_data.dtype) if unpack_pivots else nothing
+    low, up = unpack(LU_data, m, n) if unpack_data else (nothing, nothing)
+    return return_types.lu_unpack(p, low, up)
+
+
+def legacy_lu(A: Tensor, pivot: bool = True, get_infos: bool = False):
+    warnings.warn("torch.lu is deprecated in favor of torch.linalg.lu_factor / torch.linalg.lu_factor_ex and will be "
+                  "removed in a future PyTorch release.", UserWarning, stacklevel=2)
+    result = lu_factor_ex(A, pivot=pivot)
+    return tuple(result) if get_infos else tuple(result[:2])
+
+
+def legacy_lu_solve(b: Tensor, LU_data: Tensor, LU_pivots: Tensor) -> Tensor:
+    warnings.warn("torch.lu_solve is deprecated in favor of torch.linalg.lu_solveand will be removed in a future "
+                  "PyTorch release.", UserWarning, stacklevel=2)
+    return lu_solve(LU_data, LU_pivots, b)
 
 
 # ---- Cholesky ---------------------------------------------------------------------------------------

@@ -1,8 +1,10 @@
-"""The library routines an EXTERN node runs: LAPACK through numpy on the CPU, cuSOLVER/cuBLAS through cupy
-on a GPU (`xp` is whichever module holds the node's arrays).
+"""The library routines an EXTERN node runs: numpy's on the CPU (LAPACK for the factorizations), cupy's on a
+GPU (cuSOLVER) — `xp` is whichever module holds the node's arrays.
 
 Factorizations are sequential pivoting algorithms: a generated loop nest would be slower than the
-vendors' blocked routines, and torch calls the same libraries. A routine takes its sources as arrays
+vendors' blocked routines, and torch calls the same libraries. The others (binary searches, Euclid's
+algorithm, bit manipulation of floats, counting) are loops with data-dependent trip counts, which the
+kernels' fixed loop nests do not express. A routine takes its sources as arrays
 and its parameters, and returns its results in packing order; the EXTERN node's values are those
 results flattened one after another (lazygrad/decompositions.py reads each back as a view). Failures
 raise LinAlgError with torch's message, naming the batch element and the pivot or minor at fault.
@@ -39,7 +41,7 @@ def _first_failure(info) -> int:
 
 
 def lu_factor(xp, a):
-    """LAPACK getrf's factorization, batched: LU (unit L below the diagonal, U on and above it), the
+    """LAPACK getrf's factorization (numpy has none), column by column, batched: LU (unit L below the diagonal, U on and above it), the
     1-based row swapped with each row, and info (the first exactly zero pivot, 1-based; 0 if none)."""
     *batch, m, n = a.shape
     lu = a.reshape(-1, m, n).copy()
@@ -115,6 +117,27 @@ def _inverse_failed(a, info) -> str:
 
 def _inv(xp, arrays, with_info: bool):
     return _each_invertible(xp, arrays[0], xp.linalg.inv, with_info, _inverse_failed)
+
+
+def permutation(xp, pivots, rows: int):
+    """The permutation matrix P with A = P L U, from LAPACK's 1-based row swaps (done in order)."""
+    lead = pivots.shape[:-1]
+    flat = pivots.reshape(-1, pivots.shape[-1]).astype(xp.int64) - 1
+    order = xp.broadcast_to(xp.arange(rows), (flat.shape[0], rows)).copy()
+    every = xp.arange(flat.shape[0])
+    for j in range(flat.shape[1]):
+        here, there = order[:, j].copy(), order[every, flat[:, j]].copy()
+        order[:, j], order[every, flat[:, j]] = there, here
+    p = xp.zeros((flat.shape[0], rows, rows))
+    p[every[:, None], order, xp.arange(rows)] = 1
+    return p.reshape(lead + (rows, rows))
+
+
+def _lu(xp, arrays, with_info: bool):
+    """LU (L's unit diagonal implied), pivots, P; a singular matrix factors too (info says where)."""
+    a, = arrays
+    lu, pivots, info = lu_factor(xp, a)
+    return [lu, pivots, permutation(xp, pivots, a.shape[-2])] + ([info] if with_info else [])
 
 
 def _det(xp, arrays):
@@ -240,8 +263,53 @@ def _matrix_exp(xp, arrays):
     return [result]
 
 
+def _rows(xp, fn, *arrays):
+    """fn on each row (last dim) of arrays with the same leading dims: numpy's searchsorted is 1-D only."""
+    lead = arrays[0].shape[:-1]
+    flat = [a.reshape((-1, a.shape[-1])) for a in arrays]
+    out = [fn(*(f[i] for f in flat)) for i in range(flat[0].shape[0])]
+    return xp.stack(out).reshape(lead + out[0].shape[-1:]) if out else xp.zeros(lead + (0,))
+
+
+def _searchsorted(xp, arrays, right: bool):
+    """Where each value goes in its sorted row (the left or right end of a run of equal ones)."""
+    boundaries, values = arrays
+    side = "right" if right else "left"
+    if boundaries.ndim == 1:
+        return [xp.searchsorted(boundaries, values, side=side)]
+    return [_rows(xp, lambda b, v: xp.searchsorted(b, v, side=side), boundaries, values)]
+
+
+def _mode(xp, arrays):
+    """The most frequent value of each row (the smallest on ties) and the last index holding it."""
+    a, = arrays
+    n = a.shape[-1]
+    ordered = xp.sort(a, axis=-1)
+    starts = xp.ones(a.shape, dtype=bool)
+    starts[..., 1:] = ordered[..., 1:] != ordered[..., :-1]
+    run_start = xp.maximum.accumulate(xp.where(starts, xp.arange(n), 0), axis=-1)
+    length = xp.arange(n) - run_start + 1  # how many equal values end here
+    best = xp.argmax(length, axis=-1)[..., None]
+    value = xp.take_along_axis(ordered, best, -1)
+    last = n - 1 - xp.argmax(xp.flip(a == value, -1), axis=-1)
+    return [value[..., 0], last]
+
+
+def _histogram(xp, arrays, bins: int | None, value_range: tuple | None, density: bool):
+    """Counts (weighted) in bins equal bins over value_range (the data's range when None), or in the bins
+    a tensor of edges gives (bins None)."""
+    a, *rest = arrays
+    edges = rest.pop(0) if bins is None else bins
+    weights = rest[0].reshape(-1) if rest else None
+    hist, edges = xp.histogram(a.reshape(-1), bins=edges, range=value_range, weights=weights, density=density)
+    return [hist, edges]
+
+
 ROUTINES: dict[str, Routine] = {
     "inv": Routine(_inv, "the inverse (LAPACK getrf + getri; cupy: cuSOLVER getrf + getrs)"),
+    "lu": Routine(_lu, "the LU factorization with partial pivoting (column by column, batched)"),
+    "permutation": Routine(lambda xp, arrays, rows: [permutation(xp, arrays[0], rows)],
+                           "the permutation matrix of LU pivots"),
     "det": Routine(_det, "the determinant (LU factorization)"),
     "slogdet": Routine(_slogdet, "sign and log of the absolute determinant (LU factorization)"),
     "solve": Routine(_solve, "the solution of A X = B (LAPACK gesv; cupy: cuSOLVER getrf + getrs)"),
@@ -253,6 +321,14 @@ ROUTINES: dict[str, Routine] = {
     "solve_triangular": Routine(_solve_triangular, "the solution of a triangular system, by substitution"),
     "cofactor": Routine(_cofactor, "the cofactor matrix det(A) A^-T, through the SVD"),
     "matrix_exp": Routine(_matrix_exp, "the matrix exponential (scaling and squaring of a Taylor polynomial)"),
+    "isin": Routine(lambda xp, arrays, invert: [xp.isin(*arrays, invert=invert)], "membership (isin)"),
+    "searchsorted": Routine(_searchsorted, "binary searches in sorted rows (searchsorted)"),
+    "gcd": Routine(lambda xp, arrays: [xp.gcd(*arrays)], "greatest common divisors (Euclid's algorithm)"),
+    "lcm": Routine(lambda xp, arrays: [xp.lcm(*arrays)], "least common multiples"),
+    "nextafter": Routine(lambda xp, arrays: [xp.nextafter(*arrays)], "the next float towards another (nextafter)"),
+    "frexp": Routine(lambda xp, arrays: list(xp.frexp(arrays[0])), "mantissas and exponents (frexp)"),
+    "mode": Routine(_mode, "the most frequent value of each row and where it is (a sort and run lengths)"),
+    "histogram": Routine(_histogram, "counts in bins (histogram)"),
 }
 
 

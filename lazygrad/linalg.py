@@ -7,8 +7,9 @@ import math
 
 from . import return_types
 from .autograd.record import differentiable
-from .decompositions import (check_matrices, cholesky, cholesky_ex, det, eigh, eigvalsh, inv, inv_ex, matrix_exp,
-                             pinv, qr, slogdet, solve, solve_ex, solve_triangular, svd, svdvals, tolerances)
+from .decompositions import (check_matrices, cholesky, cholesky_ex, det, eigh, eigvalsh, inv, inv_ex, lu, lu_factor,
+                             lu_factor_ex, lu_solve, matrix_exp, pinv, qr, slogdet, solve, solve_ex, solve_triangular,
+                             svd, svdvals, tolerances)
 from .dtypes import torch_name
 from .library_routines import LinAlgError
 from .movement import cat, diagonal as _diagonal
@@ -17,7 +18,7 @@ from .reductions import amax, amin, norm as _norm
 from .tensor import Tensor
 
 __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv",
-           "inv_ex", "lstsq", "matmul", "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot",
+           "inv_ex", "lstsq", "lu", "lu_factor", "lu_factor_ex", "lu_solve", "matmul", "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot",
            "norm", "pinv", "qr", "slogdet", "solve", "solve_ex", "solve_triangular", "svd", "svdvals", "tensorinv",
            "tensorsolve", "vander", "vecdot", "vector_norm"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from . import creation, elementwise as ew, indexing, inplace, interop, movement as mv, products, reductions as red
 from . import diagonals, pointwise as pw, sampling, serialization, shapes, sorting, typed_storage
 from . import scans, scatters, special_functions as sf, statistics, tensor_info
-from . import decompositions as dec, linalg as la
+from . import arithmetic as ar, decompositions as dec, layouts, linalg as la, real_numbers as rn
 import numbers
 
 from .dtypes import (DType, bool_, float16, float32, float64, int8, int16, int32, int64, to_dtype,
@@ -79,7 +79,8 @@ def type_(self: Tensor, dtype=None):
     """x.type() is torch's exact string ('torch.FloatTensor': code compares against it); x.type(dtype) casts."""
     if dtype is None:
         return f"torch.{torch_name(self.dtype)}Tensor"
-    return to(self, dtype)
+    from .legacy_types import dtype_of_type
+    return to(self, dtype_of_type(dtype))
 
 
 def _caster(dt: DType):
@@ -182,6 +183,49 @@ def _data(self: Tensor) -> Tensor:
 
 
 # the ops whose in-place form `name_` torch offers
+def _fill_diagonal_(self: Tensor, fill_value, wrap: bool = False) -> Tensor:
+    """Write fill_value on the main diagonal (all dims of one size, or a matrix; a tall matrix's diagonal
+    restarts after a skipped row when wrap)."""
+    import numpy as np
+    from .creation import tensor
+    if self.ndim < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    if self.ndim > 2 and len(set(self.shape)) != 1:
+        raise RuntimeError("all dimensions of input must be of equal length")
+    mask = np.zeros(self.shape, dtype=bool)
+    n = min(self.shape)
+    mask[(np.arange(n),) * self.ndim] = True
+    if wrap and self.ndim == 2 and self.shape[0] > self.shape[1] + 1:
+        flat = mask.reshape(-1)
+        flat[np.arange(0, flat.size, self.shape[1] + 1)] = True
+    return self.masked_fill_(tensor(mask, device=self.device), fill_value)
+
+
+def _apply_(self: Tensor, callable) -> Tensor:
+    """callable on every element, in place (CPU tensors, computed now, as in torch)."""
+    return _map_(self, self, lambda a, b: callable(a))
+
+
+def _map_(self: Tensor, other: Tensor, callable) -> Tensor:
+    """callable(self element, other element) for every element, in place (other broadcast to self)."""
+    import numpy as np
+    from .creation import tensor
+    if self.device.type != "cpu":
+        raise TypeError("apply_ and map_ are only implemented on CPU tensors")
+    mine = self.detach().numpy().reshape(-1).tolist()
+    theirs = np.broadcast_to(other.detach().numpy(), self.shape).reshape(-1).tolist()
+    values = [callable(a, b) for a, b in zip(mine, theirs)]
+    with grad_mode.no_grad():
+        return self.copy_(tensor(values, dtype=self.dtype).reshape(self.shape))
+
+
+def _new(self: Tensor, *args, **kwargs) -> Tensor:
+    """The legacy constructor: sizes give an uninitialized tensor, data a copy, like self's dtype and device."""
+    if len(args) == 1 and not isinstance(args[0], int):
+        return creation.new_tensor(self, args[0], **kwargs)
+    return creation.new_empty(self, args or (0,), **kwargs)
+
+
 INPLACE_OF = {
     "add": ew.add, "sub": ew.sub, "subtract": ew.sub, "mul": ew.mul, "multiply": ew.mul, "div": ew.div,
     "divide": ew.div, "true_divide": ew.true_divide, "floor_divide": ew.floor_divide, "remainder": ew.remainder,
@@ -205,7 +249,8 @@ INPLACE_OF = {
     "heaviside": pw.heaviside, "tril": diagonals.tril, "triu": diagonals.triu, "addmm": products.addmm,
     "addmv": products.addmv, "addbmm": products.addbmm, "baddbmm": products.baddbmm, "addr": products.addr,
     "fix": ew.trunc, "renorm": red.renorm, "lgamma": sf.lgamma, "digamma": sf.digamma, "erfinv": sf.erfinv,
-    "i0": sf.i0, "mvlgamma": sf.mvlgamma,
+    "i0": sf.i0, "mvlgamma": sf.mvlgamma, "gcd": ar.gcd, "lcm": ar.lcm, "ldexp": ar.ldexp,
+    "nextafter": ar.nextafter,
 }
 
 METHODS = {
@@ -288,7 +333,7 @@ METHODS = {
     "cholesky": lambda self, upper=False: dec.legacy_cholesky(self, upper), "cholesky_solve": dec.cholesky_solve,
     "cholesky_inverse": dec.cholesky_inverse, "qr": dec.legacy_qr, "svd": dec.legacy_svd, "pinverse": dec.pinverse,
     "matrix_power": lambda self, n: la.matrix_power(self, n), "matrix_exp": dec.matrix_exp,
-    "triangular_solve": dec.triangular_solve,
+    "triangular_solve": dec.triangular_solve, "lu": dec.legacy_lu, "lu_solve": dec.legacy_lu_solve,
     # elementwise
     "add": ew.add, "sub": ew.sub, "subtract": ew.sub, "mul": ew.mul, "multiply": ew.mul, "div": ew.div,
     "divide": ew.div, "true_divide": ew.true_divide, "floor_divide": ew.floor_divide, "remainder": ew.remainder,
@@ -314,12 +359,25 @@ METHODS = {
     "fmax": pw.fmax, "fmin": pw.fmin, "positive": pw.positive, "isclose": pw.isclose, "allclose": pw.allclose,
     "equal": pw.equal, "fix": ew.trunc, "lgamma": sf.lgamma, "digamma": sf.digamma,
     "polygamma": lambda self, n: sf.polygamma(n, self), "erfinv": sf.erfinv, "i0": sf.i0, "mvlgamma": sf.mvlgamma,
+    "gcd": ar.gcd, "lcm": ar.lcm, "ldexp": ar.ldexp, "nextafter": ar.nextafter, "frexp": ar.frexp,
+    "angle": ar.angle, "float_power": ew.float_power, "inner": products.inner, "ger": products.ger,
+    "vdot": products.vdot, "mode": statistics.mode, "histogram": statistics.histogram,
+    "unique_consecutive": sorting.unique_consecutive, "fill_diagonal_": _fill_diagonal_, "apply_": _apply_,
+    "map_": _map_, "new": _new,
+    # complex numbers (none in lazygrad: the identities and errors torch gives real tensors)
+    "conj": rn.conj, "conj_physical": rn.conj, "resolve_conj": rn.conj, "resolve_neg": rn.conj,
+    "is_conj": rn.is_conj, "is_neg": rn.is_conj, "isreal": rn.isreal, "adjoint": rn.adjoint,
+    "argwhere": indexing.nonzero, "conj_physical_": rn.conj, "to_dense": rn.conj, "share_memory_": rn.conj,
+    "const_data_ptr": lambda self: self.data_ptr(), "dim_order": lambda self: tuple(
+        sorted(range(self.ndim), key=lambda d: (-self.stride(d), d))),
+    "storage_type": lambda self: typed_storage.TypedStorage, "is_pinned": lambda self, device=None: False,
+    "is_shared": lambda self: False,
     # questions answered with Python values
     "is_complex": tensor_info.is_complex, "is_signed": tensor_info.is_signed, "is_nonzero": tensor_info.is_nonzero,
     "is_same_size": tensor_info.is_same_size, "is_inference": tensor_info.is_inference,
     "get_device": tensor_info.get_device,
     # random
-    "bernoulli": sampling.bernoulli,
+    "bernoulli": sampling.bernoulli, "multinomial": sampling.multinomial,
     # in-place
     "zero_": _inplace(inplace.zeroed), "fill_": _fill, "copy_": _copy, "uniform_": _inplace(inplace.uniform),
     "normal_": _inplace(inplace.normal), "index_put_": _index_put_, "float_power_": _float_power_,
@@ -342,7 +400,13 @@ METHODS = {
     "storage": typed_storage.storage, "untyped_storage": typed_storage.untyped_storage, "set_": typed_storage.set_,
 }
 
-PROPERTIES = {"T": mv.T, "mT": mv.mT, "__cuda_array_interface__": interop.cuda_array_interface}
+PROPERTIES = {"T": mv.T, "mT": mv.mT, "mH": rn.mH, "H": rn.H, "real": rn.real, "imag": rn.imag,
+              "is_cpu": lambda self: self.device.type == "cpu", "layout": lambda self: layouts.strided,
+              "output_nr": lambda self: self._output_nr if self.grad_fn is not None else 0,
+              "name": lambda self: None,
+              **dict.fromkeys(("is_sparse", "is_sparse_csr", "is_quantized", "is_meta", "is_nested", "is_mkldnn"),
+                              lambda self: False),
+              "__cuda_array_interface__": interop.cuda_array_interface}
 
 for _name, _fn in METHODS.items():
     setattr(Tensor, _name, _fn)

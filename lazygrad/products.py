@@ -42,7 +42,18 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:
     return _contract(input.lazy, tensor.lazy, input._shape, tensor._shape, 0, (), _device(input, tensor))
 
 
-vdot = inner = dot
+vdot = dot
+
+
+def inner(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+    """Sums of products over the last dims of both (a product with a scalar)."""
+    if input.ndim == 0 or other.ndim == 0:
+        from .elementwise import mul
+        return _out(mul(input, other), out)
+    if input._shape[-1] != other._shape[-1]:
+        raise RuntimeError(f"inner() the last dimension must match on both input tensors but got shapes "
+                           f"{list(input._shape)} and {list(other._shape)}")
+    return tensordot(input, other, ([-1], [-1]), out=out)
 
 
 @differentiable("mv")

@@ -55,3 +55,25 @@ def next_offset(n: int, generator: Generator | None = None) -> int:
     offset = gen.offset
     gen.offset += n
     return offset
+
+
+def get_rng_state():
+    """The default generator's state as a uint8 tensor: its seed and counter offset, 8 bytes each."""
+    import numpy as np
+
+    from .creation import tensor
+    from .dtypes import uint8
+    packed = np.array([default_generator.seed, default_generator.offset], dtype="<u8").view(np.uint8)
+    return tensor(packed, dtype=uint8)
+
+
+def set_rng_state(new_state) -> None:
+    """Restore a state get_rng_state returned: the numbers that follow are the same again."""
+    import numpy as np
+
+    from .dtypes import uint8
+    if new_state.dtype is not uint8 or new_state.numel() != 16:
+        raise RuntimeError("RNG state must be a torch.ByteTensor of the size lazygrad.get_rng_state() returns "
+                           f"(16 bytes), got {new_state.numel()} elements of {new_state.dtype}")
+    seed, offset = np.ascontiguousarray(new_state.cpu().numpy()).view("<u8")
+    default_generator.set_state((int(seed), int(offset)))

@@ -6,7 +6,8 @@ from collections import namedtuple
 
 __all__ = ["max", "min", "sort", "topk", "kthvalue", "median", "nanmedian", "aminmax", "cummax", "cummin",
            "linalg_inv_ex", "linalg_cholesky_ex", "linalg_solve_ex", "linalg_slogdet", "slogdet", "linalg_eigh",
-           "linalg_qr", "qr", "linalg_svd", "svd", "triangular_solve", "linalg_lstsq"]
+           "linalg_qr", "qr", "linalg_svd", "svd", "triangular_solve", "linalg_lstsq", "mode", "histogram", "frexp",
+           "linalg_lu_factor", "linalg_lu_factor_ex", "linalg_lu", "lu_unpack"]
 
 
 def _result_type(name: str, fields: tuple[str, ...]) -> type:
@@ -39,3 +40,10 @@ linalg_svd = _result_type("linalg_svd", ("U", "S", "Vh"))
 svd = _result_type("svd", ("U", "S", "V"))
 triangular_solve = _result_type("triangular_solve", ("solution", "cloned_coefficient"))
 linalg_lstsq = _result_type("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))
+mode = _result_type("mode", _VALUES_INDICES)
+histogram = _result_type("histogram", ("hist", "bin_edges"))
+frexp = _result_type("frexp", ("mantissa", "exponent"))
+linalg_lu_factor = _result_type("linalg_lu_factor", ("LU", "pivots"))
+linalg_lu_factor_ex = _result_type("linalg_lu_factor_ex", ("LU", "pivots", "info"))
+linalg_lu = _result_type("linalg_lu", ("P", "L", "U"))
+lu_unpack = _result_type("lu_unpack", ("P", "L", "U"))

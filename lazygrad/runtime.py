@@ -311,8 +311,10 @@ def _run_cuda(item: ScheduledKernel, outs, inputs, key, rands, device: str) -> _
 def run_kernel(item: ScheduledKernel, into: dict[int, Buffer] | None = None, device: str = "cpu",
                structure: tuple | None = None) -> None:
     """Run one scheduled kernel; `structure` is its _structure when the caller has it already."""
-    outs = [_output_buffer(item, o, into or {}, device) for o in item.outputs]
+    # inputs first: an output written in place may be the buffer a memoized input node reads (a constant
+    # realized into what became a gradient's buffer), which overwriting it detaches from that node
     inputs = [on_device(_input_buffer(n), device) for n in item.inputs]
+    outs = [_output_buffer(item, o, into or {}, device) for o in item.outputs]
     debug = int(os.environ.get("LAZYGRAD_DEBUG", "0") or 0)
     start = time.perf_counter()
     key, rands = structure or _structure(item)

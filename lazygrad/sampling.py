@@ -226,3 +226,42 @@ def random_name(args, kwargs) -> str:
     if from_or_to is None and to is _TO_DEFAULT:
         return "RandomBackward2"
     return "RandomBackward1" if from_or_to is None or to is _TO_DEFAULT else "RandomBackward0"
+
+
+def _check_distribution(input: Tensor, num_samples: int, replacement: bool) -> None:
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {torch_name(input.dtype)}")
+    if input.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    if not replacement and num_samples > input._shape[-1]:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    values = known_values(input)
+    if values is not None:
+        if not (np.isfinite(values) & (values >= 0)).all():
+            raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+        if (values.reshape(-1, input._shape[-1]).sum(-1) <= 0).any():
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+
+
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, generator=None, out=None) -> Tensor:
+    """num_samples category indices per row of (unnormalized) probabilities. With replacement: binary
+    searches of uniform draws in the rows' running sums; without: the largest log p + Gumbel noise (each
+    draw removes its category, as sequential sampling does), zero-probability categories last."""
+    from .searching import searchsorted
+    from .sorting import argsort
+    _check_distribution(input, num_samples, replacement)
+    rows = input.reshape(-1, input._shape[-1]).detach()
+    calc = float64 if rows.dtype is float64 else float32
+    device = input._storage.device
+    if replacement:
+        running = rows.to(calc).cumsum(-1)
+        u = _random((rows._shape[0], num_samples), "uniform", calc, device, False, generator)
+        picked = searchsorted(running, u * running[:, -1:], right=True).clamp(max=rows._shape[-1] - 1)
+    else:
+        u = _random(rows._shape, "uniform", calc, device, False, generator)
+        keys = rows.to(calc).log() - (-u.log()).log()
+        picked = argsort(keys, -1, descending=True).narrow(-1, 0, num_samples)
+    picked = picked if input.ndim == 2 else picked.reshape(num_samples)
+    return picked if out is None else out.copy_(picked)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import warnings
 
+import numpy as np
+
 from . import graph
 from .autograd.record import differentiable
 from .creation import ones, zeros
@@ -128,6 +130,23 @@ def cartesian_prod(*tensors) -> Tensor:
     if len(tensors) == 1:
         return tensors[0]
     return stack([flatten(g) for g in meshgrid(*tensors, indexing="ij")], 1)
+
+
+def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> Tensor:
+    """The r-element combinations of a 1-D tensor's elements (itertools' order), one per row: a gather at
+    positions known from the length alone."""
+    import itertools
+
+    from .creation import tensor
+    if input.ndim != 1:
+        raise RuntimeError(f"Expect a 1D vector, but got shape {list(input._shape)}")
+    if r < 0:
+        raise RuntimeError(f"Expect a non-negative number, but got {r}")
+    if r == 0:
+        return input.new_empty(0)
+    pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    positions = np.array(list(pick(range(input._shape[0]), r)), dtype=np.int64).reshape(-1, r)
+    return input[tensor(positions, device=input.device)]
 
 
 # ---- splitting ---------------------------------------------------------------------------------------

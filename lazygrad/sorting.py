@@ -1,4 +1,5 @@
-"""Ordering ops: sort, argsort, msort, topk, kthvalue, median, nanmedian, quantile, randperm, unique.
+"""Ordering ops: sort, argsort, msort, topk, kthvalue, median, nanmedian, quantile, randperm, unique,
+unique_consecutive.
 
 All of them stand on one graph op, SORT: the int64 positions along a dim that put it in order (a
 stable sort, NaN above every number, as torch orders). Values are then a gather at those positions,
@@ -257,4 +258,28 @@ def _unique_slices(input: Tensor, d: int, return_inverse: bool, return_counts: b
         out.append(tensor(inverse.reshape(-1), dtype=int64, device=input.device))
     if return_counts:
         out.append(tensor(counts, dtype=int64, device=input.device))
+    return out[0] if len(out) == 1 else tuple(out)
+
+
+def unique_consecutive(input: Tensor, return_inverse: bool = False, return_counts: bool = False, dim=None):
+    """The first of each run of equal values (or slices along dim), with where each element went and each
+    run's length. Sizes depend on the values, so the input is computed now."""
+    from .creation import tensor
+    host = input.detach().cpu().numpy()
+    d = 0 if dim is None else wrap_dim(dim, input.ndim)
+    rows = host.reshape(-1, 1) if dim is None else np.moveaxis(host, d, 0).reshape(host.shape[d], -1)
+    starts = np.ones(rows.shape[0], dtype=bool)
+    starts[1:] = (rows[1:] != rows[:-1]).any(axis=1)
+    if dim is None:
+        values = host.reshape(-1)[starts]
+    else:
+        values = np.ascontiguousarray(np.moveaxis(np.moveaxis(host, d, 0)[starts], 0, d))
+    out = [tensor(values, dtype=input.dtype, device=input.device)]
+    if return_inverse:
+        inverse = np.cumsum(starts) - 1
+        out.append(tensor(inverse.reshape(input._shape) if dim is None else inverse, dtype=int64,
+                          device=input.device))
+    if return_counts:
+        out.append(tensor(np.diff(np.append(np.flatnonzero(starts), rows.shape[0])), dtype=int64,
+                          device=input.device))
     return out[0] if len(out) == 1 else tuple(out)

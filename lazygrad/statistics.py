@@ -9,13 +9,14 @@ import warnings
 
 import numpy as np
 
-from . import graph
+from . import graph, return_types
+from .autograd.record import differentiable
 from .creation import zeros
-from .dtypes import bool_, get_default_dtype, int64, torch_name
+from .dtypes import bool_, float64, get_default_dtype, int64, torch_name
 from .elementwise import _out, add, clamp, div, ge, le, logical_and, mul, sqrt, sub, trunc, where
 from .products import mm
 from .reductions import amax, amin, mean, sum
-from .tensor import Tensor, known_values
+from .tensor import Tensor, known_values, wrap_dim
 
 
 # ---- histc ----------------------------------------------------------------------------------------------
@@ -133,3 +134,44 @@ def corrcoef(input: Tensor) -> Tensor:
         return div(c, c)
     std = sqrt(c.diagonal())
     return clamp(div(div(c, std.unsqueeze(1)), std.unsqueeze(0)), -1, 1)
+
+
+# ---- mode and histogram ---------------------------------------------------------------------------------
+
+@differentiable("mode")
+def mode(input: Tensor, dim: int = -1, keepdim: bool = False):
+    """The most frequent value along dim (the smallest of equally frequent ones) and the last index holding
+    it, as torch's CPU kernel picks them (a library call: a sort and run lengths)."""
+    from .decompositions import library_call
+    if input.ndim == 0:
+        return return_types.mode(input.clone(), zeros((), dtype=int64, device=input.device))
+    d = wrap_dim(dim, input.ndim)
+    rows = input.movedim(d, -1)
+    values, indices = library_call("mode", (), [rows], [rows.shape[:-1]] * 2, dtype=float64)
+    values, indices = values.to(input.dtype), indices.to(int64)
+    if keepdim:
+        values, indices = values.unsqueeze(d), indices.unsqueeze(d)
+    return return_types.mode(values, indices)
+
+
+def histogram(input: Tensor, bins=100, *, range=None, weight: Tensor | None = None, density: bool = False,
+              out=None):
+    """Counts of input's elements in bins (an int: equal bins over range or the data's range; a tensor: the
+    edges), weighted by weight, or a density; with the edges (a library call: numpy's histogram, whose
+    edges for an empty or single-valued range are torch's)."""
+    from .decompositions import library_call
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"histogramdd\" not implemented for '{torch_name(input.dtype)}'")
+    inputs = [input]
+    if isinstance(bins, Tensor):
+        inputs.append(bins.to(input.dtype))
+        count, edges = bins.numel() - 1, None
+    elif bins <= 0:
+        raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
+    else:
+        count, edges = int(bins), int(bins)
+    if weight is not None:
+        inputs.append(weight.to(input.dtype))
+    value_range = tuple(float(v) for v in range) if range is not None else None
+    hist, bin_edges = library_call("histogram", (edges, value_range, density), inputs, [(count,), (count + 1,)])
+    return return_types.histogram(hist, bin_edges)

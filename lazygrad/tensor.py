@@ -15,6 +15,7 @@ from . import graph, printing, runtime
 from .buffer import Buffer
 from .dtypes import C_NAMES, TORCH_NAMES, DType, bool_, get_default_dtype, int64
 from .graph import Node
+from .ops import Op
 from .storage import Storage, in_place_buffers
 from .view import torch_contiguous_strides
 
@@ -219,6 +220,17 @@ class Tensor:
         else:
             self._hooks = (self._hooks or []) + [hook]
         return _HookHandle(self, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """hook(tensor) runs after this leaf's .grad has been accumulated by a backward pass (where an
+        optimizer can step one parameter while the others' gradients are still being computed)."""
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        hooks = self._accumulator().post_accumulate_hooks
+        hooks.append(hook)
+        return _ListHandle(hooks, hook)
 
     def retain_grad(self) -> None:
         """Keep the gradient of a non-leaf tensor in .grad after backward."""
@@ -440,6 +452,17 @@ class _HookHandle:
             hooks.remove(self.hook)
 
 
+class _ListHandle:
+    """remove() takes the hook out of the list it was added to."""
+
+    def __init__(self, hooks: list, hook):
+        self.hooks, self.hook = hooks, hook
+
+    def remove(self) -> None:
+        if self.hook in self.hooks:
+            self.hooks.remove(self.hook)
+
+
 def wrap_dim(dim: int, ndim: int) -> int:
     """A dim in range(ndim) from a possibly negative one; IndexError as torch raises."""
     n = max(ndim, 1)
@@ -450,8 +473,15 @@ def wrap_dim(dim: int, ndim: int) -> int:
 
 def known_values(t: Tensor) -> np.ndarray | None:
     """t's values when they are computed already, else None: torch checks values (index ranges, weights,
-    probabilities) at the op; a lazy value is not computed just to check it."""
-    return np.asarray(t._values()) if t._storage.is_realized else None
+    probabilities) at the op; a lazy value is not computed just to check it, but a constant is known."""
+    if t._storage.is_realized:
+        return np.asarray(t._values())
+    node = t.lazy
+    while node.op is Op.VIEW and node.arg.mask is None:
+        node = node.srcs[0]
+    if node.op is Op.CONST:
+        return np.full(t._shape, node.arg, dtype=t.dtype.np)
+    return None
 
 
 def realize(*tensors: Tensor) -> None:

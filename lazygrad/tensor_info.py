@@ -1,5 +1,5 @@
 """Questions about a tensor that torch answers with Python values: is_complex, is_signed, is_nonzero,
-is_same_size, is_inference, get_device."""
+is_same_size, is_inference, get_device, typename, is_storage."""
 from __future__ import annotations
 
 from .dtypes import bool_, uint8
@@ -33,3 +33,19 @@ def get_device(input: Tensor) -> int:
     """-1 for the CPU, the GPU's index otherwise."""
     index = input.device.index
     return -1 if input.device.type == "cpu" else index
+
+
+def typename(obj) -> str:
+    """A tensor's type string ('torch.FloatTensor'), else the dotted name of what obj is (its class for
+    instances without a name of their own); builtins go without their module."""
+    if isinstance(obj, Tensor):
+        return obj.type()
+    named = obj if hasattr(obj, "__qualname__") or hasattr(obj, "__name__") else type(obj)
+    name = getattr(named, "__qualname__", None) or named.__name__
+    module = getattr(named, "__module__", "") or ""
+    return name if module in ("", "builtins") else f"{module}.{name}"
+
+
+def is_storage(obj) -> bool:
+    from .typed_storage import TypedStorage, UntypedStorage
+    return isinstance(obj, (TypedStorage, UntypedStorage))

@@ -399,3 +399,27 @@ def test_functional_against_torch():
     ]
     for ours, theirs in pairs:
         np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_gradient_read_between_backward_passes_accumulates(backend):
+    """A constant gradient realized into .grad's buffer, then added to in place by the next pass: the
+    kernel reads the constant's memoized buffer before it overwrites it."""
+    x = lg.ones(2, requires_grad=True)
+    for expected in (3.0, 6.0, 9.0):
+        (x * 3).sum().backward()
+        assert x.grad.tolist() == [expected, expected]
+
+
+def test_post_accumulate_grad_hooks_like_torch():
+    x = lg.ones(2, requires_grad=True)
+    seen = []
+    handle = x.register_post_accumulate_grad_hook(lambda t: seen.append(t.grad.tolist()))
+    (x * 3).sum().backward()
+    (x * 2).sum().backward()
+    handle.remove()
+    (x * 2).sum().backward()
+    assert seen == [[3.0, 3.0], [5.0, 5.0]]
+    with pytest.raises(RuntimeError, match="cannot be registered on non-leaf tensors"):
+        (x * 2).register_post_accumulate_grad_hook(print)
+    with pytest.raises(RuntimeError, match="doesn't require gradient"):
+        lg.ones(2).register_post_accumulate_grad_hook(print)

@@ -137,6 +137,13 @@ TORCH_CASES = {
     "lstsq": (lambda m, a: tuple(m.linalg.lstsq(a, a[..., :2].exp()))[:3], [TALL]),
     "lstsq_gelsd": (lambda m, a: tuple(m.linalg.lstsq(a, a[..., :2].exp(), driver="gelsd"))[:2], [TALL]),
     "legacy_svd_values": (lambda m, a: m.svd(a, compute_uv=False).S, [TALL]),
+    "lu_factor": (lambda m, a: tuple(m.linalg.lu_factor(a)), [SQUARE]),
+    "lu_factor_ex_wide": (lambda m, a: tuple(m.linalg.lu_factor_ex(a)), [WIDE]),
+    "lu_tall": (lambda m, a: tuple(m.linalg.lu(a)), [TALL]),
+    "lu_solve": (lambda m, a, b: m.linalg.lu_solve(*m.linalg.lu_factor(a), b), [SQUARE, RHS]),
+    "lu_solve_adjoint_right": (lambda m, a, b: m.linalg.lu_solve(*m.linalg.lu_factor(a), b.mT, left=False,
+                                                                  adjoint=True), [SQUARE, RHS]),
+    "lu_unpack": (lambda m, a: tuple(m.lu_unpack(*m.linalg.lu_factor(a))), [WIDE]),
 }
 
 
@@ -189,6 +196,9 @@ GRAD_CASES = {
     "matrix_exp": (lambda m, a: m.linalg.matrix_exp(a * 0.3), [SQUARE]),
     "matrix_norm_nuc": (lambda m, a: m.linalg.matrix_norm(a, "nuc"), [TALL]),
     "vector_norm": (lambda m, a: m.linalg.vector_norm(a, 3, dim=-1), [TALL]),
+    "lu_square": (lambda m, a: m.linalg.lu(a).U, [SQUARE]),
+    "lu_wide": (lambda m, a: m.linalg.lu(a).L, [WIDE]),
+    "lu_factor_tall": (lambda m, a: m.linalg.lu_factor(a).LU, [TALL]),
 }
 
 
@@ -220,6 +230,8 @@ SECOND_ORDER = {
     "pinv": (lambda a: lg.linalg.pinv(a), WIDE[0]),
     "solve_triangular": (lambda a: lg.linalg.solve_triangular(a, a.mT, upper=True), SQUARE[0]),
     "matrix_exp": (lambda a: lg.linalg.matrix_exp(a * 0.2), SQUARE[0]),
+    "lu": (lambda a: lg.linalg.lu(a).U, SQUARE[0]),
+    "lu_solve": (lambda a: lg.linalg.lu_solve(*lg.linalg.lu_factor(a), a.mT), SQUARE[0]),
 }
 
 
@@ -273,6 +285,8 @@ ERRORS = {
     "multi_dot_shapes": (lambda m: m.linalg.multi_dot([m.ones(5, 3), m.ones(4, 3)]), RuntimeError),
     "vecdot_dtypes": (lambda m: m.linalg.vecdot(m.ones(3), m.ones(3, dtype=m.float64)), RuntimeError),
     "vander_n": (lambda m: m.linalg.vander(m.ones(3), N=1), RuntimeError),
+    "lu_without_pivoting": (lambda m: m.linalg.lu_factor(m.eye(2), pivot=False), RuntimeError),
+    "lu_solve_shapes": (lambda m: m.linalg.lu_solve(*m.linalg.lu_factor(m.eye(3)), m.ones(2, 2)), RuntimeError),
 }
 # value errors, raised when the library call runs (torch raises at the call, lazygrad at realization)
 VALUE_ERRORS = {

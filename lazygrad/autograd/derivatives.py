@@ -75,6 +75,15 @@ def _max_dim(c, g_values, g_indices=None):
     return (lg.where(pos == idx, g, lg.zeros((), dtype=g.dtype)),)
 
 
+def _mode(c, g_values, g_indices=None):
+    """mode: as max along a dim (its default dim is the last)."""
+    x = c.args[0]
+    if x.ndim == 0:
+        return (g_values,)
+    full = type(c)((x, _kw(c, "dim", 1, -1), _kw(c, "keepdim", 2, False)), {}, c.out, c.needs_input_grad)
+    return _max_dim(full, g_values)
+
+
 def _reordered(c, g, dim_pos: int, keep_pos: int | None = None):
     """sort/topk/kthvalue/median along a dim: each value's gradient goes back to where it came from
     (a scatter at the result's indices, with the reduced dim put back unless keepdim)."""
@@ -650,6 +659,7 @@ DERIVATIVES = {
     "max": (lambda a, k: _extreme_name("Max", a, k), lambda c, *g: _extreme_grad(c, g, True)),
     "sort": ("SortBackward0", lambda c, g, gi=None: _reordered(c, g, 1)),
     "topk": ("TopkBackward0", lambda c, g, gi=None: _reordered(c, g, 2)),
+    "mode": ("ModeBackward0", _mode),
     "kthvalue": ("KthvalueBackward0", lambda c, g, gi=None: _reordered(c, g, 2, 3)),
     "median": (lambda a, k: "MedianBackward1" if len(a) > 1 or "dim" in k else "MedianBackward0", _median),
     "nanmedian": (lambda a, k: "NanmedianBackward1" if len(a) > 1 or "dim" in k else "NanmedianBackward0", _median),

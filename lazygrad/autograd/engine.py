@@ -80,6 +80,8 @@ def run_backward(outputs, grad_outputs, retain_graph: bool, create_graph: bool, 
             if isinstance(node, AccumulateGrad):
                 if accumulate and grads[0] is not None:
                     _accumulate(node.variable, grads[0], create_graph)
+                    for hook in list(node.post_accumulate_hooks):
+                        hook(node.variable)
                 continue
             if needed is not None and id(node) not in needed:
                 continue

@@ -66,6 +66,7 @@ class AccumulateGrad(BackwardNode):
     def __init__(self, variable):
         super().__init__(None, (), output_meta=((variable._shape, variable.dtype, variable._storage.device),))
         self.variable = variable
+        self.post_accumulate_hooks: list = []  # hook(variable) after each accumulation
 
     def _saved_output_nr(self, tensor) -> int:
         outs = self._ctx.out if isinstance(self._ctx.out, tuple) else (self._ctx.out,)

@@ -78,6 +78,49 @@ def _cholesky(c, g, g_info=None):
     return (0.5 * (s + s.mT),)
 
 
+def _lu_square(p, low, up, g_low, g_up):
+    """A = P L U, square: gA = P L^-H (tril(L^H gL, -1) + triu(gU U^H)) U^-H."""
+    phi = (low.mT @ g_low).tril(-1) + (g_up @ up.mT).triu()
+    left = lg.linalg.solve_triangular(low.mT, phi, upper=True, unitriangular=True)
+    return p @ lg.linalg.solve_triangular(up.mT, left, upper=False, left=False)
+
+
+def lu_grad(p, low, up, g_low, g_up):
+    """torch's linalg_lu_backward for real matrices: a wide A = P L [U1 U2] moves U2's gradient onto L (U2 =
+    L^-1 P^T A2), a tall A = P [L1; L2] U moves L2's onto U (L2 = P^T A2 U^-1); the square part is then
+    differentiated as one."""
+    m, n = low.shape[-2], up.shape[-1]
+    if m == n:
+        return _lu_square(p, low, up, g_low, g_up)
+    if m < n:
+        u1, u2, g_u1, g_u2 = up[..., :m], up[..., m:], g_up[..., :m], g_up[..., m:]
+        g_l = g_low - lg.linalg.solve_triangular(low.mT, g_u2 @ u2.mT, upper=True, unitriangular=True)
+        g_a1 = _lu_square(p, low, u1, g_l, g_u1)
+        g_a2 = p @ lg.linalg.solve_triangular(low.mT, g_u2, upper=True, unitriangular=True)
+        return lg.cat([g_a1, g_a2], -1)
+    l1, l2, g_l1, g_l2 = low[..., :n, :], low[..., n:, :], g_low[..., :n, :], g_low[..., n:, :]
+    g_a2 = lg.linalg.solve_triangular(up.mT, g_l2, upper=False, left=False)  # gL2 U^-H
+    g_u = g_up - lg.linalg.solve_triangular(up.mT, l2.mT @ g_l2, upper=False, left=False)
+    eye = lg.eye(n, dtype=p.dtype, device=p.device)
+    g_a1 = _lu_square(eye, l1, up, g_l1, g_u)
+    return p @ lg.cat([g_a1, g_a2], -2)
+
+
+def _lu(c, g_p, g_low, g_up):
+    p, low, up = c.out
+    return (lu_grad(p, low, up, g_low, g_up),)
+
+
+def _lu_factor(c, g_lu, *rest):
+    """The gradient of LU packed together: L's part below the diagonal, U's on and above it."""
+    A = c.args[0]
+    factors = c.out[0]
+    p = lg.decompositions.permutation_matrix(c.out[1], A.shape[-2], A.dtype)
+    low, up = lg.decompositions.unpack(factors, *A.shape[-2:])
+    k = min(A.shape[-2:])
+    return (lu_grad(p, low, up, g_lu[..., :, :k].tril(-1), g_lu[..., :k, :].triu()),)
+
+
 def _copyltu(m):
     """The lower triangle copied onto the upper one (the diagonal kept)."""
     below = m.tril(-1)
@@ -201,8 +244,12 @@ LINALG_DERIVATIVES = {
     "linalg_svdvals": ("LinalgSvdBackward0", _svdvals),
     "linalg_pinv": ("LinalgPinvBackward0", _pinv),
     "linalg_matrix_exp": ("LinalgMatrixExpBackward0", _matrix_exp),
+    "linalg_lu": ("LinalgLuBackward0", _lu),
+    "linalg_lu_factor": ("LinalgLuFactorExBackward0", _lu_factor),
+    "linalg_lu_factor_ex": ("LinalgLuFactorExBackward0", _lu_factor),
 }
 # formulas that read the op's results (watched by the version check, as torch saves them)
 READS_RESULT = frozenset({"linalg_inv", "linalg_inv_ex", "cofactor", "linalg_solve", "linalg_solve_ex",
                           "linalg_solve_triangular", "linalg_cholesky", "linalg_cholesky_ex", "linalg_qr",
-                          "linalg_eigh", "linalg_svd", "linalg_pinv"})
+                          "linalg_eigh", "linalg_svd", "linalg_pinv", "linalg_lu", "linalg_lu_factor",
+                          "linalg_lu_factor_ex"})

@@ -1,0 +1,67 @@
+"""Number functions beyond the kernels' expressions: gcd and lcm (Euclid's loop), nextafter and frexp (bit
+manipulation of floats) as library calls; ldexp, angle and rsub composed of elementwise ops."""
+from __future__ import annotations
+
+import math
+
+from . import return_types
+from .decompositions import library_call
+from .dtypes import get_default_dtype, int32, result_type, torch_name
+from .elementwise import _out, isnan, lt, mul, pow, sub, where
+from .tensor import Tensor
+
+
+def _pair(name: str, input: Tensor, other: Tensor, integral: bool) -> tuple[Tensor, Tensor]:
+    """Both operands in their promoted dtype, broadcast; torch's error for the dtypes a kernel lacks."""
+    dtype = result_type(input, other)
+    if dtype.is_floating_point == integral or dtype.name == "bool":
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{torch_name(dtype)}'")
+    a, b = (t.to(dtype) if isinstance(t, Tensor) else t for t in (input, other))
+    from .shapes import broadcast_tensors
+    return broadcast_tensors(a, b)
+
+
+def _elementwise_call(name: str, input: Tensor, other: Tensor, integral: bool, out) -> Tensor:
+    a, b = _pair(name, input, other, integral)
+    return _out(library_call(name, (), [a, b], [a.shape])[0], out)
+
+
+def gcd(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+    """The greatest common divisor of integers (non-negative; gcd(0, 0) = 0)."""
+    return _elementwise_call("gcd", input, other, True, out)
+
+
+def lcm(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+    return _elementwise_call("lcm", input, other, True, out)
+
+
+def nextafter(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+    """The next representable float after input in the direction of other."""
+    return _elementwise_call("nextafter", input, other, False, out)
+
+
+def frexp(input: Tensor, *, out=None):
+    """mantissa in [0.5, 1) and int32 exponent with input = mantissa * 2 ** exponent."""
+    if not input.dtype.is_floating_point:
+        raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+    mantissa, exponent = library_call("frexp", (), [input], [input.shape, input.shape])
+    return return_types.frexp(mantissa, exponent.to(int32))
+
+
+def ldexp(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+    """input * 2 ** other, in a floating dtype."""
+    dtype = result_type(input, other)
+    if not dtype.is_floating_point:
+        dtype = get_default_dtype()
+    return _out(mul(input.to(dtype), pow(2.0, other.to(dtype))), out)
+
+
+def angle(input: Tensor, *, out=None) -> Tensor:
+    """The argument of a real number: pi for negative values, 0 otherwise (NaN stays NaN)."""
+    x = input if input.dtype.is_floating_point else input.to(get_default_dtype())
+    return _out(where(isnan(x), x, where(lt(x, 0), math.pi, 0.0)), out)
+
+
+def rsub(input: Tensor, other, *, alpha=1) -> Tensor:
+    """other - alpha * input."""
+    return sub(other, input, alpha=alpha)

@@ -1,0 +1,52 @@
+"""torch.finfo and torch.iinfo: the limits of a dtype, printed as torch prints them."""
+from __future__ import annotations
+
+import numpy as np
+
+from .dtypes import DType, bool_, get_default_dtype, to_dtype
+
+
+class _Info:
+    """Fields compare by value, as torch's do (and, like them, the objects are not hashable)."""
+    __hash__ = None
+    _shown: tuple[str, ...] = ()
+
+    def __eq__(self, other) -> bool:
+        return type(other) is type(self) and vars(other) == vars(self)
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name):g}" for name in self._shown)
+        return f"{type(self).__name__}({fields}, dtype={self.dtype})"
+
+
+class finfo(_Info):  # noqa: N801  (torch's name)
+    """bits, eps, max, min, tiny (= smallest_normal) and resolution of a floating dtype (the default one)."""
+    __module__ = "lazygrad"
+    _shown = ("resolution", "min", "max", "eps", "smallest_normal", "tiny")
+
+    def __init__(self, type: DType | None = None):
+        dtype = to_dtype(type) if type is not None else get_default_dtype()
+        if not dtype.is_floating_point:
+            raise TypeError("lazygrad.finfo() requires a floating point input type. Use lazygrad.iinfo to handle "
+                            "'lazygrad.finfo'")
+        info = np.finfo(dtype.np)
+        self.bits, self.dtype = info.bits, dtype.name
+        self.eps, self.max, self.min = float(info.eps), float(info.max), float(info.min)
+        self.tiny = self.smallest_normal = float(info.smallest_normal)
+        self.resolution = 10.0 ** -info.precision
+
+
+class iinfo(_Info):  # noqa: N801
+    """bits, max and min of an integer dtype."""
+    __module__ = "lazygrad"
+    _shown = ("min", "max")
+
+    def __init__(self, type: DType):
+        dtype = to_dtype(type)
+        if dtype is bool_:
+            raise TypeError("lazygrad.bool is not supported by lazygrad.iinfo")
+        if not dtype.is_integer:
+            raise TypeError("lazygrad.iinfo() requires an integer input type. Use lazygrad.finfo to handle "
+                            "'lazygrad.iinfo'")
+        info = np.iinfo(dtype.np)
+        self.bits, self.dtype, self.max, self.min = info.bits, dtype.name, int(info.max), int(info.min)

@@ -1,0 +1,42 @@
+"""The trapezoidal rule: trapezoid (trapz) and cumulative_trapezoid, over sample spacings dx or points x,
+composed of differences, products and sums, so their gradients are those ops' gradients."""
+from __future__ import annotations
+
+from .tensor import Tensor, wrap_dim
+
+
+def _areas(y: Tensor, x, dx, dim: int) -> Tensor:
+    """The area of each trapezoid between consecutive samples along dim."""
+    d = wrap_dim(dim, y.ndim)
+    n = y.shape[d]
+    pairs = (y.narrow(d, 1, n - 1) + y.narrow(d, 0, n - 1)) / 2
+    if x is None:
+        return pairs * (1 if dx is None else dx)
+    if x.ndim == 1:
+        if x.shape[0] != n:
+            raise RuntimeError("trapezoid: There must be one `x` value for each sample point")
+        steps = x.diff().reshape([n - 1 if k == d else 1 for k in range(y.ndim)])
+    else:
+        steps = x.diff(dim=dim)
+    return pairs * steps
+
+
+def trapezoid(y: Tensor, x: Tensor | None = None, *, dx=None, dim: int = -1) -> Tensor:
+    """The integral of y along dim by the trapezoidal rule."""
+    if y.ndim == 0:
+        raise IndexError(f"Dimension out of range (expected to be in range of [-1, 0], but got {dim})")
+    if y.shape[wrap_dim(dim, y.ndim)] == 0:
+        return y.sum(dim)
+    return _areas(y if y.dtype.is_floating_point else y.float(), x, dx, dim).sum(dim)
+
+
+def trapz(y: Tensor, x=None, *, dx=None, dim: int = -1) -> Tensor:
+    """torch's older name: trapz(y, x, dim=...) or trapz(y, dx=..., dim=...)."""
+    if x is not None and not isinstance(x, Tensor):
+        return trapezoid(y, dx=x, dim=dim)
+    return trapezoid(y, x, dx=dx, dim=dim)
+
+
+def cumulative_trapezoid(y: Tensor, x: Tensor | None = None, *, dx=None, dim: int = -1) -> Tensor:
+    """The running integral: one value fewer than samples along dim."""
+    return _areas(y if y.dtype.is_floating_point else y.float(), x, dx, dim).cumsum(dim)

@@ -1,0 +1,59 @@
+"""torch's legacy tensor types (FloatTensor, LongTensor, ...): constructors of CPU tensors of one dtype,
+and isinstance checks and `x.type(...)` targets for that dtype."""
+from __future__ import annotations
+
+from . import dtypes
+from .dtypes import torch_name
+from .tensor import Size, Tensor
+
+
+class LegacyTensorType(type):
+    """The type of FloatTensor and friends: calling it builds a tensor, isinstance asks for the dtype."""
+
+    def __instancecheck__(cls, obj) -> bool:
+        return isinstance(obj, Tensor) and obj.dtype is cls.dtype and obj.device.type == "cpu"
+
+    def __call__(cls, *args, device=None) -> Tensor:
+        from .creation import empty, tensor
+        if not args:
+            return empty(0, dtype=cls.dtype, device=device)
+        if len(args) == 1 and isinstance(args[0], Tensor):
+            if args[0].dtype is not cls.dtype:
+                raise TypeError(f"expected {torch_name(cls.dtype)} tensor (got {torch_name(args[0].dtype)} tensor)")
+            return args[0]
+        if all(isinstance(a, int) and not isinstance(a, bool) for a in args):
+            return empty(*args, dtype=cls.dtype, device=device)
+        if len(args) == 1 and isinstance(args[0], Size):
+            return empty(*args[0], dtype=cls.dtype, device=device)
+        if len(args) > 1:
+            raise TypeError(f"new() received an invalid combination of arguments - got {len(args)} arguments that "
+                            "are not all sizes")
+        return tensor(args[0], dtype=cls.dtype, device=device)
+
+    def __repr__(cls) -> str:
+        return f"<class 'lazygrad.{cls.__name__}'>"
+
+
+def _type(name: str, dtype) -> LegacyTensorType:
+    return LegacyTensorType(name, (), {"dtype": dtype, "__module__": "lazygrad"})
+
+
+LEGACY_TYPES = {
+    "FloatTensor": _type("FloatTensor", dtypes.float32), "DoubleTensor": _type("DoubleTensor", dtypes.float64),
+    "HalfTensor": _type("HalfTensor", dtypes.float16), "LongTensor": _type("LongTensor", dtypes.int64),
+    "IntTensor": _type("IntTensor", dtypes.int32), "ShortTensor": _type("ShortTensor", dtypes.int16),
+    "CharTensor": _type("CharTensor", dtypes.int8), "ByteTensor": _type("ByteTensor", dtypes.uint8),
+    "BoolTensor": _type("BoolTensor", dtypes.bool_),
+}
+
+
+def dtype_of_type(target):
+    """The dtype a `x.type(...)` target names: a dtype, a legacy type, or its name ('torch.FloatTensor')."""
+    if isinstance(target, LegacyTensorType):
+        return target.dtype
+    if isinstance(target, str):
+        name = target.rpartition(".")[2]
+        if name not in LEGACY_TYPES:
+            raise ValueError(f"invalid type: '{target}'")
+        return LEGACY_TYPES[name].dtype
+    return target

@@ -1,0 +1,308 @@
+"""The smaller parts of torch's API against torch: dtype limits (finfo, iinfo), searches (searchsorted,
+bucketize, isin), number functions (gcd, lcm, nextafter, frexp, ldexp, angle, rsub), mode, histogram,
+unique_consecutive, windows, the trapezoidal rule, combinations, creation helpers (logspace, range,
+asarray, frombuffer, scalar_tensor), the complex-number API on real tensors, torch-level in-place
+functions, typename, the RNG state. numpy is the oracle where torch is not installed."""
+import array
+
+import numpy as np
+import pytest
+
+import lazygrad as lg
+from oracle import assert_same, raises_like_torch, torch_or_skip
+
+RNG = np.random.default_rng(11)
+X = RNG.standard_normal((3, 7))
+INTS = RNG.integers(-30, 30, (4, 5))
+SORTED = np.sort(RNG.standard_normal((3, 6)), axis=1)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64", "uint8", "int8", "int16", "int32", "int64"])
+def test_dtype_limits_like_torch(dtype):
+    torch = torch_or_skip()
+    info, want = (lg.finfo, torch.finfo) if "float" in dtype else (lg.iinfo, torch.iinfo)
+    got, want = info(getattr(lg, dtype)), want(getattr(torch, dtype))
+    assert repr(got) == repr(want)
+    for field in ("bits", "max", "min", "dtype") + (("eps", "tiny", "smallest_normal", "resolution")
+                                                    if "float" in dtype else ()):
+        assert getattr(got, field) == getattr(want, field), field
+    assert repr(lg.finfo()) == repr(torch.finfo())
+
+
+def test_dtype_limits_without_torch():
+    assert lg.finfo(lg.float32).eps == np.finfo(np.float32).eps
+    assert lg.iinfo(lg.int16).max == 32767 and lg.finfo(lg.float64) == lg.finfo(lg.double)
+    with pytest.raises(TypeError, match="requires a floating point input type"):
+        lg.finfo(lg.int32)
+    with pytest.raises(TypeError, match="is not supported by lazygrad.iinfo"):
+        lg.iinfo(lg.bool)
+
+
+CASES = {
+    "searchsorted": (lambda m, s, x: m.searchsorted(s, x), [SORTED, X[:, :4]]),
+    "searchsorted_right": (lambda m, s, x: m.searchsorted(s[0], x, right=True), [SORTED, X]),
+    "searchsorted_side_int32": (lambda m, s, x: m.searchsorted(s, x[:, :2], side="right", out_int32=True),
+                                [SORTED, X]),
+    "searchsorted_ties": (lambda m, s, x: m.searchsorted(s[0].round(), s.round()), [SORTED, X]),
+    "searchsorted_sorter": (lambda m, s, x: m.searchsorted(s[0].flip(0), x[0], sorter=m.arange(6).flip(0)),
+                            [SORTED, X]),
+    "bucketize": (lambda m, s, x: m.bucketize(x, s[0]), [SORTED, X]),
+    "bucketize_right": (lambda m, s, x: m.bucketize(x.round(), s[0].round(), right=True), [SORTED, X]),
+    "isin": (lambda m, a, b: m.isin(a, b[0]), [INTS, INTS[:, :2]]),
+    "isin_invert": (lambda m, a, b: m.isin(a, b, invert=True), [INTS, INTS[:2]]),
+    "isin_mixed": (lambda m, a, b: m.isin(a.double(), b), [INTS, INTS[:1]]),
+    "gcd": (lambda m, a, b: m.gcd(a, b), [INTS, INTS[::-1]]),
+    "gcd_broadcast": (lambda m, a, b: a.gcd(b[0]), [INTS, INTS[::-1]]),
+    "lcm": (lambda m, a, b: m.lcm(a, b), [INTS, INTS[::-1]]),
+    "nextafter": (lambda m, a, b: m.nextafter(a, b), [X, X[::-1]]),
+    "nextafter_float32": (lambda m, a, b: m.nextafter(a.float(), b.float()), [X, X * 0]),
+    "frexp": (lambda m, a: tuple(m.frexp(a * 100)), [X]),
+    "ldexp": (lambda m, a, b: m.ldexp(a, b), [X, INTS[:3, :1] % 5]),
+    "ldexp_int": (lambda m, a, b: m.ldexp(a, b), [INTS, INTS % 4]),
+    "angle": (lambda m, a: m.angle(a), [X]),
+    "angle_int": (lambda m, a: m.angle(a), [INTS]),
+    "rsub": (lambda m, a, b: m.rsub(a, b, alpha=2), [X, X[::-1]]),
+    "rsub_scalar": (lambda m, a: m.rsub(a, 3), [INTS]),
+    "mode": (lambda m, a: tuple(m.mode(a % 4)), [INTS]),
+    "mode_dim_keepdim": (lambda m, a: tuple(a.abs().remainder(3).double().mode(0, keepdim=True)), [INTS]),
+    "histogram": (lambda m, a: tuple(m.histogram(a, 5)), [X]),
+    "histogram_range_weight": (lambda m, a, w: tuple(m.histogram(a, 4, range=(-1.0, 1.0), weight=w.abs())),
+                               [X, X[::-1]]),
+    "histogram_edges_density": (lambda m, a, e: tuple(m.histogram(a, e[0], density=True)), [X, SORTED]),
+    "trapezoid": (lambda m, y: m.trapezoid(y), [X]),
+    "trapezoid_x": (lambda m, y, x: m.trapezoid(y, x[0].cumsum(0), dim=1), [X, np.abs(X)]),
+    "trapezoid_dx": (lambda m, y: m.trapezoid(y, dx=0.5, dim=0), [X]),
+    "trapz": (lambda m, y, x: m.trapz(y, x[0].abs().cumsum(0)), [X, X]),
+    "cumulative_trapezoid": (lambda m, y, x: m.cumulative_trapezoid(y, x.abs().cumsum(1)), [X, X]),
+    "combinations": (lambda m, a: m.combinations(a[0, :5], 3), [X]),
+    "combinations_replacement": (lambda m, a: m.combinations(a[0, :4], with_replacement=True), [INTS]),
+    "combinations_too_many": (lambda m, a: m.combinations(a[0, :2], 3), [INTS]),
+    "unique_consecutive": (lambda m, a: m.unique_consecutive((a // 20).flatten(), return_inverse=True,
+                                                             return_counts=True), [INTS]),
+    "unique_consecutive_dim": (lambda m, a: m.unique_consecutive(a[[0, 0, 1, 1, 1, 2]], dim=0,
+                                                                 return_counts=True), [INTS]),
+    "adjoint": (lambda m, a: m.adjoint(a), [X]),
+    "mH": (lambda m, a: a.mH, [X]),
+    "H": (lambda m, a: a.H, [X]),
+    "real": (lambda m, a: m.real(a), [X]),
+    "conj": (lambda m, a: m.conj(a).conj_physical().resolve_conj().resolve_neg(), [X]),
+    "isreal": (lambda m, a: m.isreal(a), [X]),
+    "argwhere": (lambda m, a: m.argwhere(a > 0), [X]),
+    "float_power": (lambda m, a: a.float().float_power(2), [X]),
+    "inner": (lambda m, a: a.inner(a), [X]),
+    "fill": (lambda m, a: m.fill(a, 2.5), [X]),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_like_torch(name):
+    torch = torch_or_skip()
+    fn, arrays = CASES[name]
+    got = fn(lg, *(lg.tensor(a) for a in arrays))
+    want = fn(torch, *(torch.tensor(np.ascontiguousarray(a)) for a in arrays))
+    assert_same(got, want)
+
+
+def test_values_without_torch(backend):
+    np.testing.assert_array_equal(lg.searchsorted(lg.tensor(SORTED), lg.tensor(X[:, :4])).numpy(),
+                                  [np.searchsorted(s, x) for s, x in zip(SORTED, X[:, :4])])
+    np.testing.assert_array_equal(lg.isin(lg.tensor(INTS), lg.tensor(INTS[0])).numpy(), np.isin(INTS, INTS[0]))
+    np.testing.assert_array_equal(lg.gcd(lg.tensor(INTS), lg.tensor(INTS[::-1])).numpy(), np.gcd(INTS, INTS[::-1]))
+    mantissa, exponent = lg.frexp(lg.tensor(X))
+    np.testing.assert_array_equal(mantissa.numpy(), np.frexp(X)[0])
+    hist, edges = lg.histogram(lg.tensor(X), 6)
+    np.testing.assert_allclose(hist.numpy(), np.histogram(X, 6)[0])
+    np.testing.assert_allclose(lg.trapezoid(lg.tensor(X)).numpy(), np.trapezoid(X))
+    np.testing.assert_allclose(lg.hann_window(8).numpy(), np.hanning(9)[:8], atol=1e-6)
+    np.testing.assert_allclose(lg.logspace(0, 3, 4).numpy(), [1, 10, 100, 1000])
+
+
+def test_search_and_counts_are_library_calls_in_the_graph():
+    s, x = lg.tensor(SORTED), lg.tensor(X[:, :4])
+    kinds = [k.kind for k in lg.schedule(lg.searchsorted(s * 2, x * 2) + 1)]
+    assert kinds.count("library call") == 1 and kinds[-1] == "elementwise", kinds  # sources first, then the call
+
+
+GRADIENTS = {
+    "mode": (lambda m, a: m.mode(a.round(), 1).values, [X * 2]),
+    "trapezoid_x": (lambda m, y, x: m.trapezoid(y, x.abs().cumsum(1)), [X, X]),
+    "cumulative_trapezoid": (lambda m, y: m.cumulative_trapezoid(y, dx=0.3), [X]),
+    "ldexp": (lambda m, a: m.ldexp(a, m.tensor([2])), [X]),
+    "combinations": (lambda m, a: m.combinations(a[0], 2), [X]),
+    "angle": (lambda m, a: m.angle(a), [X]),
+    "kaiser": (lambda m, a: a * m.kaiser_window(7, False, 3.0, dtype=m.float64), [X]),
+}
+
+
+@pytest.mark.parametrize("name", list(GRADIENTS))
+def test_gradients_like_torch(name):
+    torch = torch_or_skip()
+    fn, arrays = GRADIENTS[name]
+    ins_lg = [lg.tensor(a, requires_grad=True) for a in arrays]
+    ins_t = [torch.tensor(np.ascontiguousarray(a), requires_grad=True) for a in arrays]
+    out_lg, out_t = fn(lg, *ins_lg), fn(torch, *ins_t)
+    back = np.random.default_rng(2).standard_normal(tuple(out_t.shape))
+    want = torch.autograd.grad(out_t, ins_t, torch.tensor(back), allow_unused=True, materialize_grads=True)
+    got = lg.autograd.grad(out_lg, ins_lg, lg.tensor(back), allow_unused=True)
+    for g, w in zip(got, want):
+        assert_same(g, w)
+
+
+@pytest.mark.parametrize("window", ["hann_window", "hamming_window", "blackman_window", "bartlett_window",
+                                    "kaiser_window"])
+@pytest.mark.parametrize("length", [0, 1, 2, 7, 16])
+@pytest.mark.parametrize("periodic", [True, False])
+def test_windows_like_torch(window, length, periodic):
+    torch = torch_or_skip()
+    got = getattr(lg, window)(length, periodic, dtype=lg.float64)
+    want = getattr(torch, window)(length, periodic, dtype=torch.float64)
+    assert_same(got, want, atol=1e-12, rtol=1e-12)
+    assert_same(getattr(lg, window)(length), getattr(torch, window)(length), atol=1e-6, rtol=1e-6)
+
+
+def test_creation_helpers_like_torch():
+    torch = torch_or_skip()
+    with pytest.warns(UserWarning, match="range is deprecated"):
+        got = lg.range(0, 1, 0.25)
+    assert_same(got, torch.range(0, 1, 0.25))
+    assert_same(lg.logspace(0, 2, 3, base=2, dtype=lg.long), torch.logspace(0, 2, 3, base=2, dtype=torch.long))
+    assert_same(lg.logspace(-1, 1, 5), torch.logspace(-1, 1, 5))
+    assert_same(lg.scalar_tensor(3), torch.scalar_tensor(3))
+    assert_same(lg.asarray([1, 2]), torch.asarray([1, 2]))
+    assert_same(lg.asarray(2.5, dtype=lg.float64), torch.asarray(2.5, dtype=torch.float64))
+
+
+def test_asarray_and_frombuffer_share_memory():
+    host = np.ones(3)
+    shared = lg.asarray(host)
+    host[0] = 5
+    assert shared[0].item() == 5
+    copied = lg.asarray(host, copy=True)
+    host[1] = 7
+    assert copied[1].item() == 1
+    with pytest.raises(ValueError, match="copy=False"):
+        lg.asarray([1, 2], copy=False)
+    values = array.array("f", [1, 2, 3])
+    view = lg.frombuffer(values, dtype=lg.float32, count=2, offset=4)
+    values[1] = 9
+    assert view.tolist() == [9.0, 3.0]
+    assert lg.frombuffer(b"\x01\x00\x00\x00", dtype=lg.int32).tolist() == [1]
+    with pytest.raises(ValueError, match="must be a multiple of element size"):
+        lg.frombuffer(bytearray(3), dtype=lg.int32)
+
+
+def test_in_place_helpers_like_torch():
+    torch = torch_or_skip()
+    for fn in (lambda m, t: t.fill_diagonal_(5), lambda m, t: t[:, :2].fill_diagonal_(-1, wrap=True),
+               lambda m, t: m.sigmoid_(t), lambda m, t: m.abs_(t), lambda m, t: m.zero_(t),
+               lambda m, t: t.apply_(lambda v: v * 2 + 1), lambda m, t: t.map_(t[0].clone(), lambda a, b: a - b)):
+        ours, theirs = lg.tensor(X[:, :5].T.copy()), torch.tensor(X[:, :5].T.copy())
+        fn(lg, ours)
+        fn(torch, theirs)
+        assert_same(ours, theirs)
+    ints = lg.tensor(INTS)
+    ints.gcd_(lg.tensor(INTS[::-1]))
+    assert_same(ints, torch.tensor(INTS).gcd_(torch.tensor(INTS[::-1].copy())))
+
+
+def test_legacy_new_and_queries_like_torch():
+    torch = torch_or_skip()
+    assert lg.ones(2).new(3, 2).shape == torch.ones(2).new(3, 2).shape
+    assert_same(lg.ones(2, dtype=lg.int32).new([4, 5]), torch.ones(2, dtype=torch.int32).new([4, 5]))
+    assert lg.ones(2).is_cpu and not lg.ones(2).is_conj() and not lg.is_neg(lg.ones(2))
+    assert lg.typename(lg.ones(2, dtype=lg.long)) == torch.typename(torch.ones(2, dtype=torch.long))
+    assert lg.typename(3) == "int" and lg.typename(lg.Tensor) == "lazygrad.Tensor"
+    assert lg.is_storage(lg.ones(2).untyped_storage()) and not lg.is_storage(lg.ones(2))
+    assert lg.can_cast(lg.int32, lg.float32) and not lg.can_cast(lg.float32, lg.int32)
+
+
+def test_rng_state_round_trips():
+    lg.manual_seed(5)
+    state = lg.get_rng_state()
+    first = lg.rand(4).tolist()
+    lg.set_rng_state(state)
+    assert lg.rand(4).tolist() == first
+    assert state.dtype is lg.uint8
+    with pytest.raises(RuntimeError, match="RNG state must be"):
+        lg.set_rng_state(lg.zeros(3, dtype=lg.uint8))
+
+
+ERRORS = {
+    "searchsorted_shapes": (lambda m: m.searchsorted(m.ones(2, 2), m.ones(2)), RuntimeError),
+    "bucketize_boundaries": (lambda m: m.bucketize(m.ones(2), m.ones(1, 2)), RuntimeError),
+    "isin_bool": (lambda m: m.isin(m.ones(2), m.tensor([True])), RuntimeError),
+    "gcd_float": (lambda m: m.gcd(m.ones(2), m.ones(2)), NotImplementedError),
+    "nextafter_int": (lambda m: m.nextafter(m.ones(2, dtype=m.long), m.ones(2, dtype=m.long)), NotImplementedError),
+    "frexp_int": (lambda m: m.frexp(m.ones(2, dtype=m.long)), RuntimeError),
+    "histogram_int": (lambda m: m.histogram(m.ones(2, dtype=m.long), 3), NotImplementedError),
+    "combinations_2d": (lambda m: m.combinations(m.ones(2, 2)), RuntimeError),
+    "imag": (lambda m: m.ones(2).imag, RuntimeError),
+    "H_1d": (lambda m: m.ones(2).H, RuntimeError),
+    "window_int": (lambda m: m.hann_window(4, dtype=m.long), RuntimeError),
+    "trapezoid_points": (lambda m: m.trapezoid(m.ones(3), m.ones(2)), RuntimeError),
+}
+
+
+@pytest.mark.parametrize("name", list(ERRORS))
+def test_errors_like_torch(name):
+    fn, exc = ERRORS[name]
+    if name == "window_int":  # torch prints its C++ TensorOptions; the class and the start agree
+        torch = torch_or_skip()
+        with pytest.raises(exc, match="hann_window expects floating point dtypes"):
+            fn(torch)
+        with pytest.raises(exc, match="hann_window expects floating point dtypes"):
+            fn(lg)
+        return
+    raises_like_torch(fn, exc)
+
+
+def test_multinomial_draws_follow_the_probabilities():
+    lg.manual_seed(3)
+    p = np.array([0.2, 0.0, 0.3, 0.5])
+    draws = lg.multinomial(lg.tensor(p), 40000, replacement=True).numpy()
+    np.testing.assert_allclose(np.bincount(draws, minlength=4) / draws.size, p, atol=0.01)
+    rows = lg.multinomial(lg.tensor([[1.0, 0, 3, 1], [0, 2.0, 2, 0]]), 4)
+    for row, probs in zip(rows.tolist(), ([1, 0, 3, 1], [0, 2, 2, 0])):
+        assert sorted(row) == [0, 1, 2, 3]  # without replacement: each category once, the impossible ones last
+        assert all(probs[c] == 0 for c in row[sum(v > 0 for v in probs):])
+    first = np.zeros(4)
+    for _ in range(300):
+        first[lg.multinomial(lg.tensor([1.0, 2, 3, 4]), 2)[0].item()] += 1
+    assert first[3] > first[0] * 2  # the first draw is proportional to the weights
+    lg.manual_seed(9)
+    again = lg.multinomial(lg.tensor([1.0, 2, 3]), 5, True).tolist()
+    lg.manual_seed(9)
+    assert lg.multinomial(lg.tensor([1.0, 2, 3]), 5, True).tolist() == again
+
+
+MULTINOMIAL_ERRORS = {
+    "too_many": lambda m: m.multinomial(m.ones(2), 3),
+    "negative": lambda m: m.multinomial(m.tensor([-0.1, 1.0]), 1),
+    "all_zero": lambda m: m.multinomial(m.zeros(2), 1),
+    "three_dims": lambda m: m.multinomial(m.ones(2, 2, 2), 1),
+    "no_samples": lambda m: m.multinomial(m.ones(2), 0),
+}
+
+
+@pytest.mark.parametrize("name", list(MULTINOMIAL_ERRORS))
+def test_multinomial_errors_like_torch(name):
+    raises_like_torch(MULTINOMIAL_ERRORS[name], RuntimeError)
+
+
+def test_legacy_tensor_types_like_torch():
+    torch = torch_or_skip()
+    for name in ("FloatTensor", "DoubleTensor", "LongTensor", "IntTensor", "ByteTensor", "BoolTensor"):
+        ours, theirs = getattr(lg, name), getattr(torch, name)
+        assert_same(ours([1, 0, 2]), theirs([1, 0, 2]))
+        assert ours(2, 3).shape == theirs(2, 3).shape and ours().shape == theirs().shape
+        assert ours.dtype.name == str(theirs.dtype).replace("torch.", "")
+        assert isinstance(lg.zeros(2, dtype=ours.dtype), ours) and not isinstance(lg.zeros(2, dtype=lg.half), ours)
+    assert lg.ones(2).type(lg.DoubleTensor).dtype is lg.float64
+    assert lg.ones(2).type("torch.LongTensor").dtype is lg.int64
+    assert repr(lg.FloatTensor) == "<class 'lazygrad.FloatTensor'>"
+
+
+def test_compile_returns_the_function():
+    def f(x):
+        return x * 2
+    assert lg.compile(f) is f and lg.compile(mode="max-autotune")(f) is f
