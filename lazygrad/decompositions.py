@@ -77,12 +77,13 @@ def inv(A: Tensor) -> Tensor:
 @differentiable("linalg_inv_ex")
 def inv_ex(A: Tensor, *, check_errors: bool = False):
     if check_errors:
-        return return_types.linalg_inv_ex(inv(A), graph_zeros_info(A))
+        return return_types.linalg_inv_ex(inv(A), _no_failures(A))
     inverse, info = _inverse(A, True)
     return return_types.linalg_inv_ex(inverse, _info(info))
 
 
-def graph_zeros_info(A: Tensor) -> Tensor:
+def _no_failures(A: Tensor) -> Tensor:
+    """The info of an _ex call with check_errors: zeros (a failure raises instead)."""
     from .creation import zeros
     return zeros(A.shape[:-2], dtype=int32, device=A.device)
 
@@ -150,7 +151,7 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
 @differentiable("linalg_solve_ex")
 def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = False):
     if check_errors:
-        return return_types.linalg_solve_ex(solve(A, B, left=left), graph_zeros_info(A))
+        return return_types.linalg_solve_ex(solve(A, B, left=left), _no_failures(A))
     result, info = _solved(A, B, left, True, "linalg.solve_ex")
     return return_types.linalg_solve_ex(result, _info(info))
 
@@ -183,14 +184,15 @@ def triangular_solve(b: Tensor, A: Tensor, upper: bool = True, transpose: bool =
 
 # ---- LU ----------------------------------------------------------------------------------------------
 
-def _lu_parts(A: Tensor, pivot: bool, name: str) -> list[Tensor]:
-    """LU, pivots (int32), P and info of one library call (shared by every LU function on A)."""
+def _lu_parts(A: Tensor, pivot: bool, name: str, checked: bool) -> list[Tensor]:
+    """LU, pivots (int32), P and info of one library call; checked raises torch's error for a zero pivot."""
     check_matrices(name, A, square=False)
     if not pivot:
         raise RuntimeError(f"{name}: LU without pivoting is not implemented on the CPU")
     *batch, m, n = A.shape
     batch = tuple(batch)
-    lu, pivots, p, info = library_call("lu", (True,), [A], [A.shape, batch + (min(m, n),), batch + (m, m), batch])
+    shapes = [A.shape, batch + (min(m, n),), batch + (m, m), batch]
+    lu, pivots, p, info = library_call("lu", (name if checked else None,), [A], shapes)
     return [lu, _info(pivots), p, _info(info)]
 
 
@@ -204,21 +206,22 @@ def unpack(lu: Tensor, m: int, n: int) -> tuple[Tensor, Tensor]:
 
 @differentiable("linalg_lu_factor")
 def lu_factor(A: Tensor, *, pivot: bool = True):
-    """LU (L below the diagonal, U on and above it) and LAPACK's 1-based pivots, A = P L U."""
-    lu, pivots, _, _ = _lu_parts(A, pivot, "linalg.lu_factor")
+    """LU (L below the diagonal, U on and above it) and LAPACK's 1-based pivots, A = P L U; a zero pivot
+    raises (lu_factor_ex and lu factor singular matrices)."""
+    lu, pivots, _, _ = _lu_parts(A, pivot, "linalg.lu_factor", True)
     return return_types.linalg_lu_factor(lu, pivots)
 
 
 @differentiable("linalg_lu_factor_ex")
 def lu_factor_ex(A: Tensor, *, pivot: bool = True, check_errors: bool = False):
-    lu, pivots, _, info = _lu_parts(A, pivot, "linalg.lu_factor_ex")
+    lu, pivots, _, info = _lu_parts(A, pivot, "linalg.lu_factor_ex", check_errors)
     return return_types.linalg_lu_factor_ex(lu, pivots, info)
 
 
 @differentiable("linalg_lu")
 def lu(A: Tensor, *, pivot: bool = True):
     """P, L, U with A = P L U (L unit lower triangular, U upper)."""
-    factors, _, p, _ = _lu_parts(A, pivot, "linalg.lu")
+    factors, _, p, _ = _lu_parts(A, pivot, "linalg.lu", False)
     return return_types.linalg_lu(p, *unpack(factors, *A.shape[-2:]))
 
 
@@ -285,7 +288,7 @@ def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:
 @differentiable("linalg_cholesky_ex")
 def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False):
     if check_errors:
-        return return_types.linalg_cholesky_ex(cholesky(A, upper=upper), graph_zeros_info(A))
+        return return_types.linalg_cholesky_ex(cholesky(A, upper=upper), _no_failures(A))
     factor, info = _factor(A, upper, True, "linalg.cholesky_ex")
     return return_types.linalg_cholesky_ex(factor, _info(info))
 
@@ -297,9 +300,9 @@ def legacy_cholesky(input: Tensor, upper: bool = False) -> Tensor:
 
 
 def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False) -> Tensor:
-    """X with (L L^T) X = B, by two triangular solves."""
-    y = solve_triangular(L, B, upper=upper, left=True) if not upper else solve_triangular(L.mT, B, upper=False)
-    return solve_triangular(L.mT, y, upper=True) if not upper else solve_triangular(L, y, upper=True)
+    """X with (L L^T) X = B (U^T U when upper), by two triangular solves."""
+    low = L.mT if upper else L
+    return solve_triangular(low.mT, solve_triangular(low, B, upper=False), upper=True)
 
 
 def cholesky_inverse(L: Tensor, upper: bool = False) -> Tensor:
@@ -350,9 +353,10 @@ def eigh(A: Tensor, UPLO: str = "L"):
 
 @differentiable("linalg_eigvalsh")
 def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:
+    """The eigenvalues alone (the gradient computes the eigenvectors when it is needed)."""
     check_matrices("linalg.eigvalsh", A)
     _check_uplo(UPLO)
-    return library_call("eigh", (UPLO,), [A], [A.shape[:-1], A.shape])[0]
+    return library_call("eigvalsh", (UPLO,), [A], [A.shape[:-1]])[0]
 
 
 def _svd_parts(A: Tensor, full_matrices: bool, name: str) -> list[Tensor]:
@@ -372,7 +376,9 @@ def svd(A: Tensor, full_matrices: bool = True, *, driver=None):
 
 @differentiable("linalg_svdvals")
 def svdvals(A: Tensor, *, driver=None) -> Tensor:
-    return _svd_parts(A, False, "linalg.svd")[1]
+    """The singular values alone (the gradient computes the vectors when it is needed)."""
+    check_matrices("linalg.svd", A, square=False)
+    return library_call("svdvals", (), [A], [tuple(A.shape[:-2]) + (min(A.shape[-2:]),)])[0]
 
 
 def legacy_svd(input: Tensor, some: bool = True, compute_uv: bool = True):

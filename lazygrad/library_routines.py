@@ -40,26 +40,38 @@ def _first_failure(info) -> int:
     return int((info.reshape(-1) != 0).argmax())
 
 
+LU_BLOCK = 32  # columns factored one by one before the rest of the matrix is updated by one product
+
+
 def lu_factor(xp, a):
-    """LAPACK getrf's factorization (numpy has none), column by column, batched: LU (unit L below the diagonal, U on and above it), the
-    1-based row swapped with each row, and info (the first exactly zero pivot, 1-based; 0 if none)."""
+    """LAPACK getrf's factorization (numpy has none), batched: LU (unit L below the diagonal, U on and
+    above it), the 1-based row swapped with each row, and info (the first exactly zero pivot, 1-based;
+    0 if none). Blocked as getrf is: a panel of LU_BLOCK columns is factored column by column, then U's
+    rows beside it come from one triangular solve and the trailing matrix from one matrix product, so
+    most of the work is BLAS-3."""
     *batch, m, n = a.shape
     lu = a.reshape(-1, m, n).copy()
     count, k = lu.shape[0], min(m, n)
     pivots = xp.zeros((count, k), dtype=xp.int64)
     info = xp.zeros(count, dtype=xp.int64)
     every = xp.arange(count)
-    for j in range(k):
-        p = j + xp.argmax(xp.abs(lu[:, j:, j]), axis=1)
-        pivots[:, j] = p + 1
-        row = lu[every, j].copy()
-        lu[every, j] = lu[every, p]
-        lu[every, p] = row
-        pivot = lu[:, j, j]
-        zero = pivot == 0
-        info = xp.where(zero & (info == 0), j + 1, info)
-        lu[:, j + 1:, j] /= xp.where(zero, 1, pivot)[:, None]
-        lu[:, j + 1:, j + 1:] -= lu[:, j + 1:, j, None] * lu[:, j, None, j + 1:]
+    for start in range(0, k, LU_BLOCK):
+        stop = min(start + LU_BLOCK, k)
+        for j in range(start, stop):
+            p = j + xp.argmax(xp.abs(lu[:, j:, j]), axis=1)
+            pivots[:, j] = p + 1
+            row = lu[every, j].copy()
+            lu[every, j] = lu[every, p]
+            lu[every, p] = row
+            pivot = lu[:, j, j]
+            zero = pivot == 0
+            info = xp.where(zero & (info == 0), j + 1, info)
+            lu[:, j + 1:, j] /= xp.where(zero, 1, pivot)[:, None]
+            lu[:, j + 1:, j + 1:stop] -= lu[:, j + 1:, j, None] * lu[:, j, None, j + 1:stop]
+        if stop < n:
+            unit_lower = xp.tril(lu[:, start:stop, start:stop], -1) + xp.eye(stop - start, dtype=lu.dtype)
+            lu[:, start:stop, stop:] = xp.linalg.solve(unit_lower, lu[:, start:stop, stop:])
+            lu[:, stop:, stop:] -= lu[:, stop:, start:stop] @ lu[:, start:stop, stop:]
     return lu.reshape(a.shape), pivots.reshape(*batch, k), info.reshape(batch)
 
 
@@ -133,11 +145,18 @@ def permutation(xp, pivots, rows: int):
     return p.reshape(lead + (rows, rows))
 
 
-def _lu(xp, arrays, with_info: bool):
-    """LU (L's unit diagonal implied), pivots, P; a singular matrix factors too (info says where)."""
+def _lu(xp, arrays, checked: str | None):
+    """LU (L's unit diagonal implied), pivots, P and info. A singular matrix factors too, unless a function
+    name is given to raise torch's error with (U's zero pivot would divide by zero in lu_solve)."""
     a, = arrays
     lu, pivots, info = lu_factor(xp, a)
-    return [lu, pivots, permutation(xp, pivots, a.shape[-2])] + ([info] if with_info else [])
+    if checked and bool((info != 0).any()):
+        at = _first_failure(info)
+        i = int(info.reshape(-1)[at])
+        raise RuntimeError(f"torch.{checked}: {_batch_prefix(a, at)}U[{i},{i}] is zero and using it on lu_solve would "
+                           "result in a division by zero. If you still want to perform the factorization, consider "
+                           "calling linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)")
+    return [lu, pivots, permutation(xp, pivots, a.shape[-2]), info]
 
 
 def _det(xp, arrays):
@@ -317,6 +336,10 @@ ROUTINES: dict[str, Routine] = {
     "qr": Routine(_qr, "the QR factorization (LAPACK geqrf + orgqr; cupy: cuSOLVER geqrf + orgqr)"),
     "eigh": Routine(_eigh, "eigenvalues and eigenvectors of a symmetric matrix (LAPACK syevd; cupy: cuSOLVER syevj)"),
     "svd": Routine(_svd, "the singular value decomposition (LAPACK gesdd; cupy: cuSOLVER gesvd)"),
+    "svdvals": Routine(lambda xp, arrays: [xp.linalg.svd(arrays[0], compute_uv=False)],
+                       "the singular values alone (LAPACK gesdd without vectors)"),
+    "eigvalsh": Routine(lambda xp, arrays, uplo: [xp.linalg.eigvalsh(arrays[0], UPLO=uplo)],
+                        "the eigenvalues of a symmetric matrix alone (LAPACK syevd without vectors)"),
     "pinv": Routine(_pinv, "the pseudo-inverse through the SVD (or eigh when hermitian)"),
     "solve_triangular": Routine(_solve_triangular, "the solution of a triangular system, by substitution"),
     "cofactor": Routine(_cofactor, "the cofactor matrix det(A) A^-T, through the SVD"),

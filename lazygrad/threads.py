@@ -7,9 +7,18 @@ applies the newest count before its next kernel (`apply`).
 """
 from __future__ import annotations
 
+import os
 import threading
 
 import numpy as np
+
+# An idle OpenMP thread spins for GOMP_SPINCOUNT iterations before it sleeps; libgomp's default (300000)
+# keeps it busy for about a millisecond after every kernel. Next to another thread pool (numpy's
+# OpenBLAS under a library-call kernel, torch's) on few cores, the spinning threads take turns stealing
+# each other's cores: a gradient through a 256x256 solve took 16 ms instead of 4. A short spin keeps
+# back-to-back kernels' hand-over fast and lets other pools run. Read once, when libgomp starts: this
+# module is imported before any kernel loads it (a value the user set is kept).
+os.environ.setdefault("GOMP_SPINCOUNT", "10000")
 
 _wanted: int | None = None
 _generation = 0

@@ -140,6 +140,7 @@ TORCH_CASES = {
     "lu_factor": (lambda m, a: tuple(m.linalg.lu_factor(a)), [SQUARE]),
     "lu_factor_ex_wide": (lambda m, a: tuple(m.linalg.lu_factor_ex(a)), [WIDE]),
     "lu_tall": (lambda m, a: tuple(m.linalg.lu(a)), [TALL]),
+    "lu_singular": (lambda m, a: tuple(m.linalg.lu(a * 0)), [SQUARE]),
     "lu_solve": (lambda m, a, b: m.linalg.lu_solve(*m.linalg.lu_factor(a), b), [SQUARE, RHS]),
     "lu_solve_adjoint_right": (lambda m, a, b: m.linalg.lu_solve(*m.linalg.lu_factor(a), b.mT, left=False,
                                                                   adjoint=True), [SQUARE, RHS]),
@@ -287,6 +288,10 @@ ERRORS = {
     "vander_n": (lambda m: m.linalg.vander(m.ones(3), N=1), RuntimeError),
     "lu_without_pivoting": (lambda m: m.linalg.lu_factor(m.eye(2), pivot=False), RuntimeError),
     "lu_solve_shapes": (lambda m: m.linalg.lu_solve(*m.linalg.lu_factor(m.eye(3)), m.ones(2, 2)), RuntimeError),
+    # a zero pivot: a RuntimeError (not LinAlgError) in torch, raised when the call runs here
+    "lu_factor_singular": (lambda m: m.linalg.lu_factor(m.tensor([[1.0, 2], [2, 4]])).LU.sum().item(), RuntimeError),
+    "lu_factor_ex_checked": (lambda m: m.linalg.lu_factor_ex(m.zeros(2, 2, 2), check_errors=True).LU.sum().item(),
+                             RuntimeError),
 }
 # value errors, raised when the library call runs (torch raises at the call, lazygrad at realization)
 VALUE_ERRORS = {
@@ -367,8 +372,10 @@ def test_results_of_one_call_share_it():
     names = [k.name for k in lg.schedule(u, s, vh)]
     assert names.count("lib_svd_2x5x3") == 1 and len(names) == 4, names  # the call, a copy per result
     lg.realize(u, s, vh)
-    again = [k.kind for k in lg.schedule(lg.linalg.svdvals(a))]
+    again = [k.kind for k in lg.schedule(lg.linalg.svd(a, full_matrices=False).S)]
     assert again == ["elementwise"], again  # the same call, stored already: only S is read out
+    alone = [k.name for k in lg.schedule(lg.linalg.svdvals(a))]
+    assert alone == ["lib_svdvals_2x5x3"], alone  # values alone: LAPACK skips the vectors
 
 
 def test_a_view_is_copied_before_the_call(backend):
