@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lazygrad.dtypes import DType, float16, float32, int64
+from lazygrad.dtypes import DType, float16, float32, float64, int64
 from lazygrad.ops import ELEMENTWISE, Op, ReduceOp
 
 from .symbolic import Lin, ravel, unravel
@@ -35,7 +35,7 @@ class Param:
 @dataclass
 class Stmt:
     """`name = op(args)` of type dtype. op is 'load', 'gather' (a load at a computed position), 'alu',
-    'where', 'arange' or 'rand'."""
+    'where', 'arange', 'rand' or 'scalar' (a constant passed at run time)."""
 
     name: str
     dtype: DType
@@ -142,13 +142,17 @@ def accumulator_dtype(dtype: DType) -> DType:
 
 
 class _Lowerer:
-    def __init__(self, outputs, inputs, rand_slots):
+    def __init__(self, outputs, inputs, rand_slots, scalar_slots):
         self.params = [Param(f"out{i}", n.dtype, True) for i, n in enumerate(outputs)]
         self.inputs = {id(n): f"in{i}" for i, n in enumerate(inputs)}
         self.params += [Param(f"in{i}", n.dtype, False) for i, n in enumerate(inputs)]
         if rand_slots:
             self.params.append(Param("rng", uint64_param, False))
+        if scalar_slots:
+            self.params.append(Param("scalars", float64, False))
         self.rand_slots = rand_slots
+        self.scalar_slots = scalar_slots
+        self.scalar_names: dict[tuple, str] = {}  # (slot, phase) -> the statement reading it
         self.reduce_index: list[Lin] | None = None
         self.memo: dict = {}
         self.pre: list[Stmt] = []
@@ -178,7 +182,13 @@ class _Lowerer:
             return self._emit(phase, node.dtype, "load", (name, ravel(idx, node.shape), valid), prefix="ld")
         op = node.op
         if op is Op.CONST:
-            return Const(node.arg, node.dtype)
+            slot = self.scalar_slots.get(id(node))
+            if slot is None:
+                return Const(node.arg, node.dtype)
+            name = self.scalar_names.get((slot, phase))
+            if name is None:  # one read per phase: the value arrives at run time (scalars[slot])
+                name = self.scalar_names[(slot, phase)] = self._emit(phase, node.dtype, "scalar", (slot,), prefix="scalar")
+            return name
         if op is Op.ARANGE:
             return self._emit(phase, node.dtype, "arange", (node.arg[0], node.arg[1], idx[0]))
         if op is Op.RAND:
@@ -316,15 +326,16 @@ def kernel_name(kind: str, fused: list[str], shape: tuple[int, ...]) -> str:
     return f"{kind[0]}_{ops}_{dims}"
 
 
-def lower(outputs, inputs, rand_slots: dict[int, int] | None = None) -> LoopProgram:
+def lower(outputs, inputs, rand_slots: dict[int, int] | None = None,
+          scalar_slots: dict[int, int] | None = None) -> LoopProgram:
     """The loop program computing `outputs` from the stored `inputs`. Reductions come first and set
     the loops; outputs shaped like a reduction's input are stored from inside its loop.
 
     rand_slots numbers the kernel's RAND nodes (by id): their seeds and offsets are passed at run
-    time in the `rng` parameter.
+    time in the `rng` parameter; scalar_slots numbers the constants passed in the `scalars` one.
     """
     root = outputs[0]
-    low = _Lowerer(outputs, inputs, rand_slots or {})
+    low = _Lowerer(outputs, inputs, rand_slots or {}, scalar_slots or {})
     scatter = sort = None
     out_loops = [(f"i{k}", s) for k, s in enumerate(root.shape) if s != 1]
     idx = [Lin.var(f"i{k}", s) for k, s in enumerate(root.shape)]

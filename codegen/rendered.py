@@ -46,7 +46,8 @@ def _index_name(structure: str, target: str) -> str:
     return f"kernel-{target}:" + hashlib.sha256((generator_digest() + structure).encode()).hexdigest()
 
 
-def render_kernel(outputs, inputs, rand_slots, structure: str, target: str = "c") -> RenderedKernel:
+def render_kernel(outputs, inputs, rand_slots, structure: str, target: str = "c",
+                  scalar_slots: dict[int, int] | None = None) -> RenderedKernel:
     """The kernel's source for target ('c' or 'cuda') from the disk index, or lowered and rendered now."""
     if target not in TARGETS:
         raise ValueError(f"unknown kernel target {target!r}: expected one of {TARGETS}")
@@ -56,7 +57,7 @@ def render_kernel(outputs, inputs, rand_slots, structure: str, target: str = "c"
         record["launch"] = (tuple(record["launch"][0]), record["launch"][1]) if record["launch"] else None
         return RenderedKernel(**record)
     from .lower import lower
-    prog = lower(outputs, inputs, rand_slots)
+    prog = lower(outputs, inputs, rand_slots, scalar_slots)
     if target == "cuda":
         from .render_cuda import render as render_cuda
         source, config = render_cuda(prog)

@@ -78,6 +78,8 @@ def _expr(stmt: Stmt, d: Dialect) -> str:
         if stmt.dtype.kind == "f":
             return f"({d.ctype(stmt.dtype)})({start!r} + {step!r} * (double)({idx.render()}))"
         return f"({d.ctype(stmt.dtype)})({int(start)}LL + {int(step)}LL * ({idx.render()}))"
+    if stmt.op == "scalar":
+        return f"({d.ctype(stmt.dtype)})scalars[{stmt.args[0]}]"
     if stmt.op == "rand":
         dist, slot, flat = stmt.args
         width = {"float16": "f32", "float32": "f32", "float64": "f64"}.get(stmt.dtype.name, "i64")

@@ -5,6 +5,7 @@ training loop) renders and compiles once, and later runs pay a dictionary lookup
 """
 from __future__ import annotations
 
+import math
 import os
 import sys
 import time
@@ -95,11 +96,47 @@ _PLANS: dict[tuple, list] = {}
 PLANS_KEPT = 256
 
 
-def _structure(item: ScheduledKernel) -> tuple[tuple, list[Node]]:
-    """A key for the kernel's body with stored inputs abstracted to their positions, and its RAND nodes."""
+# float constants a kernel keeps as literals (they read best, and compilers fold them); every other one is
+# a run-time argument, so a learning rate that changes at every step does not compile a kernel per step
+LITERAL_FLOATS = frozenset({0.0, 1.0, -1.0, 2.0, 0.5, -0.5})
+
+
+def is_scalar_argument(node: Node) -> bool:
+    """A float32/float64 constant passed to the kernel at run time (in its `scalars` parameter)."""
+    return (node.op is Op.CONST and node.dtype.name in ("float32", "float64") and math.isfinite(node.arg)
+            and float(node.arg) not in LITERAL_FLOATS)
+
+
+@dataclass
+class KernelArgs:
+    """What a compiled kernel receives at run time beyond its buffers, so new values need no recompile: the
+    (seed, counter offset) of its RAND nodes and the values of its scalar constants, in slot order."""
+
+    rands: list[Node]
+    scalars: list[Node]
+
+    def rand_slots(self) -> dict[int, int]:
+        return {id(r): i for i, r in enumerate(self.rands)}
+
+    def scalar_slots(self) -> dict[int, int]:
+        return {id(c): i for i, c in enumerate(self.scalars)}
+
+    def arrays(self) -> list[np.ndarray]:
+        """The rng and scalars parameters' host arrays (those the kernel has)."""
+        out = []
+        if self.rands:
+            out.append(np.array([v for r in self.rands for v in (r.arg[0], r.arg[1])], dtype=np.uint64))
+        if self.scalars:
+            out.append(np.array([float(c.arg) for c in self.scalars], dtype=np.float64))
+        return out
+
+
+def _structure(item: ScheduledKernel) -> tuple[tuple, KernelArgs]:
+    """A key for the kernel's body with stored inputs abstracted to their positions (and RAND nodes to
+    their distribution, scalar constants to their dtype), and its run-time arguments."""
     inputs = {id(n): i for i, n in enumerate(item.inputs)}
     local: dict[int, int] = {}
-    parts, rands = [], []
+    parts, rands, scalars = [], [], []
     stack = [(o, False) for o in reversed(item.outputs)]
     while stack:
         node, expanded = stack.pop()
@@ -116,12 +153,15 @@ def _structure(item: ScheduledKernel) -> tuple[tuple, list[Node]]:
         if node.op is Op.RAND:
             arg = node.arg[2]
             rands.append(node)
+        elif is_scalar_argument(node):
+            arg = "scalar"
+            scalars.append(node)
         else:
             arg = _arg_key(node.op, node.arg)
         local[id(node)] = len(parts)
         parts.append((node.op, node.dtype.name, node.shape, arg, tuple(local[id(s)] for s in node.srcs)))
     parts.append(("outputs", tuple(local[id(o)] for o in item.outputs)))
-    return tuple(parts), rands
+    return tuple(parts), KernelArgs(rands, scalars)
 
 
 def _graph_key(order: list[Node], targets: list[Node]) -> tuple[tuple, dict[int, int]]:
@@ -134,7 +174,7 @@ def _graph_key(order: list[Node], targets: list[Node]) -> tuple[tuple, dict[int,
         if is_stored(n):
             parts.append((n.dtype, n.shape))
         else:
-            arg = n.arg[2] if n.op is Op.RAND else _arg_key(n.op, n.arg)
+            arg = n.arg[2] if n.op is Op.RAND else "scalar" if is_scalar_argument(n) else _arg_key(n.op, n.arg)
             parts.append((n.op, n.dtype, n.shape, arg, tuple(pos[id(s)] for s in n.srcs)))
     parts.append(tuple(pos[id(t)] for t in targets))
     return tuple(parts), pos
@@ -150,23 +190,25 @@ def _plan(targets: list[Node]) -> tuple[list[ScheduledKernel], list[tuple]]:
         items = create_schedule(targets)
         structures = [_structure(item) for item in items]
         plan = [(tuple(pos[id(o)] for o in item.outputs), tuple(pos[id(i)] for i in item.inputs), kernel_key,
-                 tuple(pos[id(r)] for r in rands)) for item, (kernel_key, rands) in zip(items, structures)]
+                 tuple(pos[id(r)] for r in args.rands), tuple(pos[id(c)] for c in args.scalars))
+                for item, (kernel_key, args) in zip(items, structures)]
     else:
         items = [ScheduledKernel(tuple(order[p] for p in outs), tuple(order[p] for p in ins))
-                 for outs, ins, _, _ in plan]
-        structures = [(kernel_key, [order[p] for p in rands]) for _, _, kernel_key, rands in plan]
+                 for outs, ins, _, _, _ in plan]
+        structures = [(kernel_key, KernelArgs([order[p] for p in rands], [order[p] for p in scalars]))
+                      for _, _, kernel_key, rands, scalars in plan]
     _PLANS[key] = plan
     if len(_PLANS) > PLANS_KEPT:
         del _PLANS[next(iter(_PLANS))]
     return items, structures
 
 
-def _compiled(item: ScheduledKernel, rands: list[Node], key: tuple, target: str = "c") -> _Compiled:
+def _compiled(item: ScheduledKernel, args: KernelArgs, key: tuple, target: str = "c") -> _Compiled:
     hit = _KERNELS.get((target, key))
     if hit is not None:
         return hit
-    kernel = rendered.render_kernel(item.outputs, item.inputs, {id(r): i for i, r in enumerate(rands)}, repr(key),
-                                    target)
+    kernel = rendered.render_kernel(item.outputs, item.inputs, args.rand_slots(), repr(key), target,
+                                    args.scalar_slots())
     entry = _KERNELS[(target, key)] = _Compiled(kernel)
     return entry
 
@@ -221,13 +263,8 @@ def _output_buffer(item: ScheduledKernel, node: Node, into: dict[int, Buffer], d
     return _fresh(node.dtype, node.numel, device)
 
 
-def _rng_pairs(rands: list[Node]) -> np.ndarray:
-    """The (seed, counter offset) of each RAND node: kernel arguments, so new numbers need no recompile."""
-    return np.array([v for r in rands for v in (r.arg[0], r.arg[1])], dtype=np.uint64)
-
-
-def _run_c(item: ScheduledKernel, outs, inputs, key, rands) -> _Compiled:
-    entry = _compiled(item, rands, key)
+def _run_c(item: ScheduledKernel, outs, inputs, key, args: KernelArgs) -> _Compiled:
+    entry = _compiled(item, args, key)
     if entry.callable is None:
         _load(entry)
     elif entry.loaded_ahead:
@@ -235,9 +272,8 @@ def _run_c(item: ScheduledKernel, outs, inputs, key, rands) -> _Compiled:
     else:
         COUNTERS.memory_cache_hits += 1
     addresses = [o.address for o in outs] + [b.address for b in inputs]
-    if rands:
-        rng = _rng_pairs(rands)
-        addresses.append(rng.__array_interface__["data"][0])
+    extra = args.arrays()  # (kept alive until the call returns)
+    addresses += [a.__array_interface__["data"][0] for a in extra]
     if any(o.numel for o in item.outputs):
         threads.apply()
         entry.callable(addresses)
@@ -279,8 +315,8 @@ def _load(entry: _Compiled) -> None:
 def _compile_ahead(items: list[ScheduledKernel], structures: list) -> None:
     """A schedule's kernels that are not compiled yet compile side by side (a compiler per core) before
     the first one runs: a cold start waits about as long as its slowest compile, not their sum."""
-    entries = {id(entry): entry for item, (key, rands) in zip(items, structures) if not is_library_call(item)
-               and (entry := _compiled(item, rands, key)).callable is None}  # (a kernel may run twice)
+    entries = {id(entry): entry for item, (key, args) in zip(items, structures) if not is_library_call(item)
+               and (entry := _compiled(item, args, key)).callable is None}  # (a kernel may run twice)
     todo = list(entries.values())
     workers = min(len(todo), os.cpu_count() or 1)
     if workers < 2:
@@ -291,20 +327,18 @@ def _compile_ahead(items: list[ScheduledKernel], structures: list) -> None:
         entry.loaded_ahead = True
 
 
-def _run_cuda(item: ScheduledKernel, outs, inputs, key, rands, device: str) -> _Compiled:
+def _run_cuda(item: ScheduledKernel, outs, inputs, key, args: KernelArgs, device: str) -> _Compiled:
     from codegen import cuda_program
     from . import cuda
-    entry = _compiled(item, rands, key, "cuda")
+    entry = _compiled(item, args, key, "cuda")
     index = int(device.partition(":")[2])
     program = cuda_program.get_program(entry.kernel, index)
     _dump(entry)
     cp = cuda.cupy()
     with cp.cuda.Device(index):
-        args = [o.array for o in outs] + [b.array for b in inputs]
-        if rands:
-            args.append(cp.asarray(_rng_pairs(rands)))
+        arrays = [o.array for o in outs] + [b.array for b in inputs] + [cp.asarray(a) for a in args.arrays()]
         if any(o.numel for o in item.outputs):
-            program(args)
+            program(arrays)
     return entry
 
 
@@ -317,11 +351,11 @@ def run_kernel(item: ScheduledKernel, into: dict[int, Buffer] | None = None, dev
     outs = [_output_buffer(item, o, into or {}, device) for o in item.outputs]
     debug = int(os.environ.get("LAZYGRAD_DEBUG", "0") or 0)
     start = time.perf_counter()
-    key, rands = structure or _structure(item)
+    key, args = structure or _structure(item)
     if is_library_call(item):
         name, source = _run_library_call(item, outs, inputs, device)
     elif device != "cpu":
-        entry = _run_cuda(item, outs, inputs, key, rands, device)
+        entry = _run_cuda(item, outs, inputs, key, args, device)
         name, source = entry.kernel.name, entry.kernel.source
     elif backend() == "numpy":
         arrays = {id(n): b.array.reshape(n.shape) for n, b in zip(item.inputs, inputs)}
@@ -329,7 +363,7 @@ def run_kernel(item: ScheduledKernel, into: dict[int, Buffer] | None = None, dev
             out.array[...] = interpreter.evaluate(node, arrays).reshape(-1)
         name, source = "interpreted", None
     else:
-        entry = _run_c(item, outs, inputs, key, rands)
+        entry = _run_c(item, outs, inputs, key, args)
         name, source = entry.kernel.name, entry.kernel.source
     COUNTERS.kernels_run += 1
     for node, out in zip(item.outputs, outs):
@@ -378,7 +412,7 @@ def plan(targets: list[Node], target: str = "c") -> Schedule:
             name, source = _library_call_listing(item)
             kernels.append(Kernel(name, device, source, ["extern"], "library call"))
             continue
-        key, rands = _structure(item)
-        k = _compiled(item, rands, key, target).kernel
+        key, args = _structure(item)
+        k = _compiled(item, args, key, target).kernel
         kernels.append(Kernel(k.name, device, k.source, list(k.fused), k.kind))
     return kernels

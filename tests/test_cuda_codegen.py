@@ -260,8 +260,8 @@ def test_launch_follows_the_kernel_shape():
     x = lg.ones(1000, 3000)
     for y, kind in ((x * 2, "elementwise"), (x.sum(1), "reduce"), (x.sum(), "reduce")):
         (item,) = create_schedule([y._storage.target()])
-        _, rands = _structure(item)
-        prog = lower.lower(item.outputs, item.inputs, {id(r): i for i, r in enumerate(rands)})
+        _, args = _structure(item)
+        prog = lower.lower(item.outputs, item.inputs, args.rand_slots(), args.scalar_slots())
         launch = render_cuda.launch(prog)
         assert prog.kind == kind and launch.block % 32 == 0 and launch.grid[1:] == (1, 1)
         if kind == "elementwise":

@@ -14,8 +14,8 @@ pytestmark = pytest.mark.skipif(not emulated_cuda.available(), reason="the CUDA 
 
 def _program(y: lg.Tensor):
     (item,) = create_schedule([y._storage.target()])
-    _, rands = _structure(item)
-    return lower.lower(item.outputs, item.inputs, {id(r): i for i, r in enumerate(rands)})
+    _, args = _structure(item)
+    return lower.lower(item.outputs, item.inputs, args.rand_slots(), args.scalar_slots())
 
 
 def test_half_conversions_round_like_the_device():
@@ -57,7 +57,9 @@ def test_vector_loop_with_tails_and_misaligned_pointers(n, misaligned):
         at[:] = values
         return at
     out, by_dtype = placed(np.full(n, np.nan, np.float32)), {a.dtype: placed(a) for a in (xs, bs)}
-    pointers = [(out if p.is_output else by_dtype[p.dtype.np]).ctypes.data for p in prog.params]
+    scalars = np.array([3.0])  # the multiplier arrives at run time
+    pointers = [(out if p.is_output else scalars if p.name == "scalars" else by_dtype[p.dtype.np]).ctypes.data
+                for p in prog.params]
     kernel((launch.grid, launch.block), pointers)
     np.testing.assert_array_equal(out, (xs * np.float32(3) + bs).astype(np.float32))
 

@@ -13,6 +13,7 @@ EXPECTED = {
     "cuda_kernels.py": "max |grad|",
     "mlp_training.py": "accuracy on",
     "embeddings.py": "accuracy on",
+    "gaussian_process.py": "fitted lengthscale",
 }
 
 

@@ -150,3 +150,42 @@ def test_random_numbers_stay_fresh_when_the_schedule_is_reused():
     lg.manual_seed(3)
     again = [(x * (lg.rand(1000) > 0.5)).numpy() for _ in range(3)]
     np.testing.assert_array_equal(np.array(drops), np.array(again))
+
+
+def test_a_changing_learning_rate_compiles_nothing_new(backend):
+    """Float constants are run-time arguments: a step size that changes at every step (a schedule, Adam's
+    bias corrections) reuses the step's kernels and its schedule, and each step uses its own value."""
+    import numpy as np
+
+    import lazygrad as lg
+
+    rng = np.random.default_rng(6)
+    x_np, y_np = rng.standard_normal((32, 5)), rng.standard_normal(32)
+    x, y = lg.tensor(x_np), lg.tensor(y_np)
+    w, w_np = lg.zeros(5, dtype=lg.float64, requires_grad=True), np.zeros(5)
+    compiled = []
+    for step in range(1, 6):
+        rate = 0.3 / step + 0.01 * step  # a new value every step
+        loss = ((x @ w - y) ** 2).mean()
+        (g,) = lg.autograd.grad(loss, w)
+        with lg.no_grad():
+            w -= rate * g
+        lg.realize(w)
+        compiled.append(lg.stats().kernels_compiled)
+        w_np = w_np - rate * (2 / 32) * x_np.T @ (x_np @ w_np - y_np)
+    assert len(set(compiled[1:])) == 1, compiled  # nothing compiled after the first step
+    np.testing.assert_allclose(w.detach().numpy(), w_np, rtol=1e-12)
+
+
+def test_scalar_arguments_keep_float32_rounding_and_literals(backend):
+    """A float32 kernel rounds its run-time constant to float32 as torch does; 0, 1, 2 and 0.5 stay literals."""
+    import numpy as np
+
+    import lazygrad as lg
+
+    x = lg.tensor(np.linspace(-1, 1, 9, dtype=np.float32))
+    got = (x * 0.1 + 0.5) * 2.0
+    source = lg.schedule(got)[0].source
+    assert "scalars[0]" in source and "0.5f" in source and "2.0f" in source
+    want = (np.linspace(-1, 1, 9, dtype=np.float32) * np.float32(0.1) + np.float32(0.5)) * np.float32(2)
+    np.testing.assert_array_equal(got.numpy(), want)
