@@ -70,7 +70,7 @@ def test_cache_dir_writable_by_others_is_refused(tmp_path):
     assert "PermissionError" in out.stderr and str(cache) in out.stderr
 
 
-def test_a_schedule_compiles_its_new_kernels_side_by_side(monkeypatch):
+def test_a_schedule_compiles_its_new_kernels_side_by_side(monkeypatch, tmp_path):
     """Kernels not compiled yet are compiled on every core before the first runs (a cold start waits for
     the slowest compile, not for the sum); the values and the counters are those of one at a time."""
     import threading
@@ -98,15 +98,20 @@ def test_a_schedule_compiles_its_new_kernels_side_by_side(monkeypatch):
             with lock:
                 running[0] -= 1
     monkeypatch.setattr(CCompiler, "compile", watched)
-    c = 0.5 + float(np.random.default_rng().integers(1 << 20)) / (1 << 24)  # a constant no kernel has had
-    x = lg.arange(64.0).realize()
+    from codegen import cache
+    monkeypatch.setenv("LAZYGRAD_CACHE_DIR", str(tmp_path / "cache"))  # nothing on disk
+    cache.reset_state()
+    c = 0.001
+    n = 64 + int(np.random.default_rng().integers(1 << 12))  # a length no kernel in memory has (constants are
+    x = lg.arange(float(n)).realize()                         # run-time arguments, so a new one would not do)
     lg.reset_stats()
     a, b = (x * c).exp().sum(), (x - c).sum(0, keepdim=True) * x
     lg.realize(a, b)
     assert most[0] >= 2 and lg.stats().kernels_compiled == 2 and lg.stats().memory_cache_hits == 0
-    xs = np.arange(64.0, dtype=np.float32)
+    xs = np.arange(float(n), dtype=np.float32)
     np.testing.assert_allclose(a.item(), np.exp(xs * np.float32(c)).sum(), rtol=1e-5)
     np.testing.assert_allclose(b.numpy(), (xs - np.float32(c)).sum() * xs, rtol=1e-5)
+    cache.reset_state()
 
 
 def test_a_training_loop_is_scheduled_once(monkeypatch):
