@@ -28,6 +28,16 @@ def median_ms(fn, reps: int) -> float:
     return statistics.median(times) * 1e3
 
 
+def torch_or_none():
+    """torch on two threads (this machine's cores), or None when it is not installed."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(2)
+    return torch
+
+
 def hvp_lazygrad(w, x, v):
     x = x.detach().requires_grad_()
     f = ((w @ x).tanh() ** 2).sum()

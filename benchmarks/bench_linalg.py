@@ -15,7 +15,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import lazygrad as lg  # noqa: E402
-from bench_autograd import median_ms  # noqa: E402  (this folder is on the path of a script run from it)
+from bench_autograd import median_ms, torch_or_none  # noqa: E402  (this folder is on the path of a script run from it)
 
 SHAPES = {"64 x 16x16": (64, 16, 16), "256x256": (256, 256), "1024x1024": (1024, 1024)}
 CASES = {
@@ -32,11 +32,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=7)
     args = parser.parse_args()
-    try:
-        import torch
-        torch.set_num_threads(2)
-    except ImportError:
-        torch = None
+    torch = torch_or_none()
     rng = np.random.default_rng(0)
     print(f"{'float32':<24}{'lazygrad':>11}{'numpy':>11}{'torch':>11}")
     for label, shape in SHAPES.items():

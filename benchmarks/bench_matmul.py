@@ -15,7 +15,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import lazygrad as lg  # noqa: E402
-from bench_autograd import median_ms  # noqa: E402  (this folder is on the path of a script run from it)
+from bench_autograd import median_ms, torch_or_none  # noqa: E402  (this folder is on the path of a script run from it)
 
 LAYERS = (784, 512, 512, 10)
 BATCH, LR = 256, 0.01
@@ -41,11 +41,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=11)
     args = parser.parse_args()
-    try:
-        import torch
-        torch.set_num_threads(2)
-    except ImportError:
-        torch = None
+    torch = torch_or_none()
     rng = np.random.default_rng(0)
 
     print(f"{'float32 product':<28}{'lazygrad':>12}{'numpy':>12}{'torch':>12}")

@@ -4,10 +4,10 @@ GPU (cuSOLVER) — `xp` is whichever module holds the node's arrays.
 Factorizations are sequential pivoting algorithms: a generated loop nest would be slower than the
 vendors' blocked routines, and torch calls the same libraries. The others (binary searches, Euclid's
 algorithm, bit manipulation of floats, counting) are loops with data-dependent trip counts, which the
-kernels' fixed loop nests do not express. A routine takes its sources as arrays
-and its parameters, and returns its results in packing order; the EXTERN node's values are those
-results flattened one after another (lazygrad/decompositions.py reads each back as a view). Failures
-raise LinAlgError with torch's message, naming the batch element and the pivot or minor at fault.
+kernels' fixed loop nests do not express. A routine takes its sources as arrays and its parameters,
+and returns its results in packing order; the EXTERN node's values are those results flattened one
+after another (lazygrad/decompositions.py reads each back as a view). Failures raise LinAlgError with
+torch's message, naming the batch element and the pivot or minor at fault.
 """
 from __future__ import annotations
 
@@ -20,9 +20,7 @@ import numpy as np
 
 class LinAlgError(RuntimeError):
     """A factorization failed on the values it was given (a singular matrix, one not positive-definite)."""
-
-
-LinAlgError.__module__ = "lazygrad.linalg"
+    __module__ = "lazygrad.linalg"
 
 
 @dataclass(frozen=True)
