@@ -48,7 +48,7 @@ def lu_factor(xp, a):
     rows beside it come from one triangular solve and the trailing matrix from one matrix product, so
     most of the work is BLAS-3."""
     *batch, m, n = a.shape
-    lu = a.reshape(-1, m, n).copy()
+    lu = a.reshape((math.prod(batch), m, n)).copy()
     count, k = lu.shape[0], min(m, n)
     pivots = xp.zeros((count, k), dtype=xp.int64)
     info = xp.zeros(count, dtype=xp.int64)
@@ -77,7 +77,7 @@ def cholesky_info(xp, a):
     """The order of the first leading minor that is not positive-definite (0 where all are), batched,
     and the lower factor as far as it got (the input's lower triangle beyond), as LAPACK potrf leaves it."""
     *batch, n, _ = a.shape
-    low = xp.tril(a.reshape(-1, n, n)).copy()
+    low = xp.tril(a.reshape((math.prod(batch), n, n))).copy()
     info = xp.zeros(low.shape[0], dtype=xp.int64)
     for j in range(n):
         going = info == 0
@@ -132,7 +132,7 @@ def _inv(xp, arrays, with_info: bool):
 def permutation(xp, pivots, rows: int):
     """The permutation matrix P with A = P L U, from LAPACK's 1-based row swaps (done in order)."""
     lead = pivots.shape[:-1]
-    flat = pivots.reshape(-1, pivots.shape[-1]).astype(xp.int64) - 1
+    flat = pivots.reshape((math.prod(lead), pivots.shape[-1])).astype(xp.int64) - 1
     order = xp.broadcast_to(xp.arange(rows), (flat.shape[0], rows)).copy()
     every = xp.arange(flat.shape[0])
     for j in range(flat.shape[1]):
@@ -283,7 +283,7 @@ def _matrix_exp(xp, arrays):
 def _rows(xp, fn, *arrays):
     """fn on each row (last dim) of arrays with the same leading dims: numpy's searchsorted is 1-D only."""
     lead = arrays[0].shape[:-1]
-    flat = [a.reshape((-1, a.shape[-1])) for a in arrays]
+    flat = [a.reshape((math.prod(lead), a.shape[-1])) for a in arrays]
     out = [fn(*(f[i] for f in flat)) for i in range(flat[0].shape[0])]
     return xp.stack(out).reshape(lead + out[0].shape[-1:]) if out else xp.zeros(lead + (0,))
 

@@ -82,6 +82,8 @@ def cond(A: Tensor, p=None) -> Tensor:
     check_matrices("linalg.cond", A, square=p not in (None, 2, -2))
     if p in (None, 2, -2):
         s = svdvals(A)
+        if s.shape[-1] == 0:  # empty matrices: 0, as torch gives
+            return s.sum(-1)
         return s[..., 0] / s[..., -1] if p != -2 else s[..., -1] / s[..., 0]
     return matrix_norm(A, p) * matrix_norm(inv(A), p)
 

@@ -381,3 +381,19 @@ def test_results_of_one_call_share_it():
 def test_a_view_is_copied_before_the_call(backend):
     a = lg.tensor(SQUARE.transpose(1, 0, 2).copy()).transpose(0, 1)  # non-contiguous
     np.testing.assert_allclose(lg.linalg.inv(a).numpy(), np.linalg.inv(SQUARE), rtol=1e-10)
+
+
+EMPTY = {
+    "inv": lambda m, a: m.linalg.inv(a), "det": lambda m, a: m.linalg.det(a),
+    "lu_factor": lambda m, a: m.linalg.lu_factor(a).LU, "cond": lambda m, a: m.linalg.cond(a),
+    "svdvals": lambda m, a: m.linalg.svdvals(a), "cholesky": lambda m, a: m.linalg.cholesky(a),
+    "matrix_rank": lambda m, a: m.linalg.matrix_rank(a), "pinv": lambda m, a: m.linalg.pinv(a),
+}
+
+
+@pytest.mark.parametrize("shape", [(0, 0), (0, 3, 3), (2, 0, 0)])
+@pytest.mark.parametrize("name", list(EMPTY))
+def test_empty_matrices_like_torch(name, shape):
+    torch = torch_or_skip()
+    a = np.zeros(shape)
+    assert_same(EMPTY[name](lg, lg.tensor(a)), EMPTY[name](torch, torch.tensor(a)))
