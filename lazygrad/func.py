@@ -1,0 +1,207 @@
+"""torch.func's function transforms: grad, grad_and_value, vjp, jvp, jacrev, jacfwd, hessian and vmap.
+
+They stand on lazygrad's reverse mode: a transform differentiates the function's graph where it is
+built, keeping the gradient's own graph only when an enclosing transform (or an input that requires
+grad) will differentiate it again, so grad(grad(f)) and hessian compose. jvp is a reverse-mode product
+differentiated once more (the double-vjp construction), jacfwd computes what jacrev computes, and vmap
+maps the function over the batch dim and stacks the results: the same values as torch's per-sample
+semantics, built as one lazy graph.
+"""
+from __future__ import annotations
+
+import functools
+
+from .autograd import grad as _autograd_grad
+from .autograd.grad_mode import STATE
+from .movement import stack
+from .tensor import Tensor
+
+_DEPTH = [0]  # how many transforms are running: an inner one keeps the graph of what it returns
+
+
+def _as_tuple(x) -> tuple:
+    return tuple(x) if isinstance(x, (tuple, list)) else (x,)
+
+
+def _differentiable(x: Tensor) -> Tensor:
+    """x as an input to differentiate with respect to: a fresh leaf, or a differentiable alias of a value an
+    outer transform (or the caller) differentiates."""
+    if not isinstance(x, Tensor):
+        raise TypeError(f"Expected a Tensor as the argument to differentiate, got {type(x).__name__}")
+    return x.view_as(x) if x.requires_grad and STATE.enabled else x.detach().requires_grad_()
+
+
+def _keep_graph(inputs) -> bool:
+    return STATE.enabled and (_DEPTH[0] > 1 or any(isinstance(x, Tensor) and x.requires_grad for x in inputs))
+
+
+def _call(func, args, argnums, has_aux: bool):
+    """func on args with the argnums made differentiable: (differentiated args, output, aux)."""
+    numbers = _as_tuple(argnums)
+    args = list(args)
+    originals = [args[i] for i in numbers]
+    for i in numbers:
+        args[i] = _differentiable(args[i])
+    with _enabled():
+        result = func(*args)
+    if has_aux and not (isinstance(result, tuple) and len(result) == 2):
+        raise RuntimeError("grad_and_value(f)(*args): output of function f should be a tuple: (output, aux) "
+                           "if has_aux is True")
+    output, aux = result if has_aux else (result, None)
+    return [args[i] for i in numbers], originals, output, aux
+
+
+class _enabled:
+    """Gradient recording on inside a transform (as torch.func runs the function with grad mode on)."""
+
+    def __enter__(self):
+        self.previous, STATE.enabled = STATE.enabled, True
+
+    def __exit__(self, *exc):
+        STATE.enabled = self.previous
+        return False
+
+
+def _depth(fn):
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        _DEPTH[0] += 1
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _DEPTH[0] -= 1
+    return wrapper
+
+
+def _grads(outputs, inputs, cotangents, originals) -> tuple:
+    keep = _keep_graph(originals)
+    found = _autograd_grad(outputs, inputs, cotangents, retain_graph=True, create_graph=keep, allow_unused=True)
+    return tuple(g if g is not None else x.detach() * 0 for g, x in zip(found, inputs))
+
+
+def grad_and_value(func, argnums=0, has_aux: bool = False):
+    """A function returning (the gradient of func's scalar output with respect to the argnums, the output)."""
+    @_depth
+    def transformed(*args, **kwargs):
+        inputs, originals, output, aux = _call(lambda *a: func(*a, **kwargs), args, argnums, has_aux)
+        if not isinstance(output, Tensor) or output.ndim != 0:
+            dims = output.ndim if isinstance(output, Tensor) else "no"
+            raise RuntimeError(f"grad_and_value(f)(*args): Expected f(*args) to return a scalar Tensor, got tensor "
+                               f"with {dims} dims. Maybe you wanted to use the vjp or jacrev APIs instead?")
+        grads = _grads([output], inputs, None, originals)
+        result = grads if isinstance(argnums, tuple) else grads[0]
+        value = output if _keep_graph(originals) else output.detach()
+        return (result, (value, aux)) if has_aux else (result, value)
+    return transformed
+
+
+def grad(func, argnums=0, has_aux: bool = False):
+    """A function returning the gradient of func's scalar output with respect to argument(s) argnums."""
+    both = grad_and_value(func, argnums, has_aux)
+
+    @functools.wraps(func)
+    def transformed(*args, **kwargs):
+        gradient, value = both(*args, **kwargs)
+        return (gradient, value[1]) if has_aux else gradient
+    return transformed
+
+
+@_depth
+def vjp(func, *primals, has_aux: bool = False):
+    """(func(*primals), a function mapping cotangents of the output to those of every primal[, aux])."""
+    inputs, originals, output, aux = _call(func, primals, tuple(range(len(primals))), has_aux)
+    outputs = _as_tuple(output)
+    keep = _keep_graph(originals)
+
+    def vjp_fn(*cotangents):
+        cotangents = _as_tuple(cotangents[0]) if len(cotangents) == 1 else cotangents
+        _DEPTH[0] += 1
+        try:
+            return _grads(list(outputs), inputs, list(cotangents), originals)
+        finally:
+            _DEPTH[0] -= 1
+    shown = output if keep else (tuple(o.detach() for o in outputs) if isinstance(output, tuple) else output.detach())
+    return (shown, vjp_fn, aux) if has_aux else (shown, vjp_fn)
+
+
+@_depth
+def jvp(func, primals, tangents, *, has_aux: bool = False):
+    """(func(*primals), its derivative along tangents): the vjp, a linear function of its cotangent u, is
+    differentiated with respect to u against the tangents."""
+    primals, tangents = _as_tuple(primals), _as_tuple(tangents)
+    if len(primals) != len(tangents):
+        raise RuntimeError(f"jvp(f, primals, tangents): Expected primals and tangents to have the same length, but "
+                           f"got {len(primals)} primals and {len(tangents)} tangents")
+    inputs, originals, output, aux = _call(func, primals, tuple(range(len(primals))), has_aux)
+    outputs = _as_tuple(output)
+    probes = [(o.detach() * 0).requires_grad_() for o in outputs]
+    pulled = _autograd_grad(outputs, inputs, probes, retain_graph=True, create_graph=True, allow_unused=True)
+    pairs = [(p, t) for p, t in zip(pulled, tangents) if p is not None]
+    total = sum((p * t).sum() for p, t in pairs) if pairs else None
+    keep = _keep_graph(originals)
+    if total is None or not total.requires_grad:
+        pushed = tuple(o.detach() * 0 for o in outputs)
+    else:
+        pushed = _autograd_grad([total], probes, create_graph=keep, allow_unused=True)
+        pushed = tuple(g if g is not None else o.detach() * 0 for g, o in zip(pushed, outputs))
+    shown_out = output if keep else (tuple(o.detach() for o in outputs) if isinstance(output, tuple)
+                                     else output.detach())
+    shown_tangent = pushed if isinstance(output, tuple) else pushed[0]
+    return (shown_out, shown_tangent, aux) if has_aux else (shown_out, shown_tangent)
+
+
+def jacrev(func, argnums=0, *, has_aux: bool = False, chunk_size=None):
+    """The Jacobian of func's output(s) with respect to argument(s) argnums, shaped output.shape +
+    input.shape: one vector-Jacobian product per output element, built as one lazy graph."""
+    @_depth
+    def transformed(*args, **kwargs):
+        inputs, originals, output, aux = _call(lambda *a: func(*a, **kwargs), args, argnums, has_aux)
+        outputs = _as_tuple(output)
+        per_output = []
+        for out in outputs:
+            flat = out.reshape(-1)
+            rows = []
+            for k in range(flat.shape[0]):
+                rows.append(_grads([flat[k]], inputs, None, originals))
+            per_input = []
+            for j, x in enumerate(inputs):
+                jac = stack([r[j] for r in rows]) if rows else x.new_zeros((0,) + tuple(x.shape))
+                per_input.append(jac.reshape(tuple(out.shape) + tuple(x.shape)))
+            per_output.append(tuple(per_input) if isinstance(argnums, tuple) else per_input[0])
+        result = tuple(per_output) if isinstance(output, tuple) else per_output[0]
+        return (result, aux) if has_aux else result
+    return transformed
+
+
+def jacfwd(func, argnums=0, has_aux: bool = False, *, randomness: str = "error"):
+    """The Jacobian, as jacrev computes it (lazygrad differentiates in reverse mode; the values are the same)."""
+    return jacrev(func, argnums, has_aux=has_aux)
+
+
+def hessian(func, argnums=0):
+    """The Jacobian of the gradient: second derivatives with respect to argument(s) argnums."""
+    return jacfwd(jacrev(func, argnums), argnums)
+
+
+def vmap(func, in_dims=0, out_dims=0, randomness: str = "error", *, chunk_size=None):
+    """func mapped over a dim of its arguments (in_dims: an int for all, or one per argument, None for
+    an argument shared by every call), its results stacked along out_dims."""
+    def transformed(*args, **kwargs):
+        dims = in_dims if isinstance(in_dims, (tuple, list)) else (in_dims,) * len(args)
+        if len(dims) != len(args):
+            raise ValueError(f"vmap(f, in_dims={in_dims}, ...)(<inputs>): in_dims is not compatible with the "
+                             f"structure of `inputs`. in_dims has structure of {len(dims)} items but inputs has "
+                             f"structure of {len(args)} items.")
+        sizes = {a.shape[d] for a, d in zip(args, dims) if d is not None}
+        if len(sizes) != 1:
+            raise ValueError(f"vmap: Expected all tensors to have the same size in the mapped dimension, got sizes "
+                             f"{sorted(sizes)} for the mapped dimension" if sizes else
+                             "vmap(f, in_dims=..., ...)(<inputs>): at least one input must be mapped over")
+        (size,) = sizes
+        results = [func(*(a.select(d, i) if d is not None else a for a, d in zip(args, dims)), **kwargs)
+                   for i in range(size)]
+        if isinstance(results[0], tuple):
+            outs = out_dims if isinstance(out_dims, (tuple, list)) else (out_dims,) * len(results[0])
+            return tuple(stack([r[k] for r in results], d) for k, d in enumerate(outs))
+        return stack(results, out_dims)
+    return transformed
