@@ -44,6 +44,7 @@ from .decompositions import inv as inverse, legacy_cholesky as cholesky, legacy_
 from .decompositions import legacy_svd as svd
 from .decompositions import legacy_lu as lu, legacy_lu_solve as lu_solve, lu_unpack
 from .linalg import matrix_power
+from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled, set_anomaly_enabled
 from .arithmetic import angle, frexp, gcd, lcm, ldexp, nextafter, rsub
 from .creation import asarray, frombuffer, logspace, scalar_tensor
 from .creation import inclusive_range as range

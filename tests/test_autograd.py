@@ -423,3 +423,38 @@ def test_post_accumulate_grad_hooks_like_torch():
         (x * 2).register_post_accumulate_grad_hook(print)
     with pytest.raises(RuntimeError, match="doesn't require gradient"):
         lg.ones(2).register_post_accumulate_grad_hook(print)
+
+
+def test_detect_anomaly_names_the_node_that_made_nan_like_torch():
+    torch = pytest.importorskip("torch")
+    import warnings
+    messages = {}
+    for m in (torch, lg):
+        x = m.tensor([0.0, 1.0], requires_grad=True)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with pytest.raises(RuntimeError) as err:
+                with m.autograd.detect_anomaly():
+                    (x.sqrt() * 0).sum().backward()
+        messages[m] = (str(err.value), [str(w.message).split("\n")[0] for w in caught])
+        assert not m.is_anomaly_enabled()
+    assert messages[lg] == messages[torch]
+    x = lg.tensor([4.0], requires_grad=True)
+    with lg.autograd.set_detect_anomaly(True):  # no NaN: the usual gradient
+        assert lg.is_anomaly_enabled()
+        x.sqrt().sum().backward()
+    assert x.grad.tolist() == [0.25] and not lg.is_anomaly_enabled()
+
+
+def test_variable_is_a_leaf_sharing_memory_like_torch():
+    torch = pytest.importorskip("torch")
+    for m in (torch, lg):
+        x = m.ones(2)
+        v = m.autograd.Variable(x, requires_grad=True)
+        assert v is not x and v.requires_grad and v.is_leaf and not x.requires_grad
+        assert isinstance(x, m.autograd.Variable)
+        with pytest.raises(TypeError, match="Variable data has to be a tensor, but got list"):
+            m.autograd.Variable([1, 2])
+    x = lg.ones(2)
+    lg.autograd.Variable(x).add_(1)
+    assert x.tolist() == [2.0, 2.0]

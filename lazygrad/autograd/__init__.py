@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from . import functional
+from .anomaly_mode import detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled, set_detect_anomaly
 from .custom import Function, FunctionCtx
 from .engine import run_backward
 from .function import BackwardNode
@@ -68,3 +69,21 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "is_grad_enabled",
            "BackwardNode", "Function", "FunctionCtx", "functional", "gradcheck", "gradgradcheck", "GradcheckError"]
+
+
+class _VariableType(type):
+    """Variable is torch's old name for a tensor: every tensor is one, and calling it makes a leaf."""
+
+    def __instancecheck__(cls, obj) -> bool:
+        from ..tensor import Tensor
+        return isinstance(obj, Tensor)
+
+    def __call__(cls, data, requires_grad: bool = False, volatile: bool = False):
+        from ..tensor import Tensor
+        if not isinstance(data, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
+        return data.detach().requires_grad_(requires_grad)
+
+
+class Variable(metaclass=_VariableType):
+    """torch.autograd.Variable(tensor, requires_grad=False): a leaf sharing tensor's memory."""

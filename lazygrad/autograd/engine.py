@@ -7,6 +7,7 @@ all that second and higher derivatives need.
 from __future__ import annotations
 
 from ..graph import toposort
+from .anomaly_mode import ANOMALY, check_gradients, report
 from .function import AccumulateGrad
 from .grad_mode import STATE
 from .record import flat_grads
@@ -90,6 +91,12 @@ def run_backward(outputs, grad_outputs, retain_graph: bool, create_graph: bool, 
             grads = [g if g is not None else _zeros(m) for g, m in zip(grads, node._output_meta)]
             raw = node.apply(*grads)  # first: it raises torch's error when the graph was already freed
             input_grads = flat_grads(node._ctx.args, raw)
+            if ANOMALY.enabled:
+                try:
+                    check_gradients(node, input_grads)
+                except RuntimeError:
+                    report(node)
+                    raise
             for (nxt, nr), g, meta in zip(node.next_functions, input_grads, node._input_meta):
                 if nxt is None or g is None:
                     continue

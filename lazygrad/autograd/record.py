@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import inspect
 
+from .anomaly_mode import forward_stack
 from .grad_mode import STATE
 
 
@@ -132,6 +133,7 @@ def attach(op: str, args, kwargs, out):
         saved_versions(op, inputs, outputs, ctx.needs_input_grad),
         tuple((o._shape, o.dtype, o._storage.device) if type(o) is Tensor else None for o in outputs))
     node._input_meta = tuple((i._shape, i.dtype) if i is not None else None for i in inputs)
+    node._forward_stack = forward_stack()
     for nr, o in enumerate(outputs):
         if type(o) is Tensor and o.dtype.is_floating_point:
             o.requires_grad = True
