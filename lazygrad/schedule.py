@@ -188,7 +188,8 @@ def reads_only_own_index(item: ScheduledKernel, buf) -> bool:
             if not aligned and (n.arg if n.op is Op.BUFFER else n.buffer) is buf:
                 return False
             continue
-        aligned = aligned and n.op not in (Op.REDUCE, Op.SCAN, Op.SORT, Op.EXTERN) and (n.op is not Op.VIEW or is_reshape(n))
+        aligned = (aligned and n.op not in (Op.REDUCE, Op.SCAN, Op.SORT, Op.EXTERN)
+                   and (n.op is not Op.VIEW or is_reshape(n)))
         # a gather reads its data, a scatter its index and values, at other positions
         stack.extend((s, aligned and (k, n.op) not in ((0, Op.GATHER), (1, Op.SCATTER), (2, Op.SCATTER)))
                      for k, s in enumerate(n.srcs))
