@@ -223,6 +223,16 @@ def xlogy(input: Tensor | float, other: Tensor | float) -> Tensor:
     return where(logical_and(eq(x, 0), logical_not(isnan(y))), 0.0, mul(x, log(y))).to(dt)
 
 
+@differentiable("special_xlog1py")
+def xlog1py(input: Tensor | float, other: Tensor | float) -> Tensor:
+    """x * log1p(y), 0 where x is 0 (unless y is NaN)."""
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise TypeError("special_xlog1py() received an invalid combination of arguments - got "
+                        f"({type(input).__name__}, {type(other).__name__})")
+    dt, (x, y) = _float_args(input, other)
+    return where(logical_and(eq(x, 0), logical_not(isnan(y))), 0.0, mul(x, log1p(y))).to(dt)
+
+
 @differentiable("copysign")
 def copysign(input: Tensor, other: Tensor | float) -> Tensor:
     """|input| with the sign of other (-0.0 counts as negative)."""

@@ -1,24 +1,26 @@
 """lazygrad.special: torch.special's names for the special functions (most are lazygrad functions under
-another name; those torch has only here, ndtr, ndtri, log_ndtr, entr and i1, are in special_functions.py)."""
+another name; those torch has only here, ndtr, ndtri, log_ndtr, entr, i1, i0e, i1e, erfcx and
+spherical_bessel_j0, are in special_functions.py; xlog1py is in pointwise.py)."""
 from __future__ import annotations
 
 from .elementwise import erf, exp2, expm1, log1p
 from .elementwise import round as _round
 from .elementwise import sigmoid as expit
-from .pointwise import erfc, logit, sinc, xlogy
+from .pointwise import erfc, logit, sinc, xlog1py, xlogy
 from .reductions import log_softmax as _log_softmax
 from .reductions import logsumexp
 from .reductions import softmax as _softmax
-from .special_functions import digamma, entr, erfinv, i0, i1, log_ndtr, mvlgamma, ndtr, ndtri, polygamma
+from .special_functions import (digamma, entr, erfcx, erfinv, i0, i0e, i1, i1e, log_ndtr, mvlgamma, ndtr, ndtri,
+                                polygamma, spherical_bessel_j0)
 from .special_functions import lgamma as gammaln
 from .tensor import Tensor
 
 psi = digamma
 multigammaln = mvlgamma
 
-__all__ = ["digamma", "entr", "erf", "erfc", "erfinv", "exp2", "expit", "expm1", "gammaln", "i0", "i1", "log1p",
-           "log_ndtr", "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri", "polygamma", "psi",
-           "round", "sinc", "softmax", "xlogy"]
+__all__ = ["digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammaln", "i0", "i0e", "i1",
+           "i1e", "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri",
+           "polygamma", "psi", "round", "sinc", "softmax", "spherical_bessel_j0", "xlog1py", "xlogy"]
 
 
 def softmax(input: Tensor, dim: int, *, dtype=None) -> Tensor:

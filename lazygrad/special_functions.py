@@ -264,6 +264,16 @@ def _erfc(x: Tensor) -> Tensor:
     return where(lt(x, _ERFC_FRACTION_FROM), sub(1.0, erf(x)), tail)
 
 
+@differentiable("special_erfcx")
+def erfcx(input: Tensor, *, out=None) -> Tensor:
+    """e^(x^2) erfc(x): 1 / Laplace's continued fraction from 2 on (no overflow, exact to rounding), the
+    product below (inf once e^(x^2) overflows for very negative x, as torch gives)."""
+    dt, x = _float_input(input, "special_erfcx")
+    fraction = div(1.0, laplace_fraction(where(lt(x, _ERFC_FRACTION_FROM), _ERFC_FRACTION_FROM, x),
+                                         _ERFC_FRACTION_TERMS))
+    return _result(where(lt(x, _ERFC_FRACTION_FROM), mul(exp(mul(x, x)), sub(1.0, erf(x))), fraction), dt, out)
+
+
 def _erfinv_positive(a: Tensor, c: Tensor) -> Tensor:
     """x >= 0 with erf(x) = a, given a in [0, 1] and its complement c = 1 - a exactly (so that tails keep
     their digits). Winitzki's closed form (relative error below 2e-3) starts three Halley steps on
@@ -346,15 +356,18 @@ def _bessel_coefficients(nu: int) -> tuple[tuple[float, ...], tuple[float, ...]]
     return series, tuple(asymptotic)
 
 
-def _bessel_i(x: Tensor, nu: int, dt: DType) -> Tensor:
-    """I_nu(|x|) (the caller gives i1 its sign). Like torch, inf once e^|x| overflows the dtype torch
-    computes in (float32 for float16 and float32), and NaN at +-inf."""
+def _bessel_i(x: Tensor, nu: int, dt: DType, scaled: bool = False) -> Tensor:
+    """I_nu(|x|) (the caller gives i1 its sign), or e^-|x| I_nu(|x|) when scaled. Unscaled, like torch:
+    inf once e^|x| overflows the dtype torch computes in (float32 for float16 and float32), NaN at +-inf;
+    scaled, the asymptotic series without its e^|x| never overflows (0 at +-inf)."""
     series, asymptotic = _bessel_coefficients(nu)
     a = abs(x)
     half = mul(a, 0.5)
     small = mul(_horner(mul(half, half), list(series)), half if nu else 1.0)
-    large = mul(div(exp(a), sqrt(mul(a, 2 * math.pi))), _horner(div(1.0, a), list(asymptotic)))
-    value = where(lt(a, _BESSEL_SERIES_UNTIL), small, large)
+    large = div(_horner(div(1.0, a), list(asymptotic)), sqrt(mul(a, 2 * math.pi)))
+    if scaled:
+        return where(lt(a, _BESSEL_SERIES_UNTIL), mul(small, exp(neg(a))), large)
+    value = where(lt(a, _BESSEL_SERIES_UNTIL), small, mul(large, exp(a)))
     limit = float(np.log(np.finfo((float64 if dt is float64 else float32).np).max))
     return where(isinf(a), math.nan, where(gt(a, limit), math.inf, value))
 
@@ -366,6 +379,21 @@ def i0(input: Tensor, *, out=None) -> Tensor:
     return _result(_bessel_i(x, 0, dt), dt, out)
 
 
+@differentiable("special_i0e")
+def i0e(input: Tensor, *, out=None) -> Tensor:
+    """e^-|x| I0(x): the Bessel function without its exponential growth."""
+    dt, x = _float_input(input, "special_i0e")
+    return _result(_bessel_i(x, 0, dt, scaled=True), dt, out)
+
+
+@differentiable("special_i1e")
+def i1e(input: Tensor, *, out=None) -> Tensor:
+    """e^-|x| I1(x) (odd)."""
+    dt, x = _float_input(input, "special_i1e")
+    value = _bessel_i(x, 1, dt, scaled=True)
+    return _result(where(lt(x, 0), neg(value), value), dt, out)
+
+
 @differentiable("special_i1")
 def i1(input: Tensor, *, out=None) -> Tensor:
     """The modified Bessel function of the first kind, order 1 (odd)."""
@@ -373,3 +401,10 @@ def i1(input: Tensor, *, out=None) -> Tensor:
     value = _bessel_i(x, 1, dt)
     return _result(where(lt(x, 0), neg(value), value), dt, out)
 
+
+
+def spherical_bessel_j0(input: Tensor, *, out=None) -> Tensor:
+    """sin(x) / x, 1 at 0 (torch gives it no gradient)."""
+    dt, x = _float_input(input.detach(), "special_spherical_bessel_j0")
+    safe = where(eq(x, 0), 1.0, x)
+    return _result(where(eq(x, 0), 1.0, where(isinf(x), 0.0, div(sin(safe), safe))), dt, out)

@@ -306,3 +306,38 @@ def test_compile_returns_the_function():
     def f(x):
         return x * 2
     assert lg.compile(f) is f and lg.compile(mode="max-autotune")(f) is f
+
+
+SPECIAL_X = np.array([-30.0, -3.0, -0.5, 0.0, 1e-3, 0.5, 1.9, 2.0, 2.1, 3.0, 10.0, 30.0, 700.0, np.inf, -np.inf, np.nan])
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", ["i0e", "i1e", "erfcx", "spherical_bessel_j0"])
+def test_special_functions_like_torch(name, dtype):
+    torch = torch_or_skip()
+    got = getattr(lg.special, name)(lg.tensor(SPECIAL_X, dtype=getattr(lg, dtype)))
+    want = getattr(torch.special, name)(torch.tensor(SPECIAL_X, dtype=getattr(torch, dtype)))
+    assert_same(got, want, rtol=2e-6 if dtype == "float32" else 1e-13, atol=0)
+
+
+@pytest.mark.parametrize("name", ["i0e", "i1e", "erfcx"])
+def test_special_function_gradients_like_torch(name):
+    torch = torch_or_skip()
+    x = SPECIAL_X[1:12]
+    ours, theirs = lg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    out_lg, out_t = getattr(lg.special, name)(ours), getattr(torch.special, name)(theirs)
+    assert type(out_lg.grad_fn).__name__ == type(out_t.grad_fn).__name__
+    assert_same(lg.autograd.grad(out_lg.sum(), ours)[0], torch.autograd.grad(out_t.sum(), theirs)[0], rtol=1e-12, atol=1e-15)
+    assert not lg.special.spherical_bessel_j0(ours).requires_grad  # torch gives it no gradient either
+
+
+def test_xlog1py_like_torch():
+    torch = torch_or_skip()
+    a, b = np.array([0.0, 0.0, 1.0, 2.0, -1.5]), np.array([np.nan, -2.0, 1.0, 3.0, 0.25])
+    assert_same(lg.special.xlog1py(lg.tensor(a), lg.tensor(b)), torch.special.xlog1py(torch.tensor(a), torch.tensor(b)))
+    ours = [lg.tensor(a[2:], requires_grad=True), lg.tensor(b[2:], requires_grad=True)]
+    theirs = [torch.tensor(a[2:], requires_grad=True), torch.tensor(b[2:], requires_grad=True)]
+    got = lg.autograd.grad(lg.special.xlog1py(*ours).sum(), ours)
+    want = torch.autograd.grad(torch.special.xlog1py(*theirs).sum(), theirs)
+    for g, w in zip(got, want):
+        assert_same(g, w)

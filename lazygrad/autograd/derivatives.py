@@ -587,6 +587,19 @@ def _i1(c, g):
     return (g * lg.where(x == 0, 0.5, _special("i0")(x) - _special("i1")(safe) / safe),)
 
 
+def _i1e(c, g):
+    """i1e'(x) = i0e(x) - i1e(x) (sign(x) + 1/x), 1/2 at 0."""
+    x = c.args[0]
+    safe = lg.where(x == 0, 1.0, x)
+    return (g * lg.where(x == 0, 0.5, _special("i0e")(x) - _special("i1e")(safe) * (safe.sign() + 1 / safe)),)
+
+
+def _xlog1py(c, g):
+    x, y = c.args[0], c.args[1]
+    gx = g * lg.special.xlog1py((x != 0).to(g.dtype), y) if isinstance(x, lg.Tensor) else None
+    return (gx, g * x / (y + 1) if isinstance(y, lg.Tensor) else None)
+
+
 def _mvlgamma(c, g):
     x, p = c.args[0], _kw(c, "p", 1, None)
     return (g * sum(_special("digamma")(x - j / 2) for j in range(p)), None)
@@ -830,6 +843,11 @@ DERIVATIVES = {
     "erfinv": ("ErfinvBackward0", lambda c, g: (g * (math.sqrt(math.pi) / 2) * lg.exp(c.out * c.out),)),
     "i0": ("I0Backward0", lambda c, g: (g * _special("i1")(c.args[0]),)),
     "special_i1": ("SpecialI1Backward0", _i1),
+    "special_i0e": ("SpecialI0EBackward0", lambda c, g: (g * (_special("i1e")(c.args[0]) - c.args[0].sign()
+                                                               * _special("i0e")(c.args[0])),)),
+    "special_i1e": ("SpecialI1EBackward0", _i1e),
+    "special_erfcx": ("SpecialErfcxBackward0", lambda c, g: (g * (2 * c.args[0] * c.out - 2 / math.sqrt(math.pi)),)),
+    "special_xlog1py": ("SpecialXlog1PyBackward0", _xlog1py),
     "special_ndtr": ("MulBackward1", lambda c, g: (g * lg.exp(c.args[0] * c.args[0] * -0.5) / _SQRT_2PI,)),
     "special_ndtri": ("SpecialNdtriBackward0", lambda c, g: (g * _SQRT_2PI * lg.exp(c.out * c.out * 0.5),)),
     "special_log_ndtr": ("SpecialLogNdtrBackward0", lambda c, g: (
