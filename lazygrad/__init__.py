@@ -61,6 +61,8 @@ from .statistics import histogram, mode
 from .tensor_info import is_storage, typename
 from .layouts import channels_last, channels_last_3d, contiguous_format, layout, memory_format, preserve_format, strided
 from .legacy_types import LEGACY_TYPES as _LEGACY_TYPES
+from .normalization import layer_norm, rms_norm
+from .products import cosine_similarity, pairwise_distance, pdist
 from .windows import bartlett_window, blackman_window, hamming_window, hann_window, kaiser_window
 from .movement import (as_strided, broadcast_to, cat, chunk, clone, concat, concatenate, diagonal, flatten, flip, fliplr,
                        flipud, moveaxis, movedim, narrow, narrow_copy, permute, ravel, repeat, reshape, roll, rot90,
@@ -74,7 +76,7 @@ from .random import Generator, initial_seed, manual_seed, seed
 from .reductions import (all, amax, amin, aminmax, any, argmax, argmin, count_nonzero, cumprod, cumsum, log_softmax,
                          logsumexp, max, mean, min, norm, prod, renorm, softmax, std, std_mean, sum, var, var_mean)
 from .runtime import Kernel, Schedule, set_backend
-from .sampling import bernoulli, multinomial, normal
+from .sampling import bernoulli, dropout, multinomial, normal
 from .scans import cummax, cummin, logcumsumexp
 from .scatters import as_strided_scatter, diagonal_scatter, select_scatter, slice_scatter
 from .serialization import load, save

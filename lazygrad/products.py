@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 import warnings
 
+import numpy as np
+
 from . import graph
 from .dtypes import C_NAMES, bool_, result_type, torch_name
 from .graph import Node
@@ -363,3 +365,40 @@ def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
         raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got {torch_name(dt)} "
                            "instead.")
     return pnorm(sub(input, other), p, None)
+
+
+def _clamped_norm(x: Tensor, dim: int, eps: float) -> Tensor:
+    """x's 2-norm along dim, at least eps, differentiated as torch does it: the clamp is made on the value
+    alone, so the gradient is the unclamped norm's."""
+    n = x.norm(2, dim, keepdim=True)
+    return n + (n.detach().clamp(min=eps) - n.detach())
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """The cosine of the angle between x1 and x2 along dim (broadcast), each normalized by its norm
+    clamped to at least eps, as torch does."""
+    from .elementwise import div
+    shape = broadcast_shapes(x1._shape, x2._shape)
+    a, b = x1.expand(shape), x2.expand(shape)
+    return mul(div(a, _clamped_norm(a, dim, eps)), div(b, _clamped_norm(b, dim, eps))).sum(dim)
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
+    """The p-norm of x1 - x2 + eps along the last dim (eps keeps the gradient finite at equal points)."""
+    difference = add(sub(x1, x2), eps)
+    if difference.ndim == 0:
+        return difference.abs()
+    return difference.norm(p, -1, keepdim=keepdim)
+
+
+def pdist(input: Tensor, p: float = 2) -> Tensor:
+    """The p-norm distance between every pair of rows i < j, in row-major order of the pairs."""
+    from .creation import tensor
+    if input.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    n = input._shape[0]
+    rows, cols = np.triu_indices(n, 1)
+    first, second = (input[tensor(i.astype(np.int64), device=input.device)] for i in (rows, cols))
+    return pnorm(sub(first, second), p, -1)

@@ -265,3 +265,16 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, g
         picked = argsort(keys, -1, descending=True).narrow(-1, 0, num_samples)
     picked = picked if input.ndim == 2 else picked.reshape(num_samples)
     return picked if out is None else out.copy_(picked)
+
+
+def dropout(input: Tensor, p: float, train: bool) -> Tensor:
+    """Each element zeroed with probability p and the rest scaled by 1 / (1 - p) when training; input
+    itself otherwise."""
+    if not 0 <= p <= 1:
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p:g}")
+    if not train or p == 0:
+        return input
+    if p == 1:
+        return input * 0
+    keep = _draw_below(input._shape, 1 - p, input.dtype, input._storage.device, None)
+    return input * keep * (1 / (1 - p))

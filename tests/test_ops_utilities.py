@@ -341,3 +341,46 @@ def test_xlog1py_like_torch():
     want = torch.autograd.grad(torch.special.xlog1py(*theirs).sum(), theirs)
     for g, w in zip(got, want):
         assert_same(g, w)
+
+
+A = np.array([[1.0, 2, 3], [0, 0, 0], [1e-9, 0, 0], [-2, 0.5, 1]])
+B = np.array([[2.0, 0, 1], [1, 1, 1], [1e-9, 0, 0], [0.25, -1, 3]])
+DISTANCES = {
+    "cosine_similarity": lambda m, x, y: m.cosine_similarity(x, y),
+    "cosine_similarity_dim0": lambda m, x, y: m.cosine_similarity(x, y, dim=0),
+    "cosine_similarity_broadcast": lambda m, x, y: m.cosine_similarity(x.unsqueeze(1), y, dim=-1),
+    "pairwise_distance": lambda m, x, y: m.pairwise_distance(x, y),
+    "pairwise_distance_p1": lambda m, x, y: m.pairwise_distance(x, y, p=1, eps=0, keepdim=True),
+    "pdist": lambda m, x, y: m.pdist(x + y),
+    "pdist_inf": lambda m, x, y: m.pdist(x, p=float("inf")),
+    "layer_norm": lambda m, x, y: m.layer_norm(x, (3,), y[0] * 2, y[1]),
+    "layer_norm_2d": lambda m, x, y: m.layer_norm(x * y, [4, 3]),
+    "rms_norm": lambda m, x, y: m.rms_norm(x + y, [3], y[3]),
+    "dropout_eval": lambda m, x, y: m.dropout(x, 0.3, False),
+}
+
+
+@pytest.mark.parametrize("name", list(DISTANCES))
+def test_distances_and_normalizations_like_torch(name):
+    torch = torch_or_skip()
+    fn = DISTANCES[name]
+    ours = [lg.tensor(A, requires_grad=True), lg.tensor(B, requires_grad=True)]
+    theirs = [torch.tensor(A, requires_grad=True), torch.tensor(B, requires_grad=True)]
+    out_lg, out_t = fn(lg, *ours), fn(torch, *theirs)
+    assert_same(out_lg.detach(), out_t.detach(), rtol=1e-9, atol=1e-12)
+    back = np.random.default_rng(4).standard_normal(tuple(out_t.shape))
+    want = torch.autograd.grad(out_t, theirs, torch.tensor(back), allow_unused=True, materialize_grads=True)
+    got = lg.autograd.grad(out_lg, ours, lg.tensor(back), allow_unused=True)
+    for g, w in zip(got, want):
+        assert_same(lg.zeros(w.shape, dtype=lg.float64) if g is None else g, w, rtol=1e-7, atol=1e-9)
+
+
+def test_dropout_keeps_the_expected_value():
+    lg.manual_seed(2)
+    kept = lg.dropout(lg.ones(20000), 0.25, True).numpy()
+    assert abs((kept == 0).mean() - 0.25) < 0.02 and np.allclose(kept[kept > 0], 4 / 3)
+    assert lg.dropout(lg.ones(3), 1.0, True).tolist() == [0.0, 0.0, 0.0]
+    raises_like_torch(lambda m: m.dropout(m.ones(3), 1.5, True), RuntimeError)
+    raises_like_torch(lambda m: m.layer_norm(m.ones(2, 3), (2,)), RuntimeError)
+    raises_like_torch(lambda m: m.rms_norm(m.ones(2, 3), (2,)), RuntimeError)
+    raises_like_torch(lambda m: m.pdist(m.ones(3)), RuntimeError)

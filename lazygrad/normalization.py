@@ -1,0 +1,40 @@
+"""Normalizations torch has at its top level (torch.layer_norm, torch.rms_norm), composed of reductions and
+elementwise ops: two fused reductions and one elementwise kernel, gradients through the ops they use."""
+from __future__ import annotations
+
+import numpy as np
+
+from .tensor import Tensor
+
+
+def _normalized_dims(input: Tensor, normalized_shape, star: str) -> tuple[int, ...]:
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if tuple(input.shape[input.ndim - len(shape):]) != shape or len(shape) > input.ndim:
+        raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
+                           f"[*{star}{', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
+    return tuple(range(input.ndim - len(shape), input.ndim))
+
+
+def _affine(x: Tensor, weight, bias) -> Tensor:
+    if weight is not None:
+        x = x * weight
+    if bias is not None:
+        x = x + bias
+    return x
+
+
+def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5, cudnn_enable: bool = True) -> Tensor:
+    """(x - mean) / sqrt(var + eps) over the last dims (the biased variance), then weight and bias."""
+    dims = _normalized_dims(input, normalized_shape, ", ")
+    mean = input.mean(dims, keepdim=True)
+    centered = input - mean
+    variance = (centered * centered).mean(dims, keepdim=True)
+    return _affine(centered * (variance + eps).rsqrt(), weight, bias)
+
+
+def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps: float | None = None) -> Tensor:
+    """x / sqrt(mean(x^2) + eps) over the last dims (eps: the dtype's machine epsilon by default), then weight."""
+    dims = _normalized_dims(input, normalized_shape, "")
+    eps = float(np.finfo(input.dtype.np).eps) if eps is None else eps
+    return _affine(input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt(), weight, None)
