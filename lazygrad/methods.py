@@ -398,6 +398,7 @@ METHODS = {
     "__reduce_ex__": serialization.reduce_tensor, "__deepcopy__": serialization.deepcopy_tensor,
     # storage
     "storage": typed_storage.storage, "untyped_storage": typed_storage.untyped_storage, "set_": typed_storage.set_,
+    "resize_": typed_storage.resize_, "resize_as_": typed_storage.resize_as_,
 }
 
 PROPERTIES = {"T": mv.T, "mT": mv.mT, "mH": rn.mH, "H": rn.H, "real": rn.real, "imag": rn.imag,

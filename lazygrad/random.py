@@ -5,6 +5,7 @@ order of calls, on every back end.
 """
 from __future__ import annotations
 
+import contextlib
 import secrets
 
 
@@ -23,11 +24,25 @@ class Generator:
     def initial_seed(self) -> int:
         return self.seed
 
-    def get_state(self) -> tuple[int, int]:
-        return (self.seed, self.offset)
+    def get_state(self):
+        """The state as a uint8 tensor: the seed and the counter offset, 8 bytes each (little-endian)."""
+        import numpy as np
 
-    def set_state(self, state: tuple[int, int]) -> None:
-        self.seed, self.offset = state
+        from .creation import tensor
+        from .dtypes import uint8
+        return tensor(np.array([self.seed, self.offset], dtype="<u8").view(np.uint8), dtype=uint8)
+
+    def set_state(self, new_state) -> Generator:
+        """Restore a state get_state returned: the numbers that follow are the same again."""
+        import numpy as np
+
+        from .dtypes import uint8
+        if new_state.dtype is not uint8 or new_state.numel() != 16:
+            raise RuntimeError("RNG state must be a torch.ByteTensor of the size lazygrad.get_rng_state() returns "
+                               f"(16 bytes), got {new_state.numel()} elements of {new_state.dtype}")
+        seed, offset = np.ascontiguousarray(new_state.cpu().numpy()).view("<u8")
+        self.seed, self.offset = int(seed), int(offset)
+        return self
 
 
 default_generator = Generator()
@@ -58,22 +73,24 @@ def next_offset(n: int, generator: Generator | None = None) -> int:
 
 
 def get_rng_state():
-    """The default generator's state as a uint8 tensor: its seed and counter offset, 8 bytes each."""
-    import numpy as np
-
-    from .creation import tensor
-    from .dtypes import uint8
-    packed = np.array([default_generator.seed, default_generator.offset], dtype="<u8").view(np.uint8)
-    return tensor(packed, dtype=uint8)
+    """The default generator's state as a uint8 tensor (Generator.get_state)."""
+    return default_generator.get_state()
 
 
 def set_rng_state(new_state) -> None:
-    """Restore a state get_rng_state returned: the numbers that follow are the same again."""
-    import numpy as np
+    default_generator.set_state(new_state)
 
-    from .dtypes import uint8
-    if new_state.dtype is not uint8 or new_state.numel() != 16:
-        raise RuntimeError("RNG state must be a torch.ByteTensor of the size lazygrad.get_rng_state() returns "
-                           f"(16 bytes), got {new_state.numel()} elements of {new_state.dtype}")
-    seed, offset = np.ascontiguousarray(new_state.cpu().numpy()).view("<u8")
-    default_generator.set_state((int(seed), int(offset)))
+
+@contextlib.contextmanager
+def fork_rng(devices=None, enabled: bool = True, _caller: str = "fork_rng", _devices_kw: str = "devices",
+             device_type: str = "cuda"):
+    """Random numbers drawn inside come from the default generator as usual, and its state is restored on
+    exit, so the numbers drawn after are those that would have been drawn without the block."""
+    if not enabled:
+        yield
+        return
+    state = (default_generator.seed, default_generator.offset)
+    try:
+        yield
+    finally:
+        default_generator.seed, default_generator.offset = state

@@ -467,6 +467,23 @@ def _geometry(offset: int, shape: tuple[int, ...], stride) -> tuple[tuple[int, .
     return shape, strides
 
 
+def resize_(self: Tensor, *sizes, memory_format=None) -> Tensor:
+    """self viewed contiguously with a new shape at its offset, its storage grown when too small (new
+    elements are zeros); self keeps its identity, as torch's resize_ does."""
+    if self.requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
+    shape = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else tuple(sizes)
+    shape, strides = _geometry(self._offset, tuple(int(n) for n in shape), None)
+    _fit(self._storage, self._offset, shape, strides)
+    self._shape, self._strides = shape, strides
+    self._node, self._epoch = None, -1
+    return self
+
+
+def resize_as_(self: Tensor, the_template: Tensor, *, memory_format=None) -> Tensor:
+    return resize_(self, the_template.shape)
+
+
 def _fit(st: Storage, offset: int, shape: tuple[int, ...], strides: tuple[int, ...]) -> None:
     """Grow st to hold the view, keeping its content (torch leaves the new elements uninitialized:
     they are zeros here); every tensor viewing st sees the grown memory."""

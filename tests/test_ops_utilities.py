@@ -384,3 +384,31 @@ def test_dropout_keeps_the_expected_value():
     raises_like_torch(lambda m: m.layer_norm(m.ones(2, 3), (2,)), RuntimeError)
     raises_like_torch(lambda m: m.rms_norm(m.ones(2, 3), (2,)), RuntimeError)
     raises_like_torch(lambda m: m.pdist(m.ones(3)), RuntimeError)
+
+
+def test_resize_like_torch():
+    torch = torch_or_skip()
+    for m in (torch, lg):
+        t = m.arange(6.0)
+        view = t[:4]
+        assert t.resize_(2, 2) is t
+        grown = t.resize_(3, 3)
+        assert grown.shape == (3, 3) and grown.flatten()[:6].tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
+        view.add_(10)  # the grown storage is still the one the old view reads
+        assert t.flatten()[:4].tolist() == [10.0, 11.0, 12.0, 13.0]
+        u = m.ones(5)
+        assert u.resize_as_(m.ones(2, 2)).shape == (2, 2)
+    raises_like_torch(lambda m: m.ones(2, requires_grad=True).resize_(3), RuntimeError)
+
+
+def test_generator_state_and_fork_rng():
+    g = lg.Generator().manual_seed(4)
+    state = g.get_state()
+    first = lg.rand(3, generator=g).tolist()
+    g.set_state(state)
+    assert lg.rand(3, generator=g).tolist() == first and state.dtype is lg.uint8
+    lg.manual_seed(8)
+    with lg.random.fork_rng():
+        inside = lg.rand(2).tolist()
+    assert lg.rand(2).tolist() == inside  # the block's draws are not consumed from the stream
+    assert lg.special.modified_bessel_i0(lg.tensor([1.0])).item() == lg.special.i0(lg.tensor([1.0])).item()
