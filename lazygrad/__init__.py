@@ -55,12 +55,13 @@ from .random import get_rng_state, set_rng_state
 from .real_numbers import adjoint, conj, imag, is_conj, isreal, real
 from .real_numbers import conj as conj_physical, conj as resolve_conj, conj as resolve_neg, is_conj as is_neg
 from .searching import argwhere, bucketize, isin, searchsorted
-from .shapes import combinations
+from .shapes import combinations, vander
 from .sorting import unique_consecutive
 from .statistics import histogram, mode
 from .tensor_info import is_storage, typename
 from .layouts import channels_last, channels_last_3d, contiguous_format, layout, memory_format, preserve_format, strided
 from .legacy_types import LEGACY_TYPES as _LEGACY_TYPES
+from .finite_differences import gradient
 from .normalization import layer_norm, rms_norm
 from .products import cosine_similarity, pairwise_distance, pdist
 from .windows import bartlett_window, blackman_window, hamming_window, hann_window, kaiser_window

@@ -149,6 +149,20 @@ def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> T
     return input[tensor(positions, device=input.device)]
 
 
+def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
+    """Columns x^(N-1), ..., x, 1 (x^0 first when increasing), N defaulting to len(x)."""
+    from .linalg import vander as increasing_powers
+    if x.ndim != 1:
+        raise RuntimeError("x must be a one-dimensional tensor.")
+    n = x.shape[0] if N is None else N
+    if n < 0:
+        raise RuntimeError("N must be non-negative.")
+    if n <= 1:
+        return x.new_ones((x.shape[0], n))
+    powers = increasing_powers(x, N=n)
+    return powers if increasing else powers.flip(-1)
+
+
 # ---- splitting ---------------------------------------------------------------------------------------
 
 def _split_spec(spec):

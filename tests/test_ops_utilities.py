@@ -412,3 +412,46 @@ def test_generator_state_and_fork_rng():
         inside = lg.rand(2).tolist()
     assert lg.rand(2).tolist() == inside  # the block's draws are not consumed from the stream
     assert lg.special.modified_bessel_i0(lg.tensor([1.0])).item() == lg.special.i0(lg.tensor([1.0])).item()
+
+
+Y = np.array([[1.0, 2, 4, 8, 9], [10, 20, 40, 80, 70], [0.5, -1, 2, -3, 0.25]])
+COORDINATES = np.array([0.0, 1, 1.5, 3.5, 4])
+GRADIENTS_OF = {
+    "all_dims": lambda m, t: m.gradient(t),
+    "one_dim": lambda m, t: m.gradient(t, dim=1),
+    "spacing": lambda m, t: m.gradient(t, spacing=2.0),
+    "spacing_per_dim": lambda m, t: m.gradient(t, spacing=[0.5, 2.0]),
+    "edge_order_2": lambda m, t: m.gradient(t, edge_order=2, dim=1),
+    "coordinates": lambda m, t: m.gradient(t, spacing=[m.tensor(COORDINATES, dtype=m.float64)], dim=1),
+    "coordinates_edge_2": lambda m, t: m.gradient(t, spacing=[m.tensor(COORDINATES, dtype=m.float64)], dim=1,
+                                                  edge_order=2),
+    "integers": lambda m, t: m.gradient((t * 4).long(), dim=-1),
+}
+
+
+@pytest.mark.parametrize("name", list(GRADIENTS_OF))
+def test_finite_difference_gradient_like_torch(name):
+    torch = torch_or_skip()
+    got, want = GRADIENTS_OF[name](lg, lg.tensor(Y)), GRADIENTS_OF[name](torch, torch.tensor(Y))
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        assert_same(g, w)
+
+
+def test_finite_differences_without_torch():
+    (d,) = lg.gradient(lg.tensor([1.0, 4, 9, 16, 25]), edge_order=2)
+    np.testing.assert_allclose(d.numpy(), np.gradient(np.array([1.0, 4, 9, 16, 25]), edge_order=2))
+    (d,) = lg.gradient(lg.tensor(Y), spacing=[lg.tensor(COORDINATES)], dim=1, edge_order=2)
+    np.testing.assert_allclose(d.numpy(), np.gradient(Y, COORDINATES, axis=1, edge_order=2))
+    with pytest.raises(RuntimeError, match="at least edge_order\\+1"):
+        lg.gradient(lg.tensor([1.0]))
+
+
+@pytest.mark.parametrize("args", [(None, False), (3, True), (1, False), (0, False)])
+def test_vander_like_torch(args):
+    torch = torch_or_skip()
+    n, increasing = args
+    x = np.array([1.0, 2, 3, 5])
+    assert_same(lg.vander(lg.tensor(x), N=n, increasing=increasing),
+                torch.vander(torch.tensor(x), N=n, increasing=increasing))
+    assert_same(lg.vander(lg.tensor([2, 3]), N=n), torch.vander(torch.tensor([2, 3]), N=n))
