@@ -408,3 +408,50 @@ def spherical_bessel_j0(input: Tensor, *, out=None) -> Tensor:
     dt, x = _float_input(input.detach(), "special_spherical_bessel_j0")
     safe = where(eq(x, 0), 1.0, x)
     return _result(where(eq(x, 0), 1.0, where(isinf(x), 0.0, div(sin(safe), safe))), dt, out)
+
+
+# ---- orthogonal polynomials: (P0, P1, P_{k+1} from k, x, P_k, P_{k-1}) ----------------------------------
+
+_POLYNOMIALS = {
+    "chebyshev_polynomial_t": (lambda x: x, lambda k, x, p, q: 2 * x * p - q),
+    "chebyshev_polynomial_u": (lambda x: 2 * x, lambda k, x, p, q: 2 * x * p - q),
+    "chebyshev_polynomial_v": (lambda x: 2 * x - 1, lambda k, x, p, q: 2 * x * p - q),
+    "chebyshev_polynomial_w": (lambda x: 2 * x + 1, lambda k, x, p, q: 2 * x * p - q),
+    "hermite_polynomial_h": (lambda x: 2 * x, lambda k, x, p, q: 2 * x * p - 2 * k * q),
+    "hermite_polynomial_he": (lambda x: x, lambda k, x, p, q: x * p - k * q),
+    "laguerre_polynomial_l": (lambda x: 1 - x, lambda k, x, p, q: ((2 * k + 1 - x) * p - k * q) / (k + 1)),
+    "legendre_polynomial_p": (lambda x: x, lambda k, x, p, q: ((2 * k + 1) * x * p - k * q) / (k + 1)),
+}
+
+
+def _polynomial(name: str, shifted: bool):
+    first, step = _POLYNOMIALS[name]
+
+    def evaluate(input, n, *, out=None) -> Tensor:
+        """P_n(x) by the three-term recurrence, for every n in n (0 for negative n; a fractional n counts as
+        its integer part). torch gives these no gradient."""
+        from .creation import tensor
+        from .elementwise import broadcast_shapes
+        x = input.detach() if isinstance(input, Tensor) else tensor(input)
+        degree = n.detach() if isinstance(n, Tensor) else tensor(n)
+        dt = x.dtype if x.dtype.is_floating_point else get_default_dtype()
+        shape = broadcast_shapes(x.shape, degree.shape)
+        x64 = x.to(float64).expand(shape)
+        if shifted:
+            x64 = 2 * x64 - 1
+        orders = degree.to(float64).trunc().expand(shape)
+        top = int(np.max(np.asarray(orders.numpy()), initial=-1))  # (the orders are needed to unroll)
+        value = mul(x64, 0.0)
+        previous, current = add(mul(x64, 0.0), 1.0), first(x64)
+        for k in range(top + 1):
+            value = where(eq(orders, k), previous, value)
+            previous, current = current, step(k + 1, x64, current, previous)
+        return _result(value, dt, out)
+    evaluate.__name__ = ("shifted_" if shifted else "") + name
+    return evaluate
+
+
+# lazygrad.special's polynomial functions, by name: the eight families, and the Chebyshev ones of 2x - 1
+POLYNOMIAL_FUNCTIONS = {**{name: _polynomial(name, False) for name in _POLYNOMIALS},
+                        **{"shifted_" + name: _polynomial(name, True) for name in _POLYNOMIALS
+                           if name.startswith("chebyshev")}}

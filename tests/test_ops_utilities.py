@@ -455,3 +455,22 @@ def test_vander_like_torch(args):
     assert_same(lg.vander(lg.tensor(x), N=n, increasing=increasing),
                 torch.vander(torch.tensor(x), N=n, increasing=increasing))
     assert_same(lg.vander(lg.tensor([2, 3]), N=n), torch.vander(torch.tensor([2, 3]), N=n))
+
+
+POLYNOMIALS = ["chebyshev_polynomial_t", "chebyshev_polynomial_u", "chebyshev_polynomial_v", "chebyshev_polynomial_w",
+               "hermite_polynomial_h", "hermite_polynomial_he", "laguerre_polynomial_l", "legendre_polynomial_p",
+               "shifted_chebyshev_polynomial_t", "shifted_chebyshev_polynomial_u", "shifted_chebyshev_polynomial_v",
+               "shifted_chebyshev_polynomial_w"]
+
+
+@pytest.mark.parametrize("name", POLYNOMIALS)
+def test_orthogonal_polynomials_like_torch(name):
+    torch = torch_or_skip()
+    x, n = np.array([-1.0, -0.5, 0.0, 0.3, 1.0, 2.0]), np.array([0, 1, 2, -1, 5, 3])
+    ours, theirs = getattr(lg.special, name), getattr(torch.special, name)
+    for degree in (3, 9, n):
+        got = ours(lg.tensor(x), lg.tensor(degree) if isinstance(degree, np.ndarray) else degree)
+        want = theirs(torch.tensor(x), torch.tensor(degree) if isinstance(degree, np.ndarray) else degree)
+        assert_same(got, want, rtol=1e-10, atol=1e-10)
+    assert_same(ours(lg.tensor([1, 2]), lg.tensor([3])), theirs(torch.tensor([1, 2]), torch.tensor([3])))
+    assert not ours(lg.tensor(x, requires_grad=True), 3).requires_grad  # torch records no gradient for these
