@@ -87,6 +87,7 @@ from .shapes import (atleast_1d, atleast_2d, atleast_3d, block_diag, broadcast_t
                      diff, dsplit, dstack, hsplit, hstack, meshgrid, repeat_interleave, row_stack, split_with_sizes,
                      tensor_split, unsafe_chunk, unsafe_split, vsplit, vstack)
 from .special_functions import digamma, erfinv, i0, lgamma, mvlgamma, polygamma
+from .special_functions import gammainc as igamma, gammaincc as igammac
 from .statistics import corrcoef, cov, histc
 from .stats import Stats, reset_stats, stats
 from .tensor import Size, Tensor

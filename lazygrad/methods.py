@@ -249,7 +249,8 @@ INPLACE_OF = {
     "heaviside": pw.heaviside, "tril": diagonals.tril, "triu": diagonals.triu, "addmm": products.addmm,
     "addmv": products.addmv, "addbmm": products.addbmm, "baddbmm": products.baddbmm, "addr": products.addr,
     "fix": ew.trunc, "renorm": red.renorm, "lgamma": sf.lgamma, "digamma": sf.digamma, "erfinv": sf.erfinv,
-    "i0": sf.i0, "mvlgamma": sf.mvlgamma, "gcd": ar.gcd, "lcm": ar.lcm, "ldexp": ar.ldexp,
+    "i0": sf.i0, "mvlgamma": sf.mvlgamma, "gcd": ar.gcd, "lcm": ar.lcm, "ldexp": ar.ldexp, "igamma": sf.gammainc,
+    "igammac": sf.gammaincc,
     "nextafter": ar.nextafter,
 }
 
@@ -360,6 +361,7 @@ METHODS = {
     "equal": pw.equal, "fix": ew.trunc, "lgamma": sf.lgamma, "digamma": sf.digamma,
     "polygamma": lambda self, n: sf.polygamma(n, self), "erfinv": sf.erfinv, "i0": sf.i0, "mvlgamma": sf.mvlgamma,
     "gcd": ar.gcd, "lcm": ar.lcm, "ldexp": ar.ldexp, "nextafter": ar.nextafter, "frexp": ar.frexp,
+    "igamma": sf.gammainc, "igammac": sf.gammaincc,
     "angle": ar.angle, "float_power": ew.float_power, "inner": products.inner, "ger": products.ger,
     "vdot": products.vdot, "mode": statistics.mode, "histogram": statistics.histogram,
     "unique_consecutive": sorting.unique_consecutive, "fill_diagonal_": _fill_diagonal_, "apply_": _apply_,

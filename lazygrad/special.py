@@ -10,8 +10,8 @@ from .pointwise import erfc, logit, sinc, xlog1py, xlogy
 from .reductions import log_softmax as _log_softmax
 from .reductions import logsumexp
 from .reductions import softmax as _softmax
-from .special_functions import (POLYNOMIAL_FUNCTIONS, digamma, entr, erfcx, erfinv, i0, i0e, i1, i1e, log_ndtr,
-                                mvlgamma, ndtr, ndtri, polygamma, spherical_bessel_j0)
+from .special_functions import (POLYNOMIAL_FUNCTIONS, digamma, entr, erfcx, erfinv, gammainc, gammaincc, i0, i0e, i1,
+                                i1e, log_ndtr, mvlgamma, ndtr, ndtri, polygamma, spherical_bessel_j0)
 from .special_functions import lgamma as gammaln
 from .tensor import Tensor
 
@@ -20,7 +20,8 @@ multigammaln = mvlgamma
 modified_bessel_i0, modified_bessel_i1 = i0, i1
 globals().update(POLYNOMIAL_FUNCTIONS)  # chebyshev_polynomial_t(x, n), hermite_polynomial_h(x, n), ...
 
-__all__ = ["digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammaln", "i0", "i0e",
+__all__ = ["digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammainc", "gammaincc",
+           "gammaln", "i0", "i0e",
            "i1", "i1e", "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp", "modified_bessel_i0",
            "modified_bessel_i1", "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "round", "sinc", "softmax",
            "spherical_bessel_j0", "xlog1py", "xlogy", *POLYNOMIAL_FUNCTIONS]

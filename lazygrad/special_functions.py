@@ -16,8 +16,8 @@ import numpy as np
 
 from .autograd.record import differentiable
 from .dtypes import DType, bool_, float32, float64, get_default_dtype
-from .elementwise import (_out, abs, add, div, eq, erf, exp, floor, gt, isinf, log, log1p, logical_and, lt, mul, neg,
-                          pow, round, sin, sqrt, sub, where)
+from .elementwise import (_out, abs, add, div, eq, erf, exp, floor, gt, isinf, isnan, log, log1p, logical_and,
+                          logical_or, lt, mul, neg, pow, round, sin, sqrt, sub, where)
 from .pointwise import laplace_fraction, signbit
 from .tensor import Tensor
 
@@ -408,6 +408,61 @@ def spherical_bessel_j0(input: Tensor, *, out=None) -> Tensor:
     dt, x = _float_input(input.detach(), "special_spherical_bessel_j0")
     safe = where(eq(x, 0), 1.0, x)
     return _result(where(eq(x, 0), 1.0, where(isinf(x), 0.0, div(sin(safe), safe))), dt, out)
+
+
+# ---- regularized incomplete gamma functions --------------------------------------------------------------
+
+_IGAMMA_SERIES_TERMS = 100
+_IGAMMA_FRACTION_TERMS = 60
+
+
+def _incomplete_gamma(a: Tensor, x: Tensor) -> tuple[Tensor, Tensor]:
+    """P(a, x) and Q(a, x) = 1 - P in float64: P's series sum_k x^k / ((a+1)...(a+k)) below x = a + 1, Q's
+    continued fraction above (each nested, evaluated from its last term: fixed loops for the kernels), times
+    x^a e^-x / Gamma(a); 0 and 1 at the ends, NaN for negative arguments, as torch gives. The fixed terms
+    are exact to about 1e-9 relative for a up to 100 (torch switches to Temme's expansion for large a)."""
+    prefix = exp(sub(sub(mul(a, log(x)), x), _lgamma(a)))
+    nested = 1.0
+    for k in range(_IGAMMA_SERIES_TERMS, 0, -1):
+        nested = add(mul(div(x, add(a, k)), nested), 1.0)
+    lower = div(mul(prefix, nested), a)
+    fraction = sub(add(x, 2 * _IGAMMA_FRACTION_TERMS + 1), a)
+    for k in range(_IGAMMA_FRACTION_TERMS, 0, -1):
+        fraction = sub(sub(add(x, 2 * k - 1), a), div(mul(sub(k, a), k), fraction))
+    upper = div(prefix, fraction)
+    series = lt(x, add(a, 1.0))
+    p = where(series, lower, sub(1.0, upper))
+    q = where(series, sub(1.0, lower), upper)
+    undefined = logical_or(logical_or(lt(a, 0), lt(x, 0)), logical_or(isnan(a), isnan(x)))
+    whole = logical_or(logical_and(eq(a, 0), gt(x, 0)), isinf(x))  # P = 1
+    nothing = eq(x, 0)  # P = 0
+    p = where(undefined, math.nan, where(whole, 1.0, where(nothing, 0.0, p)))
+    q = where(undefined, math.nan, where(whole, 0.0, where(nothing, 1.0, q)))
+    return p, q
+
+
+def _gamma_arguments(input, other, name: str) -> tuple[DType, Tensor, Tensor]:
+    from .dtypes import result_type, torch_name
+    dt = result_type(input, other)
+    if not dt.is_floating_point:
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{torch_name(dt)}'")
+    from .shapes import broadcast_tensors
+    a, x = broadcast_tensors(*(t.to(float64) for t in (input, other)))
+    return dt, a, x
+
+
+@differentiable("igamma")
+def gammainc(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+    """The regularized lower incomplete gamma function P(a, x) (a = input, x = other)."""
+    dt, a, x = _gamma_arguments(input, other, "igamma")
+    return _result(_incomplete_gamma(a, x)[0], dt, out)
+
+
+@differentiable("igammac")
+def gammaincc(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+    """The regularized upper incomplete gamma function Q(a, x) = 1 - P(a, x)."""
+    dt, a, x = _gamma_arguments(input, other, "igammac")
+    return _result(_incomplete_gamma(a, x)[1], dt, out)
 
 
 # ---- orthogonal polynomials: (P0, P1, P_{k+1} from k, x, P_k, P_{k-1}) ----------------------------------

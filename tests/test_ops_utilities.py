@@ -474,3 +474,32 @@ def test_orthogonal_polynomials_like_torch(name):
         assert_same(got, want, rtol=1e-10, atol=1e-10)
     assert_same(ours(lg.tensor([1, 2]), lg.tensor([3])), theirs(torch.tensor([1, 2]), torch.tensor([3])))
     assert not ours(lg.tensor(x, requires_grad=True), 3).requires_grad  # torch records no gradient for these
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", ["gammainc", "gammaincc"])
+def test_incomplete_gamma_like_torch(name, dtype):
+    torch = torch_or_skip()
+    rng = np.random.default_rng(9)
+    a = np.concatenate([[0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 0.1, 100.0, 0.0, 1.0, -1.0, 1.0, 2.0], rng.uniform(0.05, 100, 100)])
+    x = np.concatenate([[0.1, 1.0, 3.0, 5.0, 12.0, 25.0, 5.0, 90.0, 1.0, 0.0, 1.0, np.inf, -1.0], rng.uniform(0.01, 150, 100)])
+    got = getattr(lg.special, name)(lg.tensor(a, dtype=getattr(lg, dtype)), lg.tensor(x, dtype=getattr(lg, dtype)))
+    want = getattr(torch.special, name)(torch.tensor(a, dtype=getattr(torch, dtype)), torch.tensor(x, dtype=getattr(torch, dtype)))
+    assert_same(got, want, rtol=1e-8 if dtype == "float64" else 1e-5, atol=1e-12 if dtype == "float64" else 1e-6)
+
+
+def test_incomplete_gamma_gradients_like_torch():
+    torch = torch_or_skip()
+    a, x = np.array([0.5, 2.0, 7.0]), np.array([0.3, 3.0, 4.5])
+    for name, method in (("gammainc", "igamma"), ("gammaincc", "igammac")):
+        ours = lg.tensor(x, requires_grad=True)
+        theirs = torch.tensor(x, requires_grad=True)
+        out_lg, out_t = getattr(lg.special, name)(lg.tensor(a), ours), getattr(torch.special, name)(torch.tensor(a), theirs)
+        assert type(out_lg.grad_fn).__name__ == type(out_t.grad_fn).__name__
+        assert_same(lg.autograd.grad(out_lg.sum(), ours)[0], torch.autograd.grad(out_t.sum(), theirs)[0], rtol=1e-9,
+                    atol=1e-12)
+        assert_same(getattr(lg.tensor(a), method)(lg.tensor(x)), getattr(torch.tensor(a), method)(torch.tensor(x)),
+                    rtol=1e-8, atol=1e-12)
+    with pytest.raises(NotImplementedError, match="the derivative for 'igamma: input' is not implemented."):
+        lg.special.gammainc(lg.tensor(a, requires_grad=True), lg.tensor(x)).sum().backward()
+    raises_like_torch(lambda m: m.special.gammainc(m.tensor([1, 2]), m.tensor([1, 2])), NotImplementedError)

@@ -600,6 +600,18 @@ def _xlog1py(c, g):
     return (gx, g * x / (y + 1) if isinstance(y, lg.Tensor) else None)
 
 
+def _incomplete_gamma(sign: int):
+    """d P(a, x) / dx = x^(a-1) e^-x / Gamma(a) (Q's is its negative); torch has no derivative in a."""
+    def formula(c, g):
+        a, x = c.args[0], c.args[1]
+        if c.needs_input_grad[0]:
+            raise NotImplementedError(f"the derivative for '{'igamma' if sign > 0 else 'igammac'}: input' is not "
+                                      "implemented.")
+        density = lg.exp((a - 1) * lg.log(x) - x - lg.lgamma(a))
+        return (None, g * density * sign)
+    return formula
+
+
 def _mvlgamma(c, g):
     x, p = c.args[0], _kw(c, "p", 1, None)
     return (g * sum(_special("digamma")(x - j / 2) for j in range(p)), None)
@@ -848,6 +860,8 @@ DERIVATIVES = {
     "special_i1e": ("SpecialI1EBackward0", _i1e),
     "special_erfcx": ("SpecialErfcxBackward0", lambda c, g: (g * (2 * c.args[0] * c.out - 2 / math.sqrt(math.pi)),)),
     "special_xlog1py": ("SpecialXlog1PyBackward0", _xlog1py),
+    "igamma": ("IgammaBackward0", _incomplete_gamma(1)),
+    "igammac": ("IgammacBackward0", _incomplete_gamma(-1)),
     "special_ndtr": ("MulBackward1", lambda c, g: (g * lg.exp(c.args[0] * c.args[0] * -0.5) / _SQRT_2PI,)),
     "special_ndtri": ("SpecialNdtriBackward0", lambda c, g: (g * _SQRT_2PI * lg.exp(c.out * c.out * 0.5),)),
     "special_log_ndtr": ("SpecialLogNdtrBackward0", lambda c, g: (
