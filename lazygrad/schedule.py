@@ -11,8 +11,10 @@ A node is *materialized* (stored to its own buffer by the kernel rooted at it) w
    expensive (recomputing it per broadcast element costs more than storing it);
 4. it feeds a REDUCE/SCAN/SCATTER and contains another reduction (no nested reduction loops);
 5. it is used by several kernels and is a reduction or expensive (computed once, stored);
-6. it is a reduction whose loop shape differs from another reduction fused into the same kernel.
-Rules 3 and 4 are decided from the sources up, so a reduction stored below a node leaves the node
+6. it is a reduction whose loop shape differs from another reduction fused into the same kernel;
+7. it lies MAX_FUSED_DEPTH ops above the stored values its kernel reads (a chain built in a Python loop,
+   an unrolled series): one kernel's expression stays a depth the lowering walks and a compiler takes.
+Rules 3, 4 and 7 are decided from the sources up, so a reduction stored below a node leaves the node
 nothing to nest (the work above it fuses); the rules run until no node is added.
 Targets computed together share a kernel when they walk the same loops and neither needs the other:
 elementwise targets of one shape, reductions of one loop shape, and elementwise targets shaped like a
@@ -36,6 +38,8 @@ RAND_COST = 8
 RECOMPUTE_LIMIT = 8
 # a value read through an expanding VIEW is stored once it costs this much per element
 EXPAND_LIMIT = 4
+# the deepest expression one kernel computes (rule 7)
+MAX_FUSED_DEPTH = 128
 # ops computed by their own kernel, and ops whose kernel has loops of its own (no nesting)
 OWN_KERNEL = frozenset({Op.SCAN, Op.SCATTER, Op.SORT, Op.EXTERN})
 KERNEL_LOOPS = frozenset({Op.REDUCE, Op.SCAN, Op.SCATTER, Op.SORT, Op.EXTERN})
@@ -76,20 +80,22 @@ def _graph(targets: list[Node]) -> list[Node]:
 
 
 def _rules_from_below(order: list[Node], materialized: set[int], reads: dict[int, tuple]) -> tuple[set[int], dict]:
-    """Rules 3 and 4 and the expand rule, decided from the sources up, so that each decision sees what
+    """Rules 3, 4 and 7 and the expand rule, decided from the sources up, so that each decision sees what
     is stored below it (a reduction stored below leaves nothing to nest). Returns the nodes these rules
     add and each node's per-element cost of recomputing its subgraph, as its consumers see it (stored
     and materialized nodes are free)."""
     added: set[int] = set()
     cost: dict[int, int] = {}
     has_reduce: dict[int, bool] = {}  # a reduction in the unstored subgraph, reachable without a real VIEW
+    depth: dict[int, int] = {}  # ops between the node and the stored values it reads
     for n in order:
         nid = id(n)
         if is_stored(n) or n.op in SOURCES:
-            c, reduces = (RAND_COST if n.op is Op.RAND and not is_stored(n) else 0), False
+            c, reduces, d = (RAND_COST if n.op is Op.RAND and not is_stored(n) else 0), False, 0
         else:
             own = TRANSCENDENTAL_COST if n.op in TRANSCENDENTAL else 0 if n.op is Op.VIEW else 1
             c = own + sum(cost[id(s)] for s in n.srcs)
+            d = 1 + max(depth[id(s)] for s in n.srcs)
             if n.op in KERNEL_LOOPS:
                 reduces = True
             elif n.op is Op.VIEW and not is_reshape(n):
@@ -100,8 +106,10 @@ def _rules_from_below(order: list[Node], materialized: set[int], reads: dict[int
             real_view, expanded, looped = reads[nid]
             if (real_view or looped) and reduces or expanded and c >= EXPAND_LIMIT:  # rules 3, 4, expand
                 added.add(nid)
+        if nid not in materialized and d >= MAX_FUSED_DEPTH:  # rule 7
+            added.add(nid)
         stored = nid in materialized or nid in added
-        cost[nid], has_reduce[nid] = (0, False) if stored else (c, reduces)
+        cost[nid], has_reduce[nid], depth[nid] = (0, False, 0) if stored else (c, reduces, d)
     return added, cost
 
 

@@ -192,3 +192,18 @@ def test_reductions_over_one_loop_share_a_kernel_as_mean_and_variance_do(backend
     lg.realize(s1, s2)
     np.testing.assert_allclose(s1.numpy(), x.numpy().sum(1), rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(s2.numpy(), (x.numpy() ** 2).sum(1), rtol=1e-5)
+
+
+def test_a_chain_built_in_a_loop_is_cut_into_kernels_of_bounded_depth(backend):
+    """An exponential moving average over 600 steps is one expression 1200 ops deep: rule 7 stores it every
+    MAX_FUSED_DEPTH ops, so lowering (and the interpreter) walk bounded depths, and values are numpy's."""
+    from lazygrad.schedule import MAX_FUSED_DEPTH
+    rng = np.random.default_rng(3)
+    steps = [rng.standard_normal(5).astype(np.float32) for _ in range(600)]
+    ema, want = lg.zeros(5), np.zeros(5, np.float32)
+    for x in steps:
+        ema = ema * 0.9 + lg.tensor(x) * 0.1
+        want = want * np.float32(0.9) + x * np.float32(0.1)
+    kernels = lg.schedule(ema)
+    assert len(kernels) >= 2 * 600 // MAX_FUSED_DEPTH  # (two ops a step on the longest path)
+    np.testing.assert_allclose(ema.numpy(), want, rtol=1e-5, atol=1e-6)
