@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lazygrad.dtypes import DType, float16, float32, float64, int64
+from lazygrad.graph import kernel_recursion
 from lazygrad.ops import ELEMENTWISE, Op, ReduceOp
 
 from .symbolic import Lin, ravel, unravel
@@ -334,6 +335,11 @@ def lower(outputs, inputs, rand_slots: dict[int, int] | None = None,
     rand_slots numbers the kernel's RAND nodes (by id): their seeds and offsets are passed at run
     time in the `rng` parameter; scalar_slots numbers the constants passed in the `scalars` one.
     """
+    with kernel_recursion():  # (the expression is walked recursively: its depth is bounded by the scheduler)
+        return _lower(outputs, inputs, rand_slots, scalar_slots)
+
+
+def _lower(outputs, inputs, rand_slots, scalar_slots) -> LoopProgram:
     root = outputs[0]
     low = _Lowerer(outputs, inputs, rand_slots or {}, scalar_slots or {})
     scatter = sort = None

@@ -7,8 +7,10 @@ own BUFFER node. Builders apply only rewrites that are exact in IEEE arithmetic 
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import struct
+import sys
 import weakref
 
 import numpy as np
@@ -48,6 +50,23 @@ def _arg_key(op: Op, arg):
     if op is Op.BUFFER:
         return (arg, arg.generation)  # a buffer written in place holds a new value: a new node
     return arg
+
+
+# the deepest expression one kernel computes (the scheduler's rule 7), and the Python frames a recursive
+# walk over it (the lowering, the interpreter) takes per node at most
+MAX_FUSED_DEPTH = 512
+FRAMES_PER_NODE = 6
+
+
+@contextlib.contextmanager
+def kernel_recursion():
+    """Room for a recursive walk over one kernel's expression: MAX_FUSED_DEPTH nodes deep."""
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous, FRAMES_PER_NODE * MAX_FUSED_DEPTH + 1000))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(previous)
 
 
 def make(op: Op, dtype: DType, shape: Shape, srcs: tuple[Node, ...] = (), arg=None) -> Node:

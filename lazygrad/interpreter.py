@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import library_routines, np_ops
+from .graph import kernel_recursion
 from .ops import ELEMENTWISE, Op
 from .view import View
 
@@ -76,6 +77,11 @@ def apply_view(src: np.ndarray, v: View) -> np.ndarray:
 
 def evaluate(root, inputs: dict[int, np.ndarray]) -> np.ndarray:
     """The value of `root`, reading stored nodes from `inputs` (id(node) -> row-major array)."""
+    with kernel_recursion():  # (a recursive walk: the scheduler bounds a kernel's depth)
+        return _evaluate(root, inputs)
+
+
+def _evaluate(root, inputs: dict[int, np.ndarray]) -> np.ndarray:
     memo = dict(inputs)
 
     def ev(node):

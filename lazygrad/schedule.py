@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .graph import Node, toposort
+from .graph import MAX_FUSED_DEPTH, Node, toposort
 from .ops import SOURCES, TRANSCENDENTAL, Op
 
 # Costs in units of one cheap op per element; a store plus a reload costs about as much as two
@@ -38,8 +38,6 @@ RAND_COST = 8
 RECOMPUTE_LIMIT = 8
 # a value read through an expanding VIEW is stored once it costs this much per element
 EXPAND_LIMIT = 4
-# the deepest expression one kernel computes (rule 7)
-MAX_FUSED_DEPTH = 128
 # ops computed by their own kernel, and ops whose kernel has loops of its own (no nesting)
 OWN_KERNEL = frozenset({Op.SCAN, Op.SCATTER, Op.SORT, Op.EXTERN})
 KERNEL_LOOPS = frozenset({Op.REDUCE, Op.SCAN, Op.SCATTER, Op.SORT, Op.EXTERN})
