@@ -213,24 +213,25 @@ def logaddexp2(input: Tensor, other: Tensor) -> Tensor:
     return _logaddexp(input, other, "logaddexp2", lambda t: div(log1p(exp2(t)), LN2))
 
 
+def _times_log(input, other, logarithm, name: str) -> Tensor:
+    """x * logarithm(y), 0 where x is 0 (unless y is NaN): xlogy and xlog1py."""
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise TypeError(f"{name}() received an invalid combination of arguments - got "
+                        f"({type(input).__name__}, {type(other).__name__})")
+    dt, (x, y) = _float_args(input, other)
+    return where(logical_and(eq(x, 0), logical_not(isnan(y))), 0.0, mul(x, logarithm(y))).to(dt)
+
+
 @differentiable("xlogy")
 def xlogy(input: Tensor | float, other: Tensor | float) -> Tensor:
     """x * log(y), 0 where x is 0 (unless y is NaN)."""
-    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
-        raise TypeError("xlogy() received an invalid combination of arguments - got "
-                        f"({type(input).__name__}, {type(other).__name__})")
-    dt, (x, y) = _float_args(input, other)
-    return where(logical_and(eq(x, 0), logical_not(isnan(y))), 0.0, mul(x, log(y))).to(dt)
+    return _times_log(input, other, log, "xlogy")
 
 
 @differentiable("special_xlog1py")
 def xlog1py(input: Tensor | float, other: Tensor | float) -> Tensor:
     """x * log1p(y), 0 where x is 0 (unless y is NaN)."""
-    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
-        raise TypeError("special_xlog1py() received an invalid combination of arguments - got "
-                        f"({type(input).__name__}, {type(other).__name__})")
-    dt, (x, y) = _float_args(input, other)
-    return where(logical_and(eq(x, 0), logical_not(isnan(y))), 0.0, mul(x, log1p(y))).to(dt)
+    return _times_log(input, other, log1p, "special_xlog1py")
 
 
 @differentiable("copysign")
