@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 
 from .autograd import grad as _autograd_grad
-from .autograd.grad_mode import STATE
+from .autograd.grad_mode import STATE, enable_grad
 from .movement import stack
 from .tensor import Tensor
 
@@ -36,30 +36,19 @@ def _keep_graph(inputs) -> bool:
 
 
 def _call(func, args, argnums, has_aux: bool):
-    """func on args with the argnums made differentiable: (differentiated args, output, aux)."""
+    """func on args with the argnums made differentiable: (those args, the originals, output, aux)."""
     numbers = _as_tuple(argnums)
     args = list(args)
     originals = [args[i] for i in numbers]
     for i in numbers:
         args[i] = _differentiable(args[i])
-    with _enabled():
+    with enable_grad():  # (torch.func runs the function with grad mode on)
         result = func(*args)
     if has_aux and not (isinstance(result, tuple) and len(result) == 2):
         raise RuntimeError("grad_and_value(f)(*args): output of function f should be a tuple: (output, aux) "
                            "if has_aux is True")
     output, aux = result if has_aux else (result, None)
     return [args[i] for i in numbers], originals, output, aux
-
-
-class _enabled:
-    """Gradient recording on inside a transform (as torch.func runs the function with grad mode on)."""
-
-    def __enter__(self):
-        self.previous, STATE.enabled = STATE.enabled, True
-
-    def __exit__(self, *exc):
-        STATE.enabled = self.previous
-        return False
 
 
 def _depth(fn):
@@ -71,6 +60,13 @@ def _depth(fn):
         finally:
             _DEPTH[0] -= 1
     return wrapper
+
+
+def _shown(output, keep: bool):
+    """What a transform returns of func's output: detached unless something differentiates it further."""
+    if keep:
+        return output
+    return tuple(o.detach() for o in output) if isinstance(output, tuple) else output.detach()
 
 
 def _grads(outputs, inputs, cotangents, originals) -> tuple:
@@ -90,7 +86,7 @@ def grad_and_value(func, argnums=0, has_aux: bool = False):
                                f"with {dims} dims. Maybe you wanted to use the vjp or jacrev APIs instead?")
         grads = _grads([output], inputs, None, originals)
         result = grads if isinstance(argnums, tuple) else grads[0]
-        value = output if _keep_graph(originals) else output.detach()
+        value = _shown(output, _keep_graph(originals))
         return (result, (value, aux)) if has_aux else (result, value)
     return transformed
 
@@ -120,7 +116,7 @@ def vjp(func, *primals, has_aux: bool = False):
             return _grads(list(outputs), inputs, list(cotangents), originals)
         finally:
             _DEPTH[0] -= 1
-    shown = output if keep else (tuple(o.detach() for o in outputs) if isinstance(output, tuple) else output.detach())
+    shown = _shown(output, keep)
     return (shown, vjp_fn, aux) if has_aux else (shown, vjp_fn)
 
 
@@ -144,8 +140,7 @@ def jvp(func, primals, tangents, *, has_aux: bool = False):
     else:
         pushed = _autograd_grad([total], probes, create_graph=keep, allow_unused=True)
         pushed = tuple(g if g is not None else o.detach() * 0 for g, o in zip(pushed, outputs))
-    shown_out = output if keep else (tuple(o.detach() for o in outputs) if isinstance(output, tuple)
-                                     else output.detach())
+    shown_out = _shown(output, keep)
     shown_tangent = pushed if isinstance(output, tuple) else pushed[0]
     return (shown_out, shown_tangent, aux) if has_aux else (shown_out, shown_tangent)
 
