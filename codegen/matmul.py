@@ -7,6 +7,8 @@ tiles kept in fast memory; `match` finds the roles of its loops and statements, 
 """
 from __future__ import annotations
 
+import copy
+import math
 from dataclasses import dataclass
 
 from lazygrad.ops import Op, ReduceOp
@@ -14,7 +16,7 @@ from lazygrad.ops import Op, ReduceOp
 from .lower import LoopProgram, Stmt
 from .symbolic import Lin
 
-# below this much work a tiled kernel is not worth its setup
+# below this much work (all batches together) a tiled kernel is not worth its setup
 MIN_WORK = 1 << 15
 MIN_SIDE = 8
 
@@ -66,7 +68,8 @@ def _chain(end: str, stmts: dict[str, Stmt]) -> list[Stmt] | None:
     return None
 
 
-def match(prog: LoopProgram) -> Matmul | None:
+def _operands(prog: LoopProgram) -> list[list[Stmt]] | None:
+    """The two load chains of a reduce program that sums their product, or None."""
     if prog.kind != "reduce" or len(prog.accs) != 1 or prog.pre_stores or len(prog.red_loops) != 1:
         return None
     acc = prog.accs[0]
@@ -79,6 +82,13 @@ def match(prog: LoopProgram) -> Matmul | None:
     chains = [_chain(x, stmts) if isinstance(x, str) else None for x in product.args]
     if None in chains or sum(len(c) for c in chains) + 1 != len(prog.pre):
         return None
+    return chains
+
+
+def match(prog: LoopProgram) -> Matmul | None:
+    chains = _operands(prog)
+    if chains is None:
+        return None
     (k_var, k_extent), = prog.red_loops
     used = [_vars(chain[0].args[1], set()) for chain in chains]
     # m and n: the innermost output loop only A reads and the one only B reads; other loops are batches
@@ -87,7 +97,82 @@ def match(prog: LoopProgram) -> Matmul | None:
         return None
     extents = dict(prog.out_loops)
     m, n = only[0][-1], only[1][-1]
-    if min(extents[m], extents[n], k_extent) < MIN_SIDE or extents[m] * extents[n] * k_extent < MIN_WORK:
-        return None
     batch = [(v, e) for v, e in prog.out_loops if v not in (m, n)]
+    work = extents[m] * extents[n] * k_extent * math.prod(e for _, e in batch)
+    if min(extents[m], extents[n], k_extent) < MIN_SIDE or work < MIN_WORK:
+        return None
     return Matmul((m, extents[m]), (n, extents[n]), (k_var, k_extent), batch, chains[0], chains[1])
+
+
+def merge_operand_loops(prog: LoopProgram) -> LoopProgram:
+    """A product whose result was reshaped before its elementwise work (a convolution's output positions
+    split into rows and columns, a weight gradient into channels and taps) walks one operand's side in
+    several adjacent loops. Made one loop (each old loop variable recomputed from it by division), the
+    program is a matrix multiply with one long side; otherwise prog is returned as it is."""
+    chains = _operands(prog)
+    if chains is None:
+        return prog
+    used = [_vars(chain[0].args[1], set()) for chain in chains]
+    merged, changed = copy.deepcopy(prog), False
+    for mine, theirs in (used, used[::-1]):
+        names = [v for v, _ in merged.out_loops]
+        own = [v in mine and v not in theirs for v in names]
+        if True not in own:
+            continue
+        last = len(own) - 1 - own[::-1].index(True)  # the innermost loop only this operand reads,
+        first = last
+        while first > 0 and own[first - 1]:  # and the adjacent ones before it
+            first -= 1
+        if last > first:
+            if not _merge_loops(merged, names[first:last + 1]):
+                return prog
+            changed = True
+    return merged if changed and match(merged) is not None else prog
+
+
+def _merge_loops(prog: LoopProgram, group: list[str]) -> bool:
+    """Replace the adjacent output loops `group` (outer to inner) by one loop named after the outer one;
+    False (and prog untouched) where a load's validity condition reads them."""
+    if any(_vars(c, set()) & set(group) for st in prog.pre + prog.post if st.op == "load" for c, _, _ in st.args[2]):
+        return False
+    extents = dict(prog.out_loops)
+    flat = Lin.var(group[0], math.prod(extents[v] for v in group))
+    inner, mapping = 1, {}
+    for v in reversed(group):
+        mapping[v] = flat.floordiv(inner).mod(extents[v]) if v != group[0] else flat.floordiv(inner)
+        inner *= extents[v]
+
+    def substitute(lin: Lin) -> Lin:
+        out = Lin.num(lin.const)
+        for atom, c in lin.terms.items():
+            if atom.kind == "var":
+                out = out + (mapping[atom.name] if atom.name in mapping else Lin({atom: 1})) * c
+            else:
+                part = substitute(atom.inner)
+                out = out + (part.floordiv(atom.c) if atom.kind == "div" else part.mod(atom.c)) * c
+        return _refold(out, lin, group, extents, flat)
+
+    for st in prog.pre + prog.post:
+        if st.op == "load":
+            st.args = (st.args[0], substitute(st.args[1]), st.args[2])
+        elif st.op in ("arange", "rand"):
+            st.args = (*st.args[:2], substitute(st.args[2]))
+    for store in prog.stores:
+        store.index = substitute(store.index)
+    first = [v for v, _ in prog.out_loops].index(group[0])
+    prog.out_loops[first:first + len(group)] = [(group[0], flat.hi + 1)]
+    return True
+
+
+def _refold(substituted: Lin, original: Lin, group: list[str], extents: dict[str, int], flat: Lin) -> Lin:
+    """An index that walked the group's loops in row-major order (a store, say) as a multiple of the
+    flat loop itself, rather than the sum of divisions the substitution spells."""
+    coeffs = {a.name: c for a, c in original.terms.items() if a.kind == "var" and a.name in group}
+    if set(coeffs) != set(group) or any(a.kind != "var" and _vars(a.inner, set()) & set(group)
+                                        for a in original.terms):
+        return substituted
+    for v, inner in zip(group[:-1], group[1:]):
+        if coeffs[v] != coeffs[inner] * extents[inner]:
+            return substituted
+    rest = Lin({a: c for a, c in original.terms.items() if not (a.kind == "var" and a.name in group)}, original.const)
+    return rest + flat * coeffs[group[-1]]

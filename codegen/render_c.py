@@ -102,30 +102,40 @@ def _reduce_fields(prog: LoopProgram) -> tuple[str, dict]:
     return "reduce", {**fields, **_accumulator_lines(prog, lanes)}
 
 
-# the packed matrix multiply: A in blocks of MATMUL_M rows, B in panels of MATMUL_N columns, and an
-# inner kernel of MICRO_M rows x one 64-byte vector of columns (16 floats, 8 doubles) in registers
+# the packed matrix multiply: A in blocks of (at most) MATMUL_M rows, B in panels of (at most) MATMUL_N
+# columns, and an inner kernel of MICRO_M rows x one 64-byte vector of columns (16 floats, 8 doubles)
+# in registers
 MATMUL_M, MATMUL_N, MICRO_M, VECTOR_BYTES = 64, 64, 8, 64
 PACK_LIMIT = 1 << 28  # bytes of packed B beyond which (a broadcast B, say) the product is a plain reduction
 FMA = {"float": "fmaf", "double": "fma"}
 
 
+def _blocks(prog: LoopProgram, mm: Matmul) -> tuple[int, int, int]:
+    """A's block rows, B's panel columns (no wider than the product, rounded up to the inner kernel's
+    rows and vector, so a thin product does not pack and multiply zeros), and the vector's lanes."""
+    lanes = VECTOR_BYTES // prog.accs[0].dtype.itemsize
+    return (min(MATMUL_M, -(-mm.m[1] // MICRO_M) * MICRO_M), min(MATMUL_N, -(-mm.n[1] // lanes) * lanes), lanes)
+
+
 def _packed_bytes(prog: LoopProgram, mm: Matmul) -> int:
-    return -(-mm.n[1] // MATMUL_N) * MATMUL_N * mm.k[1] * prog.accs[0].dtype.itemsize
+    _, bn, _ = _blocks(prog, mm)
+    return -(-mm.n[1] // bn) * bn * mm.k[1] * prog.accs[0].dtype.itemsize
 
 
 def _matmul_fields(prog: LoopProgram, mm: Matmul) -> dict:
     batch = loops_numel(mm.batch)
     acc_type = C.ctype(prog.accs[0].dtype)
+    bm, bn, lanes = _blocks(prog, mm)
     return {
         "acc_type": acc_type, "acc_name": prog.accs[0].name, "fma": FMA[acc_type],
-        "bm": MATMUL_M, "bn": MATMUL_N, "mr": MICRO_M, "nr": VECTOR_BYTES // prog.accs[0].dtype.itemsize,
-        "n_tiles": -(-mm.n[1] // MATMUL_N),
+        "bm": bm, "bn": bn, "mr": MICRO_M, "nr": lanes,
+        "n_tiles": -(-mm.n[1] // bn),
         "m_var": mm.m[0], "m_extent": mm.m[1], "n_var": mm.n[0], "n_extent": mm.n[1],
         "k_var": mm.k[0], "k_extent": mm.k[1], "batch_numel": batch,
         "batch_index": unravel("batch", mm.batch),
         "a_lines": [statement_line(s, C) for s in mm.a], "a_value": mm.a[-1].name,
         "b_lines": [statement_line(s, C) for s in mm.b], "b_value": mm.b[-1].name,
-        "parallel": prog.numel * prog.reduce_numel >= PARALLEL_MIN_WORK and -(-mm.m[1] // MATMUL_M) > 1,
+        "parallel": prog.numel * prog.reduce_numel >= PARALLEL_MIN_WORK and -(-mm.m[1] // bm) > 1,
         "a_along_k": not steps_by_one(mm.a, mm.m[0]) or steps_by_one(mm.a, mm.k[0]),
         "b_along_k": steps_by_one(mm.b, mm.k[0]) and not steps_by_one(mm.b, mm.n[0]),
     }

@@ -57,7 +57,8 @@ def render_kernel(outputs, inputs, rand_slots, structure: str, target: str = "c"
         record["launch"] = (tuple(record["launch"][0]), record["launch"][1]) if record["launch"] else None
         return RenderedKernel(**record)
     from .lower import lower
-    prog = lower(outputs, inputs, rand_slots, scalar_slots)
+    from .matmul import merge_operand_loops
+    prog = merge_operand_loops(lower(outputs, inputs, rand_slots, scalar_slots))
     if target == "cuda":
         from .render_cuda import render as render_cuda
         source, config = render_cuda(prog)

@@ -6,6 +6,8 @@ divided by 4 become `i0` again when `0 <= i1 < 4`, which is what keeps unravelle
 """
 from __future__ import annotations
 
+import math
+
 
 class Atom:
     """A loop variable, or a floor division / modulo of a linear form by a positive constant."""
@@ -79,9 +81,25 @@ class Lin:
         base = Lin(whole, self.const // c)
         if rest.lo // c == rest.hi // c:  # the remainder never crosses a multiple of c
             return base + rest.lo // c
+        split = rest._split(c)
+        if split is not None:
+            coarse, _, q = split
+            return base + coarse.floordiv(c // q)
         if rest.lo >= 0:
             return base + Lin({Atom("div", rest.lo // c, rest.hi // c, inner=rest, c=c): 1})
         return Lin({Atom("div", self.lo // c, self.hi // c, inner=self, c=c): 1})
+
+    def _split(self, c: int) -> tuple[Lin, Lin, int] | None:
+        """self = coarse*q + fine with q > 1 dividing c and 0 <= fine < q, if there is such a split: then
+        self // c = coarse // (c/q) and self % c = (coarse % (c/q))*q + fine. (A window's flat index
+        `i + r*1024` divided by 9216 is r // 9 when 0 <= i < 1024.)"""
+        terms = sorted(self.terms.items(), key=lambda t: abs(t[1]))
+        for n in range(len(terms)):
+            fine = Lin(dict(terms[:n]), self.const)
+            q = math.gcd(c, *(k for _, k in terms[n:]))
+            if q > 1 and fine.lo >= 0 and fine.hi < q:
+                return Lin({a: k // q for a, k in terms[n:]}), fine, q
+        return None
 
     def mod(self, c: int) -> Lin:
         if c == 1:
@@ -91,6 +109,10 @@ class Lin:
             return rest
         if rest.lo // c == rest.hi // c:
             return rest + -(rest.lo // c) * c
+        split = rest._split(c)
+        if split is not None:
+            coarse, fine, q = split
+            return coarse.mod(c // q) * q + fine
         return Lin({Atom("mod", 0, c - 1, inner=rest, c=c): 1})
 
     def magnitude(self) -> int:

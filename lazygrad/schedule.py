@@ -8,7 +8,8 @@ A node is *materialized* (stored to its own buffer by the kernel rooted at it) w
    arrays in memory);
 3. it is read through a VIEW that is not a plain reshape and contains an unmaterialized reduction
    (a reduction cannot be evaluated at a remapped index), or the VIEW expands it and it is
-   expensive (recomputing it per broadcast element costs more than storing it);
+   expensive (recomputing it per broadcast element costs more than storing it, and the expanded
+   work is more than a kernel launch costs);
 4. it feeds a REDUCE/SCAN/SCATTER and contains another reduction (no nested reduction loops);
 5. it is used by several kernels and is a reduction or expensive (computed once, stored);
 6. it is a reduction whose loop shape differs from another reduction fused into the same kernel;
@@ -36,8 +37,10 @@ TRANSCENDENTAL_COST = 4
 RAND_COST = 8
 # a value needed by several kernels is stored once it costs this much to recompute
 RECOMPUTE_LIMIT = 8
-# a value read through an expanding VIEW is stored once it costs this much per element
+# a value read through an expanding VIEW is stored once it costs this much per element, and recomputing
+# it over the expanded shape costs this much in all (less is cheaper than a kernel of its own)
 EXPAND_LIMIT = 4
+EXPAND_WORK_LIMIT = 1 << 16
 # ops computed by their own kernel, and ops whose kernel has loops of its own (no nesting)
 OWN_KERNEL = frozenset({Op.SCAN, Op.SCATTER, Op.SORT, Op.EXTERN})
 KERNEL_LOOPS = frozenset({Op.REDUCE, Op.SCAN, Op.SCATTER, Op.SORT, Op.EXTERN})
@@ -102,7 +105,8 @@ def _rules_from_below(order: list[Node], materialized: set[int], reads: dict[int
                 reduces = any(has_reduce[id(s)] for s in n.srcs)
         if nid not in materialized and nid in reads:
             real_view, expanded, looped = reads[nid]
-            if (real_view or looped) and reduces or expanded and c >= EXPAND_LIMIT:  # rules 3, 4, expand
+            expensive = c >= EXPAND_LIMIT and expanded * c >= EXPAND_WORK_LIMIT
+            if (real_view or looped) and reduces or expanded and expensive:  # rules 3, 4, expand
                 added.add(nid)
         if nid not in materialized and d >= MAX_FUSED_DEPTH:  # rule 7
             added.add(nid)
@@ -115,12 +119,13 @@ def _reduce_signature(node: Node) -> tuple:
     return (node.srcs[0].shape, node.arg[1])
 
 
-def _loop_space(root: Node) -> tuple:
-    """What loops a target's kernel walks: ('reduce', input shape, axes, root shape) or ('elementwise', shape)."""
+def _loop_space(root: Node, elsewhere: frozenset[int] = frozenset()) -> tuple:
+    """What loops a target's kernel walks: ('reduce', input shape, axes, root shape) or ('elementwise', shape).
+    Nodes in `elsewhere` are computed by other kernels: read from memory, they bring no loops."""
     stack, seen = [root], set()
     while stack:
         n = stack.pop()
-        if id(n) in seen or is_stored(n):
+        if id(n) in seen or is_stored(n) or (id(n) in elsewhere and n is not root):
             continue
         seen.add(id(n))
         if n.op is Op.REDUCE:
@@ -156,6 +161,53 @@ def _group_targets(targets: list[Node], order: list[Node]) -> dict[int, int]:
             group_of[id(t)] = len(groups)
             groups.append([t])
     return group_of
+
+
+def _split_groups(pending: list[Node], group_of: dict[int, int], materialized: set[int],
+                  needs: dict[int, set[int]]) -> dict[int, int] | None:
+    """Regroup the targets once the materialized nodes are known; None when every group stands. Two
+    targets share a kernel only while their loops still agree with the nodes stored elsewhere cut out (a
+    reduction that went to a kernel of its own no longer lends its loops to the group), and while neither
+    reads, through a kernel outside the group, what the other writes (that kernel would have to run both
+    before and after theirs)."""
+    members: dict[int, list[Node]] = {}
+    for t in pending:
+        members.setdefault(group_of[id(t)], []).append(t)
+    regrouped, split = {}, False
+    for ts in members.values():
+        ids = {id(t) for t in ts}
+        elsewhere = frozenset(materialized - ids)
+        parts: list[tuple[list[tuple], set[int], set[int]]] = []  # spaces, members, targets they wait for
+        for t in ts:
+            space, waits = _loop_space(t, elsewhere), _waits_for(t, elsewhere, needs) & ids
+            part = next((p for p in parts if _compatible(space, p[0]) and not waits & p[1]
+                         and id(t) not in p[2]), None)
+            if part is None:
+                parts.append(([space], {id(t)}, set(waits)))
+            else:
+                part[0].append(space)
+                part[1].add(id(t))
+                part[2].update(waits)
+        split |= len(parts) > 1
+        for _, part_members, _ in parts:
+            gid = len(set(regrouped.values()))
+            regrouped.update((m, gid) for m in part_members)
+    return regrouped if split else None
+
+
+def _waits_for(root: Node, elsewhere: frozenset[int], needs: dict[int, set[int]]) -> set[int]:
+    """The targets that the kernels computing root's inputs (the nodes in `elsewhere` it reads) depend on."""
+    stack, seen, found = list(root.srcs), set(), set()
+    while stack:
+        n = stack.pop()
+        if id(n) in seen or is_stored(n):
+            continue
+        seen.add(id(n))
+        if id(n) in elsewhere:
+            found |= needs[id(n)]
+        else:
+            stack.extend(n.srcs)
+    return found
 
 
 def _targets_below(targets: list[Node], order: list[Node], children) -> dict[int, set[int]]:
@@ -231,9 +283,9 @@ def _choose_materialized(order: list[Node], targets: list[Node], group_of: dict[
     walk = [(n, consumers[id(n)]) for n in reversed(order)
             if not is_stored(n) and (n.op not in SOURCES or n.op is Op.RAND)]
     # how each node is read (fixed while the rules run): through a real VIEW, through an expanding
-    # VIEW, by a kernel with loops of its own
+    # VIEW (as how many elements at most; 0 when not), by a kernel with loops of its own
     reads = {id(n): (any(c.op is Op.VIEW and not is_reshape(c) for c in cs),
-                     any(c.op is Op.VIEW and c.numel > n.numel for c in cs),
+                     max((c.numel for c in cs if c.op is Op.VIEW and c.numel > n.numel), default=0),
                      any(c.op in KERNEL_LOOPS for c in cs)) for n, cs in walk}
     while True:
         below, cost = _rules_from_below(order, materialized, reads)
@@ -273,7 +325,14 @@ def create_schedule(targets: list[Node]) -> list[ScheduledKernel]:
     """Kernels that compute every target, in an order where each kernel's inputs already exist."""
     order = _graph(targets)
     group_of = _group_targets(targets, order)
-    materialized = _choose_materialized(order, targets, group_of)
+    pending = [t for t in targets if id(t) in group_of]
+    needs = _targets_below(pending, order, lambda n: () if is_stored(n) else n.srcs)
+    while True:
+        materialized = _choose_materialized(order, targets, group_of)
+        regrouped = _split_groups(pending, group_of, materialized, needs)
+        if regrouped is None:
+            break
+        group_of = regrouped
     members: dict[int, list[Node]] = {}
     for n in order:
         if id(n) in materialized:

@@ -504,7 +504,13 @@ def realize_storages(storages: list[Storage]) -> None:
         if not st.is_realized:
             by_device.setdefault(st.device, []).append(st)
     for device, group in by_device.items():
-        targets = [st.target() for st in group]
+        targets, seen = [], set()
+        for st in group:  # storages with the same content (y.copy_(x)) get buffers of their own
+            node = st.target()
+            while id(node) in seen:
+                node = graph.copy(node)
+            seen.add(id(node))
+            targets.append(node)
         free = in_place_buffers(group)
         into = {id(node): free[id(st)] for st, node in zip(group, targets) if id(st) in free}
         runtime.realize_nodes(targets, into, device)

@@ -458,3 +458,36 @@ def test_variable_is_a_leaf_sharing_memory_like_torch():
     x = lg.ones(2)
     lg.autograd.Variable(x).add_(1)
     assert x.tolist() == [2.0, 2.0]
+
+
+# views of views that read a storage element more than once: each read is a separate element of the inner view
+OVERLAPPING_VIEWS = {
+    "unfold_unfold": lambda x: x.unfold(0, 2, 1).unfold(1, 2, 1),
+    "unfold_unfold_last": lambda x: x.unfold(1, 3, 1).unfold(2, 2, 1),
+    "transpose_unfold_unfold": lambda x: x.t().unfold(1, 2, 1).unfold(0, 3, 1),
+    "unfold_permute_unfold": lambda x: x.unfold(1, 3, 1).permute(2, 0, 1).unfold(2, 2, 1),
+    "expand_unfold": lambda x: x[0].expand(3, 5).unfold(0, 2, 1),
+    "step_over_size": lambda x: x.unfold(1, 1, 3).unfold(0, 3, 2),
+    "unfold_diagonal": lambda x: x.unfold(1, 3, 1).diagonal(0, 0, 2),
+    "as_strided_of_unfold": lambda x: x.unfold(1, 3, 1).as_strided((3, 3), (1, 1), 1),
+    "as_strided_of_expand": lambda x: x[0].expand(3, 5).as_strided((2, 2), (1, 1), 0),
+}
+
+
+@pytest.mark.parametrize("name", list(OVERLAPPING_VIEWS))
+def test_gradient_through_overlapping_views_like_torch(name):
+    """First and second derivatives of a view of an overlapping view agree with torch's."""
+    torch = pytest.importorskip("torch")
+    view = OVERLAPPING_VIEWS[name]
+    rng = np.random.default_rng(3)
+    a = rng.standard_normal((4, 5))
+    up = rng.standard_normal(tuple(view(torch.tensor(a)).shape))
+    w = rng.standard_normal(a.shape)
+    grads = {}
+    for m in (torch, lg):
+        x = m.tensor(a, requires_grad=True)
+        (g,) = m.autograd.grad((view(x) * m.tensor(up)).pow(2).sum(), x, create_graph=True)
+        (gg,) = m.autograd.grad((g * m.tensor(w)).sum(), x)
+        grads[m] = (g.detach().numpy(), gg.numpy())
+    np.testing.assert_allclose(grads[lg][0], grads[torch][0], atol=1e-12)
+    np.testing.assert_allclose(grads[lg][1], grads[torch][1], atol=1e-12)

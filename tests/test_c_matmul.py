@@ -53,7 +53,7 @@ def _pack_loops(source: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The loop variables of the packing of A and of B, outermost first."""
     loop = r"for \(int64_t (\w+) = 0;[^\n]*\n\s*"
     a = re.search(2 * loop + r"const int64_t \w+ = m0 \+ mm;", source).groups()
-    b = re.search(3 * loop + r"const int64_t \w+ = nt \* 64 \+ nn;", source).groups()
+    b = re.search(3 * loop + r"const int64_t \w+ = nt \* \d+ \+ nn;", source).groups()
     return a, b
 
 

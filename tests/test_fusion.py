@@ -146,9 +146,17 @@ def test_scan_fuses_its_elementwise_input():
 
 
 def test_expensive_value_read_through_an_expanding_view_is_stored():
+    x, y = lg.rand(400).realize(), lg.rand(500).realize()
+    z = x.exp()[:, None] * y[None, :]
+    assert _kernels(z) == 2  # exp runs 400 times, not 200000
+    np.testing.assert_allclose(z.numpy(), np.exp(x.numpy())[:, None] * y.numpy()[None, :], rtol=1e-6)
+
+
+def test_expanding_a_small_expensive_value_recomputes_it():
+    """exp over a 40x50 broadcast costs less than a kernel launch: it stays in the one kernel."""
     x, y = lg.rand(40).realize(), lg.rand(50).realize()
     z = x.exp()[:, None] * y[None, :]
-    assert _kernels(z) == 2  # exp runs 40 times, not 2000
+    assert _kernels(z) == 1
     np.testing.assert_allclose(z.numpy(), np.exp(x.numpy())[:, None] * y.numpy()[None, :], rtol=1e-6)
 
 
@@ -207,3 +215,28 @@ def test_a_chain_built_in_a_loop_is_cut_into_kernels_of_bounded_depth(backend):
     kernels = lg.schedule(ema)
     assert len(kernels) >= 2 * 600 // MAX_FUSED_DEPTH  # (two ops a step on the longest path)
     np.testing.assert_allclose(ema.numpy(), want, rtol=1e-5, atol=1e-6)
+
+
+def test_targets_grouped_on_a_reduction_that_moves_out_are_split(backend):
+    """y = s / 2 and z = expand(s * 3) share the loops of s's reduction only while s is in their kernel: once
+    s is stored by a kernel of its own, y runs over s's shape and z over the input's, in two kernels."""
+    a = np.arange(6.0).reshape(2, 3)
+    x = lg.tensor(a)
+    s = x.sum(1)
+    y, z = s / 2, (s * 3).unsqueeze(1).expand(2, 3) + 0
+    lg.realize(y, z)
+    np.testing.assert_array_equal(y.numpy(), a.sum(1) / 2)
+    np.testing.assert_array_equal(z.numpy(), np.repeat((a.sum(1) * 3)[:, None], 3, 1))
+
+
+def test_a_target_read_through_another_kernel_gets_a_kernel_of_its_own(backend):
+    """e = exp(x) and e / sum(e) grouped in one kernel would need sum(e), computed by a kernel reading e,
+    both before and after theirs: they are split, and each kernel runs once its inputs exist."""
+    a = np.arange(6.0).reshape(2, 3) / 6
+    x = lg.tensor(a)
+    e = x.exp()
+    ratio, scaled = e / e.sum(1, keepdim=True), e * e.sum()
+    lg.realize(ratio, e, scaled)
+    np.testing.assert_allclose(ratio.numpy(), np.exp(a) / np.exp(a).sum(1, keepdims=True))
+    np.testing.assert_allclose(scaled.numpy(), np.exp(a) * np.exp(a).sum())
+    np.testing.assert_allclose(e.numpy(), np.exp(a))

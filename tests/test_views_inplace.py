@@ -1059,3 +1059,16 @@ def test_array_protocols_like_torch():
     want = tt.__array__().__array_interface__
     got = t.__array_interface__
     assert (got["shape"], got["typestr"], got["strides"]) == (want["shape"], want["typestr"], want["strides"])
+
+
+def test_storages_realized_with_the_same_content_get_their_own_buffers():
+    """y.copy_(x) makes y's content x's: realized together, each storage owns its buffer, so a later
+    in-place write to x does not show through y."""
+    x, y = lg.tensor([0.0, 1.0, 2.0]), lg.zeros(3)
+    x.mul_(2)
+    y.copy_(x)
+    lg.realize(x, y)
+    x.mul_(2)
+    y.lerp_(x, 0.5)
+    lg.realize(x, y)
+    assert x.tolist() == [0.0, 4.0, 8.0] and y.tolist() == [0.0, 3.0, 6.0]

@@ -80,10 +80,10 @@ class Function(metaclass=_FunctionMeta):
         node = node_class(f"{cls.__name__}Backward", _call_backward)(
             Context(args, kwargs, out, ctx.needs_input_grad, user=ctx),
             [next_edge(i) if i is not None else (None, 0) for i in inputs], (),
-            tuple((o._shape, o.dtype, o._storage.device) if type(o) is Tensor else None for o in outputs))
+            tuple((o._shape, o.dtype, o._storage.device) if isinstance(o, Tensor) else None for o in outputs))
         node._input_meta = tuple((i._shape, i.dtype) if i is not None else None for i in inputs)
         for nr, o in enumerate(outputs):
-            if type(o) is Tensor and o.dtype.is_floating_point and id(o) not in ctx._non_differentiable:
+            if isinstance(o, Tensor) and o.dtype.is_floating_point and id(o) not in ctx._non_differentiable:
                 o._requires_grad = True
                 o.grad_fn = node
                 o._output_nr = nr

@@ -130,14 +130,33 @@ def read_strided(flat: Tensor, shape, strides, offset: int) -> Tensor:
 
 def strided_grad(g: Tensor, x_shape, x_strides, x_offset: int, shape, strides, offset: int) -> Tensor:
     """The gradient for x of reading x's storage through (shape, strides, offset): each element of g
-    goes to the element of x at the same storage position."""
+    goes to the element of x at the same storage position. Where x itself reads a position more than
+    once, those elements share its gradient equally (torch's as_strided_backward), so that x's own
+    backward, which adds them up again, passes each read of the storage on once."""
+    import lazygrad as lg
     order = memory_order(x_shape, x_strides)
     numel = _numel(x_shape)
     inside = offset >= x_offset and (not _numel(shape) or
                                      offset + sum((n - 1) * s for n, s in zip(shape, strides)) < x_offset + numel)
     if order is not None and inside:
         return from_memory(strided_scatter(g, numel, strides, offset - x_offset), x_shape, order)
-    return positions_grad(g, x_shape, x_strides, x_offset, shape, strides, offset)
+    grad = positions_grad(g, x_shape, x_strides, x_offset, shape, strides, offset)
+    if reads_twice(x_shape, x_strides):
+        ones = lg.ones(x_shape, dtype=g.dtype, device=g.device)
+        grad = grad / positions_grad(ones, x_shape, x_strides, x_offset, x_shape, x_strides, x_offset)
+    return grad
+
+
+def reads_twice(shape, strides) -> bool:
+    """Whether a layout may reach one storage position through two of its elements."""
+    if 0 in shape:
+        return False
+    reach = 0
+    for n, st in sorted(((n, abs(st)) for n, st in zip(shape, strides) if n != 1), key=lambda p: p[1]):
+        if st <= reach:
+            return True
+        reach += st * (n - 1)
+    return False
 
 
 def positions_grad(g: Tensor, x_shape, x_strides, x_offset, shape, strides, offset) -> Tensor:

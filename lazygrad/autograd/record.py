@@ -74,10 +74,10 @@ def _with_out(op: str, fn, args, kwargs):
 def _any_requires_grad(values) -> bool:
     Tensor = _tensor_type()
     for v in values:
-        if type(v) is Tensor:
+        if isinstance(v, Tensor):
             if v._requires_grad:
                 return True
-        elif isinstance(v, (list, tuple)) and any(type(x) is Tensor and x._requires_grad for x in v):
+        elif isinstance(v, (list, tuple)) and any(isinstance(x, Tensor) and x._requires_grad for x in v):
             return True
     return False
 
@@ -96,10 +96,10 @@ def flat_args(args):
     Tensor = _tensor_type()
     out = []
     for a in args:
-        if isinstance(a, (list, tuple)) and any(type(x) is Tensor for x in a):
-            out.extend(x if type(x) is Tensor else None for x in a)
+        if isinstance(a, (list, tuple)) and any(isinstance(x, Tensor) for x in a):
+            out.extend(x if isinstance(x, Tensor) else None for x in a)
         else:
-            out.append(a if type(a) is Tensor else None)
+            out.append(a if isinstance(a, Tensor) else None)
     return out
 
 
@@ -108,7 +108,7 @@ def flat_grads(args, grads):
     Tensor = _tensor_type()
     out = []
     for a, g in zip(args, grads):
-        if isinstance(a, (list, tuple)) and any(type(x) is Tensor for x in a):
+        if isinstance(a, (list, tuple)) and any(isinstance(x, Tensor) for x in a):
             out.extend(g if g is not None else [None] * len(a))
         else:
             out.append(g)
@@ -122,7 +122,7 @@ def attach(op: str, args, kwargs, out):
     inputs = flat_args(args)
     if any(o is i for o in outputs for i in inputs if i is not None):
         return out  # the op returned its input unchanged (x.to(x.dtype), contiguous x): nothing to record
-    if not any(type(o) is Tensor and o.dtype.is_floating_point for o in outputs):
+    if not any(isinstance(o, Tensor) and o.dtype.is_floating_point for o in outputs):
         return out
     name, formula = derivatives.DERIVATIVES[op]
     if callable(name):
@@ -131,11 +131,11 @@ def attach(op: str, args, kwargs, out):
     node = function.node_class(name, formula)(
         ctx, [next_edge(i) if i is not None else (None, 0) for i in inputs],
         saved_versions(op, inputs, outputs, ctx.needs_input_grad),
-        tuple((o._shape, o.dtype, o._storage.device) if type(o) is Tensor else None for o in outputs))
+        tuple((o._shape, o.dtype, o._storage.device) if isinstance(o, Tensor) else None for o in outputs))
     node._input_meta = tuple((i._shape, i.dtype) if i is not None else None for i in inputs)
     node._forward_stack = forward_stack()
     for nr, o in enumerate(outputs):
-        if type(o) is Tensor and o.dtype.is_floating_point:
+        if isinstance(o, Tensor) and o.dtype.is_floating_point:
             o.requires_grad = True
             o.grad_fn = node
             o._output_nr = nr
@@ -155,5 +155,5 @@ def saved_versions(op: str, inputs, outputs, needs) -> tuple:
     else:
         saved = tuple((i, i._storage.version, False) for i in inputs if i is not None)
     if op in d.READS_RESULT:
-        saved += tuple((o, o._storage.version, True) for o in outputs if type(o) is Tensor)
+        saved += tuple((o, o._storage.version, True) for o in outputs if isinstance(o, Tensor))
     return saved
