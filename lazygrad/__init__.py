@@ -94,6 +94,8 @@ from .tensor import Size, Tensor
 from .tensor_info import get_device, is_complex, is_inference, is_nonzero, is_same_size, is_signed
 from .threads import get_num_threads, set_num_threads
 from .typed_storage import TypedStorage, UntypedStorage
+from . import nn, optim
+from .nn_aliases import ALIASES as _NN_ALIASES, METHODS as _NN_METHODS
 
 
 def realize(*tensors: Tensor) -> tuple[Tensor, ...]:
@@ -153,6 +155,10 @@ del _name
 
 
 globals().update(_LEGACY_TYPES)
+globals().update(_NN_ALIASES)
+for _name, _method in _NN_METHODS.items():
+    setattr(Tensor, _name, _method)
+del _name, _method
 
 
 def compile(model=None, **options):  # noqa: A001  (torch's name)

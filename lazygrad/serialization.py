@@ -54,6 +54,7 @@ class _Global:
 
 
 _REBUILD_TENSOR = _Global("torch._utils", "_rebuild_tensor_v2")
+_REBUILD_PARAMETER = _Global("torch._utils", "_rebuild_parameter")
 _UNTYPED_STORAGE = _Global("torch.storage", "UntypedStorage")
 
 
@@ -87,6 +88,9 @@ class _Pickler(pickle._Pickler):
         return ("storage", kind, key, st.device, st.numel * st.dtype.itemsize // dtype.itemsize)
 
     def reducer_override(self, obj):
+        from .nn.parameter import Parameter
+        if isinstance(obj, Parameter):
+            return _REBUILD_PARAMETER, (obj.detach(), obj.requires_grad, collections.OrderedDict())
         if isinstance(obj, Tensor):
             storage = TypedStorage._of(UntypedStorage._of(obj._storage))
             return _REBUILD_TENSOR, (storage, obj._offset, Size(obj._shape), tuple(obj._strides),
@@ -163,8 +167,8 @@ def _rebuild_tensor(storage: TypedStorage, storage_offset: int, size, stride, re
 
 
 def _rebuild_parameter(data: Tensor, requires_grad: bool, backward_hooks=None, state=None) -> Tensor:
-    """nn.Parameter comes back as the tensor it wraps (lazygrad has no nn module)."""
-    return data.detach().requires_grad_(requires_grad)
+    from .nn.parameter import Parameter
+    return Parameter(data, requires_grad)
 
 
 _LOADABLE: dict[tuple[str, str], Any] = {

@@ -14,6 +14,7 @@ EXPECTED = {
     "mlp_training.py": "accuracy on",
     "embeddings.py": "accuracy on",
     "gaussian_process.py": "fitted lengthscale",
+    "conv_classifier.py": "accuracy on",
 }
 
 

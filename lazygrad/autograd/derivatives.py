@@ -17,6 +17,12 @@ import lazygrad as lg
 from .linalg_derivatives import LINALG_DERIVATIVES, READS_RESULT as LINALG_READS_RESULT
 
 
+def _nn(module: str):
+    """A module of lazygrad.nn.functional, which keeps the formulas of its own ops (imported on first use)."""
+    import importlib
+    return importlib.import_module(f"lazygrad.nn.functional.{module}")
+
+
 def _kw(c, name, pos, default):
     return c.kwargs.get(name, c.args[pos] if len(c.args) > pos else default)
 
@@ -533,12 +539,19 @@ def _as_strided_scatter(c, g):
 
 
 def _unfold(c, g):
-    """Each window element's gradient added back at the element it views (windows may overlap)."""
+    """Each window element's gradient added back at the element it views (windows may overlap). The windows
+    are laid over x's logical elements, not its storage: x may itself be a view that reads a storage
+    element more than once (an unfold or an expand), and each of those reads is a separate element of x."""
     from .embed import strided_grad
-    x, out = c.args[0], c.out
+    x, step = c.args[0], _kw(c, "step", 3, None)
     if x.ndim == 0:
         return (g.sum(),)
-    return (strided_grad(g, x.shape, x.stride(), x.storage_offset(), out.shape, out.stride(), out.storage_offset()),)
+    d = _kw(c, "dimension", 1, None) % x.ndim
+    dense = [1] * x.ndim
+    for k in reversed(range(x.ndim - 1)):
+        dense[k] = dense[k + 1] * x.shape[k + 1]
+    strides = tuple(st * step if k == d else st for k, st in enumerate(dense)) + (dense[d],)
+    return (strided_grad(g, x.shape, tuple(dense), 0, g.shape, strides, 0),)
 
 
 def _aminmax(c, g_min, g_max):
@@ -867,6 +880,9 @@ DERIVATIVES = {
     "special_log_ndtr": ("SpecialLogNdtrBackward0", lambda c, g: (
         g * lg.exp(c.args[0] * c.args[0] * -0.5 - c.out) / _SQRT_2PI,)),
     "special_entr": ("SpecialEntrBackward0", lambda c, g: (-g * (lg.log(c.args[0]) + 1),)),
+    # nn.functional (formulas next to their ops)
+    "constant_pad_nd": ("ConstantPadNdBackward0", lambda c, g: _nn("padding").constant_pad_backward(c, g)),
+    "convolution": ("ConvolutionBackward0", lambda c, g: _nn("convolution").convolution_backward(c, g)),
 }
 
 # What each formula reads beyond shapes (torch's saved variables), for the version check: every input
@@ -882,7 +898,7 @@ READS_NO_INPUT = frozenset({
     "rot90", "tril", "triu", "diag_embed", "diagonal_copy", "trace", "block_diag", "normal", "bernoulli",
     "bernoulli_", "exponential_", "geometric_", "log_normal_", "cauchy_", "random_", "eq_", "ne_", "lt_", "le_", "gt_",
     "ge_", "select_scatter", "slice_scatter", "diagonal_scatter", "as_strided_scatter", "unfold", "narrow_copy",
-    "split_with_sizes", "unsafe_split", "erfinv", "special_ndtri"})
+    "split_with_sizes", "unsafe_split", "erfinv", "special_ndtri", "constant_pad_nd"})
 # for these, which inputs each input's gradient reads (so only what a needed gradient reads is watched)
 _PRODUCT = ((1,), (0,))
 READS_FOR_GRAD = {"mul": _PRODUCT, "div": ((1,), (0, 1)), "dot": _PRODUCT, "mv": _PRODUCT, "mm": _PRODUCT,

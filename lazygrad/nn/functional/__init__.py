@@ -1,0 +1,11 @@
+"""torch.nn.functional: the ops that nn's layers call, each built from lazy tensor ops (so a layer's
+forward and its gradient fuse with the code around them). One module per family."""
+from .activations import *  # noqa: F401,F403
+from .convolution import *  # noqa: F401,F403
+from .losses import *  # noqa: F401,F403
+from .padding import *  # noqa: F401,F403
+from .pooling import *  # noqa: F401,F403
+from .normalization import *  # noqa: F401,F403
+from .layers import *  # noqa: F401,F403
+from .interpolation import *  # noqa: F401,F403
+from .attention import *  # noqa: F401,F403

@@ -1,0 +1,330 @@
+"""Activations of torch.nn.functional, each a composition of lazy elementwise ops (so it fuses with the ops
+around it). Piecewise ones are `where` chains whose branch at a kink is the one torch differentiates there,
+so their gradients at the kinks (relu'(0) = 0, hardtanh at its bounds, leaky_relu at 0, ...) are torch's.
+The branch that is not taken always sees a safe input, so its gradient cannot turn an inf into a NaN."""
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from ... import inplace as _inplace
+from ...creation import empty_like, rand, zeros_like
+from ...dtypes import torch_name
+from ...elementwise import erf, exp, log1p, relu as _relu, sigmoid as _sigmoid, tanh as _tanh, where
+from ...tensor import Tensor
+
+__all__ = ["relu", "relu_", "relu6", "hardtanh", "hardtanh_", "elu", "elu_", "selu", "selu_", "celu", "celu_",
+           "leaky_relu", "leaky_relu_", "prelu", "rrelu", "rrelu_", "glu", "gelu", "logsigmoid", "hardshrink",
+           "tanhshrink", "softsign", "softplus", "softmin", "softmax", "log_softmax", "gumbel_softmax", "softshrink",
+           "tanh", "sigmoid", "hardsigmoid", "silu", "mish", "hardswish", "threshold", "threshold_"]
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _floating(input: Tensor, kernel: str) -> None:
+    """torch's kernels for the smooth activations exist for floating dtypes only."""
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{torch_name(input.dtype)}'")
+
+
+def _maybe_inplace(fn, input: Tensor, inplace: bool, *args) -> Tensor:
+    """fn(input, *args), or the same written back into input as a lazy in-place op."""
+    return _inplace.apply(input, fn, *args) if inplace else fn(input, *args)
+
+
+def _keep_dtype(out: Tensor, input: Tensor) -> Tensor:
+    """Integer inputs keep their dtype through a `where` with a float constant, as torch's kernels do."""
+    return out if input.dtype.is_floating_point else out.to(input.dtype)
+
+
+# ---- piecewise linear ----------------------------------------------------------------------------------
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """max(x, 0); the gradient at 0 is 0."""
+    return relu_(input) if inplace else _relu(input)
+
+
+def relu_(input: Tensor) -> Tensor:
+    return _inplace.apply(input, _relu)
+
+
+def _hardtanh(input: Tensor, min_val: float, max_val: float) -> Tensor:
+    # strictly inside the bounds the gradient is 1; at and beyond them it is 0
+    clipped = where(input <= min_val, min_val, where(input >= max_val, max_val, input))
+    return _keep_dtype(clipped, input)
+
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
+    """x clipped to [min_val, max_val]; unlike clamp, the gradient at the bounds is 0."""
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    return _maybe_inplace(_hardtanh, input, inplace, min_val, max_val)
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    """hardtanh(x, 0, 6)."""
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def _threshold(input: Tensor, threshold: float, value: float) -> Tensor:
+    return _keep_dtype(where(input > threshold, input, value), input)
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    """x where x > threshold, else value."""
+    return _maybe_inplace(_threshold, input, inplace, threshold, value)
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    return _inplace.apply(input, _threshold, threshold, value)
+
+
+def _leaky_relu(input: Tensor, negative_slope: float) -> Tensor:
+    return where(input > 0, input, input * negative_slope)
+
+
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x for x > 0, else negative_slope * x (the gradient at 0 is the slope)."""
+    _floating(input, "leaky_relu_cpu")
+    return _maybe_inplace(_leaky_relu, input, inplace, negative_slope)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """leaky_relu with a learned slope: one for all channels, or one per channel (dim 1)."""
+    channels = input.shape[1] if input.ndim >= 2 else 1
+    if weight.numel() != 1 and weight.numel() != channels:
+        raise RuntimeError("Mismatch of parameter numbers and input channel size. Found parameter numbers = "
+                           f"{weight.numel()} and channel size = {channels}.")
+    if weight.ndim > 1:
+        raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {weight.ndim}")
+    if weight.numel() == 1:
+        slope = weight.reshape(())
+    else:
+        slope = weight.reshape((channels,) + (1,) * (input.ndim - 2))
+    return where(input > 0, input, input * slope)
+
+
+def _rrelu(input: Tensor, lower: float, upper: float, training: bool) -> Tensor:
+    if not training:
+        return _leaky_relu(input, (lower + upper) / 2)
+    slope = rand(input.shape, dtype=input.dtype, device=input.device) * (upper - lower) + lower
+    return where(input > 0, input, input * slope)
+
+
+def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+          inplace: bool = False) -> Tensor:
+    """leaky_relu with a slope drawn uniformly from [lower, upper] per element when training, and their
+    mean otherwise."""
+    if lower > upper:
+        raise RuntimeError("Lower bound should be less than or equal to the upper bound")
+    return _maybe_inplace(_rrelu, input, inplace, lower, upper, training)
+
+
+def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False) -> Tensor:
+    return rrelu(input, lower, upper, training, inplace=True)
+
+
+def _hardshrink_mask(input: Tensor, lambd: float) -> Tensor:
+    return (input >= -lambd) & (input <= lambd)
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """0 on [-lambd, lambd] (bounds included, where the gradient is 0 too), x elsewhere."""
+    _floating(input, "hardshrink_cpu")
+    return where(_hardshrink_mask(input, lambd), 0.0, input)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    """x moved lambd towards 0, and 0 on [-lambd, lambd]."""
+    _floating(input, "softshrink_check")
+    top = float(np.finfo(input.dtype.np).max)
+    if not 0 <= lambd <= top:
+        raise RuntimeError(f"lambda must be in range [0, {top:g}] for input dtype "
+                           f"{torch_name(input.dtype)}, but found {lambd:g}")
+    shrunk = where(input > lambd, input - lambd, input + lambd)
+    return where(_hardshrink_mask(input, lambd), 0.0, shrunk)
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    """x / 6 + 1/2 clipped to [0, 1]; the gradient at ±3 is 0."""
+    _floating(input, "hardsigmoid_cpu")
+    return _maybe_inplace(_hardsigmoid, input, inplace)
+
+
+def _hardsigmoid(input: Tensor) -> Tensor:
+    return where(input <= -3, 0.0, where(input >= 3, 1.0, input / 6 + 0.5))
+
+
+def _hardswish(input: Tensor) -> Tensor:
+    # at -3 and 3 torch takes the outer pieces' slopes (0 and 1)
+    return where(input <= -3, 0.0, where(input < 3, input * (input + 3) / 6, input))
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * hardsigmoid(x)."""
+    _floating(input, "hardswish_cpu")
+    return _maybe_inplace(_hardswish, input, inplace)
+
+
+# ---- exponential-linear family -----------------------------------------------------------------------------
+
+def _elu(input: Tensor, alpha: float, scale: float = 1.0, input_scale: float = 1.0) -> Tensor:
+    positive = input > 0
+    negative = where(positive, 0.0, input)  # the exp branch never sees a large positive input
+    return where(positive, input * scale, (exp(negative * input_scale) - 1) * (alpha * scale))
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x for x > 0, else alpha * (exp(x) - 1); the gradient at 0 is alpha, as torch's."""
+    _floating(input, "elu_cpu")
+    return _maybe_inplace(_elu, input, inplace, alpha)
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    return elu(input, alpha, inplace=True)
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    """scale * elu(x, alpha) with the self-normalizing constants."""
+    _floating(input, "elu_cpu")
+    return _maybe_inplace(_elu, input, inplace, _SELU_ALPHA, _SELU_SCALE)
+
+
+def selu_(input: Tensor) -> Tensor:
+    return selu(input, inplace=True)
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x for x > 0, else alpha * (exp(x / alpha) - 1)."""
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
+    _floating(input, "elu_cpu")
+    return _maybe_inplace(_elu, input, inplace, alpha, 1.0, 1.0 / alpha)
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    return celu(input, alpha, inplace=True)
+
+
+# ---- smooth ----------------------------------------------------------------------------------------------
+
+def _softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    scaled = input * beta
+    linear = scaled > threshold
+    return where(linear, input, log1p(exp(where(linear, 0.0, scaled))) / beta)
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (for stability)."""
+    _floating(input, "softplus_cpu")
+    return _softplus(input, beta, threshold)
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    """log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)), with -|x| written so its gradient at 0 is -1
+    (the derivative at 0 comes out as torch's 1/2)."""
+    _floating(input, "log_sigmoid_cpu")
+    negative = input < 0
+    return where(negative, input, 0.0) - log1p(exp(where(negative, input, -input)))
+
+
+def gelu(input: Tensor, approximate: str = "none") -> Tensor:
+    """x * Phi(x), Phi the standard normal CDF (or its tanh approximation)."""
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    _floating(input, "GeluKernelImpl")
+    if approximate == "tanh":
+        inner = (input + input * input * input * 0.044715) * math.sqrt(2 / math.pi)
+        return input * 0.5 * (_tanh(inner) + 1)
+    return input * 0.5 * (erf(input * math.sqrt(0.5)) + 1)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * sigmoid(x)."""
+    _floating(input, "silu_cpu")
+    return _maybe_inplace(lambda x: x * _sigmoid(x), input, inplace)
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    """x * tanh(softplus(x))."""
+    _floating(input, "mish_cpu")
+    return _maybe_inplace(lambda x: x * _tanh(_softplus(x)), input, inplace)
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    return input - _tanh(input)
+
+
+def softsign(input: Tensor) -> Tensor:
+    return input / (input.abs() + 1)
+
+
+def tanh(input: Tensor) -> Tensor:
+    return _tanh(input)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    return _sigmoid(input)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    """a * sigmoid(b), a and b the two halves of input along dim."""
+    if input.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    d = dim % input.ndim if -input.ndim <= dim < input.ndim else dim
+    size = input.shape[d]
+    if size % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {size}")
+    a, b = input.split(size // 2, d)
+    return a * _sigmoid(b)
+
+
+# ---- along a dimension -----------------------------------------------------------------------------------
+
+def _implicit_dim(name: str, ndim: int, stacklevel: int) -> int:
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X "
+                  "as an argument.", UserWarning, stacklevel=stacklevel)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """exp(x) / sum(exp(x)) along dim (computed in dtype when given)."""
+    dim = _implicit_dim("softmax", input.ndim, _stacklevel) if dim is None else dim
+    return input.softmax(dim, dtype=dtype)
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """softmax(-x)."""
+    dim = _implicit_dim("softmin", input.ndim, _stacklevel) if dim is None else dim
+    return (-input).softmax(dim, dtype=dtype)
+
+
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """x - logsumexp(x) along dim (computed in dtype when given)."""
+    dim = _implicit_dim("log_softmax", input.ndim, _stacklevel) if dim is None else dim
+    return input.log_softmax(dim, dtype=dtype)
+
+
+def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10, dim: int = -1) -> Tensor:
+    """softmax((logits + g) / tau) with Gumbel(0, 1) noise g; `hard` gives the one-hot of its argmax in the
+    forward pass and the soft sample's gradient (straight through)."""
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    gumbels = -empty_like(logits).exponential_().log()
+    soft = ((logits + gumbels) / tau).softmax(dim)
+    if not hard:
+        return soft
+    index = soft.max(dim, keepdim=True)[1]
+    one_hot = zeros_like(logits).scatter(dim, index, 1.0)
+    return one_hot - soft.detach() + soft

@@ -1,0 +1,336 @@
+"""Convolutions as matrix multiplies over a strided window view of the padded input.
+
+The padded input is stored once (a masked read is not a plain operand), its windows are an
+`as_strided` view, and the sum over channels and kernel offsets is one batched product that
+lowers to the tiled matrix-multiply kernel. `convolution` is one differentiable op (torch's
+ConvolutionBackward0); its gradients are convolutions again (the input's a transposed one, the
+weight's one with stride and dilation swapped), so derivatives of any order stay on the same
+kernels. A transposed convolution is a convolution of the input spread out with zeros.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from ... import graph
+from ...autograd.record import differentiable
+from ...ops import Op, ReduceOp
+from ...schedule import is_stored
+from ...tensor import Tensor
+from .padding import constant_pad_nd
+
+__all__ = ["convolution", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+           "conv_transpose3d", "unfold", "fold"]
+
+IntOrTuple = int | Sequence[int]
+
+
+def stored(t: Tensor) -> Tensor:
+    """t as plain loads from memory (the tiled matrix multiply takes nothing else): t itself when it is
+    a view of stored values, else t computed into a buffer of its own: a max over two copies of t is
+    exact (NaN included) and is a reduction, which the scheduler stores before any strided view of it."""
+    node = t.lazy
+    seen = node
+    while seen.op is Op.VIEW and seen.arg.mask is None:
+        seen = seen.srcs[0]
+    if is_stored(seen):
+        return t
+    pair = graph.expand(graph.reshape(node, (1,) + node.shape), (2,) + node.shape)
+    kept = graph.reshape(graph.reduce(pair, ReduceOp.MAX, (0,)), node.shape)
+    return Tensor._from_node(kept, t._storage.device)
+
+
+def _flat_pads(pairs: Sequence[tuple[int, int]]) -> list[int]:
+    """(before, after) per spatial dim as constant_pad_nd's last-dim-first list."""
+    return [p for pair in reversed(pairs) for p in pair]
+
+
+def windows(x: Tensor, kernel: Sequence[int], stride: Sequence[int], dilation: Sequence[int]) -> Tensor:
+    """(B, C, *kernel, *out): every window of the stored (B, C, *spatial) x as a view."""
+    x = stored(x)
+    spatial = x.shape[2:]
+    out = [(n - d * (k - 1) - 1) // s + 1 for n, k, s, d in zip(spatial, kernel, stride, dilation)]
+    st = x.stride()
+    sizes = list(x.shape[:2]) + list(kernel) + out
+    steps = list(st[:2]) + [d * t for d, t in zip(dilation, st[2:])] + [s * t for s, t in zip(stride, st[2:])]
+    return x.as_strided(sizes, steps, x.storage_offset())
+
+
+def _forward(x: Tensor, w: Tensor, stride, pads, dilation, groups: int) -> Tensor:
+    """The (not transposed) convolution of x (B, C, *S) with w (O, C/groups, *K) over x padded by pads."""
+    b, c = x.shape[:2]
+    o, kernel = w.shape[0], w.shape[2:]
+    win = windows(constant_pad_nd(x, _flat_pads(pads)), kernel, stride, dilation)
+    out = win.shape[2 + len(kernel):]
+    cols = win.reshape(b, groups, (c // groups) * math.prod(kernel), math.prod(out))
+    return (stored(w).reshape(groups, o // groups, -1) @ cols).reshape(b, o, *out)
+
+
+def _spread(x: Tensor, stride: Sequence[int]) -> Tensor:
+    """x with stride - 1 zeros between neighbours along each spatial dim (a pad of a new unit dim)."""
+    for i, s in enumerate(stride):
+        d = 2 + i
+        shape = list(x.shape)
+        if s == 1 or shape[d] == 0:
+            continue
+        x = constant_pad_nd(x.unsqueeze(d + 1), [0, 0] * (x.ndim - d - 1) + [0, s - 1])
+        x = x.reshape(shape[:d] + [shape[d] * s] + shape[d + 1:]).narrow(d, 0, (shape[d] - 1) * s + 1)
+    return x
+
+
+def _transposed(x: Tensor, w: Tensor, stride, padding, output_padding, dilation, groups: int) -> Tensor:
+    """The transposed convolution: x spread by stride, padded by d(k-1)-p (plus output_padding after),
+    convolved with w's channels swapped within each group and its kernel flipped."""
+    cin, og, kernel = w.shape[0], w.shape[1], w.shape[2:]
+    n = len(kernel)
+    flipped = (w.reshape(groups, cin // groups, og, *kernel).transpose(1, 2)
+               .reshape(groups * og, cin // groups, *kernel).flip(list(range(2, 2 + n))))
+    pads = [(d * (k - 1) - p, d * (k - 1) - p + q) for k, p, q, d in zip(kernel, padding, output_padding, dilation)]
+    return _forward(_spread(x, stride), flipped, [1] * n, pads, dilation, groups)
+
+
+@differentiable("convolution")
+def convolution(input: Tensor, weight: Tensor, bias: Tensor | None, stride: Sequence[int], padding: Sequence[int],
+                dilation: Sequence[int], transposed: bool, output_padding: Sequence[int], groups: int) -> Tensor:
+    """torch.convolution on batched input (B, C, *spatial), every option given per spatial dim."""
+    if transposed:
+        out = _transposed(input, weight, stride, padding, output_padding, dilation, groups)
+    else:
+        out = _forward(input, weight, stride, [(p, p) for p in padding], dilation, groups)
+    if bias is not None:
+        out = out + bias.reshape([-1] + [1] * (out.ndim - 2))
+    return out
+
+
+def _weight_grad(x: Tensor, gout: Tensor, kernel: Sequence[int], stride, padding, dilation, groups: int) -> Tensor:
+    """d(conv(x, w))/dw against gout, (O, C/groups, *kernel): per group, gout's channels times x's windows
+    summed over the batch and the output positions, as one matrix multiply (O/g x B*P) @ (B*P x C/g*K)."""
+    b, c = x.shape[:2]
+    o, n = gout.shape[1], len(kernel)
+    win = windows(constant_pad_nd(x, _flat_pads([(p, p) for p in padding])), kernel, stride, dilation)
+    for i, size in enumerate(gout.shape[2:]):
+        win = win.narrow(2 + n + i, 0, size)
+    positions, taps = math.prod(gout.shape[2:]), (c // groups) * math.prod(kernel)
+    cols = win.reshape(b, groups, taps, positions).permute(1, 0, 3, 2).reshape(groups, b * positions, taps)
+    gs = stored(gout).reshape(b, groups, o // groups, positions).permute(1, 2, 0, 3)
+    return (stored(gs.reshape(groups, o // groups, b * positions)) @ cols).reshape(o, c // groups, *kernel)
+
+
+def convolution_backward(c, g: Tensor) -> tuple:
+    """ConvolutionBackward0: the input's gradient is the adjoint convolution of g, the weight's a
+    convolution of input and g, the bias's g summed over all but its channels."""
+    x, w, bias, stride, padding, dilation, transposed, output_padding, groups = c.args
+    n = w.ndim - 2
+    kernel = w.shape[2:]
+    if transposed:
+        gx = convolution(g, w, None, stride, padding, dilation, False, [0] * n, groups)
+        gw = _weight_grad(g, x, kernel, stride, padding, dilation, groups)
+    else:
+        extra = [x.shape[2 + i] - ((g.shape[2 + i] - 1) * stride[i] - 2 * padding[i] + dilation[i] * (kernel[i] - 1) + 1)
+                 for i in range(n)]
+        gx = convolution(g, w, None, stride, padding, dilation, True, extra, groups)
+        gw = _weight_grad(x, g, kernel, stride, padding, dilation, groups)
+    gb = None if bias is None else g.sum([0] + list(range(2, g.ndim)))
+    return (gx, gw, gb, None, None, None, None, None, None)
+
+
+def _per_dim(value: IntOrTuple, n: int, name: str) -> list[int]:
+    """An int or a per-dim sequence as n ints, with torch's error for a wrong length."""
+    values = [int(value)] if isinstance(value, int) else [int(v) for v in value]
+    if len(values) == 1:
+        return values * n
+    if len(values) != n:
+        raise RuntimeError(f"expected {name} to be a single integer value or a list of {n} values to match the "
+                           f"convolution dimensions, but got {name}={values}")
+    return values
+
+
+_TENSOR_TYPES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int"}
+
+
+def _check_dtypes(x: Tensor, w: Tensor) -> None:
+    if x.dtype == w.dtype:
+        return
+    if x.dtype.name == "float32":
+        raise RuntimeError(f"Input type (lazygrad.FloatTensor) and weight type (lazygrad.{_TENSOR_TYPES[w.dtype.name]}"
+                           "Tensor) should be the same or input should be a MKLDNN tensor and weight is a dense tensor")
+    raise RuntimeError(f"expected scalar type {_TENSOR_TYPES[x.dtype.name]} but found {_TENSOR_TYPES[w.dtype.name]}")
+
+
+def _check_shapes(x: Tensor, w: Tensor, bias, groups: int, transposed: bool) -> None:
+    """torch's errors for channels, groups and bias that do not fit the weight."""
+    where = "transposed=1, " if transposed else f"groups={groups}, "
+    if not transposed and w.shape[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but got "
+                           f"weight of size [{list(w.shape)}] instead")
+    channels = w.shape[0] if transposed else w.shape[1] * groups
+    if x.shape[1] != channels:
+        raise RuntimeError(f"Given {where}weight of size {list(w.shape)}, expected input{list(x.shape)} to have "
+                           f"{channels} channels, but got {x.shape[1]} channels instead")
+    outputs = w.shape[1] * groups if transposed else w.shape[0]
+    if bias is not None and (bias.ndim != 1 or bias.shape[0] != outputs):
+        raise RuntimeError(f"Given {'transposed=1, ' if transposed else ''}weight of size {list(w.shape)}, expected bias "
+                           f"to be 1-dimensional with {outputs} elements, but got bias of size {list(bias.shape)} "
+                           "instead")
+
+
+def _batched(input: Tensor, n: int, name: str) -> bool:
+    if input.ndim not in (n + 1, n + 2):
+        raise RuntimeError(f"Expected {n + 1}D (unbatched) or {n + 2}D (batched) input to {name}, but got input of "
+                           f"size: {list(input.shape)}")
+    return input.ndim == n + 2
+
+
+def _same_padding(x: Tensor, kernel, stride, dilation) -> tuple[Tensor, list[int]]:
+    """padding='same': half the dilated kernel each side, the odd one extra after (padded into x)."""
+    if any(s != 1 for s in stride):
+        raise RuntimeError("padding='same' is not supported for strided convolutions")
+    totals = [d * (k - 1) for k, d in zip(kernel, dilation)]
+    extra = [t % 2 for t in totals]
+    if any(extra):
+        x = constant_pad_nd(x, _flat_pads([(0, e) for e in extra]))
+    return x, [t // 2 for t in totals]
+
+
+def _conv(name: str, n: int, input: Tensor, weight: Tensor, bias, stride, padding, dilation, groups: int) -> Tensor:
+    batched = _batched(input, n, name)
+    x = input if batched else input.unsqueeze(0)
+    if isinstance(padding, str) and padding not in ("same", "valid"):
+        raise RuntimeError(f"Invalid padding string: '{padding}'")
+    dims = weight.ndim - 2
+    stride, dilation = _per_dim(stride, dims, "stride"), _per_dim(dilation, dims, "dilation")
+    pads = [0] * dims if padding == "valid" else padding if padding == "same" else _per_dim(padding, dims, "padding")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if pads != "same" and any(p < 0 for p in pads):
+        raise RuntimeError("negative padding is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError("non-positive dilation is not supported")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    _check_dtypes(x, weight)
+    _check_shapes(x, weight, bias, groups, False)
+    if pads == "same":
+        x, pads = _same_padding(x, weight.shape[2:], stride, dilation)
+    padded = [s + 2 * p for s, p in zip(x.shape[2:], pads)]
+    spans = [d * (k - 1) + 1 for k, d in zip(weight.shape[2:], dilation)]
+    if any(s < k for s, k in zip(padded, spans)):
+        raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). Kernel size: "
+                           f"({' x '.join(map(str, spans))}). Kernel size can't be greater than actual input size")
+    out = convolution(x, weight, bias, stride, pads, dilation, False, [0] * dims, groups)
+    return out if batched else out.squeeze(0)
+
+
+def _conv_transpose(name: str, n: int, input: Tensor, weight: Tensor, bias, stride, padding, output_padding,
+                    groups: int, dilation) -> Tensor:
+    batched = _batched(input, n, name)
+    x = input if batched else input.unsqueeze(0)
+    dims = weight.ndim - 2
+    stride, dilation = _per_dim(stride, dims, "stride"), _per_dim(dilation, dims, "dilation")
+    padding, output_padding = _per_dim(padding, dims, "padding"), _per_dim(output_padding, dims, "output_padding")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(p < 0 for p in padding):
+        raise RuntimeError("negative padding is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError("non-positive dilation is not supported")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    _check_dtypes(x, weight)
+    _check_shapes(x, weight, bias, groups, True)
+    if any(q >= s and q >= d for q, s, d in zip(output_padding, stride, dilation)):
+        axes = ("depth", "height", "width")[3 - dims:] if dims <= 3 else [str(i) for i in range(dims)]
+        parts = [" ".join(f"{what}_{a}: {v[i]}" for i, a in enumerate(axes))
+                 for what, v in (("output_padding", output_padding), ("stride", stride), ("dilation", dilation))]
+        raise RuntimeError("output padding must be smaller than either stride or dilation, but got " + " ".join(parts))
+    out = convolution(x, weight, bias, stride, padding, dilation, True, output_padding, groups)
+    return out if batched else out.squeeze(0)
+
+
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrTuple = 1,
+           padding: IntOrTuple | str = 0, dilation: IntOrTuple = 1, groups: int = 1) -> Tensor:
+    return _conv("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrTuple = 1,
+           padding: IntOrTuple | str = 0, dilation: IntOrTuple = 1, groups: int = 1) -> Tensor:
+    return _conv("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrTuple = 1,
+           padding: IntOrTuple | str = 0, dilation: IntOrTuple = 1, groups: int = 1) -> Tensor:
+    return _conv("conv3d", 3, input, weight, bias, stride, padding, dilation, groups)
+
+
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrTuple = 1,
+                     padding: IntOrTuple = 0, output_padding: IntOrTuple = 0, groups: int = 1,
+                     dilation: IntOrTuple = 1) -> Tensor:
+    return _conv_transpose("conv_transpose1d", 1, input, weight, bias, stride, padding, output_padding, groups,
+                           dilation)
+
+
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrTuple = 1,
+                     padding: IntOrTuple = 0, output_padding: IntOrTuple = 0, groups: int = 1,
+                     dilation: IntOrTuple = 1) -> Tensor:
+    return _conv_transpose("conv_transpose2d", 2, input, weight, bias, stride, padding, output_padding, groups,
+                           dilation)
+
+
+def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrTuple = 1,
+                     padding: IntOrTuple = 0, output_padding: IntOrTuple = 0, groups: int = 1,
+                     dilation: IntOrTuple = 1) -> Tensor:
+    return _conv_transpose("conv_transpose3d", 3, input, weight, bias, stride, padding, output_padding, groups,
+                           dilation)
+
+
+def unfold(input: Tensor, kernel_size: IntOrTuple, dilation: IntOrTuple = 1, padding: IntOrTuple = 0,
+           stride: IntOrTuple = 1) -> Tensor:
+    """im2col: (B, C * prod(kernel), L), every window of the padded input as a column: a convolution
+    with one-hot kernels, so its gradient is a convolution too."""
+    if input.ndim not in (3, 4):
+        raise NotImplementedError(f"Input Error: Only 3D or 4D input Tensors are supported (got {input.ndim}D)")
+    x = input if input.ndim == 4 else input.unsqueeze(0)
+    kernel, dilation = _per_dim(kernel_size, 2, "kernel_size"), _per_dim(dilation, 2, "dilation")
+    padding, stride = _per_dim(padding, 2, "padding"), _per_dim(stride, 2, "stride")
+    cols = convolution(x.reshape(-1, 1, *x.shape[2:]), _one_hot(kernel, x), None, stride, padding, dilation, False,
+                       [0, 0], 1)
+    cols = cols.reshape(x.shape[0], x.shape[1] * math.prod(kernel), -1)
+    return cols if input.ndim == 4 else cols.squeeze(0)
+
+
+def _one_hot(kernel: Sequence[int], like: Tensor) -> Tensor:
+    """(prod(kernel), 1, *kernel): kernel j picks the window's j-th element."""
+    import lazygrad as lg
+    k = math.prod(kernel)
+    return lg.eye(k, dtype=like.dtype, device=like.device).reshape(k, 1, *kernel)
+
+
+def fold(input: Tensor, output_size: IntOrTuple, kernel_size: IntOrTuple, dilation: IntOrTuple = 1,
+         padding: IntOrTuple = 0, stride: IntOrTuple = 1) -> Tensor:
+    """col2im, the adjoint of unfold: each column's values added back at its window, as a transposed
+    convolution of the columns with one-hot kernels (one group per channel)."""
+    if input.ndim not in (2, 3):
+        raise NotImplementedError(f"Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported "
+                                  f"(got {input.ndim}D)")
+    cols = input if input.ndim == 3 else input.unsqueeze(0)
+    size, kernel = _per_dim(output_size, 2, "output_size"), _per_dim(kernel_size, 2, "kernel_size")
+    dilation, padding = _per_dim(dilation, 2, "dilation"), _per_dim(padding, 2, "padding")
+    stride = _per_dim(stride, 2, "stride")
+    blocks = [(s + 2 * p - d * (k - 1) - 1) // t + 1 for s, p, d, k, t in zip(size, padding, dilation, kernel, stride)]
+    k = math.prod(kernel)
+    if cols.shape[1] % k:
+        raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the product of kernel_size, but "
+                           f"got input.size(1)={cols.shape[1]} and kernel_size=({', '.join(map(str, kernel))})")
+    if cols.shape[2] != math.prod(blocks):
+        raise RuntimeError(f"Given output_size=({', '.join(map(str, size))}), kernel_size=({', '.join(map(str, kernel))}"
+                           f"), dilation=({', '.join(map(str, dilation))}), padding=({', '.join(map(str, padding))}), "
+                           f"stride=({', '.join(map(str, stride))}), expected size of input's dimension 2 to match the "
+                           f"calculated number of sliding blocks {blocks[0]} * {blocks[1]} = {math.prod(blocks)}, but "
+                           f"got input.size(2)={cols.shape[2]}.")
+    channels = cols.shape[1] // k
+    one_hot = _one_hot(kernel, input).repeat(channels, 1, 1, 1)
+    spread = cols.reshape(cols.shape[0], cols.shape[1], *blocks)
+    natural = [(b - 1) * t - 2 * p + d * (kk - 1) + 1 for b, t, p, d, kk in zip(blocks, stride, padding, dilation, kernel)]
+    extra = [s - m for s, m in zip(size, natural)]
+    out = convolution(spread, one_hot, None, stride, padding, dilation, True, extra, channels)
+    return out if input.ndim == 3 else out.squeeze(0)

@@ -1,0 +1,139 @@
+"""Normalization functions of torch.nn.functional, composed of fused reductions and elementwise ops.
+
+batch_norm and instance_norm update their running statistics in place, lazily (the update is a write
+into the buffers' storage that runs with the next kernel that reads them), with torch's rule: the
+running variance follows the unbiased batch variance while the batch is normalized by the biased one."""
+from __future__ import annotations
+
+import math
+
+from ...autograd.grad_mode import no_grad
+from ...creation import zeros
+from ...normalization import layer_norm, rms_norm
+from ...movement import cat
+from ...tensor import Tensor
+
+__all__ = ["batch_norm", "instance_norm", "group_norm", "layer_norm", "rms_norm", "local_response_norm", "normalize"]
+
+
+def _channel_shape(input: Tensor) -> tuple[int, ...]:
+    """(1, C, 1, ...): a per-channel vector broadcast against input."""
+    return (1, input.shape[1]) + (1,) * (input.ndim - 2)
+
+
+def _check_features(input: Tensor, **vectors: Tensor | None) -> None:
+    channels = input.shape[1]
+    for name, v in vectors.items():
+        if v is not None and v.numel() != channels:
+            raise RuntimeError(f"{name} should contain {channels} elements not {v.numel()}")
+
+
+def _normalized(input: Tensor, mean: Tensor, var: Tensor, weight, bias, eps: float) -> Tensor:
+    return _affine((input - mean) * (var + eps).rsqrt(), weight, bias)
+
+
+def _affine(out: Tensor, weight: Tensor | None, bias: Tensor | None) -> Tensor:
+    """out * weight + bias, per channel."""
+    shape = _channel_shape(out)
+    if weight is not None:
+        out = out * weight.reshape(shape)
+    if bias is not None:
+        out = out + bias.reshape(shape)
+    return out
+
+
+def _update_running(running: Tensor | None, batch: Tensor, momentum: float) -> None:
+    """running = (1 - momentum) * running + momentum * batch, written lazily into running's storage."""
+    if running is not None:
+        with no_grad():
+            running.copy_(running * (1 - momentum) + batch.detach().to(running.dtype) * momentum)
+
+
+def _batch_stats(input: Tensor, dims: tuple[int, ...]) -> tuple[Tensor, Tensor, int]:
+    """Mean and biased variance over dims (kept), and the number of values each is taken over."""
+    mean = input.mean(dims, keepdim=True)
+    centered = input - mean
+    count = math.prod(input.shape[d] for d in dims)
+    return mean, (centered * centered).mean(dims, keepdim=True), count
+
+
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None, weight: Tensor | None = None,
+               bias: Tensor | None = None, training: bool = False, momentum: float = 0.1,
+               eps: float = 1e-5) -> Tensor:
+    """Normalize each channel (dim 1) by the batch's statistics when training (and fold them into the
+    running ones), else by the running statistics."""
+    if training and math.prod(input.shape) // input.shape[1] == 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size {input.shape}")
+    _check_features(input, weight=weight, bias=bias, running_mean=running_mean, running_var=running_var)
+    shape = _channel_shape(input)
+    if not training:
+        for name, stat in (("running_mean", running_mean), ("running_var", running_var)):
+            if stat is None:
+                raise RuntimeError(f"{name} must be defined in evaluation mode")
+        return _normalized(input, running_mean.reshape(shape), running_var.reshape(shape), weight, bias, eps)
+    dims = (0,) + tuple(range(2, input.ndim))
+    mean, var, count = _batch_stats(input, dims)
+    _update_running(running_mean, mean.reshape(-1), momentum)
+    _update_running(running_var, var.reshape(-1) * (count / (count - 1)), momentum)
+    return _normalized(input, mean, var, weight, bias, eps)
+
+
+def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var: Tensor | None = None,
+                  weight: Tensor | None = None, bias: Tensor | None = None, use_input_stats: bool = True,
+                  momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalize each (sample, channel) over its spatial dims; the running statistics, when given, follow
+    the batch mean of the per-instance statistics."""
+    if use_input_stats and math.prod(input.shape[2:]) == 1:
+        raise ValueError(f"Expected more than 1 spatial element when training, got input size {input.shape}")
+    _check_features(input, weight=weight, bias=bias, running_mean=running_mean, running_var=running_var)
+    if not use_input_stats:
+        return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
+    mean, var, count = _batch_stats(input, tuple(range(2, input.ndim)))
+    per_batch = (input.shape[0], input.shape[1])
+    _update_running(running_mean, mean.reshape(per_batch).mean(0), momentum)
+    _update_running(running_var, var.reshape(per_batch).mean(0) * (count / (count - 1)), momentum)
+    return _normalized(input, mean, var, weight, bias, eps)
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """Normalize each sample over groups of num_groups consecutive channels (and their spatial dims)."""
+    channels = input.shape[1]
+    if channels % num_groups:
+        raise RuntimeError("Expected number of channels in input to be divisible by num_groups, but got input of "
+                           f"shape {list(input.shape)} and num_groups={num_groups}")
+    for name, v in (("weight", weight), ("bias", bias)):
+        if v is not None and (v.ndim != 1 or v.numel() != channels):
+            raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, "
+                               f"but got {name} of shape {list(v.shape)} and input of shape {list(input.shape)}")
+    grouped = input.reshape(input.shape[0], num_groups, -1)
+    mean, var, _ = _batch_stats(grouped, (2,))
+    out = ((grouped - mean) * (var + eps).rsqrt()).reshape(input.shape)
+    return _affine(out, weight, bias)
+
+
+def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> Tensor:
+    """x / (k + alpha * mean of x² over a window of `size` neighbouring channels) ** beta (zeros past the ends)."""
+    if input.ndim < 3:
+        raise ValueError(f"Expected 3D or higher dimensionality{' ' * 26}input (got {input.ndim} dimensions)")
+    if input.numel() == 0:
+        return input
+    squares = input * input
+    before, after = size // 2, (size - 1) // 2
+    edge = list(input.shape)
+    parts = []
+    for count in (before, after):
+        edge[1] = count
+        parts.append(zeros(edge, dtype=input.dtype, device=input.device))
+    padded = cat([parts[0], squares, parts[1]], 1)
+    window = padded.narrow(1, 0, input.shape[1])
+    for shift in range(1, size):
+        window = window + padded.narrow(1, shift, input.shape[1])
+    return input / (window * (alpha / size) + k) ** beta
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out: Tensor | None = None) -> Tensor:
+    """input / max(‖input‖_p along dim, eps)."""
+    denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    result = input / denom
+    return result if out is None else out.copy_(result)

@@ -1,0 +1,367 @@
+"""Pooling, unpooling and pixel shuffles from views, gathers and sums.
+
+Max pools of every kind share one path: a table of the input positions each window covers (static,
+computed with NumPy), the candidates gathered there, their argmax giving torch's flat spatial
+indices, and the values gathered from the input at those indices, so the gradient goes to the one
+element torch sends it to. Average pools sum `unfold` views of the padded input and divide by
+torch's per-window divisor; adaptive averages are products with 0/1 matrices, one per spatial dim.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+import lazygrad as lg
+
+from ...tensor import Tensor
+from .convolution import convolution
+from .padding import constant_pad_nd
+
+__all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
+           "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d", "adaptive_max_pool1d",
+           "adaptive_max_pool2d", "adaptive_max_pool3d", "lp_pool1d", "lp_pool2d", "lp_pool3d", "max_unpool1d",
+           "max_unpool2d", "max_unpool3d", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle"]
+
+IntOrTuple = int | Sequence[int]
+_NAMES = {1: "a single int, or a tuple of one int", 2: "a single int, or a tuple of two ints",
+          3: "a single int, or a tuple of three ints"}
+
+
+def _ints(value, n: int, what: str, op: str) -> list[int]:
+    values = [int(value)] if isinstance(value, int) else [int(v) for v in value]
+    if len(values) == 1:
+        return values * n
+    if len(values) != n:
+        raise RuntimeError(f"{op}: {what} must either be {_NAMES[n]}")
+    return values
+
+
+def _batched(x: Tensor, n: int) -> tuple[Tensor, bool]:
+    return (x, True) if x.ndim == n + 2 else (x.unsqueeze(0), False)
+
+
+def _check_dims(x: Tensor, n: int, op: str) -> None:
+    if x.ndim not in (n + 1, n + 2) or any(s == 0 for s in x.shape[-n:]):
+        if n == 1:
+            raise RuntimeError(f"{op}: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for "
+                               f"input, but got:{list(x.shape)}")
+        raise RuntimeError(f"non-empty {n + 1}D or {n + 2}D (batch mode) tensor expected for input")
+
+
+def _out_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
+    """torch's pooling output size: with ceil_mode the last window must start inside the input or left pad."""
+    out = (size + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)) // s + 1
+    if ceil_mode and (out - 1) * s >= size + p:
+        out -= 1
+    return out
+
+
+def _geometry(op: str, x: Tensor, n: int, kernel_size, stride, padding, dilation, ceil_mode: bool):
+    """Checked per-dim kernel, stride, padding, dilation and output sizes (torch's errors)."""
+    _check_dims(x, n, op)
+    k = _ints(kernel_size, n, "kernel_size", op)
+    s = k if stride is None or (not isinstance(stride, int) and len(stride) == 0) else _ints(stride, n, "stride", op)
+    p, d = _ints(padding, n, "padding", op), _ints(dilation, n, "dilation", op)
+    if any(v == 0 for v in s):
+        raise RuntimeError("stride should not be zero")
+    if any(v <= 0 for v in d):
+        raise RuntimeError("dilation should be greater than zero, but got " + " ".join(
+            f"dilation{a}: {v}" for a, v in zip("THW"[3 - n:], d)))
+    for kk, pp, dd in zip(k, p, d):
+        if pp > (dd * (kk - 1) + 1) // 2:
+            if n == 1:
+                raise RuntimeError(f"{op}() padding should be at most half of kernel size, but got padding={pp} "
+                                   f"and kernel_size={kk}")
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={pp}, "
+                               f"kernel_size={kk} and dilation={dd}")
+    spatial = x.shape[-n:]
+    out = [_out_size(*args, ceil_mode) for args in zip(spatial, k, s, p, d)]
+    if any(o < 1 for o in out):
+        channels = x.shape[-n - 1]
+        raise RuntimeError(f"Given input size: ({'x'.join(map(str, [channels, *spatial]))}). Calculated output size: "
+                           f"({'x'.join(map(str, [channels, *out]))}). Output size is too small")
+    return k, s, p, d, out
+
+
+def _grid(per_dim: list[np.ndarray]) -> np.ndarray:
+    """Per-dim (out_i, k_i) tables combined into (prod out, prod k): the sum over dims of each entry."""
+    n = len(per_dim)
+    total = np.zeros([1] * (2 * n), dtype=np.int64)
+    for i, t in enumerate(per_dim):
+        shape = [1] * (2 * n)
+        shape[i], shape[n + i] = t.shape
+        total = total + t.reshape(shape)
+    outs = [t.shape[0] for t in per_dim]
+    return total.reshape(math.prod(outs), -1)
+
+
+def _max_over(x: Tensor, starts: list[np.ndarray], valid: list[np.ndarray], out: list[int], return_indices: bool):
+    """Max of x (B, C, *S) over windows of input positions starts[i] (out_i, k_i) per dim, where valid;
+    torch's values and flat spatial indices (the first maximum of a window, in window order)."""
+    spatial = x.shape[2:]
+    steps = [math.prod(spatial[i + 1:]) for i in range(len(spatial))]
+    positions = _grid([np.clip(t, 0, n - 1) * st for t, n, st in zip(starts, spatial, steps)])
+    inside = _grid([v.astype(np.int64) - 1 for v in valid]) == 0
+    flat = x.flatten(2)
+    pos = lg.tensor(positions, device=x.device)
+    with lg.no_grad():
+        cand = flat.detach().index_select(2, pos.reshape(-1)).reshape(*flat.shape[:2], *positions.shape)
+        low = -math.inf if x.dtype.is_floating_point else lg.iinfo(x.dtype).min
+        cand = lg.where(lg.tensor(inside, device=x.device), cand, low)
+        best = cand.argmax(-1, keepdim=True)
+        indices = pos.expand(cand.shape).gather(-1, best).squeeze(-1)
+    values = flat.gather(2, indices).reshape(*x.shape[:2], *out)
+    indices = indices.reshape(*x.shape[:2], *out)
+    return (values, indices) if return_indices else values
+
+
+def _max_pool(op: str, n: int, input: Tensor, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
+    k, s, p, d, out = _geometry(op, input, n, kernel_size, stride, padding, dilation, ceil_mode)
+    x, batched = _batched(input, n)
+    starts = [(np.arange(o) * ss - pp)[:, None] + np.arange(kk)[None, :] * dd for o, ss, pp, kk, dd in zip(out, s, p, k, d)]
+    valid = [(t >= 0) & (t < size) for t, size in zip(starts, x.shape[2:])]
+    result = _max_over(x, starts, valid, out, return_indices)
+    if batched:
+        return result
+    return tuple(r.squeeze(0) for r in result) if return_indices else result.squeeze(0)
+
+
+def max_pool1d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None, padding: IntOrTuple = 0,
+               dilation: IntOrTuple = 1, ceil_mode: bool = False, return_indices: bool = False):
+    return _max_pool("max_pool1d", 1, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def max_pool2d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None, padding: IntOrTuple = 0,
+               dilation: IntOrTuple = 1, ceil_mode: bool = False, return_indices: bool = False):
+    return _max_pool("max_pool2d", 2, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def max_pool3d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None, padding: IntOrTuple = 0,
+               dilation: IntOrTuple = 1, ceil_mode: bool = False, return_indices: bool = False):
+    return _max_pool("max_pool3d", 3, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def _divisors(size: int, k: int, s: int, p: int, out: int, count_include_pad: bool) -> np.ndarray:
+    """Per output position along one dim: the window's length inside input + padding, or inside the input."""
+    start = np.arange(out) * s - p
+    end = np.minimum(start + k, size + p)
+    if count_include_pad:
+        return end - start
+    return np.minimum(end, size) - np.maximum(start, 0)
+
+
+def _window_sums(x: Tensor, k: list[int], s: list[int], out: list[int]) -> Tensor:
+    """Every window's sum: a convolution of each channel with ones (its gradient is a convolution too)."""
+    b, c, *spatial = x.shape
+    n = len(k)
+    ones = lg.ones(1, 1, *k, dtype=x.dtype, device=x.device)
+    sums = convolution(x.reshape(b * c, 1, *spatial), ones, None, s, [0] * n, [1] * n, False, [0] * n, 1)
+    return sums.reshape(b, c, *sums.shape[2:])[(...,) + tuple(slice(0, o) for o in out)]
+
+
+def _avg_pool(op: str, n: int, input: Tensor, kernel_size, stride, padding, ceil_mode, count_include_pad,
+              divisor_override) -> Tensor:
+    k, s, p, _, out = _geometry(op, input, n, kernel_size, stride, padding, 1, ceil_mode)
+    x, batched = _batched(input, n)
+    spatial = x.shape[2:]
+    after = [max((o - 1) * ss + kk - size - pp, 0) for o, ss, kk, size, pp in zip(out, s, k, spatial, p)]
+    padded = constant_pad_nd(x, [v for pp, a in zip(reversed(p), reversed(after)) for v in (pp, a)])
+    sums = _window_sums(padded, k, s, out)
+    if divisor_override:
+        divisor = np.asarray(divisor_override)
+    else:
+        parts = [_divisors(*args, count_include_pad) for args in zip(spatial, k, s, p, out)]
+        divisor = math.prod(np.ix_(*parts)) if n > 1 else parts[0]
+    if x.dtype.is_floating_point:
+        result = sums / lg.tensor(divisor.astype(np.float64), dtype=sums.dtype, device=x.device)
+    else:
+        result = sums.div(lg.tensor(divisor, device=x.device), rounding_mode="trunc").to(x.dtype)
+    return result if batched else result.squeeze(0)
+
+
+def avg_pool1d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None, padding: IntOrTuple = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
+    return _avg_pool("avg_pool1d", 1, input, kernel_size, stride, padding, ceil_mode, count_include_pad, None)
+
+
+def avg_pool2d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None, padding: IntOrTuple = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
+    return _avg_pool("avg_pool2d", 2, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     divisor_override)
+
+
+def avg_pool3d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None, padding: IntOrTuple = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
+    return _avg_pool("avg_pool3d", 3, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     divisor_override)
+
+
+def _adaptive_bounds(size: int, out: int) -> tuple[np.ndarray, np.ndarray]:
+    """torch's adaptive windows: [floor(i * size / out), ceil((i + 1) * size / out))."""
+    i = np.arange(out)
+    return (i * size) // out, -((-(i + 1) * size) // out)
+
+
+def _adaptive_sizes(op: str, x: Tensor, n: int, output_size) -> list[int]:
+    if x.ndim not in (n + 1, n + 2):
+        raise RuntimeError(f"{op}(): Expected {n + 1}D or {n + 2}D tensor, but got {list(x.shape)}")
+    sizes = [output_size] * n if isinstance(output_size, int) or output_size is None else list(output_size)
+    if len(sizes) != n:
+        raise ValueError(f"Input dimension should be at least {n + 1}")
+    return [x.shape[x.ndim - n + i] if v is None else int(v) for i, v in enumerate(sizes)]
+
+
+def _adaptive_avg(op: str, n: int, input: Tensor, output_size) -> Tensor:
+    out = _adaptive_sizes(op, input, n, output_size)
+    x, batched = _batched(input, n)
+    result, counts = x, []
+    for i, o in enumerate(out):
+        size = x.shape[2 + i]
+        lo, hi = _adaptive_bounds(size, o)
+        j = np.arange(size)
+        member = ((j[None, :] >= lo[:, None]) & (j[None, :] < hi[:, None])).astype(np.float64)
+        m = lg.tensor(member.T, dtype=x.dtype, device=x.device)
+        result = (result.movedim(2 + i, -1) @ m).movedim(-1, 2 + i)
+        counts.append(hi - lo)
+    count = math.prod(np.ix_(*counts)) if n > 1 else counts[0]
+    result = result / lg.tensor(np.asarray(count, dtype=np.float64), dtype=x.dtype, device=x.device)
+    return result if batched else result.squeeze(0)
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size: IntOrTuple) -> Tensor:
+    return _adaptive_avg("adaptive_avg_pool1d", 1, input, output_size)
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size: IntOrTuple) -> Tensor:
+    return _adaptive_avg("adaptive_avg_pool2d", 2, input, output_size)
+
+
+def adaptive_avg_pool3d(input: Tensor, output_size: IntOrTuple) -> Tensor:
+    return _adaptive_avg("adaptive_avg_pool3d", 3, input, output_size)
+
+
+def _adaptive_max(op: str, n: int, input: Tensor, output_size, return_indices: bool):
+    out = _adaptive_sizes(op, input, n, output_size)
+    x, batched = _batched(input, n)
+    starts, valid = [], []
+    for i, o in enumerate(out):
+        lo, hi = _adaptive_bounds(x.shape[2 + i], o)
+        t = lo[:, None] + np.arange(int((hi - lo).max()))[None, :]
+        starts.append(t)
+        valid.append(t < hi[:, None])
+    result = _max_over(x, starts, valid, out, return_indices)
+    if batched:
+        return result
+    return tuple(r.squeeze(0) for r in result) if return_indices else result.squeeze(0)
+
+
+def adaptive_max_pool1d(input: Tensor, output_size: IntOrTuple, return_indices: bool = False):
+    return _adaptive_max("adaptive_max_pool1d", 1, input, output_size, return_indices)
+
+
+def adaptive_max_pool2d(input: Tensor, output_size: IntOrTuple, return_indices: bool = False):
+    return _adaptive_max("adaptive_max_pool2d", 2, input, output_size, return_indices)
+
+
+def adaptive_max_pool3d(input: Tensor, output_size: IntOrTuple, return_indices: bool = False):
+    return _adaptive_max("adaptive_max_pool3d", 3, input, output_size, return_indices)
+
+
+def _lp_pool(n: int, input: Tensor, norm_type: float, kernel_size, stride, ceil_mode: bool) -> Tensor:
+    """(sum over the window of x^p)^(1/p): the window mean of x^p times its size, negative means kept at 0."""
+    pool = (avg_pool1d, avg_pool2d, avg_pool3d)[n - 1]
+    k = _ints(kernel_size, n, "kernel_size", f"lp_pool{n}d")
+    mean = pool(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    return (mean.sign() * mean.abs().relu()).mul(math.prod(k)).pow(1.0 / norm_type)
+
+
+def lp_pool1d(input: Tensor, norm_type: float, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
+              ceil_mode: bool = False) -> Tensor:
+    return _lp_pool(1, input, norm_type, kernel_size, stride, ceil_mode)
+
+
+def lp_pool2d(input: Tensor, norm_type: float, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
+              ceil_mode: bool = False) -> Tensor:
+    return _lp_pool(2, input, norm_type, kernel_size, stride, ceil_mode)
+
+
+def lp_pool3d(input: Tensor, norm_type: float, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
+              ceil_mode: bool = False) -> Tensor:
+    return _lp_pool(3, input, norm_type, kernel_size, stride, ceil_mode)
+
+
+def _max_unpool(n: int, input: Tensor, indices: Tensor, kernel_size, stride, padding, output_size) -> Tensor:
+    """Each value written at its flat spatial index in zeros of the unpooled size."""
+    op = f"max_unpool{n}d"
+    k = _ints(kernel_size, n, "kernel_size", op)
+    s = k if stride is None else _ints(stride, n, "stride", op)
+    p = _ints(padding, n, "padding", op)
+    spatial = input.shape[-n:]
+    if output_size is None:
+        size = [(i - 1) * ss - 2 * pp + kk for i, ss, pp, kk in zip(spatial, s, p, k)]
+    else:
+        size = [int(v) for v in output_size][-n:]
+    lead = input.shape[:-n]
+    flat_in, flat_idx = input.reshape(*lead, -1), indices.reshape(*lead, -1)
+    zeros = lg.zeros(*lead, math.prod(size), dtype=input.dtype, device=input.device)
+    return zeros.scatter(-1, flat_idx, flat_in).reshape(*lead, *size)
+
+
+def max_unpool1d(input: Tensor, indices: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
+                 padding: IntOrTuple = 0, output_size: Sequence[int] | None = None) -> Tensor:
+    return _max_unpool(1, input, indices, kernel_size, stride, padding, output_size)
+
+
+def max_unpool2d(input: Tensor, indices: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
+                 padding: IntOrTuple = 0, output_size: Sequence[int] | None = None) -> Tensor:
+    return _max_unpool(2, input, indices, kernel_size, stride, padding, output_size)
+
+
+def max_unpool3d(input: Tensor, indices: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None,
+                 padding: IntOrTuple = 0, output_size: Sequence[int] | None = None) -> Tensor:
+    return _max_unpool(3, input, indices, kernel_size, stride, padding, output_size)
+
+
+def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
+    """(*, C r^2, H, W) -> (*, C, H r, W r): a reshape, a permute and a reshape (views)."""
+    r = upscale_factor
+    if input.ndim < 3:
+        raise RuntimeError(f"pixel_shuffle expects input to have at least 3 dimensions, but got input with "
+                           f"{input.ndim} dimension(s)")
+    *lead, c, h, w = input.shape
+    if c % (r * r):
+        raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of "
+                           f"upscale_factor, but input.size(-3)={c} is not divisible by {r * r}")
+    b = len(lead)
+    x = input.reshape(*lead, c // (r * r), r, r, h, w)
+    return x.permute(*range(b), b, b + 3, b + 1, b + 4, b + 2).reshape(*lead, c // (r * r), h * r, w * r)
+
+
+def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
+    """(*, C, H r, W r) -> (*, C r^2, H, W), the inverse of pixel_shuffle."""
+    r = downscale_factor
+    if input.ndim < 3:
+        raise RuntimeError(f"pixel_unshuffle expects input to have at least 3 dimensions, but got input with "
+                           f"{input.ndim} dimension(s)")
+    *lead, c, h, w = input.shape
+    for name, size, axis in (("height", h, -2), ("width", w, -1)):
+        if size % r:
+            raise RuntimeError(f"pixel_unshuffle expects {name} to be divisible by downscale_factor, but "
+                               f"input.size({axis})={size} is not divisible by {r}")
+    b = len(lead)
+    x = input.reshape(*lead, c, h // r, r, w // r, r)
+    return x.permute(*range(b), b, b + 2, b + 4, b + 1, b + 3).reshape(*lead, c * r * r, h // r, w // r)
+
+
+def channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """(N, g k, *) -> (N, k g, *): the channels of g groups interleaved (a view, then one copy)."""
+    if input.ndim <= 2:
+        raise RuntimeError(f"channel_shuffle expects input with > 2 dims, but got input with sizes {list(input.shape)}")
+    if groups <= 0:
+        raise RuntimeError(f"Number of groups to divide channels in must be positive. Value of groups:{groups}")
+    n, c, *rest = input.shape
+    if c % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} channels and {groups} groups.")
+    return input.reshape(n, groups, c // groups, *rest).transpose(1, 2).reshape(input.shape)

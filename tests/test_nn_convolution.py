@@ -1,0 +1,255 @@
+"""nn.functional's padding, convolutions and pooling against torch: values, shapes, dtypes, gradients,
+indices and errors. Shapes are small so that the whole file compiles few kernels."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import lazygrad as lg
+import lazygrad.nn.functional as F
+from tests.oracle import assert_like_torch, same_error, torch_or_skip
+
+RNG = np.random.default_rng(0)
+
+
+def _pair(shape, dtype="float64", requires_grad=True):
+    torch = torch_or_skip()
+    a = RNG.standard_normal(shape).round(2).astype(dtype)
+    return lg.tensor(a, requires_grad=requires_grad), torch.tensor(a, requires_grad=requires_grad)
+
+
+def _grads_like_torch(out, out_t, ins, ins_t, tol=None):
+    """Forward values and the gradients of every input against one random output gradient."""
+    torch = torch_or_skip()
+    assert_like_torch(out.detach(), out_t.detach(), **(tol or {}))
+    back = RNG.standard_normal(tuple(out_t.shape)).astype(str(out_t.dtype).replace("torch.", ""))
+    got = lg.autograd.grad(out, ins, lg.tensor(back))
+    want = torch.autograd.grad(out_t, ins_t, torch.tensor(back))
+    for g, w in zip(got, want):
+        assert_like_torch(g, w, **(tol or {}))
+
+
+# padding
+
+@pytest.mark.parametrize("mode", ["constant", "reflect", "replicate", "circular"])
+@pytest.mark.parametrize("pad", [(1, 2), (2, 0, 1, 1), (1, 1, 0, 2, 1, 0), (-1, 2)])
+def test_pad_modes(mode, pad):
+    torch = torch_or_skip()
+    shape = (3, 4, 5) if len(pad) == 2 else (2, 3, 4, 5)
+    x, xt = _pair(shape)
+    out, out_t = F.pad(x, pad, mode=mode), torch.nn.functional.pad(xt, pad, mode=mode)
+    _grads_like_torch(out, out_t, [x], [xt])
+
+
+def test_constant_pad_value_and_node():
+    torch = torch_or_skip()
+    x, xt = _pair((2, 3))
+    out, out_t = F.pad(x, (1, -1, 2, 0), value=2.5), torch.nn.functional.pad(xt, (1, -1, 2, 0), value=2.5)
+    assert type(out.grad_fn).__name__ == type(out_t.grad_fn).__name__ == "ConstantPadNdBackward0"
+    _grads_like_torch(out, out_t, [x], [xt])
+
+
+@pytest.mark.parametrize("call", [
+    lambda F, x: F.pad(x, (1,)),
+    lambda F, x: F.pad(x, (1,) * 10),
+    lambda F, x: F.pad(x, (1, 1), mode="reflect"),
+    lambda F, x: F.pad(x, (3, 3, 0, 0), mode="reflect"),
+    lambda F, x: F.pad(x, (4, 1, 0, 0), mode="circular"),
+    lambda F, x: F.pad(x, (1, 1), mode="foo"),
+    lambda F, x: F.pad(x, (1, 1, 1, 1), mode="reflect", value=2.0),
+    lambda F, x: F.pad(x, (1.5, 1)),
+])
+def test_pad_errors(call):
+    torch = torch_or_skip()
+    a = np.zeros((1, 2, 3, 3))
+    same_error(lambda: call(F, lg.tensor(a)), lambda: call(torch.nn.functional, torch.tensor(a)))
+
+
+# convolutions
+
+CONV_CASES = [  # (input shape, weight shape, options)
+    ((2, 4, 9), (6, 2, 3), dict(stride=2, padding=1, groups=2)),
+    ((4, 9), (3, 4, 2), dict(dilation=2, padding="same")),
+    ((2, 3, 7, 6), (4, 3, 3, 2), dict(stride=(2, 1), padding=(1, 0), dilation=(1, 2))),
+    ((2, 4, 6, 6), (4, 1, 3, 3), dict(padding="valid", groups=4)),
+    ((3, 6, 5), (2, 3, 2, 2), dict(padding="same")),
+    ((1, 2, 4, 5, 4), (3, 2, 2, 3, 2), dict(stride=(1, 2, 1), padding=1)),
+]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("x_shape,w_shape,options", CONV_CASES)
+def test_conv_values_and_gradients(x_shape, w_shape, options, dtype):
+    torch = torch_or_skip()
+    n = len(w_shape) - 2
+    x, xt = _pair(x_shape, dtype)
+    w, wt = _pair(w_shape, dtype)
+    b, bt = _pair((w_shape[0],), dtype)
+    out = getattr(F, f"conv{n}d")(x, w, b, **options)
+    out_t = getattr(torch.nn.functional, f"conv{n}d")(xt, wt, bt, **options)
+    if len(x_shape) == n + 2:
+        assert type(out.grad_fn).__name__ == type(out_t.grad_fn).__name__ == "ConvolutionBackward0"
+    _grads_like_torch(out, out_t, [x, w, b], [xt, wt, bt], dict(rtol=1e-4, atol=1e-4) if dtype == "float32" else None)
+
+
+TRANSPOSED_CASES = [
+    ((2, 4, 5), (4, 3, 3), dict(stride=2, padding=1, output_padding=1)),
+    ((4, 5), (4, 1, 2), dict(groups=2, dilation=2)),
+    ((2, 2, 4, 3), (2, 3, 3, 2), dict(stride=(2, 3), padding=(1, 0), output_padding=(1, 2))),
+    ((1, 2, 3, 2, 3), (2, 2, 2, 2, 2), dict(stride=2)),
+]
+
+
+@pytest.mark.parametrize("x_shape,w_shape,options", TRANSPOSED_CASES)
+def test_conv_transpose_values_and_gradients(x_shape, w_shape, options):
+    torch = torch_or_skip()
+    n = len(w_shape) - 2
+    x, xt = _pair(x_shape)
+    w, wt = _pair(w_shape)
+    b, bt = _pair((w_shape[1] * options.get("groups", 1),))
+    out = getattr(F, f"conv_transpose{n}d")(x, w, b, **options)
+    out_t = getattr(torch.nn.functional, f"conv_transpose{n}d")(xt, wt, bt, **options)
+    _grads_like_torch(out, out_t, [x, w, b], [xt, wt, bt])
+
+
+def test_conv_second_derivative_like_torch():
+    """Double backward: the gradient of (d loss / d x)'s norm for input and weight."""
+    torch = torch_or_skip()
+    x, xt = _pair((1, 2, 5, 4))
+    w, wt = _pair((3, 2, 2, 2))
+    gx, = lg.autograd.grad((F.conv2d(x, w, stride=2, padding=1) ** 2).sum(), x, create_graph=True)
+    gxt, = torch.autograd.grad((torch.nn.functional.conv2d(xt, wt, stride=2, padding=1) ** 2).sum(), xt,
+                               create_graph=True)
+    got = lg.autograd.grad((gx * gx).sum(), [x, w])
+    want = torch.autograd.grad((gxt * gxt).sum(), [xt, wt])
+    for g, t in zip(got, want):
+        assert_like_torch(g, t)
+
+
+def test_conv2d_is_one_matrix_multiply():
+    """The padded input is stored once, and the product is the tiled matrix-multiply kernel."""
+    x = lg.tensor(np.ones((2, 16, 16, 16), np.float32))
+    w = lg.tensor(np.ones((32, 16, 3, 3), np.float32))
+    kernels = lg.schedule(F.conv2d(x + 1, w, padding=1))
+    assert len(kernels) == 2
+    assert "pack" in kernels[-1].source
+
+
+def test_unfold_fold_like_torch():
+    torch = torch_or_skip()
+    x, xt = _pair((2, 3, 5, 6))
+    options = dict(kernel_size=(2, 3), dilation=(1, 2), padding=1, stride=(2, 1))
+    cols, cols_t = F.unfold(x, **options), torch.nn.functional.unfold(xt, **options)
+    _grads_like_torch(cols, cols_t, [x], [xt])
+    c, ct = _pair(tuple(cols_t.shape))
+    out, out_t = F.fold(c, (5, 6), **options), torch.nn.functional.fold(ct, (5, 6), **options)
+    _grads_like_torch(out, out_t, [c], [ct])
+
+
+@pytest.mark.parametrize("call", [
+    lambda F, x, w: F.conv2d(x, w),
+    lambda F, x, w: F.conv2d(x[0, 0], w[:, :4]),
+    lambda F, x, w: F.conv2d(x[:, :3], w, stride=0),
+    lambda F, x, w: F.conv2d(x[:, :3], w, padding=-1),
+    lambda F, x, w: F.conv2d(x[:, :3], w, padding="same", stride=2),
+    lambda F, x, w: F.conv2d(x[:, :3], w, padding="foo"),
+    lambda F, x, w: F.conv2d(x[:, :3], w, stride=(1, 1, 1)),
+    lambda F, x, w: F.conv2d(x[:, :3, :2, :2], w),
+    lambda F, x, w: F.conv2d(x[:, :3], w, bias=w[:5, 0, 0, 0]),
+    lambda F, x, w: F.conv2d(x[:, :3], w[:5], groups=2),
+    lambda F, x, w: F.conv2d(x[:, :3], w.double()),
+    lambda F, x, w: F.conv_transpose2d(x[:, :4], w),
+    lambda F, x, w: F.conv_transpose2d(x[:, :6], w, stride=2, output_padding=2),
+])
+def test_conv_errors(call):
+    torch = torch_or_skip()
+    x, w = np.zeros((2, 6, 5, 5), np.float32), np.zeros((6, 3, 3, 3), np.float32)
+    same_error(lambda: call(F, lg.tensor(x), lg.tensor(w)),
+               lambda: call(torch.nn.functional, torch.tensor(x), torch.tensor(w)))
+
+
+# pooling
+
+MAX_POOL_CASES = [
+    ("max_pool1d", (2, 3, 9), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)),
+    ("max_pool2d", (2, 7, 6), dict(kernel_size=(3, 2), padding=1, dilation=(2, 1))),
+    ("max_pool2d", (1, 2, 7, 6), dict(kernel_size=2, ceil_mode=True)),
+    ("max_pool3d", (1, 2, 4, 5, 4), dict(kernel_size=2, stride=(1, 2, 2))),
+    ("adaptive_max_pool1d", (2, 3, 7), dict(output_size=3)),
+    ("adaptive_max_pool2d", (2, 7, 6), dict(output_size=(3, 4))),
+    ("adaptive_max_pool3d", (1, 2, 5, 4, 6), dict(output_size=(2, None, 4))),
+]
+
+
+@pytest.mark.parametrize("name,shape,options", MAX_POOL_CASES)
+def test_max_pools_values_indices_gradients(name, shape, options):
+    """Rounded values make ties: the gradient goes to the element torch picks (its index)."""
+    torch = torch_or_skip()
+    x, xt = _pair(shape)
+    x_t = xt.detach().round(decimals=0).requires_grad_()
+    x = lg.tensor(x_t.detach().numpy(), requires_grad=True)
+    (out, idx), (out_t, idx_t) = (getattr(m, name)(v, **options, return_indices=True)
+                                  for m, v in ((F, x), (torch.nn.functional, x_t)))
+    assert_like_torch(idx, idx_t, exact=True)
+    _grads_like_torch(out, out_t, [x], [x_t])
+
+
+AVG_POOL_CASES = [
+    ("avg_pool1d", (2, 3, 9), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)),
+    ("avg_pool2d", (2, 3, 7, 6), dict(kernel_size=3, stride=2, padding=1, ceil_mode=True, count_include_pad=False)),
+    ("avg_pool2d", (3, 7, 6), dict(kernel_size=2, divisor_override=3)),
+    ("avg_pool3d", (1, 2, 5, 4, 6), dict(kernel_size=2, stride=1, padding=1)),
+    ("adaptive_avg_pool1d", (3, 7), dict(output_size=5)),
+    ("adaptive_avg_pool2d", (2, 3, 7, 6), dict(output_size=(3, 4))),
+    ("adaptive_avg_pool3d", (1, 2, 5, 4, 6), dict(output_size=(2, 3, 4))),
+    ("lp_pool1d", (2, 3, 7), dict(norm_type=2, kernel_size=3, stride=2)),
+    ("lp_pool2d", (2, 3, 7, 6), dict(norm_type=1.5, kernel_size=2)),
+]
+
+
+@pytest.mark.parametrize("name,shape,options", AVG_POOL_CASES)
+def test_average_pools_values_gradients(name, shape, options):
+    torch = torch_or_skip()
+    x, xt = _pair(shape)
+    if name.startswith("lp"):
+        x, xt = (v.detach().abs().requires_grad_() for v in (x, xt))
+    _grads_like_torch(getattr(F, name)(x, **options), getattr(torch.nn.functional, name)(xt, **options), [x], [xt])
+
+
+def test_max_unpool_and_pixel_shuffles():
+    torch = torch_or_skip()
+    x, xt = _pair((2, 3, 6, 5))
+    values_t, idx_t = torch.nn.functional.max_pool2d(xt.detach(), 2, return_indices=True)
+    v, vt = lg.tensor(values_t.numpy(), requires_grad=True), values_t.clone().requires_grad_()
+    out = F.max_unpool2d(v, lg.tensor(idx_t.numpy()), 2, output_size=(6, 5))
+    _grads_like_torch(out, torch.nn.functional.max_unpool2d(vt, idx_t, 2, output_size=(6, 5)), [v], [vt])
+    y, yt = _pair((2, 8, 3, 2))
+    _grads_like_torch(F.pixel_shuffle(y, 2), torch.nn.functional.pixel_shuffle(yt, 2), [y], [yt])
+    z, zt = _pair((3, 4, 6))
+    _grads_like_torch(F.pixel_unshuffle(z, 2), torch.nn.functional.pixel_unshuffle(zt, 2), [z], [zt])
+
+
+def test_integer_pools_like_torch():
+    torch = torch_or_skip()
+    a = np.arange(50).reshape(1, 2, 5, 5)
+    for name in ("avg_pool2d", "max_pool2d"):
+        assert_like_torch(getattr(F, name)(lg.tensor(a), 2), getattr(torch.nn.functional, name)(torch.tensor(a), 2),
+                          exact=True)
+
+
+@pytest.mark.parametrize("call", [
+    lambda F, x: F.max_pool2d(x, 3, padding=2),
+    lambda F, x: F.max_pool2d(x, 2, stride=0),
+    lambda F, x: F.max_pool2d(x[0, 0], 2),
+    lambda F, x: F.max_pool2d(x, 7),
+    lambda F, x: F.max_pool1d(x[0], 2, padding=2),
+    lambda F, x: F.avg_pool2d(x, 3, padding=2),
+    lambda F, x: F.max_pool2d(x, (2, 2, 2)),
+    lambda F, x: F.adaptive_avg_pool2d(x[0, 0], 2),
+    lambda F, x: F.pixel_shuffle(x[:, :1, :3], 2),
+    lambda F, x: F.pixel_unshuffle(x, 2),
+])
+def test_pool_errors(call):
+    torch = torch_or_skip()
+    a = np.zeros((1, 2, 5, 5), np.float32)
+    same_error(lambda: call(F, lg.tensor(a)), lambda: call(torch.nn.functional, torch.tensor(a)))

@@ -1,0 +1,502 @@
+"""lazygrad.nn.functional's activations, normalizations, linear/embedding/dropout layers and one_hot against
+torch.nn.functional: values in float32 and float64, gradients (at the kinks too, where torch picks a side),
+second derivatives of the smooth ones, in-place forms, running statistics, random ones by their statistics
+and seeds, and torch's errors and warnings.
+
+Each case is one lambda `f(F, *tensors)` written once for both libraries: F is lazygrad.nn.functional or
+torch.nn.functional."""
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+import lazygrad as lg
+import lazygrad.nn.functional as LF
+from oracle import assert_like_torch, raises_like_torch, same_error, torch_or_skip
+
+RNG = np.random.default_rng(11)
+# values that sit on the kinks of the piecewise activations, and a spread around them
+KINKS = np.array([-30.0, -6.0, -3.0, -1.0, -0.5, -0.25, 0.0, 0.25, 0.5, 1.0, 3.0, 6.0, 30.0])
+
+
+def tF():
+    return torch_or_skip().nn.functional
+
+
+def run_both(fn, *arrays, grad: bool = True, **tolerance) -> None:
+    """fn(F, *tensors) gives torch's values, and (grad) torch's gradients against a random output gradient."""
+    torch = torch_or_skip()
+    ins_lg = [lg.tensor(a, requires_grad=grad) for a in arrays]
+    ins_t = [torch.tensor(a, requires_grad=grad) for a in arrays]
+    out_lg, out_t = fn(LF, *ins_lg), fn(tF(), *ins_t)
+    assert_like_torch(out_lg.detach(), out_t.detach(), **tolerance)
+    if not grad:
+        return
+    back = RNG.standard_normal(tuple(out_t.shape)).astype(arrays[0].dtype)
+    grads_t = torch.autograd.grad(out_t, ins_t, torch.tensor(back), allow_unused=True, materialize_grads=True)
+    grads_lg = lg.autograd.grad(out_lg, ins_lg, lg.tensor(back), allow_unused=True)
+    for g, w in zip(grads_lg, grads_t):
+        assert_like_torch(lg.zeros(w.shape, dtype=lg.float64) if g is None else g, w, **tolerance)
+
+
+# ---- activations ------------------------------------------------------------------------------------
+
+ACTIVATIONS = {
+    "relu": lambda F, x: F.relu(x),
+    "relu6": lambda F, x: F.relu6(x),
+    "hardtanh": lambda F, x: F.hardtanh(x),
+    "hardtanh_bounds": lambda F, x: F.hardtanh(x, -3.0, 0.5),
+    "elu": lambda F, x: F.elu(x),
+    "elu_alpha": lambda F, x: F.elu(x, 0.5),
+    "selu": lambda F, x: F.selu(x),
+    "celu": lambda F, x: F.celu(x, 2.0),
+    "leaky_relu": lambda F, x: F.leaky_relu(x),
+    "leaky_relu_slope": lambda F, x: F.leaky_relu(x, 0.2),
+    "rrelu_eval": lambda F, x: F.rrelu(x, 0.1, 0.3),
+    "gelu": lambda F, x: F.gelu(x),
+    "gelu_tanh": lambda F, x: F.gelu(x, approximate="tanh"),
+    "logsigmoid": lambda F, x: F.logsigmoid(x),
+    "hardshrink": lambda F, x: F.hardshrink(x),
+    "hardshrink_1": lambda F, x: F.hardshrink(x, 1.0),
+    "softshrink": lambda F, x: F.softshrink(x, 1.0),
+    "tanhshrink": lambda F, x: F.tanhshrink(x),
+    "softsign": lambda F, x: F.softsign(x),
+    "softplus": lambda F, x: F.softplus(x),
+    "softplus_beta": lambda F, x: F.softplus(x, beta=2.0, threshold=1.0),
+    "tanh": lambda F, x: F.tanh(x),
+    "sigmoid": lambda F, x: F.sigmoid(x),
+    "hardsigmoid": lambda F, x: F.hardsigmoid(x),
+    "silu": lambda F, x: F.silu(x),
+    "mish": lambda F, x: F.mish(x),
+    "hardswish": lambda F, x: F.hardswish(x),
+    "threshold": lambda F, x: F.threshold(x, 0.5, -2.0),
+    "glu": lambda F, x: F.glu(x.reshape(13, 2)[:12].reshape(4, 6), 1),
+    "softmax": lambda F, x: F.softmax(x.reshape(13, 2), 1),
+    "log_softmax": lambda F, x: F.log_softmax(x.reshape(13, 2) / 10, 0),
+    "softmin": lambda F, x: F.softmin(x.reshape(13, 2), dim=0),
+}
+
+
+@pytest.mark.parametrize("name", ACTIVATIONS)
+def test_activation_values_and_gradients_at_the_kinks(name):
+    x = np.concatenate([KINKS, RNG.uniform(-4, 4, 13)])
+    run_both(ACTIVATIONS[name], x)
+    run_both(ACTIVATIONS[name], x.astype(np.float32), grad=False)
+
+
+@pytest.mark.parametrize("name", ["gelu", "softplus", "elu"])
+def test_second_derivatives(name):
+    torch = torch_or_skip()
+    x = np.array([-2.5, -0.7, -0.1, 0.3, 1.2, 4.0])
+    fn = ACTIVATIONS[name]
+    seconds = []
+    for F, mod in ((LF, lg), (tF(), torch)):
+        t = mod.tensor(x, requires_grad=True)
+        (first,) = mod.autograd.grad(fn(F, t).sum(), t, create_graph=True)
+        (second,) = mod.autograd.grad((first * first).sum(), t)
+        seconds.append(second)
+    assert_like_torch(*seconds)
+
+
+def test_prelu_per_channel_and_shared_slope():
+    x = np.concatenate([KINKS[:12], RNG.uniform(-2, 2, 12)]).reshape(2, 3, 4)
+    run_both(lambda F, x, w: F.prelu(x, w), x, np.array([0.1, -0.3, 0.7]))
+    run_both(lambda F, x, w: F.prelu(x, w), x, np.array([0.25]))
+
+
+@pytest.mark.parametrize("case", [
+    lambda F: F.celu(_t(F), 0.0), lambda F: F.gelu(_t(F), approximate="erf"), lambda F: F.glu(_t(F)),
+    lambda F: F.glu(_t(F)[0, 0]), lambda F: F.softshrink(_t(F), -1.0), lambda F: F.softshrink(_t(F).double(), -1.0),
+    lambda F: F.prelu(_t(F), _t(F)[0, :2]), lambda F: F.prelu(_t(F), _t(F)), lambda F: F.prelu(_t(F), _t(F)[:1, :1]),
+    lambda F: F.rrelu(_t(F), 0.5, 0.1), lambda F: F.rrelu(_t(F), 0.5, 0.1, training=True),
+    lambda F: F.relu(_t(F) > 0),
+])
+def test_activation_errors(case):
+    raises_like_torch(lambda m: case(m.nn.functional), RuntimeError)
+
+
+def test_hardtanh_bounds_error():
+    raises_like_torch(lambda m: m.nn.functional.hardtanh(_t(m.nn.functional), 2.0, 1.0), ValueError)
+
+
+@pytest.mark.parametrize("name", ["elu", "selu", "leaky_relu", "gelu", "softplus", "silu", "mish", "hardswish",
+                                  "hardsigmoid", "hardshrink", "softshrink", "logsigmoid"])
+def test_integer_inputs_are_refused_where_torch_refuses(name):
+    raises_like_torch(lambda m: ACTIVATIONS[name](m.nn.functional, m.tensor([1, -2])), NotImplementedError)
+
+
+@pytest.mark.parametrize("name", ["relu", "relu6", "hardtanh", "threshold", "softsign", "sigmoid"])
+def test_integer_inputs_keep_torch_dtypes(name):
+    torch = torch_or_skip()
+    x = np.array([-7, -1, 0, 1, 7])
+    assert_like_torch(ACTIVATIONS[name](LF, lg.tensor(x)), ACTIVATIONS[name](tF(), torch.tensor(x)))
+
+
+def _t(F):
+    """A (2, 3) float32 tensor of the library F belongs to."""
+    mod = lg if F is LF else torch_or_skip()
+    return mod.tensor([[-1.0, 0.0, 2.0], [3.0, -4.0, 0.5]])
+
+
+INPLACE = {
+    "relu": lambda F, x: F.relu(x, inplace=True), "relu_": lambda F, x: F.relu_(x),
+    "relu6": lambda F, x: F.relu6(x, inplace=True), "hardtanh_": lambda F, x: F.hardtanh_(x, -0.5, 0.5),
+    "elu_": lambda F, x: F.elu_(x, 0.7), "selu_": lambda F, x: F.selu_(x), "celu_": lambda F, x: F.celu_(x, 2.0),
+    "leaky_relu_": lambda F, x: F.leaky_relu_(x, 0.3), "rrelu_": lambda F, x: F.rrelu_(x),
+    "threshold_": lambda F, x: F.threshold_(x, 0.25, 9.0), "silu": lambda F, x: F.silu(x, inplace=True),
+    "hardswish": lambda F, x: F.hardswish(x, inplace=True), "mish": lambda F, x: F.mish(x, inplace=True),
+    "hardsigmoid": lambda F, x: F.hardsigmoid(x, inplace=True),
+}
+
+
+@pytest.mark.parametrize("name", INPLACE)
+def test_inplace_forms_write_into_their_input_lazily(name):
+    torch = torch_or_skip()
+    x = np.concatenate([KINKS, RNG.uniform(-4, 4, 5)])
+    back = RNG.standard_normal(x.shape)
+    results = []
+    for F, mod in ((LF, lg), (tF(), torch)):
+        leaf = mod.tensor(x, requires_grad=True)
+        y = leaf * 1.0
+        out = INPLACE[name](F, y)
+        assert out is y
+        assert mod is torch or not y._storage.is_realized
+        (g,) = mod.autograd.grad(y, leaf, mod.tensor(back))
+        results.append((y.detach(), g))
+    for got, want in zip(results[0], results[1]):
+        assert_like_torch(got, want)
+
+
+def test_inplace_on_a_leaf_that_requires_grad_is_refused():
+    raises_like_torch(lambda m: m.nn.functional.elu_(m.ones(3, requires_grad=True)), RuntimeError)
+
+
+def test_implicit_softmax_dim_warns_and_picks_torchs_dim():
+    torch = torch_or_skip()
+    for name in ("softmax", "log_softmax", "softmin"):
+        for shape in ((4,), (2, 3), (2, 3, 2)):
+            x = RNG.standard_normal(shape)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                got = getattr(LF, name)(lg.tensor(x))
+                want = getattr(tF(), name)(torch.tensor(x))
+            assert [str(w.message) for w in caught[:1]] == [str(w.message) for w in caught[1:]]
+            assert_like_torch(got, want)
+
+
+def test_softmax_dtype_argument():
+    torch = torch_or_skip()
+    x = RNG.standard_normal((3, 4)).astype(np.float32)
+    for name in ("softmax", "log_softmax", "softmin"):
+        assert_like_torch(getattr(LF, name)(lg.tensor(x), 1, dtype=lg.float64),
+                          getattr(tF(), name)(torch.tensor(x), 1, dtype=torch.float64))
+
+
+def test_rrelu_training_draws_a_slope_per_element():
+    lower, upper = 0.1, 0.4
+    x = lg.tensor(np.where(np.arange(4000) % 2, -1.0, 2.0), requires_grad=True)
+    lg.manual_seed(5)
+    y = LF.rrelu(x, lower, upper, training=True)
+    lg.manual_seed(5)
+    again = LF.rrelu(x, lower, upper, training=True).detach().numpy()
+    values = y.detach().numpy()
+    np.testing.assert_array_equal(values, again)
+    np.testing.assert_array_equal(values[::2], 2.0)
+    slopes = -values[1::2]
+    assert lower <= slopes.min() and slopes.max() <= upper and len(np.unique(slopes)) > 1000
+    assert abs(slopes.mean() - (lower + upper) / 2) < 0.01
+    (g,) = lg.autograd.grad(y.sum(), x)
+    np.testing.assert_allclose(g.numpy()[1::2], slopes)
+
+
+def test_gumbel_softmax_soft_and_hard():
+    logits = lg.tensor(RNG.standard_normal((500, 4)), requires_grad=True)
+    lg.manual_seed(2)
+    soft = LF.gumbel_softmax(logits, tau=0.5)
+    lg.manual_seed(2)
+    hard = LF.gumbel_softmax(logits, tau=0.5, hard=True)
+    s, h = soft.detach().numpy(), hard.detach().numpy()
+    np.testing.assert_allclose(s.sum(1), 1.0)
+    np.testing.assert_array_equal(h.sum(1), 1.0)
+    np.testing.assert_array_equal(h.argmax(1), s.argmax(1))
+    assert set(np.unique(h)) == {0.0, 1.0}
+    (g_hard,) = lg.autograd.grad((hard * lg.arange(4.0)).sum(), logits)
+    (g_soft,) = lg.autograd.grad((soft * lg.arange(4.0)).sum(), logits)
+    np.testing.assert_allclose(g_hard.numpy(), g_soft.numpy())
+    # the most likely class is picked most often
+    picked = np.bincount(h.argmax(1), minlength=4)
+    assert picked.argmax() == np.bincount(logits.detach().numpy().argmax(1), minlength=4).argmax()
+
+
+# ---- normalization ----------------------------------------------------------------------------------
+
+def test_batch_norm_running_statistics_over_training_steps_then_eval():
+    torch = torch_or_skip()
+    shapes = [(4, 3), (4, 3, 5), (2, 3, 2, 2)]
+    w, b = RNG.uniform(0.5, 1.5, 3), RNG.standard_normal(3)
+    for shape in shapes:
+        stats_lg = [lg.zeros(3, dtype=lg.float64), lg.ones(3, dtype=lg.float64)]
+        stats_t = [torch.zeros(3, dtype=torch.float64), torch.ones(3, dtype=torch.float64)]
+        for step in range(3):
+            x = RNG.standard_normal(shape) * (step + 1) + step
+            run_both(lambda F, x, w, b: F.batch_norm(x, *(stats_lg if F is LF else stats_t), w, b, training=True,
+                                                     momentum=0.2), x, w, b)
+        # run_both ran each function once: the running statistics took exactly 3 updates
+        for got, want in zip(stats_lg, stats_t):
+            assert_like_torch(got, want)
+        x = RNG.standard_normal(shape)
+        run_both(lambda F, x, w, b: F.batch_norm(x, *(stats_lg if F is LF else stats_t), w, b, eps=1e-3), x, w, b)
+
+
+def test_batch_norm_without_running_statistics_and_float32():
+    x = RNG.standard_normal((5, 2, 3)).astype(np.float32)
+    run_both(lambda F, x: F.batch_norm(x, None, None, training=True), x, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("case,exc", [
+    (lambda F, m: F.batch_norm(m.ones(2, 3), None, None), RuntimeError),
+    (lambda F, m: F.batch_norm(m.ones(1, 3), None, None, training=True), ValueError),
+    (lambda F, m: F.batch_norm(m.ones(2, 3), m.zeros(2), m.ones(3), training=True), RuntimeError),
+    (lambda F, m: F.batch_norm(m.ones(2, 3), m.zeros(3), m.ones(3), m.ones(2)), RuntimeError),
+    (lambda F, m: F.instance_norm(m.ones(2, 3, 1)), ValueError),
+    (lambda F, m: F.group_norm(m.ones(2, 3, 4), 2), RuntimeError),
+    (lambda F, m: F.group_norm(m.ones(2, 3, 4), 3, m.ones(2)), RuntimeError),
+    (lambda F, m: F.local_response_norm(m.ones(2, 3), 2), ValueError),
+])
+def test_normalization_errors(case, exc):
+    same_error(lambda: case(LF, lg), lambda: case(tF(), torch_or_skip()), exc)
+
+
+def test_instance_norm_with_and_without_running_statistics():
+    torch = torch_or_skip()
+    w, b = RNG.uniform(0.5, 1.5, 3), RNG.standard_normal(3)
+    run_both(lambda F, x, w, b: F.instance_norm(x, weight=w, bias=b), RNG.standard_normal((2, 3, 5)), w, b)
+    stats_lg, stats_t = [lg.zeros(3, dtype=lg.float64), lg.ones(3, dtype=lg.float64)], \
+        [torch.zeros(3, dtype=torch.float64), torch.ones(3, dtype=torch.float64)]
+    for _ in range(2):
+        run_both(lambda F, x: F.instance_norm(x, *(stats_lg if F is LF else stats_t), momentum=0.3),
+                 RNG.standard_normal((2, 3, 2, 3)) + 1)
+    for got, want in zip(stats_lg, stats_t):
+        assert_like_torch(got, want)
+    run_both(lambda F, x: F.instance_norm(x, *(stats_lg if F is LF else stats_t), use_input_stats=False),
+             RNG.standard_normal((2, 3, 4)))
+
+
+def test_group_norm_layer_norm_rms_norm():
+    x = RNG.standard_normal((2, 6, 3))
+    w, b = RNG.uniform(0.5, 1.5, 6), RNG.standard_normal(6)
+    run_both(lambda F, x, w, b: F.group_norm(x, 3, w, b, eps=1e-3), x, w, b)
+    run_both(lambda F, x: F.group_norm(x, 2), x)
+    run_both(lambda F, x, w, b: F.layer_norm(x, (3,), w[:3], b[:3]), x, w, b)
+    run_both(lambda F, x, w: F.rms_norm(x, [6, 3], w.reshape(6, 1).expand(6, 3)), x, w)
+
+
+@pytest.mark.parametrize("shape,size", [((2, 5, 3), 3), ((1, 6, 2, 3), 4), ((2, 4, 1, 2, 2), 2)])
+def test_local_response_norm(shape, size):
+    run_both(lambda F, x: F.local_response_norm(x, size, alpha=0.5, beta=0.6, k=1.5), RNG.standard_normal(shape))
+
+
+@pytest.mark.parametrize("p,dim", [(2.0, 1), (1.0, -1), (3.0, 0)])
+def test_normalize(p, dim):
+    x = RNG.standard_normal((3, 4))
+    x[1] = 0.0
+    run_both(lambda F, x: F.normalize(x, p=p, dim=dim), x)
+
+
+# ---- linear, embedding, one_hot -----------------------------------------------------------------------
+
+def test_linear_and_bilinear():
+    x, w, b = RNG.standard_normal((2, 3, 4)), RNG.standard_normal((5, 4)), RNG.standard_normal(5)
+    run_both(lambda F, x, w, b: F.linear(x, w, b), x, w, b)
+    run_both(lambda F, x, w: F.linear(x, w), x[0], w)
+    x2, wb = RNG.standard_normal((2, 3, 6)), RNG.standard_normal((5, 4, 6))
+    run_both(lambda F, x1, x2, w, b: F.bilinear(x1, x2, w, b), x, x2, wb, b)
+
+
+@pytest.mark.parametrize("case", [
+    lambda F, m: F.linear(m.ones(2, 3, 4), m.ones(5, 3)),
+    lambda F, m: F.bilinear(m.ones(2, 3), m.ones(3, 4), m.ones(5, 3, 4)),
+    lambda F, m: F.bilinear(m.ones(2, 3), m.ones(2, 4), m.ones(5, 3, 3)),
+    lambda F, m: F.bilinear(m.ones(2, 3), m.ones(2, 4), m.ones(5, 4, 4)),
+    lambda F, m: F.bilinear(m.ones(2, 3), m.ones(2, 3, 4), m.ones(5, 3, 4)),
+    lambda F, m: F.bilinear(m.ones(2, 3), m.ones(2, 4), m.ones(5, 3, 4), m.ones(4)),
+    lambda F, m: F.embedding(m.tensor([1]), m.ones(3)),
+    lambda F, m: F.embedding(m.tensor([1.0]), m.ones(3, 2)),
+    lambda F, m: F.one_hot(m.tensor([1.0])),
+    lambda F, m: F.one_hot(m.tensor([-1])),
+    lambda F, m: F.one_hot(m.tensor([3]), 3),
+    lambda F, m: F.one_hot(m.tensor([], dtype=m.long)),
+])
+def test_layer_errors(case):
+    raises_like_torch(lambda m: case(m.nn.functional, m), RuntimeError)
+
+
+@pytest.mark.parametrize("case,exc", [
+    (lambda F, m: F.embedding(m.tensor([1]), m.ones(3, 2), padding_idx=3), AssertionError),
+    (lambda F, m: F.embedding(m.tensor([1]), m.ones(3, 2), padding_idx=-4), AssertionError),
+    (lambda F, m: F.embedding(m.tensor([5]), m.ones(3, 2)), IndexError),
+])
+def test_embedding_index_errors(case, exc):
+    raises_like_torch(lambda m: case(m.nn.functional, m), exc)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"padding_idx": 2}, {"padding_idx": -1}, {"scale_grad_by_freq": True},
+                                    {"padding_idx": 0, "scale_grad_by_freq": True}])
+def test_embedding_values_and_gradients(kwargs):
+    torch = torch_or_skip()
+    index = np.array([[0, 2, 4], [2, 2, 1]])
+    weight = RNG.standard_normal((5, 3))
+    run_both(lambda F, w: F.embedding(torch.tensor(index) if F is not LF else lg.tensor(index), w, **kwargs), weight)
+
+
+def test_embedding_max_norm_renormalizes_looked_up_rows_in_place():
+    torch = torch_or_skip()
+    index = np.array([0, 3, 3, 1])
+    weight = RNG.standard_normal((5, 4)) * 2
+    weight[1] *= 0.01  # a looked-up row under the limit stays
+    results = []
+    for F, mod in ((LF, lg), (tF(), torch)):
+        w = mod.tensor(weight, requires_grad=True)
+        out = F.embedding(mod.tensor(index), w, max_norm=1.5, norm_type=1.0)
+        (g,) = mod.autograd.grad((out * out).sum(), w)
+        results.append((out.detach(), w.detach(), g))
+    for got, want in zip(*results):
+        assert_like_torch(got, want)
+
+
+# name -> (indices, offsets, whether per-sample weights are given, keyword arguments)
+BAGS = {
+    "2d_mean": (np.array([[0, 2, 4], [2, 2, 1]]), None, False, {}),
+    "2d_sum": (np.array([[0, 2, 4], [2, 2, 1]]), None, False, {"mode": "sum"}),
+    "2d_max": (np.array([[0, 2, 4], [3, 2, 1]]), None, False, {"mode": "max"}),
+    "1d_sum_weighted": (np.array([4, 0, 2, 2, 1]), np.array([0, 2, 2]), True, {"mode": "sum"}),
+    "1d_mean_last_offset": (np.array([4, 0, 2, 2, 1]), np.array([0, 1, 1, 5]), False, {"include_last_offset": True}),
+    "1d_max_padding": (np.array([4, 0, 2, 3, 1]), np.array([0, 2, 3]), False, {"mode": "max", "padding_idx": 2}),
+    "1d_mean_padding": (np.array([4, 0, 2, 2, 1]), np.array([0, 2]), False, {"padding_idx": 2}),
+}
+
+
+@pytest.mark.parametrize("name", BAGS)
+def test_embedding_bag(name):
+    torch = torch_or_skip()
+    index, offsets, weighted, kwargs = BAGS[name]
+    arrays = [RNG.standard_normal((5, 3))] + ([RNG.standard_normal(index.shape)] if weighted else [])
+
+    def bag(F, w, *per_sample):
+        mod = lg if F is LF else torch
+        return F.embedding_bag(mod.tensor(index), w, None if offsets is None else mod.tensor(offsets),
+                               per_sample_weights=per_sample[0] if per_sample else None, **kwargs)
+    run_both(bag, *arrays)
+
+
+@pytest.mark.parametrize("case,exc", [
+    (lambda F, m: F.embedding_bag(m.tensor([0, 1]), m.ones(3, 2)), ValueError),
+    (lambda F, m: F.embedding_bag(m.tensor([[[0]]]), m.ones(3, 2)), ValueError),
+    (lambda F, m: F.embedding_bag(m.tensor([0, 1]), m.ones(3, 2), m.tensor([0]), mode="min"), ValueError),
+    (lambda F, m: F.embedding_bag(m.tensor([0, 1]), m.ones(3, 2), m.tensor([0]), per_sample_weights=m.ones(2)),
+     NotImplementedError),
+])
+def test_embedding_bag_errors(case, exc):
+    raises_like_torch(lambda m: case(m.nn.functional, m), exc)
+
+
+def test_one_hot():
+    torch = torch_or_skip()
+    x = np.array([[0, 3], [1, 1]])
+    assert_like_torch(LF.one_hot(lg.tensor(x)), tF().one_hot(torch.tensor(x)), exact=True)
+    assert_like_torch(LF.one_hot(lg.tensor(x), 6), tF().one_hot(torch.tensor(x), 6), exact=True)
+    empty = np.zeros((0, 2), dtype=np.int64)
+    assert_like_torch(LF.one_hot(lg.tensor(empty), 3), tF().one_hot(torch.tensor(empty), 3), exact=True)
+
+
+def test_distance_functions_are_the_top_level_ones():
+    assert LF.cosine_similarity is lg.cosine_similarity and LF.pairwise_distance is lg.pairwise_distance
+    assert LF.pdist is lg.pdist and LF.layer_norm is lg.layer_norm and LF.rms_norm is lg.rms_norm
+
+
+# ---- dropout ----------------------------------------------------------------------------------------
+
+def test_dropout_keeps_the_expected_fraction_scaled_and_is_seeded():
+    x = lg.ones(100, 100, requires_grad=True)
+    lg.manual_seed(9)
+    y = LF.dropout(x, 0.3)
+    lg.manual_seed(9)
+    again = LF.dropout(x, 0.3)
+    values = y.detach().numpy()
+    np.testing.assert_array_equal(values, again.detach().numpy())
+    assert set(np.unique(values)) == {0.0, np.float32(1 / 0.7)}
+    assert abs((values > 0).mean() - 0.7) < 0.02
+    (g,) = lg.autograd.grad(y.sum(), x)
+    np.testing.assert_array_equal(g.numpy(), values)
+    assert LF.dropout(x, 0.3, training=False) is x
+    assert (LF.dropout(x, 1.0).detach().numpy() == 0).all()
+
+
+def test_dropout_inplace_writes_into_input():
+    x = lg.ones(1000)
+    lg.manual_seed(1)
+    out = LF.dropout(x, 0.5, inplace=True)
+    assert out is x
+    assert set(np.unique(x.numpy())) == {0.0, 2.0}
+
+
+@pytest.mark.parametrize("fn,shape,spatial", [(LF.dropout1d, (20, 30, 7), 1), (LF.dropout1d, (300, 7), 1),
+                                              (LF.dropout2d, (20, 30, 2, 3), 2), (LF.dropout3d, (10, 30, 2, 1, 3), 3),
+                                              (LF.dropout3d, (300, 2, 2, 1), 3)])
+def test_channel_dropout_zeroes_whole_channels(fn, shape, spatial):
+    lg.manual_seed(4)
+    channels = fn(lg.ones(shape), 0.25).numpy().reshape(-1, math.prod(shape[-spatial:]))
+    assert set(np.unique(channels)) == {0.0, np.float32(1 / 0.75)}
+    assert (channels.min(1) == channels.max(1)).all()
+    assert abs((channels[:, 0] > 0).mean() - 0.75) < 0.08
+
+
+def test_alpha_dropout_is_torchs_affine_map_and_keeps_mean_and_variance():
+    torch = torch_or_skip()
+    p = 0.2
+    x = RNG.standard_normal(40000).astype(np.float32)
+    want = tF().alpha_dropout(torch.tensor(x), p, training=True).numpy()
+    values, counts = np.unique(want, return_counts=True)
+    dropped = values[counts.argmax()]
+    kept = want != dropped
+    scale, shift = np.polyfit(x[kept], want[kept], 1)
+    lg.manual_seed(3)
+    got = LF.alpha_dropout(lg.tensor(x), p, training=True).numpy()
+    got_dropped = np.isclose(got, dropped, rtol=0, atol=1e-6) & ~np.isclose(x * scale + shift, dropped, atol=1e-6)
+    np.testing.assert_allclose(got[~got_dropped], x[~got_dropped] * scale + shift, rtol=1e-5, atol=1e-5)
+    assert abs(got_dropped.mean() - p) < 0.01
+    assert abs(got.mean()) < 0.03 and abs(got.std() - 1) < 0.03
+    untouched = lg.tensor(x)
+    assert LF.alpha_dropout(untouched, p) is untouched  # training is off by default
+
+
+def test_feature_alpha_dropout_is_per_channel():
+    lg.manual_seed(6)
+    values = LF.feature_alpha_dropout(lg.ones(50, 40, 3), 0.5, training=True).numpy()
+    assert (values.min(2) == values.max(2)).all() and len(np.unique(values)) == 2
+
+
+@pytest.mark.parametrize("case,exc", [
+    (lambda F, m: F.dropout(m.ones(3), 1.5), ValueError),
+    (lambda F, m: F.alpha_dropout(m.ones(3), -1), ValueError),
+    (lambda F, m: F.feature_alpha_dropout(m.ones(3), 2), ValueError),
+    (lambda F, m: F.dropout1d(m.ones(2, 3, 4, 5)), RuntimeError),
+])
+def test_dropout_errors(case, exc):
+    raises_like_torch(lambda m: case(m.nn.functional, m), exc)
+
+
+@pytest.mark.parametrize("case", [lambda F, m: F.dropout2d(m.ones(2, 3, 4)), lambda F, m: F.dropout2d(m.ones(2, 3)),
+                                  lambda F, m: F.dropout3d(m.ones(2, 3, 4))])
+def test_dropout_rank_warnings(case):
+    torch = torch_or_skip()
+    messages = []
+    for F, mod in ((LF, lg), (tF(), torch)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            case(F, mod)
+        messages.append([(w.category, str(w.message)) for w in caught])
+    assert messages[0] == messages[1] and messages[0]

@@ -1,0 +1,242 @@
+"""interpolate, upsample*, affine_grid and grid_sample against torch: values, gradients, warnings, errors."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+import lazygrad as lg
+import lazygrad.nn.functional as LF
+from tests.oracle import assert_like_torch, raises_like_torch, same_error, torch_or_skip
+
+SPATIAL = {1: (5,), 2: (5, 7), 3: (4, 5, 3)}
+MODE_DIMS = {"nearest": 2, "nearest-exact": 2, "linear": 1, "bilinear": 2, "trilinear": 3, "bicubic": 2, "area": 2}
+
+
+def _array(n: int, dtype=np.float32, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).standard_normal((2, 3, *SPATIAL[n])).astype(dtype)
+
+
+def _interp_cases():
+    """(mode, spatial dims, dtype, keyword arguments): up and down, sizes, integer and fractional scales."""
+    per_dim = {1: [(9,), (3,)], 2: [(9, 3), (2, 11)], 3: [(6, 2, 5), (3, 7, 1)]}
+    scales = {1: (2.5,), 2: (2.5, 0.5), 3: (1.5, 0.6, 2.0)}
+    cases = []
+    for mode, n in [*MODE_DIMS.items(), ("nearest", 1), ("nearest", 3), ("nearest-exact", 3)]:
+        corners = [False, True] if mode in ("linear", "bilinear", "trilinear", "bicubic") else [None]
+        for i, ac in enumerate(corners):
+            dtype = np.float32 if i == 0 else np.float64
+            for kw in [dict(size=per_dim[n][0]), dict(size=per_dim[n][1]), dict(scale_factor=2),
+                       dict(scale_factor=1.7), dict(scale_factor=scales[n]),
+                       dict(scale_factor=0.6, recompute_scale_factor=True)]:
+                cases.append(pytest.param(mode, n, dtype, ac, kw, id=f"{mode}-{n}d-{dtype.__name__}-ac{ac}-{kw}"))
+    return cases
+
+
+@pytest.mark.parametrize("mode,n,dtype,align_corners,kw", _interp_cases())
+def test_interpolate_values(mode, n, dtype, align_corners, kw):
+    torch = torch_or_skip()
+    a = _array(n, dtype)
+    want = torch.nn.functional.interpolate(torch.tensor(a), mode=mode, align_corners=align_corners, **kw)
+    got = LF.interpolate(lg.tensor(a), mode=mode, align_corners=align_corners, **kw)
+    assert_like_torch(got, want, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("n,size,scale", [(1, 33, 1.9), (1, 16, 47 / 16), (2, (9, 9), (1.05, 2.0))])
+@pytest.mark.parametrize("mode", ["nearest", "nearest-exact", "linear"])
+def test_interpolate_index_rounding(mode, n, size, scale):
+    """Sizes where torch's float arithmetic decides the source index (ties, unit steps kept as copies)."""
+    torch = torch_or_skip()
+    mode = {1: mode, 2: "bilinear" if mode == "linear" else mode}[n]
+    a = np.random.default_rng(1).standard_normal((1, 2, *([size] if n == 1 else size))).astype(np.float32)
+    for dtype in (np.float32, np.float64):
+        x = a.astype(dtype)
+        for kw in (dict(scale_factor=scale), dict(size=[int(s * f) for s, f in zip(x.shape[2:], np.broadcast_to(
+                scale, (n,)))])):
+            want = torch.nn.functional.interpolate(torch.tensor(x), mode=mode, **kw)
+            assert_like_torch(LF.interpolate(lg.tensor(x), mode=mode, **kw), want, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("mode,n,align_corners,kw", [
+    ("nearest", 2, None, dict(scale_factor=1.5)), ("nearest-exact", 1, None, dict(size=3)),
+    ("linear", 1, False, dict(scale_factor=2.5)), ("bilinear", 2, True, dict(size=(3, 10))),
+    ("bilinear", 2, False, dict(scale_factor=0.7)), ("trilinear", 3, False, dict(size=(6, 3, 4))),
+    ("bicubic", 2, False, dict(scale_factor=1.5)), ("bicubic", 2, True, dict(size=(3, 4))),
+    ("area", 2, None, dict(size=(3, 4)))])
+def test_interpolate_gradients(mode, n, align_corners, kw):
+    torch = torch_or_skip()
+    a = _array(n, np.float64, seed=2)
+    x_t, x_l = torch.tensor(a, requires_grad=True), lg.tensor(a, requires_grad=True)
+    out_t = torch.nn.functional.interpolate(x_t, mode=mode, align_corners=align_corners, **kw)
+    out_l = LF.interpolate(x_l, mode=mode, align_corners=align_corners, **kw)
+    back = np.random.default_rng(3).standard_normal(tuple(out_t.shape))
+    (want,) = torch.autograd.grad(out_t, x_t, torch.tensor(back))
+    (got,) = lg.autograd.grad(out_l, x_l, lg.tensor(back))
+    assert_like_torch(got, want, rtol=1e-7, atol=1e-9)
+
+
+def test_interpolate_fuses_to_one_kernel_per_dim():
+    """Each spatial dim is one gather-and-weigh kernel; torch's numbers come out."""
+    torch = torch_or_skip()
+    a = _array(2)
+    out = LF.interpolate(lg.tensor(a), scale_factor=2, mode="bicubic", align_corners=False)
+    assert len(lg.schedule(out)) <= 2
+    want = torch.nn.functional.interpolate(torch.tensor(a), scale_factor=2, mode="bicubic", align_corners=False)
+    assert_like_torch(out, want, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("name,kw,mode", [("upsample", dict(scale_factor=2, mode="bilinear"), "bilinear"),
+                                          ("upsample_nearest", dict(size=(3, 9)), "nearest"),
+                                          ("upsample_bilinear", dict(scale_factor=1.5), "bilinear")])
+def test_deprecated_upsample_warns_and_matches(name, kw, mode):
+    torch = torch_or_skip()
+    a = _array(2)
+    with pytest.warns(UserWarning) as caught_t:
+        want = getattr(torch.nn.functional, name)(torch.tensor(a), **kw)
+    with pytest.warns(UserWarning) as caught_l:
+        got = getattr(LF, name)(lg.tensor(a), **kw)
+    assert [str(w.message) for w in caught_l] == [str(w.message) for w in caught_t]
+    assert caught_l[0].filename == __file__
+    assert_like_torch(got, want, rtol=1e-5, atol=1e-5)
+
+
+ERRORS = [
+    (lambda m, x: m.nn.functional.interpolate(x, size=(0, 3)), RuntimeError),
+    (lambda m, x: m.nn.functional.interpolate(x, scale_factor=0.1, mode="bilinear"), RuntimeError),
+    (lambda m, x: m.nn.functional.interpolate(x[:, :, 0], scale_factor=0.1, mode="linear"), RuntimeError),
+    (lambda m, x: m.nn.functional.interpolate(x[:, :, :0], size=3), RuntimeError),
+    (lambda m, x: m.nn.functional.interpolate(x.unsqueeze(2), scale_factor=0.1, mode="trilinear"), RuntimeError),
+    (lambda m, x: m.nn.functional.interpolate(x[0, 0], size=3), NotImplementedError),
+    (lambda m, x: m.nn.functional.interpolate(x, size=3, mode="foo"), NotImplementedError),
+    (lambda m, x: m.nn.functional.interpolate(x, size=3, mode="linear"), NotImplementedError),
+    (lambda m, x: m.nn.functional.interpolate(x, size=3, mode="trilinear"), NotImplementedError),
+    (lambda m, x: m.nn.functional.interpolate(x[:, 0], size=3, mode="bilinear"), NotImplementedError),
+    (lambda m, x: m.nn.functional.interpolate(x, size=3, mode="nearest", align_corners=True), ValueError),
+    (lambda m, x: m.nn.functional.interpolate(x, size=3, scale_factor=2), ValueError),
+    (lambda m, x: m.nn.functional.interpolate(x), ValueError),
+    (lambda m, x: m.nn.functional.interpolate(x, size=(3,)), ValueError),
+    (lambda m, x: m.nn.functional.interpolate(x, scale_factor=(2.0, 2.0, 2.0)), ValueError),
+    (lambda m, x: m.nn.functional.interpolate(x, size=(3, 3.5)), TypeError),
+    (lambda m, x: m.nn.functional.interpolate(x, size=3, recompute_scale_factor=True), ValueError),
+    (lambda m, x: m.nn.functional.interpolate(x[0], size=3, mode="linear", antialias=True), ValueError),
+    (lambda m, x: m.nn.functional.interpolate(x.long(), scale_factor=2), NotImplementedError),
+    (lambda m, x: m.nn.functional.grid_sample(x, m.zeros(1, 3, 3, 2, dtype=m.float64), align_corners=False),
+     RuntimeError),
+    (lambda m, x: m.nn.functional.grid_sample(x, m.zeros(2, 3, 3, 2), align_corners=False), RuntimeError),
+    (lambda m, x: m.nn.functional.grid_sample(x, m.zeros(1, 3, 3, 3), align_corners=False), RuntimeError),
+    (lambda m, x: m.nn.functional.grid_sample(x.unsqueeze(2), m.zeros(1, 2, 3, 3, 3), mode="bicubic",
+                                              align_corners=False), RuntimeError),
+    (lambda m, x: m.nn.functional.grid_sample(x[:, :, :0], m.zeros(1, 3, 3, 2), align_corners=False), RuntimeError),
+    (lambda m, x: m.nn.functional.grid_sample(x, m.zeros(1, 3, 3, 2), mode="area", align_corners=False), ValueError),
+    (lambda m, x: m.nn.functional.grid_sample(x, m.zeros(1, 3, 3, 2), padding_mode="wrap"), ValueError),
+    (lambda m, x: m.nn.functional.affine_grid(m.zeros(1, 2, 3), (1, 1, 0, 3), align_corners=False), ValueError),
+    (lambda m, x: m.nn.functional.affine_grid(m.zeros(1, 3, 3), (1, 1, 4, 3), align_corners=False), ValueError),
+    (lambda m, x: m.nn.functional.affine_grid(m.zeros(1, 2, 4), (1, 1, 4, 3, 2), align_corners=False), ValueError),
+    (lambda m, x: m.nn.functional.affine_grid(m.zeros(1, 2, 3), (2, 1, 4, 3), align_corners=False), RuntimeError),
+    (lambda m, x: m.nn.functional.affine_grid(m.zeros(1, 2, 3), (1, 4, 3), align_corners=False),
+     NotImplementedError),
+]
+
+
+def test_affine_grid_needs_floating_theta():
+    torch = torch_or_skip()
+    same_error(lambda: LF.affine_grid(lg.zeros(1, 2, 3, dtype=lg.long), (1, 1, 4, 3), align_corners=False),
+               lambda: torch.nn.functional.affine_grid(torch.zeros(1, 2, 3, dtype=torch.long), (1, 1, 4, 3),
+                                                       align_corners=False), ValueError)
+
+
+@pytest.mark.parametrize("case", range(len(ERRORS)))
+def test_errors_like_torch(case):
+    fn, exc = ERRORS[case]
+    a = _array(2)[:1, :2, :4, :4]
+    raises_like_torch(lambda m: fn(m, m.tensor(a)), exc)
+
+
+def _grid(n: int, dtype, seed: int) -> np.ndarray:
+    """Points in [-1.3, 1.3]: inside the image and past its borders, never on a half-pixel tie."""
+    shape = (2, 3, 4, n) if n == 2 else (2, 3, 2, 4, n)
+    return np.random.default_rng(seed).uniform(-1.3, 1.3, shape).astype(dtype)
+
+
+GRID_CASES = [pytest.param(mode, pad, ac, n, id=f"{mode}-{pad}-ac{ac}-{n}d")
+              for n, modes in ((2, ("bilinear", "nearest", "bicubic")), (3, ("bilinear", "nearest")))
+              for mode in modes for pad in ("zeros", "border", "reflection") for ac in (False, True)
+              if n == 2 or ac == (pad == "reflection")]
+
+
+@pytest.mark.parametrize("mode,padding_mode,align_corners,n", GRID_CASES)
+def test_grid_sample_values_and_gradients(mode, padding_mode, align_corners, n):
+    torch = torch_or_skip()
+    a = np.random.default_rng(4).standard_normal((2, 2, *((5, 6) if n == 2 else (3, 4, 5))))
+    g = _grid(n, np.float64, seed=5)
+    ins_t = [torch.tensor(a, requires_grad=True), torch.tensor(g, requires_grad=True)]
+    ins_l = [lg.tensor(a, requires_grad=True), lg.tensor(g, requires_grad=True)]
+    kw = dict(mode=mode, padding_mode=padding_mode, align_corners=align_corners)
+    out_t = torch.nn.functional.grid_sample(*ins_t, **kw)
+    out_l = LF.grid_sample(*ins_l, **kw)
+    assert_like_torch(out_l.detach(), out_t.detach(), rtol=1e-7, atol=1e-9)
+    back = np.random.default_rng(6).standard_normal(tuple(out_t.shape))
+    grads_t = torch.autograd.grad(out_t, ins_t, torch.tensor(back))
+    grads_l = lg.autograd.grad(out_l, ins_l, lg.tensor(back))
+    for got, want in zip(grads_l, grads_t):
+        assert_like_torch(got, want, rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "nearest", "bicubic"])
+def test_grid_sample_float32(mode):
+    torch = torch_or_skip()
+    a, g = _array(2), _grid(2, np.float32, seed=7)[:, :, :, :]
+    want = torch.nn.functional.grid_sample(torch.tensor(a), torch.tensor(g), mode=mode, align_corners=False)
+    assert_like_torch(LF.grid_sample(lg.tensor(a), lg.tensor(g), mode=mode, align_corners=False), want,
+                      rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("size,align_corners", [((2, 3, 4, 5), False), ((2, 3, 4, 5), True),
+                                                ((2, 1, 3, 2, 4), False), ((2, 1, 3, 2, 4), True)])
+def test_affine_grid_values_and_gradient(size, align_corners):
+    torch = torch_or_skip()
+    n = len(size) - 2
+    theta = np.random.default_rng(8).standard_normal((2, n, n + 1))
+    t_t, t_l = torch.tensor(theta, requires_grad=True), lg.tensor(theta, requires_grad=True)
+    out_t = torch.nn.functional.affine_grid(t_t, size, align_corners=align_corners)
+    out_l = LF.affine_grid(t_l, size, align_corners=align_corners)
+    assert_like_torch(out_l.detach(), out_t.detach(), rtol=1e-7, atol=1e-9)
+    back = np.random.default_rng(9).standard_normal(tuple(out_t.shape))
+    (want,) = torch.autograd.grad(out_t, t_t, torch.tensor(back))
+    (got,) = lg.autograd.grad(out_l, t_l, lg.tensor(back))
+    assert_like_torch(got, want, rtol=1e-7, atol=1e-9)
+
+
+def test_affine_grid_then_grid_sample_float32():
+    """The usual spatial-transformer pipeline, gradients to theta through both."""
+    torch = torch_or_skip()
+    theta = np.array([[[0.9, -0.2, 0.1], [0.3, 1.1, -0.2]]], dtype=np.float32)
+    a = _array(2)[:1]
+    t_t, t_l = torch.tensor(theta, requires_grad=True), lg.tensor(theta, requires_grad=True)
+    out_t = torch.nn.functional.grid_sample(torch.tensor(a), torch.nn.functional.affine_grid(
+        t_t, (1, 3, 4, 6), align_corners=False), align_corners=False)
+    out_l = LF.grid_sample(lg.tensor(a), LF.affine_grid(t_l, (1, 3, 4, 6), align_corners=False), align_corners=False)
+    assert_like_torch(out_l.detach(), out_t.detach(), rtol=1e-5, atol=1e-5)
+    assert_like_torch(lg.autograd.grad(out_l.sum(), t_l)[0], torch.autograd.grad(out_t.sum(), t_t)[0],
+                      rtol=1e-4, atol=1e-4)
+
+
+def test_align_corners_default_warnings():
+    torch = torch_or_skip()
+    theta = np.zeros((1, 2, 3), dtype=np.float32)
+    messages = []
+    for m, f in ((torch, torch.nn.functional), (lg, LF)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            grid = f.affine_grid(m.tensor(theta), (1, 1, 2, 2))
+            f.grid_sample(m.ones(1, 1, 2, 2), grid)
+            f.affine_grid(m.tensor(theta), (1, 1, 1, 2), align_corners=True)
+        messages.append([(w.category, str(w.message)) for w in caught])
+        assert all(w.filename == __file__ for w in caught)
+    assert messages[1] == messages[0] and len(messages[0]) == 3
+
+
+def test_antialias_not_supported_yet():
+    with pytest.raises(NotImplementedError, match="antialias"):
+        LF.interpolate(lg.ones(1, 1, 4, 4), size=2, mode="bilinear", antialias=True)
