@@ -37,11 +37,8 @@ def _invert(self: Tensor) -> Tensor:
     return ew.logical_not(self) if self.dtype is bool_ else ew.bitwise_not(self)
 
 
-@differentiable("to")
-def to(self: Tensor, *args, dtype=None, device=None, copy: bool = False, non_blocking: bool = False, **kw) -> Tensor:
-    """to(dtype), to(device), to(tensor), to(device, dtype): self itself when nothing changes. A change of
-    dtype stays lazy; a move between devices computes the value and copies it (laid out as torch lays
-    out the copy)."""
+def to_arguments(args: tuple, dtype=None, device=None) -> tuple:
+    """The (dtype, device) that to()'s positional arguments name: a tensor (both), a dtype, a device."""
     for a in args:
         if isinstance(a, Tensor):
             dtype, device = a.dtype, a.device
@@ -49,6 +46,15 @@ def to(self: Tensor, *args, dtype=None, device=None, copy: bool = False, non_blo
             dtype = a
         else:
             device = a
+    return dtype, device
+
+
+@differentiable("to")
+def to(self: Tensor, *args, dtype=None, device=None, copy: bool = False, non_blocking: bool = False, **kw) -> Tensor:
+    """to(dtype), to(device), to(tensor), to(device, dtype): self itself when nothing changes. A change of
+    dtype stays lazy; a move between devices computes the value and copies it (laid out as torch lays
+    out the copy)."""
+    dtype, device = to_arguments(args, dtype, device)
     from . import graph
     from .tensor import normalize_device
     dev = normalize_device(device) if device is not None else self._storage.device

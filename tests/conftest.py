@@ -1,10 +1,15 @@
 """Shared fixtures: run a test on both back ends (compiled C and the numpy reference interpreter), and
-render every kernel the suite compiles for C as CUDA too, so test_cuda_codegen can compile them all."""
+render every kernel the suite compiles for C as CUDA too; when the session ends, nvcc compiles all of
+them (with pytest-xdist, each worker hands its kernels to the controller, which compiles them once)."""
 from __future__ import annotations
+
+import tempfile
+from pathlib import Path
 
 import pytest
 
 import lazygrad as lg
+import nvcc_check
 from lazygrad import runtime
 
 # CUDA source -> kernel name, for every kernel the session ran on the C back end
@@ -39,9 +44,28 @@ def render_every_kernel_for_cuda():
     runtime._compiled = original
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "run_last: run after every other test (it uses what they produced)")
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """(xdist controller) a worker is done: keep the CUDA kernels it rendered."""
+    CUDA_SOURCES.update(getattr(node, "workeroutput", {}).get("cuda_sources", {}))
 
 
-def pytest_collection_modifyitems(items):
-    items.sort(key=lambda item: item.get_closest_marker("run_last") is not None)
+def pytest_sessionfinish(session, exitstatus):
+    """A worker hands its kernels over; the controller (or a run without workers) compiles every kernel of
+    the session with nvcc, and a kernel nvcc refuses fails the run."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["cuda_sources"] = dict(CUDA_SOURCES)
+        return
+    if not CUDA_SOURCES or not nvcc_check.available():
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        problems = nvcc_check.compile_all(CUDA_SOURCES, Path(folder))
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if problems:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    if reporter is not None:
+        title = f"nvcc --ptx ({', '.join(nvcc_check.ARCHS)}): the CUDA twins of {len(CUDA_SOURCES)} kernels"
+        reporter.write_sep("=", title + (": FAILED" if problems else ": ok"), red=bool(problems), green=not problems)
+        for problem in problems:
+            reporter.write_line(problem)

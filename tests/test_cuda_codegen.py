@@ -1,8 +1,7 @@
 """The CUDA back end without a GPU: kernels render for CUDA from any graph, and every kernel the test
-suite compiles for C also compiles as CUDA (nvcc --ptx for sm_80 and sm_90; NVRTC when cupy has it)."""
-import concurrent.futures
+suite compiles for C also compiles as CUDA (nvcc --ptx for sm_80 and sm_90, at the session's end: conftest;
+NVRTC when cupy has it)."""
 import re
-import shutil
 import struct
 import subprocess
 
@@ -13,9 +12,10 @@ import lazygrad as lg
 from codegen import cuda_program, render_cuda
 from codegen.symbolic import Lin
 from codegen.templates_dir import templates_dir
-from conftest import CUDA_SOURCES
 
-ARCHS = ("sm_80", "sm_90")
+import nvcc_check
+
+ARCHS = nvcc_check.ARCHS
 
 
 def _graphs():
@@ -53,36 +53,12 @@ def _sample_sources() -> dict[str, str]:
     return out
 
 
-def _translation_unit(sources: dict[str, str]) -> str:
-    """Every kernel in one file, each under a unique name."""
-    parts = ['#include "prelude.cuh"']
-    for n, (source, name) in enumerate(sources.items()):
-        body = source.replace('#include "prelude.cuh"', "")
-        parts.append(re.sub(rf"\b{re.escape(name)}", f"{name}_k{n}", body))  # (its helpers and a scatter's fill too)
-    return "\n".join(parts)
-
-
-def _nvcc(path, arch: str, *options: str) -> subprocess.CompletedProcess:
-    includes = [f"-I{templates_dir() / 'cuda'}", f"-I{templates_dir() / 'common'}"]
-    return subprocess.run(["nvcc", "--ptx", f"-arch={arch}", "-diag-suppress=186", *options, *includes, str(path),
-                           "-o", str(path.with_suffix(f".{arch}.ptx"))], capture_output=True, text=True)
-
-
-@pytest.mark.run_last
-def test_every_kernel_of_the_suite_compiles_with_nvcc(tmp_path):
-    if shutil.which("nvcc") is None:
+def test_sample_kernels_compile_with_nvcc(tmp_path):
+    """This file's own sample of kernels; every kernel the whole suite generates is compiled the same way
+    when the session ends (conftest: the CUDA twin of each C kernel the tests ran)."""
+    if not nvcc_check.available():
         pytest.skip("nvcc is not installed")
-    sources = {**_sample_sources(), **CUDA_SOURCES}
-    path = tmp_path / "kernels.cu"
-    path.write_text(_translation_unit(sources))
-    # Unoptimized PTX (-O0 in NVVM): the front end and code generation check every kernel as fully, in a
-    # quarter of the time; the tests below look at optimized PTX (registers, vector loads, tensor cores).
-    with concurrent.futures.ThreadPoolExecutor(len(ARCHS)) as pool:
-        results = list(pool.map(lambda arch: _nvcc(path, arch, "-Xcicc", "-O0"), ARCHS))
-    for arch, result in zip(ARCHS, results):
-        assert result.returncode == 0, f"{arch}: {result.stderr[-4000:]}"
-        ptx = path.with_suffix(f".{arch}.ptx").read_text()
-        assert ptx.count(".entry") == sum(source.count('extern "C" __global__') for source in sources)
+    assert nvcc_check.compile_all(_sample_sources(), tmp_path) == []
 
 
 def _nvrtc_or_skip():
@@ -332,7 +308,7 @@ def test_dlpack_shares_memory_both_ways():
 def test_contiguous_operands_move_in_vector_instructions(tmp_path):
     """Contiguous reads and writes of an elementwise kernel compile to 16-byte vector accesses; the
     transposed read stays a scalar one."""
-    if shutil.which("nvcc") is None:
+    if not nvcc_check.available():
         pytest.skip("nvcc is not installed")
     x32, x64 = lg.tensor(np.ones((64, 48), np.float32)), lg.tensor(np.ones((64, 48)))
     sources = {}
@@ -340,8 +316,8 @@ def test_contiguous_operands_move_in_vector_instructions(tmp_path):
         (k,) = lg.schedule(y, target="cuda")
         sources[k.source] = k.name
     path = tmp_path / "vectors.cu"
-    path.write_text(_translation_unit(sources))
-    result = _nvcc(path, "sm_80")
+    path.write_text(nvcc_check.translation_unit(sources))
+    result = nvcc_check.nvcc(path, "sm_80")
     assert result.returncode == 0, result.stderr[-4000:]
     ptx = path.with_suffix(".sm_80.ptx").read_text()
     entries = {name: body for name, body in re.findall(r"\.entry (\w+)\((.*?)\n}", ptx, re.S)}
@@ -356,7 +332,7 @@ def test_contiguous_operands_move_in_vector_instructions(tmp_path):
 def test_float16_products_use_tensor_cores(tmp_path, arch, instruction):
     """A float16 matrix multiply takes the tensor-core template (mma.m16n8k16 from sm_80 on; before it,
     the same fragments are exchanged with shuffles); float32 ones keep the FMA tiles."""
-    if shutil.which("nvcc") is None:
+    if not nvcc_check.available():
         pytest.skip("nvcc is not installed")
     x = lg.randn(64, 48).realize()
     (half,) = [k for k in lg.schedule(x.half() @ x.half().t(), target="cuda") if "a_tile" in k.source]
@@ -364,8 +340,8 @@ def test_float16_products_use_tensor_cores(tmp_path, arch, instruction):
     assert "lg_mma_16x8x16(acc[i][j], a_frag[i], b_frag[j])" in half.source and "__shared__ lg_half" in half.source
     assert "lg_mma_16x8x16" not in single.source
     path = tmp_path / "tensor_cores.cu"
-    path.write_text(_translation_unit({half.source: half.name}))
-    result = _nvcc(path, arch)
+    path.write_text(nvcc_check.translation_unit({half.source: half.name}))
+    result = nvcc_check.nvcc(path, arch)
     assert result.returncode == 0, result.stderr[-4000:]
     ptx = path.with_suffix(f".{arch}.ptx").read_text()
     assert instruction in ptx and ("mma.sync" in ptx) == (arch == "sm_80")
@@ -374,7 +350,7 @@ def test_float16_products_use_tensor_cores(tmp_path, arch, instruction):
 def test_kernels_fit_the_register_file(tmp_path):
     """The heaviest kernels, assembled for sm_90: registers times threads fit a multiprocessor's 64K
     registers (else the launch fails), and they spill (almost) nothing."""
-    if shutil.which("nvcc") is None:
+    if not nvcc_check.available():
         pytest.skip("nvcc is not installed")
     big = {dt: lg.zeros(2048, 64, dtype=dt).realize() for dt in (lg.float16, lg.float32, lg.float64)}
     x = lg.zeros(4096, 512).realize()

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..creation import zeros_like
 from ..tensor import Tensor
-from .optimizer import Optimizer, advance_step, check_lr, check_nonnegative, scalar_state, to_scalar
+from .optimizer import Optimizer, advance_step, check_lr, check_nonnegative, descent_direction, new_state, to_scalar
 
 
 class Adadelta(Optimizer):
@@ -23,15 +22,10 @@ class Adadelta(Optimizer):
 
     def _update(self, p: Tensor, grad: Tensor, group: dict[str, Any]) -> list[Tensor]:
         state = self.state[p]
-        if not state:
-            state["step"] = scalar_state(0.0)
-            state["square_avg"] = zeros_like(p)
-            state["acc_delta"] = zeros_like(p)
+        new_state(state, p, "square_avg", "acc_delta")
         advance_step(state)
         rho, eps = group["rho"], group["eps"]
-        g = -grad if group["maximize"] else grad
-        if group["weight_decay"] != 0:
-            g = g.add(p, alpha=group["weight_decay"])
+        g = descent_direction(p, grad, group)
         square_avg, acc_delta = state["square_avg"], state["acc_delta"]
         square_avg.mul_(rho).addcmul_(g, g, value=1 - rho)
         delta = acc_delta.add(eps).sqrt().div(square_avg.add(eps).sqrt()).mul(g)

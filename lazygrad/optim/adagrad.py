@@ -5,7 +5,8 @@ from typing import Any
 
 from ..creation import full_like
 from ..tensor import Tensor
-from .optimizer import Optimizer, advance_step, check_fused, check_lr, check_nonnegative, scalar_state, to_scalar
+from .optimizer import (Optimizer, advance_step, check_fused, check_lr, check_nonnegative, descent_direction,
+                        scalar_state, to_scalar)
 
 
 class Adagrad(Optimizer):
@@ -33,9 +34,7 @@ class Adagrad(Optimizer):
     def _update(self, p: Tensor, grad: Tensor, group: dict[str, Any]) -> list[Tensor]:
         state = self.state[p]
         step = advance_step(state)
-        g = -grad if group["maximize"] else grad
-        if group["weight_decay"] != 0:
-            g = g.add(p, alpha=group["weight_decay"])
+        g = descent_direction(p, grad, group)
         clr = to_scalar(group["lr"]) / (1 + (step - 1) * group["lr_decay"])
         total = state["sum"]
         total.addcmul_(g, g, value=1)

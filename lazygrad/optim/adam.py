@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..creation import zeros_like
 from ..elementwise import maximum
 from ..tensor import Tensor
 from .optimizer import (Optimizer, advance_step, check_betas, check_fused, check_lr, check_nonnegative,
-                        scalar_state, to_scalar)
+                        descent_direction, new_state, to_scalar)
 
 
 def check_adam_options(lr, betas, eps, weight_decay, foreach, capturable) -> tuple:
@@ -46,22 +45,12 @@ class Adam(Optimizer):
 
     def _update(self, p: Tensor, grad: Tensor, group: dict[str, Any]) -> list[Tensor]:
         state = self.state[p]
-        if not state:
-            state["step"] = scalar_state(0.0)
-            state["exp_avg"] = zeros_like(p)
-            state["exp_avg_sq"] = zeros_like(p)
-            if group["amsgrad"]:
-                state["max_exp_avg_sq"] = zeros_like(p)
-        lr, weight_decay, eps = to_scalar(group["lr"]), to_scalar(group["weight_decay"]), group["eps"]
+        new_state(state, p, "exp_avg", "exp_avg_sq", *["max_exp_avg_sq"] * bool(group["amsgrad"]))
+        lr, eps = to_scalar(group["lr"]), group["eps"]
         beta1, beta2 = group["betas"]
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
         step = advance_step(state)
-        g = -grad if group["maximize"] else grad
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                p.mul_(1 - lr * weight_decay)
-            else:
-                g = g.add(p, alpha=weight_decay)
+        g = descent_direction(p, grad, group)
         exp_avg.lerp_(g, 1 - beta1)
         exp_avg_sq.mul_(beta2).addcmul_(g, g, value=1 - beta2)
         written = [p, exp_avg, exp_avg_sq]

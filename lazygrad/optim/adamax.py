@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..creation import zeros_like
 from ..elementwise import maximum
 from ..tensor import Tensor
-from .optimizer import Optimizer, advance_step, check_betas, check_lr, check_nonnegative, scalar_state, to_scalar
+from .optimizer import (Optimizer, advance_step, check_betas, check_lr, check_nonnegative, descent_direction,
+                        new_state, to_scalar)
 
 
 class Adamax(Optimizer):
@@ -23,15 +23,10 @@ class Adamax(Optimizer):
 
     def _update(self, p: Tensor, grad: Tensor, group: dict[str, Any]) -> list[Tensor]:
         state = self.state[p]
-        if not state:
-            state["step"] = scalar_state(0.0)
-            state["exp_avg"] = zeros_like(p)
-            state["exp_inf"] = zeros_like(p)
+        new_state(state, p, "exp_avg", "exp_inf")
         step = advance_step(state)
         beta1, beta2 = group["betas"]
-        g = -grad if group["maximize"] else grad
-        if group["weight_decay"] != 0:
-            g = g.add(p, alpha=group["weight_decay"])
+        g = descent_direction(p, grad, group)
         exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]
         exp_avg.lerp_(g, 1 - beta1)
         exp_inf.copy_(maximum(exp_inf.mul(beta2), g.abs().add(group["eps"])))

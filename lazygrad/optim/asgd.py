@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..creation import zeros_like
 from ..tensor import Tensor
-from .optimizer import Optimizer, advance_step, check_lr, check_nonnegative, scalar_state, scalar_value, to_scalar
+from .optimizer import (Optimizer, advance_step, check_lr, check_nonnegative, descent_direction, new_state,
+                        scalar_state, scalar_value, to_scalar)
 
 
 class ASGD(Optimizer):
@@ -23,15 +23,9 @@ class ASGD(Optimizer):
     def _update(self, p: Tensor, grad: Tensor, group: dict[str, Any]) -> list[Tensor]:
         lr, lambd = to_scalar(group["lr"]), group["lambd"]
         state = self.state[p]
-        if not state:
-            state["step"] = scalar_state(0.0)
-            state["eta"] = scalar_state(lr)
-            state["mu"] = scalar_state(1.0)
-            state["ax"] = zeros_like(p)
+        new_state(state, p, "ax", eta=lr, mu=1.0)
         step = advance_step(state)
-        g = -grad if group["maximize"] else grad
-        if group["weight_decay"] != 0:
-            g = g.add(p, alpha=group["weight_decay"])
+        g = descent_direction(p, grad, group)
         eta, mu, ax = scalar_value(state["eta"]), scalar_value(state["mu"]), state["ax"]
         p.mul_(1 - lambd * eta)
         p.add_(g, alpha=-eta)

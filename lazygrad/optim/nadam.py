@@ -5,10 +5,9 @@ from typing import Any
 
 import numpy as np
 
-from ..creation import zeros_like
 from ..tensor import Tensor
-from .optimizer import (Optimizer, advance_step, check_betas, check_lr, check_nonnegative, scalar_state,
-                        scalar_value, to_scalar)
+from .optimizer import (Optimizer, advance_step, check_betas, check_lr, check_nonnegative, descent_direction,
+                        new_state, scalar_state, scalar_value, to_scalar)
 
 
 class NAdam(Optimizer):
@@ -28,20 +27,11 @@ class NAdam(Optimizer):
 
     def _update(self, p: Tensor, grad: Tensor, group: dict[str, Any]) -> list[Tensor]:
         state = self.state[p]
-        if not state:
-            state["step"] = scalar_state(0.0)
-            state["mu_product"] = scalar_state(1.0)
-            state["exp_avg"] = zeros_like(p)
-            state["exp_avg_sq"] = zeros_like(p)
+        new_state(state, p, "exp_avg", "exp_avg_sq", mu_product=1.0)
         step = advance_step(state)
-        lr, weight_decay, decay = to_scalar(group["lr"]), group["weight_decay"], group["momentum_decay"]
+        lr, decay = to_scalar(group["lr"]), group["momentum_decay"]
         beta1, beta2 = group["betas"]
-        g = -grad if group["maximize"] else grad
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                p.mul_(1 - lr * weight_decay)
-            else:
-                g = g.add(p, alpha=weight_decay)
+        g = descent_direction(p, grad, group)
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * decay))
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * decay))
         # the product is a float32 tensor in torch, multiplied in float32: the same rounding here

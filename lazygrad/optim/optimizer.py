@@ -10,7 +10,7 @@ import functools
 import itertools
 import warnings
 import weakref
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from copy import deepcopy
 from typing import Any
@@ -19,7 +19,9 @@ import numpy as np
 
 from ..autograd import enable_grad, no_grad
 from ..creation import tensor as _tensor
+from ..creation import zeros_like
 from ..dtypes import float32
+from ..hooks import HookDict, RemovableHandle, add_hook
 from ..tensor import Tensor, realize
 from ..tensor_info import typename
 
@@ -36,51 +38,18 @@ class _RequiredParameter:
 required = _RequiredParameter()
 
 
-class RemovableHandle:
-    """What the register_* methods return: `remove()` takes the hook out again."""
-
-    _ids = itertools.count()
-
-    def __init__(self, hooks: dict) -> None:
-        self._hooks = weakref.ref(hooks)
-        self.id = next(self._ids)
-
-    def remove(self) -> None:
-        hooks = self._hooks()
-        if hooks is not None:
-            hooks.pop(self.id, None)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.remove()
-
-
-class _HookDict(OrderedDict):
-    """An ordered dict of hooks that can be weakly referenced by their handles."""
-
-
-def _add_hook(hooks: _HookDict, hook: Callable, prepend: bool = False) -> RemovableHandle:
-    handle = RemovableHandle(hooks)
-    hooks[handle.id] = hook
-    if prepend:
-        hooks.move_to_end(handle.id, last=False)
-    return handle
-
-
-_global_step_pre_hooks = _HookDict()
-_global_step_post_hooks = _HookDict()
+_global_step_pre_hooks = HookDict()
+_global_step_post_hooks = HookDict()
 
 
 def register_optimizer_step_pre_hook(hook: Callable) -> RemovableHandle:
     """A hook(optimizer, args, kwargs) run before every optimizer's step."""
-    return _add_hook(_global_step_pre_hooks, hook)
+    return add_hook(_global_step_pre_hooks, hook)
 
 
 def register_optimizer_step_post_hook(hook: Callable) -> RemovableHandle:
     """A hook(optimizer, args, kwargs) run after every optimizer's step."""
-    return _add_hook(_global_step_post_hooks, hook)
+    return add_hook(_global_step_post_hooks, hook)
 
 
 def _with_step_hooks(step: Callable) -> Callable:
@@ -130,6 +99,30 @@ def scalar_value(t: Tensor | float) -> float:
     return float(t.item())
 
 
+def new_state(state: dict, p: Tensor, *buffers: str, **scalars: float) -> None:
+    """A parameter's state on its first step: step 0, the scalar states given, and a zero tensor like p
+    for each buffer named (in torch's order of keys, which state_dict keeps)."""
+    if not state:
+        state["step"] = scalar_state(0.0)
+        for name, value in scalars.items():
+            state[name] = scalar_state(value)
+        for name in buffers:
+            state[name] = zeros_like(p)
+
+
+def descent_direction(p: Tensor, grad: Tensor, group: dict[str, Any]) -> Tensor:
+    """The gradient an update follows: negated when maximizing, plus weight_decay * p (L2), or, with
+    decoupled_weight_decay, p itself shrunk by lr * weight_decay in place instead (AdamW's rule)."""
+    g = -grad if group["maximize"] else grad
+    weight_decay = to_scalar(group.get("weight_decay", 0))
+    if weight_decay != 0:
+        if group.get("decoupled_weight_decay"):
+            p.mul_(1 - to_scalar(group["lr"]) * weight_decay)
+        else:
+            g = g.add(p, alpha=weight_decay)
+    return g
+
+
 def advance_step(state: dict) -> float:
     """Count one more step in state['step'] and return the new count."""
     count = scalar_value(state["step"]) + 1
@@ -174,12 +167,12 @@ class Optimizer:
 
     def __init__(self, params: Iterable[Tensor] | Iterable[dict[str, Any]], defaults: dict[str, Any]) -> None:
         self.defaults = defaults
-        self._optimizer_step_pre_hooks = _HookDict()
-        self._optimizer_step_post_hooks = _HookDict()
-        self._optimizer_state_dict_pre_hooks = _HookDict()
-        self._optimizer_state_dict_post_hooks = _HookDict()
-        self._optimizer_load_state_dict_pre_hooks = _HookDict()
-        self._optimizer_load_state_dict_post_hooks = _HookDict()
+        self._optimizer_step_pre_hooks = HookDict()
+        self._optimizer_step_post_hooks = HookDict()
+        self._optimizer_state_dict_pre_hooks = HookDict()
+        self._optimizer_state_dict_post_hooks = HookDict()
+        self._optimizer_load_state_dict_pre_hooks = HookDict()
+        self._optimizer_load_state_dict_post_hooks = HookDict()
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be "
                             "an iterable of Tensors or dicts, but got " + typename(params))
@@ -299,23 +292,23 @@ class Optimizer:
 
     def register_step_pre_hook(self, hook: Callable) -> RemovableHandle:
         """hook(optimizer, args, kwargs) before step; it may return new (args, kwargs)."""
-        return _add_hook(self._optimizer_step_pre_hooks, hook)
+        return add_hook(self._optimizer_step_pre_hooks, hook)
 
     def register_step_post_hook(self, hook: Callable) -> RemovableHandle:
         """hook(optimizer, args, kwargs) after step."""
-        return _add_hook(self._optimizer_step_post_hooks, hook)
+        return add_hook(self._optimizer_step_post_hooks, hook)
 
     def register_state_dict_pre_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
-        return _add_hook(self._optimizer_state_dict_pre_hooks, hook, prepend)
+        return add_hook(self._optimizer_state_dict_pre_hooks, hook, prepend)
 
     def register_state_dict_post_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
-        return _add_hook(self._optimizer_state_dict_post_hooks, hook, prepend)
+        return add_hook(self._optimizer_state_dict_post_hooks, hook, prepend)
 
     def register_load_state_dict_pre_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
-        return _add_hook(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
+        return add_hook(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
 
     def register_load_state_dict_post_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
-        return _add_hook(self._optimizer_load_state_dict_post_hooks, hook, prepend)
+        return add_hook(self._optimizer_load_state_dict_post_hooks, hook, prepend)
 
     # -- state_dict -----------------------------------------------------------------------------------
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..creation import zeros_like
 from ..tensor import Tensor
-from .optimizer import Optimizer, advance_step, check_betas, check_lr, check_nonnegative, scalar_state, to_scalar
+from .optimizer import (Optimizer, advance_step, check_betas, check_lr, check_nonnegative, descent_direction,
+                        new_state, to_scalar)
 
 
 class RAdam(Optimizer):
@@ -24,19 +24,11 @@ class RAdam(Optimizer):
 
     def _update(self, p: Tensor, grad: Tensor, group: dict[str, Any]) -> list[Tensor]:
         state = self.state[p]
-        if not state:
-            state["step"] = scalar_state(0.0)
-            state["exp_avg"] = zeros_like(p)
-            state["exp_avg_sq"] = zeros_like(p)
+        new_state(state, p, "exp_avg", "exp_avg_sq")
         step = advance_step(state)
-        lr, weight_decay = to_scalar(group["lr"]), group["weight_decay"]
+        lr = to_scalar(group["lr"])
         beta1, beta2 = group["betas"]
-        g = -grad if group["maximize"] else grad
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                p.mul_(1 - lr * weight_decay)
-            else:
-                g = g.add(p, alpha=weight_decay)
+        g = descent_direction(p, grad, group)
         exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
         exp_avg.lerp_(g, 1 - beta1)
         exp_avg_sq.mul_(beta2).addcmul_(g, g, value=1 - beta2)

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..creation import zeros_like
 from ..tensor import Tensor
-from .optimizer import Optimizer, advance_step, check_lr, check_nonnegative, scalar_state, to_scalar
+from .optimizer import Optimizer, advance_step, check_lr, check_nonnegative, descent_direction, new_state, to_scalar
 
 
 class RMSprop(Optimizer):
@@ -24,18 +23,11 @@ class RMSprop(Optimizer):
 
     def _update(self, p: Tensor, grad: Tensor, group: dict[str, Any]) -> list[Tensor]:
         state = self.state[p]
-        if not state:
-            state["step"] = scalar_state(0.0)
-            state["square_avg"] = zeros_like(p)
-            if group["momentum"] > 0:
-                state["momentum_buffer"] = zeros_like(p)
-            if group["centered"]:
-                state["grad_avg"] = zeros_like(p)
+        new_state(state, p, "square_avg", *["momentum_buffer"] * (group["momentum"] > 0),
+                  *["grad_avg"] * bool(group["centered"]))
         advance_step(state)
         lr, alpha, momentum = to_scalar(group["lr"]), group["alpha"], group["momentum"]
-        g = -grad if group["maximize"] else grad
-        if group["weight_decay"] != 0:
-            g = g.add(p, alpha=group["weight_decay"])
+        g = descent_direction(p, grad, group)
         square_avg = state["square_avg"]
         square_avg.mul_(alpha).addcmul_(g, g, value=1 - alpha)
         written = [p, square_avg]

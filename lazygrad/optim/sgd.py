@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..tensor import Tensor
-from .optimizer import Optimizer, check_fused, check_lr, check_nonnegative, to_scalar
+from .optimizer import Optimizer, check_fused, check_lr, check_nonnegative, descent_direction, to_scalar
 
 
 class SGD(Optimizer):
@@ -25,10 +25,8 @@ class SGD(Optimizer):
         check_fused(fused, foreach, differentiable)
 
     def _update(self, p: Tensor, grad: Tensor, group: dict[str, Any]) -> list[Tensor]:
-        lr, weight_decay, momentum = (to_scalar(group[k]) for k in ("lr", "weight_decay", "momentum"))
-        g = -grad if group["maximize"] else grad
-        if weight_decay != 0:
-            g = g.add(p, alpha=weight_decay)
+        lr, momentum = to_scalar(group["lr"]), to_scalar(group["momentum"])
+        g = descent_direction(p, grad, group)
         written = [p]
         if momentum != 0:
             state = self.state[p]

@@ -192,6 +192,16 @@ def _same_padding(x: Tensor, kernel, stride, dilation) -> tuple[Tensor, list[int
     return x, [t // 2 for t in totals]
 
 
+def _check_options(stride: Sequence[int], padding: Sequence[int], dilation: Sequence[int], groups: int) -> None:
+    """torch's errors for strides, paddings, dilations and groups out of range."""
+    for bad, message in ((any(s <= 0 for s in stride), "non-positive stride is not supported"),
+                         (any(p < 0 for p in padding), "negative padding is not supported"),
+                         (any(d <= 0 for d in dilation), "non-positive dilation is not supported"),
+                         (groups <= 0, "non-positive groups is not supported")):
+        if bad:
+            raise RuntimeError(message)
+
+
 def _conv(name: str, n: int, input: Tensor, weight: Tensor, bias, stride, padding, dilation, groups: int) -> Tensor:
     batched = _batched(input, n, name)
     x = input if batched else input.unsqueeze(0)
@@ -200,14 +210,7 @@ def _conv(name: str, n: int, input: Tensor, weight: Tensor, bias, stride, paddin
     dims = weight.ndim - 2
     stride, dilation = _per_dim(stride, dims, "stride"), _per_dim(dilation, dims, "dilation")
     pads = [0] * dims if padding == "valid" else padding if padding == "same" else _per_dim(padding, dims, "padding")
-    if any(s <= 0 for s in stride):
-        raise RuntimeError("non-positive stride is not supported")
-    if pads != "same" and any(p < 0 for p in pads):
-        raise RuntimeError("negative padding is not supported")
-    if any(d <= 0 for d in dilation):
-        raise RuntimeError("non-positive dilation is not supported")
-    if groups <= 0:
-        raise RuntimeError("non-positive groups is not supported")
+    _check_options(stride, [] if pads == "same" else pads, dilation, groups)
     _check_dtypes(x, weight)
     _check_shapes(x, weight, bias, groups, False)
     if pads == "same":
@@ -228,14 +231,7 @@ def _conv_transpose(name: str, n: int, input: Tensor, weight: Tensor, bias, stri
     dims = weight.ndim - 2
     stride, dilation = _per_dim(stride, dims, "stride"), _per_dim(dilation, dims, "dilation")
     padding, output_padding = _per_dim(padding, dims, "padding"), _per_dim(output_padding, dims, "output_padding")
-    if any(s <= 0 for s in stride):
-        raise RuntimeError("non-positive stride is not supported")
-    if any(p < 0 for p in padding):
-        raise RuntimeError("negative padding is not supported")
-    if any(d <= 0 for d in dilation):
-        raise RuntimeError("non-positive dilation is not supported")
-    if groups <= 0:
-        raise RuntimeError("non-positive groups is not supported")
+    _check_options(stride, padding, dilation, groups)
     _check_dtypes(x, weight)
     _check_shapes(x, weight, bias, groups, True)
     if any(q >= s and q >= d for q, s, d in zip(output_padding, stride, dilation)):

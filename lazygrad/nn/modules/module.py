@@ -10,6 +10,7 @@ import itertools
 from typing import Any, Callable, Iterator, NamedTuple
 
 from ...autograd import no_grad
+from ...hooks import HookDict, RemovableHandle, add_hook
 from ...tensor import Tensor
 from ..parameter import Buffer, Parameter
 
@@ -28,25 +29,6 @@ class _IncompatibleKeys(NamedTuple("IncompatibleKeys", [("missing_keys", list), 
         return super().__repr__()
 
     __str__ = __repr__
-
-
-class RemovableHandle:
-    """What register_*_hook returns: remove() unregisters the hook."""
-
-    _ids = itertools.count()
-
-    def __init__(self, *hook_dicts: dict):
-        self.hook_dicts, self.id = hook_dicts, next(RemovableHandle._ids)
-
-    def remove(self) -> None:
-        for hooks in self.hook_dicts:
-            hooks.pop(self.id, None)
-
-    def __enter__(self) -> RemovableHandle:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.remove()
 
 
 def _add_indent(text: str, spaces: int) -> str:
@@ -77,9 +59,10 @@ class Module:
                             f"'{next(iter(kwargs))}'")
         for name, value in (("training", True), ("_parameters", {}), ("_buffers", {}),
                             ("_non_persistent_buffers_set", set()), ("_modules", {}),
-                            ("_forward_pre_hooks", {}), ("_forward_hooks", {}), ("_forward_hooks_with_kwargs", set()),
-                            ("_forward_pre_hooks_with_kwargs", set()), ("_forward_hooks_always_called", set()),
-                            ("_load_state_dict_post_hooks", {})):
+                            ("_forward_pre_hooks", HookDict()), ("_forward_hooks", HookDict()),
+                            ("_forward_hooks_with_kwargs", set()), ("_forward_pre_hooks_with_kwargs", set()),
+                            ("_forward_hooks_always_called", set()),
+                            ("_load_state_dict_post_hooks", HookDict())):
             object.__setattr__(self, name, value)
 
     def forward(self, *args, **kwargs):
@@ -113,13 +96,8 @@ class Module:
             raise
         return out
 
-    def _hook(self, hooks: dict, hook: Callable, prepend: bool, *flag_sets: set) -> RemovableHandle:
-        handle = RemovableHandle(hooks)
-        hooks[handle.id] = hook
-        if prepend:
-            hooks_in_order = {handle.id: hook, **{k: v for k, v in hooks.items() if k != handle.id}}
-            hooks.clear()
-            hooks.update(hooks_in_order)
+    def _hook(self, hooks: HookDict, hook: Callable, prepend: bool, *flag_sets: set) -> RemovableHandle:
+        handle = add_hook(hooks, hook, prepend)
         for flags in flag_sets:
             flags.add(handle.id)
         return handle
@@ -384,15 +362,9 @@ class Module:
 
     def to(self, *args, **kwargs) -> Module:
         """to(device), to(dtype), to(tensor), to(device, dtype): only floating parameters change dtype."""
-        from ...dtypes import DType, to_dtype
-        device, dtype = kwargs.get("device"), kwargs.get("dtype")
-        for a in args:
-            if isinstance(a, Tensor):
-                device, dtype = a.device, a.dtype
-            elif isinstance(a, DType) or a in (bool, int, float):
-                dtype = a
-            else:
-                device = a
+        from ...dtypes import to_dtype
+        from ...methods import to_arguments
+        dtype, device = to_arguments(args, kwargs.get("dtype"), kwargs.get("device"))
         dtype = to_dtype(dtype) if dtype is not None else None
         if dtype is not None and not dtype.is_floating_point:
             raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but got desired "
