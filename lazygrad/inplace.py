@@ -2,8 +2,8 @@
 
 Writes stay lazy: the storage's content becomes a new node, `where(region, value, old)` for a write
 through a view (strided_embed), and every view rebuilds from it. When that node is realized it is
-computed into the storage's own buffer if nothing lazy still reads the old content (see
-storage.in_place_buffers), so an update loop keeps one buffer. A storage written many times
+computed into the storage's own buffer (what else lazy still reads the old content is computed
+first: storage.in_place_blockers; runtime._writes_in_place), so an update loop keeps one buffer. A storage written many times
 without being read is realized every INPLACE_CHAIN_LIMIT writes (bound_chain): the graph of
 `x += 1` repeated 10,000 times stays a bounded chain, compiled once, in one buffer. Storage NumPy
 shares is written at once, in place, so NumPy sees it.

@@ -388,12 +388,33 @@ def realize_nodes(targets: list[Node], into: dict[int, Buffer] | None = None, de
     runs = _for_device(targets, device)
     into = {id(r): into[id(t)] for t, r in zip(targets, runs) if into and id(t) in into}
     items, structures = _plan(runs)
+    if into:
+        into = _writes_in_place(items, into)
     if device == "cpu" and backend() == "c" and len(items) > 1:
         _compile_ahead(items, structures)
     for item, structure in zip(items, structures):
         run_kernel(item, into, device, structure)
     for t, r in zip(targets, runs):
         t.buffer = r.buffer
+
+
+def _writes_in_place(items: list[ScheduledKernel], into: dict[int, Buffer]) -> dict[int, Buffer]:
+    """The in-place writes no other kernel of the plan could see: a buffer read by a kernel that does not
+    run before its writer (the writer does not depend on it) gets a fresh one instead. (Within its own
+    kernel, _output_buffer checks.)"""
+    producer = {id(o): k for k, item in enumerate(items) for o in item.outputs}
+    before: list[set[int]] = []  # the kernels each kernel depends on (items are in dependency order)
+    readers: dict[int, set[int]] = {}
+    for k, item in enumerate(items):
+        deps = set()
+        for n in item.inputs:
+            if id(n) in producer:
+                deps |= before[producer[id(n)]] | {producer[id(n)]}
+            elif is_stored(n):
+                readers.setdefault(id(_input_buffer(n)), set()).add(k)
+        before.append(deps)
+    return {nid: buf for nid, buf in into.items()
+            if readers.get(id(buf), set()) <= before[producer[nid]] | {producer[nid]}}
 
 
 def _for_device(targets: list[Node], device: str) -> list[Node]:

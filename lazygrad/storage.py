@@ -11,6 +11,7 @@ go elsewhere (or they are computed first) and no lazy value ever changes behind 
 """
 from __future__ import annotations
 
+import itertools
 import weakref
 
 from . import graph
@@ -21,11 +22,12 @@ from .ops import Op
 from .schedule import is_reshape, is_stored
 
 _PENDING: weakref.WeakSet = weakref.WeakSet()
+_SERIALS = itertools.count()
 
 
 class Storage:
     __slots__ = ("dtype", "numel", "device", "source", "epoch", "version", "writes", "_own", "numpy_shared",
-                 "__weakref__")
+                 "serial", "__weakref__")
 
     def __init__(self, source: Node, numel: int, device: str = "cpu"):
         self.dtype: DType = source.dtype
@@ -37,6 +39,7 @@ class Storage:
         self.writes = 0  # lazy in-place writes since the last realization (their graph depth)
         self._own: Buffer | None = None  # the buffer this storage owns once realized
         self.numpy_shared = False  # NumPy holds the memory: writes must go through at once, in place
+        self.serial = next(_SERIALS)  # when its content was last set: pending storages in program order
         if source.op is not Op.BUFFER:
             _PENDING.add(self)
 
@@ -76,6 +79,7 @@ class Storage:
         self.source = node
         self.epoch += 1
         self.writes += 1
+        self.serial = next(_SERIALS)
         _PENDING.add(self)
 
     def set_realized(self, buf: Buffer) -> None:
@@ -86,47 +90,47 @@ class Storage:
         _PENDING.discard(self)
 
 
-def in_place_buffers(storages: list[Storage]) -> dict[int, Buffer]:
-    """The buffers (by storage id) that these storages' pending contents may be computed into: their
-    own, where nothing else lazy still reads the old content there. One walk over what is pending."""
-    own: dict[int, list[Storage]] = {}
-    for st in storages:
-        buf = st._own
-        if buf is not None and not buf.external and not st.is_realized:
-            own.setdefault(id(buf), []).append(st)
-    pending = [st for st in _PENDING if not st.is_realized]
-    if not own or not pending:
-        return {id(st): st._own for sts in own.values() for st in sts}
-    reads: dict[int, frozenset] = {}  # node -> the candidate buffers (ids) it reads
-    none: frozenset = frozenset()
+def in_place_blockers(storages: list[Storage]) -> list[Storage]:
+    """The pending storages, other than these, whose lazy content reads a buffer one of these would be
+    computed into in place (a loss or a gradient still reading a parameter an optimizer updates)."""
+    own = {id(buf) for buf in own_buffers(storages).values()}
+    if not own:
+        return []
+    group = {id(st) for st in storages}
+    others = [st for st in _PENDING if id(st) not in group and not st.is_realized]
+    reads = _reads(others, own)
+    # in program order: a loop's step realizes the same graph each time, so its schedule comes from the cache
+    return sorted((st for st in others if reads[id(st.source)]), key=lambda st: st.serial)
+
+
+def _reads(pending: list[Storage], buffers: set[int]) -> dict[int, bool]:
+    """For every node of the pending storages' graphs, whether it reads one of the buffers (by id)."""
+    reads: dict[int, bool] = {}
     for n in toposort([st.source for st in pending], lambda n: () if is_stored(n) else n.srcs):
         if is_stored(n):
-            read = id(n.arg if n.op is Op.BUFFER else n.buffer)
-            reads[id(n)] = frozenset((read,)) if read in own else none
+            reads[id(n)] = id(n.arg if n.op is Op.BUFFER else n.buffer) in buffers
         else:
-            found = none
-            for s in n.srcs:
-                if reads[id(s)] and reads[id(s)] is not found:
-                    found = found | reads[id(s)] if found else reads[id(s)]
-            reads[id(n)] = found
-    free = {}
-    for buf_id, sts in own.items():
-        for st in sts:
-            if not any(buf_id in reads[id(other.source)] for other in pending if other is not st):
-                free[id(st)] = st._own
-    return free
+            reads[id(n)] = any(reads[id(s)] for s in n.srcs)
+    return reads
+
+
+def own_buffers(storages: list[Storage], readers: list[Storage] = ()) -> dict[int, Buffer]:
+    """The buffers (by storage id) these storages' pending contents may be computed into: their own, less
+    those the pending `readers` still read. What else read them has been computed already
+    (in_place_blockers); within the realization, the runtime keeps a write in place only where no other
+    kernel reads the old contents."""
+    own = {id(st): st._own for st in storages
+           if st._own is not None and not st._own.external and not st.is_realized}
+    if own and readers:
+        busy = {id(n.arg if n.op is Op.BUFFER else n.buffer)
+                for n in toposort([st.source for st in readers], lambda n: () if is_stored(n) else n.srcs)
+                if is_stored(n)}
+        own = {k: buf for k, buf in own.items() if id(buf) not in busy}
+    return own
 
 
 def pending_readers(buf: Buffer, writer: Storage | None = None) -> list[Storage]:
     """The pending storages (other than writer) whose lazy content reads buf."""
     pending = [st for st in _PENDING if st is not writer and not st.is_realized]
-    if not pending:
-        return []
-    order = toposort([st.source for st in pending], lambda n: () if is_stored(n) else n.srcs)
-    reads: dict[int, bool] = {}
-    for n in order:
-        if is_stored(n):
-            reads[id(n)] = (n.arg if n.op is Op.BUFFER else n.buffer) is buf
-        else:
-            reads[id(n)] = any(reads[id(s)] for s in n.srcs)
+    reads = _reads(pending, {id(buf)})
     return [st for st in pending if reads[id(st.source)]]

@@ -16,7 +16,7 @@ from .buffer import Buffer
 from .dtypes import C_NAMES, TORCH_NAMES, DType, bool_, get_default_dtype, int64
 from .graph import Node
 from .ops import Op
-from .storage import Storage, in_place_buffers
+from .storage import Storage, in_place_blockers, own_buffers
 from .view import torch_contiguous_strides
 
 
@@ -496,14 +496,20 @@ def realize(*tensors: Tensor) -> None:
     realize_storages(list(pending.values()))
 
 
-def realize_storages(storages: list[Storage]) -> None:
+def realize_storages(storages: list[Storage], outer: frozenset[int] = frozenset()) -> None:
     """Compute pending storages, one schedule per device; an in-place update is computed into its
-    storage's own buffer when safe."""
+    storage's own buffer when safe. What still reads the old contents is computed first (from them),
+    unless it is being realized already (`outer`, the storages of the realizations this one serves):
+    then the update goes to a fresh buffer."""
     by_device: dict[str, list[Storage]] = {}
     for st in storages:
         if not st.is_realized:
             by_device.setdefault(st.device, []).append(st)
     for device, group in by_device.items():
+        blockers = in_place_blockers(group)
+        first = [st for st in blockers if id(st) not in outer]
+        if first:
+            realize_storages(first, outer | {id(st) for st in group})
         targets, seen = [], set()
         for st in group:  # storages with the same content (y.copy_(x)) get buffers of their own
             node = st.target()
@@ -511,7 +517,7 @@ def realize_storages(storages: list[Storage]) -> None:
                 node = graph.copy(node)
             seen.add(id(node))
             targets.append(node)
-        free = in_place_buffers(group)
+        free = own_buffers(group, [st for st in blockers if id(st) in outer])
         into = {id(node): free[id(st)] for st, node in zip(group, targets) if id(st) in free}
         runtime.realize_nodes(targets, into, device)
         for st, node in zip(group, targets):

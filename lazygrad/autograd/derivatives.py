@@ -219,6 +219,10 @@ def _prod(c, g):
     return (_expand_back(g, c) * others,)
 
 
+def _transposed_in_memory(t) -> bool:
+    return not t.is_contiguous() and t.mT.is_contiguous()
+
+
 def _matmul(c, g):
     a, b = c.args[0], c.args[1]
     a2 = a.unsqueeze(0) if a.ndim == 1 else a
@@ -228,8 +232,10 @@ def _matmul(c, g):
         g2 = g2.unsqueeze(-2)
     if b.ndim == 1:
         g2 = g2.unsqueeze(-1)
-    ga = g2 @ b2.transpose(-1, -2)
-    gb = a2.transpose(-1, -2) @ g2
+    # an operand laid out transposed in memory (a Linear layer's W.t()) gets the transpose of the product
+    # taken the other way round, so its gradient comes out in its own memory order (no transposing copy)
+    ga = (b2 @ g2.mT).mT if _transposed_in_memory(a2) else g2 @ b2.mT
+    gb = (g2.mT @ a2).mT if _transposed_in_memory(b2) else a2.mT @ g2
     if a.ndim == 1:
         ga = ga.squeeze(-2)
     if b.ndim == 1:

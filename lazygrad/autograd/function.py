@@ -57,7 +57,9 @@ class BackwardNode:
         return out if isinstance(out, tuple) else (out,)
 
     def release(self) -> None:
-        self._ctx = None
+        """Drop the saved tensors (as torch frees them after a backward pass): lazy values that read a
+        parameter's memory no longer keep an optimizer from updating it in place."""
+        self._ctx, self._saved_versions = None, ()
 
 
 class AccumulateGrad(BackwardNode):
