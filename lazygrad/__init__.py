@@ -2,6 +2,8 @@
 few kernels, renders them as C from jinja2 templates, compiles them at runtime and caches them."""
 from __future__ import annotations
 
+import importlib
+
 from . import autograd, cuda, return_types, special
 from . import methods as _methods  # noqa: F401  (attaches Tensor methods)
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
@@ -94,8 +96,7 @@ from .tensor import Size, Tensor
 from .tensor_info import get_device, is_complex, is_inference, is_nonzero, is_same_size, is_signed
 from .threads import get_num_threads, set_num_threads
 from .typed_storage import TypedStorage, UntypedStorage
-from . import nn, optim
-from .nn_aliases import ALIASES as _NN_ALIASES, METHODS as _NN_METHODS
+from . import nn_aliases as _nn_aliases
 
 
 def realize(*tensors: Tensor) -> tuple[Tensor, ...]:
@@ -155,10 +156,24 @@ del _name
 
 
 globals().update(_LEGACY_TYPES)
-globals().update(_NN_ALIASES)
-for _name, _method in _NN_METHODS.items():
-    setattr(Tensor, _name, _method)
-del _name, _method
+for _name in _nn_aliases.METHODS:
+    setattr(Tensor, _name, _nn_aliases.method(_name))
+del _name
+
+
+def __getattr__(name: str):
+    """nn and optim, and torch's top-level spellings of nn ops (lg.conv2d...), load on first use: they are
+    most of what `import lazygrad` would otherwise cost beyond the tensor core."""
+    if name in ("nn", "optim"):
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in _nn_aliases.NAMES:
+        globals()[name] = function = _nn_aliases.resolve(name)
+        return function
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | {"nn", "optim"} | _nn_aliases.NAMES)
 
 
 def compile(model=None, **options):  # noqa: A001  (torch's name)
