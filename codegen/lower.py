@@ -285,7 +285,8 @@ def _merge_in(lin: Lin, outer: str, inner: str, merged: Lin) -> Lin:
     return Lin(terms, lin.const) + merged * _coeff(lin, inner)
 
 
-def _replace(prog: LoopProgram, fn) -> None:
+def replace_indices(prog: LoopProgram, fn) -> None:
+    """Every index expression of the program (loads, aranges and random draws, stores) mapped by fn."""
     for st in prog.pre + prog.post:
         if st.op == "load":
             st.args = (st.args[0], fn(st.args[1]), st.args[2])
@@ -310,7 +311,7 @@ def collapse_loops(prog: LoopProgram) -> LoopProgram:
                                       for e in exprs)
         if mergeable:
             merged = Lin.var(outer, e_out * e_in)
-            _replace(prog, lambda e: _merge_in(e, outer, inner, merged))
+            replace_indices(prog, lambda e: _merge_in(e, outer, inner, merged))
             prog.out_loops[k:k + 2] = [(outer, e_out * e_in)]
         k -= 1
     return prog

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from lazygrad.ops import Op, ReduceOp
 
-from .lower import LoopProgram, Stmt
+from .lower import LoopProgram, Stmt, replace_indices
 from .symbolic import Lin
 
 # below this much work (all batches together) a tiled kernel is not worth its setup
@@ -152,13 +152,7 @@ def _merge_loops(prog: LoopProgram, group: list[str]) -> bool:
                 out = out + (part.floordiv(atom.c) if atom.kind == "div" else part.mod(atom.c)) * c
         return _refold(out, lin, group, extents, flat)
 
-    for st in prog.pre + prog.post:
-        if st.op == "load":
-            st.args = (st.args[0], substitute(st.args[1]), st.args[2])
-        elif st.op in ("arange", "rand"):
-            st.args = (*st.args[:2], substitute(st.args[2]))
-    for store in prog.stores:
-        store.index = substitute(store.index)
+    replace_indices(prog, substitute)
     first = [v for v, _ in prog.out_loops].index(group[0])
     prog.out_loops[first:first + len(group)] = [(group[0], flat.hi + 1)]
     return True
