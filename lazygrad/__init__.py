@@ -162,9 +162,9 @@ del _name
 
 
 def __getattr__(name: str):
-    """nn and optim, and torch's top-level spellings of nn ops (lg.conv2d...), load on first use: they are
-    most of what `import lazygrad` would otherwise cost beyond the tensor core."""
-    if name in ("nn", "optim"):
+    """nn, optim and utils (data loading), and torch's top-level spellings of nn ops (lg.conv2d...), load on
+    first use: they are most of what `import lazygrad` would otherwise cost beyond the tensor core."""
+    if name in ("nn", "optim", "utils"):
         return importlib.import_module(f"{__name__}.{name}")
     if name in _nn_aliases.NAMES:
         globals()[name] = function = _nn_aliases.resolve(name)
@@ -173,7 +173,7 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | {"nn", "optim"} | _nn_aliases.NAMES)
+    return sorted(set(globals()) | {"nn", "optim", "utils"} | _nn_aliases.NAMES)
 
 
 def compile(model=None, **options):  # noqa: A001  (torch's name)
