@@ -12,12 +12,8 @@ from typing import Any, Callable, Iterator, NamedTuple
 from ...autograd import no_grad
 from ...hooks import HookDict, RemovableHandle, add_hook
 from ...tensor import Tensor
+from ...tensor_info import typename
 from ..parameter import Buffer, Parameter
-
-
-def typename(obj) -> str:
-    """torch.typename: 'torch.FloatTensor' for a tensor, else the class name (as torch's messages print it)."""
-    return obj.type() if isinstance(obj, Tensor) else type(obj).__name__
 
 
 class _IncompatibleKeys(NamedTuple("IncompatibleKeys", [("missing_keys", list), ("unexpected_keys", list)])):
