@@ -14,6 +14,7 @@ PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
 def _tuple(value, n: int) -> tuple:
+    """A per-dim setting as n values (convolutions and pooling layers store them so)."""
     return tuple(value) if isinstance(value, (tuple, list)) else (value,) * n
 
 
@@ -49,10 +50,7 @@ class _ConvNd(Module):
         self._reversed_padding_repeated_twice = self._mode_padding()
         shape = (in_channels, out_channels // groups) if self.transposed else (out_channels, in_channels // groups)
         self.weight = Parameter(empty(*shape, *self.kernel_size, device=device, dtype=dtype))
-        if bias:
-            self.bias = Parameter(empty(out_channels, device=device, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        self.register_parameter("bias", Parameter(empty(out_channels, device=device, dtype=dtype)) if bias else None)
         self.reset_parameters()
 
     def _mode_padding(self) -> list[int]:

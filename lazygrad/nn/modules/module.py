@@ -88,7 +88,8 @@ class Module:
         except Exception:
             for hook_id, hook in list(self._forward_hooks.items()):
                 if hook_id in self._forward_hooks_always_called and hook_id not in called:
-                    hook(self, args, kwargs, None) if hook_id in self._forward_hooks_with_kwargs else hook(self, args, None)
+                    extra = (kwargs,) if hook_id in self._forward_hooks_with_kwargs else ()
+                    hook(self, args, *extra, None)
             raise
         return out
 
@@ -480,10 +481,10 @@ class Module:
             for hook in module._load_state_dict_post_hooks.values():
                 hook(module, keys)
         if strict:
-            if unexpected:
-                errors.insert(0, "Unexpected key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in unexpected)))
-            if missing:
-                errors.insert(0, "Missing key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in missing)))
+            for label, names in (("Unexpected", unexpected), ("Missing", missing)):
+                if names:
+                    listed = ", ".join(f'"{k}"' for k in names)
+                    errors.insert(0, f"{label} key(s) in state_dict: {listed}. ")
         if errors:
             raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(self._get_name(),
                                                                                    "\n\t".join(errors)))

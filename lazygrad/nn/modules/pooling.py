@@ -3,11 +3,8 @@ from __future__ import annotations
 
 from ...tensor import Tensor
 from .. import functional as F
+from .conv import _tuple
 from .module import Module
-
-
-def _tuple(value, n: int) -> tuple:
-    return tuple(value) if isinstance(value, (tuple, list)) else (value,) * n
 
 
 class _MaxPoolNd(Module):
