@@ -13,6 +13,7 @@ class FunctionCtx:
         self._saved: tuple = ()
         self._versions: tuple = ()
         self._non_differentiable: set[int] = set()
+        self._dirty: set[int] = set()  # inputs forward wrote in place: returned as themselves
         self.needs_input_grad: tuple[bool, ...] = ()
         self.materialize_grads = True
 
@@ -33,10 +34,18 @@ class FunctionCtx:
         self._non_differentiable |= {id(t) for t in tensors}
 
     def mark_dirty(self, *tensors) -> None:
-        pass
+        self._dirty |= {id(t) for t in tensors}
 
     def set_materialize_grads(self, value: bool) -> None:
         self.materialize_grads = value
+
+
+def _aliased_inputs(outputs: tuple, inputs: list, dirty: set[int]) -> tuple:
+    """An input a forward returns as it is comes back as a view of it (as in torch): the node then
+    owns the output without turning the caller's tensor into a non-leaf."""
+    from ..movement import as_view
+    ids = {id(i) for i in inputs if i is not None} - dirty
+    return tuple(as_view(o, o._shape, o._strides, o._offset) if id(o) in ids else o for o in outputs)
 
 
 def _call_backward(c: Context, *grads):
@@ -76,14 +85,18 @@ class Function(metaclass=_FunctionMeta):
             STATE.enabled = prev
         if not (prev and any(ctx.needs_input_grad)):
             return out
-        outputs = out if isinstance(out, tuple) else (out,)
+        returned = out if isinstance(out, tuple) else (out,)
+        differentiable = [isinstance(o, Tensor) and o.dtype.is_floating_point and id(o) not in ctx._non_differentiable
+                          for o in returned]
+        outputs = _aliased_inputs(returned, inputs, ctx._dirty)
+        out = outputs if isinstance(out, tuple) else outputs[0]
         node = node_class(f"{cls.__name__}Backward", _call_backward)(
             Context(args, kwargs, out, ctx.needs_input_grad, user=ctx),
             [next_edge(i) if i is not None else (None, 0) for i in inputs], (),
             tuple((o._shape, o.dtype, o._storage.device) if isinstance(o, Tensor) else None for o in outputs))
         node._input_meta = tuple((i._shape, i.dtype) if i is not None else None for i in inputs)
-        for nr, o in enumerate(outputs):
-            if isinstance(o, Tensor) and o.dtype.is_floating_point and id(o) not in ctx._non_differentiable:
+        for nr, (o, grads) in enumerate(zip(outputs, differentiable)):
+            if grads:
                 o._requires_grad = True
                 o.grad_fn = node
                 o._output_nr = nr

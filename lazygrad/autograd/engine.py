@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..graph import toposort
 from .anomaly_mode import ANOMALY, check_gradients, report
-from .function import AccumulateGrad
+from .function import AccumulateGrad, run_hooks
 from .grad_mode import STATE
 from .record import flat_grads
 
@@ -80,30 +80,31 @@ def run_backward(outputs, grad_outputs, retain_graph: bool, create_graph: bool, 
                         grads[nr] = new if new is not None else grads[nr]
             if isinstance(node, AccumulateGrad):
                 if accumulate and grads[0] is not None:
+                    grads = run_hooks(node._prehooks, tuple(grads))
                     _accumulate(node.variable, grads[0], create_graph)
                     for hook in list(node.post_accumulate_hooks):
                         hook(node.variable)
+                    run_hooks(node._posthooks, (), grads)
                 continue
             if needed is not None and id(node) not in needed:
                 continue
             if all(g is None for g in grads):
                 continue
-            grads = [g if g is not None else _zeros(m) for g, m in zip(grads, node._output_meta)]
-            raw = node.apply(*grads)  # first: it raises torch's error when the graph was already freed
-            input_grads = flat_grads(node._ctx.args, raw)
+            grads = run_hooks(node._prehooks, tuple(grads))
+            filled = [g if g is not None else _zeros(m) for g, m in zip(grads, node._output_meta)]
+            raw = node.apply(*filled)  # first: it raises torch's error when the graph was already freed
+            input_grads = _input_grads(node, raw)
             if ANOMALY.enabled:
                 try:
                     check_gradients(node, input_grads)
                 except RuntimeError:
                     report(node)
                     raise
-            for (nxt, nr), g, meta in zip(node.next_functions, input_grads, node._input_meta):
+            if node._posthooks:
+                input_grads = run_hooks(node._posthooks, tuple(input_grads), grads)
+            for (nxt, nr), g in zip(node.next_functions, input_grads):
                 if nxt is None or g is None:
                     continue
-                shape, dtype = meta
-                g = sum_to(g, shape)
-                if g.dtype is not dtype:
-                    g = g.to(dtype)
                 slot = pending.setdefault(id(nxt), [None] * max(len(nxt._output_meta), 1))
                 slot[nr] = g if slot[nr] is None else slot[nr] + g
             if not retain_graph:
@@ -116,6 +117,20 @@ def run_backward(outputs, grad_outputs, retain_graph: bool, create_graph: bool, 
                 raise RuntimeError("One of the differentiated Tensors appears to not have been used in the graph. "
                                    "Set allow_unused=True if this is the desired behavior.")
     return captured
+
+
+def _input_grads(node, raw) -> list:
+    """The gradients a node passes on, summed to its inputs' shapes and cast to their dtypes. As in torch, a
+    built-in node has none for an input that needs none; a custom Function's node keeps what it returned."""
+    keep_all = node._ctx.user is not None
+    grads = []
+    for (nxt, _), g, meta in zip(node.next_functions, flat_grads(node._ctx.args, raw), node._input_meta):
+        if g is None or meta is None or (nxt is None and not keep_all):
+            grads.append(None)
+        else:
+            g = sum_to(g, meta[0])
+            grads.append(g if g.dtype is meta[1] else g.to(meta[1]))
+    return grads
 
 
 def _accumulate(leaf, grad, create_graph: bool) -> None:

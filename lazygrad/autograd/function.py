@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from ..hooks import HookDict, RemovableHandle, add_hook
+
 
 class Context:
     """What a derivative formula sees: the op's arguments, its output, and whether each input needs a grad."""
@@ -27,8 +29,24 @@ class BackwardNode:
         self._input_meta = ()  # (shape, dtype) of each input, to sum gradients back to
         self._pre_hooks: dict[int, list] = {}  # hooks of the non-leaf tensors this node produced
 
+    _prehooks: HookDict | None = None  # hook(grad_outputs) before the formula runs
+    _posthooks: HookDict | None = None  # hook(grad_inputs, grad_outputs) after it
+
     def name(self) -> str:
         return type(self).__name__
+
+    def register_prehook(self, hook) -> RemovableHandle:
+        """hook(grad_outputs) runs before this node's formula; it may return replacement grad_outputs."""
+        if self._prehooks is None:
+            self._prehooks = HookDict()
+        return add_hook(self._prehooks, hook)
+
+    def register_hook(self, hook) -> RemovableHandle:
+        """hook(grad_inputs, grad_outputs) runs after this node's formula; it may return replacement
+        grad_inputs (what goes on to the next nodes)."""
+        if self._posthooks is None:
+            self._posthooks = HookDict()
+        return add_hook(self._posthooks, hook)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {hex(id(self))}>"
@@ -91,6 +109,20 @@ def node_class(name: str, formula) -> type:
     if cls is None:
         cls = _NODE_CLASSES[(name, formula)] = type(name, (BackwardNode,), {"_formula": staticmethod(formula)})
     return cls
+
+
+def run_hooks(hooks: HookDict | None, grads: tuple, *extra) -> tuple:
+    """Pass grads through node hooks in order; each may return a tuple of the same length to replace them."""
+    for hook in list((hooks or {}).values()):
+        new = hook(grads, *extra)
+        if new is None:
+            continue
+        new = tuple(new) if isinstance(new, (tuple, list)) else (new,)
+        if len(new) != len(grads):
+            raise RuntimeError(f"hook '{getattr(hook, '__name__', hook)}' has returned an incorrect number of "
+                               f"values (got {len(new)}, but expected {len(grads)})")
+        grads = new
+    return grads
 
 
 def _modified_message(tensor, expected: int, producer, output_nr: int) -> str:

@@ -12,7 +12,7 @@ from ...creation import arange, ones, rand, zeros
 from ...searching import searchsorted
 from ...dtypes import int64
 from ...elementwise import where
-from ...products import cosine_similarity, pairwise_distance, pdist
+from ...products import addmm, cosine_similarity, pairwise_distance, pdist
 from ...sampling import dropout as _dropout
 from ...tensor import Tensor, known_values
 
@@ -29,6 +29,11 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         rows = math.prod(input.shape[:-1])
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{input.shape[-1]} and "
                            f"{weight.shape[1]}x{weight.shape[0]})")
+    if bias is not None and weight.ndim == 2 and bias.ndim <= 1 and (input.ndim <= 2 or input.is_contiguous()):
+        # torch's nodes: AddmmBackward0 (and a ViewBackward0 over it for other than 2-D inputs)
+        if input.ndim == 2:
+            return addmm(bias, input, weight.t())
+        return addmm(bias, input.reshape(-1, input.shape[-1]), weight.t()).view(*input.shape[:-1], weight.shape[0])
     out = input @ weight.t() if weight.ndim == 2 else input @ weight
     return out if bias is None else out + bias
 

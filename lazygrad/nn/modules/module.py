@@ -6,7 +6,9 @@ to() and train() walk the registry. Calling a module runs its forward hooks arou
 from __future__ import annotations
 
 import collections
+import functools
 import itertools
+import warnings
 from typing import Any, Callable, Iterator, NamedTuple
 
 from ...autograd import no_grad
@@ -14,6 +16,7 @@ from ...hooks import HookDict, RemovableHandle, add_hook
 from ...tensor import Tensor
 from ...tensor_info import typename
 from ..parameter import Buffer, Parameter
+from .backward_hooks import BackwardHook, warn_non_full_hook
 
 
 class _IncompatibleKeys(NamedTuple("IncompatibleKeys", [("missing_keys", list), ("unexpected_keys", list)])):
@@ -41,6 +44,55 @@ def _check_name(kind: str, name) -> None:
         raise KeyError(f'{kind} name can\'t be empty string ""')
 
 
+_global_forward_pre_hooks, _global_forward_hooks = HookDict(), HookDict()
+_global_backward_pre_hooks, _global_backward_hooks = HookDict(), HookDict()
+_GLOBAL_FLAGS: dict = {"_forward_hooks_with_kwargs": set(), "_forward_hooks_always_called": set(),
+                       "_is_full_backward_hook": None}
+
+
+def _hooks(global_hooks: HookDict, own: HookDict) -> list:
+    """(id, hook) pairs in the order they run: every module's global hooks, then the module's own."""
+    return [*global_hooks.items(), *own.items()] if global_hooks else list(own.items())
+
+
+def register_module_forward_pre_hook(hook: Callable) -> RemovableHandle:
+    """A forward pre-hook for every module."""
+    return add_hook(_global_forward_pre_hooks, hook)
+
+
+def register_module_forward_hook(hook: Callable, *, with_kwargs: bool = False,
+                                 always_call: bool = False) -> RemovableHandle:
+    """A forward hook for every module."""
+    handle = add_hook(_global_forward_hooks, hook)
+    for flag, on in (("_forward_hooks_with_kwargs", with_kwargs), ("_forward_hooks_always_called", always_call)):
+        if on:
+            _GLOBAL_FLAGS[flag].add(handle.id)
+    return handle
+
+
+def register_module_full_backward_pre_hook(hook: Callable) -> RemovableHandle:
+    """A backward pre-hook for every module."""
+    return add_hook(_global_backward_pre_hooks, hook)
+
+
+def _global_backward_hook(hook: Callable, full: bool) -> RemovableHandle:
+    if _GLOBAL_FLAGS["_is_full_backward_hook"] is (not full):
+        raise RuntimeError("Cannot use both regular backward hooks and full backward hooks as a global Module hook. "
+                           "Please use only one of them.")
+    _GLOBAL_FLAGS["_is_full_backward_hook"] = full
+    return add_hook(_global_backward_hooks, hook)
+
+
+def register_module_full_backward_hook(hook: Callable) -> RemovableHandle:
+    """A full backward hook for every module."""
+    return _global_backward_hook(hook, True)
+
+
+def register_module_backward_hook(hook: Callable) -> RemovableHandle:
+    """A (deprecated, plain) backward hook for every module."""
+    return _global_backward_hook(hook, False)
+
+
 class Module:
     """Base class of every layer and model. Subclasses call super().__init__() and define forward()."""
     __module__ = "lazygrad.nn"
@@ -57,7 +109,8 @@ class Module:
                             ("_non_persistent_buffers_set", set()), ("_modules", {}),
                             ("_forward_pre_hooks", HookDict()), ("_forward_hooks", HookDict()),
                             ("_forward_hooks_with_kwargs", set()), ("_forward_pre_hooks_with_kwargs", set()),
-                            ("_forward_hooks_always_called", set()),
+                            ("_forward_hooks_always_called", set()), ("_backward_hooks", HookDict()),
+                            ("_backward_pre_hooks", HookDict()), ("_is_full_backward_hook", None),
                             ("_load_state_dict_post_hooks", HookDict())):
             object.__setattr__(self, name, value)
 
@@ -67,7 +120,7 @@ class Module:
     # ---- calling -----------------------------------------------------------------------------------
 
     def __call__(self, *args, **kwargs):
-        for hook_id, hook in list(self._forward_pre_hooks.items()):
+        for hook_id, hook in _hooks(_global_forward_pre_hooks, self._forward_pre_hooks):
             if hook_id in self._forward_pre_hooks_with_kwargs:
                 result = hook(self, args, kwargs)
                 if result is not None:
@@ -76,22 +129,60 @@ class Module:
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
+        full_hooks, plain_hooks, pre_hooks = self._backward_hook_lists()
+        hook_io = BackwardHook(self, full_hooks, pre_hooks) if full_hooks or pre_hooks else None
+        if hook_io is not None:
+            args = hook_io.setup_input_hook(args)
         called = set()
+        forward_hooks = _hooks(_global_forward_hooks, self._forward_hooks)
         try:
             out = self.forward(*args, **kwargs)
-            for hook_id, hook in list(self._forward_hooks.items()):
+            for hook_id, hook in forward_hooks:
                 called.add(hook_id)
-                result = (hook(self, args, kwargs, out) if hook_id in self._forward_hooks_with_kwargs
+                result = (hook(self, args, kwargs, out) if self._flagged(hook_id, "_forward_hooks_with_kwargs")
                           else hook(self, args, out))
                 if result is not None:
                     out = result
         except Exception:
-            for hook_id, hook in list(self._forward_hooks.items()):
-                if hook_id in self._forward_hooks_always_called and hook_id not in called:
-                    extra = (kwargs,) if hook_id in self._forward_hooks_with_kwargs else ()
+            for hook_id, hook in forward_hooks:
+                if self._flagged(hook_id, "_forward_hooks_always_called") and hook_id not in called:
+                    extra = (kwargs,) if self._flagged(hook_id, "_forward_hooks_with_kwargs") else ()
                     hook(self, args, *extra, None)
             raise
+        if hook_io is not None:
+            if not isinstance(out, (Tensor, tuple)):
+                warnings.warn("For backward hooks to be called, module output should be a Tensor or a tuple of "
+                              f"Tensors but received {type(out)}", stacklevel=2)
+            out = hook_io.setup_output_hook(out)
+        if plain_hooks:
+            self._attach_plain_hooks(plain_hooks, args, out)
         return out
+
+    def _flagged(self, hook_id: int, flags: str) -> bool:
+        return hook_id in getattr(self, flags) or hook_id in _GLOBAL_FLAGS[flags]
+
+    def _backward_hook_lists(self) -> tuple[list, list, list]:
+        """The full and the plain (register_backward_hook) backward hooks, and the backward pre-hooks:
+        global ones first."""
+        full, plain = [], []
+        for hooks, is_full in ((_global_backward_hooks, _GLOBAL_FLAGS["_is_full_backward_hook"]),
+                               (self._backward_hooks, self._is_full_backward_hook)):
+            if is_full is not None:
+                (full if is_full else plain).extend(hooks.values())
+        return full, plain, [*_global_backward_pre_hooks.values(), *self._backward_pre_hooks.values()]
+
+    def _attach_plain_hooks(self, hooks: list, args: tuple, out) -> None:
+        """register_backward_hook's hooks go on the node of the (first) output tensor, whatever it covers."""
+        first = out
+        while not isinstance(first, Tensor):
+            first = (next(v for v in first.values() if isinstance(v, Tensor)) if isinstance(first, dict)
+                     else first[0])
+        node = first.grad_fn
+        if node is None:
+            return
+        for hook in hooks:
+            node.register_hook(functools.partial(hook, self))
+        warn_non_full_hook(args, out, node)
 
     def _hook(self, hooks: HookDict, hook: Callable, prepend: bool, *flag_sets: set) -> RemovableHandle:
         handle = add_hook(hooks, hook, prepend)
@@ -111,6 +202,28 @@ class Module:
         flags = ([self._forward_hooks_with_kwargs] if with_kwargs else []) + \
             ([self._forward_hooks_always_called] if always_call else [])
         return self._hook(self._forward_hooks, hook, prepend, *flags)
+
+    def register_full_backward_pre_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        """hook(module, grad_output) when the gradients of the module's outputs are ready; it may replace them."""
+        return self._hook(self._backward_pre_hooks, hook, prepend)
+
+    def register_full_backward_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
+        """hook(module, grad_input, grad_output) once the gradients of the module's tensor inputs are computed;
+        it may replace grad_input."""
+        if self._is_full_backward_hook is False:
+            raise RuntimeError("Cannot use both regular backward hooks and full backward hooks on a single Module. "
+                               "Please use only one of them.")
+        self._is_full_backward_hook = True
+        return self._hook(self._backward_hooks, hook, prepend)
+
+    def register_backward_hook(self, hook: Callable) -> RemovableHandle:
+        """The deprecated hook(module, grad_input, grad_output) on the node of the module's output: grad_input
+        holds that node's input gradients only."""
+        if self._is_full_backward_hook is True:
+            raise RuntimeError("Cannot use both regular backward hooks and full backward hooks on a single Module. "
+                               "Please use only one of them.")
+        self._is_full_backward_hook = False
+        return self._hook(self._backward_hooks, hook, False)
 
     def register_load_state_dict_post_hook(self, hook: Callable) -> RemovableHandle:
         """hook(module, incompatible_keys) after load_state_dict; it may edit the key lists."""
