@@ -43,7 +43,8 @@ from .products import legacy_cross as cross
 from . import func, linalg
 from .decompositions import (cholesky_inverse, cholesky_solve, det, logdet, matrix_exp, pinverse, triangular_solve)
 from .decompositions import inv as inverse, legacy_cholesky as cholesky, legacy_qr as qr, legacy_slogdet as slogdet
-from .decompositions import legacy_svd as svd
+from .decompositions import geqrf, legacy_svd as svd
+from .linalg import householder_product as orgqr
 from .decompositions import legacy_lu as lu, legacy_lu_solve as lu_solve, lu_unpack
 from .linalg import matrix_power
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled, set_anomaly_enabled
@@ -64,7 +65,7 @@ from .tensor_info import is_storage, typename
 from .layouts import channels_last, channels_last_3d, contiguous_format, layout, memory_format, preserve_format, strided
 from .legacy_types import LEGACY_TYPES as _LEGACY_TYPES
 from .finite_differences import gradient
-from .normalization import layer_norm, rms_norm
+from .normalization import _weight_norm, layer_norm, norm_except_dim, rms_norm
 from .products import cosine_similarity, pairwise_distance, pdist
 from .windows import bartlett_window, blackman_window, hamming_window, hann_window, kaiser_window
 from .movement import (as_strided, broadcast_to, cat, chunk, clone, concat, concatenate, diagonal, flatten, flip, fliplr,

@@ -332,6 +332,16 @@ def qr(A: Tensor, mode: str = "reduced"):
     return return_types.linalg_qr(*library_call("qr", (mode,), [A], [tuple(batch) + (m, k), r_shape]))
 
 
+@differentiable("geqrf")
+def geqrf(input: Tensor):
+    """LAPACK's QR in Householder form: (a, tau) with R in a's upper triangle and reflector i being
+    I - tau[i] v v^H, v = (0, ..., 0, 1, a[i+1:, i]) (linalg.householder_product rebuilds Q)."""
+    if input.ndim < 2:
+        raise RuntimeError("lazygrad.geqrf: input must have at least 2 dimensions.")
+    *batch, m, n = input.shape
+    return return_types.geqrf(*library_call("geqrf", (), [input], [tuple(input.shape), tuple(batch) + (min(m, n),)]))
+
+
 def legacy_qr(input: Tensor, some: bool = True):
     warnings.warn("torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future PyTorch "
                   "release.", UserWarning, stacklevel=2)

@@ -204,6 +204,12 @@ def _qr(xp, arrays, mode: str):
     return [r] if mode == "r" else [q, r]
 
 
+def _geqrf(xp, arrays):
+    """LAPACK's compact QR: R on and above the diagonal, the Householder vectors below it, and their scales."""
+    h, tau = xp.linalg.qr(arrays[0], mode="raw")
+    return [xp.swapaxes(h, -1, -2), tau]
+
+
 def _eigh(xp, arrays, uplo: str):
     try:
         values, vectors = xp.linalg.eigh(arrays[0], UPLO=uplo)
@@ -332,6 +338,7 @@ ROUTINES: dict[str, Routine] = {
     "solve": Routine(_solve, "the solution of A X = B (LAPACK gesv; cupy: cuSOLVER getrf + getrs)"),
     "cholesky": Routine(_cholesky, "the lower Cholesky factor (LAPACK potrf; cupy: cuSOLVER potrf)"),
     "qr": Routine(_qr, "the QR factorization (LAPACK geqrf + orgqr; cupy: cuSOLVER geqrf + orgqr)"),
+    "geqrf": Routine(_geqrf, "the QR factorization in Householder form (LAPACK geqrf; cupy: cuSOLVER geqrf)"),
     "eigh": Routine(_eigh, "eigenvalues and eigenvectors of a symmetric matrix (LAPACK syevd; cupy: cuSOLVER syevj)"),
     "svd": Routine(_svd, "the singular value decomposition (LAPACK gesdd; cupy: cuSOLVER gesvd)"),
     "svdvals": Routine(lambda xp, arrays: [xp.linalg.svd(arrays[0], compute_uv=False)],

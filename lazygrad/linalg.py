@@ -11,13 +11,15 @@ from .decompositions import (check_matrices, cholesky, cholesky_ex, det, eigh, e
                              lu_factor_ex, lu_solve, matrix_exp, pinv, qr, slogdet, solve, solve_ex, solve_triangular,
                              svd, svdvals, tolerances)
 from .dtypes import torch_name
+from .inplace import write_out
 from .library_routines import LinAlgError
 from .movement import cat, diagonal as _diagonal
 from .products import cross, matmul
 from .reductions import amax, amin, norm as _norm
 from .tensor import Tensor
 
-__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv",
+__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eigh", "eigvalsh", "householder_product",
+           "inv",
            "inv_ex", "lstsq", "lu", "lu_factor", "lu_factor_ex", "lu_solve", "matmul", "matrix_exp", "matrix_norm",
            "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_ex",
            "solve_triangular", "svd", "svdvals", "tensorinv", "tensorsolve", "vander", "vecdot", "vector_norm"]
@@ -178,6 +180,41 @@ def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
 
 def diagonal(A: Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
     return _diagonal(A, offset, dim1, dim2)
+
+
+def householder_product(A: Tensor, tau: Tensor, *, out=None) -> Tensor:
+    """The first n columns of H_1 ... H_k, H_i = I - tau_i v_i v_i^H with v_i the i-th column of A below
+    a unit diagonal (LAPACK's orgqr). Built at once in the compact WY form H_1 ... H_k = I - V T V^H, where
+    T = (I + diag(tau) triu(V^H V, 1))^-1 diag(tau): one triangular solve and matrix products, so its
+    gradient is that of the ops."""
+    name = "lazygrad.linalg.householder_product"
+    if A.ndim < 2:
+        raise RuntimeError(f"{name}: input must have at least 2 dimensions.")
+    *batch, m, n = A.shape
+    if m < n:
+        raise RuntimeError(f"{name}: input.shape[-2] must be greater than or equal to input.shape[-1]")
+    if tau.ndim != A.ndim - 1:
+        raise RuntimeError(f"{name}: Expected tau to have one dimension less than input, but got tau.ndim equal to "
+                           f"{tau.ndim} and input.ndim is equal to {A.ndim}")
+    k = tau.shape[-1]
+    if n < k:
+        raise RuntimeError(f"{name}: input.shape[-1] must be greater than or equal to tau.shape[-1]")
+    if tuple(tau.shape[:-1]) != tuple(batch):
+        raise RuntimeError(f"{name}: Expected batch dimensions of tau to be equal to input.shape[:-2], but got "
+                           f"{list(tau.shape[:-1])}")
+    if tau.dtype is not A.dtype:
+        raise RuntimeError(f"{name}: tau dtype {torch_name(tau.dtype)} does not match input dtype "
+                           f"{torch_name(A.dtype)}")
+    from .creation import eye
+    identity = eye(m, n, dtype=A.dtype, device=A.device)
+    if k == 0:
+        result = identity.expand(*batch, m, n).clone()
+    else:
+        v = A[..., :k].tril(-1) + eye(m, k, dtype=A.dtype, device=A.device)
+        t = solve_triangular((v.mH @ v).triu(1) * tau.unsqueeze(-1), tau.diag_embed(), upper=True,
+                             unitriangular=True)
+        result = identity - v @ t @ v[..., :n, :].mH
+    return result if out is None else write_out(result, out)
 
 
 def vander(x: Tensor, *, N: int | None = None) -> Tensor:

@@ -338,7 +338,7 @@ METHODS = {
     # factorizations
     "det": dec.det, "logdet": dec.logdet, "slogdet": dec.legacy_slogdet, "inverse": dec.inv,
     "cholesky": lambda self, upper=False: dec.legacy_cholesky(self, upper), "cholesky_solve": dec.cholesky_solve,
-    "cholesky_inverse": dec.cholesky_inverse, "qr": dec.legacy_qr, "svd": dec.legacy_svd, "pinverse": dec.pinverse,
+    "cholesky_inverse": dec.cholesky_inverse, "qr": dec.legacy_qr, "geqrf": dec.geqrf, "orgqr": la.householder_product, "svd": dec.legacy_svd, "pinverse": dec.pinverse,
     "matrix_power": lambda self, n: la.matrix_power(self, n), "matrix_exp": dec.matrix_exp,
     "triangular_solve": dec.triangular_solve, "lu": dec.legacy_lu, "lu_solve": dec.legacy_lu_solve,
     # elementwise

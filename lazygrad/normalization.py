@@ -38,3 +38,17 @@ def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps:
     dims = _normalized_dims(input, normalized_shape, "")
     eps = float(np.finfo(input.dtype.np).eps) if eps is None else eps
     return _affine(input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt(), weight, None)
+
+
+def norm_except_dim(v: Tensor, pow: float = 2, dim: int = 0) -> Tensor:
+    """The p-norm over every dim but `dim`, kept as size-1 dims (dim=-1: the norm of the whole tensor)."""
+    if dim == -1:
+        return v.norm(pow)
+    from .tensor import wrap_dim
+    keep = wrap_dim(dim, v.ndim)
+    return v.norm(pow, dim=tuple(d for d in range(v.ndim) if d != keep), keepdim=True)
+
+
+def _weight_norm(v: Tensor, g: Tensor, dim: int = 0) -> Tensor:
+    """Weight normalization: v scaled to norm g along every slice of `dim` (the whole of v for dim=-1)."""
+    return v * (g / norm_except_dim(v, 2, dim))

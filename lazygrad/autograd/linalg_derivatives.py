@@ -226,7 +226,12 @@ def _matrix_exp(c, g):
     return (lg.linalg.matrix_exp(block)[..., :n, n:],)
 
 
+def _geqrf(c, g_a, g_tau):
+    raise NotImplementedError("the derivative for 'geqrf' is not implemented.")
+
+
 LINALG_DERIVATIVES = {
+    "geqrf": ("GeqrfBackward0", _geqrf),
     "linalg_inv": ("LinalgInvExBackward0", _inv),
     "linalg_inv_ex": ("LinalgInvExBackward0", _inv),
     "linalg_det": ("LinalgDetBackward0", _det),

@@ -143,14 +143,14 @@ class ModuleList(Module):
         """Runs of equal modules print once: `(0-2): 3 x ReLU()`."""
         reprs = [repr(m) for m in self]
         if not reprs:
-            return "ModuleList()"
+            return self._get_name() + "()"
         lines, start = [], 0
         for i in range(1, len(reprs) + 1):
             if i == len(reprs) or reprs[i] != reprs[start]:
                 text = _add_indent(reprs[start], 2)
                 lines.append(f"({start}): {text}" if i - start == 1 else f"({start}-{i - 1}): {i - start} x {text}")
                 start = i
-        return "ModuleList(\n  " + "\n  ".join(lines) + "\n)"
+        return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
 
 
 class ModuleDict(Module):

@@ -111,7 +111,7 @@ class Module:
                             ("_forward_hooks_with_kwargs", set()), ("_forward_pre_hooks_with_kwargs", set()),
                             ("_forward_hooks_always_called", set()), ("_backward_hooks", HookDict()),
                             ("_backward_pre_hooks", HookDict()), ("_is_full_backward_hook", None),
-                            ("_load_state_dict_post_hooks", HookDict())):
+                            ("_load_state_dict_pre_hooks", HookDict()), ("_load_state_dict_post_hooks", HookDict())):
             object.__setattr__(self, name, value)
 
     def forward(self, *args, **kwargs):
@@ -224,6 +224,16 @@ class Module:
                                "Please use only one of them.")
         self._is_full_backward_hook = False
         return self._hook(self._backward_hooks, hook, False)
+
+    def _register_load_state_dict_pre_hook(self, hook: Callable, with_module: bool = False) -> RemovableHandle:
+        """hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs) (the module
+        first, with_module) before this module loads its entries."""
+        return self._hook(self._load_state_dict_pre_hooks, functools.partial(hook, self) if with_module else hook,
+                          False)
+
+    def register_load_state_dict_pre_hook(self, hook: Callable) -> RemovableHandle:
+        """hook(module, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)."""
+        return self._register_load_state_dict_pre_hook(hook, with_module=True)
 
     def register_load_state_dict_post_hook(self, hook: Callable) -> RemovableHandle:
         """hook(module, incompatible_keys) after load_state_dict; it may edit the key lists."""
@@ -537,7 +547,10 @@ class Module:
 
     def _load_from_state_dict(self, state_dict: dict, prefix: str, local_metadata: dict, strict: bool,
                               missing_keys: list, unexpected_keys: list, error_msgs: list, assign: bool) -> None:
-        """Copy this module's own entries from state_dict (in place, so the parameter objects stay)."""
+        """Copy this module's own entries from state_dict (in place, so the parameter objects stay), after the
+        pre-hooks had their chance to rename or convert entries."""
+        for hook in list(self._load_state_dict_pre_hooks.values()):
+            hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
         persistent = {k: v for k, v in self._buffers.items() if k not in self._non_persistent_buffers_set}
         for name, current in itertools.chain(self._parameters.items(), persistent.items()):
             key = prefix + name
@@ -585,6 +598,7 @@ class Module:
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         missing, unexpected, errors = [], [], []
         metadata = getattr(state_dict, "_metadata", None)
+        state_dict = collections.OrderedDict(state_dict)  # pre-hooks may edit it; the caller's stays as it was
         for prefix, module in self.named_modules(remove_duplicate=False):
             module_prefix = f"{prefix}." if prefix else ""
             local = metadata.get(prefix, {}) if metadata is not None else {}
