@@ -13,7 +13,7 @@ from lazygrad.dtypes import DType, float16, float32, float64, int64
 from lazygrad.graph import kernel_recursion
 from lazygrad.ops import ELEMENTWISE, Op, ReduceOp
 
-from .symbolic import Lin, ravel, unravel
+from .symbolic import Lin, ravel, unravel, within
 
 
 @dataclass(frozen=True)
@@ -214,10 +214,6 @@ class _Lowerer:
     def _view(self, node, idx, valid, phase):
         v = node.arg
         src = node.srcs[0]
-        flat = Lin.num(v.offset)
-        for e, st in zip(idx, v.strides):
-            if st:
-                flat = flat + e * st
         conds = list(valid)
         if v.mask is not None:
             for e, (lo, hi) in zip(idx, v.mask):
@@ -225,6 +221,11 @@ class _Lowerer:
                     return Const(0, node.dtype) if node.dtype.kind != "b" else Const(False, node.dtype)
                 if e.lo < lo or e.hi >= hi:
                     conds.append((e, lo, hi))
+        inner_idx = _inside(idx, conds[len(valid):])
+        flat = Lin.num(v.offset)
+        for e, st in zip(inner_idx, v.strides):
+            if st:
+                flat = flat + e * st
         inner_valid = tuple(conds)
         if id(src) not in self.inputs and src.op is not Op.BUFFER:
             self.fused.append("view")
@@ -398,3 +399,14 @@ def _lower(outputs, inputs, rand_slots, scalar_slots) -> LoopProgram:
         name=kernel_name(kind, low.fused, root.shape), kind=kind, params=low.params, out_loops=out_loops,
         red_loops=low.red_loops, pre=low.pre, accs=low.accs, post=low.post, stores=stores, pre_stores=pre_stores,
         fused=low.fused, scatter=scatter, sort=sort))
+
+
+def _inside(idx: list[Lin], conds) -> list[Lin]:
+    """The view's indices where its new conditions hold: a condition on one loop variable (a padded
+    view's interior) narrows that variable's range, so the source's index needs fewer divisions."""
+    for e, lo, hi in conds:
+        if len(e.terms) == 1:
+            (atom, coeff), = e.terms.items()
+            if atom.kind == "var" and coeff == 1:
+                idx = [within(x, atom.name, lo - e.const, hi - 1 - e.const) for x in idx]
+    return idx

@@ -44,6 +44,28 @@ def steps_by_one(chain: list[Stmt], var: str) -> bool:
     return any(atom.kind == "var" and atom.name == var and coeff == 1 for atom, coeff in index.terms.items())
 
 
+@dataclass(frozen=True)
+class SplitIndex:
+    """An operand's load index as base + side(its own output loop) + along(k): each varying part reads one
+    loop, so packing can look both up in tables filled once instead of recomputing their divisions and
+    modulos for every element (a convolution's strided window reads have several)."""
+    base: Lin  # constants and batch loops
+    side: Lin
+    along: Lin
+
+
+def split_index(chain: list[Stmt], side: str, k: str) -> SplitIndex | None:
+    """The load index of an operand chain split by loop, or None where one atom reads both side and k."""
+    parts: dict[str, dict] = {"base": {}, side: {}, k: {}}
+    index: Lin = chain[0].args[1]
+    for atom, coeff in index.terms.items():
+        owners = _vars(Lin({atom: 1}), set()) & {side, k}
+        if len(owners) > 1:
+            return None
+        parts[owners.pop() if owners else "base"][atom] = coeff
+    return SplitIndex(Lin(parts["base"], index.const), Lin(parts[side]), Lin(parts[k]))
+
+
 def _vars(lin: Lin, out: set[str]) -> set[str]:
     for atom in lin.terms:
         if atom.kind == "var":

@@ -13,7 +13,7 @@ from . import c_ops
 from .lower import LoopProgram
 from .matmul import Matmul
 from .matmul import match as match_matmul
-from .matmul import steps_by_one
+from .matmul import split_index, steps_by_one
 from .statements import C, loops_numel, operand, scatter_line, sort_fields, statement_line, store_line, unravel
 from .templates_dir import templates_dir
 
@@ -106,15 +106,33 @@ def _reduce_fields(prog: LoopProgram) -> tuple[str, dict]:
 # columns, and an inner kernel of MICRO_M rows x one 64-byte vector of columns (16 floats, 8 doubles)
 # in registers
 MATMUL_M, MATMUL_N, MICRO_M, VECTOR_BYTES = 64, 64, 8, 64
+FEW_TILES = 8
+PARALLEL_BATCHES = 4  # batches of a batched product from which threads take whole batches
 PACK_LIMIT = 1 << 28  # bytes of packed B beyond which (a broadcast B, say) the product is a plain reduction
 FMA = {"float": "fmaf", "double": "fma"}
 
 
 def _blocks(prog: LoopProgram, mm: Matmul) -> tuple[int, int, int]:
     """A's block rows, B's panel columns (no wider than the product, rounded up to the inner kernel's
-    rows and vector, so a thin product does not pack and multiply zeros), and the vector's lanes."""
+    rows and vector, so a thin product does not pack and multiply zeros), and the vector's lanes. A
+    product of few tiles (a weight gradient's few rows) gets panels one vector wide, so that the
+    threads, which share out the tiles, all have some."""
     lanes = VECTOR_BYTES // prog.accs[0].dtype.itemsize
-    return (min(MATMUL_M, -(-mm.m[1] // MICRO_M) * MICRO_M), min(MATMUL_N, -(-mm.n[1] // lanes) * lanes), lanes)
+    bm, bn = min(MATMUL_M, -(-mm.m[1] // MICRO_M) * MICRO_M), min(MATMUL_N, -(-mm.n[1] // lanes) * lanes)
+    if -(-mm.m[1] // bm) * -(-mm.n[1] // bn) < FEW_TILES:
+        bn = lanes
+    return bm, bn, lanes
+
+
+def _matmul_parallel(prog: LoopProgram, mm: Matmul, bm: int, bn: int) -> str:
+    """How threads share a product: whole batches where there are enough to go round (no barrier
+    between packing and multiplying), else the tiles of each batch, or not at all below the work
+    worth a parallel region."""
+    if prog.numel * prog.reduce_numel < PARALLEL_MIN_WORK:
+        return ""
+    if loops_numel(mm.batch) >= PARALLEL_BATCHES:
+        return "batches"
+    return "tiles" if -(-mm.m[1] // bm) * -(-mm.n[1] // bn) > 1 else ""
 
 
 def _packed_bytes(prog: LoopProgram, mm: Matmul) -> int:
@@ -122,11 +140,39 @@ def _packed_bytes(prog: LoopProgram, mm: Matmul) -> int:
     return -(-mm.n[1] // bn) * bn * mm.k[1] * prog.accs[0].dtype.itemsize
 
 
+def _packing(prefix: str, chain, side: tuple[str, int], k: tuple[str, int], start: int) -> tuple[list[dict], list[str]]:
+    """How packing reads one operand: its statement lines, with the load's index looked up in offset
+    tables (one per loop whose part of the index divides or takes a modulo) where it splits by loop."""
+    lines = [statement_line(st, C) for st in chain]
+    split = split_index(chain, side[0], k[0])
+    if split is None:
+        return [], lines
+    tables, terms = [], [split.base.render()] if split.base.terms or split.base.const else []
+    for (var, extent), part, label in ((side, split.side, "side"), (k, split.along, "k")):
+        if not part.terms:
+            continue
+        if all(atom.kind == "var" for atom in part.terms):
+            terms.append(part.render())
+            continue
+        name = f"{prefix}_{label}_at"
+        tables.append({"name": name, "var": var, "extent": extent, "start": start, "expr": part.render()})
+        start += extent
+        terms.append(f"{name}[{var}]")
+    if not tables:
+        return [], lines
+    load = chain[0]
+    lines[0] = f"const {C.ctype(load.dtype)} {load.name} = {load.args[0]}[{' + '.join(terms)}];"
+    return tables, lines
+
+
 def _matmul_fields(prog: LoopProgram, mm: Matmul) -> dict:
     batch = loops_numel(mm.batch)
     acc_type = C.ctype(prog.accs[0].dtype)
     bm, bn, lanes = _blocks(prog, mm)
+    a_tables, a_pack = _packing("a", mm.a, mm.m, mm.k, 0)
+    b_tables, b_pack = _packing("b", mm.b, mm.n, mm.k, sum(t["extent"] for t in a_tables))
     return {
+        "tables": a_tables + b_tables, "a_pack": a_pack, "b_pack": b_pack,
         "acc_type": acc_type, "acc_name": prog.accs[0].name, "fma": FMA[acc_type],
         "bm": bm, "bn": bn, "mr": MICRO_M, "nr": lanes,
         "n_tiles": -(-mm.n[1] // bn),
@@ -135,7 +181,7 @@ def _matmul_fields(prog: LoopProgram, mm: Matmul) -> dict:
         "batch_index": unravel("batch", mm.batch),
         "a_lines": [statement_line(s, C) for s in mm.a], "a_value": mm.a[-1].name,
         "b_lines": [statement_line(s, C) for s in mm.b], "b_value": mm.b[-1].name,
-        "parallel": prog.numel * prog.reduce_numel >= PARALLEL_MIN_WORK and -(-mm.m[1] // bm) > 1,
+        "parallel": _matmul_parallel(prog, mm, bm, bn),
         "a_along_k": not steps_by_one(mm.a, mm.m[0]) or steps_by_one(mm.a, mm.k[0]),
         "b_along_k": steps_by_one(mm.b, mm.k[0]) and not steps_by_one(mm.b, mm.n[0]),
     }

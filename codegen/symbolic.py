@@ -135,6 +135,20 @@ class Lin:
         return out
 
 
+def within(lin: Lin, name: str, lo: int, hi: int) -> Lin:
+    """lin where loop variable `name` is known to lie in [lo, hi] (inside a validity condition, such as
+    the interior of a padded view): its divisions and modulos simplify as far as that range allows."""
+    out = Lin.num(lin.const)
+    for atom, c in lin.terms.items():
+        if atom.kind == "var":
+            part = Lin({Atom("var", max(atom.lo, lo), min(atom.hi, hi), name=name) if atom.name == name else atom: 1})
+        else:
+            inner = within(atom.inner, name, lo, hi)
+            part = inner.floordiv(atom.c) if atom.kind == "div" else inner.mod(atom.c)
+        out = out + part * c
+    return out
+
+
 def unravel(flat: Lin, shape: tuple[int, ...]) -> list[Lin]:
     """Row-major coordinates of a flat index."""
     if 0 in shape:  # nothing to address: the loops reading it never run

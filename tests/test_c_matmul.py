@@ -24,20 +24,61 @@ def _without_memory(source: str, failing_bytes: int) -> str:
     return source.replace(STDLIB, STDLIB + shim)
 
 
-@pytest.mark.parametrize("failing", ["b_pack", "a_pack"])
-def test_plain_loops_when_packing_memory_is_refused(failing):
+def _product():
     a, b = lg.randn(150, 70).realize(), lg.randn(70, 130).realize()  # several row blocks and panels
-    k = _kernel((a @ b).relu())
-    bytes_of = int(re.search(rf"\* {failing} = malloc\(sizeof\(float\) \* (\d+)\)", k.source).group(1)) * 4
+    return (a @ b).relu(), 150 * 130
+
+
+def _batched_product():
+    a, b = lg.randn(6, 40, 30).realize(), lg.randn(6, 30, 50).realize()  # threads take whole batches
+    return a @ b, 6 * 40 * 50
+
+
+def _weight_gradient():
+    """A convolution's weight gradient: its window reads are looked up in offset tables."""
+    x = lg.randn(4, 3, 10, 10).realize()
+    g = lg.randn(4, 8, 10, 10).realize()
+    w = lg.zeros(8, 3, 3, 3, requires_grad=True)
+    lg.nn.functional.conv2d(x, w, padding=1).backward(g)
+    return w.grad, 8 * 3 * 3 * 3
+
+
+@pytest.mark.parametrize("program, failing", [(_product, "b_pack"), (_product, "a_pack"),
+                                              (_batched_product, "b_pack"), (_batched_product, "a_pack"),
+                                              (_weight_gradient, "offsets")])
+def test_plain_loops_when_packing_memory_is_refused(program, failing):
+    y, numel = program()
+    k = _kernel(y)
+    size = re.search(rf"\* {failing} = malloc\(sizeof\((float|int64_t)\) \* (\d+)\)", k.source)
+    bytes_of = int(size.group(2)) * (8 if size.group(1) == "int64_t" else 4)
     rng = np.random.default_rng(1)
-    inputs = [rng.standard_normal(150 * 130).astype(np.float32) for _ in range(2)]  # either operand fits
+    n_inputs = len(re.findall(r"const float\* restrict in\d", k.source.split("{")[0]))
+    inputs = [rng.standard_normal(1 << 16).astype(np.float32) for _ in range(n_inputs)]  # larger than any read
     results = []
     for source in (k.source, _without_memory(k.source, bytes_of)):
-        out = np.full(150 * 130, np.nan, np.float32)
-        CProgram(k.name, source, 3)([out.ctypes.data] + [x.ctypes.data for x in inputs])
+        out = np.full(numel, np.nan, np.float32)
+        CProgram(k.name, source, 1 + len(inputs))([out.ctypes.data] + [x.ctypes.data for x in inputs])
         results.append(out)
     assert not np.isnan(results[0]).any()
     np.testing.assert_array_equal(results[1], results[0])  # the same sums, in the same order
+
+
+def test_threads_share_batches_tiles_and_index_tables_and_the_values_hold():
+    """A batched product gives threads whole batches, a thin one (a weight gradient, few rows) its
+    tiles; window reads with divisions go through tables. Each against numpy."""
+    y, _ = _batched_product()
+    assert "#pragma omp for schedule(static)\n    for (int64_t batch" in _kernel(y).source
+    a, b = lg.randn(6, 40, 30), lg.randn(6, 30, 50)
+    np.testing.assert_allclose((a @ b).numpy(), a.numpy() @ b.numpy(), rtol=1e-4, atol=1e-4)
+    x, g = lg.randn(4, 3, 10, 10), lg.randn(4, 8, 10, 10)
+    w = lg.zeros(8, 3, 3, 3, requires_grad=True)
+    lg.nn.functional.conv2d(x, w, padding=1).backward(g)
+    source = _kernel(w.grad).source
+    assert "collapse(2)" in source and "_at[" in source
+    xp = np.pad(x.numpy(), ((0, 0), (0, 0), (1, 1), (1, 1)))
+    windows = np.lib.stride_tricks.sliding_window_view(xp, (3, 3), axis=(2, 3))  # (4, 3, 10, 10, 3, 3)
+    expected = np.einsum("nohw,nchwij->ocij", g.numpy(), windows)
+    np.testing.assert_allclose(w.grad.numpy(), expected, rtol=1e-4, atol=1e-4)
 
 
 def test_a_broadcast_operand_too_large_to_pack_is_a_plain_reduction():

@@ -240,3 +240,14 @@ def test_a_target_read_through_another_kernel_gets_a_kernel_of_its_own(backend):
     np.testing.assert_allclose(ratio.numpy(), np.exp(a) / np.exp(a).sum(1, keepdims=True))
     np.testing.assert_allclose(scaled.numpy(), np.exp(a) * np.exp(a).sum())
     np.testing.assert_allclose(e.numpy(), np.exp(a))
+
+
+def test_a_padded_view_reads_its_source_without_divisions():
+    """Inside the padding's bounds the row and column cannot wrap, so the source's index is affine
+    (without that knowledge it divides and takes remainders by 4, 16 and 48 for every element)."""
+    x = lg.randn(4, 48).realize()
+    y = lg.nn.functional.pad(x.reshape(4, 3, 4, 4) * 2, (1, 1, 1, 1))
+    (kernel,) = lg.schedule(y)
+    load = next(line for line in kernel.source.splitlines() if "in0[" in line)
+    assert "/" not in load and "%" not in load, load
+    np.testing.assert_array_equal(y.numpy(), np.pad(x.numpy().reshape(4, 3, 4, 4) * 2, ((0, 0), (0, 0), (1, 1), (1, 1))))

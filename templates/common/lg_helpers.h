@@ -5,10 +5,11 @@
  * numbers on every back end. */
 #pragma once
 
-LG_FN float lg_maxf(float a, float b) { return (a > b || a != a) ? a : b; }
-LG_FN float lg_minf(float a, float b) { return (a < b || a != a) ? a : b; }
-LG_FN double lg_max(double a, double b) { return (a > b || a != a) ? a : b; }
-LG_FN double lg_min(double a, double b) { return (a < b || a != a) ? a : b; }
+/* two selects, no short-circuit: scalar code stays branch-free (a max over random data mispredicts) */
+LG_FN float lg_maxf(float a, float b) { const float m = a > b ? a : b; return a != a ? a : m; }
+LG_FN float lg_minf(float a, float b) { const float m = a < b ? a : b; return a != a ? a : m; }
+LG_FN double lg_max(double a, double b) { const double m = a > b ? a : b; return a != a ? a : m; }
+LG_FN double lg_min(double a, double b) { const double m = a < b ? a : b; return a != a ? a : m; }
 /* log(e^a + e^b) without overflow: equal values (infinities too) give a + log 2, NaN propagates */
 LG_FN float lg_logaddexpf(float a, float b) {
   if (a == b) return a + 0.693147180559945309f;

@@ -97,6 +97,26 @@ def _grid(per_dim: list[np.ndarray]) -> np.ndarray:
     return total.reshape(math.prod(outs), -1)
 
 
+def _windows(x: Tensor, starts: list[np.ndarray]) -> Tensor | None:
+    """x (B, C, *S) as a view (B, C, *out, *k) of its windows, whose input positions along each dim are
+    starts[i] (out_i, k_i), when those are evenly spaced both ways (a stride and a dilation; adaptive
+    pools' windows are not): None otherwise."""
+    n = len(starts)
+    b, c = x.shape[:2]
+    strides = x.stride()
+    size, stride, offset = [b, c], list(strides[:2]), x.storage_offset()
+    step = [int(t[1, 0] - t[0, 0]) if t.shape[0] > 1 else 1 for t in starts]
+    gap = [int(t[0, 1] - t[0, 0]) if t.shape[1] > 1 else 1 for t in starts]
+    for t, st, g in zip(starts, step, gap):
+        out, k = t.shape
+        if not np.array_equal(t, t[0, 0] + st * np.arange(out)[:, None] + g * np.arange(k)[None, :]):
+            return None
+    size += [t.shape[0] for t in starts] + [t.shape[1] for t in starts]
+    stride += [strides[2 + i] * step[i] for i in range(n)] + [strides[2 + i] * gap[i] for i in range(n)]
+    offset += sum(int(t[0, 0]) * strides[2 + i] for i, t in enumerate(starts))
+    return x.as_strided(size, stride, offset)
+
+
 def _max_over(x: Tensor, starts: list[np.ndarray], valid: list[np.ndarray], out: list[int], return_indices: bool):
     """Max of x (B, C, *S) over windows of input positions starts[i] (out_i, k_i) per dim, where valid;
     torch's values and flat spatial indices (the first maximum of a window, in window order)."""
@@ -107,9 +127,13 @@ def _max_over(x: Tensor, starts: list[np.ndarray], valid: list[np.ndarray], out:
     flat = x.flatten(2)
     pos = lg.tensor(positions, device=x.device)
     with lg.no_grad():
-        cand = flat.detach().index_select(2, pos.reshape(-1)).reshape(*flat.shape[:2], *positions.shape)
-        low = -math.inf if x.dtype.is_floating_point else lg.iinfo(x.dtype).min
-        cand = lg.where(lg.tensor(inside, device=x.device), cand, low)
+        windows = _windows(x.detach(), starts) if inside.all() else None
+        if windows is not None:  # evenly spaced windows inside the input: read with plain affine indices
+            cand = windows.reshape(*flat.shape[:2], *positions.shape)
+        else:
+            cand = flat.detach().index_select(2, pos.reshape(-1)).reshape(*flat.shape[:2], *positions.shape)
+            low = -math.inf if x.dtype.is_floating_point else lg.iinfo(x.dtype).min
+            cand = lg.where(lg.tensor(inside, device=x.device), cand, low)
         best = cand.argmax(-1, keepdim=True)
         indices = pos.expand(cand.shape).gather(-1, best).squeeze(-1)
     values = flat.gather(2, indices).reshape(*x.shape[:2], *out)
