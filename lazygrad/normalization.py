@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .tensor import Tensor
+from .autograd.composite import recorded_as
 
 
 def _normalized_dims(input: Tensor, normalized_shape, star: str) -> tuple[int, ...]:
@@ -23,6 +24,7 @@ def _affine(x: Tensor, weight, bias) -> Tensor:
     return x
 
 
+@recorded_as("NativeLayerNormBackward0")
 def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
                eps: float = 1e-5, cudnn_enable: bool = True) -> Tensor:
     """(x - mean) / sqrt(var + eps) over the last dims (the biased variance), then weight and bias."""

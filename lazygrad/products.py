@@ -17,6 +17,7 @@ from .elementwise import (_device, _out, add, broadcast_node, broadcast_shapes, 
 from .ops import Op, ReduceOp
 from .tensor import Tensor, wrap_dim
 from .autograd.record import differentiable
+from .autograd.composite import recorded_as
 
 def _same_dtype(a: Tensor, b: Tensor, name: str) -> None:
     if a.dtype is not b.dtype:
@@ -391,6 +392,7 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
     return difference.norm(p, -1, keepdim=keepdim)
 
 
+@recorded_as("PdistBackward0")
 def pdist(input: Tensor, p: float = 2) -> Tensor:
     """The p-norm distance between every pair of rows i < j, in row-major order of the pairs."""
     from .creation import tensor

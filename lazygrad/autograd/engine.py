@@ -47,8 +47,10 @@ def _leading_to(targets: set[int], order) -> set[int]:
 
 
 def run_backward(outputs, grad_outputs, retain_graph: bool, create_graph: bool, inputs=None,
-                 accumulate: bool = True, allow_unused: bool = False):
-    """Propagate gradients; accumulate into leaves' .grad, or return the grads of `inputs`."""
+                 accumulate: bool = True, allow_unused: bool = False, partial: bool = False):
+    """Propagate gradients; accumulate into leaves' .grad, or return the grads of `inputs`. With `partial`,
+    gradients stop at the inputs' nodes: each input's gradient is the one through the outputs alone, as
+    if the inputs were independent (what a node made of several ops passes on)."""
     roots = [o.grad_fn if o.grad_fn is not None else o._accumulator() for o in outputs]
     pending: dict[int, list] = {}
     for root, out, g in zip(roots, outputs, grad_outputs):
@@ -62,7 +64,8 @@ def run_backward(outputs, grad_outputs, retain_graph: bool, create_graph: bool, 
             wanted.setdefault(key, []).append(i)
     captured = [None] * (len(inputs) if inputs is not None else 0)
     order = _topological(roots)
-    needed = _leading_to({key[0] for key in wanted}, order) if inputs is not None else None
+    targets = {key[0] for key in wanted}
+    needed = _leading_to(targets, order) if inputs is not None else None
     prev = STATE.enabled
     STATE.enabled = create_graph
     try:
@@ -73,6 +76,8 @@ def run_backward(outputs, grad_outputs, retain_graph: bool, create_graph: bool, 
             for nr, g in enumerate(grads):
                 for i in wanted.get((id(node), nr), ()):
                     captured[i] = g
+            if partial and id(node) in targets:
+                continue
             for nr, hooks in getattr(node, "_pre_hooks", {}).items():
                 for hook in hooks:
                     if grads[nr] is not None:

@@ -4,12 +4,14 @@ so their gradients at the kinks (relu'(0) = 0, hardtanh at its bounds, leaky_rel
 The branch that is not taken always sees a safe input, so its gradient cannot turn an inf into a NaN."""
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 
 import numpy as np
 
 from ... import inplace as _inplace
+from ...autograd.composite import recorded_as
 from ...creation import empty_like, rand, zeros_like
 from ...dtypes import torch_name
 from ...elementwise import erf, exp, log1p, relu as _relu, sigmoid as _sigmoid, tanh as _tanh, where
@@ -30,9 +32,28 @@ def _floating(input: Tensor, kernel: str) -> None:
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{torch_name(input.dtype)}'")
 
 
-def _maybe_inplace(fn, input: Tensor, inplace: bool, *args) -> Tensor:
-    """fn(input, *args), or the same written back into input as a lazy in-place op."""
-    return _inplace.apply(input, fn, *args) if inplace else fn(input, *args)
+# torch's backward node for each activation, out of place and in place: the composed ops record behind it
+_NODE_NAMES = {
+    "hardtanh": ("HardtanhBackward0", "HardtanhBackward0"), "threshold": ("ThresholdBackward0", "ThresholdBackward1"),
+    "leaky_relu": ("LeakyReluBackward0", "LeakyReluBackward1"), "rrelu": ("RreluWithNoiseBackward0", "RreluWithNoiseBackward1"),
+    "hardsigmoid": ("HardsigmoidBackward0", "HardsigmoidBackward0"),
+    "hardswish": ("HardswishBackward0", "HardswishBackward0"), "elu": ("EluBackward0", "EluBackward1"),
+    "celu": ("CeluBackward0", "CeluBackward1"), "silu": ("SiluBackward0", "SiluBackward0"),
+    "mish": ("MishBackward0", "MishBackward0"),
+}
+
+
+@functools.lru_cache(maxsize=None)
+def _named(fn, name: str):
+    return recorded_as(name)(fn)
+
+
+def _maybe_inplace(fn, input: Tensor, inplace: bool, *args, op: str) -> Tensor:
+    """fn(input, *args) behind torch's node for op, or the same written back into input as a lazy in-place op."""
+    out_of_place, in_place = _NODE_NAMES[op]
+    if inplace:
+        return _inplace.apply(input, _named(fn, in_place), *args)
+    return _named(fn, out_of_place)(input, *args)
 
 
 def _keep_dtype(out: Tensor, input: Tensor) -> Tensor:
@@ -61,7 +82,7 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
     """x clipped to [min_val, max_val]; unlike clamp, the gradient at the bounds is 0."""
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
-    return _maybe_inplace(_hardtanh, input, inplace, min_val, max_val)
+    return _maybe_inplace(_hardtanh, input, inplace, min_val, max_val, op="hardtanh")
 
 
 def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
@@ -79,11 +100,11 @@ def _threshold(input: Tensor, threshold: float, value: float) -> Tensor:
 
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """x where x > threshold, else value."""
-    return _maybe_inplace(_threshold, input, inplace, threshold, value)
+    return _maybe_inplace(_threshold, input, inplace, threshold, value, op="threshold")
 
 
 def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
-    return _inplace.apply(input, _threshold, threshold, value)
+    return _maybe_inplace(_threshold, input, True, threshold, value, op="threshold")
 
 
 def _leaky_relu(input: Tensor, negative_slope: float) -> Tensor:
@@ -93,13 +114,14 @@ def _leaky_relu(input: Tensor, negative_slope: float) -> Tensor:
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x for x > 0, else negative_slope * x (the gradient at 0 is the slope)."""
     _floating(input, "leaky_relu_cpu")
-    return _maybe_inplace(_leaky_relu, input, inplace, negative_slope)
+    return _maybe_inplace(_leaky_relu, input, inplace, negative_slope, op="leaky_relu")
 
 
 def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
     return leaky_relu(input, negative_slope, inplace=True)
 
 
+@recorded_as("PreluKernelBackward0")
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """leaky_relu with a learned slope: one for all channels, or one per channel (dim 1)."""
     channels = input.shape[1] if input.ndim >= 2 else 1
@@ -128,7 +150,7 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
     mean otherwise."""
     if lower > upper:
         raise RuntimeError("Lower bound should be less than or equal to the upper bound")
-    return _maybe_inplace(_rrelu, input, inplace, lower, upper, training)
+    return _maybe_inplace(_rrelu, input, inplace, lower, upper, training, op="rrelu")
 
 
 def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False) -> Tensor:
@@ -139,12 +161,14 @@ def _hardshrink_mask(input: Tensor, lambd: float) -> Tensor:
     return (input >= -lambd) & (input <= lambd)
 
 
+@recorded_as("HardshrinkBackward0")
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """0 on [-lambd, lambd] (bounds included, where the gradient is 0 too), x elsewhere."""
     _floating(input, "hardshrink_cpu")
     return where(_hardshrink_mask(input, lambd), 0.0, input)
 
 
+@recorded_as("SoftshrinkBackward0")
 def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """x moved lambd towards 0, and 0 on [-lambd, lambd]."""
     _floating(input, "softshrink_check")
@@ -159,7 +183,7 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     """x / 6 + 1/2 clipped to [0, 1]; the gradient at ±3 is 0."""
     _floating(input, "hardsigmoid_cpu")
-    return _maybe_inplace(_hardsigmoid, input, inplace)
+    return _maybe_inplace(_hardsigmoid, input, inplace, op="hardsigmoid")
 
 
 def _hardsigmoid(input: Tensor) -> Tensor:
@@ -174,7 +198,7 @@ def _hardswish(input: Tensor) -> Tensor:
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """x * hardsigmoid(x)."""
     _floating(input, "hardswish_cpu")
-    return _maybe_inplace(_hardswish, input, inplace)
+    return _maybe_inplace(_hardswish, input, inplace, op="hardswish")
 
 
 # ---- exponential-linear family -----------------------------------------------------------------------------
@@ -188,7 +212,7 @@ def _elu(input: Tensor, alpha: float, scale: float = 1.0, input_scale: float = 1
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x for x > 0, else alpha * (exp(x) - 1); the gradient at 0 is alpha, as torch's."""
     _floating(input, "elu_cpu")
-    return _maybe_inplace(_elu, input, inplace, alpha)
+    return _maybe_inplace(_elu, input, inplace, alpha, op="elu")
 
 
 def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
@@ -198,7 +222,7 @@ def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """scale * elu(x, alpha) with the self-normalizing constants."""
     _floating(input, "elu_cpu")
-    return _maybe_inplace(_elu, input, inplace, _SELU_ALPHA, _SELU_SCALE)
+    return _maybe_inplace(_elu, input, inplace, _SELU_ALPHA, _SELU_SCALE, op="elu")
 
 
 def selu_(input: Tensor) -> Tensor:
@@ -210,7 +234,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
     _floating(input, "elu_cpu")
-    return _maybe_inplace(_elu, input, inplace, alpha, 1.0, 1.0 / alpha)
+    return _maybe_inplace(_elu, input, inplace, alpha, 1.0, 1.0 / alpha, op="celu")
 
 
 def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
@@ -225,12 +249,14 @@ def _softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tens
     return where(linear, input, log1p(exp(where(linear, 0.0, scaled))) / beta)
 
 
+@recorded_as("SoftplusBackward0")
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (for stability)."""
     _floating(input, "softplus_cpu")
     return _softplus(input, beta, threshold)
 
 
+@recorded_as("LogSigmoidBackward0")
 def logsigmoid(input: Tensor) -> Tensor:
     """log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)), with -|x| written so its gradient at 0 is -1
     (the derivative at 0 comes out as torch's 1/2)."""
@@ -239,6 +265,7 @@ def logsigmoid(input: Tensor) -> Tensor:
     return where(negative, input, 0.0) - log1p(exp(where(negative, input, -input)))
 
 
+@recorded_as("GeluBackward0")
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     """x * Phi(x), Phi the standard normal CDF (or its tanh approximation)."""
     if approximate not in ("none", "tanh"):
@@ -250,16 +277,24 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     return input * 0.5 * (erf(input * math.sqrt(0.5)) + 1)
 
 
+def _silu(input: Tensor) -> Tensor:
+    return input * _sigmoid(input)
+
+
+def _mish(input: Tensor) -> Tensor:
+    return input * _tanh(_softplus(input))
+
+
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
     """x * sigmoid(x)."""
     _floating(input, "silu_cpu")
-    return _maybe_inplace(lambda x: x * _sigmoid(x), input, inplace)
+    return _maybe_inplace(_silu, input, inplace, op="silu")
 
 
 def mish(input: Tensor, inplace: bool = False) -> Tensor:
     """x * tanh(softplus(x))."""
     _floating(input, "mish_cpu")
-    return _maybe_inplace(lambda x: x * _tanh(_softplus(x)), input, inplace)
+    return _maybe_inplace(_mish, input, inplace, op="mish")
 
 
 def tanhshrink(input: Tensor) -> Tensor:
@@ -278,6 +313,7 @@ def sigmoid(input: Tensor) -> Tensor:
     return _sigmoid(input)
 
 
+@recorded_as("GluBackward0")
 def glu(input: Tensor, dim: int = -1) -> Tensor:
     """a * sigmoid(b), a and b the two halves of input along dim."""
     if input.ndim == 0:

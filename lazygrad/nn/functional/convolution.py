@@ -18,6 +18,7 @@ from ...ops import Op, ReduceOp
 from ...schedule import is_stored
 from ...tensor import Tensor
 from .padding import constant_pad_nd
+from ...autograd.composite import recorded_as
 
 __all__ = ["convolution", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "conv_transpose3d", "unfold", "fold"]
@@ -279,6 +280,7 @@ def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
                            dilation)
 
 
+@recorded_as("Im2ColBackward0")
 def unfold(input: Tensor, kernel_size: IntOrTuple, dilation: IntOrTuple = 1, padding: IntOrTuple = 0,
            stride: IntOrTuple = 1) -> Tensor:
     """im2col: (B, C * prod(kernel), L), every window of the padded input as a column: a convolution
@@ -301,6 +303,7 @@ def _one_hot(kernel: Sequence[int], like: Tensor) -> Tensor:
     return lg.eye(k, dtype=like.dtype, device=like.device).reshape(k, 1, *kernel)
 
 
+@recorded_as("Col2ImBackward0")
 def fold(input: Tensor, output_size: IntOrTuple, kernel_size: IntOrTuple, dilation: IntOrTuple = 1,
          padding: IntOrTuple = 0, stride: IntOrTuple = 1) -> Tensor:
     """col2im, the adjoint of unfold: each column's values added back at its window, as a transposed

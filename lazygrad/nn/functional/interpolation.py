@@ -19,6 +19,7 @@ import lazygrad as lg
 
 from ...tensor import Tensor
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
+from ...autograd.composite import recorded_as
 
 __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "affine_grid", "grid_sample"]
 
@@ -175,6 +176,26 @@ def _check_sizes(input: Tensor, out: list[int]) -> None:
     raise RuntimeError(f"Input and output sizes should be greater than 0, but got input ({ins}){joint} output ({outs})")
 
 
+_UPSAMPLE_NODES = {"nearest": "UpsampleNearest{}DBackward0", "nearest-exact": "UpsampleNearestExact{}DBackward0",
+                   "linear": "UpsampleLinear1DBackward0", "bilinear": "UpsampleBilinear2DBackward0",
+                   "bicubic": "UpsampleBicubic2DBackward0", "trilinear": "UpsampleTrilinear3DBackward0",
+                   "area": "AdaptiveAvgPool{}DBackward0"}
+
+
+def _interpolate_node(input: Tensor, size=None, scale_factor=None, mode: str = "nearest", *args, **kwargs) -> str | None:
+    """torch's node for each mode (area is an adaptive average pool; in 1-D torch pools in 2-D and squeezes)."""
+    n = input.ndim - 2
+    if mode == "area" and n == 1:
+        return "SqueezeBackward1"
+    form = _UPSAMPLE_NODES.get(mode)
+    return form.format(n) if form else None
+
+
+def _grid_sample_node(input: Tensor, *args, **kwargs) -> str:
+    return f"GridSampler{input.ndim - 2}DBackward0"
+
+
+@recorded_as(_interpolate_node)
 def interpolate(input: Tensor, size: int | Sequence[int] | None = None,
                 scale_factor: float | Sequence[float] | None = None, mode: str = "nearest",
                 align_corners: bool | None = None, recompute_scale_factor: bool | None = None,
@@ -247,6 +268,7 @@ def _base_axis(steps: int, align_corners: bool) -> np.ndarray:
     return axis if align_corners else axis * (steps - 1) / steps
 
 
+@recorded_as("AffineGridGeneratorBackward0")
 def affine_grid(theta: Tensor, size: Sequence[int], align_corners: bool | None = None) -> Tensor:
     """torch.nn.functional.affine_grid: a fixed grid of homogeneous positions times each theta^T."""
     if align_corners is None:
@@ -352,6 +374,7 @@ def _check_grid(input: Tensor, grid: Tensor, mode: str) -> None:
                                   f"'{_TORCH_NAMES.get(input.dtype.name, input.dtype.name)}'")
 
 
+@recorded_as(_grid_sample_node)
 def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear", padding_mode: str = "zeros",
                 align_corners: bool | None = None) -> Tensor:
     """torch.nn.functional.grid_sample: taps from the grid (integer tensors), one gather, a weighted sum."""

@@ -15,6 +15,7 @@ from ...elementwise import where
 from ...products import addmm, cosine_similarity, pairwise_distance, pdist
 from ...sampling import dropout as _dropout
 from ...tensor import Tensor, known_values
+from ...autograd.composite import recorded_as
 
 __all__ = ["linear", "bilinear", "embedding", "embedding_bag", "one_hot", "dropout", "alpha_dropout", "feature_alpha_dropout",
            "dropout1d", "dropout2d", "dropout3d", "cosine_similarity", "pairwise_distance", "pdist"]
@@ -87,6 +88,7 @@ def _renorm_rows(weight: Tensor, index: Tensor, max_norm: float, norm_type: floa
         weight.index_copy_(0, index, rows * scale.to(rows.dtype))
 
 
+@recorded_as("EmbeddingBackward0")
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max_norm: float | None = None,
               norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
     """The rows of weight that input indexes. The padding_idx row gets no gradient; max_norm first renormalizes
@@ -124,6 +126,7 @@ def _bag_ids(input: Tensor, offsets: Tensor | None, include_last_offset: bool) -
     return searchsorted(offsets.to(int64), position, right=True) - 1, bags
 
 
+@recorded_as("EmbeddingBagBackward0")
 def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, max_norm: float | None = None,
                   norm_type: float = 2, scale_grad_by_freq: bool = False, mode: str = "mean", sparse: bool = False,
                   per_sample_weights: Tensor | None = None, include_last_offset: bool = False,

@@ -9,6 +9,7 @@ from typing import Callable
 
 import lazygrad as lg
 from lazygrad.autograd import Function
+from lazygrad.autograd.composite import recorded_as
 from lazygrad.tensor import Tensor, known_values
 
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "cosine_embedding_loss", "cross_entropy",
@@ -85,6 +86,7 @@ def _mean_of_weighted(weighted: Tensor, weight: Tensor) -> Tensor:
     return weighted.mean()
 
 
+@recorded_as("MseLossBackward0")
 def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
              reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
     """Squared error; with a weight, 'mean' divides by the weights' sum."""
@@ -102,6 +104,7 @@ def _smooth_l1(d: Tensor, beta: float) -> Tensor:
     return lg.where(a < beta, 0.5 * d * d / beta, a - 0.5 * beta)
 
 
+@recorded_as("SmoothL1LossBackward0")
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
                    reduction: str = "mean", beta: float = 1.0) -> Tensor:
     """Quadratic below beta, linear above (beta 0 is the L1 loss)."""
@@ -111,6 +114,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = No
     return _pointwise(input, target, reduction, size_average, reduce, None, None, loss)
 
 
+@recorded_as("HuberLossBackward0")
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
                weight: Tensor | None = None) -> Tensor:
     """delta times the smooth L1 loss of beta delta; with a weight, 'mean' is the weighted losses' mean."""
@@ -190,6 +194,11 @@ def _reduce_classes(loss: Tensor, w: Tensor, reduction: str) -> Tensor:
     return loss.sum() / w.sum() if reduction == "mean" else _REDUCE[reduction](loss)
 
 
+def _nll_node(input: Tensor, *args, **kwargs) -> str:
+    return "NllLossBackward0" if input.ndim <= 2 else "NllLoss2DBackward0"
+
+
+@recorded_as(_nll_node)
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average: bool | None = None,
              ignore_index: int = -100, reduce: bool | None = None, reduction: str = "mean") -> Tensor:
     """Minus the log-probability input holds at each target class (classes on dim 1, any trailing dims)."""
@@ -215,10 +224,22 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
         return _cross_entropy_probabilities(input, target, weight, ignore_index, reduction, label_smoothing, dim)
     if label_smoothing > 0:
         _check_smoothing(label_smoothing)
+        return _class_cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing, dim)
+    return _named_class_cross_entropy(input, target, weight, ignore_index, reduction, 0.0, dim)
+
+
+def _class_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int, reduction: str,
+                         label_smoothing: float, dim: int) -> Tensor:
+    """Cross entropy against class indices as one fused expression: logsumexp minus the picked logit (torch
+    takes log_softmax, then nll_loss: the same values, with a stored log_softmax and a longer gradient)."""
     _check_nll(input, target, weight)
     losses = _class_losses(input, input.logsumexp(dim), target.reshape(()) if input.ndim == 1 else target, weight,
-                           ignore_index, max(label_smoothing, 0.0))
+                           ignore_index, label_smoothing)
     return _reduce_classes(*losses, reduction)
+
+
+# without smoothing torch's result comes from nll_loss: its node (over the logits here, not over a log_softmax)
+_named_class_cross_entropy = recorded_as(_nll_node)(_class_cross_entropy)
 
 
 def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int,
@@ -270,6 +291,7 @@ def _check_probabilities(input: Tensor) -> None:
         raise RuntimeError("all elements of input should be between 0 and 1")
 
 
+@recorded_as("BinaryCrossEntropyBackward0")
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                          size_average: bool | None = None, reduce: bool | None = None,
                          reduction: str = "mean") -> Tensor:
@@ -292,6 +314,7 @@ def _log_sigmoid(x: Tensor) -> Tensor:
     return x.clamp_max(0) - (-x.abs()).exp().log1p()
 
 
+@recorded_as("BinaryCrossEntropyWithLogitsBackward0")
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
                                      size_average: bool | None = None, reduce: bool | None = None,
                                      reduction: str = "mean", pos_weight: Tensor | None = None) -> Tensor:
@@ -368,6 +391,7 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: 
     return _REDUCE[reduction](loss)
 
 
+@recorded_as("SoftMarginLossBackward0")
 def soft_margin_loss(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
                      reduction: str = "mean") -> Tensor:
     """log(1 + exp(-target * input)), targets being 1 or -1."""
@@ -397,6 +421,7 @@ def _check_margin_input(input: Tensor) -> None:
                            f"{_sizes(input)}")
 
 
+@recorded_as("MultiMarginLossBackward0")
 def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float = 1.0, weight: Tensor | None = None,
                       size_average: bool | None = None, reduce: bool | None = None,
                       reduction: str = "mean") -> Tensor:
@@ -429,6 +454,7 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
     return _REDUCE[reduction](loss.reshape(()) if input.ndim <= 1 and target.ndim == 0 else loss)
 
 
+@recorded_as("MultilabelMarginLossBackward0")
 def multilabel_margin_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
                            reduce: bool | None = None, reduction: str = "mean") -> Tensor:
     """Sum over target classes j (those before the first -1) and non-target classes k of

@@ -12,6 +12,7 @@ from ...creation import zeros
 from ...normalization import layer_norm, rms_norm
 from ...movement import cat
 from ...tensor import Tensor
+from ...autograd.composite import recorded_as
 
 __all__ = ["batch_norm", "instance_norm", "group_norm", "layer_norm", "rms_norm", "local_response_norm", "normalize"]
 
@@ -57,6 +58,7 @@ def _batch_stats(input: Tensor, dims: tuple[int, ...]) -> tuple[Tensor, Tensor, 
     return mean, (centered * centered).mean(dims, keepdim=True), count
 
 
+@recorded_as("NativeBatchNormBackward0")
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None, weight: Tensor | None = None,
                bias: Tensor | None = None, training: bool = False, momentum: float = 0.1,
                eps: float = 1e-5) -> Tensor:
@@ -95,6 +97,7 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
     return _normalized(input, mean, var, weight, bias, eps)
 
 
+@recorded_as("NativeGroupNormBackward0")
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
                eps: float = 1e-5) -> Tensor:
     """Normalize each sample over groups of num_groups consecutive channels (and their spatial dims)."""

@@ -10,6 +10,7 @@ from ...autograd.record import differentiable
 from ...dtypes import bool_
 from ...ops import Op
 from ...tensor import Tensor
+from ...autograd.composite import recorded_as
 
 __all__ = ["pad", "constant_pad_nd"]
 
@@ -109,6 +110,16 @@ def _check_mode(x: Tensor, mode: str, pairs: list[tuple[int, int]], n: int) -> N
             raise RuntimeError("Padding value causes wrapping around more than once.")
 
 
+_PAD_NODES = {"reflect": "ReflectionPad{}DBackward0", "replicate": "ReplicationPad{}DBackward0"}
+
+
+def _pad_node(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None) -> str | None:
+    """torch's node for the reflect and replicate modes (the others record the ops they are made of)."""
+    form = _PAD_NODES.get(mode)
+    return form.format(len(pad) // 2) if form else None
+
+
+@recorded_as(_pad_node)
 def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None) -> Tensor:
     """torch.nn.functional.pad: pad[2i], pad[2i+1] pad the i-th dim from the end before and after."""
     pad = _checked_ints(pad)

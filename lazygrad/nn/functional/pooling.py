@@ -18,6 +18,7 @@ import lazygrad as lg
 from ...tensor import Tensor
 from .convolution import convolution
 from .padding import constant_pad_nd
+from ...autograd.composite import recorded_as
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
            "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d", "adaptive_max_pool1d",
@@ -152,16 +153,19 @@ def _max_pool(op: str, n: int, input: Tensor, kernel_size, stride, padding, dila
     return tuple(r.squeeze(0) for r in result) if return_indices else result.squeeze(0)
 
 
+@recorded_as("SqueezeBackward1")
 def max_pool1d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None, padding: IntOrTuple = 0,
                dilation: IntOrTuple = 1, ceil_mode: bool = False, return_indices: bool = False):
     return _max_pool("max_pool1d", 1, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
+@recorded_as("MaxPool2DWithIndicesBackward0")
 def max_pool2d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None, padding: IntOrTuple = 0,
                dilation: IntOrTuple = 1, ceil_mode: bool = False, return_indices: bool = False):
     return _max_pool("max_pool2d", 2, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
+@recorded_as("MaxPool3DWithIndicesBackward0")
 def max_pool3d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None, padding: IntOrTuple = 0,
                dilation: IntOrTuple = 1, ceil_mode: bool = False, return_indices: bool = False):
     return _max_pool("max_pool3d", 3, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
@@ -205,17 +209,20 @@ def _avg_pool(op: str, n: int, input: Tensor, kernel_size, stride, padding, ceil
     return result if batched else result.squeeze(0)
 
 
+@recorded_as("SqueezeBackward1")
 def avg_pool1d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None, padding: IntOrTuple = 0,
                ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
     return _avg_pool("avg_pool1d", 1, input, kernel_size, stride, padding, ceil_mode, count_include_pad, None)
 
 
+@recorded_as("AvgPool2DBackward0")
 def avg_pool2d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None, padding: IntOrTuple = 0,
                ceil_mode: bool = False, count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
     return _avg_pool("avg_pool2d", 2, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
                      divisor_override)
 
 
+@recorded_as("AvgPool3DBackward0")
 def avg_pool3d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None, padding: IntOrTuple = 0,
                ceil_mode: bool = False, count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
     return _avg_pool("avg_pool3d", 3, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
@@ -254,14 +261,26 @@ def _adaptive_avg(op: str, n: int, input: Tensor, output_size) -> Tensor:
     return result if batched else result.squeeze(0)
 
 
+@recorded_as("SqueezeBackward1")
 def adaptive_avg_pool1d(input: Tensor, output_size: IntOrTuple) -> Tensor:
     return _adaptive_avg("adaptive_avg_pool1d", 1, input, output_size)
 
 
+
+def _adaptive_avg_node(n: int):
+    """torch's node for an adaptive average pool: a mean where the output is one element per channel."""
+    def name(input: Tensor, output_size) -> str:
+        sizes = [output_size] * n if isinstance(output_size, int) else list(output_size)
+        return "MeanBackward1" if all(s == 1 for s in sizes) else f"AdaptiveAvgPool{n}DBackward0"
+    return name
+
+
+@recorded_as(_adaptive_avg_node(2))
 def adaptive_avg_pool2d(input: Tensor, output_size: IntOrTuple) -> Tensor:
     return _adaptive_avg("adaptive_avg_pool2d", 2, input, output_size)
 
 
+@recorded_as(_adaptive_avg_node(3))
 def adaptive_avg_pool3d(input: Tensor, output_size: IntOrTuple) -> Tensor:
     return _adaptive_avg("adaptive_avg_pool3d", 3, input, output_size)
 
@@ -281,14 +300,17 @@ def _adaptive_max(op: str, n: int, input: Tensor, output_size, return_indices: b
     return tuple(r.squeeze(0) for r in result) if return_indices else result.squeeze(0)
 
 
+@recorded_as("SqueezeBackward1")
 def adaptive_max_pool1d(input: Tensor, output_size: IntOrTuple, return_indices: bool = False):
     return _adaptive_max("adaptive_max_pool1d", 1, input, output_size, return_indices)
 
 
+@recorded_as("AdaptiveMaxPool2DBackward0")
 def adaptive_max_pool2d(input: Tensor, output_size: IntOrTuple, return_indices: bool = False):
     return _adaptive_max("adaptive_max_pool2d", 2, input, output_size, return_indices)
 
 
+@recorded_as("AdaptiveMaxPool3DBackward0")
 def adaptive_max_pool3d(input: Tensor, output_size: IntOrTuple, return_indices: bool = False):
     return _adaptive_max("adaptive_max_pool3d", 3, input, output_size, return_indices)
 
@@ -348,6 +370,7 @@ def max_unpool3d(input: Tensor, indices: Tensor, kernel_size: IntOrTuple, stride
     return _max_unpool(3, input, indices, kernel_size, stride, padding, output_size)
 
 
+@recorded_as("PixelShuffleBackward0")
 def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
     """(*, C r^2, H, W) -> (*, C, H r, W r): a reshape, a permute and a reshape (views)."""
     r = upscale_factor
@@ -363,6 +386,7 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
     return x.permute(*range(b), b, b + 3, b + 1, b + 4, b + 2).reshape(*lead, c // (r * r), h * r, w * r)
 
 
+@recorded_as("PixelUnshuffleBackward0")
 def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     """(*, C, H r, W r) -> (*, C r^2, H, W), the inverse of pixel_shuffle."""
     r = downscale_factor
@@ -379,6 +403,7 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     return x.permute(*range(b), b, b + 2, b + 4, b + 1, b + 3).reshape(*lead, c * r * r, h // r, w // r)
 
 
+@recorded_as("ChannelShuffleBackward0")
 def channel_shuffle(input: Tensor, groups: int) -> Tensor:
     """(N, g k, *) -> (N, k g, *): the channels of g groups interleaved (a view, then one copy)."""
     if input.ndim <= 2:

@@ -1,0 +1,121 @@
+"""Ops built from other ops but recorded, as torch records them, as one backward node of torch's name
+(`NllLossBackward0`, `GeluBackward0`, `MaxPool2DWithIndicesBackward0`, ...), so that printed tensors and
+`grad_fn` walks look as they do in torch.
+
+The composing ops record their graph as usual; the named node stands in front of it. Its gradient is that
+graph's gradient with respect to the op's inputs (a nested backward pass), which under create_graph is
+recorded again, so higher derivatives work as for any op. Releasing the node releases the graph behind it.
+"""
+from __future__ import annotations
+
+import functools
+import warnings
+from typing import Callable
+
+from ..graph import toposort
+from .function import BackwardNode, Context
+from .grad_mode import STATE
+from .record import _tensor_type, next_edge
+
+
+class CompositeNode(BackwardNode):
+    """A named node whose gradient runs the backward pass of the ops the forward was made of."""
+
+    def release(self) -> None:
+        if self._ctx is not None:
+            outputs, inputs = self._ctx.user
+            stop = {id(next_edge(i)[0]) for i in inputs}
+            roots = [o.grad_fn for o in outputs if o is not None and o.grad_fn is not None]
+            for node in toposort(roots, lambda n: [m for m, _ in n.next_functions
+                                                   if m is not None and id(m) not in stop]):
+                node.release()
+        super().release()
+
+
+def _through_composition(c: Context, *grads):
+    from .engine import run_backward
+    outputs, inputs = c.user
+    pairs = [(o, g) for o, g in zip(outputs, grads) if o is not None and g is not None]
+    wanted = [i for i, need in zip(inputs, c.needs_input_grad) if need]
+    got = iter(run_backward([o for o, _ in pairs], [g for _, g in pairs], retain_graph=True,
+                            create_graph=STATE.enabled, inputs=wanted, accumulate=False, allow_unused=True,
+                            partial=True))
+    return tuple(next(got) if need else None for need in c.needs_input_grad)
+
+
+@functools.lru_cache(maxsize=None)
+def _node_class(name: str) -> type:
+    return type(name, (CompositeNode,), {"_formula": staticmethod(_through_composition)})
+
+
+def _tensors(values) -> list:
+    """The tensors among the arguments, each once (a tensor passed twice gets its whole gradient once)."""
+    Tensor = _tensor_type()
+    out, seen = [], set()
+    for v in values:
+        for x in v if isinstance(v, (list, tuple)) else (v,):
+            if isinstance(x, Tensor) and id(x) not in seen:
+                seen.add(id(x))
+                out.append(x)
+    return out
+
+
+def _wrap(name: str, out, inputs: list):
+    """out's differentiable tensors re-issued behind one node `name` whose inputs are `inputs`."""
+    Tensor = _tensor_type()
+    outputs = out if isinstance(out, tuple) else (out,)
+    inner = tuple(o if isinstance(o, Tensor) and o.grad_fn is not None else None for o in outputs)
+    if all(o is None for o in inner):
+        return out
+    needs = tuple(i._requires_grad for i in inputs)
+    ctx = Context(tuple(inputs), {}, None, needs, user=(inner, inputs))
+    node = _node_class(name)(ctx, [next_edge(i) for i in inputs], (),
+                             tuple((o._shape, o.dtype, o._storage.device) if isinstance(o, Tensor) else None
+                                   for o in outputs))
+    node._input_meta = tuple((i._shape, i.dtype) for i in inputs)
+    results = []
+    for nr, (o, i) in enumerate(zip(outputs, inner)):
+        if i is None:
+            results.append(o)
+            continue
+        r = o.detach()
+        if any(o._storage is x._storage for x in inputs):  # a view of an input: torch's op returns new memory
+            r = r.clone()
+        r._requires_grad, r.grad_fn, r._output_nr = True, node, nr
+        results.append(r)
+    return tuple(results) if isinstance(out, tuple) else results[0]
+
+
+_REGISTRIES: dict[str, dict] = {}  # per file, what "default"/"once" filters have shown
+
+
+def _reissue(caught: list) -> None:
+    """Warnings the wrapped function gave, again: those it aimed at its caller (this wrapper's frame) now
+    point at the wrapper's caller, as without the wrapper; the others where they were."""
+    for w in caught:
+        if w.filename == __file__:
+            warnings.warn(w.message, w.category, stacklevel=3)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno,
+                                   registry=_REGISTRIES.setdefault(w.filename, {}), source=w.source)
+
+
+def recorded_as(name: str | Callable[..., str | None]):
+    """Record the decorated function's result behind one node named `name` (or name(*args, **kwargs), None
+    for the composing ops' own nodes)."""
+    def deco(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                out = fn(*args, **kwargs)
+            _reissue(caught)
+            if not STATE.enabled:
+                return out
+            inputs = _tensors(list(args) + list(kwargs.values()))
+            if not any(i._requires_grad for i in inputs):
+                return out
+            label = name(*args, **kwargs) if callable(name) else name
+            return out if label is None else _wrap(label, out, inputs)
+        return wrapper
+    return deco

@@ -1,0 +1,136 @@
+"""Backward nodes carry torch's names: nn.functional ops built from other ops record behind one node of the
+name torch gives (autograd/composite.py), with the gradients, higher derivatives, graph freeing and warning
+locations of the ops they are made of."""
+import warnings
+
+import numpy as np
+import pytest
+
+import lazygrad as lg
+from oracle import torch_or_skip
+
+
+def calls(t):
+    """name -> a call of torch's API on module t (lazygrad or torch), returning a tensor with a grad_fn."""
+    F = t.nn.functional
+    rng = np.random.default_rng(0)
+
+    def tensor(*shape, grad=True, low=None):
+        values = rng.uniform(0.05, 0.95, shape) if low else rng.standard_normal(shape)
+        return t.tensor(values.astype(np.float32), requires_grad=grad)
+
+    x, x1, x3 = tensor(2, 4, 6, 6), tensor(2, 4, 6), tensor(2, 4, 4, 4, 4)
+    m, p = tensor(4, 5), tensor(4, 5, low=True)
+    y, w = tensor(4, 5, grad=False), tensor(4)
+    target = t.tensor([0, 1, 2, 3])
+    return {
+        "gelu": lambda: F.gelu(x), "silu": lambda: F.silu(x), "mish": lambda: F.mish(x), "elu": lambda: F.elu(x),
+        "selu": lambda: F.selu(x), "celu": lambda: F.celu(x), "leaky_relu": lambda: F.leaky_relu(x),
+        "hardtanh": lambda: F.hardtanh(x), "relu6": lambda: F.relu6(x), "softplus": lambda: F.softplus(x),
+        "logsigmoid": lambda: F.logsigmoid(x), "hardswish": lambda: F.hardswish(x),
+        "hardsigmoid": lambda: F.hardsigmoid(x), "glu": lambda: F.glu(x, 1), "prelu": lambda: F.prelu(x, w),
+        "hardshrink": lambda: F.hardshrink(x), "softshrink": lambda: F.softshrink(x),
+        "threshold": lambda: F.threshold(x, 0.1, 0.0), "rrelu": lambda: F.rrelu(x),
+        "elu_": lambda: F.elu(x * 1, inplace=True), "leaky_relu_": lambda: F.leaky_relu(x * 1, inplace=True),
+        "cross_entropy": lambda: F.cross_entropy(m, target), "cross_entropy_2d": lambda: F.cross_entropy(x, target[:2, None, None].expand(2, 6, 6)),
+        "nll_loss": lambda: F.nll_loss(m, target, reduction="none"), "mse_loss": lambda: F.mse_loss(m, y),
+        "smooth_l1_loss": lambda: F.smooth_l1_loss(m, y), "huber_loss": lambda: F.huber_loss(m, y),
+        "binary_cross_entropy": lambda: F.binary_cross_entropy(p, y.sigmoid()),
+        "binary_cross_entropy_with_logits": lambda: F.binary_cross_entropy_with_logits(m, y.sigmoid()),
+        "soft_margin_loss": lambda: F.soft_margin_loss(m, y.sign()), "multi_margin_loss": lambda: F.multi_margin_loss(m, target),
+        "layer_norm": lambda: F.layer_norm(x, (6,)), "batch_norm": lambda: F.batch_norm(x, None, None, w, w, True),
+        "group_norm": lambda: F.group_norm(x, 2, w, w),
+        "max_pool1d": lambda: F.max_pool1d(x1, 2), "max_pool2d": lambda: F.max_pool2d(x, 2), "max_pool3d": lambda: F.max_pool3d(x3, 2),
+        "avg_pool2d": lambda: F.avg_pool2d(x, 2), "avg_pool3d": lambda: F.avg_pool3d(x3, 2),
+        "adaptive_avg_pool2d": lambda: F.adaptive_avg_pool2d(x, 3), "global_avg_pool": lambda: F.adaptive_avg_pool2d(x, 1),
+        "adaptive_max_pool2d": lambda: F.adaptive_max_pool2d(x, 3),
+        "embedding": lambda: F.embedding(target, m), "embedding_bag": lambda: F.embedding_bag(target, m, t.tensor([0, 2])),
+        "reflection_pad": lambda: F.pad(x, (1, 1, 1, 1), mode="reflect"), "replication_pad1d": lambda: F.pad(x1, (1, 2), mode="replicate"),
+        "nearest": lambda: F.interpolate(x, scale_factor=2), "bilinear": lambda: F.interpolate(x, scale_factor=2, mode="bilinear"),
+        "bicubic": lambda: F.interpolate(x, size=(3, 5), mode="bicubic"), "linear": lambda: F.interpolate(x1, scale_factor=2, mode="linear"),
+        "area": lambda: F.interpolate(x, size=3, mode="area"), "unfold": lambda: F.unfold(x, 2),
+        "pixel_shuffle": lambda: F.pixel_shuffle(x, 2), "channel_shuffle": lambda: F.channel_shuffle(x, 2),
+        "grid_sample": lambda: F.grid_sample(x, t.zeros(2, 3, 3, 2), align_corners=False),
+        "pdist": lambda: F.pdist(m),
+    }
+
+
+def test_grad_fn_names_match_torch():
+    torch = torch_or_skip()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours = {k: type(f().grad_fn).__name__ for k, f in calls(lg).items()}
+        theirs = {k: type(f().grad_fn).__name__ for k, f in calls(torch).items()}
+    assert ours == theirs
+
+
+@pytest.mark.parametrize("name", ["gelu", "mish", "elu_", "cross_entropy", "mse_loss", "binary_cross_entropy",
+                                  "layer_norm", "batch_norm", "max_pool2d", "avg_pool2d", "bilinear", "unfold"])
+def test_gradients_through_named_nodes_match_torch(name):
+    torch = torch_or_skip()
+    results = []
+    for t in (lg, torch):
+        out = calls(t)[name]()
+        leaves = [v for v in (out.grad_fn.next_functions if out.grad_fn else ()) if v[0] is not None]
+        assert leaves, name
+        weights = t.linspace(-1, 1, out.numel()).reshape(out.shape)
+        total = (out * weights).sum()
+        graph_inputs = [x for x in _leaves(out)]
+        results.append([g.detach().numpy() for g in t.autograd.grad(total, graph_inputs)])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def _leaves(out):
+    """The leaf tensors behind out's graph, in a fixed order."""
+    found, stack, seen = [], [out.grad_fn], set()
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if hasattr(node, "variable"):
+            found.append(node.variable)
+        stack.extend(n for n, _ in reversed(node.next_functions))
+    return found
+
+
+@pytest.mark.parametrize("fn", [lambda F, x: F.gelu(x), lambda F, x: F.elu(x), lambda F, x: F.mish(x),
+                                lambda F, x: F.layer_norm(x, (4,)), lambda F, x: F.mse_loss(x, x.new_ones(3, 4)),
+                                lambda F, x: F.cross_entropy(x, lg.tensor([0, 3, 1])),
+                                lambda F, x: F.max_pool1d(x.unsqueeze(0), 2)])
+def test_higher_derivatives_through_named_nodes(fn):
+    x = lg.randn(3, 4, dtype=lg.float64, requires_grad=True)
+    F = lg.nn.functional
+    assert lg.autograd.gradcheck(lambda t: fn(F, t), (x,))
+    assert lg.autograd.gradgradcheck(lambda t: fn(F, t), (x,))
+
+
+def test_a_printed_loss_shows_torchs_node_and_its_graph_is_freed_after_backward():
+    x = lg.randn(4, 5, requires_grad=True)
+    loss = lg.nn.functional.cross_entropy(x, lg.tensor([0, 1, 2, 3]))
+    assert repr(loss).endswith("grad_fn=<NllLossBackward0>)")
+    loss.backward(retain_graph=True)
+    first = x.grad.clone()
+    loss.backward()
+    np.testing.assert_allclose(x.grad.numpy(), 2 * first.numpy(), rtol=1e-6)
+    with pytest.raises(RuntimeError, match="Trying to backward through the graph a second time"):
+        loss.backward()
+
+
+def test_a_tensor_passed_twice_gets_its_gradient_once():
+    x = lg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    lg.nn.functional.mse_loss(x * 2, x, reduction="sum").backward()  # sum((2x - x)^2) = sum(x^2)
+    np.testing.assert_allclose(x.grad.numpy(), [2.0, 4.0, 6.0])
+    y = lg.tensor([1.0, 2.0], requires_grad=True)
+    lg.nn.functional.mse_loss(y, y).backward()
+    np.testing.assert_allclose(y.grad.numpy(), [0.0, 0.0])
+
+
+def test_warnings_inside_named_ops_point_at_the_caller():
+    theta = lg.zeros(1, 2, 3, requires_grad=True)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        grid = lg.nn.functional.affine_grid(theta, (1, 1, 2, 2))
+        lg.nn.functional.grid_sample(lg.ones(1, 1, 2, 2, requires_grad=True), grid)
+    assert len(caught) == 2 and all(w.filename == __file__ for w in caught), [(w.filename, w.message) for w in caught]
