@@ -17,6 +17,8 @@ from typing import Callable
 
 import numpy as np
 
+from . import ctc_alignment
+
 
 class LinAlgError(RuntimeError):
     """A factorization failed on the values it was given (a singular matrix, one not positive-definite)."""
@@ -357,6 +359,9 @@ ROUTINES: dict[str, Routine] = {
     "frexp": Routine(lambda xp, arrays: list(xp.frexp(arrays[0])), "mantissas and exponents (frexp)"),
     "mode": Routine(_mode, "the most frequent value of each row and where it is (a sort and run lengths)"),
     "histogram": Routine(_histogram, "counts in bins (histogram)"),
+    "ctc_loss": Routine(ctc_alignment.ctc_loss, "the CTC forward recursion over time (log-space alphas)"),
+    "ctc_loss_backward": Routine(ctc_alignment.ctc_loss_backward,
+                                 "the CTC backward recursion and each class's share of the alignments"),
 }
 
 

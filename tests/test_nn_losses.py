@@ -323,3 +323,76 @@ def test_cross_entropy_and_gradient_fuse_into_few_kernels():
     for loss, kernels in ((plain, 7), (every_option, 12)):
         grad, = lg.autograd.grad(loss, [x])
         assert len(lg.schedule(loss, grad)) <= kernels
+
+
+def _ctc_case(t, dtype_name="float64", targets_form="padded", blank=0):
+    rng = np.random.default_rng(7)
+    logits = t.tensor(rng.standard_normal((12, 3, 5)), dtype=getattr(t, dtype_name), requires_grad=True)
+    padded = [[1, 2, 2, 4], [3, 1, 0, 0], [4, 4, 4, 1]]
+    if blank:
+        padded = [[c - 1 if c else 4 for c in row] for row in padded]
+    lengths = [4, 2, 4]
+    targets = (t.tensor(padded) if targets_form == "padded" else
+               t.tensor([c for row, n in zip(padded, lengths) for c in row[:n]]))
+    return logits, targets, t.tensor([12, 9, 10]), t.tensor(lengths)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("targets_form", ["padded", "concatenated"])
+@pytest.mark.parametrize("blank", [0, 4])
+def test_ctc_loss_and_gradient_match_torch(reduction, targets_form, blank):
+    torch = torch_or_skip()
+    results = []
+    for t in (lg, torch):
+        logits, targets, il, tl = _ctc_case(t, targets_form=targets_form, blank=blank)
+        log_probs = logits.log_softmax(2)
+        log_probs.retain_grad()
+        loss = t.nn.functional.ctc_loss(log_probs, targets, il, tl, blank=blank, reduction=reduction)
+        (loss * t.linspace(1, 2, loss.numel()).reshape(loss.shape).to(loss.dtype)).sum().backward()
+        results.append((loss, log_probs.grad, logits.grad, type(loss.grad_fn).__name__))
+    for ours, theirs in zip(results[0][:3], results[1][:3]):
+        assert_like_torch(ours.detach(), theirs.detach(), rtol=1e-6, atol=1e-8)
+    assert results[0][3] == results[1][3]
+
+
+def test_ctc_loss_gradient_through_log_softmax_is_the_finite_difference_one():
+    logits, targets, il, tl = _ctc_case(lg)
+    check = lg.autograd.gradcheck(lambda x: F.ctc_loss(x.log_softmax(2), targets, il, tl), (logits.detach().requires_grad_(),))
+    assert check
+
+
+def test_ctc_loss_impossible_alignments_zero_infinity_unbatched_and_module():
+    torch = torch_or_skip()
+    outs = []
+    for t in (lg, torch):
+        logits, targets, il, tl = _ctc_case(t, "float32")
+        lp = logits.log_softmax(2)
+        short = t.tensor([2, 9, 10])  # 2 steps cannot emit 4 labels: an infinite loss
+        outs.append([t.nn.functional.ctc_loss(lp, targets, short, tl, reduction="none"),
+                     t.nn.functional.ctc_loss(lp, targets, short, tl, zero_infinity=True),
+                     t.nn.functional.ctc_loss(lp[:, 0], targets[0], t.tensor(12), t.tensor(4)),
+                     t.nn.functional.ctc_loss(lp, targets, (12, 9, 10), (4, 2, 4)),
+                     t.nn.CTCLoss(reduction="sum")(lp, targets, il, tl)])
+    for ours, theirs in zip(*outs):
+        assert_like_torch(ours.detach(), theirs.detach(), rtol=1e-5, atol=1e-6)
+    assert np.isinf(outs[0][0].detach().numpy()[0])
+
+
+def test_ctc_loss_errors_match_torch():
+    torch = torch_or_skip()
+
+    def call(t, which):
+        logits, targets, il, tl = _ctc_case(t)
+        lp = logits.log_softmax(2)
+        args = {"long input": (lp, targets, t.tensor([13, 5, 5]), tl),
+                "short targets": (lp, targets, il, t.tensor([5, 2, 2])),
+                "batch": (lp, targets, il[:2], tl)}[which]
+        return lambda: t.nn.functional.ctc_loss(*args)
+
+    for which in ("long input", "short targets", "batch"):
+        same_error(call(lg, which), call(torch, which), RuntimeError)
+    logits, targets, il, tl = _ctc_case(lg)
+    loss = F.ctc_loss(logits.log_softmax(2), targets, il, tl)
+    grad, = lg.autograd.grad(loss, logits, create_graph=True)
+    with pytest.raises(RuntimeError, match="derivative for aten::_ctc_loss_backward is not implemented"):
+        lg.autograd.grad(grad.sum(), logits)

@@ -777,6 +777,8 @@ DERIVATIVES = {
     "scatter_add": ("ScatterAddBackward0", lambda c, g: (g, None, None, _scattered_grad(c, g))),
     "scatter_reduce": ("ScatterReduceBackward0", lambda c, g: _scatter_reduce(c, g)),
     "bincount": ("NotImplemented", lambda c, g: _not_implemented("bincount")),
+    "ctc_loss": ("CtcLossBackward0", lambda c, g_nll, g_alpha: _ctc_loss(c, g_nll)),
+    "ctc_loss_backward": ("CtcLossBackwardBackward0", lambda c, g: _not_implemented("_ctc_loss_backward")),
     "index_copy": ("IndexCopyBackward0", lambda c, g: (
         g.index_fill(c.args[1], c.args[2], 0), None, None,
         g.index_select(c.args[1], c.args[2]).reshape(_kw(c, "source", 3, None).shape))),
@@ -993,6 +995,15 @@ def _masked_scatter_source(c, g):
     picked = g[c.args[1].expand(g.shape)]
     flat = lg.zeros(source.numel(), dtype=g.dtype, device=g.device)
     return lg.cat([picked, flat[picked.numel():]]).reshape(source.shape)
+
+
+def _ctc_loss(c, g):
+    """torch's CTC gradient for log_probs (the lengths and targets get none)."""
+    from ..nn.functional.losses import ctc_loss_backward
+    log_probs, targets, input_lengths, target_lengths, blank, zero_infinity, _ = c.args
+    nll, alpha = c.out
+    return (ctc_loss_backward(g, log_probs, targets, input_lengths, target_lengths, nll, alpha, blank, zero_infinity),
+            None, None, None, None, None, None)
 
 
 def _not_implemented(op: str):

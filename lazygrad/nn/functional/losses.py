@@ -7,12 +7,16 @@ import math
 import warnings
 from typing import Callable
 
+import numpy as np
+
 import lazygrad as lg
 from lazygrad.autograd import Function
 from lazygrad.autograd.composite import recorded_as
+from lazygrad.autograd.record import differentiable
+from lazygrad.decompositions import library_call
 from lazygrad.tensor import Tensor, known_values
 
-__all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "cosine_embedding_loss", "cross_entropy",
+__all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "cosine_embedding_loss", "cross_entropy", "ctc_loss",
            "gaussian_nll_loss", "hinge_embedding_loss", "huber_loss", "kl_div", "l1_loss", "margin_ranking_loss",
            "mse_loss", "multi_margin_loss", "multilabel_margin_loss", "multilabel_soft_margin_loss", "nll_loss",
            "poisson_nll_loss", "smooth_l1_loss", "soft_margin_loss", "triplet_margin_loss",
@@ -554,3 +558,70 @@ def triplet_margin_with_distance_loss(anchor: Tensor, positive: Tensor, negative
     reduction = _reduction(reduction)
     _check_triplet(anchor, positive, negative, margin)
     return _triplet(anchor, positive, negative, distance_function or lg.pairwise_distance, margin, swap, reduction)
+
+
+# ---- connectionist temporal classification ------------------------------------------------------------------
+
+@differentiable("ctc_loss")
+def _ctc(log_probs: Tensor, targets: Tensor, input_lengths: Tensor, target_lengths: Tensor, blank: int,
+         zero_infinity: bool, width: int) -> tuple[Tensor, Tensor]:
+    """Each sample's negative log-likelihood (N,) and the forward variables (T, N, 2 * width + 1) it came from:
+    one library call (lazygrad/ctc_alignment.py), as the recursion's length depends on the lengths' values."""
+    steps, n, _ = log_probs.shape
+    return tuple(library_call("ctc_loss", (blank,), [log_probs, targets, input_lengths, target_lengths],
+                              [(n,), (steps, n, 2 * width + 1)]))
+
+
+@differentiable("ctc_loss_backward")
+def ctc_loss_backward(grad: Tensor, log_probs: Tensor, targets: Tensor, input_lengths: Tensor,
+                      target_lengths: Tensor, nll: Tensor, alpha: Tensor, blank: int, zero_infinity: bool) -> Tensor:
+    """torch's CTC gradient with respect to log_probs (exact once through log_softmax), from the backward
+    recursion; it has no derivative of its own, as in torch."""
+    return library_call("ctc_loss_backward", (blank, zero_infinity),
+                        [grad, log_probs, targets, input_lengths, target_lengths, nll, alpha], [log_probs.shape])[0]
+
+
+def _lengths(values, batch: int, what: str, device) -> Tensor:
+    lengths = values if isinstance(values, Tensor) else lg.tensor(list(values), dtype=lg.int64)
+    if lengths.numel() != batch:
+        raise RuntimeError(f"{what} must be of size batch_size")
+    return lengths.reshape(batch).to(device=device, dtype=lg.int64)
+
+
+def _check_ctc(steps: int, targets: Tensor, input_lengths: np.ndarray, target_lengths: np.ndarray) -> None:
+    where = " (while checking arguments for ctc_loss_allocate_outputs)"
+    if input_lengths.size and input_lengths.max() > steps:
+        raise RuntimeError(f"Expected input_lengths to have value at most {steps}, but got value "
+                           f"{int(input_lengths.max())}{where}")
+    width = int(target_lengths.max()) if target_lengths.size else 0
+    if targets.ndim == 2 and targets.shape[1] < width:
+        raise RuntimeError(f"Expected tensor to have size at least {width} at dimension 1, but got size "
+                           f"{targets.shape[1]} for argument #2 'targets'{where}")
+    if targets.ndim == 1 and targets.shape[0] < target_lengths.sum():
+        raise RuntimeError(f"Expected tensor to have size at least {int(target_lengths.sum())} at dimension 0, "
+                           f"but got size {targets.shape[0]} for argument #2 'targets'{where}")
+
+
+def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths, target_lengths, blank: int = 0,
+             reduction: str = "mean", zero_infinity: bool = False) -> Tensor:
+    """The connectionist temporal classification loss of log_probs (T, N, C) (or (T, C)) for target label
+    sequences, summed over every alignment; 'mean' divides each sample's loss by its target length first."""
+    reduction = _reduction(reduction)
+    unbatched = log_probs.ndim == 2
+    if unbatched:
+        log_probs = log_probs.unsqueeze(1)
+        targets = targets.unsqueeze(0) if targets.ndim == 1 else targets
+    steps, batch, _ = log_probs.shape
+    input_lengths = _lengths(input_lengths, batch, "input_lengths", log_probs.device)
+    target_lengths = _lengths(target_lengths, batch, "target_lengths", log_probs.device)
+    il, tl = (np.asarray(t.cpu().numpy()) for t in lg.realize(input_lengths, target_lengths))
+    _check_ctc(steps, targets, il, tl)
+    width = int(tl.max()) if tl.size else 0
+    nll, _ = _ctc(log_probs, targets, input_lengths, target_lengths, blank, zero_infinity, width)
+    if zero_infinity:
+        nll = lg.where(nll == math.inf, lg.zeros((), dtype=nll.dtype, device=nll.device), nll)
+    if reduction == "none":
+        return nll.squeeze(0) if unbatched else nll
+    if reduction == "sum":
+        return nll.sum()
+    return (nll / target_lengths.clamp_min(1).to(nll.dtype)).mean()
