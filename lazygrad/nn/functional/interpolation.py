@@ -97,6 +97,46 @@ def _cubic_taps(in_size, out_size, scale, align_corners, ftype):
     return taps, np.stack(_cubic_weights(t), 1).astype(ftype)
 
 
+def _triangle(x: np.ndarray) -> np.ndarray:
+    return np.maximum(1 - np.abs(x), 0)
+
+
+def _cubic_filter(x: np.ndarray) -> np.ndarray:
+    """Keys' cubic with A = -0.5 (what torch's and PIL's antialiased resampling use), 0 beyond 2."""
+    x = np.abs(x)
+    a = -0.5
+    near = ((a + 2) * x - (a + 3)) * x * x + 1
+    far = ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+    return np.where(x < 1, near, np.where(x < 2, far, 0))
+
+
+# antialiased modes: (the filter, its support at scale 1)
+_ANTIALIAS = {"bilinear": (_triangle, 1.0), "bicubic": (_cubic_filter, 2.0)}
+
+
+def _antialias_taps(mode: str):
+    """Tap tables for antialiased resampling (as torch and PIL do it): shrinking by s widens the filter s
+    times, so every input pixel under an output pixel's footprint contributes; weights sum to 1."""
+    kernel, reach = _ANTIALIAS[mode]
+
+    def taps(in_size, out_size, scale, align_corners, ftype):
+        if align_corners:
+            step = (in_size - 1) / (out_size - 1) if out_size > 1 else 0.0
+        else:
+            step = 1.0 / scale if scale is not None and scale > 0 else in_size / out_size
+        support, inv = (reach * step, 1.0 / step) if step >= 1 else (reach, 1.0)
+        center = step * (np.arange(out_size) + 0.5)
+        low = np.maximum(np.trunc(center - support + 0.5), 0).astype(np.int64)
+        high = np.minimum(np.trunc(center + support + 0.5).astype(np.int64), in_size)
+        width = int((high - low).max()) if out_size else 1
+        positions = low[:, None] + np.arange(width)[None, :]
+        weights = np.where(positions < high[:, None], kernel((positions - center[:, None] + 0.5) * inv), 0.0)
+        total = weights.sum(1, keepdims=True)
+        weights = np.where(total != 0, weights / np.where(total != 0, total, 1), 0.0)
+        return np.minimum(positions, in_size - 1), weights.astype(ftype)
+    return taps
+
+
 # mode -> (spatial dims it takes (None: any), per-dim tap table)
 _TAPS: dict[str, tuple[int | None, Callable]] = {
     "nearest": (None, _nearest_taps), "nearest-exact": (None, _nearest_exact_taps), "linear": (1, _linear_taps),
@@ -182,12 +222,16 @@ _UPSAMPLE_NODES = {"nearest": "UpsampleNearest{}DBackward0", "nearest-exact": "U
                    "area": "AdaptiveAvgPool{}DBackward0"}
 
 
-def _interpolate_node(input: Tensor, size=None, scale_factor=None, mode: str = "nearest", *args, **kwargs) -> str | None:
-    """torch's node for each mode (area is an adaptive average pool; in 1-D torch pools in 2-D and squeezes)."""
+def _interpolate_node(input: Tensor, size=None, scale_factor=None, mode: str = "nearest", align_corners=None,
+                      recompute_scale_factor=None, antialias: bool = False) -> str | None:
+    """torch's node for each mode (area is an adaptive average pool; in 1-D torch pools in 2-D and squeezes;
+    antialiased resampling has nodes of its own)."""
     n = input.ndim - 2
     if mode == "area" and n == 1:
         return "SqueezeBackward1"
     form = _UPSAMPLE_NODES.get(mode)
+    if form and antialias:
+        form = form.replace("DBackward0", "DAaBackward0")
     return form.format(n) if form else None
 
 
@@ -223,7 +267,7 @@ def interpolate(input: Tensor, size: int | Sequence[int] | None = None,
         raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) for "
                                   f"the modes: {_MODES} (got {mode})")
     if antialias:
-        raise NotImplementedError(f"lazygrad: interpolate(mode='{mode}', antialias=True) is not supported yet")
+        table = _antialias_taps(mode)
     _check_sizes(input, out)
     if not input.dtype.is_floating_point:
         kind = "nearest" if mode.startswith("nearest") else mode
