@@ -35,6 +35,8 @@ CASES = [
     ("Rprop", dict(lr=0.01, etas=(0.3, 1.5), step_sizes=(1e-3, 0.02), maximize=True)),
     ("ASGD", dict(lr=0.01, weight_decay=0.1)),
     ("ASGD", dict(lr=0.01, t0=3)),
+    ("Adafactor", dict()),
+    ("Adafactor", dict(lr=0.05, weight_decay=0.1, maximize=True, d=1.5, eps=(1e-6, 1e-3), beta2_decay=-0.5)),
 ]
 
 
@@ -191,6 +193,60 @@ def test_load_state_dict_casts_state_to_the_parameter_dtype():
     assert opt.state[p]["momentum_buffer"].dtype == lg.float64
 
 
+def test_adafactor_step_reads_no_value_back():
+    """torch reads the parameter's and the update's norms with .item(); here they stay lazy."""
+    p = lg.randn(8, 16, requires_grad=True).realize()
+    opt = optim.Adafactor([p], lr=1e-2)
+
+    def refuse(*args):
+        raise AssertionError("a value was read back during the step")
+
+    for _ in range(2):
+        p.grad = lg.randn(8, 16).realize()
+        with pytest.MonkeyPatch.context() as patch:
+            for name in ("item", "tolist", "numpy", "__float__", "__bool__"):
+                patch.setattr(lg.Tensor, name, refuse)
+            opt.step()
+    assert p._storage.is_realized  # the step realized its updates itself
+
+
+def _swa_run(t, rng):
+    """Averaged copies (running mean, EMA by lists, EMA of one tensor with buffers) of a model trained under
+    SWALR, then update_bn on the running mean."""
+    nn, swa_utils = t.nn, t.optim.swa_utils
+    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 2))
+    with t.no_grad():
+        for p in model.parameters():
+            p.copy_(t.tensor(rng.standard_normal(tuple(p.shape)), dtype=t.float32))
+    averages = [swa_utils.AveragedModel(model), swa_utils.AveragedModel(model, multi_avg_fn=swa_utils.get_ema_multi_avg_fn(0.9)),
+                swa_utils.AveragedModel(model, avg_fn=swa_utils.get_ema_avg_fn(0.8), use_buffers=True)]
+    opt = t.optim.SGD(model.parameters(), lr=0.1)
+    schedule = swa_utils.SWALR(opt, swa_lr=0.05, anneal_epochs=3)
+    x, y = (t.tensor(rng.standard_normal(s), dtype=t.float32) for s in ((8, 3), (8, 2)))
+    lrs = []
+    for _ in range(5):
+        opt.zero_grad()
+        t.nn.functional.mse_loss(model(x), y).backward()
+        opt.step()
+        schedule.step()
+        lrs.append(opt.param_groups[0]["lr"])
+        for a in averages:
+            a.update_parameters(model)
+    swa_utils.update_bn([(x[:4], 0), (x[4:], 1)], averages[0])
+    tensors = [v.detach().numpy() for a in averages for v in a.state_dict().values()]
+    return lrs, tensors, averages[0](x).detach().numpy()
+
+
+def test_swa_utils_match_torch():
+    torch = torch_or_skip()
+    (lrs, tensors, out), (want_lrs, want_tensors, want_out) = (_swa_run(t, np.random.default_rng(5)) for t in (lg, torch))
+    np.testing.assert_allclose(lrs, want_lrs, rtol=1e-12)
+    assert len(tensors) == len(want_tensors)
+    for a, b in zip(tensors, want_tensors):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(out, want_out, rtol=1e-5, atol=1e-6)
+
+
 def test_adam_step_on_one_parameter_is_one_kernel():
     p = lg.randn(8, 16, requires_grad=True).realize()
     opt = optim.Adam([p], lr=1e-3, weight_decay=0.01)
@@ -244,6 +300,12 @@ ERRORS = [
     (lambda m, p: m.optim.lr_scheduler.ReduceLROnPlateau(m.optim.SGD([p]), factor=2.0), ValueError),
     (lambda m, p: m.optim.lr_scheduler.OneCycleLR(m.optim.SGD([p]), max_lr=0.1), ValueError),
     (lambda m, p: m.optim.lr_scheduler.StepLR(object(), 2), TypeError),
+    (lambda m, p: m.optim.Adafactor([p], beta2_decay=0.5), ValueError),
+    (lambda m, p: m.optim.Adafactor([p], d=0.5), ValueError),
+    (lambda m, p: m.optim.Adafactor([p], eps=(-1.0, 1e-3)), ValueError),
+    (lambda m, p: m.optim.swa_utils.SWALR(m.optim.SGD([p]), 0.1, anneal_strategy="step"), ValueError),
+    (lambda m, p: m.optim.swa_utils.SWALR(m.optim.SGD([p]), 0.1, anneal_epochs=-1), ValueError),
+    (lambda m, p: m.optim.swa_utils.get_ema_multi_avg_fn(1.5), ValueError),
 ]
 
 

@@ -1,7 +1,8 @@
 """torch.optim for lazygrad: optimizers whose whole update of a parameter is one fused lazy kernel, and the
 learning-rate schedulers."""
-from . import lr_scheduler
+from . import lr_scheduler, swa_utils
 from .adadelta import Adadelta
+from .adafactor import Adafactor
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .adamax import Adamax
@@ -14,6 +15,6 @@ from .rmsprop import RMSprop
 from .rprop import Rprop
 from .sgd import SGD
 
-__all__ = ["ASGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "LBFGS", "NAdam", "Optimizer", "RAdam",
+__all__ = ["ASGD", "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "LBFGS", "NAdam", "Optimizer", "RAdam",
            "RMSprop", "Rprop", "SGD", "lr_scheduler", "register_optimizer_step_post_hook",
-           "register_optimizer_step_pre_hook", "required"]
+           "register_optimizer_step_pre_hook", "required", "swa_utils"]
