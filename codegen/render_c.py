@@ -81,10 +81,11 @@ def _reduce_fields(prog: LoopProgram) -> tuple[str, dict]:
         inner_var, inner_extent = prog.out_loops[-1]
         outer = _loops(prog.out_loops[:-1], ["omp parallel for" if parallel and i == 0 else ""
                                              for i in range(len(prog.out_loops) - 1)])
+        lanes = min(COLUMN_LANES, inner_extent)  # a short row initializes and combines only its own lanes
         fields = {"out_outer": outer, "red_loops": _loops(prog.red_loops, [""] * len(prog.red_loops)),
-                  "inner_var": inner_var, "inner_extent": inner_extent, "lanes": COLUMN_LANES,
+                  "inner_var": inner_var, "inner_extent": inner_extent, "lanes": lanes,
                   "tile_pragma": "omp parallel for" if parallel and not outer else ""}
-        return "reduce_columns", {**fields, **_accumulator_lines(prog, COLUMN_LANES)}
+        return "reduce_columns", {**fields, **_accumulator_lines(prog, lanes)}
     inner_var, inner_extent = prog.red_loops[-1]
     width = max(a.dtype.itemsize for a in prog.accs)
     lanes = ROW_LANES_BYTES // width if inner_extent >= 2 * ROW_LANES_BYTES // width else 1

@@ -251,3 +251,13 @@ def test_a_padded_view_reads_its_source_without_divisions():
     load = next(line for line in kernel.source.splitlines() if "in0[" in line)
     assert "/" not in load and "%" not in load, load
     np.testing.assert_array_equal(y.numpy(), np.pad(x.numpy().reshape(4, 3, 4, 4) * 2, ((0, 0), (0, 0), (1, 1), (1, 1))))
+
+
+def test_a_column_reduction_keeps_as_many_accumulators_as_the_row_is_wide():
+    """Sums over the outer axis of (4096, 18): 18 accumulators per row tile, not a fixed 2048 initialized
+    and combined for every 18 outputs."""
+    x = lg.randn(4096, 18).realize()
+    y = x.sum(0)
+    (kernel,) = lg.schedule(y)
+    assert "_lanes[18]" in kernel.source and "_lanes[2048]" not in kernel.source
+    np.testing.assert_allclose(y.numpy(), x.numpy().astype(np.float64).sum(0), rtol=1e-4, atol=1e-3)
