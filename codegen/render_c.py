@@ -107,6 +107,7 @@ def _reduce_fields(prog: LoopProgram) -> tuple[str, dict]:
 # columns, and an inner kernel of MICRO_M rows x one 64-byte vector of columns (16 floats, 8 doubles)
 # in registers
 MATMUL_M, MATMUL_N, MICRO_M, VECTOR_BYTES = 64, 64, 8, 64
+MATMUL_K = 256  # k's block: a block of A (64 rows) and a panel's (64 columns) take 64 KB each, in L2
 FEW_TILES = 8
 PARALLEL_BATCHES = 4  # batches of a batched product from which threads take whole batches
 PACK_LIMIT = 1 << 28  # bytes of packed B beyond which (a broadcast B, say) the product is a plain reduction
@@ -175,7 +176,7 @@ def _matmul_fields(prog: LoopProgram, mm: Matmul) -> dict:
     return {
         "tables": a_tables + b_tables, "a_pack": a_pack, "b_pack": b_pack,
         "acc_type": acc_type, "acc_name": prog.accs[0].name, "fma": FMA[acc_type],
-        "bm": bm, "bn": bn, "mr": MICRO_M, "nr": lanes,
+        "bm": bm, "bn": bn, "mr": MICRO_M, "nr": lanes, "kc": MATMUL_K,
         "n_tiles": -(-mm.n[1] // bn),
         "m_var": mm.m[0], "m_extent": mm.m[1], "n_var": mm.n[0], "n_extent": mm.n[1],
         "k_var": mm.k[0], "k_extent": mm.k[1], "batch_numel": batch,

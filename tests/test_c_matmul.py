@@ -29,6 +29,11 @@ def _product():
     return (a @ b).relu(), 150 * 130
 
 
+def _long_product():
+    a, b = lg.randn(40, 700).realize(), lg.randn(700, 50).realize()  # k in blocks of 256, summed in order
+    return (a @ b) * 2, 40 * 50
+
+
 def _batched_product():
     a, b = lg.randn(6, 40, 30).realize(), lg.randn(6, 30, 50).realize()  # threads take whole batches
     return a @ b, 6 * 40 * 50
@@ -43,7 +48,7 @@ def _weight_gradient():
     return w.grad, 8 * 3 * 3 * 3
 
 
-@pytest.mark.parametrize("program, failing", [(_product, "b_pack"), (_product, "a_pack"),
+@pytest.mark.parametrize("program, failing", [(_product, "b_pack"), (_product, "a_pack"), (_long_product, "b_pack"),
                                               (_batched_product, "b_pack"), (_batched_product, "a_pack"),
                                               (_weight_gradient, "offsets")])
 def test_plain_loops_when_packing_memory_is_refused(program, failing):
