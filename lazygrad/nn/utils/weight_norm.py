@@ -52,11 +52,17 @@ def weight_norm(module: Module, name: str = "weight", dim: int | None = 0) -> Mo
     return module
 
 
-def remove_weight_norm(module: Module, name: str = "weight") -> Module:
-    """module.<name> a plain parameter again, holding the normalized weight."""
+def remove_norm_hook(module: Module, kind: type, label: str, name: str) -> Module:
+    """Take off the forward pre-hook of type `kind` on `name` (weight_norm's or spectral_norm's), leaving
+    module.<name> a plain parameter that holds the normalized weight."""
     for key, hook in module._forward_pre_hooks.items():
-        if isinstance(hook, WeightNorm) and hook.name == name:
+        if isinstance(hook, kind) and hook.name == name:
             hook.remove(module)
             del module._forward_pre_hooks[key]
             return module
-    raise ValueError(f"weight_norm of '{name}' not found in {module}")
+    raise ValueError(f"{label} of '{name}' not found in {module}")
+
+
+def remove_weight_norm(module: Module, name: str = "weight") -> Module:
+    """module.<name> a plain parameter again, holding the normalized weight."""
+    return remove_norm_hook(module, WeightNorm, "weight_norm", name)
