@@ -451,3 +451,16 @@ def test_clip_grad_and_vector_utilities_match_torch():
     for kwargs in ({}, {"batch_first": True, "padding_value": -1.0}, {"padding_side": "left"}):
         assert_like_torch(nn.utils.rnn.pad_sequence([lg.tensor(s) for s in seqs], **kwargs),
                           torch.nn.utils.rnn.pad_sequence([torch.tensor(s) for s in seqs], **kwargs))
+
+
+def test_a_module_pickled_before_backward_hooks_existed_loads_and_runs():
+    """State saved without the registries added since (backward and load-state-dict hooks) gets them."""
+    layer = nn.Linear(2, 3)
+    state = {k: v for k, v in layer.__dict__.items()
+             if k not in ("_backward_hooks", "_backward_pre_hooks", "_is_full_backward_hook", "_load_state_dict_pre_hooks")}
+    old = nn.Linear.__new__(nn.Linear)
+    old.__setstate__(state)
+    x = lg.ones(1, 2, requires_grad=True)
+    old(x).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), layer.weight.detach().numpy().sum(0, keepdims=True), rtol=1e-6)
+    old.load_state_dict(layer.state_dict())

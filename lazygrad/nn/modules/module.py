@@ -93,6 +93,16 @@ def register_module_backward_hook(hook: Callable) -> RemovableHandle:
     return _global_backward_hook(hook, False)
 
 
+def _fresh_attributes() -> list[tuple[str, Any]]:
+    """What a new module holds before its subclass's __init__ adds to it (empty registries and hooks)."""
+    return [("training", True), ("_parameters", {}), ("_buffers", {}), ("_non_persistent_buffers_set", set()),
+            ("_modules", {}), ("_forward_pre_hooks", HookDict()), ("_forward_hooks", HookDict()),
+            ("_forward_hooks_with_kwargs", set()), ("_forward_pre_hooks_with_kwargs", set()),
+            ("_forward_hooks_always_called", set()), ("_backward_hooks", HookDict()),
+            ("_backward_pre_hooks", HookDict()), ("_is_full_backward_hook", None),
+            ("_load_state_dict_pre_hooks", HookDict()), ("_load_state_dict_post_hooks", HookDict())]
+
+
 class Module:
     """Base class of every layer and model. Subclasses call super().__init__() and define forward()."""
     __module__ = "lazygrad.nn"
@@ -105,13 +115,7 @@ class Module:
                             "were given" if args else
                             f"{type(self).__name__}.__init__() got an unexpected keyword argument "
                             f"'{next(iter(kwargs))}'")
-        for name, value in (("training", True), ("_parameters", {}), ("_buffers", {}),
-                            ("_non_persistent_buffers_set", set()), ("_modules", {}),
-                            ("_forward_pre_hooks", HookDict()), ("_forward_hooks", HookDict()),
-                            ("_forward_hooks_with_kwargs", set()), ("_forward_pre_hooks_with_kwargs", set()),
-                            ("_forward_hooks_always_called", set()), ("_backward_hooks", HookDict()),
-                            ("_backward_pre_hooks", HookDict()), ("_is_full_backward_hook", None),
-                            ("_load_state_dict_pre_hooks", HookDict()), ("_load_state_dict_post_hooks", HookDict())):
+        for name, value in _fresh_attributes():
             object.__setattr__(self, name, value)
 
     def forward(self, *args, **kwargs):
@@ -346,7 +350,10 @@ class Module:
         return sorted(set(object.__dir__(self)) | set(self._parameters) | set(self._buffers) | set(self._modules))
 
     def __setstate__(self, state: dict) -> None:
+        """A module pickled by an older lazygrad gets the registries added since."""
         self.__dict__.update(state)
+        for name, value in _fresh_attributes():
+            self.__dict__.setdefault(name, value)
 
     # ---- walking the registry ----------------------------------------------------------------------
 
