@@ -464,3 +464,53 @@ def test_a_module_pickled_before_backward_hooks_existed_loads_and_runs():
     old(x).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), layer.weight.detach().numpy().sum(0, keepdims=True), rtol=1e-6)
     old.load_state_dict(layer.state_dict())
+
+
+def _state_dict_hooks_program(t):
+    nn_ = t.nn
+    model = nn_.Sequential(nn_.Linear(2, 2), nn_.BatchNorm1d(2))
+    seen = []
+    model[0].register_state_dict_pre_hook(lambda m, prefix, keep: seen.append(("pre", type(m).__name__, prefix, keep)))
+
+    def post(m, state, prefix, metadata):
+        seen.append(("post", prefix, sorted(state), dict(metadata)))
+        state[prefix + "extra"] = t.ones(1)
+
+    handle = model[1].register_state_dict_post_hook(post)
+    state = model.state_dict()
+    seen.append((sorted(state), dict(state._metadata)))
+    handle.remove()
+    seen.append(sorted(model.state_dict()))
+
+    def replaces(m, state, prefix, metadata):
+        return {"only": 1}
+
+    model.register_state_dict_post_hook(replaces)
+    for call in (model.state_dict, lambda: model._register_state_dict_hook(replaces)):
+        try:
+            call()
+        except RuntimeError as e:
+            seen.append(str(e))
+    plain = nn_.Linear(2, 2)
+    plain._register_state_dict_hook(lambda m, state, prefix, metadata: {"only": 1})  # the older hook may replace
+    seen.append(plain.state_dict())
+    return seen
+
+
+def test_state_dict_hooks_match_torch():
+    torch = torch_or_skip()
+    assert _state_dict_hooks_program(lg) == _state_dict_hooks_program(torch)
+
+
+def test_batch_norm_state_without_num_batches_tracked_loads_as_torchs_does():
+    """A state_dict from before num_batches_tracked (no metadata, or version 1) loads; a current one must
+    have it."""
+    torch = torch_or_skip()
+    for mod in (lg, torch):
+        bn = mod.nn.BatchNorm1d(3)
+        old = {k: v for k, v in bn.state_dict().items() if k != "num_batches_tracked"}
+        assert not any(bn.load_state_dict(old))
+        current = bn.state_dict()
+        del current["num_batches_tracked"]
+        with pytest.raises(RuntimeError, match='Missing key\\(s\\) in state_dict: "num_batches_tracked"'):
+            bn.load_state_dict(current)

@@ -100,6 +100,7 @@ def _fresh_attributes() -> list[tuple[str, Any]]:
             ("_forward_hooks_with_kwargs", set()), ("_forward_pre_hooks_with_kwargs", set()),
             ("_forward_hooks_always_called", set()), ("_backward_hooks", HookDict()),
             ("_backward_pre_hooks", HookDict()), ("_is_full_backward_hook", None),
+            ("_state_dict_pre_hooks", HookDict()), ("_state_dict_hooks", HookDict()),
             ("_load_state_dict_pre_hooks", HookDict()), ("_load_state_dict_post_hooks", HookDict())]
 
 
@@ -543,14 +544,39 @@ class Module:
         if destination is None:
             destination = collections.OrderedDict()
             destination._metadata = collections.OrderedDict()
+        local_metadata = {"version": self._version}
         metadata = getattr(destination, "_metadata", None)
         if metadata is not None:
-            metadata[prefix[:-1]] = {"version": self._version}
+            metadata[prefix[:-1]] = local_metadata
+        for hook in list(self._state_dict_pre_hooks.values()):
+            hook(self, prefix, keep_vars)
         self._save_to_state_dict(destination, prefix, keep_vars)
         for name, module in self._modules.items():
             if module is not None:
                 module.state_dict(destination=destination, prefix=f"{prefix}{name}.", keep_vars=keep_vars)
+        for hook in list(self._state_dict_hooks.values()):
+            result = hook(self, destination, prefix, local_metadata)
+            if result is not None:
+                if getattr(hook, "_from_public_api", False):
+                    raise RuntimeError("state_dict post-hook must return None")
+                destination = result
         return destination
+
+    def register_state_dict_pre_hook(self, hook: Callable) -> RemovableHandle:
+        """hook(module, prefix, keep_vars) before this module's entries are saved."""
+        return self._hook(self._state_dict_pre_hooks, hook, False)
+
+    def register_state_dict_post_hook(self, hook: Callable) -> RemovableHandle:
+        """hook(module, state_dict, prefix, local_metadata) after them; it may edit state_dict in place."""
+        hook._from_public_api = True
+        return self._hook(self._state_dict_hooks, hook, False)
+
+    def _register_state_dict_hook(self, hook: Callable) -> RemovableHandle:
+        """The older post-hook, which may also return a new state_dict."""
+        if getattr(hook, "_from_public_api", False):
+            raise RuntimeError("Cannot register the same function as the state dict post hook that was previously "
+                               "registered via register_state_dict_post_hook")
+        return self._hook(self._state_dict_hooks, hook, False)
 
     def _load_from_state_dict(self, state_dict: dict, prefix: str, local_metadata: dict, strict: bool,
                               missing_keys: list, unexpected_keys: list, error_msgs: list, assign: bool) -> None:

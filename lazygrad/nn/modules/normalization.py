@@ -17,6 +17,16 @@ def _shape(value) -> tuple[int, ...]:
 class _NormBase(Module):
     """Batch and instance norm: per-channel affine parameters and (optionally) running statistics."""
     accepted: tuple[int, ...]  # the input dims the layer takes
+    _version = 2  # num_batches_tracked came with version 2: older state_dicts load without it
+
+    def _load_from_state_dict(self, state_dict: dict, prefix: str, local_metadata: dict, strict: bool,
+                              missing_keys: list, unexpected_keys: list, error_msgs: list, assign: bool) -> None:
+        version = local_metadata.get("version")
+        key = prefix + "num_batches_tracked"
+        if (version is None or version < 2) and self.track_running_stats and key not in state_dict:
+            state_dict[key] = self.num_batches_tracked
+        super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+                                      error_msgs, assign)
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
                  track_running_stats: bool = True, device=None, dtype=None):
