@@ -10,6 +10,7 @@ semantics, built as one lazy graph.
 from __future__ import annotations
 
 import functools
+from typing import Callable
 
 from .autograd import grad as _autograd_grad
 from .autograd.grad_mode import STATE, enable_grad
@@ -35,20 +36,61 @@ def _keep_graph(inputs) -> bool:
     return STATE.enabled and (_DEPTH[0] > 1 or any(isinstance(x, Tensor) and x.requires_grad for x in inputs))
 
 
+def _flatten(tree) -> tuple[list, Callable]:
+    """The tensors of a pytree (a tensor, or dicts, lists and tuples of them) and the function that builds
+    the same structure around other leaves: torch.func differentiates and maps such arguments (a model's
+    parameters as a dict, for functional_call)."""
+    if isinstance(tree, dict):
+        parts = [_flatten(v) for v in tree.values()]
+        keys = list(tree)
+    elif isinstance(tree, (list, tuple)):
+        parts = [_flatten(v) for v in tree]
+        keys = None
+    else:
+        return [tree], lambda leaves: leaves[0]
+    sizes = [len(leaves) for leaves, _ in parts]
+    leaves = [leaf for part, _ in parts for leaf in part]
+
+    def rebuild(new: list):
+        out, start = [], 0
+        for (_, build), n in zip(parts, sizes):
+            out.append(build(new[start:start + n]))
+            start += n
+        if keys is not None:
+            return dict(zip(keys, out))
+        if isinstance(tree, list):
+            return out
+        return type(tree)(*out) if hasattr(tree, "_fields") else tuple(out)
+    return leaves, rebuild
+
+
 def _call(func, args, argnums, has_aux: bool):
-    """func on args with the argnums made differentiable: (those args, the originals, output, aux)."""
+    """func on args with the argnums made differentiable: (their tensors, the originals, output, aux, and
+    the function regrouping one value per tensor into the argnums' structures)."""
     numbers = _as_tuple(argnums)
     args = list(args)
-    originals = [args[i] for i in numbers]
+    inputs, originals, builds = [], [], []
     for i in numbers:
-        args[i] = _differentiable(args[i])
+        leaves, rebuild = _flatten(args[i])
+        fresh = [_differentiable(leaf) for leaf in leaves]
+        args[i] = rebuild(fresh)
+        inputs += fresh
+        originals += leaves
+        builds.append((len(fresh), rebuild))
     with enable_grad():  # (torch.func runs the function with grad mode on)
         result = func(*args)
     if has_aux and not (isinstance(result, tuple) and len(result) == 2):
         raise RuntimeError("grad_and_value(f)(*args): output of function f should be a tuple: (output, aux) "
                            "if has_aux is True")
     output, aux = result if has_aux else (result, None)
-    return [args[i] for i in numbers], originals, output, aux
+
+    def regroup(values) -> tuple:
+        out, start = [], 0
+        for n, rebuild in builds:
+            out.append(rebuild(list(values[start:start + n])))
+            start += n
+        return tuple(out)
+    return inputs, originals, output, aux, regroup
 
 
 def _depth(fn):
@@ -79,12 +121,12 @@ def grad_and_value(func, argnums=0, has_aux: bool = False):
     """A function returning (the gradient of func's scalar output with respect to the argnums, the output)."""
     @_depth
     def transformed(*args, **kwargs):
-        inputs, originals, output, aux = _call(lambda *a: func(*a, **kwargs), args, argnums, has_aux)
+        inputs, originals, output, aux, regroup = _call(lambda *a: func(*a, **kwargs), args, argnums, has_aux)
         if not isinstance(output, Tensor) or output.ndim != 0:
             dims = output.ndim if isinstance(output, Tensor) else "no"
             raise RuntimeError(f"grad_and_value(f)(*args): Expected f(*args) to return a scalar Tensor, got tensor "
                                f"with {dims} dims. Maybe you wanted to use the vjp or jacrev APIs instead?")
-        grads = _grads([output], inputs, None, originals)
+        grads = regroup(_grads([output], inputs, None, originals))
         result = grads if isinstance(argnums, tuple) else grads[0]
         value = _shown(output, _keep_graph(originals))
         return (result, (value, aux)) if has_aux else (result, value)
@@ -105,7 +147,7 @@ def grad(func, argnums=0, has_aux: bool = False):
 @_depth
 def vjp(func, *primals, has_aux: bool = False):
     """(func(*primals), a function mapping cotangents of the output to those of every primal[, aux])."""
-    inputs, originals, output, aux = _call(func, primals, tuple(range(len(primals))), has_aux)
+    inputs, originals, output, aux, regroup = _call(func, primals, tuple(range(len(primals))), has_aux)
     outputs = _as_tuple(output)
     keep = _keep_graph(originals)
 
@@ -113,7 +155,7 @@ def vjp(func, *primals, has_aux: bool = False):
         cotangents = _as_tuple(cotangents[0]) if len(cotangents) == 1 else cotangents
         _DEPTH[0] += 1
         try:
-            return _grads(list(outputs), inputs, list(cotangents), originals)
+            return regroup(_grads(list(outputs), inputs, list(cotangents), originals))
         finally:
             _DEPTH[0] -= 1
     shown = _shown(output, keep)
@@ -128,7 +170,8 @@ def jvp(func, primals, tangents, *, has_aux: bool = False):
     if len(primals) != len(tangents):
         raise RuntimeError(f"jvp(f, primals, tangents): Expected primals and tangents to have the same length, but "
                            f"got {len(primals)} primals and {len(tangents)} tangents")
-    inputs, originals, output, aux = _call(func, primals, tuple(range(len(primals))), has_aux)
+    inputs, originals, output, aux, _ = _call(func, primals, tuple(range(len(primals))), has_aux)
+    tangents = [leaf for t in tangents for leaf in _flatten(t)[0]]
     outputs = _as_tuple(output)
     probes = [(o.detach() * 0).requires_grad_() for o in outputs]
     pulled = _autograd_grad(outputs, inputs, probes, retain_graph=True, create_graph=True, allow_unused=True)
@@ -150,7 +193,7 @@ def jacrev(func, argnums=0, *, has_aux: bool = False, chunk_size=None):
     input.shape: one vector-Jacobian product per output element, built as one lazy graph."""
     @_depth
     def transformed(*args, **kwargs):
-        inputs, originals, output, aux = _call(lambda *a: func(*a, **kwargs), args, argnums, has_aux)
+        inputs, originals, output, aux, regroup = _call(lambda *a: func(*a, **kwargs), args, argnums, has_aux)
         outputs = _as_tuple(output)
         per_output = []
         for out in outputs:
@@ -162,7 +205,8 @@ def jacrev(func, argnums=0, *, has_aux: bool = False, chunk_size=None):
             for j, x in enumerate(inputs):
                 jac = stack([r[j] for r in rows]) if rows else x.new_zeros((0,) + tuple(x.shape))
                 per_input.append(jac.reshape(tuple(out.shape) + tuple(x.shape)))
-            per_output.append(tuple(per_input) if isinstance(argnums, tuple) else per_input[0])
+            grouped = regroup(per_input)
+            per_output.append(grouped if isinstance(argnums, tuple) else grouped[0])
         result = tuple(per_output) if isinstance(output, tuple) else per_output[0]
         return (result, aux) if has_aux else result
     return transformed
@@ -178,6 +222,13 @@ def hessian(func, argnums=0):
     return jacfwd(jacrev(func, argnums), argnums)
 
 
+def _stacked(results: list, dim: int):
+    """Per-sample results (tensors or pytrees of them) stacked leaf by leaf along dim."""
+    per_sample = [_flatten(r)[0] for r in results]
+    _, build = _flatten(results[0])
+    return build([stack(list(column), dim) for column in zip(*per_sample)])
+
+
 def vmap(func, in_dims=0, out_dims=0, randomness: str = "error", *, chunk_size=None):
     """func mapped over a dim of its arguments (in_dims: an int for all, or one per argument, None for
     an argument shared by every call), its results stacked along out_dims."""
@@ -187,16 +238,68 @@ def vmap(func, in_dims=0, out_dims=0, randomness: str = "error", *, chunk_size=N
             raise ValueError(f"vmap(f, in_dims={in_dims}, ...)(<inputs>): in_dims is not compatible with the "
                              f"structure of `inputs`. in_dims has structure of {len(dims)} items but inputs has "
                              f"structure of {len(args)} items.")
-        sizes = {a.shape[d] for a, d in zip(args, dims) if d is not None}
+        flat = [_flatten(a) for a in args]
+        sizes = {leaf.shape[d] for (leaves, _), d in zip(flat, dims) if d is not None for leaf in leaves}
         if len(sizes) != 1:
             raise ValueError(f"vmap: Expected all tensors to have the same size in the mapped dimension, got sizes "
                              f"{sorted(sizes)} for the mapped dimension" if sizes else
                              "vmap(f, in_dims=..., ...)(<inputs>): at least one input must be mapped over")
         (size,) = sizes
-        results = [func(*(a.select(d, i) if d is not None else a for a, d in zip(args, dims)), **kwargs)
-                   for i in range(size)]
+
+        def sample(i: int) -> list:
+            return [a if d is None else build([leaf.select(d, i) for leaf in leaves])
+                    for a, (leaves, build), d in zip(args, flat, dims)]
+        results = [func(*sample(i), **kwargs) for i in range(size)]
         if isinstance(results[0], tuple):
             outs = out_dims if isinstance(out_dims, (tuple, list)) else (out_dims,) * len(results[0])
-            return tuple(stack([r[k] for r in results], d) for k, d in enumerate(outs))
-        return stack(results, out_dims)
+            return tuple(_stacked([r[k] for r in results], d) for k, d in enumerate(outs))
+        return _stacked(results, out_dims)
     return transformed
+
+
+def functional_call(module, parameter_and_buffer_dicts, args=None, kwargs=None, *, tie_weights: bool = True,
+                    strict: bool = False):
+    """module(*args, **kwargs) with the named tensors given (a dict, or several without shared keys) in place
+    of its parameters and buffers: the function of the parameters that grad, vmap and jacrev transform."""
+    if isinstance(parameter_and_buffer_dicts, dict):
+        tensors = parameter_and_buffer_dicts
+    elif isinstance(parameter_and_buffer_dicts, (list, tuple)):
+        if not all(isinstance(d, dict) for d in parameter_and_buffer_dicts):
+            raise ValueError("Expected all elements of parameter_and_buffer_dicts to be dictionaries")
+        counts: dict[str, int] = {}
+        for d in parameter_and_buffer_dicts:
+            for k in d:
+                counts[k] = counts.get(k, 0) + 1
+        repeated = [k for k, n in counts.items() if n > 1]
+        if repeated:
+            raise ValueError(f"{repeated} appeared in multiple dictionaries; behavior of functional call is ambiguous")
+        tensors = {k: v for d in parameter_and_buffer_dicts for k, v in d.items()}
+    else:
+        raise ValueError("Expected parameter_and_buffer_dicts to be a dict, or a list/tuple of dicts, but got "
+                         f"{type(parameter_and_buffer_dicts)}")
+    from .nn.utils.stateless import call_with
+    return call_with(module, tensors, args, kwargs, tie_weights, strict)
+
+
+def stack_module_state(models) -> tuple[dict, dict]:
+    """The parameters and buffers of same-class models stacked along a new first dim (parameters as fresh
+    leaves that require grad), for vmap over an ensemble with functional_call."""
+    models = list(models)
+    if not models:
+        raise RuntimeError("stack_module_state: Expected at least one model, got 0.")
+    if len({m.training for m in models}) != 1:
+        raise RuntimeError("stack_module_state: Expected all models to have the same training/eval mode.")
+    if len({type(m) for m in models}) != 1:
+        raise RuntimeError("stack_module_state: Expected all models to be of the same class.")
+
+    def stacked(named: list[dict], name: str) -> Tensor:
+        tensors = [n[name] for n in named]
+        flags = {t.requires_grad for t in tensors}
+        if len(flags) != 1:
+            raise RuntimeError(f"Expected {name} from each model to have the same .requires_grad")
+        result = stack(tensors)
+        return result.detach().requires_grad_() if flags == {True} else result
+
+    params = [dict(m.named_parameters()) for m in models]
+    buffers = [dict(m.named_buffers()) for m in models]
+    return ({k: stacked(params, k) for k in params[0]}, {k: stacked(buffers, k) for k in buffers[0]})

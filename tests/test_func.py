@@ -81,3 +81,84 @@ def test_errors_like_torch():
         with pytest.raises(RuntimeError) as got:
             fn(lg)
         assert str(got.value) == str(want.value)
+
+
+def _model_program(t):
+    """torch.func's per-sample-gradient and ensemble recipes on one small model (the same weights in both
+    libraries): functional_call with a dict of parameters under grad, vmap and jacrev, and
+    stack_module_state."""
+    import importlib
+    F, nn = importlib.import_module(f"{t.__name__}.func"), t.nn
+    rng = np.random.default_rng(0)
+
+    def filled(module):
+        with t.no_grad():
+            for p in module.parameters():
+                p.copy_(t.tensor(rng.standard_normal(tuple(p.shape)), dtype=t.float32))
+        return module
+
+    model = filled(nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2)))
+    params = {k: v.detach() for k, v in model.named_parameters()}
+    x, y = t.tensor(rng.standard_normal((5, 3)), dtype=t.float32), t.tensor([0, 1, 1, 0, 1])
+
+    def loss(p, xb, yb):
+        return t.nn.functional.cross_entropy(F.functional_call(model, p, (xb.unsqueeze(0),)), yb.unsqueeze(0))
+
+    out = {"grad": F.grad(loss)(params, x[0], y[0]),
+           "per_sample": F.vmap(F.grad(loss), in_dims=(None, 0, 0))(params, x, y),
+           "split": F.functional_call(model, ({k: v * 2 for k, v in params.items() if "weight" in k},
+                                              {k: v for k, v in params.items() if "bias" in k}), x),
+           "jacrev": F.jacrev(lambda p: F.functional_call(model, p, (x[:1],)).sum())(params)}
+    members = [filled(nn.Linear(3, 2)) for _ in range(3)]
+    stacked, _ = F.stack_module_state(members)
+    out["ensemble"] = F.vmap(lambda p, xx: F.functional_call(members[0], p, (xx,)), in_dims=(0, None))(stacked, x)
+    out["stacked_leaves"] = {k: (v.requires_grad, v.is_leaf) for k, v in stacked.items()}
+    out["model_unchanged"] = model[0].weight.detach()
+    tied = filled(nn.Linear(2, 2))
+    tied.other = tied.weight  # one parameter under two names: the value given stands for both
+    out["tied"] = F.functional_call(tied, {"weight": t.ones(2, 2)}, t.ones(1, 2))
+    return out
+
+
+def _leaves(tree):
+    if isinstance(tree, dict):
+        return [leaf for k in sorted(tree) for leaf in _leaves(tree[k])]
+    return [tree]
+
+
+def test_functional_call_with_grad_vmap_jacrev_and_stacked_models_matches_torch():
+    torch = torch_or_skip()
+    ours, theirs = _model_program(lg), _model_program(torch)
+    assert ours.keys() == theirs.keys()
+    assert ours.pop("stacked_leaves") == theirs.pop("stacked_leaves")
+    for key in ours:
+        a, b = _leaves(ours[key]), _leaves(theirs[key])
+        assert len(a) == len(b), key
+        for u, v in zip(a, b):
+            np.testing.assert_allclose(u.detach().numpy(), v.detach().numpy(), rtol=1e-5, atol=1e-6, err_msg=key)
+
+
+def test_functional_call_errors_match_torch():
+    torch = torch_or_skip()
+    from oracle import same_error
+
+    def calls(t):
+        import importlib
+        F = importlib.import_module(f"{t.__name__}.func")
+        model = t.nn.Linear(2, 2)
+        w = model.weight.detach()
+        return [lambda: F.functional_call(model, [{"weight": w}, {"weight": w}], t.ones(1, 2)),
+                lambda: F.functional_call(model, {"weight": w, "extra": w}, t.ones(1, 2), strict=True),
+                lambda: F.functional_call(model, 3, t.ones(1, 2))]
+
+    for ours, theirs in zip(calls(lg), calls(torch)):
+        same_error(ours, theirs, Exception)
+
+
+def test_stateless_functional_call_is_deprecated_but_works():
+    layer = lg.nn.Linear(2, 1)
+    with pytest.warns(FutureWarning, match="stateless.functional_call` is deprecated"):
+        out = lg.nn.utils.stateless.functional_call(layer, {"weight": lg.ones(1, 2), "bias": lg.zeros(1)},
+                                                     (lg.tensor([[1.0, 2.0]]),))
+    assert out.tolist() == [[3.0]]
+    assert layer.weight is not None and layer.weight.shape == (1, 2)
