@@ -27,6 +27,41 @@ channels_last = memory_format("channels_last")
 channels_last_3d = memory_format("channels_last_3d")
 _BY_NAME = {v._name: v for v in (strided, contiguous_format, preserve_format, channels_last, channels_last_3d)}
 
+# channels-last formats: the rank they apply to and their dims from the innermost (stride 1) out
+_DIM_ORDERS = {channels_last: (4, (1, 3, 2, 0)), channels_last_3d: (5, (1, 4, 3, 2, 0))}
+CHANNELS_LAST = tuple(_DIM_ORDERS)
+
+
+def format_rank(fmt: memory_format) -> int:
+    return _DIM_ORDERS[fmt][0]
+
+
+def format_strides(shape: tuple[int, ...], fmt: memory_format) -> tuple[int, ...]:
+    """The dense strides of shape in a channels-last format (size-1 dims counted as 1)."""
+    strides, step = [0] * len(shape), 1
+    for d in _DIM_ORDERS[fmt][1]:
+        strides[d] = step
+        step *= max(shape[d], 1)
+    return tuple(strides)
+
+
+def is_dense_in(shape: tuple[int, ...], strides: tuple[int, ...], fmt) -> bool:
+    """Whether strides lay shape out densely in fmt's dim order (row-major unless channels-last); size-1
+    dims may have any stride, as torch allows."""
+    if fmt in _DIM_ORDERS:
+        rank, order = _DIM_ORDERS[fmt]
+        if len(shape) != rank:
+            return False
+    else:
+        order = tuple(reversed(range(len(shape))))
+    expected = 1
+    for d in order:
+        if shape[d] != 1:
+            if strides[d] != expected:
+                return False
+            expected *= shape[d]
+    return True
+
 
 def _named(name: str):
     return _BY_NAME[name]

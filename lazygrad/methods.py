@@ -59,6 +59,10 @@ def to(self: Tensor, *args, dtype=None, device=None, copy: bool = False, non_blo
     from .tensor import normalize_device
     dev = normalize_device(device) if device is not None else self._storage.device
     dt = to_dtype(dtype) if dtype is not None else self.dtype
+    fmt = kw.get("memory_format")
+    if fmt in layouts.CHANNELS_LAST or fmt is layouts.contiguous_format:
+        moved = to(self, dtype=dt, device=dev, copy=copy, non_blocking=non_blocking)
+        return mv.contiguous(moved, memory_format=fmt)
     if dt is self.dtype and dev == self._storage.device and not copy:
         return self
     if dev == self._storage.device:

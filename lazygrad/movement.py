@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from . import graph
+from . import graph, layouts
 from .dtypes import int64
 from .elementwise import _device, broadcast_node
 from .dtypes import result_type
@@ -132,6 +132,11 @@ def like_layout(t: Tensor, node) -> Tensor:
     if not t.numel():
         return Tensor._from_node(node, t._storage.device)
     strides = t._strides if memory_order(t._shape, t._strides) is not None else dense_strides(t._shape, t._strides)
+    return laid_out(t, node, strides)
+
+
+def laid_out(t: Tensor, node, strides: tuple[int, ...]) -> Tensor:
+    """A new tensor holding node (t's shape) in memory with the given dense strides."""
     if strides == torch_contiguous_strides(t._shape):
         return Tensor._from_node(node, t._storage.device)
     order = sorted(range(t.ndim), key=lambda d: (-strides[d], d))
@@ -139,13 +144,32 @@ def like_layout(t: Tensor, node) -> Tensor:
     return Tensor._make(Tensor._from_node(memory, t._storage.device)._storage, t._shape, strides, 0)
 
 
+def _channels_last(t: Tensor, memory_format) -> Tensor:
+    """t in a channels-last memory format: itself when already so laid out, else a copy."""
+    rank = layouts.format_rank(memory_format)
+    if t.ndim != rank:
+        raise RuntimeError(f"required rank {rank} tensor to use {memory_format._name} format")
+    if t.is_contiguous(memory_format=memory_format):
+        return t
+    return laid_out(t, t.lazy, layouts.format_strides(t._shape, memory_format))
+
+
 @differentiable("contiguous")
 def contiguous(t: Tensor, memory_format=None) -> Tensor:
+    """t itself when dense in memory_format's order (row-major by default), else a copy that is."""
+    if memory_format in layouts.CHANNELS_LAST:
+        return _channels_last(t, memory_format)
     return t if t.is_contiguous() else copy_of(t)
 
 
 @differentiable("clone")
 def clone(t: Tensor, *, memory_format=None) -> Tensor:
+    """A copy: in t's layout (preserve_format), row-major, or channels-last."""
+    if memory_format in layouts.CHANNELS_LAST:
+        _channels_last(t.detach(), memory_format)  # (torch's rank check)
+        return laid_out(t, t.lazy, layouts.format_strides(t._shape, memory_format))
+    if memory_format is layouts.contiguous_format:
+        return copy_of(t)
     return like_layout(t, t.lazy)
 
 

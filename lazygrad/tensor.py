@@ -315,14 +315,11 @@ class Tensor:
         return self.numel() * self.dtype.itemsize
 
     def is_contiguous(self, memory_format=None) -> bool:
+        """Dense in memory_format's dim order: row-major by default, or channels-last."""
         if self.numel() == 0:
             return True
-        expected = 1
-        for s, st in zip(reversed(self._shape), reversed(self._strides)):
-            if s != 1 and st != expected:
-                return False
-            expected *= s
-        return True
+        from .layouts import is_dense_in
+        return is_dense_in(self._shape, self._strides, memory_format)
 
     def is_floating_point(self) -> bool:
         return self.dtype.is_floating_point

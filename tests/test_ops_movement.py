@@ -392,3 +392,35 @@ def test_nonzero_and_where_vs_torch(backend):
         assert_like_torch(g, w)
     for g, w in zip(lg.where(x > 20), torch.where(t > 20)):
         assert_like_torch(g, w)
+
+
+def _memory_format_program(t):
+    x = t.arange(120.0).reshape(2, 3, 4, 5)
+    cl = x.contiguous(memory_format=t.channels_last)
+    seen = [cl.stride(), cl.is_contiguous(), cl.is_contiguous(memory_format=t.channels_last),
+            x.is_contiguous(memory_format=t.channels_last), bool(t.equal(cl, x)),
+            cl.contiguous(memory_format=t.channels_last) is cl, cl.contiguous().stride(),
+            x.to(memory_format=t.channels_last).stride(), x.to(t.float64, memory_format=t.channels_last).stride(),
+            t.arange(6.0).reshape(2, 3, 1, 1).contiguous(memory_format=t.channels_last).stride(),
+            t.ones(2, 1, 4, 5).contiguous(memory_format=t.channels_last).stride(),
+            t.ones(2, 3, 4, 5, 6).contiguous(memory_format=t.channels_last_3d).stride(),
+            x.clone(memory_format=t.channels_last).stride(), cl.clone().stride(),
+            cl.clone(memory_format=t.contiguous_format).stride(),
+            x.permute(0, 2, 3, 1).is_contiguous(memory_format=t.channels_last)]
+    for bad in (lambda: t.ones(3, 4).contiguous(memory_format=t.channels_last),
+                lambda: t.ones(3, 4, 5, 6).contiguous(memory_format=t.channels_last_3d)):
+        try:
+            bad()
+        except RuntimeError as e:
+            seen.append(str(e))
+    y = t.ones(2, 3, 4, 5, requires_grad=True)
+    (y.contiguous(memory_format=t.channels_last) * t.arange(120.0).reshape(2, 3, 4, 5)).sum().backward()
+    seen.append(y.grad.reshape(-1).tolist())
+    return seen
+
+
+def test_channels_last_layouts_match_torch():
+    """contiguous/clone/to with a channels-last memory format lay values out NHWC (NDHWC) as torch does, and
+    is_contiguous(memory_format=...) checks that order; values and gradients are unchanged."""
+    torch = pytest.importorskip("torch")
+    assert _memory_format_program(lg) == _memory_format_program(torch)
