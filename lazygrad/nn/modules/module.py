@@ -499,6 +499,11 @@ class Module:
                             f"dtype=torch.{dtype.name}")
         return self._apply(lambda t: t.to(device=device, dtype=dtype if t.is_floating_point() else None))
 
+    def to_empty(self, *, device, recurse: bool = True) -> Module:
+        """Every parameter and buffer replaced by uninitialized memory of its shape on device."""
+        from ...creation import empty_like
+        return self._apply(lambda t: empty_like(t, device=device))
+
     def cuda(self, device=None) -> Module:
         return self._apply(lambda t: t.cuda(device))
 
