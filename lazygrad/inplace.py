@@ -14,6 +14,7 @@ import warnings
 
 from . import graph, strided_embed
 from .autograd import grad_mode
+from .autograd.custom import is_function_node
 from .autograd.record import differentiable
 from .buffer import Buffer
 from .dtypes import can_cast, torch_name
@@ -70,6 +71,13 @@ def _check_leaf(target: Tensor) -> None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     if base is not None and base._requires_grad and base.grad_fn is None:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+    if base is not None and target.grad_fn is not None and is_function_node(target.grad_fn):
+        name = target.grad_fn.name().removesuffix("Backward")
+        raise RuntimeError(f"Output {target._output_nr} of {name} is a view and is being modified inplace. This view "
+                           "was created inside a custom Function (or because an input was returned as-is) and the "
+                           "autograd logic to handle view+inplace would override the custom backward associated with "
+                           "the custom Function, leading to incorrect gradients. This behavior is forbidden. You can "
+                           "fix this by cloning the output of the custom Function.")
 
 
 def _snapshot(target: Tensor) -> Tensor:

@@ -53,6 +53,11 @@ def _call_backward(c: Context, *grads):
     return cls.backward(c.user, *grads)
 
 
+def is_function_node(node) -> bool:
+    """Whether a backward node is a custom autograd.Function's."""
+    return getattr(type(node), "_formula", None) is _call_backward
+
+
 class _FunctionMeta(type):
     def __init__(cls, name, bases, attrs):
         super().__init__(name, bases, attrs)
