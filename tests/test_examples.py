@@ -15,6 +15,7 @@ EXPECTED = {
     "embeddings.py": "accuracy on",
     "gaussian_process.py": "fitted lengthscale",
     "conv_classifier.py": "accuracy on",
+    "per_sample_gradients.py": "accuracy on the training points",
 }
 
 
