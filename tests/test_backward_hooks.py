@@ -215,6 +215,19 @@ def test_backward_hooks_do_not_fire_without_grad():
     np.testing.assert_allclose(out.numpy(), (lg.ones(1, 2) @ layer.weight.detach().t() + layer.bias.detach()).numpy())
 
 
+def _identity(t):
+    """A custom Function (of library t) that returns its input as it is."""
+    class Identity(t.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+    return Identity
+
+
 def test_writing_in_place_into_a_custom_functions_returned_input_raises_torchs_error():
     """An input a custom Function returns as it is comes back as a view; modifying it in place under autograd
     would bypass the Function's backward, so torch forbids it (a module's in-place ReLU under a full
@@ -222,17 +235,8 @@ def test_writing_in_place_into_a_custom_functions_returned_input_raises_torchs_e
     torch = torch_or_skip()
 
     def program(t):
-        class Identity(t.autograd.Function):
-            @staticmethod
-            def forward(ctx, x):
-                return x
-
-            @staticmethod
-            def backward(ctx, g):
-                return g
-
         x = t.ones(3, requires_grad=True) * 1
-        calls = [lambda: Identity.apply(x).add_(1)]
+        calls = [lambda: _identity(t).apply(x).add_(1)]
         model = t.nn.Sequential(t.nn.Linear(3, 3), t.nn.ReLU(inplace=True))
         model[1].register_full_backward_hook(lambda m, gi, go: None)
         calls.append(lambda: model(t.ones(2, 3, requires_grad=True)))
@@ -242,15 +246,5 @@ def test_writing_in_place_into_a_custom_functions_returned_input_raises_torchs_e
         same_error(ours, theirs, RuntimeError)
     x = lg.ones(3, requires_grad=True) * 1
     with lg.no_grad():
-        _IdentityLg.apply(x).add_(1)
+        _identity(lg).apply(x).add_(1)
     np.testing.assert_array_equal(x.detach().numpy(), [2.0, 2.0, 2.0])
-
-
-class _IdentityLg(lg.autograd.Function):
-    @staticmethod
-    def forward(ctx, x):
-        return x
-
-    @staticmethod
-    def backward(ctx, g):
-        return g
