@@ -24,6 +24,8 @@ class Const:
 
 # the rng parameter holds (seed, offset) pairs as 64-bit integers
 uint64_param = int64
+# a reduction of at most this many elements per output runs along the outputs (see reduces_columns)
+SHORT_REDUCTION = 16
 
 
 @dataclass
@@ -118,9 +120,12 @@ class LoopProgram:
         """Neighbouring outputs read neighbouring elements (a sum over rows, say), so the reduction runs
         along them: some load steps by one along the innermost kept loop and none along the innermost
         reduced one. Where the loads do not tell, the innermost kept axis lying inside every reduced
-        axis does."""
+        axis does. A short reduction (a pooling window) runs along many outputs whatever its loads: a row
+        of a few elements leaves no room for vector lanes."""
         if not self.out_loops:
             return False
+        if self.reduce_numel <= SHORT_REDUCTION < self.out_loops[-1][1]:
+            return True
         loads = [st.args[1] for st in self.pre if st.op == "load"]
         along_out = any(_coeff(index, self.out_loops[-1][0]) == 1 for index in loads)
         along_red = any(_coeff(index, self.red_loops[-1][0]) == 1 for index in loads)
@@ -198,6 +203,9 @@ class _Lowerer:
             return self._emit(phase, node.dtype, "rand", (node.arg[2], self.rand_slots[id(node)], ravel(idx, node.shape)))
         if op is Op.VIEW:
             return self._view(node, idx, valid, phase)
+        if op is Op.COPY:
+            self.fused.append("copy")
+            return self.value(node.srcs[0], idx, valid, phase)
         if op is Op.REDUCE:
             return self._reduce(node, idx, valid)
         if op is Op.GATHER:

@@ -1,8 +1,8 @@
 """Recognize a matrix multiply in a loop program, so a renderer can tile it.
 
 Lowering turns `a @ b` (and batched, transposed or cast variants, with elementwise work on the
-result) into a reduce program: one sum over k of `A(m, k) * B(n, k)`, where A and B are loads
-(possibly cast) whose indices involve m or n but not both. Such a program is computed best in
+result) into a reduce program: one sum over k of `A(m, k) * B(n, k)`, where A and B are loads and
+elementwise work on them (a ReLU, a scale, a gather) whose indices involve m or n but not both. Such a program is computed best in
 tiles kept in fast memory; `match` finds the roles of its loops and statements, or says no.
 """
 from __future__ import annotations
@@ -37,11 +37,15 @@ def in_float16(chain: list[Stmt]) -> bool:
     return chain[-1].dtype.name == "float16"
 
 
+def loads(chain: list[Stmt]) -> list[Stmt]:
+    return [st for st in chain if st.op == "load"]
+
+
 def steps_by_one(chain: list[Stmt], var: str) -> bool:
-    """Whether the operand's load reads neighbouring elements as `var` counts up, so that a tile
+    """Whether the operand's loads read neighbouring elements as `var` counts up, so that a tile
     read with `var` fastest is coalesced (the renderer picks the order of its tile reads by this)."""
-    index: Lin = chain[0].args[1]
-    return any(atom.kind == "var" and atom.name == var and coeff == 1 for atom, coeff in index.terms.items())
+    return any(atom.kind == "var" and atom.name == var and coeff == 1
+               for load in loads(chain) for atom, coeff in load.args[1].terms.items())
 
 
 @dataclass(frozen=True)
@@ -54,10 +58,10 @@ class SplitIndex:
     along: Lin
 
 
-def split_index(chain: list[Stmt], side: str, k: str) -> SplitIndex | None:
-    """The load index of an operand chain split by loop, or None where one atom reads both side and k."""
+def split_index(load: Stmt, side: str, k: str) -> SplitIndex | None:
+    """A load's index split by loop, or None where one atom reads both side and k."""
     parts: dict[str, dict] = {"base": {}, side: {}, k: {}}
-    index: Lin = chain[0].args[1]
+    index: Lin = load.args[1]
     for atom, coeff in index.terms.items():
         owners = _vars(Lin({atom: 1}), set()) & {side, k}
         if len(owners) > 1:
@@ -75,23 +79,46 @@ def _vars(lin: Lin, out: set[str]) -> set[str]:
     return out
 
 
-def _chain(end: str, stmts: dict[str, Stmt]) -> list[Stmt] | None:
-    """The load (and casts) producing `end`, or None when it is anything else."""
-    chain = []
-    name = end
-    while name in stmts:
+def _conditions(st: Stmt) -> list[Lin]:
+    """The expressions of a padded load's or a where's validity conditions."""
+    conds = st.args[2] if st.op == "load" else st.args[0] if st.op == "where" else ()
+    return [c for c, _, _ in conds]
+
+
+def index_lins(st: Stmt) -> list[Lin]:
+    """The index expressions through which a statement reads loop variables."""
+    own = [st.args[1]] if st.op == "load" else [st.args[2]] if st.op in ("arange", "rand") else []
+    return own + _conditions(st)
+
+
+def operand_vars(chain: list[Stmt]) -> set[str]:
+    """The loop variables an operand's value depends on."""
+    out: set[str] = set()
+    for st in chain:
+        for lin in index_lins(st):
+            _vars(lin, out)
+    return out
+
+
+_VALUE_ARGS = {"alu": slice(None), "gather": slice(1, 2), "where": slice(1, None)}
+
+
+def _operand(end: str, stmts: dict[str, Stmt], order: list[Stmt]) -> list[Stmt]:
+    """The statements computing `end`, in program order: loads and the elementwise work on them, which
+    packing computes once per element (a ReLU, a scale, a gather's reads) rather than once per product."""
+    needed, stack = set(), [end]
+    while stack:
+        name = stack.pop()
+        if name in needed or name not in stmts:
+            continue
+        needed.add(name)
         st = stmts[name]
-        chain.append(st)
-        if st.op == "load":
-            return chain[::-1] if not st.args[2] else None  # (a padded read is not a plain operand)
-        if st.op != "alu" or st.alu is not Op.CAST:
-            return None
-        name = st.args[0]
-    return None
+        stack.extend(a for a in st.args[_VALUE_ARGS.get(st.op, slice(0))] if isinstance(a, str))
+    return [st for st in order if st.name in needed]
 
 
 def _operands(prog: LoopProgram) -> list[list[Stmt]] | None:
-    """The two load chains of a reduce program that sums their product, or None."""
+    """The statements of the two operands of a reduce program that sums their product, or None."""
     if prog.kind != "reduce" or len(prog.accs) != 1 or prog.pre_stores or len(prog.red_loops) != 1:
         return None
     acc = prog.accs[0]
@@ -101,8 +128,10 @@ def _operands(prog: LoopProgram) -> list[list[Stmt]] | None:
     product = stmts.get(acc.value)
     if product is None or product.op != "alu" or product.alu is not Op.MUL:
         return None
-    chains = [_chain(x, stmts) if isinstance(x, str) else None for x in product.args]
-    if None in chains or sum(len(c) for c in chains) + 1 != len(prog.pre):
+    if not all(isinstance(x, str) and x in stmts for x in product.args):
+        return None
+    chains = [_operand(x, stmts, prog.pre) for x in product.args]
+    if {st.name for c in chains for st in c} | {product.name} != set(stmts):
         return None
     return chains
 
@@ -112,7 +141,7 @@ def match(prog: LoopProgram) -> Matmul | None:
     if chains is None:
         return None
     (k_var, k_extent), = prog.red_loops
-    used = [_vars(chain[0].args[1], set()) for chain in chains]
+    used = [operand_vars(chain) for chain in chains]
     # m and n: the innermost output loop only A reads and the one only B reads; other loops are batches
     only = [[v for v, _ in prog.out_loops if v in mine and v not in theirs] for mine, theirs in (used, used[::-1])]
     if not only[0] or not only[1] or not all(k_var in u for u in used):
@@ -134,7 +163,7 @@ def merge_operand_loops(prog: LoopProgram) -> LoopProgram:
     chains = _operands(prog)
     if chains is None:
         return prog
-    used = [_vars(chain[0].args[1], set()) for chain in chains]
+    used = [operand_vars(chain) for chain in chains]
     merged, changed = copy.deepcopy(prog), False
     for mine, theirs in (used, used[::-1]):
         names = [v for v, _ in merged.out_loops]
@@ -154,8 +183,8 @@ def merge_operand_loops(prog: LoopProgram) -> LoopProgram:
 
 def _merge_loops(prog: LoopProgram, group: list[str]) -> bool:
     """Replace the adjacent output loops `group` (outer to inner) by one loop named after the outer one;
-    False (and prog untouched) where a load's validity condition reads them."""
-    if any(_vars(c, set()) & set(group) for st in prog.pre + prog.post if st.op == "load" for c, _, _ in st.args[2]):
+    False (and prog untouched) where a validity condition reads them."""
+    if any(_vars(c, set()) & set(group) for st in prog.pre + prog.post for c in _conditions(st)):
         return False
     extents = dict(prog.out_loops)
     flat = Lin.var(group[0], math.prod(extents[v] for v in group))

@@ -13,7 +13,7 @@ from . import c_ops
 from .lower import LoopProgram
 from .matmul import Matmul
 from .matmul import match as match_matmul
-from .matmul import split_index, steps_by_one
+from .matmul import index_lins, split_index, steps_by_one
 from .statements import C, loops_numel, operand, scatter_line, sort_fields, statement_line, store_line, unravel
 from .templates_dir import templates_dir
 
@@ -143,10 +143,14 @@ def _packed_bytes(prog: LoopProgram, mm: Matmul) -> int:
 
 
 def _packing(prefix: str, chain, side: tuple[str, int], k: tuple[str, int], start: int) -> tuple[list[dict], list[str]]:
-    """How packing reads one operand: its statement lines, with the load's index looked up in offset
-    tables (one per loop whose part of the index divides or takes a modulo) where it splits by loop."""
+    """How packing reads one operand: its statement lines, with a lone plain load's index looked up in
+    offset tables (one per loop whose part of the index divides or takes a modulo) where it splits by loop."""
     lines = [statement_line(st, C) for st in chain]
-    split = split_index(chain, side[0], k[0])
+    plain = [i for i, st in enumerate(chain) if index_lins(st)]
+    if len(plain) != 1 or chain[plain[0]].op != "load" or chain[plain[0]].args[2]:
+        return [], lines
+    load = chain[plain[0]]
+    split = split_index(load, side[0], k[0])
     if split is None:
         return [], lines
     tables, terms = [], [split.base.render()] if split.base.terms or split.base.const else []
@@ -162,8 +166,7 @@ def _packing(prefix: str, chain, side: tuple[str, int], k: tuple[str, int], star
         terms.append(f"{name}[{var}]")
     if not tables:
         return [], lines
-    load = chain[0]
-    lines[0] = f"const {C.ctype(load.dtype)} {load.name} = {load.args[0]}[{' + '.join(terms)}];"
+    lines[plain[0]] = f"const {C.ctype(load.dtype)} {load.name} = {load.args[0]}[{' + '.join(terms)}];"
     return tables, lines
 
 

@@ -67,7 +67,7 @@ class Lin:
         terms = dict(self.terms)
         for a, c in other.terms.items():
             terms[a] = terms.get(a, 0) + c
-        return Lin(terms, self.const + other.const)
+        return _recombined(Lin(terms, self.const + other.const))
 
     def __mul__(self, k: int) -> Lin:
         return Lin({a: c * k for a, c in self.terms.items()}, self.const * k)
@@ -133,6 +133,28 @@ class Lin:
         for p in parts[1:]:
             out += f" - {p[1:]}" if p.startswith("-") else f" + {p}"
         return out
+
+
+def _recombined(lin: Lin) -> Lin:
+    """lin with `(x / c)*c*k + (x % c)*k` written as `x*k`, and `(x / (c*d))*d*k + ((x / c) % d)*k` as
+    `(x / c)*k`: a view that unravels a flat index and a ravel that puts it back together (a reshape of
+    a reshape) render as the index itself."""
+    mods = {}
+    for m in lin.terms:
+        if m.kind != "mod":
+            continue
+        mods[(m.inner.key, m.c)] = m
+        (inner, k), = m.inner.terms.items() if len(m.inner.terms) == 1 else ((None, 0),)
+        if k == 1 and not m.inner.const and inner.kind == "div":
+            mods[(inner.inner.key, inner.c * m.c)] = m
+    if not mods:
+        return lin
+    for a, k in lin.terms.items():
+        m = mods.get((a.inner.key, a.c)) if a.kind == "div" else None
+        if m is not None and k == lin.terms[m] * m.c:
+            rest = Lin({b: v for b, v in lin.terms.items() if b is not a and b is not m}, lin.const)
+            return rest + m.inner * lin.terms[m]
+    return lin
 
 
 def within(lin: Lin, name: str, lo: int, hi: int) -> Lin:

@@ -237,6 +237,11 @@ def extern(routine: str, params: tuple, srcs: tuple[Node, ...], dtype: DType, nu
     return make(Op.EXTERN, dtype, (numel,), srcs, (routine, params))
 
 
+def barrier(x: Node) -> Node:
+    """x's values stored to a buffer of their own by whatever realizes a reader (a COPY: a store barrier)."""
+    return make(Op.COPY, x.dtype, x.shape, (x,))
+
+
 # ---- data-dependent positions ---------------------------------------------------------------------
 
 def _flat(x: Node) -> Node:

@@ -103,6 +103,8 @@ def _evaluate(root, inputs: dict[int, np.ndarray]) -> np.ndarray:
             out = random_values(*node.arg, node.shape, node.dtype)
         elif op is Op.VIEW:
             out = apply_view(ev(node.srcs[0]), node.arg)
+        elif op is Op.COPY:
+            out = ev(node.srcs[0])
         elif op is Op.REDUCE:
             out = np_ops.reduce(node.arg[0], ev(node.srcs[0]), node.arg[1], node.dtype.np)
         elif op is Op.SCAN:

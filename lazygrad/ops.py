@@ -74,6 +74,9 @@ class Op(Enum):
     SCAN = "scan"
     # movement: read the source's row-major flattening through a View (arg: the View)
     VIEW = "view"
+    # the source's values in a buffer of their own, whatever reads them: a store barrier (a matrix
+    # multiply takes its operands as plain loads; the scheduler always materializes a COPY)
+    COPY = "copy"
     # data-dependent positions: srcs (data, index); the element of data's row-major flattening at
     # each int64 index (the node has the index's shape)
     GATHER = "gather"

@@ -2,10 +2,10 @@
 
 A node is *materialized* (stored to its own buffer by the kernel rooted at it) when:
 1. it is a realization target;
-2. it is a SCAN, SCATTER, SORT or EXTERN (they run as their own kernel), or the data a GATHER reads at
-   computed positions, or what a SORT orders unless that is a view of memory (the sort reads each
-   key many times), or what an EXTERN reads unless stored already (a library routine takes whole
-   arrays in memory);
+2. it is a SCAN, SCATTER, SORT or EXTERN (they run as their own kernel) or a COPY (a store barrier),
+   or the data a GATHER reads at computed positions, or what a SORT orders unless that is a view of
+   memory (the sort reads each key many times), or what an EXTERN reads unless stored already (a
+   library routine takes whole arrays in memory);
 3. it is read through a VIEW that is not a plain reshape and contains an unmaterialized reduction
    (a reduction cannot be evaluated at a remapped index), or the VIEW expands it and it is
    expensive (recomputing it per broadcast element costs more than storing it, and the expanded
@@ -266,7 +266,7 @@ def _compatible(space: tuple, others: list[tuple]) -> bool:
 
 def _choose_materialized(order: list[Node], targets: list[Node], group_of: dict[int, int]) -> set[int]:
     materialized = {id(t) for t in targets if not is_stored(t)}
-    materialized |= {id(n) for n in order if n.op in OWN_KERNEL and not is_stored(n)}
+    materialized |= {id(n) for n in order if (n.op in OWN_KERNEL or n.op is Op.COPY) and not is_stored(n)}
     materialized |= {id(n.srcs[0]) for n in order if n.op is Op.GATHER and not is_stored(n) and
                      not is_stored(n.srcs[0])}
     materialized |= {id(n.srcs[0]) for n in order if n.op is Op.SORT and not is_stored(n) and

@@ -261,3 +261,40 @@ def test_a_column_reduction_keeps_as_many_accumulators_as_the_row_is_wide():
     (kernel,) = lg.schedule(y)
     assert "_lanes[18]" in kernel.source and "_lanes[2048]" not in kernel.source
     np.testing.assert_allclose(y.numpy(), x.numpy().astype(np.float64).sum(0), rtol=1e-4, atol=1e-3)
+
+
+def test_a_short_reduction_runs_along_its_outputs():
+    """A 2x2 max pool reduces 4 values per output: its accumulators run along the 64 outputs of a channel
+    (vector lanes), not one scalar per window; values and NaN as torch gives them."""
+    x_np = np.random.default_rng(0).standard_normal((2, 3, 8, 32)).astype(np.float32)
+    x_np[0, 1, 2, 5] = np.nan
+    x = lg.tensor(x_np).realize()
+    y = lg.nn.functional.max_pool2d(x, 2)
+    (kernel,) = [k for k in lg.schedule(y) if k.name.startswith("r_max")]
+    assert "_lanes[64]" in kernel.source and "_lanes[1]" not in kernel.source
+    windows = x_np.reshape(2, 3, 4, 2, 16, 2)
+    expected = np.where(np.isnan(windows).any((3, 5)), np.nan, np.nanmax(windows, (3, 5)))
+    np.testing.assert_array_equal(y.numpy(), expected)
+
+
+def test_a_copy_is_stored_by_a_kernel_of_its_own_and_read_from_memory(backend):
+    """graph.barrier (a COPY node) is always materialized: its consumers load it; both back ends agree."""
+    from lazygrad import graph
+    x = lg.rand(30, 40).realize()
+    kept = lg.Tensor._from_node(graph.barrier((x * 2 + 1).lazy), "cpu")
+    y = kept.t() * 3
+    kernels = lg.schedule(y)
+    assert len(kernels) == 2 and kernels[0].name.startswith("e_copy")
+    np.testing.assert_allclose(y.numpy(), (x.numpy() * 2 + 1).T * 3, rtol=1e-6)
+
+
+def test_a_linear_layers_weight_gradient_comes_out_in_the_weights_layout():
+    """F.linear multiplies by W.t(): W's gradient is the product taken the other way round, stored in
+    W's own order (torch's mm_mat2_backward does the same), so no transposing copy follows it."""
+    x = lg.randn(64, 30).realize()
+    w = lg.randn(20, 30).requires_grad_()
+    lg.nn.functional.linear(x, w).relu().sum().backward()
+    kernels = lg.schedule(w.grad)
+    assert not any(k.name.startswith("e_copy") for k in kernels), [k.name for k in kernels]
+    h = x.numpy() @ w.detach().numpy().T
+    np.testing.assert_allclose(w.grad.numpy(), (h > 0).astype(np.float32).T @ x.numpy(), rtol=1e-5, atol=1e-5)

@@ -223,6 +223,15 @@ def _transposed_in_memory(t) -> bool:
     return not t.is_contiguous() and t.mT.is_contiguous()
 
 
+def _product_grads(a, b, g):
+    """The gradients of a @ b (matrices or batches of them). An operand laid out transposed in memory (a
+    Linear layer's W.t()) gets the transpose of the product taken the other way round, so its gradient
+    comes out in its own memory order (no transposing copy), as torch's mm_mat2_backward does."""
+    ga = (b @ g.mT).mT if _transposed_in_memory(a) else g @ b.mT
+    gb = (g.mT @ a).mT if _transposed_in_memory(b) else a.mT @ g
+    return ga, gb
+
+
 def _matmul(c, g):
     a, b = c.args[0], c.args[1]
     a2 = a.unsqueeze(0) if a.ndim == 1 else a
@@ -232,10 +241,7 @@ def _matmul(c, g):
         g2 = g2.unsqueeze(-2)
     if b.ndim == 1:
         g2 = g2.unsqueeze(-1)
-    # an operand laid out transposed in memory (a Linear layer's W.t()) gets the transpose of the product
-    # taken the other way round, so its gradient comes out in its own memory order (no transposing copy)
-    ga = (b2 @ g2.mT).mT if _transposed_in_memory(a2) else g2 @ b2.mT
-    gb = (g2.mT @ a2).mT if _transposed_in_memory(b2) else a2.mT @ g2
+    ga, gb = _product_grads(a2, b2, g2)
     if a.ndim == 1:
         ga = ga.squeeze(-2)
     if b.ndim == 1:
@@ -461,8 +467,7 @@ def _added_product(c, g, grads):
 
 
 def _addbmm_grads(b1, b2, g):
-    full = g.unsqueeze(0).expand(b1.shape[0], *g.shape)
-    return full @ b2.transpose(1, 2), b1.transpose(1, 2) @ full
+    return _product_grads(b1, b2, g.unsqueeze(0).expand(b1.shape[0], *g.shape))
 
 
 def _normal_name(args, kwargs) -> str:
@@ -720,8 +725,8 @@ DERIVATIVES = {
     # products
     "dot": ("DotBackward0", lambda c, g: (g * c.args[1], g * c.args[0])),
     "mv": ("MvBackward0", lambda c, g: (lg.outer(g, c.args[1]), c.args[0].t() @ g)),
-    "mm": ("MmBackward0", lambda c, g: (g @ c.args[1].t(), c.args[0].t() @ g)),
-    "bmm": ("BmmBackward0", lambda c, g: (g @ c.args[1].transpose(1, 2), c.args[0].transpose(1, 2) @ g)),
+    "mm": ("MmBackward0", lambda c, g: _product_grads(c.args[0], c.args[1], g)),
+    "bmm": ("BmmBackward0", lambda c, g: _product_grads(c.args[0], c.args[1], g)),
     "matmul": (_matmul_name, _matmul),
     "outer": ("MulBackward0", lambda c, g: (g @ c.args[1], g.t() @ c.args[0])),
     # movement
@@ -826,11 +831,10 @@ DERIVATIVES = {
     "trace": ("TraceBackward0", lambda c, g: (g * lg.eye(*c.args[0].shape, dtype=g.dtype, device=g.device),)),
     "block_diag": ("BlockDiagBackward0", _block_diag),
     # more products
-    "addmm": ("AddmmBackward0", lambda c, g: _added_product(c, g, lambda m1, m2, g: (g @ m2.t(), m1.t() @ g))),
+    "addmm": ("AddmmBackward0", lambda c, g: _added_product(c, g, _product_grads)),
     "addmv": ("AddmvBackward0", lambda c, g: _added_product(c, g, lambda m, v, g: (lg.outer(g, v), m.t() @ g))),
     "addbmm": ("AddbmmBackward0", lambda c, g: _added_product(c, g, _addbmm_grads)),
-    "baddbmm": ("BaddbmmBackward0", lambda c, g: _added_product(
-        c, g, lambda b1, b2, g: (g @ b2.transpose(1, 2), b1.transpose(1, 2) @ g))),
+    "baddbmm": ("BaddbmmBackward0", lambda c, g: _added_product(c, g, _product_grads)),
     "addr": ("AddrBackward0", lambda c, g: _added_product(c, g, lambda v1, v2, g: (g @ v2, g.t() @ v1))),
     "kron": ("UnsafeViewBackward0", _kron),
     "cross": ("LinalgCrossBackward0", _cross),

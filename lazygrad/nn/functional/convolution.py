@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from ... import graph
 from ...autograd.record import differentiable
-from ...ops import Op, ReduceOp
+from ...ops import Op
 from ...schedule import is_stored
 from ...tensor import Tensor
 from .padding import constant_pad_nd
@@ -27,18 +27,16 @@ IntOrTuple = int | Sequence[int]
 
 
 def stored(t: Tensor) -> Tensor:
-    """t as plain loads from memory (the tiled matrix multiply takes nothing else): t itself when it is
-    a view of stored values, else t computed into a buffer of its own: a max over two copies of t is
-    exact (NaN included) and is a reduction, which the scheduler stores before any strided view of it."""
+    """t as plain loads from memory (a strided window view reads memory, and the tiled matrix multiply
+    packs an operand fastest from one load): t itself when it is a view of stored values or of a COPY,
+    else a COPY of t, which the scheduler computes into a buffer of its own."""
     node = t.lazy
     seen = node
     while seen.op is Op.VIEW and seen.arg.mask is None:
         seen = seen.srcs[0]
-    if is_stored(seen):
+    if is_stored(seen) or seen.op is Op.COPY:
         return t
-    pair = graph.expand(graph.reshape(node, (1,) + node.shape), (2,) + node.shape)
-    kept = graph.reshape(graph.reduce(pair, ReduceOp.MAX, (0,)), node.shape)
-    return Tensor._from_node(kept, t._storage.device)
+    return Tensor._from_node(graph.barrier(node), t._storage.device)
 
 
 def _flat_pads(pairs: Sequence[tuple[int, int]]) -> list[int]:
