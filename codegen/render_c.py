@@ -110,6 +110,8 @@ MATMUL_M, MATMUL_N, MICRO_M, VECTOR_BYTES = 64, 64, 8, 64
 MATMUL_K = 256  # k's block: a block of A (64 rows) and a panel's (64 columns) take 64 KB each, in L2
 FEW_TILES = 8
 PARALLEL_BATCHES = 4  # batches of a batched product from which threads take whole batches
+# a product of few tiles is split along k from this long a k, where each thread's sums are this small
+SPLIT_K_MIN, SPLIT_K_OUTPUTS = 4 * MATMUL_K, 1 << 16
 PACK_LIMIT = 1 << 28  # bytes of packed B beyond which (a broadcast B, say) the product is a plain reduction
 FMA = {"float": "fmaf", "double": "fma"}
 
@@ -128,13 +130,17 @@ def _blocks(prog: LoopProgram, mm: Matmul) -> tuple[int, int, int]:
 
 def _matmul_parallel(prog: LoopProgram, mm: Matmul, bm: int, bn: int) -> str:
     """How threads share a product: whole batches where there are enough to go round (no barrier
-    between packing and multiplying), else the tiles of each batch, or not at all below the work
-    worth a parallel region."""
+    between packing and multiplying), ranges of k for one product of few tiles over a long k (each
+    thread would otherwise pack the same rows of A, and packing is most of such a product's work),
+    else the tiles of each batch, or not at all below the work worth a parallel region."""
     if prog.numel * prog.reduce_numel < PARALLEL_MIN_WORK:
         return ""
-    if loops_numel(mm.batch) >= PARALLEL_BATCHES:
+    batches, tiles = loops_numel(mm.batch), -(-mm.m[1] // bm) * -(-mm.n[1] // bn)
+    if batches >= PARALLEL_BATCHES:
         return "batches"
-    return "tiles" if -(-mm.m[1] // bm) * -(-mm.n[1] // bn) > 1 else ""
+    if batches == 1 and tiles < FEW_TILES and mm.k[1] >= SPLIT_K_MIN and mm.m[1] * mm.n[1] <= SPLIT_K_OUTPUTS:
+        return "split_k"
+    return "tiles" if tiles > 1 else ""
 
 
 def _packed_bytes(prog: LoopProgram, mm: Matmul) -> int:

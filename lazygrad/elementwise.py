@@ -91,6 +91,10 @@ def _result(node: Node, *inputs) -> Tensor:
     return Tensor._from_node(node, _device(*inputs))
 
 
+# Python numbers that never change a float tensor's dtype (bool is an int, but a type of its own here)
+_PLAIN_SCALARS = (int, float)
+
+
 def binary(op: Op, a, b, *, compute: DType | None = None, out_dtype: DType | None = None, name: str = "") -> Tensor:
     """a op b with broadcasting; compute is the dtype both operands are cast to (default: promoted)."""
     if type(a) is Tensor and type(b) is Tensor and compute is None:  # the common case, decided at once:
@@ -98,6 +102,12 @@ def binary(op: Op, a, b, *, compute: DType | None = None, out_dtype: DType | Non
         if a._shape == b._shape and sa.dtype is sb.dtype and sa.device == sb.device and (
                 sa.dtype is not bool_ or op not in BOOL_UNSUPPORTED):
             return Tensor._from_node(graph.alu(op, a.lazy, b.lazy, dtype=out_dtype), sa.device)
+    if compute is None and (type(b) in _PLAIN_SCALARS and type(a) is Tensor and a._storage.dtype.is_floating_point
+                            or type(a) in _PLAIN_SCALARS and type(b) is Tensor and b._storage.dtype.is_floating_point):
+        t = a if type(a) is Tensor else b  # a float tensor and a Python number: the tensor's dtype, shape, device
+        dt = t._storage.dtype
+        left, right = (t.lazy, graph.const(b, dt, t._shape)) if t is a else (graph.const(a, dt, t._shape), t.lazy)
+        return Tensor._from_node(graph.alu(op, left, right, dtype=out_dtype), t._storage.device)
     _check(b, name or op.value)
     _check(a, name or op.value)
     shape = broadcast_shapes(_shape(a), _shape(b))
@@ -523,11 +533,9 @@ def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
     x, y = input.to(float32) if dt is float16 else input, end.to(float32) if dt is float16 else end
     w = weight.to(x.dtype) if isinstance(weight, Tensor) else weight
     diff = sub(y, x)
-    low = add(x, mul(w, diff))
-    high = sub(y, mul(diff, sub(1, w)))
-    if isinstance(w, Tensor):
-        return where(lt(abs(w), 0.5), low, high).to(dt)
-    return (low if -0.5 < w < 0.5 else high).to(dt)
+    if not isinstance(w, Tensor):  # one side of the formula, chosen now
+        return (add(x, mul(w, diff)) if -0.5 < w < 0.5 else sub(y, mul(diff, 1 - w))).to(dt)
+    return where(lt(abs(w), 0.5), add(x, mul(w, diff)), sub(y, mul(diff, sub(1, w)))).to(dt)
 
 
 def _out(result: Tensor, out: Tensor | None) -> Tensor:

@@ -134,18 +134,39 @@ def _tensor_of(i) -> Tensor:
     return tensor(arr)
 
 
+def _lowest(node: graph.Node) -> int | None:
+    """The least value an integer index node can hold, where its construction tells (an arange, a
+    constant, a gather from a table of known values), else None."""
+    while node.op is Op.VIEW and node.arg.mask is None or node.op is Op.CAST and node.srcs[0].dtype.kind in "iu":
+        node = node.srcs[0]
+    if node.op is Op.GATHER:
+        node = node.srcs[0]
+    if node.op is Op.CONST:
+        return int(node.arg)
+    if node.op is Op.ARANGE and node.dtype.kind in "iu":
+        start, step = node.arg
+        return int(min(start, start + step * (node.shape[0] - 1)))
+    buf = node.arg if node.op is Op.BUFFER else node.buffer
+    if buf is not None and buf.device == "cpu" and node.numel:  # (a device's values would be copied to see them)
+        return int(buf.array[:node.numel].min())
+    return None
+
+
 def _positions(shape, strides, offset: int, advanced) -> tuple[graph.Node, tuple]:
     """The storage position of each element that integer-tensor indices select from the view (shape,
     strides, offset), as an int64 node, and the result's shape (the indexed dims go where torch puts
     them). Every result element is then one load (a gather) or one store (a scatter)."""
     dims = [a[0] for a in advanced]
+    wrapped = []  # whether each index may be negative (then it wraps: a modulo by the dim's size)
     for pos, idx, _ in advanced:
         vals = known_values(idx)
+        size = shape[pos]
         if vals is not None and vals.size:
-            size = shape[pos]
             bad = (vals >= size) | (vals < -size)
             if bad.any():
                 raise IndexError(f"index {int(vals[bad].flat[0])} is out of bounds for dimension {pos} with size {size}")
+        low = int(vals.min()) if vals is not None and vals.size else _lowest(idx.lazy)
+        wrapped.append(low is None or low < 0)
     bshape = broadcast_shapes(*(a[1]._shape for a in advanced))
     adjacent = dims == list(range(dims[0], dims[0] + len(dims))) if dims else True
     rest = [k for k in range(len(shape)) if k not in dims]
@@ -160,9 +181,9 @@ def _positions(shape, strides, offset: int, advanced) -> tuple[graph.Node, tuple
         at[j] = shape[k]
         term = graph.reshape(graph.arange(0, strides[k], shape[k], int64), tuple(at))
         positions = graph.alu(Op.ADD, positions, broadcast_node(term, out_shape))
-    for pos, idx, _ in advanced:  # an indexed dim jumps to its (wrapped) index
+    for (pos, idx, _), wrap in zip(advanced, wrapped):  # an indexed dim jumps to its (wrapped) index
         inode = graph.cast(idx.lazy, int64)
-        if shape[pos]:
+        if shape[pos] and wrap:
             inode = graph.alu(Op.MOD, inode, graph.const(shape[pos], int64, inode.shape))
         at = tuple([1] * len(before) + [1] * (len(bshape) - idx.ndim) + list(idx._shape) + [1] * len(after))
         term = graph.alu(Op.MUL, graph.reshape(inode, at), graph.const(strides[pos], int64, at))

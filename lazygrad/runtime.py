@@ -24,7 +24,7 @@ from . import interpreter, library_routines, threads
 from .buffer import Buffer
 from .graph import Node, _arg_key, toposort
 from .ops import Op
-from .schedule import ScheduledKernel, create_schedule, is_stored, reads_only_own_index
+from .schedule import ScheduledKernel, create_schedule, inputs_read_elsewhere, is_stored
 from .split_reductions import split_large_reductions
 from .stats import COUNTERS
 
@@ -90,6 +90,8 @@ class _Compiled:
 
 
 _KERNELS: dict[tuple, _Compiled] = {}
+# per kernel structure: which inputs it reads away from its outputs' positions (inputs_read_elsewhere)
+_READ_ELSEWHERE: dict[tuple, frozenset[int]] = {}
 # schedules by the structure of the graph they realize (most recent last); a training loop builds the
 # same graph over new buffers at every step, so it is scheduled once
 _PLANS: dict[tuple, list] = {}
@@ -253,13 +255,18 @@ def copy_buffer(buf: Buffer) -> Buffer:
     return fresh
 
 
-def _output_buffer(item: ScheduledKernel, node: Node, into: dict[int, Buffer], device: str) -> Buffer:
+def _output_buffer(item: ScheduledKernel, node: Node, into: dict[int, Buffer], device: str,
+                   inputs: list[Buffer], key: tuple) -> Buffer:
     """The buffer an output is stored to: a fresh one, or the buffer it updates in place when the kernel
     reads that buffer only at the positions it writes."""
     buf = into.get(id(node))
-    if buf is not None and buf.dtype is node.dtype and buf.numel == node.numel and reads_only_own_index(item, buf):
-        buf.overwritten()
-        return buf
+    if buf is not None and buf.dtype is node.dtype and buf.numel == node.numel:
+        elsewhere = _READ_ELSEWHERE.get(key)
+        if elsewhere is None:
+            elsewhere = _READ_ELSEWHERE[key] = inputs_read_elsewhere(item)
+        if not any(inputs[i] is buf for i in elsewhere):
+            buf.overwritten()
+            return buf
     return _fresh(node.dtype, node.numel, device)
 
 
@@ -348,10 +355,10 @@ def run_kernel(item: ScheduledKernel, into: dict[int, Buffer] | None = None, dev
     # inputs first: an output written in place may be the buffer a memoized input node reads (a constant
     # realized into what became a gradient's buffer), which overwriting it detaches from that node
     inputs = [on_device(_input_buffer(n), device) for n in item.inputs]
-    outs = [_output_buffer(item, o, into or {}, device) for o in item.outputs]
+    key, args = structure or _structure(item)
+    outs = [_output_buffer(item, o, into or {}, device, inputs, key) for o in item.outputs]
     debug = int(os.environ.get("LAZYGRAD_DEBUG", "0") or 0)
     start = time.perf_counter()
-    key, args = structure or _structure(item)
     if is_library_call(item):
         name, source = _run_library_call(item, outs, inputs, device)
     elif device != "cpu":

@@ -231,27 +231,28 @@ def _same_index_srcs(n: Node):
     return n.srcs[1:] if n.op is Op.GATHER else n.srcs
 
 
-def reads_only_own_index(item: ScheduledKernel, buf) -> bool:
-    """Whether every read of buf in this kernel is at the position its outputs store to (through
-    elementwise ops and reshapes only), so an output may be stored into buf itself."""
-    inputs = {id(n) for n in item.inputs}
+def inputs_read_elsewhere(item: ScheduledKernel) -> frozenset[int]:
+    """The positions (in item.inputs) of the stored values this kernel reads anywhere but at the position
+    its outputs store to (through a reduction, a real view, a gather's data...): an output may be stored
+    into the buffer of any other input, read only through elementwise ops and reshapes."""
+    inputs = {id(n): i for i, n in enumerate(item.inputs)}
     stack = [(o, True) for o in item.outputs]
-    seen = set()
+    seen, elsewhere = set(), set()
     while stack:
         n, aligned = stack.pop()
         if (id(n), aligned) in seen:
             continue
         seen.add((id(n), aligned))
         if id(n) in inputs or is_stored(n):
-            if not aligned and (n.arg if n.op is Op.BUFFER else n.buffer) is buf:
-                return False
+            if not aligned and id(n) in inputs:
+                elsewhere.add(inputs[id(n)])
             continue
         aligned = (aligned and n.op not in (Op.REDUCE, Op.SCAN, Op.SORT, Op.EXTERN)
                    and (n.op is not Op.VIEW or is_reshape(n)))
         # a gather reads its data, a scatter its index and values, at other positions
         stack.extend((s, aligned and (k, n.op) not in ((0, Op.GATHER), (1, Op.SCATTER), (2, Op.SCATTER)))
                      for k, s in enumerate(n.srcs))
-    return True
+    return frozenset(elsewhere)
 
 
 def _compatible(space: tuple, others: list[tuple]) -> bool:

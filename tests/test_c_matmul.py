@@ -147,3 +147,32 @@ def test_operands_computed_from_memory_are_packed_by_the_tiled_product(case):
     name, y, expected = _operands_with_work()[case]
     assert any("b_pack" in k.source for k in lg.schedule(y)), name
     np.testing.assert_allclose(y.numpy(), expected, rtol=1e-4, atol=1e-3)
+
+
+def _fail_allocations_after(source: str, allowed: int) -> str:
+    """The kernel with every malloc after the first `allowed` ones refused (counted across threads)."""
+    shim = ("static int lg_test_calls;\n"
+            f"static void *lg_test_malloc(size_t n) {{ return __atomic_add_fetch(&lg_test_calls, 1, __ATOMIC_SEQ_CST) "
+            f"> {allowed} ? NULL : malloc(n); }}\n#define malloc lg_test_malloc\n")
+    return source.replace(STDLIB, STDLIB + shim)
+
+
+def test_a_thin_product_over_a_long_k_is_split_along_k():
+    """Few rows and columns, a long k (a convolution's weight gradient): each thread takes a range of k
+    and the threads' sums are added in order. numpy's values; where the threads cannot have memory to
+    pack into, their plain loops give the very same sums."""
+    rng = np.random.default_rng(5)
+    a_np, b_np = rng.standard_normal((20, 3000)).astype(np.float32), rng.standard_normal((3000, 30)).astype(np.float32)
+    a, b = lg.tensor(a_np).realize(), lg.tensor(b_np).realize()
+    y = (a @ b) * 2 + 1
+    k = _kernel(y)
+    assert "lg_thread()" in k.source
+    np.testing.assert_allclose(y.numpy(), (a_np.astype(np.float64) @ b_np) * 2 + 1, rtol=1e-4, atol=1e-3)
+    operands = (b_np, a_np) if re.search(r"in0\[[^\]]*r1\*30\]", k.source) else (a_np, b_np)  # (B read first?)
+    results = []
+    for source in (k.source, _fail_allocations_after(k.source, 1)):  # (the first: the threads' sums)
+        out = np.full(20 * 30, np.nan, np.float32)
+        CProgram(k.name, source, 3)([out.ctypes.data] + [x.ctypes.data for x in operands])
+        results.append(out)
+    np.testing.assert_allclose(results[0], y.numpy().reshape(-1), rtol=1e-6)
+    np.testing.assert_array_equal(results[1], results[0])

@@ -175,6 +175,9 @@ MAX_POOL_CASES = [
     ("max_pool2d", (2, 7, 6), dict(kernel_size=(3, 2), padding=1, dilation=(2, 1))),
     ("max_pool2d", (1, 2, 7, 6), dict(kernel_size=2, ceil_mode=True)),
     ("max_pool3d", (1, 2, 4, 5, 4), dict(kernel_size=2, stride=(1, 2, 2))),
+    ("max_pool2d", (2, 3, 9, 11), dict(kernel_size=2)),  # tiling windows (the last row and column in none)
+    ("max_pool1d", (2, 3, 12), dict(kernel_size=3)),
+    ("max_pool3d", (1, 2, 4, 6, 4), dict(kernel_size=2)),
     ("adaptive_max_pool1d", (2, 3, 7), dict(output_size=3)),
     ("adaptive_max_pool2d", (2, 7, 6), dict(output_size=(3, 4))),
     ("adaptive_max_pool3d", (1, 2, 5, 4, 6), dict(output_size=(2, None, 4))),
@@ -192,6 +195,27 @@ def test_max_pools_values_indices_gradients(name, shape, options):
                                   for m, v in ((F, x), (torch.nn.functional, x_t)))
     assert_like_torch(idx, idx_t, exact=True)
     _grads_like_torch(out, out_t, [x], [x_t])
+
+
+@pytest.mark.parametrize("options", [dict(kernel_size=2), dict(kernel_size=3, stride=2, padding=1)])
+def test_max_pool_second_derivatives_and_tiling_windows_need_no_scatter(options):
+    """The gradient of a max pool is linear in the output gradient: its own gradient (a double backward)
+    matches torch's. Windows that tile the input send it back elementwise, with no scatter kernel."""
+    torch = torch_or_skip()
+    x_np = RNG.standard_normal((2, 3, 9, 11)).round(0).astype(np.float32)  # (ties)
+    g_np = RNG.standard_normal(tuple(torch.nn.functional.max_pool2d(torch.tensor(x_np), **options).shape))
+    w_np = RNG.standard_normal(x_np.shape)
+    results = []
+    for lib, mod in ((lg, F), (torch, torch.nn.functional)):
+        x, g = lib.tensor(x_np, requires_grad=True), lib.tensor(g_np.astype(np.float32), requires_grad=True)
+        (gx,) = lib.autograd.grad(mod.max_pool2d(x, **options), x, g, create_graph=True)
+        (gg,) = lib.autograd.grad((gx * lib.tensor(w_np.astype(np.float32))).sum(), g)
+        results.append((gx, gg))
+        if lib is lg:
+            scatters = [k for k in lg.schedule(gx) if k.name.startswith("s_")]
+            assert (not scatters) == (options["kernel_size"] == 2), [k.name for k in lg.schedule(gx)]
+    for got, want in zip(*results):
+        assert_like_torch(got.detach(), want.detach())
 
 
 AVG_POOL_CASES = [

@@ -895,6 +895,7 @@ DERIVATIVES = {
     # nn.functional (formulas next to their ops)
     "constant_pad_nd": ("ConstantPadNdBackward0", lambda c, g: _nn("padding").constant_pad_backward(c, g)),
     "convolution": ("ConvolutionBackward0", lambda c, g: _nn("convolution").convolution_backward(c, g)),
+    "max_pool": ("MaxPoolBackward0", lambda c, g: _nn("pooling").max_pool_backward(c, g)),
 }
 
 # What each formula reads beyond shapes (torch's saved variables), for the version check: every input

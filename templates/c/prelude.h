@@ -10,6 +10,18 @@
 #define LG_FN static inline
 #include "lg_helpers.h"
 
+/* the threads a parallel region may get, and who is who inside one (one thread without OpenMP) */
+#ifdef _OPENMP
+#include <omp.h>
+static inline int lg_max_threads(void) { return omp_get_max_threads(); }
+static inline int lg_thread(void) { return omp_get_thread_num(); }
+static inline int lg_threads(void) { return omp_get_num_threads(); }
+#else
+static inline int lg_max_threads(void) { return 1; }
+static inline int lg_thread(void) { return 0; }
+static inline int lg_threads(void) { return 1; }
+#endif
+
 #pragma omp declare reduction(lg_maxf : float : omp_out = lg_maxf(omp_out, omp_in)) initializer(omp_priv = -INFINITY)
 #pragma omp declare reduction(lg_minf : float : omp_out = lg_minf(omp_out, omp_in)) initializer(omp_priv = INFINITY)
 #pragma omp declare reduction(lg_max : double : omp_out = lg_max(omp_out, omp_in)) initializer(omp_priv = -INFINITY)

@@ -1,9 +1,10 @@
 """Pooling, unpooling and pixel shuffles from views, gathers and sums.
 
-Max pools of every kind share one path: a table of the input positions each window covers (static,
-computed with NumPy), the candidates gathered there, their argmax giving torch's flat spatial
-indices, and the values gathered from the input at those indices, so the gradient goes to the one
-element torch sends it to. Average pools sum `unfold` views of the padded input and divide by
+Max pools of every kind share one op: the maximum over each window's candidates (a strided view of
+the input for evenly spaced windows inside it, else a gather from a table of the positions each
+window covers, computed with NumPy). Its gradient goes to the one element torch sends it to: the
+argmax of the window, as torch's flat spatial index, is computed only when a backward pass (or
+`return_indices`) asks for it. Average pools sum `unfold` views of the padded input and divide by
 torch's per-window divisor; adaptive averages are products with 0/1 matrices, one per spatial dim.
 """
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 
 import lazygrad as lg
 
+from ...autograd.record import differentiable
 from ...tensor import Tensor
 from .convolution import convolution
 from .padding import constant_pad_nd
@@ -118,28 +120,80 @@ def _windows(x: Tensor, starts: list[np.ndarray]) -> Tensor | None:
     return x.as_strided(size, stride, offset)
 
 
+def _candidates(x: Tensor, starts: list[np.ndarray], valid: list[np.ndarray]) -> Tensor:
+    """(B, C, prod out, prod k): the values of x (B, C, *S) in each window, in window order; positions
+    outside the input read as the lowest value. Evenly spaced windows inside the input are a strided view
+    (plain affine reads), others a gather from a table of positions."""
+    flat = x.flatten(2)
+    shape = (*flat.shape[:2], math.prod(t.shape[0] for t in starts), math.prod(t.shape[1] for t in starts))
+    windows = _windows(x, starts) if all(v.all() for v in valid) else None
+    if windows is not None:
+        return windows.reshape(shape)
+    pos = lg.tensor(_positions(x, starts), device=x.device)
+    cand = flat.index_select(2, pos.reshape(-1)).reshape(shape)
+    low = -math.inf if x.dtype.is_floating_point else lg.iinfo(x.dtype).min
+    inside = _grid([v.astype(np.int64) - 1 for v in valid]) == 0
+    return lg.where(lg.tensor(inside, device=x.device), cand, low)
+
+
+def _positions(x: Tensor, starts: list[np.ndarray]) -> np.ndarray:
+    """(prod out, prod k): the flat spatial position each window entry reads (clamped into the input)."""
+    spatial = x.shape[2:]
+    steps = [math.prod(spatial[i + 1:]) for i in range(len(spatial))]
+    return _grid([np.clip(t, 0, n - 1) * st for t, n, st in zip(starts, spatial, steps)])
+
+
+def max_indices(x: Tensor, starts: list[np.ndarray], valid: list[np.ndarray]) -> Tensor:
+    """(B, C, prod out): torch's flat spatial index of each window's maximum (its first, in window order;
+    a NaN counts as the maximum)."""
+    with lg.no_grad():
+        best = _candidates(x.detach(), starts, valid).argmax(-1, keepdim=True)
+        pos = lg.tensor(_positions(x, starts), device=x.device)
+        return pos.expand(*best.shape[:3], pos.shape[1]).gather(-1, best).squeeze(-1)
+
+
+@differentiable("max_pool")
+def _pooled_max(x: Tensor, starts: list[np.ndarray], valid: list[np.ndarray]) -> Tensor:
+    """(B, C, prod out): each window's maximum, one reduction over the windows; the gradient goes to the
+    element torch's indices name (max_pool_backward), found only when a backward pass asks."""
+    return _candidates(x, starts, valid).amax(-1)
+
+
+def _tiles(starts: list[np.ndarray], valid: list[np.ndarray]) -> bool:
+    """Whether the windows tile the input from its start, side by side (stride = kernel size, no dilation
+    or padding): each input element then lies in at most one window."""
+    return all(v.all() for v in valid) and all(np.array_equal(t, np.arange(t.size).reshape(t.shape)) for t in starts)
+
+
+def max_pool_backward(c, g: Tensor) -> tuple:
+    """MaxPool's gradient: each window's gradient added at its maximum's position. Where windows tile the
+    input, that is elementwise: the gradient where a window's offset is its argmax, laid back out as the
+    input (no scatter; it fuses into what reads it)."""
+    x, starts, valid = c.args
+    if not _tiles(starts, valid):
+        flat = lg.zeros(*x.shape[:2], math.prod(x.shape[2:]), dtype=g.dtype, device=g.device)
+        return (flat.scatter_add(2, max_indices(x, starts, valid), g).reshape(x.shape), None, None)
+    out, kernel = [t.shape[0] for t in starts], [t.shape[1] for t in starts]
+    with lg.no_grad():
+        best = _candidates(x.detach(), starts, valid).argmax(-1, keepdim=True)
+        hit = best == lg.arange(math.prod(kernel), device=x.device)
+    n = len(out)
+    spread = lg.where(hit, g.unsqueeze(-1), 0).reshape(*x.shape[:2], *out, *kernel)
+    spread = spread.permute(0, 1, *[d for i in range(n) for d in (2 + i, 2 + n + i)])
+    spread = spread.reshape(*x.shape[:2], *[o * k for o, k in zip(out, kernel)])
+    rest = [size - o * k for size, o, k in zip(x.shape[2:], out, kernel)]
+    if any(rest):  # the input's last rows and columns that no window reaches
+        spread = constant_pad_nd(spread, [v for r in reversed(rest) for v in (0, r)])
+    return (spread, None, None)
+
+
 def _max_over(x: Tensor, starts: list[np.ndarray], valid: list[np.ndarray], out: list[int], return_indices: bool):
     """Max of x (B, C, *S) over windows of input positions starts[i] (out_i, k_i) per dim, where valid;
     torch's values and flat spatial indices (the first maximum of a window, in window order)."""
-    spatial = x.shape[2:]
-    steps = [math.prod(spatial[i + 1:]) for i in range(len(spatial))]
-    positions = _grid([np.clip(t, 0, n - 1) * st for t, n, st in zip(starts, spatial, steps)])
-    inside = _grid([v.astype(np.int64) - 1 for v in valid]) == 0
-    flat = x.flatten(2)
-    pos = lg.tensor(positions, device=x.device)
-    with lg.no_grad():
-        windows = _windows(x.detach(), starts) if inside.all() else None
-        if windows is not None:  # evenly spaced windows inside the input: read with plain affine indices
-            cand = windows.reshape(*flat.shape[:2], *positions.shape)
-        else:
-            cand = flat.detach().index_select(2, pos.reshape(-1)).reshape(*flat.shape[:2], *positions.shape)
-            low = -math.inf if x.dtype.is_floating_point else lg.iinfo(x.dtype).min
-            cand = lg.where(lg.tensor(inside, device=x.device), cand, low)
-        best = cand.argmax(-1, keepdim=True)
-        indices = pos.expand(cand.shape).gather(-1, best).squeeze(-1)
-    values = flat.gather(2, indices).reshape(*x.shape[:2], *out)
-    indices = indices.reshape(*x.shape[:2], *out)
-    return (values, indices) if return_indices else values
+    values = _pooled_max(x, starts, valid).reshape(*x.shape[:2], *out)
+    if not return_indices:
+        return values
+    return values, max_indices(x, starts, valid).reshape(*x.shape[:2], *out)
 
 
 def _max_pool(op: str, n: int, input: Tensor, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
