@@ -190,8 +190,9 @@ def _matmul_fields(prog: LoopProgram, mm: Matmul) -> dict:
         "m_var": mm.m[0], "m_extent": mm.m[1], "n_var": mm.n[0], "n_extent": mm.n[1],
         "k_var": mm.k[0], "k_extent": mm.k[1], "batch_numel": batch,
         "batch_index": unravel("batch", mm.batch),
+        # the plain loops compute both operands in one scope: what B shares with A (a scalar) comes once
         "a_lines": [statement_line(s, C) for s in mm.a], "a_value": mm.a[-1].name,
-        "b_lines": [statement_line(s, C) for s in mm.b], "b_value": mm.b[-1].name,
+        "b_lines": [statement_line(s, C) for s in mm.b if s not in mm.a], "b_value": mm.b[-1].name,
         "parallel": _matmul_parallel(prog, mm, bm, bn),
         "a_along_k": not steps_by_one(mm.a, mm.m[0]) or steps_by_one(mm.a, mm.k[0]),
         "b_along_k": steps_by_one(mm.b, mm.k[0]) and not steps_by_one(mm.b, mm.n[0]),

@@ -137,10 +137,12 @@ def _operands_with_work():
          np.where(a_np > 0, a_np, 1) @ np.exp(b_np / 4)),
         ("a.gather(idx) @ b", lg.index_select(a, 0, idx) @ b, a_np[idx_np] @ b_np),
         ("pad(a) @ b", lg.nn.functional.pad(a, (0, 0, 3, 2)) @ b, np.pad(a_np, ((3, 2), (0, 0))) @ b_np),
+        ("(a*s) @ (b*s)", (a * scale) @ (b * scale), (a_np * 0.5) @ (b_np * 0.5)),  # one load both operands share
+        ("(a*2.5) @ (b*2.5)", (a * 2.5) @ (b * 2.5), (a_np * 2.5) @ (b_np * 2.5)),  # one run-time scalar shared
     ]
 
 
-@pytest.mark.parametrize("case", range(5))
+@pytest.mark.parametrize("case", range(7))
 def test_operands_computed_from_memory_are_packed_by_the_tiled_product(case):
     """Elementwise work, a gather or padding on an operand fuses into packing: the kernel is still the
     tiled product (not a plain reduction over recomputed values), with numpy's values."""

@@ -106,6 +106,18 @@ def test_matmul_matches_numpy():
     np.testing.assert_allclose(out.cpu().numpy(), a @ b, rtol=1e-4, atol=1e-4)
 
 
+def test_matmul_of_computed_operands():
+    """Operands computed in the tile loads: a ReLU, a gather, a padded read, a scalar both share."""
+    a, b = _pair((70, 90)), _pair((90, 40), seed=2)
+    idx = np.random.default_rng(3).integers(0, 70, 50)
+    da, db, di = lg.tensor(a, device="cuda"), lg.tensor(b, device="cuda"), lg.tensor(idx, device="cuda")
+    cases = [(da.relu() @ db, np.maximum(a, 0) @ b), (lg.index_select(da, 0, di) @ db, a[idx] @ b),
+             (lg.nn.functional.pad(da, (0, 0, 3, 2)) @ db, np.pad(a, ((3, 2), (0, 0))) @ b),
+             ((da * 2.5) @ (db * 2.5), (a * 2.5) @ (b * 2.5))]
+    for got, want in cases:
+        np.testing.assert_allclose(got.cpu().numpy(), want, rtol=1e-4, atol=1e-3)
+
+
 @pytest.mark.parametrize("a_t, b_t", [(False, True), (True, False), (True, True)])
 @pytest.mark.parametrize("shape", [(3, 70, 16, 50), (1, 33, 40, 130)])
 def test_matmul_of_transposed_operands(shape, a_t, b_t):
