@@ -135,10 +135,8 @@ def attach(op: str, args, kwargs, out):
     node._input_meta = tuple((i._shape, i.dtype) if i is not None else None for i in inputs)
     node._forward_stack = forward_stack()
     for nr, o in enumerate(outputs):
-        if isinstance(o, Tensor) and o.dtype.is_floating_point:
-            o.requires_grad = True
-            o.grad_fn = node
-            o._output_nr = nr
+        if isinstance(o, Tensor) and o.dtype.is_floating_point:  # (fresh results: no leaf checks to make)
+            o._requires_grad, o._grad_fn, o._output_nr = True, node, nr
     return out
 
 
