@@ -9,6 +9,7 @@ from .decompositions import library_call
 from .dtypes import get_default_dtype, int32, result_type, torch_name
 from .elementwise import _out, isnan, lt, mul, pow, sub, where
 from .tensor import Tensor
+from .autograd.record import differentiable
 
 
 def _pair(name: str, input: Tensor, other: Tensor, integral: bool) -> tuple[Tensor, Tensor]:
@@ -62,6 +63,7 @@ def angle(input: Tensor, *, out=None) -> Tensor:
     return _out(where(isnan(x), x, where(lt(x, 0), math.pi, 0.0)), out)
 
 
+@differentiable("rsub")
 def rsub(input: Tensor, other, *, alpha=1) -> Tensor:
     """other - alpha * input."""
     return sub(other, input, alpha=alpha)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 
 from . import return_types
-from .autograd.record import differentiable
 from .decompositions import (check_matrices, cholesky, cholesky_ex, det, eigh, eigvalsh, inv, inv_ex, lu, lu_factor,
                              lu_factor_ex, lu_solve, matrix_exp, pinv, qr, slogdet, solve, solve_ex, solve_triangular,
                              svd, svdvals, tolerances)
@@ -15,7 +14,7 @@ from .inplace import write_out
 from .library_routines import LinAlgError
 from .movement import cat, diagonal as _diagonal
 from .products import cross, matmul
-from .reductions import amax, amin, norm as _norm
+from .reductions import amax, amin, vector_norm as _vector_norm
 from .tensor import Tensor
 
 __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eigh", "eigvalsh", "householder_product",
@@ -32,8 +31,6 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
     return _vector_norm(x, ord, dim, keepdim, dtype=dtype, **({"out": out} if out is not None else {}))
 
 
-_vector_norm = differentiable("linalg_vector_norm")(_norm.__wrapped__)
-
 
 _MATRIX_ORDERS = ("fro", "nuc", 1, -1, 2, -2, math.inf, -math.inf)
 
@@ -44,8 +41,11 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dt
         raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
     if ord not in _MATRIX_ORDERS:
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    dims = [dim] if isinstance(dim, int) else list(dim)
+    if len(dims) != 2:
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dims))}")
     A = A.to(dtype) if dtype is not None else A
-    rows, cols = (d % A.ndim for d in dim)
+    rows, cols = (d % A.ndim for d in dims)
     if ord == "fro":
         return vector_norm(A, 2, (rows, cols), keepdim)
     if ord in ("nuc", 2, -2):

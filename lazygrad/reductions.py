@@ -242,8 +242,18 @@ def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:
     return out
 
 
-@differentiable("norm")
 def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
+    """torch.norm: a vector norm over dim (all elements by default; 'fro' is the 2-norm over up to two
+    dims), or for another string order ('nuc') a matrix norm over the two dims given."""
+    if isinstance(p, str) and not (p == "fro" and (dim is None or isinstance(dim, int) or len(dim) <= 2)):
+        from .linalg import matrix_norm
+        return matrix_norm(input, p, tuple(range(input.ndim)) if dim is None else dim, keepdim, dtype=dtype)
+    return vector_norm(input, 2 if p in ("fro", None) else p, dim, keepdim, dtype)
+
+
+@differentiable("linalg_vector_norm")
+def vector_norm(input: Tensor, p=2, dim=None, keepdim: bool = False, dtype=None) -> Tensor:
+    """The p-norm of input's elements over dim (all of them by default)."""
     x = input.to(to_dtype(dtype)) if dtype is not None else input
     if not x.dtype.is_floating_point:
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "

@@ -162,7 +162,7 @@ def test_errors_are_torchs():
     a.add_(1)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         b.sum().backward()
-    with pytest.raises(RuntimeError, match="One of the differentiated Tensors appears to not have been used"):
+    with pytest.raises(RuntimeError, match="The differentiated Tensor at index 1 appears to not have been used"):
         lg.autograd.grad((x * 2).sum(), [x, lg.ones(1, requires_grad=True)])
 
 

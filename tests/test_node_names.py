@@ -39,13 +39,14 @@ def calls(t):
         "binary_cross_entropy_with_logits": lambda: F.binary_cross_entropy_with_logits(m, y.sigmoid()),
         "soft_margin_loss": lambda: F.soft_margin_loss(m, y.sign()), "multi_margin_loss": lambda: F.multi_margin_loss(m, target),
         "layer_norm": lambda: F.layer_norm(x, (6,)), "batch_norm": lambda: F.batch_norm(x, None, None, w, w, True),
-        "group_norm": lambda: F.group_norm(x, 2, w, w),
+        "group_norm": lambda: F.group_norm(x, 2, w, w), "instance_norm": lambda: F.instance_norm(x, weight=w, bias=w),
         "max_pool1d": lambda: F.max_pool1d(x1, 2), "max_pool2d": lambda: F.max_pool2d(x, 2), "max_pool3d": lambda: F.max_pool3d(x3, 2),
         "avg_pool2d": lambda: F.avg_pool2d(x, 2), "avg_pool3d": lambda: F.avg_pool3d(x3, 2),
         "adaptive_avg_pool2d": lambda: F.adaptive_avg_pool2d(x, 3), "global_avg_pool": lambda: F.adaptive_avg_pool2d(x, 1),
         "adaptive_max_pool2d": lambda: F.adaptive_max_pool2d(x, 3),
         "embedding": lambda: F.embedding(target, m), "embedding_bag": lambda: F.embedding_bag(target, m, t.tensor([0, 2])),
         "reflection_pad": lambda: F.pad(x, (1, 1, 1, 1), mode="reflect"), "replication_pad1d": lambda: F.pad(x1, (1, 2), mode="replicate"),
+        "circular_pad": lambda: F.pad(x, (1, 2, 0, 1), mode="circular"),
         "nearest": lambda: F.interpolate(x, scale_factor=2), "bilinear": lambda: F.interpolate(x, scale_factor=2, mode="bilinear"),
         "bicubic": lambda: F.interpolate(x, size=(3, 5), mode="bicubic"), "linear": lambda: F.interpolate(x1, scale_factor=2, mode="linear"),
         "area": lambda: F.interpolate(x, size=3, mode="area"), "unfold": lambda: F.unfold(x, 2),
@@ -65,7 +66,7 @@ def test_grad_fn_names_match_torch():
 
 
 @pytest.mark.parametrize("name", ["gelu", "mish", "elu_", "cross_entropy", "mse_loss", "binary_cross_entropy",
-                                  "layer_norm", "batch_norm", "max_pool2d", "avg_pool2d", "bilinear", "unfold"])
+                                  "layer_norm", "batch_norm", "instance_norm", "max_pool2d", "avg_pool2d", "bilinear", "unfold"])
 def test_gradients_through_named_nodes_match_torch(name):
     torch = torch_or_skip()
     results = []
@@ -134,3 +135,51 @@ def test_warnings_inside_named_ops_point_at_the_caller():
         grid = lg.nn.functional.affine_grid(theta, (1, 1, 2, 2))
         lg.nn.functional.grid_sample(lg.ones(1, 1, 2, 2, requires_grad=True), grid)
     assert len(caught) == 2 and all(w.filename == __file__ for w in caught), [(w.filename, w.message) for w in caught]
+
+
+def operator_calls(t):
+    """Arithmetic whose node torch names by the form of its call: a number on the left (rsub, a division
+    made a product, a power of a number), tensor bounds of clamp, the norms."""
+    x = t.tensor([0.7, 1.5, 2.0], requires_grad=True)
+    y = t.tensor([0.2, 0.9, 3.0], requires_grad=True)
+    m = t.tensor([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]], requires_grad=True)
+    return {"2 - x": lambda: 2 - x, "2 / x": lambda: 2 / x, "2 ** x": lambda: 2 ** x, "x ** y": lambda: x ** y,
+            "x ** 2": lambda: x ** 2, "rsub(x, y)": lambda: t.rsub(x, y, alpha=2), "rsub(x, 2)": lambda: t.rsub(x, 2),
+            "x - 2": lambda: x - 2, "pow(2, x)": lambda: t.pow(2, x), "clamp(x, 1)": lambda: x.clamp(1),
+            "clamp(x, y)": lambda: x.clamp(y), "clamp(max=y)": lambda: x.clamp(max=y), "norm": lambda: m.norm(),
+            "norm(3, 1)": lambda: m.norm(3, 1), "norm fro": lambda: t.norm(m, "fro", (0, 1)),
+            "norm nuc": lambda: t.norm(m, "nuc"), "vector_norm": lambda: t.linalg.vector_norm(m, 1)}, (x, y, m)
+
+
+@pytest.mark.parametrize("name", list(operator_calls(lg)[0]))
+def test_operator_nodes_values_and_gradients_match_torch(name):
+    torch = torch_or_skip()
+    results = []
+    for t in (lg, torch):
+        calls, inputs = operator_calls(t)
+        out = calls[name]()
+        weights = t.linspace(-1, 2, out.numel()).reshape(out.shape)
+        grads = t.autograd.grad((out * weights).sum(), inputs, allow_unused=True)
+        results.append((type(out.grad_fn).__name__, out.detach().numpy(),
+                        [None if g is None else g.numpy() for g in grads]))
+    (ours, value, grads), (theirs, value_t, grads_t) = results
+    assert ours == theirs
+    np.testing.assert_allclose(value, value_t, rtol=1e-5, atol=1e-6)
+    for g, g_t in zip(grads, grads_t):
+        assert (g is None) == (g_t is None)
+        if g is not None:
+            np.testing.assert_allclose(g, g_t, rtol=1e-5, atol=1e-6)
+
+
+def test_a_count_of_nonzeros_has_no_gradient_and_string_orders_are_matrix_norms():
+    torch = torch_or_skip()
+    for t in (lg, torch):
+        x = t.tensor([[0.0, 1.5], [2.0, -1.0]], requires_grad=True)
+        t.norm(x, p=0).backward()
+        assert x.grad is None
+        with pytest.raises(RuntimeError, match="The differentiated Tensor at index 0 appears to not have been used"):
+            t.autograd.grad(t.norm(x, p=0), x)
+        with pytest.raises(RuntimeError, match="dim must be a 2-tuple. Got 0 1 2"):
+            t.norm(t.ones(2, 3, 4), p="nuc")
+        with pytest.raises(RuntimeError, match="Order abc not supported"):
+            t.norm(x, p="abc")

@@ -310,6 +310,8 @@ def _norm(c, g):
     out = _expand_back(c.out, fake, 2, 3)
     g = _expand_back(g, fake, 2, 3)
     zero = lg.zeros((), dtype=g.dtype)
+    if p == 0:  # a count of nonzeros: torch's formula gives no gradient (None)
+        return (None,)
     if p in ("fro", 2, 2.0, None):
         return (lg.where(out == 0, zero, g * x / out),)
     if p == 1:
@@ -646,10 +648,16 @@ _SQRT_2PI = math.sqrt(2 * math.pi)
 DERIVATIVES = {
     # arithmetic
     "add": ("AddBackward0", lambda c, g: (g, g * _kw(c, "alpha", 99, 1))),
-    "sub": ("SubBackward0", lambda c, g: (g, -(g * _kw(c, "alpha", 99, 1)))),
+    # a Python number minus a tensor (2 - x) is torch's rsub of the number
+    "sub": (lambda a, k: "SubBackward0" if isinstance(a[0], lg.Tensor) else "RsubBackward1",
+            lambda c, g: (g, -(g * _kw(c, "alpha", 99, 1)))),
+    "rsub": (lambda a, k: "RsubBackward0" if isinstance(a[1], lg.Tensor) else "RsubBackward1",
+             lambda c, g: (-(g * _kw(c, "alpha", 99, 1)), g)),
     "mul": ("MulBackward0", lambda c, g: (g * c.args[1], g * c.args[0])),
-    "div": ("DivBackward0", lambda c, g: (g / c.args[1], -g * c.args[0] / (c.args[1] * c.args[1]))),
-    "pow": (lambda a, k: "PowBackward1" if isinstance(a[1], lg.Tensor) else "PowBackward0", _pow),
+    # (torch divides a number by a tensor as reciprocal times the number: its node is the product's)
+    "div": (lambda a, k: "DivBackward0" if isinstance(a[0], lg.Tensor) else "MulBackward0", lambda c, g: (g / c.args[1], -g * c.args[0] / (c.args[1] * c.args[1]))),
+    "pow": (lambda a, k: "PowBackward2" if not isinstance(a[0], lg.Tensor) else
+            "PowBackward1" if isinstance(a[1], lg.Tensor) else "PowBackward0", _pow),
     "neg": ("NegBackward0", lambda c, g: (-g,)),
     "remainder": ("RemainderBackward0", lambda c, g: (g, -g * lg.floor(c.args[0] / c.args[1]))),
     "fmod": ("FmodBackward0", lambda c, g: (g, -g * lg.trunc(c.args[0] / c.args[1]))),
@@ -659,7 +667,8 @@ DERIVATIVES = {
     "minimum": ("MinimumBackward0", lambda c, g: _maximum(c, g, False)),
     "where": ("WhereBackward0", lambda c, g: (None, lg.where(c.args[0], g, lg.zeros((), dtype=g.dtype)),
                                               lg.where(c.args[0], lg.zeros((), dtype=g.dtype), g))),
-    "clamp": ("ClampBackward1", _clamp),
+    "clamp": (lambda a, k: "ClampBackward0" if any(isinstance(b, lg.Tensor) for b in a[1:3]) else "ClampBackward1",
+              _clamp),
     "addcmul": ("AddcmulBackward0", lambda c, g: (g, g * _kw(c, "value", 99, 1) * c.args[2],
                                                   g * _kw(c, "value", 99, 1) * c.args[1])),
     "addcdiv": ("AddcdivBackward0", lambda c, g: (g, g * _kw(c, "value", 99, 1) / c.args[2],
@@ -715,7 +724,6 @@ DERIVATIVES = {
     "min": (lambda a, k: _extreme_name("Min", a, k), lambda c, *g: _extreme_grad(c, g, False)),
     "logsumexp": ("LogsumexpBackward0",
                   lambda c, g: (_expand_back(g, c) * lg.exp(c.args[0] - _expand_back(c.out, c)),)),
-    "norm": ("NormBackward1", _norm),
     "linalg_vector_norm": ("LinalgVectorNormBackward0", _norm),
     "cumsum": ("CumsumBackward0", lambda c, g: (g.flip(_kw(c, "dim", 1, 0)).cumsum(_kw(c, "dim", 1, 0))
                                                 .flip(_kw(c, "dim", 1, 0)),)),
@@ -901,7 +909,7 @@ DERIVATIVES = {
 # What each formula reads beyond shapes (torch's saved variables), for the version check: every input
 # by default; these formulas read none of their inputs' values, and the second set reads the result.
 READS_NO_INPUT = frozenset({
-    "add", "sub", "neg", "where", "exp", "exp2", "expm1", "sqrt", "rsqrt", "reciprocal", "tan", "tanh",
+    "add", "sub", "rsub", "neg", "where", "exp", "exp2", "expm1", "sqrt", "rsqrt", "reciprocal", "tan", "tanh",
     "sigmoid", "relu", "sign", "floor", "ceil", "round", "trunc", "to", "sum", "mean", "cumsum", "view",
     "reshape", "flatten", "unflatten", "squeeze", "unsqueeze", "permute", "transpose", "t", "T", "expand",
     "flip", "clone", "contiguous", "repeat", "cat", "stack", "split", "getitem", "diagonal", "narrow", "select",

@@ -83,18 +83,32 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
 def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var: Tensor | None = None,
                   weight: Tensor | None = None, bias: Tensor | None = None, use_input_stats: bool = True,
                   momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
-    """Normalize each (sample, channel) over its spatial dims; the running statistics, when given, follow
-    the batch mean of the per-instance statistics."""
+    """Normalize each (sample, channel) over its spatial dims, as torch does: a batch norm of the input
+    viewed as one sample of N*C channels (its node under a ViewBackward0); the running statistics, when
+    given, follow the batch mean of the per-instance statistics."""
     if use_input_stats and math.prod(input.shape[2:]) == 1:
         raise ValueError(f"Expected more than 1 spatial element when training, got input size {input.shape}")
     _check_features(input, weight=weight, bias=bias, running_mean=running_mean, running_var=running_var)
+    batch, channels = input.shape[:2]
+    flat = input.reshape(1, batch * channels, *input.shape[2:])
+    out = _instances(flat, running_mean, running_var, weight, bias, use_input_stats, momentum, eps, batch)
+    return out.view(input.shape)
+
+
+@recorded_as("NativeBatchNormBackward0")
+def _instances(flat: Tensor, running_mean: Tensor | None, running_var: Tensor | None, weight: Tensor | None,
+               bias: Tensor | None, use_input_stats: bool, momentum: float, eps: float, batch: int) -> Tensor:
+    """instance_norm on its (1, N*C, *S) view: per-channel weights repeated for every sample."""
+    weight, bias = (None if v is None else v.repeat(batch) for v in (weight, bias))
+    shape = _channel_shape(flat)
     if not use_input_stats:
-        return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
-    mean, var, count = _batch_stats(input, tuple(range(2, input.ndim)))
-    per_batch = (input.shape[0], input.shape[1])
+        mean, var = (stat.repeat(batch).reshape(shape) for stat in (running_mean, running_var))
+        return _normalized(flat, mean, var, weight, bias, eps)
+    mean, var, count = _batch_stats(flat, tuple(range(2, flat.ndim)))
+    per_batch = (batch, flat.shape[1] // batch)
     _update_running(running_mean, mean.reshape(per_batch).mean(0), momentum)
     _update_running(running_var, var.reshape(per_batch).mean(0) * (count / (count - 1)), momentum)
-    return _normalized(input, mean, var, weight, bias, eps)
+    return _normalized(flat, mean, var, weight, bias, eps)
 
 
 @recorded_as("NativeGroupNormBackward0")

@@ -110,11 +110,12 @@ def _check_mode(x: Tensor, mode: str, pairs: list[tuple[int, int]], n: int) -> N
             raise RuntimeError("Padding value causes wrapping around more than once.")
 
 
-_PAD_NODES = {"reflect": "ReflectionPad{}DBackward0", "replicate": "ReplicationPad{}DBackward0"}
+# (torch pads circularly by copying slices into a new tensor: its node is the last copy's)
+_PAD_NODES = {"reflect": "ReflectionPad{}DBackward0", "replicate": "ReplicationPad{}DBackward0", "circular": "CopySlices"}
 
 
 def _pad_node(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None) -> str | None:
-    """torch's node for the reflect and replicate modes (the others record the ops they are made of)."""
+    """torch's node for the reflect, replicate and circular modes (constant padding records its own op)."""
     form = _PAD_NODES.get(mode)
     return form.format(len(pad) // 2) if form else None
 
