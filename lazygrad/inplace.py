@@ -65,12 +65,22 @@ def _any_requires_grad(args, kwargs) -> bool:
     return any(isinstance(a, Tensor) and a._requires_grad for a in (*args, *kwargs.values()))
 
 
+# the nodes of ops returning several views of their input, which torch forbids writing in place
+_MULTI_VIEW_NODES = frozenset({"SplitBackward0", "SplitWithSizesBackward0", "UnbindBackward0"})
+
+
 def _check_leaf(target: Tensor) -> None:
     base = target._base
     if base is None and target._requires_grad and target.grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     if base is not None and base._requires_grad and base.grad_fn is None:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+    if base is not None and target.grad_fn is not None and target.grad_fn.name() in _MULTI_VIEW_NODES:
+        name = target.grad_fn.name().removesuffix("Backward0")
+        raise RuntimeError(f"Output {target._output_nr} of {name} is a view and is being modified inplace. This view is "
+                           "the output of a function that returns multiple views. Such functions do not allow the "
+                           "output views to be modified inplace. You should replace the inplace operation by an "
+                           "out-of-place one.")
     if base is not None and target.grad_fn is not None and is_function_node(target.grad_fn):
         name = target.grad_fn.name().removesuffix("Backward")
         raise RuntimeError(f"Output {target._output_nr} of {name} is a view and is being modified inplace. This view "

@@ -453,7 +453,9 @@ def chunk(t: Tensor, chunks: int, dim: int = 0):
     return split(t, max(1, -(-size // chunks)), dim)
 
 
+@differentiable("unbind")
 def unbind(t: Tensor, dim: int = 0):
+    """The slices of t along dim, as views (one UnbindBackward0 node for all of them, as in torch)."""
     d = wrap_dim(dim, t.ndim)
     return tuple(select(t, d, i) for i in range(t._shape[d]))
 
@@ -471,8 +473,9 @@ def repeat(t: Tensor, *sizes) -> Tensor:
     return Tensor._from_node(graph.reshape(node, tuple(r * s for r, s in zip(sizes, shape))), t._storage.device)
 
 
-def tile(t: Tensor, dims) -> Tensor:
-    dims = list(dims)
+def tile(t: Tensor, *dims) -> Tensor:
+    """t repeated dims[i] times along each dim (dims padded with ones in front to t's rank)."""
+    dims = _sizes(dims)
     return repeat(t, [1] * (t.ndim - len(dims)) + dims)
 
 

@@ -148,7 +148,15 @@ def operator_calls(t):
             "x - 2": lambda: x - 2, "pow(2, x)": lambda: t.pow(2, x), "clamp(x, 1)": lambda: x.clamp(1),
             "clamp(x, y)": lambda: x.clamp(y), "clamp(max=y)": lambda: x.clamp(max=y), "norm": lambda: m.norm(),
             "norm(3, 1)": lambda: m.norm(3, 1), "norm fro": lambda: t.norm(m, "fro", (0, 1)),
-            "norm nuc": lambda: t.norm(m, "nuc"), "vector_norm": lambda: t.linalg.vector_norm(m, 1)}, (x, y, m)
+            "norm nuc": lambda: t.norm(m, "nuc"), "vector_norm": lambda: t.linalg.vector_norm(m, 1),
+            # indexing: the last op its indices apply; a whole-dim slice in a tuple applies none
+            "m[:, 1]": lambda: m[:, 1], "m[1:, 0]": lambda: m[1:, 0], "m[0, 1:]": lambda: m[0, 1:], "m[None, 0]": lambda: m[None, 0],
+            "m[0, None]": lambda: m[0, None], "m[..., 1]": lambda: m[..., 1], "m[:]": lambda: m[:], "m[:, :]": lambda: m[:, :],
+            "m[...]": lambda: m[...], "m[:, 0:3]": lambda: m[:, 0:3], "m[True]": lambda: m[True], "m[:, ::2]": lambda: m[:, ::2],
+            "squeeze()": lambda: m[None].squeeze(), "squeeze(0)": lambda: m[None].squeeze(0),
+            "squeeze((0,))": lambda: m[None].squeeze((0,)), "reshape (view)": lambda: m.reshape(3, 2),
+            "reshape (copy)": lambda: m.t().reshape(6), "flatten (copy)": lambda: m.t().flatten(),
+            "unbind": lambda: m.unbind(1)[2], "tile(2)": lambda: m.tile(2), "tile(2, 1)": lambda: m.tile(2, 1)}, (x, y, m)
 
 
 @pytest.mark.parametrize("name", list(operator_calls(lg)[0]))
@@ -183,3 +191,21 @@ def test_a_count_of_nonzeros_has_no_gradient_and_string_orders_are_matrix_norms(
             t.norm(t.ones(2, 3, 4), p="nuc")
         with pytest.raises(RuntimeError, match="Order abc not supported"):
             t.norm(x, p="abc")
+
+
+@pytest.mark.parametrize("split", [lambda x: x.split(2)[0], lambda x: x.split([1, 3])[1], lambda x: x.chunk(2)[1],
+                                   lambda x: x.unbind(0)[1]])
+def test_views_of_an_op_returning_several_are_not_written_in_place_under_autograd(split):
+    """torch's error for in-place writes into split/chunk/unbind outputs that require grad (allowed without)."""
+    torch = torch_or_skip()
+    for t in (lg, torch):
+        x = t.ones(4, 3, requires_grad=True) * 1
+        with pytest.raises(RuntimeError) as caught:
+            split(x).mul_(2)
+        assert "is a view and is being modified inplace. This view is the output of a function that returns " \
+               "multiple views." in str(caught.value)
+        with t.no_grad():
+            split(x).mul_(2)
+        plain = t.ones(4, 3)
+        split(plain).mul_(2)
+        assert float(plain.sum()) > 12

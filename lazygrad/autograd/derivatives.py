@@ -288,6 +288,11 @@ def _split(c, *grads):
     return (lg.cat(parts, dim) if parts else lg.zeros_like(x),)
 
 
+def _unbind(c, *grads):
+    parts = [gr if gr is not None else lg.zeros_like(o) for gr, o in zip(grads, c.out)]
+    return (lg.stack(parts, _kw(c, "dim", 1, 0)) if parts else lg.zeros_like(c.args[0]), None)
+
+
 def _repeat(c, g):
     x = c.args[0]
     sizes = c.args[1:] if not isinstance(c.args[1], (tuple, list)) else c.args[1]
@@ -739,10 +744,12 @@ DERIVATIVES = {
     "outer": ("MulBackward0", lambda c, g: (g @ c.args[1], g.t() @ c.args[0])),
     # movement
     "view": ("ViewBackward0", lambda c, g: (g.reshape(c.args[0].shape),)),
-    "reshape": ("ViewBackward0", lambda c, g: (g.reshape(c.args[0].shape),)),
-    "flatten": ("ViewBackward0", lambda c, g: (g.reshape(c.args[0].shape),)),
+    "reshape": (lambda a, k: _reshape_name(a[0], a[1:]), lambda c, g: (g.reshape(c.args[0].shape),)),
+    "flatten": (lambda a, k: _reshape_name(a[0], (_flattened(a[0], _kw_of(a, k, "start_dim", 1, 0),
+                                                              _kw_of(a, k, "end_dim", 2, -1)),)),
+                lambda c, g: (g.reshape(c.args[0].shape),)),
     "unflatten": ("ViewBackward0", lambda c, g: (g.reshape(c.args[0].shape),)),
-    "squeeze": ("SqueezeBackward0", lambda c, g: (g.reshape(c.args[0].shape),)),
+    "squeeze": (lambda a, k: _squeeze_name(_kw_of(a, k, "dim", 1, None)), lambda c, g: (g.reshape(c.args[0].shape),)),
     "unsqueeze": ("UnsqueezeBackward0", lambda c, g: (g.reshape(c.args[0].shape),)),
     "permute": ("PermuteBackward0", _permute),
     "transpose": ("TransposeBackward0", lambda c, g: (g.transpose(c.args[1], c.args[2]),)),
@@ -757,8 +764,8 @@ DERIVATIVES = {
     "stack": ("StackBackward0", _stack),
     "split": (lambda a, k: "SplitWithSizesBackward0" if isinstance(a[1], (list, tuple)) else "SplitBackward0",
               _split),
-    "getitem": (lambda a, k: "IndexBackward0" if _advanced(a[1]) else "SelectBackward0" if isinstance(a[1], int)
-                else "SliceBackward0", _getitem),
+    "unbind": ("UnbindBackward0", _unbind),
+    "getitem": (lambda a, k: _getitem_name(a[0], a[1]), _getitem),
     "gather": ("GatherBackward0", _index_gather),
     "index_select": ("IndexSelectBackward0", lambda c, g: (
         lg.zeros(c.args[0].shape, dtype=g.dtype, device=g.device).index_add(c.args[1], c.args[2], g), None, None)),
@@ -912,7 +919,7 @@ READS_NO_INPUT = frozenset({
     "add", "sub", "rsub", "neg", "where", "exp", "exp2", "expm1", "sqrt", "rsqrt", "reciprocal", "tan", "tanh",
     "sigmoid", "relu", "sign", "floor", "ceil", "round", "trunc", "to", "sum", "mean", "cumsum", "view",
     "reshape", "flatten", "unflatten", "squeeze", "unsqueeze", "permute", "transpose", "t", "T", "expand",
-    "flip", "clone", "contiguous", "repeat", "cat", "stack", "split", "getitem", "diagonal", "narrow", "select",
+    "flip", "clone", "contiguous", "repeat", "cat", "stack", "split", "unbind", "getitem", "diagonal", "narrow", "select",
     "embed", "as_strided", "strided_scatter", "copy_slices", "copy_", "fill_", "zero_", "uniform_", "normal_",
     "masked_fill", "index_fill", "index_put", "softmax", "log_softmax", "scatter", "scatter_add", "index_add",
     "index_select", "index_copy", "put", "masked_scatter", "deg2rad", "rad2deg", "frac", "sgn", "heaviside", "roll",
@@ -1088,4 +1095,55 @@ def _embed_along(g, c, item):
 
 def _advanced(index) -> bool:
     items = index if isinstance(index, tuple) else (index,)
-    return any(isinstance(i, (lg.Tensor, list)) for i in items)
+    return any(isinstance(i, (lg.Tensor, list, bool)) for i in items)
+
+
+_SINGLE_INDEX_NODES = {type(None): "UnsqueezeBackward0", type(Ellipsis): "AliasBackward0", slice: "SliceBackward0"}
+
+
+def _getitem_name(x, index) -> str:
+    """torch's node for an indexing: IndexBackward0 for advanced indices, else that of the last op the
+    indices apply (select, slice, unsqueeze): a lone index always applies its op, while in a tuple a slice
+    of the whole dim applies none; where nothing is applied the result is an alias."""
+    if _advanced(index):
+        return "IndexBackward0"
+    if not isinstance(index, tuple):
+        return _SINGLE_INDEX_NODES.get(type(index), "SelectBackward0")
+    consuming = sum(1 for i in index if i is not None and i is not Ellipsis)
+    dim, last = 0, "AliasBackward0"
+    for i in index:
+        if i is None:
+            last = "UnsqueezeBackward0"
+        elif i is Ellipsis:
+            dim += x.ndim - consuming
+        else:
+            if not isinstance(i, slice):
+                last = "SelectBackward0"
+            elif i.indices(x.shape[dim]) != (0, x.shape[dim], 1):
+                last = "SliceBackward0"
+            dim += 1
+    return last
+
+
+def _kw_of(args, kwargs, name: str, pos: int, default):
+    return kwargs.get(name, args[pos] if len(args) > pos else default)
+
+
+def _reshape_name(x, shape) -> str:
+    """A reshape that views x is ViewBackward0; one that copies is torch's _unsafe_view of the copy."""
+    from ..movement import _sizes, infer_shape
+    from ..view import reshape_strides
+    new = infer_shape(_sizes(tuple(shape)), x.numel())
+    return "ViewBackward0" if reshape_strides(tuple(x.shape), x.stride(), new) is not None else "UnsafeViewBackward0"
+
+
+def _flattened(x, start: int, end: int) -> tuple[int, ...]:
+    if x.ndim == 0:
+        return (1,)
+    start, end = start % x.ndim, end % x.ndim
+    return (*x.shape[:start], math.prod(x.shape[start:end + 1]), *x.shape[end + 1:])
+
+
+def _squeeze_name(dim) -> str:
+    """squeeze() is SqueezeBackward0, squeeze(dim) SqueezeBackward1, squeeze(dims) SqueezeBackward2."""
+    return "SqueezeBackward0" if dim is None else "SqueezeBackward1" if isinstance(dim, int) else "SqueezeBackward2"
