@@ -13,6 +13,7 @@ from .ops import Op, ReduceOp
 from .tensor import Tensor, known_values
 from .view import contiguous_strides
 from .autograd.grad_mode import no_grad
+from .autograd.composite import recorded_as
 from .autograd.record import differentiable
 
 
@@ -429,6 +430,7 @@ def nonzero(input: Tensor, *, as_tuple: bool = False):
     return tensor(np.stack(coords, axis=1).astype(np.int64) if coords else np.zeros((0, 0), np.int64))
 
 
+@recorded_as("MaskedSelectBackward0")
 def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     shape = broadcast_shapes(input._shape, mask._shape)
     return getitem(input.expand(shape), mask.expand(shape))

@@ -250,8 +250,8 @@ def expand_as(t: Tensor, other: Tensor) -> Tensor:
     return expand(t, other._shape)
 
 
-def broadcast_to(t: Tensor, size) -> Tensor:
-    return expand(t, size)
+def broadcast_to(t: Tensor, *size) -> Tensor:
+    return expand(t, _sizes(size))
 
 
 @differentiable("unsqueeze")
@@ -505,8 +505,9 @@ moveaxis = movedim
 
 
 def ravel(input: Tensor) -> Tensor:
-    """The elements in row-major order: a view when the layout allows it, else a copy."""
-    return reshape(input, -1)
+    """The elements in row-major order: a view when the layout allows it, else a view of a contiguous copy
+    (torch's nodes: CloneBackward0 under ViewBackward0)."""
+    return reshape(input.contiguous(), -1)
 
 
 def _own(t: Tensor) -> Tensor:

@@ -384,6 +384,7 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     return mul(div(a, _clamped_norm(a, dim, eps)), div(b, _clamped_norm(b, dim, eps))).sum(dim)
 
 
+@recorded_as(lambda x1, x2, *args, **kwargs: "NormBackward1" if max(x1.ndim, x2.ndim) else None)
 def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
     """The p-norm of x1 - x2 + eps along the last dim (eps keeps the gradient finite at equal points)."""
     difference = add(sub(x1, x2), eps)

@@ -9,6 +9,7 @@ from .elementwise import abs as abs_
 from .elementwise import _out, add, div, eq, isnan, logical_or, mul, ne, pow, sqrt, sub, where, exp, log, isinf
 from .ops import ReduceOp
 from .tensor import Tensor, wrap_dim
+from .autograd.composite import recorded_as
 from .autograd.record import differentiable
 
 
@@ -220,10 +221,12 @@ def std(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correc
     return sqrt(var(input, dim, unbiased, keepdim, correction=correction, **kwargs))
 
 
+@recorded_as("VarMeanBackward0")
 def var_mean(input: Tensor, dim=None, *, correction=None, keepdim: bool = False):
     return var(input, dim, keepdim=keepdim, correction=correction), mean(input, dim, keepdim=keepdim)
 
 
+@recorded_as("StdMeanBackward0")
 def std_mean(input: Tensor, dim=None, *, correction=None, keepdim: bool = False):
     return std(input, dim, keepdim=keepdim, correction=correction), mean(input, dim, keepdim=keepdim)
 

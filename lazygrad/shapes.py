@@ -329,7 +329,7 @@ def repeat_interleave(input: Tensor, repeats=None, dim: int | None = None, *, ou
             raise RuntimeError("Repeats must be non-negative")
         shape = list(x._shape)
         shape.insert(d + 1, repeats)
-        return flatten(expand(unsqueeze(x, d + 1), shape), d, d + 1)
+        return flatten(expand(unsqueeze(x, d + 1), shape).contiguous(), d, d + 1)  # (a copy, then a view of it)
     _check_repeats(repeats)
     size = x._shape[d]
     reps = expand(reshape(repeats, 1), [size]) if repeats.numel() == 1 else repeats

@@ -156,7 +156,11 @@ def operator_calls(t):
             "squeeze()": lambda: m[None].squeeze(), "squeeze(0)": lambda: m[None].squeeze(0),
             "squeeze((0,))": lambda: m[None].squeeze((0,)), "reshape (view)": lambda: m.reshape(3, 2),
             "reshape (copy)": lambda: m.t().reshape(6), "flatten (copy)": lambda: m.t().flatten(),
-            "unbind": lambda: m.unbind(1)[2], "tile(2)": lambda: m.tile(2), "tile(2, 1)": lambda: m.tile(2, 1)}, (x, y, m)
+            "unbind": lambda: m.unbind(1)[2], "tile(2)": lambda: m.tile(2), "tile(2, 1)": lambda: m.tile(2, 1),
+            # one node for both results, or torch's own node over a composition
+            "var_mean": lambda: t.var_mean(m, 0)[0], "std_mean": lambda: t.std_mean(m, 1, keepdim=True)[1],
+            "masked_select": lambda: m.masked_select(m > 0.4), "broadcast_to": lambda: x.broadcast_to(2, 3),
+            "pairwise_distance": lambda: t.nn.functional.pairwise_distance(m, m.flip(0))}, (x, y, m)
 
 
 @pytest.mark.parametrize("name", list(operator_calls(lg)[0]))
