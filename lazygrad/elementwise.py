@@ -4,7 +4,7 @@ from __future__ import annotations
 import numbers
 
 from . import graph
-from .dtypes import DType, bool_, float16, float32, get_default_dtype, result_type, torch_name
+from .dtypes import CPP_NAMES, DType, bool_, float16, float32, get_default_dtype, result_type, torch_name
 from .graph import Node
 from .ops import Op
 from .tensor import Tensor
@@ -17,14 +17,14 @@ def _broadcast_two(a: tuple[int, ...], b: tuple[int, ...]) -> tuple[int, ...]:
         return tuple(a)
     ndim = max(len(a), len(b))
     out = []
-    for i in range(ndim):
+    for i in reversed(range(ndim)):  # from the last dim, as torch reports the first mismatch it meets
         sa = a[len(a) - ndim + i] if len(a) - ndim + i >= 0 else 1
         sb = b[len(b) - ndim + i] if len(b) - ndim + i >= 0 else 1
         if sa != sb and sa != 1 and sb != 1:
             raise RuntimeError(f"The size of tensor a ({sa}) must match the size of tensor b ({sb}) "
                                f"at non-singleton dimension {i}")
         out.append(sb if sa == 1 else sa)
-    return tuple(out)
+    return tuple(reversed(out))
 
 
 def broadcast_shapes(*shapes) -> tuple[int, ...]:
@@ -138,7 +138,7 @@ def subtract(input, other, *, alpha=1, out=None) -> Tensor:
 
 @differentiable("sub")
 def sub(input, other, *, alpha=1, out=None) -> Tensor:
-    bools = [isinstance(x, Tensor) and x.dtype is bool_ for x in (input, other)]
+    bools = [x.dtype is bool_ if isinstance(x, Tensor) else isinstance(x, bool) for x in (input, other)]
     if all(bools):
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
@@ -169,7 +169,7 @@ def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
         if dt.is_floating_point:
             return _out(trunc(binary(Op.DIV, input, other, compute=dt)), out)
         _no_bool(Op.FLOORDIV, dt, "div_trunc_cpu")
-        _check_integer_divisor(input, other)
+        _check_integer_divisor(input, other, Op.FLOORDIV)
         if not isinstance(other, Tensor):  # the divisor as the result type holds it (-3 is 253 in uint8)
             other = Tensor._from_node(graph.const(other, dt, ()))
         q = binary(Op.FLOORDIV, input, other)
@@ -186,9 +186,12 @@ def true_divide(input, other, *, out=None) -> Tensor:
     return div(input, other, out=out)
 
 
-def _check_integer_divisor(input, other) -> None:
-    """torch raises for integer division by zero; we can when the divisor's values are known now."""
-    if result_type(input, other).is_floating_point:
+def _check_integer_divisor(input, other, op: Op) -> None:
+    """torch raises for integer division by zero; we can when the divisor's values are known now (after
+    the dtype's own check: bools have no division at all)."""
+    dt = result_type(input, other)
+    _no_bool(op, dt)
+    if dt.is_floating_point:
         return
     if isinstance(other, Tensor):
         node = other.lazy
@@ -205,20 +208,20 @@ def _check_integer_divisor(input, other) -> None:
 
 
 def floor_divide(input, other, *, out=None) -> Tensor:
-    _check_integer_divisor(input, other)
+    _check_integer_divisor(input, other, Op.FLOORDIV)
     return _out(binary(Op.FLOORDIV, input, other, name="floor_divide"), out)
 
 
 @differentiable("remainder")
 def remainder(input, other, *, out=None) -> Tensor:
-    _check_integer_divisor(input, other)
+    _check_integer_divisor(input, other, Op.MOD)
     return _out(binary(Op.MOD, input, other, name="remainder"), out)
 
 
 @differentiable("fmod")
 def fmod(input, other, *, out=None) -> Tensor:
     """C's fmod: the remainder takes the dividend's sign."""
-    _check_integer_divisor(input, other)
+    _check_integer_divisor(input, other, Op.FMOD)
     return _out(binary(Op.FMOD, input, other, name="fmod"), out)
 
 
@@ -528,7 +531,15 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=Non
 
 @differentiable("lerp")
 def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
-    """torch's two-sided formula (exact at both ends), computed in float32 for float16 like torch."""
+    """torch's two-sided formula (exact at both ends), computed in float32 for float16 like torch; end and a
+    tensor weight of input's dtype, a floating one."""
+    for name, t in (("end", end), ("weight", weight)):
+        if isinstance(t, Tensor) and t.dtype is not input.dtype:
+            raise RuntimeError(f"expected dtype {CPP_NAMES[input.dtype.name]} for `{name}` but got dtype "
+                               f"{CPP_NAMES[t.dtype.name]}")
+    if not input.dtype.is_floating_point:
+        kernel = "lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{torch_name(input.dtype)}'")
     dt = result_type(input, end)
     x, y = input.to(float32) if dt is float16 else input, end.to(float32) if dt is float16 else end
     w = weight.to(x.dtype) if isinstance(weight, Tensor) else weight

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import graph, np_ops
-from .dtypes import TORCH_NAMES, bool_, float64, int64
+from .dtypes import CPP_NAMES, TORCH_NAMES, bool_, float64, int64
 from .elementwise import broadcast_node, broadcast_shapes
 from .movement import as_view
 from .ops import Op, ReduceOp
@@ -388,7 +388,7 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
     if isinstance(value, Tensor) and value.ndim:
         raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                            f"{value.ndim} dimension(s).")
-    shape = broadcast_shapes(input._shape, mask._shape)
+    shape = broadcast_shapes(mask._shape, input._shape)  # (torch's order, for its error)
     fill = graph.cast(value.lazy, input.dtype) if isinstance(value, Tensor) else graph.const(value, input.dtype)
     node = graph.alu(Op.WHERE, broadcast_node(mask.lazy, shape), broadcast_node(fill, shape),
                      broadcast_node(input.lazy, shape))
@@ -412,11 +412,6 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
     if input.ndim:
         shape[d] = size
     return masked_fill(input, hit.reshape(shape), value)
-
-
-# the C++ type names torch's kernels print in their messages
-CPP_NAMES = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short", "int32": "int",
-             "int64": "long int", "float16": "c10::Half", "float32": "float", "float64": "double"}
 
 
 def nonzero(input: Tensor, *, as_tuple: bool = False):

@@ -264,6 +264,8 @@ def vector_norm(input: Tensor, p=2, dim=None, keepdim: bool = False, dtype=None)
     if p in ("fro", 2, 2.0, None):
         return sqrt(reduce(mul(x, x), ReduceOp.SUM, dim, keepdim, x.dtype))
     a = abs_(x)
+    if p in (float("inf"), float("-inf")):
+        _check_extreme_norm(x, p, dim)
     if p in (float("inf"), "inf"):
         return reduce(a, ReduceOp.MAX, dim, keepdim, x.dtype)
     if p in (float("-inf"), "-inf"):
@@ -275,6 +277,20 @@ def vector_norm(input: Tensor, p=2, dim=None, keepdim: bool = False, dtype=None)
     if isinstance(p, str):
         raise RuntimeError(f"linalg.norm: Order {p} not supported.")
     return pow(reduce(pow(a, p), ReduceOp.SUM, dim, keepdim, x.dtype), 1.0 / p)
+
+
+def _check_extreme_norm(x: Tensor, p: float, dim) -> None:
+    """The inf and -inf norms (a max, a min) have no value over nothing: torch's errors."""
+    order = "inf" if p > 0 else "-inf"
+    if dim is None:
+        if not x.numel():
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {order} norm on an empty tensor because the "
+                               "operation does not have an identity")
+        return
+    for d in ([dim] if isinstance(dim, int) else dim):
+        if x.shape[wrap_dim(d, x.ndim)] == 0:
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {order} norm on the dimension {d}because this "
+                               "dimension is empty and the operation does not have an identity")
 
 
 @differentiable("renorm")

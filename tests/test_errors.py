@@ -232,48 +232,27 @@ MORE = {
     "addcdiv_int": lambda m: m.addcdiv(m.ones(3, dtype=m.int64), m.ones(3, dtype=m.int64), m.ones(3, dtype=m.int64)),
     "round_decimals_int": lambda m: m.round(m.tensor([1, 2]), decimals=1),
     "round_decimals_zero_int": lambda m: m.tensor([1, 2]).round(decimals=0),
+    "uint8_minus_true": lambda m: m.tensor([5, 7], dtype=m.uint8) - True,
+    "bool_minus_true": lambda m: m.tensor([True]) - True,
+    "true_minus_bool": lambda m: True - m.tensor([True]),
+    "floor_divide_bools_with_false": lambda m: m.tensor([True, True]) // m.tensor([True, False]),
+    "remainder_bools_with_false": lambda m: m.tensor([True, True]) % m.tensor([True, False]),
+    "norm_inf_of_empty": lambda m: m.zeros(0).norm(p=float("inf")),
+    "norm_minus_inf_over_empty_dim": lambda m: m.zeros(0, 3).norm(p=float("-inf"), dim=0),
+    "lerp_int": lambda m: m.lerp(m.tensor([1, 2]), m.tensor([3, 4]), 0.5),
+    "lerp_int_weights": lambda m: m.lerp(m.tensor([1, 2]), m.tensor([3, 4]), m.tensor([1, 1])),
+    "lerp_end_dtype": lambda m: m.lerp(m.ones(2), m.ones(2, dtype=m.float64), 0.5),
+    "lerp_weight_dtype": lambda m: m.lerp(m.ones(2), m.ones(2), m.ones(2, dtype=m.float64)),
+    "masked_fill_short_mask": lambda m: m.zeros(3).masked_fill(m.ones(3, dtype=m.int16), 1.0),
+    # the mismatch torch meets first: from the last dim, the mask's shape before the tensor's
+    "broadcast_two_mismatches": lambda m: m.ones(3, 4) + m.ones(5, 6),
+    "where_two_mismatches": lambda m: m.where(m.ones(3, 4) > 0, m.ones(3, 4), m.ones(5, 6)),
+    "masked_fill_mask_shape": lambda m: m.ones(3, 4).masked_fill(m.ones(5, dtype=m.bool), 1.0),
+    "batch_norm_sizes_running_first": lambda m: m.nn.BatchNorm2d(3)(m.ones(2, 4, 2, 2)),
+    "instance_norm_sizes_repeated": lambda m: m.nn.functional.instance_norm(m.ones(2, 4, 2, 2), m.ones(3), m.ones(3)),
 }
 
 
 @pytest.mark.parametrize("name", list(MORE))
 def test_more_errors_like_torch(backend, name):
     assert_raises_like_torch(MORE[name])
-
-
-# ---- mismatches with torch (library bugs) ---------------------------------------------------------------
-
-def bug(reason):
-    return pytest.mark.xfail(strict=True, reason=reason)
-
-
-MISMATCHING = {
-    "uint8_minus_true": (
-        lambda m: m.tensor([5, 7], dtype=m.uint8) - True,
-        "uint8_tensor - True is computed; torch raises 'Subtraction, the `-` operator, with a bool tensor is not "
-        "supported...'"),
-    "bool_minus_true": (
-        lambda m: m.tensor([True]) - True,
-        "bool_tensor - True gives the one-bool message; torch: 'Subtraction, the `-` operator, with two bool "
-        "tensors is not supported. Use the `^` or `logical_xor()` operator instead.'"),
-    "floor_divide_bools_with_false": (
-        lambda m: m.tensor([True, True]) // m.tensor([True, False]),
-        "bool // bool with a False divisor raises RuntimeError 'ZeroDivisionError'; torch raises "
-        "NotImplementedError '\"div_floor_cpu\" not implemented for 'Bool'' (the dtype check comes first)"),
-    "remainder_bools_with_false": (
-        lambda m: m.tensor([True, True]) % m.tensor([True, False]),
-        "bool % bool with a False divisor raises 'ZeroDivisionError'; torch raises NotImplementedError "
-        "'\"remainder_cpu\" not implemented for 'Bool''"),
-    "norm_inf_of_empty": (
-        lambda m: m.zeros(0).norm(p=float("inf")),
-        "norm(p=inf) of an empty tensor returns -inf; torch raises 'linalg.vector_norm cannot compute the inf "
-        "norm on an empty tensor because the operation does not have an identity'"),
-    "lerp_int": (
-        lambda m: m.lerp(m.tensor([1, 2]), m.tensor([3, 4]), 0.5),
-        "lerp of int64 tensors is computed; torch raises NotImplementedError '\"lerp_kernel_scalar\" not "
-        "implemented for 'Long''"),
-}
-
-
-@pytest.mark.parametrize("name", [pytest.param(n, marks=bug(r)) for n, (_, r) in MISMATCHING.items()])
-def test_error_mismatch_with_torch(backend, name):
-    assert_raises_like_torch(MISMATCHING[name][0])

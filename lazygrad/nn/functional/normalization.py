@@ -66,7 +66,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     running ones), else by the running statistics."""
     if training and math.prod(input.shape) // input.shape[1] == 1:
         raise ValueError(f"Expected more than 1 value per channel when training, got input size {input.shape}")
-    _check_features(input, weight=weight, bias=bias, running_mean=running_mean, running_var=running_var)
+    _check_features(input, running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)
     shape = _channel_shape(input)
     if not training:
         for name, stat in (("running_mean", running_mean), ("running_var", running_var)):
@@ -88,7 +88,6 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
     given, follow the batch mean of the per-instance statistics."""
     if use_input_stats and math.prod(input.shape[2:]) == 1:
         raise ValueError(f"Expected more than 1 spatial element when training, got input size {input.shape}")
-    _check_features(input, weight=weight, bias=bias, running_mean=running_mean, running_var=running_var)
     batch, channels = input.shape[:2]
     flat = input.reshape(1, batch * channels, *input.shape[2:])
     out = _instances(flat, running_mean, running_var, weight, bias, use_input_stats, momentum, eps, batch)
@@ -98,11 +97,14 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
 @recorded_as("NativeBatchNormBackward0")
 def _instances(flat: Tensor, running_mean: Tensor | None, running_var: Tensor | None, weight: Tensor | None,
                bias: Tensor | None, use_input_stats: bool, momentum: float, eps: float, batch: int) -> Tensor:
-    """instance_norm on its (1, N*C, *S) view: per-channel weights repeated for every sample."""
-    weight, bias = (None if v is None else v.repeat(batch) for v in (weight, bias))
+    """instance_norm on its (1, N*C, *S) view: per-channel vectors repeated for every sample (so a wrong
+    size is reported as torch reports it, in repeated elements)."""
+    repeated = [None if v is None else v.repeat(batch) for v in (running_mean, running_var, weight, bias)]
+    _check_features(flat, **dict(zip(("running_mean", "running_var", "weight", "bias"), repeated)))
+    weight, bias = repeated[2:]
     shape = _channel_shape(flat)
     if not use_input_stats:
-        mean, var = (stat.repeat(batch).reshape(shape) for stat in (running_mean, running_var))
+        mean, var = (stat.reshape(shape) for stat in repeated[:2])
         return _normalized(flat, mean, var, weight, bias, eps)
     mean, var, count = _batch_stats(flat, tuple(range(2, flat.ndim)))
     per_batch = (batch, flat.shape[1] // batch)
