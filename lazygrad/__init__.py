@@ -36,11 +36,12 @@ from .einsum import einsum
 from .interop import from_dlpack
 from .indexing import (bincount, gather, index_add, index_copy, index_fill, index_put, index_reduce, index_select,
                        masked_fill, masked_scatter, masked_select, nonzero, scatter, scatter_add, scatter_reduce, take,
-                       take_along_dim)
+                       take_along_dim, unravel_index)
 from .products import (addbmm, addmm, addmv, addr, baddbmm, bmm, cdist, dist, dot, ger, inner, kron, matmul, mm, mv,
                        outer, tensordot, vdot)
 from .products import legacy_cross as cross
 from . import func, linalg
+from .func import vmap
 from .decompositions import (cholesky_inverse, cholesky_solve, det, logdet, matrix_exp, pinverse, triangular_solve)
 from .decompositions import inv as inverse, legacy_cholesky as cholesky, legacy_qr as qr, legacy_slogdet as slogdet
 from .decompositions import geqrf, legacy_svd as svd
@@ -80,6 +81,9 @@ from .random import Generator, initial_seed, manual_seed, seed
 from .reductions import (all, amax, amin, aminmax, any, argmax, argmin, count_nonzero, cumprod, cumsum, log_softmax,
                          logsumexp, max, mean, min, norm, prod, renorm, softmax, std, std_mean, sum, var, var_mean)
 from .runtime import Kernel, Schedule, set_backend
+from .settings import (are_deterministic_algorithms_enabled, get_deterministic_debug_mode, get_float32_matmul_precision,
+                       is_deterministic_algorithms_warn_only_enabled, set_deterministic_debug_mode,
+                       set_float32_matmul_precision, use_deterministic_algorithms)
 from .sampling import bernoulli, dropout, multinomial, normal
 from .scans import cummax, cummin, logcumsumexp
 from .scatters import as_strided_scatter, diagonal_scatter, select_scatter, slice_scatter

@@ -414,6 +414,24 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
     return masked_fill(input, hit.reshape(shape), value)
 
 
+def unravel_index(indices: Tensor, shape) -> tuple[Tensor, ...]:
+    """The coordinates in `shape` of flat row-major indices, one int64 tensor per dim (an index outside
+    the shape wraps around it, negative ones from the end, as in torch)."""
+    if not isinstance(indices, Tensor):
+        raise AttributeError(f"'{type(indices).__name__}' object has no attribute 'is_complex'")
+    if indices.dtype.kind not in "ui" or indices.dtype is bool_:
+        raise TypeError(f"expected 'indices' to be integer dtype, but got lazygrad.{indices.dtype.name}")
+    shape = tuple(int(s) for s in shape)
+    if any(s < 0 for s in shape):
+        raise ValueError(f"'shape' cannot have negative values, but got {shape}")
+    flat = indices.long()
+    coords, inner = [], 1
+    for size in reversed(shape):
+        coords.append(flat.div(inner, rounding_mode="floor").remainder(size) if size else flat * 0)
+        inner *= size
+    return tuple(reversed(coords))
+
+
 def nonzero(input: Tensor, *, as_tuple: bool = False):
     """Data-dependent output size: realizes the input (as torch synchronizes)."""
     from .creation import tensor

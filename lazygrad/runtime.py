@@ -20,10 +20,10 @@ import numpy as np
 # kernel must be rendered, so a warm process reaches its cached kernels without them)
 from codegen import c_program, rendered
 
-from . import interpreter, library_routines, threads
+from . import interpreter, library_routines, settings, threads
 from .buffer import Buffer
 from .graph import Node, _arg_key, toposort
-from .ops import Op
+from .ops import Op, ReduceOp
 from .schedule import ScheduledKernel, create_schedule, inputs_read_elsewhere, is_stored
 from .split_reductions import split_large_reductions
 from .stats import COUNTERS
@@ -338,6 +338,10 @@ def _run_cuda(item: ScheduledKernel, outs, inputs, key, args: KernelArgs, device
     from codegen import cuda_program
     from . import cuda
     entry = _compiled(item, args, key, "cuda")
+    out = item.outputs[0]
+    if out.op is Op.SCATTER and out.arg in (ReduceOp.SUM, ReduceOp.PROD) and out.dtype.is_floating_point:
+        # threads add into shared positions in whatever order they reach them
+        settings.alert_not_deterministic(f"{entry.kernel.name} (a scatter reducing floats with atomics on the GPU)")
     index = int(device.partition(":")[2])
     program = cuda_program.get_program(entry.kernel, index)
     _dump(entry)

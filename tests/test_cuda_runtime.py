@@ -414,3 +414,22 @@ def test_random_write_programs_on_the_device(seed):
         results.append([t.cpu().numpy() for t in (base, *reads)])
     for got, want in zip(*results):
         np.testing.assert_array_equal(got, want, err_msg=str(steps))
+
+
+def test_float_scatter_adds_alert_under_deterministic_algorithms():
+    """Atomic float adds on the GPU land in no fixed order: torch's alert (an error, or a warning with
+    warn_only); integer sums and scatters of a maximum are exact in any order, and run."""
+    index, values = lg.tensor([0, 1, 0, 1], device="cuda"), lg.ones(4, device="cuda")
+    try:
+        lg.use_deterministic_algorithms(True)
+        with pytest.raises(RuntimeError, match="does not have a deterministic implementation"):
+            lg.zeros(2, device="cuda").index_add(0, index, values).cpu()
+        assert lg.zeros(2, dtype=lg.int64, device="cuda").index_add(0, index, values.long()).cpu().tolist() == [2, 2]
+        peak = lg.zeros(2, device="cuda").scatter_reduce(0, index, values * 3, "amax").cpu()
+        assert peak.tolist() == [3.0, 3.0]
+        lg.use_deterministic_algorithms(True, warn_only=True)
+        with pytest.warns(UserWarning, match="does not have a deterministic implementation"):
+            assert lg.zeros(2, device="cuda").index_add(0, index, values).cpu().tolist() == [2.0, 2.0]
+    finally:
+        lg.use_deterministic_algorithms(False)
+
