@@ -2,8 +2,9 @@
 
 Lowering turns `a @ b` (and batched, transposed or cast variants, with elementwise work on the
 result) into a reduce program: one sum over k of `A(m, k) * B(n, k)`, where A and B are loads and
-elementwise work on them (a ReLU, a scale, a gather) whose indices involve m or n but not both. Such a program is computed best in
-tiles kept in fast memory; `match` finds the roles of its loops and statements, or says no.
+elementwise work on them (a ReLU, a scale, a gather) whose indices involve m or n but not both.
+Such a program is computed best in tiles kept in fast memory; `match` finds the roles of its loops
+and statements, or says no.
 """
 from __future__ import annotations
 

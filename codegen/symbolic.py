@@ -144,8 +144,8 @@ def _recombined(lin: Lin) -> Lin:
         if m.kind != "mod":
             continue
         mods[(m.inner.key, m.c)] = m
-        (inner, k), = m.inner.terms.items() if len(m.inner.terms) == 1 else ((None, 0),)
-        if k == 1 and not m.inner.const and inner.kind == "div":
+        inner = next(iter(m.inner.terms)) if len(m.inner.terms) == 1 and not m.inner.const else None
+        if inner is not None and inner.kind == "div" and m.inner.terms[inner] == 1:  # m is (x / c) % d
             mods[(inner.inner.key, inner.c * m.c)] = m
     if not mods:
         return lin

@@ -63,9 +63,6 @@ _FROM_NUMPY: dict[np.dtype, DType] = {d.np: d for d in ALL_DTYPES}
 
 
 # how torch names each type in error messages: 'Float' in kernel messages, 'float' in C-type messages
-# the C++ type names torch's kernels print in their messages
-CPP_NAMES = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short int", "int32": "int",
-             "int64": "long int", "float16": "c10::Half", "float32": "float", "float64": "double"}
 TORCH_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
                "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",

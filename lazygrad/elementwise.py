@@ -4,7 +4,7 @@ from __future__ import annotations
 import numbers
 
 from . import graph
-from .dtypes import CPP_NAMES, DType, bool_, float16, float32, get_default_dtype, result_type, torch_name
+from .dtypes import C_NAMES, DType, bool_, float16, float32, get_default_dtype, result_type, torch_name
 from .graph import Node
 from .ops import Op
 from .tensor import Tensor
@@ -535,8 +535,8 @@ def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
     tensor weight of input's dtype, a floating one."""
     for name, t in (("end", end), ("weight", weight)):
         if isinstance(t, Tensor) and t.dtype is not input.dtype:
-            raise RuntimeError(f"expected dtype {CPP_NAMES[input.dtype.name]} for `{name}` but got dtype "
-                               f"{CPP_NAMES[t.dtype.name]}")
+            raise RuntimeError(f"expected dtype {C_NAMES[input.dtype.name]} for `{name}` but got dtype "
+                               f"{C_NAMES[t.dtype.name]}")
     if not input.dtype.is_floating_point:
         kernel = "lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar"
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{torch_name(input.dtype)}'")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import graph, np_ops
-from .dtypes import CPP_NAMES, TORCH_NAMES, bool_, float64, int64
+from .dtypes import C_NAMES, TORCH_NAMES, bool_, float64, int64
 from .elementwise import broadcast_node, broadcast_shapes
 from .movement import as_view
 from .ops import Op, ReduceOp
@@ -384,7 +384,7 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1
 def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
     if mask.dtype is not bool_:
         raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
-                           f"{CPP_NAMES[mask.dtype.name]}")
+                           f"{C_NAMES[mask.dtype.name]}")
     if isinstance(value, Tensor) and value.ndim:
         raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                            f"{value.ndim} dimension(s).")

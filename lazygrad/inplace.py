@@ -77,8 +77,8 @@ def _check_leaf(target: Tensor) -> None:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
     if base is not None and target.grad_fn is not None and target.grad_fn.name() in _MULTI_VIEW_NODES:
         name = target.grad_fn.name().removesuffix("Backward0")
-        raise RuntimeError(f"Output {target._output_nr} of {name} is a view and is being modified inplace. This view is "
-                           "the output of a function that returns multiple views. Such functions do not allow the "
+        raise RuntimeError(f"Output {target._output_nr} of {name} is a view and is being modified inplace. This view "
+                           "is the output of a function that returns multiple views. Such functions do not allow the "
                            "output views to be modified inplace. You should replace the inplace operation by an "
                            "out-of-place one.")
     if base is not None and target.grad_fn is not None and is_function_node(target.grad_fn):

@@ -66,7 +66,8 @@ def test_grad_fn_names_match_torch():
 
 
 @pytest.mark.parametrize("name", ["gelu", "mish", "elu_", "cross_entropy", "mse_loss", "binary_cross_entropy",
-                                  "layer_norm", "batch_norm", "instance_norm", "max_pool2d", "avg_pool2d", "bilinear", "unfold"])
+                                  "layer_norm", "batch_norm", "instance_norm", "max_pool2d", "avg_pool2d", "bilinear",
+                                  "unfold"])
 def test_gradients_through_named_nodes_match_torch(name):
     torch = torch_or_skip()
     results = []

@@ -660,7 +660,8 @@ DERIVATIVES = {
              lambda c, g: (-(g * _kw(c, "alpha", 99, 1)), g)),
     "mul": ("MulBackward0", lambda c, g: (g * c.args[1], g * c.args[0])),
     # (torch divides a number by a tensor as reciprocal times the number: its node is the product's)
-    "div": (lambda a, k: "DivBackward0" if isinstance(a[0], lg.Tensor) else "MulBackward0", lambda c, g: (g / c.args[1], -g * c.args[0] / (c.args[1] * c.args[1]))),
+    "div": (lambda a, k: "DivBackward0" if isinstance(a[0], lg.Tensor) else "MulBackward0",
+            lambda c, g: (g / c.args[1], -g * c.args[0] / (c.args[1] * c.args[1]))),
     "pow": (lambda a, k: "PowBackward2" if not isinstance(a[0], lg.Tensor) else
             "PowBackward1" if isinstance(a[1], lg.Tensor) else "PowBackward0", _pow),
     "neg": ("NegBackward0", lambda c, g: (-g,)),
@@ -919,7 +920,8 @@ READS_NO_INPUT = frozenset({
     "add", "sub", "rsub", "neg", "where", "exp", "exp2", "expm1", "sqrt", "rsqrt", "reciprocal", "tan", "tanh",
     "sigmoid", "relu", "sign", "floor", "ceil", "round", "trunc", "to", "sum", "mean", "cumsum", "view",
     "reshape", "flatten", "unflatten", "squeeze", "unsqueeze", "permute", "transpose", "t", "T", "expand",
-    "flip", "clone", "contiguous", "repeat", "cat", "stack", "split", "unbind", "getitem", "diagonal", "narrow", "select",
+    "flip", "clone", "contiguous", "repeat", "cat", "stack", "split", "unbind", "getitem", "diagonal", "narrow",
+    "select",
     "embed", "as_strided", "strided_scatter", "copy_slices", "copy_", "fill_", "zero_", "uniform_", "normal_",
     "masked_fill", "index_fill", "index_put", "softmax", "log_softmax", "scatter", "scatter_add", "index_add",
     "index_select", "index_copy", "put", "masked_scatter", "deg2rad", "rad2deg", "frac", "sgn", "heaviside", "roll",

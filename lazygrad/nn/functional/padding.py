@@ -111,7 +111,8 @@ def _check_mode(x: Tensor, mode: str, pairs: list[tuple[int, int]], n: int) -> N
 
 
 # (torch pads circularly by copying slices into a new tensor: its node is the last copy's)
-_PAD_NODES = {"reflect": "ReflectionPad{}DBackward0", "replicate": "ReplicationPad{}DBackward0", "circular": "CopySlices"}
+_PAD_NODES = {"reflect": "ReflectionPad{}DBackward0", "replicate": "ReplicationPad{}DBackward0",
+              "circular": "CopySlices"}
 
 
 def _pad_node(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None) -> str | None:

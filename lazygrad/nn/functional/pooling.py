@@ -143,13 +143,18 @@ def _positions(x: Tensor, starts: list[np.ndarray]) -> np.ndarray:
     return _grid([np.clip(t, 0, n - 1) * st for t, n, st in zip(starts, spatial, steps)])
 
 
-def max_indices(x: Tensor, starts: list[np.ndarray], valid: list[np.ndarray]) -> Tensor:
-    """(B, C, prod out): torch's flat spatial index of each window's maximum (its first, in window order;
-    a NaN counts as the maximum)."""
+def _best(x: Tensor, starts: list[np.ndarray], valid: list[np.ndarray]) -> Tensor:
+    """(B, C, prod out, 1): where in its window each maximum is (the first, in window order; a NaN counts
+    as the maximum)."""
     with lg.no_grad():
-        best = _candidates(x.detach(), starts, valid).argmax(-1, keepdim=True)
-        pos = lg.tensor(_positions(x, starts), device=x.device)
-        return pos.expand(*best.shape[:3], pos.shape[1]).gather(-1, best).squeeze(-1)
+        return _candidates(x.detach(), starts, valid).argmax(-1, keepdim=True)
+
+
+def max_indices(x: Tensor, starts: list[np.ndarray], valid: list[np.ndarray]) -> Tensor:
+    """(B, C, prod out): torch's flat spatial index of each window's maximum."""
+    best = _best(x, starts, valid)
+    pos = lg.tensor(_positions(x, starts), device=x.device)
+    return pos.expand(*best.shape[:3], pos.shape[1]).gather(-1, best).squeeze(-1)
 
 
 @differentiable("max_pool")
@@ -174,9 +179,7 @@ def max_pool_backward(c, g: Tensor) -> tuple:
         flat = lg.zeros(*x.shape[:2], math.prod(x.shape[2:]), dtype=g.dtype, device=g.device)
         return (flat.scatter_add(2, max_indices(x, starts, valid), g).reshape(x.shape), None, None)
     out, kernel = [t.shape[0] for t in starts], [t.shape[1] for t in starts]
-    with lg.no_grad():
-        best = _candidates(x.detach(), starts, valid).argmax(-1, keepdim=True)
-        hit = best == lg.arange(math.prod(kernel), device=x.device)
+    hit = _best(x, starts, valid) == lg.arange(math.prod(kernel), device=x.device)
     n = len(out)
     spread = lg.where(hit, g.unsqueeze(-1), 0).reshape(*x.shape[:2], *out, *kernel)
     spread = spread.permute(0, 1, *[d for i in range(n) for d in (2 + i, 2 + n + i)])
