@@ -543,8 +543,10 @@ def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Te
     if input.ndim != indices.ndim:
         raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same number of dimensions, "
                            f"but got {input.ndim} dimensions for input, and {indices.ndim} dimensions for indices")
-    shape = list(broadcast_shapes(input._shape, indices._shape))
-    shape[d] = input._shape[d]
+    # broadcast everywhere but along dim, where indices keep their own length (torch's order of shapes)
+    sized = list(indices._shape)
+    sized[d] = input._shape[d]
+    shape = list(broadcast_shapes(input._shape, sized))
     index_shape = shape[:d] + [indices._shape[d]] + shape[d + 1:]
     return gather(input.expand(shape), d, indices.expand(index_shape))
 

@@ -343,8 +343,10 @@ def test_index_copy_put_masked_scatter_and_take_along_dim_match_torch_with_gradi
         put = x.put(lib.tensor([11, -1, 0]), values)
         added = x.put(lib.tensor([5, 5, 0]), values * 2, accumulate=True)
         along = lib.take_along_dim(x, lib.tensor([[2], [0], [1], [1]]), 1) + lib.take_along_dim(x, lib.tensor([7, 0]))
+        # (fewer indices along dim than input has there, broadcast over the rows)
+        picked = lib.take_along_dim(x, lib.tensor([[2, 0]]), 1)
         masked = x.masked_scatter(lib.tensor([True, False, True]), source.t() * 3)
-        outs = [copied, put, added, masked, along]
+        outs = [copied, put, added, masked, along, picked]
         loss = sum((o * lib.arange(o.numel(), dtype=lib.float64).reshape(o.shape)).sum() for o in outs)
         grads = lib.autograd.grad(loss, (x, source, values))
         got.append([o.detach().numpy() for o in outs] + [g.numpy() for g in grads]
@@ -368,6 +370,7 @@ def test_index_copy_put_and_take_along_dim_errors_match_torch():
              lambda m: m.zeros(3).put(m.tensor([0.0]), m.ones(1)),
              lambda m: m.take_along_dim(m.zeros(3, 2), m.tensor([[1]]), 2),
              lambda m: m.take_along_dim(m.zeros(3, 2), m.tensor([1]), 1),
+             lambda m: m.take_along_dim(m.zeros(3, 4), m.tensor([[0, 1], [1, 0]]), 1),
              lambda m: m.zeros(3).masked_scatter(m.tensor([True, True, True]), m.ones(2)),
              lambda m: m.zeros(3).masked_scatter(m.tensor([1, 0, 1]), m.ones(3)),
              lambda m: m.zeros(3).masked_scatter(m.tensor([True, False, True]), m.ones(3, dtype=m.float64))]
