@@ -39,7 +39,9 @@ class Node:
         return math.prod(self.shape)
 
 
-_NODES: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
+# hash-consing: every live node by its key, held weakly (a plain dict of weak references, cheaper than a
+# WeakValueDictionary's Python-level item access on this path, which every op takes)
+_NODES: dict[tuple, weakref.KeyedRef] = {}
 _F32 = struct.Struct("<f")
 
 
@@ -71,12 +73,19 @@ def kernel_recursion():
 
 def make(op: Op, dtype: DType, shape: Shape, srcs: tuple[Node, ...] = (), arg=None) -> Node:
     key = (op, dtype, shape, srcs, _arg_key(op, arg))
-    node = _NODES.get(key)
+    ref = _NODES.get(key)
+    node = ref() if ref is not None else None
     if node is None:
         node = object.__new__(Node)
         node.op, node.dtype, node.shape, node.srcs, node.arg, node.buffer = op, dtype, shape, srcs, arg, None
-        _NODES[key] = node
+        _NODES[key] = weakref.KeyedRef(node, _forget, key)
     return node
+
+
+def _forget(ref: weakref.KeyedRef) -> None:
+    """A node was freed: drop its entry, unless a newer node took its key meanwhile."""
+    if _NODES.get(ref.key) is ref:
+        del _NODES[ref.key]
 
 
 def toposort(roots, children=lambda n: n.srcs) -> list:
@@ -187,7 +196,7 @@ def alu(op: Op, *srcs: Node, dtype: DType | None = None) -> Node:
     if all(s.op is Op.CONST for s in srcs):
         value = np_ops.apply(op, dtype.np, *(np.array(s.arg, dtype=s.dtype.np) for s in srcs))
         return const(value.item(), dtype, shape)
-    if op in BINARY:
+    if op in BINARY and (srcs[0].op is Op.CONST or srcs[1].op is Op.CONST):
         simpler = _identity(op, srcs[0], srcs[1])
         if simpler is not None and simpler.dtype is dtype:
             return simpler
