@@ -46,6 +46,15 @@ def _leading_to(targets: set[int], order) -> set[int]:
     return leading
 
 
+# per backward pass running (innermost last): whether it accumulates into leaves' .grad (a .backward()
+# without inputs), the only way a reentrant checkpoint's recomputation can hand its gradients on
+_ACCUMULATING: list[bool] = []
+
+
+def accumulating_into_leaves() -> bool:
+    return not _ACCUMULATING or _ACCUMULATING[-1]
+
+
 def run_backward(outputs, grad_outputs, retain_graph: bool, create_graph: bool, inputs=None,
                  accumulate: bool = True, allow_unused: bool = False, partial: bool = False):
     """Propagate gradients; accumulate into leaves' .grad, or return the grads of `inputs`. With `partial`,
@@ -68,6 +77,8 @@ def run_backward(outputs, grad_outputs, retain_graph: bool, create_graph: bool, 
     needed = _leading_to(targets, order) if inputs is not None else None
     prev = STATE.enabled
     STATE.enabled = create_graph
+    # (a node made of other ops runs its own pass inside: it takes the kind of the pass it is part of)
+    _ACCUMULATING.append(accumulating_into_leaves() if partial else inputs is None)
     try:
         for node in order:
             grads = pending.pop(id(node), None)
@@ -116,6 +127,7 @@ def run_backward(outputs, grad_outputs, retain_graph: bool, create_graph: bool, 
                 node.release()
     finally:
         STATE.enabled = prev
+        _ACCUMULATING.pop()
     if inputs is not None:
         for i, g in enumerate(captured):
             if g is None and not allow_unused:

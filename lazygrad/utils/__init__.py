@@ -1,4 +1,5 @@
-"""Utilities beside the tensor API, as in torch.utils: `data` holds datasets, samplers and DataLoader."""
-from . import data
+"""Utilities beside the tensor API, as in torch.utils: `data` holds datasets, samplers and DataLoader,
+`checkpoint` recomputes parts of a model in the backward pass."""
+from . import checkpoint, data
 
-__all__ = ["data"]
+__all__ = ["checkpoint", "data"]
