@@ -277,3 +277,19 @@ def test_pool_errors(call):
     torch = torch_or_skip()
     a = np.zeros((1, 2, 5, 5), np.float32)
     same_error(lambda: call(F, lg.tensor(a)), lambda: call(torch.nn.functional, torch.tensor(a)))
+
+
+@pytest.mark.parametrize("name, shape, args", [("max_pool1d_with_indices", (2, 3, 9), (3, 2, 1)),
+                                               ("max_pool2d_with_indices", (1, 2, 7, 6), (2,)),
+                                               ("max_pool3d_with_indices", (1, 2, 4, 5, 4), (2,)),
+                                               ("adaptive_max_pool1d_with_indices", (2, 3, 7), (3,)),
+                                               ("adaptive_max_pool2d_with_indices", (2, 7, 6), ((3, 4),)),
+                                               ("adaptive_max_pool3d_with_indices", (1, 2, 5, 4, 6), (2,))])
+def test_with_indices_forms_return_both_whatever_return_indices_says(name, shape, args):
+    torch = torch_or_skip()
+    x, xt = _pair(shape)
+    for kwargs in ({}, {"return_indices": False}):
+        (out, idx), (out_t, idx_t) = (getattr(m, name)(v, *args, **kwargs)
+                                      for m, v in ((F, x), (torch.nn.functional, xt)))
+        assert_like_torch(idx, idx_t, exact=True)
+        assert_like_torch(out.detach(), out_t.detach())

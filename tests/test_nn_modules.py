@@ -514,3 +514,17 @@ def test_batch_norm_state_without_num_batches_tracked_loads_as_torchs_does():
         del current["num_batches_tracked"]
         with pytest.raises(RuntimeError, match='Missing key\\(s\\) in state_dict: "num_batches_tracked"'):
             bn.load_state_dict(current)
+
+
+def test_nll_loss_2d_is_nll_loss_under_its_deprecated_name():
+    torch = torch_or_skip()
+    scores = np.random.default_rng(2).standard_normal((2, 3, 4, 4)).astype(np.float32)
+    target = np.random.default_rng(3).integers(0, 3, (2, 4, 4))
+    for lib in (lg, torch):
+        with pytest.warns(FutureWarning, match="`NLLLoss2d` has been deprecated"):
+            loss = lib.nn.NLLLoss2d(reduction="sum")
+        assert isinstance(loss, lib.nn.NLLLoss) and repr(loss) == "NLLLoss2d()"
+    value = lg.nn.NLLLoss2d(reduction="sum")(lg.tensor(scores).log_softmax(1), lg.tensor(target))
+    expected = torch.nn.NLLLoss(reduction="sum")(torch.tensor(scores).log_softmax(1), torch.tensor(target))
+    assert value.item() == pytest.approx(expected.item(), rel=1e-5)
+

@@ -25,7 +25,9 @@ from ...autograd.composite import recorded_as
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
            "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d", "adaptive_max_pool1d",
            "adaptive_max_pool2d", "adaptive_max_pool3d", "lp_pool1d", "lp_pool2d", "lp_pool3d", "max_unpool1d",
-           "max_unpool2d", "max_unpool3d", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle"]
+           "max_unpool2d", "max_unpool3d", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle",
+           "max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
+           "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "adaptive_max_pool3d_with_indices"]
 
 IntOrTuple = int | Sequence[int]
 _NAMES = {1: "a single int, or a tuple of one int", 2: "a single int, or a tuple of two ints",
@@ -370,6 +372,23 @@ def adaptive_max_pool2d(input: Tensor, output_size: IntOrTuple, return_indices: 
 @recorded_as("AdaptiveMaxPool3DBackward0")
 def adaptive_max_pool3d(input: Tensor, output_size: IntOrTuple, return_indices: bool = False):
     return _adaptive_max("adaptive_max_pool3d", 3, input, output_size, return_indices)
+
+
+def _with_indices(pool, leading: int):
+    """pool's `_with_indices` form (torch's building block): (values, indices) whatever return_indices
+    says; `leading` is how many parameters come before return_indices."""
+    def with_indices(*args, **kwargs):
+        kwargs.pop("return_indices", None)
+        return pool(*args[:leading], **kwargs, return_indices=True)
+    with_indices.__name__ = with_indices.__qualname__ = f"{pool.__name__}_with_indices"
+    with_indices.__doc__ = f"{pool.__name__}(..., return_indices=True), whatever return_indices says."
+    return with_indices
+
+
+max_pool1d_with_indices, max_pool2d_with_indices, max_pool3d_with_indices = (
+    _with_indices(pool, 6) for pool in (max_pool1d, max_pool2d, max_pool3d))
+adaptive_max_pool1d_with_indices, adaptive_max_pool2d_with_indices, adaptive_max_pool3d_with_indices = (
+    _with_indices(pool, 2) for pool in (adaptive_max_pool1d, adaptive_max_pool2d, adaptive_max_pool3d))
 
 
 def _lp_pool(n: int, input: Tensor, norm_type: float, kernel_size, stride, ceil_mode: bool) -> Tensor:

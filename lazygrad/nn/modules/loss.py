@@ -105,4 +105,18 @@ globals().update({
                                 "keyword_only": keyword_only, "__module__": "lazygrad.nn",
                                 "__doc__": f"F.{function} as a layer."})
     for name, (function, settings, inputs, keyword_only) in _LOSSES.items()})
-__all__ = list(_LOSSES)
+
+
+class NLLLoss2d(globals()["NLLLoss"]):
+    """NLLLoss under its old name for 2-D targets, deprecated (torch says so when one is made)."""
+
+    __module__ = "lazygrad.nn"
+
+    def __init__(self, *args, **kwargs) -> None:
+        warnings.warn("`NLLLoss2d` has been deprecated. Please use `NLLLoss` instead as a drop-in replacement and see "
+                      "https://pytorch.org/docs/main/nn.html#torch.nn.NLLLoss for more details.", FutureWarning,
+                      stacklevel=2)
+        super().__init__(*args, **kwargs)
+
+
+__all__ = [*_LOSSES, "NLLLoss2d"]
