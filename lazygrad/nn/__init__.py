@@ -3,4 +3,4 @@ ops they call. A layer's forward is lazy tensor ops, so a model's forward, loss 
 from . import functional, init, utils
 from .modules import *  # noqa: F401,F403
 from .modules.module import Module
-from .parameter import Buffer, Parameter
+from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
