@@ -189,6 +189,6 @@ def _deprecated(new):
     return old
 
 
-(uniform, normal, constant, xavier_uniform, xavier_normal, kaiming_uniform, kaiming_normal, orthogonal,
- sparse) = map(_deprecated, (uniform_, normal_, constant_, xavier_uniform_, xavier_normal_, kaiming_uniform_,
-                             kaiming_normal_, orthogonal_, sparse_))
+(uniform, normal, constant, eye, dirac, xavier_uniform, xavier_normal, kaiming_uniform, kaiming_normal, orthogonal,
+ sparse) = map(_deprecated, (uniform_, normal_, constant_, eye_, dirac_, xavier_uniform_, xavier_normal_,
+                             kaiming_uniform_, kaiming_normal_, orthogonal_, sparse_))
