@@ -412,9 +412,9 @@ def test_init_schemes():
     q = nn.init.orthogonal_(lg.empty(3, 5), gain=2).numpy()
     np.testing.assert_allclose(q @ q.T, 4 * np.eye(3), atol=1e-5)
     assert nn.init.eye_(lg.empty(2, 3)).tolist() == [[1, 0, 0], [0, 1, 0]]
-    for old, new in (("eye", "eye_"), ("dirac", "dirac_"), ("uniform", "uniform_")):
-        with pytest.warns(FutureWarning, match=f"`nn.init.{old}` is now deprecated in favor of `nn.init.{new}`"):
-            getattr(nn.init, old)(lg.empty(2, 2, 3))
+    for old, shape in (("eye", (2, 3)), ("dirac", (2, 2, 3)), ("uniform", (4,))):
+        with pytest.warns(FutureWarning, match=f"`nn.init.{old}` is now deprecated in favor of `nn.init.{old}_`"):
+            getattr(nn.init, old)(lg.empty(*shape))
     conv = nn.Conv2d(3, 3, 3, padding=1, bias=False)
     nn.init.dirac_(conv.weight)
     x = lg.randn(1, 3, 4, 4)
