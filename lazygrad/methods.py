@@ -174,6 +174,15 @@ def _view_inplace(fn):
     return method
 
 
+def _pin_memory(self: Tensor, device=None) -> Tensor:
+    """Page-locked memory speeds copies to a GPU. Without one torch refuses, and so does this; with one the
+    result is a contiguous copy in lazygrad's ordinary host memory (is_pinned stays False)."""
+    from . import cuda
+    if not cuda.is_available():
+        raise RuntimeError("Cannot access accelerator device when none is available.")
+    return self.contiguous().clone()
+
+
 def _requires_grad_(self: Tensor, requires_grad: bool = True) -> Tensor:
     self.requires_grad = requires_grad
     return self
@@ -383,6 +392,7 @@ METHODS = {
     "const_data_ptr": lambda self: self.data_ptr(), "dim_order": lambda self: tuple(
         sorted(range(self.ndim), key=lambda d: (-self.stride(d), d))),
     "storage_type": lambda self: typed_storage.TypedStorage, "is_pinned": lambda self, device=None: False,
+    "pin_memory": _pin_memory,
     "is_shared": lambda self: False,
     # questions answered with Python values
     "is_complex": tensor_info.is_complex, "is_signed": tensor_info.is_signed, "is_nonzero": tensor_info.is_nonzero,

@@ -278,3 +278,15 @@ def test_training_loop_decreases_loss():
             total += loss.item()
         losses.append(total)
     assert losses[-1] < 0.2 * losses[0]
+
+
+def test_pinned_memory_without_a_gpu_warns_and_refuses_like_torch():
+    torch = torch_or_skip()
+    if lg.cuda.is_available():
+        pytest.skip("with a GPU, pinning is possible")
+    for lib in (lg, torch):
+        loader = lib.utils.data.DataLoader(lib.utils.data.TensorDataset(lib.arange(6.0)), batch_size=4, pin_memory=True)
+        with pytest.warns(UserWarning, match="'pin_memory' argument is set as true but no accelerator is found"):
+            assert [b[0].tolist() for b in loader] == [[0.0, 1.0, 2.0, 3.0], [4.0, 5.0]]
+        with pytest.raises(RuntimeError, match="Cannot access accelerator device when none is available."):
+            lib.ones(2).pin_memory()

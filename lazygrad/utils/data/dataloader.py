@@ -2,11 +2,13 @@
 
 Data always loads in the main process: lazygrad's lazy tensors and compiled-kernel cache are not meant to
 cross process boundaries, so `num_workers` is validated and accepted for torch compatibility but no worker
-processes start. `pin_memory`, `timeout`, `prefetch_factor`, `persistent_workers`, ... are accepted and ignored.
+processes start. `pin_memory` (which warns, as torch's does, where there is no GPU), `timeout`,
+`prefetch_factor`, `persistent_workers`, ... are accepted and ignored.
 """
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -110,6 +112,11 @@ class DataLoader:
         return self.batch_sampler if self._auto_collation else self.sampler
 
     def __iter__(self) -> Iterator[Any]:
+        if self.pin_memory:
+            from ... import cuda
+            if not cuda.is_available():
+                warnings.warn("'pin_memory' argument is set as true but no accelerator is found, then device pinned "
+                              "memory won't be used.", UserWarning, stacklevel=2)
         if isinstance(self.dataset, IterableDataset):
             return self._iter_stream()
         return self._iter_indexed()
