@@ -65,6 +65,8 @@ def to(self: Tensor, *args, dtype=None, device=None, copy: bool = False, non_blo
         return mv.contiguous(moved, memory_format=fmt)
     if dt is self.dtype and dev == self._storage.device and not copy:
         return self
+    if getattr(self, "uninitialized", False):  # a lazy layer's parameter: its future dtype and device change
+        return type(self)(self.requires_grad, dev, dt)
     if dev == self._storage.device:
         return Tensor._from_node(graph.cast(self.lazy, dt), dev)
     return _move(self, dt, dev)

@@ -81,3 +81,12 @@ def test_uninitialized_parameters_refuse_their_shape_and_ops_and_copy():
     buffer = lg.nn.UninitializedBuffer()
     buffer.materialize((3,))
     assert type(buffer) is lg.Tensor and tuple(buffer.shape) == (3,)
+
+
+def test_conversions_before_the_first_input_apply_to_the_parameters_it_makes():
+    torch = torch_or_skip()
+    for lib in (lg, torch):
+        model = lib.nn.Sequential(lib.nn.LazyLinear(3), lib.nn.LazyBatchNorm1d()).double()
+        out = model(lib.ones(4, 5, dtype=lib.float64))
+        assert out.dtype == lib.float64 and model[0].weight.dtype == lib.float64
+        assert model[1].running_mean.dtype == lib.float64 and tuple(model[0].weight.shape) == (3, 5)

@@ -66,6 +66,7 @@ class UninitializedTensorMixin:
     until materialize gives it memory, its shape cannot be read and an op on it raises torch's error."""
     __slots__ = ()  # (a buffer becomes a plain Tensor in place: the layouts must agree)
     cls_to_become: type
+    uninitialized = True  # (conversions, `to` and `double()`, apply to the memory it will get)
 
     def materialize(self, shape, device=None, dtype=None) -> None:
         """Memory of shape (uninitialized values, as torch's), and from now on a plain parameter or tensor."""
