@@ -430,7 +430,8 @@ class Tensor:
         return id(self)
 
     def __format__(self, spec: str) -> str:
-        if self.dim() == 0 and spec:
+        """A 0-d tensor formats as its value (f"{t}" is "1.5", as in torch; a subclass prints itself)."""
+        if self.dim() == 0 and (spec or type(self) is Tensor):
             return format(self.item(), spec)
         return object.__format__(self, spec) if spec else repr(self)
 
