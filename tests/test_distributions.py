@@ -48,6 +48,21 @@ CASES = {
         D.Normal(loc, m.tensor(S)).log_prob(m.tensor([0.3, 0.4])).sum() + D.Categorical(logits=logits).entropy().sum()
         + D.Categorical(logits=logits).log_prob(m.tensor([2, 0])).sum(), (loc, logits))))(
         m.tensor(L, requires_grad=True), m.tensor([[0.1, 0.2, 0.3], [1.0, -1.0, 0.0]], requires_grad=True)),
+    "independent": lambda m, D: (lambda i: [repr(i), i.batch_shape, i.event_shape, i.log_prob(m.zeros(3, 2)),
+                                            i.entropy(), repr(i.support), D.kl_divergence(i, D.Independent(
+                                                D.Normal(m.ones(3, 2), m.ones(3, 2)), 1))])(
+        D.Independent(D.Normal(m.zeros(3, 2), m.ones(3, 2)), 1)),
+    "multivariate normal": lambda m, D: (lambda mv: [repr(mv), mv.batch_shape, mv.event_shape,
+                                                     mv.log_prob(m.tensor([0.3, -0.2])), mv.entropy(), mv.scale_tril,
+                                                     mv.precision_matrix, mv.variance, repr(mv)])(
+        D.MultivariateNormal(m.zeros(2), covariance_matrix=m.tensor([[2.0, 0.5], [0.5, 1.0]]))),
+    "batched multivariate normal by precision": lambda m, D: (lambda mv: [
+        mv.batch_shape, mv.log_prob(m.tensor([0.3, -0.2])), mv.covariance_matrix, mv.entropy(),
+        D.kl_divergence(mv, D.MultivariateNormal(m.ones(2), scale_tril=m.tensor([[1.0, 0.0], [0.3, 2.0]])))])(
+        D.MultivariateNormal(m.tensor([[0.0, 1.0], [1.0, 0.0]]), precision_matrix=m.tensor([[1.5, 0.2], [0.2, 0.7]]))),
+    "multivariate normal gradient": lambda m, D: (lambda loc: list(m.autograd.grad(D.MultivariateNormal(
+        loc, covariance_matrix=m.tensor([[2.0, 0.5], [0.5, 1.0]])).log_prob(m.tensor([1.0, -1.0])), loc)))(
+        m.tensor([0.1, 0.2], requires_grad=True)),
     "constraints": lambda m, D: [repr(D.Normal.arg_constraints), repr(D.Categorical.arg_constraints),
                                  repr(D.Bernoulli.arg_constraints), repr(D.Bernoulli.support), repr(D.Normal.support)],
 }
@@ -66,6 +81,11 @@ ERRORS = {
     "negative probs": lambda m, D: D.Categorical(probs=m.tensor([-0.2, 0.8])),
     "probability above one": lambda m, D: D.Bernoulli(probs=m.tensor([1.3])),
     "not a boolean value": lambda m, D: D.Bernoulli(probs=m.tensor([0.3])).log_prob(m.tensor([0.5])),
+    "covariance not positive definite": lambda m, D: D.MultivariateNormal(
+        m.zeros(2), covariance_matrix=m.tensor([[1.0, 2.0], [2.0, 1.0]])),
+    "no covariance": lambda m, D: D.MultivariateNormal(m.zeros(2)),
+    "scale_tril not lower": lambda m, D: D.MultivariateNormal(m.zeros(2), scale_tril=m.tensor([[1.0, 0.5], [0.3, 2.0]])),
+    "independent of too many dims": lambda m, D: D.Independent(D.Normal(0.0, 1.0), 1),
     "no KL for the pair": lambda m, D: D.kl_divergence(D.Categorical(probs=m.tensor([0.3, 0.7])), D.Normal(0.0, 1.0)),
 }
 
@@ -106,6 +126,11 @@ def test_samples_have_the_distributions_moments():
     counts = np.bincount(D.Categorical(probs=lg.tensor([0.1, 0.6, 0.3])).sample((20000,)).numpy(), minlength=3)
     np.testing.assert_allclose(counts / 20000, [0.1, 0.6, 0.3], atol=0.015)
     assert abs(D.Bernoulli(probs=lg.tensor(0.25)).sample((20000,)).numpy().mean() - 0.25) < 0.015
+    cov = np.array([[2.0, 0.5], [0.5, 1.0]])
+    draws = D.MultivariateNormal(lg.tensor([1.0, -1.0]), covariance_matrix=lg.tensor(cov, dtype=lg.float32))
+    draws = draws.sample((20000,)).numpy()
+    np.testing.assert_allclose(draws.mean(0), [1.0, -1.0], atol=0.05)
+    np.testing.assert_allclose(np.cov(draws.T), cov, atol=0.06)
 
 
 def test_reparameterized_samples_carry_gradients():

@@ -5,7 +5,8 @@ from __future__ import annotations
 from ..tensor import Tensor
 
 __all__ = ["Constraint", "boolean", "dependent_property", "greater_than", "independent", "integer_interval",
-           "interval", "less_than", "positive", "real", "simplex", "unit_interval"]
+           "interval", "less_than", "lower_cholesky", "positive", "positive_definite", "real", "simplex",
+           "unit_interval"]
 
 
 class Constraint:
@@ -82,6 +83,25 @@ class _Simplex(Constraint):
         return (value >= 0).all(-1) & ((value.sum(-1) - 1).abs() < 1e-6)
 
 
+class _PositiveDefinite(Constraint):
+    """Symmetric matrices (last two dims) with a Cholesky factor."""
+    event_dim = 2
+
+    def check(self, value: Tensor) -> Tensor:
+        import lazygrad as lg
+        symmetric = ((value - value.mT).abs() <= 1e-6 * (1 + value.abs())).flatten(-2).all(-1)
+        return symmetric & (lg.linalg.cholesky_ex(value).info == 0)
+
+
+class _LowerCholesky(Constraint):
+    """Lower-triangular matrices with a positive diagonal."""
+    event_dim = 2
+
+    def check(self, value: Tensor) -> Tensor:
+        lower = (value.tril() == value).flatten(-2).all(-1)
+        return lower & (value.diagonal(dim1=-2, dim2=-1) > 0).all(-1)
+
+
 class _IndependentConstraint(Constraint):
     """A base constraint holding over the last `reinterpreted_batch_ndims` dims together."""
 
@@ -116,6 +136,7 @@ def dependent_property(fn=None, *, is_discrete: bool = False, event_dim: int = 0
 
 
 real, boolean, simplex = _Real(), _Boolean(), _Simplex()
+positive_definite, lower_cholesky = _PositiveDefinite(), _LowerCholesky()
 positive = _GreaterThan(0.0)
 unit_interval = _Interval(0.0, 1.0)
 greater_than, less_than, interval = _GreaterThan, _LessThan, _Interval

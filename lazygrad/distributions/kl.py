@@ -8,6 +8,7 @@ import lazygrad as lg
 
 from ..tensor import Tensor
 from .discrete import Bernoulli, Categorical
+from .multivariate import Independent, MultivariateNormal, sum_rightmost
 from .normal import Normal, Uniform
 
 _KL_REGISTRY: dict[tuple[type, type], Callable] = {}
@@ -80,3 +81,25 @@ def _kl_uniform_normal(p: Uniform, q: Normal) -> Tensor:
 def _kl_uniform_uniform(p: Uniform, q: Uniform) -> Tensor:
     result = ((q.high - q.low) / (p.high - p.low)).log()
     return result.masked_fill((q.low > p.low) | (q.high < p.high), math.inf)
+
+
+@register_kl(Independent, Independent)
+def _kl_independent_independent(p: Independent, q: Independent) -> Tensor:
+    if p.reinterpreted_batch_ndims != q.reinterpreted_batch_ndims:
+        raise NotImplementedError
+    return sum_rightmost(kl_divergence(p.base_dist, q.base_dist), p.reinterpreted_batch_ndims)
+
+
+@register_kl(MultivariateNormal, MultivariateNormal)
+def _kl_mvn_mvn(p: MultivariateNormal, q: MultivariateNormal) -> Tensor:
+    """0.5 (tr(Sq^-1 Sp) + |Lq^-1 (mu_q - mu_p)|^2 - k) + log det Lq - log det Lp, through triangular solves."""
+    if p.event_shape != q.event_shape:
+        raise ValueError("KL-divergence between two Multivariate Normals with different event shapes cannot be "
+                         "computed")
+    shape = lg.broadcast_shapes(p.batch_shape, q.batch_shape)
+    lq = q._unbroadcasted_scale_tril.expand(*shape, *q.event_shape, *q.event_shape)
+    lp = p._unbroadcasted_scale_tril.expand(*shape, *p.event_shape, *p.event_shape)
+    trace = lg.linalg.solve_triangular(lq, lp, upper=False).pow(2).flatten(-2).sum(-1)
+    diff = (q.loc - p.loc).expand(*shape, *p.event_shape).unsqueeze(-1)
+    mahalanobis = lg.linalg.solve_triangular(lq, diff, upper=False).pow(2).flatten(-2).sum(-1)
+    return q._half_log_det() - p._half_log_det() + 0.5 * (trace + mahalanobis - p.event_shape[0])
