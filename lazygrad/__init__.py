@@ -84,7 +84,8 @@ from .runtime import Kernel, Schedule, set_backend
 from .settings import (are_deterministic_algorithms_enabled, get_deterministic_debug_mode, get_float32_matmul_precision,
                        is_deterministic_algorithms_warn_only_enabled, set_deterministic_debug_mode,
                        set_float32_matmul_precision, use_deterministic_algorithms)
-from .sampling import bernoulli, dropout, multinomial, normal
+from .sampling import (_sample_dirichlet, _standard_gamma, _standard_gamma_grad, bernoulli, binomial, dropout,
+                       multinomial, normal, poisson)
 from .scans import cummax, cummin, logcumsumexp
 from .scatters import as_strided_scatter, diagonal_scatter, select_scatter, slice_scatter
 from .serialization import load, save

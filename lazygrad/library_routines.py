@@ -17,7 +17,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import ctc_alignment
+from . import ctc_alignment, rejection_samplers
 
 
 class LinAlgError(RuntimeError):
@@ -360,6 +360,12 @@ ROUTINES: dict[str, Routine] = {
     "mode": Routine(_mode, "the most frequent value of each row and where it is (a sort and run lengths)"),
     "histogram": Routine(_histogram, "counts in bins (histogram)"),
     "ctc_loss": Routine(ctc_alignment.ctc_loss, "the CTC forward recursion over time (log-space alphas)"),
+    "standard_gamma": Routine(rejection_samplers.standard_gamma, "Gamma(alpha, 1) draws (Marsaglia-Tsang rejection, "
+                              "numpy's Philox stream of the node's seed and offset)"),
+    "standard_gamma_grad": Routine(rejection_samplers.standard_gamma_grad,
+                                   "the derivative of gamma draws with respect to their shape"),
+    "poisson": Routine(rejection_samplers.poisson, "Poisson draws (numpy's Philox stream of the node's seed and offset)"),
+    "binomial": Routine(rejection_samplers.binomial, "binomial draws (numpy's Philox stream of the node's seed and offset)"),
     "ctc_loss_backward": Routine(ctc_alignment.ctc_loss_backward,
                                  "the CTC backward recursion and each class's share of the alignments"),
 }

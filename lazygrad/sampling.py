@@ -1,7 +1,8 @@
 """Sampling from distributions given by tensors: normal (every torch overload) and bernoulli, and the in-place
 fills exponential_, geometric_, log_normal_, cauchy_ and random_. The numbers come from the in-kernel Philox
 generator (creation._random), so a seed gives the same values on every back end, and sampling stays lazy
-and fuses with what uses the samples."""
+and fuses with what uses the samples. Gamma, Dirichlet, Poisson and binomial draws take a data-dependent
+number of numbers each: a library routine draws them (lazygrad/rejection_samplers.py), from the same seed."""
 from __future__ import annotations
 
 import math
@@ -13,6 +14,8 @@ import numpy as np
 from . import graph
 from .autograd.record import differentiable
 from .creation import _random, parse_size
+from .decompositions import library_call
+from .dtype_info import finfo
 from .dtypes import C_NAMES, bool_, float16, float32, float64, get_default_dtype, int64, to_dtype, torch_name
 from .elementwise import add, broadcast_shapes, div, exp, floor, log1p, lt, mul, neg, sub, tan
 from .ops import Op
@@ -265,6 +268,61 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, g
         picked = argsort(keys, -1, descending=True).narrow(-1, 0, num_samples)
     picked = picked if input.ndim == 2 else picked.reshape(num_samples)
     return picked if out is None else out.copy_(picked)
+
+
+def _drawn(routine: str, inputs: list[Tensor], generator) -> Tensor:
+    """One routine's draws over the inputs' broadcast shape, from a stream of their own."""
+    shape = broadcast_shapes(*(t._shape for t in inputs))
+    params = (seed_value(generator), next_offset(math.prod(shape), generator))
+    return library_call(routine, params, [t.detach() for t in inputs], [shape])[0]
+
+
+def _kernel_dtype(input: Tensor, kernel: str, allowed=(float32, float64)) -> None:
+    if input.dtype not in allowed:
+        raise NotImplementedError(f"\"{kernel}_cpu\" not implemented for '{torch_name(input.dtype)}'")
+
+
+@differentiable("_standard_gamma")
+def _standard_gamma(input: Tensor, generator=None) -> Tensor:
+    """Gamma(input, 1) draws; shapes that are not positive give the smallest positive float, as torch's."""
+    _kernel_dtype(input, "gamma")
+    return _drawn("standard_gamma", [input], generator).clamp(min=finfo(input.dtype).tiny)
+
+
+@differentiable("_standard_gamma_grad")
+def _standard_gamma_grad(input: Tensor, output: Tensor) -> Tensor:
+    """d output / d input for gamma draws `output` of shapes `input` (the reparameterization gradient)."""
+    shape = broadcast_shapes(input._shape, output._shape)
+    return library_call("standard_gamma_grad", (), [input.detach(), output.detach()], [shape])[0]
+
+
+@differentiable("_sample_dirichlet")
+def _sample_dirichlet(input: Tensor, generator=None) -> Tensor:
+    """Dirichlet draws over the last dim: gamma draws normalized."""
+    _kernel_dtype(input, "gamma")
+    draws = _standard_gamma(input, generator)
+    return div(draws, draws.sum(-1, keepdim=True)).clamp(min=finfo(input.dtype).tiny)
+
+
+@differentiable("poisson")
+def poisson(input: Tensor, generator=None) -> Tensor:
+    """Poisson draws of rates input (its dtype); the gradient is zero, as torch defines it."""
+    _kernel_dtype(input, "poisson", (float16, float32, float64))
+    values = known_values(input)
+    if values is not None and not (values >= 0).all():
+        raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
+    return _drawn("poisson", [input], generator)
+
+
+@differentiable("binomial")
+def binomial(count: Tensor, prob: Tensor, generator=None) -> Tensor:
+    """Binomial draws: successes in count trials of probability prob (broadcast)."""
+    for name, t in (("count", count), ("prob", prob)):
+        if not t.dtype.is_floating_point:
+            raise ValueError(f"binomial only supports floating-point dtypes for {name}, got: {torch_name(t.dtype)}")
+    if prob.dtype is not count.dtype:
+        raise RuntimeError(f"Found dtype {torch_name(prob.dtype)} but expected {torch_name(count.dtype)}")
+    return _drawn("binomial", [count, prob], generator)
 
 
 def dropout(input: Tensor, p: float, train: bool) -> Tensor:

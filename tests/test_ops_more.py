@@ -678,3 +678,10 @@ def test_warnings():
         warnings.simplefilter("error")
         lg.meshgrid(v, v, indexing="xy")
         lg.cross(lg.ones(2, 3), lg.ones(2, 3), dim=1)
+
+
+def test_xlogy_gradient_where_x_is_zero():
+    """d/dx xlogy(x, y) is log(y) at x = 0 too (0 only where y <= 0 there), as torch's."""
+    x, y = np.array([0.0, 0.0, 0.0, 1.0, 0.0]), np.array([2.0, 0.0, -1.0, 2.0, 0.5])
+    gradients_like_torch(lambda m, a, b: m.xlogy(a, b), [x, y])
+    gradients_like_torch(lambda m, a, b: m.xlogy(a, 3.0) * b, [x, y])

@@ -364,7 +364,7 @@ def _atanh(c, g):
 
 def _xlogy(c, g):
     x, y = c.args[0], c.args[1]
-    gx = g * lg.xlogy((x != 0).to(g.dtype), y) if isinstance(x, lg.Tensor) else None
+    gx = lg.xlogy(g, y).masked_fill((x == 0) & (y <= 0), 0) if isinstance(x, lg.Tensor) else None
     return (gx, g * x / y if isinstance(y, lg.Tensor) else None)
 
 
@@ -865,6 +865,12 @@ DERIVATIVES = {
     "exponential_": ("ExponentialBackward0", ZERO_GRAD), "geometric_": ("GeometricBackward0", ZERO_GRAD),
     "log_normal_": ("LogNormalBackward0", ZERO_GRAD), "cauchy_": ("CauchyBackward0", ZERO_GRAD),
     "random_": (_random_name, ZERO_GRAD),
+    "_standard_gamma": ("StandardGammaBackward0",
+                        lambda c, g: (g * lg._standard_gamma_grad(c.args[0], c.out), None)),
+    "_standard_gamma_grad": ("NotImplemented", lambda c, g: _not_implemented("_standard_gamma_grad")),
+    "_sample_dirichlet": ("NotImplemented", lambda c, g: _not_implemented("_sample_dirichlet")),
+    "poisson": ("PoissonBackward0", lambda c, g: (lg.zeros_like(c.args[0]), None)),
+    "binomial": ("NotImplemented", lambda c, g: _not_implemented("binomial")),
     # in-place comparisons write 0 or 1: zero gradients
     **{f"{op}_": (_compare_name(op), lambda c, g: (g * 0, lg.zeros_like(c.args[1]) if isinstance(c.args[1], lg.Tensor)
                                                    else None)) for op in ("eq", "ne", "lt", "le", "gt", "ge")},
@@ -928,14 +934,14 @@ READS_NO_INPUT = frozenset({
     "rot90", "tril", "triu", "diag_embed", "diagonal_copy", "trace", "block_diag", "normal", "bernoulli",
     "bernoulli_", "exponential_", "geometric_", "log_normal_", "cauchy_", "random_", "eq_", "ne_", "lt_", "le_", "gt_",
     "ge_", "select_scatter", "slice_scatter", "diagonal_scatter", "as_strided_scatter", "unfold", "narrow_copy",
-    "split_with_sizes", "unsafe_split", "erfinv", "special_ndtri", "constant_pad_nd"})
+    "split_with_sizes", "unsafe_split", "erfinv", "special_ndtri", "constant_pad_nd", "poisson"})
 # for these, which inputs each input's gradient reads (so only what a needed gradient reads is watched)
 _PRODUCT = ((1,), (0,))
 READS_FOR_GRAD = {"mul": _PRODUCT, "div": ((1,), (0, 1)), "dot": _PRODUCT, "mv": _PRODUCT, "mm": _PRODUCT,
                   "bmm": _PRODUCT, "matmul": _PRODUCT, "outer": _PRODUCT, "lerp": ((2,), (2,), (0, 1)),
                   "addcmul": ((), (2,), (1,)), "addcdiv": ((), (2,), (1, 2)), "kron": _PRODUCT, "cross": _PRODUCT,
                   **dict.fromkeys(("addmm", "addmv", "addbmm", "baddbmm", "addr"), ((), (2,), (1,)))}
-READS_RESULT = frozenset({"softmax", "log_softmax", "exp", "exp2", "expm1", "sqrt", "rsqrt", "reciprocal", "tan", "tanh",
+READS_RESULT = frozenset({"_standard_gamma", "softmax", "log_softmax", "exp", "exp2", "expm1", "sqrt", "rsqrt", "reciprocal", "tan", "tanh",
                           "sigmoid", "relu", "hypot", "copysign", "cdist", "dist", "logcumsumexp", "erfinv",
                           "special_ndtri", "special_log_ndtr"}) | LINALG_READS_RESULT
 DERIVATIVES.update(LINALG_DERIVATIVES)

@@ -10,6 +10,7 @@ from ..autograd.grad_mode import no_grad
 from ..tensor import Size, Tensor
 from . import constraints
 from .distribution import Distribution, broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .exp_family import ExponentialFamily
 
 
 def _one_of(probs, logits) -> None:
@@ -28,11 +29,12 @@ class _ProbsOrLogits(Distribution):
         return self._param().size()
 
 
-class Bernoulli(_ProbsOrLogits):
+class Bernoulli(_ProbsOrLogits, ExponentialFamily):
     """1 with probability probs (or sigmoid(logits)), else 0."""
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.boolean
     has_enumerate_support = True
+    _mean_carrier_measure = 0
 
     def __init__(self, probs=None, logits=None, validate_args: bool | None = None):
         _one_of(probs, logits)
@@ -85,6 +87,13 @@ class Bernoulli(_ProbsOrLogits):
         values = lg.arange(2, dtype=self._param().dtype, device=self._param().device)
         values = values.view((-1,) + (1,) * len(self._batch_shape))
         return values.expand((-1,) + tuple(self._batch_shape)) if expand else values
+
+    @property
+    def _natural_params(self) -> tuple[Tensor]:
+        return (lg.logit(self.probs),)
+
+    def _log_normalizer(self, x: Tensor) -> Tensor:
+        return lg.log1p(lg.exp(x))
 
 
 class Categorical(_ProbsOrLogits):

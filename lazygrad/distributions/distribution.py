@@ -76,6 +76,24 @@ class Distribution:
     def rsample(self, sample_shape=Size()) -> Tensor:
         raise NotImplementedError
 
+    def expand(self, batch_shape, _instance=None):
+        raise NotImplementedError
+
+    def log_prob(self, value: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def cdf(self, value: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def icdf(self, value: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def entropy(self) -> Tensor:
+        raise NotImplementedError
+
+    def enumerate_support(self, expand: bool = True) -> Tensor:
+        raise NotImplementedError
+
     def sample_n(self, n: int) -> Tensor:
         return self.sample(Size((n,)))
 
@@ -101,6 +119,13 @@ class Distribution:
             raise ValueError(f"Expected value argument ({type(value).__name__} of shape {tuple(value.shape)}) to be "
                              f"within the support ({support!r}) of the distribution {self!r}, but found invalid "
                              f"values:\n{value}")
+
+    def _get_checked_instance(self, cls: type, _instance=None):
+        """A bare instance for expand() to fill (torch's hook for subclasses with an expand of their own)."""
+        if _instance is None and type(self).__init__ != cls.__init__:
+            raise NotImplementedError(f"Subclass {type(self).__name__} of {cls.__name__} that defines a custom "
+                                      "__init__ method must also define a custom .expand() method.")
+        return type(self).__new__(type(self)) if _instance is None else _instance
 
     def _expanded(self, batch_shape, **params):
         """A copy over batch_shape, with params its parameters expanded to it (expand's common part)."""

@@ -9,13 +9,15 @@ import lazygrad as lg
 from ..tensor import Size, Tensor
 from . import constraints
 from .distribution import HALF_LOG_2PI, Distribution, broadcast_all
+from .exp_family import ExponentialFamily
 
 
-class Normal(Distribution):
+class Normal(ExponentialFamily):
     """The normal distribution of mean loc and standard deviation scale."""
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
     has_rsample = True
+    _mean_carrier_measure = 0
 
     def __init__(self, loc, scale, validate_args: bool | None = None):
         self.loc, self.scale = broadcast_all(loc, scale)
@@ -62,6 +64,13 @@ class Normal(Distribution):
 
     def entropy(self) -> Tensor:
         return 0.5 + HALF_LOG_2PI + self.scale.log()
+
+    @property
+    def _natural_params(self) -> tuple[Tensor, Tensor]:
+        return (self.loc / self.scale.pow(2), -0.5 * self.scale.pow(2).reciprocal())
+
+    def _log_normalizer(self, x: Tensor, y: Tensor) -> Tensor:
+        return -0.25 * x.pow(2) / y + 0.5 * lg.log(-math.pi / y)
 
 
 class Uniform(Distribution):

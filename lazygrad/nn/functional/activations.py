@@ -256,13 +256,17 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     return _softplus(input, beta, threshold)
 
 
-@recorded_as("LogSigmoidBackward0")
-def logsigmoid(input: Tensor) -> Tensor:
+def log_sigmoid(x: Tensor) -> Tensor:
     """log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)), with -|x| written so its gradient at 0 is -1
     (the derivative at 0 comes out as torch's 1/2)."""
+    negative = x < 0
+    return where(negative, x, 0.0) - log1p(exp(where(negative, x, -x)))
+
+
+@recorded_as("LogSigmoidBackward0")
+def logsigmoid(input: Tensor) -> Tensor:
     _floating(input, "log_sigmoid_cpu")
-    negative = input < 0
-    return where(negative, input, 0.0) - log1p(exp(where(negative, input, -input)))
+    return log_sigmoid(input)
 
 
 @recorded_as("GeluBackward0")

@@ -14,6 +14,7 @@ from lazygrad.autograd import Function
 from lazygrad.autograd.composite import recorded_as
 from lazygrad.autograd.record import differentiable
 from lazygrad.decompositions import library_call
+from lazygrad.nn.functional.activations import log_sigmoid
 from lazygrad.tensor import Tensor, known_values
 
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "cosine_embedding_loss", "cross_entropy", "ctc_loss",
@@ -313,11 +314,6 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     return _REDUCE[reduction](loss)
 
 
-def _log_sigmoid(x: Tensor) -> Tensor:
-    """log(sigmoid(x)) without overflow: min(x, 0) - log1p(exp(-|x|))."""
-    return x.clamp_max(0) - (-x.abs()).exp().log1p()
-
-
 @recorded_as("BinaryCrossEntropyWithLogitsBackward0")
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
                                      size_average: bool | None = None, reduce: bool | None = None,
@@ -327,10 +323,10 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     reduction = _reduction(reduction, size_average, reduce)
     if target.shape != input.shape:
         raise ValueError(f"Target size ({target.size()}) must be the same as input size ({input.size()})")
-    log_sigmoid = _log_sigmoid(input)
+    log_p = log_sigmoid(input)
     if pos_weight is not None:
-        log_sigmoid = log_sigmoid * ((pos_weight - 1) * target + 1)
-    loss = (1 - target) * input - log_sigmoid
+        log_p = log_p * ((pos_weight - 1) * target + 1)
+    loss = (1 - target) * input - log_p
     return _REDUCE[reduction](loss if weight is None else loss * weight)
 
 
@@ -409,7 +405,7 @@ def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | 
     """Binary logistic loss of each class, averaged over the classes (the last dim)."""
     if size_average is not None or reduce is not None:
         reduction = _reduction(reduction, size_average, reduce)
-    loss = -(target * _log_sigmoid(input) + (1 - target) * _log_sigmoid(-input))
+    loss = -(target * log_sigmoid(input) + (1 - target) * log_sigmoid(-input))
     if weight is not None:
         loss = loss * weight
     loss = loss.sum(input.ndim - 1) / input.shape[-1]
