@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import lazygrad as lg
+from distribution_oracle import assert_same, raised
 from oracle import torch_or_skip
 
 X = [[0.3, -1.2, 2.0], [0.1, 0.5, -0.7]]
@@ -394,39 +395,16 @@ ERRORS = {
 }
 
 
-def _same(got, want, path="") -> None:
-    """got (from lazygrad) matches want (from torch): tensors by dtype, shape and value (NaNs equal), other
-    values by their printed forms (module prefixes aside)."""
-    if isinstance(want, (list, tuple)):
-        assert isinstance(got, (list, tuple)) and len(got) == len(want), (path, got, want)
-        for i, (g, w) in enumerate(zip(got, want)):
-            _same(g, w, f"{path}[{i}]")
-    elif hasattr(want, "detach"):
-        assert hasattr(got, "detach"), (path, got, want)
-        assert str(got.dtype).replace("lazygrad.", "") == str(want.dtype).replace("torch.", ""), (path, got, want)
-        assert tuple(got.shape) == tuple(want.shape), (path, got, want)
-        np.testing.assert_allclose(np.asarray(got.detach().numpy(), dtype=float),
-                                   np.asarray(want.detach().numpy(), dtype=float), rtol=2e-5, atol=1e-6,
-                                   equal_nan=True, err_msg=path)
-    else:
-        assert str(got).replace("lazygrad.", "") == str(want).replace("torch.", ""), (path, got, want)
-
-
 @pytest.mark.parametrize("name", list(CASES))
 def test_like_torch(name):
     torch = torch_or_skip()
-    _same(CASES[name](lg, lg.distributions), CASES[name](torch, torch.distributions))
+    assert_same(CASES[name](lg, lg.distributions), CASES[name](torch, torch.distributions))
 
 
 @pytest.mark.parametrize("name", list(ERRORS))
 def test_errors_like_torch(name):
     torch = torch_or_skip()
-    raised = []
-    for m in (lg, torch):
-        with pytest.raises(Exception) as info:
-            ERRORS[name](m, m.distributions)
-        raised.append((type(info.value).__name__, str(info.value).replace("torch.", "").replace("lazygrad.", "")))
-    assert raised[0] == raised[1]
+    assert raised(lambda: ERRORS[name](lg, lg.distributions)) == raised(lambda: ERRORS[name](torch, torch.distributions))
 
 
 def test_samples_have_the_distributions_moments():
