@@ -15,8 +15,10 @@ import warnings
 from . import graph, strided_embed
 from .autograd import grad_mode
 from .autograd.custom import is_function_node
+from .autograd.forward_ad import duals, no_propagation, set_tangent, tangent_of
 from .autograd.record import differentiable
 from .buffer import Buffer
+from .creation import zeros
 from .dtypes import can_cast, torch_name
 from .elementwise import broadcast_node
 from .ops import Op
@@ -51,7 +53,28 @@ def apply(target: Tensor, compute, *args, reads_input: bool = True, **kwargs) ->
     assign(target, result)
     if recording and result.grad_fn is not None:
         _rebase_history(target, result)
+    if tangent_of(result) is not None:
+        _write_tangent(target, tangent_of(result))
     return target
+
+
+def _write_tangent(target: Tensor, tangent: Tensor) -> None:
+    """target's tangent after a write. The dual tensors sharing its memory see the write too: their
+    tangents become views of one tangent over the whole storage, written with each of theirs and then
+    target's new one (tensors there without a tangent keep none, as in torch)."""
+    storage = target._storage
+    sharing = [t for t in duals() if t is not target and t._storage is storage]
+    if not sharing:
+        set_tangent(target, tangent)
+        return
+    with no_propagation():
+        whole = zeros(storage.numel, dtype=tangent.dtype, device=storage.device)
+        region = lambda t: whole.as_strided(t.shape, t.stride(), t.storage_offset())  # noqa: E731
+        for t in sharing:
+            region(t).copy_(tangent_of(t))
+        region(target).copy_(tangent)
+        for t in (*sharing, target):
+            set_tangent(t, region(t))
 
 
 def _check_castable(result: Tensor, target: Tensor) -> None:

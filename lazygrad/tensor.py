@@ -12,6 +12,7 @@ from typing import Iterator
 import numpy as np
 
 from . import graph, printing, runtime
+from .autograd.forward_ad import tangent_of
 from .buffer import Buffer
 from .dtypes import C_NAMES, TORCH_NAMES, DType, bool_, get_default_dtype, int64
 from .graph import Node
@@ -91,7 +92,7 @@ class Tensor:
     __module__ = "lazygrad"  # shown as torch shows its classes: <class 'lazygrad.Tensor'>
     __slots__ = ("_storage", "_shape", "_strides", "_offset", "_node", "_epoch", "_requires_grad", "_grad",
                  "_grad_fn", "_output_nr", "_accum", "_hooks", "_untracked", "_base", "_view_version",
-                 "__weakref__")
+                 "_tangent", "__weakref__")
 
     # ---- construction ----------------------------------------------------------------------------
 
@@ -419,6 +420,8 @@ class Tensor:
             extras.append(f"grad_fn=<{type(self.grad_fn).__name__}>")
         elif self.requires_grad:
             extras.append("requires_grad=True")
+        if (tangent := tangent_of(self)) is not None:
+            extras.append(f"tangent={tangent}")  # (a 0-d tangent formats as its value, as in torch)
         dt = self.dtype
         show = dt not in (get_default_dtype(), int64, bool_)
         device = self._storage.device if self.is_cuda else None

@@ -491,3 +491,13 @@ def test_gradient_through_overlapping_views_like_torch(name):
         grads[m] = (g.detach().numpy(), gg.numpy())
     np.testing.assert_allclose(grads[lg][0], grads[torch][0], atol=1e-12)
     np.testing.assert_allclose(grads[lg][1], grads[torch][1], atol=1e-12)
+
+
+def test_dot_product_of_vectors_through_matmul():
+    """x @ y of two vectors is a dot product: its gradients are g y and g x (g 0-d)."""
+    x, y = lg.tensor([1.0, 2.0], requires_grad=True), lg.tensor([3.0, -1.0], requires_grad=True)
+    (x @ y).backward()
+    assert x.grad.tolist() == [3.0, -1.0] and y.grad.tolist() == [1.0, 2.0]
+    (gx,) = lg.autograd.grad(x @ x, x, create_graph=True)
+    (hx,) = lg.autograd.grad(gx.sum(), x)
+    assert gx.tolist() == [2.0, 4.0] and hx.tolist() == [2.0, 2.0]

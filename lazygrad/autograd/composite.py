@@ -14,6 +14,7 @@ from typing import Callable
 
 from ..graph import toposort
 from .function import BackwardNode, Context
+from .forward_ad import set_tangent, tangent_of
 from .grad_mode import STATE
 from .record import _tensor_type, next_edge
 
@@ -82,6 +83,8 @@ def _wrap(name: str, out, inputs: list):
         if any(o._storage is x._storage for x in inputs):  # a view of an input: torch's op returns new memory
             r = r.clone()
         r._requires_grad, r.grad_fn, r._output_nr = True, node, nr
+        if tangent_of(o) is not None:
+            set_tangent(r, tangent_of(o))
         results.append(r)
     return tuple(results) if isinstance(out, tuple) else results[0]
 

@@ -1,6 +1,8 @@
-"""lazygrad.autograd.Function: user-defined ops with a forward and a backward, as in torch."""
+"""lazygrad.autograd.Function: user-defined ops with a forward and a backward (and a jvp for forward-mode
+AD), as in torch: forward(ctx, *args), or forward(*args) with setup_context(ctx, inputs, output)."""
 from __future__ import annotations
 
+from .forward_ad import FORWARD, any_dual, no_propagation, set_tangent, tangent_of
 from .function import Context, node_class
 from .grad_mode import STATE
 from .record import flat_args, next_edge
@@ -20,6 +22,10 @@ class FunctionCtx:
     def save_for_backward(self, *tensors) -> None:
         self._saved = tensors
         self._versions = tuple(t._storage.version if t is not None else None for t in tensors)
+
+    def save_for_forward(self, *tensors) -> None:
+        """Tensors jvp reads as ctx.saved_tensors."""
+        self._saved_for_forward = tensors
 
     @property
     def saved_tensors(self) -> tuple:
@@ -50,7 +56,8 @@ def _aliased_inputs(outputs: tuple, inputs: list, dirty: set[int]) -> tuple:
 
 def _call_backward(c: Context, *grads):
     cls = c.user.__class__.function
-    return cls.backward(c.user, *grads)
+    backward = cls.backward if cls.backward is not Function.backward else cls.vjp
+    return backward(c.user, *grads)
 
 
 def is_function_node(node) -> bool:
@@ -76,20 +83,62 @@ class Function(metaclass=_FunctionMeta):
         raise NotImplementedError("You must implement either the backward or vjp method for your custom "
                                   "autograd.Function to use it with backward mode AD.")
 
+    @staticmethod
+    def vjp(ctx, *grad_outputs):
+        return ctx.function.backward(ctx, *grad_outputs)
+
+    @staticmethod
+    def jvp(ctx, *grad_inputs):
+        raise NotImplementedError("You must implement the jvp function for custom autograd.Function to use it with "
+                                  "forward mode AD.")
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        """Overridden by a Function whose forward takes no ctx: what forward would have saved."""
+        raise NotImplementedError("setup_context is not implemented.")
+
     @classmethod
     def apply(cls, *args, **kwargs):
-        from ..tensor import Tensor
         ctx = cls._ctx_class()
         inputs = flat_args(args)
         ctx.needs_input_grad = tuple(i is not None and i.requires_grad for i in inputs)
         prev = STATE.enabled
         STATE.enabled = False
+        FORWARD.propagating, propagating = False, FORWARD.propagating
         try:
-            out = cls.forward(ctx, *args, **kwargs)
+            if cls.setup_context is not Function.setup_context:
+                out = cls.forward(*args, **kwargs)
+                cls.setup_context(ctx, args, out)
+            else:
+                out = cls.forward(ctx, *args, **kwargs)
         finally:
-            STATE.enabled = prev
-        if not (prev and any(ctx.needs_input_grad)):
-            return out
+            STATE.enabled, FORWARD.propagating = prev, propagating
+        out = cls._recorded(ctx, args, kwargs, inputs, out) if prev and any(ctx.needs_input_grad) else out
+        if FORWARD.level is not None and propagating and any_dual(args, kwargs):
+            cls._forward_tangents(ctx, inputs, out)
+        return out
+
+    @classmethod
+    def _forward_tangents(cls, ctx, inputs: list, out) -> None:
+        """The outputs' tangents: jvp(ctx, *input tangents), reading what save_for_forward kept."""
+        from ..tensor import Tensor
+        saved, versions = ctx._saved, ctx._versions
+        ctx._saved, ctx._versions = getattr(ctx, "_saved_for_forward", ()), ()
+        try:
+            with no_propagation():
+                tangents = cls.jvp(ctx, *(tangent_of(i) if i is not None else None for i in inputs))
+        finally:
+            ctx._saved, ctx._versions = saved, versions
+        outputs = out if isinstance(out, tuple) else (out,)
+        tangents = tangents if isinstance(tangents, tuple) else (tangents,)
+        for o, t in zip(outputs, tangents):
+            if isinstance(o, Tensor) and t is not None:
+                set_tangent(o, t)
+
+    @classmethod
+    def _recorded(cls, ctx, args, kwargs, inputs: list, out):
+        """out behind one backward node of this Function."""
+        from ..tensor import Tensor
         returned = out if isinstance(out, tuple) else (out,)
         differentiable = [isinstance(o, Tensor) and o.dtype.is_floating_point and id(o) not in ctx._non_differentiable
                           for o in returned]

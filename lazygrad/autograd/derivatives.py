@@ -234,6 +234,8 @@ def _product_grads(a, b, g):
 
 def _matmul(c, g):
     a, b = c.args[0], c.args[1]
+    if a.ndim == 1 and b.ndim == 1:  # a dot product: g is 0-d
+        return (g * b, g * a)
     a2 = a.unsqueeze(0) if a.ndim == 1 else a
     b2 = b.unsqueeze(-1) if b.ndim == 1 else b
     g2 = g

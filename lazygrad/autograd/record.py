@@ -5,6 +5,7 @@ import functools
 import inspect
 
 from .anomaly_mode import forward_stack
+from .forward_ad import FORWARD, any_dual, propagate
 from .grad_mode import STATE
 
 
@@ -30,8 +31,21 @@ def differentiable(op: str):
                        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         own_out = "out" not in signature.parameters  # then `out=` is handled here, for every such op
 
+        def positional(args, kwargs):
+            """Formulas see arguments by position: clamp(x, min=t) is recorded as clamp(x, t, None)."""
+            if not any(name in kwargs for name in by_position[len(args):]):
+                return args, kwargs
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            rest = {k: v for k, v in bound.arguments.items() if k not in by_position}
+            rest.update(rest.pop(next((p.name for p in signature.parameters.values() if p.kind is p.VAR_KEYWORD),
+                                      ""), {}))
+            return tuple(bound.arguments[name] for name in by_position), rest
+
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
+            if FORWARD.level is not None and FORWARD.propagating and any_dual(args, kwargs):
+                return propagate(op, lambda: wrapper(*args, **kwargs), *positional(args, kwargs))
             if own_out and kwargs.get("out") is not None:
                 return _with_out(op, wrapper, args, kwargs)
             if not STATE.enabled:
@@ -41,14 +55,7 @@ def differentiable(op: str):
             if kwargs.get("out") is not None:
                 raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic "
                                    "differentiation, but one of the arguments requires grad.")
-            if any(name in kwargs for name in by_position[len(args):]):
-                # formulas see arguments by position: clamp(x, min=t) is recorded as clamp(x, t, None)
-                bound = signature.bind(*args, **kwargs)
-                bound.apply_defaults()
-                args = tuple(bound.arguments[name] for name in by_position)
-                kwargs = {k: v for k, v in bound.arguments.items() if k not in by_position}
-                kwargs.update(kwargs.pop(next((p.name for p in signature.parameters.values()
-                                               if p.kind is p.VAR_KEYWORD), ""), {}))
+            args, kwargs = positional(args, kwargs)
             STATE.enabled = False
             try:
                 out = fn(*args, **kwargs)

@@ -280,14 +280,24 @@ class _BinaryCrossEntropy(Function):
     @staticmethod
     def forward(ctx, input: Tensor, target: Tensor) -> Tensor:
         ctx.save_for_backward(input, target)
+        ctx.save_for_forward(input, target)
         return -(target * input.log().clamp_min(-100) + (1 - target) * (-input).log1p().clamp_min(-100))
 
     @staticmethod
+    def _slopes(input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
+        """The loss's derivatives with respect to input and to target."""
+        return ((input - target) / (input * (1 - input)).clamp_min(1e-12),
+                (-input).log1p().clamp_min(-100) - input.log().clamp_min(-100))
+
+    @staticmethod
     def backward(ctx, grad: Tensor) -> tuple[Tensor | None, Tensor | None]:
-        input, target = ctx.saved_tensors
-        grad_input = grad * (input - target) / (input * (1 - input)).clamp_min(1e-12)
-        grad_target = grad * ((-input).log1p().clamp_min(-100) - input.log().clamp_min(-100))
-        return grad_input, grad_target
+        by_input, by_target = _BinaryCrossEntropy._slopes(*ctx.saved_tensors)
+        return grad * by_input, grad * by_target
+
+    @staticmethod
+    def jvp(ctx, input_tangent: Tensor | None, target_tangent: Tensor | None) -> Tensor:
+        slopes = _BinaryCrossEntropy._slopes(*ctx.saved_tensors)
+        return sum(s * t for s, t in zip(slopes, (input_tangent, target_tangent)) if t is not None)
 
 
 def _check_probabilities(input: Tensor) -> None:

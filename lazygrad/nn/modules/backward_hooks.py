@@ -22,6 +22,10 @@ class BackwardHookFunction(Function):
     def backward(ctx, *grads):
         return grads
 
+    @staticmethod
+    def jvp(ctx, *tangents):
+        return tangents
+
 
 def _pack(indices, values, size: int) -> tuple:
     """Gradients of the tensor positions, with None at every other position of an argument tuple."""
