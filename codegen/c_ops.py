@@ -2,7 +2,8 @@
 
 Expressions are format strings over the operands `{a} {b} {c}`; `{f}` is the math-function suffix
 ('f' for float, '' for double) and `{t}` the short integer type name used by prelude helpers.
-float16 values are computed in float and rounded back on assignment, as torch does on the CPU.
+float16 values are computed in float and rounded back on assignment, as torch does on the CPU;
+bfloat16 values are floats rounded to bfloat16 after each op (lg_bf16_round), stored as lg_bf16.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from lazygrad.ops import Op, ReduceOp
 
 C_TYPES = {
     "bool": "bool", "uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int32_t",
-    "int64": "int64_t", "float16": "_Float16", "float32": "float", "float64": "double",
+    "int64": "int64_t", "float16": "_Float16", "bfloat16": "float", "float32": "float", "float64": "double",
 }
 SHORT_NAMES = {"uint8": "u8", "int8": "i8", "int16": "i16", "int32": "i32", "int64": "i64"}
 
@@ -81,9 +82,9 @@ def ctype(dtype: DType) -> str:
 
 
 def compute_type(dtype: DType) -> DType:
-    """The type arithmetic happens in: float16 computes in float32."""
-    from lazygrad.dtypes import float16, float32
-    return float32 if dtype is float16 else dtype
+    """The type arithmetic happens in: float16 and bfloat16 compute in float32."""
+    from lazygrad.dtypes import float32
+    return float32 if dtype.name in ("float16", "bfloat16") else dtype
 
 
 def op_table(dtype: DType) -> dict:

@@ -143,8 +143,8 @@ class LoopProgram:
 
 
 def accumulator_dtype(dtype: DType) -> DType:
-    """float16 accumulates in float32, as torch does."""
-    return float32 if dtype is float16 else dtype
+    """float16 and bfloat16 accumulate in float32, as torch does."""
+    return float32 if dtype is float16 or dtype.name == "bfloat16" else dtype
 
 
 class _Lowerer:

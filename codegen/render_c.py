@@ -14,7 +14,8 @@ from .lower import LoopProgram
 from .matmul import Matmul
 from .matmul import match as match_matmul
 from .matmul import index_lins, split_index, steps_by_one
-from .statements import C, loops_numel, operand, scatter_line, sort_fields, statement_line, store_line, unravel
+from .statements import (C, loops_numel, operand, read, scatter_line, sort_fields, statement_line, store_line,
+                         unravel)
 from .templates_dir import templates_dir
 
 # below this much work (elements visited) an OpenMP parallel region costs more than it saves
@@ -172,7 +173,8 @@ def _packing(prefix: str, chain, side: tuple[str, int], k: tuple[str, int], star
         terms.append(f"{name}[{var}]")
     if not tables:
         return [], lines
-    lines[plain[0]] = f"const {C.ctype(load.dtype)} {load.name} = {load.args[0]}[{' + '.join(terms)}];"
+    element = read(load.dtype, f"{load.args[0]}[{' + '.join(terms)}]")
+    lines[plain[0]] = f"const {C.ctype(load.dtype)} {load.name} = {element};"
     return tables, lines
 
 

@@ -23,7 +23,8 @@ from .lower import LoopProgram
 from .matmul import Matmul
 from .matmul import match as match_matmul
 from .matmul import in_float16, steps_by_one
-from .statements import CUDA, loops_numel, operand, scatter_line, sort_fields, statement_line, store_line, unravel
+from .statements import (CUDA, loops_numel, operand, read, scatter_line, sort_fields, statement_line, store_line,
+                         unravel, write)
 from .templates_dir import templates_dir
 
 THREADS = 256  # threads per block of elementwise and scan kernels
@@ -155,16 +156,16 @@ def _acc_lines(prog: LoopProgram) -> dict:
 
 def _vector_fields(prog: LoopProgram, vectors: VectorPlan) -> dict:
     """The lines of the vector loop: its loads and stores whole, the statements once per lane."""
-    types = {p.name: CUDA.ctype(p.dtype) for p in prog.params}
+    types = {p.name: CUDA.storage(p.dtype) for p in prog.params}
     vec = {name: f"lg_vec<{types[name]}, {vectors.lanes}>" for name in vectors.params}
     inputs = [p.name for p in prog.params if p.name in vec and not p.is_output]
     outputs = [p.name for p in prog.params if p.name in vec and p.is_output]
     post = []
     for s in prog.post:
         moved = s.op == "load" and s.args[0] in vec
-        post.append(f"const {CUDA.ctype(s.dtype)} {s.name} = {vectors.value(s.args[0])}.v[lane];" if moved
-                    else statement_line(s, CUDA))
-    stores = [f"{vectors.value(st.param)}.v[lane] = {operand(st.value, st.dtype)};" if st.param in vec
+        post.append(f"const {CUDA.ctype(s.dtype)} {s.name} = {read(s.dtype, vectors.value(s.args[0]) + '.v[lane]')};"
+                    if moved else statement_line(s, CUDA))
+    stores = [f"{vectors.value(st.param)}.v[lane] = {write(st.dtype, operand(st.value, st.dtype))};" if st.param in vec
               else store_line(st) for st in prog.stores]
     body = "\n".join(post + stores)
     # a lane needs only the positions it reads at

@@ -1,11 +1,15 @@
 """Loop-program statements as C-family text: shared by the C and the CUDA renderer.
 
 The two languages write the same arithmetic; a Dialect says where they differ (the float16 type and
-the no-alias qualifier). Expressions come from the op tables in c_ops.
+the no-alias qualifier). Expressions come from the op tables in c_ops. bfloat16 is a float in a
+kernel's statements (rounded after each op) and lg_bf16 in memory: reads and writes of its buffers
+convert (read, write).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import numpy as np
 
 from lazygrad.dtypes import DType, int64
 from lazygrad.ops import Op
@@ -22,11 +26,26 @@ class Dialect:
     atomic_scatter: bool  # whether a scatter's threads may race (on the GPU): they reduce atomically
 
     def ctype(self, dtype: DType) -> str:
+        """The type values of dtype have in a kernel's statements."""
         return self.float16 if dtype.name == "float16" else c_ops.ctype(dtype)
 
+    def storage(self, dtype: DType) -> str:
+        """The type of dtype's elements in memory."""
+        return "lg_bf16" if dtype.name == "bfloat16" else self.ctype(dtype)
+
     def params(self, prog: LoopProgram) -> list[str]:
-        return [f"{'' if p.is_output else 'const '}{self.ctype(p.dtype)}* {self.restrict} {p.name}"
+        return [f"{'' if p.is_output else 'const '}{self.storage(p.dtype)}* {self.restrict} {p.name}"
                 for p in prog.params]
+
+
+def read(dtype: DType, element: str) -> str:
+    """An element of a buffer of dtype as a statement's value."""
+    return f"lg_bf16_load({element})" if dtype.name == "bfloat16" else element
+
+
+def write(dtype: DType, value: str) -> str:
+    """A statement's value as an element of a buffer of dtype."""
+    return f"lg_bf16_store({value})" if dtype.name == "bfloat16" else value
 
 
 C = Dialect("c", "_Float16", "restrict", False)
@@ -36,7 +55,9 @@ CUDA = Dialect("cuda", "lg_half", "__restrict__", True)
 def operand(x, compute: DType) -> str:
     """An operand as text, converted to the compute type when it is stored narrower (float16)."""
     if isinstance(x, Const):
-        return c_ops.literal(x.value, compute if x.dtype.kind == compute.kind else x.dtype)
+        value = float(np.asarray(x.value, dtype=x.dtype.np).astype(np.float32)) if x.dtype.name == "bfloat16" \
+            else x.value
+        return c_ops.literal(value, compute if x.dtype.kind == compute.kind else x.dtype)
     return x
 
 
@@ -64,11 +85,11 @@ def _cast(src: DType, dst: DType, a: str, d: Dialect) -> str:
 def _expr(stmt: Stmt, d: Dialect) -> str:
     if stmt.op == "load":
         buf, index, valid = stmt.args
-        load = f"{buf}[{index.render()}]"
+        load = read(stmt.dtype, f"{buf}[{index.render()}]")
         return f"({_cond(valid)}) ? {load} : ({d.ctype(stmt.dtype)})0" if valid else load
     if stmt.op == "gather":
         buf, position, numel = stmt.args
-        return f"{buf}[lg_clamp_index({operand(position, int64)}, {numel})]"
+        return read(stmt.dtype, f"{buf}[lg_clamp_index({operand(position, int64)}, {numel})]")
     if stmt.op == "where":
         conds, val, zero = stmt.args
         t = d.ctype(stmt.dtype)
@@ -82,7 +103,7 @@ def _expr(stmt: Stmt, d: Dialect) -> str:
         return f"({d.ctype(stmt.dtype)})scalars[{stmt.args[0]}]"
     if stmt.op == "rand":
         dist, slot, flat = stmt.args
-        width = {"float16": "f32", "float32": "f32", "float64": "f64"}.get(stmt.dtype.name, "i64")
+        width = {"float16": "f32", "bfloat16": "f32", "float32": "f32", "float64": "f64"}.get(stmt.dtype.name, "i64")
         return (f"lg_rand_{dist}_{width}((uint64_t)rng[{2 * slot}], (uint64_t)rng[{2 * slot + 1}] + "
                 f"(uint64_t)({flat.render()}))")
     # alu
@@ -103,11 +124,14 @@ def _expr(stmt: Stmt, d: Dialect) -> str:
 
 
 def statement_line(stmt: Stmt, d: Dialect) -> str:
-    return f"const {d.ctype(stmt.dtype)} {stmt.name} = {_expr(stmt, d)};"
+    expr = _expr(stmt, d)
+    if stmt.dtype.name == "bfloat16" and stmt.op not in ("load", "gather"):
+        expr = f"lg_bf16_round({expr})"
+    return f"const {d.ctype(stmt.dtype)} {stmt.name} = {expr};"
 
 
 def store_line(store) -> str:
-    return f"{store.param}[{store.index.render()}] = {operand(store.value, store.dtype)};"
+    return f"{store.param}[{store.index.render()}] = {write(store.dtype, operand(store.value, store.dtype))};"
 
 
 def scatter_line(scatter, d: Dialect) -> str:
@@ -116,11 +140,15 @@ def scatter_line(scatter, d: Dialect) -> str:
     target = f"{scatter.param}[lg_clamp_index({operand(scatter.index, int64)}, {scatter.numel})]"
     value = operand(scatter.value, scatter.dtype)
     if scatter.rop is None:
-        return f"{target} = {value};"
+        return f"{target} = {write(scatter.dtype, value)};"
     if d.atomic_scatter:
-        return f"lg_atomic_{scatter.rop.value}(&{target}, ({d.ctype(scatter.dtype)})({value}));"
+        return f"lg_atomic_{scatter.rop.value}(&{target}, ({d.storage(scatter.dtype)})({value}));"
     compute = c_ops.compute_type(scatter.dtype)
-    return c_ops.reduce_table(compute)[scatter.rop][1].format(acc=target, v=value, **c_ops.fmt_fields(compute))
+    update = c_ops.reduce_table(compute)[scatter.rop][1]
+    if scatter.dtype.name != "bfloat16":
+        return update.format(acc=target, v=value, **c_ops.fmt_fields(compute))
+    combined = update.format(acc="combined", v=value, **c_ops.fmt_fields(compute))
+    return f"{{ float combined = {read(scatter.dtype, target)}; {combined} {target} = {write(scatter.dtype, 'combined')}; }}"
 
 
 def unravel(flat: str, loops) -> list[str]:

@@ -13,7 +13,7 @@ from .creation import (arange, as_tensor, empty, empty_like, empty_strided, eye,
 from .device import device, get_default_device, set_default_device
 from .dtypes import DType as dtype
 from .dtypes import bool_ as bool  # noqa: A001  (torch's names shadow builtins in this namespace only)
-from .dtypes import float16, float32, float64, get_default_dtype, int8, int16, int32, int64, promote_types
+from .dtypes import bfloat16, float16, float32, float64, get_default_dtype, int8, int16, int32, int64, promote_types
 from .dtypes import float16 as half
 from .dtypes import float32 as float  # noqa: A001
 from .dtypes import float64 as double
@@ -103,6 +103,36 @@ from .tensor_info import get_device, is_complex, is_inference, is_nonzero, is_sa
 from .threads import get_num_threads, set_num_threads
 from .typed_storage import TypedStorage, UntypedStorage
 from . import nn_aliases as _nn_aliases
+from .native_ops import native_batch_norm, native_dropout, native_group_norm, native_layer_norm, native_norm
+from .view_copies import (alias_copy, as_strided_copy, detach_copy, diagonal_copy, expand_copy, permute_copy,
+                          select_copy, slice_copy, split_copy, split_with_sizes_copy, squeeze_copy, t_copy,
+                          transpose_copy, unbind_copy, unfold_copy, unsqueeze_copy, view_copy)
+from .control_flow import cond, while_loop
+from .creation import empty_permuted
+from .deprecated import (chain_matmul, eig, frobenius_norm, lstsq, matrix_rank, nuclear_norm, set_default_tensor_type,
+                         solve, symeig)
+from .indexing import nonzero_static
+from .lowrank import pca_lowrank, svd_lowrank
+from .movement import slice_inverse
+from .recurrent_functions import gru, gru_cell, lstm, lstm_cell, rnn_relu, rnn_relu_cell, rnn_tanh, rnn_tanh_cell
+from .segments import segment_reduce
+from .settings import is_inference_mode_enabled, is_warn_always_enabled, set_flush_denormal, set_warn_always
+from .shapes import unsafe_split_with_sizes
+from .statistics import histogramdd
+from .threads import get_num_interop_threads, set_num_interop_threads
+from .typed_storage import resize_as_
+from .decompositions import ormqr
+from .indexing import put
+from . import amp, cpu
+from .amp import autocast
+from .amp.autocast_mode import (autocast_decrement_nesting, autocast_increment_nesting, clear_autocast_cache,
+                                get_autocast_cpu_dtype, get_autocast_dtype, get_autocast_gpu_dtype,
+                                is_autocast_cache_enabled, is_autocast_cpu_enabled, is_autocast_enabled,
+                                set_autocast_cache_enabled, set_autocast_cpu_dtype, set_autocast_cpu_enabled,
+                                set_autocast_dtype, set_autocast_enabled, set_autocast_gpu_dtype)
+from .interop import dlpack as to_dlpack
+from .tensor_info import is_distributed
+from .threads import init_num_threads
 
 
 def realize(*tensors: Tensor) -> tuple[Tensor, ...]:
@@ -156,7 +186,7 @@ for _name in ("abs_", "acos_", "acosh_", "addmv_", "arccos_", "arccosh_", "arcsi
               "expm1_", "fill_", "fix_", "floor_", "frac_", "gcd_", "i0_", "index_put_", "lcm_", "ldexp_",
               "log10_", "log1p_", "log2_", "log_", "logit_", "nan_to_num_", "neg_", "negative_", "rad2deg_",
               "reciprocal_", "relu_", "round_", "rsqrt_", "sigmoid_", "sin_", "sinc_", "sinh_", "sqrt_", "square_",
-              "tan_", "tanh_", "trunc_", "xlogy_", "zero_", "detach"):
+              "tan_", "tanh_", "trunc_", "xlogy_", "zero_", "detach", "conj_physical_"):
     globals()[_name] = _torch_level_inplace(_name)
 del _name
 

@@ -217,14 +217,17 @@ def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: 
     device = normalize_device(device)
     if steps <= 1:
         return _finish(Tensor._from_node(graph.const(start, dt, (steps,)), device), requires_grad)
-    # torch steps in the output's own precision (float32 for float16): do the same so values match
+    # torch steps in the output's own precision (float32 for float16, whose step it rounds; bfloat16 rounds
+    # the step and every product and sum): do the same so values match
     calc = dt if dt in (dtypes.float32, dtypes.float64) else dtypes.float32 if dt.is_floating_point else dtypes.float64
     cast = calc.np.type
     step = float(cast(cast(end) - cast(start)) / cast(steps - 1))
-    if dt is dtypes.float16:
-        step = float(np.float16(step))
+    if dt is dtypes.float16 or dt is dtypes.bfloat16:
+        step = float(np.asarray(step, dtype=dt.np).astype(np.float32))
     half = steps // 2
     i = graph.arange(0, 1, steps, calc)
+    if dt is dtypes.bfloat16:
+        calc, i = dt, graph.cast(i, dt)
 
     def c(v):
         return graph.const(v, calc, (steps,))
@@ -246,7 +249,7 @@ def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad:
 
 def _random(shape, distribution: str, dtype: DType, device, requires_grad, generator=None) -> Tensor:
     n = math.prod(shape)
-    gen_dtype = dtypes.float32 if dtype is dtypes.float16 else dtype
+    gen_dtype = dtypes.opmath(dtype)
     node = graph.rand(seed_value(generator), next_offset(n, generator), distribution, shape, gen_dtype)
     return _finish(Tensor._from_node(graph.cast(node, dtype), normalize_device(device)), requires_grad)
 
@@ -420,3 +423,25 @@ def frombuffer(buffer, *, dtype, count: int = -1, offset: int = 0, requires_grad
     if not array.flags.writeable:  # (torch would share it and warn that writes reach it anyway)
         array = array.copy()
     return _finish(from_numpy(array), requires_grad)
+
+
+def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=None, pin_memory: bool = False,
+                   requires_grad: bool = False) -> Tensor:
+    """A tensor of the given logical size whose memory holds its dims in physical_layout's order (the first
+    named dim outermost): empty(size).permute(...) without being a view."""
+    from .movement import laid_out
+    size, order = tuple(int(s) for s in size), tuple(int(d) for d in physical_layout)
+    if len(size) != len(order):
+        raise RuntimeError("Number of dimensions in size does not match the length of the physical_layout; i.e. "
+                           f"len(size) = {len(size)} is not equal to len(physical_layout) = {len(order)}")
+    for i, d in enumerate(order):
+        if not 0 <= d < len(size):
+            raise RuntimeError(f"Dimension out of range (expected to be between 0 and {len(size) - 1}, but got {d} at "
+                               f"index {i}).  NB: negative dims not currently supported; file an issue if you want it.")
+    if len(set(order)) != len(order):
+        raise RuntimeError("Duplicate dim not allowed")
+    strides, step = [0] * len(size), 1
+    for d in reversed(order):
+        strides[d], step = step, step * size[d]
+    t = empty(size, dtype=dtype, device=device)
+    return _finish(laid_out(t, t.lazy, tuple(strides)), requires_grad)

@@ -79,3 +79,11 @@ def empty_cache() -> None:
     """Return the memory cupy's pool keeps for reuse to the device (no-op without CUDA)."""
     if is_available():
         cupy().get_default_memory_pool().free_all_blocks()
+
+
+def __getattr__(name: str):
+    """cuda.amp: torch's deprecated spellings of torch.amp (loaded on first use)."""
+    if name == "amp":
+        from .amp.legacy import cuda_amp
+        return cuda_amp
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

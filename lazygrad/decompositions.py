@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 
 from . import graph, return_types
+from .autograd.composite import recorded_as
 from .autograd.record import differentiable
 from .dtypes import int32, torch_name
 from .elementwise import broadcast_shapes
@@ -340,6 +341,23 @@ def geqrf(input: Tensor):
         raise RuntimeError("lazygrad.geqrf: input must have at least 2 dimensions.")
     *batch, m, n = input.shape
     return return_types.geqrf(*library_call("geqrf", (), [input], [tuple(input.shape), tuple(batch) + (min(m, n),)]))
+
+
+@recorded_as("OrmqrBackward0")
+def ormqr(input: Tensor, input2: Tensor, input3: Tensor, left: bool = True, transpose: bool = False) -> Tensor:
+    """input3 multiplied by the full Q of geqrf's (input, input2 = tau): Q C, Q^T C (transpose), C Q or C Q^T
+    (left=False). Q is linalg.householder_product of input widened to a square with zero columns."""
+    from .creation import zeros
+    from .linalg import householder_product
+    from .movement import cat
+    m, n = input.shape[-2:]
+    side = -2 if left else -1
+    if input3.shape[side] != m:
+        raise RuntimeError(f"torch.ormqr: other.shape[{side}] must be equal to input.shape[-2]")
+    padding = zeros(*input.shape[:-1], max(m - n, 0), dtype=input.dtype, device=input.device)
+    Q = householder_product(cat([input[..., :m], padding], -1), input2)
+    Q = Q.mT if transpose else Q
+    return Q @ input3 if left else input3 @ Q
 
 
 def legacy_qr(input: Tensor, some: bool = True):

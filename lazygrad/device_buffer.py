@@ -8,6 +8,11 @@ from .buffer import Buffer
 from .dtypes import DType
 
 
+def _device_dtype(dtype: DType) -> np.dtype:
+    """What cupy holds dtype's elements as: bfloat16 as its bits (cupy has no bfloat16)."""
+    return np.dtype(np.uint16) if dtype.name == "bfloat16" else dtype.np
+
+
 class DeviceBuffer(Buffer):
     """`array` is a cupy array on `device` ('cuda:N'); `address` is its device pointer."""
 
@@ -18,7 +23,7 @@ class DeviceBuffer(Buffer):
         self.dtype, self.numel, self.device = dtype, numel, device
         if array is None:
             with cp.cuda.Device(int(device.partition(":")[2] or 0)):
-                array = cp.empty(numel, dtype=dtype.np)
+                array = cp.empty(numel, dtype=_device_dtype(dtype))
         self.array, self._raw, self.shared = array, None, False
         self.address = array.data.ptr
         self.producer, self.generation = None, 0
@@ -36,10 +41,10 @@ class DeviceBuffer(Buffer):
         self.shared = True
 
     def host(self) -> np.ndarray:
-        return self.array.get()
+        return self.array.get().view(self.dtype.np)
 
     @staticmethod
     def upload(array: np.ndarray, dtype: DType, device: str) -> DeviceBuffer:
         buf = DeviceBuffer(dtype, array.size, device)
-        buf.array.set(np.ascontiguousarray(array, dtype=dtype.np).reshape(-1))
+        buf.array.set(np.ascontiguousarray(array, dtype=dtype.np).reshape(-1).view(_device_dtype(dtype)))
         return buf

@@ -1,6 +1,7 @@
 """Data types with torch's names and torch's type-promotion rules (a leaf module)."""
 from __future__ import annotations
 
+import ml_dtypes
 import numpy as np
 
 
@@ -47,26 +48,34 @@ int16 = DType("int16", 2, "i", np.int16, 2)
 int32 = DType("int32", 4, "i", np.int32, 3)
 int64 = DType("int64", 8, "i", np.int64, 4)
 float16 = DType("float16", 2, "f", np.float16, 1)
+# numpy has no bfloat16: ml_dtypes' (rounding to nearest even, as torch's conversions do)
+bfloat16 = DType("bfloat16", 2, "f", ml_dtypes.bfloat16, 1)
 float32 = DType("float32", 4, "f", np.float32, 2)
 float64 = DType("float64", 8, "f", np.float64, 3)
 
-ALL_DTYPES: tuple[DType, ...] = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64)
+ALL_DTYPES: tuple[DType, ...] = (bool_, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64)
 
 # torch's aliases: lg.float is float32, lg.long is int64, ...
 ALIASES: dict[str, DType] = {
     "bool": bool_, "uint8": uint8, "int8": int8, "int16": int16, "short": int16, "int32": int32, "int": int32,
-    "int64": int64, "long": int64, "float16": float16, "half": float16, "float32": float32, "float": float32,
-    "float64": float64, "double": float64,
+    "int64": int64, "long": int64, "float16": float16, "half": float16, "bfloat16": bfloat16, "float32": float32,
+    "float": float32, "float64": float64, "double": float64,
 }
 
 _FROM_NUMPY: dict[np.dtype, DType] = {d.np: d for d in ALL_DTYPES}
 
 
 # how torch names each type in error messages: 'Float' in kernel messages, 'float' in C-type messages
-TORCH_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
-               "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
-           "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
+TORCH_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16", "int64": "Long",
+               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+           "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+           "bool": "bool"}
+
+
+def opmath(dtype: DType) -> DType:
+    """The type torch computes a dtype's arithmetic and sums in: float32 for float16 and bfloat16."""
+    return float32 if dtype is float16 or dtype is bfloat16 else dtype
 
 
 def torch_name(dtype: DType) -> str:
@@ -118,7 +127,7 @@ def get_default_dtype() -> DType:
 def set_default_dtype(d: DType) -> None:
     global _default_float
     d = to_dtype(d)
-    if d not in (float32, float64, float16):
+    if d not in (float32, float64, float16, bfloat16):
         raise TypeError("only floating-point types are supported as the default type")
     _default_float = d
 
@@ -134,6 +143,8 @@ def promote_types(a: DType, b: DType) -> DType:
     if ka != kb:
         return a if ka > kb else b
     if a.kind == "f":
+        if a.rank == b.rank:  # float16 with bfloat16: neither holds the other
+            return float32
         return a if a.rank > b.rank else b
     # both integers: signed/unsigned mixing follows torch (uint8 with int8 gives int16)
     if a.kind == b.kind:

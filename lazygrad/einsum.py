@@ -12,12 +12,14 @@ from .dtypes import torch_name
 from .elementwise import mul
 from .products import bmm
 from .tensor import Tensor
+from .amp.autocast_mode import autocast_op
 
 ELLIPSIS = "..."
 _NO_OPERANDS = ("einsum(): must specify the equation string and at least one operand, or at least one operand and "
                 "its subscripts list")
 
 
+@autocast_op("einsum")
 def einsum(*args) -> Tensor:
     """einsum(equation, *operands), einsum(equation, [operands]) or einsum(op1, sub1, op2, sub2, ..., [out])."""
     equation, operands = _arguments(args)

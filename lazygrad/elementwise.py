@@ -4,7 +4,7 @@ from __future__ import annotations
 import numbers
 
 from . import graph
-from .dtypes import C_NAMES, DType, bool_, float16, float32, get_default_dtype, result_type, torch_name
+from .dtypes import C_NAMES, DType, bool_, get_default_dtype, opmath, result_type, torch_name
 from .graph import Node
 from .ops import Op
 from .tensor import Tensor
@@ -531,8 +531,8 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=Non
 
 @differentiable("lerp")
 def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
-    """torch's two-sided formula (exact at both ends), computed in float32 for float16 like torch; end and a
-    tensor weight of input's dtype, a floating one."""
+    """torch's two-sided formula (exact at both ends), computed in float32 for float16 and bfloat16 like torch;
+    end and a tensor weight of input's dtype, a floating one."""
     for name, t in (("end", end), ("weight", weight)):
         if isinstance(t, Tensor) and t.dtype is not input.dtype:
             raise RuntimeError(f"expected dtype {C_NAMES[input.dtype.name]} for `{name}` but got dtype "
@@ -541,7 +541,7 @@ def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
         kernel = "lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar"
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{torch_name(input.dtype)}'")
     dt = result_type(input, end)
-    x, y = input.to(float32) if dt is float16 else input, end.to(float32) if dt is float16 else end
+    x, y = input.to(opmath(dt)), end.to(opmath(dt))
     w = weight.to(x.dtype) if isinstance(weight, Tensor) else weight
     diff = sub(y, x)
     if not isinstance(w, Tensor):  # one side of the formula, chosen now

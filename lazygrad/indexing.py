@@ -443,6 +443,27 @@ def nonzero(input: Tensor, *, as_tuple: bool = False):
     return tensor(np.stack(coords, axis=1).astype(np.int64) if coords else np.zeros((0, 0), np.int64))
 
 
+def nonzero_static(input: Tensor, *, size: int, fill_value: int = -1, out: Tensor | None = None) -> Tensor:
+    """The first `size` rows of nonzero(input), padded with fill_value: a shape known in advance, so this
+    stays lazy (each nonzero element's flat position is scattered to the row its running count names)."""
+    from .creation import arange, full
+    from .inplace import write_out
+    from .movement import stack
+    if size < 0:
+        raise RuntimeError("nonzero_static: 'size' must be an non-negative integer")
+    device = input._storage.device
+    present = (input != 0).reshape(-1)
+    row = present.to(int64).cumsum(0) - 1
+    slot = row.masked_fill(~present, size).clamp(max=size)
+    positions = full((size + 1,), -1, dtype=int64, device=device).scatter(
+        0, slot, arange(present.numel(), dtype=int64, device=device))[:size]
+    strides = contiguous_strides(input._shape)
+    coords = [(positions // max(stride, 1)) % max(extent, 1) for extent, stride in zip(input._shape, strides)]
+    found = stack(coords, 1) if coords else full((size, 0), 0, dtype=int64, device=device)
+    result = found.masked_fill((positions < 0).unsqueeze(1), fill_value)
+    return result if out is None else write_out(result, out)
+
+
 @recorded_as("MaskedSelectBackward0")
 def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     shape = broadcast_shapes(input._shape, mask._shape)

@@ -14,6 +14,7 @@ import warnings
 
 from . import graph, strided_embed
 from .autograd import grad_mode
+from .amp.autocast_mode import no_autocast
 from .autograd.custom import is_function_node
 from .autograd.forward_ad import duals, no_propagation, set_tangent, tangent_of
 from .autograd.record import differentiable
@@ -45,7 +46,8 @@ def apply(target: Tensor, compute, *args, reads_input: bool = True, **kwargs) ->
         _check_leaf(target)
     recording = tracked and (target._requires_grad or _any_requires_grad(args, kwargs))
     old = _snapshot(target) if recording and reads_input else target
-    result = compute(old, *args, **kwargs)
+    with no_autocast():  # (in-place ops run as called, as in torch)
+        result = compute(old, *args, **kwargs)
     if result._shape != target._shape:
         raise RuntimeError(f"output with shape {list(target._shape)} doesn't match the broadcast shape "
                            f"{list(result._shape)}")

@@ -5,6 +5,8 @@ lazygrad writes it in place, at once, so the other library sees every write.
 """
 from __future__ import annotations
 
+import ctypes
+
 import numpy as np
 
 from .dtypes import from_numpy_dtype
@@ -48,8 +50,27 @@ def cuda_array_interface(t: Tensor) -> dict:
     return _shared_array(t).__cuda_array_interface__
 
 
+class _Capsule:
+    """A legacy DLPack capsule (what to_dlpack returns) as a producer: handed over as it is, its device read
+    from the DLTensor it points to (the data pointer, then the device's type and index as int32s)."""
+
+    def __init__(self, capsule):
+        self.capsule = capsule
+
+    def __dlpack__(self, **kwargs):
+        return self.capsule
+
+    def __dlpack_device__(self) -> tuple[int, int]:
+        pointer = ctypes.pythonapi.PyCapsule_GetPointer
+        pointer.restype, pointer.argtypes = ctypes.c_void_p, [ctypes.py_object, ctypes.c_char_p]
+        device = (ctypes.c_int32 * 2).from_address(pointer(self.capsule, b"dltensor") + ctypes.sizeof(ctypes.c_void_p))
+        return device[0], device[1]
+
+
 def from_dlpack(ext) -> Tensor:
-    """A tensor sharing the memory of any DLPack producer (NumPy, cupy, torch, ...)."""
+    """A tensor sharing the memory of any DLPack producer (NumPy, cupy, torch, ...) or capsule."""
+    if type(ext).__name__ == "PyCapsule":
+        ext = _Capsule(ext)
     device_type, index = ext.__dlpack_device__() if hasattr(ext, "__dlpack_device__") else (CPU, 0)
     if device_type == CPU:
         from .creation import from_numpy

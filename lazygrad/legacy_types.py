@@ -40,7 +40,8 @@ def _type(name: str, dtype) -> LegacyTensorType:
 
 LEGACY_TYPES = {
     "FloatTensor": _type("FloatTensor", dtypes.float32), "DoubleTensor": _type("DoubleTensor", dtypes.float64),
-    "HalfTensor": _type("HalfTensor", dtypes.float16), "LongTensor": _type("LongTensor", dtypes.int64),
+    "HalfTensor": _type("HalfTensor", dtypes.float16), "BFloat16Tensor": _type("BFloat16Tensor", dtypes.bfloat16),
+    "LongTensor": _type("LongTensor", dtypes.int64),
     "IntTensor": _type("IntTensor", dtypes.int32), "ShortTensor": _type("ShortTensor", dtypes.int16),
     "CharTensor": _type("CharTensor", dtypes.int8), "ByteTensor": _type("ByteTensor", dtypes.uint8),
     "BoolTensor": _type("BoolTensor", dtypes.bool_),

@@ -330,6 +330,17 @@ def _histogram(xp, arrays, bins: int | None, value_range: tuple | None, density:
     return [hist, edges]
 
 
+def _histogramdd(xp, arrays, counts: tuple, value_range: tuple | None, density: bool, weighted: bool):
+    """Counts (weighted) of points (N, D) in the bins of each dim: `counts[d]` equal bins (over value_range[d]
+    or the data's range), or, where counts[d] is None, the next array of edges."""
+    points, *rest = arrays
+    weights = rest.pop().reshape(-1) if weighted else None
+    edges = iter(rest)
+    bins = [next(edges) if count is None else count for count in counts]
+    hist, edges = xp.histogramdd(points, bins=bins, range=value_range, weights=weights, density=density)
+    return [hist, *edges]
+
+
 ROUTINES: dict[str, Routine] = {
     "inv": Routine(_inv, "the inverse (LAPACK getrf + getri; cupy: cuSOLVER getrf + getrs)"),
     "lu": Routine(_lu, "the LU factorization with partial pivoting (column by column, batched)"),
@@ -359,6 +370,7 @@ ROUTINES: dict[str, Routine] = {
     "frexp": Routine(lambda xp, arrays: list(xp.frexp(arrays[0])), "mantissas and exponents (frexp)"),
     "mode": Routine(_mode, "the most frequent value of each row and where it is (a sort and run lengths)"),
     "histogram": Routine(_histogram, "counts in bins (histogram)"),
+    "histogramdd": Routine(_histogramdd, "counts of points in a grid of bins (histogramdd)"),
     "ctc_loss": Routine(ctc_alignment.ctc_loss, "the CTC forward recursion over time (log-space alphas)"),
     "standard_gamma": Routine(rejection_samplers.standard_gamma, "Gamma(alpha, 1) draws (Marsaglia-Tsang rejection, "
                               "numpy's Philox stream of the node's seed and offset)"),

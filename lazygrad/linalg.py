@@ -16,6 +16,7 @@ from .movement import cat, diagonal as _diagonal
 from .products import cross, matmul
 from .reductions import amax, amin, vector_norm as _vector_norm
 from .tensor import Tensor
+from .amp.autocast_mode import autocast_op
 
 __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eigh", "eigvalsh", "householder_product",
            "inv",
@@ -126,6 +127,7 @@ def matrix_power(A: Tensor, n: int) -> Tensor:
     return result
 
 
+@autocast_op("linalg_multi_dot")
 def multi_dot(tensors) -> Tensor:
     """The product of a chain of matrices, multiplied in the order with the fewest operations (the
     first may be a row vector, the last a column vector, 1-D either)."""
@@ -171,6 +173,7 @@ def _chain(mats: list[Tensor], split: dict, i: int, j: int) -> Tensor:
     return matmul(_chain(mats, split, i, k), _chain(mats, split, k + 1, j))
 
 
+@autocast_op("linalg_vecdot")
 def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
     if x.dtype is not y.dtype:
         raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found x of type "

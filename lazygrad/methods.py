@@ -5,12 +5,14 @@ from . import creation, elementwise as ew, indexing, inplace, interop, movement 
 from . import diagonals, pointwise as pw, sampling, serialization, shapes, sorting, typed_storage
 from . import scans, scatters, special_functions as sf, statistics, tensor_info
 from . import arithmetic as ar, decompositions as dec, layouts, linalg as la, real_numbers as rn
+from . import deprecated
 import numbers
 
-from .dtypes import (DType, bool_, float16, float32, float64, int8, int16, int32, int64, to_dtype,
+from .dtypes import (DType, bfloat16, bool_, float16, float32, float64, int8, int16, int32, int64, to_dtype,
                      torch_name, uint8)
 from .tensor import Tensor
 from .autograd import grad_mode
+from .autograd.function import node_class
 from .autograd.record import differentiable
 
 
@@ -163,17 +165,25 @@ _COMPARISON_ALIASES = {"eq": "eq", "ne": "ne", "lt": "lt", "le": "le", "gt": "gt
                        "greater_equal": "ge", "less": "lt", "less_equal": "le", "not_equal": "ne"}
 
 
-def _view_inplace(fn):
-    """x.t_(), x.unsqueeze_(d), ...: x itself becomes the view (metadata only)."""
+def _view_inplace(fn, node):
+    """x.t_(), x.unsqueeze_(d), ...: x itself becomes the view (metadata only), its node named as torch names
+    the in-place form (node(args): TransposeBackward1 for transpose_, ...)."""
     def method(self, *args):
         if self._requires_grad and self.grad_fn is None and grad_mode.STATE.enabled:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
         v = fn(self, *args)
         self._shape, self._strides, self._offset, self._epoch = v._shape, v._strides, v._offset, -1
         if v._grad_fn is not None:
+            v._grad_fn.__class__ = node_class(node(args), type(v._grad_fn)._formula)
             self._grad_fn, self._output_nr = v._grad_fn, v._output_nr
         return self
     return method
+
+
+def _squeeze_node(args) -> str:
+    """squeeze_() is SqueezeBackward3, squeeze_(dim) 4, squeeze_(dims) 5."""
+    return "SqueezeBackward3" if not args else "SqueezeBackward5" if isinstance(args[0], (tuple, list)) \
+        else "SqueezeBackward4"
 
 
 def _pin_memory(self: Tensor, device=None) -> Tensor:
@@ -240,6 +250,32 @@ def _map_(self: Tensor, other: Tensor, callable) -> Tensor:
         return self.copy_(tensor(values, dtype=self.dtype).reshape(self.shape))
 
 
+def _map2_(self: Tensor, x: Tensor, y: Tensor, callable) -> Tensor:
+    """callable(self element, x element, y element) for every element, in place (x and y broadcast to self)."""
+    import numpy as np
+    from .creation import tensor
+    for name, other in (("x", x), ("y", y)):
+        if other.dtype is not self.dtype:
+            raise TypeError(f"map2_: expected {self.type()} for argument '{name}' (got {other.type()})")
+    operands = [t.detach().expand(self.shape).numpy().reshape(-1).tolist() for t in (self, x, y)]
+    values = [callable(a, b, c) for a, b, c in zip(*operands)]
+    with grad_mode.no_grad():
+        return self.copy_(tensor(np.array(values), dtype=self.dtype).reshape(self.shape))
+
+
+def _as_subclass(self: Tensor, cls: type) -> Tensor:
+    """self's data as an instance of cls (a Tensor subclass): an alias, attached to self's graph as torch's
+    AliasBackward0 node attaches it. Ops on it return plain tensors (lazygrad has no __torch_function__)."""
+    if not (isinstance(cls, type) and issubclass(cls, Tensor)):
+        raise TypeError("Creating a Tensor subclass from a class that does not inherit from Tensor is not possible. "
+                        "Make sure your class inherits from Tensor.")
+    alias = indexing.getitem(self, ...)
+    out = cls._make(alias._storage, alias._shape, alias._strides, alias._offset)
+    for name in ("_requires_grad", "_grad_fn", "_output_nr", "_base", "_view_version"):
+        setattr(out, name, getattr(alias, name))
+    return out
+
+
 def _new(self: Tensor, *args, **kwargs) -> Tensor:
     """The legacy constructor: sizes give an uninitialized tensor, data a copy, like self's dtype and device."""
     if len(args) == 1 and not isinstance(args[0], int):
@@ -299,6 +335,7 @@ METHODS = {
     "__ior__": _inplace_operator(ew.bitwise_or), "__ixor__": _inplace_operator(ew.bitwise_xor),
     # conversions
     "to": to, "type": type_, "float": _caster(float32), "double": _caster(float64), "half": _caster(float16),
+    "bfloat16": _caster(bfloat16),
     "int": _caster(int32), "long": _caster(int64), "short": _caster(int16), "char": _caster(int8),
     "byte": _caster(uint8), "bool": _caster(bool_), "requires_grad_": _requires_grad_,
     "cpu": lambda self, memory_format=None: to(self, "cpu"), "cuda": _cuda,
@@ -387,6 +424,11 @@ METHODS = {
     "vdot": products.vdot, "mode": statistics.mode, "histogram": statistics.histogram,
     "unique_consecutive": sorting.unique_consecutive, "fill_diagonal_": _fill_diagonal_, "apply_": _apply_,
     "map_": _map_, "new": _new,
+    "map2_": _map2_, "as_subclass": _as_subclass, "nonzero_static": indexing.nonzero_static,
+    "unsafe_split_with_sizes": shapes.unsafe_split_with_sizes, "slice_inverse": mv.slice_inverse,
+    "resize": deprecated.resize, "resize_as": deprecated.resize_as, "solve": deprecated.solve,
+    "lstsq": deprecated.lstsq, "eig": deprecated.eig, "symeig": deprecated.symeig, "ormqr": dec.ormqr,
+    "is_distributed": tensor_info.is_distributed,
     # complex numbers (none in lazygrad: the identities and errors torch gives real tensors)
     "conj": rn.conj, "conj_physical": rn.conj, "resolve_conj": rn.conj, "resolve_neg": rn.conj,
     "is_conj": rn.is_conj, "is_neg": rn.is_conj, "isreal": rn.isreal, "adjoint": rn.adjoint,
@@ -412,9 +454,12 @@ METHODS = {
     "polygamma_": _inplace(sf.polygamma_value),
     **{alias + "_": _inplace(pw.COMPARED_IN_PLACE[op]) for alias, op in _COMPARISON_ALIASES.items()},
     **{name + "_": _inplace(fn) for name, fn in INPLACE_OF.items()},
-    "t_": _view_inplace(mv.t_), "transpose_": _view_inplace(mv.transpose), "swapaxes_": _view_inplace(mv.transpose),
-    "swapdims_": _view_inplace(mv.transpose), "unsqueeze_": _view_inplace(mv.unsqueeze),
-    "squeeze_": _view_inplace(mv.squeeze), "as_strided_": _view_inplace(mv.as_strided),
+    "t_": _view_inplace(mv.t_, lambda args: "TBackward1"),
+    **{name: _view_inplace(mv.transpose, lambda args: "TransposeBackward1")
+       for name in ("transpose_", "swapaxes_", "swapdims_")},
+    "unsqueeze_": _view_inplace(mv.unsqueeze, lambda args: "UnsqueezeBackward1"),
+    "squeeze_": _view_inplace(mv.squeeze, _squeeze_node),
+    "as_strided_": _view_inplace(mv.as_strided, lambda args: "AsStridedBackward1"),
     # new_* creation
     "new_tensor": creation.new_tensor, "new_zeros": creation.new_zeros, "new_ones": creation.new_ones,
     "new_empty": creation.new_empty, "new_full": creation.new_full, "new_empty_strided": creation.new_empty_strided,

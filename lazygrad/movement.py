@@ -47,6 +47,14 @@ def as_strided(input: Tensor, size, stride, storage_offset: int | None = None) -
     return as_view(input, size, stride, offset)
 
 
+@differentiable("slice_inverse")
+def slice_inverse(input: Tensor, src: Tensor, dim: int = 0, start: int | None = None, end: int | None = None,
+                  step: int = 1) -> Tensor:
+    """The tensor a slice was taken from, seen again through the slice: input's storage viewed with src's
+    sizes, strides and offset (dim, start, end and step only name the slice, as in torch)."""
+    return as_strided(input, src._shape, src._strides, src._offset)
+
+
 def _sizes(args) -> list[int]:
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = args[0]

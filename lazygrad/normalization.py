@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .tensor import Tensor
 from .autograd.composite import recorded_as
+from .dtypes import opmath
+from .tensor import Tensor
+from .amp.autocast_mode import autocast_op
 
 
 def _normalized_dims(input: Tensor, normalized_shape, star: str) -> tuple[int, ...]:
@@ -24,15 +26,18 @@ def _affine(x: Tensor, weight, bias) -> Tensor:
     return x
 
 
+@autocast_op("layer_norm")
 @recorded_as("NativeLayerNormBackward0")
 def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
                eps: float = 1e-5, cudnn_enable: bool = True) -> Tensor:
-    """(x - mean) / sqrt(var + eps) over the last dims (the biased variance), then weight and bias."""
+    """(x - mean) / sqrt(var + eps) over the last dims (the biased variance), then weight and bias; float16 and
+    bfloat16 computed in float32 and rounded once, as torch does."""
     dims = _normalized_dims(input, normalized_shape, ", ")
-    mean = input.mean(dims, keepdim=True)
-    centered = input - mean
+    wide = input.to(opmath(input.dtype))
+    mean = wide.mean(dims, keepdim=True)
+    centered = wide - mean
     variance = (centered * centered).mean(dims, keepdim=True)
-    return _affine(centered * (variance + eps).rsqrt(), weight, bias)
+    return _affine(centered * (variance + eps).rsqrt(), weight, bias).to(input.dtype)
 
 
 def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps: float | None = None) -> Tensor:

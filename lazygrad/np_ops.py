@@ -7,11 +7,17 @@ from __future__ import annotations
 
 import math
 
+import ml_dtypes
 import numpy as np
 
 from .ops import Op, ReduceOp
 
 _erf = np.frompyfunc(math.erf, 1, 1)
+
+
+def _floating(dtype: np.dtype) -> bool:
+    """numpy's floats and ml_dtypes' bfloat16 (a numpy 'V' kind)."""
+    return dtype.kind == "f" or dtype == ml_dtypes.bfloat16
 
 
 def _int_safe(op, a, b):
@@ -36,7 +42,7 @@ def _fmod(a, b):
 
 
 def _pow(a, b):
-    if a.dtype.kind == "f":
+    if _floating(a.dtype):
         return np.power(a, b)
     # integers: torch gives 0, 1 or -1 for negative exponents instead of raising
     neg = b < 0
@@ -61,7 +67,7 @@ def _shl(a, b):
 
 
 def _round(a):
-    return np.rint(a) if a.dtype.kind == "f" else a
+    return np.rint(a) if _floating(a.dtype) else a
 
 
 def _not(a):
@@ -69,7 +75,7 @@ def _not(a):
 
 
 def _float_only(fn):
-    return lambda a: fn(a) if a.dtype.kind == "f" else a
+    return lambda a: fn(a) if _floating(a.dtype) else a
 
 
 UNARY_NP = {
@@ -109,8 +115,8 @@ SCATTER_NP = {ReduceOp.SUM: np.add, ReduceOp.PROD: np.multiply, ReduceOp.MAX: np
 
 
 def _accumulate_dtype(dt: np.dtype) -> np.dtype:
-    """float16 is summed in float32 (as torch does); everything else in its own type."""
-    return np.dtype(np.float32) if dt == np.float16 else dt
+    """float16 and bfloat16 are summed in float32 (as torch does); everything else in its own type."""
+    return np.dtype(np.float32) if dt in (np.float16, ml_dtypes.bfloat16) else dt
 
 
 def apply(op: Op, dtype: np.dtype, *args: np.ndarray, arg=None) -> np.ndarray:
@@ -135,7 +141,7 @@ def identity(rop: ReduceOp, dtype: np.dtype):
         return 1
     if dtype == np.bool_:
         return rop is ReduceOp.MIN
-    if dtype.kind == "f":
+    if _floating(dtype):
         return IDENTITY[rop]
     info = np.iinfo(dtype)
     return info.min if rop is ReduceOp.MAX else info.max

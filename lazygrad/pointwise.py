@@ -8,7 +8,7 @@ import numbers
 
 from . import graph
 from .autograd.record import differentiable
-from .dtypes import DType, bool_, float16, float32, float64, get_default_dtype, result_type, torch_name
+from .dtypes import DType, bool_, float64, get_default_dtype, opmath, result_type, torch_name
 from .elementwise import (_float_of, _out, abs, add, div, eq, erf, exp, exp2, ge, gt, isfinite, isnan, le, log, log1p,
                           logical_and, logical_not, logical_or, lt, maximum, minimum, mul, ne, neg, sign, sin, sqrt,
                           sub, trunc, where)
@@ -33,7 +33,7 @@ def _float_args(*xs) -> tuple[DType, list[Tensor]]:
     """The result dtype of a float function of xs (integers give the default float dtype) and xs as
     tensors of the dtype it is computed in: float16 is computed in float32 and rounded once, as torch does."""
     out = _float_of(*xs)
-    return out, _tensors(float32 if out is float16 else out, *xs)
+    return out, _tensors(opmath(out), *xs)
 
 
 def _scalar(value, dtype: DType) -> Tensor:

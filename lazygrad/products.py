@@ -18,6 +18,7 @@ from .ops import Op, ReduceOp
 from .tensor import Tensor, wrap_dim
 from .autograd.record import differentiable
 from .autograd.composite import recorded_as
+from .amp.autocast_mode import autocast_op
 
 def _same_dtype(a: Tensor, b: Tensor, name: str) -> None:
     if a.dtype is not b.dtype:
@@ -245,6 +246,7 @@ def _tensordot_dims(a: Tensor, b: Tensor, dims) -> tuple[list[int], list[int]]:
     return da, db
 
 
+@autocast_op("tensordot")
 def tensordot(a: Tensor, b: Tensor, dims=2, out=None) -> Tensor:
     """Sums of products over the paired dims: both sides permuted and reshaped into one matrix multiply."""
     da, db = _tensordot_dims(a, b, dims)
@@ -334,6 +336,7 @@ def pnorm(x: Tensor, p: float, dim) -> Tensor:
     return pow(pow(a, p).sum(dim), 1.0 / p)
 
 
+@autocast_op("cdist")
 @differentiable("cdist")
 def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode=None) -> Tensor:
     """The p-norm distance between each row of x1 and each row of x2 (batch dims broadcast), computed
@@ -358,6 +361,7 @@ def cdist_differences(x1: Tensor, x2: Tensor) -> Tensor:
     return sub(x1.unsqueeze(-2), x2.unsqueeze(-3))
 
 
+@autocast_op("dist")
 @differentiable("dist")
 def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
     """The p-norm of input - other (broadcast)."""
@@ -375,6 +379,7 @@ def _clamped_norm(x: Tensor, dim: int, eps: float) -> Tensor:
     return n + (n.detach().clamp(min=eps) - n.detach())
 
 
+@autocast_op("cosine_similarity")
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
     """The cosine of the angle between x1 and x2 along dim (broadcast), each normalized by its norm
     clamped to at least eps, as torch does."""
@@ -393,6 +398,7 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
     return difference.norm(p, -1, keepdim=keepdim)
 
 
+@autocast_op("pdist")
 @recorded_as("PdistBackward0")
 def pdist(input: Tensor, p: float = 2) -> Tensor:
     """The p-norm distance between every pair of rows i < j, in row-major order of the pairs."""

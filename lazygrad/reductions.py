@@ -4,13 +4,14 @@ from __future__ import annotations
 import builtins
 import math
 from . import graph, return_types
-from .dtypes import DType, bool_, get_default_dtype, int64, to_dtype, torch_name, uint8
+from .dtypes import DType, bool_, get_default_dtype, int64, opmath, to_dtype, torch_name, uint8
 from .elementwise import abs as abs_
 from .elementwise import _out, add, div, eq, isnan, logical_or, mul, ne, pow, sqrt, sub, where, exp, log, isinf
 from .ops import ReduceOp
 from .tensor import Tensor, wrap_dim
 from .autograd.composite import recorded_as
 from .autograd.record import differentiable
+from .amp.autocast_mode import autocast_op
 
 
 
@@ -80,7 +81,8 @@ def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point or "
                            f"complex dtype. Got: {torch_name(dt)}")
     n = _count(input, dim)
-    return _out(div(reduce(input, ReduceOp.SUM, dim, keepdim, dt), n if n else float("nan")), out)
+    total = reduce(input, ReduceOp.SUM, dim, keepdim, opmath(dt))  # (float16 and bfloat16: divided in float32)
+    return _out(div(total, n if n else float("nan")).to(dt), out)
 
 
 def _check_nonempty(x: Tensor, name: str, dim) -> None:
@@ -231,6 +233,7 @@ def std_mean(input: Tensor, dim=None, *, correction=None, keepdim: bool = False)
     return std(input, dim, keepdim=keepdim, correction=correction), mean(input, dim, keepdim=keepdim)
 
 
+@autocast_op("logsumexp")
 @differentiable("logsumexp")
 def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:
     """log(sum(exp(x))) shifted by the max so large inputs do not overflow."""
@@ -293,6 +296,7 @@ def _check_extreme_norm(x: Tensor, p: float, dim) -> None:
                                "dimension is empty and the operation does not have an identity")
 
 
+@autocast_op("renorm")
 @differentiable("renorm")
 def renorm(input: Tensor, p, dim: int, maxnorm) -> Tensor:
     """Each slice along dim whose p-norm exceeds maxnorm scaled down to norm maxnorm (by
@@ -345,12 +349,14 @@ def _softmax_input(input: Tensor, dim: int, dtype, name: str) -> tuple[Tensor, i
 
 @differentiable("softmax")
 def softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
-    """exp(x - max) / sum(exp(x - max)) along dim: three kernels (max, sum of exp, the quotient)."""
+    """exp(x - max) / sum(exp(x - max)) along dim: three kernels (max, sum of exp, the quotient); float16 and
+    bfloat16 computed in float32 and rounded once, as torch does."""
     x, d = _softmax_input(input, dim, dtype, "softmax")
     if x.ndim == 0 or x.numel() == 0:
         return exp(x - x)
-    e = exp(x - amax(x, d, keepdim=True))
-    return e / sum(e, d, keepdim=True)
+    wide = x.to(opmath(x.dtype))
+    e = exp(wide - amax(wide, d, keepdim=True))
+    return (e / sum(e, d, keepdim=True)).to(x.dtype)
 
 
 @differentiable("log_softmax")
@@ -358,5 +364,6 @@ def log_softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
     x, d = _softmax_input(input, dim, dtype, "log_softmax")
     if x.ndim == 0 or x.numel() == 0:
         return x - x
-    shifted = x - amax(x, d, keepdim=True)
-    return shifted - log(sum(exp(shifted), d, keepdim=True))
+    wide = x.to(opmath(x.dtype))
+    shifted = wide - amax(wide, d, keepdim=True)
+    return (shifted - log(sum(exp(shifted), d, keepdim=True))).to(x.dtype)

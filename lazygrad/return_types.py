@@ -6,7 +6,8 @@ from collections import namedtuple
 
 __all__ = ["max", "min", "sort", "topk", "kthvalue", "median", "nanmedian", "aminmax", "cummax", "cummin",
            "linalg_inv_ex", "linalg_cholesky_ex", "linalg_solve_ex", "linalg_slogdet", "slogdet", "linalg_eigh",
-           "linalg_qr", "qr", "linalg_svd", "svd", "triangular_solve", "linalg_lstsq", "mode", "histogram", "frexp",
+           "linalg_qr", "qr", "linalg_svd", "svd", "triangular_solve", "linalg_lstsq", "mode", "histogram", "histogramdd",
+           "frexp",
            "linalg_lu_factor", "linalg_lu_factor_ex", "linalg_lu", "lu_unpack"]
 
 
@@ -43,6 +44,7 @@ triangular_solve = _result_type("triangular_solve", ("solution", "cloned_coeffic
 linalg_lstsq = _result_type("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))
 mode = _result_type("mode", _VALUES_INDICES)
 histogram = _result_type("histogram", ("hist", "bin_edges"))
+histogramdd = _result_type("histogramdd", ("hist", "bin_edges"))
 frexp = _result_type("frexp", ("mantissa", "exponent"))
 linalg_lu_factor = _result_type("linalg_lu_factor", ("LU", "pivots"))
 linalg_lu_factor_ex = _result_type("linalg_lu_factor_ex", ("LU", "pivots", "info"))

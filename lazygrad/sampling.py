@@ -16,7 +16,7 @@ from .autograd.record import differentiable
 from .creation import _random, parse_size
 from .decompositions import library_call
 from .dtype_info import finfo
-from .dtypes import C_NAMES, bool_, float16, float32, float64, get_default_dtype, int64, to_dtype, torch_name
+from .dtypes import C_NAMES, bool_, float16, float32, float64, get_default_dtype, int64, opmath, to_dtype, torch_name
 from .elementwise import add, broadcast_shapes, div, exp, floor, log1p, lt, mul, neg, sub, tan
 from .ops import Op
 from .random import next_offset, seed_value
@@ -42,10 +42,10 @@ def _check_std(std) -> None:
 
 
 def _sample_dtype(dt):
-    """The dtype normal samples of dt are drawn and shifted in (float16 in float32)."""
+    """The dtype normal samples of dt are drawn and shifted in (float16 and bfloat16 in float32)."""
     if not dt.is_floating_point:
         raise NotImplementedError(f"\"normal_kernel_cpu\" not implemented for '{torch_name(dt)}'")
-    return float32 if dt is float16 else dt
+    return opmath(dt)
 
 
 def _shifted(shape, dt, device: str, generator, mean, std) -> Tensor:
@@ -77,7 +77,7 @@ def _check_probability(p) -> None:
 def _draw_below(shape, p, dtype, device: str, generator) -> Tensor:
     """1 where a uniform sample falls below p, else 0, as dtype."""
     calc = p.dtype if isinstance(p, Tensor) and p.dtype.is_floating_point else float32
-    calc = float32 if calc is float16 else calc
+    calc = opmath(calc)
     u = _random(tuple(shape), "uniform", calc, device, False, generator)
     return lt(u, p.to(calc) if isinstance(p, Tensor) else p).to(dtype)
 

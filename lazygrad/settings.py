@@ -1,4 +1,5 @@
-"""Process-wide switches that torch scripts set: deterministic algorithms and the float32 matmul precision.
+"""Process-wide switches that torch scripts set: deterministic algorithms, the float32 matmul precision,
+whether once-only warnings repeat (set_warn_always) and denormal flushing.
 lazygrad's CPU kernels are deterministic (every sum runs in a fixed order, scatters on one
 thread), so determinism only constrains the CUDA kernels that scatter with atomic reductions; float32
 products are always computed in float32, whatever precision is asked for."""
@@ -6,7 +7,8 @@ from __future__ import annotations
 
 import warnings
 
-_STATE = {"deterministic": False, "warn_only": False, "matmul_precision": "highest"}
+_STATE = {"deterministic": False, "warn_only": False, "matmul_precision": "highest", "warn_always": False}
+_WARNED: set[str] = set()  # the once-only warnings given so far
 _DEBUG_MODES = {"default": 0, "warn": 1, "error": 2}
 _PRECISIONS = ("highest", "high", "medium")
 
@@ -73,3 +75,37 @@ def set_float32_matmul_precision(precision: str) -> None:
 
 def get_float32_matmul_precision() -> str:
     return _STATE["matmul_precision"]
+
+
+def set_warn_always(b: bool, /) -> None:
+    """Give the warnings torch gives once per process (deprecations, mostly) every time."""
+    if not isinstance(b, bool):
+        raise RuntimeError(f"setWarnOnlyOnce expects a bool, but got {type(b).__name__}")
+    _STATE["warn_always"] = b
+
+
+def is_warn_always_enabled() -> bool:
+    return _STATE["warn_always"]
+
+
+def warn_once(message: str, stacklevel: int = 2) -> None:
+    """A UserWarning torch gives once per process (TORCH_WARN_ONCE), or every time under set_warn_always."""
+    if not _STATE["warn_always"]:
+        if message in _WARNED:
+            return
+        _WARNED.add(message)
+    warnings.warn(message, UserWarning, stacklevel=stacklevel + 1)
+
+
+def set_flush_denormal(mode: bool) -> bool:
+    """Whether denormal floats can be flushed to zero: lazygrad's kernels keep them, so it answers False,
+    as torch does on a CPU without the instructions for it."""
+    if not isinstance(mode, bool):
+        raise RuntimeError(f"flush_denormal expects a bool, but got {type(mode).__name__}")
+    return False
+
+
+def is_inference_mode_enabled() -> bool:
+    """Whether an inference_mode block is running (the flag grad_mode's inference_mode keeps)."""
+    from .autograd.grad_mode import STATE
+    return STATE.inference

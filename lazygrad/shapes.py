@@ -8,6 +8,7 @@ import warnings
 import numpy as np
 
 from . import graph
+from .autograd.composite import recorded_as
 from .autograd.record import differentiable
 from .creation import ones, zeros
 from .dtypes import bool_, int32, int64, result_type, torch_name
@@ -237,6 +238,13 @@ def unsafe_split(input: Tensor, split_size: int, dim: int = 0) -> tuple:
     """split by a part size; torch records it under its own node."""
     check_split_size(split_size, 2)
     return split(input, split_size, dim)
+
+
+@recorded_as("UnsafeSplitWithSizesBackward0")
+def unsafe_split_with_sizes(input: Tensor, split_sizes, dim: int = 0) -> tuple:
+    """split_with_sizes recorded under torch's node for the unsafe form (whose parts autograd does not
+    treat as views of input)."""
+    return split_with_sizes(input, split_sizes, dim)
 
 
 def unsafe_chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:

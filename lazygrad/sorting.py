@@ -18,6 +18,7 @@ from .dtypes import bool_, float64, int64, uint8
 from .elementwise import isnan, where
 from .indexing import gather, take_along_dim
 from .tensor import Tensor, known_values, wrap_dim
+from .amp.autocast_mode import autocast_op
 
 
 def _positions(input: Tensor, dim: int, descending: bool) -> Tensor:
@@ -194,12 +195,14 @@ def _quantile(input: Tensor, q, dim, keepdim: bool, interpolation: str, ignore_n
     return out.squeeze(0) if qs.ndim == 0 else out
 
 
+@autocast_op("quantile")
 def quantile(input: Tensor, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear",
              out=None) -> Tensor:
     """The q-th quantiles along dim (of all elements without dim), interpolating between neighbours."""
     return _quantile(input, q, dim, keepdim, interpolation, False, "quantile")
 
 
+@autocast_op("nanquantile")
 def nanquantile(input: Tensor, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear",
                 out=None) -> Tensor:
     return _quantile(input, q, dim, keepdim, interpolation, True, "nanquantile")

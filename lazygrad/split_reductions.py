@@ -11,7 +11,7 @@ blocks or threads. The C back end parallelizes these reductions itself and keeps
 from __future__ import annotations
 
 from . import graph, np_ops
-from .dtypes import bool_, float16, float32
+from .dtypes import bool_, opmath
 from .graph import Node, toposort
 from .ops import Op
 from .schedule import is_stored
@@ -37,7 +37,7 @@ def _split(node: Node, src: Node) -> Node:
     inside = graph.pad(graph.const(True, bool_, merged.shape), pads)
     padded = graph.alu(Op.WHERE, inside, graph.pad(merged, pads),
                        graph.const(np_ops.reduce_identity(rop, src.dtype), src.dtype, inside.shape))
-    partial = float32 if node.dtype == float16 else node.dtype  # what a float16 reduction accumulates in
+    partial = opmath(node.dtype)  # what a float16 or bfloat16 reduction accumulates in
     first = graph.reduce(graph.reshape(padded, pre + (parts, per) + post), rop, (lo + 1,), partial)
     return graph.reshape(graph.reduce(first, rop, (lo,), node.dtype), node.shape)
 

@@ -175,3 +175,29 @@ def histogram(input: Tensor, bins=100, *, range=None, weight: Tensor | None = No
     value_range = tuple(float(v) for v in range) if range is not None else None
     hist, bin_edges = library_call("histogram", (edges, value_range, density), inputs, [(count,), (count + 1,)])
     return return_types.histogram(hist, bin_edges)
+
+
+def histogramdd(input: Tensor, bins, range=None, weight: Tensor | None = None, density: bool = False):
+    """Counts of input's points (its last dim holds their coordinates) in a grid of bins: per dim, a count
+    of equal bins (over that dim's pair in the flat `range`, else the data's range) or a tensor of edges;
+    with each dim's edges (a library call: numpy's histogramdd)."""
+    from .decompositions import library_call
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"histogramdd\" not implemented for '{torch_name(input.dtype)}'")
+    dims = input.shape[-1]
+    bins = [bins] * dims if isinstance(bins, int) else list(bins)
+    if len(bins) != dims:
+        raise RuntimeError("histogramdd: The size of bins must be equal to the innermost dimension of the input.")
+    counts = tuple(None if isinstance(b, Tensor) else int(b) for b in bins)
+    for d, count in enumerate(counts):
+        if count is not None and count <= 0:
+            raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {count} for dimension {d}")
+    inputs = [input.reshape(-1, dims)] + [b.to(input.dtype) for b in bins if isinstance(b, Tensor)]
+    if weight is not None:
+        inputs.append(weight.to(input.dtype))
+    bounds = [] if range is None else [float(v) for v in range]
+    ranges = tuple(zip(bounds[0::2], bounds[1::2])) or None
+    sizes = tuple(b.numel() - 1 if isinstance(b, Tensor) else b for b in bins)
+    hist, *edges = library_call("histogramdd", (counts, ranges, density, weight is not None), inputs,
+                                [sizes] + [(n + 1,) for n in sizes])
+    return return_types.histogramdd(hist, tuple(edges))

@@ -347,6 +347,8 @@ class Tensor:
                             "copy the tensor to host memory first.")
         if self.requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        if self.dtype.name == "bfloat16":  # (numpy has no bfloat16: torch refuses it too)
+            raise TypeError("Got unsupported ScalarType BFloat16")
         if self.is_cuda:
             return self._values().copy()
         realize(self)

@@ -1,5 +1,5 @@
 """Questions about a tensor that torch answers with Python values: is_complex, is_signed, is_nonzero,
-is_same_size, is_inference, get_device, typename, is_storage."""
+is_same_size, is_inference, get_device, typename, is_storage, is_distributed."""
 from __future__ import annotations
 
 from .dtypes import bool_, uint8
@@ -49,3 +49,8 @@ def typename(obj) -> str:
 def is_storage(obj) -> bool:
     from .typed_storage import TypedStorage, UntypedStorage
     return isinstance(obj, (TypedStorage, UntypedStorage))
+
+
+def is_distributed(input: Tensor) -> bool:
+    """Whether input is spread over processes: never, in lazygrad (nor in torch, for a plain tensor)."""
+    return False

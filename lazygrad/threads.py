@@ -1,4 +1,6 @@
-"""How many threads the C kernels use: torch's get_num_threads and set_num_threads.
+"""How many threads the C kernels use: torch's get_num_threads and set_num_threads (and the inter-op
+pool's count, which torch keeps for running independent ops side by side: lazygrad runs its kernels in
+turn, so that count is only recorded).
 
 The kernels run in parallel with OpenMP, so the count is OpenMP's, set in the very runtime the
 kernels link through a small C helper built by the same compiler. OpenMP keeps the count per
@@ -21,6 +23,7 @@ import numpy as np
 os.environ.setdefault("GOMP_SPINCOUNT", "10000")
 
 _wanted: int | None = None
+_interop: int | None = None
 _generation = 0
 _local = threading.local()
 _helper = None
@@ -65,3 +68,26 @@ def apply() -> None:
     if _generation and getattr(_local, "generation", 0) != _generation:
         _omp_threads(_wanted)
         _local.generation = _generation
+
+
+def get_num_interop_threads() -> int:
+    return _interop if _interop is not None else get_num_threads()
+
+
+def set_num_interop_threads(num: int) -> None:
+    """Torch's inter-op count is set once, before it is used; so is this one."""
+    global _interop
+    if not isinstance(num, int) or isinstance(num, bool):
+        raise RuntimeError(f"set_num_interop_threads expects an int, but got {type(num).__name__}")
+    if num <= 0:
+        raise RuntimeError("set_num_interop_threads expects a positive integer")
+    if _interop is not None:
+        raise RuntimeError("Error: cannot set number of interop threads after parallel work has started or "
+                           "set_num_interop_threads called")
+    _interop = num
+
+
+def init_num_threads() -> None:
+    """Bring the calling thread's kernel thread count up to the last set_num_threads (torch calls this in a
+    new thread; lazygrad also does it before every kernel)."""
+    apply()

@@ -433,3 +433,19 @@ def test_float_scatter_adds_alert_under_deterministic_algorithms():
     finally:
         lg.use_deterministic_algorithms(False)
 
+
+
+def test_bfloat16_on_the_device():
+    """bfloat16 kernels on the device give the CPU kernels' bits: elementwise work, reductions (float32
+    sums), a product, a softmax, a scatter of racing threads, transfers both ways."""
+    a = lg.tensor(_pair((37, 53)), dtype=lg.float32).bfloat16()
+    b = lg.tensor(_pair((53, 20), seed=3), dtype=lg.float32).bfloat16()
+    index = lg.tensor([0, 4, 4, 4, 2])
+    programs = [lambda x, y: (x * 2 + 1).exp().log1p(), lambda x, y: x.sum(1), lambda x, y: x.amax(0),
+                lambda x, y: x.softmax(1), lambda x, y: (x @ y).relu(), lambda x, y: x.cumsum(0),
+                lambda x, y: lg.zeros(6, 53, dtype=lg.bfloat16, device=x.device).index_add(0, index.to(x.device), x[:5])]
+    for program in programs:
+        on_gpu, on_cpu = program(a.cuda(), b.cuda()), program(a, b)
+        assert on_gpu.device.type == "cuda" and on_gpu.dtype is lg.bfloat16
+        np.testing.assert_allclose(on_gpu.float().cpu().numpy(), on_cpu.float().numpy(), rtol=8e-3, atol=1e-2)
+    assert a.cuda().cpu().tolist() == a.tolist()

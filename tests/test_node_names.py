@@ -34,6 +34,11 @@ def calls(t):
         "elu_": lambda: F.elu(x * 1, inplace=True), "leaky_relu_": lambda: F.leaky_relu(x * 1, inplace=True),
         "cross_entropy": lambda: F.cross_entropy(m, target), "cross_entropy_2d": lambda: F.cross_entropy(x, target[:2, None, None].expand(2, 6, 6)),
         "nll_loss": lambda: F.nll_loss(m, target, reduction="none"), "mse_loss": lambda: F.mse_loss(m, y),
+        "cross_entropy_smoothed": lambda: F.cross_entropy(m, target, label_smoothing=0.1),
+        "cross_entropy_smoothed_sum": lambda: F.cross_entropy(m, target, label_smoothing=0.1, reduction="sum"),
+        "cross_entropy_probabilities": lambda: F.cross_entropy(m, m.detach().softmax(1)),
+        "cross_entropy_1d_unreduced": lambda: F.cross_entropy(x[:, :, 0], target[:2, None].expand(2, 6), reduction="none"),
+        "nll_loss_4d_unreduced": lambda: F.nll_loss(x, target[:2, None, None].expand(2, 6, 6), reduction="none"),
         "smooth_l1_loss": lambda: F.smooth_l1_loss(m, y), "huber_loss": lambda: F.huber_loss(m, y),
         "binary_cross_entropy": lambda: F.binary_cross_entropy(p, y.sigmoid()),
         "binary_cross_entropy_with_logits": lambda: F.binary_cross_entropy_with_logits(m, y.sigmoid()),
@@ -214,3 +219,21 @@ def test_views_of_an_op_returning_several_are_not_written_in_place_under_autogra
         plain = t.ones(4, 3)
         split(plain).mul_(2)
         assert float(plain.sum()) > 12
+
+
+def test_in_place_views_record_torchs_in_place_nodes():
+    torch = torch_or_skip()
+    calls = ["transpose_(0, 1)", "swapdims_(0, 1)", "swapaxes_(0, 1)", "unsqueeze_(0)", "squeeze_()", "squeeze_(1)",
+             "squeeze_((0, 1))", "as_strided_((3, 2), (1, 3))"]
+
+    def names(m):
+        x = m.zeros(2, 1, 3, requires_grad=True) * 1
+        out = []
+        for call in calls:
+            y = x.clone()
+            eval(f"y.{call}")
+            out.append(type(y.grad_fn).__name__)
+        y = x[0].clone()
+        y.t_()
+        return out + [type(y.grad_fn).__name__]
+    assert names(lg) == names(torch)

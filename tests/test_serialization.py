@@ -176,10 +176,24 @@ def test_lazygrad_loads_what_torch_saves():
 def test_a_torch_dtype_lazygrad_lacks_is_named():
     torch = pytest.importorskip("torch")
     buf = io.BytesIO()
-    torch.save(torch.ones(2, dtype=torch.bfloat16), buf)
+    torch.save(torch.ones(2, dtype=torch.complex64), buf)
     buf.seek(0)
-    with pytest.raises(pickle.UnpicklingError, match="torch.BFloat16Storage"):
+    with pytest.raises(pickle.UnpicklingError, match="torch.ComplexFloatStorage"):
         lg.load(buf)
+
+
+def test_bfloat16_files_both_ways():
+    torch = pytest.importorskip("torch")
+    buf = io.BytesIO()
+    torch.save(torch.tensor([1.1, -2.5, 3e38]).bfloat16(), buf)
+    buf.seek(0)
+    loaded = lg.load(buf)
+    assert loaded.dtype is lg.bfloat16 and loaded.tolist() == torch.tensor([1.1, -2.5, 3e38]).bfloat16().tolist()
+    buf = io.BytesIO()
+    lg.save(lg.tensor([1.1, -2.5]).bfloat16(), buf)
+    buf.seek(0)
+    back = torch.load(buf)
+    assert back.dtype is torch.bfloat16 and back.tolist() == [1.1015625, -2.5]
 
 
 # ---- pickle and deepcopy ----------------------------------------------------------------------------------

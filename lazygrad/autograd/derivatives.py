@@ -780,6 +780,7 @@ DERIVATIVES = {
     "select": ("SelectBackward0", lambda c, g: (_embed_along(g, c, c.args[2]),)),
     "embed": ("SliceBackwardBackward0", lambda c, g: (g[c.args[2]], None, None)),
     "as_strided": ("AsStridedBackward0", lambda c, g: (_as_strided(c, g), None, None, None)),
+    "slice_inverse": ("SliceInverseBackward0", lambda c, g: (_slice_inverse(c, g), None, None, None, None, None)),
     "strided_scatter": ("AsStridedScatterBackward0", lambda c, g: (_read_strided(g, c), None, None, None)),
     # writes (in-place ops record these; see lazygrad/inplace.py)
     "copy_slices": ("CopySlices", lambda c, g: _copy_slices(c, g)),
@@ -954,6 +955,13 @@ def _as_strided(c, g):
     x, size, stride = c.args[0], c.args[1], c.args[2]
     offset = c.args[3] if len(c.args) > 3 and c.args[3] is not None else x.storage_offset()
     return strided_grad(g, x.shape, x.stride(), x.storage_offset(), tuple(size), tuple(stride), offset)
+
+
+def _slice_inverse(c, g):
+    """input's storage seen through src's geometry: as_strided's gradient with src's sizes and strides."""
+    from .embed import strided_grad
+    x, src = c.args[0], c.args[1]
+    return strided_grad(g, x.shape, x.stride(), x.storage_offset(), tuple(src.shape), src.stride(), src.storage_offset())
 
 
 def _read_strided(g, c):

@@ -6,6 +6,7 @@ import functools
 
 class _State:
     enabled = True
+    inference = False  # inside an inference_mode(True) block
 
 
 STATE = _State()
@@ -47,6 +48,14 @@ class enable_grad(_Mode):
 class inference_mode(_Mode):
     def __init__(self, mode: bool = True):
         self.mode = not mode
+
+    def __enter__(self):
+        self._prev_inference, STATE.inference = STATE.inference, not self.mode
+        return super().__enter__()
+
+    def __exit__(self, *exc) -> None:
+        STATE.inference = self._prev_inference
+        super().__exit__(*exc)
 
     def __call__(self, fn):
         @functools.wraps(fn)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import functools
 import inspect
 
+from ..amp.autocast_mode import REGION, cast_inputs, no_autocast
 from .anomaly_mode import forward_stack
 from .forward_ad import FORWARD, any_dual, propagate
 from .grad_mode import STATE
@@ -46,6 +47,11 @@ def differentiable(op: str):
         def wrapper(*args, **kwargs):
             if FORWARD.level is not None and FORWARD.propagating and any_dual(args, kwargs):
                 return propagate(op, lambda: wrapper(*args, **kwargs), *positional(args, kwargs))
+            if REGION.active:
+                cast_args, cast_kwargs, handled = cast_inputs(op, args, kwargs)
+                if handled:
+                    with no_autocast():
+                        return wrapper(*cast_args, **cast_kwargs)
             if own_out and kwargs.get("out") is not None:
                 return _with_out(op, wrapper, args, kwargs)
             if not STATE.enabled:

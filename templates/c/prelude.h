@@ -10,6 +10,11 @@
 #define LG_FN static inline
 #include "lg_helpers.h"
 
+/* bfloat16 in memory: a struct, so a value used without its conversion is a compile error */
+typedef struct { uint16_t bits; } lg_bf16;
+LG_FN float lg_bf16_load(lg_bf16 v) { return lg_bf16_float(v.bits); }
+LG_FN lg_bf16 lg_bf16_store(float f) { lg_bf16 v = { lg_bf16_bits(f) }; return v; }
+
 /* the threads a parallel region may get, and who is who inside one (one thread without OpenMP) */
 #ifdef _OPENMP
 #include <omp.h>

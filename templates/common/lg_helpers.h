@@ -120,3 +120,24 @@ LG_FN int64_t lg_rand_bits_i64(uint64_t seed, uint64_t ctr) {
   lg_philox_out r = lg_philox(seed, ctr);
   return (int64_t)((((uint64_t)r.w[0]) << 32) | r.w[1]);
 }
+
+/* bfloat16: the upper 16 bits of a float. Values are computed in float and rounded to bfloat16's 8
+ * significant bits (to nearest, ties to even, as torch's conversions round) after every op that yields
+ * one; NaN stays a quiet NaN. Each back end wraps the bits in its own lg_bf16 storage type. */
+LG_FN float lg_bf16_round(float f) {
+  union { float f; uint32_t u; } v;
+  v.f = f;
+  if (f != f) return f;
+  v.u = (v.u + 0x7FFFu + ((v.u >> 16) & 1u)) & 0xFFFF0000u;
+  return v.f;
+}
+LG_FN uint16_t lg_bf16_bits(float f) {
+  union { float f; uint32_t u; } v;
+  v.f = lg_bf16_round(f);
+  return f != f ? (uint16_t)((v.u >> 16) | 0x40u) : (uint16_t)(v.u >> 16);
+}
+LG_FN float lg_bf16_float(uint16_t bits) {
+  union { uint32_t u; float f; } v;
+  v.u = (uint32_t)bits << 16;
+  return v.f;
+}

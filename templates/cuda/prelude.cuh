@@ -8,6 +8,7 @@
 typedef signed char int8_t;
 typedef unsigned char uint8_t;
 typedef short int16_t;
+typedef unsigned short uint16_t;
 typedef int int32_t;
 typedef long long int64_t;
 typedef unsigned int uint32_t;
@@ -59,6 +60,18 @@ LG_FN float lg_atan2f(float a, float b) { return atan2f(a, b); }
 LG_FN double lg_atan2(double a, double b) { return atan2(a, b); }
 
 #include "lg_helpers.h"
+
+/* bfloat16 in memory: like lg_half, it converts to and from float (rounding), so the scatters' atomics
+ * work on it too; the kernels convert explicitly, as the C ones must */
+struct lg_bf16 {
+  unsigned short bits;
+  lg_bf16() = default;
+  __device__ lg_bf16(float f) : bits(lg_bf16_bits(f)) {}
+  template <typename T> __device__ lg_bf16(T v) : lg_bf16((float)v) {}
+  __device__ operator float() const { return lg_bf16_float(bits); }
+};
+LG_FN float lg_bf16_load(lg_bf16 v) { return (float)v; }
+LG_FN lg_bf16 lg_bf16_store(float f) { return lg_bf16(f); }
 
 /* a scatter's reductions where threads race: the device's atomic add where it has one for the type,
  * else a compare-and-swap loop on the word holding the value (the 32-bit word around a float16, bool

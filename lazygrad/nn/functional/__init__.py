@@ -5,7 +5,9 @@ from .convolution import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
 from .padding import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
+from .fractional_pooling import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .layers import *  # noqa: F401,F403
 from .interpolation import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
+from .linear_cross_entropy import *  # noqa: F401,F403

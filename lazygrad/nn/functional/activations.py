@@ -16,6 +16,7 @@ from ...creation import empty_like, rand, zeros_like
 from ...dtypes import torch_name
 from ...elementwise import erf, exp, log1p, relu as _relu, sigmoid as _sigmoid, tanh as _tanh, where
 from ...tensor import Tensor
+from ...amp.autocast_mode import autocast_op
 
 __all__ = ["relu", "relu_", "relu6", "hardtanh", "hardtanh_", "elu", "elu_", "selu", "selu_", "celu", "celu_",
            "leaky_relu", "leaky_relu_", "prelu", "rrelu", "rrelu_", "glu", "gelu", "logsigmoid", "hardshrink",
@@ -121,6 +122,7 @@ def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
     return leaky_relu(input, negative_slope, inplace=True)
 
 
+@autocast_op("prelu")
 @recorded_as("PreluKernelBackward0")
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """leaky_relu with a learned slope: one for all channels, or one per channel (dim 1)."""
@@ -249,6 +251,7 @@ def _softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tens
     return where(linear, input, log1p(exp(where(linear, 0.0, scaled))) / beta)
 
 
+@autocast_op("softplus")
 @recorded_as("SoftplusBackward0")
 def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     """log(1 + exp(beta x)) / beta, and x itself where beta x > threshold (for stability)."""
@@ -344,6 +347,7 @@ def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=N
     return input.softmax(dim, dtype=dtype)
 
 
+@autocast_op("softmin")
 def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """softmax(-x)."""
     dim = _implicit_dim("softmin", input.ndim, _stacklevel) if dim is None else dim

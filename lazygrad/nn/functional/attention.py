@@ -14,6 +14,7 @@ from ...tensor import Tensor
 from .activations import softmax
 from .layers import dropout, linear
 from .padding import pad
+from ...amp.autocast_mode import autocast_op
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
 
@@ -44,6 +45,7 @@ def _grouped(query: Tensor, kv: Tensor) -> Tensor:
     return kv if heads == kv_heads else kv.repeat_interleave(heads // kv_heads, -3)
 
 
+@autocast_op("scaled_dot_product_attention")
 def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None = None,
                                  dropout_p: float = 0.0, is_causal: bool = False, scale: float | None = None,
                                  enable_gqa: bool = False) -> Tensor:

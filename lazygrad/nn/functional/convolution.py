@@ -19,9 +19,10 @@ from ...schedule import is_stored
 from ...tensor import Tensor
 from .padding import constant_pad_nd
 from ...autograd.composite import recorded_as
+from ...amp.autocast_mode import autocast_op
 
 __all__ = ["convolution", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
-           "conv_transpose3d", "unfold", "fold"]
+           "conv_transpose3d", "conv_tbc", "unfold", "fold"]
 
 IntOrTuple = int | Sequence[int]
 
@@ -242,21 +243,47 @@ def _conv_transpose(name: str, n: int, input: Tensor, weight: Tensor, bias, stri
     return out if batched else out.squeeze(0)
 
 
+@autocast_op("conv1d")
 def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrTuple = 1,
            padding: IntOrTuple | str = 0, dilation: IntOrTuple = 1, groups: int = 1) -> Tensor:
     return _conv("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
 
 
+@autocast_op("conv2d")
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrTuple = 1,
            padding: IntOrTuple | str = 0, dilation: IntOrTuple = 1, groups: int = 1) -> Tensor:
     return _conv("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
 
 
+@autocast_op("conv3d")
 def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrTuple = 1,
            padding: IntOrTuple | str = 0, dilation: IntOrTuple = 1, groups: int = 1) -> Tensor:
     return _conv("conv3d", 3, input, weight, bias, stride, padding, dilation, groups)
 
 
+_TBC_SHAPES = (  # torch's checks of conv_tbc's arguments, in its order
+    (lambda x, w, b: x.dim() == 3, "Input must have 3 dims: time, batch, in_channel"),
+    (lambda x, w, b: w.dim() == 3, "Weight tensor must have 3 dims: kernel_width, in_channels, out_channels."),
+    (lambda x, w, b: b.dim() == 1, "Bias must be 1-D"),
+    (lambda x, w, b: x.shape[2] == w.shape[1], "Input dim 2 (input channels) is not == dim 1 in the weight tensor"),
+    (lambda x, w, b: w.shape[2] == b.shape[0],
+     "Bias size must equal dim 2 in the weight tensor (output channels)."),
+)
+
+
+@autocast_op("conv_tbc")
+@recorded_as("ConvTbcBackward0")
+def conv_tbc(input: Tensor, weight: Tensor, bias: Tensor, pad: int = 0) -> Tensor:
+    """A convolution over time of (time, batch, in_channels) input with a (kernel width, in_channels,
+    out_channels) weight: conv1d on the transposed views, its result transposed back."""
+    for holds, message in _TBC_SHAPES:
+        if not holds(input, weight, bias):
+            raise RuntimeError(message)
+    out = conv1d(input.permute(1, 2, 0), weight.permute(2, 1, 0), bias, padding=pad)
+    return out.permute(2, 0, 1)
+
+
+@autocast_op("conv_transpose1d")
 def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrTuple = 1,
                      padding: IntOrTuple = 0, output_padding: IntOrTuple = 0, groups: int = 1,
                      dilation: IntOrTuple = 1) -> Tensor:
@@ -264,6 +291,7 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
                            dilation)
 
 
+@autocast_op("conv_transpose2d")
 def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrTuple = 1,
                      padding: IntOrTuple = 0, output_padding: IntOrTuple = 0, groups: int = 1,
                      dilation: IntOrTuple = 1) -> Tensor:
@@ -271,6 +299,7 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
                            dilation)
 
 
+@autocast_op("conv_transpose3d")
 def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrTuple = 1,
                      padding: IntOrTuple = 0, output_padding: IntOrTuple = 0, groups: int = 1,
                      dilation: IntOrTuple = 1) -> Tensor:

@@ -20,6 +20,7 @@ import lazygrad as lg
 from ...tensor import Tensor
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
 from ...autograd.composite import recorded_as
+from ...amp.autocast_mode import autocast_op
 
 __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "affine_grid", "grid_sample"]
 
@@ -418,6 +419,7 @@ def _check_grid(input: Tensor, grid: Tensor, mode: str) -> None:
                                   f"'{_TORCH_NAMES.get(input.dtype.name, input.dtype.name)}'")
 
 
+@autocast_op("grid_sample")
 @recorded_as(_grid_sample_node)
 def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear", padding_mode: str = "zeros",
                 align_corners: bool | None = None) -> Tensor:

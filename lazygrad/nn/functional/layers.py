@@ -16,6 +16,7 @@ from ...products import addmm, cosine_similarity, pairwise_distance, pdist
 from ...sampling import dropout as _dropout
 from ...tensor import Tensor, known_values
 from ...autograd.composite import recorded_as
+from ...amp.autocast_mode import autocast_op
 
 __all__ = ["linear", "bilinear", "embedding", "embedding_bag", "one_hot", "dropout", "alpha_dropout", "feature_alpha_dropout",
            "dropout1d", "dropout2d", "dropout3d", "cosine_similarity", "pairwise_distance", "pdist"]
@@ -24,6 +25,7 @@ __all__ = ["linear", "bilinear", "embedding", "embedding_bag", "one_hot", "dropo
 _ALPHA_PRIME = 1.7580993408473766
 
 
+@autocast_op("linear")
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """input @ weight.T + bias: one matrix-multiply kernel with the bias as its epilogue."""
     if weight.ndim == 2 and input.ndim >= 2 and input.shape[-1] != weight.shape[1]:
@@ -55,6 +57,7 @@ def _check_bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor
                            f"{weight.shape[0]}")
 
 
+@autocast_op("bilinear")
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y[..., o] = x1 · weight[o] · x2 + bias[o]: one matrix multiply, then a fused multiply-and-sum."""
     _check_bilinear(input1, input2, weight, bias)

@@ -16,6 +16,7 @@ from lazygrad.autograd.record import differentiable
 from lazygrad.decompositions import library_call
 from lazygrad.nn.functional.activations import log_sigmoid
 from lazygrad.tensor import Tensor, known_values
+from ...amp.autocast_mode import autocast_op
 
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "cosine_embedding_loss", "cross_entropy", "ctc_loss",
            "gaussian_nll_loss", "hinge_embedding_loss", "huber_loss", "kl_div", "l1_loss", "margin_ranking_loss",
@@ -91,6 +92,7 @@ def _mean_of_weighted(weighted: Tensor, weight: Tensor) -> Tensor:
     return weighted.mean()
 
 
+@autocast_op("mse_loss")
 @recorded_as("MseLossBackward0")
 def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
              reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
@@ -98,6 +100,7 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None, re
     return _pointwise(input, target, reduction, size_average, reduce, weight, _sum_over_weight, lambda d: d * d)
 
 
+@autocast_op("l1_loss")
 def l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
             reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
     """Absolute error; with a weight, 'mean' divides by the weights' sum."""
@@ -109,6 +112,7 @@ def _smooth_l1(d: Tensor, beta: float) -> Tensor:
     return lg.where(a < beta, 0.5 * d * d / beta, a - 0.5 * beta)
 
 
+@autocast_op("smooth_l1_loss")
 @recorded_as("SmoothL1LossBackward0")
 def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
                    reduction: str = "mean", beta: float = 1.0) -> Tensor:
@@ -119,6 +123,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = No
     return _pointwise(input, target, reduction, size_average, reduce, None, None, loss)
 
 
+@autocast_op("huber_loss")
 @recorded_as("HuberLossBackward0")
 def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
                weight: Tensor | None = None) -> Tensor:
@@ -169,7 +174,7 @@ def _check_nll(input: Tensor, target: Tensor, weight: Tensor | None) -> None:
 
 def _dtype_name(t: Tensor) -> str:
     return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
-            "float16": "Half", "float32": "Float", "float64": "Double"}[t.dtype.name]
+            "float16": "Half", "bfloat16": "BFloat16", "float32": "Float", "float64": "Double"}[t.dtype.name]
 
 
 def _class_losses(scores: Tensor, normalizer: Tensor | None, target: Tensor, weight: Tensor | None,
@@ -199,11 +204,17 @@ def _reduce_classes(loss: Tensor, w: Tensor, reduction: str) -> Tensor:
     return loss.sum() / w.sum() if reduction == "mean" else _REDUCE[reduction](loss)
 
 
-def _nll_node(input: Tensor, *args, **kwargs) -> str:
-    return "NllLossBackward0" if input.ndim <= 2 else "NllLoss2DBackward0"
+def _nll_node(ndim: int, reduction: str) -> str:
+    """torch's node for an nll loss of input of ndim dims: nll_loss2d beyond 2, seen through a view when
+    torch reshaped the input to 4-D for it and the losses come back unreduced."""
+    if ndim <= 2:
+        return "NllLossBackward0"
+    return "ViewBackward0" if reduction == "none" and ndim != 4 else "NllLoss2DBackward0"
 
 
-@recorded_as(_nll_node)
+@autocast_op("nll_loss")
+@recorded_as(lambda input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean":
+             _nll_node(input.ndim, _reduction(reduction, size_average, reduce)))
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average: bool | None = None,
              ignore_index: int = -100, reduce: bool | None = None, reduction: str = "mean") -> Tensor:
     """Minus the log-probability input holds at each target class (classes on dim 1, any trailing dims)."""
@@ -218,6 +229,7 @@ def _check_smoothing(label_smoothing: float) -> None:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
 
 
+@autocast_op("cross_entropy")
 def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average: bool | None = None,
                   ignore_index: int = -100, reduce: bool | None = None, reduction: str = "mean",
                   label_smoothing: float = 0.0) -> Tensor:
@@ -229,7 +241,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
         return _cross_entropy_probabilities(input, target, weight, ignore_index, reduction, label_smoothing, dim)
     if label_smoothing > 0:
         _check_smoothing(label_smoothing)
-        return _class_cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing, dim)
+        return _smoothed_class_cross_entropy(input, target, weight, ignore_index, reduction, label_smoothing, dim)
     return _named_class_cross_entropy(input, target, weight, ignore_index, reduction, 0.0, dim)
 
 
@@ -244,9 +256,15 @@ def _class_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None, i
 
 
 # without smoothing torch's result comes from nll_loss: its node (over the logits here, not over a log_softmax)
-_named_class_cross_entropy = recorded_as(_nll_node)(_class_cross_entropy)
+_named_class_cross_entropy = recorded_as(
+    lambda input, target, weight, ignore_index, reduction, label_smoothing, dim: _nll_node(input.ndim, reduction))(
+    _class_cross_entropy)
+# with smoothing torch adds the smoothing term to the nll term last
+_smoothed_class_cross_entropy = recorded_as("AddBackward0")(_class_cross_entropy)
 
 
+@recorded_as(lambda input, target, weight, ignore_index, reduction, label_smoothing, dim:
+             "DivBackward1" if reduction == "mean" else None)  # (torch divides by a scalar last)
 def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int,
                                  reduction: str, label_smoothing: float, dim: int) -> Tensor:
     """Cross entropy against class probabilities: 'mean' divides by the number of elements per class."""
@@ -306,6 +324,7 @@ def _check_probabilities(input: Tensor) -> None:
         raise RuntimeError("all elements of input should be between 0 and 1")
 
 
+@autocast_op("binary_cross_entropy")
 @recorded_as("BinaryCrossEntropyBackward0")
 def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                          size_average: bool | None = None, reduce: bool | None = None,
@@ -324,6 +343,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     return _REDUCE[reduction](loss)
 
 
+@autocast_op("binary_cross_entropy_with_logits")
 @recorded_as("BinaryCrossEntropyWithLogitsBackward0")
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
                                      size_average: bool | None = None, reduce: bool | None = None,
@@ -340,6 +360,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     return _REDUCE[reduction](loss if weight is None else loss * weight)
 
 
+@autocast_op("kl_div")
 def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
            reduction: str = "mean", log_target: bool = False) -> Tensor:
     """KL divergence of target from input (log-probabilities); 'batchmean' divides the sum by the batch size."""
@@ -358,6 +379,7 @@ def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None, redu
     return _REDUCE[reduction](loss)
 
 
+@autocast_op("poisson_nll_loss")
 def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full: bool = False,
                      size_average: bool | None = None, eps: float = 1e-8, reduce: bool | None = None,
                      reduction: str = "mean") -> Tensor:
@@ -401,6 +423,7 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: 
     return _REDUCE[reduction](loss)
 
 
+@autocast_op("soft_margin_loss")
 @recorded_as("SoftMarginLossBackward0")
 def soft_margin_loss(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
                      reduction: str = "mean") -> Tensor:
@@ -431,6 +454,7 @@ def _check_margin_input(input: Tensor) -> None:
                            f"{_sizes(input)}")
 
 
+@autocast_op("multi_margin_loss")
 @recorded_as("MultiMarginLossBackward0")
 def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float = 1.0, weight: Tensor | None = None,
                       size_average: bool | None = None, reduce: bool | None = None,
@@ -464,6 +488,7 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
     return _REDUCE[reduction](loss.reshape(()) if input.ndim <= 1 and target.ndim == 0 else loss)
 
 
+@autocast_op("multilabel_margin_loss")
 @recorded_as("MultilabelMarginLossBackward0")
 def multilabel_margin_loss(input: Tensor, target: Tensor, size_average: bool | None = None,
                            reduce: bool | None = None, reduction: str = "mean") -> Tensor:
@@ -492,6 +517,7 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average: bool | N
     return _REDUCE[reduction](loss.reshape(()) if input.ndim <= 1 else loss)
 
 
+@autocast_op("hinge_embedding_loss")
 def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, size_average: bool | None = None,
                          reduce: bool | None = None, reduction: str = "mean") -> Tensor:
     """input where target is 1, max(0, margin - input) where it is -1 (other targets add both)."""
@@ -500,6 +526,7 @@ def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, siz
     return _REDUCE[reduction](loss)
 
 
+@autocast_op("margin_ranking_loss")
 def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
                         size_average: bool | None = None, reduce: bool | None = None,
                         reduction: str = "mean") -> Tensor:
@@ -511,6 +538,7 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
     return _REDUCE[reduction]((-target * (input1 - input2) + margin).clamp_min(0))
 
 
+@autocast_op("cosine_embedding_loss")
 def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0,
                           size_average: bool | None = None, reduce: bool | None = None,
                           reduction: str = "mean") -> Tensor:
@@ -547,6 +575,7 @@ def _triplet(anchor: Tensor, positive: Tensor, negative: Tensor, distance: Calla
     return _REDUCE[reduction]((margin + distance(anchor, positive) - far).clamp_min(0))
 
 
+@autocast_op("triplet_margin_loss")
 def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float = 1.0, p: float = 2,
                         eps: float = 1e-6, swap: bool = False, size_average: bool | None = None,
                         reduce: bool | None = None, reduction: str = "mean") -> Tensor:
@@ -608,6 +637,7 @@ def _check_ctc(steps: int, targets: Tensor, input_lengths: np.ndarray, target_le
                            f"but got size {targets.shape[0]} for argument #2 'targets'{where}")
 
 
+@autocast_op("ctc_loss")
 def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths, target_lengths, blank: int = 0,
              reduction: str = "mean", zero_infinity: bool = False) -> Tensor:
     """The connectionist temporal classification loss of log_probs (T, N, C) (or (T, C)) for target label

@@ -13,6 +13,7 @@ from ...normalization import layer_norm, rms_norm
 from ...movement import cat
 from ...tensor import Tensor
 from ...autograd.composite import recorded_as
+from ...amp.autocast_mode import autocast_op
 
 __all__ = ["batch_norm", "instance_norm", "group_norm", "layer_norm", "rms_norm", "local_response_norm", "normalize"]
 
@@ -113,6 +114,7 @@ def _instances(flat: Tensor, running_mean: Tensor | None, running_var: Tensor | 
     return _normalized(flat, mean, var, weight, bias, eps)
 
 
+@autocast_op("group_norm")
 @recorded_as("NativeGroupNormBackward0")
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
                eps: float = 1e-5) -> Tensor:
@@ -151,6 +153,7 @@ def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: flo
     return input / (window * (alpha / size) + k) ** beta
 
 
+@autocast_op("normalize")
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out: Tensor | None = None) -> Tensor:
     """input / max(‖input‖_p along dim, eps)."""
     denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)

@@ -1,8 +1,10 @@
-"""Containers: Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict."""
+"""Containers: Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict, and torch's deprecated
+Container."""
 from __future__ import annotations
 
 import collections
 import operator
+import warnings
 from typing import Iterable, Iterator
 
 from ...tensor import Tensor
@@ -335,3 +337,27 @@ class ParameterDict(Module):
 
     def __repr__(self) -> str:
         return _parameter_container_repr("ParameterDict", self.items(), False)
+
+
+_CONTAINER_DEPRECATED = ("`nn.Container` is deprecated. All of its functionality is now implemented in `nn.Module`. "
+                         "Subclass that instead.")
+
+
+class Container(Module):
+    """torch's deprecated container: its keyword arguments become its submodules. Making one, or a subclass
+    of it, warns (FutureWarning), as in torch."""
+    __module__ = "lazygrad.nn"
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Container:
+            warnings.warn(_CONTAINER_DEPRECATED, FutureWarning, stacklevel=2)
+        return super().__new__(cls)
+
+    def __init_subclass__(cls, **kwargs):
+        warnings.warn(_CONTAINER_DEPRECATED, FutureWarning, stacklevel=2)
+        super().__init_subclass__(**kwargs)
+
+    def __init__(self, **kwargs: Module) -> None:
+        super().__init__()
+        for key, value in kwargs.items():
+            self.add_module(key, value)

@@ -528,6 +528,10 @@ class Module:
         from ...dtypes import float16
         return self._cast_floats(float16)
 
+    def bfloat16(self) -> Module:
+        from ...dtypes import bfloat16
+        return self._cast_floats(bfloat16)
+
     def share_memory(self) -> Module:
         """(lazygrad's CPU memory is process memory; kept for torch's API.)"""
         return self

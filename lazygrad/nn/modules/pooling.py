@@ -124,3 +124,46 @@ LPPool1d, LPPool2d, LPPool3d = _layers(_LPPoolNd, "LPPool")
 AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveAvgPool3d = _layers(_AdaptiveAvgPoolNd, "AdaptiveAvgPool")
 AdaptiveMaxPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool3d = _layers(_AdaptiveMaxPoolNd, "AdaptiveMaxPool")
 MaxUnpool1d, MaxUnpool2d, MaxUnpool3d = _layers(_MaxUnpoolNd, "MaxUnpool")
+
+
+class _FractionalMaxPoolNd(Module):
+    """Fractional max pooling to output_size, or to output_ratio of the input; _random_samples, when given,
+    fixes the windows (a buffer, saved with the state_dict)."""
+    dims: int
+
+    def __init__(self, kernel_size, output_size=None, output_ratio=None, return_indices: bool = False,
+                 _random_samples: Tensor | None = None):
+        super().__init__()
+        n = self.dims
+        self.kernel_size = _tuple(kernel_size, n)
+        self.return_indices = return_indices
+        self.register_buffer("_random_samples", _random_samples)
+        self.output_size = _tuple(output_size, n) if output_size is not None else None
+        self.output_ratio = _tuple(output_ratio, n) if output_ratio is not None else None
+        if output_size is None and output_ratio is None:
+            raise ValueError(f"{type(self).__name__} requires specifying either an output size, or a pooling ratio")
+        if output_size is not None and output_ratio is not None:
+            raise ValueError("only one of output_size and output_ratio may be specified")
+        if self.output_ratio is not None and not all(0 < r < 1 for r in self.output_ratio):
+            raise ValueError(f"output_ratio must be between 0 and 1 (got {output_ratio})")
+
+    def forward(self, input: Tensor):
+        return getattr(F, f"fractional_max_pool{self.dims}d")(input, self.kernel_size, self.output_size,
+                                                              self.output_ratio, self.return_indices,
+                                                              _random_samples=self._random_samples)
+
+
+FractionalMaxPool2d, = _layers(_FractionalMaxPoolNd, "FractionalMaxPool", (2,))
+
+
+class FractionalMaxPool3d(_FractionalMaxPoolNd):
+    """FractionalMaxPool3d: pooling over 3 spatial dims; its kernel sizes must be positive."""
+    __module__ = "lazygrad.nn"
+    dims = 3
+
+    def __init__(self, kernel_size, output_size=None, output_ratio=None, return_indices: bool = False,
+                 _random_samples: Tensor | None = None):
+        sizes = kernel_size if isinstance(kernel_size, (tuple, list)) else (kernel_size,)
+        if not all(k > 0 for k in sizes):
+            raise ValueError(f"kernel_size must be greater than 0, but got {kernel_size}")
+        super().__init__(kernel_size, output_size, output_ratio, return_indices, _random_samples)

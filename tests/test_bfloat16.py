@@ -1,0 +1,147 @@
+"""bfloat16 against torch: values (bit for bit where torch rounds once per op, within one bfloat16 step
+for ops torch fuses in float32), promotion, limits, printing, conversions, autograd, modules, and the
+same values from the compiled kernels and the NumPy interpreter."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import lazygrad as lg
+from oracle import torch_or_skip
+
+RNG = np.random.default_rng(3)
+X = RNG.standard_normal((6, 8)).astype(np.float32) * 3
+Y = RNG.standard_normal((8, 5)).astype(np.float32)
+STEP = 2.0 ** -7  # bfloat16's relative spacing: 8 significant bits
+
+# ops torch computes in float32 and rounds once: the same bits
+EXACT = {
+    "add": lambda m, x: x + 1.7, "mul": lambda m, x: x * x, "div": lambda m, x: x / 3, "neg": lambda m, x: -x,
+    "exp": lambda m, x: x.exp(), "log": lambda m, x: x.abs().log(), "sin": lambda m, x: x.sin(),
+    "tanh": lambda m, x: x.tanh(), "sqrt": lambda m, x: x.abs().sqrt(), "pow": lambda m, x: x.abs() ** 1.5,
+    "floor": lambda m, x: x.floor(), "round": lambda m, x: x.round(), "clamp": lambda m, x: x.clamp(-1, 2),
+    "maximum": lambda m, x: m.maximum(x, x.t().reshape(6, 8)), "where": lambda m, x: m.where(x > 0, x, x * 2),
+    "sum": lambda m, x: x.sum(1), "amax": lambda m, x: x.amax(0), "cumsum": lambda m, x: x.cumsum(1),
+    "sort": lambda m, x: x.sort(1)[0], "topk": lambda m, x: x.topk(3)[0], "softmax": lambda m, x: x.softmax(1),
+    "log_softmax": lambda m, x: x.log_softmax(0), "layer_norm": lambda m, x: m.nn.functional.layer_norm(x, (8,)),
+    "to float32": lambda m, x: x.float(), "to float16": lambda m, x: x.half(), "to int32": lambda m, x: x.int(),
+    "from float32": lambda m, x: x.float().mul(1.01).bfloat16(), "index": lambda m, x: x[m.tensor([4, 0, 4])],
+    "index_add": lambda m, x: m.zeros(6, 8, dtype=m.bfloat16).index_add(0, m.tensor([1, 1, 3]), x[:3]),
+    "full": lambda m, x: m.full((3,), 0.1, dtype=m.bfloat16), "arange": lambda m, x: m.arange(0, 3, 0.3, dtype=m.bfloat16),
+    "linspace": lambda m, x: m.linspace(-1, 1, 7, dtype=m.bfloat16), "relu": lambda m, x: x.relu(),
+    "compare": lambda m, x: (x > 0.5).bfloat16(), "mixed with float16": lambda m, x: x + x.half(),
+}
+# ops torch fuses in float32 where lazygrad rounds an intermediate: within one bfloat16 step
+CLOSE = {
+    "matmul": lambda m, x: x @ m.tensor(Y).bfloat16(), "mean": lambda m, x: x.mean(0), "var": lambda m, x: x.var(1),
+    "gelu": lambda m, x: m.nn.functional.gelu(x), "sigmoid": lambda m, x: x.sigmoid(),
+    "linear": lambda m, x: m.nn.functional.linear(x, m.tensor(Y.T).bfloat16()),
+    "cross_entropy": lambda m, x: m.nn.functional.cross_entropy(x, m.tensor([0, 3, 1, 7, 2, 2])),
+}
+
+
+def _values(t) -> np.ndarray:
+    return np.asarray(t.float().tolist(), dtype=np.float64)
+
+
+@pytest.mark.parametrize("name", list(EXACT))
+def test_same_bits_as_torch(name):
+    torch = torch_or_skip()
+    ours, theirs = EXACT[name](lg, lg.tensor(X).bfloat16()), EXACT[name](torch, torch.tensor(X).bfloat16())
+    assert str(ours.dtype).replace("lazygrad", "torch") == str(theirs.dtype)
+    np.testing.assert_array_equal(_values(ours), _values(theirs))
+
+
+@pytest.mark.parametrize("name", list(CLOSE))
+def test_within_one_step_of_torch(name):
+    torch = torch_or_skip()
+    ours, theirs = CLOSE[name](lg, lg.tensor(X).bfloat16()), CLOSE[name](torch, torch.tensor(X).bfloat16())
+    assert str(ours.dtype).replace("lazygrad", "torch") == str(theirs.dtype)
+    want = _values(theirs)
+    np.testing.assert_allclose(_values(ours), want, rtol=STEP, atol=STEP * np.abs(want).max())
+
+
+def test_the_dtype_itself():
+    torch = torch_or_skip()
+    for m in (lg, torch):
+        assert m.bfloat16.itemsize == 2 and m.bfloat16.is_floating_point
+    assert str(lg.finfo(lg.bfloat16)).replace("lazygrad", "torch") == str(torch.finfo(torch.bfloat16))
+    assert lg.finfo(lg.bfloat16).eps == torch.finfo(torch.bfloat16).eps
+    pairs = [(lg.bfloat16, lg.float16), (lg.bfloat16, lg.float32), (lg.bfloat16, lg.int64), (lg.bfloat16, lg.float64)]
+    for a, b in pairs:
+        ta, tb = getattr(torch, a.name), getattr(torch, b.name)
+        assert lg.promote_types(a, b).name == str(torch.promote_types(ta, tb)).removeprefix("torch.")
+    x = lg.tensor([1.1, 2.2], dtype=lg.bfloat16)
+    assert (x + 1.5).dtype is lg.bfloat16 and (x + lg.tensor([1.0, 2.0])).dtype is lg.float32
+    assert repr(x).replace("lazygrad", "torch") == repr(torch.tensor([1.1, 2.2], dtype=torch.bfloat16))
+    assert x.tolist() == [1.1015625, 2.203125] and isinstance(x[0].item(), float)
+    assert lg.BFloat16Tensor.dtype is lg.bfloat16 and x.type() == "torch.BFloat16Tensor"
+    with pytest.raises(TypeError, match="Got unsupported ScalarType BFloat16"):
+        x.numpy()
+
+
+def test_default_dtype_bfloat16():
+    before = lg.get_default_dtype()
+    lg.set_default_dtype(lg.bfloat16)
+    try:
+        assert lg.tensor([1.1]).dtype is lg.bfloat16 and lg.ones(2).dtype is lg.bfloat16
+    finally:
+        lg.set_default_dtype(before)
+
+
+def test_gradients_in_bfloat16():
+    torch = torch_or_skip()
+
+    def grads(m):
+        x = m.tensor(X).bfloat16().requires_grad_()
+        w = m.tensor(Y).bfloat16().requires_grad_()
+        ((x * 2).exp().sum(1) + (x.tanh() @ w).sum(1)).sum().backward()
+        return x.grad, w.grad
+    for ours, theirs in zip(grads(lg), grads(torch)):
+        assert ours.dtype is lg.bfloat16
+        want = _values(theirs)
+        np.testing.assert_allclose(_values(ours), want, rtol=2 * STEP, atol=2 * STEP * np.abs(want).max())
+
+
+def test_a_model_in_bfloat16():
+    torch = torch_or_skip()
+
+    def run(m):
+        m.manual_seed(0)
+        model = m.nn.Sequential(m.nn.Linear(8, 16), m.nn.GELU(), m.nn.Linear(16, 3))
+        model.load_state_dict({k: m.tensor(v) for k, v in STATE.items()})
+        model = model.bfloat16()
+        return model(m.tensor(X).bfloat16())
+    ours, theirs = run(lg), run(torch)
+    assert ours.dtype is lg.bfloat16 and next(iter(STATE)) == "0.weight"
+    want = _values(theirs)
+    np.testing.assert_allclose(_values(ours), want, rtol=4 * STEP, atol=4 * STEP * np.abs(want).max())
+
+
+STATE = {"0.weight": RNG.standard_normal((16, 8)).astype(np.float32) * 0.3,
+         "0.bias": RNG.standard_normal(16).astype(np.float32), "2.weight": RNG.standard_normal((3, 16)).astype(np.float32),
+         "2.bias": RNG.standard_normal(3).astype(np.float32)}
+
+
+def test_interpreter_agrees_with_the_kernels():
+    def compute():
+        x = lg.tensor(X).bfloat16()
+        return [_values(t) for t in (x.exp() + x, x.sum(0), x.round(), x.cumsum(1), x.sort(0)[0], x.softmax(1),
+                                     lg.zeros(8, dtype=lg.bfloat16).index_add(0, lg.tensor([2, 2]), x[0, :2]))]
+    compiled = compute()
+    lg.set_backend("numpy")
+    try:
+        interpreted = compute()
+    finally:
+        lg.set_backend("c")
+    for a, b in zip(compiled, interpreted):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_rounding_to_nearest_even():
+    """Halfway values round to the even neighbour; NaN and infinities survive."""
+    torch = torch_or_skip()
+    values = [1.0 + 2.0 ** -8, 1.0 + 3 * 2.0 ** -8, -(1.0 + 2.0 ** -8), 3.0e38, float("inf"), float("nan"), 1e-40]
+    ours = lg.tensor(values).bfloat16() * 1.0
+    theirs = torch.tensor(values).bfloat16() * 1.0
+    np.testing.assert_array_equal(_values(ours), _values(theirs))
