@@ -462,10 +462,12 @@ def clamp(input: Tensor, min=None, max=None, *, out=None) -> Tensor:
 clip = clamp
 
 
+@differentiable("clamp_min")
 def clamp_min(input: Tensor, min) -> Tensor:
     return clamp(input, min=min)
 
 
+@differentiable("clamp_max")
 def clamp_max(input: Tensor, max) -> Tensor:
     return clamp(input, max=max)
 

@@ -237,3 +237,18 @@ def test_in_place_views_record_torchs_in_place_nodes():
         y.t_()
         return out + [type(y.grad_fn).__name__]
     assert names(lg) == names(torch)
+
+
+def test_one_sided_clamps_record_torchs_nodes_and_gradients():
+    torch = torch_or_skip()
+
+    def run(m):
+        a, bound = m.tensor([1.0, 2.0, 0.5], requires_grad=True), m.tensor([1.5, 1.0, 1.0], requires_grad=True)
+        out = []
+        for f in (lambda: a.clamp_min(1), lambda: a.clamp_max(1), lambda: a.clamp_min(bound),
+                  lambda: a.clamp_max(bound), lambda: m.nn.functional.margin_ranking_loss(a, bound, a, reduction="none")):
+            y = f()
+            grads = m.autograd.grad(y.sum(), [a, bound], allow_unused=True)
+            out.append((type(y.grad_fn).__name__, [None if g is None else g.tolist() for g in grads]))
+        return out
+    assert run(lg) == run(torch)
