@@ -9,6 +9,7 @@ import functools
 import warnings
 
 from ..dtypes import bfloat16, float16, float32, float64, promote_types
+from ..warning_sites import reissue
 from .policies import POLICIES
 
 DEVICE_TYPES = ("cpu", "cuda")
@@ -137,8 +138,7 @@ def autocast_op(op: str):
     """Mark a function as the op `op` of the autocast policies (the differentiable ops are marked by their
     derivative-table names already)."""
     def deco(fn):
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
+        def call(args, kwargs):
             if not REGION.active:
                 return fn(*args, **kwargs)
             args, kwargs, handled = cast_inputs(op, args, kwargs)
@@ -146,6 +146,14 @@ def autocast_op(op: str):
                 return fn(*args, **kwargs)
             with no_autocast():
                 return fn(*args, **kwargs)
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with warnings.catch_warnings(record=True) as caught:  # (fn's warnings aimed at its caller: see reissue)
+                warnings.simplefilter("always")
+                out = call(args, kwargs)
+            reissue(caught, __file__)
+            return out
         return wrapper
     return deco
 

@@ -13,6 +13,7 @@ import warnings
 from typing import Callable
 
 from ..graph import toposort
+from ..warning_sites import reissue
 from .function import BackwardNode, Context
 from .forward_ad import set_tangent, tangent_of
 from .grad_mode import STATE
@@ -89,20 +90,6 @@ def _wrap(name: str, out, inputs: list):
     return tuple(results) if isinstance(out, tuple) else results[0]
 
 
-_REGISTRIES: dict[str, dict] = {}  # per file, what "default"/"once" filters have shown
-
-
-def _reissue(caught: list) -> None:
-    """Warnings the wrapped function gave, again: those it aimed at its caller (this wrapper's frame) now
-    point at the wrapper's caller, as without the wrapper; the others where they were."""
-    for w in caught:
-        if w.filename == __file__:
-            warnings.warn(w.message, w.category, stacklevel=3)
-        else:
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno,
-                                   registry=_REGISTRIES.setdefault(w.filename, {}), source=w.source)
-
-
 def recorded_as(name: str | Callable[..., str | None]):
     """Record the decorated function's result behind one node named `name` (or name(*args, **kwargs), None
     for the composing ops' own nodes)."""
@@ -112,7 +99,7 @@ def recorded_as(name: str | Callable[..., str | None]):
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 out = fn(*args, **kwargs)
-            _reissue(caught)
+            reissue(caught, __file__)
             if not STATE.enabled:
                 return out
             inputs = _tensors(list(args) + list(kwargs.values()))

@@ -1,0 +1,19 @@
+"""Warnings given through wrapper functions (autograd's named composites, autocast's casting ops): a
+function that warns at its caller (stacklevel=2) would point at the wrapper; the wrapper records the
+warnings and gives them again at its own caller, as if it were not there."""
+from __future__ import annotations
+
+import warnings
+
+_REGISTRIES: dict[str, dict] = {}  # per file, what "default"/"once" filters have shown
+
+
+def reissue(caught: list, wrapper_file: str) -> None:
+    """Warnings a wrapped function gave, again: those it aimed at its caller (the wrapper's frame, in
+    wrapper_file) now point at the wrapper's caller, as without the wrapper; the others where they were."""
+    for w in caught:
+        if w.filename == wrapper_file:
+            warnings.warn(w.message, w.category, stacklevel=3)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno,
+                                   registry=_REGISTRIES.setdefault(w.filename, {}), source=w.source)
