@@ -11,25 +11,10 @@ import lazygrad as lg
 from ..autograd.grad_mode import no_grad
 from ..tensor import Size, Tensor
 from . import constraints
-from .discrete import Categorical, _one_of, _ProbsOrLogits
-from .distribution import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .discrete import Categorical, _one_of, _ProbsOrLogits, _SuccessOdds
+from .distribution import broadcast_all, lazy_property
 from .exp_family import ExponentialFamily
 from .gamma import Gamma
-
-
-class _SuccessOdds(_ProbsOrLogits):
-    """One success probability per batch element, given as probs or as logits (log-odds)."""
-
-    @lazy_property
-    def logits(self) -> Tensor:
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self) -> Tensor:
-        return logits_to_probs(self.logits, is_binary=True)
-
-    def _odds_expanded(self, batch_shape: Size) -> dict:
-        return {k: self.__dict__[k].expand(batch_shape) for k in ("probs", "logits") if k in self.__dict__}
 
 
 class _CountAndOdds(_SuccessOdds):

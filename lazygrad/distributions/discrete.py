@@ -29,7 +29,22 @@ class _ProbsOrLogits(Distribution):
         return self._param().size()
 
 
-class Bernoulli(_ProbsOrLogits, ExponentialFamily):
+class _SuccessOdds(_ProbsOrLogits):
+    """One success probability per batch element, given as probs or as logits (log-odds)."""
+
+    @lazy_property
+    def logits(self) -> Tensor:
+        return probs_to_logits(self.probs, is_binary=True)
+
+    @lazy_property
+    def probs(self) -> Tensor:
+        return logits_to_probs(self.logits, is_binary=True)
+
+    def _odds_expanded(self, batch_shape: Size) -> dict:
+        return {k: self.__dict__[k].expand(batch_shape) for k in ("probs", "logits") if k in self.__dict__}
+
+
+class Bernoulli(_SuccessOdds, ExponentialFamily):
     """1 with probability probs (or sigmoid(logits)), else 0."""
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.boolean
@@ -45,16 +60,7 @@ class Bernoulli(_ProbsOrLogits, ExponentialFamily):
 
     def expand(self, batch_shape, _instance=None):
         batch_shape = Size(batch_shape)
-        params = {k: self.__dict__[k].expand(batch_shape) for k in ("probs", "logits") if k in self.__dict__}
-        return self._expanded(batch_shape, **params)
-
-    @lazy_property
-    def logits(self) -> Tensor:
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self) -> Tensor:
-        return logits_to_probs(self.logits, is_binary=True)
+        return self._expanded(batch_shape, **self._odds_expanded(batch_shape))
 
     @property
     def mean(self) -> Tensor:
