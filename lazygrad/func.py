@@ -303,3 +303,46 @@ def stack_module_state(models) -> tuple[dict, dict]:
     params = [dict(m.named_parameters()) for m in models]
     buffers = [dict(m.named_buffers()) for m in models]
     return ({k: stacked(params, k) for k in params[0]}, {k: stacked(buffers, k) for k in buffers[0]})
+
+
+def linearize(func, *primals):
+    """(func(*primals), jvp_fn): jvp_fn(*tangents) is func's derivative at primals along tangents. The
+    vjp's graph is built once here; each call differentiates it along its tangents."""
+    output = func(*primals)
+    flat_primals = [leaf for p in primals for leaf in _flatten(p)[0]]
+
+    def jvp_fn(*tangents):
+        flat = [leaf for t in tangents for leaf in _flatten(t)[0]]
+        for i, (t, p) in enumerate(zip(flat, flat_primals)):
+            if t.shape != p.shape:
+                raise RuntimeError(f"tangent:{i} with shape {t.shape} in flattened pytree doesn't match the shape "
+                                   f"{p.shape} of the corresponding primal.")
+        return jvp(func, primals, tangents)[1]
+    return _shown(output, False), jvp_fn
+
+
+def functionalize(func, *, remove: str = "mutations"):
+    """func as it is: its in-place writes are already steps of the lazy graph, not mutations a compiler
+    would have to remove (torch.func.functionalize's purpose)."""
+    if remove not in ("mutations", "mutations_and_views"):
+        raise RuntimeError(f"functionalize(f, remove='mutations'): received invalid argument for remove={remove}. "
+                           "Valid options are:\n     remove='mutations': all inplace and out= operators will be "
+                           "removed from the program, and replaced with their out-of-place equivalents.\n"
+                           "     remove='mutations_and_views': In addition to the above, all aliasing operators "
+                           "{view} will be replaced with their non-aliasing counterparts, {view}_copy.\n")
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        return func(*args, **kwargs)
+    return wrapper
+
+
+def replace_all_batch_norm_modules_(root):
+    """Batch norms of root that stop tracking running statistics (so vmap over them does not write to
+    shared buffers), in place; root is returned."""
+    from .nn.modules.normalization import _BatchNorm
+    for module in root.modules():
+        if isinstance(module, _BatchNorm):
+            module.running_mean = module.running_var = module.num_batches_tracked = None
+            module.track_running_stats = False
+    return root

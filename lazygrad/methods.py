@@ -474,6 +474,7 @@ PROPERTIES = {"T": mv.T, "mT": mv.mT, "mH": rn.mH, "H": rn.H, "real": rn.real, "
               "is_cpu": lambda self: self.device.type == "cpu", "layout": lambda self: layouts.strided,
               "output_nr": lambda self: self._output_nr if self.grad_fn is not None else 0,
               "name": lambda self: None,
+              "_version": lambda self: self._storage.version,  # (shared by views, as torch's counter)
               **dict.fromkeys(("is_sparse", "is_sparse_csr", "is_quantized", "is_meta", "is_nested", "is_mkldnn"),
                               lambda self: False),
               "__cuda_array_interface__": interop.cuda_array_interface}

@@ -110,3 +110,25 @@ def test_checkpoint_sequential_matches_the_plain_sequential():
         results.append([out.detach().numpy(), x.grad.numpy(), model[0].weight.grad.numpy()])
     for a, b in zip(*results):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_the_module_helpers_like_torch():
+    torch = torch_or_skip()
+
+    def run(m):
+        c = m.utils.checkpoint
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        detached = c.detach_variable((x, 3, m.ones(2)))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            c.check_backward_validity([m.ones(2), 1])
+        context = c.create_selective_checkpoint_contexts(lambda ctx, op, *a, **k: c.CheckpointPolicy.MUST_SAVE)
+        y = c.checkpoint(lambda v: (v * v).sin(), x, use_reentrant=False, context_fn=lambda: context)
+        (g,) = m.autograd.grad(y.sum(), x)
+        return [[type(d).__name__ for d in detached], detached[0].requires_grad, detached[0] is x,
+                detached[2].requires_grad, [str(w.message) for w in caught],
+                [p.name for p in c.CheckpointPolicy], c.DefaultDeviceType.get_device_type(),
+                [type(cm).__name__ for cm in c.noop_context_fn()], g.tolist(), issubclass(c.CheckpointError, RuntimeError)]
+    ours, theirs = run(lg), run(torch)
+    np.testing.assert_allclose(ours[8], theirs[8], rtol=1e-6)
+    assert ours[:8] + ours[9:] == theirs[:8] + theirs[9:]

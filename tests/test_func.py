@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import lazygrad as lg
+from distribution_oracle import raised
 from oracle import assert_same, torch_or_skip
 
 X = np.array([0.5, -1.25, 2.0])
@@ -162,3 +163,21 @@ def test_stateless_functional_call_is_deprecated_but_works():
                                                      (lg.tensor([[1.0, 2.0]]),))
     assert out.tolist() == [[3.0]]
     assert layer.weight is not None and layer.weight.shape == (1, 2)
+
+
+def test_linearize_functionalize_and_batch_norms_like_torch():
+    torch = torch_or_skip()
+
+    def run(m):
+        f = lambda x: x.sin() * x  # noqa: E731
+        out, jvp_fn = m.func.linearize(f, m.tensor([1.0, 2.0]))
+        wrong = raised(lambda: jvp_fn(m.ones(3)))
+        mutated = m.func.functionalize(lambda x: x.add_(1))(m.ones(2))
+        model = m.nn.Sequential(m.nn.BatchNorm1d(3), m.nn.Linear(3, 2))
+        m.func.replace_all_batch_norm_modules_(model)
+        bn = model[0]
+        return [out.tolist(), jvp_fn(m.tensor([1.0, 0.0])).tolist(), jvp_fn(m.tensor([0.5, 2.0])).tolist(), wrong,
+                mutated.tolist(), bn.running_mean, bn.running_var, bn.track_running_stats]
+    ours, theirs = run(lg), run(torch)
+    np.testing.assert_allclose(ours[0] + ours[1] + ours[2], theirs[0] + theirs[1] + theirs[2], rtol=1e-6)
+    assert ours[3:] == theirs[3:]

@@ -1,7 +1,7 @@
 """lazygrad.autograd: symbolic, lazy reverse-mode differentiation with torch's API."""
 from __future__ import annotations
 
-from . import forward_ad, functional
+from . import forward_ad, functional, graph
 from .anomaly_mode import detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled, set_detect_anomaly
 from .custom import Function, FunctionCtx
 from .engine import run_backward

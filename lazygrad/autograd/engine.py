@@ -55,7 +55,38 @@ def accumulating_into_leaves() -> bool:
     return not _ACCUMULATING or _ACCUMULATING[-1]
 
 
+_PASSES = [0]  # backward passes begun (an inner pass of a node made of ops counts as part of its outer one)
+_DEPTH = [0]
+_QUEUED: list = []  # callbacks to run when the outermost pass ends
+
+
+def current_pass() -> int:
+    return _PASSES[0]
+
+
+def queue_callback(callback) -> None:
+    """callback() once the running backward pass has finished (torch's queue_callback)."""
+    _QUEUED.append(callback)
+
+
 def run_backward(outputs, grad_outputs, retain_graph: bool, create_graph: bool, inputs=None,
+                 accumulate: bool = True, allow_unused: bool = False, partial: bool = False):
+    """run_backward_pass, counted, with the callbacks queued during it run at the end of the outermost one."""
+    if _DEPTH[0] == 0:
+        _PASSES[0] += 1
+    _DEPTH[0] += 1
+    try:
+        result = _run_backward(outputs, grad_outputs, retain_graph, create_graph, inputs, accumulate, allow_unused,
+                               partial)
+    finally:
+        _DEPTH[0] -= 1
+    if _DEPTH[0] == 0:
+        while _QUEUED:
+            _QUEUED.pop(0)()
+    return result
+
+
+def _run_backward(outputs, grad_outputs, retain_graph: bool, create_graph: bool, inputs=None,
                  accumulate: bool = True, allow_unused: bool = False, partial: bool = False):
     """Propagate gradients; accumulate into leaves' .grad, or return the grads of `inputs`. With `partial`,
     gradients stop at the inputs' nodes: each input's gradient is the one through the outputs alone, as

@@ -16,10 +16,22 @@ class Context:
         self.user = user  # the ctx object of a custom autograd.Function
 
 
+def _unpacked(ctx: Context, packed: list, unpack) -> Context:
+    """ctx with each saved tensor replaced by what unpack_hook gives back for it."""
+    swap = {id(t): unpack(p) for t, p in packed}
+
+    def sub(v):
+        if isinstance(v, (list, tuple)) and not hasattr(v, "_fields"):
+            return type(v)(sub(x) for x in v)
+        return swap.get(id(v), v)
+    return Context(sub(ctx.args), ctx.kwargs, sub(ctx.out), ctx.needs_input_grad, ctx.user)
+
+
 class BackwardNode:
     """A node of the backward graph. `next_functions` pairs each input with the node its gradient goes to."""
 
     _formula = None
+    _packed = None  # ([(saved tensor, what pack_hook made of it)], unpack_hook) under saved_tensors_hooks
 
     def __init__(self, ctx: Context | None, next_functions, saved_versions=(), output_meta=()):
         self._ctx = ctx
@@ -71,6 +83,8 @@ class BackwardNode:
     def apply(self, *grads):
         """The gradients of the inputs given those of the outputs (what torch's grad_fn.apply returns)."""
         ctx = self._check_saved()
+        if self._packed is not None:
+            ctx = _unpacked(ctx, *self._packed)
         out = type(self)._formula(ctx, *grads)
         return out if isinstance(out, tuple) else (out,)
 

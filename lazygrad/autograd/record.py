@@ -8,6 +8,7 @@ from ..amp.autocast_mode import REGION, cast_inputs, no_autocast
 from .anomaly_mode import forward_stack
 from .forward_ad import FORWARD, any_dual, propagate
 from .grad_mode import STATE
+from .graph import pack_saved
 
 
 @functools.lru_cache(maxsize=None)
@@ -147,6 +148,7 @@ def attach(op: str, args, kwargs, out):
         tuple((o._shape, o.dtype, o._storage.device) if isinstance(o, Tensor) else None for o in outputs))
     node._input_meta = tuple((i._shape, i.dtype) if i is not None else None for i in inputs)
     node._forward_stack = forward_stack()
+    pack_saved(node)
     for nr, o in enumerate(outputs):
         if isinstance(o, Tensor) and o.dtype.is_floating_point:  # (fresh results: no leaf checks to make)
             o._requires_grad, o._grad_fn, o._output_nr = True, node, nr

@@ -11,8 +11,9 @@ are torch's (torch recomputes the saved tensors of such a graph through saved-te
 """
 from __future__ import annotations
 
-import warnings
 import contextlib
+import enum
+import warnings
 from typing import Callable
 
 from ..autograd import engine
@@ -21,7 +22,90 @@ from ..autograd.grad_mode import enable_grad, no_grad
 from ..random import get_rng_state, set_rng_state
 from ..tensor import Tensor
 
-__all__ = ["checkpoint", "checkpoint_sequential"]
+__all__ = ["CheckpointError", "CheckpointPolicy", "DefaultDeviceType", "SelectiveCheckpointContext",
+           "check_backward_validity", "checkpoint", "checkpoint_sequential", "create_selective_checkpoint_contexts",
+           "detach_variable", "get_device_states", "noop_context_fn", "set_checkpoint_debug_enabled",
+           "set_checkpoint_early_stop", "set_device_states"]
+
+
+class CheckpointError(RuntimeError):
+    """A recomputation that did not match its forward run (torch's non-reentrant check)."""
+
+
+class CheckpointPolicy(enum.Enum):
+    """What selective checkpointing does with an op's output: keep it or recompute it."""
+    MUST_SAVE = 0
+    PREFER_SAVE = 1
+    MUST_RECOMPUTE = 2
+    PREFER_RECOMPUTE = 3
+    MUST_CPU_OFFLOAD = 4
+    PREFER_CPU_OFFLOAD = 5
+
+
+class SelectiveCheckpointContext:
+    """What a selective-checkpoint policy function is told about the op it decides on."""
+
+    def __init__(self, *, is_recompute: bool):
+        self.is_recompute = is_recompute
+
+
+class DefaultDeviceType:
+    """The device type whose random state a checkpoint keeps when its inputs are all on the CPU (unless set:
+    the GPU's where there is one, as torch's accelerator)."""
+    _default_device_type: str | None = None
+
+    @staticmethod
+    def set_device_type(device: str = "cuda") -> None:
+        DefaultDeviceType._default_device_type = device
+
+    @staticmethod
+    def get_device_type() -> str:
+        from .. import cuda
+        chosen = DefaultDeviceType._default_device_type
+        return chosen if chosen is not None else "cuda" if cuda.is_available() else "cpu"
+
+
+def check_backward_validity(inputs) -> None:
+    if not any(inp.requires_grad for inp in inputs if isinstance(inp, Tensor)):
+        warnings.warn("None of the inputs have requires_grad=True. Gradients will be None", stacklevel=2)
+
+
+def detach_variable(inputs: tuple) -> tuple:
+    """The tensors of inputs detached, each keeping whether it requires grad."""
+    if not isinstance(inputs, tuple):
+        raise RuntimeError(f"Only tuple of tensors is supported. Got Unsupported input type: {type(inputs).__name__}")
+    return tuple(x.detach().requires_grad_(x.requires_grad) if isinstance(x, Tensor) else x for x in inputs)
+
+
+def get_device_states(*args) -> tuple[list, list]:
+    """(devices, their random states) of the GPU tensors in args: lazygrad's generator is one stream for
+    every device, kept by the checkpoint itself, so there are none to add."""
+    return [], []
+
+
+def set_device_states(devices, states, *, device_type=None) -> None:
+    """(See get_device_states: nothing to restore per device.)"""
+
+
+@contextlib.contextmanager
+def set_checkpoint_early_stop(enable: bool):
+    """torch stops a recomputation once it has what the backward needs; lazygrad's recomputation is the
+    reentrant one, which runs the part whole, so this is accepted and has no effect."""
+    yield
+
+
+@contextlib.contextmanager
+def set_checkpoint_debug_enabled(enabled: bool | None):
+    """(torch's debug traces of non-reentrant recomputations; accepted, with no effect here.)"""
+    yield
+
+
+def create_selective_checkpoint_contexts(policy_fn_or_list, allow_cache_entry_mutation: bool = False):
+    """The context_fn pair for selective checkpointing: lazygrad's non-reentrant checkpoint keeps no
+    activations it does not realize, so every policy comes to the same run (the pair is accepted)."""
+    if not (callable(policy_fn_or_list) or isinstance(policy_fn_or_list, list)):
+        raise TypeError("policy_fn_or_list must be either a function or a list of ops.")
+    return contextlib.nullcontext(), contextlib.nullcontext()
 
 
 class CheckpointFunction(Function):
@@ -73,11 +157,11 @@ def _reentrant(use_reentrant: bool | None) -> bool:
     return use_reentrant
 
 
-def _no_contexts():
+def noop_context_fn():
     return contextlib.nullcontext(), contextlib.nullcontext()
 
 
-def checkpoint(function: Callable, *args, use_reentrant: bool | None = None, context_fn: Callable = _no_contexts,
+def checkpoint(function: Callable, *args, use_reentrant: bool | None = None, context_fn: Callable = noop_context_fn,
                determinism_check: str = "default", debug: bool = False, early_stop: bool = True,
                preserve_rng_state: bool = True, **kwargs):
     """function(*args), recomputed in the backward pass instead of keeping its activations (see above).
@@ -86,7 +170,7 @@ def checkpoint(function: Callable, *args, use_reentrant: bool | None = None, con
     if not _reentrant(use_reentrant):
         with context_fn()[0]:
             return function(*args, **kwargs)
-    if context_fn is not _no_contexts or debug:
+    if context_fn is not noop_context_fn or debug:
         raise ValueError("Passing `context_fn` or `debug` is only supported when use_reentrant=False.")
     if kwargs:
         raise ValueError("Unexpected keyword arguments: " + ",".join(kwargs))
