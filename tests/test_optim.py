@@ -446,3 +446,34 @@ def test_a_tensor_learning_rate_is_used_and_scheduled():
         _assert_params_like(lp, tp, 2e-6)
     assert isinstance(lo.param_groups[0]["lr"], lg.Tensor)
     assert lo.param_groups[0]["lr"].item() == pytest.approx(to.param_groups[0]["lr"].item())
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"nesterov": False, "adjust_lr_fn": "match_rms_adamw", "weight_decay": 0.0},
+                                    {"ns_steps": 3, "momentum": 0.5}])
+def test_muon_steps_match_torch(kwargs):
+    """Muon orthogonalizes in bfloat16 (as torch does): parameters and buffers agree to bfloat16's precision."""
+    torch = torch_or_skip()
+    rng = np.random.default_rng(4)
+    w0, x = rng.standard_normal((6, 4)).astype(np.float32), rng.standard_normal((5, 4)).astype(np.float32)
+
+    def run(m):
+        w = m.nn.Parameter(m.tensor(w0))
+        opt = m.optim.Muon([w], lr=0.02, **kwargs)
+        for _ in range(3):
+            opt.zero_grad()
+            ((m.tensor(x) @ w.T) ** 2).sum().backward()
+            opt.step()
+        return w.detach().numpy(), opt.state[w]["momentum_buffer"].numpy()
+    for ours, theirs in zip(run(lg), run(torch)):
+        np.testing.assert_allclose(ours, theirs, rtol=2e-2, atol=1e-2)
+
+
+def test_muon_errors_like_torch():
+    from tests.distribution_oracle import raised
+    torch = torch_or_skip()
+    calls = [lambda m: m.optim.Muon([m.nn.Parameter(m.ones(3))]),
+             lambda m: m.optim.Muon([m.nn.Parameter(m.ones(2, 2))], lr=-1.0),
+             lambda m: m.optim.Muon([m.nn.Parameter(m.ones(2, 2))], adjust_lr_fn="other"),
+             lambda m: m.optim.Muon([m.nn.Parameter(m.ones(2, 2))], weight_decay=-0.1)]
+    for call in calls:
+        assert raised(lambda: call(lg)) == raised(lambda: call(torch))

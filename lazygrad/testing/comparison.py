@@ -237,10 +237,10 @@ def _pairs(actual, expected, id: tuple, options: _Options) -> list[_Pair]:
     if isinstance(actual, collections.abc.Mapping) and isinstance(expected, collections.abc.Mapping):
         actual_keys, expected_keys = set(actual.keys()), set(expected.keys())
         if actual_keys != expected_keys:
+            missing, additional = sorted(expected_keys - actual_keys), sorted(actual_keys - expected_keys)
             raise _Failure(AssertionError, "The keys of the mappings do not match:\n"
-                                           f"Missing keys in the actual mapping: {sorted(expected_keys - actual_keys)}\n"
-                                           f"Additional keys in the actual mapping: {sorted(actual_keys - expected_keys)}",
-                           id)
+                                           f"Missing keys in the actual mapping: {missing}\n"
+                                           f"Additional keys in the actual mapping: {additional}", id)
         keys = actual_keys
         with contextlib.suppress(Exception):  # in order when the keys have one, so the first failure is repeatable
             keys = sorted(keys)
