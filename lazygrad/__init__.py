@@ -200,7 +200,7 @@ del _name
 def __getattr__(name: str):
     """nn, optim, utils (data loading) and distributions, and torch's top-level spellings of nn ops (lg.conv2d...), load on
     first use: they are most of what `import lazygrad` would otherwise cost beyond the tensor core."""
-    if name in ("nn", "optim", "utils", "distributions", "testing"):
+    if name in ("nn", "optim", "utils", "distributions", "testing", "backends", "jit", "profiler"):
         return importlib.import_module(f"{__name__}.{name}")
     if name in _nn_aliases.NAMES:
         globals()[name] = function = _nn_aliases.resolve(name)
@@ -209,7 +209,8 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | {"nn", "optim", "utils", "distributions", "testing"} | _nn_aliases.NAMES)
+    return sorted(set(globals()) | {"nn", "optim", "utils", "distributions", "testing", "backends", "jit", "profiler"}
+                  | _nn_aliases.NAMES)
 
 
 def compile(model=None, **options):  # noqa: A001  (torch's name)

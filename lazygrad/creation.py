@@ -284,9 +284,26 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
     dt = to_dtype(dtype) if dtype is not None else int64
     n = math.prod(shape)
     bits = graph.rand(seed_value(generator), next_offset(n, generator), "bits", shape, int64)
-    span = graph.const(high - low, int64, shape)
-    node = graph.alu(Op.ADD, graph.alu(Op.MOD, bits, span), graph.const(low, int64, shape))
-    return _finish(Tensor._from_node(graph.cast(node, dt), normalize_device(device)), requires_grad)
+    return _finish(Tensor._from_node(graph.cast(_in_span(bits, low, high, shape), dt), normalize_device(device)),
+                   requires_grad)
+
+
+INT64_MIN = -2 ** 63
+
+
+def _in_span(bits, low: int, high: int, shape):
+    """low + (bits mod (high - low)). A span past int64 (up to 2**64, the whole range) is taken modulo in
+    unsigned terms with wrapping int64 arithmetic: the bits are below the span, or above it by less than
+    it (unsigned order is signed order with the sign bit flipped)."""
+    def const(v):
+        return graph.const(v, int64, shape)
+    span = high - low
+    if span < 2 ** 63:
+        return graph.alu(Op.ADD, graph.alu(Op.MOD, bits, const(span)), const(low))
+    wrapped = span - 2 ** 64
+    below = graph.alu(Op.LT, graph.alu(Op.XOR, bits, const(INT64_MIN)), const(wrapped ^ INT64_MIN))
+    offset = graph.alu(Op.WHERE, below, bits, graph.alu(Op.SUB, bits, const(wrapped)))
+    return graph.alu(Op.ADD, offset, const(low))
 
 
 def rand_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:

@@ -2,7 +2,6 @@
 handle whose remove() takes its hook out again (torch.utils.hooks.RemovableHandle)."""
 from __future__ import annotations
 
-import itertools
 import weakref
 from collections import OrderedDict
 from typing import Callable
@@ -13,17 +12,34 @@ class HookDict(OrderedDict):
 
 
 class RemovableHandle:
-    """What a register_*_hook call returns; also a context manager that removes the hook on exit."""
+    """What a register_*_hook call returns; also a context manager that removes the hook on exit. remove()
+    also takes the id out of extra_dict (a dict or a list of them) where a registry keeps more per hook."""
     __module__ = "lazygrad.utils.hooks"
-    _ids = itertools.count()
+    id: int
+    next_id: int = 0
 
-    def __init__(self, hooks: HookDict):
-        self._hooks, self.id = weakref.ref(hooks), next(RemovableHandle._ids)
+    def __init__(self, hooks_dict: dict, *, extra_dict: dict | list[dict] | None = None):
+        self.hooks_dict_ref = weakref.ref(hooks_dict)
+        self.id, RemovableHandle.next_id = RemovableHandle.next_id, RemovableHandle.next_id + 1
+        extras = [extra_dict] if isinstance(extra_dict, dict) else extra_dict if isinstance(extra_dict, list) else []
+        self.extra_dict_ref = tuple(weakref.ref(d) for d in extras)
 
     def remove(self) -> None:
-        hooks = self._hooks()
-        if hooks is not None:
-            hooks.pop(self.id, None)
+        for ref in (self.hooks_dict_ref, *self.extra_dict_ref):
+            hooks = ref()
+            if hooks is not None:
+                hooks.pop(self.id, None)
+
+    def __getstate__(self):
+        return self.hooks_dict_ref(), self.id, tuple(ref() for ref in self.extra_dict_ref)
+
+    def __setstate__(self, state) -> None:
+        """A handle unpickled without its dict refers to none (a dead reference), as torch's does."""
+        self.hooks_dict_ref = weakref.ref(HookDict() if state[0] is None else state[0])
+        self.id = state[1]
+        RemovableHandle.next_id = max(RemovableHandle.next_id, self.id + 1)
+        extras = state[2] if len(state) > 2 and state[2] else ()
+        self.extra_dict_ref = tuple(weakref.ref(d) for d in extras if d is not None)
 
     def __enter__(self) -> RemovableHandle:
         return self

@@ -55,6 +55,8 @@ class Schedule(list):
 
 
 _BACKEND: str | None = None
+# called after each kernel with (name, device, start, seconds) while a profiler records (lazygrad.profiler)
+KERNEL_OBSERVERS: list = []
 
 
 def backend() -> str:
@@ -380,11 +382,14 @@ def run_kernel(item: ScheduledKernel, into: dict[int, Buffer] | None = None, dev
     for node, out in zip(item.outputs, outs):
         node.buffer = out
         out.producer = weakref.ref(node)
-    if debug:
+    if debug or KERNEL_OBSERVERS:
         if device != "cpu":  # launches are asynchronous: the time is until the kernel has finished
             from . import cuda
             cuda.synchronize(device)
         elapsed = time.perf_counter() - start
+        for observe in KERNEL_OBSERVERS:
+            observe(name, device, start, elapsed)
+    if debug:
         moved = sum(b.numel * b.dtype.itemsize for b in (*outs, *inputs))
         print(f"lazygrad: {name:<40} {elapsed * 1e3:9.3f} ms {moved / 1e6:10.3f} MB", file=sys.stderr)
         if debug >= 2 and source:

@@ -56,6 +56,7 @@ class _Failure(Exception):
 
 @dataclass(frozen=True)
 class _Options:
+    """assert_close's keywords, handed to every pair, each pair reading those it uses."""
     allow_subclasses: bool
     rtol: float | None
     atol: float | None
