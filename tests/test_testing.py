@@ -297,7 +297,8 @@ def test_make_tensor_default_range(dtype):
     values = np.asarray(x.float().tolist())
     low, high = DEFAULT_RANGES[dtype]
     assert x.dtype is getattr(lg, dtype) and tuple(x.shape) == (64,) and not x.requires_grad
-    assert values.min() >= low and values.max() < high
+    # (float16 and bfloat16 draws just below high round up to it, in torch too)
+    assert values.min() >= low and (values.max() <= high if dtype in ("float16", "bfloat16") else values.max() < high)
     assert len(set(values.tolist())) > 1  # random, not constant
 
 
