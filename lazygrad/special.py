@@ -1,8 +1,12 @@
 """lazygrad.special: torch.special's names for the special functions (most are lazygrad functions under
 another name; those torch has only here, ndtr, ndtri, log_ndtr, entr, i1, i0e, i1e, erfcx and
-spherical_bessel_j0, are in special_functions.py; xlog1py is in pointwise.py)."""
+spherical_bessel_j0 and zeta, are in special_functions.py, the Bessel functions of integer order and airy_ai in
+bessel_functions.py; xlog1py is in pointwise.py)."""
 from __future__ import annotations
 
+from .bessel_functions import (airy_ai, bessel_j0, bessel_j1, bessel_y0, bessel_y1, modified_bessel_i0,
+                               modified_bessel_i1, modified_bessel_k0, modified_bessel_k1, scaled_modified_bessel_k0,
+                               scaled_modified_bessel_k1)
 from .elementwise import erf, exp2, expm1, log1p
 from .elementwise import round as _round
 from .elementwise import sigmoid as expit
@@ -11,20 +15,20 @@ from .reductions import log_softmax as _log_softmax
 from .reductions import logsumexp
 from .reductions import softmax as _softmax
 from .special_functions import (POLYNOMIAL_FUNCTIONS, digamma, entr, erfcx, erfinv, gammainc, gammaincc, i0, i0e, i1,
-                                i1e, log_ndtr, mvlgamma, ndtr, ndtri, polygamma, spherical_bessel_j0)
+                                i1e, log_ndtr, mvlgamma, ndtr, ndtri, polygamma, spherical_bessel_j0, zeta)
 from .special_functions import lgamma as gammaln
 from .tensor import Tensor
 
 psi = digamma
 multigammaln = mvlgamma
-modified_bessel_i0, modified_bessel_i1 = i0, i1
 globals().update(POLYNOMIAL_FUNCTIONS)  # chebyshev_polynomial_t(x, n), hermite_polynomial_h(x, n), ...
 
-__all__ = ["digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammainc", "gammaincc",
-           "gammaln", "i0", "i0e",
-           "i1", "i1e", "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp", "modified_bessel_i0",
-           "modified_bessel_i1", "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "round", "sinc", "softmax",
-           "spherical_bessel_j0", "xlog1py", "xlogy", *POLYNOMIAL_FUNCTIONS]
+__all__ = ["airy_ai", "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1", "digamma", "entr", "erf", "erfc", "erfcx",
+           "erfinv", "exp2", "expit", "expm1", "gammainc", "gammaincc", "gammaln", "i0", "i0e", "i1", "i1e", "log1p",
+           "log_ndtr", "log_softmax", "logit", "logsumexp", "modified_bessel_i0", "modified_bessel_i1",
+           "modified_bessel_k0", "modified_bessel_k1", "multigammaln", "ndtr", "ndtri", "polygamma", "psi", "round",
+           "scaled_modified_bessel_k0", "scaled_modified_bessel_k1", "sinc", "softmax", "spherical_bessel_j0",
+           "xlog1py", "xlogy", "zeta", *POLYNOMIAL_FUNCTIONS]
 
 
 def softmax(input: Tensor, dim: int, *, dtype=None) -> Tensor:

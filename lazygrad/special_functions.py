@@ -1,7 +1,7 @@
-"""Special functions composed of lazy elementwise ops: lgamma, digamma, polygamma, mvlgamma, erfinv, i0, i1,
-entr, ndtr, ndtri, log_ndtr. Every one is one fused elementwise kernel, computed in float64 and rounded
-once to the result dtype (so float32 results are within an ulp of torch's), with torch's dtypes (integer
-inputs give the default float dtype) and values at zeros, poles, infinities and NaN.
+"""Special functions composed of lazy elementwise ops: lgamma, digamma, polygamma, the Hurwitz zeta function,
+mvlgamma, erfinv, i0, i1, entr, ndtr, ndtri, log_ndtr. Every one is one fused elementwise kernel, computed in
+float64 and rounded once to the result dtype (so float32 results are within an ulp of torch's), with torch's dtypes
+(integer inputs give the default float dtype) and values at zeros, poles, infinities and NaN.
 
 The methods are the textbook ones, each described where it is written; their constants (Bernoulli
 numbers, zeta values, series coefficients) are computed here, exactly, from their definitions.
@@ -9,16 +9,17 @@ numbers, zeta values, series coefficients) are computed here, exactly, from thei
 from __future__ import annotations
 
 import math
+import numbers
 from fractions import Fraction
 from functools import lru_cache
 
 import numpy as np
 
 from .autograd.record import differentiable
-from .dtypes import DType, bool_, float32, float64, get_default_dtype
-from .elementwise import (_out, abs, add, div, eq, erf, exp, floor, gt, isinf, isnan, log, log1p, logical_and,
-                          logical_or, lt, mul, neg, pow, round, sin, sqrt, sub, where)
-from .pointwise import laplace_fraction, signbit
+from .dtypes import DType, bfloat16, bool_, float16, float32, float64, get_default_dtype, torch_name
+from .elementwise import (_float_of, _out, abs, add, div, eq, erf, exp, floor, gt, isinf, isnan, isposinf, le, log,
+                          log1p, logical_and, logical_or, lt, mul, ne, neg, pow, round, sin, sqrt, sub, where)
+from .pointwise import _tensors, laplace_fraction, signbit
 from .tensor import Tensor
 
 EULER_GAMMA = 0.57721566490153286061
@@ -236,6 +237,70 @@ def polygamma(n: int, input: Tensor, *, out=None) -> Tensor:
 def polygamma_value(input: Tensor, n: int) -> Tensor:
     """The value x.polygamma_(n) writes (torch records it as PolygammaBackward1)."""
     return polygamma(n, input)
+
+
+# ---- the Hurwitz zeta function ---------------------------------------------------------------------------
+
+# zeta(x, q) sums this many terms (q + k)^-x, then Euler-Maclaurin's tail with this many Bernoulli terms: from
+# w = q + 10 on they shrink like ((x + 2j) / (2 pi w))^2, and for large x the tail is negligible beside q^-x
+_ZETA_TERMS = 10
+_ZETA_BERNOULLI_TERMS = 10
+# Euler-Maclaurin's coefficients B_2j / (2j)!
+_EULER_MACLAURIN = [float(bernoulli_number(2 * j) / math.factorial(2 * j)) for j in range(1, _ZETA_BERNOULLI_TERMS + 1)]
+
+
+def _hurwitz_zeta_positive(x: Tensor, q: Tensor) -> Tensor:
+    """zeta(x, q) for x > 1, q > 0 by Euler-Maclaurin: with w = q + N and (x)_m the rising factorial,
+    sum_{k<N} (q+k)^-x + w^-x (w / (x-1) + 1/2 + sum_j B_2j / (2j)! (x)_(2j-1) / w^(2j-1)), the Bernoulli sum nested
+    from its last term. Where w^-x underflows the tail is 0, as torch's is."""
+    total = 0.0
+    for k in range(_ZETA_TERMS):
+        total = add(total, pow(add(q, float(k)), neg(x)))
+    w = add(q, float(_ZETA_TERMS))
+    v = div(1.0, w)
+    nested = _EULER_MACLAURIN[-1]
+    for j in range(_ZETA_BERNOULLI_TERMS - 1, 0, -1):
+        rising = mul(add(x, 2 * j - 1), add(x, 2 * j))
+        nested = add(mul(mul(rising, mul(v, v)), nested), _EULER_MACLAURIN[j - 1])
+    tail = add(add(div(w, sub(x, 1.0)), 0.5), mul(mul(x, v), nested))
+    return add(total, mul(pow(w, neg(x)), tail))
+
+
+def _hurwitz_zeta(x: Tensor, q: Tensor) -> Tensor:
+    """zeta(x, q) on torch's domain, with its special values. For q < 0 (x an integer), with r = -q - floor(-q),
+    the terms (q+k)^-x with q + k < 0 are (-1)^x (r + j)^-x for j = 0 .. floor(-q), and the others are
+    (1 - r + j)^-x for j >= 0: zeta(x, q) = (-1)^x (zeta(x, r) - zeta(x, 1 - q)) + zeta(x, 1 - r)."""
+    negative = lt(q, 0)
+    p = neg(q)
+    r = sub(p, floor(p))
+    value = _hurwitz_zeta_positive(x, where(negative, sub(1.0, r), q))
+    parity = where(eq(floor(mul(x, 0.5)), mul(x, 0.5)), 1.0, -1.0)
+    reflected = mul(sub(_hurwitz_zeta_positive(x, r), _hurwitz_zeta_positive(x, add(p, 1.0))), parity)
+    value = where(negative, add(value, reflected), value)
+    at_infinity = where(lt(q, 1.0), math.inf, where(eq(q, 1.0), 1.0, math.nan))
+    # (condition, value) from the lowest precedence up: the last that holds wins
+    special = [(isposinf(q), math.nan), (isposinf(x), at_infinity),
+               (logical_and(negative, ne(x, floor(x))), math.nan),
+               (logical_and(le(q, 0), eq(q, floor(q))), math.inf), (lt(x, 1.0), math.nan), (eq(x, 1.0), math.inf)]
+    for condition, replacement in special:
+        value = where(condition, replacement, value)
+    return value
+
+
+@differentiable("special_zeta")
+def zeta(input: Tensor | float, other: Tensor | float, *, out=None) -> Tensor:
+    """The Hurwitz zeta function sum_k (q + k)^-x of x = input and q = other (broadcast, with torch's type
+    promotion; integers give the default float dtype)."""
+    arguments = (input, other)
+    if not all(isinstance(a, (Tensor, numbers.Real)) for a in arguments) or not any(isinstance(a, Tensor)
+                                                                                  for a in arguments):
+        raise TypeError(f"special_zeta() received an invalid combination of arguments - got "
+                        f"({type(input).__name__}, {type(other).__name__})")
+    dt = _float_of(input, other)
+    if dt is float16 or dt is bfloat16:
+        raise NotImplementedError(f"\"zeta_cpu\" not implemented for '{torch_name(dt)}'")
+    x, q = _tensors(float64, input, other)
+    return _result(_hurwitz_zeta(x, q), dt, out)
 
 
 @differentiable("mvlgamma")

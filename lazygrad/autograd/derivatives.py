@@ -645,6 +645,19 @@ def _incomplete_gamma(sign: int):
     return formula
 
 
+def _zeta_name(args, kwargs) -> str:
+    return "SpecialZetaBackward0" if all(isinstance(a, lg.Tensor) for a in args[:2]) else \
+        "SpecialZetaBackward2" if isinstance(args[0], lg.Tensor) else "SpecialZetaBackward1"
+
+
+def _zeta(c, g):
+    """d zeta(x, q) / dq = -x zeta(x + 1, q); torch has no derivative in x."""
+    x, q = c.args[0], c.args[1]
+    if c.needs_input_grad[0]:
+        raise NotImplementedError("the derivative for 'zeta' is not implemented.")
+    return (None, g * -x * _special("zeta")(x + 1, q) if isinstance(q, lg.Tensor) else None)
+
+
 def _mvlgamma(c, g):
     x, p = c.args[0], _kw(c, "p", 1, None)
     return (g * sum(_special("digamma")(x - j / 2) for j in range(p)), None)
@@ -914,6 +927,7 @@ DERIVATIVES = {
     "special_i1e": ("SpecialI1EBackward0", _i1e),
     "special_erfcx": ("SpecialErfcxBackward0", lambda c, g: (g * (2 * c.args[0] * c.out - 2 / math.sqrt(math.pi)),)),
     "special_xlog1py": ("SpecialXlog1PyBackward0", _xlog1py),
+    "special_zeta": (_zeta_name, _zeta),
     "igamma": ("IgammaBackward0", _incomplete_gamma(1)),
     "igammac": ("IgammacBackward0", _incomplete_gamma(-1)),
     "special_ndtr": ("MulBackward1", lambda c, g: (g * lg.exp(c.args[0] * c.args[0] * -0.5) / _SQRT_2PI,)),
