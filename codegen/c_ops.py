@@ -4,6 +4,8 @@ Expressions are format strings over the operands `{a} {b} {c}`; `{f}` is the mat
 ('f' for float, '' for double) and `{t}` the short integer type name used by prelude helpers.
 float16 values are computed in float and rounded back on assignment, as torch does on the CPU;
 bfloat16 values are floats rounded to bfloat16 after each op (lg_bf16_round), stored as lg_bf16.
+Complex values are lg_complex64/lg_complex128 (C99 complex types in C, structs with operators in
+CUDA); their functions (templates/common/lg_complex.h) are written once over the real ones.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from lazygrad.ops import Op, ReduceOp
 C_TYPES = {
     "bool": "bool", "uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int32_t",
     "int64": "int64_t", "float16": "_Float16", "bfloat16": "float", "float32": "float", "float64": "double",
+    "complex64": "lg_complex64", "complex128": "lg_complex128",
 }
 SHORT_NAMES = {"uint8": "u8", "int8": "i8", "int16": "i16", "int32": "i32", "int64": "i64"}
 
@@ -34,7 +37,8 @@ FLOAT_OPS = {
     Op.ISNAN: "({a} != {a})", Op.ISINF: "(fabs{f}({a}) == INFINITY)",
     Op.ADD: "{a} + {b}", Op.SUB: "{a} - {b}", Op.MUL: "{a} * {b}", Op.DIV: "{a} / {b}",
     Op.FLOORDIV: "lg_floordiv{f}({a}, {b})", Op.MOD: "lg_mod{f}({a}, {b})", Op.FMOD: "fmod{f}({a}, {b})",
-    Op.POW: "lg_pow{f}({a}, {b})", Op.ATAN2: "lg_atan2{f}({a}, {b})", Op.MAX: "lg_max{f}({a}, {b})", Op.MIN: "lg_min{f}({a}, {b})", **_CMP,
+    Op.POW: "lg_pow{f}({a}, {b})", Op.ATAN2: "lg_atan2{f}({a}, {b})", Op.MAX: "lg_max{f}({a}, {b})", Op.MIN: "lg_min{f}({a}, {b})",
+    Op.COMPLEX: "lg_cmake{f}({a}, {b})", **_CMP,
 }
 
 INT_OPS = {
@@ -46,6 +50,20 @@ INT_OPS = {
     Op.MAX: "({a} > {b} ? {a} : {b})", Op.MIN: "({a} < {b} ? {a} : {b})",
     Op.AND: "({a} & {b})", Op.OR: "({a} | {b})", Op.XOR: "({a} ^ {b})",
     Op.SHL: "lg_shl_{t}({a}, {b})", Op.SHR: "lg_shr_{t}({a}, {b})", **_CMP,
+}
+
+# {f} names the parts' type: lg_cexpf for complex64, lg_cexp for complex128. ABS and IMAG give the
+# parts' (real) type; the rest complex. Comparisons other than == and != do not exist for complex.
+COMPLEX_OPS = {
+    Op.NEG: "-{a}", Op.CONJ: "lg_conj{f}({a})", Op.IMAG: "lg_cimag{f}({a})", Op.ABS: "lg_cabs{f}({a})",
+    Op.EXP: "lg_cexp{f}({a})", Op.EXP2: "lg_cexp2{f}({a})", Op.EXPM1: "lg_cexpm1{f}({a})",
+    Op.LOG: "lg_clog{f}({a})", Op.LOG2: "lg_clog2{f}({a})", Op.LOG10: "lg_clog10{f}({a})",
+    Op.LOG1P: "lg_clog1p{f}({a})", Op.SQRT: "lg_csqrt{f}({a})", Op.SIN: "lg_csin{f}({a})",
+    Op.COS: "lg_ccos{f}({a})", Op.TAN: "lg_ctan{f}({a})", Op.ASIN: "lg_casin{f}({a})", Op.ACOS: "lg_cacos{f}({a})",
+    Op.ATAN: "lg_catan{f}({a})", Op.SINH: "lg_csinh{f}({a})", Op.COSH: "lg_ccosh{f}({a})",
+    Op.TANH: "lg_ctanh{f}({a})", Op.ISNAN: "lg_cisnan{f}({a})", Op.ISINF: "lg_cisinf{f}({a})",
+    Op.ADD: "{a} + {b}", Op.SUB: "{a} - {b}", Op.MUL: "{a} * {b}", Op.DIV: "{a} / {b}",
+    Op.POW: "lg_cpow{f}({a}, {b})", Op.EQ: "({a} == {b})", Op.NE: "({a} != {b})", Op.WHERE: "({a} ? {b} : {c})",
 }
 
 # bool arithmetic is logical, as in torch (True + True is True)
@@ -69,6 +87,10 @@ INT_REDUCE = {
     ReduceOp.MAX: ("{lowest}", "{acc} = {v} > {acc} ? {v} : {acc};", "max"),
     ReduceOp.MIN: ("{highest}", "{acc} = {v} < {acc} ? {v} : {acc};", "min"),
 }
+COMPLEX_REDUCE = {
+    ReduceOp.SUM: ("0", "{acc} += {v};", "+"),
+    ReduceOp.PROD: ("1", "{acc} *= {v};", "*"),
+}
 BOOL_REDUCE = {
     ReduceOp.SUM: ("0", "{acc} |= {v};", "|"),
     ReduceOp.PROD: ("1", "{acc} &= {v};", "&"),
@@ -87,19 +109,23 @@ def compute_type(dtype: DType) -> DType:
     return float32 if dtype.name in ("float16", "bfloat16") else dtype
 
 
+OP_TABLES = {"f": FLOAT_OPS, "c": COMPLEX_OPS, "b": BOOL_OPS, "u": INT_OPS, "i": INT_OPS}
+REDUCE_TABLES = {"f": FLOAT_REDUCE, "c": COMPLEX_REDUCE, "b": BOOL_REDUCE, "u": INT_REDUCE, "i": INT_REDUCE}
+
+
 def op_table(dtype: DType) -> dict:
-    return FLOAT_OPS if dtype.kind == "f" else BOOL_OPS if dtype.kind == "b" else INT_OPS
+    return OP_TABLES[dtype.kind]
 
 
 def reduce_table(dtype: DType) -> dict:
-    return FLOAT_REDUCE if dtype.kind == "f" else BOOL_REDUCE if dtype.kind == "b" else INT_REDUCE
+    return REDUCE_TABLES[dtype.kind]
 
 
 def fmt_fields(dtype: DType) -> dict:
     """The `{f}`/`{t}` fields for ops computed in `dtype`."""
     ct = compute_type(dtype)
     info = np.iinfo(ct.np) if ct.kind in "ui" else None
-    return {"f": "f" if ct.name == "float32" else "", "t": SHORT_NAMES.get(ct.name, ""),
+    return {"f": "f" if ct.name in ("float32", "complex64") else "", "t": SHORT_NAMES.get(ct.name, ""),
             "lowest": literal(int(info.min), ct) if info else "", "highest": literal(int(info.max), ct) if info else ""}
 
 
@@ -112,6 +138,9 @@ def literal(value, dtype: DType) -> str:
         if dtype.name == "int64":
             return "(-9223372036854775807LL - 1)" if value == -(2 ** 63) else f"{value}LL"
         return str(value)
+    if dtype.kind == "c":
+        value, part = complex(value), dtype.to_real()
+        return f"lg_cmake{'f' if part.name == 'float32' else ''}({literal(value.real, part)}, {literal(value.imag, part)})"
     value = float(value)
     if math.isnan(value):
         return "NAN"

@@ -73,6 +73,9 @@ def _cond(conds) -> str:
 
 
 def _cast(src: DType, dst: DType, a: str, d: Dialect) -> str:
+    if src.kind == "c" and dst.kind != "c":  # the real part, as torch's conversions keep it
+        part = src.to_real()
+        return _cast(part, dst, f"lg_creal{c_ops.fmt_fields(src)['f']}({a})", d)
     if dst.kind == "b":
         return f"({a} != 0)"
     if src.kind == "b":  # a select, not a conversion: gcc vectorizes it next to 32-bit lanes

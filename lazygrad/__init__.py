@@ -13,10 +13,12 @@ from .creation import (arange, as_tensor, empty, empty_like, empty_strided, eye,
 from .device import device, get_default_device, set_default_device
 from .dtypes import DType as dtype
 from .dtypes import bool_ as bool  # noqa: A001  (torch's names shadow builtins in this namespace only)
-from .dtypes import bfloat16, float16, float32, float64, get_default_dtype, int8, int16, int32, int64, promote_types
+from .dtypes import (bfloat16, complex64, complex128, float16, float32, float64, get_default_dtype, int8, int16, int32,
+                     int64, promote_types)
 from .dtypes import float16 as half
 from .dtypes import float32 as float  # noqa: A001
 from .dtypes import float64 as double
+from .dtypes import complex64 as cfloat, complex128 as cdouble
 from .dtypes import int16 as short
 from .dtypes import int32 as int  # noqa: A001
 from .dtypes import int64 as long
@@ -49,15 +51,16 @@ from .linalg import householder_product as orgqr
 from .decompositions import legacy_lu as lu, legacy_lu_solve as lu_solve, lu_unpack
 from .linalg import matrix_power
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled, set_anomaly_enabled
-from .arithmetic import angle, frexp, gcd, lcm, ldexp, nextafter, rsub
+from .arithmetic import frexp, gcd, lcm, ldexp, nextafter, rsub
 from .creation import asarray, frombuffer, logspace, scalar_tensor
 from .creation import inclusive_range as range
 from .dtype_info import finfo, iinfo
 from .dtypes import can_cast
 from .integration import cumulative_trapezoid, trapezoid, trapz
 from .random import get_rng_state, set_rng_state
-from .real_numbers import adjoint, conj, imag, is_conj, isreal, real
-from .real_numbers import conj as conj_physical, conj as resolve_conj, conj as resolve_neg, is_conj as is_neg
+from .complex_numbers import (adjoint, angle, complex, conj, conj_physical, imag, is_conj, isreal, polar, real, sgn,
+                              view_as_complex, view_as_real)
+from .complex_numbers import is_conj as is_neg, resolve as resolve_conj, resolve as resolve_neg
 from .searching import argwhere, bucketize, isin, searchsorted
 from .shapes import combinations, vander
 from .sorting import unique_consecutive
@@ -75,7 +78,7 @@ from .movement import (as_strided, broadcast_to, cat, chunk, clone, concat, conc
 from .movement import t_ as t
 from .pointwise import (acosh, allclose, arccosh, arcsinh, arctanh, asinh, atanh, copysign, deg2rad, equal, erfc, fmax,
                         fmin, frac, heaviside, hypot, isclose, logaddexp, logaddexp2, logit, nanmean, nansum, positive,
-                        rad2deg, sgn, signbit, sinc, xlogy)
+                        rad2deg, signbit, sinc, xlogy)
 from .printing import get_printoptions, printoptions, set_printoptions
 from .random import Generator, initial_seed, manual_seed, seed
 from .reductions import (all, amax, amin, aminmax, any, argmax, argmin, count_nonzero, cumprod, cumsum, log_softmax,

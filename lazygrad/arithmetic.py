@@ -1,13 +1,11 @@
 """Number functions beyond the kernels' expressions: gcd and lcm (Euclid's loop), nextafter and frexp (bit
-manipulation of floats) as library calls; ldexp, angle and rsub composed of elementwise ops."""
+manipulation of floats) as library calls; ldexp and rsub composed of elementwise ops."""
 from __future__ import annotations
-
-import math
 
 from . import return_types
 from .decompositions import library_call
 from .dtypes import get_default_dtype, int32, result_type, torch_name
-from .elementwise import _out, isnan, lt, mul, pow, sub, where
+from .elementwise import _out, mul, pow, sub
 from .tensor import Tensor
 from .autograd.record import differentiable
 
@@ -55,12 +53,6 @@ def ldexp(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     if not dtype.is_floating_point:
         dtype = get_default_dtype()
     return _out(mul(input.to(dtype), pow(2.0, other.to(dtype))), out)
-
-
-def angle(input: Tensor, *, out=None) -> Tensor:
-    """The argument of a real number: pi for negative values, 0 otherwise (NaN stays NaN)."""
-    x = input if input.dtype.is_floating_point else input.to(get_default_dtype())
-    return _out(where(isnan(x), x, where(lt(x, 0), math.pi, 0.0)), out)
 
 
 @differentiable("rsub")

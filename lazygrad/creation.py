@@ -36,7 +36,7 @@ def parse_size(size, name: str = "empty") -> tuple[int, ...]:
 
 def _finish(t: Tensor, requires_grad: bool) -> Tensor:
     if requires_grad:
-        if not t.dtype.is_floating_point:
+        if t.dtype.kind not in "fc":
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         t._requires_grad = True
     return t
@@ -49,6 +49,8 @@ def _infer_dtype(values: np.ndarray) -> DType:
         return int64
     if values.dtype.kind == "f":
         return get_default_dtype()
+    if values.dtype.kind == "c":
+        return get_default_dtype().to_complex()
     raise TypeError(f"Could not infer dtype of {values.dtype}")
 
 
@@ -76,7 +78,7 @@ def _python_scalars_inside(data) -> bool:
     """Whether nested data holds Python numbers (whose dtype torch infers) rather than NumPy scalars."""
     if isinstance(data, (list, tuple)):
         return any(_python_scalars_inside(d) for d in data) if data else True
-    return isinstance(data, (bool, int, float))
+    return isinstance(data, (bool, int, float, complex))
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
@@ -90,11 +92,11 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_me
         values = _data_to_numpy(data)
         if values.dtype == object:
             raise TypeError(f"Could not infer dtype of {type(data).__name__}")
-        if isinstance(data, (list, tuple)) and values.dtype.kind not in "biuf":
+        if isinstance(data, (list, tuple)) and values.dtype.kind not in "biufc":
             raise TypeError(f"new(): invalid data type '{values.dtype}'")
         inferred = _infer_dtype(values) if _python_scalars_inside(data) else from_numpy_dtype(values.dtype)
         if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
-            inferred = from_numpy_dtype(values.dtype) if values.dtype.kind != "f" else get_default_dtype()
+            inferred = from_numpy_dtype(values.dtype) if values.dtype.kind not in "fc" else _infer_dtype(values)
     dt = to_dtype(dtype) if dtype is not None else inferred
     return _finish(Tensor._from_array(np.asarray(values), dt, device), requires_grad)
 
@@ -124,7 +126,7 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
     dt = to_dtype(dtype) if dtype is not None else None
     if isinstance(data, Tensor):
         return data if dt is None or dt is data.dtype else data.to(dt)
-    if isinstance(data, np.ndarray) and (dt is None or dt.np == data.dtype) and data.dtype.kind in "biuf":
+    if isinstance(data, np.ndarray) and (dt is None or dt.np == data.dtype) and data.dtype.kind in "biufc":
         return from_numpy(data)
     return tensor(data, dtype=dt, device=device)
 

@@ -15,7 +15,7 @@ class DType:
     def __init__(self, name: str, itemsize: int, kind: str, np_dtype: type, rank: int):
         self.name = name
         self.itemsize = itemsize
-        self.kind = kind  # 'b' bool, 'u' unsigned int, 'i' signed int, 'f' float
+        self.kind = kind  # 'b' bool, 'u' unsigned int, 'i' signed int, 'f' float, 'c' complex
         self.np = np.dtype(np_dtype)
         self.rank = rank  # order used by promotion within a kind
 
@@ -24,8 +24,12 @@ class DType:
         return self.kind == "f"
 
     @property
+    def is_complex(self) -> bool:
+        return self.kind == "c"
+
+    @property
     def is_signed(self) -> bool:
-        return self.kind in "if"
+        return self.kind in "ifc"
 
     @property
     def is_integer(self) -> bool:
@@ -37,8 +41,13 @@ class DType:
     def __reduce__(self):
         return (_by_name, (self.name,))
 
-    def to_complex(self):
-        raise RuntimeError("lazygrad has no complex dtypes")
+    def to_complex(self) -> DType:
+        """The complex type whose parts are this float type (a complex type maps to itself)."""
+        return self if self.kind == "c" else complex128 if self is float64 else complex64
+
+    def to_real(self) -> DType:
+        """The float type of a complex type's parts (a real type maps to itself)."""
+        return {complex64: float32, complex128: float64}.get(self, self)
 
 
 bool_ = DType("bool", 1, "b", np.bool_, 0)
@@ -52,14 +61,19 @@ float16 = DType("float16", 2, "f", np.float16, 1)
 bfloat16 = DType("bfloat16", 2, "f", ml_dtypes.bfloat16, 1)
 float32 = DType("float32", 4, "f", np.float32, 2)
 float64 = DType("float64", 8, "f", np.float64, 3)
+# a complex value is its two float parts side by side, as in numpy and C99 (rank: the parts' rank)
+complex64 = DType("complex64", 8, "c", np.complex64, 2)
+complex128 = DType("complex128", 16, "c", np.complex128, 3)
 
-ALL_DTYPES: tuple[DType, ...] = (bool_, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64)
+ALL_DTYPES: tuple[DType, ...] = (bool_, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64,
+                                 complex64, complex128)
 
 # torch's aliases: lg.float is float32, lg.long is int64, ...
 ALIASES: dict[str, DType] = {
     "bool": bool_, "uint8": uint8, "int8": int8, "int16": int16, "short": int16, "int32": int32, "int": int32,
     "int64": int64, "long": int64, "float16": float16, "half": float16, "bfloat16": bfloat16, "float32": float32,
-    "float": float32, "float64": float64, "double": float64,
+    "float": float32, "float64": float64, "double": float64, "complex64": complex64, "cfloat": complex64,
+    "complex128": complex128, "cdouble": complex128,
 }
 
 _FROM_NUMPY: dict[np.dtype, DType] = {d.np: d for d in ALL_DTYPES}
@@ -67,10 +81,11 @@ _FROM_NUMPY: dict[np.dtype, DType] = {d.np: d for d in ALL_DTYPES}
 
 # how torch names each type in error messages: 'Float' in kernel messages, 'float' in C-type messages
 TORCH_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16", "int64": "Long",
-               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+               "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
 C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
            "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-           "bool": "bool"}
+           "bool": "bool", "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
 
 
 def opmath(dtype: DType) -> DType:
@@ -97,7 +112,7 @@ def from_numpy_dtype(npdt) -> DType:
     if dt is None:
         raise TypeError(
             f"can't convert np.ndarray of type numpy.{np.dtype(npdt).name}. The only supported types are: "
-            "float64, float32, float16, int64, int32, int16, int8, uint8, and bool.")
+            "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint8, and bool.")
     return dt
 
 
@@ -111,6 +126,8 @@ def to_dtype(obj) -> DType:
         return int64
     if obj is float:
         return float64
+    if obj is complex:
+        return complex128
     try:
         return from_numpy_dtype(obj)
     except TypeError:
@@ -132,14 +149,19 @@ def set_default_dtype(d: DType) -> None:
     _default_float = d
 
 
-_KIND_ORDER = {"b": 0, "u": 1, "i": 1, "f": 2}
+_KIND_ORDER = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
 
 
 def promote_types(a: DType, b: DType) -> DType:
-    """torch.promote_types: bool < integers < floats; a float wins over any integer."""
+    """torch.promote_types: bool < integers < floats < complex; a float wins over any integer, and a
+    complex type with a float takes the wider of their parts (complex64 with float64 is complex128)."""
     if a is b:
         return a
     ka, kb = _KIND_ORDER[a.kind], _KIND_ORDER[b.kind]
+    if "c" in (a.kind, b.kind):
+        if ka < 2 or kb < 2:
+            return a if ka > kb else b
+        return promote_types(a.to_real(), b.to_real()).to_complex()
     if ka != kb:
         return a if ka > kb else b
     if a.kind == "f":
@@ -163,11 +185,11 @@ def _combine(higher: DType | None, lower: DType | None) -> DType | None:
         return lower
     if lower is None:
         return higher
-    if higher.kind == "f":
+    if _KIND_ORDER[lower.kind] <= _KIND_ORDER[higher.kind] and higher.kind != "b":
         return higher
-    if higher.kind == "b" or lower.kind == "f":
-        return promote_types(higher, lower)
-    return higher
+    if higher.kind == "f" and lower.kind == "c":  # a float tensor with a complex scalar: its own width, complex
+        return higher.to_complex() if higher is not float16 and higher is not bfloat16 else complex64
+    return promote_types(higher, lower)
 
 
 def scalar_dtype(value) -> DType:
@@ -176,13 +198,16 @@ def scalar_dtype(value) -> DType:
         return bool_
     if isinstance(value, (int, np.integer)):
         return int64
+    if isinstance(value, (complex, np.complexfloating)):
+        return get_default_dtype().to_complex()
     return get_default_dtype()
 
 
 def _scalar_keeps(dt: DType, value) -> bool:
     """A Python scalar of the same or a lower kind leaves a tensor's dtype as it is."""
     t = type(value)
-    return (t is float and dt.kind == "f") or (t is int and dt.kind in "uif") or t is bool
+    return (t is float and dt.kind in "fc") or (t is int and dt.kind in "uifc") or t is bool or \
+        (t is complex and dt.kind == "c")
 
 
 def result_type(*operands) -> DType:

@@ -58,9 +58,29 @@ BOOL_UNSUPPORTED = {Op.FLOORDIV: "div_floor_cpu", Op.MOD: "remainder_cpu", Op.PO
                     Op.ABS: "abs_cpu", Op.FMOD: "fmod_cpu", Op.SHL: "lshift_cpu", Op.SHR: "rshift_cpu"}
 
 
+# ops torch does not implement for complex tensors: op -> (error class, message; {t} is torch's type name)
+_NOT_FOR = "\"{k}\" not implemented for '{{t}}'"
+COMPLEX_UNSUPPORTED = {
+    **{op: (NotImplementedError, f"{op.value} is not supported for complex inputs")
+       for op in (Op.FLOOR, Op.CEIL, Op.TRUNC)},
+    **{op: (NotImplementedError, _NOT_FOR.format(k=kernel)) for op, kernel in (
+        (Op.ROUND, "round_vml_cpu"), (Op.ERF, "erf_vml_cpu"), (Op.LT, "lt_cpu"), (Op.LE, "le_cpu"),
+        (Op.GT, "gt_cpu"), (Op.GE, "ge_cpu"), (Op.FMOD, "fmod_cpu"), (Op.MOD, "remainder_cpu"),
+        (Op.FLOORDIV, "div_floor_cpu"), (Op.ATAN2, "atan2_cpu"), (Op.AND, "bitwise_and_cpu"),
+        (Op.OR, "bitwise_or_cpu"), (Op.XOR, "bitwise_xor_cpu"), (Op.SHL, "lshift_cpu"), (Op.SHR, "rshift_cpu"),
+        (Op.NOT, "bitwise_not_cpu"))},
+    Op.MAX: (RuntimeError, "maximum not implemented for complex tensors."),
+    Op.MIN: (RuntimeError, "minimum not implemented for complex tensors."),
+}
+
+
 def _no_bool(op: Op, dt: DType, kernel: str | None = None) -> None:
+    """torch's refusal of an op its kernels do not implement for bool or complex values."""
     if dt is bool_ and op in BOOL_UNSUPPORTED:
         raise NotImplementedError(f"\"{kernel or BOOL_UNSUPPORTED[op]}\" not implemented for 'Bool'")
+    if dt.kind == "c" and op in COMPLEX_UNSUPPORTED:
+        error, message = COMPLEX_UNSUPPORTED[op]
+        raise error(message.format(t=torch_name(dt)))
 
 
 def _check(x, name: str):
@@ -100,10 +120,10 @@ def binary(op: Op, a, b, *, compute: DType | None = None, out_dtype: DType | Non
     if type(a) is Tensor and type(b) is Tensor and compute is None:  # the common case, decided at once:
         sa, sb = a._storage, b._storage                               # one shape, one dtype, one device
         if a._shape == b._shape and sa.dtype is sb.dtype and sa.device == sb.device and (
-                sa.dtype is not bool_ or op not in BOOL_UNSUPPORTED):
+                sa.dtype.kind in "uif" or op not in BOOL_UNSUPPORTED and op not in COMPLEX_UNSUPPORTED):
             return Tensor._from_node(graph.alu(op, a.lazy, b.lazy, dtype=out_dtype), sa.device)
-    if compute is None and (type(b) in _PLAIN_SCALARS and type(a) is Tensor and a._storage.dtype.is_floating_point
-                            or type(a) in _PLAIN_SCALARS and type(b) is Tensor and b._storage.dtype.is_floating_point):
+    if compute is None and (type(b) in _PLAIN_SCALARS and type(a) is Tensor and a._storage.dtype.kind == "f"
+                            or type(a) in _PLAIN_SCALARS and type(b) is Tensor and b._storage.dtype.kind == "f"):
         t = a if type(a) is Tensor else b  # a float tensor and a Python number: the tensor's dtype, shape, device
         dt = t._storage.dtype
         left, right = (t.lazy, graph.const(b, dt, t._shape)) if t is a else (graph.const(a, dt, t._shape), t.lazy)
@@ -120,7 +140,7 @@ def binary(op: Op, a, b, *, compute: DType | None = None, out_dtype: DType | Non
 def _float_of(*xs) -> DType:
     """Integer inputs of true division and float-only functions become the default float dtype."""
     dt = result_type(*xs)
-    return dt if dt.is_floating_point else get_default_dtype()
+    return dt if dt.kind in "fc" else get_default_dtype()
 
 
 # ---- arithmetic --------------------------------------------------------------------------------
@@ -313,7 +333,7 @@ def logical_not(input: Tensor, *, out=None) -> Tensor:
 def _bitwise(op: Op, name: str, kernel: str):
     def fn(input, other, *, out=None) -> Tensor:
         dt = result_type(input, other)
-        if dt.is_floating_point:
+        if dt.kind in "fc":
             raise NotImplementedError(f"\"{kernel}\" not implemented for '{torch_name(dt)}'")
         return _out(binary(op, input, other, name=name), out)
     fn.__name__ = name
@@ -328,7 +348,7 @@ bitwise_right_shift = _bitwise(Op.SHR, "bitwise_right_shift", "rshift_cpu")
 
 
 def bitwise_not(input: Tensor, *, out=None) -> Tensor:
-    if input.dtype.is_floating_point:
+    if input.dtype.kind in "fc":
         raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{torch_name(input.dtype)}'")
     return _out(_result(graph.alu(Op.NOT, input.lazy), input), out)
 
@@ -367,10 +387,12 @@ def unary(op: Op, x: Tensor, to_float: bool) -> Tensor:
     if not isinstance(x, Tensor):
         raise TypeError(f"{op.value}(): argument 'input' must be Tensor, not {type(x).__name__}")
     dt = x.dtype
-    if to_float and not dt.is_floating_point:
+    if to_float and dt.kind not in "fc":
         dt = get_default_dtype()
     _no_bool(op, dt)
-    return Tensor._from_node(graph.alu(op, graph.cast(x.lazy, dt)), x._storage.device)
+    # |z| of a complex z is real
+    out_dtype = dt.to_real() if op is Op.ABS else None
+    return Tensor._from_node(graph.alu(op, graph.cast(x.lazy, dt), dtype=out_dtype), x._storage.device)
 
 
 def _unary_fn(name: str, op: Op, to_float: bool):
@@ -414,6 +436,9 @@ def round(input: Tensor, *, decimals: int | None = None, out=None) -> Tensor:
 def sign(input: Tensor, *, out=None) -> Tensor:
     if input.dtype is bool_:
         return _out(input.clone(), out)
+    if input.dtype.is_complex:
+        raise NotImplementedError("Unlike NumPy, torch.sign is not intended to support complex numbers. Please use "
+                                  "torch.sgn instead.")
     pos = gt(input, 0).to(input.dtype)
     negv = lt(input, 0).to(input.dtype)
     return _out(binary(Op.SUB, pos, negv), out)
@@ -421,7 +446,7 @@ def sign(input: Tensor, *, out=None) -> Tensor:
 
 @differentiable("reciprocal")
 def reciprocal(input: Tensor, *, out=None) -> Tensor:
-    return _out(div(1, input if input.dtype.is_floating_point else input.to(get_default_dtype())), out)
+    return _out(div(1, input if input.dtype.kind in "fc" else input.to(get_default_dtype())), out)
 
 
 @differentiable("rsqrt")
@@ -435,7 +460,7 @@ def square(input: Tensor, *, out=None) -> Tensor:
 
 @differentiable("sigmoid")
 def sigmoid(input: Tensor, *, out=None) -> Tensor:
-    x = input if input.dtype.is_floating_point else input.to(get_default_dtype())
+    x = input if input.dtype.kind in "fc" else input.to(get_default_dtype())
     return _out(div(1, add(exp(neg(x)), 1)), out)
 
 
@@ -444,11 +469,15 @@ def relu(input: Tensor) -> Tensor:
     """x < 0 ? 0 : x, so that -0.0 and NaN pass through as in torch."""
     if input.dtype is bool_:
         raise RuntimeError("Boolean inputs not supported for relu")
+    if input.dtype.is_complex:
+        raise NotImplementedError("clamp is not supported for complex types")
     return where(lt(input, 0), 0, input)
 
 
 @differentiable("clamp")
 def clamp(input: Tensor, min=None, max=None, *, out=None) -> Tensor:
+    if input.dtype.is_complex:
+        raise NotImplementedError("clamp is not supported for complex types")
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     out_t = input
@@ -481,16 +510,23 @@ def isinf(input: Tensor) -> Tensor:
 
 
 def isfinite(input: Tensor) -> Tensor:
-    if not input.dtype.is_floating_point:
+    if input.dtype.kind not in "fc":
         return ones_like_bool(input)
     return logical_not(logical_or(isnan(input), isinf(input)))
 
 
+def _no_complex(name: str, input: Tensor) -> None:
+    if input.dtype.is_complex:
+        raise RuntimeError(f"{name} does not support complex inputs.")
+
+
 def isposinf(input: Tensor) -> Tensor:
+    _no_complex("isposinf", input)
     return logical_and(isinf(input), gt(input, 0))
 
 
 def isneginf(input: Tensor) -> Tensor:
+    _no_complex("isneginf", input)
     return logical_and(isinf(input), lt(input, 0))
 
 

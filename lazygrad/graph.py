@@ -115,6 +115,9 @@ def normalize_scalar(value, dtype: DType):
     """A Python scalar holding exactly the value `dtype` can store (wrapped or rounded as torch does)."""
     if dtype is bool_:
         return bool(value)
+    if dtype.kind == "c":
+        value = complex(value)
+        return complex(normalize_scalar(value.real, dtype.to_real()), normalize_scalar(value.imag, dtype.to_real()))
     if dtype.is_floating_point:
         if dtype.itemsize == 8:
             return float(value)
@@ -160,6 +163,8 @@ def const_value(node: Node):
 def _is_zero(v, dtype: DType, allow_negative_zero_only: bool) -> bool:
     if v is None or v != 0:
         return False
+    if dtype.kind == "c" and allow_negative_zero_only:
+        return math.copysign(1.0, v.real) < 0 and math.copysign(1.0, v.imag) < 0
     if dtype.is_floating_point and allow_negative_zero_only:
         return math.copysign(1.0, v) < 0
     return True
@@ -174,14 +179,14 @@ def _identity(op: Op, a: Node, b: Node) -> Node | None:
         if _is_zero(va, a.dtype, True):
             return b
     elif op is Op.SUB:
-        if vb == 0 and (not b.dtype.is_floating_point or math.copysign(1.0, vb) > 0):
+        if vb == 0 and (b.dtype.kind in "biu" or min(math.copysign(1.0, p) for p in (complex(vb).real, complex(vb).imag)) > 0):
             return a
     elif op is Op.MUL:
         if vb == 1 and vb is not True:
             return a
         if va == 1 and va is not True:
             return b
-        if not a.dtype.is_floating_point and (va == 0 or vb == 0):
+        if a.dtype.kind in "biu" and (va == 0 or vb == 0):
             return const(0, a.dtype, a.shape)
     elif op is Op.DIV and vb == 1:
         return a

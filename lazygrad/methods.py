@@ -4,7 +4,7 @@ from __future__ import annotations
 from . import creation, elementwise as ew, indexing, inplace, interop, movement as mv, products, reductions as red
 from . import diagonals, pointwise as pw, sampling, serialization, shapes, sorting, typed_storage
 from . import scans, scatters, special_functions as sf, statistics, tensor_info
-from . import arithmetic as ar, decompositions as dec, layouts, linalg as la, real_numbers as rn
+from . import arithmetic as ar, decompositions as dec, layouts, linalg as la, complex_numbers as cx
 from . import deprecated
 import numbers
 
@@ -302,7 +302,7 @@ INPLACE_OF = {
     "index_copy": indexing.index_copy, "put": indexing.put, "masked_scatter": indexing.masked_scatter,
     "acosh": pw.acosh_, "asinh": pw.asinh_, "atanh": pw.atanh_, "arccosh": pw.acosh_, "arcsinh": pw.asinh_,
     "arctanh": pw.atanh_, "hypot": pw.hypot, "deg2rad": pw.deg2rad, "rad2deg": pw.rad2deg, "frac": pw.frac,
-    "erfc": pw.erfc, "xlogy": pw.xlogy, "logit": pw.logit, "sinc": pw.sinc, "copysign": pw.copysign, "sgn": pw.sgn,
+    "erfc": pw.erfc, "xlogy": pw.xlogy, "logit": pw.logit, "sinc": pw.sinc, "copysign": pw.copysign, "sgn": cx.sgn,
     "heaviside": pw.heaviside, "tril": diagonals.tril, "triu": diagonals.triu, "addmm": products.addmm,
     "addmv": products.addmv, "addbmm": products.addbmm, "baddbmm": products.baddbmm, "addr": products.addr,
     "fix": ew.trunc, "renorm": red.renorm, "lgamma": sf.lgamma, "digamma": sf.digamma, "erfinv": sf.erfinv,
@@ -413,14 +413,14 @@ METHODS = {
     "arcsin": ew.asin, "arccos": ew.acos, "arctan": ew.atan,
     "acosh": pw.acosh, "asinh": pw.asinh, "atanh": pw.atanh, "arccosh": pw.acosh, "arcsinh": pw.asinh,
     "arctanh": pw.atanh, "hypot": pw.hypot, "deg2rad": pw.deg2rad, "rad2deg": pw.rad2deg, "frac": pw.frac,
-    "erfc": pw.erfc, "xlogy": pw.xlogy, "logit": pw.logit, "sinc": pw.sinc, "copysign": pw.copysign, "sgn": pw.sgn,
+    "erfc": pw.erfc, "xlogy": pw.xlogy, "logit": pw.logit, "sinc": pw.sinc, "copysign": pw.copysign, "sgn": cx.sgn,
     "heaviside": pw.heaviside, "logaddexp": pw.logaddexp, "logaddexp2": pw.logaddexp2, "signbit": pw.signbit,
     "fmax": pw.fmax, "fmin": pw.fmin, "positive": pw.positive, "isclose": pw.isclose, "allclose": pw.allclose,
     "equal": pw.equal, "fix": ew.trunc, "lgamma": sf.lgamma, "digamma": sf.digamma,
     "polygamma": lambda self, n: sf.polygamma(n, self), "erfinv": sf.erfinv, "i0": sf.i0, "mvlgamma": sf.mvlgamma,
     "gcd": ar.gcd, "lcm": ar.lcm, "ldexp": ar.ldexp, "nextafter": ar.nextafter, "frexp": ar.frexp,
     "igamma": sf.gammainc, "igammac": sf.gammaincc,
-    "angle": ar.angle, "float_power": ew.float_power, "inner": products.inner, "ger": products.ger,
+    "angle": cx.angle, "float_power": ew.float_power, "inner": products.inner, "ger": products.ger,
     "vdot": products.vdot, "mode": statistics.mode, "histogram": statistics.histogram,
     "unique_consecutive": sorting.unique_consecutive, "fill_diagonal_": _fill_diagonal_, "apply_": _apply_,
     "map_": _map_, "new": _new,
@@ -429,10 +429,11 @@ METHODS = {
     "resize": deprecated.resize, "resize_as": deprecated.resize_as, "solve": deprecated.solve,
     "lstsq": deprecated.lstsq, "eig": deprecated.eig, "symeig": deprecated.symeig, "ormqr": dec.ormqr,
     "is_distributed": tensor_info.is_distributed,
-    # complex numbers (none in lazygrad: the identities and errors torch gives real tensors)
-    "conj": rn.conj, "conj_physical": rn.conj, "resolve_conj": rn.conj, "resolve_neg": rn.conj,
-    "is_conj": rn.is_conj, "is_neg": rn.is_conj, "isreal": rn.isreal, "adjoint": rn.adjoint,
-    "argwhere": indexing.nonzero, "conj_physical_": rn.conj, "to_dense": rn.conj, "share_memory_": rn.conj,
+    # complex numbers
+    "conj": cx.conj, "conj_physical": cx.conj_physical, "resolve_conj": cx.resolve, "resolve_neg": cx.resolve,
+    "is_conj": cx.is_conj, "is_neg": cx.is_conj, "isreal": cx.isreal, "adjoint": cx.adjoint,
+    "conj_physical_": _inplace(cx.conj_physical),
+    "argwhere": indexing.nonzero, "to_dense": cx.resolve, "share_memory_": cx.resolve,
     "const_data_ptr": lambda self: self.data_ptr(), "dim_order": lambda self: tuple(
         sorted(range(self.ndim), key=lambda d: (-self.stride(d), d))),
     "storage_type": lambda self: typed_storage.TypedStorage, "is_pinned": lambda self, device=None: False,
@@ -470,7 +471,7 @@ METHODS = {
     "resize_": typed_storage.resize_, "resize_as_": typed_storage.resize_as_,
 }
 
-PROPERTIES = {"T": mv.T, "mT": mv.mT, "mH": rn.mH, "H": rn.H, "real": rn.real, "imag": rn.imag,
+PROPERTIES = {"T": mv.T, "mT": mv.mT, "mH": cx.mH, "H": cx.H,
               "is_cpu": lambda self: self.device.type == "cpu", "layout": lambda self: layouts.strided,
               "output_nr": lambda self: self._output_nr if self.grad_fn is not None else 0,
               "name": lambda self: None,
@@ -483,3 +484,5 @@ for _name, _fn in METHODS.items():
     setattr(Tensor, _name, _fn)
 for _name, _fn in PROPERTIES.items():
     setattr(Tensor, _name, property(_fn))
+Tensor.real = property(cx.real, cx.set_real)
+Tensor.imag = property(cx.imag, cx.set_imag)

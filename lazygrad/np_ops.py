@@ -78,13 +78,21 @@ def _float_only(fn):
     return lambda a: fn(a) if _floating(a.dtype) else a
 
 
+def _complex(re: np.ndarray, im: np.ndarray) -> np.ndarray:
+    """Parts put together exactly (re + 1j * im would turn an infinite part into NaNs)."""
+    re, im = np.broadcast_arrays(re, im)
+    out = np.empty(re.shape, np.result_type(re.dtype, np.complex64))
+    out.real, out.imag = re, im
+    return out
+
+
 UNARY_NP = {
     Op.NEG: np.negative, Op.NOT: _not, Op.ABS: np.abs, Op.EXP: np.exp, Op.EXP2: np.exp2, Op.EXPM1: np.expm1,
     Op.LOG: np.log, Op.LOG2: np.log2, Op.LOG10: np.log10, Op.LOG1P: np.log1p, Op.SQRT: np.sqrt, Op.SIN: np.sin,
     Op.COS: np.cos, Op.TAN: np.tan, Op.ASIN: np.arcsin, Op.ACOS: np.arccos, Op.ATAN: np.arctan, Op.SINH: np.sinh,
     Op.COSH: np.cosh, Op.TANH: np.tanh, Op.ERF: lambda a: _erf(a).astype(a.dtype),
     Op.FLOOR: _float_only(np.floor), Op.CEIL: _float_only(np.ceil), Op.ROUND: _round,
-    Op.TRUNC: _float_only(np.trunc), Op.ISNAN: np.isnan, Op.ISINF: np.isinf,
+    Op.TRUNC: _float_only(np.trunc), Op.ISNAN: np.isnan, Op.ISINF: np.isinf, Op.IMAG: np.imag, Op.CONJ: np.conj,
 }
 
 BINARY_NP = {
@@ -92,6 +100,7 @@ BINARY_NP = {
     Op.MOD: _mod, Op.FMOD: _fmod, Op.POW: _pow, Op.ATAN2: np.arctan2, Op.MAX: np.maximum, Op.MIN: np.minimum, Op.EQ: np.equal,
     Op.NE: np.not_equal, Op.LT: np.less, Op.LE: np.less_equal, Op.GT: np.greater, Op.GE: np.greater_equal,
     Op.AND: np.bitwise_and, Op.OR: np.bitwise_or, Op.XOR: np.bitwise_xor, Op.SHL: _shl, Op.SHR: _shr,
+    Op.COMPLEX: lambda a, b: _complex(a, b),
 }
 
 REDUCE_NP = {ReduceOp.SUM: np.add, ReduceOp.PROD: np.multiply, ReduceOp.MAX: np.maximum, ReduceOp.MIN: np.minimum,
@@ -126,7 +135,7 @@ def apply(op: Op, dtype: np.dtype, *args: np.ndarray, arg=None) -> np.ndarray:
             a = args[0]
             if dtype == np.bool_:
                 return a != 0
-            return a.astype(dtype)
+            return (a.real if np.iscomplexobj(a) and dtype.kind != "c" else a).astype(dtype)
         if op is Op.WHERE:
             return np.where(args[0], args[1], args[2]).astype(dtype, copy=False)
         fn = UNARY_NP.get(op) or BINARY_NP[op]

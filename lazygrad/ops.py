@@ -42,7 +42,9 @@ class Op(Enum):
     TRUNC = "trunc"
     ISNAN = "isnan"
     ISINF = "isinf"
-    CAST = "cast"          # arg: the target DType (the node's dtype)
+    CAST = "cast"          # arg: the target DType (the node's dtype); complex to real keeps the real part
+    IMAG = "imag"          # the imaginary part of a complex value (the node's dtype is the parts' float type)
+    CONJ = "conj"          # the complex conjugate
     # binary elementwise
     ADD = "add"
     SUB = "sub"
@@ -66,6 +68,7 @@ class Op(Enum):
     XOR = "xor"
     SHL = "shl"
     SHR = "shr"
+    COMPLEX = "complex"    # the complex number with real part a and imaginary part b
     # ternary elementwise
     WHERE = "where"
     # reductions over axes (arg: (ReduceOp, axes)); the result keeps reduced dims as size 1
@@ -106,11 +109,11 @@ SOURCES = frozenset({Op.BUFFER, Op.CONST, Op.ARANGE, Op.RAND})
 UNARY = frozenset({
     Op.NEG, Op.NOT, Op.ABS, Op.EXP, Op.EXP2, Op.EXPM1, Op.LOG, Op.LOG2, Op.LOG10, Op.LOG1P, Op.SQRT, Op.SIN,
     Op.COS, Op.TAN, Op.ASIN, Op.ACOS, Op.ATAN, Op.SINH, Op.COSH, Op.TANH, Op.ERF, Op.FLOOR, Op.CEIL, Op.ROUND,
-    Op.TRUNC, Op.ISNAN, Op.ISINF, Op.CAST,
+    Op.TRUNC, Op.ISNAN, Op.ISINF, Op.CAST, Op.IMAG, Op.CONJ,
 })
 BINARY = frozenset({
     Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.FLOORDIV, Op.MOD, Op.FMOD, Op.POW, Op.ATAN2, Op.MAX, Op.MIN, Op.EQ, Op.NE, Op.LT,
-    Op.LE, Op.GT, Op.GE, Op.AND, Op.OR, Op.XOR, Op.SHL, Op.SHR,
+    Op.LE, Op.GT, Op.GE, Op.AND, Op.OR, Op.XOR, Op.SHL, Op.SHR, Op.COMPLEX,
 })
 COMPARISONS = frozenset({Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE, Op.ISNAN, Op.ISINF})
 ELEMENTWISE = UNARY | BINARY | {Op.WHERE}

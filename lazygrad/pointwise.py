@@ -9,8 +9,8 @@ import numbers
 from . import graph
 from .autograd.record import differentiable
 from .dtypes import DType, bool_, float64, get_default_dtype, opmath, result_type, torch_name
-from .elementwise import (_float_of, _out, abs, add, div, eq, erf, exp, exp2, ge, gt, isfinite, isnan, le, log, log1p,
-                          logical_and, logical_not, logical_or, lt, maximum, minimum, mul, ne, neg, sign, sin, sqrt,
+from .elementwise import (_float_of, _out, abs, add, asin, atan, div, eq, erf, exp, exp2, ge, gt, isfinite, isnan, le, log, log1p,
+                          logical_and, logical_not, logical_or, lt, maximum, minimum, mul, ne, neg, sin, sqrt,
                           sub, trunc, where)
 from .reductions import _sum_dtype, sum
 from .tensor import Tensor
@@ -53,15 +53,27 @@ def _float_only(dt: DType, kernel: str) -> None:
 
 # ---- unary float functions -------------------------------------------------------------------------
 
+def _times_i(z: Tensor, sign: int) -> Tensor:
+    """i z (sign 1) or -i z (sign -1)."""
+    from .complex_numbers import complex, imag_part, real_part
+    return complex(mul(imag_part(z), -sign), mul(real_part(z), sign))
+
+
 def _acosh(input: Tensor) -> Tensor:
-    """log(x + sqrt(x² - 1)), written as log1p so that it stays exact near 1 (and NaN below 1)."""
+    """log(x + sqrt(x² - 1)), written as log1p so that it stays exact near 1 (and NaN below 1); for complex
+    numbers log(z + sqrt(z + 1) sqrt(z - 1)), the principal branch."""
+    if _tensor(input, "acosh").dtype.is_complex:
+        return log(add(input, mul(sqrt(add(input, 1)), sqrt(sub(input, 1)))))
     dt, (x,) = _float_args(_tensor(input, "acosh"))
     near = log1p(add(sub(x, 1), mul(sqrt(sub(x, 1)), sqrt(add(x, 1)))))
     return where(gt(x, _LOG_2X_FROM), add(log(x), LN2), near).to(dt)
 
 
 def _asinh(input: Tensor) -> Tensor:
-    """sign(x) * log1p(|x| + x² / (1 + sqrt(1 + x²))): exact near 0, keeps the sign of -0.0."""
+    """sign(x) * log1p(|x| + x² / (1 + sqrt(1 + x²))): exact near 0, keeps the sign of -0.0; for complex
+    numbers -i asin(iz)."""
+    if _tensor(input, "asinh").dtype.is_complex:
+        return _times_i(asin(_times_i(input, 1)), -1)
     dt, (x,) = _float_args(_tensor(input, "asinh"))
     a = abs(x)
     near = log1p(add(a, div(mul(a, a), add(sqrt(add(mul(a, a), 1)), 1))))
@@ -70,7 +82,9 @@ def _asinh(input: Tensor) -> Tensor:
 
 
 def _atanh(input: Tensor) -> Tensor:
-    """log1p(2x / (1 - x)) / 2: exact near 0, ±inf at ±1."""
+    """log1p(2x / (1 - x)) / 2: exact near 0, ±inf at ±1; for complex numbers -i atan(iz)."""
+    if _tensor(input, "atanh").dtype.is_complex:
+        return _times_i(atan(_times_i(input, 1)), -1)
     dt, (x,) = _float_args(_tensor(input, "atanh"))
     return mul(log1p(div(mul(x, 2), sub(1, x))), 0.5).to(dt)
 
@@ -139,11 +153,6 @@ def sinc(input: Tensor) -> Tensor:
 
 
 @differentiable("sgn")
-def sgn(input: Tensor) -> Tensor:
-    """For real tensors, sign(x)."""
-    return sign(_tensor(input, "sgn"))
-
-
 def signbit(input: Tensor) -> Tensor:
     """Whether the sign bit is set: True for -0.0 too (seen as 1/x < 0). A NaN counts as positive."""
     x = _tensor(input, "signbit")
@@ -219,6 +228,7 @@ def _times_log(input, other, logarithm, name: str) -> Tensor:
         raise TypeError(f"{name}() received an invalid combination of arguments - got "
                         f"({type(input).__name__}, {type(other).__name__})")
     dt, (x, y) = _float_args(input, other)
+    _float_only(dt, f"{name.removeprefix('special_')}_cpu")
     return where(logical_and(eq(x, 0), logical_not(isnan(y))), 0.0, mul(x, logarithm(y))).to(dt)
 
 

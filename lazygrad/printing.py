@@ -172,6 +172,21 @@ class _ElementFormatter:
         return text
 
 
+class _ComplexFormatter:
+    """torch's complex elements: the real parts with one formatter, the imaginary ones with another
+    (each laid out over its own values), joined as `a+bj`."""
+
+    def __init__(self, shown: np.ndarray, precision: int, sci_mode: bool | None):
+        self.real = _ElementFormatter(shown.real, True, precision, sci_mode)
+        self.imag = _ElementFormatter(shown.imag, True, precision, sci_mode)
+        self.width = self.real.width + self.imag.width + 1  # (the 'j')
+
+    def __call__(self, value) -> str:
+        value = complex(value)
+        imag = (self.imag(value.imag) + "j").lstrip()
+        return self.real(value.real) + (imag if imag[0] in "+-" else "+" + imag)
+
+
 def _unique_list(a: np.ndarray) -> list:
     """Python scalars for the distinct values of a 1-d array (width only depends on the value)."""
     if a.size > 64:
@@ -306,5 +321,8 @@ def _tensor_body(a: np.ndarray, dtype_name: str, indent: int) -> str:
     if floating and a.dtype.kind != "f":
         a = a.astype(np.float64)
     shown = _shown_values(a, edge) if summarize else a
+    if a.dtype.kind == "c":
+        return _render(a, indent, summarize, _ComplexFormatter(shown, opts.precision, opts.sci_mode), edge,
+                       opts.linewidth)
     fmt = _ElementFormatter(shown, floating, opts.precision, opts.sci_mode)
     return _render(a, indent, summarize, fmt, edge, opts.linewidth)

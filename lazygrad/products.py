@@ -46,7 +46,12 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:
     return _contract(input.lazy, tensor.lazy, input._shape, tensor._shape, 0, (), _device(input, tensor))
 
 
-vdot = dot
+def vdot(input: Tensor, other: Tensor) -> Tensor:
+    """The dot product with the first vector conjugated (dot itself for real vectors)."""
+    if input.dtype.is_complex:
+        from .complex_numbers import conj
+        input = conj(input)
+    return dot(input, other)
 
 
 def inner(input: Tensor, other: Tensor, *, out=None) -> Tensor:

@@ -77,7 +77,7 @@ def _count(x: Tensor, dim) -> int:
 def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None, **kwargs) -> Tensor:
     dim, keepdim = _kw(dim, keepdim, kwargs)
     dt = to_dtype(dtype) if dtype is not None else input.dtype
-    if not dt.is_floating_point:
+    if dt.kind not in "fc":
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point or "
                            f"complex dtype. Got: {torch_name(dt)}")
     n = _count(input, dim)
@@ -209,11 +209,16 @@ def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correc
     if isinstance(dim, bool):
         dim, unbiased = None, dim
     dim, keepdim = _kw(dim, keepdim, kwargs)
-    if not input.dtype.is_floating_point:
+    if input.dtype.kind not in "fc":
         raise RuntimeError("std and var only support floating point and complex dtypes")
     n = _count(input, dim)
     centered = sub(input, mean(input, dim, keepdim=True))
-    ss = sum(mul(centered, centered), dim, keepdim)
+    if centered.dtype.is_complex:  # |z - mean|², a real number
+        from .complex_numbers import imag_part, real_part
+        re, im = real_part(centered), imag_part(centered)
+        ss = sum(add(mul(re, re), mul(im, im)), dim, keepdim)
+    else:
+        ss = sum(mul(centered, centered), dim, keepdim)
     dof = n - _correction(correction, unbiased)
     return div(ss, dof if dof > 0 else (0.0 if dof == 0 else float("nan")))
 
@@ -237,8 +242,12 @@ def std_mean(input: Tensor, dim=None, *, correction=None, keepdim: bool = False)
 @differentiable("logsumexp")
 def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:
     """log(sum(exp(x))) shifted by the max so large inputs do not overflow."""
-    x = input if input.dtype.is_floating_point else input.to(get_default_dtype())
-    m = reduce(x, ReduceOp.MAX, dim, True, x.dtype)
+    x = input if input.dtype.kind in "fc" else input.to(get_default_dtype())
+    if x.dtype.is_complex:  # shifted by the largest real part
+        from .complex_numbers import real_part
+        m = reduce(real_part(x), ReduceOp.MAX, dim, True, x.dtype.to_real())
+    else:
+        m = reduce(x, ReduceOp.MAX, dim, True, x.dtype)
     m = where(isinf(m), 0.0, m)
     s = log(reduce(exp(sub(x, m)), ReduceOp.SUM, dim, True, x.dtype))
     out = add(s, m)
@@ -261,9 +270,11 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) ->
 def vector_norm(input: Tensor, p=2, dim=None, keepdim: bool = False, dtype=None) -> Tensor:
     """The p-norm of input's elements over dim (all of them by default)."""
     x = input.to(to_dtype(dtype)) if dtype is not None else input
-    if not x.dtype.is_floating_point:
+    if x.dtype.kind not in "fc":
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
                            f"{torch_name(x.dtype)}")
+    if x.dtype.is_complex:  # the norm of the moduli
+        x = abs_(x)
     if p in ("fro", 2, 2.0, None):
         return sqrt(reduce(mul(x, x), ReduceOp.SUM, dim, keepdim, x.dtype))
     a = abs_(x)

@@ -197,7 +197,7 @@ class Tensor:
             raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want to use a "
                                "computed variable in a subgraph that doesn't require differentiation use "
                                "var_no_grad = var.detach().")
-        if value and not self.dtype.is_floating_point:
+        if value and self.dtype.kind not in "fc":
             raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
         self._requires_grad = bool(value)
 
@@ -425,7 +425,7 @@ class Tensor:
         if (tangent := tangent_of(self)) is not None:
             extras.append(f"tangent={tangent}")  # (a 0-d tangent formats as its value, as in torch)
         dt = self.dtype
-        show = dt not in (get_default_dtype(), int64, bool_)
+        show = dt not in (get_default_dtype(), get_default_dtype().to_complex(), int64, bool_)
         device = self._storage.device if self.is_cuda else None
         return printing.format_tensor(self._values(), dt.name, show_dtype=show, device=device, extras=extras)
 

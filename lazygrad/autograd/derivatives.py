@@ -17,6 +17,11 @@ import lazygrad as lg
 from .linalg_derivatives import LINALG_DERIVATIVES, READS_RESULT as LINALG_READS_RESULT
 
 
+def _complex():
+    from .. import complex_numbers
+    return complex_numbers
+
+
 def _nn(module: str):
     """A module of lazygrad.nn.functional, which keeps the formulas of its own ops (imported on first use)."""
     import importlib
@@ -723,7 +728,7 @@ DERIVATIVES = {
     "sigmoid": ("SigmoidBackward0", lambda c, g: (g * c.out * (1 - c.out),)),
     "relu": ("ReluBackward0", lambda c, g: (g * (c.out > 0).to(g.dtype),)),
     "erf": ("ErfBackward0", lambda c, g: (g * (2 / math.sqrt(math.pi)) * lg.exp(-(c.args[0] ** 2)),)),
-    "abs": ("AbsBackward0", lambda c, g: (g * lg.sign(c.args[0]),)),
+    "abs": ("AbsBackward0", lambda c, g: (g * lg.sgn(c.args[0]),)),
     "sign": ("SignBackward0", ZERO_GRAD),
     "floor": ("FloorBackward0", ZERO_GRAD),
     "ceil": ("CeilBackward0", ZERO_GRAD),
@@ -939,7 +944,23 @@ DERIVATIVES = {
     "constant_pad_nd": ("ConstantPadNdBackward0", lambda c, g: _nn("padding").constant_pad_backward(c, g)),
     "convolution": ("ConvolutionBackward0", lambda c, g: _nn("convolution").convolution_backward(c, g)),
     "max_pool": ("MaxPoolBackward0", lambda c, g: _nn("pooling").max_pool_backward(c, g)),
+    # complex numbers: a real gradient g of a complex input x + iy stands for dL/dx + i dL/dy
+    "real_part": ("RealBackward0", lambda c, g: (g.to(c.args[0].dtype),)),
+    "imag_part": ("ImagBackward0", lambda c, g: (lg.complex(lg.zeros_like(g), g),)),
+    "complex": ("ComplexBackward0", lambda c, g: (_complex().real_part(g), _complex().imag_part(g))),
+    "view_as_real": ("ViewAsRealBackward0", lambda c, g: (lg.complex(g[..., 0], g[..., 1]),)),
+    "view_as_complex": ("ViewAsComplexBackward0",
+                        lambda c, g: (lg.stack([_complex().real_part(g), _complex().imag_part(g)], -1),)),
+    "conj": ("ConjBackward0", lambda c, g: (lg.conj(g),)),
+    "conj_physical": ("ConjPhysicalBackward0", lambda c, g: (lg.conj_physical(g),)),
 }
+
+# Formulas above are written for real values. For a holomorphic op (and any op made of +, *, / and
+# analytic functions) torch's complex gradient is the conjugate of the same formula applied to the
+# conjugated output gradient: g * conj(f'(z)). The engine applies that rule to every op touching
+# complex values except these, whose formulas already give torch's complex gradients.
+COMPLEX_AWARE = frozenset({"abs", "real_part", "imag_part", "complex", "view_as_real", "view_as_complex", "conj",
+                           "conj_physical", "var", "std"})
 
 # What each formula reads beyond shapes (torch's saved variables), for the version check: every input
 # by default; these formulas read none of their inputs' values, and the second set reads the result.

@@ -177,6 +177,9 @@ def _input_grads(node, raw) -> list:
             grads.append(None)
         else:
             g = sum_to(g, meta[0])
+            if g.dtype.is_complex and not meta[1].is_complex:  # a real input gets the real part, silently
+                from ..complex_numbers import real_part
+                g = real_part(g)
             grads.append(g if g.dtype is meta[1] else g.to(meta[1]))
     return grads
 

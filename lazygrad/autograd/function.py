@@ -32,6 +32,7 @@ class BackwardNode:
 
     _formula = None
     _packed = None  # ([(saved tensor, what pack_hook made of it)], unpack_hook) under saved_tensors_hooks
+    _conjugate = False  # whether complex values pass: torch's complex gradient is then conj(formula(conj(g)))
 
     def __init__(self, ctx: Context | None, next_functions, saved_versions=(), output_meta=()):
         self._ctx = ctx
@@ -85,6 +86,9 @@ class BackwardNode:
         ctx = self._check_saved()
         if self._packed is not None:
             ctx = _unpacked(ctx, *self._packed)
+        if self._conjugate:  # torch's complex gradients from the real formula (derivatives.COMPLEX_AWARE)
+            out = type(self)._formula(ctx, *map(_conj, grads))
+            return tuple(map(_conj, out if isinstance(out, tuple) else (out,)))
         out = type(self)._formula(ctx, *grads)
         return out if isinstance(out, tuple) else (out,)
 
@@ -114,6 +118,16 @@ class AccumulateGrad(BackwardNode):
 
 
 _NODE_CLASSES: dict[tuple, type] = {}
+
+
+def _conj(g):
+    """The conjugate of a complex gradient (others, and lists of them, as they are)."""
+    if isinstance(g, (list, tuple)):
+        return type(g)(map(_conj, g))
+    if g is None or not hasattr(g, "dtype") or not g.dtype.is_complex:
+        return g
+    from ..complex_numbers import conj_physical
+    return conj_physical(g)
 
 
 def node_class(name: str, formula) -> type:

@@ -136,7 +136,7 @@ def attach(op: str, args, kwargs, out):
     inputs = flat_args(args)
     if any(o is i for o in outputs for i in inputs if i is not None):
         return out  # the op returned its input unchanged (x.to(x.dtype), contiguous x): nothing to record
-    if not any(isinstance(o, Tensor) and o.dtype.is_floating_point for o in outputs):
+    if not any(isinstance(o, Tensor) and o.dtype.kind in "fc" for o in outputs):
         return out
     name, formula = derivatives.DERIVATIVES[op]
     if callable(name):
@@ -147,10 +147,12 @@ def attach(op: str, args, kwargs, out):
         saved_versions(op, inputs, outputs, ctx.needs_input_grad),
         tuple((o._shape, o.dtype, o._storage.device) if isinstance(o, Tensor) else None for o in outputs))
     node._input_meta = tuple((i._shape, i.dtype) if i is not None else None for i in inputs)
+    node._conjugate = op not in derivatives.COMPLEX_AWARE and any(
+        t.dtype.kind == "c" for t in (*inputs, *outputs) if isinstance(t, Tensor))
     node._forward_stack = forward_stack()
     pack_saved(node)
     for nr, o in enumerate(outputs):
-        if isinstance(o, Tensor) and o.dtype.is_floating_point:  # (fresh results: no leaf checks to make)
+        if isinstance(o, Tensor) and o.dtype.kind in "fc":  # (fresh results: no leaf checks to make)
             o._requires_grad, o._grad_fn, o._output_nr = True, node, nr
     return out
 

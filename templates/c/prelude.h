@@ -15,6 +15,22 @@ typedef struct { uint16_t bits; } lg_bf16;
 LG_FN float lg_bf16_load(lg_bf16 v) { return lg_bf16_float(v.bits); }
 LG_FN lg_bf16 lg_bf16_store(float f) { lg_bf16 v = { lg_bf16_bits(f) }; return v; }
 
+/* complex values: C99's complex types (gcc's complex arithmetic keeps C's infinity and NaN rules) */
+#include <complex.h>
+#undef complex
+#undef I
+typedef float _Complex lg_complex64;
+typedef double _Complex lg_complex128;
+LG_FN lg_complex64 lg_cmakef(float re, float im) { return CMPLXF(re, im); }
+LG_FN lg_complex128 lg_cmake(double re, double im) { return CMPLX(re, im); }
+LG_FN float lg_crealf(lg_complex64 z) { return crealf(z); }
+LG_FN double lg_creal(lg_complex128 z) { return creal(z); }
+LG_FN float lg_cimagf(lg_complex64 z) { return cimagf(z); }
+LG_FN double lg_cimag(lg_complex128 z) { return cimag(z); }
+LG_FN lg_complex64 lg_conjf(lg_complex64 z) { return conjf(z); }
+LG_FN lg_complex128 lg_conj(lg_complex128 z) { return conj(z); }
+#include "lg_complex.h"
+
 /* the threads a parallel region may get, and who is who inside one (one thread without OpenMP) */
 #ifdef _OPENMP
 #include <omp.h>

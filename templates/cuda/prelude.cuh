@@ -73,6 +73,44 @@ struct lg_bf16 {
 LG_FN float lg_bf16_load(lg_bf16 v) { return (float)v; }
 LG_FN lg_bf16 lg_bf16_store(float f) { return lg_bf16(f); }
 
+/* complex values: a pair of parts with C's arithmetic (division by Smith's method, which neither
+ * overflows nor underflows where the quotient does not) */
+template <typename T> struct lg_complex {
+  T re, im;
+  lg_complex() = default;
+  __device__ constexpr lg_complex(T r, T i) : re(r), im(i) {}
+  template <typename U> __device__ lg_complex(lg_complex<U> z) : re((T)z.re), im((T)z.im) {}
+  template <typename U> __device__ lg_complex(U v) : re((T)v), im(0) {}
+  __device__ lg_complex& operator+=(lg_complex b) { re += b.re; im += b.im; return *this; }
+  __device__ lg_complex& operator*=(lg_complex b) { T r = re * b.re - im * b.im; im = re * b.im + im * b.re; re = r; return *this; }
+};
+template <typename T> LG_FN lg_complex<T> operator-(lg_complex<T> a) { return lg_complex<T>(-a.re, -a.im); }
+template <typename T> LG_FN lg_complex<T> operator+(lg_complex<T> a, lg_complex<T> b) { return lg_complex<T>(a.re + b.re, a.im + b.im); }
+template <typename T> LG_FN lg_complex<T> operator-(lg_complex<T> a, lg_complex<T> b) { return lg_complex<T>(a.re - b.re, a.im - b.im); }
+template <typename T> LG_FN lg_complex<T> operator*(lg_complex<T> a, lg_complex<T> b) { return a *= b; }
+template <typename T> LG_FN lg_complex<T> operator/(lg_complex<T> a, lg_complex<T> b) {
+  if (fabs(b.re) >= fabs(b.im)) {
+    T r = b.im / b.re, d = b.re + b.im * r;
+    return lg_complex<T>((a.re + a.im * r) / d, (a.im - a.re * r) / d);
+  }
+  T r = b.re / b.im, d = b.im + b.re * r;
+  return lg_complex<T>((a.re * r + a.im) / d, (a.im * r - a.re) / d);
+}
+template <typename T> LG_FN bool operator==(lg_complex<T> a, lg_complex<T> b) { return a.re == b.re && a.im == b.im; }
+template <typename T> LG_FN bool operator!=(lg_complex<T> a, lg_complex<T> b) { return !(a == b); }
+template <typename T> LG_FN bool operator!=(lg_complex<T> a, int zero) { return a != lg_complex<T>(zero); }
+typedef lg_complex<float> lg_complex64;
+typedef lg_complex<double> lg_complex128;
+LG_FN lg_complex64 lg_cmakef(float re, float im) { return lg_complex64(re, im); }
+LG_FN lg_complex128 lg_cmake(double re, double im) { return lg_complex128(re, im); }
+LG_FN float lg_crealf(lg_complex64 z) { return z.re; }
+LG_FN double lg_creal(lg_complex128 z) { return z.re; }
+LG_FN float lg_cimagf(lg_complex64 z) { return z.im; }
+LG_FN double lg_cimag(lg_complex128 z) { return z.im; }
+LG_FN lg_complex64 lg_conjf(lg_complex64 z) { return lg_complex64(z.re, -z.im); }
+LG_FN lg_complex128 lg_conj(lg_complex128 z) { return lg_complex128(z.re, -z.im); }
+#include "lg_complex.h"
+
 /* a scatter's reductions where threads race: the device's atomic add where it has one for the type,
  * else a compare-and-swap loop on the word holding the value (the 32-bit word around a float16, bool
  * or 8/16-bit integer). max and min propagate NaN, as the reductions do. */
@@ -125,6 +163,7 @@ LG_FN void lg_atomic_sum(float* p, float v) { atomicAdd(p, v); }
 LG_FN void lg_atomic_sum(double* p, double v) { atomicAdd(p, v); }
 LG_FN void lg_atomic_sum(int32_t* p, int32_t v) { atomicAdd((int*)p, (int)v); }
 LG_FN void lg_atomic_sum(int64_t* p, int64_t v) { atomicAdd((unsigned long long*)p, (unsigned long long)v); }
+template <typename T> LG_FN void lg_atomic_sum(lg_complex<T>* p, lg_complex<T> v) { atomicAdd(&p->re, v.re); atomicAdd(&p->im, v.im); }
 template <typename T> LG_FN void lg_atomic_prod(T* p, T v) { lg_cas(p, v, lg_prod_of(), lg_bytes<sizeof(T)>()); }
 template <typename T> LG_FN void lg_atomic_max(T* p, T v) { lg_cas(p, v, lg_max_of(), lg_bytes<sizeof(T)>()); }
 template <typename T> LG_FN void lg_atomic_min(T* p, T v) { lg_cas(p, v, lg_min_of(), lg_bytes<sizeof(T)>()); }
@@ -138,6 +177,9 @@ LG_FN int16_t lg_shfl_down(int16_t v, int d) { return (int16_t)__shfl_down_sync(
 LG_FN int8_t lg_shfl_down(int8_t v, int d) { return (int8_t)__shfl_down_sync(0xffffffffu, (int)v, d); }
 LG_FN uint8_t lg_shfl_down(uint8_t v, int d) { return (uint8_t)__shfl_down_sync(0xffffffffu, (int)v, d); }
 LG_FN bool lg_shfl_down(bool v, int d) { return __shfl_down_sync(0xffffffffu, (int)v, d) != 0; }
+template <typename T> LG_FN lg_complex<T> lg_shfl_down(lg_complex<T> v, int d) {
+  return lg_complex<T>(lg_shfl_down(v.re, d), lg_shfl_down(v.im, d));
+}
 
 /* Tensor cores: D (16x8, float) += A (16x16) * B (16x8) in float16 for a whole warp (mma.m16n8k16:
  * exact products, float32 sums). Each lane = 4 * g + t holds words of two halves (the lower index in

@@ -1,0 +1,105 @@
+/* Complex functions, written once over the real ones for both back ends. Each prelude defines
+ * the complex types (lg_complex64 with float parts, lg_complex128 with double ones), their
+ * arithmetic, and lg_cmake/lg_creal/lg_cimag/lg_conj with the suffix 'f' for float parts; this
+ * file then defines the functions of LG_COMPLEX_FUNCTIONS(parts' type, suffix, complex type).
+ * The formulas are the textbook ones with the usual care: exp and tanh keep an exact zero
+ * imaginary part for real arguments, log near |z| = 1 and log1p near 0 keep their accuracy, and
+ * tanh does not overflow for large real parts. */
+#pragma once
+
+#define LG_COMPLEX_FUNCTIONS(T, S, C)                                                               \
+  LG_FN T lg_cabs##S(C z) { return hypot##S(lg_creal##S(z), lg_cimag##S(z)); }                       \
+  LG_FN bool lg_cisnan##S(C z) { return lg_creal##S(z) != lg_creal##S(z) || lg_cimag##S(z) != lg_cimag##S(z); } \
+  LG_FN bool lg_cisinf##S(C z) { return fabs##S(lg_creal##S(z)) == INFINITY || fabs##S(lg_cimag##S(z)) == INFINITY; } \
+  LG_FN C lg_cexp##S(C z) {                                                                          \
+    T x = lg_creal##S(z), y = lg_cimag##S(z);                                                        \
+    if (y == 0) return lg_cmake##S(lg_exp##S(x), y);                                                 \
+    T e = lg_exp##S(x);                                                                              \
+    return lg_cmake##S(e * lg_cos##S(y), e * lg_sin##S(y));                                          \
+  }                                                                                                  \
+  LG_FN C lg_cexp2##S(C z) {                                                                         \
+    const T ln2 = (T)0.693147180559945309417232121458176568;                                          \
+    return lg_cexp##S(lg_cmake##S(lg_creal##S(z) * ln2, lg_cimag##S(z) * ln2));                       \
+  }                                                                                                  \
+  LG_FN C lg_cexpm1##S(C z) {                                                                        \
+    T x = lg_creal##S(z), y = lg_cimag##S(z), half = lg_sin##S(y / 2);                               \
+    return lg_cmake##S(lg_expm1##S(x) * lg_cos##S(y) - 2 * half * half, lg_exp##S(x) * lg_sin##S(y)); \
+  }                                                                                                  \
+  LG_FN C lg_clog##S(C z) {                                                                          \
+    T x = lg_creal##S(z), y = lg_cimag##S(z), h = hypot##S(x, y);                                    \
+    T re = (h > (T)0.7 && h < (T)1.5) ? lg_log1p##S((x - 1) * (x + 1) + y * y) / 2 : lg_log##S(h);   \
+    return lg_cmake##S(re, lg_atan2##S(y, x));                                                       \
+  }                                                                                                  \
+  LG_FN C lg_clog2##S(C z) {                                                                         \
+    const T inv_ln2 = (T)1.44269504088896340735992468100189214;                                        \
+    C w = lg_clog##S(z);                                                                             \
+    return lg_cmake##S(lg_creal##S(w) * inv_ln2, lg_cimag##S(w) * inv_ln2);                           \
+  }                                                                                                  \
+  LG_FN C lg_clog10##S(C z) {                                                                        \
+    const T inv_ln10 = (T)0.434294481903251827651128918916605082;                                      \
+    C w = lg_clog##S(z);                                                                             \
+    return lg_cmake##S(lg_creal##S(w) * inv_ln10, lg_cimag##S(w) * inv_ln10);                         \
+  }                                                                                                  \
+  LG_FN C lg_clog1p##S(C z) {                                                                        \
+    T x = lg_creal##S(z), y = lg_cimag##S(z);                                                        \
+    if (fabs##S(x) > (T)1e4 || fabs##S(y) > (T)1e4) return lg_clog##S(lg_cmake##S(x + 1, y));        \
+    return lg_cmake##S(lg_log1p##S(x * (2 + x) + y * y) / 2, lg_atan2##S(y, 1 + x));                  \
+  }                                                                                                  \
+  LG_FN C lg_csqrt##S(C z) {                                                                         \
+    T x = lg_creal##S(z), y = lg_cimag##S(z);                                                        \
+    if (x == 0 && y == 0) return lg_cmake##S(0, y);                                                  \
+    if (fabs##S(y) == INFINITY) return lg_cmake##S(INFINITY, y);                                     \
+    T t = sqrt##S((fabs##S(x) + hypot##S(x, y)) / 2);                                                \
+    if (x >= 0) return lg_cmake##S(t, y / (2 * t));                                                  \
+    return lg_cmake##S(fabs##S(y) / (2 * t), copysign##S(t, y));                                     \
+  }                                                                                                  \
+  LG_FN C lg_csin##S(C z) {                                                                          \
+    T x = lg_creal##S(z), y = lg_cimag##S(z);                                                        \
+    return lg_cmake##S(lg_sin##S(x) * lg_cosh##S(y), lg_cos##S(x) * lg_sinh##S(y));                  \
+  }                                                                                                  \
+  LG_FN C lg_ccos##S(C z) {                                                                          \
+    T x = lg_creal##S(z), y = lg_cimag##S(z);                                                        \
+    return lg_cmake##S(lg_cos##S(x) * lg_cosh##S(y), -(lg_sin##S(x) * lg_sinh##S(y)));               \
+  }                                                                                                  \
+  LG_FN C lg_csinh##S(C z) {                                                                         \
+    T x = lg_creal##S(z), y = lg_cimag##S(z);                                                        \
+    return lg_cmake##S(lg_sinh##S(x) * lg_cos##S(y), lg_cosh##S(x) * lg_sin##S(y));                  \
+  }                                                                                                  \
+  LG_FN C lg_ccosh##S(C z) {                                                                         \
+    T x = lg_creal##S(z), y = lg_cimag##S(z);                                                        \
+    return lg_cmake##S(lg_cosh##S(x) * lg_cos##S(y), lg_sinh##S(x) * lg_sin##S(y));                  \
+  }                                                                                                  \
+  LG_FN C lg_ctanh##S(C z) {                                                                         \
+    T x = lg_creal##S(z), y = lg_cimag##S(z);                                                        \
+    if (y == 0) return lg_cmake##S(lg_tanh##S(x), y);                                                \
+    if (fabs##S(x) > 40) return lg_cmake##S(copysign##S(1, x), copysign##S(0, lg_sin##S(2 * y)));    \
+    T d = lg_cosh##S(2 * x) + lg_cos##S(2 * y);                                                      \
+    return lg_cmake##S(lg_sinh##S(2 * x) / d, lg_sin##S(2 * y) / d);                                 \
+  }                                                                                                  \
+  LG_FN C lg_ctan##S(C z) { /* tan(z) = -i tanh(iz) */                                               \
+    C w = lg_ctanh##S(lg_cmake##S(-lg_cimag##S(z), lg_creal##S(z)));                                 \
+    return lg_cmake##S(lg_cimag##S(w), -lg_creal##S(w));                                             \
+  }                                                                                                  \
+  LG_FN C lg_casin##S(C z) { /* asin(z) = -i log(iz + sqrt(1 - z^2)) */                              \
+    C w = lg_clog##S(lg_cmake##S(-lg_cimag##S(z), lg_creal##S(z)) + lg_csqrt##S(lg_cmake##S(1, 0) - z * z)); \
+    return lg_cmake##S(lg_cimag##S(w), -lg_creal##S(w));                                             \
+  }                                                                                                  \
+  LG_FN C lg_cacos##S(C z) {                                                                         \
+    const T half_pi = (T)1.57079632679489661923132169163975144;                                       \
+    C w = lg_casin##S(z);                                                                            \
+    return lg_cmake##S(half_pi - lg_creal##S(w), -lg_cimag##S(w));                                   \
+  }                                                                                                  \
+  LG_FN C lg_catan##S(C z) { /* atan(z) = (i/2) (log(1 - iz) - log(1 + iz)) */                       \
+    T x = lg_creal##S(z), y = lg_cimag##S(z);                                                        \
+    C w = lg_clog##S(lg_cmake##S(1 + y, -x)) - lg_clog##S(lg_cmake##S(1 - y, x));                    \
+    return lg_cmake##S(-lg_cimag##S(w) / 2, lg_creal##S(w) / 2);                                     \
+  }                                                                                                  \
+  LG_FN C lg_cpow##S(C a, C b) { /* exp(b log a); 0 to a power with a positive real part is 0 */     \
+    if (lg_creal##S(b) == 0 && lg_cimag##S(b) == 0) return lg_cmake##S(1, 0);                        \
+    if (lg_creal##S(a) == 0 && lg_cimag##S(a) == 0 && lg_cimag##S(b) == 0 && lg_creal##S(b) > 0)     \
+      return lg_cmake##S(0, 0);                                                                      \
+    return lg_cexp##S(b * lg_clog##S(a));                                                            \
+  }
+
+LG_COMPLEX_FUNCTIONS(float, f, lg_complex64)
+LG_COMPLEX_FUNCTIONS(double, , lg_complex128)
