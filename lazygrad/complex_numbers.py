@@ -173,8 +173,9 @@ def angle(input: Tensor, *, out=None) -> Tensor:
     return _out(where(isnan(x), x, where(lt(x, 0), math.pi, 0.0)), out)
 
 
+@differentiable("sgn")
 def sgn(input: Tensor, *, out=None) -> Tensor:
-    """z / |z| (0 at 0) for complex tensors, a composite differentiated through its parts; sign(x) for real ones."""
+    """z / |z| (0 at 0) for complex tensors; sign(x) for real ones."""
     from .elementwise import abs, sign
     if not input.dtype.is_complex:
         return _out(sign(input), out)

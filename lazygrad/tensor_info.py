@@ -7,8 +7,7 @@ from .tensor import Tensor
 
 
 def is_complex(input: Tensor) -> bool:
-    """lazygrad has no complex dtypes."""
-    return False
+    return input.dtype.is_complex
 
 
 def is_signed(input: Tensor) -> bool:

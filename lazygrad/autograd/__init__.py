@@ -21,6 +21,9 @@ def _default_grads(outputs, grad_outputs):
         if g is None:
             if out.numel() != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if out.dtype.is_complex:
+                raise RuntimeError("grad can be implicitly created only for real scalar outputs but got "
+                                   f"torch.{out.dtype.name}")
             g = ones_like(out)
         grads.append(g)
     return grads

@@ -22,6 +22,16 @@ def _complex():
     return complex_numbers
 
 
+def _sgn(c, g):
+    """0 for real x; for complex z, what z / |z| does to a change of z beyond its length (0 at 0)."""
+    z = c.args[0]
+    if not z.dtype.is_complex:
+        return lg.zeros_like(g)
+    size = lg.abs(z)
+    tangential = g - _complex().real_part(g * lg.conj(c.out)) * c.out
+    return lg.where(size == 0, 0, tangential / size)
+
+
 def _nn(module: str):
     """A module of lazygrad.nn.functional, which keeps the formulas of its own ops (imported on first use)."""
     import importlib
@@ -327,10 +337,10 @@ def _norm(c, g):
     if p in ("fro", 2, 2.0, None):
         return (lg.where(out == 0, zero, g * x / out),)
     if p == 1:
-        return (g * x.sign(),)
+        return (g * x.sgn(),)
     if p in (float("inf"), float("-inf")):
         hit = (x.abs() == out).to(g.dtype)
-        return (g * x.sign() * hit / _expand_back(_reduce_like(hit, fake, 2, 3), fake, 2, 3),)
+        return (g * x.sgn() * hit / _expand_back(_reduce_like(hit, fake, 2, 3), fake, 2, 3),)
     return (lg.where(out == 0, zero, g * x * x.abs() ** (p - 2) / out ** (p - 1)),)
 
 
@@ -847,7 +857,7 @@ DERIVATIVES = {
     "erfc": ("ErfcBackward0", lambda c, g: (g * (-2 / math.sqrt(math.pi)) * lg.exp(-(c.args[0] ** 2)),)),
     "logit": ("LogitBackward0", _logit),
     "sinc": ("SincBackward0", _sinc),
-    "sgn": ("SgnBackward0", ZERO_GRAD),
+    "sgn": ("SgnBackward0", lambda c, g: (_sgn(c, g),)),
     "hypot": ("HypotBackward0", lambda c, g: (g * c.args[0] / c.out, g * c.args[1] / c.out)),
     "logaddexp": ("LogaddexpBackward0", lambda c, g: (g / (1 + lg.exp(c.args[1] - c.args[0])),
                                                       g / (1 + lg.exp(c.args[0] - c.args[1])))),
@@ -960,7 +970,7 @@ DERIVATIVES = {
 # conjugated output gradient: g * conj(f'(z)). The engine applies that rule to every op touching
 # complex values except these, whose formulas already give torch's complex gradients.
 COMPLEX_AWARE = frozenset({"abs", "real_part", "imag_part", "complex", "view_as_real", "view_as_complex", "conj",
-                           "conj_physical", "var", "std"})
+                           "conj_physical", "var", "std", "sgn", "linalg_vector_norm"})
 
 # What each formula reads beyond shapes (torch's saved variables), for the version check: every input
 # by default; these formulas read none of their inputs' values, and the second set reads the result.
@@ -972,7 +982,7 @@ READS_NO_INPUT = frozenset({
     "select",
     "embed", "as_strided", "strided_scatter", "copy_slices", "copy_", "fill_", "zero_", "uniform_", "normal_",
     "masked_fill", "index_fill", "index_put", "softmax", "log_softmax", "scatter", "scatter_add", "index_add",
-    "index_select", "index_copy", "put", "masked_scatter", "deg2rad", "rad2deg", "frac", "sgn", "heaviside", "roll",
+    "index_select", "index_copy", "put", "masked_scatter", "deg2rad", "rad2deg", "frac", "heaviside", "roll",
     "rot90", "tril", "triu", "diag_embed", "diagonal_copy", "trace", "block_diag", "normal", "bernoulli",
     "bernoulli_", "exponential_", "geometric_", "log_normal_", "cauchy_", "random_", "eq_", "ne_", "lt_", "le_", "gt_",
     "ge_", "select_scatter", "slice_scatter", "diagonal_scatter", "as_strided_scatter", "unfold", "narrow_copy",
@@ -983,7 +993,7 @@ READS_FOR_GRAD = {"mul": _PRODUCT, "div": ((1,), (0, 1)), "dot": _PRODUCT, "mv":
                   "bmm": _PRODUCT, "matmul": _PRODUCT, "outer": _PRODUCT, "lerp": ((2,), (2,), (0, 1)),
                   "addcmul": ((), (2,), (1,)), "addcdiv": ((), (2,), (1, 2)), "kron": _PRODUCT, "cross": _PRODUCT,
                   **dict.fromkeys(("addmm", "addmv", "addbmm", "baddbmm", "addr"), ((), (2,), (1,)))}
-READS_RESULT = frozenset({"_standard_gamma", "softmax", "log_softmax", "exp", "exp2", "expm1", "sqrt", "rsqrt", "reciprocal", "tan", "tanh",
+READS_RESULT = frozenset({"_standard_gamma", "sgn", "softmax", "log_softmax", "exp", "exp2", "expm1", "sqrt", "rsqrt", "reciprocal", "tan", "tanh",
                           "sigmoid", "relu", "hypot", "copysign", "cdist", "dist", "logcumsumexp", "erfinv",
                           "special_ndtri", "special_log_ndtr"}) | LINALG_READS_RESULT
 DERIVATIVES.update(LINALG_DERIVATIVES)

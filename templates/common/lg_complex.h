@@ -3,8 +3,8 @@
  * arithmetic, and lg_cmake/lg_creal/lg_cimag/lg_conj with the suffix 'f' for float parts; this
  * file then defines the functions of LG_COMPLEX_FUNCTIONS(parts' type, suffix, complex type).
  * The formulas are the textbook ones with the usual care: exp and tanh keep an exact zero
- * imaginary part for real arguments, log near |z| = 1 and log1p near 0 keep their accuracy, and
- * tanh does not overflow for large real parts. */
+ * imaginary part for real arguments, log near |z| = 1 and log1p near 0 keep their accuracy (log1p
+ * of a larger z is the log of 1 + z, exact there), and tanh does not overflow for large real parts. */
 #pragma once
 
 #define LG_COMPLEX_FUNCTIONS(T, S, C)                                                               \
@@ -42,7 +42,7 @@
   }                                                                                                  \
   LG_FN C lg_clog1p##S(C z) {                                                                        \
     T x = lg_creal##S(z), y = lg_cimag##S(z);                                                        \
-    if (fabs##S(x) > (T)1e4 || fabs##S(y) > (T)1e4) return lg_clog##S(lg_cmake##S(x + 1, y));        \
+    if (fabs##S(x) >= (T)0.5 || fabs##S(y) >= (T)0.5) return lg_clog##S(lg_cmake##S(x + 1, y));      \
     return lg_cmake##S(lg_log1p##S(x * (2 + x) + y * y) / 2, lg_atan2##S(y, 1 + x));                  \
   }                                                                                                  \
   LG_FN C lg_csqrt##S(C z) {                                                                         \
@@ -72,7 +72,7 @@
   LG_FN C lg_ctanh##S(C z) {                                                                         \
     T x = lg_creal##S(z), y = lg_cimag##S(z);                                                        \
     if (y == 0) return lg_cmake##S(lg_tanh##S(x), y);                                                \
-    if (fabs##S(x) > 40) return lg_cmake##S(copysign##S(1, x), copysign##S(0, lg_sin##S(2 * y)));    \
+    if (fabs##S(x) > 40) return lg_cmake##S(copysign##S((T)1, x), copysign##S((T)0, lg_sin##S(2 * y)));    \
     T d = lg_cosh##S(2 * x) + lg_cos##S(2 * y);                                                      \
     return lg_cmake##S(lg_sinh##S(2 * x) / d, lg_sin##S(2 * y) / d);                                 \
   }                                                                                                  \

@@ -26,7 +26,7 @@ enum class Wait { running, barrier, shuffle, warp_op, done };
 struct Thread {
   std::coroutine_handle<> handle;
   Wait wait = Wait::running;
-  uint64_t offered = 0, received = 0;  // a shuffle's words: this thread's and the one it gets
+  uint64_t offered[2] = {0, 0}, received[2] = {0, 0};  // a shuffle's words: this thread's and those it gets
   int delta = 0;
   void *lane_data = nullptr;  // a warp operation's operands and results for this thread
   void (*op)(void **lanes) = nullptr;
@@ -73,7 +73,9 @@ bool meet() {
       Thread &th = threads[t];
       if (th.wait != Wait::shuffle) continue;
       const unsigned from = t + th.delta;
-      th.received = from < last ? threads[from].offered : th.offered;
+      const Thread &src = from < last ? threads[from] : th;
+      th.received[0] = src.offered[0];
+      th.received[1] = src.offered[1];
       th.wait = Wait::running;
     }
     met = true;
@@ -113,10 +115,11 @@ void run_block(void *(*entry)(void **), void **args) {
 
 extern "C" void lg_emu_wait_barrier(void) { threads[threadIdx.x].wait = Wait::barrier; }
 
-extern "C" void lg_emu_wait_shuffle(uint64_t offered, int delta) {
+extern "C" void lg_emu_wait_shuffle(uint64_t low, uint64_t high, int delta) {
   Thread &th = threads[threadIdx.x];
   th.wait = Wait::shuffle;
-  th.offered = offered;
+  th.offered[0] = low;
+  th.offered[1] = high;
   th.delta = delta;
 }
 
@@ -127,7 +130,7 @@ extern "C" void lg_emu_wait_warp(void *lane_data, void (*op)(void **lanes)) {
   th.op = op;
 }
 
-extern "C" uint64_t lg_emu_shuffled(void) { return threads[threadIdx.x].received; }
+extern "C" uint64_t lg_emu_shuffled(int word) { return threads[threadIdx.x].received[word]; }
 
 /* IEEE half bits of a value, rounded to nearest even (what cvt.rn.f16 does) */
 extern "C" unsigned short lg_emu_half_bits(double v) {

@@ -20,8 +20,8 @@ extern lg_dim3 threadIdx, blockIdx, blockDim, gridDim;
 
 extern "C" void lg_emu_wait_barrier(void);
 extern "C" void lg_emu_wait_warp(void *lane_data, void (*op)(void **lanes));
-extern "C" void lg_emu_wait_shuffle(uint64_t offered, int delta);
-extern "C" uint64_t lg_emu_shuffled(void);
+extern "C" void lg_emu_wait_shuffle(uint64_t low, uint64_t high, int delta);
+extern "C" uint64_t lg_emu_shuffled(int word);
 extern "C" unsigned short lg_emu_half_bits(double v);
 extern "C" float lg_emu_half_value(unsigned short bits);
 
@@ -47,19 +47,20 @@ struct Barrier {
 
 template <typename T>
 struct Shuffle {
-  static_assert(sizeof(T) <= 8, "shuffles move 32- and 64-bit words");
+  /* (a complex128 moves as two 64-bit shuffles on the device, as one exchange here) */
+  static_assert(sizeof(T) <= 16, "shuffles move 32- and 64-bit words, or pairs of them");
   T value;
   int delta;
   bool await_ready() { return false; }
   void await_suspend(std::coroutine_handle<>) {
-    uint64_t bits = 0;
-    memcpy(&bits, &value, sizeof(T));
-    lg_emu_wait_shuffle(bits, delta);
+    uint64_t bits[2] = {0, 0};
+    memcpy(bits, &value, sizeof(T));
+    lg_emu_wait_shuffle(bits[0], bits[1], delta);
   }
   T await_resume() {
-    const uint64_t bits = lg_emu_shuffled();
+    const uint64_t bits[2] = {lg_emu_shuffled(0), lg_emu_shuffled(1)};
     T out;
-    memcpy(&out, &bits, sizeof(T));
+    memcpy(&out, bits, sizeof(T));
     return out;
   }
 };

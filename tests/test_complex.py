@@ -1,0 +1,303 @@
+"""Complex tensors (complex64, complex128) against torch and numpy: type promotion, creation, printing,
+elementwise functions and reductions, views between complex numbers and float pairs, errors, and
+torch's complex gradients (the conjugate Wirtinger convention)."""
+import numpy as np
+import pytest
+
+import lazygrad as lg
+
+def _torch():
+    """torch as the oracle, when it is installed."""
+    return pytest.importorskip("torch")
+
+
+def _values(shape, dtype=np.complex64, seed=0):
+    rs = np.random.RandomState(seed)
+    return (rs.randn(*shape) + 1j * rs.randn(*shape)).astype(dtype)
+
+
+def _close(got, want, rtol=2e-5, atol=2e-5):
+    want = want.resolve_conj().detach().numpy() if hasattr(want, "resolve_conj") else np.asarray(want)
+    assert got.dtype.name == str(want.dtype)
+    np.testing.assert_allclose(got.detach().numpy(), want, rtol=rtol, atol=atol, equal_nan=True)
+
+
+# ---- dtypes ----------------------------------------------------------------------------------------
+
+NAMES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float32", "float64", "complex64",
+         "complex128"]
+
+
+@pytest.mark.parametrize("a", NAMES)
+@pytest.mark.parametrize("b", ["complex64", "complex128"])
+def test_promotion_matches_torch(a, b):
+    t = _torch()
+    assert lg.promote_types(getattr(lg, a), getattr(lg, b)).name == str(
+        t.promote_types(getattr(t, a), getattr(t, b))).removeprefix("torch.")
+    assert lg.can_cast(getattr(lg, a), getattr(lg, b)) == t.can_cast(getattr(t, a), getattr(t, b))
+    assert lg.can_cast(getattr(lg, b), getattr(lg, a)) == t.can_cast(getattr(t, b), getattr(t, a))
+
+
+@pytest.mark.parametrize("dtype", ["bool", "int64", "float32", "float64", "complex64", "complex128"])
+@pytest.mark.parametrize("other", [1j, 2.5, 3, "0-d complex128", "0-d complex64"])
+def test_result_types_with_scalars_and_zero_dim_tensors(dtype, other):
+    t = _torch()
+    ours, theirs = lg.ones(2, dtype=getattr(lg, dtype)), t.ones(2, dtype=getattr(t, dtype))
+    if isinstance(other, str):
+        name = other.split()[1]
+        o_l, o_t = lg.tensor(1 + 1j, dtype=getattr(lg, name)), t.tensor(1 + 1j, dtype=getattr(t, name))
+    else:
+        o_l = o_t = other
+    assert (ours * o_l).dtype.name == str((theirs * o_t).dtype).removeprefix("torch.")
+
+
+def test_dtype_names_and_questions():
+    assert lg.cfloat is lg.complex64 and lg.cdouble is lg.complex128
+    assert lg.complex64.is_complex and not lg.complex64.is_floating_point and lg.complex64.is_signed
+    assert lg.float64.to_complex() is lg.complex128 and lg.complex64.to_real() is lg.float32
+    z = lg.zeros(3, dtype=lg.cfloat)
+    assert z.is_complex() and lg.is_complex(z) and not z.is_floating_point() and z.element_size() == 8
+    assert lg.tensor([1 + 2j]).dtype is lg.complex64 and lg.tensor(np.array([1j])).dtype is lg.complex128
+    lg.set_default_dtype(lg.float64)
+    try:
+        assert lg.tensor([1j]).dtype is lg.complex128
+        assert repr(lg.tensor([1j])) == "tensor([0.+1.j])"
+    finally:
+        lg.set_default_dtype(lg.float32)
+
+
+# ---- creation, values, printing ---------------------------------------------------------------------
+
+def test_creation_and_python_values():
+    z = lg.tensor([[1 + 2j, 3], [4.5, -1j]])
+    assert z.dtype is lg.complex64 and z.shape == (2, 2)
+    assert z.tolist() == [[1 + 2j, 3 + 0j], [4.5 + 0j, -1j]]
+    assert lg.tensor(1 + 2j).item() == 1 + 2j
+    assert lg.full((2,), 1 - 1j).dtype is lg.complex64 and lg.full((2,), 1 - 1j).tolist() == [1 - 1j, 1 - 1j]
+    assert lg.ones(2, dtype=lg.cdouble).numpy().dtype == np.complex128
+    a = _values((3, 4))
+    np.testing.assert_array_equal(lg.tensor(a).numpy(), a)
+    shared = lg.from_numpy(a)
+    a[0, 0] = 7 - 7j
+    assert shared[0, 0].item() == 7 - 7j
+    assert (lg.tensor([1, 2]) * (1 + 1j)).tolist() == [1 + 1j, 2 + 2j]
+
+
+PRINTED = [np.array([1 + 2j, 3 - 1j]), np.array([1.5 + 2j, 1e10j, np.nan + 1j]), np.array([[1 + 2j, 3], [4, 5.5j]]),
+           np.array(1 + 2j), np.zeros(2, complex), np.array([-0.0 - 0.0j, 0.0 + 0j, 1 - 0j]),
+           np.array([np.inf - np.inf * 1j, 2.25 + 1e-5j]), _values((30, 7)) * 100, _values((2000,))]
+
+
+@pytest.mark.parametrize("case", range(len(PRINTED)))
+@pytest.mark.parametrize("dtype", [np.complex64, np.complex128])
+def test_printing_matches_torch(case, dtype):
+    t = _torch()
+    a = PRINTED[case].astype(dtype)
+    assert repr(lg.tensor(a)) == repr(t.tensor(a)).replace("torch.", "lazygrad.")
+
+
+# ---- functions ---------------------------------------------------------------------------------------
+
+UNARY = ["exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "sin", "cos", "tan", "asin", "acos", "atan",
+         "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "abs", "neg", "reciprocal", "rsqrt", "sigmoid", "square",
+         "sgn", "angle", "conj", "conj_physical", "isnan", "isinf", "isfinite", "isreal", "logical_not", "sinc",
+         "sum", "mean", "prod", "var", "std", "norm", "real", "imag", "view_as_real"]
+
+
+@pytest.mark.parametrize("name", UNARY)
+@pytest.mark.parametrize("dtype", [np.complex64, np.complex128])
+def test_unary_functions_match_torch(name, dtype):
+    t = _torch()
+    a = _values((4, 5), dtype)
+    tol = 2e-5 if dtype == np.complex64 else 1e-12
+    _close(getattr(lg, name)(lg.tensor(a)), getattr(t, name)(t.tensor(a)), rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "prod", "cumsum", "cumprod", "logsumexp", "var", "std"])
+def test_reductions_over_a_dim_match_torch(name):
+    t = _torch()
+    a = _values((6, 7))
+    _close(getattr(lg, name)(lg.tensor(a), 1), getattr(t, name)(t.tensor(a), 1), rtol=1e-4, atol=1e-5)
+
+
+def test_values_match_numpy_near_special_points():
+    """Values near the axes and |z| = 1, where the formulas need care, against numpy's complex128 functions."""
+    parts = [-2.0, -1.0, -1e-3, 0.0, 1e-3, 0.5, 1.0, 3.0]
+    z = np.array([complex(x, y) for x in parts for y in parts])
+    for name, fn in [("exp", np.exp), ("log", np.log), ("sqrt", np.sqrt), ("log1p", np.log1p), ("expm1", np.expm1),
+                     ("tanh", np.tanh), ("tan", np.tan), ("sin", np.sin), ("cosh", np.cosh)]:
+        with np.errstate(all="ignore"):
+            want = fn(z)
+        got = getattr(lg, name)(lg.tensor(z)).numpy()
+        np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-15, err_msg=name)
+    big = np.array([50 + 1j, -50 - 2j, 400 + 0.5j])
+    np.testing.assert_allclose(lg.tanh(lg.tensor(big)).numpy(), np.tanh(big), rtol=1e-15)
+
+
+@pytest.mark.parametrize("name", ["add", "sub", "mul", "div", "pow", "eq", "ne"])
+def test_binary_functions_match_torch(name):
+    t = _torch()
+    a, b, r = _values((4, 5)), _values((4, 5), seed=1), np.random.RandomState(2).randn(4, 5).astype(np.float32)
+    for x, y in [(a, b), (a, r), (r, b), (a, 2.5), (a, 2), (a, 1 + 2j), (r, 1j), (a, b[0])]:
+        wrap_l = [lg.tensor(v) if isinstance(v, np.ndarray) else v for v in (x, y)]
+        wrap_t = [t.tensor(v) if isinstance(v, np.ndarray) else v for v in (x, y)]
+        _close(getattr(lg, name)(*wrap_l), getattr(t, name)(*wrap_t), rtol=1e-4, atol=1e-5)
+
+
+def test_products_match_torch():
+    t = _torch()
+    a, b, r = _values((4, 5)), _values((5, 3), seed=1), np.random.RandomState(2).randn(5, 3).astype(np.complex64)
+    _close(lg.tensor(a) @ lg.tensor(b), t.tensor(a) @ t.tensor(b), rtol=1e-4, atol=1e-5)
+    _close(lg.tensor(a) @ lg.tensor(r), t.tensor(a) @ t.tensor(r), rtol=1e-4, atol=1e-5)
+    for fn in ("dot", "vdot"):
+        _close(getattr(lg, fn)(lg.tensor(a[0]), lg.tensor(a[1])), getattr(t, fn)(t.tensor(a[0]), t.tensor(a[1])),
+               rtol=1e-4, atol=1e-5)
+    _close(lg.tensor(a).mH, t.tensor(a).mH)
+
+
+def test_parts_and_polar_form():
+    re, im = np.float32([1.5, -2, 0]), np.float32([0.5, 3, -1])
+    z = lg.complex(lg.tensor(re), lg.tensor(im))
+    assert z.dtype is lg.complex64
+    np.testing.assert_array_equal(z.numpy(), re + 1j * im)
+    np.testing.assert_allclose(lg.polar(lg.tensor(re), lg.tensor(im)).numpy(), re * np.exp(1j * im), rtol=1e-6)
+    np.testing.assert_array_equal(lg.complex(lg.tensor([np.inf]), lg.tensor([1.0])).numpy(), [complex(np.inf, 1)])
+    np.testing.assert_array_equal(lg.tensor([1 + 2j]).to(lg.float32).numpy(), [1.0])
+    np.testing.assert_array_equal(lg.tensor([0.5]).to(lg.complex128).numpy(), [0.5 + 0j])
+
+
+# ---- views --------------------------------------------------------------------------------------------
+
+def test_real_and_imag_are_views():
+    z = lg.tensor([1 + 2j, 3 - 1j, -2 + 0.5j])
+    assert z.real.stride() == (2,) and z.real._base is z
+    z.real.mul_(10)
+    z.imag[1] = 7
+    assert z.tolist() == [10 + 2j, 30 + 7j, -20 + 0.5j]
+    z.imag = lg.tensor([0.0, 0.0, 1.0])
+    z.real = 1.0
+    assert z.tolist() == [1 + 0j, 1 + 0j, 1 + 1j]
+    pairs = lg.view_as_real(z)
+    assert pairs.shape == (3, 2) and pairs.dtype is lg.float32
+    pairs[0, 1] = -4
+    assert z[0].item() == 1 - 4j
+    x = lg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    w = lg.view_as_complex(x)
+    w.mul_(1j)
+    assert x.tolist() == [[-2.0, 1.0], [-4.0, 3.0]]
+    assert lg.view_as_complex(lg.arange(8.0).reshape(2, 2, 2)[:, 1]).tolist() == [2 + 3j, 6 + 7j]
+
+
+def test_real_of_a_real_tensor_is_itself():
+    x = lg.tensor([1.0, -2.0])
+    assert x.real is x and x.conj() is x and not x.is_conj() and lg.isreal(x).all()
+    assert lg.isreal(lg.tensor([1 + 0j, 1j])).tolist() == [True, False]
+
+
+# ---- errors -------------------------------------------------------------------------------------------
+
+ERRORS = {
+    "floor": lambda m, z: m.floor(z), "ceil": lambda m, z: z.ceil(), "round": lambda m, z: z.round(),
+    "erf": lambda m, z: m.erf(z), "lt": lambda m, z: z < z, "gt": lambda m, z: z > 0, "le": lambda m, z: z <= z,
+    "maximum": lambda m, z: m.maximum(z, z), "minimum": lambda m, z: m.minimum(z, z),
+    "fmod": lambda m, z: m.fmod(z, z), "remainder": lambda m, z: z % z, "floor_divide": lambda m, z: z // z,
+    "atan2": lambda m, z: m.atan2(z, z), "relu": lambda m, z: m.relu(z), "clamp": lambda m, z: z.clamp(0, 1),
+    "sign": lambda m, z: m.sign(z), "bitwise_and": lambda m, z: z & z, "isposinf": lambda m, z: m.isposinf(z),
+    "xlogy": lambda m, z: m.xlogy(z, z), "view_as_real": lambda m, z: m.view_as_real(z.real),
+    "view_as_complex": lambda m, z: m.view_as_complex(m.ones(3, 3)),
+    "view_as_complex_stride": lambda m, z: m.view_as_complex(m.ones(2, 4)[:, ::2]),
+    "imag_of_real": lambda m, z: z.real.imag,
+    "complex_dtypes": lambda m, z: m.complex(m.ones(2), m.ones(2, dtype=m.float64)),
+    "complex_ints": lambda m, z: m.complex(m.ones(2, dtype=m.int64), m.ones(2, dtype=m.int64)),
+    "backward": lambda m, z: (z.detach().requires_grad_() * 2).sum().backward(),
+}
+
+
+@pytest.mark.parametrize("name", ERRORS)
+def test_errors_match_torch(name):
+    t = _torch()
+    a = _values((3,))
+    with pytest.raises(Exception) as want:
+        ERRORS[name](t, t.tensor(a))
+    with pytest.raises(type(want.value)) as got:
+        ERRORS[name](lg, lg.tensor(a))
+    assert str(got.value) in (str(want.value), str(want.value).replace("torch.", "lazygrad."))
+
+
+# ---- gradients ----------------------------------------------------------------------------------------
+
+GRADIENTS = {
+    "abs": lambda m, z, w, r: z.abs().sum(),
+    "abs_squared": lambda m, z, w, r: (z.abs() ** 2).sum(),
+    "analytic": lambda m, z, w, r: (m.exp(z) * m.sin(w) / (z + 3) + m.tanh(z) * m.log(w)).abs().sum(),
+    "sqrt_pow": lambda m, z, w, r: (m.sqrt(z) + z ** 3 + m.pow(w, 0.5) + z.reciprocal()).abs().sum(),
+    "real_imag": lambda m, z, w, r: (z.real * w.imag + z.imag ** 2).sum(),
+    "angle": lambda m, z, w, r: m.angle(z * w).sum(),
+    "sgn": lambda m, z, w, r: (m.sgn(z) * w).real.sum(),
+    "conj": lambda m, z, w, r: (z.conj() * w).imag.sum(),
+    "view_as_real": lambda m, z, w, r: (m.view_as_real(z * w) ** 2 * m.arange(2.0)).sum(),
+    "mixed_real": lambda m, z, w, r: ((z * r).abs() + m.complex(r, r * r).angle()).sum(),
+    "polar": lambda m, z, w, r: (m.polar(r.abs() + 1, r) * z).real.sum(),
+    "matmul": lambda m, z, w, r: (z.reshape(3, 4) @ w.reshape(4, 3)).abs().sum(),
+    "reductions": lambda m, z, w, r: (z.sum() * w.mean() + z.prod()).abs() + z.var() + w.norm(),
+    "view_as_complex": lambda m, z, w, r: m.view_as_complex(m.stack([r, r * 2], -1)).abs().sum(),
+}
+
+
+@pytest.mark.parametrize("name", GRADIENTS)
+def test_gradients_match_torch(name):
+    t = _torch()
+    a, b = _values((12,), np.complex128), _values((12,), np.complex128, seed=1)
+    r = np.random.RandomState(3).randn(12)
+    ours = [lg.tensor(v, requires_grad=True) for v in (a, b, r)]
+    theirs = [t.tensor(v, requires_grad=True) for v in (a, b, r)]
+    GRADIENTS[name](lg, *ours).backward()
+    GRADIENTS[name](t, *theirs).backward()
+    for o, th in zip(ours, theirs):
+        assert (o.grad is None) == (th.grad is None)
+        if o.grad is not None:
+            _close(o.grad, th.grad, rtol=1e-10, atol=1e-12)
+
+
+def test_gradient_is_the_real_loss_gradient_by_finite_differences():
+    """Without torch: for a real loss L, z.grad = dL/dx + i dL/dy (numpy finite differences)."""
+    a = _values((5,), np.complex128)
+
+    def loss(v):
+        z = lg.tensor(v)
+        return (lg.exp(z) * z.conj()).abs().sum() + lg.angle(z).sum()
+
+    z = lg.tensor(a, requires_grad=True)
+    ((lg.exp(z) * z.conj()).abs().sum() + lg.angle(z).sum()).backward()
+    h, fd = 1e-6, np.zeros(5, complex)
+    for i in range(5):
+        for step in (1, 1j):
+            e = np.zeros(5, complex)
+            e[i] = h * step
+            d = (loss(a + e).item() - loss(a - e).item()) / (2 * h)
+            fd[i] += d * step
+    np.testing.assert_allclose(z.grad.numpy(), fd, rtol=1e-6, atol=1e-8)
+
+
+def test_second_derivatives_match_torch():
+    t = _torch()
+    a = _values((6,), np.complex128)
+    z_l, z_t = lg.tensor(a, requires_grad=True), t.tensor(a, requires_grad=True)
+    (g_l,) = lg.autograd.grad((lg.exp(z_l) * z_l).abs().sum(), z_l, create_graph=True)
+    (g_t,) = t.autograd.grad((t.exp(z_t) * z_t).abs().sum(), z_t, create_graph=True)
+    _close(g_l, g_t, rtol=1e-10, atol=1e-12)
+    (h_l,) = lg.autograd.grad(g_l.abs().sum(), z_l)
+    (h_t,) = t.autograd.grad(g_t.abs().sum(), z_t)
+    _close(h_l, h_t, rtol=1e-9, atol=1e-11)
+
+
+def test_complex_parameters_train_with_sgd():
+    """Fitting a complex weight by gradient descent: torch's convention makes the plain update descend."""
+    target = lg.tensor([2 - 1j, 0.5 + 3j], dtype=lg.complex128)
+    w = lg.zeros(2, dtype=lg.complex128, requires_grad=True)
+    opt = lg.optim.SGD([w], lr=0.1)
+    for _ in range(100):
+        opt.zero_grad()
+        ((w - target).abs() ** 2).sum().backward()
+        opt.step()
+    np.testing.assert_allclose(w.detach().numpy(), target.numpy(), atol=1e-8)
