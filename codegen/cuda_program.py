@@ -15,7 +15,7 @@ from . import cache
 from .rendered import RenderedKernel
 from .templates_dir import templates_dir
 
-HEADERS = (("cuda", "prelude.cuh"), ("common", "lg_helpers.h"))
+HEADERS = (("cuda", "prelude.cuh"), ("common", "lg_helpers.h"), ("common", "lg_complex.h"))
 OPTIONS = ("--std=c++17", "-diag-suppress=186")
 CACHE_KIND = "cuda-cubin-whole"  # (cubins cached before they were read whole were one byte short)
 

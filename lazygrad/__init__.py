@@ -109,7 +109,8 @@ from . import nn_aliases as _nn_aliases
 from .native_ops import native_batch_norm, native_dropout, native_group_norm, native_layer_norm, native_norm
 from .view_copies import (alias_copy, as_strided_copy, detach_copy, diagonal_copy, expand_copy, permute_copy,
                           select_copy, slice_copy, split_copy, split_with_sizes_copy, squeeze_copy, t_copy,
-                          transpose_copy, unbind_copy, unfold_copy, unsqueeze_copy, view_copy)
+                          transpose_copy, unbind_copy, unfold_copy, unsqueeze_copy, view_as_complex_copy,
+                          view_as_real_copy, view_copy)
 from .control_flow import cond, while_loop
 from .creation import empty_permuted
 from .deprecated import (chain_matmul, eig, frobenius_norm, lstsq, matrix_rank, nuclear_norm, set_default_tensor_type,

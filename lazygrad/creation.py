@@ -250,6 +250,12 @@ def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad:
 
 
 def _random(shape, distribution: str, dtype: DType, device, requires_grad, generator=None) -> Tensor:
+    if dtype.is_complex:  # as torch: uniform parts, or normal parts of variance 1/2 (so E|z|² = 1)
+        from .complex_numbers import complex
+        parts = _random((*shape, 2), distribution, dtype.to_real(), device, False, generator)
+        if distribution == "normal":
+            parts = parts * math.sqrt(0.5)
+        return _finish(complex(parts[..., 0], parts[..., 1]), requires_grad)
     n = math.prod(shape)
     gen_dtype = dtypes.opmath(dtype)
     node = graph.rand(seed_value(generator), next_offset(n, generator), distribution, shape, gen_dtype)
@@ -258,7 +264,7 @@ def _random(shape, distribution: str, dtype: DType, device, requires_grad, gener
 
 def _float_dtype(dtype) -> DType:
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
-    if not dt.is_floating_point:
+    if dt.kind not in "fc":
         raise NotImplementedError(f"\"check_uniform_bounds\" not implemented for '{dtypes.torch_name(dt)}'")
     return dt
 

@@ -69,6 +69,9 @@ def to(self: Tensor, *args, dtype=None, device=None, copy: bool = False, non_blo
         return self
     if getattr(self, "uninitialized", False):  # a lazy layer's parameter: its future dtype and device change
         return type(self)(self.requires_grad, dev, dt)
+    if self.dtype.is_complex and not dt.is_complex:
+        import warnings
+        warnings.warn("Casting complex values to real discards the imaginary part", UserWarning, stacklevel=2)
     if dev == self._storage.device:
         return Tensor._from_node(graph.cast(self.lazy, dt), dev)
     return _move(self, dt, dev)

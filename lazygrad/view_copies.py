@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from . import complex_numbers as cx
 from . import movement as mv
 from . import shapes
 from .autograd.composite import recorded_as
@@ -48,6 +49,8 @@ VIEWS: dict[str, tuple[Callable, str | Callable[..., str]]] = {
     "unfold_copy": (lambda input, dimension, size, step: mv.unfold(input, dimension, size, step),
                     "UnfoldBackward0_copy"),
     "unsqueeze_copy": (lambda input, dim: mv.unsqueeze(input, dim), "UnsqueezeBackward0_copy"),
+    "view_as_real_copy": (cx.view_as_real, "ViewAsRealBackward0_copy"),
+    "view_as_complex_copy": (cx.view_as_complex, "ViewAsComplexBackward0_copy"),
 }
 
 

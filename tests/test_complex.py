@@ -301,3 +301,34 @@ def test_complex_parameters_train_with_sgd():
         ((w - target).abs() ** 2).sum().backward()
         opt.step()
     np.testing.assert_allclose(w.detach().numpy(), target.numpy(), atol=1e-8)
+
+
+def test_random_complex_values_have_torchs_distribution():
+    """randn: independent normal parts of variance 1/2 (E|z|² = 1); rand: uniform parts in [0, 1)."""
+    lg.manual_seed(0)
+    z = lg.randn(200_000, dtype=lg.cfloat)
+    assert z.dtype is lg.complex64
+    assert abs(z.real.var().item() - 0.5) < 0.01 and abs(z.imag.var().item() - 0.5) < 0.01
+    assert abs((z.real * z.imag).mean().item()) < 0.01
+    u = lg.rand(100_000, dtype=lg.cdouble).numpy()
+    assert 0 <= u.real.min() and u.real.max() < 1 and 0 <= u.imag.min() and u.imag.max() < 1
+    assert abs(u.imag.mean() - 0.5) < 0.01
+
+
+def test_casting_to_real_warns_and_keeps_the_real_part():
+    z = lg.tensor([1 + 2j, -3 - 1j])
+    with pytest.warns(UserWarning, match="Casting complex values to real discards the imaginary part"):
+        assert z.to(lg.float64).tolist() == [1.0, -3.0]
+
+
+def test_interchange_with_torch():
+    """DLPack both ways and torch's checkpoint format keep complex values."""
+    t = _torch()
+    import io
+    z = lg.tensor(_values((3, 2), np.complex128))
+    np.testing.assert_array_equal(t.from_dlpack(z).numpy(), z.numpy())
+    np.testing.assert_array_equal(lg.from_dlpack(t.tensor([1 + 1j, 2j])).numpy(), [1 + 1j, 2j])
+    buffer = io.BytesIO()
+    lg.save(z, buffer)
+    buffer.seek(0)
+    np.testing.assert_array_equal(t.load(buffer).numpy(), z.numpy())
