@@ -42,7 +42,7 @@ from .indexing import (bincount, gather, index_add, index_copy, index_fill, inde
 from .products import (addbmm, addmm, addmv, addr, baddbmm, bmm, cdist, dist, dot, ger, inner, kron, matmul, mm, mv,
                        outer, tensordot, vdot)
 from .products import legacy_cross as cross
-from . import func, linalg
+from . import fft, func, linalg
 from .func import vmap
 from .decompositions import (cholesky_inverse, cholesky_solve, det, logdet, matrix_exp, pinverse, triangular_solve)
 from .decompositions import inv as inverse, legacy_cholesky as cholesky, legacy_qr as qr, legacy_slogdet as slogdet

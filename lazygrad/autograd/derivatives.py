@@ -32,6 +32,13 @@ def _sgn(c, g):
     return lg.where(size == 0, 0, tangential / size)
 
 
+def _cast_back(g, x):
+    """g on x's device in x's dtype (a complex gradient of a real x: its real part, without the cast's warning)."""
+    if g.dtype.is_complex and not x.dtype.is_complex:
+        g = _complex().real_part(g)
+    return g.to(device=x.device, dtype=x.dtype)
+
+
 def _nn(module: str):
     """A module of lazygrad.nn.functional, which keeps the formulas of its own ops (imported on first use)."""
     import importlib
@@ -745,7 +752,7 @@ DERIVATIVES = {
     "round": (lambda a, k: "RoundBackward1" if "decimals" in k else "RoundBackward0", ZERO_GRAD),
     "trunc": ("TruncBackward0", ZERO_GRAD),
     "nan_to_num": ("NanToNumBackward0", lambda c, g: (g * lg.isfinite(c.args[0]).to(g.dtype),)),
-    "to": ("ToCopyBackward0", lambda c, g: (g.to(device=c.args[0].device, dtype=c.args[0].dtype),)),
+    "to": ("ToCopyBackward0", lambda c, g: (_cast_back(g, c.args[0]),)),
     # reductions
     "sum": (lambda a, k: "SumBackward1" if len(a) > 1 or "dim" in k or "axis" in k else "SumBackward0",
             lambda c, g: (_expand_back(g, c),)),
