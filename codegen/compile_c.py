@@ -277,9 +277,13 @@ def pointer(address: int):
 class CCompiler:
     # -fno-tree-loop-distribute-patterns: gcc 12 with AVX-512 turned the zeroing loop of a column reduction's
     # accumulators (`float acc0_lanes[20]`) into an inline memset whose aligned vector stores missed the
-    # realigned stack frame (a segfault); the kernels' loops zero only small arrays, so nothing is lost
+    # realigned stack frame (a segfault); the kernels' loops zero only small arrays, so nothing is lost.
+    # -fcx-fortran-rules: a complex product is (ac - bd) + (ad + bc)i, as torch's and the CUDA kernels' are,
+    # inline and vectorizable (C's Annex G calls a library routine for each to rescue NaN + NaN i results);
+    # division keeps its range reduction
     FLAGS: tuple[str, ...] = ("-O3", "-march=native", "-fopenmp", "-fwrapv", "-fno-math-errno", "-ffp-contract=off",
-                              "-fno-tree-loop-distribute-patterns", "-std=gnu11", "-fPIC", "-shared")
+                              "-fno-tree-loop-distribute-patterns", "-fcx-fortran-rules", "-std=gnu11", "-fPIC",
+                              "-shared")
 
     def __init__(self, cc: str | None = None):
         spec = cc if cc is not None else (os.environ.get("LAZYGRAD_CC") or "cc")

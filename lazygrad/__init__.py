@@ -43,6 +43,7 @@ from .products import (addbmm, addmm, addmv, addr, baddbmm, bmm, cdist, dist, do
                        outer, tensordot, vdot)
 from .products import legacy_cross as cross
 from . import fft, func, linalg
+from .short_time_fourier import istft, stft
 from .func import vmap
 from .decompositions import (cholesky_inverse, cholesky_solve, det, logdet, matrix_exp, pinverse, triangular_solve)
 from .decompositions import inv as inverse, legacy_cholesky as cholesky, legacy_qr as qr, legacy_slogdet as slogdet

@@ -5,7 +5,7 @@ from . import creation, elementwise as ew, indexing, inplace, interop, movement 
 from . import diagonals, pointwise as pw, sampling, serialization, shapes, sorting, typed_storage
 from . import scans, scatters, special_functions as sf, statistics, tensor_info
 from . import arithmetic as ar, decompositions as dec, layouts, linalg as la, complex_numbers as cx
-from . import deprecated
+from . import deprecated, short_time_fourier
 import numbers
 
 from .dtypes import (DType, bfloat16, bool_, float16, float32, float64, int8, int16, int32, int64, to_dtype,
@@ -433,6 +433,7 @@ METHODS = {
     "lstsq": deprecated.lstsq, "eig": deprecated.eig, "symeig": deprecated.symeig, "ormqr": dec.ormqr,
     "is_distributed": tensor_info.is_distributed,
     # complex numbers
+    "stft": short_time_fourier.stft, "istft": short_time_fourier.istft,
     "conj": cx.conj, "conj_physical": cx.conj_physical, "resolve_conj": cx.resolve, "resolve_neg": cx.resolve,
     "is_conj": cx.is_conj, "is_neg": cx.is_conj, "isreal": cx.isreal, "adjoint": cx.adjoint,
     "conj_physical_": _inplace(cx.conj_physical),

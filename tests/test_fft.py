@@ -173,3 +173,78 @@ def test_errors_match_torch(name):
     with pytest.raises(type(want.value), match=None) as got:
         ERRORS[name](lg)
     assert str(got.value) == str(want.value)
+
+
+# ---- short-time transforms ---------------------------------------------------------------------------
+
+STFT_CASES = [dict(n_fft=16), dict(n_fft=16, hop_length=5, win_length=10, window="hann", center=False),
+              dict(n_fft=16, normalized=True, window="hann"), dict(n_fft=32, hop_length=8, window="hann",
+                                                                    pad_mode="constant"),
+              dict(n_fft=16, onesided=False), dict(n_fft=15, hop_length=3, window="hamming")]
+
+
+def _stft_arguments(module, case: dict) -> dict:
+    kw = dict(case)
+    if "window" in kw:
+        kw["window"] = getattr(module, f"{kw['window']}_window")(kw.get("win_length", kw["n_fft"]),
+                                                                   dtype=module.float64)
+    return kw
+
+
+@pytest.mark.filterwarnings("ignore:A window was not provided")
+@pytest.mark.parametrize("case", range(len(STFT_CASES)))
+def test_stft_and_istft_match_torch(case):
+    t = _torch()
+    x = np.random.RandomState(case).randn(2, 100)
+    ours, theirs = _stft_arguments(lg, STFT_CASES[case]), _stft_arguments(t, STFT_CASES[case])
+    for signal in (x, x[0]):
+        want = t.stft(t.tensor(signal), return_complex=True, **theirs)
+        got = lg.stft(lg.tensor(signal), return_complex=True, **ours)
+        _close(got, want.numpy(), 1e-12)
+        ours.pop("pad_mode", None), theirs.pop("pad_mode", None)
+        for length in (None, 100, 90, 120):
+            try:
+                inverse = t.istft(want, length=length, **theirs).numpy()
+            except RuntimeError as error:  # a window whose overlap-add vanishes somewhere (not invertible)
+                with pytest.raises(RuntimeError, match="window overlap add min"):
+                    lg.istft(got, length=length, **ours)
+                assert "window overlap add min" in str(error)
+                continue
+            _close(lg.istft(got, length=length, **ours), inverse, 1e-10)
+
+
+def test_stft_round_trip_and_gradient_match_torch():
+    t = _torch()
+    x = np.random.RandomState(0).randn(2, 64)
+    ours = lg.tensor(x, requires_grad=True)
+    theirs = t.tensor(x, requires_grad=True)
+    spec_l = lg.stft(ours, 16, hop_length=4, window=lg.hann_window(16, dtype=lg.float64), return_complex=True)
+    spec_t = t.stft(theirs, 16, hop_length=4, window=t.hann_window(16, dtype=t.float64), return_complex=True)
+    back = lg.istft(spec_l, 16, hop_length=4, window=lg.hann_window(16, dtype=lg.float64), length=64)
+    _close(back.detach(), x, 1e-12)
+    (spec_l.abs() ** 1.5).sum().backward()
+    (spec_t.abs() ** 1.5).sum().backward()
+    _close(ours.grad, theirs.grad.numpy(), 1e-10)
+
+
+def test_stft_warnings_and_errors_match_torch():
+    t = _torch()
+    x = np.random.RandomState(0).randn(100)
+    with pytest.warns(UserWarning, match="A window was not provided"):
+        lg.stft(lg.tensor(x), 16, return_complex=True)
+    with pytest.warns(UserWarning, match="stft with return_complex=False is deprecated"):
+        pairs = lg.stft(lg.tensor(x), 16, window=lg.ones(16, dtype=lg.float64), return_complex=False)
+    assert pairs.shape == (9, 26, 2)
+    calls = [lambda m: m.stft(m.tensor(x), 16),
+             lambda m: m.stft(m.tensor(x), 16, hop_length=0, window=m.ones(16), return_complex=True),
+             lambda m: m.stft(m.tensor(x), 16, win_length=20, window=m.ones(20), return_complex=True),
+             lambda m: m.stft(m.tensor(x), 16, window=m.ones(15), return_complex=True),
+             lambda m: m.istft(m.ones(9, 5), 16, window=m.ones(16)),
+             lambda m: m.istft(m.stft(m.tensor(x), 16, window=m.ones(16), return_complex=True), 16,
+                               window=m.zeros(16))]
+    for call in calls:
+        with pytest.raises(RuntimeError) as want:
+            call(t)
+        with pytest.raises(RuntimeError) as got:
+            call(lg)
+        assert str(got.value).replace("lazygrad.", "torch.") == str(want.value)

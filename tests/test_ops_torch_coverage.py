@@ -609,8 +609,6 @@ SKIPPED_NAMES = {
     "values_copy", "ccol_indices_copy", "col_indices_copy", "crow_indices_copy", "row_indices_copy",
     # quantization
     "dequantize", "int_repr", "choose_qparams_optimized", "fused_moving_avg_obs_fake_quant",
-    # the short-time Fourier transforms (lazygrad has no FFT yet)
-    "stft", "istft",
     # CUDA-only kernels (SyncBatchNorm's statistics) and other back ends
     "batch_norm_backward_elemt", "batch_norm_backward_reduce", "batch_norm_elemt", "batch_norm_gather_stats",
     "batch_norm_gather_stats_with_counts", "batch_norm_stats", "batch_norm_update_stats", "is_vulkan_available",
