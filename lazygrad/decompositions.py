@@ -28,6 +28,9 @@ def check_matrices(name: str, A: Tensor, square: bool = True) -> None:
     """torch's checks on the matrix argument of a linalg function: dims, dtype, squareness."""
     if A.ndim < 2:
         raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
+    if A.dtype.is_complex:
+        raise NotImplementedError(f"{name}: complex matrices are not supported by lazygrad's linear algebra yet "
+                                  f"(got {torch_name(A.dtype)})")
     if not A.dtype.is_floating_point:
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got {torch_name(A.dtype)}")
     if A.dtype.name in LOW_PRECISION:

@@ -42,7 +42,8 @@ class DType:
         return (_by_name, (self.name,))
 
     def to_complex(self) -> DType:
-        """The complex type whose parts are this float type (a complex type maps to itself)."""
+        """The complex type whose parts are this float type (a complex type maps to itself; there is no
+        complex32, so float16 and bfloat16 map to complex64)."""
         return self if self.kind == "c" else complex128 if self is float64 else complex64
 
     def to_real(self) -> DType:
@@ -188,7 +189,7 @@ def _combine(higher: DType | None, lower: DType | None) -> DType | None:
     if _KIND_ORDER[lower.kind] <= _KIND_ORDER[higher.kind] and higher.kind != "b":
         return higher
     if higher.kind == "f" and lower.kind == "c":  # a float tensor with a complex scalar: its own width, complex
-        return higher.to_complex() if higher is not float16 and higher is not bfloat16 else complex64
+        return higher.to_complex()
     return promote_types(higher, lower)
 
 

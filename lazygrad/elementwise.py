@@ -119,8 +119,8 @@ def binary(op: Op, a, b, *, compute: DType | None = None, out_dtype: DType | Non
     """a op b with broadcasting; compute is the dtype both operands are cast to (default: promoted)."""
     if type(a) is Tensor and type(b) is Tensor and compute is None:  # the common case, decided at once:
         sa, sb = a._storage, b._storage                               # one shape, one dtype, one device
-        if a._shape == b._shape and sa.dtype is sb.dtype and sa.device == sb.device and (
-                sa.dtype.kind in "uif" or op not in BOOL_UNSUPPORTED and op not in COMPLEX_UNSUPPORTED):
+        if a._shape == b._shape and sa.dtype is sb.dtype and sa.device == sb.device and (sa.dtype.kind in "uif" or
+                op not in (BOOL_UNSUPPORTED if sa.dtype is bool_ else COMPLEX_UNSUPPORTED)):
             return Tensor._from_node(graph.alu(op, a.lazy, b.lazy, dtype=out_dtype), sa.device)
     if compute is None and (type(b) in _PLAIN_SCALARS and type(a) is Tensor and a._storage.dtype.kind == "f"
                             or type(a) in _PLAIN_SCALARS and type(b) is Tensor and b._storage.dtype.kind == "f"):
@@ -575,7 +575,7 @@ def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
         if isinstance(t, Tensor) and t.dtype is not input.dtype:
             raise RuntimeError(f"expected dtype {C_NAMES[input.dtype.name]} for `{name}` but got dtype "
                                f"{C_NAMES[t.dtype.name]}")
-    if not input.dtype.is_floating_point:
+    if input.dtype.kind not in "fc":
         kernel = "lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar"
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{torch_name(input.dtype)}'")
     dt = result_type(input, end)

@@ -160,6 +160,12 @@ def const_value(node: Node):
 
 # ---- elementwise ---------------------------------------------------------------------------------
 
+def _plus_zero(v) -> bool:
+    """Whether v is +0 (in both parts, for a complex v): x - v is then x exactly."""
+    v = complex(v)
+    return math.copysign(1.0, v.real) > 0 and math.copysign(1.0, v.imag) > 0
+
+
 def _is_zero(v, dtype: DType, allow_negative_zero_only: bool) -> bool:
     if v is None or v != 0:
         return False
@@ -179,7 +185,7 @@ def _identity(op: Op, a: Node, b: Node) -> Node | None:
         if _is_zero(va, a.dtype, True):
             return b
     elif op is Op.SUB:
-        if vb == 0 and (b.dtype.kind in "biu" or min(math.copysign(1.0, p) for p in (complex(vb).real, complex(vb).imag)) > 0):
+        if vb == 0 and (b.dtype.kind in "biu" or _plus_zero(vb)):
             return a
     elif op is Op.MUL:
         if vb == 1 and vb is not True:

@@ -27,7 +27,7 @@ def trapezoid(y: Tensor, x: Tensor | None = None, *, dx=None, dim: int = -1) -> 
         raise IndexError(f"Dimension out of range (expected to be in range of [-1, 0], but got {dim})")
     if y.shape[wrap_dim(dim, y.ndim)] == 0:
         return y.sum(dim)
-    return _areas(y if y.dtype.is_floating_point else y.float(), x, dx, dim).sum(dim)
+    return _areas(y if y.dtype.kind in "fc" else y.float(), x, dx, dim).sum(dim)
 
 
 def trapz(y: Tensor, x=None, *, dx=None, dim: int = -1) -> Tensor:
@@ -39,4 +39,4 @@ def trapz(y: Tensor, x=None, *, dx=None, dim: int = -1) -> Tensor:
 
 def cumulative_trapezoid(y: Tensor, x: Tensor | None = None, *, dx=None, dim: int = -1) -> Tensor:
     """The running integral: one value fewer than samples along dim."""
-    return _areas(y if y.dtype.is_floating_point else y.float(), x, dx, dim).cumsum(dim)
+    return _areas(y if y.dtype.kind in "fc" else y.float(), x, dx, dim).cumsum(dim)

@@ -9,9 +9,9 @@ import numbers
 from . import graph
 from .autograd.record import differentiable
 from .dtypes import DType, bool_, float64, get_default_dtype, opmath, result_type, torch_name
-from .elementwise import (_float_of, _out, abs, add, asin, atan, div, eq, erf, exp, exp2, ge, gt, isfinite, isnan, le, log, log1p,
-                          logical_and, logical_not, logical_or, lt, maximum, minimum, mul, ne, neg, sin, sqrt,
-                          sub, trunc, where)
+from .elementwise import (_float_of, _out, abs, add, asin, atan, div, eq, erf, exp, exp2, ge, gt, isfinite, isnan, le,
+                          log, log1p, logical_and, logical_not, logical_or, lt, maximum, minimum, mul, ne, neg, sin,
+                          sqrt, sub, trunc, where)
 from .reductions import _sum_dtype, sum
 from .tensor import Tensor
 
@@ -288,6 +288,8 @@ def fmin(input: Tensor, other: Tensor) -> Tensor:
 @differentiable("nansum")
 def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """sum treating NaN as zero."""
+    if input.dtype.is_complex:
+        raise RuntimeError("nansum on CPU does not support complex inputs")
     x = where(isnan(input), _scalar(0, input.dtype), input) if input.dtype.is_floating_point else input
     return sum(x, dim, keepdim, dtype=dtype if dtype is not None else _sum_dtype(input, None))
 

@@ -8,6 +8,7 @@ from .dtypes import DType, bool_, get_default_dtype, int64, opmath, to_dtype, to
 from .elementwise import abs as abs_
 from .elementwise import _out, add, div, eq, isnan, logical_or, mul, ne, pow, sqrt, sub, where, exp, log, isinf
 from .ops import ReduceOp
+from .unordered import refuse_complex
 from .tensor import Tensor, wrap_dim
 from .autograd.composite import recorded_as
 from .autograd.record import differentiable
@@ -99,6 +100,7 @@ def _check_nonempty(x: Tensor, name: str, dim) -> None:
 
 @differentiable("amax")
 def amax(input: Tensor, dim=(), keepdim: bool = False, *, out=None, **kwargs) -> Tensor:
+    refuse_complex(input, "amax")
     dim, keepdim = _kw(dim, keepdim, kwargs)
     _check_nonempty(input, "amax", dim if dim != () else None)
     return _out(reduce(input, ReduceOp.MAX, dim, keepdim, input.dtype), out)
@@ -106,6 +108,7 @@ def amax(input: Tensor, dim=(), keepdim: bool = False, *, out=None, **kwargs) ->
 
 @differentiable("amin")
 def amin(input: Tensor, dim=(), keepdim: bool = False, *, out=None, **kwargs) -> Tensor:
+    refuse_complex(input, "amin")
     dim, keepdim = _kw(dim, keepdim, kwargs)
     _check_nonempty(input, "amin", dim if dim != () else None)
     return _out(reduce(input, ReduceOp.MIN, dim, keepdim, input.dtype), out)
@@ -113,6 +116,7 @@ def amin(input: Tensor, dim=(), keepdim: bool = False, *, out=None, **kwargs) ->
 
 @differentiable("aminmax")
 def aminmax(input: Tensor, *, dim=None, keepdim: bool = False):
+    refuse_complex(input, "aminmax")
     """(amin, amax) over dim (all elements when None), as torch.return_types.aminmax."""
     if input.numel() == 0 and dim is None:
         raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
@@ -127,6 +131,7 @@ def _arg(x: Tensor, dim, keepdim: bool, rop: ReduceOp, name: str) -> Tensor:
     """Index of the first extreme value (of the first NaN, which torch treats as the extreme)."""
     if x.dtype is bool_:
         raise RuntimeError(f"{name}(): does not support bool input")
+    refuse_complex(x, name)
     _check_nonempty(x, name, dim)
     if dim is None:
         flat = x.reshape(-1)
@@ -162,6 +167,7 @@ def max(input: Tensor, dim=None, keepdim: bool = False, **kwargs):
         from .elementwise import maximum
         return maximum(input, dim)
     dim, keepdim = _kw(dim, keepdim, kwargs)
+    refuse_complex(input, "max_all" if dim is None else "max")
     _check_nonempty(input, "max", dim)
     if dim is None:
         return reduce(input, ReduceOp.MAX, None, False, input.dtype)
@@ -175,6 +181,7 @@ def min(input: Tensor, dim=None, keepdim: bool = False, **kwargs):
         from .elementwise import minimum
         return minimum(input, dim)
     dim, keepdim = _kw(dim, keepdim, kwargs)
+    refuse_complex(input, "min_all" if dim is None else "min")
     _check_nonempty(input, "min", dim)
     if dim is None:
         return reduce(input, ReduceOp.MIN, None, False, input.dtype)

@@ -14,6 +14,7 @@ from .dtypes import C_NAMES, int64, to_dtype, torch_name
 from .elementwise import _out, eq, isnan, logical_and, logical_or, where
 from .ops import ReduceOp
 from .tensor import Tensor, wrap_dim
+from .unordered import refuse_complex
 
 
 def _along(t: Tensor, d: int) -> Tensor:
@@ -45,17 +46,20 @@ def _running_extreme(input: Tensor, dim: int, rop: ReduceOp, result: type):
 @differentiable("cummax")
 def cummax(input: Tensor, dim: int, *, out=None):
     """The running maximum along dim and the index where it was last reached (NaN propagates)."""
+    refuse_complex(input, "cummax")
     return _out(_running_extreme(input, dim, ReduceOp.MAX, return_types.cummax), out)
 
 
 @differentiable("cummin")
 def cummin(input: Tensor, dim: int, *, out=None):
+    refuse_complex(input, "cummin")
     return _out(_running_extreme(input, dim, ReduceOp.MIN, return_types.cummin), out)
 
 
 @differentiable("logcumsumexp")
 def logcumsumexp(input: Tensor, dim: int, *, out=None) -> Tensor:
     """log(cumsum(exp(x))) along dim, computed in the log domain (float16 in float32, as torch does)."""
+    refuse_complex(input, "logcumsumexp")
     if not input.dtype.is_floating_point:
         raise NotImplementedError(f"\"logcumsumexp_out_cpu\" not implemented for '{torch_name(input.dtype)}'")
     if input.ndim == 0:

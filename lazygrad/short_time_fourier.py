@@ -36,6 +36,17 @@ def _described(t: Tensor | None, braces: bool = False) -> str:
     return f"torch.{torch_name(t.dtype)}Tensor" + (f"{{[{shape}]}}" if braces else f"[{shape}]")
 
 
+def _check_frames(fail, n_fft: int, hop: int, win: int, window: Tensor | None) -> None:
+    """The frame arguments stft and istft share, each problem reported through fail(reason)."""
+    if hop <= 0:
+        fail(f"expected hop_length > 0, but got hop_length={hop}")
+    if not 0 < win <= n_fft:
+        fail(f"expected 0 < win_length <= n_fft, but got win_length={win}")
+    if window is not None and (window.ndim != 1 or window.shape[0] != win):
+        fail(f"expected a 1D window tensor of size equal to win_length={win}, but got window with size "
+             f"{list(window.shape)}")
+
+
 def _frame_window(window: Tensor | None, n_fft: int, win_length: int, like: Tensor, name: str) -> Tensor:
     """The window centered in n_fft points (ones when none is given)."""
     from .creation import ones
@@ -71,13 +82,7 @@ def stft(input: Tensor, n_fft: int, hop_length: int | None = None, win_length: i
         fail("expected a 1D or 2D tensor")
     if not 0 < n_fft <= x.shape[-1]:
         fail(f"expected 0 < n_fft < {x.shape[-1]}, but got n_fft={n_fft}")
-    if hop <= 0:
-        fail(f"expected hop_length > 0, but got hop_length={hop}")
-    if not 0 < win <= n_fft:
-        fail(f"expected 0 < win_length <= n_fft, but got win_length={win}")
-    if window is not None and (window.ndim != 1 or window.shape[0] != win):
-        fail(f"expected a 1D window tensor of size equal to win_length={win}, but got window with size "
-             f"{list(window.shape)}")
+    _check_frames(fail, n_fft, hop, win, window)
     frames = x.unfold(-1, n_fft, hop) * _frame_window(window, n_fft, win, x, "stft")
     if onesided is None:
         onesided = not frames.dtype.is_complex
@@ -112,13 +117,7 @@ def istft(input: Tensor, n_fft: int, hop_length: int | None = None, win_length: 
         raise RuntimeError(f"{described} : {reason}")
     if input.ndim not in (2, 3):
         fail(f"expected a tensor with 2 or 3 dimensions of complex, but got {input.ndim}")
-    if hop <= 0:
-        fail(f"expected hop_length > 0, but got hop_length={hop}")
-    if not 0 < win <= n_fft:
-        fail(f"expected 0 < win_length <= n_fft, but got win_length={win}")
-    if window is not None and (window.ndim != 1 or window.shape[0] != win):
-        fail(f"expected a 1D window tensor of size equal to win_length={win}, but got window with size "
-             f"{list(window.shape)}")
+    _check_frames(fail, n_fft, hop, win, window)
     z = input.unsqueeze(0) if input.ndim == 2 else input
     one_sided = z.shape[-2] != n_fft if onesided is None else onesided
     if one_sided and z.shape[-2] != n_fft // 2 + 1:

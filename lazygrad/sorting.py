@@ -18,6 +18,7 @@ from .dtypes import bool_, float64, int64, uint8
 from .elementwise import isnan, where
 from .indexing import gather, take_along_dim
 from .tensor import Tensor, known_values, wrap_dim
+from .unordered import refuse_complex
 from .amp.autocast_mode import autocast_op
 
 
@@ -45,12 +46,14 @@ def _zero_index(input: Tensor) -> Tensor:
 @differentiable("sort")
 def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False, *, out=None):
     """The values along dim in order and where each came from; always stable (a valid stable=False sort)."""
+    refuse_complex(input, "sort")
     if input.ndim:
         wrap_dim(dim, input.ndim)
     return return_types.sort(*_sorted(input, dim, descending))
 
 
 def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+    refuse_complex(input, "sort")
     if input.ndim == 0:
         return _zero_index(input)
     return _positions(input, wrap_dim(dim, input.ndim), descending)
@@ -63,6 +66,7 @@ def msort(input: Tensor) -> Tensor:
 @differentiable("topk")
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
     """The k largest (or smallest) values along dim, in order, and their indices."""
+    refuse_complex(input, "topk")
     size = input._shape[wrap_dim(dim, input.ndim)] if input.ndim else 1
     if not 0 <= k <= size:
         raise RuntimeError("selected index k out of range")
@@ -93,6 +97,7 @@ def _at_rank(input: Tensor, d: int, rank: Tensor | int, keepdim: bool, result: t
 @differentiable("kthvalue")
 def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):
     """The k-th smallest value along dim (k from 1) and its index."""
+    refuse_complex(input, "kthvalue")
     if input.ndim == 0:
         _check_k(k, 1, 0)
         return return_types.kthvalue(input.clone(), _zero_index(input))
@@ -135,12 +140,14 @@ def _median(input: Tensor, dim, keepdim: bool, ignore_nan: bool, name: str, resu
 @differentiable("median")
 def median(input: Tensor, dim=None, keepdim: bool = False):
     """The lower median (NaN where a row holds NaN): of all elements, or along dim with its index."""
+    refuse_complex(input, "median")
     return _median(input, dim, keepdim, False, "median", return_types.median)
 
 
 @differentiable("nanmedian")
 def nanmedian(input: Tensor, dim=None, keepdim: bool = False):
     """median ignoring NaN (NaN only where a row is all NaN)."""
+    refuse_complex(input, "nanmedian")
     return _median(input, dim, keepdim, True, "nanmedian", return_types.nanmedian)
 
 
@@ -199,6 +206,7 @@ def _quantile(input: Tensor, q, dim, keepdim: bool, interpolation: str, ignore_n
 def quantile(input: Tensor, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear",
              out=None) -> Tensor:
     """The q-th quantiles along dim (of all elements without dim), interpolating between neighbours."""
+    refuse_complex(input, "quantile")
     return _quantile(input, q, dim, keepdim, interpolation, False, "quantile")
 
 
@@ -226,6 +234,7 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
     """The distinct values (sorted), and optionally where each element went and how often each occurs.
     The output's size depends on the values: the sorted values are computed now (as torch synchronizes).
     With dim, the distinct slices along dim in lexicographic order."""
+    refuse_complex(input, "unique")
     from .creation import tensor
     if dim is not None:
         return _unique_slices(input, wrap_dim(dim, input.ndim), return_inverse, return_counts)

@@ -16,6 +16,7 @@ from .dtypes import bool_, float64, get_default_dtype, int64, torch_name
 from .elementwise import _out, add, clamp, div, ge, le, logical_and, mul, sqrt, sub, trunc, where
 from .products import mm
 from .reductions import amax, amin, mean, sum
+from .complex_numbers import conj
 from .tensor import Tensor, known_values, wrap_dim
 
 
@@ -100,7 +101,7 @@ def _cov(input: Tensor, correction, fweights, aweights, name: str) -> Tensor:
                            f"{input.ndim} dimensions")
     if input.dtype is bool_:
         raise RuntimeError("cov(): bool dtype is not supported for input")
-    x = input if input.dtype.is_floating_point else input.to(get_default_dtype())
+    x = input if input.dtype.kind in "fc" else input.to(get_default_dtype())
     x = x.reshape(1, -1) if x.ndim < 2 else x
     observations = x._shape[1]
     w = None
@@ -116,7 +117,7 @@ def _cov(input: Tensor, correction, fweights, aweights, name: str) -> Tensor:
         w_sum = sum(w)
         avg = div(sum(mul(x, w), 1), w_sum)
     centered = sub(x, avg.unsqueeze(1))
-    product = mm(centered, (centered if w is None else mul(centered, w)).t())
+    product = mm(centered, conj((centered if w is None else mul(centered, w)).t()))
     return div(product, _degrees_of_freedom(w, w_sum, aweights, correction)).squeeze()
 
 

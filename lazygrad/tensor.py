@@ -396,15 +396,27 @@ class Tensor:
             raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(self.item())
 
-    def __float__(self) -> float:
+    def _real_item(self, c_type: str):
+        """The one value as a real number (a complex one only when its imaginary part is 0, as in torch)."""
         if self.numel() != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
-        return float(self.item())
+        value = self.item()
+        if isinstance(value, complex):
+            if value.imag:
+                raise RuntimeError(f"value cannot be converted to type {c_type} without overflow")
+            value = value.real
+        return value
+
+    def __float__(self) -> float:
+        return float(self._real_item("double"))
 
     def __int__(self) -> int:
+        return int(self._real_item("int64_t"))
+
+    def __complex__(self) -> complex:
         if self.numel() != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
-        return int(self.item())
+        return complex(self.item())
 
     def __index__(self) -> int:
         if self.dtype.kind not in "uib" or self.numel() != 1:

@@ -332,3 +332,55 @@ def test_interchange_with_torch():
     lg.save(z, buffer)
     buffer.seek(0)
     np.testing.assert_array_equal(t.load(buffer).numpy(), z.numpy())
+
+
+MORE = {
+    "amax": lambda m, z: z.amax(), "max": lambda m, z: z.max(), "max_dim": lambda m, z: z.max(0),
+    "argmax": lambda m, z: z.argmax(), "aminmax": lambda m, z: m.aminmax(z), "sort": lambda m, z: z.sort(),
+    "argsort": lambda m, z: z.argsort(), "topk": lambda m, z: z.topk(1), "median": lambda m, z: z.median(),
+    "cummax": lambda m, z: z.cummax(0), "kthvalue": lambda m, z: z.kthvalue(1), "unique": lambda m, z: m.unique(z),
+    "quantile": lambda m, z: z.quantile(0.5), "softmax": lambda m, z: z.softmax(0), "nansum": lambda m, z: m.nansum(z),
+    "isclose": lambda m, z: m.isclose(z, z * 1.0000001), "equal": lambda m, z: m.equal(z, z),
+    "complex_of": lambda m, z: complex(z[0, 0]), "float_of": lambda m, z: float(z[0, 0]),
+    "float_of_real": lambda m, z: float(z[0, 0].real.to(z.dtype)), "bool_of": lambda m, z: bool(z[0, 0]),
+    "einsum": lambda m, z: m.einsum("ij,jk->ik", z, z), "linear": lambda m, z: m.nn.functional.linear(z, z),
+    "nonzero": lambda m, z: z.nonzero(), "masked": lambda m, z: z[z.abs() > 1],
+    "index_add": lambda m, z: z.index_add(0, m.tensor([0, 0, 1]), z),
+    "scatter_add": lambda m, z: m.zeros(3, 3, dtype=z.dtype).scatter_add(0, m.tensor([[0, 1, 0]] * 3), z),
+    "trace": lambda m, z: z.trace(), "diag": lambda m, z: z.diag(), "tril": lambda m, z: z.tril(),
+    "roll": lambda m, z: z.roll(1), "lerp": lambda m, z: m.lerp(z, z * 2, 0.3),
+    "addcmul": lambda m, z: z.addcmul(z, z, value=2), "count_nonzero": lambda m, z: m.count_nonzero(z),
+    "any": lambda m, z: z.any(), "cov": lambda m, z: m.cov(z), "kron": lambda m, z: m.kron(z, z),
+    "outer": lambda m, z: m.outer(z[0], z[1]), "cross": lambda m, z: m.linalg.cross(z, z), "diff": lambda m, z: m.diff(z),
+    "trapezoid": lambda m, z: m.trapezoid(z), "pow_tensor": lambda m, z: z ** z, "rpow": lambda m, z: 2 ** z,
+    "rdiv": lambda m, z: 1 / z, "cube": lambda m, z: z ** 3, "in_place": lambda m, z: z.clone().exp_().mul_(2.5),
+    "fill": lambda m, z: m.zeros(2, dtype=m.cfloat).fill_(1 + 2j), "full_like": lambda m, z: m.full_like(z, 2j),
+    "sum_dtype": lambda m, z: z.sum(dtype=m.complex128), "prod_dim": lambda m, z: z.prod(1),
+    "mean_dim": lambda m, z: z.mean(1, keepdim=True), "std_mean": lambda m, z: m.std_mean(z),
+}
+
+
+@pytest.mark.parametrize("name", MORE)
+def test_more_ops_match_torch(name):
+    """Values, or torch's error for the ops that need an order complex numbers lack."""
+    t = _torch()
+    a = _values((3, 3))
+    try:
+        want = MORE[name](t, t.tensor(a))
+    except Exception as error:
+        with pytest.raises(type(error)) as got:
+            MORE[name](lg, lg.tensor(a))
+        assert str(got.value) == str(error)
+        return
+    got = MORE[name](lg, lg.tensor(a))
+    if isinstance(want, tuple):
+        want, got = want[0], got[0]
+    if not isinstance(want, t.Tensor):
+        assert got == want
+        return
+    _close(got, want, rtol=1e-4, atol=1e-5)
+
+
+def test_linear_algebra_on_complex_matrices_says_it_is_missing():
+    with pytest.raises(NotImplementedError, match="complex matrices are not supported"):
+        lg.linalg.inv(lg.tensor(_values((3, 3))))

@@ -1,0 +1,26 @@
+"""Complex numbers have no order: the errors torch raises when an op that compares values (extremes,
+sorting, ranks, running extremes) meets them, by op (and one op lazygrad computes by comparing)."""
+from __future__ import annotations
+
+from .dtypes import torch_name
+
+_NOT_FOR = "\"{}\" not implemented for '{{t}}'"
+REFUSALS = {
+    **{name: (NotImplementedError, _NOT_FOR.format(kernel)) for name, kernel in (
+        ("amax", "max_values_cpu"), ("amin", "min_values_cpu"), ("aminmax", "aminmax_cpu"), ("max_all", "max_all"),
+        ("min_all", "min_all"), ("median", "median_cpu"), ("nanmedian", "nanmedian_cpu"), ("kthvalue", "kthvalue_cpu"),
+        ("cummax", "cummax_cpu"), ("cummin", "cummin_cpu"), ("unique", "unique"))},
+    **{name: (RuntimeError, f"{name}(): does not support complex input") for name in ("max", "min", "argmax", "argmin")},
+    "sort": (RuntimeError, " Sort does not support complex dtypes on CPU"),
+    "topk": (RuntimeError, " topk does not support complex dtypes on CPU"),
+    "quantile": (RuntimeError, "quantile() input tensor must be either float or double dtype"),
+    # (torch computes it; lazygrad's running log-sum-exp keeps a running maximum, which complex numbers lack)
+    "logcumsumexp": (NotImplementedError, "logcumsumexp of complex tensors is not supported in lazygrad"),
+}
+
+
+def refuse_complex(x, name: str) -> None:
+    """torch's error for op `name` when x is complex."""
+    if x.dtype.is_complex:
+        error, message = REFUSALS[name]
+        raise error(message.format(t=torch_name(x.dtype)))
