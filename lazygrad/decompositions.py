@@ -24,14 +24,15 @@ from .tensor import Tensor
 LOW_PRECISION = ("float16", "bfloat16")
 
 
-def check_matrices(name: str, A: Tensor, square: bool = True) -> None:
-    """torch's checks on the matrix argument of a linalg function: dims, dtype, squareness."""
+def check_matrices(name: str, A: Tensor, square: bool = True, complex_ok: bool = False) -> None:
+    """torch's checks on the matrix argument of a linalg function: dims, dtype, squareness. complex_ok: the
+    function takes complex matrices (those whose routines and formulas are written for them)."""
     if A.ndim < 2:
         raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
-    if A.dtype.is_complex:
+    if A.dtype.is_complex and not complex_ok:
         raise NotImplementedError(f"{name}: complex matrices are not supported by lazygrad's linear algebra yet "
                                   f"(got {torch_name(A.dtype)})")
-    if not A.dtype.is_floating_point:
+    if A.dtype.kind not in "fc":
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got {torch_name(A.dtype)}")
     if A.dtype.name in LOW_PRECISION:
         raise RuntimeError(f"{name}: Low precision dtypes not supported. Got {torch_name(A.dtype)}")
@@ -68,7 +69,7 @@ def _info(t: Tensor) -> Tensor:
 # ---- inverse, determinant -------------------------------------------------------------------------
 
 def _inverse(A: Tensor, with_info: bool) -> list[Tensor]:
-    check_matrices("linalg.inv", A)
+    check_matrices("linalg.inv", A, complex_ok=True)
     return library_call("inv", (with_info,), [A], [A.shape] + ([A.shape[:-2]] if with_info else []))
 
 
@@ -94,7 +95,7 @@ def _no_failures(A: Tensor) -> Tensor:
 
 @differentiable("linalg_det")
 def det(A: Tensor) -> Tensor:
-    check_matrices("linalg.det", A)
+    check_matrices("linalg.det", A, complex_ok=True)
     return library_call("det", (), [A], [A.shape[:-2]])[0]
 
 
@@ -125,7 +126,7 @@ def logdet(input: Tensor) -> Tensor:
 
 def _solve_shapes(name: str, A: Tensor, B: Tensor, left: bool) -> tuple[bool, tuple, tuple]:
     """Whether B is a (batch of) vector(s), and the broadcast shapes A and B are read at."""
-    check_matrices(name, A)
+    check_matrices(name, A, complex_ok=True)
     _same_dtype(name, A, B)
     n = A.shape[-1]
     vector = B.ndim == 1 or (left and B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1]))
@@ -369,6 +370,22 @@ def legacy_qr(input: Tensor, some: bool = True):
     return return_types.qr(*qr(input, "reduced" if some else "complete"))
 
 
+@differentiable("linalg_eig")
+def eig(A: Tensor):
+    """Eigenvalues and eigenvectors (unit 2-norm, as LAPACK geev gives them) of a general square matrix:
+    complex even for a real matrix."""
+    if A.dtype.name in LOW_PRECISION:
+        raise NotImplementedError(f"\"linalg_eig_out_cpu\" not implemented for '{torch_name(A.dtype)}'")
+    check_matrices("linalg.eig", A, complex_ok=True)
+    values, vectors = library_call("eig", (), [A], [A.shape[:-1], A.shape], dtype=A.dtype.to_complex())
+    return return_types.linalg_eig(values, vectors)
+
+
+def eigvals(A: Tensor) -> Tensor:
+    """The eigenvalues of a general square matrix (its gradient needs the eigenvectors too, as torch's)."""
+    return eig(A).eigenvalues
+
+
 def _check_uplo(UPLO: str) -> None:
     if UPLO not in ("L", "U"):
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
@@ -461,5 +478,5 @@ def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
 
 @differentiable("linalg_matrix_exp")
 def matrix_exp(A: Tensor) -> Tensor:
-    check_matrices("linalg.matrix_exp", A)
+    check_matrices("linalg.matrix_exp", A, complex_ok=True)
     return library_call("matrix_exp", (), [A], [A.shape])[0]

@@ -261,14 +261,22 @@ def _solve_triangular(xp, arrays, upper: bool, left: bool, unitriangular: bool):
 
 
 def _cofactor(xp, arrays):
-    """det(A) A^-T as det(U) det(V) U diag(prod of the other singular values) V^T: defined for singular A too."""
+    """det(A) A^-T as det(U) det(V^H) conj(U) diag(prod of the other singular values) conj(V^H), from A = U S V^H
+    (conj does nothing to a real matrix): defined for singular A too."""
     a, = arrays
     u, s, vh = xp.linalg.svd(a)
     ones = xp.ones(s.shape[:-1] + (1,), dtype=s.dtype)
     before = xp.cumprod(xp.concatenate([ones, s[..., :-1]], -1), -1)
     after = xp.flip(xp.cumprod(xp.concatenate([ones, xp.flip(s, -1)[..., :-1]], -1), -1), -1)
     sign = xp.linalg.det(u) * xp.linalg.det(vh)
-    return [sign[..., None, None] * (u * (before * after)[..., None, :]) @ vh]
+    return [sign[..., None, None] * (xp.conj(u) * (before * after)[..., None, :]) @ xp.conj(vh)]
+
+
+def _eig(xp, arrays):
+    """LAPACK geev through numpy (cupy has no general eigensolver: a device matrix goes through the host)."""
+    a = arrays[0] if xp is np else arrays[0].get()
+    values, vectors = np.linalg.eig(a)
+    return [xp.asarray(values), xp.asarray(vectors)]
 
 
 def _matrix_exp(xp, arrays):
@@ -352,6 +360,7 @@ ROUTINES: dict[str, Routine] = {
     "cholesky": Routine(_cholesky, "the lower Cholesky factor (LAPACK potrf; cupy: cuSOLVER potrf)"),
     "qr": Routine(_qr, "the QR factorization (LAPACK geqrf + orgqr; cupy: cuSOLVER geqrf + orgqr)"),
     "geqrf": Routine(_geqrf, "the QR factorization in Householder form (LAPACK geqrf; cupy: cuSOLVER geqrf)"),
+    "eig": Routine(_eig, "eigenvalues and eigenvectors of a general matrix (LAPACK geev, on the host)"),
     "eigh": Routine(_eigh, "eigenvalues and eigenvectors of a symmetric matrix (LAPACK syevd; cupy: cuSOLVER syevj)"),
     "svd": Routine(_svd, "the singular value decomposition (LAPACK gesdd; cupy: cuSOLVER gesvd)"),
     "svdvals": Routine(lambda xp, arrays: [xp.linalg.svd(arrays[0], compute_uv=False)],

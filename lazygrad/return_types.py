@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import namedtuple
 
 __all__ = ["max", "min", "sort", "topk", "kthvalue", "median", "nanmedian", "aminmax", "cummax", "cummin",
-           "linalg_inv_ex", "linalg_cholesky_ex", "linalg_solve_ex", "linalg_slogdet", "slogdet", "linalg_eigh",
+           "linalg_inv_ex", "linalg_cholesky_ex", "linalg_solve_ex", "linalg_slogdet", "slogdet", "linalg_eigh", "linalg_eig",
            "linalg_qr", "qr", "linalg_svd", "svd", "triangular_solve", "linalg_lstsq", "mode", "histogram", "histogramdd",
            "frexp",
            "linalg_lu_factor", "linalg_lu_factor_ex", "linalg_lu", "lu_unpack"]
@@ -35,6 +35,7 @@ linalg_solve_ex = _result_type("linalg_solve_ex", ("result", "info"))
 linalg_slogdet = _result_type("linalg_slogdet", ("sign", "logabsdet"))
 slogdet = _result_type("slogdet", ("sign", "logabsdet"))
 linalg_eigh = _result_type("linalg_eigh", ("eigenvalues", "eigenvectors"))
+linalg_eig = _result_type("linalg_eig", ("eigenvalues", "eigenvectors"))
 linalg_qr = _result_type("linalg_qr", ("Q", "R"))
 qr = _result_type("qr", ("Q", "R"))
 geqrf = _result_type("geqrf", ("a", "tau"))

@@ -381,6 +381,62 @@ def test_more_ops_match_torch(name):
     _close(got, want, rtol=1e-4, atol=1e-5)
 
 
-def test_linear_algebra_on_complex_matrices_says_it_is_missing():
+def test_factorizations_of_complex_matrices_say_they_are_missing():
     with pytest.raises(NotImplementedError, match="complex matrices are not supported"):
-        lg.linalg.inv(lg.tensor(_values((3, 3))))
+        lg.linalg.cholesky(lg.tensor(_values((3, 3))))
+
+
+# ---- linear algebra ---------------------------------------------------------------------------------
+
+LINALG = {
+    "eig_values": lambda m, a, b: m.linalg.eig(a)[0].abs().sum() + m.linalg.eig(a)[0].real.sum(),
+    "eig_vectors": lambda m, a, b: (m.linalg.eig(a)[1].abs() ** 3 * m.arange(4.0)).sum(),
+    "eigvals": lambda m, a, b: m.linalg.eigvals(a).imag.pow(2).sum(),
+    "inv": lambda m, a, b: m.linalg.inv(a).abs().sum(),
+    "det": lambda m, a, b: m.linalg.det(a).abs().sum(),
+    "matrix_exp": lambda m, a, b: m.linalg.matrix_exp(a).abs().sum(),
+    "solve": lambda m, a, b: m.linalg.solve(a, b).abs().sum(),
+    "solve_right": lambda m, a, b: m.linalg.solve(a, b.mT, left=False).abs().sum(),
+}
+
+
+@pytest.mark.parametrize("name", LINALG)
+@pytest.mark.parametrize("kind", ["real", "complex"])
+def test_linear_algebra_values_and_gradients_match_torch(name, kind):
+    """eig and eigvals (complex results of real matrices too), and the complex inverse, determinant,
+    exponential and solve, with their gradients."""
+    t = _torch()
+    a = _values((2, 4, 4), np.complex128, seed=4)
+    b = _values((2, 4, 3), np.complex128, seed=5)
+    if kind == "real":
+        a, b = a.real.copy(), b.real.copy()
+    ours = [lg.tensor(a, requires_grad=True), lg.tensor(b, requires_grad=True)]
+    theirs = [t.tensor(a, requires_grad=True), t.tensor(b, requires_grad=True)]
+    out_l, out_t = LINALG[name](lg, *ours), LINALG[name](t, *theirs)
+    _close(out_l, out_t, rtol=1e-10, atol=1e-10)
+    out_l.backward()
+    out_t.backward()
+    for o, th in zip(ours, theirs):
+        if th.grad is not None:
+            _close(o.grad, th.grad, rtol=1e-8, atol=1e-10)
+
+
+def test_eig_results():
+    t = _torch()
+    a = np.random.RandomState(6).randn(3, 5, 5).astype(np.float32)
+    values, vectors = lg.linalg.eig(lg.tensor(a))
+    assert values.dtype is lg.complex64 and vectors.shape == (3, 5, 5)
+    want = t.linalg.eig(t.tensor(a))
+    _close(values, want.eigenvalues, rtol=1e-4, atol=1e-5)
+    # eigenvectors are unit vectors up to a phase (LAPACK builds may choose differently): compare |v| and |V^H W|
+    np.testing.assert_allclose(vectors.abs().numpy(), want.eigenvectors.abs().numpy(), rtol=1e-4, atol=1e-5)
+    overlaps = (vectors.mH @ lg.tensor(want.eigenvectors.numpy())).abs().diagonal(0, -2, -1)
+    np.testing.assert_allclose(overlaps.numpy(), np.ones((3, 5)), atol=1e-4)
+    with pytest.raises(RuntimeError, match="specified up to multiplication by e"):
+        z = lg.tensor(a, requires_grad=True)
+        lg.linalg.eig(z)[1].imag.sum().backward()
+    np.testing.assert_allclose((lg.tensor(a).to(lg.complex64) @ vectors).numpy(),
+                               (vectors * values.unsqueeze(-2)).numpy(), atol=1e-4)
+    assert repr(lg.linalg.eig(lg.tensor([[2.0, 0.0], [0.0, 3.0]]))).startswith("lazygrad.return_types.linalg_eig(")
+    with pytest.raises(RuntimeError, match="A must be batches of square matrices, but they are 2 by 3 matrices"):
+        lg.linalg.eig(lg.ones(2, 3))

@@ -438,14 +438,15 @@ def test_float_scatter_adds_alert_under_deterministic_algorithms():
 def test_complex_on_the_device():
     """complex64 and complex128 kernels on the device agree with the CPU's: the functions of lg_complex.h,
     products, reductions (warp shuffles of pairs), a scatter of racing threads (atomics on each part),
-    transfers both ways, and gradients."""
+    eigenvalues and an inverse (library calls), transfers both ways, and gradients."""
     for dtype in (lg.complex64, lg.complex128):
         a = lg.complex(lg.tensor(_pair((37, 53))), lg.tensor(_pair((37, 53), seed=5))).to(dtype)
         b = lg.complex(lg.tensor(_pair((53, 20), seed=3)), lg.tensor(_pair((53, 20), seed=4))).to(dtype)
         index = lg.tensor([0, 4, 4, 4, 2])
         programs = [lambda x, y: (x.exp() * x.sin() + x.tanh() / x.sqrt()).log1p(), lambda x, y: x.sum(1),
                     lambda x, y: x.prod(0) / x.abs().amax(), lambda x, y: x @ y, lambda x, y: x.cumsum(0),
-                    lambda x, y: lg.angle(x) + x.var(1, keepdim=True),
+                    lambda x, y: lg.angle(x) + x.var(1, keepdim=True), lambda x, y: lg.linalg.eigvals(x[:6, :6]),
+                    lambda x, y: lg.linalg.inv(x[:6, :6]) @ x[:6],
                     lambda x, y: lg.zeros(6, 53, dtype=dtype, device=x.device).index_add(0, index.to(x.device), x[:5])]
         for program in programs:
             on_gpu, on_cpu = program(a.cuda(), b.cuda()), program(a, b)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import lazygrad as lg
 
+from ..complex_numbers import real_part
+
 
 def _first(out):
     """The factor of an op returning (factor, info) or the factor alone."""
@@ -226,6 +228,33 @@ def _matrix_exp(c, g):
     return (lg.linalg.matrix_exp(block)[..., :n, n:],)
 
 
+def _eig(c, g_values, g_vectors):
+    """torch's: gA = V^-H (diag(gL) + (V^H gV - V^H V diag(Re diag(V^H gV))) / conj(L_j - L_i)) V^H, the
+    off-diagonal part only where gV is given (the eigenvectors' unit length fixes the diagonal's real part)."""
+    values, vectors = c.out
+    vh = vectors.mH
+    n = values.shape[-1]
+    if g_vectors is None:
+        inner = lg.zeros_like(vectors)
+    else:
+        projected = vh @ g_vectors
+        diagonal = projected.diagonal(0, -2, -1)
+        if c.args[0].dtype.is_complex or values.dtype.is_complex:
+            # a loss that changes when an eigenvector is multiplied by e^{i phi} has no gradient (torch checks too)
+            from .. import complex_numbers
+            if not bool((complex_numbers.imag_part(diagonal).abs() <= 1e-2).all()):
+                raise RuntimeError("linalg_eig_backward: The eigenvectors in the complex case are specified up to "
+                                   "multiplication by e^{i phi}. The specified loss function depends on this quantity, "
+                                   "so it is ill-defined.")
+        inner = projected - vh @ (vectors * real_part(diagonal).unsqueeze(-2))
+        gaps = lg.conj(values.unsqueeze(-2) - values.unsqueeze(-1))
+        eye = lg.eye(n, dtype=lg.bool, device=values.device)
+        inner = lg.where(eye, 0, inner / lg.where(eye, 1, gaps))
+    if g_values is not None:
+        inner = inner + lg.diag_embed(g_values)
+    return (lg.linalg.solve(vh, inner @ vh),)
+
+
 def _geqrf(c, g_a, g_tau):
     raise NotImplementedError("the derivative for 'geqrf' is not implemented.")
 
@@ -244,6 +273,7 @@ LINALG_DERIVATIVES = {
     "linalg_cholesky_ex": ("LinalgCholeskyExBackward0", _cholesky),
     "linalg_qr": ("LinalgQrBackward0", _qr),
     "linalg_eigh": ("LinalgEighBackward0", _eigh),
+    "linalg_eig": ("LinalgEigBackward0", _eig),
     "linalg_eigvalsh": ("LinalgEighBackward0", _eigvalsh),
     "linalg_svd": ("LinalgSvdBackward0", _svd),
     "linalg_svdvals": ("LinalgSvdBackward0", _svdvals),
@@ -256,5 +286,5 @@ LINALG_DERIVATIVES = {
 # formulas that read the op's results (watched by the version check, as torch saves them)
 READS_RESULT = frozenset({"linalg_inv", "linalg_inv_ex", "cofactor", "linalg_solve", "linalg_solve_ex",
                           "linalg_solve_triangular", "linalg_cholesky", "linalg_cholesky_ex", "linalg_qr",
-                          "linalg_eigh", "linalg_svd", "linalg_pinv", "linalg_lu", "linalg_lu_factor",
+                          "linalg_eigh", "linalg_eig", "linalg_svd", "linalg_pinv", "linalg_lu", "linalg_lu_factor",
                           "linalg_lu_factor_ex"})
