@@ -61,9 +61,18 @@ def library_call(routine: str, params: tuple, inputs: list[Tensor], shapes: list
     return results
 
 
+def _real_values(t: Tensor) -> Tensor:
+    """Eigenvalues or singular values, real for complex matrices too (the library call packs every result in
+    the matrix's dtype)."""
+    if not t.dtype.is_complex:
+        return t
+    from .complex_numbers import real_part
+    return real_part(t)
+
+
 def _info(t: Tensor) -> Tensor:
     """A routine's info, packed as the matrices' dtype, as torch's int32."""
-    return t.to(int32)
+    return _real_values(t).to(int32)
 
 
 # ---- inverse, determinant -------------------------------------------------------------------------
@@ -165,9 +174,9 @@ def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = Fa
 def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True, unitriangular: bool = False) -> Tensor:
     """X with A X = B (X A = B when not left), reading only A's upper or lower triangle."""
     name = "linalg.solve_triangular"
-    check_matrices(name, A)
+    check_matrices(name, A, complex_ok=True)
     _same_dtype(name, A, B)
-    check_matrices(name, B, square=False)
+    check_matrices(name, B, square=False, complex_ok=True)
     n = A.shape[-1]
     if (B.shape[-2] if left else B.shape[-1]) != n:
         raise RuntimeError(f"{name}: Incompatible shapes of A and B for the equation {'AX = B' if left else 'XA = B'}"
@@ -280,13 +289,13 @@ def legacy_lu_solve(b: Tensor, LU_data: Tensor, LU_pivots: Tensor) -> Tensor:
 # ---- Cholesky ---------------------------------------------------------------------------------------
 
 def _factor(A: Tensor, upper: bool, with_info: bool, name: str) -> list[Tensor]:
-    check_matrices(name, A)
+    check_matrices(name, A, complex_ok=True)
     return library_call("cholesky", (upper, with_info), [A], [A.shape] + ([A.shape[:-2]] if with_info else []))
 
 
 @differentiable("linalg_cholesky")
 def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:
-    """L with A = L L^T (U with A = U^T U when upper); reads A's lower triangle."""
+    """L with A = L L^H (U with A = U^H U when upper); reads A's lower triangle."""
     return _factor(A, upper, False, "linalg.cholesky")[0]
 
 
@@ -326,7 +335,7 @@ def qr(A: Tensor, mode: str = "reduced"):
     if mode not in ("reduced", "complete", "r"):
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), 'r', "
                            "or 'complete'")
-    check_matrices("linalg.qr", A, square=False)
+    check_matrices("linalg.qr", A, square=False, complex_ok=True)
     *batch, m, n = A.shape
     k = m if mode == "complete" else min(m, n)
     r_shape = tuple(batch) + (k, n)
@@ -393,27 +402,30 @@ def _check_uplo(UPLO: str) -> None:
 
 @differentiable("linalg_eigh")
 def eigh(A: Tensor, UPLO: str = "L"):
-    """Eigenvalues (ascending) and orthonormal eigenvectors of a symmetric matrix, from one triangle."""
-    check_matrices("linalg.eigh", A)
+    """Eigenvalues (ascending, real) and orthonormal eigenvectors of a symmetric (Hermitian) matrix, from one
+    triangle."""
+    check_matrices("linalg.eigh", A, complex_ok=True)
     _check_uplo(UPLO)
-    return return_types.linalg_eigh(*library_call("eigh", (UPLO,), [A], [A.shape[:-1], A.shape]))
+    values, vectors = library_call("eigh", (UPLO,), [A], [A.shape[:-1], A.shape])
+    return return_types.linalg_eigh(_real_values(values), vectors)
 
 
 @differentiable("linalg_eigvalsh")
 def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:
     """The eigenvalues alone (the gradient computes the eigenvectors when it is needed)."""
-    check_matrices("linalg.eigvalsh", A)
+    check_matrices("linalg.eigvalsh", A, complex_ok=True)
     _check_uplo(UPLO)
-    return library_call("eigvalsh", (UPLO,), [A], [A.shape[:-1]])[0]
+    return _real_values(library_call("eigvalsh", (UPLO,), [A], [A.shape[:-1]])[0])
 
 
 def _svd_parts(A: Tensor, full_matrices: bool, name: str) -> list[Tensor]:
-    check_matrices(name, A, square=False)
+    check_matrices(name, A, square=False, complex_ok=True)
     *batch, m, n = A.shape
     k = min(m, n)
     left, right = (m, m) if full_matrices else (m, k), (n, n) if full_matrices else (k, n)
-    return library_call("svd", (full_matrices,), [A], [tuple(batch) + left, tuple(batch) + (k,),
-                                                       tuple(batch) + right])
+    u, s, vh = library_call("svd", (full_matrices,), [A], [tuple(batch) + left, tuple(batch) + (k,),
+                                                            tuple(batch) + right])
+    return [u, _real_values(s), vh]
 
 
 @differentiable("linalg_svd")
@@ -425,8 +437,8 @@ def svd(A: Tensor, full_matrices: bool = True, *, driver=None):
 @differentiable("linalg_svdvals")
 def svdvals(A: Tensor, *, driver=None) -> Tensor:
     """The singular values alone (the gradient computes the vectors when it is needed)."""
-    check_matrices("linalg.svd", A, square=False)
-    return library_call("svdvals", (), [A], [tuple(A.shape[:-2]) + (min(A.shape[-2:]),)])[0]
+    check_matrices("linalg.svd", A, square=False, complex_ok=True)
+    return _real_values(library_call("svdvals", (), [A], [tuple(A.shape[:-2]) + (min(A.shape[-2:]),)])[0])
 
 
 def legacy_svd(input: Tensor, some: bool = True, compute_uv: bool = True):

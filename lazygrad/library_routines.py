@@ -83,12 +83,12 @@ def cholesky_info(xp, a):
     info = xp.zeros(low.shape[0], dtype=xp.int64)
     for j in range(n):
         going = info == 0
-        d = low[:, j, j] - (low[:, j, :j] ** 2).sum(-1)
+        d = (low[:, j, j] - (xp.abs(low[:, j, :j]) ** 2).sum(-1)).real  # (a Hermitian matrix's diagonal is real)
         failed = going & ~(d > 0)
         info = xp.where(failed, j + 1, info)
         going = going & ~failed
         root = xp.sqrt(xp.where(going, d, 1))
-        below = (low[:, j + 1:, j] - (low[:, j + 1:, :j] @ low[:, j, :j, None])[..., 0]) / root[:, None]
+        below = (low[:, j + 1:, j] - (low[:, j + 1:, :j] @ xp.conj(low[:, j, :j, None]))[..., 0]) / root[:, None]
         low[:, j, j] = xp.where(going, root, low[:, j, j])
         low[:, j + 1:, j] = xp.where(going[:, None], below, low[:, j + 1:, j])
     return low.reshape(a.shape), info.reshape(batch)
@@ -183,7 +183,7 @@ def _solve(xp, arrays, left: bool, vector: bool, with_info: bool):
 
 
 def _cholesky(xp, arrays, upper: bool, with_info: bool):
-    """The lower factor of a's lower triangle (its transpose when upper)."""
+    """The lower factor of a's lower triangle (its conjugate transpose when upper)."""
     a, = arrays
     try:
         low, info = xp.linalg.cholesky(a), xp.zeros(a.shape[:-2], dtype=xp.int64)
@@ -197,7 +197,7 @@ def _cholesky(xp, arrays, upper: bool, with_info: bool):
             raise LinAlgError(f"linalg.cholesky: {_batch_prefix(a, at)}The factorization could not be completed "
                               "because the input is not positive-definite (the leading minor of order "
                               f"{int(info.reshape(-1)[at])} is not positive-definite).")
-    factor = xp.swapaxes(low, -1, -2) if upper else low
+    factor = xp.conj(xp.swapaxes(low, -1, -2)) if upper else low
     return [factor, info] if with_info else [factor]
 
 

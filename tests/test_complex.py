@@ -383,7 +383,17 @@ def test_more_ops_match_torch(name):
 
 def test_factorizations_of_complex_matrices_say_they_are_missing():
     with pytest.raises(NotImplementedError, match="complex matrices are not supported"):
-        lg.linalg.cholesky(lg.tensor(_values((3, 3))))
+        lg.linalg.lu_factor(lg.tensor(_values((3, 3))))
+
+
+def test_a_loss_depending_on_singular_vector_phases_has_no_gradient():
+    t = _torch()
+    a = _values((3, 4, 3), np.complex128)
+    for m in (t, lg):
+        z = m.tensor(a, requires_grad=True)
+        u, s, vh = m.linalg.svd(z, full_matrices=False)
+        with pytest.raises(RuntimeError, match="specified up to multiplication by e"):
+            u.imag.sum().backward()
 
 
 # ---- linear algebra ---------------------------------------------------------------------------------
@@ -397,7 +407,29 @@ LINALG = {
     "matrix_exp": lambda m, a, b: m.linalg.matrix_exp(a).abs().sum(),
     "solve": lambda m, a, b: m.linalg.solve(a, b).abs().sum(),
     "solve_right": lambda m, a, b: m.linalg.solve(a, b.mT, left=False).abs().sum(),
+    "cholesky": lambda m, a, b: (m.linalg.cholesky(_hermitian(a)) * m.arange(4.0)).abs().sum()
+    + m.linalg.cholesky(_hermitian(a)).real.sum(),
+    "cholesky_upper": lambda m, a, b: _imag(m.linalg.cholesky(_hermitian(a), upper=True)).sum(),
+    "eigh": lambda m, a, b: m.linalg.eigh(_hermitian(a))[0].pow(2).sum() + (m.linalg.eigh(_hermitian(a))[1].abs() ** 3).sum(),
+    "eigvalsh": lambda m, a, b: m.linalg.eigvalsh(_hermitian(a), UPLO="U").pow(3).sum(),
+    "svdvals": lambda m, a, b: m.linalg.svdvals(b).pow(3).sum(),
+    "svd": lambda m, a, b: (lambda u, s, vh: (u @ vh).real.sum() + (u.abs() ** 3).sum() + s.sum())(
+        *m.linalg.svd(b, full_matrices=False)),
+    "svd_wide": lambda m, a, b: (lambda u, s, vh: _imag(u @ vh).sum() + s.pow(2).sum())(
+        *m.linalg.svd(b.mT, full_matrices=False)),
+    "qr": lambda m, a, b: m.linalg.qr(b)[0].real.sum() + (m.linalg.qr(b)[1].abs() ** 2).sum() + _imag(m.linalg.qr(b)[1]).sum(),
+    "qr_wide": lambda m, a, b: _imag(m.linalg.qr(b.mT)[0]).sum() + m.linalg.qr(b.mT)[1].real.sum(),
 }
+
+
+def _imag(x):
+    """The imaginary parts (zeros for a real x, where .imag raises)."""
+    return (x * -1j).real
+
+
+def _hermitian(a):
+    """A positive-definite (Hermitian) matrix made of a."""
+    return a @ a.mH + 4 * a.new_ones(()).expand(a.shape[-1]).diag_embed()
 
 
 @pytest.mark.parametrize("name", LINALG)

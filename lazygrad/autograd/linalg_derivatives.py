@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import lazygrad as lg
 
-from ..complex_numbers import real_part
+from ..complex_numbers import imag_part, real_part
 
 
 def _first(out):
@@ -69,22 +69,21 @@ def _solve_triangular(c, g):
 
 
 def _cholesky(c, g, g_info=None):
-    """A = L L^T: gA = sym(L^-T Phi(L^T gL) L^-1), Phi taking the lower triangle with its diagonal halved."""
+    """torch's: A = L L^H, gA = L^-H Phi L^-1 with Phi = (X + tril(X, -1)^H) / 2, X = tril(L^H gL)."""
     upper = c.kwargs.get("upper", False)
-    low = _first(c.out).mT if upper else _first(c.out)
-    g_low = (g.mT if upper else g).tril()
-    phi = (low.mT @ g_low).tril()
-    phi = phi - 0.5 * lg.diag_embed(phi.diagonal(0, -2, -1))
-    left = lg.linalg.solve_triangular(low.mT, phi, upper=True)
-    s = lg.linalg.solve_triangular(low, left, upper=False, left=False)
-    return (0.5 * (s + s.mT),)
+    low = _first(c.out).mH if upper else _first(c.out)
+    g_low = g.mH if upper else g
+    phi = (low.mH @ g_low).tril()
+    phi = 0.5 * (phi + phi.tril(-1).mH)
+    left = lg.linalg.solve_triangular(low.mH, phi, upper=True)
+    return (lg.linalg.solve_triangular(low, left, upper=False, left=False),)
 
 
 def _lu_square(p, low, up, g_low, g_up):
     """A = P L U, square: gA = P L^-H (tril(L^H gL, -1) + triu(gU U^H)) U^-H."""
-    phi = (low.mT @ g_low).tril(-1) + (g_up @ up.mT).triu()
-    left = lg.linalg.solve_triangular(low.mT, phi, upper=True, unitriangular=True)
-    return p @ lg.linalg.solve_triangular(up.mT, left, upper=False, left=False)
+    phi = (low.mH @ g_low).tril(-1) + (g_up @ up.mH).triu()
+    left = lg.linalg.solve_triangular(low.mH, phi, upper=True, unitriangular=True)
+    return p @ lg.linalg.solve_triangular(up.mH, left, upper=False, left=False)
 
 
 def lu_grad(p, low, up, g_low, g_up):
@@ -96,13 +95,13 @@ def lu_grad(p, low, up, g_low, g_up):
         return _lu_square(p, low, up, g_low, g_up)
     if m < n:
         u1, u2, g_u1, g_u2 = up[..., :m], up[..., m:], g_up[..., :m], g_up[..., m:]
-        g_l = g_low - lg.linalg.solve_triangular(low.mT, g_u2 @ u2.mT, upper=True, unitriangular=True)
+        g_l = g_low - lg.linalg.solve_triangular(low.mH, g_u2 @ u2.mH, upper=True, unitriangular=True)
         g_a1 = _lu_square(p, low, u1, g_l, g_u1)
-        g_a2 = p @ lg.linalg.solve_triangular(low.mT, g_u2, upper=True, unitriangular=True)
+        g_a2 = p @ lg.linalg.solve_triangular(low.mH, g_u2, upper=True, unitriangular=True)
         return lg.cat([g_a1, g_a2], -1)
     l1, l2, g_l1, g_l2 = low[..., :n, :], low[..., n:, :], g_low[..., :n, :], g_low[..., n:, :]
-    g_a2 = lg.linalg.solve_triangular(up.mT, g_l2, upper=False, left=False)  # gL2 U^-H
-    g_u = g_up - lg.linalg.solve_triangular(up.mT, l2.mT @ g_l2, upper=False, left=False)
+    g_a2 = lg.linalg.solve_triangular(up.mH, g_l2, upper=False, left=False)  # gL2 U^-H
+    g_u = g_up - lg.linalg.solve_triangular(up.mH, l2.mH @ g_l2, upper=False, left=False)
     eye = lg.eye(n, dtype=p.dtype, device=p.device)
     g_a1 = _lu_square(eye, l1, up, g_l1, g_u)
     return p @ lg.cat([g_a1, g_a2], -2)
@@ -124,16 +123,16 @@ def _lu_factor(c, g_lu, *rest):
 
 
 def _copyltu(m):
-    """The lower triangle copied onto the upper one (the diagonal kept)."""
+    """The lower triangle copied onto the upper one as its conjugate (the diagonal's real part kept)."""
     below = m.tril(-1)
-    return below + below.mT + lg.diag_embed(m.diagonal(0, -2, -1))
+    return below + below.mH + lg.diag_embed(real_part(m.diagonal(0, -2, -1)))
 
 
 def _qr_tall(q, r, g_q, g_r):
     """A = QR with m >= n: gA = (gQ + Q copyltu(M)) R^-T, M = R gR^T - gQ^T Q."""
-    m = r @ g_r.mT - g_q.mT @ q
+    m = r @ g_r.mH - g_q.mH @ q
     b = g_q + q @ _copyltu(m)
-    return lg.linalg.solve_triangular(r.mT, b, upper=False, left=False)
+    return lg.linalg.solve_triangular(r.mH, b, upper=False, left=False)
 
 
 def _qr(c, g_q, g_r):
@@ -150,7 +149,7 @@ def _qr(c, g_q, g_r):
         return (_qr_tall(q, r, g_q, g_r),)
     # A = [X | Y] = Q [U | V]: X = QU is square, Y = QV
     y, u, g_u, g_v = A[..., rows:], r[..., :rows], g_r[..., :rows], g_r[..., rows:]
-    g_x = _qr_tall(q, u, g_q + y @ g_v.mT, g_u)
+    g_x = _qr_tall(q, u, g_q + y @ g_v.mH, g_u)
     return (lg.cat([g_x, q @ g_v], -1),)
 
 
@@ -158,10 +157,10 @@ def _eigh_grad(values, vectors, g_values, g_vectors):
     """gA = V (skew(V^T gV) / E + diag(gL)) V^T, E_ij = L_j - L_i."""
     n = values.shape[-1]
     eye = _eye_like(values, n)
-    inner = vectors.mT @ g_vectors
+    inner = vectors.mH @ g_vectors
     gaps = values.unsqueeze(-2) - values.unsqueeze(-1) + eye
-    middle = 0.5 * (inner - inner.mT) / gaps + lg.diag_embed(g_values)
-    return vectors @ middle @ vectors.mT
+    middle = 0.5 * (inner - inner.mH) / gaps + lg.diag_embed(g_values)
+    return vectors @ middle @ vectors.mH
 
 
 def _eigh(c, g_values, g_vectors):
@@ -170,23 +169,30 @@ def _eigh(c, g_values, g_vectors):
 
 def _eigvalsh(c, g):
     vectors = lg.linalg.eigh(c.args[0], c.kwargs.get("UPLO", c.args[1] if len(c.args) > 1 else "L")).eigenvectors
-    return (vectors @ lg.diag_embed(g) @ vectors.mT,)
+    return (vectors @ lg.diag_embed(g).to(vectors.dtype) @ vectors.mH,)
 
 
 def _svd_grad(u, s, vh, g_u, g_s, g_vh, rows: int, cols: int):
-    """torch's svd_backward for real matrices (u, vh narrowed to the k singular values)."""
-    v, g_v = vh.mT, g_vh.mT
+    """torch's svd_backward (u, vh narrowed to the k singular values); for complex matrices a loss must not
+    depend on the phases of the singular vectors, and theirs add a diagonal term."""
+    v, g_v = vh.mH, g_vh.mH
     eye = _eye_like(s, s.shape[-1])
     s2 = s * s
     gaps = s2.unsqueeze(-2) - s2.unsqueeze(-1) + eye
-    u_skew, v_skew = u.mT @ g_u, v.mT @ g_v
-    u_skew, v_skew = u_skew - u_skew.mT, v_skew - v_skew.mT
+    inner_u, inner_v = u.mH @ g_u, v.mH @ g_v
+    phases = imag_part(inner_u.diagonal(0, -2, -1)) if u.dtype.is_complex else None
+    if phases is not None and not bool((phases + imag_part(inner_v.diagonal(0, -2, -1))).abs().le(1e-2).all()):
+        raise RuntimeError("svd_backward: The singular vectors in the complex case are specified up to multiplication "
+                           "by e^{i phi}. The specified loss function depends on this quantity, so it is ill-defined.")
+    u_skew, v_skew = inner_u - inner_u.mH, inner_v - inner_v.mH
     middle = (u_skew * s.unsqueeze(-2) + s.unsqueeze(-1) * v_skew) / gaps + lg.diag_embed(g_s)
+    if phases is not None:  # the phases of U's columns: i Im(diag(U^H gU)) / S on the diagonal
+        middle = middle + lg.diag_embed(lg.complex(lg.zeros_like(s), phases / s))
     g_a = u @ middle @ vh
     if rows > cols:
-        g_a = g_a + ((g_u - u @ (u.mT @ g_u)) / s.unsqueeze(-2)) @ vh
+        g_a = g_a + ((g_u - u @ (u.mH @ g_u)) / s.unsqueeze(-2)) @ vh
     elif rows < cols:
-        g_a = g_a + u @ ((g_v - v @ (v.mT @ g_v)) / s.unsqueeze(-2)).mT
+        g_a = g_a + u @ ((g_v - v @ (v.mH @ g_v)) / s.unsqueeze(-2)).mH
     return g_a
 
 
@@ -203,7 +209,7 @@ def _svd(c, g_u, g_s, g_vh):
 
 def _svdvals(c, g):
     u, _, vh = lg.linalg.svd(c.args[0], full_matrices=False)
-    return (u @ lg.diag_embed(g) @ vh,)
+    return (u @ lg.diag_embed(g).to(u.dtype) @ vh,)
 
 
 def _pinv(c, g):
