@@ -116,8 +116,10 @@ def cofactor(A: Tensor) -> Tensor:
 
 @differentiable("linalg_slogdet")
 def slogdet(A: Tensor):
-    check_matrices("linalg.slogdet", A)
-    return return_types.linalg_slogdet(*library_call("slogdet", (), [A], [A.shape[:-2]] * 2))
+    """The determinant's sign (a unit complex number for complex A) and the log of its absolute value."""
+    check_matrices("linalg.slogdet", A, complex_ok=True)
+    sign, logabsdet = library_call("slogdet", (), [A], [A.shape[:-2]] * 2)
+    return return_types.linalg_slogdet(sign, _real_values(logabsdet))
 
 
 def legacy_slogdet(input: Tensor):
@@ -200,7 +202,7 @@ def triangular_solve(b: Tensor, A: Tensor, upper: bool = True, transpose: bool =
 
 def _lu_parts(A: Tensor, pivot: bool, name: str, checked: bool) -> list[Tensor]:
     """LU, pivots (int32), P and info of one library call; checked raises torch's error for a zero pivot."""
-    check_matrices(name, A, square=False)
+    check_matrices(name, A, square=False, complex_ok=True)
     if not pivot:
         raise RuntimeError(f"{name}: LU without pivoting is not implemented on the CPU")
     *batch, m, n = A.shape
@@ -240,7 +242,7 @@ def lu(A: Tensor, *, pivot: bool = True):
 
 
 def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True, adjoint: bool = False) -> Tensor:
-    """X with A X = B (X A = B when not left; A^T for adjoint), A = P L U given as lu_factor returns it:
+    """X with A X = B (X A = B when not left; A^H for adjoint), A = P L U given as lu_factor returns it:
     a permutation and two triangular solves, differentiable through each."""
     name = "linalg.lu_solve"
     n = LU.shape[-1]
@@ -249,11 +251,11 @@ def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True, adjoin
                            f"({n}x{n} and {B.shape[-2]}x{B.shape[-1]})")
     low, up = unpack(LU, n, n)
     p = permutation_matrix(pivots, n, LU.dtype)
-    if not left:  # X A = B: A^T X^T = B^T
-        return lu_solve(LU, pivots, B.mT, adjoint=not adjoint).mT
-    if adjoint:  # A^T = U^T L^T P^T
-        y = solve_triangular(up.mT, B, upper=False)
-        return p @ solve_triangular(low.mT, y, upper=True, unitriangular=True)
+    if not left:  # X A = B: A^H X^H = B^H
+        return lu_solve(LU, pivots, B.mH, adjoint=not adjoint).mH
+    if adjoint:  # A^H = U^H L^H P^T
+        y = solve_triangular(up.mH, B, upper=False)
+        return p @ solve_triangular(low.mH, y, upper=True, unitriangular=True)
     y = solve_triangular(low, p.mT @ B, upper=False, unitriangular=True)
     return solve_triangular(up, y, upper=True)
 
@@ -315,13 +317,13 @@ def legacy_cholesky(input: Tensor, upper: bool = False) -> Tensor:
 
 def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False) -> Tensor:
     """X with (L L^T) X = B (U^T U when upper), by two triangular solves."""
-    low = L.mT if upper else L
-    return solve_triangular(low.mT, solve_triangular(low, B, upper=False), upper=True)
+    low = L.mH if upper else L
+    return solve_triangular(low.mH, solve_triangular(low, B, upper=False), upper=True)
 
 
 def cholesky_inverse(L: Tensor, upper: bool = False) -> Tensor:
     from .creation import eye
-    check_matrices("cholesky_inverse", L)
+    check_matrices("cholesky_inverse", L, complex_ok=True)
     identity = eye(L.shape[-1], dtype=L.dtype, device=L.device).expand(L.shape)
     return cholesky_solve(identity, L, upper)
 
@@ -477,6 +479,8 @@ def tolerances(A: Tensor, atol, rtol, name: str) -> tuple[float, float]:
 @differentiable("linalg_pinv")
 def pinv(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False) -> Tensor:
     """The pseudo-inverse: singular values at most max(atol, rtol * the largest) are dropped."""
+    if A.dtype.is_complex:
+        check_matrices("linalg.pinv", A, square=False)  # (refuses complex matrices)
     if A.ndim < 2 or not A.dtype.is_floating_point or A.dtype.name in LOW_PRECISION:
         raise RuntimeError(f"linalg.pinv({torch_name(A.dtype)}{{{list(A.shape)}}}): expected a tensor with 2 or more "
                            "dimensions of float, double, cfloat or cdouble types")

@@ -58,7 +58,9 @@ def lu_factor(xp, a):
     for start in range(0, k, LU_BLOCK):
         stop = min(start + LU_BLOCK, k)
         for j in range(start, stop):
-            p = j + xp.argmax(xp.abs(lu[:, j:, j]), axis=1)
+            column = lu[:, j:, j]  # (LAPACK's pivot magnitude of a complex value is |re| + |im|)
+            p = j + xp.argmax(xp.abs(column.real) + xp.abs(column.imag) if lu.dtype.kind == "c" else xp.abs(column),
+                              axis=1)
             pivots[:, j] = p + 1
             row = lu[every, j].copy()
             lu[every, j] = lu[every, p]

@@ -84,7 +84,7 @@ def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None, ou
 
 def cond(A: Tensor, p=None) -> Tensor:
     """The condition number: a ratio of singular values (p None, 2, -2), else norm(A) * norm(A^-1)."""
-    check_matrices("linalg.cond", A, square=p not in (None, 2, -2))
+    check_matrices("linalg.cond", A, square=p not in (None, 2, -2), complex_ok=True)
     if p in (None, 2, -2):
         s = svdvals(A)
         if s.shape[-1] == 0:  # empty matrices: 0, as torch gives
@@ -95,7 +95,7 @@ def cond(A: Tensor, p=None) -> Tensor:
 
 def matrix_rank(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False, tol=None) -> Tensor:
     """How many singular values exceed max(atol, rtol * the largest)."""
-    check_matrices("linalg.matrix_rank", A, square=hermitian)
+    check_matrices("linalg.matrix_rank", A, square=hermitian, complex_ok=True)
     if tol is not None:
         atol, rtol = tol, 0.0
     atol, rtol = tolerances(A, atol, rtol, "matrix_rank")

@@ -39,7 +39,11 @@ def _cofactor(c, g):
 
 
 def _slogdet(c, g_sign, g_logabsdet):
-    return (_batched_scalar(g_logabsdet) * lg.linalg.inv(c.args[0]).mT,)
+    """gA = (g_logabsdet - i Im(conj(g_sign) sign)) A^-H: a complex sign turns with the phase of det A."""
+    scale = g_logabsdet
+    if g_sign is not None and g_sign.dtype.is_complex:
+        scale = scale - lg.complex(lg.zeros_like(scale), imag_part(lg.conj(g_sign) * c.out[0]))
+    return (_batched_scalar(scale) * lg.linalg.inv(c.args[0]).mH,)
 
 
 def _is_vector(A, B, left: bool) -> bool:
