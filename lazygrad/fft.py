@@ -5,8 +5,9 @@ with the N1 x N1 matrix of twiddles, one kernel with the twiddle multiply that f
 transforms of length N2, taken the same way; lengths up to RADIX are dense products. A length with no
 factor up to RADIX (a large prime) is Bluestein's chirp convolution, done with transforms of a power of
 two. Every step is an ordinary differentiable op, so gradients (and higher ones) come from the engine.
-Real transforms are the complex ones of real input with the redundant half dropped (rfft) or rebuilt
-by Hermitian symmetry (irfft, which like torch's ignores the imaginary parts it cannot represent).
+A real transform of even length is a complex one of half the length, split by symmetry (rfft), and its
+inverse the same backwards (irfft, which like torch's ignores the imaginary parts a real signal's spectrum
+cannot have); odd lengths take the full complex transform.
 """
 from __future__ import annotations
 
@@ -236,18 +237,38 @@ def ifft2(input: Tensor, s=None, dim=(-2, -1), norm: str | None = None) -> Tenso
 
 # ---- real-to-complex and back --------------------------------------------------------------------------
 
+def _half_spectrum(x: Tensor) -> Tensor:
+    """The first N//2 + 1 values of the DFT of real x's last dim. For even N it is one complex transform of
+    half the length (even samples as real parts, odd ones as imaginary parts, z = a + ib), split by symmetry:
+    X[k] = (Z[k] + conj(Z[-k])) / 2 - i exp(-2 pi i k / N) (Z[k] - conj(Z[-k])) / 2."""
+    from .movement import cat
+    n = x.shape[-1]
+    if n % 2 or n < 4:
+        return _transform(_complex_input(x), -1)[..., :n // 2 + 1]
+    m = n // 2
+    pairs = x.reshape(*x.shape[:-1], m, 2)
+    z = _transform(cx.complex(pairs[..., 0], pairs[..., 1]), -1)
+    first = z[..., :1]
+    ext, mirrored = cat([z, first], -1), cx.conj(cat([first, z[..., 1:].flip(-1), first], -1))
+    odd = _constant(("half", n), lambda: -0.5j * _phases(n, -1, 2, m + 1)[1], z.dtype, x._storage.device)
+    return (ext + mirrored) * 0.5 + (ext - mirrored) * odd
+
+
 def _rfftn(input: Tensor, s, dim, norm, name: str) -> Tensor:
+    """The half spectrum along the last of dims, then the complex transforms along the others."""
+    _check_norm(norm)
     x = _real_input(input, name)
     dims, sizes = _dims_and_sizes(x, s, dim)
     sizes = _sizes(x, dims, sizes)
-    out = _c2c(x, dims, sizes, norm, False)
-    return out.narrow(dims[-1], 0, sizes[-1] // 2 + 1)
+    for d, n in zip(dims, sizes):
+        x = _resized(x, d, n)
+    half = _half_spectrum(x.movedim(dims[-1], -1)).movedim(-1, dims[-1])
+    return _scaled(_unscaled(half, dims[:-1], sizes[:-1], False), norm, math.prod(sizes), False)
 
 
 def _irfftn(input: Tensor, s, dim, norm) -> Tensor:
     """The real signal whose spectrum's first half is input along the last dim: the inverse transforms
     along the other dims first, then each line along the last dim rebuilt by Hermitian symmetry."""
-    from .movement import cat
     _check_norm(norm)
     x = _complex_input(input)
     dims, sizes = _dims_and_sizes(x, s, dim)
@@ -257,9 +278,27 @@ def _irfftn(input: Tensor, s, dim, norm) -> Tensor:
         raise RuntimeError(f"Invalid number of data points ({n}) specified")
     sizes = _sizes(x, dims[:-1], sizes[:-1])
     half = _resized(_unscaled(x, dims[:-1], sizes, True), last, n // 2 + 1)
-    mirrored = cx.conj(half.narrow(last, 1, n - n // 2 - 1).flip(last))
-    full = cat([half, mirrored], last) if mirrored.shape[last] else half
-    return cx.real_part(_scaled(_unscaled(full, [last], [n], True), norm, math.prod(sizes) * n, True))
+    signal = _real_signal(half.movedim(last, -1), n).movedim(-1, last)
+    return _scaled(signal, norm, math.prod(sizes) * n, True)
+
+
+def _real_signal(half: Tensor, n: int) -> Tensor:
+    """The unscaled inverse DFT (n points) of the Hermitian spectrum whose first n//2 + 1 values are half's last
+    dim; the imaginary parts of X[0] (and X[n/2]) are ignored, as torch's. For even n it is one complex inverse
+    transform of half the length: Z[k] = E[k] + i O[k], with E and O the spectra of the even and odd samples
+    (E[k] = (X[k] + conj(X[m-k])) / 2, O[k] = (X[k] - conj(X[m-k])) exp(2 pi i k / n) / 2), z = x_even + i x_odd."""
+    from .movement import cat, stack
+    if n % 2 or n < 4:
+        mirrored = cx.conj(half[..., 1:n - n // 2].flip(-1))
+        return cx.real_part(_transform(cat([half, mirrored], -1) if mirrored.shape[-1] else half, 1))
+    m = n // 2
+    ends = [cx.real_part(half[..., i:i + 1]).to(half.dtype) for i in (0, m)]
+    x = cat([ends[0], half[..., 1:m], ends[1]], -1)
+    ahead, behind = x[..., :m], cx.conj(x[..., 1:].flip(-1))
+    # 2 Z: its unscaled inverse of length m is n z, the sum an unscaled inverse of length n gives
+    twiddle = _constant(("half", n, 1), lambda: 1j * _phases(n, 1, 2, m)[1], x.dtype, x._storage.device)
+    z = _transform(ahead + behind + (ahead - behind) * twiddle, 1)
+    return stack([cx.real_part(z), cx.imag_part(z)], -1).reshape(*z.shape[:-1], n)
 
 
 @recorded_as("FftR2CBackward0")

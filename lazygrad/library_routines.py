@@ -90,7 +90,7 @@ def cholesky_info(xp, a):
         info = xp.where(failed, j + 1, info)
         going = going & ~failed
         root = xp.sqrt(xp.where(going, d, 1))
-        below = (low[:, j + 1:, j] - (low[:, j + 1:, :j] @ xp.conj(low[:, j, :j, None]))[..., 0]) / root[:, None]
+        below = (low[:, j + 1:, j] - (low[:, j + 1:, :j] @ low[:, j, :j, None].conj())[..., 0]) / root[:, None]
         low[:, j, j] = xp.where(going, root, low[:, j, j])
         low[:, j + 1:, j] = xp.where(going[:, None], below, low[:, j + 1:, j])
     return low.reshape(a.shape), info.reshape(batch)
@@ -199,7 +199,7 @@ def _cholesky(xp, arrays, upper: bool, with_info: bool):
             raise LinAlgError(f"linalg.cholesky: {_batch_prefix(a, at)}The factorization could not be completed "
                               "because the input is not positive-definite (the leading minor of order "
                               f"{int(info.reshape(-1)[at])} is not positive-definite).")
-    factor = xp.conj(xp.swapaxes(low, -1, -2)) if upper else low
+    factor = xp.swapaxes(low, -1, -2).conj() if upper else low
     return [factor, info] if with_info else [factor]
 
 
@@ -271,7 +271,7 @@ def _cofactor(xp, arrays):
     before = xp.cumprod(xp.concatenate([ones, s[..., :-1]], -1), -1)
     after = xp.flip(xp.cumprod(xp.concatenate([ones, xp.flip(s, -1)[..., :-1]], -1), -1), -1)
     sign = xp.linalg.det(u) * xp.linalg.det(vh)
-    return [sign[..., None, None] * (xp.conj(u) * (before * after)[..., None, :]) @ xp.conj(vh)]
+    return [sign[..., None, None] * (u.conj() * (before * after)[..., None, :]) @ vh.conj()]
 
 
 def _eig(xp, arrays):
