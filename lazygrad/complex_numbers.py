@@ -68,12 +68,15 @@ def polar(abs: Tensor, angle: Tensor, *, out=None) -> Tensor:
 def _reinterpret(t: Tensor, dtype: DType, shape, strides, offset: int) -> Tensor:
     """A view of t's memory read as dtype (t is computed first), whose base is t."""
     from .buffer import Buffer
+    from .device_buffer import DeviceBuffer
     from .storage import Storage
     from .tensor import realize
     realize(t)
-    array = t._storage.share_with_numpy().array.view(dtype.np)
-    view = Tensor._make(Storage.from_buffer(Buffer(dtype, array.size, array=array), t._storage.device),
-                        tuple(shape), tuple(strides), offset)
+    device = t._storage.device
+    array = t._storage.share_with_numpy().array.view(dtype.np)  # (a cupy array's view on a GPU)
+    buf = Buffer(dtype, array.size, array=array) if device == "cpu" else DeviceBuffer(dtype, array.size, device, array)
+    buf.pin()  # (memory shared with t: written in place, never recycled)
+    view = Tensor._make(Storage.from_buffer(buf, device), tuple(shape), tuple(strides), offset)
     view._base = t if t._base is None else t._base
     return view
 

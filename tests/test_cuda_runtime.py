@@ -453,6 +453,13 @@ def test_complex_on_the_device():
             assert on_gpu.device.type == "cuda" and on_gpu.dtype is on_cpu.dtype
             np.testing.assert_allclose(on_gpu.cpu().numpy(), on_cpu.numpy(), rtol=2e-4, atol=1e-4)
         assert a.cuda().cpu().tolist() == a.tolist()
+        on_gpu, on_cpu = a.cuda(), a.clone()
+        for z in (on_gpu, on_cpu):  # views of the parts share the complex tensor's memory
+            z.real.mul_(2)
+            z.imag[0] = 5
+            z.add_(lg.view_as_complex(lg.view_as_real(z).flip(-1).contiguous()))
+        assert on_gpu.device.type == "cuda" and lg.view_as_real(on_gpu).device.type == "cuda"
+        np.testing.assert_allclose(on_gpu.cpu().numpy(), on_cpu.numpy(), rtol=1e-6)
         w = a.cuda().requires_grad_()
         (w.exp() * w.conj()).abs().sum().backward()
         v = a.clone().requires_grad_()
