@@ -67,6 +67,7 @@ def _radix(n: int) -> int | None:
 
 
 def _dense(x: Tensor, sign: int) -> Tensor:
+    """The DFT of a short last dim as one product with its matrix of twiddles."""
     n = x.shape[-1]
     return x @ _constant(("dft", n, sign), lambda: _phases(n, sign, n, n), x.dtype, x._storage.device)
 
