@@ -479,3 +479,40 @@ def test_eig_results():
     assert repr(lg.linalg.eig(lg.tensor([[2.0, 0.0], [0.0, 3.0]]))).startswith("lazygrad.return_types.linalg_eig(")
     with pytest.raises(RuntimeError, match="A must be batches of square matrices, but they are 2 by 3 matrices"):
         lg.linalg.eig(lg.ones(2, 3))
+
+
+class _Square(lg.autograd.Function):
+    """z², with the gradient torch's convention asks for (g conj(2z)) or, when wrong, without the conjugate."""
+    conjugate = True
+
+    @staticmethod
+    def forward(ctx, z):
+        ctx.save_for_backward(z)
+        return z * z
+
+    @classmethod
+    def backward(cls, ctx, g):
+        (z,) = ctx.saved_tensors
+        return g * 2 * (z.conj() if cls.conjugate else z)
+
+
+class _SquareWithoutConjugate(_Square):
+    conjugate = False
+
+
+def test_gradcheck_checks_complex_gradients():
+    """gradcheck compares the real Jacobian over (real, imaginary) pairs: right gradients pass, a gradient
+    missing torch's conjugate fails, as in torch."""
+    z = lg.tensor(_values((4,), np.complex128), requires_grad=True)
+    x = lg.tensor(np.random.RandomState(7).randn(4), requires_grad=True)
+    assert lg.autograd.gradcheck(lambda z, x: lg.fft.fft(z * x).abs() + lg.angle(z), (z, x))
+    assert lg.autograd.gradgradcheck(lambda z: lg.sin(z) * z.conj(), (z,))
+    assert lg.autograd.gradcheck(_Square.apply, (z,))
+    assert not lg.autograd.gradcheck(_SquareWithoutConjugate.apply, (z,), raise_exception=False)
+    t = _torch()
+
+    class TorchSquare(t.autograd.Function):
+        forward = staticmethod(_Square.forward)
+        backward = staticmethod(lambda ctx, g: g * 2 * ctx.saved_tensors[0])
+    assert not t.autograd.gradcheck(TorchSquare.apply, (t.tensor(_values((4,), np.complex128), requires_grad=True),),
+                                    raise_exception=False)

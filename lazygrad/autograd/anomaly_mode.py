@@ -76,7 +76,7 @@ def check_gradients(node, grads) -> None:
     if not ANOMALY.check_nan:
         return
     for i, g in enumerate(grads):
-        if g is not None and g.dtype.is_floating_point and bool(g.isnan().any()):
+        if g is not None and g.dtype.kind in "fc" and bool(g.isnan().any()):
             raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
 
 

@@ -140,7 +140,7 @@ class Function(metaclass=_FunctionMeta):
         """out behind one backward node of this Function."""
         from ..tensor import Tensor
         returned = out if isinstance(out, tuple) else (out,)
-        differentiable = [isinstance(o, Tensor) and o.dtype.is_floating_point and id(o) not in ctx._non_differentiable
+        differentiable = [isinstance(o, Tensor) and o.dtype.kind in "fc" and id(o) not in ctx._non_differentiable
                           for o in returned]
         outputs = _aliased_inputs(returned, inputs, ctx._dirty)
         out = outputs if isinstance(out, tuple) else outputs[0]

@@ -102,6 +102,8 @@ def make_dual(tensor, tangent, *, level: int | None = None):
     """A view of tensor whose tangent is `tangent` (of tensor's size; it is not copied)."""
     _check_level(level, "_make_dual")
     for name, t in (("primal", tensor), ("tangent", tangent)):
+        if t.dtype.is_complex:
+            raise NotImplementedError("forward-mode AD of complex tensors is not supported by lazygrad")
         if not t.dtype.is_floating_point:
             raise ValueError(f"Expected {name} to be floating point or complex, but got: {t.dtype}")
     if tangent.shape != tensor.shape:
