@@ -67,7 +67,8 @@ from .shapes import combinations, vander
 from .sorting import unique_consecutive
 from .statistics import histogram, mode
 from .tensor_info import is_storage, typename
-from .layouts import channels_last, channels_last_3d, contiguous_format, layout, memory_format, preserve_format, strided
+from .layouts import (channels_last, channels_last_3d, contiguous_format, layout, memory_format, preserve_format,
+                      sparse_coo, strided)
 from .legacy_types import LEGACY_TYPES as _LEGACY_TYPES
 from .finite_differences import gradient
 from .normalization import _weight_norm, layer_norm, norm_except_dim, rms_norm
@@ -200,6 +201,11 @@ globals().update(_LEGACY_TYPES)
 for _name in _nn_aliases.METHODS:
     setattr(Tensor, _name, _nn_aliases.method(_name))
 del _name
+
+from . import sparse
+from .sparse import sparse_coo_tensor
+from .sparse.dispatch import install as _install_sparse
+_install_sparse(globals())
 
 
 def __getattr__(name: str):

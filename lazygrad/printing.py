@@ -248,10 +248,12 @@ _OURS = "lazygrad."
 _THEIRS = "torch."
 
 
-def _add_suffixes(text: str, suffixes: Sequence[str], indent: int, linewidth: int) -> str:
+def _add_suffixes(text: str, suffixes: Sequence[str], indent: int, linewidth: int,
+                  force_newline: bool = False) -> str:
     parts = [text]
-    # torch measures the last line as its length + 2 (also when there is no newline)
-    last_len = len(text) - text.rfind("\n") + 1
+    # torch measures the last line as its length + 2 (also when there is no newline); a sparse tensor's
+    # suffixes always start on a line of their own
+    last_len = linewidth if force_newline else len(text) - text.rfind("\n") + 1
     for suffix in suffixes:
         # widths are measured on the text torch would write ("torch." where we write
         # "lazygrad."), so that the output equals torch's with the prefix replaced
@@ -311,6 +313,20 @@ def format_tensor(
         body = _tensor_body(a, dtype_name, indent)
     suffixes.extend(extras)
     return _add_suffixes(prefix + body, suffixes, indent, opts.linewidth)
+
+
+def format_sparse(parts: Sequence[tuple[str, np.ndarray, str]], suffixes: Sequence[str]) -> str:
+    """A sparse tensor's repr as torch writes it: `tensor(` and each (name, values, dtype name) part as
+    `name=tensor(...)` on a line of its own, then the suffixes (size, nnz, dtype, layout...) from a new line."""
+    indent = len("tensor(")
+    lines = []
+    for name, values, dtype_name in parts:
+        prefix = f"{name}=tensor("
+        body = (_tensor_body(values, dtype_name, indent + len(prefix)) if values.size
+                else "[], size=" + _shape_str(values.shape))
+        lines.append(prefix + body + ")")
+    return _add_suffixes("tensor(" + (",\n" + " " * indent).join(lines), suffixes, indent, _OPTS.linewidth,
+                         force_newline=True)
 
 
 def _tensor_body(a: np.ndarray, dtype_name: str, indent: int) -> str:

@@ -149,6 +149,10 @@ class Tensor:
         realize(self)
         return self
 
+    def _parts(self) -> tuple[Tensor, ...]:
+        """The dense tensors holding this one's values: itself (a sparse tensor has its indices and values)."""
+        return (self,)
+
     # ---- autograd ----------------------------------------------------------------------------------
 
     @property
@@ -503,9 +507,10 @@ def realize(*tensors: Tensor) -> None:
     """Compute the storages of all tensors in one schedule (so shared work is fused once)."""
     pending: dict[int, Storage] = {}
     for t in tensors:
-        st = t._storage
-        if not st.is_realized:
-            pending[id(st)] = st
+        for part in t._parts():
+            st = part._storage
+            if not st.is_realized:
+                pending[id(st)] = st
     if not pending:
         return
     realize_storages(list(pending.values()))

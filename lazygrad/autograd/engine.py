@@ -96,7 +96,7 @@ def _run_backward(outputs, grad_outputs, retain_graph: bool, create_graph: bool,
     for root, out, g in zip(roots, outputs, grad_outputs):
         slot = pending.setdefault(id(root), [None] * max(len(root._output_meta), 1))
         nr = out._output_nr if out.grad_fn is not None else 0
-        slot[nr] = g if slot[nr] is None else slot[nr] + g
+        slot[nr] = g if slot[nr] is None else _summed(slot[nr], g)
     wanted = {}
     if inputs is not None:
         for i, t in enumerate(inputs):
@@ -153,7 +153,7 @@ def _run_backward(outputs, grad_outputs, retain_graph: bool, create_graph: bool,
                 if nxt is None or g is None:
                     continue
                 slot = pending.setdefault(id(nxt), [None] * max(len(nxt._output_meta), 1))
-                slot[nr] = g if slot[nr] is None else slot[nr] + g
+                slot[nr] = g if slot[nr] is None else _summed(slot[nr], g)
             if not retain_graph:
                 node.release()
     finally:
@@ -167,14 +167,23 @@ def _run_backward(outputs, grad_outputs, retain_graph: bool, create_graph: bool,
     return captured
 
 
+def _summed(a, b):
+    """Two gradients of one tensor added up: a sparse one (an embedding's) is added into a dense one, and
+    two sparse ones make a sparse one."""
+    return b + a if getattr(a, "is_sparse", False) and not getattr(b, "is_sparse", False) else a + b
+
+
 def _input_grads(node, raw) -> list:
     """The gradients a node passes on, summed to its inputs' shapes and cast to their dtypes. As in torch, a
-    built-in node has none for an input that needs none; a custom Function's node keeps what it returned."""
+    built-in node has none for an input that needs none; a custom Function's node keeps what it returned.
+    A sparse gradient reaches a leaf as it is; any other node gets it dense."""
     keep_all = node._ctx.user is not None
     grads = []
     for (nxt, _), g, meta in zip(node.next_functions, flat_grads(node._ctx.args, raw), node._input_meta):
         if g is None or meta is None or (nxt is None and not keep_all):
             grads.append(None)
+        elif g.is_sparse:
+            grads.append(g if isinstance(nxt, AccumulateGrad) else g.to_dense())
         else:
             g = sum_to(g, meta[0])
             if g.dtype.is_complex and not meta[1].is_complex:  # a real input gets the real part, silently
@@ -193,8 +202,8 @@ def _accumulate(leaf, grad, create_graph: bool) -> None:
     if leaf.grad is None:
         # a storage of its own, so that zeroing .grad never touches a tensor the user passed in
         from ..movement import copy_of
-        leaf.grad = grad if create_graph else copy_of(grad.detach())
-    elif create_graph:
-        leaf.grad = leaf.grad + grad
+        leaf.grad = grad if create_graph else grad.detach().clone() if grad.is_sparse else copy_of(grad.detach())
+    elif create_graph or leaf.grad.is_sparse:
+        leaf.grad = _summed(leaf.grad, grad)
     else:
         leaf.grad.add_(grad.detach())

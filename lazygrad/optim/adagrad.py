@@ -12,6 +12,8 @@ from .optimizer import (Optimizer, advance_step, check_fused, check_lr, check_no
 class Adagrad(Optimizer):
     """State is made for every parameter at construction, as torch makes it."""
 
+    _sparse_refusal = None
+
     def __init__(self, params, lr: float | Tensor = 1e-2, lr_decay: float = 0, weight_decay: float = 0,
                  initial_accumulator_value: float = 0, eps: float = 1e-10, foreach: bool | None = None, *,
                  maximize: bool = False, differentiable: bool = False, fused: bool | None = None) -> None:
@@ -34,9 +36,23 @@ class Adagrad(Optimizer):
     def _update(self, p: Tensor, grad: Tensor, group: dict[str, Any]) -> list[Tensor]:
         state = self.state[p]
         step = advance_step(state)
-        g = descent_direction(p, grad, group)
         clr = to_scalar(group["lr"]) / (1 + (step - 1) * group["lr_decay"])
         total = state["sum"]
+        if grad.is_sparse:
+            return self._sparse_update(p, grad, group, clr)
+        g = descent_direction(p, grad, group)
         total.addcmul_(g, g, value=1)
         p.addcdiv_(g, total.sqrt().add(group["eps"]), value=-clr)
+        return [p, total]
+
+    def _sparse_update(self, p: Tensor, grad: Tensor, group: dict[str, Any], clr: float) -> list[Tensor]:
+        """Only the rows (entries) the gradient holds: their sums grow and they move, the others stay."""
+        from ..sparse import sparse_coo_tensor
+        if to_scalar(group["weight_decay"]) != 0:
+            raise RuntimeError("weight_decay option is not compatible with sparse gradients")
+        g = (-grad if group["maximize"] else grad).coalesce()
+        total = self.state[p]["sum"]
+        total.add_(g.pow(2))
+        std = total.sparse_mask(g)._values().sqrt().add(group["eps"])
+        p.add_(sparse_coo_tensor(g._indices(), g._values() / std, g.shape, is_coalesced=True), alpha=-clr)
         return [p, total]

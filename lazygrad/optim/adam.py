@@ -31,6 +31,8 @@ def check_adam_options(lr, betas, eps, weight_decay, foreach, capturable) -> tup
 class Adam(Optimizer):
     """Moments by lerp and a fused multiply-add; bias corrections are Python numbers from the step count."""
 
+    _sparse_refusal = "Adam does not support sparse gradients, please consider SparseAdam instead"
+
     def __init__(self, params, lr: float | Tensor = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0, amsgrad: bool = False, *,
                  foreach: bool | None = None, maximize: bool = False, capturable: bool = False,

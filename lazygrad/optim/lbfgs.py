@@ -96,6 +96,8 @@ def _strong_wolfe(evaluate: Callable, t: float, d: Tensor, f: float, g: Tensor, 
 class LBFGS(Optimizer):
     """One `step(closure)` runs up to max_iter L-BFGS iterations; all state lives on the first parameter."""
 
+    _sparse_refusal = None
+
     def __init__(self, params, lr: float | Tensor = 1, max_iter: int = 20, max_eval: int | None = None,
                  tolerance_grad: float = 1e-7, tolerance_change: float = 1e-9, history_size: int = 100,
                  line_search_fn: str | None = None) -> None:
@@ -111,7 +113,7 @@ class LBFGS(Optimizer):
 
     def _flat_grad(self) -> Tensor:
         """All gradients as one vector, computed now (it is read many times, and before the parameters move)."""
-        flat = cat([p.new_zeros(p.numel()) if p.grad is None else p.grad.reshape(-1) for p in self._params], 0)
+        flat = cat([p.new_zeros(p.numel()) if p.grad is None else p.grad.to_dense().reshape(-1) for p in self._params], 0)
         return flat
 
     def _move(self, step: float, direction: Tensor) -> None:

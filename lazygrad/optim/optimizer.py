@@ -165,6 +165,9 @@ def check_fused(fused: bool | None, foreach: bool | None, differentiable: bool) 
 class Optimizer:
     """Holds parameter groups and per-parameter state; subclasses write `_update` for one parameter."""
 
+    # what step() says of a sparse gradient (the optimizers that take them set None)
+    _sparse_refusal: str | None = "{name} does not support sparse gradients"
+
     def __init__(self, params: Iterable[Tensor] | Iterable[dict[str, Any]], defaults: dict[str, Any]) -> None:
         self.defaults = defaults
         self._optimizer_step_pre_hooks = HookDict()
@@ -275,6 +278,7 @@ class Optimizer:
         if closure is not None:
             with enable_grad():
                 loss = closure()
+        self._check_sparse_gradients()
         with no_grad():
             written: list[Tensor] = []
             for group in self.param_groups:
@@ -283,6 +287,15 @@ class Optimizer:
                         written.extend(self._update(p, p.grad, group))
             realize(*written)
         return loss
+
+    def _check_sparse_gradients(self) -> None:
+        """Refuse sparse gradients before any parameter is updated (the optimizers that take none)."""
+        if self._sparse_refusal is None:
+            return
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is not None and p.grad.is_sparse:
+                    raise RuntimeError(self._sparse_refusal.format(name=type(self).__name__))
 
     def _update(self, p: Tensor, grad: Tensor, group: dict[str, Any]) -> list[Tensor]:
         """Write p's update (lazily, in place; its state in self.state[p]) and return every tensor written."""

@@ -10,6 +10,8 @@ from .optimizer import Optimizer, check_fused, check_lr, check_nonnegative, desc
 class SGD(Optimizer):
     """p -= lr * (g or its momentum buffer); the buffer starts as the first gradient, as in torch."""
 
+    _sparse_refusal = None
+
     def __init__(self, params, lr: float | Tensor = 1e-3, momentum: float = 0, dampening: float = 0,
                  weight_decay: float | Tensor = 0, nesterov: bool = False, *, maximize: bool = False,
                  foreach: bool | None = None, differentiable: bool = False, fused: bool | None = None) -> None:

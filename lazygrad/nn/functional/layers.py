@@ -7,7 +7,7 @@ import math
 import warnings
 
 from ... import inplace as _inplace
-from ...autograd.grad_mode import no_grad
+from ...autograd.grad_mode import is_grad_enabled, no_grad
 from ...creation import arange, ones, rand, zeros
 from ...searching import searchsorted
 from ...dtypes import int64
@@ -91,12 +91,23 @@ def _renorm_rows(weight: Tensor, index: Tensor, max_norm: float, norm_type: floa
         weight.index_copy_(0, index, rows * scale.to(rows.dtype))
 
 
-@recorded_as("EmbeddingBackward0")
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max_norm: float | None = None,
               norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
     """The rows of weight that input indexes. The padding_idx row gets no gradient; max_norm first renormalizes
     the looked-up rows of weight in place; scale_grad_by_freq divides each row's gradient by how often it occurs
-    in input. (sparse gradients do not exist in lazygrad: the gradient is dense either way.)"""
+    in input. With sparse, weight's gradient is a sparse tensor of the looked-up rows."""
+    if sparse and weight.requires_grad and is_grad_enabled():
+        from ...sparse.gradients import with_sparse_rows_gradient
+        with no_grad():
+            out = _embedding(input, weight, padding_idx, max_norm, norm_type)
+        padding_idx = _check_embedding(input, weight, padding_idx)
+        return with_sparse_rows_gradient(out, weight, input, padding_idx, scale_grad_by_freq)
+    return _embedding(input, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq)
+
+
+@recorded_as("EmbeddingBackward0")
+def _embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max_norm: float | None = None,
+               norm_type: float = 2.0, scale_grad_by_freq: bool = False) -> Tensor:
     padding_idx = _check_embedding(input, weight, padding_idx)
     index = input.reshape(-1).to(int64)
     if max_norm is not None:

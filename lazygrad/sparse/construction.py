@@ -1,0 +1,205 @@
+"""Making sparse tensors and turning them into others: sparse_coo_tensor, coalesce, to_dense, to_sparse,
+sparse_mask, and the casts and moves of a sparse tensor."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..autograd.composite import recorded_as
+from ..dtypes import int64
+from ..tensor import Tensor
+from .coo_tensor import SparseTensor, host_indices, index_tensor, linear_indices
+from .invariants import checking_invariants
+
+
+def _as_tensor(x, dtype=None, device=None) -> Tensor:
+    from ..creation import as_tensor
+    return x if isinstance(x, Tensor) and dtype is None and device is None else as_tensor(x, dtype=dtype,
+                                                                                            device=device)
+
+
+@recorded_as("SparseCooTensorWithDimsAndTensorsBackward0")
+def _entries(values: Tensor) -> Tensor:
+    """The values a new sparse tensor holds: an alias of the ones given, recorded as torch records them."""
+    return values.view(values.shape)
+
+
+def sparse_coo_tensor(indices, values, size=None, *, dtype=None, device=None, pin_memory: bool = False,
+                      requires_grad: bool = False, check_invariants: bool | None = None,
+                      is_coalesced: bool | None = None) -> SparseTensor:
+    """A sparse COO tensor with the given entries (repeated indices add up). Without `size`, each sparse
+    dim is one past its largest index and the dense dims are the values'."""
+    values = _as_tensor(values, dtype, device)
+    device = values.device
+    indices = _as_tensor(indices, device=device)
+    if indices.ndim != 2:
+        raise RuntimeError(f"indices must be sparse_dim x nnz, but got: {list(indices.shape)}")
+    if indices.dtype is not int64:
+        indices = indices.to(int64)
+    sparse_dim, nnz = indices.shape
+    if values.ndim == 0 or values.shape[0] != nnz:
+        raise RuntimeError(f"indices and values must have same nnz, but got nnz from indices: {nnz}, nnz from "
+                           f"values: {values.shape[0] if values.ndim else 1}")
+    dense_shape = tuple(values.shape[1:])
+    if size is None:
+        host = host_indices(SparseTensor._of(indices, values, (), False))
+        size = tuple(int(m) + 1 for m in host.max(axis=1)) if nnz else (0,) * sparse_dim
+        size += dense_shape
+    size = tuple(int(s) for s in size)
+    if len(size) != sparse_dim + len(dense_shape):
+        raise RuntimeError(f"'len(size) == sparse_dim + dense_dim' is not satisfied: len(size) = {len(size)}, "
+                           f"sparse_dim = {sparse_dim}, dense_dim = {len(dense_shape)}")
+    if size[sparse_dim:] != dense_shape:
+        raise RuntimeError(f"values has incorrect size, expected {list(values.shape[:1]) + list(size[sparse_dim:])}"
+                           f", got {list(values.shape)}")
+    coalesced = nnz <= 1 if is_coalesced is None else bool(is_coalesced)
+    out = SparseTensor._of(indices, _entries(values) if values.requires_grad else values.detach(), size, coalesced)
+    if checking_invariants() if check_invariants is None else check_invariants:
+        _check_invariants(out)
+    if requires_grad:
+        out.requires_grad_()
+    return out
+
+
+def _check_invariants(t: SparseTensor) -> None:
+    host = host_indices(t)
+    for d in range(host.shape[0]):
+        if host.shape[1] and host[d].min() < 0:
+            raise RuntimeError(f"found negative index {int(host[d].min())} for dim {d}")
+        if host.shape[1] and host[d].max() >= t._shape[d]:
+            raise RuntimeError(f"size is inconsistent with indices: for dim {d}, size is {t._shape[d]} but found "
+                               f"index {int(host[d].max())}")
+
+
+def _sparse_shape(t: SparseTensor) -> tuple[int, ...]:
+    return t._shape[:t.sparse_dim()]
+
+
+@recorded_as("CoalesceBackward0")
+def _summed(values: Tensor, slots: Tensor, count: int) -> Tensor:
+    from ..creation import zeros
+    return zeros((count,) + tuple(values.shape[1:]), dtype=values.dtype, device=values.device).index_add(
+        0, slots, values)
+
+
+def coalesce(t: SparseTensor) -> SparseTensor:
+    """Each index once, in row-major order, with the values of its repeats added."""
+    if t._coalesced:
+        return t
+    host = host_indices(t)
+    positions, slots = np.unique(linear_indices(host, _sparse_shape(t)), return_inverse=True)
+    indices = np.stack(np.unravel_index(positions, _sparse_shape(t))) if host.shape[0] else host[:, :len(positions)]
+    values = _summed(t._sparse_values, index_tensor(slots.reshape(-1), t.device), len(positions))
+    return SparseTensor._of(index_tensor(indices.reshape(host.shape[0], -1), t.device), values, t._shape, True)
+
+
+def flat_positions(t: SparseTensor) -> Tensor:
+    """Each entry's row-major position among the sparse dims, computed lazily from the indices."""
+    shape = _sparse_shape(t)
+    strides = [math.prod(shape[d + 1:]) for d in range(len(shape))]
+    idx = t._sparse_indices
+    out = None
+    for d, stride in enumerate(strides):
+        term = idx[d] * stride if stride != 1 else idx[d]
+        out = term if out is None else out + term
+    return out if out is not None else idx.new_zeros(t._nnz())
+
+
+@recorded_as("ToDenseBackward0")
+def _scattered(values: Tensor, positions: Tensor, shape: tuple[int, ...], dense_shape: tuple[int, ...]) -> Tensor:
+    from ..creation import zeros
+    out = zeros((math.prod(shape),) + dense_shape, dtype=values.dtype, device=values.device)
+    return out.index_add(0, positions, values).reshape(shape + dense_shape)
+
+
+def to_dense(t: SparseTensor, dtype=None, *, masked_grad: bool | None = None) -> Tensor:
+    if dtype is not None:
+        raise RuntimeError("dtype argument is not supported by sparse_to_dense")
+    values = t._sparse_values
+    return _scattered(values, flat_positions(t), _sparse_shape(t), tuple(values.shape[1:]))
+
+
+def on_coalesced_pattern(t: SparseTensor, per_entry: Tensor) -> SparseTensor:
+    """per_entry (one row per entry of t, equal for repeats of an index) on t's coalesced pattern."""
+    host = host_indices(t)
+    positions, first = np.unique(linear_indices(host, _sparse_shape(t)), return_index=True)
+    if len(first) == host.shape[1] and t._coalesced:
+        return SparseTensor._of(t._sparse_indices, per_entry, t._shape, True)
+    keep = index_tensor(first, t.device)
+    return SparseTensor._of(index_tensor(host[:, first], t.device), per_entry.index_select(0, keep), t._shape, True)
+
+
+@recorded_as("SparseMaskBackward0")
+def _picked(dense: Tensor, positions: Tensor, sparse_dim: int) -> Tensor:
+    flat = dense.reshape((-1,) + tuple(dense.shape[sparse_dim:]))
+    return flat.index_select(0, positions)
+
+
+def sparse_mask(dense: Tensor, mask: SparseTensor) -> SparseTensor:
+    """dense's values at mask's entries, on mask's pattern (torch's Tensor.sparse_mask)."""
+    if not isinstance(mask, SparseTensor):
+        raise RuntimeError("sparse_mask expects mask to be sparse COO tensor")
+    if tuple(dense.shape) != mask._shape:
+        raise RuntimeError(f"sparse_mask(): operands have incompatible sizes; self has size {list(dense.shape)} but "
+                           f"mask has size {list(mask._shape)}")
+    values = _picked(dense, flat_positions(mask), mask.sparse_dim())
+    return SparseTensor._of(mask._sparse_indices, values, mask._shape, mask._coalesced)
+
+
+@recorded_as("ToSparseBackward0")
+def _nonzero_entries(dense: Tensor, positions: Tensor, sparse_dim: int) -> Tensor:
+    return dense.reshape((-1,) + tuple(dense.shape[sparse_dim:])).index_select(0, positions)
+
+
+def to_sparse(dense: Tensor, sparse_dim: int | None = None, *, layout=None, blocksize=None,
+              dense_dim: int | None = None) -> SparseTensor:
+    """The entries of dense that are not zero (with sparse_dim < ndim: the slices that are not all zero)."""
+    from ..layouts import sparse_coo, strided
+    if layout not in (None, sparse_coo, strided):
+        raise NotImplementedError(f"to_sparse: layout {layout} is not supported by lazygrad (sparse_coo only)")
+    if isinstance(dense, SparseTensor):
+        return dense
+    sparse_dim = dense.ndim if sparse_dim is None else sparse_dim
+    if dense_dim is not None:
+        sparse_dim = dense.ndim - dense_dim
+    if not 0 <= sparse_dim <= dense.ndim:
+        raise RuntimeError(f"sparse_dim must be in [0, {dense.ndim}], got {sparse_dim}" if sparse_dim < 0 else
+                           f"sparse_dim ({sparse_dim}) must be <= dense_dim ({dense.ndim})")
+    shape = tuple(dense.shape[:sparse_dim])
+    host = dense.detach()
+    host = (host.cpu() if host.is_cuda else host).numpy(force=True).reshape((math.prod(shape), -1))
+    positions = np.flatnonzero((host != 0).any(axis=1)) if host.size else np.zeros(0, np.int64)
+    indices = np.stack(np.unravel_index(positions, shape)) if shape else np.zeros((0, len(positions)), np.int64)
+    values = _nonzero_entries(dense, index_tensor(positions, dense.device), sparse_dim)
+    return SparseTensor._of(index_tensor(indices.reshape(sparse_dim, -1), dense.device), values, tuple(dense.shape),
+                            True)
+
+
+def cast(t: SparseTensor, *args, **kwargs) -> SparseTensor:
+    """t with its values cast or moved (Tensor.to's arguments); the indices follow to the device."""
+    values = t._sparse_values.to(*args, **kwargs)
+    if values is t._sparse_values:
+        return t
+    indices = t._sparse_indices
+    if values.device != indices.device:
+        indices = indices.to(values.device)
+    return SparseTensor._of(indices, values, t._shape, t._coalesced)
+
+
+def clone(t: SparseTensor, *, memory_format=None) -> SparseTensor:
+    return SparseTensor._of(t._sparse_indices.clone(), t._sparse_values.clone(), t._shape, t._coalesced)
+
+
+def zero_(t: SparseTensor) -> SparseTensor:
+    """No entries left (in place, as torch's zero_ empties a sparse tensor)."""
+    t._sparse_indices = t._sparse_indices[:, :0].clone()
+    t._sparse_values = t._sparse_values.detach()[:0].clone().requires_grad_(t._sparse_values.requires_grad)
+    t._coalesced = True
+    return t
+
+
+def like(t: SparseTensor, indices_np: np.ndarray, values: Tensor, shape=None, coalesced: bool = False):
+    """A sparse tensor on t's device with host-computed indices."""
+    return SparseTensor._of(index_tensor(indices_np, t.device), values, t._shape if shape is None else shape,
+                            coalesced)

@@ -1,0 +1,201 @@
+"""Sparse COO tensors (torch.sparse_coo): an int64 `indices` tensor (sparse_dim x nnz) and a `values` tensor
+(nnz x the dense dims), both ordinary lazy tensors.
+
+Autograd rides on the values: every sparse op computes its result's values from its inputs' values with dense
+lazy ops (gathers, index_add, elementwise math), which record their own backward nodes, so gradients, higher
+derivatives and fusion work as for any lazy graph. What depends on the indices' contents (coalescing, the
+pattern of a product or of `to_sparse`) is decided on the host, as torch decides it eagerly.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..dtypes import int64
+from ..tensor import Tensor
+from ..layouts import sparse_coo
+
+BACKEND_MESSAGE = ("Could not run this operation with arguments from the 'SparseCPU' backend: lazygrad runs it on "
+                   "strided tensors only (call .to_dense() first)")
+
+
+def _no_dense_layout(name: str):
+    def refuse(self):
+        raise NotImplementedError(BACKEND_MESSAGE.replace("SparseCPU", self._backend()))
+    return property(refuse, doc=f"({name}: a sparse tensor has none)")
+
+
+class SparseTensor(Tensor):
+    """A tensor of layout lazygrad.sparse_coo. It is a Tensor (isinstance holds, as in torch); the dense
+    machinery (storage, strides, lazy node) is refused with torch's NotImplementedError."""
+
+    __slots__ = ("_sparse_indices", "_sparse_values", "_coalesced")
+
+    _storage = _no_dense_layout("storage")
+    lazy = _no_dense_layout("lazy node")
+    _strides = _no_dense_layout("strides")
+    _offset = _no_dense_layout("offset")
+    _node = _no_dense_layout("node")
+
+    def __init__(self, *args, **kwargs):
+        raise TypeError("use lazygrad.sparse_coo_tensor to make a sparse tensor")
+
+    @classmethod
+    def _of(cls, indices: Tensor, values: Tensor, shape, coalesced: bool) -> SparseTensor:
+        t = object.__new__(cls)
+        t._sparse_indices, t._sparse_values, t._coalesced = indices, values, coalesced
+        t._shape = tuple(int(s) for s in shape)
+        t._output_nr, t._accum, t._hooks, t._untracked = 0, None, None, False
+        t._base, t._view_version, t._grad, t._grad_fn, t._requires_grad = None, 0, None, None, False
+        return t
+
+    def _backend(self) -> str:
+        return "SparseCUDA" if self._sparse_values.is_cuda else "SparseCPU"
+
+    def _parts(self) -> tuple[Tensor, ...]:
+        return (self._sparse_indices, self._sparse_values)
+
+    # ---- what torch's sparse tensors tell about themselves ------------------------------------------
+
+    layout = property(lambda self: sparse_coo)
+    is_sparse = property(lambda self: True)
+    dtype = property(lambda self: self._sparse_values.dtype)
+    device = property(lambda self: self._sparse_values.device)
+    is_cuda = property(lambda self: self._sparse_values.is_cuda)
+
+    def sparse_dim(self) -> int:
+        return self._sparse_indices.shape[0]
+
+    def dense_dim(self) -> int:
+        return self._sparse_values.ndim - 1
+
+    def _nnz(self) -> int:
+        return self._sparse_values.shape[0]
+
+    def is_coalesced(self) -> bool:
+        return self._coalesced
+
+    def _indices(self) -> Tensor:
+        return self._sparse_indices
+
+    def _values(self) -> Tensor:
+        return self._sparse_values
+
+    def indices(self) -> Tensor:
+        if not self._coalesced:
+            raise RuntimeError("Cannot get indices on an uncoalesced tensor, please call .coalesce() first")
+        return self._sparse_indices
+
+    def values(self) -> Tensor:
+        if not self._coalesced:
+            raise RuntimeError("Cannot get values on an uncoalesced tensor, please call .coalesce() first")
+        return self._sparse_values
+
+    def stride(self, dim: int | None = None):
+        return 0 if dim is not None else (0,) * len(self._shape)
+
+    def is_contiguous(self, memory_format=None) -> bool:
+        return False
+
+    def storage(self):
+        raise NotImplementedError("Cannot access storage of SparseTensorImpl")
+
+    untyped_storage = storage
+
+    def data_ptr(self) -> int:
+        raise RuntimeError("Cannot access data pointer of Tensor that doesn't have storage")
+
+    tolist = data_ptr
+
+    def numpy(self, *, force: bool = False):
+        raise TypeError("can't convert Sparse layout tensor to numpy. Use Tensor.to_dense() first.")
+
+    def contiguous(self, memory_format=None):
+        raise RuntimeError("unsupported memory format option Contiguous")
+
+    def reshape(self, *shape):
+        raise RuntimeError("reshape is not implemented for sparse tensors")
+
+    def item(self):
+        if math.prod(self._shape) != 1:
+            raise RuntimeError(f"a Tensor with {math.prod(self._shape)} elements cannot be converted to Scalar")
+        return self.to_dense().item()
+
+    # ---- autograd: carried by the values -------------------------------------------------------------
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._sparse_values.requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        self._sparse_values.requires_grad = value
+
+    def requires_grad_(self, requires_grad: bool = True) -> SparseTensor:
+        self._sparse_values.requires_grad_(requires_grad)
+        return self
+
+    @property
+    def grad_fn(self):
+        return self._sparse_values.grad_fn
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._sparse_values.is_leaf
+
+    @property
+    def grad(self) -> SparseTensor | None:
+        """A sparse leaf's gradient, on its coalesced pattern (the values' gradient is the same for each
+        entry of a repeated index: every sparse op reads the tensor the indices and values stand for)."""
+        g = self._sparse_values.grad
+        if g is None:
+            return None
+        from .construction import on_coalesced_pattern
+        return on_coalesced_pattern(self, g)
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if value is None:
+            self._sparse_values.grad = None
+            return
+        from .construction import sparse_mask
+        self._sparse_values.grad = sparse_mask(value.to_dense() if isinstance(value, SparseTensor) else value,
+                                               self)._sparse_values.detach()
+
+    def detach(self) -> SparseTensor:
+        return SparseTensor._of(self._sparse_indices, self._sparse_values.detach(), self._shape, self._coalesced)
+
+    def __repr__(self, *, tensor_contents=None) -> str:
+        from .printing import format_sparse
+        return format_sparse(self)
+
+    __str__ = __repr__
+
+    def __len__(self) -> int:
+        if not self._shape:
+            raise TypeError("len() of a 0-d tensor")
+        return self._shape[0]
+
+
+def host_indices(t: SparseTensor) -> np.ndarray:
+    """The indices as a host array (computing them if they are lazy): what the pattern decisions read."""
+    idx = t._sparse_indices
+    return (idx.cpu() if idx.is_cuda else idx).numpy(force=True)
+
+
+def linear_indices(indices: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Each entry's row-major position among the sparse dims (the order torch sorts coalesced entries in)."""
+    if not indices.shape[1]:
+        return np.zeros(0, np.int64)
+    return np.ravel_multi_index(tuple(indices), shape, mode="wrap") if shape else np.zeros(indices.shape[1],
+                                                                                           np.int64)
+
+
+def index_tensor(array: np.ndarray, device) -> Tensor:
+    t = Tensor._from_array(np.ascontiguousarray(array, dtype=np.int64), int64)
+    return t if str(device) == "cpu" else t.to(device)
+
+
+def is_sparse(x) -> bool:
+    return isinstance(x, SparseTensor)

@@ -1,0 +1,129 @@
+"""Where sparse tensors meet the API: the methods of SparseTensor, and the top-level functions and dense
+Tensor methods that take a sparse operand (torch.add(dense, sparse), dense.add_(sparse), torch.mm(sparse,
+dense)...). A function is wrapped once, here, from a table; dense calls pay one type check.
+
+Operators need no wrapping: SparseTensor is a subclass of Tensor, so Python tries its reflected method
+first (dense + sparse runs SparseTensor.__radd__)."""
+from __future__ import annotations
+
+import functools
+
+from ..tensor import Tensor
+from . import arithmetic, construction, products, shapes
+from .coo_tensor import SparseTensor
+
+
+def _sub(a, b, alpha=1):
+    return arithmetic.add(a, b, alpha=-alpha)
+
+
+def _rsub(a, b, alpha=1):  # b - alpha * a
+    return arithmetic.add(b, a, alpha=-alpha)
+
+
+def _true_divide(a, b, rounding_mode=None):
+    return arithmetic.div(a, b, rounding_mode)
+
+
+def _norm(t: SparseTensor, p="fro", dim=None, keepdim: bool = False, dtype=None):
+    if dim is not None:
+        raise NotImplementedError("norm of a sparse tensor over some dims is not supported by lazygrad")
+    v = construction.coalesce(t)._sparse_values
+    return v.norm(2 if p == "fro" else p, dtype=dtype)
+
+
+def _in_place(fn):
+    """An in-place method of a sparse tensor: the result's indices and values become its own."""
+    def method(self: SparseTensor, *args, **kwargs):
+        out = fn(self, *args, **kwargs)
+        if out.dtype is not self.dtype:
+            raise RuntimeError(f"result type {out.dtype} can't be cast to the desired output type {self.dtype}")
+        self._sparse_indices, self._sparse_values, self._coalesced = (out._sparse_indices, out._sparse_values,
+                                                                       out._coalesced)
+        return self
+    return method
+
+
+def _caster(dtype_name: str):
+    def cast(self: SparseTensor, memory_format=None):
+        from .. import dtypes
+        return construction.cast(self, getattr(dtypes, dtype_name))
+    return cast
+
+
+def _rejected(op: str):
+    def refuse(*args, **kwargs):
+        raise NotImplementedError(f"Could not run 'aten::{op}' with arguments from the 'SparseCPU' backend.")
+    return refuse
+
+
+METHODS = {
+    "coalesce": construction.coalesce, "to_dense": construction.to_dense, "clone": construction.clone,
+    "to_sparse": lambda self, *a, **k: self, "to_sparse_coo": lambda self: self, "zero_": construction.zero_,
+    "to": construction.cast, "cpu": lambda self: construction.cast(self, "cpu"),
+    "cuda": lambda self, device=None, non_blocking=False: construction.cast(
+        self, device if device is not None else "cuda"),
+    "double": _caster("float64"), "float": _caster("float32"), "half": _caster("float16"),
+    "bfloat16": _caster("bfloat16"), "long": _caster("int64"), "int": _caster("int32"), "bool": _caster("bool_"),
+    "add": arithmetic.add, "__add__": arithmetic.add, "__radd__": lambda a, b: arithmetic.add(b, a),
+    "sub": _sub, "subtract": _sub, "__sub__": _sub, "__rsub__": _rsub,
+    "mul": arithmetic.mul, "multiply": arithmetic.mul, "__mul__": arithmetic.mul,
+    "__rmul__": lambda a, b: arithmetic.mul(a, b),
+    "div": arithmetic.div, "divide": arithmetic.div, "true_divide": _true_divide, "__truediv__": _true_divide,
+    "__rtruediv__": _rejected("reciprocal"), "__neg__": lambda t: arithmetic.on_values(t, "neg"),
+    "pow": arithmetic.pow_, "__pow__": arithmetic.pow_, "square": lambda t: arithmetic.pow_(t, 2),
+    "sum": arithmetic.sum_, "norm": _norm,
+    "mm": products.mm, "matmul": products.matmul, "__matmul__": products.matmul,
+    "__rmatmul__": lambda a, b: products.matmul(b, a), "mv": products.matmul,
+    "t": shapes.t_, "transpose": shapes.transpose, "permute": shapes.permute, "unsqueeze": shapes.unsqueeze,
+    "index_select": shapes.index_select, "select": shapes.select, "__getitem__": shapes.getitem,
+    "add_": _in_place(arithmetic.add), "sub_": _in_place(_sub), "mul_": _in_place(arithmetic.mul),
+    "div_": _in_place(_true_divide), "neg_": _in_place(lambda t: arithmetic.on_values(t, "neg")),
+}
+METHODS.update({name: functools.partialmethod(arithmetic.on_values, name)
+                for name in arithmetic.ZERO_PRESERVING if name != "square"})
+
+# top-level functions taking a sparse operand among their first ones: name -> the sparse implementation
+FUNCTIONS = {
+    "add": arithmetic.add, "sub": _sub, "subtract": _sub, "mul": arithmetic.mul, "multiply": arithmetic.mul,
+    "div": arithmetic.div, "divide": arithmetic.div, "true_divide": _true_divide, "pow": arithmetic.pow_,
+    "sum": arithmetic.sum_, "norm": _norm, "mm": products.mm, "matmul": products.matmul, "mv": products.matmul,
+    "addmm": products.addmm, "t": shapes.t_, "transpose": shapes.transpose, "permute": shapes.permute,
+    "unsqueeze": shapes.unsqueeze, "index_select": shapes.index_select, "select": shapes.select,
+    "clone": construction.clone, "square": lambda t: arithmetic.pow_(t, 2),
+    **{name: functools.partial(lambda name, t, *a, **k: arithmetic.on_values(t, name, *a, **k), name)
+       for name in arithmetic.ZERO_PRESERVING if name != "square"},
+}
+
+
+def _add_in_place(self: Tensor, other, *, alpha=1):
+    """dense.add_(sparse): the sparse operand's entries added into the dense tensor."""
+    return self.add_(construction.to_dense(other), alpha=alpha)
+
+
+# dense Tensor methods given a sparse operand
+DENSE_METHODS = {"add": arithmetic.add, "sub": _sub, "mul": arithmetic.mul, "mm": products.mm,
+                 "matmul": products.matmul, "addmm": products.addmm, "add_": _add_in_place,
+                 "sub_": lambda self, other, *, alpha=1: _add_in_place(self, other, alpha=-alpha)}
+
+
+def _either(dense_fn, sparse_fn):
+    @functools.wraps(dense_fn)
+    def fn(*args, **kwargs):
+        if any(type(a) is SparseTensor for a in args[:3]):
+            return sparse_fn(*args, **kwargs)
+        return dense_fn(*args, **kwargs)
+    return fn
+
+
+def install(namespace: dict) -> None:
+    """Give SparseTensor its methods, and the top-level functions and dense methods their sparse cases."""
+    for name, fn in METHODS.items():
+        setattr(SparseTensor, name, fn)
+    for name, fn in FUNCTIONS.items():
+        if name in namespace:
+            namespace[name] = _either(namespace[name], fn)
+    for name, fn in DENSE_METHODS.items():
+        setattr(Tensor, name, _either(getattr(Tensor, name), fn))
+    Tensor.sparse_mask = construction.sparse_mask
+    Tensor.to_sparse = Tensor.to_sparse_coo = construction.to_sparse

@@ -1,0 +1,107 @@
+"""Shape ops on sparse COO tensors: transposes and permutations move index rows (or the values' dims),
+unsqueeze adds an index row of zeros, select and index_select keep the entries on the chosen slices."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor, wrap_dim
+from .coo_tensor import SparseTensor, host_indices, index_tensor
+
+
+def permute(t: SparseTensor, *dims) -> SparseTensor:
+    dims = tuple(dims[0]) if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
+    if len(dims) != t.ndim:
+        raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does not match the "
+                           f"length of the desired ordering of dimensions i.e. input.dim() = {t.ndim} is not "
+                           f"equal to len(dims) = {len(dims)}")
+    dims = tuple(wrap_dim(d, t.ndim) for d in dims)
+    sd = t.sparse_dim()
+    if any((d < sd) != (i < sd) for i, d in enumerate(dims)):
+        raise RuntimeError("permute(sparse_coo): transpositions between sparse and dense dimensions are not "
+                           "allowed. Only transpositions within sparse and within dense dimensions are allowed.")
+    indices = t._sparse_indices[list(dims[:sd])] if dims[:sd] != tuple(range(sd)) else t._sparse_indices
+    values = t._sparse_values
+    if dims[sd:] != tuple(range(sd, t.ndim)):
+        values = values.permute((0,) + tuple(d - sd + 1 for d in dims[sd:]))
+    shape = tuple(t._shape[d] for d in dims)
+    return SparseTensor._of(indices, values, shape, t._coalesced and dims[:sd] == tuple(range(sd)))
+
+
+def transpose(t: SparseTensor, dim0: int, dim1: int) -> SparseTensor:
+    order = list(range(t.ndim))
+    d0, d1 = wrap_dim(dim0, t.ndim), wrap_dim(dim1, t.ndim)
+    order[d0], order[d1] = order[d1], order[d0]
+    return permute(t, order)
+
+
+def t_(t: SparseTensor) -> SparseTensor:
+    if t.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {t.ndim}D")
+    return transpose(t, 0, 1) if t.ndim == 2 else t
+
+
+def unsqueeze(t: SparseTensor, dim: int) -> SparseTensor:
+    d = wrap_dim(dim, t.ndim + 1)
+    shape = t._shape[:d] + (1,) + t._shape[d:]
+    sd = t.sparse_dim()
+    if d <= sd:
+        from ..movement import cat
+        idx = t._sparse_indices
+        indices = cat([idx[:d], idx.new_zeros((1, idx.shape[1])), idx[d:]])
+        return SparseTensor._of(indices, t._sparse_values, shape, t._coalesced)
+    return SparseTensor._of(t._sparse_indices, t._sparse_values.unsqueeze(d - sd + 1), shape, t._coalesced)
+
+
+def index_select(t: SparseTensor, dim: int, index: Tensor) -> SparseTensor:
+    """The slices `index` names along dim, in that order (a sparse dim: the entries on them, renumbered)."""
+    d = wrap_dim(dim, t.ndim)
+    sd = t.sparse_dim()
+    if d >= sd:
+        return SparseTensor._of(t._sparse_indices, t._sparse_values.index_select(d - sd + 1, index),
+                                t._shape[:d] + (int(index.numel()),) + t._shape[d + 1:], t._coalesced)
+    wanted = (index.cpu() if index.is_cuda else index).numpy(force=True).reshape(-1)
+    if wanted.size and (wanted.min() < -t._shape[d] or wanted.max() >= t._shape[d]):
+        bad = wanted[(wanted < -t._shape[d]) | (wanted >= t._shape[d])][0]
+        raise IndexError(f"index_select(): index {int(bad)} is out of range for dimension {d} of size "
+                         f"{t._shape[d]}")
+    wanted = np.where(wanted < 0, wanted + t._shape[d], wanted)
+    host = host_indices(t)
+    hits = host[d][None, :] == wanted[:, None]  # (len(index), nnz): which entry lands at which new slot
+    slot, entry = np.nonzero(hits)
+    indices = host[:, entry].copy()
+    indices[d] = slot
+    values = t._sparse_values.index_select(0, index_tensor(entry, t.device))
+    return SparseTensor._of(index_tensor(indices, t.device), values,
+                            t._shape[:d] + (len(wanted),) + t._shape[d + 1:], False)
+
+
+def select(t: SparseTensor, dim: int, index: int) -> SparseTensor | Tensor:
+    """The slice at index along dim: the entries on it, with that dim dropped."""
+    d = wrap_dim(dim, t.ndim)
+    size = t._shape[d]
+    if not -size <= index < size:
+        raise IndexError(f"select(): index {index} out of range for tensor of size {list(t._shape)} at dimension "
+                         f"{d}")
+    index %= size
+    sd = t.sparse_dim()
+    if d >= sd:
+        return SparseTensor._of(t._sparse_indices, t._sparse_values.select(d - sd + 1, index),
+                                t._shape[:d] + t._shape[d + 1:], t._coalesced)
+    host = host_indices(t)
+    entry = np.flatnonzero(host[d] == index)
+    values = t._sparse_values.index_select(0, index_tensor(entry, t.device))
+    if sd == 1:
+        return values.sum(0)
+    indices = np.delete(host[:, entry], d, axis=0)
+    return SparseTensor._of(index_tensor(indices, t.device), values, t._shape[:d] + t._shape[d + 1:], t._coalesced)
+
+
+def getitem(t: SparseTensor, key):
+    """Integer indexing along the leading dims (what torch's sparse tensors take)."""
+    keys = key if isinstance(key, tuple) else (key,)
+    out, dim = t, 0
+    for k in keys:
+        if isinstance(k, bool) or not isinstance(k, (int, np.integer)):
+            raise NotImplementedError("a sparse tensor is indexed by integers only in lazygrad")
+        out = select(out, dim, int(k)) if isinstance(out, SparseTensor) else out[int(k)]
+    return out
