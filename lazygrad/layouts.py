@@ -66,3 +66,8 @@ def is_dense_in(shape: tuple[int, ...], strides: tuple[int, ...], fmt) -> bool:
 
 def _named(name: str):
     return _BY_NAME[name]
+
+
+def named(name: str) -> layout | None:
+    """The layout or memory format called name (None for one lazygrad does not have)."""
+    return _BY_NAME.get(name)

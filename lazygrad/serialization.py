@@ -8,6 +8,8 @@ numel)`: torch's names, written as names, so torch need not be installed to writ
 lazygrad's own objects when read. Views of one storage are saved once and come back as views of one
 storage.
 
+A sparse COO tensor is `torch._utils._rebuild_sparse_tensor(layout, (indices, values, size, is_coalesced))`.
+
 `load` is `weights_only=True` by default, as in torch: it unpickles tensors, storages, dtypes, devices,
 sizes and plain containers, and refuses any other class or function (a pickle can run code).
 """
@@ -24,7 +26,7 @@ from typing import IO, Any, Callable
 
 import numpy as np
 
-from . import dtypes
+from . import dtypes, layouts
 from .device import device as Device
 from .dtypes import DType
 from .tensor import Size, Tensor, normalize_device, realize_storages
@@ -55,6 +57,7 @@ class _Global:
 
 _REBUILD_TENSOR = _Global("torch._utils", "_rebuild_tensor_v2")
 _REBUILD_PARAMETER = _Global("torch._utils", "_rebuild_parameter")
+_REBUILD_SPARSE = _Global("torch._utils", "_rebuild_sparse_tensor")
 _UNTYPED_STORAGE = _Global("torch.storage", "UntypedStorage")
 
 
@@ -91,6 +94,11 @@ class _Pickler(pickle._Pickler):
         from .nn.parameter import Parameter
         if isinstance(obj, Parameter):
             return _REBUILD_PARAMETER, (obj.detach(), obj.requires_grad, collections.OrderedDict())
+        if isinstance(obj, Tensor) and obj.is_sparse:
+            return _REBUILD_SPARSE, (obj.layout, (obj._indices(), obj._values(), Size(obj._shape),
+                                                  obj.is_coalesced()))
+        if type(obj) is layouts.layout:
+            return _Global("torch.serialization", "_get_layout"), (f"torch.{obj._name}",)
         if isinstance(obj, Tensor):
             storage = TypedStorage._of(UntypedStorage._of(obj._storage))
             return _REBUILD_TENSOR, (storage, obj._offset, Size(obj._shape), tuple(obj._strides),
@@ -166,6 +174,22 @@ def _rebuild_tensor(storage: TypedStorage, storage_offset: int, size, stride, re
     return t
 
 
+def _layout(name: str):
+    """torch.serialization._get_layout: a layout by its printed name."""
+    found = layouts.named(name.removeprefix("torch."))
+    if found is None:
+        raise pickle.UnpicklingError(f"lazygrad.load: the file holds a tensor of layout {name}, which lazygrad "
+                                     "does not have")
+    return found
+
+
+def _rebuild_sparse(layout, data: tuple) -> Tensor:
+    """A sparse COO tensor from its saved (indices, values, size, is_coalesced)."""
+    from .sparse.coo_tensor import SparseTensor
+    indices, values, size, coalesced = data
+    return SparseTensor._of(indices, values, tuple(size), coalesced)
+
+
 def _rebuild_parameter(data: Tensor, requires_grad: bool, backward_hooks=None, state=None) -> Tensor:
     from .nn.parameter import Parameter
     return Parameter(data, requires_grad)
@@ -175,6 +199,8 @@ _LOADABLE: dict[tuple[str, str], Any] = {
     ("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor,
     ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
     ("torch._utils", "_rebuild_parameter_with_state"): _rebuild_parameter,
+    ("torch._utils", "_rebuild_sparse_tensor"): _rebuild_sparse,
+    ("torch.serialization", "_get_layout"): _layout,
     ("torch", "Size"): Size,
     ("torch", "device"): Device,
     ("torch", "UntypedStorage"): dtypes.uint8,  # loaded as torch loads it: a TypedStorage of bytes

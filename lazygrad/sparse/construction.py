@@ -76,11 +76,20 @@ def _sparse_shape(t: SparseTensor) -> tuple[int, ...]:
     return t._shape[:t.sparse_dim()]
 
 
+def added_into(count: int, slots: Tensor, values: Tensor) -> Tensor:
+    """count rows, row k the sum of the values whose slot is k (booleans: whether any is True)."""
+    from ..creation import zeros
+    from ..dtypes import bool_, int32
+    boolean = values.dtype is bool_
+    dtype = int32 if boolean else values.dtype
+    out = zeros((count,) + tuple(values.shape[1:]), dtype=dtype, device=values.device).index_add(
+        0, slots, values.to(dtype) if boolean else values)
+    return out != 0 if boolean else out
+
+
 @recorded_as("CoalesceBackward0")
 def _summed(values: Tensor, slots: Tensor, count: int) -> Tensor:
-    from ..creation import zeros
-    return zeros((count,) + tuple(values.shape[1:]), dtype=values.dtype, device=values.device).index_add(
-        0, slots, values)
+    return added_into(count, slots, values)
 
 
 def coalesce(t: SparseTensor) -> SparseTensor:
@@ -108,9 +117,7 @@ def flat_positions(t: SparseTensor) -> Tensor:
 
 @recorded_as("ToDenseBackward0")
 def _scattered(values: Tensor, positions: Tensor, shape: tuple[int, ...], dense_shape: tuple[int, ...]) -> Tensor:
-    from ..creation import zeros
-    out = zeros((math.prod(shape),) + dense_shape, dtype=values.dtype, device=values.device)
-    return out.index_add(0, positions, values).reshape(shape + dense_shape)
+    return added_into(math.prod(shape), positions, values).reshape(shape + dense_shape)
 
 
 def to_dense(t: SparseTensor, dtype=None, *, masked_grad: bool | None = None) -> Tensor:
@@ -199,7 +206,17 @@ def zero_(t: SparseTensor) -> SparseTensor:
     return t
 
 
-def like(t: SparseTensor, indices_np: np.ndarray, values: Tensor, shape=None, coalesced: bool = False):
-    """A sparse tensor on t's device with host-computed indices."""
-    return SparseTensor._of(index_tensor(indices_np, t.device), values, t._shape if shape is None else shape,
-                            coalesced)
+def rebuilt(indices: Tensor, values: Tensor, shape, coalesced: bool, requires_grad: bool) -> SparseTensor:
+    """A sparse tensor from its pickled parts (Tensor.__reduce_ex__ of a sparse one)."""
+    return SparseTensor._of(indices, values.requires_grad_(requires_grad), tuple(shape), coalesced)
+
+
+def reduce_sparse(t: SparseTensor, protocol: int):
+    return rebuilt, (t._sparse_indices, t._sparse_values.detach(), t._shape, t._coalesced, t.requires_grad)
+
+
+def deepcopy_sparse(t: SparseTensor, memo: dict) -> SparseTensor:
+    import copy
+    return SparseTensor._of(copy.deepcopy(t._sparse_indices, memo), copy.deepcopy(t._sparse_values, memo),
+                            t._shape, t._coalesced)
+

@@ -44,7 +44,7 @@ class SparseTensor(Tensor):
     @classmethod
     def _of(cls, indices: Tensor, values: Tensor, shape, coalesced: bool) -> SparseTensor:
         t = object.__new__(cls)
-        t._sparse_indices, t._sparse_values, t._coalesced = indices, values, coalesced
+        t._sparse_indices, t._sparse_values, t._coalesced = indices, values, coalesced or values.shape[0] <= 1
         t._shape = tuple(int(s) for s in shape)
         t._output_nr, t._accum, t._hooks, t._untracked = 0, None, None, False
         t._base, t._view_version, t._grad, t._grad_fn, t._requires_grad = None, 0, None, None, False

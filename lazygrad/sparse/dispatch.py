@@ -60,6 +60,7 @@ def _rejected(op: str):
 METHODS = {
     "coalesce": construction.coalesce, "to_dense": construction.to_dense, "clone": construction.clone,
     "to_sparse": lambda self, *a, **k: self, "to_sparse_coo": lambda self: self, "zero_": construction.zero_,
+    "__reduce_ex__": construction.reduce_sparse, "__deepcopy__": construction.deepcopy_sparse,
     "to": construction.cast, "cpu": lambda self: construction.cast(self, "cpu"),
     "cuda": lambda self, device=None, non_blocking=False: construction.cast(
         self, device if device is not None else "cuda"),

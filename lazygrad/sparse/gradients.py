@@ -19,8 +19,7 @@ def _rows_gradient(ctx: Context, grad: Tensor):
     if len(keep) != host.size:
         rows = rows.index_select(0, index_tensor(keep, grad.device))
     if scale_grad_by_freq:
-        counts = np.bincount(host, minlength=weight.shape[0])[host[keep]]
-        rows = rows / Tensor._from_array(counts.astype(weight.dtype.np)).to(grad.device)
+        raise RuntimeError("embedding_backward: scale_grad_by_freq not supported with sparse gradients")
     indices = index_tensor(host[keep].reshape(1, -1), grad.device)
     return SparseTensor._of(indices, rows, tuple(weight.shape), len(keep) <= 1), None
 

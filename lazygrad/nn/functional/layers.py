@@ -147,9 +147,11 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
                   padding_idx: int | None = None) -> Tensor:
     """Sum, mean or max of the embeddings of each bag (a row of 2-D input, or a run of 1-D input starting at
     each offset), as lazy scatter-reductions into one row per bag. padding_idx entries are left out (empty
-    bags give zeros)."""
+    bags give zeros). With sparse, weight's gradient is a sparse tensor of the looked-up rows."""
     if mode not in ("sum", "mean", "max"):
         raise ValueError("mode has to be one of sum, mean or max")
+    if mode == "max" and sparse:
+        raise ValueError("max mode does not support sparse weights")
     if per_sample_weights is not None and mode != "sum":
         raise NotImplementedError("embedding_bag: per_sample_weights was not None. per_sample_weights is only "
                                   f"supported for mode='sum' (got mode='{mode}'). Please open a feature request on "
@@ -159,7 +161,7 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
     index = input.reshape(-1).to(int64)
     if max_norm is not None:
         _renorm_rows(weight, index, max_norm, norm_type)
-    rows = embedding(index, weight, scale_grad_by_freq=scale_grad_by_freq)
+    rows = embedding(index, weight, padding_idx, scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
     if per_sample_weights is not None:
         rows = rows * per_sample_weights.reshape(-1, 1)
     if padding_idx is not None:

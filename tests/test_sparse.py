@@ -1,0 +1,438 @@
+"""Sparse COO tensors against torch (the oracle when installed) and numpy: construction, printing, errors,
+coalescing, arithmetic, products, shape ops, autograd, sparse embedding gradients and the optimizers that
+take them."""
+import numpy as np
+import pytest
+
+import lazygrad as lg
+
+torch = pytest.importorskip("torch")
+
+I = [[0, 1, 1, 0, 2], [2, 0, 2, 2, 1]]
+V = [3.0, 4.0, 5.0, 1.0, -2.0]
+
+
+def pair(indices=I, values=V, size=(3, 3), **kw):
+    """The same sparse tensor in lazygrad and in torch."""
+    vals = np.asarray(values, np.float32)
+    return (lg.sparse_coo_tensor(lg.tensor(indices), lg.tensor(vals), size, **kw),
+            torch.sparse_coo_tensor(torch.tensor(indices), torch.tensor(vals), size, **kw))
+
+
+def same(ours, theirs, rtol=1e-5, atol=1e-6, flag=True):
+    """Equal layout, size, coalesced flag (unless flag is False: torch leaves some results with a sorted
+    pattern unflagged) and entries (the dense values for sparse tensors)."""
+    assert ours.is_sparse == theirs.is_sparse
+    assert tuple(ours.shape) == tuple(theirs.shape)
+    assert str(ours.dtype).split(".")[1] == str(theirs.dtype).split(".")[1]
+    if theirs.is_sparse:
+        assert ours.is_coalesced() == theirs.is_coalesced() or not flag
+        assert ours.sparse_dim() == theirs.sparse_dim()
+        if theirs.is_coalesced() and ours.is_coalesced():
+            np.testing.assert_array_equal(ours._indices().numpy(), theirs._indices().numpy())
+        ours, theirs = ours.to_dense(), theirs.to_dense()
+    np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=rtol, atol=atol)
+
+
+def torch_repr(t) -> str:
+    return repr(t).replace("torch.", "lazygrad.")
+
+
+def test_printed_forms_match_torch():
+    s, ts = pair()
+    assert repr(s) == torch_repr(ts)
+    assert repr(s.coalesce()) == torch_repr(ts.coalesce())
+    d, td = pair(values=np.arange(10.0).reshape(5, 2), size=(3, 3, 2))
+    assert repr(d) == torch_repr(td)
+    e, te = pair(indices=np.zeros((2, 0), np.int64), values=np.zeros(0), size=(2, 3))
+    assert repr(e) == torch_repr(te)
+    r, tr = pair(requires_grad=True)
+    assert repr(r) == torch_repr(tr)
+    assert repr(r * 2) == torch_repr(tr * 2)
+    h = lg.sparse_coo_tensor(lg.tensor(I), lg.tensor(V, dtype=lg.float64), (3, 3))
+    th = torch.sparse_coo_tensor(torch.tensor(I), torch.tensor(V, dtype=torch.float64), (3, 3))
+    assert repr(h) == torch_repr(th)
+
+
+def test_attributes():
+    s, ts = pair()
+    assert s.layout is lg.sparse_coo and s.is_sparse and isinstance(s, lg.Tensor)
+    assert (s.sparse_dim(), s.dense_dim(), s._nnz(), s.is_coalesced()) == (2, 0, 5, False)
+    assert s.shape == (3, 3) and s.size(1) == 3 and s.dim() == 2 and s.numel() == 9 and len(s) == 3
+    assert s.stride() == ts.stride() and s.is_contiguous() == ts.is_contiguous()
+    assert not lg.ones(2).is_sparse and lg.ones(2).layout is lg.strided
+    c = s.coalesce()
+    assert c.is_coalesced() and c.coalesce() is c
+    np.testing.assert_array_equal(c.indices().numpy(), ts.coalesce().indices().numpy())
+    np.testing.assert_allclose(c.values().numpy(), ts.coalesce().values().numpy())
+
+
+def test_size_is_inferred_and_values_may_be_lists():
+    s = lg.sparse_coo_tensor(I, V)
+    ts = torch.sparse_coo_tensor(I, V)
+    same(s, ts)
+    h = lg.sparse_coo_tensor(I, np.ones((5, 2), np.float32))
+    assert h.shape == (3, 3, 2) and h.dense_dim() == 1
+
+
+@pytest.mark.parametrize("call, error", [
+    (lambda m: m.sparse_coo_tensor(m.tensor([0, 1]), m.tensor([1.0, 2.0])), RuntimeError),
+    (lambda m: m.sparse_coo_tensor(m.tensor(I), m.tensor(V[:3])), RuntimeError),
+    (lambda m: m.sparse_coo_tensor(m.tensor(I), m.tensor(V), (3, 3, 4)), RuntimeError),
+    (lambda m: m.sparse_coo_tensor(m.tensor(I), m.tensor(V), (3, 2), check_invariants=True), RuntimeError),
+    (lambda m: m.sparse_coo_tensor(-m.tensor(I), m.tensor(V), (3, 3), check_invariants=True), RuntimeError),
+    (lambda m: m.sparse_coo_tensor(m.tensor(I), m.tensor(V), (3, 3)).indices(), RuntimeError),
+    (lambda m: m.sparse_coo_tensor(m.tensor(I), m.tensor(V), (3, 3)).values(), RuntimeError),
+    (lambda m: m.sparse_coo_tensor(m.tensor(I), m.tensor(V), (3, 3)) + m.ones(3, 3), RuntimeError),
+    (lambda m: m.sparse_coo_tensor(m.tensor(I), m.tensor(V), (3, 3)).to_dense(dtype=m.float64), RuntimeError),
+    (lambda m: m.sparse_coo_tensor(m.tensor(I), m.tensor(V), (3, 3)).reshape(9), RuntimeError),
+    (lambda m: m.sparse_coo_tensor(m.tensor(I), m.tensor(V), (3, 3)).data_ptr(), RuntimeError),
+    (lambda m: m.sparse_coo_tensor(m.tensor(I), m.tensor(V), (3, 3)).numpy(), TypeError),
+    (lambda m: m.sparse_coo_tensor(m.tensor(I), m.tensor(V), (3, 3)) + m.sparse_coo_tensor(
+        m.tensor(I), m.tensor(V), (3, 4)), RuntimeError),
+    (lambda m: m.mm(m.sparse_coo_tensor(m.tensor(I), m.tensor(V), (3, 3)), m.ones(2, 2)), RuntimeError),
+])
+def test_errors_match_torch(call, error):
+    with pytest.raises(error) as ours:
+        call(lg)
+    with pytest.raises(error) as theirs:
+        call(torch)
+    assert str(ours.value) == str(theirs.value).split("\n")[0]
+
+
+@pytest.mark.parametrize("op", ["exp", "cos", "max", "mean", "view"])
+def test_dense_only_ops_refuse_sparse_tensors(op):
+    s, ts = pair()
+    with pytest.raises(NotImplementedError, match="SparseCPU"):
+        getattr(s, op)(9) if op == "view" else getattr(s, op)()
+    with pytest.raises(NotImplementedError):
+        getattr(ts, op)(9) if op == "view" else getattr(ts, op)()
+
+
+def test_invariant_checks_context():
+    assert not lg.sparse.check_sparse_tensor_invariants.is_enabled()
+    with lg.sparse.check_sparse_tensor_invariants():
+        assert lg.sparse.check_sparse_tensor_invariants.is_enabled()
+        with pytest.raises(RuntimeError, match="size is inconsistent with indices"):
+            lg.sparse_coo_tensor(lg.tensor(I), lg.tensor(V), (2, 3))
+    assert not lg.sparse.check_sparse_tensor_invariants.is_enabled()
+
+
+def test_coalesce_to_dense_and_to_sparse():
+    s, ts = pair()
+    same(s.coalesce(), ts.coalesce())
+    same(s.to_dense(), ts.to_dense())
+    x = np.array([[0, 1.5, 0], [0, 0, 0], [2, 0, -1]], np.float32)
+    same(lg.tensor(x).to_sparse(), torch.tensor(x).to_sparse())
+    same(lg.tensor(x).to_sparse(1), torch.tensor(x).to_sparse(1))
+    h, th = pair(values=np.arange(10.0).reshape(5, 2), size=(3, 3, 2))
+    same(h.coalesce(), th.coalesce())
+    same(h.to_dense(), th.to_dense())
+    same(lg.ones(3, 3).sparse_mask(s.coalesce()), torch.ones(3, 3).sparse_mask(ts.coalesce()))
+
+
+def test_casts_clone_and_zero():
+    s, ts = pair()
+    for cast in ("double", "long", "half", "bool"):
+        same(getattr(s, cast)(), getattr(ts, cast)())
+    same(s.to(lg.float64), ts.to(torch.float64))
+    c = s.clone()
+    same(c, ts.clone())
+    c.zero_()
+    assert c._nnz() == 0 and c.to_dense().abs().sum().item() == 0 and s._nnz() == 5
+
+
+@pytest.mark.parametrize("name", ["add", "sub", "mul_scalar", "div", "neg", "rsub_dense", "dense_add",
+                                  "mul_dense", "dense_mul", "mul_sparse", "add_alpha", "add_coalesced"])
+def test_arithmetic(name):
+    s, ts = pair()
+    o, to = pair(indices=[[2, 0, 1], [2, 0, 1]], values=[1.0, 2.0, 3.0])
+    dense = np.arange(9.0, dtype=np.float32).reshape(3, 3)
+    d, td = lg.tensor(dense), torch.tensor(dense)
+    cases = {
+        "add": lambda a, b, x, m: a + b, "sub": lambda a, b, x, m: a - b, "mul_scalar": lambda a, b, x, m: a * 2.5,
+        "div": lambda a, b, x, m: a / 4, "neg": lambda a, b, x, m: -a, "rsub_dense": lambda a, b, x, m: x - a,
+        "dense_add": lambda a, b, x, m: m.add(x, a, alpha=2), "mul_dense": lambda a, b, x, m: a * x,
+        "dense_mul": lambda a, b, x, m: x * a, "mul_sparse": lambda a, b, x, m: a * b,
+        "add_alpha": lambda a, b, x, m: a.add(b, alpha=-3),
+        "add_coalesced": lambda a, b, x, m: a.coalesce() + b.coalesce(),
+    }
+    same(cases[name](s, o, d, lg), cases[name](ts, to, td, torch), flag=name != "mul_sparse")
+
+
+@pytest.mark.parametrize("op", ["abs", "sqrt", "sin", "tanh", "relu", "neg", "expm1", "log1p", "sign", "square",
+                                "floor", "atan", "asinh"])
+def test_zero_preserving_unary(op):
+    s, ts = pair(values=[0.3, -0.4, 0.5, 0.1, 0.9])
+    if op in ("sqrt", "log1p"):
+        s, ts = s.abs(), ts.abs()
+    same(getattr(s, op)(), getattr(ts, op)())
+    same(getattr(lg, op)(s), getattr(torch, op)(ts))
+
+
+def test_pow_and_norm():
+    s, ts = pair()
+    same(s.pow(3), ts.pow(3))
+    same(s ** 2, ts ** 2)
+    np.testing.assert_allclose(s.norm().item(), ts.norm().item(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("dim", [None, 0, 1, -1, (0, 1)])
+def test_sums(dim):
+    s, ts = pair()
+    same(lg.sparse.sum(s, dim) if dim is not None else lg.sparse.sum(s),
+         torch.sparse.sum(ts, dim) if dim is not None else torch.sparse.sum(ts))
+    same(s.sum(dim) if dim is not None else s.sum(), ts.sum(dim) if dim is not None else ts.sum())
+
+
+def test_sum_over_a_dense_dim():
+    h, th = pair(values=np.arange(10.0).reshape(5, 2), size=(3, 3, 2))
+    same(lg.sparse.sum(h, 2), torch.sparse.sum(th, 2))
+    same(lg.sparse.sum(h, (0, 2)), torch.sparse.sum(th, (0, 2)))
+
+
+@pytest.mark.parametrize("log", [False, True])
+@pytest.mark.parametrize("dim", [0, 1])
+def test_softmax_over_present_entries(log, dim):
+    s, ts = pair()
+    fn = "log_softmax" if log else "softmax"
+    same(getattr(lg.sparse, fn)(s, dim), getattr(torch.sparse, fn)(ts, dim))
+    r, tr = pair(requires_grad=True)
+    w = np.random.default_rng(0).standard_normal((3, 3)).astype(np.float32)
+    (getattr(lg.sparse, fn)(r, dim).to_dense() * lg.tensor(w)).sum().backward()
+    (getattr(torch.sparse, fn)(tr, dim).to_dense() * torch.tensor(w)).sum().backward()
+    same(r.grad, tr.grad, flag=False)
+
+
+def test_products():
+    s, ts = pair()
+    rng = np.random.default_rng(1)
+    b = rng.standard_normal((3, 4)).astype(np.float32)
+    v = rng.standard_normal(3).astype(np.float32)
+    same(lg.sparse.mm(s, lg.tensor(b)), torch.sparse.mm(ts, torch.tensor(b)))
+    same(lg.mm(s, lg.tensor(b)), torch.mm(ts, torch.tensor(b)))
+    same(s @ lg.tensor(v), ts @ torch.tensor(v))
+    same(lg.tensor(b.T) @ s, torch.tensor(b.T) @ ts)
+    same(lg.tensor(v) @ s, torch.tensor(v) @ ts)
+    same(s @ s.t(), ts @ ts.t())
+    same(lg.mm(s, s), torch.mm(ts, ts))
+    c = rng.standard_normal((3, 4)).astype(np.float32)
+    same(lg.sparse.addmm(lg.tensor(c), s, lg.tensor(b), beta=2, alpha=3),
+         torch.sparse.addmm(torch.tensor(c), ts, torch.tensor(b), beta=2, alpha=3))
+    same(lg.addmm(lg.tensor(c), s, lg.tensor(b)), torch.addmm(torch.tensor(c), ts, torch.tensor(b)))
+
+
+def test_product_of_a_larger_random_matrix_against_numpy():
+    rng = np.random.default_rng(2)
+    dense = rng.standard_normal((50, 40)) * (rng.random((50, 40)) < 0.1)
+    b = rng.standard_normal((40, 7))
+    s = lg.tensor(dense).to_sparse()
+    np.testing.assert_allclose((s @ lg.tensor(b)).numpy(), dense @ b, rtol=1e-10)
+    np.testing.assert_allclose((s @ s.t()).to_dense().numpy(), dense @ dense.T, rtol=1e-10, atol=1e-12)
+
+
+def test_gradients_of_products_and_sums():
+    rng = np.random.default_rng(3)
+    b = rng.standard_normal((3, 2)).astype(np.float32)
+    s, ts = pair(requires_grad=True)
+    lb, tb = lg.tensor(b, requires_grad=True), torch.tensor(b, requires_grad=True)
+    out, tout = lg.sparse.mm(s, lb), torch.sparse.mm(ts, tb)
+    assert type(out.grad_fn).__name__ == type(tout.grad_fn).__name__ == "SparseAddmmBackward0"
+    (out * out).sum().backward()
+    (tout * tout).sum().backward()
+    same(s.grad, ts.grad, flag=False)
+    same(lb.grad, tb.grad)
+    s.grad, ts.grad = None, None
+    (s * 3).to_dense().pow(2).sum().backward()
+    (ts * 3).to_dense().pow(2).sum().backward()
+    same(s.grad, ts.grad, flag=False)
+    s.grad = None
+    lg.sparse.sum(s.abs().sqrt(), 1).to_dense().sum().backward()  # (torch cannot differentiate sqrt here)
+    dense = s.detach().to_dense().numpy()
+    expected = np.where(dense != 0, np.sign(dense) / (2 * np.sqrt(np.abs(dense)) + (dense == 0)), 0)
+    np.testing.assert_allclose(s.grad.to_dense().numpy(), expected, rtol=1e-6)
+
+
+def test_gradient_flows_to_the_values_given():
+    rng = np.random.default_rng(4)
+    v = rng.standard_normal(5).astype(np.float32)
+    lv, tv = lg.tensor(v, requires_grad=True), torch.tensor(v, requires_grad=True)
+    s = lg.sparse_coo_tensor(lg.tensor(I), lv, (3, 3))
+    ts = torch.sparse_coo_tensor(torch.tensor(I), tv, (3, 3))
+    assert type(s.grad_fn).__name__ == type(ts.grad_fn).__name__
+    assert not s.is_leaf
+    w = rng.standard_normal((3, 3)).astype(np.float32)
+    (s.to_dense() * lg.tensor(w)).sum().backward()
+    (ts.to_dense() * torch.tensor(w)).sum().backward()
+    same(lv.grad, tv.grad)
+
+
+def test_second_derivative_through_a_sparse_product():
+    s = lg.sparse_coo_tensor(lg.tensor(I), lg.tensor(V), (3, 3))
+    x = lg.tensor([0.5, -1.0, 2.0], dtype=lg.float32, requires_grad=True)
+    y = ((s @ x) ** 3).sum()
+    (g,) = lg.autograd.grad(y, x, create_graph=True)
+    g.sum().backward()
+    a = s.to_dense().numpy()
+    u = a @ x.detach().numpy()
+    np.testing.assert_allclose(g.detach().numpy(), a.T @ (3 * u ** 2), rtol=1e-5)
+    np.testing.assert_allclose(x.grad.numpy(), a.T @ (6 * u * (a @ np.ones(3))), rtol=1e-5)
+
+
+@pytest.mark.parametrize("name", ["t", "transpose", "permute", "unsqueeze0", "unsqueeze2", "index_select0",
+                                  "index_select1", "getitem", "select1"])
+def test_shape_ops(name):
+    s, ts = pair()
+    cases = {
+        "t": lambda a, m: a.t(), "transpose": lambda a, m: m.transpose(a, 1, 0),
+        "permute": lambda a, m: a.permute(1, 0), "unsqueeze0": lambda a, m: a.unsqueeze(0),
+        "unsqueeze2": lambda a, m: a.unsqueeze(2),
+        "index_select0": lambda a, m: a.index_select(0, m.tensor([2, 0, 2])),
+        "index_select1": lambda a, m: a.index_select(1, m.tensor([1])), "getitem": lambda a, m: a[1],
+        "select1": lambda a, m: a.select(1, 2),
+    }
+    same(cases[name](s, lg), cases[name](ts, torch))
+
+
+def test_embedding_sparse_gradient_matches_torch():
+    torch.manual_seed(0)
+    w = torch.randn(6, 3)
+    te = torch.nn.Embedding(6, 3, sparse=True, padding_idx=1)
+    le = lg.nn.Embedding(6, 3, sparse=True, padding_idx=1)
+    te.weight.data.copy_(w)
+    le.weight.data.copy_(lg.tensor(w.numpy()))
+    ids = [[0, 1, 0], [3, 4, 3]]
+    out, tout = le(lg.tensor(ids)), te(torch.tensor(ids))
+    assert type(out.grad_fn).__name__ == "EmbeddingBackward0"
+    out.pow(2).sum().backward()
+    tout.pow(2).sum().backward()
+    same(le.weight.grad, te.weight.grad)
+    assert le.weight.grad._nnz() == te.weight.grad._nnz() == 5  # the padding rows are left out
+    np.testing.assert_array_equal(le.weight.grad._indices().numpy(), te.weight.grad._indices().numpy())
+    le(lg.tensor([[2, 5]])).sum().backward()  # a second backward adds another sparse gradient
+    te(torch.tensor([[2, 5]])).sum().backward()
+    same(le.weight.grad, te.weight.grad)
+
+
+def test_sparse_and_dense_gradients_of_one_weight_add_up():
+    w = np.random.default_rng(5).standard_normal((4, 2)).astype(np.float32)
+    lw, tw = lg.tensor(w, requires_grad=True), torch.tensor(w, requires_grad=True)
+    for m, weight in ((lg, lw), (torch, tw)):
+        rows = m.nn.functional.embedding(m.tensor([1, 3, 1]), weight, sparse=True)
+        (rows.sum() + (weight * weight).sum()).backward()
+    assert not lw.grad.is_sparse
+    same(lw.grad, tw.grad)
+
+
+@pytest.mark.parametrize("name, kwargs", [("SparseAdam", {}), ("SparseAdam", {"maximize": True}),
+                                          ("SGD", {}), ("SGD", {"momentum": 0.9}),
+                                          ("SGD", {"momentum": 0.9, "nesterov": True}), ("Adagrad", {})])
+def test_optimizers_taking_sparse_gradients(name, kwargs):
+    torch.manual_seed(1)
+    w = torch.randn(6, 3)
+    te, le = torch.nn.Embedding(6, 3, sparse=True), lg.nn.Embedding(6, 3, sparse=True)
+    te.weight.data.copy_(w)
+    le.weight.data.copy_(lg.tensor(w.numpy()))
+    topt = getattr(torch.optim, name)(te.parameters(), lr=0.1, **kwargs)
+    lopt = getattr(lg.optim, name)(le.parameters(), lr=0.1, **kwargs)
+    for ids in ([[0, 1, 0], [3, 4, 3]], [[2, 5]], [[0, 0, 0]]):
+        topt.zero_grad()
+        lopt.zero_grad()
+        te(torch.tensor(ids)).pow(2).sum().backward()
+        le(lg.tensor(ids)).pow(2).sum().backward()
+        topt.step()
+        lopt.step()
+    np.testing.assert_allclose(le.weight.detach().numpy(), te.weight.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_lbfgs_reads_a_sparse_gradient_densely():
+    le = lg.nn.Embedding(4, 2, sparse=True)
+    start = le.weight.detach().numpy().copy()
+    opt = lg.optim.LBFGS(le.parameters(), lr=0.5, max_iter=3)
+
+    def closure():
+        opt.zero_grad()
+        loss = (le(lg.tensor([0, 2])) - 1).pow(2).sum()
+        loss.backward()
+        return loss
+    opt.step(closure)
+    moved = le.weight.detach().numpy()
+    np.testing.assert_array_equal(moved[[1, 3]], start[[1, 3]])
+    assert np.abs(moved[[0, 2]] - 1).max() < np.abs(start[[0, 2]] - 1).max()
+
+
+@pytest.mark.parametrize("name, kwargs", [("Adam", {}), ("AdamW", {}), ("RMSprop", {}), ("Adamax", {}),
+                                          ("NAdam", {}), ("Adagrad", {"weight_decay": 0.1}),
+                                          ("SGD", {"weight_decay": 0.1})])
+def test_optimizers_refusing_sparse_gradients(name, kwargs):
+    messages = []
+    for m in (lg, torch):
+        emb = m.nn.Embedding(5, 2, sparse=True)
+        before = emb.weight.detach().clone()
+        emb(m.tensor([0, 3])).sum().backward()
+        with pytest.raises(RuntimeError) as info:
+            getattr(m.optim, name)(emb.parameters(), lr=0.1, **kwargs).step()
+        messages.append(str(info.value))
+        if m is lg:
+            np.testing.assert_array_equal(emb.weight.detach().numpy(), before.numpy())
+    assert messages[0] == messages[1]
+
+
+def test_sparse_adam_checks():
+    w = lg.zeros(3, 2, requires_grad=True)
+    with pytest.raises(ValueError, match="Invalid beta parameter at index 0: 1.0"):
+        lg.optim.SparseAdam([w], betas=(1.0, 0.9))
+    with pytest.raises(ValueError, match="Invalid epsilon value: 0"):
+        lg.optim.SparseAdam([w], eps=0)
+    with pytest.raises(ValueError, match=r"Sparse params at indices \[\[0, 0\]\]"):
+        lg.optim.SparseAdam([lg.ones(2, 2).to_sparse().requires_grad_()])
+    w.grad = lg.ones(3, 2)
+    with pytest.raises(RuntimeError, match="SparseAdam does not support dense gradients"):
+        lg.optim.SparseAdam([w]).step()
+    assert repr(lg.optim.SparseAdam([w])) == repr(torch.optim.SparseAdam([torch.zeros(3, 2)]))
+
+
+def test_sparse_embedding_gradient_refuses_frequency_scaling():
+    for m in (lg, torch):
+        emb = m.nn.Embedding(4, 2, sparse=True, scale_grad_by_freq=True)
+        with pytest.raises(RuntimeError, match="scale_grad_by_freq not supported with sparse gradients"):
+            emb(m.tensor([0, 0, 1])).sum().backward()
+
+
+
+@pytest.mark.parametrize("mode", ["sum", "mean"])
+@pytest.mark.parametrize("padding_idx", [None, 2])
+def test_embedding_bag_sparse_gradient_matches_torch(mode, padding_idx):
+    torch.manual_seed(2)
+    w = torch.randn(6, 3)
+    tb = torch.nn.EmbeddingBag(6, 3, mode=mode, sparse=True, padding_idx=padding_idx)
+    lb = lg.nn.EmbeddingBag(6, 3, mode=mode, sparse=True, padding_idx=padding_idx)
+    tb.weight.data.copy_(w)
+    lb.weight.data.copy_(lg.tensor(w.numpy()))
+    ids, offsets = [0, 2, 3, 3, 5, 2, 1], [0, 3, 5]
+    tb(torch.tensor(ids), torch.tensor(offsets)).pow(2).sum().backward()
+    lb(lg.tensor(ids), lg.tensor(offsets)).pow(2).sum().backward()
+    same(lb.weight.grad, tb.weight.grad)
+    np.testing.assert_array_equal(lb.weight.grad._indices().numpy(), tb.weight.grad._indices().numpy())
+    with pytest.raises(ValueError, match="max mode does not support sparse weights"):
+        lg.nn.EmbeddingBag(6, 3, mode="max", sparse=True)(lg.tensor(ids), lg.tensor(offsets))
+
+
+def test_save_load_pickle_and_deepcopy(tmp_path):
+    import copy
+    import pickle
+    s, ts = pair()
+    lg.save({"s": s, "c": s.coalesce()}, tmp_path / "ours.pt")
+    back = lg.load(tmp_path / "ours.pt")
+    same(back["s"], ts)
+    same(back["c"], ts.coalesce())
+    same(torch.load(tmp_path / "ours.pt")["s"], ts)  # torch reads lazygrad's file
+    torch.save({"t": ts}, tmp_path / "theirs.pt")
+    same(lg.load(tmp_path / "theirs.pt")["t"], ts)  # and lazygrad torch's
+    torch.save(ts.to_sparse_csr(), tmp_path / "csr.pt")
+    with pytest.raises(pickle.UnpicklingError, match="layout torch.sparse_csr"):
+        lg.load(tmp_path / "csr.pt")
+    r = lg.sparse_coo_tensor(lg.tensor(I), lg.tensor(V), (3, 3), requires_grad=True)
+    for copied in (pickle.loads(pickle.dumps(r)), copy.deepcopy(r)):
+        assert copied.requires_grad and copied.is_leaf
+        same(copied, ts)
