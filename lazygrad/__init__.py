@@ -203,7 +203,7 @@ for _name in _nn_aliases.METHODS:
 del _name
 
 from . import sparse
-from .sparse import sparse_coo_tensor
+from .sparse.construction import sparse_coo_tensor
 from .sparse.dispatch import install as _install_sparse
 _install_sparse(globals())
 

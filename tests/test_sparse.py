@@ -436,3 +436,15 @@ def test_save_load_pickle_and_deepcopy(tmp_path):
     for copied in (pickle.loads(pickle.dumps(r)), copy.deepcopy(r)):
         assert copied.requires_grad and copied.is_leaf
         same(copied, ts)
+
+
+@pytest.mark.parametrize("convert", [lambda x: x.to_sparse(), lambda x: x.to_sparse(1), lambda x: x.to_sparse_coo()])
+def test_to_sparse_gradient_is_masked_to_the_pattern(convert):
+    x = np.array([[0.0, 1.0], [2.0, 0.0]], np.float32)
+    w = np.array([[1.0, 2.0], [3.0, 4.0]], np.float32)
+    lx, tx = lg.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    ls, ts = convert(lx), convert(tx)
+    assert type(ls.grad_fn).__name__ == type(ts.grad_fn).__name__
+    (ls.to_dense() * lg.tensor(w)).sum().backward()
+    (ts.to_dense() * torch.tensor(w)).sum().backward()
+    same(lx.grad, tx.grad)

@@ -47,7 +47,7 @@ class Adagrad(Optimizer):
 
     def _sparse_update(self, p: Tensor, grad: Tensor, group: dict[str, Any], clr: float) -> list[Tensor]:
         """Only the rows (entries) the gradient holds: their sums grow and they move, the others stay."""
-        from ..sparse import sparse_coo_tensor
+        from ..sparse.construction import sparse_coo_tensor
         if to_scalar(group["weight_decay"]) != 0:
             raise RuntimeError("weight_decay option is not compatible with sparse gradients")
         g = (-grad if group["maximize"] else grad).coalesce()

@@ -39,7 +39,7 @@ class SparseAdam(Optimizer):
                     raise RuntimeError("SparseAdam does not support dense gradients, please consider Adam instead")
 
     def _update(self, p: Tensor, grad: Tensor, group: dict[str, Any]) -> list[Tensor]:
-        from ..sparse import sparse_coo_tensor
+        from ..sparse.construction import sparse_coo_tensor
         state = self.state[p]
         if not state:
             state.update(step=0, exp_avg=zeros_like(p), exp_avg_sq=zeros_like(p))

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from ..tensor import Tensor
 from . import arithmetic, products
-from .construction import sparse_coo_tensor
 from .coo_tensor import SparseTensor
 from .invariants import check_sparse_tensor_invariants
 

@@ -154,8 +154,8 @@ def sparse_mask(dense: Tensor, mask: SparseTensor) -> SparseTensor:
     return SparseTensor._of(mask._sparse_indices, values, mask._shape, mask._coalesced)
 
 
-@recorded_as("ToSparseBackward0")
-def _nonzero_entries(dense: Tensor, positions: Tensor, sparse_dim: int) -> Tensor:
+@recorded_as(lambda dense, positions, sparse_dim, dims_given: f"ToSparseBackward{0 if dims_given else 1}")
+def _nonzero_entries(dense: Tensor, positions: Tensor, sparse_dim: int, dims_given: bool) -> Tensor:
     return dense.reshape((-1,) + tuple(dense.shape[sparse_dim:])).index_select(0, positions)
 
 
@@ -167,6 +167,7 @@ def to_sparse(dense: Tensor, sparse_dim: int | None = None, *, layout=None, bloc
         raise NotImplementedError(f"to_sparse: layout {layout} is not supported by lazygrad (sparse_coo only)")
     if isinstance(dense, SparseTensor):
         return dense
+    dims_given = sparse_dim is not None
     sparse_dim = dense.ndim if sparse_dim is None else sparse_dim
     if dense_dim is not None:
         sparse_dim = dense.ndim - dense_dim
@@ -178,7 +179,7 @@ def to_sparse(dense: Tensor, sparse_dim: int | None = None, *, layout=None, bloc
     host = (host.cpu() if host.is_cuda else host).numpy(force=True).reshape((math.prod(shape), -1))
     positions = np.flatnonzero((host != 0).any(axis=1)) if host.size else np.zeros(0, np.int64)
     indices = np.stack(np.unravel_index(positions, shape)) if shape else np.zeros((0, len(positions)), np.int64)
-    values = _nonzero_entries(dense, index_tensor(positions, dense.device), sparse_dim)
+    values = _nonzero_entries(dense, index_tensor(positions, dense.device), sparse_dim, dims_given)
     return SparseTensor._of(index_tensor(indices.reshape(sparse_dim, -1), dense.device), values, tuple(dense.shape),
                             True)
 

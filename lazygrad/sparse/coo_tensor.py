@@ -197,5 +197,3 @@ def index_tensor(array: np.ndarray, device) -> Tensor:
     return t if str(device) == "cpu" else t.to(device)
 
 
-def is_sparse(x) -> bool:
-    return isinstance(x, SparseTensor)
