@@ -11,7 +11,7 @@ class LegacyTensorType(type):
     """The type of FloatTensor and friends: calling it builds a tensor, isinstance asks for the dtype."""
 
     def __instancecheck__(cls, obj) -> bool:
-        return isinstance(obj, Tensor) and obj.dtype is cls.dtype and obj.device.type == "cpu"
+        return isinstance(obj, Tensor) and obj.dtype is cls.dtype and obj.device.type == "cpu" and not obj.is_sparse
 
     def __call__(cls, *args, device=None) -> Tensor:
         from .creation import empty, tensor

@@ -448,3 +448,45 @@ def test_to_sparse_gradient_is_masked_to_the_pattern(convert):
     (ls.to_dense() * lg.tensor(w)).sum().backward()
     (ts.to_dense() * torch.tensor(w)).sum().backward()
     same(lx.grad, tx.grad)
+
+
+@pytest.mark.parametrize("join", [lambda m, a, b: m.cat([a, b]), lambda m, a, b: m.cat([a, b, a], 1),
+                                  lambda m, a, b: m.stack([a, b]), lambda m, a, b: m.stack([a, b], 2)])
+def test_cat_and_stack(join):
+    s, ts = pair()
+    o, to = pair(indices=[[2, 0, 1], [2, 0, 1]], values=[1.0, 2.0, 3.0])
+    same(join(lg, s, o), join(torch, ts, to))
+
+
+@pytest.mark.parametrize("call", [
+    lambda m, a, b: m.cat([a, m.ones(3, 3)]),
+    lambda m, a, b: m.cat([a, m.sparse_coo_tensor(m.tensor(I), m.tensor(V), (3, 4))]),
+    lambda m, a, b: m.cat([a, m.sparse_coo_tensor(m.tensor([[0]]), m.ones(1, 3), (3, 3))]),
+    lambda m, a, b: m.sparse.spdiags(m.ones(2, 3), m.tensor([0, 0]), (3, 3)),
+])
+def test_join_errors_match_torch(call):
+    s, ts = pair()
+    with pytest.raises(RuntimeError) as ours:
+        call(lg, s, None)
+    with pytest.raises(RuntimeError) as theirs:
+        call(torch, ts, None)
+    assert str(ours.value) == str(theirs.value).split("\n")[0]
+
+
+@pytest.mark.parametrize("offsets, shape", [([0, -1, 2], (3, 4)), ([1], (4, 3)), ([0], (3, 3))])
+def test_spdiags(offsets, shape):
+    diagonals = np.arange(1.0, 13.0, dtype=np.float32).reshape(3, 4)[:len(offsets)]
+    same(lg.sparse.spdiags(lg.tensor(diagonals), lg.tensor(offsets), shape),
+         torch.sparse.spdiags(torch.tensor(diagonals), torch.tensor(offsets), shape))
+
+
+def test_legacy_sparse_types():
+    s = lg.sparse.FloatTensor(lg.tensor(I), lg.tensor(V), lg.Size([3, 3]))
+    ts = torch.sparse.FloatTensor(torch.tensor(I), torch.tensor(V), torch.Size([3, 3]))
+    same(s, ts)
+    assert s.type() == ts.type() == "torch.sparse.FloatTensor"
+    assert isinstance(s, lg.sparse.FloatTensor) and not isinstance(s, lg.FloatTensor)
+    assert not isinstance(lg.ones(2), lg.sparse.FloatTensor)
+    same(lg.sparse.DoubleTensor(2, 3), torch.sparse.DoubleTensor(2, 3))
+    same(s.type(lg.float64), ts.type(torch.float64))
+    same(s.type("torch.sparse.DoubleTensor"), ts.type("torch.sparse.DoubleTensor"))

@@ -6,10 +6,14 @@ from __future__ import annotations
 
 from ..tensor import Tensor
 from . import arithmetic, products
+from .construction import spdiags
 from .coo_tensor import SparseTensor
 from .invariants import check_sparse_tensor_invariants
+from .legacy_types import SPARSE_LEGACY_TYPES
 
-__all__ = ["addmm", "check_sparse_tensor_invariants", "log_softmax", "mm", "softmax", "sum"]
+globals().update(SPARSE_LEGACY_TYPES)
+
+__all__ = ["addmm", "check_sparse_tensor_invariants", "log_softmax", "mm", "softmax", "spdiags", "sum"]
 
 
 def mm(mat1, mat2) -> Tensor:

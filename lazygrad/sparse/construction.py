@@ -221,3 +221,29 @@ def deepcopy_sparse(t: SparseTensor, memo: dict) -> SparseTensor:
     return SparseTensor._of(copy.deepcopy(t._sparse_indices, memo), copy.deepcopy(t._sparse_values, memo),
                             t._shape, t._coalesced)
 
+
+def spdiags(diagonals: Tensor, offsets: Tensor, shape, layout=None) -> SparseTensor:
+    """A sparse matrix with diagonals[k] on diagonal offsets[k]: element j of a row of diagonals lands in
+    column j (scipy's convention, as torch's), the parts outside the matrix left out."""
+    from ..layouts import sparse_coo
+    if layout not in (None, sparse_coo):
+        raise NotImplementedError(f"spdiags: layout {layout} is not supported by lazygrad (sparse_coo only)")
+    diagonals = diagonals.unsqueeze(0) if diagonals.ndim == 1 else diagonals
+    offs = (offsets.cpu() if offsets.is_cuda else offsets).numpy(force=True).reshape(-1)
+    if len(np.unique(offs)) != len(offs):
+        raise RuntimeError("Offset tensor contains duplicate values")
+    if diagonals.ndim != 2 or diagonals.shape[0] != len(offs):
+        raise RuntimeError(f"Number of diagonals ({diagonals.shape[0]}) does not match the number of offsets "
+                           f"({len(offs)})")
+    rows, cols = int(shape[0]), int(shape[1])
+    length = diagonals.shape[1]
+    picks, where = [], []
+    for k, off in enumerate(int(o) for o in offs):
+        columns = np.arange(max(0, off), min(cols, rows + off, length))
+        picks.append(k * length + columns)
+        where.append(np.stack([columns - off, columns]))
+    picks = np.concatenate(picks) if picks else np.zeros(0, np.int64)
+    indices = np.concatenate(where, 1) if where else np.zeros((2, 0), np.int64)
+    values = diagonals.reshape(-1).index_select(0, index_tensor(picks, diagonals.device))
+    return SparseTensor._of(index_tensor(indices, diagonals.device), values, (rows, cols), False)
+

@@ -51,6 +51,15 @@ def _caster(dtype_name: str):
     return cast
 
 
+def _type(self: SparseTensor, dtype=None):
+    """x.type(): torch's string for a sparse tensor ('torch.sparse.FloatTensor'); x.type(dtype) casts."""
+    from ..dtypes import torch_name
+    from ..legacy_types import dtype_of_type
+    if dtype is None:
+        return f"torch.sparse.{torch_name(self.dtype)}Tensor"
+    return construction.cast(self, dtype_of_type(dtype))
+
+
 def _rejected(op: str):
     def refuse(*args, **kwargs):
         raise NotImplementedError(f"Could not run 'aten::{op}' with arguments from the 'SparseCPU' backend.")
@@ -61,7 +70,7 @@ METHODS = {
     "coalesce": construction.coalesce, "to_dense": construction.to_dense, "clone": construction.clone,
     "to_sparse": lambda self, *a, **k: self, "to_sparse_coo": lambda self: self, "zero_": construction.zero_,
     "__reduce_ex__": construction.reduce_sparse, "__deepcopy__": construction.deepcopy_sparse,
-    "to": construction.cast, "cpu": lambda self: construction.cast(self, "cpu"),
+    "to": construction.cast, "type": _type, "cpu": lambda self: construction.cast(self, "cpu"),
     "cuda": lambda self, device=None, non_blocking=False: construction.cast(
         self, device if device is not None else "cuda"),
     "double": _caster("float64"), "float": _caster("float32"), "half": _caster("float16"),
@@ -108,11 +117,26 @@ DENSE_METHODS = {"add": arithmetic.add, "sub": _sub, "mul": arithmetic.mul, "mm"
                  "sub_": lambda self, other, *, alpha=1: _add_in_place(self, other, alpha=-alpha)}
 
 
+def _either_joined(dense_fn, sparse_fn):
+    """cat or stack: the sparse form when the first tensor listed is sparse."""
+    @functools.wraps(dense_fn)
+    def fn(tensors, *args, **kwargs):
+        tensors = list(tensors) if not isinstance(tensors, (list, tuple)) else tensors
+        if tensors and type(tensors[0]) is SparseTensor:
+            return sparse_fn(tensors, *args, **kwargs)
+        return dense_fn(tensors, *args, **kwargs)
+    return fn
+
+
+JOINS = {"cat": shapes.cat, "concat": shapes.cat, "concatenate": shapes.cat, "stack": shapes.stack}
+
+
 def _either(dense_fn, sparse_fn):
     @functools.wraps(dense_fn)
     def fn(*args, **kwargs):
-        if any(type(a) is SparseTensor for a in args[:3]):
-            return sparse_fn(*args, **kwargs)
+        for a in args[:3]:
+            if type(a) is SparseTensor:
+                return sparse_fn(*args, **kwargs)
         return dense_fn(*args, **kwargs)
     return fn
 
@@ -124,6 +148,8 @@ def install(namespace: dict) -> None:
     for name, fn in FUNCTIONS.items():
         if name in namespace:
             namespace[name] = _either(namespace[name], fn)
+    for name, fn in JOINS.items():
+        namespace[name] = _either_joined(namespace[name], fn)
     for name, fn in DENSE_METHODS.items():
         setattr(Tensor, name, _either(getattr(Tensor, name), fn))
     Tensor.sparse_mask = construction.sparse_mask

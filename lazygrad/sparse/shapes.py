@@ -105,3 +105,41 @@ def getitem(t: SparseTensor, key):
             raise NotImplementedError("a sparse tensor is indexed by integers only in lazygrad")
         out = select(out, dim, int(k)) if isinstance(out, SparseTensor) else out[int(k)]
     return out
+
+
+def cat(tensors, dim: int = 0) -> SparseTensor:
+    """Sparse tensors joined along a sparse dim: each one's indices in that dim moved past the ones before."""
+    tensors = list(tensors)
+    first = tensors[0]
+    for k, t in enumerate(tensors):
+        if not isinstance(t, SparseTensor):
+            raise RuntimeError(f"Concatenating sparse tensors, but a dense tensor was found at position {k}.")
+    d = wrap_dim(dim, first.ndim)
+    for k, t in enumerate(tensors):
+        if (t.sparse_dim(), t.dense_dim()) != (first.sparse_dim(), first.dense_dim()):
+            raise RuntimeError(f"All tensors must have the same sparse_dim and dense_dim: {first.sparse_dim()}, "
+                               f"{first.dense_dim()}, but tensor at position {k} has {t.sparse_dim()}, "
+                               f"{t.dense_dim()}.")
+        if any(a != b for i, (a, b) in enumerate(zip(t._shape, first._shape)) if i != d):
+            raise RuntimeError(f"All tensors must have the same shape: {list(first._shape)} (except in the "
+                               f"concatenating dimension), but found shape: {list(t._shape)} at position {k}.")
+    if d >= first.sparse_dim():
+        raise NotImplementedError("cat of sparse tensors along a dense dim is not supported by lazygrad")
+    from ..movement import cat as dense_cat
+    indices, offset = [], 0
+    for t in tensors:
+        idx = t._sparse_indices
+        if offset:
+            shift = idx.new_zeros((idx.shape[0], 1))
+            shift[d] = offset
+            idx = idx + shift
+        indices.append(idx)
+        offset += t._shape[d]
+    shape = first._shape[:d] + (offset,) + first._shape[d + 1:]
+    return SparseTensor._of(dense_cat(indices, 1), dense_cat([t._sparse_values for t in tensors]), shape, False)
+
+
+def stack(tensors, dim: int = 0) -> SparseTensor:
+    tensors = list(tensors)
+    d = wrap_dim(dim, tensors[0].ndim + 1)
+    return cat([unsqueeze(t, d) for t in tensors], d)
