@@ -235,16 +235,18 @@ def _svd(xp, arrays, full_matrices: bool):
 def _pinv(xp, arrays, atol: float, rtol: float, hermitian: bool):
     """Singular values at most max(atol, rtol * the largest) count as zero (torch's rule)."""
     a, = arrays
-    if hermitian:
+    def adjoint(m):
+        return xp.conj(xp.swapaxes(m, -1, -2))
+    if hermitian:  # A = V diag(|l|) (sign(l) V^H)
         values, vectors = xp.linalg.eigh(a)
         size = xp.abs(values)
-        left, right = vectors, xp.swapaxes(vectors, -1, -2) * xp.sign(values)[..., None]
+        left, right = vectors, adjoint(vectors) * xp.sign(values)[..., None]
     else:
         left, size, right = xp.linalg.svd(a, full_matrices=False)
     largest = size.max(-1, keepdims=True) if size.shape[-1] else xp.zeros(size.shape[:-1] + (1,), size.dtype)
     cutoff = xp.maximum(atol, rtol * largest)
     inverted = xp.where(size > cutoff, 1 / xp.where(size > cutoff, size, 1), 0).astype(a.dtype)
-    return [xp.swapaxes(right, -1, -2) @ (inverted[..., None] * xp.swapaxes(left, -1, -2))]
+    return [adjoint(right) @ (inverted[..., None] * adjoint(left))]
 
 
 def _solve_triangular(xp, arrays, upper: bool, left: bool, unitriangular: bool):

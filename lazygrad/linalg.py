@@ -260,7 +260,7 @@ def lstsq(A: Tensor, B: Tensor, rcond=None, *, driver=None):
     it: the rank is given, residuals and singular values are empty (the 'gelsd' and 'gelss' drivers fill
     them in)."""
     from .creation import empty
-    check_matrices("linalg.lstsq", A, square=False)
+    check_matrices("linalg.lstsq", A, square=False, complex_ok=True)
     if A.dtype is not B.dtype:
         raise RuntimeError(f"torch.linalg.lstsq: Expected input and other to have the same dtype, but got "
                            f"input's dtype {torch_name(A.dtype)} and other's dtype {torch_name(B.dtype)}")
@@ -271,12 +271,10 @@ def lstsq(A: Tensor, B: Tensor, rcond=None, *, driver=None):
     rtol = rcond if rcond is not None and rcond > 0 else None
     solution = matmul(pinv(A, rtol=rtol), b)
     rank = matrix_rank(A, rtol=rtol)
-    nothing = empty(0, dtype=A.dtype, device=A.device)
+    nothing = empty(0, dtype=A.dtype.to_real(), device=A.device)
     if driver in ("gelsd", "gelss"):
         m, n = A.shape[-2:]
         full = bool((rank == min(m, n)).all())
-        residuals = ((matmul(A, solution) - b) ** 2).sum(-2) if m > n and full else nothing
-        return return_types.linalg_lstsq(solution.squeeze(-1) if vector else solution,
-                                         residuals.squeeze(-1) if vector and residuals.numel() else residuals,
-                                         rank, svdvals(A))
+        residuals = (matmul(A, solution) - b).abs().square().sum(-2) if m > n and full else nothing
+        return return_types.linalg_lstsq(solution.squeeze(-1) if vector else solution, residuals, rank, svdvals(A))
     return return_types.linalg_lstsq(solution.squeeze(-1) if vector else solution, nothing, rank, nothing)

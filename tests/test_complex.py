@@ -381,9 +381,18 @@ def test_more_ops_match_torch(name):
     _close(got, want, rtol=1e-4, atol=1e-5)
 
 
-def test_least_squares_of_complex_matrices_say_they_are_missing():
-    with pytest.raises(NotImplementedError, match="complex matrices are not supported"):
-        lg.linalg.lstsq(lg.tensor(_values((3, 3))), lg.tensor(_values((3, 1))))
+@pytest.mark.parametrize("driver", [None, "gelsd"])
+def test_least_squares_results_of_complex_matrices(driver):
+    """The solution, residuals (real), rank and singular values, with torch's dtypes and shapes."""
+    t = _torch()
+    for a_shape, b_shape in (((5, 3), (5, 2)), ((3, 5), (3, 2)), ((5, 3), (5,))):
+        a, b = _values(a_shape, np.complex128, seed=1), _values(b_shape, np.complex128, seed=2)
+        ours, theirs = lg.linalg.lstsq(lg.tensor(a), lg.tensor(b), driver=driver), t.linalg.lstsq(
+            t.tensor(a), t.tensor(b), driver=driver)
+        for got, want in zip(ours, theirs):
+            assert got.dtype.name == str(want.dtype).split(".")[1] and tuple(got.shape) == tuple(want.shape)
+            if want.numel():
+                _close(got, want, rtol=1e-10, atol=1e-12)
 
 
 def test_a_loss_depending_on_singular_vector_phases_has_no_gradient():
@@ -426,6 +435,9 @@ LINALG = {
     "slogdet": lambda m, a, b: m.linalg.slogdet(a)[1].sum() + (m.linalg.slogdet(a)[0] * (1 + 2j)).real.sum(),
     "cholesky_inverse": lambda m, a, b: m.cholesky_inverse(m.linalg.cholesky(_hermitian(a))).abs().sum(),
     "cond": lambda m, a, b: m.linalg.cond(a).sum(),
+    "pinv": lambda m, a, b: (m.linalg.pinv(b) * m.arange(4.0)).abs().sum() + _imag(m.linalg.pinv(b.mT)).sum(),
+    "pinv_hermitian": lambda m, a, b: m.linalg.pinv(_hermitian(a), hermitian=True).abs().sum(),
+    "lstsq": lambda m, a, b: m.linalg.lstsq(b, a[..., :2]).solution.abs().sum(),
 }
 
 

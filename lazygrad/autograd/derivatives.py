@@ -980,7 +980,7 @@ COMPLEX_AWARE = frozenset({"abs", "real_part", "imag_part", "complex", "view_as_
                            "conj_physical", "var", "std", "sgn", "linalg_vector_norm", "linalg_eig", "linalg_cholesky",
                            "linalg_cholesky_ex", "linalg_qr", "linalg_eigh", "linalg_eigvalsh", "linalg_svd",
                            "linalg_svdvals", "linalg_lu", "linalg_lu_factor", "linalg_lu_factor_ex",
-                           "linalg_slogdet"})
+                           "linalg_slogdet", "linalg_pinv"})
 
 # What each formula reads beyond shapes (torch's saved variables), for the version check: every input
 # by default; these formulas read none of their inputs' values, and the second set reads the result.

@@ -217,16 +217,16 @@ def _svdvals(c, g):
 
 
 def _pinv(c, g):
-    """torch's pinv_backward for real matrices."""
+    """torch's pinv_backward, with conjugate transposes (the transposes of the real formula)."""
     A, p = c.args[0], c.out
     rows, cols = A.shape[-2:]
     if rows <= cols:
-        k = g.mT @ p
-        k_pt = k @ p.mT
-        return (-(p @ k).mT + k_pt - A @ p @ k_pt + p.mT @ p @ (g.mT - k @ A),)
-    k = p @ g.mT
-    pt_k = p.mT @ k
-    return (-(k @ p).mT + (g.mT - A @ k) @ p @ p.mT + pt_k - pt_k @ p @ A,)
+        k = g.mH @ p
+        k_ph = k @ p.mH
+        return (-(p @ k).mH + k_ph - A @ p @ k_ph + p.mH @ p @ (g.mH - k @ A),)
+    k = p @ g.mH
+    ph_k = p.mH @ k
+    return (-(k @ p).mH + (g.mH - A @ k) @ p @ p.mH + ph_k - ph_k @ p @ A,)
 
 
 def _matrix_exp(c, g):
