@@ -315,9 +315,11 @@ def format_tensor(
     return _add_suffixes(prefix + body, suffixes, indent, opts.linewidth)
 
 
-def format_sparse(parts: Sequence[tuple[str, np.ndarray, str]], suffixes: Sequence[str]) -> str:
+def format_sparse(parts: Sequence[tuple[str, np.ndarray, str]], suffixes: Sequence[str],
+                  force_newline: bool = True) -> str:
     """A sparse tensor's repr as torch writes it: `tensor(` and each (name, values, dtype name) part as
-    `name=tensor(...)` on a line of its own, then the suffixes (size, nnz, dtype, layout...) from a new line."""
+    `name=tensor(...)` on a line of its own, then the suffixes (size, nnz, dtype, layout...), from a new
+    line for a COO tensor (force_newline)."""
     indent = len("tensor(")
     lines = []
     for name, values, dtype_name in parts:
@@ -326,7 +328,7 @@ def format_sparse(parts: Sequence[tuple[str, np.ndarray, str]], suffixes: Sequen
                 else "[], size=" + _shape_str(values.shape))
         lines.append(prefix + body + ")")
     return _add_suffixes("tensor(" + (",\n" + " " * indent).join(lines), suffixes, indent, _OPTS.linewidth,
-                         force_newline=True)
+                         force_newline=force_newline)
 
 
 def _tensor_body(a: np.ndarray, dtype_name: str, indent: int) -> str:

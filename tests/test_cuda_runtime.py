@@ -484,8 +484,8 @@ def test_bfloat16_on_the_device():
 
 
 def test_sparse_tensors_on_the_device():
-    """Sparse COO tensors on the device: indices and values live there, coalescing, products, softmax and
-    a sparse embedding gradient applied by SparseAdam agree with the CPU's."""
+    """Sparse COO and CSR tensors on the device: indices and values live there, coalescing, products,
+    softmax and a sparse embedding gradient applied by SparseAdam agree with the CPU's."""
     dense = _pair((12, 9)) * (_pair((12, 9), seed=7) > 1.5)
     b = lg.tensor(_pair((9, 5), seed=2))
     results = []
@@ -502,6 +502,8 @@ def test_sparse_tensors_on_the_device():
             opt.zero_grad()
             emb(lg.tensor(ids, device=device)).pow(2).sum().backward()
             opt.step()
-        results.append((out.detach(), s.grad.to_dense(), emb.weight.detach()))
+        csr = lg.tensor(dense).to(device).to_sparse_csr()
+        assert csr.crow_indices().device.type == device
+        results.append((out.detach(), s.grad.to_dense(), emb.weight.detach(), (csr * 2) @ b.to(device)))
     for on_gpu, on_cpu in zip(*results):
         _same(on_gpu, on_cpu, rtol=1e-4, atol=1e-5)

@@ -22,9 +22,13 @@ def pair(indices=I, values=V, size=(3, 3), **kw):
 def same(ours, theirs, rtol=1e-5, atol=1e-6, flag=True):
     """Equal layout, size, coalesced flag (unless flag is False: torch leaves some results with a sorted
     pattern unflagged) and entries (the dense values for sparse tensors)."""
-    assert ours.is_sparse == theirs.is_sparse
+    assert ours.is_sparse == theirs.is_sparse and ours.is_sparse_csr == theirs.is_sparse_csr
+    if theirs.is_sparse_csr:  # (the order of a row's entries may differ: torch's products leave them unsorted)
+        np.testing.assert_array_equal(ours.crow_indices().numpy(), theirs.crow_indices().numpy())
     assert tuple(ours.shape) == tuple(theirs.shape)
     assert str(ours.dtype).split(".")[1] == str(theirs.dtype).split(".")[1]
+    if theirs.is_sparse_csr:
+        ours, theirs = ours.to_dense(), theirs.to_dense()
     if theirs.is_sparse:
         assert ours.is_coalesced() == theirs.is_coalesced() or not flag
         assert ours.sparse_dim() == theirs.sparse_dim()
@@ -429,9 +433,13 @@ def test_save_load_pickle_and_deepcopy(tmp_path):
     same(torch.load(tmp_path / "ours.pt")["s"], ts)  # torch reads lazygrad's file
     torch.save({"t": ts}, tmp_path / "theirs.pt")
     same(lg.load(tmp_path / "theirs.pt")["t"], ts)  # and lazygrad torch's
-    torch.save(ts.to_sparse_csr(), tmp_path / "csr.pt")
-    with pytest.raises(pickle.UnpicklingError, match="layout torch.sparse_csr"):
-        lg.load(tmp_path / "csr.pt")
+    torch.save(ts.to_dense().to_sparse_csr(), tmp_path / "csr.pt")
+    same(lg.load(tmp_path / "csr.pt"), ts.to_dense().to_sparse_csr())
+    lg.save(s.to_dense().to_sparse_csr(), tmp_path / "ours_csr.pt")
+    same(torch.load(tmp_path / "ours_csr.pt"), ts.to_dense().to_sparse_csr())
+    torch.save(ts.to_dense().to_sparse_csc(), tmp_path / "csc.pt")
+    with pytest.raises(pickle.UnpicklingError, match="layout torch.sparse_csc"):
+        lg.load(tmp_path / "csc.pt")
     r = lg.sparse_coo_tensor(lg.tensor(I), lg.tensor(V), (3, 3), requires_grad=True)
     for copied in (pickle.loads(pickle.dumps(r)), copy.deepcopy(r)):
         assert copied.requires_grad and copied.is_leaf
@@ -490,3 +498,86 @@ def test_legacy_sparse_types():
     same(lg.sparse.DoubleTensor(2, 3), torch.sparse.DoubleTensor(2, 3))
     same(s.type(lg.float64), ts.type(torch.float64))
     same(s.type("torch.sparse.DoubleTensor"), ts.type("torch.sparse.DoubleTensor"))
+
+
+# ---- CSR ------------------------------------------------------------------------------------------------
+
+CROW, COL, CSR_VALUES = [0, 2, 2, 5], [0, 3, 1, 2, 3], [1.0, -2.0, 3.0, 4.5, 5.0]
+
+
+def csr_pair(**kw):
+    return (lg.sparse_csr_tensor(lg.tensor(CROW), lg.tensor(COL), lg.tensor(CSR_VALUES), (3, 4), **kw),
+            torch.sparse_csr_tensor(torch.tensor(CROW), torch.tensor(COL), torch.tensor(CSR_VALUES), (3, 4), **kw))
+
+
+def test_csr_printed_forms_and_attributes():
+    c, tc = csr_pair()
+    assert repr(c) == torch_repr(tc)
+    assert repr(c.double()) == torch_repr(tc.double())
+    r, tr = csr_pair(requires_grad=True)
+    assert repr(r) == torch_repr(tr)
+    assert repr(lg.zeros(3, 4).to_sparse_csr()) == torch_repr(torch.zeros(3, 4).to_sparse_csr())
+    wide = np.arange(40.0, dtype=np.float32).reshape(2, 20) % 3
+    assert repr(lg.tensor(wide).to_sparse_csr()) == torch_repr(torch.tensor(wide).to_sparse_csr())
+    assert c.layout is lg.sparse_csr and c.is_sparse_csr and not c.is_sparse and isinstance(c, lg.Tensor)
+    assert (c._nnz(), c.sparse_dim(), c.dense_dim(), c.shape) == (5, 2, 0, (3, 4))
+    with pytest.raises(RuntimeError, match="Sparse CSR tensors do not have strides"):
+        c.stride()
+
+
+def test_csr_conversions():
+    c, tc = csr_pair()
+    same(c.to_dense(), tc.to_dense())
+    same(c.to_sparse(), tc.to_sparse())
+    same(c.to_dense().to_sparse_csr(), tc.to_dense().to_sparse_csr())
+    s, ts = pair()
+    same(s.to_sparse_csr(), ts.to_sparse_csr())  # (an uncoalesced COO tensor is summed first)
+    same(lg.sparse_csr_tensor(CROW, COL, CSR_VALUES), torch.sparse_csr_tensor(CROW, COL, CSR_VALUES))
+    same(c.to(lg.float64), tc.to(torch.float64))
+
+
+@pytest.mark.parametrize("name", ["add", "scale", "neg", "sqrt", "mul_dense", "dense_add", "sum", "mm",
+                                  "matmul_vector", "dense_matmul", "addmm", "csr_mm"])
+def test_csr_math(name):
+    c, tc = csr_pair()
+    d = np.arange(12.0, dtype=np.float32).reshape(3, 4) - 5
+    b = np.arange(8.0, dtype=np.float32).reshape(4, 2) / 3
+    cases = {
+        "add": lambda a, m: a + a, "scale": lambda a, m: a * 2.5, "neg": lambda a, m: -a,
+        "sqrt": lambda a, m: a.abs().sqrt(), "mul_dense": lambda a, m: a * m.tensor(d),
+        "dense_add": lambda a, m: m.tensor(d) + a, "sum": lambda a, m: a.sum(),
+        "mm": lambda a, m: m.mm(a, m.tensor(b)), "matmul_vector": lambda a, m: a @ m.tensor(b[:, 0]),
+        "dense_matmul": lambda a, m: m.tensor(d.T) @ a,
+        "addmm": lambda a, m: m.addmm(m.ones(3, 2), a, m.tensor(b), beta=0.5, alpha=2),
+        "csr_mm": lambda a, m: m.mm(a, a.to_dense().t().to_sparse_csr()),
+    }
+    same(cases[name](c, lg), cases[name](tc, torch))
+
+
+def test_csr_gradients():
+    c, tc = csr_pair(requires_grad=True)
+    w = np.arange(12.0, dtype=np.float32).reshape(3, 4)
+    (c.to_dense() * lg.tensor(w)).sum().backward()
+    (tc.to_dense() * torch.tensor(w)).sum().backward()
+    same(c.grad, tc.grad)
+    v = np.asarray(CSR_VALUES, np.float32)
+    lv, tv = lg.tensor(v, requires_grad=True), torch.tensor(v, requires_grad=True)
+    lc = lg.sparse_csr_tensor(lg.tensor(CROW), lg.tensor(COL), lv, (3, 4))
+    tcv = torch.sparse_csr_tensor(torch.tensor(CROW), torch.tensor(COL), tv, (3, 4))
+    assert type(lc.grad_fn).__name__ == type(tcv.grad_fn).__name__
+    b = np.arange(8.0, dtype=np.float32).reshape(4, 2)
+    (lc @ lg.tensor(b)).pow(2).sum().backward()
+    (tcv @ torch.tensor(b)).pow(2).sum().backward()
+    same(lv.grad, tv.grad)
+
+
+@pytest.mark.parametrize("crow, col, size", [([1, 2, 2, 5], COL, (3, 4)), ([0, 2, 2, 4], COL, (3, 4)),
+                                             ([0, 2, 2, 5], [0, 3, 1, 2, 7], (3, 4))])
+def test_csr_invariant_errors_match_torch(crow, col, size):
+    with pytest.raises(RuntimeError) as ours:
+        lg.sparse_csr_tensor(lg.tensor(crow), lg.tensor(col), lg.tensor(CSR_VALUES), size, check_invariants=True)
+    with pytest.raises(RuntimeError) as theirs:
+        torch.sparse_csr_tensor(torch.tensor(crow), torch.tensor(col), torch.tensor(CSR_VALUES), size,
+                                check_invariants=True)
+    assert str(ours.value) == str(theirs.value).split("\n")[0]
+

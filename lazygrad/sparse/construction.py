@@ -13,14 +13,14 @@ from .coo_tensor import SparseTensor, host_indices, index_tensor, linear_indices
 from .invariants import checking_invariants
 
 
-def _as_tensor(x, dtype=None, device=None) -> Tensor:
+def tensor_of(x, dtype=None, device=None) -> Tensor:
     from ..creation import as_tensor
     return x if isinstance(x, Tensor) and dtype is None and device is None else as_tensor(x, dtype=dtype,
                                                                                             device=device)
 
 
-@recorded_as("SparseCooTensorWithDimsAndTensorsBackward0")
-def _entries(values: Tensor) -> Tensor:
+@recorded_as(lambda values, node_name: node_name)
+def entries(values: Tensor, node_name: str) -> Tensor:
     """The values a new sparse tensor holds: an alias of the ones given, recorded as torch records them."""
     return values.view(values.shape)
 
@@ -30,9 +30,9 @@ def sparse_coo_tensor(indices, values, size=None, *, dtype=None, device=None, pi
                       is_coalesced: bool | None = None) -> SparseTensor:
     """A sparse COO tensor with the given entries (repeated indices add up). Without `size`, each sparse
     dim is one past its largest index and the dense dims are the values'."""
-    values = _as_tensor(values, dtype, device)
+    values = tensor_of(values, dtype, device)
     device = values.device
-    indices = _as_tensor(indices, device=device)
+    indices = tensor_of(indices, device=device)
     if indices.ndim != 2:
         raise RuntimeError(f"indices must be sparse_dim x nnz, but got: {list(indices.shape)}")
     if indices.dtype is not int64:
@@ -54,7 +54,9 @@ def sparse_coo_tensor(indices, values, size=None, *, dtype=None, device=None, pi
         raise RuntimeError(f"values has incorrect size, expected {list(values.shape[:1]) + list(size[sparse_dim:])}"
                            f", got {list(values.shape)}")
     coalesced = nnz <= 1 if is_coalesced is None else bool(is_coalesced)
-    out = SparseTensor._of(indices, _entries(values) if values.requires_grad else values.detach(), size, coalesced)
+    if values.requires_grad:
+        values = entries(values, "SparseCooTensorWithDimsAndTensorsBackward0")
+    out = SparseTensor._of(indices, values if values.grad_fn is not None else values.detach(), size, coalesced)
     if checking_invariants() if check_invariants is None else check_invariants:
         _check_invariants(out)
     if requires_grad:

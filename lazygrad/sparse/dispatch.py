@@ -9,8 +9,9 @@ from __future__ import annotations
 import functools
 
 from ..tensor import Tensor
-from . import arithmetic, construction, products, shapes
+from . import arithmetic, construction, csr_construction, csr_tensor, products, shapes
 from .coo_tensor import SparseTensor
+from .csr_tensor import SparseCSRTensor
 
 
 def _sub(a, b, alpha=1):
@@ -131,26 +132,49 @@ def _either_joined(dense_fn, sparse_fn):
 JOINS = {"cat": shapes.cat, "concat": shapes.cat, "concatenate": shapes.cat, "stack": shapes.stack}
 
 
-def _either(dense_fn, sparse_fn):
+# what a CSR operand takes: the COO implementations, run on its COO twin
+CSR_NAMES = ("add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "pow", "square", "mm",
+             "matmul", "mv", "addmm", "clone", "__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
+             "__truediv__", "__rtruediv__", "__neg__", "__pow__", "__matmul__", "__rmatmul__", "to", "cpu", "cuda",
+             "double", "float", "half", "bfloat16", "long", "int", "bool", "to_dense", "norm",
+             *arithmetic.ZERO_PRESERVING)
+CSR_METHODS = {name: csr_construction.via_coo(FUNCTIONS[name] if isinstance(METHODS[name], functools.partialmethod)
+                                               else METHODS[name]) for name in CSR_NAMES if name in METHODS}
+CSR_METHODS.update({"sum": csr_construction.csr_sum, "to_sparse_csr": csr_construction.to_sparse_csr,
+                    "__reduce_ex__": csr_construction.reduce_csr, "__deepcopy__": csr_construction.deepcopy_csr,
+                    "to_sparse": lambda t, *a, **k: csr_tensor.to_coo(t), "to_sparse_coo": csr_tensor.to_coo})
+CSR_FUNCTIONS = {name: csr_construction.via_coo(FUNCTIONS[name]) for name in CSR_NAMES if name in FUNCTIONS}
+CSR_FUNCTIONS["sum"] = csr_construction.csr_sum
+
+
+def _either(dense_fn, coo_fn, csr_fn):
+    """dense_fn, or the sparse form of the first sparse operand among the first three arguments."""
     @functools.wraps(dense_fn)
     def fn(*args, **kwargs):
         for a in args[:3]:
-            if type(a) is SparseTensor:
-                return sparse_fn(*args, **kwargs)
+            kind = type(a)
+            if kind is SparseTensor and coo_fn is not None:
+                return coo_fn(*args, **kwargs)
+            if kind is SparseCSRTensor and csr_fn is not None:
+                return csr_fn(*args, **kwargs)
         return dense_fn(*args, **kwargs)
     return fn
 
 
 def install(namespace: dict) -> None:
-    """Give SparseTensor its methods, and the top-level functions and dense methods their sparse cases."""
+    """Give the sparse tensors their methods, and the top-level functions and dense methods their sparse
+    cases."""
     for name, fn in METHODS.items():
         setattr(SparseTensor, name, fn)
-    for name, fn in FUNCTIONS.items():
+    for name, fn in CSR_METHODS.items():
+        setattr(SparseCSRTensor, name, fn)
+    for name in FUNCTIONS.keys() | CSR_FUNCTIONS.keys():
         if name in namespace:
-            namespace[name] = _either(namespace[name], fn)
+            namespace[name] = _either(namespace[name], FUNCTIONS.get(name), CSR_FUNCTIONS.get(name))
     for name, fn in JOINS.items():
         namespace[name] = _either_joined(namespace[name], fn)
     for name, fn in DENSE_METHODS.items():
-        setattr(Tensor, name, _either(getattr(Tensor, name), fn))
+        setattr(Tensor, name, _either(getattr(Tensor, name), fn, csr_construction.via_coo(fn)))
     Tensor.sparse_mask = construction.sparse_mask
     Tensor.to_sparse = Tensor.to_sparse_coo = construction.to_sparse
+    Tensor.to_sparse_csr = SparseTensor.to_sparse_csr = csr_construction.to_sparse_csr

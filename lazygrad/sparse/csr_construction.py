@@ -1,0 +1,106 @@
+"""Making CSR tensors and converting to and from them: sparse_csr_tensor, to_sparse_csr, and the adapter
+that runs a COO implementation on CSR operands (the math of a CSR tensor is its COO twin's)."""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from ..dtypes import int64
+from ..tensor import Tensor
+from .construction import entries, tensor_of, to_sparse
+from .coo_tensor import SparseTensor
+from .csr_tensor import SparseCSRTensor, from_coo, to_coo
+from .invariants import checking_invariants
+
+
+def sparse_csr_tensor(crow_indices, col_indices, values, size=None, *, dtype=None, device=None,
+                      pin_memory: bool = False, requires_grad: bool = False,
+                      check_invariants: bool | None = None) -> SparseCSRTensor:
+    """A CSR matrix: row r's entries are col_indices and values at crow_indices[r]:crow_indices[r + 1].
+    Without size, the columns are one past the largest column index."""
+    values = tensor_of(values, dtype, device)
+    crow = tensor_of(crow_indices, device=values.device)
+    col = tensor_of(col_indices, device=values.device)
+    if crow.ndim != 1 or col.ndim != 1 or values.ndim != 1:
+        raise NotImplementedError("sparse_csr_tensor: lazygrad takes 2-D CSR matrices (1-D crow_indices, "
+                                  f"col_indices and values), got {crow.ndim}-D, {col.ndim}-D and {values.ndim}-D")
+    crow, col = crow.to(int64), col.to(int64)
+    if size is None:
+        cols = (col.cpu() if col.is_cuda else col).numpy(force=True)
+        size = (crow.shape[0] - 1, int(cols.max()) + 1 if cols.size else 0)
+    size = tuple(int(s) for s in size)
+    if len(size) != 2 or crow.shape[0] != size[0] + 1:
+        raise RuntimeError(f"sparse_csr_tensor: crow_indices of {crow.shape[0]} entries do not describe the "
+                           f"{size[0] if size else 0} rows of a matrix of size {list(size)}")
+    if values.requires_grad:
+        values = entries(values, "SparseCompressedTensorBackward0")
+    out = SparseCSRTensor._of(crow, col, values if values.grad_fn is not None else values.detach(), size)
+    if checking_invariants() if check_invariants is None else check_invariants:
+        _check_invariants(out)
+    if requires_grad:
+        out.requires_grad_()
+    return out
+
+
+def _check_invariants(t: SparseCSRTensor) -> None:
+    crow = (t._crow.cpu() if t._crow.is_cuda else t._crow).numpy(force=True)
+    col = (t._col.cpu() if t._col.is_cuda else t._col).numpy(force=True)
+    checks = [(crow[0] == 0, "`crow_indices[..., 0] == 0` is not satisfied."),
+              (crow[-1] == t._nnz(), "`crow_indices[..., -1] == nnz` is not satisfied."),
+              (np.all(np.diff(crow) >= 0), "`0 <= crow_indices[..., 1:] - crow_indices[..., :-1] <= ncols` is not "
+                                           "satisfied."),
+              (col.size == t._nnz(), "`col_indices.size(-1) == nnz` is not satisfied."),
+              (not col.size or (col.min() >= 0 and col.max() < t._shape[1]),
+               "`0 <= col_indices < ncols` is not satisfied.")]
+    for ok, message in checks:
+        if not ok:
+            raise RuntimeError(message)
+
+
+def to_sparse_csr(t: Tensor, dense_dim: int | None = None) -> SparseCSRTensor:
+    """A dense matrix's nonzero entries, or a COO or CSR tensor's, as a CSR tensor."""
+    if dense_dim:
+        raise NotImplementedError("to_sparse_csr: dense dims are not supported by lazygrad")
+    if isinstance(t, SparseCSRTensor):
+        return t
+    if t.ndim != 2:
+        raise NotImplementedError(f"to_sparse_csr: lazygrad converts 2-D tensors only, got {t.ndim}-D")
+    return from_coo(t if isinstance(t, SparseTensor) else to_sparse(t))
+
+
+def _coo_of(x):
+    return to_coo(x) if isinstance(x, SparseCSRTensor) else x
+
+
+def via_coo(fn):
+    """fn (written for COO tensors) taking CSR operands: they go in as COO, a 2-D sparse result comes back
+    as CSR."""
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        out = fn(*map(_coo_of, args), **{k: _coo_of(v) for k, v in kwargs.items()})
+        if isinstance(out, SparseTensor) and out.sparse_dim() == 2 and not out.dense_dim():
+            return from_coo(out)
+        return out
+    return run
+
+
+def csr_sum(t: SparseCSRTensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    if dim is not None:
+        raise RuntimeError("reduction operations on CSR tensors with keepdim=False is unsupported")
+    return t._csr_values.sum(dtype=dtype)
+
+
+def rebuilt_csr(crow: Tensor, col: Tensor, values: Tensor, shape, requires_grad: bool) -> SparseCSRTensor:
+    """A CSR tensor from its pickled parts."""
+    return SparseCSRTensor._of(crow, col, values.requires_grad_(requires_grad), tuple(shape))
+
+
+def reduce_csr(t: SparseCSRTensor, protocol: int):
+    return rebuilt_csr, (t._crow, t._col, t._csr_values.detach(), t._shape, t.requires_grad)
+
+
+def deepcopy_csr(t: SparseCSRTensor, memo: dict) -> SparseCSRTensor:
+    import copy
+    return SparseCSRTensor._of(copy.deepcopy(t._crow, memo), copy.deepcopy(t._col, memo),
+                               copy.deepcopy(t._csr_values, memo), t._shape)

@@ -1,0 +1,144 @@
+"""Sparse CSR tensors (torch.sparse_csr): a matrix as `crow_indices` (where each row's entries start, m + 1
+of them), `col_indices` and `values`, all lazy tensors; 2-D, without batch or dense dims.
+
+Like a COO tensor, its autograd rides on the values. Its math runs on the COO tensor with the same entries
+(rows spelled out from crow_indices on the host), and results that stay sparse come back as CSR.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor
+from ..layouts import sparse_csr
+from .coo_tensor import SparseTensor, _no_dense_layout, host_indices, index_tensor, linear_indices
+
+
+class SparseCSRTensor(Tensor):
+    """A tensor of layout lazygrad.sparse_csr (a Tensor, as in torch; its dense machinery is refused)."""
+
+    __slots__ = ("_crow", "_col", "_csr_values")
+
+    _storage = _no_dense_layout("storage")
+    lazy = _no_dense_layout("lazy node")
+    _strides = _no_dense_layout("strides")
+    _offset = _no_dense_layout("offset")
+    _node = _no_dense_layout("node")
+
+    def __init__(self, *args, **kwargs):
+        raise TypeError("use lazygrad.sparse_csr_tensor to make a sparse CSR tensor")
+
+    @classmethod
+    def _of(cls, crow: Tensor, col: Tensor, values: Tensor, shape) -> SparseCSRTensor:
+        t = object.__new__(cls)
+        t._crow, t._col, t._csr_values = crow, col, values
+        t._shape = tuple(int(s) for s in shape)
+        t._output_nr, t._accum, t._hooks, t._untracked = 0, None, None, False
+        t._base, t._view_version, t._grad, t._grad_fn, t._requires_grad = None, 0, None, None, False
+        return t
+
+    def _backend(self) -> str:
+        return "SparseCsrCUDA" if self._csr_values.is_cuda else "SparseCsrCPU"
+
+    def _parts(self) -> tuple[Tensor, ...]:
+        return (self._crow, self._col, self._csr_values)
+
+    layout = property(lambda self: sparse_csr)
+    is_sparse = property(lambda self: False)
+    is_sparse_csr = property(lambda self: True)
+    dtype = property(lambda self: self._csr_values.dtype)
+    device = property(lambda self: self._csr_values.device)
+    is_cuda = property(lambda self: self._csr_values.is_cuda)
+
+    def crow_indices(self) -> Tensor:
+        return self._crow
+
+    def col_indices(self) -> Tensor:
+        return self._col
+
+    def values(self) -> Tensor:
+        return self._csr_values
+
+    def _nnz(self) -> int:
+        return self._csr_values.shape[0]
+
+    def sparse_dim(self) -> int:
+        return 2
+
+    def dense_dim(self) -> int:
+        return 0
+
+    def stride(self, dim: int | None = None):
+        raise RuntimeError("Sparse CSR tensors do not have strides")
+
+    def is_contiguous(self, memory_format=None) -> bool:
+        return False
+
+    def numpy(self, *, force: bool = False):
+        raise TypeError("can't convert SparseCsr layout tensor to numpy. Use Tensor.to_dense() first.")
+
+    def indices(self):
+        raise RuntimeError("indices expected sparse coordinate tensor layout but got SparseCsr")
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._csr_values.requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        self._csr_values.requires_grad = value
+
+    def requires_grad_(self, requires_grad: bool = True) -> SparseCSRTensor:
+        self._csr_values.requires_grad_(requires_grad)
+        return self
+
+    @property
+    def grad_fn(self):
+        return self._csr_values.grad_fn
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._csr_values.is_leaf
+
+    @property
+    def grad(self) -> SparseCSRTensor | None:
+        """A CSR leaf's gradient on its own pattern (its values' gradient)."""
+        g = self._csr_values.grad
+        return None if g is None else SparseCSRTensor._of(self._crow, self._col, g, self._shape)
+
+    @grad.setter
+    def grad(self, value) -> None:
+        self._csr_values.grad = None if value is None else to_coo(value)._sparse_values.detach()
+
+    def detach(self) -> SparseCSRTensor:
+        return SparseCSRTensor._of(self._crow, self._col, self._csr_values.detach(), self._shape)
+
+    def __repr__(self, *, tensor_contents=None) -> str:
+        from .printing import format_csr
+        return format_csr(self)
+
+    __str__ = __repr__
+
+
+def to_coo(t: SparseCSRTensor) -> SparseTensor:
+    """The COO tensor with t's entries (coalesced when t's columns are sorted within each row)."""
+    host = (t._crow.cpu() if t._crow.is_cuda else t._crow).numpy(force=True)
+    rows = np.repeat(np.arange(len(host) - 1), np.diff(host))
+    cols = (t._col.cpu() if t._col.is_cuda else t._col).numpy(force=True)
+    indices = np.stack([rows, cols])
+    ordered = bool(np.all(np.diff(linear_indices(indices, t._shape)) > 0))
+    return SparseTensor._of(index_tensor(indices, t.device), t._csr_values, t._shape, ordered)
+
+
+def from_coo(s: SparseTensor) -> SparseCSRTensor:
+    """The CSR tensor with a 2-D COO tensor's entries (coalesced first unless its rows are in order)."""
+    if s.sparse_dim() != 2 or s.dense_dim():
+        raise RuntimeError(f"to_sparse_csr: only 2-D tensors without dense dims are supported by lazygrad, got "
+                           f"sparse_dim {s.sparse_dim()} and dense_dim {s.dense_dim()}")
+    host = host_indices(s)
+    if not s.is_coalesced() and np.any(np.diff(host[0]) < 0):
+        from .construction import coalesce
+        s = coalesce(s)
+        host = host_indices(s)
+    crow = np.searchsorted(host[0], np.arange(s._shape[0] + 1))
+    return SparseCSRTensor._of(index_tensor(crow, s.device), index_tensor(host[1], s.device), s._sparse_values,
+                               s._shape)
