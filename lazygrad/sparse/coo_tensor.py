@@ -15,43 +15,20 @@ import numpy as np
 from ..dtypes import int64
 from ..tensor import Tensor
 from ..layouts import sparse_coo
+from .layout_base import SparseLayoutTensor
 
-BACKEND_MESSAGE = ("Could not run this operation with arguments from the 'SparseCPU' backend: lazygrad runs it on "
-                   "strided tensors only (call .to_dense() first)")
-
-
-def _no_dense_layout(name: str):
-    def refuse(self):
-        raise NotImplementedError(BACKEND_MESSAGE.replace("SparseCPU", self._backend()))
-    return property(refuse, doc=f"({name}: a sparse tensor has none)")
-
-
-class SparseTensor(Tensor):
-    """A tensor of layout lazygrad.sparse_coo. It is a Tensor (isinstance holds, as in torch); the dense
-    machinery (storage, strides, lazy node) is refused with torch's NotImplementedError."""
+class SparseTensor(SparseLayoutTensor):
+    """A tensor of layout lazygrad.sparse_coo."""
 
     __slots__ = ("_sparse_indices", "_sparse_values", "_coalesced")
 
-    _storage = _no_dense_layout("storage")
-    lazy = _no_dense_layout("lazy node")
-    _strides = _no_dense_layout("strides")
-    _offset = _no_dense_layout("offset")
-    _node = _no_dense_layout("node")
-
-    def __init__(self, *args, **kwargs):
-        raise TypeError("use lazygrad.sparse_coo_tensor to make a sparse tensor")
-
     @classmethod
     def _of(cls, indices: Tensor, values: Tensor, shape, coalesced: bool) -> SparseTensor:
-        t = object.__new__(cls)
+        t = cls._blank(shape)
         t._sparse_indices, t._sparse_values, t._coalesced = indices, values, coalesced or values.shape[0] <= 1
-        t._shape = tuple(int(s) for s in shape)
-        t._output_nr, t._accum, t._hooks, t._untracked = 0, None, None, False
-        t._base, t._view_version, t._grad, t._grad_fn, t._requires_grad = None, 0, None, None, False
         return t
 
-    def _backend(self) -> str:
-        return "SparseCUDA" if self._sparse_values.is_cuda else "SparseCPU"
+    _carrier = property(lambda self: self._sparse_values)
 
     def _parts(self) -> tuple[Tensor, ...]:
         return (self._sparse_indices, self._sparse_values)
@@ -60,18 +37,12 @@ class SparseTensor(Tensor):
 
     layout = property(lambda self: sparse_coo)
     is_sparse = property(lambda self: True)
-    dtype = property(lambda self: self._sparse_values.dtype)
-    device = property(lambda self: self._sparse_values.device)
-    is_cuda = property(lambda self: self._sparse_values.is_cuda)
 
     def sparse_dim(self) -> int:
         return self._sparse_indices.shape[0]
 
     def dense_dim(self) -> int:
         return self._sparse_values.ndim - 1
-
-    def _nnz(self) -> int:
-        return self._sparse_values.shape[0]
 
     def is_coalesced(self) -> bool:
         return self._coalesced
@@ -95,9 +66,6 @@ class SparseTensor(Tensor):
     def stride(self, dim: int | None = None):
         return 0 if dim is not None else (0,) * len(self._shape)
 
-    def is_contiguous(self, memory_format=None) -> bool:
-        return False
-
     def storage(self):
         raise NotImplementedError("Cannot access storage of SparseTensorImpl")
 
@@ -107,9 +75,6 @@ class SparseTensor(Tensor):
         raise RuntimeError("Cannot access data pointer of Tensor that doesn't have storage")
 
     tolist = data_ptr
-
-    def numpy(self, *, force: bool = False):
-        raise TypeError("can't convert Sparse layout tensor to numpy. Use Tensor.to_dense() first.")
 
     def contiguous(self, memory_format=None):
         raise RuntimeError("unsupported memory format option Contiguous")
@@ -123,26 +88,6 @@ class SparseTensor(Tensor):
         return self.to_dense().item()
 
     # ---- autograd: carried by the values -------------------------------------------------------------
-
-    @property
-    def requires_grad(self) -> bool:
-        return self._sparse_values.requires_grad
-
-    @requires_grad.setter
-    def requires_grad(self, value: bool) -> None:
-        self._sparse_values.requires_grad = value
-
-    def requires_grad_(self, requires_grad: bool = True) -> SparseTensor:
-        self._sparse_values.requires_grad_(requires_grad)
-        return self
-
-    @property
-    def grad_fn(self):
-        return self._sparse_values.grad_fn
-
-    @property
-    def is_leaf(self) -> bool:
-        return self._sparse_values.is_leaf
 
     @property
     def grad(self) -> SparseTensor | None:

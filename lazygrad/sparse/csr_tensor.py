@@ -10,34 +10,23 @@ import numpy as np
 
 from ..tensor import Tensor
 from ..layouts import sparse_csr
-from .coo_tensor import SparseTensor, _no_dense_layout, host_indices, index_tensor, linear_indices
+from .coo_tensor import SparseTensor, host_indices, index_tensor, linear_indices
+from .layout_base import SparseLayoutTensor
 
 
-class SparseCSRTensor(Tensor):
-    """A tensor of layout lazygrad.sparse_csr (a Tensor, as in torch; its dense machinery is refused)."""
+class SparseCSRTensor(SparseLayoutTensor):
+    """A tensor of layout lazygrad.sparse_csr."""
 
     __slots__ = ("_crow", "_col", "_csr_values")
-
-    _storage = _no_dense_layout("storage")
-    lazy = _no_dense_layout("lazy node")
-    _strides = _no_dense_layout("strides")
-    _offset = _no_dense_layout("offset")
-    _node = _no_dense_layout("node")
-
-    def __init__(self, *args, **kwargs):
-        raise TypeError("use lazygrad.sparse_csr_tensor to make a sparse CSR tensor")
+    _backend_name = "SparseCsr"
 
     @classmethod
     def _of(cls, crow: Tensor, col: Tensor, values: Tensor, shape) -> SparseCSRTensor:
-        t = object.__new__(cls)
+        t = cls._blank(shape)
         t._crow, t._col, t._csr_values = crow, col, values
-        t._shape = tuple(int(s) for s in shape)
-        t._output_nr, t._accum, t._hooks, t._untracked = 0, None, None, False
-        t._base, t._view_version, t._grad, t._grad_fn, t._requires_grad = None, 0, None, None, False
         return t
 
-    def _backend(self) -> str:
-        return "SparseCsrCUDA" if self._csr_values.is_cuda else "SparseCsrCPU"
+    _carrier = property(lambda self: self._csr_values)
 
     def _parts(self) -> tuple[Tensor, ...]:
         return (self._crow, self._col, self._csr_values)
@@ -45,9 +34,6 @@ class SparseCSRTensor(Tensor):
     layout = property(lambda self: sparse_csr)
     is_sparse = property(lambda self: False)
     is_sparse_csr = property(lambda self: True)
-    dtype = property(lambda self: self._csr_values.dtype)
-    device = property(lambda self: self._csr_values.device)
-    is_cuda = property(lambda self: self._csr_values.is_cuda)
 
     def crow_indices(self) -> Tensor:
         return self._crow
@@ -58,9 +44,6 @@ class SparseCSRTensor(Tensor):
     def values(self) -> Tensor:
         return self._csr_values
 
-    def _nnz(self) -> int:
-        return self._csr_values.shape[0]
-
     def sparse_dim(self) -> int:
         return 2
 
@@ -70,34 +53,8 @@ class SparseCSRTensor(Tensor):
     def stride(self, dim: int | None = None):
         raise RuntimeError("Sparse CSR tensors do not have strides")
 
-    def is_contiguous(self, memory_format=None) -> bool:
-        return False
-
-    def numpy(self, *, force: bool = False):
-        raise TypeError("can't convert SparseCsr layout tensor to numpy. Use Tensor.to_dense() first.")
-
     def indices(self):
         raise RuntimeError("indices expected sparse coordinate tensor layout but got SparseCsr")
-
-    @property
-    def requires_grad(self) -> bool:
-        return self._csr_values.requires_grad
-
-    @requires_grad.setter
-    def requires_grad(self, value: bool) -> None:
-        self._csr_values.requires_grad = value
-
-    def requires_grad_(self, requires_grad: bool = True) -> SparseCSRTensor:
-        self._csr_values.requires_grad_(requires_grad)
-        return self
-
-    @property
-    def grad_fn(self):
-        return self._csr_values.grad_fn
-
-    @property
-    def is_leaf(self) -> bool:
-        return self._csr_values.is_leaf
 
     @property
     def grad(self) -> SparseCSRTensor | None:
