@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 
+from ..dtypes import torch_name
 from ..tensor import Tensor
 from . import arithmetic, construction, csr_construction, csr_tensor, products, shapes
 from .coo_tensor import SparseTensor
@@ -38,7 +39,8 @@ def _in_place(fn):
     def method(self: SparseTensor, *args, **kwargs):
         out = fn(self, *args, **kwargs)
         if out.dtype is not self.dtype:
-            raise RuntimeError(f"result type {out.dtype} can't be cast to the desired output type {self.dtype}")
+            raise RuntimeError(f"result type {torch_name(out.dtype)} can't be cast to the desired output type "
+                               f"{torch_name(self.dtype)}")
         self._sparse_indices, self._sparse_values, self._coalesced = (out._sparse_indices, out._sparse_values,
                                                                        out._coalesced)
         return self
@@ -54,11 +56,18 @@ def _caster(dtype_name: str):
 
 def _type(self: SparseTensor, dtype=None):
     """x.type(): torch's string for a sparse tensor ('torch.sparse.FloatTensor'); x.type(dtype) casts."""
-    from ..dtypes import torch_name
     from ..legacy_types import dtype_of_type
     if dtype is None:
         return f"torch.sparse.{torch_name(self.dtype)}Tensor"
     return construction.cast(self, dtype_of_type(dtype))
+
+
+def _unary(name: str):
+    """The zero-preserving op `name` of a sparse tensor (a method, and a function of it)."""
+    def op(t: SparseTensor, *args, **kwargs):
+        return arithmetic.on_values(t, name, *args, **kwargs)
+    op.__name__ = name
+    return op
 
 
 def _rejected(op: str):
@@ -79,7 +88,7 @@ METHODS = {
     "add": arithmetic.add, "__add__": arithmetic.add, "__radd__": lambda a, b: arithmetic.add(b, a),
     "sub": _sub, "subtract": _sub, "__sub__": _sub, "__rsub__": _rsub,
     "mul": arithmetic.mul, "multiply": arithmetic.mul, "__mul__": arithmetic.mul,
-    "__rmul__": lambda a, b: arithmetic.mul(a, b),
+    "__rmul__": arithmetic.mul,
     "div": arithmetic.div, "divide": arithmetic.div, "true_divide": _true_divide, "__truediv__": _true_divide,
     "__rtruediv__": _rejected("reciprocal"), "__neg__": lambda t: arithmetic.on_values(t, "neg"),
     "pow": arithmetic.pow_, "__pow__": arithmetic.pow_, "square": lambda t: arithmetic.pow_(t, 2),
@@ -91,8 +100,7 @@ METHODS = {
     "add_": _in_place(arithmetic.add), "sub_": _in_place(_sub), "mul_": _in_place(arithmetic.mul),
     "div_": _in_place(_true_divide), "neg_": _in_place(lambda t: arithmetic.on_values(t, "neg")),
 }
-METHODS.update({name: functools.partialmethod(arithmetic.on_values, name)
-                for name in arithmetic.ZERO_PRESERVING if name != "square"})
+METHODS.update({name: _unary(name) for name in arithmetic.ZERO_PRESERVING if name != "square"})
 
 # top-level functions taking a sparse operand among their first ones: name -> the sparse implementation
 FUNCTIONS = {
@@ -102,8 +110,7 @@ FUNCTIONS = {
     "addmm": products.addmm, "t": shapes.t_, "transpose": shapes.transpose, "permute": shapes.permute,
     "unsqueeze": shapes.unsqueeze, "index_select": shapes.index_select, "select": shapes.select,
     "clone": construction.clone, "square": lambda t: arithmetic.pow_(t, 2),
-    **{name: functools.partial(lambda name, t, *a, **k: arithmetic.on_values(t, name, *a, **k), name)
-       for name in arithmetic.ZERO_PRESERVING if name != "square"},
+    **{name: _unary(name) for name in arithmetic.ZERO_PRESERVING if name != "square"},
 }
 
 
@@ -138,8 +145,7 @@ CSR_NAMES = ("add", "sub", "subtract", "mul", "multiply", "div", "divide", "true
              "__truediv__", "__rtruediv__", "__neg__", "__pow__", "__matmul__", "__rmatmul__", "to", "cpu", "cuda",
              "double", "float", "half", "bfloat16", "long", "int", "bool", "to_dense", "norm",
              *arithmetic.ZERO_PRESERVING)
-CSR_METHODS = {name: csr_construction.via_coo(FUNCTIONS[name] if isinstance(METHODS[name], functools.partialmethod)
-                                               else METHODS[name]) for name in CSR_NAMES if name in METHODS}
+CSR_METHODS = {name: csr_construction.via_coo(METHODS[name]) for name in CSR_NAMES if name in METHODS}
 CSR_METHODS.update({"sum": csr_construction.csr_sum, "to_sparse_csr": csr_construction.to_sparse_csr,
                     "__reduce_ex__": csr_construction.reduce_csr, "__deepcopy__": csr_construction.deepcopy_csr,
                     "to_sparse": lambda t, *a, **k: csr_tensor.to_coo(t), "to_sparse_coo": csr_tensor.to_coo})
