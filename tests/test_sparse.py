@@ -581,3 +581,17 @@ def test_csr_invariant_errors_match_torch(crow, col, size):
                                 check_invariants=True)
     assert str(ours.value) == str(theirs.value).split("\n")[0]
 
+
+
+@pytest.mark.parametrize("layout", ["coo", "csr"])
+def test_hooks_and_assigned_gradients_of_sparse_leaves(layout):
+    s, ts = pair(requires_grad=True) if layout == "coo" else csr_pair(requires_grad=True)
+    seen = []
+    for x in (s, ts):
+        x.register_hook(lambda g, seen=seen: (seen.append(g), g * 3)[1])
+        (x.to_dense() * 2).sum().backward()
+    same(seen[0], seen[1], flag=False)
+    same(s.grad, ts.grad, flag=False)
+    s.grad = s.grad * 0.5
+    ts.grad = ts.grad * 0.5
+    same(s.grad, ts.grad, flag=False)

@@ -89,24 +89,14 @@ class SparseTensor(SparseLayoutTensor):
 
     # ---- autograd: carried by the values -------------------------------------------------------------
 
-    @property
-    def grad(self) -> SparseTensor | None:
-        """A sparse leaf's gradient, on its coalesced pattern (the values' gradient is the same for each
-        entry of a repeated index: every sparse op reads the tensor the indices and values stand for)."""
-        g = self._sparse_values.grad
-        if g is None:
-            return None
-        from .construction import on_coalesced_pattern
-        return on_coalesced_pattern(self, g)
+    def _coo(self) -> SparseTensor:
+        return self
 
-    @grad.setter
-    def grad(self, value) -> None:
-        if value is None:
-            self._sparse_values.grad = None
-            return
-        from .construction import sparse_mask
-        self._sparse_values.grad = sparse_mask(value.to_dense() if isinstance(value, SparseTensor) else value,
-                                               self)._sparse_values.detach()
+    def _on_pattern(self, per_entry: Tensor) -> SparseTensor:
+        """Per-entry values (equal for repeats of an index: every sparse op reads the tensor the entries
+        stand for) on the coalesced pattern."""
+        from .construction import on_coalesced_pattern
+        return on_coalesced_pattern(self, per_entry)
 
     def detach(self) -> SparseTensor:
         return SparseTensor._of(self._sparse_indices, self._sparse_values.detach(), self._shape, self._coalesced)

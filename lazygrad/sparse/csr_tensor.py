@@ -56,15 +56,11 @@ class SparseCSRTensor(SparseLayoutTensor):
     def indices(self):
         raise RuntimeError("indices expected sparse coordinate tensor layout but got SparseCsr")
 
-    @property
-    def grad(self) -> SparseCSRTensor | None:
-        """A CSR leaf's gradient on its own pattern (its values' gradient)."""
-        g = self._csr_values.grad
-        return None if g is None else SparseCSRTensor._of(self._crow, self._col, g, self._shape)
+    def _coo(self) -> SparseTensor:
+        return to_coo(self)
 
-    @grad.setter
-    def grad(self, value) -> None:
-        self._csr_values.grad = None if value is None else to_coo(value)._sparse_values.detach()
+    def _on_pattern(self, per_entry: Tensor) -> SparseCSRTensor:
+        return SparseCSRTensor._of(self._crow, self._col, per_entry, self._shape)
 
     def detach(self) -> SparseCSRTensor:
         return SparseCSRTensor._of(self._crow, self._col, self._csr_values.detach(), self._shape)

@@ -77,3 +77,36 @@ class SparseLayoutTensor(Tensor):
     @property
     def is_leaf(self) -> bool:
         return self._carrier.is_leaf
+
+    # a leaf's gradient is its values' gradient, seen on the tensor's pattern
+
+    def _coo(self):
+        """The COO tensor with these entries."""
+        raise NotImplementedError
+
+    def _on_pattern(self, per_entry: Tensor):
+        """A tensor of this layout holding per_entry (one value for each of this tensor's entries)."""
+        raise NotImplementedError
+
+    def _per_entry(self, value: Tensor) -> Tensor:
+        """value (dense or sparse, of this tensor's size) read at each of this tensor's entries."""
+        from .construction import sparse_mask
+        dense = value.to_dense() if isinstance(value, SparseLayoutTensor) else value
+        return sparse_mask(dense, self._coo())._sparse_values.detach()
+
+    @property
+    def grad(self):
+        g = self._carrier.grad
+        return None if g is None else self._on_pattern(g)
+
+    @grad.setter
+    def grad(self, value) -> None:
+        self._carrier.grad = None if value is None else self._per_entry(value)
+
+    def register_hook(self, hook):
+        """hook(grad) sees the gradient as a tensor of this layout; what it returns replaces it."""
+        def on_values(g):
+            out = hook(self._on_pattern(g))
+            return None if out is None else self._per_entry(out)
+        return self._carrier.register_hook(on_values)
+
