@@ -236,7 +236,7 @@ def _pinv(xp, arrays, atol: float, rtol: float, hermitian: bool):
     """Singular values at most max(atol, rtol * the largest) count as zero (torch's rule)."""
     a, = arrays
     def adjoint(m):
-        return xp.conj(xp.swapaxes(m, -1, -2))
+        return xp.swapaxes(m, -1, -2).conj()
     if hermitian:  # A = V diag(|l|) (sign(l) V^H)
         values, vectors = xp.linalg.eigh(a)
         size = xp.abs(values)
