@@ -595,3 +595,17 @@ def test_hooks_and_assigned_gradients_of_sparse_leaves(layout):
     s.grad = s.grad * 0.5
     ts.grad = ts.grad * 0.5
     same(s.grad, ts.grad, flag=False)
+
+
+def test_autograd_grad_and_backward_inputs_take_sparse_tensors():
+    s, ts = pair(requires_grad=True)
+    b = np.arange(6.0, dtype=np.float32).reshape(3, 2)
+    lb, tb = lg.tensor(b, requires_grad=True), torch.tensor(b, requires_grad=True)
+    ours = lg.autograd.grad((lg.sparse.mm(s, lb) ** 2).sum(), (s, lb))
+    theirs = torch.autograd.grad((torch.sparse.mm(ts, tb) ** 2).sum(), (ts, tb))
+    same(ours[0], theirs[0], flag=False)
+    same(ours[1], theirs[1])
+    (lg.sparse.mm(s, lb) ** 2).sum().backward(inputs=[s])
+    (torch.sparse.mm(ts, tb) ** 2).sum().backward(inputs=[ts])
+    same(s.grad, ts.grad, flag=False)
+    assert lb.grad is None

@@ -35,6 +35,11 @@ def _check_outputs(outputs) -> None:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
 
 
+def _carrier(t):
+    """The tensor whose graph a tensor's gradient flows through: a sparse tensor's values, else itself."""
+    return getattr(t, "_carrier", t)
+
+
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool = False, inputs=None) -> None:
     """Accumulate d(tensors)/d(leaf) into every leaf's .grad (or only those in `inputs`)."""
     outputs = _as_list(tensors)
@@ -42,7 +47,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool =
     grads = _default_grads(outputs, _as_list(grad_tensors) if grad_tensors is not None else [None] * len(outputs))
     retain = create_graph if retain_graph is None else retain_graph
     if inputs is not None:
-        inputs = _as_list(inputs)
+        inputs = [_carrier(t) for t in _as_list(inputs)]
         got = run_backward(outputs, grads, retain, create_graph, inputs=inputs, accumulate=False, allow_unused=True)
         from .engine import _accumulate
         for t, g in zip(inputs, got):
@@ -62,8 +67,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     grads = _default_grads(outs, _as_list(grad_outputs) if grad_outputs is not None else [None] * len(outs))
     retain = create_graph if retain_graph is None else retain_graph
-    got = run_backward(outs, grads, retain, create_graph, inputs=ins, accumulate=False,
+    got = run_backward(outs, grads, retain, create_graph, inputs=[_carrier(t) for t in ins], accumulate=False,
                        allow_unused=allow_unused or materialize_grads)
+    got = [t._on_pattern(g) if g is not None and _carrier(t) is not t else g for t, g in zip(ins, got)]
     if materialize_grads:
         from ..creation import zeros_like
         got = [g if g is not None else zeros_like(t) for g, t in zip(got, ins)]
