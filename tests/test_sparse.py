@@ -609,3 +609,23 @@ def test_autograd_grad_and_backward_inputs_take_sparse_tensors():
     (torch.sparse.mm(ts, tb) ** 2).sum().backward(inputs=[ts])
     same(s.grad, ts.grad, flag=False)
     assert lb.grad is None
+
+
+@pytest.mark.parametrize("call", [lambda m, x: x.T, lambda m, x: x.mT, lambda m, x: m.zeros_like(x),
+                                  lambda m, x: x.to_sparse(layout=m.sparse_csr), lambda m, x: x.new_zeros(2, 5),
+                                  lambda m, x: x.to_dense().to_sparse(layout=m.sparse_csr)])
+def test_more_coo_forms(call):
+    s, ts = pair()
+    same(call(lg, s), call(torch, ts))
+
+
+def test_more_csr_forms_and_nbytes():
+    c, tc = csr_pair()
+    same(lg.zeros_like(c), torch.zeros_like(tc))
+    same(c.to_sparse(layout=lg.sparse_csr), tc.to_sparse(layout=torch.sparse_csr))
+    s, ts = pair()
+    with pytest.raises(RuntimeError) as ours:
+        s.nbytes
+    with pytest.raises(RuntimeError) as theirs:
+        ts.nbytes
+    assert str(ours.value) == str(theirs.value)

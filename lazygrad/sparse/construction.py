@@ -164,9 +164,13 @@ def _nonzero_entries(dense: Tensor, positions: Tensor, sparse_dim: int, dims_giv
 def to_sparse(dense: Tensor, sparse_dim: int | None = None, *, layout=None, blocksize=None,
               dense_dim: int | None = None) -> SparseTensor:
     """The entries of dense that are not zero (with sparse_dim < ndim: the slices that are not all zero)."""
-    from ..layouts import sparse_coo, strided
+    from ..layouts import sparse_coo, sparse_csr, strided
+    if layout is sparse_csr:
+        from .csr_construction import to_sparse_csr
+        return to_sparse_csr(dense, dense_dim)
     if layout not in (None, sparse_coo, strided):
-        raise NotImplementedError(f"to_sparse: layout {layout} is not supported by lazygrad (sparse_coo only)")
+        raise NotImplementedError(f"to_sparse: layout {layout} is not supported by lazygrad (sparse_coo and "
+                                  "sparse_csr only)")
     if isinstance(dense, SparseTensor):
         return dense
     dims_given = sparse_dim is not None
@@ -248,4 +252,24 @@ def spdiags(diagonals: Tensor, offsets: Tensor, shape, layout=None) -> SparseTen
     indices = np.concatenate(where, 1) if where else np.zeros((2, 0), np.int64)
     values = diagonals.reshape(-1).index_select(0, index_tensor(picks, diagonals.device))
     return SparseTensor._of(index_tensor(indices, diagonals.device), values, (rows, cols), False)
+
+
+def zeros(shape, sparse_dim: int, dtype, device) -> SparseTensor:
+    """A sparse tensor with no entries (torch's zeros_like and new_zeros of a sparse one)."""
+    from ..creation import zeros as dense_zeros
+    shape = tuple(int(n) for n in shape)
+    return SparseTensor._of(dense_zeros(sparse_dim, 0, dtype=int64, device=device),
+                            dense_zeros((0,) + shape[sparse_dim:], dtype=dtype, device=device), shape, True)
+
+
+def zeros_like(t: SparseTensor, *, dtype=None, layout=None, device=None, requires_grad: bool = False,
+               memory_format=None) -> SparseTensor:
+    out = zeros(t._shape, t.sparse_dim(), dtype or t.dtype, device or t.device)
+    return out.requires_grad_() if requires_grad else out
+
+
+def new_zeros(t: SparseTensor, *size, dtype=None, device=None, requires_grad: bool = False, **kwargs):
+    shape = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
+    out = zeros(shape, len(shape), dtype or t.dtype, device or t.device)
+    return out.requires_grad_() if requires_grad else out
 

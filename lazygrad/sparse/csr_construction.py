@@ -104,3 +104,14 @@ def deepcopy_csr(t: SparseCSRTensor, memo: dict) -> SparseCSRTensor:
     import copy
     return SparseCSRTensor._of(copy.deepcopy(t._crow, memo), copy.deepcopy(t._col, memo),
                                copy.deepcopy(t._csr_values, memo), t._shape)
+
+
+def zeros_like(t: SparseCSRTensor, *, dtype=None, layout=None, device=None, requires_grad: bool = False,
+               memory_format=None) -> SparseCSRTensor:
+    from ..creation import zeros
+    device = device or t.device
+    out = SparseCSRTensor._of(zeros(t._shape[0] + 1, dtype=int64, device=device),
+                              zeros(0, dtype=int64, device=device), zeros(0, dtype=dtype or t.dtype, device=device),
+                              t._shape)
+    return out.requires_grad_() if requires_grad else out
+

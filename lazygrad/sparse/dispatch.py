@@ -70,6 +70,12 @@ def _unary(name: str):
     return op
 
 
+def _no_nbytes(self):
+    raise RuntimeError("nbytes is not defined for sparse tensors.  If you want the size of the constituent tensors, "
+                       "add the nbytes of the indices and values.  If you want the size of the  equivalent dense "
+                       "tensor, multiply numel() by element_size()")
+
+
 def _rejected(op: str):
     def refuse(*args, **kwargs):
         raise NotImplementedError(f"Could not run 'aten::{op}' with arguments from the 'SparseCPU' backend.")
@@ -78,7 +84,9 @@ def _rejected(op: str):
 
 METHODS = {
     "coalesce": construction.coalesce, "to_dense": construction.to_dense, "clone": construction.clone,
-    "to_sparse": lambda self, *a, **k: self, "to_sparse_coo": lambda self: self, "zero_": construction.zero_,
+    "to_sparse": construction.to_sparse, "to_sparse_coo": lambda self: self, "zero_": construction.zero_,
+    "new_zeros": construction.new_zeros, "T": property(shapes.t_),
+    "mT": property(lambda self: shapes.transpose(self, -2, -1)), "nbytes": property(_no_nbytes),
     "__reduce_ex__": construction.reduce_sparse, "__deepcopy__": construction.deepcopy_sparse,
     "to": construction.cast, "type": _type, "cpu": lambda self: construction.cast(self, "cpu"),
     "cuda": lambda self, device=None, non_blocking=False: construction.cast(
@@ -109,7 +117,7 @@ FUNCTIONS = {
     "sum": arithmetic.sum_, "norm": _norm, "mm": products.mm, "matmul": products.matmul, "mv": products.matmul,
     "addmm": products.addmm, "t": shapes.t_, "transpose": shapes.transpose, "permute": shapes.permute,
     "unsqueeze": shapes.unsqueeze, "index_select": shapes.index_select, "select": shapes.select,
-    "clone": construction.clone, "square": lambda t: arithmetic.pow_(t, 2),
+    "clone": construction.clone, "square": lambda t: arithmetic.pow_(t, 2), "zeros_like": construction.zeros_like,
     **{name: _unary(name) for name in arithmetic.ZERO_PRESERVING if name != "square"},
 }
 
@@ -139,6 +147,11 @@ def _either_joined(dense_fn, sparse_fn):
 JOINS = {"cat": shapes.cat, "concat": shapes.cat, "concatenate": shapes.cat, "stack": shapes.stack}
 
 
+def _csr_to_sparse(t, sparse_dim=None, *, layout=None, blocksize=None, dense_dim=None):
+    from ..layouts import sparse_csr
+    return t if layout is sparse_csr else csr_tensor.to_coo(t)
+
+
 # what a CSR operand takes: the COO implementations, run on its COO twin
 CSR_NAMES = ("add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "pow", "square", "mm",
              "matmul", "mv", "addmm", "clone", "__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
@@ -148,9 +161,9 @@ CSR_NAMES = ("add", "sub", "subtract", "mul", "multiply", "div", "divide", "true
 CSR_METHODS = {name: csr_construction.via_coo(METHODS[name]) for name in CSR_NAMES if name in METHODS}
 CSR_METHODS.update({"sum": csr_construction.csr_sum, "to_sparse_csr": csr_construction.to_sparse_csr,
                     "__reduce_ex__": csr_construction.reduce_csr, "__deepcopy__": csr_construction.deepcopy_csr,
-                    "to_sparse": lambda t, *a, **k: csr_tensor.to_coo(t), "to_sparse_coo": csr_tensor.to_coo})
+                    "to_sparse": _csr_to_sparse, "to_sparse_coo": csr_tensor.to_coo})
 CSR_FUNCTIONS = {name: csr_construction.via_coo(FUNCTIONS[name]) for name in CSR_NAMES if name in FUNCTIONS}
-CSR_FUNCTIONS["sum"] = csr_construction.csr_sum
+CSR_FUNCTIONS.update(sum=csr_construction.csr_sum, zeros_like=csr_construction.zeros_like)
 
 
 def _either(dense_fn, coo_fn, csr_fn):
