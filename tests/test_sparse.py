@@ -629,3 +629,19 @@ def test_more_csr_forms_and_nbytes():
     with pytest.raises(RuntimeError) as theirs:
         ts.nbytes
     assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize("other", [lambda m, s: s.coalesce(), lambda m, s: s.to_dense(), lambda m, s: s * 1.1,
+                                   lambda m, s: m.sparse_coo_tensor([[0, 1], [1, 1]], [1.0, 2.0], (2, 2)),
+                                   lambda m, s: s.to_dense().to_sparse_csr() * 1.1])
+def test_assert_close_compares_sparse_tensors_as_torch_does(other):
+    messages = []
+    for m in (lg, torch):
+        s = m.sparse_coo_tensor([[0, 1], [1, 0]], [1.0, 2.0], (2, 2))
+        first = s.to_dense().to_sparse_csr() if "csr" in str(other.__code__.co_names) else s
+        try:
+            m.testing.assert_close(first, other(m, s))
+            messages.append(None)
+        except AssertionError as error:
+            messages.append(str(error).replace("torch.", "lazygrad."))
+    assert messages[0] == messages[1]

@@ -100,7 +100,8 @@ def _scalar_mismatch(actual, expected, rtol: float, atol: float) -> str:
     return _mismatch_message("Scalars", f"Expected {expected} but got {actual}.", rtol, atol, abs_diff, rel_diff)
 
 
-def _tensor_mismatch(actual: Tensor, expected: Tensor, matches: np.ndarray, rtol: float, atol: float) -> str:
+def _tensor_mismatch(actual: Tensor, expected: Tensor, matches: np.ndarray, rtol: float, atol: float,
+                     what: str = "Tensor-likes") -> str:
     """Counts and the greatest differences among the mismatches, computed as torch computes them: in the dtype,
     integers widened to int64 (where differences may still wrap) and divided in the default float dtype."""
     total = matches.size
@@ -119,7 +120,7 @@ def _tensor_mismatch(actual: Tensor, expected: Tensor, matches: np.ndarray, rtol
         flat = int(np.argmax(diff))
         greatest.append((diff[flat].item(), tuple(int(i) for i in np.unravel_index(flat, matches.shape))))
     (abs_max, abs_index), (rel_max, rel_index) = greatest
-    return _mismatch_message("Tensor-likes", extra, rtol, atol, abs_max, rel_max, abs_index, rel_index)
+    return _mismatch_message(what, extra, rtol, atol, abs_max, rel_max, abs_index, rel_index)
 
 
 class _Pair:
@@ -212,12 +213,34 @@ class _TensorPair(_Pair):
         if actual.dtype is not expected.dtype:
             dtype = promote_types(actual.dtype, expected.dtype)
             actual, expected = actual.to(dtype), expected.to(dtype)
-        matches = isclose(actual.detach(), expected.detach(), self.rtol, self.atol, self.options.equal_nan)._values()
+        if actual.is_sparse or actual.is_sparse_csr:
+            self._compare_sparse(actual, expected)
+            return
+        self._compare_values(actual, expected, self.rtol, self.atol)
+
+    def _compare_values(self, actual: Tensor, expected: Tensor, rtol: float, atol: float,
+                        what: str = "Tensor-likes") -> None:
+        if actual.shape != expected.shape:  # (a sparse tensor's parts)
+            self.fail(f"The values for attribute 'shape' do not match: {actual.shape} != {expected.shape}.")
+        matches = isclose(actual.detach(), expected.detach(), rtol, atol, self.options.equal_nan)._values()
         if matches.all():
             return
         if actual.ndim == 0:
-            self.fail(_scalar_mismatch(actual.item(), expected.item(), self.rtol, self.atol))
-        self.fail(_tensor_mismatch(actual, expected, matches, self.rtol, self.atol))
+            self.fail(_scalar_mismatch(actual.item(), expected.item(), rtol, atol))
+        self.fail(_tensor_mismatch(actual, expected, matches, rtol, atol, what))
+
+    def _compare_sparse(self, actual: Tensor, expected: Tensor) -> None:
+        """As torch compares them: a COO tensor's coalesced indices exactly and values closely; a CSR one's
+        compressed and plain indices exactly, then its values."""
+        if actual.is_sparse:
+            actual, expected = actual.coalesce(), expected.coalesce()
+            parts = [("Sparse COO indices", "_indices", True), ("Sparse COO values", "_values", False)]
+        else:
+            parts = [("Sparse CSR crow_indices", "crow_indices", True), ("Sparse CSR col_indices", "col_indices", True),
+                     ("Sparse CSR values", "values", False)]
+        for what, part, exact in parts:
+            tolerances = (0.0, 0.0) if exact else (self.rtol, self.atol)
+            self._compare_values(getattr(actual, part)(), getattr(expected, part)(), *tolerances, what=what)
 
 
 _PAIR_KINDS = (_NonePair, _BooleanPair, _NumberPair, _TensorPair)
