@@ -14,12 +14,14 @@ from .lower import LoopProgram
 from .matmul import Matmul
 from .matmul import match as match_matmul
 from .matmul import index_lins, split_index, steps_by_one
+from .scatter_split import disjoint_loop
 from .statements import (C, loops_numel, operand, read, scatter_line, sort_fields, statement_line, store_line,
                          unravel)
 from .templates_dir import templates_dir
 
 # below this much work (elements visited) an OpenMP parallel region costs more than it saves
 PARALLEL_MIN_WORK = 1 << 15
+SPLIT_MIN_EXTENT = 8  # the shortest scatter loop worth splitting among threads
 # partial accumulators per reduced row: independent chains hide the latency of each vector add
 ROW_LANES_BYTES = 256
 # accumulators kept along a contiguous kept axis when reducing over outer axes (columns)
@@ -229,6 +231,13 @@ def render(prog: LoopProgram) -> str:
         sc = prog.scatter
         k["out_loops"] = _loops(prog.out_loops, _pragmas(prog))
         k["scatter_loops"] = _loops(sc.loops, [""] * len(sc.loops))
+        split, k["split"] = disjoint_loop(sc), None
+        if split is not None and split[1] >= SPLIT_MIN_EXTENT and loops_numel(sc.loops) >= PARALLEL_MIN_WORK:
+            var, extent = split
+            k["split"] = {"var": var, "extent": extent}
+            for loop in k["scatter_loops"]:
+                if loop["var"] == var:
+                    loop["start"], loop["extent"] = f"{var}_first", f"{var}_end"
         k["scatter_lines"] = [statement_line(s, C) for s in sc.stmts] + [scatter_line(sc, C)]
         k["scatter_verb"] = f"reduces its value in ({sc.rop.value})" if sc.rop else "writes its value"
     else:

@@ -379,3 +379,26 @@ def test_index_copy_put_and_take_along_dim_errors_match_torch():
             case(torch)
         with pytest.raises(type(want.value), match=re.escape(str(want.value))):
             case(lg)
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_a_scatter_into_rows_splits_its_columns_among_threads(threads):
+    """index_add along dim 0 of wide rows: threads take ranges of the columns (their places never meet), so
+    the sums are those of the serial order to the bit; along dim 1 the index picks the column: no split."""
+    rng = np.random.default_rng(7)
+    src_np = rng.standard_normal((3000, 40)).astype(np.float32)
+    idx_np = rng.integers(0, 50, 3000)
+    before = lg.get_num_threads()
+    lg.set_num_threads(threads)
+    try:
+        src, idx = lg.tensor(src_np).realize(), lg.tensor(idx_np).realize()
+        rows = lg.zeros(50, 40).index_add(0, idx, src * 2)
+        cols = lg.zeros(40, 50).index_add(1, idx, src.t() * 2)
+        row_source, col_source = (lg.schedule(t)[-1].source for t in (rows, cols))
+        assert "each thread takes a range of j1" in row_source and "each thread takes" not in col_source
+        want = np.zeros((50, 40), np.float32)
+        np.add.at(want, idx_np, src_np * 2)
+        np.testing.assert_array_equal(rows.numpy(), want)
+        np.testing.assert_array_equal(cols.numpy(), want.T)
+    finally:
+        lg.set_num_threads(before)

@@ -17,13 +17,14 @@ from .layout_base import SparseLayoutTensor
 class SparseCSRTensor(SparseLayoutTensor):
     """A tensor of layout lazygrad.sparse_csr."""
 
-    __slots__ = ("_crow", "_col", "_csr_values")
+    __slots__ = ("_crow", "_col", "_csr_values", "_coo_pattern")
     _backend_name = "SparseCsr"
 
     @classmethod
-    def _of(cls, crow: Tensor, col: Tensor, values: Tensor, shape) -> SparseCSRTensor:
+    def _of(cls, crow: Tensor, col: Tensor, values: Tensor, shape, pattern=None) -> SparseCSRTensor:
+        """pattern: the COO indices of these entries and whether they are in order, when known."""
         t = cls._blank(shape)
-        t._crow, t._col, t._csr_values = crow, col, values
+        t._crow, t._col, t._csr_values, t._coo_pattern = crow, col, values, pattern
         return t
 
     _carrier = property(lambda self: self._csr_values)
@@ -60,10 +61,10 @@ class SparseCSRTensor(SparseLayoutTensor):
         return to_coo(self)
 
     def _on_pattern(self, per_entry: Tensor) -> SparseCSRTensor:
-        return SparseCSRTensor._of(self._crow, self._col, per_entry, self._shape)
+        return SparseCSRTensor._of(self._crow, self._col, per_entry, self._shape, self._coo_pattern)
 
     def detach(self) -> SparseCSRTensor:
-        return SparseCSRTensor._of(self._crow, self._col, self._csr_values.detach(), self._shape)
+        return SparseCSRTensor._of(self._crow, self._col, self._csr_values.detach(), self._shape, self._coo_pattern)
 
     def __repr__(self, *, tensor_contents=None) -> str:
         from .printing import format_csr
@@ -73,13 +74,17 @@ class SparseCSRTensor(SparseLayoutTensor):
 
 
 def to_coo(t: SparseCSRTensor) -> SparseTensor:
-    """The COO tensor with t's entries (coalesced when t's columns are sorted within each row)."""
-    host = (t._crow.cpu() if t._crow.is_cuda else t._crow).numpy(force=True)
-    rows = np.repeat(np.arange(len(host) - 1), np.diff(host))
-    cols = (t._col.cpu() if t._col.is_cuda else t._col).numpy(force=True)
-    indices = np.stack([rows, cols])
-    ordered = bool(np.all(np.diff(linear_indices(indices, t._shape)) > 0))
-    return SparseTensor._of(index_tensor(indices, t.device), t._csr_values, t._shape, ordered)
+    """The COO tensor with t's entries (coalesced when t's columns are sorted within each row). Its indices
+    are worked out once per CSR tensor (its index tensors are never rebound)."""
+    if t._coo_pattern is None:
+        host = (t._crow.cpu() if t._crow.is_cuda else t._crow).numpy(force=True)
+        rows = np.repeat(np.arange(len(host) - 1), np.diff(host))
+        cols = (t._col.cpu() if t._col.is_cuda else t._col).numpy(force=True)
+        indices = np.stack([rows, cols])
+        ordered = bool(np.all(np.diff(linear_indices(indices, t._shape)) > 0))
+        t._coo_pattern = (index_tensor(indices, t.device), ordered)
+    indices, ordered = t._coo_pattern
+    return SparseTensor._of(indices, t._csr_values, t._shape, ordered)
 
 
 def from_coo(s: SparseTensor) -> SparseCSRTensor:
@@ -94,4 +99,4 @@ def from_coo(s: SparseTensor) -> SparseCSRTensor:
         host = host_indices(s)
     crow = np.searchsorted(host[0], np.arange(s._shape[0] + 1))
     return SparseCSRTensor._of(index_tensor(crow, s.device), index_tensor(host[1], s.device), s._sparse_values,
-                               s._shape)
+                               s._shape, (s._sparse_indices, s.is_coalesced()))
