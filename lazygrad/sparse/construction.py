@@ -43,8 +43,7 @@ def sparse_coo_tensor(indices, values, size=None, *, dtype=None, device=None, pi
                            f"values: {values.shape[0] if values.ndim else 1}")
     dense_shape = tuple(values.shape[1:])
     if size is None:
-        host = host_indices(SparseTensor._of(indices, values, (), False))
-        size = tuple(int(m) + 1 for m in host.max(axis=1)) if nnz else (0,) * sparse_dim
+        size = tuple(int(m) + 1 for m in indices._values().max(axis=1)) if nnz else (0,) * sparse_dim
         size += dense_shape
     size = tuple(int(s) for s in size)
     if len(size) != sparse_dim + len(dense_shape):
@@ -181,8 +180,7 @@ def to_sparse(dense: Tensor, sparse_dim: int | None = None, *, layout=None, bloc
         raise RuntimeError(f"sparse_dim must be in [0, {dense.ndim}], got {sparse_dim}" if sparse_dim < 0 else
                            f"sparse_dim ({sparse_dim}) must be <= dense_dim ({dense.ndim})")
     shape = tuple(dense.shape[:sparse_dim])
-    host = dense.detach()
-    host = (host.cpu() if host.is_cuda else host).numpy(force=True).reshape((math.prod(shape), -1))
+    host = dense.detach()._values().reshape((math.prod(shape), -1))
     positions = np.flatnonzero((host != 0).any(axis=1)) if host.size else np.zeros(0, np.int64)
     indices = np.stack(np.unravel_index(positions, shape)) if shape else np.zeros((0, len(positions)), np.int64)
     values = _nonzero_entries(dense, index_tensor(positions, dense.device), sparse_dim, dims_given)
@@ -235,7 +233,7 @@ def spdiags(diagonals: Tensor, offsets: Tensor, shape, layout=None) -> SparseTen
     if layout not in (None, sparse_coo):
         raise NotImplementedError(f"spdiags: layout {layout} is not supported by lazygrad (sparse_coo only)")
     diagonals = diagonals.unsqueeze(0) if diagonals.ndim == 1 else diagonals
-    offs = (offsets.cpu() if offsets.is_cuda else offsets).numpy(force=True).reshape(-1)
+    offs = offsets._values().reshape(-1)
     if len(np.unique(offs)) != len(offs):
         raise RuntimeError("Offset tensor contains duplicate values")
     if diagonals.ndim != 2 or diagonals.shape[0] != len(offs):

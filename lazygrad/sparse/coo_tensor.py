@@ -115,8 +115,7 @@ class SparseTensor(SparseLayoutTensor):
 
 def host_indices(t: SparseTensor) -> np.ndarray:
     """The indices as a host array (computing them if they are lazy): what the pattern decisions read."""
-    idx = t._sparse_indices
-    return (idx.cpu() if idx.is_cuda else idx).numpy(force=True)
+    return t._sparse_indices._values()
 
 
 def linear_indices(indices: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

@@ -27,7 +27,7 @@ def sparse_csr_tensor(crow_indices, col_indices, values, size=None, *, dtype=Non
                                   f"col_indices and values), got {crow.ndim}-D, {col.ndim}-D and {values.ndim}-D")
     crow, col = crow.to(int64), col.to(int64)
     if size is None:
-        cols = (col.cpu() if col.is_cuda else col).numpy(force=True)
+        cols = col._values()
         size = (crow.shape[0] - 1, int(cols.max()) + 1 if cols.size else 0)
     size = tuple(int(s) for s in size)
     if len(size) != 2 or crow.shape[0] != size[0] + 1:
@@ -44,8 +44,8 @@ def sparse_csr_tensor(crow_indices, col_indices, values, size=None, *, dtype=Non
 
 
 def _check_invariants(t: SparseCSRTensor) -> None:
-    crow = (t._crow.cpu() if t._crow.is_cuda else t._crow).numpy(force=True)
-    col = (t._col.cpu() if t._col.is_cuda else t._col).numpy(force=True)
+    crow = t._crow._values()
+    col = t._col._values()
     checks = [(crow[0] == 0, "`crow_indices[..., 0] == 0` is not satisfied."),
               (crow[-1] == t._nnz(), "`crow_indices[..., -1] == nnz` is not satisfied."),
               (np.all(np.diff(crow) >= 0), "`0 <= crow_indices[..., 1:] - crow_indices[..., :-1] <= ncols` is not "

@@ -77,9 +77,9 @@ def to_coo(t: SparseCSRTensor) -> SparseTensor:
     """The COO tensor with t's entries (coalesced when t's columns are sorted within each row). Its indices
     are worked out once per CSR tensor (its index tensors are never rebound)."""
     if t._coo_pattern is None:
-        host = (t._crow.cpu() if t._crow.is_cuda else t._crow).numpy(force=True)
+        host = t._crow._values()
         rows = np.repeat(np.arange(len(host) - 1), np.diff(host))
-        cols = (t._col.cpu() if t._col.is_cuda else t._col).numpy(force=True)
+        cols = t._col._values()
         indices = np.stack([rows, cols])
         ordered = bool(np.all(np.diff(linear_indices(indices, t._shape)) > 0))
         t._coo_pattern = (index_tensor(indices, t.device), ordered)

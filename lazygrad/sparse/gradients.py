@@ -14,7 +14,7 @@ from .coo_tensor import SparseTensor, index_tensor
 def _rows_gradient(ctx: Context, grad: Tensor):
     weight, index, padding_idx, scale_grad_by_freq = ctx.args
     rows = grad.reshape(-1, weight.shape[1])
-    host = (index.cpu() if index.is_cuda else index).numpy(force=True).reshape(-1)
+    host = index._values().reshape(-1)
     keep = np.flatnonzero(host != padding_idx) if padding_idx is not None else np.arange(host.size)
     if len(keep) != host.size:
         rows = rows.index_select(0, index_tensor(keep, grad.device))

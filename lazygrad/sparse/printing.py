@@ -27,7 +27,7 @@ def _suffixes(t) -> list[str]:
 
 def _host(t) -> np.ndarray:
     t = t.detach()
-    return (t.cpu() if t.is_cuda else t)._values()
+    return t._values()
 
 
 def format_sparse(t: SparseTensor) -> str:

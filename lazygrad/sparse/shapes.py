@@ -59,7 +59,7 @@ def index_select(t: SparseTensor, dim: int, index: Tensor) -> SparseTensor:
     if d >= sd:
         return SparseTensor._of(t._sparse_indices, t._sparse_values.index_select(d - sd + 1, index),
                                 t._shape[:d] + (int(index.numel()),) + t._shape[d + 1:], t._coalesced)
-    wanted = (index.cpu() if index.is_cuda else index).numpy(force=True).reshape(-1)
+    wanted = index._values().reshape(-1)
     if wanted.size and (wanted.min() < -t._shape[d] or wanted.max() >= t._shape[d]):
         bad = wanted[(wanted < -t._shape[d]) | (wanted >= t._shape[d])][0]
         raise IndexError(f"index_select(): index {int(bad)} is out of range for dimension {d} of size "
