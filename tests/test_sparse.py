@@ -645,3 +645,19 @@ def test_assert_close_compares_sparse_tensors_as_torch_does(other):
         except AssertionError as error:
             messages.append(str(error).replace("torch.", "lazygrad."))
     assert messages[0] == messages[1]
+
+
+def test_a_sparse_product_is_one_fused_kernel():
+    """The gather of the dense rows, the scaling by the entries (and elementwise work on them) and the
+    scatter-add into the output rows run as one kernel; on the CPU its threads split the columns."""
+    rng = np.random.default_rng(8)
+    dense = (rng.standard_normal((300, 200)) * (rng.random((300, 200)) < 0.05)).astype(np.float32)
+    s = lg.tensor(dense).to_sparse()
+    s._indices().realize()
+    s._values().realize()
+    b = lg.tensor(rng.standard_normal((200, 64)).astype(np.float32)).realize()
+    out = lg.sparse.mm(s * 2, b)
+    kernels = lg.schedule(out)
+    assert len(kernels) == 1 and kernels[0].kind == "scatter"
+    assert "each thread takes a range" in kernels[0].source
+    np.testing.assert_allclose(out.numpy(), 2 * dense @ b.numpy(), rtol=1e-5, atol=1e-5)
