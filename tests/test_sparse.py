@@ -661,3 +661,21 @@ def test_a_sparse_product_is_one_fused_kernel():
     assert len(kernels) == 1 and kernels[0].kind == "scatter"
     assert "each thread takes a range" in kernels[0].source
     np.testing.assert_allclose(out.numpy(), 2 * dense @ b.numpy(), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("op, second", [
+    (lambda s, b: s.to_dense(), False), (lambda s, b: lg.sparse.mm(s, b), True),
+    (lambda s, b: lg.sparse.softmax(s, 1).to_dense(), True), (lambda s, b: (s * b[:, :3]).pow(3).to_dense(), False),
+    (lambda s, b: lg.sparse.sum(s.coalesce().tanh(), 0).to_dense(), False),
+    (lambda s, b: (s @ s.t()).to_dense(), False), (lambda s, b: s.to_sparse_csr() @ b, False)])
+def test_gradcheck_through_the_values(op, second):
+    """Derivatives by finite differences (float64), with respect to the values and the dense operand (second
+    derivatives too for the product and the softmax)."""
+    rng = np.random.default_rng(9)
+    v = lg.tensor(rng.uniform(0.5, 1.5, 5), requires_grad=True)
+    b = lg.tensor(rng.standard_normal((3, 4)), requires_grad=True)
+
+    def f(values, dense):
+        return op(lg.sparse_coo_tensor(lg.tensor(I), values, (3, 3)), dense)
+    assert lg.autograd.gradcheck(f, (v, b))
+    assert not second or lg.autograd.gradgradcheck(f, (v, b))
