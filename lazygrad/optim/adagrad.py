@@ -39,19 +39,19 @@ class Adagrad(Optimizer):
         clr = to_scalar(group["lr"]) / (1 + (step - 1) * group["lr_decay"])
         total = state["sum"]
         if grad.is_sparse:
-            return self._sparse_update(p, grad, group, clr)
+            return self._sparse_update(p, grad, group, clr, total)
         g = descent_direction(p, grad, group)
         total.addcmul_(g, g, value=1)
         p.addcdiv_(g, total.sqrt().add(group["eps"]), value=-clr)
         return [p, total]
 
-    def _sparse_update(self, p: Tensor, grad: Tensor, group: dict[str, Any], clr: float) -> list[Tensor]:
+    def _sparse_update(self, p: Tensor, grad: Tensor, group: dict[str, Any], clr: float,
+                       total: Tensor) -> list[Tensor]:
         """Only the rows (entries) the gradient holds: their sums grow and they move, the others stay."""
         from ..sparse.construction import sparse_coo_tensor
         if to_scalar(group["weight_decay"]) != 0:
             raise RuntimeError("weight_decay option is not compatible with sparse gradients")
         g = (-grad if group["maximize"] else grad).coalesce()
-        total = self.state[p]["sum"]
         total.add_(g.pow(2))
         std = total.sparse_mask(g)._values().sqrt().add(group["eps"])
         p.add_(sparse_coo_tensor(g._indices(), g._values() / std, g.shape, is_coalesced=True), alpha=-clr)
