@@ -39,7 +39,10 @@ def pow_(t: SparseTensor, exponent) -> SparseTensor:
 
 
 def scaled(t: SparseTensor, factor, divide: bool = False, rounding_mode=None) -> SparseTensor:
-    """t times (or divided by) a number or a 0-d tensor: the pattern stays as it is."""
+    """t times (or divided by) a number or a 0-d tensor: the pattern stays as it is (a rounded division
+    reads the coalesced tensor: rounding is not linear)."""
+    if rounding_mode is not None:
+        t = coalesce(t)
     v = t._sparse_values
     values = v.div(factor, rounding_mode=rounding_mode) if divide else v.mul(factor)
     return SparseTensor._of(t._sparse_indices, values, t._shape, t._coalesced)
