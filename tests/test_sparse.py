@@ -679,3 +679,41 @@ def test_gradcheck_through_the_values(op, second):
         return op(lg.sparse_coo_tensor(lg.tensor(I), values, (3, 3)), dense)
     assert lg.autograd.gradcheck(f, (v, b))
     assert not second or lg.autograd.gradgradcheck(f, (v, b))
+
+
+RANDOM_OPS = {
+    "coalesce": lambda m, a, b: a.coalesce(), "add": lambda m, a, b: a + b, "sub": lambda m, a, b: a - b * 2,
+    "mul": lambda m, a, b: a * b, "sum0": lambda m, a, b: m.sparse.sum(a, 0),
+    "sum_last": lambda m, a, b: m.sparse.sum(a, a.dim() - 1), "abs": lambda m, a, b: a.abs(),
+    "transpose": lambda m, a, b: a.transpose(0, -1), "unsqueeze": lambda m, a, b: a.unsqueeze(1),
+    "index_select": lambda m, a, b: a.index_select(0, m.tensor([0, a.shape[0] - 1, 0])),
+    "softmax": lambda m, a, b: m.sparse.softmax(a, 0), "dense_add": lambda m, a, b: a.to_dense() + b,
+    "mask": lambda m, a, b: a.to_dense().sparse_mask(b.coalesce()), "select": lambda m, a, b: a.select(0, 0),
+    "cat": lambda m, a, b: m.cat([a, b], 0), "to_sparse": lambda m, a, b: a.to_dense().to_sparse(a.sparse_dim()),
+}
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_random_sparse_programs_match_torch(seed):
+    """Random shapes (hybrid ones too), entry counts (none, one, repeats) and ops: the same dense values as
+    torch's, or an error of the same class."""
+    rng = np.random.default_rng(seed)
+    ndim = int(rng.integers(1, 4))
+    shape = tuple(int(x) for x in rng.integers(1, 5, ndim))
+    sparse_dim, counts = int(rng.integers(1, ndim + 1)), [int(x) for x in rng.integers(0, 8, 2)]
+    entries = [(np.stack([rng.integers(0, shape[d], n) for d in range(sparse_dim)]).reshape(sparse_dim, n),
+                rng.standard_normal((n,) + shape[sparse_dim:]).astype(np.float32)) for n in counts]
+    for name, op in RANDOM_OPS.items():
+        results = []
+        for m in (lg, torch):
+            a, b = (m.sparse_coo_tensor(m.tensor(i, dtype=m.int64), m.tensor(v), shape) for i, v in entries)
+            try:
+                out = op(m, a, b)
+                results.append((out.to_dense() if out.is_sparse else out).numpy())
+            except (RuntimeError, IndexError, NotImplementedError) as error:
+                results.append(type(error))
+        assert type(results[0]) is type(results[1]), (name, results)
+        if isinstance(results[1], np.ndarray):
+            np.testing.assert_allclose(results[0], results[1], rtol=1e-5, atol=1e-6, err_msg=name)
+        else:
+            assert results[0] is results[1], (name, results)
