@@ -717,3 +717,13 @@ def test_random_sparse_programs_match_torch(seed):
             np.testing.assert_allclose(results[0], results[1], rtol=1e-5, atol=1e-6, err_msg=name)
         else:
             assert results[0] is results[1], (name, results)
+
+
+@pytest.mark.parametrize("call", [lambda m, s, d: m.dsmm(s, d), lambda m, s, d: m.hspmm(s, d),
+                                  lambda m, s, d: m.smm(s, d), lambda m, s, d: s.smm(d),
+                                  lambda m, s, d: m.sparse.sampled_addmm(
+                                      s.to_dense().to_sparse_csr(), d, d.t() + 1, beta=0.5, alpha=2)])
+def test_the_other_sparse_products(call):
+    s, ts = pair()
+    d = np.arange(6.0, dtype=np.float32).reshape(3, 2) - 2
+    same(call(lg, s, lg.tensor(d)), call(torch, ts, torch.tensor(d)))

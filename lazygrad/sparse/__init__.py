@@ -13,7 +13,8 @@ from .legacy_types import SPARSE_LEGACY_TYPES
 
 globals().update(SPARSE_LEGACY_TYPES)
 
-__all__ = ["addmm", "check_sparse_tensor_invariants", "log_softmax", "mm", "softmax", "spdiags", "sum"]
+__all__ = ["addmm", "check_sparse_tensor_invariants", "log_softmax", "mm", "sampled_addmm", "softmax", "spdiags",
+           "sum"]
 
 
 def mm(mat1, mat2) -> Tensor:
@@ -39,3 +40,9 @@ def softmax(input: SparseTensor, dim: int, *, dtype=None) -> SparseTensor:
 def log_softmax(input: SparseTensor, dim: int, *, dtype=None) -> SparseTensor:
     """log of softmax along dim over the entries present."""
     return arithmetic.softmax(input, dim, dtype, log=True)
+
+
+def sampled_addmm(input, mat1: Tensor, mat2: Tensor, *, beta: float = 1.0, alpha: float = 1.0):
+    """beta * input + alpha * (mat1 @ mat2), computed only at input's entries (input sparse)."""
+    return products.sampled_addmm(input, mat1, mat2, beta=beta, alpha=alpha)
+

@@ -89,7 +89,7 @@ def added_into(count: int, slots: Tensor, values: Tensor) -> Tensor:
 
 
 @recorded_as("CoalesceBackward0")
-def _summed(values: Tensor, slots: Tensor, count: int) -> Tensor:
+def summed_entries(values: Tensor, slots: Tensor, count: int) -> Tensor:
     return added_into(count, slots, values)
 
 
@@ -100,7 +100,7 @@ def coalesce(t: SparseTensor) -> SparseTensor:
     host = host_indices(t)
     positions, slots = np.unique(linear_indices(host, _sparse_shape(t)), return_inverse=True)
     indices = np.stack(np.unravel_index(positions, _sparse_shape(t))) if host.shape[0] else host[:, :len(positions)]
-    values = _summed(t._sparse_values, index_tensor(slots.reshape(-1), t.device), len(positions))
+    values = summed_entries(t._sparse_values, index_tensor(slots.reshape(-1), t.device), len(positions))
     return SparseTensor._of(index_tensor(indices.reshape(host.shape[0], -1), t.device), values, t._shape, True)
 
 

@@ -101,7 +101,8 @@ METHODS = {
     "__rtruediv__": _rejected("reciprocal"), "__neg__": lambda t: arithmetic.on_values(t, "neg"),
     "pow": arithmetic.pow_, "__pow__": arithmetic.pow_, "square": lambda t: arithmetic.pow_(t, 2),
     "sum": arithmetic.sum_, "norm": _norm,
-    "mm": products.mm, "matmul": products.matmul, "__matmul__": products.matmul,
+    "mm": products.mm, "matmul": products.matmul, "__matmul__": products.matmul, "smm": products.smm,
+    "hspmm": products.hspmm,
     "__rmatmul__": lambda a, b: products.matmul(b, a), "mv": products.matmul,
     "t": shapes.t_, "transpose": shapes.transpose, "permute": shapes.permute, "unsqueeze": shapes.unsqueeze,
     "index_select": shapes.index_select, "select": shapes.select, "__getitem__": shapes.getitem,
@@ -180,9 +181,14 @@ def _either(dense_fn, coo_fn, csr_fn):
     return fn
 
 
+# top-level functions that exist for sparse operands only
+SPARSE_ONLY = {"smm": products.smm, "hspmm": products.hspmm, "dsmm": products.mm}
+
+
 def install(namespace: dict) -> None:
     """Give the sparse tensors their methods, and the top-level functions and dense methods their sparse
     cases."""
+    namespace.update(SPARSE_ONLY)
     for name, fn in METHODS.items():
         setattr(SparseTensor, name, fn)
     for name, fn in CSR_METHODS.items():

@@ -8,9 +8,8 @@ import numpy as np
 
 from ..autograd.composite import recorded_as
 from ..tensor import Tensor
-from .construction import coalesce
+from .construction import coalesce, summed_entries
 from .coo_tensor import SparseTensor, host_indices, index_tensor
-from .construction import _summed
 
 
 def _check_matrix(t, name: str, op: str) -> None:
@@ -70,7 +69,7 @@ def sparse_sparse(a: SparseTensor, b: SparseTensor) -> SparseTensor:
     positions, slots = np.unique(rows * n + cols, return_inverse=True)
     products = (a._sparse_values.index_select(0, index_tensor(left, a.device))
                 * b._sparse_values.index_select(0, index_tensor(right, a.device)))
-    values = _summed(products, index_tensor(slots.reshape(-1), a.device), len(positions))
+    values = summed_entries(products, index_tensor(slots.reshape(-1), a.device), len(positions))
     indices = np.stack([positions // max(n, 1), positions % max(n, 1)])
     return SparseTensor._of(index_tensor(indices, a.device), values, (a._shape[0], n), True)
 
@@ -106,3 +105,34 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     if beta == 0:
         return out
     return out + (input if beta == 1 else input * beta)
+
+
+def hspmm(a: SparseTensor, b: Tensor) -> SparseTensor:
+    """a @ b as a hybrid sparse tensor: the rows where a has entries (in order, though flagged uncoalesced
+    as torch flags them), each a dense row."""
+    rows = np.unique(host_indices(a)[0]) if a._nnz() else np.zeros(0, np.int64)
+    product = sparse_dense(a, b, "hspmm")
+    picked = index_tensor(rows, a.device)
+    return SparseTensor._of(picked.unsqueeze(0), product.index_select(0, picked), (a._shape[0], b.shape[1]), False)
+
+
+def smm(a: SparseTensor, b: Tensor) -> SparseTensor:
+    """a @ b as a sparse matrix: every column of the rows where a has entries."""
+    hybrid = hspmm(a, b)
+    rows, n = host_indices(hybrid)[0], b.shape[1]
+    indices = np.stack([np.repeat(rows, n), np.tile(np.arange(n), len(rows))])
+    return SparseTensor._of(index_tensor(indices, a.device), hybrid._sparse_values.reshape(-1), hybrid._shape, False)
+
+
+def sampled_addmm(input, mat1: Tensor, mat2: Tensor, *, beta=1.0, alpha=1.0):
+    """beta * input + alpha * (mat1 @ mat2) at input's entries only (a CSR or COO input keeps its layout)."""
+    from .csr_tensor import SparseCSRTensor, from_coo, to_coo
+    coo = to_coo(input) if isinstance(input, SparseCSRTensor) else input
+    if mat1.shape[-1] != mat2.shape[0] or (mat1.shape[0], mat2.shape[1]) != coo._shape:
+        raise RuntimeError(f"sampled_addmm: expected mat1 ({list(mat1.shape)}) @ mat2 ({list(mat2.shape)}) to have "
+                           f"input's size {list(coo._shape)}")
+    rows, cols = coo._sparse_indices[0], coo._sparse_indices[1]
+    sampled = (mat1.index_select(0, rows) * mat2.t().index_select(0, cols)).sum(-1)
+    values = coo._sparse_values * beta + sampled * alpha
+    out = SparseTensor._of(coo._sparse_indices, values, coo._shape, coo.is_coalesced())
+    return from_coo(out) if isinstance(input, SparseCSRTensor) else out
