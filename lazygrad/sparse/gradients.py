@@ -13,15 +13,15 @@ from .coo_tensor import SparseTensor, index_tensor
 
 def _rows_gradient(ctx: Context, grad: Tensor):
     weight, index, padding_idx, scale_grad_by_freq = ctx.args
+    if scale_grad_by_freq:
+        raise RuntimeError("embedding_backward: scale_grad_by_freq not supported with sparse gradients")
     rows = grad.reshape(-1, weight.shape[1])
     host = index._values().reshape(-1)
     keep = np.flatnonzero(host != padding_idx) if padding_idx is not None else np.arange(host.size)
     if len(keep) != host.size:
         rows = rows.index_select(0, index_tensor(keep, grad.device))
-    if scale_grad_by_freq:
-        raise RuntimeError("embedding_backward: scale_grad_by_freq not supported with sparse gradients")
     indices = index_tensor(host[keep].reshape(1, -1), grad.device)
-    return SparseTensor._of(indices, rows, tuple(weight.shape), len(keep) <= 1), None
+    return SparseTensor._of(indices, rows, tuple(weight.shape), False), None
 
 
 def with_sparse_rows_gradient(out: Tensor, weight: Tensor, index: Tensor, padding_idx: int | None,
