@@ -118,6 +118,12 @@ def host_indices(t: SparseTensor) -> np.ndarray:
     return t._sparse_indices._values()
 
 
+def concatenated_ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """starts[0], ..., starts[0] + counts[0] - 1, then starts[1], ...: each range in turn, as one array."""
+    total = int(counts.sum())
+    return np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total)
+
+
 def linear_indices(indices: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """Each entry's row-major position among the sparse dims (the order torch sorts coalesced entries in)."""
     if not indices.shape[1]:

@@ -9,7 +9,7 @@ import numpy as np
 from ..autograd.composite import recorded_as
 from ..tensor import Tensor
 from .construction import coalesce, summed_entries
-from .coo_tensor import SparseTensor, host_indices, index_tensor
+from .coo_tensor import SparseTensor, concatenated_ranges, host_indices, index_tensor
 
 
 def _check_matrix(t, name: str, op: str) -> None:
@@ -63,7 +63,7 @@ def sparse_sparse(a: SparseTensor, b: SparseTensor) -> SparseTensor:
     first, last = starts[ha[1]], starts[ha[1] + 1]
     counts = last - first
     left = np.repeat(np.arange(ha.shape[1]), counts)
-    right = np.repeat(first - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+    right = concatenated_ranges(first, counts)
     rows, cols = ha[0][left], hb[1][right]
     n = b._shape[1]
     positions, slots = np.unique(rows * n + cols, return_inverse=True)

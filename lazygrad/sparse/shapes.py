@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor, wrap_dim
-from .coo_tensor import SparseTensor, host_indices, index_tensor
+from .coo_tensor import SparseTensor, concatenated_ranges, host_indices, index_tensor
 
 
 def permute(t: SparseTensor, *dims) -> SparseTensor:
@@ -66,8 +66,12 @@ def index_select(t: SparseTensor, dim: int, index: Tensor) -> SparseTensor:
                          f"{t._shape[d]}")
     wanted = np.where(wanted < 0, wanted + t._shape[d], wanted)
     host = host_indices(t)
-    hits = host[d][None, :] == wanted[:, None]  # (len(index), nnz): which entry lands at which new slot
-    slot, entry = np.nonzero(hits)
+    order = np.argsort(host[d], kind="stable")  # the entries by their index along d, then as they come
+    keys = host[d][order]
+    first = np.searchsorted(keys, wanted, "left")
+    counts = np.searchsorted(keys, wanted, "right") - first
+    slot = np.repeat(np.arange(len(wanted)), counts)
+    entry = order[concatenated_ranges(first, counts)]
     indices = host[:, entry].copy()
     indices[d] = slot
     values = t._sparse_values.index_select(0, index_tensor(entry, t.device))
