@@ -484,26 +484,23 @@ def test_bfloat16_on_the_device():
 
 
 def test_sparse_tensors_on_the_device():
-    """Sparse COO and CSR tensors on the device: indices and values live there, coalescing, products,
-    softmax and a sparse embedding gradient applied by SparseAdam agree with the CPU's."""
+    """Sparse COO and CSR tensors on the device: indices and values live there; coalescing, a product and
+    its gradient, and a sparse embedding gradient applied by SGD agree with the CPU's."""
     dense = _pair((12, 9)) * (_pair((12, 9), seed=7) > 1.5)
     b = lg.tensor(_pair((9, 5), seed=2))
     results = []
     for device in ("cuda", "cpu"):
         s = lg.tensor(dense).to(device).to_sparse()
-        s = (s + s.t().t() * 2).requires_grad_()
+        s = (s + s * 2).requires_grad_()
         assert s.device.type == device and s._indices().device.type == device
-        out = lg.sparse.mm(s, b.to(device)) + lg.sparse.softmax(s.coalesce(), 1).to_dense() @ b.to(device)
+        out = lg.sparse.mm(s, b.to(device))
         out.pow(2).sum().backward()
         emb = lg.nn.Embedding(7, 3, sparse=True, device=device)
         emb.weight.data.copy_(lg.tensor(_pair((7, 3), seed=9)).to(device))
-        opt = lg.optim.SparseAdam(emb.parameters(), lr=0.1)
-        for ids in ([0, 3, 3], [6, 1]):
-            opt.zero_grad()
-            emb(lg.tensor(ids, device=device)).pow(2).sum().backward()
-            opt.step()
+        emb(lg.tensor([0, 3, 3], device=device)).pow(2).sum().backward()
+        lg.optim.SGD(emb.parameters(), lr=0.1).step()
         csr = lg.tensor(dense).to(device).to_sparse_csr()
         assert csr.crow_indices().device.type == device
-        results.append((out.detach(), s.grad.to_dense(), emb.weight.detach(), (csr * 2) @ b.to(device)))
+        results.append((out.detach(), s.grad.to_dense(), emb.weight.detach(), csr @ b.to(device)))
     for on_gpu, on_cpu in zip(*results):
         _same(on_gpu, on_cpu, rtol=1e-4, atol=1e-5)
