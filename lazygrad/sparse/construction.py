@@ -20,9 +20,24 @@ def tensor_of(x, dtype=None, device=None) -> Tensor:
 
 
 @recorded_as(lambda values, node_name: node_name)
-def entries(values: Tensor, node_name: str) -> Tensor:
-    """The values a new sparse tensor holds: an alias of the ones given, recorded as torch records them."""
+def _entries(values: Tensor, node_name: str) -> Tensor:
     return values.view(values.shape)
+
+
+def held(values: Tensor, node_name: str) -> Tensor:
+    """The values a new sparse tensor holds: an alias of the ones given, recorded as torch records them
+    (`node_name`) when they require grad; a detached alias otherwise, so that requires_grad_() on the sparse
+    tensor never changes the caller's tensor."""
+    if values.requires_grad:
+        values = _entries(values, node_name)
+    return values if values.grad_fn is not None else values.detach()
+
+
+def finished(out, check, check_invariants: bool | None, requires_grad: bool):
+    """A new sparse tensor after its invariant check (when asked, or on by default) and requires_grad."""
+    if checking_invariants() if check_invariants is None else check_invariants:
+        check(out)
+    return out.requires_grad_() if requires_grad else out
 
 
 def sparse_coo_tensor(indices, values, size=None, *, dtype=None, device=None, pin_memory: bool = False,
@@ -53,14 +68,8 @@ def sparse_coo_tensor(indices, values, size=None, *, dtype=None, device=None, pi
         raise RuntimeError(f"values has incorrect size, expected {list(values.shape[:1]) + list(size[sparse_dim:])}"
                            f", got {list(values.shape)}")
     coalesced = nnz <= 1 if is_coalesced is None else bool(is_coalesced)
-    if values.requires_grad:
-        values = entries(values, "SparseCooTensorWithDimsAndTensorsBackward0")
-    out = SparseTensor._of(indices, values if values.grad_fn is not None else values.detach(), size, coalesced)
-    if checking_invariants() if check_invariants is None else check_invariants:
-        _check_invariants(out)
-    if requires_grad:
-        out.requires_grad_()
-    return out
+    out = SparseTensor._of(indices, held(values, "SparseCooTensorWithDimsAndTensorsBackward0"), size, coalesced)
+    return finished(out, _check_invariants, check_invariants, requires_grad)
 
 
 def _check_invariants(t: SparseTensor) -> None:

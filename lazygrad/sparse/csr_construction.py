@@ -8,10 +8,9 @@ import numpy as np
 
 from ..dtypes import int64
 from ..tensor import Tensor
-from .construction import entries, tensor_of, to_sparse
+from .construction import finished, held, tensor_of, to_sparse
 from .coo_tensor import SparseTensor
 from .csr_tensor import SparseCSRTensor, from_coo, to_coo
-from .invariants import checking_invariants
 
 
 def sparse_csr_tensor(crow_indices, col_indices, values, size=None, *, dtype=None, device=None,
@@ -33,14 +32,8 @@ def sparse_csr_tensor(crow_indices, col_indices, values, size=None, *, dtype=Non
     if len(size) != 2 or crow.shape[0] != size[0] + 1:
         raise RuntimeError(f"sparse_csr_tensor: crow_indices of {crow.shape[0]} entries do not describe the "
                            f"{size[0] if size else 0} rows of a matrix of size {list(size)}")
-    if values.requires_grad:
-        values = entries(values, "SparseCompressedTensorBackward0")
-    out = SparseCSRTensor._of(crow, col, values if values.grad_fn is not None else values.detach(), size)
-    if checking_invariants() if check_invariants is None else check_invariants:
-        _check_invariants(out)
-    if requires_grad:
-        out.requires_grad_()
-    return out
+    out = SparseCSRTensor._of(crow, col, held(values, "SparseCompressedTensorBackward0"), size)
+    return finished(out, _check_invariants, check_invariants, requires_grad)
 
 
 def _check_invariants(t: SparseCSRTensor) -> None:
