@@ -30,6 +30,7 @@ This module is a leaf of ``codegen``: it imports only the standard library and
 """
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import hashlib
@@ -51,6 +52,7 @@ __all__ = [
     "lookup",
     "store",
     "get_or_build",
+    "get_or_build_many",
     "read_record",
     "write_record",
     "cache_info",
@@ -366,6 +368,45 @@ def get_or_build(key: str, build: Callable[[], bytes]) -> str:
             return so
         data = build()
         return store(key, data)
+
+
+def get_or_build_many(keys: list[str], build: Callable[[list[int]], bytes]) -> list[str]:
+    """:func:`get_or_build` for entries that one build makes together: ``build(indices)`` returns one
+    shared object holding what the missing keys (by index, each key once) stand for, and it is stored
+    as each of their entries. The returned path of every key built here is the first one's, so the
+    caller loads that object once. Locks are taken in key order: two processes building overlapping
+    sets wait for each other instead of deadlocking, and each key is still built once."""
+    for key in keys:
+        _check_key(key)
+    root = ensure_cache_dir()
+    paths: list[str | None] = [None] * len(keys)
+
+    def take_valid(indices: list[int]) -> list[int]:
+        missing, seen = [], set()
+        for i in indices:
+            shard = _shard(root, keys[i])
+            so = os.path.join(shard, keys[i] + ".so")
+            if _valid_entry(so, os.path.join(shard, keys[i] + ".sha256")):
+                counters().disk_cache_hits += 1
+                paths[i] = so
+            elif keys[i] not in seen:
+                seen.add(keys[i])
+                missing.append(i)
+        return missing
+
+    missing = take_valid(list(range(len(keys))))
+    if missing:
+        with contextlib.ExitStack() as locks:
+            for key in sorted({keys[i] for i in missing}):
+                locks.enter_context(_KeyLock(_ensure_shard(root, key), key))
+            missing = take_valid(missing)  # some may have been built while we waited
+            if missing:
+                data = build(missing)
+                first = [store(keys[i], data) for i in missing][0]
+                for i in missing:
+                    paths[i] = first
+    by_key = {k: p for k, p in zip(keys, paths) if p is not None}
+    return [by_key[k] for k in keys]
 
 
 # --------------------------------------------------------------------------- small records

@@ -11,7 +11,6 @@ import sys
 import time
 import warnings
 import weakref
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -322,18 +321,17 @@ def _load(entry: _Compiled) -> None:
 
 
 def _compile_ahead(items: list[ScheduledKernel], structures: list) -> None:
-    """A schedule's kernels that are not compiled yet compile side by side (a compiler per core) before
-    the first one runs: a cold start waits about as long as its slowest compile, not their sum."""
+    """A schedule's kernels that are not compiled yet build before the first one runs, a few compiler runs
+    side by side (c_program.build_all): a cold start waits for a few compiles, not one per kernel."""
     entries = {id(entry): entry for item, (key, args) in zip(items, structures) if not is_library_call(item)
                and (entry := _compiled(item, args, key)).callable is None}  # (a kernel may run twice)
     todo = list(entries.values())
-    workers = min(len(todo), os.cpu_count() or 1)
-    if workers < 2:
+    if len(todo) < 2:
         return
-    with ThreadPoolExecutor(workers) as pool:
-        list(pool.map(_load, todo))
-    for entry in todo:
+    for entry, program in zip(todo, c_program.build_all([e.kernel for e in todo], os.cpu_count() or 1)):
+        entry.callable = program
         entry.loaded_ahead = True
+        _dump(entry)
 
 
 def _run_cuda(item: ScheduledKernel, outs, inputs, key, args: KernelArgs, device: str) -> _Compiled:

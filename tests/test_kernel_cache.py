@@ -214,6 +214,42 @@ def test_syntax_error_raises_compile_error(cache_dir):
     shutil.rmtree(Path(err.source_path).parent, ignore_errors=True)
 
 
+def _adder(name: str, step: float) -> str:
+    return ADD1.replace("add1", name).replace("1.0f", f"{step}f")
+
+
+def test_compile_many_builds_the_missing_sources_in_one_run(cache_dir):
+    """One compiler run for the sources not on disk; each gets its own entry (holding all of them), a
+    source already built is a disk hit, and every function loads from its path and runs."""
+    cc = CCompiler()
+    first = cc.compile(_adder("add_one", 1.0))
+    reset_stats()
+    sources = [_adder("add_one", 1.0), _adder("add_two", 2.0), _adder("add_three", 3.0), _adder("add_two", 2.0)]
+    paths = cc.compile_many(sources)
+    assert COUNTERS.kernels_compiled == 2 and COUNTERS.disk_cache_hits == 1
+    assert paths[0] == first and paths[1] == paths[2] == paths[3] != first
+    assert cache.cache_info()["entries"] == 3
+    for source, path, step in zip(sources, paths, (1, 2, 3, 2)):
+        fn = cc.load(path, source.split("(")[0].split()[-1], 2)
+        a = np.zeros(4, np.float32)
+        fn(pointer(a.ctypes.data), pointer(np.array([4], np.int64).ctypes.data))
+        assert a.tolist() == [step] * 4
+    assert cc.compile_many(sources) == [first, *[cache.entry_path(cc.cache_key(s)) for s in sources[1:]]]
+
+
+def test_overlapping_runs_build_each_source_once(cache_dir):
+    """Threads building overlapping sets lock the keys in one order: no deadlock, nothing built twice."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    cc = CCompiler()
+    cc.identity
+    a, b, c = (_adder(f"overlap_{n}", 1.0) for n in "abc")
+    with ThreadPoolExecutor(3) as ex:
+        results = list(ex.map(cc.compile_many, [[a, b], [b, c], [c, a]]))
+    assert COUNTERS.kernels_compiled == 3 and len(results) == 3
+    assert cache.cache_info()["entries"] == 3
+
+
 # --------------------------------------------------------------------------- across processes
 
 

@@ -70,34 +70,18 @@ def test_cache_dir_writable_by_others_is_refused(tmp_path):
     assert "PermissionError" in out.stderr and str(cache) in out.stderr
 
 
-def test_a_schedule_compiles_its_new_kernels_side_by_side(monkeypatch, tmp_path):
-    """Kernels not compiled yet are compiled on every core before the first runs (a cold start waits for
-    the slowest compile, not for the sum); the values and the counters are those of one at a time."""
-    import threading
-    import time
-
+def test_a_schedule_builds_its_new_kernels_in_one_compiler_run(monkeypatch, tmp_path):
+    """Kernels not compiled yet build together before the first runs (a compiler run's fixed cost, paid
+    once, is several kernels' own work); the values and the counters are those of one at a time."""
     import numpy as np
-    import pytest
 
     import lazygrad as lg
     from codegen.compile_c import CCompiler
 
-    if (os.cpu_count() or 1) < 2:
-        pytest.skip("one core: compiles run one at a time")
-    lock, running, most = threading.Lock(), [0], [0]
-    compile_ = CCompiler.compile
-
-    def watched(self, *args, **kwargs):
-        with lock:
-            running[0] += 1
-            most[0] = max(most[0], running[0])
-        time.sleep(0.2)  # (long enough for the other compile to start meanwhile)
-        try:
-            return compile_(self, *args, **kwargs)
-        finally:
-            with lock:
-                running[0] -= 1
-    monkeypatch.setattr(CCompiler, "compile", watched)
+    runs = []
+    build = CCompiler._build
+    monkeypatch.setattr(CCompiler, "_build", lambda self, source, incs, kernels=1: (
+        runs.append(kernels), build(self, source, incs, kernels))[1])
     from codegen import cache
     monkeypatch.setenv("LAZYGRAD_CACHE_DIR", str(tmp_path / "cache"))  # nothing on disk
     cache.reset_state()
@@ -105,12 +89,58 @@ def test_a_schedule_compiles_its_new_kernels_side_by_side(monkeypatch, tmp_path)
     n = 64 + int(np.random.default_rng().integers(1 << 12))  # a length no kernel in memory has (constants are
     x = lg.arange(float(n)).realize()                         # run-time arguments, so a new one would not do)
     lg.reset_stats()
+    runs.clear()
     a, b = (x * c).exp().sum(), (x - c).sum(0, keepdim=True) * x
     lg.realize(a, b)
-    assert most[0] >= 2 and lg.stats().kernels_compiled == 2 and lg.stats().memory_cache_hits == 0
+    assert runs == [2] and lg.stats().kernels_compiled == 2 and lg.stats().memory_cache_hits == 0
     xs = np.arange(float(n), dtype=np.float32)
     np.testing.assert_allclose(a.item(), np.exp(xs * np.float32(c)).sum(), rtol=1e-5)
     np.testing.assert_allclose(b.numpy(), (xs - np.float32(c)).sum() * xs, rtol=1e-5)
+    cache.reset_state()
+
+
+def _kernel(name: str, body: str = "") -> object:
+    from types import SimpleNamespace
+    return SimpleNamespace(name=name, nargs=1, source=f"void {name}(float* out) {{ out[0] = 1.0f; {body}}}\n")
+
+
+def test_compiler_runs_split_by_cores_and_names():
+    """Several runs side by side only with enough kernels for each; a name twice never in one run (one
+    translation unit cannot define it twice)."""
+    from codegen import c_program
+
+    eight = [_kernel(f"k{i}", "/* runs */ ") for i in range(8)]
+    assert [len(r) for r in c_program.compiler_runs(eight, cores=2)] == [4, 4]
+    assert [len(r) for r in c_program.compiler_runs(eight, cores=1)] == [8]
+    assert [len(r) for r in c_program.compiler_runs(eight[:7], cores=2)] == [7]
+    same = [_kernel("twin", f"/* {i} */ ") for i in range(3)] + [eight[0], eight[0]]
+    runs = c_program.compiler_runs(same, cores=4)
+    assert sorted(len(r) for r in runs) == [1, 1, 2]
+    assert all(len({k.name for k in r}) == len(r) for r in runs)
+
+
+def test_a_compile_error_in_a_run_names_its_kernel(monkeypatch, tmp_path):
+    """A run that fails builds its kernels one by one, so the error shows the faulty kernel's own source;
+    the good ones of the run are built and load."""
+    import shutil
+
+    import numpy as np
+    import pytest
+
+    from codegen import c_program, cache
+    from codegen.compile_c import CompileError
+
+    monkeypatch.setenv("LAZYGRAD_CACHE_DIR", str(tmp_path / "cache"))
+    cache.reset_state()
+    good, bad = _kernel("fine_kernel", "/* errors */ "), _kernel("broken_kernel", "int x = ; ")
+    with pytest.raises(CompileError) as err:
+        c_program.build_all([good, bad], cores=1)
+    kept = Path(err.value.source_path)
+    assert kept.read_text() == bad.source
+    shutil.rmtree(kept.parent)
+    out = np.zeros(1, np.float32)
+    c_program.get_program(good)([out.ctypes.data])
+    assert out[0] == 1.0
     cache.reset_state()
 
 
