@@ -209,10 +209,14 @@ from .sparse.dispatch import install as _install_sparse
 _install_sparse(globals())
 
 
+_SUBMODULES = ("nn", "optim", "utils", "distributions", "testing", "backends", "jit", "profiler", "accelerator",
+               "compiler", "signal")
+
+
 def __getattr__(name: str):
     """nn, optim, utils (data loading) and distributions, and torch's top-level spellings of nn ops (lg.conv2d...), load on
     first use: they are most of what `import lazygrad` would otherwise cost beyond the tensor core."""
-    if name in ("nn", "optim", "utils", "distributions", "testing", "backends", "jit", "profiler"):
+    if name in _SUBMODULES:
         return importlib.import_module(f"{__name__}.{name}")
     if name in _nn_aliases.NAMES:
         globals()[name] = function = _nn_aliases.resolve(name)
@@ -221,8 +225,7 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | {"nn", "optim", "utils", "distributions", "testing", "backends", "jit", "profiler"}
-                  | _nn_aliases.NAMES)
+    return sorted(set(globals()) | set(_SUBMODULES) | _nn_aliases.NAMES)
 
 
 def compile(model=None, **options):  # noqa: A001  (torch's name)

@@ -81,6 +81,114 @@ def empty_cache() -> None:
         cupy().get_default_memory_pool().free_all_blocks()
 
 
+def set_device(device) -> None:
+    """Make device the current one: where "cuda" (no index) tensors go and the default for the queries here."""
+    cupy().cuda.runtime.setDevice(_index(device))
+
+
+def get_device_capability(device=None) -> tuple[int, int]:
+    props = get_device_properties(device)
+    return props.major, props.minor
+
+
+class _CudaDeviceProperties:
+    """What torch.cuda.get_device_properties reports, read from the CUDA runtime through cupy."""
+
+    __slots__ = ("name", "major", "minor", "total_memory", "multi_processor_count", "L2_cache_size")
+
+    def __init__(self, raw: dict):
+        self.name = raw["name"].decode() if isinstance(raw["name"], bytes) else raw["name"]
+        self.major, self.minor = raw["major"], raw["minor"]
+        self.total_memory, self.multi_processor_count = raw["totalGlobalMem"], raw["multiProcessorCount"]
+        self.L2_cache_size = raw["l2CacheSize"]
+
+    def __repr__(self) -> str:
+        return (f"_CudaDeviceProperties(name={self.name!r}, major={self.major}, minor={self.minor}, "
+                f"total_memory={self.total_memory >> 20}MB, multi_processor_count={self.multi_processor_count}, "
+                f"L2_cache_size={self.L2_cache_size >> 20}MB)")
+
+
+def get_device_properties(device=None) -> _CudaDeviceProperties:
+    return _CudaDeviceProperties(cupy().cuda.runtime.getDeviceProperties(_index(device)))
+
+
+def is_bf16_supported(including_emulation: bool = True) -> bool:
+    """Whether bfloat16 arithmetic runs natively (compute capability 8.0 and later); lazygrad's CUDA kernels
+    compute bfloat16 in float32 everywhere, which is what torch calls emulation."""
+    if not is_available():
+        return False
+    return including_emulation or get_device_capability()[0] >= 8
+
+
+# Peak pool usage per device index, [bytes in use, bytes held], as seen at each device buffer lazygrad
+# allocates (cupy's pool keeps no peaks): what max_memory_allocated / max_memory_reserved report.
+_peaks: dict[int, list[int]] = {}
+
+
+def note_allocation(index: int) -> None:
+    """Record the pool's usage after a device buffer was allocated on the current device (index)."""
+    pool = cupy().get_default_memory_pool()
+    peak = _peaks.setdefault(index, [0, 0])
+    peak[0], peak[1] = max(peak[0], pool.used_bytes()), max(peak[1], pool.total_bytes())
+
+
+def _pool_bytes(device) -> tuple[int, int, list[int]]:
+    """(bytes in use, bytes held, the peaks' record) of cupy's memory pool on device."""
+    cp = cupy()
+    index = _index(device)
+    with cp.cuda.Device(index):
+        pool = cp.get_default_memory_pool()
+        used, held = pool.used_bytes(), pool.total_bytes()
+    peak = _peaks.setdefault(index, [0, 0])
+    peak[0], peak[1] = max(peak[0], used), max(peak[1], held)
+    return used, held, peak
+
+
+def memory_allocated(device=None) -> int:
+    """Bytes of device memory in use by arrays (0 where CUDA cannot run, as torch's CPU build says)."""
+    return _pool_bytes(device)[0] if is_available() else 0
+
+
+def max_memory_allocated(device=None) -> int:
+    return _pool_bytes(device)[2][0] if is_available() else 0
+
+
+def memory_reserved(device=None) -> int:
+    """Bytes cupy's memory pool holds on the device, in use or kept for reuse."""
+    return _pool_bytes(device)[1] if is_available() else 0
+
+
+def max_memory_reserved(device=None) -> int:
+    return _pool_bytes(device)[2][1] if is_available() else 0
+
+
+def reset_peak_memory_stats(device=None) -> None:
+    used, held, peak = _pool_bytes(device)
+    peak[0], peak[1] = used, held
+
+
+def reset_max_memory_allocated(device=None) -> None:
+    reset_peak_memory_stats(device)
+
+
+def memory_stats(device=None) -> dict:
+    """torch's keys for what the pool knows: current and peak bytes allocated and reserved."""
+    from collections import OrderedDict
+    if not is_available():
+        return OrderedDict()
+    used, held, (peak_used, peak_held) = _pool_bytes(device)
+    return OrderedDict([("allocated_bytes.all.current", used), ("allocated_bytes.all.peak", peak_used),
+                        ("reserved_bytes.all.current", held), ("reserved_bytes.all.peak", peak_held)])
+
+
+def mem_get_info(device=None) -> tuple[int, int]:
+    """(free, total) bytes of the device's memory, from the CUDA runtime."""
+    cp = cupy()
+    with cp.cuda.Device(_index(device)):
+        free, total = cp.cuda.runtime.memGetInfo()
+    return free, total
+
+
 def __getattr__(name: str):
     """cuda.amp: torch's deprecated spellings of torch.amp (loaded on first use)."""
     if name == "amp":

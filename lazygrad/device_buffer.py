@@ -22,8 +22,10 @@ class DeviceBuffer(Buffer):
         cp = cuda.cupy()
         self.dtype, self.numel, self.device = dtype, numel, device
         if array is None:
-            with cp.cuda.Device(int(device.partition(":")[2] or 0)):
+            index = int(device.partition(":")[2] or 0)
+            with cp.cuda.Device(index):
                 array = cp.empty(numel, dtype=_device_dtype(dtype))
+                cuda.note_allocation(index)
         self.array, self._raw, self.shared = array, None, False
         self.address = array.data.ptr
         self.producer, self.generation = None, 0

@@ -8,8 +8,8 @@ from . import arithmetic as ar, decompositions as dec, layouts, linalg as la, co
 from . import deprecated, short_time_fourier
 import numbers
 
-from .dtypes import (DType, bfloat16, bool_, float16, float32, float64, int8, int16, int32, int64, to_dtype,
-                     torch_name, uint8)
+from .dtypes import (DType, bfloat16, bool_, complex64, complex128, float16, float32, float64, int8, int16, int32,
+                     int64, to_dtype, torch_name, uint8)
 from .tensor import Tensor
 from .autograd import grad_mode
 from .autograd.function import node_class
@@ -338,7 +338,7 @@ METHODS = {
     "__ior__": _inplace_operator(ew.bitwise_or), "__ixor__": _inplace_operator(ew.bitwise_xor),
     # conversions
     "to": to, "type": type_, "float": _caster(float32), "double": _caster(float64), "half": _caster(float16),
-    "bfloat16": _caster(bfloat16),
+    "bfloat16": _caster(bfloat16), "cfloat": _caster(complex64), "cdouble": _caster(complex128),
     "int": _caster(int32), "long": _caster(int64), "short": _caster(int16), "char": _caster(int8),
     "byte": _caster(uint8), "bool": _caster(bool_), "requires_grad_": _requires_grad_,
     "cpu": lambda self, memory_format=None: to(self, "cpu"), "cuda": _cuda,
@@ -480,7 +480,8 @@ PROPERTIES = {"T": mv.T, "mT": mv.mT, "mH": cx.mH, "H": cx.H,
               "output_nr": lambda self: self._output_nr if self.grad_fn is not None else 0,
               "name": lambda self: None,
               "_version": lambda self: self._storage.version,  # (shared by views, as torch's counter)
-              **dict.fromkeys(("is_sparse", "is_sparse_csr", "is_quantized", "is_meta", "is_nested", "is_mkldnn"),
+              **dict.fromkeys(("is_sparse", "is_sparse_csr", "is_quantized", "is_meta", "is_nested", "is_mkldnn",
+                               "is_mps", "is_xpu", "is_ipu", "is_xla", "is_mtia", "is_maia", "is_vulkan"),
                               lambda self: False),
               "__cuda_array_interface__": interop.cuda_array_interface}
 

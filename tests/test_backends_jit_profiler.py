@@ -9,6 +9,7 @@ import typing
 import warnings
 from collections import OrderedDict
 
+import numpy as np
 import pytest
 
 import lazygrad as lg
@@ -142,6 +143,52 @@ def test_sdp_switches_like_torchs(torch_switches):
     assert str(lg.backends.cuda.preferred_linalg_library()) == str(torch.backends.cuda.preferred_linalg_library())
     with pytest.raises(RuntimeError, match="Cannot set preferred backend to MAGMA"):
         lg.backends.cuda.preferred_linalg_library("magma")
+
+
+def test_sdpa_kernel_sets_the_switches_and_refuses_like_torch(torch_switches):
+    """torch.nn.attention.sdpa_kernel: the switches inside the block are torch's, restored after it, and a
+    choice leaving no CPU kernel (neither math nor flash) fails in both; otherwise the values are torch's."""
+    torch = torch_switches
+    from lazygrad.nn.attention import SDPBackend, sdpa_kernel
+    from torch.nn.attention import SDPBackend as TorchBackend, sdpa_kernel as torch_sdpa_kernel
+    assert [(b.name, b.value, repr(b), str(b)) for b in SDPBackend] == [
+        (b.name, b.value, repr(b), str(b)) for b in TorchBackend.__members__.values()]
+    q = np.random.default_rng(0).standard_normal((1, 2, 4, 8)).astype(np.float32)
+    for names in (["MATH"], ["FLASH_ATTENTION"], ["EFFICIENT_ATTENTION", "CUDNN_ATTENTION"], ["OVERRIDEABLE"], []):
+        chosen = [SDPBackend[n] for n in names], [getattr(TorchBackend, n) for n in names]
+        with sdpa_kernel(chosen[0]), torch_sdpa_kernel(chosen[1]):
+            assert sdp_state(lg) == sdp_state(torch)
+            if {"MATH", "FLASH_ATTENTION"} & set(names):
+                got = lg.nn.functional.scaled_dot_product_attention(*[lg.tensor(q)] * 3)
+                want = torch.nn.functional.scaled_dot_product_attention(*[torch.tensor(q)] * 3)
+                np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-5, atol=1e-6)
+            else:
+                same_error(lambda: lg.nn.functional.scaled_dot_product_attention(*[lg.tensor(q)] * 3),
+                           lambda: torch.nn.functional.scaled_dot_product_attention(*[torch.tensor(q)] * 3))
+    assert sdp_state(lg) == sdp_state(torch) == (True, True, True, True, False, False)
+    with pytest.raises(AssertionError, match="SDPBackend instances, got str"):
+        with sdpa_kernel("math"):
+            pass
+
+
+def test_compiler_controls_leave_code_as_it_is(torch_switches):
+    """torch.compiler: nothing traces lazygrad's code, so it is never compiling, and the decorators and
+    stances return or run what they are given."""
+    torch = torch_switches
+    c = lg.compiler
+    assert c.is_compiling() is c.is_dynamo_compiling() is c.is_exporting() is torch.compiler.is_compiling() is False
+
+    def double(x):
+        return x * 2
+    for decorate in (c.disable, c.disable(), c.allow_in_graph, c.assume_constant_result, c.wrap_numpy,
+                     c.nested_compile_region, c.nested_compile_region(), c.substitute_in_graph(double),
+                     c.set_stance("force_eager")):
+        assert decorate(double)(lg.tensor([1.5])).tolist() == [3.0]
+    with c.set_stance("eager_on_recompile"):
+        assert c.compile(double)(lg.tensor([2.0])).tolist() == [4.0]
+    c.reset()
+    c.cudagraph_mark_step_begin()
+    assert c.get_default_backend() in c.list_backends()
 
 
 def test_libraries_as_lazygrad_has_them():

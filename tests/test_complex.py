@@ -81,6 +81,12 @@ def test_creation_and_python_values():
     a[0, 0] = 7 - 7j
     assert shared[0, 0].item() == 7 - 7j
     assert (lg.tensor([1, 2]) * (1 + 1j)).tolist() == [1 + 1j, 2 + 2j]
+    real = lg.tensor([1.5, -2.0], requires_grad=True)
+    as_complex = real.cfloat()
+    assert as_complex.dtype is lg.complex64 and as_complex.tolist() == [1.5 + 0j, -2 + 0j]
+    assert real.cdouble().dtype is lg.complex128 and as_complex.cdouble().cfloat().tolist() == as_complex.tolist()
+    (as_complex * (2 - 1j)).real.sum().backward()
+    assert real.grad.tolist() == [2.0, 2.0]
 
 
 PRINTED = [np.array([1 + 2j, 3 - 1j]), np.array([1.5 + 2j, 1e10j, np.nan + 1j]), np.array([[1 + 2j, 3], [4, 5.5j]]),

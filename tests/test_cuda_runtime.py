@@ -279,6 +279,40 @@ def test_interop_with_cupy_shares_memory(gpu):
     assert x.cpu().tolist()[1] == -1.0
 
 
+def test_device_queries_and_memory_counters():
+    """torch.cuda's and torch.accelerator's queries: the device's properties, and the memory pool's counters
+    following an allocation, its release and a reset of the peaks."""
+    import gc
+    props = lg.cuda.get_device_properties(0)
+    assert props.name == lg.cuda.get_device_name() and props.total_memory > 0 and props.multi_processor_count > 0
+    assert lg.cuda.get_device_capability() == (props.major, props.minor)
+    assert repr(props).startswith(f"_CudaDeviceProperties(name='{props.name}', major={props.major}")
+    free, total = lg.cuda.mem_get_info()
+    assert 0 < free <= total
+    assert lg.accelerator.is_available() and lg.accelerator.current_accelerator() == lg.device("cuda")
+    assert lg.accelerator.current_device_index() == lg.cuda.current_device() == 0
+    with lg.accelerator.device_index(0):
+        assert lg.ones(2, device="cuda").device == lg.device("cuda:0")
+    lg.accelerator.synchronize()
+
+    size = 4 << 20
+    gc.collect()
+    lg.cuda.reset_peak_memory_stats()
+    before = lg.cuda.memory_allocated()
+    x = lg.ones(size // 4, device="cuda").realize()
+    during = lg.cuda.memory_allocated()
+    assert during >= before + size and lg.accelerator.memory_allocated() == during
+    assert lg.cuda.memory_reserved() >= during and lg.cuda.max_memory_reserved() >= lg.cuda.memory_reserved()
+    del x
+    gc.collect()
+    assert lg.cuda.memory_allocated() < during and lg.cuda.max_memory_allocated() >= before + size
+    stats = lg.cuda.memory_stats()
+    assert stats["allocated_bytes.all.peak"] == lg.cuda.max_memory_allocated()
+    assert stats["allocated_bytes.all.current"] == lg.cuda.memory_allocated()
+    lg.cuda.reset_peak_memory_stats()
+    assert lg.cuda.max_memory_allocated() == lg.cuda.memory_allocated()
+
+
 def test_numpy_refuses_device_tensors_like_torch():
     x = lg.ones(3, device="cuda")
     for convert in (np.asarray, lambda t: t.numpy()):

@@ -11,6 +11,7 @@ device, autograd across devices. test_cuda_codegen compiles the same sources for
 import sys
 import time
 import types
+import weakref
 
 from pathlib import Path
 
@@ -68,6 +69,33 @@ class _Event:
         pass
 
 
+class _Pool:
+    """cupy's memory pool as far as the counters go: the bytes of the live stand-in arrays (none kept)."""
+
+    def __init__(self):
+        self.used = 0
+
+    def track(self, a: FakeArray) -> FakeArray:
+        self.used += a.nbytes
+        weakref.finalize(a, self._release, a.nbytes)
+        return a
+
+    def _release(self, nbytes: int) -> None:
+        self.used -= nbytes
+
+    def used_bytes(self) -> int:
+        return self.used
+
+    total_bytes = used_bytes
+
+    def free_all_blocks(self) -> None:
+        pass
+
+
+_PROPERTIES = {"name": b"stand-in GPU", "major": 9, "minor": 0, "totalGlobalMem": 80 << 30,
+               "multiProcessorCount": 132, "l2CacheSize": 50 << 20}
+
+
 def _asarray(a, dtype=None):
     if hasattr(a, "__cuda_array_interface__"):  # shares the "device" memory, as cupy does
         a = types.SimpleNamespace(__array_interface__=a.__cuda_array_interface__)
@@ -76,7 +104,9 @@ def _asarray(a, dtype=None):
 
 def _stand_in_cupy() -> types.ModuleType:
     cp = types.ModuleType("cupy")
-    cp.empty = lambda n, dtype=np.float32: _fake(np.empty(n, dtype=dtype))
+    pool = _Pool()
+    cp.get_default_memory_pool = lambda: pool
+    cp.empty = lambda n, dtype=np.float32: pool.track(_fake(np.empty(n, dtype=dtype)))
     cp.ones = lambda n, dtype=np.float32: _fake(np.ones(n, dtype=dtype))
     cp.empty_like = lambda a: _fake(np.empty_like(a))
     cp.exp = lambda a: _fake(np.exp(a))
@@ -91,8 +121,9 @@ def _stand_in_cupy() -> types.ModuleType:
         as_strided=lambda a, shape, strides: _fake(np.lib.stride_tricks.as_strided(a, shape, strides))))
     cp.cuda = types.SimpleNamespace(
         Device=_Device, Event=_Event, get_elapsed_time=lambda start, stop: (stop.at - start.at) * 1e3,
-        runtime=types.SimpleNamespace(getDeviceCount=lambda: 1, getDevice=lambda: 0, deviceSynchronize=lambda: None,
-                                      getDeviceProperties=lambda i: {"name": b"stand-in GPU"}))
+        runtime=types.SimpleNamespace(getDeviceCount=lambda: 1, getDevice=lambda: 0, setDevice=lambda i: None,
+                                      deviceSynchronize=lambda: None, getDeviceProperties=lambda i: _PROPERTIES,
+                                      memGetInfo=lambda: (60 << 30, 80 << 30)))
     return cp
 
 

@@ -122,6 +122,15 @@ def preferred_linalg_library(backend: None | str | _LinalgBackend = None) -> _Li
 _SDP = {"flash": True, "mem_efficient": True, "math": True, "cudnn": True, "fp16_bf16_reduction_math": False}
 
 
+def sdp_switches() -> dict[str, bool]:
+    """A copy of the attention switches, by name (flash, mem_efficient, math, cudnn...)."""
+    return dict(_SDP)
+
+
+def set_sdp_switches(switches: dict[str, bool]) -> None:
+    _SDP.update(switches)
+
+
 def _sdp_setter(key: str, setter: str, name: str):
     """A function setting one attention switch (bools only)."""
     def enable(enabled: bool) -> None:

@@ -52,6 +52,8 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     """softmax(q k^T * scale + mask) v over the last two dims. A bool mask marks the keys each query may attend
     to, a float mask is added; rows with no key left give zeros (as torch's math path), not NaN."""
     _check_sdpa(query, key, value, attn_mask, is_causal)
+    from ..attention import check_kernel_enabled
+    check_kernel_enabled(query.device.type)
     if enable_gqa:
         heads = query.size(-3)
         if heads % key.size(-3) or heads % value.size(-3):
