@@ -28,17 +28,33 @@ def _finish(window: Tensor, requires_grad: bool) -> Tensor:
     return window.requires_grad_() if requires_grad else window
 
 
+def _cosine_terms(n: Tensor, span: float, coefficients: tuple[float, ...]) -> Tensor:
+    """The cosine-sum formula over positions n, shared with lazygrad.signal.windows."""
+    window = n * 0 + coefficients[0]
+    for k, a in enumerate(coefficients[1:], 1):
+        window = window + (-1) ** k * a * (n * (2 * math.pi * k / span)).cos()
+    return window
+
+
+def _triangle(n: Tensor, span: float) -> Tensor:
+    """The Bartlett formula over positions n, shared with lazygrad.signal.windows."""
+    return 1 - (n * (2 / span) - 1).abs()
+
+
+def _kaiser(n: Tensor, span: float, beta: float) -> Tensor:
+    """The Kaiser formula over positions n, shared with lazygrad.signal.windows."""
+    half = span / 2
+    inside = (1 - ((n - half) / half) ** 2).clamp(min=0)
+    return i0(inside.sqrt() * beta) / i0(n.new_full((), beta))
+
+
 def _cosine_sum(name: str, coefficients: tuple[float, ...], window_length: int, periodic: bool, dtype, device,
                 requires_grad: bool) -> Tensor:
     """sum_k (-1)^k a_k cos(2 pi k n / (N - 1))."""
     found, whole = _positions(name, window_length, periodic, dtype, device, requires_grad)
     if whole is not None:
         return whole
-    n, span = found
-    window = n * 0 + coefficients[0]
-    for k, a in enumerate(coefficients[1:], 1):
-        window = window + (-1) ** k * a * (n * (2 * math.pi * k / span)).cos()
-    return _finish(window, requires_grad)
+    return _finish(_cosine_terms(*found, coefficients), requires_grad)
 
 
 def hann_window(window_length: int, periodic: bool = True, *, dtype=None, layout=None, device=None,
@@ -62,8 +78,7 @@ def bartlett_window(window_length: int, periodic: bool = True, *, dtype=None, la
     found, whole = _positions("bartlett_window", window_length, periodic, dtype, device, requires_grad)
     if whole is not None:
         return whole
-    n, span = found
-    return _finish(1 - (n * (2 / span) - 1).abs(), requires_grad)
+    return _finish(_triangle(*found), requires_grad)
 
 
 def kaiser_window(window_length: int, periodic: bool = True, beta: float = 12.0, *, dtype=None, layout=None,
@@ -72,7 +87,4 @@ def kaiser_window(window_length: int, periodic: bool = True, beta: float = 12.0,
     found, whole = _positions("kaiser_window", window_length, periodic, dtype, device, requires_grad)
     if whole is not None:
         return whole
-    n, span = found
-    half = span / 2
-    inside = (1 - ((n - half) / half) ** 2).clamp(min=0)
-    return _finish(i0(inside.sqrt() * beta) / i0(n.new_full((), beta)), requires_grad)
+    return _finish(_kaiser(*found, beta), requires_grad)
