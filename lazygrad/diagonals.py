@@ -27,7 +27,7 @@ def _triangle(input: Tensor, diagonal: int, name: str, compare) -> Tensor:
     if input.ndim < 2:
         raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
     rows, cols = input._shape[-2:]
-    return _keep(input, compare(_offsets(rows, cols, input._storage.device), diagonal))
+    return _keep(input, compare(_offsets(rows, cols, input._storage.device), diagonal)).contiguous()
 
 
 @differentiable("tril")

@@ -8,6 +8,7 @@ from .dtypes import C_NAMES, DType, bool_, get_default_dtype, opmath, result_typ
 from .graph import Node
 from .ops import Op
 from .tensor import Tensor
+from .view import result_strides, torch_contiguous_strides
 from .autograd.record import differentiable
 
 
@@ -108,7 +109,16 @@ def _device(*xs) -> str:
 
 
 def _result(node: Node, *inputs) -> Tensor:
-    return Tensor._from_node(node, _device(*inputs))
+    """A new tensor holding node, laid out as torch lays out an elementwise result of inputs (their order)."""
+    return Tensor._from_node_laid_out(node, _layout(node.shape, inputs), _device(*inputs))
+
+
+def _layout(shape: tuple[int, ...], inputs) -> tuple[int, ...] | None:
+    """The result's strides (None: row-major, the common case, decided at once)."""
+    tensors = [x for x in inputs if isinstance(x, Tensor)]
+    if all(x._strides == torch_contiguous_strides(x._shape) for x in tensors):
+        return None
+    return result_strides(shape, [(x._shape, x._strides) for x in tensors])
 
 
 # Python numbers that never change a float tensor's dtype (bool is an int, but a type of its own here)
@@ -121,13 +131,15 @@ def binary(op: Op, a, b, *, compute: DType | None = None, out_dtype: DType | Non
         sa, sb = a._storage, b._storage                               # one shape, one dtype, one device
         if a._shape == b._shape and sa.dtype is sb.dtype and sa.device == sb.device and (sa.dtype.kind in "uif" or
                 op not in (BOOL_UNSUPPORTED if sa.dtype is bool_ else COMPLEX_UNSUPPORTED)):
-            return Tensor._from_node(graph.alu(op, a.lazy, b.lazy, dtype=out_dtype), sa.device)
+            return Tensor._from_node_laid_out(graph.alu(op, a.lazy, b.lazy, dtype=out_dtype),
+                                              _layout(a._shape, (a, b)), sa.device)
     if compute is None and (type(b) in _PLAIN_SCALARS and type(a) is Tensor and a._storage.dtype.kind == "f"
                             or type(a) in _PLAIN_SCALARS and type(b) is Tensor and b._storage.dtype.kind == "f"):
         t = a if type(a) is Tensor else b  # a float tensor and a Python number: the tensor's dtype, shape, device
         dt = t._storage.dtype
         left, right = (t.lazy, graph.const(b, dt, t._shape)) if t is a else (graph.const(a, dt, t._shape), t.lazy)
-        return Tensor._from_node(graph.alu(op, left, right, dtype=out_dtype), t._storage.device)
+        return Tensor._from_node_laid_out(graph.alu(op, left, right, dtype=out_dtype), _layout(t._shape, (t,)),
+                                          t._storage.device)
     _check(b, name or op.value)
     _check(a, name or op.value)
     shape = broadcast_shapes(_shape(a), _shape(b))
@@ -392,7 +404,8 @@ def unary(op: Op, x: Tensor, to_float: bool) -> Tensor:
     _no_bool(op, dt)
     # |z| of a complex z is real
     out_dtype = dt.to_real() if op is Op.ABS else None
-    return Tensor._from_node(graph.alu(op, graph.cast(x.lazy, dt), dtype=out_dtype), x._storage.device)
+    return Tensor._from_node_laid_out(graph.alu(op, graph.cast(x.lazy, dt), dtype=out_dtype), _layout(x._shape, (x,)),
+                                      x._storage.device)
 
 
 def _unary_fn(name: str, op: Op, to_float: bool):

@@ -66,6 +66,15 @@ def is_dense_in(shape: tuple[int, ...], strides: tuple[int, ...], fmt) -> bool:
     return True
 
 
+def suggested_format(shape: tuple[int, ...], strides: tuple[int, ...]) -> memory_format:
+    """torch's suggest_memory_format: the channels-last format a tensor of that rank is laid out in (and not
+    row-major), else contiguous_format; the layout torch's convolution and normalization kernels write."""
+    for fmt, (rank, _) in _DIM_ORDERS.items():
+        if len(shape) == rank and is_dense_in(shape, strides, fmt) and not is_dense_in(shape, strides, None):
+            return fmt
+    return contiguous_format
+
+
 def _named(name: str):
     return _BY_NAME[name]
 

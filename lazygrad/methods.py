@@ -73,7 +73,7 @@ def to(self: Tensor, *args, dtype=None, device=None, copy: bool = False, non_blo
         import warnings
         warnings.warn("Casting complex values to real discards the imaginary part", UserWarning, stacklevel=2)
     if dev == self._storage.device:
-        return Tensor._from_node(graph.cast(self.lazy, dt), dev)
+        return mv.like_layout(self, graph.cast(self.lazy, dt))  # (torch's preserve_format)
     return _move(self, dt, dev)
 
 

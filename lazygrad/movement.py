@@ -143,13 +143,19 @@ def like_layout(t: Tensor, node) -> Tensor:
     return laid_out(t, node, strides)
 
 
+def in_format_of(out: Tensor, *refs: Tensor) -> Tensor:
+    """out in the memory format torch's convolution and pooling kernels write for inputs refs: channels-last
+    when one of them is laid out so (their suggest_memory_format), else out as it is."""
+    for ref in refs:
+        fmt = layouts.suggested_format(ref._shape, ref._strides)
+        if fmt is not layouts.contiguous_format:
+            return contiguous(out, memory_format=fmt) if out.ndim == ref.ndim else out
+    return out
+
+
 def laid_out(t: Tensor, node, strides: tuple[int, ...]) -> Tensor:
     """A new tensor holding node (t's shape) in memory with the given dense strides."""
-    if strides == torch_contiguous_strides(t._shape):
-        return Tensor._from_node(node, t._storage.device)
-    order = sorted(range(t.ndim), key=lambda d: (-strides[d], d))
-    memory = graph.permute(node, tuple(order))
-    return Tensor._make(Tensor._from_node(memory, t._storage.device)._storage, t._shape, strides, 0)
+    return Tensor._from_node_laid_out(node, strides, t._storage.device)
 
 
 def _channels_last(t: Tensor, memory_format) -> Tensor:
@@ -373,7 +379,7 @@ def flip(t: Tensor, dims) -> Tensor:
     for a in axes:
         if axes.count(a) > 1:
             raise RuntimeError(f"dim {a} appears multiple times in the list of dims")
-    return Tensor._from_node(graph.flip(t.lazy, axes), t._storage.device)
+    return like_layout(t, graph.flip(t.lazy, axes))
 
 
 @differentiable("cat")

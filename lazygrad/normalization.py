@@ -37,14 +37,14 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
     mean = wide.mean(dims, keepdim=True)
     centered = wide - mean
     variance = (centered * centered).mean(dims, keepdim=True)
-    return _affine(centered * (variance + eps).rsqrt(), weight, bias).to(input.dtype)
+    return _affine(centered * (variance + eps).rsqrt(), weight, bias).to(input.dtype).contiguous()
 
 
 def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps: float | None = None) -> Tensor:
     """x / sqrt(mean(x^2) + eps) over the last dims (eps: the dtype's machine epsilon by default), then weight."""
     dims = _normalized_dims(input, normalized_shape, "")
     eps = float(np.finfo(input.dtype.np).eps) if eps is None else eps
-    return _affine(input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt(), weight, None)
+    return _affine(input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt(), weight, None).contiguous()
 
 
 def norm_except_dim(v: Tensor, pow: float = 2, dim: int = 0) -> Tensor:

@@ -374,7 +374,7 @@ def softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
         return exp(x - x)
     wide = x.to(opmath(x.dtype))
     e = exp(wide - amax(wide, d, keepdim=True))
-    return (e / sum(e, d, keepdim=True)).to(x.dtype)
+    return (e / sum(e, d, keepdim=True)).to(x.dtype).contiguous()  # (torch's kernel writes row-major)
 
 
 @differentiable("log_softmax")
@@ -384,4 +384,4 @@ def log_softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
         return x - x
     wide = x.to(opmath(x.dtype))
     shifted = wide - amax(wide, d, keepdim=True)
-    return (shifted - log(sum(exp(shifted), d, keepdim=True))).to(x.dtype)
+    return (shifted - log(sum(exp(shifted), d, keepdim=True))).to(x.dtype).contiguous()

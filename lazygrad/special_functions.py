@@ -314,7 +314,7 @@ def mvlgamma(input: Tensor, p: int, *, out=None) -> Tensor:
     total = p * (p - 1) / 4 * LOG_PI
     for j in range(p):
         total = add(_lgamma(sub(x, j / 2)), total)
-    return _result(total, dt, out)
+    return _result(total.contiguous(), dt, out)  # (torch's is a sum over a new last dim: row-major)
 
 
 # ---- the inverse error function and the normal distribution -----------------------------------------

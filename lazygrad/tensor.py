@@ -120,6 +120,17 @@ class Tensor:
                          node)
 
     @classmethod
+    def _from_node_laid_out(cls, node: Node, strides: tuple[int, ...] | None, device: str = "cpu") -> Tensor:
+        """A tensor owning a new storage with the lazy node's values in memory at the given dense strides
+        (None: row-major); the storage holds the node permuted into memory order, while the tensor's own
+        node stays `node` until the storage is computed (readers fuse with it, not with two permutations)."""
+        if strides is None or strides == torch_contiguous_strides(node.shape):
+            return cls._from_node(node, device)
+        order = sorted(range(len(strides)), key=lambda d: (-strides[d], d))
+        memory = graph.permute(node, tuple(order))
+        return cls._make(Storage(memory, memory.numel, device), node.shape, strides, 0, node)
+
+    @classmethod
     def _from_array(cls, array: np.ndarray, dtype: DType | None = None, device: str = "cpu") -> Tensor:
         """A tensor on a new buffer holding a copy of `array`."""
         from .dtypes import from_numpy_dtype

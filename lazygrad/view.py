@@ -36,15 +36,19 @@ def _torch_contiguous_strides(shape: Shape) -> tuple[int, ...]:
     return tuple(reversed(strides))
 
 
-def dense_strides(shape: Shape, strides: tuple[int, ...]) -> tuple[int, ...]:
-    """Contiguous strides that keep the order of `strides` (torch's infer_dense_strides: the layout
-    preserve_format gives a copy of a tensor with gaps or overlaps)."""
+def dense_strides(shape: Shape, *operand_strides: tuple[int, ...]) -> tuple[int, ...]:
+    """Contiguous strides in the dim order the operands' strides suggest (torch's TensorIterator order: for
+    each pair of dims the first operand with a strict preference decides, broadcast dims having none; with
+    one operand, infer_dense_strides: the layout preserve_format gives a copy with gaps or overlaps)."""
     def order(a: int, b: int) -> int:  # >0: a is outside b; <0: inside; 0: undecided
-        if strides[a] == 0 or strides[b] == 0:
-            return 0
-        if strides[a] != strides[b]:
-            return 1 if strides[a] > strides[b] else -1
-        return 1 if shape[a] > shape[b] else 0
+        for strides in operand_strides:
+            if strides[a] == 0 or strides[b] == 0:
+                continue
+            if strides[a] != strides[b]:
+                return 1 if strides[a] > strides[b] else -1
+            if shape[a] > shape[b]:
+                return 1
+        return 0
     perm = list(range(len(shape) - 1, -1, -1))  # innermost first
     for i in range(1, len(perm)):
         j = i
@@ -58,8 +62,49 @@ def dense_strides(shape: Shape, strides: tuple[int, ...]) -> tuple[int, ...]:
     out, step = [0] * len(shape), 1
     for d in perm:
         out[d] = step
-        step *= max(shape[d], 1) if shape[d] > 1 else 1
+        step *= max(shape[d], 1)
     return tuple(out)
+
+
+def _row_major(shape: Shape, strides: tuple[int, ...]) -> bool:
+    """torch's is_contiguous: dense in row-major order, size-1 dims with any stride."""
+    if strides == torch_contiguous_strides(shape):
+        return True
+    expected = 1
+    for size, stride in zip(reversed(shape), reversed(strides)):
+        if size != 1:
+            if stride != expected:
+                return False
+            expected *= size
+    return True
+
+
+def _non_overlapping_dense(shape: Shape, strides: tuple[int, ...]) -> bool:
+    expected = 1
+    for d in sorted(range(len(shape)), key=lambda d: strides[d]):
+        if shape[d] != 1:
+            if strides[d] != expected:
+                return False
+            expected *= shape[d]
+    return True
+
+
+def result_strides(shape: Shape, operands: list[tuple[Shape, tuple[int, ...]]]) -> tuple[int, ...] | None:
+    """The strides torch gives a new elementwise result of `shape` computed from tensors of the given shapes
+    and strides (TensorIterator's rule), or None for row-major: the inputs' layout carries over, so a
+    transposed or channels-last input gives a transposed or channels-last result."""
+    if all(_row_major(s, st) for s, st in operands) or math.prod(shape) == 0:
+        return None
+    first = operands[0][1]
+    if all(s == shape and st == first for s, st in operands) and _non_overlapping_dense(shape, first):
+        return first  # (torch's fast setup: one shared dense layout, kept as it is)
+    broadcast = []
+    for s, st in operands:
+        lead = len(shape) - len(s)
+        broadcast.append((0,) * lead + tuple(0 if size == 1 and shape[lead + d] != 1 else stride
+                                             for d, (size, stride) in enumerate(zip(s, st))))
+    strides = dense_strides(shape, *broadcast)
+    return None if strides == torch_contiguous_strides(shape) else strides
 
 
 def reshape_strides(old_shape: Shape, old_strides: tuple[int, ...], new_shape: Shape) -> tuple[int, ...] | None:

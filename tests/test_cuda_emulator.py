@@ -66,7 +66,7 @@ def test_vector_loop_with_tails_and_misaligned_pointers(n, misaligned):
 
 def test_transposed_and_broadcast_reads_stay_scalar():
     x, col, c = (lg.tensor(np.zeros(shape, np.float32)) for shape in ((64, 48), (48, 1), (48, 64)))
-    prog = _program(x.t() * col + c)
+    prog = _program(c + x.t() * col)  # (c first: a row-major result, as torch lays it out)
     params = cuda_vectors.plan(prog).params
     loads = {s.args[0]: s.args[1].render() for s in prog.post if s.op == "load"}
     contiguous = {name for name, index in loads.items() if index == "i0*64 + i1"}

@@ -141,9 +141,9 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
 
 def _rrelu(input: Tensor, lower: float, upper: float, training: bool) -> Tensor:
     if not training:
-        return _leaky_relu(input, (lower + upper) / 2)
+        return _leaky_relu(input, (lower + upper) / 2).contiguous()  # (torch's rrelu writes row-major)
     slope = rand(input.shape, dtype=input.dtype, device=input.device) * (upper - lower) + lower
-    return where(input > 0, input, input * slope)
+    return where(input > 0, input, input * slope).contiguous()
 
 
 def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
@@ -269,7 +269,7 @@ def log_sigmoid(x: Tensor) -> Tensor:
 @recorded_as("LogSigmoidBackward0")
 def logsigmoid(input: Tensor) -> Tensor:
     _floating(input, "log_sigmoid_cpu")
-    return log_sigmoid(input)
+    return log_sigmoid(input).contiguous()
 
 
 @recorded_as("GeluBackward0")

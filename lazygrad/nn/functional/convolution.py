@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from ... import graph
 from ...autograd.record import differentiable
+from ...movement import in_format_of
 from ...ops import Op
 from ...schedule import is_stored
 from ...tensor import Tensor
@@ -99,7 +100,7 @@ def convolution(input: Tensor, weight: Tensor, bias: Tensor | None, stride: Sequ
         out = _forward(input, weight, stride, [(p, p) for p in padding], dilation, groups)
     if bias is not None:
         out = out + bias.reshape([-1] + [1] * (out.ndim - 2))
-    return out
+    return in_format_of(out, input, weight)
 
 
 def _weight_grad(x: Tensor, gout: Tensor, kernel: Sequence[int], stride, padding, dilation, groups: int) -> Tensor:

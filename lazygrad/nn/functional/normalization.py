@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+from ... import layouts
 from ...autograd.grad_mode import no_grad
 from ...creation import zeros
 from ...normalization import layer_norm, rms_norm
@@ -31,7 +32,9 @@ def _check_features(input: Tensor, **vectors: Tensor | None) -> None:
 
 
 def _normalized(input: Tensor, mean: Tensor, var: Tensor, weight, bias, eps: float) -> Tensor:
-    return _affine((input - mean) * (var + eps).rsqrt(), weight, bias)
+    """In input's suggested memory format, as torch's kernels write it (channels-last stays so)."""
+    out = _affine((input - mean) * (var + eps).rsqrt(), weight, bias)
+    return out.contiguous(memory_format=layouts.suggested_format(input._shape, input._strides))
 
 
 def _affine(out: Tensor, weight: Tensor | None, bias: Tensor | None) -> Tensor:

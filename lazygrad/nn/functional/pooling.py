@@ -17,6 +17,7 @@ import numpy as np
 import lazygrad as lg
 
 from ...autograd.record import differentiable
+from ...movement import in_format_of
 from ...tensor import Tensor
 from .convolution import convolution
 from .padding import constant_pad_nd
@@ -197,10 +198,10 @@ def max_pool_backward(c, g: Tensor) -> tuple:
 def _max_over(x: Tensor, starts: list[np.ndarray], valid: list[np.ndarray], out: list[int], return_indices: bool):
     """Max of x (B, C, *S) over windows of input positions starts[i] (out_i, k_i) per dim, where valid;
     torch's values and flat spatial indices (the first maximum of a window, in window order)."""
-    values = _pooled_max(x, starts, valid).reshape(*x.shape[:2], *out)
+    values = in_format_of(_pooled_max(x, starts, valid).reshape(*x.shape[:2], *out), x)
     if not return_indices:
         return values
-    return values, max_indices(x, starts, valid).reshape(*x.shape[:2], *out)
+    return values, in_format_of(max_indices(x, starts, valid).reshape(*x.shape[:2], *out), x)
 
 
 def _max_pool(op: str, n: int, input: Tensor, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
@@ -268,6 +269,7 @@ def _avg_pool(op: str, n: int, input: Tensor, kernel_size, stride, padding, ceil
         result = sums / lg.tensor(divisor.astype(np.float64), dtype=sums.dtype, device=x.device)
     else:
         result = sums.div(lg.tensor(divisor, device=x.device), rounding_mode="trunc").to(x.dtype)
+    result = in_format_of(result, x)
     return result if batched else result.squeeze(0)
 
 
@@ -320,7 +322,7 @@ def _adaptive_avg(op: str, n: int, input: Tensor, output_size) -> Tensor:
         result = (result.movedim(2 + i, -1) @ m).movedim(-1, 2 + i)
         counts.append(hi - lo)
     count = math.prod(np.ix_(*counts)) if n > 1 else counts[0]
-    result = result / lg.tensor(np.asarray(count, dtype=np.float64), dtype=x.dtype, device=x.device)
+    result = in_format_of(result / lg.tensor(np.asarray(count, dtype=np.float64), dtype=x.dtype, device=x.device), x)
     return result if batched else result.squeeze(0)
 
 

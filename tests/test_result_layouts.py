@@ -1,0 +1,113 @@
+"""Where results lie in memory, as torch lays them out: an elementwise result follows its inputs' dim order
+(TensorIterator's rule: transposed or channels-last in, the same out), kernels torch writes row-major
+(softmax, layer_norm, tril...) give row-major results, and convolution and pooling keep channels-last.
+Visible through .stride(), .is_contiguous() and what .view() accepts."""
+import itertools
+
+import numpy as np
+import pytest
+
+import lazygrad as lg
+from oracle import torch_or_skip
+
+
+def _inputs(lib):
+    x = lib.arange(1.0, 25.0).reshape(2, 3, 4) / 10
+    return x, x.transpose(0, 2)
+
+
+OPS = {
+    "mul": lambda lib, t: t * 2, "add_self": lambda lib, t: t + t, "exp": lambda lib, t: t.exp(),
+    "cast": lambda lib, t: t.double(), "to_int": lambda lib, t: t.to(lib.int64), "bool": lambda lib, t: t.bool(),
+    "sign": lambda lib, t: t.sign(), "where": lambda lib, t: lib.where(t > 1, t, -t), "neg": lambda lib, t: -t,
+    "broadcast_row": lambda lib, t: t + lib.ones(2), "scalar_tensor": lambda lib, t: t + lib.tensor(2.0),
+    "gelu": lambda lib, t: lib.nn.functional.gelu(t), "clamp": lambda lib, t: t.clamp(0.2, 0.5),
+    "addcmul": lambda lib, t: lib.addcmul(t, t, t), "flip": lambda lib, t: t.flip(0),
+    "erfinv": lambda lib, t: (t / 3).erfinv(), "digamma": lambda lib, t: t.digamma(),
+    "clone": lambda lib, t: t.clone(), "empty_like": lambda lib, t: lib.empty_like(t),
+    "softmax": lambda lib, t: t.softmax(-1), "log_softmax": lambda lib, t: t.log_softmax(1),
+    "logsigmoid": lambda lib, t: lib.nn.functional.logsigmoid(t), "tril": lambda lib, t: t.tril(),
+    "layer_norm": lambda lib, t: lib.nn.functional.layer_norm(t, (2,)),
+    "rms_norm": lambda lib, t: lib.nn.functional.rms_norm(t, (2,)),
+    "batch_norm": lambda lib, t: lib.nn.functional.batch_norm(t, None, None, training=True),
+    "mvlgamma": lambda lib, t: lib.mvlgamma(t + 2, 1), "sum_keepdim": lambda lib, t: t.sum(1, keepdim=True),
+    "mixed_layouts": lambda lib, t: t + t.contiguous(),
+}
+
+
+@pytest.mark.parametrize("name", OPS)
+def test_results_lie_as_torchs(name):
+    torch = torch_or_skip()
+    got, want = OPS[name](lg, _inputs(lg)[1]), OPS[name](torch, _inputs(torch)[1])
+    assert (tuple(got.stride()), got.is_contiguous()) == (tuple(want.stride()), want.is_contiguous())
+    if name != "empty_like":
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_random_operand_layouts_give_torchs_strides():
+    """Two operands, each permuted, broadcast and sliced at random, some with size-1 dims: the result's
+    strides are torch's (the first operand with a preference decides the dim order)."""
+    torch = torch_or_skip()
+    rng = np.random.default_rng(7)
+    for _ in range(60):
+        shape = tuple(int(s) for s in rng.choice([1, 2, 3, 4], size=3))
+        operands = []
+        for _ in range(2):
+            perm = tuple(rng.permutation(3))
+            base = rng.standard_normal([shape[p] * (2 if rng.random() < 0.3 else 1) for p in perm])
+            kept = tuple(slice(None, None, 2 if base.shape[i] != shape[perm[i]] else 1) for i in range(3))
+            inverse = tuple(int(i) for i in np.argsort(perm))
+            drop = rng.random() < 0.3  # a broadcast operand: one dim of size 1
+            operands.append((base, kept, inverse, drop))
+
+        def build(lib):
+            out = []
+            for base, kept, inverse, drop in operands:
+                t = lib.tensor(base)[kept].permute(*inverse)
+                out.append(t[:, :1] if drop else t)
+            return out[0] * out[1]
+        got, want = build(lg), build(torch)
+        assert tuple(got.stride()) == tuple(want.stride()), (shape, operands[0][2], operands[1][2])
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12)
+
+
+def test_view_of_a_transposed_result_fails_as_in_torch():
+    torch = torch_or_skip()
+    for lib in (lg, torch):
+        y = _inputs(lib)[1] * 2
+        with pytest.raises(RuntimeError, match="view size is not compatible with input tensor's size and stride"):
+            y.view(-1)
+        assert y.reshape(-1).tolist() == pytest.approx((_inputs(lib)[1] * 2).contiguous().view(-1).tolist())
+
+
+@pytest.mark.parametrize("layer", ["conv", "max_pool", "avg_pool", "batch_norm", "relu"])
+def test_channels_last_stays_channels_last(layer):
+    torch = torch_or_skip()
+
+    def run(lib):
+        lib.manual_seed(0)
+        x = lib.arange(2 * 3 * 6 * 6, dtype=lib.float32).reshape(2, 3, 6, 6).to(memory_format=lib.channels_last) / 50
+        w = lib.ones(4, 3, 3, 3) / 10
+        F = lib.nn.functional
+        return {"conv": lambda: F.conv2d(x, w), "max_pool": lambda: F.max_pool2d(x, 2),
+                "avg_pool": lambda: F.avg_pool2d(x, 2), "relu": lambda: F.relu(x - 1),
+                "batch_norm": lambda: F.batch_norm(x, None, None, training=True)}[layer]()
+    got, want = run(lg), run(torch)
+    assert tuple(got.stride()) == tuple(want.stride())
+    assert got.is_contiguous(memory_format=lg.channels_last)
+    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_gradients_through_transposed_results():
+    """The layouts are storage only: gradients and second derivatives are those of the values."""
+    torch = torch_or_skip()
+    a = np.random.default_rng(1).standard_normal((3, 4))
+    results = []
+    for lib in (lg, torch):
+        x = lib.tensor(a, requires_grad=True)
+        y = (x.t().exp() * x.t()).sin()
+        g, = lib.autograd.grad(y.sum(), x, create_graph=True)
+        h, = lib.autograd.grad(g.sum(), x)
+        results.append((y.detach().numpy(), g.detach().numpy(), h.numpy()))
+    for got, want in zip(*results):
+        np.testing.assert_allclose(got, want, rtol=1e-10)
