@@ -144,7 +144,7 @@ def _rebase_history(target: Tensor, result: Tensor) -> None:
 
 
 def _dense_range(t: Tensor) -> tuple[int, int] | None:
-    from .autograd.embed import memory_order
+    from .view import memory_order
     if memory_order(t._shape, t._strides) is None:
         return None
     return t._offset, t._offset + t.numel()

@@ -12,8 +12,7 @@ from .elementwise import _device, broadcast_node
 from .dtypes import result_type
 from .ops import Op
 from .tensor import Tensor, wrap_dim
-from .view import dense_strides, reshape_strides, torch_contiguous_strides
-from .autograd.embed import memory_order
+from .view import dense_strides, memory_order, reshape_strides, torch_contiguous_strides
 from .autograd.record import differentiable
 
 
@@ -491,7 +490,6 @@ def tile(t: Tensor, *dims) -> Tensor:
     """t repeated dims[i] times along each dim (dims padded with ones in front to t's rank)."""
     dims = _sizes(dims)
     return repeat(t, [1] * (t.ndim - len(dims)) + dims)
-
 
 
 def movedim(input: Tensor, source, destination) -> Tensor:

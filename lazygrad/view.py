@@ -1,4 +1,4 @@
-"""Strided views with validity masks: the algebra of movement ops (a leaf module).
+"""Strided views with validity masks: the algebra of movement ops (imports only lazygrad.layouts).
 
 A View maps an index of its shape to a position in the row-major flattening of some source:
 `offset + sum(i_k * strides_k)`, valid only where every `mask_lo_k <= i_k < mask_hi_k` (invalid
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
+
+from .layouts import is_dense_in
 
 Shape = tuple[int, ...]
 
@@ -66,37 +68,25 @@ def dense_strides(shape: Shape, *operand_strides: tuple[int, ...]) -> tuple[int,
     return tuple(out)
 
 
-def _row_major(shape: Shape, strides: tuple[int, ...]) -> bool:
-    """torch's is_contiguous: dense in row-major order, size-1 dims with any stride."""
-    if strides == torch_contiguous_strides(shape):
-        return True
+def memory_order(shape, strides) -> list[int] | None:
+    """The dim order that makes a non-overlapping, dense layout contiguous (None for any other layout)."""
+    order = sorted(range(len(shape)), key=lambda d: (-strides[d], -shape[d]))
     expected = 1
-    for size, stride in zip(reversed(shape), reversed(strides)):
-        if size != 1:
-            if stride != expected:
-                return False
-            expected *= size
-    return True
-
-
-def _non_overlapping_dense(shape: Shape, strides: tuple[int, ...]) -> bool:
-    expected = 1
-    for d in sorted(range(len(shape)), key=lambda d: strides[d]):
-        if shape[d] != 1:
-            if strides[d] != expected:
-                return False
-            expected *= shape[d]
-    return True
+    for d in reversed(order):
+        if shape[d] != 1 and strides[d] != expected:
+            return None
+        expected *= shape[d]
+    return order
 
 
 def result_strides(shape: Shape, operands: list[tuple[Shape, tuple[int, ...]]]) -> tuple[int, ...] | None:
     """The strides torch gives a new elementwise result of `shape` computed from tensors of the given shapes
     and strides (TensorIterator's rule), or None for row-major: the inputs' layout carries over, so a
     transposed or channels-last input gives a transposed or channels-last result."""
-    if all(_row_major(s, st) for s, st in operands) or math.prod(shape) == 0:
+    if all(is_dense_in(s, st, None) for s, st in operands) or math.prod(shape) == 0:  # (torch's is_contiguous)
         return None
     first = operands[0][1]
-    if all(s == shape and st == first for s, st in operands) and _non_overlapping_dense(shape, first):
+    if all(s == shape and st == first for s, st in operands) and memory_order(shape, first) is not None:
         return first  # (torch's fast setup: one shared dense layout, kept as it is)
     broadcast = []
     for s, st in operands:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .. import graph
 from ..tensor import Tensor
+from ..view import memory_order
 from .record import differentiable
 
 
@@ -86,17 +87,6 @@ def scatter_add_like(c, g: Tensor) -> Tensor:
     import lazygrad as lg
     x, dim, index = c.args[0], c.args[1], c.args[2]
     return lg.zeros(x.shape, dtype=g.dtype, device=g.device).scatter_add(dim, index, g)
-
-
-def memory_order(shape, strides) -> list[int] | None:
-    """The dim order that makes a non-overlapping, dense layout contiguous (None for any other layout)."""
-    order = sorted(range(len(shape)), key=lambda d: (-strides[d], -shape[d]))
-    expected = 1
-    for d in reversed(order):
-        if shape[d] != 1 and strides[d] != expected:
-            return None
-        expected *= shape[d]
-    return order
 
 
 def to_memory(t: Tensor, order) -> Tensor:
