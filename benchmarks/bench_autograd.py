@@ -28,6 +28,13 @@ def median_ms(fn, reps: int) -> float:
     return statistics.median(times) * 1e3
 
 
+def repetitions(description: str, default: int) -> int:
+    """The --reps option every benchmark script here takes: timed runs per case (the median is reported)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--reps", type=int, default=default)
+    return parser.parse_args().reps
+
+
 def torch_or_none():
     """torch on two threads (this machine's cores), or None when it is not installed."""
     try:
@@ -65,21 +72,19 @@ def chain(t):
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--reps", type=int, default=11)
-    args = parser.parse_args()
+    reps = repetitions(__doc__.splitlines()[0], 11)
     rng = np.random.default_rng(0)
     w_np = (rng.standard_normal((512, 512)) / 16).astype(np.float32)
     x_np, v_np = rng.standard_normal(512).astype(np.float32), rng.standard_normal(512).astype(np.float32)
     w, x, v = lg.tensor(w_np).realize(), lg.tensor(x_np).realize(), lg.tensor(v_np).realize()
-    ours = median_ms(lambda: hvp_lazygrad(w, x, v), args.reps)
+    ours = median_ms(lambda: hvp_lazygrad(w, x, v), reps)
     h = hvp_lazygrad(w, x, v).numpy()
     rows = [("HVP sum(tanh(W@x)^2), W 512x512", ours)]
     try:
         import torch
         torch.set_num_threads(2)
         tw, tx, tv = (torch.from_numpy(a.copy()) for a in (w_np, x_np, v_np))
-        theirs = median_ms(lambda: hvp_torch(torch, tw, tx, tv), args.reps)
+        theirs = median_ms(lambda: hvp_torch(torch, tw, tx, tv), reps)
         ref = hvp_torch(torch, tw, tx, tv).numpy()
         err = float(np.abs(h - ref).max() / max(np.abs(ref).max(), 1e-30))
         rows[0] = rows[0] + (theirs, err)
@@ -91,23 +96,23 @@ def main() -> int:
     idx_np, weight_np = rng.integers(0, 30000, 4096), rng.standard_normal(256).astype(np.float32)
     table = lg.tensor(table_np, requires_grad=True)
     idx, weight = lg.tensor(idx_np).realize(), lg.tensor(weight_np).realize()
-    lookup = [median_ms(lambda: embedding_grad(lg, table, idx, weight), args.reps), float("nan")]
+    lookup = [median_ms(lambda: embedding_grad(lg, table, idx, weight), reps), float("nan")]
     if torch is not None:
         ttable = torch.tensor(table_np, requires_grad=True)
         tidx, tweight = torch.from_numpy(idx_np), torch.from_numpy(weight_np)
-        lookup[1] = median_ms(lambda: embedding_grad(torch, ttable, tidx, tweight), args.reps)
+        lookup[1] = median_ms(lambda: embedding_grad(torch, ttable, tidx, tweight), reps)
         assert np.allclose(embedding_grad(lg, table, idx, weight).numpy(),
                            embedding_grad(torch, ttable, tidx, tweight).numpy(), rtol=1e-5, atol=1e-5)
 
     big = lg.rand(1 << 24).realize()
     leaf = big.detach().requires_grad_()
-    forward = median_ms(lambda: chain(big).sum().realize(), args.reps)
+    forward = median_ms(lambda: chain(big).sum().realize(), reps)
 
     def forward_and_backward():
         s = chain(leaf).sum()
         (g,) = lg.autograd.grad(s, leaf)
         lg.realize(s, g)
-    both = median_ms(forward_and_backward, args.reps)
+    both = median_ms(forward_and_backward, reps)
 
     name, ours, theirs, err = rows[0]
     print(f"{name:<40} lazygrad {ours:8.2f} ms   torch {theirs:8.2f} ms   ratio {ours / theirs:5.2f}x   "

@@ -8,7 +8,6 @@ targets.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import lazygrad as lg  # noqa: E402
-from bench_autograd import median_ms, torch_or_none  # noqa: E402  (this folder is on the path of a script run from it)
+from bench_autograd import median_ms, repetitions, torch_or_none  # noqa: E402  (a script's own folder)
 
 # label -> (signal shape, whether complex, lazygrad/torch call, numpy call)
 CASES = {
@@ -35,9 +34,7 @@ CASES = {
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=7)
-    args = parser.parse_args()
+    reps = repetitions(__doc__.splitlines()[0], 7)
     torch = torch_or_none()
     rng = np.random.default_rng(0)
     print(f"{'complex64 / float32':<28}{'lazygrad':>11}{'numpy':>11}{'torch':>11}")
@@ -46,9 +43,9 @@ def main() -> int:
         if is_complex:
             x_np = (x_np + 1j * rng.standard_normal(shape)).astype(np.complex64)
         x = lg.tensor(x_np).realize()
-        lg_ms = median_ms(lambda: ours(lg, x).realize(), args.reps)
-        np_ms = median_ms(lambda: theirs(x_np), args.reps) if theirs else float("nan")
-        torch_ms = median_ms(lambda: ours(torch, torch.from_numpy(x_np)), args.reps) if torch else float("nan")
+        lg_ms = median_ms(lambda: ours(lg, x).realize(), reps)
+        np_ms = median_ms(lambda: theirs(x_np), reps) if theirs else float("nan")
+        torch_ms = median_ms(lambda: ours(torch, torch.from_numpy(x_np)), reps) if torch else float("nan")
         print(f"{label:<28}{lg_ms:9.2f}ms{np_ms:9.2f}ms{torch_ms:9.2f}ms")
 
     signal = rng.standard_normal((8, 4096)).astype(np.float32)
@@ -57,8 +54,8 @@ def main() -> int:
         x = m.tensor(signal, requires_grad=True)
         (g,) = m.autograd.grad((m.fft.rfft(x).abs() ** 2).sum(), x)
         return g
-    ours_ms = median_ms(lambda: grad_of_power_spectrum(lg).realize(), args.reps)
-    theirs_ms = median_ms(lambda: grad_of_power_spectrum(torch), args.reps) if torch else float("nan")
+    ours_ms = median_ms(lambda: grad_of_power_spectrum(lg).realize(), reps)
+    theirs_ms = median_ms(lambda: grad_of_power_spectrum(torch), reps) if torch else float("nan")
     print(f"{'grad |rfft|^2, 8 x 4096':<28}{ours_ms:9.2f}ms{'':>11}{theirs_ms:9.2f}ms")
     return 0
 

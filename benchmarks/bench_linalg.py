@@ -7,7 +7,6 @@ process. Reported, no targets.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import lazygrad as lg  # noqa: E402
-from bench_autograd import median_ms, torch_or_none  # noqa: E402  (this folder is on the path of a script run from it)
+from bench_autograd import median_ms, repetitions, torch_or_none  # noqa: E402  (a script's own folder)
 
 SHAPES = {"64 x 16x16": (64, 16, 16), "256x256": (256, 256), "1024x1024": (1024, 1024)}
 CASES = {
@@ -29,9 +28,7 @@ CASES = {
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=7)
-    args = parser.parse_args()
+    reps = repetitions(__doc__.splitlines()[0], 7)
     torch = torch_or_none()
     rng = np.random.default_rng(0)
     print(f"{'float32':<24}{'lazygrad':>11}{'numpy':>11}{'torch':>11}")
@@ -40,12 +37,12 @@ def main() -> int:
         b_np = rng.standard_normal(shape[:-1] + (4,)).astype(np.float32)
         a, b = lg.tensor(a_np).realize(), lg.tensor(b_np).realize()
         for name, (ours, theirs) in CASES.items():
-            lg_ms = median_ms(lambda: ours(lg, a, b).realize(), args.reps)
-            np_ms = median_ms(lambda: theirs(a_np, b_np), args.reps) if theirs else float("nan")
+            lg_ms = median_ms(lambda: ours(lg, a, b).realize(), reps)
+            np_ms = median_ms(lambda: theirs(a_np, b_np), reps) if theirs else float("nan")
             torch_ms = float("nan")
             if torch is not None:
                 ta, tb = torch.from_numpy(a_np), torch.from_numpy(b_np)
-                torch_ms = median_ms(lambda: ours(torch, ta, tb), args.reps)
+                torch_ms = median_ms(lambda: ours(torch, ta, tb), reps)
             print(f"{name + ' ' + label:<24}{lg_ms:9.2f}ms{np_ms:9.2f}ms{torch_ms:9.2f}ms")
     a_np = (rng.standard_normal((256, 256)) + 16 * np.eye(256)).astype(np.float32)
     b_np = rng.standard_normal((256, 4)).astype(np.float32)
@@ -55,8 +52,8 @@ def main() -> int:
         x = m.linalg.solve(a, m.tensor(b_np))
         (g,) = m.autograd.grad((x * x).sum(), a)
         return g
-    ours = median_ms(lambda: grad_of_solve(lg).realize(), args.reps)
-    theirs = median_ms(lambda: grad_of_solve(torch), args.reps) if torch is not None else float("nan")
+    ours = median_ms(lambda: grad_of_solve(lg).realize(), reps)
+    theirs = median_ms(lambda: grad_of_solve(torch), reps) if torch is not None else float("nan")
     print(f"{'grad of solve 256x256':<24}{ours:9.2f}ms{'':>11}{theirs:9.2f}ms")
     return 0
 

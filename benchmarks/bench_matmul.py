@@ -7,7 +7,6 @@ no targets.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import lazygrad as lg  # noqa: E402
-from bench_autograd import median_ms, torch_or_none  # noqa: E402  (this folder is on the path of a script run from it)
+from bench_autograd import median_ms, repetitions, torch_or_none  # noqa: E402  (a script's own folder)
 
 LAYERS = (784, 512, 512, 10)
 BATCH, LR = 256, 0.01
@@ -38,9 +37,7 @@ def mlp_step(lib, params, x, y, no_grad):
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=11)
-    args = parser.parse_args()
+    reps = repetitions(__doc__.splitlines()[0], 11)
     torch = torch_or_none()
     rng = np.random.default_rng(0)
 
@@ -48,13 +45,13 @@ def main() -> int:
     for n in (256, 512, 1024):
         a_np, b_np = (rng.standard_normal((n, n)).astype(np.float32) for _ in range(2))
         a, b = lg.tensor(a_np).realize(), lg.tensor(b_np).realize()
-        ours = median_ms(lambda: (a @ b).realize(), args.reps)
+        ours = median_ms(lambda: (a @ b).realize(), reps)
         assert np.allclose((a @ b).numpy(), a_np @ b_np, rtol=1e-3, atol=1e-3)
-        numpy_ms = median_ms(lambda: a_np @ b_np, args.reps)
+        numpy_ms = median_ms(lambda: a_np @ b_np, reps)
         torch_ms = float("nan")
         if torch is not None:
             ta, tb = torch.from_numpy(a_np), torch.from_numpy(b_np)
-            torch_ms = median_ms(lambda: ta @ tb, args.reps)
+            torch_ms = median_ms(lambda: ta @ tb, reps)
         print(f"{n} x {n} @ {n} x {n}{'':<{13 - 3 * len(str(n))}}{ours:10.2f}ms{numpy_ms:10.2f}ms{torch_ms:10.2f}ms"
               f"   ({2 * n ** 3 / ours / 1e6:.0f} GFLOP/s)")
 
@@ -68,12 +65,12 @@ def main() -> int:
     def ours_step():
         mlp_step(lg, params, x, y, lg.no_grad)
         lg.realize(*params)
-    ours = median_ms(ours_step, args.reps)
+    ours = median_ms(ours_step, reps)
     theirs = float("nan")
     if torch is not None:
         tparams = [torch.tensor(p, requires_grad=True) for p in init]
         tx, ty = torch.from_numpy(x_np), torch.from_numpy(y_np)
-        theirs = median_ms(lambda: mlp_step(torch, tparams, tx, ty, torch.no_grad), args.reps)
+        theirs = median_ms(lambda: mlp_step(torch, tparams, tx, ty, torch.no_grad), reps)
     print(f"{'MLP 784-512-512-10 SGD step':<28}{ours:10.2f}ms{'':>12}{theirs:10.2f}ms   (batch {BATCH})")
     return 0
 

@@ -8,7 +8,6 @@ includes building the graphs and realizing the step. Medians, one process. Repor
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import lazygrad as lg  # noqa: E402
-from bench_autograd import median_ms, torch_or_none  # noqa: E402  (this folder is on the path of a script run from it)
+from bench_autograd import median_ms, repetitions, torch_or_none  # noqa: E402  (a script's own folder)
 
 
 def mlp(nn):
@@ -59,9 +58,7 @@ def compare_step(name: str, make, x_np: np.ndarray, y_np: np.ndarray, torch, rep
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=11)
-    args = parser.parse_args()
+    reps = repetitions(__doc__.splitlines()[0], 11)
     torch = torch_or_none()
     if torch is not None:
         torch.set_num_threads(lg.get_num_threads())
@@ -72,20 +69,20 @@ def main() -> int:
     w_np = (rng.standard_normal((64, 32, 3, 3)) * 0.1).astype(np.float32)
     x, w = lg.tensor(x_np).realize(), lg.tensor(w_np).realize()
     conv = lg.nn.functional.conv2d
-    ours_ms = median_ms(lambda: conv(x, w, padding=1).realize(), args.reps)
+    ours_ms = median_ms(lambda: conv(x, w, padding=1).realize(), reps)
     torch_ms = float("nan")
     if torch is not None:
         tx, tw = torch.from_numpy(x_np), torch.from_numpy(w_np)
         want = torch.nn.functional.conv2d(tx, tw, padding=1).numpy()
         assert np.allclose(conv(x, w, padding=1).numpy(), want, rtol=1e-3, atol=1e-3)
-        torch_ms = median_ms(lambda: torch.nn.functional.conv2d(tx, tw, padding=1), args.reps)
+        torch_ms = median_ms(lambda: torch.nn.functional.conv2d(tx, tw, padding=1), reps)
     print(f"{'conv2d (16,32,32,32) * (64,32,3,3), pad 1':<44}{ours_ms:10.2f}ms{torch_ms:10.2f}ms"
           f"{ours_ms / torch_ms:8.2f}x")
 
     compare_step("MLP 784-512-512-10 Adam step, batch 256", mlp,
-                 rng.standard_normal((256, 784)).astype(np.float32), rng.integers(0, 10, 256), torch, args.reps)
+                 rng.standard_normal((256, 784)).astype(np.float32), rng.integers(0, 10, 256), torch, reps)
     compare_step("convnet Adam step, batch 32 of 3x32x32", convnet,
-                 rng.standard_normal((32, 3, 32, 32)).astype(np.float32), rng.integers(0, 10, 32), torch, args.reps)
+                 rng.standard_normal((32, 3, 32, 32)).astype(np.float32), rng.integers(0, 10, 32), torch, reps)
     return 0
 
 

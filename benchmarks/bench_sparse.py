@@ -7,7 +7,6 @@ building the graph and running it (`.realize()`). Medians, one process. Reported
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -15,15 +14,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import lazygrad as lg  # noqa: E402
-from bench_autograd import median_ms, torch_or_none  # noqa: E402  (this folder is on the path of a script run from it)
+from bench_autograd import median_ms, repetitions, torch_or_none  # noqa: E402  (a script's own folder)
 
 N, NNZ, K = 20000, 400_000, 64
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--reps", type=int, default=7)
-    args = parser.parse_args()
+    reps = repetitions(__doc__.splitlines()[0], 7)
     torch = torch_or_none()
     rng = np.random.default_rng(0)
     indices = rng.integers(0, N, (2, NNZ))
@@ -56,8 +53,8 @@ def main() -> int:
     }
     print(f"{'float32':<30}{'lazygrad':>11}{'torch':>11}")
     for label, (ours_call, theirs_call) in cases.items():
-        lg_ms = median_ms(ours_call, args.reps)
-        torch_ms = median_ms(theirs_call, args.reps) if torch else float("nan")
+        lg_ms = median_ms(ours_call, reps)
+        torch_ms = median_ms(theirs_call, reps) if torch else float("nan")
         print(f"{label:<30}{lg_ms:9.2f}ms{torch_ms:9.2f}ms")
     return 0
 
