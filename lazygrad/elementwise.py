@@ -114,11 +114,19 @@ def _result(node: Node, *inputs) -> Tensor:
 
 
 def _layout(shape: tuple[int, ...], inputs) -> tuple[int, ...] | None:
-    """The result's strides (None: row-major, the common case, decided at once)."""
+    """The result's strides (None: row-major)."""
     tensors = [x for x in inputs if isinstance(x, Tensor)]
     if all(x._strides == torch_contiguous_strides(x._shape) for x in tensors):
         return None
     return result_strides(shape, [(x._shape, x._strides) for x in tensors])
+
+
+def _layout_of(a: Tensor, b: Tensor | None = None) -> tuple[int, ...] | None:
+    """_layout of one tensor, or of two of one shape: row-major ones, the common case, decided at once."""
+    row_major = torch_contiguous_strides(a._shape)
+    if a._strides == row_major and (b is None or b._strides == row_major):
+        return None
+    return _layout(a._shape, (a,) if b is None else (a, b))
 
 
 # Python numbers that never change a float tensor's dtype (bool is an int, but a type of its own here)
@@ -131,14 +139,14 @@ def binary(op: Op, a, b, *, compute: DType | None = None, out_dtype: DType | Non
         sa, sb = a._storage, b._storage                               # one shape, one dtype, one device
         if a._shape == b._shape and sa.dtype is sb.dtype and sa.device == sb.device and (sa.dtype.kind in "uif" or
                 op not in (BOOL_UNSUPPORTED if sa.dtype is bool_ else COMPLEX_UNSUPPORTED)):
-            return Tensor._from_node_laid_out(graph.alu(op, a.lazy, b.lazy, dtype=out_dtype),
-                                              _layout(a._shape, (a, b)), sa.device)
+            return Tensor._from_node_laid_out(graph.alu(op, a.lazy, b.lazy, dtype=out_dtype), _layout_of(a, b),
+                                              sa.device)
     if compute is None and (type(b) in _PLAIN_SCALARS and type(a) is Tensor and a._storage.dtype.kind == "f"
                             or type(a) in _PLAIN_SCALARS and type(b) is Tensor and b._storage.dtype.kind == "f"):
         t = a if type(a) is Tensor else b  # a float tensor and a Python number: the tensor's dtype, shape, device
         dt = t._storage.dtype
         left, right = (t.lazy, graph.const(b, dt, t._shape)) if t is a else (graph.const(a, dt, t._shape), t.lazy)
-        return Tensor._from_node_laid_out(graph.alu(op, left, right, dtype=out_dtype), _layout(t._shape, (t,)),
+        return Tensor._from_node_laid_out(graph.alu(op, left, right, dtype=out_dtype), _layout_of(t),
                                           t._storage.device)
     _check(b, name or op.value)
     _check(a, name or op.value)
@@ -404,7 +412,7 @@ def unary(op: Op, x: Tensor, to_float: bool) -> Tensor:
     _no_bool(op, dt)
     # |z| of a complex z is real
     out_dtype = dt.to_real() if op is Op.ABS else None
-    return Tensor._from_node_laid_out(graph.alu(op, graph.cast(x.lazy, dt), dtype=out_dtype), _layout(x._shape, (x,)),
+    return Tensor._from_node_laid_out(graph.alu(op, graph.cast(x.lazy, dt), dtype=out_dtype), _layout_of(x),
                                       x._storage.device)
 
 
