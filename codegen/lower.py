@@ -271,7 +271,7 @@ def _index_exprs(prog: LoopProgram):
             conds.extend(st.args[0])
         elif st.op in ("arange", "rand"):
             exprs.append(st.args[2])
-    exprs.extend(s.index for s in prog.stores)
+    exprs.extend(s.index for s in prog.stores + prog.pre_stores)
     return exprs, conds
 
 
@@ -301,18 +301,26 @@ def replace_indices(prog: LoopProgram, fn) -> None:
             st.args = (st.args[0], fn(st.args[1]), st.args[2])
         elif st.op in ("arange", "rand"):
             st.args = (*st.args[:2], fn(st.args[2]))
-    for store in prog.stores:
+    for store in prog.stores + prog.pre_stores:
         store.index = fn(store.index)
 
 
 def collapse_loops(prog: LoopProgram) -> LoopProgram:
-    """Merge adjacent output loops that every index walks as one flat range (contiguous data), so the
-    innermost loop is long and vectorizes; a loop used in a condition or a div/mod stays separate."""
-    if prog.kind not in ("elementwise", "scatter"):  # (a scatter's own loops are apart: named j<axis>)
-        return prog
-    k = len(prog.out_loops) - 2
+    """Merge adjacent loops that every index walks as one flat range (contiguous data), so the innermost
+    loop is long and vectorizes: output loops, and a reduction's reduced loops among themselves; a loop
+    used in a condition or a div/mod stays separate."""
+    if prog.kind in ("elementwise", "scatter"):  # (a scatter's own loops are apart: named j<axis>)
+        _collapse(prog, prog.out_loops)
+    elif prog.kind == "reduce":
+        _collapse(prog, prog.out_loops)
+        _collapse(prog, prog.red_loops)
+    return prog
+
+
+def _collapse(prog: LoopProgram, loops: list[tuple[str, int]]) -> None:
+    k = len(loops) - 2
     while k >= 0:
-        (outer, e_out), (inner, e_in) = prog.out_loops[k], prog.out_loops[k + 1]
+        (outer, e_out), (inner, e_in) = loops[k], loops[k + 1]
         exprs, conds = _index_exprs(prog)
         names = {outer, inner}
         mergeable = not any(_uses(c, names, top=False) or _coeff(c, outer) or _coeff(c, inner) for c, _, _ in conds)
@@ -321,9 +329,8 @@ def collapse_loops(prog: LoopProgram) -> LoopProgram:
         if mergeable:
             merged = Lin.var(outer, e_out * e_in)
             replace_indices(prog, lambda e: _merge_in(e, outer, inner, merged))
-            prog.out_loops[k:k + 2] = [(outer, e_out * e_in)]
+            loops[k:k + 2] = [(outer, e_out * e_in)]
         k -= 1
-    return prog
 
 
 def kernel_name(kind: str, fused: list[str], shape: tuple[int, ...]) -> str:

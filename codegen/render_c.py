@@ -60,7 +60,7 @@ def _pragmas(prog: LoopProgram) -> list[str]:
 
 
 def _accumulator_lines(prog: LoopProgram, lanes: int) -> dict:
-    decls, lane_decls, lane_updates, tail_updates, combine, lane_reads = [], [], [], [], [], []
+    decls, lane_decls, lane_updates, combine, lane_reads = [], [], [], [], []
     for acc in prog.accs:
         init, update, _ = c_ops.reduce_table(acc.dtype)[acc.rop]
         fields = c_ops.fmt_fields(acc.dtype)
@@ -70,12 +70,19 @@ def _accumulator_lines(prog: LoopProgram, lanes: int) -> dict:
         lane_decls.append(f"{ct} {acc.name}_lanes[{lanes}];")
         lane_decls.append(f"for (int64_t lane = 0; lane < {lanes}; lane++) {acc.name}_lanes[lane] = {init};")
         lane_updates.append(update.format(acc=f"{acc.name}_lanes[lane]", v=value, **fields))
-        tail_updates.append(update.format(acc=f"{acc.name}_lanes[0]", v=value, **fields))
         combine.append(f"for (int64_t lane = 0; lane < {lanes}; lane++) "
                        + update.format(acc=acc.name, v=f"{acc.name}_lanes[lane]", **fields))
         lane_reads.append(f"const {ct} {acc.name} = {acc.name}_lanes[lane];")
     return {"acc_decls": decls, "lane_decls": lane_decls, "lane_updates": lane_updates,
-            "tail_updates": tail_updates, "combine": combine, "lane_reads": lane_reads}
+            "combine": combine, "lane_reads": lane_reads}
+
+
+def _row_lanes(extent: int, width: int) -> int:
+    """Partial accumulators along a reduced row: ROW_LANES_BYTES of them on a long row, one vector's
+    worth on a shorter one (so a row of 32 floats still vectorizes), none on a row under a vector."""
+    if extent >= 2 * ROW_LANES_BYTES // width:
+        return ROW_LANES_BYTES // width
+    return VECTOR_BYTES // width if extent >= VECTOR_BYTES // width else 1
 
 
 def _reduce_fields(prog: LoopProgram) -> tuple[str, dict]:
@@ -90,8 +97,7 @@ def _reduce_fields(prog: LoopProgram) -> tuple[str, dict]:
                   "tile_pragma": "omp parallel for" if parallel and not outer else ""}
         return "reduce_columns", {**fields, **_accumulator_lines(prog, lanes)}
     inner_var, inner_extent = prog.red_loops[-1]
-    width = max(a.dtype.itemsize for a in prog.accs)
-    lanes = ROW_LANES_BYTES // width if inner_extent >= 2 * ROW_LANES_BYTES // width else 1
+    lanes = _row_lanes(inner_extent, max(a.dtype.itemsize for a in prog.accs))
     full_parallel = parallel and not prog.out_loops
     red_outer = _loops(prog.red_loops[:-1], ["omp for" if full_parallel and i == 0 else ""
                                              for i in range(len(prog.red_loops) - 1)])

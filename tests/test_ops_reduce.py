@@ -491,3 +491,43 @@ def test_column_sums_under_elementwise_work_run_along_the_columns():
     (c,), (cuda,) = lg.schedule(y), lg.schedule(y, target="cuda")
     assert "for (int64_t tile = 0;" in c.source and "red_flat++" in cuda.source
     np.testing.assert_allclose(y.numpy(), p_np - 0.01 * g_np.astype(np.float64).sum(0), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("length", [15, 16, 20, 33, 100, 127, 128, 191])
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int64"])
+def test_short_and_ragged_rows_vs_numpy(backend, length, dtype):
+    """Rows too short for the long-row lanes run one vector's worth of lanes; the tail past the last
+    whole block feeds the first lanes: every length around those boundaries, each reduction kind."""
+    x_np = data(dtype, (37, length), length)
+    x = lg.tensor(x_np)
+    assert_like_numpy(x.sum(-1), x_np.astype(np.float64).sum(-1).astype(x_np.dtype), rtol=1e-5, atol=1e-5)
+    assert_like_numpy(x.amax(-1), x_np.max(-1))
+    assert_like_numpy(x.argmin(-1), x_np.argmin(-1))
+    if dtype != "int64":
+        want = np.log(np.exp(x_np.astype(np.float64)).sum(-1)).astype(dtype)
+        assert_like_numpy(x.logsumexp(-1), want, rtol=1e-5)
+
+
+def test_reduced_axes_that_lie_together_are_one_loop():
+    """Summing a channel's values over batch and space (a bias gradient): the two spatial axes are one
+    contiguous range, reduced as one long loop with vector lanes; the loop over the batch stays apart."""
+    x_np = data("float32", (8, 6, 10, 12), 3)
+    x = lg.tensor(x_np).realize()
+    y = x.sum((0, 2, 3))
+    (kernel,) = lg.schedule(y)
+    assert "in0[i1*120 + r0*720 + r2]" in kernel.source and "r3" not in kernel.source
+    np.testing.assert_allclose(y.numpy(), x_np.astype(np.float64).sum((0, 2, 3)), rtol=1e-5)
+
+
+def test_reduced_axes_read_through_a_division_stay_apart():
+    """A max-pool gradient summed per channel reads the pooled gradient at (row / 2, column / 2): those
+    axes cannot merge, and the values still match."""
+    rng = np.random.default_rng(5)
+    x_np = rng.standard_normal((4, 3, 8, 8)).astype(np.float32)
+    x = lg.tensor(x_np, requires_grad=True)
+    lg.nn.functional.max_pool2d(x, 2).sum().backward()
+    torch = pytest.importorskip("torch")
+    tx = torch.tensor(x_np, requires_grad=True)
+    torch.nn.functional.max_pool2d(tx, 2).sum().backward()
+    g = x.grad.sum((0, 2, 3))
+    np.testing.assert_allclose(g.numpy(), tx.grad.sum((0, 2, 3)).numpy(), rtol=1e-6)
