@@ -139,6 +139,12 @@ from .amp.autocast_mode import (autocast_decrement_nesting, autocast_increment_n
 from .interop import dlpack as to_dlpack
 from .tensor_info import is_distributed
 from .threads import init_num_threads
+from .amp import GradScaler
+from .errors import AcceleratorError, OutOfMemoryError
+from .random import default_generator
+from math import e, inf, nan, pi
+
+newaxis = None  # (x[:, lg.newaxis] inserts a dim, as x[:, None] does)
 
 
 def realize(*tensors: Tensor) -> tuple[Tensor, ...]:
@@ -232,6 +238,16 @@ def compile(model=None, **options):  # noqa: A001  (torch's name)
     """torch.compile's place: lazygrad compiles every graph already, so the model (or function) is returned
     as it is; with no model, a decorator doing the same."""
     return model if model is not None else (lambda fn: fn)
+
+
+def get_device_module(device=None):
+    """The module of a device type (lg.cuda for "cuda", lg.cpu for "cpu"); with none, that of the current
+    accelerator, or lg.cpu on a machine without one."""
+    if device is None:
+        kind = "cuda" if cuda.is_available() else "cpu"
+    else:
+        kind = globals()["device"](device).type  # (the class: the argument shadows its name here)
+    return {"cpu": cpu, "cuda": cuda}[kind]
 
 
 def fill(input: Tensor, value) -> Tensor:

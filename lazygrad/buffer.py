@@ -11,6 +11,7 @@ import mmap
 import numpy as np
 
 from .dtypes import DType
+from .errors import host_out_of_memory
 
 HUGE_MIN_BYTES = 1 << 21
 POOL_LIMIT_BYTES = 1 << 31
@@ -19,6 +20,23 @@ _pooled_bytes = 0
 
 
 def _fresh(nbytes: int) -> np.ndarray:
+    """New memory; when the system has none to give, the pool's free buffers are released and the
+    request tried once more before torch's error for the CPU allocator."""
+    global _pooled_bytes
+    try:
+        return _mapped(nbytes)
+    except (OSError, MemoryError, ValueError):
+        if not _pool:
+            raise host_out_of_memory(nbytes) from None
+    _pool.clear()
+    _pooled_bytes = 0
+    try:
+        return _mapped(nbytes)
+    except (OSError, MemoryError, ValueError):
+        raise host_out_of_memory(nbytes) from None
+
+
+def _mapped(nbytes: int) -> np.ndarray:
     if nbytes >= HUGE_MIN_BYTES:
         size = -(-nbytes // HUGE_MIN_BYTES) * HUGE_MIN_BYTES
         mm = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
@@ -58,11 +76,10 @@ class Buffer:
 
     def __init__(self, dtype: DType, numel: int, array: np.ndarray | None = None):
         self.dtype, self.numel = dtype, numel
+        self._raw = None  # memory owned elsewhere (NumPy shares it) is never pooled
         if array is None:
             self._raw = _take(numel * dtype.itemsize)
             array = self._raw.view(dtype.np)
-        else:
-            self._raw = None  # memory owned elsewhere (NumPy shares it): never pooled
         self.array = array
         self.address = array.__array_interface__["data"][0]
         self.producer = None  # weak reference to the graph node computed into this buffer

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from .errors import OutOfMemoryError  # noqa: F401  (torch.cuda.OutOfMemoryError is torch.OutOfMemoryError)
+
 
 @lru_cache(maxsize=None)
 def _probe() -> tuple[object | None, int, str]:

@@ -288,6 +288,60 @@ def legacy_lu_solve(b: Tensor, LU_data: Tensor, LU_pivots: Tensor) -> Tensor:
     return lu_solve(LU_data, LU_pivots, b)
 
 
+# ---- LDL (Bunch-Kaufman) -------------------------------------------------------------------------------
+
+def _ldl_parts(A: Tensor, hermitian: bool, name: str, checked: bool) -> list[Tensor]:
+    """LD, pivots (int32) and info of one library call (lazygrad/bunch_kaufman.py); checked: a singular D
+    raises, naming the function `name`."""
+    if A.dtype.name in LOW_PRECISION:
+        raise NotImplementedError(f'"ldl_factor_kernel_cpu" not implemented for \'{torch_name(A.dtype)}\'')
+    check_matrices("torch.linalg.ldl_factor_ex", A, complex_ok=True)  # (torch's ldl_factor is its _ex's)
+    shapes = [A.shape, A.shape[:-1], A.shape[:-2]]
+    ld, pivots, info = library_call("ldl_factor", (hermitian, name if checked else None), [A], shapes)
+    return [ld, _info(pivots), _info(info)]
+
+
+@differentiable("linalg_ldl_factor")
+def ldl_factor(A: Tensor, *, hermitian: bool = False):
+    """A = P L D L^T P^T of a symmetric (hermitian: Hermitian) indefinite matrix, from its lower triangle:
+    LD (L below the diagonal, D's 1x1 and 2x2 blocks on it) and LAPACK's pivots. A singular D raises."""
+    ld, pivots, _ = _ldl_parts(A, hermitian, "linalg.ldl_factor", True)
+    return return_types.linalg_ldl_factor(ld, pivots)
+
+
+@differentiable("linalg_ldl_factor_ex")
+def ldl_factor_ex(A: Tensor, *, hermitian: bool = False, check_errors: bool = False):
+    """ldl_factor with info (the first zero 1x1 block of D, 1-based; 0 if none) instead of the error."""
+    return return_types.linalg_ldl_factor_ex(*_ldl_parts(A, hermitian, "linalg.ldl_factor_ex", check_errors))
+
+
+@differentiable("linalg_ldl_solve")
+def ldl_solve(LD: Tensor, pivots: Tensor, B: Tensor, *, hermitian: bool = False) -> Tensor:
+    """X with A X = B, A given as ldl_factor returns it; LD and B broadcast over their batch dims."""
+    name = "torch.linalg.ldl_solve"
+    check_matrices(name, LD, complex_ok=True)
+    if B.ndim == 0:
+        raise IndexError("Dimension specified as -2 but tensor has no dimensions")
+    if B.ndim < 2:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-max(B.ndim, 1)}, "
+                         f"{max(B.ndim, 1) - 1}], but got -2)")
+    if tuple(pivots.shape) != tuple(LD.shape[:-1]):
+        raise RuntimeError(f"{name}: Expected LD.shape[:-1] and pivots.shape to be the same, but got pivots with "
+                           f"shape {list(pivots.shape)} instead")
+    if pivots.dtype.kind not in "iu":
+        raise RuntimeError(f"{name}: Expected pivots to be integers. Got {torch_name(pivots.dtype)}")
+    if B.dtype is not LD.dtype:
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type {torch_name(B.dtype)} and "
+                           f"A of type {torch_name(LD.dtype)} instead.")
+    n = LD.shape[-1]
+    if B.shape[-2] != n:
+        raise RuntimeError(f"Incompatible matrix sizes for {name}: each A matrix is {n} by {n} but each b matrix is "
+                           f"{B.shape[-2]} by {B.shape[-1]}")
+    batch = broadcast_shapes(LD.shape[:-2], B.shape[:-2])
+    inputs = [LD.expand(*batch, n, n), pivots.expand(*batch, n), B.expand(*batch, *B.shape[-2:])]
+    return library_call("ldl_solve", (hermitian,), inputs, [tuple(batch) + tuple(B.shape[-2:])])[0]
+
+
 # ---- Cholesky ---------------------------------------------------------------------------------------
 
 def _factor(A: Tensor, upper: bool, with_info: bool, name: str) -> list[Tensor]:

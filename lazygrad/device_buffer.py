@@ -6,6 +6,7 @@ import numpy as np
 from . import cuda
 from .buffer import Buffer
 from .dtypes import DType
+from .errors import device_out_of_memory
 
 
 def _device_dtype(dtype: DType) -> np.dtype:
@@ -24,7 +25,11 @@ class DeviceBuffer(Buffer):
         if array is None:
             index = int(device.partition(":")[2] or 0)
             with cp.cuda.Device(index):
-                array = cp.empty(numel, dtype=_device_dtype(dtype))
+                try:
+                    array = cp.empty(numel, dtype=_device_dtype(dtype))
+                except cp.cuda.memory.OutOfMemoryError:
+                    free, total = cp.cuda.runtime.memGetInfo()
+                    raise device_out_of_memory(numel * dtype.itemsize, index, free, total) from None
                 cuda.note_allocation(index)
         self.array, self._raw, self.shared = array, None, False
         self.address = array.data.ptr

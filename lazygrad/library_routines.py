@@ -17,7 +17,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import ctc_alignment, rejection_samplers
+from . import bunch_kaufman, ctc_alignment, rejection_samplers
 
 
 class LinAlgError(RuntimeError):
@@ -356,6 +356,10 @@ def _histogramdd(xp, arrays, counts: tuple, value_range: tuple | None, density: 
 ROUTINES: dict[str, Routine] = {
     "inv": Routine(_inv, "the inverse (LAPACK getrf + getri; cupy: cuSOLVER getrf + getrs)"),
     "lu": Routine(_lu, "the LU factorization with partial pivoting (column by column, batched)"),
+    "ldl_factor": Routine(bunch_kaufman.ldl_factor, "the LDL^T factorization with Bunch-Kaufman pivoting (LAPACK "
+                          "sytrf/hetrf's algorithm, column by column on the host)"),
+    "ldl_solve": Routine(bunch_kaufman.ldl_solve, "a solve with an LDL^T factorization (LAPACK sytrs/hetrs's "
+                         "sweeps, on the host)"),
     "permutation": Routine(lambda xp, arrays, rows: [permutation(xp, arrays[0], rows)],
                            "the permutation matrix of LU pivots"),
     "det": Routine(_det, "the determinant (LU factorization)"),

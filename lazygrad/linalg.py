@@ -6,9 +6,8 @@ from __future__ import annotations
 import math
 
 from . import return_types
-from .decompositions import (check_matrices, cholesky, cholesky_ex, det, eig, eigh, eigvals, eigvalsh, inv, inv_ex, lu,
-                             lu_factor,
-                             lu_factor_ex, lu_solve, matrix_exp, pinv, qr, slogdet, solve, solve_ex, solve_triangular,
+from .decompositions import (check_matrices, cholesky, cholesky_ex, det, eig, eigh, eigvals, eigvalsh, inv, inv_ex,
+                             ldl_factor, ldl_factor_ex, ldl_solve, lu, lu_factor, lu_factor_ex, lu_solve, matrix_exp, pinv, qr, slogdet, solve, solve_ex, solve_triangular,
                              svd, svdvals, tolerances)
 from .dtypes import torch_name
 from .inplace import write_out
@@ -22,7 +21,7 @@ from .amp.autocast_mode import autocast_op
 __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eig", "eigh", "eigvals",
            "eigvalsh", "householder_product",
            "inv",
-           "inv_ex", "lstsq", "lu", "lu_factor", "lu_factor_ex", "lu_solve", "matmul", "matrix_exp", "matrix_norm",
+           "inv_ex", "ldl_factor", "ldl_factor_ex", "ldl_solve", "lstsq", "lu", "lu_factor", "lu_factor_ex", "lu_solve", "matmul", "matrix_exp", "matrix_norm",
            "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_ex",
            "solve_triangular", "svd", "svdvals", "tensorinv", "tensorsolve", "vander", "vecdot", "vector_norm"]
 

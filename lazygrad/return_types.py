@@ -8,7 +8,8 @@ __all__ = ["max", "min", "sort", "topk", "kthvalue", "median", "nanmedian", "ami
            "linalg_inv_ex", "linalg_cholesky_ex", "linalg_solve_ex", "linalg_slogdet", "slogdet", "linalg_eigh", "linalg_eig",
            "linalg_qr", "qr", "linalg_svd", "svd", "triangular_solve", "linalg_lstsq", "mode", "histogram", "histogramdd",
            "frexp",
-           "linalg_lu_factor", "linalg_lu_factor_ex", "linalg_lu", "lu_unpack"]
+           "linalg_lu_factor", "linalg_lu_factor_ex", "linalg_lu", "lu_unpack", "linalg_ldl_factor",
+           "linalg_ldl_factor_ex"]
 
 
 def _result_type(name: str, fields: tuple[str, ...]) -> type:
@@ -49,5 +50,7 @@ histogramdd = _result_type("histogramdd", ("hist", "bin_edges"))
 frexp = _result_type("frexp", ("mantissa", "exponent"))
 linalg_lu_factor = _result_type("linalg_lu_factor", ("LU", "pivots"))
 linalg_lu_factor_ex = _result_type("linalg_lu_factor_ex", ("LU", "pivots", "info"))
+linalg_ldl_factor = _result_type("linalg_ldl_factor", ("LD", "pivots"))
+linalg_ldl_factor_ex = _result_type("linalg_ldl_factor_ex", ("LD", "pivots", "info"))
 linalg_lu = _result_type("linalg_lu", ("P", "L", "U"))
 lu_unpack = _result_type("lu_unpack", ("P", "L", "U"))

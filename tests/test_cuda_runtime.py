@@ -313,6 +313,17 @@ def test_device_queries_and_memory_counters():
     assert lg.cuda.max_memory_allocated() == lg.cuda.memory_allocated()
 
 
+def test_running_out_of_device_memory_raises_torchs_error():
+    """More than the device holds: torch.OutOfMemoryError (a RuntimeError, also torch.cuda's) naming the
+    request; the tensor stays unrealized and the device keeps working."""
+    total = lg.cuda.get_device_properties(0).total_memory
+    huge = lg.ones(total // 2 + 1, dtype=lg.float64, device="cuda")
+    with pytest.raises(lg.cuda.OutOfMemoryError, match=r"CUDA out of memory\. Tried to allocate [0-9.]+ GiB\. GPU 0"):
+        huge.realize()
+    assert lg.cuda.OutOfMemoryError is lg.OutOfMemoryError and issubclass(lg.OutOfMemoryError, RuntimeError)
+    assert (lg.ones(3, device="cuda") * 2).cpu().tolist() == [2.0, 2.0, 2.0]
+
+
 def test_numpy_refuses_device_tensors_like_torch():
     x = lg.ones(3, device="cuda")
     for convert in (np.asarray, lambda t: t.numpy()):
@@ -371,6 +382,23 @@ def test_linalg_library_calls_match_cpu(name):
         return [t.detach().cpu().numpy() for t in (out, x.grad)]
     for got, want in zip(run("cuda"), run("cpu")):
         np.testing.assert_allclose(got, want, rtol=1e-8, atol=1e-10)
+
+
+def test_ldl_factor_and_solve_on_the_device():
+    """Bunch-Kaufman runs on the host for a device matrix (no cupy routine): the results come back to the
+    device, equal to the CPU's."""
+    rng = np.random.default_rng(4)
+    a = rng.standard_normal((2, 6, 6))
+    a = a + a.swapaxes(-1, -2)
+    b = rng.standard_normal((2, 6, 2))
+
+    def run(device):
+        ld, pivots = lg.linalg.ldl_factor(lg.tensor(a, device=device))
+        x = lg.linalg.ldl_solve(ld, pivots, lg.tensor(b, device=device))
+        assert {t.device.type for t in (ld, pivots, x)} == {device}
+        return [t.cpu().numpy() for t in (ld, pivots, x)]
+    for got, want in zip(run("cuda"), run("cpu")):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
 
 
 def test_singular_matrix_on_the_device_raises_torchs_error():

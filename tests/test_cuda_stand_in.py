@@ -96,6 +96,17 @@ _PROPERTIES = {"name": b"stand-in GPU", "major": 9, "minor": 0, "totalGlobalMem"
                "multiProcessorCount": 132, "l2CacheSize": 50 << 20}
 
 
+class _OutOfMemory(MemoryError):
+    """cupy.cuda.memory.OutOfMemoryError."""
+
+
+def _empty(pool: _Pool, n: int, dtype=np.float32) -> FakeArray:
+    """A "device" array; more bytes than the stand-in device has fail as cupy's allocation does."""
+    if n * np.dtype(dtype).itemsize > _PROPERTIES["totalGlobalMem"]:
+        raise _OutOfMemory(f"Out of memory allocating {n * np.dtype(dtype).itemsize:,} bytes")
+    return pool.track(_fake(np.empty(n, dtype=dtype)))
+
+
 def _asarray(a, dtype=None):
     if hasattr(a, "__cuda_array_interface__"):  # shares the "device" memory, as cupy does
         a = types.SimpleNamespace(__array_interface__=a.__cuda_array_interface__)
@@ -106,7 +117,7 @@ def _stand_in_cupy() -> types.ModuleType:
     cp = types.ModuleType("cupy")
     pool = _Pool()
     cp.get_default_memory_pool = lambda: pool
-    cp.empty = lambda n, dtype=np.float32: pool.track(_fake(np.empty(n, dtype=dtype)))
+    cp.empty = lambda n, dtype=np.float32: _empty(pool, n, dtype)
     cp.ones = lambda n, dtype=np.float32: _fake(np.ones(n, dtype=dtype))
     cp.empty_like = lambda a: _fake(np.empty_like(a))
     cp.exp = lambda a: _fake(np.exp(a))
@@ -121,6 +132,7 @@ def _stand_in_cupy() -> types.ModuleType:
         as_strided=lambda a, shape, strides: _fake(np.lib.stride_tricks.as_strided(a, shape, strides))))
     cp.cuda = types.SimpleNamespace(
         Device=_Device, Event=_Event, get_elapsed_time=lambda start, stop: (stop.at - start.at) * 1e3,
+        memory=types.SimpleNamespace(OutOfMemoryError=_OutOfMemory),
         runtime=types.SimpleNamespace(getDeviceCount=lambda: 1, getDevice=lambda: 0, setDevice=lambda i: None,
                                       deviceSynchronize=lambda: None, getDeviceProperties=lambda i: _PROPERTIES,
                                       memGetInfo=lambda: (60 << 30, 80 << 30)))

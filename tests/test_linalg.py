@@ -397,3 +397,118 @@ def test_empty_matrices_like_torch(name, shape):
     torch = torch_or_skip()
     a = np.zeros(shape)
     assert_same(EMPTY[name](lg, lg.tensor(a)), EMPTY[name](torch, torch.tensor(a)))
+
+
+# ---- LDL^T with Bunch-Kaufman pivoting -----------------------------------------------------------------
+
+def _symmetric(n: int, dtype, hermitian: bool, batch=(2,), seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal((*batch, n, n))
+    if np.dtype(dtype).kind == "c":
+        a = a + 1j * rng.standard_normal((*batch, n, n))
+    a = a.astype(dtype)
+    return a + (a.conj() if hermitian else a).swapaxes(-1, -2)
+
+
+def _ldl_product(ld: np.ndarray, pivots: np.ndarray, hermitian: bool) -> np.ndarray:
+    """P L D L^H P^T rebuilt from LD and LAPACK's pivots, by applying the factorization's steps backwards
+    (numpy only: the oracle that does not need torch)."""
+    n = ld.shape[0]
+    conj = np.conj if hermitian else (lambda v: v)
+    m, k, steps = np.zeros_like(ld), 0, []
+    while k < n:  # D, and each step's block, interchange and L columns
+        step = 1 if pivots[k] > 0 else 2
+        m[k:k + step, k:k + step] = ld[k:k + step, k:k + step]
+        if step == 2:
+            m[k, k + 1] = conj(ld[k + 1, k])
+        steps.append((k, step, abs(pivots[k]) - 1))
+        k += step
+    for k, step, kp in reversed(steps):  # A_k = P_k L_k [D_k 0; 0 A_{k+step}] L_k^H P_k^T
+        low = np.eye(n, dtype=ld.dtype)
+        low[k + step:, k:k + step] = ld[k + step:, k:k + step]
+        m = low @ m @ conj(low).T
+        swap = np.eye(n, dtype=ld.dtype)
+        swap[[k + step - 1, kp]] = swap[[kp, k + step - 1]]
+        m = swap @ m @ swap.T
+    return m
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 12, 70])
+@pytest.mark.parametrize("dtype,hermitian", [(np.float64, False), (np.float32, False), (np.complex128, True),
+                                             (np.complex128, False)])
+def test_ldl_factor_rebuilds_the_matrix_and_solves(n, dtype, hermitian):
+    a = _symmetric(n, dtype, hermitian, seed=n)
+    ld, pivots = lg.linalg.ldl_factor(lg.tensor(a), hermitian=hermitian)
+    assert pivots.dtype is lg.int32 and ld.shape == a.shape and pivots.shape == a.shape[:-1]
+    tol = 1e-3 if dtype == np.float32 else 1e-10
+    for i in range(a.shape[0]):
+        np.testing.assert_allclose(_ldl_product(ld.numpy()[i], pivots.numpy()[i], hermitian), a[i],
+                                   rtol=tol, atol=tol * n)
+        assert np.all(np.triu(ld.numpy()[i], 1) == 0)
+    b = np.random.default_rng(1).standard_normal((2, n, 3)).astype(dtype)
+    x = lg.linalg.ldl_solve(ld, pivots, lg.tensor(b), hermitian=hermitian)
+    np.testing.assert_allclose(a @ x.numpy(), b, rtol=tol * 10, atol=tol * 10 * n)
+
+
+@pytest.mark.parametrize("n", [3, 8, 70])
+@pytest.mark.parametrize("dtype,hermitian", [(np.float64, False), (np.complex128, True), (np.complex128, False)])
+def test_ldl_factor_and_solve_match_torch(n, dtype, hermitian):
+    """The same pivots as LAPACK's sytrf/hetrf (torch's) and the same factors, blocked (n = 70) or not."""
+    torch = torch_or_skip()
+    a = _symmetric(n, dtype, hermitian, batch=(3,), seed=10 + n)
+    b = np.random.default_rng(2).standard_normal((3, n, 2)).astype(dtype)
+    got = lg.linalg.ldl_factor_ex(lg.tensor(a), hermitian=hermitian)
+    want = torch.linalg.ldl_factor_ex(torch.tensor(a), hermitian=hermitian)
+    assert_same(got, want, rtol=1e-9, atol=1e-9)
+    assert_same(lg.linalg.ldl_solve(got.LD, got.pivots, lg.tensor(b), hermitian=hermitian),
+                torch.linalg.ldl_solve(want.LD, want.pivots, torch.tensor(b), hermitian=hermitian),
+                rtol=1e-8, atol=1e-8)
+
+
+def test_ldl_edge_cases_match_torch():
+    """Zero columns (info, and pivots without interchange), a NaN on the diagonal, a zero diagonal (a 2x2
+    block), empty batches, and solves broadcasting LD over B's batch."""
+    torch = torch_or_skip()
+    nan = float("nan")
+    for a in (np.zeros((3, 3)), np.array([[nan]]), np.array([[nan, 2.0], [2.0, 1.0]]), np.array([[0.0, 1], [1, 0]]),
+              np.zeros((2, 0, 0)), np.diag([0.0, 2.0, 0.0])):
+        assert_same(lg.linalg.ldl_factor_ex(lg.tensor(a)), torch.linalg.ldl_factor_ex(torch.tensor(a)))
+    a, b = _symmetric(4, np.float64, False, batch=()), np.ones((5, 4, 2))
+    ld, pivots = lg.linalg.ldl_factor(lg.tensor(a))
+    want = torch.linalg.ldl_solve(*torch.linalg.ldl_factor(torch.tensor(a)), torch.tensor(b))
+    assert_same(lg.linalg.ldl_solve(ld, pivots, lg.tensor(b)), want, rtol=1e-10, atol=1e-10)
+    assert_same(lg.linalg.ldl_solve(ld, pivots.long(), lg.tensor(b)), want, rtol=1e-10, atol=1e-10)
+
+
+LDL_ERRORS = [
+    (lambda m: m.linalg.ldl_factor(m.zeros(3)), RuntimeError),
+    (lambda m: m.linalg.ldl_factor_ex(m.zeros(2, 3)), RuntimeError),
+    (lambda m: m.linalg.ldl_factor(m.zeros(3, 3, dtype=m.int64)), RuntimeError),
+    (lambda m: m.linalg.ldl_factor(m.eye(3, dtype=m.float16)), NotImplementedError),
+    (lambda m: m.linalg.ldl_solve(*m.linalg.ldl_factor(m.eye(3)), m.zeros(2, 2)), RuntimeError),
+    (lambda m: m.linalg.ldl_solve(*m.linalg.ldl_factor(m.eye(3)), m.zeros(3, 2, dtype=m.float64)), RuntimeError),
+    (lambda m: m.linalg.ldl_solve(m.eye(3), m.ones(2, dtype=m.int32), m.zeros(3, 2)), RuntimeError),
+    (lambda m: m.linalg.ldl_solve(m.eye(3), m.ones(3), m.zeros(3, 2)), RuntimeError),
+    (lambda m: m.linalg.ldl_solve(m.zeros(3), m.ones(3, dtype=m.int32), m.zeros(3, 2)), RuntimeError),
+    (lambda m: m.linalg.ldl_solve(m.eye(3), m.ones(3, dtype=m.int32), m.zeros(3)), IndexError),
+    (lambda m: m.linalg.ldl_solve(m.eye(3), m.ones(3, dtype=m.int32), m.tensor(1.0)), IndexError),
+    (lambda m: m.linalg.ldl_factor(m.eye(3, requires_grad=True)).LD.sum().backward(), RuntimeError),
+    (lambda m: m.linalg.ldl_solve(m.eye(3), m.ones(3, dtype=m.int32), m.ones(3, 1, requires_grad=True)).sum()
+     .backward(), RuntimeError),
+]
+
+
+@pytest.mark.parametrize("case", range(len(LDL_ERRORS)))
+def test_ldl_errors_like_torch(case):
+    fn, exc = LDL_ERRORS[case]
+    raises_like_torch(fn, exc)
+
+
+def test_ldl_factor_of_a_singular_matrix_raises():
+    """torch raises a RuntimeError here too (its message is an internal assert), when the factors are computed
+    (lazily here, as every check on values); ldl_factor_ex reports it."""
+    ld, _ = lg.linalg.ldl_factor(lg.stack([lg.eye(3), lg.zeros(3, 3)]))
+    with pytest.raises(RuntimeError, match=r"torch.linalg.ldl_factor: \(Batch element 1\): The factorization could "
+                                           r"not be completed because the block diagonal matrix D is exactly singular"):
+        ld.numpy()
+    assert lg.linalg.ldl_factor_ex(lg.stack([lg.eye(3), lg.zeros(3, 3)])).info.tolist() == [0, 1]

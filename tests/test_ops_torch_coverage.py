@@ -612,7 +612,6 @@ SKIPPED_NAMES = {
     # CUDA-only kernels (SyncBatchNorm's statistics) and other back ends
     "batch_norm_backward_elemt", "batch_norm_backward_reduce", "batch_norm_elemt", "batch_norm_gather_stats",
     "batch_norm_gather_stats_with_counts", "batch_norm_stats", "batch_norm_update_stats", "is_vulkan_available",
-    "get_device_module",
     # TorchScript: IR, schemas, type comments, futures
     "fork", "wait", "parse_ir", "parse_schema", "parse_type_comment", "merge_type_from_type_comment",
     "unify_type_list", "import_ir_module", "import_ir_module_from_buffer",
@@ -634,3 +633,41 @@ def test_every_torch_top_level_function_is_here():
                  and not isinstance(getattr(torch, n), type)]
     missing = sorted(n for n in callables if not _skipped(n) and not hasattr(lg, n))
     assert missing == []
+
+
+def test_constants_exceptions_and_device_modules():
+    """torch's top-level constants (torch.pi, -torch.inf in masks, x[:, torch.newaxis]), its exception
+    classes, the default generator and get_device_module."""
+    import math
+    torch = torch_or_skip()
+    for name in ("e", "pi", "inf"):
+        assert getattr(lg, name) == getattr(torch, name)
+    assert math.isnan(lg.nan) and lg.newaxis is torch.newaxis is None
+    x = lg.arange(3.0)
+    assert lg.full((2,), -lg.inf).tolist() == [-math.inf, -math.inf] and x[:, lg.newaxis].shape == (3, 1)
+    assert issubclass(lg.OutOfMemoryError, RuntimeError) and issubclass(lg.AcceleratorError, RuntimeError)
+    assert lg.cuda.OutOfMemoryError is lg.OutOfMemoryError and lg.GradScaler is lg.amp.GradScaler
+    lg.default_generator.manual_seed(3)
+    first = lg.rand(4).tolist()
+    lg.manual_seed(3)
+    assert lg.rand(4).tolist() == first
+    assert lg.get_device_module("cpu") is lg.cpu and lg.get_device_module(lg.device("cuda:0")) is lg.cuda
+    assert lg.get_device_module() is (lg.cuda if lg.cuda.is_available() else lg.cpu)
+    with pytest.raises(RuntimeError, match="Expected one of cpu, cuda device type at start of device string: foo"):
+        lg.get_device_module("foo")
+
+
+def test_running_out_of_host_memory_raises_torchs_error(capfd):
+    """An allocation the system refuses: torch's CPU allocator message, as a RuntimeError naming the bytes;
+    the tensor stays unrealized and nothing is left half made."""
+    torch = torch_or_skip()
+    with pytest.raises(RuntimeError) as want:
+        torch.empty(1 << 50)
+    x = lg.empty(1 << 50)
+    with pytest.raises(RuntimeError, match="DefaultCPUAllocator: can't allocate memory: you tried to allocate "
+                                           "4503599627370496 bytes. Error code 12") as got:
+        x.realize()
+    assert str(got.value) in str(want.value)
+    del x, got
+    assert "Exception ignored" not in capfd.readouterr().err
+    assert (lg.ones(3) + 1).tolist() == [2.0, 2.0, 2.0]

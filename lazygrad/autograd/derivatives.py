@@ -840,6 +840,9 @@ DERIVATIVES = {
     "scatter_add": ("ScatterAddBackward0", lambda c, g: (g, None, None, _scattered_grad(c, g))),
     "scatter_reduce": ("ScatterReduceBackward0", lambda c, g: _scatter_reduce(c, g)),
     "bincount": ("NotImplemented", lambda c, g: _not_implemented("bincount")),
+    "linalg_ldl_factor": ("NotImplemented", lambda c, *g: _not_implemented("linalg_ldl_factor_ex")),
+    "linalg_ldl_factor_ex": ("NotImplemented", lambda c, *g: _not_implemented("linalg_ldl_factor_ex")),
+    "linalg_ldl_solve": ("NotImplemented", lambda c, g: _not_implemented("linalg_ldl_solve")),
     "ctc_loss": ("CtcLossBackward0", lambda c, g_nll, g_alpha: _ctc_loss(c, g_nll)),
     "ctc_loss_backward": ("CtcLossBackwardBackward0", lambda c, g: _not_implemented("_ctc_loss_backward")),
     "index_copy": ("IndexCopyBackward0", lambda c, g: (
