@@ -245,12 +245,16 @@ def _transposed_in_memory(t) -> bool:
     return not t.is_contiguous() and t.mT.is_contiguous()
 
 
-def _product_grads(a, b, g):
-    """The gradients of a @ b (matrices or batches of them). An operand laid out transposed in memory (a
-    Linear layer's W.t()) gets the transpose of the product taken the other way round, so its gradient
-    comes out in its own memory order (no transposing copy), as torch's mm_mat2_backward does."""
-    ga = (b @ g.mT).mT if _transposed_in_memory(a) else g @ b.mT
-    gb = (g.mT @ a).mT if _transposed_in_memory(b) else a.mT @ g
+def _product_grads(a, b, g, need=(True, True)):
+    """The gradients of a @ b (matrices or batches of them), each only where `need` asks for it. An
+    operand laid out transposed in memory (a Linear layer's W.t()) gets the transpose of the product
+    taken the other way round, so its gradient comes out in its own memory order (no transposing copy),
+    as torch's mm_mat2_backward does."""
+    ga = gb = None
+    if need[0]:
+        ga = (b @ g.mT).mT if _transposed_in_memory(a) else g @ b.mT
+    if need[1]:
+        gb = (g.mT @ a).mT if _transposed_in_memory(b) else a.mT @ g
     return ga, gb
 
 
@@ -265,10 +269,10 @@ def _matmul(c, g):
         g2 = g2.unsqueeze(-2)
     if b.ndim == 1:
         g2 = g2.unsqueeze(-1)
-    ga, gb = _product_grads(a2, b2, g2)
-    if a.ndim == 1:
+    ga, gb = _product_grads(a2, b2, g2, c.needs_input_grad[:2])
+    if a.ndim == 1 and ga is not None:
         ga = ga.squeeze(-2)
-    if b.ndim == 1:
+    if b.ndim == 1 and gb is not None:
         gb = gb.squeeze(-1)
     return (ga, gb)
 
@@ -491,14 +495,17 @@ def _scaled(g, scalar):
 
 
 def _added_product(c, g, grads):
-    """The gradients of beta * input + alpha * product(m1, m2): grads gives those of the product."""
+    """The gradients of beta * input + alpha * product(m1, m2): grads gives those of the product (told which
+    of them are needed)."""
     beta, alpha = c.kwargs.get("beta", 1), c.kwargs.get("alpha", 1)
-    g1, g2 = grads(c.args[1], c.args[2], g)
-    return (_scaled(g, beta), _scaled(g1, alpha), _scaled(g2, alpha))
+    need = c.needs_input_grad
+    g1, g2 = grads(c.args[1], c.args[2], g, need[1:3])
+    return tuple(None if grad is None else _scaled(grad, scale)
+                 for grad, scale in ((g if need[0] else None, beta), (g1, alpha), (g2, alpha)))
 
 
-def _addbmm_grads(b1, b2, g):
-    return _product_grads(b1, b2, g.unsqueeze(0).expand(b1.shape[0], *g.shape))
+def _addbmm_grads(b1, b2, g, need):
+    return _product_grads(b1, b2, g.unsqueeze(0).expand(b1.shape[0], *g.shape), need)
 
 
 def _normal_name(args, kwargs) -> str:
@@ -780,8 +787,8 @@ DERIVATIVES = {
     # products
     "dot": ("DotBackward0", lambda c, g: (g * c.args[1], g * c.args[0])),
     "mv": ("MvBackward0", lambda c, g: (lg.outer(g, c.args[1]), c.args[0].t() @ g)),
-    "mm": ("MmBackward0", lambda c, g: _product_grads(c.args[0], c.args[1], g)),
-    "bmm": ("BmmBackward0", lambda c, g: _product_grads(c.args[0], c.args[1], g)),
+    "mm": ("MmBackward0", lambda c, g: _product_grads(c.args[0], c.args[1], g, c.needs_input_grad)),
+    "bmm": ("BmmBackward0", lambda c, g: _product_grads(c.args[0], c.args[1], g, c.needs_input_grad)),
     "matmul": (_matmul_name, _matmul),
     "outer": ("MulBackward0", lambda c, g: (g @ c.args[1], g.t() @ c.args[0])),
     # movement
@@ -893,10 +900,10 @@ DERIVATIVES = {
     "block_diag": ("BlockDiagBackward0", _block_diag),
     # more products
     "addmm": ("AddmmBackward0", lambda c, g: _added_product(c, g, _product_grads)),
-    "addmv": ("AddmvBackward0", lambda c, g: _added_product(c, g, lambda m, v, g: (lg.outer(g, v), m.t() @ g))),
+    "addmv": ("AddmvBackward0", lambda c, g: _added_product(c, g, lambda m, v, g, _: (lg.outer(g, v), m.t() @ g))),
     "addbmm": ("AddbmmBackward0", lambda c, g: _added_product(c, g, _addbmm_grads)),
     "baddbmm": ("BaddbmmBackward0", lambda c, g: _added_product(c, g, _product_grads)),
-    "addr": ("AddrBackward0", lambda c, g: _added_product(c, g, lambda v1, v2, g: (g @ v2, g.t() @ v1))),
+    "addr": ("AddrBackward0", lambda c, g: _added_product(c, g, lambda v1, v2, g, _: (g @ v2, g.t() @ v1))),
     "kron": ("UnsafeViewBackward0", _kron),
     "cross": ("LinalgCrossBackward0", _cross),
     "cdist": ("CdistBackward0", _cdist),

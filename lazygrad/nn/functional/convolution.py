@@ -119,19 +119,27 @@ def _weight_grad(x: Tensor, gout: Tensor, kernel: Sequence[int], stride, padding
 
 def convolution_backward(c, g: Tensor) -> tuple:
     """ConvolutionBackward0: the input's gradient is the adjoint convolution of g, the weight's a
-    convolution of input and g, the bias's g summed over all but its channels."""
+    convolution of input and g, the bias's g summed over all but its channels; each only where its
+    input requires it (a network's first layer builds no gradient of the images)."""
     x, w, bias, stride, padding, dilation, transposed, output_padding, groups = c.args
+    need_x, need_w, need_b = c.needs_input_grad[:3]
     n = w.ndim - 2
     kernel = w.shape[2:]
+    gx = gw = gb = None
     if transposed:
-        gx = convolution(g, w, None, stride, padding, dilation, False, [0] * n, groups)
-        gw = _weight_grad(g, x, kernel, stride, padding, dilation, groups)
+        if need_x:
+            gx = convolution(g, w, None, stride, padding, dilation, False, [0] * n, groups)
+        if need_w:
+            gw = _weight_grad(g, x, kernel, stride, padding, dilation, groups)
     else:
-        extra = [x.shape[2 + i] - ((g.shape[2 + i] - 1) * stride[i] - 2 * padding[i] + dilation[i] * (kernel[i] - 1) + 1)
-                 for i in range(n)]
-        gx = convolution(g, w, None, stride, padding, dilation, True, extra, groups)
-        gw = _weight_grad(x, g, kernel, stride, padding, dilation, groups)
-    gb = None if bias is None else g.sum([0] + list(range(2, g.ndim)))
+        if need_x:
+            extra = [x.shape[2 + i] - ((g.shape[2 + i] - 1) * stride[i] - 2 * padding[i]
+                                       + dilation[i] * (kernel[i] - 1) + 1) for i in range(n)]
+            gx = convolution(g, w, None, stride, padding, dilation, True, extra, groups)
+        if need_w:
+            gw = _weight_grad(x, g, kernel, stride, padding, dilation, groups)
+    if bias is not None and need_b:
+        gb = g.sum([0] + list(range(2, g.ndim)))
     return (gx, gw, gb, None, None, None, None, None, None)
 
 
