@@ -88,3 +88,47 @@ def test_nodes_and_edges_like_torch():
                 isinstance(inner.node, m.autograd.graph.Node), b._version,
                 raised(lambda: m.autograd.graph.get_gradient_edge(m.ones(1)))]
     assert run(lg) == run(torch)
+
+
+def _shown(value):
+    """A node call's result in a form both libraries print alike."""
+    if isinstance(value, tuple):
+        return tuple(_shown(v) for v in value)
+    return None if value is None else np.asarray(value.detach()).round(6).tolist()
+
+
+NODE_CALLS = {
+    "two inputs, one needing none": lambda m, x: (x * 2).grad_fn(m.ones(3)),
+    "one input": lambda m, x: x.exp().grad_fn(m.ones(3)),
+    "a detached operand": lambda m, x: (x + x.detach()).grad_fn(m.ones(3)),
+    "two outputs": lambda m, x: x.split(2)[0].grad_fn(m.ones(2), m.ones(1)),
+    "a sum": lambda m, x: x.sum().grad_fn(m.tensor(1.0)),
+    "a linear layer (the bias's gradient unsummed)": lambda m, x: m.nn.functional.linear(
+        m.ones(4, 3), x.reshape(1, 3).expand(2, 3), x[:2]).grad_fn(m.ones(4, 2)),
+}
+
+
+@pytest.mark.parametrize("name", list(NODE_CALLS))
+def test_calling_a_node_like_torch(name):
+    """grad_fn(*grad_outputs) gives the node's input gradients as torch's call does (None where an input
+    needs none, a lone tensor for one input)."""
+    torch = torch_or_skip()
+    got = NODE_CALLS[name](lg, lg.tensor([1.0, 2.0, 3.0], requires_grad=True))
+    want = NODE_CALLS[name](torch, torch.tensor([1.0, 2.0, 3.0], requires_grad=True))
+    assert _shown(got) == _shown(want)
+
+
+def test_calling_nodes_checks_arity_and_accumulates_into_leaves():
+    torch = torch_or_skip()
+    for m in (torch, lg):
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        with pytest.raises(TypeError, match="expected 2 arguments, got 1 instead"):
+            x.split(1)[0].grad_fn(m.ones(1))
+        accumulate = x.exp().grad_fn.next_functions[0][0]
+        assert accumulate(m.ones(2)) == () and accumulate(m.ones(2)) == ()
+        assert x.grad.tolist() == [2.0, 2.0]
+    images = lg.ones(1, 2, 5, 5)
+    w, b = lg.ones(3, 2, 3, 3, requires_grad=True), lg.ones(3, requires_grad=True)
+    y = lg.nn.functional.conv2d(images, w, b)
+    gx, gw, gb = y.grad_fn(lg.ones_like(y))[:3]
+    assert gx is None and gw.shape == w.shape and gb.tolist() == [9.0, 9.0, 9.0]

@@ -92,6 +92,22 @@ class BackwardNode:
         out = type(self)._formula(ctx, *grads)
         return out if isinstance(out, tuple) else (out,)
 
+    def __call__(self, *grads):
+        """grad_fn(*grad_outputs), as torch calls a node: the formula's gradients, one per positional argument
+        (None where an input needs none; one tensor for a node of one input), not yet summed to broadcast
+        inputs' shapes and without running hooks (the backward pass does both)."""
+        self._check_arity(grads)
+        from .record import flat_grads
+        out = flat_grads(self._ctx.args, self.apply(*grads))
+        if self._ctx.user is None:
+            out = [g if need else None for g, need in zip(out, self._ctx.needs_input_grad)]
+        return out[0] if len(out) == 1 else tuple(out)
+
+    def _check_arity(self, grads) -> None:
+        expected = max(len(self._output_meta), 1)
+        if len(grads) != expected:
+            raise TypeError(f"expected {expected} arguments, got {len(grads)} instead")
+
     def release(self) -> None:
         """Drop the saved tensors (as torch frees them after a backward pass): lazy values that read a
         parameter's memory no longer keep an optimizer from updating it in place."""
@@ -112,6 +128,13 @@ class AccumulateGrad(BackwardNode):
 
     def apply(self, *grads):
         return grads
+
+    def __call__(self, *grads):
+        """Accumulates the gradient into the leaf's .grad, as the backward pass does; passes nothing on."""
+        self._check_arity(grads)
+        from .engine import _accumulate
+        _accumulate(self.variable, grads[0], False)
+        return ()
 
     def release(self) -> None:
         pass
