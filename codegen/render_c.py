@@ -21,7 +21,9 @@ from .templates_dir import templates_dir
 
 # below this much work (elements visited) an OpenMP parallel region costs more than it saves
 PARALLEL_MIN_WORK = 1 << 15
-SPLIT_MIN_EXTENT = 8  # the shortest scatter loop worth splitting among threads
+# the shortest scatter row worth splitting among threads: each thread walks every index entry, and a row runs
+# in vector lanes, so below this a thread's share of a row saves less than the entries cost it
+SPLIT_MIN_EXTENT = 2048
 # partial accumulators per reduced row: independent chains hide the latency of each vector add
 ROW_LANES_BYTES = 256
 # accumulators kept along a contiguous kept axis when reducing over outer axes (columns)
@@ -236,14 +238,15 @@ def render(prog: LoopProgram) -> str:
     elif prog.kind == "scatter":
         sc = prog.scatter
         k["out_loops"] = _loops(prog.out_loops, _pragmas(prog))
-        k["scatter_loops"] = _loops(sc.loops, [""] * len(sc.loops))
         split, k["split"] = disjoint_loop(sc), None
+        loops = list(sc.loops)
+        if split is not None:  # innermost and in vector lanes: its iterations write neighbouring, disjoint places
+            loops = [lp for lp in loops if lp[0] != split[0]] + [lp for lp in loops if lp[0] == split[0]]
+        k["scatter_loops"] = _loops(loops, [""] * (len(loops) - 1) + ["omp simd" if split else ""])
         if split is not None and split[1] >= SPLIT_MIN_EXTENT and loops_numel(sc.loops) >= PARALLEL_MIN_WORK:
             var, extent = split
             k["split"] = {"var": var, "extent": extent}
-            for loop in k["scatter_loops"]:
-                if loop["var"] == var:
-                    loop["start"], loop["extent"] = f"{var}_first", f"{var}_end"
+            k["scatter_loops"][-1]["start"], k["scatter_loops"][-1]["extent"] = f"{var}_first", f"{var}_end"
         k["scatter_lines"] = [statement_line(s, C) for s in sc.stmts] + [scatter_line(sc, C)]
         k["scatter_verb"] = f"reduces its value in ({sc.rop.value})" if sc.rop else "writes its value"
     else:

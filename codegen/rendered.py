@@ -58,7 +58,8 @@ def render_kernel(outputs, inputs, rand_slots, structure: str, target: str = "c"
         return RenderedKernel(**record)
     from .lower import lower
     from .matmul import merge_operand_loops
-    prog = merge_operand_loops(lower(outputs, inputs, rand_slots, scalar_slots))
+    from .row_positions import clamp_rows
+    prog = clamp_rows(merge_operand_loops(lower(outputs, inputs, rand_slots, scalar_slots)))
     if target == "cuda":
         from .render_cuda import render as render_cuda
         source, config = render_cuda(prog)

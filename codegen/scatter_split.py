@@ -48,6 +48,18 @@ def _multiple_of(name, extent: int, stmts: dict[str, Stmt]) -> bool:
                and a.value % extent == 0 for a in st.args)
 
 
+def _unclamped(name, extent: int, stmts: dict[str, Stmt]):
+    """What a row clamp (row_positions.py: min(max(x, 0), numel - E)) clamps, where the clamp keeps multiples of
+    E multiples of E (numel - E is one); else name itself."""
+    top = stmts.get(name) if isinstance(name, str) else None
+    if top is None or top.op != "alu" or top.alu is not Op.MIN or not isinstance(top.args[1], Const):
+        return name
+    low = stmts.get(top.args[0]) if isinstance(top.args[0], str) else None
+    if low is None or low.op != "alu" or low.alu is not Op.MAX or top.args[1].value % extent:
+        return name
+    return low.args[0]
+
+
 def disjoint_loop(sc: Scatter) -> tuple[str, int] | None:
     """(name, extent) of a scatter loop whose iterations write disjoint places, or None."""
     stmts = {st.name: st for st in sc.stmts}
@@ -59,6 +71,7 @@ def disjoint_loop(sc: Scatter) -> tuple[str, int] | None:
         var = _counter(stmts.get(lane) if isinstance(lane, str) else None)
         if var is None or var not in extents:
             continue
+        rest = _unclamped(rest, extents[var], stmts)
         if _multiple_of(rest, extents[var], stmts) and var not in operand_vars(_feeding(rest, stmts)):
             return var, extents[var]
     return None

@@ -85,14 +85,19 @@ def _cast(src: DType, dst: DType, a: str, d: Dialect) -> str:
     return f"({d.ctype(dst)})({a})"
 
 
+def _place(buf: str, position, numel: int | None) -> str:
+    """An element at a computed position, clamped into the buffer (numel None: clamped already, per row)."""
+    at = operand(position, int64)
+    return f"{buf}[{at}]" if numel is None else f"{buf}[lg_clamp_index({at}, {numel})]"
+
+
 def _expr(stmt: Stmt, d: Dialect) -> str:
     if stmt.op == "load":
         buf, index, valid = stmt.args
         load = read(stmt.dtype, f"{buf}[{index.render()}]")
         return f"({_cond(valid)}) ? {load} : ({d.ctype(stmt.dtype)})0" if valid else load
     if stmt.op == "gather":
-        buf, position, numel = stmt.args
-        return read(stmt.dtype, f"{buf}[lg_clamp_index({operand(position, int64)}, {numel})]")
+        return read(stmt.dtype, _place(*stmt.args))
     if stmt.op == "where":
         conds, val, zero = stmt.args
         t = d.ctype(stmt.dtype)
@@ -140,7 +145,7 @@ def store_line(store) -> str:
 def scatter_line(scatter, d: Dialect) -> str:
     """The scatter phase's write of one value at its position, or its reduction into what is there:
     in the reductions' own update (c_ops) where one thread scatters, atomically where threads race."""
-    target = f"{scatter.param}[lg_clamp_index({operand(scatter.index, int64)}, {scatter.numel})]"
+    target = _place(scatter.param, scatter.index, scatter.numel)
     value = operand(scatter.value, scatter.dtype)
     if scatter.rop is None:
         return f"{target} = {write(scatter.dtype, value)};"

@@ -165,6 +165,13 @@ def test_lazily_computed_indices_wrap_around():
     x_np = np.arange(12.0)
     idx = lg.tensor([0, 5, 11]) * 1000 - 3000  # -3000, 2000, 8000
     np.testing.assert_array_equal(lg.tensor(x_np)[idx].numpy(), x_np[np.array([-3000, 2000, 8000]) % 12])
+    rows_np = np.arange(4 * 64.0).reshape(4, 64)  # whole rows: the row-clamped gather and scatter
+    rows = lg.tensor(rows_np)
+    np.testing.assert_array_equal(rows[idx].numpy(), rows_np[np.array([-3000, 2000, 8000]) % 4])
+    added = lg.zeros(4, 64, dtype=lg.float64).index_add(0, idx, rows[:3])
+    want = np.zeros((4, 64))
+    np.add.at(want, np.array([-3000, 2000, 8000]) % 4, rows_np[:3])
+    np.testing.assert_array_equal(added.numpy(), want)
 
 
 @pytest.mark.parametrize("shape, offset, dims", [((300, 400), 1, (0, 1)), ((4, 5, 6), -2, (2, 0)),
@@ -383,22 +390,27 @@ def test_index_copy_put_and_take_along_dim_errors_match_torch():
 
 @pytest.mark.parametrize("threads", [1, 2, 3])
 def test_a_scatter_into_rows_splits_its_columns_among_threads(threads):
-    """index_add along dim 0 of wide rows: threads take ranges of the columns (their places never meet), so
-    the sums are those of the serial order to the bit; along dim 1 the index picks the column: no split."""
+    """index_add along dim 0: each row's place is clamped once and its columns run in vector lanes; wide rows
+    are split among threads by columns (their places never meet), so the sums are those of the serial order
+    to the bit; along dim 1 the index picks the column: no split, no lanes."""
     rng = np.random.default_rng(7)
-    src_np = rng.standard_normal((3000, 40)).astype(np.float32)
-    idx_np = rng.integers(0, 50, 3000)
+    src_np = rng.standard_normal((300, 2100)).astype(np.float32)
+    idx_np = rng.integers(0, 50, 300)
     before = lg.get_num_threads()
     lg.set_num_threads(threads)
     try:
         src, idx = lg.tensor(src_np).realize(), lg.tensor(idx_np).realize()
-        rows = lg.zeros(50, 40).index_add(0, idx, src * 2)
-        cols = lg.zeros(40, 50).index_add(1, idx, src.t() * 2)
-        row_source, col_source = (lg.schedule(t)[-1].source for t in (rows, cols))
+        rows = lg.zeros(50, 2100).index_add(0, idx, src * 2)
+        narrow = lg.zeros(50, 40).index_add(0, idx, src[:, :40] * 2)
+        cols = lg.zeros(2100, 50).index_add(1, idx, src.t() * 2)
+        row_source, narrow_source, col_source = (lg.schedule(t)[-1].source for t in (rows, narrow, cols))
         assert "each thread takes a range of j1" in row_source and "each thread takes" not in col_source
-        want = np.zeros((50, 40), np.float32)
+        assert "each thread takes" not in narrow_source and "#pragma omp simd" in narrow_source
+        assert "lg_clamp_index" not in row_source + narrow_source and "lg_clamp_index" in col_source
+        want = np.zeros((50, 2100), np.float32)
         np.add.at(want, idx_np, src_np * 2)
         np.testing.assert_array_equal(rows.numpy(), want)
+        np.testing.assert_array_equal(narrow.numpy(), want[:, :40])
         np.testing.assert_array_equal(cols.numpy(), want.T)
     finally:
         lg.set_num_threads(before)
