@@ -35,8 +35,9 @@ def _clamped(row, numel: int, name: str) -> list[Stmt]:
             Stmt(name, args=(lane, f"{name}_row"), alu=Op.ADD, **alu)]
 
 
-def _in_rows(stmts: list[Stmt], extents: dict[str, int]) -> list[Stmt]:
-    """stmts with each row-walking gather reading at its row-clamped position (marked by numel None)."""
+def _in_rows(stmts: list[Stmt], extents: dict[str, int], replaced: set[str]) -> list[Stmt]:
+    """stmts with each row-walking gather reading at its row-clamped position (marked by numel None); the
+    positions it read before go into `replaced`."""
     named, out = {st.name: st for st in stmts}, []
     for st in stmts:
         if st.op == "gather" and st.args[2] is not None:
@@ -45,21 +46,48 @@ def _in_rows(stmts: list[Stmt], extents: dict[str, int]) -> list[Stmt]:
             if row is not None:
                 out.extend(_clamped(row, numel, f"{st.name}_at"))
                 st.args = (buf, f"{st.name}_at", None)
+                replaced.add(position)
         out.append(st)
     return out
 
 
+def _names(value) -> set[str]:
+    if isinstance(value, str):
+        return {value}
+    if isinstance(value, (tuple, list)):
+        return set().union(*map(_names, value)) if value else set()
+    return set()
+
+
+def _read(prog: LoopProgram) -> set[str]:
+    """Every statement name some statement, accumulator, store, scatter or sort reads."""
+    stmts = prog.pre + prog.post + (prog.scatter.stmts if prog.scatter else [])
+    read = _names([st.args for st in stmts] + [a.value for a in prog.accs]
+                  + [s.value for s in prog.stores + prog.pre_stores])
+    if prog.scatter is not None:
+        read |= _names([prog.scatter.index, prog.scatter.value])
+    if prog.sort is not None:
+        read |= _names(prog.sort.key)
+    return read
+
+
 def clamp_rows(prog: LoopProgram) -> LoopProgram:
     """The program with its row-walking gathers and scatter clamped per row (statements.py renders a
-    gather or scatter whose numel is None without its own clamp)."""
-    extents = dict(prog.out_loops + prog.red_loops)
-    prog.pre, prog.post = _in_rows(prog.pre, extents), _in_rows(prog.post, extents)
+    gather or scatter whose numel is None without its own clamp); positions nothing reads any more are
+    dropped (the matrix-multiply matcher wants every statement to feed an operand)."""
+    extents, replaced = dict(prog.out_loops + prog.red_loops), set()
+    prog.pre, prog.post = _in_rows(prog.pre, extents, replaced), _in_rows(prog.post, extents, replaced)
     sc = prog.scatter
     if sc is not None:
         loops = dict(sc.loops)
-        sc.stmts = _in_rows(sc.stmts, loops)
+        sc.stmts = _in_rows(sc.stmts, loops, replaced)
         row = _row(sc.index, {st.name: st for st in sc.stmts}, loops, sc.numel)
         if row is not None:
             sc.stmts.extend(_clamped(row, sc.numel, "place"))
+            replaced.add(sc.index)
             sc.index, sc.numel = "place", None
+    dead = replaced - _read(prog)
+    prog.pre, prog.post = [st for st in prog.pre if st.name not in dead], [st for st in prog.post if st.name not in dead]
+    if sc is not None:
+        sc.stmts = [st for st in sc.stmts if st.name not in dead]
     return prog

@@ -66,11 +66,25 @@ def is_dense_in(shape: tuple[int, ...], strides: tuple[int, ...], fmt) -> bool:
     return True
 
 
+def _strides_like(shape: tuple[int, ...], strides: tuple[int, ...], order: tuple[int, ...]) -> bool:
+    """torch's is_channels_last_strides_2d/3d: the strides grow along `order` (channels first, batch last),
+    judged by stride order alone (a slice counts); ambiguous ties (N111 shapes) fall back to row-major."""
+    if strides[1] == 0:
+        return False
+    least = 0
+    for d in order:
+        if shape[d] == 0 or strides[d] < least or (d == 0 and least == strides[1]):
+            return False
+        least = strides[d] * (shape[d] if shape[d] > 1 else 1)
+    return True
+
+
 def suggested_format(shape: tuple[int, ...], strides: tuple[int, ...]) -> memory_format:
-    """torch's suggest_memory_format: the channels-last format a tensor of that rank is laid out in (and not
-    row-major), else contiguous_format; the layout torch's convolution and normalization kernels write."""
-    for fmt, (rank, _) in _DIM_ORDERS.items():
-        if len(shape) == rank and is_dense_in(shape, strides, fmt) and not is_dense_in(shape, strides, None):
+    """torch's suggest_memory_format: the channels-last format whose dim order a tensor of that rank's strides
+    follow, else contiguous_format; the layout torch's convolution, pooling, padding, upsampling and
+    normalization kernels write."""
+    for fmt, (rank, order) in _DIM_ORDERS.items():
+        if len(shape) == rank and _strides_like(shape, strides, order):
             return fmt
     return contiguous_format
 

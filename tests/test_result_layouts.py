@@ -80,22 +80,46 @@ def test_view_of_a_transposed_result_fails_as_in_torch():
         assert y.reshape(-1).tolist() == pytest.approx((_inputs(lib)[1] * 2).contiguous().view(-1).tolist())
 
 
-@pytest.mark.parametrize("layer", ["conv", "max_pool", "avg_pool", "batch_norm", "relu"])
+CHANNELS_LAST_LAYERS = {
+    "conv": lambda F, x, w: F.conv2d(x, w), "max_pool": lambda F, x, w: F.max_pool2d(x, 2),
+    "avg_pool": lambda F, x, w: F.avg_pool2d(x, 2), "relu": lambda F, x, w: F.relu(x - 1),
+    "batch_norm": lambda F, x, w: F.batch_norm(x, None, None, training=True),
+    "group_norm": lambda F, x, w: F.group_norm(x, 3),
+    "pad": lambda F, x, w: F.pad(x, (1, 2, 0, 1), value=0.5), "reflect": lambda F, x, w: F.pad(x, (1, 1, 2, 2), mode="reflect"),
+    "replicate": lambda F, x, w: F.pad(x, (1, 1, 2, 2), mode="replicate"),
+    "circular (row-major)": lambda F, x, w: F.pad(x, (1, 1, 2, 2), mode="circular"),
+    "nearest": lambda F, x, w: F.interpolate(x, scale_factor=2),
+    "bilinear": lambda F, x, w: F.interpolate(x, size=(5, 9), mode="bilinear"),
+    "bicubic": lambda F, x, w: F.interpolate(x, scale_factor=1.5, mode="bicubic", align_corners=True),
+    "area": lambda F, x, w: F.interpolate(x, size=(3, 4), mode="area"),
+    "a 1x1 slice upsampled": lambda F, x, w: F.interpolate(x[:, :, :1, :1], scale_factor=2),
+}
+
+
+@pytest.mark.parametrize("layer", list(CHANNELS_LAST_LAYERS))
 def test_channels_last_stays_channels_last(layer):
+    """Channels-last input gives channels-last results where torch's kernels write them so (and row-major
+    ones where torch's do), with torch's strides and values."""
     torch = torch_or_skip()
 
     def run(lib):
         lib.manual_seed(0)
         x = lib.arange(2 * 3 * 6 * 6, dtype=lib.float32).reshape(2, 3, 6, 6).to(memory_format=lib.channels_last) / 50
-        w = lib.ones(4, 3, 3, 3) / 10
-        F = lib.nn.functional
-        return {"conv": lambda: F.conv2d(x, w), "max_pool": lambda: F.max_pool2d(x, 2),
-                "avg_pool": lambda: F.avg_pool2d(x, 2), "relu": lambda: F.relu(x - 1),
-                "batch_norm": lambda: F.batch_norm(x, None, None, training=True)}[layer]()
+        return CHANNELS_LAST_LAYERS[layer](lib.nn.functional, x, lib.ones(4, 3, 3, 3) / 10)
     got, want = run(lg), run(torch)
     assert tuple(got.stride()) == tuple(want.stride())
-    assert got.is_contiguous(memory_format=lg.channels_last)
-    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_channels_last_3d_pads_and_upsamples_keep_their_format():
+    torch = torch_or_skip()
+    for lib in (lg, torch):
+        x = lib.ones(2, 3, 4, 5, 6).to(memory_format=lib.channels_last_3d)
+        F = lib.nn.functional
+        strides = [tuple(F.pad(x, (1, 1, 1, 1, 1, 1)).stride()), tuple(F.interpolate(x, scale_factor=2).stride())]
+        if lib is torch:
+            assert strides == got
+        got = strides
 
 
 def test_gradients_through_transposed_results():

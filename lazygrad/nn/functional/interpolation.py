@@ -17,6 +17,7 @@ import numpy as np
 
 import lazygrad as lg
 
+from ...movement import in_format_of
 from ...tensor import Tensor
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
 from ...autograd.composite import recorded_as
@@ -279,7 +280,7 @@ def interpolate(input: Tensor, size: int | Sequence[int] | None = None,
     for i, o in enumerate(out):
         taps, weights = table(input.shape[2 + i], o, None if scales is None else scales[i], align_corners, ftype)
         result = _resample_dim(result, 2 + i, taps, weights)
-    return result
+    return in_format_of(result, input)
 
 
 def _deprecated(name: str) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from ... import graph
 from ...autograd.record import differentiable
+from ...movement import in_format_of
 from ...dtypes import bool_
 from ...ops import Op
 from ...tensor import Tensor
@@ -55,7 +56,7 @@ def constant_pad_nd(input: Tensor, pad: Sequence[int], value: float = 0) -> Tens
     if value != 0 and padded is not node:
         inside = graph.pad(graph.const(True, bool_, node.shape), grow)
         padded = graph.alu(Op.WHERE, inside, padded, graph.const(value, input.dtype, padded.shape))
-    return Tensor._from_node(padded, input._storage.device)
+    return in_format_of(Tensor._from_node(padded, input._storage.device), input)
 
 
 def constant_pad_backward(c, g: Tensor) -> tuple:
@@ -146,4 +147,4 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
     for d in range(input.ndim - n, input.ndim):
         lo, hi = pairs[d]
         out = _MODES[mode](out, d, max(lo, 0), max(hi, 0))
-    return out
+    return out if mode == "circular" else in_format_of(out, input)  # (torch's circular pad writes row-major)
