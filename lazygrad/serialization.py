@@ -12,10 +12,12 @@ A sparse COO tensor is `torch._utils._rebuild_sparse_tensor(layout, (indices, va
 one the same with `(crow_indices, col_indices, values, size)`.
 
 `load` is `weights_only=True` by default, as in torch: it unpickles tensors, storages, dtypes, devices,
-sizes and plain containers, and refuses any other class or function (a pickle can run code).
+sizes and plain containers, and refuses any other class or function (a pickle can run code) but those
+allowed through `add_safe_globals` (lazygrad/safe_globals.py).
 """
 from __future__ import annotations
 
+import codecs
 import collections
 import copy
 import io
@@ -30,6 +32,8 @@ import numpy as np
 from . import dtypes, layouts
 from .device import device as Device
 from .dtypes import DType
+from .safe_globals import (add_safe_globals, allowed, clear_safe_globals, get_safe_globals,  # noqa: F401
+                           get_unsafe_globals_in_checkpoint, safe_globals)
 from .tensor import Size, Tensor, normalize_device, realize_storages
 from .typed_storage import TypedStorage, UntypedStorage
 
@@ -215,18 +219,29 @@ _LOADABLE: dict[tuple[str, str], Any] = {
     ("torch", "UntypedStorage"): dtypes.uint8,  # loaded as torch loads it: a TypedStorage of bytes
     ("torch.storage", "UntypedStorage"): dtypes.uint8,
     ("collections", "OrderedDict"): collections.OrderedDict,
+    ("collections", "Counter"): collections.Counter,
+    ("_codecs", "encode"): codecs.encode,  # (protocol 2 pickles bytes as an encoded str)
     # protocol 2 names the builtins module as Python 2 did
-    **{(module, f.__name__): f for f in (set, frozenset, complex, bytearray) for module in ("builtins", "__builtin__")},
+    **{(module, f.__name__): f for f in (set, complex, bytearray) for module in ("builtins", "__builtin__")},
     **{("torch", name): dtype for name, dtype in {**dtypes.ALIASES, **_STORAGE_NAMES}.items()},
 }
 
 
-def _weights_only_error(what: str) -> pickle.UnpicklingError:
+LOADABLE_NAMES = frozenset(f"{module}.{name}" for module, name in _LOADABLE)
+
+
+def _weights_only_error(full_name: str) -> pickle.UnpicklingError:
+    """torch's message for a global a weights_only load refuses, with its two ways out."""
     return pickle.UnpicklingError(
-        f"Weights only load failed. lazygrad.load with weights_only=True (the default, as in torch) unpickles "
-        f"tensors, storages, dtypes, devices, sizes and plain containers, and this file needs {what}. Re-running "
-        f"lazygrad.load with weights_only=False will likely succeed, but it can result in arbitrary code "
-        f"execution. Do it only if you got the file from a trusted source.")
+        "Weights only load failed. This file can still be loaded, to do so you have two options, do those steps "
+        "only if you trust the source of the checkpoint. \n\t(1) lazygrad.load's `weights_only` argument defaults "
+        "to True, as torch.load's does since PyTorch 2.6. Re-running `lazygrad.load` with `weights_only` set to "
+        "`False` will likely succeed, but it can result in arbitrary code execution. Do it only if you got the file "
+        "from a trusted source.\n\t(2) Alternatively, to load with `weights_only=True` please check the recommended "
+        f"steps in the following error message.\n\tWeightsUnpickler error: Unsupported global: GLOBAL {full_name} "
+        "was not an allowed global by default. Please use `lazygrad.serialization.add_safe_globals([" + full_name
+        + "])` or the `lazygrad.serialization.safe_globals([" + full_name + "])` context manager to allowlist this "
+        "global if you trust this class/function.")
 
 
 class _Unpickler(pickle.Unpickler):
@@ -245,7 +260,10 @@ class _Unpickler(pickle.Unpickler):
             raise pickle.UnpicklingError(f"lazygrad.load: the file holds a torch.{name}, whose element type "
                                          "lazygrad does not have")
         if self.weights_only:
-            raise _weights_only_error(f"GLOBAL {module}.{name}")
+            listed = allowed(f"{module}.{name}")
+            if listed is None:
+                raise _weights_only_error(f"{module}.{name}")
+            return listed
         return super().find_class(module, name)
 
     def persistent_load(self, pid):

@@ -301,6 +301,10 @@ def test_dlpack_shares_memory_both_ways():
     assert t[2, 1].item() == 9.0
     y = lg.from_dlpack(torch.arange(4.0))
     assert y.tolist() == [0.0, 1.0, 2.0, 3.0] and x.__dlpack_device__() == (1, 0)
+    capsule = lg.utils.dlpack.to_dlpack(x)  # torch.utils.dlpack's spellings, through a capsule
+    torch.utils.dlpack.from_dlpack(capsule)[0, 0] = 7.0
+    assert x[0, 0].item() == 7.0
+    assert lg.utils.dlpack.from_dlpack(torch.utils.dlpack.to_dlpack(torch.ones(2))).tolist() == [1.0, 1.0]
     with pytest.raises(AttributeError, match="non-CUDA tensor"):
         x.__cuda_array_interface__
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import collections
+import fractions
 import io
 import pickle
 import struct
@@ -96,12 +97,69 @@ def test_storage_data_is_aligned_and_stored():
 
 def test_weights_only_refuses_other_globals():
     buf = io.BytesIO()
-    lg.save({"f": collections.Counter("aab")}, buf)
+    lg.save({"f": fractions.Fraction(1, 3)}, buf)
     buf.seek(0)
-    with pytest.raises(pickle.UnpicklingError, match="Weights only load failed.*GLOBAL collections.Counter"):
+    with pytest.raises(pickle.UnpicklingError, match=r"(?s)Weights only load failed.*GLOBAL fractions.Fraction was not an "
+                                                     r"allowed global by default. Please use `lazygrad.serialization."
+                                                     r"add_safe_globals\(\[fractions.Fraction\]\)`"):
         lg.load(buf)
     buf.seek(0)
-    assert lg.load(buf, weights_only=False) == {"f": collections.Counter("aab")}
+    assert lg.load(buf, weights_only=False) == {"f": fractions.Fraction(1, 3)}
+
+
+def test_weights_only_loads_what_torchs_does():
+    """Counters, bytes and bytearrays load (torch allows them); a frozenset is refused, as torch refuses it."""
+    buf = io.BytesIO()
+    plain = {"c": collections.Counter("aab"), "b": b"\x00abc", "a": bytearray(b"xy"), "s": {1, 2}, "z": 1 + 2j}
+    lg.save(plain, buf)
+    buf.seek(0)
+    assert lg.load(buf) == plain
+    buf = io.BytesIO()
+    lg.save(frozenset([1]), buf)
+    buf.seek(0)
+    with pytest.raises(pickle.UnpicklingError, match="Unsupported global"):
+        lg.load(buf)
+
+
+class Checkpointed:
+    """A user's class inside a checkpoint."""
+
+    def __init__(self, weight):
+        self.weight = weight
+
+
+def test_safe_globals_allow_a_class_in_weights_only_loads():
+    """add_safe_globals, safe_globals (a context manager), get/clear_safe_globals and
+    get_unsafe_globals_in_checkpoint, as torch.serialization's; a file torch wrote loads alike."""
+    serialization = lg.serialization
+    buf = io.BytesIO()
+    lg.save({"layer": Checkpointed(lg.ones(2)), "step": 3}, buf)
+    name = f"{__name__}.Checkpointed"
+    buf.seek(0)
+    assert serialization.get_unsafe_globals_in_checkpoint(buf) == [name]
+    buf.seek(0)
+    with pytest.raises(pickle.UnpicklingError, match=f"GLOBAL {name} was not an allowed global"):
+        lg.load(buf)
+    try:
+        serialization.add_safe_globals([Checkpointed])
+        assert serialization.get_safe_globals() == [Checkpointed]
+        buf.seek(0)
+        assert serialization.get_unsafe_globals_in_checkpoint(buf) == []
+        buf.seek(0)
+        assert lg.load(buf)["layer"].weight.tolist() == [1.0, 1.0]
+    finally:
+        serialization.clear_safe_globals()
+    assert serialization.get_safe_globals() == []
+    with serialization.safe_globals([(Checkpointed, name)]):
+        buf.seek(0)
+        assert lg.load(buf)["step"] == 3 and serialization.get_safe_globals() == [(Checkpointed, name)]
+    assert serialization.get_safe_globals() == []
+    torch = pytest.importorskip("torch")
+    theirs = io.BytesIO()
+    torch.save({"layer": Checkpointed(torch.arange(3.0))}, theirs)
+    theirs.seek(0)
+    with serialization.safe_globals([Checkpointed]):
+        assert lg.load(theirs)["layer"].weight.tolist() == [0.0, 1.0, 2.0]
 
 
 def test_map_location_forms():
