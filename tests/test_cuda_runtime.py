@@ -401,6 +401,30 @@ def test_ldl_factor_and_solve_on_the_device():
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
 
 
+def test_data_parallel_on_the_device():
+    """DataParallel over device ids: the module moves to device_ids[0] (one id), the batch is split along dim
+    and joined on the output device, with the values and gradients of the module on the whole batch."""
+    lg.manual_seed(0)
+    reference = lg.nn.Sequential(lg.nn.Linear(3, 4), lg.nn.Tanh(), lg.nn.Linear(4, 2))
+    x = lg.randn(5, 3)
+    want = reference(x)
+    want.sum().backward()
+    model = lg.nn.Sequential(lg.nn.Linear(3, 4), lg.nn.Tanh(), lg.nn.Linear(4, 2))
+    model.load_state_dict(reference.state_dict())
+    with pytest.raises(RuntimeError, match=r"module must have its parameters and buffers on device cuda:0 "
+                                           r"\(device_ids\[0\]\) but found one of them on device: cpu"):
+        lg.nn.DataParallel(model, device_ids=[0, 0])(x)
+    single = lg.nn.DataParallel(model, device_ids=[0])
+    assert model[0].weight.is_cuda and single.device_ids == [0] and single.output_device == 0
+    split = lg.nn.DataParallel(model, device_ids=[0, 0])
+    got = split(x)
+    got.sum().backward()
+    assert got.is_cuda and got.shape == (5, 2)
+    np.testing.assert_allclose(got.detach().cpu().numpy(), want.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(model[0].weight.grad.cpu().numpy(), reference[0].weight.grad.numpy(), rtol=1e-5,
+                               atol=1e-6)
+
+
 def test_singular_matrix_on_the_device_raises_torchs_error():
     with pytest.raises(lg.linalg.LinAlgError, match="The diagonal element 2 is zero"):
         lg.linalg.inv(lg.tensor([[1.0, 2.0], [2.0, 4.0]], device="cuda")).realize()

@@ -531,3 +531,26 @@ def test_nll_loss_2d_is_nll_loss_under_its_deprecated_name():
     expected = torch.nn.NLLLoss(reduction="sum")(torch.tensor(scores).log_softmax(1), torch.tensor(target))
     assert value.item() == pytest.approx(expected.item(), rel=1e-5)
 
+
+
+def test_data_parallel_without_a_gpu_is_the_module():
+    """torch.nn.DataParallel on a machine without GPUs: the module itself behind a `module.` prefix (its
+    state_dict's keys, its printed form); DistributedDataParallel and data_parallel fail as torch's do there."""
+    torch = torch_or_skip()
+    got = {}
+    for lib in (lg, torch):
+        lib.manual_seed(0)
+        inner = lib.nn.Linear(2, 3)
+        inner.load_state_dict({"weight": lib.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]), "bias": lib.ones(3)})
+        model = lib.nn.DataParallel(inner)
+        x = lib.tensor([[1.0, -1.0], [0.5, 2.0]])
+        model(x).pow(2).sum().backward()
+        errors = []
+        for make in (lambda: lib.nn.parallel.DistributedDataParallel(inner), lambda: lib.nn.parallel.data_parallel(inner, x)):
+            with pytest.raises(Exception) as caught:
+                make()
+            errors.append((type(caught.value).__name__, str(caught.value)))
+        got[lib] = (repr(model), list(model.state_dict()), model.device_ids, model.module is inner,
+                    model(x).tolist(), inner.weight.grad.tolist(), errors)
+    assert got[lg] == got[torch]
+    assert lg.distributed.is_available() is False
