@@ -216,7 +216,7 @@ _install_sparse(globals())
 
 
 _SUBMODULES = ("nn", "optim", "utils", "distributions", "testing", "backends", "jit", "profiler", "accelerator",
-               "compiler", "signal", "distributed")
+               "compiler", "signal", "distributed", "masked")
 
 
 def __getattr__(name: str):
