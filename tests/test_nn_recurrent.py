@@ -245,21 +245,33 @@ def _mask(kind: str, torch, shape):
 
 
 @pytest.mark.parametrize("options", [{}, {"is_causal": True}, {"scale": 0.3}, {"mask": "bool"}, {"mask": "float"},
-                                     {"gqa": True, "is_causal": True}])
+                                     {"gqa": True, "is_causal": True}, {"mask": "bool", "is_causal": True},
+                                     {"mask": "float", "is_causal": True}])
 def test_scaled_dot_product_attention_matches_torch(options):
     torch = torch_or_skip()
     options = dict(options)
     kv_heads = 1 if options.pop("gqa", False) else 2
-    q, k, v = randn(2, 2, 4, 3), randn(2, kv_heads, 5, 3), randn(2, kv_heads, 5, 2)
+    q, k, v = randn(2, 2, 4, 3), randn(2, kv_heads, 5, 3), randn(2, kv_heads, 5, 3 if "mask" in options else 2)
     mask = options.pop("mask", None)
-    inputs = [q, k, v] + ([_mask(mask, torch, (2, 1, 4, 5))] if mask else [])
+    causal_mask = mask and options.get("is_causal")  # (torch's fused kernel takes both, and no mask gradient)
+    inputs = [q, k, v] + ([_mask(mask, torch, (2, 1, 4, 5))] if mask and not causal_mask else [])
     call = _sdpa_call(enable_gqa=kv_heads == 1, **options)
+    if causal_mask:
+        fixed = _mask(mask, torch, (2, 1, 4, 5))
+        plain = call
+        call = lambda m, *qkv: plain(m, *qkv, fixed if m.nn is torch.nn else to_lg(fixed))  # noqa: E731
     compare(_Namespace(torch), _Namespace(lg), inputs, call)
 
 
-SDPA_ERRORS = [
+SDPA_ERRORS = [  # (a mask with is_causal: refused where torch's math kernel would run: 3-D, head sizes, dropout)
     lambda m, t: m.scaled_dot_product_attention(t.zeros(2, 3, 4), t.zeros(2, 5, 4), t.zeros(2, 5, 4),
                                                 attn_mask=t.ones(3, 5, dtype=t.bool), is_causal=True),
+    lambda m, t: m.scaled_dot_product_attention(t.zeros(1, 2, 3, 4), t.zeros(1, 2, 5, 4), t.zeros(1, 2, 5, 2),
+                                                attn_mask=t.ones(3, 5, dtype=t.bool), is_causal=True),
+    lambda m, t: m.scaled_dot_product_attention(t.zeros(1, 2, 3, 4), t.zeros(1, 2, 5, 4), t.zeros(1, 2, 5, 4),
+                                                attn_mask=t.ones(3, 5, dtype=t.bool), is_causal=True, dropout_p=0.5),
+    lambda m, t: m.scaled_dot_product_attention(t.zeros(1, 2, 3, 4), t.zeros(1, 2, 5, 4), t.zeros(1, 2, 5, 4),
+                                                attn_mask=t.ones(3, 5, requires_grad=True), is_causal=True),
     lambda m, t: m.scaled_dot_product_attention(t.zeros(2, 3, 4), t.zeros(2, 5, 4, dtype=t.float64),
                                                 t.zeros(2, 5, 4)),
     lambda m, t: m.scaled_dot_product_attention(t.zeros(2, 3, 4), t.zeros(2, 5, 4), t.zeros(2, 5, 4),

@@ -23,7 +23,8 @@ def _c_name(dtype) -> str:
     return C_NAMES.get(dtype.name, dtype.name)
 
 
-def _check_sdpa(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None, is_causal: bool) -> None:
+def _check_sdpa(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None, is_causal: bool,
+                dropout_p: float = 0.0) -> None:
     if query.dim() < 2 or key.dim() < 2 or value.dim() < 2:
         raise RuntimeError("Expected query, key, and value to all be  at least 2 dimensional, but got query.dim: "
                            f"{query.dim()} key.dim: {key.dim()} and value.dim: {value.dim()} instead.")
@@ -35,8 +36,17 @@ def _check_sdpa(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | N
         raise RuntimeError("Expected attn_mask dtype to be bool or float or to match query dtype, but got "
                            f"attn_mask.dtype: {_c_name(attn_mask.dtype)} and  query.dtype: {_c_name(query.dtype)} "
                            "instead.")
-    if is_causal and attn_mask is not None:
+    if is_causal and attn_mask is not None and not _fused_eligible(query, key, value, attn_mask, dropout_p):
         raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when is_causal=True")
+
+
+def _fused_eligible(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor, dropout_p: float) -> bool:
+    """Whether torch would run its fused (flash) kernel, which applies a mask and causality together (its
+    math kernel refuses both): 4-D inputs of one head size, no dropout, a mask needing no gradient, the flash
+    kernel enabled."""
+    from ...backends import cuda as cuda_backends
+    return (query.dim() == key.dim() == value.dim() == 4 and query.size(-1) == key.size(-1) == value.size(-1)
+            and dropout_p == 0.0 and not attn_mask.requires_grad and cuda_backends.sdp_switches()["flash"])
 
 
 def _grouped(query: Tensor, kv: Tensor) -> Tensor:
@@ -51,7 +61,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
                                  enable_gqa: bool = False) -> Tensor:
     """softmax(q k^T * scale + mask) v over the last two dims. A bool mask marks the keys each query may attend
     to, a float mask is added; rows with no key left give zeros (as torch's math path), not NaN."""
-    _check_sdpa(query, key, value, attn_mask, is_causal)
+    _check_sdpa(query, key, value, attn_mask, is_causal, dropout_p)
     from ..attention import check_kernel_enabled
     check_kernel_enabled(query.device.type)
     if enable_gqa:
@@ -61,9 +71,9 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
         key, value = _grouped(query, key), _grouped(query, value)
     scale = 1 / math.sqrt(query.size(-1)) if scale is None else scale
     scores = (query @ key.transpose(-2, -1)) * scale
-    if is_causal:  # every query keeps key 0, so no row can be fully masked
+    if is_causal:  # (with a mask too, both apply, as torch 2.13's math path does)
         scores = where(ones(query.size(-2), key.size(-2), dtype=bool_, device=query.device).tril(), scores, -math.inf)
-    elif attn_mask is not None:
+    if attn_mask is not None:
         scores = where(attn_mask, scores, -math.inf) if attn_mask.dtype == bool_ else scores + attn_mask
     weights = softmax(scores, -1)
     if attn_mask is not None:
