@@ -732,3 +732,24 @@ def test_the_other_sparse_products(call):
     s, ts = pair()
     d = np.arange(6.0, dtype=np.float32).reshape(3, 2) - 2
     same(call(lg, s, lg.tensor(d)), call(torch, ts, torch.tensor(d)))
+
+
+@pytest.mark.parametrize("layout", ["strided", "coo", "csr"])
+def test_layout_methods_on_the_wrong_layout_raise_like_torch(layout):
+    """indices/values/coalesce/crow_indices... of a layout that has none raise torch's error naming it;
+    sparse_dim and dense_dim of a dense tensor are 0 and its ndim."""
+    names = ["crow_indices", "col_indices", "ccol_indices", "row_indices", "indices", "values", "coalesce",
+             "is_coalesced", "sparse_dim", "dense_dim"]
+    results = []
+    for m in (torch, lg):
+        t = {"strided": lambda: m.ones(2, 3), "coo": lambda: m.ones(2, 3).to_sparse(),
+             "csr": lambda: m.ones(2, 3).to_sparse_csr()}[layout]()
+        got = []
+        for name in names:
+            try:
+                value = getattr(t, name)()
+                got.append((name, value if isinstance(value, (int, bool)) else "tensor"))
+            except RuntimeError as e:
+                got.append((name, str(e)))
+        results.append(got)
+    assert results[0] == results[1]

@@ -185,6 +185,22 @@ def _either(dense_fn, coo_fn, csr_fn):
 SPARSE_ONLY = {"smm": products.smm, "hspmm": products.hspmm, "dsmm": products.mm}
 
 
+# the methods of one sparse layout, and the layout each needs (others raise torch's error naming theirs)
+LAYOUT_METHODS = {"indices": "sparse coordinate", "values": "sparse", "coalesce": "sparse coordinate",
+                  "is_coalesced": "sparse coordinate", "crow_indices": "sparse row compressed",
+                  "col_indices": "sparse row compressed", "ccol_indices": "sparse column compressed",
+                  "row_indices": "sparse column compressed"}
+_LAYOUT_NAMES = {"strided": "Strided", "sparse_coo": "Sparse", "sparse_csr": "SparseCsr"}
+
+
+def _wrong_layout(name: str, needed: str):
+    def method(self, *args, **kwargs):
+        raise RuntimeError(f"{name} expected {needed} tensor layout but got "
+                           f"{_LAYOUT_NAMES[str(self.layout).rpartition('.')[2]]}")
+    method.__name__ = method.__qualname__ = name
+    return method
+
+
 def install(namespace: dict) -> None:
     """Give the sparse tensors their methods, and the top-level functions and dense methods their sparse
     cases."""
@@ -200,6 +216,12 @@ def install(namespace: dict) -> None:
         namespace[name] = _either_joined(namespace[name], fn)
     for name, fn in DENSE_METHODS.items():
         setattr(Tensor, name, _either(getattr(Tensor, name), fn, csr_construction.via_coo(fn)))
+    for name, needed in LAYOUT_METHODS.items():  # (the sparse classes' own methods come first)
+        for cls in (Tensor, SparseTensor, SparseCSRTensor):
+            if name not in vars(cls):
+                setattr(cls, name, _wrong_layout(name, needed))
+    Tensor.sparse_dim = lambda self: 0
+    Tensor.dense_dim = lambda self: self.ndim
     Tensor.sparse_mask = construction.sparse_mask
     Tensor.to_sparse = Tensor.to_sparse_coo = construction.to_sparse
     Tensor.to_sparse_csr = SparseTensor.to_sparse_csr = csr_construction.to_sparse_csr
