@@ -134,21 +134,31 @@ def attach(op: str, args, kwargs, out):
     Tensor = _tensor_type()
     outputs = out if isinstance(out, tuple) else (out,)
     inputs = flat_args(args)
-    if any(o is i for o in outputs for i in inputs if i is not None):
-        return out  # the op returned its input unchanged (x.to(x.dtype), contiguous x): nothing to record
-    if not any(isinstance(o, Tensor) and o.dtype.kind in "fc" for o in outputs):
+    given = {id(i) for i in inputs if i is not None}
+    kinds = {o.dtype.kind for o in outputs if isinstance(o, Tensor)}
+    if any(id(o) in given for o in outputs) or not kinds & {"f", "c"}:
+        # the op returned its input unchanged (x.to(x.dtype), contiguous x), or nothing differentiable
         return out
     name, formula = derivatives.DERIVATIVES[op]
     if callable(name):
         name = name(args, kwargs)
-    ctx = function.Context(args, kwargs, out, tuple(i is not None and i._requires_grad for i in inputs))
+    edges, needs, input_meta = [], [], []
+    for i in inputs:
+        if i is None:
+            edges.append((None, 0))
+            needs.append(False)
+            input_meta.append(None)
+        else:
+            edges.append(next_edge(i))
+            needs.append(i._requires_grad)
+            input_meta.append((i._shape, i.dtype))
+            kinds.add(i.dtype.kind)
+    ctx = function.Context(args, kwargs, out, tuple(needs))
     node = function.node_class(name, formula)(
-        ctx, [next_edge(i) if i is not None else (None, 0) for i in inputs],
-        saved_versions(op, inputs, outputs, ctx.needs_input_grad),
+        ctx, edges, saved_versions(op, inputs, outputs, ctx.needs_input_grad),
         tuple((o._shape, o.dtype, o._storage.device) if isinstance(o, Tensor) else None for o in outputs))
-    node._input_meta = tuple((i._shape, i.dtype) if i is not None else None for i in inputs)
-    node._conjugate = op not in derivatives.COMPLEX_AWARE and any(
-        t.dtype.kind == "c" for t in (*inputs, *outputs) if isinstance(t, Tensor))
+    node._input_meta = tuple(input_meta)
+    node._conjugate = "c" in kinds and op not in derivatives.COMPLEX_AWARE
     node._forward_stack = forward_stack()
     pack_saved(node)
     for nr, o in enumerate(outputs):
