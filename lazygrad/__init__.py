@@ -68,7 +68,7 @@ from .sorting import unique_consecutive
 from .statistics import histogram, mode
 from .tensor_info import is_storage, typename
 from .layouts import (channels_last, channels_last_3d, contiguous_format, layout, memory_format, preserve_format,
-                      sparse_coo, sparse_csr, strided)
+                      sparse_coo, sparse_csc, sparse_csr, strided)
 from .legacy_types import LEGACY_TYPES as _LEGACY_TYPES
 from .finite_differences import gradient
 from .normalization import _weight_norm, layer_norm, norm_except_dim, rms_norm

@@ -1,5 +1,5 @@
 """torch.layout and torch.memory_format values: the names code passes around (`layout=lg.strided`,
-`memory_format=lg.contiguous_format`) and compares. Tensors are strided, or sparse_coo or sparse_csr
+`memory_format=lg.contiguous_format`) and compares. Tensors are strided, or sparse_coo, sparse_csr or sparse_csc
 (lazygrad.sparse)."""
 from __future__ import annotations
 
@@ -24,11 +24,13 @@ class memory_format(layout):  # noqa: N801
 strided = layout("strided")
 sparse_coo = layout("sparse_coo")
 sparse_csr = layout("sparse_csr")
+sparse_csc = layout("sparse_csc")
 contiguous_format = memory_format("contiguous_format")
 preserve_format = memory_format("preserve_format")
 channels_last = memory_format("channels_last")
 channels_last_3d = memory_format("channels_last_3d")
-_BY_NAME = {v._name: v for v in (strided, sparse_coo, sparse_csr, contiguous_format, preserve_format, channels_last, channels_last_3d)}
+_BY_NAME = {v._name: v for v in (strided, sparse_coo, sparse_csr, sparse_csc, contiguous_format, preserve_format,
+                                  channels_last, channels_last_3d)}
 
 # channels-last formats: the rank they apply to and their dims from the innermost (stride 1) out
 _DIM_ORDERS = {channels_last: (4, (1, 3, 2, 0)), channels_last_3d: (5, (1, 4, 3, 2, 0))}

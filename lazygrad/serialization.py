@@ -9,7 +9,8 @@ lazygrad's own objects when read. Views of one storage are saved once and come b
 storage.
 
 A sparse COO tensor is `torch._utils._rebuild_sparse_tensor(layout, (indices, values, size, is_coalesced))`, a CSR
-one the same with `(crow_indices, col_indices, values, size)`.
+one the same with `(crow_indices, col_indices, values, size)`, a CSC one with `(ccol_indices, row_indices, values,
+size)`.
 
 `load` is `weights_only=True` by default, as in torch: it unpickles tensors, storages, dtypes, devices,
 sizes and plain containers, and refuses any other class or function (a pickle can run code) but those
@@ -105,6 +106,9 @@ class _Pickler(pickle._Pickler):
         if isinstance(obj, Tensor) and obj.is_sparse_csr:
             return _REBUILD_SPARSE, (obj.layout, (obj.crow_indices(), obj.col_indices(), obj.values(),
                                                   Size(obj._shape)))
+        if isinstance(obj, Tensor) and obj.layout is layouts.sparse_csc:
+            return _REBUILD_SPARSE, (obj.layout, (obj.ccol_indices(), obj.row_indices(), obj.values(),
+                                                  Size(obj._shape)))
         if type(obj) is layouts.layout:
             return _Global("torch.serialization", "_get_layout"), (f"torch.{obj._name}",)
         if isinstance(obj, Tensor):
@@ -192,13 +196,15 @@ def _layout(name: str):
 
 
 def _rebuild_sparse(layout, data: tuple) -> Tensor:
-    """A sparse COO tensor from its saved (indices, values, size, is_coalesced), a CSR one from its
-    (crow_indices, col_indices, values, size)."""
+    """A sparse COO tensor from its saved (indices, values, size, is_coalesced), a CSR (CSC) one from its
+    (crow_indices, col_indices, values, size) ((ccol_indices, row_indices, values, size))."""
     from .sparse.coo_tensor import SparseTensor
+    from .sparse.csc_tensor import SparseCSCTensor
     from .sparse.csr_tensor import SparseCSRTensor
-    if layout is layouts.sparse_csr:
-        crow, col, values, size = data
-        return SparseCSRTensor._of(crow, col, values, tuple(size))
+    if layout in (layouts.sparse_csr, layouts.sparse_csc):
+        compressed, plain, values, size = data
+        kind = SparseCSRTensor if layout is layouts.sparse_csr else SparseCSCTensor
+        return kind._of(compressed, plain, values, tuple(size))
     indices, values, size, coalesced = data
     return SparseTensor._of(indices, values, tuple(size), coalesced)
 

@@ -570,7 +570,7 @@ def test_bfloat16_on_the_device():
 
 
 def test_sparse_tensors_on_the_device():
-    """Sparse COO and CSR tensors on the device: indices and values live there; coalescing, a product and
+    """Sparse COO, CSR and CSC tensors on the device: indices and values live there; coalescing, a product and
     its gradient, and a sparse embedding gradient applied by SGD agree with the CPU's."""
     dense = _pair((12, 9)) * (_pair((12, 9), seed=7) > 1.5)
     b = lg.tensor(_pair((9, 5), seed=2))
@@ -586,7 +586,8 @@ def test_sparse_tensors_on_the_device():
         emb(lg.tensor([0, 3, 3], device=device)).pow(2).sum().backward()
         lg.optim.SGD(emb.parameters(), lr=0.1).step()
         csr = lg.tensor(dense).to(device).to_sparse_csr()
-        assert csr.crow_indices().device.type == device
-        results.append((out.detach(), s.grad.to_dense(), emb.weight.detach(), csr @ b.to(device)))
+        csc = lg.tensor(dense).to(device).to_sparse_csc()
+        assert csr.crow_indices().device.type == device and csc.ccol_indices().device.type == device
+        results.append((out.detach(), s.grad.to_dense(), emb.weight.detach(), csr @ b.to(device), csc @ b.to(device)))
     for on_gpu, on_cpu in zip(*results):
         _same(on_gpu, on_cpu, rtol=1e-4, atol=1e-5)

@@ -172,13 +172,16 @@ def _nonzero_entries(dense: Tensor, positions: Tensor, sparse_dim: int, dims_giv
 def to_sparse(dense: Tensor, sparse_dim: int | None = None, *, layout=None, blocksize=None,
               dense_dim: int | None = None) -> SparseTensor:
     """The entries of dense that are not zero (with sparse_dim < ndim: the slices that are not all zero)."""
-    from ..layouts import sparse_coo, sparse_csr, strided
+    from ..layouts import sparse_coo, sparse_csc, sparse_csr, strided
     if layout is sparse_csr:
         from .csr_construction import to_sparse_csr
         return to_sparse_csr(dense, dense_dim)
+    if layout is sparse_csc:
+        from .csc_tensor import to_sparse_csc
+        return to_sparse_csc(dense, dense_dim)
     if layout not in (None, sparse_coo, strided):
-        raise NotImplementedError(f"to_sparse: layout {layout} is not supported by lazygrad (sparse_coo and "
-                                  "sparse_csr only)")
+        raise NotImplementedError(f"to_sparse: layout {layout} is not supported by lazygrad (sparse_coo, "
+                                  "sparse_csr and sparse_csc only)")
     if isinstance(dense, SparseTensor):
         return dense
     dims_given = sparse_dim is not None

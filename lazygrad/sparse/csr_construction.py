@@ -1,5 +1,5 @@
 """Making CSR tensors and converting to and from them: sparse_csr_tensor, to_sparse_csr, and the adapter
-that runs a COO implementation on CSR operands (the math of a CSR tensor is its COO twin's)."""
+that runs a COO implementation on CSR and CSC operands (the math of a compressed tensor is its COO twin's)."""
 from __future__ import annotations
 
 import functools
@@ -10,6 +10,8 @@ from ..dtypes import int64
 from ..tensor import Tensor
 from .construction import finished, held, tensor_of, to_sparse
 from .coo_tensor import SparseTensor
+from .csc_tensor import SparseCSCTensor
+from .csc_tensor import from_coo as csc_from_coo
 from .csr_tensor import SparseCSRTensor, from_coo, to_coo
 
 
@@ -59,29 +61,34 @@ def to_sparse_csr(t: Tensor, dense_dim: int | None = None) -> SparseCSRTensor:
         return t
     if t.ndim != 2:
         raise NotImplementedError(f"to_sparse_csr: lazygrad converts 2-D tensors only, got {t.ndim}-D")
+    if isinstance(t, SparseCSCTensor):
+        t = t._coo()
     return from_coo(t if isinstance(t, SparseTensor) else to_sparse(t))
 
 
 def _coo_of(x):
-    return to_coo(x) if isinstance(x, SparseCSRTensor) else x
+    return x._coo() if isinstance(x, (SparseCSRTensor, SparseCSCTensor)) else x
 
 
 def via_coo(fn):
-    """fn (written for COO tensors) taking CSR operands: they go in as COO, a 2-D sparse result comes back
-    as CSR."""
+    """fn (written for COO tensors) taking compressed (CSR, CSC) operands: they go in as COO, a 2-D sparse
+    result comes back in the layout of the first compressed operand."""
     @functools.wraps(fn)
     def run(*args, **kwargs):
+        first = next(type(a) for a in (*args, *kwargs.values()) if isinstance(a, (SparseCSRTensor, SparseCSCTensor)))
         out = fn(*map(_coo_of, args), **{k: _coo_of(v) for k, v in kwargs.items()})
         if isinstance(out, SparseTensor) and out.sparse_dim() == 2 and not out.dense_dim():
-            return from_coo(out)
+            return from_coo(out) if first is SparseCSRTensor else csc_from_coo(out)
         return out
     return run
 
 
-def csr_sum(t: SparseCSRTensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+def compressed_sum(t, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """The sum of a CSR or CSC tensor's entries (torch reduces compressed tensors over all dims only)."""
     if dim is not None:
-        raise RuntimeError("reduction operations on CSR tensors with keepdim=False is unsupported")
-    return t._csr_values.sum(dtype=dtype)
+        raise RuntimeError(f"reduction operations on {'CSR' if t.is_sparse_csr else 'CSC'} tensors with "
+                           "keepdim=False is unsupported")
+    return t.values().sum(dtype=dtype)
 
 
 def rebuilt_csr(crow: Tensor, col: Tensor, values: Tensor, shape, requires_grad: bool) -> SparseCSRTensor:
@@ -99,12 +106,15 @@ def deepcopy_csr(t: SparseCSRTensor, memo: dict) -> SparseCSRTensor:
                                copy.deepcopy(t._csr_values, memo), t._shape)
 
 
-def zeros_like(t: SparseCSRTensor, *, dtype=None, layout=None, device=None, requires_grad: bool = False,
-               memory_format=None) -> SparseCSRTensor:
+def zeros_like(t, *, dtype=None, layout=None, device=None, requires_grad: bool = False, memory_format=None):
+    """A CSR or CSC tensor of t's size with no entries."""
     from ..creation import zeros
     device = device or t.device
-    out = SparseCSRTensor._of(zeros(t._shape[0] + 1, dtype=int64, device=device),
+    csc = isinstance(t, SparseCSCTensor)
+    shape = t._shape[::-1] if csc else t._shape
+    out = SparseCSRTensor._of(zeros(shape[0] + 1, dtype=int64, device=device),
                               zeros(0, dtype=int64, device=device), zeros(0, dtype=dtype or t.dtype, device=device),
-                              t._shape)
+                              shape)
+    out = SparseCSCTensor.of_transpose(out) if csc else out
     return out.requires_grad_() if requires_grad else out
 

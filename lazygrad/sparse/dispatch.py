@@ -10,8 +10,9 @@ import functools
 
 from ..dtypes import torch_name
 from ..tensor import Tensor
-from . import arithmetic, construction, csr_construction, csr_tensor, products, shapes
+from . import arithmetic, construction, csc_tensor, csr_construction, products, shapes
 from .coo_tensor import SparseTensor
+from .csc_tensor import SparseCSCTensor
 from .csr_tensor import SparseCSRTensor
 
 
@@ -148,23 +149,30 @@ def _either_joined(dense_fn, sparse_fn):
 JOINS = {"cat": shapes.cat, "concat": shapes.cat, "concatenate": shapes.cat, "stack": shapes.stack}
 
 
-def _csr_to_sparse(t, sparse_dim=None, *, layout=None, blocksize=None, dense_dim=None):
-    from ..layouts import sparse_csr
-    return t if layout is sparse_csr else csr_tensor.to_coo(t)
+def _compressed_to_sparse(t, sparse_dim=None, *, layout=None, blocksize=None, dense_dim=None):
+    from ..layouts import sparse_csc, sparse_csr
+    if layout is sparse_csr:
+        return csr_construction.to_sparse_csr(t)
+    if layout is sparse_csc:
+        return csc_tensor.to_sparse_csc(t)
+    return t._coo()
 
 
-# what a CSR operand takes: the COO implementations, run on its COO twin
+# what a compressed (CSR, CSC) operand takes: the COO implementations, run on its COO twin
 CSR_NAMES = ("add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "pow", "square", "mm",
              "matmul", "mv", "addmm", "clone", "__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
              "__truediv__", "__rtruediv__", "__neg__", "__pow__", "__matmul__", "__rmatmul__", "to", "cpu", "cuda",
              "double", "float", "half", "bfloat16", "long", "int", "bool", "to_dense", "norm",
              *arithmetic.ZERO_PRESERVING)
-CSR_METHODS = {name: csr_construction.via_coo(METHODS[name]) for name in CSR_NAMES if name in METHODS}
-CSR_METHODS.update({"sum": csr_construction.csr_sum, "to_sparse_csr": csr_construction.to_sparse_csr,
-                    "__reduce_ex__": csr_construction.reduce_csr, "__deepcopy__": csr_construction.deepcopy_csr,
-                    "to_sparse": _csr_to_sparse, "to_sparse_coo": csr_tensor.to_coo})
+COMPRESSED_METHODS = {name: csr_construction.via_coo(METHODS[name]) for name in CSR_NAMES if name in METHODS}
+COMPRESSED_METHODS.update({"sum": csr_construction.compressed_sum, "to_sparse": _compressed_to_sparse,
+                           "to_sparse_csr": csr_construction.to_sparse_csr, "to_sparse_csc": csc_tensor.to_sparse_csc,
+                           "to_sparse_coo": lambda t: t._coo()})
+CSR_METHODS = {**COMPRESSED_METHODS, "__reduce_ex__": csr_construction.reduce_csr,
+               "__deepcopy__": csr_construction.deepcopy_csr, "t": csc_tensor.csr_transposed}
+CSC_METHODS = {**COMPRESSED_METHODS, "__reduce_ex__": csc_tensor.reduce_csc, "__deepcopy__": csc_tensor.deepcopy_csc}
 CSR_FUNCTIONS = {name: csr_construction.via_coo(FUNCTIONS[name]) for name in CSR_NAMES if name in FUNCTIONS}
-CSR_FUNCTIONS.update(sum=csr_construction.csr_sum, zeros_like=csr_construction.zeros_like)
+CSR_FUNCTIONS.update(sum=csr_construction.compressed_sum, zeros_like=csr_construction.zeros_like)
 
 
 def _either(dense_fn, coo_fn, csr_fn):
@@ -175,7 +183,7 @@ def _either(dense_fn, coo_fn, csr_fn):
             kind = type(a)
             if kind is SparseTensor and coo_fn is not None:
                 return coo_fn(*args, **kwargs)
-            if kind is SparseCSRTensor and csr_fn is not None:
+            if (kind is SparseCSRTensor or kind is SparseCSCTensor) and csr_fn is not None:
                 return csr_fn(*args, **kwargs)
         return dense_fn(*args, **kwargs)
     return fn
@@ -190,7 +198,7 @@ LAYOUT_METHODS = {"indices": "sparse coordinate", "values": "sparse", "coalesce"
                   "is_coalesced": "sparse coordinate", "crow_indices": "sparse row compressed",
                   "col_indices": "sparse row compressed", "ccol_indices": "sparse column compressed",
                   "row_indices": "sparse column compressed"}
-_LAYOUT_NAMES = {"strided": "Strided", "sparse_coo": "Sparse", "sparse_csr": "SparseCsr"}
+_LAYOUT_NAMES = {"strided": "Strided", "sparse_coo": "Sparse", "sparse_csr": "SparseCsr", "sparse_csc": "SparseCsc"}
 
 
 def _wrong_layout(name: str, needed: str):
@@ -209,6 +217,9 @@ def install(namespace: dict) -> None:
         setattr(SparseTensor, name, fn)
     for name, fn in CSR_METHODS.items():
         setattr(SparseCSRTensor, name, fn)
+    for name, fn in CSC_METHODS.items():
+        if name not in vars(SparseCSCTensor):
+            setattr(SparseCSCTensor, name, fn)
     for name in FUNCTIONS.keys() | CSR_FUNCTIONS.keys():
         if name in namespace:
             namespace[name] = _either(namespace[name], FUNCTIONS.get(name), CSR_FUNCTIONS.get(name))
@@ -217,7 +228,7 @@ def install(namespace: dict) -> None:
     for name, fn in DENSE_METHODS.items():
         setattr(Tensor, name, _either(getattr(Tensor, name), fn, csr_construction.via_coo(fn)))
     for name, needed in LAYOUT_METHODS.items():  # (the sparse classes' own methods come first)
-        for cls in (Tensor, SparseTensor, SparseCSRTensor):
+        for cls in (Tensor, SparseTensor, SparseCSRTensor, SparseCSCTensor):
             if name not in vars(cls):
                 setattr(cls, name, _wrong_layout(name, needed))
     Tensor.sparse_dim = lambda self: 0
@@ -225,3 +236,5 @@ def install(namespace: dict) -> None:
     Tensor.sparse_mask = construction.sparse_mask
     Tensor.to_sparse = Tensor.to_sparse_coo = construction.to_sparse
     Tensor.to_sparse_csr = SparseTensor.to_sparse_csr = csr_construction.to_sparse_csr
+    Tensor.to_sparse_csc = SparseTensor.to_sparse_csc = csc_tensor.to_sparse_csc
+    namespace["sparse_csc_tensor"] = csc_tensor.sparse_csc_tensor

@@ -40,3 +40,9 @@ def format_csr(t) -> str:
     parts = [("crow_indices", _host(t._crow), "int64"), ("col_indices", _host(t._col), "int64"),
              ("values", _host(t._csr_values), t.dtype.name)]
     return printing.format_sparse(parts, _suffixes(t), force_newline=False)
+
+
+def format_csc(t) -> str:
+    parts = [("ccol_indices", _host(t.ccol_indices()), "int64"), ("row_indices", _host(t.row_indices()), "int64"),
+             ("values", _host(t.values()), t.dtype.name)]
+    return printing.format_sparse(parts, _suffixes(t), force_newline=False)
