@@ -1,7 +1,7 @@
-"""torch.nn.utils: gradient clipping, parameters as a vector, sequence padding, parametrizations (weight and
+"""torch.nn.utils: gradient clipping, parameters as a vector, sequence padding, pruning, parametrizations (weight and
 spectral normalization, orthogonal weights) and their deprecated hook forms, batch-norm fusion,
 functional calls, skip_init and weight memory formats."""
-from . import fusion, parametrizations, parametrize, rnn, stateless
+from . import fusion, parametrizations, parametrize, prune, rnn, stateless
 from .clip_grad import clip_grad_norm, clip_grad_norm_, clip_grad_value_, clip_grads_with_norm_, get_total_norm
 from .convert_parameters import parameters_to_vector, vector_to_parameters
 from .fusion import fuse_conv_bn_eval, fuse_conv_bn_weights, fuse_linear_bn_eval, fuse_linear_bn_weights
