@@ -492,3 +492,22 @@ def test_a_typical_training_script_runs_unchanged():
     finally:
         torch.backends.cudnn.benchmark = False
         torch.backends.cuda.matmul.allow_tf32 = False
+
+
+def test_autograd_profiler_is_the_older_spelling():
+    """torch.autograd.profiler: profile(enabled=...) records the kernels that ran, with function_events,
+    self_cpu_time_total, key_averages() and table(); disabled, it is None to `as` and records nothing;
+    record_function, emit_nvtx and emit_itt are regions."""
+    x = lg.arange(6.0)
+    with lg.autograd.profiler.profile(use_device="cpu") as prof:
+        with lg.autograd.profiler.record_function("step"):
+            (x * 3 + 1).exp().sum().item()
+    names = [e.name for e in prof.function_events]
+    assert "step" in names and any(n.startswith("r_") for n in names)
+    assert prof.self_cpu_time_total > 0 and "step" in prof.table(sort_by="cpu_time_total")
+    assert {row.key for row in prof.key_averages()} == set(names)
+    with lg.autograd.profiler.profile(enabled=False) as off:
+        (x * 5).sum().item()
+    assert off is None
+    with lg.autograd.profiler.emit_nvtx(), lg.autograd.profiler.emit_itt():
+        assert (x + 1).sum().item() == 21.0

@@ -293,3 +293,24 @@ def test_with_indices_forms_return_both_whatever_return_indices_says(name, shape
                                       for m, v in ((F, x), (torch.nn.functional, xt)))
         assert_like_torch(idx, idx_t, exact=True)
         assert_like_torch(out.detach(), out_t.detach())
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_nn_grad_functions_like_torch(n):
+    """torch.nn.grad's conv{n}d_input and conv{n}d_weight: the gradients of a convolution (strided, padded,
+    dilated, grouped) given its output's gradient."""
+    torch = pytest.importorskip("torch")
+    import torch.nn.grad  # noqa: F401
+    rng = np.random.default_rng(n)
+    spatial = (9, 8, 7)[:n]
+    x = rng.standard_normal((2, 4, *spatial)).astype(np.float32)
+    w = rng.standard_normal((6, 2, *(3,) * n)).astype(np.float32)
+    options = dict(stride=2, padding=1, dilation=1, groups=2)
+    out = torch.nn.functional.__dict__[f"conv{n}d"](torch.tensor(x), torch.tensor(w), **options)
+    go = rng.standard_normal(tuple(out.shape)).astype(np.float32)
+    for name, args in ((f"conv{n}d_input", lambda m: (x.shape, m.tensor(w), m.tensor(go))),
+                       (f"conv{n}d_weight", lambda m: (m.tensor(x), w.shape, m.tensor(go)))):
+        want = getattr(torch.nn.grad, name)(*args(torch), **options)
+        got = getattr(lg.nn.grad, name)(*args(lg), **options)
+        assert tuple(got.shape) == tuple(want.shape) and not got.requires_grad
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-4, atol=1e-4)

@@ -96,3 +96,11 @@ class _VariableType(type):
 
 class Variable(metaclass=_VariableType):
     """torch.autograd.Variable(tensor, requires_grad=False): a leaf sharing tensor's memory."""
+
+
+def __getattr__(name: str):
+    """autograd.profiler (the older spelling of lazygrad.profiler) loads on first use."""
+    if name == "profiler":
+        import importlib
+        return importlib.import_module(f"{__name__}.profiler")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,7 +3,7 @@ ops they call. A layer's forward is lazy tensor ops, so a model's forward, loss 
 from . import functional, init, utils
 from .modules import *  # noqa: F401,F403
 from . import attention  # (after the modules: nn.attention is torch's kernel choice, not the layer's module)
-from . import parallel
+from . import grad, parallel
 from .parallel import DataParallel
 from .modules.module import Module
 from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
