@@ -1,7 +1,6 @@
 """Data types with torch's names and torch's type-promotion rules (a leaf module)."""
 from __future__ import annotations
 
-import ml_dtypes
 import numpy as np
 
 
@@ -10,14 +9,23 @@ class DType:
     __module__ = "lazygrad"  # shown as torch shows its classes: <class 'lazygrad.dtype'>
     __qualname__ = "dtype"
 
-    __slots__ = ("name", "itemsize", "kind", "np", "rank")
+    __slots__ = ("name", "itemsize", "kind", "_np", "rank")
 
-    def __init__(self, name: str, itemsize: int, kind: str, np_dtype: type, rank: int):
+    def __init__(self, name: str, itemsize: int, kind: str, np_dtype: type | None, rank: int):
         self.name = name
         self.itemsize = itemsize
         self.kind = kind  # 'b' bool, 'u' unsigned int, 'i' signed int, 'f' float, 'c' complex
-        self.np = np.dtype(np_dtype)
+        self._np = None if np_dtype is None else np.dtype(np_dtype)
         self.rank = rank  # order used by promotion within a kind
+
+    @property
+    def np(self) -> np.dtype:
+        """The NumPy dtype holding these elements. bfloat16's is ml_dtypes', imported when first needed: the
+        import takes about half a second, most of what `import lazygrad` would otherwise cost."""
+        if self._np is None:
+            import ml_dtypes
+            self._np = np.dtype(ml_dtypes.bfloat16)
+        return self._np
 
     @property
     def is_floating_point(self) -> bool:
@@ -59,7 +67,7 @@ int32 = DType("int32", 4, "i", np.int32, 3)
 int64 = DType("int64", 8, "i", np.int64, 4)
 float16 = DType("float16", 2, "f", np.float16, 1)
 # numpy has no bfloat16: ml_dtypes' (rounding to nearest even, as torch's conversions do)
-bfloat16 = DType("bfloat16", 2, "f", ml_dtypes.bfloat16, 1)
+bfloat16 = DType("bfloat16", 2, "f", None, 1)
 float32 = DType("float32", 4, "f", np.float32, 2)
 float64 = DType("float64", 8, "f", np.float64, 3)
 # a complex value is its two float parts side by side, as in numpy and C99 (rank: the parts' rank)
@@ -77,7 +85,7 @@ ALIASES: dict[str, DType] = {
     "complex128": complex128, "cdouble": complex128,
 }
 
-_FROM_NUMPY: dict[np.dtype, DType] = {d.np: d for d in ALL_DTYPES}
+_FROM_NUMPY: dict[np.dtype, DType] = {d.np: d for d in ALL_DTYPES if d is not bfloat16}
 
 
 # how torch names each type in error messages: 'Float' in kernel messages, 'float' in C-type messages
@@ -109,7 +117,8 @@ def _by_name(name: str) -> DType:
 
 def from_numpy_dtype(npdt) -> DType:
     """The lazygrad dtype of a NumPy dtype; TypeError (torch's class) for unsupported ones."""
-    dt = _FROM_NUMPY.get(np.dtype(npdt))
+    npdt = np.dtype(npdt)
+    dt = bfloat16 if npdt.name == "bfloat16" else _FROM_NUMPY.get(npdt)  # (an array of ml_dtypes' bfloat16)
     if dt is None:
         raise TypeError(
             f"can't convert np.ndarray of type numpy.{np.dtype(npdt).name}. The only supported types are: "

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 
-import ml_dtypes
 import numpy as np
 
 from .ops import Op, ReduceOp
@@ -17,7 +16,7 @@ _erf = np.frompyfunc(math.erf, 1, 1)
 
 def _floating(dtype: np.dtype) -> bool:
     """numpy's floats and ml_dtypes' bfloat16 (a numpy 'V' kind)."""
-    return dtype.kind == "f" or dtype == ml_dtypes.bfloat16
+    return dtype.kind == "f" or dtype.name == "bfloat16"
 
 
 def _int_safe(op, a, b):
@@ -125,7 +124,7 @@ SCATTER_NP = {ReduceOp.SUM: np.add, ReduceOp.PROD: np.multiply, ReduceOp.MAX: np
 
 def _accumulate_dtype(dt: np.dtype) -> np.dtype:
     """float16 and bfloat16 are summed in float32 (as torch does); everything else in its own type."""
-    return np.dtype(np.float32) if dt in (np.float16, ml_dtypes.bfloat16) else dt
+    return np.dtype(np.float32) if dt == np.float16 or dt.name == "bfloat16" else dt
 
 
 def apply(op: Op, dtype: np.dtype, *args: np.ndarray, arg=None) -> np.ndarray:
