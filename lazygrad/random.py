@@ -10,11 +10,43 @@ import secrets
 
 
 class Generator:
-    __slots__ = ("seed", "offset")
+    __slots__ = ("seed", "offset", "_device")
 
     def __init__(self, device="cpu"):
+        from .device import device as Device
         self.seed = secrets.randbits(63)
         self.offset = 0
+        self._device = Device(device)
+
+    @property
+    def device(self):
+        return self._device
+
+    def get_offset(self) -> int:
+        """The counter offset of the stream (a CUDA generator's; torch's CPU generator has none)."""
+        self._check_offset()
+        return self.offset
+
+    def set_offset(self, offset: int) -> Generator:
+        self._check_offset()
+        self.offset = int(offset)
+        return self
+
+    def _check_offset(self) -> None:
+        if self._device.type == "cpu":
+            raise RuntimeError("CPU Generator does not use offset")
+
+    def clone_state(self) -> Generator:
+        """A new generator in this one's state."""
+        twin = Generator(self._device)
+        twin.seed, twin.offset = self.seed, self.offset
+        return twin
+
+    def graphsafe_get_state(self):
+        raise NotImplementedError("graphsafe_get_state is not supported in this Generator")
+
+    def graphsafe_set_state(self, state) -> Generator:
+        raise NotImplementedError("graphsafe_set_state is not supported in this Generator")
 
     def manual_seed(self, seed: int) -> Generator:
         self.seed = int(seed) & ((1 << 64) - 1)

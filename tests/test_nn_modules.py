@@ -554,3 +554,47 @@ def test_data_parallel_without_a_gpu_is_the_module():
                     model(x).tolist(), inner.weight.grad.tolist(), errors)
     assert got[lg] == got[torch]
     assert lg.distributed.is_available() is False
+
+
+def test_extra_state_set_submodule_and_generator_extras_like_torch():
+    """get/set_extra_state ride in the state dict as `_extra_state` (missing or unexpected as torch says);
+    set_submodule replaces or adds a submodule by dotted path with torch's errors; Generator.device,
+    clone_state and the CPU generator's refusal of offsets."""
+    torch = torch_or_skip()
+
+    def session(m):
+        class Counter(m.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lin, self.steps = m.nn.Linear(2, 2), 0
+
+            def get_extra_state(self):
+                return {"steps": self.steps}
+
+            def set_extra_state(self, state):
+                self.steps = state["steps"]
+
+        out, a, b = [], Counter(), Counter()
+        a.steps = 7
+        sd = a.state_dict()
+        b.load_state_dict(sd)
+        out += [list(sd), b.steps, str(b.load_state_dict({k: sd[k] for k in sd if k != "_extra_state"}, strict=False))]
+        plain = m.nn.Linear(2, 2)
+        seq = m.nn.Sequential(m.nn.Linear(2, 2), m.nn.Sequential(m.nn.ReLU()))
+        seq.set_submodule("1.0", m.nn.Tanh())
+        seq.set_submodule("1.7", m.nn.ReLU())
+        out.append(str(seq))
+        for bad in (lambda: plain.load_state_dict({**plain.state_dict(), "_extra_state": 1}),
+                    lambda: seq.set_submodule("", m.nn.ReLU()), lambda: seq.set_submodule("2.x", m.nn.ReLU()),
+                    lambda: seq.set_submodule("1.5", m.nn.ReLU(), strict=True),
+                    lambda: seq.set_submodule("0.weight", m.nn.ReLU()), lambda: seq.set_submodule("1.0", 3),
+                    lambda: m.Generator().get_offset()):
+            with pytest.raises(Exception) as caught:
+                bad()
+            out.append((type(caught.value).__name__, str(caught.value)))
+        g = m.Generator().manual_seed(5)
+        twin = g.clone_state()
+        out += [repr(g.device), m.rand(3, generator=twin).tolist() == m.rand(3, generator=g).tolist()]
+        return [str(o).replace("torch", "lazygrad") for o in out]
+
+    assert session(lg) == session(torch)

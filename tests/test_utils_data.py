@@ -290,3 +290,26 @@ def test_pinned_memory_without_a_gpu_warns_and_refuses_like_torch():
             assert [b[0].tolist() for b in loader] == [[0.0, 1.0, 2.0, 3.0], [4.0, 5.0]]
         with pytest.raises(RuntimeError, match="Cannot access accelerator device when none is available."):
             lib.ones(2).pin_memory()
+
+
+def test_distributed_sampler_deals_torchs_shares():
+    """Each rank's indices as torch deals them (padded by wrapping, or trimmed with drop_last); shuffled, the
+    ranks cover the dataset between them, in an order fixed by seed + epoch."""
+    torch = pytest.importorskip("torch")
+    data = list(range(10))
+    for drop_last in (False, True):
+        for replicas in (3, 4):
+            for rank in range(replicas):
+                mine = lg.utils.data.DistributedSampler(data, replicas, rank, shuffle=False, drop_last=drop_last)
+                theirs = torch.utils.data.DistributedSampler(data, replicas, rank, shuffle=False, drop_last=drop_last)
+                assert list(mine) == list(theirs) and len(mine) == len(theirs)
+    shares = [lg.utils.data.DistributedSampler(data, num_replicas=2, rank=r, seed=3) for r in range(2)]
+    first = [list(s) for s in shares]
+    assert sorted(first[0] + first[1]) == data and [list(s) for s in shares] == first
+    for s in shares:
+        s.set_epoch(1)
+    assert [list(s) for s in shares] != first
+    for bad, kind in ((lambda: lg.utils.data.DistributedSampler(data), RuntimeError),
+                      (lambda: lg.utils.data.DistributedSampler(data, num_replicas=2, rank=2), ValueError)):
+        with pytest.raises(kind, match="Requires distributed package|Invalid rank 2, rank should be in the interval"):
+            bad()

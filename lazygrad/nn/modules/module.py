@@ -109,6 +109,8 @@ class Module:
     __module__ = "lazygrad.nn"
     training: bool
     _version = 1
+    call_super_init = False  # (torch's switch for passing init arguments on to super().__init__)
+    dump_patches = False
 
     def __init__(self, *args, **kwargs):
         if args or kwargs:
@@ -417,6 +419,23 @@ class Module:
                 raise AttributeError(f"`{item}` is not an nn.Module")
         return module
 
+    def set_submodule(self, target: str, module: Module, strict: bool = False) -> None:
+        """Put module at the dotted path target (strict: only where a submodule is already)."""
+        if target == "":
+            raise ValueError("Cannot set the submodule without a target name!")
+        path, _, name = target.rpartition(".")
+        parent = self.get_submodule(path)
+        if not isinstance(module, Module):
+            raise ValueError(f"`module` is not an nn.Module, found {type(module)}")
+        if strict and not hasattr(parent, name):
+            raise AttributeError(f"{parent._get_name()} has no attribute `{name}`")
+        if hasattr(parent, name) and not isinstance(getattr(parent, name), Module):
+            raise AttributeError(f"`{name}` is not an nn.Module")
+        setattr(parent, name, module)
+
+    def compile(self, *args, **kwargs) -> None:
+        """torch compiles the module's forward here; lazygrad compiles every graph already."""
+
     def _get_member(self, target: str, registry: str, kind: str):
         module_path, _, name = target.rpartition(".")
         module = self.get_submodule(module_path)
@@ -545,6 +564,20 @@ class Module:
         for name, b in self._buffers.items():
             if b is not None and name not in self._non_persistent_buffers_set:
                 destination[prefix + name] = b if keep_vars else b.detach()
+        if type(self).get_extra_state is not Module.get_extra_state:
+            destination[prefix + "_extra_state"] = self.get_extra_state()
+
+    def get_extra_state(self) -> Any:
+        """State beyond parameters and buffers, saved as `<prefix>_extra_state` by a module that defines it
+        (with set_extra_state to load it back)."""
+        raise RuntimeError("Reached a code path in Module.get_extra_state() that should never be called. Please "
+                           "file an issue at https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml "
+                           "to report this bug.")
+
+    def set_extra_state(self, state: Any) -> None:
+        raise RuntimeError("Reached a code path in Module.set_extra_state() that should never be called. Please "
+                           "file an issue at https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml "
+                           "to report this bug.")
 
     def state_dict(self, *args, destination=None, prefix: str = "", keep_vars: bool = False) -> dict[str, Any]:
         """Parameters and persistent buffers by dotted name (detached unless keep_vars)."""
@@ -612,10 +645,18 @@ class Module:
                                   f"checkpoint, the shape in current model is {current.shape}.")
                 continue
             self._load_entry(name, current, value, assign)
+        extra = prefix + "_extra_state"
+        if type(self).set_extra_state is not Module.set_extra_state:
+            if extra in state_dict:
+                self.set_extra_state(state_dict[extra])
+            elif strict:
+                missing_keys.append(extra)
+        elif strict and extra in state_dict:
+            unexpected_keys.append(extra)
         if strict:
             children = {f"{prefix}{name}." for name in self._modules}
             for key in state_dict:
-                if key.startswith(prefix) and key != prefix + "_extra_state":
+                if key.startswith(prefix) and key != extra:
                     rest = key[len(prefix):]
                     if "." not in rest and rest not in self._parameters and rest not in persistent:
                         unexpected_keys.append(key)
