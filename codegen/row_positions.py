@@ -11,7 +11,7 @@ from lazygrad.ops import Op
 
 from .lower import Const, LoopProgram, Stmt
 from .matmul import operand_vars
-from .scatter_split import _counter, _feeding
+from .scatter_split import counted_loop, feeding
 
 
 def _row(position, stmts: dict[str, Stmt], extents: dict[str, int], numel: int):
@@ -20,8 +20,8 @@ def _row(position, stmts: dict[str, Stmt], extents: dict[str, int], numel: int):
     if top is None or top.op != "alu" or top.alu is not Op.ADD or len(top.args) != 2:
         return None
     for lane, rest in (top.args, top.args[::-1]):
-        var = _counter(stmts.get(lane) if isinstance(lane, str) else None)
-        if var in extents and extents[var] <= numel and var not in operand_vars(_feeding(rest, stmts)):
+        var = counted_loop(stmts.get(lane) if isinstance(lane, str) else None)
+        if var in extents and extents[var] <= numel and var not in operand_vars(feeding(rest, stmts)):
             return lane, rest, extents[var]
     return None
 

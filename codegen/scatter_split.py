@@ -16,7 +16,7 @@ from .lower import Const, Scatter, Stmt
 from .matmul import operand_vars
 
 
-def _feeding(name, stmts: dict[str, Stmt]) -> list[Stmt]:
+def feeding(name, stmts: dict[str, Stmt]) -> list[Stmt]:
     """The statements computing a value (those its arguments name, transitively)."""
     seen, stack, out = set(), [name], []
     while stack:
@@ -29,7 +29,7 @@ def _feeding(name, stmts: dict[str, Stmt]) -> list[Stmt]:
     return out
 
 
-def _counter(st: Stmt | None) -> str | None:
+def counted_loop(st: Stmt | None) -> str | None:
     """The loop a statement counts (arange from 0 by 1 over one loop variable), or None."""
     if st is None or st.op != "arange" or st.args[0] != 0 or st.args[1] != 1:
         return None
@@ -68,10 +68,10 @@ def disjoint_loop(sc: Scatter) -> tuple[str, int] | None:
         return None
     extents = dict(sc.loops)
     for lane, rest in (top.args, top.args[::-1]):
-        var = _counter(stmts.get(lane) if isinstance(lane, str) else None)
+        var = counted_loop(stmts.get(lane) if isinstance(lane, str) else None)
         if var is None or var not in extents:
             continue
         rest = _unclamped(rest, extents[var], stmts)
-        if _multiple_of(rest, extents[var], stmts) and var not in operand_vars(_feeding(rest, stmts)):
+        if _multiple_of(rest, extents[var], stmts) and var not in operand_vars(feeding(rest, stmts)):
             return var, extents[var]
     return None

@@ -402,8 +402,8 @@ def test_ldl_factor_and_solve_on_the_device():
 
 
 def test_data_parallel_on_the_device():
-    """DataParallel over device ids: the module moves to device_ids[0] (one id), the batch is split along dim
-    and joined on the output device, with the values and gradients of the module on the whole batch."""
+    """DataParallel over device ids: the module moves to device_ids[0] (one id); the batch runs there and the
+    result lands on the output device, with the values and gradients of the module itself."""
     lg.manual_seed(0)
     reference = lg.nn.Sequential(lg.nn.Linear(3, 4), lg.nn.Tanh(), lg.nn.Linear(4, 2))
     x = lg.randn(5, 3)

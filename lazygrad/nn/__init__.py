@@ -4,6 +4,5 @@ from . import functional, init, utils
 from .modules import *  # noqa: F401,F403
 from . import attention  # (after the modules: nn.attention is torch's kernel choice, not the layer's module)
 from . import grad, parallel
-from .parallel import DataParallel
 from .modules.module import Module
 from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter

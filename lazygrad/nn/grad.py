@@ -28,25 +28,23 @@ def _weight_grad(n: int, input: Tensor, weight_size: Sequence[int], grad_output:
     return grad(out, w, grad_output)[0]
 
 
-def conv1d_input(input_size, weight, grad_output, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
-    return _input_grad(1, input_size, weight, grad_output, stride, padding, dilation, groups)
+def _input_fn(n: int):
+    def conv_input(input_size: Sequence[int], weight: Tensor, grad_output: Tensor, stride=1, padding=0, dilation=1,
+                   groups: int = 1) -> Tensor:
+        return _input_grad(n, input_size, weight, grad_output, stride, padding, dilation, groups)
+    conv_input.__name__ = conv_input.__qualname__ = f"conv{n}d_input"
+    conv_input.__doc__ = f"The gradient of conv{n}d(input, weight) with respect to its input (of input_size)."
+    return conv_input
 
 
-def conv1d_weight(input, weight_size, grad_output, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
-    return _weight_grad(1, input, weight_size, grad_output, stride, padding, dilation, groups)
+def _weight_fn(n: int):
+    def conv_weight(input: Tensor, weight_size: Sequence[int], grad_output: Tensor, stride=1, padding=0, dilation=1,
+                    groups: int = 1) -> Tensor:
+        return _weight_grad(n, input, weight_size, grad_output, stride, padding, dilation, groups)
+    conv_weight.__name__ = conv_weight.__qualname__ = f"conv{n}d_weight"
+    conv_weight.__doc__ = f"The gradient of conv{n}d(input, weight) with respect to its weight (of weight_size)."
+    return conv_weight
 
 
-def conv2d_input(input_size, weight, grad_output, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
-    return _input_grad(2, input_size, weight, grad_output, stride, padding, dilation, groups)
-
-
-def conv2d_weight(input, weight_size, grad_output, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
-    return _weight_grad(2, input, weight_size, grad_output, stride, padding, dilation, groups)
-
-
-def conv3d_input(input_size, weight, grad_output, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
-    return _input_grad(3, input_size, weight, grad_output, stride, padding, dilation, groups)
-
-
-def conv3d_weight(input, weight_size, grad_output, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
-    return _weight_grad(3, input, weight_size, grad_output, stride, padding, dilation, groups)
+conv1d_input, conv2d_input, conv3d_input = (_input_fn(n) for n in (1, 2, 3))
+conv1d_weight, conv2d_weight, conv3d_weight = (_weight_fn(n) for n in (1, 2, 3))

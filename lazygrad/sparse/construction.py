@@ -33,6 +33,30 @@ def held(values: Tensor, node_name: str) -> Tensor:
     return values if values.grad_fn is not None else values.detach()
 
 
+def compressed_parts(pointers, indices, values, size, dtype, device, layout: str, compressed_dim: int):
+    """The index tensors (int64), values and size of a new CSR (compressed_dim 0) or CSC (1) matrix, after
+    torch's checks; without size, the other dim is one past the largest index."""
+    names = {"csr": ("crow_indices", "col_indices", "rows"), "csc": ("ccol_indices", "row_indices", "columns")}
+    pointer_name, index_name, dim_name = names[layout]
+    values = tensor_of(values, dtype, device)
+    pointers, indices = tensor_of(pointers, device=values.device), tensor_of(indices, device=values.device)
+    if pointers.ndim != 1 or indices.ndim != 1 or values.ndim != 1:
+        raise NotImplementedError(f"sparse_{layout}_tensor: lazygrad takes 2-D {layout.upper()} matrices (1-D "
+                                  f"{pointer_name}, {index_name} and values), got {pointers.ndim}-D, "
+                                  f"{indices.ndim}-D and {values.ndim}-D")
+    pointers, indices = pointers.to(int64), indices.to(int64)
+    if size is None:
+        host = indices._values()
+        other = int(host.max()) + 1 if host.size else 0
+        size = (pointers.shape[0] - 1, other) if compressed_dim == 0 else (other, pointers.shape[0] - 1)
+    size = tuple(int(s) for s in size)
+    if len(size) != 2 or pointers.shape[0] != size[compressed_dim] + 1:
+        raise RuntimeError(f"sparse_{layout}_tensor: {pointer_name} of {pointers.shape[0]} entries do not describe "
+                           f"the {size[compressed_dim] if len(size) == 2 else 0} {dim_name} of a matrix of size "
+                           f"{list(size)}")
+    return pointers, indices, held(values, "SparseCompressedTensorBackward0"), size
+
+
 def finished(out, check, check_invariants: bool | None, requires_grad: bool):
     """A new sparse tensor after its invariant check (when asked, or on by default) and requires_grad."""
     if checking_invariants() if check_invariants is None else check_invariants:

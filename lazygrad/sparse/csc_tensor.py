@@ -7,16 +7,14 @@ column), and its math runs there as a CSR tensor's does.
 """
 from __future__ import annotations
 
-import numpy as np
-
-from ..dtypes import int64
 from ..layouts import sparse_csc
 from ..tensor import Tensor
-from .construction import finished, held, tensor_of, to_sparse
+from .construction import compressed_parts, finished, to_sparse
 from .coo_tensor import SparseTensor
 from .csr_tensor import SparseCSRTensor
 from .csr_tensor import from_coo as csr_from_coo
 from .csr_tensor import to_coo as csr_to_coo
+from .invariants import check_compressed
 from .layout_base import SparseLayoutTensor
 from .shapes import transpose
 
@@ -108,36 +106,14 @@ def sparse_csc_tensor(ccol_indices, row_indices, values, size=None, *, dtype=Non
                       check_invariants: bool | None = None) -> SparseCSCTensor:
     """A CSC matrix: column c's entries are row_indices and values at ccol_indices[c]:ccol_indices[c + 1].
     Without size, the rows are one past the largest row index."""
-    values = tensor_of(values, dtype, device)
-    ccol = tensor_of(ccol_indices, device=values.device)
-    row = tensor_of(row_indices, device=values.device)
-    if ccol.ndim != 1 or row.ndim != 1 or values.ndim != 1:
-        raise NotImplementedError("sparse_csc_tensor: lazygrad takes 2-D CSC matrices (1-D ccol_indices, "
-                                  f"row_indices and values), got {ccol.ndim}-D, {row.ndim}-D and {values.ndim}-D")
-    ccol, row = ccol.to(int64), row.to(int64)
-    if size is None:
-        rows = row._values()
-        size = (int(rows.max()) + 1 if rows.size else 0, ccol.shape[0] - 1)
-    size = tuple(int(s) for s in size)
-    if len(size) != 2 or ccol.shape[0] != size[1] + 1:
-        raise RuntimeError(f"sparse_csc_tensor: ccol_indices of {ccol.shape[0]} entries do not describe the "
-                           f"{size[1] if len(size) == 2 else 0} columns of a matrix of size {list(size)}")
-    out = SparseCSCTensor._of(ccol, row, held(values, "SparseCompressedTensorBackward0"), size)
+    ccol, row, values, size = compressed_parts(ccol_indices, row_indices, values, size, dtype, device, "csc", 1)
+    out = SparseCSCTensor._of(ccol, row, values, size)
     return finished(out, _check_invariants, check_invariants, requires_grad)
 
 
 def _check_invariants(t: SparseCSCTensor) -> None:
-    ccol, row = t.ccol_indices()._values(), t.row_indices()._values()
-    checks = [(ccol[0] == 0, "`ccol_indices[..., 0] == 0` is not satisfied."),
-              (ccol[-1] == t._nnz(), "`ccol_indices[..., -1] == nnz` is not satisfied."),
-              (np.all(np.diff(ccol) >= 0), "`0 <= ccol_indices[..., 1:] - ccol_indices[..., :-1] <= nrows` is not "
-                                           "satisfied."),
-              (row.size == t._nnz(), "`row_indices.size(-1) == nnz` is not satisfied."),
-              (not row.size or (row.min() >= 0 and row.max() < t._shape[0]),
-               "`0 <= row_indices < nrows` is not satisfied.")]
-    for ok, message in checks:
-        if not ok:
-            raise RuntimeError(message)
+    check_compressed(t.ccol_indices()._values(), t.row_indices()._values(), t._nnz(), t._shape[0],
+                     ("ccol_indices", "row_indices", "nrows"))
 
 
 def to_sparse_csc(t: Tensor, dense_dim: int | None = None) -> SparseCSCTensor:

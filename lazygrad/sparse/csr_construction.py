@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import functools
 
-import numpy as np
-
 from ..dtypes import int64
 from ..tensor import Tensor
-from .construction import finished, held, tensor_of, to_sparse
+from .construction import compressed_parts, finished, to_sparse
 from .coo_tensor import SparseTensor
 from .csc_tensor import SparseCSCTensor
 from .csc_tensor import from_coo as csc_from_coo
-from .csr_tensor import SparseCSRTensor, from_coo, to_coo
+from .csr_tensor import SparseCSRTensor, from_coo
+from .invariants import check_compressed
 
 
 def sparse_csr_tensor(crow_indices, col_indices, values, size=None, *, dtype=None, device=None,
@@ -20,37 +19,14 @@ def sparse_csr_tensor(crow_indices, col_indices, values, size=None, *, dtype=Non
                       check_invariants: bool | None = None) -> SparseCSRTensor:
     """A CSR matrix: row r's entries are col_indices and values at crow_indices[r]:crow_indices[r + 1].
     Without size, the columns are one past the largest column index."""
-    values = tensor_of(values, dtype, device)
-    crow = tensor_of(crow_indices, device=values.device)
-    col = tensor_of(col_indices, device=values.device)
-    if crow.ndim != 1 or col.ndim != 1 or values.ndim != 1:
-        raise NotImplementedError("sparse_csr_tensor: lazygrad takes 2-D CSR matrices (1-D crow_indices, "
-                                  f"col_indices and values), got {crow.ndim}-D, {col.ndim}-D and {values.ndim}-D")
-    crow, col = crow.to(int64), col.to(int64)
-    if size is None:
-        cols = col._values()
-        size = (crow.shape[0] - 1, int(cols.max()) + 1 if cols.size else 0)
-    size = tuple(int(s) for s in size)
-    if len(size) != 2 or crow.shape[0] != size[0] + 1:
-        raise RuntimeError(f"sparse_csr_tensor: crow_indices of {crow.shape[0]} entries do not describe the "
-                           f"{size[0] if size else 0} rows of a matrix of size {list(size)}")
-    out = SparseCSRTensor._of(crow, col, held(values, "SparseCompressedTensorBackward0"), size)
+    crow, col, values, size = compressed_parts(crow_indices, col_indices, values, size, dtype, device, "csr", 0)
+    out = SparseCSRTensor._of(crow, col, values, size)
     return finished(out, _check_invariants, check_invariants, requires_grad)
 
 
 def _check_invariants(t: SparseCSRTensor) -> None:
-    crow = t._crow._values()
-    col = t._col._values()
-    checks = [(crow[0] == 0, "`crow_indices[..., 0] == 0` is not satisfied."),
-              (crow[-1] == t._nnz(), "`crow_indices[..., -1] == nnz` is not satisfied."),
-              (np.all(np.diff(crow) >= 0), "`0 <= crow_indices[..., 1:] - crow_indices[..., :-1] <= ncols` is not "
-                                           "satisfied."),
-              (col.size == t._nnz(), "`col_indices.size(-1) == nnz` is not satisfied."),
-              (not col.size or (col.min() >= 0 and col.max() < t._shape[1]),
-               "`0 <= col_indices < ncols` is not satisfied.")]
-    for ok, message in checks:
-        if not ok:
-            raise RuntimeError(message)
+    check_compressed(t._crow._values(), t._col._values(), t._nnz(), t._shape[1],
+                     ("crow_indices", "col_indices", "ncols"))
 
 
 def to_sparse_csr(t: Tensor, dense_dim: int | None = None) -> SparseCSRTensor:

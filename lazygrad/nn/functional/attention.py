@@ -71,7 +71,7 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
         key, value = _grouped(query, key), _grouped(query, value)
     scale = 1 / math.sqrt(query.size(-1)) if scale is None else scale
     scores = (query @ key.transpose(-2, -1)) * scale
-    if is_causal:  # (with a mask too, both apply, as torch 2.13's math path does)
+    if is_causal:  # (with a mask too, both apply, as torch 2.13's fused kernel does)
         scores = where(ones(query.size(-2), key.size(-2), dtype=bool_, device=query.device).tril(), scores, -math.inf)
     if attn_mask is not None:
         scores = where(attn_mask, scores, -math.inf) if attn_mask.dtype == bool_ else scores + attn_mask

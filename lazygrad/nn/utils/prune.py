@@ -47,6 +47,14 @@ def _check_structured(t: Tensor) -> None:
                          f"{t.shape} with {t.ndim} dims")
 
 
+def _without_lowest(default_mask: Tensor, scores: Tensor, count: int, lowest: bool = True) -> Tensor:
+    """default_mask with 0 at the count entries of lowest (or highest) score."""
+    mask = default_mask.clone()
+    if count:
+        mask.view(-1)[topk(scores.view(-1), count, largest=not lowest).indices] = 0
+    return mask
+
+
 def _channels(t: Tensor, dim: int, keep) -> Tensor:
     """A mask of t's shape: 1 on the slices along dim that `keep` selects (indices or booleans), else 0."""
     mask = zeros_like(t)
@@ -213,11 +221,7 @@ class RandomUnstructured(BasePruningMethod):
         self.amount = amount
 
     def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
-        count = _how_many(self.amount, t.numel())
-        mask = default_mask.clone()
-        if count:
-            mask.view(-1)[topk(rand_like(t).view(-1), count).indices] = 0
-        return mask
+        return _without_lowest(default_mask, rand_like(t), _how_many(self.amount, t.numel()), lowest=False)
 
     @classmethod
     def apply(cls, module: Module, name: str, amount):
@@ -234,11 +238,7 @@ class L1Unstructured(BasePruningMethod):
         self.amount = amount
 
     def compute_mask(self, t: Tensor, default_mask: Tensor) -> Tensor:
-        count = _how_many(self.amount, t.numel())
-        mask = default_mask.clone()
-        if count:
-            mask.view(-1)[topk(t.abs().view(-1), count, largest=False).indices] = 0
-        return mask
+        return _without_lowest(default_mask, t.abs(), _how_many(self.amount, t.numel()))
 
     @classmethod
     def apply(cls, module: Module, name: str, amount, importance_scores: Tensor | None = None):
