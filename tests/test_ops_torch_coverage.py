@@ -605,7 +605,7 @@ SKIPPED_KINDS = (
 )
 SKIPPED_NAMES = {
     # sparse: products and the index tensors of compressed layouts
-    "dsmm", "hsmm", "hspmm", "saddmm", "smm", "spmm", "sspaddmm", "resize_as_sparse_", "indices_copy",
+    "resize_as_sparse_", "indices_copy",
     "values_copy", "ccol_indices_copy", "col_indices_copy", "crow_indices_copy", "row_indices_copy",
     # quantization
     "dequantize", "int_repr", "choose_qparams_optimized", "fused_moving_avg_obs_fake_quant",

@@ -823,3 +823,20 @@ def test_csc_save_load_and_errors_like_torch(tmp_path):
         with pytest.raises(RuntimeError) as got:
             case(lg)
         assert str(got.value) == str(want.value)
+
+
+def test_spmm_sspaddmm_and_their_aliases_like_torch():
+    """spmm (dense operands too), sspaddmm (input's entries then the product's rows, uncoalesced) and the
+    older saddmm and hsmm spellings, with torch's printed results and errors."""
+    results = []
+    for m in (torch, lg):
+        s, d = m.tensor([[1.0, 0], [0, 2]]).to_sparse(), m.tensor([[1.0, 2], [3, 4]])
+        out = [str(m.spmm(s, d)), str(m.spmm(d, d)), str(m.sspaddmm(s, s, d, beta=2, alpha=3)),
+               str(m.saddmm(s, s, d)), str(m.hsmm(s, d)), str(s.sspaddmm(s, d).to_dense())]
+        for bad in (lambda: m.sspaddmm(s, d, d), lambda: m.sspaddmm(s, s, m.ones(3, 2)),
+                    lambda: m.sspaddmm(m.ones(3, 3).to_sparse(), s, d)):
+            with pytest.raises(RuntimeError) as caught:
+                bad()
+            out.append(str(caught.value))
+        results.append([o.replace("torch", "lazygrad") for o in out])
+    assert results[0] == results[1]

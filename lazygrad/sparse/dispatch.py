@@ -103,7 +103,7 @@ METHODS = {
     "pow": arithmetic.pow_, "__pow__": arithmetic.pow_, "square": lambda t: arithmetic.pow_(t, 2),
     "sum": arithmetic.sum_, "norm": _norm,
     "mm": products.mm, "matmul": products.matmul, "__matmul__": products.matmul, "smm": products.smm,
-    "hspmm": products.hspmm,
+    "hspmm": products.hspmm, "sspaddmm": products.sspaddmm,
     "__rmatmul__": lambda a, b: products.matmul(b, a), "mv": products.matmul,
     "t": shapes.t_, "transpose": shapes.transpose, "permute": shapes.permute, "unsqueeze": shapes.unsqueeze,
     "index_select": shapes.index_select, "select": shapes.select, "__getitem__": shapes.getitem,
@@ -190,7 +190,8 @@ def _either(dense_fn, coo_fn, csr_fn):
 
 
 # top-level functions that exist for sparse operands only
-SPARSE_ONLY = {"smm": products.smm, "hspmm": products.hspmm, "dsmm": products.mm}
+SPARSE_ONLY = {"smm": products.smm, "hspmm": products.hspmm, "hsmm": products.hspmm, "dsmm": products.mm,
+               "spmm": products.spmm, "sspaddmm": products.sspaddmm, "saddmm": products.sspaddmm}
 
 
 # the methods of one sparse layout, and the layout each needs (others raise torch's error naming theirs)

@@ -124,6 +124,32 @@ def smm(a: SparseTensor, b: Tensor) -> SparseTensor:
     return SparseTensor._of(index_tensor(indices, a.device), hybrid._sparse_values.reshape(-1), hybrid._shape, False)
 
 
+def sspaddmm(input: SparseTensor, mat1: SparseTensor, mat2: Tensor, *, beta=1, alpha=1) -> SparseTensor:
+    """beta * input + alpha * (mat1 @ mat2), sparse: input's entries, then those of smm(mat1, mat2) (every
+    column of the rows where mat1 has entries), uncoalesced as torch leaves them."""
+    for name, t in (("self", input), ("mat1", mat1)):
+        if not isinstance(t, SparseTensor):
+            raise RuntimeError(f"sspaddmm: expected '{name}' to have sparse layout, got '{name}' with layout Strided")
+    if mat2.shape[0] != mat1._shape[1]:
+        raise RuntimeError(f"sspaddmm: Argument #3: Expected dim 0 size {mat1._shape[1]}, got {mat2.shape[0]}")
+    for d, want in ((0, mat1._shape[0]), (1, mat2.shape[1])):
+        if input._shape[d] != want:
+            raise RuntimeError(f"sspaddmm: Argument #1: Expected dim {d} size {want}, got {input._shape[d]}")
+    from ..movement import cat
+    product = smm(mat1, mat2)
+    indices = cat([input._sparse_indices, product._sparse_indices], 1)
+    values = cat([input._sparse_values * beta, product._sparse_values * alpha])
+    return SparseTensor._of(indices, values, input._shape, False)
+
+
+def spmm(a, b) -> Tensor:
+    """torch.spmm: a @ b for a sparse or dense a."""
+    if isinstance(a, SparseTensor) or isinstance(b, SparseTensor):
+        return mm(a, b)
+    from ..products import mm as dense_mm
+    return dense_mm(a, b)
+
+
 def sampled_addmm(input, mat1: Tensor, mat2: Tensor, *, beta=1.0, alpha=1.0):
     """beta * input + alpha * (mat1 @ mat2) at input's entries only (a CSR or COO input keeps its layout)."""
     from .csr_tensor import SparseCSRTensor, from_coo, to_coo
