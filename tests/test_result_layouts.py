@@ -134,3 +134,23 @@ def test_gradients_through_transposed_results():
         results.append((y.detach().numpy(), g.detach().numpy(), h.numpy()))
     for got, want in zip(*results):
         np.testing.assert_allclose(got, want, rtol=1e-10)
+
+
+def test_leaf_gradients_follow_torchs_layout_contract():
+    """A leaf's .grad takes the leaf's strides where the leaf is dense and does not overlap (a channels-last
+    or transposed parameter), else row-major strides (a strided slice, an expanded leaf)."""
+    torch = torch_or_skip()
+
+    def strides(lib):
+        leaves = [lib.randn(3, 4).t(), lib.randn(3, 8)[:, ::2], lib.randn(2, 3, 4, 5).permute(0, 2, 3, 1),
+                  lib.randn(3).expand(2, 3), lib.randn(2, 3, 5, 5).contiguous(memory_format=lib.channels_last)]
+        out = []
+        for leaf in leaves:
+            leaf = leaf.detach().requires_grad_()
+            (leaf * 2).sum().backward()
+            out.append(tuple(leaf.grad.stride()))
+            assert leaf.grad.tolist() == (lib.ones_like(leaf) * 2).tolist()
+        conv = lib.nn.Conv2d(3, 2, 3).to(memory_format=lib.channels_last)
+        conv(lib.ones(1, 3, 5, 5)).sum().backward()
+        return out + [tuple(conv.weight.grad.stride())]
+    assert strides(lg) == strides(torch)

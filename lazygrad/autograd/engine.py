@@ -193,6 +193,17 @@ def _input_grads(node, raw) -> list:
     return grads
 
 
+def _laid_like(leaf, grad):
+    """A copy of grad in memory as torch's gradient layout contract says: with the leaf's strides where the
+    leaf is dense and does not overlap (a channels-last or transposed parameter), else row-major."""
+    from ..movement import copy_of, laid_out
+    from ..view import contiguous_strides, memory_order
+    strides = tuple(leaf._strides)
+    if memory_order(leaf._shape, strides) is None or strides == contiguous_strides(leaf._shape):
+        return copy_of(grad.detach())
+    return laid_out(leaf, grad.detach().lazy, strides)
+
+
 def _accumulate(leaf, grad, create_graph: bool) -> None:
     """Into .grad: the first gradient becomes it, later ones are added in place (the .grad object stays)."""
     for hook in leaf._hooks or ():
@@ -201,8 +212,7 @@ def _accumulate(leaf, grad, create_graph: bool) -> None:
             grad = out
     if leaf.grad is None:
         # a storage of its own, so that zeroing .grad never touches a tensor the user passed in
-        from ..movement import copy_of
-        leaf.grad = grad if create_graph else grad.detach().clone() if grad.is_sparse else copy_of(grad.detach())
+        leaf.grad = grad if create_graph else grad.detach().clone() if grad.is_sparse else _laid_like(leaf, grad)
     elif create_graph or leaf.grad.is_sparse:
         leaf.grad = _summed(leaf.grad, grad)
     else:

@@ -508,7 +508,8 @@ class Module:
         return self
 
     def to(self, *args, **kwargs) -> Module:
-        """to(device), to(dtype), to(tensor), to(device, dtype): only floating parameters change dtype."""
+        """to(device), to(dtype), to(tensor), to(device, dtype): only floating parameters change dtype;
+        memory_format lays out the 4-D and 5-D parameters and buffers (a convolution's weight)."""
         from ...dtypes import to_dtype
         from ...methods import to_arguments
         dtype, device = to_arguments(args, kwargs.get("dtype"), kwargs.get("device"))
@@ -516,7 +517,12 @@ class Module:
         if dtype is not None and not dtype.is_floating_point:
             raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but got desired "
                             f"dtype=torch.{dtype.name}")
-        return self._apply(lambda t: t.to(device=device, dtype=dtype if t.is_floating_point() else None))
+        fmt = kwargs.get("memory_format")
+
+        def convert(t):
+            laid = {"memory_format": fmt} if fmt is not None and t.dim() in (4, 5) else {}
+            return t.to(device=device, dtype=dtype if t.is_floating_point() else None, **laid)
+        return self._apply(convert)
 
     def to_empty(self, *, device, recurse: bool = True) -> Module:
         """Every parameter and buffer replaced by uninitialized memory of its shape on device."""
