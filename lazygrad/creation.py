@@ -157,34 +157,43 @@ def ones(*size, dtype=None, device=None, requires_grad: bool = False, out=None) 
 
 def empty(*size, dtype=None, device=None, requires_grad: bool = False, out=None, memory_format=None) -> Tensor:
     """Uninitialized in torch; lazygrad gives zeros, which costs nothing extra when never realized."""
-    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+    made = zeros(*size, dtype=dtype, device=device)
+    return _finish(_formatted(made, None, memory_format), requires_grad)
 
 
-def _like(t: Tensor, value, dtype, device, requires_grad) -> Tensor:
-    """A constant shaped like t, laid out like t (torch's preserve_format)."""
-    from .movement import like_layout
+def _formatted(out: Tensor, like: Tensor | None, memory_format) -> Tensor:
+    """out (a fresh row-major tensor) laid out as memory_format says; preserve_format, the *_like functions'
+    default, lays it out as `like` is (its strides where it is dense)."""
+    from .layouts import contiguous_format, preserve_format
+    from .movement import contiguous, like_layout
+    if memory_format is None or memory_format is preserve_format:
+        return out if like is None or like._storage.device != out._storage.device else like_layout(like, out.lazy)
+    return out if memory_format is contiguous_format else contiguous(out, memory_format=memory_format)
+
+
+def _like(t: Tensor, value, dtype, device, requires_grad, memory_format) -> Tensor:
+    """A constant shaped like t, laid out like t unless memory_format says otherwise."""
     dt = to_dtype(dtype) if dtype is not None else t.dtype
-    out = like_layout(t, graph.const(value, dt, t._shape))
-    if device is not None and normalize_device(device) != t._storage.device:
-        out = Tensor._from_node(graph.const(value, dt, t._shape), normalize_device(device))
-    return _finish(out, requires_grad)
+    place = normalize_device(device) if device is not None else t._storage.device
+    out = Tensor._from_node(graph.const(value, dt, t._shape), place)
+    return _finish(_formatted(out, t, memory_format), requires_grad)
 
 
 def zeros_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
-    return _like(input, 0, dtype, device, requires_grad)
+    return _like(input, 0, dtype, device, requires_grad, memory_format)
 
 
 def ones_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
-    return _like(input, 1, dtype, device, requires_grad)
+    return _like(input, 1, dtype, device, requires_grad, memory_format)
 
 
 def empty_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
-    return _like(input, 0, dtype, device, requires_grad)
+    return _like(input, 0, dtype, device, requires_grad, memory_format)
 
 
 def full_like(input: Tensor, fill_value, *, dtype=None, device=None, requires_grad: bool = False,
               memory_format=None) -> Tensor:
-    return _like(input, fill_value, dtype, device, requires_grad)
+    return _like(input, fill_value, dtype, device, requires_grad, memory_format)
 
 
 def _range_dtype(dtype, *values) -> DType:
@@ -315,11 +324,13 @@ def _in_span(bits, low: int, high: int, shape):
 
 
 def rand_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
-    return _random(tuple(input.shape), "uniform", _float_dtype(dtype or input.dtype), device, requires_grad)
+    out = _random(tuple(input.shape), "uniform", _float_dtype(dtype or input.dtype), device or input.device, False)
+    return _finish(_formatted(out, input, memory_format), requires_grad)
 
 
 def randn_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
-    return _random(tuple(input.shape), "normal", _float_dtype(dtype or input.dtype), device, requires_grad)
+    out = _random(tuple(input.shape), "normal", _float_dtype(dtype or input.dtype), device or input.device, False)
+    return _finish(_formatted(out, input, memory_format), requires_grad)
 
 
 def randint_like(input: Tensor, low, high=None, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:

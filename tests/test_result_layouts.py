@@ -154,3 +154,22 @@ def test_leaf_gradients_follow_torchs_layout_contract():
         conv(lib.ones(1, 3, 5, 5)).sum().backward()
         return out + [tuple(conv.weight.grad.stride())]
     assert strides(lg) == strides(torch)
+
+
+def test_creation_functions_take_memory_format_like_torch():
+    """empty(memory_format=...), and the *_like functions' preserve_format default (the input's layout where
+    it is dense, its dim order where it is not) or an explicit format, including rand_like and randn_like."""
+    torch = torch_or_skip()
+
+    def strides(m):
+        x = m.ones(2, 3, 4, 5).contiguous(memory_format=m.channels_last)
+        t = m.ones(3, 4).t()
+        made = [m.empty(2, 3, 4, 5, memory_format=m.channels_last), m.zeros_like(x),
+                m.ones_like(x, memory_format=m.contiguous_format), m.empty_like(m.ones(2, 3, 4, 5),
+                                                                               memory_format=m.channels_last),
+                m.rand_like(x), m.randn_like(t), m.full_like(t, 2.0), m.empty_like(x[:, :, ::2]),
+                m.randn_like(t, requires_grad=True)]
+        with pytest.raises(RuntimeError, match="required rank 4 tensor to use channels_last format"):
+            m.empty(2, 3, memory_format=m.channels_last)
+        return [tuple(a.stride()) for a in made] + [made[-1].requires_grad]
+    assert strides(lg) == strides(torch)
