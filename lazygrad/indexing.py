@@ -12,6 +12,7 @@ from .movement import as_view
 from .ops import Op, ReduceOp
 from .tensor import Tensor, known_values
 from .view import contiguous_strides
+from .autograd import grad_mode
 from .autograd.grad_mode import no_grad
 from .autograd.composite import recorded_as
 from .autograd.record import differentiable
@@ -36,6 +37,18 @@ def _expand_index(ndim: int, index) -> list:
     return out
 
 
+def _written_at(index, ndim: int, k: int) -> int:
+    """Where the k-th item of the expanded index stands in the index as written (torch's messages count so)."""
+    items = index if isinstance(index, tuple) else (index,)
+    span = ndim - sum(_dims_used(i) for i in items)  # the dims an ellipsis stands for
+    at = 0
+    for position, i in enumerate(items):
+        at += span if i is Ellipsis else 1
+        if at > k:
+            return position
+    return k
+
+
 def _dims_used(i) -> int:
     if i is None or i is Ellipsis or isinstance(i, bool):
         return 0
@@ -50,8 +63,45 @@ def _is_advanced(i) -> bool:
     return isinstance(i, (Tensor, list, np.ndarray)) or (isinstance(i, tuple))
 
 
-@differentiable("getitem")
 def getitem(t: Tensor, index) -> Tensor:
+    """t[index]. Recorded as torch records it: basic indices of several parts as a node per part in order
+    (`x[1:, 0]`: SelectBackward0 after SliceBackward0), the others as one node."""
+    steps = _recorded_steps(t, index) if t._requires_grad and grad_mode.STATE.enabled else None
+    if steps is None:
+        return _indexed(t, index)
+    _parse(t._shape, t._strides, t._offset, index)  # (the whole index's errors, as torch reports them)
+    for step in steps:
+        t = _indexed(t, step)
+    return t
+
+
+def _recorded_steps(t: Tensor, index) -> list | None:
+    """The one-part indices torch applies one after another for a basic index of several parts (None for
+    an index of one part, or one with advanced parts): an unsqueeze, a select, a slice not of a whole dim."""
+    if not isinstance(index, tuple) or any(isinstance(i, (Tensor, list, tuple, bool, np.ndarray)) for i in index):
+        return None
+    consuming = sum(1 for i in index if i is not None and i is not Ellipsis)
+    steps, dim, source = [], 0, 0  # dim: in the result so far; source: in t
+    for i in index:
+        if i is Ellipsis:
+            dim, source = dim + t.ndim - consuming, source + t.ndim - consuming
+            continue
+        lead = (slice(None),) * dim
+        if i is None:
+            steps.append(lead + (None,))
+            dim += 1
+        elif isinstance(i, slice):
+            if source >= t.ndim or i.indices(t._shape[source]) != (0, t._shape[source], 1):
+                steps.append(lead + (i,))
+            dim, source = dim + 1, source + 1
+        else:
+            steps.append(lead + (i,))
+            source += 1
+    return steps if len(steps) > 1 else None
+
+
+@differentiable("getitem")
+def _indexed(t: Tensor, index) -> Tensor:
     shape, strides, offset, advanced = _parse(t._shape, t._strides, t._offset, index)
     if not advanced:
         return as_view(t, shape, strides, offset)
@@ -66,7 +116,7 @@ def _parse(t_shape, t_strides, offset: int, index):
     shape, strides = [], []
     advanced = []
     d = 0
-    for i in items:
+    for k, i in enumerate(items):
         if i is None:  # torch's unsqueeze at this point, before later dims are sliced
             shape.append(1)
             strides.append(t_shape[d] * t_strides[d] if d < len(t_shape) else 1)
@@ -80,7 +130,8 @@ def _parse(t_shape, t_strides, offset: int, index):
             i = int(i)
             size = t_shape[d]
             if not -size <= i < size:
-                raise IndexError(f"index {i} is out of bounds for dimension {d} with size {size}")
+                raise IndexError(f"index {i} is out of bounds for dimension {_written_at(index, len(t_shape), k)} "
+                                 f"with size {size}")
             offset += (i % size) * t_strides[d]
             d += 1
             continue
@@ -194,12 +245,12 @@ def _positions(shape, strides, offset: int, advanced) -> tuple[graph.Node, tuple
 
 def setitem(t: Tensor, index, value) -> None:
     """t[index] = value: a write through the view for basic indices, an index_put for the others."""
-    from .inplace import apply, copied, filled
+    from .inplace import apply, copied, filled_by_setitem
     items = index if isinstance(index, tuple) else (index,)
     if any(_is_advanced(i) for i in items):
         apply(t, index_put, index, value, reads_input=False)
         return
-    view = getitem(t, index)
+    view = _indexed(t, index)
     if isinstance(value, Tensor):
         if _same_view(view, value):
             return  # `x[i] += v` ends with x[i] = (the view just updated): nothing left to write
@@ -209,7 +260,7 @@ def setitem(t: Tensor, index, value) -> None:
                 expand(value, view._shape)  # (torch's message when value cannot fill the view)
         apply(view, copied, value, reads_input=False)
     else:
-        apply(view, filled, value, reads_input=False)
+        apply(view, filled_by_setitem, value, reads_input=False)
 
 
 def _same_view(a: Tensor, b: Tensor) -> bool:

@@ -286,11 +286,15 @@ def copied(old: Tensor, src: Tensor) -> Tensor:
     return Tensor._from_node(value_node(old, src), old._storage.device)
 
 
-@differentiable("fill_")
-def filled(old: Tensor, value) -> Tensor:
+def _filled(old: Tensor, value) -> Tensor:
     if isinstance(value, Tensor) and value.ndim:
         raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} dimensions.")
     return Tensor._from_node(value_node(old, value), old._storage.device)
+
+
+filled = differentiable("fill_")(_filled)
+# `t[1:] = 2`: torch writes the number as a tensor (fill_'s tensor overload), and its node lists it
+filled_by_setitem = differentiable("setitem_fill")(_filled)
 
 
 @differentiable("zero_")

@@ -33,6 +33,11 @@ def _reflect(fn):
     return method
 
 
+def _reflected_div(self: Tensor, other):
+    """`2 / x` as torch computes it: reciprocal(x) * 2 (its rounding, and its graph)."""
+    return ew.mul(ew.reciprocal(self), other) if _operand_ok(other) else NotImplemented
+
+
 def _invert(self: Tensor) -> Tensor:
     if self.dtype.is_floating_point:
         raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
@@ -316,9 +321,9 @@ INPLACE_OF = {
 
 METHODS = {
     # arithmetic and comparison operators
-    "__add__": _operator(ew.add), "__radd__": _reflect(ew.add), "__sub__": _operator(ew.sub),
-    "__rsub__": _reflect(ew.sub), "__mul__": _operator(ew.mul), "__rmul__": _reflect(ew.mul),
-    "__truediv__": _operator(ew.div), "__rtruediv__": _reflect(ew.div), "__floordiv__": _operator(ew.floor_divide),
+    "__add__": _operator(ew.add), "__radd__": _operator(ew.add), "__sub__": _operator(ew.sub),
+    "__rsub__": _reflect(ew.sub), "__mul__": _operator(ew.mul), "__rmul__": _operator(ew.mul),
+    "__truediv__": _operator(ew.div), "__rtruediv__": _reflected_div, "__floordiv__": _operator(ew.floor_divide),
     "__rfloordiv__": _reflect(ew.floor_divide), "__mod__": _operator(ew.remainder),
     "__rmod__": _reflect(ew.remainder), "__pow__": _operator(ew.pow), "__rpow__": _reflect(ew.pow),
     "__neg__": ew.neg, "__pos__": lambda self: self, "__abs__": ew.abs, "__invert__": _invert,

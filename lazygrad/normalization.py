@@ -27,7 +27,7 @@ def _affine(x: Tensor, weight, bias) -> Tensor:
 
 
 @autocast_op("layer_norm")
-@recorded_as("NativeLayerNormBackward0")
+@recorded_as("NativeLayerNormBackward0", slots=("input", "weight", "bias"))
 def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
                eps: float = 1e-5, cudnn_enable: bool = True) -> Tensor:
     """(x - mean) / sqrt(var + eps) over the last dims (the biased variance), then weight and bias; float16 and

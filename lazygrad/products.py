@@ -270,18 +270,26 @@ def tensordot(a: Tensor, b: Tensor, dims=2, out=None) -> Tensor:
     return _out(mm(left, right).reshape(shape), out)
 
 
+@differentiable("_unsafe_view")
+def _unsafe_view(input: Tensor, shape) -> Tensor:
+    """input.reshape(shape) recorded as torch's _unsafe_view (UnsafeViewBackward0), as kron records its reshapes."""
+    return input.reshape(shape)
+
+
 def _interleaved(t: Tensor, ndim: int, first: bool) -> Tensor:
     """t (padded to ndim dims) with a size-1 dim after (first) or before each of its dims."""
     shape = (1,) * (ndim - t.ndim) + t._shape
-    return t.reshape([x for s in shape for x in ((s, 1) if first else (1, s))])
+    return _unsafe_view(t, [x for s in shape for x in ((s, 1) if first else (1, s))])
 
 
-@differentiable("kron")
-def kron(input: Tensor, other: Tensor) -> Tensor:
+def kron(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """The Kronecker product: every element of input times the whole of other, as one broadcast multiply."""
+    if out is not None:  # torch's kron writes out through mul's out= (and its error under autograd)
+        from .autograd.record import _with_out
+        return _with_out("mul", kron, (input, other), {"out": out})
     n = max(input.ndim, other.ndim)
     product = mul(_interleaved(input, n, True), _interleaved(other, n, False))
-    return product.reshape([product._shape[2 * i] * product._shape[2 * i + 1] for i in range(n)])
+    return _unsafe_view(product, [product._shape[2 * i] * product._shape[2 * i + 1] for i in range(n)])
 
 
 # ---- cross products and distances ---------------------------------------------------------------------

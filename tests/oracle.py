@@ -97,6 +97,12 @@ def drawn_on_every_backend(draw, seed: int, generator_seed: int) -> list:
     return drawn
 
 
+def edges(node) -> list[bool]:
+    """What a node's next_functions show, as torch's: which of its inputs' gradients go on (an entry for
+    each tensor parameter of the op's schema; a None entry for one that needs no gradient)."""
+    return [n is not None for n, _ in node.next_functions]
+
+
 def gradients_like_torch(fn, arrays, *, check_values: bool = True, seed: int = 0) -> None:
     """fn(module, *inputs) records torch's node (by name), and the gradients of every input against a random
     output gradient are torch's; unused inputs get zeros, as torch's materialize_grads gives them."""
@@ -105,6 +111,7 @@ def gradients_like_torch(fn, arrays, *, check_values: bool = True, seed: int = 0
     ins_t = [torch.tensor(a, requires_grad=True) for a in arrays]
     out_lg, out_t = fn(lg, *ins_lg), fn(torch, *ins_t)
     assert type(out_lg.grad_fn).__name__ == type(out_t.grad_fn).__name__
+    assert edges(out_lg.grad_fn) == edges(out_t.grad_fn)
     if check_values:
         assert_same(out_lg.detach(), out_t.detach())
     back = np.random.default_rng(seed).standard_normal(tuple(out_t.shape))

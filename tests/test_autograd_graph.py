@@ -90,6 +90,61 @@ def test_nodes_and_edges_like_torch():
     assert run(lg) == run(torch)
 
 
+def _listing(node) -> tuple:
+    """A node's name and what its next_functions list: each entry's node name (None for none) and output_nr."""
+    return node.name(), [(None if n is None else n.name(), nr) for n, nr in node.next_functions]
+
+
+LISTINGS = {
+    "a number added": lambda m, a, w: a + 2, "added to a number": lambda m, a, w: 2 + a,
+    "subtracted from a number": lambda m, a, w: 2 - a, "a number divided by it": lambda m, a, w: 3 / a,
+    "an integer operand": lambda m, a, w: a * m.tensor([1, 2, 3]), "a mask operand": lambda m, a, w: a * (a > 0),
+    "where with a number": lambda m, a, w: m.where(a > 0, 2.0, a), "clamp by numbers": lambda m, a, w: a.clamp(0, 1),
+    "clamp by a tensor": lambda m, a, w: a.clamp(None, a), "lerp": lambda m, a, w: m.lerp(a, a.exp(), 0.5),
+    "a shape": lambda m, a, w: a.reshape(3, 1).expand(3, 2), "an index": lambda m, a, w: a.gather(0, m.tensor([2, 0])),
+    "a masked fill": lambda m, a, w: a.masked_fill(a > 0, m.tensor(1.0)), "cat": lambda m, a, w: m.cat([a, w, a]),
+    "a convolution without bias": lambda m, a, w: m.nn.functional.conv1d(a.reshape(1, 1, 3), w.reshape(1, 1, 2)),
+    "a layer norm without affine": lambda m, a, w: m.nn.functional.layer_norm(a, (3,)),
+    "a weighted nll loss": lambda m, a, w: m.nn.functional.nll_loss(a.reshape(1, 3), m.tensor([1]),
+                                                                    weight=m.tensor([0.5, 2.0, 1.0])),
+    "an embedding": lambda m, a, w: m.nn.functional.embedding(m.tensor([1, 0]), a.reshape(3, 1)),
+    "a kron": lambda m, a, w: m.kron(a, w).sum(), "a slice written": lambda m, a, w: _written(a, w),
+    "a number written": lambda m, a, w: _written(a, 5.0),
+    "a custom function": lambda m, a, w: _scaled(m).apply(a, 3, w.sum()),
+}
+
+
+def _written(a, value):
+    b = a * 1
+    b[1:] = value
+    return b
+
+
+def _scaled(m):
+    class Scaled(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, k, y):
+            return x * k + y
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 3, None, g.sum()
+    return Scaled
+
+
+@pytest.mark.parametrize("name", list(LISTINGS))
+def test_next_functions_list_torchs_inputs(name):
+    """A node lists what torch's lists: the tensor parameters of the op's schema (an index, a mask, a shape or a
+    number left out, except a number an arithmetic op takes as a tensor), in torch's order, with the nodes (by
+    torch's qualified names) each gradient goes to."""
+    torch = torch_or_skip()
+
+    def run(m):
+        a, w = m.tensor([0.5, -1.0, 2.0], requires_grad=True), m.tensor([1.5, 0.25], requires_grad=True)
+        return _listing(LISTINGS[name](m, a, w).grad_fn)
+    assert run(lg) == run(torch)
+
+
 def _shown(value):
     """A node call's result in a form both libraries print alike."""
     if isinstance(value, tuple):
@@ -105,6 +160,9 @@ NODE_CALLS = {
     "a sum": lambda m, x: x.sum().grad_fn(m.tensor(1.0)),
     "a linear layer (the bias's gradient unsummed)": lambda m, x: m.nn.functional.linear(
         m.ones(4, 3), x.reshape(1, 3).expand(2, 3), x[:2]).grad_fn(m.ones(4, 2)),
+    "a number divided by it": lambda m, x: (1 / x).grad_fn(m.ones(3)),
+    "a convolution": lambda m, x: m.nn.functional.conv1d(m.ones(1, 2, 4), x.reshape(1, 1, 3).expand(1, 2, 3)).grad_fn(
+        m.ones(1, 1, 2)),
 }
 
 
@@ -130,5 +188,5 @@ def test_calling_nodes_checks_arity_and_accumulates_into_leaves():
     images = lg.ones(1, 2, 5, 5)
     w, b = lg.ones(3, 2, 3, 3, requires_grad=True), lg.ones(3, requires_grad=True)
     y = lg.nn.functional.conv2d(images, w, b)
-    gx, gw, gb = y.grad_fn(lg.ones_like(y))[:3]
+    gx, gw, gb = y.grad_fn(lg.ones_like(y))
     assert gx is None and gw.shape == w.shape and gb.tolist() == [9.0, 9.0, 9.0]

@@ -9,6 +9,7 @@ recorded again, so higher derivatives work as for any op. Releasing the node rel
 from __future__ import annotations
 
 import functools
+import inspect
 import warnings
 from typing import Callable
 
@@ -28,7 +29,7 @@ class CompositeNode(BackwardNode):
             outputs, inputs = self._ctx.user
             stop = {id(next_edge(i)[0]) for i in inputs}
             roots = [o.grad_fn for o in outputs if o is not None and o.grad_fn is not None]
-            for node in toposort(roots, lambda n: [m for m, _ in n.next_functions
+            for node in toposort(roots, lambda n: [m for m, _ in n._edges
                                                    if m is not None and id(m) not in stop]):
                 node.release()
         super().release()
@@ -62,7 +63,18 @@ def _tensors(values) -> list:
     return out
 
 
-def _wrap(name: str, out, inputs: list):
+def _listed(inputs: list, slots: list | None) -> tuple[int, ...] | None:
+    """The edges next_functions shows (record.listed_inputs for a composed op): what torch's schema lists,
+    `slots` (a tensor, or None for an optional one left out: an extra edge (None, 0) after the inputs'), or
+    by default the floating and complex tensors among the inputs (not an index, a target class, a mask)."""
+    if slots is None:
+        listed = tuple(n for n, i in enumerate(inputs) if i.dtype.kind in "fc")
+        return None if len(listed) == len(inputs) else listed
+    at = {id(i): n for n, i in enumerate(inputs)}
+    return tuple(len(inputs) if s is None else at[id(s)] for s in slots if s is not _OMITTED)
+
+
+def _wrap(name: str, out, inputs: list, slots: list | None = None):
     """out's differentiable tensors re-issued behind one node `name` whose inputs are `inputs`."""
     Tensor = _tensor_type()
     outputs = out if isinstance(out, tuple) else (out,)
@@ -71,10 +83,13 @@ def _wrap(name: str, out, inputs: list):
         return out
     needs = tuple(i._requires_grad for i in inputs)
     ctx = Context(tuple(inputs), {}, None, needs, user=(inner, inputs))
-    node = _node_class(name)(ctx, [next_edge(i) for i in inputs], (),
+    listed = _listed(inputs, slots)
+    left_out = [(None, 0)] if listed is not None and len(inputs) in listed else []
+    node = _node_class(name)(ctx, [*(next_edge(i) for i in inputs), *left_out], (),
                              tuple((o._shape, o.dtype, o._storage.device) if isinstance(o, Tensor) else None
                                    for o in outputs))
     node._input_meta = tuple((i._shape, i.dtype) for i in inputs)
+    node._listed = listed
     results = []
     for nr, (o, i) in enumerate(zip(outputs, inner)):
         if i is None:
@@ -90,10 +105,16 @@ def _wrap(name: str, out, inputs: list):
     return tuple(results) if isinstance(out, tuple) else results[0]
 
 
-def recorded_as(name: str | Callable[..., str | None]):
+_OMITTED = object()  # an optional parameter left out that the node does not list
+
+
+def recorded_as(name: str | Callable[..., str | None], slots: tuple[str, ...] | None = None):
     """Record the decorated function's result behind one node named `name` (or name(*args, **kwargs), None
-    for the composing ops' own nodes)."""
+    for the composing ops' own nodes). `slots`: the parameters torch's node lists as next_functions, where
+    that is not the floating-point tensors passed; one named with a trailing "?" is listed only when given."""
     def deco(fn):
+        signature = inspect.signature(fn) if slots else None
+
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
             with warnings.catch_warnings(record=True) as caught:
@@ -106,6 +127,14 @@ def recorded_as(name: str | Callable[..., str | None]):
             if not any(i._requires_grad for i in inputs):
                 return out
             label = name(*args, **kwargs) if callable(name) else name
-            return out if label is None else _wrap(label, out, inputs)
+            if label is None:
+                return out
+            given = None
+            if signature is not None:
+                bound = signature.bind(*args, **kwargs)
+                bound.apply_defaults()
+                given = [bound.arguments[s.rstrip("?")] for s in slots]
+                given = [_OMITTED if v is None and s.endswith("?") else v for s, v in zip(slots, given)]
+            return _wrap(label, out, inputs, given)
         return wrapper
     return deco

@@ -149,6 +149,8 @@ class Function(metaclass=_FunctionMeta):
             [next_edge(i) if i is not None else (None, 0) for i in inputs], (),
             tuple((o._shape, o.dtype, o._storage.device) if isinstance(o, Tensor) else None for o in outputs))
         node._input_meta = tuple((i._shape, i.dtype) if i is not None else None for i in inputs)
+        if None in inputs:  # torch's node of a Function lists its tensor arguments only
+            node._listed = tuple(n for n, i in enumerate(inputs) if i is not None)
         for nr, (o, grads) in enumerate(zip(outputs, differentiable)):
             if grads:
                 o._requires_grad = True

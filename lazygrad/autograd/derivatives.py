@@ -445,17 +445,6 @@ def _block_diag(c, g):
     return tuple(grads)
 
 
-def _kron(c, g):
-    """g viewed as (a0, b0, a1, b1, ...): each side's gradient sums g times the other side over the other's dims."""
-    from ..products import _interleaved
-    a, b = c.args[0], c.args[1]
-    n = max(a.ndim, b.ndim)
-    ia, ib = _interleaved(a, n, True), _interleaved(b, n, False)
-    g = g.reshape([x * y for x, y in zip(ia.shape, ib.shape)])
-    return ((g * ib).sum(tuple(range(1, 2 * n, 2))).reshape(a.shape),
-            (g * ia).sum(tuple(range(0, 2 * n, 2))).reshape(b.shape))
-
-
 def _pnorm_grad(d, norm, g, p, share_ties: bool):
     """g times the derivative of the p-norm `norm` (broadcast against d) with respect to d. For p = inf the
     elements equal to the norm share g evenly (share_ties) or each get all of it (cdist's rule)."""
@@ -833,6 +822,7 @@ DERIVATIVES = {
     "copy_": ("CopyBackwards", lambda c, g: (lg.zeros_like(g), g.to(c.args[1].dtype))),
     "fill_": (lambda a, k: "FillBackward3" if isinstance(a[1], lg.Tensor) else "FillBackward2",
               lambda c, g: (lg.zeros_like(g), g.sum() if isinstance(c.args[1], lg.Tensor) else None)),
+    "setitem_fill": ("FillBackward3", lambda c, g: (lg.zeros_like(g), None)),
     "zero_": ("ZeroBackward0", lambda c, g: (lg.zeros_like(g),)),
     "uniform_": ("UniformBackward0", ZERO_GRAD),
     "normal_": ("NormalBackward0", ZERO_GRAD),
@@ -904,7 +894,7 @@ DERIVATIVES = {
     "addbmm": ("AddbmmBackward0", lambda c, g: _added_product(c, g, _addbmm_grads)),
     "baddbmm": ("BaddbmmBackward0", lambda c, g: _added_product(c, g, _product_grads)),
     "addr": ("AddrBackward0", lambda c, g: _added_product(c, g, lambda v1, v2, g, _: (g @ v2, g.t() @ v1))),
-    "kron": ("UnsafeViewBackward0", _kron),
+    "_unsafe_view": ("UnsafeViewBackward0", lambda c, g: (g.reshape(c.args[0].shape), None)),
     "cross": ("LinalgCrossBackward0", _cross),
     "cdist": ("CdistBackward0", _cdist),
     "dist": ("DistBackward0", _dist),
@@ -997,10 +987,12 @@ COMPLEX_AWARE = frozenset({"abs", "real_part", "imag_part", "complex", "view_as_
 READS_NO_INPUT = frozenset({
     "add", "sub", "rsub", "neg", "where", "exp", "exp2", "expm1", "sqrt", "rsqrt", "reciprocal", "tan", "tanh",
     "sigmoid", "relu", "sign", "floor", "ceil", "round", "trunc", "to", "sum", "mean", "cumsum", "view",
-    "reshape", "flatten", "unflatten", "squeeze", "unsqueeze", "permute", "transpose", "t", "T", "expand",
+    "reshape", "_unsafe_view", "flatten", "unflatten", "squeeze", "unsqueeze", "permute", "transpose", "t", "T",
+    "expand",
     "flip", "clone", "contiguous", "repeat", "cat", "stack", "split", "unbind", "getitem", "diagonal", "narrow",
     "select",
-    "embed", "as_strided", "strided_scatter", "copy_slices", "copy_", "fill_", "zero_", "uniform_", "normal_",
+    "embed", "as_strided", "strided_scatter", "copy_slices", "copy_", "fill_", "setitem_fill", "zero_", "uniform_",
+    "normal_",
     "masked_fill", "index_fill", "index_put", "softmax", "log_softmax", "scatter", "scatter_add", "index_add",
     "index_select", "index_copy", "put", "masked_scatter", "deg2rad", "rad2deg", "frac", "heaviside", "roll",
     "rot90", "tril", "triu", "diag_embed", "diagonal_copy", "trace", "block_diag", "normal", "bernoulli",
@@ -1011,12 +1003,29 @@ READS_NO_INPUT = frozenset({
 _PRODUCT = ((1,), (0,))
 READS_FOR_GRAD = {"mul": _PRODUCT, "div": ((1,), (0, 1)), "dot": _PRODUCT, "mv": _PRODUCT, "mm": _PRODUCT,
                   "bmm": _PRODUCT, "matmul": _PRODUCT, "outer": _PRODUCT, "lerp": ((2,), (2,), (0, 1)),
-                  "addcmul": ((), (2,), (1,)), "addcdiv": ((), (2,), (1, 2)), "kron": _PRODUCT, "cross": _PRODUCT,
+                  "addcmul": ((), (2,), (1,)), "addcdiv": ((), (2,), (1, 2)), "cross": _PRODUCT,
                   **dict.fromkeys(("addmm", "addmv", "addbmm", "baddbmm", "addr"), ((), (2,), (1,)))}
 READS_RESULT = frozenset({"_standard_gamma", "sgn", "softmax", "log_softmax", "exp", "exp2", "expm1", "sqrt", "rsqrt", "reciprocal", "tan", "tanh",
                           "sigmoid", "relu", "hypot", "copysign", "cdist", "dist", "logcumsumexp", "erfinv",
                           "special_ndtri", "special_log_ndtr"}) | LINALG_READS_RESULT
 DERIVATIVES.update(LINALG_DERIVATIVES)
+
+# What a node lists as next_functions. torch lists the op's differentiable tensor parameters; a formula
+# here takes every positional argument, so a node lists the floating and complex tensors among them, and:
+# - an integer or bool tensor operand of these pointwise ops (torch differentiates every operand of theirs)
+ANY_DTYPE_OPERANDS = frozenset({
+    "add", "sub", "mul", "div", "where", "maximum", "minimum", "fmax", "fmin", "atan2", "pow", "hypot", "copysign",
+    "xlogy", "special_xlog1py", "special_zeta", "igamma", "igammac", "remainder", "fmod", "lerp", "addcmul",
+    "addcdiv", "clamp", "clamp_min", "clamp_max", "logaddexp", "logaddexp2", "heaviside"})
+# - a Python number in these positions, which torch takes as a tensor operand (`x + 2`: AddBackward0 lists 2)
+WRAPPED_NUMBERS = {"add": (1,), "sub": (1,), "mul": (1,), "div": (1,), "where": (1, 2), "setitem_fill": (1,),
+                   "index_put": (2,)}
+# - not a tensor in these positions, which torch's schema does not differentiate (a condition)
+NOT_LISTED = {"where": (0,)}
+# - an optional tensor parameter left out (None): listed all the same
+OPTIONAL_TENSORS = {"convolution": (2,)}
+# - ... or listed when the call takes the overload with tensors (a tensor in one of the positions)
+TENSOR_OVERLOADS = {"clamp": (1, 2)}
 
 
 def _as_strided(c, g):

@@ -25,7 +25,7 @@ def sum_to(grad, shape):
 
 def _topological(roots):
     """Backward nodes from the outputs down: each node before the nodes its gradients flow to."""
-    return list(reversed(toposort(roots, lambda n: [m for m, _ in n.next_functions if m is not None])))
+    return list(reversed(toposort(roots, lambda n: [m for m, _ in n._edges if m is not None])))
 
 
 def _zeros(meta):
@@ -41,7 +41,7 @@ def _leading_to(targets: set[int], order) -> set[int]:
     input is neither walked nor released, as in torch."""
     leading: set[int] = set()
     for node in reversed(order):
-        if any(nxt is not None and (id(nxt) in targets or id(nxt) in leading) for nxt, _ in node.next_functions):
+        if any(nxt is not None and (id(nxt) in targets or id(nxt) in leading) for nxt, _ in node._edges):
             leading.add(id(node))
     return leading
 
@@ -149,7 +149,7 @@ def _run_backward(outputs, grad_outputs, retain_graph: bool, create_graph: bool,
                     raise
             if node._posthooks:
                 input_grads = run_hooks(node._posthooks, tuple(input_grads), grads)
-            for (nxt, nr), g in zip(node.next_functions, input_grads):
+            for (nxt, nr), g in zip(node._edges, input_grads):
                 if nxt is None or g is None:
                     continue
                 slot = pending.setdefault(id(nxt), [None] * max(len(nxt._output_meta), 1))
@@ -179,7 +179,7 @@ def _input_grads(node, raw) -> list:
     A sparse gradient reaches a leaf as it is; any other node gets it dense."""
     keep_all = node._ctx.user is not None
     grads = []
-    for (nxt, _), g, meta in zip(node.next_functions, flat_grads(node._ctx.args, raw), node._input_meta):
+    for (nxt, _), g, meta in zip(node._edges, flat_grads(node._ctx.args, raw), node._input_meta):
         if g is None or meta is None or (nxt is None and not keep_all):
             grads.append(None)
         elif g.is_sparse:

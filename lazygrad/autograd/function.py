@@ -27,16 +27,22 @@ def _unpacked(ctx: Context, packed: list, unpack) -> Context:
     return Context(sub(ctx.args), ctx.kwargs, sub(ctx.out), ctx.needs_input_grad, ctx.user)
 
 
+# nodes torch implements in C++ outside its generated ones: their name() is qualified
+_TORCH_NAMES = {n: f"torch::autograd::{n}" for n in ("AccumulateGrad", "CopySlices", "NotImplemented")}
+
+
 class BackwardNode:
-    """A node of the backward graph. `next_functions` pairs each input with the node its gradient goes to."""
+    """A node of the backward graph. Its edges pair each input of the formula (each positional argument of
+    the op) with the node its gradient goes to; `next_functions` shows those torch's schema of the op lists."""
 
     _formula = None
     _packed = None  # ([(saved tensor, what pack_hook made of it)], unpack_hook) under saved_tensors_hooks
     _conjugate = False  # whether complex values pass: torch's complex gradient is then conj(formula(conj(g)))
+    _listed: tuple[int, ...] | None = None  # the edges next_functions shows (record.listed_inputs); None: all
 
-    def __init__(self, ctx: Context | None, next_functions, saved_versions=(), output_meta=()):
+    def __init__(self, ctx: Context | None, edges, saved_versions=(), output_meta=()):
         self._ctx = ctx
-        self.next_functions = tuple(next_functions)
+        self._edges = tuple(edges)
         self._saved_versions = saved_versions
         self._output_meta = output_meta  # (shape, dtype, device) of each output, to make zero gradients
         self._input_meta = ()  # (shape, dtype) of each input, to sum gradients back to
@@ -45,8 +51,18 @@ class BackwardNode:
     _prehooks: HookDict | None = None  # hook(grad_outputs) before the formula runs
     _posthooks: HookDict | None = None  # hook(grad_inputs, grad_outputs) after it
 
+    @property
+    def next_functions(self) -> tuple:
+        """(node, output_nr) per input torch lists: the op's differentiable tensor parameters, (None, 0) for
+        one that needs no gradient, a Python number an arithmetic op takes as a tensor, or an optional tensor
+        left out."""
+        if self._listed is None:
+            return self._edges
+        return tuple(self._edges[i] for i in self._listed)
+
     def name(self) -> str:
-        return type(self).__name__
+        name = type(self).__name__
+        return _TORCH_NAMES.get(name, name)
 
     def register_prehook(self, hook) -> RemovableHandle:
         """hook(grad_outputs) runs before this node's formula; it may return replacement grad_outputs."""
@@ -93,14 +109,16 @@ class BackwardNode:
         return out if isinstance(out, tuple) else (out,)
 
     def __call__(self, *grads):
-        """grad_fn(*grad_outputs), as torch calls a node: the formula's gradients, one per positional argument
-        (None where an input needs none; one tensor for a node of one input), not yet summed to broadcast
-        inputs' shapes and without running hooks (the backward pass does both)."""
+        """grad_fn(*grad_outputs), as torch calls a node: the formula's gradients, one per entry of
+        next_functions (None where an input needs none; one tensor for a node of one input), not yet summed to
+        broadcast inputs' shapes and without running hooks (the backward pass does both)."""
         self._check_arity(grads)
         from .record import flat_grads
         out = flat_grads(self._ctx.args, self.apply(*grads))
         if self._ctx.user is None:
             out = [g if need else None for g, need in zip(out, self._ctx.needs_input_grad)]
+        if self._listed is not None:
+            out = [out[i] if i < len(out) else None for i in self._listed]
         return out[0] if len(out) == 1 else tuple(out)
 
     def _check_arity(self, grads) -> None:
@@ -140,7 +158,18 @@ class AccumulateGrad(BackwardNode):
         pass
 
 
+class _SliceWrite(BackwardNode):
+    """torch's CopySlices (a write into a view of a tensor with history) lists the base's edge, then the edges of
+    the op that wrote the view beyond the view's own."""
+
+    @property
+    def next_functions(self) -> tuple:
+        base, (writer, _) = self._edges[0], self._edges[1]
+        return (base, *(writer.next_functions[1:] if writer is not None else ()))
+
+
 _NODE_CLASSES: dict[tuple, type] = {}
+_NODE_BASES = {"CopySlices": _SliceWrite}
 
 
 def _conj(g):
@@ -158,7 +187,8 @@ def node_class(name: str, formula) -> type:
     (mul and outer are both MulBackward0) get classes of that name with their own formulas."""
     cls = _NODE_CLASSES.get((name, formula))
     if cls is None:
-        cls = _NODE_CLASSES[(name, formula)] = type(name, (BackwardNode,), {"_formula": staticmethod(formula)})
+        cls = _NODE_CLASSES[(name, formula)] = type(name, (_NODE_BASES.get(name, BackwardNode),),
+                                                     {"_formula": staticmethod(formula)})
     return cls
 
 

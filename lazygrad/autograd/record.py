@@ -158,6 +158,7 @@ def attach(op: str, args, kwargs, out):
         ctx, edges, saved_versions(op, inputs, outputs, ctx.needs_input_grad),
         tuple((o._shape, o.dtype, o._storage.device) if isinstance(o, Tensor) else None for o in outputs))
     node._input_meta = tuple(input_meta)
+    node._listed = listed_inputs(op, args)
     node._conjugate = "c" in kinds and op not in derivatives.COMPLEX_AWARE
     node._forward_stack = forward_stack()
     pack_saved(node)
@@ -165,6 +166,31 @@ def attach(op: str, args, kwargs, out):
         if isinstance(o, Tensor) and o.dtype.kind in "fc":  # (fresh results: no leaf checks to make)
             o._requires_grad, o._grad_fn, o._output_nr = True, node, nr
     return out
+
+
+def listed_inputs(op: str, args) -> tuple[int, ...] | None:
+    """The inputs (positions in flat_args) torch's node of the op lists in next_functions; None: all of them.
+    The rules are derivatives' tables (ANY_DTYPE_OPERANDS and the ones after it)."""
+    d = _modules()[0]
+    Tensor = _tensor_type()
+    any_dtype, numbers = op in d.ANY_DTYPE_OPERANDS, d.WRAPPED_NUMBERS.get(op, ())
+    skipped, optional = d.NOT_LISTED.get(op, ()), d.OPTIONAL_TENSORS.get(op, ())
+    overload = d.TENSOR_OVERLOADS.get(op, ())
+    if overload and any(isinstance(args[i], Tensor) for i in overload if i < len(args)):
+        optional = overload
+    listed, flat = [], 0
+    for position, arg in enumerate(args):
+        spread = isinstance(arg, (list, tuple)) and any(isinstance(x, Tensor) for x in arg)
+        for x in arg if spread else (arg,):
+            if position in skipped:
+                pass
+            elif isinstance(x, Tensor):
+                if any_dtype or x.dtype.kind in "fc":
+                    listed.append(flat)
+            elif (x is None and position in optional) or (position in numbers and isinstance(x, (int, float, complex))):
+                listed.append(flat)
+            flat += 1
+    return None if len(listed) == flat else tuple(listed)
 
 
 def saved_versions(op: str, inputs, outputs, needs) -> tuple:

@@ -157,14 +157,14 @@ def _pooled(n: int, input: Tensor, kernel_size, output_size, output_ratio, _rand
     return _fractional_max_pool(n, input, kernel_size, size, _random_samples)
 
 
-@recorded_as("FractionalMaxPool2DBackward0")
+@recorded_as("FractionalMaxPool2DBackward0", slots=("input",))
 def fractional_max_pool2d_with_indices(input: Tensor, kernel_size: IntOrTuple, output_size: IntOrTuple | None = None,
                                        output_ratio: FloatOrTuple | None = None, return_indices: bool = False,
                                        _random_samples: Tensor | None = None) -> tuple[Tensor, Tensor]:
     return _pooled(2, input, kernel_size, output_size, output_ratio, _random_samples)
 
 
-@recorded_as("FractionalMaxPool3DBackward0")
+@recorded_as("FractionalMaxPool3DBackward0", slots=("input",))
 def fractional_max_pool3d_with_indices(input: Tensor, kernel_size: IntOrTuple, output_size: IntOrTuple | None = None,
                                        output_ratio: FloatOrTuple | None = None, return_indices: bool = False,
                                        _random_samples: Tensor | None = None) -> tuple[Tensor, Tensor]:

@@ -140,7 +140,7 @@ def _bag_ids(input: Tensor, offsets: Tensor | None, include_last_offset: bool) -
     return searchsorted(offsets.to(int64), position, right=True) - 1, bags
 
 
-@recorded_as("EmbeddingBagBackward0")
+@recorded_as("EmbeddingBagBackward0", slots=("weight", "per_sample_weights"))
 def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, max_norm: float | None = None,
                   norm_type: float = 2, scale_grad_by_freq: bool = False, mode: str = "mean", sparse: bool = False,
                   per_sample_weights: Tensor | None = None, include_last_offset: bool = False,

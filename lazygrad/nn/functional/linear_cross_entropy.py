@@ -27,7 +27,7 @@ _CHUNKED_NODE = {"mean": _CHUNKED.format(""), "sum": _CHUNKED.format(""), "none"
 
 
 @recorded_as(lambda input, linear_weight, target, linear_bias, weight, reduction, ignore_index, acc_dtype:
-             _CHUNKED_NODE[reduction])
+             _CHUNKED_NODE[reduction], slots=("input", "linear_weight", "target", "linear_bias?", "weight?"))
 def _chunked(input: Tensor, linear_weight: Tensor, target: Tensor, linear_bias: Tensor | None, weight: Tensor | None,
              reduction: str, ignore_index: int, acc_dtype) -> Tensor:
     """torch's chunked op on (N, in_features) input: the loss accumulated in acc_dtype, in input's dtype."""

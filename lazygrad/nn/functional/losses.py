@@ -93,7 +93,7 @@ def _mean_of_weighted(weighted: Tensor, weight: Tensor) -> Tensor:
 
 
 @autocast_op("mse_loss")
-@recorded_as("MseLossBackward0")
+@recorded_as("MseLossBackward0", slots=("input", "target"))
 def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
              reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
     """Squared error; with a weight, 'mean' divides by the weights' sum."""
@@ -214,7 +214,7 @@ def _nll_node(ndim: int, reduction: str) -> str:
 
 @autocast_op("nll_loss")
 @recorded_as(lambda input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean":
-             _nll_node(input.ndim, _reduction(reduction, size_average, reduce)))
+             _nll_node(input.ndim, _reduction(reduction, size_average, reduce)), slots=("input",))
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average: bool | None = None,
              ignore_index: int = -100, reduce: bool | None = None, reduction: str = "mean") -> Tensor:
     """Minus the log-probability input holds at each target class (classes on dim 1, any trailing dims)."""
@@ -257,14 +257,14 @@ def _class_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None, i
 
 # without smoothing torch's result comes from nll_loss: its node (over the logits here, not over a log_softmax)
 _named_class_cross_entropy = recorded_as(
-    lambda input, target, weight, ignore_index, reduction, label_smoothing, dim: _nll_node(input.ndim, reduction))(
-    _class_cross_entropy)
+    lambda input, target, weight, ignore_index, reduction, label_smoothing, dim: _nll_node(input.ndim, reduction),
+    slots=("input",))(_class_cross_entropy)
 # with smoothing torch adds the smoothing term to the nll term last
 _smoothed_class_cross_entropy = recorded_as("AddBackward0")(_class_cross_entropy)
 
 
 @recorded_as(lambda input, target, weight, ignore_index, reduction, label_smoothing, dim:
-             "DivBackward1" if reduction == "mean" else None)  # (torch divides by a scalar last)
+             "DivBackward1" if reduction == "mean" else None, slots=("input",))  # (torch divides by a number last)
 def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int,
                                  reduction: str, label_smoothing: float, dim: int) -> Tensor:
     """Cross entropy against class probabilities: 'mean' divides by the number of elements per class."""
@@ -424,7 +424,7 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: 
 
 
 @autocast_op("soft_margin_loss")
-@recorded_as("SoftMarginLossBackward0")
+@recorded_as("SoftMarginLossBackward0", slots=("input",))
 def soft_margin_loss(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
                      reduction: str = "mean") -> Tensor:
     """log(1 + exp(-target * input)), targets being 1 or -1."""

@@ -62,7 +62,7 @@ def _batch_stats(input: Tensor, dims: tuple[int, ...]) -> tuple[Tensor, Tensor, 
     return mean, (centered * centered).mean(dims, keepdim=True), count
 
 
-@recorded_as("NativeBatchNormBackward0")
+@recorded_as("NativeBatchNormBackward0", slots=("input", "weight", "bias"))
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None, weight: Tensor | None = None,
                bias: Tensor | None = None, training: bool = False, momentum: float = 0.1,
                eps: float = 1e-5) -> Tensor:
@@ -98,7 +98,7 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
     return out.view(input.shape)
 
 
-@recorded_as("NativeBatchNormBackward0")
+@recorded_as("NativeBatchNormBackward0", slots=("flat", "weight", "bias"))
 def _instances(flat: Tensor, running_mean: Tensor | None, running_var: Tensor | None, weight: Tensor | None,
                bias: Tensor | None, use_input_stats: bool, momentum: float, eps: float, batch: int) -> Tensor:
     """instance_norm on its (1, N*C, *S) view: per-channel vectors repeated for every sample (so a wrong
@@ -118,7 +118,7 @@ def _instances(flat: Tensor, running_mean: Tensor | None, running_var: Tensor | 
 
 
 @autocast_op("group_norm")
-@recorded_as("NativeGroupNormBackward0")
+@recorded_as("NativeGroupNormBackward0", slots=("input", "weight", "bias"))
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
                eps: float = 1e-5) -> Tensor:
     """Normalize each sample over groups of num_groups consecutive channels (and their spatial dims)."""

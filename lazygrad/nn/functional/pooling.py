@@ -16,11 +16,14 @@ import numpy as np
 
 import lazygrad as lg
 
+from ...autograd import grad_mode
 from ...autograd.record import differentiable
 from ...movement import in_format_of
 from ...tensor import Tensor
 from .convolution import convolution
 from .padding import constant_pad_nd
+from .pooling_checks import (ADAPTIVE_AVG_KERNELS, ADAPTIVE_MAX_KERNELS, AVG_KERNELS, adaptive_sizes, check_kernel,
+                             max_pool1d_arguments, one_d, sizes, window)
 from ...autograd.composite import recorded_as
 from ...amp.autocast_mode import autocast_op
 
@@ -33,64 +36,10 @@ __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d",
            "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "adaptive_max_pool3d_with_indices"]
 
 IntOrTuple = int | Sequence[int]
-_NAMES = {1: "a single int, or a tuple of one int", 2: "a single int, or a tuple of two ints",
-          3: "a single int, or a tuple of three ints"}
-
-
-def _ints(value, n: int, what: str, op: str) -> list[int]:
-    values = [int(value)] if isinstance(value, int) else [int(v) for v in value]
-    if len(values) == 1:
-        return values * n
-    if len(values) != n:
-        raise RuntimeError(f"{op}: {what} must either be {_NAMES[n]}")
-    return values
 
 
 def _batched(x: Tensor, n: int) -> tuple[Tensor, bool]:
     return (x, True) if x.ndim == n + 2 else (x.unsqueeze(0), False)
-
-
-def _check_dims(x: Tensor, n: int, op: str) -> None:
-    if x.ndim not in (n + 1, n + 2) or any(s == 0 for s in x.shape[-n:]):
-        if n == 1:
-            raise RuntimeError(f"{op}: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for "
-                               f"input, but got:{list(x.shape)}")
-        raise RuntimeError(f"non-empty {n + 1}D or {n + 2}D (batch mode) tensor expected for input")
-
-
-def _out_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> int:
-    """torch's pooling output size: with ceil_mode the last window must start inside the input or left pad."""
-    out = (size + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)) // s + 1
-    if ceil_mode and (out - 1) * s >= size + p:
-        out -= 1
-    return out
-
-
-def _geometry(op: str, x: Tensor, n: int, kernel_size, stride, padding, dilation, ceil_mode: bool):
-    """Checked per-dim kernel, stride, padding, dilation and output sizes (torch's errors)."""
-    _check_dims(x, n, op)
-    k = _ints(kernel_size, n, "kernel_size", op)
-    s = k if stride is None or (not isinstance(stride, int) and len(stride) == 0) else _ints(stride, n, "stride", op)
-    p, d = _ints(padding, n, "padding", op), _ints(dilation, n, "dilation", op)
-    if any(v == 0 for v in s):
-        raise RuntimeError("stride should not be zero")
-    if any(v <= 0 for v in d):
-        raise RuntimeError("dilation should be greater than zero, but got " + " ".join(
-            f"dilation{a}: {v}" for a, v in zip("THW"[3 - n:], d)))
-    for kk, pp, dd in zip(k, p, d):
-        if pp > (dd * (kk - 1) + 1) // 2:
-            if n == 1:
-                raise RuntimeError(f"{op}() padding should be at most half of kernel size, but got padding={pp} "
-                                   f"and kernel_size={kk}")
-            raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={pp}, "
-                               f"kernel_size={kk} and dilation={dd}")
-    spatial = x.shape[-n:]
-    out = [_out_size(*args, ceil_mode) for args in zip(spatial, k, s, p, d)]
-    if any(o < 1 for o in out):
-        channels = x.shape[-n - 1]
-        raise RuntimeError(f"Given input size: ({'x'.join(map(str, [channels, *spatial]))}). Calculated output size: "
-                           f"({'x'.join(map(str, [channels, *out]))}). Output size is too small")
-    return k, s, p, d, out
 
 
 def _grid(per_dim: list[np.ndarray]) -> np.ndarray:
@@ -205,7 +154,8 @@ def _max_over(x: Tensor, starts: list[np.ndarray], valid: list[np.ndarray], out:
 
 
 def _max_pool(op: str, n: int, input: Tensor, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
-    k, s, p, d, out = _geometry(op, input, n, kernel_size, stride, padding, dilation, ceil_mode)
+    k, s, p, d, out = window(op, input, n, kernel_size, stride, padding, dilation, ceil_mode)
+    check_kernel(op, input)
     x, batched = _batched(input, n)
     starts = [(np.arange(o) * ss - pp)[:, None] + np.arange(kk)[None, :] * dd for o, ss, pp, kk, dd in zip(out, s, p, k, d)]
     valid = [(t >= 0) & (t < size) for t, size in zip(starts, x.shape[2:])]
@@ -215,10 +165,23 @@ def _max_pool(op: str, n: int, input: Tensor, kernel_size, stride, padding, dila
     return tuple(r.squeeze(0) for r in result) if return_indices else result.squeeze(0)
 
 
-@recorded_as("SqueezeBackward1")
+def _through_2d(pool_2d, input: Tensor, *args):
+    """A 1-d pool as torch computes it: the 2-d pool of input given a height of 1 (recorded as UnsqueezeBackward0,
+    the 2-d pool's node and SqueezeBackward1)."""
+    result = pool_2d(input.unsqueeze(-2), *args)
+    return tuple(r.squeeze(-2) for r in result) if isinstance(result, tuple) else result.squeeze(-2)
+
+
 def max_pool1d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None, padding: IntOrTuple = 0,
                dilation: IntOrTuple = 1, ceil_mode: bool = False, return_indices: bool = False):
-    return _max_pool("max_pool1d", 1, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+    if not return_indices:
+        max_pool1d_arguments(input, kernel_size, stride, padding, dilation, ceil_mode)
+        if not (input.requires_grad and grad_mode.STATE.enabled):  # torch's own 1-d kernel then computes it
+            check_kernel("max_pool1d_impl", input)
+    given = one_d("max_pool1d", input, kernel_size=kernel_size, stride=stride, padding=padding, dilation=dilation)
+    k, p, d = given["kernel_size"], given["padding"], given["dilation"]
+    s = given["stride"] or k
+    return _through_2d(max_pool2d, input, (1, *k), (1, *s), (0, *p), (1, *d), ceil_mode, return_indices)
 
 
 @recorded_as("MaxPool2DWithIndicesBackward0")
@@ -254,7 +217,8 @@ def _window_sums(x: Tensor, k: list[int], s: list[int], out: list[int]) -> Tenso
 
 def _avg_pool(op: str, n: int, input: Tensor, kernel_size, stride, padding, ceil_mode, count_include_pad,
               divisor_override) -> Tensor:
-    k, s, p, _, out = _geometry(op, input, n, kernel_size, stride, padding, 1, ceil_mode)
+    k, s, p, _, out = window(op, input, n, kernel_size, stride, padding, 1, ceil_mode)
+    check_kernel(AVG_KERNELS[n], input)
     x, batched = _batched(input, n)
     spatial = x.shape[2:]
     after = [max((o - 1) * ss + kk - size - pp, 0) for o, ss, kk, size, pp in zip(out, s, k, spatial, p)]
@@ -273,10 +237,11 @@ def _avg_pool(op: str, n: int, input: Tensor, kernel_size, stride, padding, ceil
     return result if batched else result.squeeze(0)
 
 
-@recorded_as("SqueezeBackward1")
 def avg_pool1d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None, padding: IntOrTuple = 0,
                ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
-    return _avg_pool("avg_pool1d", 1, input, kernel_size, stride, padding, ceil_mode, count_include_pad, None)
+    given = one_d("avg_pool1d", input, kernel_size=kernel_size, stride=stride, padding=padding)
+    k, p = given["kernel_size"], given["padding"]
+    return _through_2d(avg_pool2d, input, (1, *k), (1, *(given["stride"] or k)), (0, *p), ceil_mode, count_include_pad)
 
 
 @recorded_as("AvgPool2DBackward0")
@@ -300,17 +265,11 @@ def _adaptive_bounds(size: int, out: int) -> tuple[np.ndarray, np.ndarray]:
     return (i * size) // out, -((-(i + 1) * size) // out)
 
 
-def _adaptive_sizes(op: str, x: Tensor, n: int, output_size) -> list[int]:
-    if x.ndim not in (n + 1, n + 2):
-        raise RuntimeError(f"{op}(): Expected {n + 1}D or {n + 2}D tensor, but got {list(x.shape)}")
-    sizes = [output_size] * n if isinstance(output_size, int) or output_size is None else list(output_size)
-    if len(sizes) != n:
-        raise ValueError(f"Input dimension should be at least {n + 1}")
-    return [x.shape[x.ndim - n + i] if v is None else int(v) for i, v in enumerate(sizes)]
-
-
 def _adaptive_avg(op: str, n: int, input: Tensor, output_size) -> Tensor:
-    out = _adaptive_sizes(op, input, n, output_size)
+    out = adaptive_sizes(op, input, n, output_size)
+    if all(o == 1 for o in out):  # torch takes the mean (and its errors)
+        return in_format_of(input.mean(tuple(range(-n, 0)), keepdim=True), input)
+    check_kernel(ADAPTIVE_AVG_KERNELS[n], input)
     x, batched = _batched(input, n)
     result, counts = x, []
     for i, o in enumerate(out):
@@ -326,9 +285,9 @@ def _adaptive_avg(op: str, n: int, input: Tensor, output_size) -> Tensor:
     return result if batched else result.squeeze(0)
 
 
-@recorded_as("SqueezeBackward1")
 def adaptive_avg_pool1d(input: Tensor, output_size: IntOrTuple) -> Tensor:
-    return _adaptive_avg("adaptive_avg_pool1d", 1, input, output_size)
+    size = one_d("adaptive_avg_pool1d", input, output_size=output_size)["output_size"]
+    return _through_2d(adaptive_avg_pool2d, input, (1, *size))
 
 
 
@@ -352,7 +311,8 @@ def adaptive_avg_pool3d(input: Tensor, output_size: IntOrTuple) -> Tensor:
 
 
 def _adaptive_max(op: str, n: int, input: Tensor, output_size, return_indices: bool):
-    out = _adaptive_sizes(op, input, n, output_size)
+    out = adaptive_sizes(op, input, n, output_size)
+    check_kernel(ADAPTIVE_MAX_KERNELS[n], input)
     x, batched = _batched(input, n)
     starts, valid = [], []
     for i, o in enumerate(out):
@@ -366,9 +326,13 @@ def _adaptive_max(op: str, n: int, input: Tensor, output_size, return_indices: b
     return tuple(r.squeeze(0) for r in result) if return_indices else result.squeeze(0)
 
 
-@recorded_as("SqueezeBackward1")
 def adaptive_max_pool1d(input: Tensor, output_size: IntOrTuple, return_indices: bool = False):
-    return _adaptive_max("adaptive_max_pool1d", 1, input, output_size, return_indices)
+    size = one_d("adaptive_max_pool1d", input, output_size=output_size)["output_size"]
+    for dim in range(1, input.ndim):
+        if input.shape[dim] == 0:
+            raise RuntimeError(f"adaptive_max_pool1d(): Expected input to have non-zero size for non-batch dimensions, "
+                               f"but input has sizes {list(input.shape)} with dimension {dim} being empty")
+    return _through_2d(adaptive_max_pool2d, input, (1, *size), return_indices)
 
 
 @recorded_as("AdaptiveMaxPool2DBackward0")
@@ -401,7 +365,7 @@ adaptive_max_pool1d_with_indices, adaptive_max_pool2d_with_indices, adaptive_max
 def _lp_pool(n: int, input: Tensor, norm_type: float, kernel_size, stride, ceil_mode: bool) -> Tensor:
     """(sum over the window of x^p)^(1/p): the window mean of x^p times its size, negative means kept at 0."""
     pool = (avg_pool1d, avg_pool2d, avg_pool3d)[n - 1]
-    k = _ints(kernel_size, n, "kernel_size", f"lp_pool{n}d")
+    k = sizes(kernel_size, n, "kernel_size", f"lp_pool{n}d")
     mean = pool(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
     return (mean.sign() * mean.abs().relu()).mul(math.prod(k)).pow(1.0 / norm_type)
 
@@ -424,9 +388,9 @@ def lp_pool3d(input: Tensor, norm_type: float, kernel_size: IntOrTuple, stride: 
 def _max_unpool(n: int, input: Tensor, indices: Tensor, kernel_size, stride, padding, output_size) -> Tensor:
     """Each value written at its flat spatial index in zeros of the unpooled size."""
     op = f"max_unpool{n}d"
-    k = _ints(kernel_size, n, "kernel_size", op)
-    s = k if stride is None else _ints(stride, n, "stride", op)
-    p = _ints(padding, n, "padding", op)
+    k = sizes(kernel_size, n, "kernel_size", op)
+    s = k if stride is None else sizes(stride, n, "stride", op)
+    p = sizes(padding, n, "padding", op)
     spatial = input.shape[-n:]
     if output_size is None:
         size = [(i - 1) * ss - 2 * pp + kk for i, ss, pp, kk in zip(spatial, s, p, k)]
