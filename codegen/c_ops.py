@@ -62,7 +62,7 @@ COMPLEX_OPS = {
     Op.COS: "lg_ccos{f}({a})", Op.TAN: "lg_ctan{f}({a})", Op.ASIN: "lg_casin{f}({a})", Op.ACOS: "lg_cacos{f}({a})",
     Op.ATAN: "lg_catan{f}({a})", Op.SINH: "lg_csinh{f}({a})", Op.COSH: "lg_ccosh{f}({a})",
     Op.TANH: "lg_ctanh{f}({a})", Op.ISNAN: "lg_cisnan{f}({a})", Op.ISINF: "lg_cisinf{f}({a})",
-    Op.ADD: "{a} + {b}", Op.SUB: "{a} - {b}", Op.MUL: "{a} * {b}", Op.DIV: "{a} / {b}",
+    Op.ADD: "{a} + {b}", Op.SUB: "{a} - {b}", Op.MUL: "{a} * {b}", Op.DIV: "lg_cdiv{f}({a}, {b})",
     Op.POW: "lg_cpow{f}({a}, {b})", Op.EQ: "({a} == {b})", Op.NE: "({a} != {b})", Op.WHERE: "({a} ? {b} : {c})",
 }
 

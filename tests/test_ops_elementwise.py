@@ -287,6 +287,17 @@ def test_scalar_operands_vs_torch(backend, dtype):
             raise AssertionError(f"{name}: {e}") from None
 
 
+@pytest.mark.parametrize("dtype", ["int64", "float32", "float64", "complex64"])
+def test_number_divided_by_a_tensor_rounds_as_torch(backend, dtype):
+    """`3 / x` is torch's reciprocal(x) * 3, which rounds twice: bit for bit torch's values (a complex quotient
+    too, compiled: Smith's method with torch's fused multiply-adds; the interpreter's NumPy rounds its own way)."""
+    torch = pytest.importorskip("torch")
+    a = np.random.default_rng(1).uniform(0.1, 10, 4096)
+    a = (a + 1j * a[::-1] if dtype == "complex64" else a).astype(dtype)
+    for number in (3, 2.5, 7j):
+        assert_like_torch(number / lg.tensor(a), number / torch_of(a), exact=backend == "c" or dtype != "complex64")
+
+
 @pytest.mark.parametrize("dtype", ["bool", "int8", "int64"])
 def test_bitwise_scalar_operands_vs_torch(backend, dtype):
     torch = pytest.importorskip("torch")

@@ -94,6 +94,16 @@
     C w = lg_clog##S(lg_cmake##S(1 + y, -x)) - lg_clog##S(lg_cmake##S(1 - y, x));                    \
     return lg_cmake##S(-lg_cimag##S(w) / 2, lg_creal##S(w) / 2);                                     \
   }                                                                                                  \
+  LG_FN C lg_cdiv##S(C x, C y) { /* torch's quotient: Smith's method, its sums fused as torch's build fuses them */ \
+    T a = lg_creal##S(x), b = lg_cimag##S(x), c = lg_creal##S(y), d = lg_cimag##S(y);                \
+    if (fabs##S(c) >= fabs##S(d)) {                                                                   \
+      if (c == 0 && d == 0) return lg_cmake##S(a / fabs##S(c), b / fabs##S(d));                      \
+      T rat = d / c, scl = 1 / fma##S(d, rat, c);                                                    \
+      return lg_cmake##S(fma##S(b, rat, a) * scl, fma##S(-a, rat, b) * scl);                         \
+    }                                                                                                \
+    T rat = c / d, scl = 1 / fma##S(c, rat, d);                                                      \
+    return lg_cmake##S(fma##S(a, rat, b) * scl, fma##S(b, rat, -a) * scl);                           \
+  }                                                                                                  \
   LG_FN C lg_cpow##S(C a, C b) { /* exp(b log a); 0 to a power with a positive real part is 0 */     \
     if (lg_creal##S(b) == 0 && lg_cimag##S(b) == 0) return lg_cmake##S(1, 0);                        \
     if (lg_creal##S(a) == 0 && lg_cimag##S(a) == 0 && lg_cimag##S(b) == 0 && lg_creal##S(b) > 0)     \

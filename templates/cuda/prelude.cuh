@@ -73,8 +73,7 @@ struct lg_bf16 {
 LG_FN float lg_bf16_load(lg_bf16 v) { return (float)v; }
 LG_FN lg_bf16 lg_bf16_store(float f) { return lg_bf16(f); }
 
-/* complex values: a pair of parts with C's arithmetic (division by Smith's method, which neither
- * overflows nor underflows where the quotient does not) */
+/* complex values: a pair of parts with C's arithmetic (division is lg_cdiv, torch's, in lg_complex.h) */
 template <typename T> struct lg_complex {
   T re, im;
   lg_complex() = default;
@@ -88,14 +87,6 @@ template <typename T> LG_FN lg_complex<T> operator-(lg_complex<T> a) { return lg
 template <typename T> LG_FN lg_complex<T> operator+(lg_complex<T> a, lg_complex<T> b) { return lg_complex<T>(a.re + b.re, a.im + b.im); }
 template <typename T> LG_FN lg_complex<T> operator-(lg_complex<T> a, lg_complex<T> b) { return lg_complex<T>(a.re - b.re, a.im - b.im); }
 template <typename T> LG_FN lg_complex<T> operator*(lg_complex<T> a, lg_complex<T> b) { return a *= b; }
-template <typename T> LG_FN lg_complex<T> operator/(lg_complex<T> a, lg_complex<T> b) {
-  if (fabs(b.re) >= fabs(b.im)) {
-    T r = b.im / b.re, d = b.re + b.im * r;
-    return lg_complex<T>((a.re + a.im * r) / d, (a.im - a.re * r) / d);
-  }
-  T r = b.re / b.im, d = b.im + b.re * r;
-  return lg_complex<T>((a.re * r + a.im) / d, (a.im * r - a.re) / d);
-}
 template <typename T> LG_FN bool operator==(lg_complex<T> a, lg_complex<T> b) { return a.re == b.re && a.im == b.im; }
 template <typename T> LG_FN bool operator!=(lg_complex<T> a, lg_complex<T> b) { return !(a == b); }
 template <typename T> LG_FN bool operator!=(lg_complex<T> a, int zero) { return a != lg_complex<T>(zero); }
