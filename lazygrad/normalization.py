@@ -10,8 +10,16 @@ from .tensor import Tensor
 from .amp.autocast_mode import autocast_op
 
 
-def _normalized_dims(input: Tensor, normalized_shape, star: str) -> tuple[int, ...]:
+def _normalized_dims(input: Tensor, normalized_shape, star: str, **affine) -> tuple[int, ...]:
+    """The dims normalized over, after torch's checks of normalized_shape, the affine tensors and input."""
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if not shape:
+        raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., containing at least one "
+                           "element, but got normalized_shape = []")
+    for name, t in affine.items():
+        if t is not None and tuple(t.shape) != shape:
+            raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
+                               f"{list(t.shape)} and normalized_shape = {list(shape)}")
     if tuple(input.shape[input.ndim - len(shape):]) != shape or len(shape) > input.ndim:
         raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
                            f"[*{star}{', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
@@ -32,7 +40,7 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
                eps: float = 1e-5, cudnn_enable: bool = True) -> Tensor:
     """(x - mean) / sqrt(var + eps) over the last dims (the biased variance), then weight and bias; float16 and
     bfloat16 computed in float32 and rounded once, as torch does."""
-    dims = _normalized_dims(input, normalized_shape, ", ")
+    dims = _normalized_dims(input, normalized_shape, ", ", weight=weight, bias=bias)
     wide = input.to(opmath(input.dtype))
     mean = wide.mean(dims, keepdim=True)
     centered = wide - mean
@@ -42,7 +50,7 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
 
 def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps: float | None = None) -> Tensor:
     """x / sqrt(mean(x^2) + eps) over the last dims (eps: the dtype's machine epsilon by default), then weight."""
-    dims = _normalized_dims(input, normalized_shape, "")
+    dims = _normalized_dims(input, normalized_shape, "", weight=weight)
     eps = float(np.finfo(input.dtype.np).eps) if eps is None else eps
     return _affine(input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt(), weight, None).contiguous()
 

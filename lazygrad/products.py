@@ -115,6 +115,8 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
                            f"{other.ndim}D")
     if input.ndim == 1 and other.ndim == 1:
         return dot(input, other)
+    if max(input.ndim, other.ndim) > 2 and input._shape[-1] != other._shape[max(other.ndim - 2, 0)]:
+        raise _matmul_error(input, other)
     if input.ndim == 1:
         return _matmul2(input.unsqueeze(0), other).squeeze(-2)
     if other.ndim == 1:
@@ -122,6 +124,46 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
             return mv(input, other)
         return _matmul2(input, other.unsqueeze(-1)).squeeze(-1)
     return _matmul2(input, other)
+
+
+def _folds(a: Tensor, b: Tensor) -> str | None:
+    """Which operand torch's matmul folds into a matrix for mm or mv ("a", or "b" transposed), None when it
+    calls bmm: a side of 3 or more dims times one of at most 2, unless that means a copy torch avoids."""
+    if a.ndim >= 3 and b.ndim <= 2:
+        side, big, shape, strides, small = "a", a, a._shape, a._strides, b
+    elif b.ndim >= 3 and a.ndim <= 2:
+        side, big, small = "b", b, a
+        shape, strides = b._shape[:-2] + b._shape[:-3:-1], b._strides[:-2] + b._strides[:-3:-1]
+    else:
+        return None
+    if small._requires_grad:
+        return side
+    if a.ndim == 2:
+        return None
+    if big.numel() == 0:
+        return side
+    contiguous = all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(len(shape) - 2))
+    return side if contiguous else None
+
+
+def _matmul_error(a: Tensor, b: Tensor) -> RuntimeError:
+    """torch's error for matmul operands whose inner sizes differ: that of the op torch's matmul hands them to
+    (mm or mv of one side folded into a matrix, else bmm over the broadcast batch dims)."""
+    k, k2 = a._shape[-1], b._shape[max(b.ndim - 2, 0)]
+    side = _folds(a, b)
+    if side == "a":
+        rows = math.prod(a._shape[:-1])
+        if b.ndim == 1:
+            return RuntimeError(f"size mismatch, got input ({rows}), mat ({rows}x{k}), vec ({k2})")
+        return RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k} and {k2}x{b._shape[-1]})")
+    if side == "b":
+        rows = math.prod(b._shape[:-2]) * b._shape[-1]
+        if a.ndim == 1:
+            return RuntimeError(f"size mismatch, got input ({rows}), mat ({rows}x{k2}), vec ({k})")
+        return RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({rows}x{k2} and {k}x{a._shape[0]})")
+    batch = math.prod(broadcast_shapes(a._shape[:-2], b._shape[:-2]))  # (torch's error where they do not broadcast)
+    return RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{batch}, {k}] but got: "
+                        f"[{batch}, {k2}].")
 
 
 @differentiable("outer")

@@ -143,6 +143,12 @@ def convolution_backward(c, g: Tensor) -> tuple:
     return (gx, gw, gb, None, None, None, None, None, None)
 
 
+def _as_op_dims(n: int, *values) -> list:
+    """Each int value as n of them, as torch's binding of an n-d convolution gives its sizes (the weight's
+    dims then decide whether they fit)."""
+    return [[v] * n if isinstance(v, int) else v for v in values]
+
+
 def _per_dim(value: IntOrTuple, n: int, name: str) -> list[int]:
     """An int or a per-dim sequence as n ints, with torch's error for a wrong length."""
     values = [int(value)] if isinstance(value, int) else [int(v) for v in value]
@@ -169,6 +175,9 @@ def _check_dtypes(x: Tensor, w: Tensor) -> None:
 def _check_shapes(x: Tensor, w: Tensor, bias, groups: int, transposed: bool) -> None:
     """torch's errors for channels, groups and bias that do not fit the weight."""
     where = "transposed=1, " if transposed else f"groups={groups}, "
+    if w.ndim != x.ndim:
+        raise RuntimeError(f"Expected {w.ndim}-dimensional input for {w.ndim}-dimensional weight {list(w.shape)}, but "
+                           f"got {x.ndim}-dimensional input of size {list(x.shape)} instead")
     if not transposed and w.shape[0] % groups:
         raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but got "
                            f"weight of size [{list(w.shape)}] instead")
@@ -217,8 +226,10 @@ def _conv(name: str, n: int, input: Tensor, weight: Tensor, bias, stride, paddin
     if isinstance(padding, str) and padding not in ("same", "valid"):
         raise RuntimeError(f"Invalid padding string: '{padding}'")
     dims = weight.ndim - 2
+    stride, dilation = _as_op_dims(n, stride, dilation)
     stride, dilation = _per_dim(stride, dims, "stride"), _per_dim(dilation, dims, "dilation")
-    pads = [0] * dims if padding == "valid" else padding if padding == "same" else _per_dim(padding, dims, "padding")
+    pads = ([0] * dims if padding == "valid" else padding if padding == "same" else
+            _per_dim(_as_op_dims(n, padding)[0], dims, "padding"))
     _check_options(stride, [] if pads == "same" else pads, dilation, groups)
     _check_dtypes(x, weight)
     _check_shapes(x, weight, bias, groups, False)
@@ -238,6 +249,7 @@ def _conv_transpose(name: str, n: int, input: Tensor, weight: Tensor, bias, stri
     batched = _batched(input, n, name)
     x = input if batched else input.unsqueeze(0)
     dims = weight.ndim - 2
+    stride, dilation, padding, output_padding = _as_op_dims(n, stride, dilation, padding, output_padding)
     stride, dilation = _per_dim(stride, dims, "stride"), _per_dim(dilation, dims, "dilation")
     padding, output_padding = _per_dim(padding, dims, "padding"), _per_dim(output_padding, dims, "output_padding")
     _check_options(stride, padding, dilation, groups)

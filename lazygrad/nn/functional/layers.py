@@ -6,11 +6,13 @@ from __future__ import annotations
 import math
 import warnings
 
+import numpy as np
+
 from ... import inplace as _inplace
 from ...autograd.grad_mode import is_grad_enabled, no_grad
 from ...creation import arange, ones, rand, zeros
 from ...searching import searchsorted
-from ...dtypes import int64
+from ...dtypes import int64, torch_name
 from ...elementwise import where
 from ...products import addmm, cosine_similarity, pairwise_distance, pdist
 from ...sampling import dropout as _dropout
@@ -123,6 +125,20 @@ def _embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, ma
     return rows.reshape(*input.shape, weight.shape[1])
 
 
+def _check_offsets(offsets: Tensor, length: int) -> None:
+    """torch's errors for bag offsets that do not start at 0, pass the input's end or go backwards."""
+    starts = offsets.numpy()
+    if starts.size and starts[0] != 0:
+        raise RuntimeError("offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start from "
+                           f"position 0. However, got {starts[0]}\n[ torch.{torch_name(offsets.dtype)}Tensor{{}} ]")
+    if starts.size and starts[-1] > length:
+        raise RuntimeError(f"offsets[-1] can not be greater than input's length {length} but got offsets[-1] of "
+                           f"{starts[-1]}")
+    if (np.diff(starts) < 0).any():
+        raise RuntimeError("Expected i < index_size to be true, but got false.  (Could this error message be improved?  "
+                           "If so, please report an enhancement request to PyTorch.)")
+
+
 def _bag_ids(input: Tensor, offsets: Tensor | None, include_last_offset: bool) -> tuple[Tensor, int]:
     """The bag of each flattened index and the number of bags; indices past the last bag go to bag `bags`."""
     if input.ndim == 2:
@@ -133,8 +149,11 @@ def _bag_ids(input: Tensor, offsets: Tensor | None, include_last_offset: bool) -
         return arange(rows * length, device=input.device) // max(length, 1), rows
     if input.ndim != 1:
         raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension {input.ndim}")
-    if offsets is None or offsets.ndim != 1:
-        raise ValueError(f"offsets has to be a 1D Tensor but got {offsets if offsets is None else offsets.ndim}")
+    if offsets is None:
+        raise ValueError("offsets has to be a 1D Tensor but got None")
+    if offsets.ndim != 1:
+        raise ValueError("offsets has to be a 1D Tensor")
+    _check_offsets(offsets, input.shape[0])
     bags = offsets.shape[0] - 1 if include_last_offset else offsets.shape[0]
     position = arange(input.shape[0], device=input.device)
     return searchsorted(offsets.to(int64), position, right=True) - 1, bags
@@ -221,6 +240,8 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
 
 def _keep_mask(input: Tensor, p: float, per_channel: bool) -> Tensor:
     """1 with probability 1 - p, one draw per element or per (sample, channel) slice."""
+    if per_channel and input.ndim < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
     shape = input.shape[:2] + (1,) * (input.ndim - 2) if per_channel else input.shape
     return (rand(shape, dtype=input.dtype, device=input.device) < 1 - p).to(input.dtype)
 
@@ -282,7 +303,8 @@ def _deprecated_rank(name: str, ndim: int, spatial: int) -> None:
 
 
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
-    """Channel-wise dropout of (N, C, H, W) input; a 3-D input is read as (N, C, L), as torch still does."""
+    """Channel-wise dropout of (N, C, H, W) input; any other input is read as (N, C, ...), as torch still does
+    (a 3-D one as (N, C, L))."""
     if input.ndim not in (3, 4):
         _deprecated_rank("dropout2d", input.ndim, 2)
     if input.ndim == 3:

@@ -392,10 +392,18 @@ def _max_unpool(n: int, input: Tensor, indices: Tensor, kernel_size, stride, pad
     s = k if stride is None else sizes(stride, n, "stride", op)
     p = sizes(padding, n, "padding", op)
     spatial = input.shape[-n:]
-    if output_size is None:
-        size = [(i - 1) * ss - 2 * pp + kk for i, ss, pp, kk in zip(spatial, s, p, k)]
-    else:
-        size = [int(v) for v in output_size][-n:]
+    size = [(i - 1) * ss - 2 * pp + kk for i, ss, pp, kk in zip(spatial, s, p, k)]
+    if output_size is not None:
+        given = list(output_size)[2:] if len(output_size) == n + 2 else list(output_size)
+        if len(given) != n:
+            raise ValueError(f"output_size should be a sequence containing {n} or {n + 2} elements, but it has a length "
+                             f"of '{len(given)}'")
+        for d, (want, default, ss) in enumerate(zip(given, size, s)):
+            if not default - ss < want < default + ss:  # torch's range: less than a stride from the default
+                shown = output_size if len(output_size) == n else type(output_size)(given)
+                raise ValueError(f'invalid output_size "{shown}" (dim {d} must be between {default - ss} and '
+                                 f'{default + ss})')
+        size = [int(v) for v in given]
     lead = input.shape[:-n]
     flat_in, flat_idx = input.reshape(*lead, -1), indices.reshape(*lead, -1)
     zeros = lg.zeros(*lead, math.prod(size), dtype=input.dtype, device=input.device)
