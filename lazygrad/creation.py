@@ -142,6 +142,8 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = Fal
         fill_value = fill_value.item()
     if not isinstance(size, (int, tuple, list)) or isinstance(size, bool):
         raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}")
+    if not isinstance(fill_value, (bool, int, float, complex, np.number, np.bool_)):
+        raise TypeError(f"full(): argument 'fill_value' (position 2) must be Number, not {type(fill_value).__name__}")
     dt = to_dtype(dtype) if dtype is not None else dtypes.scalar_dtype(fill_value)
     return _const((size,) if isinstance(size, int) else size, fill_value, dt, device, requires_grad)
 
@@ -251,6 +253,9 @@ def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: 
 
 def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
     m = n if m is None else m
+    for name, size in (("n", n), ("m", m)):
+        if size < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {size}")
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
     rows = graph.expand(graph.reshape(graph.arange(0, 1, n, int64), (n, 1)), (n, m))
     cols = graph.expand(graph.reshape(graph.arange(0, 1, m, int64), (1, m)), (n, m))

@@ -10,9 +10,11 @@ class device:
         if isinstance(type, device):
             self.type, self.index = type.type, type.index
             return
-        name, _, idx = str(type).partition(":")
+        name, colon, idx = str(type).partition(":")
         if name not in ("cpu", "cuda"):
             raise RuntimeError(f"Expected one of cpu, cuda device type at start of device string: {type}")
+        if colon and not (idx.isdigit() and idx.isascii() and (idx == "0" or idx[0] != "0")):
+            raise RuntimeError(f"Invalid device string: '{type}'")
         self.type = name
         self.index = int(idx) if idx else index
 

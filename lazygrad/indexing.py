@@ -311,13 +311,56 @@ def index_put(input: Tensor, indices, values, accumulate: bool = False) -> Tenso
     return Tensor._from_node(node, input._storage.device)
 
 
-def _scatter_indices(input: Tensor, dim: int, index: Tensor, name: str) -> tuple:
+def _check_index_shape(input: Tensor, d: int, index: Tensor, name: str, src) -> None:
+    """torch's checks that index has input's dims and fits input (and a tensor src) apart from dim d."""
+    dims = max(input.ndim, 1)
+    sizes = lambda t, k: t._shape[k] if t.ndim else 1  # noqa: E731  (a 0-d tensor counts as one element)
+    if name == "gather":
+        if max(index.ndim, 1) != dims:
+            raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+        for k in range(dims):
+            if k != d and sizes(index, k) > sizes(input, k):
+                raise RuntimeError(f"Size does not match at dimension {k} expected index {list(index._shape)} to be no "
+                                   f"larger than self {list(input._shape)} apart from dimension {d}")
+        return
+    if index.numel() == 0:
+        return
+    if max(index.ndim, 1) != dims:
+        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+    wrong = any(k != d and sizes(index, k) > sizes(input, k) for k in range(dims))
+    if isinstance(src, Tensor):
+        for k in range(dims if not wrong else 0):
+            if src.ndim and k >= src.ndim:
+                raise IndexError(f"Dimension out of range (expected to be in range of [{-src.ndim}, {src.ndim - 1}], "
+                                 f"but got {k})")
+            if sizes(index, k) > sizes(src, k):
+                wrong = True
+                break
+        if wrong:
+            raise RuntimeError(f"Expected index {list(index._shape)} to be no larger than self {list(input._shape)} "
+                               f"apart from dimension {d} and to be no larger size than src {list(src._shape)}")
+    elif wrong:
+        raise RuntimeError(f"Expected index {list(index._shape)} to be no larger than self {list(input._shape)} "
+                           f"apart from dimension {d}")
+
+
+def _src_values(src, index: Tensor):
+    """The part of a scatter's src that index covers (none of it for an empty index)."""
+    if not isinstance(src, Tensor):
+        return src
+    if index.numel() == 0:
+        return src.reshape(-1)[:0].reshape(index._shape)
+    return src[tuple(slice(0, n) for n in index._shape)]
+
+
+def _scatter_indices(input: Tensor, dim: int, index: Tensor, name: str, src=None) -> tuple:
     """The index_put indices of scatter along dim: index itself there, the element's own position elsewhere."""
     from .creation import arange
     from .tensor import wrap_dim
     d = wrap_dim(dim, input.ndim)
     if index.dtype.kind not in "ui":
         raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
+    _check_index_shape(input, d, index, name, src)
     size = input._shape[d] if input.ndim else 1
     _check_known_indices(index, size, lambda i: f"index {i} is out of bounds for dimension {d} with size {size}")
     grid = [1] * index.ndim
@@ -333,8 +376,8 @@ def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None, red
         raise RuntimeError("reduce argument must be either add or multiply.")
     src = value if src is None else src
     _same_dtype(input, src)
-    vals = src[tuple(slice(0, n) for n in index._shape)] if isinstance(src, Tensor) else src
-    indices = _scatter_indices(input, dim, index, "scatter")
+    indices = _scatter_indices(input, dim, index, "scatter", src)
+    vals = _src_values(src, index)
     if reduce is not None:
         vals = vals if isinstance(vals, Tensor) else Tensor._from_node(graph.const(vals, input.dtype))
         return _reduce_into(input, indices, vals, SCATTER_REDUCE[reduce], include_self=True)
@@ -383,8 +426,8 @@ def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: 
     if reduce not in REDUCTIONS:
         raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
     _same_dtype(input, src)
-    vals = src[tuple(slice(0, n) for n in index._shape)]
-    return _reduced(input, _scatter_indices(input, dim, index, "scatter_reduce"), vals, reduce, include_self)
+    indices = _scatter_indices(input, dim, index, "scatter_reduce", src)
+    return _reduced(input, indices, _src_values(src, index), reduce, include_self)
 
 
 @differentiable("index_reduce")
@@ -407,8 +450,8 @@ def _same_dtype(input: Tensor, src) -> None:
 @differentiable("scatter_add")
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     _same_dtype(input, src)
-    vals = src[tuple(slice(0, n) for n in index._shape)]
-    return index_put(input, _scatter_indices(input, dim, index, "scatter_add"), vals, accumulate=True)
+    indices = _scatter_indices(input, dim, index, "scatter_add", src)
+    return index_put(input, indices, _src_values(src, index), accumulate=True)
 
 
 def _check_slices(name: str, input: Tensor, d: int, index: Tensor, source: Tensor) -> None:
@@ -491,7 +534,9 @@ def nonzero(input: Tensor, *, as_tuple: bool = False):
         coords = coords[:0] if not coords else coords
     if as_tuple:
         return tuple(tensor(c.astype(np.int64)) for c in coords)
-    return tensor(np.stack(coords, axis=1).astype(np.int64) if coords else np.zeros((0, 0), np.int64))
+    if input.ndim == 0:  # a row without coordinates where the number is not zero
+        return tensor(np.zeros((int(np.asarray(input._values()) != 0), 0), np.int64))
+    return tensor(np.stack(coords, axis=1).astype(np.int64))
 
 
 def nonzero_static(input: Tensor, *, size: int, fill_value: int = -1, out: Tensor | None = None) -> Tensor:
@@ -517,7 +562,9 @@ def nonzero_static(input: Tensor, *, size: int, fill_value: int = -1, out: Tenso
 
 @recorded_as("MaskedSelectBackward0")
 def masked_select(input: Tensor, mask: Tensor) -> Tensor:
-    shape = broadcast_shapes(input._shape, mask._shape)
+    if mask.dtype is not bool_:
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
+    shape = broadcast_shapes(mask._shape, input._shape)
     return getitem(input.expand(shape), mask.expand(shape))
 
 
@@ -661,6 +708,8 @@ def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """out[i][j] = input[index[i][j]][j] (for dim 0): one load per element, at a computed position."""
     from .tensor import wrap_dim
     d = wrap_dim(dim, input.ndim)
+    if input.ndim == 0 and index.ndim:  # a number is gathered from as a 1-element vector
+        input = input.reshape(1)
     shape, strides, offset, advanced = _parse(input._shape, input._strides, input._offset,
                                               _scatter_indices(input, d, index, "gather"))
     positions, _ = _positions(shape, strides, offset, advanced)

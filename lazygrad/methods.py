@@ -204,6 +204,8 @@ def _pin_memory(self: Tensor, device=None) -> Tensor:
 
 
 def _requires_grad_(self: Tensor, requires_grad: bool = True) -> Tensor:
+    if requires_grad and self.dtype.kind not in "fc":  # (torch's message here leaves complex out)
+        raise RuntimeError("only Tensors of floating point dtype can require gradients")
     self.requires_grad = requires_grad
     return self
 

@@ -314,9 +314,13 @@ def unflatten(t: Tensor, dim: int, sizes) -> Tensor:
 def narrow(t: Tensor, dim: int, start: int, length: int) -> Tensor:
     d = wrap_dim(dim, t.ndim)
     size = t._shape[d]
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
     if start < 0:
         start += size
-    if not (0 <= start <= size and 0 <= length and start + length <= size):
+    if start + length > size:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
     shape = list(t._shape)
     shape[d] = length
@@ -362,6 +366,8 @@ def unfold(t: Tensor, dimension: int, size: int, step: int) -> Tensor:
 @differentiable("diagonal")
 def diagonal(t: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
     a, b = wrap_dim(dim1, t.ndim), wrap_dim(dim2, t.ndim)
+    if a == b:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
     start = t._offset + (offset * t._strides[b] if offset >= 0 else -offset * t._strides[a])
     n = max(0, min(t._shape[a] - max(-offset, 0), t._shape[b] - max(offset, 0)))
     if n == 0:

@@ -392,6 +392,9 @@ def test_nonzero_and_where_vs_torch(backend):
         assert_like_torch(g, w)
     for g, w in zip(lg.where(x > 20), torch.where(t > 20)):
         assert_like_torch(g, w)
+    for value in (2.5, 0.0):  # a number: one row of no coordinates where it is not zero
+        assert_like_torch(lg.tensor(value).nonzero(), torch.tensor(value).nonzero())
+    assert_like_torch((x > 99).nonzero(), (t > 99).nonzero())
 
 
 def _memory_format_program(t):
