@@ -159,7 +159,7 @@ def ones(*size, dtype=None, device=None, requires_grad: bool = False, out=None) 
 
 def empty(*size, dtype=None, device=None, requires_grad: bool = False, out=None, memory_format=None) -> Tensor:
     """Uninitialized in torch; lazygrad gives zeros, which costs nothing extra when never realized."""
-    made = zeros(*size, dtype=dtype, device=device)
+    made = _const(size, 0, to_dtype(dtype) if dtype is not None else get_default_dtype(), device, False)
     return _finish(_formatted(made, None, memory_format), requires_grad)
 
 

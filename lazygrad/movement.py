@@ -62,17 +62,21 @@ def _sizes(args) -> list[int]:
 
 def infer_shape(shape: list[int], numel: int) -> tuple[int, ...]:
     """Resolve one -1 and check the element count, with torch's messages."""
+    for at, size in enumerate(shape):
+        if size < -1:
+            raise RuntimeError(f"invalid shape dimension {size} at index {at} of shape {list(shape)}")
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
     known = math.prod(s for s in shape if s != -1)
     if -1 in shape:
+        if known == 0 and numel == 0:
+            raise RuntimeError(f"cannot reshape tensor of 0 elements into shape {list(shape)} because the unspecified "
+                               "dimension size -1 can be any value and is ambiguous")
         if known == 0 or numel % known:
             raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
         shape = [numel // known if s == -1 else s for s in shape]
     elif known != numel:
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
-    if any(s < 0 for s in shape):
-        raise RuntimeError(f"invalid shape dimension {min(shape)}")
     return tuple(shape)
 
 

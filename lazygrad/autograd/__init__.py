@@ -17,7 +17,14 @@ def _as_list(x):
 def _default_grads(outputs, grad_outputs):
     from ..creation import ones_like
     grads = []
-    for out, g in zip(outputs, grad_outputs):
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if g is not None and tuple(g.shape) != tuple(out.shape):
+            raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and output[{i}] has a "
+                               f"shape of {out.shape}.")
+        if g is not None and g.dtype.is_complex != out.dtype.is_complex:
+            raise RuntimeError(f"For complex Tensors, both grad_output and output are required to have the same dtype. "
+                               f"Mismatch in dtype: grad_output[{i}] has a dtype of {g.dtype} and output[{i}] has a "
+                               f"dtype of {out.dtype}.")
         if g is None:
             if out.numel() != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
@@ -61,6 +68,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
          allow_unused: bool = False, only_inputs: bool = True, materialize_grads: bool = False):
     """The gradients of outputs with respect to inputs, returned (not accumulated)."""
     outs, ins = _as_list(outputs), _as_list(inputs)
+    if not ins:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     _check_outputs(outs)
     for t in ins:
         if not t.requires_grad:
