@@ -24,11 +24,12 @@ from .tensor import Tensor
 LOW_PRECISION = ("float16", "bfloat16")
 
 
-def check_matrices(name: str, A: Tensor, square: bool = True, complex_ok: bool = False) -> None:
+def check_matrices(name: str, A: Tensor, square: bool = True, complex_ok: bool = False, arg: str = "A") -> None:
     """torch's checks on the matrix argument of a linalg function: dims, dtype, squareness. complex_ok: the
-    function takes complex matrices (those whose routines and formulas are written for them)."""
+    function takes complex matrices (those whose routines and formulas are written for them); arg: the
+    argument's name in torch's message."""
     if A.ndim < 2:
-        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
+        raise RuntimeError(f"{name}: The input tensor {arg} must have at least 2 dimensions.")
     if A.dtype.is_complex and not complex_ok:
         raise NotImplementedError(f"{name}: complex matrices are not supported by lazygrad's linear algebra yet "
                                   f"(got {torch_name(A.dtype)})")
@@ -129,6 +130,7 @@ def legacy_slogdet(input: Tensor):
 def logdet(input: Tensor) -> Tensor:
     """log det: NaN where the determinant is negative (torch's where over slogdet)."""
     from .elementwise import where
+    check_matrices("logdet", input, complex_ok=True)
     sign, logabsdet = slogdet(input)
     return where(sign < 0, math.nan, logabsdet)
 
@@ -188,11 +190,24 @@ def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True, un
     return library_call("solve_triangular", (upper, left, unitriangular), [a, b], [b.shape])[0]
 
 
+def _check_solve_sizes(name: str, short: str, b: Tensor, A: Tensor, dims_message=None) -> None:
+    """The checks of torch's older solvers (triangular_solve, cholesky_solve): matrices, and b's rows A's."""
+    for arg, t in (("b", b), ("A", A)):
+        if t.ndim < 2:
+            raise RuntimeError(dims_message(arg if arg == "b" else "u", t.ndim) if dims_message else
+                               f"{name}: Expected {arg} to have at least 2 dimensions, but it has {t.ndim} dimensions "
+                               "instead")
+    if A.shape[-1] != A.shape[-2] or b.shape[-2] != A.shape[-1]:
+        raise RuntimeError(f"Incompatible matrix sizes for {short}: each A matrix is {A.shape[-2]} by {A.shape[-1]} but "
+                           f"each b matrix is {b.shape[-2]} by {b.shape[-1]}")
+
+
 def triangular_solve(b: Tensor, A: Tensor, upper: bool = True, transpose: bool = False,
                      unitriangular: bool = False):
     """torch's older spelling: (solution of op(A) X = b, a copy of A)."""
     warnings.warn("torch.triangular_solve is deprecated in favor of torch.linalg.solve_triangular", UserWarning,
                   stacklevel=2)
+    _check_solve_sizes("torch.triangular_solve", "triangular_solve", b, A)
     a = A.mT if transpose else A
     x = solve_triangular(a, b, upper=upper != transpose, unitriangular=unitriangular)
     return return_types.triangular_solve(x, A.clone())
@@ -202,6 +217,9 @@ def triangular_solve(b: Tensor, A: Tensor, upper: bool = True, transpose: bool =
 
 def _lu_parts(A: Tensor, pivot: bool, name: str, checked: bool) -> list[Tensor]:
     """LU, pivots (int32), P and info of one library call; checked raises torch's error for a zero pivot."""
+    if A.ndim < 2:
+        raise RuntimeError(f"{'linalg.lu' if name == 'linalg.lu' else 'torch.lu_factor'}: Expected tensor with 2 or "
+                           f"more dimensions. Got size: {list(A.shape)} instead")
     check_matrices(name, A, square=False, complex_ok=True)
     if not pivot:
         raise RuntimeError(f"{name}: LU without pivoting is not implemented on the CPU")
@@ -359,7 +377,7 @@ def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:
 def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False):
     if check_errors:
         return return_types.linalg_cholesky_ex(cholesky(A, upper=upper), _no_failures(A))
-    factor, info = _factor(A, upper, True, "linalg.cholesky_ex")
+    factor, info = _factor(A, upper, True, "linalg.cholesky")
     return return_types.linalg_cholesky_ex(factor, _info(info))
 
 
@@ -371,6 +389,8 @@ def legacy_cholesky(input: Tensor, upper: bool = False) -> Tensor:
 
 def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False) -> Tensor:
     """X with (L L^T) X = B (U^T U when upper), by two triangular solves."""
+    _check_solve_sizes("cholesky_solve", "cholesky_solve", B, L,
+                       lambda arg, n: f"{arg} should have at least 2 dimensions, but has {n} dimensions instead")
     low = L.mH if upper else L
     return solve_triangular(low.mH, solve_triangular(low, B, upper=False), upper=True)
 

@@ -83,7 +83,10 @@ def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None, ou
 
 def cond(A: Tensor, p=None) -> Tensor:
     """The condition number: a ratio of singular values (p None, 2, -2), else norm(A) * norm(A^-1)."""
-    check_matrices("linalg.cond", A, square=p not in (None, 2, -2), complex_ok=True)
+    if p not in (None, 2, -2, 1, -1, math.inf, -math.inf, "fro", "nuc"):
+        raise RuntimeError(f"linalg.cond got an invalid norm type: {p}")
+    check_matrices("linalg.cond" if p in (None, 2, -2) else f"linalg.cond(ord={p})", A, square=p not in (None, 2, -2),
+                   complex_ok=True)
     if p in (None, 2, -2):
         s = svdvals(A)
         if s.shape[-1] == 0:  # empty matrices: 0, as torch gives
@@ -94,7 +97,7 @@ def cond(A: Tensor, p=None) -> Tensor:
 
 def matrix_rank(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False, tol=None) -> Tensor:
     """How many singular values exceed max(atol, rtol * the largest)."""
-    check_matrices("linalg.matrix_rank", A, square=hermitian, complex_ok=True)
+    check_matrices("torch.linalg.matrix_rank", A, square=hermitian, complex_ok=True, arg="input")
     if tol is not None:
         atol, rtol = tol, 0.0
     atol, rtol = tolerances(A, atol, rtol, "matrix_rank")
@@ -259,6 +262,11 @@ def lstsq(A: Tensor, B: Tensor, rcond=None, *, driver=None):
     it: the rank is given, residuals and singular values are empty (the 'gelsd' and 'gelss' drivers fill
     them in)."""
     from .creation import empty
+    if A.ndim < 2:
+        raise RuntimeError("torch.linalg.lstsq: input must have at least 2 dimensions.")
+    if not 0 <= A.ndim - B.ndim <= 1:
+        raise RuntimeError("torch.linalg.lstsq: input.dim() must be greater or equal to other.dim() and "
+                           "(input.dim() - other.dim()) <= 1")
     check_matrices("linalg.lstsq", A, square=False, complex_ok=True)
     if A.dtype is not B.dtype:
         raise RuntimeError(f"torch.linalg.lstsq: Expected input and other to have the same dtype, but got "
@@ -266,7 +274,7 @@ def lstsq(A: Tensor, B: Tensor, rcond=None, *, driver=None):
     vector = B.ndim == A.ndim - 1
     b = B.unsqueeze(-1) if vector else B
     if b.shape[-2] != A.shape[-2]:
-        raise RuntimeError("torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
+        raise RuntimeError(f"torch.linalg.lstsq: input.size(-2) should match other.size({-1 if vector else -2})")
     rtol = rcond if rcond is not None and rcond > 0 else None
     solution = matmul(pinv(A, rtol=rtol), b)
     rank = matrix_rank(A, rtol=rtol)
