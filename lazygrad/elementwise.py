@@ -600,6 +600,7 @@ def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
         kernel = "lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar"
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{torch_name(input.dtype)}'")
     dt = result_type(input, end)
+    broadcast_shapes(input._shape, end._shape, *([weight._shape] if isinstance(weight, Tensor) else []))
     x, y = input.to(opmath(dt)), end.to(opmath(dt))
     w = weight.to(x.dtype) if isinstance(weight, Tensor) else weight
     diff = sub(y, x)

@@ -182,6 +182,8 @@ def _dims_and_sizes(x: Tensor, s, dim, default_all: bool = True) -> tuple[list[i
     """The dims of an n-dimensional transform and their point counts (None: keep the size)."""
     if s is not None and dim is not None and len(s) != len(dim if not isinstance(dim, int) else [dim]):
         raise RuntimeError("When given, dim and shape arguments must have the same length")
+    if s is not None and dim is None and len(s) > x.ndim:
+        raise RuntimeError(f"Got shape with {len(s)} values but input tensor only has {x.ndim} dimensions.")
     if dim is None:
         dims = list(range(x.ndim - len(s), x.ndim)) if s is not None else list(range(x.ndim)) if default_all else []
     else:
@@ -190,6 +192,13 @@ def _dims_and_sizes(x: Tensor, s, dim, default_all: bool = True) -> tuple[list[i
         raise RuntimeError("FFT dims must be unique")
     sizes = [None if s is None or s[i] == -1 else int(s[i]) for i in range(len(dims))]
     return dims, sizes
+
+
+def _points(n: int | None) -> list[int] | None:
+    """A 1-d transform's point count as the s of its n-d form (where -1 would mean the input's size)."""
+    if n is not None and n < 1:
+        raise RuntimeError(f"Invalid number of data points ({n}) specified")
+    return None if n is None else [n]
 
 
 def _sizes(x: Tensor, dims, sizes) -> list[int]:
@@ -305,13 +314,13 @@ def _real_signal(half: Tensor, n: int) -> Tensor:
 @recorded_as("FftR2CBackward0")
 def rfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None) -> Tensor:
     """The first N//2 + 1 values of a real signal's transform (the rest are their conjugates)."""
-    return _rfftn(input, None if n is None else [n], [dim], norm, "rfft")
+    return _rfftn(input, _points(n), [dim], norm, "rfft")
 
 
 @recorded_as("FftC2RBackward0")
 def irfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None) -> Tensor:
     """The real signal of n points (default 2 (m - 1)) whose rfft is input."""
-    return _irfftn(input, None if n is None else [n], [dim], norm)
+    return _irfftn(input, _points(n), [dim], norm)
 
 
 @recorded_as("FftR2CBackward0")
@@ -336,13 +345,13 @@ def irfft2(input: Tensor, s=None, dim=(-2, -1), norm: str | None = None) -> Tens
 def hfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None) -> Tensor:
     """The real transform of a Hermitian-symmetric signal given by its first half."""
     _check_norm(norm)
-    return _irfftn(cx.conj(_complex_input(input)), None if n is None else [n], [dim], SWAPPED_NORM[norm])
+    return _irfftn(cx.conj(_complex_input(input)), _points(n), [dim], SWAPPED_NORM[norm])
 
 
 def ihfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None) -> Tensor:
     """The first half of the Hermitian spectrum whose hfft is input."""
     _check_norm(norm)
-    return cx.conj(_rfftn(input, None if n is None else [n], [dim], SWAPPED_NORM[norm], "ihfft"))
+    return cx.conj(_rfftn(input, _points(n), [dim], SWAPPED_NORM[norm], "ihfft"))
 
 
 @recorded_as("FftC2RBackward0")
@@ -370,20 +379,31 @@ def fftfreq(n: int, d: float = 1.0, *, dtype=None, device=None, requires_grad: b
     """The sample frequencies of an n-point transform: [0, 1, ..., -(n//2), ..., -1] / (d n)."""
     from .creation import arange
     from .movement import cat
+    if n < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     steps = cat([arange((n - 1) // 2 + 1, dtype=dtype, device=device),
                  arange(-(n // 2), 0, dtype=dtype, device=device)])
-    return (steps * (1.0 / (n * d))).requires_grad_(requires_grad)
+    return (steps * _inverse(n * d)).requires_grad_(requires_grad)
+
+
+def _inverse(v: float) -> float:
+    """1 / v, infinite (of v's sign) at zero as in C."""
+    return 1.0 / v if v else math.copysign(math.inf, v)
 
 
 def rfftfreq(n: int, d: float = 1.0, *, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
     """The sample frequencies of an n-point rfft: [0, 1, ..., n//2] / (d n)."""
     from .creation import arange
-    return (arange(n // 2 + 1, dtype=dtype, device=device) * (1.0 / (n * d))).requires_grad_(requires_grad)
+    count = int(n / 2) + 1  # (C's division, toward zero)
+    if count < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {count}: [{count}]")
+    return (arange(count, dtype=dtype, device=device) * _inverse(n * d)).requires_grad_(requires_grad)
 
 
 def _shift(input: Tensor, dim, inverse: bool) -> Tensor:
     from .movement import roll
     dims = list(range(input.ndim)) if dim is None else [dim] if isinstance(dim, int) else list(dim)
+    dims = [wrap_dim(d, input.ndim) for d in dims]
     shifts = [input.shape[d] // 2 * (-1 if inverse else 1) for d in dims]
     return roll(input, shifts, dims)
 

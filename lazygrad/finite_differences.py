@@ -10,7 +10,7 @@ from .movement import cat
 from .tensor import Tensor, wrap_dim
 
 
-def _spacings(input: Tensor, spacing, dims: list[int]) -> list:
+def _spacings(input: Tensor, spacing, dims: list[int], dim_given: bool) -> list:
     """One spacing per dim: a number (a uniform grid) or a 1-D tensor of coordinates."""
     if isinstance(spacing, (numbers.Number, Tensor)) and not (isinstance(spacing, Tensor) and spacing.ndim):
         value = spacing.item() if isinstance(spacing, Tensor) else spacing
@@ -18,6 +18,10 @@ def _spacings(input: Tensor, spacing, dims: list[int]) -> list:
     spacing = list(spacing)
     if len(spacing) == 1 and len(dims) > 1 and isinstance(spacing[0], numbers.Number):
         return spacing * len(dims)
+    if len(spacing) != len(dims) and not dim_given:
+        raise RuntimeError(f"torch.gradient expected spacing to be unspecified, a scalar, or a list of length equal to "
+                           f"'self.dim() = {input.ndim}', since dim argument was not given, but got a list of length "
+                           f"{len(spacing)}")
     if len(spacing) != len(dims):
         raise RuntimeError(f"torch.gradient expected spacing to be unspecified, a scalar or it's spacing and dim "
                            f"arguments to have the same length, but got a spacing argument of length {len(spacing)} "
@@ -76,7 +80,7 @@ def gradient(input: Tensor, *, spacing=1, dim=None, edge_order: int = 1) -> tupl
         raise RuntimeError("torch.gradient expected each dimension size to be at least edge_order+1")
     f = input if input.dtype.is_floating_point else input.to(get_default_dtype())
     results = []
-    for d, step in zip(dims, _spacings(input, spacing, dims)):
+    for d, step in zip(dims, _spacings(input, spacing, dims, dim is not None)):
         if isinstance(step, Tensor):
             if step.ndim != 1 or step.shape[0] != input.shape[d]:
                 raise RuntimeError(f"torch.gradient expected each tensor to be on the same device and to have "

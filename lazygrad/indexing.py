@@ -607,13 +607,22 @@ def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor
     if source.dtype is not input.dtype:
         raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, but got (self) "
                            f"{TORCH_NAMES[input.dtype.name]} and (source) {TORCH_NAMES[source.dtype.name]}")
+    if input.ndim and source.ndim and input.ndim != source.ndim:
+        raise IndexError(f"index_copy_(): When source and destination are not scalars, their dimensionality must match. "
+                         f"Source dimensionality ({source.ndim}), destination dimensionality ({input.ndim})")
     count = source._shape[d] if source.ndim else 1
     if index.numel() != count:
         raise IndexError(f"index_copy_(): Number of indices ({index.numel()}) should be equal to source.size(dim) "
                          f"({count})")
+    slices = [" ".join(str(n) for k, n in enumerate(t._shape) if k != d) for t in (input, source)]
+    if slices[0] != slices[1]:
+        raise RuntimeError(f"index_copy_(): Source/destination tensor must have same slice shapes. Destination slice "
+                           f"shape: {slices[0]} at dimension {d} and source slice shape: {slices[1]} at dimension 0.")
     size = input._shape[d] if input.ndim else 1
     _check_known_indices(index, size, lambda i: f"index_copy_(): index {i} is out of bounds for dimension {d} with "
                                                 f"size {size}", IndexError)
+    if input.ndim == 0:  # a number: its one element is the slice
+        return index_put(input.reshape(1), (index.reshape(-1),), source.reshape(-1)).reshape(())
     return index_put(input, (slice(None),) * d + (index.reshape(-1),), source)
 
 

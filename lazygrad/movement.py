@@ -489,6 +489,9 @@ def repeat(t: Tensor, *sizes) -> Tensor:
     if len(sizes) < t.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
     shape = (1,) * (len(sizes) - t.ndim) + t._shape
+    target = [r * s for r, s in zip(sizes, shape)]
+    if any(r < 0 for r in sizes):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(target)}: {target}")
     node = graph.reshape(t.lazy, shape)
     inter = tuple(x for s in shape for x in (1, s))
     node = graph.reshape(node, inter)

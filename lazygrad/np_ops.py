@@ -89,7 +89,7 @@ UNARY_NP = {
     Op.NEG: np.negative, Op.NOT: _not, Op.ABS: np.abs, Op.EXP: np.exp, Op.EXP2: np.exp2, Op.EXPM1: np.expm1,
     Op.LOG: np.log, Op.LOG2: np.log2, Op.LOG10: np.log10, Op.LOG1P: np.log1p, Op.SQRT: np.sqrt, Op.SIN: np.sin,
     Op.COS: np.cos, Op.TAN: np.tan, Op.ASIN: np.arcsin, Op.ACOS: np.arccos, Op.ATAN: np.arctan, Op.SINH: np.sinh,
-    Op.COSH: np.cosh, Op.TANH: np.tanh, Op.ERF: lambda a: _erf(a).astype(a.dtype),
+    Op.COSH: np.cosh, Op.TANH: np.tanh, Op.ERF: lambda a: np.asarray(_erf(a), dtype=a.dtype),
     Op.FLOOR: _float_only(np.floor), Op.CEIL: _float_only(np.ceil), Op.ROUND: _round,
     Op.TRUNC: _float_only(np.trunc), Op.ISNAN: np.isnan, Op.ISINF: np.isinf, Op.IMAG: np.imag, Op.CONJ: np.conj,
 }

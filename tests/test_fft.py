@@ -86,6 +86,11 @@ def test_frequencies_and_shifts():
         _close(lg.fft.fftfreq(n, d), np.fft.fftfreq(n, d), 1e-7)
         _close(lg.fft.rfftfreq(n, d), np.fft.rfftfreq(n, d), 1e-7)
     assert lg.fft.fftfreq(4, dtype=lg.float64).dtype is lg.float64 and lg.fft.fftfreq(4).dtype is lg.float32
+    torch = pytest.importorskip("torch")
+    for n in (0, -1, -3):  # torch's degenerate lengths (C's division: rfftfreq(-1) has one NaN-free element)
+        want = torch.fft.rfftfreq(n).numpy()
+        np.testing.assert_array_equal(lg.fft.rfftfreq(n).numpy(), want)
+    assert lg.fft.fftfreq(0).shape == (0,)
     x = np.arange(30.0).reshape(5, 6)
     for axes in (None, 0, (0, 1), 1):
         np.testing.assert_array_equal(lg.fft.fftshift(lg.tensor(x), axes).numpy(), np.fft.fftshift(x, axes))

@@ -416,6 +416,14 @@ def test_special_function_dtypes(name, dtype):
     assert_same(*both(fn, x), atol=1e-3 if dtype == "float16" else None, rtol=1e-3 if dtype == "float16" else None)
 
 
+def test_special_functions_of_constant_integers():
+    """A constant integer tensor (a node, not a buffer: folded when the graph is simplified)."""
+    torch = torch_or_skip()
+    for name in ("erfinv", "erf", "lgamma"):
+        got = getattr(lg, name)(lg.ones(3, dtype=lg.long))
+        assert_same(got, getattr(torch, name)(torch.ones(3, dtype=torch.long)))
+
+
 def test_polygamma_of_higher_orders():
     for n in (3, 5, 8):
         assert_same(*both(lambda m, x: m.polygamma(n, x), np.concatenate([uniform(0.05, 40, 200),
