@@ -19,13 +19,18 @@ def parse_size(size, name: str = "empty") -> tuple[int, ...]:
     """Accept f(2, 3), f((2, 3)) and f([2, 3]) as torch does."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = size[0]
+    elif len(size) == 1 and (isinstance(size[0], bool) or not isinstance(size[0], (int, np.integer, Tensor))):
+        raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, not {type(size[0]).__name__}")
     out = []
     for s in size:
         if isinstance(s, Tensor):
             s = int(s)
         if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
-            raise TypeError(f"{name}(): argument 'size' must be tuple of ints, but found element of type "
-                            f"{type(s).__name__} at pos {len(out)}")
+            if out:
+                raise TypeError(f"{name}(): argument 'size' failed to unpack the object at pos {len(out) + 1} with error "
+                                f"\"type must be tuple of ints,but got {type(s).__name__}\"")
+            raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, but found element of type "
+                            f"{type(s).__name__} at pos 0")
         if s < 0:
             if name == "zeros":
                 raise RuntimeError("zeros: Dimension size must be non-negative.")
@@ -84,6 +89,8 @@ def _python_scalars_inside(data) -> bool:
 def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """A new tensor holding a copy of data (nested lists, scalars, NumPy arrays or tensors)."""
     device = normalize_device(device)
+    if dtype is not None and not isinstance(dtype, DType) and dtype not in (bool, int, float, complex):
+        raise TypeError(f"tensor(): argument 'dtype' must be lazygrad.dtype, not {type(dtype).__name__}")
     if isinstance(data, (np.ndarray, np.generic)):
         values, inferred = np.asarray(data), from_numpy_dtype(data.dtype)
     elif isinstance(data, Tensor):
@@ -91,14 +98,30 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_me
     else:
         values = _data_to_numpy(data)
         if values.dtype == object:
-            raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+            if any(isinstance(v, int) and not -2**63 <= v < 2**63 for v in values.flat):
+                raise ValueError("Overflow when unpacking long long")
+            culprit = next((v for v in values.flat if not isinstance(v, (bool, int, float, complex))), data)
+            raise RuntimeError(f"Could not infer dtype of {type(culprit).__name__}")
         if isinstance(data, (list, tuple)) and values.dtype.kind not in "biufc":
             raise TypeError(f"new(): invalid data type '{values.dtype}'")
         inferred = _infer_dtype(values) if _python_scalars_inside(data) else from_numpy_dtype(values.dtype)
         if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
             inferred = from_numpy_dtype(values.dtype) if values.dtype.kind not in "fc" else _infer_dtype(values)
+    if values.dtype == np.uint64 and not isinstance(data, (np.ndarray, np.generic, Tensor)):
+        raise ValueError("Overflow when unpacking long long")  # (Python integers past int64)
     dt = to_dtype(dtype) if dtype is not None else inferred
+    if dt.kind in "ui" and values.dtype.kind in "iu" and _python_scalars_inside(data) and values.size:
+        _check_fits(values, dt)
     return _finish(Tensor._from_array(np.asarray(values), dt, device), requires_grad)
+
+
+def _check_fits(values: np.ndarray, dt: DType) -> None:
+    """torch's check when Python integers go into an integer dtype: in range, where an unsigned dtype also
+    takes negative numbers down to minus its maximum (they wrap, as in C)."""
+    info = np.iinfo(dt.np)
+    low = -int(info.max) if info.min == 0 else int(info.min)
+    if int(values.min()) < low or int(values.max()) > int(info.max):
+        raise RuntimeError(f"value cannot be converted to type {dt.name} without overflow")
 
 
 def from_numpy(a: np.ndarray) -> Tensor:
@@ -154,7 +177,8 @@ def zeros(*size, dtype=None, device=None, requires_grad: bool = False, out=None)
 
 
 def ones(*size, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
-    return _const(size, 1, to_dtype(dtype) if dtype is not None else get_default_dtype(), device, requires_grad)
+    return _const(size, 1, to_dtype(dtype) if dtype is not None else get_default_dtype(), device, requires_grad,
+                  "ones")
 
 
 def empty(*size, dtype=None, device=None, requires_grad: bool = False, out=None, memory_format=None) -> Tensor:
@@ -195,6 +219,9 @@ def empty_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = 
 
 def full_like(input: Tensor, fill_value, *, dtype=None, device=None, requires_grad: bool = False,
               memory_format=None) -> Tensor:
+    if not isinstance(fill_value, (bool, int, float, complex, np.number, np.bool_, Tensor)):
+        raise TypeError(f"full_like(): argument 'fill_value' (position 2) must be Number, not "
+                        f"{type(fill_value).__name__}")
     return _like(input, fill_value, dtype, device, requires_grad, memory_format)
 
 
@@ -211,8 +238,10 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: b
         start, end = 0, start
     start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
     dt = _range_dtype(dtype, start, end, step)
-    if step == 0:
+    if step == 0 or step != step:
         raise RuntimeError("step must be nonzero")
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise RuntimeError(f"unsupported range: {start} -> {end}")
     if (end - start) * step < 0:
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     n = max(0, math.ceil((end - start) / step))
@@ -224,6 +253,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: b
 
 def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
     """Evenly spaced, filled from both ends like torch so that the last value is exactly `end`."""
+    steps = int(steps) if isinstance(steps, Tensor) else steps
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
@@ -276,19 +306,23 @@ def _random(shape, distribution: str, dtype: DType, device, requires_grad, gener
     return _finish(Tensor._from_node(graph.cast(node, dtype), normalize_device(device)), requires_grad)
 
 
-def _float_dtype(dtype) -> DType:
+# the kernel torch's error names when a distribution's values cannot have the dtype
+_DRAW_KERNELS = {"uniform": "check_uniform_bounds", "normal": "normal_kernel_cpu"}
+
+
+def _float_dtype(dtype, distribution: str = "uniform") -> DType:
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
     if dt.kind not in "fc":
-        raise NotImplementedError(f"\"check_uniform_bounds\" not implemented for '{dtypes.torch_name(dt)}'")
+        raise NotImplementedError(f"\"{_DRAW_KERNELS[distribution]}\" not implemented for '{dtypes.torch_name(dt)}'")
     return dt
 
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
-    return _random(parse_size(size), "uniform", _float_dtype(dtype), device, requires_grad, generator)
+    return _random(parse_size(size, "rand"), "uniform", _float_dtype(dtype), device, requires_grad, generator)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
-    return _random(parse_size(size), "normal", _float_dtype(dtype), device, requires_grad, generator)
+    return _random(parse_size(size, "randn"), "normal", _float_dtype(dtype, "normal"), device, requires_grad, generator)
 
 
 def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
@@ -304,6 +338,7 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     shape = parse_size((size,)) if not isinstance(size, int) else (size,)
     dt = to_dtype(dtype) if dtype is not None else int64
+    _check_draw_bounds(low, high, dt)
     n = math.prod(shape)
     bits = graph.rand(seed_value(generator), next_offset(n, generator), "bits", shape, int64)
     return _finish(Tensor._from_node(graph.cast(_in_span(bits, low, high, shape), dt), normalize_device(device)),
@@ -311,6 +346,20 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
 
 
 INT64_MIN = -2 ** 63
+# the C++ name and the range of each dtype whose values cannot hold every int64 draw (torch's bounds errors)
+_DRAW_BOUNDS = {"uint8": ("unsigned char", 0, 255), "int8": ("signed char", -128, 127),
+                "int16": ("short int", -2 ** 15, 2 ** 15 - 1), "int32": ("int", -2 ** 31, 2 ** 31 - 1),
+                "float16": ("c10::Half", -65504, 65504), "bool": ("bool", 0, 1)}
+
+
+def _check_draw_bounds(low: int, high: int, dt: DType) -> None:
+    if dt.name not in _DRAW_BOUNDS:
+        return
+    c_name, least, most = _DRAW_BOUNDS[dt.name]
+    if not least <= low <= most:
+        raise RuntimeError(f"from is out of bounds for {c_name}")
+    if not least <= high - 1 <= most:
+        raise RuntimeError(f"to - 1 is out of bounds for {c_name}")
 
 
 def _in_span(bits, low: int, high: int, shape):
@@ -334,7 +383,8 @@ def rand_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = F
 
 
 def randn_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
-    out = _random(tuple(input.shape), "normal", _float_dtype(dtype or input.dtype), device or input.device, False)
+    out = _random(tuple(input.shape), "normal", _float_dtype(dtype or input.dtype, "normal"), device or input.device,
+                  False)
     return _finish(_formatted(out, input, memory_format), requires_grad)
 
 
@@ -365,19 +415,27 @@ def legacy_constructor(self: Tensor, *args, dtype=None, device=None) -> None:
 
 # methods: new_* take their dtype from the tensor they are called on
 def new_tensor(self: Tensor, data, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return tensor(data, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+    return tensor(data, dtype=dtype or self.dtype, device=_own(self, device), requires_grad=requires_grad)
+
+
+def _own(self: Tensor, device):
+    """A new_* method's device: self's unless given."""
+    return self._storage.device if device is None else device
 
 
 def new_zeros(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return zeros(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+    return _const(size, 0, to_dtype(dtype) if dtype is not None else self.dtype, _own(self, device), requires_grad,
+                  "new_zeros")
 
 
 def new_ones(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return ones(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+    return _const(size, 1, to_dtype(dtype) if dtype is not None else self.dtype, _own(self, device), requires_grad,
+                  "new_ones")
 
 
 def new_empty(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return zeros(*size, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+    return _const(size, 0, to_dtype(dtype) if dtype is not None else self.dtype, _own(self, device), requires_grad,
+                  "new_empty")
 
 
 def empty_strided(size, stride, *, dtype=None, device=None, requires_grad: bool = False, layout=None,
@@ -387,6 +445,8 @@ def empty_strided(size, stride, *, dtype=None, device=None, requires_grad: bool 
     if len(shape) != len(strides):
         raise RuntimeError(f"dimensionality of sizes ({len(shape)}) must match dimensionality of strides "
                            f"({len(strides)})")
+    if any(st < 0 for st in strides):
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={list(shape)} and strides={list(strides)}")
     numel = 1 + sum((n - 1) * s for n, s in zip(shape, strides)) if math.prod(shape) else 0
     base = zeros(numel, dtype=dtype, device=device)
     return _finish(Tensor._make(base._storage, shape, strides, 0), requires_grad)
@@ -398,7 +458,7 @@ def new_empty_strided(self: Tensor, size, stride, *, dtype=None, device=None, re
 
 
 def new_full(self: Tensor, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return full(size, fill_value, dtype=dtype or self.dtype, device=device, requires_grad=requires_grad)
+    return full(size, fill_value, dtype=dtype or self.dtype, device=_own(self, device), requires_grad=requires_grad)
 
 
 

@@ -1,6 +1,8 @@
 """lazygrad.device: names a device as torch.device does ('cpu', 'cuda', 'cuda:1')."""
 from __future__ import annotations
 
+import re
+
 
 class device:
     __module__ = "lazygrad"  # shown as torch shows its classes: <class 'lazygrad.device'>
@@ -10,11 +12,11 @@ class device:
         if isinstance(type, device):
             self.type, self.index = type.type, type.index
             return
-        name, colon, idx = str(type).partition(":")
+        name, _, idx = str(type).partition(":")
+        if not re.fullmatch(r"[a-zA-Z_]+(:(0|[1-9][0-9]*))?", str(type)):
+            raise RuntimeError(f"Invalid device string: '{type}'")
         if name not in ("cpu", "cuda"):
             raise RuntimeError(f"Expected one of cpu, cuda device type at start of device string: {type}")
-        if colon and not (idx.isdigit() and idx.isascii() and (idx == "0" or idx[0] != "0")):
-            raise RuntimeError(f"Invalid device string: '{type}'")
         self.type = name
         self.index = int(idx) if idx else index
 

@@ -305,10 +305,14 @@ def zeroed(old: Tensor) -> Tensor:
 @differentiable("uniform_")
 def uniform(old: Tensor, from_: float = 0, to: float = 1, *, generator=None) -> Tensor:
     from .creation import rand
+    if old.dtype.kind in "fc" and from_ > to:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={from_} > to={to}")
     return rand(old._shape, dtype=old.dtype, generator=generator) * (to - from_) + from_
 
 
 @differentiable("normal_")
 def normal(old: Tensor, mean: float = 0, std: float = 1, *, generator=None) -> Tensor:
     from .creation import randn
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
     return randn(old._shape, dtype=old.dtype, generator=generator) * std + mean

@@ -36,6 +36,8 @@ def as_strided(input: Tensor, size, stride, storage_offset: int | None = None) -
         raise RuntimeError("as_strided: Negative strides are not supported at the moment, got strides: "
                            f"{list(stride)}")
     offset = input._offset if storage_offset is None else int(storage_offset)
+    if offset < 0:
+        raise RuntimeError(f"Tensor: invalid storage offset {offset}")
     if math.prod(size):
         needed = offset + sum((n - 1) * s for n, s in zip(size, stride)) + 1
         if needed > input._storage.numel:
