@@ -333,6 +333,7 @@ MORE = {
     "uniform_range": lambda m: m.ones(3).uniform_(2, 1),
     "normal_negative_std": lambda m: m.ones(3).normal_(0, -1),
     "to_a_dtype_string": lambda m: m.ones(3).to("float64"),
+    "to_sparse_dims": lambda m: m.ones(2, 3).to_sparse(3),
     "unpool_output_size_length": lambda m: m.nn.functional.max_unpool2d(m.ones(1, 1, 2, 2),
                                                                         m.zeros(1, 1, 2, 2, dtype=m.long), 2,
                                                                         output_size=(4,)),

@@ -213,8 +213,8 @@ def to_sparse(dense: Tensor, sparse_dim: int | None = None, *, layout=None, bloc
     if dense_dim is not None:
         sparse_dim = dense.ndim - dense_dim
     if not 0 <= sparse_dim <= dense.ndim:
-        raise RuntimeError(f"sparse_dim must be in [0, {dense.ndim}], got {sparse_dim}" if sparse_dim < 0 else
-                           f"sparse_dim ({sparse_dim}) must be <= dense_dim ({dense.ndim})")
+        raise RuntimeError(f"dense_to_sparse: sparse_dim argument must be in [0,{dense.ndim}] range, but {sparse_dim} "
+                           "is given")
     shape = tuple(dense.shape[:sparse_dim])
     host = dense.detach()._values().reshape((math.prod(shape), -1))
     positions = np.flatnonzero((host != 0).any(axis=1)) if host.size else np.zeros(0, np.int64)
