@@ -390,6 +390,8 @@ def flip(t: Tensor, dims) -> Tensor:
     for a in axes:
         if axes.count(a) > 1:
             raise RuntimeError(f"dim {a} appears multiple times in the list of dims")
+    if t.ndim == 0:  # (a number's dim 0 is itself: nothing to reverse)
+        axes = ()
     return like_layout(t, graph.flip(t.lazy, axes))
 
 

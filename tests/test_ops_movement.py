@@ -222,6 +222,7 @@ COPIES = {
     "flip_tuple": lambda m, x: m.flip(x, (0, -1)),
     "flip_list_all": lambda m, x: x.flip([0, 1, 2]),
     "flip_of_transposed": lambda m, x: x.transpose(0, 2).flip(1),
+    "flip_of_a_number": lambda m, x: x[0, 0, 0].flip(0),
     "cat(0)": lambda m, x: m.cat([x, x * 2], 0),
     "cat(-1)": lambda m, x: m.cat([x, x[..., :1]], -1),
     "cat_three": lambda m, x: m.cat((x[:, :1], x, x[:, 2:]), 1),
