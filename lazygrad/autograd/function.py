@@ -39,6 +39,7 @@ class BackwardNode:
     _packed = None  # ([(saved tensor, what pack_hook made of it)], unpack_hook) under saved_tensors_hooks
     _conjugate = False  # whether complex values pass: torch's complex gradient is then conj(formula(conj(g)))
     _listed: tuple[int, ...] | None = None  # the edges next_functions shows (record.listed_inputs); None: all
+    _listing_of: str | None = None  # the op whose schema decides _listed, until it is worked out (when asked)
 
     def __init__(self, ctx: Context | None, edges, saved_versions=(), output_meta=()):
         self._ctx = ctx
@@ -56,9 +57,17 @@ class BackwardNode:
         """(node, output_nr) per input torch lists: the op's differentiable tensor parameters, (None, 0) for
         one that needs no gradient, a Python number an arithmetic op takes as a tensor, or an optional tensor
         left out."""
-        if self._listed is None:
+        listed = self._listing()
+        if listed is None:
             return self._edges
-        return tuple(self._edges[i] for i in self._listed)
+        return tuple(self._edges[i] for i in listed)
+
+    def _listing(self) -> tuple[int, ...] | None:
+        """_listed, worked out from the op's arguments on first use (recording an op does not pay for it)."""
+        if self._listing_of is not None:
+            from .record import listed_inputs
+            self._listed, self._listing_of = listed_inputs(self._listing_of, self._ctx.args), None
+        return self._listed
 
     def name(self) -> str:
         name = type(self).__name__
@@ -117,8 +126,9 @@ class BackwardNode:
         out = flat_grads(self._ctx.args, self.apply(*grads))
         if self._ctx.user is None:
             out = [g if need else None for g, need in zip(out, self._ctx.needs_input_grad)]
-        if self._listed is not None:
-            out = [out[i] if i < len(out) else None for i in self._listed]
+        listed = self._listing()
+        if listed is not None:
+            out = [out[i] if i < len(out) else None for i in listed]
         return out[0] if len(out) == 1 else tuple(out)
 
     def _check_arity(self, grads) -> None:
@@ -129,6 +139,7 @@ class BackwardNode:
     def release(self) -> None:
         """Drop the saved tensors (as torch frees them after a backward pass): lazy values that read a
         parameter's memory no longer keep an optimizer from updating it in place."""
+        self._listing()  # (from the arguments, before they go)
         self._ctx, self._saved_versions = None, ()
 
 

@@ -158,7 +158,7 @@ def attach(op: str, args, kwargs, out):
         ctx, edges, saved_versions(op, inputs, outputs, ctx.needs_input_grad),
         tuple((o._shape, o.dtype, o._storage.device) if isinstance(o, Tensor) else None for o in outputs))
     node._input_meta = tuple(input_meta)
-    node._listed = listed_inputs(op, args)
+    node._listing_of = op
     node._conjugate = "c" in kinds and op not in derivatives.COMPLEX_AWARE
     node._forward_stack = forward_stack()
     pack_saved(node)
@@ -168,14 +168,24 @@ def attach(op: str, args, kwargs, out):
     return out
 
 
+@functools.lru_cache(maxsize=None)
+def _listing_rule(op: str) -> tuple | None:
+    """The op's rows of derivatives' listing tables, None when it follows the default rule alone."""
+    d = _modules()[0]
+    rule = (op in d.ANY_DTYPE_OPERANDS, d.WRAPPED_NUMBERS.get(op, ()), d.NOT_LISTED.get(op, ()),
+            d.OPTIONAL_TENSORS.get(op, ()), d.TENSOR_OVERLOADS.get(op, ()))
+    return rule if rule != (False, (), (), (), ()) else None
+
+
 def listed_inputs(op: str, args) -> tuple[int, ...] | None:
     """The inputs (positions in flat_args) torch's node of the op lists in next_functions; None: all of them.
-    The rules are derivatives' tables (ANY_DTYPE_OPERANDS and the ones after it)."""
-    d = _modules()[0]
+    The rules are derivatives' tables (ANY_DTYPE_OPERANDS and the ones after it); by default the floating
+    and complex tensors are listed."""
     Tensor = _tensor_type()
-    any_dtype, numbers = op in d.ANY_DTYPE_OPERANDS, d.WRAPPED_NUMBERS.get(op, ())
-    skipped, optional = d.NOT_LISTED.get(op, ()), d.OPTIONAL_TENSORS.get(op, ())
-    overload = d.TENSOR_OVERLOADS.get(op, ())
+    rule = _listing_rule(op)
+    if rule is None and all(type(a) is Tensor and a.dtype.kind in "fc" for a in args):
+        return None
+    any_dtype, numbers, skipped, optional, overload = rule or (False, (), (), (), ())
     if overload and any(isinstance(args[i], Tensor) for i in overload if i < len(args)):
         optional = overload
     listed, flat = [], 0
