@@ -24,7 +24,7 @@ def _areas(y: Tensor, x, dx, dim: int) -> Tensor:
 def trapezoid(y: Tensor, x: Tensor | None = None, *, dx=None, dim: int = -1) -> Tensor:
     """The integral of y along dim by the trapezoidal rule."""
     if y.ndim == 0:
-        raise IndexError(f"Dimension out of range (expected to be in range of [-1, 0], but got {dim})")
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     if y.shape[wrap_dim(dim, y.ndim)] == 0:
         return y.sum(dim)
     return _areas(y if y.dtype.kind in "fc" else y.float(), x, dx, dim).sum(dim)
@@ -39,4 +39,8 @@ def trapz(y: Tensor, x=None, *, dx=None, dim: int = -1) -> Tensor:
 
 def cumulative_trapezoid(y: Tensor, x: Tensor | None = None, *, dx=None, dim: int = -1) -> Tensor:
     """The running integral: one value fewer than samples along dim."""
+    if y.ndim == 0:
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+    if y.shape[wrap_dim(dim, y.ndim)] == 0:  # no samples: no values (of the integral's dtype)
+        return y if y.dtype.kind in "fc" else y.float()
     return _areas(y if y.dtype.kind in "fc" else y.float(), x, dx, dim).cumsum(dim)

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from . import graph, layouts
-from .dtypes import int64
+from .dtypes import int64, torch_name
 from .elementwise import _device, broadcast_node
 from .dtypes import result_type
 from .ops import Op
@@ -236,11 +236,17 @@ def mT(t: Tensor) -> Tensor:
     return transpose(t, -2, -1)
 
 
+# the dtypes with a legacy tensor type (torch.FloatTensor): torch names the others CPUBoolType and so on
+_LEGACY_TYPES = frozenset({"Float", "Double", "Half", "Byte", "Char", "Short", "Int", "Long"})
+
+
 @differentiable("expand")
 def expand(t: Tensor, *sizes) -> Tensor:
     sizes = _sizes(sizes)
     if len(sizes) < t.ndim:
-        raise RuntimeError(f"expand(torch.FloatTensor{{{list(t._shape)}}}, size={sizes}): the number of sizes provided "
+        name = torch_name(t.dtype)
+        kind = f"torch.{name}Tensor" if name in _LEGACY_TYPES else f"CPU{name}Type"  # (torch's type string)
+        raise RuntimeError(f"expand({kind}{{{list(t._shape)}}}, size={sizes}): the number of sizes provided "
                            f"({len(sizes)}) must be greater or equal to the number of dimensions in the tensor ({t.ndim})")
     lead = len(sizes) - t.ndim
     shape, strides = [], []
@@ -318,6 +324,8 @@ def unflatten(t: Tensor, dim: int, sizes) -> Tensor:
 
 @differentiable("narrow")
 def narrow(t: Tensor, dim: int, start: int, length: int) -> Tensor:
+    if t.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     d = wrap_dim(dim, t.ndim)
     size = t._shape[d]
     if length < 0:
@@ -335,6 +343,8 @@ def narrow(t: Tensor, dim: int, start: int, length: int) -> Tensor:
 
 @differentiable("select")
 def select(t: Tensor, dim: int, index: int) -> Tensor:
+    if t.ndim == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
     d = wrap_dim(dim, t.ndim)
     size = t._shape[d]
     if not -size <= index < size:
@@ -454,6 +464,8 @@ def stack(tensors, dim: int = 0) -> Tensor:
 
 @differentiable("split")
 def split(t: Tensor, split_size_or_sections, dim: int = 0):
+    if t.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = wrap_dim(dim, t.ndim)
     size = t._shape[d]
     if isinstance(split_size_or_sections, int):
@@ -476,6 +488,8 @@ def split(t: Tensor, split_size_or_sections, dim: int = 0):
 def chunk(t: Tensor, chunks: int, dim: int = 0):
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
+    if t.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     size = t._shape[wrap_dim(dim, t.ndim)]
     return split(t, max(1, -(-size // chunks)), dim)
 
@@ -483,6 +497,8 @@ def chunk(t: Tensor, chunks: int, dim: int = 0):
 @differentiable("unbind")
 def unbind(t: Tensor, dim: int = 0):
     """The slices of t along dim, as views (one UnbindBackward0 node for all of them, as in torch)."""
+    if t.ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     d = wrap_dim(dim, t.ndim)
     return tuple(select(t, d, i) for i in range(t._shape[d]))
 

@@ -306,8 +306,8 @@ def tensordot(a: Tensor, b: Tensor, dims=2, out=None) -> Tensor:
     da, db = [wrap_dim(d, a.ndim) for d in da], [wrap_dim(d, b.ndim) for d in db]
     free_a, free_b = [d for d in range(a.ndim) if d not in da], [d for d in range(b.ndim) if d not in db]
     k = math.prod(a._shape[d] for d in da)
-    left = a.permute(free_a + da).reshape(-1, k) if free_a else a.permute(da).reshape(1, k)
-    right = b.permute(db + free_b).reshape(k, -1) if free_b else b.permute(db).reshape(k, 1)
+    rows, cols = math.prod(a._shape[d] for d in free_a), math.prod(b._shape[d] for d in free_b)
+    left, right = a.permute(free_a + da).reshape(rows, k), b.permute(db + free_b).reshape(k, cols)
     shape = [a._shape[d] for d in free_a] + [b._shape[d] for d in free_b]
     return _out(mm(left, right).reshape(shape), out)
 

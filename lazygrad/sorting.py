@@ -103,10 +103,11 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):
         return return_types.kthvalue(input.clone(), _zero_index(input))
     d = wrap_dim(dim, input.ndim)
     _check_k(k, input._shape[d], d)
+    check_nonempty_dim(input, d, "kthvalue")
     return _at_rank(input, d, k - 1, keepdim, return_types.kthvalue)
 
 
-def _check_nonempty_dim(input: Tensor, d: int, name: str) -> None:
+def check_nonempty_dim(input: Tensor, d: int, name: str) -> None:
     if input._shape[d] == 0:
         raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
 
@@ -126,14 +127,16 @@ def _median_rank(input: Tensor, d: int, ignore_nan: bool) -> Tensor | int:
 def _median(input: Tensor, dim, keepdim: bool, ignore_nan: bool, name: str, result: type):
     if dim is None:
         flat = input.reshape(-1)
-        if flat.numel() == 0:
+        if flat.numel() == 0:  # NaN, or what C's conversion of NaN gives an integer dtype (as torch's does)
             from .creation import full
-            return full((), math.nan, dtype=input.dtype, device=input.device)
+            with np.errstate(invalid="ignore"):
+                value = np.array(math.nan, dtype=np.float32).astype(input.dtype.np).item()
+            return full((), value, dtype=input.dtype, device=input.device)
         return _at_rank(flat, 0, _median_rank(flat, 0, ignore_nan), False, result).values
     if input.ndim == 0:
         return result(input.clone(), _zero_index(input))
     d = wrap_dim(dim, input.ndim)
-    _check_nonempty_dim(input, d, name)
+    check_nonempty_dim(input, d, name)
     return _at_rank(input, d, _median_rank(input, d, ignore_nan), keepdim, result)
 
 

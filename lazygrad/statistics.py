@@ -146,9 +146,9 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False):
     from .decompositions import library_call
     if input.ndim == 0:
         return return_types.mode(input.clone(), zeros((), dtype=int64, device=input.device))
+    from .sorting import check_nonempty_dim
     d = wrap_dim(dim, input.ndim)
-    if input.shape[d] == 0:
-        raise IndexError(f"mode(): Expected reduction dim {d} to have non-zero size.")
+    check_nonempty_dim(input, d, "mode")
     rows = input.movedim(d, -1)
     values, indices = library_call("mode", (), [rows], [rows.shape[:-1]] * 2, dtype=float64)
     values, indices = values.to(input.dtype), indices.to(int64)

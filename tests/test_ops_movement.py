@@ -398,6 +398,16 @@ def test_nonzero_and_where_vs_torch(backend):
     assert_like_torch((x > 99).nonzero(), (t > 99).nonzero())
 
 
+def test_empty_inputs_like_torch():
+    """Reductions and products over nothing: torch's shapes, dtypes and values (a median of no integers is
+    what C's conversion of NaN gives, as torch's is)."""
+    torch = pytest.importorskip("torch")
+    for m_call in (lambda m: m.inner(m.zeros(2, 0), m.zeros(2, 0)), lambda m: m.tensordot(m.ones(0, 3), m.ones(3, 4), 1),
+                   lambda m: m.cumulative_trapezoid(m.zeros(2, 0)), lambda m: m.tensor([], dtype=m.int32).median(),
+                   lambda m: m.tensor([], dtype=m.int64).median(), lambda m: m.tensor([]).median()):
+        assert_like_torch(m_call(lg), m_call(torch))
+
+
 def _memory_format_program(t):
     x = t.arange(120.0).reshape(2, 3, 4, 5)
     cl = x.contiguous(memory_format=t.channels_last)
