@@ -160,13 +160,17 @@ def _const(size, value, dtype, device, requires_grad, name: str = "empty") -> Te
     return _finish(Tensor._from_node(graph.const(value, dtype, shape), device), requires_grad)
 
 
+def _check_number(name: str, fill_value) -> None:
+    if not isinstance(fill_value, (bool, int, float, complex, np.number, np.bool_)):
+        raise TypeError(f"{name}(): argument 'fill_value' (position 2) must be Number, not {type(fill_value).__name__}")
+
+
 def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     if not isinstance(size, (int, tuple, list)) or isinstance(size, bool):
         raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}")
-    if not isinstance(fill_value, (bool, int, float, complex, np.number, np.bool_)):
-        raise TypeError(f"full(): argument 'fill_value' (position 2) must be Number, not {type(fill_value).__name__}")
+    _check_number("full", fill_value)
     dt = to_dtype(dtype) if dtype is not None else dtypes.scalar_dtype(fill_value)
     return _const((size,) if isinstance(size, int) else size, fill_value, dt, device, requires_grad)
 
@@ -219,9 +223,7 @@ def empty_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = 
 
 def full_like(input: Tensor, fill_value, *, dtype=None, device=None, requires_grad: bool = False,
               memory_format=None) -> Tensor:
-    if not isinstance(fill_value, (bool, int, float, complex, np.number, np.bool_, Tensor)):
-        raise TypeError(f"full_like(): argument 'fill_value' (position 2) must be Number, not "
-                        f"{type(fill_value).__name__}")
+    _check_number("full_like", fill_value if not isinstance(fill_value, Tensor) else 0)
     return _like(input, fill_value, dtype, device, requires_grad, memory_format)
 
 
