@@ -190,16 +190,23 @@ def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True, un
     return library_call("solve_triangular", (upper, left, unitriangular), [a, b], [b.shape])[0]
 
 
-def _check_solve_sizes(name: str, short: str, b: Tensor, A: Tensor, dims_message=None) -> None:
+# torch's older solvers: the names their messages give b and A, and their message for a non-matrix
+_SOLVER_CHECKS = {
+    "triangular_solve": (("b", "A"), "torch.triangular_solve: Expected {arg} to have at least 2 dimensions, but it has "
+                                     "{n} dimensions instead"),
+    "cholesky_solve": (("b", "u"), "{arg} should have at least 2 dimensions, but has {n} dimensions instead"),
+}
+
+
+def _check_solve_sizes(solver: str, b: Tensor, A: Tensor) -> None:
     """The checks of torch's older solvers (triangular_solve, cholesky_solve): matrices, and b's rows A's."""
-    for arg, t in (("b", b), ("A", A)):
+    names, dims_message = _SOLVER_CHECKS[solver]
+    for arg, t in zip(names, (b, A)):
         if t.ndim < 2:
-            raise RuntimeError(dims_message(arg if arg == "b" else "u", t.ndim) if dims_message else
-                               f"{name}: Expected {arg} to have at least 2 dimensions, but it has {t.ndim} dimensions "
-                               "instead")
+            raise RuntimeError(dims_message.format(arg=arg, n=t.ndim))
     if A.shape[-1] != A.shape[-2] or b.shape[-2] != A.shape[-1]:
-        raise RuntimeError(f"Incompatible matrix sizes for {short}: each A matrix is {A.shape[-2]} by {A.shape[-1]} but "
-                           f"each b matrix is {b.shape[-2]} by {b.shape[-1]}")
+        raise RuntimeError(f"Incompatible matrix sizes for {solver}: each A matrix is {A.shape[-2]} by {A.shape[-1]} "
+                           f"but each b matrix is {b.shape[-2]} by {b.shape[-1]}")
 
 
 def triangular_solve(b: Tensor, A: Tensor, upper: bool = True, transpose: bool = False,
@@ -207,7 +214,7 @@ def triangular_solve(b: Tensor, A: Tensor, upper: bool = True, transpose: bool =
     """torch's older spelling: (solution of op(A) X = b, a copy of A)."""
     warnings.warn("torch.triangular_solve is deprecated in favor of torch.linalg.solve_triangular", UserWarning,
                   stacklevel=2)
-    _check_solve_sizes("torch.triangular_solve", "triangular_solve", b, A)
+    _check_solve_sizes("triangular_solve", b, A)
     a = A.mT if transpose else A
     x = solve_triangular(a, b, upper=upper != transpose, unitriangular=unitriangular)
     return return_types.triangular_solve(x, A.clone())
@@ -389,8 +396,7 @@ def legacy_cholesky(input: Tensor, upper: bool = False) -> Tensor:
 
 def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False) -> Tensor:
     """X with (L L^T) X = B (U^T U when upper), by two triangular solves."""
-    _check_solve_sizes("cholesky_solve", "cholesky_solve", B, L,
-                       lambda arg, n: f"{arg} should have at least 2 dimensions, but has {n} dimensions instead")
+    _check_solve_sizes("cholesky_solve", B, L)
     low = L.mH if upper else L
     return solve_triangular(low.mH, solve_triangular(low, B, upper=False), upper=True)
 
