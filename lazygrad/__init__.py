@@ -225,7 +225,7 @@ def __getattr__(name: str):
     if name in _SUBMODULES:
         return importlib.import_module(f"{__name__}.{name}")
     if name in _nn_aliases.NAMES:
-        globals()[name] = function = _nn_aliases.resolve(name)
+        globals()[name] = function = _first_checked(name, _nn_aliases.resolve(name))
         return function
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
@@ -253,3 +253,7 @@ def get_device_module(device=None):
 def fill(input: Tensor, value) -> Tensor:
     """A tensor like input filled with value (input is not changed)."""
     return full_like(input, value)
+
+
+from .tensor_parameters import check_first_arguments as _check_first_arguments, first_checked as _first_checked
+_check_first_arguments(globals())

@@ -7,13 +7,14 @@ from .decompositions import library_call
 from .dtypes import get_default_dtype, int32, result_type, torch_name
 from .elementwise import _out, mul, pow, sub
 from .tensor import Tensor
+from .tensor_parameters import tensor_parameters
 from .autograd.record import differentiable
 
 
 def _pair(name: str, input: Tensor, other: Tensor, integral: bool) -> tuple[Tensor, Tensor]:
     """Both operands in their promoted dtype, broadcast; torch's error for the dtypes a kernel lacks."""
     dtype = result_type(input, other)
-    if dtype.is_floating_point == integral or dtype.name == "bool":
+    if dtype.kind not in ("iu" if integral else "f"):
         raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{torch_name(dtype)}'")
     a, b = (t.to(dtype) if isinstance(t, Tensor) else t for t in (input, other))
     from .shapes import broadcast_tensors
@@ -25,15 +26,18 @@ def _elementwise_call(name: str, input: Tensor, other: Tensor, integral: bool, o
     return _out(library_call(name, (), [a, b], [a.shape])[0], out)
 
 
+@tensor_parameters("input", "other")
 def gcd(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """The greatest common divisor of integers (non-negative; gcd(0, 0) = 0)."""
     return _elementwise_call("gcd", input, other, True, out)
 
 
+@tensor_parameters("input", "other")
 def lcm(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     return _elementwise_call("lcm", input, other, True, out)
 
 
+@tensor_parameters("input", "other")
 def nextafter(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """The next representable float after input in the direction of other."""
     return _elementwise_call("nextafter", input, other, False, out)
@@ -47,10 +51,13 @@ def frexp(input: Tensor, *, out=None):
     return return_types.frexp(mantissa, exponent.to(int32))
 
 
+@tensor_parameters("input", "other")
 def ldexp(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """input * 2 ** other, in a floating dtype."""
+    if input.dtype.kind == "f" and other.dtype.kind == "b":  # torch's exponent kernel for float inputs
+        raise NotImplementedError("\"ldexp_cpu_exp\" not implemented for 'Bool'")
     dtype = result_type(input, other)
-    if not dtype.is_floating_point:
+    if dtype.kind not in "fc":
         dtype = get_default_dtype()
     return _out(mul(input.to(dtype), pow(2.0, other.to(dtype))), out)
 

@@ -18,6 +18,7 @@ from .elementwise import _out, _result, broadcast_node, broadcast_shapes, div, e
 from .movement import select, transpose
 from .ops import Op
 from .tensor import Tensor
+from .tensor_parameters import tensor_parameters
 
 
 def _parts_node(z: Tensor, op: Op):
@@ -39,13 +40,10 @@ def imag_part(input: Tensor) -> Tensor:
     return _result(_parts_node(input, Op.IMAG), input)
 
 
+@tensor_parameters("real", "imag")
 @differentiable("complex")
 def complex(real: Tensor, imag: Tensor, *, out=None) -> Tensor:
     """The complex tensor real + i imag (broadcast); both parts of one float dtype."""
-    for t, name in ((real, "real"), (imag, "imag")):
-        if not isinstance(t, Tensor):
-            raise TypeError(f"complex(): argument '{name}' (position {1 if name == 'real' else 2}) must be Tensor, "
-                            f"not {type(t).__name__}")
     if real.dtype.kind != "f" or imag.dtype.kind != "f":
         raise RuntimeError(f"Expected both inputs to be Half, Float or Double tensors but got "
                            f"{torch_name(real.dtype)} and {torch_name(imag.dtype)}")
@@ -59,6 +57,7 @@ def complex(real: Tensor, imag: Tensor, *, out=None) -> Tensor:
     return _out(_result(node, real, imag), out)
 
 
+@tensor_parameters("abs", "angle")
 def polar(abs: Tensor, angle: Tensor, *, out=None) -> Tensor:
     """abs * (cos(angle) + i sin(angle))."""
     from .elementwise import cos, sin

@@ -4,10 +4,11 @@ from __future__ import annotations
 import numbers
 
 from . import graph
-from .dtypes import C_NAMES, DType, bool_, get_default_dtype, opmath, result_type, torch_name
+from .dtypes import C_NAMES, DType, bool_, complex128, float64, get_default_dtype, opmath, result_type, torch_name
 from .graph import Node
 from .ops import Op
 from .tensor import Tensor
+from .tensor_parameters import tensor_parameters
 from .view import result_strides, torch_contiguous_strides
 from .autograd.record import differentiable
 
@@ -272,6 +273,9 @@ _POW_SPECIAL = {2: lambda x: mul(x, x), 1: lambda x: binary(Op.MUL, x, 1), 0.5: 
 
 @differentiable("pow")
 def pow(input, exponent, *, out=None) -> Tensor:
+    if isinstance(input, Tensor) and input.dtype is bool_ and isinstance(exponent, bool):
+        # torch's exponents 1 and 0 need no kernel, so a bool tensor takes True and False
+        return _out(input.clone() if exponent else input.new_ones(input.shape), out)
     if isinstance(input, Tensor) and not isinstance(exponent, (Tensor, bool)):
         dt = result_type(input, exponent)
         if not dt.is_floating_point and isinstance(exponent, int) and exponent < 0:
@@ -283,26 +287,28 @@ def pow(input, exponent, *, out=None) -> Tensor:
 
 
 def float_power(input, exponent, *, out=None) -> Tensor:
-    """pow computed and returned in float64, as torch does."""
-    from .dtypes import float64
-    a = input.to(float64) if isinstance(input, Tensor) else float(input)
-    b = exponent.to(float64) if isinstance(exponent, Tensor) else float(exponent)
+    """pow computed and returned in float64 (complex128 when either operand is complex), as torch does."""
+    dt = complex128 if any(_dtype_of(x).is_complex for x in (input, exponent)) else float64
+    a, b = (x.to(dt) if isinstance(x, Tensor) else x for x in (input, exponent))
     return _out(pow(a, b), out)
 
 
+@tensor_parameters("input", "other")
 @differentiable("atan2")
 def atan2(input, other, *, out=None) -> Tensor:
     return _out(binary(Op.ATAN2, input, other, compute=_float_of(input, other)), out)
 
 
-arctan2 = atan2
+arctan2 = tensor_parameters("input", "other", name="arctan2")(atan2.__wrapped__)
 
 
+@tensor_parameters("input", "other")
 @differentiable("maximum")
 def maximum(input, other, *, out=None) -> Tensor:
     return _out(binary(Op.MAX, input, other, name="maximum"), out)
 
 
+@tensor_parameters("input", "other")
 @differentiable("minimum")
 def minimum(input, other, *, out=None) -> Tensor:
     return _out(binary(Op.MIN, input, other, name="minimum"), out)
@@ -331,14 +337,12 @@ def _as_bool(x) -> Node:
 
 
 def _logical(op: Op, name: str):
-    def fn(input, other, *, out=None) -> Tensor:
-        a = input if isinstance(input, Tensor) else Tensor._from_node(graph.const(input, result_type(input), ()))
-        b = other if isinstance(other, Tensor) else Tensor._from_node(graph.const(other, result_type(other), ()))
-        shape = broadcast_shapes(a._shape, b._shape)
-        node = graph.alu(op, broadcast_node(_as_bool(a), shape), broadcast_node(_as_bool(b), shape))
-        return _out(_result(node, a, b), out)
+    def fn(input: Tensor, other: Tensor, *, out=None) -> Tensor:
+        shape = broadcast_shapes(input._shape, other._shape)
+        node = graph.alu(op, broadcast_node(_as_bool(input), shape), broadcast_node(_as_bool(other), shape))
+        return _out(_result(node, input, other), out)
     fn.__name__ = name
-    return fn
+    return tensor_parameters("input", "other")(fn)
 
 
 logical_and = _logical(Op.AND, "logical_and")

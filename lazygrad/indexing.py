@@ -11,6 +11,7 @@ from .elementwise import broadcast_node, broadcast_shapes
 from .movement import as_view
 from .ops import Op, ReduceOp
 from .tensor import Tensor, known_values
+from .tensor_parameters import tensor_parameters
 from .view import contiguous_strides
 from .autograd import grad_mode
 from .autograd.grad_mode import no_grad
@@ -560,6 +561,7 @@ def nonzero_static(input: Tensor, *, size: int, fill_value: int = -1, out: Tenso
     return result if out is None else write_out(result, out)
 
 
+@tensor_parameters("input", "mask")
 @recorded_as("MaskedSelectBackward0")
 def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     if mask.dtype is not bool_:
@@ -701,6 +703,7 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     return index_put(zeros(size, dtype=counts.dtype, device=input.device), (input,), counts, accumulate=True)
 
 
+@tensor_parameters("input", "index")
 @differentiable("take")
 def take(input: Tensor, index: Tensor) -> Tensor:
     """input's elements in row-major order, picked at index (negative indices count from the end)."""

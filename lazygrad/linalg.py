@@ -13,7 +13,9 @@ from .dtypes import torch_name
 from .inplace import write_out
 from .library_routines import LinAlgError
 from .movement import cat, diagonal as _diagonal
-from .products import cross, matmul
+from . import products
+from .products import cross
+from .tensor_parameters import tensor_parameters
 from .reductions import amax, amin, vector_norm as _vector_norm
 from .tensor import Tensor
 from .amp.autocast_mode import autocast_op
@@ -24,6 +26,8 @@ __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "di
            "inv_ex", "ldl_factor", "ldl_factor_ex", "ldl_solve", "lstsq", "lu", "lu_factor", "lu_factor_ex", "lu_solve", "matmul", "matrix_exp", "matrix_norm",
            "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_ex",
            "solve_triangular", "svd", "svdvals", "tensorinv", "tensorsolve", "vander", "vecdot", "vector_norm"]
+
+matmul = tensor_parameters("input", "other", name="linalg_matmul")(products.matmul.__wrapped__)
 
 
 def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
@@ -177,6 +181,7 @@ def _chain(mats: list[Tensor], split: dict, i: int, j: int) -> Tensor:
     return matmul(_chain(mats, split, i, k), _chain(mats, split, k + 1, j))
 
 
+@tensor_parameters("x", "y", name="linalg_vecdot")
 @autocast_op("linalg_vecdot")
 def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
     if x.dtype is not y.dtype:

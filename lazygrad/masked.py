@@ -13,7 +13,7 @@ from typing import Sequence
 
 from . import dtypes
 from .dtype_info import iinfo
-from .elementwise import maximum, where
+from .elementwise import clamp_min, where
 from .layouts import strided
 from .reductions import argmax as _argmax, argmin as _argmin, cumprod as _cumprod, cumsum as _cumsum
 from .reductions import logsumexp as _logsumexp, vector_norm
@@ -176,7 +176,7 @@ def _spread(input: Tensor, dim: DimOrDims, unbiased: bool | None, correction, ke
     total = sum(squares, dims, keepdim=bool(keepdim), dtype=squares.dtype, mask=mask)
     count = count.reshape(total.shape)
     if shift:
-        count = maximum(count.to(total.dtype.to_real() if total.dtype.is_complex else total.dtype) - shift, 0)
+        count = clamp_min(count.to(total.dtype.to_real() if total.dtype.is_complex else total.dtype) - shift, 0)
     out = (total / count).to(out_dtype)
     return out.sqrt() if root else out
 
@@ -201,7 +201,7 @@ def normalize(input: Tensor, ord: float, dim: int, *, eps: float = 1e-12, dtype=
               mask: Tensor | None = None) -> Tensor:
     """The kept elements over their ord-norm along dim (at least eps); masked-out elements are 0."""
     size = norm(input, ord, dim, keepdim=True, dtype=dtype, mask=mask)
-    return _filled("sum", input, mask) / maximum(size, eps)
+    return _filled("sum", input, mask) / clamp_min(size, eps)
 
 
 def _normalized(fn, identity: str, input: Tensor, dim: int, dtype, mask: Tensor | None) -> Tensor:

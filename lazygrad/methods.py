@@ -11,6 +11,7 @@ import numbers
 from .dtypes import (DType, bfloat16, bool_, complex64, complex128, float16, float32, float64, int8, int16, int32,
                      int64, to_dtype, torch_name, uint8)
 from .tensor import Tensor
+from .tensor_parameters import as_method
 from .autograd import grad_mode
 from .autograd.function import node_class
 from .autograd.record import differentiable
@@ -25,6 +26,11 @@ def _operator(fn):
     def method(self, other):
         return fn(self, other) if _operand_ok(other) else NotImplemented
     return method
+
+
+def _tensor_operator(method):
+    """An operator whose other operand must be a tensor (`@`): anything else gives NotImplemented."""
+    return lambda self, other: method(self, other) if isinstance(other, Tensor) else NotImplemented
 
 
 def _reflect(fn):
@@ -335,7 +341,7 @@ METHODS = {
     "__rshift__": _operator(ew.bitwise_right_shift), "__rrshift__": _reflect(ew.bitwise_right_shift),
     "__eq__": _operator(ew.eq), "__ne__": _operator(ew.ne), "__lt__": _operator(ew.lt), "__le__": _operator(ew.le),
     "__gt__": _operator(ew.gt), "__ge__": _operator(ew.ge),
-    "__matmul__": products.matmul, "__rmatmul__": _reflect(products.matmul),
+    "__matmul__": _tensor_operator(products.matmul), "__rmatmul__": _tensor_operator(_reflect(products.matmul)),
     "__getitem__": indexing.getitem, "__setitem__": _setitem, "__dlpack__": interop.dlpack,
     "__dlpack_device__": interop.dlpack_device,
     "__iadd__": _inplace_operator(ew.add), "__isub__": _inplace_operator(ew.sub),
@@ -465,7 +471,7 @@ METHODS = {
     "cumsum_": _cumulative_inplace(red.cumsum), "cumprod_": _cumulative_inplace(red.cumprod),
     "polygamma_": _inplace(sf.polygamma_value),
     **{alias + "_": _inplace(pw.COMPARED_IN_PLACE[op]) for alias, op in _COMPARISON_ALIASES.items()},
-    **{name + "_": _inplace(fn) for name, fn in INPLACE_OF.items()},
+    **{name + "_": _inplace(as_method(fn, name + "_")) for name, fn in INPLACE_OF.items()},
     "t_": _view_inplace(mv.t_, lambda args: "TBackward1"),
     **{name: _view_inplace(mv.transpose, lambda args: "TransposeBackward1")
        for name in ("transpose_", "swapaxes_", "swapdims_")},
@@ -493,7 +499,7 @@ PROPERTIES = {"T": mv.T, "mT": mv.mT, "mH": cx.mH, "H": cx.H,
               "__cuda_array_interface__": interop.cuda_array_interface}
 
 for _name, _fn in METHODS.items():
-    setattr(Tensor, _name, _fn)
+    setattr(Tensor, _name, as_method(_fn, _name))
 for _name, _fn in PROPERTIES.items():
     setattr(Tensor, _name, property(_fn))
 Tensor.real = property(cx.real, cx.set_real)

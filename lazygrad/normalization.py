@@ -7,6 +7,7 @@ import numpy as np
 from .autograd.composite import recorded_as
 from .dtypes import opmath
 from .tensor import Tensor
+from .tensor_parameters import tensor_parameters
 from .amp.autocast_mode import autocast_op
 
 
@@ -34,6 +35,7 @@ def _affine(x: Tensor, weight, bias) -> Tensor:
     return x
 
 
+@tensor_parameters("input")
 @autocast_op("layer_norm")
 @recorded_as("NativeLayerNormBackward0", slots=("input", "weight", "bias"))
 def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
@@ -48,6 +50,7 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
     return _affine(centered * (variance + eps).rsqrt(), weight, bias).to(input.dtype).contiguous()
 
 
+@tensor_parameters("input")
 def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps: float | None = None) -> Tensor:
     """x / sqrt(mean(x^2) + eps) over the last dims (eps: the dtype's machine epsilon by default), then weight."""
     dims = _normalized_dims(input, normalized_shape, "", weight=weight)

@@ -9,11 +9,12 @@ import numbers
 from . import graph
 from .autograd.record import differentiable
 from .dtypes import DType, bool_, float64, get_default_dtype, opmath, result_type, torch_name
-from .elementwise import (_float_of, _out, abs, add, asin, atan, div, eq, erf, exp, exp2, ge, gt, isfinite, isnan, le,
-                          log, log1p, logical_and, logical_not, logical_or, lt, maximum, minimum, mul, ne, neg, sin,
-                          sqrt, sub, trunc, where)
+from .elementwise import (_float_of, _out, abs, add, asin, atan, div, eq, erf, exp, exp2, ge, gt, isfinite, isinf,
+                          isnan, le, log, log1p, logical_and, logical_not, logical_or, lt, maximum, minimum, mul, ne,
+                          neg, sin, sqrt, sub, trunc, where)
 from .reductions import _sum_dtype, sum
 from .tensor import Tensor
+from .tensor_parameters import refuse, tensor_parameters
 
 LN2 = math.log(2.0)
 # past this magnitude acosh(x) and asinh(x) are log(2x) to the last bit, and x*x may overflow
@@ -23,9 +24,9 @@ _ERFC_TAIL_FROM = 3.0
 _ERFC_TERMS = 20
 
 
-def _tensor(x, fn: str, name: str = "input", position: int = 1) -> Tensor:
+def _tensor(x, fn: str) -> Tensor:
     if not isinstance(x, Tensor):
-        raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be Tensor, not {type(x).__name__}")
+        refuse(fn, "input", x, 1)
     return x
 
 
@@ -185,15 +186,10 @@ COMPARED_IN_PLACE = {name: _compared_in_place(name, fn) for name, fn in (
 
 # ---- binary functions ------------------------------------------------------------------------------
 
-def _both_tensors(fn: str, input, other) -> None:
-    _tensor(input, fn)
-    _tensor(other, fn, "other", 2)
-
-
+@tensor_parameters("input", "other")
 @differentiable("hypot")
 def hypot(input: Tensor, other: Tensor) -> Tensor:
     """sqrt(a² + b²) scaled by max(|a|, |b|), so it neither overflows nor underflows; inf wins over NaN."""
-    _both_tensors("hypot", input, other)
     _float_only(result_type(input, other), "hypot_cpu")
     dt, (a, b) = _float_args(input, other)
     a, b = abs(a), abs(b)
@@ -205,18 +201,37 @@ def hypot(input: Tensor, other: Tensor) -> Tensor:
 
 def _logaddexp(input: Tensor, other: Tensor, fn: str, log1p_of_pow) -> Tensor:
     """max(a, b) + log(1 + base^-|a - b|): no overflow; equal infinities give themselves."""
-    _both_tensors(fn, input, other)
-    _float_only(result_type(input, other), f"{fn}_cpu")
+    dt = result_type(input, other)
+    if fn == "logaddexp" and dt.is_complex:
+        return _complex_logaddexp(*_tensors(dt, input, other))
+    _float_only(dt, f"{fn}_cpu")
     dt, (a, b) = _float_args(input, other)
     r = add(maximum(a, b), log1p_of_pow(neg(abs(sub(a, b)))))
     return where(logical_and(eq(a, b), a.isinf()), a, r).to(dt)
 
 
+def _complex_logaddexp(a: Tensor, b: Tensor) -> Tensor:
+    """torch's complex log(exp(a) + exp(b)): big + log1p(exp(small - big)), the operands ordered by their real
+    parts; equal infinite real parts give the smaller operand (-inf) or log(exp(a) + exp(b)) (+inf); a NaN in
+    either part of either operand gives NaN in both parts."""
+    from .complex_numbers import complex, real_part
+    a_first = lt(real_part(a), real_part(b))
+    small, big = where(a_first, a, b), where(a_first, b, a)
+    r = add(big, log1p(exp(sub(small, big))))
+    edge = real_part(small)
+    both_infinite = logical_and(isinf(edge), eq(edge, real_part(big)))
+    r = where(both_infinite, where(lt(edge, 0), small, log(add(exp(small), exp(big)))), r)
+    nan = _scalar(math.nan, edge.dtype)
+    return where(logical_or(isnan(a), isnan(b)), complex(nan, nan), r)
+
+
+@tensor_parameters("input", "other")
 @differentiable("logaddexp")
 def logaddexp(input: Tensor, other: Tensor) -> Tensor:
     return _logaddexp(input, other, "logaddexp", lambda t: log1p(exp(t)))
 
 
+@tensor_parameters("input", "other")
 @differentiable("logaddexp2")
 def logaddexp2(input: Tensor, other: Tensor) -> Tensor:
     return _logaddexp(input, other, "logaddexp2", lambda t: div(log1p(exp2(t)), LN2))
@@ -251,33 +266,35 @@ def copysign(input: Tensor, other: Tensor | float) -> Tensor:
     if not isinstance(other, (Tensor, numbers.Number)):
         raise TypeError(f"copysign(): argument 'other' (position 2) must be Tensor or Number, not "
                         f"{type(other).__name__}")
+    if result_type(input, other).is_complex:
+        raise NotImplementedError(f"\"copysign_cpu\" not implemented for '{torch_name(result_type(input, other))}'")
     dt, (x, y) = _float_args(input, other)
     return where(signbit(y), neg(abs(x)), abs(x)).to(dt)
 
 
+@tensor_parameters("input", "values")
 @differentiable("heaviside")
 def heaviside(input: Tensor, values: Tensor) -> Tensor:
     """0 below zero, 1 above, `values` at zero."""
-    _tensor(input, "heaviside")
-    _tensor(values, "heaviside", "values", 2)
     if input.dtype is not values.dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
     return where(eq(input, 0), values, gt(input, 0).to(input.dtype))
 
 
 def _nan_ignoring(input: Tensor, other: Tensor, fn: str, pick) -> Tensor:
-    _both_tensors(fn, input, other)
     if not result_type(input, other).is_floating_point:
         return pick(input, other)
     return where(isnan(input), other, where(isnan(other), input, pick(input, other)))
 
 
+@tensor_parameters("input", "other")
 @differentiable("fmax")
 def fmax(input: Tensor, other: Tensor) -> Tensor:
     """maximum that ignores a NaN operand (NaN only where both are)."""
     return _nan_ignoring(input, other, "fmax", maximum)
 
 
+@tensor_parameters("input", "other")
 @differentiable("fmin")
 def fmin(input: Tensor, other: Tensor) -> Tensor:
     return _nan_ignoring(input, other, "fmin", minimum)
@@ -305,10 +322,10 @@ def nanmean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=N
 
 # ---- closeness ----------------------------------------------------------------------------------------
 
+@tensor_parameters("input", "other")
 def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
     """|input - other| <= atol + rtol * |other|, or equal (infinities too); integers compare in the
     default float dtype, as torch does."""
-    _both_tensors("isclose", input, other)
     if input.dtype is not other.dtype:
         raise RuntimeError(f"{torch_name(input.dtype)} did not match {torch_name(other.dtype)}")
     for name, tol in (("rtol", rtol), ("atol", atol)):
@@ -325,14 +342,15 @@ def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-
     return logical_or(close, logical_and(isfinite(actual), le(actual, allowed)))
 
 
+@tensor_parameters("input", "other")
 def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
     """A Python bool, so it computes its value (as torch does)."""
     return bool(isclose(input, other, rtol, atol, equal_nan).all())
 
 
+@tensor_parameters("input", "other")
 def equal(input: Tensor, other: Tensor) -> bool:
     """Same shape and equal values (NaN is not equal to itself); a Python bool, so it computes its value."""
-    _both_tensors("equal", input, other)
     if input._shape != other._shape:
         return False
     return bool(eq(input, other).all())

@@ -16,6 +16,7 @@ from .elementwise import (_device, _out, add, broadcast_node, broadcast_shapes, 
                           sub)
 from .ops import Op, ReduceOp
 from .tensor import Tensor, wrap_dim
+from .tensor_parameters import tensor_parameters
 from .autograd.record import differentiable
 from .autograd.composite import recorded_as
 from .amp.autocast_mode import autocast_op
@@ -34,6 +35,7 @@ def _contract(a: Node, b: Node, shape_a, shape_b, axis: int, out_shape, device: 
     return Tensor._from_node(graph.reshape(node, tuple(out_shape)), device)
 
 
+@tensor_parameters("input", "tensor")
 @differentiable("dot")
 def dot(input: Tensor, tensor: Tensor) -> Tensor:
     if input.ndim != 1 or tensor.ndim != 1:
@@ -46,6 +48,7 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:
     return _contract(input.lazy, tensor.lazy, input._shape, tensor._shape, 0, (), _device(input, tensor))
 
 
+@tensor_parameters("input", "other")
 def vdot(input: Tensor, other: Tensor) -> Tensor:
     """The dot product with the first vector conjugated (dot itself for real vectors)."""
     if input.dtype.is_complex:
@@ -54,6 +57,7 @@ def vdot(input: Tensor, other: Tensor) -> Tensor:
     return dot(input, other)
 
 
+@tensor_parameters("input", "other")
 def inner(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """Sums of products over the last dims of both (a product with a scalar)."""
     if input.ndim == 0 or other.ndim == 0:
@@ -65,6 +69,7 @@ def inner(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     return tensordot(input, other, ([-1], [-1]), out=out)
 
 
+@tensor_parameters("input", "vec")
 @differentiable("mv")
 def mv(input: Tensor, vec: Tensor) -> Tensor:
     if input.ndim != 2 or vec.ndim != 1:
@@ -76,6 +81,7 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
     return _contract(input.lazy, vec.lazy, (n, k), (1, k), 1, (n,), _device(input, vec))
 
 
+@tensor_parameters("input", "mat2")
 @differentiable("mm")
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
     if input.ndim != 2:
@@ -98,6 +104,7 @@ def _matmul2(a: Tensor, b: Tensor) -> Tensor:
     return _contract(a.lazy, b.lazy, sa, sb, -2, batch + (n, m), _device(a, b))
 
 
+@tensor_parameters("input", "mat2")
 @differentiable("bmm")
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     if input.ndim != 3 or mat2.ndim != 3:
@@ -108,6 +115,7 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     return _matmul2(input, mat2)
 
 
+@tensor_parameters("input", "other")
 @differentiable("matmul")
 def matmul(input: Tensor, other: Tensor) -> Tensor:
     if input.ndim == 0 or other.ndim == 0:
@@ -166,6 +174,7 @@ def _matmul_error(a: Tensor, b: Tensor) -> RuntimeError:
                         f"[{batch}, {k2}].")
 
 
+@tensor_parameters("input", "vec2")
 @differentiable("outer")
 def outer(input: Tensor, vec2: Tensor) -> Tensor:
     if input.ndim != 1:
@@ -179,7 +188,7 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:
     return Tensor._from_node(graph.alu(Op.MUL, a, b), _device(input, vec2))
 
 
-ger = outer
+ger = tensor_parameters("input", "vec2", name="ger")(outer.__wrapped__)
 
 
 # ---- products added to a tensor: beta * input + alpha * (product) ------------------------------------
@@ -271,7 +280,7 @@ def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta=1, alpha=1) -> Tenso
         raise RuntimeError(f"For integral input tensors, argument {which} must not be a floating point number.")
     product = outer(vec1.to(dt), vec2.to(dt))
     if dt is bool_:
-        return logical_or(logical_and(input.expand(product._shape), bool(beta)), logical_and(product, bool(alpha)))
+        return logical_or(mul(input.expand(product._shape), bool(beta)), mul(product, bool(alpha)))
     return _scaled_sum(input.to(dt), product, beta, alpha)
 
 
@@ -324,6 +333,7 @@ def _interleaved(t: Tensor, ndim: int, first: bool) -> Tensor:
     return _unsafe_view(t, [x for s in shape for x in ((s, 1) if first else (1, s))])
 
 
+@tensor_parameters("input", "other")
 def kron(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """The Kronecker product: every element of input times the whole of other, as one broadcast multiply."""
     if out is not None:  # torch's kron writes out through mul's out= (and its error under autograd)
@@ -345,6 +355,7 @@ def _cross(input: Tensor, other: Tensor, dim: int) -> Tensor:
                 for i in range(3)], dim)
 
 
+@tensor_parameters("input", "other", name="linalg_cross")
 def cross(input: Tensor, other: Tensor, *, dim: int = -1, out=None) -> Tensor:
     """torch.linalg.cross: the cross product along dim (default the last), other dims broadcast."""
     if input.ndim != other.ndim:
@@ -364,11 +375,12 @@ CROSS_WARNING = ("Using torch.cross without specifying the dim arg is deprecated
                  "with that of linalg.cross in a future release.")
 
 
+@tensor_parameters("input", "other", name="cross")
 def legacy_cross(input: Tensor, other: Tensor, dim: int | None = None, *, out=None) -> Tensor:
     """torch.cross: like linalg.cross, but without dim it takes the first dim of size 3 (and warns, as
     torch does)."""
     if dim is None:
-        warnings.warn(CROSS_WARNING, UserWarning, stacklevel=2)
+        warnings.warn(CROSS_WARNING, UserWarning, stacklevel=3)
         shape = broadcast_shapes(input._shape, other._shape)
         dim = next((d for d, s in enumerate(shape) if s == 3), None)
         if dim is None:
@@ -391,6 +403,7 @@ def pnorm(x: Tensor, p: float, dim) -> Tensor:
     return pow(pow(a, p).sum(dim), 1.0 / p)
 
 
+@tensor_parameters("x1", "x2")
 @autocast_op("cdist")
 @differentiable("cdist")
 def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode=None) -> Tensor:
@@ -416,6 +429,7 @@ def cdist_differences(x1: Tensor, x2: Tensor) -> Tensor:
     return sub(x1.unsqueeze(-2), x2.unsqueeze(-3))
 
 
+@tensor_parameters("input", "other")
 @autocast_op("dist")
 @differentiable("dist")
 def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
@@ -434,6 +448,7 @@ def _clamped_norm(x: Tensor, dim: int, eps: float) -> Tensor:
     return n + (n.detach().clamp(min=eps) - n.detach())
 
 
+@tensor_parameters("x1", "x2")
 @autocast_op("cosine_similarity")
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
     """The cosine of the angle between x1 and x2 along dim (broadcast), each normalized by its norm
@@ -444,6 +459,7 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     return mul(div(a, _clamped_norm(a, dim, eps)), div(b, _clamped_norm(b, dim, eps))).sum(dim)
 
 
+@tensor_parameters("x1", "x2")
 @recorded_as(lambda x1, x2, *args, **kwargs: "NormBackward1" if max(x1.ndim, x2.ndim) else None)
 def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
     """The p-norm of x1 - x2 + eps along the last dim (eps keeps the gradient finite at equal points)."""
@@ -453,6 +469,7 @@ def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
     return difference.norm(p, -1, keepdim=keepdim)
 
 
+@tensor_parameters("input")
 @autocast_op("pdist")
 @recorded_as("PdistBackward0")
 def pdist(input: Tensor, p: float = 2) -> Tensor:

@@ -14,12 +14,16 @@ from .pointwise import erfc, logit, sinc, xlog1py, xlogy
 from .reductions import log_softmax as _log_softmax
 from .reductions import logsumexp
 from .reductions import softmax as _softmax
-from .special_functions import (POLYNOMIAL_FUNCTIONS, digamma, entr, erfcx, erfinv, gammainc, gammaincc, i0, i0e, i1,
+from . import special_functions
+from .special_functions import (POLYNOMIAL_FUNCTIONS, digamma, entr, erfcx, erfinv, i0, i0e, i1,
                                 i1e, log_ndtr, mvlgamma, ndtr, ndtri, polygamma, spherical_bessel_j0, zeta)
 from .special_functions import lgamma as gammaln
 from .tensor import Tensor
+from .tensor_parameters import tensor_parameters
 
 psi = digamma
+gammainc = tensor_parameters("input", "other", name="special_gammainc")(special_functions.gammainc.__wrapped__)
+gammaincc = tensor_parameters("input", "other", name="special_gammaincc")(special_functions.gammaincc.__wrapped__)
 multigammaln = mvlgamma
 globals().update(POLYNOMIAL_FUNCTIONS)  # chebyshev_polynomial_t(x, n), hermite_polynomial_h(x, n), ...
 

@@ -21,6 +21,7 @@ from .elementwise import (_float_of, _out, abs, add, div, eq, erf, exp, floor, g
                           log1p, logical_and, logical_or, lt, mul, ne, neg, pow, round, sin, sqrt, sub, where)
 from .pointwise import _tensors, laplace_fraction, signbit
 from .tensor import Tensor
+from .tensor_parameters import tensor_parameters
 
 EULER_GAMMA = 0.57721566490153286061
 LOG_PI = math.log(math.pi)
@@ -516,6 +517,7 @@ def _gamma_arguments(input, other, name: str) -> tuple[DType, Tensor, Tensor]:
     return dt, a, x
 
 
+@tensor_parameters("input", "other", name="igamma")
 @differentiable("igamma")
 def gammainc(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """The regularized lower incomplete gamma function P(a, x) (a = input, x = other)."""
@@ -523,6 +525,7 @@ def gammainc(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     return _result(_incomplete_gamma(a, x)[0], dt, out)
 
 
+@tensor_parameters("input", "other", name="igammac")
 @differentiable("igammac")
 def gammaincc(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """The regularized upper incomplete gamma function Q(a, x) = 1 - P(a, x)."""

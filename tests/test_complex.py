@@ -264,6 +264,7 @@ GRADIENTS = {
     "matmul": lambda m, z, w, r: (z.reshape(3, 4) @ w.reshape(4, 3)).abs().sum(),
     "reductions": lambda m, z, w, r: (z.sum() * w.mean() + z.prod()).abs() + z.var() + w.norm(),
     "view_as_complex": lambda m, z, w, r: m.view_as_complex(m.stack([r, r * 2], -1)).abs().sum(),
+    "logaddexp": lambda m, z, w, r: (m.logaddexp(z, w * 2) * m.logaddexp(w, z - 1)).abs().sum(),
 }
 
 
@@ -380,6 +381,11 @@ MORE = {
     "fill": lambda m, z: m.zeros(2, dtype=m.cfloat).fill_(1 + 2j), "full_like": lambda m, z: m.full_like(z, 2j),
     "sum_dtype": lambda m, z: z.sum(dtype=m.complex128), "prod_dim": lambda m, z: z.prod(1),
     "mean_dim": lambda m, z: z.mean(1, keepdim=True), "std_mean": lambda m, z: m.std_mean(z),
+    "logaddexp": lambda m, z: m.logaddexp(z, z.T * 3), "logaddexp_real": lambda m, z: m.logaddexp(z, z.real),
+    "logaddexp2": lambda m, z: m.logaddexp2(z, z), "float_power": lambda m, z: m.float_power(z, 2),
+    "float_power_of_reals": lambda m, z: m.float_power(z.real, 1j), "ldexp": lambda m, z: m.ldexp(z, m.tensor(3)),
+    "ldexp_of_reals": lambda m, z: m.ldexp(z.real.int(), z), "gcd": lambda m, z: m.gcd(z, z),
+    "copysign": lambda m, z: m.copysign(z, z), "nextafter": lambda m, z: m.nextafter(z, z),
 }
 
 
@@ -402,6 +408,16 @@ def test_more_ops_match_torch(name):
         assert got == want
         return
     _close(got, want, rtol=1e-4, atol=1e-5)
+
+
+def test_logaddexp_of_infinities_and_nans_is_torchs():
+    """Equal infinite real parts give the smaller operand (-inf) or log(exp(a) + exp(b)) (+inf); a NaN part
+    anywhere gives NaN in both parts; tiny operands keep their digits (log1p)."""
+    t = _torch()
+    inf, nan = float("inf"), float("nan")
+    a = [complex(inf, 1), complex(-inf, 1), complex(nan, 0), complex(inf, 0), complex(0, nan), 1e-20 + 0j, 700 + 1j]
+    b = [complex(inf, 2), complex(-inf, 3), 1 + 0j, 1 + 0j, 0j, 1e-20 + 1e-20j, 700 - 1j]
+    _close(lg.logaddexp(lg.tensor(a), lg.tensor(b)), t.logaddexp(t.tensor(a), t.tensor(b)), rtol=1e-6, atol=0)
 
 
 @pytest.mark.parametrize("driver", [None, "gelsd"])

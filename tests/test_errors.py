@@ -353,3 +353,4 @@ MORE = {
 @pytest.mark.parametrize("name", list(MORE))
 def test_more_errors_like_torch(backend, name):
     assert_raises_like_torch(MORE[name])
+

@@ -242,8 +242,6 @@ def test_pow_of_bool_tensor_promotes(backend):
     assert_like_torch(lg.tensor(a) ** 1.5, torch_of(a) ** 1.5)
 
 
-@pytest.mark.xfail(strict=True, reason="bool_tensor ** True / ** False raise NotImplementedError '\"pow\" not "
-                                       "implemented for 'Bool''; torch computes them in bool")
 @pytest.mark.parametrize("exponent", [True, False])
 def test_bool_tensor_pow_bool_scalar(backend, exponent):
     torch = pytest.importorskip("torch")

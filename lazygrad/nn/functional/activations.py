@@ -16,6 +16,7 @@ from ...creation import empty_like, rand, zeros_like
 from ...dtypes import torch_name
 from ...elementwise import erf, exp, log1p, relu as _relu, sigmoid as _sigmoid, tanh as _tanh, where
 from ...tensor import Tensor
+from ...tensor_parameters import tensor_parameters
 from ...amp.autocast_mode import autocast_op
 
 __all__ = ["relu", "relu_", "relu6", "hardtanh", "hardtanh_", "elu", "elu_", "selu", "selu_", "celu", "celu_",
@@ -99,11 +100,13 @@ def _threshold(input: Tensor, threshold: float, value: float) -> Tensor:
     return _keep_dtype(where(input > threshold, input, value), input)
 
 
+@tensor_parameters("input")
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """x where x > threshold, else value."""
     return _maybe_inplace(_threshold, input, inplace, threshold, value, op="threshold")
 
 
+@tensor_parameters("input")
 def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
     return _maybe_inplace(_threshold, input, True, threshold, value, op="threshold")
 
@@ -122,6 +125,7 @@ def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
     return leaky_relu(input, negative_slope, inplace=True)
 
 
+@tensor_parameters("input", "weight")
 @autocast_op("prelu")
 @recorded_as("PreluKernelBackward0")
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
@@ -146,6 +150,7 @@ def _rrelu(input: Tensor, lower: float, upper: float, training: bool) -> Tensor:
     return where(input > 0, input, input * slope).contiguous()
 
 
+@tensor_parameters("input")
 def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
           inplace: bool = False) -> Tensor:
     """leaky_relu with a slope drawn uniformly from [lower, upper] per element when training, and their
@@ -155,6 +160,7 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
     return _maybe_inplace(_rrelu, input, inplace, lower, upper, training, op="rrelu")
 
 
+@tensor_parameters("input")
 def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False) -> Tensor:
     return rrelu(input, lower, upper, training, inplace=True)
 
@@ -163,6 +169,7 @@ def _hardshrink_mask(input: Tensor, lambd: float) -> Tensor:
     return (input >= -lambd) & (input <= lambd)
 
 
+@tensor_parameters("input")
 @recorded_as("HardshrinkBackward0")
 def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
     """0 on [-lambd, lambd] (bounds included, where the gradient is 0 too), x elsewhere."""
@@ -221,16 +228,19 @@ def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
     return elu(input, alpha, inplace=True)
 
 
+@tensor_parameters("input")
 def selu(input: Tensor, inplace: bool = False) -> Tensor:
     """scale * elu(x, alpha) with the self-normalizing constants."""
     _floating(input, "elu_cpu")
     return _maybe_inplace(_elu, input, inplace, _SELU_ALPHA, _SELU_SCALE, op="elu")
 
 
+@tensor_parameters("input")
 def selu_(input: Tensor) -> Tensor:
     return selu(input, inplace=True)
 
 
+@tensor_parameters("input")
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """x for x > 0, else alpha * (exp(x / alpha) - 1)."""
     if alpha == 0:
@@ -239,6 +249,7 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     return _maybe_inplace(_elu, input, inplace, alpha, 1.0, 1.0 / alpha, op="celu")
 
 
+@tensor_parameters("input")
 def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
     return celu(input, alpha, inplace=True)
 

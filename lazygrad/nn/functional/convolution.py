@@ -18,6 +18,7 @@ from ...movement import in_format_of
 from ...ops import Op
 from ...schedule import is_stored
 from ...tensor import Tensor
+from ...tensor_parameters import tensor_parameters
 from .padding import constant_pad_nd
 from ...autograd.composite import recorded_as
 from ...amp.autocast_mode import autocast_op
@@ -90,6 +91,7 @@ def _transposed(x: Tensor, w: Tensor, stride, padding, output_padding, dilation,
     return _forward(_spread(x, stride), flipped, [1] * n, pads, dilation, groups)
 
 
+@tensor_parameters("input", "weight")
 @differentiable("convolution")
 def convolution(input: Tensor, weight: Tensor, bias: Tensor | None, stride: Sequence[int], padding: Sequence[int],
                 dilation: Sequence[int], transposed: bool, output_padding: Sequence[int], groups: int) -> Tensor:
@@ -264,18 +266,21 @@ def _conv_transpose(name: str, n: int, input: Tensor, weight: Tensor, bias, stri
     return out if batched else out.squeeze(0)
 
 
+@tensor_parameters("input", "weight")
 @autocast_op("conv1d")
 def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrTuple = 1,
            padding: IntOrTuple | str = 0, dilation: IntOrTuple = 1, groups: int = 1) -> Tensor:
     return _conv("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
 
 
+@tensor_parameters("input", "weight")
 @autocast_op("conv2d")
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrTuple = 1,
            padding: IntOrTuple | str = 0, dilation: IntOrTuple = 1, groups: int = 1) -> Tensor:
     return _conv("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
 
 
+@tensor_parameters("input", "weight")
 @autocast_op("conv3d")
 def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrTuple = 1,
            padding: IntOrTuple | str = 0, dilation: IntOrTuple = 1, groups: int = 1) -> Tensor:
@@ -292,6 +297,7 @@ _TBC_SHAPES = (  # torch's checks of conv_tbc's arguments, in its order
 )
 
 
+@tensor_parameters("input", "weight", "bias")
 @autocast_op("conv_tbc")
 @recorded_as("ConvTbcBackward0")
 def conv_tbc(input: Tensor, weight: Tensor, bias: Tensor, pad: int = 0) -> Tensor:
@@ -304,6 +310,7 @@ def conv_tbc(input: Tensor, weight: Tensor, bias: Tensor, pad: int = 0) -> Tenso
     return out.permute(2, 0, 1)
 
 
+@tensor_parameters("input", "weight")
 @autocast_op("conv_transpose1d")
 def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrTuple = 1,
                      padding: IntOrTuple = 0, output_padding: IntOrTuple = 0, groups: int = 1,
@@ -312,6 +319,7 @@ def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
                            dilation)
 
 
+@tensor_parameters("input", "weight")
 @autocast_op("conv_transpose2d")
 def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrTuple = 1,
                      padding: IntOrTuple = 0, output_padding: IntOrTuple = 0, groups: int = 1,
@@ -320,6 +328,7 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
                            dilation)
 
 
+@tensor_parameters("input", "weight")
 @autocast_op("conv_transpose3d")
 def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntOrTuple = 1,
                      padding: IntOrTuple = 0, output_padding: IntOrTuple = 0, groups: int = 1,

@@ -17,6 +17,7 @@ from ...elementwise import where
 from ...products import addmm, cosine_similarity, pairwise_distance, pdist
 from ...sampling import dropout as _dropout
 from ...tensor import Tensor, known_values
+from ...tensor_parameters import tensor_parameters
 from ...autograd.composite import recorded_as
 from ...amp.autocast_mode import autocast_op
 
@@ -27,6 +28,7 @@ __all__ = ["linear", "bilinear", "embedding", "embedding_bag", "one_hot", "dropo
 _ALPHA_PRIME = 1.7580993408473766
 
 
+@tensor_parameters("input", "weight")
 @autocast_op("linear")
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """input @ weight.T + bias: one matrix-multiply kernel with the bias as its epilogue."""
@@ -59,6 +61,7 @@ def _check_bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor
                            f"{weight.shape[0]}")
 
 
+@tensor_parameters("input1", "input2", "weight")
 @autocast_op("bilinear")
 def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """y[..., o] = x1 · weight[o] · x2 + bias[o]: one matrix multiply, then a fused multiply-and-sum."""

@@ -11,6 +11,7 @@ from ...movement import in_format_of
 from ...dtypes import bool_
 from ...ops import Op
 from ...tensor import Tensor
+from ...tensor_parameters import tensor_parameters
 from ...autograd.composite import recorded_as
 
 __all__ = ["pad", "constant_pad_nd"]
@@ -37,6 +38,7 @@ def _checked_ints(pad) -> list[int]:
     return [int(p) for p in pad]
 
 
+@tensor_parameters("input")
 @differentiable("constant_pad_nd")
 def constant_pad_nd(input: Tensor, pad: Sequence[int], value: float = 0) -> Tensor:
     """input padded with `value` (negative pads crop): a masked view of input, no copy."""

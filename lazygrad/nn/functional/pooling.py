@@ -20,6 +20,7 @@ from ...autograd import grad_mode
 from ...autograd.record import differentiable
 from ...movement import in_format_of
 from ...tensor import Tensor
+from ...tensor_parameters import tensor_parameters
 from .convolution import convolution
 from .padding import constant_pad_nd
 from .pooling_checks import (ADAPTIVE_AVG_KERNELS, ADAPTIVE_MAX_KERNELS, AVG_KERNELS, adaptive_sizes, check_kernel,
@@ -172,6 +173,7 @@ def _through_2d(pool_2d, input: Tensor, *args):
     return tuple(r.squeeze(-2) for r in result) if isinstance(result, tuple) else result.squeeze(-2)
 
 
+@tensor_parameters("input")
 def max_pool1d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None, padding: IntOrTuple = 0,
                dilation: IntOrTuple = 1, ceil_mode: bool = False, return_indices: bool = False):
     if not return_indices:
@@ -184,12 +186,14 @@ def max_pool1d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None
     return _through_2d(max_pool2d, input, (1, *k), (1, *s), (0, *p), (1, *d), ceil_mode, return_indices)
 
 
+@tensor_parameters("input")
 @recorded_as("MaxPool2DWithIndicesBackward0")
 def max_pool2d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None, padding: IntOrTuple = 0,
                dilation: IntOrTuple = 1, ceil_mode: bool = False, return_indices: bool = False):
     return _max_pool("max_pool2d", 2, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
+@tensor_parameters("input")
 @autocast_op("max_pool3d")
 @recorded_as("MaxPool3DWithIndicesBackward0")
 def max_pool3d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None, padding: IntOrTuple = 0,
@@ -237,6 +241,7 @@ def _avg_pool(op: str, n: int, input: Tensor, kernel_size, stride, padding, ceil
     return result if batched else result.squeeze(0)
 
 
+@tensor_parameters("input")
 def avg_pool1d(input: Tensor, kernel_size: IntOrTuple, stride: IntOrTuple | None = None, padding: IntOrTuple = 0,
                ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
     given = one_d("avg_pool1d", input, kernel_size=kernel_size, stride=stride, padding=padding)
@@ -285,6 +290,7 @@ def _adaptive_avg(op: str, n: int, input: Tensor, output_size) -> Tensor:
     return result if batched else result.squeeze(0)
 
 
+@tensor_parameters("input")
 def adaptive_avg_pool1d(input: Tensor, output_size: IntOrTuple) -> Tensor:
     size = one_d("adaptive_avg_pool1d", input, output_size=output_size)["output_size"]
     return _through_2d(adaptive_avg_pool2d, input, (1, *size))
@@ -425,6 +431,7 @@ def max_unpool3d(input: Tensor, indices: Tensor, kernel_size: IntOrTuple, stride
     return _max_unpool(3, input, indices, kernel_size, stride, padding, output_size)
 
 
+@tensor_parameters("input")
 @recorded_as("PixelShuffleBackward0")
 def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
     """(*, C r^2, H, W) -> (*, C, H r, W r): a reshape, a permute and a reshape (views)."""
@@ -441,6 +448,7 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
     return x.permute(*range(b), b, b + 3, b + 1, b + 4, b + 2).reshape(*lead, c // (r * r), h * r, w * r)
 
 
+@tensor_parameters("input")
 @recorded_as("PixelUnshuffleBackward0")
 def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     """(*, C, H r, W r) -> (*, C r^2, H, W), the inverse of pixel_shuffle."""
@@ -458,6 +466,7 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     return x.permute(*range(b), b, b + 2, b + 4, b + 1, b + 3).reshape(*lead, c * r * r, h // r, w // r)
 
 
+@tensor_parameters("input")
 @recorded_as("ChannelShuffleBackward0")
 def channel_shuffle(input: Tensor, groups: int) -> Tensor:
     """(N, g k, *) -> (N, k g, *): the channels of g groups interleaved (a view, then one copy)."""

@@ -1,0 +1,117 @@
+"""Where torch's argument parser takes only a tensor, a number (a list, None) is torch's TypeError naming the
+function, the parameter and its position (lazygrad/tensor_parameters.py), raised before anything else looks at
+it: for the parameters of the binary functions without a Number overload, and for the first argument of every
+top-level function whose overloads all take a tensor first."""
+from __future__ import annotations
+
+import re
+import warnings
+
+import pytest
+
+import lazygrad as lg
+from lazygrad.tensor_parameters import FIRST_IS_INPUT, FIRST_NAMED, NUMBERS_AS_TENSORS
+from test_errors import assert_raises_like_torch
+
+
+# ---- parameters that take only tensors: torch's argument-parser TypeError, counted from 1 after self -------
+
+def _ones(m):
+    return m.ones(3)
+
+
+TENSOR_ONLY = {
+    "maximum": lambda m: m.maximum(_ones(m), 2), "maximum_first": lambda m: m.maximum(2, _ones(m)),
+    "maximum_bool": lambda m: m.maximum(_ones(m), True), "maximum_method": lambda m: _ones(m).maximum(2),
+    "maximum_keyword": lambda m: m.maximum(_ones(m), other=2), "minimum_none": lambda m: m.minimum(_ones(m), None),
+    "atan2": lambda m: m.atan2(_ones(m), 2.0), "atan2_in_place": lambda m: _ones(m).atan2_(2),
+    "arctan2": lambda m: m.arctan2(_ones(m), 2), "arctan2_method": lambda m: _ones(m).arctan2(2),
+    "heaviside_in_place": lambda m: _ones(m).heaviside_(0.5), "hypot_method": lambda m: _ones(m).hypot(2),
+    "logaddexp_first": lambda m: m.logaddexp(2, _ones(m)), "fmax_method": lambda m: _ones(m).fmax(2),
+    "isclose_method": lambda m: _ones(m).isclose(1), "allclose": lambda m: m.allclose(_ones(m), 1),
+    "equal_method": lambda m: _ones(m).equal(1), "gcd": lambda m: m.gcd(m.ones(3, dtype=m.long), 2),
+    "lcm_method": lambda m: m.ones(3, dtype=m.long).lcm(2), "ldexp": lambda m: m.ldexp(_ones(m), 2),
+    "nextafter_method": lambda m: _ones(m).nextafter(2.0), "igamma": lambda m: m.igamma(_ones(m), 2),
+    "igammac_in_place": lambda m: _ones(m).igammac_(2), "special_gammainc": lambda m: m.special.gammainc(2, _ones(m)),
+    "logical_and": lambda m: m.logical_and(_ones(m), 2), "logical_or_method": lambda m: _ones(m).logical_or(True),
+    "polar": lambda m: m.polar(2.0, _ones(m)), "complex": lambda m: m.complex(_ones(m), 0.0),
+    "dot": lambda m: m.dot(_ones(m), 2), "ger_method": lambda m: _ones(m).ger(2), "mv": lambda m: m.mv(m.ones(2, 3), 2),
+    "mm_method": lambda m: m.ones(2, 3).mm(2), "matmul": lambda m: m.matmul(_ones(m), 2),
+    "matmul_operator": lambda m: _ones(m) @ 2, "reflected_matmul_operator": lambda m: 2 @ _ones(m),
+    "linalg_matmul": lambda m: m.linalg.matmul(_ones(m), 2), "linalg_vecdot": lambda m: m.linalg.vecdot(_ones(m), 2),
+    "cross_method": lambda m: _ones(m).cross(2), "linalg_cross": lambda m: m.linalg.cross(2, _ones(m)),
+    "dist": lambda m: m.dist(_ones(m), 2), "cdist": lambda m: m.cdist(m.ones(2, 3), 2),
+    "take_method": lambda m: _ones(m).take(0), "masked_select": lambda m: m.masked_select(_ones(m), True),
+    "linear": lambda m: m.nn.functional.linear(_ones(m), 2),
+}
+
+
+@pytest.mark.parametrize("name", list(TENSOR_ONLY))
+def test_numbers_where_torch_takes_only_tensors(name):
+    assert_raises_like_torch(TENSOR_ONLY[name])
+
+
+@pytest.mark.parametrize("value", [2, 2.5, [1.0, 2.0], None])
+def test_a_non_tensor_first_argument_is_refused_by_every_function_taking_a_tensor_first(value):
+    for name, param in [*((n, "input") for n in sorted(FIRST_IS_INPUT)), *FIRST_NAMED.items()]:
+        if name in NUMBERS_AS_TENSORS and not isinstance(value, (list, type(None))):
+            continue
+        message = f"{name}(): argument '{param}' (position 1) must be Tensor, not {type(value).__name__}"
+        with pytest.raises(TypeError, match=f"^{re.escape(message)}$"):
+            getattr(lg, name)(value)
+
+
+@pytest.mark.parametrize("name", sorted(NUMBERS_AS_TENSORS))
+def test_a_number_stands_in_for_the_first_tensor_of_arithmetic(name):
+    """As in torch: `mul(2, x)` is `2 * x`, of x's dtype."""
+    torch = pytest.importorskip("torch")
+    got, want = getattr(lg, name)(2, lg.tensor([1.0, 3.0])), getattr(torch, name)(2, torch.tensor([1.0, 3.0]))
+    assert str(got.dtype).split(".")[1] == str(want.dtype).split(".")[1] and got.tolist() == want.tolist()
+
+
+def test_a_keyword_first_argument_is_refused_without_a_position():
+    with pytest.raises(TypeError, match=r"^sum\(\): argument 'input' must be Tensor, not int$"):
+        lg.sum(input=3)
+
+
+class _Sentinel:
+    """An argument no overload takes: torch's parser names the first parameter it fails."""
+
+
+def _first_parameter(torch, name: str, count: int):
+    """The parameter torch's parser demands a tensor for at position 1 of `name` called with `count` sentinels:
+    its name, "?" when the call says nothing of the first argument (too many arguments), None otherwise."""
+    try:
+        getattr(torch, name)(*[_Sentinel() for _ in range(count)])
+        return None
+    except TypeError as error:
+        message = str(error)
+    except Exception:  # noqa: BLE001  (refused for another reason: nothing learnt)
+        return None
+    single = re.match(rf"{re.escape(name)}\(\): argument '(\w+)' \(position 1\) must be Tensor, not _Sentinel$", message)
+    if single:
+        return single.group(1)
+    if "received an invalid combination of arguments" in message:
+        firsts = {line.strip()[3:].split(",")[0].rstrip(")").strip() for line in message.split("\n")[1:]
+                  if line.strip().startswith("* (")}
+        only = firsts.pop() if len(firsts) == 1 else ""
+        return only.split()[1] if only.startswith("Tensor ") else None
+    if re.match(rf"{re.escape(name)}\(\): argument '\w+' \(position [2-9]\)", message) or "positional argument" in message:
+        return "?"
+    return None
+
+
+def test_the_table_of_functions_taking_a_tensor_first_is_torchs():
+    """Probing torch's parser with 1 to 4 arguments of a type no overload takes finds the same functions (among
+    lazygrad's top-level names) and the same parameter names as the table."""
+    torch = pytest.importorskip("torch")
+    names = [n for n in dir(lg) if not n.startswith(("_", "set_")) and hasattr(torch, n)  # (setters keep a sentinel)
+             and callable(getattr(lg, n)) and not isinstance(getattr(lg, n), type)]
+    found = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name in names:
+            seen = {_first_parameter(torch, name, count) for count in range(1, 5)} - {"?"}
+            if len(seen) == 1 and None not in seen:
+                found[name] = seen.pop()
+    assert found == {**dict.fromkeys(FIRST_IS_INPUT, "input"), **FIRST_NAMED}
