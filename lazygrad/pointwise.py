@@ -313,7 +313,7 @@ def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Ten
 
 def nanmean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
     """nansum over the count of non-NaN elements (a composite: its gradient is nansum's and div's)."""
-    if not input.dtype.is_floating_point:
+    if input.dtype.kind not in "fc":  # (complex gets through to nansum, which refuses it)
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype but got "
                            f"{torch_name(input.dtype)}")
     count = sum(logical_not(isnan(input)), dim, keepdim)

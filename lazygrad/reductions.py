@@ -218,6 +218,9 @@ def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correc
     dim, keepdim = _kw(dim, keepdim, kwargs)
     if input.dtype.kind not in "fc":
         raise RuntimeError("std and var only support floating point and complex dtypes")
+    if opmath(input.dtype) is not input.dtype:  # float16 and bfloat16: computed in float32, rounded once
+        wide = input.to(opmath(input.dtype))
+        return var.__wrapped__(wide, dim, unbiased, keepdim, correction=correction).to(input.dtype)
     n = _count(input, dim)
     centered = sub(input, mean(input, dim, keepdim=True))
     if centered.dtype.is_complex:  # |z - mean|², a real number
@@ -232,16 +235,26 @@ def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correc
 
 @differentiable("std")
 def std(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, **kwargs) -> Tensor:
-    return sqrt(var(input, dim, unbiased, keepdim, correction=correction, **kwargs))
+    if opmath(input.dtype) is not input.dtype:  # float16 and bfloat16: computed in float32, rounded once
+        wide = input.to(opmath(input.dtype))
+        return sqrt(var.__wrapped__(wide, dim, unbiased, keepdim, correction=correction, **kwargs)).to(input.dtype)
+    return sqrt(var.__wrapped__(input, dim, unbiased, keepdim, correction=correction, **kwargs))
+
+
+def _moments_of(input: Tensor, name: str) -> None:
+    if input.dtype.kind not in "fc":
+        raise RuntimeError(f"{name} only support floating point and complex dtypes")
 
 
 @recorded_as("VarMeanBackward0")
 def var_mean(input: Tensor, dim=None, *, correction=None, keepdim: bool = False):
+    _moments_of(input, "var_mean")
     return var(input, dim, keepdim=keepdim, correction=correction), mean(input, dim, keepdim=keepdim)
 
 
 @recorded_as("StdMeanBackward0")
 def std_mean(input: Tensor, dim=None, *, correction=None, keepdim: bool = False):
+    _moments_of(input, "std_mean")
     return std(input, dim, keepdim=keepdim, correction=correction), mean(input, dim, keepdim=keepdim)
 
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from . import graph, return_types
 from .autograd.record import differentiable
-from .dtypes import bool_, float64, int64, uint8
+from .dtypes import bfloat16, bool_, float32, float64, int64, uint8
 from .elementwise import isnan, where
 from .indexing import gather, take_along_dim
 from .tensor import Tensor, known_values, wrap_dim
@@ -67,6 +67,8 @@ def msort(input: Tensor) -> Tensor:
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
     """The k largest (or smallest) values along dim, in order, and their indices."""
     refuse_complex(input, "topk")
+    if input.dtype is bool_:
+        raise RuntimeError("topk does not support bool dtypes on CPU")
     size = input._shape[wrap_dim(dim, input.ndim)] if input.ndim else 1
     if not 0 <= k <= size:
         raise RuntimeError("selected index k out of range")
@@ -97,7 +99,7 @@ def _at_rank(input: Tensor, d: int, rank: Tensor | int, keepdim: bool, result: t
 @differentiable("kthvalue")
 def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):
     """The k-th smallest value along dim (k from 1) and its index."""
-    refuse_complex(input, "kthvalue")
+    refuse_complex(input, "kthvalue", bools=True)
     if input.ndim == 0:
         _check_k(k, 1, 0)
         return return_types.kthvalue(input.clone(), _zero_index(input))
@@ -125,6 +127,7 @@ def _median_rank(input: Tensor, d: int, ignore_nan: bool) -> Tensor | int:
 
 
 def _median(input: Tensor, dim, keepdim: bool, ignore_nan: bool, name: str, result: type):
+    refuse_complex(input, "median" if dim is None else "median_dim", bools=True)  # (nanmedian's kernels too)
     if dim is None:
         flat = input.reshape(-1)
         if flat.numel() == 0:  # NaN, or what C's conversion of NaN gives an integer dtype (as torch's does)
@@ -143,14 +146,12 @@ def _median(input: Tensor, dim, keepdim: bool, ignore_nan: bool, name: str, resu
 @differentiable("median")
 def median(input: Tensor, dim=None, keepdim: bool = False):
     """The lower median (NaN where a row holds NaN): of all elements, or along dim with its index."""
-    refuse_complex(input, "median")
     return _median(input, dim, keepdim, False, "median", return_types.median)
 
 
 @differentiable("nanmedian")
 def nanmedian(input: Tensor, dim=None, keepdim: bool = False):
     """median ignoring NaN (NaN only where a row is all NaN)."""
-    refuse_complex(input, "nanmedian")
     return _median(input, dim, keepdim, True, "nanmedian", return_types.nanmedian)
 
 
@@ -169,22 +170,23 @@ _INTERPOLATION = {
 }
 
 
-def _quantile(input: Tensor, q, dim, keepdim: bool, interpolation: str, ignore_nan: bool, name: str) -> Tensor:
+def _quantile(input: Tensor, q, dim, keepdim: bool, interpolation: str, ignore_nan: bool) -> Tensor:
+    """(nanquantile's messages name quantile too, as torch's do)"""
     from .creation import tensor
-    if not input.dtype.is_floating_point:
-        raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
+    if input.dtype not in (float32, float64):
+        raise RuntimeError("quantile() input tensor must be either float or double dtype")
     if interpolation not in _INTERPOLATION:
-        raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, midpoint or nearest, "
+        raise RuntimeError(f"quantile() interpolation must be one of linear, lower, higher, midpoint or nearest, "
                            f"but got {interpolation}")
     qs = q if isinstance(q, Tensor) else tensor(q, dtype=input.dtype, device=input.device)
     if qs.ndim > 1:
-        raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
+        raise RuntimeError("quantile() q must be a scalar or 1D tensor")
     values = known_values(qs)
     if values is not None:
         values = values.astype(np.float64).reshape(-1)
         bad = values[(values < 0) | (values > 1) | np.isnan(values)]
         if bad.size:
-            raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {bad[0]:g}")
+            raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {bad[0]:g}")
     x = input.reshape(-1) if dim is None else input
     d = 0 if dim is None else wrap_dim(dim, input.ndim)
     ordered = _to_last(sort(x, d).values, d).unsqueeze(-2)            # (..., 1, n)
@@ -210,13 +212,13 @@ def quantile(input: Tensor, q, dim=None, keepdim: bool = False, *, interpolation
              out=None) -> Tensor:
     """The q-th quantiles along dim (of all elements without dim), interpolating between neighbours."""
     refuse_complex(input, "quantile")
-    return _quantile(input, q, dim, keepdim, interpolation, False, "quantile")
+    return _quantile(input, q, dim, keepdim, interpolation, False)
 
 
 @autocast_op("nanquantile")
 def nanquantile(input: Tensor, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear",
                 out=None) -> Tensor:
-    return _quantile(input, q, dim, keepdim, interpolation, True, "nanquantile")
+    return _quantile(input, q, dim, keepdim, interpolation, True)
 
 
 def randperm(n: int, *, generator=None, out=None, dtype=None, layout=None, device=None, pin_memory: bool = False,
@@ -232,17 +234,22 @@ def randperm(n: int, *, generator=None, out=None, dtype=None, layout=None, devic
     return out.requires_grad_(requires_grad) if requires_grad else out
 
 
+def _host(t: Tensor) -> np.ndarray:
+    """t's values as a numpy array (bfloat16, which numpy lacks, widened to float32: exactly)."""
+    return (t.float() if t.dtype is bfloat16 else t).detach().cpu().numpy()
+
+
 def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,
            dim=None):
     """The distinct values (sorted), and optionally where each element went and how often each occurs.
     The output's size depends on the values: the sorted values are computed now (as torch synchronizes).
     With dim, the distinct slices along dim in lexicographic order."""
-    refuse_complex(input, "unique")
+    refuse_complex(input, "unique" if dim is None else "unique_dim")
     from .creation import tensor
     if dim is not None:
         return _unique_slices(input, wrap_dim(dim, input.ndim), return_inverse, return_counts)
     values, order = _sorted(input.reshape(-1), 0, False)
-    host = values.detach().cpu().numpy()
+    host = _host(values)
     first = np.ones(host.shape, dtype=bool)
     first[1:] = host[1:] != host[:-1]
     if input.dtype.is_floating_point:  # NaNs differ from each other, as in torch
@@ -264,7 +271,7 @@ def _unique_slices(input: Tensor, d: int, return_inverse: bool, return_counts: b
     """unique along dim: the slices are compared whole, so they are ordered on the host (numpy's
     lexicographic unique); the input is computed first, as for every data-dependent size."""
     from .creation import tensor
-    host = np.moveaxis(input.detach().cpu().numpy(), d, 0)
+    host = np.moveaxis(_host(input), d, 0)
     rows = host.reshape(host.shape[0], math.prod(host.shape[1:]))
     found, inverse, counts = np.unique(rows, axis=0, return_inverse=True, return_counts=True)
     values = np.moveaxis(found.reshape((found.shape[0],) + host.shape[1:]), 0, d)
@@ -280,7 +287,7 @@ def unique_consecutive(input: Tensor, return_inverse: bool = False, return_count
     """The first of each run of equal values (or slices along dim), with where each element went and each
     run's length. Sizes depend on the values, so the input is computed now."""
     from .creation import tensor
-    host = input.detach().cpu().numpy()
+    host = _host(input)
     d = 0 if dim is None else wrap_dim(dim, input.ndim)
     rows = host.reshape(-1, 1) if dim is None else np.moveaxis(host, d, 0).reshape(host.shape[d], -1)
     starts = np.ones(rows.shape[0], dtype=bool)

@@ -13,6 +13,7 @@ from . import graph, return_types
 from .autograd.record import differentiable
 from .creation import zeros
 from .dtypes import bool_, float64, get_default_dtype, int64, torch_name
+from .unordered import refuse_complex
 from .elementwise import _out, add, clamp, div, ge, le, logical_and, mul, sqrt, sub, trunc, where
 from .products import mm
 from .reductions import amax, amin, mean, sum
@@ -144,6 +145,7 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False):
     """The most frequent value along dim (the smallest of equally frequent ones) and the last index holding
     it, as torch's CPU kernel picks them (a library call: a sort and run lengths)."""
     from .decompositions import library_call
+    refuse_complex(input, "mode")
     if input.ndim == 0:
         return return_types.mode(input.clone(), zeros((), dtype=int64, device=input.device))
     from .sorting import check_nonempty_dim

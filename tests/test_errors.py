@@ -344,6 +344,16 @@ MORE = {
     "kthvalue_of_nothing": lambda m: m.ones(2, 0).kthvalue(1),
     "expand_bool_type_string": lambda m: m.ones(2, 3, dtype=m.bool).expand(2),
     "expand_double_type_string": lambda m: m.ones(2, 3, dtype=m.float64).expand(2),
+    "median_of_bools": lambda m: m.tensor([True, False]).median(), "median_dim_of_bools": lambda m: m.tensor(
+        [True, False]).median(0), "nanmedian_of_complex": lambda m: m.ones(2, dtype=m.cfloat).nanmedian(),
+    "median_dim_of_complex": lambda m: m.ones(2, dtype=m.cfloat).median(0),
+    "kthvalue_of_bools": lambda m: m.tensor([True, False]).kthvalue(1),
+    "topk_of_bools": lambda m: m.tensor([True, False]).topk(1), "mode_of_complex": lambda m: m.ones(2, dtype=m.cfloat).mode(),
+    "unique_dim_of_complex": lambda m: m.unique(m.ones(2, dtype=m.cfloat), dim=0),
+    "quantile_of_halves": lambda m: m.ones(3, dtype=m.half).quantile(0.5),
+    "nanquantile_q_range": lambda m: m.ones(3).nanquantile(2.0), "nanmean_of_complex": lambda m: m.ones(
+        2, dtype=m.cfloat).nanmean(), "std_mean_of_ints": lambda m: m.std_mean(m.ones(2, dtype=m.long)),
+    "var_mean_of_bools": lambda m: m.var_mean(m.ones(2, dtype=m.bool)),
     "unpool_output_size_length": lambda m: m.nn.functional.max_unpool2d(m.ones(1, 1, 2, 2),
                                                                         m.zeros(1, 1, 2, 2, dtype=m.long), 2,
                                                                         output_size=(4,)),

@@ -531,3 +531,29 @@ def test_reduced_axes_read_through_a_division_stay_apart():
     torch.nn.functional.max_pool2d(tx, 2).sum().backward()
     g = x.grad.sum((0, 2, 3))
     np.testing.assert_allclose(g.numpy(), tx.grad.sum((0, 2, 3)).numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_spread_of_half_precision_is_computed_wide_and_rounded_once(dtype):
+    """var and std of float16/bfloat16 (and their _mean forms) are torch's: float32 throughout, one rounding."""
+    torch = pytest.importorskip("torch")
+    a = np.random.default_rng(5).standard_normal((7, 9)) * 3 + np.arange(9)
+    x, t = lg.tensor(a).to(getattr(lg, dtype)), torch.tensor(a).to(getattr(torch, dtype))
+    for fn in (lambda m, v: v.var(0), lambda m, v: v.std(1, correction=0), lambda m, v: v.std(),
+               lambda m, v: m.var_mean(v, 1)[0], lambda m, v: m.std_mean(v, 0)[0]):
+        got, want = fn(lg, x), fn(torch, t)
+        assert got.dtype.name == dtype
+        assert_like_torch(got.float(), want.float(), exact=True)  # (numpy has no bfloat16)
+
+
+def test_unique_of_bfloat16_values():
+    torch = pytest.importorskip("torch")
+    a = [[1.5, -2.0, 1.5], [3.0, 1.5, -2.0]]
+    x, t = lg.tensor(a, dtype=lg.bfloat16), torch.tensor(a, dtype=torch.bfloat16)
+    for got, want in ((lg.unique(x, return_counts=True), torch.unique(t, return_counts=True)),
+                      ((lg.unique(x, dim=1),), (torch.unique(t, dim=1),)),
+                      ((lg.unique_consecutive(x.flatten()),), (torch.unique_consecutive(t.flatten()),))):
+        for g, w in zip(got, want):
+            assert str(g.dtype).split(".")[1] == str(w.dtype).split(".")[1]
+            assert_like_torch(g.float() if g.dtype.is_floating_point else g, w.float() if w.is_floating_point() else w,
+                              exact=True)
