@@ -172,7 +172,7 @@ def angle(input: Tensor, *, out=None) -> Tensor:
     if input.dtype.is_complex:
         return _out(atan2(imag_part(input), real_part(input)), out)
     x = input if input.dtype.kind == "f" else input.to(get_default_dtype())
-    return _out(where(isnan(x), x, where(lt(x, 0), math.pi, 0.0)), out)
+    return _out(where(isnan(x), x, where(lt(x, 0), math.pi, 0.0)).to(x.dtype), out)
 
 
 @differentiable("sgn")

@@ -486,7 +486,8 @@ def square(input: Tensor, *, out=None) -> Tensor:
 @differentiable("sigmoid")
 def sigmoid(input: Tensor, *, out=None) -> Tensor:
     x = input if input.dtype.kind in "fc" else input.to(get_default_dtype())
-    return _out(div(1, add(exp(neg(x)), 1)), out)
+    wide = x.to(opmath(x.dtype))  # float16 and bfloat16 computed in float32 and rounded once, as torch does
+    return _out(div(1, add(exp(neg(wide)), 1)).to(x.dtype), out)
 
 
 @differentiable("relu")

@@ -9,9 +9,9 @@ import numbers
 from . import graph
 from .autograd.record import differentiable
 from .dtypes import DType, bool_, float64, get_default_dtype, opmath, result_type, torch_name
-from .elementwise import (_float_of, _out, abs, add, asin, atan, div, eq, erf, exp, exp2, ge, gt, isfinite, isinf,
-                          isnan, le, log, log1p, logical_and, logical_not, logical_or, lt, maximum, minimum, mul, ne,
-                          neg, sin, sqrt, sub, trunc, where)
+from .elementwise import (_float_of, _out, abs, add, asin, atan, atan2, div, eq, erf, exp, exp2, ge, gt, isfinite,
+                          isinf, isnan, le, log, log1p, logical_and, logical_not, logical_or, lt, maximum, minimum, mul,
+                          ne, neg, sin, sqrt, sub, trunc, where)
 from .reductions import _sum_dtype, sum
 from .tensor import Tensor
 from .tensor_parameters import refuse, tensor_parameters
@@ -47,6 +47,22 @@ def _tensors(dtype: DType, *xs) -> list[Tensor]:
     return [x.to(dtype) if isinstance(x, Tensor) else _scalar(x, dtype) for x in xs]
 
 
+# torch's refusals of complex numbers by the functions of real ones
+_COMPLEX_REFUSALS = {
+    "erfc": (NotImplementedError, "\"erfc_vml_cpu\" not implemented for '{t}'"),
+    "logit": (NotImplementedError, "\"logit_cpu\" not implemented for '{t}'"),
+    "signbit": (NotImplementedError, "signbit is not implemented for complex tensors."),
+    "deg2rad": (RuntimeError, "deg2rad is not supported for complex tensors."),
+    "rad2deg": (RuntimeError, "rad2deg is not supported for complex tensors."),
+}
+
+
+def _no_complex(input, fn: str) -> None:
+    if _tensor(input, fn).dtype.is_complex:
+        error, message = _COMPLEX_REFUSALS[fn]
+        raise error(message.format(t=torch_name(input.dtype)))
+
+
 def _float_only(dt: DType, kernel: str) -> None:
     if not dt.is_floating_point:
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{torch_name(dt)}'")
@@ -60,11 +76,21 @@ def _times_i(z: Tensor, sign: int) -> Tensor:
     return complex(mul(imag_part(z), -sign), mul(real_part(z), sign))
 
 
+def _complex_acosh(z: Tensor) -> Tensor:
+    """Kahan's: asinh(Re(conj(sqrt(z - 1)) sqrt(z + 1))) + 2i atan2(Im sqrt(z - 1), Re sqrt(z + 1)), z ± 1
+    made from the parts so that a signed zero imaginary part picks its side of the cut (C99's branch)."""
+    from .complex_numbers import complex, imag_part, real_part
+    x, y = real_part(z), imag_part(z)
+    a, b = sqrt(complex(sub(x, 1), y)), sqrt(complex(add(x, 1), y))
+    ar, ai, br, bi = real_part(a), imag_part(a), real_part(b), imag_part(b)
+    return complex(_asinh(add(mul(ar, br), mul(ai, bi))), mul(atan2(ai, br), 2))
+
+
 def _acosh(input: Tensor) -> Tensor:
-    """log(x + sqrt(x² - 1)), written as log1p so that it stays exact near 1 (and NaN below 1); for complex
-    numbers log(z + sqrt(z + 1) sqrt(z - 1)), the principal branch."""
+    """log(x + sqrt(x² - 1)), written as log1p so that it stays exact near 1 (and NaN below 1); complex
+    numbers by Kahan's formula."""
     if _tensor(input, "acosh").dtype.is_complex:
-        return log(add(input, mul(sqrt(add(input, 1)), sqrt(sub(input, 1)))))
+        return _complex_acosh(input)
     dt, (x,) = _float_args(_tensor(input, "acosh"))
     near = log1p(add(sub(x, 1), mul(sqrt(sub(x, 1)), sqrt(add(x, 1)))))
     return where(gt(x, _LOG_2X_FROM), add(log(x), LN2), near).to(dt)
@@ -100,12 +126,14 @@ acosh_, asinh_, atanh_ = (differentiable(name)(fn) for name, fn in (("acosh_", _
 
 @differentiable("deg2rad")
 def deg2rad(input: Tensor) -> Tensor:
+    _no_complex(input, "deg2rad")
     dt, (x,) = _float_args(_tensor(input, "deg2rad"))
     return mul(x, math.pi / 180).to(dt)
 
 
 @differentiable("rad2deg")
 def rad2deg(input: Tensor) -> Tensor:
+    _no_complex(input, "rad2deg")
     dt, (x,) = _float_args(_tensor(input, "rad2deg"))
     return mul(x, 180 / math.pi).to(dt)
 
@@ -121,6 +149,7 @@ def frac(input: Tensor) -> Tensor:
 def erfc(input: Tensor) -> Tensor:
     """1 - erf(x) where that keeps its digits, Laplace's continued fraction for the tail (where erfc
     falls below 1e-5), both in float64 so that float32 results keep full precision."""
+    _no_complex(input, "erfc")
     dt = _float_of(_tensor(input, "erfc"))
     x = input.to(float64)
     tail = div(exp(neg(mul(x, x))), laplace_fraction(x))
@@ -140,6 +169,7 @@ def laplace_fraction(x: Tensor, terms: int = _ERFC_TERMS) -> Tensor:
 def logit(input: Tensor, eps: float | None = None) -> Tensor:
     """log(z / (1 - z)), z = x clamped to [eps, 1 - eps] when eps is given (float16 rounds every step, as
     torch's float16 logit does)."""
+    _no_complex(input, "logit")
     x = _tensor(input, "logit").to(_float_of(input))
     z = x if eps is None else x.clamp(eps, 1 - eps)
     return log(div(z, sub(1, z)))
@@ -156,7 +186,8 @@ def sinc(input: Tensor) -> Tensor:
 @differentiable("sgn")
 def signbit(input: Tensor) -> Tensor:
     """Whether the sign bit is set: True for -0.0 too (seen as 1/x < 0). A NaN counts as positive."""
-    x = _tensor(input, "signbit")
+    _no_complex(input, "signbit")
+    x = input
     if not x.dtype.is_floating_point:
         return lt(x, 0)
     return logical_or(lt(x, 0), logical_and(eq(x, 0), lt(div(1, x), 0)))

@@ -68,10 +68,23 @@ def _horner(t: Tensor, coefficients) -> Tensor:
     return out
 
 
+# the kernel torch names when a function of real numbers meets complex ones (by default "<name>_cpu")
+COMPLEX_REFUSING_KERNELS = {
+    "lgamma": "lgamma_vml_cpu", "digamma": "digamma", "erfinv": "erfinv_vml_cpu", "i0": "i0_vml_cpu",
+    "special_i0e": "i0e_cpu", "special_i1": "i1_cpu", "special_i1e": "i1e_cpu", "special_ndtr": "erf_vml_cpu",
+    "special_ndtri": "ndtri_cpu", "special_log_ndtr": "log_ndtr_cpu", "special_erfcx": "erfcx_cpu",
+    "special_entr": "entr_cpu", "special_spherical_bessel_j0": "spherical_bessel_j0_cpu", "mvlgamma": "arange_cpu",
+    "trigamma": "trigamma", "polygamma": "polygamma",
+}
+
+
 def _float_input(input: Tensor, name: str) -> tuple[DType, Tensor]:
     """The result dtype (integers give the default float dtype) and input in float64."""
     if not isinstance(input, Tensor):
         raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    if input.dtype.is_complex:
+        kernel = COMPLEX_REFUSING_KERNELS.get(name, f"{name}_cpu")
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{torch_name(input.dtype)}'")
     dt = input.dtype if input.dtype.is_floating_point else get_default_dtype()
     return dt, input.to(float64)
 
@@ -230,7 +243,7 @@ def polygamma(n: int, input: Tensor, *, out=None) -> Tensor:
     """The n-th derivative of digamma."""
     if n < 0:
         raise RuntimeError("polygamma(n, x) does not support negative n.")
-    dt, x = _float_input(input, "polygamma")
+    dt, x = _float_input(input, ("digamma", "trigamma")[n] if n < 2 else "polygamma")
     return _result(_polygamma(int(n), x), dt, out)
 
 

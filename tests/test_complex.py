@@ -233,6 +233,11 @@ ERRORS = {
     "complex_dtypes": lambda m, z: m.complex(m.ones(2), m.ones(2, dtype=m.float64)),
     "complex_ints": lambda m, z: m.complex(m.ones(2, dtype=m.int64), m.ones(2, dtype=m.int64)),
     "backward": lambda m, z: (z.detach().requires_grad_() * 2).sum().backward(),
+    "lgamma": lambda m, z: m.lgamma(z), "digamma": lambda m, z: z.digamma(), "erfc": lambda m, z: m.erfc(z),
+    "erfinv": lambda m, z: z.erfinv(), "i0": lambda m, z: m.i0(z), "logit": lambda m, z: z.logit(),
+    "trigamma": lambda m, z: m.polygamma(1, z), "ndtr": lambda m, z: m.special.ndtr(z),
+    "i1e": lambda m, z: m.special.i1e(z), "deg2rad": lambda m, z: z.deg2rad(), "rad2deg": lambda m, z: m.rad2deg(z),
+    "signbit": lambda m, z: z.signbit(),
 }
 
 
@@ -408,6 +413,40 @@ def test_more_ops_match_torch(name):
         assert got == want
         return
     _close(got, want, rtol=1e-4, atol=1e-5)
+
+
+BRANCH_POINTS = [0j, complex(0, -0.0), 2 + 0j, complex(2, -0.0), -2 + 0j, complex(-2, -0.0), 0.5 + 0j, 100 + 0j,
+                 -100 + 0j, complex(0, 100), complex(0, -100), 1 + 1j, -1 - 2j, 3 - 0.5j, 1e-10 + 1e-10j, 50 + 50j,
+                 complex(-0.0, 2), complex(-0.0, -2)]
+
+
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+@pytest.mark.parametrize("name", ["asin", "acos", "atan", "asinh", "acosh", "atanh", "sin", "cos", "sinh", "cosh",
+                                  "tan", "tanh"])
+def test_trigonometry_on_branch_cuts_and_far_out_is_torchs(name, dtype):
+    """Each side of a branch cut (a signed zero imaginary part picks it), real parts whose hyperbolic functions
+    overflow, tiny and huge arguments: torch's (C99's) values, signs of the parts included."""
+    t = _torch()
+    got = getattr(lg, name)(lg.tensor(BRANCH_POINTS, dtype=getattr(lg, dtype))).to(lg.complex128).numpy()
+    want = getattr(t, name)(t.tensor(BRANCH_POINTS, dtype=getattr(t, dtype))).to(t.complex128).numpy()
+    tolerance = 3e-6 if dtype == "complex64" else 1e-14
+    for part in (np.real, np.imag):
+        np.testing.assert_allclose(part(got), part(want), rtol=tolerance, atol=1e-30, equal_nan=True, err_msg=name)
+        nonzero = part(want) != 0
+        assert (np.signbit(part(got)) == np.signbit(part(want)))[nonzero].all(), name
+
+
+def test_inverse_trigonometry_far_out_keeps_its_digits():
+    """Where the real part is large the small parts are 1/x-sized (glibc, torch's oracle, loses digits there):
+    against mpmath at 50 digits."""
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 50
+    z = [1e7 + 1j, -3e9 + 0.5j, 1e9 - 1j, 2e8j + 1]
+    for name in ("asin", "acos", "atan", "asinh", "acosh", "atanh"):
+        got = getattr(lg, name)(lg.tensor(z, dtype=lg.complex128)).numpy()
+        want = np.array([complex(getattr(mpmath, name)(mpmath.mpc(v.real, v.imag))) for v in z])
+        np.testing.assert_allclose(got.real, want.real, rtol=1e-13, err_msg=name)
+        np.testing.assert_allclose(got.imag, want.imag, rtol=1e-13, err_msg=name)
 
 
 def test_logaddexp_of_infinities_and_nans_is_torchs():

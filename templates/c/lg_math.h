@@ -280,26 +280,33 @@ LG_MATH_INLINE float lg_log1pf(float x)
 
 /* ------------------------------------------------------------------ trigonometric */
 
-/* x = q*pi/2 + r. pi/2 = P1 + P2 + P3 (3 floats, 72 bits); with FMA the first step is exact and
- * the others round only terms much smaller than r. */
+/* x = q*pi/2 + r. With FMA the reduction runs in double: k = round(x * 2/pi) exactly (adding
+ * 1.5 * 2^52 rounds to an integer and leaves it in the low bits), and x - k*pi/2 with pi/2 in three doubles (160
+ * bits), each step an FMA whose product is exact, so r keeps its digits for |x| up to 2^51
+ * (torch's sin(1e9) included). */
 LG_MATH_INLINE float lg__trig_reduce(float x, int32_t *q)
 {
+#ifdef LG__HAVE_FMA
+    double xd = (double)x;
+    double kd = LG__FMA(xd, 0x1.45f306dc9c883p-1, 0x1.8p52);
+    *q = (int32_t)lg__d2l(kd); /* k's low bits */
+    kd -= 0x1.8p52;
+    double rd = LG__FMA(kd, -0x1.921fb54442d18p+0, xd);
+    rd = LG__FMA(kd, -0x1.1a62633145c07p-54, rd);
+    rd = LG__FMA(kd, 0x1.f1976b7ed8fbcp-110, rd);
+    float r = (float)rd;
+#else
     float kf = LG__FMAF(x, 0x1.45f306p-1f, LG__MAGIC);
     *q = lg__f2i(kf);
     kf -= LG__MAGIC;
-#ifdef LG__HAVE_FMA
-    float r = LG__FMAF(kf, -0x1.921fb6p+0f, x);
-    r = LG__FMAF(kf, 0x1.777a5cp-25f, r);
-    r = LG__FMAF(kf, 0x1.ee59dap-50f, r);
-#else
     /* without FMA k*P1 is not exact in float: reduce in double, with a 31-bit head (k*head is
      * exact for |k| < 2^22, and so is x - k*head) and a double tail */
     double kd = (double)kf;
     float r = (float)(((double)x - kd * 0x1.921fb544p+0) - kd * 0x1.0b4611a626331p-34);
 #endif
-    /* for large |x| k can be off by one (2/pi is rounded to float), leaving |r| above pi/4
-     * (up to 0.87 at |x| = 2e6) where the polynomials lose under 1 ulp. The clamp only bites
-     * past the accurate range. */
+    /* without FMA, for large |x| k can be off by one (2/pi is rounded to float), leaving |r| above
+     * pi/4 (up to 0.87 at |x| = 2e6) where the polynomials lose under 1 ulp. The clamp only bites
+     * past the accurate range (2e6 without FMA, 2^51 with it). */
     return lg__clamp(r, -1.0f, 1.0f);
 }
 
@@ -372,9 +379,11 @@ LG_MATH_INLINE float lg_tanf(float x)
     float cl = r2 * pc;
     float c = 1.0f + cl;
     float dc = LG__FMAF(r2l, -0.5f, (1.0f - c) + cl);
-    int32_t odd = q & 1;
-    float num = lg__sel(odd, -c, s), den = lg__sel(odd, s, c);
-    float dnum = lg__sel(odd, -dc, ds), dden = lg__sel(odd, ds, dc);
+    /* odd quadrants swap the roles (a 0/1 weight: integer selects here keep gcc from vectorizing
+     * beside the double reduction; r is never a signed zero here, x = 0 is handled below) */
+    float odd = (float)(q & 1), even = 1.0f - odd;
+    float num = odd * -c + even * s, den = odd * s + even * c;
+    float dnum = odd * -dc + even * ds, dden = odd * ds + even * dc;
     float y = 1.0f / den;
     float q0 = num * y;
     float e = LG__FMAF(-q0, den, num) + LG__FMAF(-q0, dden, dnum);

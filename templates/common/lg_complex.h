@@ -53,21 +53,22 @@
     if (x >= 0) return lg_cmake##S(t, y / (2 * t));                                                  \
     return lg_cmake##S(fabs##S(y) / (2 * t), copysign##S(t, y));                                     \
   }                                                                                                  \
-  LG_FN C lg_csin##S(C z) {                                                                          \
+  LG_FN C lg_csinh##S(C z) { /* on the real axis the imaginary part stays a zero (not inf * 0) */    \
     T x = lg_creal##S(z), y = lg_cimag##S(z);                                                        \
-    return lg_cmake##S(lg_sin##S(x) * lg_cosh##S(y), lg_cos##S(x) * lg_sinh##S(y));                  \
-  }                                                                                                  \
-  LG_FN C lg_ccos##S(C z) {                                                                          \
-    T x = lg_creal##S(z), y = lg_cimag##S(z);                                                        \
-    return lg_cmake##S(lg_cos##S(x) * lg_cosh##S(y), -(lg_sin##S(x) * lg_sinh##S(y)));               \
-  }                                                                                                  \
-  LG_FN C lg_csinh##S(C z) {                                                                         \
-    T x = lg_creal##S(z), y = lg_cimag##S(z);                                                        \
+    if (y == 0) return lg_cmake##S(lg_sinh##S(x), y);                                                \
     return lg_cmake##S(lg_sinh##S(x) * lg_cos##S(y), lg_cosh##S(x) * lg_sin##S(y));                  \
   }                                                                                                  \
   LG_FN C lg_ccosh##S(C z) {                                                                         \
     T x = lg_creal##S(z), y = lg_cimag##S(z);                                                        \
+    if (y == 0) return lg_cmake##S(lg_cosh##S(x), signbit(x) ? -y : y);                              \
     return lg_cmake##S(lg_cosh##S(x) * lg_cos##S(y), lg_sinh##S(x) * lg_sin##S(y));                  \
+  }                                                                                                  \
+  LG_FN C lg_csin##S(C z) { /* sin(z) = -i sinh(iz) */                                               \
+    C w = lg_csinh##S(lg_cmake##S(-lg_cimag##S(z), lg_creal##S(z)));                                 \
+    return lg_cmake##S(lg_cimag##S(w), -lg_creal##S(w));                                             \
+  }                                                                                                  \
+  LG_FN C lg_ccos##S(C z) { /* cos(z) = cosh(iz) */                                                  \
+    return lg_ccosh##S(lg_cmake##S(-lg_cimag##S(z), lg_creal##S(z)));                                \
   }                                                                                                  \
   LG_FN C lg_ctanh##S(C z) {                                                                         \
     T x = lg_creal##S(z), y = lg_cimag##S(z);                                                        \
@@ -80,19 +81,30 @@
     C w = lg_ctanh##S(lg_cmake##S(-lg_cimag##S(z), lg_creal##S(z)));                                 \
     return lg_cmake##S(lg_cimag##S(w), -lg_creal##S(w));                                             \
   }                                                                                                  \
-  LG_FN C lg_casin##S(C z) { /* asin(z) = -i log(iz + sqrt(1 - z^2)) */                              \
-    C w = lg_clog##S(lg_cmake##S(-lg_cimag##S(z), lg_creal##S(z)) + lg_csqrt##S(lg_cmake##S(1, 0) - z * z)); \
-    return lg_cmake##S(lg_cimag##S(w), -lg_creal##S(w));                                             \
+  /* Kahan's forms from sqrt(1 - z) and sqrt(1 + z), their signed zeros kept, so each side of a branch  \
+     cut is the C99 one (asin(2 + 0i) = pi/2 + 1.317i) */                                           \
+  LG_FN C lg_casin##S(C z) {                                                                         \
+    T x = lg_creal##S(z), y = lg_cimag##S(z);                                                        \
+    C a = lg_csqrt##S(lg_cmake##S(1 - x, -y)), b = lg_csqrt##S(lg_cmake##S(1 + x, y));               \
+    T ar = lg_creal##S(a), ai = lg_cimag##S(a), br = lg_creal##S(b), bi = lg_cimag##S(b);            \
+    return lg_cmake##S(lg_atan2##S(x, ar * br - ai * bi), asinh##S(ar * bi - ai * br));           \
   }                                                                                                  \
   LG_FN C lg_cacos##S(C z) {                                                                         \
-    const T half_pi = (T)1.57079632679489661923132169163975144;                                       \
-    C w = lg_casin##S(z);                                                                            \
-    return lg_cmake##S(half_pi - lg_creal##S(w), -lg_cimag##S(w));                                   \
-  }                                                                                                  \
-  LG_FN C lg_catan##S(C z) { /* atan(z) = (i/2) (log(1 - iz) - log(1 + iz)) */                       \
     T x = lg_creal##S(z), y = lg_cimag##S(z);                                                        \
-    C w = lg_clog##S(lg_cmake##S(1 + y, -x)) - lg_clog##S(lg_cmake##S(1 - y, x));                    \
-    return lg_cmake##S(-lg_cimag##S(w) / 2, lg_creal##S(w) / 2);                                     \
+    C a = lg_csqrt##S(lg_cmake##S(1 - x, -y)), b = lg_csqrt##S(lg_cmake##S(1 + x, y));               \
+    T ar = lg_creal##S(a), ai = lg_cimag##S(a), br = lg_creal##S(b), bi = lg_cimag##S(b);            \
+    return lg_cmake##S(2 * lg_atan2##S(ar, br), asinh##S(br * ai - bi * ar));                     \
+  }                                                                                                  \
+  LG_FN C lg_catan##S(C z) { /* atan2(2x, 1 - |z|^2) / 2 + i log1p(4y / (x^2 + (1 - y)^2)) / 4: both   \
+    parts keep their digits near 0 and far out (where atan(z) = pi/2 - 1/z) */                      \
+    const T half_pi = (T)1.57079632679489661923132169163975144;                                       \
+    T x = lg_creal##S(z), y = lg_cimag##S(z);                                                        \
+    if (fabs##S(x) > (T)1e8 || fabs##S(y) > (T)1e8) {                                                \
+      T h = hypot##S(x, y);                                                                          \
+      return lg_cmake##S(copysign##S(half_pi, x) - x / h / h, y / h / h);                            \
+    }                                                                                                \
+    T re = lg_atan2##S(2 * x, (1 - y) * (1 + y) - x * x) / 2;                                        \
+    return lg_cmake##S(re, lg_log1p##S(4 * y / (x * x + (1 - y) * (1 - y))) / 4);                    \
   }                                                                                                  \
   LG_FN C lg_cdiv##S(C x, C y) { /* torch's quotient: Smith's method, its sums fused as torch's build fuses them */ \
     T a = lg_creal##S(x), b = lg_cimag##S(x), c = lg_creal##S(y), d = lg_cimag##S(y);                \
