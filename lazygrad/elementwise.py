@@ -574,12 +574,14 @@ def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None, neg
     return _out(where(isneginf(input), neginf, r), out)
 
 
+@tensor_parameters("input", "tensor1", "tensor2")
 @differentiable("addcmul")
 def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=None) -> Tensor:
     """input + value * tensor1 * tensor2 (the moment updates of optimizers)."""
     return _out(add(input, mul(mul(tensor1, tensor2), value)), out)
 
 
+@tensor_parameters("input", "tensor1", "tensor2")
 @differentiable("addcdiv")
 def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=None) -> Tensor:
     """input + value * tensor1 / tensor2 (an optimizer's step)."""

@@ -16,6 +16,7 @@ from .elementwise import _out, broadcast_shapes, logical_xor, sub
 from .movement import cat, clone, expand, flatten, narrow, reshape, split, stack, unsqueeze
 from .reductions import sum as reduce_sum
 from .tensor import Tensor, wrap_dim
+from .tensor_parameters import tensor_list
 
 
 def _tensor_list(tensors) -> tuple:
@@ -58,7 +59,7 @@ def atleast_3d(*tensors):
 
 
 def _stacking(name: str, tensors, lift, dim_of) -> Tensor:
-    tensors = list(tensors)
+    tensors = tensor_list(name, tensors)
     if not tensors:
         raise RuntimeError(f"{name} expects a non-empty TensorList")
     lifted = [lift(t) for t in tensors]
@@ -75,7 +76,9 @@ def vstack(tensors, *, out=None) -> Tensor:
     return _out(_stacking("vstack", tensors, _at_least_2d, lambda ts: 0), out)
 
 
-row_stack = vstack
+def row_stack(tensors, *, out=None) -> Tensor:
+    """vstack's other name (torch's errors name it)."""
+    return _out(_stacking("row_stack", tensors, _at_least_2d, lambda ts: 0), out)
 
 
 def dstack(tensors, *, out=None) -> Tensor:

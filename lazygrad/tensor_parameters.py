@@ -16,6 +16,19 @@ def refuse(fn: str, param: str, value, position: int | None = None) -> None:
     raise TypeError(f"{fn}(): argument '{param}'{where} must be Tensor, not {type(value).__name__}")
 
 
+def tensor_list(fn: str, tensors) -> list:
+    """The tensors of a `tensors` argument as a list; torch's TypeError for a tensor or a number in its place,
+    or for an element that is not a tensor."""
+    if isinstance(tensors, Tensor) or not hasattr(tensors, "__iter__"):
+        raise TypeError(f"{fn}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
+                        f"{type(tensors).__name__}")
+    tensors = list(tensors)
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
+    return tensors
+
+
 def _check(fn: str, params: tuple[str, ...], args: tuple, kwargs: dict, first: int) -> None:
     for position, (param, value) in enumerate(zip(params, args), first):
         if not isinstance(value, Tensor):
@@ -44,7 +57,6 @@ def as_method(fn: Callable, name: str) -> Callable:
     params = getattr(fn, "tensor_parameters", None)
     if params is None or len(params) < 2:
         return fn
-
     unchecked = fn.__wrapped__
 
     def method(self, *args, **kwargs):

@@ -348,7 +348,8 @@ MORE = {
         [True, False]).median(0), "nanmedian_of_complex": lambda m: m.ones(2, dtype=m.cfloat).nanmedian(),
     "median_dim_of_complex": lambda m: m.ones(2, dtype=m.cfloat).median(0),
     "kthvalue_of_bools": lambda m: m.tensor([True, False]).kthvalue(1),
-    "topk_of_bools": lambda m: m.tensor([True, False]).topk(1), "mode_of_complex": lambda m: m.ones(2, dtype=m.cfloat).mode(),
+    "topk_of_bools": lambda m: m.tensor([True, False]).topk(1),
+    "mode_of_complex": lambda m: m.ones(2, dtype=m.cfloat).mode(),
     "unique_dim_of_complex": lambda m: m.unique(m.ones(2, dtype=m.cfloat), dim=0),
     "quantile_of_halves": lambda m: m.ones(3, dtype=m.half).quantile(0.5),
     "nanquantile_q_range": lambda m: m.ones(3).nanquantile(2.0), "nanmean_of_complex": lambda m: m.ones(

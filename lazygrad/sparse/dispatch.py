@@ -10,6 +10,7 @@ import functools
 
 from ..dtypes import torch_name
 from ..tensor import Tensor
+from ..tensor_parameters import tensor_list
 from . import arithmetic, construction, csc_tensor, csr_construction, products, shapes
 from .coo_tensor import SparseTensor
 from .csc_tensor import SparseCSCTensor
@@ -139,7 +140,7 @@ def _either_joined(dense_fn, sparse_fn):
     """cat or stack: the sparse form when the first tensor listed is sparse."""
     @functools.wraps(dense_fn)
     def fn(tensors, *args, **kwargs):
-        tensors = list(tensors) if not isinstance(tensors, (list, tuple)) else tensors
+        tensors = tensor_list(dense_fn.__name__, tensors)
         if tensors and type(tensors[0]) is SparseTensor:
             return sparse_fn(tensors, *args, **kwargs)
         return dense_fn(tensors, *args, **kwargs)

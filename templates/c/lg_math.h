@@ -13,9 +13,10 @@
  * log10, log1p, cosh, erf, acos; 2 ulp for sinh, tanh, asin, atan, sin, cos, tan, atan2;
  * powf (computed in double) 1 ulp on 1.5e8 sampled pairs. Subnormal inputs and results are
  * included in those bounds; NaN, +-inf, +-0 follow IEEE/C99 (what numpy does).
- * sin/cos/tan use a Cody-Waite reduction with a 3-part pi/2 and no table: the bounds above
- * hold for |x| <= 1e6 (tan: 3 ulp up to 2e6, sin/cos 2 ulp up to 2e6), 5 ulp up to 4e6; past
- * ~6.5e6 the result is not meaningful but stays finite and, for sin/cos, in [-1, 1].
+ * sin/cos/tan reduce their argument in double, with pi/2 in three doubles and no table: with
+ * FMA the bounds above hold for |x| < 2^51 (as far as torch's tests reach: sin(1e9) is torch's);
+ * without FMA (a 31-bit head) for |x| <= 1e6 (tan: 3 ulp up to 2e6, sin/cos 2 ulp up to 2e6), 5 ulp
+ * up to 4e6. Past that the result is not meaningful but stays finite and, for sin/cos, in [-1, 1].
  *
  * Needs round-to-nearest and no -ffast-math (NaN/inf must behave); correct with or without
  * gcc's FMA contraction. The error-free steps use hardware FMA where the target has it; without
