@@ -1,6 +1,7 @@
 """Shared fixtures: run a test on both back ends (compiled C and the numpy reference interpreter), and
 render every kernel the suite compiles for C as CUDA too; when the session ends, nvcc compiles all of
-them (with pytest-xdist, each worker hands its kernels to the controller, which compiles them once)."""
+them, each for one of the archs (with pytest-xdist, each worker hands its kernels to the controller,
+which compiles them once)."""
 from __future__ import annotations
 
 import tempfile
@@ -60,12 +61,13 @@ def pytest_sessionfinish(session, exitstatus):
     if not CUDA_SOURCES or not nvcc_check.available():
         return
     with tempfile.TemporaryDirectory() as folder:
-        problems = nvcc_check.compile_all(CUDA_SOURCES, Path(folder))
+        problems = nvcc_check.compile_all(CUDA_SOURCES, Path(folder), spread=True)
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     if problems:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
     if reporter is not None:
-        title = f"nvcc --ptx ({', '.join(nvcc_check.ARCHS)}): the CUDA twins of {len(CUDA_SOURCES)} kernels"
+        title = (f"nvcc --ptx (shared by {', '.join(nvcc_check.ARCHS)}): the CUDA twins of {len(CUDA_SOURCES)} "
+                 "kernels")
         reporter.write_sep("=", title + (": FAILED" if problems else ": ok"), red=bool(problems), green=not problems)
         for problem in problems:
             reporter.write_line(problem)

@@ -9,6 +9,7 @@ their fallback, the shuffle and shared-memory combining of reductions.
 """
 from __future__ import annotations
 
+import atexit
 import ctypes
 import os
 import re
@@ -23,6 +24,7 @@ from codegen.templates_dir import templates_dir
 
 HERE = Path(__file__).parent / "cuda_emulator"
 CXX = ("g++", "-std=c++20", "-fPIC", "-shared", "-w")
+KERNEL_FLAGS = ("-O1",)
 # the warp's tensor-core product, from prelude.cuh's word-by-word version
 MMA_WARP = """void lg_emu::mma_warp(void **lanes) {
   for (int lane = 0; lane < 32; lane++)
@@ -38,14 +40,32 @@ def available() -> bool:
     return shutil.which("g++") is not None
 
 
-def _build(source: str, suffix: str, flags: tuple[str, ...]) -> bytes:
+def _build(source: str, suffix: str, flags: tuple[str, ...], output: str = "unit.so") -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
-        src, lib = os.path.join(tmp, "unit" + suffix), os.path.join(tmp, "unit.so")
+        src, lib = os.path.join(tmp, "unit" + suffix), os.path.join(tmp, output)
         Path(src).write_text(source)
         done = subprocess.run([*CXX, *flags, src, "-o", lib], capture_output=True, text=True)
         if done.returncode:
             raise RuntimeError(f"cuda emulator: g++ failed:\n{done.stderr}\n{source}")
         return Path(lib).read_bytes()
+
+
+@lru_cache(maxsize=None)
+def _shim() -> Path:
+    """shim.h beside its precompiled form: the shim's C++20 headers (<coroutine>) took two thirds of each
+    kernel's compile. The .gch lives in the kernel cache; a private folder pairs it with the header."""
+    text = (HERE / "shim.h").read_text()
+    key = cache.make_key("cuda-emulator-shim-pch", text, *KERNEL_FLAGS, _compiler_version())
+    gch = cache.get_or_build(key, lambda: _build(text, ".h", (*KERNEL_FLAGS, "-x", "c++-header"), "unit.h.gch"))
+    folder = Path(tempfile.mkdtemp(prefix="lazygrad-emulator-"))
+    atexit.register(shutil.rmtree, folder, True)
+    (folder / "shim.h").write_text(text)
+    (folder / "shim.h.gch").symlink_to(gch)
+    return folder / "shim.h"
+
+
+def _compiler_version() -> str:
+    return subprocess.run([CXX[0], "--version"], capture_output=True, text=True).stdout
 
 
 @lru_cache(maxsize=None)
@@ -85,7 +105,7 @@ class EmulatedKernel:
         includes = [f"-I{templates_dir() / folder}" for folder in ("cuda", "common")]
         shim = (HERE / "shim.h").read_text()
         key = cache.make_key("cuda-emulator", unit, shim, *(text for _, text in cuda_program.headers()))
-        path = cache.get_or_build(key, lambda: _build(unit, ".cu.cpp", ("-O1", f"-include{HERE / 'shim.h'}",
+        path = cache.get_or_build(key, lambda: _build(unit, ".cu.cpp", (*KERNEL_FLAGS, f"-include{_shim()}",
                                                                           *includes)))
         self.lib = ctypes.CDLL(path)
         self.entry = ctypes.cast(self.lib.lg_emu_entry, ctypes.c_void_p)

@@ -32,19 +32,24 @@ def nvcc(path: Path, arch: str, *options: str) -> subprocess.CompletedProcess:
                            "-o", str(path.with_suffix(f".{arch}.ptx"))], capture_output=True, text=True)
 
 
-def compile_all(sources: dict[str, str], folder: Path) -> list[str]:
-    """Compile every kernel for every arch; the problems found (none: every kernel became a PTX entry).
-    Unoptimized PTX (-O0 in NVVM): the front end and code generation check every kernel as fully, in a
-    quarter of the time; test_cuda_codegen looks at optimized PTX (registers, vector loads, tensor cores)."""
-    path = folder / "kernels.cu"
-    path.write_text(translation_unit(sources))
+def compile_all(sources: dict[str, str], folder: Path, spread: bool = False) -> list[str]:
+    """Compile every kernel for every arch (spread: each kernel for one arch, the archs taking turns, so the
+    session's thousands of kernels take half the wall time and both archs still see their kinds); the
+    problems found (none: every kernel became a PTX entry). Unoptimized PTX (-O0 in NVVM): the front end
+    and code generation check every kernel as fully, in a quarter of the time; test_cuda_codegen looks at
+    optimized PTX (registers, vector loads, tensor cores)."""
+    items = list(sources.items())
+    units = {arch: dict(items[n::len(ARCHS)] if spread else items) for n, arch in enumerate(ARCHS)}
+    paths = {arch: folder / f"kernels_{arch}.cu" for arch in ARCHS}
+    for arch, unit in units.items():
+        paths[arch].write_text(translation_unit(unit))
     with concurrent.futures.ThreadPoolExecutor(len(ARCHS)) as pool:
-        results = list(pool.map(lambda arch: nvcc(path, arch, "-Xcicc", "-O0"), ARCHS))
-    kernels = sum(source.count('extern "C" __global__') for source in sources)
+        results = list(pool.map(lambda arch: nvcc(paths[arch], arch, "-Xcicc", "-O0"), ARCHS))
     problems = []
     for arch, result in zip(ARCHS, results):
+        kernels = sum(source.count('extern "C" __global__') for source in units[arch])
         if result.returncode != 0:
             problems.append(f"{arch}: {result.stderr[-4000:]}")
-        elif (entries := path.with_suffix(f".{arch}.ptx").read_text().count(".entry")) != kernels:
+        elif (entries := paths[arch].with_suffix(f".{arch}.ptx").read_text().count(".entry")) != kernels:
             problems.append(f"{arch}: {entries} PTX entries for {kernels} kernels")
     return problems
