@@ -225,7 +225,7 @@ def __getattr__(name: str):
     if name in _SUBMODULES:
         return importlib.import_module(f"{__name__}.{name}")
     if name in _nn_aliases.NAMES:
-        globals()[name] = function = _first_checked(name, _nn_aliases.resolve(name))
+        globals()[name] = function = _int_checked(_first_checked(name, _nn_aliases.resolve(name)), name, method=False)
         return function
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
@@ -257,3 +257,5 @@ def fill(input: Tensor, value) -> Tensor:
 
 from .tensor_parameters import check_first_arguments as _check_first_arguments, first_checked as _first_checked
 _check_first_arguments(globals())
+from .int_parameters import check_int_arguments as _check_int_arguments, int_checked as _int_checked
+_check_int_arguments(globals())

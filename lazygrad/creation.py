@@ -9,6 +9,7 @@ import numpy as np
 from . import dtypes, graph
 from .buffer import Buffer
 from .dtypes import DType, bool_, from_numpy_dtype, get_default_dtype, int64, to_dtype
+from .int_parameters import as_int, int_list, type_name
 from .ops import Op
 from .random import next_offset, seed_value
 from .storage import Storage
@@ -19,23 +20,14 @@ def parse_size(size, name: str = "empty") -> tuple[int, ...]:
     """Accept f(2, 3), f((2, 3)) and f([2, 3]) as torch does."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = size[0]
-    elif len(size) == 1 and (isinstance(size[0], bool) or not isinstance(size[0], (int, np.integer, Tensor))):
-        raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, not {type(size[0]).__name__}")
-    out = []
-    for s in size:
-        if isinstance(s, Tensor):
-            s = int(s)
-        if not isinstance(s, (int, np.integer)) or isinstance(s, bool):
-            if out:
-                raise TypeError(f"{name}(): argument 'size' failed to unpack the object at pos {len(out) + 1} with error "
-                                f"\"type must be tuple of ints,but got {type(s).__name__}\"")
-            raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, but found element of type "
-                            f"{type(s).__name__} at pos 0")
+    elif len(size) == 1 and as_int(size[0]) is None:
+        raise TypeError(f"{name}(): argument 'size' (position 1) must be tuple of ints, not {type_name(size[0])}")
+    out = int_list(size, name, "size", 1)
+    for s in out:
         if s < 0:
             if name == "zeros":
                 raise RuntimeError("zeros: Dimension size must be non-negative.")
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
-        out.append(int(s))
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {out}")
     return tuple(out)
 
 

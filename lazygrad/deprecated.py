@@ -14,6 +14,7 @@ from .legacy_types import dtype_of_type
 from .settings import warn_once
 from .tensor import Tensor
 from .amp.autocast_mode import autocast_op
+from .int_parameters import dim_list
 
 
 @autocast_op("chain_matmul")
@@ -40,7 +41,7 @@ def frobenius_norm(input: Tensor, dim, keepdim: bool = False, *, out: Tensor | N
     """The 2-norm over dim (one or two dims), recorded as torch.norm's node."""
     warn_once("at::frobenius_norm is deprecated and it is just left for JIT compatibility. It will be removed in a "
               "future PyTorch release. Please use `linalg.vector_norm(A, 2., dim, keepdim)` instead")
-    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    dims = dim_list(dim)
     if len(dims) > 2:
         raise RuntimeError(f"Expected at most 2 dimensions, but got {len(dims)} dimensions instead.")
     result = _frobenius(input, dims, keepdim)

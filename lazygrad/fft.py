@@ -20,6 +20,7 @@ from . import complex_numbers as cx
 from .autograd.composite import recorded_as
 from .dtypes import DType, get_default_dtype, torch_name
 from .tensor import Tensor, wrap_dim
+from .int_parameters import dim_list
 
 # the largest length a pass takes as one dense product, and the largest prime length transformed densely
 RADIX = 32
@@ -180,14 +181,14 @@ def _c2c(x: Tensor, dims: list[int], sizes: list[int], norm, inverse: bool) -> T
 
 def _dims_and_sizes(x: Tensor, s, dim, default_all: bool = True) -> tuple[list[int], list[int | None]]:
     """The dims of an n-dimensional transform and their point counts (None: keep the size)."""
-    if s is not None and dim is not None and len(s) != len(dim if not isinstance(dim, int) else [dim]):
+    if s is not None and dim is not None and len(s) != len(dim_list(dim)):
         raise RuntimeError("When given, dim and shape arguments must have the same length")
     if s is not None and dim is None and len(s) > x.ndim:
         raise RuntimeError(f"Got shape with {len(s)} values but input tensor only has {x.ndim} dimensions.")
     if dim is None:
         dims = list(range(x.ndim - len(s), x.ndim)) if s is not None else list(range(x.ndim)) if default_all else []
     else:
-        dims = [wrap_dim(d, x.ndim) for d in ([dim] if isinstance(dim, int) else dim)]
+        dims = [wrap_dim(d, x.ndim) for d in dim_list(dim)]
     if len(set(dims)) != len(dims):
         raise RuntimeError("FFT dims must be unique")
     sizes = [None if s is None or s[i] == -1 else int(s[i]) for i in range(len(dims))]
@@ -402,7 +403,7 @@ def rfftfreq(n: int, d: float = 1.0, *, dtype=None, device=None, requires_grad: 
 
 def _shift(input: Tensor, dim, inverse: bool) -> Tensor:
     from .movement import roll
-    dims = list(range(input.ndim)) if dim is None else [dim] if isinstance(dim, int) else list(dim)
+    dims = list(range(input.ndim)) if dim is None else list(dim_list(dim))
     dims = [wrap_dim(d, input.ndim) for d in dims]
     shifts = [input.shape[d] // 2 * (-1 if inverse else 1) for d in dims]
     return roll(input, shifts, dims)

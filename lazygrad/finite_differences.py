@@ -8,6 +8,7 @@ import numbers
 from .dtypes import get_default_dtype
 from .movement import cat
 from .tensor import Tensor, wrap_dim
+from .int_parameters import dim_list
 
 
 def _spacings(input: Tensor, spacing, dims: list[int], dim_given: bool) -> list:
@@ -75,7 +76,7 @@ def gradient(input: Tensor, *, spacing=1, dim=None, edge_order: int = 1) -> tupl
     if edge_order not in (1, 2):
         raise RuntimeError("torch.gradient only supports edge_order=1 and edge_order=2.")
     dims = list(range(input.ndim)) if dim is None else [wrap_dim(d, input.ndim) for d in
-                                                          ((dim,) if isinstance(dim, int) else dim)]
+                                                          dim_list(dim)]
     if any(input.shape[d] < edge_order + 1 for d in dims):
         raise RuntimeError("torch.gradient expected each dimension size to be at least edge_order+1")
     f = input if input.dtype.is_floating_point else input.to(get_default_dtype())

@@ -19,6 +19,7 @@ from .tensor_parameters import tensor_parameters
 from .reductions import amax, amin, vector_norm as _vector_norm
 from .tensor import Tensor
 from .amp.autocast_mode import autocast_op
+from .int_parameters import dim_list
 
 __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eig", "eigh", "eigvals",
            "eigvalsh", "householder_product",
@@ -47,7 +48,7 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dt
         raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
     if ord not in _MATRIX_ORDERS:
         raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
-    dims = [dim] if isinstance(dim, int) else list(dim)
+    dims = list(dim_list(dim))
     if len(dims) != 2:
         raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dims))}")
     A = A.to(dtype) if dtype is not None else A
@@ -71,7 +72,7 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dt
 def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
     """A vector norm (dim an int, or no dim and no ord) or a matrix norm (dim two ints, or a 2-D A with ord)."""
     if dim is not None:
-        dims = (dim,) if isinstance(dim, int) else tuple(dim)
+        dims = dim_list(dim)
         if len(dims) == 2:
             return matrix_norm(A, "fro" if ord is None else ord, dims, keepdim, dtype=dtype)
         return vector_norm(A, 2 if ord is None else ord, dims, keepdim, dtype=dtype)

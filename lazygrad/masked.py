@@ -18,6 +18,7 @@ from .layouts import strided
 from .reductions import argmax as _argmax, argmin as _argmin, cumprod as _cumprod, cumsum as _cumsum
 from .reductions import logsumexp as _logsumexp, vector_norm
 from .tensor import Tensor
+from .int_parameters import dim_list
 
 __all__ = ["amax", "amin", "argmax", "argmin", "cumprod", "cumsum", "log_softmax", "logaddexp", "logsumexp", "mean",
            "median", "norm", "normalize", "prod", "softmax", "softmin", "std", "sum", "var"]
@@ -52,7 +53,7 @@ def _canonical_dim(dim: DimOrDims, ndim: int) -> tuple[int, ...]:
         return tuple(range(ndim))
     ndim = max(ndim, 1)
     dims: list[int] = []
-    for d in (dim,) if isinstance(dim, int) else dim:
+    for d in dim_list(dim):
         if d in dims:
             raise RuntimeError(f"dim={d} appears multiple times in the list of dims")
         if not -ndim <= d < ndim:

@@ -11,6 +11,7 @@ import numbers
 from .dtypes import (DType, bfloat16, bool_, complex64, complex128, float16, float32, float64, int8, int16, int32,
                      int64, to_dtype, torch_name, uint8)
 from .tensor import Tensor
+from .int_parameters import as_int, int_checked, int_list
 from .tensor_parameters import as_method
 from .autograd import grad_mode
 from .autograd.function import node_class
@@ -299,6 +300,12 @@ def _new(self: Tensor, *args, **kwargs) -> Tensor:
     return creation.new_empty(self, args or (0,), **kwargs)
 
 
+def _flip(self: Tensor, *dims) -> Tensor:
+    """x.flip(0, 1) as x.flip((0, 1)): the method takes its dims spread out too."""
+    one = len(dims) == 1 and as_int(dims[0]) is None
+    return mv.flip(self, int_list(dims[0] if one else dims, "flip", "dims", 1))
+
+
 INPLACE_OF = {
     "add": ew.add, "sub": ew.sub, "subtract": ew.sub, "mul": ew.mul, "multiply": ew.mul, "div": ew.div,
     "divide": ew.div, "true_divide": ew.true_divide, "floor_divide": ew.floor_divide, "remainder": ew.remainder,
@@ -363,7 +370,7 @@ METHODS = {
     "transpose": mv.transpose, "swapaxes": mv.transpose, "swapdims": mv.transpose, "t": mv.t_,
     "expand": mv.expand, "expand_as": mv.expand_as, "broadcast_to": mv.broadcast_to, "unsqueeze": mv.unsqueeze,
     "squeeze": mv.squeeze, "flatten": mv.flatten, "unflatten": mv.unflatten, "narrow": mv.narrow,
-    "select": mv.select, "diagonal": mv.diagonal, "flip": mv.flip, "repeat": mv.repeat, "tile": mv.tile,
+    "select": mv.select, "diagonal": mv.diagonal, "flip": _flip, "repeat": mv.repeat, "tile": mv.tile,
     "split": mv.split, "chunk": mv.chunk, "unbind": mv.unbind, "unfold": mv.unfold, "narrow_copy": mv.narrow_copy,
     "split_with_sizes": shapes.split_with_sizes, "unsafe_split": _unsafe_split,
     "unsafe_chunk": shapes.unsafe_chunk, "sum_to_size": shapes.sum_to_size, "select_scatter": scatters.select_scatter,
@@ -499,7 +506,7 @@ PROPERTIES = {"T": mv.T, "mT": mv.mT, "mH": cx.mH, "H": cx.H,
               "__cuda_array_interface__": interop.cuda_array_interface}
 
 for _name, _fn in METHODS.items():
-    setattr(Tensor, _name, as_method(_fn, _name))
+    setattr(Tensor, _name, int_checked(as_method(_fn, _name), _name, method=True))
 for _name, _fn in PROPERTIES.items():
     setattr(Tensor, _name, property(_fn))
 Tensor.real = property(cx.real, cx.set_real)

@@ -14,6 +14,7 @@ from .ops import Op
 from .tensor import Tensor, wrap_dim
 from .view import dense_strides, memory_order, reshape_strides, torch_contiguous_strides
 from .autograd.record import differentiable
+from .int_parameters import dim_list, int_list
 
 
 def as_view(t: Tensor, shape, strides, offset: int) -> Tensor:
@@ -56,10 +57,11 @@ def slice_inverse(input: Tensor, src: Tensor, dim: int = 0, start: int | None = 
     return as_strided(input, src._shape, src._strides, src._offset)
 
 
-def _sizes(args) -> list[int]:
+def _sizes(args, fn: str, param: str) -> list[int]:
+    """Sizes or dims given spread out (x.view(2, 3)) or as one sequence (x.view((2, 3))), as ints."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = args[0]
-    return [int(a) for a in args]
+    return int_list(args, fn, param)
 
 
 def infer_shape(shape: list[int], numel: int) -> tuple[int, ...]:
@@ -117,7 +119,7 @@ def view_dtype(t: Tensor, dtype) -> Tensor:
 def view(t: Tensor, *shape) -> Tensor:
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)):
         return view_dtype(t, shape[0])
-    shape = infer_shape(_sizes(shape), t.numel())
+    shape = infer_shape(_sizes(shape, "view", "size"), t.numel())
     strides = reshape_strides(t._shape, t._strides, shape)
     if strides is None:
         raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one dimension "
@@ -127,7 +129,7 @@ def view(t: Tensor, *shape) -> Tensor:
 
 @differentiable("reshape")
 def reshape(t: Tensor, *shape) -> Tensor:
-    shape = infer_shape(_sizes(shape), t.numel())
+    shape = infer_shape(_sizes(shape, "reshape", "shape"), t.numel())
     strides = reshape_strides(t._shape, t._strides, shape)
     if strides is not None:
         return as_view(t, shape, strides, t._offset)
@@ -194,7 +196,7 @@ def clone(t: Tensor, *, memory_format=None) -> Tensor:
 
 @differentiable("permute")
 def permute(t: Tensor, *dims) -> Tensor:
-    dims = _sizes(dims)
+    dims = _sizes(dims, "permute", "dims")
     if len(dims) != t.ndim:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the length "
                            f"of the desired ordering of dimensions i.e. input.dim() = {t.ndim} is not equal to "
@@ -242,7 +244,7 @@ _LEGACY_TYPES = frozenset({"Float", "Double", "Half", "Byte", "Char", "Short", "
 
 @differentiable("expand")
 def expand(t: Tensor, *sizes) -> Tensor:
-    sizes = _sizes(sizes)
+    sizes = _sizes(sizes, "expand", "size")
     if len(sizes) < t.ndim:
         name = torch_name(t.dtype)
         kind = f"torch.{name}Tensor" if name in _LEGACY_TYPES else f"CPU{name}Type"  # (torch's type string)
@@ -252,7 +254,7 @@ def expand(t: Tensor, *sizes) -> Tensor:
     shape, strides = [], []
     for i, s in enumerate(sizes):
         if i < lead:
-            if s < 0:
+            if s == -1:
                 raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a leading, non-existing dimension {i}")
             shape.append(s)
             strides.append(0)
@@ -268,6 +270,8 @@ def expand(t: Tensor, *sizes) -> Tensor:
             st = 0
         shape.append(s)
         strides.append(st)
+    if min(shape, default=0) < 0:
+        raise RuntimeError("numel: integer multiplication overflow")  # (torch's words for a negative size)
     return as_view(t, shape, strides, t._offset)
 
 
@@ -276,7 +280,7 @@ def expand_as(t: Tensor, other: Tensor) -> Tensor:
 
 
 def broadcast_to(t: Tensor, *size) -> Tensor:
-    return expand(t, _sizes(size))
+    return expand(t, _sizes(size, "broadcast_to", "size"))
 
 
 @differentiable("unsqueeze")
@@ -294,7 +298,7 @@ def squeeze(t: Tensor, dim=None) -> Tensor:
     if dim is None:
         dims = {i for i, s in enumerate(t._shape) if s == 1}
     else:
-        dims = {wrap_dim(d, t.ndim) for d in ((dim,) if isinstance(dim, int) else dim)} if t.ndim else set()
+        dims = {wrap_dim(d, t.ndim) for d in dim_list(dim)} if t.ndim else set()
         dims = {d for d in dims if t._shape[d] == 1}
     keep = [i for i in range(t.ndim) if i not in dims]
     return as_view(t, [t._shape[i] for i in keep], [t._strides[i] for i in keep], t._offset)
@@ -395,7 +399,7 @@ def diagonal(t: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor
 
 @differentiable("flip")
 def flip(t: Tensor, dims) -> Tensor:
-    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    dims = dim_list(dims)
     axes = tuple(wrap_dim(d, t.ndim) for d in dims)
     for a in axes:
         if axes.count(a) > 1:
@@ -505,7 +509,7 @@ def unbind(t: Tensor, dim: int = 0):
 
 @differentiable("repeat")
 def repeat(t: Tensor, *sizes) -> Tensor:
-    sizes = _sizes(sizes)
+    sizes = _sizes(sizes, "repeat", "repeats")
     if len(sizes) < t.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
     shape = (1,) * (len(sizes) - t.ndim) + t._shape
@@ -521,7 +525,7 @@ def repeat(t: Tensor, *sizes) -> Tensor:
 
 def tile(t: Tensor, *dims) -> Tensor:
     """t repeated dims[i] times along each dim (dims padded with ones in front to t's rank)."""
-    dims = _sizes(dims)
+    dims = _sizes(dims, "tile", "dims")
     return repeat(t, [1] * (t.ndim - len(dims)) + dims)
 
 
@@ -572,7 +576,7 @@ def _roll_dim(t: Tensor, shift: int, d: int) -> Tensor:
 def roll(input: Tensor, shifts, dims=None) -> Tensor:
     """Elements shifted along dims, wrapping around (along the flattened tensor when dims is None)."""
     shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
-    dims = () if dims is None else (dims,) if isinstance(dims, int) else tuple(dims)
+    dims = () if dims is None else dim_list(dims)
     if not shifts:
         raise RuntimeError("`shifts` required")
     if len(shifts) != len(dims) and not (len(shifts) == 1 and not dims):

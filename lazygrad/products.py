@@ -395,7 +395,8 @@ def pnorm(x: Tensor, p: float, dim) -> Tensor:
     if p == 0:
         return ne(x, 0).to(x.dtype).sum(dim)
     if math.isinf(p):
-        return a.amax(dim) if p > 0 else a.amin(dim)
+        every = () if dim is None else dim
+        return a.amax(every) if p > 0 else a.amin(every)
     if p == 1:
         return a.sum(dim)
     if p == 2:

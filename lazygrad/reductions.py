@@ -13,6 +13,7 @@ from .tensor import Tensor, wrap_dim
 from .autograd.composite import recorded_as
 from .autograd.record import differentiable
 from .amp.autocast_mode import autocast_op
+from .int_parameters import dim_list
 
 
 
@@ -20,7 +21,7 @@ def reduce_dims(dim, ndim: int) -> tuple[int, ...]:
     """Normalized, sorted dims; None or () means all."""
     if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
         return tuple(range(ndim))
-    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    dims = dim_list(dim)
     out = [wrap_dim(d, ndim) for d in dims]
     for d in out:
         if out.count(d) > 1:
@@ -41,7 +42,7 @@ def _kw(dim, keepdim, kwargs):
 
 def reduce(x: Tensor, rop: ReduceOp, dim, keepdim: bool, dtype: DType) -> Tensor:
     if not x.ndim and dim is not None:  # a 0-d tensor takes dim 0 or -1 (and () for all)
-        for d in ((dim,) if isinstance(dim, int) else dim):
+        for d in dim_list(dim):
             wrap_dim(d, 0)
     axes = reduce_dims(dim, x.ndim) if x.ndim else ()
     node = graph.reduce(graph.cast(x.lazy, dtype), rop, axes)
@@ -247,15 +248,19 @@ def _moments_of(input: Tensor, name: str) -> None:
 
 
 @recorded_as("VarMeanBackward0")
-def var_mean(input: Tensor, dim=None, *, correction=None, keepdim: bool = False):
+def var_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
     _moments_of(input, "var_mean")
-    return var(input, dim, keepdim=keepdim, correction=correction), mean(input, dim, keepdim=keepdim)
+    if isinstance(dim, bool):  # var_mean(x, unbiased)
+        dim, unbiased = None, dim
+    return var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim=keepdim)
 
 
 @recorded_as("StdMeanBackward0")
-def std_mean(input: Tensor, dim=None, *, correction=None, keepdim: bool = False):
+def std_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None):
     _moments_of(input, "std_mean")
-    return std(input, dim, keepdim=keepdim, correction=correction), mean(input, dim, keepdim=keepdim)
+    if isinstance(dim, bool):  # std_mean(x, unbiased)
+        dim, unbiased = None, dim
+    return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim=keepdim)
 
 
 @autocast_op("logsumexp")
@@ -321,7 +326,7 @@ def _check_extreme_norm(x: Tensor, p: float, dim) -> None:
             raise RuntimeError(f"linalg.vector_norm cannot compute the {order} norm on an empty tensor because the "
                                "operation does not have an identity")
         return
-    for d in ([dim] if isinstance(dim, int) else dim):
+    for d in dim_list(dim):
         if x.shape[wrap_dim(d, x.ndim)] == 0:
             raise RuntimeError(f"linalg.vector_norm cannot compute the {order} norm on the dimension {d}because this "
                                "dimension is empty and the operation does not have an identity")

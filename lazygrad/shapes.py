@@ -3,6 +3,7 @@ repeat_interleave, block_diag, ...), built from the views, cat and index ops of 
 indexing.py, so the autograd nodes they record are torch's."""
 from __future__ import annotations
 
+import operator
 import warnings
 
 import numpy as np
@@ -13,6 +14,7 @@ from .autograd.record import differentiable
 from .creation import ones, zeros
 from .dtypes import bool_, int32, int64, result_type, torch_name
 from .elementwise import _out, broadcast_shapes, logical_xor, sub
+from .int_parameters import as_int, type_name
 from .movement import cat, clone, expand, flatten, narrow, reshape, split, stack, unsqueeze
 from .reductions import sum as reduce_sum
 from .tensor import Tensor, wrap_dim
@@ -172,7 +174,7 @@ def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
 def _split_spec(spec):
     """An int (sections) or a list of indices, from an int, a sequence or a long tensor."""
     if not isinstance(spec, Tensor):
-        return spec if isinstance(spec, int) else list(spec)
+        return as_int(spec) if as_int(spec) is not None else [operator.index(i) for i in spec]
     if spec.dtype is not int64:
         raise RuntimeError("tensor_split expected tensor_indices_or_sections to have dtype of long, but got "
                            f"{torch_name(spec.dtype)}")
@@ -200,9 +202,14 @@ def tensor_split(input: Tensor, indices_or_sections, dim: int = 0) -> tuple:
 
 
 def _split_along(name: str, input: Tensor, spec, min_dims: int, dim: int) -> tuple:
+    if as_int(spec) is None and not isinstance(spec, (tuple, list)):
+        raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, {type_name(spec)}), "
+                        f"but expected one of:\n * (Tensor input, int sections)\n * (Tensor input, tuple of ints "
+                        "indices)\n")
     if input.ndim < min_dims:
         raise RuntimeError(f"torch.{name} requires a tensor with at least {min_dims} dimension, but got a tensor "
                            f"with {input.ndim} dimensions!")
+    spec = _split_spec(spec)
     if isinstance(spec, int) and (spec == 0 or input._shape[dim] % spec):
         raise RuntimeError(f"torch.{name} attempted to split along dimension {dim}, but the size of the dimension "
                            f"{input._shape[dim]} is not divisible by the split_size {spec}!")

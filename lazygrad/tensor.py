@@ -301,7 +301,7 @@ class Tensor:
     def size(self, dim: int | None = None):
         if dim is None:
             return Size(self._shape)
-        return self._shape[wrap_dim(dim, len(self._shape))]
+        return self._shape[wrap_dim(_dim_argument("size", dim), len(self._shape))]
 
     @property
     def ndim(self) -> int:
@@ -320,7 +320,7 @@ class Tensor:
     def stride(self, dim: int | None = None):
         if dim is None:
             return tuple(self._strides)
-        return self._strides[wrap_dim(dim, len(self._shape))]
+        return self._strides[wrap_dim(_dim_argument("stride", dim), len(self._shape))]
 
     def storage_offset(self) -> int:
         return self._offset
@@ -497,6 +497,17 @@ class _ListHandle:
     def remove(self) -> None:
         if self.hook in self.hooks:
             self.hooks.remove(self.hook)
+
+
+def _dim_argument(fn: str, dim) -> int:
+    """size(dim) and stride(dim) take what torch's parser takes for an int (a NumPy integer, a 0-d int tensor)."""
+    if type(dim) is int:
+        return dim
+    from .int_parameters import as_int, type_name
+    number = as_int(dim)
+    if number is None:
+        raise TypeError(f"{fn}(): argument 'dim' (position 1) must be int, not {type_name(dim)}")
+    return number
 
 
 def wrap_dim(dim: int, ndim: int) -> int:

@@ -1229,7 +1229,7 @@ def _reshape_name(x, shape) -> str:
     """A reshape that views x is ViewBackward0; one that copies is torch's _unsafe_view of the copy."""
     from ..movement import _sizes, infer_shape
     from ..view import reshape_strides
-    new = infer_shape(_sizes(tuple(shape)), x.numel())
+    new = infer_shape(_sizes(tuple(shape), "reshape", "shape"), x.numel())
     return "ViewBackward0" if reshape_strides(tuple(x.shape), x.stride(), new) is not None else "UnsafeViewBackward0"
 
 

@@ -11,3 +11,6 @@ from .layers import *  # noqa: F401,F403
 from .interpolation import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
 from .linear_cross_entropy import *  # noqa: F401,F403
+
+from ...int_parameters import share_checked as _share_checked  # noqa: E402
+_share_checked(globals())

@@ -13,6 +13,7 @@ from ...autograd.grad_mode import is_grad_enabled, no_grad
 from ...creation import arange, ones, rand, zeros
 from ...searching import searchsorted
 from ...dtypes import int64, torch_name
+from ...int_parameters import as_int, type_name
 from ...elementwise import where
 from ...products import addmm, cosine_similarity, pairwise_distance, pdist
 from ...sampling import dropout as _dropout
@@ -204,6 +205,9 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """int64 indicator vectors of the classes in tensor (a new last dim). With num_classes=-1 the count is
     the largest value + 1, so the values are computed now, as torch computes them."""
+    if as_int(num_classes) is None:
+        raise TypeError(f"one_hot(): argument 'num_classes' (position 2) must be int, not {type_name(num_classes)}")
+    num_classes = as_int(num_classes)
     if tensor.dtype is not int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     if tensor.numel() == 0:

@@ -9,6 +9,7 @@ from ... import graph
 from ...autograd.record import differentiable
 from ...movement import in_format_of
 from ...dtypes import bool_
+from ...int_parameters import int_list
 from ...ops import Op
 from ...tensor import Tensor
 from ...tensor_parameters import tensor_parameters
@@ -28,21 +29,11 @@ def _pairs(pad: Sequence[int], ndim: int) -> list[tuple[int, int]]:
     return pairs + [(pad[2 * i], pad[2 * i + 1]) for i in reversed(range(len(pad) // 2))]
 
 
-def _checked_ints(pad) -> list[int]:
-    for i, p in enumerate(pad):
-        if isinstance(p, bool) or not isinstance(p, int):
-            if isinstance(p, Tensor) and p.ndim == 0 and not p.dtype.is_floating_point:
-                continue
-            raise TypeError(f"pad(): argument 'pad' (position 2) must be tuple of ints, but found element of type "
-                            f"{type(p).__name__} at pos {i}")
-    return [int(p) for p in pad]
-
-
 @tensor_parameters("input")
 @differentiable("constant_pad_nd")
 def constant_pad_nd(input: Tensor, pad: Sequence[int], value: float = 0) -> Tensor:
     """input padded with `value` (negative pads crop): a masked view of input, no copy."""
-    pad = _checked_ints(pad)
+    pad = int_list(pad, "pad", "pad", 2)
     if len(pad) % 2:
         raise RuntimeError("Length of pad must be even but instead it equals " + str(len(pad)))
     if len(pad) // 2 > input.ndim:
@@ -127,7 +118,7 @@ def _pad_node(input: Tensor, pad: Sequence[int], mode: str = "constant", value: 
 @recorded_as(_pad_node)
 def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None) -> Tensor:
     """torch.nn.functional.pad: pad[2i], pad[2i+1] pad the i-th dim from the end before and after."""
-    pad = _checked_ints(pad)
+    pad = int_list(pad, "pad", "pad", 2)
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
     if len(pad) // 2 > input.ndim:
