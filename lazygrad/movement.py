@@ -14,7 +14,7 @@ from .ops import Op
 from .tensor import Tensor, wrap_dim
 from .view import dense_strides, memory_order, reshape_strides, torch_contiguous_strides
 from .autograd.record import differentiable
-from .int_parameters import dim_list, int_list
+from .int_parameters import as_int, dim_list, int_list
 
 
 def as_view(t: Tensor, shape, strides, offset: int) -> Tensor:
@@ -117,7 +117,7 @@ def view_dtype(t: Tensor, dtype) -> Tensor:
 
 @differentiable("view")
 def view(t: Tensor, *shape) -> Tensor:
-    if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)):
+    if len(shape) == 1 and not isinstance(shape[0], (tuple, list)) and as_int(shape[0]) is None:
         return view_dtype(t, shape[0])
     shape = infer_shape(_sizes(shape, "view", "size"), t.numel())
     strides = reshape_strides(t._shape, t._strides, shape)

@@ -174,7 +174,8 @@ def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
 def _split_spec(spec):
     """An int (sections) or a list of indices, from an int, a sequence or a long tensor."""
     if not isinstance(spec, Tensor):
-        return as_int(spec) if as_int(spec) is not None else [operator.index(i) for i in spec]
+        sections = as_int(spec)
+        return sections if sections is not None else [operator.index(i) for i in spec]
     if spec.dtype is not int64:
         raise RuntimeError("tensor_split expected tensor_indices_or_sections to have dtype of long, but got "
                            f"{torch_name(spec.dtype)}")

@@ -109,15 +109,20 @@ def _row(overloads, ours, method: bool) -> tuple[str, list[str]] | None:
 _OWN_CHECKS = {"set_num_threads", "set_num_interop_threads"}
 
 
-def torch_table() -> dict[str, tuple[str, dict[str, str]]]:
-    """The table from torch's stubs, for lazygrad's top-level functions and Tensor methods."""
+def _stubs() -> tuple[dict, dict]:
+    """torch's overloads of its top-level functions and of its Tensor methods, from its stubs."""
     torch = pytest.importorskip("torch")
     folder = os.path.join(os.path.dirname(torch.__file__), "_C")
     with open(os.path.join(folder, "_VariableFunctions.pyi")) as f:
         functions = _overloads(ast.parse(f.read()).body)
     with open(os.path.join(folder, "__init__.pyi")) as f:
         tensor = next(n for n in ast.parse(f.read()).body if isinstance(n, ast.ClassDef) and n.name == "TensorBase")
-    methods = _overloads(tensor.body)
+    return functions, _overloads(tensor.body)
+
+
+def torch_table() -> dict[str, tuple[str, dict[str, str]]]:
+    """The table from torch's stubs, for lazygrad's top-level functions and Tensor methods."""
+    functions, methods = _stubs()
     rows: dict[str, tuple[list[str], dict[str, str]]] = {}
     for method, overloads in ((False, functions), (True, methods)):
         for name, signatures in overloads.items():
@@ -140,13 +145,7 @@ def test_the_table_of_int_parameters_is_torchs():
 def test_the_shared_places_have_torchs_signatures():
     """max/min take a tensor where they take a dim, std/var a bool: their argument counts are the stubs'."""
     from lazygrad.int_parameters import SHARED_PLACES_TABLE, _parse_table
-    torch = pytest.importorskip("torch")
-    folder = os.path.join(os.path.dirname(torch.__file__), "_C")
-    with open(os.path.join(folder, "_VariableFunctions.pyi")) as f:
-        functions = _overloads(ast.parse(f.read()).body)
-    with open(os.path.join(folder, "__init__.pyi")) as f:
-        tensor = next(n for n in ast.parse(f.read()).body if isinstance(n, ast.ClassDef) and n.name == "TensorBase")
-    methods = _overloads(tensor.body)
+    functions, methods = _stubs()
     for name, (flags, _) in _parse_table(SHARED_PLACES_TABLE).items():
         want = ["f=" + _arities(_signatures(functions[name], False))]
         if name in methods:

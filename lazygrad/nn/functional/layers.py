@@ -205,9 +205,10 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """int64 indicator vectors of the classes in tensor (a new last dim). With num_classes=-1 the count is
     the largest value + 1, so the values are computed now, as torch computes them."""
-    if as_int(num_classes) is None:
+    classes = as_int(num_classes)
+    if classes is None:
         raise TypeError(f"one_hot(): argument 'num_classes' (position 2) must be int, not {type_name(num_classes)}")
-    num_classes = as_int(num_classes)
+    num_classes = classes
     if tensor.dtype is not int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
     if tensor.numel() == 0:
