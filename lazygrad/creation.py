@@ -1,6 +1,7 @@
 """Tensor creation: from data, constants, ranges and random numbers (all lazy except data copies)."""
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 
@@ -78,6 +79,27 @@ def _python_scalars_inside(data) -> bool:
     return isinstance(data, (bool, int, float, complex))
 
 
+def _numpy_scalar_dtypes(data) -> set[DType]:
+    """The dtypes of the NumPy scalars in nested data (empty when it holds none: torch infers from the values)."""
+    if isinstance(data, np.generic):
+        return {from_numpy_dtype(data.dtype)}
+    if not isinstance(data, (list, tuple)):
+        return set()
+    kinds = set(map(type, data))  # (one pass in C over a long flat list)
+    found = {from_numpy_dtype(np.dtype(k)) for k in kinds if issubclass(k, np.generic)}
+    if any(issubclass(k, (list, tuple)) for k in kinds):
+        for d in data:
+            found |= _numpy_scalar_dtypes(d)
+    return found
+
+
+def _python_values(data) -> np.ndarray:
+    """The Python numbers of nested data, flattened, for the dtype torch infers from them."""
+    if isinstance(data, (list, tuple)):
+        return np.array([v for d in data for v in _python_values(d).tolist()])
+    return np.array([] if isinstance(data, np.generic) else [data])
+
+
 def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """A new tensor holding a copy of data (nested lists, scalars, NumPy arrays or tensors)."""
     device = normalize_device(device)
@@ -96,7 +118,13 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_me
             raise RuntimeError(f"Could not infer dtype of {type(culprit).__name__}")
         if isinstance(data, (list, tuple)) and values.dtype.kind not in "biufc":
             raise TypeError(f"new(): invalid data type '{values.dtype}'")
-        inferred = _infer_dtype(values) if _python_scalars_inside(data) else from_numpy_dtype(values.dtype)
+        numpy_kinds = _numpy_scalar_dtypes(data)
+        if not numpy_kinds:
+            inferred = _infer_dtype(values)
+        elif _python_scalars_inside(data):  # each element as torch reads it, promoted: [np.float64(1), 2.0] is float64
+            inferred = functools.reduce(dtypes.promote_types, numpy_kinds, _infer_dtype(_python_values(data)))
+        else:
+            inferred = from_numpy_dtype(values.dtype)
         if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
             inferred = from_numpy_dtype(values.dtype) if values.dtype.kind not in "fc" else _infer_dtype(values)
     if values.dtype == np.uint64 and not isinstance(data, (np.ndarray, np.generic, Tensor)):
@@ -160,6 +188,7 @@ def _check_number(name: str, fill_value) -> None:
 def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
+    fill_value = dtypes.python_scalar(fill_value)
     if not isinstance(size, (int, tuple, list)) or isinstance(size, bool):
         raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}")
     _check_number("full", fill_value)
@@ -230,7 +259,7 @@ def _range_dtype(dtype, *values) -> DType:
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
     if end is None:
         start, end = 0, start
-    start, end, step = (v.item() if isinstance(v, Tensor) else v for v in (start, end, step))
+    start, end, step = (v.item() if isinstance(v, Tensor) else dtypes.python_scalar(v) for v in (start, end, step))
     dt = _range_dtype(dtype, start, end, step)
     if step == 0 or step != step:
         raise RuntimeError("step must be nonzero")

@@ -202,6 +202,21 @@ def _combine(higher: DType | None, lower: DType | None) -> DType | None:
     return promote_types(higher, lower)
 
 
+# a NumPy scalar read as torch's parser reads it: by kind, a NumPy bool as a float (torch.full((2,), np.True_) is
+# float32, torch.arange(3) + np.True_ too)
+_PYTHON_NUMBER_OF = ((np.bool_, float), (np.integer, int), (np.floating, float), (np.complexfloating, complex))
+
+
+def python_scalar(value):
+    """value as a Python number when it is a NumPy scalar (where NumPy's own arithmetic would wrap a uint8 or
+    round to float16), else value itself."""
+    if isinstance(value, np.generic):
+        for kind, number in _PYTHON_NUMBER_OF:
+            if isinstance(value, kind):
+                return number(value)
+    return value
+
+
 def scalar_dtype(value) -> DType:
     """The dtype a Python scalar takes on its own (a float takes the default dtype)."""
     if isinstance(value, (bool, np.bool_)):

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numbers
 
 from . import graph
-from .dtypes import C_NAMES, DType, bool_, complex128, float64, get_default_dtype, opmath, result_type, torch_name
+from .dtypes import (C_NAMES, DType, bool_, complex128, float64, get_default_dtype, opmath, python_scalar, result_type,
+                     torch_name)
 from .graph import Node
 from .ops import Op
 from .tensor import Tensor
@@ -149,6 +150,7 @@ def binary(op: Op, a, b, *, compute: DType | None = None, out_dtype: DType | Non
         left, right = (t.lazy, graph.const(b, dt, t._shape)) if t is a else (graph.const(a, dt, t._shape), t.lazy)
         return Tensor._from_node_laid_out(graph.alu(op, left, right, dtype=out_dtype), _layout_of(t),
                                           t._storage.device)
+    a, b = python_scalar(a), python_scalar(b)
     _check(b, name or op.value)
     _check(a, name or op.value)
     shape = broadcast_shapes(_shape(a), _shape(b))
@@ -387,6 +389,7 @@ def where(condition: Tensor, input=None, other=None, *, out=None):
     if condition.dtype is not bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{torch_name(condition.dtype)}")
+    input, other = python_scalar(input), python_scalar(other)
     shape = broadcast_shapes(condition._shape, _shape(input), _shape(other))
     dt = result_type(input, other)
     node = graph.alu(Op.WHERE, broadcast_node(condition.lazy, shape), operand(input, dt, shape),
@@ -506,7 +509,7 @@ def clamp(input: Tensor, min=None, max=None, *, out=None) -> Tensor:
         raise NotImplementedError("clamp is not supported for complex types")
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    out_t = input
+    out_t, min, max = input, python_scalar(min), python_scalar(max)
     if min is not None:
         out_t = binary(Op.MAX, out_t, min, compute=result_type(input, min))
     if max is not None:
@@ -599,6 +602,7 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=Non
 def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
     """torch's two-sided formula (exact at both ends), computed in float32 for float16 and bfloat16 like torch;
     end and a tensor weight of input's dtype, a floating one."""
+    weight = python_scalar(weight)
     for name, t in (("end", end), ("weight", weight)):
         if isinstance(t, Tensor) and t.dtype is not input.dtype:
             raise RuntimeError(f"expected dtype {C_NAMES[input.dtype.name]} for `{name}` but got dtype "

@@ -10,6 +10,7 @@ from .dtypes import C_NAMES, TORCH_NAMES, bool_, float64, int64
 from .elementwise import broadcast_node, broadcast_shapes
 from .movement import as_view
 from .ops import Op, ReduceOp
+from .int_parameters import type_name
 from .tensor import Tensor, known_values
 from .tensor_parameters import tensor_parameters
 from .view import contiguous_strides
@@ -172,7 +173,7 @@ def _parse(t_shape, t_strides, offset: int, index):
             d += 1
             continue
         raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
-                         f"indices (got {type(i).__name__})")
+                         f"indices (got {type_name(i)})")
     return shape, strides, offset, advanced
 
 

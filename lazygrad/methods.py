@@ -8,6 +8,8 @@ from . import arithmetic as ar, decompositions as dec, layouts, linalg as la, co
 from . import deprecated, short_time_fourier
 import numbers
 
+import numpy as np
+
 from .dtypes import (DType, bfloat16, bool_, complex64, complex128, float16, float32, float64, int8, int16, int32,
                      int64, to_dtype, torch_name, uint8)
 from .tensor import Tensor
@@ -19,12 +21,21 @@ from .autograd.record import differentiable
 
 
 def _operand_ok(other) -> bool:
-    return isinstance(other, (Tensor, bool, int, float)) or isinstance(other, numbers.Number)
+    return isinstance(other, (Tensor, bool, int, float, np.bool_)) or isinstance(other, numbers.Number)
 
 
 def _operator(fn):
     """A binary operator: foreign operand types give NotImplemented, so Python raises its own TypeError."""
     def method(self, other):
+        return fn(self, other) if _operand_ok(other) else NotImplemented
+    return method
+
+
+def _equality(fn):
+    """== and !=: an ndarray is compared as a tensor, elementwise (torch's rich comparison takes one too)."""
+    def method(self, other):
+        if isinstance(other, np.ndarray):
+            other = creation.as_tensor(other)
         return fn(self, other) if _operand_ok(other) else NotImplemented
     return method
 
@@ -346,7 +357,7 @@ METHODS = {
     "__ror__": _reflect(ew.bitwise_or), "__xor__": _operator(ew.bitwise_xor), "__rxor__": _reflect(ew.bitwise_xor),
     "__lshift__": _operator(ew.bitwise_left_shift), "__rlshift__": _reflect(ew.bitwise_left_shift),
     "__rshift__": _operator(ew.bitwise_right_shift), "__rrshift__": _reflect(ew.bitwise_right_shift),
-    "__eq__": _operator(ew.eq), "__ne__": _operator(ew.ne), "__lt__": _operator(ew.lt), "__le__": _operator(ew.le),
+    "__eq__": _equality(ew.eq), "__ne__": _equality(ew.ne), "__lt__": _operator(ew.lt), "__le__": _operator(ew.le),
     "__gt__": _operator(ew.gt), "__ge__": _operator(ew.ge),
     "__matmul__": _tensor_operator(products.matmul), "__rmatmul__": _tensor_operator(_reflect(products.matmul)),
     "__getitem__": indexing.getitem, "__setitem__": _setitem, "__dlpack__": interop.dlpack,

@@ -90,6 +90,7 @@ def _check_assigned_grad(t: Tensor, grad) -> None:
 
 class Tensor:
     __module__ = "lazygrad"  # shown as torch shows its classes: <class 'lazygrad.Tensor'>
+    __array_priority__ = 1000  # np.float32(2) * x: NumPy defers to the tensor's reflected operator, as for torch's
     __slots__ = ("_storage", "_shape", "_strides", "_offset", "_node", "_epoch", "_requires_grad", "_grad",
                  "_grad_fn", "_output_nr", "_accum", "_hooks", "_untracked", "_base", "_view_version",
                  "_tangent", "__weakref__")
@@ -404,6 +405,13 @@ class Tensor:
         """As torch: numpy() (so a tensor on a GPU or one requiring grad raises)."""
         arr = self.numpy()
         return arr.astype(dtype, copy=False) if dtype is not None else arr
+
+    def __array_wrap__(self, array, context=None, return_scalar=False):
+        """A NumPy ufunc's result on a tensor (np.exp(x), x + an ndarray) as a tensor, as torch wraps it (a bool
+        result as uint8, torch's own workaround)."""
+        from .creation import from_numpy
+        array = np.asarray(array)
+        return from_numpy(array.astype(np.uint8) if array.dtype == np.bool_ else array)
 
     @property
     def __array_interface__(self) -> dict:
