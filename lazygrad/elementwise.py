@@ -4,8 +4,8 @@ from __future__ import annotations
 import numbers
 
 from . import graph
-from .dtypes import (C_NAMES, DType, bool_, complex128, float64, get_default_dtype, opmath, python_scalar, result_type,
-                     torch_name)
+from .dtypes import (C_NAMES, DType, bool_, complex128, float16, float64, get_default_dtype, opmath, python_scalar,
+                     result_type, torch_name)
 from .graph import Node
 from .ops import Op
 from .tensor import Tensor
@@ -269,8 +269,12 @@ def fmod(input, other, *, out=None) -> Tensor:
 
 
 # exponents torch computes with a cheaper, exact function (x**0.5 is sqrt, so (-inf)**0.5 is nan)
-_POW_SPECIAL = {2: lambda x: mul(x, x), 1: lambda x: binary(Op.MUL, x, 1), 0.5: lambda x: sqrt(x),
-                -0.5: lambda x: rsqrt(x)}
+# the exponents torch's kernel computes by products and reciprocals (exact where pow's exp(y log x) is not); a
+# float16 value takes those of _POW_SPECIAL_EVERY_DTYPE only (the rest is one float32 pow, rounded once)
+_POW_SPECIAL = {2: lambda x: mul(x, x), 3: lambda x: mul(mul(x, x), x), 1: lambda x: binary(Op.MUL, x, 1),
+                0.5: lambda x: sqrt(x), -0.5: lambda x: rsqrt(x), -1: lambda x: reciprocal(x),
+                -2: lambda x: reciprocal(mul(x, x))}
+_POW_SPECIAL_EVERY_DTYPE = (2, 1, 0.5, -0.5)
 
 
 @differentiable("pow")
@@ -280,9 +284,9 @@ def pow(input, exponent, *, out=None) -> Tensor:
         return _out(input.clone() if exponent else input.new_ones(input.shape), out)
     if isinstance(input, Tensor) and not isinstance(exponent, (Tensor, bool)):
         dt = result_type(input, exponent)
-        if not dt.is_floating_point and isinstance(exponent, int) and exponent < 0:
+        if dt.kind in "uib" and isinstance(exponent, int) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        special = _POW_SPECIAL.get(exponent)
+        special = _POW_SPECIAL.get(exponent) if exponent in _POW_SPECIAL_EVERY_DTYPE or dt is not float16 else None
         if special is not None and dt is not bool_ and (dt.is_floating_point or isinstance(exponent, int)):
             return _out(special(input.to(dt)), out)
     return _out(binary(Op.POW, input, exponent, name="pow"), out)

@@ -41,7 +41,7 @@ def _fmod(a, b):
 
 
 def _pow(a, b):
-    if _floating(a.dtype):
+    if _floating(a.dtype) or a.dtype.kind == "c":
         return np.power(a, b)
     # integers: torch gives 0, 1 or -1 for negative exponents instead of raising
     neg = b < 0

@@ -27,6 +27,15 @@ def _same_dtype(a: Tensor, b: Tensor, name: str) -> None:
                            f"{torch_name(a.dtype)} and {torch_name(b.dtype)}")
 
 
+# the kernel torch names when it refuses bool operands of a product (outer and kron take them)
+_BOOL_REFUSING_KERNELS = {"dot": "dot", "mv": "addmv_impl_cpu", "mm": "addmm_impl_cpu_", "bmm": "bmm"}
+
+
+def _no_bools(product: str, t: Tensor) -> None:
+    if t.dtype is bool_:
+        raise NotImplementedError(f"\"{_BOOL_REFUSING_KERNELS[product]}\" not implemented for 'Bool'")
+
+
 def _contract(a: Node, b: Node, shape_a, shape_b, axis: int, out_shape, device: str) -> Tensor:
     """sum over `axis` of a * b, both broadcast to a common shape."""
     full = broadcast_shapes(shape_a, shape_b)
@@ -45,6 +54,7 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:
         raise RuntimeError(f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same number of "
                            f"elements, but got {n} and {m} elements respectively")
     _same_dtype(input, tensor, "dot")
+    _no_bools("dot", input)
     return _contract(input.lazy, tensor.lazy, input._shape, tensor._shape, 0, (), _device(input, tensor))
 
 
@@ -63,6 +73,8 @@ def inner(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     if input.ndim == 0 or other.ndim == 0:
         from .elementwise import mul
         return _out(mul(input, other), out)
+    if input.ndim == other.ndim == 1:
+        _no_bools("dot", input)
     if input._shape[-1] != other._shape[-1]:
         raise RuntimeError(f"inner() the last dimension must match on both input tensors but got shapes "
                            f"{list(input._shape)} and {list(other._shape)}")
@@ -78,6 +90,7 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
     if vec._shape[0] != k:
         raise RuntimeError(f"size mismatch, got input ({n}), mat ({n}x{k}), vec ({vec._shape[0]})")
     _same_dtype(input, vec, "mv")
+    _no_bools("mv", input)
     return _contract(input.lazy, vec.lazy, (n, k), (1, k), 1, (n,), _device(input, vec))
 
 
@@ -98,6 +111,7 @@ def _matmul2(a: Tensor, b: Tensor) -> Tensor:
     if a.dtype is not b.dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {C_NAMES[a.dtype.name]} != "
                            f"{C_NAMES[b.dtype.name]}")
+    _no_bools("bmm" if max(a.ndim, b.ndim) > 2 else "mm", a)
     batch = broadcast_shapes(a._shape[:-2], b._shape[:-2])
     sa = (1,) * (len(batch) - (a.ndim - 2)) + a._shape[:-2] + (n, k, 1)
     sb = (1,) * (len(batch) - (b.ndim - 2)) + b._shape[:-2] + (1, k, m)
@@ -367,6 +381,8 @@ def cross(input: Tensor, other: Tensor, *, dim: int = -1, out=None) -> Tensor:
     if input.dtype is not other.dtype:
         raise RuntimeError(f"expected scalar type {torch_name(input.dtype)} but found {torch_name(other.dtype)}")
     broadcast_shapes(input._shape, other._shape)
+    if input.dtype is bool_:
+        raise NotImplementedError("\"cross\" not implemented for 'Bool'")
     return _out(_cross(input, other, d), out)
 
 

@@ -4,7 +4,8 @@ cummax and cummin are two SCAN kernels: the running extreme, then the running ma
 where an element equals the extreme up to it (torch's index: the last place the extreme was reached, a
 NaN counting as the extreme). logcumsumexp is one SCAN kernel whose running combine is log(e^a + e^b)
 (ReduceOp.LOGADDEXP, taken as max + log1p(exp(min - max))), so nothing overflows or underflows however
-far apart the values are; float16 runs in float32, as torch computes it.
+far apart the values are; float16 runs in float32, as torch computes it. Complex values take log2(n)
+doubling passes of torch's complex logaddexp instead (each an elementwise kernel).
 """
 from __future__ import annotations
 
@@ -59,13 +60,27 @@ def cummin(input: Tensor, dim: int, *, out=None):
 @differentiable("logcumsumexp")
 def logcumsumexp(input: Tensor, dim: int, *, out=None) -> Tensor:
     """log(cumsum(exp(x))) along dim, computed in the log domain (float16 in float32, as torch does)."""
-    refuse_complex(input, "logcumsumexp")
-    if not input.dtype.is_floating_point:
+    if input.dtype.is_complex and input.ndim:
+        return _out(_complex_logcumsumexp(input, wrap_dim(dim, input.ndim)), out)
+    if not input.dtype.is_floating_point and not input.dtype.is_complex:
         raise NotImplementedError(f"\"logcumsumexp_out_cpu\" not implemented for '{torch_name(input.dtype)}'")
     if input.ndim == 0:
         wrap_dim(dim, 0)
         return _out(input.clone(), out)
     return _out(_scan(input, ReduceOp.LOGADDEXP, wrap_dim(dim, input.ndim)), out)
+
+
+def _complex_logcumsumexp(x: Tensor, d: int) -> Tensor:
+    """The running complex logaddexp by doubling (Hillis-Steele): after the pass with shift s each element
+    holds the log-sum-exp of the 2s elements up to it; exp(-inf) is the missing terms' nothing."""
+    from .creation import full_like
+    from .movement import cat
+    from .pointwise import _complex_logaddexp
+    n, acc, shift = x._shape[d], x, 1
+    while shift < n:
+        before = cat([full_like(acc.narrow(d, 0, shift), float("-inf")), acc.narrow(d, 0, n - shift)], d)
+        acc, shift = _complex_logaddexp(acc, before), 2 * shift
+    return acc
 
 
 def check_in_place_dtype(target: Tensor, dtype) -> None:

@@ -42,12 +42,17 @@ def _histc_range(input: Tensor, low: float, high: float) -> tuple:
     return where(same, sub(lo, 1), lo), where(same, add(hi, 1), hi)
 
 
+# the kernel torch names when histc refuses a dtype, by kind (integers: histogram_cpu)
+_HISTC_REFUSING_KERNELS = {"b": "linspace_cpu", "c": "aminmax_cpu"}
+
+
 def histc(input: Tensor, bins: int = 100, min: float = 0, max: float = 0, *, out=None) -> Tensor:
     """Counts of input's elements in `bins` equal bins over [min, max] (the data's range when min == max);
     elements outside, and NaN, are not counted. An element's bin is trunc((x - min) * bins / (max - min)),
     computed in the input's dtype as torch computes it, the last bin closed on the right."""
     if not input.dtype.is_floating_point:
-        raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{torch_name(input.dtype)}'")
+        kernel = _HISTC_REFUSING_KERNELS.get(input.dtype.kind, "histogram_cpu")
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{torch_name(input.dtype)}'")
     if bins <= 0:
         raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
     counts = zeros(bins, dtype=input.dtype, device=input.device)

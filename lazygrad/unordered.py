@@ -16,7 +16,6 @@ REFUSALS = {
     "topk": (RuntimeError, " topk does not support complex dtypes on CPU"),
     "quantile": (RuntimeError, "quantile() input tensor must be either float or double dtype"),
     # (torch computes it; lazygrad's running log-sum-exp keeps a running maximum, which complex numbers lack)
-    "logcumsumexp": (NotImplementedError, "logcumsumexp of complex tensors is not supported in lazygrad"),
 }
 
 

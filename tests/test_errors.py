@@ -120,6 +120,17 @@ MATCHING = {
     "arange_step_zero": lambda m: m.arange(0, 5, 0),
     "randint_empty_range": lambda m: m.randint(5, 3, (2,)),
     "from_numpy_list": lambda m: m.from_numpy([1, 2]),
+    # products and histograms of dtypes torch's kernels do not take
+    "dot_bools": lambda m: m.ones(2, dtype=m.bool).dot(m.ones(2, dtype=m.bool)),
+    "inner_bools": lambda m: m.inner(m.ones(2, dtype=m.bool), m.ones(2, dtype=m.bool)),
+    "mm_bools": lambda m: m.ones(2, 2, dtype=m.bool) @ m.ones(2, 2, dtype=m.bool),
+    "mv_bools": lambda m: m.ones(2, 2, dtype=m.bool) @ m.ones(2, dtype=m.bool),
+    "bmm_bools": lambda m: m.ones(2, 2, 2, dtype=m.bool).bmm(m.ones(2, 2, 2, dtype=m.bool)),
+    "linear_bools": lambda m: m.nn.functional.linear(m.ones(2, 2, dtype=m.bool), m.ones(2, 2, dtype=m.bool)),
+    "cross_bools": lambda m: m.linalg.cross(m.ones(3, dtype=m.bool), m.ones(3, dtype=m.bool)),
+    "histc_bools": lambda m: m.histc(m.ones(3, dtype=m.bool)),
+    "histc_complex": lambda m: m.histc(m.ones(3, dtype=m.complex64)),
+    "histc_ints": lambda m: m.histc(m.ones(3, dtype=m.int64)),
 }
 
 

@@ -582,6 +582,24 @@ def test_pow_special_values_vs_torch(backend):
         assert_like_torch(lg.tensor(SPECIAL_PAIR) ** e, torch_of(SPECIAL_PAIR) ** e)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64", "complex64", "complex128", "bfloat16", "float16"])
+def test_integer_exponents_are_torchs_products_and_reciprocals(dtype, backend):
+    """x ** 3, x ** -1 and x ** -2 as torch computes them (x*x*x, 1/x, 1/(x*x); float16 by one float32 pow):
+    the same bits for real numbers, where exp(3 log x) would differ in the last place; complex products round
+    as torch's vector code does only to the last bit (and complex ** -1 is a value, not the integers' error)."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(3)
+    a = rng.standard_normal(64) * 3 + (1j * rng.standard_normal(64) if dtype.startswith("complex") else 0)
+    t, x = torch.tensor(a).to(getattr(torch, dtype)), lg.tensor(a).to(getattr(lg, dtype))
+    wide = "complex128" if dtype.startswith("complex") else "float64"
+    for e in (3, -1, -2):
+        want, got = (t ** e).to(getattr(torch, wide)).numpy(), (x ** e).to(getattr(lg, wide)).numpy()
+        if dtype.startswith("complex"):
+            np.testing.assert_allclose(got, want, rtol=4 * np.finfo(getattr(np, dtype)).eps, err_msg=f"x ** {e}")
+        else:
+            np.testing.assert_array_equal(got, want, err_msg=f"x ** {e}")
+
+
 def test_pow_half_is_sqrt_like_torch(backend):
     """torch computes x ** 0.5 as sqrt and x ** -0.5 as rsqrt: (-inf) ** 0.5 is nan, (-0.0) ** -0.5 is -inf."""
     torch = pytest.importorskip("torch")

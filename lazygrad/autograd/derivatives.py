@@ -541,6 +541,9 @@ def _logcumsumexp(c, g):
     if x.ndim == 0:
         return (g,)
     dim = _kw(c, "dim", 1, 0)
+    if x.dtype.is_complex:  # sum_{i >= j} g_i exp(x_j - out_i): log g_i carries g's phase, log 0 is -inf
+        logs = lg.log(g) - out
+        return (lg.exp(x + logs.flip(dim).logcumsumexp(dim).flip(dim)),)
     lowest = float(np.finfo(g.dtype.np).min)
 
     def part(mask, magnitude):
