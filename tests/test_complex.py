@@ -608,22 +608,18 @@ def test_gradcheck_checks_complex_gradients():
                                     raise_exception=False)
 
 
-def test_logcumsumexp_of_complex_values_and_two_derivatives_match_torch():
+def test_logcumsumexp_of_complex_values_and_derivative_match_torch():
     """The running complex log-sum-exp (doubling passes of logaddexp), far-apart values and a -inf included,
-    and its first and second derivatives."""
+    and its derivative (small: every kernel the suite runs is compiled as CUDA too)."""
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(2)
     a = rng.standard_normal((3, 6)) * 3 + 1j * rng.standard_normal((3, 6)) * 4
     a[0, 2], a[1, 0], a[2, 3] = -np.inf, 1000, -1000 + 2j
     np.testing.assert_allclose(lg.tensor(a).logcumsumexp(1).numpy(), torch.tensor(a).logcumsumexp(1).numpy(),
                                rtol=1e-12)
-    b = a[:, 1:].copy()
+    b = a[:2, 1:4].copy()
     b[0, 1] = 0.5
     x, xt = lg.tensor(b, requires_grad=True), torch.tensor(b, requires_grad=True)
-    g, = lg.autograd.grad(x.logcumsumexp(1).abs().sum(), x, create_graph=True)
-    gt, = torch.autograd.grad(xt.logcumsumexp(1).abs().sum(), xt, create_graph=True)
-    np.testing.assert_allclose(g.detach().resolve_conj().numpy(), gt.detach().resolve_conj().numpy(), rtol=1e-10,
-                               atol=1e-12)
-    gg, = lg.autograd.grad(g.abs().sum(), x)
-    ggt, = torch.autograd.grad(gt.abs().sum(), xt)
-    np.testing.assert_allclose(gg.resolve_conj().numpy(), ggt.resolve_conj().numpy(), rtol=1e-8, atol=1e-10)
+    g, = lg.autograd.grad(x.logcumsumexp(1).abs().sum(), x)
+    gt, = torch.autograd.grad(xt.logcumsumexp(1).abs().sum(), xt)
+    np.testing.assert_allclose(g.resolve_conj().numpy(), gt.resolve_conj().numpy(), rtol=1e-10, atol=1e-12)
