@@ -26,6 +26,15 @@ def backend(request):
     lg.set_backend(previous)
 
 
+@pytest.fixture
+def interpreted():
+    """The numpy interpreter alone, for tests of how arguments are read rather than of kernels."""
+    previous = runtime.backend()
+    lg.set_backend("numpy")
+    yield
+    lg.set_backend(previous)
+
+
 def torch_or_skip():
     return pytest.importorskip("torch", reason="torch is the oracle for this test")
 

@@ -224,15 +224,6 @@ def _outcome(m, call, value):
     return "values", result.shape, result.round(6).tolist()
 
 
-@pytest.fixture
-def interpreted():
-    """The values come from the numpy interpreter: what is checked here is the arguments, not kernels."""
-    previous = lg.runtime.backend()
-    lg.set_backend("numpy")
-    yield
-    lg.set_backend(previous)
-
-
 @pytest.mark.parametrize("value", list(VALUES))
 @pytest.mark.parametrize("call", list(CALLS))
 def test_int_arguments_are_read_as_torch_reads_them(call, value, interpreted):

@@ -62,15 +62,6 @@ def _outcome(m, call, value):
             np.asarray(result.tolist(), dtype=complex).round(5).tolist())
 
 
-@pytest.fixture
-def interpreted():
-    """Values from the numpy interpreter: what is checked here is how operands are read, not kernels."""
-    previous = lg.runtime.backend()
-    lg.set_backend("numpy")
-    yield
-    lg.set_backend(previous)
-
-
 @pytest.mark.parametrize("value", list(VALUES))
 @pytest.mark.parametrize("call", list(CALLS))
 def test_numpy_scalars_are_read_as_torch_reads_them(call, value, interpreted):
