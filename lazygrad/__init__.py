@@ -173,8 +173,8 @@ def numel(input: Tensor) -> int:
     return input.numel()
 
 
-def result_type(tensor1, tensor2):
-    return _result_type(tensor1, tensor2)
+def result_type(tensor, other):
+    return _result_type(tensor, other)
 
 
 def is_floating_point(input: Tensor) -> bool:

@@ -10,7 +10,7 @@ import numpy as np
 from . import dtypes, graph
 from .buffer import Buffer
 from .dtypes import DType, bool_, from_numpy_dtype, get_default_dtype, int64, to_dtype
-from .int_parameters import as_int, int_list, type_name
+from .int_parameters import as_int, int_list, spread_or_named, type_name
 from .ops import Op
 from .random import next_offset, seed_value
 from .storage import Storage
@@ -196,19 +196,20 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = Fal
     return _const((size,) if isinstance(size, int) else size, fill_value, dt, device, requires_grad)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
-    return _const(size, 0, to_dtype(dtype) if dtype is not None else get_default_dtype(), device, requires_grad,
-                  "zeros")
+def zeros(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+    return _const(spread_or_named(sizes, size, "zeros", "size"), 0,
+                  to_dtype(dtype) if dtype is not None else get_default_dtype(), device, requires_grad, "zeros")
 
 
-def ones(*size, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
-    return _const(size, 1, to_dtype(dtype) if dtype is not None else get_default_dtype(), device, requires_grad,
-                  "ones")
+def ones(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+    return _const(spread_or_named(sizes, size, "ones", "size"), 1,
+                  to_dtype(dtype) if dtype is not None else get_default_dtype(), device, requires_grad, "ones")
 
 
-def empty(*size, dtype=None, device=None, requires_grad: bool = False, out=None, memory_format=None) -> Tensor:
+def empty(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False, out=None, memory_format=None) -> Tensor:
     """Uninitialized in torch; lazygrad gives zeros, which costs nothing extra when never realized."""
-    made = _const(size, 0, to_dtype(dtype) if dtype is not None else get_default_dtype(), device, False)
+    made = _const(spread_or_named(sizes, size, "empty", "size"), 0,
+                  to_dtype(dtype) if dtype is not None else get_default_dtype(), device, False)
     return _finish(_formatted(made, None, memory_format), requires_grad)
 
 
@@ -340,12 +341,12 @@ def _float_dtype(dtype, distribution: str = "uniform") -> DType:
     return dt
 
 
-def rand(*size, generator=None, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
-    return _random(parse_size(size, "rand"), "uniform", _float_dtype(dtype), device, requires_grad, generator)
+def rand(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+    return _random(parse_size(spread_or_named(sizes, size, "rand", "size"), "rand"), "uniform", _float_dtype(dtype), device, requires_grad, generator)
 
 
-def randn(*size, generator=None, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
-    return _random(parse_size(size, "randn"), "normal", _float_dtype(dtype, "normal"), device, requires_grad, generator)
+def randn(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+    return _random(parse_size(spread_or_named(sizes, size, "randn", "size"), "randn"), "normal", _float_dtype(dtype, "normal"), device, requires_grad, generator)
 
 
 def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
@@ -446,19 +447,19 @@ def _own(self: Tensor, device):
     return self._storage.device if device is None else device
 
 
-def new_zeros(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return _const(size, 0, to_dtype(dtype) if dtype is not None else self.dtype, _own(self, device), requires_grad,
-                  "new_zeros")
+def new_zeros(self: Tensor, *sizes, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return _const(spread_or_named(sizes, size, "new_zeros", "size"), 0,
+                  to_dtype(dtype) if dtype is not None else self.dtype, _own(self, device), requires_grad, "new_zeros")
 
 
-def new_ones(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return _const(size, 1, to_dtype(dtype) if dtype is not None else self.dtype, _own(self, device), requires_grad,
-                  "new_ones")
+def new_ones(self: Tensor, *sizes, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return _const(spread_or_named(sizes, size, "new_ones", "size"), 1,
+                  to_dtype(dtype) if dtype is not None else self.dtype, _own(self, device), requires_grad, "new_ones")
 
 
-def new_empty(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return _const(size, 0, to_dtype(dtype) if dtype is not None else self.dtype, _own(self, device), requires_grad,
-                  "new_empty")
+def new_empty(self: Tensor, *sizes, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    return _const(spread_or_named(sizes, size, "new_empty", "size"), 0,
+                  to_dtype(dtype) if dtype is not None else self.dtype, _own(self, device), requires_grad, "new_empty")
 
 
 def empty_strided(size, stride, *, dtype=None, device=None, requires_grad: bool = False, layout=None,

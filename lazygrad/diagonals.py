@@ -134,8 +134,8 @@ def diagflat(input: Tensor, offset: int = 0) -> Tensor:
 @differentiable("trace")
 def trace(input: Tensor) -> Tensor:
     """The sum of the main diagonal of a matrix (integers sum as int64)."""
-    if input.ndim != 2:
-        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
     if input.dtype is bool_:
         raise NotImplementedError("\"trace\" not implemented for 'Bool'")
+    if input.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
     return sum(diagonal(input))

@@ -106,9 +106,9 @@ def torch_name(dtype: DType) -> str:
     return TORCH_NAMES[dtype.name]
 
 
-def can_cast(src: DType, dst: DType) -> bool:
+def can_cast(from_: DType, to: DType) -> bool:
     """torch.can_cast: no float into an integer, nothing non-bool into bool."""
-    return _KIND_ORDER[src.kind] <= _KIND_ORDER[dst.kind]
+    return _KIND_ORDER[from_.kind] <= _KIND_ORDER[to.kind]
 
 
 def _by_name(name: str) -> DType:
@@ -162,26 +162,26 @@ def set_default_dtype(d: DType) -> None:
 _KIND_ORDER = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
 
 
-def promote_types(a: DType, b: DType) -> DType:
+def promote_types(type1: DType, type2: DType) -> DType:
     """torch.promote_types: bool < integers < floats < complex; a float wins over any integer, and a
     complex type with a float takes the wider of their parts (complex64 with float64 is complex128)."""
-    if a is b:
-        return a
-    ka, kb = _KIND_ORDER[a.kind], _KIND_ORDER[b.kind]
-    if "c" in (a.kind, b.kind):
+    if type1 is type2:
+        return type1
+    ka, kb = _KIND_ORDER[type1.kind], _KIND_ORDER[type2.kind]
+    if "c" in (type1.kind, type2.kind):
         if ka < 2 or kb < 2:
-            return a if ka > kb else b
-        return promote_types(a.to_real(), b.to_real()).to_complex()
+            return type1 if ka > kb else type2
+        return promote_types(type1.to_real(), type2.to_real()).to_complex()
     if ka != kb:
-        return a if ka > kb else b
-    if a.kind == "f":
-        if a.rank == b.rank:  # float16 with bfloat16: neither holds the other
+        return type1 if ka > kb else type2
+    if type1.kind == "f":
+        if type1.rank == type2.rank:  # float16 with bfloat16: neither holds the other
             return float32
-        return a if a.rank > b.rank else b
+        return type1 if type1.rank > type2.rank else type2
     # both integers: signed/unsigned mixing follows torch (uint8 with int8 gives int16)
-    if a.kind == b.kind:
-        return a if a.rank > b.rank else b
-    u, s = (a, b) if a.kind == "u" else (b, a)
+    if type1.kind == type2.kind:
+        return type1 if type1.rank > type2.rank else type2
+    u, s = (type1, type2) if type1.kind == "u" else (type2, type1)
     return s if s.itemsize > u.itemsize else int16 if u.itemsize == 1 else int64
 
 

@@ -13,7 +13,7 @@ import numpy as np
 from .dtypes import (DType, bfloat16, bool_, complex64, complex128, float16, float32, float64, int8, int16, int32,
                      int64, to_dtype, torch_name, uint8)
 from .tensor import Tensor
-from .int_parameters import as_int, int_checked, int_list
+from .int_parameters import as_int, int_checked, int_list, spread_or_named
 from .tensor_parameters import as_method
 from .autograd import grad_mode
 from .autograd.function import node_class
@@ -146,8 +146,13 @@ def _fill(self: Tensor, value) -> Tensor:
     return inplace.apply(self, inplace.filled, value, reads_input=False)
 
 
-def _copy(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
-    return inplace.apply(self, inplace.copied, src, reads_input=False)
+def _copy(self: Tensor, other: Tensor, non_blocking: bool = False) -> Tensor:
+    return inplace.apply(self, inplace.copied, other, reads_input=False)
+
+
+def _split(self: Tensor, split_size, dim: int = 0) -> tuple:
+    """The method's parameter is split_size where torch.split's is split_size_or_sections."""
+    return mv.split(self, split_size, dim)
 
 
 def _setitem(self: Tensor, index, value) -> None:
@@ -311,10 +316,11 @@ def _new(self: Tensor, *args, **kwargs) -> Tensor:
     return creation.new_empty(self, args or (0,), **kwargs)
 
 
-def _flip(self: Tensor, *dims) -> Tensor:
+def _flip(self: Tensor, *spread, dims=None) -> Tensor:
     """x.flip(0, 1) as x.flip((0, 1)): the method takes its dims spread out too."""
-    one = len(dims) == 1 and as_int(dims[0]) is None
-    return mv.flip(self, int_list(dims[0] if one else dims, "flip", "dims", 1))
+    spread = spread_or_named(spread, dims, "flip", "dims")
+    one = len(spread) == 1 and as_int(spread[0]) is None
+    return mv.flip(self, int_list(spread[0] if one else spread, "flip", "dims", 1))
 
 
 INPLACE_OF = {
@@ -378,11 +384,11 @@ METHODS = {
     # views and movement
     "view": mv.view, "view_as": lambda self, other: mv.view(self, other._shape), "reshape": mv.reshape,
     "reshape_as": lambda self, other: mv.reshape(self, other._shape), "permute": mv.permute,
-    "transpose": mv.transpose, "swapaxes": mv.transpose, "swapdims": mv.transpose, "t": mv.t_,
+    "transpose": mv.transpose, "swapaxes": mv.swapaxes, "swapdims": mv.transpose, "t": mv.t_,
     "expand": mv.expand, "expand_as": mv.expand_as, "broadcast_to": mv.broadcast_to, "unsqueeze": mv.unsqueeze,
     "squeeze": mv.squeeze, "flatten": mv.flatten, "unflatten": mv.unflatten, "narrow": mv.narrow,
     "select": mv.select, "diagonal": mv.diagonal, "flip": _flip, "repeat": mv.repeat, "tile": mv.tile,
-    "split": mv.split, "chunk": mv.chunk, "unbind": mv.unbind, "unfold": mv.unfold, "narrow_copy": mv.narrow_copy,
+    "split": _split, "chunk": mv.chunk, "unbind": mv.unbind, "unfold": mv.unfold, "narrow_copy": mv.narrow_copy,
     "split_with_sizes": shapes.split_with_sizes, "unsafe_split": _unsafe_split,
     "unsafe_chunk": shapes.unsafe_chunk, "sum_to_size": shapes.sum_to_size, "select_scatter": scatters.select_scatter,
     "slice_scatter": scatters.slice_scatter, "diagonal_scatter": scatters.diagonal_scatter,

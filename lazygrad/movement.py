@@ -14,7 +14,7 @@ from .ops import Op
 from .tensor import Tensor, wrap_dim
 from .view import dense_strides, memory_order, reshape_strides, torch_contiguous_strides
 from .autograd.record import differentiable
-from .int_parameters import as_int, dim_list, int_list
+from .int_parameters import as_int, dim_list, int_list, spread_or_named
 
 
 def as_view(t: Tensor, shape, strides, offset: int) -> Tensor:
@@ -57,8 +57,10 @@ def slice_inverse(input: Tensor, src: Tensor, dim: int = 0, start: int | None = 
     return as_strided(input, src._shape, src._strides, src._offset)
 
 
-def _sizes(args, fn: str, param: str) -> list[int]:
-    """Sizes or dims given spread out (x.view(2, 3)) or as one sequence (x.view((2, 3))), as ints."""
+def _sizes(args, fn: str, param: str, named=None) -> list[int]:
+    """Sizes or dims given spread out (x.view(2, 3)), as one sequence (x.view((2, 3))) or by name
+    (x.view(size=(2, 3))), as ints."""
+    args = spread_or_named(args, named, fn, param)
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = args[0]
     return int_list(args, fn, param)
@@ -116,24 +118,27 @@ def view_dtype(t: Tensor, dtype) -> Tensor:
 
 
 @differentiable("view")
-def view(t: Tensor, *shape) -> Tensor:
-    if len(shape) == 1 and not isinstance(shape[0], (tuple, list)) and as_int(shape[0]) is None:
-        return view_dtype(t, shape[0])
-    shape = infer_shape(_sizes(shape, "view", "size"), t.numel())
-    strides = reshape_strides(t._shape, t._strides, shape)
+def view(input: Tensor, *sizes, size=None, dtype=None) -> Tensor:
+    """A view with another shape (x.view(2, 3), x.view(size=...)) or another dtype (x.view(dtype))."""
+    if dtype is not None and not sizes and size is None:
+        return view_dtype(input, dtype)
+    if len(sizes) == 1 and not isinstance(sizes[0], (tuple, list)) and as_int(sizes[0]) is None and size is None:
+        return view_dtype(input, sizes[0])
+    shape = infer_shape(_sizes(sizes, "view", "size", size), input.numel())
+    strides = reshape_strides(input._shape, input._strides, shape)
     if strides is None:
         raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one dimension "
                            "spans across two contiguous subspaces). Use .reshape(...) instead.")
-    return as_view(t, shape, strides, t._offset)
+    return as_view(input, shape, strides, input._offset)
 
 
 @differentiable("reshape")
-def reshape(t: Tensor, *shape) -> Tensor:
-    shape = infer_shape(_sizes(shape, "reshape", "shape"), t.numel())
-    strides = reshape_strides(t._shape, t._strides, shape)
+def reshape(input: Tensor, *sizes, shape=None) -> Tensor:
+    shape = infer_shape(_sizes(sizes, "reshape", "shape", shape), input.numel())
+    strides = reshape_strides(input._shape, input._strides, shape)
     if strides is not None:
-        return as_view(t, shape, strides, t._offset)
-    return copy_of(t).view(shape)
+        return as_view(input, shape, strides, input._offset)
+    return copy_of(input).view(shape)
 
 
 def copy_of(t: Tensor) -> Tensor:
@@ -176,48 +181,53 @@ def _channels_last(t: Tensor, memory_format) -> Tensor:
 
 
 @differentiable("contiguous")
-def contiguous(t: Tensor, memory_format=None) -> Tensor:
-    """t itself when dense in memory_format's order (row-major by default), else a copy that is."""
+def contiguous(input: Tensor, memory_format=None) -> Tensor:
+    """input itself when dense in memory_format's order (row-major by default), else a copy that is."""
     if memory_format in layouts.CHANNELS_LAST:
-        return _channels_last(t, memory_format)
-    return t if t.is_contiguous() else copy_of(t)
+        return _channels_last(input, memory_format)
+    return input if input.is_contiguous() else copy_of(input)
 
 
 @differentiable("clone")
-def clone(t: Tensor, *, memory_format=None) -> Tensor:
+def clone(input: Tensor, *, memory_format=None) -> Tensor:
     """A copy: in t's layout (preserve_format), row-major, or channels-last."""
     if memory_format in layouts.CHANNELS_LAST:
-        _channels_last(t.detach(), memory_format)  # (torch's rank check)
-        return laid_out(t, t.lazy, layouts.format_strides(t._shape, memory_format))
+        _channels_last(input.detach(), memory_format)  # (torch's rank check)
+        return laid_out(input, input.lazy, layouts.format_strides(input._shape, memory_format))
     if memory_format is layouts.contiguous_format:
-        return copy_of(t)
-    return like_layout(t, t.lazy)
+        return copy_of(input)
+    return like_layout(input, input.lazy)
 
 
 @differentiable("permute")
-def permute(t: Tensor, *dims) -> Tensor:
-    dims = _sizes(dims, "permute", "dims")
-    if len(dims) != t.ndim:
+def permute(input: Tensor, *spread, dims=None) -> Tensor:
+    dims = _sizes(spread, "permute", "dims", dims)
+    if len(dims) != input.ndim:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the length "
-                           f"of the desired ordering of dimensions i.e. input.dim() = {t.ndim} is not equal to "
+                           f"of the desired ordering of dimensions i.e. input.dim() = {input.ndim} is not equal to "
                            f"len(dims) = {len(dims)}")
-    dims = [wrap_dim(d, t.ndim) for d in dims]
+    dims = [wrap_dim(d, input.ndim) for d in dims]
     if len(set(dims)) != len(dims):
         raise RuntimeError("permute(): duplicate dims are not allowed.")
-    return as_view(t, [t._shape[d] for d in dims], [t._strides[d] for d in dims], t._offset)
+    return as_view(input, [input._shape[d] for d in dims], [input._strides[d] for d in dims], input._offset)
 
 
 @differentiable("transpose")
-def transpose(t: Tensor, dim0: int, dim1: int) -> Tensor:
-    if t.ndim == 0:
-        return as_view(t, (), (), t._offset)
-    order = list(range(t.ndim))
-    a, b = wrap_dim(dim0, t.ndim), wrap_dim(dim1, t.ndim)
+def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
+    if input.ndim == 0:
+        return as_view(input, (), (), input._offset)
+    order = list(range(input.ndim))
+    a, b = wrap_dim(dim0, input.ndim), wrap_dim(dim1, input.ndim)
     order[a], order[b] = order[b], order[a]
-    return permute(t, order)
+    return permute(input, order)
 
 
-swapaxes = swapdims = transpose
+swapdims = transpose
+
+
+def swapaxes(input: Tensor, axis0: int, axis1: int) -> Tensor:
+    """transpose, with NumPy's parameter names."""
+    return transpose(input, axis0, axis1)
 
 
 @differentiable("t")
@@ -243,14 +253,14 @@ _LEGACY_TYPES = frozenset({"Float", "Double", "Half", "Byte", "Char", "Short", "
 
 
 @differentiable("expand")
-def expand(t: Tensor, *sizes) -> Tensor:
-    sizes = _sizes(sizes, "expand", "size")
-    if len(sizes) < t.ndim:
-        name = torch_name(t.dtype)
+def expand(input: Tensor, *sizes, size=None) -> Tensor:
+    sizes = _sizes(sizes, "expand", "size", size)
+    if len(sizes) < input.ndim:
+        name = torch_name(input.dtype)
         kind = f"torch.{name}Tensor" if name in _LEGACY_TYPES else f"CPU{name}Type"  # (torch's type string)
-        raise RuntimeError(f"expand({kind}{{{list(t._shape)}}}, size={sizes}): the number of sizes provided "
-                           f"({len(sizes)}) must be greater or equal to the number of dimensions in the tensor ({t.ndim})")
-    lead = len(sizes) - t.ndim
+        raise RuntimeError(f"expand({kind}{{{list(input._shape)}}}, size={sizes}): the number of sizes provided "
+                           f"({len(sizes)}) must be greater or equal to the number of dimensions in the tensor ({input.ndim})")
+    lead = len(sizes) - input.ndim
     shape, strides = [], []
     for i, s in enumerate(sizes):
         if i < lead:
@@ -259,79 +269,79 @@ def expand(t: Tensor, *sizes) -> Tensor:
             shape.append(s)
             strides.append(0)
             continue
-        old, st = t._shape[i - lead], t._strides[i - lead]
+        old, st = input._shape[i - lead], input._strides[i - lead]
         if s == -1:
             s = old
         if s != old:
             if old != 1:
                 raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size ({old}) at "
                                    f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
-                                   f"{list(t._shape)}")
+                                   f"{list(input._shape)}")
             st = 0
         shape.append(s)
         strides.append(st)
     if min(shape, default=0) < 0:
         raise RuntimeError("numel: integer multiplication overflow")  # (torch's words for a negative size)
-    return as_view(t, shape, strides, t._offset)
+    return as_view(input, shape, strides, input._offset)
 
 
-def expand_as(t: Tensor, other: Tensor) -> Tensor:
-    return expand(t, other._shape)
+def expand_as(input: Tensor, other: Tensor) -> Tensor:
+    return expand(input, other._shape)
 
 
-def broadcast_to(t: Tensor, *size) -> Tensor:
-    return expand(t, _sizes(size, "broadcast_to", "size"))
+def broadcast_to(input: Tensor, *sizes, size=None) -> Tensor:
+    return expand(input, _sizes(sizes, "broadcast_to", "size", size))
 
 
 @differentiable("unsqueeze")
-def unsqueeze(t: Tensor, dim: int) -> Tensor:
-    d = wrap_dim(dim, t.ndim + 1)
-    shape, strides = list(t._shape), list(t._strides)
-    stride = shape[d] * strides[d] if d < t.ndim else 1
+def unsqueeze(input: Tensor, dim: int) -> Tensor:
+    d = wrap_dim(dim, input.ndim + 1)
+    shape, strides = list(input._shape), list(input._strides)
+    stride = shape[d] * strides[d] if d < input.ndim else 1
     shape.insert(d, 1)
     strides.insert(d, stride)
-    return as_view(t, shape, strides, t._offset)
+    return as_view(input, shape, strides, input._offset)
 
 
 @differentiable("squeeze")
-def squeeze(t: Tensor, dim=None) -> Tensor:
+def squeeze(input: Tensor, dim=None) -> Tensor:
     if dim is None:
-        dims = {i for i, s in enumerate(t._shape) if s == 1}
+        dims = {i for i, s in enumerate(input._shape) if s == 1}
     else:
-        dims = {wrap_dim(d, t.ndim) for d in dim_list(dim)} if t.ndim else set()
-        dims = {d for d in dims if t._shape[d] == 1}
-    keep = [i for i in range(t.ndim) if i not in dims]
-    return as_view(t, [t._shape[i] for i in keep], [t._strides[i] for i in keep], t._offset)
+        dims = {wrap_dim(d, input.ndim) for d in dim_list(dim)} if input.ndim else set()
+        dims = {d for d in dims if input._shape[d] == 1}
+    keep = [i for i in range(input.ndim) if i not in dims]
+    return as_view(input, [input._shape[i] for i in keep], [input._strides[i] for i in keep], input._offset)
 
 
 @differentiable("flatten")
-def flatten(t: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
-    if t.ndim == 0:
-        return reshape(t, 1)
-    a, b = wrap_dim(start_dim, t.ndim), wrap_dim(end_dim, t.ndim)
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    if input.ndim == 0:
+        return reshape(input, 1)
+    a, b = wrap_dim(start_dim, input.ndim), wrap_dim(end_dim, input.ndim)
     if a > b:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
-    shape = list(t._shape[:a]) + [math.prod(t._shape[a:b + 1])] + list(t._shape[b + 1:])
-    return reshape(t, shape)
+    shape = list(input._shape[:a]) + [math.prod(input._shape[a:b + 1])] + list(input._shape[b + 1:])
+    return reshape(input, shape)
 
 
 @differentiable("unflatten")
-def unflatten(t: Tensor, dim: int, sizes) -> Tensor:
-    d = wrap_dim(dim, t.ndim)
+def unflatten(input: Tensor, dim: int, sizes) -> Tensor:
+    d = wrap_dim(dim, input.ndim)
     try:
-        sizes = infer_shape(list(sizes), t._shape[d])
+        sizes = infer_shape(list(sizes), input._shape[d])
     except RuntimeError:
         raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {d} "
-                           f"({t._shape[d]}) in the input tensor") from None
-    return view(t, list(t._shape[:d]) + list(sizes) + list(t._shape[d + 1:]))
+                           f"({input._shape[d]}) in the input tensor") from None
+    return view(input, list(input._shape[:d]) + list(sizes) + list(input._shape[d + 1:]))
 
 
 @differentiable("narrow")
-def narrow(t: Tensor, dim: int, start: int, length: int) -> Tensor:
-    if t.ndim == 0:
+def narrow(input: Tensor, dim: int, start: int, length: int) -> Tensor:
+    if input.ndim == 0:
         raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
-    d = wrap_dim(dim, t.ndim)
-    size = t._shape[d]
+    d = wrap_dim(dim, input.ndim)
+    size = input._shape[d]
     if length < 0:
         raise RuntimeError("narrow(): length must be non-negative.")
     if not -size <= start <= size:
@@ -340,28 +350,28 @@ def narrow(t: Tensor, dim: int, start: int, length: int) -> Tensor:
         start += size
     if start + length > size:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
-    shape = list(t._shape)
+    shape = list(input._shape)
     shape[d] = length
-    return as_view(t, shape, t._strides, t._offset + start * t._strides[d])
+    return as_view(input, shape, input._strides, input._offset + start * input._strides[d])
 
 
 @differentiable("select")
-def select(t: Tensor, dim: int, index: int) -> Tensor:
-    if t.ndim == 0:
+def select(input: Tensor, dim: int, index: int) -> Tensor:
+    if input.ndim == 0:
         raise IndexError("select() cannot be applied to a 0-dim tensor.")
-    d = wrap_dim(dim, t.ndim)
-    size = t._shape[d]
+    d = wrap_dim(dim, input.ndim)
+    size = input._shape[d]
     if not -size <= index < size:
-        raise IndexError(f"select(): index {index} out of range for tensor of size {list(t._shape)} at dimension {d}")
+        raise IndexError(f"select(): index {index} out of range for tensor of size {list(input._shape)} at dimension {d}")
     index %= size
-    keep = [i for i in range(t.ndim) if i != d]
-    return as_view(t, [t._shape[i] for i in keep], [t._strides[i] for i in keep], t._offset + index * t._strides[d])
+    keep = [i for i in range(input.ndim) if i != d]
+    return as_view(input, [input._shape[i] for i in keep], [input._strides[i] for i in keep], input._offset + index * input._strides[d])
 
 
 @differentiable("narrow_copy")
-def narrow_copy(t: Tensor, dim: int, start: int, length: int) -> Tensor:
+def narrow_copy(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     """narrow's elements in a new contiguous tensor."""
-    return copy_of(narrow(t, dim, start, length))
+    return copy_of(narrow(input, dim, start, length))
 
 
 @differentiable("unfold")
@@ -384,29 +394,29 @@ def unfold(t: Tensor, dimension: int, size: int, step: int) -> Tensor:
 
 
 @differentiable("diagonal")
-def diagonal(t: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
-    a, b = wrap_dim(dim1, t.ndim), wrap_dim(dim2, t.ndim)
+def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    a, b = wrap_dim(dim1, input.ndim), wrap_dim(dim2, input.ndim)
     if a == b:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-    start = t._offset + (offset * t._strides[b] if offset >= 0 else -offset * t._strides[a])
-    n = max(0, min(t._shape[a] - max(-offset, 0), t._shape[b] - max(offset, 0)))
+    start = input._offset + (offset * input._strides[b] if offset >= 0 else -offset * input._strides[a])
+    n = max(0, min(input._shape[a] - max(-offset, 0), input._shape[b] - max(offset, 0)))
     if n == 0:
-        start = t._offset  # torch does not move an empty diagonal
-    keep = [i for i in range(t.ndim) if i not in (a, b)]
-    return as_view(t, [t._shape[i] for i in keep] + [n], [t._strides[i] for i in keep] + [t._strides[a] + t._strides[b]],
+        start = input._offset  # torch does not move an empty diagonal
+    keep = [i for i in range(input.ndim) if i not in (a, b)]
+    return as_view(input, [input._shape[i] for i in keep] + [n], [input._strides[i] for i in keep] + [input._strides[a] + input._strides[b]],
                    start)
 
 
 @differentiable("flip")
-def flip(t: Tensor, dims) -> Tensor:
+def flip(input: Tensor, dims) -> Tensor:
     dims = dim_list(dims)
-    axes = tuple(wrap_dim(d, t.ndim) for d in dims)
+    axes = tuple(wrap_dim(d, input.ndim) for d in dims)
     for a in axes:
         if axes.count(a) > 1:
             raise RuntimeError(f"dim {a} appears multiple times in the list of dims")
-    if t.ndim == 0:  # (a number's dim 0 is itself: nothing to reverse)
+    if input.ndim == 0:  # (a number's dim 0 is itself: nothing to reverse)
         axes = ()
-    return like_layout(t, graph.flip(t.lazy, axes))
+    return like_layout(input, graph.flip(input.lazy, axes))
 
 
 @differentiable("cat")
@@ -467,11 +477,11 @@ def stack(tensors, dim: int = 0) -> Tensor:
 
 
 @differentiable("split")
-def split(t: Tensor, split_size_or_sections, dim: int = 0):
-    if t.ndim == 0:
+def split(tensor: Tensor, split_size_or_sections, dim: int = 0):
+    if tensor.ndim == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
-    d = wrap_dim(dim, t.ndim)
-    size = t._shape[d]
+    d = wrap_dim(dim, tensor.ndim)
+    size = tensor._shape[d]
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
         if step <= 0 and size:
@@ -484,49 +494,49 @@ def split(t: Tensor, split_size_or_sections, dim: int = 0):
                                f"dimension {d}), but got split_sizes={sections}")
     out, start = [], 0
     for n in sections:
-        out.append(narrow(t, d, start, n))
+        out.append(narrow(tensor, d, start, n))
         start += n
     return tuple(out)
 
 
-def chunk(t: Tensor, chunks: int, dim: int = 0):
+def chunk(input: Tensor, chunks: int, dim: int = 0):
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
-    if t.ndim == 0:
+    if input.ndim == 0:
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
-    size = t._shape[wrap_dim(dim, t.ndim)]
-    return split(t, max(1, -(-size // chunks)), dim)
+    size = input._shape[wrap_dim(dim, input.ndim)]
+    return split(input, max(1, -(-size // chunks)), dim)
 
 
 @differentiable("unbind")
-def unbind(t: Tensor, dim: int = 0):
-    """The slices of t along dim, as views (one UnbindBackward0 node for all of them, as in torch)."""
-    if t.ndim == 0:
+def unbind(input: Tensor, dim: int = 0):
+    """The slices of input along dim, as views (one UnbindBackward0 node for all of them, as in torch)."""
+    if input.ndim == 0:
         raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
-    d = wrap_dim(dim, t.ndim)
-    return tuple(select(t, d, i) for i in range(t._shape[d]))
+    d = wrap_dim(dim, input.ndim)
+    return tuple(select(input, d, i) for i in range(input._shape[d]))
 
 
 @differentiable("repeat")
-def repeat(t: Tensor, *sizes) -> Tensor:
-    sizes = _sizes(sizes, "repeat", "repeats")
-    if len(sizes) < t.ndim:
+def repeat(input: Tensor, *spread, repeats=None) -> Tensor:
+    sizes = _sizes(spread, "repeat", "repeats", repeats)
+    if len(sizes) < input.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor")
-    shape = (1,) * (len(sizes) - t.ndim) + t._shape
+    shape = (1,) * (len(sizes) - input.ndim) + input._shape
     target = [r * s for r, s in zip(sizes, shape)]
     if any(r < 0 for r in sizes):
         raise RuntimeError(f"Trying to create tensor with negative dimension {min(target)}: {target}")
-    node = graph.reshape(t.lazy, shape)
+    node = graph.reshape(input.lazy, shape)
     inter = tuple(x for s in shape for x in (1, s))
     node = graph.reshape(node, inter)
     node = graph.expand(node, tuple(x for r, s in zip(sizes, shape) for x in (r, s)))
-    return Tensor._from_node(graph.reshape(node, tuple(r * s for r, s in zip(sizes, shape))), t._storage.device)
+    return Tensor._from_node(graph.reshape(node, tuple(r * s for r, s in zip(sizes, shape))), input._storage.device)
 
 
-def tile(t: Tensor, *dims) -> Tensor:
-    """t repeated dims[i] times along each dim (dims padded with ones in front to t's rank)."""
-    dims = _sizes(dims, "tile", "dims")
-    return repeat(t, [1] * (t.ndim - len(dims)) + dims)
+def tile(input: Tensor, *spread, dims=None) -> Tensor:
+    """input repeated dims[i] times along each dim (dims padded with ones in front to input's rank)."""
+    dims = _sizes(spread, "tile", "dims", dims)
+    return repeat(input, [1] * (input.ndim - len(dims)) + dims)
 
 
 def movedim(input: Tensor, source, destination) -> Tensor:

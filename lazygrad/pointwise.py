@@ -307,12 +307,16 @@ def copysign(input: Tensor, other: Tensor | float) -> Tensor:
 @differentiable("heaviside")
 def heaviside(input: Tensor, values: Tensor) -> Tensor:
     """0 below zero, 1 above, `values` at zero."""
+    if input.dtype.is_complex or values.dtype.is_complex:
+        raise RuntimeError("heaviside is not yet implemented for complex tensors.")
     if input.dtype is not values.dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
     return where(eq(input, 0), values, gt(input, 0).to(input.dtype))
 
 
 def _nan_ignoring(input: Tensor, other: Tensor, fn: str, pick) -> Tensor:
+    if result_type(input, other).is_complex:
+        raise RuntimeError(f"{fn} not implemented for complex tensors.")
     if not result_type(input, other).is_floating_point:
         return pick(input, other)
     return where(isnan(input), other, where(isnan(other), input, pick(input, other)))

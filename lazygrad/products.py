@@ -406,17 +406,17 @@ def legacy_cross(input: Tensor, other: Tensor, dim: int | None = None, *, out=No
 
 def pnorm(x: Tensor, p: float, dim) -> Tensor:
     """The p-norm of x over dim (all dims for None): a count for p = 0, the largest (smallest) |x| for
-    p = inf (-inf)."""
+    p = inf (-inf). Complex x gives the real norm of |x|."""
     a = x.abs()
     if p == 0:
-        return ne(x, 0).to(x.dtype).sum(dim)
+        return ne(x, 0).to(a.dtype).sum(dim)
     if math.isinf(p):
         every = () if dim is None else dim
         return a.amax(every) if p > 0 else a.amin(every)
     if p == 1:
         return a.sum(dim)
     if p == 2:
-        return mul(x, x).sum(dim).sqrt()
+        return mul(a, a).sum(dim).sqrt() if x.dtype.is_complex else mul(x, x).sum(dim).sqrt()
     return pow(pow(a, p).sum(dim), 1.0 / p)
 
 
@@ -450,12 +450,12 @@ def cdist_differences(x1: Tensor, x2: Tensor) -> Tensor:
 @autocast_op("dist")
 @differentiable("dist")
 def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
-    """The p-norm of input - other (broadcast)."""
-    dt = result_type(input, other)
-    if not dt.is_floating_point:
-        raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got {torch_name(dt)} "
-                           "instead.")
-    return pnorm(sub(input, other), p, None)
+    """The p-norm of input - other (broadcast); the subtraction comes first, so bool operands get its error."""
+    difference = sub(input, other)
+    if not (difference.dtype.is_floating_point or difference.dtype.is_complex):
+        raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got "
+                           f"{torch_name(difference.dtype)} instead.")
+    return pnorm(difference, p, None)
 
 
 def _clamped_norm(x: Tensor, dim: int, eps: float) -> Tensor:

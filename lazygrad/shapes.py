@@ -14,7 +14,7 @@ from .autograd.record import differentiable
 from .creation import ones, zeros
 from .dtypes import bool_, int32, int64, result_type, torch_name
 from .elementwise import _out, broadcast_shapes, logical_xor, sub
-from .int_parameters import as_int, type_name
+from .int_parameters import as_int, spread_or_named, type_name
 from .movement import cat, clone, expand, flatten, narrow, reshape, split, stack, unsqueeze
 from .reductions import sum as reduce_sum
 from .tensor import Tensor, wrap_dim
@@ -185,9 +185,37 @@ def _split_spec(spec):
     return spec.item() if spec.ndim == 0 else spec.tolist()
 
 
-def tensor_split(input: Tensor, indices_or_sections, dim: int = 0) -> tuple:
+_TENSOR_SPLIT_SIGNATURES = ("(Tensor input, tuple of ints indices, int dim = 0)",
+                            "(Tensor input, Tensor tensor_indices_or_sections, int dim = 0)",
+                            "(Tensor input, int sections, int dim = 0)")
+_SPLIT_ALONG_SIGNATURES = ("(Tensor input, int sections)", "(Tensor input, tuple of ints indices)")
+
+
+def _is_spec(value, takes_tensor: bool) -> bool:
+    if as_int(value) is not None or (takes_tensor and isinstance(value, Tensor)):
+        return True
+    return isinstance(value, (tuple, list)) and all(as_int(i) is not None for i in value)
+
+
+def _named_spec(name: str, signatures: tuple, positional, named: dict):
+    """The split specification, given in its place or by the name of its kind (sections=2, indices=[1, 3]):
+    exactly one of them, an int, a sequence of ints or a tensor, else torch's invalid combination."""
+    given = [v for v in (positional, *named.values()) if v is not None]
+    if len(given) != 1 or not _is_spec(given[0], signatures is _TENSOR_SPLIT_SIGNATURES):
+        words = ", ".join(["Tensor"] + ([type_name(positional)] if positional is not None else [])
+                          + [f"{k}={type_name(v)}" for k, v in named.items() if v is not None])
+        raise TypeError(f"{name}() received an invalid combination of arguments - got ({words}), but expected one "
+                        "of:\n" + "".join(f" * {s}\n" for s in signatures))
+    return given[0]
+
+
+def tensor_split(input: Tensor, indices_or_sections=None, dim: int = 0, *, sections=None, indices=None,
+                 tensor_indices_or_sections=None) -> tuple:
     """Views of input split along dim into n nearly equal sections, or at the given indices (which slice
     as Python does: negative ones count from the end, out-of-range ones clamp)."""
+    indices_or_sections = _named_spec("tensor_split", _TENSOR_SPLIT_SIGNATURES, indices_or_sections,
+                                      {"sections": sections, "indices": indices,
+                                       "tensor_indices_or_sections": tensor_indices_or_sections})
     if input.ndim == 0:
         raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
     spec = _split_spec(indices_or_sections)
@@ -202,11 +230,8 @@ def tensor_split(input: Tensor, indices_or_sections, dim: int = 0) -> tuple:
     return tuple(narrow(input, d, start, max(end - start, 0)) for start, end in zip(edges, edges[1:]))
 
 
-def _split_along(name: str, input: Tensor, spec, min_dims: int, dim: int) -> tuple:
-    if as_int(spec) is None and not isinstance(spec, (tuple, list)):
-        raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, {type_name(spec)}), "
-                        f"but expected one of:\n * (Tensor input, int sections)\n * (Tensor input, tuple of ints "
-                        "indices)\n")
+def _split_along(name: str, input: Tensor, spec, min_dims: int, dim: int, sections, indices) -> tuple:
+    spec = _named_spec(name, _SPLIT_ALONG_SIGNATURES, spec, {"sections": sections, "indices": indices})
     if input.ndim < min_dims:
         raise RuntimeError(f"torch.{name} requires a tensor with at least {min_dims} dimension, but got a tensor "
                            f"with {input.ndim} dimensions!")
@@ -217,16 +242,16 @@ def _split_along(name: str, input: Tensor, spec, min_dims: int, dim: int) -> tup
     return tensor_split(input, spec, dim)
 
 
-def hsplit(input: Tensor, indices_or_sections) -> tuple:
-    return _split_along("hsplit", input, indices_or_sections, 1, 1 if input.ndim > 1 else 0)
+def hsplit(input: Tensor, indices_or_sections=None, *, sections=None, indices=None) -> tuple:
+    return _split_along("hsplit", input, indices_or_sections, 1, 1 if input.ndim > 1 else 0, sections, indices)
 
 
-def vsplit(input: Tensor, indices_or_sections) -> tuple:
-    return _split_along("vsplit", input, indices_or_sections, 2, 0)
+def vsplit(input: Tensor, indices_or_sections=None, *, sections=None, indices=None) -> tuple:
+    return _split_along("vsplit", input, indices_or_sections, 2, 0, sections, indices)
 
 
-def dsplit(input: Tensor, indices_or_sections) -> tuple:
-    return _split_along("dsplit", input, indices_or_sections, 3, 2)
+def dsplit(input: Tensor, indices_or_sections=None, *, sections=None, indices=None) -> tuple:
+    return _split_along("dsplit", input, indices_or_sections, 3, 2, sections, indices)
 
 
 # ---- differences and repeats -------------------------------------------------------------------------
@@ -265,10 +290,11 @@ def unsafe_chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
     return unsafe_split(input, max(1, -(-size // chunks)), dim)
 
 
-def sum_to_size(input: Tensor, *size) -> Tensor:
+def sum_to_size(input: Tensor, *sizes, size=None) -> Tensor:
     """input summed down to a shape it broadcasts from (a sum over the leading dims and over the dims where
     size is 1); input itself when it has that shape already."""
-    shape = tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else tuple(size)
+    sizes = spread_or_named(sizes, size, "sum_to_size", "size")
+    shape = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else tuple(sizes)
     lead = input.ndim - len(shape)
     if lead < 0 or any(s != 1 and s != n for s, n in zip(shape, input._shape[lead:])):
         raise RuntimeError(f"size {{{list(shape)}}} is not expandable to size {{{list(input._shape)}}}.")

@@ -4,6 +4,7 @@ Functions check their own arguments; a method counts positions from the argument
 from __future__ import annotations
 
 import functools
+import inspect
 import numbers
 from typing import Callable
 
@@ -122,16 +123,32 @@ NUMBERS_AS_TENSORS = frozenset({"add", "sub", "subtract", "mul", "multiply", "di
                                 "floor_divide"})
 
 
+def first_name(name: str) -> str | None:
+    """The name torch gives the first parameter of its top-level function `name` when that takes only tensors."""
+    return FIRST_NAMED.get(name, "input" if name in FIRST_IS_INPUT else None)
+
+
+def _first_parameter(fn: Callable) -> str | None:
+    try:
+        return next(iter(inspect.signature(fn).parameters), None)
+    except (TypeError, ValueError):
+        return None
+
+
 def _first_checked(fn: Callable, name: str, param: str) -> Callable:
     takes = (Tensor, numbers.Number) if name in NUMBERS_AS_TENSORS else Tensor
+    renamed = _first_parameter(fn) not in (param, None)  # (linalg's A as torch.det's input)
 
     @functools.wraps(fn)
     def checked(*args, **kwargs):
         if args:
             if not isinstance(args[0], takes):
                 refuse(name, param, args[0], 1)
-        elif param in kwargs and not isinstance(kwargs[param], takes):
-            refuse(name, param, kwargs[param])
+        elif param in kwargs:
+            if not isinstance(kwargs[param], takes):
+                refuse(name, param, kwargs[param])
+            if renamed:
+                args = (kwargs.pop(param),)
         return fn(*args, **kwargs)
     checked.tensor_parameters = (param,)
     return checked
@@ -139,7 +156,7 @@ def _first_checked(fn: Callable, name: str, param: str) -> Callable:
 
 def first_checked(name: str, fn):
     """fn as the top-level function `name`: checked when torch's parser gives it a tensor first."""
-    param = FIRST_NAMED.get(name, "input" if name in FIRST_IS_INPUT else None)
+    param = first_name(name)
     checks_itself = getattr(fn, "tensor_parameters", None) and getattr(fn, "__name__", None) == name
     if param is None or not callable(fn) or checks_itself:
         return fn

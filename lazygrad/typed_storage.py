@@ -20,6 +20,7 @@ import numpy as np
 from . import creation, movement
 from .autograd.function import Context, node_class
 from .autograd.grad_mode import is_grad_enabled
+from .int_parameters import spread_or_named
 from .buffer import Buffer
 from .device import device as Device
 from .dtypes import C_NAMES, DType, get_default_dtype, to_dtype, torch_name, uint8
@@ -467,11 +468,12 @@ def _geometry(offset: int, shape: tuple[int, ...], stride) -> tuple[tuple[int, .
     return shape, strides
 
 
-def resize_(self: Tensor, *sizes, memory_format=None) -> Tensor:
+def resize_(self: Tensor, *sizes, size=None, memory_format=None) -> Tensor:
     """self viewed contiguously with a new shape at its offset, its storage grown when too small (new
     elements are zeros); self keeps its identity, as torch's resize_ does."""
     if self.requires_grad:
         raise RuntimeError("cannot resize variables that require grad")
+    sizes = spread_or_named(sizes, size, "resize_", "size")
     shape = tuple(sizes[0]) if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else tuple(sizes)
     shape, strides = _geometry(self._offset, tuple(int(n) for n in shape), None)
     _fit(self._storage, self._offset, shape, strides)

@@ -15,12 +15,17 @@ REFUSALS = {
     "sort": (RuntimeError, " Sort does not support complex dtypes on CPU"),
     "topk": (RuntimeError, " topk does not support complex dtypes on CPU"),
     "quantile": (RuntimeError, "quantile() input tensor must be either float or double dtype"),
-    # (torch computes it; lazygrad's running log-sum-exp keeps a running maximum, which complex numbers lack)
 }
+
+
+# ops torch answers for a 0-d tensor without calling its kernel, whatever the dtype
+ZERO_DIM_ANSWERED = frozenset({"kthvalue", "mode", "cummax", "cummin"})
 
 
 def refuse_complex(x, name: str, bools: bool = False) -> None:
     """torch's error for op `name` when x is complex (or bool, for the kernels that take no bools either)."""
+    if x.ndim == 0 and name in ZERO_DIM_ANSWERED:
+        return
     if x.dtype.is_complex or (bools and x.dtype.kind == "b"):
         error, message = REFUSALS[name]
         raise error(message.format(t=torch_name(x.dtype)))

@@ -150,6 +150,14 @@ def test_binary_functions_match_torch(name):
         _close(getattr(lg, name)(*wrap_l), getattr(t, name)(*wrap_t), rtol=1e-4, atol=1e-5)
 
 
+@pytest.mark.parametrize("p", [2, 1, 0, 3.5, float("inf"), -float("inf")])
+def test_distances_of_complex_tensors_are_real(p):
+    t = _torch()
+    a, b, r = _values((4, 5)), _values((4, 5), np.complex128, seed=1), np.random.RandomState(2).randn(5)
+    for x, y in [(a, b), (a, r), (r.astype(np.float32), b[0])]:
+        _close(lg.dist(lg.tensor(x), lg.tensor(y), p), t.dist(t.tensor(x), t.tensor(y), p), rtol=1e-5)
+
+
 @pytest.mark.parametrize("dtype", [np.complex64, np.complex128])
 def test_quotients_are_torchs_bit_for_bit(dtype):
     """torch divides complex numbers by Smith's method with fused multiply-adds; so do the kernels, to the
@@ -238,7 +246,22 @@ ERRORS = {
     "trigamma": lambda m, z: m.polygamma(1, z), "ndtr": lambda m, z: m.special.ndtr(z),
     "i1e": lambda m, z: m.special.i1e(z), "deg2rad": lambda m, z: z.deg2rad(), "rad2deg": lambda m, z: m.rad2deg(z),
     "signbit": lambda m, z: z.signbit(),
+    "fmax": lambda m, z: m.fmax(z, z), "fmin": lambda m, z: z.fmin(z.real),
+    "heaviside": lambda m, z: m.heaviside(z, z), "heaviside_real_input": lambda m, z: m.heaviside(z.real, z),
+    "dist_bool": lambda m, z: m.dist(z, z.real > 0),
 }
+
+
+@pytest.mark.parametrize("name", ["kthvalue", "mode", "cummax", "cummin"])
+@pytest.mark.parametrize("dtype", [np.complex64, np.bool_])
+def test_a_zero_dim_tensor_needs_no_order(name, dtype):
+    """torch answers these of a 0-d tensor without its kernel, which refuses complex numbers (and bools)."""
+    t = _torch()
+    value = np.array(1.5 - 2j if dtype is np.complex64 else True, dtype=dtype)
+    call = {"kthvalue": lambda m, x: m.kthvalue(x, 1), "mode": lambda m, x: m.mode(x),
+            "cummax": lambda m, x: m.cummax(x, 0), "cummin": lambda m, x: x.cummin(-1)}[name]
+    for got, want in zip(call(lg, lg.tensor(value)), call(t, t.tensor(value))):
+        _close(got, want)
 
 
 @pytest.mark.parametrize("name", ERRORS)
@@ -270,6 +293,7 @@ GRADIENTS = {
     "reductions": lambda m, z, w, r: (z.sum() * w.mean() + z.prod()).abs() + z.var() + w.norm(),
     "view_as_complex": lambda m, z, w, r: m.view_as_complex(m.stack([r, r * 2], -1)).abs().sum(),
     "logaddexp": lambda m, z, w, r: (m.logaddexp(z, w * 2) * m.logaddexp(w, z - 1)).abs().sum(),
+    "dist": lambda m, z, w, r: m.dist(z, w) + m.dist(z, w, 1) + m.dist(z, w * 3, 3.5) + m.dist(z, w, float("inf")),
 }
 
 

@@ -35,16 +35,28 @@ def _overloads(nodes) -> dict[str, list[ast.arguments]]:
     return found
 
 
+def _dimension_names(p: ast.arg) -> bool:
+    """Whether the stubs spell a Dimname here (a str that may be ... or None), which no parser of lazygrad's takes."""
+    return "EllipsisType" in _annotation(p) or "[str | None]" in _annotation(p)
+
+
+def _kind_of(p: ast.arg) -> str:
+    """A parameter's kind, one per kind however the stubs spell it (`_layout` and `_layout | None` alike)."""
+    annotation = _annotation(p)
+    return _KINDS.get(annotation, annotation).rstrip("?").replace(" | None", "")
+
+
 def _signatures(overloads: list[ast.arguments], method: bool) -> list[tuple[list, list, int]]:
-    """The overloads torch's parser lists (none taking dimension names): (positional parameters, keyword-only
-    ones, how many have no default). The stubs write one signature once per spelling of an int or a size."""
+    """The overloads torch's parser lists (none taking dimension names; one taking a str padding or reduction is a
+    signature of its own): (positional parameters, keyword-only ones, how many have no default). The stubs write
+    one signature once per spelling of an int or a size."""
     out = []
     for a in overloads:
         if a.vararg is not None:  # x.view(2, 3): the parser's own spelling of a size, not a signature of its own
             continue
         positional = (a.posonlyargs + a.args)[1 if method else 0:]
         keywords = a.kwonlyargs
-        if any("str" in _annotation(p) or "EllipsisType" in _annotation(p) for p in positional + keywords):
+        if any(_dimension_names(p) for p in positional + keywords):
             continue
         required = len(positional) - len(a.defaults) + sum(d is None for d in a.kw_defaults)
         defaults = dict(zip([p.arg for p in a.posonlyargs + a.args][-len(a.defaults) or len(a.args):], a.defaults))
@@ -64,7 +76,7 @@ def _arities(signatures) -> str:
     """min-max arguments of each distinct signature (the parser's plausible ones for a call are those whose
     range holds its argument count)."""
     distinct = {(tuple((p.arg, _KINDS.get(_annotation(p), _annotation(p))) for p in positional),
-                 frozenset(p.arg for p in keywords)): (required,
+                 frozenset((p.arg, _kind_of(p)) for p in keywords)): (required,
                 len(positional) + len(keywords)) for positional, keywords, required, _ in signatures}
     return ",".join(f"{low}-{high}" for low, high in distinct.values())
 

@@ -447,18 +447,20 @@ def _block_diag(c, g):
 
 def _pnorm_grad(d, norm, g, p, share_ties: bool):
     """g times the derivative of the p-norm `norm` (broadcast against d) with respect to d. For p = inf the
-    elements equal to the norm share g evenly (share_ties) or each get all of it (cdist's rule)."""
+    elements equal to the norm share g evenly (share_ties) or each get all of it (cdist's rule). Complex d
+    enters conjugated: formulas here give the conjugate of torch's gradient, which the engine conjugates back."""
+    d = d.conj()
     zero = lg.zeros((), dtype=g.dtype)
     if p == 0:
         return lg.zeros_like(d * g)
     if p == 1:
-        return g * d.sign()
+        return g * d.sgn()
     if p == 2:
         return lg.where(norm == 0, zero, g * d / norm)
     if math.isinf(p):
         hit = (d.abs() == norm).to(g.dtype)
-        return g * d.sign() * (hit / hit.sum() if share_ties else hit)
-    return lg.where((norm == 0) | (d == 0), zero, g * d.sign() * d.abs() ** (p - 1) / norm ** (p - 1))
+        return g * d.sgn() * (hit / hit.sum() if share_ties else hit)
+    return lg.where((norm == 0) | (d == 0), zero, g * d.sgn() * d.abs() ** (p - 1) / norm ** (p - 1))
 
 
 def _cdist(c, g):
