@@ -97,6 +97,11 @@ C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfl
            "bool": "bool", "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
 
 
+# the C types torch names when a Python scalar does not fit the type its kernel computes in
+SCALAR_C_TYPES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
+                  "float16": "float", "bfloat16": "float", "float32": "float", "float64": "double"}
+
+
 def opmath(dtype: DType) -> DType:
     """The type torch computes a dtype's arithmetic and sums in: float32 for float16 and bfloat16."""
     return float32 if dtype is float16 or dtype is bfloat16 else dtype

@@ -1,11 +1,14 @@
 """Elementwise tensor ops: broadcasting, torch's type promotion, and the op tables behind them."""
 from __future__ import annotations
 
+import math
 import numbers
 
+import numpy as np
+
 from . import graph
-from .dtypes import (C_NAMES, DType, bool_, complex128, float16, float64, get_default_dtype, opmath, python_scalar,
-                     result_type, torch_name)
+from .dtypes import (C_NAMES, SCALAR_C_TYPES, DType, bool_, complex128, float16, float64, get_default_dtype, opmath,
+                     python_scalar, result_type, torch_name)
 from .graph import Node
 from .ops import Op
 from .tensor import Tensor
@@ -584,24 +587,49 @@ def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None, neg
 @tensor_parameters("input", "tensor1", "tensor2")
 @differentiable("addcmul")
 def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=None) -> Tensor:
-    """input + value * tensor1 * tensor2 (the moment updates of optimizers)."""
-    return _out(add(input, mul(mul(tensor1, tensor2), value)), out)
+    """input + value * tensor1 * tensor2 (the moment updates of optimizers), in the tensors' promoted dtype: the
+    value is cast to it, as torch casts it, rather than taking part in the promotion."""
+    dt = result_type(input, tensor1, tensor2)
+    if dt is bool_:
+        raise NotImplementedError("\"addcmul_cpu_out\" not implemented for 'Bool'")
+    value = _value_in(dt, value)
+    return _out(add(input.to(dt), mul(mul(tensor1.to(dt), tensor2.to(dt)), value)), out)
 
 
 @tensor_parameters("input", "tensor1", "tensor2")
 @differentiable("addcdiv")
 def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=None) -> Tensor:
     """input + value * tensor1 / tensor2 (an optimizer's step)."""
-    if not result_type(tensor1, tensor2).is_floating_point:
+    if not (result_type(tensor1, tensor2).is_floating_point or result_type(tensor1, tensor2).is_complex):
         raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future  release addcdiv "
                            "will perform a true division of tensor1 and tensor2. The historic addcdiv behavior can "
                            "be implemented as (input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for "
                            "integer inputs and as (input + value * tensor1 / tensor2) for float inputs. The future "
                            "addcdiv behavior is just the latter implementation: (input + value * tensor1 / tensor2), "
                            "for all dtypes.")
-    return _out(add(input, mul(div(tensor1, tensor2), value)), out)
+    dt = result_type(input, tensor1, tensor2)
+    return _out(add(input.to(dt), mul(div(tensor1, tensor2).to(dt), _value_in(dt, value))), out)
 
 
+def _value_in(dtype: DType, value):
+    """A Python scalar as torch casts it to a kernel's dtype: toward zero for an integer one; a complex value for
+    a real dtype, or a value out of an integer dtype's range, is torch's overflow error."""
+    value = python_scalar(value)
+    if dtype.is_complex:
+        return value
+    overflow = RuntimeError(f"value cannot be converted to type {SCALAR_C_TYPES[dtype.name]} without overflow")
+    if isinstance(value, complex):
+        if value.imag:
+            raise overflow
+        value = value.real
+    if dtype.kind in "iu":
+        if not math.isfinite(value) or not np.iinfo(dtype.np).min <= int(value) <= np.iinfo(dtype.np).max:
+            raise overflow
+        return int(value)
+    return value
+
+
+@tensor_parameters("input", "end")
 @differentiable("lerp")
 def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
     """torch's two-sided formula (exact at both ends), computed in float32 for float16 and bfloat16 like torch;

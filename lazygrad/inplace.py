@@ -10,6 +10,7 @@ shares is written at once, in place, so NumPy sees it.
 """
 from __future__ import annotations
 
+import numbers
 import warnings
 
 from . import graph, strided_embed
@@ -20,7 +21,7 @@ from .autograd.forward_ad import duals, no_propagation, set_tangent, tangent_of
 from .autograd.record import differentiable
 from .buffer import Buffer
 from .creation import zeros
-from .dtypes import can_cast, torch_name
+from .dtypes import C_NAMES, can_cast, get_default_dtype, result_type, torch_name
 from .elementwise import broadcast_node
 from .ops import Op
 from .runtime import copy_buffer
@@ -81,9 +82,32 @@ def _write_tangent(target: Tensor, tangent: Tensor) -> None:
 
 def _check_castable(result: Tensor, target: Tensor) -> None:
     """torch writes a result into an existing tensor only when its dtype can be cast safely."""
-    if not can_cast(result.dtype, target.dtype):
-        raise RuntimeError(f"result type {torch_name(result.dtype)} can't be cast to the desired output type "
+    _castable(result.dtype, target)
+
+
+def _castable(dtype, target: Tensor) -> None:
+    if not can_cast(dtype, target.dtype):
+        raise RuntimeError(f"result type {torch_name(dtype)} can't be cast to the desired output type "
                            f"{torch_name(target.dtype)}")
+
+
+def check_promotion(target: Tensor, other, to_float: bool) -> None:
+    """torch refuses a binary op in place whose operands promote past target's dtype (a floating one for the ops
+    computing integers in floating point) before it looks at the op itself (`bool_tensor.floor_divide_(2)`,
+    `int_tensor.bitwise_and_(2.5)`, `int_tensor.div_(2)`)."""
+    if isinstance(other, (Tensor, numbers.Number)):
+        promoted = result_type(target, other)
+        _castable(get_default_dtype() if to_float and promoted.kind in "biu" else promoted, target)
+
+
+def check_clamp_promotion(target: Tensor, min=None, max=None) -> None:
+    """clamp_'s bounds promote with target first too; torch names target's C type for a number bound."""
+    for bound in (min, max):
+        if isinstance(bound, Tensor):
+            _castable(result_type(target, bound), target)
+        elif isinstance(bound, numbers.Number) and not can_cast(result_type(target, bound), target.dtype):
+            raise RuntimeError(f"result type {torch_name(result_type(target, bound))} can't be cast to the desired "
+                               f"output type {C_NAMES[target.dtype.name]}")
 
 
 def _any_requires_grad(args, kwargs) -> bool:

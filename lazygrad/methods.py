@@ -14,7 +14,7 @@ from .dtypes import (DType, bfloat16, bool_, complex64, complex128, float16, flo
                      int64, to_dtype, torch_name, uint8)
 from .tensor import Tensor
 from .int_parameters import as_int, int_checked, int_list, spread_or_named
-from .tensor_parameters import as_method
+from .tensor_parameters import as_method, refuse
 from .autograd import grad_mode
 from .autograd.function import node_class
 from .autograd.record import differentiable
@@ -127,18 +127,42 @@ def _caster(dt: DType):
     return lambda self, memory_format=None: to(self, dt)
 
 
-def _inplace(fn):
+# binary ops whose in-place form torch refuses when the operands promote past the tensor's dtype, before it
+# looks at the op itself: name -> whether the op computes integers in floating point
+PROMOTING_INPLACE = {
+    **dict.fromkeys(("add", "mul", "multiply", "floor_divide", "remainder", "fmod", "pow", "bitwise_and",
+                     "bitwise_or", "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift", "gcd", "lcm"), False),
+    "hypot": False,
+    **dict.fromkeys(("div", "divide", "true_divide", "atan2", "arctan2", "copysign", "xlogy", "igamma", "igammac"),
+                    True)}
+# in-place forms torch refuses for some tensors whatever the other operands: name -> (which, message)
+_REAL_ABS = (lambda dt: dt.is_complex, "In-place abs is not supported for complex tensors.")
+REFUSED_INPLACE = {"abs": _REAL_ABS, "absolute": _REAL_ABS,
+                   "ldexp": (lambda dt: dt.kind in "biu", "ldexp can't be cast to the desired output type {t}")}
+
+
+def _inplace(fn, name: str | None = None):
     """x.op_(...) computes op and writes it back into x (keeping x's identity and storage)."""
     from .autograd.derivatives import READS_NO_INPUT
     reads_input = getattr(fn, "op", None) not in READS_NO_INPUT
+    refused, refusal = REFUSED_INPLACE.get(name, (None, None))
+    promoting, to_float = name in PROMOTING_INPLACE, PROMOTING_INPLACE.get(name)
+    takes_numbers = len(getattr(fn, "tensor_parameters", ())) < 2  # (else the op refuses a number first)
 
     def method(self, *args, **kwargs):
+        if not args or isinstance(args[0], Tensor) or takes_numbers:  # (else the op's TypeError comes first)
+            if promoting and args:  # (a division with a rounding mode stays integral)
+                inplace.check_promotion(self, args[0], to_float and kwargs.get("rounding_mode") is None)
+            if name in ("clamp", "clip"):
+                inplace.check_clamp_promotion(self, *args, **kwargs)
+            if refused and refused(self.dtype):
+                raise RuntimeError(refusal.format(t=torch_name(self.dtype)))
         return inplace.apply(self, fn, *args, reads_input=reads_input, **kwargs)
     return method
 
 
-def _inplace_operator(fn):
-    method = _inplace(fn)
+def _inplace_operator(fn, name: str):
+    method = _inplace(fn, name)
     return lambda self, other: method(self, other) if _operand_ok(other) else NotImplemented
 
 
@@ -147,6 +171,10 @@ def _fill(self: Tensor, value) -> Tensor:
 
 
 def _copy(self: Tensor, other: Tensor, non_blocking: bool = False) -> Tensor:
+    if isinstance(other, numbers.Number) and not isinstance(other, Tensor):
+        other = creation.tensor(other)  # (torch's parser makes a tensor of a number here)
+    elif not isinstance(other, Tensor):
+        refuse("copy_", "other", other, 1)
     return inplace.apply(self, inplace.copied, other, reads_input=False)
 
 
@@ -164,10 +192,14 @@ def _index_put_(self: Tensor, indices, values, accumulate: bool = False) -> Tens
 
 
 def _float_power_(self: Tensor, exponent) -> Tensor:
-    """float_power computes in double, so only a double tensor can hold it in place."""
-    if self.dtype is not float64:
+    """float_power computes in double (complex double with a complex operand), so only a tensor of that dtype
+    can hold it in place."""
+    complex_ = self.dtype.is_complex or (exponent.dtype.is_complex if isinstance(exponent, Tensor)
+                                         else isinstance(exponent, complex))
+    needed = complex128 if complex_ else float64
+    if self.dtype is not needed:
         raise RuntimeError(f"the base given to float_power_ has dtype {torch_name(self.dtype)} but the operation's "
-                           "result requires dtype Double")
+                           f"result requires dtype {torch_name(needed)}")
     return inplace.apply(self, ew.float_power, exponent)
 
 
@@ -368,11 +400,9 @@ METHODS = {
     "__matmul__": _tensor_operator(products.matmul), "__rmatmul__": _tensor_operator(_reflect(products.matmul)),
     "__getitem__": indexing.getitem, "__setitem__": _setitem, "__dlpack__": interop.dlpack,
     "__dlpack_device__": interop.dlpack_device,
-    "__iadd__": _inplace_operator(ew.add), "__isub__": _inplace_operator(ew.sub),
-    "__imul__": _inplace_operator(ew.mul), "__itruediv__": _inplace_operator(ew.div),
-    "__ifloordiv__": _inplace_operator(ew.floor_divide), "__imod__": _inplace_operator(ew.remainder),
-    "__ipow__": _inplace_operator(ew.pow), "__iand__": _inplace_operator(ew.bitwise_and),
-    "__ior__": _inplace_operator(ew.bitwise_or), "__ixor__": _inplace_operator(ew.bitwise_xor),
+    **{f"__i{operator}__": _inplace_operator(INPLACE_OF[name], name) for operator, name in (
+        ("add", "add"), ("sub", "sub"), ("mul", "mul"), ("truediv", "div"), ("floordiv", "floor_divide"),
+        ("mod", "remainder"), ("pow", "pow"), ("and", "bitwise_and"), ("or", "bitwise_or"), ("xor", "bitwise_xor"))},
     # conversions
     "to": to, "type": type_, "float": _caster(float32), "double": _caster(float64), "half": _caster(float16),
     "bfloat16": _caster(bfloat16), "cfloat": _caster(complex64), "cdouble": _caster(complex128),
@@ -495,7 +525,7 @@ METHODS = {
     "cumsum_": _cumulative_inplace(red.cumsum), "cumprod_": _cumulative_inplace(red.cumprod),
     "polygamma_": _inplace(sf.polygamma_value),
     **{alias + "_": _inplace(pw.COMPARED_IN_PLACE[op]) for alias, op in _COMPARISON_ALIASES.items()},
-    **{name + "_": _inplace(as_method(fn, name + "_")) for name, fn in INPLACE_OF.items()},
+    **{name + "_": _inplace(as_method(fn, name + "_"), name) for name, fn in INPLACE_OF.items()},
     "t_": _view_inplace(mv.t_, lambda args: "TBackward1"),
     **{name: _view_inplace(mv.transpose, lambda args: "TransposeBackward1")
        for name in ("transpose_", "swapaxes_", "swapdims_")},

@@ -7,6 +7,7 @@ Kernels are cached by structure, so the inputs reuse a few shapes: (3, 4) with (
 from __future__ import annotations
 
 import operator
+import re
 
 import numpy as np
 import pytest
@@ -707,6 +708,34 @@ def test_addcmul_addcdiv_values_and_gradients_vs_torch(backend, name, dtype):
     tout.sum().backward()
     for g, tg in zip(ins, tins):
         assert_like_torch(g.grad, tg.grad, rtol=1e-5, atol=1e-7)
+
+
+ADDC_DTYPES = [("int64", "int64", 2.5), ("int32", "bool", -2.5), ("bool", "int16", 3), ("float16", "int64", 1 / 3),
+               ("int64", "float32", 2), ("complex64", "float32", 1j), ("float32", "float64", True)]
+
+
+@pytest.mark.parametrize("input_dtype, other_dtype, value", ADDC_DTYPES)
+def test_addcmul_casts_its_value_to_the_tensors_dtype(input_dtype, other_dtype, value):
+    """The value does not take part in the promotion: torch casts it (toward zero for integers)."""
+    torch = pytest.importorskip("torch")
+    x, y = np.array([3, 1, -2]), np.array([2, 0, 5])
+    got = lg.addcmul(*(lg.tensor(v).to(getattr(lg, d)) for v, d in ((x, input_dtype), (y, other_dtype), (x, other_dtype))), value=value)
+    want = torch.addcmul(*(torch.tensor(v).to(getattr(torch, d)) for v, d in ((x, input_dtype), (y, other_dtype), (x, other_dtype))), value=value)
+    assert_like_torch(got, want, rtol=1e-3, atol=1e-3)
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: m.addcmul(m.ones(2, dtype=m.int64), m.ones(2), m.ones(2), value=1j),
+    lambda m: m.addcdiv(m.ones(2, dtype=m.float16), m.ones(2, dtype=m.float16), m.ones(2, dtype=m.float16), value=1j),
+    lambda m: m.addcmul(m.ones(2, dtype=m.int32), m.ones(2, dtype=m.int32), m.ones(2, dtype=m.int32), value=1e10),
+    lambda m: m.addcmul(m.ones(2, dtype=m.bool), m.ones(2, dtype=m.bool), m.ones(2, dtype=m.bool)),
+])
+def test_addcmul_values_torch_refuses(call):
+    torch = pytest.importorskip("torch")
+    with pytest.raises(Exception) as want:
+        call(torch)
+    with pytest.raises(type(want.value), match=f"^{re.escape(str(want.value))}$"):
+        call(lg)
 
 
 def test_adam_style_updates_match_torch():

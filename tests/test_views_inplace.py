@@ -699,6 +699,28 @@ IN_PLACE_ERRORS = {
     "partial_overlap_input": (lambda m: (lambda x: x[1:].add_(x[:-1]))(m.arange(6.0))),
     "leaf_requires_grad": (lambda m: m.ones(3, requires_grad=True).add_(1)),
     "view_of_leaf_requires_grad": (lambda m: m.ones(3, requires_grad=True)[1:].mul_(2)),
+    # the promoted dtype is refused before the op looks at its operands
+    "bool_floor_divide_int": (lambda m: m.tensor([True, False]).floor_divide_(m.tensor([1, 0]))),
+    "int_remainder_complex": (lambda m: m.tensor([1, 2]).remainder_(m.tensor([1j, 2]))),
+    "int_bitwise_and_float": (lambda m: m.tensor([1, 2]).bitwise_and_(2.5)),
+    "bool_div_int": (lambda m: m.tensor([True, False]).div_(2)),
+    "int_atan2_complex": (lambda m: m.tensor([1, 2]).atan2_(m.tensor([1j, 2]))),
+    "bool_atan2_number": (lambda m: m.tensor([True]).atan2_(2)),
+    "int_xlogy_int": (lambda m: m.tensor([1, 2]).xlogy_(m.tensor([1, 2]))),
+    "int_floordiv_operator_float": (lambda m: m.tensor([1, 2]).__ifloordiv__(m.tensor([1.5, 2.0]))),
+    "bool_sub_int": (lambda m: m.tensor([True]).sub_(1)),
+    "int_hypot_int": (lambda m: m.tensor([1, 2]).hypot_(m.tensor([1, 2]))),
+    "int_ldexp": (lambda m: m.tensor([1, 2]).ldexp_(m.tensor([1, 2]))),
+    "int_ldexp_number": (lambda m: m.tensor([1, 2]).ldexp_(2)),
+    "int_clamp_complex_tensor": (lambda m: m.tensor([1, 2]).clamp_(m.tensor(1j))),
+    "bool_clamp_number": (lambda m: m.tensor([True]).clamp_(2)),
+    "uint8_clamp_float": (lambda m: m.tensor([1], dtype=m.uint8).clamp_(max=2.5)),
+    "complex_abs": (lambda m: m.tensor([1j]).abs_()),
+    "complex_absolute": (lambda m: m.tensor([1j]).absolute_()),
+    "complex_float_power": (lambda m: m.tensor([1j]).float_power_(2)),
+    "double_float_power_complex": (lambda m: m.tensor([1.0], dtype=m.float64).float_power_(1j)),
+    "copy_a_string": (lambda m: m.ones(2).copy_("a")),
+    "bool_addcmul": (lambda m: m.tensor([True]).addcmul_(m.tensor([True]), m.tensor([True]))),
 }
 
 
@@ -710,6 +732,34 @@ def test_in_place_errors_like_torch(name):
     torch = torch_or_skip()
     f = IN_PLACE_ERRORS[name]
     same_error(lambda: f(lg), lambda: f(torch))
+
+
+COPIED_NUMBERS = {"int64_float": ("int64", 2.7), "float32_bool": ("float32", True), "bool_int": ("bool", 2),
+                  "complex64_complex": ("complex64", 1 - 2j), "uint8_negative": ("uint8", -3)}
+
+
+@pytest.mark.parametrize("name", COPIED_NUMBERS)
+def test_copy_of_a_number_is_torchs(name):
+    torch = torch_or_skip()
+    dtype, value = COPIED_NUMBERS[name]
+    got = lg.zeros(2, dtype=getattr(lg, dtype)).copy_(value)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (torch warns of a complex value cast to a real dtype; lazygrad does not)
+        want = torch.zeros(2, dtype=getattr(torch, dtype)).copy_(value)
+    assert got.dtype.name == dtype_name(want) and got.tolist() == want.tolist()
+
+
+def test_lerp_toward_a_number_is_a_type_error():
+    """torch takes only a tensor `end` (its message lists its two signatures)."""
+    with pytest.raises(TypeError, match="argument 'end'"):
+        lg.ones(2).lerp_(2, 0.5)
+
+
+def test_complex_float_power_in_place_computes_in_complex_double():
+    torch = torch_or_skip()
+    got = lg.tensor([1 + 1j, 2], dtype=lg.complex128).float_power_(lg.tensor([2.0, 0.5]))
+    want = torch.tensor([1 + 1j, 2], dtype=torch.complex128).float_power_(torch.tensor([2.0, 0.5]))
+    np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12)
 
 
 def test_int_add_float_raises_without_torch():
