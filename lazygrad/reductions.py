@@ -4,7 +4,7 @@ from __future__ import annotations
 import builtins
 import math
 from . import graph, return_types
-from .dtypes import DType, bool_, get_default_dtype, int64, opmath, to_dtype, torch_name, uint8
+from .dtypes import DType, bool_, get_default_dtype, int64, opmath, promote_types, to_dtype, torch_name, uint8
 from .elementwise import abs as abs_
 from .elementwise import _out, add, div, eq, isnan, logical_or, mul, ne, pow, sqrt, sub, where, exp, log, isinf
 from .ops import ReduceOp
@@ -80,7 +80,8 @@ def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None
     dim, keepdim = _kw(dim, keepdim, kwargs)
     dt = to_dtype(dtype) if dtype is not None else input.dtype
     if dt.kind not in "fc":
-        raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point or "
+        which = "Input" if dtype is None else "Optional"
+        raise RuntimeError(f"mean(): could not infer output dtype. {which} dtype must be either a floating point or "
                            f"complex dtype. Got: {torch_name(dt)}")
     n = _count(input, dim)
     total = reduce(input, ReduceOp.SUM, dim, keepdim, opmath(dt))  # (float16 and bfloat16: divided in float32)
@@ -291,13 +292,26 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) ->
     return vector_norm(input, 2 if p in ("fro", None) else p, dim, keepdim, dtype)
 
 
+def _norm_dtype(given: DType, wanted: DType) -> DType:
+    name = f"linalg.vector_norm: dtype should be {{}}, but got {torch_name(wanted)}"
+    if wanted.kind not in "fc":
+        raise RuntimeError(name.format("floating point or complex"))
+    if given.is_complex != wanted.is_complex:
+        raise RuntimeError(name.format("complex for complex inputs" if given.is_complex else "real for real inputs"))
+    if promote_types(given, wanted) is not wanted:
+        raise RuntimeError(f"linalg.vector_norm: the dtype of the input ({torch_name(given)}) should be convertible "
+                           f"without narrowing to the specified dtype ({torch_name(wanted)})")
+    return wanted
+
+
 @differentiable("linalg_vector_norm")
 def vector_norm(input: Tensor, p=2, dim=None, keepdim: bool = False, dtype=None) -> Tensor:
-    """The p-norm of input's elements over dim (all of them by default)."""
-    x = input.to(to_dtype(dtype)) if dtype is not None else input
-    if x.dtype.kind not in "fc":
+    """The p-norm of input's elements over dim (all of them by default), computed in dtype (torch's checks:
+    one of the same kind as input's, holding it without narrowing)."""
+    if input.dtype.kind not in "fc":
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
-                           f"{torch_name(x.dtype)}")
+                           f"{torch_name(input.dtype)}")
+    x = input.to(_norm_dtype(input.dtype, to_dtype(dtype))) if dtype is not None else input
     if x.dtype.is_complex:  # the norm of the moduli
         x = abs_(x)
     if p in ("fro", 2, 2.0, None):

@@ -17,7 +17,7 @@ from .unordered import refuse_complex
 from .elementwise import _out, add, clamp, div, ge, le, logical_and, mul, sqrt, sub, trunc, where
 from .products import mm
 from .reductions import amax, amin, mean, sum
-from .complex_numbers import conj
+from .complex_numbers import complex as complex_, conj
 from .tensor import Tensor, known_values, wrap_dim
 
 
@@ -140,7 +140,10 @@ def corrcoef(input: Tensor) -> Tensor:
     if c.ndim == 0:
         return div(c, c)
     std = sqrt(c.diagonal())
-    return clamp(div(div(c, std.unsqueeze(1)), std.unsqueeze(0)), -1, 1)
+    r = div(div(c, std.unsqueeze(1)), std.unsqueeze(0))
+    if r.dtype.is_complex:  # (torch clips the two parts apart)
+        return complex_(clamp(r.real, -1, 1), clamp(r.imag, -1, 1))
+    return clamp(r, -1, 1)
 
 
 # ---- mode and histogram ---------------------------------------------------------------------------------

@@ -226,6 +226,7 @@ COV_CASES = {
     "corrcoef": lambda m, x, f, a: m.corrcoef(x), "corrcoef_1d": lambda m, x, f, a: x[0].corrcoef(),
     "corrcoef_long": lambda m, x, f, a: m.corrcoef(x.long()),
     "corrcoef_constant_row": lambda m, x, f, a: m.corrcoef(m.stack([x[0] * 0 + 1, x[1]])),
+    "corrcoef_complex": lambda m, x, f, a: m.corrcoef(m.complex(x, x.flip(1) * x)),
 }
 
 

@@ -211,6 +211,35 @@ def test_mean_with_dtype_of_int_tensor(backend):
     assert_like_torch(lg.tensor(a).sum(1, dtype=lg.int32), torch_of(a).sum(1, dtype=torch.int32))
 
 
+DTYPE_REFUSALS = {
+    "mean_int_dtype": lambda m: m.ones(2, 3).mean(dtype=m.int64),
+    "mean_of_ints": lambda m: m.ones(2, 3, dtype=m.int32).mean(),
+    "vector_norm_of_ints": lambda m: m.linalg.vector_norm(m.ones(3, dtype=m.int64), dtype=m.float64),
+    "vector_norm_int_dtype": lambda m: m.linalg.vector_norm(m.ones(3), dtype=m.int64),
+    "vector_norm_narrowing": lambda m: m.linalg.vector_norm(m.ones(3, dtype=m.float64), dtype=m.float32),
+    "vector_norm_complex_of_real": lambda m: m.linalg.vector_norm(m.ones(3), dtype=m.complex64),
+    "vector_norm_real_of_complex": lambda m: m.ones(3, dtype=m.complex64).norm(dtype=m.float64),
+}
+
+
+@pytest.mark.parametrize("name", DTYPE_REFUSALS)
+def test_reduction_dtypes_torch_refuses(name):
+    torch = pytest.importorskip("torch")
+    with pytest.raises(RuntimeError) as want:
+        DTYPE_REFUSALS[name](torch)
+    with pytest.raises(RuntimeError, match=f"^{re.escape(str(want.value))}$"):
+        DTYPE_REFUSALS[name](lg)
+
+
+def test_norm_in_a_wider_dtype(backend):
+    torch = pytest.importorskip("torch")
+    a, z = data("float32", (3, 4), 1), data("float32", (3, 4), 2) + 1j * data("float32", (3, 4), 3)
+    assert_like_torch(lg.linalg.vector_norm(lg.tensor(a), dtype=lg.float64),
+                      torch.linalg.vector_norm(torch_of(a), dtype=torch.float64))
+    assert_like_torch(lg.tensor(z.astype(np.complex64)).norm(1, dtype=lg.complex128),
+                      torch_of(z.astype(np.complex64)).norm(1, dtype=torch.complex128))
+
+
 # ---- var / std, norm, logsumexp --------------------------------------------------------------------
 
 @pytest.mark.parametrize("correction", [0, 1, 2])
