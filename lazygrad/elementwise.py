@@ -8,12 +8,13 @@ import numpy as np
 
 from . import graph
 from .dtypes import (C_NAMES, SCALAR_C_TYPES, DType, bool_, complex128, float16, float64, get_default_dtype, opmath,
-                     python_scalar, result_type, torch_name)
+                     python_scalar, result_type, torch_name, uint8)
 from .graph import Node
 from .ops import Op
 from .tensor import Tensor
 from .tensor_parameters import tensor_parameters
 from .view import result_strides, torch_contiguous_strides
+from .warning_sites import warn_at_caller
 from .autograd.record import differentiable
 
 
@@ -386,6 +387,10 @@ def bitwise_not(input: Tensor, *, out=None) -> Tensor:
     return _out(_result(graph.alu(Op.NOT, input.lazy), input), out)
 
 
+WHERE_BYTE_WARNING = ("where received a uint8 condition tensor. This behavior is deprecated and will be removed in a "
+                      "future version of PyTorch. Use a boolean condition instead.")
+
+
 @differentiable("where")
 def where(condition: Tensor, input=None, other=None, *, out=None):
     if input is None and other is None:
@@ -393,6 +398,9 @@ def where(condition: Tensor, input=None, other=None, *, out=None):
         return nonzero(condition, as_tuple=True)
     if not isinstance(condition, Tensor):
         raise TypeError("where(): argument 'condition' must be Tensor")
+    if condition.dtype is uint8:  # (torch still takes one, with its warning)
+        warn_at_caller(WHERE_BYTE_WARNING)
+        condition = condition.to(bool_)
     if condition.dtype is not bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{torch_name(condition.dtype)}")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import graph, np_ops
-from .dtypes import C_NAMES, TORCH_NAMES, bool_, float64, int64
+from .dtypes import C_NAMES, TORCH_NAMES, bool_, float64, int64, uint8
 from .elementwise import broadcast_node, broadcast_shapes
 from .movement import as_view
 from .ops import Op, ReduceOp
@@ -14,6 +14,7 @@ from .int_parameters import type_name
 from .tensor import Tensor, known_values
 from .tensor_parameters import tensor_parameters
 from .view import contiguous_strides
+from .warning_sites import warn_at_caller
 from .autograd import grad_mode
 from .autograd.grad_mode import no_grad
 from .autograd.composite import recorded_as
@@ -65,9 +66,23 @@ def _is_advanced(i) -> bool:
     return isinstance(i, (Tensor, list, np.ndarray)) or (isinstance(i, tuple))
 
 
+BYTE_INDEX_WARNING = "indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool instead."
+
+
+def _byte_masks(index):
+    """index with its uint8 tensors read as the boolean masks torch still takes them for (with its warning)."""
+    items = index if isinstance(index, tuple) else (index,)
+    if not any(isinstance(i, Tensor) and i.dtype is uint8 for i in items):
+        return index
+    warn_at_caller(BYTE_INDEX_WARNING)
+    items = tuple(i.to(bool_) if isinstance(i, Tensor) and i.dtype is uint8 else i for i in items)
+    return items if isinstance(index, tuple) else items[0]
+
+
 def getitem(t: Tensor, index) -> Tensor:
     """t[index]. Recorded as torch records it: basic indices of several parts as a node per part in order
     (`x[1:, 0]`: SelectBackward0 after SliceBackward0), the others as one node."""
+    index = _byte_masks(index)
     steps = _recorded_steps(t, index) if t._requires_grad and grad_mode.STATE.enabled else None
     if steps is None:
         return _indexed(t, index)
@@ -172,6 +187,8 @@ def _parse(t_shape, t_strides, offset: int, index):
             strides.append(t_strides[d])
             d += 1
             continue
+        if isinstance(i, str):  # (torch tries to make a tensor of it)
+            raise TypeError("new(): invalid data type 'str'")
         raise IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
                          f"indices (got {type_name(i)})")
     return shape, strides, offset, advanced
@@ -183,6 +200,8 @@ def _parse(t_shape, t_strides, offset: int, index):
 def _tensor_of(i) -> Tensor:
     from .creation import tensor
     arr = np.asarray(i)
+    if arr.dtype.kind in "US":
+        raise TypeError("new(): invalid data type 'str'")
     if arr.dtype == object or (arr.size == 0 and arr.dtype.kind == "f"):
         arr = arr.astype(np.int64)
     return tensor(arr)
@@ -248,6 +267,11 @@ def _positions(shape, strides, offset: int, advanced) -> tuple[graph.Node, tuple
 def setitem(t: Tensor, index, value) -> None:
     """t[index] = value: a write through the view for basic indices, an index_put for the others."""
     from .inplace import apply, copied, filled_by_setitem
+    items = index if isinstance(index, tuple) else (index,)
+    bytes_ = any(isinstance(i, Tensor) and i.dtype is uint8 for i in items)
+    if bytes_ and (not isinstance(value, Tensor) or value.numel() == 1):  # (torch's fill takes no byte mask)
+        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype unsigned char")
+    index = _byte_masks(index)
     items = index if isinstance(index, tuple) else (index,)
     if any(_is_advanced(i) for i in items):
         apply(t, index_put, index, value, reads_input=False)

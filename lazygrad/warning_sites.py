@@ -3,9 +3,20 @@ function that warns at its caller (stacklevel=2) would point at the wrapper; the
 warnings and gives them again at its own caller, as if it were not there."""
 from __future__ import annotations
 
+import os
+import sys
 import warnings
 
 _REGISTRIES: dict[str, dict] = {}  # per file, what "default"/"once" filters have shown
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def warn_at_caller(message: str, category: type = UserWarning) -> None:
+    """A warning pointed at the first frame outside lazygrad, however many of its wrappers stand between."""
+    frame, level = sys._getframe(1), 2
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
 
 
 def reissue(caught: list, wrapper_file: str) -> None:

@@ -4,6 +4,8 @@ repeat, ...) and advanced indexing (int lists and tensors, negative indices, boo
 slices), index_select and gather."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -332,6 +334,43 @@ def test_advanced_indexing_with_lists_vs_torch(backend, name):
 @pytest.mark.parametrize("name", list(ADVANCED_TENSOR))
 def test_advanced_indexing_with_tensors_vs_torch(backend, name):
     assert_case_like_torch(ADVANCED_TENSOR[name])
+
+
+BYTE_MASKS = {
+    "full": lambda m, x: x[(x > 10).to(m.uint8)],
+    "rows": lambda m, x: x[m.tensor([1, 0], dtype=m.uint8)],
+    "with_an_int": lambda m, x: x[m.tensor([0, 1], dtype=m.uint8), 2],
+    "where": lambda m, x: m.where((x > 10).to(m.uint8), x, 0.0),
+    "set_many": lambda m, x: (x.__setitem__(m.tensor([1, 0], dtype=m.uint8), m.arange(12.0).reshape(3, 4)), x)[1],
+}
+
+
+@pytest.mark.parametrize("name", BYTE_MASKS)
+def test_byte_masks_are_torchs_deprecated_masks(name):
+    """uint8 tensors index (and choose, in where) as boolean masks, with torch's deprecation warning."""
+    torch = pytest.importorskip("torch")
+    with pytest.warns(UserWarning, match="uint8") as got:
+        ours = BYTE_MASKS[name](lg, lg.tensor(BASE))
+    with pytest.warns(UserWarning) as want:
+        theirs = BYTE_MASKS[name](torch, torch_of(BASE))
+    assert str(want[0].message).startswith(str(got[0].message)) and got[0].filename == __file__
+    assert_like_torch(ours, theirs)
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: m.ones(2, 2).__setitem__(m.tensor([1, 0], dtype=m.uint8), 3.0),
+    lambda m: m.ones(2, 2).__setitem__((m.tensor([1, 0], dtype=m.uint8), 1), m.ones(1)),
+    lambda m: m.ones(2, 2)["a"], lambda m: m.ones(2, 2)[[1, "a"]],
+])
+def test_indices_torch_refuses(call):
+    torch = pytest.importorskip("torch")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (torch's deprecation of a list index)
+        with pytest.raises(Exception) as want:
+            call(torch)
+        with pytest.raises(type(want.value)) as got:
+            call(lg)
+    assert str(got.value) == str(want.value)
 
 
 def test_advanced_indexing_vs_numpy(backend):
