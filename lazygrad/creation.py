@@ -9,6 +9,7 @@ import numpy as np
 
 from . import dtypes, graph
 from .buffer import Buffer
+from .dtype_info import scalar_in
 from .dtypes import DType, bool_, from_numpy_dtype, get_default_dtype, int64, to_dtype
 from .int_parameters import as_int, int_list, spread_or_named, type_name
 from .ops import Op
@@ -59,6 +60,8 @@ def _data_to_numpy(data, dim: int = 0) -> np.ndarray:
     if isinstance(data, str):
         raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
     if isinstance(data, (list, tuple)):
+        if data and isinstance(data[0], str):  # (torch reads the first element for the shape: a str is a sequence)
+            raise ValueError("too many dimensions 'str'")
         items = [_data_to_numpy(d, dim + 1) if isinstance(d, (Tensor, list, tuple, str)) else d for d in data]
         arrays = [i for i in items if isinstance(i, np.ndarray)]
         if arrays:
@@ -130,17 +133,17 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_me
     if values.dtype == np.uint64 and not isinstance(data, (np.ndarray, np.generic, Tensor)):
         raise ValueError("Overflow when unpacking long long")  # (Python integers past int64)
     dt = to_dtype(dtype) if dtype is not None else inferred
-    if dt.kind in "ui" and values.dtype.kind in "iu" and _python_scalars_inside(data) and values.size:
+    if dt.kind in "ui" and values.dtype.kind in "iuf" and _python_scalars_inside(data) and values.size:
         _check_fits(values, dt)
     return _finish(Tensor._from_array(np.asarray(values), dt, device), requires_grad)
 
 
 def _check_fits(values: np.ndarray, dt: DType) -> None:
-    """torch's check when Python integers go into an integer dtype: in range, where an unsigned dtype also
+    """torch's check when Python numbers go into an integer dtype: finite and in range, where an unsigned dtype also
     takes negative numbers down to minus its maximum (they wrap, as in C)."""
     info = np.iinfo(dt.np)
     low = -int(info.max) if info.min == 0 else int(info.min)
-    if int(values.min()) < low or int(values.max()) > int(info.max):
+    if not np.isfinite(values).all() or int(values.min()) < low or int(values.max()) > int(info.max):
         raise RuntimeError(f"value cannot be converted to type {dt.name} without overflow")
 
 
@@ -193,6 +196,7 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = Fal
         raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}")
     _check_number("full", fill_value)
     dt = to_dtype(dtype) if dtype is not None else dtypes.scalar_dtype(fill_value)
+    fill_value = scalar_in(dt, fill_value)
     return _const((size,) if isinstance(size, int) else size, fill_value, dt, device, requires_grad)
 
 
@@ -262,8 +266,14 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: b
         start, end = 0, start
     start, end, step = (v.item() if isinstance(v, Tensor) else dtypes.python_scalar(v) for v in (start, end, step))
     dt = _range_dtype(dtype, start, end, step)
+    if dt is bool_ or dt.is_complex:
+        raise NotImplementedError(f"\"arange_cpu\" not implemented for '{dtypes.torch_name(dt)}'")
     if step == 0 or step != step:
         raise RuntimeError("step must be nonzero")
+    if dt is int64 and all(math.isfinite(v) for v in (start, end, step)):
+        start, end, step = int(start), int(end), int(step)  # (torch reads int64 bounds as int64 first; narrower
+        if step == 0:                                       # integers count in double, then truncate)
+            raise ValueError("step must be nonzero")
     if not (math.isfinite(start) and math.isfinite(end)):
         raise RuntimeError(f"unsupported range: {start} -> {end}")
     if (end - start) * step < 0:
@@ -280,6 +290,9 @@ def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: 
     steps = int(steps) if isinstance(steps, Tensor) else steps
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
+    start, end = (v.item() if isinstance(v, Tensor) else v for v in (start, end))
+    if isinstance(start, complex) or isinstance(end, complex):
+        return _complex_linspace(start, end, steps, dtype, device, requires_grad)
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
     device = normalize_device(device)
     if steps <= 1:
@@ -303,6 +316,21 @@ def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: 
     from_end = graph.alu(Op.SUB, c(end), graph.alu(Op.MUL, c(step), graph.alu(Op.SUB, c(steps - 1), i)))
     node = graph.cast(graph.alu(Op.WHERE, graph.alu(Op.LT, i, c(half)), from_start, from_end), dt)
     return _finish(Tensor._from_node(node, device), requires_grad)
+
+
+def _complex_linspace(start: complex, end: complex, steps: int, dtype, device, requires_grad: bool) -> Tensor:
+    """The real and imaginary parts spaced apart (the step multiplies a real count, so part by part is the
+    same arithmetic)."""
+    from .complex_numbers import complex as complex_
+    inferred = get_default_dtype().to_complex()
+    dt = to_dtype(dtype) if dtype is not None else inferred
+    if not dt.is_complex:
+        raise RuntimeError(f"torch.linspace(): inferred dtype {dtypes.C_NAMES[inferred.name]} can't be safely cast to "
+                           f"passed dtype {dtypes.torch_name(dt)}")
+    start, end = complex(start), complex(end)
+    parts = [linspace(a, b, steps, dtype=dt.to_real(), device=device) for a, b in
+             ((start.real, end.real), (start.imag, end.imag))]
+    return _finish(complex_(*parts), requires_grad)
 
 
 def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
@@ -342,22 +370,26 @@ def _float_dtype(dtype, distribution: str = "uniform") -> DType:
 
 
 def rand(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
-    return _random(parse_size(spread_or_named(sizes, size, "rand", "size"), "rand"), "uniform", _float_dtype(dtype), device, requires_grad, generator)
+    shape = parse_size(spread_or_named(sizes, size, "rand", "size"), "rand")
+    return _random(shape, "uniform", _float_dtype(dtype), device, requires_grad, generator)
 
 
 def randn(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
-    return _random(parse_size(spread_or_named(sizes, size, "randn", "size"), "randn"), "normal", _float_dtype(dtype, "normal"), device, requires_grad, generator)
+    shape = parse_size(spread_or_named(sizes, size, "randn", "size"), "randn")
+    return _random(shape, "normal", _float_dtype(dtype, "normal"), device, requires_grad, generator)
 
 
 def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
             requires_grad: bool = False, out=None) -> Tensor:
     """Uniform integers in [low, high): 64 random bits reduced modulo the range."""
+    given = (low, high) if size is not None else (low,)
     if size is None:
         low, high, size = 0, low, high
     elif high is None:
         low, high = 0, low
     if high is None or size is None:
         raise TypeError("randint() missing required arguments: 'high' and 'size'")
+    low, high = _int_bounds(given, low, high, size)
     if high <= low:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     shape = parse_size((size,)) if not isinstance(size, int) else (size,)
@@ -367,6 +399,18 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, device=Non
     bits = graph.rand(seed_value(generator), next_offset(n, generator), "bits", shape, int64)
     return _finish(Tensor._from_node(graph.cast(_in_span(bits, low, high, shape), dt), normalize_device(device)),
                    requires_grad)
+
+
+def _int_bounds(given: tuple, low, high, size) -> tuple[int, int]:
+    """randint's bounds as torch's parser reads them: ints (or integer tensors of one element)."""
+    bounds = (as_int(low, whole_tensor=True), as_int(high, whole_tensor=True))
+    if None not in bounds:
+        return bounds
+    if len(given) == 1:
+        raise TypeError(f"randint(): argument 'high' (position 1) must be int, not {type_name(given[0])}")
+    raise TypeError(f"randint() received an invalid combination of arguments - got ({type_name(given[0])}, "
+                    f"{type_name(given[1])}, {type_name(size)}), but expected one of:\n * (int high, tuple of ints "
+                    "size, ...)\n * (int low, int high, tuple of ints size, ...)\n")
 
 
 INT64_MIN = -2 ** 63

@@ -1,9 +1,12 @@
-"""torch.finfo and torch.iinfo: the limits of a dtype, printed as torch prints them."""
+"""torch.finfo and torch.iinfo: the limits of a dtype, printed as torch prints them; and torch's check of a Python
+number converted to a scalar of a dtype."""
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
-from .dtypes import DType, bool_, get_default_dtype, to_dtype
+from .dtypes import SCALAR_C_TYPES, DType, bool_, get_default_dtype, to_dtype
 
 
 class _Info:
@@ -50,3 +53,27 @@ class iinfo(_Info):  # noqa: N801
                             "'lazygrad.iinfo'")
         info = np.iinfo(dtype.np)
         self.bits, self.dtype, self.max, self.min = info.bits, dtype.name, int(info.max), int(info.min)
+
+
+def scalar_in(dtype: DType, value):
+    """value as torch converts a Python number to a scalar of dtype: toward zero for an integer dtype. An
+    imaginary part for a real dtype, a finite value past a floating dtype's range, or a non-finite or
+    out-of-range one for an integer dtype (an unsigned one takes negatives down to minus its maximum, which
+    wrap) is torch's overflow error, naming the C type."""
+    if dtype.is_complex or dtype is bool_:
+        return value
+    overflow = RuntimeError(f"value cannot be converted to type {SCALAR_C_TYPES[dtype.name]} without overflow")
+    if isinstance(value, complex):
+        if value.imag:
+            raise overflow
+        value = value.real
+    if dtype.is_floating_point:
+        if math.isfinite(value) and abs(value) > finfo(dtype).max:
+            raise overflow
+        return value
+    if not math.isfinite(value):
+        raise overflow
+    info = iinfo(dtype)
+    if not (-info.max if info.min == 0 else info.min) <= int(value) <= info.max:
+        raise overflow
+    return int(value)

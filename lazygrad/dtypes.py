@@ -99,7 +99,7 @@ C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfl
 
 # the C types torch names when a Python scalar does not fit the type its kernel computes in
 SCALAR_C_TYPES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
-                  "float16": "float", "bfloat16": "float", "float32": "float", "float64": "double"}
+                  "float16": "c10::Half", "bfloat16": "c10::BFloat16", "float32": "float", "float64": "double"}
 
 
 def opmath(dtype: DType) -> DType:
@@ -126,7 +126,7 @@ def from_numpy_dtype(npdt) -> DType:
     dt = bfloat16 if npdt.name == "bfloat16" else _FROM_NUMPY.get(npdt)  # (an array of ml_dtypes' bfloat16)
     if dt is None:
         raise TypeError(
-            f"can't convert np.ndarray of type numpy.{np.dtype(npdt).name}. The only supported types are: "
+            f"can't convert np.ndarray of type numpy.{npdt.type.__name__}. The only supported types are: "
             "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint8, and bool.")
     return dt
 

@@ -1,13 +1,11 @@
 """Elementwise tensor ops: broadcasting, torch's type promotion, and the op tables behind them."""
 from __future__ import annotations
 
-import math
 import numbers
 
-import numpy as np
-
 from . import graph
-from .dtypes import (C_NAMES, SCALAR_C_TYPES, DType, bool_, complex128, float16, float64, get_default_dtype, opmath,
+from .dtype_info import scalar_in
+from .dtypes import (C_NAMES, DType, bool_, complex128, float16, float64, get_default_dtype, opmath,
                      python_scalar, result_type, torch_name, uint8)
 from .graph import Node
 from .ops import Op
@@ -620,21 +618,8 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=Non
 
 
 def _value_in(dtype: DType, value):
-    """A Python scalar as torch casts it to a kernel's dtype: toward zero for an integer one; a complex value for
-    a real dtype, or a value out of an integer dtype's range, is torch's overflow error."""
-    value = python_scalar(value)
-    if dtype.is_complex:
-        return value
-    overflow = RuntimeError(f"value cannot be converted to type {SCALAR_C_TYPES[dtype.name]} without overflow")
-    if isinstance(value, complex):
-        if value.imag:
-            raise overflow
-        value = value.real
-    if dtype.kind in "iu":
-        if not math.isfinite(value) or not np.iinfo(dtype.np).min <= int(value) <= np.iinfo(dtype.np).max:
-            raise overflow
-        return int(value)
-    return value
+    """A Python scalar as torch casts it to the type a kernel of dtype computes in."""
+    return scalar_in(opmath(dtype), python_scalar(value))
 
 
 @tensor_parameters("input", "end")

@@ -6,6 +6,7 @@ import numpy as np
 
 from .autograd.composite import recorded_as
 from .dtypes import opmath
+from .float_kernels import refuse_non_floating
 from .tensor import Tensor
 from .tensor_parameters import tensor_parameters
 from .amp.autocast_mode import autocast_op
@@ -43,6 +44,7 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
     """(x - mean) / sqrt(var + eps) over the last dims (the biased variance), then weight and bias; float16 and
     bfloat16 computed in float32 and rounded once, as torch does."""
     dims = _normalized_dims(input, normalized_shape, ", ", weight=weight, bias=bias)
+    refuse_non_floating("layer_norm", input.dtype)
     wide = input.to(opmath(input.dtype))
     mean = wide.mean(dims, keepdim=True)
     centered = wide - mean
@@ -54,6 +56,7 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
 def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps: float | None = None) -> Tensor:
     """x / sqrt(mean(x^2) + eps) over the last dims (eps: the dtype's machine epsilon by default), then weight."""
     dims = _normalized_dims(input, normalized_shape, "", weight=weight)
+    refuse_non_floating("rms_norm", input.dtype)
     eps = float(np.finfo(input.dtype.np).eps) if eps is None else eps
     return _affine(input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt(), weight, None).contiguous()
 

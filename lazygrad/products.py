@@ -471,8 +471,11 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     """The cosine of the angle between x1 and x2 along dim (broadcast), each normalized by its norm
     clamped to at least eps, as torch does."""
     from .elementwise import div
+    dt = result_type(x1, x2)
+    if not dt.is_floating_point:
+        raise RuntimeError(f"expected common dtype to be floating point, yet common dtype is {torch_name(dt)}")
     shape = broadcast_shapes(x1._shape, x2._shape)
-    a, b = x1.expand(shape), x2.expand(shape)
+    a, b = x1.to(dt).expand(shape), x2.to(dt).expand(shape)
     return mul(div(a, _clamped_norm(a, dim, eps)), div(b, _clamped_norm(b, dim, eps))).sum(dim)
 
 

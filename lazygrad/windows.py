@@ -5,16 +5,18 @@ from __future__ import annotations
 import math
 
 from .creation import arange, ones, zeros
-from .dtypes import get_default_dtype, to_dtype
+from .dtypes import C_NAMES, get_default_dtype, to_dtype
 from .special_functions import i0
-from .tensor import Tensor
+from .tensor import Tensor, normalize_device
 
 
 def _positions(name: str, window_length: int, periodic: bool, dtype, device, requires_grad: bool):
     """(n = 0 .. L-1 as the window's dtype, N - 1 for the formula), or the whole window when L <= 1."""
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
-    if not dt.is_floating_point:
-        raise RuntimeError(f"{name} expects floating point dtypes, got: {dt.name}")
+    if not (dt.is_floating_point or dt.is_complex):  # (a complex one gets as far as arange's refusal)
+        raise RuntimeError(f"{name} expects floating point dtypes, got: TensorOptions(dtype={C_NAMES[dt.name]}, "
+                           f"device={normalize_device(device)}, layout=Strided (default), requires_grad=false "
+                           "(default), pinned_memory=false, memory_format=(nullopt))")
     if window_length < 0:
         raise RuntimeError(f"{name} requires non-negative window_length, got window_length={window_length}")
     if window_length <= 1:

@@ -270,6 +270,43 @@ def test_normalization_errors(case, exc):
     same_error(lambda: case(LF, lg), lambda: case(tF(), torch_or_skip()), exc)
 
 
+DTYPE_ERRORS = {
+    "layer_norm_bool": lambda F, m: F.layer_norm(m.ones(2, 3, dtype=m.bool), (3,)),
+    "rms_norm_int": lambda F, m: F.rms_norm(m.ones(2, 3, dtype=m.int64), (3,)),
+    "group_norm_int": lambda F, m: F.group_norm(m.ones(2, 4, dtype=m.int64), 2),
+    "batch_norm_int": lambda F, m: F.batch_norm(m.ones(2, 3, dtype=m.int64), m.zeros(3), m.ones(3)),
+    "instance_norm_int": lambda F, m: F.instance_norm(m.ones(2, 4, 3, dtype=m.int64)),
+    "prelu_int": lambda F, m: F.prelu(m.ones(2, 3, dtype=m.int64), m.ones(1, dtype=m.int64)),
+    "prelu_promoting": lambda F, m: F.prelu(m.ones(2, 3), m.ones(1, dtype=m.float64)),
+    "mse_int": lambda F, m: F.mse_loss(m.ones(2, dtype=m.int64), m.ones(2, dtype=m.int64)),
+    "cross_entropy_int_logits": lambda F, m: F.cross_entropy(m.ones(2, 3, dtype=m.int64), m.tensor([0, 2])),
+    "cross_entropy_int_logits_3d": lambda F, m: F.cross_entropy(m.ones(2, 3, 4, dtype=m.int64), m.zeros(2, 4, dtype=m.int64)),
+    "bce_logits_int_target": lambda F, m: F.binary_cross_entropy_with_logits(m.ones(2, dtype=m.float64), m.ones(2, dtype=m.int32)),
+    "bce_logits_bool_target": lambda F, m: F.binary_cross_entropy_with_logits(m.ones(2), m.ones(2, dtype=m.bool)),
+    "cosine_similarity_ints": lambda F, m: F.cosine_similarity(m.ones(2, 3, dtype=m.int64), m.ones(2, 3, dtype=m.int64)),
+    "conv2d_small_double_weight": lambda F, m: F.conv2d(m.ones(1, 1, 3, 3), m.ones(1, 1, 2, 2, dtype=m.float64)),
+    "conv2d_batch_double_weight": lambda F, m: F.conv2d(m.ones(2, 3, 16, 16), m.ones(4, 3, 3, 3, dtype=m.float64)),
+    "conv2d_double_bias": lambda F, m: F.conv2d(m.ones(2, 3, 16, 16), m.ones(4, 3, 3, 3), m.ones(4, dtype=m.float64)),
+    "conv2d_double_input": lambda F, m: F.conv2d(m.ones(2, 1, 3, 3, dtype=m.float64), m.ones(1, 1, 2, 2), m.ones(1)),
+    "conv_transpose2d_batch_double_bias": lambda F, m: F.conv_transpose2d(m.ones(2, 1, 3, 3), m.ones(1, 1, 2, 2),
+                                                                          m.ones(1, dtype=m.float64)),
+}
+
+
+@pytest.mark.parametrize("name", DTYPE_ERRORS)
+def test_dtype_errors_like_torch(name):
+    same_error(lambda: DTYPE_ERRORS[name](LF, lg), lambda: DTYPE_ERRORS[name](tF(), torch_or_skip()))
+
+
+def test_mixed_dtypes_torch_computes():
+    """An integer and a float tensor have a floating common dtype; a transposed convolution casts its bias."""
+    torch = torch_or_skip()
+    for case in (lambda F, m: F.cosine_similarity(m.arange(6).reshape(2, 3), m.ones(2, 3)),
+                 lambda F, m: F.mse_loss(m.arange(3), m.ones(3)),
+                 lambda F, m: F.conv_transpose2d(m.ones(1, 1, 3, 3), m.ones(1, 1, 2, 2), m.ones(1, dtype=m.float64))):
+        assert_like_torch(case(LF, lg), case(tF(), torch), rtol=1e-6, atol=1e-6)
+
+
 def test_instance_norm_with_and_without_running_statistics():
     torch = torch_or_skip()
     w, b = RNG.uniform(0.5, 1.5, 3), RNG.standard_normal(3)

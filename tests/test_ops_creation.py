@@ -225,6 +225,11 @@ ARANGES = {
     "arange(1,2.5,0.5)": lambda m: m.arange(1, 2.5, 0.5),
     "arange(0,10,0.3)": lambda m: m.arange(0.0, 10.0, 0.3),
     "arange(tensor)": lambda m: m.arange(m.tensor(3)),
+    "arange(0,2.5,1.5,int64)": lambda m: m.arange(0, 2.5, 1.5, dtype=m.int64),
+    "arange(0.5,4.7,1,int64)": lambda m: m.arange(0.5, 4.7, 1, dtype=m.int64),
+    "arange(-0.5,3,1,int32)": lambda m: m.arange(-0.5, 3, 1, dtype=m.int32),
+    "arange(-0.5,3,1,int64)": lambda m: m.arange(-0.5, 3, 1, dtype=m.int64),
+    "arange(0,2.5,0.7,int16)": lambda m: m.arange(0, 2.5, 0.7, dtype=m.int16),
 }
 
 
@@ -252,6 +257,50 @@ def test_linspace_exactly_torch(backend, name, request):
     start, end, steps, dtype = LINSPACES[name]
     got, want = both(lambda m: m.linspace(start, end, steps, dtype=None if dtype is None else getattr(m, dtype)))
     assert_like_torch(got, want, exact=True)
+
+
+COMPLEX_LINSPACES = {"(0,1+1j,3)": (0, 1 + 1j, 3, None), "(1j,2,4,complex128)": (1j, 2, 4, "complex128"),
+                     "(0.5j,2-3j,7)": (0.5j, 2 - 3j, 7, None), "(1j,2,1)": (1j, 2, 1, None)}
+
+
+@pytest.mark.parametrize("name", list(COMPLEX_LINSPACES))
+def test_complex_linspace(backend, name):
+    start, end, steps, dtype = COMPLEX_LINSPACES[name]
+    got, want = both(lambda m: m.linspace(start, end, steps, dtype=None if dtype is None else getattr(m, dtype)))
+    assert_like_torch(got, want, exact=False)
+
+
+CREATION_REFUSALS = {
+    "arange_of_bools": lambda m: m.arange(2, dtype=m.bool), "arange_of_complex": lambda m: m.arange(3, dtype=m.complex64),
+    "arange_step_truncated_to_zero": lambda m: m.arange(0, 2.5, 0.5, dtype=m.int64),
+    "linspace_complex_into_real": lambda m: m.linspace(0, 1j, 3, dtype=m.float32),
+    "full_past_uint8": lambda m: m.full((2,), 300, dtype=m.uint8), "full_past_int32": lambda m: m.full((2,), 1e10, dtype=m.int32),
+    "full_inf_int": lambda m: m.full((2,), float("inf"), dtype=m.int32), "full_past_half": lambda m: m.full((2,), 7e4, dtype=m.float16),
+    "full_imaginary_real": lambda m: m.full((2,), 1j, dtype=m.float32),
+    "tensor_inf_int": lambda m: m.tensor([float("inf")], dtype=m.int64), "tensor_past_int64": lambda m: m.tensor([1e20], dtype=m.int64),
+    "tensor_of_strs": lambda m: m.tensor(["a"]), "tensor_str_later": lambda m: m.tensor([1, "a"]),
+    "randint_float_high": lambda m: m.randint(5.0, (2,)), "window_of_ints": lambda m: m.hann_window(4, dtype=m.int32),
+}
+
+
+@pytest.mark.parametrize("name", list(CREATION_REFUSALS))
+def test_creation_refusals_like_torch(name):
+    torch = pytest.importorskip("torch")
+    with pytest.raises(Exception) as want:
+        CREATION_REFUSALS[name](torch)
+    with pytest.raises(type(want.value)) as got:
+        CREATION_REFUSALS[name](lg)
+    assert str(got.value) == str(want.value)
+
+
+def test_from_numpy_names_the_numpy_type_it_refuses():
+    with pytest.raises(TypeError, match=r"^can't convert np.ndarray of type numpy.object_\. The only supported"):
+        lg.from_numpy(np.array([1, "a"], dtype=object))
+
+
+def test_full_wraps_small_negatives_into_unsigned_like_torch():
+    got, want = both(lambda m: m.full((2,), -1, dtype=m.uint8))
+    assert_like_torch(got, want)
 
 
 def test_linspace_close_to_torch(backend):

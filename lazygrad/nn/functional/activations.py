@@ -14,6 +14,7 @@ from ... import inplace as _inplace
 from ...autograd.composite import recorded_as
 from ...creation import empty_like, rand, zeros_like
 from ...dtypes import torch_name
+from ...float_kernels import refuse_non_floating
 from ...elementwise import erf, exp, log1p, relu as _relu, sigmoid as _sigmoid, tanh as _tanh, where
 from ...tensor import Tensor
 from ...tensor_parameters import tensor_parameters
@@ -130,6 +131,10 @@ def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
 @recorded_as("PreluKernelBackward0")
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """leaky_relu with a learned slope: one for all channels, or one per channel (dim 1)."""
+    if input.dtype is not weight.dtype:
+        raise RuntimeError(f"prelu: Type promoting not supported. Got {torch_name(input.dtype)} and "
+                           f"{torch_name(weight.dtype)}")
+    refuse_non_floating("prelu", input.dtype)
     channels = input.shape[1] if input.ndim >= 2 else 1
     if weight.numel() != 1 and weight.numel() != channels:
         raise RuntimeError("Mismatch of parameter numbers and input channel size. Found parameter numbers = "

@@ -18,7 +18,9 @@ from ...movement import in_format_of
 from ...ops import Op
 from ...schedule import is_stored
 from ...tensor import Tensor
+from ...dtypes import C_NAMES, float32, torch_name
 from ...tensor_parameters import tensor_parameters
+from ...threads import get_num_threads
 from .padding import constant_pad_nd
 from ...autograd.composite import recorded_as
 from ...amp.autocast_mode import autocast_op
@@ -162,16 +164,36 @@ def _per_dim(value: IntOrTuple, n: int, name: str) -> list[int]:
     return values
 
 
-_TENSOR_TYPES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int"}
+def _uses_mkldnn(x: Tensor, w: Tensor, stride, dilation, groups: int) -> bool:
+    """torch's choice of its oneDNN kernel for a float32 convolution, whose dtype errors are worded apart: a
+    batch of more than one, large kernels, grouped or large inputs (its heuristic, on several threads)."""
+    if x.dtype is not float32:
+        return False
+    kernel = (list(w.shape[2:]) + [1, 1])[:2] if w.ndim > 3 else [w.shape[-1], 1]
+    strided = any(s != 1 for s in stride) or any(d != 1 for d in dilation)
+    worth_it = strided or x.shape[0] >= 16 or kernel != [1, 1] or get_num_threads() > 1
+    return worth_it and (groups > 1 or min(kernel) > 3 or x.shape[0] > 1 or math.prod(x.shape[:4]) > 20480)
 
 
-def _check_dtypes(x: Tensor, w: Tensor) -> None:
-    if x.dtype == w.dtype:
+def _check_dtypes(x: Tensor, w: Tensor, bias, stride, dilation, groups: int, transposed: bool) -> None:
+    """torch's errors for a weight or bias of another dtype than the input, in its kernel's words (a transposed
+    convolution's own kernel takes a bias of any dtype)."""
+    if not transposed and bias is not None and bias.dtype is not x.dtype:
+        raise RuntimeError(f"Input type ({C_NAMES[x.dtype.name]}) and bias type ({C_NAMES[bias.dtype.name]}) should be "
+                           "the same")
+    if _uses_mkldnn(x, w, stride, dilation, groups):
+        for name, t in (("weight", w), ("bias", bias)):
+            if t is not None and t.dtype is not x.dtype:
+                raise RuntimeError(f"Input type (lazygrad.{_legacy_name(x)}) and {name} type (lazygrad."
+                                   f"{_legacy_name(t)}) should be the same or input should be a MKLDNN tensor and "
+                                   f"{name} is a dense tensor")
         return
-    if x.dtype.name == "float32":
-        raise RuntimeError(f"Input type (lazygrad.FloatTensor) and weight type (lazygrad.{_TENSOR_TYPES[w.dtype.name]}"
-                           "Tensor) should be the same or input should be a MKLDNN tensor and weight is a dense tensor")
-    raise RuntimeError(f"expected scalar type {_TENSOR_TYPES[x.dtype.name]} but found {_TENSOR_TYPES[w.dtype.name]}")
+    if w.dtype is not x.dtype:
+        raise RuntimeError(f"expected scalar type {torch_name(x.dtype)} but found {torch_name(w.dtype)}")
+
+
+def _legacy_name(t: Tensor) -> str:
+    return f"{torch_name(t.dtype)}Tensor"
 
 
 def _check_shapes(x: Tensor, w: Tensor, bias, groups: int, transposed: bool) -> None:
@@ -233,7 +255,7 @@ def _conv(name: str, n: int, input: Tensor, weight: Tensor, bias, stride, paddin
     pads = ([0] * dims if padding == "valid" else padding if padding == "same" else
             _per_dim(_as_op_dims(n, padding)[0], dims, "padding"))
     _check_options(stride, [] if pads == "same" else pads, dilation, groups)
-    _check_dtypes(x, weight)
+    _check_dtypes(x, weight, bias, stride, dilation, groups, False)
     _check_shapes(x, weight, bias, groups, False)
     if pads == "same":
         x, pads = _same_padding(x, weight.shape[2:], stride, dilation)
@@ -255,7 +277,8 @@ def _conv_transpose(name: str, n: int, input: Tensor, weight: Tensor, bias, stri
     stride, dilation = _per_dim(stride, dims, "stride"), _per_dim(dilation, dims, "dilation")
     padding, output_padding = _per_dim(padding, dims, "padding"), _per_dim(output_padding, dims, "output_padding")
     _check_options(stride, padding, dilation, groups)
-    _check_dtypes(x, weight)
+    _check_dtypes(x, weight, bias, stride, dilation, groups, True)
+    bias = bias.to(x.dtype) if bias is not None else None
     _check_shapes(x, weight, bias, groups, True)
     if any(q >= s and q >= d for q, s, d in zip(output_padding, stride, dilation)):
         axes = ("depth", "height", "width")[3 - dims:] if dims <= 3 else [str(i) for i in range(dims)]

@@ -14,6 +14,8 @@ from lazygrad.autograd import Function
 from lazygrad.autograd.composite import recorded_as
 from lazygrad.autograd.record import differentiable
 from lazygrad.decompositions import library_call
+from lazygrad.dtypes import torch_name
+from lazygrad.float_kernels import refuse_non_floating
 from lazygrad.nn.functional.activations import log_sigmoid
 from lazygrad.tensor import Tensor, known_values
 from ...amp.autocast_mode import autocast_op
@@ -97,6 +99,7 @@ def _mean_of_weighted(weighted: Tensor, weight: Tensor) -> Tensor:
 def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
              reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
     """Squared error; with a weight, 'mean' divides by the weights' sum."""
+    refuse_non_floating("mse_loss", lg.result_type(input, target))
     return _pointwise(input, target, reduction, size_average, reduce, weight, _sum_over_weight, lambda d: d * d)
 
 
@@ -237,6 +240,8 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     class probabilities instead of indices."""
     reduction = _reduction(reduction, size_average, reduce)
     dim = 1 if input.ndim > 1 else 0
+    if not (input.dtype.is_floating_point or input.dtype.is_complex):
+        input.log_softmax(dim)  # (torch's refusal, by its log_softmax kernel's name)
     if input.shape == target.shape:
         return _cross_entropy_probabilities(input, target, weight, ignore_index, reduction, label_smoothing, dim)
     if label_smoothing > 0:
@@ -353,11 +358,23 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     reduction = _reduction(reduction, size_average, reduce)
     if target.shape != input.shape:
         raise ValueError(f"Target size ({target.size()}) must be the same as input size ({input.size()})")
+    _check_logits_target(input, target)
     log_p = log_sigmoid(input)
     if pos_weight is not None:
         log_p = log_p * ((pos_weight - 1) * target + 1)
     loss = (1 - target) * input - log_p
     return _REDUCE[reduction](loss if weight is None else loss * weight)
+
+
+def _check_logits_target(input: Tensor, target: Tensor) -> None:
+    """torch computes 1 - target in target's dtype, then writes into it: a bool target is its subtraction's
+    error, an integer one its cast error."""
+    if target.dtype is lg.bool:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                           "`logical_xor()` operator instead.")
+    if not (target.dtype.is_floating_point or target.dtype.is_complex):
+        raise RuntimeError(f"result type {torch_name(lg.result_type(input, target))} can't be cast to the desired "
+                           f"output type {torch_name(target.dtype)}")
 
 
 @autocast_op("kl_div")

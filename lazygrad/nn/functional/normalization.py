@@ -10,6 +10,7 @@ import math
 from ... import layouts
 from ...autograd.grad_mode import no_grad
 from ...creation import zeros
+from ...float_kernels import refuse_non_floating
 from ...normalization import layer_norm, rms_norm
 from ...movement import cat
 from ...tensor import Tensor
@@ -71,6 +72,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     if training and math.prod(input.shape) // input.shape[1] == 1:
         raise ValueError(f"Expected more than 1 value per channel when training, got input size {input.shape}")
     _check_features(input, running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)
+    refuse_non_floating("batch_norm", input.dtype)
     shape = _channel_shape(input)
     if not training:
         for name, stat in (("running_mean", running_mean), ("running_var", running_var)):
@@ -92,6 +94,7 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
     given, follow the batch mean of the per-instance statistics."""
     if use_input_stats and math.prod(input.shape[2:]) == 1:
         raise ValueError(f"Expected more than 1 spatial element when training, got input size {input.shape}")
+    refuse_non_floating("instance_norm", input.dtype)
     batch, channels = input.shape[:2]
     flat = input.reshape(1, batch * channels, *input.shape[2:])
     out = _instances(flat, running_mean, running_var, weight, bias, use_input_stats, momentum, eps, batch)
@@ -130,6 +133,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
         if v is not None and (v.ndim != 1 or v.numel() != channels):
             raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, "
                                f"but got {name} of shape {list(v.shape)} and input of shape {list(input.shape)}")
+    refuse_non_floating("group_norm", input.dtype)
     grouped = input.reshape(input.shape[0], num_groups, -1)
     mean, var, _ = _batch_stats(grouped, (2,))
     out = ((grouped - mean) * (var + eps).rsqrt()).reshape(input.shape)
