@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -501,3 +502,44 @@ def test_dot_product_of_vectors_through_matmul():
     (gx,) = lg.autograd.grad(x @ x, x, create_graph=True)
     (hx,) = lg.autograd.grad(gx.sum(), x)
     assert gx.tolist() == [2.0, 4.0] and hx.tolist() == [2.0, 2.0]
+
+
+# ---- torch's words around the engine: warnings, the .grad of create_graph, the grad-mode objects ---------
+
+def test_backward_with_create_graph_keeps_a_recorded_copy_in_grad():
+    """torch copies the first gradient into .grad through a recorded copy (CopyBackwards), so .grad can be
+    differentiated again; it warns once a process of the reference cycle that makes."""
+    torch = pytest.importorskip("torch")
+    import lazygrad.autograd as lazy_autograd
+    lazy_autograd._WARNED.discard("create_graph")
+    grads = []
+    for m in (lg, torch):
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            (x * x * x).sum().backward(create_graph=True)
+        assert m is torch or any("create a reference cycle" in str(w.message) for w in caught)
+        assert type(x.grad.grad_fn).__name__ == "CopyBackwards"
+        (second,) = m.autograd.grad(x.grad.sum(), x)
+        grads.append((x.grad.detach().numpy().tolist(), second.numpy().tolist()))
+    assert grads[0] == grads[1] == ([3.0, 12.0], [6.0, 12.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # (once a process)
+        y = lg.ones(2, requires_grad=True)
+        (y * y).sum().backward(create_graph=True)
+
+
+def test_float_of_a_tensor_requiring_grad_warns_as_torch_does():
+    x = lg.ones(1, requires_grad=True)
+    for convert in (float, complex):
+        with pytest.warns(UserWarning, match="^Converting a tensor with requires_grad=True to a scalar") as got:
+            convert(x * 3)
+        assert got[0].filename == __file__
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert int(x) == 1 and x.item() == 1.0 and float(x.detach()) == 1.0
+
+
+def test_set_grad_enabled_prints_its_mode():
+    assert repr(lg.set_grad_enabled(False)) == "lazygrad.autograd.grad_mode.set_grad_enabled(mode=False)"
+    lg.set_grad_enabled(True)

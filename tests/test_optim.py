@@ -477,3 +477,31 @@ def test_muon_errors_like_torch():
              lambda m: m.optim.Muon([m.nn.Parameter(m.ones(2, 2))], weight_decay=-0.1)]
     for call in calls:
         assert raised(lambda: call(lg)) == raised(lambda: call(torch))
+
+
+def test_scheduler_warns_as_torch_of_steps_out_of_order_and_of_get_lr():
+    optimizer = lg.optim.SGD([lg.nn.Parameter(lg.ones(1))], lr=1.0)
+    scheduler = lg.optim.lr_scheduler.StepLR(optimizer, 2)
+    with pytest.warns(UserWarning, match=r"^Detected call of `lr_scheduler.step\(\)` before `optimizer.step\(\)`"):
+        scheduler.step()
+    with pytest.warns(UserWarning, match=r"^To get the last learning rate computed by the scheduler"):
+        scheduler.get_lr()
+    optimizer = lg.optim.SGD([lg.nn.Parameter(lg.ones(1))], lr=1.0)
+    scheduler = lg.optim.lr_scheduler.StepLR(optimizer, 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        optimizer.step()
+        scheduler.step()
+    assert scheduler.get_last_lr() == [1.0] and optimizer._opt_called
+
+
+def test_scheduler_state_has_torchs_keys():
+    torch = pytest.importorskip("torch")
+    states = []
+    for m in (lg, torch):
+        optimizer = m.optim.SGD([m.nn.Parameter(m.ones(1))], lr=1.0)
+        scheduler = m.optim.lr_scheduler.StepLR(optimizer, 2)
+        optimizer.step()
+        scheduler.step()
+        states.append(scheduler.state_dict())
+    assert states[0] == states[1]

@@ -8,6 +8,7 @@ from .engine import run_backward
 from .function import BackwardNode
 from .gradcheck import GradcheckError, gradcheck, gradgradcheck
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from ..warning_sites import warn_at_caller
 
 
 def _as_list(x):
@@ -47,10 +48,27 @@ def _carrier(t):
     return getattr(t, "_carrier", t)
 
 
+CREATE_GRAPH_WARNING = (
+    "Using backward() with create_graph=True will create a reference cycle between the parameter and its gradient "
+    "which can cause a memory leak. We recommend using autograd.grad when creating the graph to avoid this. If you "
+    "have to use this function, make sure to reset the .grad fields of your parameters to None after use to break "
+    "the cycle and avoid the leak.")
+_WARNED = set()
+
+
+def _warn_reference_cycle() -> None:
+    """torch's warning, once a process, that a .grad holding its own graph keeps the graph alive."""
+    if "create_graph" not in _WARNED:
+        _WARNED.add("create_graph")
+        warn_at_caller(CREATE_GRAPH_WARNING)
+
+
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool = False, inputs=None) -> None:
     """Accumulate d(tensors)/d(leaf) into every leaf's .grad (or only those in `inputs`)."""
     outputs = _as_list(tensors)
     _check_outputs(outputs)
+    if create_graph:
+        _warn_reference_cycle()
     grads = _default_grads(outputs, _as_list(grad_tensors) if grad_tensors is not None else [None] * len(outputs))
     retain = create_graph if retain_graph is None else retain_graph
     if inputs is not None:

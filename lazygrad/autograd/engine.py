@@ -204,6 +204,13 @@ def _laid_like(leaf, grad):
     return laid_out(leaf, grad.detach().lazy, strides)
 
 
+def _recorded_copy(leaf, grad):
+    from ..creation import empty_like
+    copy = empty_like(leaf)
+    copy.copy_(grad)
+    return copy
+
+
 def _accumulate(leaf, grad, create_graph: bool) -> None:
     """Into .grad: the first gradient becomes it, later ones are added in place (the .grad object stays)."""
     for hook in leaf._hooks or ():
@@ -211,8 +218,12 @@ def _accumulate(leaf, grad, create_graph: bool) -> None:
         if out is not None:
             grad = out
     if leaf.grad is None:
-        # a storage of its own, so that zeroing .grad never touches a tensor the user passed in
-        leaf.grad = grad if create_graph else grad.detach().clone() if grad.is_sparse else _laid_like(leaf, grad)
+        # a storage of its own, so that zeroing .grad never touches a tensor the user passed in; under
+        # create_graph a recorded copy (torch's CopyBackwards) in the leaf's layout
+        if grad.is_sparse:
+            leaf.grad = grad if create_graph else grad.detach().clone()
+        else:
+            leaf.grad = _recorded_copy(leaf, grad) if create_graph else _laid_like(leaf, grad)
     elif create_graph or leaf.grad.is_sparse:
         leaf.grad = _summed(leaf.grad, grad)
     else:

@@ -74,6 +74,9 @@ class set_grad_enabled(_Mode):
     def __enter__(self):
         return self
 
+    def __repr__(self) -> str:
+        return f"lazygrad.autograd.grad_mode.set_grad_enabled(mode={self.mode})"
+
     def __call__(self, fn):
         STATE.enabled = self._prev
         mode = self.mode

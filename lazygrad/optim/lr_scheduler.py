@@ -2,8 +2,11 @@
 the optimizers pass to their kernels as run-time arguments, so a schedule never recompiles anything."""
 from __future__ import annotations
 
+import functools
 import math
 import types
+import warnings
+import weakref
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -52,6 +55,52 @@ def _set_momentum(group: dict[str, Any], momentum: float, use_beta1: bool) -> No
         group["momentum"] = momentum
 
 
+ORDER_WARNING = (
+    "Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch 1.1.0 and later, you should call "
+    "them in the opposite order: `optimizer.step()` before `lr_scheduler.step()`.  Failure to do this will result in "
+    "PyTorch skipping the first value of the learning rate schedule. See more details at "
+    "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate")
+OVERRIDDEN_WARNING = (
+    "Seems like `optimizer.step()` has been overridden after learning rate scheduler initialization. Please, make "
+    "sure to call `optimizer.step()` before `lr_scheduler.step()`. See more details at "
+    "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate")
+GET_LR_WARNING = "To get the last learning rate computed by the scheduler, please use `get_last_lr()`."
+
+
+def _track_steps(optimizer: Optimizer) -> None:
+    """optimizer.step wrapped to note that it ran, so that a scheduler stepped first can warn (torch's check of
+    the order of the two steps)."""
+    method = optimizer.step
+    func = getattr(method, "__func__", None)
+    if func is None or getattr(method, "_wrapped_by_lr_sched", False):
+        return
+    owner = weakref.ref(optimizer)  # (no reference cycle through the instance's own attribute)
+
+    @functools.wraps(func)
+    def tracked(*args, **kwargs):
+        opt = owner()
+        opt._opt_called = True
+        return func(opt, *args, **kwargs)
+    tracked._wrapped_by_lr_sched = True
+    optimizer.step = tracked
+
+
+def _check_step_order(optimizer: Optimizer) -> None:
+    if not getattr(optimizer.step, "_wrapped_by_lr_sched", False):
+        warnings.warn(OVERRIDDEN_WARNING, UserWarning, stacklevel=3)
+    elif not getattr(optimizer, "_opt_called", False):
+        warnings.warn(ORDER_WARNING, UserWarning, stacklevel=3)
+
+
+def _warning_outside_step(get_lr: Callable) -> Callable:
+    @functools.wraps(get_lr)
+    def checked(self):
+        if not self._get_lr_called_within_step:
+            warnings.warn(GET_LR_WARNING, UserWarning, stacklevel=2)
+        return get_lr(self)
+    return checked
+
+
 class LRScheduler:
     """Counts epochs in `last_epoch` and writes `get_lr()` into the groups at each `step()`.
 
@@ -59,10 +108,18 @@ class LRScheduler:
     scheduler has one) answers `step(epoch)` directly."""
 
     _is_initial = False
+    _get_lr_called_within_step = False
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        """lazygrad's schedulers warn, as torch's do, when get_lr is called from outside step."""
+        super().__init_subclass__(**kwargs)
+        if cls.__module__ == __name__ and "get_lr" in cls.__dict__:
+            cls.get_lr = _warning_outside_step(cls.__dict__["get_lr"])
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         _check_optimizer(optimizer)
         self.optimizer = optimizer
+        _track_steps(optimizer)
         if last_epoch == -1:
             for group in optimizer.param_groups:
                 lr = group["lr"]
@@ -95,16 +152,25 @@ class LRScheduler:
         return self._last_lr
 
     def step(self, epoch: int | None = None) -> None:
+        if self._step_count == 1:  # (the first step after the initial one)
+            _check_step_order(self.optimizer)
         self._step_count += 1
         self._update_lr(epoch)
+
+    def _lrs_in_step(self) -> list:
+        self._get_lr_called_within_step = True
+        try:
+            return self.get_lr()
+        finally:
+            self._get_lr_called_within_step = False
 
     def _update_lr(self, epoch: int | None = None) -> None:
         if epoch is None:
             self.last_epoch += 1
-            values = self.get_lr()
+            values = self._lrs_in_step()
         else:
             self.last_epoch = epoch
-            values = self._closed_form() if hasattr(self, "_closed_form") else self.get_lr()
+            values = self._closed_form() if hasattr(self, "_closed_form") else self._lrs_in_step()
         for group, lr in zip(self.optimizer.param_groups, values):
             _set_value(group, "lr", lr)
         self._last_lr = _values(self.optimizer, "lr")
@@ -344,7 +410,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         else:
             self.T_i, self.T_cur = self.T_0, epoch
         self.last_epoch = math.floor(epoch)
-        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
+        for group, lr in zip(self.optimizer.param_groups, self._lrs_in_step()):
             _set_value(group, "lr", lr)
         self._last_lr = _values(self.optimizer, "lr")
 
