@@ -22,6 +22,8 @@ from .autograd.record import differentiable
 
 
 def _expand_index(ndim: int, index) -> list:
+    if ndim == 0 and not isinstance(index, (tuple, bool)):
+        _zero_dim_index(index)
     if not isinstance(index, tuple):
         index = (index,)
     consumed = sum(_dims_used(i) for i in index)
@@ -38,6 +40,17 @@ def _expand_index(ndim: int, index) -> list:
     if not any(i is Ellipsis for i in index):
         out.extend([slice(None)] * (ndim - consumed))
     return out
+
+
+def _zero_dim_index(index) -> None:
+    """torch's words for a bare int or slice indexing a 0-d tensor."""
+    if isinstance(index, slice):
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+    if isinstance(index, (int, np.integer)):
+        if index == 0:
+            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in "
+                             "C++ to convert a 0-dim tensor to a number")
+        raise IndexError(f"index {int(index)} is out of bounds for dimension 0 with size 0")
 
 
 def _written_at(index, ndim: int, k: int) -> int:

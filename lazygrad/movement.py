@@ -13,6 +13,7 @@ from .dtypes import result_type
 from .ops import Op
 from .tensor import Tensor, wrap_dim
 from .view import dense_strides, memory_order, reshape_strides, torch_contiguous_strides
+from .warning_sites import warn_at_caller
 from .autograd.record import differentiable
 from .int_parameters import as_int, dim_list, int_list, spread_or_named
 
@@ -237,8 +238,21 @@ def t_(t: Tensor) -> Tensor:
     return transpose(t, 0, 1) if t.ndim == 2 else as_view(t, t._shape, t._strides, t._offset)
 
 
+# torch's deprecation warnings of .T on a tensor that is not a matrix, each given once a process
+_T_WARNINGS = {0: "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.",
+               "other": "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated and "
+                        "it will throw an error in a future release. Consider `x.mT` to transpose batches of matrices "
+                        "or `x.permute(*lazygrad.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor."}
+_T_WARNED: set = set()
+
+
 @differentiable("T")
 def T(t: Tensor) -> Tensor:
+    if t.ndim != 2:
+        which = 0 if t.ndim == 0 else "other"
+        if which not in _T_WARNED:
+            _T_WARNED.add(which)
+            warn_at_caller(_T_WARNINGS[which])
     return permute(t, list(reversed(range(t.ndim))))
 
 

@@ -14,6 +14,7 @@ from .autograd.composite import recorded_as
 from .autograd.record import differentiable
 from .amp.autocast_mode import autocast_op
 from .int_parameters import dim_list
+from .warning_sites import warn_at_caller
 
 
 
@@ -215,6 +216,28 @@ def _correction(correction, unbiased) -> float:
 
 @differentiable("var")
 def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, **kwargs) -> Tensor:
+    return _variance(input, dim, unbiased, keepdim, correction, kwargs, "var")
+
+
+@differentiable("std")
+def std(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, **kwargs) -> Tensor:
+    return _deviation(input, dim, unbiased, keepdim, correction, kwargs, "std")
+
+
+def _deviation(input: Tensor, dim, unbiased, keepdim: bool, correction, kwargs: dict, name: str) -> Tensor:
+    if opmath(input.dtype) is not input.dtype:  # float16 and bfloat16: computed in float32, rounded once
+        wide = input.to(opmath(input.dtype))
+        return sqrt(_variance(wide, dim, unbiased, keepdim, correction, kwargs, name)).to(input.dtype)
+    return sqrt(_variance(input, dim, unbiased, keepdim, correction, kwargs, name))
+
+
+DOF_WARNING = ("{}(): degrees of freedom is <= 0. Correction should be strictly less than the reduction factor (input "
+               "numel divided by output numel).")
+
+
+def _variance(input: Tensor, dim, unbiased, keepdim: bool, correction, kwargs: dict, name: str) -> Tensor:
+    """The variance over dim with correction (unbiased: 1); torch's warning, naming the op asked for, when the
+    correction leaves no degrees of freedom."""
     if isinstance(dim, bool):
         dim, unbiased = None, dim
     dim, keepdim = _kw(dim, keepdim, kwargs)
@@ -222,7 +245,7 @@ def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correc
         raise RuntimeError("std and var only support floating point and complex dtypes")
     if opmath(input.dtype) is not input.dtype:  # float16 and bfloat16: computed in float32, rounded once
         wide = input.to(opmath(input.dtype))
-        return var.__wrapped__(wide, dim, unbiased, keepdim, correction=correction).to(input.dtype)
+        return _variance(wide, dim, unbiased, keepdim, correction, {}, name).to(input.dtype)
     n = _count(input, dim)
     centered = sub(input, mean(input, dim, keepdim=True))
     if centered.dtype.is_complex:  # |z - mean|², a real number
@@ -232,15 +255,9 @@ def var(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correc
     else:
         ss = sum(mul(centered, centered), dim, keepdim)
     dof = n - _correction(correction, unbiased)
+    if dof <= 0:
+        warn_at_caller(DOF_WARNING.format(name))
     return div(ss, dof if dof > 0 else (0.0 if dof == 0 else float("nan")))
-
-
-@differentiable("std")
-def std(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None, **kwargs) -> Tensor:
-    if opmath(input.dtype) is not input.dtype:  # float16 and bfloat16: computed in float32, rounded once
-        wide = input.to(opmath(input.dtype))
-        return sqrt(var.__wrapped__(wide, dim, unbiased, keepdim, correction=correction, **kwargs)).to(input.dtype)
-    return sqrt(var.__wrapped__(input, dim, unbiased, keepdim, correction=correction, **kwargs))
 
 
 def _moments_of(input: Tensor, name: str) -> None:
@@ -253,7 +270,7 @@ def var_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, c
     _moments_of(input, "var_mean")
     if isinstance(dim, bool):  # var_mean(x, unbiased)
         dim, unbiased = None, dim
-    return var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim=keepdim)
+    return _variance(input, dim, unbiased, keepdim, correction, {}, "var_mean"), mean(input, dim, keepdim=keepdim)
 
 
 @recorded_as("StdMeanBackward0")
@@ -261,7 +278,7 @@ def std_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, c
     _moments_of(input, "std_mean")
     if isinstance(dim, bool):  # std_mean(x, unbiased)
         dim, unbiased = None, dim
-    return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim=keepdim)
+    return _deviation(input, dim, unbiased, keepdim, correction, {}, "std_mean"), mean(input, dim, keepdim=keepdim)
 
 
 @autocast_op("logsumexp")

@@ -6,6 +6,7 @@ Every op only builds graph. Values are computed at the named triggers: `realize(
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
 from typing import Iterator
 
@@ -19,6 +20,7 @@ from .graph import Node
 from .ops import Op
 from .storage import Storage, in_place_blockers, own_buffers
 from .view import torch_contiguous_strides
+from .warning_sites import warn_at_caller
 
 
 class Size(tuple):
@@ -74,7 +76,9 @@ def _check_assigned_grad(t: Tensor, grad) -> None:
         raise RuntimeError(
             f"attempting to assign a gradient with dtype '{C_NAMES[grad.dtype.name]}' to a tensor with grad_dtype "
             f"'{TORCH_NAMES[t.dtype.name]}'. The gradient must match the tensor's grad_dtype (defaults to the "
-            "tensor's dtype).")
+            "tensor's dtype). You can set the tensor's grad_dtype attribute with a specific dtype, or None to allow any "
+            "dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and its gradient may break downstream "
+            "systems that assume they match.")
     if grad.device.type != t.device.type:
         raise RuntimeError(f"attempting to assign a gradient with device type '{grad.device.type}' to a tensor with "
                            f"device type '{t.device.type}'. Please ensure that the gradient and the tensor are on "
@@ -437,12 +441,20 @@ class Tensor:
         return value
 
     def __float__(self) -> float:
+        self._warn_detached()
         return float(self._real_item("double"))
+
+    def _warn_detached(self) -> None:
+        """torch's warning when float() or complex() takes the value of a tensor that requires grad."""
+        if self._requires_grad:
+            warn_at_caller("Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+                           "Consider using tensor.detach() first.")
 
     def __int__(self) -> int:
         return int(self._real_item("int64_t"))
 
     def __complex__(self) -> complex:
+        self._warn_detached()
         if self.numel() != 1:
             raise ValueError("only one element tensors can be converted to Python scalars")
         return complex(self.item())
@@ -451,6 +463,12 @@ class Tensor:
         if self.dtype.kind not in "uib" or self.numel() != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
+
+    def __contains__(self, element) -> bool:
+        """Whether any element equals element (a tensor or a number), as torch answers `x in tensor`."""
+        if isinstance(element, (Tensor, numbers.Number)):
+            return bool((element == self).any().item())
+        raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a {type(element)}.")
 
     def __iter__(self) -> Iterator[Tensor]:
         if not self._shape:

@@ -477,3 +477,37 @@ def test_channels_last_layouts_match_torch():
     is_contiguous(memory_format=...) checks that order; values and gradients are unchanged."""
     torch = pytest.importorskip("torch")
     assert _memory_format_program(lg) == _memory_format_program(torch)
+
+
+@pytest.mark.parametrize("index", [0, -1, 3, slice(None), (0,), [0]])
+def test_indexing_a_zero_dim_tensor_fails_in_torchs_words(index):
+    torch = pytest.importorskip("torch")
+    with pytest.raises(IndexError) as want:
+        torch.tensor(1.0)[index]
+    with pytest.raises(IndexError) as got:
+        lg.tensor(1.0)[index]
+    assert str(got.value) == str(want.value)
+
+
+def test_transposing_a_tensor_that_is_not_a_matrix_warns_once():
+    """torch deprecates .T on other ranks than 2 (0-d apart), warning once a process of each."""
+    import lazygrad.movement as movement
+    movement._T_WARNED.clear()
+    with pytest.warns(UserWarning, match=r"^The use of `x.T` on tensors of dimension other than 2") as got:
+        assert lg.ones(2, 3, 4).T.shape == (4, 3, 2)
+    assert got[0].filename == __file__
+    with pytest.warns(UserWarning, match=r"^Tensor.T is deprecated on 0-D tensors"):
+        lg.tensor(1.0).T
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        lg.ones(3).T, lg.tensor(2.0).T, lg.ones(2, 3).T
+
+
+def test_membership_is_torchs():
+    torch = pytest.importorskip("torch")
+    for m in (lg, torch):
+        x = m.arange(6.0).reshape(2, 3)
+        assert 3.0 in x and m.tensor(5.0) in x and 7 not in x and m.tensor([1.0, 2.0]) not in x[:, :1]
+    with pytest.raises(RuntimeError, match=r"^Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
+                                           r"<class 'str'>.$"):
+        "a" in lg.ones(2)

@@ -586,3 +586,19 @@ def test_unique_of_bfloat16_values():
             assert str(g.dtype).split(".")[1] == str(w.dtype).split(".")[1]
             assert_like_torch(g.float() if g.dtype.is_floating_point else g, w.float() if w.is_floating_point() else w,
                               exact=True)
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: m.tensor([1.0]).var(), lambda m: m.tensor([1.0]).std(), lambda m: m.ones(2, 1).var(1),
+    lambda m: m.ones(3).var(correction=3), lambda m: m.var_mean(m.ones(1)), lambda m: m.std_mean(m.ones(2), correction=2),
+    lambda m: m.ones(0).var(), lambda m: m.ones(1, dtype=m.float16).std(),
+])
+def test_no_degrees_of_freedom_warns_like_torch(call):
+    torch = pytest.importorskip("torch")
+    with pytest.warns(UserWarning) as want:
+        expected = call(torch)
+    with pytest.warns(UserWarning, match="degrees of freedom is <= 0") as got:
+        out = call(lg)
+    assert str(want[0].message).startswith(str(got[0].message)) and got[0].filename == __file__
+    for o, e in zip(out if isinstance(out, tuple) else (out,), expected if isinstance(expected, tuple) else (expected,)):
+        assert_like_torch(o, e)
