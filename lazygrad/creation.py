@@ -464,12 +464,14 @@ def randint_like(input: Tensor, low, high=None, *, dtype=None, device=None, requ
 
 def legacy_constructor(self: Tensor, *args, dtype=None, device=None) -> None:
     """lg.Tensor(2, 3) (uninitialized float), lg.Tensor([1, 2]) (float copy of data), lg.Tensor(storage)
-    (sharing the storage's memory)."""
+    (sharing the storage's memory), lg.Tensor(t) (an alias of t, of its dtype, requiring grad as t does)."""
     from .typed_storage import TypedStorage, UntypedStorage, storage_tensor
     if args and all(isinstance(a, int) for a in args):
         src = zeros(*args, dtype=dtype or dtypes.float32)
     elif len(args) == 1 and isinstance(args[0], (TypedStorage, UntypedStorage)):
         src = storage_tensor(args[0], dtype)
+    elif len(args) == 1 and isinstance(args[0], Tensor) and dtype is None:
+        src = args[0]  # (an alias: torch's Tensor(t) shares t's memory and dtype)
     elif len(args) == 1:
         src = tensor(args[0], dtype=dtype or dtypes.float32)
     elif not args:
@@ -478,7 +480,8 @@ def legacy_constructor(self: Tensor, *args, dtype=None, device=None) -> None:
         raise TypeError(f"new() received an invalid combination of arguments: {args!r}")
     for name in ("_storage", "_shape", "_strides", "_offset", "_node", "_epoch"):
         setattr(self, name, getattr(src, name))
-    self._requires_grad, self._grad, self.grad_fn = False, None, None
+    aliased = len(args) == 1 and src is args[0]
+    self._requires_grad, self._grad, self.grad_fn = aliased and src.requires_grad, None, None
 
 
 # methods: new_* take their dtype from the tensor they are called on

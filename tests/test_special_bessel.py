@@ -3,6 +3,8 @@ function against torch: values over wide ranges in float64 and float32, special 
 gradients. torch's own float64 J and Y are good to only about 1e-7 between 2.3 and 21, and its Ai to about 3e-6
 between -5.4 and -2.09; there mpmath (which torch installs) is the oracle. Each function runs on one fixed grid
 per dtype, so that the test compiles few kernels."""
+import re
+
 import numpy as np
 import pytest
 
@@ -241,3 +243,36 @@ def test_zeta_gradients_like_torch():
             continue
         assert_same(lg.autograd.grad(out_lg.sum(), ours[1])[0], torch.autograd.grad(out_t.sum(), theirs[1])[0],
                     rtol=1e-12, atol=0)
+
+
+REFUSING = ["airy_ai", "bessel_j0", "bessel_y1", "modified_bessel_k1", "scaled_modified_bessel_k0", "erfcx", "log_ndtr",
+            "ndtri", "spherical_bessel_j0", "zeta", "chebyshev_polynomial_t", "hermite_polynomial_he",
+            "laguerre_polynomial_l", "shifted_chebyshev_polynomial_w"]
+TWO_ARGUMENTS = {"zeta", "chebyshev_polynomial_t", "hermite_polynomial_he", "laguerre_polynomial_l",
+                 "shifted_chebyshev_polynomial_w"}
+
+
+@pytest.mark.parametrize("name", REFUSING)
+@pytest.mark.parametrize("dtype", ["complex64", "complex128", "float16", "bfloat16"])
+def test_dtypes_special_kernels_refuse_like_torch(name, dtype):
+    """Complex values (and, for most, half precision) are refused by torch's kernels, named in its message."""
+    def call(m):
+        x = m.ones(2, dtype=getattr(m, dtype))
+        return getattr(m.special, name)(*((x, x) if name in TWO_ARGUMENTS else (x,)))
+    torch = torch_or_skip()
+    try:
+        want = call(torch)
+    except NotImplementedError as refusal:
+        with pytest.raises(NotImplementedError, match=f"^{re.escape(str(refusal))}$"):
+            call(lg)
+        return
+    assert_same(call(lg), want, rtol=1e-2, atol=1e-2)
+
+
+def test_legacy_constructor_of_a_tensor_is_an_alias():
+    torch = torch_or_skip()
+    for m in (lg, torch):
+        t = m.arange(3)
+        alias = m.Tensor(t)
+        assert alias.dtype == m.int64 and alias.data_ptr() == t.data_ptr()
+        assert m.Tensor(m.ones(2, requires_grad=True)).requires_grad
