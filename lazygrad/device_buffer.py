@@ -21,6 +21,7 @@ class DeviceBuffer(Buffer):
 
     def __init__(self, dtype: DType, numel: int, device: str, array=None):
         cp = cuda.cupy()
+        self._raw = None  # (first: a failed allocation leaves an object that __del__ still reads)
         self.dtype, self.numel, self.device = dtype, numel, device
         if array is None:
             index = int(device.partition(":")[2] or 0)
@@ -31,7 +32,7 @@ class DeviceBuffer(Buffer):
                     free, total = cp.cuda.runtime.memGetInfo()
                     raise device_out_of_memory(numel * dtype.itemsize, index, free, total) from None
                 cuda.note_allocation(index)
-        self.array, self._raw, self.shared = array, None, False
+        self.array, self.shared = array, False
         self.address = array.data.ptr
         self.producer, self.generation = None, 0
 

@@ -2,7 +2,9 @@
 integer or an integer tensor of one element stands for an int; anything else (a float, a bool, a string, None
 where torch takes none) is torch's TypeError naming the function, the parameter and its position. Top-level
 functions and Tensor methods check these arguments where they enter, from the table below (torch's signatures,
-checked against its stubs by tests/test_int_parameters.py); everything past the boundary sees Python ints."""
+checked against its stubs by tests/test_int_parameters.py); everything past the boundary sees Python ints. A call
+whose argument count fits none of the signatures gets the parser's TypeError as well (the parameters missing, or
+the invalid combination), and sizes spread over varargs are also taken by their name (spread_or_named)."""
 from __future__ import annotations
 
 import functools

@@ -171,7 +171,7 @@ def _fill(self: Tensor, value) -> Tensor:
 
 
 def _copy(self: Tensor, other: Tensor, non_blocking: bool = False) -> Tensor:
-    if isinstance(other, numbers.Number) and not isinstance(other, Tensor):
+    if isinstance(other, numbers.Number):
         other = creation.tensor(other)  # (torch's parser makes a tensor of a number here)
     elif not isinstance(other, Tensor):
         refuse("copy_", "other", other, 1)

@@ -197,11 +197,11 @@ def _is_spec(value, takes_tensor: bool) -> bool:
     return isinstance(value, (tuple, list)) and all(as_int(i) is not None for i in value)
 
 
-def _named_spec(name: str, signatures: tuple, positional, named: dict):
+def _named_spec(name: str, signatures: tuple, positional, named: dict, takes_tensor: bool):
     """The split specification, given in its place or by the name of its kind (sections=2, indices=[1, 3]):
-    exactly one of them, an int, a sequence of ints or a tensor, else torch's invalid combination."""
+    exactly one of them, an int, a sequence of ints or (takes_tensor) a tensor, else torch's invalid combination."""
     given = [v for v in (positional, *named.values()) if v is not None]
-    if len(given) != 1 or not _is_spec(given[0], signatures is _TENSOR_SPLIT_SIGNATURES):
+    if len(given) != 1 or not _is_spec(given[0], takes_tensor):
         words = ", ".join(["Tensor"] + ([type_name(positional)] if positional is not None else [])
                           + [f"{k}={type_name(v)}" for k, v in named.items() if v is not None])
         raise TypeError(f"{name}() received an invalid combination of arguments - got ({words}), but expected one "
@@ -215,7 +215,7 @@ def tensor_split(input: Tensor, indices_or_sections=None, dim: int = 0, *, secti
     as Python does: negative ones count from the end, out-of-range ones clamp)."""
     indices_or_sections = _named_spec("tensor_split", _TENSOR_SPLIT_SIGNATURES, indices_or_sections,
                                       {"sections": sections, "indices": indices,
-                                       "tensor_indices_or_sections": tensor_indices_or_sections})
+                                       "tensor_indices_or_sections": tensor_indices_or_sections}, True)
     if input.ndim == 0:
         raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
     spec = _split_spec(indices_or_sections)
@@ -231,7 +231,7 @@ def tensor_split(input: Tensor, indices_or_sections=None, dim: int = 0, *, secti
 
 
 def _split_along(name: str, input: Tensor, spec, min_dims: int, dim: int, sections, indices) -> tuple:
-    spec = _named_spec(name, _SPLIT_ALONG_SIGNATURES, spec, {"sections": sections, "indices": indices})
+    spec = _named_spec(name, _SPLIT_ALONG_SIGNATURES, spec, {"sections": sections, "indices": indices}, False)
     if input.ndim < min_dims:
         raise RuntimeError(f"torch.{name} requires a tensor with at least {min_dims} dimension, but got a tensor "
                            f"with {input.ndim} dimensions!")
