@@ -22,6 +22,30 @@ from .elementwise import broadcast_shapes
 from .tensor import Tensor
 
 LOW_PRECISION = ("float16", "bfloat16")
+# the LAPACK-backed kernels torch names when refusing float16/bfloat16 (the others say "Low precision dtypes
+# not supported"): the name of the check -> the kernel
+LOW_PRECISION_KERNELS = {
+    **dict.fromkeys(("linalg.det", "linalg.solve", "linalg.solve_ex", "linalg.lu_factor", "linalg.lu_factor_ex",
+                     "linalg.lu"), "lu_cpu"),
+    **dict.fromkeys(("linalg.cholesky", "linalg.cholesky_ex"), "cholesky_cpu"),
+    **dict.fromkeys(("linalg.svd", "linalg.svdvals", "linalg.cond"), "linalg_svd_cpu"),
+    **dict.fromkeys(("linalg.eigh", "linalg.eigvalsh"), "linalg_eigh_cpu"),
+    "cholesky_inverse": "cholesky_inverse_out_cpu", "linalg.qr": "geqrf_cpu",
+    "torch.linalg.ldl_factor_ex": "ldl_factor_kernel_cpu", "linalg.solve_triangular": "triangular_solve_cpu",
+    "linalg.lu_solve": "linalg.lu_solve_cpu", "linalg.householder_product": "orgqr_cpu"}
+# the functions whose low-precision refusal is torch's generic one for float and double kernels
+FLOAT_OR_DOUBLE_ONLY = frozenset({"torch.linalg.matrix_rank", "linalg.lstsq"})
+
+
+def refuse_low_precision(name: str, A: Tensor) -> None:
+    """torch's refusal of a float16/bfloat16 matrix by the linalg function `name` (a kernel's or its own)."""
+    if A.dtype.name not in LOW_PRECISION:
+        return
+    if name in LOW_PRECISION_KERNELS:
+        raise NotImplementedError(f"\"{LOW_PRECISION_KERNELS[name]}\" not implemented for '{torch_name(A.dtype)}'")
+    if name in FLOAT_OR_DOUBLE_ONLY:
+        raise RuntimeError("This function doesn't handle types other than float and double")
+    raise RuntimeError(f"{name}: Low precision dtypes not supported. Got {torch_name(A.dtype)}")
 
 
 def check_matrices(name: str, A: Tensor, square: bool = True, complex_ok: bool = False, arg: str = "A") -> None:
@@ -35,8 +59,7 @@ def check_matrices(name: str, A: Tensor, square: bool = True, complex_ok: bool =
                                   f"(got {torch_name(A.dtype)})")
     if A.dtype.kind not in "fc":
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got {torch_name(A.dtype)}")
-    if A.dtype.name in LOW_PRECISION:
-        raise RuntimeError(f"{name}: Low precision dtypes not supported. Got {torch_name(A.dtype)}")
+    refuse_low_precision(name, A)
     if square and A.shape[-1] != A.shape[-2]:
         raise RuntimeError(f"{name}: A must be batches of square matrices, but they are {A.shape[-2]} by "
                            f"{A.shape[-1]} matrices")
@@ -270,6 +293,7 @@ def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True, adjoin
     """X with A X = B (X A = B when not left; A^H for adjoint), A = P L U given as lu_factor returns it:
     a permutation and two triangular solves, differentiable through each."""
     name = "linalg.lu_solve"
+    refuse_low_precision(name, LU)
     n = LU.shape[-1]
     if (B.shape[-2] if left else B.shape[-1]) != n:
         raise RuntimeError(f"{name}: Incompatible shapes of A and B for the equation {'AX = B' if left else 'XA = B'} "
@@ -572,5 +596,7 @@ def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
 
 @differentiable("linalg_matrix_exp")
 def matrix_exp(A: Tensor) -> Tensor:
+    if A.dtype.name in LOW_PRECISION:  # (torch computes these too: here in float32, rounded once)
+        return matrix_exp(A.float()).to(A.dtype)
     check_matrices("linalg.matrix_exp", A, complex_ok=True)
     return library_call("matrix_exp", (), [A], [A.shape])[0]

@@ -7,8 +7,9 @@ import math
 
 from . import return_types
 from .decompositions import (check_matrices, cholesky, cholesky_ex, det, eig, eigh, eigvals, eigvalsh, inv, inv_ex,
-                             ldl_factor, ldl_factor_ex, ldl_solve, lu, lu_factor, lu_factor_ex, lu_solve, matrix_exp, pinv, qr, slogdet, solve, solve_ex, solve_triangular,
-                             svd, svdvals, tolerances)
+                             ldl_factor, ldl_factor_ex, ldl_solve, lu, lu_factor, lu_factor_ex, lu_solve, matrix_exp,
+                             pinv, qr, refuse_low_precision, slogdet, solve, solve_ex, solve_triangular, svd, svdvals,
+                             tolerances)
 from .dtypes import torch_name
 from .inplace import write_out
 from .library_routines import LinAlgError
@@ -56,6 +57,7 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dt
     if ord == "fro":
         return vector_norm(A, 2, (rows, cols), keepdim)
     if ord in ("nuc", 2, -2):
+        refuse_low_precision("linalg.matrix_norm", A)
         last = A.movedim((rows, cols), (-2, -1))
         s = svdvals(last)
         out = s.sum(-1) if ord == "nuc" else amax(s, -1) if ord == 2 else amin(s, -1)
@@ -70,7 +72,13 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dt
 
 
 def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
-    """A vector norm (dim an int, or no dim and no ord) or a matrix norm (dim two ints, or a 2-D A with ord)."""
+    """A vector norm (dim an int, or no dim and no ord) or a matrix norm (dim two ints, a 2-D A with ord, or an
+    ord named by a string, as torch reads it)."""
+    if dim is None and ord is not None and A.ndim not in (1, 2):
+        raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. "
+                           f"Got {A.ndim}D.")
+    if isinstance(ord, str):
+        return matrix_norm(A, ord, (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
     if dim is not None:
         dims = dim_list(dim)
         if len(dims) == 2:
@@ -78,9 +86,6 @@ def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None, ou
         return vector_norm(A, 2 if ord is None else ord, dims, keepdim, dtype=dtype)
     if ord is None:
         return vector_norm(A, 2, None, keepdim, dtype=dtype)
-    if A.ndim not in (1, 2):
-        raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. "
-                           f"Got {A.ndim}D.")
     if A.ndim == 2:
         return matrix_norm(A, ord, (-2, -1), keepdim, dtype=dtype)
     return vector_norm(A, ord, None, keepdim, dtype=dtype)
@@ -218,6 +223,7 @@ def householder_product(A: Tensor, tau: Tensor, *, out=None) -> Tensor:
     if tau.dtype is not A.dtype:
         raise RuntimeError(f"{name}: tau dtype {torch_name(tau.dtype)} does not match input dtype "
                            f"{torch_name(A.dtype)}")
+    refuse_low_precision("linalg.householder_product", A)
     from .creation import eye
     identity = eye(m, n, dtype=A.dtype, device=A.device)
     if k == 0:
