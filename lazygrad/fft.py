@@ -179,6 +179,13 @@ def _c2c(x: Tensor, dims: list[int], sizes: list[int], norm, inverse: bool) -> T
     return _scaled(_unscaled(x, dims, sizes, inverse), norm, math.prod(sizes), inverse)
 
 
+def _transformed_dim(dim: int, ndim: int) -> int:
+    """A dim to transform along: a 0-d tensor has none (torch does not read it as one of size 1 here)."""
+    if ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    return wrap_dim(dim, ndim)
+
+
 def _dims_and_sizes(x: Tensor, s, dim, default_all: bool = True) -> tuple[list[int], list[int | None]]:
     """The dims of an n-dimensional transform and their point counts (None: keep the size)."""
     if s is not None and dim is not None and len(s) != len(dim_list(dim)):
@@ -188,7 +195,7 @@ def _dims_and_sizes(x: Tensor, s, dim, default_all: bool = True) -> tuple[list[i
     if dim is None:
         dims = list(range(x.ndim - len(s), x.ndim)) if s is not None else list(range(x.ndim)) if default_all else []
     else:
-        dims = [wrap_dim(d, x.ndim) for d in dim_list(dim)]
+        dims = [_transformed_dim(d, x.ndim) for d in dim_list(dim)]
     if len(set(dims)) != len(dims):
         raise RuntimeError("FFT dims must be unique")
     sizes = [None if s is None or s[i] == -1 else int(s[i]) for i in range(len(dims))]
@@ -215,14 +222,14 @@ def _node(real_name: str, complex_name: str):
 @recorded_as(_node("FftR2CBackward0", "FftC2CBackward0"))
 def fft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None) -> Tensor:
     """The discrete Fourier transform along dim: X[k] = sum_n x[n] exp(-2 pi i n k / N)."""
-    d = wrap_dim(dim, input.ndim)
+    d = _transformed_dim(dim, input.ndim)
     return _c2c(input, [d], [input.shape[d] if n is None else n], norm, False)
 
 
 @recorded_as(_node("FftR2CBackward0", "FftC2CBackward0"))
 def ifft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None) -> Tensor:
     """The inverse transform: x[n] = (1/N) sum_k X[k] exp(2 pi i n k / N)."""
-    d = wrap_dim(dim, input.ndim)
+    d = _transformed_dim(dim, input.ndim)
     return _c2c(input, [d], [input.shape[d] if n is None else n], norm, True)
 
 
@@ -270,6 +277,7 @@ def _rfftn(input: Tensor, s, dim, norm, name: str) -> Tensor:
     _check_norm(norm)
     x = _real_input(input, name)
     dims, sizes = _dims_and_sizes(x, s, dim)
+    _at_least_one_axis(dims, name)
     sizes = _sizes(x, dims, sizes)
     for d, n in zip(dims, sizes):
         x = _resized(x, d, n)
@@ -277,12 +285,18 @@ def _rfftn(input: Tensor, s, dim, norm, name: str) -> Tensor:
     return _scaled(_unscaled(half, dims[:-1], sizes[:-1], False), norm, math.prod(sizes), False)
 
 
-def _irfftn(input: Tensor, s, dim, norm) -> Tensor:
+def _at_least_one_axis(dims: list[int], name: str) -> None:
+    if not dims:  # (the half spectrum is taken along the last dim transformed)
+        raise RuntimeError(f"{name} must transform at least one axis")
+
+
+def _irfftn(input: Tensor, s, dim, norm, name: str) -> Tensor:
     """The real signal whose spectrum's first half is input along the last dim: the inverse transforms
     along the other dims first, then each line along the last dim rebuilt by Hermitian symmetry."""
     _check_norm(norm)
     x = _complex_input(input)
     dims, sizes = _dims_and_sizes(x, s, dim)
+    _at_least_one_axis(dims, name)
     last = dims[-1]
     n = sizes[-1] if sizes[-1] is not None else 2 * (x.shape[last] - 1)
     if n < 1:
@@ -321,7 +335,7 @@ def rfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = 
 @recorded_as("FftC2RBackward0")
 def irfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None) -> Tensor:
     """The real signal of n points (default 2 (m - 1)) whose rfft is input."""
-    return _irfftn(input, _points(n), [dim], norm)
+    return _irfftn(input, _points(n), [dim], norm, "irfft")
 
 
 @recorded_as("FftR2CBackward0")
@@ -331,7 +345,7 @@ def rfftn(input: Tensor, s=None, dim=None, norm: str | None = None) -> Tensor:
 
 @recorded_as("FftC2RBackward0")
 def irfftn(input: Tensor, s=None, dim=None, norm: str | None = None) -> Tensor:
-    return _irfftn(input, s, dim, norm)
+    return _irfftn(input, s, dim, norm, "irfftn")
 
 
 def rfft2(input: Tensor, s=None, dim=(-2, -1), norm: str | None = None) -> Tensor:
@@ -346,7 +360,7 @@ def irfft2(input: Tensor, s=None, dim=(-2, -1), norm: str | None = None) -> Tens
 def hfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None) -> Tensor:
     """The real transform of a Hermitian-symmetric signal given by its first half."""
     _check_norm(norm)
-    return _irfftn(cx.conj(_complex_input(input)), _points(n), [dim], SWAPPED_NORM[norm])
+    return _irfftn(cx.conj(_complex_input(input)), _points(n), [dim], SWAPPED_NORM[norm], "hfft")
 
 
 def ihfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None = None) -> Tensor:
@@ -358,7 +372,7 @@ def ihfft(input: Tensor, n: int | None = None, dim: int = -1, norm: str | None =
 @recorded_as("FftC2RBackward0")
 def hfftn(input: Tensor, s=None, dim=None, norm: str | None = None) -> Tensor:
     _check_norm(norm)
-    return _irfftn(cx.conj(_complex_input(input)), s, dim, SWAPPED_NORM[norm])
+    return _irfftn(cx.conj(_complex_input(input)), s, dim, SWAPPED_NORM[norm], "hfftn")
 
 
 def ihfftn(input: Tensor, s=None, dim=None, norm: str | None = None) -> Tensor:

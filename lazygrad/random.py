@@ -49,7 +49,10 @@ class Generator:
         raise NotImplementedError("graphsafe_set_state is not supported in this Generator")
 
     def manual_seed(self, seed: int) -> Generator:
-        self.seed = int(seed) & ((1 << 64) - 1)
+        seed = int(seed)
+        if not -(1 << 63) <= seed < (1 << 64):  # (torch reads it as a 64-bit integer, signed or not)
+            raise ValueError("Overflow when unpacking long long")
+        self.seed = seed & ((1 << 64) - 1)
         self.offset = 0
         return self
 
@@ -94,6 +97,8 @@ def initial_seed() -> int:
 
 
 def seed_value(generator: Generator | None = None) -> int:
+    if generator is not None and not isinstance(generator, Generator):
+        raise TypeError(f"expected a lazygrad.Generator as generator, but got {type(generator).__name__}")
     return (generator or default_generator).seed
 
 

@@ -167,6 +167,11 @@ ERRORS = {
     "norm": lambda m: m.fft.fft(m.ones(3), norm="bad"),
     "rfft_of_complex": lambda m: m.fft.rfft(m.ones(3, dtype=m.cfloat)),
     "shape_and_dims": lambda m: m.fft.fftn(m.ones(2, 4), s=(3,), dim=(0, 1)),
+    **{f"{name}_of_a_scalar": (lambda m, name=name: getattr(m.fft, name)(m.tensor(1.0 + 0j)))
+       for name in ("fft", "ifft", "irfft", "hfft", "fft2", "irfftn", "hfftn")},
+    **{f"{name}_of_a_real_scalar": (lambda m, name=name: getattr(m.fft, name)(m.tensor(1.0)))
+       for name in ("rfft", "ihfft", "rfftn", "ihfftn")},
+    "rfftn_over_no_dims": lambda m: m.fft.rfftn(m.ones(3), dim=()),
 }
 
 

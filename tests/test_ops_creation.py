@@ -558,3 +558,21 @@ def test_type_names_like_torch(dtype):
     ours = lg.zeros(2, dtype=getattr(lg, dtype)).type()
     assert ours == torch.zeros(2, dtype=getattr(torch, dtype)).type()
     assert lg.zeros(2).type(lg.int64).dtype is lg.int64
+
+
+@pytest.mark.parametrize("seed", [2 ** 63, 2 ** 64 - 1, -2 ** 63, -1, -2 ** 63 - 1, 2 ** 64])
+def test_seeds_are_read_as_64_bit_integers_like_torch(seed):
+    torch = pytest.importorskip("torch")
+    try:
+        want = torch.manual_seed(seed).initial_seed()
+    except ValueError as overflow:
+        with pytest.raises(ValueError, match=f"^{overflow}$"):
+            lg.manual_seed(seed)
+    else:
+        assert lg.manual_seed(seed).initial_seed() == want
+    lg.manual_seed(0)
+
+
+def test_a_generator_must_be_a_generator():
+    with pytest.raises(TypeError, match="Generator"):
+        lg.rand(2, generator="a")
