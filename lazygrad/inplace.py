@@ -95,6 +95,9 @@ def check_promotion(target: Tensor, other, to_float: bool) -> None:
     """torch refuses a binary op in place whose operands promote past target's dtype (a floating one for the ops
     computing integers in floating point) before it looks at the op itself (`bool_tensor.floor_divide_(2)`,
     `int_tensor.bitwise_and_(2.5)`, `int_tensor.div_(2)`)."""
+    if target.dtype.kind in "fc" and (type(other) in (int, float, bool) or
+                                       (isinstance(other, Tensor) and other.dtype is target.dtype)):
+        return  # (the common case of an optimizer's update, answered without the promotion rules)
     if isinstance(other, (Tensor, numbers.Number)):
         promoted = result_type(target, other)
         _castable(get_default_dtype() if to_float and promoted.kind in "biu" else promoted, target)
