@@ -445,8 +445,11 @@ class Tensor:
         return float(self._real_item("double"))
 
     def _warn_detached(self) -> None:
-        """torch's warning when float() or complex() takes the value of a tensor that requires grad."""
-        if self._requires_grad:
+        """torch's warning, once a process, when float() or complex() takes the value of a tensor that requires
+        grad with grad mode on."""
+        from .autograd import grad_mode
+        if self._requires_grad and grad_mode.STATE.enabled and not _WARNED_SCALAR:
+            _WARNED_SCALAR.append(True)
             warn_at_caller("Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
                            "Consider using tensor.detach() first.")
 
@@ -534,6 +537,9 @@ def _dim_argument(fn: str, dim) -> int:
     if number is None:
         raise TypeError(f"{fn}(): argument 'dim' (position 1) must be int, not {type_name(dim)}")
     return number
+
+
+_WARNED_SCALAR: list = []  # (torch gives the warning of float() on a tensor requiring grad once a process)
 
 
 def wrap_dim(dim: int, ndim: int) -> int:

@@ -530,14 +530,22 @@ def test_backward_with_create_graph_keeps_a_recorded_copy_in_grad():
 
 
 def test_float_of_a_tensor_requiring_grad_warns_as_torch_does():
+    """Once a process, with grad mode on (an optimizer's float(loss) under no_grad does not warn)."""
+    import sys
+    tensor_module = sys.modules["lazygrad.tensor"]  # (the package's `tensor` is the function)
     x = lg.ones(1, requires_grad=True)
     for convert in (float, complex):
+        tensor_module._WARNED_SCALAR.clear()
         with pytest.warns(UserWarning, match="^Converting a tensor with requires_grad=True to a scalar") as got:
             convert(x * 3)
         assert got[0].filename == __file__
     with warnings.catch_warnings():
         warnings.simplefilter("error")
+        float(x)  # (once)
+        tensor_module._WARNED_SCALAR.clear()
         assert int(x) == 1 and x.item() == 1.0 and float(x.detach()) == 1.0
+        with lg.no_grad():
+            assert float(x) == 1.0
 
 
 def test_set_grad_enabled_prints_its_mode():

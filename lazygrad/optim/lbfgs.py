@@ -128,7 +128,8 @@ class LBFGS(Optimizer):
         """Loss and flat gradient at start + t*d; the parameters are put back to start afterwards."""
         self._move(t, d)
         with enable_grad():
-            loss = float(closure())
+            out = closure()
+        loss = float(out)  # (outside grad mode, as torch reads it)
         flat_grad = self._flat_grad()
         for p, x in zip(self._params, start):
             p.copy_(x)
@@ -202,7 +203,8 @@ class LBFGS(Optimizer):
                 converged = False
                 if n_iter != max_iter:  # the last iteration's loss is the caller's to compute
                     with enable_grad():
-                        loss = float(closure())
+                        out = closure()
+                    loss = float(out)
                     flat_grad = self._flat_grad()
                     converged = flat_grad.abs().max().item() <= tol_grad
                     ls_evals = 1
