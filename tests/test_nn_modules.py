@@ -395,8 +395,10 @@ def test_weighted_losses_hold_their_weights_as_buffers():
 
 def test_init_schemes():
     torch = torch_or_skip()
-    for name in ("linear", "conv2d", "sigmoid", "tanh", "relu", "selu"):
-        assert nn.init.calculate_gain(name) == torch.nn.init.calculate_gain(name)
+    for name in ("linear", "conv2d", "conv_transpose3d", "sigmoid", "tanh", "relu", "selu"):
+        assert repr(nn.init.calculate_gain(name)) == repr(torch.nn.init.calculate_gain(name))
+    with pytest.raises(ValueError, match="Unsupported nonlinearity identity"):
+        nn.init.calculate_gain("identity")
     assert nn.init.calculate_gain("leaky_relu", 0.2) == torch.nn.init.calculate_gain("leaky_relu", 0.2)
     with pytest.raises(ValueError, match="Unsupported nonlinearity foo"):
         nn.init.calculate_gain("foo")

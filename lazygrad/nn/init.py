@@ -7,9 +7,9 @@ import warnings
 from ..autograd import no_grad
 from ..tensor import Tensor
 
-# nonlinearity -> recommended gain (leaky_relu and selu need their parameter, below)
-_GAINS = {"linear": 1.0, "identity": 1.0, "conv1d": 1.0, "conv2d": 1.0, "conv3d": 1.0, "conv_transpose1d": 1.0,
-          "conv_transpose2d": 1.0, "conv_transpose3d": 1.0, "sigmoid": 1.0, "tanh": 5.0 / 3, "relu": math.sqrt(2.0),
+# nonlinearity -> recommended gain (leaky_relu needs its parameter, below); the unit gains are the int 1, as torch's
+_GAINS = {"linear": 1, "conv1d": 1, "conv2d": 1, "conv3d": 1, "conv_transpose1d": 1,
+          "conv_transpose2d": 1, "conv_transpose3d": 1, "sigmoid": 1, "tanh": 5.0 / 3, "relu": math.sqrt(2.0),
           "selu": 3.0 / 4}
 
 
