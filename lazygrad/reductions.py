@@ -310,11 +310,11 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) ->
 
 
 def _norm_dtype(given: DType, wanted: DType) -> DType:
-    name = f"linalg.vector_norm: dtype should be {{}}, but got {torch_name(wanted)}"
+    refusal = f"linalg.vector_norm: dtype should be {{}}, but got {torch_name(wanted)}"
     if wanted.kind not in "fc":
-        raise RuntimeError(name.format("floating point or complex"))
+        raise RuntimeError(refusal.format("floating point or complex"))
     if given.is_complex != wanted.is_complex:
-        raise RuntimeError(name.format("complex for complex inputs" if given.is_complex else "real for real inputs"))
+        raise RuntimeError(refusal.format("complex for complex inputs" if given.is_complex else "real for real inputs"))
     if promote_types(given, wanted) is not wanted:
         raise RuntimeError(f"linalg.vector_norm: the dtype of the input ({torch_name(given)}) should be convertible "
                            f"without narrowing to the specified dtype ({torch_name(wanted)})")
