@@ -139,8 +139,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_me
 
 
 def _check_fits(values: np.ndarray, dt: DType) -> None:
-    """torch's check when Python numbers go into an integer dtype: finite and in range, where an unsigned dtype also
-    takes negative numbers down to minus its maximum (they wrap, as in C)."""
+    """torch's check when Python numbers go into an integer dtype: finite and in range, where an unsigned dtype
+    also takes negative numbers down to minus its maximum (they wrap, as in C)."""
     info = np.iinfo(dt.np)
     low = -int(info.max) if info.min == 0 else int(info.min)
     if not np.isfinite(values).all() or int(values.min()) < low or int(values.max()) > int(info.max):
@@ -177,9 +177,10 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
     return tensor(data, dtype=dt, device=device)
 
 
-def _const(size, value, dtype, device, requires_grad, name: str = "empty") -> Tensor:
+def _const(size, value, dtype, device, requires_grad, name: str = "empty", named=None) -> Tensor:
+    """A tensor of one value, its size spread out, as one sequence, or given by name (`named`, size=)."""
     device = normalize_device(device)
-    shape = parse_size(size, name)
+    shape = parse_size(spread_or_named(size, named, name, "size"), name)
     return _finish(Tensor._from_node(graph.const(value, dtype, shape), device), requires_grad)
 
 
@@ -201,19 +202,20 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = Fal
 
 
 def zeros(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
-    return _const(spread_or_named(sizes, size, "zeros", "size"), 0,
-                  to_dtype(dtype) if dtype is not None else get_default_dtype(), device, requires_grad, "zeros")
+    dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
+    return _const(sizes, 0, dt, device, requires_grad, "zeros", size)
 
 
 def ones(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
-    return _const(spread_or_named(sizes, size, "ones", "size"), 1,
-                  to_dtype(dtype) if dtype is not None else get_default_dtype(), device, requires_grad, "ones")
+    dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
+    return _const(sizes, 1, dt, device, requires_grad, "ones", size)
 
 
-def empty(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False, out=None, memory_format=None) -> Tensor:
+def empty(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False, out=None,
+          memory_format=None) -> Tensor:
     """Uninitialized in torch; lazygrad gives zeros, which costs nothing extra when never realized."""
-    made = _const(spread_or_named(sizes, size, "empty", "size"), 0,
-                  to_dtype(dtype) if dtype is not None else get_default_dtype(), device, False)
+    made = _const(sizes, 0, to_dtype(dtype) if dtype is not None else get_default_dtype(), device, False, "empty",
+                  size)
     return _finish(_formatted(made, None, memory_format), requires_grad)
 
 
@@ -495,18 +497,18 @@ def _own(self: Tensor, device):
 
 
 def new_zeros(self: Tensor, *sizes, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return _const(spread_or_named(sizes, size, "new_zeros", "size"), 0,
-                  to_dtype(dtype) if dtype is not None else self.dtype, _own(self, device), requires_grad, "new_zeros")
+    return _const(sizes, 0, to_dtype(dtype) if dtype is not None else self.dtype, _own(self, device),
+                  requires_grad, "new_zeros", size)
 
 
 def new_ones(self: Tensor, *sizes, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return _const(spread_or_named(sizes, size, "new_ones", "size"), 1,
-                  to_dtype(dtype) if dtype is not None else self.dtype, _own(self, device), requires_grad, "new_ones")
+    return _const(sizes, 1, to_dtype(dtype) if dtype is not None else self.dtype, _own(self, device),
+                  requires_grad, "new_ones", size)
 
 
 def new_empty(self: Tensor, *sizes, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return _const(spread_or_named(sizes, size, "new_empty", "size"), 0,
-                  to_dtype(dtype) if dtype is not None else self.dtype, _own(self, device), requires_grad, "new_empty")
+    return _const(sizes, 0, to_dtype(dtype) if dtype is not None else self.dtype, _own(self, device),
+                  requires_grad, "new_empty", size)
 
 
 def empty_strided(size, stride, *, dtype=None, device=None, requires_grad: bool = False, layout=None,
