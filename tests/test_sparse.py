@@ -166,6 +166,24 @@ def test_arithmetic(name):
     same(cases[name](s, o, d, lg), cases[name](ts, to, td, torch), flag=name != "mul_sparse")
 
 
+@pytest.mark.parametrize("a_idx, b_idx", [
+    ([[0, 0, 1]], [[1, 0]]),          # duplicates in a; b unsorted: only the 1s meet
+    ([[0, 1]], [[2, 1]]),             # b's 1 comes after its 2: nothing meets
+    ([[0, 0, 1]], [[0, 0, 1]]),       # entry by entry
+    ([[1, 0, 2], [0, 2, 1]], [[0, 1, 1], [2, 0, 0]]),
+])
+def test_uncoalesced_sum_keeps_torchs_entries(a_idx, b_idx):
+    """Adding uncoalesced tensors walks both entry lists once, as torch does: the stored indices and values
+    (not only the dense sum) are torch's."""
+    shape = (3,) * len(a_idx)
+    a, ta = pair(a_idx, [1.0, 2.0, 3.0][:len(a_idx[0])], shape)
+    b, tb = pair(b_idx, [10.0, 20.0, 30.0][:len(b_idx[0])], shape)
+    ours, theirs = a.add(b, alpha=2), ta.add(tb, alpha=2)
+    assert not ours.is_coalesced() and not theirs.is_coalesced()
+    np.testing.assert_array_equal(ours._indices().numpy(), theirs._indices().numpy())
+    np.testing.assert_allclose(ours._values().numpy(), theirs._values().numpy())
+
+
 @pytest.mark.parametrize("op", ["abs", "sqrt", "sin", "tanh", "relu", "neg", "expm1", "log1p", "sign", "square",
                                 "floor", "atan", "asinh"])
 def test_zero_preserving_unary(op):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor, wrap_dim
-from .construction import coalesce, flat_positions, to_dense
+from .construction import coalesce, flat_positions, summed_entries, to_dense
 from .coo_tensor import SparseTensor, host_indices, index_tensor, linear_indices
 
 # ops of one tensor that map zero to zero: name -> whether it is linear (then repeats need not be summed first)
@@ -72,8 +72,32 @@ def add(a, b, alpha=1):
     dtype = promote_types(a.dtype, b.dtype)
     bv = b._sparse_values if alpha == 1 else b._sparse_values * alpha
     values = cat([a._sparse_values.to(dtype), bv.to(dtype)])
-    out = SparseTensor._of(cat([a._sparse_indices, b._sparse_indices], 1), values, a._shape, False)
-    return coalesce(out) if a._coalesced and b._coalesced else out
+    if a._coalesced and b._coalesced:
+        return coalesce(SparseTensor._of(cat([a._sparse_indices, b._sparse_indices], 1), values, a._shape, False))
+    shape = a._shape[:a.sparse_dim()]
+    slots, positions = _merge_walk(linear_indices(host_indices(a), shape), linear_indices(host_indices(b), shape))
+    indices = np.stack(np.unravel_index(positions, shape)) if shape else np.zeros((0, len(positions)), np.int64)
+    return SparseTensor._of(index_tensor(indices.reshape(len(shape), -1), a.device),
+                            summed_entries(values, index_tensor(slots, a.device), len(positions)), a._shape, False)
+
+
+def _merge_walk(la: np.ndarray, lb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """torch's sum of two uncoalesced tensors: one pass over both entry lists in their stored order, adding
+    the two entries under the pointers when their indices meet and otherwise taking the smaller. Returns each
+    entry's output slot (a's, then b's) and each slot's row-major index."""
+    la, lb = la.reshape(-1).tolist(), lb.reshape(-1).tolist()
+    slots_a, slots_b, out = [], [], []
+    i = j = 0
+    while i < len(la) or j < len(lb):
+        take_a = j == len(lb) or i < len(la) and la[i] <= lb[j]
+        take_b = i == len(la) or j < len(lb) and lb[j] <= la[i]
+        if take_a:
+            slots_a.append(len(out))
+        if take_b:
+            slots_b.append(len(out))
+        out.append(la[i] if take_a else lb[j])
+        i, j = i + take_a, j + take_b
+    return np.array(slots_a + slots_b, np.int64), np.array(out, np.int64)
 
 
 def mul(a, b):
