@@ -17,6 +17,7 @@ from . import graph, strided_embed
 from .autograd import grad_mode
 from .amp.autocast_mode import no_autocast
 from .autograd.custom import is_function_node
+from .autograd.inference_tensors import check_write
 from .autograd.forward_ad import duals, no_propagation, set_tangent, tangent_of
 from .autograd.record import differentiable
 from .buffer import Buffer
@@ -220,7 +221,9 @@ def _covers_storage(t: Tensor) -> bool:
 
 
 def check_writable(target: Tensor) -> None:
-    """torch refuses writes through views that repeat a memory location (expanded dims)."""
+    """torch refuses writes through views that repeat a memory location (expanded dims), and writes to an
+    inference tensor outside inference mode."""
+    check_write(target._storage)
     if strided_embed.overlaps(target._shape, target._strides):
         raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
                            "single memory location. Please clone() the tensor before performing the operation.")

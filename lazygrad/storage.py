@@ -15,6 +15,7 @@ import itertools
 import weakref
 
 from . import graph
+from .autograd import grad_mode
 from .buffer import Buffer
 from .dtypes import DType
 from .graph import Node, toposort
@@ -27,7 +28,7 @@ _SERIALS = itertools.count()
 
 class Storage:
     __slots__ = ("dtype", "numel", "device", "source", "epoch", "version", "writes", "_own", "numpy_shared",
-                 "serial", "__weakref__")
+                 "serial", "inference", "__weakref__")
 
     def __init__(self, source: Node, numel: int, device: str = "cpu"):
         self.dtype: DType = source.dtype
@@ -40,6 +41,7 @@ class Storage:
         self._own: Buffer | None = None  # the buffer this storage owns once realized
         self.numpy_shared = False  # NumPy holds the memory: writes must go through at once, in place
         self.serial = next(_SERIALS)  # when its content was last set: pending storages in program order
+        self.inference = grad_mode.STATE.inference  # made in inference mode: the tensors on it are inference tensors
         if source.op is not Op.BUFFER:
             _PENDING.add(self)
 

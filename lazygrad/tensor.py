@@ -14,6 +14,7 @@ import numpy as np
 
 from . import graph, printing, runtime
 from .autograd.forward_ad import tangent_of
+from .autograd.inference_tensors import check_requires_grad
 from .buffer import Buffer
 from .dtypes import C_NAMES, TORCH_NAMES, DType, bool_, get_default_dtype, int64
 from .graph import Node
@@ -219,6 +220,8 @@ class Tensor:
                                "var_no_grad = var.detach().")
         if value and self.dtype.kind not in "fc":
             raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+        if value:
+            check_requires_grad(self._storage)
         self._requires_grad = bool(value)
 
     def _accumulator(self):

@@ -24,8 +24,9 @@ def is_same_size(input: Tensor, other: Tensor) -> bool:
 
 
 def is_inference(input: Tensor) -> bool:
-    """lazygrad's inference_mode only stops recording, so no tensor is an inference tensor."""
-    return False
+    """Whether input's memory was allocated inside inference_mode (a view made there of other memory is not)."""
+    from .sparse.layout_base import SparseLayoutTensor
+    return (input._carrier if isinstance(input, SparseLayoutTensor) else input)._storage.inference
 
 
 def get_device(input: Tensor) -> int:

@@ -344,6 +344,66 @@ def test_custom_function_passes_gradcheck_and_a_wrong_one_fails():
         lg.autograd.gradcheck(WrongSquare.apply, (x,))
 
 
+def test_gradcheck_mismatch_prints_the_jacobians_as_tensors():
+    torch = pytest.importorskip("torch")
+    messages = []
+    for m in (lg, torch):
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        with warnings.catch_warnings(), pytest.raises(RuntimeError) as error:
+            warnings.simplefilter("ignore")
+            m.autograd.gradcheck(lambda a: a.sin(), x)
+        messages.append(str(error.value))
+    assert messages[0] == messages[1]
+
+
+RETURNED = {  # what a custom Function's backward returns, and the arguments forward took besides its tensor
+    "trailing None dropped": (lambda m, g: (g, None, None), ()),
+    "one too many": (lambda m, g: (g, g), ()),
+    "one too few": (lambda m, g: g, (3.0,)),
+    "None for the number": (lambda m, g: (g, None), (3.0,)),
+    "gradient for the number": (lambda m, g: (g, g), (3.0,)),
+    "summed down": (lambda m, g: g.reshape(1, 2).expand(3, 2), ()),
+    "scalar": (lambda m, g: g.sum(), ()),
+    "transposed": (lambda m, g: g.reshape(2, 1), ()),
+    "too short": (lambda m, g: g[:1], ()),
+    "not a tensor": (lambda m, g: 3, ()),
+    "a list": (lambda m, g: [g], ()),
+    "complex for a real input": (lambda m, g: g.to(m.complex64), ()),
+    "int cast back": (lambda m, g: g.int(), ()),
+}
+
+
+@pytest.mark.parametrize("name", RETURNED)
+def test_custom_function_gradients_are_checked_as_torch_checks_them(name):
+    torch = pytest.importorskip("torch")
+    returned, extra = RETURNED[name]
+    results = []
+    for m in (lg, torch):
+        class Doubled(m.autograd.Function):
+            @staticmethod
+            def forward(ctx, a, *rest):
+                return a * 2
+
+            @staticmethod
+            def backward(ctx, g):
+                return returned(m, g)
+
+        x = m.tensor([1.0, 3.0], requires_grad=True)
+        try:
+            Doubled.apply(x, *extra).sum().backward()
+            results.append((x.grad.tolist(), str(x.grad.dtype).split(".")[1]))
+        except RuntimeError as error:
+            results.append(str(error))
+    assert results[0] == results[1]
+
+
+def test_instantiating_a_function_warns_and_calling_it_is_refused():
+    with pytest.warns(DeprecationWarning, match="should not be instantiated"):
+        f = Sigmoid()
+    with pytest.raises(RuntimeError, match="Legacy autograd function with non-static forward method"):
+        f(lg.ones(1))
+
+
 def test_gradcheck_checks_its_inputs_as_torch_does():
     """float32 inputs warn (the tutorial's eps=1e-3 check still passes); no input requiring grad is an error."""
     x = lg.tensor([[0.3, -1.2, 0.8], [2.0, -0.1, 0.5]], requires_grad=True)

@@ -2,6 +2,8 @@
 AD), as in torch: forward(ctx, *args), or forward(*args) with setup_context(ctx, inputs, output)."""
 from __future__ import annotations
 
+import warnings
+
 from .forward_ad import FORWARD, any_dual, no_propagation, set_tangent, tangent_of
 from .function import Context, node_class
 from .grad_mode import STATE
@@ -60,6 +62,40 @@ def _call_backward(c: Context, *grads):
     return backward(c.user, *grads)
 
 
+def checked_gradients(node, raw) -> tuple:
+    """What a custom Function's backward returned, checked as torch checks it: a tensor or None for each
+    argument of forward (Nones past them are dropped), None for an argument that is no tensor, and each of
+    a shape its input broadcasts to."""
+    from ..tensor import Tensor
+    grads = raw if isinstance(raw, tuple) else (raw,)
+    expected = len(node._input_meta)
+    if expected != len(node._ctx.args):  # (a list of tensors spread into several inputs: lazygrad's own reading)
+        return raw
+    name = node.name()
+    if len(grads) > expected and all(g is None for g in grads[expected:]):
+        grads = grads[:expected]
+    if len(grads) != expected:
+        raise RuntimeError(f"function {name} returned an incorrect number of gradients (expected {expected}, got "
+                           f"{len(grads)})")
+    for i, (g, meta) in enumerate(zip(grads, node._input_meta)):
+        if g is None:
+            continue
+        if not isinstance(g, Tensor):
+            raise RuntimeError(f"expected Variable or None (got {type(g).__name__})")
+        if meta is None:
+            raise RuntimeError(f"function {name} returned a gradient different than None at position {i + 1}, but "
+                               "the corresponding forward input was not a Variable")
+        shape, lead = meta[0], g.ndim - len(meta[0])
+        if lead < 0 or any(s not in (1, n) for s, n in zip(shape, g.shape[lead:])):
+            raise RuntimeError(f"Function {name} returned an invalid gradient at index {i} - got {list(g.shape)} "
+                               f"but expected shape compatible with {list(shape)}")
+        if g.dtype.is_complex and not meta[1].is_complex:
+            raise RuntimeError("Expected isFloatingType(grad.scalar_type()) || (input_is_complex == grad_is_complex) "
+                               "to be true, but got false.  (Could this error message be improved?  If so, please "
+                               "report an enhancement request to PyTorch.)")
+    return grads
+
+
 def is_function_node(node) -> bool:
     """Whether a backward node is a custom autograd.Function's."""
     return getattr(type(node), "_formula", None) is _call_backward
@@ -73,6 +109,16 @@ class _FunctionMeta(type):
 
 class Function(metaclass=_FunctionMeta):
     """Subclass with static forward(ctx, *args) and backward(ctx, *grads); call with .apply(*args)."""
+
+    def __init__(self, *args, **kwargs):
+        warnings.warn(f"{type(self)} should not be instantiated. Methods on autograd functions are all static, so "
+                      "you should invoke them on the class itself. Instantiating an autograd function will raise "
+                      "an error in a future version of PyTorch.", DeprecationWarning, stacklevel=2)
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError("Legacy autograd function with non-static forward method is deprecated. Please use "
+                           "new-style autograd function with static forward method. (Example: "
+                           "https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)")
 
     @staticmethod
     def forward(ctx, *args, **kwargs):

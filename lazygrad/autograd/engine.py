@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..graph import toposort
 from .anomaly_mode import ANOMALY, check_gradients, report
+from .custom import checked_gradients
 from .function import AccumulateGrad, run_hooks
 from .grad_mode import STATE
 from .record import flat_grads
@@ -178,6 +179,8 @@ def _input_grads(node, raw) -> list:
     built-in node has none for an input that needs none; a custom Function's node keeps what it returned.
     A sparse gradient reaches a leaf as it is; any other node gets it dense."""
     keep_all = node._ctx.user is not None
+    if keep_all:
+        raw = checked_gradients(node, raw)
     grads = []
     for (nxt, _), g, meta in zip(node._edges, flat_grads(node._ctx.args, raw), node._input_meta):
         if g is None or meta is None or (nxt is None and not keep_all):

@@ -110,6 +110,8 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
                             else np.zeros(x.numel()) for k in range(o.numel())]).reshape(o.numel(), x.numel()).T
             if not np.allclose(ana, num, rtol=rtol, atol=atol):
                 if raise_exception:
+                    from ..creation import tensor
+                    num, ana = (tensor(a, dtype=x.dtype) for a in (num, ana))  # (printed as torch prints them)
                     raise GradcheckError(f"Jacobian mismatch for output {j} with respect to input {i},\n"
                                          f"numerical:{num}\nanalytical:{ana}\n")
                 return False

@@ -9,6 +9,7 @@ from .anomaly_mode import forward_stack
 from .forward_ad import FORWARD, any_dual, propagate
 from .grad_mode import STATE
 from .graph import pack_saved
+from .inference_tensors import check_saved
 
 
 @functools.lru_cache(maxsize=None)
@@ -154,8 +155,10 @@ def attach(op: str, args, kwargs, out):
             input_meta.append((i._shape, i.dtype))
             kinds.add(i.dtype.kind)
     ctx = function.Context(args, kwargs, out, tuple(needs))
+    saved = saved_versions(op, inputs, outputs, ctx.needs_input_grad)
+    check_saved(t for t, _, is_output in saved if not is_output)
     node = function.node_class(name, formula)(
-        ctx, edges, saved_versions(op, inputs, outputs, ctx.needs_input_grad),
+        ctx, edges, saved,
         tuple((o._shape, o.dtype, o._storage.device) if isinstance(o, Tensor) else None for o in outputs))
     node._input_meta = tuple(input_meta)
     node._listing_of = op
