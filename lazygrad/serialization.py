@@ -12,6 +12,8 @@ A sparse COO tensor is `torch._utils._rebuild_sparse_tensor(layout, (indices, va
 one the same with `(crow_indices, col_indices, values, size)`, a CSC one with `(ccol_indices, row_indices, values,
 size)`.
 
+Files in torch's pre-1.6 format (not a zip archive) are written and read by legacy_format.py.
+
 `load` is `weights_only=True` by default, as in torch: it unpickles tensors, storages, dtypes, devices,
 sizes and plain containers, and refuses any other class or function (a pickle can run code) but those
 allowed through `add_safe_globals` (lazygrad/safe_globals.py).
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import codecs
 import collections
+import contextlib
 import copy
 import io
 import os
@@ -79,9 +82,10 @@ class _Pickler(pickle._Pickler):
 
     dispatch = pickle._Pickler.dispatch.copy()
 
-    def __init__(self, file, protocol: int):
+    def __init__(self, file, protocol: int, legacy: bool = False):
         super().__init__(file, protocol)
         self.storages: dict[int, tuple[str, Any, DType]] = {}  # id(Storage) -> (key, Storage, dtype saved)
+        self.legacy = legacy  # the pre-1.6 format: persistent ids end with a storage view's record (None)
 
     def persistent_id(self, obj):
         if isinstance(obj, TypedStorage):
@@ -94,7 +98,7 @@ class _Pickler(pickle._Pickler):
         key, _, first = self.storages.setdefault(id(st), (str(len(self.storages)), st, dtype))
         if first is not dtype:
             raise RuntimeError("Cannot save multiple tensors or storages that view the same data as different types")
-        return ("storage", kind, key, st.device, st.numel * st.dtype.itemsize // dtype.itemsize)
+        return ("storage", kind, key, st.device, st.numel * st.dtype.itemsize // dtype.itemsize) + (None,) * self.legacy
 
     def reducer_override(self, obj):
         from .nn.parameter import Parameter
@@ -148,11 +152,14 @@ def _write_aligned(zf: zipfile.ZipFile, name: str, data: bytes) -> None:
 
 def save(obj: object, f: str | os.PathLike | IO[bytes], pickle_module: Any = pickle, pickle_protocol: int = 2,
          _use_new_zipfile_serialization: bool = True, _disable_byteorder_record: bool = False) -> None:
-    """Write obj (tensors, storages and containers of them) to a path or binary file, as torch.save does.
-    pickle_module is accepted for torch's signature: the file is always written by lazygrad's pickler."""
+    """Write obj (tensors, storages and containers of them) to a path or binary file, as torch.save does
+    (in torch's pre-1.6 format with _use_new_zipfile_serialization=False). pickle_module is accepted for
+    torch's signature: the file is always written by lazygrad's pickler."""
     if not _use_new_zipfile_serialization:
-        raise NotImplementedError("lazygrad.save writes torch's zip format only "
-                                  "(_use_new_zipfile_serialization=False is not supported)")
+        from . import legacy_format
+        with _opened(f, "wb") as target:
+            legacy_format.save(obj, target, pickle_protocol)
+        return
     data = io.BytesIO()
     pickler = _Pickler(data, pickle_protocol)
     pickler.dump(obj)
@@ -162,17 +169,22 @@ def save(obj: object, f: str | os.PathLike | IO[bytes], pickle_module: Any = pic
                (".storage_alignment", str(ALIGNMENT).encode())]
     if not _disable_byteorder_record:
         records.append(("byteorder", b"little"))
-    target = open(os.fspath(f), "wb") if isinstance(f, (str, os.PathLike)) else f
-    try:
-        with zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as zf:
-            for name, payload in records:
-                _write_aligned(zf, f"{_ARCHIVE}/{name}", payload)
-            for key, st, _ in storages:  # one storage's bytes in memory at a time
-                _write_aligned(zf, f"{_ARCHIVE}/data/{key}", _host_bytes(st))
-            _write_aligned(zf, f"{_ARCHIVE}/version", b"3")
-    finally:
-        if target is not f:
-            target.close()
+    with _opened(f, "wb") as target, zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as zf:
+        for name, payload in records:
+            _write_aligned(zf, f"{_ARCHIVE}/{name}", payload)
+        for key, st, _ in storages:  # one storage's bytes in memory at a time
+            _write_aligned(zf, f"{_ARCHIVE}/data/{key}", _host_bytes(st))
+        _write_aligned(zf, f"{_ARCHIVE}/version", b"3")
+
+
+@contextlib.contextmanager
+def _opened(f, mode: str):
+    """f itself when it is a file object, else the file at path f, opened in mode and closed after."""
+    if not isinstance(f, (str, os.PathLike)):
+        yield f
+        return
+    with open(os.fspath(f), mode) as opened:
+        yield opened
 
 
 # ---- load --------------------------------------------------------------------------------------------
@@ -273,13 +285,22 @@ class _Unpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
     def persistent_load(self, pid):
-        kind, dtype, key, location, numel = pid
+        if pid[0] == "module":  # (the legacy format's record of an nn.Module class saved with its source)
+            return pid[1]
+        kind, dtype, key, location, numel, *view = pid
         if kind != "storage" or not isinstance(dtype, DType):
             raise pickle.UnpicklingError(f"lazygrad.load: unknown persistent id {pid!r}")
+        if view and view[0] is not None:
+            raise pickle.UnpicklingError("lazygrad.load: the file holds a view of a storage (torch before 0.4 "
+                                         "wrote them), which lazygrad does not read")
         if key not in self.loaded:
-            raw = self.zf.read(f"{self.prefix}data/{key}")
-            values = np.frombuffer(raw, dtype=dtype.np.newbyteorder(">" if self.big_endian else "<"), count=numel)
-            self.loaded[key] = _restore(values.astype(dtype.np), dtype, str(location), self.map_location)
+            if self.zf is None:  # the legacy format: the bytes come after the object (legacy_format fills it)
+                values = np.zeros(numel, dtype.np)
+            else:
+                raw = self.zf.read(f"{self.prefix}data/{key}")
+                values = np.frombuffer(raw, dtype=dtype.np.newbyteorder(">" if self.big_endian else "<"),
+                                       count=numel).astype(dtype.np)
+            self.loaded[key] = _restore(values, dtype, str(location), self.map_location)
         return self.loaded[key]
 
 
@@ -318,16 +339,17 @@ def load(f: str | os.PathLike | IO[bytes],
          **pickle_load_args) -> Any:
     """Read what save (or torch.save) wrote; map_location moves storages as in torch (a device, a
     {saved: wanted} dict, or a function of (storage, location)). The data is read into memory
-    (mmap is accepted and has no effect)."""
+    (mmap is accepted and has no effect). Files in torch's pre-1.6 format are read too."""
     if weights_only is None:
         weights_only = pickle_module is None
-    source = open(os.fspath(f), "rb") if isinstance(f, (str, os.PathLike)) else f
-    try:
+    with _opened(f, "rb") as source:
+        start = source.tell()
         try:
             zf = zipfile.ZipFile(source)
         except zipfile.BadZipFile:
-            raise RuntimeError("lazygrad.load reads torch's zip file format (torch.save since torch 1.6); "
-                               f"{f!r} is not a zip archive") from None
+            from . import legacy_format
+            source.seek(start)
+            return legacy_format.load(source, map_location, weights_only, **pickle_load_args)
         with zf:
             pkl = next((n for n in zf.namelist() if n.endswith("data.pkl")), None)
             if pkl is None:
@@ -337,9 +359,6 @@ def load(f: str | os.PathLike | IO[bytes],
             with zf.open(pkl) as data:
                 return _Unpickler(data, zf, prefix, big_endian, map_location, weights_only,
                                   **pickle_load_args).load()
-    finally:
-        if source is not f:
-            source.close()
 
 
 # ---- the pickle and copy protocols ---------------------------------------------------------------------

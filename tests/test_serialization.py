@@ -178,16 +178,62 @@ def test_map_location_forms():
 
 
 def test_errors():
-    with pytest.raises(RuntimeError, match="is not a zip archive"):
+    """A file in neither format is read as a legacy one, as torch reads it: its errors are torch's."""
+    with pytest.raises(pickle.UnpicklingError, match="Weights only load failed"):
         lg.load(io.BytesIO(b"not a checkpoint"))
-    with pytest.raises(NotImplementedError, match="zip format only"):
-        lg.save(lg.ones(1), io.BytesIO(), _use_new_zipfile_serialization=False)
+    with pytest.raises(pickle.UnpicklingError):
+        lg.load(io.BytesIO(b"not a checkpoint"), weights_only=False)
+    with pytest.raises(EOFError):
+        lg.load(io.BytesIO(b""))
+    with pytest.raises(RuntimeError, match="^Invalid magic number; corrupt file\\?$"):
+        lg.load(io.BytesIO(pickle.dumps([1, 2], protocol=2)))
     if not lg.cuda.is_available():
         with pytest.raises(RuntimeError, match="Attempting to deserialize object on a CUDA device"):
             _roundtrip(lg.ones(2), map_location="cuda")
 
 
 # ---- torch, both ways ---------------------------------------------------------------------------------
+
+
+def test_legacy_format_roundtrip_keeps_values_types_and_views(tmp_path):
+    saved = _sample()
+    path = tmp_path / "legacy.pt"
+    lg.save(saved, path, _use_new_zipfile_serialization=False)
+    with open(path, "rb") as f:
+        assert not zipfile.is_zipfile(f)
+    back = lg.load(path)
+    for key, value in saved.items():
+        if isinstance(value, lg.Tensor):
+            assert back[key].dtype is value.dtype and back[key].requires_grad == value.requires_grad
+            _same_value(back[key], value.detach().numpy())
+            assert back[key]._version == 0
+    assert back["leaf"].is_leaf and back["view"].stride() == (4, 2) and back["view"].storage_offset() == 4
+    back["a"][1, 0] = 100.0
+    assert back["view"][0, 0].item() == 100.0
+    assert back["plain"] == saved["plain"] and back["size"] == saved["size"]
+
+
+def test_legacy_format_both_ways_with_torch():
+    torch = pytest.importorskip("torch")
+    x = torch.arange(12.0).reshape(3, 4)
+    theirs = {"x": x, "view": x[1:, ::2], "param": torch.nn.Parameter(torch.ones(2)),
+              "ints": torch.tensor([[1, -2]], dtype=torch.int16), "bytes": torch.arange(5, dtype=torch.uint8)}
+    buf = io.BytesIO()
+    torch.save(theirs, buf, _use_new_zipfile_serialization=False)
+    got = lg.load(io.BytesIO(buf.getvalue()))
+    for key, value in theirs.items():
+        assert str(got[key].dtype).split(".")[1] == str(value.dtype).split(".")[1]
+        _same_value(got[key], value.detach().numpy())
+    assert got["param"].requires_grad and isinstance(got["param"], lg.nn.Parameter)
+    got["x"][1, 0] = -1.0
+    assert got["view"][0, 0].item() == -1.0
+    ours = io.BytesIO()
+    lg.save(got, ours, _use_new_zipfile_serialization=False)
+    back = torch.load(io.BytesIO(ours.getvalue()))
+    for key, value in got.items():
+        np.testing.assert_array_equal(back[key].detach().numpy(), value.detach().numpy())
+    assert back["view"].untyped_storage().data_ptr() == back["x"].untyped_storage().data_ptr()
+    assert back["param"].requires_grad and isinstance(back["param"], torch.nn.Parameter)
 
 
 def test_torch_loads_what_lazygrad_saves(tmp_path):
