@@ -222,6 +222,20 @@ def test_containers_index_like_torch():
     assert [n for n, _ in holder.named_parameters()] == ["params.w"]
 
 
+def test_sequential_repeats_its_modules_like_torch():
+    seq = nn.Sequential(nn.ReLU(), nn.Tanh())
+    twice = seq * 2
+    assert [type(m).__name__ for m in twice] == ["ReLU", "Tanh", "ReLU", "Tanh"] and twice[0] is twice[2]
+    assert [type(m).__name__ for m in 3 * seq] == ["ReLU", "Tanh"] * 3 and len(seq) == 2
+    same = seq
+    seq *= 2
+    assert seq is same and len(seq) == 4 and list(seq._modules) == ["0", "1", "2", "3"]
+    with pytest.raises(ValueError, match="^Non-positive multiplication factor 0 for "):
+        seq * 0
+    with pytest.raises(TypeError, match="^unsupported operand type\\(s\\) for \\*: .* and <class 'float'>$"):
+        seq * 2.0
+
+
 def test_hooks_run_and_can_be_removed():
     layer = nn.Linear(2, 2)
     seen = []

@@ -61,6 +61,22 @@ class Sequential(Module):
                              f"{type(other)} is given.")
         return Sequential(*self, *other)
 
+    def _repeats(self, times) -> int:
+        if not isinstance(times, int):
+            raise TypeError(f"unsupported operand type(s) for *: {type(self)} and {type(times)}")
+        if times <= 0:
+            raise ValueError(f"Non-positive multiplication factor {times} for {type(self)}")
+        return times
+
+    def __mul__(self, times: int) -> Sequential:
+        """The same modules (the same objects) `times` over."""
+        return Sequential(*(list(self) * self._repeats(times)))
+
+    __rmul__ = __mul__
+
+    def __imul__(self, times: int) -> Sequential:
+        return self.extend(list(self) * (self._repeats(times) - 1))
+
     def append(self, module: Module) -> Sequential:
         self.add_module(str(len(self)), module)
         return self
