@@ -190,3 +190,46 @@ def test_calling_nodes_checks_arity_and_accumulates_into_leaves():
     y = lg.nn.functional.conv2d(images, w, b)
     gx, gw, gb = y.grad_fn(lg.ones_like(y))
     assert gx is None and gw.shape == w.shape and gb.tolist() == [9.0, 9.0, 9.0]
+
+
+SAVED = {  # program, the node attribute read, and how its value is compared
+    "pow keeps its input": (lambda m, x, w: x.pow(2), "_saved_self"),
+    "pow keeps its exponent": (lambda m, x, w: x.pow(3), "_saved_exponent"),
+    "exp keeps its result": (lambda m, x, w: x.exp(), "_saved_result"),
+    "mul keeps both operands": (lambda m, x, w: x * w, "_saved_other"),
+    "add keeps alpha": (lambda m, x, w: m.add(x, w, alpha=2), "_saved_alpha"),
+    "add keeps no tensor": (lambda m, x, w: x + w, "_saved_self"),
+    "softmax keeps dim and result": (lambda m, x, w: x.softmax(0), "_saved_result"),
+    "no such value": (lambda m, x, w: x.exp(), "_saved_nothing"),
+}
+
+
+def _saved(m, name):
+    program, attribute = SAVED[name]
+    x, w = m.tensor([1.0, 2.0], requires_grad=True), m.tensor([3.0, -4.0], requires_grad=True)
+    y = program(m, x, w)
+    try:
+        value = getattr(y.grad_fn, attribute)
+    except AttributeError as error:
+        return "AttributeError", str(error)
+    if isinstance(value, m.Tensor):  # which tensor: an input itself, or another object with the output's values
+        return value.tolist(), value is x, value is w, value is y, value.grad_fn is y.grad_fn
+    return value
+
+
+@pytest.mark.parametrize("name", SAVED)
+def test_saved_values_are_named_like_torch(name):
+    """grad_fn._saved_<parameter>, as torch's autograd docs read them: the same object for a saved input, a new
+    one for the output (its values and node), the arguments that are not tensors."""
+    torch = torch_or_skip()
+    assert _saved(lg, name) == _saved(torch, name)
+
+
+def test_saved_values_are_gone_after_backward():
+    torch = torch_or_skip()
+    errors = []
+    for m in (lg, torch):
+        y = m.tensor([1.0, 2.0], requires_grad=True).exp()
+        y.sum().backward()
+        errors.append(raised(lambda: y.grad_fn._saved_result))
+    assert errors[0] == errors[1] and errors[0][0] == "RuntimeError"

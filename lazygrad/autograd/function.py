@@ -40,6 +40,7 @@ class BackwardNode:
     _conjugate = False  # whether complex values pass: torch's complex gradient is then conj(formula(conj(g)))
     _listed: tuple[int, ...] | None = None  # the edges next_functions shows (record.listed_inputs); None: all
     _listing_of: str | None = None  # the op whose schema decides _listed, until it is worked out (when asked)
+    _op: str | None = None  # the derivatives-table op that recorded the node (names its saved values)
 
     def __init__(self, ctx: Context | None, edges, saved_versions=(), output_meta=()):
         self._ctx = ctx
@@ -88,6 +89,21 @@ class BackwardNode:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {hex(id(self))}>"
+
+    def __getattr__(self, name: str):
+        """torch's `_saved_<parameter>` attributes: what the node keeps for its formula, named by the op's
+        parameters (`self` for the first, `result` for the output): the tensors its formula reads and the
+        arguments that are not tensors."""
+        op = self.__dict__.get("_op")
+        key = name.removeprefix("_saved_")
+        if op is not None and key != name:
+            if self._ctx is None and key in _saved_names(op):
+                self._check_saved()  # (torch's error for values a backward pass freed)
+            value = _saved_values(self, op).get(key, _MISSING)
+            if value is not _MISSING:
+                self._check_saved()
+                return value
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def _check_saved(self) -> Context:
         if self._ctx is None:
@@ -181,6 +197,51 @@ class _SliceWrite(BackwardNode):
 
 _NODE_CLASSES: dict[tuple, type] = {}
 _NODE_BASES = {"CopySlices": _SliceWrite}
+
+
+_MISSING = object()
+
+
+def _saved_names(op: str) -> list[str]:
+    """The op's parameter names as torch's schema spells them (the first is `self`), and `result`."""
+    from .record import SIGNATURES
+    names = list(SIGNATURES[op].parameters) if op in SIGNATURES else []
+    return ["self" if i == 0 and n == "input" else n for i, n in enumerate(names)] + ["result"]
+
+
+def _saved_values(node: BackwardNode, op: str) -> dict:
+    """name -> value of what node keeps: the arguments that are not tensors (defaults filled in), the tensors
+    its formula reads, and its output when the formula reads that (a new tensor object on the same memory, as
+    in torch)."""
+    from ..tensor import Tensor
+    from .record import SIGNATURES
+    ctx = node._ctx
+    if ctx is None or op not in SIGNATURES:
+        return {}
+    try:
+        bound = SIGNATURES[op].bind(*ctx.args, **ctx.kwargs)
+    except TypeError:  # (a formula's own reading of the arguments: nothing named)
+        return {}
+    bound.apply_defaults()
+    named = dict(zip(_saved_names(op), bound.arguments.values()))
+    values = {n: v for n, v in named.items() if not isinstance(v, (Tensor, list, tuple)) or
+              isinstance(v, (list, tuple)) and not any(isinstance(x, Tensor) for x in v)}
+    outs = ctx.out if isinstance(ctx.out, tuple) else (ctx.out,)
+    for tensor, _, is_output in node._saved_versions:
+        if is_output:
+            nr = next(i for i, o in enumerate(outs) if o is tensor)
+            values["result" if len(outs) == 1 else f"result{nr}"] = _alias(tensor)
+        else:
+            values.update((n, v) for n, v in named.items() if v is tensor)
+    return values
+
+
+def _alias(t):
+    """Another tensor object for t, sharing its memory and its place in the graph."""
+    from ..tensor import Tensor
+    alias = Tensor._make(t._storage, t._shape, t._strides, t._offset)
+    alias._requires_grad, alias._grad_fn, alias._output_nr = t._requires_grad, t._grad_fn, t._output_nr
+    return alias
 
 
 def _conj(g):

@@ -26,12 +26,16 @@ def _modules():
     return derivatives, function
 
 
+SIGNATURES: dict[str, inspect.Signature] = {}  # op -> its function's signature (torch's parameter names)
+
+
 def differentiable(op: str):
     """Mark a public function as the op `op` of the derivatives table."""
     def deco(fn):
         signature = inspect.signature(fn)
         by_position = [p.name for p in signature.parameters.values()
                        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        SIGNATURES.setdefault(op, signature)
         own_out = "out" not in signature.parameters  # then `out=` is handled here, for every such op
 
         def positional(args, kwargs):
@@ -161,7 +165,7 @@ def attach(op: str, args, kwargs, out):
         ctx, edges, saved,
         tuple((o._shape, o.dtype, o._storage.device) if isinstance(o, Tensor) else None for o in outputs))
     node._input_meta = tuple(input_meta)
-    node._listing_of = op
+    node._listing_of = node._op = op
     node._conjugate = "c" in kinds and op not in derivatives.COMPLEX_AWARE
     node._forward_stack = forward_stack()
     pack_saved(node)
