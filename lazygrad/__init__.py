@@ -107,6 +107,8 @@ from .tensor import Size, Tensor
 from .tensor_info import get_device, is_complex, is_inference, is_nonzero, is_same_size, is_signed
 from .threads import get_num_threads, set_num_threads
 from .typed_storage import TypedStorage, UntypedStorage
+from .legacy_types import legacy_storages as _legacy_storages
+from .mapped_files import from_file
 from . import nn_aliases as _nn_aliases
 from .native_ops import native_batch_norm, native_dropout, native_group_norm, native_layer_norm, native_norm
 from .view_copies import (alias_copy, as_strided_copy, detach_copy, diagonal_copy, expand_copy, permute_copy,
@@ -204,6 +206,7 @@ del _name
 
 
 globals().update(_LEGACY_TYPES)
+globals().update(_legacy_storages())
 for _name in _nn_aliases.METHODS:
     setattr(Tensor, _name, _nn_aliases.method(_name))
 del _name

@@ -1,6 +1,9 @@
 """torch's legacy tensor types (FloatTensor, LongTensor, ...): constructors of CPU tensors of one dtype,
-and isinstance checks and `x.type(...)` targets for that dtype."""
+and isinstance checks and `x.type(...)` targets for that dtype; and its legacy storage classes (FloatStorage,
+...): constructors of TypedStorages of one dtype, which isinstance asks for that dtype."""
 from __future__ import annotations
+
+import functools
 
 from . import dtypes
 from .dtypes import torch_name
@@ -58,3 +61,40 @@ def dtype_of_type(target):
             raise ValueError(f"invalid type: '{target}'")
         return LEGACY_TYPES[name].dtype
     return target
+
+
+class LegacyStorageType(type):
+    """The type of FloatStorage and friends: calling one makes a TypedStorage of its dtype, and isinstance
+    asks a storage for that dtype (as torch's _LegacyStorageMeta does)."""
+
+    dtype = property(lambda cls: cls._legacy_dtype)  # (a metaclass property: it wins over TypedStorage's slot)
+
+    def __instancecheck__(cls, obj) -> bool:
+        from .typed_storage import TypedStorage
+        return isinstance(obj, TypedStorage) and obj.dtype is cls.dtype
+
+    def __call__(cls, *args, wrap_storage=None, **kwargs):
+        from .typed_storage import TypedStorage
+        if kwargs or len(args) > 1 or (wrap_storage is not None and args):
+            why = (f"Keyword argument '{next(iter(kwargs))}' cannot be specified" if kwargs else
+                   "Too many positional arguments")
+            raise RuntimeError(f"{cls!r}.__new__ received an invalid combination of arguments. Expected one of:\n"
+                               " * no arguments\n * (int size)\n * (Sequence data)\n"
+                               f" * (*, UntypedStorage wrap_storage)\n{why}")
+        if wrap_storage is not None:
+            return TypedStorage(wrap_storage=wrap_storage, dtype=cls.dtype)
+        return TypedStorage(*args, dtype=cls.dtype)
+
+    def __repr__(cls) -> str:
+        return f"<class 'lazygrad.{cls.__name__}'>"
+
+
+def _storage_type(name: str, dtype) -> LegacyStorageType:
+    from .typed_storage import TypedStorage
+    return LegacyStorageType(name, (TypedStorage,), {"__slots__": (), "_legacy_dtype": dtype, "__module__": "lazygrad"})
+
+
+@functools.cache
+def legacy_storages() -> dict[str, LegacyStorageType]:
+    """FloatStorage, DoubleStorage... by name: one a dtype of torch's."""
+    return {f"{torch_name(d)}Storage": _storage_type(f"{torch_name(d)}Storage", d) for d in dtypes.ALL_DTYPES}

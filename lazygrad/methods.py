@@ -13,6 +13,7 @@ import numpy as np
 from .dtypes import (DType, bfloat16, bool_, complex64, complex128, float16, float32, float64, int8, int16, int32,
                      int64, to_dtype, torch_name, uint8)
 from .tensor import Tensor
+from .legacy_types import legacy_storages
 from .int_parameters import as_int, int_checked, int_list, spread_or_named
 from .tensor_parameters import as_method, refuse
 from .autograd import grad_mode
@@ -247,6 +248,12 @@ def _squeeze_node(args) -> str:
     """squeeze_() is SqueezeBackward3, squeeze_(dim) 4, squeeze_(dims) 5."""
     return "SqueezeBackward3" if not args else "SqueezeBackward5" if isinstance(args[0], (tuple, list)) \
         else "SqueezeBackward4"
+
+
+def _share_memory_(self: Tensor) -> Tensor:
+    """Marks the memory shared, as torch reports it (lazygrad shares no memory between processes)."""
+    typed_storage.UntypedStorage._of(self._storage).share_memory_()
+    return self
 
 
 def _pin_memory(self: Tensor, device=None) -> Tensor:
@@ -504,12 +511,12 @@ METHODS = {
     "conj": cx.conj, "conj_physical": cx.conj_physical, "resolve_conj": cx.resolve, "resolve_neg": cx.resolve,
     "is_conj": cx.is_conj, "is_neg": cx.is_conj, "isreal": cx.isreal, "adjoint": cx.adjoint,
     "conj_physical_": _inplace(cx.conj_physical),
-    "argwhere": indexing.nonzero, "to_dense": cx.resolve, "share_memory_": cx.resolve,
+    "argwhere": indexing.nonzero, "to_dense": cx.resolve, "share_memory_": _share_memory_,
     "const_data_ptr": lambda self: self.data_ptr(), "dim_order": lambda self: tuple(
         sorted(range(self.ndim), key=lambda d: (-self.stride(d), d))),
-    "storage_type": lambda self: typed_storage.TypedStorage, "is_pinned": lambda self, device=None: False,
+    "storage_type": lambda self: legacy_storages()[f"{torch_name(self.dtype)}Storage"], "is_pinned": lambda self, device=None: False,
     "pin_memory": _pin_memory,
-    "is_shared": lambda self: False,
+    "is_shared": lambda self: typed_storage.UntypedStorage._of(self._storage).is_shared(),
     # questions answered with Python values
     "is_complex": tensor_info.is_complex, "is_signed": tensor_info.is_signed, "is_nonzero": tensor_info.is_nonzero,
     "is_same_size": tensor_info.is_same_size, "is_inference": tensor_info.is_inference,

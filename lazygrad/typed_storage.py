@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from . import creation, movement
+from . import creation, dtypes, movement
 from .autograd.function import Context, node_class
 from .autograd.grad_mode import is_grad_enabled
 from .int_parameters import spread_or_named
@@ -57,7 +57,88 @@ def _listing(values: list, info: str) -> str:
     return " " + "\n ".join(str(v) for v in values) + f"\n[{info}]"
 
 
-class UntypedStorage:
+_SHARED: weakref.WeakSet[Storage] = weakref.WeakSet()  # the storages share_memory_ was called on
+FILENAMES: weakref.WeakKeyDictionary[Storage, str] = weakref.WeakKeyDictionary()  # from_file(shared=True) maps
+_CASTS = {"double": dtypes.float64, "float": dtypes.float32, "half": dtypes.float16, "bfloat16": dtypes.bfloat16,
+          "long": dtypes.int64, "int": dtypes.int32, "short": dtypes.int16, "char": dtypes.int8,
+          "byte": dtypes.uint8, "bool": dtypes.bool_, "complex_double": dtypes.complex128,
+          "complex_float": dtypes.complex64}
+
+
+class _StorageMethods:
+    """What both storage classes answer alike: where the memory is and how it is held, moves between
+    devices, and casts (`x.double()`: a TypedStorage of the elements, an UntypedStorage's being its bytes)."""
+
+    __slots__ = ()
+    is_sparse = False
+    is_sparse_csr = False
+
+    @property
+    def _internal(self) -> Storage:
+        raise NotImplementedError
+
+    def _tensor(self) -> Tensor:
+        """The elements (the bytes, of an UntypedStorage) as a 1-D tensor."""
+        raise NotImplementedError
+
+    def _wrapping(self, t: Tensor):
+        """A storage object of this class over a 1-D tensor's memory."""
+        raise NotImplementedError
+
+    def is_shared(self) -> bool:
+        return self._internal in _SHARED
+
+    def share_memory_(self):
+        """Marks the memory shared, as torch reports it (lazygrad shares no memory between processes)."""
+        _SHARED.add(self._internal)
+        return self
+
+    def is_pinned(self, device: str = "cuda") -> bool:
+        return False
+
+    def pin_memory(self, device: str = "cuda"):
+        from . import cuda
+        if not cuda.is_available():
+            raise RuntimeError("Cannot access accelerator device when none is available.")
+        return self._wrapping(movement.clone(self._tensor()))
+
+    def resizable(self) -> bool:
+        """False for memory NumPy or a mapped file holds."""
+        return not self._internal.numpy_shared
+
+    @property
+    def filename(self) -> str | None:
+        """The file a from_file(shared=True) storage maps, else None."""
+        return FILENAMES.get(self._internal)
+
+    def get_device(self) -> int | None:
+        return self.device.index
+
+    def to(self, *, device, non_blocking: bool = False):
+        target = Device(normalize_device(device))
+        if target == self.device:
+            return self
+        return self._wrapping(self._tensor().to(target))
+
+    def cpu(self):
+        return self.to(device="cpu")
+
+    def cuda(self, device=None, non_blocking: bool = False):
+        return self.to(device=device if device is not None else "cuda")
+
+
+def _cast(dtype: DType):
+    def cast(self) -> TypedStorage:
+        return TypedStorage._of(UntypedStorage._of(self._tensor().to(dtype)._storage))
+    cast.__doc__ = f"A TypedStorage of {dtype!r} with the elements converted."
+    return cast
+
+
+for _name, _dtype in _CASTS.items():
+    setattr(_StorageMethods, _name, _cast(_dtype))
+
+
+class UntypedStorage(_StorageMethods):
     """Bytes [start, start + nbytes) of a storage, as ints 0..255; slicing gives a view of the same memory.
     A whole storage's bytes (`_span` None) follow the storage when set_ grows it."""
 
@@ -118,6 +199,67 @@ class UntypedStorage:
     def _whole(self) -> bool:
         st = self._storage
         return self._start == 0 and self.nbytes() == st.numel * st.dtype.itemsize
+
+    @property
+    def _internal(self) -> Storage:
+        return self._storage
+
+    def _tensor(self) -> Tensor:
+        return Tensor._from_array(self._bytes().copy(), uint8, self._storage.device)
+
+    def _wrapping(self, t: Tensor) -> UntypedStorage:
+        return UntypedStorage._of(t._storage)
+
+    def untyped(self) -> UntypedStorage:
+        return self
+
+    def new(self) -> UntypedStorage:
+        """An empty storage on the same device."""
+        return UntypedStorage(device=self._storage.device)
+
+    def type(self, dtype=None, non_blocking: bool = False):
+        """'torch.storage.UntypedStorage' (torch's name), or the bytes cast to a dtype as a TypedStorage."""
+        if dtype is None:
+            return "torch.storage.UntypedStorage"
+        return _cast(storage_dtype(dtype))(self)
+
+    def resize_(self, nbytes: int) -> UntypedStorage:
+        """Grow the storage to nbytes (the new bytes are zeros; torch leaves them uninitialized). Shrinking is
+        refused: a tensor viewing the storage would read past its end."""
+        st = self._storage
+        if not self.resizable():
+            raise RuntimeError("Trying to resize storage that is not resizable")
+        if self._span is not None:
+            raise RuntimeError("lazygrad: resize_ of a slice of a storage is not supported")
+        if nbytes % st.dtype.itemsize:
+            raise RuntimeError(f"lazygrad: a storage of {st.dtype!r} elements holds a multiple of "
+                               f"{st.dtype.itemsize} bytes, not {nbytes}")
+        if nbytes < self.nbytes():
+            raise RuntimeError(f"lazygrad: resize_ shrinking a storage ({self.nbytes()} to {nbytes} bytes) is not "
+                               "supported: tensors viewing it would read past its end")
+        _fit(st, 0, (nbytes // st.dtype.itemsize,), (1,))
+        return self
+
+    def byteswap(self, dtype) -> None:
+        """Reverse the byte order of each element of dtype, in place."""
+        size = to_dtype(dtype).itemsize
+        if self.nbytes() % size:
+            raise RuntimeError(f"Expected the storage's size {self.nbytes()} to be a multiple of the element "
+                               f"size {size}")
+        self._write(0, self.nbytes(), self._bytes().reshape(-1, size)[:, ::-1].reshape(-1).copy())
+
+    @classmethod
+    def from_buffer(cls, buffer, byte_order: str | None = None, count: int = -1, offset: int = 0, *,
+                    dtype=None) -> UntypedStorage:
+        from .mapped_files import elements_of_buffer
+        if dtype is None:
+            raise RuntimeError("argument 'dtype' cannot be None")
+        return cls._of(elements_of_buffer(buffer, byte_order, count, offset, to_dtype(dtype))._storage)
+
+    @classmethod
+    def from_file(cls, filename: str, shared: bool = False, nbytes: int = 0) -> UntypedStorage:
+        from .mapped_files import mapped
+        return cls._of(mapped(filename, shared, nbytes, uint8)._storage)
 
     def _elements(self) -> Tensor | None:
         """The bytes as a 1-D tensor of the storage's elements (writes to it leave versions alone),
@@ -244,7 +386,7 @@ def _warn_typed_storage_removal() -> None:
                       UserWarning, stacklevel=3)
 
 
-class TypedStorage:
+class TypedStorage(_StorageMethods):
     """A whole storage's elements, of its dtype (torch's `tensor.storage()`)."""
 
     __slots__ = ("_untyped", "dtype")
@@ -312,6 +454,58 @@ class TypedStorage:
         """The same memory as bytes."""
         return self._untyped
 
+    @property
+    def _internal(self) -> Storage:
+        return self._untyped._storage
+
+    def _tensor(self) -> Tensor:
+        st = self._untyped._storage
+        t = Tensor._make(st, (st.numel,), (1,), 0)
+        t._untracked = True
+        return t
+
+    def _wrapping(self, t: Tensor) -> TypedStorage:
+        return TypedStorage._of(UntypedStorage._of(t._storage))
+
+    def to(self, *, device, non_blocking: bool = False) -> TypedStorage:
+        moved = super().to(device=device, non_blocking=non_blocking)
+        return TypedStorage._of(self._untyped) if moved is self else moved  # (torch: a new object, same memory)
+
+    def type(self, dtype=None, non_blocking: bool = False):
+        """torch's name of the storage type ('torch.FloatStorage'), or the storage cast to a dtype, a storage
+        class (lazygrad.DoubleStorage) or a storage type's name."""
+        if dtype is None:
+            return f"torch.{self.pickle_storage_type()}"
+        return _cast(storage_dtype(dtype))(self)
+
+    def pickle_storage_type(self) -> str:
+        return f"{torch_name(self.dtype)}Storage"
+
+    def resize_(self, size: int) -> None:
+        self._untyped.resize_(size * self.dtype.itemsize)
+
+    @classmethod
+    def from_buffer(cls, buffer, byte_order: str | None = None, count: int = -1, offset: int = 0, *,
+                    dtype=None) -> TypedStorage:
+        """The elements of dtype (the default dtype; a legacy storage class's own) in a bytes-like object."""
+        from .mapped_files import elements_of_buffer
+        dtype = getattr(cls, "_legacy_dtype", None) or (to_dtype(dtype) if dtype is not None else
+                                                        get_default_dtype())
+        return cls._of_tensor(elements_of_buffer(buffer, byte_order, count, offset, dtype))
+
+    @classmethod
+    def from_file(cls, filename: str, shared: bool = False, size: int = 0) -> TypedStorage:
+        """A storage of `size` elements mapping a file (a legacy storage class's: TypedStorage has no dtype)."""
+        from .mapped_files import mapped
+        dtype = getattr(cls, "_legacy_dtype", None)
+        if dtype is None:
+            raise RuntimeError("from_file can only be called on derived classes")
+        return cls._of_tensor(mapped(filename, shared, size, dtype))
+
+    @staticmethod
+    def _of_tensor(t: Tensor) -> TypedStorage:
+        return TypedStorage._of(UntypedStorage._of(t._storage))
+
     # ---- reading --------------------------------------------------------------------------------------
 
     def _values(self) -> np.ndarray:
@@ -376,6 +570,17 @@ class TypedStorage:
                                        f"of size {len(self)}")
 
     __str__ = __repr__
+
+
+def storage_dtype(target) -> DType:
+    """The dtype a `storage.type(...)` target names: a dtype, a storage class or its name ('torch.LongStorage')."""
+    if isinstance(target, str):
+        name = target.rpartition(".")[2]
+        found = next((d for d in dtypes.ALL_DTYPES if f"{torch_name(d)}Storage" == name), None)
+        if found is None:
+            raise ValueError(f"invalid type: '{target}'")
+        return found
+    return getattr(target, "_legacy_dtype", None) or to_dtype(target)
 
 
 def backing_storage(source: TypedStorage | UntypedStorage, dtype: DType, expected: str | None = None) -> Storage:

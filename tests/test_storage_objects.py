@@ -484,3 +484,190 @@ def test_typed_storage_warns_once_as_torch_does(monkeypatch):
         a.storage()
         lg.TypedStorage(2)
     assert len(seen) == 1
+
+
+# ---- casts, moves and how the memory is held ------------------------------------------------------
+
+def _same(call) -> None:
+    """call(lazygrad) raises what call(torch) does."""
+    same_error(lambda: call(lg), lambda: call(torch_mod()))
+
+
+CASTS = ["double", "float", "half", "bfloat16", "long", "int", "short", "char", "byte", "bool", "complex_double",
+         "complex_float"]
+
+
+@pytest.mark.parametrize("cast", CASTS)
+def test_casts_of_both_storage_kinds_like_torch(cast):
+    """A TypedStorage's elements are converted; an UntypedStorage's elements are its bytes."""
+    x, tx = pair([0.0, 1.5, -2.0, 3.0])
+    for ours, theirs in ((x.storage(), tx.storage()), (x.untyped_storage(), tx.untyped_storage())):
+        got, expected = getattr(ours, cast)(), getattr(theirs, cast)()
+        assert type(got).__name__ == type(expected).__name__ == "TypedStorage"
+        assert got.dtype.name == str(expected.dtype).split(".")[1]
+        np.testing.assert_array_equal(np.array(got.tolist()), np.array(expected.tolist()))
+
+
+def test_type_names_and_moves_like_torch():
+    torch = torch_mod()
+    x, tx = pair([1.0, 2.0], "float64")
+    assert x.storage().type() == tx.storage().type() == "torch.DoubleStorage"
+    assert x.storage().pickle_storage_type() == tx.storage().pickle_storage_type() == "DoubleStorage"
+    assert x.untyped_storage().type() == tx.untyped_storage().type()
+    assert x.storage().type(lg.LongStorage).tolist() == [1, 2] and x.storage().type("torch.IntStorage").dtype is lg.int32
+    for m, t in ((lg, x), (torch, tx)):
+        s, u = t.storage(), t.untyped_storage()
+        assert s.cpu() is not s and s.cpu().data_ptr() == s.data_ptr() and s.to(device="cpu").data_ptr() == s.data_ptr()
+        assert u.cpu() is u and u.to(device="cpu") is u and u.untyped() is u and u.new().nbytes() == 0
+        assert (s.get_device(), u.get_device(), s.is_sparse, u.is_sparse_csr, s.is_pinned()) == (None, None, False,
+                                                                                                  False, False)
+        assert s.resizable() and s.filename is None
+    with pytest.raises(TypeError):
+        x.storage().to("cpu")  # (device is keyword-only, as in torch)
+    if not lg.cuda.is_available():
+        _same(lambda m: m.ones(2).storage().pin_memory())
+
+
+def test_share_memory_is_reported_on_the_memory_like_torch():
+    torch = torch_mod()
+    for m in (lg, torch):
+        t = m.ones(2)
+        assert not t.is_shared() and not t.storage().is_shared()
+        view = t[1:]
+        assert t.share_memory_() is t
+        assert t.is_shared() and view.is_shared() and t.untyped_storage().is_shared() and t.storage().is_shared()
+        other = m.ones(2)
+        other.untyped_storage().share_memory_()
+        assert other.is_shared()
+
+
+def test_resize_grows_a_storage_and_its_tensors_keep_their_view():
+    x, tx = pair([1.0, 2.0])
+    x.untyped_storage().resize_(16)
+    tx.untyped_storage().resize_(16)
+    assert x.untyped_storage().nbytes() == tx.untyped_storage().nbytes() == 16
+    assert x.tolist() == tx.tolist() and x.untyped_storage().tolist()[8:] == [0] * 8  # (torch's: uninitialized)
+    s = lg.zeros(2, dtype=lg.int16).storage()
+    s.resize_(3)
+    assert len(s) == 3 and s.tolist() == [0, 0, 0]
+    with pytest.raises(RuntimeError, match="shrinking a storage"):
+        x.untyped_storage().resize_(4)
+    with pytest.raises(RuntimeError, match="Trying to resize storage that is not resizable"):
+        lg.from_numpy(np.ones(2, np.float32)).untyped_storage().resize_(16)
+
+
+def test_byteswap_like_torch():
+    torch = torch_mod()
+    raw = np.array([1, -2, 300], np.int32).tobytes()
+    got = [m.UntypedStorage.from_buffer(raw, "little", dtype=m.int32) for m in (lg, torch)]
+    for u, m in zip(got, (lg, torch)):
+        u.byteswap(m.int32)
+    assert got[0].tolist() == got[1].tolist()
+
+
+# ---- storages from bytes and from files -----------------------------------------------------------
+
+BUFFER_CASES = {
+    "little": dict(byte_order="little"), "big": dict(byte_order="big"), "native": dict(byte_order="native"),
+    "count": dict(byte_order="little", count=1), "count and offset": dict(byte_order="little", count=1, offset=2),
+    "none": dict(byte_order="little", count=0), "offset past the end": dict(byte_order="little", offset=9),
+    "negative offset": dict(byte_order="little", offset=-1), "count too big": dict(byte_order="little", count=5),
+    "ragged": dict(byte_order="little", offset=1), "bad order": dict(byte_order="middle"), "no order": {},
+}
+
+
+@pytest.mark.parametrize("case", BUFFER_CASES)
+@pytest.mark.parametrize("dtype", ["int16", "float32", "complex64"])
+def test_from_buffer_like_torch(case, dtype):
+    torch = torch_mod()
+    raw = np.arange(1, 9, dtype=np.uint8).tobytes()
+    results = []
+    for m in (lg, torch):
+        try:
+            typed = m.TypedStorage.from_buffer(raw, dtype=getattr(m, dtype), **BUFFER_CASES[case])
+            untyped = m.UntypedStorage.from_buffer(raw, dtype=getattr(m, dtype), **BUFFER_CASES[case])
+            results.append((np.array(typed.tolist()).tobytes(), str(typed.dtype).split(".")[1], untyped.tolist()))
+        except (ValueError, RuntimeError) as error:
+            results.append((type(error).__name__, str(error)))
+    assert results[0] == results[1]
+
+
+def test_from_buffer_defaults_and_legacy_classes_like_torch():
+    torch = torch_mod()
+    raw = np.array([1.5, -2.0], np.float32).tobytes()
+    for m in (lg, torch):
+        assert m.TypedStorage.from_buffer(raw, "native").tolist() == [1.5, -2.0]
+        assert m.ShortStorage.from_buffer(raw[:4], "little").dtype is m.int16
+        _same(lambda m: m.UntypedStorage.from_buffer(raw, "little"))
+        _same(lambda m: m.UntypedStorage.from_buffer([1, 2], "little", dtype=m.int16))
+
+
+@pytest.fixture
+def data_file(tmp_path):
+    path = tmp_path / "values.bin"
+    np.arange(6, dtype=np.float32).tofile(path)
+    return path
+
+
+def test_from_file_private_mapping_leaves_the_file_alone(data_file):
+    torch = torch_mod()
+    for m in (lg, torch):
+        t = m.from_file(str(data_file), shared=False, size=4)
+        t[0] = 100.0
+        t.mul_(2)
+        assert t.tolist() == [200.0, 2.0, 4.0, 6.0] and t.untyped_storage().filename is None
+        np.testing.assert_array_equal(np.fromfile(data_file, np.float32), np.arange(6))
+    assert lg.from_file(str(data_file), size=3, dtype=lg.int32).tolist() == \
+        torch.from_file(str(data_file), size=3, dtype=torch.int32).tolist()
+    assert lg.from_file(str(data_file)).shape == (0,)
+
+
+def test_from_file_shared_mapping_writes_the_file(data_file, tmp_path):
+    torch = torch_mod()
+    for m in (lg, torch):
+        np.arange(6, dtype=np.float32).tofile(data_file)
+        t = m.from_file(str(data_file), shared=True, size=4)
+        t[0] = 100.0
+        t.add_(1)
+        np.testing.assert_array_equal(np.fromfile(data_file, np.float32), [101, 2, 3, 4, 4, 5])
+        assert t.untyped_storage().filename == str(data_file)
+        fresh = tmp_path / f"new_{m.__name__}.bin"  # a missing file is created, zero-filled, at the mapping's size
+        made = m.from_file(str(fresh), shared=True, size=3)
+        assert made.tolist() == [0.0, 0.0, 0.0] and fresh.stat().st_size == 12
+        made.fill_(2.5)
+        np.testing.assert_array_equal(np.fromfile(fresh, np.float32), [2.5] * 3)
+
+
+def test_storage_from_file_like_torch(data_file):
+    torch = torch_mod()
+    for m in (lg, torch):
+        assert m.UntypedStorage.from_file(str(data_file), False, 8).tolist() == [0, 0, 0, 0, 0, 0, 128, 63]
+        assert m.FloatStorage.from_file(str(data_file), False, 3).tolist() == [0.0, 1.0, 2.0]
+        assert m.UntypedStorage.from_file(str(data_file), True, 4).filename == str(data_file)
+    _same(lambda m: m.TypedStorage.from_file(str(data_file), False, 2))
+
+
+@pytest.mark.parametrize("call", [
+    lambda m, path: m.from_file(path, size=100),
+    lambda m, path: m.from_file(path + ".missing", size=2),
+    lambda m, path: m.from_file(path, size=2, dtype=m.int64, requires_grad=True),
+])
+def test_from_file_errors_like_torch(call, data_file):
+    torch = torch_mod()
+    _same(lambda m: call(m, str(data_file)))
+
+
+def test_legacy_storage_classes_like_torch():
+    torch = torch_mod()
+    for m in (lg, torch):
+        made = m.FloatStorage(3)
+        assert type(made) is m.TypedStorage and made.dtype is m.float32 and len(made) == 3
+        assert m.LongStorage([1, 2]).tolist() == [1, 2] and m.BoolStorage.dtype is m.bool
+        assert isinstance(m.arange(3.0).storage(), m.FloatStorage)
+        assert not isinstance(m.arange(3.0).storage(), m.DoubleStorage)
+        assert issubclass(m.FloatStorage, m.TypedStorage) and m.is_storage(made)
+        assert m.arange(3).storage_type() is m.LongStorage
+        assert m.Tensor(m.FloatStorage([1.0, 2.0])).tolist() == [1.0, 2.0]
+    assert repr(lg.FloatStorage) == repr(torch.FloatStorage).replace("torch", "lazygrad")
+    _same(lambda m: m.FloatStorage(3, dtype=m.float64))
+    _same(lambda m: m.FloatStorage(3, device="cpu"))
