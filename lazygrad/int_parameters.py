@@ -83,6 +83,7 @@ INT_PARAMETERS_TABLE = """
     flatten                          f=1-3 m=0-2                         start_dim:int end_dim:int
     flip                             f=2-2                               dims:ints
     frobenius_norm                   f=2-4                               dim:int[1]
+    from_file                        f=1-8                               size:int?
     full                             f=2-8                               size:ints
     gather                           f=3-5 m=2-3                         dim:int
     gradient                         f=1-4,2-4,3-4,2-4,3-4,3-4,2-3       dim:int[1]? edge_order:int
