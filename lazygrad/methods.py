@@ -250,6 +250,12 @@ def _squeeze_node(args) -> str:
         else "SqueezeBackward4"
 
 
+def _module_load(self: Tensor, other: Tensor, assign: bool = False) -> Tensor:
+    """What load_state_dict makes of `other` for this parameter or buffer when it swaps them in: other
+    itself (detached) with assign=True, else self with other's values copied in (detached)."""
+    return other.detach() if assign else self.copy_(other).detach()
+
+
 def _share_memory_(self: Tensor) -> Tensor:
     """Marks the memory shared, as torch reports it (lazygrad shares no memory between processes)."""
     typed_storage.UntypedStorage._of(self._storage).share_memory_()
@@ -520,6 +526,7 @@ METHODS = {
     # questions answered with Python values
     "is_complex": tensor_info.is_complex, "is_signed": tensor_info.is_signed, "is_nonzero": tensor_info.is_nonzero,
     "is_same_size": tensor_info.is_same_size, "is_inference": tensor_info.is_inference,
+    "is_set_to": tensor_info.is_set_to, "module_load": _module_load,
     "get_device": tensor_info.get_device,
     # random
     "bernoulli": sampling.bernoulli, "multinomial": sampling.multinomial,

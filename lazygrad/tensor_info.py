@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .dtypes import bool_, uint8
 from .tensor import Tensor
+from .tensor_parameters import refuse
 
 
 def is_complex(input: Tensor) -> bool:
@@ -21,6 +22,14 @@ def is_nonzero(input: Tensor) -> bool:
 
 def is_same_size(input: Tensor, other: Tensor) -> bool:
     return input._shape == other._shape
+
+
+def is_set_to(self: Tensor, tensor: Tensor) -> bool:
+    """Whether both view the same memory the same way (storage, offset, sizes and strides)."""
+    if not isinstance(tensor, Tensor):
+        refuse("is_set_to", "tensor", tensor, 1)
+    return (self._storage is tensor._storage and self._offset == tensor._offset and self._shape == tensor._shape
+            and self._strides == tensor._strides)
 
 
 def is_inference(input: Tensor) -> bool:

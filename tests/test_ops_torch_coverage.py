@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import lazygrad as lg
+from distribution_oracle import raised
 from oracle import assert_same, raises_like_torch, torch_or_skip
 
 RNG = np.random.default_rng(11)
@@ -671,3 +672,21 @@ def test_running_out_of_host_memory_raises_torchs_error(capfd):
     del x, got
     assert "Exception ignored" not in capfd.readouterr().err
     assert (lg.ones(3) + 1).tolist() == [2.0, 2.0, 2.0]
+
+
+def test_is_set_to_and_module_load_like_torch():
+    torch = torch_or_skip()
+    results = []
+    for m in (lg, torch):
+        a = m.arange(6.0)
+        d = m.empty(0)
+        d.set_(a)
+        flags = (a.is_set_to(a[:]), a.is_set_to(a.view(2, 3)), a.is_set_to(a.view(6)), d.is_set_to(a),
+                 a.is_set_to(a.clone()))
+        buffer, values = m.zeros(2), m.tensor([1.0, 2.0])
+        loaded = buffer.module_load(values)
+        assigned = buffer.module_load(values, assign=True)
+        results.append((flags, loaded.tolist(), buffer.tolist(), loaded is buffer, assigned.tolist(),
+                        assigned is values, raised(lambda: a.is_set_to(1)),
+                        raised(lambda: m.nn.Parameter(m.zeros(2)).module_load(values))))
+    assert results[0] == results[1]
