@@ -10,11 +10,11 @@ import secrets
 
 
 class Generator:
-    __slots__ = ("seed", "offset", "_device")
+    __slots__ = ("_seed", "offset", "_device")
 
     def __init__(self, device="cpu"):
         from .device import device as Device
-        self.seed = secrets.randbits(63)
+        self._seed = secrets.randbits(63)
         self.offset = 0
         self._device = Device(device)
 
@@ -39,7 +39,7 @@ class Generator:
     def clone_state(self) -> Generator:
         """A new generator in this one's state."""
         twin = Generator(self._device)
-        twin.seed, twin.offset = self.seed, self.offset
+        twin._seed, twin.offset = self._seed, self.offset
         return twin
 
     def graphsafe_get_state(self):
@@ -52,12 +52,16 @@ class Generator:
         seed = int(seed)
         if not -(1 << 63) <= seed < (1 << 64):  # (torch reads it as a 64-bit integer, signed or not)
             raise ValueError("Overflow when unpacking long long")
-        self.seed = seed & ((1 << 64) - 1)
+        self._seed = seed & ((1 << 64) - 1)
         self.offset = 0
         return self
 
     def initial_seed(self) -> int:
-        return self.seed
+        return self._seed
+
+    def seed(self) -> int:
+        """Seed the generator from the operating system's randomness; returns the seed."""
+        return self.manual_seed(secrets.randbits(63))._seed
 
     def get_state(self):
         """The state as a uint8 tensor: the seed and the counter offset, 8 bytes each (little-endian)."""
@@ -65,18 +69,23 @@ class Generator:
 
         from .creation import tensor
         from .dtypes import uint8
-        return tensor(np.array([self.seed, self.offset], dtype="<u8").view(np.uint8), dtype=uint8)
+        return tensor(np.array([self._seed, self.offset], dtype="<u8").view(np.uint8), dtype=uint8)
 
     def set_state(self, new_state) -> Generator:
         """Restore a state get_state returned: the numbers that follow are the same again."""
         import numpy as np
 
         from .dtypes import uint8
-        if new_state.dtype is not uint8 or new_state.numel() != 16:
-            raise RuntimeError("RNG state must be a torch.ByteTensor of the size lazygrad.get_rng_state() returns "
-                               f"(16 bytes), got {new_state.numel()} elements of {new_state.dtype}")
+        from .tensor import Tensor
+        if not isinstance(new_state, Tensor):
+            raise TypeError(f"expected a torch.ByteTensor, but got {type(new_state).__name__}")
+        if new_state.dtype is not uint8:
+            raise TypeError("RNG state must be a torch.ByteTensor")
+        if new_state.numel() != 16:
+            raise RuntimeError(f"Expected a lazygrad generator state of size 16 but found the input RNG state size "
+                               f"to be {new_state.numel()}")
         seed, offset = np.ascontiguousarray(new_state.cpu().numpy()).view("<u8")
-        self.seed, self.offset = int(seed), int(offset)
+        self._seed, self.offset = int(seed), int(offset)
         return self
 
 
@@ -88,18 +97,17 @@ def manual_seed(seed: int) -> Generator:
 
 
 def seed() -> int:
-    default_generator.manual_seed(secrets.randbits(63))
-    return default_generator.seed
+    return default_generator.seed()
 
 
 def initial_seed() -> int:
-    return default_generator.seed
+    return default_generator._seed
 
 
 def seed_value(generator: Generator | None = None) -> int:
     if generator is not None and not isinstance(generator, Generator):
         raise TypeError(f"expected a lazygrad.Generator as generator, but got {type(generator).__name__}")
-    return (generator or default_generator).seed
+    return (generator or default_generator)._seed
 
 
 def next_offset(n: int, generator: Generator | None = None) -> int:
@@ -126,8 +134,8 @@ def fork_rng(devices=None, enabled: bool = True, _caller: str = "fork_rng", _dev
     if not enabled:
         yield
         return
-    state = (default_generator.seed, default_generator.offset)
+    state = (default_generator._seed, default_generator.offset)
     try:
         yield
     finally:
-        default_generator.seed, default_generator.offset = state
+        default_generator._seed, default_generator.offset = state

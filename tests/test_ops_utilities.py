@@ -223,8 +223,23 @@ def test_rng_state_round_trips():
     lg.set_rng_state(state)
     assert lg.rand(4).tolist() == first
     assert state.dtype is lg.uint8
-    with pytest.raises(RuntimeError, match="RNG state must be"):
+    with pytest.raises(RuntimeError, match="generator state of size 16 but found the input RNG state size to be 3"):
         lg.set_rng_state(lg.zeros(3, dtype=lg.uint8))
+    with pytest.raises(TypeError, match="^RNG state must be a torch.ByteTensor$"):
+        lg.set_rng_state(lg.zeros(16))
+    with pytest.raises(TypeError, match="^expected a torch.ByteTensor, but got list$"):
+        lg.Generator().set_state([1, 2])
+
+
+def test_generator_seed_draws_a_new_seed_like_torch():
+    torch = pytest.importorskip("torch")
+    for m in (lg, torch):
+        g = m.Generator()
+        drawn = g.seed()
+        assert isinstance(drawn, int) and drawn == g.initial_seed() and 0 <= drawn < 2**64
+        assert g.seed() != drawn  # (63 random bits: a repeat is practically impossible)
+        first = m.rand(3, generator=g.manual_seed(drawn)).tolist()
+        assert m.rand(3, generator=g.manual_seed(drawn)).tolist() == first
 
 
 ERRORS = {
