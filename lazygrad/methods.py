@@ -520,7 +520,8 @@ METHODS = {
     "argwhere": indexing.nonzero, "to_dense": cx.resolve, "share_memory_": _share_memory_,
     "const_data_ptr": lambda self: self.data_ptr(), "dim_order": lambda self: tuple(
         sorted(range(self.ndim), key=lambda d: (-self.stride(d), d))),
-    "storage_type": lambda self: legacy_storages()[f"{torch_name(self.dtype)}Storage"], "is_pinned": lambda self, device=None: False,
+    "storage_type": lambda self: legacy_storages()[f"{torch_name(self.dtype)}Storage"],
+    "is_pinned": lambda self, device=None: False,
     "pin_memory": _pin_memory,
     "is_shared": lambda self: typed_storage.UntypedStorage._of(self._storage).is_shared(),
     # questions answered with Python values

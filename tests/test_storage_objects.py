@@ -514,7 +514,8 @@ def test_type_names_and_moves_like_torch():
     assert x.storage().type() == tx.storage().type() == "torch.DoubleStorage"
     assert x.storage().pickle_storage_type() == tx.storage().pickle_storage_type() == "DoubleStorage"
     assert x.untyped_storage().type() == tx.untyped_storage().type()
-    assert x.storage().type(lg.LongStorage).tolist() == [1, 2] and x.storage().type("torch.IntStorage").dtype is lg.int32
+    assert x.storage().type(lg.LongStorage).tolist() == [1, 2]
+    assert x.storage().type("torch.IntStorage").dtype is lg.int32
     for m, t in ((lg, x), (torch, tx)):
         s, u = t.storage(), t.untyped_storage()
         assert s.cpu() is not s and s.cpu().data_ptr() == s.data_ptr() and s.to(device="cpu").data_ptr() == s.data_ptr()
