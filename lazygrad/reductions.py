@@ -224,6 +224,12 @@ def std(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correc
     return _deviation(input, dim, unbiased, keepdim, correction, kwargs, "std")
 
 
+@differentiable("std")
+def _std_for(input: Tensor, dim, unbiased, keepdim: bool, *, correction=None, name: str) -> Tensor:
+    """std as another op computes it (std_mean): its warnings name that op, its gradient is std's."""
+    return _deviation(input, dim, unbiased, keepdim, correction, {}, name)
+
+
 def _deviation(input: Tensor, dim, unbiased, keepdim: bool, correction, kwargs: dict, name: str) -> Tensor:
     if opmath(input.dtype) is not input.dtype:  # float16 and bfloat16: computed in float32, rounded once
         wide = input.to(opmath(input.dtype))
@@ -278,7 +284,8 @@ def std_mean(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, c
     _moments_of(input, "std_mean")
     if isinstance(dim, bool):  # std_mean(x, unbiased)
         dim, unbiased = None, dim
-    return _deviation(input, dim, unbiased, keepdim, correction, {}, "std_mean"), mean(input, dim, keepdim=keepdim)
+    return (_std_for(input, dim, unbiased, keepdim, correction=correction, name="std_mean"),
+            mean(input, dim, keepdim=keepdim))
 
 
 @autocast_op("logsumexp")

@@ -602,3 +602,19 @@ def test_no_degrees_of_freedom_warns_like_torch(call):
     assert str(want[0].message).startswith(str(got[0].message)) and got[0].filename == __file__
     for o, e in zip(out if isinstance(out, tuple) else (out,), expected if isinstance(expected, tuple) else (expected,)):
         assert_like_torch(o, e)
+
+
+@pytest.mark.parametrize("name", ["std", "std_mean", "std_dim", "std_mean_dim"])
+def test_std_gradient_is_zero_where_the_values_do_not_spread_like_torch(name):
+    """torch masks std's gradient g / (2 std) to 0 where std is 0, rather than giving 0 / 0."""
+    torch = pytest.importorskip("torch")
+    calls = {"std": lambda m, x: x.std(), "std_mean": lambda m, x: sum(m.std_mean(x)),
+             "std_dim": lambda m, x: x.std(1).sum(),
+             "std_mean_dim": lambda m, x: sum(m.std_mean(x, 1, keepdim=True)).sum()}
+    grads = []
+    for m in (lg, torch):
+        x = m.tensor([[2.0, 2.0, 2.0], [1.0, 2.0, 4.0]], dtype=m.float64, requires_grad=True)
+        calls[name](m, x).backward()
+        grads.append(x.grad.numpy())
+    assert not np.isnan(grads[0]).any()
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12)

@@ -155,8 +155,11 @@ def _var(c, g):
 
 
 def _std(c, g):
+    """var's gradient times g / (2 std), which is 0 where std is 0 (as torch masks it: not 0 / 0)."""
     centered, dof, norm = _var_parts(c)
-    return (_expand_back(g, norm) * centered / (dof * _expand_back(c.out, norm)),)
+    out = _expand_back(c.out, norm)
+    scale = lg.where(out == 0, lg.zeros((), dtype=g.dtype), _expand_back(g, norm) / out)
+    return (scale * centered / dof,)
 
 
 def _diagonal(c, g):
