@@ -618,3 +618,26 @@ def test_std_gradient_is_zero_where_the_values_do_not_spread_like_torch(name):
         grads.append(x.grad.numpy())
     assert not np.isnan(grads[0]).any()
     np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12)
+
+
+@pytest.mark.parametrize("values", [[0.0, 2.0, -1.5], [1.0, 0.0, 3.0, 0.0, 2.0], [2.0, 3.0, 4.0], [0.0, 0.0, 0.0]])
+def test_cumprod_gradients_through_zeros_like_torch(values):
+    """The first and the second derivative of cumprod are exact where the input holds zeros (no 0 / 0)."""
+    torch = pytest.importorskip("torch")
+    results = []
+    for m in (lg, torch):
+        x = m.tensor(values, dtype=m.float64, requires_grad=True)
+        w = m.tensor([1.0, -2.0, 3.0, 0.5, 2.0][:len(values)], dtype=m.float64)
+        first, = m.autograd.grad((x.cumprod(0) * w).sum(), x, create_graph=True)
+        second, = m.autograd.grad((first * w).sum(), x)
+        results.append((first.detach().numpy(), second.numpy()))
+    assert not np.isnan(results[0][0]).any()
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-12)
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-12)
+
+
+def test_cumprod_with_zeros_passes_gradgradcheck():
+    x = lg.tensor([[[0.0, 2.0, 1.5], [3.0, 0.0, 0.0]]], dtype=lg.float64, requires_grad=True)
+    for dim in (1, 2):
+        assert lg.autograd.gradcheck(lambda a: a.cumprod(dim), (x,))
+        assert lg.autograd.gradgradcheck(lambda a: a.cumprod(dim), (x,))

@@ -334,9 +334,36 @@ def _repeat(c, g):
 
 
 def _cumprod(c, g):
+    """Exact through zeros, as torch's: before a slice's first zero, sum_{j>=k} g_j out_j / x_k; at it, the
+    same sum with that zero taken as 1 in the products (never dividing by it); after it, 0. A gradient that
+    will itself be differentiated, of an input holding a zero, is the sum of the products written out
+    (quadratic in the length, as torch's is): the zero masks have no derivative."""
     x, dim = c.args[0], _kw(c, "dim", 1, 0)
-    rev = (g * c.out).flip(dim).cumsum(dim).flip(dim)
-    return (rev / x,)
+    if x.ndim == 0:
+        return (g,)
+    if lg.is_grad_enabled() and bool((x == 0).any()):
+        return (_cumprod_products(x, g, dim),)
+
+    def from_the_end(t):
+        return t.flip(dim).cumsum(dim).flip(dim)
+    zero = x == 0
+    seen = zero.to(lg.int64).cumsum(dim)  # zeros up to and including each position
+    before, first = seen == 0, zero & (seen == 1)
+    one = lg.ones((), dtype=x.dtype)
+    up_to = from_the_end(g * c.out) / lg.where(before, x, one)
+    through = from_the_end(g * lg.where(first, one, x).cumprod(dim))
+    return (lg.where(before, up_to, lg.where(first, through, lg.zeros((), dtype=g.dtype))),)
+
+
+def _cumprod_products(x, g, dim: int):
+    """d/dx_k of sum_j g_j cumprod(x)_j = sum_{j>=k} g_j prod_{i<=j, i!=k} x_i: for each k the cumprod of x
+    with x_k set to 1, along a new dim."""
+    xs, gs = x.movedim(dim, -1), g.movedim(dim, -1)
+    n = xs.shape[-1]
+    own = lg.eye(n, dtype=lg.bool, device=x.device)  # [k, i]
+    others = lg.where(own, lg.ones((), dtype=x.dtype), xs.unsqueeze(-2)).cumprod(-1)  # [..., k, j]
+    later = lg.ones(n, n, dtype=lg.bool, device=x.device).triu()  # j >= k
+    return (others * gs.unsqueeze(-2) * later).sum(-1).movedim(-1, dim)
 
 
 def _norm(c, g):
