@@ -611,3 +611,29 @@ def test_float_of_a_tensor_requiring_grad_warns_as_torch_does():
 def test_set_grad_enabled_prints_its_mode():
     assert repr(lg.set_grad_enabled(False)) == "lazygrad.autograd.grad_mode.set_grad_enabled(mode=False)"
     lg.set_grad_enabled(True)
+
+
+MASKED_GRADIENTS = {  # ops whose gradient torch masks (a NaN gradient does not reach the masked side)
+    "maximum": lambda m, a, b: m.maximum(a, b), "minimum": lambda m, a, b: m.minimum(a, b),
+    "max of two": lambda m, a, b: m.max(a, b), "fmax": lambda m, a, b: m.fmax(a, b),
+    "relu": lambda m, a, b: a.relu() + b.relu(), "clamp": lambda m, a, b: a.clamp(min=b),
+}
+
+
+@pytest.mark.parametrize("name", MASKED_GRADIENTS)
+@pytest.mark.parametrize("incoming", ["ones", "nans"])
+def test_gradients_with_nans_are_masked_like_torch(name, incoming):
+    torch = pytest.importorskip("torch")
+    nan = float("nan")
+    grads = []
+    for m in (lg, torch):
+        a = m.tensor([1.0, 2.0, nan, 3.0, nan, -1.0], dtype=m.float64, requires_grad=True)
+        b = m.tensor([2.0, 2.0, 1.0, nan, nan, -2.0], dtype=m.float64, requires_grad=True)
+        out = MASKED_GRADIENTS[name](m, a, b)
+        seed = m.ones_like(out) if incoming == "ones" else m.full_like(out, nan)
+        grads.append([None if g is None else g.numpy() for g in m.autograd.grad(out, (a, b), seed,
+                                                                                  allow_unused=True)])
+    for ours, theirs in zip(*grads):
+        assert (ours is None) == (theirs is None)
+        if ours is not None:
+            np.testing.assert_array_equal(ours, theirs)

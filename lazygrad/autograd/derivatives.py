@@ -205,10 +205,13 @@ def _pow(c, g):
 
 
 def _maximum(c, g, greater: bool):
+    """g to the operand picked, halved on ties; masked, not multiplied, as torch's: the loser gets 0 even where g
+    is NaN, and a NaN operand (neither wins) lets both have all of g."""
     a, b = c.args[0], c.args[1]
-    win = (a > b) if greater else (a < b)
-    tie = (a == b).to(g.dtype) * 0.5
-    return (g * (win.to(g.dtype) + tie), g * ((~win).to(g.dtype) - tie))
+    zero = lg.zeros((), dtype=g.dtype)
+    shared = lg.where(a == b, g / 2, g)
+    a_loses, b_loses = (a < b, a > b) if greater else (a > b, a < b)
+    return (lg.where(a_loses, zero, shared), lg.where(b_loses, zero, shared))
 
 
 def _clamp(c, g):
@@ -227,7 +230,7 @@ def _clamp(c, g):
     if isinstance(lo, lg.Tensor) and isinstance(hi, lg.Tensor):
         g_lo = lg.where((x < lo) & (lo <= hi), g, zero)
         g_hi = lg.where((x > hi) | (lo > hi), g, zero)
-    return (g * keep.to(g.dtype), g_lo, g_hi)
+    return (lg.where(keep, g, zero), g_lo, g_hi)
 
 
 def _prod(c, g):
@@ -774,7 +777,7 @@ DERIVATIVES = {
     "cosh": ("CoshBackward0", lambda c, g: (g * lg.sinh(c.args[0]),)),
     "tanh": ("TanhBackward0", lambda c, g: (g * (1 - c.out * c.out),)),
     "sigmoid": ("SigmoidBackward0", lambda c, g: (g * c.out * (1 - c.out),)),
-    "relu": ("ReluBackward0", lambda c, g: (g * (c.out > 0).to(g.dtype),)),
+    "relu": ("ReluBackward0", lambda c, g: (lg.where(c.out <= 0, lg.zeros((), dtype=g.dtype), g),)),
     "erf": ("ErfBackward0", lambda c, g: (g * (2 / math.sqrt(math.pi)) * lg.exp(-(c.args[0] ** 2)),)),
     "abs": ("AbsBackward0", lambda c, g: (g * lg.sgn(c.args[0]),)),
     "sign": ("SignBackward0", ZERO_GRAD),
