@@ -613,10 +613,11 @@ def test_set_grad_enabled_prints_its_mode():
     lg.set_grad_enabled(True)
 
 
-MASKED_GRADIENTS = {  # ops whose gradient torch masks (a NaN gradient does not reach the masked side)
+MASKED_GRADIENTS = {  # ops whose gradient torch masks or zeroes (a NaN gradient does not reach the masked side)
     "maximum": lambda m, a, b: m.maximum(a, b), "minimum": lambda m, a, b: m.minimum(a, b),
     "max of two": lambda m, a, b: m.max(a, b), "fmax": lambda m, a, b: m.fmax(a, b),
     "relu": lambda m, a, b: a.relu() + b.relu(), "clamp": lambda m, a, b: a.clamp(min=b),
+    "piecewise constant": lambda m, a, b: a.floor() + a.ceil() + a.round() + b.trunc() + b.sign() + b ** 0,
 }
 
 

@@ -194,7 +194,7 @@ def _pow(c, g):
     a, b = c.args[0], c.args[1]
     if not isinstance(b, lg.Tensor):
         if b == 0:
-            return (g * 0, None)
+            return (lg.zeros_like(g), None)
         return (g * b * a ** (b - 1), None)
     ga = None
     if isinstance(a, lg.Tensor):
@@ -548,7 +548,7 @@ def _bernoulli(c, g):
     return (lg.zeros_like(g),)
 
 
-ZERO_GRAD = lambda c, g: (g * 0,)  # noqa: E731  (piecewise-constant functions)
+ZERO_GRAD = lambda c, g: (lg.zeros_like(g),)  # noqa: E731  (piecewise-constant: 0, even where g is NaN)
 
 
 def _narrowed(c, g):
@@ -952,8 +952,9 @@ DERIVATIVES = {
     "poisson": ("PoissonBackward0", lambda c, g: (lg.zeros_like(c.args[0]), None)),
     "binomial": ("NotImplemented", lambda c, g: _not_implemented("binomial")),
     # in-place comparisons write 0 or 1: zero gradients
-    **{f"{op}_": (_compare_name(op), lambda c, g: (g * 0, lg.zeros_like(c.args[1]) if isinstance(c.args[1], lg.Tensor)
-                                                   else None)) for op in ("eq", "ne", "lt", "le", "gt", "ge")},
+    **{f"{op}_": (_compare_name(op), lambda c, g: (lg.zeros_like(g), lg.zeros_like(c.args[1])
+                                                   if isinstance(c.args[1], lg.Tensor) else None))
+       for op in ("eq", "ne", "lt", "le", "gt", "ge")},
     # scans (lazygrad/scans.py)
     "cummax": ("CummaxBackward0", _cumulative_extreme),
     "cummin": ("CumminBackward0", _cumulative_extreme),
