@@ -122,13 +122,23 @@ def _any_requires_grad(args, kwargs) -> bool:
 _MULTI_VIEW_NODES = frozenset({"SplitBackward0", "SplitWithSizesBackward0", "UnbindBackward0"})
 
 
+def _of_multi_view(node, base_node) -> bool:
+    """Whether a view's node, or a view node between it and its base's, is one of several views (a view of a
+    split's output is refused as the output is, as torch propagates the restriction)."""
+    while node is not None and node is not base_node:
+        if node.name() in _MULTI_VIEW_NODES:
+            return True
+        node = node._edges[0][0] if node._edges else None
+    return False
+
+
 def _check_leaf(target: Tensor) -> None:
     base = target._base
     if base is None and target._requires_grad and target.grad_fn is None:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
     if base is not None and base._requires_grad and base.grad_fn is None:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
-    if base is not None and target.grad_fn is not None and target.grad_fn.name() in _MULTI_VIEW_NODES:
+    if base is not None and target.grad_fn is not None and _of_multi_view(target.grad_fn, base.grad_fn):
         name = target.grad_fn.name().removesuffix("Backward0")
         raise RuntimeError(f"Output {target._output_nr} of {name} is a view and is being modified inplace. This view "
                            "is the output of a function that returns multiple views. Such functions do not allow the "
@@ -221,8 +231,9 @@ def _covers_storage(t: Tensor) -> bool:
 
 
 def check_writable(target: Tensor) -> None:
-    """torch refuses writes through views that repeat a memory location (expanded dims), and writes to an
-    inference tensor outside inference mode."""
+    """Writes through a view that repeats a memory location are refused: torch refuses them through expanded
+    dims, and writes overlapping windows (unfold, as_strided) one element after another, a result its docs
+    call unreliable (lazygrad refuses those too). An inference tensor outside inference mode is refused."""
     check_write(target._storage)
     if strided_embed.overlaps(target._shape, target._strides):
         raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
@@ -258,10 +269,10 @@ def assign(target: Tensor, value) -> Tensor:
     else:
         old = graph.reshape(st.source, (st.numel,))
         flat = strided_embed.embed_update(node, st.numel, target._strides, target._offset, old_view, old)
-        if flat is None:
+        region = strided_embed.region(target._shape, st.numel, target._strides, target._offset)
+        if flat is None or region is None:  # (dims that interleave rather than nest: written at once)
             _write_now(target, node)
             return target
-        region = strided_embed.region(target._shape, st.numel, target._strides, target._offset)
         st.write(graph.alu(Op.WHERE, region, flat, old))
     return target
 

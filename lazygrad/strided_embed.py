@@ -8,6 +8,8 @@ transposes, diagonals, selects. Overlapping or interleaved layouts return None.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from . import graph
 from .dtypes import bool_
 from .graph import Node
@@ -68,5 +70,20 @@ def region(shape: tuple[int, ...], numel: int, strides: tuple[int, ...], offset:
 
 
 def overlaps(shape: tuple[int, ...], strides: tuple[int, ...]) -> bool:
-    """Whether the view repeats a memory location through a zero stride (torch refuses to write those)."""
-    return any(n > 1 and st == 0 for n, st in zip(shape, strides))
+    """Whether two elements of the view share a memory location: through a zero stride (an expanded dim), or
+    windows that overlap (unfold, as_strided). Dims that nest (each stride past the span of the smaller ones)
+    cannot; other layouts are checked by listing their offsets."""
+    dims = sorted((abs(st), n) for n, st in zip(shape, strides) if n > 1)
+    span = 0
+    for st, n in dims:
+        if st <= span:
+            break
+        span += (n - 1) * st
+    else:
+        return False
+    if dims[0][0] == 0:
+        return True
+    offsets = np.zeros(1, np.int64)
+    for st, n in dims:
+        offsets = (offsets[:, None] + np.arange(n, dtype=np.int64) * st).reshape(-1)
+    return np.unique(offsets).size < offsets.size

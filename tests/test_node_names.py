@@ -204,21 +204,26 @@ def test_a_count_of_nonzeros_has_no_gradient_and_string_orders_are_matrix_norms(
 
 
 @pytest.mark.parametrize("split", [lambda x: x.split(2)[0], lambda x: x.split([1, 3])[1], lambda x: x.chunk(2)[1],
-                                   lambda x: x.unbind(0)[1]])
+                                   lambda x: x.unbind(0)[1], lambda x: x.chunk(2)[0].unsqueeze(0).transpose(1, 2),
+                                   lambda x: x[1:].split(1)[0][:, 1:]])
 def test_views_of_an_op_returning_several_are_not_written_in_place_under_autograd(split):
-    """torch's error for in-place writes into split/chunk/unbind outputs that require grad (allowed without)."""
+    """torch's error for in-place writes into split/chunk/unbind outputs that require grad (allowed without), and
+    into views of them (the message names the view's own node)."""
     torch = torch_or_skip()
+    messages = []
     for t in (lg, torch):
         x = t.ones(4, 3, requires_grad=True) * 1
         with pytest.raises(RuntimeError) as caught:
             split(x).mul_(2)
         assert "is a view and is being modified inplace. This view is the output of a function that returns " \
                "multiple views." in str(caught.value)
+        messages.append(str(caught.value))
         with t.no_grad():
             split(x).mul_(2)
         plain = t.ones(4, 3)
         split(plain).mul_(2)
         assert float(plain.sum()) > 12
+    assert messages[0] == messages[1]
 
 
 def test_in_place_views_record_torchs_in_place_nodes():

@@ -734,6 +734,42 @@ def test_in_place_errors_like_torch(name):
     same_error(lambda: f(lg), lambda: f(torch))
 
 
+OVERLAPPING_WRITES = {
+    "add_": lambda t: t.add_(1), "masked_fill_": lambda t: t.masked_fill_(t > 1, -1.0), "fill_": lambda t: t.fill_(2),
+    "index_fill_": lambda t: t.index_fill_(0, lg.tensor([0]), 7.0), "copy_": lambda t: t.copy_(lg.ones(3, 2)),
+}
+
+
+@pytest.mark.parametrize("name", OVERLAPPING_WRITES)
+@pytest.mark.parametrize("view", ["unfold", "as_strided"])
+def test_writes_into_overlapping_windows_are_refused(name, view):
+    """torch writes such a view one element after another (its docs call the result unreliable); lazygrad
+    refuses it with torch's message for a repeated location, and the memory is left as it was."""
+    x = lg.arange(4.0)
+    windows = x.unfold(0, 2, 1) if view == "unfold" else x.as_strided((3, 2), (1, 1))
+    with pytest.raises(RuntimeError, match="more than one element of the written-to tensor refers to a single "
+                                           "memory location"):
+        OVERLAPPING_WRITES[name](windows)
+    assert x.tolist() == [0.0, 1.0, 2.0, 3.0]
+    windows[1] = 9.0  # (one window does not overlap itself)
+    assert x.tolist() == [0.0, 9.0, 9.0, 3.0]
+
+
+@pytest.mark.parametrize("op", ["add_", "mul_", "copy_", "setitem"])
+def test_writes_through_interleaved_dims_like_torch(op):
+    """Dims that interleave without overlapping (strides 2 and 3 over 3 x 2 elements) are written in place."""
+    torch = torch_or_skip()
+    results = []
+    for m in (lg, torch):
+        x = m.arange(8.0)
+        v = x.as_strided((3, 2), (2, 3))
+        {"add_": lambda: v.add_(100), "mul_": lambda: v.mul_(m.tensor([1.0, -1.0])),
+         "copy_": lambda: v.copy_(m.arange(6.0).reshape(3, 2) * 10), "setitem": lambda: v.__setitem__(
+             (slice(None), 1), -5.0)}[op]()
+        results.append(x.tolist())
+    assert results[0] == results[1]
+
+
 COPIED_NUMBERS = {"int64_float": ("int64", 2.7), "float32_bool": ("float32", True), "bool_int": ("bool", 2),
                   "complex64_complex": ("complex64", 1 - 2j), "uint8_negative": ("uint8", -3)}
 
