@@ -279,7 +279,7 @@ def _positions(shape, strides, offset: int, advanced) -> tuple[graph.Node, tuple
 
 def setitem(t: Tensor, index, value) -> None:
     """t[index] = value: a write through the view for basic indices, an index_put for the others."""
-    from .inplace import apply, copied, filled_by_setitem
+    from .inplace import apply, copied, filled_by_setitem, setitem_value
     items = index if isinstance(index, tuple) else (index,)
     bytes_ = any(isinstance(i, Tensor) and i.dtype is uint8 for i in items)
     if bytes_ and (not isinstance(value, Tensor) or value.numel() == 1):  # (torch's fill takes no byte mask)
@@ -299,7 +299,7 @@ def setitem(t: Tensor, index, value) -> None:
                 expand(value, view._shape)  # (torch's message when value cannot fill the view)
         apply(view, copied, value, reads_input=False)
     else:
-        apply(view, filled_by_setitem, value, reads_input=False)
+        apply(view, filled_by_setitem, setitem_value(t, value), reads_input=False)
 
 
 def _same_view(a: Tensor, b: Tensor) -> bool:

@@ -13,7 +13,9 @@ from __future__ import annotations
 import numbers
 import warnings
 
-from . import graph, strided_embed
+import numpy as np
+
+from . import dtypes, graph, strided_embed
 from .autograd import grad_mode
 from .amp.autocast_mode import no_autocast
 from .autograd.custom import is_function_node
@@ -22,6 +24,8 @@ from .autograd.forward_ad import duals, no_propagation, set_tangent, tangent_of
 from .autograd.record import differentiable
 from .buffer import Buffer
 from .creation import zeros
+from .dtype_info import scalar_in
+from .int_parameters import described, type_name
 from .dtypes import C_NAMES, can_cast, get_default_dtype, result_type, torch_name
 from .elementwise import broadcast_node
 from .ops import Op
@@ -331,6 +335,36 @@ def _filled(old: Tensor, value) -> Tensor:
     if isinstance(value, Tensor) and value.ndim:
         raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} dimensions.")
     return Tensor._from_node(value_node(old, value), old._storage.device)
+
+
+def _a_number(value) -> bool:
+    return isinstance(value, (numbers.Number, np.generic)) or isinstance(value, np.ndarray) and value.size == 1
+
+
+def fill_value(target: Tensor, value):
+    """fill_'s value as torch's parser and its conversion to target's dtype take it (a tensor passes as is)."""
+    if isinstance(value, Tensor):
+        return value
+    if not _a_number(value):
+        got = described(value)
+        raise TypeError(f"fill_() received an invalid combination of arguments - got ({type_name(value)}), but "
+                        f"expected one of:\n * (Tensor value)\n      didn't match because some of the arguments have "
+                        f"invalid types: (!{got}!)\n * (Number value)\n      didn't match because some of the "
+                        f"arguments have invalid types: (!{got}!)\n")
+    return scalar_in(target.dtype, value.item() if isinstance(value, (np.generic, np.ndarray)) else value)
+
+
+def setitem_value(target: Tensor, value):
+    """`t[i] = value`'s number as torch takes it: any other object is a TypeError; an int must fit 64 bits; the
+    range is checked in the target's dtype, or in double for float16 and bfloat16 (which round to inf)."""
+    if not _a_number(value):
+        raise TypeError(f"can't assign a {type(value).__name__} to a torch.{torch_name(target.dtype)}Tensor")
+    if isinstance(value, (np.generic, np.ndarray)):
+        value = value.item()
+    if isinstance(value, int) and not isinstance(value, bool) and not -(1 << 63) <= value < (1 << 63):
+        raise ValueError("Overflow when unpacking long long")
+    dtype = target.dtype
+    return scalar_in(dtypes.float64 if dtype in (dtypes.float16, dtypes.bfloat16) else dtype, value)
 
 
 filled = differentiable("fill_")(_filled)

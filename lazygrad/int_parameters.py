@@ -236,6 +236,15 @@ def type_name(value) -> str:
     return kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
 
 
+def described(value) -> str:
+    """A value as torch's parser describes an argument it refuses: a list or tuple with its elements' types."""
+    if isinstance(value, list):
+        return f"list of [{', '.join(type_name(v) for v in value)}]"
+    if isinstance(value, tuple):
+        return f"tuple of ({', '.join(type_name(v) for v in value)})"
+    return type_name(value)
+
+
 def as_int(value, whole_tensor: bool = False) -> int | None:
     """value as the int torch's parser reads it as, else None: not a bool, a tensor only when integral and 0-d
     (of one element where the tensor is a whole int[1] argument)."""

@@ -168,7 +168,7 @@ def _inplace_operator(fn, name: str):
 
 
 def _fill(self: Tensor, value) -> Tensor:
-    return inplace.apply(self, inplace.filled, value, reads_input=False)
+    return inplace.apply(self, inplace.filled, inplace.fill_value(self, value), reads_input=False)
 
 
 def _copy(self: Tensor, other: Tensor, non_blocking: bool = False) -> Tensor:

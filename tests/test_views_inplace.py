@@ -904,6 +904,31 @@ SETITEM_ERRORS = {
 }
 
 
+NUMBER_WRITES = [  # (dtype, value): written by fill_ and by t[0] = value
+    ("float32", 1e40), ("float16", 1e6), ("int8", 300), ("uint8", -3), ("uint8", -300), ("int64", float("inf")),
+    ("int32", 2.9), ("int64", 2**63), ("int32", float("nan")), ("float32", 1 + 2j), ("float16", 1 + 2j),
+    ("int64", 1.5 + 0j), ("bool", 1j), ("float32", None), ("int64", "a"), ("float32", [1, 2]), ("bool", 5),
+    ("complex64", 1 + 2j), ("float32", 2**63),
+]
+
+
+@pytest.mark.parametrize("dtype, value", NUMBER_WRITES)
+@pytest.mark.parametrize("how", ["fill_", "setitem"])
+def test_numbers_written_in_place_are_checked_like_torch(dtype, value, how):
+    """Out-of-range numbers are torch's overflow errors (setitem checks float16 in double, so it gives inf), an
+    object that is no number is torch's TypeError."""
+    torch = torch_or_skip()
+    results = []
+    for m in (lg, torch):
+        t = m.zeros(2, dtype=getattr(m, dtype))
+        try:
+            t.fill_(value) if how == "fill_" else t.__setitem__(0, value)
+            results.append(t.tolist())
+        except (TypeError, ValueError, RuntimeError) as error:
+            results.append((type(error).__name__, str(error).replace("lazygrad.", "torch.")))
+    assert results[0] == results[1]
+
+
 @pytest.mark.parametrize("name", list(SETITEM_ERRORS))
 def test_setitem_errors_like_torch(name):
     torch = torch_or_skip()
