@@ -92,10 +92,33 @@ def _byte_masks(index):
     return items if isinstance(index, tuple) else items[0]
 
 
+def _bool_scalars(t: Tensor, index) -> tuple[Tensor, object]:
+    """(t, index) with each bool (a Python bool or a 0-d bool tensor) made what torch makes it: an advanced
+    index over a new dim of size 1 (tensor([0]) for True, an empty one for False). So it adds a dim of size 1
+    (or 0), the result is a copy, and beside other advanced indices its shape joins their broadcast."""
+    items = index if isinstance(index, tuple) else (index,)
+    scalars = [isinstance(i, Tensor) and i.dtype is bool_ and i.ndim == 0 for i in items]
+    if not any(scalars) and not any(isinstance(i, bool) for i in items):
+        return t, index
+    items = tuple(bool(i.item()) if scalar else i for i, scalar in zip(items, scalars))
+    span = t.ndim - sum(_dims_used(i) for i in items)  # (the dims an ellipsis stands for)
+    source, out = 0, []
+    for i in items:
+        if isinstance(i, bool):
+            t = t.unsqueeze(source)
+            out.append(Tensor._from_array(np.zeros(int(i), np.int64), int64, t._storage.device))
+            source += 1
+        else:
+            out.append(i)
+            source += span if i is Ellipsis else _dims_used(i)
+    return t, tuple(out)
+
+
 def getitem(t: Tensor, index) -> Tensor:
     """t[index]. Recorded as torch records it: basic indices of several parts as a node per part in order
     (`x[1:, 0]`: SelectBackward0 after SliceBackward0), the others as one node."""
     index = _byte_masks(index)
+    t, index = _bool_scalars(t, index)
     steps = _recorded_steps(t, index) if t._requires_grad and grad_mode.STATE.enabled else None
     if steps is None:
         return _indexed(t, index)
@@ -253,7 +276,11 @@ def _positions(shape, strides, offset: int, advanced) -> tuple[graph.Node, tuple
                 raise IndexError(f"index {int(vals[bad].flat[0])} is out of bounds for dimension {pos} with size {size}")
         low = int(vals.min()) if vals is not None and vals.size else _lowest(idx.lazy)
         wrapped.append(low is None or low < 0)
-    bshape = broadcast_shapes(*(a[1]._shape for a in advanced))
+    try:
+        bshape = broadcast_shapes(*(a[1]._shape for a in advanced))
+    except RuntimeError:
+        raise IndexError("shape mismatch: indexing tensors could not be broadcast together with shapes "
+                         + ", ".join(str(list(a[1]._shape)) for a in advanced)) from None
     adjacent = dims == list(range(dims[0], dims[0] + len(dims))) if dims else True
     rest = [k for k in range(len(shape)) if k not in dims]
     # result layout: [rest before first adv] + bshape + [rest after] when adjacent, else bshape + rest
@@ -285,6 +312,7 @@ def setitem(t: Tensor, index, value) -> None:
     if bytes_ and (not isinstance(value, Tensor) or value.numel() == 1):  # (torch's fill takes no byte mask)
         raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype unsigned char")
     index = _byte_masks(index)
+    t, index = _bool_scalars(t, index)
     items = index if isinstance(index, tuple) else (index,)
     if any(_is_advanced(i) for i in items):
         apply(t, index_put, index, value, reads_input=False)

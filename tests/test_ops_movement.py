@@ -135,9 +135,53 @@ def test_none_stride_before_a_slice(backend, index):
 
 @pytest.mark.parametrize("index", [True, False, (0, True), (Ellipsis, True)], ids=str)
 def test_bool_scalar_index_adds_a_dim(backend, index):
-    """A Python bool index adds a dim of size 1 (True) or 0 (False), like None."""
+    """A Python bool index adds a dim of size 1 (True) or 0 (False)."""
     torch = pytest.importorskip("torch")
     assert_like_torch(lg.tensor(BASE[0])[index], torch_of(BASE[0])[index])
+
+
+BOOL_SCALAR_INDICES = {  # m -> index into a 2 x 3 tensor: 0-d bool tensors, and bools beside advanced indices
+    "tensor True": lambda m: m.tensor(True), "tensor False": lambda m: m.tensor(False),
+    "tensor True, int": lambda m: (m.tensor(True), 0), "int, tensor True": lambda m: (0, m.tensor(True)),
+    "ellipsis, tensor True": lambda m: (Ellipsis, m.tensor(True)), "None, tensor True": lambda m: (None, m.tensor(True)),
+    "True beside a tensor": lambda m: (True, m.tensor([0, 1])),
+    "tensor True beside a tensor": lambda m: (m.tensor(True), m.tensor([0, 1])),
+    "mask and tensor True": lambda m: (m.tensor([True, False]), m.tensor(True)),
+    "between two tensors": lambda m: (m.tensor([0, 1]), True, m.tensor([1, 2])),
+    "across an ellipsis": lambda m: (m.tensor(True), Ellipsis, m.tensor([2, 0])),
+    "False beside a tensor": lambda m: (False, m.tensor([0, 1])),
+    "tensors that do not broadcast": lambda m: (m.tensor([0, 1, 0]), m.tensor([0, 1])),
+}
+
+
+@pytest.mark.parametrize("name", BOOL_SCALAR_INDICES)
+def test_bool_scalar_indices_read_and_write_like_torch(name):
+    """A 0-d bool tensor indexes as a Python bool; beside other advanced indices either is one of them (an
+    index over a new dim of size 1), so its shape joins their broadcast."""
+    torch = pytest.importorskip("torch")
+    results = []
+    for m in (lg, torch):
+        y = m.arange(6.0).reshape(2, 3)
+        try:
+            read = y[BOOL_SCALAR_INDICES[name](m)]
+            y[BOOL_SCALAR_INDICES[name](m)] = -1.0
+            results.append((tuple(read.shape), read.tolist(), y.tolist()))
+        except IndexError as error:
+            results.append(str(error))
+    assert results[0] == results[1]
+
+
+def test_a_zero_dim_mask_of_a_zero_dim_tensor_like_torch():
+    torch = pytest.importorskip("torch")
+    results = []
+    for m in (lg, torch):
+        x = m.tensor(-1.0, requires_grad=True)
+        y = x * 2
+        picked = y[y < 0]
+        y[y < 0] = 0.5
+        (picked * 3).sum().backward()
+        results.append((picked.shape, y.item(), x.grad.item()))
+    assert results[0][1:] == results[1][1:] and tuple(results[0][0]) == tuple(results[1][0])
 
 
 @pytest.mark.parametrize("dtype", ["int32", "int16"])
