@@ -580,6 +580,7 @@ def test_backward_with_create_graph_keeps_a_recorded_copy_in_grad():
             (x * x * x).sum().backward(create_graph=True)
         assert m is torch or any("create a reference cycle" in str(w.message) for w in caught)
         assert type(x.grad.grad_fn).__name__ == "CopyBackwards"
+        assert x.grad.grad_fn.name() == "torch::autograd::CopyBackwards"
         (second,) = m.autograd.grad(x.grad.sum(), x)
         grads.append((x.grad.detach().numpy().tolist(), second.numpy().tolist()))
     assert grads[0] == grads[1] == ([3.0, 12.0], [6.0, 12.0])

@@ -28,7 +28,7 @@ def _unpacked(ctx: Context, packed: list, unpack) -> Context:
 
 
 # nodes torch implements in C++ outside its generated ones: their name() is qualified
-_TORCH_NAMES = {n: f"torch::autograd::{n}" for n in ("AccumulateGrad", "CopySlices", "NotImplemented")}
+_TORCH_NAMES = {n: f"torch::autograd::{n}" for n in ("AccumulateGrad", "CopySlices", "CopyBackwards", "NotImplemented")}
 
 
 class BackwardNode:
