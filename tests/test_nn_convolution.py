@@ -160,6 +160,8 @@ def test_unfold_fold_like_torch():
     lambda F, x, w: F.conv2d(x[:, :3], w.double()),
     lambda F, x, w: F.conv_transpose2d(x[:, :4], w),
     lambda F, x, w: F.conv_transpose2d(x[:, :6], w, stride=2, output_padding=2),
+    lambda F, x, w: F.conv_transpose2d(x[:, :6, :2, :2], w[:, :, :1, :1], padding=(1, 0)),
+    lambda F, x, w: F.conv_transpose2d(x[:, :6], w, padding=4),
 ])
 def test_conv_errors(call):
     torch = torch_or_skip()

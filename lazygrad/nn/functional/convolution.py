@@ -285,6 +285,12 @@ def _conv_transpose(name: str, n: int, input: Tensor, weight: Tensor, bias, stri
         parts = [" ".join(f"{what}_{a}: {v[i]}" for i, a in enumerate(axes))
                  for what, v in (("output_padding", output_padding), ("stride", stride), ("dilation", dilation))]
         raise RuntimeError("output padding must be smaller than either stride or dilation, but got " + " ".join(parts))
+    sizes = x.shape[2:]
+    out_sizes = [(i - 1) * s - 2 * p + d * (k - 1) + q + 1 for i, s, p, d, k, q in
+                 zip(sizes, stride, padding, dilation, weight.shape[2:], output_padding)]
+    if any(o < 1 for o in out_sizes):
+        raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, sizes))}). Calculated output size per "
+                           f"channel: ({' x '.join(map(str, out_sizes))}). Output size is too small")
     out = convolution(x, weight, bias, stride, padding, dilation, True, output_padding, groups)
     return out if batched else out.squeeze(0)
 
