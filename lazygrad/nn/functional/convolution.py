@@ -289,6 +289,8 @@ def _conv_transpose(name: str, n: int, input: Tensor, weight: Tensor, bias, stri
     out_sizes = [(i - 1) * s - 2 * p + d * (k - 1) + q + 1 for i, s, p, d, k, q in
                  zip(sizes, stride, padding, dilation, weight.shape[2:], output_padding)]
     if any(o < 1 for o in out_sizes):
+        if dims == 1:  # (torch runs a 1-d one as a 2-d one of height 1)
+            sizes, out_sizes = [1, *sizes], [1, *out_sizes]
         raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, sizes))}). Calculated output size per "
                            f"channel: ({' x '.join(map(str, out_sizes))}). Output size is too small")
     out = convolution(x, weight, bias, stride, padding, dilation, True, output_padding, groups)
