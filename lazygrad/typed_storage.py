@@ -540,6 +540,10 @@ class TypedStorage(_StorageMethods):
             raise RuntimeError(f"can't index a {_class(TypedStorage)} with {type(idx)}")
         if isinstance(value, (TypedStorage, UntypedStorage)):
             raise RuntimeError(f"cannot set item with value type {_class(type(value))}")
+        if isinstance(idx, bool):  # (a new dim of size 1 over all the elements, or of size 0)
+            if not idx:
+                return
+            idx = slice(None)
         target = getitem(self._untyped._elements(), idx)
         target._untracked = True
         assign(target, value)
