@@ -22,7 +22,7 @@ from .autograd.record import differentiable
 
 
 def _expand_index(ndim: int, index) -> list:
-    if ndim == 0 and not isinstance(index, (tuple, bool)):
+    if ndim == 0 and not isinstance(index, tuple):
         _zero_dim_index(index)
     if not isinstance(index, tuple):
         index = (index,)
@@ -172,10 +172,6 @@ def _parse(t_shape, t_strides, offset: int, index):
     for k, i in enumerate(items):
         if i is None:  # torch's unsqueeze at this point, before later dims are sliced
             shape.append(1)
-            strides.append(t_shape[d] * t_strides[d] if d < len(t_shape) else 1)
-            continue
-        if isinstance(i, bool):  # x[True] adds a dim of size 1, x[False] one of size 0
-            shape.append(1 if i else 0)
             strides.append(t_shape[d] * t_strides[d] if d < len(t_shape) else 1)
             continue
         if isinstance(i, (int, np.integer)) or (isinstance(i, Tensor) and i.ndim == 0 and i.dtype.kind in "ui"
