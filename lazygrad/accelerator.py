@@ -27,11 +27,16 @@ def current_accelerator(check_available: bool = False) -> Device | None:
     return Device("cuda")
 
 
+def require() -> None:
+    """torch's RuntimeError where no accelerator can run (what needs one: its queries, pinned memory)."""
+    if not cuda.is_available():
+        raise RuntimeError(_NONE_AVAILABLE)
+
+
 def _on_a_device(fn: Callable) -> Callable:
     """fn, refused with torch's RuntimeError where no accelerator can run."""
     def checked(*args: Any) -> Any:
-        if not cuda.is_available():
-            raise RuntimeError(_NONE_AVAILABLE)
+        require()
         return fn(*args)
     checked.__name__ = checked.__qualname__ = fn.__name__
     checked.__doc__ = fn.__doc__

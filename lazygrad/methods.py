@@ -265,9 +265,8 @@ def _share_memory_(self: Tensor) -> Tensor:
 def _pin_memory(self: Tensor, device=None) -> Tensor:
     """Page-locked memory speeds copies to a GPU. Without one torch refuses, and so does this; with one the
     result is a contiguous copy in lazygrad's ordinary host memory (is_pinned stays False)."""
-    from . import cuda
-    if not cuda.is_available():
-        raise RuntimeError("Cannot access accelerator device when none is available.")
+    from .accelerator import require
+    require()
     return self.contiguous().clone()
 
 

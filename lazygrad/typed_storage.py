@@ -97,9 +97,8 @@ class _StorageMethods:
         return False
 
     def pin_memory(self, device: str = "cuda"):
-        from . import cuda
-        if not cuda.is_available():
-            raise RuntimeError("Cannot access accelerator device when none is available.")
+        from .accelerator import require
+        require()
         return self._wrapping(movement.clone(self._tensor()))
 
     def resizable(self) -> bool:
