@@ -167,10 +167,14 @@ def isreal(input: Tensor) -> Tensor:
 
 def angle(input: Tensor, *, out=None) -> Tensor:
     """The argument: atan2(imag, real) of a complex number; pi for negative reals, 0 otherwise (NaN stays).
-    A composite, so its gradient is atan2's through the parts."""
+    A composite, so its gradient is atan2's through the parts, except at 0 where torch's is 0 (atan2's is 0/0):
+    there the value is taken apart from the graph."""
     from .elementwise import atan2, isnan, lt
     if input.dtype.is_complex:
-        return _out(atan2(imag_part(input), real_part(input)), out)
+        im, re = imag_part(input), real_part(input)
+        at_zero = eq(input, 0)
+        moved = atan2(where(at_zero, 0.0, im), where(at_zero, 1.0, re))
+        return _out(where(at_zero, atan2(im, re).detach(), moved), out)
     x = input if input.dtype.kind == "f" else input.to(get_default_dtype())
     return _out(where(isnan(x), x, where(lt(x, 0), math.pi, 0.0)).to(x.dtype), out)
 

@@ -647,3 +647,16 @@ def test_logcumsumexp_of_complex_values_and_derivative_match_torch():
     g, = lg.autograd.grad(x.logcumsumexp(1).abs().sum(), x)
     gt, = torch.autograd.grad(xt.logcumsumexp(1).abs().sum(), xt)
     np.testing.assert_allclose(g.resolve_conj().numpy(), gt.resolve_conj().numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_angle_gradient_is_zero_at_zero_like_torch():
+    """torch's angle gradient is 0 at 0 (atan2's through the parts would be 0/0); values keep atan2's signs."""
+    torch = pytest.importorskip("torch")
+    results = []
+    for m in (lg, torch):
+        z = m.tensor([0j, 1 + 1j, -2 + 0j, -0.0 - 0.0j, 3 - 4j], requires_grad=True)
+        angle = z.angle()
+        grad, = m.autograd.grad((angle * m.tensor([1.0, 2.0, 3.0, 4.0, 5.0])).sum(), z)
+        results.append((angle.tolist(), grad.resolve_conj().tolist()))
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-6)
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-6)
