@@ -3,6 +3,8 @@ indices become storage positions computed from the index values (`_positions`), 
 (one load per result element) and a SCATTER writes or adds to (index_put, scatter, index_add)."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from . import graph, np_ops
@@ -262,21 +264,25 @@ def _positions(shape, strides, offset: int, advanced) -> tuple[graph.Node, tuple
     strides, offset), as an int64 node, and the result's shape (the indexed dims go where torch puts
     them). Every result element is then one load (a gather) or one store (a scatter)."""
     dims = [a[0] for a in advanced]
-    wrapped = []  # whether each index may be negative (then it wraps: a modulo by the dim's size)
-    for pos, idx, _ in advanced:
-        vals = known_values(idx)
-        size = shape[pos]
-        if vals is not None and vals.size:
-            bad = (vals >= size) | (vals < -size)
-            if bad.any():
-                raise IndexError(f"index {int(vals[bad].flat[0])} is out of bounds for dimension {pos} with size {size}")
-        low = int(vals.min()) if vals is not None and vals.size else _lowest(idx.lazy)
-        wrapped.append(low is None or low < 0)
     try:
         bshape = broadcast_shapes(*(a[1]._shape for a in advanced))
     except RuntimeError:
         raise IndexError("shape mismatch: indexing tensors could not be broadcast together with shapes "
                          + ", ".join(str(list(a[1]._shape)) for a in advanced)) from None
+    # as torch: an empty result reads nothing, so its indices are not checked
+    selects = math.prod(bshape) * math.prod(n for k, n in enumerate(shape) if k not in dims) > 0
+    if any(shape[pos] == 0 and idx.numel() for pos, idx, _ in advanced):
+        raise IndexError("index is out of bounds for dimension with size 0")
+    wrapped = []  # whether each index may be negative (then it wraps: a modulo by the dim's size)
+    for pos, idx, _ in advanced:
+        vals = known_values(idx)
+        size = shape[pos]
+        if selects and vals is not None and vals.size:
+            bad = (vals >= size) | (vals < -size)
+            if bad.any():
+                raise IndexError(f"index {int(vals[bad].flat[0])} is out of bounds for dimension {pos} with size {size}")
+        low = int(vals.min()) if vals is not None and vals.size else _lowest(idx.lazy)
+        wrapped.append(low is None or low < 0)
     adjacent = dims == list(range(dims[0], dims[0] + len(dims))) if dims else True
     rest = [k for k in range(len(shape)) if k not in dims]
     # result layout: [rest before first adv] + bshape + [rest after] when adjacent, else bshape + rest

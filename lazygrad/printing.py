@@ -285,8 +285,8 @@ def format_tensor(
 
     ``values``: the tensor's values, numpy dtype matching ``dtype_name`` (e.g. "float32", "int64",
     "bool"). ``show_dtype``: append ``dtype=lazygrad.<dtype_name>`` (the caller applies torch's rule:
-    hidden for the default float dtype, int64 and bool).  For an *empty* tensor torch shows the dtype
-    unless it is the default float dtype, so there it is also shown for int64 and bool.
+    hidden for the default float dtype, its complex type, int64 and bool).  For an *empty* tensor torch
+    shows the dtype unless it is the default float dtype, so there it is also shown for the others.
     ``device``: e.g. "cuda:0", written as ``device='cuda:0'`` first among the suffixes (pass None
     when torch would not show it).  ``extras``: further suffixes appended in order after the dtype,
     e.g. ``"grad_fn=<AddBackward0>"`` or ``"requires_grad=True"``.  ``size=(...)`` is added by this
@@ -302,7 +302,7 @@ def format_tensor(
     if a.size == 0:
         if a.ndim != 1:
             suffixes.append("size=" + _shape_str(a.shape))
-        if show_dtype or dtype_name in ("int64", "bool"):
+        if show_dtype or dtype_name in ("int64", "bool") or dtype_name.startswith("complex"):
             suffixes.append(dtype_suffix)
         body = "[]"
     else:

@@ -159,6 +159,19 @@ def test_realized_out_of_range_indices_raise_like_torch():
         x.gather(1, lg.tensor([[3]]))
 
 
+def test_indices_of_an_empty_selection_are_not_checked_as_torch():
+    """torch reads nothing when the result is empty, so it checks no index; a dim of size 0 that an
+    index selects from is refused before anything else."""
+    assert lg.zeros(0, 3)[:, lg.tensor([9])].shape == (0, 1)
+    assert lg.zeros(2, 3)[lg.tensor([5]), lg.tensor([], dtype=lg.long)].shape == (0,)
+    x = lg.zeros(0, 3, requires_grad=True)
+    x[:, lg.tensor([-9])].sum().backward()
+    assert x.grad.shape == (0, 3)
+    for shape, index in (((0, 3), lg.tensor([1])), ((3, 0), (lg.tensor([7]), lg.tensor([0])))):
+        with pytest.raises(IndexError, match="^index is out of bounds for dimension with size 0$"):
+            lg.zeros(shape)[index]
+
+
 def test_lazily_computed_indices_wrap_around():
     """Indices still lazy are not checked before the kernel (torch checks them on the device): each one
     is taken modulo its dim's size, as a negative index is, so no position falls outside the data."""

@@ -101,6 +101,7 @@ LITERAL = [
     (np.zeros((0,), np.int64), "tensor([], dtype=lazygrad.int64)"),
     (np.zeros((0,), np.bool_), "tensor([], dtype=lazygrad.bool)"),
     (np.zeros((2, 0), np.int32), "tensor([], size=(2, 0), dtype=lazygrad.int32)"),
+    (np.zeros((0,), np.complex64), "tensor([], dtype=lazygrad.complex64)"),  # hidden only when not empty
     (np.arange(8).reshape(2, 2, 2), "tensor([[[0, 1],\n         [2, 3]],\n\n        [[4, 5],\n         [6, 7]]])"),
     (np.arange(30, dtype=np.float32),
      "tensor([ 0.,  1.,  2.,  3.,  4.,  5.,  6.,  7.,  8.,  9., 10., 11., 12., 13.,\n"
