@@ -170,29 +170,38 @@ _INTERPOLATION = {
 }
 
 
+def _check_q_range(values: np.ndarray) -> None:
+    values = values.astype(np.float64).reshape(-1)
+    bad = values[(values < 0) | (values > 1) | np.isnan(values)]
+    if bad.size:
+        raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {bad[0]:g}")
+
+
 def _quantile(input: Tensor, q, dim, keepdim: bool, interpolation: str, ignore_nan: bool) -> Tensor:
     """(nanquantile's messages name quantile too, as torch's do)"""
     from .creation import tensor
-    if input.dtype not in (float32, float64):
-        raise RuntimeError("quantile() input tensor must be either float or double dtype")
+    if not isinstance(q, Tensor):  # (a number's range is checked first, as torch's overload for it does)
+        _check_q_range(np.asarray(q, dtype=np.float64))
     if interpolation not in _INTERPOLATION:
         raise RuntimeError(f"quantile() interpolation must be one of linear, lower, higher, midpoint or nearest, "
                            f"but got {interpolation}")
+    if not input.numel():
+        raise RuntimeError("quantile() input tensor must be non-empty")
     qs = q if isinstance(q, Tensor) else tensor(q, dtype=input.dtype, device=input.device)
     if qs.ndim > 1:
         raise RuntimeError("quantile() q must be a scalar or 1D tensor")
-    values = known_values(qs)
-    if values is not None:
-        values = values.astype(np.float64).reshape(-1)
-        bad = values[(values < 0) | (values > 1) | np.isnan(values)]
-        if bad.size:
-            raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {bad[0]:g}")
+    if input.dtype not in (float32, float64):
+        raise RuntimeError("quantile() input tensor must be either float or double dtype")
+    if qs.dtype is not input.dtype:
+        raise RuntimeError("quantile() q tensor must be same dtype as the input tensor")
+    if (values := known_values(qs)) is not None:
+        _check_q_range(values)
     x = input.reshape(-1) if dim is None else input
     d = 0 if dim is None else wrap_dim(dim, input.ndim)
     ordered = _to_last(sort(x, d).values, d).unsqueeze(-2)            # (..., 1, n)
     n = ordered._shape[-1]
     count = (~isnan(ordered)).sum(-1, keepdim=True).to(input.dtype) if ignore_nan else n
-    position = (qs.to(input.dtype).reshape(-1, 1) * (count - 1)).expand(*ordered._shape[:-2], qs.numel(), 1)
+    position = (qs.reshape(-1, 1) * (count - 1)).expand(*ordered._shape[:-2], qs.numel(), 1)
     lo = position.floor().clamp_min(0)
     hi = position.ceil().clamp_min(0)
     weight = _INTERPOLATION[interpolation](position - lo)
@@ -267,10 +276,21 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
     return out[0] if len(out) == 1 else tuple(out)
 
 
+def _check_empty_slices(input: Tensor, d: int) -> None:
+    """An empty tensor has distinct slices along dim only when dim is its one dim of size 0."""
+    if input.numel():
+        return
+    if input._shape.count(0) > 1:
+        raise RuntimeError("Number of zero sized dimensions is more than one, so unique cannot be applied ")
+    if input._shape[d]:
+        raise RuntimeError("There are 0 sized dimensions, and they aren't selected, so unique cannot be applied")
+
+
 def _unique_slices(input: Tensor, d: int, return_inverse: bool, return_counts: bool):
     """unique along dim: the slices are compared whole, so they are ordered on the host (numpy's
     lexicographic unique); the input is computed first, as for every data-dependent size."""
     from .creation import tensor
+    _check_empty_slices(input, d)
     host = np.moveaxis(_host(input), d, 0)
     rows = host.reshape(host.shape[0], math.prod(host.shape[1:]))
     found, inverse, counts = np.unique(rows, axis=0, return_inverse=True, return_counts=True)
@@ -289,7 +309,9 @@ def unique_consecutive(input: Tensor, return_inverse: bool = False, return_count
     from .creation import tensor
     host = _host(input)
     d = 0 if dim is None else wrap_dim(dim, input.ndim)
-    rows = host.reshape(-1, 1) if dim is None else np.moveaxis(host, d, 0).reshape(host.shape[d], -1)
+    if dim is not None:
+        _check_empty_slices(input, d)
+    rows = host.reshape(-1, 1) if dim is None else np.moveaxis(host, d, 0).reshape(host.shape[d], host.size // max(host.shape[d], 1))
     starts = np.ones(rows.shape[0], dtype=bool)
     starts[1:] = (rows[1:] != rows[:-1]).any(axis=1)
     if dim is None:

@@ -363,6 +363,13 @@ MORE = {
     "mode_of_complex": lambda m: m.ones(2, dtype=m.cfloat).mode(),
     "unique_dim_of_complex": lambda m: m.unique(m.ones(2, dtype=m.cfloat), dim=0),
     "quantile_of_halves": lambda m: m.ones(3, dtype=m.half).quantile(0.5),
+    "quantile_of_nothing": lambda m: m.ones(0).quantile(m.tensor(2.0)),
+    "quantile_range_before_dtype": lambda m: m.ones(3, dtype=m.int32).quantile(2.0),
+    "quantile_q_dims_before_dtype": lambda m: m.ones(3, dtype=m.int32).quantile(m.ones(1, 1)),
+    "quantile_q_dtype": lambda m: m.ones(3).quantile(m.tensor(0.5, dtype=m.float64)),
+    "unique_dim_of_nothing_elsewhere": lambda m: m.unique(m.ones(0, 1, 5), dim=2),
+    "unique_dim_of_two_empty_dims": lambda m: m.unique(m.ones(0, 0), dim=1),
+    "unique_consecutive_of_nothing_elsewhere": lambda m: m.unique_consecutive(m.ones(2, 0), dim=0),
     "nanquantile_q_range": lambda m: m.ones(3).nanquantile(2.0), "nanmean_of_complex": lambda m: m.ones(
         2, dtype=m.cfloat).nanmean(), "std_mean_of_ints": lambda m: m.std_mean(m.ones(2, dtype=m.long)),
     "var_mean_of_bools": lambda m: m.var_mean(m.ones(2, dtype=m.bool)),

@@ -179,5 +179,8 @@ def test_unique_slices_match_torch():
     ours, theirs = lg.tensor(y).unique(dim=2), torch.tensor(y).unique(dim=2)
     assert ours.dtype is lg.float32 and np.array_equal(ours.numpy(), theirs.numpy())
     assert lg.unique(lg.ones(0, 3), dim=0).shape == (0, 3)
+    for unique in (lg.unique, lg.unique_consecutive):  # empty along dim, the one empty dim
+        values, inverse, counts = unique(lg.ones(2, 0), dim=1, return_inverse=True, return_counts=True)
+        assert values.shape == (2, 0) and inverse.shape == counts.shape == (0,) and counts.dtype is lg.int64
     with pytest.raises(IndexError, match=r"Dimension out of range \(expected to be in range of \[-2, 1\], but got 3\)"):
         lg.unique(lg.tensor(x), dim=3)
