@@ -280,7 +280,7 @@ def _choose_materialized(order: list[Node], targets: list[Node], group_of: dict[
             for s in n.srcs:
                 consumers[id(s)].append(n)
     # random numbers read more than once are generated once (rule 5, decided first so costs see it)
-    materialized |= {id(n) for n in order if n.op is Op.RAND and len(consumers[id(n)]) > 1}
+    materialized |= {id(n) for n in order if n.op is Op.RAND and not is_stored(n) and len(consumers[id(n)]) > 1}
     walk = [(n, consumers[id(n)]) for n in reversed(order)
             if not is_stored(n) and (n.op not in SOURCES or n.op is Op.RAND)]
     # how each node is read (fixed while the rules run): through a real VIEW, through an expanding
