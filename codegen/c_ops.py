@@ -17,11 +17,13 @@ from lazygrad.dtypes import DType
 from lazygrad.ops import Op, ReduceOp
 
 C_TYPES = {
-    "bool": "bool", "uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int32_t",
-    "int64": "int64_t", "float16": "_Float16", "bfloat16": "float", "float32": "float", "float64": "double",
-    "complex64": "lg_complex64", "complex128": "lg_complex128",
+    "bool": "bool", "uint8": "uint8_t", "uint16": "uint16_t", "uint32": "uint32_t", "uint64": "uint64_t",
+    "int8": "int8_t", "int16": "int16_t", "int32": "int32_t", "int64": "int64_t", "float16": "_Float16",
+    "bfloat16": "float", "float32": "float", "float64": "double", "complex64": "lg_complex64",
+    "complex128": "lg_complex128",
 }
-SHORT_NAMES = {"uint8": "u8", "int8": "i8", "int16": "i16", "int32": "i32", "int64": "i64"}
+SHORT_NAMES = {"uint8": "u8", "uint16": "u16", "uint32": "u32", "uint64": "u64", "int8": "i8", "int16": "i16",
+               "int32": "i32", "int64": "i64"}
 
 _CMP = {Op.EQ: "({a} == {b})", Op.NE: "({a} != {b})", Op.LT: "({a} < {b})", Op.LE: "({a} <= {b})",
         Op.GT: "({a} > {b})", Op.GE: "({a} >= {b})", Op.WHERE: "({a} ? {b} : {c})"}
@@ -137,7 +139,7 @@ def literal(value, dtype: DType) -> str:
         value = int(value)
         if dtype.name == "int64":
             return "(-9223372036854775807LL - 1)" if value == -(2 ** 63) else f"{value}LL"
-        return str(value)
+        return f"{value}ULL" if dtype.name == "uint64" else f"{value}U" if dtype.name == "uint32" else str(value)
     if dtype.kind == "c":
         value, part = complex(value), dtype.to_real()
         return f"lg_cmake{'f' if part.name == 'float32' else ''}({literal(value.real, part)}, {literal(value.imag, part)})"

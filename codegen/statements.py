@@ -72,6 +72,11 @@ def _cond(conds) -> str:
     return " && ".join(parts) or "1"
 
 
+# a float converted to an unsigned type through the signed type torch's CPU build goes through (uint16: int32,
+# so a value past int32's range gives 0 as there); uint64 past 2^63 has a helper of its own
+_UNSIGNED_FROM_FLOAT = {"uint16": "({t})(int32_t)({a})", "uint64": "lg_to_u64({a})"}
+
+
 def _cast(src: DType, dst: DType, a: str, d: Dialect) -> str:
     if src.kind == "c" and dst.kind != "c":  # the real part, as torch's conversions keep it
         part = src.to_real()
@@ -80,8 +85,8 @@ def _cast(src: DType, dst: DType, a: str, d: Dialect) -> str:
         return f"({a} != 0)"
     if src.kind == "b":  # a select, not a conversion: gcc vectorizes it next to 32-bit lanes
         return f"({a} ? {c_ops.literal(1, dst)} : {c_ops.literal(0, dst)})"
-    if dst.kind == "u" and src.kind == "f":
-        return f"({d.ctype(dst)})(int64_t)({a})"  # negative floats wrap like torch, not UB
+    if dst.kind == "u" and src.kind == "f":  # negative floats wrap like torch, not UB
+        return _UNSIGNED_FROM_FLOAT.get(dst.name, "({t})(int64_t)({a})").format(t=d.ctype(dst), a=a)
     return f"({d.ctype(dst)})({a})"
 
 

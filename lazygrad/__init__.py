@@ -23,7 +23,7 @@ from .dtypes import int16 as short
 from .dtypes import int32 as int  # noqa: A001
 from .dtypes import int64 as long
 from .dtypes import result_type as _result_type
-from .dtypes import set_default_dtype, uint8
+from .dtypes import set_default_dtype, uint8, uint16, uint32, uint64
 from .elementwise import (abs, absolute, acos, add, addcdiv, addcmul, arccos, arcsin, arctan, arctan2, asin, atan, atan2,
                           bitwise_and, bitwise_left_shift, bitwise_not, bitwise_or, bitwise_right_shift, bitwise_xor,
                           broadcast_shapes, ceil, clamp, clamp_max, clamp_min, clip, cos, cosh, div, divide, eq, erf,

@@ -103,6 +103,28 @@ def _python_values(data) -> np.ndarray:
     return np.array([] if isinstance(data, np.generic) else [data])
 
 
+def _plain_numbers(data) -> bool:
+    """Whether data is a Python number or nested sequences of nothing else."""
+    if isinstance(data, (list, tuple)):
+        return all(map(_plain_numbers, data))
+    return isinstance(data, (bool, int, float, complex))
+
+
+def _as_uint64(data) -> np.ndarray:
+    """Python integers as torch reads them for uint64 (each one whole, not through int64): below 2^64, not
+    negative, and no floats."""
+    shape = _data_to_numpy(data).shape  # (its checks of the nesting; its values may have been rounded)
+    flat = np.array(data, dtype=object).reshape(-1)
+    for v in flat:
+        if not isinstance(v, int):
+            raise TypeError("an integer is required")
+        if v < 0:
+            raise OverflowError("can't convert negative int to unsigned")
+        if v >= 2 ** 64:
+            raise OverflowError("int too big to convert")
+    return np.array(flat.tolist(), dtype=np.uint64).reshape(shape)
+
+
 def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """A new tensor holding a copy of data (nested lists, scalars, NumPy arrays or tensors)."""
     device = normalize_device(device)
@@ -112,6 +134,8 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_me
         values, inferred = np.asarray(data), from_numpy_dtype(data.dtype)
     elif isinstance(data, Tensor):
         values, inferred = data._values(), data.dtype
+    elif dtype is dtypes.uint64 and _plain_numbers(data):
+        values, inferred = _as_uint64(data), dtypes.uint64
     else:
         values = _data_to_numpy(data)
         if values.dtype == object:
@@ -130,7 +154,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_me
             inferred = from_numpy_dtype(values.dtype)
         if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
             inferred = from_numpy_dtype(values.dtype) if values.dtype.kind not in "fc" else _infer_dtype(values)
-    if values.dtype == np.uint64 and not isinstance(data, (np.ndarray, np.generic, Tensor)):
+    if values.dtype == np.uint64 and inferred is not dtypes.uint64:
         raise ValueError("Overflow when unpacking long long")  # (Python integers past int64)
     dt = to_dtype(dtype) if dtype is not None else inferred
     if dt.kind in "ui" and values.dtype.kind in "iuf" and _python_scalars_inside(data) and values.size:
@@ -139,11 +163,16 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_me
 
 
 def _check_fits(values: np.ndarray, dt: DType) -> None:
-    """torch's check when Python numbers go into an integer dtype: finite and in range, where an unsigned dtype
-    also takes negative numbers down to minus its maximum (they wrap, as in C)."""
+    """torch's check when Python numbers go into an integer dtype: in range, where an unsigned dtype also takes
+    negative integers down to minus its maximum (they wrap, as in C); floats must be finite and in range as they
+    are, before they are truncated."""
     info = np.iinfo(dt.np)
-    low = -int(info.max) if info.min == 0 else int(info.min)
-    if not np.isfinite(values).all() or int(values.min()) < low or int(values.max()) > int(info.max):
+    if values.dtype.kind == "f":
+        fits = np.isfinite(values).all() and values.min() >= info.min and values.max() <= info.max
+    else:
+        low = -int(info.max) if info.min == 0 else int(info.min)
+        fits = int(values.min()) >= low and int(values.max()) <= int(info.max)
+    if not fits:
         raise RuntimeError(f"value cannot be converted to type {dt.name} without overflow")
 
 
@@ -419,7 +448,9 @@ INT64_MIN = -2 ** 63
 # the C++ name and the range of each dtype whose values cannot hold every int64 draw (torch's bounds errors)
 _DRAW_BOUNDS = {"uint8": ("unsigned char", 0, 255), "int8": ("signed char", -128, 127),
                 "int16": ("short int", -2 ** 15, 2 ** 15 - 1), "int32": ("int", -2 ** 31, 2 ** 31 - 1),
-                "float16": ("c10::Half", -65504, 65504), "bool": ("bool", 0, 1)}
+                "uint16": ("short unsigned int", 0, 2 ** 16 - 1), "uint32": ("unsigned int", 0, 2 ** 32 - 1),
+                "uint64": ("long unsigned int", 0, 2 ** 64 - 1), "float16": ("c10::Half", -65504, 65504),
+                "bool": ("bool", 0, 1)}
 
 
 def _check_draw_bounds(low: int, high: int, dt: DType) -> None:

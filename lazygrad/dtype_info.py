@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from .dtypes import SCALAR_C_TYPES, DType, bool_, get_default_dtype, to_dtype
+from .dtypes import SCALAR_C_TYPES, DType, bool_, check_python_int, get_default_dtype, to_dtype
 
 
 class _Info:
@@ -60,6 +60,7 @@ def scalar_in(dtype: DType, value):
     imaginary part for a real dtype, a finite value past a floating dtype's range, or a non-finite or
     out-of-range one for an integer dtype (an unsigned one takes negatives down to minus its maximum, which
     wrap) is torch's overflow error, naming the C type."""
+    check_python_int(value)
     if dtype.is_complex or dtype is bool_:
         return value
     overflow = RuntimeError(f"value cannot be converted to type {SCALAR_C_TYPES[dtype.name]} without overflow")
@@ -71,9 +72,9 @@ def scalar_in(dtype: DType, value):
         if math.isfinite(value) and abs(value) > finfo(dtype).max:
             raise overflow
         return value
-    if not math.isfinite(value):
-        raise overflow
     info = iinfo(dtype)
+    if isinstance(value, float) and not (math.isfinite(value) and info.min <= value <= info.max):
+        raise overflow  # (a float is checked as it is: -0.5 does not fit uint8)
     if not (-info.max if info.min == 0 else info.min) <= int(value) <= info.max:
         raise overflow
     return int(value)

@@ -61,6 +61,10 @@ class DType:
 
 bool_ = DType("bool", 1, "b", np.bool_, 0)
 uint8 = DType("uint8", 1, "u", np.uint8, 1)
+# torch's wider unsigned types: stored, converted and printed; torch promotes them with no other type
+uint16 = DType("uint16", 2, "u", np.uint16, 2)
+uint32 = DType("uint32", 4, "u", np.uint32, 3)
+uint64 = DType("uint64", 8, "u", np.uint64, 4)
 int8 = DType("int8", 1, "i", np.int8, 1)
 int16 = DType("int16", 2, "i", np.int16, 2)
 int32 = DType("int32", 4, "i", np.int32, 3)
@@ -76,30 +80,36 @@ complex128 = DType("complex128", 16, "c", np.complex128, 3)
 
 ALL_DTYPES: tuple[DType, ...] = (bool_, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64,
                                  complex64, complex128)
+# the unsigned types torch keeps apart: no legacy tensor or storage classes, no promotion with other integers
+LIMITED_UNSIGNED: tuple[DType, ...] = (uint16, uint32, uint64)
 
 # torch's aliases: lg.float is float32, lg.long is int64, ...
 ALIASES: dict[str, DType] = {
-    "bool": bool_, "uint8": uint8, "int8": int8, "int16": int16, "short": int16, "int32": int32, "int": int32,
-    "int64": int64, "long": int64, "float16": float16, "half": float16, "bfloat16": bfloat16, "float32": float32,
-    "float": float32, "float64": float64, "double": float64, "complex64": complex64, "cfloat": complex64,
+    "bool": bool_, "uint8": uint8, "uint16": uint16, "uint32": uint32, "uint64": uint64, "int8": int8,
+    "int16": int16, "short": int16, "int32": int32, "int": int32, "int64": int64, "long": int64,
+    "float16": float16, "half": float16, "bfloat16": bfloat16, "float32": float32, "float": float32,
+    "float64": float64, "double": float64, "complex64": complex64, "cfloat": complex64,
     "complex128": complex128, "cdouble": complex128,
 }
 
-_FROM_NUMPY: dict[np.dtype, DType] = {d.np: d for d in ALL_DTYPES if d is not bfloat16}
+_FROM_NUMPY: dict[np.dtype, DType] = {d.np: d for d in ALL_DTYPES + LIMITED_UNSIGNED if d is not bfloat16}
 
 
 # how torch names each type in error messages: 'Float' in kernel messages, 'float' in C-type messages
 TORCH_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16", "int64": "Long",
-               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "uint16": "UInt16",
+               "uint32": "UInt32", "uint64": "UInt64", "bool": "Bool",
                "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
 C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
            "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+           "uint16": "short unsigned int", "uint32": "unsigned int", "uint64": "long unsigned int",
            "bool": "bool", "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
 
 
 # the C types torch names when a Python scalar does not fit the type its kernel computes in
-SCALAR_C_TYPES = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
-                  "float16": "c10::Half", "bfloat16": "c10::BFloat16", "float32": "float", "float64": "double"}
+SCALAR_C_TYPES = {"uint8": "uint8_t", "uint16": "uint16_t", "uint32": "uint32_t", "uint64": "uint64_t",
+                  "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t", "float16": "c10::Half",
+                  "bfloat16": "c10::BFloat16", "float32": "float", "float64": "double"}
 
 
 def opmath(dtype: DType) -> DType:
@@ -109,6 +119,22 @@ def opmath(dtype: DType) -> DType:
 
 def torch_name(dtype: DType) -> str:
     return TORCH_NAMES[dtype.name]
+
+
+# the dtypes with a legacy tensor type (torch.FloatTensor): torch's messages name the others CPUBoolType and so on
+_LEGACY_TYPED = frozenset({"Float", "Double", "Half", "Byte", "Char", "Short", "Int", "Long"})
+
+
+def type_string(dtype: DType) -> str:
+    """How torch's argument checks name a CPU tensor's type: torch.FloatTensor, CPUBoolType, ..."""
+    name = torch_name(dtype)
+    return f"torch.{name}Tensor" if name in _LEGACY_TYPED else f"CPU{name}Type"  # (as Tensor.type() names it)
+
+
+def check_python_int(value) -> None:
+    """torch reads a Python int as an int64, else as a uint64: one fitting neither is refused."""
+    if type(value) is int and not -(1 << 63) <= value < (1 << 64):
+        raise OverflowError("int too big to convert" if value > 0 else "can't convert negative int to unsigned")
 
 
 def can_cast(from_: DType, to: DType) -> bool:
@@ -127,7 +153,8 @@ def from_numpy_dtype(npdt) -> DType:
     if dt is None:
         raise TypeError(
             f"can't convert np.ndarray of type numpy.{npdt.type.__name__}. The only supported types are: "
-            "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint8, and bool.")
+            "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint64, uint32, uint16, "
+            "uint8, and bool.")
     return dt
 
 
@@ -173,6 +200,9 @@ def promote_types(type1: DType, type2: DType) -> DType:
     if type1 is type2:
         return type1
     ka, kb = _KIND_ORDER[type1.kind], _KIND_ORDER[type2.kind]
+    if (type1 in LIMITED_UNSIGNED or type2 in LIMITED_UNSIGNED) and "f" not in (type1.kind, type2.kind):
+        raise RuntimeError("Promotion for uint16, uint32, uint64 types is not supported, attempted to promote "
+                           f"{torch_name(type1)} and {torch_name(type2)}")
     if "c" in (type1.kind, type2.kind):
         if ka < 2 or kb < 2:
             return type1 if ka > kb else type2
@@ -200,11 +230,11 @@ def _combine(higher: DType | None, lower: DType | None) -> DType | None:
         return lower
     if lower is None:
         return higher
-    if _KIND_ORDER[lower.kind] <= _KIND_ORDER[higher.kind] and higher.kind != "b":
+    if _KIND_ORDER[lower.kind] <= _KIND_ORDER[higher.kind]:
         return higher
     if higher.kind == "f" and lower.kind == "c":  # a float tensor with a complex scalar: its own width, complex
         return higher.to_complex()
-    return promote_types(higher, lower)
+    return lower  # of a higher kind, it decides whole (so uint16/32/64 meet no promotion error here)
 
 
 # a NumPy scalar read as torch's parser reads it: by kind, a NumPy bool as a float (torch.full((2,), np.True_) is

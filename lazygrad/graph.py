@@ -16,7 +16,7 @@ import weakref
 import numpy as np
 
 from . import np_ops
-from .dtypes import DType, bool_, int64
+from .dtypes import DType, bool_, check_python_int, int64
 from .ops import BINARY, COMPARISONS, Op, ReduceOp
 from .view import Shape, View
 
@@ -112,7 +112,9 @@ def toposort(roots, children=lambda n: n.srcs) -> list:
 # ---- sources -------------------------------------------------------------------------------------
 
 def normalize_scalar(value, dtype: DType):
-    """A Python scalar holding exactly the value `dtype` can store (wrapped or rounded as torch does)."""
+    """A Python scalar holding exactly the value `dtype` can store (wrapped or rounded as torch does). An
+    integer must fit int64 or uint64, as torch reads one."""
+    check_python_int(value)
     if dtype is bool_:
         return bool(value)
     if dtype.kind == "c":
@@ -128,7 +130,7 @@ def normalize_scalar(value, dtype: DType):
                 pass
         with np.errstate(over="ignore"):
             return float(np.array(value, dtype=np.float64).astype(dtype.np))
-    if type(value) is int and dtype.itemsize == 8 and -(1 << 63) <= value < (1 << 63):
+    if type(value) is int and dtype is int64 and value < (1 << 63):
         return value
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):

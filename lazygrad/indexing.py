@@ -8,7 +8,7 @@ import math
 import numpy as np
 
 from . import graph, np_ops
-from .dtypes import C_NAMES, TORCH_NAMES, bool_, float64, int64, uint8
+from .dtypes import C_NAMES, LIMITED_UNSIGNED, TORCH_NAMES, bool_, float64, int32, int64, uint8
 from .elementwise import broadcast_node, broadcast_shapes
 from .movement import as_view
 from .ops import Op, ReduceOp
@@ -80,6 +80,11 @@ def _dims_used(i) -> int:
 def _is_advanced(i) -> bool:
     return isinstance(i, (Tensor, list, np.ndarray)) or (isinstance(i, tuple))
 
+
+# the dtypes torch takes for positions (uint8 and bool index tensors are masks); scatter_add and scatter_reduce
+# check them under scatter's name
+POSITION_DTYPES = frozenset({int32, int64})
+_CHECKED_AS = {"scatter_add": "scatter", "scatter_reduce": "scatter"}
 
 BYTE_INDEX_WARNING = "indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool instead."
 
@@ -214,7 +219,7 @@ def _parse(t_shape, t_strides, offset: int, index):
                     strides.append(t_strides[d])
                     d += 1
                 continue
-            if idx.dtype.kind not in "ui":
+            if idx.dtype not in POSITION_DTYPES:
                 raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             advanced.append((len(shape), idx, d))
             shape.append(t_shape[d])
@@ -309,10 +314,7 @@ def _positions(shape, strides, offset: int, advanced) -> tuple[graph.Node, tuple
 def setitem(t: Tensor, index, value) -> None:
     """t[index] = value: a write through the view for basic indices, an index_put for the others."""
     from .inplace import apply, copied, filled_by_setitem, setitem_value
-    items = index if isinstance(index, tuple) else (index,)
-    bytes_ = any(isinstance(i, Tensor) and i.dtype is uint8 for i in items)
-    if bytes_ and (not isinstance(value, Tensor) or value.numel() == 1):  # (torch's fill takes no byte mask)
-        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype unsigned char")
+    _refuse_byte_fill(t, index, value)
     index = _byte_masks(index)
     t, index = _bool_scalars(t, index)
     items = index if isinstance(index, tuple) else (index,)
@@ -337,6 +339,18 @@ def _same_view(a: Tensor, b: Tensor) -> bool:
             and a._offset == b._offset)
 
 
+def _refuse_byte_fill(t: Tensor, index, value) -> None:
+    """torch fills through a single mask (beside basic indices) with masked_fill, which takes no uint8 mask
+    (after checking the shape of a mask that is the whole index)."""
+    items = index if isinstance(index, tuple) else (index,)
+    masks = [i for i in items if isinstance(i, Tensor)]
+    if len(masks) != 1 or masks[0].dtype is not uint8 or (isinstance(value, Tensor) and value.numel() != 1):
+        return
+    if len(items) == 1:
+        _single_mask(t, masks[0].to(bool_))
+    raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype unsigned char")
+
+
 def _single_mask(t: Tensor, index):
     items = index if isinstance(index, tuple) else (index,)
     if len(items) == 1 and isinstance(items[0], Tensor) and items[0].dtype is bool_ and items[0].ndim:
@@ -352,7 +366,9 @@ def _single_mask(t: Tensor, index):
 @differentiable("index_put")
 def index_put(input: Tensor, indices, values, accumulate: bool = False) -> Tensor:
     """input with input[indices] replaced by (or, accumulating, increased by) values."""
-    index = indices
+    if not accumulate:
+        _refuse_byte_fill(input, indices, values)
+    index = _byte_masks(indices)
     mask = _single_mask(input, index)
     one_value = not isinstance(values, Tensor) or values.numel() == 1
     if mask is not None and one_value and not accumulate and mask.ndim <= input.ndim:
@@ -427,8 +443,8 @@ def _scatter_indices(input: Tensor, dim: int, index: Tensor, name: str, src=None
     from .creation import arange
     from .tensor import wrap_dim
     d = wrap_dim(dim, input.ndim)
-    if index.dtype.kind not in "ui":
-        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
+    if index.dtype not in POSITION_DTYPES:
+        raise RuntimeError(f"{_CHECKED_AS.get(name, name)}(): Expected dtype int32/int64 for index")
     _check_index_shape(input, d, index, name, src)
     size = input._shape[d] if input.ndim else 1
     _check_known_indices(index, size, lambda i: f"index {i} is out of bounds for dimension {d} with size {size}")
@@ -526,6 +542,8 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
 def _check_slices(name: str, input: Tensor, d: int, index: Tensor, source: Tensor) -> None:
     """index_add's and index_reduce's checks (torch's messages): one index per slice of source along d,
     and source of input's dtype."""
+    if index.dtype not in POSITION_DTYPES:
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index but got: {TORCH_NAMES[index.dtype.name]}")
     if source.dtype is not input.dtype:
         raise RuntimeError(f"{name}(): self ({TORCH_NAMES[input.dtype.name]}) and source "
                            f"({TORCH_NAMES[source.dtype.name]}) must have the same scalar type")
@@ -565,6 +583,8 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
     from .tensor import wrap_dim
     d = wrap_dim(dim, input.ndim)
     size = input._shape[d] if input.ndim else 1
+    if index.dtype is not int64:
+        raise IndexError("index_fill_(): Expected dtype int64 for index.")
     if index.ndim > 1:
         raise RuntimeError("Index has to be a vector/scalar")
     _check_known_indices(index, size, lambda i: f"index {i} is out of bounds for dimension {d} with size {size}",
@@ -655,7 +675,7 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     d = wrap_dim(dim, input.ndim)
     if index.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
-    if index.dtype.name not in ("int32", "int64"):
+    if index.dtype not in POSITION_DTYPES:
         raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     size = input._shape[d]
     if d == 1:  # (torch's kernel for dim 1 has its own message)
@@ -754,7 +774,7 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     """How often each value 0..max occurs in input (or the sum of its weights): a scatter-add into zeros.
     The length depends on the values, so they are computed now, as torch computes them."""
     from .creation import zeros
-    if input.dtype.kind not in "ui":
+    if input.dtype.kind not in "ui" or input.dtype in LIMITED_UNSIGNED:
         raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{TORCH_NAMES[input.dtype.name]}'")
     if minlength < 0:
         raise RuntimeError("minlength should be >= 0")
@@ -768,7 +788,7 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
         counts = Tensor._from_node(graph.const(1, int64, input._shape), input._storage.device)
     else:  # (integer weights count in float64, as torch's)
         counts = weights if weights.dtype.is_floating_point else weights.to(float64)
-    return index_put(zeros(size, dtype=counts.dtype, device=input.device), (input,), counts, accumulate=True)
+    return index_put(zeros(size, dtype=counts.dtype, device=input.device), (input.long(),), counts, accumulate=True)
 
 
 @tensor_parameters("input", "index")

@@ -519,7 +519,7 @@ METHODS = {
     "argwhere": indexing.nonzero, "to_dense": cx.resolve, "share_memory_": _share_memory_,
     "const_data_ptr": lambda self: self.data_ptr(), "dim_order": lambda self: tuple(
         sorted(range(self.ndim), key=lambda d: (-self.stride(d), d))),
-    "storage_type": lambda self: legacy_storages()[f"{torch_name(self.dtype)}Storage"],
+    "storage_type": lambda self: legacy_storages().get(f"{torch_name(self.dtype)}Storage"),  # (None for uint16/32/64)
     "is_pinned": lambda self, device=None: False,
     "pin_memory": _pin_memory,
     "is_shared": lambda self: typed_storage.UntypedStorage._of(self._storage).is_shared(),

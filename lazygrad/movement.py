@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from . import graph, layouts
-from .dtypes import int64, torch_name
+from .dtypes import int64, type_string
 from .elementwise import _device, broadcast_node
 from .dtypes import result_type
 from .ops import Op
@@ -262,17 +262,11 @@ def mT(t: Tensor) -> Tensor:
     return transpose(t, -2, -1)
 
 
-# the dtypes with a legacy tensor type (torch.FloatTensor): torch names the others CPUBoolType and so on
-_LEGACY_TYPES = frozenset({"Float", "Double", "Half", "Byte", "Char", "Short", "Int", "Long"})
-
-
 @differentiable("expand")
 def expand(input: Tensor, *sizes, size=None) -> Tensor:
     sizes = _sizes(sizes, "expand", "size", size)
     if len(sizes) < input.ndim:
-        name = torch_name(input.dtype)
-        kind = f"torch.{name}Tensor" if name in _LEGACY_TYPES else f"CPU{name}Type"  # (torch's type string)
-        raise RuntimeError(f"expand({kind}{{{list(input._shape)}}}, size={sizes}): the number of sizes provided "
+        raise RuntimeError(f"expand({type_string(input.dtype)}{{{list(input._shape)}}}, size={sizes}): the number of sizes provided "
                            f"({len(sizes)}) must be greater or equal to the number of dimensions in the tensor ({input.ndim})")
     lead = len(sizes) - input.ndim
     shape, strides = [], []

@@ -56,7 +56,7 @@ def _shr(a, b):
     bits = a.dtype.itemsize * 8
     out_of_range = (b < 0) | (b >= bits)
     shifted = np.right_shift(a, np.where(out_of_range, 0, b).astype(a.dtype))
-    return np.where(out_of_range, np.where(a < 0, -1, 0), shifted).astype(a.dtype)
+    return np.where(out_of_range, -(a < 0).astype(a.dtype), shifted)  # (in a's dtype: a uint64 stays exact)
 
 
 def _shl(a, b):
@@ -127,6 +127,16 @@ def _accumulate_dtype(dt: np.dtype) -> np.dtype:
     return np.dtype(np.float32) if dt == np.float16 or dt.name == "bfloat16" else dt
 
 
+def _float_to_unsigned(a: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """Floats to an unsigned type as the C back end converts them (codegen/statements.py): through int64
+    (uint16: int32), so negative values wrap; uint64 past 2^63 offset by 2^63."""
+    if dtype == np.uint64:
+        top = np.float64(2.0 ** 63)
+        high = (a - top).astype(np.int64).view(np.uint64) ^ np.uint64(1 << 63)
+        return np.where(a >= top, high, a.astype(np.int64).view(np.uint64))
+    return a.astype(np.int32 if dtype == np.uint16 else np.int64).astype(dtype)
+
+
 def apply(op: Op, dtype: np.dtype, *args: np.ndarray, arg=None) -> np.ndarray:
     """Evaluate one elementwise op; results are cast to the node's dtype."""
     with np.errstate(all="ignore"):
@@ -134,7 +144,10 @@ def apply(op: Op, dtype: np.dtype, *args: np.ndarray, arg=None) -> np.ndarray:
             a = args[0]
             if dtype == np.bool_:
                 return a != 0
-            return (a.real if np.iscomplexobj(a) and dtype.kind != "c" else a).astype(dtype)
+            a = a.real if np.iscomplexobj(a) and dtype.kind != "c" else a
+            if dtype.kind == "u" and a.dtype.kind == "f":
+                return _float_to_unsigned(a, dtype)
+            return a.astype(dtype)
         if op is Op.WHERE:
             return np.where(args[0], args[1], args[2]).astype(dtype, copy=False)
         fn = UNARY_NP.get(op) or BINARY_NP[op]

@@ -3,9 +3,10 @@
 A file is a zip archive (entries stored, not compressed): `archive/data.pkl` pickles the object, and
 every storage it reaches is one raw little-endian entry `archive/data/<key>`, 64-byte aligned as torch
 aligns them. In the pickle a tensor is `torch._utils._rebuild_tensor_v2(storage, offset, size, stride,
-requires_grad, hooks)` and a storage a persistent id `('storage', torch.FloatStorage, key, location,
-numel)`: torch's names, written as names, so torch need not be installed to write them, and mapped to
-lazygrad's own objects when read. Views of one storage are saved once and come back as views of one
+requires_grad, hooks)` (a uint16/32/64 one, as torch writes it: `_rebuild_tensor_v3` over a storage of
+bytes, with its dtype as the last argument) and a storage a persistent id `('storage',
+torch.FloatStorage, key, location, numel)`: torch's names, written as names, so torch need not be
+installed to write them, and mapped to lazygrad's own objects when read. Views of one storage are saved once and come back as views of one
 storage.
 
 A sparse COO tensor is `torch._utils._rebuild_sparse_tensor(layout, (indices, values, size, is_coalesced))`, a CSR
@@ -28,6 +29,7 @@ import io
 import os
 import pickle
 import struct
+import weakref
 import zipfile
 from typing import IO, Any, Callable
 
@@ -65,6 +67,7 @@ class _Global:
 
 
 _REBUILD_TENSOR = _Global("torch._utils", "_rebuild_tensor_v2")
+_REBUILD_TENSOR_V3 = _Global("torch._utils", "_rebuild_tensor_v3")  # (torch's record of uint16/32/64 tensors)
 _REBUILD_PARAMETER = _Global("torch._utils", "_rebuild_parameter")
 _REBUILD_SPARSE = _Global("torch._utils", "_rebuild_sparse_tensor")
 _UNTYPED_STORAGE = _Global("torch.storage", "UntypedStorage")
@@ -115,6 +118,9 @@ class _Pickler(pickle._Pickler):
                                                   Size(obj._shape)))
         if type(obj) is layouts.layout:
             return _Global("torch.serialization", "_get_layout"), (f"torch.{obj._name}",)
+        if isinstance(obj, Tensor) and obj.dtype in dtypes.LIMITED_UNSIGNED:  # bytes, and the dtype beside them
+            return _REBUILD_TENSOR_V3, (UntypedStorage._of(obj._storage), obj._offset, Size(obj._shape),
+                                        tuple(obj._strides), obj.requires_grad, collections.OrderedDict(), obj.dtype)
         if isinstance(obj, Tensor):
             storage = TypedStorage._of(UntypedStorage._of(obj._storage))
             return _REBUILD_TENSOR, (storage, obj._offset, Size(obj._shape), tuple(obj._strides),
@@ -198,6 +204,21 @@ def _rebuild_tensor(storage: TypedStorage, storage_offset: int, size, stride, re
     return t
 
 
+# the storage of each dtype made from a loaded storage of bytes, so views of one storage stay views of one storage
+_RETYPED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _rebuild_tensor_v3(storage: TypedStorage, storage_offset: int, size, stride, requires_grad: bool,
+                       backward_hooks=None, dtype: DType = dtypes.uint8, metadata=None) -> Tensor:
+    """A tensor over a storage saved as bytes, its element type given beside it."""
+    raw = storage._untyped._storage
+    by_dtype = _RETYPED.setdefault(raw, {})
+    if dtype not in by_dtype:
+        values = storage._untyped._bytes().copy().view(dtype.np)
+        by_dtype[dtype] = TypedStorage._of(UntypedStorage._of(Tensor._from_array(values, dtype, raw.device)._storage))
+    return _rebuild_tensor(by_dtype[dtype], storage_offset, size, stride, requires_grad)
+
+
 def _layout(name: str):
     """torch.serialization._get_layout: a layout by its printed name."""
     found = layouts.named(name.removeprefix("torch."))
@@ -228,6 +249,7 @@ def _rebuild_parameter(data: Tensor, requires_grad: bool, backward_hooks=None, s
 
 _LOADABLE: dict[tuple[str, str], Any] = {
     ("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor,
+    ("torch._utils", "_rebuild_tensor_v3"): _rebuild_tensor_v3,
     ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
     ("torch._utils", "_rebuild_parameter_with_state"): _rebuild_parameter,
     ("torch._utils", "_rebuild_sparse_tensor"): _rebuild_sparse,

@@ -2,7 +2,7 @@
 is_same_size, is_inference, get_device, typename, is_storage, is_distributed."""
 from __future__ import annotations
 
-from .dtypes import bool_, uint8
+from .dtypes import bool_
 from .tensor import Tensor
 from .tensor_parameters import refuse
 
@@ -12,7 +12,7 @@ def is_complex(input: Tensor) -> bool:
 
 
 def is_signed(input: Tensor) -> bool:
-    return input.dtype not in (uint8, bool_)
+    return input.dtype is not bool_ and input.dtype.is_signed
 
 
 def is_nonzero(input: Tensor) -> bool:

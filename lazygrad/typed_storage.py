@@ -473,8 +473,9 @@ class TypedStorage(_StorageMethods):
     def type(self, dtype=None, non_blocking: bool = False):
         """torch's name of the storage type ('torch.FloatStorage'), or the storage cast to a dtype, a storage
         class (lazygrad.DoubleStorage) or a storage type's name."""
-        if dtype is None:
-            return f"torch.{self.pickle_storage_type()}"
+        if dtype is None:  # (uint16/32/64 have no storage class of their own, in torch either)
+            limited = self.dtype in dtypes.LIMITED_UNSIGNED
+            return "torch.storage.TypedStorage" if limited else f"torch.{self.pickle_storage_type()}"
         return _cast(storage_dtype(dtype))(self)
 
     def pickle_storage_type(self) -> str:

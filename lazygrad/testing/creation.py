@@ -9,7 +9,7 @@ import warnings
 from ..creation import empty, randint
 from ..device import device as Device
 from ..dtype_info import finfo, iinfo
-from ..dtypes import ALL_DTYPES, DType, bool_, int64
+from ..dtypes import ALL_DTYPES, LIMITED_UNSIGNED, DType, bool_, int64
 from ..layouts import memory_format as MemoryFormat
 from ..tensor import Tensor
 
@@ -72,7 +72,7 @@ def make_tensor(*shape: int | collections.abc.Sequence[int], dtype: DType, devic
     if noncontiguous and memory_format is not None:
         raise ValueError("The parameters `noncontiguous` and `memory_format` are mutually exclusive, but got "
                          f"{noncontiguous=} and {memory_format=}")
-    supported = dtype in ALL_DTYPES
+    supported = dtype in ALL_DTYPES + LIMITED_UNSIGNED
     if requires_grad and supported and not dtype.is_floating_point:
         raise ValueError(f"`requires_grad=True` is not supported for boolean and integral dtypes, but got {dtype=}")
     if not supported:

@@ -74,6 +74,24 @@ LG_INT_HELPERS(uint8_t, u8, 8)
 LG_INT_HELPERS(int8_t, i8, 8)
 LG_INT_HELPERS(int16_t, i16, 16)
 LG_INT_HELPERS(int32_t, i32, 32)
+LG_INT_HELPERS(uint16_t, u16, 16)
+LG_INT_HELPERS(uint32_t, u32, 32)
+/* uint64 does not fit int64: its own helpers (a division by zero gives 0, as for the other integers) */
+LG_FN uint64_t lg_floordiv_u64(uint64_t a, uint64_t b) { return b == 0 ? 0 : a / b; }
+LG_FN uint64_t lg_mod_u64(uint64_t a, uint64_t b) { return b == 0 ? 0 : a % b; }
+LG_FN uint64_t lg_fmod_u64(uint64_t a, uint64_t b) { return b == 0 ? 0 : a % b; }
+LG_FN uint64_t lg_pow_u64(uint64_t a, uint64_t e) {
+  uint64_t r = 1;
+  while (e) { if (e & 1) r *= a; a *= a; e >>= 1; }
+  return r;
+}
+LG_FN uint64_t lg_shl_u64(uint64_t a, uint64_t b) { return b >= 64 ? 0 : a << b; }
+LG_FN uint64_t lg_shr_u64(uint64_t a, uint64_t b) { return b >= 64 ? 0 : a >> b; }
+/* a float converted to uint64 as torch's CPU build converts it: through int64 below 2^63, past it offset by 2^63 */
+LG_FN uint64_t lg_to_u64(double x) {
+  return x >= 9223372036854775808.0 ? (uint64_t)(int64_t)(x - 9223372036854775808.0) ^ 0x8000000000000000ULL
+                                    : (uint64_t)(int64_t)x;
+}
 LG_FN int64_t lg_mod_i64(int64_t a, int64_t b) { return lg_floormod_i64(a, b); }
 LG_FN int64_t lg_pow_i64(int64_t a, int64_t b) { return lg_ipow_i64(a, b); }
 LG_FN int64_t lg_shl_i64(int64_t a, int64_t b) { return (b < 0 || b >= 64) ? 0 : (int64_t)((uint64_t)a << b); }

@@ -167,6 +167,11 @@ LG_FN int32_t lg_shfl_down(int32_t v, int d) { return __shfl_down_sync(0xfffffff
 LG_FN int16_t lg_shfl_down(int16_t v, int d) { return (int16_t)__shfl_down_sync(0xffffffffu, (int)v, d); }
 LG_FN int8_t lg_shfl_down(int8_t v, int d) { return (int8_t)__shfl_down_sync(0xffffffffu, (int)v, d); }
 LG_FN uint8_t lg_shfl_down(uint8_t v, int d) { return (uint8_t)__shfl_down_sync(0xffffffffu, (int)v, d); }
+LG_FN uint16_t lg_shfl_down(uint16_t v, int d) { return (uint16_t)__shfl_down_sync(0xffffffffu, (int)v, d); }
+LG_FN uint32_t lg_shfl_down(uint32_t v, int d) { return __shfl_down_sync(0xffffffffu, (unsigned)v, d); }
+LG_FN uint64_t lg_shfl_down(uint64_t v, int d) {
+  return __shfl_down_sync(0xffffffffu, (unsigned long long)v, d);
+}
 LG_FN bool lg_shfl_down(bool v, int d) { return __shfl_down_sync(0xffffffffu, (int)v, d) != 0; }
 template <typename T> LG_FN lg_complex<T> lg_shfl_down(lg_complex<T> v, int d) {
   return lg_complex<T>(lg_shfl_down(v.re, d), lg_shfl_down(v.im, d));

@@ -12,7 +12,7 @@ from ... import inplace as _inplace
 from ...autograd.grad_mode import is_grad_enabled, no_grad
 from ...creation import arange, ones, rand, zeros
 from ...searching import searchsorted
-from ...dtypes import int64, torch_name
+from ...dtypes import int64, torch_name, type_string
 from ...int_parameters import as_int, type_name
 from ...elementwise import where
 from ...products import addmm, cosine_similarity, pairwise_distance, pdist
@@ -78,7 +78,7 @@ def _check_embedding(input: Tensor, weight: Tensor, padding_idx: int | None) -> 
     """padding_idx made non-negative, after torch's checks."""
     if input.dtype.name not in ("int64", "int32"):
         raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: "
-                           f"Long, Int; but got {input.type()} instead (while checking arguments for embedding)")
+                           f"Long, Int; but got {type_string(input.dtype)} instead (while checking arguments for embedding)")
     if weight.ndim != 2:
         raise RuntimeError("'weight' must be 2-D")
     if padding_idx is None:

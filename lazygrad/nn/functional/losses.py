@@ -168,16 +168,11 @@ def _check_nll(input: Tensor, target: Tensor, weight: Tensor | None) -> None:
     if input.ndim > 2 and tuple(input.shape[2:]) != tuple(target.shape[1:]):
         raise RuntimeError(f"Expected target size {[input.shape[0], *input.shape[2:]]}, got {_sizes(target)}")
     if target.dtype not in (lg.int64, lg.uint8):
-        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {_dtype_name(target)}")
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {torch_name(target.dtype)}")
     classes = input.shape[1 if input.ndim > 1 else 0]
     if weight is not None and (weight.ndim != 1 or weight.numel() != classes):
         raise RuntimeError(f"weight tensor should be defined either for all {classes} classes or no classes but got "
                            f"weight tensor of shape: {_sizes(weight)}")
-
-
-def _dtype_name(t: Tensor) -> str:
-    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
-            "float16": "Half", "bfloat16": "BFloat16", "float32": "Float", "float64": "Double"}[t.dtype.name]
 
 
 def _class_losses(scores: Tensor, normalizer: Tensor | None, target: Tensor, weight: Tensor | None,
@@ -275,7 +270,7 @@ def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight: Tensor |
     """Cross entropy against class probabilities: 'mean' divides by the number of elements per class."""
     if not target.is_floating_point():
         raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
-                           f"{_dtype_name(target)}")
+                           f"{torch_name(target.dtype)}")
     if ignore_index >= 0:
         raise RuntimeError("ignore_index is not supported for floating point target")
     classes = input.shape[dim]
@@ -340,7 +335,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         raise ValueError(f"Using a target size ({target.size()}) that is different to the input size "
                          f"({input.size()}) is deprecated. Please ensure they have the same size.")
     if target.dtype != input.dtype:
-        raise RuntimeError(f"Found dtype {_dtype_name(target)} but expected {_dtype_name(input)}")
+        raise RuntimeError(f"Found dtype {torch_name(target.dtype)} but expected {torch_name(input.dtype)}")
     _check_probabilities(input)
     loss = _BinaryCrossEntropy.apply(input, target)
     if weight is not None:
