@@ -230,11 +230,15 @@ def _combine(higher: DType | None, lower: DType | None) -> DType | None:
         return lower
     if lower is None:
         return higher
-    if _KIND_ORDER[lower.kind] <= _KIND_ORDER[higher.kind]:
+    if higher.kind == "c":
         return higher
-    if higher.kind == "f" and lower.kind == "c":  # a float tensor with a complex scalar: its own width, complex
-        return higher.to_complex()
-    return lower  # of a higher kind, it decides whole (so uint16/32/64 meet no promotion error here)
+    if lower.kind == "c":  # a float tensor with a complex scalar: its own width, complex
+        return higher.to_complex() if higher.kind == "f" else lower
+    if higher.kind == "f":
+        return higher
+    if higher.kind == "b" or lower.kind == "f":
+        return promote_types(higher, lower)
+    return higher
 
 
 # a NumPy scalar read as torch's parser reads it: by kind, a NumPy bool as a float (torch.full((2,), np.True_) is

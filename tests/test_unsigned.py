@@ -95,6 +95,8 @@ def test_promotion_with_other_integers_is_refused_as_torch(name):
             torch.promote_types(theirs, getattr(torch, other))).removeprefix("torch.")
     a = _values(name)
     same_error(lambda: lg.tensor(a) + lg.tensor([1]), lambda: torch.tensor(a) + torch.tensor([1]))
+    same_error(lambda: lg.result_type(lg.ones(2, dtype=lg.bool), lg.ones((), dtype=ours)),  # (bool meets it)
+               lambda: torch.result_type(torch.ones(2, dtype=torch.bool), torch.ones((), dtype=theirs)))
     # numbers and 0-d tensors of a lower or equal kind keep the type; of a higher one, they decide
     for other in (3, True, lg.tensor(2), lg.tensor(2.5, dtype=lg.float64), 1 + 2j, 2.5):
         theirs_other = torch.tensor(other.item()) if isinstance(other, lg.Tensor) else other
