@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from . import return_types
 from .decompositions import library_call
-from .dtypes import get_default_dtype, int32, result_type, torch_name
+from .dtypes import int32, result_type, torch_name
 from .elementwise import _out, mul, pow, sub
 from .tensor import Tensor
 from .tensor_parameters import tensor_parameters
@@ -53,13 +53,11 @@ def frexp(input: Tensor, *, out=None):
 
 @tensor_parameters("input", "other")
 def ldexp(input: Tensor, other: Tensor, *, out=None) -> Tensor:
-    """input * 2 ** other, in a floating dtype."""
+    """input * 2 ** other, composed as torch composes it: the power in other's floating dtype (the default one
+    for an integer other), then the product promoting as any product does."""
     if input.dtype.kind == "f" and other.dtype.kind == "b":  # torch's exponent kernel for float inputs
         raise NotImplementedError("\"ldexp_cpu_exp\" not implemented for 'Bool'")
-    dtype = result_type(input, other)
-    if dtype.kind not in "fc":
-        dtype = get_default_dtype()
-    return _out(mul(input.to(dtype), pow(2.0, other.to(dtype))), out)
+    return _out(mul(input, pow(2.0, other)), out)
 
 
 @differentiable("rsub")

@@ -1,11 +1,12 @@
 """Elementwise tensor ops: broadcasting, torch's type promotion, and the op tables behind them."""
 from __future__ import annotations
 
+import math
 import numbers
 
 from . import graph
 from .dtype_info import scalar_in
-from .dtypes import (C_NAMES, DType, bool_, complex128, float16, float64, get_default_dtype, opmath,
+from .dtypes import (C_NAMES, SCALAR_C_TYPES, DType, bool_, complex128, float16, float64, get_default_dtype, opmath,
                      python_scalar, result_type, torch_name, uint8)
 from .graph import Node
 from .ops import Op
@@ -518,11 +519,19 @@ def relu(input: Tensor) -> Tensor:
 
 @differentiable("clamp")
 def clamp(input: Tensor, min=None, max=None, *, out=None) -> Tensor:
-    if input.dtype.is_complex:
-        raise NotImplementedError("clamp is not supported for complex types")
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if input.dtype.is_complex:
+        raise NotImplementedError("clamp is not supported for complex types")
     out_t, min, max = input, python_scalar(min), python_scalar(max)
+    if isinstance(min, complex) or isinstance(max, complex):  # (a float's kernel reads a bound as a double)
+        if input.dtype.is_floating_point:
+            raise RuntimeError("value cannot be converted to type double without overflow")
+        raise NotImplementedError("clamp is not supported for complex types")
+    bounds = [b for b in (min, max) if isinstance(b, Tensor)]
+    if bounds and result_type(input, *bounds).is_complex:
+        kernel = "clamp" if len(bounds) == 2 else "maximum" if min is not None else "minimum"
+        raise NotImplementedError(f"\"{kernel}_cpu\" not implemented for '{torch_name(result_type(input, *bounds))}'")
     if min is not None:
         out_t = binary(Op.MAX, out_t, min, compute=result_type(input, min))
     if max is not None:
@@ -635,13 +644,16 @@ def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
     if input.dtype.kind not in "fc":
         kernel = "lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar"
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{torch_name(input.dtype)}'")
+    if isinstance(weight, complex) and not input.dtype.is_complex:
+        raise RuntimeError(f"value cannot be converted to type {SCALAR_C_TYPES[opmath(input.dtype).name]} "
+                           "without overflow")
     dt = result_type(input, end)
     broadcast_shapes(input._shape, end._shape, *([weight._shape] if isinstance(weight, Tensor) else []))
     x, y = input.to(opmath(dt)), end.to(opmath(dt))
     w = weight.to(x.dtype) if isinstance(weight, Tensor) else weight
     diff = sub(y, x)
     if not isinstance(w, Tensor):  # one side of the formula, chosen now
-        return (add(x, mul(w, diff)) if -0.5 < w < 0.5 else sub(y, mul(diff, 1 - w))).to(dt)
+        return (add(x, mul(w, diff)) if math.hypot(w.real, w.imag) < 0.5 else sub(y, mul(diff, 1 - w))).to(dt)
     return where(lt(abs(w), 0.5), add(x, mul(w, diff)), sub(y, mul(diff, sub(1, w)))).to(dt)
 
 

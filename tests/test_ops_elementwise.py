@@ -527,6 +527,14 @@ def test_lerp_vs_torch(backend, dtype):
     assert_like_torch(lg.tensor(a).lerp(lg.tensor(b), 0.75), torch_of(a).lerp(torch_of(b), 0.75))
 
 
+def test_lerp_of_complex_tensors_by_a_complex_weight_vs_torch():
+    """The side of the formula is chosen by the weight's magnitude."""
+    torch = pytest.importorskip("torch")
+    a, b = np.array([1 + 1j, 2 - 1j], np.complex64), np.array([3 + 0j, -1 + 2j], np.complex64)
+    for weight in (0.3 + 0.4j, 0.6j, 0.2):
+        assert_like_torch(lg.lerp(lg.tensor(a), lg.tensor(b), weight), torch.lerp(torch_of(a), torch_of(b), weight))
+
+
 @pytest.mark.parametrize("dtype", ["int32", "int64"])
 def test_integer_clamp_and_relu_vs_torch(backend, dtype):
     torch = pytest.importorskip("torch")

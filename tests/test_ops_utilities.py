@@ -59,6 +59,9 @@ CASES = {
     "frexp": (lambda m, a: tuple(m.frexp(a * 100)), [X]),
     "ldexp": (lambda m, a, b: m.ldexp(a, b), [X, INTS[:3, :1] % 5]),
     "ldexp_int": (lambda m, a, b: m.ldexp(a, b), [INTS, INTS % 4]),
+    # (torch composes input * pow(2.0, other): the power in other's dtype, then an ordinary product)
+    "ldexp_float64_by_halves": (lambda m, a, b: m.ldexp(a.double(), (b / 3).bfloat16()), [X, X * 3]),
+    "ldexp_uint32": (lambda m, a, b: m.ldexp(a.abs().to(m.uint32), b.int()), [INTS, INTS % 4]),
     "angle": (lambda m, a: m.angle(a), [X]),
     "angle_int": (lambda m, a: m.angle(a), [INTS]),
     "rsub": (lambda m, a, b: m.rsub(a, b, alpha=2), [X, X[::-1]]),
