@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from . import return_types
 from .decompositions import library_call
-from .dtypes import int32, result_type, torch_name
+from .dtypes import LIMITED_UNSIGNED, bool_, float64, int32, result_type, torch_name
 from .elementwise import _out, mul, pow, sub
 from .tensor import Tensor
 from .tensor_parameters import tensor_parameters
@@ -53,10 +53,13 @@ def frexp(input: Tensor, *, out=None):
 
 @tensor_parameters("input", "other")
 def ldexp(input: Tensor, other: Tensor, *, out=None) -> Tensor:
-    """input * 2 ** other, composed as torch composes it: the power in other's floating dtype (the default one
-    for an integer other), then the product promoting as any product does."""
-    if input.dtype.kind == "f" and other.dtype.kind == "b":  # torch's exponent kernel for float inputs
-        raise NotImplementedError("\"ldexp_cpu_exp\" not implemented for 'Bool'")
+    """input * 2 ** other as torch computes it: a float input scaled by integer exponents keeps its dtype (torch's
+    exponent kernel; here exact through float64); otherwise the power in other's floating dtype (the default
+    one for an integer other) times input, promoting as any product does."""
+    if input.dtype.kind == "f" and other.dtype.kind in "bui":
+        if other.dtype is bool_ or other.dtype in LIMITED_UNSIGNED:
+            raise NotImplementedError(f"\"ldexp_cpu_exp\" not implemented for '{torch_name(other.dtype)}'")
+        return _out(mul(input.to(float64), pow(2.0, other.to(float64))).to(input.dtype), out)
     return _out(mul(input, pow(2.0, other)), out)
 
 
