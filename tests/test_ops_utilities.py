@@ -61,6 +61,7 @@ CASES = {
     "ldexp_int": (lambda m, a, b: m.ldexp(a, b), [INTS, INTS % 4]),
     # (torch composes input * pow(2.0, other): the power in other's dtype, then an ordinary product)
     "ldexp_float64_by_halves": (lambda m, a, b: m.ldexp(a.double(), (b / 3).bfloat16()), [X, X * 3]),
+    "ldexp_half_by_bytes": (lambda m, a, b: m.ldexp(a.half(), (b % 4).to(m.uint8)), [X, INTS[:3, :1]]),
     "ldexp_uint32": (lambda m, a, b: m.ldexp(a.abs().to(m.uint32), b.int()), [INTS, INTS % 4]),
     "angle": (lambda m, a: m.angle(a), [X]),
     "angle_int": (lambda m, a: m.angle(a), [INTS]),
