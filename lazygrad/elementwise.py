@@ -588,6 +588,10 @@ def ones_like_bool(input: Tensor) -> Tensor:
 @differentiable("nan_to_num")
 def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None, neginf: float | None = None, *,
                out=None) -> Tensor:
+    if input.dtype.is_complex:  # each part on its own, as torch does
+        from .complex_numbers import complex as join, imag, real
+        parts = (nan_to_num(part, nan, posinf, neginf) for part in (real(input), imag(input)))
+        return _out(join(*parts), out)
     if not input.dtype.is_floating_point:
         return _out(input.clone(), out)
     import numpy as np

@@ -89,6 +89,13 @@ def test_creation_and_python_values():
     assert real.grad.tolist() == [2.0, 2.0]
 
 
+def test_nan_to_num_replaces_each_part():
+    t = _torch()
+    a = np.array([np.inf - 1j, complex(np.nan, np.inf), complex(-np.inf, -np.inf), 1 + 2j], np.complex64)
+    _close(lg.nan_to_num(lg.tensor(a)), t.nan_to_num(t.tensor(a)), rtol=0, atol=0)
+    _close(lg.tensor(a).nan_to_num(1.0, 2.0, -3.0), t.tensor(a).nan_to_num(1.0, 2.0, -3.0), rtol=0, atol=0)
+
+
 PRINTED = [np.array([1 + 2j, 3 - 1j]), np.array([1.5 + 2j, 1e10j, np.nan + 1j]), np.array([[1 + 2j, 3], [4, 5.5j]]),
            np.array(1 + 2j), np.zeros(2, complex), np.array([-0.0 - 0.0j, 0.0 + 0j, 1 - 0j]),
            np.array([np.inf - np.inf * 1j, 2.25 + 1e-5j]), _values((30, 7)) * 100, _values((2000,))]
