@@ -103,6 +103,15 @@ def _python_values(data) -> np.ndarray:
     return np.array([] if isinstance(data, np.generic) else [data])
 
 
+def _numbers(data):
+    """The numbers of nested sequences, in order."""
+    if isinstance(data, (list, tuple)):
+        for d in data:
+            yield from _numbers(d)
+    else:
+        yield data
+
+
 def _plain_numbers(data) -> bool:
     """Whether data is a Python number or nested sequences of nothing else."""
     if isinstance(data, (list, tuple)):
@@ -157,20 +166,31 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_me
     if values.dtype == np.uint64 and inferred is not dtypes.uint64:
         raise ValueError("Overflow when unpacking long long")  # (Python integers past int64)
     dt = to_dtype(dtype) if dtype is not None else inferred
+    if values.dtype.kind == "c" and dt.kind in "uif" and _python_scalars_inside(data):  # each number in order
+        for number in _numbers(data):
+            if isinstance(number, complex):  # (Python's own refusal)
+                raise TypeError("must be real number, not complex" if dt.kind == "f" else
+                                "'complex' object cannot be interpreted as an integer")
+            if dt.is_integer:
+                _check_fits(np.array([number]), dt, [number])
     if dt.kind in "ui" and values.dtype.kind in "iuf" and _python_scalars_inside(data) and values.size:
-        _check_fits(values, dt)
+        _check_fits(values, dt, data)
     return _finish(Tensor._from_array(np.asarray(values), dt, device), requires_grad)
 
 
-def _check_fits(values: np.ndarray, dt: DType) -> None:
+def _check_fits(values: np.ndarray, dt: DType, data) -> None:
     """torch's check when Python numbers go into an integer dtype: in range, where an unsigned dtype also takes
     negative integers down to minus its maximum (they wrap, as in C); floats must be finite and in range as they
-    are, before they are truncated."""
+    are, before they are truncated. (A list mixing ints and floats is read as floats, then, on a failure, each
+    number by its own type.)"""
     info = np.iinfo(dt.np)
+    low = -int(info.max) if info.min == 0 else int(info.min)
     if values.dtype.kind == "f":
         fits = np.isfinite(values).all() and values.min() >= info.min and values.max() <= info.max
+        if not fits and values.size and np.isfinite(values).all() and values.min() >= low:
+            fits = all(n >= info.min or isinstance(n, int) for n in _numbers(data) if n <= info.max)
+            fits = fits and values.max() <= info.max
     else:
-        low = -int(info.max) if info.min == 0 else int(info.min)
         fits = int(values.min()) >= low and int(values.max()) <= int(info.max)
     if not fits:
         raise RuntimeError(f"value cannot be converted to type {dt.name} without overflow")
@@ -281,7 +301,15 @@ def empty_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = 
 def full_like(input: Tensor, fill_value, *, dtype=None, device=None, requires_grad: bool = False,
               memory_format=None) -> Tensor:
     _check_number("full_like", fill_value if not isinstance(fill_value, Tensor) else 0)
-    return _like(input, fill_value, dtype, device, requires_grad, memory_format)
+    value = dtypes.python_scalar(fill_value.item() if isinstance(fill_value, Tensor) else fill_value)
+    value = scalar_in(to_dtype(dtype) if dtype is not None else input.dtype, value)
+    return _like(input, value, dtype, device, requires_grad, memory_format)
+
+
+def _refuse_complex_bounds(*values, c_type: str = "double") -> None:
+    """torch reads a range's bounds and step in the type its kernel counts in (arange: double)."""
+    if any(isinstance(v, complex) for v in values):
+        raise RuntimeError(f"value cannot be converted to type {c_type} without overflow")
 
 
 def _range_dtype(dtype, *values) -> DType:
@@ -299,16 +327,17 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: b
     dt = _range_dtype(dtype, start, end, step)
     if dt is bool_ or dt.is_complex:
         raise NotImplementedError(f"\"arange_cpu\" not implemented for '{dtypes.torch_name(dt)}'")
+    _refuse_complex_bounds(start, end, step)
     if step == 0 or step != step:
         raise RuntimeError("step must be nonzero")
-    if dt is int64 and all(math.isfinite(v) for v in (start, end, step)):
-        start, end, step = int(start), int(end), int(step)  # (torch reads int64 bounds as int64 first; narrower
-        if step == 0:                                       # integers count in double, then truncate)
-            raise ValueError("step must be nonzero")
     if not (math.isfinite(start) and math.isfinite(end)):
         raise RuntimeError(f"unsupported range: {start} -> {end}")
     if (end - start) * step < 0:
         raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    if dt is int64 and math.isfinite(step):
+        start, end, step = int(start), int(end), int(step)  # (torch reads int64 bounds as int64 then; narrower
+        if step == 0:                                       # integers count in double, then truncate)
+            raise ValueError("step must be nonzero")
     n = max(0, math.ceil((end - start) / step))
     if not dt.is_floating_point:
         start, step = int(start), int(step)
@@ -325,6 +354,7 @@ def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: 
     if isinstance(start, complex) or isinstance(end, complex):
         return _complex_linspace(start, end, steps, dtype, device, requires_grad)
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
+    start, end = _check_ends("linspace", dt, start, end, steps)
     device = normalize_device(device)
     if steps <= 1:
         return _finish(Tensor._from_node(graph.const(start, dt, (steps,)), device), requires_grad)
@@ -347,6 +377,17 @@ def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: 
     from_end = graph.alu(Op.SUB, c(end), graph.alu(Op.MUL, c(step), graph.alu(Op.SUB, c(steps - 1), i)))
     node = graph.cast(graph.alu(Op.WHERE, graph.alu(Op.LT, i, c(half)), from_start, from_end), dt)
     return _finish(Tensor._from_node(node, device), requires_grad)
+
+
+def _check_ends(name: str, dt: DType, start, end, steps: int) -> tuple:
+    """(start, end) as torch takes them: from two steps its kernel refuses bools and converts both ends to dt,
+    which an integer dt keeps (linspace(-1, 3, 3, dtype=uint8) steps from 255); one step is a fill."""
+    if steps < 2:
+        return (scalar_in(dt, start) if steps and dt.is_integer else start), end
+    if dt is bool_:
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Bool'")
+    ends = (scalar_in(dt, start), scalar_in(dt, end))
+    return tuple(graph.normalize_scalar(v, dt) for v in ends) if dt.is_integer else ends
 
 
 def _complex_linspace(start: complex, end: complex, steps: int, dtype, device, requires_grad: bool) -> Tensor:
@@ -454,6 +495,8 @@ _DRAW_BOUNDS = {"uint8": ("unsigned char", 0, 255), "int8": ("signed char", -128
 
 
 def _check_draw_bounds(low: int, high: int, dt: DType) -> None:
+    if dt.is_complex:
+        raise RuntimeError("check_random_bounds handles only integral, floating-point and boolean types")
     if dt.name not in _DRAW_BOUNDS:
         return
     c_name, least, most = _DRAW_BOUNDS[dt.name]
@@ -568,9 +611,19 @@ def new_full(self: Tensor, size, fill_value, *, dtype=None, device=None, require
 
 def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=None, requires_grad: bool = False,
              out=None) -> Tensor:
-    """base ** linspace(start, end, steps), computed in float64 and cast."""
-    dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
-    exponents = linspace(start, end, steps, dtype=dtypes.float64, device=device)
+    """base ** linspace(start, end, steps), computed in float64 (complex128 for complex bounds) and cast."""
+    start, end = (v.item() if isinstance(v, Tensor) else v for v in (start, end))
+    complex_bounds = isinstance(start, complex) or isinstance(end, complex)
+    dt = to_dtype(dtype) if dtype is not None else get_default_dtype().to_complex() if complex_bounds else \
+        get_default_dtype()
+    if complex_bounds and not dt.is_complex:
+        inferred = get_default_dtype().to_complex()
+        raise RuntimeError(f"torch.logspace(): inferred dtype {dtypes.C_NAMES[inferred.name]} can't be safely cast to "
+                           f"passed dtype {dtypes.torch_name(dt)}")
+    if not complex_bounds:
+        _check_ends("logspace", dt, start, end, steps)
+    exponents = linspace(start, end, steps, dtype=dtypes.complex128 if complex_bounds else dtypes.float64,
+                         device=device)
     return _finish((float(base) ** exponents).to(dt), requires_grad)
 
 
@@ -587,8 +640,18 @@ def inclusive_range(start=0, end=None, step=1, *, dtype=None, device=None, requi
                   "[start, end).", UserWarning, stacklevel=2)
     if end is None:
         start, end = 0, start
-    count = int(math.floor((end - start) / step)) + 1
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
+    if dt is bool_ or dt.is_complex:
+        raise NotImplementedError(f"\"range_cpu\" not implemented for '{dtypes.torch_name(dt)}'")
+    _refuse_complex_bounds(start, end, step, c_type="int64_t" if not dt.is_floating_point else "float" if dt in (
+        dtypes.float16, dtypes.bfloat16) else "double")  # (the type torch's kernel counts in)
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    if not dt.is_floating_point:  # (an integer range counts in integers)
+        start, end, step = int(start), int(end), int(step)
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    count = int(math.floor((end - start) / step)) + 1
     values = arange(count, dtype=dtypes.float64, device=device) * step + start
     return _finish(values.to(dt), requires_grad)
 

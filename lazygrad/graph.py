@@ -148,7 +148,10 @@ def buffer(buf, dtype: DType, numel: int) -> Node:
 
 
 def arange(start, step, n: int, dtype: DType) -> Node:
-    return make(Op.ARANGE, dtype, (n,), (), (start, step))
+    """start + step * i for i < n; start and step are kept as the Python numbers of dtype's kind (a bool as 0
+    or 1), which the renderers write as literals."""
+    kind = float if dtype.is_floating_point else int
+    return make(Op.ARANGE, dtype, (n,), (), (kind(start), kind(step)))
 
 
 def rand(seed: int, offset: int, distribution: str, shape: Shape, dtype: DType) -> Node:

@@ -194,6 +194,10 @@ def _check_random_bounds(dtype, low: int, high: int) -> None:
 
 def _random_range(dtype, from_or_to, to) -> tuple[int, int]:
     """[low, high] (inclusive) of random_(), random_(to), random_(from, to) and random_(from, None)."""
+    if dtype.is_complex:  # (random_() has no bounds to check: its kernel refuses)
+        if from_or_to is None and to is _TO_DEFAULT:
+            raise NotImplementedError(f"\"random_kernel_cpu\" not implemented for '{torch_name(dtype)}'")
+        raise RuntimeError("check_random_bounds handles only integral, floating-point and boolean types")
     if to is _TO_DEFAULT:
         low, high = (0, _default_high(dtype)) if from_or_to is None else (0, int(from_or_to) - 1)
     elif from_or_to is None:

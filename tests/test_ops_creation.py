@@ -230,6 +230,8 @@ ARANGES = {
     "arange(-0.5,3,1,int32)": lambda m: m.arange(-0.5, 3, 1, dtype=m.int32),
     "arange(-0.5,3,1,int64)": lambda m: m.arange(-0.5, 3, 1, dtype=m.int64),
     "arange(0,2.5,0.7,int16)": lambda m: m.arange(0, 2.5, 0.7, dtype=m.int16),
+    "arange(False,3,True,float16)": lambda m: m.arange(False, 3, True, dtype=m.float16),  # (bools as numbers)
+    "arange(True,4.5,float32)": lambda m: m.arange(True, 4.5, dtype=m.float32),
 }
 
 
@@ -245,6 +247,9 @@ LINSPACES = {
     "(5,-5,33)": (5, -5, 33, None), "(0,10,11,float64)": (0, 10, 11, "float64"),
     "(0,10,4,int64)": (0, 10, 4, "int64"), "(-3,7.3,7)": (-3, 7.3, 7, None), "(-1,1,101)": (-1, 1, 101, None),
     "(0,1/3,10)": (0, 1 / 3, 10, None), "(0.1,0.9,1000)": (0.1, 0.9, 1000, None),
+    # an integer dtype steps between the ends as converted to it: -1 is 255 in uint8
+    "(-1,3,3,uint8)": (-1, 3, 3, "uint8"), "(-3.7,8.2,5,int32)": (-3.7, 8.2, 5, "int32"),
+    "(1e5,0,1,float16)": (1e5, 0, 1, "float16"), "(2.5,0,1,bool)": (2.5, 0, 1, "bool"),
 }
 LINSPACE_INEXACT = {"(-1,1,101)", "(0.1,0.9,1000)"}
 

@@ -68,6 +68,9 @@ def test_numbers_that_do_not_fit_are_refused_as_torch(name):
     if name.startswith("uint"):
         assert_like_torch(lg.tensor(wrapped, dtype=getattr(lg, name)),
                           torch.tensor(wrapped, dtype=getattr(torch, name)), exact=True)
+        mixed = [-3, 2.5]  # (each number by its own type: the int wraps, the float fits)
+        assert_like_torch(lg.tensor(mixed, dtype=getattr(lg, name)),
+                          torch.tensor(mixed, dtype=getattr(torch, name)), exact=True)
         same_error(lambda: lg.zeros(1, dtype=getattr(lg, name)).fill_(-1.5),
                    lambda: torch.zeros(1, dtype=getattr(torch, name)).fill_(-1.5))
 
