@@ -187,11 +187,11 @@ def _quantile(input: Tensor, q, dim, keepdim: bool, interpolation: str, ignore_n
                            f"but got {interpolation}")
     if not input.numel():
         raise RuntimeError("quantile() input tensor must be non-empty")
-    qs = q if isinstance(q, Tensor) else tensor(q, dtype=input.dtype, device=input.device)
-    if qs.ndim > 1:
+    if np.ndim(q) > 1:
         raise RuntimeError("quantile() q must be a scalar or 1D tensor")
     if input.dtype not in (float32, float64):
         raise RuntimeError("quantile() input tensor must be either float or double dtype")
+    qs = q if isinstance(q, Tensor) else tensor(q, dtype=input.dtype, device=input.device)
     if qs.dtype is not input.dtype:
         raise RuntimeError("quantile() q tensor must be same dtype as the input tensor")
     if (values := known_values(qs)) is not None:

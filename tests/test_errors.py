@@ -388,6 +388,7 @@ MORE = {
     "randint_of_complex": lambda m: m.randint(3, (2,), dtype=m.cfloat),
     "random_of_complex": lambda m: m.ones(2, dtype=m.cfloat).random_(),
     "random_to_of_complex": lambda m: m.ones(2, dtype=m.cfloat).random_(3),
+    "quantile_of_uint64_by_a_number": lambda m: m.ones(3, dtype=m.uint64).quantile(0.3),
     "quantile_of_nothing": lambda m: m.ones(0).quantile(m.tensor(2.0)),
     "quantile_range_before_dtype": lambda m: m.ones(3, dtype=m.int32).quantile(2.0),
     "quantile_q_dims_before_dtype": lambda m: m.ones(3, dtype=m.int32).quantile(m.ones(1, 1)),
