@@ -73,10 +73,11 @@ def _check_assigned_grad(t: Tensor, grad) -> None:
         raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type {type(grad).__name__}")
     if grad is t:
         raise RuntimeError("can't assign Variable as its own grad")
-    if grad.dtype is not t.dtype:
+    wanted = t._wanted_grad_dtype()
+    if wanted is not None and grad.dtype is not wanted:
         raise RuntimeError(
             f"attempting to assign a gradient with dtype '{C_NAMES[grad.dtype.name]}' to a tensor with grad_dtype "
-            f"'{TORCH_NAMES[t.dtype.name]}'. The gradient must match the tensor's grad_dtype (defaults to the "
+            f"'{TORCH_NAMES[wanted.name]}'. The gradient must match the tensor's grad_dtype (defaults to the "
             "tensor's dtype). You can set the tensor's grad_dtype attribute with a specific dtype, or None to allow any "
             "dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and its gradient may break downstream "
             "systems that assume they match.")
@@ -98,7 +99,7 @@ class Tensor:
     __array_priority__ = 1000  # np.float32(2) * x: NumPy defers to the tensor's reflected operator, as for torch's
     __slots__ = ("_storage", "_shape", "_strides", "_offset", "_node", "_epoch", "_requires_grad", "_grad",
                  "_grad_fn", "_output_nr", "_accum", "_hooks", "_untracked", "_base", "_view_version",
-                 "_tangent", "__weakref__")
+                 "_tangent", "_grad_dtype", "__weakref__")
 
     # ---- construction ----------------------------------------------------------------------------
 
@@ -204,6 +205,25 @@ class Tensor:
         if value is not None:
             _check_assigned_grad(self, value)
         self._grad = value
+
+    @property
+    def grad_dtype(self) -> DType | None:
+        """The dtype gradients are cast to on their way into this leaf (None: any dtype, kept as it comes)."""
+        if self.grad_fn is not None:
+            raise RuntimeError("grad_dtype can only be accessed on leaf tensors.")
+        return self._wanted_grad_dtype()
+
+    @grad_dtype.setter
+    def grad_dtype(self, value: DType | None) -> None:
+        if self.grad_fn is not None:
+            raise RuntimeError("grad_dtype can only be set on leaf tensors.")
+        if value is not None and not isinstance(value, DType):
+            raise RuntimeError(f"grad_dtype must be a lazygrad.dtype or None, but got {type(value).__name__}")
+        self._grad_dtype = value
+
+    def _wanted_grad_dtype(self) -> DType | None:
+        """grad_dtype without the leaf check: the tensor's own dtype until one (or None) is set."""
+        return getattr(self, "_grad_dtype", self.dtype)
 
     def _is_view(self) -> bool:
         return self._base is not None

@@ -639,3 +639,39 @@ def test_gradients_with_nans_are_masked_like_torch(name, incoming):
         assert (ours is None) == (theirs is None)
         if ours is not None:
             np.testing.assert_array_equal(ours, theirs)
+
+
+def test_grad_dtype_casts_what_reaches_a_leaf_as_torch():
+    """grad_dtype: the leaf's dtype by default, another dtype (gradients cast on arrival, hooks see the cast
+    ones, autograd.grad returns them cast), or None (kept as they come); leaves only."""
+    torch = pytest.importorskip("torch")
+    results = []
+    for m in (lg, torch):
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        assert x.grad_dtype is m.float32
+        x.grad_dtype = m.float16
+        seen = []
+        x.register_hook(lambda g: seen.append(str(g.dtype).split(".")[1]))
+        (x * 3).sum().backward()
+        (x * 3).sum().backward()
+        y = m.tensor([1.0, 2.0], requires_grad=True)
+        y.grad_dtype = None
+        y.grad = m.ones(2, dtype=m.float64)  # (any dtype is taken)
+        w = m.tensor([1.0, 2.0], requires_grad=True)
+        w.grad_dtype = m.float64
+        returned, = m.autograd.grad((w * 2).sum(), w)
+        results.append((x.grad.tolist(), str(x.grad.dtype).split(".")[1], seen, y.grad_dtype,
+                        str(y.grad.dtype).split(".")[1], str(returned.dtype).split(".")[1],
+                        str(w.detach().grad_dtype).split(".")[1]))
+    assert results[0] == results[1]
+    for call in (lambda m: (m.ones(1, requires_grad=True) * 2).grad_dtype,
+                 lambda m: setattr(m.ones(1, requires_grad=True) * 2, "grad_dtype", m.half),
+                 lambda m: setattr(m.ones(1), "grad_dtype", 3),
+                 lambda m: setattr(m.ones(1, requires_grad=True), "grad", m.ones(1, dtype=m.float64))):
+        with pytest.raises(RuntimeError) as want:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                call(torch)
+        with pytest.raises(RuntimeError) as got:
+            call(lg)
+        assert str(got.value) == str(want.value).replace("torch.", "lazygrad.")

@@ -192,7 +192,9 @@ def _input_grads(node, raw) -> list:
             if g.dtype.is_complex and not meta[1].is_complex:  # a real input gets the real part, silently
                 from ..complex_numbers import real_part
                 g = real_part(g)
-            grads.append(g if g.dtype is meta[1] else g.to(meta[1]))
+            # (a leaf takes its grad_dtype: its own dtype, another one, or None for whatever comes)
+            target = nxt.variable._wanted_grad_dtype() if isinstance(nxt, AccumulateGrad) else meta[1]
+            grads.append(g if target is None or g.dtype is target else g.to(target))
     return grads
 
 
