@@ -88,6 +88,7 @@ INT_REDUCE = {
     ReduceOp.PROD: ("1", "{acc} *= {v};", "*"),
     ReduceOp.MAX: ("{lowest}", "{acc} = {v} > {acc} ? {v} : {acc};", "max"),
     ReduceOp.MIN: ("{highest}", "{acc} = {v} < {acc} ? {v} : {acc};", "min"),
+    ReduceOp.XOR: ("0", "{acc} ^= {v};", "^"),
 }
 COMPLEX_REDUCE = {
     ReduceOp.SUM: ("0", "{acc} += {v};", "+"),

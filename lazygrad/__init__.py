@@ -83,8 +83,9 @@ from .pointwise import (acosh, allclose, arccosh, arcsinh, arctanh, asinh, atanh
                         rad2deg, signbit, sinc, xlogy)
 from .printing import get_printoptions, printoptions, set_printoptions
 from .random import Generator, initial_seed, manual_seed, seed
-from .reductions import (all, amax, amin, aminmax, any, argmax, argmin, count_nonzero, cumprod, cumsum, log_softmax,
-                         logsumexp, max, mean, min, norm, prod, renorm, softmax, std, std_mean, sum, var, var_mean)
+from .reductions import (all, amax, amin, aminmax, any, argmax, argmin, count_nonzero, cumprod, cumsum, hash_tensor,
+                         log_softmax, logsumexp, max, mean, min, norm, prod, renorm, softmax, std, std_mean, sum, var,
+                         var_mean)
 from .runtime import Kernel, Schedule, set_backend
 from .settings import (are_deterministic_algorithms_enabled, get_deterministic_debug_mode, get_float32_matmul_precision,
                        is_deterministic_algorithms_warn_only_enabled, set_deterministic_debug_mode,

@@ -457,7 +457,7 @@ METHODS = {
     "quantile": sorting.quantile, "nanquantile": sorting.nanquantile, "unique": sorting.unique,
     # reductions
     "nansum": pw.nansum, "nanmean": pw.nanmean,
-    "sum": red.sum, "mean": red.mean, "prod": red.prod, "max": red.max, "min": red.min, "amax": red.amax,
+    "hash_tensor": red.hash_tensor, "sum": red.sum, "mean": red.mean, "prod": red.prod, "max": red.max, "min": red.min, "amax": red.amax,
     "amin": red.amin, "argmax": red.argmax, "argmin": red.argmin, "all": red.all, "any": red.any,
     "var": red.var, "std": red.std, "logsumexp": red.logsumexp, "norm": red.norm, "cumsum": red.cumsum,
     "cumprod": red.cumprod, "count_nonzero": red.count_nonzero, "softmax": red.softmax,

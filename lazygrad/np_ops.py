@@ -103,10 +103,10 @@ BINARY_NP = {
 }
 
 REDUCE_NP = {ReduceOp.SUM: np.add, ReduceOp.PROD: np.multiply, ReduceOp.MAX: np.maximum, ReduceOp.MIN: np.minimum,
-             ReduceOp.LOGADDEXP: np.logaddexp}
+             ReduceOp.LOGADDEXP: np.logaddexp, ReduceOp.XOR: np.bitwise_xor}
 SCAN_NP = {ReduceOp.SUM: np.cumsum, ReduceOp.PROD: np.cumprod}
 IDENTITY = {ReduceOp.SUM: 0, ReduceOp.PROD: 1, ReduceOp.MAX: float("-inf"), ReduceOp.MIN: float("inf"),
-            ReduceOp.LOGADDEXP: float("-inf")}
+            ReduceOp.LOGADDEXP: float("-inf"), ReduceOp.XOR: 0}
 
 
 def reduce_identity(rop: ReduceOp, dtype):
@@ -156,7 +156,7 @@ def apply(op: Op, dtype: np.dtype, *args: np.ndarray, arg=None) -> np.ndarray:
 
 def identity(rop: ReduceOp, dtype: np.dtype):
     """What a reduction over no elements gives."""
-    if rop is ReduceOp.SUM:
+    if rop in (ReduceOp.SUM, ReduceOp.XOR):
         return 0
     if rop is ReduceOp.PROD:
         return 1

@@ -103,6 +103,7 @@ class ReduceOp(Enum):
     MAX = "max"
     MIN = "min"
     LOGADDEXP = "logaddexp"  # log(e^a + e^b): the running combine of logcumsumexp (floats only)
+    XOR = "xor"  # bitwise exclusive or: hash_tensor's combine (integers only)
 
 
 SOURCES = frozenset({Op.BUFFER, Op.CONST, Op.ARANGE, Op.RAND})

@@ -4,7 +4,8 @@ from __future__ import annotations
 import builtins
 import math
 from . import graph, return_types
-from .dtypes import DType, bool_, get_default_dtype, int64, opmath, promote_types, to_dtype, torch_name, uint8
+from .dtypes import (LIMITED_UNSIGNED, DType, bool_, float64, get_default_dtype, int64, opmath, promote_types, to_dtype,
+                     torch_name, uint8, uint64)
 from .elementwise import abs as abs_
 from .elementwise import _out, add, div, eq, isnan, logical_or, mul, ne, pow, sqrt, sub, where, exp, log, isinf
 from .ops import ReduceOp
@@ -99,6 +100,25 @@ def _check_nonempty(x: Tensor, name: str, dim) -> None:
         for d in reduce_dims(dim, x.ndim):
             if x._shape[d] == 0:
                 raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+
+
+def hash_tensor(input: Tensor, dim=None, *, keepdim: bool = False, mode: int = 0) -> Tensor:
+    """torch.hash_tensor: each element upcast to its 64-bit float or integer, those bits read as a uint64 and
+    xor-reduced over dim (all dims by default). Not differentiable: the input is read detached."""
+    if mode != 0:
+        raise RuntimeError(f"Unknown hash_tensor mode: {mode}")
+    if input.dtype.is_complex or input.dtype in LIMITED_UNSIGNED:
+        raise NotImplementedError(f"\"xor_sum_cpu\" not implemented for '{torch_name(input.dtype)}'")
+    if input.numel() == 0:
+        if dim is None or dim == ():
+            raise RuntimeError("hash_tensor: Expected reduction dim to be specified for input.numel() == 0. Specify "
+                               "the reduction dim with the 'dim' argument.")
+        for d in reduce_dims(dim, input.ndim):
+            if input._shape[d] == 0:
+                raise IndexError(f"hash_tensor: Expected reduction dim {d} to have non-zero size.")
+    wide = float64 if input.dtype.is_floating_point else int64
+    bits = input.detach().to(wide).contiguous().view(uint64)
+    return reduce(bits, ReduceOp.XOR, dim, keepdim, uint64)
 
 
 @differentiable("amax")

@@ -641,3 +641,21 @@ def test_cumprod_with_zeros_passes_gradgradcheck():
     for dim in (1, 2):
         assert lg.autograd.gradcheck(lambda a: a.cumprod(dim), (x,))
         assert lg.autograd.gradgradcheck(lambda a: a.cumprod(dim), (x,))
+
+
+HASHED = {
+    "all": lambda m, a: m.hash_tensor(a), "dim0": lambda m, a: m.hash_tensor(a, 0),
+    "dim1_keepdim": lambda m, a: m.hash_tensor(a, 1, keepdim=True), "dims": lambda m, a: a.hash_tensor((0, 1)),
+    "transposed": lambda m, a: m.hash_tensor(a.t(), -1), "halves": lambda m, a: m.hash_tensor(a.half(), 1),
+    "ints": lambda m, a: m.hash_tensor((a * 100).to(m.int8), 0), "bools": lambda m, a: m.hash_tensor(a > 0, 1),
+    "wide": lambda m, a: m.hash_tensor((a * 1e6).long().repeat(40, 30), 1),
+}
+
+
+@pytest.mark.parametrize("name", list(HASHED))
+def test_hash_tensor_matches_torch(backend, name):
+    """Each element's 64-bit float or integer bits, xor-reduced: bit for bit torch's (NaN and -0.0 included)."""
+    torch = pytest.importorskip("torch")
+    a = np.array([[1.5, -2.0, 3.25, np.nan], [0.0, -0.0, 7.0, 1e-3], [-1e30, 2.5, -7.5, 0.1]], np.float32)
+    ours, theirs = HASHED[name](lg, lg.tensor(a)), HASHED[name](torch, torch.tensor(a))
+    assert ours.dtype is lg.uint64 and ours.tolist() == theirs.tolist()
