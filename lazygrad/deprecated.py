@@ -1,6 +1,7 @@
 """torch's deprecated functions, which still work and warn as torch's do (chain_matmul, frobenius_norm,
-nuclear_norm, set_default_tensor_type, Tensor.resize and resize_as), and the ones torch 2 removed, which
-raise torch's messages pointing at their torch.linalg replacements (matrix_rank, solve, lstsq, eig, symeig)."""
+nuclear_norm, set_default_tensor_type, Tensor.resize and resize_as), and the ones torch removed, which
+raise torch's messages pointing at their replacements (matrix_rank, solve, lstsq, eig, symeig: torch.linalg;
+Tensor.reinforce: torch.distributions)."""
 from __future__ import annotations
 
 import math
@@ -15,6 +16,36 @@ from .settings import warn_once
 from .tensor import Tensor
 from .amp.autocast_mode import autocast_op
 from .int_parameters import dim_list
+
+
+REINFORCE_REMOVED = """reinforce() was removed.
+Use torch.distributions instead.
+See https://pytorch.org/docs/main/distributions.html
+
+Instead of:
+
+probs = policy_network(state)
+action = probs.multinomial()
+next_state, reward = env.step(action)
+action.reinforce(reward)
+action.backward()
+
+Use:
+
+probs = policy_network(state)
+# NOTE: categorical is equivalent to what used to be called multinomial
+m = torch.distributions.Categorical(probs)
+action = m.sample()
+next_state, reward = env.step(action)
+loss = -m.log_prob(action) * reward
+loss.backward()
+"""
+
+
+def reinforce(self: Tensor, reward) -> None:
+    """Removed from torch long ago: its message shows the distributions way (in torch's words, as users search
+    for them)."""
+    raise RuntimeError(REINFORCE_REMOVED)
 
 
 @autocast_op("chain_matmul")

@@ -508,7 +508,7 @@ METHODS = {
     "map_": _map_, "new": _new,
     "map2_": _map2_, "as_subclass": _as_subclass, "nonzero_static": indexing.nonzero_static,
     "unsafe_split_with_sizes": shapes.unsafe_split_with_sizes, "slice_inverse": mv.slice_inverse,
-    "resize": deprecated.resize, "resize_as": deprecated.resize_as, "solve": deprecated.solve,
+    "reinforce": deprecated.reinforce, "resize": deprecated.resize, "resize_as": deprecated.resize_as, "solve": deprecated.solve,
     "lstsq": deprecated.lstsq, "eig": deprecated.eig, "symeig": deprecated.symeig, "ormqr": dec.ormqr,
     "is_distributed": tensor_info.is_distributed,
     # complex numbers

@@ -225,6 +225,17 @@ class Tensor:
         """grad_dtype without the leaf check: the tensor's own dtype until one (or None) is set."""
         return getattr(self, "_grad_dtype", self.dtype)
 
+    @property
+    def volatile(self) -> bool:
+        """torch's removed flag: always False, with its warning (no_grad replaced it)."""
+        warnings.warn("volatile was removed (Variable.volatile is always False)", UserWarning, stacklevel=2)
+        return False
+
+    @volatile.setter
+    def volatile(self, value) -> None:
+        warnings.warn("volatile was removed and now has no effect. Use `with torch.no_grad():` instead.",
+                      UserWarning, stacklevel=2)
+
     def _is_view(self) -> bool:
         return self._base is not None
 

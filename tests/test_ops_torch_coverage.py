@@ -378,9 +378,20 @@ def test_set_default_tensor_type():
     lambda m: m.matrix_rank(m.eye(2)), lambda m: m.solve(m.eye(2), m.eye(2)), lambda m: m.lstsq(m.eye(2), m.eye(2)),
     lambda m: m.eig(m.eye(2)), lambda m: m.symeig(m.eye(2)), lambda m: m.eye(2).solve(m.eye(2)),
     lambda m: m.eye(2).lstsq(m.eye(2)), lambda m: m.eye(2).eig(), lambda m: m.eye(2).symeig(True),
+    lambda m: m.ones(2).reinforce(1.0),
 ])
 def test_removed_functions_raise_torchs_messages(call):
     raises_like_torch(call, RuntimeError)
+
+
+def test_volatile_is_always_false_with_torchs_warnings():
+    torch = torch_or_skip()
+    said = {}
+    for m in (lg, torch):
+        x = m.ones(2)
+        said[m] = _warnings(lambda: x.volatile) + _warnings(lambda: setattr(x, "volatile", True))
+        assert x.volatile is False
+    assert said[lg] == said[torch] and len(said[lg]) == 2
 
 
 def test_tensor_resize_and_resize_as():
