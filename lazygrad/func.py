@@ -1,4 +1,5 @@
-"""torch.func's function transforms: grad, grad_and_value, vjp, jvp, jacrev, jacfwd, hessian and vmap.
+"""torch.func's function transforms: grad, grad_and_value, vjp, jvp, jacrev, jacfwd, hessian and vmap (and
+its rearrange, from lazygrad/rearrange.py, and debug_unwrap).
 
 They stand on lazygrad's reverse mode: a transform differentiates the function's graph where it is
 built, keeping the gradient's own graph only when an enclosing transform (or an input that requires
@@ -15,6 +16,7 @@ from typing import Callable
 from .autograd import grad as _autograd_grad
 from .autograd.grad_mode import STATE, enable_grad
 from .movement import stack
+from .rearrange import rearrange  # noqa: F401  (torch.func.rearrange)
 from .tensor import Tensor
 
 _DEPTH = [0]  # how many transforms are running: an inner one keeps the graph of what it returns
@@ -346,3 +348,8 @@ def replace_all_batch_norm_modules_(root):
             module.running_mean = module.running_var = module.num_batches_tracked = None
             module.track_running_stats = False
     return root
+
+
+def debug_unwrap(tensor: Tensor, *, recurse: bool = True) -> Tensor:
+    """The tensor under a transform's wrapper: lazygrad's transforms wrap nothing, so the tensor itself."""
+    return tensor

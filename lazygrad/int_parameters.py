@@ -93,6 +93,7 @@ INT_PARAMETERS_TABLE = """
     group_norm                       f=2-6                               num_groups:int
     hamming_window                   f=1-6,2-7,3-8,4-9                   window_length:int
     hann_window                      f=1-6,2-7                           window_length:int
+    hash_tensor                      f=1-5 m=0-3                         dim:int[1]? mode:int
     hinge_embedding_loss             f=2-4                               reduction:int
     histc                            f=1-5 m=0-3                         bins:int
     index_add                        f=4-6 m=3-4                         dim:int

@@ -181,3 +181,61 @@ def test_linearize_functionalize_and_batch_norms_like_torch():
     ours, theirs = run(lg), run(torch)
     np.testing.assert_allclose(ours[0] + ours[1] + ours[2], theirs[0] + theirs[1] + theirs[2], rtol=1e-6)
     assert ours[3:] == theirs[3:]
+
+
+REARRANGED = {
+    "transpose": ("a b c -> c a b", {}), "merge": ("a b c -> (a b) c", {}), "split": ("a b (c d) -> a b c d", {"d": 2}),
+    "split_and_merge": ("a b (c d) -> d a (b c)", {"d": 2}), "ellipsis": ("a ... -> ... a", {}),
+    "ellipsis_merged": ("a ... -> a (...)", {}), "ellipsis_in_the_middle": ("a ... c -> c ... a", {}),
+    "ellipsis_of_nothing": ("a b c ... -> c ... b a", {}), "units": ("a b c -> a 1 b c ()", {}),
+    "unit_in_a_group": ("a b c -> (a 1) b c", {}), "given_size": ("a b c -> c b a", {"a": 2}),
+    "names": ("a_1 b2 c -> c b2 a_1", {}),
+}
+
+
+@pytest.mark.parametrize("name", list(REARRANGED))
+def test_rearrange_matches_torch(name):
+    torch = pytest.importorskip("torch")
+    pattern, lengths = REARRANGED[name]
+    x = np.arange(24).reshape(2, 3, 4)
+    ours, theirs = lg.func.rearrange(lg.tensor(x), pattern, **lengths), torch.func.rearrange(torch.tensor(x), pattern,
+                                                                                              **lengths)
+    assert tuple(ours.shape) == tuple(theirs.shape) and ours.tolist() == theirs.tolist()
+
+
+def test_rearrange_stacks_lists_and_carries_gradients():
+    torch = pytest.importorskip("torch")
+    images = np.arange(2 * 4 * 6 * 3.0).reshape(2, 4, 6, 3)
+    pattern = "b (h h2) (w w2) c -> (b h2 w2) h w c"
+    ours = lg.func.rearrange(lg.tensor(images), pattern, h2=2, w2=2)
+    assert ours.tolist() == torch.func.rearrange(torch.tensor(images), pattern, h2=2, w2=2).tolist()
+    assert lg.func.rearrange([lg.ones(3), lg.zeros(3)], "n c -> c n").tolist() == [[1.0, 0.0]] * 3
+    x = lg.tensor(images, requires_grad=True)
+    weights = lg.arange(float(images.size)).reshape(ours.shape)
+    (lg.func.rearrange(x, pattern, h2=2, w2=2) * weights).sum().backward()
+    expected = torch.func.rearrange(torch.arange(float(images.size)).reshape(ours.shape),
+                                    "(b h2 w2) h w c -> b (h h2) (w w2) c", b=2, h2=2, w2=2)
+    assert x.grad.tolist() == expected.tolist()
+    assert lg.func.debug_unwrap(x) is x
+
+
+@pytest.mark.parametrize("pattern, lengths, error", [
+    ("a b c", {}, ValueError), ("a b -> b a", {}, ValueError), ("a b c -> a b c d", {}, ValueError),
+    ("a a c -> a c", {}, ValueError), ("a b c -> a b c", {"e": 3}, ValueError),
+    ("a b ((c d)) -> a b c d", {"d": 2}, ValueError), ("a b c -> a b c 2", {}, ValueError),
+])
+def test_rearrange_refuses_patterns_as_torch(pattern, lengths, error):
+    torch = pytest.importorskip("torch")
+    with pytest.raises(error) as want:
+        torch.func.rearrange(torch.ones(2, 3, 4), pattern, **lengths)
+    with pytest.raises(error) as got:
+        lg.func.rearrange(lg.ones(2, 3, 4), pattern, **lengths)
+    assert str(got.value) == str(want.value)
+
+
+def test_rearrange_sizes_that_do_not_fit():
+    from lazygrad.rearrange import DimensionBindError
+    for pattern, lengths in (("a b (c d) -> a b c d", {"d": 3}), ("a b (c d) -> a b c d", {}),
+                             ("a b c -> c b a", {"a": 5})):
+        with pytest.raises(DimensionBindError):
+            lg.func.rearrange(lg.ones(2, 3, 4), pattern, **lengths)
