@@ -84,7 +84,8 @@ FIRST_IS_INPUT = frozenset("""
     feature_alpha_dropout feature_alpha_dropout_ feature_dropout feature_dropout_ fill fill_ fix fix_ flatten
     flip fliplr flipud floor floor_ floor_divide fmax fmin fmod frac frac_ frexp frobenius_norm full_like gather
     gcd gcd_ ge geqrf ger get_device gradient greater greater_equal grid_sampler grid_sampler_2d grid_sampler_3d
-    group_norm gru_cell gt hardshrink hash_tensor heaviside hinge_embedding_loss histc histogram histogramdd hsplit hypot i0
+    group_norm gru_cell gt hardshrink hash_tensor heaviside hinge_embedding_loss histc histogram histogramdd
+    hsplit hypot i0
     i0_ igamma igammac imag index_add index_copy index_fill index_put index_put_ index_reduce index_select inner
     instance_norm inverse is_complex is_conj is_distributed is_floating_point is_inference is_neg is_nonzero
     is_same_size is_signed isclose isfinite isinf isnan isneginf isposinf isreal istft kl_div kron kthvalue
