@@ -388,6 +388,9 @@ MORE = {
     "randint_of_complex": lambda m: m.randint(3, (2,), dtype=m.cfloat),
     "random_of_complex": lambda m: m.ones(2, dtype=m.cfloat).random_(),
     "random_to_of_complex": lambda m: m.ones(2, dtype=m.cfloat).random_(3),
+    "multi_margin_loss_of_halves": lambda m: m.nn.functional.multi_margin_loss(m.ones(2, 3).half(), m.tensor([0, 1])),
+    "multilabel_margin_loss_of_bfloat16": lambda m: m.nn.functional.multilabel_margin_loss(
+        m.ones(2, 3).bfloat16(), m.tensor([[0, -1, 1], [1, -1, 0]])),
     "hash_tensor_mode": lambda m: m.hash_tensor(m.ones(2), mode=1),
     "hash_tensor_of_complex": lambda m: m.hash_tensor(m.ones(2, dtype=m.cfloat)),
     "hash_tensor_of_uint32": lambda m: m.hash_tensor(m.ones(2, dtype=m.uint32)),

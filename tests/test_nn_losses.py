@@ -60,6 +60,9 @@ CASES = [
     ("nll_loss", lambda F_, x, t, w: F_.nll_loss(x, t, w, ignore_index=1),
      [(_x(5, 4), True), (np.array([0, 1, 3, 2, 1]), False), (_uniform(0.5, 2, 4), False)]),
     ("nll_loss_4d", lambda F_, x, t: F_.nll_loss(x, t), [(_x(2, 3, 2, 2), True), (_classes(3, 2, 2, 2), False)]),
+    # every target ignored: the mean is 0/0 (NaN) and the gradient 0, as torch's
+    ("cross_entropy_all_ignored", lambda F_, x, t: F_.cross_entropy(x, t, ignore_index=1, label_smoothing=0.1),
+     [(_x(2, 3), True), (np.array([1, 1]), False)]),
     ("mse_loss", lambda F_, x, t: F_.mse_loss(x, t), [(_x(3, 4), True), (_x(3, 4), True)]),
     ("mse_loss_weight", lambda F_, x, t, w: F_.mse_loss(x, t, weight=w),
      [(_x(3, 4), True), (_x(3, 4), True), (_uniform(0, 1, 3, 4), False)]),

@@ -188,7 +188,9 @@ def _class_losses(scores: Tensor, normalizer: Tensor | None, target: Tensor, wei
     index = lg.where(kept, target.long(), 0)
     picked = scores.gather(dim, index.unsqueeze(dim)).squeeze(dim)
     w = kept.to(scores.dtype) if weight is None else weight.take(index) * kept
-    loss = -(picked if normalizer is None else picked - normalizer) * w
+    # (a select, not a product with the 0 weight: with every element ignored the mean is 0/0, and an ignored
+    # element's gradient stays 0, as torch's, instead of 0 * inf)
+    loss = lg.where(kept, -(picked if normalizer is None else picked - normalizer) * w, 0)
     if smoothing > 0:
         weights = lg.ones(classes, dtype=scores.dtype, device=scores.device) if weight is None else weight
         shaped = weights.view([-1 if d == dim else 1 for d in range(scores.ndim)])
@@ -459,11 +461,18 @@ def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | 
     return _REDUCE[reduction](loss)
 
 
-def _check_margin_input(input: Tensor) -> None:
+# torch's CPU kernels of the margin losses, which have no float16 or bfloat16 version
+_MARGIN_KERNELS = {"multi_margin_loss": "multi_margin_loss_cpu_kernel",
+                   "multilabel_margin_loss": "multilabel_margin_loss_forward_out_frame"}
+
+
+def _check_margin_input(input: Tensor, loss: str) -> None:
     if not ((input.ndim == 2 and input.shape[1] != 0) or (input.ndim == 1 and input.shape[0] != 0)
             or input.ndim == 0):
         raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch size, but got: "
                            f"{_sizes(input)}")
+    if input.dtype in (lg.float16, lg.bfloat16):
+        raise NotImplementedError(f"\"{_MARGIN_KERNELS[loss]}\" not implemented for '{torch_name(input.dtype)}'")
 
 
 @autocast_op("multi_margin_loss")
@@ -478,7 +487,7 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
         raise ValueError("only p == 1 and p == 2 supported")
     if weight is not None and weight.ndim != 1:
         raise ValueError("weight must be one-dimensional")
-    _check_margin_input(input)
+    _check_margin_input(input, "multi_margin_loss")
     rows = input.reshape(-1, input.shape[-1] if input.ndim else 1)
     samples, classes = rows.shape
     if target.ndim > 1 or target.numel() != samples:
@@ -507,7 +516,7 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average: bool | N
     """Sum over target classes j (those before the first -1) and non-target classes k of
     max(0, 1 - x[j] + x[k]), over the number of classes."""
     reduction = _reduction(reduction, size_average, reduce)
-    _check_margin_input(input)
+    _check_margin_input(input, "multilabel_margin_loss")
     rows = input.reshape(-1, input.shape[-1] if input.ndim else 1)
     samples, classes = rows.shape
     if input.ndim <= 1:
