@@ -532,6 +532,9 @@ def clamp(input: Tensor, min=None, max=None, *, out=None) -> Tensor:
     if bounds and result_type(input, *bounds).is_complex:
         kernel = "clamp" if len(bounds) == 2 else "maximum" if min is not None else "minimum"
         raise NotImplementedError(f"\"{kernel}_cpu\" not implemented for '{torch_name(result_type(input, *bounds))}'")
+    if not bounds and result_type(input, *(b for b in (min, max) if b is not None)) is bool_:  # (number bounds)
+        kernel = "clamp" if min is not None and max is not None else "clamp_min" if min is not None else "clamp_max"
+        raise NotImplementedError(f"\"{kernel}_scalar_cpu\" not implemented for 'Bool'")
     if min is not None:
         out_t = binary(Op.MAX, out_t, min, compute=result_type(input, min))
     if max is not None:
@@ -542,13 +545,26 @@ def clamp(input: Tensor, min=None, max=None, *, out=None) -> Tensor:
 clip = clamp
 
 
+def _one_sided_bound(input: Tensor, bound, kernel: str) -> None:
+    """clamp_min/clamp_max refuse complex as torch's: a number by clamp's words, a tensor by its kernel's
+    (maximum/minimum)."""
+    if isinstance(bound, Tensor):
+        dt = result_type(input, bound)
+        if dt.is_complex:
+            raise NotImplementedError(f"\"{kernel}_cpu\" not implemented for '{torch_name(dt)}'")
+    elif isinstance(python_scalar(bound), complex) or input.dtype.is_complex:
+        raise NotImplementedError("clamp is not supported for complex types")
+
+
 @differentiable("clamp_min")
 def clamp_min(input: Tensor, min) -> Tensor:
+    _one_sided_bound(input, min, "maximum")
     return clamp(input, min=min)
 
 
 @differentiable("clamp_max")
 def clamp_max(input: Tensor, max) -> Tensor:
+    _one_sided_bound(input, max, "minimum")
     return clamp(input, max=max)
 
 
@@ -641,8 +657,8 @@ def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
     """torch's two-sided formula (exact at both ends), computed in float32 for float16 and bfloat16 like torch;
     end and a tensor weight of input's dtype, a floating one."""
     weight = python_scalar(weight)
-    for name, t in (("end", end), ("weight", weight)):
-        if isinstance(t, Tensor) and t.dtype is not input.dtype:
+    for name, t in (("end", end), ("weight", weight)):  # (a 0-d weight may have any dtype: it is cast)
+        if isinstance(t, Tensor) and t.dtype is not input.dtype and (name == "end" or t.ndim):
             raise RuntimeError(f"expected dtype {C_NAMES[input.dtype.name]} for `{name}` but got dtype "
                                f"{C_NAMES[t.dtype.name]}")
     if input.dtype.kind not in "fc":

@@ -8,7 +8,8 @@ import math
 import numpy as np
 
 from . import graph, np_ops
-from .dtypes import C_NAMES, LIMITED_UNSIGNED, TORCH_NAMES, bool_, float64, int32, int64, uint8
+from .dtype_info import scalar_in
+from .dtypes import C_NAMES, LIMITED_UNSIGNED, TORCH_NAMES, bool_, float64, int32, int64, python_scalar, uint8
 from .elementwise import broadcast_node, broadcast_shapes
 from .movement import as_view
 from .ops import Op, ReduceOp
@@ -569,6 +570,8 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
     if isinstance(value, Tensor) and value.ndim:
         raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                            f"{value.ndim} dimension(s).")
+    if not isinstance(value, Tensor):  # (a number is checked as a fill checks it)
+        value = scalar_in(input.dtype, python_scalar(value))
     shape = broadcast_shapes(mask._shape, input._shape)  # (torch's order, for its error)
     fill = graph.cast(value.lazy, input.dtype) if isinstance(value, Tensor) else graph.const(value, input.dtype)
     node = graph.alu(Op.WHERE, broadcast_node(mask.lazy, shape), broadcast_node(fill, shape),
@@ -585,6 +588,12 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
     size = input._shape[d] if input.ndim else 1
     if index.dtype is not int64:
         raise IndexError("index_fill_(): Expected dtype int64 for index.")
+    if isinstance(value, Tensor) and value.ndim:
+        raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with {value.ndim} "
+                           "dimension(s).")
+    complex_value = value.dtype.is_complex if isinstance(value, Tensor) else isinstance(python_scalar(value), complex)
+    if complex_value and not input.dtype.is_complex:
+        raise RuntimeError("index_fill_(): Converting complex Scalar to non-complex type is not supported")
     if index.ndim > 1:
         raise RuntimeError("Index has to be a vector/scalar")
     _check_known_indices(index, size, lambda i: f"index {i} is out of bounds for dimension {d} with size {size}",

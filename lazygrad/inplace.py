@@ -108,9 +108,12 @@ def check_promotion(target: Tensor, other, to_float: bool) -> None:
         _castable(get_default_dtype() if to_float and promoted.kind in "biu" else promoted, target)
 
 
-def check_clamp_promotion(target: Tensor, min=None, max=None) -> None:
-    """clamp_'s bounds promote with target first too; torch names target's C type for a number bound."""
+def check_clamp_promotion(target: Tensor, min=None, max=None, *, complex_refused: bool = False) -> None:
+    """clamp_'s bounds promote with target first too; torch names target's C type for a number bound. (A complex
+    number is clamp_min_'s and clamp_max_'s own refusal, and a float's kernel refuses one itself.)"""
     for bound in (min, max):
+        if isinstance(bound, complex) and (complex_refused or target.dtype.is_floating_point):
+            continue
         if isinstance(bound, Tensor):
             _castable(result_type(target, bound), target)
         elif isinstance(bound, numbers.Number) and not can_cast(result_type(target, bound), target.dtype):

@@ -154,8 +154,9 @@ def _inplace(fn, name: str | None = None):
         if not args or isinstance(args[0], Tensor) or takes_numbers:  # (else the op's TypeError comes first)
             if promoting and args:  # (a division with a rounding mode stays integral)
                 inplace.check_promotion(self, args[0], to_float and kwargs.get("rounding_mode") is None)
-            if name in ("clamp", "clip"):
-                inplace.check_clamp_promotion(self, *args, **kwargs)
+            if name in ("clamp", "clip", "clamp_min", "clamp_max"):
+                inplace.check_clamp_promotion(self, *args, complex_refused=name != "clamp" and name != "clip",
+                                              **kwargs)
             if refused and refused(self.dtype):
                 raise RuntimeError(refusal.format(t=torch_name(self.dtype)))
         return inplace.apply(self, fn, *args, reads_input=reads_input, **kwargs)
