@@ -535,6 +535,14 @@ def test_lerp_of_complex_tensors_by_a_complex_weight_vs_torch():
         assert_like_torch(lg.lerp(lg.tensor(a), lg.tensor(b), weight), torch.lerp(torch_of(a), torch_of(b), weight))
 
 
+def test_lerp_by_a_zero_dim_weight_of_another_dtype_vs_torch():
+    torch = pytest.importorskip("torch")
+    a, b = np.array([1.0, -2.0], np.float16), np.array([0.5, 4.0], np.float16)
+    for weight in (np.array(0.25), np.array(3)):
+        assert_like_torch(lg.lerp(lg.tensor(a), lg.tensor(b), lg.tensor(weight)),
+                          torch.lerp(torch_of(a), torch_of(b), torch_of(weight)))
+
+
 @pytest.mark.parametrize("dtype", ["int32", "int64"])
 def test_integer_clamp_and_relu_vs_torch(backend, dtype):
     torch = pytest.importorskip("torch")
