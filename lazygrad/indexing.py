@@ -559,6 +559,9 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1
     from .tensor import wrap_dim
     d = wrap_dim(dim, input.ndim)
     _check_slices("index_add_", input, d, index, source)
+    if input.ndim == 0:  # (a number takes its one index as a vector of one)
+        return index_put(input.reshape(1), (index.reshape(-1),), (source * alpha).reshape(-1), accumulate=True
+                         ).reshape(())
     return index_put(input, (slice(None),) * d + (index.reshape(-1),), source * alpha, accumulate=True)
 
 
@@ -682,6 +685,10 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     """The slices index[k] of input along dim, in order: one gather."""
     from .tensor import wrap_dim
     d = wrap_dim(dim, input.ndim)
+    if input.ndim == 0:  # (a number is indexed as a vector of one)
+        if index.numel() != 1:
+            raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {index.numel()} value(s)")
+        return index_select(input.reshape(1), 0, index.reshape(1)).reshape(())
     if index.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
     if index.dtype not in POSITION_DTYPES:
@@ -767,6 +774,8 @@ def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Te
     if dim is None:
         return gather(input.reshape(-1), 0, indices.reshape(-1))
     d = wrap_dim(dim, input.ndim)
+    if input.ndim == 0:
+        raise IndexError(f"Dimension specified as {d} but tensor has no dimensions")
     if input.ndim != indices.ndim:
         raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same number of dimensions, "
                            f"but got {input.ndim} dimensions for input, and {indices.ndim} dimensions for indices")

@@ -58,6 +58,12 @@ def slice_inverse(input: Tensor, src: Tensor, dim: int = 0, start: int | None = 
     return as_strided(input, src._shape, src._strides, src._offset)
 
 
+def _required(spread: tuple, named, fn: str, param: str) -> None:
+    """torch's TypeError for a call giving neither spread sizes nor the named sequence."""
+    if not spread and named is None:
+        raise TypeError(f'{fn}() missing 1 required positional arguments: "{param}"')
+
+
 def _sizes(args, fn: str, param: str, named=None) -> list[int]:
     """Sizes or dims given spread out (x.view(2, 3)), as one sequence (x.view((2, 3))) or by name
     (x.view(size=(2, 3))), as ints."""
@@ -202,20 +208,25 @@ def clone(input: Tensor, *, memory_format=None) -> Tensor:
 
 @differentiable("permute")
 def permute(input: Tensor, *spread, dims=None) -> Tensor:
+    _required(spread, dims, "permute", "dims")
     dims = _sizes(spread, "permute", "dims", dims)
     if len(dims) != input.ndim:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the length "
                            f"of the desired ordering of dimensions i.e. input.dim() = {input.ndim} is not equal to "
                            f"len(dims) = {len(dims)}")
-    dims = [wrap_dim(d, input.ndim) for d in dims]
-    if len(set(dims)) != len(dims):
-        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    wrapped = []
+    for d in dims:  # (in order, as torch: a repeat is found before a later dim out of range)
+        wrapped.append(wrap_dim(d, input.ndim))
+        if wrapped[-1] in wrapped[:-1]:
+            raise RuntimeError("permute(): duplicate dims are not allowed.")
+    dims = wrapped
     return as_view(input, [input._shape[d] for d in dims], [input._strides[d] for d in dims], input._offset)
 
 
 @differentiable("transpose")
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     if input.ndim == 0:
+        wrap_dim(dim0, 0), wrap_dim(dim1, 0)  # (a number takes dims 0 and -1)
         return as_view(input, (), (), input._offset)
     order = list(range(input.ndim))
     a, b = wrap_dim(dim0, input.ndim), wrap_dim(dim1, input.ndim)
@@ -240,6 +251,7 @@ def t_(t: Tensor) -> Tensor:
 
 # torch's deprecation warnings of .T on a tensor that is not a matrix, each given once a process
 _T_WARNINGS = {0: "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.",
+               "mT": "Tensor.mT is deprecated on 0-D tensors. This function is the identity in these cases.",
                "other": "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated and "
                         "it will throw an error in a future release. Consider `x.mT` to transpose batches of matrices "
                         "or `x.permute(*lazygrad.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor."}
@@ -257,6 +269,11 @@ def T(t: Tensor) -> Tensor:
 
 
 def mT(t: Tensor) -> Tensor:
+    if t.ndim == 0:  # (a number is itself, as in torch, which warns once)
+        if "mT" not in _T_WARNED:
+            _T_WARNED.add("mT")
+            warn_at_caller(_T_WARNINGS["mT"])
+        return t
     if t.ndim < 2:
         raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.")
     return transpose(t, -2, -1)
@@ -264,13 +281,15 @@ def mT(t: Tensor) -> Tensor:
 
 @differentiable("expand")
 def expand(input: Tensor, *sizes, size=None) -> Tensor:
+    _required(sizes, size, "expand", "size")
     sizes = _sizes(sizes, "expand", "size", size)
     if len(sizes) < input.ndim:
         raise RuntimeError(f"expand({type_string(input.dtype)}{{{list(input._shape)}}}, size={sizes}): the number of sizes provided "
                            f"({len(sizes)}) must be greater or equal to the number of dimensions in the tensor ({input.ndim})")
     lead = len(sizes) - input.ndim
     shape, strides = [], []
-    for i, s in enumerate(sizes):
+    for i in reversed(range(len(sizes))):  # (from the last dim, as torch: its error names the last mismatch)
+        s = sizes[i]
         if i < lead:
             if s == -1:
                 raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a leading, non-existing dimension {i}")
@@ -288,6 +307,8 @@ def expand(input: Tensor, *sizes, size=None) -> Tensor:
             st = 0
         shape.append(s)
         strides.append(st)
+    shape.reverse()
+    strides.reverse()
     if min(shape, default=0) < 0:
         raise RuntimeError("numel: integer multiplication overflow")  # (torch's words for a negative size)
     return as_view(input, shape, strides, input._offset)
@@ -316,17 +337,17 @@ def squeeze(input: Tensor, dim=None) -> Tensor:
     if dim is None:
         dims = {i for i, s in enumerate(input._shape) if s == 1}
     else:
-        dims = {wrap_dim(d, input.ndim) for d in dim_list(dim)} if input.ndim else set()
-        dims = {d for d in dims if input._shape[d] == 1}
+        dims = {wrap_dim(d, input.ndim) for d in dim_list(dim)}  # (a number takes dims 0 and -1)
+        dims = {d for d in dims if input.ndim and input._shape[d] == 1}
     keep = [i for i in range(input.ndim) if i not in dims]
     return as_view(input, [input._shape[i] for i in keep], [input._strides[i] for i in keep], input._offset)
 
 
 @differentiable("flatten")
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    a, b = wrap_dim(start_dim, input.ndim), wrap_dim(end_dim, input.ndim)
     if input.ndim == 0:
         return reshape(input, 1)
-    a, b = wrap_dim(start_dim, input.ndim), wrap_dim(end_dim, input.ndim)
     if a > b:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     shape = list(input._shape[:a]) + [math.prod(input._shape[a:b + 1])] + list(input._shape[b + 1:])
@@ -335,6 +356,9 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 @differentiable("unflatten")
 def unflatten(input: Tensor, dim: int, sizes) -> Tensor:
+    if input.ndim == 0:
+        raise RuntimeError(f"unflatten got an unexpected error:\nDimension specified as {wrap_dim(dim, 0)} but tensor "
+                           "has no dimensions")
     d = wrap_dim(dim, input.ndim)
     try:
         sizes = infer_shape(list(sizes), input._shape[d])
@@ -499,7 +523,7 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0):
         sections = list(split_size_or_sections)
         if sum(sections) != size:
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size at "
-                               f"dimension {d}), but got split_sizes={sections}")
+                               f"dimension {dim}), but got split_sizes={sections}")
     out, start = [], 0
     for n in sections:
         out.append(narrow(tensor, d, start, n))
@@ -508,19 +532,21 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0):
 
 
 def chunk(input: Tensor, chunks: int, dim: int = 0):
-    if chunks <= 0:
-        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
     if input.ndim == 0:
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+    if chunks <= 0:
+        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
     size = input._shape[wrap_dim(dim, input.ndim)]
-    return split(input, max(1, -(-size // chunks)), dim)
+    if size == 0:  # (an empty dim gives `chunks` empty pieces, as torch's)
+        return split(input, [0] * chunks, dim)
+    return split(input, -(-size // chunks), dim)
 
 
 @differentiable("unbind")
 def unbind(input: Tensor, dim: int = 0):
     """The slices of input along dim, as views (one UnbindBackward0 node for all of them, as in torch)."""
     if input.ndim == 0:
-        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        raise IndexError(f"Dimension specified as {wrap_dim(dim, 0)} but tensor has no dimensions")
     d = wrap_dim(dim, input.ndim)
     return tuple(select(input, d, i) for i in range(input._shape[d]))
 
@@ -629,9 +655,9 @@ def rot90(input: Tensor, k: int = 1, dims=(0, 1)) -> Tensor:
         raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
     if input.ndim < 2:
         raise RuntimeError(f"expected total dims >= 2, but got total dims = {input.ndim}")
-    if dims[0] == dims[1] or abs(dims[0] - dims[1]) == input.ndim:
-        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {dims[0]} and dim1 = {dims[1]}")
     a, b = (wrap_dim(d, input.ndim) for d in dims)
+    if a == b:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {dims[0]} and dim1 = {dims[1]}")
     turns = {0: lambda: clone(input), 1: lambda: transpose(flip(input, [b]), a, b),
              2: lambda: flip(input, [a, b]), 3: lambda: transpose(flip(input, [a]), a, b)}
     return _own(turns[k % 4]())

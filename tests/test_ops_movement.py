@@ -555,3 +555,20 @@ def test_membership_is_torchs():
     with pytest.raises(RuntimeError, match=r"^Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
                                            r"<class 'str'>.$"):
         "a" in lg.ones(2)
+
+
+def test_numbers_and_empty_dims_move_as_torch():
+    """A 0-d tensor takes dims 0 and -1 (index_select, index_add, squeeze, mT); an empty dim chunks into
+    `chunks` empty pieces."""
+    torch = pytest.importorskip("torch")
+    import warnings
+    for m in (lg, torch):
+        s = m.tensor(3.0, requires_grad=True)
+        picked = s.index_select(0, m.tensor([0]))
+        (picked * 2).backward()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            assert s.mT is s
+        assert picked.shape == () and s.grad.item() == 2.0 and s.squeeze(-1).shape == ()
+        assert m.zeros(()).index_add(0, m.tensor([0]), m.tensor(2.0)).item() == 2.0
+        assert [p.shape for p in m.ones(0, 1, 2).chunk(3, 0)] == [(0, 1, 2)] * 3
