@@ -1,6 +1,7 @@
 """Models written with lg.nn and lg.optim against the same models in torch.nn / torch.optim, CPU, float32:
-a convolution forward, one Adam step of the 784-512-512-10 MLP (batch 256), and one Adam step of a small
-convolutional network (batch 32 of 3x32x32 images). Both sides start from the same weights (torch's
+a convolution forward, one Adam step of the 784-512-512-10 MLP (batch 256), one Adam step of a small
+convolutional network (batch 32 of 3x32x32 images) and one of a tutorial-sized 4-16-3 classifier (the
+per-op Python cost). Both sides start from the same weights (torch's
 state_dict loaded into the lazygrad model) and the losses are checked to agree. lazygrad's figure
 includes building the graphs and realizing the step. Medians, one process. Reported, no targets.
 
@@ -20,6 +21,11 @@ from bench_autograd import median_ms, repetitions, torch_or_none  # noqa: E402  
 
 def mlp(nn):
     return nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 512), nn.ReLU(), nn.Linear(512, 10))
+
+
+def tiny(nn):
+    """A tutorial-sized classifier: its step is all per-op Python cost, the kernels take microseconds."""
+    return nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 3))
 
 
 def convnet(nn):
@@ -83,6 +89,8 @@ def main() -> int:
                  rng.standard_normal((256, 784)).astype(np.float32), rng.integers(0, 10, 256), torch, reps)
     compare_step("convnet Adam step, batch 32 of 3x32x32", convnet,
                  rng.standard_normal((32, 3, 32, 32)).astype(np.float32), rng.integers(0, 10, 32), torch, reps)
+    compare_step("tiny MLP 4-16-3 Adam step, batch 32", tiny,
+                 rng.standard_normal((32, 4)).astype(np.float32), rng.integers(0, 3, 32), torch, reps)
     return 0
 
 
