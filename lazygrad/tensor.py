@@ -60,6 +60,8 @@ def normalize_device(device) -> str:
     return f"cuda:{index}"
 
 
+_DEVICE_OBJECTS: dict = {}  # Tensor.device's answers by storage device name ("cpu", "cuda:0")
+
 NON_LEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't be "
     "populated during autograd.backward(). If you indeed want the .grad field to be populated for a non-leaf Tensor, "
@@ -330,8 +332,13 @@ class Tensor:
 
     @property
     def device(self):
-        from .device import device
-        return device(self._storage.device)
+        """One device object per device name, made once: ops ask for it often (a gradient's zeros
+        "on g.device"), and parsing the name each time cost more than the rest of such an op."""
+        found = _DEVICE_OBJECTS.get(self._storage.device)
+        if found is None:
+            from .device import device
+            found = _DEVICE_OBJECTS[self._storage.device] = device(self._storage.device)
+        return found
 
     @property
     def shape(self) -> Size:
