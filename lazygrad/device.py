@@ -10,15 +10,25 @@ class device:
 
     def __init__(self, type: str | device, index: int | None = None):
         if isinstance(type, device):
-            self.type, self.index = type.type, type.index
+            object.__setattr__(self, "type", type.type)
+            object.__setattr__(self, "index", type.index)
             return
         name, _, idx = str(type).partition(":")
         if not re.fullmatch(r"[a-zA-Z_]+(:(0|[1-9][0-9]*))?", str(type)):
             raise RuntimeError(f"Invalid device string: '{type}'")
         if name not in ("cpu", "cuda"):
             raise RuntimeError(f"Expected one of cpu, cuda device type at start of device string: {type}")
-        self.type = name
-        self.index = int(idx) if idx else index
+        object.__setattr__(self, "type", name)
+        object.__setattr__(self, "index", int(idx) if idx else index)
+
+    def __reduce__(self):
+        return device, (self.type, self.index)
+
+    def __setattr__(self, name: str, value) -> None:
+        """Read-only, as torch's (Tensor.device hands out one shared object per device)."""
+        if name in device.__slots__:
+            raise AttributeError(f"attribute '{name}' of 'lazygrad.device' objects is not writable")
+        raise AttributeError(f"'lazygrad.device' object has no attribute '{name}'")
 
     def __repr__(self) -> str:
         idx = f", index={self.index}" if self.index is not None else ""

@@ -51,3 +51,16 @@ def test_other_devices_are_absent():
     x, t = lg.ones(2), torch.ones(2)
     for name in ("is_mps", "is_xpu", "is_ipu", "is_xla", "is_mtia", "is_maia", "is_vulkan", "is_cpu", "is_cuda"):
         assert getattr(x, name) is getattr(t, name), name
+
+
+def test_devices_are_read_only_and_shared():
+    """Tensor.device hands out one object per device, so devices cannot be written (as torch's cannot)."""
+    torch = pytest.importorskip("torch")
+    import copy
+    import pickle
+    assert lg.ones(2).device is lg.zeros(3).device
+    for m, name in ((lg, "lazygrad"), (torch, "torch")):
+        d = m.device("cpu")
+        with pytest.raises(AttributeError, match=f"attribute 'index' of '{name}.device' objects is not writable"):
+            d.index = 3
+        assert pickle.loads(pickle.dumps(d)) == d and copy.deepcopy(d) == d
