@@ -8,6 +8,7 @@ from .dtypes import LIMITED_UNSIGNED, bool_, float64, int32, result_type, torch_
 from .elementwise import _out, mul, pow, sub
 from .tensor import Tensor
 from .tensor_parameters import tensor_parameters
+from .autograd.composite import recorded_as
 from .autograd.record import differentiable
 
 
@@ -52,6 +53,7 @@ def frexp(input: Tensor, *, out=None):
 
 
 @tensor_parameters("input", "other")
+@recorded_as("LdexpBackward0", slots=("input", "other"))
 def ldexp(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     """input * 2 ** other as torch computes it: a float input scaled by integer exponents keeps its dtype (torch's
     exponent kernel; here exact through float64); otherwise the power in other's floating dtype (the default

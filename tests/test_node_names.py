@@ -34,6 +34,7 @@ def calls(t):
         "elu_": lambda: F.elu(x * 1, inplace=True), "leaky_relu_": lambda: F.leaky_relu(x * 1, inplace=True),
         "cross_entropy": lambda: F.cross_entropy(m, target), "cross_entropy_2d": lambda: F.cross_entropy(x, target[:2, None, None].expand(2, 6, 6)),
         "nll_loss": lambda: F.nll_loss(m, target, reduction="none"), "mse_loss": lambda: F.mse_loss(m, y),
+        "ldexp": lambda: t.ldexp(m, target[:, None]), "ldexp_by_floats": lambda: t.ldexp(m, y),
         "cross_entropy_smoothed": lambda: F.cross_entropy(m, target, label_smoothing=0.1),
         "cross_entropy_smoothed_sum": lambda: F.cross_entropy(m, target, label_smoothing=0.1, reduction="sum"),
         "cross_entropy_probabilities": lambda: F.cross_entropy(m, m.detach().softmax(1)),
