@@ -90,16 +90,18 @@ def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None
     return _out(div(total, n if n else float("nan")).to(dt), out)
 
 
-def _check_nonempty(x: Tensor, name: str, dim) -> None:
+def _check_nonempty(x: Tensor, name: str, dim, prefix: str | None = None) -> None:
+    """torch's refusal of a reduction with no identity over nothing; its messages begin `prefix` (`name():`)."""
+    prefix = prefix or f"{name}():"
     if x.numel() == 0:
         if dim is None:
             if name.startswith("arg"):
-                raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
-            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                raise IndexError(f"{prefix} Expected reduction dim to be specified for input.numel() == 0.")
+            raise RuntimeError(f"{prefix} Expected reduction dim to be specified for input.numel() == 0. "
                                "Specify the reduction dim with the 'dim' argument.")
         for d in reduce_dims(dim, x.ndim):
             if x._shape[d] == 0:
-                raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+                raise IndexError(f"{prefix} Expected reduction dim {d} to have non-zero size.")
 
 
 def hash_tensor(input: Tensor, dim=None, *, keepdim: bool = False, mode: int = 0) -> Tensor:
@@ -109,13 +111,7 @@ def hash_tensor(input: Tensor, dim=None, *, keepdim: bool = False, mode: int = 0
         raise RuntimeError(f"Unknown hash_tensor mode: {mode}")
     if input.dtype.is_complex or input.dtype in LIMITED_UNSIGNED:
         raise NotImplementedError(f"\"xor_sum_cpu\" not implemented for '{torch_name(input.dtype)}'")
-    if input.numel() == 0:
-        if dim is None or dim == ():
-            raise RuntimeError("hash_tensor: Expected reduction dim to be specified for input.numel() == 0. Specify "
-                               "the reduction dim with the 'dim' argument.")
-        for d in reduce_dims(dim, input.ndim):
-            if input._shape[d] == 0:
-                raise IndexError(f"hash_tensor: Expected reduction dim {d} to have non-zero size.")
+    _check_nonempty(input, "hash_tensor", None if dim == () else dim, prefix="hash_tensor:")
     wide = float64 if input.dtype.is_floating_point else int64
     bits = input.detach().to(wide).contiguous().view(uint64)
     return reduce(bits, ReduceOp.XOR, dim, keepdim, uint64)
