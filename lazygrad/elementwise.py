@@ -529,9 +529,9 @@ def clamp(input: Tensor, min=None, max=None, *, out=None) -> Tensor:
             raise RuntimeError("value cannot be converted to type double without overflow")
         raise NotImplementedError("clamp is not supported for complex types")
     bounds = [b for b in (min, max) if isinstance(b, Tensor)]
-    if bounds and result_type(input, *bounds).is_complex:
+    if bounds and (dt := result_type(input, *bounds)).is_complex:
         kernel = "clamp" if len(bounds) == 2 else "maximum" if min is not None else "minimum"
-        raise NotImplementedError(f"\"{kernel}_cpu\" not implemented for '{torch_name(result_type(input, *bounds))}'")
+        raise NotImplementedError(f"\"{kernel}_cpu\" not implemented for '{torch_name(dt)}'")
     if not bounds and result_type(input, *(b for b in (min, max) if b is not None)) is bool_:  # (number bounds)
         kernel = "clamp" if min is not None and max is not None else "clamp_min" if min is not None else "clamp_max"
         raise NotImplementedError(f"\"{kernel}_scalar_cpu\" not implemented for 'Bool'")
