@@ -312,7 +312,8 @@ def unique_consecutive(input: Tensor, return_inverse: bool = False, return_count
     if dim is not None:
         _check_empty_slices(input, d)
     # (the slices' length spelled out: -1 cannot be inferred for no slices)
-    rows = host.reshape(-1, 1) if dim is None else np.moveaxis(host, d, 0).reshape(host.shape[d], -1 if host.size else 0)
+    rows = host.reshape(-1, 1) if dim is None else \
+        np.moveaxis(host, d, 0).reshape(host.shape[d], -1 if host.size else 0)
     starts = np.ones(rows.shape[0], dtype=bool)
     starts[1:] = (rows[1:] != rows[:-1]).any(axis=1)
     if dim is None:
