@@ -328,16 +328,20 @@ def _refuse(fn: str, param: str, kind: str, value, position: int | None, refusal
                         f"but expected one of:\n * {listing}") from None
     where = "" if position is None else f" (position {position})"
     expected = "int" if kind.partition("|")[0].rstrip("?") == "int" else "tuple of ints"
-    message = refusal.message or f"must be {expected}, not {type_name(value)}"
+    message = f"must be {expected}, not {type_name(value)}"
+    if refusal.message and position is not None:  # (a keyword's first element at fault gets the plain words)
+        message = refusal.message
     raise TypeError(f"{fn}(): argument '{param}'{where} {message}") from None
 
 
-def int_list(value, fn: str, param: str, position: int | None = None) -> list[int]:
-    """A sequence of ints read as torch's parser reads an int-list parameter of a one-signature function."""
+def int_list(value, fn: str, param: str, position: int | None = None, kind: str = "ints") -> list[int]:
+    """A sequence of ints read as torch's parser reads an int-list parameter of a one-signature function (of
+    kind "int[1]": an int stands for a list of one)."""
     try:
-        return list(_parse(value, "ints"))
+        parsed = _parse(value, kind)
     except _Refusal as refusal:
-        _refuse(fn, param, "ints", value, position, refusal, one_signature=True)
+        _refuse(fn, param, kind, value, position, refusal, one_signature=True)
+    return [parsed] if isinstance(parsed, int) else list(parsed)
 
 
 def spread_or_named(spread: tuple, named, fn: str, param: str) -> tuple:
@@ -454,13 +458,18 @@ def check_int_arguments(namespace: dict) -> None:
             namespace[name] = int_checked(namespace[name], name, method=False)
 
 
-def share_checked(namespace: dict) -> None:
-    """The functions of namespace that lazygrad's top level holds checked, as the top level holds them
-    (nn.functional's cosine_similarity is torch.cosine_similarity)."""
-    top = vars(sys.modules[__name__.rpartition(".")[0]])
+def share_checked(namespace: dict, top_spellings: frozenset[str]) -> None:
+    """The functions of namespace that are torch's top-level functions too (nn.functional's conv1d is
+    torch.conv1d), as the top level holds them: checked. top_spellings are those the top level creates on
+    first use, from namespace itself (created here)."""
+    top = sys.modules[__name__.rpartition(".")[0]]
     for name, fn in list(namespace.items()):
-        if name in INT_PARAMETERS and getattr(top.get(name), "__wrapped__", None) is fn:
-            namespace[name] = top[name]
+        if name not in INT_PARAMETERS:
+            continue
+        if name in top_spellings:
+            namespace[name] = getattr(top, name)
+        elif getattr(vars(top).get(name), "__wrapped__", None) is fn:
+            namespace[name] = vars(top)[name]
 
 
 def dim_list(dim) -> tuple[int, ...]:

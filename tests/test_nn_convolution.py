@@ -322,11 +322,57 @@ def test_integer_pools_like_torch():
     lambda F, x: F.adaptive_max_pool2d(x[0, 0], 2), lambda F, x: F.adaptive_max_pool2d(x, (2, 2, 2)),
     lambda F, x: F.adaptive_max_pool2d(x[:, :, :0], 2), lambda F, x: F.adaptive_max_pool2d(x, -1),
     lambda F, x: F.adaptive_max_pool3d(x[None], (2, 2)), lambda F, x: F.adaptive_max_pool3d(x[None].long(), 2),
+    # a dilation lets a padding past half the kernel through the first check; max pools check the kernel itself
+    lambda F, x: F.max_pool2d(x, 3, 1, 2, 2), lambda F, x: F.max_pool2d(x, (3, 4), 1, (1, 3), 2, True, True),
+    lambda F, x: F.max_pool1d(x[0], 3, 1, 2, 2, return_indices=True), lambda F, x: F.max_pool1d(x[0], 3, 1, 2, 2),
+    lambda F, x: F.max_pool3d(x[None], (3, 2, 4), 1, (1, 1, 3), 2), lambda F, x: F.max_pool2d(x[..., :1, :1], 3, 1, 2, 5),
+    # int-list parameters as torch's parser reads them, through nn.functional too
+    lambda F, x: F.adaptive_max_pool1d(x[0], (None,)), lambda F, x: F.adaptive_avg_pool1d(x[0], (2.0,)),
+    lambda F, x: F.adaptive_avg_pool1d(x[0], output_size=(None,)), lambda F, x: F.pixel_shuffle(x, 1.5),
+    lambda F, x: F.avg_pool1d(x[0], 1.5),
 ])
 def test_pool_errors(call):
     torch = torch_or_skip()
     a = np.zeros((1, 2, 5, 5), np.float32)
     same_error(lambda: call(F, lg.tensor(a)), lambda: call(torch.nn.functional, torch.tensor(a)))
+
+
+@pytest.mark.parametrize("name, shape, options", [
+    ("max_pool1d", (2, 1, 5), dict(kernel_size=3, padding=1, dilation=2)),  # -inf values: no element beats them
+    ("max_pool2d", (1, 1, 5, 1), dict(kernel_size=2, padding=1, dilation=2, ceil_mode=True)),  # windows in the padding
+    ("max_pool2d", (1, 2, 3, 4), dict(kernel_size=2, stride=2, padding=1, dilation=3)),
+    ("max_pool3d", (1, 2, 3, 2, 4), dict(kernel_size=2, padding=1, dilation=(3, 2, 2))),
+])
+def test_max_pool_windows_with_nothing_above_the_lowest_value(name, shape, options):
+    """A window whose values are all -inf, or which lies wholly in the padding, has torch's index: where its
+    search began, the first position of each dim at or past 0 (even one past the input's end, naming another
+    element), and its gradient goes there."""
+    torch = torch_or_skip()
+    x_np = np.where(RNG.random(shape) < 0.5, -np.inf, RNG.standard_normal(shape)).astype(np.float32)
+    x, x_t = lg.tensor(x_np, requires_grad=True), torch.tensor(x_np, requires_grad=True)
+    (out, idx), (out_t, idx_t) = (getattr(m, name)(v, **options, return_indices=True)
+                                  for m, v in ((F, x), (torch.nn.functional, x_t)))
+    assert_like_torch(idx, idx_t, exact=True)
+    assert_like_torch(out.detach(), out_t.detach(), exact=True)
+    weights = np.arange(out_t.numel(), dtype=np.float32).reshape(tuple(out_t.shape))
+    (out * lg.tensor(weights)).sum().backward()
+    (out_t * torch.tensor(weights)).sum().backward()
+    assert_like_torch(x.grad, x_t.grad, exact=True)
+
+
+def test_max_pool_gradient_of_a_window_past_the_input_is_dropped():
+    """torch's index for a window wholly past the input's last element names no element (its backward writes
+    outside the input); lazygrad gives that index and drops the window's gradient."""
+    torch = torch_or_skip()
+    x_np = RNG.standard_normal((2, 2, 1)).astype(np.float32)
+    options = dict(kernel_size=2, stride=1, padding=1, dilation=2, return_indices=True)
+    (_, idx_t) = torch.nn.functional.max_pool2d(torch.tensor(x_np), **options)
+    x = lg.tensor(x_np, requires_grad=True)
+    out, idx = F.max_pool2d(x, **options)
+    assert_like_torch(idx, idx_t, exact=True)
+    assert idx.max().item() == x_np[0].size  # (one past the plane)
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), np.zeros_like(x_np) + np.array([0, 1], np.float32)[:, None])
 
 
 @pytest.mark.parametrize("name, shape, args", [("max_pool1d_with_indices", (2, 3, 9), (3, 2, 1)),

@@ -13,4 +13,5 @@ from .attention import *  # noqa: F401,F403
 from .linear_cross_entropy import *  # noqa: F401,F403
 
 from ...int_parameters import share_checked as _share_checked  # noqa: E402
-_share_checked(globals())
+from ...nn_aliases import SAME_AS_FUNCTIONAL as _SAME_AS_FUNCTIONAL  # noqa: E402
+_share_checked(globals(), frozenset(_SAME_AS_FUNCTIONAL))

@@ -26,6 +26,7 @@ from .padding import constant_pad_nd
 from .pooling_checks import (ADAPTIVE_AVG_KERNELS, ADAPTIVE_MAX_KERNELS, AVG_KERNELS, adaptive_sizes, check_kernel,
                              max_pool1d_arguments, one_d, sizes, window)
 from ...autograd.composite import recorded_as
+from ...int_parameters import int_list
 from ...amp.autocast_mode import autocast_op
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
@@ -86,9 +87,12 @@ def _candidates(x: Tensor, starts: list[np.ndarray], valid: list[np.ndarray]) ->
         return windows.reshape(shape)
     pos = lg.tensor(_positions(x, starts), device=x.device)
     cand = flat.index_select(2, pos.reshape(-1)).reshape(shape)
-    low = -math.inf if x.dtype.is_floating_point else lg.iinfo(x.dtype).min
     inside = _grid([v.astype(np.int64) - 1 for v in valid]) == 0
-    return lg.where(lg.tensor(inside, device=x.device), cand, low)
+    return lg.where(lg.tensor(inside, device=x.device), cand, _lowest(x))
+
+
+def _lowest(x: Tensor) -> float | int:
+    return -math.inf if x.dtype.is_floating_point else lg.iinfo(x.dtype).min
 
 
 def _positions(x: Tensor, starts: list[np.ndarray]) -> np.ndarray:
@@ -105,11 +109,34 @@ def _best(x: Tensor, starts: list[np.ndarray], valid: list[np.ndarray]) -> Tenso
         return _candidates(x.detach(), starts, valid).argmax(-1, keepdim=True)
 
 
+def _search_starts(x: Tensor, starts: list[np.ndarray], valid: list[np.ndarray]) -> np.ndarray | None:
+    """(prod out,): the flat index torch gives a window holding nothing above the lowest value: where its
+    search began, the first position of each dim at or past 0 stepping by the dilation. That position may
+    lie past the input's end (a window wholly in the padding), and its flat index then names another
+    element or none, as torch's does. None when every window begins inside the input, where it is the
+    window's first element, the argmax's own answer."""
+    if all(v[:, 0].all() for v in valid):
+        return None
+    spatial = x.shape[2:]
+    firsts = []
+    for t, size in zip(starts, spatial):
+        first = t[:, :1]
+        gap = t[:, 1:2] - first if t.shape[1] > 1 else np.ones_like(first)
+        firsts.append(np.where(first >= 0, first, first - first // gap * gap) * math.prod(spatial[len(firsts) + 1:]))
+    return _grid(firsts)[:, 0]
+
+
 def max_indices(x: Tensor, starts: list[np.ndarray], valid: list[np.ndarray]) -> Tensor:
     """(B, C, prod out): torch's flat spatial index of each window's maximum."""
     best = _best(x, starts, valid)
     pos = lg.tensor(_positions(x, starts), device=x.device)
-    return pos.expand(*best.shape[:3], pos.shape[1]).gather(-1, best).squeeze(-1)
+    index = pos.expand(*best.shape[:3], pos.shape[1]).gather(-1, best).squeeze(-1)
+    searched = _search_starts(x, starts, valid)
+    if searched is None:
+        return index
+    with lg.no_grad():
+        nothing_above = _candidates(x.detach(), starts, valid).amax(-1) == _lowest(x)
+    return lg.where(nothing_above, lg.tensor(searched, device=x.device), index)
 
 
 @differentiable("max_pool")
@@ -131,8 +158,13 @@ def max_pool_backward(c, g: Tensor) -> tuple:
     input (no scatter; it fuses into what reads it)."""
     x, starts, valid = c.args
     if not _tiles(starts, valid):
-        flat = lg.zeros(*x.shape[:2], math.prod(x.shape[2:]), dtype=g.dtype, device=g.device)
-        return (flat.scatter_add(2, max_indices(x, starts, valid), g).reshape(x.shape), None, None)
+        numel = math.prod(x.shape[2:])
+        index = max_indices(x, starts, valid)
+        searched = _search_starts(x, starts, valid)
+        if searched is not None and searched.max() >= numel:  # (torch writes past the input there; dropped)
+            g, index = lg.where(index < numel, g, 0), index.clamp(max=numel - 1)
+        flat = lg.zeros(*x.shape[:2], numel, dtype=g.dtype, device=g.device)
+        return (flat.scatter_add(2, index, g).reshape(x.shape), None, None)
     out, kernel = [t.shape[0] for t in starts], [t.shape[1] for t in starts]
     hit = _best(x, starts, valid) == lg.arange(math.prod(kernel), device=x.device)
     n = len(out)
@@ -333,6 +365,7 @@ def _adaptive_max(op: str, n: int, input: Tensor, output_size, return_indices: b
 
 
 def adaptive_max_pool1d(input: Tensor, output_size: IntOrTuple, return_indices: bool = False):
+    output_size = int_list(output_size, "adaptive_max_pool1d", "output_size", position=2, kind="int[1]")
     size = one_d("adaptive_max_pool1d", input, output_size=output_size)["output_size"]
     for dim in range(1, input.ndim):
         if input.shape[dim] == 0:

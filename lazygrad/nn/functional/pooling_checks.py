@@ -60,6 +60,14 @@ def _named(prefix: str, values: list[int]) -> str:
     return " ".join(f"{prefix}{axis}: {v}" for axis, v in zip("THW"[3 - len(values):], values))
 
 
+def _max_pad_values(k: list[int], p: list[int]) -> str:
+    """How torch's max pools list their kernel and padding (a dilation may let a padding past half the
+    kernel through the check before)."""
+    if len(k) == 2:
+        return f"padW = {p[1]}, padH = {p[0]}, kW = {k[1]}, kH = {k[0]}"
+    return f"kT: {k[0]} kW: {k[2]} kH: {k[1]} padT: {p[0]} padW: {p[2]} padH: {p[1]}"
+
+
 def window(op: str, x: Tensor, n: int, kernel_size, stride, padding, dilation, ceil_mode: bool):
     """The checked per-dim kernel, stride, padding, dilation and output sizes of a 2-d or 3-d pool."""
     average = op.startswith("avg")
@@ -94,6 +102,8 @@ def window(op: str, x: Tensor, n: int, kernel_size, stride, padding, dilation, c
     if n == 2 and (x.ndim not in (3, 4) or any(v == 0 for v in x.shape[-3:])):
         raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but "
                            f"got:{list(x.shape)}")
+    if not average and any(pp > kk // 2 for kk, pp in zip(k, p)):
+        raise RuntimeError(f"pad should be smaller than or equal to half of kernel size, but got {_max_pad_values(k, p)}")
     spatial = x.shape[-n:]
     if op == "avg_pool3d" and any(i < kk for i, kk in zip(spatial, k)):
         raise RuntimeError(f"input image ({_named('', list(spatial))}) smaller than kernel size ({_named('k', k)})")
