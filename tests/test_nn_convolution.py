@@ -160,6 +160,7 @@ def test_unfold_fold_like_torch():
     lambda F, x, w: F.conv2d(x[:, :3], w.double()),
     lambda F, x, w: F.conv_transpose2d(x[:, :4], w),
     lambda F, x, w: F.conv_transpose2d(x[:, :6], w, stride=2, output_padding=2),
+    lambda F, x, w: F.conv_transpose1d(x[:, :6, 0], w[..., 0], output_padding=1),
 ])
 def test_conv_errors(call):
     torch = torch_or_skip()
@@ -168,16 +169,48 @@ def test_conv_errors(call):
                lambda: call(torch.nn.functional, torch.tensor(x), torch.tensor(w)))
 
 
-def test_a_transposed_convolution_with_no_output_is_refused():
-    """torch refuses it on most of its paths (its words are these on the plain CPU one; some paths return an
-    empty tensor or fail inside a library): lazygrad refuses it on all of them."""
-    with pytest.raises(RuntimeError, match=r"^Given input size per channel: \(2 x 2\)\. Calculated output size per "
-                                           r"channel: \(0 x 2\)\. Output size is too small$"):
-        F.conv_transpose2d(lg.ones(1, 1, 2, 2), lg.ones(1, 1, 1, 1), padding=(1, 0))
-    with pytest.raises(RuntimeError, match="Output size is too small"):
-        F.conv_transpose3d(lg.ones(2, 2, 6, 4, 7), lg.ones(2, 2, 2, 1, 3), stride=(2, 1, 1), padding=(1, 2, 1),
-                           dilation=(1, 2, 2))
-    assert F.conv_transpose1d(lg.ones(1, 2, 3), lg.ones(2, 1, 1), padding=1).shape == (1, 1, 1)
+@pytest.mark.parametrize("call", [
+    lambda F, m: F.conv_transpose2d(m.ones(1, 1, 2, 2), m.ones(1, 1, 1, 1), padding=(1, 0)),
+    lambda F, m: F.conv_transpose2d(m.ones(1, 1, 2, 2, dtype=m.float64), m.ones(1, 1, 1, 1, dtype=m.float64),
+                                    padding=(1, 0)),
+    # torch's oneDNN path (float32, a batch of two) computes an empty output, unless the output padding is as
+    # large as the stride
+    lambda F, m: F.conv_transpose3d(m.ones(2, 2, 6, 4, 7), m.ones(2, 2, 2, 1, 3), stride=(2, 1, 1),
+                                    padding=(1, 2, 1), dilation=(1, 2, 2)),
+    lambda F, m: F.conv_transpose2d(m.ones(2, 2, 1, 2), m.ones(2, 2, 2, 2), stride=(3, 1), padding=1,
+                                    output_padding=1, dilation=2),
+    lambda F, m: F.conv_transpose1d(m.ones(1, 2, 3), m.ones(2, 1, 1), padding=1),
+])
+def test_transposed_convolutions_with_no_output_as_torch(call):
+    """torch refuses one on its plain CPU path, and its oneDNN one returns an empty tensor."""
+    torch = torch_or_skip()
+    try:
+        want = call(torch.nn.functional, torch)
+    except RuntimeError:
+        same_error(lambda: call(F, lg), lambda: call(torch.nn.functional, torch), RuntimeError)
+        return
+    assert_like_torch(call(F, lg), want)
+
+
+def test_a_transposed_convolution_with_a_negative_output_size_is_refused_on_every_path():
+    """(torch's oneDNN kernel fails inside the library, in its own words)"""
+    with pytest.raises(RuntimeError, match=r"^Given input size per channel: \(5 x 2\)\. Calculated output size per "
+                                           r"channel: \(9 x -1\)\. Output size is too small$"):
+        F.conv_transpose2d(lg.ones(2, 3, 5, 2), lg.ones(3, 2, 3, 1), stride=2, padding=2, groups=3, dilation=2)
+
+
+@pytest.mark.parametrize("n, options", [(1, dict(output_padding=1, dilation=2)),
+                                        (2, dict(stride=(3, 1), output_padding=1, dilation=2, groups=2)),
+                                        (3, dict(stride=(1, 2, 1), padding=1, output_padding=(1, 1, 2), dilation=3))])
+def test_transposed_convolution_gradients_with_an_output_padding_past_the_stride(n, options):
+    """An output padding no smaller than the stride (allowed below the dilation) adds output positions no input
+    reaches: the input's gradient, a convolution of the output's, is cut back to the input's size."""
+    torch = torch_or_skip()
+    x, xt = _pair((2, 4) + (3, 4, 2)[:n])
+    w, wt = _pair((4, 3) + (2, 3, 2)[:n])
+    out = getattr(F, f"conv_transpose{n}d")(x, w, **options)
+    out_t = getattr(torch.nn.functional, f"conv_transpose{n}d")(xt, wt, **options)
+    _grads_like_torch(out, out_t, [x, w], [xt, wt])
 
 
 # pooling

@@ -131,8 +131,10 @@ def convolution_backward(c, g: Tensor) -> tuple:
     kernel = w.shape[2:]
     gx = gw = gb = None
     if transposed:
-        if need_x:
+        if need_x:  # (an output padding past the stride adds positions no input reaches)
             gx = convolution(g, w, None, stride, padding, dilation, False, [0] * n, groups)
+            for i in range(n):
+                gx = gx.narrow(2 + i, 0, x.shape[2 + i])
         if need_w:
             gw = _weight_grad(g, x, kernel, stride, padding, dilation, groups)
     else:
@@ -164,10 +166,11 @@ def _per_dim(value: IntOrTuple, n: int, name: str) -> list[int]:
     return values
 
 
-def _uses_mkldnn(x: Tensor, w: Tensor, stride, dilation, groups: int) -> bool:
-    """torch's choice of its oneDNN kernel for a float32 convolution, whose dtype errors are worded apart: a
-    batch of more than one, large kernels, grouped or large inputs (its heuristic, on several threads)."""
-    if x.dtype is not float32:
+def _uses_mkldnn(x: Tensor, w: Tensor, stride, dilation, groups: int, output_padding: Sequence[int] = ()) -> bool:
+    """torch's choice of its oneDNN kernel for a float32 convolution, whose errors are worded apart: a
+    batch of more than one, large kernels, grouped or large inputs (its heuristic, on several threads), not
+    for a transposed one with an output padding as large as the stride."""
+    if x.dtype is not float32 or any(q >= s for q, s in zip(output_padding, stride)):
         return False
     kernel = (list(w.shape[2:]) + [1, 1])[:2] if w.ndim > 3 else [w.shape[-1], 1]
     strided = any(s != 1 for s in stride) or any(d != 1 for d in dilation)
@@ -175,13 +178,14 @@ def _uses_mkldnn(x: Tensor, w: Tensor, stride, dilation, groups: int) -> bool:
     return worth_it and (groups > 1 or min(kernel) > 3 or x.shape[0] > 1 or math.prod(x.shape[:4]) > 20480)
 
 
-def _check_dtypes(x: Tensor, w: Tensor, bias, stride, dilation, groups: int, transposed: bool) -> None:
+def _check_dtypes(x: Tensor, w: Tensor, bias, stride, dilation, groups: int, transposed: bool,
+                  output_padding: Sequence[int] = ()) -> None:
     """torch's errors for a weight or bias of another dtype than the input, in its kernel's words (a transposed
     convolution's own kernel takes a bias of any dtype)."""
     if not transposed and bias is not None and bias.dtype is not x.dtype:
         raise RuntimeError(f"Input type ({C_NAMES[x.dtype.name]}) and bias type ({C_NAMES[bias.dtype.name]}) should be "
                            "the same")
-    if _uses_mkldnn(x, w, stride, dilation, groups):
+    if _uses_mkldnn(x, w, stride, dilation, groups, output_padding):
         for name, t in (("weight", w), ("bias", bias)):
             if t is not None and t.dtype is not x.dtype:
                 raise RuntimeError(f"Input type (lazygrad.{_legacy_name(x)}) and {name} type (lazygrad."
@@ -277,18 +281,21 @@ def _conv_transpose(name: str, n: int, input: Tensor, weight: Tensor, bias, stri
     stride, dilation = _per_dim(stride, dims, "stride"), _per_dim(dilation, dims, "dilation")
     padding, output_padding = _per_dim(padding, dims, "padding"), _per_dim(output_padding, dims, "output_padding")
     _check_options(stride, padding, dilation, groups)
-    _check_dtypes(x, weight, bias, stride, dilation, groups, True)
+    _check_dtypes(x, weight, bias, stride, dilation, groups, True, output_padding)
     bias = bias.to(x.dtype) if bias is not None else None
     _check_shapes(x, weight, bias, groups, True)
     if any(q >= s and q >= d for q, s, d in zip(output_padding, stride, dilation)):
-        axes = ("depth", "height", "width")[3 - dims:] if dims <= 3 else [str(i) for i in range(dims)]
+        axes = ("depth", "height", "width")[3 - max(dims, 2):] if dims <= 3 else [str(i) for i in range(dims)]
+        shown = [[h, *v] if dims == 1 else v  # (torch runs a 1-d one as a 2-d one of height 1)
+                 for h, v in ((0, output_padding), (1, stride), (1, dilation))]
         parts = [" ".join(f"{what}_{a}: {v[i]}" for i, a in enumerate(axes))
-                 for what, v in (("output_padding", output_padding), ("stride", stride), ("dilation", dilation))]
+                 for what, v in zip(("output_padding", "stride", "dilation"), shown)]
         raise RuntimeError("output padding must be smaller than either stride or dilation, but got " + " ".join(parts))
     sizes = x.shape[2:]
     out_sizes = [(i - 1) * s - 2 * p + d * (k - 1) + q + 1 for i, s, p, d, k, q in
                  zip(sizes, stride, padding, dilation, weight.shape[2:], output_padding)]
-    if any(o < 1 for o in out_sizes):
+    empty_allowed = _uses_mkldnn(x, weight, stride, dilation, groups, output_padding)  # (torch's oneDNN kernel's)
+    if any(o < 0 or (o == 0 and not empty_allowed) for o in out_sizes):
         if dims == 1:  # (torch runs a 1-d one as a 2-d one of height 1)
             sizes, out_sizes = [1, *sizes], [1, *out_sizes]
         raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, sizes))}). Calculated output size per "
