@@ -41,6 +41,22 @@ def test_pad_modes(mode, pad):
     _grads_like_torch(out, out_t, [x], [xt])
 
 
+@pytest.mark.parametrize("mode, shape, pad", [
+    ("reflect", (2, 5), (-3, 3)),  # the reflection reaches back into the cropped entries
+    ("reflect", (2, 3, 5), (2, -4, -1, 1)),
+    ("replicate", (2, 1), (3, -1)),  # the crop passes the input's end: the other side's edge remains
+    ("replicate", (1, 2, 3, 4), (-4, 2, 1, -3, 0, 0)),
+    ("reflect", (1, 3, 2, 2), (0, 0, 0, 0, -2, 0)),  # an empty spatial dim, another not
+    ("replicate", (1, 2, 2, 2), (-2, 0, 0, 0, 0, 0)),
+    ("circular", (1, 3, 2), (1, -1, -1, 0)),
+    ("circular", (3, 3, 1, 4), (3, 2, 1, -2, -1, 2)),  # an empty output: nothing to wrap
+])
+def test_pads_with_negative_sizes_as_torch(mode, shape, pad):
+    torch = torch_or_skip()
+    x, xt = _pair(shape)
+    _grads_like_torch(F.pad(x, pad, mode=mode), torch.nn.functional.pad(xt, pad, mode=mode), [x], [xt])
+
+
 def test_constant_pad_value_and_node():
     torch = torch_or_skip()
     x, xt = _pair((2, 3))
@@ -58,6 +74,13 @@ def test_constant_pad_value_and_node():
     lambda F, x: F.pad(x, (1, 1), mode="foo"),
     lambda F, x: F.pad(x, (1, 1, 1, 1), mode="reflect", value=2.0),
     lambda F, x: F.pad(x, (1.5, 1)),
+    # reflect checks the last dim first, each with its own argument number; a pad leaving no spatial dim
+    lambda F, x: F.pad(x, (3, 0, 3, 0), mode="reflect"), lambda F, x: F.pad(x, (0, 0, 3, 0), mode="reflect"),
+    lambda F, x: F.pad(x[0], (0, 0, 0, 0, 3, 0), mode="reflect"),
+    *(lambda F, x, mode=mode, pad=pad: F.pad(x[0, 0, :1, :2] if len(pad) == 2 else x, pad, mode=mode)
+      for mode in ("reflect", "replicate")
+      for pad in ((-3, 1), (-2, 0), (-3, 0, -3, 0), (-1, -2, -1, -2, -1, -2), (0, 0, 0, 0, -4, 0))),
+    lambda F, x: F.pad(x, (0, 0, -4, 0), mode="replicate"), lambda F, x: F.pad(x, (-4, 0, 1, 0), mode="circular"),
 ])
 def test_pad_errors(call):
     torch = torch_or_skip()

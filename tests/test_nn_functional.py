@@ -264,6 +264,9 @@ def test_batch_norm_without_running_statistics_and_float32():
     (lambda F, m: F.instance_norm(m.ones(2, 3, 1)), ValueError),
     (lambda F, m: F.group_norm(m.ones(2, 3, 4), 2), RuntimeError),
     (lambda F, m: F.group_norm(m.ones(2, 3, 4), 3, m.ones(2)), RuntimeError),
+    (lambda F, m: F.group_norm(m.ones(1, 3, 1, 1), 3), ValueError),  # (one value a group: torch's batch check)
+    (lambda F, m: F.group_norm(m.ones(1, 2), 2), ValueError), (lambda F, m: F.group_norm(m.ones(3), 1), RuntimeError),
+    (lambda F, m: F.group_norm(m.ones(2, 4), 0), ZeroDivisionError),
     (lambda F, m: F.local_response_norm(m.ones(2, 3), 2), ValueError),
 ])
 def test_normalization_errors(case, exc):
@@ -327,6 +330,7 @@ def test_group_norm_layer_norm_rms_norm():
     w, b = RNG.uniform(0.5, 1.5, 6), RNG.standard_normal(6)
     run_both(lambda F, x, w, b: F.group_norm(x, 3, w, b, eps=1e-3), x, w, b)
     run_both(lambda F, x: F.group_norm(x, 2), x)
+    run_both(lambda F, x: F.group_norm(x, 2), RNG.standard_normal((0, 4, 3)))  # (an empty batch)
     run_both(lambda F, x, w, b: F.layer_norm(x, (3,), w[:3], b[:3]), x, w, b)
     run_both(lambda F, x, w: F.rms_norm(x, [6, 3], w.reshape(6, 1).expand(6, 3)), x, w)
 

@@ -125,7 +125,12 @@ def _instances(flat: Tensor, running_mean: Tensor | None, running_var: Tensor | 
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
                eps: float = 1e-5) -> Tensor:
     """Normalize each sample over groups of num_groups consecutive channels (and their spatial dims)."""
+    if input.ndim < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.ndim}")
     channels = input.shape[1]
+    grouping = [input.shape[0] * channels // num_groups, num_groups, *input.shape[2:]]
+    if math.prod(grouping) // num_groups == 1:  # (torch checks the samples times groups as a batch norm's batch)
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size {grouping}")
     if channels % num_groups:
         raise RuntimeError("Expected number of channels in input to be divisible by num_groups, but got input of "
                            f"shape {list(input.shape)} and num_groups={num_groups}")
@@ -134,7 +139,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
             raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, "
                                f"but got {name} of shape {list(v.shape)} and input of shape {list(input.shape)}")
     refuse_non_floating("group_norm", input.dtype)
-    grouped = input.reshape(input.shape[0], num_groups, -1)
+    grouped = input.reshape(input.shape[0], num_groups, channels // num_groups * math.prod(input.shape[2:]))
     mean, var, _ = _batch_stats(grouped, (2,))
     out = ((grouped - mean) * (var + eps).rsqrt()).reshape(input.shape)
     return _affine(out, weight, bias)

@@ -57,31 +57,51 @@ def constant_pad_backward(c, g: Tensor) -> tuple:
     return (constant_pad_nd(g, [-p for p in c.args[1]]), None, None)
 
 
+def _run(x: Tensor, d: int, first: int, count: int, step: int) -> list[Tensor]:
+    """x's entries first, first + step, ... (count of them) along d, as a view: a narrow, flipped for a step of
+    -1, expanded from one entry for a step of 0."""
+    if count <= 0:
+        return []
+    if step == 0:
+        shape = list(x.shape)
+        shape[d] = count
+        return [x.narrow(d, first, 1).expand(shape)]
+    if step == 1:
+        return [x.narrow(d, first, count)]
+    return [x.narrow(d, first - count + 1, count).flip(d)]
+
+
 def _reflect(x: Tensor, d: int, lo: int, hi: int) -> Tensor:
+    """Output position j reads entry k = j - lo reflected into the input: -k before it, 2(n - 1) - k past it
+    (a negative pad crops, and the reflection of the other side may reach past the crop, as torch's does)."""
     n = x.shape[d]
-    return _joined([x.narrow(d, 1, lo).flip(d)] if lo else [], x,
-                   [x.narrow(d, n - 1 - hi, hi).flip(d)] if hi else [], d)
+    k0, k1 = -lo, n + hi
+    if k1 <= k0:
+        return x.narrow(d, 0, 0)
+    return _joined(_run(x, d, -k0, min(0, k1) - k0, -1) + _run(x, d, max(k0, 0), min(k1, n) - max(k0, 0), 1)
+                   + _run(x, d, 2 * (n - 1) - max(k0, n), k1 - max(k0, n), -1), d)
 
 
 def _replicate(x: Tensor, d: int, lo: int, hi: int) -> Tensor:
+    """Output position j reads entry j - lo clamped into the input (a crop of one side that passes the input's
+    end leaves the other side's edge)."""
     n = x.shape[d]
-
-    def edge(i, k):
-        shape = list(x.shape)
-        shape[d] = k
-        return [x.narrow(d, i, 1).expand(shape)] if k else []
-    return _joined(edge(0, lo), x, edge(n - 1, hi), d)
+    k0, k1 = -lo, n + hi
+    if k1 <= k0:
+        return x.narrow(d, 0, 0)
+    return _joined(_run(x, d, 0, min(0, k1) - k0, 0) + _run(x, d, max(k0, 0), min(k1, n) - max(k0, 0), 1)
+                   + _run(x, d, n - 1, k1 - max(k0, n), 0), d)
 
 
 def _circular(x: Tensor, d: int, lo: int, hi: int) -> Tensor:
+    """Wrapped around x, which the negative pads have cropped already (as torch crops before it wraps)."""
     n = x.shape[d]
-    return _joined([x.narrow(d, n - lo, lo)] if lo else [], x, [x.narrow(d, 0, hi)] if hi else [], d)
+    return _joined(_run(x, d, n - lo, lo, 1) + [x] + _run(x, d, 0, hi, 1), d)
 
 
-def _joined(before: list, x: Tensor, after: list, d: int) -> Tensor:
+def _joined(parts: list[Tensor], d: int) -> Tensor:
     import lazygrad as lg
-    parts = before + [x] + after
-    return lg.cat(parts, d) if len(parts) > 1 else x
+    return lg.cat(parts, d) if len(parts) > 1 else parts[0]
 
 
 _MODES = {"reflect": _reflect, "replicate": _replicate, "circular": _circular}
@@ -94,14 +114,41 @@ def _check_mode(x: Tensor, mode: str, pairs: list[tuple[int, int]], n: int) -> N
     if mode != "circular" and any(s == 0 for s in x.shape[1:]):
         raise RuntimeError(f"Expected {n + 1}D or {n + 2}D (batch mode) tensor with possibly 0 batch size and other "
                            f"non-zero dimensions for input, but got: {list(x.shape)}")
-    for d in range(x.ndim - n, x.ndim):
+    if mode == "circular":
+        for d in range(x.ndim - n, x.ndim):
+            lo, hi = pairs[d]
+            if lo > x.shape[d] or hi > x.shape[d]:
+                raise RuntimeError("Padding value causes wrapping around more than once.")
+            if x.shape[d] + lo + hi < 0:
+                raise RuntimeError("Negative padding value is resulting in an empty dimension")
+        return
+    for argument, d in enumerate(reversed(range(x.ndim - n, x.ndim))):  # (torch checks the last dim first)
         lo, hi = pairs[d]
-        size = x.shape[d]
-        if mode == "reflect" and (lo >= size or hi >= size):
-            raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input dimension, "
-                               f"but got: padding ({lo}, {hi}) at dimension {d} of input {list(x.shape)}")
-        if mode == "circular" and (lo > size or hi > size):
-            raise RuntimeError("Padding value causes wrapping around more than once.")
+        if mode == "reflect" and (lo >= x.shape[d] or hi >= x.shape[d]):
+            raise RuntimeError(f"Argument #{4 + 2 * argument}: Padding size should be less than the corresponding "
+                               f"input dimension, but got: padding ({lo}, {hi}) at dimension {d} of input "
+                               f"{list(x.shape)}")
+    _check_output_size(x, mode, pairs, n)
+
+
+def _check_output_size(x: Tensor, mode: str, pairs: list[tuple[int, int]], n: int) -> None:
+    """torch refuses a reflect or replicate pad that leaves no spatial dim (in each kernel's own words); a
+    negative size is refused when the output is created."""
+    sizes = x.shape[x.ndim - n:]
+    out = [size + lo + hi for size, (lo, hi) in zip(sizes, pairs[x.ndim - n:])]
+    if all(o < 1 for o in out):
+        axes = "DHW"[3 - n:]
+        given = ", ".join(f"{a}: {v}" for a, v in zip(axes[-2:], sizes[-2:]))
+        if n == 3:
+            given = f"D: {sizes[0]} {given}"
+        elif n == 2 and mode == "replicate":
+            given += " "
+        raise RuntimeError(f"input ({given}) is too small. Calculated output "
+                           + " ".join(f"{a}: {v}" for a, v in zip(axes, out)))
+    negative = [o for o in out if o < 0]
+    if negative:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {negative[0]}: "
+                           f"{[*x.shape[:x.ndim - n], *out]}")
 
 
 # (torch pads circularly by copying slices into a new tensor: its node is the last copy's)
@@ -133,11 +180,27 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
     n = len(pad) // 2
     pairs = _pairs(pad, input.ndim)
     _check_mode(input, mode, pairs, n)
-    crop = [0] * (2 * n)
-    crop[::2] = [min(p, 0) for p in pad[::2]]
-    crop[1::2] = [min(p, 0) for p in pad[1::2]]
-    out = constant_pad_nd(input, crop) if any(crop) else input
+    if mode == "circular":
+        return _pad_circular(input, pad, pairs, n)
+    out = input
     for d in range(input.ndim - n, input.ndim):
-        lo, hi = pairs[d]
-        out = _MODES[mode](out, d, max(lo, 0), max(hi, 0))
-    return out if mode == "circular" else in_format_of(out, input)  # (torch's circular pad writes row-major)
+        out = _MODES[mode](out, d, *pairs[d])
+    return in_format_of(out, input)
+
+
+def _pad_circular(x: Tensor, pad: list[int], pairs: list[tuple[int, int]], n: int) -> Tensor:
+    """torch's circular pad: the negative pads crop, then each dim wraps around what is left (row-major, as torch
+    writes it). An empty output has nothing to wrap; lazygrad refuses a wrap past what the crop left, where
+    torch reads memory it never wrote."""
+    dims = range(x.ndim - n, x.ndim)
+    if any(x.shape[d] + lo + hi == 0 for d, (lo, hi) in zip(dims, pairs[-n:])):
+        return constant_pad_nd(x, [q for lo, hi in reversed(pairs[-n:]) for q in (0, lo + hi)])
+    kept = [x.shape[d] + min(lo, 0) + min(hi, 0) for d, (lo, hi) in zip(dims, pairs[-n:])]
+    if any(k < 0 for k in kept):
+        raise RuntimeError("Negative padding value is resulting in an empty dimension")
+    if any(lo > k or hi > k for k, (lo, hi) in zip(kept, pairs[-n:])):
+        raise RuntimeError("Padding value causes wrapping around more than once.")
+    out = constant_pad_nd(x, [min(p, 0) for p in pad]) if any(p < 0 for p in pad) else x
+    for d in dims:
+        out = _circular(out, d, max(pairs[d][0], 0), max(pairs[d][1], 0))
+    return out
