@@ -462,6 +462,76 @@ def test_functional_against_torch():
         np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-10, atol=1e-12)
 
 
+_FUNCTIONAL_CASES = {  # name: the function of (x, y) in either library's terms
+    "cubic": lambda m: lambda x, y: (x ** 3 * y).sum(),
+    "vector": lambda m: lambda x, y: x * y,
+    "one_input": lambda m: lambda x, y: (x ** 2).sum(),  # (independent of y: refused in strict mode)
+    "linear": lambda m: lambda x, y: (x * 2 + y.sum(0)).sum(),  # (a constant Hessian)
+    "constant": lambda m: lambda x, y: m.ones(()),
+    "detached": lambda m: lambda x, y: (x * y).sum().detach(),
+    "pair": lambda m: lambda x, y: (x.sum(), y.sum()),
+    "number": lambda m: lambda x, y: 3.0,
+    "list": lambda m: lambda x, y: [x.sum()],
+}
+_V_KINDS = ("none", "ones", "short", "bad_shape", "list")
+
+
+def _functional_call(m, api: str, name: str, options: dict, v_kind: str, inputs_as: str):
+    """The api's results (flattened, detached) and whether each requires grad, or its error."""
+    fn = _FUNCTIONAL_CASES[name](m)
+    x = m.tensor(np.array([0.3, -1.2, 2.0]), requires_grad=True)
+    y = m.tensor(np.array([[0.5, 1.5, -0.7], [1.1, -0.4, 0.9]]))
+    inputs = (x, y) if inputs_as == "tuple" else [x, y]
+    F = getattr(m.autograd.functional, api)
+    if api in ("jacobian", "hessian"):
+        result = F(fn, inputs, **options)
+    else:
+        out = fn(x, y)
+        v = {"none": None, "short": (m.ones_like(x),), "list": [m.ones_like(x), m.ones_like(y)],
+             "bad_shape": m.ones(5) if api == "vjp" else (m.ones(4), m.ones_like(y)),
+             "ones": (tuple(m.ones_like(o) for o in out) if isinstance(out, tuple) else m.ones_like(out)
+                      if isinstance(out, m.Tensor) else m.ones(())) if api == "vjp" else (m.ones_like(x), m.ones_like(y))
+             }[v_kind]
+        result = F(fn, inputs, v, **options)
+
+    def flat(r):
+        return [t for item in r for t in flat(item)] if isinstance(r, (tuple, list)) else [r]
+    return flat(result)
+
+
+@pytest.mark.parametrize("api", ["vjp", "jvp", "jacobian", "hessian", "vhp", "hvp"])
+def test_functional_values_checks_and_strict_mode_like_torch(api):
+    """Every function against each option, v and input form: the same values, the same results requiring grad
+    (create_graph), and torch's errors for what the function is given or returns, for v, and in strict mode."""
+    torch = pytest.importorskip("torch")
+    options = [{}, dict(strict=True), dict(create_graph=True), dict(strict=True, create_graph=True)]
+    if api == "jacobian":
+        options += [dict(vectorize=True), dict(vectorize=True, strict=True), dict(strategy="forward-mode"),
+                    dict(strategy="forward-mode", vectorize=True), dict(strategy="forward-mode", create_graph=True)]
+    if api == "hessian":
+        options += [dict(outer_jacobian_strategy="forward-mode", vectorize=True)]
+    for name in _FUNCTIONAL_CASES:
+        for opts in options:
+            for v_kind in _V_KINDS if api in ("vjp", "jvp", "vhp", "hvp") else ("-",):
+                for inputs_as in ("tuple", "list"):
+                    case = (api, name, opts, v_kind, inputs_as)
+                    try:
+                        want = _functional_call(torch, *case)
+                    except Exception as e:  # noqa: BLE001  (torch's error is the expectation)
+                        with pytest.raises(type(e)) as got:
+                            _functional_call(lg, *case)
+                        assert str(got.value) == str(e).replace("torch.", "lazygrad."), case
+                        continue
+                    got = _functional_call(lg, *case)
+                    assert len(got) == len(want), case
+                    for a, b in zip(got, want):
+                        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-10, atol=1e-12,
+                                                   err_msg=str(case))
+                        assert a.dtype.name == str(b.dtype).removeprefix("torch."), case
+                        if "strategy" not in opts:  # (torch's forward mode runs under vmap: its flags are vmap's)
+                            assert a.requires_grad == b.requires_grad, case
+
+
 def test_gradient_read_between_backward_passes_accumulates(backend):
     """A constant gradient realized into .grad's buffer, then added to in place by the next pass: the
     kernel reads the constant's memoized buffer before it overwrites it."""
