@@ -66,9 +66,10 @@ def _flatten(tree) -> tuple[list, Callable]:
     return leaves, rebuild
 
 
-def _call(func, args, argnums, has_aux: bool):
+def _call(func, args, argnums, has_aux: bool, api: str):
     """func on args with the argnums made differentiable: (their tensors, the originals, output, aux, and
-    the function regrouping one value per tensor into the argnums' structures)."""
+    the function regrouping one value per tensor into the argnums' structures). api names the transform in
+    torch's errors."""
     numbers = _as_tuple(argnums)
     args = list(args)
     inputs, originals, builds = [], [], []
@@ -82,8 +83,7 @@ def _call(func, args, argnums, has_aux: bool):
     with enable_grad():  # (torch.func runs the function with grad mode on)
         result = func(*args)
     if has_aux and not (isinstance(result, tuple) and len(result) == 2):
-        raise RuntimeError("grad_and_value(f)(*args): output of function f should be a tuple: (output, aux) "
-                           "if has_aux is True")
+        raise RuntimeError(f"{api}: output of function f should be a tuple: (output, aux) if has_aux is True")
     output, aux = result if has_aux else (result, None)
 
     def regroup(values) -> tuple:
@@ -106,28 +106,33 @@ def _depth(fn):
     return wrapper
 
 
-def _shown(output, keep: bool):
-    """What a transform returns of func's output: detached unless something differentiates it further."""
-    if keep:
-        return output
-    return tuple(o.detach() for o in output) if isinstance(output, tuple) else output.detach()
+def _shown(output: Tensor, keep: bool) -> Tensor:
+    """What a transform returns of one of func's outputs: detached unless something differentiates it further."""
+    return output if keep else output.detach()
 
 
 def _grads(outputs, inputs, cotangents, originals) -> tuple:
+    """d outputs / d inputs against cotangents: zeros for an input no output depends on (an output that does not
+    require grad depends on none)."""
+    from .creation import zeros_like
     keep = _keep_graph(originals)
-    found = _autograd_grad(outputs, inputs, cotangents, retain_graph=True, create_graph=keep, allow_unused=True)
-    return tuple(g if g is not None else x.detach() * 0 for g, x in zip(found, inputs))
+    pairs = [(o, c) for o, c in zip(outputs, cotangents or [None] * len(outputs)) if o.requires_grad]
+    found = (_autograd_grad([o for o, _ in pairs], inputs, [c for _, c in pairs], retain_graph=True,
+                            create_graph=keep, allow_unused=True) if pairs else [None] * len(inputs))
+    return tuple(g if g is not None else zeros_like(x.detach()) for g, x in zip(found, inputs))
 
 
 def grad_and_value(func, argnums=0, has_aux: bool = False):
     """A function returning (the gradient of func's scalar output with respect to the argnums, the output)."""
     @_depth
     def transformed(*args, **kwargs):
-        inputs, originals, output, aux, regroup = _call(lambda *a: func(*a, **kwargs), args, argnums, has_aux)
-        if not isinstance(output, Tensor) or output.ndim != 0:
-            dims = output.ndim if isinstance(output, Tensor) else "no"
+        inputs, originals, output, aux, regroup = _call(lambda *a: func(*a, **kwargs), args, argnums, has_aux,
+                                                        "grad_and_value(f)(*args)")
+        if not isinstance(output, Tensor):
+            raise RuntimeError(f"grad_and_value(f)(*args): Expected f(*args) to return a Tensor, got {type(output)}")
+        if output.ndim != 0:
             raise RuntimeError(f"grad_and_value(f)(*args): Expected f(*args) to return a scalar Tensor, got tensor "
-                               f"with {dims} dims. Maybe you wanted to use the vjp or jacrev APIs instead?")
+                               f"with {output.ndim} dims. Maybe you wanted to use the vjp or jacrev APIs instead?")
         grads = regroup(_grads([output], inputs, None, originals))
         result = grads if isinstance(argnums, tuple) else grads[0]
         value = _shown(output, _keep_graph(originals))
@@ -148,55 +153,69 @@ def grad(func, argnums=0, has_aux: bool = False):
 
 @_depth
 def vjp(func, *primals, has_aux: bool = False):
-    """(func(*primals), a function mapping cotangents of the output to those of every primal[, aux])."""
-    inputs, originals, output, aux, regroup = _call(func, primals, tuple(range(len(primals))), has_aux)
-    outputs = _as_tuple(output)
+    """(func(*primals), a function mapping cotangents of the output (a pytree like it) to those of every
+    primal[, aux])."""
+    inputs, originals, output, aux, regroup = _call(func, primals, tuple(range(len(primals))), has_aux,
+                                                    "vjp(f, *primals)")
+    outputs, rebuild = _flatten(output)
     keep = _keep_graph(originals)
 
     def vjp_fn(*cotangents):
-        cotangents = _as_tuple(cotangents[0]) if len(cotangents) == 1 else cotangents
+        flat = _flatten(cotangents[0] if len(cotangents) == 1 else cotangents)[0]
         _DEPTH[0] += 1
         try:
-            return regroup(_grads(list(outputs), inputs, list(cotangents), originals))
+            return regroup(_grads(outputs, inputs, flat, originals))
         finally:
             _DEPTH[0] -= 1
-    shown = _shown(output, keep)
+    shown = rebuild([_shown(o, keep) for o in outputs])
     return (shown, vjp_fn, aux) if has_aux else (shown, vjp_fn)
 
 
 @_depth
 def jvp(func, primals, tangents, *, has_aux: bool = False):
     """(func(*primals), its derivative along tangents): the vjp, a linear function of its cotangent u, is
-    differentiated with respect to u against the tangents."""
+    differentiated with respect to u against the tangents (zeros for an output no primal reaches)."""
+    from .creation import zeros_like
     primals, tangents = _as_tuple(primals), _as_tuple(tangents)
     if len(primals) != len(tangents):
         raise RuntimeError(f"jvp(f, primals, tangents): Expected primals and tangents to have the same length, but "
                            f"got {len(primals)} primals and {len(tangents)} tangents")
-    inputs, originals, output, aux, _ = _call(func, primals, tuple(range(len(primals))), has_aux)
+    inputs, originals, output, aux, _ = _call(func, primals, tuple(range(len(primals))), has_aux,
+                                              "jvp(f, primals, tangents)")
     tangents = [leaf for t in tangents for leaf in _flatten(t)[0]]
-    outputs = _as_tuple(output)
-    probes = [(o.detach() * 0).requires_grad_() for o in outputs]
-    pulled = _autograd_grad(outputs, inputs, probes, retain_graph=True, create_graph=True, allow_unused=True)
+    outputs, rebuild = _flatten(output)
+    live = [o for o in outputs if o.requires_grad]
+    probes = [zeros_like(o).requires_grad_() for o in live]
+    pulled = (_autograd_grad(live, inputs, probes, retain_graph=True, create_graph=True, allow_unused=True)
+              if live else [])
     pairs = [(p, t) for p, t in zip(pulled, tangents) if p is not None]
     total = sum((p * t).sum() for p, t in pairs) if pairs else None
     keep = _keep_graph(originals)
-    if total is None or not total.requires_grad:
-        pushed = tuple(o.detach() * 0 for o in outputs)
-    else:
-        pushed = _autograd_grad([total], probes, create_graph=keep, allow_unused=True)
-        pushed = tuple(g if g is not None else o.detach() * 0 for g, o in zip(pushed, outputs))
-    shown_out = _shown(output, keep)
-    shown_tangent = pushed if isinstance(output, tuple) else pushed[0]
+    pushed = {}
+    if total is not None and total.requires_grad:
+        found = _autograd_grad([total], probes, create_graph=keep, allow_unused=True)
+        pushed = {id(o): g for o, g in zip(live, found) if g is not None}
+    shown_tangent = rebuild([pushed.get(id(o), zeros_like(o)) for o in outputs])
+    shown_out = rebuild([_shown(o, keep) for o in outputs])
     return (shown_out, shown_tangent, aux) if has_aux else (shown_out, shown_tangent)
 
 
 def jacrev(func, argnums=0, *, has_aux: bool = False, chunk_size=None):
     """The Jacobian of func's output(s) with respect to argument(s) argnums, shaped output.shape +
-    input.shape: one vector-Jacobian product per output element, built as one lazy graph."""
+    input.shape (per output of a pytree of them, per argnum of a tuple): one vector-Jacobian product per
+    output element, built as one lazy graph."""
+    return _jacobian(func, argnums, has_aux, forward=False)
+
+
+def _jacobian(func, argnums, has_aux: bool, forward: bool):
+    """jacrev, or jacfwd (forward), computed alike: they differ in the transform named in errors and in the
+    dtype of a block (the output's tangents forward, the input's cotangents in reverse)."""
+    api = "jvp(f, primals, tangents)" if forward else "vjp(f, *primals)"
+
     @_depth
     def transformed(*args, **kwargs):
-        inputs, originals, output, aux, regroup = _call(lambda *a: func(*a, **kwargs), args, argnums, has_aux)
-        outputs = _as_tuple(output)
+        inputs, originals, output, aux, regroup = _call(lambda *a: func(*a, **kwargs), args, argnums, has_aux, api)
+        outputs, rebuild = _flatten(output)
         per_output = []
         for out in outputs:
             flat = out.reshape(-1)
@@ -206,17 +225,18 @@ def jacrev(func, argnums=0, *, has_aux: bool = False, chunk_size=None):
             per_input = []
             for j, x in enumerate(inputs):
                 jac = stack([r[j] for r in rows]) if rows else x.new_zeros((0,) + tuple(x.shape))
-                per_input.append(jac.reshape(tuple(out.shape) + tuple(x.shape)))
+                jac = jac.reshape(tuple(out.shape) + tuple(x.shape))
+                per_input.append(jac.to(out.dtype) if forward else jac)  # (forward mode: the output's tangents)
             grouped = regroup(per_input)
             per_output.append(grouped if isinstance(argnums, tuple) else grouped[0])
-        result = tuple(per_output) if isinstance(output, tuple) else per_output[0]
+        result = rebuild(per_output)
         return (result, aux) if has_aux else result
     return transformed
 
 
 def jacfwd(func, argnums=0, has_aux: bool = False, *, randomness: str = "error"):
     """The Jacobian, as jacrev computes it (lazygrad differentiates in reverse mode; the values are the same)."""
-    return jacrev(func, argnums, has_aux=has_aux)
+    return _jacobian(func, argnums, has_aux, forward=True)
 
 
 def hessian(func, argnums=0):
@@ -320,7 +340,8 @@ def linearize(func, *primals):
                 raise RuntimeError(f"tangent:{i} with shape {t.shape} in flattened pytree doesn't match the shape "
                                    f"{p.shape} of the corresponding primal.")
         return jvp(func, primals, tangents)[1]
-    return _shown(output, False), jvp_fn
+    outputs, rebuild = _flatten(output)
+    return rebuild([_shown(o, False) for o in outputs]), jvp_fn
 
 
 def functionalize(func, *, remove: str = "mutations"):

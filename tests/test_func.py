@@ -37,6 +37,21 @@ CASES = {
     "vmap_out_dims": lambda m, F, x: F.vmap(lambda r: r * 2, out_dims=1)(m.ones(4, 3, dtype=m.float64) * x),
     "vmap_of_grad": lambda m, F, x: F.vmap(F.grad(lambda r: (r ** 2 * r.sin()).sum()))(m.ones(4, 3,
                                                                                           dtype=m.float64) * x),
+    # outputs independent of an input (zeros, of the output's dtype forward), pytrees of outputs
+    "grad_independent_with_aux": lambda m, F, x: F.grad_and_value(lambda a, b: ((b ** 2).sum(), a.cos()),
+                                                                  argnums=(0,), has_aux=True)(x, x + 1),
+    "jacfwd_constant": lambda m, F, x: F.jacfwd(lambda a: m.ones(()))(x),
+    "jacrev_constant": lambda m, F, x: F.jacrev(lambda a: m.ones(2))(x),
+    "jvp_constant": lambda m, F, x: F.jvp(lambda a: m.ones(()), (x,), (x,)),
+    "linearize_constant": lambda m, F, x: (lambda out, fn: (out, fn(x)))(*F.linearize(lambda a: m.ones(()), x)),
+    "jacfwd_tuple_output": lambda m, F, x: F.jacfwd(lambda a, b: (a.sum(), (b * a).sum()), argnums=1)(x, x * 3),
+    "hessian_tuple_output": lambda m, F, x: F.hessian(lambda a, b: (a.sum(), (b * a ** 2).sum()),
+                                                      argnums=(0, 1))(x, x * 3),
+    "jacrev_dict_output": lambda m, F, x: list(F.jacrev(lambda a: {"s": a.sum(), "p": a.prod()})(x).values()),
+    "jvp_dict_output": lambda m, F, x: [list(d.values()) for d in F.jvp(lambda a: {"s": a.sum(), "e": a.exp()},
+                                                                        (x,), (x,))],
+    "vjp_dict_output": lambda m, F, x: (lambda out, fn: fn({"s": m.tensor(2.0, dtype=m.float64), "e": x}))(
+        *F.vjp(lambda a: {"s": a.sum(), "e": a.exp()}, x)),
 }
 
 
@@ -76,7 +91,12 @@ def test_hessian_matches_the_closed_form_without_torch():
 def test_errors_like_torch():
     torch = torch_or_skip()
     for fn in (lambda m: m.func.grad(lambda x: x ** 2)(m.ones(3)),
-               lambda m: m.func.grad(lambda x: x.sum(), has_aux=True)(m.ones(3))):
+               lambda m: m.func.grad(lambda x: x.sum(), has_aux=True)(m.ones(3)),
+               lambda m: m.func.grad(lambda x: (x.sum(), x))(m.ones(3)),
+               lambda m: m.func.jacrev(lambda x: x.sum(), has_aux=True)(m.ones(3)),
+               lambda m: m.func.jacfwd(lambda x: x.sum(), has_aux=True)(m.ones(3)),
+               lambda m: m.func.vjp(lambda x: x.sum(), m.ones(3), has_aux=True),
+               lambda m: m.func.jvp(lambda x: x.sum(), (m.ones(3),), (m.ones(3),), has_aux=True)):
         with pytest.raises(RuntimeError) as want:
             fn(torch)
         with pytest.raises(RuntimeError) as got:
