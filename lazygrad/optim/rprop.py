@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..creation import full_like, zeros_like
+from ..creation import full_like, ones_like, zeros_like
 from ..elementwise import where
 from ..tensor import Tensor
 from .optimizer import Optimizer, advance_step, check_lr, scalar_state, to_scalar
@@ -31,7 +31,8 @@ class Rprop(Optimizer):
         g = -grad if group["maximize"] else grad
         prev, step_size = state["prev"], state["step_size"]
         agreement = g.mul(prev)
-        factor = where(agreement > 0, eta_plus, where(agreement < 0, eta_minus, 1.0))
+        one = ones_like(agreement)  # (the factors in the gradient's dtype, as torch writes them into its sign)
+        factor = where(agreement > 0, one * eta_plus, where(agreement < 0, one * eta_minus, one))
         step_size.mul_(factor).clamp_(size_min, size_max)
         g = where(agreement < 0, 0.0, g)  # after a sign flip: no move now, and no flip seen next step
         p.addcmul_(g.sign(), step_size, value=-1)
