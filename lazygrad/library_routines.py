@@ -178,8 +178,8 @@ def _solve(xp, arrays, left: bool, vector: bool, with_info: bool):
     if not left:
         a, b = xp.swapaxes(a, -1, -2), xp.swapaxes(b, -1, -2)
     results = _each_invertible(xp, a, lambda m: xp.linalg.solve(m, b), with_info,
-                               lambda a, info: "torch.linalg.solve: The solver failed because the input matrix "
-                                               "is singular.")
+                               lambda a, info: f"torch.linalg.solve: {_batch_prefix(a, _first_failure(info))}The "
+                                               "solver failed because the input matrix is singular.")
     x = results[0] if left else xp.swapaxes(results[0], -1, -2)
     return [x[..., 0] if vector else x] + results[1:]
 

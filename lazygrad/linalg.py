@@ -60,7 +60,7 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dt
         refuse_low_precision("linalg.matrix_norm", A)
         last = A.movedim((rows, cols), (-2, -1))
         s = svdvals(last)
-        out = s.sum(-1) if ord == "nuc" else amax(s, -1) if ord == 2 else amin(s, -1)
+        out = s.sum(-1) if ord == "nuc" else _largest(s, -1) if ord == 2 else amin(s, -1)
         if keepdim:
             for d in sorted((rows, cols)):
                 out = out.unsqueeze(d)
@@ -68,7 +68,13 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dt
     summed, reduced = (rows, cols) if abs(ord) == 1 else (cols, rows)
     if not keepdim and summed < reduced:
         reduced -= 1
-    return (amax if ord > 0 else amin)(A.abs().sum(summed, keepdim=keepdim), reduced, keepdim=keepdim)
+    return (_largest if ord > 0 else amin)(A.abs().sum(summed, keepdim=keepdim), reduced, keepdim=keepdim)
+
+
+def _largest(t: Tensor, dim: int, keepdim: bool = False) -> Tensor:
+    """The largest of non-negative values along dim: 0 where there are none, as torch's positive orders give
+    (the negative ones refuse an empty matrix, as amin does)."""
+    return amax(t, dim, keepdim=keepdim) if t.shape[dim] else t.sum(dim, keepdim=keepdim)
 
 
 def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:

@@ -90,8 +90,9 @@ def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None
     return _out(div(total, n if n else float("nan")).to(dt), out)
 
 
-def _check_nonempty(x: Tensor, name: str, dim, prefix: str | None = None) -> None:
-    """torch's refusal of a reduction with no identity over nothing; its messages begin `prefix` (`name():`)."""
+def _check_nonempty(x: Tensor, name: str, dim, prefix: str | None = None, as_given: bool = False) -> None:
+    """torch's refusal of a reduction with no identity over nothing; its messages begin `prefix` (`name():`)
+    and name the dim at fault as the caller wrote it where the op takes a list of dims (as_given)."""
     prefix = prefix or f"{name}():"
     if x.numel() == 0:
         if dim is None:
@@ -99,9 +100,10 @@ def _check_nonempty(x: Tensor, name: str, dim, prefix: str | None = None) -> Non
                 raise IndexError(f"{prefix} Expected reduction dim to be specified for input.numel() == 0.")
             raise RuntimeError(f"{prefix} Expected reduction dim to be specified for input.numel() == 0. "
                                "Specify the reduction dim with the 'dim' argument.")
-        for d in reduce_dims(dim, x.ndim):
+        for given in dim_list(dim):  # (before a repeated dim is refused)
+            d = wrap_dim(given, x.ndim)
             if x._shape[d] == 0:
-                raise IndexError(f"{prefix} Expected reduction dim {d} to have non-zero size.")
+                raise IndexError(f"{prefix} Expected reduction dim {given if as_given else d} to have non-zero size.")
 
 
 def hash_tensor(input: Tensor, dim=None, *, keepdim: bool = False, mode: int = 0) -> Tensor:
@@ -111,7 +113,7 @@ def hash_tensor(input: Tensor, dim=None, *, keepdim: bool = False, mode: int = 0
         raise RuntimeError(f"Unknown hash_tensor mode: {mode}")
     if input.dtype.is_complex or input.dtype in LIMITED_UNSIGNED:
         raise NotImplementedError(f"\"xor_sum_cpu\" not implemented for '{torch_name(input.dtype)}'")
-    _check_nonempty(input, "hash_tensor", None if dim == () else dim, prefix="hash_tensor:")
+    _check_nonempty(input, "hash_tensor", None if dim == () else dim, prefix="hash_tensor:", as_given=True)
     wide = float64 if input.dtype.is_floating_point else int64
     bits = input.detach().to(wide).contiguous().view(uint64)
     return reduce(bits, ReduceOp.XOR, dim, keepdim, uint64)
@@ -121,7 +123,7 @@ def hash_tensor(input: Tensor, dim=None, *, keepdim: bool = False, mode: int = 0
 def amax(input: Tensor, dim=(), keepdim: bool = False, *, out=None, **kwargs) -> Tensor:
     refuse_complex(input, "amax")
     dim, keepdim = _kw(dim, keepdim, kwargs)
-    _check_nonempty(input, "amax", dim if dim != () else None)
+    _check_nonempty(input, "amax", dim if dim != () else None, as_given=True)
     return _out(reduce(input, ReduceOp.MAX, dim, keepdim, input.dtype), out)
 
 
@@ -129,7 +131,7 @@ def amax(input: Tensor, dim=(), keepdim: bool = False, *, out=None, **kwargs) ->
 def amin(input: Tensor, dim=(), keepdim: bool = False, *, out=None, **kwargs) -> Tensor:
     refuse_complex(input, "amin")
     dim, keepdim = _kw(dim, keepdim, kwargs)
-    _check_nonempty(input, "amin", dim if dim != () else None)
+    _check_nonempty(input, "amin", dim if dim != () else None, as_given=True)
     return _out(reduce(input, ReduceOp.MIN, dim, keepdim, input.dtype), out)
 
 

@@ -329,6 +329,8 @@ VALUE_ERRORS = {
     "not_positive_definite": (lambda m: m.linalg.cholesky(m.stack([m.eye(3), -m.eye(3)])).sum().item(),
                               RuntimeError),
     "solve_singular": (lambda m: m.linalg.solve(m.zeros(2, 2), m.ones(2)).sum().item(), RuntimeError),
+    "solve_singular_batch": (lambda m: m.linalg.solve(m.stack([m.eye(2), m.zeros(2, 2)]), m.ones(2, 2)).sum().item(),
+                             RuntimeError),
 }
 
 
@@ -440,6 +442,22 @@ def test_empty_matrices_like_torch(name, shape):
     torch = torch_or_skip()
     a = np.zeros(shape)
     assert_same(EMPTY[name](lg, lg.tensor(a)), EMPTY[name](torch, torch.tensor(a)))
+
+
+@pytest.mark.parametrize("shape", [(0, 1), (1, 0), (0, 0), (2, 0, 3), (3, 0)])
+@pytest.mark.parametrize("ord", ["fro", "nuc", 2, -2, 1, -1, np.inf, -np.inf])
+def test_matrix_norms_of_empty_matrices_like_torch(ord, shape):
+    """Positive orders give 0 where there is nothing to take the largest of; negative ones refuse, naming the
+    dim of the minimum that is empty (the singular values' -1 for -2)."""
+    torch = torch_or_skip()
+    a = np.ones(shape)
+    for keepdim in (False, True):
+        try:
+            want = torch.linalg.matrix_norm(torch.tensor(a), ord, keepdim=keepdim)
+        except IndexError:
+            raises_like_torch(lambda m: m.linalg.matrix_norm(m.tensor(a), ord, keepdim=keepdim), IndexError)
+            continue
+        assert_same(lg.linalg.matrix_norm(lg.tensor(a), ord, keepdim=keepdim), want)
 
 
 # ---- LDL^T with Bunch-Kaufman pivoting -----------------------------------------------------------------

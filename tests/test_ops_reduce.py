@@ -353,6 +353,21 @@ def test_reductions_of_empty_vs_torch(backend):
         assert_like_torch(f(x), f(t))
 
 
+@pytest.mark.parametrize("call", [
+    lambda m: m.ones(2, 0).amin(-1), lambda m: m.ones(0, 0).amax((-1, -2)), lambda m: m.ones(0, 2).amax((-2, 1)),
+    lambda m: m.ones(2, 0).amin((-1, 1)), lambda m: m.hash_tensor(m.ones(2, 0), dim=-1), lambda m: m.ones(2, 0).max(-1),
+    lambda m: m.ones(2, 0).argmin(-1), lambda m: m.ones(2, 0).amax((5, 1)),
+])
+def test_reductions_without_identity_over_nothing_refused_as_torch(call):
+    """Ops taking a list of dims name the empty one as written (the first in the order written, before a
+    repeated dim is refused); those taking one dim name it normalized."""
+    torch = pytest.importorskip("torch")
+    with pytest.raises(Exception) as want:
+        call(torch)
+    with pytest.raises(want.type, match=f"^{re.escape(str(want.value))}$"):
+        call(lg)
+
+
 def test_reductions_of_empty_1d_vs_torch(backend):
     torch = pytest.importorskip("torch")
     x, t = lg.tensor([]), torch.tensor([])
