@@ -98,7 +98,8 @@ def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None, ou
 
 
 def cond(A: Tensor, p=None) -> Tensor:
-    """The condition number: a ratio of singular values (p None, 2, -2), else norm(A) * norm(A^-1)."""
+    """The condition number: a ratio of singular values (p None, 2, -2), sum(s) * sum(1/s) for "nuc", else
+    norm(A) * norm(A^-1), infinite where A is singular (as torch gives them all)."""
     if p not in (None, 2, -2, 1, -1, math.inf, -math.inf, "fro", "nuc"):
         raise RuntimeError(f"linalg.cond got an invalid norm type: {p}")
     check_matrices("linalg.cond" if p in (None, 2, -2) else f"linalg.cond(ord={p})", A, square=p not in (None, 2, -2),
@@ -108,7 +109,11 @@ def cond(A: Tensor, p=None) -> Tensor:
         if s.shape[-1] == 0:  # empty matrices: 0, as torch gives
             return s.sum(-1)
         return s[..., 0] / s[..., -1] if p != -2 else s[..., -1] / s[..., 0]
-    return matrix_norm(A, p) * matrix_norm(inv(A), p)
+    if p == "nuc":
+        s = svdvals(A)
+        return s.sum(-1) * s.reciprocal().sum(-1)
+    inverse, info = inv_ex(A)
+    return (matrix_norm(A, p) * matrix_norm(inverse, p)).masked_fill(info > 0, math.inf)
 
 
 def matrix_rank(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False, tol=None) -> Tensor:
@@ -199,7 +204,7 @@ def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
     if x.dtype is not y.dtype:
         raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found x of type "
                            f"{torch_name(x.dtype)} and y of type {torch_name(y.dtype)} instead")
-    return (x * y).sum(dim)
+    return (x.conj() * y).sum(dim)
 
 
 def diagonal(A: Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:

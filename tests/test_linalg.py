@@ -444,6 +444,27 @@ def test_empty_matrices_like_torch(name, shape):
     assert_same(EMPTY[name](lg, lg.tensor(a)), EMPTY[name](torch, torch.tensor(a)))
 
 
+@pytest.mark.parametrize("matrix", [[[1.0, 2], [2, 4]], [[0.0, 0], [0, 0]], [[1.0, 0], [0, 0]], [[2.0, 1], [1, 3]]])
+def test_condition_numbers_of_singular_matrices_like_torch(matrix):
+    """Infinite through the inverse (fro, 1, inf and their negatives) wherever LU finds A singular, even for a zero
+    matrix; "nuc" is sum(s) * sum(1/s) (NaN for a zero matrix, as torch gives)."""
+    torch = torch_or_skip()
+    a = np.array(matrix)
+    for p in ("fro", "nuc", 1, -1, np.inf, -np.inf):
+        assert_same(lg.linalg.cond(lg.tensor(a), p), torch.linalg.cond(torch.tensor(a), p))
+    batch = np.stack([a, np.eye(2)])
+    assert_same(lg.linalg.cond(lg.tensor(batch), "fro"), torch.linalg.cond(torch.tensor(batch), "fro"))
+
+
+def test_vecdot_conjugates_its_first_argument():
+    torch = torch_or_skip()
+    rng = np.random.default_rng(5)
+    x, y = (rng.standard_normal((2, 3, 4)) + 1j * rng.standard_normal((2, 3, 4)) for _ in range(2))
+    assert_same(lg.linalg.vecdot(lg.tensor(x), lg.tensor(y), dim=1),
+                torch.linalg.vecdot(torch.tensor(x), torch.tensor(y), dim=1))
+    np.testing.assert_allclose(lg.linalg.vecdot(lg.tensor(x), lg.tensor(x)).numpy().imag, 0, atol=1e-12)
+
+
 @pytest.mark.parametrize("shape", [(0, 1), (1, 0), (0, 0), (2, 0, 3), (3, 0)])
 @pytest.mark.parametrize("ord", ["fro", "nuc", 2, -2, 1, -1, np.inf, -np.inf])
 def test_matrix_norms_of_empty_matrices_like_torch(ord, shape):
