@@ -301,6 +301,9 @@ GRADIENTS = {
     "view_as_complex": lambda m, z, w, r: m.view_as_complex(m.stack([r, r * 2], -1)).abs().sum(),
     "logaddexp": lambda m, z, w, r: (m.logaddexp(z, w * 2) * m.logaddexp(w, z - 1)).abs().sum(),
     "dist": lambda m, z, w, r: m.dist(z, w) + m.dist(z, w, 1) + m.dist(z, w * 3, 3.5) + m.dist(z, w, float("inf")),
+    # a complex exponent tensor (its gradient masks 0 ** b for b real and non-negative); a negative real base
+    # raised to it has a complex logarithm
+    "pow_of_tensors": lambda m, z, w, r: ((z ** w) * 0.5 + r ** w + z ** r).abs().sum(),
 }
 
 

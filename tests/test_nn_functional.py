@@ -293,6 +293,18 @@ DTYPE_ERRORS = {
     "conv2d_double_input": lambda F, m: F.conv2d(m.ones(2, 1, 3, 3, dtype=m.float64), m.ones(1, 1, 2, 2), m.ones(1)),
     "conv_transpose2d_batch_double_bias": lambda F, m: F.conv_transpose2d(m.ones(2, 1, 3, 3), m.ones(1, 1, 2, 2),
                                                                           m.ones(1, dtype=m.float64)),
+    # losses whose kernels take real floating point only, and the normalizations refusing complex numbers
+    **{f"{name}_{kind}": (lambda F, m, call=call, kind=kind: call(F, m, m.ones(2, 3, dtype=getattr(m, kind))))
+       for kind in ("int64", "complex64") for name, call in (
+           ("smooth_l1", lambda F, m, x: F.smooth_l1_loss(x, x)), ("huber", lambda F, m, x: F.huber_loss(x, x)),
+           ("nll", lambda F, m, x: F.nll_loss(x, m.tensor([0, 1]))), ("bce", lambda F, m, x: F.binary_cross_entropy(x, x)),
+           ("kl_div", lambda F, m, x: F.kl_div(x, x, reduction="sum")),
+           ("kl_div_target", lambda F, m, x: F.kl_div(m.ones(2, 3), x, reduction="sum")),
+           ("multilabel_soft_margin", lambda F, m, x: F.multilabel_soft_margin_loss(x, x)),
+           ("cross_entropy", lambda F, m, x: F.cross_entropy(x, m.tensor([0, 1]))),
+           ("mse", lambda F, m, x: F.mse_loss(x, x)), ("layer_norm", lambda F, m, x: F.layer_norm(x, (3,))),
+           ("group_norm", lambda F, m, x: F.group_norm(x.reshape(2, 3, 1), 1)),
+           ("batch_norm", lambda F, m, x: F.batch_norm(x, None, None, training=True)))},
 }
 
 

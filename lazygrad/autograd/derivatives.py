@@ -199,9 +199,11 @@ def _pow(c, g):
     ga = None
     if isinstance(a, lg.Tensor):
         ga = lg.where(b == 0, lg.zeros((), dtype=g.dtype), g * b * a ** (b - 1))
-    gb = g * lg.where((a == 0) & (b >= 0), lg.zeros((), dtype=g.dtype), c.out * lg.log(a)) \
-        if isinstance(a, lg.Tensor) else g * c.out * math.log(a)
-    return (ga, gb)
+    if not isinstance(a, lg.Tensor):
+        return (ga, g * c.out * math.log(a))
+    slope = c.out * lg.log(a.to(c.out.dtype))  # (a negative real base has a complex log when the result is complex)
+    non_negative = (b.imag == 0) & (b.real >= 0) if b.is_complex() else b >= 0
+    return (ga, g * lg.where((a == 0) & non_negative, lg.zeros((), dtype=g.dtype), slope))  # (0 ** b: no slope)
 
 
 def _maximum(c, g, greater: bool):

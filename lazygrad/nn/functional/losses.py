@@ -122,6 +122,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = No
     """Quadratic below beta, linear above (beta 0 is the L1 loss)."""
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    refuse_non_floating("smooth_l1_loss", lg.result_type(input, target))
     loss = (lambda d: d.abs()) if beta == 0 else (lambda d: _smooth_l1(d, beta))
     return _pointwise(input, target, reduction, size_average, reduce, None, None, loss)
 
@@ -133,6 +134,7 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     """delta times the smooth L1 loss of beta delta; with a weight, 'mean' is the weighted losses' mean."""
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    refuse_non_floating("huber_loss", lg.result_type(input, target))
 
     def loss(d: Tensor) -> Tensor:
         a = d.abs()
@@ -220,6 +222,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
     """Minus the log-probability input holds at each target class (classes on dim 1, any trailing dims)."""
     reduction = _reduction(reduction, size_average, reduce)
     _check_nll(input, target, weight)
+    refuse_non_floating("nll_loss", input.dtype)
     return _reduce_classes(*_class_losses(input, None, target.reshape(()) if input.ndim == 1 else target, weight,
                                           ignore_index, 0.0), reduction)
 
@@ -237,7 +240,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     class probabilities instead of indices."""
     reduction = _reduction(reduction, size_average, reduce)
     dim = 1 if input.ndim > 1 else 0
-    if not (input.dtype.is_floating_point or input.dtype.is_complex):
+    if not input.dtype.is_floating_point:
         input.log_softmax(dim)  # (torch's refusal, by its log_softmax kernel's name)
     if input.shape == target.shape:
         return _cross_entropy_probabilities(input, target, weight, ignore_index, reduction, label_smoothing, dim)
@@ -338,6 +341,7 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
                          f"({input.size()}) is deprecated. Please ensure they have the same size.")
     if target.dtype != input.dtype:
         raise RuntimeError(f"Found dtype {torch_name(target.dtype)} but expected {torch_name(input.dtype)}")
+    refuse_non_floating("binary_cross_entropy", input.dtype)
     _check_probabilities(input)
     loss = _BinaryCrossEntropy.apply(input, target)
     if weight is not None:
@@ -387,6 +391,11 @@ def kl_div(input: Tensor, target: Tensor, size_average: bool | None = None, redu
                       stacklevel=2)
     elif reduction != "batchmean":
         reduction = _reduction(reduction)
+    dtypes = (input.dtype, target.dtype)
+    if any(d.is_complex for d in dtypes):
+        raise RuntimeError("kl_div: Complex inputs not supported.")
+    if any(not d.is_floating_point for d in dtypes):
+        raise RuntimeError("kl_div: Integral inputs not supported.")
     loss = target.exp() * (target - input) if log_target else lg.xlogy(target, target) - target * input
     if reduction == "batchmean":
         return loss.sum() / input.shape[0] if input.ndim else loss.sum()
@@ -452,6 +461,7 @@ def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | 
     """Binary logistic loss of each class, averaged over the classes (the last dim)."""
     if size_average is not None or reduce is not None:
         reduction = _reduction(reduction, size_average, reduce)
+    refuse_non_floating("multilabel_soft_margin_loss", input.dtype)
     loss = -(target * log_sigmoid(input) + (1 - target) * log_sigmoid(-input))
     if weight is not None:
         loss = loss * weight
