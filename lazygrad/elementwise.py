@@ -524,6 +524,14 @@ def clamp(input: Tensor, min=None, max=None, *, out=None) -> Tensor:
     if input.dtype.is_complex:
         raise NotImplementedError("clamp is not supported for complex types")
     out_t, min, max = input, python_scalar(min), python_scalar(max)
+    kinds = [type(b) for b in (min, max) if b is not None]
+    if any(isinstance(b, Tensor) and b.ndim for b in (min, max)) and not all(issubclass(k, Tensor) for k in kinds):
+        got = ["Tensor" if isinstance(b, Tensor) else type(b).__name__ for b in (min, max)]
+        marked = ", ".join(f"!{g}!" for g in got)
+        why = f"      didn't match because some of the arguments have invalid types: ({marked})\n"
+        raise TypeError(f"clamp() received an invalid combination of arguments - got ({', '.join(got)}), but expected "
+                        f"one of:\n * (Tensor min = None, Tensor max = None)\n{why} * (Number min = None, Number max = "
+                        f"None)\n{why}")
     if isinstance(min, complex) or isinstance(max, complex):  # (a float's kernel reads a bound as a double)
         if input.dtype.is_floating_point:
             raise RuntimeError("value cannot be converted to type double without overflow")

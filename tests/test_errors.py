@@ -398,6 +398,8 @@ MORE = {
     "clamp_max_of_complex_by_a_tensor": lambda m: m.ones(2, dtype=m.cfloat).clamp_max(m.tensor(1.5)),
     "clamp_in_place_float_by_a_complex_number": lambda m: m.ones(2, dtype=m.float64).clamp_(max=1j),
     "clamp_min_in_place_bytes_by_a_float": lambda m: m.ones(2, dtype=m.uint8).clamp_min_(1.5),
+    "clamp_by_a_tensor_and_a_number": lambda m: m.ones(2).clamp(m.zeros(2), 2),  # (a 0-d tensor stands for a number)
+    "clamp_by_a_number_and_a_tensor": lambda m: m.ones(2).clamp(0.5, m.ones(1)),
     "masked_fill_past_half": lambda m: m.ones(2, dtype=m.half).masked_fill(m.tensor([True, False]), -1e9),
     "masked_fill_complex_into_floats": lambda m: m.ones(2).masked_fill(m.tensor([True, False]), 1j),
     "masked_fill_negative_float_into_bytes": lambda m: m.ones(2, dtype=m.uint8).masked_fill(m.tensor([True]), -1.5),
