@@ -58,7 +58,7 @@ def apply(target: Tensor, compute, *args, reads_input: bool = True, **kwargs) ->
         raise RuntimeError(f"output with shape {list(target._shape)} doesn't match the broadcast shape "
                            f"{list(result._shape)}")
     _check_castable(result, target)
-    assign(target, result)
+    assign(target, result, checked=True)
     if recording and result.grad_fn is not None:
         _rebase_history(target, result)
     if tangent_of(result) is not None:
@@ -197,12 +197,11 @@ def _dense_range(t: Tensor) -> tuple[int, int] | None:
 
 def check_no_partial_overlap(target: Tensor, inputs: list[Tensor]) -> None:
     """torch refuses an in-place op whose input shares part (not all) of the written memory."""
-    out = _dense_range(target) if target.numel() else None
+    sharing = [t for t in inputs if t._storage is target._storage and t.numel()]
+    out = _dense_range(target) if sharing and target.numel() else None
     if out is None:
         return
-    for t in inputs:
-        if t._storage is not target._storage or not t.numel():
-            continue
+    for t in sharing:
         span = _dense_range(t)
         if span is None:
             continue
@@ -259,10 +258,12 @@ def value_node(target: Tensor, value):
     return graph.const(value, target.dtype, target._shape)
 
 
-def assign(target: Tensor, value) -> Tensor:
-    """target[...] = value (broadcast, cast to target's dtype); returns target itself."""
-    check_writable(target)
-    bound_chain(target._storage)
+def assign(target: Tensor, value, checked: bool = False) -> Tensor:
+    """target[...] = value (broadcast, cast to target's dtype); returns target itself. (checked: the caller
+    has refused an unwritable target and bounded the storage's chain of writes already.)"""
+    if not checked:
+        check_writable(target)
+        bound_chain(target._storage)
     node = value_node(target, value)
     st = target._storage
     old_view = target.lazy
