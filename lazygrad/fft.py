@@ -124,9 +124,15 @@ def _complex_input(x: Tensor) -> Tensor:
     return x if x.dtype.is_complex else x.to(x.dtype.to_complex())
 
 
+# how each real-input transform refuses complex input (the n-dimensional ones in their kernels' words)
+_COMPLEX_REFUSALS = {"rfftn": "rfftn expects a real-valued input tensor, but got {}",
+                     "ihfftn": "Only supports floating-point dtypes, but found: {}"}
+
+
 def _real_input(x: Tensor, name: str) -> Tensor:
     if x.dtype.is_complex:
-        raise RuntimeError(f"{name} expects a real input tensor, but got {torch_name(x.dtype)}")
+        refusal = _COMPLEX_REFUSALS.get(name, name + " expects a real input tensor, but got {}")
+        raise RuntimeError(refusal.format(torch_name(x.dtype)))
     if x.dtype.name in ("float16", "bfloat16"):
         raise RuntimeError(f"Unsupported dtype {torch_name(x.dtype)}")
     return x.to(get_default_dtype()) if x.dtype.kind in "biu" else x
@@ -275,8 +281,11 @@ def _half_spectrum(x: Tensor) -> Tensor:
 def _rfftn(input: Tensor, s, dim, norm, name: str) -> Tensor:
     """The half spectrum along the last of dims, then the complex transforms along the others."""
     _check_norm(norm)
-    x = _real_input(input, name)
+    dims_first = name == "ihfftn"  # (its kernel checks the dims before the dtype)
+    x = input if dims_first else _real_input(input, name)
     dims, sizes = _dims_and_sizes(x, s, dim)
+    if dims_first:
+        x = _real_input(x, name)
     _at_least_one_axis(dims, name)
     sizes = _sizes(x, dims, sizes)
     for d, n in zip(dims, sizes):

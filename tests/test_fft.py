@@ -172,6 +172,12 @@ ERRORS = {
     **{f"{name}_of_a_real_scalar": (lambda m, name=name: getattr(m.fft, name)(m.tensor(1.0)))
        for name in ("rfft", "ihfft", "rfftn", "ihfftn")},
     "rfftn_over_no_dims": lambda m: m.fft.rfftn(m.ones(3), dim=()),
+    # complex input to the real transforms, each in its kernel's words (ihfftn's after its dims are checked)
+    **{f"{name}_of_complex": (lambda m, name=name: getattr(m.fft, name)(m.ones(2, 3, dtype=m.cfloat)))
+       for name in ("ihfft", "rfft2", "rfftn", "ihfft2", "ihfftn")},
+    "ihfft2_of_complex_vector": lambda m: m.fft.ihfft2(m.ones(3, dtype=m.cfloat)),
+    "ihfftn_of_complex_repeated_dims": lambda m: m.fft.ihfftn(m.ones(3, dtype=m.cfloat), dim=(0, 0)),
+    "rfftn_of_complex_repeated_dims": lambda m: m.fft.rfftn(m.ones(3, dtype=m.cfloat), dim=(0, 0)),
 }
 
 
