@@ -186,6 +186,24 @@ def test_cross_entropy_second_derivative_like_torch(dtype):
     assert_like_torch(hvp(lg, lg.autograd.grad), hvp(torch, torch.autograd.grad), **tolerance)
 
 
+@pytest.mark.parametrize("dtypes", [("float64", "float32"), ("float32", "float64"), ("float16", "float32"),
+                                    ("float32", "float16"), ("bfloat16", "float16")])
+def test_bce_with_logits_of_mixed_dtypes_takes_the_targets_like_torch(dtypes):
+    """torch builds the loss in place from 1 - target: its dtype is target's, each step rounded to it."""
+    torch = torch_or_skip()
+    x, t, pw, w = [0.3, -1.7, 2.2], [0.2, 1.0, 0.0], [2.0, 1.0, 3.0], [1.0, 2.0, 0.5]
+    for lib, mod in ((lg, F), (torch, torch.nn.functional)):
+        first, second = (getattr(lib, d) for d in dtypes)
+        args = (lib.tensor(x, dtype=first), lib.tensor(t, dtype=second))
+        results = [mod.binary_cross_entropy_with_logits(*args, reduction="none"),
+                   mod.binary_cross_entropy_with_logits(*args, lib.tensor(w, dtype=first),
+                                                        pos_weight=lib.tensor(pw, dtype=first))]
+        if lib is lg:
+            ours = results
+    for got, want in zip(ours, results):  # (log-sigmoid of a float32 input may differ in its last bit)
+        assert_like_torch(got, want)
+
+
 def test_kl_div_batchmean_and_legacy_reductions_like_torch():
     torch = torch_or_skip()
     x, t = np.log(_probs(3, 4)), _probs(3, 4)

@@ -355,16 +355,19 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
                                      size_average: bool | None = None, reduce: bool | None = None,
                                      reduction: str = "mean", pos_weight: Tensor | None = None) -> Tensor:
     """Binary cross entropy of sigmoid(input), from log-sigmoid so that large logits stay finite;
-    pos_weight scales the positive term."""
+    pos_weight scales the positive term. Each step is rounded to the dtype torch writes it into: the loss
+    takes target's dtype (torch builds it in place from 1 - target)."""
     reduction = _reduction(reduction, size_average, reduce)
     if target.shape != input.shape:
         raise ValueError(f"Target size ({target.size()}) must be the same as input size ({input.size()})")
     _check_logits_target(input, target)
+    kept = target.dtype
     log_p = log_sigmoid(input)
     if pos_weight is not None:
-        log_p = log_p * ((pos_weight - 1) * target + 1)
-    loss = (1 - target) * input - log_p
-    return _REDUCE[reduction](loss if weight is None else loss * weight)
+        log_weight = (pos_weight - 1) * target + 1
+        log_p = (log_weight * log_p).to(log_weight.dtype)
+    loss = (((1 - target) * input).to(kept) - log_p).to(kept)
+    return _REDUCE[reduction](loss if weight is None else (loss * weight).to(kept))
 
 
 def _check_logits_target(input: Tensor, target: Tensor) -> None:
