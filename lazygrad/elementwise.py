@@ -6,8 +6,8 @@ import numbers
 
 from . import graph
 from .dtype_info import scalar_in
-from .dtypes import (C_NAMES, SCALAR_C_TYPES, DType, bool_, complex128, float16, float64, get_default_dtype, opmath,
-                     python_scalar, result_type, torch_name, uint8)
+from .dtypes import (C_NAMES, SCALAR_C_TYPES, DType, bfloat16, bool_, complex128, float16, float32, float64,
+                     get_default_dtype, opmath, python_scalar, result_type, torch_name, uint8)
 from .graph import Node
 from .ops import Op
 from .tensor import Tensor
@@ -138,6 +138,18 @@ def _layout_of(a: Tensor, b: Tensor | None = None) -> tuple[int, ...] | None:
 _PLAIN_SCALARS = (int, float)
 
 
+# arithmetic whose torch kernels take a number (or a 0-d tensor of another dtype) at its full float precision
+# beside a float16/bfloat16 tensor: computed in float32 and rounded once, the number not rounded to the tensor's
+# dtype first (comparisons and the other ops round it, as torch's wrapped numbers are)
+_FULL_PRECISION_NUMBER_OPS = frozenset({Op.MUL, Op.DIV, Op.FLOORDIV})
+HALF_FLOATS = frozenset({float16, bfloat16})
+
+
+def _number_like(x, dtype: DType) -> bool:
+    return (type(x) in _PLAIN_SCALARS or isinstance(x, numbers.Number) or
+            (isinstance(x, Tensor) and x.ndim == 0 and x.dtype is not dtype))
+
+
 def binary(op: Op, a, b, *, compute: DType | None = None, out_dtype: DType | None = None, name: str = "") -> Tensor:
     """a op b with broadcasting; compute is the dtype both operands are cast to (default: promoted)."""
     if type(a) is Tensor and type(b) is Tensor and compute is None:  # the common case, decided at once:
@@ -150,6 +162,9 @@ def binary(op: Op, a, b, *, compute: DType | None = None, out_dtype: DType | Non
                             or type(a) in _PLAIN_SCALARS and type(b) is Tensor and b._storage.dtype.kind == "f"):
         t = a if type(a) is Tensor else b  # a float tensor and a Python number: the tensor's dtype, shape, device
         dt = t._storage.dtype
+        if dt in HALF_FLOATS and op in _FULL_PRECISION_NUMBER_OPS:
+            return _result(graph.cast(graph.alu(op, operand(a, float32, t._shape), operand(b, float32, t._shape)), dt),
+                           t)
         left, right = (t.lazy, graph.const(b, dt, t._shape)) if t is a else (graph.const(a, dt, t._shape), t.lazy)
         return Tensor._from_node_laid_out(graph.alu(op, left, right, dtype=out_dtype), _layout_of(t),
                                           t._storage.device)
@@ -159,6 +174,8 @@ def binary(op: Op, a, b, *, compute: DType | None = None, out_dtype: DType | Non
     shape = broadcast_shapes(_shape(a), _shape(b))
     dt = compute or result_type(a, b)
     _no_bool(op, dt)
+    if dt in HALF_FLOATS and op in _FULL_PRECISION_NUMBER_OPS and (_number_like(a, dt) or _number_like(b, dt)):
+        return _result(graph.cast(graph.alu(op, operand(a, float32, shape), operand(b, float32, shape)), dt), a, b)
     node = graph.alu(op, operand(a, dt, shape), operand(b, dt, shape), dtype=out_dtype)
     return _result(node, a, b)
 
@@ -174,8 +191,18 @@ def _float_of(*xs) -> DType:
 @differentiable("add")
 def add(input, other, *, alpha=1, out=None) -> Tensor:
     if alpha != 1:
-        other = mul(other, alpha)
+        return _out(_scaled(Op.ADD, input, other, alpha, "add"), out)
     return _out(binary(Op.ADD, input, other, name="add"), out)
+
+
+def _scaled(op: Op, input, other, alpha, name: str) -> Tensor:
+    """input + alpha * other (or -): for float16/bfloat16 tensors torch's kernel computes both steps in float32
+    and rounds once."""
+    if isinstance(input, Tensor) and isinstance(other, Tensor) and result_type(input, other) in HALF_FLOATS:
+        dt = result_type(input, other)  # (alpha in the tensors' dtype, the rest in float32)
+        scaled = mul(other.to(float32), graph.normalize_scalar(alpha, dt))
+        return binary(op, input.to(float32), scaled, name=name).to(dt)
+    return binary(op, input, mul(other, alpha), name=name)
 
 
 def subtract(input, other, *, alpha=1, out=None) -> Tensor:
@@ -192,7 +219,7 @@ def sub(input, other, *, alpha=1, out=None) -> Tensor:
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
                            "to invert a mask, use the `~` or `logical_not()` operator instead.")
     if alpha != 1:
-        other = mul(other, alpha)
+        return _out(_scaled(Op.SUB, input, other, alpha, "sub"), out)
     return _out(binary(Op.SUB, input, other, name="sub"), out)
 
 
@@ -635,8 +662,9 @@ def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=Non
     dt = result_type(input, tensor1, tensor2)
     if dt is bool_:
         raise NotImplementedError("\"addcmul_cpu_out\" not implemented for 'Bool'")
-    value = _value_in(dt, value)
-    return _out(add(input.to(dt), mul(mul(tensor1.to(dt), tensor2.to(dt)), value)), out)
+    value, wide = _value_in(dt, value), opmath(dt)  # (half precision computed in float32, rounded once)
+    product = mul(mul(tensor1.to(dt).to(wide), tensor2.to(dt).to(wide)), value)
+    return _out(add(input.to(dt).to(wide), product).to(dt), out)
 
 
 @tensor_parameters("input", "tensor1", "tensor2")
@@ -651,7 +679,9 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=Non
                            "addcdiv behavior is just the latter implementation: (input + value * tensor1 / tensor2), "
                            "for all dtypes.")
     dt = result_type(input, tensor1, tensor2)
-    return _out(add(input.to(dt), mul(div(tensor1, tensor2).to(dt), _value_in(dt, value))), out)
+    wide = opmath(dt)  # (half precision computed in float32, rounded once)
+    quotient = div(tensor1.to(dt).to(wide), tensor2.to(dt).to(wide))
+    return _out(add(input.to(dt).to(wide), mul(quotient, _value_in(dt, value))).to(dt), out)
 
 
 def _value_in(dtype: DType, value):

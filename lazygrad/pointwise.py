@@ -32,9 +32,10 @@ def _tensor(x, fn: str) -> Tensor:
 
 def _float_args(*xs) -> tuple[DType, list[Tensor]]:
     """The result dtype of a float function of xs (integers give the default float dtype) and xs as
-    tensors of the dtype it is computed in: float16 is computed in float32 and rounded once, as torch does."""
+    tensors of the dtype it is computed in: float16 is computed in float32 and rounded once, as torch does,
+    from operands rounded to float16 first (a number or a 0-d tensor beside it too)."""
     out = _float_of(*xs)
-    return out, _tensors(opmath(out), *xs)
+    return out, _tensors(opmath(out), *_tensors(out, *xs))
 
 
 def _scalar(value, dtype: DType) -> Tensor:
@@ -275,7 +276,10 @@ def _times_log(input, other, logarithm, name: str) -> Tensor:
                         f"({type(input).__name__}, {type(other).__name__})")
     dt, (x, y) = _float_args(input, other)
     _float_only(dt, f"{name.removeprefix('special_')}_cpu")
-    return where(logical_and(eq(x, 0), logical_not(isnan(y))), 0.0, mul(x, logarithm(y))).to(dt)
+    logged = logarithm(y)
+    if dt is not logged.dtype:  # (torch's half-precision kernels round the logarithm before the product)
+        logged = logged.to(dt).to(logged.dtype)
+    return where(logical_and(eq(x, 0), logical_not(isnan(y))), 0.0, mul(x, logged)).to(dt)
 
 
 @differentiable("xlogy")

@@ -1,6 +1,6 @@
-"""bfloat16 against torch: values (bit for bit where torch rounds once per op, within one bfloat16 step
-for ops torch fuses in float32), promotion, limits, printing, conversions, autograd, modules, and the
-same values from the compiled kernels and the NumPy interpreter."""
+"""bfloat16 against torch: values (bit for bit where torch rounds once per op or per fused kernel, float16 too;
+within one bfloat16 step for the ops torch fuses in float32 that lazygrad composes), promotion, limits, printing,
+conversions, autograd, modules, and the same values from the compiled kernels and the NumPy interpreter."""
 from __future__ import annotations
 
 import numpy as np
@@ -59,6 +59,33 @@ def test_within_one_step_of_torch(name):
     assert str(ours.dtype).replace("lazygrad", "torch") == str(theirs.dtype)
     want = _values(theirs)
     np.testing.assert_allclose(_values(ours), want, rtol=STEP, atol=STEP * np.abs(want).max())
+
+
+# one rounding per torch kernel, on a dense grid where a second rounding (or a number rounded to the tensor's
+# dtype first) shows: a number multiplies and divides at its float32 value, alpha is rounded to the dtype,
+# addcmul/addcdiv and the activations torch computes as one kernel are computed in float32 and rounded once
+ROUNDED_ONCE = {
+    "times_number": lambda m, x: x * 0.01, "number_times": lambda m, x: 0.013 * x, "number_over": lambda m, x: 3.3 / x,
+    "floor_over_number": lambda m, x: x // 0.37, "times_float32_scalar": lambda m, x: x * m.tensor(0.01),
+    "times_float64_scalar": lambda m, x: x * m.tensor(0.01, dtype=m.float64),
+    "add_alpha": lambda m, x: x.add(x.flip(0), alpha=0.0117), "sub_alpha": lambda m, x: x.sub(x, alpha=0.3),
+    "addcmul": lambda m, x: x.addcmul(x, x.flip(0), value=0.013), "addcdiv": lambda m, x: x.addcdiv(x, x.flip(0), value=0.3),
+    "hypot_float32_scalar": lambda m, x: m.hypot(x, m.tensor(0.3)), "xlogy_number": lambda m, x: m.xlogy(x, 0.37),
+    **{name: (lambda m, x, name=name: getattr(m.nn.functional, name)(x))
+       for name in ("logsigmoid", "softplus", "silu", "mish", "elu", "selu", "celu", "hardswish", "hardsigmoid",
+                    "leaky_relu", "glu")},
+}
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+@pytest.mark.parametrize("name", list(ROUNDED_ONCE))
+def test_half_precision_kernels_round_once_as_torch(name, dtype):
+    torch = torch_or_skip()
+    grid = np.linspace(-6, 6, 480, dtype=np.float32) + 0.003
+    ours = ROUNDED_ONCE[name](lg, lg.tensor(grid).to(getattr(lg, dtype)))
+    theirs = ROUNDED_ONCE[name](torch, torch.tensor(grid).to(getattr(torch, dtype)))
+    assert str(ours.dtype).replace("lazygrad", "torch") == str(theirs.dtype)
+    np.testing.assert_array_equal(_values(ours), _values(theirs))
 
 
 def test_the_dtype_itself():

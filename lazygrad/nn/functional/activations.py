@@ -13,9 +13,9 @@ import numpy as np
 from ... import inplace as _inplace
 from ...autograd.composite import recorded_as
 from ...creation import empty_like, rand, zeros_like
-from ...dtypes import torch_name
+from ...dtypes import float32, torch_name
 from ...float_kernels import refuse_non_floating
-from ...elementwise import erf, exp, log1p, relu as _relu, sigmoid as _sigmoid, tanh as _tanh, where
+from ...elementwise import HALF_FLOATS, erf, exp, log1p, relu as _relu, sigmoid as _sigmoid, tanh as _tanh, where
 from ...tensor import Tensor
 from ...tensor_parameters import tensor_parameters
 from ...amp.autocast_mode import autocast_op
@@ -57,6 +57,17 @@ def _maybe_inplace(fn, input: Tensor, inplace: bool, *args, op: str) -> Tensor:
     if inplace:
         return _inplace.apply(input, _named(fn, in_place), *args)
     return _named(fn, out_of_place)(input, *args)
+
+
+def _rounded_once(formula):
+    """A formula torch computes as one kernel: on a float16/bfloat16 input it runs in float32 and its result is
+    rounded once (the ops composing it would round each step)."""
+    @functools.wraps(formula)
+    def computed(input: Tensor, *args):
+        if input.dtype not in HALF_FLOATS:
+            return formula(input, *args)
+        return formula(input.to(float32), *args).to(input.dtype)
+    return computed
 
 
 def _keep_dtype(out: Tensor, input: Tensor) -> Tensor:
@@ -200,10 +211,12 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     return _maybe_inplace(_hardsigmoid, input, inplace, op="hardsigmoid")
 
 
+@_rounded_once
 def _hardsigmoid(input: Tensor) -> Tensor:
     return where(input <= -3, 0.0, where(input >= 3, 1.0, input / 6 + 0.5))
 
 
+@_rounded_once
 def _hardswish(input: Tensor) -> Tensor:
     # at -3 and 3 torch takes the outer pieces' slopes (0 and 1)
     return where(input <= -3, 0.0, where(input < 3, input * (input + 3) / 6, input))
@@ -217,6 +230,7 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
 
 # ---- exponential-linear family -----------------------------------------------------------------------------
 
+@_rounded_once
 def _elu(input: Tensor, alpha: float, scale: float = 1.0, input_scale: float = 1.0) -> Tensor:
     positive = input > 0
     negative = where(positive, 0.0, input)  # the exp branch never sees a large positive input
@@ -261,6 +275,7 @@ def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
 
 # ---- smooth ----------------------------------------------------------------------------------------------
 
+@_rounded_once
 def _softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
     scaled = input * beta
     linear = scaled > threshold
@@ -275,6 +290,7 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     return _softplus(input, beta, threshold)
 
 
+@_rounded_once
 def log_sigmoid(x: Tensor) -> Tensor:
     """log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)), with -|x| written so its gradient at 0 is -1
     (the derivative at 0 comes out as torch's 1/2)."""
@@ -294,16 +310,23 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
     _floating(input, "GeluKernelImpl")
+    return _gelu(input, approximate)
+
+
+@_rounded_once
+def _gelu(input: Tensor, approximate: str) -> Tensor:
     if approximate == "tanh":
         inner = (input + input * input * input * 0.044715) * math.sqrt(2 / math.pi)
         return input * 0.5 * (_tanh(inner) + 1)
     return input * 0.5 * (erf(input * math.sqrt(0.5)) + 1)
 
 
+@_rounded_once
 def _silu(input: Tensor) -> Tensor:
     return input * _sigmoid(input)
 
 
+@_rounded_once
 def _mish(input: Tensor) -> Tensor:
     return input * _tanh(_softplus(input))
 
@@ -345,7 +368,12 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
     size = input.shape[d]
     if size % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {size}")
-    a, b = input.split(size // 2, d)
+    return _glu(input, d)
+
+
+@_rounded_once
+def _glu(input: Tensor, d: int) -> Tensor:
+    a, b = input.split(input.shape[d] // 2, d)
     return a * _sigmoid(b)
 
 
