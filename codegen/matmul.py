@@ -34,8 +34,10 @@ class Matmul:
 
 def in_float16(chain: list[Stmt]) -> bool:
     """Whether the product sees this operand as float16 (a float16 matrix multiply, which tensor
-    cores compute: exact products, float32 sums)."""
-    return chain[-1].dtype.name == "float16"
+    cores compute: exact products, float32 sums), itself or widened to float32 for those exact products."""
+    last = chain[-1]
+    widened = last.op == "alu" and last.alu is Op.CAST and tuple(d.name for d in last.src_dtypes) == ("float16",)
+    return last.dtype.name == "float16" or widened
 
 
 def loads(chain: list[Stmt]) -> list[Stmt]:

@@ -520,7 +520,9 @@ def reciprocal(input: Tensor, *, out=None) -> Tensor:
 
 @differentiable("rsqrt")
 def rsqrt(input: Tensor, *, out=None) -> Tensor:
-    return _out(div(1, sqrt(input)), out)
+    x = input if input.dtype.kind in "fc" else input.to(get_default_dtype())
+    wide = x.to(opmath(x.dtype))  # float16 and bfloat16 computed in float32 and rounded once, as torch does
+    return _out(div(1, sqrt(wide)).to(x.dtype), out)
 
 
 def square(input: Tensor, *, out=None) -> Tensor:

@@ -9,10 +9,10 @@ import warnings
 import numpy as np
 
 from . import graph
-from .dtypes import C_NAMES, bool_, result_type, torch_name
+from .dtypes import C_NAMES, bool_, float32, result_type, torch_name
 from .graph import Node
 from .movement import cat
-from .elementwise import (_device, _out, add, broadcast_node, broadcast_shapes, logical_and, logical_or, mul, ne, pow,
+from .elementwise import (HALF_FLOATS, _device, _out, add, broadcast_node, broadcast_shapes, logical_and, logical_or, mul, ne, pow,
                           sub)
 from .ops import Op, ReduceOp
 from .tensor import Tensor, wrap_dim
@@ -36,12 +36,17 @@ def _no_bools(product: str, t: Tensor) -> None:
         raise NotImplementedError(f"\"{_BOOL_REFUSING_KERNELS[product]}\" not implemented for 'Bool'")
 
 
-def _contract(a: Node, b: Node, shape_a, shape_b, axis: int, out_shape, device: str) -> Tensor:
-    """sum over `axis` of a * b, both broadcast to a common shape."""
+def _contract(a: Node, b: Node, shape_a, shape_b, axis: int, out_shape, device: str, wide: bool = False) -> Tensor:
+    """sum over `axis` of a * b, both broadcast to a common shape. float16 and bfloat16 products are exact
+    (computed in float32) and summed in float32, rounded once, as torch's matrix products are; `wide` leaves
+    that sum in float32, for an addition torch makes before it rounds (addmm's beta * input)."""
+    dtype = a.dtype
+    if dtype in HALF_FLOATS:
+        a, b = graph.cast(a, float32), graph.cast(b, float32)
     full = broadcast_shapes(shape_a, shape_b)
     prod = graph.alu(Op.MUL, broadcast_node(graph.reshape(a, shape_a), full), broadcast_node(graph.reshape(b, shape_b), full))
     node = graph.reduce(prod, ReduceOp.SUM, (axis % len(full),))
-    return Tensor._from_node(graph.reshape(node, tuple(out_shape)), device)
+    return Tensor._from_node(graph.reshape(node if wide else graph.cast(node, dtype), tuple(out_shape)), device)
 
 
 @tensor_parameters("input", "tensor")
@@ -91,7 +96,12 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
         raise RuntimeError(f"size mismatch, got input ({n}), mat ({n}x{k}), vec ({vec._shape[0]})")
     _same_dtype(input, vec, "mv")
     _no_bools("mv", input)
-    return _contract(input.lazy, vec.lazy, (n, k), (1, k), 1, (n,), _device(input, vec))
+    return _mv(input, vec)
+
+
+def _mv(input: Tensor, vec: Tensor, wide: bool = False) -> Tensor:
+    n, k = input._shape
+    return _contract(input.lazy, vec.lazy, (n, k), (1, k), 1, (n,), _device(input, vec), wide)
 
 
 @tensor_parameters("input", "mat2")
@@ -104,7 +114,7 @@ def mm(input: Tensor, mat2: Tensor) -> Tensor:
     return _matmul2(input, mat2)
 
 
-def _matmul2(a: Tensor, b: Tensor) -> Tensor:
+def _matmul2(a: Tensor, b: Tensor, wide: bool = False) -> Tensor:
     (n, k), (k2, m) = a._shape[-2:], b._shape[-2:]
     if k != k2:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{m})")
@@ -115,18 +125,22 @@ def _matmul2(a: Tensor, b: Tensor) -> Tensor:
     batch = broadcast_shapes(a._shape[:-2], b._shape[:-2])
     sa = (1,) * (len(batch) - (a.ndim - 2)) + a._shape[:-2] + (n, k, 1)
     sb = (1,) * (len(batch) - (b.ndim - 2)) + b._shape[:-2] + (1, k, m)
-    return _contract(a.lazy, b.lazy, sa, sb, -2, batch + (n, m), _device(a, b))
+    return _contract(a.lazy, b.lazy, sa, sb, -2, batch + (n, m), _device(a, b), wide)
 
 
 @tensor_parameters("input", "mat2")
 @differentiable("bmm")
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:
+    _check_bmm(input, mat2)
+    return _matmul2(input, mat2)
+
+
+def _check_bmm(input: Tensor, mat2: Tensor) -> None:
     if input.ndim != 3 or mat2.ndim != 3:
         raise RuntimeError("batch1 must be a 3D tensor" if input.ndim != 3 else "batch2 must be a 3D tensor")
     if input._shape[0] != mat2._shape[0] or input._shape[2] != mat2._shape[1]:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{input._shape[0]}, "
                            f"{input._shape[2]}] but got: [{mat2._shape[0]}, {mat2._shape[1]}].")
-    return _matmul2(input, mat2)
 
 
 @tensor_parameters("input", "other")
@@ -209,14 +223,16 @@ ger = tensor_parameters("input", "vec2", name="ger")(outer.__wrapped__)
 
 def _scaled_sum(input: Tensor, product: Tensor, beta, alpha) -> Tensor:
     """beta * input + alpha * product, input broadcast to the product's shape; beta == 0 ignores input
-    (its NaNs too), and an integer product takes the scalars as integers, as in torch."""
+    (its NaNs too), and an integer product takes the scalars as integers, as in torch. A float16 or bfloat16
+    input's product arrives in float32 (`wide`): the sum is made there and rounded once, as torch's is."""
     if not product.dtype.is_floating_point:
         beta, alpha = int(beta), int(alpha)
-    base = input.expand(product._shape)
+    dtype = input.dtype
+    base = input.expand(product._shape).to(product.dtype)
     scaled = product if alpha == 1 else mul(product, alpha)
-    if beta == 0:
-        return scaled
-    return add(base if beta == 1 else mul(base, beta), scaled)
+    if beta != 0:
+        scaled = add(base if beta == 1 else mul(base, beta), scaled)
+    return scaled.to(dtype)
 
 
 def _check_same_dtype(message: str, *tensors: Tensor) -> None:
@@ -233,7 +249,7 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tens
             raise RuntimeError(f"{name} must be a matrix, got {m.ndim}-D tensor")
     _check_same_dtype("mat1 and mat2 must have the same dtype, but got ", mat1, mat2)
     _check_same_dtype("self and mat2 must have the same dtype, but got ", input, mat2)
-    return _scaled_sum(input, _matmul2(mat1, mat2), beta, alpha)
+    return _scaled_sum(input, _matmul2(mat1, mat2, wide=True), beta, alpha)
 
 
 @differentiable("addmv")
@@ -246,7 +262,9 @@ def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta=1, alpha=1) -> Tensor
         raise RuntimeError(f"size mismatch, got input ({input._shape[0] if input.ndim else 1}), mat ({n}x{k}), "
                            f"vec ({vec._shape[0]})")
     _check_same_dtype("addmv input tensors must have the same dtype, but got ", input, mat, vec)
-    return _scaled_sum(input, mv(mat, vec), beta, alpha)
+    _same_dtype(mat, vec, "mv")
+    _no_bools("mv", mat)
+    return _scaled_sum(input, _mv(mat, vec, wide=True), beta, alpha)
 
 
 def _check_batches(batch1: Tensor, batch2: Tensor) -> None:
@@ -268,7 +286,7 @@ def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) ->
     if k != k2:
         raise RuntimeError(f"Incompatible matrix sizes for bmm ({n}x{k} and {k2}x{m})")
     _check_same_dtype("self and mat2 must have the same dtype, but got ", input, batch2)
-    summed = _matmul2(batch1.transpose(0, 1).reshape(n, b * k), batch2.reshape(b * k, m))
+    summed = _matmul2(batch1.transpose(0, 1).reshape(n, b * k), batch2.reshape(b * k, m), wide=True)
     return _scaled_sum(input, summed, beta, alpha)
 
 
@@ -279,7 +297,8 @@ def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -
     if input.dtype is not batch1.dtype or batch1.dtype is not batch2.dtype:
         raise RuntimeError(f"Input dtypes must be the same, got: input {C_NAMES[input.dtype.name]}, batch1: "
                            f"{C_NAMES[batch1.dtype.name]}, batch2: {C_NAMES[batch2.dtype.name]}")
-    return _scaled_sum(input, bmm(batch1, batch2), beta, alpha)
+    _check_bmm(batch1, batch2)
+    return _scaled_sum(input, _matmul2(batch1, batch2, wide=True), beta, alpha)
 
 
 @differentiable("addr")
@@ -292,6 +311,10 @@ def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta=1, alpha=1) -> Tenso
     if not dt.is_floating_point and dt is not bool_ and any(isinstance(s, float) for s in (beta, alpha)):
         which = "beta" if isinstance(beta, float) else "alpha"
         raise RuntimeError(f"For integral input tensors, argument {which} must not be a floating point number.")
+    if dt in HALF_FLOATS:  # (torch's kernel computes in the dtype itself: beta, alpha and each step rounded to it)
+        beta, alpha = graph.normalize_scalar(beta, dt), graph.normalize_scalar(alpha, dt)
+        product = outer(mul(vec1.to(dt), alpha), vec2.to(dt))
+        return product if beta == 0 else add(mul(input.to(dt).expand(product._shape), beta), product)
     product = outer(vec1.to(dt), vec2.to(dt))
     if dt is bool_:
         return logical_or(mul(input.expand(product._shape), bool(beta)), mul(product, bool(alpha)))

@@ -88,6 +88,31 @@ def test_half_precision_kernels_round_once_as_torch(name, dtype):
     np.testing.assert_array_equal(_values(ours), _values(theirs))
 
 
+# products: exact products summed in float32 and rounded once, addmm's beta * input added before that rounding;
+# addr rounds each step in the dtype (beta and alpha too), as torch's kernel does
+PRODUCTS = {
+    "mm": lambda m, a, b, c: a @ b.T, "mv": lambda m, a, b, c: a @ b[0], "dot": lambda m, a, b, c: m.dot(a[0], b[1]),
+    "linear": lambda m, a, b, c: m.nn.functional.linear(a, b, c),
+    "addmm": lambda m, a, b, c: m.addmm(c, a, b.T, beta=0.5, alpha=2), "addmv": lambda m, a, b, c: m.addmv(a[:, 0], a, b[0]),
+    "baddbmm": lambda m, a, b, c: m.baddbmm(c.expand(1, 6, 5), a[None], b.T[None], alpha=1.5),
+    "addbmm": lambda m, a, b, c: m.addbmm(c.expand(6, 5), a[None], b.T[None], beta=0.25),
+    "addr": lambda m, a, b, c: m.addr(c.expand(6, 5), a[:, 1], b[:, 2], beta=0.7, alpha=1.3),
+    "conv2d": lambda m, a, b, c: m.nn.functional.conv2d(a.reshape(1, 1, 6, 10), b[:2, :9].reshape(2, 1, 3, 3), padding=1),
+}
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+@pytest.mark.parametrize("name", list(PRODUCTS))
+def test_half_precision_products_round_as_torch(name, dtype):
+    torch = torch_or_skip()
+    rng = np.random.default_rng(7)
+    arrays = [rng.standard_normal(shape).astype(np.float32) * 2 for shape in ((6, 10), (5, 10), (5,))]
+    ours = PRODUCTS[name](lg, *(lg.tensor(v).to(getattr(lg, dtype)) for v in arrays))
+    theirs = PRODUCTS[name](torch, *(torch.tensor(v).to(getattr(torch, dtype)) for v in arrays))
+    assert str(ours.dtype).replace("lazygrad", "torch") == str(theirs.dtype)
+    np.testing.assert_array_equal(_values(ours), _values(theirs))
+
+
 def test_the_dtype_itself():
     torch = torch_or_skip()
     for m in (lg, torch):
