@@ -356,6 +356,9 @@ def vector_norm(input: Tensor, p=2, dim=None, keepdim: bool = False, dtype=None)
     x = input.to(_norm_dtype(input.dtype, to_dtype(dtype))) if dtype is not None else input
     if x.dtype.is_complex:  # the norm of the moduli
         x = abs_(x)
+    if x.dtype is not opmath(x.dtype) and p not in (1, 0, float("inf"), float("-inf"), "inf", "-inf"):
+        # (float16 and bfloat16: powers, their sum and its root in float32, rounded once, as torch does)
+        return vector_norm(x.to(opmath(x.dtype)), p, dim, keepdim).to(x.dtype)
     if p in ("fro", 2, 2.0, None):
         return sqrt(reduce(mul(x, x), ReduceOp.SUM, dim, keepdim, x.dtype))
     a = abs_(x)
