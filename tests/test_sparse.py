@@ -135,6 +135,7 @@ def test_coalesce_to_dense_and_to_sparse():
     same(h.coalesce(), th.coalesce())
     same(h.to_dense(), th.to_dense())
     same(lg.ones(3, 3).sparse_mask(s.coalesce()), torch.ones(3, 3).sparse_mask(ts.coalesce()))
+    same(s.sparse_mask(s.coalesce()), ts.sparse_mask(ts.coalesce()))  # (a sparse self: its values there)
 
 
 def test_casts_clone_and_zero():

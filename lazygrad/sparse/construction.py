@@ -178,9 +178,12 @@ def _picked(dense: Tensor, positions: Tensor, sparse_dim: int) -> Tensor:
 
 
 def sparse_mask(dense: Tensor, mask: SparseTensor) -> SparseTensor:
-    """dense's values at mask's entries, on mask's pattern (torch's Tensor.sparse_mask)."""
+    """dense's values at mask's entries, on mask's pattern (torch's Tensor.sparse_mask); a sparse self gives its
+    values there, 0 where it has no entry."""
     if not isinstance(mask, SparseTensor):
         raise RuntimeError("sparse_mask expects mask to be sparse COO tensor")
+    if isinstance(dense, SparseTensor):
+        dense = dense.to_dense()
     if tuple(dense.shape) != mask._shape:
         raise RuntimeError(f"sparse_mask(): operands have incompatible sizes; self has size {list(dense.shape)} but "
                            f"mask has size {list(mask._shape)}")
