@@ -32,6 +32,16 @@ def _operator(fn):
     return method
 
 
+def _power(self, other, modulo=None):
+    """`**`; a three-argument pow() gives NotImplemented, so Python raises its TypeError, as torch's does."""
+    return ew.pow(self, other) if modulo is None and _operand_ok(other) else NotImplemented
+
+
+def _reversed(self: Tensor) -> Tensor:
+    """reversed(x): x flipped along its first dim (a 0-d tensor is itself), as torch gives."""
+    return self if self.ndim == 0 else self.flip(0)
+
+
 def _equality(fn):
     """== and !=: an ndarray is compared as a tensor, elementwise (torch's rich comparison takes one too)."""
     def method(self, other):
@@ -402,7 +412,7 @@ METHODS = {
     "__rsub__": _reflect(ew.sub), "__mul__": _operator(ew.mul), "__rmul__": _operator(ew.mul),
     "__truediv__": _operator(ew.div), "__rtruediv__": _reflected_div, "__floordiv__": _operator(ew.floor_divide),
     "__rfloordiv__": _reflect(ew.floor_divide), "__mod__": _operator(ew.remainder),
-    "__rmod__": _reflect(ew.remainder), "__pow__": _operator(ew.pow), "__rpow__": _reflect(ew.pow),
+    "__rmod__": _reflect(ew.remainder), "__pow__": _power, "__rpow__": _reflect(ew.pow),
     "__neg__": ew.neg, "__pos__": lambda self: self, "__abs__": ew.abs, "__invert__": _invert,
     "__and__": _operator(ew.bitwise_and), "__rand__": _reflect(ew.bitwise_and), "__or__": _operator(ew.bitwise_or),
     "__ror__": _reflect(ew.bitwise_or), "__xor__": _operator(ew.bitwise_xor), "__rxor__": _reflect(ew.bitwise_xor),
@@ -411,7 +421,7 @@ METHODS = {
     "__eq__": _equality(ew.eq), "__ne__": _equality(ew.ne), "__lt__": _operator(ew.lt), "__le__": _operator(ew.le),
     "__gt__": _operator(ew.gt), "__ge__": _operator(ew.ge),
     "__matmul__": _tensor_operator(products.matmul), "__rmatmul__": _tensor_operator(_reflect(products.matmul)),
-    "__getitem__": indexing.getitem, "__setitem__": _setitem, "__dlpack__": interop.dlpack,
+    "__getitem__": indexing.getitem, "__setitem__": _setitem, "__reversed__": _reversed, "__dlpack__": interop.dlpack,
     "__dlpack_device__": interop.dlpack_device,
     **{f"__i{operator}__": _inplace_operator(INPLACE_OF[name], name) for operator, name in (
         ("add", "add"), ("sub", "sub"), ("mul", "mul"), ("truediv", "div"), ("floordiv", "floor_divide"),

@@ -145,6 +145,18 @@ def test_isclose(case):
     assert_same(*both(case, *CLOSE))
 
 
+def test_reversed_flips_the_first_dim_and_pow_refuses_a_modulus_as_torch():
+    torch = torch_or_skip()
+    for shape in ((), (3,), (2, 3)):
+        a = np.arange(float(np.prod(shape))).reshape(shape)
+        assert_same(reversed(lg.tensor(a)), reversed(torch.tensor(a)))
+    with pytest.raises(TypeError) as want:
+        pow(torch.tensor(3), 2, 5)
+    with pytest.raises(TypeError) as got:
+        pow(lg.tensor(3), 2, 5)
+    assert str(got.value) == str(want.value)
+
+
 def test_allclose_and_equal_are_python_bools():
     torch = torch_or_skip()
     a, b = (np.array(v) for v in CLOSE)
