@@ -566,7 +566,7 @@ def _polynomial(name: str, shifted: bool):
     def evaluate(input, n, *, out=None) -> Tensor:
         """P_n(x) by the three-term recurrence, for every n in n (0 for negative n; a fractional n counts as
         its integer part). torch gives these no gradient."""
-        from .creation import tensor
+        from .creation import ones_like, tensor, zeros_like
         from .elementwise import broadcast_shapes
         x = input.detach() if isinstance(input, Tensor) else tensor(input)
         degree = n.detach() if isinstance(n, Tensor) else tensor(n)
@@ -577,8 +577,8 @@ def _polynomial(name: str, shifted: bool):
             x64 = 2 * x64 - 1
         orders = degree.to(float64).trunc().expand(shape)
         top = int(np.max(np.asarray(orders.numpy()), initial=-1))  # (the orders are needed to unroll)
-        value = mul(x64, 0.0)
-        previous, current = add(mul(x64, 0.0), 1.0), first(x64)
+        value = zeros_like(x64)  # (not x * 0: P_0 is 1 and a negative degree's 0 even at an infinite or NaN x)
+        previous, current = ones_like(x64), first(x64)
         for k in range(top + 1):
             value = where(eq(orders, k), previous, value)
             previous, current = current, step(k + 1, x64, current, previous)

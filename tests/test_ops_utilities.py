@@ -493,6 +493,10 @@ def test_orthogonal_polynomials_like_torch(name):
         assert_same(got, want, rtol=1e-10, atol=1e-10)
     assert_same(ours(lg.tensor([1, 2]), lg.tensor([3])), theirs(torch.tensor([1, 2]), torch.tensor([3])))
     assert not ours(lg.tensor(x, requires_grad=True), 3).requires_grad  # torch records no gradient for these
+    # infinities: P_0 is 1 and a negative degree's 0 there too, the leading term wins for the others
+    edges = np.array([np.inf, -np.inf, np.inf, -np.inf, np.inf, np.nan, np.nan])
+    degrees = np.array([0, 0, -1, 2, 2, 0, -1])
+    assert_same(ours(lg.tensor(edges), lg.tensor(degrees)), theirs(torch.tensor(edges), torch.tensor(degrees)))
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
