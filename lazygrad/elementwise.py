@@ -145,6 +145,15 @@ _FULL_PRECISION_NUMBER_OPS = frozenset({Op.MUL, Op.DIV, Op.FLOORDIV})
 HALF_FLOATS = frozenset({float16, bfloat16})
 
 
+def _as(t: Tensor, *dtypes: DType) -> Tensor:
+    """t cast through each dtype in turn, skipping the casts it needs not (cheaper than no-op .to calls: an
+    optimizer step makes many)."""
+    for dtype in dtypes:
+        if t.dtype is not dtype:
+            t = t.to(dtype)
+    return t
+
+
 def _number_like(x, dtype: DType) -> bool:
     return (type(x) in _PLAIN_SCALARS or isinstance(x, numbers.Number) or
             (isinstance(x, Tensor) and x.ndim == 0 and x.dtype is not dtype))
@@ -521,8 +530,8 @@ def reciprocal(input: Tensor, *, out=None) -> Tensor:
 @differentiable("rsqrt")
 def rsqrt(input: Tensor, *, out=None) -> Tensor:
     x = input if input.dtype.kind in "fc" else input.to(get_default_dtype())
-    wide = x.to(opmath(x.dtype))  # float16 and bfloat16 computed in float32 and rounded once, as torch does
-    return _out(div(1, sqrt(wide)).to(x.dtype), out)
+    wide = _as(x, opmath(x.dtype))  # float16 and bfloat16 computed in float32 and rounded once, as torch does
+    return _out(_as(div(1, sqrt(wide)), x.dtype), out)
 
 
 def square(input: Tensor, *, out=None) -> Tensor:
@@ -532,8 +541,8 @@ def square(input: Tensor, *, out=None) -> Tensor:
 @differentiable("sigmoid")
 def sigmoid(input: Tensor, *, out=None) -> Tensor:
     x = input if input.dtype.kind in "fc" else input.to(get_default_dtype())
-    wide = x.to(opmath(x.dtype))  # float16 and bfloat16 computed in float32 and rounded once, as torch does
-    return _out(div(1, add(exp(neg(wide)), 1)).to(x.dtype), out)
+    wide = _as(x, opmath(x.dtype))  # float16 and bfloat16 computed in float32 and rounded once, as torch does
+    return _out(_as(div(1, add(exp(neg(wide)), 1)), x.dtype), out)
 
 
 @differentiable("relu")
@@ -665,8 +674,8 @@ def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=Non
     if dt is bool_:
         raise NotImplementedError("\"addcmul_cpu_out\" not implemented for 'Bool'")
     value, wide = _value_in(dt, value), opmath(dt)  # (half precision computed in float32, rounded once)
-    product = mul(mul(tensor1.to(dt).to(wide), tensor2.to(dt).to(wide)), value)
-    return _out(add(input.to(dt).to(wide), product).to(dt), out)
+    product = mul(mul(_as(tensor1, dt, wide), _as(tensor2, dt, wide)), value)
+    return _out(_as(add(_as(input, dt, wide), product), dt), out)
 
 
 @tensor_parameters("input", "tensor1", "tensor2")
@@ -682,8 +691,8 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=Non
                            "for all dtypes.")
     dt = result_type(input, tensor1, tensor2)
     wide = opmath(dt)  # (half precision computed in float32, rounded once)
-    quotient = div(tensor1.to(dt).to(wide), tensor2.to(dt).to(wide))
-    return _out(add(input.to(dt).to(wide), mul(quotient, _value_in(dt, value))).to(dt), out)
+    quotient = div(_as(tensor1, dt, wide), _as(tensor2, dt, wide))
+    return _out(_as(add(_as(input, dt, wide), mul(quotient, _value_in(dt, value))), dt), out)
 
 
 def _value_in(dtype: DType, value):
@@ -709,12 +718,12 @@ def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
                            "without overflow")
     dt = result_type(input, end)
     broadcast_shapes(input._shape, end._shape, *([weight._shape] if isinstance(weight, Tensor) else []))
-    x, y = input.to(opmath(dt)), end.to(opmath(dt))
-    w = weight.to(x.dtype) if isinstance(weight, Tensor) else weight
+    x, y = _as(input, opmath(dt)), _as(end, opmath(dt))
+    w = _as(weight, x.dtype) if isinstance(weight, Tensor) else weight
     diff = sub(y, x)
     if not isinstance(w, Tensor):  # one side of the formula, chosen now
-        return (add(x, mul(w, diff)) if math.hypot(w.real, w.imag) < 0.5 else sub(y, mul(diff, 1 - w))).to(dt)
-    return where(lt(abs(w), 0.5), add(x, mul(w, diff)), sub(y, mul(diff, sub(1, w)))).to(dt)
+        return _as(add(x, mul(w, diff)) if math.hypot(w.real, w.imag) < 0.5 else sub(y, mul(diff, 1 - w)), dt)
+    return _as(where(lt(abs(w), 0.5), add(x, mul(w, diff)), sub(y, mul(diff, sub(1, w)))), dt)
 
 
 def _out(result: Tensor, out: Tensor | None) -> Tensor:
