@@ -111,6 +111,13 @@ def to(self: Tensor, *args, dtype=None, device=None, copy: bool = False, non_blo
     return _move(self, dt, dev)
 
 
+def _to_method(self: Tensor, *args, **kwargs) -> Tensor:
+    """x.to(...): x.to(its own dtype) answered at once (self, as torch gives), the rest by `to`."""
+    if not kwargs and len(args) == 1 and args[0] is self.dtype:
+        return self
+    return to(self, *args, **kwargs)
+
+
 def _move(t: Tensor, dtype: DType, device: str) -> Tensor:
     from . import graph
     from .runtime import on_device
@@ -427,7 +434,7 @@ METHODS = {
         ("add", "add"), ("sub", "sub"), ("mul", "mul"), ("truediv", "div"), ("floordiv", "floor_divide"),
         ("mod", "remainder"), ("pow", "pow"), ("and", "bitwise_and"), ("or", "bitwise_or"), ("xor", "bitwise_xor"))},
     # conversions
-    "to": to, "type": type_, "float": _caster(float32), "double": _caster(float64), "half": _caster(float16),
+    "to": _to_method, "type": type_, "float": _caster(float32), "double": _caster(float64), "half": _caster(float16),
     "bfloat16": _caster(bfloat16), "cfloat": _caster(complex64), "cdouble": _caster(complex128),
     "int": _caster(int32), "long": _caster(int64), "short": _caster(int16), "char": _caster(int8),
     "byte": _caster(uint8), "bool": _caster(bool_), "requires_grad_": _requires_grad_,
