@@ -12,8 +12,8 @@ from . import graph
 from .dtypes import C_NAMES, bool_, float32, result_type, torch_name
 from .graph import Node
 from .movement import cat
-from .elementwise import (HALF_FLOATS, _device, _out, add, broadcast_node, broadcast_shapes, logical_and, logical_or, mul, ne, pow,
-                          sub)
+from .elementwise import (HALF_FLOATS, _device, _out, add, broadcast_node, broadcast_shapes, logical_or,
+                          mul, ne, pow, sub)
 from .ops import Op, ReduceOp
 from .tensor import Tensor, wrap_dim
 from .tensor_parameters import tensor_parameters

@@ -489,8 +489,9 @@ def _functional_call(m, api: str, name: str, options: dict, v_kind: str, inputs_
         out = fn(x, y)
         v = {"none": None, "short": (m.ones_like(x),), "list": [m.ones_like(x), m.ones_like(y)],
              "bad_shape": m.ones(5) if api == "vjp" else (m.ones(4), m.ones_like(y)),
-             "ones": (tuple(m.ones_like(o) for o in out) if isinstance(out, tuple) else m.ones_like(out)
-                      if isinstance(out, m.Tensor) else m.ones(())) if api == "vjp" else (m.ones_like(x), m.ones_like(y))
+             "ones": ((tuple(m.ones_like(o) for o in out) if isinstance(out, tuple) else m.ones_like(out)
+                       if isinstance(out, m.Tensor) else m.ones(())) if api == "vjp"
+                      else (m.ones_like(x), m.ones_like(y)))
              }[v_kind]
         result = F(fn, inputs, v, **options)
 

@@ -69,7 +69,8 @@ ROUNDED_ONCE = {
     "floor_over_number": lambda m, x: x // 0.37, "times_float32_scalar": lambda m, x: x * m.tensor(0.01),
     "times_float64_scalar": lambda m, x: x * m.tensor(0.01, dtype=m.float64),
     "add_alpha": lambda m, x: x.add(x.flip(0), alpha=0.0117), "sub_alpha": lambda m, x: x.sub(x, alpha=0.3),
-    "addcmul": lambda m, x: x.addcmul(x, x.flip(0), value=0.013), "addcdiv": lambda m, x: x.addcdiv(x, x.flip(0), value=0.3),
+    "addcmul": lambda m, x: x.addcmul(x, x.flip(0), value=0.013),
+    "addcdiv": lambda m, x: x.addcdiv(x, x.flip(0), value=0.3),
     "hypot_float32_scalar": lambda m, x: m.hypot(x, m.tensor(0.3)), "xlogy_number": lambda m, x: m.xlogy(x, 0.37),
     **{name: (lambda m, x, name=name: getattr(m.nn.functional, name)(x))
        for name in ("logsigmoid", "softplus", "silu", "mish", "elu", "selu", "celu", "hardswish", "hardsigmoid",
@@ -93,11 +94,13 @@ def test_half_precision_kernels_round_once_as_torch(name, dtype):
 PRODUCTS = {
     "mm": lambda m, a, b, c: a @ b.T, "mv": lambda m, a, b, c: a @ b[0], "dot": lambda m, a, b, c: m.dot(a[0], b[1]),
     "linear": lambda m, a, b, c: m.nn.functional.linear(a, b, c),
-    "addmm": lambda m, a, b, c: m.addmm(c, a, b.T, beta=0.5, alpha=2), "addmv": lambda m, a, b, c: m.addmv(a[:, 0], a, b[0]),
+    "addmm": lambda m, a, b, c: m.addmm(c, a, b.T, beta=0.5, alpha=2),
+    "addmv": lambda m, a, b, c: m.addmv(a[:, 0], a, b[0]),
     "baddbmm": lambda m, a, b, c: m.baddbmm(c.expand(1, 6, 5), a[None], b.T[None], alpha=1.5),
     "addbmm": lambda m, a, b, c: m.addbmm(c.expand(6, 5), a[None], b.T[None], beta=0.25),
     "addr": lambda m, a, b, c: m.addr(c.expand(6, 5), a[:, 1], b[:, 2], beta=0.7, alpha=1.3),
-    "conv2d": lambda m, a, b, c: m.nn.functional.conv2d(a.reshape(1, 1, 6, 10), b[:2, :9].reshape(2, 1, 3, 3), padding=1),
+    "conv2d": lambda m, a, b, c: m.nn.functional.conv2d(a.reshape(1, 1, 6, 10), b[:2, :9].reshape(2, 1, 3, 3),
+                                                        padding=1),
 }
 
 

@@ -381,7 +381,8 @@ def test_integer_pools_like_torch():
     # a dilation lets a padding past half the kernel through the first check; max pools check the kernel itself
     lambda F, x: F.max_pool2d(x, 3, 1, 2, 2), lambda F, x: F.max_pool2d(x, (3, 4), 1, (1, 3), 2, True, True),
     lambda F, x: F.max_pool1d(x[0], 3, 1, 2, 2, return_indices=True), lambda F, x: F.max_pool1d(x[0], 3, 1, 2, 2),
-    lambda F, x: F.max_pool3d(x[None], (3, 2, 4), 1, (1, 1, 3), 2), lambda F, x: F.max_pool2d(x[..., :1, :1], 3, 1, 2, 5),
+    lambda F, x: F.max_pool3d(x[None], (3, 2, 4), 1, (1, 1, 3), 2),
+    lambda F, x: F.max_pool2d(x[..., :1, :1], 3, 1, 2, 5),
     # int-list parameters as torch's parser reads them, through nn.functional too
     lambda F, x: F.adaptive_max_pool1d(x[0], (None,)), lambda F, x: F.adaptive_avg_pool1d(x[0], (2.0,)),
     lambda F, x: F.adaptive_avg_pool1d(x[0], output_size=(None,)), lambda F, x: F.pixel_shuffle(x, 1.5),

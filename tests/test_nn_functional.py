@@ -297,7 +297,8 @@ DTYPE_ERRORS = {
     **{f"{name}_{kind}": (lambda F, m, call=call, kind=kind: call(F, m, m.ones(2, 3, dtype=getattr(m, kind))))
        for kind in ("int64", "complex64") for name, call in (
            ("smooth_l1", lambda F, m, x: F.smooth_l1_loss(x, x)), ("huber", lambda F, m, x: F.huber_loss(x, x)),
-           ("nll", lambda F, m, x: F.nll_loss(x, m.tensor([0, 1]))), ("bce", lambda F, m, x: F.binary_cross_entropy(x, x)),
+           ("nll", lambda F, m, x: F.nll_loss(x, m.tensor([0, 1]))),
+           ("bce", lambda F, m, x: F.binary_cross_entropy(x, x)),
            ("kl_div", lambda F, m, x: F.kl_div(x, x, reduction="sum")),
            ("kl_div_target", lambda F, m, x: F.kl_div(m.ones(2, 3), x, reduction="sum")),
            ("multilabel_soft_margin", lambda F, m, x: F.multilabel_soft_margin_loss(x, x)),

@@ -133,9 +133,10 @@ def _vector(v, refs: tuple, refs_tuple: bool, create_graph: bool, fn: str, none_
     return v
 
 
-_V_FOR_OUTPUT = "The vector v can only be None if the user-provided function returns a single Tensor with a single element."
-_V_FOR_INPUT = "The vector v can only be None if the input to the user-provided function is a single Tensor with a " \
-               "single element."
+_V_FOR_OUTPUT = ("The vector v can only be None if the user-provided function returns a single Tensor with a single "
+                 "element.")
+_V_FOR_INPUT = ("The vector v can only be None if the input to the user-provided function is a single Tensor with a "
+                "single element.")
 
 
 def vjp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool = False):
@@ -180,9 +181,9 @@ def _check_strategy(strategy: str, create_graph: bool, strict: bool) -> None:
                              'prefer to use "reverse-mode".')
     if strategy == "forward-mode":
         if create_graph:
-            raise NotImplementedError('lazygrad.autograd.functional.jacobian: `create_graph=True` and `strategy="forward-'
-                                      'mode"` are not supported together (yet). Please either set `create_graph=False` '
-                                      'or `strategy="reverse-mode"`.')
+            raise NotImplementedError('lazygrad.autograd.functional.jacobian: `create_graph=True` and '
+                                      '`strategy="forward-mode"` are not supported together (yet). Please either set '
+                                      '`create_graph=False` or `strategy="reverse-mode"`.')
         if strict:
             raise RuntimeError('lazygrad.autograd.functional.jacobian: `strict=True` and `strategy="forward-mode"` are '
                                'not supported together (yet). Please either set `strict=False` or `strategy="reverse-'

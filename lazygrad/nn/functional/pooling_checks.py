@@ -103,7 +103,8 @@ def window(op: str, x: Tensor, n: int, kernel_size, stride, padding, dilation, c
         raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but "
                            f"got:{list(x.shape)}")
     if not average and any(pp > kk // 2 for kk, pp in zip(k, p)):
-        raise RuntimeError(f"pad should be smaller than or equal to half of kernel size, but got {_max_pad_values(k, p)}")
+        raise RuntimeError("pad should be smaller than or equal to half of kernel size, but got "
+                           + _max_pad_values(k, p))
     spatial = x.shape[-n:]
     if op == "avg_pool3d" and any(i < kk for i, kk in zip(spatial, k)):
         raise RuntimeError(f"input image ({_named('', list(spatial))}) smaller than kernel size ({_named('k', k)})")
