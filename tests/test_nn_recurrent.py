@@ -277,9 +277,23 @@ SDPA_ERRORS = [  # (a mask with is_causal: refused where torch's math kernel wou
     lambda m, t: m.scaled_dot_product_attention(t.zeros(2, 3, 4), t.zeros(2, 5, 4), t.zeros(2, 5, 4),
                                                 attn_mask=t.ones(3, 5, dtype=t.int64)),
     lambda m, t: m.scaled_dot_product_attention(t.zeros(4), t.zeros(4), t.zeros(4)),
+    *(lambda m, t, dtype=dtype: m.scaled_dot_product_attention(t.zeros(2, 3, 4), t.zeros(2, 5, 4), t.zeros(2, 5, 4),
+                                                               attn_mask=t.ones(3, 5, dtype=getattr(t, dtype)))
+      for dtype in ("float64", "float16")),  # (a float mask must be float32 or the query's dtype)
     lambda m, t: m.scaled_dot_product_attention(t.zeros(1, 4, 3, 4), t.zeros(1, 3, 5, 4), t.zeros(1, 3, 5, 4),
                                                 enable_gqa=True),
 ]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float16", "bfloat16"])
+def test_sdpa_takes_a_float32_mask_beside_any_query_dtype(dtype):
+    torch = torch_or_skip()
+    qkv = [np.random.default_rng(i).standard_normal(shape) for i, shape in enumerate([(2, 3, 4), (2, 5, 4), (2, 5, 2)])]
+    mask = np.random.default_rng(4).standard_normal((3, 5)).astype(np.float32)
+    ours, theirs = (lib.nn.functional.scaled_dot_product_attention(*(lib.tensor(a).to(getattr(lib, dtype)) for a in qkv),
+                                                                   attn_mask=lib.tensor(mask)) for lib in (lg, torch))
+    assert ours.dtype is getattr(lg, dtype)
+    assert_like_torch(ours.float(), theirs.float(), rtol=1e-2, atol=1e-2)
 
 
 @pytest.mark.parametrize("index", range(len(SDPA_ERRORS)))

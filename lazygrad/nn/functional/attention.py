@@ -7,7 +7,7 @@ import math
 import warnings
 
 from ...creation import ones, zeros
-from ...dtypes import C_NAMES, bool_
+from ...dtypes import C_NAMES, bool_, float32
 from ...elementwise import where
 from ...movement import cat
 from ...tensor import Tensor
@@ -32,7 +32,7 @@ def _check_sdpa(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | N
         raise RuntimeError("Expected query, key, and value to have the same dtype, but got query.dtype: "
                            f"{_c_name(query.dtype)} key.dtype: {_c_name(key.dtype)} and value.dtype: "
                            f"{_c_name(value.dtype)} instead.")
-    if attn_mask is not None and attn_mask.dtype not in (bool_, query.dtype) and not attn_mask.is_floating_point():
+    if attn_mask is not None and attn_mask.dtype not in (bool_, float32, query.dtype):
         raise RuntimeError("Expected attn_mask dtype to be bool or float or to match query dtype, but got "
                            f"attn_mask.dtype: {_c_name(attn_mask.dtype)} and  query.dtype: {_c_name(query.dtype)} "
                            "instead.")
@@ -74,7 +74,8 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     if is_causal:  # (with a mask too, both apply, as torch 2.13's fused kernel does)
         scores = where(ones(query.size(-2), key.size(-2), dtype=bool_, device=query.device).tril(), scores, -math.inf)
     if attn_mask is not None:
-        scores = where(attn_mask, scores, -math.inf) if attn_mask.dtype == bool_ else scores + attn_mask
+        scores = (where(attn_mask, scores, -math.inf) if attn_mask.dtype == bool_
+                  else scores + attn_mask.to(scores.dtype))  # (a float32 mask joins any query's dtype)
     weights = softmax(scores, -1)
     if attn_mask is not None:
         weights = where((scores == -math.inf).all(-1, keepdim=True), 0.0, weights)
