@@ -290,8 +290,8 @@ def test_sdpa_takes_a_float32_mask_beside_any_query_dtype(dtype):
     torch = torch_or_skip()
     qkv = [np.random.default_rng(i).standard_normal(shape) for i, shape in enumerate([(2, 3, 4), (2, 5, 4), (2, 5, 2)])]
     mask = np.random.default_rng(4).standard_normal((3, 5)).astype(np.float32)
-    ours, theirs = (lib.nn.functional.scaled_dot_product_attention(*(lib.tensor(a).to(getattr(lib, dtype)) for a in qkv),
-                                                                   attn_mask=lib.tensor(mask)) for lib in (lg, torch))
+    ours, theirs = (lib.nn.functional.scaled_dot_product_attention(
+        *(lib.tensor(a).to(getattr(lib, dtype)) for a in qkv), attn_mask=lib.tensor(mask)) for lib in (lg, torch))
     assert ours.dtype is getattr(lg, dtype)
     assert_like_torch(ours.float(), theirs.float(), rtol=1e-2, atol=1e-2)
 
