@@ -136,6 +136,33 @@ def test_half_precision_reductions_round_as_torch(name, dtype):
     np.testing.assert_array_equal(_values(ours), _values(theirs))
 
 
+# gradients: torch's fused backward kernels (tanh, sigmoid, softmax) evaluated in float32 and rounded once, the
+# composed ones (pow, reciprocal, erf) in torch's order of rounding
+GRADIENTS = {
+    "tanh": lambda m, x: x.tanh(), "sigmoid": lambda m, x: x.sigmoid(), "softmax": lambda m, x: x.softmax(1),
+    "cube": lambda m, x: x ** 3, "reciprocal": lambda m, x: (x.abs() + 0.1).reciprocal(), "erf": lambda m, x: x.erf(),
+    "exp": lambda m, x: (x / 3).exp(), "sqrt": lambda m, x: x.abs().sqrt(), "times_number": lambda m, x: x * 0.37,
+    "silu": lambda m, x: m.nn.functional.silu(x), "mish": lambda m, x: m.nn.functional.mish(x),
+    "matmul": lambda m, x: x @ m.tensor(np.eye(24, dtype=np.float32) * 0.5 + 0.01).to(x.dtype),
+    "mse": lambda m, x: m.nn.functional.mse_loss(x, x.detach().flip(0), reduction="none"),
+}
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+@pytest.mark.parametrize("name", list(GRADIENTS))
+def test_half_precision_gradients_round_as_torch(name, dtype):
+    torch = torch_or_skip()
+    rng = np.random.default_rng(0)
+    x, g = (rng.standard_normal((16, 24)) * 2).astype(np.float32), rng.standard_normal((16, 24)).astype(np.float32)
+    grads = []
+    for lib in (lg, torch):
+        leaf = lib.tensor(x).to(getattr(lib, dtype)).requires_grad_()
+        GRADIENTS[name](lib, leaf).backward(lib.tensor(g).to(getattr(lib, dtype)))
+        grads.append(leaf.grad)
+    assert str(grads[0].dtype).replace("lazygrad", "torch") == str(grads[1].dtype)
+    np.testing.assert_array_equal(_values(grads[0]), _values(grads[1]))
+
+
 def test_the_dtype_itself():
     torch = torch_or_skip()
     for m in (lg, torch):

@@ -14,7 +14,10 @@ import numpy as np
 
 import lazygrad as lg
 
+from ..dtypes import bfloat16, float16
 from .linalg_derivatives import LINALG_DERIVATIVES, READS_RESULT as LINALG_READS_RESULT
+
+HALF_FLOATS = frozenset({float16, bfloat16})
 
 
 def _complex():
@@ -37,6 +40,32 @@ def _cast_back(g, x):
     if g.dtype.is_complex and not x.dtype.is_complex:
         g = _complex().real_part(g)
     return g.to(device=x.device, dtype=x.dtype)
+
+
+class _Widened:
+    """A node's context with its float16/bfloat16 tensors (inputs and result) widened to float32."""
+
+    def __init__(self, c):
+        self._c = c
+        widen = lambda t: t.float() if isinstance(t, lg.Tensor) and t.dtype in HALF_FLOATS else t  # noqa: E731
+        self.args = tuple(widen(a) for a in c.args)
+        self.out = widen(c.out)
+
+    def __getattr__(self, name):
+        return getattr(self._c, name)
+
+
+def _rounded_once(formula, dtypes: frozenset = HALF_FLOATS):
+    """A derivative torch computes as one fused kernel: for float16/bfloat16 (those of `dtypes`: a kernel may
+    compute float16 op by op) evaluated in float32 from the half-precision values and rounded once to each
+    input's dtype (composed of ops, it would round each)."""
+    def derivative(c, g):
+        if g.dtype not in dtypes:
+            return formula(c, g)
+        grads = formula(_Widened(c), g.float())
+        return tuple(None if r is None else r.to(a.dtype if isinstance(a, lg.Tensor) else g.dtype)
+                     for r, a in zip(grads, c.args))
+    return derivative
 
 
 def _nn(module: str):
@@ -195,7 +224,7 @@ def _pow(c, g):
     if not isinstance(b, lg.Tensor):
         if b == 0:
             return (lg.zeros_like(g), None)
-        return (g * b * a ** (b - 1), None)
+        return (g * (b * a ** (b - 1)), None)  # (torch's order of rounding)
     ga = None
     if isinstance(a, lg.Tensor):
         ga = lg.where(b == 0, lg.zeros((), dtype=g.dtype), g * b * a ** (b - 1))
@@ -768,7 +797,7 @@ DERIVATIVES = {
     "log1p": ("Log1PBackward0", lambda c, g: (g / (c.args[0] + 1),)),
     "sqrt": ("SqrtBackward0", lambda c, g: (g / (2 * c.out),)),
     "rsqrt": ("RsqrtBackward0", lambda c, g: (-0.5 * g * c.out ** 3,)),
-    "reciprocal": ("ReciprocalBackward0", lambda c, g: (-g * c.out * c.out,)),
+    "reciprocal": ("ReciprocalBackward0", lambda c, g: (-g * (c.out * c.out),)),  # (torch's order of rounding)
     "sin": ("SinBackward0", lambda c, g: (g * lg.cos(c.args[0]),)),
     "cos": ("CosBackward0", lambda c, g: (-g * lg.sin(c.args[0]),)),
     "tan": ("TanBackward0", lambda c, g: (g * (1 + c.out * c.out),)),
@@ -777,10 +806,10 @@ DERIVATIVES = {
     "atan": ("AtanBackward0", lambda c, g: (g / (1 + c.args[0] ** 2),)),
     "sinh": ("SinhBackward0", lambda c, g: (g * lg.cosh(c.args[0]),)),
     "cosh": ("CoshBackward0", lambda c, g: (g * lg.sinh(c.args[0]),)),
-    "tanh": ("TanhBackward0", lambda c, g: (g * (1 - c.out * c.out),)),
-    "sigmoid": ("SigmoidBackward0", lambda c, g: (g * c.out * (1 - c.out),)),
+    "tanh": ("TanhBackward0", _rounded_once(lambda c, g: (g * (1 - c.out * c.out),))),
+    "sigmoid": ("SigmoidBackward0", _rounded_once(lambda c, g: (g * (1 - c.out) * c.out,), frozenset({bfloat16}))),
     "relu": ("ReluBackward0", lambda c, g: (lg.where(c.out <= 0, lg.zeros((), dtype=g.dtype), g),)),
-    "erf": ("ErfBackward0", lambda c, g: (g * (2 / math.sqrt(math.pi)) * lg.exp(-(c.args[0] ** 2)),)),
+    "erf": ("ErfBackward0", lambda c, g: ((2 / math.sqrt(math.pi)) * lg.exp(-(c.args[0] ** 2)) * g,)),
     "abs": ("AbsBackward0", lambda c, g: (g * lg.sgn(c.args[0]),)),
     "sign": ("SignBackward0", ZERO_GRAD),
     "floor": ("FloorBackward0", ZERO_GRAD),
@@ -811,8 +840,8 @@ DERIVATIVES = {
     "cumsum": ("CumsumBackward0", lambda c, g: (g.flip(_kw(c, "dim", 1, 0)).cumsum(_kw(c, "dim", 1, 0))
                                                 .flip(_kw(c, "dim", 1, 0)),)),
     "cumprod": ("CumprodBackward0", _cumprod),
-    "softmax": ("SoftmaxBackward0", lambda c, g: (_softmax_grad(c, g), None, None)),
-    "log_softmax": ("LogSoftmaxBackward0", lambda c, g: (_log_softmax_grad(c, g), None, None)),
+    "softmax": ("SoftmaxBackward0", _rounded_once(lambda c, g: (_softmax_grad(c, g), None, None))),
+    "log_softmax": ("LogSoftmaxBackward0", _rounded_once(lambda c, g: (_log_softmax_grad(c, g), None, None))),
     # products
     "dot": ("DotBackward0", lambda c, g: (g * c.args[1], g * c.args[0])),
     "mv": ("MvBackward0", lambda c, g: (lg.outer(g, c.args[1]), c.args[0].t() @ g)),
