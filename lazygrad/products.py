@@ -286,6 +286,11 @@ def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) ->
     if k != k2:
         raise RuntimeError(f"Incompatible matrix sizes for bmm ({n}x{k} and {k2}x{m})")
     _check_same_dtype("self and mat2 must have the same dtype, but got ", input, batch2)
+    if input.dtype in HALF_FLOATS and b:  # (torch adds one batch's product at a time, rounding each sum)
+        out = input.expand(n, m)
+        for i in range(b):
+            out = _scaled_sum(out, _matmul2(batch1[i], batch2[i], wide=True), beta if i == 0 else 1, alpha)
+        return out
     summed = _matmul2(batch1.transpose(0, 1).reshape(n, b * k), batch2.reshape(b * k, m), wide=True)
     return _scaled_sum(input, summed, beta, alpha)
 

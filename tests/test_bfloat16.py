@@ -98,6 +98,8 @@ PRODUCTS = {
     "addmv": lambda m, a, b, c: m.addmv(a[:, 0], a, b[0]),
     "baddbmm": lambda m, a, b, c: m.baddbmm(c.expand(1, 6, 5), a[None], b.T[None], alpha=1.5),
     "addbmm": lambda m, a, b, c: m.addbmm(c.expand(6, 5), a[None], b.T[None], beta=0.25),
+    # (several batches: the sum rounded after each batch's product, as torch's loop of addmm_ rounds it)
+    "addbmm_of_3": lambda m, a, b, c: m.addbmm(c.expand(6, 5), a.expand(3, 6, 10) * 0.5, b.T.expand(3, 10, 5)),
     "addr": lambda m, a, b, c: m.addr(c.expand(6, 5), a[:, 1], b[:, 2], beta=0.7, alpha=1.3),
     "conv2d": lambda m, a, b, c: m.nn.functional.conv2d(a.reshape(1, 1, 6, 10), b[:2, :9].reshape(2, 1, 3, 3),
                                                         padding=1),
