@@ -54,11 +54,14 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
 
 @tensor_parameters("input")
 def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps: float | None = None) -> Tensor:
-    """x / sqrt(mean(x^2) + eps) over the last dims (eps: the dtype's machine epsilon by default), then weight."""
+    """x / sqrt(mean(x^2) + eps) over the last dims (eps: the machine epsilon of the dtype it is computed in by
+    default), then weight; float16 and bfloat16 computed in float32 and rounded once, as torch does."""
     dims = _normalized_dims(input, normalized_shape, "", weight=weight)
     refuse_non_floating("rms_norm", input.dtype)
-    eps = float(np.finfo(input.dtype.np).eps) if eps is None else eps
-    return _affine(input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt(), weight, None).contiguous()
+    wide = input.to(opmath(input.dtype))
+    eps = float(np.finfo(wide.dtype.np).eps) if eps is None else eps
+    scaled = wide * ((wide * wide).mean(dims, keepdim=True) + eps).rsqrt()
+    return _affine(scaled, None if weight is None else weight.to(wide.dtype), None).to(input.dtype).contiguous()
 
 
 def norm_except_dim(v: Tensor, pow: float = 2, dim: int = 0) -> Tensor:

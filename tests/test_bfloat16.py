@@ -127,6 +127,47 @@ REDUCED = {
 }
 
 
+# normalizations: computed in float32 and rounded once; a batch's statistics kept in the parameters' dtype (torch's
+# bfloat16 batch norm with bfloat16 parameters takes another path: not compared)
+NORMALIZED = {
+    "group_norm": lambda m, x, t: m.nn.functional.group_norm(x, 3, m.full((6,), 1.3, dtype=t),
+                                                             m.full((6,), 0.2, dtype=t)),
+    "rms_norm": lambda m, x, t: m.nn.functional.rms_norm(x, (5,), m.full((5,), 1.3, dtype=t)),
+    "batch_norm_eval": lambda m, x, t: m.nn.functional.batch_norm(x, m.full((6,), 0.3, dtype=t),
+                                                                  m.full((6,), 2.0, dtype=t)),
+}
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+@pytest.mark.parametrize("name", list(NORMALIZED))
+def test_half_precision_normalizations_round_as_torch(name, dtype):
+    torch = torch_or_skip()
+    x = (np.random.default_rng(0).standard_normal((8, 6, 5)) * 2 + 1).astype(np.float32)
+    ours, theirs = (NORMALIZED[name](lib, lib.tensor(x).to(getattr(lib, dtype)), getattr(lib, dtype))
+                    for lib in (lg, torch))
+    np.testing.assert_array_equal(_values(ours), _values(theirs))
+
+
+def test_half_precision_batch_norm_with_float32_parameters_keeps_float32_statistics():
+    torch = torch_or_skip()
+    x = (np.random.default_rng(0).standard_normal((8, 6, 5)) * 2 + 1).astype(np.float32)
+    ours, theirs = (lib.nn.functional.batch_norm(lib.tensor(x).bfloat16(), lib.zeros(6), lib.ones(6), training=True)
+                    for lib in (lg, torch))
+    np.testing.assert_array_equal(_values(ours), _values(theirs))
+
+
+def test_float16_batch_norm_training_and_its_running_statistics_as_torch():
+    torch = torch_or_skip()
+    x = (np.random.default_rng(0).standard_normal((8, 6, 5)) * 2 + 1).astype(np.float32)
+    results = []
+    for lib in (lg, torch):
+        mean, var = lib.zeros(6, dtype=lib.float16), lib.ones(6, dtype=lib.float16)
+        out = lib.nn.functional.batch_norm(lib.tensor(x).half(), mean, var, training=True)
+        results.append([out, mean, var, lib.nn.functional.instance_norm(lib.tensor(x).half())])
+    for ours, theirs in zip(*results):
+        np.testing.assert_array_equal(_values(ours), _values(theirs))
+
+
 @pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
 @pytest.mark.parametrize("name", list(REDUCED))
 def test_half_precision_reductions_round_as_torch(name, dtype):

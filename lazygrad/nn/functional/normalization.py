@@ -10,6 +10,7 @@ import math
 from ... import layouts
 from ...autograd.grad_mode import no_grad
 from ...creation import zeros
+from ...dtypes import DType, opmath
 from ...float_kernels import refuse_non_floating
 from ...normalization import layer_norm, rms_norm
 from ...movement import cat
@@ -32,10 +33,17 @@ def _check_features(input: Tensor, **vectors: Tensor | None) -> None:
             raise RuntimeError(f"{name} should contain {channels} elements not {v.numel()}")
 
 
-def _normalized(input: Tensor, mean: Tensor, var: Tensor, weight, bias, eps: float) -> Tensor:
-    """In input's suggested memory format, as torch's kernels write it (channels-last stays so)."""
-    out = _affine((input - mean) * (var + eps).rsqrt(), weight, bias)
-    return out.contiguous(memory_format=layouts.suggested_format(input._shape, input._strides))
+def _normalized(input: Tensor, mean: Tensor, var: Tensor, weight, bias, eps: float,
+                stats_dtype: DType | None = None) -> Tensor:
+    """In input's suggested memory format, as torch's kernels write it (channels-last stays so); float16 and
+    bfloat16 computed in float32 and rounded once, a batch's mean and inverse deviation first rounded to
+    stats_dtype (torch keeps them in its parameters' dtype)."""
+    wide = opmath(input.dtype)
+    center, scale = mean.to(wide), (var.to(wide) + eps).rsqrt()
+    if stats_dtype is not None and stats_dtype is not wide:
+        center, scale = center.to(stats_dtype).to(wide), scale.to(stats_dtype).to(wide)
+    out = _affine((input.to(wide) - center) * scale, *(None if v is None else v.to(wide) for v in (weight, bias)))
+    return out.to(input.dtype).contiguous(memory_format=layouts.suggested_format(input._shape, input._strides))
 
 
 def _affine(out: Tensor, weight: Tensor | None, bias: Tensor | None) -> Tensor:
@@ -51,8 +59,9 @@ def _affine(out: Tensor, weight: Tensor | None, bias: Tensor | None) -> Tensor:
 def _update_running(running: Tensor | None, batch: Tensor, momentum: float) -> None:
     """running = (1 - momentum) * running + momentum * batch, written lazily into running's storage."""
     if running is not None:
-        with no_grad():
-            running.copy_(running * (1 - momentum) + batch.detach().to(running.dtype) * momentum)
+        with no_grad():  # (in float32 for float16 and bfloat16 buffers, rounded once, as torch updates them)
+            wide = opmath(running.dtype)
+            running.copy_((running.to(wide) * (1 - momentum) + batch.detach().to(wide) * momentum).to(running.dtype))
 
 
 def _batch_stats(input: Tensor, dims: tuple[int, ...]) -> tuple[Tensor, Tensor, int]:
@@ -80,10 +89,15 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
                 raise RuntimeError(f"{name} must be defined in evaluation mode")
         return _normalized(input, running_mean.reshape(shape), running_var.reshape(shape), weight, bias, eps)
     dims = (0,) + tuple(range(2, input.ndim))
-    mean, var, count = _batch_stats(input, dims)
+    mean, var, count = _batch_stats(input.to(opmath(input.dtype)), dims)
     _update_running(running_mean, mean.reshape(-1), momentum)
     _update_running(running_var, var.reshape(-1) * (count / (count - 1)), momentum)
-    return _normalized(input, mean, var, weight, bias, eps)
+    return _normalized(input, mean, var, weight, bias, eps, _parameters_dtype(input, weight, bias, running_mean))
+
+
+def _parameters_dtype(input: Tensor, *parameters: Tensor | None) -> DType:
+    """The dtype torch's batch norm keeps a batch's statistics in: its parameters' (the input's without any)."""
+    return next((p.dtype for p in parameters if p is not None), input.dtype)
 
 
 def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var: Tensor | None = None,
@@ -113,11 +127,11 @@ def _instances(flat: Tensor, running_mean: Tensor | None, running_var: Tensor | 
     if not use_input_stats:
         mean, var = (stat.reshape(shape) for stat in repeated[:2])
         return _normalized(flat, mean, var, weight, bias, eps)
-    mean, var, count = _batch_stats(flat, tuple(range(2, flat.ndim)))
+    mean, var, count = _batch_stats(flat.to(opmath(flat.dtype)), tuple(range(2, flat.ndim)))
     per_batch = (batch, flat.shape[1] // batch)
     _update_running(running_mean, mean.reshape(per_batch).mean(0), momentum)
     _update_running(running_var, var.reshape(per_batch).mean(0) * (count / (count - 1)), momentum)
-    return _normalized(flat, mean, var, weight, bias, eps)
+    return _normalized(flat, mean, var, weight, bias, eps, _parameters_dtype(flat, weight, bias, running_mean))
 
 
 @autocast_op("group_norm")
@@ -139,10 +153,11 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
             raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, "
                                f"but got {name} of shape {list(v.shape)} and input of shape {list(input.shape)}")
     refuse_non_floating("group_norm", input.dtype)
-    grouped = input.reshape(input.shape[0], num_groups, channels // num_groups * math.prod(input.shape[2:]))
+    wide = opmath(input.dtype)  # (float16 and bfloat16 computed in float32 and rounded once, as torch does)
+    grouped = input.to(wide).reshape(input.shape[0], num_groups, channels // num_groups * math.prod(input.shape[2:]))
     mean, var, _ = _batch_stats(grouped, (2,))
     out = ((grouped - mean) * (var + eps).rsqrt()).reshape(input.shape)
-    return _affine(out, weight, bias)
+    return _affine(out, *(None if v is None else v.to(wide) for v in (weight, bias))).to(input.dtype)
 
 
 def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> Tensor:
