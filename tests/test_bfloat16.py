@@ -124,6 +124,7 @@ REDUCED = {
     "softmax_last_dim": lambda m, x: x.softmax(1), "norm": lambda m, x: x.norm(dim=1),
     "vector_norm_3": lambda m, x: m.linalg.vector_norm(x, 3, dim=0), "dist": lambda m, x: m.dist(x[0], x[1]),
     "cosine_similarity": lambda m, x: m.nn.functional.cosine_similarity(x[:8], x[8:]),
+    "adaptive_avg_pool": lambda m, x: m.nn.functional.adaptive_avg_pool2d(x[None], (5, 7)),
 }
 
 

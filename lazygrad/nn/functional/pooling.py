@@ -17,6 +17,7 @@ import numpy as np
 import lazygrad as lg
 
 from ...autograd import grad_mode
+from ...dtypes import opmath
 from ...autograd.record import differentiable
 from ...movement import in_format_of
 from ...tensor import Tensor
@@ -308,17 +309,19 @@ def _adaptive_avg(op: str, n: int, input: Tensor, output_size) -> Tensor:
         return in_format_of(input.mean(tuple(range(-n, 0)), keepdim=True), input)
     check_kernel(ADAPTIVE_AVG_KERNELS[n], input)
     x, batched = _batched(input, n)
-    result, counts = x, []
+    wide = opmath(x.dtype)  # (float16 and bfloat16 averaged in float32 and rounded once, as torch does)
+    result, counts = x.to(wide), []
     for i, o in enumerate(out):
         size = x.shape[2 + i]
         lo, hi = _adaptive_bounds(size, o)
         j = np.arange(size)
         member = ((j[None, :] >= lo[:, None]) & (j[None, :] < hi[:, None])).astype(np.float64)
-        m = lg.tensor(member.T, dtype=x.dtype, device=x.device)
+        m = lg.tensor(member.T, dtype=wide, device=x.device)
         result = (result.movedim(2 + i, -1) @ m).movedim(-1, 2 + i)
         counts.append(hi - lo)
     count = math.prod(np.ix_(*counts)) if n > 1 else counts[0]
-    result = in_format_of(result / lg.tensor(np.asarray(count, dtype=np.float64), dtype=x.dtype, device=x.device), x)
+    averaged = result / lg.tensor(np.asarray(count, dtype=np.float64), dtype=wide, device=x.device)
+    result = in_format_of(averaged.to(x.dtype), x)
     return result if batched else result.squeeze(0)
 
 
