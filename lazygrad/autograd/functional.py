@@ -204,8 +204,7 @@ def jacobian(func: Callable, inputs, create_graph: bool = False, strict: bool = 
         inputs_tuple, ins = _tensors(inputs, "inputs", "jacobian")
         ins = _prepared(ins, create_graph, need_graph=True)
         outputs_tuple, outs = _tensors(func(*ins), "outputs of the user-provided function", "jacobian")
-        if strategy == "reverse-mode":
-            _check_requires_grad(outs, "outputs", strict)
+        _check_requires_grad(outs, "outputs", strict)
         if vectorize and strict:
             raise RuntimeError("lazygrad.autograd.functional.jacobian: `strict=True` and `vectorized=True` are not "
                                "supported together. Please either set `strict=False` or `vectorize=False`.")
