@@ -72,6 +72,9 @@ ROUNDED_ONCE = {
     "addcmul": lambda m, x: x.addcmul(x, x.flip(0), value=0.013),
     "addcdiv": lambda m, x: x.addcdiv(x, x.flip(0), value=0.3),
     "hypot_float32_scalar": lambda m, x: m.hypot(x, m.tensor(0.3)), "xlogy_number": lambda m, x: m.xlogy(x, 0.37),
+    # (torch rounds smooth L1 once in bfloat16 and per step in float16, Huber the other way round)
+    "smooth_l1": lambda m, x: m.nn.functional.smooth_l1_loss(x, x.flip(0) * 0.7, reduction="none"),
+    "huber": lambda m, x: m.nn.functional.huber_loss(x, x.flip(0) * 0.7, reduction="none"),
     **{name: (lambda m, x, name=name: getattr(m.nn.functional, name)(x))
        for name in ("logsigmoid", "softplus", "silu", "mish", "elu", "selu", "celu", "hardswish", "hardsigmoid",
                     "leaky_relu", "glu")},

@@ -75,14 +75,19 @@ def _weighted(loss: Tensor, weight: Tensor | None, reduction: str, mean: Callabl
 
 def _pointwise(input: Tensor, target: Tensor, reduction: str, size_average: bool | None, reduce: bool | None,
                weight: Tensor | None, mean: Callable[[Tensor, Tensor], Tensor] | None,
-               loss: Callable[[Tensor], Tensor]) -> Tensor:
-    """mse/l1/smooth_l1/huber: broadcast (warning when sizes differ), elementwise loss, optional weight."""
+               loss: Callable[[Tensor], Tensor], rounded_once: frozenset = frozenset()) -> Tensor:
+    """mse/l1/smooth_l1/huber: broadcast (warning when sizes differ), elementwise loss, optional weight. For the
+    dtypes of `rounded_once` each element's loss is computed in float32 and rounded once, as torch's kernel for
+    them does (for the others it rounds each step)."""
     _size_warning(input, target)
     if size_average is not None or reduce is not None:
         reduction = _reduction("mean", size_average, reduce)
     elif weight is None:
         reduction = _reduction(reduction)
     a, b = lg.broadcast_tensors(input, target)
+    dtype = a.dtype
+    if dtype in rounded_once and b.dtype is dtype:
+        return _weighted(loss(a.float() - b.float()).to(dtype), weight, reduction, mean)
     return _weighted(loss(a - b), weight, reduction, mean)
 
 
@@ -124,7 +129,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = No
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     refuse_non_floating("smooth_l1_loss", lg.result_type(input, target))
     loss = (lambda d: d.abs()) if beta == 0 else (lambda d: _smooth_l1(d, beta))
-    return _pointwise(input, target, reduction, size_average, reduce, None, None, loss)
+    return _pointwise(input, target, reduction, size_average, reduce, None, None, loss, frozenset({lg.bfloat16}))
 
 
 @autocast_op("huber_loss")
@@ -139,7 +144,7 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     def loss(d: Tensor) -> Tensor:
         a = d.abs()
         return lg.where(a < delta, 0.5 * d * d, delta * (a - 0.5 * delta))
-    return _pointwise(input, target, reduction, None, None, weight, _mean_of_weighted, loss)
+    return _pointwise(input, target, reduction, None, None, weight, _mean_of_weighted, loss, frozenset({lg.float16}))
 
 
 def _check_targets(target: Tensor, classes: int, ignore_index: int) -> None:
