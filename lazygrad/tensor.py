@@ -347,7 +347,7 @@ class Tensor:
     def size(self, dim: int | None = None):
         if dim is None:
             return Size(self._shape)
-        return self._shape[wrap_dim(_dim_argument("size", dim), len(self._shape))]
+        return self._shape[self._sized_dim("size", dim)]
 
     @property
     def ndim(self) -> int:
@@ -366,7 +366,14 @@ class Tensor:
     def stride(self, dim: int | None = None):
         if dim is None:
             return tuple(self._strides)
-        return self._strides[wrap_dim(_dim_argument("stride", dim), len(self._shape))]
+        return self._strides[self._sized_dim("stride", dim)]
+
+    def _sized_dim(self, name: str, dim) -> int:
+        """dim wrapped for size() and stride(), which (unlike ops) take no dim of a 0-d tensor."""
+        dim = _dim_argument(name, dim)
+        if not self._shape:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        return wrap_dim(dim, len(self._shape))
 
     def storage_offset(self) -> int:
         return self._offset

@@ -169,6 +169,66 @@ def test_unfold_fold_like_torch():
     _grads_like_torch(out, out_t, [c], [ct])
 
 
+@pytest.mark.parametrize("dtype", ["bool", "complex64", "float16"])
+def test_unfold_fold_dtypes_like_torch(dtype):
+    """bool columns fold as a logical or; complex and half values move exactly."""
+    torch = torch_or_skip()
+    x = RNG.standard_normal((1, 2, 3, 3)) > 0
+
+    def columns_and_back(m):
+        cols = m.nn.functional.unfold(m.tensor(x).to(getattr(m, dtype)), 2, padding=1)
+        return cols, m.nn.functional.fold(cols[:, :, :4], (3, 3), 2)
+
+    for got, want in zip(columns_and_back(lg), columns_and_back(torch)):
+        assert_like_torch(got, want)
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: m.nn.functional.unfold(m.zeros(2, 3, 5, 4), 0, dilation=0, padding=-1, stride=0),
+    lambda m: m.nn.functional.unfold(m.zeros(2, 3, 5, 4), (2, 0)),
+    lambda m: m.nn.functional.unfold(m.zeros(2, 3, 5, 4), 2, dilation=0, padding=-1, stride=0),
+    lambda m: m.nn.functional.unfold(m.zeros(2, 3, 5, 4), 2, padding=-1, stride=0),
+    lambda m: m.nn.functional.unfold(m.zeros(2, 3, 5, 4), 2, stride=(1, -1)),
+    lambda m: m.nn.functional.unfold(m.zeros(2, 3, 5, 4), 2, dilation=(1, 2, 3), padding=(1, 2, 3)),
+    lambda m: m.nn.functional.unfold(m.zeros(2, 3, 5, 4), 2, padding=(1,)),
+    lambda m: m.nn.functional.unfold(m.zeros(2, 3, 5, 4), 2.5),
+    lambda m: m.nn.functional.unfold(m.zeros(2, 3, 5, 4), 2, stride=None),
+    lambda m: m.nn.functional.unfold(m.zeros(2, 3, 5, 4), 3, dilation=3),
+    lambda m: m.nn.functional.unfold(m.zeros(2, 3, 5, 4), 7, padding=1, stride=2),
+    lambda m: m.nn.functional.unfold(m.zeros(2, 0, 5, 4), 2),
+    lambda m: m.nn.functional.unfold(m.zeros(0, 5, 4), 2),
+    lambda m: m.nn.functional.unfold(m.zeros(1, 2, 5, 4, 3), 2),
+    lambda m: m.nn.functional.unfold(m.zeros(5, 4), 2),
+    lambda m: m.nn.functional.unfold(m.zeros(()), 2),
+    lambda m: m.nn.functional.unfold(m.zeros(1, 1, 3, 3, dtype=m.int64), 2),
+    lambda m: m.nn.functional.fold(m.zeros(2, 12, 12), (4, 5), 0, dilation=0, padding=-1, stride=0),
+    lambda m: m.nn.functional.fold(m.zeros(2, 12, 12), (4, 5), 2, dilation=0, padding=-1, stride=0),
+    lambda m: m.nn.functional.fold(m.zeros(2, 12, 12), (4, 5), 2, dilation=0, padding=-1),
+    lambda m: m.nn.functional.fold(m.zeros(2, 12, 12), (4, 5), 2, padding=-1),
+    lambda m: m.nn.functional.fold(m.zeros(2, 12, 12), (4, 5, 6), (2, 2, 2)),
+    lambda m: m.nn.functional.fold(m.zeros(2, 12, 12), 2.0, 2),
+    lambda m: m.nn.functional.fold(m.zeros(2, 0, 12), (4, 5), 2),
+    lambda m: m.nn.functional.fold(m.zeros(12, 0), (4, 5), 2),
+    lambda m: m.nn.functional.fold(m.zeros(1, 1, 12, 4), (4, 5), 2),
+    lambda m: m.nn.functional.fold(m.zeros(2, 10, 12), (4, 5), 2),
+    lambda m: m.nn.functional.fold(m.zeros(2, 12, 12), (0, 5), 2),
+    lambda m: m.nn.functional.fold(m.zeros(2, 12, 4), (0, -3), 2),
+    lambda m: m.nn.functional.fold(m.zeros(2, 4, 1), (-1, 1), 1, padding=(1, 0)),
+    lambda m: m.nn.functional.fold(m.zeros(1, 4, 4, dtype=m.int32), (3, 3), 2),
+])
+def test_unfold_fold_errors(call):
+    torch = torch_or_skip()
+    same_error(lambda: call(lg), lambda: call(torch))
+
+
+def test_unfold_fold_empty_batch_like_torch():
+    torch = torch_or_skip()
+    assert_like_torch(F.unfold(lg.zeros(0, 2, 4, 4), 2, stride=2),
+                      torch.nn.functional.unfold(torch.zeros(0, 2, 4, 4), 2, stride=2))
+    assert_like_torch(F.fold(lg.zeros(0, 8, 4), (4, 4), 2, stride=2),
+                      torch.nn.functional.fold(torch.zeros(0, 8, 4), (4, 4), 2, stride=2))
+
+
 @pytest.mark.parametrize("call", [
     lambda F, x, w: F.conv2d(x, w),
     lambda F, x, w: F.conv2d(x[0, 0], w[:, :4]),

@@ -26,7 +26,7 @@ from ...autograd.composite import recorded_as
 from ...amp.autocast_mode import autocast_op
 
 __all__ = ["convolution", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
-           "conv_transpose3d", "conv_tbc", "unfold", "fold"]
+           "conv_transpose3d", "conv_tbc"]
 
 IntOrTuple = int | Sequence[int]
 
@@ -373,58 +373,3 @@ def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
                      dilation: IntOrTuple = 1) -> Tensor:
     return _conv_transpose("conv_transpose3d", 3, input, weight, bias, stride, padding, output_padding, groups,
                            dilation)
-
-
-@recorded_as("Im2ColBackward0")
-def unfold(input: Tensor, kernel_size: IntOrTuple, dilation: IntOrTuple = 1, padding: IntOrTuple = 0,
-           stride: IntOrTuple = 1) -> Tensor:
-    """im2col: (B, C * prod(kernel), L), every window of the padded input as a column: a convolution
-    with one-hot kernels, so its gradient is a convolution too."""
-    if input.ndim not in (3, 4):
-        raise NotImplementedError(f"Input Error: Only 3D or 4D input Tensors are supported (got {input.ndim}D)")
-    x = input if input.ndim == 4 else input.unsqueeze(0)
-    kernel, dilation = _per_dim(kernel_size, 2, "kernel_size"), _per_dim(dilation, 2, "dilation")
-    padding, stride = _per_dim(padding, 2, "padding"), _per_dim(stride, 2, "stride")
-    cols = convolution(x.reshape(-1, 1, *x.shape[2:]), _one_hot(kernel, x), None, stride, padding, dilation, False,
-                       [0, 0], 1)
-    cols = cols.reshape(x.shape[0], x.shape[1] * math.prod(kernel), -1)
-    return cols if input.ndim == 4 else cols.squeeze(0)
-
-
-def _one_hot(kernel: Sequence[int], like: Tensor) -> Tensor:
-    """(prod(kernel), 1, *kernel): kernel j picks the window's j-th element."""
-    import lazygrad as lg
-    k = math.prod(kernel)
-    return lg.eye(k, dtype=like.dtype, device=like.device).reshape(k, 1, *kernel)
-
-
-@recorded_as("Col2ImBackward0")
-def fold(input: Tensor, output_size: IntOrTuple, kernel_size: IntOrTuple, dilation: IntOrTuple = 1,
-         padding: IntOrTuple = 0, stride: IntOrTuple = 1) -> Tensor:
-    """col2im, the adjoint of unfold: each column's values added back at its window, as a transposed
-    convolution of the columns with one-hot kernels (one group per channel)."""
-    if input.ndim not in (2, 3):
-        raise NotImplementedError(f"Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported "
-                                  f"(got {input.ndim}D)")
-    cols = input if input.ndim == 3 else input.unsqueeze(0)
-    size, kernel = _per_dim(output_size, 2, "output_size"), _per_dim(kernel_size, 2, "kernel_size")
-    dilation, padding = _per_dim(dilation, 2, "dilation"), _per_dim(padding, 2, "padding")
-    stride = _per_dim(stride, 2, "stride")
-    blocks = [(s + 2 * p - d * (k - 1) - 1) // t + 1 for s, p, d, k, t in zip(size, padding, dilation, kernel, stride)]
-    k = math.prod(kernel)
-    if cols.shape[1] % k:
-        raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the product of kernel_size, but "
-                           f"got input.size(1)={cols.shape[1]} and kernel_size=({', '.join(map(str, kernel))})")
-    if cols.shape[2] != math.prod(blocks):
-        raise RuntimeError(f"Given output_size=({', '.join(map(str, size))}), kernel_size=({', '.join(map(str, kernel))}"
-                           f"), dilation=({', '.join(map(str, dilation))}), padding=({', '.join(map(str, padding))}), "
-                           f"stride=({', '.join(map(str, stride))}), expected size of input's dimension 2 to match the "
-                           f"calculated number of sliding blocks {blocks[0]} * {blocks[1]} = {math.prod(blocks)}, but "
-                           f"got input.size(2)={cols.shape[2]}.")
-    channels = cols.shape[1] // k
-    one_hot = _one_hot(kernel, input).repeat(channels, 1, 1, 1)
-    spread = cols.reshape(cols.shape[0], cols.shape[1], *blocks)
-    natural = [(b - 1) * t - 2 * p + d * (kk - 1) + 1 for b, t, p, d, kk in zip(blocks, stride, padding, dilation, kernel)]
-    extra = [s - m for s, m in zip(size, natural)]
-    out = convolution(spread, one_hot, None, stride, padding, dilation, True, extra, channels)
-    return out if input.ndim == 3 else out.squeeze(0)
