@@ -8,7 +8,6 @@ from __future__ import annotations
 import importlib
 from typing import Callable
 
-from .dtypes import int64
 from .tensor import Tensor
 
 SAME_AS_FUNCTIONAL = (
@@ -165,8 +164,7 @@ _DROPOUTS = {"dropout_": (False, False, True), "alpha_dropout": (False, True, Fa
 
 def embedding_renorm_(input: Tensor, indices: Tensor, max_norm: float, norm_type: float) -> Tensor:
     """The rows of input that indices name rescaled, in place, to norm at most max_norm."""
-    layers = importlib.import_module("lazygrad.nn.functional.layers")
-    layers._renorm_rows(input, indices.reshape(-1).to(int64), max_norm, norm_type)
+    importlib.import_module("lazygrad.nn.functional.embedding")._renorm_rows(input, indices, max_norm, norm_type)
     return input
 
 

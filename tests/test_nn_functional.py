@@ -392,6 +392,12 @@ def test_layer_errors(case):
     (lambda F, m: F.embedding(m.tensor([1]), m.ones(3, 2), padding_idx=3), AssertionError),
     (lambda F, m: F.embedding(m.tensor([1]), m.ones(3, 2), padding_idx=-4), AssertionError),
     (lambda F, m: F.embedding(m.tensor([5]), m.ones(3, 2)), IndexError),
+    (lambda F, m: F.embedding(m.tensor([1.0]), m.ones(3), padding_idx=5), AssertionError),
+    (lambda F, m: F.embedding(m.tensor([1.0]), m.ones(3), max_norm=1.0), RuntimeError),
+    (lambda F, m: F.embedding(m.tensor([1.0]), m.ones(3, 2), max_norm=1.0), RuntimeError),
+    (lambda F, m: F.embedding(m.tensor([1, 3]), m.ones(3, 2), max_norm=1.0), IndexError),
+    (lambda F, m: F.embedding(m.tensor([1, -4]), m.ones(3, 2), max_norm=1.0), IndexError),
+    (lambda F, m: F.embedding(m.tensor([1]), m.ones(()), padding_idx=0), RuntimeError),
 ])
 def test_embedding_index_errors(case, exc):
     raises_like_torch(lambda m: case(m.nn.functional, m), exc)
@@ -452,9 +458,70 @@ def test_embedding_bag(name):
     (lambda F, m: F.embedding_bag(m.tensor([0, 1]), m.ones(3, 2), m.tensor([0]), mode="min"), ValueError),
     (lambda F, m: F.embedding_bag(m.tensor([0, 1]), m.ones(3, 2), m.tensor([0]), per_sample_weights=m.ones(2)),
      NotImplementedError),
+    (lambda F, m: F.embedding_bag(m.tensor([0, 1]), m.ones(3), m.tensor([0])), ValueError),
+    (lambda F, m: F.embedding_bag(m.zeros(2, 0, dtype=m.long), m.ones(3, 2)), RuntimeError),
+    (lambda F, m: F.embedding_bag(m.tensor([0]), m.ones(3, 2), m.tensor([0]), mode="max", scale_grad_by_freq=True),
+     ValueError),
+    (lambda F, m: F.embedding_bag(m.tensor([0]), m.ones(3, 2), m.tensor([0]), mode="max", sparse=True), ValueError),
+    (lambda F, m: F.embedding_bag(m.tensor([0.0]), m.ones(3, 2), m.tensor([0])), RuntimeError),
+    (lambda F, m: F.embedding_bag(m.tensor([0]), m.ones(3, 2), m.tensor([0.0])), RuntimeError),
+    (lambda F, m: F.embedding_bag(m.tensor([0]), m.ones(3, 2, dtype=m.long), m.tensor([0])), RuntimeError),
+    (lambda F, m: F.embedding_bag(m.tensor([0]), m.ones(3, 2, dtype=m.cfloat), m.tensor([0])), RuntimeError),
+    (lambda F, m: F.embedding_bag(m.tensor([0]), m.ones(3, 2), m.tensor([0]), mode="sum",
+                                  per_sample_weights=m.ones(1, dtype=m.double)), RuntimeError),
+    (lambda F, m: F.embedding_bag(m.tensor([0]), m.ones(3, 2), m.tensor([], dtype=m.long), include_last_offset=True),
+     RuntimeError),
+    (lambda F, m: F.embedding_bag(m.tensor([0]), m.ones(3, 2), m.tensor([0]), padding_idx=3), RuntimeError),
+    (lambda F, m: F.embedding_bag(m.tensor([0]), m.ones(3, 2), m.tensor([0]), padding_idx=-4), RuntimeError),
+    (lambda F, m: F.embedding_bag(m.tensor([0, 1]), m.ones(3, 2), m.tensor([1])), RuntimeError),
+    (lambda F, m: F.embedding_bag(m.tensor([0, 1]), m.ones(3, 2), m.tensor([0, 3])), RuntimeError),
+    (lambda F, m: F.embedding_bag(m.tensor([0, 1, 5, -1]), m.ones(3, 2), m.tensor([0])), RuntimeError),
+    (lambda F, m: F.embedding_bag(m.tensor([0, 1, 5, -1]), m.ones(3, 2, dtype=m.double), m.tensor([0])), RuntimeError),
+    (lambda F, m: F.embedding_bag(m.tensor([0, -1, 5]), m.ones(3, 2), m.tensor([0]), mode="max"), RuntimeError),
+    (lambda F, m: F.embedding_bag(m.tensor([0, 1, 5]), m.ones(3, 2), m.tensor([0]), padding_idx=1), RuntimeError),
+    (lambda F, m: F.embedding_bag(m.tensor([0, 5]), m.ones(3, 2), m.tensor([0]), max_norm=1.0), IndexError),
 ])
 def test_embedding_bag_errors(case, exc):
     raises_like_torch(lambda m: case(m.nn.functional, m), exc)
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: m.nn.functional.embedding_bag(m.tensor([0, 1]), m.ones(3, 2), m.tensor([0]), mode="sum",
+                                            per_sample_weights=m.ones(3)),
+    lambda m: m.nn.functional.embedding_bag(m.tensor([[0, 1]]), m.ones(3, 2), m.tensor([0])),
+])
+def test_embedding_bag_errors_naming_types(call):
+    """Messages that name a torch type (torch.Size, torch.Tensor) name lazygrad's."""
+    torch = torch_or_skip()
+    same_error(lambda: call(lg), lambda: call(torch), ValueError)
+
+
+def test_embedding_bag_max_gradient_goes_to_the_first_maximum():
+    """Ties (here with the zero an empty scatter starts from) give the whole gradient to the bag's first maximum,
+    as torch's max_indices do; an input of no bags still records the gradient."""
+    torch = torch_or_skip()
+    weight = np.array([[0.0, 1.0], [0.0, 1.0], [-1.0, 0.0]])
+    results = []
+    for F, mod in ((LF, lg), (tF(), torch)):
+        w = mod.tensor(weight, requires_grad=True)
+        out = F.embedding_bag(mod.tensor([2, 0, 1, 2, 2]), w, mod.tensor([0, 3, 5]), mode="max")
+        (g,) = mod.autograd.grad((out * mod.tensor([[1.0, 2.0], [3.0, 5.0], [7.0, 11.0]])).sum(), w)
+        none = F.embedding_bag(mod.tensor([], dtype=mod.long), w, mod.tensor([0]), mode="max", include_last_offset=True)
+        results.append((out.detach(), g, none.detach(), none.requires_grad))
+    for got, want in zip(results[0][:3], results[1][:3]):
+        assert_like_torch(got, want)
+    assert results[0][3] == results[1][3]
+
+
+def test_embedding_bag_reversed_arguments_warn_and_swap():
+    torch = torch_or_skip()
+    weight = RNG.standard_normal((3, 2))
+    with pytest.warns(UserWarning, match="Argument order of nn.functional.embedding_bag was changed"):
+        got = LF.embedding_bag(lg.tensor(weight), lg.tensor([[0, 2]]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        want = tF().embedding_bag(torch.tensor(weight), torch.tensor([[0, 2]]))
+    assert_like_torch(got, want)
 
 
 def test_one_hot():

@@ -2,12 +2,14 @@
 forward and its gradient fuse with the code around them). One module per family."""
 from .activations import *  # noqa: F401,F403
 from .convolution import *  # noqa: F401,F403
+from .sliding_blocks import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
 from .padding import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .fractional_pooling import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .layers import *  # noqa: F401,F403
+from .embedding import *  # noqa: F401,F403
 from .interpolation import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
 from .linear_cross_entropy import *  # noqa: F401,F403

@@ -1,28 +1,21 @@
-"""The functional forms of torch's linear, embedding and dropout layers, and one_hot. All lazy: a lookup is a
-gather (its gradient a scatter-add that costs what the looked-up rows cost), dropout masks come from the
+"""The functional forms of torch's linear and dropout layers, and one_hot. All lazy: dropout masks come from the
 in-kernel generator and fuse with the values they mask."""
 from __future__ import annotations
 
 import math
 import warnings
 
-import numpy as np
-
 from ... import inplace as _inplace
-from ...autograd.grad_mode import is_grad_enabled, no_grad
-from ...creation import arange, ones, rand, zeros
-from ...searching import searchsorted
-from ...dtypes import int64, torch_name, type_string
+from ...creation import arange, rand, zeros
+from ...dtypes import int64
 from ...int_parameters import as_int, type_name
-from ...elementwise import where
 from ...products import addmm, cosine_similarity, pairwise_distance, pdist
 from ...sampling import dropout as _dropout
 from ...tensor import Tensor, known_values
 from ...tensor_parameters import tensor_parameters
-from ...autograd.composite import recorded_as
 from ...amp.autocast_mode import autocast_op
 
-__all__ = ["linear", "bilinear", "embedding", "embedding_bag", "one_hot", "dropout", "alpha_dropout", "feature_alpha_dropout",
+__all__ = ["linear", "bilinear", "one_hot", "dropout", "alpha_dropout", "feature_alpha_dropout",
            "dropout1d", "dropout2d", "dropout3d", "cosine_similarity", "pairwise_distance", "pdist"]
 
 # the saturation of SELU (-scale * alpha): alpha dropout sets dropped units to it, then restores mean and variance
@@ -72,134 +65,6 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
     partial = (x1 @ weight.permute(1, 0, 2).reshape(in1, outs * in2)).reshape(-1, outs, in2)
     out = (partial * input2.reshape(-1, 1, in2)).sum(-1).reshape(*input1.shape[:-1], outs)
     return out if bias is None else out + bias
-
-
-def _check_embedding(input: Tensor, weight: Tensor, padding_idx: int | None) -> int | None:
-    """padding_idx made non-negative, after torch's checks."""
-    if input.dtype.name not in ("int64", "int32"):
-        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: "
-                           f"Long, Int; but got {type_string(input.dtype)} instead (while checking arguments for embedding)")
-    if weight.ndim != 2:
-        raise RuntimeError("'weight' must be 2-D")
-    if padding_idx is None:
-        return None
-    if not -weight.shape[0] <= padding_idx < weight.shape[0]:
-        raise AssertionError("Padding_idx must be within num_embeddings")
-    return padding_idx % weight.shape[0]
-
-
-def _renorm_rows(weight: Tensor, index: Tensor, max_norm: float, norm_type: float) -> None:
-    """Rows of weight that index looks up and whose norm exceeds max_norm, scaled (in place) to max_norm."""
-    with no_grad():
-        rows = weight.index_select(0, index)
-        norms = rows.norm(norm_type, 1, keepdim=True)
-        scale = where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
-        weight.index_copy_(0, index, rows * scale.to(rows.dtype))
-
-
-def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max_norm: float | None = None,
-              norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
-    """The rows of weight that input indexes. The padding_idx row gets no gradient; max_norm first renormalizes
-    the looked-up rows of weight in place; scale_grad_by_freq divides each row's gradient by how often it occurs
-    in input. With sparse, weight's gradient is a sparse tensor of the looked-up rows."""
-    if sparse and weight.requires_grad and is_grad_enabled():
-        from ...sparse.gradients import with_sparse_rows_gradient
-        with no_grad():
-            out = _embedding(input, weight, padding_idx, max_norm, norm_type)
-        padding_idx = _check_embedding(input, weight, padding_idx)
-        return with_sparse_rows_gradient(out, weight, input, padding_idx, scale_grad_by_freq)
-    return _embedding(input, weight, padding_idx, max_norm, norm_type, scale_grad_by_freq)
-
-
-@recorded_as("EmbeddingBackward0")
-def _embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max_norm: float | None = None,
-               norm_type: float = 2.0, scale_grad_by_freq: bool = False) -> Tensor:
-    padding_idx = _check_embedding(input, weight, padding_idx)
-    index = input.reshape(-1).to(int64)
-    if max_norm is not None:
-        _renorm_rows(weight, index, max_norm, norm_type)
-    rows = weight.index_select(0, index)
-    if scale_grad_by_freq:
-        counts = zeros(weight.shape[0], dtype=weight.dtype, device=weight.device)
-        counts = counts.index_add(0, index, ones(index.shape, dtype=weight.dtype, device=weight.device))
-        fixed = rows.detach()
-        rows = fixed + (rows - fixed) / counts.index_select(0, index).unsqueeze(1)
-    if padding_idx is not None:
-        rows = where((index == padding_idx).unsqueeze(1), rows.detach(), rows)
-    return rows.reshape(*input.shape, weight.shape[1])
-
-
-def _check_offsets(offsets: Tensor, length: int) -> None:
-    """torch's errors for bag offsets that do not start at 0, pass the input's end or go backwards."""
-    starts = offsets.numpy()
-    if starts.size and starts[0] != 0:
-        raise RuntimeError("offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start from "
-                           f"position 0. However, got {starts[0]}\n[ torch.{torch_name(offsets.dtype)}Tensor{{}} ]")
-    if starts.size and starts[-1] > length:
-        raise RuntimeError(f"offsets[-1] can not be greater than input's length {length} but got offsets[-1] of "
-                           f"{starts[-1]}")
-    if (np.diff(starts) < 0).any():
-        raise RuntimeError("Expected i < index_size to be true, but got false.  (Could this error message be improved?  "
-                           "If so, please report an enhancement request to PyTorch.)")
-
-
-def _bag_ids(input: Tensor, offsets: Tensor | None, include_last_offset: bool) -> tuple[Tensor, int]:
-    """The bag of each flattened index and the number of bags; indices past the last bag go to bag `bags`."""
-    if input.ndim == 2:
-        if offsets is not None:
-            raise ValueError("if input is 2D, then offsets has to be None, as input is treated is a mini-batch of "
-                             f"fixed length sequences. However, found offsets of type {type(offsets)}")
-        rows, length = input.shape
-        return arange(rows * length, device=input.device) // max(length, 1), rows
-    if input.ndim != 1:
-        raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension {input.ndim}")
-    if offsets is None:
-        raise ValueError("offsets has to be a 1D Tensor but got None")
-    if offsets.ndim != 1:
-        raise ValueError("offsets has to be a 1D Tensor")
-    _check_offsets(offsets, input.shape[0])
-    bags = offsets.shape[0] - 1 if include_last_offset else offsets.shape[0]
-    position = arange(input.shape[0], device=input.device)
-    return searchsorted(offsets.to(int64), position, right=True) - 1, bags
-
-
-@recorded_as("EmbeddingBagBackward0", slots=("weight", "per_sample_weights"))
-def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, max_norm: float | None = None,
-                  norm_type: float = 2, scale_grad_by_freq: bool = False, mode: str = "mean", sparse: bool = False,
-                  per_sample_weights: Tensor | None = None, include_last_offset: bool = False,
-                  padding_idx: int | None = None) -> Tensor:
-    """Sum, mean or max of the embeddings of each bag (a row of 2-D input, or a run of 1-D input starting at
-    each offset), as lazy scatter-reductions into one row per bag. padding_idx entries are left out (empty
-    bags give zeros). With sparse, weight's gradient is a sparse tensor of the looked-up rows."""
-    if mode not in ("sum", "mean", "max"):
-        raise ValueError("mode has to be one of sum, mean or max")
-    if mode == "max" and sparse:
-        raise ValueError("max mode does not support sparse weights")
-    if per_sample_weights is not None and mode != "sum":
-        raise NotImplementedError("embedding_bag: per_sample_weights was not None. per_sample_weights is only "
-                                  f"supported for mode='sum' (got mode='{mode}'). Please open a feature request on "
-                                  "GitHub.")
-    bag, bags = _bag_ids(input, offsets, include_last_offset)
-    padding_idx = _check_embedding(input, weight, padding_idx)
-    index = input.reshape(-1).to(int64)
-    if max_norm is not None:
-        _renorm_rows(weight, index, max_norm, norm_type)
-    rows = embedding(index, weight, padding_idx, scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
-    if per_sample_weights is not None:
-        rows = rows * per_sample_weights.reshape(-1, 1)
-    if padding_idx is not None:
-        bag = where(index == padding_idx, bags, bag)
-    if bags == 0 or index.numel() == 0:
-        return zeros(bags, weight.shape[1], dtype=weight.dtype, device=weight.device)
-    table = zeros(bags + 1, weight.shape[1], dtype=weight.dtype, device=weight.device)
-    if mode == "max":
-        return table.index_reduce(0, bag, rows, "amax", include_self=False)[:bags]
-    summed = table.index_add(0, bag, rows)[:bags]
-    if mode == "sum":
-        return summed
-    counts = zeros(bags + 1, dtype=weight.dtype, device=weight.device).index_add(0, bag, ones(bag.shape,
-                                                                                              dtype=weight.dtype))
-    return summed / counts[:bags].clamp(min=1).unsqueeze(1)
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
