@@ -183,6 +183,22 @@ def test_grid_sample_values_and_gradients(mode, padding_mode, align_corners, n):
         assert_like_torch(got, want, rtol=1e-7, atol=1e-9)
 
 
+@pytest.mark.parametrize("padding_mode", ["border", "reflection"])
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_grid_sample_grid_gradient_on_the_borders(padding_mode, align_corners):
+    """Points exactly on a border (or reflected onto one) get no grid gradient: torch counts borders as outside."""
+    torch = torch_or_skip()
+    a = np.random.default_rng(9).standard_normal((1, 1, 4, 3))
+    g = np.random.default_rng(10).integers(-6, 7, (1, 3, 5, 2)) / 4
+    results = []
+    for mod, F in ((lg, LF), (torch, torch.nn.functional)):
+        x, grid = mod.tensor(a, requires_grad=True), mod.tensor(g, requires_grad=True)
+        out = F.grid_sample(x, grid, padding_mode=padding_mode, align_corners=align_corners)
+        results.append((out, *mod.autograd.grad(out.sum(), [x, grid])))
+    for got, want in zip(*results):
+        assert_like_torch(got.detach(), want.detach(), rtol=1e-7, atol=1e-9)
+
+
 @pytest.mark.parametrize("mode", ["bilinear", "nearest", "bicubic"])
 def test_grid_sample_float32(mode):
     torch = torch_or_skip()

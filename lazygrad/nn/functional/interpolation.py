@@ -370,11 +370,13 @@ def _unnormalize(coord: Tensor, size: int, align_corners: bool) -> Tensor:
 
 
 def _padded(coord: Tensor, size: int, padding_mode: str, align_corners: bool) -> Tensor:
-    """Source coordinates after border clamping or reflection (zeros padding leaves them as they are)."""
+    """Source coordinates after border clamping or reflection (zeros padding leaves them as they are). A
+    coordinate on a border or past it is clamped with no gradient: torch counts the borders as outside."""
     if padding_mode == "reflection":
         coord = _reflect(coord, 0, size - 1) if align_corners else _reflect(coord, -0.5, size - 0.5)
     if padding_mode != "zeros":
-        coord = coord.clamp(0, size - 1)
+        inside = (coord > 0) & (coord < size - 1)
+        coord = lg.where(inside, coord, coord.detach().clamp(0, size - 1))
     return coord
 
 
