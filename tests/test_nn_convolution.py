@@ -400,6 +400,8 @@ def test_integer_pools_like_torch():
     lambda F, x: F.adaptive_avg_pool2d(x[0, 0], 2),
     lambda F, x: F.pixel_shuffle(x[:, :1, :3], 2),
     lambda F, x: F.pixel_unshuffle(x, 2),
+    lambda F, x: F.pixel_shuffle(x, 0), lambda F, x: F.pixel_shuffle(x, -1), lambda F, x: F.pixel_unshuffle(x, -2),
+    lambda F, x: F.pixel_shuffle(x[0, 0], 0),
     # 1-d pools: torch's own checks, then those of the 2-d pool of the input given a height of 1
     *(lambda F, x, kw=kw: F.max_pool1d(x[:, :, 0], **kw) for kw in (
         dict(kernel_size=(2, 2)), dict(kernel_size=2, stride=(1, 1)), dict(kernel_size=2, padding=(0, 0)),

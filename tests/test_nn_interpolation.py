@@ -130,6 +130,14 @@ ERRORS = [
     (lambda m, x: m.nn.functional.grid_sample(x[:, :, :0], m.zeros(1, 3, 3, 2), align_corners=False), RuntimeError),
     (lambda m, x: m.nn.functional.grid_sample(x, m.zeros(1, 3, 3, 2), mode="area", align_corners=False), ValueError),
     (lambda m, x: m.nn.functional.grid_sample(x, m.zeros(1, 3, 3, 2), padding_mode="wrap"), ValueError),
+    (lambda m, x: m.nn.functional.grid_sample(x, m.zeros(1, 3, 3, 1, 2), align_corners=False), RuntimeError),
+    (lambda m, x: m.nn.functional.grid_sample(x.unsqueeze(2), m.zeros(1, 3, 3, 3), align_corners=False), RuntimeError),
+    (lambda m, x: m.nn.functional.grid_sample(x.long(), m.zeros(1, 3, 3, 2), align_corners=False),
+     NotImplementedError),
+    (lambda m, x: m.nn.functional.grid_sample(x.cfloat().unsqueeze(2), m.zeros(1, 2, 3, 3, 3), align_corners=False),
+     NotImplementedError),
+    (lambda m, x: m.nn.functional.grid_sample(x.float(), m.zeros(1, 3, 3, 2, dtype=m.cfloat), align_corners=False),
+     RuntimeError),
     (lambda m, x: m.nn.functional.affine_grid(m.zeros(1, 2, 3), (1, 1, 0, 3), align_corners=False), ValueError),
     (lambda m, x: m.nn.functional.affine_grid(m.zeros(1, 3, 3), (1, 1, 4, 3), align_corners=False), ValueError),
     (lambda m, x: m.nn.functional.affine_grid(m.zeros(1, 2, 4), (1, 1, 4, 3, 2), align_corners=False), ValueError),
@@ -197,6 +205,15 @@ def test_grid_sample_grid_gradient_on_the_borders(padding_mode, align_corners):
         results.append((out, *mod.autograd.grad(out.sum(), [x, grid])))
     for got, want in zip(*results):
         assert_like_torch(got.detach(), want.detach(), rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("shape", [(0, 2, 3, 4), (2, 0, 3, 4), (2, 0, 3, 4, 2)])
+def test_grid_sample_of_no_batch_or_channels(shape):
+    torch = torch_or_skip()
+    grid = _grid(len(shape) - 2, np.float64, seed=3)[:shape[0]]
+    assert_like_torch(LF.grid_sample(lg.zeros(shape, dtype=lg.float64), lg.tensor(grid), align_corners=False),
+                      torch.nn.functional.grid_sample(torch.zeros(shape, dtype=torch.float64), torch.tensor(grid),
+                                                      align_corners=False))
 
 
 @pytest.mark.parametrize("mode", ["bilinear", "nearest", "bicubic"])

@@ -17,6 +17,7 @@ import numpy as np
 
 import lazygrad as lg
 
+from ...dtypes import torch_name
 from ...movement import in_format_of
 from ...tensor import Tensor
 from .pooling import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
@@ -145,9 +146,8 @@ _TAPS: dict[str, tuple[int | None, Callable]] = {
     "bilinear": (2, _linear_taps), "trilinear": (3, _linear_taps), "bicubic": (2, _cubic_taps)}
 _AREA = {1: adaptive_avg_pool1d, 2: adaptive_avg_pool2d, 3: adaptive_avg_pool3d}
 _LINEAR_DIMS = {"linear": 1, "bilinear": 2, "trilinear": 3}
-# torch's names of scalar types, as its kernels' errors spell them
-_TORCH_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-_SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16", **_TORCH_NAMES}
+# torch's CPU grid sampler kernels by spatial dims, as their dtype errors name them
+_GRID_KERNELS = {2: "grid_sampler_2d_cpu_kernel_impl", 3: "grid_sampler3d_cpu"}
 
 
 def _resample_dim(x: Tensor, d: int, taps: np.ndarray, weights: np.ndarray | None) -> Tensor:
@@ -274,7 +274,7 @@ def interpolate(input: Tensor, size: int | Sequence[int] | None = None,
     if not input.dtype.is_floating_point:
         kind = "nearest" if mode.startswith("nearest") else mode
         raise NotImplementedError(f"\"upsample_{kind}{n}d_channels_last\" not implemented for "
-                                  f"'{_TORCH_NAMES.get(input.dtype.name, input.dtype.name)}'")
+                                  f"'{torch_name(input.dtype)}'")
     ftype = np.float64 if input.dtype == lg.float64 else np.float32
     result = input
     for i, o in enumerate(out):
@@ -399,9 +399,7 @@ def _dim_taps(coord: Tensor, size: int, mode: str, padding_mode: str, align_corn
 
 
 def _check_grid(input: Tensor, grid: Tensor, mode: str) -> None:
-    if input.dtype != grid.dtype:
-        raise RuntimeError(f"expected scalar type {_SCALAR_NAMES.get(input.dtype.name, input.dtype.name)} but found "
-                           f"{_SCALAR_NAMES.get(grid.dtype.name, grid.dtype.name)}")
+    """torch's checks, in its order: the shapes, then the kernel's dtype, then the grid's matching it."""
     if input.ndim < 1 or grid.ndim < 1 or input.shape[0] != grid.shape[0]:
         raise RuntimeError("grid_sampler(): expected grid and input to have same batch size, but got input with "
                            f"sizes {list(input.shape)} and grid with sizes {list(grid.shape)}")
@@ -412,14 +410,17 @@ def _check_grid(input: Tensor, grid: Tensor, mode: str) -> None:
         if input.shape[d] == 0:
             raise RuntimeError("grid_sampler(): expected input to have non-empty spatial dimensions, but input has "
                                f"sizes {list(input.shape)} with dimension {d} being empty")
-    if input.ndim not in (4, 5) or grid.ndim != input.ndim:
-        raise RuntimeError("grid_sampler(): expected 4D or 5D input and grid with same number of dimensions, but got "
-                           f"input with sizes {list(input.shape)} and grid with sizes {list(grid.shape)}")
+    if input.ndim not in (4, 5) or grid.ndim != input.ndim:  # (torch takes any input but 4-d for a 5-d one)
+        expected = 4 if input.ndim == 4 else 5
+        raise RuntimeError(f"grid_sampler(): expected {expected}D input and grid with same number of dimensions, but "
+                           f"got input with sizes {list(input.shape)} and grid with sizes {list(grid.shape)}")
     if mode == "bicubic" and input.ndim != 4:
         raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
     if not input.dtype.is_floating_point:
-        raise NotImplementedError(f"\"grid_sampler_{input.ndim - 2}d_cpu_kernel_impl\" not implemented for "
-                                  f"'{_TORCH_NAMES.get(input.dtype.name, input.dtype.name)}'")
+        raise NotImplementedError(f"\"{_GRID_KERNELS[input.ndim - 2]}\" not implemented for "
+                                  f"'{torch_name(input.dtype)}'")
+    if input.dtype != grid.dtype:
+        raise RuntimeError(f"expected scalar type {torch_name(input.dtype)} but found {torch_name(grid.dtype)}")
 
 
 @autocast_op("grid_sample")
@@ -458,5 +459,5 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear", padding_mod
     weight = lg.where(valid, weight, 0)
     points, k = math.prod(out), math.prod(flat.shape[1 + n:])
     flat = flat.reshape(batch, 1, points * k).expand(batch, channels, points * k)
-    picked = input.reshape(batch, channels, -1).gather(2, flat).reshape(batch, channels, points, k)
+    picked = input.reshape(batch, channels, math.prod(spatial)).gather(2, flat).reshape(batch, channels, points, k)
     return (picked * weight.reshape(batch, 1, points, k)).sum(-1).reshape(batch, channels, *out)
