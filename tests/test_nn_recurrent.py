@@ -198,6 +198,24 @@ def test_pack_and_pad_round_trip_like_torch():
                lambda: tu.pack_padded_sequence(x, lengths), RuntimeError)
 
 
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_unpad_sequence_like_torch(batch_first):
+    """A time-major batch is transposed in place (torch's side effect, kept); a leaf requiring grad is refused."""
+    torch = torch_or_skip()
+    seqs = [randn(3, 2), randn(1, 2), randn(2, 2)]
+    results = []
+    for mod in (lg, torch):
+        padded = mod.nn.utils.rnn.pad_sequence([mod.tensor(s) for s in seqs], batch_first=batch_first)
+        pieces = mod.nn.utils.rnn.unpad_sequence(padded, mod.tensor([3, 1, 2]), batch_first=batch_first)
+        results.append([padded, *pieces])
+    for got, want in zip(*results):
+        assert_like_torch(got, want, exact=True)
+    leaf = lambda mod: mod.zeros(3, 2, 1, requires_grad=True)  # noqa: E731
+    if not batch_first:
+        same_error(lambda: rnn_utils.unpad_sequence(leaf(lg), lg.tensor([3, 1])),
+                   lambda: torch.nn.utils.rnn.unpad_sequence(leaf(torch), torch.tensor([3, 1])), RuntimeError)
+
+
 @pytest.mark.parametrize("kind", ["LSTM", "GRU"])
 def test_recurrent_layer_on_packed_input(kind):
     torch = torch_or_skip()

@@ -148,9 +148,11 @@ def pad_sequence(sequences, batch_first: bool = False, padding_value: float = 0.
 
 
 def unpad_sequence(padded_sequences: Tensor, lengths: Tensor, batch_first: bool = False) -> list[Tensor]:
-    """The sequences of a padded batch, each cut to its length."""
-    batch = padded_sequences if batch_first else padded_sequences.transpose(0, 1)
-    return [batch[b, :n] for b, n in enumerate(_host_lengths(lengths).tolist())]
+    """The sequences of a padded batch, each cut to its length. A time-major batch is transposed in place to
+    batch-major first, as torch's does (the caller's tensor stays transposed)."""
+    if not batch_first:
+        padded_sequences.transpose_(0, 1)
+    return [padded_sequences[b, :n] for b, n in enumerate(_host_lengths(lengths).tolist())]
 
 
 def pack_sequence(sequences: list[Tensor], enforce_sorted: bool = True) -> PackedSequence:
