@@ -248,13 +248,15 @@ _COMPARISON_ALIASES = {"eq": "eq", "ne": "ne", "lt": "lt", "le": "le", "gt": "gt
 
 
 def _view_inplace(fn, node):
-    """x.t_(), x.unsqueeze_(d), ...: x itself becomes the view (metadata only), its node named as torch names
-    the in-place form (node(args): TransposeBackward1 for transpose_, ...)."""
+    """x.t_(), x.unsqueeze_(d), ...: x itself becomes the view (metadata only, its version bumped as torch's),
+    its node named as torch names the in-place form (node(args): TransposeBackward1 for transpose_, ...)."""
     def method(self, *args):
         if self._requires_grad and self.grad_fn is None and grad_mode.STATE.enabled:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
         v = fn(self, *args)
         self._shape, self._strides, self._offset, self._epoch = v._shape, v._strides, v._offset, -1
+        self._storage.version += 1  # (as torch's counter: saved copies of the tensor are stale now)
+        self._view_version = self._storage.version
         if v._grad_fn is not None:
             v._grad_fn.__class__ = node_class(node(args), type(v._grad_fn)._formula)
             self._grad_fn, self._output_nr = v._grad_fn, v._output_nr

@@ -198,6 +198,33 @@ def test_pack_and_pad_round_trip_like_torch():
                lambda: tu.pack_padded_sequence(x, lengths), RuntimeError)
 
 
+@pytest.mark.parametrize("call", [
+    lambda m: m.nn.utils.rnn.pad_sequence([m.ones(2, 2), m.ones(3, 1, dtype=m.float64) * 2], padding_side="left"),
+    lambda m: m.nn.utils.rnn.pad_sequence([m.ones(2, dtype=m.int64), m.ones(3) * 2.5], True, 7.5),
+    lambda m: m.nn.utils.rnn.pad_sequence(m.ones(2, 3)),
+])
+def test_pad_sequence_writes_into_the_first_sequences_layout_like_torch(call):
+    """The first sequence decides the dtype and the trailing dims; the others are cast and broadcast to them."""
+    torch = torch_or_skip()
+    assert_like_torch(call(lg), call(torch), exact=True)
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: m.nn.utils.rnn.pad_sequence([]),
+    lambda m: m.nn.utils.rnn.pad_sequence([m.tensor(1.0), m.tensor(2.0)]),
+    lambda m: m.nn.utils.rnn.pad_sequence([m.ones(2, 1), m.ones(3, 2)]),
+    lambda m: m.nn.utils.rnn.pad_sequence([m.ones(2, 1)], padding_side="middle"),
+    lambda m: m.nn.utils.rnn.pack_padded_sequence(m.zeros(3, 2, 1), [1, 2, 3]),
+    lambda m: m.nn.utils.rnn.pack_padded_sequence(m.zeros(3, 2, 1), [2, 0]),
+    lambda m: m.nn.utils.rnn.pack_padded_sequence(m.zeros(3, 2, 1), [0, 2]),
+    lambda m: m.nn.utils.rnn.pack_padded_sequence(m.zeros(0, 2), [1, 1]),
+    lambda m: m.nn.utils.rnn.pack_padded_sequence(m.zeros(3, 2, 1), m.tensor([[1, 2]])),
+])
+def test_packing_errors_like_torch(call):
+    torch = torch_or_skip()
+    same_error(lambda: call(lg), lambda: call(torch), RuntimeError)
+
+
 @pytest.mark.parametrize("batch_first", [False, True])
 def test_unpad_sequence_like_torch(batch_first):
     """A time-major batch is transposed in place (torch's side effect, kept); a leaf requiring grad is refused."""

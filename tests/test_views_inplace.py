@@ -1183,3 +1183,42 @@ def test_storages_realized_with_the_same_content_get_their_own_buffers():
     y.lerp_(x, 0.5)
     lg.realize(x, y)
     assert x.tolist() == [0.0, 4.0, 8.0] and y.tolist() == [0.0, 3.0, 6.0]
+
+
+IN_PLACE_VIEW_OPS = ["t_()", "transpose_(0, 1)", "swapdims_(0, 1)", "unsqueeze_(0)", "squeeze_()", "squeeze_(0)",
+                     "as_strided_((2, 2), (1, 2))"]
+
+
+@pytest.mark.parametrize("op", IN_PLACE_VIEW_OPS)
+def test_an_in_place_view_op_bumps_the_version_so_saved_copies_are_refused(op):
+    """torch's counter moves on t_(), unsqueeze_()...: a node that saved the tensor refuses to run (lazygrad
+    computed a silently wrong gradient before)."""
+    torch = torch_or_skip()
+
+    def call(m):
+        x = m.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True) * 1
+        y = (x * m.tensor([[1.0, 0.0], [5.0, 1.0]], requires_grad=True)).sum()
+        eval(f"x.{op}")
+        assert x._version == 1
+        with pytest.raises(RuntimeError) as refusal:
+            y.backward()
+        return str(refusal.value)
+    assert call(lg) == call(torch)
+
+
+@pytest.mark.parametrize("op", IN_PLACE_VIEW_OPS)
+def test_nodes_that_kept_only_sizes_run_after_an_in_place_view_op(op):
+    """Sums, selects and slice writes remember the layout they saw, as torch's saved sizes do."""
+    torch = torch_or_skip()
+    results = []
+    for m in (lg, torch):
+        a = m.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+        b = m.tensor([5.0, 7.0], requires_grad=True)
+        x = a * 2
+        total = (x.sum(0) * m.tensor([1.0, 3.0])).sum() + (x[1, 1:] * 5).sum()
+        x[0].copy_(b)
+        eval(f"x.{op}")
+        (total + (x * 2).sum()).backward()
+        results.append((a.grad, b.grad))
+    for got, want in zip(*results):
+        np.testing.assert_array_equal(got.numpy(), want.numpy())

@@ -16,15 +16,39 @@ class Context:
         self.user = user  # the ctx object of a custom autograd.Function
 
 
-def _unpacked(ctx: Context, packed: list, unpack) -> Context:
-    """ctx with each saved tensor replaced by what unpack_hook gives back for it."""
-    swap = {id(t): unpack(p) for t, p in packed}
-
+def _swapped(ctx: Context, swap: dict) -> Context:
+    """ctx with the tensors whose ids swap names replaced."""
     def sub(v):
         if isinstance(v, (list, tuple)) and not hasattr(v, "_fields"):
             return type(v)(sub(x) for x in v)
         return swap.get(id(v), v)
     return Context(sub(ctx.args), ctx.kwargs, sub(ctx.out), ctx.needs_input_grad, ctx.user)
+
+
+def _unpacked(ctx: Context, packed: list, unpack) -> Context:
+    """ctx with each saved tensor replaced by what unpack_hook gives back for it."""
+    return _swapped(ctx, {id(t): unpack(p) for t, p in packed})
+
+
+def _as_recorded(ctx: Context, input_meta) -> Context:
+    """ctx with each input that an in-place view op (t_(), unsqueeze_()...) has laid out anew since the op seen
+    as the op saw it: torch's saved sizes and variables keep their own metadata. (Its values are the same
+    memory; had they been written since, the version check refused the node already.)"""
+    args = ctx.args
+    if any(type(a) in (list, tuple) for a in args):
+        from .record import flat_args
+        args = flat_args(args)
+    swap = None
+    for t, meta in zip(args, input_meta):
+        if meta is None or len(meta) < 4 or (t._shape is meta[0] and t._strides is meta[2] and t._offset == meta[3]):
+            continue
+        shape, _, strides, offset = meta
+        if (t._shape, t._strides, t._offset) != (shape, strides, offset):
+            then = type(t)._make(t._storage, shape, strides, offset)
+            then._grad_fn, then._output_nr, then._requires_grad = t._grad_fn, t._output_nr, t._requires_grad
+            then._accum = t._accum
+            swap = {**(swap or {}), id(t): then}
+    return ctx if swap is None else _swapped(ctx, swap)
 
 
 # nodes torch implements in C++ outside its generated ones: their name() is qualified
@@ -47,7 +71,7 @@ class BackwardNode:
         self._edges = tuple(edges)
         self._saved_versions = saved_versions
         self._output_meta = output_meta  # (shape, dtype, device) of each output, to make zero gradients
-        self._input_meta = ()  # (shape, dtype) of each input, to sum gradients back to
+        self._input_meta = ()  # (shape, dtype[, strides, offset]) of each input, to sum gradients back to
         self._pre_hooks: dict[int, list] = {}  # hooks of the non-leaf tensors this node produced
 
     _prehooks: HookDict | None = None  # hook(grad_outputs) before the formula runs
@@ -124,7 +148,7 @@ class BackwardNode:
 
     def apply(self, *grads):
         """The gradients of the inputs given those of the outputs (what torch's grad_fn.apply returns)."""
-        ctx = self._check_saved()
+        ctx = _as_recorded(self._check_saved(), self._input_meta)
         if self._packed is not None:
             ctx = _unpacked(ctx, *self._packed)
         if self._conjugate:  # torch's complex gradients from the real formula (derivatives.COMPLEX_AWARE)
@@ -280,9 +304,9 @@ def run_hooks(hooks: HookDict | None, grads: tuple, *extra) -> tuple:
 
 def _modified_message(tensor, expected: int, producer, output_nr: int) -> str:
     """torch's message for a saved tensor that an in-place op changed; it names the producing node
-    without its Backward suffix ("output 0 of Exp")."""
+    without "Backward" ("output 0 of Exp" for ExpBackward0, "of Transpose1" for TransposeBackward1)."""
     from ..dtypes import torch_name
-    which = f", which is output {output_nr} of {re.sub(r'Backward[0-9]*$', '', producer.name())}," if producer else ""
+    which = f", which is output {output_nr} of {re.sub(r'Backward(0$)?', '', producer.name())}," if producer else ""
     return ("one of the variables needed for gradient computation has been modified by an inplace operation: "
             f"[torch.{torch_name(tensor.dtype)}Tensor {list(tensor.shape)}]{which} is at version "
             f"{tensor._storage.version}; expected version {expected} instead. Hint: enable anomaly detection to "

@@ -156,7 +156,7 @@ def attach(op: str, args, kwargs, out):
         else:
             edges.append(next_edge(i))
             needs.append(i._requires_grad)
-            input_meta.append((i._shape, i.dtype))
+            input_meta.append((i._shape, i.dtype, i._strides, i._offset))
             kinds.add(i.dtype.kind)
     ctx = function.Context(args, kwargs, out, tuple(needs))
     saved = saved_versions(op, inputs, outputs, ctx.needs_input_grad)

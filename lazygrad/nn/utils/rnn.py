@@ -3,6 +3,7 @@ so that recurrent layers step each sequence only through its own length. Packing
 one gather, so their gradients are one scatter-add."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import NamedTuple
 
 import numpy as np
@@ -72,7 +73,28 @@ class PackedSequence(_PackedFields):
 
 
 def _host_lengths(lengths) -> np.ndarray:
-    return np.asarray(lengths.tolist() if isinstance(lengths, Tensor) else list(lengths), dtype=np.int64)
+    """lengths as int64 values, as torch converts them (a tensor must hold them in one dim)."""
+    if isinstance(lengths, Tensor) and lengths.ndim != 1:
+        raise RuntimeError(f"'lengths' argument should be a 1D CPU int64 tensor, but got {lengths.ndim}D "
+                           f"{lengths.device.type} Long tensor")
+    return np.asarray(lengths.tolist() if isinstance(lengths, Tensor) else list(lengths)).astype(np.int64)
+
+
+def _check_packing(steps: Tensor, lengths: np.ndarray) -> None:
+    """torch's checks, in its order, of a time-major batch and its (sorted, when they are valid) lengths."""
+    batch = steps.size(1)
+    if steps.numel() == 0:
+        raise RuntimeError("Cannot pack empty tensors.")
+    if lengths.size != batch:
+        raise RuntimeError(f"Expected `len(lengths)` to be equal to batch_size, but got {lengths.size} "
+                           f"(batch_size={batch})")
+    if lengths[-1] <= 0:
+        raise RuntimeError("Length of all samples has to be greater than 0, but found an element in 'lengths' that "
+                           "is <= 0")
+    if np.any(lengths[:-1] < lengths[1:]):
+        raise RuntimeError("`lengths` array must be sorted in decreasing order when `enforce_sorted` is True. "
+                           "You can pass `enforce_sorted=False` to pack_padded_sequence and/or pack_sequence "
+                           "to sidestep this requirement if you do not need ONNX exportability.")
 
 
 def pack_padded_sequence(input: Tensor, lengths, batch_first: bool = False,
@@ -80,22 +102,13 @@ def pack_padded_sequence(input: Tensor, lengths, batch_first: bool = False,
     """Pack a padded (T, B, *) (or (B, T, *)) batch whose sequence b has lengths[b] steps."""
     lengths = _host_lengths(lengths)
     if enforce_sorted:
-        if np.any(lengths[:-1] < lengths[1:]):
-            raise RuntimeError("`lengths` array must be sorted in decreasing order when `enforce_sorted` is True. "
-                               "You can pass `enforce_sorted=False` to pack_padded_sequence and/or pack_sequence "
-                               "to sidestep this requirement if you do not need ONNX exportability.")
         order, sorted_indices = np.arange(lengths.size), None
     else:
         order = np.argsort(-lengths, kind="stable")
         sorted_indices = _long(order)
     steps = input if not batch_first else input.transpose(0, 1)
-    if lengths.size != steps.shape[1]:
-        raise RuntimeError(f"Expected `len(lengths)` to be equal to batch_size, but got {lengths.size} "
-                           f"(batch_size={steps.shape[1]})")
-    if lengths.size and lengths.min() <= 0:
-        raise RuntimeError("Length of all samples has to be greater than 0, but found an element in 'lengths' that "
-                           "is <= 0")
     ordered = lengths[order]
+    _check_packing(steps, ordered)
     batch_sizes = (ordered[None, :] > np.arange(int(ordered.max()))[:, None]).sum(1)
     rows = np.concatenate([t * steps.shape[1] + order[:n] for t, n in enumerate(batch_sizes)])
     flat = steps.reshape(-1, *steps.shape[2:])
@@ -131,20 +144,28 @@ def pad_packed_sequence(sequence: PackedSequence, batch_first: bool = False, pad
 
 def pad_sequence(sequences, batch_first: bool = False, padding_value: float = 0.0,
                  padding_side: str = "right") -> Tensor:
-    """Stack sequences of shape (L_i, *) into (max L, B, *) (or (B, max L, *)), padded with padding_value."""
-    from ...movement import stack
-    from ..functional import pad
-    if padding_side not in ("left", "right"):
-        raise ValueError(f"Expected padding_side to be one of left or right, but got {padding_side}.")
-    sequences = list(sequences.unbind(0)) if isinstance(sequences, Tensor) else list(sequences)
+    """Sequences of shape (L_i, *) written into a (max L, B, *) (or (B, max L, *)) tensor of padding_value, in the
+    first sequence's dtype, each broadcast to its trailing dims (torch's copies into slices)."""
+    from ...creation import full
+    if not isinstance(sequences, Iterable):
+        raise RuntimeError(f"pad_sequence: Expected iterable for input sequences, but got arg of type: "
+                           f"{type(sequences)}")
+    sequences = tuple(sequences)
+    if not sequences:
+        raise RuntimeError("received an empty list of sequences")
+    first = sequences[0]
+    if first.ndim == 0:
+        raise RuntimeError("ArrayRef: invalid slice, N = 1; size = 0")
     longest = max(s.size(0) for s in sequences)
-    padded = []
-    for s in sequences:
-        extra = longest - s.size(0)
-        pads = [0, 0] * (s.dim() - 1) + ([0, extra] if padding_side == "right" else [extra, 0])
-        padded.append(pad(s, pads, value=padding_value))
-    out = stack(padded, 0)
-    return out if batch_first else out.transpose(0, 1)
+    if padding_side not in ("left", "right"):
+        raise RuntimeError(f"Expected padding_side to be one of left or right, but got {padding_side}.")
+    shape = (len(sequences), longest) if batch_first else (longest, len(sequences))
+    out = full((*shape, *first.shape[1:]), padding_value, dtype=first.dtype, device=first.device)
+    for i, s in enumerate(sequences):
+        n = s.size(0)
+        row = out[i] if batch_first else out[:, i]
+        row.narrow(0, longest - n if padding_side == "left" else 0, n).copy_(s)
+    return out
 
 
 def unpad_sequence(padded_sequences: Tensor, lengths: Tensor, batch_first: bool = False) -> list[Tensor]:
