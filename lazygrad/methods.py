@@ -276,6 +276,10 @@ def _module_load(self: Tensor, other: Tensor, assign: bool = False) -> Tensor:
     return other.detach() if assign else self.copy_(other).detach()
 
 
+def _delitem(self: Tensor, index) -> None:
+    raise TypeError("Tensor does not support deleting items")
+
+
 def _share_memory_(self: Tensor) -> Tensor:
     """Marks the memory shared, as torch reports it (lazygrad shares no memory between processes)."""
     typed_storage.UntypedStorage._of(self._storage).share_memory_()
@@ -434,7 +438,11 @@ METHODS = {
     "__dlpack_device__": interop.dlpack_device,
     **{f"__i{operator}__": _inplace_operator(INPLACE_OF[name], name) for operator, name in (
         ("add", "add"), ("sub", "sub"), ("mul", "mul"), ("truediv", "div"), ("floordiv", "floor_divide"),
-        ("mod", "remainder"), ("pow", "pow"), ("and", "bitwise_and"), ("or", "bitwise_or"), ("xor", "bitwise_xor"))},
+        ("mod", "remainder"), ("pow", "pow"), ("and", "bitwise_and"), ("or", "bitwise_or"), ("xor", "bitwise_xor"),
+        ("lshift", "bitwise_left_shift"), ("rshift", "bitwise_right_shift"), ("div", "div"))},
+    # Python 2's names, which torch's Tensor still has
+    "__div__": _operator(ew.div), "__rdiv__": _reflected_div, "__long__": lambda self: int(self),
+    "__nonzero__": lambda self: bool(self), "__delitem__": _delitem,
     # conversions
     "to": _to_method, "type": type_, "float": _caster(float32), "double": _caster(float64), "half": _caster(float16),
     "bfloat16": _caster(bfloat16), "cfloat": _caster(complex64), "cdouble": _caster(complex128),

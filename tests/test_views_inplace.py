@@ -343,6 +343,16 @@ def _seq_view_iadd_seen_by_base(m, x):
     return [x, y]
 
 
+def _seq_view_shift_and_divide_in_place_seen_by_base(m, x):
+    y = x.view(24).long()
+    z = y[2:]
+    y <<= 2
+    y >>= 1
+    w = x[1]
+    w.__idiv__(4)
+    return [x, y, z]
+
+
 def _seq_setitem_through_transpose(m, x):
     v = x.transpose(0, 2)
     v[1] = -1
@@ -475,6 +485,15 @@ def test_writes_through_views_are_seen_everywhere_like_torch(backend, name):
     got = f(lg, lg.tensor(BASE))
     want = f(torch, torch.tensor(BASE))
     check_all(got, want)
+
+
+def test_python_2_operator_names_and_item_deletion_like_torch():
+    torch = torch_or_skip()
+    for m in (lg, torch):
+        x = m.tensor([4.0, 6.0])
+        assert x.__div__(2).tolist() == [2.0, 3.0] and x.__rdiv__(12).tolist() == [3.0, 2.0]
+        assert m.tensor(3).__long__() == 3 and m.tensor(0).__nonzero__() is False
+    same_error(lambda: lg.ones(2).__delitem__(0), lambda: torch.ones(2).__delitem__(0), TypeError)
 
 
 def test_views_share_storage_without_torch():
