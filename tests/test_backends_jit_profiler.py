@@ -145,6 +145,16 @@ def test_sdp_switches_like_torchs(torch_switches):
         lg.backends.cuda.preferred_linalg_library("magma")
 
 
+def test_nn_attention_is_the_kernel_choice_module_from_the_first_import():
+    """lg.nn.attention names torch.nn.attention's counterpart at once, not the MultiheadAttention layer's module
+    (a fresh interpreter: the suite has imported it by name already)."""
+    import subprocess
+    import sys
+    code = "import lazygrad as lg; print(lg.nn.attention.sdpa_kernel.__module__, hasattr(lg.nn, 'conv'))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["lazygrad.nn.attention", "False"]
+
+
 def test_sdpa_kernel_sets_the_switches_and_refuses_like_torch(torch_switches):
     """torch.nn.attention.sdpa_kernel: the switches inside the block are torch's, restored after it, and a
     choice leaving no CPU kernel (neither math nor flash) fails in both; otherwise the values are torch's."""
