@@ -454,3 +454,41 @@ def test_transformer_matches_torch_and_loads_its_state_dict():
                                                                               torch.zeros(3, 2, 5)), RuntimeError)
     same_error(lambda: nn.TransformerEncoderLayer(6, 2, activation="tanh"),
                lambda: torch.nn.TransformerEncoderLayer(6, 2, activation="tanh"), RuntimeError)
+
+
+@pytest.mark.parametrize("variant", ["causal_upper_left", "causal_lower_right"])
+@pytest.mark.parametrize("lengths", [(3, 5), (4, 4), (5, 3)])
+def test_sdpa_with_a_causal_bias_matches_torch(variant, lengths):
+    torch = torch_or_skip()
+    import torch.nn.attention.bias as torch_bias
+    from lazygrad.nn.attention import bias
+    rng = np.random.default_rng(7)
+    arrays = [rng.standard_normal((2, 2, n, 4)) for n in (lengths[0], lengths[1], lengths[1])]
+    results = []
+    for mod, masks in ((lg, bias), (torch, torch_bias)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            mask = getattr(masks, variant)(*lengths)
+        q, k, v = (mod.tensor(a, requires_grad=True) for a in arrays)
+        out = mod.nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+        grads = mod.autograd.grad((out * out).sum(), [q, k, v])
+        results.append((out.detach(), *grads, mask.shape, repr(mask), [str(w.message) for w in caught]))
+    for got, want in zip(results[0][:4], results[1][:4]):
+        assert_like_torch(got, want, rtol=1e-10, atol=1e-12)
+    assert tuple(results[0][4]) == tuple(results[1][4])
+    assert results[0][5] == results[1][5] and results[0][6] == results[1][6]
+
+
+@pytest.mark.parametrize("call", [
+    lambda m, b: m.nn.functional.scaled_dot_product_attention(m.ones(1, 3, 4), m.ones(1, 5, 4), m.ones(1, 5, 4),
+                                                              attn_mask=b.causal_lower_right(3, 5), is_causal=True),
+    lambda m, b: m.nn.functional.scaled_dot_product_attention(m.ones(1, 3, 4), m.ones(1, 5, 4).double(),
+                                                              m.ones(1, 5, 4), attn_mask=b.causal_lower_right(3, 5)),
+    lambda m, b: b.causal_upper_left(3),
+    lambda m, b: b.CausalBias(1, 2, 3),
+])
+def test_causal_bias_errors_like_torch(call):
+    torch = torch_or_skip()
+    import torch.nn.attention.bias as torch_bias
+    from lazygrad.nn.attention import bias
+    same_error(lambda: call(lg, bias), lambda: call(torch, torch_bias))

@@ -60,7 +60,11 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
                                  dropout_p: float = 0.0, is_causal: bool = False, scale: float | None = None,
                                  enable_gqa: bool = False) -> Tensor:
     """softmax(q k^T * scale + mask) v over the last two dims. A bool mask marks the keys each query may attend
-    to, a float mask is added; rows with no key left give zeros (as torch's math path), not NaN."""
+    to, a float mask is added; rows with no key left give zeros (as torch's math path), not NaN. A CausalBias
+    mask (nn.attention.bias) runs its own way, as its __torch_function__ makes torch's."""
+    from ..attention.bias import CausalBias
+    if isinstance(attn_mask, CausalBias):
+        return attn_mask._dispatch(query, key, value, dropout_p, is_causal, scale, enable_gqa)
     _check_sdpa(query, key, value, attn_mask, is_causal, dropout_p)
     from ..attention import check_kernel_enabled
     check_kernel_enabled(query.device.type)

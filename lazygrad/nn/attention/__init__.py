@@ -7,7 +7,7 @@ import enum
 from contextlib import contextmanager
 from typing import Iterator
 
-from ..backends import cuda as cuda_backends
+from ...backends import cuda as cuda_backends
 
 WARN_FOR_UNFUSED_KERNELS = False
 
