@@ -165,7 +165,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_me
             inferred = from_numpy_dtype(values.dtype) if values.dtype.kind not in "fc" else _infer_dtype(values)
     if values.dtype == np.uint64 and inferred is not dtypes.uint64:
         raise ValueError("Overflow when unpacking long long")  # (Python integers past int64)
-    dt = to_dtype(dtype) if dtype is not None else inferred
+    dt = to_dtype(dtype, "tensor") if dtype is not None else inferred
     if values.dtype.kind == "c" and dt.kind in "uif" and _python_scalars_inside(data):  # each number in order
         for number in _numbers(data):
             if isinstance(number, complex):  # (Python's own refusal)
@@ -218,7 +218,7 @@ def from_numpy(a: np.ndarray) -> Tensor:
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
     """data itself when it already is a tensor of that dtype, memory shared with NumPy when possible."""
-    dt = to_dtype(dtype) if dtype is not None else None
+    dt = to_dtype(dtype, "as_tensor") if dtype is not None else None
     if isinstance(data, Tensor):
         return data if dt is None or dt is data.dtype else data.to(dt)
     if isinstance(data, np.ndarray) and (dt is None or dt.np == data.dtype) and data.dtype.kind in "biufc":
@@ -245,25 +245,25 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = Fal
     if not isinstance(size, (int, tuple, list)) or isinstance(size, bool):
         raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}")
     _check_number("full", fill_value)
-    dt = to_dtype(dtype) if dtype is not None else dtypes.scalar_dtype(fill_value)
+    dt = to_dtype(dtype, "full") if dtype is not None else dtypes.scalar_dtype(fill_value)
     fill_value = scalar_in(dt, fill_value)
     return _const((size,) if isinstance(size, int) else size, fill_value, dt, device, requires_grad)
 
 
 def zeros(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
-    dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
+    dt = to_dtype(dtype, "zeros") if dtype is not None else get_default_dtype()
     return _const(sizes, 0, dt, device, requires_grad, "zeros", size)
 
 
 def ones(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
-    dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
+    dt = to_dtype(dtype, "ones") if dtype is not None else get_default_dtype()
     return _const(sizes, 1, dt, device, requires_grad, "ones", size)
 
 
 def empty(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False, out=None,
           memory_format=None) -> Tensor:
     """Uninitialized in torch; lazygrad gives zeros, which costs nothing extra when never realized."""
-    made = _const(sizes, 0, to_dtype(dtype) if dtype is not None else get_default_dtype(), device, False, "empty",
+    made = _const(sizes, 0, to_dtype(dtype, "empty") if dtype is not None else get_default_dtype(), device, False, "empty",
                   size)
     return _finish(_formatted(made, None, memory_format), requires_grad)
 
@@ -278,32 +278,32 @@ def _formatted(out: Tensor, like: Tensor | None, memory_format) -> Tensor:
     return out if memory_format is contiguous_format else contiguous(out, memory_format=memory_format)
 
 
-def _like(t: Tensor, value, dtype, device, requires_grad, memory_format) -> Tensor:
+def _like(t: Tensor, value, dtype, device, requires_grad, memory_format, name: str) -> Tensor:
     """A constant shaped like t, laid out like t unless memory_format says otherwise."""
-    dt = to_dtype(dtype) if dtype is not None else t.dtype
+    dt = to_dtype(dtype, name) if dtype is not None else t.dtype
     place = normalize_device(device) if device is not None else t._storage.device
     out = Tensor._from_node(graph.const(value, dt, t._shape), place)
     return _finish(_formatted(out, t, memory_format), requires_grad)
 
 
 def zeros_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
-    return _like(input, 0, dtype, device, requires_grad, memory_format)
+    return _like(input, 0, dtype, device, requires_grad, memory_format, "zeros_like")
 
 
 def ones_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
-    return _like(input, 1, dtype, device, requires_grad, memory_format)
+    return _like(input, 1, dtype, device, requires_grad, memory_format, "ones_like")
 
 
 def empty_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
-    return _like(input, 0, dtype, device, requires_grad, memory_format)
+    return _like(input, 0, dtype, device, requires_grad, memory_format, "empty_like")
 
 
 def full_like(input: Tensor, fill_value, *, dtype=None, device=None, requires_grad: bool = False,
               memory_format=None) -> Tensor:
     _check_number("full_like", fill_value if not isinstance(fill_value, Tensor) else 0)
     value = dtypes.python_scalar(fill_value.item() if isinstance(fill_value, Tensor) else fill_value)
-    value = scalar_in(to_dtype(dtype) if dtype is not None else input.dtype, value)
-    return _like(input, value, dtype, device, requires_grad, memory_format)
+    value = scalar_in(to_dtype(dtype, "full_like") if dtype is not None else input.dtype, value)
+    return _like(input, value, dtype, device, requires_grad, memory_format, "full_like")
 
 
 def _refuse_complex_bounds(*values, c_type: str = "double") -> None:
@@ -571,17 +571,17 @@ def _own(self: Tensor, device):
 
 
 def new_zeros(self: Tensor, *sizes, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return _const(sizes, 0, to_dtype(dtype) if dtype is not None else self.dtype, _own(self, device),
+    return _const(sizes, 0, to_dtype(dtype, "new_zeros") if dtype is not None else self.dtype, _own(self, device),
                   requires_grad, "new_zeros", size)
 
 
 def new_ones(self: Tensor, *sizes, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return _const(sizes, 1, to_dtype(dtype) if dtype is not None else self.dtype, _own(self, device),
+    return _const(sizes, 1, to_dtype(dtype, "new_ones") if dtype is not None else self.dtype, _own(self, device),
                   requires_grad, "new_ones", size)
 
 
 def new_empty(self: Tensor, *sizes, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return _const(sizes, 0, to_dtype(dtype) if dtype is not None else self.dtype, _own(self, device),
+    return _const(sizes, 0, to_dtype(dtype, "new_empty") if dtype is not None else self.dtype, _own(self, device),
                   requires_grad, "new_empty", size)
 
 
@@ -640,7 +640,7 @@ def inclusive_range(start=0, end=None, step=1, *, dtype=None, device=None, requi
                   "[start, end).", UserWarning, stacklevel=2)
     if end is None:
         start, end = 0, start
-    dt = to_dtype(dtype) if dtype is not None else get_default_dtype()
+    dt = to_dtype(dtype, "range") if dtype is not None else get_default_dtype()
     if dt is bool_ or dt.is_complex:
         raise NotImplementedError(f"\"range_cpu\" not implemented for '{dtypes.torch_name(dt)}'")
     _refuse_complex_bounds(start, end, step, c_type="int64_t" if not dt.is_floating_point else "float" if dt in (

@@ -158,22 +158,20 @@ def from_numpy_dtype(npdt) -> DType:
     return dt
 
 
-def to_dtype(obj) -> DType:
-    """Accept a DType, a NumPy dtype/type, or Python's bool/int/float as torch does."""
+# the Python types torch's parser takes for a dtype
+_PYTHON_TYPES = {bool: "bool", int: "int64", float: "float64", complex: "complex128"}
+
+
+def to_dtype(obj, fn: str | None = None, param: str = "dtype") -> DType:
+    """A dtype argument as torch's parser reads it: a dtype or Python's bool/int/float/complex; anything else
+    (a NumPy dtype, a string) is its TypeError, naming fn's parameter where fn is given."""
     if isinstance(obj, DType):
         return obj
-    if obj is bool:
-        return bool_
-    if obj is int:
-        return int64
-    if obj is float:
-        return float64
-    if obj is complex:
-        return complex128
-    try:
-        return from_numpy_dtype(obj)
-    except TypeError:
-        raise TypeError(f"dtype must be a lazygrad.dtype, got {obj!r}") from None
+    if isinstance(obj, type) and obj in _PYTHON_TYPES:
+        return _by_name(_PYTHON_TYPES[obj])
+    kind = type(obj)
+    named = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+    raise TypeError(f"{fn + '(): ' if fn else ''}argument '{param}' must be lazygrad.dtype, not {named}")
 
 
 _default_float = float32

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 
 from . import dtypes
-from .dtypes import torch_name
+from .dtypes import DType, torch_name
 from .tensor import Size, Tensor
 
 
@@ -60,7 +60,12 @@ def dtype_of_type(target):
         if name not in LEGACY_TYPES:
             raise ValueError(f"invalid type: '{target}'")
         return LEGACY_TYPES[name].dtype
-    return target
+    if isinstance(target, DType):
+        return target
+    if not isinstance(target, type):
+        raise TypeError("dtype must be a type, str, or dtype object")
+    named = target.__qualname__ if target.__module__ == "builtins" else f"{target.__module__}.{target.__qualname__}"
+    raise ValueError(f"invalid type: '{named}'")  # (a Python or NumPy type: named as a bad string is)
 
 
 class LegacyStorageType(type):

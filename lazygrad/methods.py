@@ -73,13 +73,34 @@ def _invert(self: Tensor) -> Tensor:
     return ew.logical_not(self) if self.dtype is bool_ else ew.bitwise_not(self)
 
 
+_TO_SIGNATURES = ("(lazygrad.device device = None, lazygrad.dtype dtype = None, bool non_blocking = False, bool copy = "
+                  "False, *, lazygrad.memory_format memory_format = None)",
+                  "(lazygrad.dtype dtype, bool non_blocking = False, bool copy = False, *, lazygrad.memory_format "
+                  "memory_format = None)",
+                  "(Tensor tensor, bool non_blocking = False, bool copy = False, *, lazygrad.memory_format "
+                  "memory_format = None)")
+
+
+def _is_dtype(a) -> bool:
+    return isinstance(a, DType) or (isinstance(a, type) and a in (bool, int, float, complex))
+
+
 def to_arguments(args: tuple, dtype=None, device=None) -> tuple:
-    """The (dtype, device) that to()'s positional arguments name: a tensor (both), a dtype, a device."""
+    """The (dtype, device) that to()'s positional arguments name: a tensor (both), a dtype, a device (a string, a
+    device or an index); anything else is torch's invalid combination."""
+    from .device import device as device_type
+    from .int_parameters import _got
+    fits = all(isinstance(a, (Tensor, str, int, device_type)) or _is_dtype(a) for a in args) and \
+        (dtype is None or _is_dtype(dtype))
+    if not fits:
+        named = {"dtype": dtype} if dtype is not None else {}
+        raise TypeError(f"to() received an invalid combination of arguments - got ({_got(args, named)}), but "
+                        "expected one of:\n" + "".join(f" * {s}\n" for s in _TO_SIGNATURES))
     for a in args:
         if isinstance(a, Tensor):
             dtype, device = a.dtype, a.device
-        elif isinstance(a, DType) or a in (bool, int, float):
-            dtype = a
+        elif _is_dtype(a) or isinstance(a, bool):  # (torch's parser reads True or False as the bool dtype)
+            dtype = bool_ if isinstance(a, bool) else a
         else:
             device = a
     return dtype, device

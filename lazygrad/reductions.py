@@ -434,7 +434,7 @@ def count_nonzero(input: Tensor, dim=None) -> Tensor:
 
 
 def _softmax_input(input: Tensor, dim: int, dtype, name: str) -> tuple[Tensor, int]:
-    x = input.to(dtype) if dtype is not None else input
+    x = input.to(to_dtype(dtype, name)) if dtype is not None else input
     d = wrap_dim(dim, x.ndim)
     if not x.dtype.is_floating_point:
         kernel = f"{name}_lastdim_kernel_impl" if d == x.ndim - 1 or x.ndim == 0 else f"{name}_kernel_impl"

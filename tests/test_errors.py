@@ -2,6 +2,7 @@
 the op (while building the graph), before anything is realized."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 import lazygrad as lg
@@ -439,6 +440,21 @@ MORE = {
     "unpool_output_size_length": lambda m: m.nn.functional.max_unpool2d(m.ones(1, 1, 2, 2),
                                                                         m.zeros(1, 1, 2, 2, dtype=m.long), 2,
                                                                         output_size=(4,)),
+    # a dtype argument is a dtype or Python's bool/int/float/complex: a NumPy type or a string is refused
+    "zeros_numpy_dtype": lambda m: m.zeros(2, dtype=np.float32),
+    "ones_string_dtype": lambda m: m.ones(2, dtype="float32"),
+    "full_like_numpy_dtype": lambda m: m.full_like(m.ones(1), 1, dtype=np.dtype("float32")),
+    "zeros_like_string_dtype": lambda m: m.zeros_like(m.ones(1), dtype="x"),
+    "new_zeros_string_dtype": lambda m: m.ones(1).new_zeros(2, dtype="x"),
+    "softmax_string_dtype": lambda m: m.ones(2).softmax(0, dtype="float"),
+    "log_softmax_numpy_dtype": lambda m: m.nn.functional.log_softmax(m.ones(2), 0, dtype=np.float64),
+    "to_numpy_type": lambda m: m.ones(2).to(np.float32),
+    "to_list": lambda m: m.ones(2).to([1]),
+    "to_device_and_numpy_type": lambda m: m.ones(2).to("cpu", np.float32),
+    "to_string_dtype_keyword": lambda m: m.ones(2).to(dtype="float"),
+    "type_numpy_type": lambda m: m.zeros(2).type(np.float64),
+    "type_python_float": lambda m: m.zeros(2).type(float),
+    "type_number": lambda m: m.zeros(2).type(3),
 }
 
 
