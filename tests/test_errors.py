@@ -455,6 +455,11 @@ MORE = {
     "type_numpy_type": lambda m: m.zeros(2).type(np.float64),
     "type_python_float": lambda m: m.zeros(2).type(float),
     "type_number": lambda m: m.zeros(2).type(3),
+    "pad_string_value": lambda m: m.nn.functional.pad(m.ones(2), (1, 1), "reflect", value="x"),
+    "pad_tensor_value_of_two": lambda m: m.nn.functional.pad(m.ones(2), (1, 1), value=m.tensor([2.0, 3.0])),
+    "pad_complex_value": lambda m: m.nn.functional.pad(m.ones(2), (1, 1), value=1j),
+    "gelu_approximate_none": lambda m: m.nn.functional.gelu(m.ones(2), approximate=None),
+    "gelu_approximate_positional": lambda m: m.nn.functional.gelu(m.ones(2), "tanh"),
 }
 
 

@@ -3,13 +3,14 @@ reflect, replicate and circular padding are concatenations of narrowed, flipped 
 they fuse into one kernel and their gradients are pads and sums, never scatters."""
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 
 from ... import graph
 from ...autograd.record import differentiable
 from ...movement import in_format_of
 from ...dtypes import bool_
-from ...int_parameters import int_list
+from ...int_parameters import int_list, type_name
 from ...ops import Op
 from ...tensor import Tensor
 from ...tensor_parameters import tensor_parameters
@@ -34,6 +35,8 @@ def _pairs(pad: Sequence[int], ndim: int) -> list[tuple[int, int]]:
 def constant_pad_nd(input: Tensor, pad: Sequence[int], value: float = 0) -> Tensor:
     """input padded with `value` (negative pads crop): a masked view of input, no copy."""
     pad = int_list(pad, "pad", "pad", 2)
+    if value is not None and not _is_float_argument(value):
+        raise TypeError(f"pad(): argument 'value' (position 4) must be float, not {type_name(value)}")
     if len(pad) % 2:
         raise RuntimeError("Length of pad must be even but instead it equals " + str(len(pad)))
     if len(pad) // 2 > input.ndim:
@@ -163,9 +166,18 @@ def _pad_node(input: Tensor, pad: Sequence[int], mode: str = "constant", value: 
 
 
 @recorded_as(_pad_node)
+def _is_float_argument(value) -> bool:
+    """What torch's parser takes for a float: a real number or a 0-d real tensor."""
+    if isinstance(value, Tensor):
+        return value.ndim == 0 and not value.dtype.is_complex
+    return isinstance(value, numbers.Real)
+
+
 def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None) -> Tensor:
     """torch.nn.functional.pad: pad[2i], pad[2i+1] pad the i-th dim from the end before and after."""
     pad = int_list(pad, "pad", "pad", 2)
+    if value is not None and not _is_float_argument(value):
+        raise TypeError(f"pad(): argument 'value' (position 4) must be float, not {type_name(value)}")
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
     if len(pad) // 2 > input.ndim:
