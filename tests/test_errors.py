@@ -458,6 +458,7 @@ MORE = {
     "pad_string_value": lambda m: m.nn.functional.pad(m.ones(2), (1, 1), "reflect", value="x"),
     "pad_tensor_value_of_two": lambda m: m.nn.functional.pad(m.ones(2), (1, 1), value=m.tensor([2.0, 3.0])),
     "pad_complex_value": lambda m: m.nn.functional.pad(m.ones(2), (1, 1), value=1j),
+    "constant_pad_nd_string_value": lambda m: m.constant_pad_nd(m.ones(2), (1, 1), "x"),
     "gelu_approximate_none": lambda m: m.nn.functional.gelu(m.ones(2), approximate=None),
     "gelu_approximate_positional": lambda m: m.nn.functional.gelu(m.ones(2), "tanh"),
 }

@@ -35,8 +35,8 @@ def _pairs(pad: Sequence[int], ndim: int) -> list[tuple[int, int]]:
 def constant_pad_nd(input: Tensor, pad: Sequence[int], value: float = 0) -> Tensor:
     """input padded with `value` (negative pads crop): a masked view of input, no copy."""
     pad = int_list(pad, "pad", "pad", 2)
-    if value is not None and not _is_float_argument(value):
-        raise TypeError(f"pad(): argument 'value' (position 4) must be float, not {type_name(value)}")
+    if not (isinstance(value, numbers.Number) or (isinstance(value, Tensor) and value.ndim == 0)):
+        raise TypeError(f"constant_pad_nd(): argument 'value' (position 3) must be Number, not {type_name(value)}")
     if len(pad) % 2:
         raise RuntimeError("Length of pad must be even but instead it equals " + str(len(pad)))
     if len(pad) // 2 > input.ndim:
