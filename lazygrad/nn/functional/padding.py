@@ -165,7 +165,6 @@ def _pad_node(input: Tensor, pad: Sequence[int], mode: str = "constant", value: 
     return form.format(len(pad) // 2) if form else None
 
 
-@recorded_as(_pad_node)
 def _is_float_argument(value) -> bool:
     """What torch's parser takes for a float: a real number or a 0-d real tensor."""
     if isinstance(value, Tensor):
@@ -173,6 +172,7 @@ def _is_float_argument(value) -> bool:
     return isinstance(value, numbers.Real)
 
 
+@recorded_as(_pad_node)
 def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float | None = None) -> Tensor:
     """torch.nn.functional.pad: pad[2i], pad[2i+1] pad the i-th dim from the end before and after."""
     pad = int_list(pad, "pad", "pad", 2)
