@@ -162,6 +162,11 @@ def from_numpy_dtype(npdt) -> DType:
 _PYTHON_TYPES = {bool: "bool", int: "int64", float: "float64", complex: "complex128"}
 
 
+def qualified_name(kind: type) -> str:
+    """A type as torch's messages name it: builtins bare, others with their module."""
+    return kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+
+
 def to_dtype(obj, fn: str | None = None, param: str = "dtype") -> DType:
     """A dtype argument as torch's parser reads it: a dtype or Python's bool/int/float/complex; anything else
     (a NumPy dtype, a string) is its TypeError, naming fn's parameter where fn is given."""
@@ -169,9 +174,8 @@ def to_dtype(obj, fn: str | None = None, param: str = "dtype") -> DType:
         return obj
     if isinstance(obj, type) and obj in _PYTHON_TYPES:
         return _by_name(_PYTHON_TYPES[obj])
-    kind = type(obj)
-    named = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
-    raise TypeError(f"{fn + '(): ' if fn else ''}argument '{param}' must be lazygrad.dtype, not {named}")
+    raise TypeError(f"{fn + '(): ' if fn else ''}argument '{param}' must be lazygrad.dtype, not "
+                    f"{qualified_name(type(obj))}")
 
 
 _default_float = float32

@@ -15,6 +15,7 @@ from typing import Callable
 
 import numpy as np
 
+from .dtypes import qualified_name
 from .tensor import Tensor
 from .tensor_parameters import first_name, refuse
 
@@ -233,8 +234,7 @@ def type_name(value) -> str:
     """A value's type as torch's parser names it: builtins bare, others with their module, tensors as Tensor."""
     if isinstance(value, Tensor):
         return "Tensor"
-    kind = type(value)
-    return kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+    return qualified_name(type(value))
 
 
 def described(value) -> str:

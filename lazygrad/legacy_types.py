@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 
 from . import dtypes
-from .dtypes import DType, torch_name
+from .dtypes import DType, qualified_name, torch_name
 from .tensor import Size, Tensor
 
 
@@ -64,8 +64,7 @@ def dtype_of_type(target):
         return target
     if not isinstance(target, type):
         raise TypeError("dtype must be a type, str, or dtype object")
-    named = target.__qualname__ if target.__module__ == "builtins" else f"{target.__module__}.{target.__qualname__}"
-    raise ValueError(f"invalid type: '{named}'")  # (a Python or NumPy type: named as a bad string is)
+    raise ValueError(f"invalid type: '{qualified_name(target)}'")  # (a Python or NumPy type: named as a bad string is)
 
 
 class LegacyStorageType(type):

@@ -47,7 +47,8 @@ def _as_recorded(ctx: Context, input_meta) -> Context:
             then = type(t)._make(t._storage, shape, strides, offset)
             then._grad_fn, then._output_nr, then._requires_grad = t._grad_fn, t._output_nr, t._requires_grad
             then._accum = t._accum
-            swap = {**(swap or {}), id(t): then}
+            swap = swap or {}
+            swap[id(t)] = then
     return ctx if swap is None else _swapped(ctx, swap)
 
 

@@ -410,7 +410,7 @@ def _check_grid(input: Tensor, grid: Tensor, mode: str) -> None:
         if input.shape[d] == 0:
             raise RuntimeError("grid_sampler(): expected input to have non-empty spatial dimensions, but input has "
                                f"sizes {list(input.shape)} with dimension {d} being empty")
-    if input.ndim not in (4, 5) or grid.ndim != input.ndim:  # (torch takes any input but 4-d for a 5-d one)
+    if input.ndim not in (4, 5) or grid.ndim != input.ndim:  # (torch names 4D for a 4-d input, else 5D)
         expected = 4 if input.ndim == 4 else 5
         raise RuntimeError(f"grid_sampler(): expected {expected}D input and grid with same number of dimensions, but "
                            f"got input with sizes {list(input.shape)} and grid with sizes {list(grid.shape)}")
