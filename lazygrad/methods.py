@@ -12,6 +12,7 @@ import numpy as np
 
 from .dtypes import (DType, bfloat16, bool_, complex64, complex128, float16, float32, float64, int8, int16, int32,
                      int64, to_dtype, torch_name, uint8)
+from .device import device as device_type
 from .tensor import Tensor
 from .legacy_types import legacy_storages
 from .int_parameters import as_int, int_checked, int_list, spread_or_named
@@ -88,22 +89,27 @@ def _is_dtype(a) -> bool:
 def to_arguments(args: tuple, dtype=None, device=None) -> tuple:
     """The (dtype, device) that to()'s positional arguments name: a tensor (both), a dtype, a device (a string, a
     device or an index); anything else is torch's invalid combination."""
-    from .device import device as device_type
-    from .int_parameters import _got
-    fits = all(isinstance(a, (Tensor, str, int, device_type)) or _is_dtype(a) for a in args) and \
-        (dtype is None or _is_dtype(dtype))
-    if not fits:
-        named = {"dtype": dtype} if dtype is not None else {}
-        raise TypeError(f"to() received an invalid combination of arguments - got ({_got(args, named)}), but "
-                        "expected one of:\n" + "".join(f" * {s}\n" for s in _TO_SIGNATURES))
+    if dtype is not None and not _is_dtype(dtype):
+        _refuse_to(args, dtype)
     for a in args:
         if isinstance(a, Tensor):
             dtype, device = a.dtype, a.device
-        elif _is_dtype(a) or isinstance(a, bool):  # (torch's parser reads True or False as the bool dtype)
-            dtype = bool_ if isinstance(a, bool) else a
-        else:
+        elif isinstance(a, bool):  # (torch's parser reads True or False as the bool dtype)
+            dtype = bool_
+        elif _is_dtype(a):
+            dtype = a
+        elif isinstance(a, (str, int, device_type)):
             device = a
+        else:
+            _refuse_to(args, None)
     return dtype, device
+
+
+def _refuse_to(args: tuple, dtype) -> None:
+    from .int_parameters import _got
+    named = {"dtype": dtype} if dtype is not None else {}
+    raise TypeError(f"to() received an invalid combination of arguments - got ({_got(args, named)}), but expected "
+                    "one of:\n" + "".join(f" * {s}\n" for s in _TO_SIGNATURES))
 
 
 @differentiable("to")
