@@ -2,6 +2,7 @@
 composed of differences, products and sums, so their gradients are those ops' gradients."""
 from __future__ import annotations
 
+from .dtypes import bool_
 from .tensor import Tensor, wrap_dim
 
 
@@ -21,12 +22,21 @@ def _areas(y: Tensor, x, dx, dim: int) -> Tensor:
     return pairs * steps
 
 
+def _refuse_bools(name: str, y: Tensor, x) -> None:
+    """torch's kernels take no bool samples or points."""
+    if isinstance(x, Tensor) and (x.dtype is bool_ or y.dtype is bool_):
+        raise RuntimeError(f"{name}: received a bool input for `x` or `y`, but bool is not supported")
+    if y.dtype is bool_:
+        raise RuntimeError(f"{name}: received a bool input for `y`, but bool is not supported")
+
+
 def trapezoid(y: Tensor, x: Tensor | None = None, *, dx=None, dim: int = -1) -> Tensor:
     """The integral of y along dim by the trapezoidal rule."""
     if y.ndim == 0:
         raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
-    if y.shape[wrap_dim(dim, y.ndim)] == 0:
-        return y.sum(dim)
+    if y.shape[wrap_dim(dim, y.ndim)] == 0:  # no samples: zeros in y's own dtype
+        return y.sum(dim, dtype=y.dtype)
+    _refuse_bools("trapezoid", y, x)
     return _areas(y if y.dtype.kind in "fc" else y.float(), x, dx, dim).sum(dim)
 
 
@@ -39,6 +49,7 @@ def trapz(y: Tensor, x=None, *, dx=None, dim: int = -1) -> Tensor:
 
 def cumulative_trapezoid(y: Tensor, x: Tensor | None = None, *, dx=None, dim: int = -1) -> Tensor:
     """The running integral: one value fewer than samples along dim."""
+    _refuse_bools("cumulative_trapezoid", y, x)
     if y.ndim == 0:
         raise IndexError("slice() cannot be applied to a 0-dim tensor.")
     if y.shape[wrap_dim(dim, y.ndim)] == 0:  # no samples: no values (of the integral's dtype)

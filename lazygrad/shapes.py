@@ -106,6 +106,9 @@ MESHGRID_WARNING = "torch.meshgrid: in an upcoming release, it will be required 
 def meshgrid(*tensors, indexing: str | None = None) -> tuple:
     """Tensor i expanded along dim i of the grid (views); 'xy' swaps the first two dims."""
     tensors = _tensor_list(tensors)
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type_name(t)}")
     if indexing is None:
         warnings.warn(MESHGRID_WARNING, UserWarning, stacklevel=2)
         indexing = "ij"

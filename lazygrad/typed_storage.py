@@ -23,7 +23,7 @@ from .autograd.grad_mode import is_grad_enabled
 from .int_parameters import spread_or_named
 from .buffer import Buffer
 from .device import device as Device
-from .dtypes import C_NAMES, DType, get_default_dtype, to_dtype, torch_name, uint8
+from .dtypes import C_NAMES, DType, get_default_dtype, qualified_name, to_dtype, torch_name, uint8
 from .indexing import getitem
 from .inplace import assign, mutable_buffer
 from .storage import Storage
@@ -692,6 +692,9 @@ def resize_(self: Tensor, *sizes, size=None, memory_format=None) -> Tensor:
 
 
 def resize_as_(self: Tensor, the_template: Tensor, *, memory_format=None) -> Tensor:
+    if not isinstance(the_template, Tensor):
+        raise TypeError(f"resize_as_(): argument 'the_template' (position 1) must be Tensor, not "
+                        f"{qualified_name(type(the_template))}")
     return resize_(self, the_template.shape)
 
 

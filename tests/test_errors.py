@@ -459,6 +459,13 @@ MORE = {
     "pad_tensor_value_of_two": lambda m: m.nn.functional.pad(m.ones(2), (1, 1), value=m.tensor([2.0, 3.0])),
     "pad_complex_value": lambda m: m.nn.functional.pad(m.ones(2), (1, 1), value=1j),
     "constant_pad_nd_string_value": lambda m: m.constant_pad_nd(m.ones(2), (1, 1), "x"),
+    "trapezoid_of_bools": lambda m: m.trapezoid(m.tensor([True, False])),
+    "trapezoid_bool_points": lambda m: m.trapezoid(m.ones(3), m.tensor([True, False, True])),
+    "cumulative_trapezoid_of_a_bool": lambda m: m.cumulative_trapezoid(m.tensor(True)),
+    "cumulative_trapezoid_bool_points": lambda m: m.cumulative_trapezoid(m.ones(3), m.tensor([True, False, True])),
+    "meshgrid_of_a_string": lambda m: m.meshgrid(m.ones(2), "a"),
+    "meshgrid_list_with_a_number": lambda m: m.meshgrid([m.ones(2), 3]),
+    "resize_as_a_string": lambda m: m.ones(2).resize_as_("a"),
     "gelu_approximate_none": lambda m: m.nn.functional.gelu(m.ones(2), approximate=None),
     "gelu_approximate_positional": lambda m: m.nn.functional.gelu(m.ones(2), "tanh"),
 }

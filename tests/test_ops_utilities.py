@@ -78,6 +78,8 @@ CASES = {
     "trapezoid_dx": (lambda m, y: m.trapezoid(y, dx=0.5, dim=0), [X]),
     "trapz": (lambda m, y, x: m.trapz(y, x[0].abs().cumsum(0)), [X, X]),
     "cumulative_trapezoid": (lambda m, y, x: m.cumulative_trapezoid(y, x.abs().cumsum(1)), [X, X]),
+    "trapezoid_of_no_samples_keeps_the_dtype": (lambda m, a: (m.trapezoid(a[:, :0].int()), m.trapezoid(a[:, :0] > 0)),
+                                                [X]),
     "combinations": (lambda m, a: m.combinations(a[0, :5], 3), [X]),
     "combinations_replacement": (lambda m, a: m.combinations(a[0, :4], with_replacement=True), [INTS]),
     "combinations_too_many": (lambda m, a: m.combinations(a[0, :2], 3), [INTS]),
