@@ -196,11 +196,21 @@ def set_default_dtype(d: DType) -> None:
 _KIND_ORDER = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
 
 
+def _refuse_types(type1, type2) -> None:
+    """torch's parser error for promote_types given something other than two dtypes."""
+    from .int_parameters import type_name
+    position = 1 if not isinstance(type1, DType) else 2
+    raise TypeError(f"promote_types(): argument 'type{position}' (position {position}) must be lazygrad.dtype, not "
+                    f"{type_name((type1, type2)[position - 1])}")
+
+
 def promote_types(type1: DType, type2: DType) -> DType:
     """torch.promote_types: bool < integers < floats < complex; a float wins over any integer, and a
     complex type with a float takes the wider of their parts (complex64 with float64 is complex128)."""
     if type1 is type2:
         return type1
+    if not (isinstance(type1, DType) and isinstance(type2, DType)):
+        _refuse_types(type1, type2)
     ka, kb = _KIND_ORDER[type1.kind], _KIND_ORDER[type2.kind]
     if (type1 in LIMITED_UNSIGNED or type2 in LIMITED_UNSIGNED) and "f" not in (type1.kind, type2.kind):
         raise RuntimeError("Promotion for uint16, uint32, uint64 types is not supported, attempted to promote "

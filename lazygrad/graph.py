@@ -128,6 +128,8 @@ def normalize_scalar(value, dtype: DType):
                 return _F32.unpack(_F32.pack(value))[0]
             except OverflowError:
                 pass
+            except struct.error:  # (not a number: an op given a string where torch takes a Number)
+                raise TypeError(f"unsupported operand type: {type(value).__name__}") from None
         with np.errstate(over="ignore"):
             return float(np.array(value, dtype=np.float64).astype(dtype.np))
     if type(value) is int and dtype is int64 and value < (1 << 63):

@@ -466,6 +466,8 @@ MORE = {
     "meshgrid_of_a_string": lambda m: m.meshgrid(m.ones(2), "a"),
     "meshgrid_list_with_a_number": lambda m: m.meshgrid([m.ones(2), 3]),
     "resize_as_a_string": lambda m: m.ones(2).resize_as_("a"),
+    "promote_types_of_none": lambda m: m.promote_types(None, m.float32),
+    "promote_types_of_tensors": lambda m: m.promote_types(m.ones(1), m.ones(1)),
     "gelu_approximate_none": lambda m: m.nn.functional.gelu(m.ones(2), approximate=None),
     "gelu_approximate_positional": lambda m: m.nn.functional.gelu(m.ones(2), "tanh"),
 }
@@ -475,3 +477,13 @@ MORE = {
 def test_more_errors_like_torch(backend, name):
     assert_raises_like_torch(MORE[name])
 
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: m.xlogy(m.ones(2), "a"),
+    lambda m: m.ones(2).double().mul("a"),
+])
+def test_a_string_where_a_number_goes_is_a_type_error(call):
+    """torch's parser refuses it in its own words; lazygrad raises the same class, never an internal error."""
+    torch = pytest.importorskip("torch")
+    assert type(raised(call, lg)) is type(raised(call, torch)) is TypeError
