@@ -3,6 +3,7 @@ few kernels, renders them as C from jinja2 templates, compiles them at runtime a
 from __future__ import annotations
 
 import importlib
+import numbers as _numbers
 
 from . import autograd, cuda, return_types, special
 from . import methods as _methods  # noqa: F401  (attaches Tensor methods)
@@ -177,6 +178,13 @@ def numel(input: Tensor) -> int:
 
 
 def result_type(tensor, other):
+    for operand in (tensor, other):
+        if not isinstance(operand, (Tensor, _numbers.Number)):
+            from .int_parameters import _got
+            raise TypeError(f"result_type() received an invalid combination of arguments - got "
+                            f"({_got((tensor, other), {})}), but expected one of:\n * (Tensor tensor, Tensor other)\n"
+                            " * (Tensor tensor, Number other)\n * (Number scalar, Tensor tensor)\n"
+                            " * (Number scalar1, Number scalar2)\n")
     return _result_type(tensor, other)
 
 

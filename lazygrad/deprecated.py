@@ -14,6 +14,7 @@ from .dtypes import set_default_dtype
 from .legacy_types import dtype_of_type
 from .settings import warn_once
 from .tensor import Tensor
+from .tensor_parameters import tensor_list
 from .amp.autocast_mode import autocast_op
 from .int_parameters import dim_list
 
@@ -54,6 +55,7 @@ def chain_matmul(*matrices: Tensor, out: Tensor | None = None) -> Tensor:
     warn_once("torch.chain_matmul is deprecated and will be removed in a future PyTorch release. Use "
               "torch.linalg.multi_dot instead, which accepts a list of two or more tensors rather than multiple "
               "parameters.")
+    matrices = tensor_list("chain_matmul", matrices)
     if not matrices:
         raise RuntimeError("chain_matmul(): Expected one or more matrices")
     for m in matrices:

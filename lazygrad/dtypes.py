@@ -139,6 +139,11 @@ def check_python_int(value) -> None:
 
 def can_cast(from_: DType, to: DType) -> bool:
     """torch.can_cast: no float into an integer, nothing non-bool into bool."""
+    if not (isinstance(from_, DType) and isinstance(to, DType)):
+        from .int_parameters import type_name
+        name, position, value = ("from_", 1, from_) if not isinstance(from_, DType) else ("to", 2, to)
+        raise TypeError(f"can_cast(): argument '{name}' (position {position}) must be lazygrad.dtype, not "
+                        f"{type_name(value)}")
     return _KIND_ORDER[from_.kind] <= _KIND_ORDER[to.kind]
 
 

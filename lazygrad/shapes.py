@@ -28,11 +28,14 @@ def _tensor_list(tensors) -> tuple:
     return tuple(tensors)
 
 
-def _one_or_tuple(tensors, fn):
-    """atleast_*: a tensor for one tensor, a tuple for several or for a list."""
+def _one_or_tuple(tensors, fn, name: str):
+    """atleast_*: a tensor for one tensor, a tuple for several or for a list (of tensors only)."""
     if len(tensors) == 1 and isinstance(tensors[0], Tensor):
         return fn(tensors[0])
-    return tuple(fn(t) for t in _tensor_list(tensors))
+    if len(tensors) == 1 and not isinstance(tensors[0], (list, tuple)):
+        raise TypeError(f"{name}() received an invalid combination of arguments - got ({type_name(tensors[0])}), "
+                        "but expected one of:\n * (Tensor input)\n * (tuple of Tensors tensors)\n")
+    return tuple(fn(t) for t in tensor_list(name, _tensor_list(tensors)))
 
 
 def _at_least_1d(t: Tensor) -> Tensor:
@@ -49,15 +52,15 @@ def _at_least_3d(t: Tensor) -> Tensor:
 
 
 def atleast_1d(*tensors):
-    return _one_or_tuple(tensors, _at_least_1d)
+    return _one_or_tuple(tensors, _at_least_1d, "atleast_1d")
 
 
 def atleast_2d(*tensors):
-    return _one_or_tuple(tensors, _at_least_2d)
+    return _one_or_tuple(tensors, _at_least_2d, "atleast_2d")
 
 
 def atleast_3d(*tensors):
-    return _one_or_tuple(tensors, _at_least_3d)
+    return _one_or_tuple(tensors, _at_least_3d, "atleast_3d")
 
 
 def _stacking(name: str, tensors, lift, dim_of) -> Tensor:
@@ -96,6 +99,7 @@ def column_stack(tensors, *, out=None) -> Tensor:
 
 def broadcast_tensors(*tensors) -> tuple:
     """Every tensor expanded (a view) to the common shape; one already of that shape is returned as is."""
+    tensors = tensor_list("broadcast_tensors", tensors)
     shape = broadcast_shapes(*(t._shape for t in tensors))
     return tuple(t if t._shape == shape else expand(t, shape) for t in tensors)
 
@@ -105,10 +109,7 @@ MESHGRID_WARNING = "torch.meshgrid: in an upcoming release, it will be required 
 
 def meshgrid(*tensors, indexing: str | None = None) -> tuple:
     """Tensor i expanded along dim i of the grid (views); 'xy' swaps the first two dims."""
-    tensors = _tensor_list(tensors)
-    for i, t in enumerate(tensors):
-        if not isinstance(t, Tensor):
-            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type_name(t)}")
+    tensors = tuple(tensor_list("meshgrid", _tensor_list(tensors)))
     if indexing is None:
         warnings.warn(MESHGRID_WARNING, UserWarning, stacklevel=2)
         indexing = "ij"
@@ -133,7 +134,7 @@ def meshgrid(*tensors, indexing: str | None = None) -> tuple:
 
 def cartesian_prod(*tensors) -> Tensor:
     """Every combination of one element from each 1-D tensor, as the rows of a matrix."""
-    for t in tensors:
+    for t in tensor_list("cartesian_prod", tensors):
         if t.ndim != 1:
             raise RuntimeError(f"Expect a 1D vector, but got shape {list(t._shape)}")
     if len(tensors) == 1:
@@ -400,7 +401,7 @@ def _as_matrix(t: Tensor, i: int) -> Tensor:
 def block_diag(*tensors) -> Tensor:
     """The matrices (0-D and 1-D tensors as one row) along the diagonal of a zero matrix: each row-block
     is its matrix padded with zeros left and right, and the row-blocks are concatenated."""
-    mats = [_as_matrix(t, i) for i, t in enumerate(tensors)]
+    mats = [_as_matrix(t, i) for i, t in enumerate(tensor_list("block_diag", tensors))]
     if not mats:
         return zeros(1, 0)
     dt = result_type(*tensors)

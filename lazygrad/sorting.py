@@ -18,6 +18,7 @@ from .dtypes import bfloat16, bool_, float32, float64, int64, uint8
 from .elementwise import isnan, where
 from .indexing import gather, take_along_dim
 from .tensor import Tensor, known_values, wrap_dim
+from .tensor_parameters import tensor_parameters
 from .unordered import refuse_complex
 from .amp.autocast_mode import autocast_op
 
@@ -248,6 +249,7 @@ def _host(t: Tensor) -> np.ndarray:
     return (t.float() if t.dtype is bfloat16 else t).detach().cpu().numpy()
 
 
+@tensor_parameters("input", name="_unique2")
 def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,
            dim=None):
     """The distinct values (sorted), and optionally where each element went and how often each occurs.

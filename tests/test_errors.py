@@ -467,6 +467,14 @@ MORE = {
     "meshgrid_list_with_a_number": lambda m: m.meshgrid([m.ones(2), 3]),
     "resize_as_a_string": lambda m: m.ones(2).resize_as_("a"),
     "promote_types_of_none": lambda m: m.promote_types(None, m.float32),
+    "can_cast_of_a_string": lambda m: m.can_cast(m.float32, "a"),
+    "atleast_1d_of_a_string": lambda m: m.atleast_1d(["a"]),
+    "atleast_2d_of_a_string": lambda m: m.atleast_2d("a", m.ones(1)),
+    "block_diag_of_a_string": lambda m: m.block_diag("a", m.ones(1)),
+    "broadcast_tensors_of_a_string": lambda m: m.broadcast_tensors(m.ones(1), "a"),
+    "cartesian_prod_of_a_string": lambda m: m.cartesian_prod("a", m.ones(1)),
+    "chain_matmul_of_a_string": lambda m: m.chain_matmul("a", m.ones(1, 1)),
+    "unique_of_a_string": lambda m: m.unique("a"),
     "promote_types_of_tensors": lambda m: m.promote_types(m.ones(1), m.ones(1)),
     "gelu_approximate_none": lambda m: m.nn.functional.gelu(m.ones(2), approximate=None),
     "gelu_approximate_positional": lambda m: m.nn.functional.gelu(m.ones(2), "tanh"),
@@ -481,6 +489,8 @@ def test_more_errors_like_torch(backend, name):
 
 @pytest.mark.parametrize("call", [
     lambda m: m.xlogy(m.ones(2), "a"),
+    lambda m: m.result_type("a", m.ones(2)),
+    lambda m: m.atleast_1d("a"),
     lambda m: m.ones(2).double().mul("a"),
 ])
 def test_a_string_where_a_number_goes_is_a_type_error(call):
