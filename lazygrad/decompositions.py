@@ -20,6 +20,7 @@ from .autograd.record import differentiable
 from .dtypes import int32, torch_name
 from .elementwise import broadcast_shapes
 from .tensor import Tensor
+from .tensor_parameters import tensor_parameters
 
 LOW_PRECISION = ("float16", "bfloat16")
 # the LAPACK-backed kernels torch names when refusing float16/bfloat16 (the others say "Low precision dtypes
@@ -324,6 +325,7 @@ def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True, unpa
     return return_types.lu_unpack(p, low, up)
 
 
+@tensor_parameters("input", name="_lu_with_info")
 def legacy_lu(A: Tensor, pivot: bool = True, get_infos: bool = False):
     warnings.warn("torch.lu is deprecated in favor of torch.linalg.lu_factor / torch.linalg.lu_factor_ex and will be "
                   "removed in a future PyTorch release.", UserWarning, stacklevel=2)

@@ -12,6 +12,7 @@ import numpy as np
 from .dtypes import from_numpy_dtype
 from .storage import Storage
 from .tensor import Tensor, realize
+from .tensor_parameters import tensor_parameters
 
 CPU, CUDA = 1, 2  # DLPack device types
 
@@ -29,8 +30,9 @@ def _shared_array(t: Tensor):
     return buf.xp.lib.stride_tricks.as_strided(buf.array[t._offset:], t._shape, tuple(s * item for s in t._strides))
 
 
+@tensor_parameters("data", name="_to_dlpack")
 def dlpack(t: Tensor, stream=None, **kwargs):
-    """Tensor.__dlpack__: a capsule over this tensor's memory."""
+    """Tensor.__dlpack__ (and torch.to_dlpack): a capsule over this tensor's memory."""
     return _shared_array(t).__dlpack__(stream=stream, **kwargs)
 
 

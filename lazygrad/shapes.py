@@ -18,7 +18,7 @@ from .int_parameters import as_int, spread_or_named, type_name
 from .movement import cat, clone, expand, flatten, narrow, reshape, split, stack, unsqueeze
 from .reductions import sum as reduce_sum
 from .tensor import Tensor, wrap_dim
-from .tensor_parameters import tensor_list
+from .tensor_parameters import tensor_list, tensor_parameters
 
 
 def _tensor_list(tensors) -> tuple:
@@ -365,6 +365,7 @@ def _repeat_total(repeats: Tensor, output_size: int | None) -> int:
     return int(values.sum())
 
 
+@tensor_parameters("input")
 def repeat_interleave(input: Tensor, repeats=None, dim: int | None = None, *, output_size: int | None = None):
     """Each element (or slice along dim) repeated: an int repeats with an expand (a view and a copy), a
     tensor of repeats with an index_select. repeat_interleave(repeats) alone gives the repeated indices."""

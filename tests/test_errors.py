@@ -475,6 +475,8 @@ MORE = {
     "cartesian_prod_of_a_string": lambda m: m.cartesian_prod("a", m.ones(1)),
     "chain_matmul_of_a_string": lambda m: m.chain_matmul("a", m.ones(1, 1)),
     "unique_of_a_string": lambda m: m.unique("a"),
+    "lu_of_a_string": lambda m: m.lu("a"),
+    "to_dlpack_of_a_string": lambda m: m.to_dlpack("a"),
     "promote_types_of_tensors": lambda m: m.promote_types(m.ones(1), m.ones(1)),
     "gelu_approximate_none": lambda m: m.nn.functional.gelu(m.ones(2), approximate=None),
     "gelu_approximate_positional": lambda m: m.nn.functional.gelu(m.ones(2), "tanh"),
@@ -491,6 +493,7 @@ def test_more_errors_like_torch(backend, name):
     lambda m: m.xlogy(m.ones(2), "a"),
     lambda m: m.result_type("a", m.ones(2)),
     lambda m: m.atleast_1d("a"),
+    lambda m: m.repeat_interleave("a", m.ones(2)),
     lambda m: m.ones(2).double().mul("a"),
 ])
 def test_a_string_where_a_number_goes_is_a_type_error(call):
