@@ -69,7 +69,8 @@ def as_method(fn: Callable, name: str) -> Callable:
 
 # torch's top-level functions whose every overload takes a tensor first: its name is `input`, or as listed
 FIRST_IS_INPUT = frozenset("""
-    abs abs_ absolute acos acos_ acosh acosh_ adaptive_avg_pool1d adaptive_max_pool1d addmm adjoint alias_copy
+    abs abs_ absolute acos acos_ acosh acosh_ adaptive_avg_pool1d adaptive_max_pool1d addbmm addmm addmv addr
+    adjoint alias_copy
     all allclose alpha_dropout alpha_dropout_ amax amin aminmax angle any arccos arccos_ arccosh arccosh_ arcsin
     arcsin_ arcsinh arcsinh_ arctan arctan2 arctan_ arctanh arctanh_ argmax argmin argsort argwhere as_strided
     as_strided_ as_strided_copy as_strided_scatter asin asin_ asinh asinh_ atan atan2 atan_ atanh atanh_
@@ -110,12 +111,33 @@ FIRST_IS_INPUT = frozenset("""
     view_as_complex_copy view_as_real view_as_real_copy view_copy vsplit xlogy_ zero_ zeros_like
 """.split())
 FIRST_NAMED = {
-    "affine_grid_generator": "theta", "bilinear": "input1", "binomial": "count", "complex": "real",
+    "affine_grid_generator": "theta", "bilinear": "input1", "binomial": "count", "cdist": "x1", "complex": "real",
     "cosine_embedding_loss": "input1", "cosine_similarity": "x1", "ctc_loss": "log_probs",
     "cumulative_trapezoid": "y", "embedding": "weight", "embedding_bag": "weight", "hspmm": "mat1", "lu_unpack":
     "LU_data", "margin_ranking_loss": "input1", "norm_except_dim": "v", "pairwise_distance": "x1", "polar":
     "abs", "searchsorted": "sorted_sequence", "segment_reduce": "data", "trapezoid": "y", "trapz": "y",
     "triplet_margin_loss": "anchor", "vander": "x", "where": "condition",
+}
+
+
+# torch's top-level functions whose later leading parameters take only tensors too: their names after the first
+LATER_TENSORS = {
+    "addbmm": ("batch1", "batch2"), "addmm": ("mat1", "mat2"), "addmv": ("mat", "vec"), "addr": ("vec1", "vec2"),
+    "baddbmm": ("batch1", "batch2"), "bmm": ("mat2",), "mm": ("mat2",), "mv": ("vec",), "smm": ("mat2",),
+    "hspmm": ("mat2",), "dot": ("tensor",), "vdot": ("other",), "ger": ("vec2",), "outer": ("vec2",),
+    "inner": ("other",), "kron": ("other",), "cross": ("other",), "dist": ("other",), "cdist": ("x2",),
+    "logaddexp": ("other",), "logaddexp2": ("other",), "is_same_size": ("other",), "polar": ("angle",),
+    "complex": ("imag",), "masked_select": ("mask",), "masked_scatter": ("mask", "source"),
+    "put": ("index", "source"), "take_along_dim": ("indices",), "diagonal_scatter": ("src",),
+    "slice_scatter": ("src",), "slice_inverse": ("src",), "cholesky_solve": ("input2",), "orgqr": ("input2",),
+    "ormqr": ("input2", "input3"), "triangular_solve": ("A",), "lu_solve": ("LU_data", "LU_pivots"),
+    "lu_unpack": ("LU_pivots",), "embedding": ("indices",), "embedding_bag": ("indices", "offsets"),
+    "conv_transpose1d": ("weight",), "conv_transpose2d": ("weight",), "conv_transpose3d": ("weight",),
+    "prelu": ("weight",), "bilinear": ("input2", "weight"), "kl_div": ("target",),
+    "binary_cross_entropy_with_logits": ("target",), "hinge_embedding_loss": ("target",),
+    "poisson_nll_loss": ("target",), "cosine_embedding_loss": ("input2", "target"),
+    "margin_ranking_loss": ("input2", "target"), "triplet_margin_loss": ("positive", "negative"),
+    "cosine_similarity": ("x2",), "pairwise_distance": ("x2",), "binomial": ("prob",),
 }
 
 
@@ -139,26 +161,32 @@ def _first_parameter(fn: Callable) -> str | None:
 def _first_checked(fn: Callable, name: str, param: str) -> Callable:
     takes = (Tensor, numbers.Number) if name in NUMBERS_AS_TENSORS else Tensor
     renamed = _first_parameter(fn) not in (param, None)  # (linalg's A as torch.det's input)
+    later = LATER_TENSORS.get(name, ())
 
     @functools.wraps(fn)
     def checked(*args, **kwargs):
         if args:
             if not isinstance(args[0], takes):
                 refuse(name, param, args[0], 1)
+            for position, (other, value) in enumerate(zip(later, args[1:]), 2):
+                if not isinstance(value, Tensor):
+                    refuse(name, other, value, position)
         elif param in kwargs:
             if not isinstance(kwargs[param], takes):
                 refuse(name, param, kwargs[param])
             if renamed:
                 args = (kwargs.pop(param),)
         return fn(*args, **kwargs)
-    checked.tensor_parameters = (param,)
+    checked.tensor_parameters = (param, *later)
     return checked
 
 
 def first_checked(name: str, fn):
-    """fn as the top-level function `name`: checked when torch's parser gives it a tensor first."""
+    """fn as the top-level function `name`: checked when torch's parser gives it a tensor first (and, for the
+    functions of LATER_TENSORS, tensors after it)."""
     param = first_name(name)
-    checks_itself = getattr(fn, "tensor_parameters", None) and getattr(fn, "__name__", None) == name
+    checks_itself = getattr(fn, "tensor_parameters", None) and getattr(fn, "__name__", None) == name and \
+        len(fn.tensor_parameters) > len(LATER_TENSORS.get(name, ()))
     if param is None or not callable(fn) or checks_itself:
         return fn
     return _first_checked(fn, name, param)
