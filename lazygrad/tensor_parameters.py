@@ -69,8 +69,7 @@ def as_method(fn: Callable, name: str) -> Callable:
 
 # torch's top-level functions whose every overload takes a tensor first: its name is `input`, or as listed
 FIRST_IS_INPUT = frozenset("""
-    abs abs_ absolute acos acos_ acosh acosh_ adaptive_avg_pool1d adaptive_max_pool1d addbmm addmm addmv addr
-    adjoint alias_copy
+    abs abs_ absolute acos acos_ acosh acosh_ adaptive_avg_pool1d adaptive_max_pool1d addmm adjoint alias_copy
     all allclose alpha_dropout alpha_dropout_ amax amin aminmax angle any arccos arccos_ arccosh arccosh_ arcsin
     arcsin_ arcsinh arcsinh_ arctan arctan2 arctan_ arctanh arctanh_ argmax argmin argsort argwhere as_strided
     as_strided_ as_strided_copy as_strided_scatter asin asin_ asinh asinh_ atan atan2 atan_ atanh atanh_
@@ -111,7 +110,7 @@ FIRST_IS_INPUT = frozenset("""
     view_as_complex_copy view_as_real view_as_real_copy view_copy vsplit xlogy_ zero_ zeros_like
 """.split())
 FIRST_NAMED = {
-    "affine_grid_generator": "theta", "bilinear": "input1", "binomial": "count", "cdist": "x1", "complex": "real",
+    "affine_grid_generator": "theta", "bilinear": "input1", "binomial": "count", "complex": "real",
     "cosine_embedding_loss": "input1", "cosine_similarity": "x1", "ctc_loss": "log_probs",
     "cumulative_trapezoid": "y", "embedding": "weight", "embedding_bag": "weight", "hspmm": "mat1", "lu_unpack":
     "LU_data", "margin_ranking_loss": "input1", "norm_except_dim": "v", "pairwise_distance": "x1", "polar":
@@ -121,6 +120,7 @@ FIRST_NAMED = {
 
 
 # torch's top-level functions whose later leading parameters take only tensors too: their names after the first
+# (the first named above, or in _FIRST_OF_LATER where an old overload of torch's takes a number there)
 LATER_TENSORS = {
     "addbmm": ("batch1", "batch2"), "addmm": ("mat1", "mat2"), "addmv": ("mat", "vec"), "addr": ("vec1", "vec2"),
     "baddbmm": ("batch1", "batch2"), "bmm": ("mat2",), "mm": ("mat2",), "mv": ("vec",), "smm": ("mat2",),
@@ -141,6 +141,9 @@ LATER_TENSORS = {
 }
 
 
+_FIRST_OF_LATER = {"addbmm": "input", "addmv": "input", "addr": "input", "cdist": "x1"}
+
+
 # the arithmetic torch's parser lets a Python number stand in for a tensor (`torch.mul(2, x)`)
 NUMBERS_AS_TENSORS = frozenset({"add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
                                 "floor_divide"})
@@ -148,7 +151,7 @@ NUMBERS_AS_TENSORS = frozenset({"add", "sub", "subtract", "mul", "multiply", "di
 
 def first_name(name: str) -> str | None:
     """The name torch gives the first parameter of its top-level function `name` when that takes only tensors."""
-    return FIRST_NAMED.get(name, "input" if name in FIRST_IS_INPUT else None)
+    return FIRST_NAMED.get(name, "input" if name in FIRST_IS_INPUT else _FIRST_OF_LATER.get(name))
 
 
 def _first_parameter(fn: Callable) -> str | None:
@@ -195,6 +198,6 @@ def first_checked(name: str, fn):
 def check_first_arguments(namespace: dict) -> None:
     """Wraps the namespace's functions that torch's parser gives a tensor first, so that a number or a list
     there is torch's TypeError, not an error from deep inside (methods need no check: self is a tensor)."""
-    for name in (*FIRST_IS_INPUT, *FIRST_NAMED):
+    for name in (*FIRST_IS_INPUT, *FIRST_NAMED, *_FIRST_OF_LATER):
         if name in namespace:
             namespace[name] = first_checked(name, namespace[name])

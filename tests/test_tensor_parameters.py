@@ -134,3 +134,25 @@ def test_the_table_of_functions_taking_a_tensor_first_is_torchs():
             if len(seen) == 1 and None not in seen:
                 found[name] = seen.pop()
     assert found == {**dict.fromkeys(FIRST_IS_INPUT, "input"), **FIRST_NAMED}
+
+
+def test_the_table_of_later_tensor_parameters_is_torchs():
+    """torch's parser, given tensors and one string at position k, names LATER_TENSORS' parameter k (and
+    lazygrad refuses the same argument in the same words)."""
+    torch = pytest.importorskip("torch")
+    from lazygrad.tensor_parameters import LATER_TENSORS, first_name
+    required_after = {"poisson_nll_loss": (True, False, 1e-8, 1)}  # (the rest of the aten form's arguments)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name, later in LATER_TENSORS.items():
+            params = (first_name(name), *later)
+            for position in range(2, len(params) + 1):
+                def call(m):
+                    args = [m.ones(2, 2) for _ in params]
+                    args[position - 1] = "a"
+                    return getattr(m, name)(*args, *required_after.get(name, ()))
+                want = f"{name}(): argument '{params[position - 1]}' (position {position}) must be Tensor, not str"
+                for m in (torch, lg):
+                    with pytest.raises(TypeError) as refusal:
+                        call(m)
+                    assert str(refusal.value) == want, (m.__name__, name)
