@@ -705,6 +705,9 @@ def _value_in(dtype: DType, value):
 def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
     """torch's two-sided formula (exact at both ends), computed in float32 for float16 and bfloat16 like torch;
     end and a tensor weight of input's dtype, a floating one."""
+    if not isinstance(weight, (Tensor, numbers.Number)):
+        from .int_parameters import refuse_combination
+        refuse_combination(lerp, (input, end, weight))
     weight = python_scalar(weight)
     for name, t in (("end", end), ("weight", weight)):  # (a 0-d weight may have any dtype: it is cast)
         if isinstance(t, Tensor) and t.dtype is not input.dtype and (name == "end" or t.ndim):

@@ -4,6 +4,7 @@ indices become storage positions computed from the index values (`_positions`), 
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
@@ -567,6 +568,9 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1
 
 @differentiable("masked_fill")
 def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
+    if not isinstance(value, (Tensor, numbers.Number)):
+        from .int_parameters import refuse_combination
+        refuse_combination(masked_fill, (input, mask, value))
     if mask.dtype is not bool_:
         raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype "
                            f"{C_NAMES[mask.dtype.name]}")

@@ -317,6 +317,14 @@ def _got(args: tuple, kwargs: dict) -> str:
     return ", ".join([type_name(a) for a in args] + named) if args else "".join(n + ", " for n in named)
 
 
+def refuse_combination(fn: Callable, args: tuple, kwargs: dict | None = None) -> None:
+    """torch's TypeError for arguments no overload of fn takes (a string where it takes a tensor or a number),
+    listing lazygrad's signature after its first line."""
+    listing = _listing(list(inspect.signature(fn).parameters.values()))
+    raise TypeError(f"{fn.__name__}() received an invalid combination of arguments - got "
+                    f"({_got(args, kwargs or {})}), but expected one of:\n * {listing}") from None
+
+
 def _refuse(fn: str, param: str, kind: str, value, position: int | None, refusal: _Refusal, one_signature: bool,
             listing: str = "", args: tuple = (), kwargs: dict | None = None):
     """torch's TypeError: the parameter named where one signature could take the call (or where a later element of

@@ -3,6 +3,7 @@ composed of differences, products and sums, so their gradients are those ops' gr
 from __future__ import annotations
 
 from .dtypes import bool_
+from .int_parameters import refuse_combination
 from .tensor import Tensor, wrap_dim
 
 
@@ -23,7 +24,9 @@ def _areas(y: Tensor, x, dx, dim: int) -> Tensor:
 
 
 def _refuse_bools(name: str, y: Tensor, x) -> None:
-    """torch's kernels take no bool samples or points."""
+    """torch's kernels take no bool samples or points (and its parser no points but a tensor)."""
+    if x is not None and not isinstance(x, Tensor):
+        refuse_combination({"trapezoid": trapezoid, "cumulative_trapezoid": cumulative_trapezoid}[name], (y, x))
     if isinstance(x, Tensor) and (x.dtype is bool_ or y.dtype is bool_):
         raise RuntimeError(f"{name}: received a bool input for `x` or `y`, but bool is not supported")
     if y.dtype is bool_:

@@ -503,6 +503,13 @@ def test_more_errors_like_torch(backend, name):
     lambda m: m.result_type("a", m.ones(2)),
     lambda m: m.atleast_1d("a"),
     lambda m: m.repeat_interleave("a", m.ones(2)),
+    lambda m: m.quantile(m.ones(2), "a"),
+    lambda m: m.nanquantile(m.ones(2), "a"),
+    lambda m: m.trapezoid(m.ones(2), "a"),
+    lambda m: m.cumulative_trapezoid(m.ones(2), "a"),
+    lambda m: m.lerp(m.ones(2), m.ones(2), "a"),
+    lambda m: m.ones(2).masked_fill(m.ones(2) > 0, None),
+    lambda m: m.pinverse(m.ones(2, 2), "a"),
     lambda m: m.ones(2).double().mul("a"),
 ])
 def test_a_string_where_a_number_goes_is_a_type_error(call):
