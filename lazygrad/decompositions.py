@@ -10,7 +10,6 @@ differentiated again.
 from __future__ import annotations
 
 import math
-import numbers
 import warnings
 
 import numpy as np
@@ -18,7 +17,7 @@ import numpy as np
 from . import graph, return_types
 from .autograd.composite import recorded_as
 from .autograd.record import differentiable
-from .dtypes import int32, torch_name
+from .dtypes import REAL_TYPES, int32, torch_name
 from .elementwise import broadcast_shapes
 from .tensor import Tensor
 from .tensor_parameters import tensor_parameters
@@ -594,7 +593,7 @@ def pinv(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False) -> Tensor:
 
 
 def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
-    if not isinstance(rcond, numbers.Real):
+    if not isinstance(rcond, REAL_TYPES):
         raise TypeError(f"pinverse(): argument 'rcond' (position 2) must be float, not {type(rcond).__name__}")
     return pinv(input, rtol=rcond)
 

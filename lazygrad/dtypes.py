@@ -1,6 +1,8 @@
 """Data types with torch's names and torch's type-promotion rules (a leaf module)."""
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 
@@ -261,6 +263,10 @@ def _combine(higher: DType | None, lower: DType | None) -> DType | None:
 # a NumPy scalar read as torch's parser reads it: by kind, a NumPy bool as a float (torch.full((2,), np.True_) is
 # float32, torch.arange(3) + np.True_ too)
 _PYTHON_NUMBER_OF = ((np.bool_, float), (np.integer, int), (np.floating, float), (np.complexfloating, complex))
+# what torch's parser takes for a Scalar and for a float parameter (a NumPy bool is no numbers.Number, but torch
+# reads it as a float)
+NUMBER_TYPES = (numbers.Number, np.bool_)
+REAL_TYPES = (numbers.Real, np.bool_)
 
 
 def python_scalar(value):

@@ -6,8 +6,8 @@ import numbers
 
 from . import graph
 from .dtype_info import scalar_in
-from .dtypes import (C_NAMES, SCALAR_C_TYPES, DType, bfloat16, bool_, complex128, float16, float32, float64,
-                     get_default_dtype, opmath, python_scalar, result_type, torch_name, uint8)
+from .dtypes import (C_NAMES, NUMBER_TYPES, SCALAR_C_TYPES, DType, bfloat16, bool_, complex128, float16, float32,
+                     float64, get_default_dtype, opmath, python_scalar, result_type, torch_name, uint8)
 from .graph import Node
 from .ops import Op
 from .tensor import Tensor
@@ -705,7 +705,7 @@ def _value_in(dtype: DType, value):
 def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
     """torch's two-sided formula (exact at both ends), computed in float32 for float16 and bfloat16 like torch;
     end and a tensor weight of input's dtype, a floating one."""
-    if not isinstance(weight, (Tensor, numbers.Number)):
+    if not isinstance(weight, (Tensor, *NUMBER_TYPES)):
         from .int_parameters import refuse_combination
         refuse_combination(lerp, (input, end, weight))
     weight = python_scalar(weight)

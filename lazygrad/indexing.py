@@ -4,13 +4,13 @@ indices become storage positions computed from the index values (`_positions`), 
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
 from . import graph, np_ops
 from .dtype_info import scalar_in
-from .dtypes import C_NAMES, LIMITED_UNSIGNED, TORCH_NAMES, bool_, float64, int32, int64, python_scalar, uint8
+from .dtypes import (C_NAMES, LIMITED_UNSIGNED, NUMBER_TYPES, TORCH_NAMES, bool_, float64, int32, int64, python_scalar,
+                     uint8)
 from .elementwise import broadcast_node, broadcast_shapes
 from .movement import as_view
 from .ops import Op, ReduceOp
@@ -568,7 +568,7 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1
 
 @differentiable("masked_fill")
 def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
-    if not isinstance(value, (Tensor, numbers.Number)):
+    if not isinstance(value, (Tensor, *NUMBER_TYPES)):
         from .int_parameters import refuse_combination
         refuse_combination(masked_fill, (input, mask, value))
     if mask.dtype is not bool_:

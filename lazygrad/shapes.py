@@ -14,7 +14,7 @@ from .autograd.record import differentiable
 from .creation import ones, zeros
 from .dtypes import bool_, int32, int64, result_type, torch_name
 from .elementwise import _out, broadcast_shapes, logical_xor, sub
-from .int_parameters import as_int, spread_or_named, type_name
+from .int_parameters import as_int, refuse_combination, spread_or_named, type_name
 from .movement import cat, clone, expand, flatten, narrow, reshape, split, stack, unsqueeze
 from .reductions import sum as reduce_sum
 from .tensor import Tensor, wrap_dim
@@ -375,6 +375,8 @@ def repeat_interleave(input: Tensor, repeats=None, dim: int | None = None, *, ou
     x = flatten(input) if dim is None else input
     d = 0 if dim is None else wrap_dim(dim, x.ndim)
     if not isinstance(repeats, Tensor):
+        if isinstance(repeats, (bool, np.bool_)) or not isinstance(repeats, (int, np.integer)):
+            refuse_combination(repeat_interleave, (input, repeats))
         if repeats < 0:
             raise RuntimeError("Repeats must be non-negative")
         shape = list(x._shape)

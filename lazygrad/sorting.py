@@ -9,13 +9,12 @@ back through the gather as a scatter (torch's SortBackward0 and friends).
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
 from . import graph, return_types
 from .autograd.record import differentiable
-from .dtypes import bfloat16, bool_, float32, float64, int64, uint8
+from .dtypes import REAL_TYPES, bfloat16, bool_, float32, float64, int64, uint8
 from .elementwise import isnan, where
 from .indexing import gather, take_along_dim
 from .tensor import Tensor, known_values, wrap_dim
@@ -223,7 +222,7 @@ def _quantile(input: Tensor, q, dim, keepdim: bool, interpolation: str, ignore_n
 def quantile(input: Tensor, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear",
              out=None) -> Tensor:
     """The q-th quantiles along dim (of all elements without dim), interpolating between neighbours."""
-    if not isinstance(q, (Tensor, numbers.Real)):
+    if not isinstance(q, (Tensor, *REAL_TYPES)):
         refuse_combination(quantile, (input, q))
     refuse_complex(input, "quantile")
     return _quantile(input, q, dim, keepdim, interpolation, False)
@@ -232,7 +231,7 @@ def quantile(input: Tensor, q, dim=None, keepdim: bool = False, *, interpolation
 @autocast_op("nanquantile")
 def nanquantile(input: Tensor, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear",
                 out=None) -> Tensor:
-    if not isinstance(q, (Tensor, numbers.Real)):
+    if not isinstance(q, (Tensor, *REAL_TYPES)):
         refuse_combination(nanquantile, (input, q))
     return _quantile(input, q, dim, keepdim, interpolation, True)
 

@@ -9,14 +9,13 @@ numbers, zeta values, series coefficients) are computed here, exactly, from thei
 from __future__ import annotations
 
 import math
-import numbers
 from fractions import Fraction
 from functools import lru_cache
 
 import numpy as np
 
 from .autograd.record import differentiable
-from .dtypes import DType, bfloat16, bool_, float16, float32, float64, get_default_dtype, torch_name
+from .dtypes import REAL_TYPES, DType, bfloat16, bool_, float16, float32, float64, get_default_dtype, torch_name
 from .elementwise import (_float_of, _out, abs, add, div, eq, erf, exp, floor, gt, isinf, isnan, isposinf, le, log,
                           log1p, logical_and, logical_or, lt, mul, ne, neg, pow, round, sin, sqrt, sub, where)
 from .pointwise import _tensors, laplace_fraction, signbit
@@ -306,7 +305,7 @@ def zeta(input: Tensor | float, other: Tensor | float, *, out=None) -> Tensor:
     """The Hurwitz zeta function sum_k (q + k)^-x of x = input and q = other (broadcast, with torch's type
     promotion; integers give the default float dtype)."""
     arguments = (input, other)
-    if not all(isinstance(a, (Tensor, numbers.Real)) for a in arguments) or not any(isinstance(a, Tensor)
+    if not all(isinstance(a, (Tensor, *REAL_TYPES)) for a in arguments) or not any(isinstance(a, Tensor)
                                                                                   for a in arguments):
         raise TypeError(f"special_zeta() received an invalid combination of arguments - got "
                         f"({type(input).__name__}, {type(other).__name__})")

@@ -3,13 +3,12 @@ reflect, replicate and circular padding are concatenations of narrowed, flipped 
 they fuse into one kernel and their gradients are pads and sums, never scatters."""
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 
 from ... import graph
 from ...autograd.record import differentiable
 from ...movement import in_format_of
-from ...dtypes import bool_
+from ...dtypes import NUMBER_TYPES, REAL_TYPES, bool_
 from ...int_parameters import int_list, type_name
 from ...ops import Op
 from ...tensor import Tensor
@@ -35,7 +34,7 @@ def _pairs(pad: Sequence[int], ndim: int) -> list[tuple[int, int]]:
 def constant_pad_nd(input: Tensor, pad: Sequence[int], value: float = 0) -> Tensor:
     """input padded with `value` (negative pads crop): a masked view of input, no copy."""
     pad = int_list(pad, "pad", "pad", 2)
-    if not (isinstance(value, numbers.Number) or (isinstance(value, Tensor) and value.ndim == 0)):
+    if not (isinstance(value, NUMBER_TYPES) or (isinstance(value, Tensor) and value.ndim == 0)):
         raise TypeError(f"constant_pad_nd(): argument 'value' (position 3) must be Number, not {type_name(value)}")
     if len(pad) % 2:
         raise RuntimeError("Length of pad must be even but instead it equals " + str(len(pad)))
@@ -169,7 +168,7 @@ def _is_float_argument(value) -> bool:
     """What torch's parser takes for a float: a real number or a 0-d real tensor."""
     if isinstance(value, Tensor):
         return value.ndim == 0 and not value.dtype.is_complex
-    return isinstance(value, numbers.Real)
+    return isinstance(value, REAL_TYPES)
 
 
 @recorded_as(_pad_node)
