@@ -196,7 +196,8 @@ class _Lowerer:
                 name = self.scalar_names[(slot, phase)] = self._emit(phase, node.dtype, "scalar", (slot,), prefix="scalar")
             return name
         if op is Op.ARANGE:
-            return self._emit(phase, node.dtype, "arange", (node.arg[0], node.arg[1], idx[0]))
+            start, step, chunk = node.arg
+            return self._emit(phase, node.dtype, "arange", (start, step, idx[0], (node.shape[0], chunk)))
         if op is Op.RAND:
             self.fused.append("rand")
             # seed and counter offset arrive at run time (rng[2*slot], rng[2*slot+1]): no recompiles
@@ -300,7 +301,7 @@ def replace_indices(prog: LoopProgram, fn) -> None:
         if st.op == "load":
             st.args = (st.args[0], fn(st.args[1]), st.args[2])
         elif st.op in ("arange", "rand"):
-            st.args = (*st.args[:2], fn(st.args[2]))
+            st.args = (*st.args[:2], fn(st.args[2]), *st.args[3:])
     for store in prog.stores + prog.pre_stores:
         store.index = fn(store.index)
 

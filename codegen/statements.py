@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lazygrad.dtypes import DType, int64
+from lazygrad import torch_arange
+from lazygrad.dtypes import DType, float32, float64, int64
 from lazygrad.ops import Op
 
 from . import c_ops
@@ -87,7 +88,30 @@ def _cast(src: DType, dst: DType, a: str, d: Dialect) -> str:
         return f"({a} ? {c_ops.literal(1, dst)} : {c_ops.literal(0, dst)})"
     if dst.kind == "u" and src.kind == "f":  # negative floats wrap like torch, not UB
         return _UNSIGNED_FROM_FLOAT.get(dst.name, "({t})(int64_t)({a})").format(t=d.ctype(dst), a=a)
+    if dst.name == "float16" and src.name == "float64":  # through float, rounded twice, as torch's Half(float)
+        return f"({d.ctype(dst)})(float)({a})"
     return f"({d.ctype(dst)})({a})"
+
+
+# a floating arange's value i as torch computes it (lazygrad/torch_arange.py). On the CPU: in vectors, from a
+# base ({first}: the index the value's vector starts at) rounded to the result type, in the type and with the
+# rounding of this table; on CUDA: one fused multiply-add per value, in float (double for float64).
+_CPU_ARANGE = "fma{f}(({t})({i} - {first}), {step}, {rounded}(fma{f}({step}, ({t}){first}, {start})))"
+_CPU_ARANGE_TYPES = {"float64": (float64, ""), "float32": (float64, "(double)(float)"),
+                     "float16": (float32, "(float)(_Float16)"), "bfloat16": (float32, "lg_bf16_round")}
+_CUDA_ARANGE = "fma{f}({step}, ({t})({i}), {start})"
+
+
+def _floating_arange(start: float, step: float, i: str, n: int, chunk: int, dtype: DType, d: Dialect) -> str:
+    if d.name == "c":
+        accumulate, rounded = _CPU_ARANGE_TYPES[dtype.name]
+        first = f"lg_arange_first({i}, {n}LL, {chunk}LL, {torch_arange.LANES[dtype.name]}LL)"
+        formula = _CPU_ARANGE.replace("{rounded}", rounded).replace("{first}", first)
+    else:
+        accumulate, formula = float64 if dtype is float64 else float32, _CUDA_ARANGE
+    value = formula.format(i=i, f="f" if accumulate is float32 else "", t=c_ops.ctype(accumulate),
+                           start=c_ops.literal(start, accumulate), step=c_ops.literal(step, accumulate))
+    return f"({d.ctype(dtype)})({value})"
 
 
 def _place(buf: str, position, numel: int | None) -> str:
@@ -108,9 +132,9 @@ def _expr(stmt: Stmt, d: Dialect) -> str:
         t = d.ctype(stmt.dtype)
         return f"({_cond(conds)}) ? ({t})({operand(val, stmt.dtype)}) : ({t}){operand(zero, stmt.dtype)}"
     if stmt.op == "arange":
-        start, step, idx = stmt.args
+        start, step, idx, (n, chunk) = stmt.args
         if stmt.dtype.kind == "f":
-            return f"({d.ctype(stmt.dtype)})({start!r} + {step!r} * (double)({idx.render()}))"
+            return _floating_arange(start, step, idx.render(), n, chunk, stmt.dtype, d)
         return f"({d.ctype(stmt.dtype)})({int(start)}LL + {int(step)}LL * ({idx.render()}))"
     if stmt.op == "scalar":
         return f"({d.ctype(stmt.dtype)})scalars[{stmt.args[0]}]"

@@ -366,7 +366,7 @@ def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: 
     if dt is dtypes.float16 or dt is dtypes.bfloat16:
         step = float(np.asarray(step, dtype=dt.np).astype(np.float32))
     half = steps // 2
-    i = graph.arange(0, 1, steps, calc)
+    i = graph.cast(graph.arange(0, 1, steps, int64), calc)  # (the counts rounded once, as torch's)
     if dt is dtypes.bfloat16:
         calc, i = dt, graph.cast(i, dt)
 

@@ -15,7 +15,7 @@ import weakref
 
 import numpy as np
 
-from . import np_ops
+from . import np_ops, torch_arange
 from .dtypes import DType, bool_, check_python_int, int64
 from .ops import BINARY, COMPARISONS, Op, ReduceOp
 from .view import Shape, View
@@ -130,8 +130,7 @@ def normalize_scalar(value, dtype: DType):
                 pass
             except struct.error:  # (not a number: an op given a string where torch takes a Number)
                 raise TypeError(f"unsupported operand type: {type(value).__name__}") from None
-        with np.errstate(over="ignore"):
-            return float(np.array(value, dtype=np.float64).astype(dtype.np))
+        return float(np_ops.cast(np.array(value, dtype=np.float64), dtype.np))
     if type(value) is int and dtype is int64 and value < (1 << 63):
         return value
     if isinstance(value, float):
@@ -151,9 +150,11 @@ def buffer(buf, dtype: DType, numel: int) -> Node:
 
 def arange(start, step, n: int, dtype: DType) -> Node:
     """start + step * i for i < n; start and step are kept as the Python numbers of dtype's kind (a bool as 0
-    or 1), which the renderers write as literals."""
-    kind = float if dtype.is_floating_point else int
-    return make(Op.ARANGE, dtype, (n,), (), (kind(start), kind(step)))
+    or 1), which the renderers write as literals. A floating range's values are torch's, computed in chunks
+    per thread (torch_arange.py): the third argument is the chunk's length."""
+    if dtype.is_floating_point:
+        return make(Op.ARANGE, dtype, (n,), (), (float(start), float(step), torch_arange.chunk_length(n)))
+    return make(Op.ARANGE, dtype, (n,), (), (int(start), int(step), max(n, 1)))
 
 
 def rand(seed: int, offset: int, distribution: str, shape: Shape, dtype: DType) -> Node:
@@ -184,8 +185,11 @@ def _is_zero(v, dtype: DType, allow_negative_zero_only: bool) -> bool:
 
 
 def _identity(op: Op, a: Node, b: Node) -> Node | None:
-    """x+(-0.0), x-0, x*1, x/1 (and the integer x+0, x*0) are exact and need no kernel work."""
+    """x+(-0.0), x-0, x*1, x/1 (and the integer x+0, x*0) are exact and need no kernel work; a complex x*1 or x/1
+    is not (torch multiplies by 1+0j in full: inf+1j times it is inf+nanj)."""
     va, vb = const_value(a), const_value(b)
+    if op in (Op.MUL, Op.DIV) and a.dtype.is_complex:
+        return None
     if op is Op.ADD:
         if _is_zero(vb, b.dtype, True):
             return a

@@ -258,7 +258,7 @@ def _lowest(node: graph.Node) -> int | None:
     if node.op is Op.CONST:
         return int(node.arg)
     if node.op is Op.ARANGE and node.dtype.kind in "iu":
-        start, step = node.arg
+        start, step, _ = node.arg
         return int(min(start, start + step * (node.shape[0] - 1)))
     buf = node.arg if node.op is Op.BUFFER else node.buffer
     if buf is not None and buf.device == "cpu" and node.numel:  # (a device's values would be copied to see them)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import library_routines, np_ops
+from . import library_routines, np_ops, torch_arange
 from .graph import kernel_recursion
 from .ops import ELEMENTWISE, Op
 from .view import View
@@ -96,9 +96,11 @@ def _evaluate(root, inputs: dict[int, np.ndarray]) -> np.ndarray:
         elif op is Op.CONST:
             out = np.full(node.shape, node.arg, dtype=node.dtype.np)
         elif op is Op.ARANGE:
-            start, step = node.arg
-            i = np.arange(node.shape[0], dtype=np.float64 if node.dtype.kind == "f" else np.int64)
-            out = (start + step * i).astype(node.dtype.np)
+            start, step, chunk = node.arg
+            if node.dtype.is_floating_point:
+                out = torch_arange.values(start, step, node.shape[0], chunk, node.dtype.name, node.dtype.np)
+            else:
+                out = (start + step * np.arange(node.shape[0], dtype=np.int64)).astype(node.dtype.np)
         elif op is Op.RAND:
             out = random_values(*node.arg, node.shape, node.dtype)
         elif op is Op.VIEW:

@@ -20,6 +20,7 @@ from .tensor_parameters import as_method, refuse
 from .autograd import grad_mode
 from .autograd.function import node_class
 from .autograd.record import differentiable
+from .warning_sites import warn_if_discarding_imaginary
 
 
 def _operand_ok(other) -> bool:
@@ -130,9 +131,7 @@ def to(self: Tensor, *args, dtype=None, device=None, copy: bool = False, non_blo
         return self
     if getattr(self, "uninitialized", False):  # a lazy layer's parameter: its future dtype and device change
         return type(self)(self.requires_grad, dev, dt)
-    if self.dtype.is_complex and not dt.is_complex:
-        import warnings
-        warnings.warn("Casting complex values to real discards the imaginary part", UserWarning, stacklevel=2)
+    warn_if_discarding_imaginary(self.dtype.is_complex, dt.kind in "iuf")
     if dev == self._storage.device:
         return mv.like_layout(self, graph.cast(self.lazy, dt))  # (torch's preserve_format)
     return _move(self, dt, dev)

@@ -143,17 +143,35 @@ def _float_to_unsigned(a: np.ndarray, dtype: np.dtype) -> np.ndarray:
     return a.astype(np.int32 if dtype == np.uint16 else np.int64).astype(dtype)
 
 
+def cast(a: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """a converted as the C back end's casts convert (codegen/statements.py), which are torch's on x86-64: the
+    real part of a complex number; floats to an unsigned type through int64 (_float_to_unsigned), to int8 or
+    int16 through int32 (past int32's range they give 0); NaN and floats out of range as the hardware gives them;
+    a double or an integer to float16 or bfloat16 through float (rounded twice, as torch's Half(float) and
+    BFloat16(float))."""
+    if dtype == np.bool_:
+        return a != 0
+    with np.errstate(all="ignore"):
+        a = a.real if np.iscomplexobj(a) and dtype.kind != "c" else a
+        if dtype.kind == "u" and a.dtype.kind == "f":
+            return _float_to_unsigned(a, dtype)
+        if dtype.kind == "i" and dtype.itemsize < 4 and a.dtype.kind == "f":
+            return a.astype(np.int32).astype(dtype)
+        if _is_half(dtype) and a.dtype != np.float32 and not _is_half(a.dtype):
+            a = a.astype(np.float32)
+        return a.astype(dtype)
+
+
+def _is_half(dtype: np.dtype) -> bool:
+    """float16, or bfloat16 (ml_dtypes', of NumPy kind V)."""
+    return dtype.itemsize == 2 and dtype.kind in "fV"
+
+
 def apply(op: Op, dtype: np.dtype, *args: np.ndarray, arg=None) -> np.ndarray:
     """Evaluate one elementwise op; results are cast to the node's dtype."""
+    if op is Op.CAST:
+        return cast(args[0], dtype)
     with np.errstate(all="ignore"):
-        if op is Op.CAST:
-            a = args[0]
-            if dtype == np.bool_:
-                return a != 0
-            a = a.real if np.iscomplexobj(a) and dtype.kind != "c" else a
-            if dtype.kind == "u" and a.dtype.kind == "f":
-                return _float_to_unsigned(a, dtype)
-            return a.astype(dtype)
         if op is Op.WHERE:
             return np.where(args[0], args[1], args[2]).astype(dtype, copy=False)
         fn = UNARY_NP.get(op) or BINARY_NP[op]

@@ -12,7 +12,7 @@ class Op(Enum):
     # sources: no inputs
     BUFFER = "buffer"      # a realized device buffer (arg: the Buffer), shape (numel,)
     CONST = "const"        # a scalar broadcast to the node's shape (arg: the value)
-    ARANGE = "arange"      # start + i * step along a 1-d shape (arg: (start, step))
+    ARANGE = "arange"      # start + i * step along a 1-d shape (arg: (start, step, chunk), torch_arange.py)
     RAND = "rand"          # counter-based random numbers (arg: (seed, offset, distribution))
     # unary elementwise
     NEG = "neg"

@@ -12,7 +12,7 @@ from typing import Iterator
 
 import numpy as np
 
-from . import graph, printing, runtime
+from . import graph, np_ops, printing, runtime
 from .autograd.forward_ad import tangent_of
 from .autograd.inference_tensors import check_requires_grad
 from .buffer import Buffer
@@ -21,7 +21,7 @@ from .graph import Node
 from .ops import Op
 from .storage import Storage, in_place_blockers, own_buffers
 from .view import torch_contiguous_strides
-from .warning_sites import warn_at_caller
+from .warning_sites import warn_at_caller, warn_if_discarding_imaginary
 
 
 class Size(tuple):
@@ -141,15 +141,20 @@ class Tensor:
 
     @classmethod
     def _from_array(cls, array: np.ndarray, dtype: DType | None = None, device: str = "cpu") -> Tensor:
-        """A tensor on a new buffer holding a copy of `array`."""
+        """A tensor on a new buffer holding a copy of `array`, converted to dtype as a kernel converts (never by
+        NumPy's casts, whose out-of-range results differ from torch's and by the array's size)."""
         from .dtypes import from_numpy_dtype
         dtype = dtype or from_numpy_dtype(array.dtype)
+        array = np.asarray(array)
+        if array.dtype != dtype.np:
+            warn_if_discarding_imaginary(array.dtype.kind == "c", dtype.kind in "iuf")
+            array = np_ops.cast(array, dtype.np)
         if device == "cpu":
             buf = Buffer(dtype, array.size)
-            buf.array[...] = np.asarray(array, dtype=dtype.np).reshape(-1)
+            buf.array[...] = array.reshape(-1)
         else:
             from .device_buffer import DeviceBuffer
-            buf = DeviceBuffer.upload(np.asarray(array), dtype, device)
+            buf = DeviceBuffer.upload(array, dtype, device)
         shape = tuple(array.shape)
         return cls._make(Storage.from_buffer(buf, device), shape, torch_contiguous_strides(shape), 0)
 

@@ -19,6 +19,13 @@ def warn_at_caller(message: str, category: type = UserWarning) -> None:
     warnings.warn(message, category, stacklevel=level)
 
 
+def warn_if_discarding_imaginary(from_complex: bool, to_real: bool) -> None:
+    """torch's warning when a conversion keeps only the real part (to a real or integer dtype; a conversion to
+    bool tests both parts, so it does not warn)."""
+    if from_complex and to_real:
+        warn_at_caller("Casting complex values to real discards the imaginary part")
+
+
 def reissue(caught: list, wrapper_file: str) -> None:
     """Warnings a wrapped function gave, again: those it aimed at its caller (the wrapper's frame, in
     wrapper_file) now point at the wrapper's caller, as without the wrapper; the others where they were."""

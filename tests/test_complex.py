@@ -174,12 +174,28 @@ def test_quotients_are_torchs_bit_for_bit(dtype):
                         complex(-np.inf, 2), 3 - 4j], dtype=dtype)
     a, b = _values((40, 50), dtype), _values((40, 50), dtype, seed=1)
     real = np.random.RandomState(2).uniform(0.5, 3, (40, 50)).astype(np.float32)
-    for x, y in [(a, b), (a, 2.5), (a, real), (special[:, None], special[None, :]), (special, 0), (a, 2 + 1j)]:
+    for x, y in [(a, b), (a, 2.5), (a, real), (special[:, None], special[None, :]), (special, 0), (a, 2 + 1j),
+                 (special, 1)]:
         got = lg.div(lg.tensor(x), lg.tensor(y) if isinstance(y, np.ndarray) else y).numpy()
         want = t.div(t.tensor(x), t.tensor(y) if isinstance(y, np.ndarray) else y).numpy()
-        parts = got.real.dtype
-        same = (got.view(parts) == want.view(parts)) | (np.isnan(got.view(parts)) & np.isnan(want.view(parts)))
-        assert same.all(), f"{(~same).sum()} parts of {same.size} differ from torch's"
+        _assert_same_bits(got, want)
+
+
+def _assert_same_bits(got, want):
+    parts = got.real.dtype
+    same = (got.view(parts) == want.view(parts)) | (np.isnan(got.view(parts)) & np.isnan(want.view(parts)))
+    assert same.all(), f"{(~same).sum()} parts of {same.size} differ from torch's"
+
+
+@pytest.mark.parametrize("one", [1, 1.0, 1 + 0j, "tensor"])
+def test_times_one_is_a_full_complex_product(one):
+    """x * 1 is no identity for complex x: torch multiplies by 1+0j in full, so inf+1j becomes inf+nanj."""
+    t = _torch()
+    special = np.array([complex(np.inf, 1), complex(np.nan, 0), complex(1, np.inf), 2 + 3j, complex(-0.0, 0)])
+    for op in ("mul", "div"):
+        got = getattr(lg, op)(lg.tensor(special), lg.tensor(1.0) if one == "tensor" else one).numpy()
+        want = getattr(t, op)(t.tensor(special), t.tensor(1.0) if one == "tensor" else one).numpy()
+        _assert_same_bits(got, want)
 
 
 def test_products_match_torch():

@@ -5,6 +5,7 @@ item/tolist/float/int/bool/len/iteration/__array__ and repr."""
 from __future__ import annotations
 
 import contextlib
+import warnings
 
 import numpy as np
 import pytest
@@ -134,6 +135,35 @@ def test_from_numpy_strided_and_dtypes(backend):
         assert lg.from_numpy(arr).dtype.name == dtype_name(torch.from_numpy(arr))
 
 
+_OUT_OF_RANGE = np.array([-112.0, 300.5, 255.9, -0.5, 70000.5, 9.83719102e9, -6.88e10, 2.0 ** 31, 1e20, np.nan, np.inf])
+
+
+@pytest.mark.parametrize("size", [1, 11, 2000])
+@pytest.mark.parametrize("dtype", ["uint8", "int8", "int16", "int32", "int64", "uint16", "bool"])
+def test_floats_out_of_an_integer_range_convert_as_torchs(backend, dtype, size):
+    """tensor(array, dtype=...) converts as a kernel's cast and torch do (a uint8 wraps through int64, an int8
+    through int32), never by NumPy's casts, whose out-of-range results depend on the array's size. (Not uint32:
+    torch's own result there depends on the size, through int64 for one element, by vector lanes for more.)"""
+    torch = pytest.importorskip("torch")
+    values = np.resize(_OUT_OF_RANGE, size)
+    for source in (values, values.astype(np.float32)):
+        with np.errstate(all="ignore"):
+            want = torch.tensor(source, dtype=getattr(torch, dtype)).tolist()
+            assert lg.tensor(source, dtype=getattr(lg, dtype)).tolist() == want
+            assert lg.as_tensor(source, dtype=getattr(lg, dtype)).tolist() == want
+            assert lg.tensor(source).to(getattr(lg, dtype)).tolist() == want
+
+
+def test_complex_data_to_a_real_dtype_warns_as_torch(backend):
+    data = np.array([1 + 2j, -3 - 1j])
+    with pytest.warns(UserWarning, match="Casting complex values to real discards the imaginary part"):
+        assert lg.tensor(data, dtype=lg.int64).tolist() == [1, -3]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert lg.tensor(data, dtype=lg.bool).tolist() == [True, True]
+        assert lg.tensor(data).to(lg.bool).tolist() == [True, True]
+
+
 def test_as_tensor(backend):
     torch = pytest.importorskip("torch")
     a = np.arange(4, dtype=np.int16)
@@ -232,14 +262,37 @@ ARANGES = {
     "arange(0,2.5,0.7,int16)": lambda m: m.arange(0, 2.5, 0.7, dtype=m.int16),
     "arange(False,3,True,float16)": lambda m: m.arange(False, 3, True, dtype=m.float16),  # (bools as numbers)
     "arange(True,4.5,float32)": lambda m: m.arange(True, 4.5, dtype=m.float32),
+    # torch's vectors from a rounded base and one-by-one tails, in every floating dtype
+    "arange(-45.7,-320,-1.377,float64)": lambda m: m.arange(-45.7, -320, -1.377, dtype=m.float64),
+    "arange(0.3,1000,1.7)": lambda m: m.arange(0.3, 1000, 1.7),
+    "arange(-2.39,16,0.0037,float16)": lambda m: m.arange(-2.39, 16, 0.0037, dtype=m.float16),
+    "arange(6.19,-37,-0.0086,bfloat16)": lambda m: m.arange(6.19, -37, -0.0086, dtype=m.bfloat16).float(),
+    # past 2^24 in float32, longer than one thread's chunk: each thread's vectors start from a rounded base
+    "arange(2^24-100,2^24+70000)": lambda m: m.arange(2 ** 24 - 100, 2 ** 24 + 70000.0),
 }
 
 
 @pytest.mark.parametrize("name", list(ARANGES))
 def test_arange_vs_torch(backend, name):
-    """Length, dtype (int64 unless a bound or step is a float) and values; float values within an ulp."""
+    """Length, dtype (int64 unless a bound or step is a float) and values, to the last bit."""
     got, want = both(ARANGES[name])
-    assert_like_torch(got, want, exact=not want.dtype.is_floating_point)
+    assert_like_torch(got, want, exact=True)
+
+
+@pytest.mark.parametrize("threads", [1, 3])
+def test_a_long_arange_is_split_between_threads_as_torchs(backend, threads):
+    """A range past torch's grain size is cut into one chunk per thread, each ending in values written one by
+    one: the values follow the thread count set (on both sides)."""
+    torch = pytest.importorskip("torch")
+    before = (lg.get_num_threads(), torch.get_num_threads())
+    lg.set_num_threads(threads)
+    torch.set_num_threads(threads)
+    try:
+        got, want = lg.arange(0.1, 70001 * 0.7, 0.7), torch.arange(0.1, 70001 * 0.7, 0.7)
+    finally:
+        lg.set_num_threads(before[0])
+        torch.set_num_threads(before[1])
+    assert_like_torch(got, want, exact=True)
 
 
 LINSPACES = {

@@ -10,6 +10,17 @@
 #define LG_FN static inline
 #include "lg_helpers.h"
 
+/* torch's CPU arange (lazygrad/torch_arange.py): the index of the first value of the vector that value i
+ * is written in, or i itself where a thread's chunk ends in values written one by one. lanes is a power of
+ * two; the chunk i is in is found by comparisons (a loop over the few threads' chunks, unrolled where n and
+ * chunk are constants), which vectorize where a 64-bit division does not. */
+LG_FN int64_t lg_arange_first(int64_t i, int64_t n, int64_t chunk, int64_t lanes) {
+  int64_t begin = 0;
+  for (int64_t b = chunk; b < n; b += chunk) begin = i >= b ? b : begin;
+  const int64_t end = begin + chunk < n ? begin + chunk : n;
+  return i < begin + ((end - begin) & -(2 * lanes)) ? begin + ((i - begin) & -lanes) : i;
+}
+
 /* bfloat16 in memory: a struct, so a value used without its conversion is a compile error */
 typedef struct { uint16_t bits; } lg_bf16;
 LG_FN float lg_bf16_load(lg_bf16 v) { return lg_bf16_float(v.bits); }
