@@ -280,10 +280,14 @@ class CCompiler:
     # realigned stack frame (a segfault); the kernels' loops zero only small arrays, so nothing is lost.
     # -fcx-fortran-rules: a complex product is (ac - bd) + (ad + bc)i, as torch's and the CUDA kernels' are,
     # inline and vectorizable (C's Annex G calls a library routine for each to rescue NaN + NaN i results);
-    # division keeps its range reduction
+    # division keeps its range reduction.
+    # -fno-tree-slp-vectorize: gcc 12's straight-line vectorizer drops a double -> float -> double round trip
+    # (`out[0] = (double)(float)s[0]; out[1] = ...` becomes a copy), so a small kernel's x.float().double() kept
+    # its float64 digits; the kernels' loops are vectorized by the loop vectorizer (omp simd), which is correct
+    # and unaffected (matmul and the benchmarks' kernels ran as fast without it).
     FLAGS: tuple[str, ...] = ("-O3", "-march=native", "-fopenmp", "-fwrapv", "-fno-math-errno", "-ffp-contract=off",
-                              "-fno-tree-loop-distribute-patterns", "-fcx-fortran-rules", "-std=gnu11", "-fPIC",
-                              "-shared")
+                              "-fno-tree-loop-distribute-patterns", "-fno-tree-slp-vectorize", "-fcx-fortran-rules",
+                              "-std=gnu11", "-fPIC", "-shared")
 
     def __init__(self, cc: str | None = None):
         spec = cc if cc is not None else (os.environ.get("LAZYGRAD_CC") or "cc")

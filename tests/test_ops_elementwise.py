@@ -384,6 +384,17 @@ def test_chained_ops_fuse_and_stay_correct(backend):
     assert_like_numpy(out, expected.astype(np.float32), rtol=1e-5)
 
 
+@pytest.mark.parametrize("n", [1, 2, 3, 5, 8, 13])
+def test_a_round_trip_through_float32_rounds_in_small_kernels(backend, n):
+    """x.float().double() keeps float32's digits also where a kernel's few values are computed in straight-line
+    code (gcc 12 vectorized that into a copy: see codegen/compile_c.py)."""
+    values = np.linspace(0.1, 200.2, n)
+    x = lg.tensor(values)
+    np.testing.assert_array_equal(x.float().double().numpy(), values.astype(np.float32).astype(np.float64))
+    fused = (lg.linspace(0, 1, n, dtype=lg.float64) * 1.5).exp().float().double()
+    np.testing.assert_array_equal(fused.numpy(), np.exp(np.linspace(0, 1, n) * 1.5).astype(np.float32))
+
+
 # ---- values against numpy (runs without torch) ---------------------------------------------------------
 
 def test_arithmetic_vs_numpy(backend):
