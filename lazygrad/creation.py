@@ -7,7 +7,7 @@ import warnings
 
 import numpy as np
 
-from . import dtypes, graph
+from . import dtypes, graph, torch_logspace
 from .buffer import Buffer
 from .dtype_info import scalar_in
 from .dtypes import DType, bool_, from_numpy_dtype, get_default_dtype, int64, to_dtype
@@ -611,7 +611,8 @@ def new_full(self: Tensor, size, fill_value, *, dtype=None, device=None, require
 
 def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=None, requires_grad: bool = False,
              out=None) -> Tensor:
-    """base ** linspace(start, end, steps), computed in float64 (complex128 for complex bounds) and cast."""
+    """base ** linspace(start, end, steps): for real ends, torch's own arithmetic (torch_logspace.py); for
+    complex ones, computed in complex128 and cast."""
     start, end = (v.item() if isinstance(v, Tensor) else v for v in (start, end))
     complex_bounds = isinstance(start, complex) or isinstance(end, complex)
     dt = to_dtype(dtype) if dtype is not None else get_default_dtype().to_complex() if complex_bounds else \
@@ -621,7 +622,10 @@ def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=N
         raise RuntimeError(f"torch.logspace(): inferred dtype {dtypes.C_NAMES[inferred.name]} can't be safely cast to "
                            f"passed dtype {dtypes.torch_name(dt)}")
     if not complex_bounds:
-        _check_ends("logspace", dt, start, end, steps)
+        start, end = _check_ends("logspace", dt, start, end, steps)
+        if steps >= 2:
+            return _finish(torch_logspace.powers(start, end, steps, base, dt, normalize_device(device)),
+                           requires_grad)
     exponents = linspace(start, end, steps, dtype=dtypes.complex128 if complex_bounds else dtypes.float64,
                          device=device)
     return _finish((float(base) ** exponents).to(dt), requires_grad)
