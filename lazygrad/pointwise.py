@@ -110,11 +110,14 @@ def _asinh(input: Tensor) -> Tensor:
 
 
 def _atanh(input: Tensor) -> Tensor:
-    """log1p(2x / (1 - x)) / 2: exact near 0, ±inf at ±1; for complex numbers -i atan(iz)."""
+    """sign(x) * log1p(2|x| / (1 - |x|)) / 2: exact near 0, ±inf at ±1, and accurate near -1 too (log1p of a
+    large quotient, not of one near -1, whose rounding it would magnify); for complex numbers -i atan(iz)."""
     if _tensor(input, "atanh").dtype.is_complex:
         return _times_i(atan(_times_i(input, 1)), -1)
     dt, (x,) = _float_args(_tensor(input, "atanh"))
-    return mul(log1p(div(mul(x, 2), sub(1, x))), 0.5).to(dt)
+    a = abs(x)
+    r = mul(log1p(div(mul(a, 2), sub(1, a))), 0.5)
+    return where(signbit(x), neg(r), r).to(dt)
 
 
 acosh, asinh, atanh = (differentiable(name)(fn) for name, fn in (("acosh", _acosh), ("asinh", _asinh),

@@ -15,7 +15,7 @@ from ...autograd.composite import recorded_as
 from ...creation import empty_like, rand, zeros_like
 from ...dtypes import float32, torch_name
 from ...float_kernels import refuse_non_floating
-from ...elementwise import HALF_FLOATS, erf, exp, log1p, relu as _relu, sigmoid as _sigmoid, tanh as _tanh, where
+from ...elementwise import HALF_FLOATS, erf, exp, expm1, log1p, relu as _relu, sigmoid as _sigmoid, tanh as _tanh, where
 from ...tensor import Tensor
 from ...tensor_parameters import tensor_parameters
 from ...amp.autocast_mode import autocast_op
@@ -234,11 +234,12 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
 def _elu(input: Tensor, alpha: float, scale: float = 1.0, input_scale: float = 1.0) -> Tensor:
     positive = input > 0
     negative = where(positive, 0.0, input)  # the exp branch never sees a large positive input
-    return where(positive, input * scale, (exp(negative * input_scale) - 1) * (alpha * scale))
+    return where(positive, input * scale, expm1(negative * input_scale) * (alpha * scale))
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
-    """x for x > 0, else alpha * (exp(x) - 1); the gradient at 0 is alpha, as torch's."""
+    """x for x > 0, else alpha * (exp(x) - 1) (as expm1, exact near 0, as torch's vectorized kernel); the gradient
+    at 0 is alpha, as torch's."""
     _floating(input, "elu_cpu")
     return _maybe_inplace(_elu, input, inplace, alpha, op="elu")
 
