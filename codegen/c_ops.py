@@ -34,7 +34,7 @@ FLOAT_OPS = {
     Op.LOG10: "lg_log10{f}({a})", Op.LOG1P: "lg_log1p{f}({a})", Op.SQRT: "sqrt{f}({a})",
     Op.SIN: "lg_sin{f}({a})", Op.COS: "lg_cos{f}({a})", Op.TAN: "lg_tan{f}({a})", Op.ASIN: "lg_asin{f}({a})",
     Op.ACOS: "lg_acos{f}({a})", Op.ATAN: "lg_atan{f}({a})", Op.SINH: "lg_sinh{f}({a})",
-    Op.COSH: "lg_cosh{f}({a})", Op.TANH: "lg_tanh{f}({a})", Op.ERF: "lg_erf{f}({a})",
+    Op.COSH: "lg_cosh{f}({a})", Op.TANH: "lg_tanh{f}({a})", Op.ERF: "lg_erf{f}({a})", Op.ERFC: "lg_erfc{f}({a})",
     Op.FLOOR: "floor{f}({a})", Op.CEIL: "ceil{f}({a})", Op.ROUND: "rint{f}({a})", Op.TRUNC: "trunc{f}({a})",
     Op.ISNAN: "({a} != {a})", Op.ISINF: "(fabs{f}({a}) == INFINITY)",
     Op.ADD: "{a} + {b}", Op.SUB: "{a} - {b}", Op.MUL: "{a} * {b}", Op.DIV: "{a} / {b}",

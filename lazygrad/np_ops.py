@@ -12,6 +12,7 @@ import numpy as np
 from .ops import Op, ReduceOp
 
 _erf = np.frompyfunc(math.erf, 1, 1)
+_erfc = np.frompyfunc(math.erfc, 1, 1)
 
 
 def _floating(dtype: np.dtype) -> bool:
@@ -90,6 +91,7 @@ UNARY_NP = {
     Op.LOG: np.log, Op.LOG2: np.log2, Op.LOG10: np.log10, Op.LOG1P: np.log1p, Op.SQRT: np.sqrt, Op.SIN: np.sin,
     Op.COS: np.cos, Op.TAN: np.tan, Op.ASIN: np.arcsin, Op.ACOS: np.arccos, Op.ATAN: np.arctan, Op.SINH: np.sinh,
     Op.COSH: np.cosh, Op.TANH: np.tanh, Op.ERF: lambda a: np.asarray(_erf(a), dtype=a.dtype),
+    Op.ERFC: lambda a: np.asarray(_erfc(a), dtype=a.dtype),
     Op.FLOOR: _float_only(np.floor), Op.CEIL: _float_only(np.ceil), Op.ROUND: _round,
     Op.TRUNC: _float_only(np.trunc), Op.ISNAN: np.isnan, Op.ISINF: np.isinf, Op.IMAG: np.imag, Op.CONJ: np.conj,
 }

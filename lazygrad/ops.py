@@ -36,6 +36,7 @@ class Op(Enum):
     COSH = "cosh"
     TANH = "tanh"
     ERF = "erf"
+    ERFC = "erfc"
     FLOOR = "floor"
     CEIL = "ceil"
     ROUND = "round"        # half to even, like torch.round
@@ -109,8 +110,8 @@ class ReduceOp(Enum):
 SOURCES = frozenset({Op.BUFFER, Op.CONST, Op.ARANGE, Op.RAND})
 UNARY = frozenset({
     Op.NEG, Op.NOT, Op.ABS, Op.EXP, Op.EXP2, Op.EXPM1, Op.LOG, Op.LOG2, Op.LOG10, Op.LOG1P, Op.SQRT, Op.SIN,
-    Op.COS, Op.TAN, Op.ASIN, Op.ACOS, Op.ATAN, Op.SINH, Op.COSH, Op.TANH, Op.ERF, Op.FLOOR, Op.CEIL, Op.ROUND,
-    Op.TRUNC, Op.ISNAN, Op.ISINF, Op.CAST, Op.IMAG, Op.CONJ,
+    Op.COS, Op.TAN, Op.ASIN, Op.ACOS, Op.ATAN, Op.SINH, Op.COSH, Op.TANH, Op.ERF, Op.ERFC, Op.FLOOR, Op.CEIL,
+    Op.ROUND, Op.TRUNC, Op.ISNAN, Op.ISINF, Op.CAST, Op.IMAG, Op.CONJ,
 })
 BINARY = frozenset({
     Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.FLOORDIV, Op.MOD, Op.FMOD, Op.POW, Op.ATAN2, Op.MAX, Op.MIN, Op.EQ, Op.NE, Op.LT,
@@ -121,5 +122,5 @@ ELEMENTWISE = UNARY | BINARY | {Op.WHERE}
 # ops whose evaluation costs far more than a load: the scheduler avoids recomputing them
 TRANSCENDENTAL = frozenset({
     Op.EXP, Op.EXP2, Op.EXPM1, Op.LOG, Op.LOG2, Op.LOG10, Op.LOG1P, Op.SIN, Op.COS, Op.TAN, Op.ASIN, Op.ACOS,
-    Op.ATAN, Op.SINH, Op.COSH, Op.TANH, Op.ERF, Op.POW, Op.ATAN2, Op.DIV, Op.SQRT, Op.RAND,
+    Op.ATAN, Op.SINH, Op.COSH, Op.TANH, Op.ERF, Op.ERFC, Op.POW, Op.ATAN2, Op.DIV, Op.SQRT, Op.RAND,
 })

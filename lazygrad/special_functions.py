@@ -17,8 +17,9 @@ import numpy as np
 from .autograd.record import differentiable
 from .dtypes import REAL_TYPES, DType, bfloat16, bool_, float16, float32, float64, get_default_dtype, torch_name
 from .elementwise import (_float_of, _out, abs, add, div, eq, erf, exp, floor, gt, isinf, isnan, isposinf, le, log,
-                          log1p, logical_and, logical_or, lt, mul, ne, neg, pow, round, sin, sqrt, sub, where)
-from .pointwise import _tensors, laplace_fraction, signbit
+                          log1p, logical_and, logical_or, lt, mul, ne, neg, pow, round, sin, sqrt, sub, unary, where)
+from .ops import Op
+from .pointwise import _tensors, signbit
 from .tensor import Tensor
 from .tensor_parameters import tensor_parameters
 
@@ -336,10 +337,18 @@ _WINITZKI_A = 0.147
 
 
 def _erfc(x: Tensor) -> Tensor:
-    """erfc in float64 to 3e-14 relative: 1 - erf(x) below 2 (where it loses at most 200x rounding), and
-    Laplace's continued fraction from 2 on, exact to rounding there."""
-    tail = div(exp(neg(mul(x, x))), laplace_fraction(x, _ERFC_FRACTION_TERMS))
-    return where(lt(x, _ERFC_FRACTION_FROM), sub(1.0, erf(x)), tail)
+    """libm's erfc of a float64 x."""
+    return unary(Op.ERFC, x, True)
+
+
+def _laplace_fraction(x: Tensor) -> Tensor:
+    """sqrt(pi) (x + (1/2) / (x + 1 / (x + (3/2) / ...))), Laplace's continued fraction for
+    erfc(x) = e^-x^2 / fraction, exact to 2e-17 from x = 2 on with 60 terms: erfcx and log_ndtr's tails, where
+    erfc itself underflows."""
+    f = x
+    for k in range(_ERFC_FRACTION_TERMS, 0, -1):
+        f = add(x, div(k / 2, f))
+    return mul(f, math.sqrt(math.pi))
 
 
 @differentiable("special_erfcx")
@@ -347,9 +356,8 @@ def erfcx(input: Tensor, *, out=None) -> Tensor:
     """e^(x^2) erfc(x): 1 / Laplace's continued fraction from 2 on (no overflow, exact to rounding), the
     product below (inf once e^(x^2) overflows for very negative x, as torch gives)."""
     dt, x = _float_input(input, "special_erfcx")
-    fraction = div(1.0, laplace_fraction(where(lt(x, _ERFC_FRACTION_FROM), _ERFC_FRACTION_FROM, x),
-                                         _ERFC_FRACTION_TERMS))
-    return _result(where(lt(x, _ERFC_FRACTION_FROM), mul(exp(mul(x, x)), sub(1.0, erf(x))), fraction), dt, out)
+    fraction = div(1.0, _laplace_fraction(where(lt(x, _ERFC_FRACTION_FROM), _ERFC_FRACTION_FROM, x)))
+    return _result(where(lt(x, _ERFC_FRACTION_FROM), mul(exp(mul(x, x)), _erfc(x)), fraction), dt, out)
 
 
 def _erfinv_positive(a: Tensor, c: Tensor) -> Tensor:
@@ -404,7 +412,7 @@ def log_ndtr(input: Tensor, *, out=None) -> Tensor:
     t = mul(x, -math.sqrt(0.5))
     upper = log1p(mul(_erfc(neg(t)), -0.5))
     middle = log(mul(_erfc(t), 0.5))
-    tail = sub(neg(mul(t, t)), add(log(laplace_fraction(t, _ERFC_FRACTION_TERMS)), math.log(2)))
+    tail = sub(neg(mul(t, t)), add(log(_laplace_fraction(t)), math.log(2)))
     return _result(where(lt(t, 1.0), upper, where(lt(t, _ERFC_FRACTION_FROM), middle, tail)), dt, out)
 
 

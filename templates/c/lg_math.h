@@ -643,4 +643,7 @@ LG_MATH_INLINE double lg_sinh(double x) { return __builtin_sinh(x); }
 LG_MATH_INLINE double lg_cosh(double x) { return __builtin_cosh(x); }
 LG_MATH_INLINE double lg_tanh(double x) { return __builtin_tanh(x); }
 LG_MATH_INLINE double lg_erf(double x) { return __builtin_erf(x); }
+LG_MATH_INLINE double lg_erfc(double x) { return __builtin_erfc(x); }
+/* erfc keeps its digits in the tail only from libm (1 - erf(x) loses them): float32 through it too */
+LG_MATH_INLINE float lg_erfcf(float x) { return (float)__builtin_erfc((double)x); }
 LG_MATH_INLINE double lg_pow(double x, double y) { return __builtin_pow(x, y); }

@@ -53,7 +53,7 @@ LG_FN bool lg_aligned(const void* p, int bytes) { return (unsigned long long)p %
   LG_FN double lg_##name(double x) { return name(x); }
 LG_UNARY(exp) LG_UNARY(exp2) LG_UNARY(expm1) LG_UNARY(log) LG_UNARY(log2) LG_UNARY(log10) LG_UNARY(log1p)
 LG_UNARY(sin) LG_UNARY(cos) LG_UNARY(tan) LG_UNARY(asin) LG_UNARY(acos) LG_UNARY(atan) LG_UNARY(sinh)
-LG_UNARY(cosh) LG_UNARY(tanh) LG_UNARY(erf)
+LG_UNARY(cosh) LG_UNARY(tanh) LG_UNARY(erf) LG_UNARY(erfc)
 LG_FN float lg_powf(float a, float b) { return powf(a, b); }
 LG_FN double lg_pow(double a, double b) { return pow(a, b); }
 LG_FN float lg_atan2f(float a, float b) { return atan2f(a, b); }
