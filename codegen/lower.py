@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lazygrad.dtypes import DType, float16, float32, float64, int64
-from lazygrad.graph import kernel_recursion
+from lazygrad.graph import Node, kernel_recursion
 from lazygrad.ops import ELEMENTWISE, Op, ReduceOp
 
 from .symbolic import Lin, ravel, unravel, within
@@ -142,9 +142,16 @@ class LoopProgram:
         return n
 
 
-def accumulator_dtype(dtype: DType) -> DType:
-    """float16 and bfloat16 accumulate in float32, as torch does."""
-    return float32 if dtype is float16 or dtype.name == "bfloat16" else dtype
+def accumulator_dtype(dtype: DType, rop: ReduceOp | None = None, summand: Node | None = None) -> DType:
+    """float16 and bfloat16 accumulate in float32, as torch does. A float32 sum or running sum accumulates in
+    double: float lanes lose a long sum's digits (1e7 tenths summed to 1000675.75, and a row mean of 1e6 lost
+    the units a variance needs), where torch's cascade and double running sums keep them. A sum of products
+    stays in float, as torch's matrix products (and the tiled kernel) compute it."""
+    if dtype is float16 or dtype.name == "bfloat16":
+        return float32
+    if dtype is float32 and rop is ReduceOp.SUM and not (summand is not None and summand.op is Op.MUL):
+        return float64
+    return dtype
 
 
 class _Lowerer:
@@ -255,9 +262,10 @@ class _Lowerer:
         val = self.value(src, in_idx, valid, "pre")
         self.fused.append(f"{rop.value}-reduce")
         name = f"acc{len(self.accs)}"
-        self.accs.append(Accumulator(name, accumulator_dtype(node.dtype), rop, val))
-        if accumulator_dtype(node.dtype) is not node.dtype:
-            return self._emit("post", node.dtype, "alu", (name,), alu=Op.CAST, src_dtypes=(float32,))
+        acc_dtype = accumulator_dtype(node.dtype, rop, src)
+        self.accs.append(Accumulator(name, acc_dtype, rop, val))
+        if acc_dtype is not node.dtype:
+            return self._emit("post", node.dtype, "alu", (name,), alu=Op.CAST, src_dtypes=(acc_dtype,))
         return name
 
 
@@ -371,10 +379,11 @@ def _lower(outputs, inputs, rand_slots, scalar_slots) -> LoopProgram:
         idx[axis] = Lin.var(f"s{axis}", src.shape[axis])
         val = low.value(src, idx, (), "pre")
         low.fused.append(f"{rop.value}-scan")
-        low.accs.append(Accumulator("acc0", accumulator_dtype(root.dtype), rop, val))
+        acc_dtype = accumulator_dtype(root.dtype, rop)
+        low.accs.append(Accumulator("acc0", acc_dtype, rop, val))
         value = "acc0"
-        if accumulator_dtype(root.dtype) is not root.dtype:
-            value = low._emit("post", root.dtype, "alu", ("acc0",), alu=Op.CAST, src_dtypes=(float32,))
+        if acc_dtype is not root.dtype:
+            value = low._emit("post", root.dtype, "alu", ("acc0",), alu=Op.CAST, src_dtypes=(acc_dtype,))
         kind = "scan"
         stores, pre_stores = [Store("out0", ravel(idx, root.shape), value, root.dtype)], []
     elif root.op is Op.SORT:

@@ -130,9 +130,12 @@ def reduce_identity(rop: ReduceOp, dtype):
 SCATTER_NP = {ReduceOp.SUM: np.add, ReduceOp.PROD: np.multiply, ReduceOp.MAX: np.maximum, ReduceOp.MIN: np.minimum}
 
 
-def _accumulate_dtype(dt: np.dtype) -> np.dtype:
-    """float16 and bfloat16 are summed in float32 (as torch does); everything else in its own type."""
-    return np.dtype(np.float32) if dt == np.float16 or dt.name == "bfloat16" else dt
+def _accumulate_dtype(dt: np.dtype, rop: ReduceOp) -> np.dtype:
+    """float16 and bfloat16 are reduced in float32 (as torch does), float32 sums in double (as the C kernels
+    sum them, codegen/lower.py accumulator_dtype); everything else in its own type."""
+    if dt == np.float16 or dt.name == "bfloat16":
+        return np.dtype(np.float32)
+    return np.dtype(np.float64) if dt == np.float32 and rop is ReduceOp.SUM else dt
 
 
 def _float_to_unsigned(a: np.ndarray, dtype: np.dtype) -> np.ndarray:
@@ -197,7 +200,7 @@ def identity(rop: ReduceOp, dtype: np.dtype):
 
 
 def reduce(rop: ReduceOp, a: np.ndarray, axes: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-    acc = _accumulate_dtype(a.dtype)
+    acc = _accumulate_dtype(a.dtype, rop)
     with np.errstate(all="ignore"):
         return REDUCE_NP[rop].reduce(a.astype(acc, copy=False), axis=axes, keepdims=True,
                                      initial=identity(rop, acc)).astype(dtype)
@@ -214,7 +217,7 @@ def argsort(a: np.ndarray, axis: int, descending: bool) -> np.ndarray:
 
 
 def scan(rop: ReduceOp, a: np.ndarray, axis: int, dtype: np.dtype) -> np.ndarray:
-    acc = _accumulate_dtype(a.dtype)
+    acc = _accumulate_dtype(a.dtype, rop)
     with np.errstate(all="ignore"):
         if rop in SCAN_NP:
             return SCAN_NP[rop](a.astype(acc, copy=False), axis=axis).astype(dtype)

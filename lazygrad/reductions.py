@@ -4,8 +4,8 @@ from __future__ import annotations
 import builtins
 import math
 from . import graph, return_types
-from .dtypes import (LIMITED_UNSIGNED, DType, bool_, float64, get_default_dtype, int64, opmath, promote_types, to_dtype,
-                     torch_name, uint8, uint64)
+from .dtypes import (LIMITED_UNSIGNED, DType, bool_, float32, float64, get_default_dtype, int64, opmath, promote_types,
+                     to_dtype, torch_name, uint8, uint64)
 from .elementwise import abs as abs_
 from .elementwise import _out, add, div, eq, isnan, logical_or, mul, ne, pow, sqrt, sub, where, exp, log, isinf
 from .ops import ReduceOp
@@ -248,9 +248,15 @@ def _std_for(input: Tensor, dim, unbiased, keepdim: bool, *, correction=None, na
     return _deviation(input, dim, unbiased, keepdim, correction, {}, name)
 
 
+def _moments_dtype(dtype: DType) -> DType:
+    """The type torch's CPU variance accumulates in: float for float16 and bfloat16, double for float32 (so the
+    mean it centers on is not rounded to float: a row of values near 1e6 would lose its variance's digits)."""
+    return float64 if dtype is float32 else opmath(dtype)
+
+
 def _deviation(input: Tensor, dim, unbiased, keepdim: bool, correction, kwargs: dict, name: str) -> Tensor:
-    if opmath(input.dtype) is not input.dtype:  # float16 and bfloat16: computed in float32, rounded once
-        wide = input.to(opmath(input.dtype))
+    if _moments_dtype(input.dtype) is not input.dtype:  # computed wider, rounded once
+        wide = input.to(_moments_dtype(input.dtype))
         return sqrt(_variance(wide, dim, unbiased, keepdim, correction, kwargs, name)).to(input.dtype)
     return sqrt(_variance(input, dim, unbiased, keepdim, correction, kwargs, name))
 
@@ -267,8 +273,8 @@ def _variance(input: Tensor, dim, unbiased, keepdim: bool, correction, kwargs: d
     dim, keepdim = _kw(dim, keepdim, kwargs)
     if input.dtype.kind not in "fc":
         raise RuntimeError("std and var only support floating point and complex dtypes")
-    if opmath(input.dtype) is not input.dtype:  # float16 and bfloat16: computed in float32, rounded once
-        wide = input.to(opmath(input.dtype))
+    if _moments_dtype(input.dtype) is not input.dtype:  # computed wider, rounded once
+        wide = input.to(_moments_dtype(input.dtype))
         return _variance(wide, dim, unbiased, keepdim, correction, {}, name).to(input.dtype)
     n = _count(input, dim)
     centered = sub(input, mean(input, dim, keepdim=True))

@@ -99,6 +99,27 @@ def test_reductions_vs_numpy(backend):
     assert_like_numpy(x.cumprod(-1), X.cumprod(-1), rtol=1e-5)
 
 
+def test_long_float32_sums_keep_their_digits(backend):
+    """float32 sums and running sums accumulate in double (as torch's cascade and its double running sums keep
+    the digits): a million tenths sum to the float nearest their float64 sum, not 0.07% off."""
+    tenths = np.full(10 ** 6, 0.1, dtype=np.float32)
+    exact = np.float32(tenths.astype(np.float64).sum())
+    x = lg.tensor(tenths)
+    assert x.sum().item() == exact
+    assert x.mean().item() == np.float32(exact / 10 ** 6)
+    assert x.cumsum(0)[-1].item() == exact
+    assert x.reshape(1000, 1000).sum(0).numpy()[0] == np.float32(tenths[:1000].astype(np.float64).sum())
+
+
+def test_variance_of_values_far_from_zero_is_computed_wide(backend):
+    """var and std center on a mean that is not rounded to float (rows near 1e6, spaced 1/16 apart as floats,
+    lost 1% of their deviation)."""
+    rows = (1e6 + np.random.default_rng(0).standard_normal((50, 100))).astype(np.float32)
+    want = rows.astype(np.float64).std(1, ddof=1)
+    np.testing.assert_allclose(lg.tensor(rows).std(1).numpy(), want, rtol=2e-7)
+    np.testing.assert_allclose(lg.tensor(rows).var(1).numpy(), want ** 2, rtol=2e-7)
+
+
 def test_numpy_spellings_axis_keepdims(backend):
     torch = pytest.importorskip("torch")
     x, t = lg.tensor(X), torch_of(X)
