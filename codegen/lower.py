@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lazygrad.dtypes import DType, float16, float32, float64, int64
-from lazygrad.graph import Node, kernel_recursion
+from lazygrad.graph import kernel_recursion
 from lazygrad.ops import ELEMENTWISE, Op, ReduceOp
 
 from .symbolic import Lin, ravel, unravel, within
@@ -142,16 +142,14 @@ class LoopProgram:
         return n
 
 
-def accumulator_dtype(dtype: DType, rop: ReduceOp | None = None, summand: Node | None = None) -> DType:
+def accumulator_dtype(dtype: DType, rop: ReduceOp | None = None) -> DType:
     """float16 and bfloat16 accumulate in float32, as torch does. A float32 sum or running sum accumulates in
     double: float lanes lose a long sum's digits (1e7 tenths summed to 1000675.75, and a row mean of 1e6 lost
-    the units a variance needs), where torch's cascade and double running sums keep them. A sum of products
-    stays in float, as torch's matrix products (and the tiled kernel) compute it."""
+    the units a variance needs), where torch's cascade and double running sums keep them. (A recognized matrix
+    product sums in float again, as torch's BLAS does: matmul.float_sums.)"""
     if dtype is float16 or dtype.name == "bfloat16":
         return float32
-    if dtype is float32 and rop is ReduceOp.SUM and not (summand is not None and summand.op is Op.MUL):
-        return float64
-    return dtype
+    return float64 if dtype is float32 and rop is ReduceOp.SUM else dtype
 
 
 class _Lowerer:
@@ -262,7 +260,7 @@ class _Lowerer:
         val = self.value(src, in_idx, valid, "pre")
         self.fused.append(f"{rop.value}-reduce")
         name = f"acc{len(self.accs)}"
-        acc_dtype = accumulator_dtype(node.dtype, rop, src)
+        acc_dtype = accumulator_dtype(node.dtype, rop)
         self.accs.append(Accumulator(name, acc_dtype, rop, val))
         if acc_dtype is not node.dtype:
             return self._emit("post", node.dtype, "alu", (name,), alu=Op.CAST, src_dtypes=(acc_dtype,))

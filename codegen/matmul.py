@@ -9,9 +9,11 @@ and statements, or says no.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import math
 from dataclasses import dataclass
 
+from lazygrad.dtypes import float32, float64
 from lazygrad.ops import Op, ReduceOp
 
 from .lower import LoopProgram, Stmt, replace_indices
@@ -137,6 +139,17 @@ def _operands(prog: LoopProgram) -> list[list[Stmt]] | None:
     if {st.name for c in chains for st in c} | {product.name} != set(stmts):
         return None
     return chains
+
+
+def float_sums(prog: LoopProgram) -> LoopProgram:
+    """A matched product of float32 operands with its sums in float, as torch's BLAS computes them and the tiled
+    kernel keeps them (lowering widens every float32 sum to double, for the sums that are not products)."""
+    acc = prog.accs[0]
+    if acc.dtype is not float64 or {st.name: st for st in prog.pre}[acc.value].dtype is not float32:
+        return prog
+    narrowed = copy.copy(prog)
+    narrowed.accs = [dataclasses.replace(acc, dtype=float32)]
+    return narrowed
 
 
 def match(prog: LoopProgram) -> Matmul | None:

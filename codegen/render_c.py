@@ -13,7 +13,7 @@ from . import c_ops
 from .lower import LoopProgram
 from .matmul import Matmul
 from .matmul import match as match_matmul
-from .matmul import index_lins, split_index, steps_by_one
+from .matmul import float_sums, index_lins, split_index, steps_by_one
 from .scatter_split import disjoint_loop
 from .statements import (C, loops_numel, operand, read, scatter_line, sort_fields, statement_line, store_line,
                          unravel)
@@ -212,6 +212,11 @@ def _matmul_fields(prog: LoopProgram, mm: Matmul) -> dict:
 
 
 def render(prog: LoopProgram) -> str:
+    mm = match_matmul(prog)
+    if mm is not None and _packed_bytes(prog, mm) > PACK_LIMIT:
+        mm = None
+    if mm is not None:
+        prog = float_sums(prog)
     params = C.params(prog)
     shape = [e for _, e in prog.out_loops] + [e for _, e in prog.red_loops]
     k = {
@@ -222,9 +227,6 @@ def render(prog: LoopProgram) -> str:
         "pre_stores": [store_line(s) for s in prog.pre_stores],
     }
     template = prog.kind
-    mm = match_matmul(prog)
-    if mm is not None and _packed_bytes(prog, mm) > PACK_LIMIT:
-        mm = None
     if mm is not None:
         template = "matmul"
         k.update(_matmul_fields(prog, mm))

@@ -22,7 +22,7 @@ from .cuda_vectors import VectorPlan
 from .lower import LoopProgram
 from .matmul import Matmul
 from .matmul import match as match_matmul
-from .matmul import in_float16, steps_by_one
+from .matmul import float_sums, in_float16, steps_by_one
 from .statements import (CUDA, loops_numel, operand, read, scatter_line, sort_fields, statement_line, store_line,
                          unravel, write)
 from .templates_dir import templates_dir
@@ -188,6 +188,8 @@ def _vector_fields(prog: LoopProgram, vectors: VectorPlan) -> dict:
 def render(prog: LoopProgram) -> tuple[str, Launch]:
     """The kernel's CUDA source and its launch configuration."""
     mm = match_matmul(prog)
+    if mm is not None:
+        prog = float_sums(prog)
     config = launch(prog, mm)
     shape = [e for _, e in prog.out_loops] + [e for _, e in prog.red_loops]
     k = {

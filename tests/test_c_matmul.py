@@ -68,6 +68,16 @@ def test_plain_loops_when_packing_memory_is_refused(program, failing):
     np.testing.assert_array_equal(results[1], results[0])  # the same sums, in the same order
 
 
+def test_a_float_product_sums_in_float_and_other_float_sums_in_double():
+    """The tiled product keeps float accumulators, as torch's BLAS (lowering widens float32 sums to double for
+    the sums that are not matrix products: a row sum, a dot product too short to tile)."""
+    a, b = lg.randn(64, 96).realize(), lg.randn(96, 80).realize()
+    product = lg.schedule(a @ b)[0].source
+    assert re.search(r"\bfloat c\[", product) and "double" not in product
+    assert "double acc0" in lg.schedule(a.sum(1))[0].source
+    np.testing.assert_allclose((a @ b).numpy(), a.numpy().astype(np.float64) @ b.numpy(), rtol=1e-4, atol=1e-4)
+
+
 def test_threads_share_batches_tiles_and_index_tables_and_the_values_hold():
     """A batched product gives threads whole batches, a thin one (a weight gradient, few rows) its
     tiles; window reads with divisions go through tables. Each against numpy."""

@@ -109,6 +109,7 @@ def test_long_float32_sums_keep_their_digits(backend):
     assert x.mean().item() == np.float32(exact / 10 ** 6)
     assert x.cumsum(0)[-1].item() == exact
     assert x.reshape(1000, 1000).sum(0).numpy()[0] == np.float32(tenths[:1000].astype(np.float64).sum())
+    assert (x * x).sum().item() == np.float32((tenths * tenths).astype(np.float64).sum())  # (float squares)
 
 
 def test_variance_of_values_far_from_zero_is_computed_wide(backend):
