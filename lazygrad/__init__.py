@@ -37,9 +37,10 @@ from .elementwise import (abs, absolute, acos, add, addcdiv, addcmul, arccos, ar
 from .diagonals import diag, diag_embed, diagflat, trace, tril, tril_indices, triu, triu_indices
 from .einsum import einsum
 from .interop import from_dlpack
-from .indexing import (bincount, gather, index_add, index_copy, index_fill, index_put, index_reduce, index_select,
-                       masked_fill, masked_scatter, masked_select, nonzero, scatter, scatter_add, scatter_reduce, take,
+from .indexing import (bincount, gather, index_add, index_copy, index_fill, index_reduce, index_select, masked_fill,
+                       masked_scatter, masked_select, nonzero, scatter, scatter_add, scatter_reduce, take,
                        take_along_dim, unravel_index)
+from .indexing import public_index_put as index_put
 from .products import (addbmm, addmm, addmv, addr, baddbmm, bmm, cdist, dist, dot, ger, inner, kron, matmul, mm, mv,
                        outer, tensordot, vdot)
 from .products import legacy_cross as cross

@@ -365,6 +365,26 @@ def _single_mask(t: Tensor, index):
     return None
 
 
+def index_tensors(indices, name: str, position: int = 2) -> tuple:
+    """index_put's indices as torch's parser takes them: a tuple or list of tensors (or Nones); position 1 where
+    they follow a method's self."""
+    if not isinstance(indices, (tuple, list)):
+        raise TypeError(f"{name}(): argument 'indices' (position {position}) must be tuple of Tensors, not "
+                        f"{type_name(indices)}")
+    for k, index in enumerate(indices):
+        if index is not None and not isinstance(index, Tensor):
+            raise TypeError(f"expected Tensor as element {k} in argument {position - 1}, but got {type_name(index)}")
+    return tuple(indices)
+
+
+def public_index_put(input: Tensor, indices, values, accumulate: bool = False) -> Tensor:
+    """torch.index_put: index_put with its indices checked as torch's (internal callers also pass slices)."""
+    return index_put(input, index_tensors(indices, "index_put"), values, accumulate)
+
+
+public_index_put.__name__ = public_index_put.__qualname__ = "index_put"  # (lg.index_put, Tensor.index_put)
+
+
 @differentiable("index_put")
 def index_put(input: Tensor, indices, values, accumulate: bool = False) -> Tensor:
     """input with input[indices] replaced by (or, accumulating, increased by) values."""

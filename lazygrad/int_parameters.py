@@ -317,10 +317,10 @@ def _got(args: tuple, kwargs: dict) -> str:
     return ", ".join([type_name(a) for a in args] + named) if args else "".join(n + ", " for n in named)
 
 
-def refuse_combination(fn: Callable, args: tuple, kwargs: dict | None = None) -> None:
+def refuse_combination(fn: Callable, args: tuple, kwargs: dict | None = None, signatures: tuple[str, ...] = ()) -> None:
     """torch's TypeError for arguments no overload of fn takes (a string where it takes a tensor or a number),
-    listing lazygrad's signature after its first line."""
-    listing = _listing(list(inspect.signature(fn).parameters.values()))
+    listing the signatures given (else lazygrad's own) after its first line."""
+    listing = "\n * ".join(signatures) or _listing(list(inspect.signature(fn).parameters.values()))
     raise TypeError(f"{fn.__name__}() received an invalid combination of arguments - got "
                     f"({_got(args, kwargs or {})}), but expected one of:\n * {listing}") from None
 

@@ -233,7 +233,8 @@ def _setitem(self: Tensor, index, value) -> None:
 
 
 def _index_put_(self: Tensor, indices, values, accumulate: bool = False) -> Tensor:
-    return inplace.apply(self, indexing.index_put, tuple(indices), values, accumulate, reads_input=False)
+    return inplace.apply(self, indexing.index_put, indexing.index_tensors(indices, "index_put_", 1), values,
+                         accumulate, reads_input=False)
 
 
 def _float_power_(self: Tensor, exponent) -> Tensor:
@@ -493,8 +494,8 @@ METHODS = {
     "bincount": indexing.bincount, "take_along_dim": indexing.take_along_dim,
     "masked_select": indexing.masked_select,
     "nonzero": indexing.nonzero, "masked_fill": indexing.masked_fill, "index_fill": indexing.index_fill,
-    "index_put": lambda self, indices, values, accumulate=False: indexing.index_put(self, tuple(indices), values,
-                                                                                   accumulate),
+    "index_put": lambda self, indices, values, accumulate=False: indexing.index_put(
+        self, indexing.index_tensors(indices, "index_put", 1), values, accumulate),
     "as_strided": mv.as_strided, "scatter": indexing.scatter, "scatter_add": indexing.scatter_add,
     "scatter_reduce": indexing.scatter_reduce, "index_reduce": indexing.index_reduce,
     "index_copy": indexing.index_copy, "put": indexing.put, "masked_scatter": indexing.masked_scatter,

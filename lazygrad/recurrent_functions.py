@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 from typing import Callable
 
+from .int_parameters import refuse_combination
 from .tensor import Tensor
 
 
@@ -53,7 +54,14 @@ class _FlatParameters:
 
 
 def _layers(name: str, mode: str, states: int) -> Callable:
+    hx = "tuple of Tensors hx" if states == 2 else "Tensor hx"
+    flags = "tuple of Tensors params, bool has_biases, int num_layers, float dropout, bool train, bool bidirectional"
+    signatures = (f"(Tensor data, Tensor batch_sizes, {hx}, {flags})",
+                  f"(Tensor input, {hx}, {flags}, bool batch_first)")
+
     def run(*args):
+        if len(args) != 9 or not isinstance(args[0], Tensor) or not isinstance(args[1], (Tensor, tuple, list)):
+            refuse_combination(run, args, signatures=signatures)
         packed = not isinstance(args[3], bool)
         if packed:
             data, batch_sizes, hx, params, has_biases, num_layers, dropout, train, bidirectional = args

@@ -10,6 +10,7 @@ from .creation import tensor as _tensor
 from .decompositions import library_call
 from .dtypes import bool_, int32, int64, result_type
 from .indexing import nonzero
+from .int_parameters import refuse_combination
 from .tensor import Tensor
 
 
@@ -46,6 +47,8 @@ def searchsorted(sorted_sequence: Tensor, input, *, out_int32: bool = False, rig
 
 def bucketize(input, boundaries: Tensor, *, out_int32: bool = False, right: bool = False, out=None) -> Tensor:
     """The bucket of each value: boundaries[i-1] < x <= boundaries[i] (< on the right when right)."""
+    if not isinstance(boundaries, Tensor):
+        refuse_combination(bucketize, (input, boundaries))
     if boundaries.ndim != 1:
         raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({boundaries.ndim})")
     return searchsorted(boundaries, input, out_int32=out_int32, right=right, out=out)

@@ -13,6 +13,7 @@ from . import graph, return_types
 from .autograd.record import differentiable
 from .creation import zeros
 from .dtypes import bool_, float64, get_default_dtype, int64, torch_name
+from .int_parameters import refuse_combination
 from .unordered import refuse_complex
 from .elementwise import _out, add, clamp, div, ge, le, logical_and, mul, sqrt, sub, trunc, where
 from .products import mm
@@ -197,6 +198,8 @@ def histogramdd(input: Tensor, bins, range=None, weight: Tensor | None = None, d
     from .decompositions import library_call
     if not input.dtype.is_floating_point:
         raise NotImplementedError(f"\"histogramdd\" not implemented for '{torch_name(input.dtype)}'")
+    if isinstance(bins, bool) or not isinstance(bins, (int, list, tuple, Tensor)):
+        refuse_combination(histogramdd, (input, bins))
     dims = input.shape[-1]
     bins = [bins] * dims if isinstance(bins, int) else list(bins)
     if len(bins) != dims:

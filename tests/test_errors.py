@@ -516,3 +516,26 @@ def test_a_string_where_a_number_goes_is_a_type_error(call):
     """torch's parser refuses it in its own words; lazygrad raises the same class, never an internal error."""
     torch = pytest.importorskip("torch")
     assert type(raised(call, lg)) is type(raised(call, torch)) is TypeError
+
+
+@pytest.mark.parametrize("call", [
+    lambda m: m.bucketize(m.ones(2), [1.0, 2.0]),
+    lambda m: m.index_put(m.ones(2), "a", m.ones(1)),
+    lambda m: m.index_put(m.ones(2), [0], m.ones(1)),
+    lambda m: m.ones(2).index_put_((0,), m.ones(1)),
+    lambda m: m.ones(2).index_put("a", m.ones(1)),
+    lambda m: m.set_autocast_enabled("a"),
+    lambda m: m.set_autocast_enabled("cpu", 1),
+    lambda m: m.dsmm(m.ones(2, 2).to_sparse(), "a"),
+    lambda m: m.histogramdd(m.ones(2, 2), "a"),
+    lambda m: m.gru("a"),
+    lambda m: m.lstm(m.ones(2, 2), "a"),
+    lambda m: m.rnn_tanh(None, None),
+])
+def test_arguments_of_the_wrong_type_are_refused_in_torchs_first_line(call):
+    """A wrong type where torch's parser wants a tensor, a tuple of tensors or a bool: its TypeError and the
+    first line of its message (was an internal AttributeError or IndexError)."""
+    torch = pytest.importorskip("torch")
+    got, want = raised(call, lg), raised(call, torch)
+    assert type(got) is type(want) is TypeError
+    assert str(got).splitlines()[0] == str(want).splitlines()[0]

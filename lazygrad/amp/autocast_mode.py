@@ -9,6 +9,7 @@ import functools
 import warnings
 
 from ..dtypes import bfloat16, float16, float32, float64, promote_types
+from ..int_parameters import type_name
 from ..warning_sites import reissue
 from .policies import POLICIES
 
@@ -170,9 +171,13 @@ def is_autocast_enabled(device_type: str | None = None) -> bool:
 
 def set_autocast_enabled(device_type, enabled: bool | None = None) -> None:
     """set_autocast_enabled(device_type, enabled), or set_autocast_enabled(enabled) for CUDA."""
+    position = 2
     if enabled is None:
-        device_type, enabled = "cuda", device_type
-    REGION.enabled[_device_type(device_type)] = bool(enabled)
+        device_type, enabled, position = "cuda", device_type, 1
+    if not isinstance(enabled, bool):
+        raise TypeError(f"set_autocast_enabled(): argument 'enabled' (position {position}) must be bool, not "
+                        f"{type_name(enabled)}")
+    REGION.enabled[_device_type(device_type)] = enabled
 
 
 def get_autocast_dtype(device_type: str):

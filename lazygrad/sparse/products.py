@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd.composite import recorded_as
+from ..int_parameters import type_name
 from ..tensor import Tensor
 from .construction import coalesce, summed_entries
 from .coo_tensor import SparseTensor, concatenated_ranges, host_indices, index_tensor
@@ -76,6 +77,9 @@ def sparse_sparse(a: SparseTensor, b: SparseTensor) -> SparseTensor:
 
 def mm(a, b):
     """torch.mm / torch.sparse.mm with a sparse operand."""
+    for position, (t, parameter) in enumerate(((a, "input"), (b, "mat2")), 1):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"mm(): argument '{parameter}' (position {position}) must be Tensor, not {type_name(t)}")
     _check_matrix(a, "self", "mm")
     _check_matrix(b, "mat2", "mm")
     if isinstance(a, SparseTensor) and isinstance(b, SparseTensor):
