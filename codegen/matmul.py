@@ -143,7 +143,7 @@ def _operands(prog: LoopProgram) -> list[list[Stmt]] | None:
 
 def float_sums(prog: LoopProgram) -> LoopProgram:
     """A matched product of float32 operands with its sums in float, as torch's BLAS computes them and the tiled
-    kernel keeps them (lowering widens every float32 sum to double, for the sums that are not products)."""
+    kernel keeps them (lowering widens every float32 sum to double, for the long sums of everything else)."""
     acc = prog.accs[0]
     if acc.dtype is not float64 or {st.name: st for st in prog.pre}[acc.value].dtype is not float32:
         return prog
