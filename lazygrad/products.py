@@ -488,9 +488,11 @@ def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
 
 def _clamped_norm(x: Tensor, dim: int, eps: float) -> Tensor:
     """x's 2-norm along dim, at least eps, differentiated as torch does it: the clamp is made on the value
-    alone, so the gradient is the unclamped norm's."""
+    alone, so the gradient is the unclamped norm's. Below eps the value is eps exactly ((n - n) + eps); an
+    infinite norm stays infinite (n + (clamped - n) was inf - inf, a NaN where torch's quotient is 0)."""
+    from .elementwise import where
     n = x.norm(2, dim, keepdim=True)
-    return n + (n.detach().clamp(min=eps) - n.detach())
+    return where(n.detach() < eps, (n - n.detach()) + eps, n)
 
 
 @tensor_parameters("x1", "x2")

@@ -335,6 +335,22 @@ def test_mixed_dtypes_torch_computes():
         assert_like_torch(case(LF, lg), case(tF(), torch), rtol=1e-6, atol=1e-6)
 
 
+def test_cosine_similarity_clamps_norms_as_torch_in_value_and_gradient():
+    """Each norm is clamped to eps in value only (the gradient is the norm's), and an infinite norm stays
+    infinite: vectors of 1e30 floats, whose squares overflow, give torch's 0 (was NaN)."""
+    torch = torch_or_skip()
+    for x, y in ((np.full((1, 4), 1e30, np.float32), np.full((1, 4), 1e30, np.float32)),
+                 (np.array([[1e-10, 0, 0], [3, 4, 0], [0, 0, 0]], np.float32), np.ones((3, 3), np.float32))):
+        grads = []
+        for F, m in ((LF, lg), (tF(), torch)):
+            a = m.tensor(x, requires_grad=True)
+            c = F.cosine_similarity(a, m.tensor(y))
+            c.sum().backward()
+            grads.append((c.detach(), a.grad))
+        assert_like_torch(grads[0][0], grads[1][0], rtol=1e-6, atol=0)
+        assert_like_torch(grads[0][1], grads[1][1], rtol=1e-5, atol=1e-6)
+
+
 def test_instance_norm_with_and_without_running_statistics():
     torch = torch_or_skip()
     w, b = RNG.uniform(0.5, 1.5, 3), RNG.standard_normal(3)
