@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import np_ops
 from .dtypes import DType, int32, int64, uint8
+from .graph import normalize_scalar
 
 
 def powers(start, end, steps: int, base: float, dtype: DType, device: str):
@@ -20,9 +20,9 @@ def powers(start, end, steps: int, base: float, dtype: DType, device: str):
     from .creation import arange
     from .elementwise import where
     if dtype.is_floating_point:
-        start, end = _rounded(start, dtype), _rounded(end, dtype)
+        start, end = normalize_scalar(start, dtype), normalize_scalar(end, dtype)  # (a double to half through float)
         arithmetic = np.float64 if dtype.itemsize == 8 else np.float32
-        difference = _rounded(arithmetic(end) - arithmetic(start), dtype)
+        difference = normalize_scalar(arithmetic(end) - arithmetic(start), dtype)
     else:
         difference = end - start
     step = float(difference) / (steps - 1)
@@ -32,8 +32,3 @@ def powers(start, end, steps: int, base: float, dtype: DType, device: str):
     if dtype is uint8:  # (its scalar loop converts through int32, where torch's copies go through int64)
         values = values.to(int32)
     return values.to(dtype)
-
-
-def _rounded(value, dtype: DType) -> float:
-    """value as torch converts a number to dtype (a double to float16 through float)."""
-    return float(np_ops.cast(np.array(value, dtype=np.float64), dtype.np))
