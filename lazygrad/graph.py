@@ -89,23 +89,25 @@ def _forget(ref: weakref.KeyedRef) -> None:
 
 
 def toposort(roots, children=lambda n: n.srcs) -> list:
-    """Every node reachable from roots, each after the nodes it depends on (iterative: graphs can be
-    deep). `children` gives what a node depends on; the scheduler and the autograd engine pass their own."""
+    """Every node reachable from roots, each after the nodes it depends on, in depth-first post-order
+    (iterative: graphs can be deep). `children` gives what a node depends on; the scheduler and the
+    autograd engine pass their own."""
     order, seen = [], set()
     for root in roots:
         if id(root) in seen:
             continue
-        stack = [(root, False)]
+        seen.add(id(root))
+        stack = [(root, iter(children(root)))]
         while stack:
-            node, expanded = stack.pop()
-            if expanded:
+            node, pending = stack[-1]
+            for child in pending:
+                if id(child) not in seen:
+                    seen.add(id(child))
+                    stack.append((child, iter(children(child))))
+                    break
+            else:
+                stack.pop()
                 order.append(node)
-                continue
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            stack.append((node, True))
-            stack.extend((c, False) for c in reversed(tuple(children(node))) if id(c) not in seen)
     return order
 
 

@@ -21,9 +21,9 @@ from codegen import c_program, rendered
 
 from . import interpreter, library_routines, settings, threads
 from .buffer import Buffer
-from .graph import Node, _arg_key, toposort
+from .graph import Node, _arg_key
 from .ops import Op, ReduceOp
-from .schedule import ScheduledKernel, create_schedule, inputs_read_elsewhere, is_stored
+from .schedule import ScheduledKernel, create_schedule, inputs_read_elsewhere, is_stored, unrealized_order
 from .split_reductions import split_large_reductions
 from .stats import COUNTERS
 
@@ -186,7 +186,7 @@ def _graph_key(order: list[Node], targets: list[Node]) -> tuple[tuple, dict[int,
 def _plan(targets: list[Node]) -> tuple[list[ScheduledKernel], list[tuple]]:
     """The kernels that realize targets, with their structures (`_structure`): scheduled, or rebuilt
     from the schedule of a graph of the same structure over other buffers."""
-    order = toposort(targets, lambda n: () if is_stored(n) else n.srcs)
+    order = unrealized_order(targets)
     key, pos = _graph_key(order, targets)
     plan = _PLANS.pop(key, None)
     if plan is None:

@@ -75,9 +75,26 @@ def _in_memory(node: Node) -> bool:
     return is_stored(node)
 
 
-def _graph(targets: list[Node]) -> list[Node]:
-    """Topological order of the unrealized part of the graph (stored nodes are leaves)."""
-    return toposort(targets, lambda n: () if is_stored(n) else n.srcs)
+def unrealized_order(targets: list[Node]) -> list[Node]:
+    """Topological order of the unrealized part of the graph, stored nodes as leaves (graph.toposort's
+    order; written out, as every realization walks its whole graph this way)."""
+    order, seen = [], set()
+    for root in targets:
+        if id(root) in seen:
+            continue
+        seen.add(id(root))
+        stack = [(root, iter(() if is_stored(root) else root.srcs))]
+        while stack:
+            node, pending = stack[-1]
+            for src in pending:
+                if id(src) not in seen:
+                    seen.add(id(src))
+                    stack.append((src, iter(() if src.buffer is not None or src.op is Op.BUFFER else src.srcs)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+    return order
 
 
 def _rules_from_below(order: list[Node], materialized: set[int], reads: dict[int, tuple]) -> tuple[set[int], dict]:
@@ -324,7 +341,7 @@ def _mixed_reductions(order: list[Node], roots: dict[int, set[int]], materialize
 
 def create_schedule(targets: list[Node]) -> list[ScheduledKernel]:
     """Kernels that compute every target, in an order where each kernel's inputs already exist."""
-    order = _graph(targets)
+    order = unrealized_order(targets)
     group_of = _group_targets(targets, order)
     pending = [t for t in targets if id(t) in group_of]
     needs = _targets_below(pending, order, lambda n: () if is_stored(n) else n.srcs)

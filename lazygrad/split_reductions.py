@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from . import graph, np_ops
 from .dtypes import bool_, opmath
-from .graph import Node, toposort
+from .graph import Node
 from .ops import Op
-from .schedule import is_stored
+from .schedule import unrealized_order
 
 PARTS = 1024
 MIN_ELEMENTS = 1 << 16
@@ -45,7 +45,7 @@ def _split(node: Node, src: Node) -> Node:
 def split_large_reductions(targets: list[Node]) -> list[Node]:
     """The targets with every large reduction to few elements computed in two passes."""
     new: dict[int, Node] = {}
-    for n in toposort(targets, lambda n: () if is_stored(n) else n.srcs):
+    for n in unrealized_order(targets):
         srcs = tuple(new.get(id(s), s) for s in n.srcs)
         if n.op is Op.REDUCE and n.numel <= MAX_OUTPUTS and srcs[0].numel >= MIN_ELEMENTS:
             new[id(n)] = _split(n, srcs[0])

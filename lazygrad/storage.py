@@ -18,9 +18,9 @@ from . import graph
 from .autograd import grad_mode
 from .buffer import Buffer
 from .dtypes import DType
-from .graph import Node, toposort
+from .graph import Node
 from .ops import Op
-from .schedule import is_reshape, is_stored
+from .schedule import is_reshape, is_stored, unrealized_order
 
 _PENDING: weakref.WeakSet = weakref.WeakSet()
 _SERIALS = itertools.count()
@@ -108,7 +108,7 @@ def in_place_blockers(storages: list[Storage]) -> list[Storage]:
 def _reads(pending: list[Storage], buffers: set[int]) -> dict[int, bool]:
     """For every node of the pending storages' graphs, whether it reads one of the buffers (by id)."""
     reads: dict[int, bool] = {}
-    for n in toposort([st.source for st in pending], lambda n: () if is_stored(n) else n.srcs):
+    for n in unrealized_order([st.source for st in pending]):
         if is_stored(n):
             reads[id(n)] = id(n.arg if n.op is Op.BUFFER else n.buffer) in buffers
         else:
@@ -125,7 +125,7 @@ def own_buffers(storages: list[Storage], readers: list[Storage] = ()) -> dict[in
            if st._own is not None and not st._own.external and not st.is_realized}
     if own and readers:
         busy = {id(n.arg if n.op is Op.BUFFER else n.buffer)
-                for n in toposort([st.source for st in readers], lambda n: () if is_stored(n) else n.srcs)
+                for n in unrealized_order([st.source for st in readers])
                 if is_stored(n)}
         own = {k: buf for k, buf in own.items() if id(buf) not in busy}
     return own
