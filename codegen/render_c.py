@@ -9,6 +9,9 @@ from functools import lru_cache
 
 import jinja2
 
+from lazygrad.dtypes import complex128, float64
+from lazygrad.ops import ReduceOp
+
 from . import c_ops
 from .lower import LoopProgram
 from .matmul import Matmul
@@ -28,6 +31,8 @@ SPLIT_MIN_EXTENT = 2048
 ROW_LANES_BYTES = 256
 # accumulators kept along a contiguous kept axis when reducing over outer axes (columns)
 COLUMN_LANES = 2048
+# the updates a double sum's lane (or partial sum of a level) takes before it is folded into the next level
+CASCADE_STEPS = 64
 
 
 @lru_cache(maxsize=None)
@@ -59,6 +64,44 @@ def _pragmas(prog: LoopProgram) -> list[str]:
     elif prog.kind == "scan" and out and parallel:
         out[0] = "omp parallel for"
     return out
+
+
+def _cascaded(acc) -> bool:
+    """A double or complex double sum: its lanes fold into levels (CASCADE_STEPS)."""
+    return acc.rop is ReduceOp.SUM and acc.dtype in (float64, complex128)
+
+
+def _cascade_lines(prog: LoopProgram, size: int, lanes: str, steps: int) -> dict:
+    """A long sum's lanes folded into two more levels of partial sums, as torch's cascade sum keeps a long
+    float64 sum's digits: every CASCADE_STEPS updates of the lanes (`steps` per lane so far, when the whole
+    reduction is longer than that) go into level 1, every CASCADE_STEPS of those into level 2, so no partial
+    sum adds up more than CASCADE_STEPS terms below the last level (1e7 values: 1e-15 relative, 2.5e-12 in
+    plain lanes). The levels are arrays of `size` like the lanes, `lanes` of them in use; `fold` runs after each
+    update of the lanes, `merge` before they are read."""
+    accs = [acc for acc in prog.accs if _cascaded(acc)]
+    if not accs or steps <= CASCADE_STEPS:
+        return {"cascade_decls": [], "cascade_fold": [], "cascade_merge": []}
+    decls = ["int64_t steps_done = 0, folds_done = 0;  /* the lanes' updates since the last fold, and folds */"]
+    into_1, into_2, merge = [], [], []
+    for acc in accs:
+        ct, init = c_ops.ctype(acc.dtype), c_ops.reduce_table(acc.dtype)[acc.rop][0]
+        for level in (1, 2):
+            decls.append(f"{ct} {acc.name}_level{level}[{size}];")
+            decls.append(f"for (int64_t lane = 0; lane < {lanes}; lane++) {acc.name}_level{level}[lane] = {init};")
+        into_1.append(f"{acc.name}_level1[lane] += {acc.name}_lanes[lane]; {acc.name}_lanes[lane] = {init};")
+        into_2.append(f"{acc.name}_level2[lane] += {acc.name}_level1[lane]; {acc.name}_level1[lane] = {init};")
+        merge.append(f"for (int64_t lane = 0; lane < {lanes}; lane++) "
+                     f"{acc.name}_lanes[lane] = {acc.name}_level2[lane] + ({acc.name}_level1[lane] + "
+                     f"{acc.name}_lanes[lane]);")
+    fold = [f"if (++steps_done == {CASCADE_STEPS}) {{",
+            "  steps_done = 0;",
+            f"  for (int64_t lane = 0; lane < {lanes}; lane++) {{ {' '.join(into_1)} }}",
+            f"  if (++folds_done == {CASCADE_STEPS}) {{",
+            "    folds_done = 0;",
+            f"    for (int64_t lane = 0; lane < {lanes}; lane++) {{ {' '.join(into_2)} }}",
+            "  }",
+            "}"]
+    return {"cascade_decls": decls, "cascade_fold": fold, "cascade_merge": merge}
 
 
 def _accumulator_lines(prog: LoopProgram, lanes: int) -> dict:
@@ -97,7 +140,8 @@ def _reduce_fields(prog: LoopProgram) -> tuple[str, dict]:
         fields = {"out_outer": outer, "red_loops": _loops(prog.red_loops, [""] * len(prog.red_loops)),
                   "inner_var": inner_var, "inner_extent": inner_extent, "lanes": lanes,
                   "tile_pragma": "omp parallel for" if parallel and not outer else ""}
-        return "reduce_columns", {**fields, **_accumulator_lines(prog, lanes)}
+        return "reduce_columns", {**fields, **_accumulator_lines(prog, lanes),
+                                  **_cascade_lines(prog, lanes, "width", prog.reduce_numel)}
     inner_var, inner_extent = prog.red_loops[-1]
     lanes = _row_lanes(inner_extent, max(a.dtype.itemsize for a in prog.accs))
     full_parallel = parallel and not prog.out_loops
@@ -111,7 +155,8 @@ def _reduce_fields(prog: LoopProgram) -> tuple[str, dict]:
         "full_parallel": full_parallel, "clause": _reduction_clause(prog),
         "block_pragma": "omp for nowait" if full_parallel and not red_outer else "",
     }
-    return "reduce", {**fields, **_accumulator_lines(prog, lanes)}
+    return "reduce", {**fields, **_accumulator_lines(prog, lanes),
+                      **_cascade_lines(prog, lanes, str(lanes), prog.reduce_numel // lanes)}
 
 
 # the packed matrix multiply: A in blocks of (at most) MATMUL_M rows, B in panels of (at most) MATMUL_N

@@ -239,12 +239,20 @@ def cast(x: Node, dtype: DType) -> Node:
 
 # ---- reductions ----------------------------------------------------------------------------------
 
+def _of_one_term(x: Node, rop: ReduceOp) -> Node:
+    """A reduction of one term, x: a sum or log-sum-exp is 0 + x, as one starting from its identity gives it
+    (-0.0 becomes +0.0, as in torch); the others are x."""
+    if rop in (ReduceOp.SUM, ReduceOp.LOGADDEXP) and x.dtype.kind in "fc":
+        return alu(Op.ADD, x, const(0, x.dtype, x.shape))
+    return x
+
+
 def reduce(x: Node, rop: ReduceOp, axes: tuple[int, ...], dtype: DType | None = None) -> Node:
-    """Reduce over axes keeping them as size 1; reducing size-1 axes is the identity."""
+    """Reduce over axes keeping them as size 1; reducing size-1 axes leaves one term (_of_one_term)."""
     dtype = dtype or x.dtype
     axes = tuple(sorted(a for a in axes if x.shape[a] != 1))
     if not axes:
-        return cast(x, dtype)
+        return _of_one_term(cast(x, dtype), rop)
     shape = tuple(1 if i in axes else s for i, s in enumerate(x.shape))
     if x.op is Op.CONST and rop in (ReduceOp.MAX, ReduceOp.MIN) and x.numel:
         return const(x.arg, dtype, shape)
@@ -254,7 +262,7 @@ def reduce(x: Node, rop: ReduceOp, axes: tuple[int, ...], dtype: DType | None = 
 def scan(x: Node, rop: ReduceOp, axis: int, dtype: DType | None = None) -> Node:
     dtype = dtype or x.dtype
     if x.shape[axis] == 1:
-        return cast(x, dtype)
+        return _of_one_term(cast(x, dtype), rop)
     return make(Op.SCAN, dtype, x.shape, (x,), (rop, axis))
 
 

@@ -201,9 +201,22 @@ def identity(rop: ReduceOp, dtype: np.dtype):
 
 def reduce(rop: ReduceOp, a: np.ndarray, axes: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     acc = _accumulate_dtype(a.dtype, rop)
+    a, shape = a.astype(acc, copy=False), None
+    if rop is ReduceOp.SUM and acc.kind in "fc" and axes:
+        a, axes, shape = _reduced_last(a, axes)
     with np.errstate(all="ignore"):
-        return REDUCE_NP[rop].reduce(a.astype(acc, copy=False), axis=axes, keepdims=True,
-                                     initial=identity(rop, acc)).astype(dtype)
+        out = REDUCE_NP[rop].reduce(a, axis=axes, keepdims=True, initial=identity(rop, acc)).astype(dtype)
+    return out if shape is None else out.reshape(shape)
+
+
+def _reduced_last(a: np.ndarray, axes: tuple[int, ...]) -> tuple[np.ndarray, tuple[int, ...], tuple[int, ...]]:
+    """a with the reduced axes moved last and made one contiguous axis (NumPy sums pairwise only along such an
+    axis: a long float sum keeps its digits, as the C kernels' cascade keeps them), that axis, and the shape the
+    reduction of the original a has."""
+    kept = [i for i in range(a.ndim) if i not in axes]
+    length = math.prod(a.shape[i] for i in axes)
+    rows = np.ascontiguousarray(a.transpose(kept + sorted(axes))).reshape([a.shape[i] for i in kept] + [length])
+    return rows, (rows.ndim - 1,), tuple(1 if i in axes else n for i, n in enumerate(a.shape))
 
 
 def argsort(a: np.ndarray, axis: int, descending: bool) -> np.ndarray:
@@ -217,8 +230,12 @@ def argsort(a: np.ndarray, axis: int, descending: bool) -> np.ndarray:
 
 
 def scan(rop: ReduceOp, a: np.ndarray, axis: int, dtype: np.dtype) -> np.ndarray:
+    """The running reduction along axis; a running sum or log-sum-exp starts from its identity, as the C
+    kernels' and torch's do (NumPy's from the first term: a leading -0.0 stayed -0.0)."""
     acc = _accumulate_dtype(a.dtype, rop)
     with np.errstate(all="ignore"):
-        if rop in SCAN_NP:
-            return SCAN_NP[rop](a.astype(acc, copy=False), axis=axis).astype(dtype)
-        return REDUCE_NP[rop].accumulate(a.astype(acc, copy=False), axis=axis).astype(dtype)
+        a = a.astype(acc, copy=False)
+        out = SCAN_NP[rop](a, axis=axis) if rop in SCAN_NP else REDUCE_NP[rop].accumulate(a, axis=axis)
+        if rop in (ReduceOp.SUM, ReduceOp.LOGADDEXP) and acc.kind in "fc":
+            out = out + acc.type(0)
+        return out.astype(dtype)
