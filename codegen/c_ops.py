@@ -124,6 +124,19 @@ def reduce_table(dtype: DType) -> dict:
     return REDUCE_TABLES[dtype.kind]
 
 
+# a running maximum or minimum of floats takes the later of equal values, as torch's cummax and cummin do (their
+# values are the elements at the last index reached: cummax of [0.0, -0.0] is [0.0, -0.0]); a reduction keeps the
+# first (lg_max's tie rule)
+RUNNING_FLOAT_UPDATES = {ReduceOp.MAX: "{acc} = lg_max{f}({v}, {acc});", ReduceOp.MIN: "{acc} = lg_min{f}({v}, {acc});"}
+
+
+def scan_update(dtype: DType, rop: ReduceOp) -> str:
+    """The update statement of a running reduction (a scan's accumulator)."""
+    if dtype.kind == "f" and rop in RUNNING_FLOAT_UPDATES:
+        return RUNNING_FLOAT_UPDATES[rop]
+    return reduce_table(dtype)[rop][1]
+
+
 def fmt_fields(dtype: DType) -> dict:
     """The `{f}`/`{t}` fields for ops computed in `dtype`."""
     ct = compute_type(dtype)

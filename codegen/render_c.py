@@ -300,6 +300,6 @@ def render(prog: LoopProgram) -> str:
         k["out_loops"] = _loops(prog.out_loops, _pragmas(prog))
         k["red_loops"] = _loops(prog.red_loops, [""] * len(prog.red_loops))
         k.update(_accumulator_lines(prog, 1))
-        k["acc_updates"] = [c_ops.reduce_table(a.dtype)[a.rop][1].format(
+        k["acc_updates"] = [c_ops.scan_update(a.dtype, a.rop).format(
             acc=a.name, v=operand(a.value, a.dtype), **c_ops.fmt_fields(a.dtype)) for a in prog.accs]
     return _env().get_template(f"c/{template}.c.j2").render(k=k)

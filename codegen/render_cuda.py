@@ -144,7 +144,8 @@ def _acc_lines(prog: LoopProgram) -> dict:
         fields = c_ops.fmt_fields(acc.dtype)
         ct, init = CUDA.ctype(acc.dtype), init.format(**fields)
         decls.append(f"{ct} {acc.name} = {init};")
-        updates.append(update.format(acc=acc.name, v=operand(acc.value, acc.dtype), **fields))
+        running = c_ops.scan_update(acc.dtype, acc.rop) if prog.kind == "scan" else update
+        updates.append(running.format(acc=acc.name, v=operand(acc.value, acc.dtype), **fields))
         shuffles.append("{ const " + ct + f" other = lg_shfl_down({acc.name}, d); "
                         + update.format(acc=acc.name, v="other", **fields) + " }")
         shared.append(f"__shared__ {ct} {acc.name}_warps[32];")

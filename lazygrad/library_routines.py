@@ -318,7 +318,8 @@ def _searchsorted(xp, arrays, right: bool):
 
 
 def _mode(xp, arrays):
-    """The most frequent value of each row (the smallest on ties) and the last index holding it."""
+    """The most frequent value of each row (the smallest on ties) and the last index holding it; the value is
+    the element there, as torch's (of equal -0.0 and 0.0, the last one's sign)."""
     a, = arrays
     n = a.shape[-1]
     ordered = xp.sort(a, axis=-1)
@@ -329,7 +330,7 @@ def _mode(xp, arrays):
     best = xp.argmax(length, axis=-1)[..., None]
     value = xp.take_along_axis(ordered, best, -1)
     last = n - 1 - xp.argmax(xp.flip(a == value, -1), axis=-1)
-    return [value[..., 0], last]
+    return [xp.take_along_axis(a, last[..., None], -1)[..., 0], last]
 
 
 def _histogram(xp, arrays, bins: int | None, value_range: tuple | None, density: bool):

@@ -96,9 +96,19 @@ UNARY_NP = {
     Op.TRUNC: _float_only(np.trunc), Op.ISNAN: np.isnan, Op.ISINF: np.isinf, Op.IMAG: np.imag, Op.CONJ: np.conj,
 }
 
+def _maximum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """NaN-propagating maximum of which equal values give a, as torch's (std::max: maximum(-0.0, 0.0) is -0.0, where
+    NumPy's is 0.0)."""
+    return np.where(a < b, b, np.where(b != b, b, a))
+
+
+def _minimum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.where(b < a, b, np.where(b != b, b, a))
+
+
 BINARY_NP = {
     Op.ADD: np.add, Op.SUB: np.subtract, Op.MUL: np.multiply, Op.DIV: np.true_divide, Op.FLOORDIV: _floordiv,
-    Op.MOD: _mod, Op.FMOD: _fmod, Op.POW: _pow, Op.ATAN2: np.arctan2, Op.MAX: np.maximum, Op.MIN: np.minimum, Op.EQ: np.equal,
+    Op.MOD: _mod, Op.FMOD: _fmod, Op.POW: _pow, Op.ATAN2: np.arctan2, Op.MAX: _maximum, Op.MIN: _minimum, Op.EQ: np.equal,
     Op.NE: np.not_equal, Op.LT: np.less, Op.LE: np.less_equal, Op.GT: np.greater, Op.GE: np.greater_equal,
     Op.AND: np.bitwise_and, Op.OR: np.bitwise_or, Op.XOR: np.bitwise_xor, Op.SHL: _shl, Op.SHR: _shr,
     Op.COMPLEX: lambda a, b: _complex(a, b),
@@ -202,17 +212,22 @@ def identity(rop: ReduceOp, dtype: np.dtype):
 def reduce(rop: ReduceOp, a: np.ndarray, axes: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     acc = _accumulate_dtype(a.dtype, rop)
     a, shape = a.astype(acc, copy=False), None
-    if rop is ReduceOp.SUM and acc.kind in "fc" and axes:
+    extreme = rop in (ReduceOp.MAX, ReduceOp.MIN) and acc.kind == "f"
+    if (rop is ReduceOp.SUM and acc.kind in "fc" or extreme) and axes:
         a, axes, shape = _reduced_last(a, axes)
     with np.errstate(all="ignore"):
-        out = REDUCE_NP[rop].reduce(a, axis=axes, keepdims=True, initial=identity(rop, acc)).astype(dtype)
+        out = REDUCE_NP[rop].reduce(a, axis=axes, keepdims=True, initial=identity(rop, acc))
+        if extreme and a.shape[-1]:  # the first of equal extremes, as the C kernels and torch keep (-0.0 or 0.0)
+            first = np.argmax(a == out, axis=-1, keepdims=True)
+            out = np.where(out == out, np.take_along_axis(a, first, axis=-1), out)
+    out = out.astype(dtype)
     return out if shape is None else out.reshape(shape)
 
 
 def _reduced_last(a: np.ndarray, axes: tuple[int, ...]) -> tuple[np.ndarray, tuple[int, ...], tuple[int, ...]]:
     """a with the reduced axes moved last and made one contiguous axis (NumPy sums pairwise only along such an
-    axis: a long float sum keeps its digits, as the C kernels' cascade keeps them), that axis, and the shape the
-    reduction of the original a has."""
+    axis: a long float sum keeps its digits, as the C kernels' cascade keeps them; the first of equal extremes is
+    first along it), that axis, and the shape the reduction of the original a has."""
     kept = [i for i in range(a.ndim) if i not in axes]
     length = math.prod(a.shape[i] for i in axes)
     rows = np.ascontiguousarray(a.transpose(kept + sorted(axes))).reshape([a.shape[i] for i in kept] + [length])

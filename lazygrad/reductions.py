@@ -4,7 +4,7 @@ from __future__ import annotations
 import builtins
 import math
 from . import graph, return_types
-from .dtypes import (LIMITED_UNSIGNED, DType, bool_, float32, float64, get_default_dtype, int64, opmath, promote_types,
+from .dtypes import (LIMITED_UNSIGNED, DType, bool_, float64, get_default_dtype, int64, opmath, promote_types,
                      to_dtype, torch_name, uint8, uint64)
 from .elementwise import abs as abs_
 from .elementwise import _out, add, div, eq, isnan, logical_or, mul, ne, pow, sqrt, sub, where, exp, log, isinf
@@ -249,9 +249,11 @@ def _std_for(input: Tensor, dim, unbiased, keepdim: bool, *, correction=None, na
 
 
 def _moments_dtype(dtype: DType) -> DType:
-    """The type torch's CPU variance accumulates in: float for float16 and bfloat16, double for float32 (so the
-    mean it centers on is not rounded to float: a row of values near 1e6 would lose its variance's digits)."""
-    return float64 if dtype is float32 else opmath(dtype)
+    """The type torch's CPU variance accumulates in: double for every real floating type (its Welford sums), so
+    neither the mean it centers on nor the squares are rounded (a row near 1e6 keeps its variance's digits, and
+    bfloat16 values near 3e38 a finite spread); the result is rounded once (float16 and bfloat16 through float, as
+    torch's conversions go). A complex variance is its parts' variances added (_variance)."""
+    return float64 if dtype.is_floating_point else dtype
 
 
 def _deviation(input: Tensor, dim, unbiased, keepdim: bool, correction, kwargs: dict, name: str) -> Tensor:
@@ -265,27 +267,27 @@ DOF_WARNING = ("{}(): degrees of freedom is <= 0. Correction should be strictly 
                "numel divided by output numel).")
 
 
-def _variance(input: Tensor, dim, unbiased, keepdim: bool, correction, kwargs: dict, name: str) -> Tensor:
+def _variance(input: Tensor, dim, unbiased, keepdim: bool, correction, kwargs: dict, name: str,
+              quiet: bool = False) -> Tensor:
     """The variance over dim with correction (unbiased: 1); torch's warning, naming the op asked for, when the
-    correction leaves no degrees of freedom."""
+    correction leaves no degrees of freedom (once: `quiet` for a complex input's second part)."""
     if isinstance(dim, bool):
         dim, unbiased = None, dim
     dim, keepdim = _kw(dim, keepdim, kwargs)
     if input.dtype.kind not in "fc":
         raise RuntimeError("std and var only support floating point and complex dtypes")
+    if input.dtype.is_complex:  # torch's: the variances of the real and imaginary parts, added in their type
+        from .complex_numbers import imag_part, real_part
+        return add(_variance(real_part(input), dim, unbiased, keepdim, correction, {}, name),
+                   _variance(imag_part(input), dim, unbiased, keepdim, correction, {}, name, quiet=True))
     if _moments_dtype(input.dtype) is not input.dtype:  # computed wider, rounded once
         wide = input.to(_moments_dtype(input.dtype))
-        return _variance(wide, dim, unbiased, keepdim, correction, {}, name).to(input.dtype)
+        return _variance(wide, dim, unbiased, keepdim, correction, {}, name, quiet).to(input.dtype)
     n = _count(input, dim)
     centered = sub(input, mean(input, dim, keepdim=True))
-    if centered.dtype.is_complex:  # |z - mean|², a real number
-        from .complex_numbers import imag_part, real_part
-        re, im = real_part(centered), imag_part(centered)
-        ss = sum(add(mul(re, re), mul(im, im)), dim, keepdim)
-    else:
-        ss = sum(mul(centered, centered), dim, keepdim)
+    ss = sum(mul(centered, centered), dim, keepdim)
     dof = n - _correction(correction, unbiased)
-    if dof <= 0:
+    if dof <= 0 and not quiet:
         warn_at_caller(DOF_WARNING.format(name))
     return div(ss, dof if dof > 0 else (0.0 if dof == 0 else float("nan")))
 
@@ -362,6 +364,9 @@ def vector_norm(input: Tensor, p=2, dim=None, keepdim: bool = False, dtype=None)
     x = input.to(_norm_dtype(input.dtype, to_dtype(dtype))) if dtype is not None else input
     if x.dtype.is_complex:  # the norm of the moduli
         x = abs_(x)
+    if p != 0 and not isinstance(p, str) and x.numel() and _count(x, dim) == 1:
+        # the norm of one term is its modulus, as torch's (no power that could overflow or underflow)
+        return reduce(abs_(x), ReduceOp.MAX, dim, keepdim, x.dtype)
     if x.dtype is not opmath(x.dtype) and p not in (1, 0, float("inf"), float("-inf"), "inf", "-inf"):
         # (float16 and bfloat16: powers, their sum and its root in float32, rounded once, as torch does)
         return vector_norm(x.to(opmath(x.dtype)), p, dim, keepdim).to(x.dtype)

@@ -100,14 +100,16 @@ def _at_rank(input: Tensor, d: int, rank: Tensor | int, keepdim: bool, result: t
 
 @differentiable("kthvalue")
 def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):
-    """The k-th smallest value along dim (k from 1) and its index."""
-    refuse_complex(input, "kthvalue", bools=True)
+    """The k-th smallest value along dim (k from 1) and its index (torch's checks in its order: an empty dim, k's
+    range, the dtype)."""
     if input.ndim == 0:
+        refuse_complex(input, "kthvalue", bools=True)
         _check_k(k, 1, 0)
         return return_types.kthvalue(input.clone(), _zero_index(input))
     d = wrap_dim(dim, input.ndim)
-    _check_k(k, input._shape[d], d)
     check_nonempty_dim(input, d, "kthvalue")
+    _check_k(k, input._shape[d], d)
+    refuse_complex(input, "kthvalue", bools=True)
     return _at_rank(input, d, k - 1, keepdim, return_types.kthvalue)
 
 

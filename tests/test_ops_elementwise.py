@@ -807,3 +807,25 @@ def test_half_precision_sigmoid_and_angle_are_torchs(dtype):
         assert got.dtype.name == dtype
         assert_like_torch(got.float(), want.float(), exact=True)
 
+
+
+def test_signed_zero_ties_are_torchs(backend):
+    """Equal values give torch's choice: maximum/minimum/fmax/fmin keep their first operand, clamp and hardtanh keep
+    the value at a bound (relu6(-0.0) is -0.0), a max or min reduction keeps the first of equal extremes, cummax and
+    cummin the last (their values are the elements at the index they return)."""
+    z, nz = lg.tensor([0.0, -0.0]), lg.tensor([-0.0, 0.0])
+    for fn in (lg.maximum, lg.minimum, lg.fmax, lg.fmin):
+        np.testing.assert_array_equal(np.signbit(fn(z, nz).numpy()), [False, True])
+    negative = [lg.tensor([-0.0]).clamp(min=0.0), lg.tensor([-0.0]).clamp(0.0, 1.0), lg.nn.functional.relu6(-z),
+                lg.nn.functional.hardtanh(lg.tensor([-0.0]), -0.0, 1.0), lg.tensor([[0.0, -0.0], [-0.0, 0.0]]).amax(0)]
+    assert [np.signbit(t.numpy()).tolist() for t in negative] == [[True], [True], [True, False], [True], [False, True]]
+    assert not np.signbit(lg.tensor([0.0]).clamp(max=-0.0).item())
+    rows = lg.tensor([[0.0, -0.0, 0.0, -0.0], [-0.0, 0.0, -0.0, 0.0]])
+    for values in (rows.max(1).values, rows.min(1).values, rows.amax(1), rows.amin(1)):
+        np.testing.assert_array_equal(np.signbit(values.numpy()), [False, True])
+    run = lg.tensor([0.0, -0.0, 0.0, -1.0, -0.0])
+    np.testing.assert_array_equal(np.signbit(lg.cummax(run, 0).values.numpy()), [False, True, False, False, True])
+    np.testing.assert_array_equal(np.signbit(lg.cummin(-run, 0).values.numpy()), [True, False, True, True, False])
+    x = lg.tensor([-0.0, 0.5, 6.0, float("nan")], requires_grad=True)
+    lg.nn.functional.relu6(x).sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), [0.0, 1.0, 0.0, 1.0])

@@ -641,15 +641,32 @@ def test_reduced_axes_read_through_a_division_stay_apart():
 
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
 def test_spread_of_half_precision_is_computed_wide_and_rounded_once(dtype):
-    """var and std of float16/bfloat16 (and their _mean forms) are torch's: float32 throughout, one rounding."""
+    """var and std of float16/bfloat16 (and their _mean forms) are torch's: computed in double, rounded once
+    (through float), so values of wide range and spread near bfloat16's largest are exact."""
     torch = pytest.importorskip("torch")
-    a = np.random.default_rng(5).standard_normal((7, 9)) * 3 + np.arange(9)
-    x, t = lg.tensor(a).to(getattr(lg, dtype)), torch.tensor(a).to(getattr(torch, dtype))
-    for fn in (lambda m, v: v.var(0), lambda m, v: v.std(1, correction=0), lambda m, v: v.std(),
-               lambda m, v: m.var_mean(v, 1)[0], lambda m, v: m.std_mean(v, 0)[0]):
-        got, want = fn(lg, x), fn(torch, t)
-        assert got.dtype.name == dtype
-        assert_like_torch(got.float(), want.float(), exact=True)  # (numpy has no bfloat16)
+    rng = np.random.default_rng(5)
+    wide = rng.standard_normal((7, 9)) * 10.0 ** rng.integers(-3, 4, (1, 9)) + rng.standard_normal(9) * 1e3
+    for a in (rng.standard_normal((7, 9)) * 3 + np.arange(9), wide, np.array([[0.0, 0.0, 3e38, 0.0]])):
+        if dtype == "float16":
+            a = np.clip(a, -6e4, 6e4)
+        x, t = lg.tensor(a).to(getattr(lg, dtype)), torch.tensor(a).to(getattr(torch, dtype))
+        for fn in (lambda m, v: v.var(0), lambda m, v: v.std(1, correction=0), lambda m, v: v.std(),
+                   lambda m, v: m.var_mean(v, 1)[0], lambda m, v: m.std_mean(v, 0)[0]):
+            got, want = fn(lg, x), fn(torch, t)
+            assert got.dtype.name == dtype
+            assert_like_torch(got.float(), want.float(), exact=True)  # (numpy has no bfloat16)
+
+
+def test_complex_variance_is_its_parts_variances_added():
+    """torch's complex var: the real and imaginary parts' variances (each in double, rounded to float) added."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(6)
+    a = (rng.standard_normal((5, 30)) + 1j * rng.standard_normal((5, 30))) * 10.0 ** rng.integers(-3, 5, (5, 1))
+    a = (a + (rng.standard_normal((5, 1)) + 1j * rng.standard_normal((5, 1))) * 1e6).astype(np.complex64)
+    x, t = lg.tensor(a), torch.tensor(a)
+    for fn in (lambda v: v.var(1), lambda v: v.var(0, correction=0), lambda v: v.var()):
+        assert_like_torch(fn(x), fn(t), exact=True)
+    assert_like_torch(x.std(1), t.std(1), rtol=1e-6, atol=0)  # (torch's vectorized float sqrt is not correctly rounded)
 
 
 def test_unique_of_bfloat16_values():
@@ -736,3 +753,35 @@ def test_hash_tensor_matches_torch(backend, name):
     a = np.array([[1.5, -2.0, 3.25, np.nan], [0.0, -0.0, 7.0, 1e-3], [-1e30, 2.5, -7.5, 0.1]], np.float32)
     ours, theirs = HASHED[name](lg, lg.tensor(a)), HASHED[name](torch, torch.tensor(a))
     assert ours.dtype is lg.uint64 and ours.tolist() == theirs.tolist()
+
+
+def test_norm_of_one_term_is_its_modulus(backend):
+    """torch's norm over one term is |x| for every order: no power that overflows (3e38) or underflows (1e-25)."""
+    x = lg.tensor([[3e38, -2e38]])
+    for got in (x.norm(dim=0), x.norm(p=3, dim=0), lg.linalg.vector_norm(x, 0.5, dim=(0,))):
+        np.testing.assert_array_equal(got.numpy(), np.float32([3e38, 2e38]))
+    assert lg.tensor(-3e38).norm(p=3).item() == np.float32(3e38)
+    assert lg.linalg.vector_norm(lg.tensor([1e-25]), 4).item() == np.float32(1e-25)
+    assert x.norm(dim=1).item() == np.inf  # (two terms: the squares overflow, as in torch)
+    np.testing.assert_array_equal(lg.tensor([[1.0, 0.0]]).norm(p=0, dim=0).numpy(), [1.0, 0.0])
+    y = lg.tensor([-2.0], requires_grad=True)
+    lg.linalg.vector_norm(y, 3).backward()
+    assert y.grad.item() == -1.0
+
+
+def test_mode_value_is_the_element_at_its_index(backend):
+    """mode's value is the element at the index it returns (of equal -0.0 and 0.0, that one's sign)."""
+    values, indices = lg.mode(lg.tensor([[0.0, -0.0, 1.0], [-0.0, 0.0, -0.0], [0.0, 0.0, -0.0]]), 1)
+    np.testing.assert_array_equal(indices.numpy(), [1, 2, 2])
+    np.testing.assert_array_equal(np.signbit(values.numpy()), [True, True, True])
+    values, indices = lg.mode(lg.tensor([0.0, 0.0, 1.0, -0.0, 0.5], dtype=lg.float16), 0)
+    assert indices.item() == 3 and np.signbit(values.float().item())
+
+
+def test_kthvalue_checks_in_torchs_order():
+    with pytest.raises(IndexError, match="Expected reduction dim 0 to have non-zero size"):
+        lg.kthvalue(lg.zeros(0, dtype=lg.complex64), 1)
+    with pytest.raises(RuntimeError, match="selected number k out of range for dimension 0"):
+        lg.kthvalue(lg.zeros(3, dtype=lg.complex64), 5)
+    with pytest.raises(NotImplementedError, match="not implemented for 'ComplexFloat'"):
+        lg.kthvalue(lg.zeros(3, dtype=lg.complex64), 1)

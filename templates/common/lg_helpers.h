@@ -5,11 +5,13 @@
  * numbers on every back end. */
 #pragma once
 
-/* two selects, no short-circuit: scalar code stays branch-free (a max over random data mispredicts) */
-LG_FN float lg_maxf(float a, float b) { const float m = a > b ? a : b; return a != a ? a : m; }
-LG_FN float lg_minf(float a, float b) { const float m = a < b ? a : b; return a != a ? a : m; }
-LG_FN double lg_max(double a, double b) { const double m = a > b ? a : b; return a != a ? a : m; }
-LG_FN double lg_min(double a, double b) { const double m = a < b ? a : b; return a != a ? a : m; }
+/* two selects, no short-circuit: scalar code stays branch-free (a max over random data mispredicts). Equal
+ * values give a, as torch's std::max and std::min do (maximum(-0.0, 0.0) is -0.0, and a reduction keeps the
+ * first of its equal maxima) */
+LG_FN float lg_maxf(float a, float b) { const float m = a < b ? b : a; return b != b ? b : m; }
+LG_FN float lg_minf(float a, float b) { const float m = b < a ? b : a; return b != b ? b : m; }
+LG_FN double lg_max(double a, double b) { const double m = a < b ? b : a; return b != b ? b : m; }
+LG_FN double lg_min(double a, double b) { const double m = b < a ? b : a; return b != b ? b : m; }
 /* log(e^a + e^b) without overflow: equal values (infinities too) give a + log 2, NaN propagates */
 LG_FN float lg_logaddexpf(float a, float b) {
   if (a == b) return a + 0.693147180559945309f;

@@ -87,8 +87,10 @@ def relu_(input: Tensor) -> Tensor:
 
 
 def _hardtanh(input: Tensor, min_val: float, max_val: float) -> Tensor:
-    # strictly inside the bounds the gradient is 1; at and beyond them it is 0
-    clipped = where(input <= min_val, min_val, where(input >= max_val, max_val, input))
+    # strictly inside the bounds (or NaN) the gradient is 1; at and beyond them it is 0. A value at a bound is
+    # itself, as torch's clamp keeps it (relu6(-0.0) is -0.0)
+    at_bound = (input == min_val) | (input == max_val)
+    clipped = where(input < min_val, min_val, where(input > max_val, max_val, where(at_bound, input.detach(), input)))
     return _keep_dtype(clipped, input)
 
 
