@@ -206,8 +206,17 @@ def add(input, other, *, alpha=1, out=None) -> Tensor:
 
 def _scaled(op: Op, input, other, alpha, name: str) -> Tensor:
     """input + alpha * other (or -): for float16/bfloat16 tensors torch's kernel computes both steps in float32
-    and rounds once."""
-    if isinstance(input, Tensor) and isinstance(other, Tensor) and result_type(input, other) in HALF_FLOATS:
+    and rounds once; for float32 it fuses them (a multiply-add, one rounding), which double arithmetic rounded to
+    float reproduces (the product of two floats is exact in double). A number `other` is multiplied in the op's
+    dtype, as torch's wrapped number is (-1 * 0 is -0.0 in floats: add(-0.0, 0, alpha=-1) is -0.0)."""
+    if isinstance(input, Tensor) and type(other) in _PLAIN_SCALARS and input.dtype.kind in "fc" \
+            and result_type(input, other) not in HALF_FLOATS:
+        other = Tensor._from_node(graph.const(other, result_type(input, other), ()), input._storage.device)
+    dt = result_type(input, other) if isinstance(input, Tensor) and isinstance(other, Tensor) else None
+    if dt is float32:
+        wide = mul(other.to(float64), graph.normalize_scalar(alpha, float32))
+        return binary(op, input.to(float64), wide, name=name).to(float32)
+    if dt in HALF_FLOATS:
         dt = result_type(input, other)  # (alpha in the tensors' dtype, the rest in float32)
         scaled = mul(other.to(float32), graph.normalize_scalar(alpha, dt))
         return binary(op, input.to(float32), scaled, name=name).to(dt)

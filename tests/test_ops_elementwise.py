@@ -829,3 +829,17 @@ def test_signed_zero_ties_are_torchs(backend):
     x = lg.tensor([-0.0, 0.5, 6.0, float("nan")], requires_grad=True)
     lg.nn.functional.relu6(x).sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), [0.0, 1.0, 0.0, 1.0])
+
+
+def test_add_with_alpha_rounds_as_torchs_fused_kernel(backend):
+    """add/sub with alpha: a number is multiplied in the op's dtype (-1 * 0 is -0.0), and float32 rounds once, as
+    torch's multiply-add does: 0.1 - 3 * 0.1 is the float nearest -0.2, not the two-rounding -0.20000002."""
+    assert np.signbit(lg.add(lg.tensor(-0.0), 0, alpha=-1).item())
+    assert not np.signbit(lg.sub(lg.tensor(-0.0), 0, alpha=-1).item())
+    x = lg.tensor([0.1, 1e-3] * 8)
+    for got in (lg.sub(x, 0.1, alpha=3), lg.sub(x, lg.full_like(x, 0.1), alpha=3), lg.add(x, 0.1, alpha=-3)):
+        np.testing.assert_array_equal(got.numpy()[:2], np.float32([-0.2, -0.299]))
+    w = np.random.default_rng(0).standard_normal(1000).astype(np.float32)
+    g = np.random.default_rng(1).standard_normal(1000).astype(np.float32)
+    fused = (w.astype(np.float64) + np.float64(np.float32(-0.01)) * g).astype(np.float32)
+    np.testing.assert_array_equal(lg.tensor(w).add(lg.tensor(g), alpha=-0.01).numpy(), fused)
