@@ -216,8 +216,7 @@ def _scaled(op: Op, input, other, alpha, name: str) -> Tensor:
     if dt is float32:
         wide = mul(other.to(float64), graph.normalize_scalar(alpha, float32))
         return binary(op, input.to(float64), wide, name=name).to(float32)
-    if dt in HALF_FLOATS:
-        dt = result_type(input, other)  # (alpha in the tensors' dtype, the rest in float32)
+    if dt in HALF_FLOATS:  # (alpha in the tensors' dtype, the rest in float32)
         scaled = mul(other.to(float32), graph.normalize_scalar(alpha, dt))
         return binary(op, input.to(float32), scaled, name=name).to(dt)
     return binary(op, input, mul(other, alpha), name=name)

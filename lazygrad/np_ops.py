@@ -96,6 +96,7 @@ UNARY_NP = {
     Op.TRUNC: _float_only(np.trunc), Op.ISNAN: np.isnan, Op.ISINF: np.isinf, Op.IMAG: np.imag, Op.CONJ: np.conj,
 }
 
+
 def _maximum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """NaN-propagating maximum of which equal values give a, as torch's (std::max: maximum(-0.0, 0.0) is -0.0, where
     NumPy's is 0.0)."""
@@ -108,8 +109,8 @@ def _minimum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 BINARY_NP = {
     Op.ADD: np.add, Op.SUB: np.subtract, Op.MUL: np.multiply, Op.DIV: np.true_divide, Op.FLOORDIV: _floordiv,
-    Op.MOD: _mod, Op.FMOD: _fmod, Op.POW: _pow, Op.ATAN2: np.arctan2, Op.MAX: _maximum, Op.MIN: _minimum, Op.EQ: np.equal,
-    Op.NE: np.not_equal, Op.LT: np.less, Op.LE: np.less_equal, Op.GT: np.greater, Op.GE: np.greater_equal,
+    Op.MOD: _mod, Op.FMOD: _fmod, Op.POW: _pow, Op.ATAN2: np.arctan2, Op.MAX: _maximum, Op.MIN: _minimum,
+    Op.EQ: np.equal, Op.NE: np.not_equal, Op.LT: np.less, Op.LE: np.less_equal, Op.GT: np.greater, Op.GE: np.greater_equal,
     Op.AND: np.bitwise_and, Op.OR: np.bitwise_or, Op.XOR: np.bitwise_xor, Op.SHL: _shl, Op.SHR: _shr,
     Op.COMPLEX: lambda a, b: _complex(a, b),
 }
