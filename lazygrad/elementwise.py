@@ -138,9 +138,9 @@ def _layout_of(a: Tensor, b: Tensor | None = None) -> tuple[int, ...] | None:
 _PLAIN_SCALARS = (int, float)
 
 
-# arithmetic whose torch kernels take a number (or a 0-d tensor of another dtype) at its full float precision
-# beside a float16/bfloat16 tensor: computed in float32 and rounded once, the number not rounded to the tensor's
-# dtype first (comparisons and the other ops round it, as torch's wrapped numbers are)
+# arithmetic whose torch kernels take a number (or a 0-d tensor of another dtype) as the second operand at its full
+# float precision beside a float16/bfloat16 tensor: computed in float32 and rounded once, the number not rounded to
+# the tensor's dtype first (a first operand, comparisons and the other ops round it, as torch's wrapped numbers are)
 _FULL_PRECISION_NUMBER_OPS = frozenset({Op.MUL, Op.DIV, Op.FLOORDIV})
 HALF_FLOATS = frozenset({float16, bfloat16})
 
@@ -171,7 +171,7 @@ def binary(op: Op, a, b, *, compute: DType | None = None, out_dtype: DType | Non
                             or type(a) in _PLAIN_SCALARS and type(b) is Tensor and b._storage.dtype.kind == "f"):
         t = a if type(a) is Tensor else b  # a float tensor and a Python number: the tensor's dtype, shape, device
         dt = t._storage.dtype
-        if dt in HALF_FLOATS and op in _FULL_PRECISION_NUMBER_OPS:
+        if dt in HALF_FLOATS and op in _FULL_PRECISION_NUMBER_OPS and t is a:
             return _result(graph.cast(graph.alu(op, operand(a, float32, t._shape), operand(b, float32, t._shape)), dt),
                            t)
         left, right = (t.lazy, graph.const(b, dt, t._shape)) if t is a else (graph.const(a, dt, t._shape), t.lazy)
@@ -183,7 +183,7 @@ def binary(op: Op, a, b, *, compute: DType | None = None, out_dtype: DType | Non
     shape = broadcast_shapes(_shape(a), _shape(b))
     dt = compute or result_type(a, b)
     _no_bool(op, dt)
-    if dt in HALF_FLOATS and op in _FULL_PRECISION_NUMBER_OPS and (_number_like(a, dt) or _number_like(b, dt)):
+    if dt in HALF_FLOATS and op in _FULL_PRECISION_NUMBER_OPS and _number_like(b, dt):
         return _result(graph.cast(graph.alu(op, operand(a, float32, shape), operand(b, float32, shape)), dt), a, b)
     node = graph.alu(op, operand(a, dt, shape), operand(b, dt, shape), dtype=out_dtype)
     return _result(node, a, b)

@@ -843,3 +843,15 @@ def test_add_with_alpha_rounds_as_torchs_fused_kernel(backend):
     g = np.random.default_rng(1).standard_normal(1000).astype(np.float32)
     fused = (w.astype(np.float64) + np.float64(np.float32(-0.01)) * g).astype(np.float32)
     np.testing.assert_array_equal(lg.tensor(w).add(lg.tensor(g), alpha=-0.01).numpy(), fused)
+
+
+def test_only_a_second_operand_number_keeps_full_precision_beside_half_floats(backend):
+    """torch reads a number (or 0-d tensor of another dtype) at full precision only as the second operand of a
+    product or quotient (its CPU-scalar path); as the first it is rounded to the tensor's dtype like any operand."""
+    x = lg.tensor([-1.0, 3.0, 0.1, 7.0], dtype=lg.float16)
+    np.testing.assert_array_equal(lg.mul(lg.tensor(1e5), x).float().numpy(), [-np.inf, np.inf, np.inf, np.inf])
+    np.testing.assert_array_equal(lg.mul(x, lg.tensor(1e5)).float().numpy(), [-np.inf, np.inf, 10000.0, np.inf])
+    assert np.isnan(lg.floor_divide(lg.tensor(3e38), x).float().numpy()).all()  # (inf // -1 is NaN)
+    assert np.isnan((3e38 // x).float().numpy()).all()
+    b = lg.tensor([-1.0, 3.0, 0.1, 7.0], dtype=lg.bfloat16)
+    np.testing.assert_array_equal(lg.floor_divide(lg.tensor(0.1), b).float().numpy(), [-1.0, 0.0, 1.0, 0.0])
