@@ -16,7 +16,7 @@ import numpy as np
 
 from .autograd.record import differentiable
 from .dtypes import REAL_TYPES, DType, bfloat16, bool_, float16, float32, float64, get_default_dtype, torch_name
-from .elementwise import (_float_of, _out, abs, add, div, eq, erf, exp, floor, gt, isinf, isnan, isposinf, le, log,
+from .elementwise import (_float_of, _out, abs, add, div, eq, erf, exp, floor, gt, isinf, isposinf, le, log,
                           log1p, logical_and, logical_or, lt, mul, ne, neg, pow, round, sin, sqrt, sub, unary, where)
 from .ops import Op
 from .pointwise import _tensors, signbit
@@ -505,7 +505,7 @@ _IGAMMA_FRACTION_TERMS = 60
 def _incomplete_gamma(a: Tensor, x: Tensor) -> tuple[Tensor, Tensor]:
     """P(a, x) and Q(a, x) = 1 - P in float64: P's series sum_k x^k / ((a+1)...(a+k)) below x = a + 1, Q's
     continued fraction above (each nested, evaluated from its last term: fixed loops for the kernels), times
-    x^a e^-x / Gamma(a); 0 and 1 at the ends, NaN for negative arguments, as torch gives. The fixed terms
+    x^a e^-x / Gamma(a); torch's values at the ends and for negative arguments. The fixed terms
     are exact to about 1e-9 relative for a up to 100 (torch switches to Temme's expansion for large a)."""
     prefix = exp(sub(sub(mul(a, log(x)), x), _lgamma(a)))
     nested = 1.0
@@ -519,11 +519,14 @@ def _incomplete_gamma(a: Tensor, x: Tensor) -> tuple[Tensor, Tensor]:
     series = lt(x, add(a, 1.0))
     p = where(series, lower, sub(1.0, upper))
     q = where(series, sub(1.0, lower), upper)
-    undefined = logical_or(logical_or(lt(a, 0), lt(x, 0)), logical_or(isnan(a), isnan(x)))
-    whole = logical_or(logical_and(eq(a, 0), gt(x, 0)), isinf(x))  # P = 1
-    nothing = eq(x, 0)  # P = 0
-    p = where(undefined, math.nan, where(whole, 1.0, where(nothing, 0.0, p)))
-    q = where(undefined, math.nan, where(whole, 0.0, where(nothing, 1.0, q)))
+    # the ends, as torch checks them (the later a row here, the earlier torch's check: a NaN a with x = 0 is P = 0)
+    for at_end, p_value, q_value in (
+            (isinf(x), 1.0, 0.0),
+            (isinf(a), where(isinf(x), math.nan, 0.0), where(isinf(x), math.nan, 1.0)),
+            (eq(x, 0), 0.0, 1.0),
+            (eq(a, 0), where(gt(x, 0), 1.0, math.nan), where(gt(x, 0), 0.0, math.nan)),
+            (logical_or(lt(a, 0), lt(x, 0)), math.nan, math.nan)):
+        p, q = where(at_end, p_value, p), where(at_end, q_value, q)
     return p, q
 
 

@@ -513,6 +513,17 @@ def test_incomplete_gamma_like_torch(name, dtype):
     assert_same(got, want, rtol=1e-8 if dtype == "float64" else 1e-5, atol=1e-12 if dtype == "float64" else 1e-6)
 
 
+def test_incomplete_gamma_at_its_ends_like_torch():
+    """The ends in torch's order of checks: a = 0 (1 for x > 0, else NaN), x = 0 (0, even for a NaN a), an
+    infinite a (0, NaN with an infinite x), an infinite x (1, even for a NaN a); negative arguments NaN."""
+    nan, inf = float("nan"), float("inf")
+    a = lg.tensor([0.0, nan, nan, inf, inf, 0.0, -1.0, 2.0, 2.0, -0.0], dtype=lg.float64)
+    x = lg.tensor([0.0, 0.0, inf, inf, 5.0, 2.0, 0.0, inf, -0.0, 3.0], dtype=lg.float64)
+    p = [nan, 0.0, 1.0, nan, 0.0, 1.0, nan, 1.0, 0.0, 1.0]
+    np.testing.assert_array_equal(lg.special.gammainc(a, x).numpy(), p)
+    np.testing.assert_array_equal(lg.special.gammaincc(a, x).numpy(), [1.0 - v for v in p])
+
+
 def test_incomplete_gamma_gradients_like_torch():
     torch = torch_or_skip()
     a, x = np.array([0.5, 2.0, 7.0]), np.array([0.3, 3.0, 4.5])
