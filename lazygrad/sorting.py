@@ -15,7 +15,7 @@ import numpy as np
 from . import graph, return_types
 from .autograd.record import differentiable
 from .dtypes import REAL_TYPES, bfloat16, bool_, float32, float64, int64, uint8
-from .elementwise import isnan, where
+from .elementwise import isnan, lerp, where
 from .indexing import gather, take_along_dim
 from .tensor import Tensor, known_values, wrap_dim
 from .int_parameters import refuse_combination
@@ -163,15 +163,14 @@ def _to_last(x: Tensor, d: int) -> Tensor:
     return x.permute(*(i for i in range(x.ndim) if i != d), d)
 
 
-# where quantile q falls between the sorted neighbours lo = floor(p) and hi = ceil(p), p = q (n - 1):
-# the weight of hi in the result
+# the rank quantile q reads in the sorted values, from its position p = q (n - 1), as torch computes it: the one
+# element at that rank (nearest rounds half to even), or for linear and midpoint the lerp between the neighbours
+# floor(rank) and ceil(rank) by the rank's fraction or by 0.5
 _INTERPOLATION = {
-    "linear": lambda frac: frac,
-    "lower": lambda frac: frac * 0,
-    "higher": lambda frac: (frac > 0).to(frac.dtype),
-    "midpoint": lambda frac: (frac > 0).to(frac.dtype) * 0.5,
-    "nearest": lambda frac: (frac > 0.5).to(frac.dtype),
+    "linear": lambda p: p, "midpoint": lambda p: p,
+    "lower": lambda p: p.floor(), "higher": lambda p: p.ceil(), "nearest": lambda p: p.round(),
 }
+_BETWEEN = {"linear": lambda rank, below: rank - below, "midpoint": lambda rank, below: rank * 0 + 0.5}
 
 
 def _check_q_range(values: np.ndarray) -> None:
@@ -206,12 +205,14 @@ def _quantile(input: Tensor, q, dim, keepdim: bool, interpolation: str, ignore_n
     n = ordered._shape[-1]
     count = (~isnan(ordered)).sum(-1, keepdim=True).to(input.dtype) if ignore_nan else n
     position = (qs.reshape(-1, 1) * (count - 1)).expand(*ordered._shape[:-2], qs.numel(), 1)
-    lo = position.floor().clamp_min(0)
-    hi = position.ceil().clamp_min(0)
-    weight = _INTERPOLATION[interpolation](position - lo)
+    rank = _INTERPOLATION[interpolation](position)
+    lo = rank.floor().clamp_min(0)
     rows = ordered.expand(*position._shape[:-1], n)
-    below, above = (take_along_dim(rows, at.to(int64), -1) for at in (lo, hi))
-    out = (below + weight * (above - below)).squeeze(-1)              # (..., m)
+    out = take_along_dim(rows, lo.to(int64), -1)
+    if interpolation in _BETWEEN:
+        above = take_along_dim(rows, rank.ceil().clamp_min(0).to(int64), -1)
+        out = lerp(out, above, _BETWEEN[interpolation](rank, lo))
+    out = out.squeeze(-1)                                             # (..., m)
     if not ignore_nan:
         out = where(isnan(ordered[..., -1:]).squeeze(-1), math.nan, out)
     out = out.permute(out.ndim - 1, *range(out.ndim - 1))             # (m, ...)

@@ -89,6 +89,18 @@ def test_derived_orderings_match_torch():
     np.testing.assert_allclose(a.quantile(lg.tensor(q)).numpy(), t.quantile(torch.tensor(q)).numpy(), equal_nan=True)
 
 
+def test_quantile_reads_torchs_ranks():
+    """nearest rounds a rank's half to even (q = 0.3 of six values is the third, not the second); lower, higher
+    and nearest return the element itself, linear and midpoint lerp between neighbours (-0.0 stays -0.0)."""
+    x = lg.tensor([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
+    got = [lg.quantile(x, q, interpolation="nearest").item() for q in (0.1, 0.3, 0.5, 0.7, 0.9)]
+    assert got == [1.0, 3.0, 3.0, 5.0, 5.0]
+    zeros = lg.tensor([-0.0, -0.0, 1.0])
+    for mode in ("linear", "lower", "higher", "midpoint", "nearest"):
+        assert np.signbit(lg.quantile(zeros, 0.25, interpolation=mode).item()), mode
+    np.testing.assert_allclose(lg.quantile(x, lg.tensor([0.25, 0.55]), interpolation="midpoint").numpy(), [2.5, 3.5])
+
+
 def test_gradients_match_torch():
     torch = pytest.importorskip("torch")
     x = _data((3, 6), "float64", seed=3)
