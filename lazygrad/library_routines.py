@@ -300,21 +300,22 @@ def _matrix_exp(xp, arrays):
     return [result]
 
 
-def _rows(xp, fn, *arrays):
-    """fn on each row (last dim) of arrays with the same leading dims: numpy's searchsorted is 1-D only."""
-    lead = arrays[0].shape[:-1]
-    flat = [a.reshape((math.prod(lead), a.shape[-1])) for a in arrays]
-    out = [fn(*(f[i] for f in flat)) for i in range(flat[0].shape[0])]
-    return xp.stack(out).reshape(lead + out[0].shape[-1:]) if out else xp.zeros(lead + (0,))
-
-
 def _searchsorted(xp, arrays, right: bool):
-    """Where each value goes in its sorted row (the left or right end of a run of equal ones)."""
+    """Where each value goes in its sorted row (the left or right end of a run of equal ones): torch's binary
+    search, all values at once, whose comparisons step right past a NaN in the row or in the value (NumPy's
+    searchsorted orders NaN last and lands elsewhere)."""
     boundaries, values = arrays
-    side = "right" if right else "left"
-    if boundaries.ndim == 1:
-        return [xp.searchsorted(boundaries, values, side=side)]
-    return [_rows(xp, lambda b, v: xp.searchsorted(b, v, side=side), boundaries, values)]
+    n = boundaries.shape[-1]
+    start, end = xp.zeros(values.shape, dtype=xp.int64), xp.full(values.shape, n, dtype=xp.int64)
+    while bool((start < end).any()):
+        active = start < end
+        middle = start + (end - start) // 2
+        at = xp.minimum(middle, n - 1)
+        middle_value = boundaries[at] if boundaries.ndim == 1 else xp.take_along_axis(boundaries, at, -1)
+        onward = ~(middle_value > values) if right else ~(middle_value >= values)
+        start = xp.where(active & onward, middle + 1, start)
+        end = xp.where(active & ~onward, middle, end)
+    return [start]
 
 
 def _mode(xp, arrays):
@@ -333,10 +334,22 @@ def _mode(xp, arrays):
     return [xp.take_along_axis(a, last[..., None], -1)[..., 0], last]
 
 
+def check_finite_ranges(xp, points, counts: tuple, ranges: tuple | None) -> None:
+    """torch's refusal of equal bins over a range that is not finite: the given one, or the data's own (a NaN or
+    an infinity among the values of that dim of the (N, D) points)."""
+    for d, count in enumerate(counts):
+        if count is None or (ranges is None and not len(points)):
+            continue
+        low, high = ranges[d] if ranges else (float(xp.min(points[:, d])), float(xp.max(points[:, d])))
+        if not (math.isfinite(low) and math.isfinite(high)):
+            raise RuntimeError(f"torch.histogramdd: dimension {d}'s range [{low:g}, {high:g}] is not finite")
+
+
 def _histogram(xp, arrays, bins: int | None, value_range: tuple | None, density: bool):
     """Counts (weighted) in bins equal bins over value_range (the data's range when None), or in the bins
     a tensor of edges gives (bins None)."""
     a, *rest = arrays
+    check_finite_ranges(xp, a.reshape(-1, 1), (bins,), (value_range,) if value_range else None)
     edges = rest.pop(0) if bins is None else bins
     weights = rest[0].reshape(-1) if rest else None
     hist, edges = xp.histogram(a.reshape(-1), bins=edges, range=value_range, weights=weights, density=density)
@@ -347,6 +360,7 @@ def _histogramdd(xp, arrays, counts: tuple, value_range: tuple | None, density: 
     """Counts (weighted) of points (N, D) in the bins of each dim: `counts[d]` equal bins (over value_range[d]
     or the data's range), or, where counts[d] is None, the next array of edges."""
     points, *rest = arrays
+    check_finite_ranges(xp, points, counts, value_range)
     weights = rest.pop().reshape(-1) if weighted else None
     edges = iter(rest)
     bins = [next(edges) if count is None else count for count in counts]

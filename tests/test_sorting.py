@@ -196,3 +196,16 @@ def test_unique_slices_match_torch():
         assert values.shape == (2, 0) and inverse.shape == counts.shape == (0,) and counts.dtype is lg.int64
     with pytest.raises(IndexError, match=r"Dimension out of range \(expected to be in range of \[-2, 1\], but got 3\)"):
         lg.unique(lg.tensor(x), dim=3)
+
+
+def test_searchsorted_is_torchs_binary_search():
+    """torch's binary search steps right past a NaN, in the row or in the value: [-1, 0, nan, nan] puts 1.0, NaN
+    and even -2.0 at 4 (NumPy's, which orders NaN last, would say 2, 2, 0); rows without NaN are plain."""
+    nan = float("nan")
+    got = lg.searchsorted(lg.tensor([-1.0, 0.0, nan, nan]), lg.tensor([1.0, nan, -2.0]))
+    np.testing.assert_array_equal(got.numpy(), [4, 4, 4])
+    rows = lg.tensor([[0.0, 1.0, 1.0, 2.0], [-1.0, 0.5, nan, nan]])
+    values = lg.tensor([[1.0, 3.0], [0.5, 0.7]])
+    np.testing.assert_array_equal(lg.searchsorted(rows, values).numpy(), [[1, 4], [4, 4]])
+    np.testing.assert_array_equal(lg.searchsorted(rows, values, right=True).numpy(), [[3, 4], [4, 4]])
+    np.testing.assert_array_equal(lg.bucketize(lg.tensor([0.5, 1.0, 5.0]), lg.tensor([0.0, 1.0, 2.0])).numpy(), [1, 1, 3])
