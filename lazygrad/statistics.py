@@ -168,6 +168,15 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False):
     return return_types.mode(values, indices)
 
 
+def _check_known_ranges(points: Tensor, counts: tuple, ranges: tuple | None) -> None:
+    """torch's error for a range that is not finite, at the call where the values are known (else the library
+    call raises it when they are computed)."""
+    from .library_routines import check_finite_ranges
+    values = known_values(points) if ranges is None else np.zeros((0, len(counts)))
+    if values is not None:
+        check_finite_ranges(np, values, counts, ranges)
+
+
 def histogram(input: Tensor, bins=100, *, range=None, weight: Tensor | None = None, density: bool = False,
               out=None):
     """Counts of input's elements in bins (an int: equal bins over range or the data's range; a tensor: the
@@ -187,6 +196,7 @@ def histogram(input: Tensor, bins=100, *, range=None, weight: Tensor | None = No
     if weight is not None:
         inputs.append(weight.to(input.dtype))
     value_range = tuple(float(v) for v in range) if range is not None else None
+    _check_known_ranges(input.reshape(-1, 1), (edges,), (value_range,) if value_range else None)
     hist, bin_edges = library_call("histogram", (edges, value_range, density), inputs, [(count,), (count + 1,)])
     return return_types.histogram(hist, bin_edges)
 
@@ -214,6 +224,7 @@ def histogramdd(input: Tensor, bins, range=None, weight: Tensor | None = None, d
     bounds = [] if range is None else [float(v) for v in range]
     ranges = tuple(zip(bounds[0::2], bounds[1::2])) or None
     sizes = tuple(b.numel() - 1 if isinstance(b, Tensor) else b for b in bins)
+    _check_known_ranges(inputs[0], counts, ranges)
     hist, *edges = library_call("histogramdd", (counts, ranges, density, weight is not None), inputs,
                                 [sizes] + [(n + 1,) for n in sizes])
     return return_types.histogramdd(hist, tuple(edges))

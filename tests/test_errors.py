@@ -539,3 +539,19 @@ def test_arguments_of_the_wrong_type_are_refused_in_torchs_first_line(call):
     got, want = raised(call, lg), raised(call, torch)
     assert type(got) is type(want) is TypeError
     assert str(got).splitlines()[0] == str(want).splitlines()[0]
+
+
+def test_histogram_ranges_that_are_not_finite_are_torchs_error():
+    """torch refuses equal bins over a range with NaN or an infinity (the data's own, or the given one): at the call
+    when the values are known, when they are computed otherwise; RuntimeError with torch's words either way."""
+    nan, inf = float("nan"), float("inf")
+    with pytest.raises(RuntimeError, match=r"torch.histogramdd: dimension 0's range \[-1, inf\] is not finite"):
+        lg.histogram(lg.tensor([-1.0, inf]), bins=3)
+    with pytest.raises(RuntimeError, match=r"dimension 1's range \[nan, nan\] is not finite"):
+        lg.histogramdd(lg.tensor([[1.0, nan], [0.5, 1.0]]), bins=3)
+    with pytest.raises(RuntimeError, match=r"dimension 0's range \[0, inf\] is not finite"):
+        lg.histogram(lg.tensor([1.0, 2.0]), bins=3, range=(0, inf))
+    lazy = lg.histogram(lg.tensor([1.0, 2.0]) * inf, bins=3)
+    with pytest.raises(RuntimeError, match=r"dimension 0's range \[inf, inf\] is not finite"):
+        lazy.hist.numpy()
+    np.testing.assert_array_equal(lg.histogram(lg.tensor([1.0, 2.0]), bins=2).hist.numpy(), [1.0, 1.0])
