@@ -352,19 +352,19 @@ def nanmean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=N
 
 @tensor_parameters("input", "other")
 def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
-    """|input - other| <= atol + rtol * |other|, or equal (infinities too); integers compare in the
-    default float dtype, as torch does."""
+    """|input - other| <= atol + rtol * |other| (complex moduli for complex values), or equal (infinities too);
+    integers compare in the default float dtype, as torch does."""
     if input.dtype is not other.dtype:
         raise RuntimeError(f"{torch_name(input.dtype)} did not match {torch_name(other.dtype)}")
     for name, tol in (("rtol", rtol), ("atol", atol)):
         if tol < 0:
             raise RuntimeError(f"{name} must be greater than or equal to zero, but got {tol:g}")
     close = eq(input, other)
-    if equal_nan and input.dtype.is_floating_point:
+    if equal_nan and input.dtype.kind in "fc":
         close = logical_or(close, logical_and(isnan(input), isnan(other)))
     if rtol == 0 and atol == 0:
         return close
-    a, b = (t if t.dtype.is_floating_point else t.to(get_default_dtype()) for t in (input, other))
+    a, b = (t if t.dtype.kind in "fc" else t.to(get_default_dtype()) for t in (input, other))
     actual = abs(sub(a, b))
     allowed = add(abs(mul(b, rtol)), atol)
     return logical_or(close, logical_and(isfinite(actual), le(actual, allowed)))

@@ -151,6 +151,8 @@ CLOSE = (np.array([1.0, 1.0, INF, -INF, NAN, 1e8, 0.0, 1e-9, 2.0]),
     lambda m, a, b: m.isclose(a.float(), b.float()), lambda m, a, b: a.isclose(b[:1]),
     lambda m, a, b: m.isclose(a.nan_to_num().long(), b.nan_to_num().long(), atol=5),
     lambda m, a, b: m.isclose((a > 1), (b > 1)),
+    lambda m, a, b: m.isclose(a * 1j + b, b * 1j + a), lambda m, a, b: m.isclose(a * 0.5j, a * 1j, equal_nan=True),
+    lambda m, a, b: m.isclose((a + 1j).to(m.complex64), (b + 1j).to(m.complex64), rtol=0.2),
 ])
 def test_isclose(case):
     assert_same(*both(case, *CLOSE))
