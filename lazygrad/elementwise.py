@@ -219,6 +219,8 @@ def _scaled(op: Op, input, other, alpha, name: str) -> Tensor:
     if dt in HALF_FLOATS:  # (alpha in the tensors' dtype, the rest in float32)
         scaled = mul(other.to(float32), graph.normalize_scalar(alpha, dt))
         return binary(op, input.to(float32), scaled, name=name).to(dt)
+    if dt is not None and dt.kind in "fc" and other.dtype is not dt:
+        other = other.to(dt)  # (alpha * other in the result's dtype: a float32 other times 2 may pass float's range)
     return binary(op, input, mul(other, alpha), name=name)
 
 

@@ -318,6 +318,13 @@ def _searchsorted(xp, arrays, right: bool):
     return [start]
 
 
+def _nextafter(xp, arrays):
+    """C's nextafter: equal arguments give the second (nextafter(0.0, -0.0) is -0.0; NumPy's float16 one gives the
+    first)."""
+    a, b = arrays
+    return [xp.where(a == b, b, xp.nextafter(a, b))]
+
+
 def _mode(xp, arrays):
     """The most frequent value of each row (the smallest on ties) and the last index holding it; the value is
     the element there, as torch's (of equal -0.0 and 0.0, the last one's sign)."""
@@ -398,7 +405,7 @@ ROUTINES: dict[str, Routine] = {
     "searchsorted": Routine(_searchsorted, "binary searches in sorted rows (searchsorted)"),
     "gcd": Routine(lambda xp, arrays: [xp.gcd(*arrays)], "greatest common divisors (Euclid's algorithm)"),
     "lcm": Routine(lambda xp, arrays: [xp.lcm(*arrays)], "least common multiples"),
-    "nextafter": Routine(lambda xp, arrays: [xp.nextafter(*arrays)], "the next float towards another (nextafter)"),
+    "nextafter": Routine(_nextafter, "the next float towards another (nextafter)"),
     "frexp": Routine(lambda xp, arrays: list(xp.frexp(arrays[0])), "mantissas and exponents (frexp)"),
     "mode": Routine(_mode, "the most frequent value of each row and where it is (a sort and run lengths)"),
     "histogram": Routine(_histogram, "counts in bins (histogram)"),

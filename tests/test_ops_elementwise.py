@@ -843,6 +843,14 @@ def test_add_with_alpha_rounds_as_torchs_fused_kernel(backend):
     g = np.random.default_rng(1).standard_normal(1000).astype(np.float32)
     fused = (w.astype(np.float64) + np.float64(np.float32(-0.01)) * g).astype(np.float32)
     np.testing.assert_array_equal(lg.tensor(w).add(lg.tensor(g), alpha=-0.01).numpy(), fused)
+    wide = lg.sub(lg.tensor([1.0], dtype=lg.float64), lg.tensor([-3e38]), alpha=2)  # (2 * other in float64)
+    assert wide.item() == 1.0 + 2 * float(np.float32(3e38))
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32"])
+def test_nextafter_of_equal_arguments_is_the_second(backend, dtype):
+    got = lg.nextafter(lg.tensor([0.0, -0.0], dtype=getattr(lg, dtype)), lg.tensor([-0.0, 0.0], dtype=getattr(lg, dtype)))
+    np.testing.assert_array_equal(np.signbit(got.float().numpy()), [True, False])
 
 
 def test_only_a_second_operand_number_keeps_full_precision_beside_half_floats(backend):
