@@ -12,7 +12,7 @@ import numpy as np
 from . import graph, return_types
 from .autograd.record import differentiable
 from .creation import zeros
-from .dtypes import bool_, float64, get_default_dtype, int64, torch_name
+from .dtypes import bfloat16, bool_, float16, float64, get_default_dtype, int64, torch_name
 from .int_parameters import refuse_combination
 from .unordered import refuse_complex
 from .elementwise import _out, add, clamp, div, ge, le, logical_and, mul, sqrt, sub, trunc, where
@@ -168,6 +168,12 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False):
     return return_types.mode(values, indices)
 
 
+def _refuse_half_data_range(input: Tensor, counts: tuple, ranges) -> None:
+    """torch finds no range for float16/bfloat16 data (equal bins without a range given)."""
+    if input.dtype in (float16, bfloat16) and ranges is None and any(c is not None for c in counts):
+        raise NotImplementedError(f"\"histogramdd\" not implemented for '{torch_name(input.dtype)}'")
+
+
 def _check_known_ranges(points: Tensor, counts: tuple, ranges: tuple | None) -> None:
     """torch's error for a range that is not finite, at the call where the values are known (else the library
     call raises it when they are computed)."""
@@ -196,6 +202,7 @@ def histogram(input: Tensor, bins=100, *, range=None, weight: Tensor | None = No
     if weight is not None:
         inputs.append(weight.to(input.dtype))
     value_range = tuple(float(v) for v in range) if range is not None else None
+    _refuse_half_data_range(input, (edges,), value_range)
     _check_known_ranges(input.reshape(-1, 1), (edges,), (value_range,) if value_range else None)
     hist, bin_edges = library_call("histogram", (edges, value_range, density), inputs, [(count,), (count + 1,)])
     return return_types.histogram(hist, bin_edges)
@@ -224,6 +231,7 @@ def histogramdd(input: Tensor, bins, range=None, weight: Tensor | None = None, d
     bounds = [] if range is None else [float(v) for v in range]
     ranges = tuple(zip(bounds[0::2], bounds[1::2])) or None
     sizes = tuple(b.numel() - 1 if isinstance(b, Tensor) else b for b in bins)
+    _refuse_half_data_range(input, counts, ranges)
     _check_known_ranges(inputs[0], counts, ranges)
     hist, *edges = library_call("histogramdd", (counts, ranges, density, weight is not None), inputs,
                                 [sizes] + [(n + 1,) for n in sizes])

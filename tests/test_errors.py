@@ -555,3 +555,15 @@ def test_histogram_ranges_that_are_not_finite_are_torchs_error():
     with pytest.raises(RuntimeError, match=r"dimension 0's range \[inf, inf\] is not finite"):
         lazy.hist.numpy()
     np.testing.assert_array_equal(lg.histogram(lg.tensor([1.0, 2.0]), bins=2).hist.numpy(), [1.0, 1.0])
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_histogram_of_half_floats_needs_a_range(dtype):
+    """torch finds no data range for float16/bfloat16: equal bins without a range are refused, given edges or a
+    range are counted."""
+    x = lg.tensor([1.0, 2.0], dtype=getattr(lg, dtype))
+    name = "Half" if dtype == "float16" else "BFloat16"
+    for call in (lambda: lg.histogram(x, bins=3), lambda: lg.histogramdd(x.reshape(-1, 1), bins=3)):
+        with pytest.raises(NotImplementedError, match=f"\"histogramdd\" not implemented for '{name}'"):
+            call()
+    np.testing.assert_array_equal(lg.histogram(x, bins=3, range=(0.0, 2.0)).hist.float().numpy(), [0.0, 1.0, 1.0])
