@@ -110,7 +110,8 @@ def _minimum(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 BINARY_NP = {
     Op.ADD: np.add, Op.SUB: np.subtract, Op.MUL: np.multiply, Op.DIV: np.true_divide, Op.FLOORDIV: _floordiv,
     Op.MOD: _mod, Op.FMOD: _fmod, Op.POW: _pow, Op.ATAN2: np.arctan2, Op.MAX: _maximum, Op.MIN: _minimum,
-    Op.EQ: np.equal, Op.NE: np.not_equal, Op.LT: np.less, Op.LE: np.less_equal, Op.GT: np.greater, Op.GE: np.greater_equal,
+    Op.EQ: np.equal, Op.NE: np.not_equal, Op.LT: np.less, Op.LE: np.less_equal, Op.GT: np.greater,
+    Op.GE: np.greater_equal,
     Op.AND: np.bitwise_and, Op.OR: np.bitwise_or, Op.XOR: np.bitwise_xor, Op.SHL: _shl, Op.SHR: _shr,
     Op.COMPLEX: lambda a, b: _complex(a, b),
 }

@@ -849,7 +849,8 @@ def test_add_with_alpha_rounds_as_torchs_fused_kernel(backend):
 
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16", "float32"])
 def test_nextafter_of_equal_arguments_is_the_second(backend, dtype):
-    got = lg.nextafter(lg.tensor([0.0, -0.0], dtype=getattr(lg, dtype)), lg.tensor([-0.0, 0.0], dtype=getattr(lg, dtype)))
+    dt = getattr(lg, dtype)
+    got = lg.nextafter(lg.tensor([0.0, -0.0], dtype=dt), lg.tensor([-0.0, 0.0], dtype=dt))
     np.testing.assert_array_equal(np.signbit(got.float().numpy()), [True, False])
 
 

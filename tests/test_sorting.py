@@ -208,4 +208,5 @@ def test_searchsorted_is_torchs_binary_search():
     values = lg.tensor([[1.0, 3.0], [0.5, 0.7]])
     np.testing.assert_array_equal(lg.searchsorted(rows, values).numpy(), [[1, 4], [4, 4]])
     np.testing.assert_array_equal(lg.searchsorted(rows, values, right=True).numpy(), [[3, 4], [4, 4]])
-    np.testing.assert_array_equal(lg.bucketize(lg.tensor([0.5, 1.0, 5.0]), lg.tensor([0.0, 1.0, 2.0])).numpy(), [1, 1, 3])
+    buckets = lg.bucketize(lg.tensor([0.5, 1.0, 5.0]), lg.tensor([0.0, 1.0, 2.0]))
+    np.testing.assert_array_equal(buckets.numpy(), [1, 1, 3])
