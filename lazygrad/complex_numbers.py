@@ -13,6 +13,7 @@ import math
 
 from . import graph
 from .autograd.record import differentiable
+from .autograd.view_creation import created_in
 from .dtypes import DType, bool_, get_default_dtype, torch_name
 from .elementwise import _out, _result, broadcast_node, broadcast_shapes, div, eq, mul, where
 from .movement import select, transpose
@@ -77,6 +78,7 @@ def _reinterpret(t: Tensor, dtype: DType, shape, strides, offset: int) -> Tensor
     buf.pin()  # (memory shared with t: written in place, never recycled)
     view = Tensor._make(Storage.from_buffer(buf, device), tuple(shape), tuple(strides), offset)
     view._base = t if t._base is None else t._base
+    view._created_in = created_in(t)
     return view
 
 

@@ -247,7 +247,7 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = Fal
     _check_number("full", fill_value)
     dt = to_dtype(dtype, "full") if dtype is not None else dtypes.scalar_dtype(fill_value)
     fill_value = scalar_in(dt, fill_value)
-    return _const((size,) if isinstance(size, int) else size, fill_value, dt, device, requires_grad)
+    return _const((size,), fill_value, dt, device, requires_grad)
 
 
 def zeros(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:

@@ -239,10 +239,6 @@ def promote_types(type1: DType, type2: DType) -> DType:
     return s if s.itemsize > u.itemsize else int16 if u.itemsize == 1 else int64
 
 
-def _category(d: DType | None) -> int:
-    return -1 if d is None else _KIND_ORDER[d.kind]
-
-
 def _combine(higher: DType | None, lower: DType | None) -> DType | None:
     """torch's combine_categories: a lower-priority participant only matters if it is of a higher kind."""
     if higher is None:

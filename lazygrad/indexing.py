@@ -126,7 +126,7 @@ def _bool_scalars(t: Tensor, index) -> tuple[Tensor, object]:
 def getitem(t: Tensor, index) -> Tensor:
     """t[index]. Recorded as torch records it: basic indices of several parts as a node per part in order
     (`x[1:, 0]`: SelectBackward0 after SliceBackward0), the others as one node."""
-    index = _byte_masks(index)
+    index = _byte_masks(as_index(index))
     t, index = _bool_scalars(t, index)
     steps = _recorded_steps(t, index) if t._requires_grad and grad_mode.STATE.enabled else None
     if steps is None:
@@ -314,8 +314,10 @@ def _positions(shape, strides, offset: int, advanced) -> tuple[graph.Node, tuple
 
 
 def setitem(t: Tensor, index, value) -> None:
-    """t[index] = value: a write through the view for basic indices, an index_put for the others."""
-    from .inplace import apply, copied, filled_by_setitem, setitem_value
+    """t[index] = value: a write through the view for basic indices, an index_put for the others. An index
+    of whole dims writes t itself, as torch's does (a leaf's refusal names the leaf; the node is t's own)."""
+    from .inplace import apply, copied, filled, filled_by_setitem, setitem_value
+    index = as_index(index)
     _refuse_byte_fill(t, index, value)
     index = _byte_masks(index)
     t, index = _bool_scalars(t, index)
@@ -323,7 +325,7 @@ def setitem(t: Tensor, index, value) -> None:
     if any(_is_advanced(i) for i in items):
         apply(t, index_put, index, value, reads_input=False)
         return
-    view = _indexed(t, index)
+    view = t if _selects_all(t, index) else _indexed(t, index)
     if isinstance(value, Tensor):
         if _same_view(view, value):
             return  # `x[i] += v` ends with x[i] = (the view just updated): nothing left to write
@@ -331,9 +333,43 @@ def setitem(t: Tensor, index, value) -> None:
             from .movement import expand
             with no_grad():
                 expand(value, view._shape)  # (torch's message when value cannot fill the view)
-        apply(view, copied, value, reads_input=False)
+        # (torch copies a value of the view's shape and fills with a 0-d one)
+        fills = value.ndim == 0 and view.ndim > 0 and value._storage.device == "cpu"
+        apply(view, filled if fills else copied, value, reads_input=False)
+    elif view is t and t.ndim == 0:
+        apply(view, copied, Tensor._from_node(graph.const(setitem_value(t, value), t.dtype)), reads_input=False)
     else:
         apply(view, filled_by_setitem, setitem_value(t, value), reads_input=False)
+
+
+def _selects_all(t: Tensor, index) -> bool:
+    """Whether a basic index selects all of t as it is: Ellipsis and slices from 0 (as written) to the end
+    by 1, where torch's indexing returns t itself rather than a view."""
+    def whole(i, size: int) -> bool:
+        return (isinstance(i, slice) and i.start in (None, 0) and i.step in (None, 1)
+                and (i.stop is None or i.stop >= size))
+    if t.ndim == 0:
+        return all(i is Ellipsis for i in (index if isinstance(index, tuple) else (index,)))
+    items = _expand_index(t.ndim, index)
+    return len(items) == t.ndim and all(whole(i, size) for i, size in zip(items, t._shape))
+
+
+NON_TUPLE_INDEX_WARNING = ("Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed "
+                           "in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be "
+                           "interpreted as tensor index, x[torch.tensor(seq)], which will result either in an error "
+                           "or a different result")
+
+
+def as_index(index):
+    """index as torch reads it: a short non-tuple sequence holding a tensor, a sequence, a slice, an Ellipsis
+    or None is still taken as a tuple of indices (NumPy's old rule; torch warns), any other as one index."""
+    if isinstance(index, (tuple, Tensor, np.ndarray, str)) or not isinstance(index, (list, range)):
+        return index
+    if len(index) < 32 and any(i is None or i is Ellipsis or isinstance(i, (slice, Tensor, list, tuple, range,
+                                                                             np.ndarray)) for i in index):
+        warn_at_caller(NON_TUPLE_INDEX_WARNING)
+        return tuple(index)
+    return index
 
 
 def _same_view(a: Tensor, b: Tensor) -> bool:

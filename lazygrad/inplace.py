@@ -18,10 +18,10 @@ import numpy as np
 from . import dtypes, graph, strided_embed
 from .autograd import grad_mode
 from .amp.autocast_mode import no_autocast
-from .autograd.custom import is_function_node
 from .autograd.inference_tensors import check_write
 from .autograd.forward_ad import duals, no_propagation, set_tangent, tangent_of
 from .autograd.record import differentiable
+from .autograd.view_creation import rebase_refusal
 from .buffer import Buffer
 from .creation import zeros
 from .dtype_info import scalar_in
@@ -37,20 +37,24 @@ from .tensor import Tensor, realize, realize_storages
 INPLACE_CHAIN_LIMIT = 32
 
 
-def apply(target: Tensor, compute, *args, reads_input: bool = True, **kwargs) -> Tensor:
+def apply(target: Tensor, compute, *args, reads_input: bool = True, before=None, **kwargs) -> Tensor:
     """target.op_(*args): compute(target, *args) written back into target, keeping its identity and storage.
 
     Under autograd the history is rebased as torch does: target's grad_fn becomes the op's node (through
     CopySlices on the base when target is a view), and the op sees a snapshot of the old value when
-    its formula reads it (`reads_input`), so later writes cannot change what backward computes.
+    its formula reads it (`reads_input`), so later writes cannot change what backward computes. `before`
+    runs the op's own checks after autograd's.
     """
+    tracked = grad_mode.STATE.enabled and not target._untracked
+    others = tracked and _any_requires_grad(args, kwargs)
+    if tracked:
+        check_autograd_write(target, others)
+    if before is not None:  # (the op's own refusals, which torch makes after autograd's)
+        before()
     check_writable(target)
     check_no_partial_overlap(target, [a for a in (*args, *kwargs.values()) if isinstance(a, Tensor)])
     bound_chain(target._storage)
-    tracked = grad_mode.STATE.enabled and not target._untracked
-    if tracked:
-        _check_leaf(target)
-    recording = tracked and (target._requires_grad or _any_requires_grad(args, kwargs))
+    recording = tracked and (target._requires_grad or others)
     old = _snapshot(target) if recording and reads_input else target
     with no_autocast():  # (in-place ops run as called, as in torch)
         result = compute(old, *args, **kwargs)
@@ -122,42 +126,22 @@ def check_clamp_promotion(target: Tensor, min=None, max=None, *, complex_refused
 
 
 def _any_requires_grad(args, kwargs) -> bool:
-    return any(isinstance(a, Tensor) and a._requires_grad for a in (*args, *kwargs.values()))
+    return any(isinstance(a, Tensor) and a.requires_grad for a in (*args, *kwargs.values()))
 
 
-# the nodes of ops returning several views of their input, which torch forbids writing in place
-_MULTI_VIEW_NODES = frozenset({"SplitBackward0", "SplitWithSizesBackward0", "UnbindBackward0"})
-
-
-def _of_multi_view(node, base_node) -> bool:
-    """Whether a view's node, or a view node between it and its base's, is one of several views (a view of a
-    split's output is refused as the output is, as torch propagates the restriction)."""
-    while node is not None and node is not base_node:
-        if node.name() in _MULTI_VIEW_NODES:
-            return True
-        node = node._edges[0][0] if node._edges else None
-    return False
-
-
-def _check_leaf(target: Tensor) -> None:
+def check_autograd_write(target: Tensor, others_require_grad: bool = False) -> None:
+    """torch's refusals of a write the graph could not follow, in its order: into a view made under no_grad, one
+    of several views (a split's) or one a custom Function made (lazygrad/autograd/view_creation.py), then into
+    a leaf that requires grad or a view of one."""
     base = target._base
-    if base is None and target._requires_grad and target.grad_fn is None:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    if base is not None and (target._created_in is None or others_require_grad or target.requires_grad):
+        message = rebase_refusal(target)
+        if message is not None:
+            raise RuntimeError(message)
     if base is not None and base._requires_grad and base.grad_fn is None:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
-    if base is not None and target.grad_fn is not None and _of_multi_view(target.grad_fn, base.grad_fn):
-        name = target.grad_fn.name().removesuffix("Backward0")
-        raise RuntimeError(f"Output {target._output_nr} of {name} is a view and is being modified inplace. This view "
-                           "is the output of a function that returns multiple views. Such functions do not allow the "
-                           "output views to be modified inplace. You should replace the inplace operation by an "
-                           "out-of-place one.")
-    if base is not None and target.grad_fn is not None and is_function_node(target.grad_fn):
-        name = target.grad_fn.name().removesuffix("Backward")
-        raise RuntimeError(f"Output {target._output_nr} of {name} is a view and is being modified inplace. This view "
-                           "was created inside a custom Function (or because an input was returned as-is) and the "
-                           "autograd logic to handle view+inplace would override the custom backward associated with "
-                           "the custom Function, leading to incorrect gradients. This behavior is forbidden. You can "
-                           "fix this by cloning the output of the custom Function.")
+    if target.requires_grad and target._grad_fn is None:  # (torch reads a view's node as last re-derived)
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
 
 
 def _snapshot(target: Tensor) -> Tensor:
@@ -172,8 +156,8 @@ def _rebase_history(target: Tensor, result: Tensor) -> None:
     from .autograd.record import attach
     from .movement import as_strided
     node = result.grad_fn
-    node._saved_versions = tuple((target, target._storage.version, True) if t is result else (t, v, out)
-                                 for t, v, out in node._saved_versions)
+    node._saved_versions = tuple((target, target._storage.version, True, target._shape) if saved[0] is result
+                                 else saved for saved in node._saved_versions)
     base = target._base
     if base is None:
         target._grad_fn, target._output_nr, target._requires_grad = node, result._output_nr, True

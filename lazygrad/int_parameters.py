@@ -352,10 +352,26 @@ def int_list(value, fn: str, param: str, position: int | None = None, kind: str 
     return [parsed] if isinstance(parsed, int) else list(parsed)
 
 
+# the functions whose size torch's parser matches against several overloads: a call giving none lists them
+_SIZE_OVERLOADS = {
+    "view": ("(torch.dtype dtype)", "(tuple of ints size)"),
+    **{fn: tuple(f"(tuple of ints size, *, {generator}Tensor out = None, torch.dtype dtype = None, torch.layout "
+                 "layout = None, torch.device device = None, bool pin_memory = False, bool requires_grad = False)"
+                 for generator in ("torch.Generator generator, ", "")) for fn in ("rand", "randn")},
+}
+
+
 def spread_or_named(spread: tuple, named, fn: str, param: str) -> tuple:
     """A size or dims torch's parser takes spread out (x.view(2, 3)), as one sequence (x.view((2, 3))) or by its
-    name (x.view(size=(2, 3)), a sequence then): the arguments in one of the first two forms."""
+    name (x.view(size=(2, 3)), a sequence then): the arguments in one of the first two forms. Giving none is
+    torch's TypeError (an empty size is `()`)."""
     if named is None:
+        if not spread:
+            if fn in _SIZE_OVERLOADS:
+                listing = "".join(f" * {o}\n" for o in _SIZE_OVERLOADS[fn])
+                raise TypeError(f"{fn}() received an invalid combination of arguments - got (), but expected one "
+                                f"of:\n{listing}")
+            raise TypeError(f'{fn}() missing 1 required positional arguments: "{param}"')
         return spread
     if spread:
         raise TypeError(f"{fn}() got multiple values for argument '{param}'")

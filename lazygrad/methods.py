@@ -193,7 +193,7 @@ def _inplace(fn, name: str | None = None):
     promoting, to_float = name in PROMOTING_INPLACE, PROMOTING_INPLACE.get(name)
     takes_numbers = len(getattr(fn, "tensor_parameters", ())) < 2  # (else the op refuses a number first)
 
-    def method(self, *args, **kwargs):
+    def refusals(self, args, kwargs) -> None:
         if not args or isinstance(args[0], Tensor) or takes_numbers:  # (else the op's TypeError comes first)
             if promoting and args:  # (a division with a rounding mode stays integral)
                 inplace.check_promotion(self, args[0], to_float and kwargs.get("rounding_mode") is None)
@@ -202,7 +202,10 @@ def _inplace(fn, name: str | None = None):
                                               **kwargs)
             if refused and refused(self.dtype):
                 raise RuntimeError(refusal.format(t=torch_name(self.dtype)))
-        return inplace.apply(self, fn, *args, reads_input=reads_input, **kwargs)
+
+    def method(self, *args, **kwargs):
+        return inplace.apply(self, fn, *args, reads_input=reads_input, before=lambda: refusals(self, args, kwargs),
+                             **kwargs)
     return method
 
 
@@ -278,8 +281,8 @@ def _view_inplace(fn, node):
     """x.t_(), x.unsqueeze_(d), ...: x itself becomes the view (metadata only, its version bumped as torch's),
     its node named as torch names the in-place form (node(args): TransposeBackward1 for transpose_, ...)."""
     def method(self, *args):
-        if self._requires_grad and self.grad_fn is None and grad_mode.STATE.enabled:
-            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        if grad_mode.STATE.enabled and not self._untracked:
+            inplace.check_autograd_write(self)
         v = fn(self, *args)
         self._shape, self._strides, self._offset, self._epoch = v._shape, v._strides, v._offset, -1
         self._storage.version += 1  # (as torch's counter: saved copies of the tensor are stale now)
@@ -289,6 +292,12 @@ def _view_inplace(fn, node):
             self._grad_fn, self._output_nr = v._grad_fn, v._output_nr
         return self
     return method
+
+
+def _transposed_in_place(self: Tensor) -> Tensor:
+    if self.ndim > 2:
+        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {self.ndim}D")
+    return mv.t_(self)
 
 
 def _squeeze_node(args) -> str:
@@ -399,7 +408,7 @@ def _as_subclass(self: Tensor, cls: type) -> Tensor:
                         "Make sure your class inherits from Tensor.")
     alias = indexing.getitem(self, ...)
     out = cls._make(alias._storage, alias._shape, alias._strides, alias._offset)
-    for name in ("_requires_grad", "_grad_fn", "_output_nr", "_base", "_view_version"):
+    for name in ("_requires_grad", "_grad_fn", "_output_nr", "_base", "_view_version", "_created_in"):
         setattr(out, name, getattr(alias, name))
     return out
 
@@ -595,7 +604,7 @@ METHODS = {
     "polygamma_": _inplace(sf.polygamma_value),
     **{alias + "_": _inplace(pw.COMPARED_IN_PLACE[op]) for alias, op in _COMPARISON_ALIASES.items()},
     **{name + "_": _inplace(as_method(fn, name + "_"), name) for name, fn in INPLACE_OF.items()},
-    "t_": _view_inplace(mv.t_, lambda args: "TBackward1"),
+    "t_": _view_inplace(_transposed_in_place, lambda args: "TBackward1"),
     **{name: _view_inplace(mv.transpose, lambda args: "TransposeBackward1")
        for name in ("transpose_", "swapaxes_", "swapdims_")},
     "unsqueeze_": _view_inplace(mv.unsqueeze, lambda args: "UnsqueezeBackward1"),

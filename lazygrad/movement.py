@@ -15,6 +15,7 @@ from .tensor import Tensor, wrap_dim
 from .view import dense_strides, memory_order, reshape_strides, torch_contiguous_strides
 from .warning_sites import warn_at_caller
 from .autograd.record import differentiable
+from .autograd.view_creation import created_in, mark_multi_output
 from .int_parameters import as_int, dim_list, int_list, spread_or_named
 
 
@@ -23,6 +24,7 @@ def as_view(t: Tensor, shape, strides, offset: int) -> Tensor:
     v = Tensor._make(t._storage, tuple(shape), tuple(strides), offset)
     v._base = t._base if t._base is not None else t
     v._view_version = t._storage.version
+    v._created_in = created_in(t)
     return v
 
 
@@ -56,12 +58,6 @@ def slice_inverse(input: Tensor, src: Tensor, dim: int = 0, start: int | None = 
     """The tensor a slice was taken from, seen again through the slice: input's storage viewed with src's
     sizes, strides and offset (dim, start, end and step only name the slice, as in torch)."""
     return as_strided(input, src._shape, src._strides, src._offset)
-
-
-def _required(spread: tuple, named, fn: str, param: str) -> None:
-    """torch's TypeError for a call giving neither spread sizes nor the named sequence."""
-    if not spread and named is None:
-        raise TypeError(f'{fn}() missing 1 required positional arguments: "{param}"')
 
 
 def _sizes(args, fn: str, param: str, named=None) -> list[int]:
@@ -208,7 +204,6 @@ def clone(input: Tensor, *, memory_format=None) -> Tensor:
 
 @differentiable("permute")
 def permute(input: Tensor, *spread, dims=None) -> Tensor:
-    _required(spread, dims, "permute", "dims")
     dims = _sizes(spread, "permute", "dims", dims)
     if len(dims) != input.ndim:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the length "
@@ -281,7 +276,6 @@ def mT(t: Tensor) -> Tensor:
 
 @differentiable("expand")
 def expand(input: Tensor, *sizes, size=None) -> Tensor:
-    _required(sizes, size, "expand", "size")
     sizes = _sizes(sizes, "expand", "size", size)
     if len(sizes) < input.ndim:
         raise RuntimeError(f"expand({type_string(input.dtype)}{{{list(input._shape)}}}, size={sizes}): the number of sizes provided "
@@ -508,8 +502,8 @@ def stack(tensors, dim: int = 0) -> Tensor:
     return cat([unsqueeze(t, d) for t in tensors], d)
 
 
-@differentiable("split")
-def split(tensor: Tensor, split_size_or_sections, dim: int = 0):
+def split_parts(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
+    """split's views, checked as torch checks split's arguments (unsafe_split's parts may be written)."""
     if tensor.ndim == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = wrap_dim(dim, tensor.ndim)
@@ -531,6 +525,12 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0):
     return tuple(out)
 
 
+@differentiable("split")
+def split(tensor: Tensor, split_size_or_sections, dim: int = 0):
+    """Views of consecutive parts of tensor along dim; writing one in place is refused, as in torch."""
+    return mark_multi_output(split_parts(tensor, split_size_or_sections, dim), tensor)
+
+
 def chunk(input: Tensor, chunks: int, dim: int = 0):
     if input.ndim == 0:
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
@@ -548,7 +548,7 @@ def unbind(input: Tensor, dim: int = 0):
     if input.ndim == 0:
         raise IndexError(f"Dimension specified as {wrap_dim(dim, 0)} but tensor has no dimensions")
     d = wrap_dim(dim, input.ndim)
-    return tuple(select(input, d, i) for i in range(input._shape[d]))
+    return mark_multi_output(tuple(select(input, d, i) for i in range(input._shape[d])), input)
 
 
 @differentiable("repeat")

@@ -109,7 +109,7 @@ def rearrange(tensor: Tensor | list[Tensor] | tuple[Tensor, ...], pattern: str, 
     left, right = _spread_ellipsis(left, covered), _spread_ellipsis(right, covered)
     sizes = _left_sizes(left, tuple(tensor.shape), axes_lengths)
     order = [n for g in left for n in g if n != "1"]  # the elementary dims, as the input holds them
-    split = tensor.reshape(*(sizes[n] for n in order))
+    split = tensor.reshape([sizes[n] for n in order])
     wanted = [n for g in right for n in g if n != "1"]
-    moved = split.permute(*(order.index(n) for n in wanted))
-    return moved.reshape(*(math.prod(sizes[n] for n in g if n != "1") for g in right))
+    moved = split.permute([order.index(n) for n in wanted])
+    return moved.reshape([math.prod(sizes[n] for n in g if n != "1") for g in right])

@@ -15,7 +15,7 @@ from .creation import ones, zeros
 from .dtypes import bool_, int32, int64, result_type, torch_name
 from .elementwise import _out, broadcast_shapes, logical_xor, sub
 from .int_parameters import as_int, refuse_combination, spread_or_named, type_name
-from .movement import cat, clone, expand, flatten, narrow, reshape, split, stack, unsqueeze
+from .movement import cat, clone, expand, flatten, narrow, reshape, split, split_parts, stack, unsqueeze
 from .reductions import sum as reduce_sum
 from .tensor import Tensor, wrap_dim
 from .tensor_parameters import tensor_list, tensor_parameters
@@ -277,14 +277,22 @@ def check_split_size(split_size, position: int) -> None:
 def unsafe_split(input: Tensor, split_size: int, dim: int = 0) -> tuple:
     """split by a part size; torch records it under its own node."""
     check_split_size(split_size, 2)
-    return split(input, split_size, dim)
+    return _unsafe(split_parts(input, split_size, dim))
 
 
 @recorded_as("UnsafeSplitWithSizesBackward0")
 def unsafe_split_with_sizes(input: Tensor, split_sizes, dim: int = 0) -> tuple:
     """split_with_sizes recorded under torch's node for the unsafe form (whose parts autograd does not
     treat as views of input)."""
-    return split_with_sizes(input, split_sizes, dim)
+    return _unsafe(split_parts(input, list(split_sizes), dim))
+
+
+def _unsafe(parts: tuple) -> tuple:
+    """unsafe_split's parts share input's memory, but autograd treats them as tensors of their own, as torch's
+    does: writing one records its op on it alone (not through input, which torch leaves to the caller)."""
+    for part in parts:
+        part._base = None
+    return parts
 
 
 def unsafe_chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:

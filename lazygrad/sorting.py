@@ -160,7 +160,7 @@ def nanmedian(input: Tensor, dim=None, keepdim: bool = False):
 
 
 def _to_last(x: Tensor, d: int) -> Tensor:
-    return x.permute(*(i for i in range(x.ndim) if i != d), d)
+    return x.permute([i for i in range(x.ndim) if i != d] + [d])
 
 
 # the rank quantile q reads in the sorted values, from its position p = q (n - 1), as torch computes it: the one

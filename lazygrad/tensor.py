@@ -101,14 +101,14 @@ class Tensor:
     __array_priority__ = 1000  # np.float32(2) * x: NumPy defers to the tensor's reflected operator, as for torch's
     __slots__ = ("_storage", "_shape", "_strides", "_offset", "_node", "_epoch", "_requires_grad", "_grad",
                  "_grad_fn", "_output_nr", "_accum", "_hooks", "_untracked", "_base", "_view_version",
-                 "_tangent", "_grad_dtype", "__weakref__")
+                 "_created_in", "_tangent", "_grad_dtype", "__weakref__")
 
     # ---- construction ----------------------------------------------------------------------------
 
     def __init__(self, *args, **kwargs):
         from .creation import legacy_constructor
         self._output_nr, self._accum, self._hooks, self._untracked = 0, None, None, False
-        self._base, self._view_version = None, 0
+        self._base, self._view_version, self._created_in = None, 0, None
         legacy_constructor(self, *args, **kwargs)
 
     @classmethod
@@ -119,7 +119,7 @@ class Tensor:
         t._node, t._epoch = node, (storage.epoch if node is not None else -1)
         t._requires_grad, t._grad, t._grad_fn = False, None, None
         t._output_nr, t._accum, t._hooks, t._untracked = 0, None, None, False
-        t._base, t._view_version = None, 0
+        t._base, t._view_version, t._created_in = None, 0, None
         return t
 
     @classmethod
@@ -186,6 +186,11 @@ class Tensor:
         (through another view or its base) is re-derived from its base, as torch does."""
         base = self._base
         if base is not None and self._view_version != self._storage.version:
+            if base._requires_grad or self._grad_fn is not None:
+                from .autograd.view_creation import rebase_refusal
+                message = rebase_refusal(self, indirect=True)
+                if message is not None:
+                    raise RuntimeError(message)
             self._view_version = self._storage.version
             if base._requires_grad:
                 from .autograd import grad_mode
@@ -248,7 +253,9 @@ class Tensor:
 
     @property
     def requires_grad(self) -> bool:
-        return self._requires_grad
+        """A view requires grad when its base does, even one made under no_grad (its ops then record a graph
+        whose gradient stops at it, as torch's do)."""
+        return self._requires_grad or (self._base is not None and self._base._requires_grad)
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
@@ -296,6 +303,8 @@ class Tensor:
 
     def retain_grad(self) -> None:
         """Keep the gradient of a non-leaf tensor in .grad after backward."""
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
         if self.grad_fn is None:
             return
 
@@ -533,8 +542,12 @@ class Tensor:
 
     def __repr__(self, *, tensor_contents=None) -> str:
         extras = []
-        if self.grad_fn is not None:
-            extras.append(f"grad_fn=<{type(self.grad_fn).__name__}>")
+        try:
+            grad_fn = self.grad_fn
+        except RuntimeError:  # (a view made under no_grad whose base was written since)
+            grad_fn = "Invalid"
+        if grad_fn is not None:
+            extras.append(f"grad_fn=<{grad_fn if isinstance(grad_fn, str) else type(grad_fn).__name__}>")
         elif self.requires_grad:
             extras.append("requires_grad=True")
         if (tangent := tangent_of(self)) is not None:

@@ -260,3 +260,31 @@ def test_the_methods_flip_takes_its_dims_spread_out():
     torch = pytest.importorskip("torch")
     for args in ((0, 1), ((0, 1),), (np.int64(1),), ([0],)):
         np.testing.assert_array_equal(_x(lg).flip(*args).numpy(), _x(torch).flip(*args).numpy())
+
+
+NO_SIZE = {
+    **{f: (lambda f: lambda m: getattr(m, f)())(f) for f in ("zeros", "ones", "empty", "rand", "randn")},
+    **{f: (lambda f: lambda m: getattr(m.ones(2), f)())(f)
+       for f in ("view", "reshape", "permute", "expand", "repeat", "tile", "flip", "sum_to_size", "new_zeros",
+                 "new_ones", "new_empty", "resize_", "broadcast_to")},
+}
+
+
+@pytest.mark.parametrize("name", NO_SIZE)
+def test_a_size_or_dims_left_out_is_torchs_type_error(name):
+    """Giving no size at all is refused (an empty one is `()`), in torch's words: the parameter missing, or
+    the overloads where torch's parser has several (view, rand, randn)."""
+    torch = pytest.importorskip("torch")
+    with pytest.raises(TypeError) as want:
+        NO_SIZE[name](torch)
+    with pytest.raises(TypeError) as got:
+        NO_SIZE[name](lg)
+    assert str(got.value) == str(want.value)  # (an overload listing names torch's types, as normal()'s does)
+
+
+@pytest.mark.parametrize("make", [lambda m: m.zeros(()), lambda m: m.ones([]), lambda m: m.rand(size=()),
+                                  lambda m: m.full((), 2.0), lambda m: m.ones(1).view(()), lambda m: m.Tensor()])
+def test_an_empty_size_is_still_a_size(make):
+    torch = pytest.importorskip("torch")
+    ours, theirs = make(lg), make(torch)
+    assert tuple(ours.shape) == tuple(theirs.shape) and ours.dtype.name == str(theirs.dtype).split(".")[1]

@@ -417,6 +417,61 @@ def test_indices_torch_refuses(call):
     assert str(got.value) == str(want.value)
 
 
+SEQUENCES_AS_TUPLES = {
+    "slice_and_int": lambda m, x: x[[slice(None), 0]],
+    "one_slice": lambda m, x: x[[slice(1, None)]],
+    "none_first": lambda m, x: x[[None, 0]],
+    "ellipsis_first": lambda m, x: x[[..., 0]],
+    "lists_of_lists": lambda m, x: x[[[0, 1], [1, 2]]],
+    "tensor_and_slice": lambda m, x: x[[m.tensor([0, 1]), slice(None)]],
+    "written": lambda m, x: (x.__setitem__([slice(None), 1], -1.0), x)[1],
+}
+
+
+@pytest.mark.parametrize("name", SEQUENCES_AS_TUPLES)
+def test_a_short_list_of_index_parts_is_a_tuple_with_torchs_warning(name):
+    """torch still reads x[[slice, int]] (a list holding a slice, None, Ellipsis, a sequence or a tensor) as
+    x[slice, int], warning that this will change; a list of ints stays one index (lists_of_lists: [2], not [2, 2])."""
+    torch = pytest.importorskip("torch")
+    with pytest.warns(UserWarning, match="^Using a non-tuple sequence for multidimensional indexing") as got:
+        ours = SEQUENCES_AS_TUPLES[name](lg, lg.tensor(BASE))
+    with pytest.warns(UserWarning) as want:
+        theirs = SEQUENCES_AS_TUPLES[name](torch, torch_of(BASE))
+    assert str(want[0].message).startswith(str(got[0].message)) and got[0].filename == __file__
+    assert_like_torch(ours, theirs)
+
+
+WHOLE_INDICES = ["slice(None)", "...", "()", "(slice(None), slice(None))", "slice(0, 3)", "slice(0, 10)",
+                 "slice(None, None, 1)", "(..., slice(None))", "slice(False, None)",
+                 # not the whole tensor as written: a view is written
+                 "None", "slice(-3, None)", "slice(0, 3, 2)", "0", "True"]
+
+
+def _whole_write_program(m, index: str):
+    a = m.ones(3, 4, requires_grad=True)
+    written = []
+    for value in (2.0, m.full((4,), 3.0), m.tensor(5.0)):
+        c = a * 2
+        c[eval(index)] = value
+        written.append((type(c.grad_fn).__name__, c._version, c.tolist()))
+    try:
+        a[eval(index)] = 2.0
+    except RuntimeError as e:
+        written.append(str(e))
+    zero_dim = m.tensor(1.0, requires_grad=True) * 1
+    if index in ("...", "()"):
+        zero_dim[eval(index)] = 4.0
+    return written, type(zero_dim.grad_fn).__name__, zero_dim.item()
+
+
+@pytest.mark.parametrize("index", WHOLE_INDICES)
+def test_setitem_of_the_whole_tensor_writes_it_as_torch_does(index):
+    """An index of whole dims (slices from 0, as written, to the end by 1, and Ellipsis) makes torch write the
+    tensor itself (fill_ or copy_, not CopySlices; a leaf is refused as a leaf, not as a view of one)."""
+    torch = pytest.importorskip("torch")
+    assert _whole_write_program(lg, index) == _whole_write_program(torch, index)
+
+
 def test_advanced_indexing_vs_numpy(backend):
     x = lg.tensor(BASE)
     np.testing.assert_array_equal(x[[0, 1, 0]].numpy(), BASE[[0, 1, 0]])

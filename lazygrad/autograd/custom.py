@@ -3,9 +3,10 @@ AD), as in torch: forward(ctx, *args), or forward(*args) with setup_context(ctx,
 from __future__ import annotations
 
 import warnings
+import weakref
 
 from .forward_ad import FORWARD, any_dual, no_propagation, set_tangent, tangent_of
-from .function import Context, node_class
+from .function import Context, modified_message, node_class
 from .grad_mode import STATE
 from .record import flat_args, next_edge
 
@@ -20,10 +21,12 @@ class FunctionCtx:
         self._dirty: set[int] = set()  # inputs forward wrote in place: returned as themselves
         self.needs_input_grad: tuple[bool, ...] = ()
         self.materialize_grads = True
+        self._node: weakref.ref | None = None  # the backward node, once forward's outputs are recorded
+        self._returned: tuple[int, ...] = ()  # the ids of what forward returned (alive beside the saved ones)
 
     def save_for_backward(self, *tensors) -> None:
         self._saved = tensors
-        self._versions = tuple(t._storage.version if t is not None else None for t in tensors)
+        self._versions = tuple((t._storage.version, t._shape) if t is not None else None for t in tensors)
 
     def save_for_forward(self, *tensors) -> None:
         """Tensors jvp reads as ctx.saved_tensors."""
@@ -31,12 +34,19 @@ class FunctionCtx:
 
     @property
     def saved_tensors(self) -> tuple:
-        for t, v in zip(self._saved, self._versions):
-            if t is not None and t._storage.version != v:
-                raise RuntimeError("one of the variables needed for gradient computation has been modified by an "
-                                   f"inplace operation: is at version {t._storage.version}; expected version {v} "
-                                   "instead.")
+        for t, saved in zip(self._saved, self._versions):
+            if t is not None and t._storage.version != saved[0]:
+                raise RuntimeError(self._modified(t, *saved))
         return self._saved
+
+    def _modified(self, t, version: int, shape: tuple) -> str:
+        """torch's message for a saved tensor written since: a saved output is named as this Function's, an
+        input as the output of whatever node made it last."""
+        node = self._node() if self._node is not None else None
+        nr = next((k for k, o in enumerate(self._returned) if o == id(t)), None)
+        if node is not None and nr is not None:
+            return modified_message(t, version, node, nr, shape)
+        return modified_message(t, version, t.grad_fn, t._output_nr)
 
     def mark_non_differentiable(self, *tensors) -> None:
         self._non_differentiable |= {id(t) for t in tensors}
@@ -48,12 +58,14 @@ class FunctionCtx:
         self.materialize_grads = value
 
 
-def _aliased_inputs(outputs: tuple, inputs: list, dirty: set[int]) -> tuple:
+def _aliased_inputs(outputs: tuple, inputs: list, dirty: set[int], differentiable: list[bool]) -> tuple:
     """An input a forward returns as it is comes back as a view of it (as in torch): the node then
-    owns the output without turning the caller's tensor into a non-leaf."""
+    owns the output without turning the caller's tensor into a non-leaf. A non-differentiable one comes
+    back detached (an alias that is no view for autograd)."""
     from ..movement import as_view
     ids = {id(i) for i in inputs if i is not None} - dirty
-    return tuple(as_view(o, o._shape, o._strides, o._offset) if id(o) in ids else o for o in outputs)
+    return tuple(o if id(o) not in ids else as_view(o, o._shape, o._strides, o._offset) if grads else o.detach()
+                 for o, grads in zip(outputs, differentiable))
 
 
 def _call_backward(c: Context, *grads):
@@ -148,8 +160,8 @@ class Function(metaclass=_FunctionMeta):
         ctx = cls._ctx_class()
         inputs = flat_args(args)
         ctx.needs_input_grad = tuple(i is not None and i.requires_grad for i in inputs)
-        prev = STATE.enabled
-        STATE.enabled = False
+        prev, prev_op = STATE.enabled, STATE.recorded_op
+        STATE.enabled, STATE.recorded_op = False, prev or prev_op
         FORWARD.propagating, propagating = False, FORWARD.propagating
         try:
             if cls.setup_context is not Function.setup_context:
@@ -158,7 +170,7 @@ class Function(metaclass=_FunctionMeta):
             else:
                 out = cls.forward(ctx, *args, **kwargs)
         finally:
-            STATE.enabled, FORWARD.propagating = prev, propagating
+            STATE.enabled, STATE.recorded_op, FORWARD.propagating = prev, prev_op, propagating
         out = cls._recorded(ctx, args, kwargs, inputs, out) if prev and any(ctx.needs_input_grad) else out
         if FORWARD.level is not None and propagating and any_dual(args, kwargs):
             cls._forward_tangents(ctx, inputs, out)
@@ -188,13 +200,14 @@ class Function(metaclass=_FunctionMeta):
         returned = out if isinstance(out, tuple) else (out,)
         differentiable = [isinstance(o, Tensor) and o.dtype.kind in "fc" and id(o) not in ctx._non_differentiable
                           for o in returned]
-        outputs = _aliased_inputs(returned, inputs, ctx._dirty)
+        outputs = _aliased_inputs(returned, inputs, ctx._dirty, differentiable)
         out = outputs if isinstance(out, tuple) else outputs[0]
         node = node_class(f"{cls.__name__}Backward", _call_backward)(
             Context(args, kwargs, out, ctx.needs_input_grad, user=ctx),
             [next_edge(i) if i is not None else (None, 0) for i in inputs], (),
             tuple((o._shape, o.dtype, o._storage.device) if isinstance(o, Tensor) else None for o in outputs))
         node._input_meta = tuple((i._shape, i.dtype) if i is not None else None for i in inputs)
+        ctx._node, ctx._returned = weakref.ref(node), tuple(map(id, returned))
         if None in inputs:  # torch's node of a Function lists its tensor arguments only
             node._listed = tuple(n for n, i in enumerate(inputs) if i is not None)
         for nr, (o, grads) in enumerate(zip(outputs, differentiable)):

@@ -861,7 +861,7 @@ DERIVATIVES = {
     "permute": ("PermuteBackward0", _permute),
     "transpose": ("TransposeBackward0", lambda c, g: (g.transpose(c.args[1], c.args[2]),)),
     "t": ("TBackward0", lambda c, g: (g.t(),)),
-    "T": ("PermuteBackward0", lambda c, g: (g.permute(*reversed(range(g.ndim))),)),
+    "T": ("PermuteBackward0", lambda c, g: (g.permute(list(reversed(range(g.ndim)))),)),
     "expand": ("ExpandBackward0", lambda c, g: (g,)),
     "flip": ("FlipBackward0", lambda c, g: (g.flip(c.args[1]),)),
     "clone": ("CloneBackward0", lambda c, g: (g,)),

@@ -91,12 +91,12 @@ def scatter_add_like(c, g: Tensor) -> Tensor:
 
 def to_memory(t: Tensor, order) -> Tensor:
     """t's elements flattened in the order of a layout's memory."""
-    return t.permute(*order).reshape(-1)
+    return t.permute(list(order)).reshape(-1)
 
 
 def from_memory(flat: Tensor, shape, order) -> Tensor:
     inverse = sorted(range(len(order)), key=lambda i: order[i])
-    return flat.reshape([shape[d] for d in order]).permute(*inverse)
+    return flat.reshape([shape[d] for d in order]).permute(inverse)
 
 
 @differentiable("strided_scatter")

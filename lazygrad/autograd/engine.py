@@ -129,9 +129,12 @@ def _run_backward(outputs, grad_outputs, retain_graph: bool, create_graph: bool,
             if isinstance(node, AccumulateGrad):
                 if accumulate and grads[0] is not None:
                     grads = run_hooks(node._prehooks, tuple(grads))
-                    _accumulate(node.variable, grads[0], create_graph)
-                    for hook in list(node.post_accumulate_hooks):
-                        hook(node.variable)
+                    if node.variable._grad_fn is not None:
+                        raise RuntimeError("leaf variable has been moved into the graph interior")
+                    if node.variable._requires_grad:  # (a leaf detach_()-ed since gets nothing, as in torch)
+                        _accumulate(node.variable, grads[0], create_graph)
+                        for hook in list(node.post_accumulate_hooks):
+                            hook(node.variable)
                     run_hooks(node._posthooks, (), grads)
                 continue
             if needed is not None and id(node) not in needed:

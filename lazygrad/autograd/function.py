@@ -137,10 +137,11 @@ class BackwardNode:
                 "have already been freed). Saved intermediate values of the graph are freed when you call "
                 ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
                 "graph a second time or if you need to access saved tensors after calling backward.")
-        for tensor, version, is_output in self._saved_versions:
+        for tensor, version, is_output, shape in self._saved_versions:
             if tensor._storage.version != version:
-                raise RuntimeError(_modified_message(tensor, version, self if is_output else tensor.grad_fn,
-                                                     self._saved_output_nr(tensor) if is_output else tensor._output_nr))
+                raise RuntimeError(modified_message(tensor, version, self if is_output else tensor.grad_fn,
+                                                    self._saved_output_nr(tensor) if is_output else tensor._output_nr,
+                                                    shape if is_output else None))
         return self._ctx
 
     def _saved_output_nr(self, tensor) -> int:
@@ -203,7 +204,8 @@ class AccumulateGrad(BackwardNode):
         """Accumulates the gradient into the leaf's .grad, as the backward pass does; passes nothing on."""
         self._check_arity(grads)
         from .engine import _accumulate
-        _accumulate(self.variable, grads[0], False)
+        if self.variable._requires_grad:
+            _accumulate(self.variable, grads[0], False)
         return ()
 
     def release(self) -> None:
@@ -252,7 +254,7 @@ def _saved_values(node: BackwardNode, op: str) -> dict:
     values = {n: v for n, v in named.items() if not isinstance(v, (Tensor, list, tuple)) or
               isinstance(v, (list, tuple)) and not any(isinstance(x, Tensor) for x in v)}
     outs = ctx.out if isinstance(ctx.out, tuple) else (ctx.out,)
-    for tensor, _, is_output in node._saved_versions:
+    for tensor, _, is_output, _ in node._saved_versions:
         if is_output:
             nr = next(i for i, o in enumerate(outs) if o is tensor)
             values["result" if len(outs) == 1 else f"result{nr}"] = _alias(tensor)
@@ -303,13 +305,14 @@ def run_hooks(hooks: HookDict | None, grads: tuple, *extra) -> tuple:
     return grads
 
 
-def _modified_message(tensor, expected: int, producer, output_nr: int) -> str:
+def modified_message(tensor, expected: int, producer, output_nr: int, shape: tuple | None = None) -> str:
     """torch's message for a saved tensor that an in-place op changed; it names the producing node
-    without "Backward" ("output 0 of Exp" for ExpBackward0, "of Transpose1" for TransposeBackward1)."""
-    from ..dtypes import torch_name
+    without "Backward" ("output 0 of Exp" for ExpBackward0, "of Transpose1" for TransposeBackward1), and the
+    shape saved for a saved output (an input is named as it is now)."""
+    from ..dtypes import type_string
     which = f", which is output {output_nr} of {re.sub(r'Backward(0$)?', '', producer.name())}," if producer else ""
     return ("one of the variables needed for gradient computation has been modified by an inplace operation: "
-            f"[torch.{torch_name(tensor.dtype)}Tensor {list(tensor.shape)}]{which} is at version "
+            f"[{type_string(tensor.dtype)} {list(tensor.shape if shape is None else shape)}]{which} is at version "
             f"{tensor._storage.version}; expected version {expected} instead. Hint: enable anomaly detection to "
             "find the operation that failed to compute its gradient, with "
             "torch.autograd.set_detect_anomaly(True, check_nan=False).")

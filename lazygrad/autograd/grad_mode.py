@@ -12,6 +12,7 @@ from typing import Callable
 class _State:
     enabled = True
     inference = False  # inside an inference_mode(True) block
+    recorded_op = False  # computing the value of an op being recorded (grad mode is off only for that)
 
 
 STATE = _State()

@@ -68,11 +68,11 @@ def differentiable(op: str):
                 raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic "
                                    "differentiation, but one of the arguments requires grad.")
             args, kwargs = positional(args, kwargs)
-            STATE.enabled = False
+            STATE.enabled, STATE.recorded_op = False, True
             try:
                 out = fn(*args, **kwargs)
             finally:
-                STATE.enabled = True
+                STATE.enabled, STATE.recorded_op = True, False
             return attach(op, args, kwargs, out)
         wrapper.op = op
         return wrapper
@@ -91,21 +91,24 @@ def _with_out(op: str, fn, args, kwargs):
 
 
 def _any_requires_grad(values) -> bool:
+    """Whether an op on values records: a tensor requires grad, or is a view of one that does (a view made
+    under no_grad: the op records, but its gradient stops at the view, as in torch)."""
     Tensor = _tensor_type()
     for v in values:
         if isinstance(v, Tensor):
-            if v._requires_grad:
+            if v._requires_grad or v._base is not None and v._base._requires_grad:
                 return True
-        elif isinstance(v, (list, tuple)) and any(isinstance(x, Tensor) and x._requires_grad for x in v):
+        elif isinstance(v, (list, tuple)) and any(isinstance(x, Tensor) and x.requires_grad for x in v):
             return True
     return False
 
 
 def next_edge(t):
-    """Where a tensor's gradient goes: its grad_fn, its leaf accumulator, or nowhere."""
+    """Where a tensor's gradient goes: its grad_fn, its leaf accumulator, or nowhere (a tensor that does not
+    require grad itself, such as a view made under no_grad)."""
     if t.grad_fn is not None:
         return (t.grad_fn, t._output_nr)
-    if t.requires_grad:
+    if t._requires_grad:
         return (t._accumulator(), 0)
     return (None, 0)
 
@@ -160,7 +163,7 @@ def attach(op: str, args, kwargs, out):
             kinds.add(i.dtype.kind)
     ctx = function.Context(args, kwargs, out, tuple(needs))
     saved = saved_versions(op, inputs, outputs, ctx.needs_input_grad)
-    check_saved(t for t, _, is_output in saved if not is_output)
+    check_saved(t for t, _, is_output, _ in saved if not is_output)
     node = function.node_class(name, formula)(
         ctx, edges, saved,
         tuple((o._shape, o.dtype, o._storage.device) if isinstance(o, Tensor) else None for o in outputs))
@@ -211,17 +214,19 @@ def listed_inputs(op: str, args) -> tuple[int, ...] | None:
 
 
 def saved_versions(op: str, inputs, outputs, needs) -> tuple:
-    """(tensor, version, is_output) for each tensor the op's formula reads: the version check watches
-    these. As in torch, an input is watched only when a gradient that will be computed reads it."""
+    """(tensor, version, is_output, shape) for each tensor the op's formula reads: the version check watches
+    these (and names the shape saved). As in torch, an input is watched only when a gradient that will be
+    computed reads it."""
     d = _modules()[0]
     Tensor = _tensor_type()
     if op in d.READS_FOR_GRAD:
         read = {j for i, reads in enumerate(d.READS_FOR_GRAD[op]) if needs[i] for j in reads}
-        saved = tuple((t, t._storage.version, False) for j, t in enumerate(inputs) if t is not None and j in read)
+        saved = tuple((t, t._storage.version, False, t._shape) for j, t in enumerate(inputs)
+                      if t is not None and j in read)
     elif op in d.READS_NO_INPUT:
         saved = ()
     else:
-        saved = tuple((i, i._storage.version, False) for i in inputs if i is not None)
+        saved = tuple((i, i._storage.version, False, i._shape) for i in inputs if i is not None)
     if op in d.READS_RESULT:
-        saved += tuple((o, o._storage.version, True) for o in outputs if isinstance(o, Tensor))
+        saved += tuple((o, o._storage.version, True, o._shape) for o in outputs if isinstance(o, Tensor))
     return saved

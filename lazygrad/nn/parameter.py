@@ -71,7 +71,7 @@ class UninitializedTensorMixin:
     def materialize(self, shape, device=None, dtype=None) -> None:
         """Memory of shape (uninitialized values, as torch's), and from now on a plain parameter or tensor."""
         from ..creation import empty
-        self.data = empty(*shape, device=device or self._storage.device, dtype=dtype or self._storage.dtype)
+        self.data = empty(tuple(shape), device=device or self._storage.device, dtype=dtype or self._storage.dtype)
         self.__class__ = self.cls_to_become
 
     @property

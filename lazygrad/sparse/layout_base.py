@@ -36,6 +36,7 @@ class SparseLayoutTensor(Tensor):
         t._shape = tuple(int(s) for s in shape)
         t._output_nr, t._accum, t._hooks, t._untracked = 0, None, None, False
         t._base, t._view_version, t._grad, t._grad_fn, t._requires_grad = None, 0, None, None, False
+        t._created_in = None
         return t
 
     @property

@@ -158,9 +158,9 @@ class LayerNorm(Module):
         super().__init__()
         self.normalized_shape, self.eps, self.elementwise_affine = _shape(normalized_shape), eps, elementwise_affine
         shape = self.normalized_shape
-        self.register_parameter("weight", Parameter(ones(*shape, device=device, dtype=dtype))
+        self.register_parameter("weight", Parameter(ones(shape, device=device, dtype=dtype))
                                 if elementwise_affine else None)
-        self.register_parameter("bias", Parameter(zeros(*shape, device=device, dtype=dtype))
+        self.register_parameter("bias", Parameter(zeros(shape, device=device, dtype=dtype))
                                 if elementwise_affine and bias else None)
 
     def forward(self, input: Tensor) -> Tensor:
@@ -179,7 +179,7 @@ class RMSNorm(Module):
                  dtype=None):
         super().__init__()
         self.normalized_shape, self.eps, self.elementwise_affine = _shape(normalized_shape), eps, elementwise_affine
-        self.register_parameter("weight", Parameter(ones(*self.normalized_shape, device=device, dtype=dtype))
+        self.register_parameter("weight", Parameter(ones(self.normalized_shape, device=device, dtype=dtype))
                                 if elementwise_affine else None)
 
     def forward(self, input: Tensor) -> Tensor:

@@ -117,7 +117,7 @@ class RNNBase(Module):
                 suffix = f"_l{layer}" + ("_reverse" if direction else "")
                 names = [kind + suffix for kind in shapes]
                 for name, shape in zip(names, shapes.values()):
-                    setattr(self, name, Parameter(zeros(*shape, device=device, dtype=dtype)))
+                    setattr(self, name, Parameter(zeros(shape, device=device, dtype=dtype)))
                 self._flat_weights_names.extend(names)
                 self._all_weights.append(names)
         self.reset_parameters()
