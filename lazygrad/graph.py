@@ -224,7 +224,7 @@ def alu(op: Op, *srcs: Node, dtype: DType | None = None) -> Node:
         simpler = _identity(op, srcs[0], srcs[1])
         if simpler is not None and simpler.dtype is dtype:
             return simpler
-    elif op is Op.NEG and srcs[0].op is Op.NEG:
+    elif op is Op.NEG and srcs[0].op is Op.NEG and srcs[0].buffer is None:
         return srcs[0].srcs[0]
     elif op is Op.WHERE and srcs[0].op is Op.CONST:
         return srcs[1] if srcs[0].arg else srcs[2]
@@ -287,7 +287,7 @@ def barrier(x: Node) -> Node:
 
 def _flat(x: Node) -> Node:
     """x itself where it is a reshape: reading by flat position sees the same elements."""
-    while x.op is Op.VIEW and x.arg.is_contiguous and x.arg.numel == x.srcs[0].numel:
+    while x.op is Op.VIEW and x.buffer is None and x.arg.is_contiguous and x.arg.numel == x.srcs[0].numel:
         x = x.srcs[0]
     return x
 
@@ -310,8 +310,9 @@ def scatter(base: Node, index: Node, values: Node, rop: ReduceOp | None) -> Node
 # ---- movement ------------------------------------------------------------------------------------
 
 def view(x: Node, v: View) -> Node:
-    """Read x's row-major flattening through v, merging with a view x already is."""
-    if x.op is Op.VIEW:
+    """Read x's row-major flattening through v, merging with a view x already is (one not computed yet: a
+    node computed already is read as it is, since what it read may have been written in place since)."""
+    if x.op is Op.VIEW and x.buffer is None:
         merged = x.arg.compose(v)
         if merged is not None:
             x, v = x.srcs[0], merged
@@ -323,8 +324,8 @@ def view(x: Node, v: View) -> Node:
 
 
 def _movement(x: Node, fn) -> Node:
-    """Apply a View transform to the View x already is (or a contiguous one)."""
-    if x.op is Op.VIEW:
+    """Apply a View transform to the View x already is, unless computed already (or a contiguous one)."""
+    if x.op is Op.VIEW and x.buffer is None:
         v = fn(x.arg)
         if v is not None:
             return view(x.srcs[0], v)

@@ -251,9 +251,10 @@ def _tensor_of(i) -> Tensor:
 def _lowest(node: graph.Node) -> int | None:
     """The least value an integer index node can hold, where its construction tells (an arange, a
     constant, a gather from a table of known values), else None."""
-    while node.op is Op.VIEW and node.arg.mask is None or node.op is Op.CAST and node.srcs[0].dtype.kind in "iu":
+    while node.buffer is None and (node.op is Op.VIEW and node.arg.mask is None
+                                   or node.op is Op.CAST and node.srcs[0].dtype.kind in "iu"):
         node = node.srcs[0]
-    if node.op is Op.GATHER:
+    if node.op is Op.GATHER and node.buffer is None:
         node = node.srcs[0]
     if node.op is Op.CONST:
         return int(node.arg)

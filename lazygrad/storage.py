@@ -70,9 +70,11 @@ class Storage:
         return self.source.arg
 
     def target(self) -> Node:
-        """The node to compute: plain reshapes of it share its row-major order, so they need no kernel."""
+        """The node to compute: plain reshapes of it share its row-major order, so they need no kernel. A node
+        computed already (by a realization that needed it) is read as it is: what it was computed from may
+        have been written in place since."""
         node = self.source
-        while is_reshape(node) and not is_stored(node.srcs[0]):
+        while not is_stored(node) and is_reshape(node) and not is_stored(node.srcs[0]):
             node = node.srcs[0]
         return graph.copy(node) if is_stored(node) else node
 

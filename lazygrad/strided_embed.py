@@ -29,7 +29,7 @@ def embed_update(node: Node, numel: int, strides: tuple[int, ...], offset: int, 
                 memo[id(n)] = old
             elif n.op is Op.CONST:
                 memo[id(n)] = graph.const(n.arg, n.dtype, (numel,))
-            elif n.op in ELEMENTWISE:
+            elif n.op in ELEMENTWISE and n.buffer is None:  # (a node computed already is read as it is)
                 srcs = [visit(s) for s in n.srcs]
                 memo[id(n)] = None if None in srcs else graph.alu(n.op, *srcs, dtype=n.dtype)
             else:

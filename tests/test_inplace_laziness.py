@@ -141,3 +141,32 @@ def test_in_place_update_writes_into_the_buffer_kernel_reads(backend):
     x.mul_(3).add_(x)  # reads x at its own positions only
     x.realize()
     assert x.data_ptr() == ptr and x.tolist() == [6.0] * 64
+
+
+READS_AFTER_THE_WRITE = {
+    "as_it_is": lambda t: t,
+    "slice": lambda t: t[1:],
+    "flipped": lambda t: t.flip(0),
+    "gathered": lambda t: t[lg.tensor([1, 0])],
+    "negated_twice": lambda t: -(-t),
+    "reshaped": lambda t: t.reshape(1, 2),
+    "written_through_a_view": lambda t: (lambda c: (c[1:].mul_(2), c)[1])(t.clone()),
+}
+
+
+@pytest.mark.parametrize("read", READS_AFTER_THE_WRITE)
+def test_a_value_computed_for_a_gradient_is_kept_when_its_input_is_written(backend, read):
+    """x = b.sum(0) is computed while realizing a gradient that needs it; b is then realized in place into
+    its buffer. x must still be b's sum before the write: a node computed already is read as it is, never
+    recomputed from the buffer written since (reading x flipped, gathered... gave sums of the new b)."""
+    a = lg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    b = lg.tensor([[0.5, 0.25], [1.0, 2.0]])
+    b.addcmul_(a, a)
+    x = b.sum(0)
+    b.mul_(x.sum() + lg.ones_like(b))
+    (b.sum() + x.sum()).backward()
+    a.grad.numpy()  # (computes x's node along the way)
+    b.tolist()  # (b's update goes into the buffer x's old inputs lived in)
+    x_before = np.array([[0.5, 0.25], [1.0, 2.0]]).sum(0) + np.array([[1.0, 4.0], [9.0, 16.0]]).sum(0)
+    expected = READS_AFTER_THE_WRITE[read](lg.tensor(x_before)).tolist()
+    assert READS_AFTER_THE_WRITE[read](x).tolist() == expected
