@@ -138,7 +138,7 @@ def check_autograd_write(target: Tensor, others_require_grad: bool = False) -> N
         message = rebase_refusal(target)
         if message is not None:
             raise RuntimeError(message)
-    if base is not None and base._requires_grad and base.grad_fn is None:
+    if base is not None and target.requires_grad and base.grad_fn is None:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
     if target.requires_grad and target._grad_fn is None:  # (torch reads a view's node as last re-derived)
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
@@ -159,16 +159,20 @@ def _rebase_history(target: Tensor, result: Tensor) -> None:
     node._saved_versions = tuple((target, target._storage.version, True, target._shape) if saved[0] is result
                                  else saved for saved in node._saved_versions)
     base = target._base
+    old = target._grad_fn, target._output_nr
     if base is None:
         target._grad_fn, target._output_nr, target._requires_grad = node, result._output_nr, True
+        target._move_retained(*old)
         return
     handle = Tensor._make(base._storage, base._shape, base._strides, base._offset)
     handle._grad_fn, handle._output_nr, handle._requires_grad = base.grad_fn, base._output_nr, base._requires_grad
     handle._accum = base._accum
     layout = (base._shape, base._strides, base._offset)
     attach("copy_slices", (handle, result, layout, (target._shape, target._strides, target._offset)), {}, base)
+    base._move_retained(handle._grad_fn, handle._output_nr)
     fresh = as_strided(base, target._shape, target._strides, target._offset)
     target._grad_fn, target._output_nr, target._requires_grad = fresh._grad_fn, fresh._output_nr, True
+    target._move_retained(*old)
     target._view_version = target._storage.version
 
 

@@ -289,7 +289,9 @@ def _view_inplace(fn, node):
         self._view_version = self._storage.version
         if v._grad_fn is not None:
             v._grad_fn.__class__ = node_class(node(args), type(v._grad_fn)._formula)
+            old = self._grad_fn, self._output_nr
             self._grad_fn, self._output_nr = v._grad_fn, v._output_nr
+            self._move_retained(*old)
         return self
     return method
 

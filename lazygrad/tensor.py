@@ -197,7 +197,9 @@ class Tensor:
                 if grad_mode.STATE.enabled:
                     from .movement import as_strided
                     fresh = as_strided(base, self._shape, self._strides, self._offset)
+                    old = self._grad_fn, self._output_nr
                     self._grad_fn, self._output_nr, self._requires_grad = fresh._grad_fn, fresh._output_nr, True
+                    self._move_retained(*old)
         return self._grad_fn
 
     @grad_fn.setter
@@ -315,6 +317,18 @@ class Tensor:
             t._grad = grad.detach() if t._grad is None else t._grad + grad.detach()
         keep.retains_grad = True
         self.register_hook(keep)
+
+    def _move_retained(self, old_node, old_nr: int) -> None:
+        """After self's node changed (a write in place, a view re-derived), its retain_grad() moves to the new
+        node, as torch's does: .grad is then the gradient of the value written (other hooks stay behind)."""
+        node = self._grad_fn
+        if old_node is None or node is None or (old_node is node and old_nr == self._output_nr):
+            return
+        hooks = old_node._pre_hooks.get(old_nr, [])
+        kept = [h for h in hooks if getattr(h, "retains_grad", False)]
+        for hook in kept:
+            hooks.remove(hook)
+            node._pre_hooks.setdefault(self._output_nr, []).append(hook)
 
     @property
     def retains_grad(self) -> bool:

@@ -218,7 +218,29 @@ def _non_differentiable_input_returned(m):
     return b.requires_grad, b._base is None, a._base is x
 
 
+def _retained_then_written(m, write, of_view: bool = False):
+    a = m.tensor([1.0, -2.0, 3.0], requires_grad=True)
+    x = a * 1
+    kept = x[1:] if of_view else x
+    kept.retain_grad()
+    write(x)
+    (kept * m.arange(1.0, kept.numel() + 1)).sum().backward()
+    return kept.grad, kept.retains_grad, a.grad
+
+
+def _view_of_detached_leaf(m):
+    b = m.ones(3, 4, requires_grad=True)
+    part = b.narrow(1, 1, 3)
+    b.detach_()
+    return part.sub_(1)
+
+
 AUTOGRAD_WRITES = {
+    "retained_then_relu_": lambda m: _retained_then_written(m, lambda x: x.relu_()),
+    "retained_then_written_through_a_view": lambda m: _retained_then_written(m, lambda x: x[1:].mul_(2)),
+    "retained_view_then_base_written": lambda m: _retained_then_written(m, lambda x: x.mul_(2), of_view=True),
+    "retained_then_t_": lambda m: _retained_then_written(m, lambda x: x.t_()),
+    "view_of_a_leaf_detached_since": _view_of_detached_leaf,
     "retain_grad_without_grad": lambda m: m.ones(2).retain_grad(),
     "retain_grad_of_a_detached": lambda m: m.ones(2, requires_grad=True).detach().retain_grad(),
     "detached_leaf_gets_no_grad": _leaf_detached_after_use,
