@@ -286,8 +286,8 @@ def _view_inplace(fn, node):
         v = fn(self, *args)
         self._shape, self._strides, self._offset, self._epoch = v._shape, v._strides, v._offset, -1
         self._storage.version += 1  # (as torch's counter: saved copies of the tensor are stale now)
-        self._view_version = self._storage.version
-        if v._grad_fn is not None:
+        if v._grad_fn is not None:  # (recorded: the view's history is current; else re-derived when next read)
+            self._view_version = self._storage.version
             v._grad_fn.__class__ = node_class(node(args), type(v._grad_fn)._formula)
             old = self._grad_fn, self._output_nr
             self._grad_fn, self._output_nr = v._grad_fn, v._output_nr

@@ -235,7 +235,32 @@ def _view_of_detached_leaf(m):
     return part.sub_(1)
 
 
+def _reshaped_unrecorded(m, op):
+    a = m.ones(2, 3, requires_grad=True)
+    x = a.clone()
+    with m.no_grad():
+        op(x)
+    (x.sum() * 2).backward()
+    return a.grad
+
+
+def _view_op_under_no_grad(m, made_in_no_grad: bool):
+    a = m.ones(4, 5, requires_grad=True)
+    if made_in_no_grad:
+        with m.no_grad():
+            x = a.t()[1:3]
+    else:
+        x = (a * 1)[1:]
+    with m.no_grad():
+        x.squeeze_() if made_in_no_grad else x.t_()
+    return x.grad_fn, x.shape
+
+
 AUTOGRAD_WRITES = {
+    "transposed_in_place_unrecorded": lambda m: _reshaped_unrecorded(m, lambda x: x.t_()),
+    "unsqueezed_in_place_unrecorded": lambda m: _reshaped_unrecorded(m, lambda x: x.unsqueeze_(0)),
+    "no_grad_view_squeezed_under_no_grad": lambda m: _view_op_under_no_grad(m, True),
+    "view_transposed_under_no_grad": lambda m: _view_op_under_no_grad(m, False),
     "retained_then_relu_": lambda m: _retained_then_written(m, lambda x: x.relu_()),
     "retained_then_written_through_a_view": lambda m: _retained_then_written(m, lambda x: x[1:].mul_(2)),
     "retained_view_then_base_written": lambda m: _retained_then_written(m, lambda x: x.mul_(2), of_view=True),

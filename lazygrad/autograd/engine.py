@@ -185,13 +185,19 @@ def _input_grads(node, raw) -> list:
     if keep_all:
         raw = checked_gradients(node, raw)
     grads = []
-    for (nxt, _), g, meta in zip(node._edges, flat_grads(node._ctx.args, raw), node._input_meta):
+    for i, ((nxt, nr), g, meta) in enumerate(zip(node._edges, flat_grads(node._ctx.args, raw), node._input_meta)):
         if g is None or meta is None or (nxt is None and not keep_all):
             grads.append(None)
         elif g.is_sparse:
             grads.append(g if isinstance(nxt, AccumulateGrad) else g.to_dense())
         else:
             g = sum_to(g, meta[0])
+            # (what the receiving node made: another shape when a tensor was reshaped in place unrecorded since)
+            out = nxt._output_meta[nr] if nxt is not None and nr < len(nxt._output_meta) else None
+            made = meta[0] if out is None else out[0]
+            if not _expandable(made, g.shape):
+                raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - got "
+                                   f"{list(g.shape)} but expected shape compatible with {list(made)}")
             if g.dtype.is_complex and not meta[1].is_complex:  # a real input gets the real part, silently
                 from ..complex_numbers import real_part
                 g = real_part(g)
@@ -199,6 +205,12 @@ def _input_grads(node, raw) -> list:
             target = nxt.variable._wanted_grad_dtype() if isinstance(nxt, AccumulateGrad) else meta[1]
             grads.append(g if target is None or g.dtype is target else g.to(target))
     return grads
+
+
+def _expandable(shape, to) -> bool:
+    """Whether shape broadcasts to `to` (a gradient of that shape sums down to it)."""
+    lead = len(to) - len(shape)
+    return lead >= 0 and all(n in (1, m) for n, m in zip(shape, to[lead:]))
 
 
 def _laid_like(leaf, grad):
