@@ -686,3 +686,23 @@ def test_angle_gradient_is_zero_at_zero_like_torch():
         results.append((angle.tolist(), grad.resolve_conj().tolist()))
     np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-6)
     np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-6)
+
+
+GRADIENT_PROGRAMS = {
+    "scaled": lambda x: (x * 2).real, "squared": lambda x: (x * x).real, "sine": lambda x: x.sin().real,
+    "divided": lambda x: (x / 3).abs(), "shifted": lambda x: ((x + 1j) * 2).imag, "summed": lambda x: x.sum().real,
+    "flipped": lambda x: x.flip(0).real, "zeroed": lambda x: (x * 0).real, "sliced": lambda x: x[0:2].real,
+}
+
+
+@pytest.mark.parametrize("name", GRADIENT_PROGRAMS)
+def test_complex_gradients_print_as_torchs(name):
+    """A real formula's complex gradient is conj(formula(conj(g))); its imaginary part is taken from +0, as
+    torch's g * conj(f') leaves it, so a gradient with none prints 2.+0.j as torch's does (not 2.-0.j)."""
+    torch = pytest.importorskip("torch")
+    grads = []
+    for m in (lg, torch):
+        x = m.tensor([1 + 0j, 2 - 1j, -0.5 + 0.25j], dtype=m.complex64, requires_grad=True)
+        GRADIENT_PROGRAMS[name](x).sum().backward()
+        grads.append((repr(x.grad).replace("lazygrad", "torch"), np.signbit(np.asarray(x.grad.detach()).imag).tolist()))
+    assert grads[0] == grads[1]

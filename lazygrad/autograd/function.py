@@ -155,7 +155,7 @@ class BackwardNode:
             ctx = _unpacked(ctx, *self._packed)
         if self._conjugate:  # torch's complex gradients from the real formula (derivatives.COMPLEX_AWARE)
             out = type(self)._formula(ctx, *map(_conj, grads))
-            return tuple(map(_conj, out if isinstance(out, tuple) else (out,)))
+            return tuple(map(_conj_result, out if isinstance(out, tuple) else (out,)))
         out = type(self)._formula(ctx, *grads)
         return out if isinstance(out, tuple) else (out,)
 
@@ -279,6 +279,16 @@ def _conj(g):
         return g
     from ..complex_numbers import conj_physical
     return conj_physical(g)
+
+
+def _conj_result(g):
+    """conj(formula(conj(g))) with its imaginary part taken from +0 (adding -0+0j), as torch's g * conj(f')
+    leaves it: a gradient with no imaginary part prints 2.+0.j, not 2.-0.j."""
+    if isinstance(g, (list, tuple)):
+        return type(g)(map(_conj_result, g))
+    g = _conj(g)
+    dense_complex = g is not None and hasattr(g, "dtype") and g.dtype.is_complex and not getattr(g, "is_sparse", False)
+    return g + complex(-0.0, 0.0) if dense_complex else g
 
 
 def node_class(name: str, formula) -> type:
