@@ -26,6 +26,8 @@ become index arithmetic.
 """
 from __future__ import annotations
 
+import itertools
+
 from dataclasses import dataclass
 
 from .graph import MAX_FUSED_DEPTH, Node, toposort
@@ -348,9 +350,21 @@ def create_schedule(targets: list[Node]) -> list[ScheduledKernel]:
     while True:
         materialized = _choose_materialized(order, targets, group_of)
         regrouped = _split_groups(pending, group_of, materialized, needs)
-        if regrouped is None:
-            break
-        group_of = regrouped
+        if regrouped is not None:
+            group_of = regrouped
+            continue
+        kernels = _in_dependency_order(_kernels(order, group_of, materialized))
+        tangled = _run_too_late(kernels)
+        if not tangled:
+            return kernels
+        # two groups wait on each other through a third kernel: the later group's targets go apart
+        fresh = itertools.count(max(group_of.values()) + 1)
+        group_of = {**group_of, **{id(o): next(fresh) for k in tangled for o in k.outputs if id(o) in group_of}}
+
+
+def _kernels(order: list[Node], group_of: dict[int, int], materialized: set[int]) -> list[ScheduledKernel]:
+    """One kernel per group of targets (and per other materialized node), with the stored or materialized
+    nodes it reads as inputs."""
     members: dict[int, list[Node]] = {}
     for n in order:
         if id(n) in materialized:
@@ -372,7 +386,20 @@ def create_schedule(targets: list[Node]) -> list[ScheduledKernel]:
         # reductions first: the lowering takes the loop structure from them
         outputs.sort(key=lambda o: _loop_space(o)[0] != "reduce")
         kernels.append(ScheduledKernel(tuple(outputs), tuple(inputs)))
-    return _in_dependency_order(kernels)
+    return kernels
+
+
+def _run_too_late(kernels: list[ScheduledKernel]) -> list[ScheduledKernel]:
+    """The kernels of several outputs that some kernel before them reads (a cycle between kernels, which no
+    order can run: the grouping must give way)."""
+    producer = {id(o): k for k in kernels for o in k.outputs}
+    position = {id(k): i for i, k in enumerate(kernels)}
+    late = {id(producer[id(i)]): producer[id(i)] for k in kernels for i in k.inputs
+            if id(i) in producer and position[id(producer[id(i)])] >= position[id(k)]}
+    tangled = [k for k in late.values() if len(k.outputs) > 1]
+    if late and not tangled:
+        raise RuntimeError("lazygrad: internal error: the kernels of a schedule depend on each other in a cycle")
+    return tangled
 
 
 def _in_dependency_order(kernels: list[ScheduledKernel]) -> list[ScheduledKernel]:

@@ -298,3 +298,20 @@ def test_a_linear_layers_weight_gradient_comes_out_in_the_weights_layout():
     assert not any(k.name.startswith("e_copy") for k in kernels), [k.name for k in kernels]
     h = x.numpy() @ w.detach().numpy().T
     np.testing.assert_allclose(w.grad.numpy(), (h > 0).astype(np.float32).T @ x.numpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_groups_that_would_wait_on_each_other_are_split(backend):
+    """t1 and t3 (scalars) could share a kernel, and t2 and r (over the same 4x2 loop) another; but t2 reads
+    t1 and t3 reads r, so the two kernels would each wait for the other: the grouping gives way (the
+    kernel reading t1 ran before t1 existed, and the realization crashed)."""
+    values = np.arange(8.0).reshape(4, 2)
+    x = lg.tensor(values).realize()
+    s = x.sum()
+    t1 = s * 3
+    t2 = t1.expand(4, 2) + 1
+    r = (x * x).sum()
+    t3 = r * 2 + s * 5
+    lg.realize(t1, t2, r, t3)
+    total, squares = values.sum(), (values * values).sum()
+    assert (t1.item(), t2.tolist(), r.item(), t3.item()) == (
+        total * 3, np.full((4, 2), total * 3 + 1).tolist(), squares, squares * 2 + total * 5)

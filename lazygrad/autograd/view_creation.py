@@ -39,9 +39,9 @@ def _not_recording() -> str | None:
 def created_in(t) -> str | None:
     """What a view of t made now remembers: the mode not recording (for a view of a floating tensor), else
     what t remembers (a view of such a view carries it on)."""
-    if t.dtype.kind in "fc" and not t._storage.inference:
-        return _not_recording() or t._created_in
-    return t._created_in
+    if STATE.enabled or STATE.recorded_op or t.dtype.kind not in "fc" or t._storage.inference:
+        return t._created_in
+    return _not_recording()
 
 
 def mark_multi_output(views: tuple, base) -> tuple:
