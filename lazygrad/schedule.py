@@ -322,20 +322,26 @@ def _choose_materialized(order: list[Node], targets: list[Node], group_of: dict[
                     and (n.op is Op.REDUCE or cost[nid] >= RECOMPUTE_LIMIT)):  # rule 5
                 added.add(nid)
             roots[nid] = {nid} if nid in added else kernels
-        added |= _mixed_reductions(order, roots, materialized | added)  # rule 6
+        added |= _mixed_reductions(order, roots, materialized | added, group_of)  # rule 6
         if not added:  # (what the rules from below added, they saw already)
             return materialized
         materialized |= added
 
 
-def _mixed_reductions(order: list[Node], roots: dict[int, set[int]], materialized: set[int]) -> set[int]:
+def _mixed_reductions(order: list[Node], roots: dict[int, set[int]], materialized: set[int],
+                      group_of: dict[int, int]) -> set[int]:
+    """Rule 6: the reductions a kernel would nest beside one of another signature get kernels of their own.
+    A kernel is a group of targets: a reduction that is one of them sets the group's loops first."""
     first: dict[int, tuple] = {}
+    for n in order:
+        if n.op is Op.REDUCE and id(n) in group_of and not is_stored(n):
+            first.setdefault(group_of[id(n)], _reduce_signature(n))
     extra = set()
     for n in reversed(order):
         if n.op is not Op.REDUCE or id(n) in materialized or id(n) not in roots:
             continue
         for r in roots[id(n)]:
-            sig = first.setdefault(r, _reduce_signature(n))
+            sig = first.setdefault(group_of.get(r, ("kernel", r)), _reduce_signature(n))
             if sig != _reduce_signature(n):
                 extra.add(id(n))
     return extra

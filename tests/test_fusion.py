@@ -315,3 +315,18 @@ def test_groups_that_would_wait_on_each_other_are_split(backend):
     total, squares = values.sum(), (values * values).sum()
     assert (t1.item(), t2.tolist(), r.item(), t3.item()) == (
         total * 3, np.full((4, 2), total * 3 + 1).tolist(), squares, squares * 2 + total * 5)
+
+
+def test_a_group_with_a_reduction_keeps_its_loops(backend):
+    """c (a max over v's 4 elements) and d = x.sum() + c share a kernel; x.sum() reduces over 3x4 loops the
+    kernel does not walk, so it goes to a kernel of its own (rule 6 reads the group's reduction first: the
+    fused source indexed a loop variable it never declared, and the C compiler refused it)."""
+    xv, vv = np.arange(12.0).reshape(3, 4) / 7, np.array([0.5, -1.0, 2.0, 0.25])
+    x, v = lg.tensor(xv).realize(), lg.tensor(vv).realize()
+    squares = x * x
+    b = squares.sum().expand(4) + v
+    c = v.amax(0, keepdim=True)
+    d = x.sum().reshape(1) + c
+    lg.realize(squares, b, c, d)
+    np.testing.assert_allclose(b.numpy(), (xv * xv).sum() + vv)
+    assert c.tolist() == [2.0] and np.isclose(d.item(), xv.sum() + 2.0)

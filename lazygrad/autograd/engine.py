@@ -195,7 +195,7 @@ def _input_grads(node, raw) -> list:
             # (what the receiving node made: another shape when a tensor was reshaped in place unrecorded since)
             out = nxt._output_meta[nr] if nxt is not None and nr < len(nxt._output_meta) else None
             made = meta[0] if out is None else out[0]
-            if not _expandable(made, g.shape):
+            if g._shape != made and not _expandable(made, g._shape):
                 raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - got "
                                    f"{list(g.shape)} but expected shape compatible with {list(made)}")
             if g.dtype.is_complex and not meta[1].is_complex:  # a real input gets the real part, silently
