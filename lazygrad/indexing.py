@@ -324,7 +324,7 @@ def setitem(t: Tensor, index, value) -> None:
     t, index = _bool_scalars(t, index)
     items = index if isinstance(index, tuple) else (index,)
     if any(_is_advanced(i) for i in items):
-        apply(t, index_put, index, value, reads_input=False)
+        apply(t, index_put, index, value, reads_input=False, overlap="any")
         return
     view = t if _selects_all(t, index) else _indexed(t, index)
     if isinstance(value, Tensor):

@@ -37,13 +37,16 @@ from .tensor import Tensor, realize, realize_storages
 INPLACE_CHAIN_LIMIT = 32
 
 
-def apply(target: Tensor, compute, *args, reads_input: bool = True, before=None, **kwargs) -> Tensor:
+def apply(target: Tensor, compute, *args, reads_input: bool = True, before=None, overlap: str = "partial",
+          **kwargs) -> Tensor:
     """target.op_(*args): compute(target, *args) written back into target, keeping its identity and storage.
 
     Under autograd the history is rebased as torch does: target's grad_fn becomes the op's node (through
     CopySlices on the base when target is a view), and the op sees a snapshot of the old value when
     its formula reads it (`reads_input`), so later writes cannot change what backward computes. `before`
-    runs the op's own checks after autograd's.
+    runs the op's own checks after autograd's. `overlap` is how the operands may share target's memory:
+    "partial" (refused where they overlap it in part), "any" (refused where they overlap it at all) or
+    "numbers" (a 0-d operand is read as a number first, as fills do; others as "partial").
     """
     tracked = grad_mode.STATE.enabled and not target._untracked
     others = tracked and _any_requires_grad(args, kwargs)
@@ -52,7 +55,8 @@ def apply(target: Tensor, compute, *args, reads_input: bool = True, before=None,
     if before is not None:  # (the op's own refusals, which torch makes after autograd's)
         before()
     check_writable(target)
-    check_no_partial_overlap(target, [a for a in (*args, *kwargs.values()) if isinstance(a, Tensor)])
+    check_no_partial_overlap(target, [a for a in (*args, *kwargs.values()) if isinstance(a, Tensor)
+                                      and not (overlap == "numbers" and a.ndim == 0)], overlap == "any")
     bound_chain(target._storage)
     recording = tracked and (target._requires_grad or others)
     old = _snapshot(target) if recording and reads_input else target
@@ -183,8 +187,10 @@ def _dense_range(t: Tensor) -> tuple[int, int] | None:
     return t._offset, t._offset + t.numel()
 
 
-def check_no_partial_overlap(target: Tensor, inputs: list[Tensor]) -> None:
-    """torch refuses an in-place op whose input shares part (not all) of the written memory."""
+def check_no_partial_overlap(target: Tensor, inputs: list[Tensor], any_overlap: bool = False) -> None:
+    """torch refuses an in-place op whose input shares part of the written memory (elementwise ops read each
+    element before writing it, so all of it is fine); ops writing through positions (scatter, index_put...)
+    refuse any sharing (any_overlap)."""
     sharing = [t for t in inputs if t._storage is target._storage and t.numel()]
     out = _dense_range(target) if sharing and target.numel() else None
     if out is None:
@@ -194,7 +200,7 @@ def check_no_partial_overlap(target: Tensor, inputs: list[Tensor]) -> None:
         if span is None:
             continue
         full = span == out and t._strides == target._strides
-        if not full and span[0] < out[1] and out[0] < span[1]:
+        if (any_overlap or not full) and span[0] < out[1] and out[0] < span[1]:
             raise RuntimeError("unsupported operation: some elements of the input tensor and the written-to tensor "
                                "refer to a single memory location. Please clone() the tensor before performing "
                                "the operation.")

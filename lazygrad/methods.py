@@ -179,6 +179,10 @@ PROMOTING_INPLACE = {
     "hypot": False,
     **dict.fromkeys(("div", "divide", "true_divide", "atan2", "arctan2", "copysign", "xlogy", "igamma", "igammac"),
                     True)}
+# how an in-place op's tensor operands may share the written memory (inplace.apply's `overlap`; others:
+# "partial"): the ops torch writes through positions refuse any overlap, the fills read a 0-d value as a number
+OVERLAP_OF = {**dict.fromkeys(("scatter", "scatter_add", "scatter_reduce", "index_add", "index_copy", "put"), "any"),
+              **dict.fromkeys(("masked_fill", "index_fill"), "numbers")}
 # in-place forms torch refuses for some tensors whatever the other operands: name -> (which, message)
 _REAL_ABS = (lambda dt: dt.is_complex, "In-place abs is not supported for complex tensors.")
 REFUSED_INPLACE = {"abs": _REAL_ABS, "absolute": _REAL_ABS,
@@ -203,9 +207,11 @@ def _inplace(fn, name: str | None = None):
             if refused and refused(self.dtype):
                 raise RuntimeError(refusal.format(t=torch_name(self.dtype)))
 
+    overlap = OVERLAP_OF.get(name, "partial")
+
     def method(self, *args, **kwargs):
         return inplace.apply(self, fn, *args, reads_input=reads_input, before=lambda: refusals(self, args, kwargs),
-                             **kwargs)
+                             overlap=overlap, **kwargs)
     return method
 
 
@@ -215,7 +221,7 @@ def _inplace_operator(fn, name: str):
 
 
 def _fill(self: Tensor, value) -> Tensor:
-    return inplace.apply(self, inplace.filled, inplace.fill_value(self, value), reads_input=False)
+    return inplace.apply(self, inplace.filled, inplace.fill_value(self, value), reads_input=False, overlap="numbers")
 
 
 def _copy(self: Tensor, other: Tensor, non_blocking: bool = False) -> Tensor:
@@ -237,7 +243,7 @@ def _setitem(self: Tensor, index, value) -> None:
 
 def _index_put_(self: Tensor, indices, values, accumulate: bool = False) -> Tensor:
     return inplace.apply(self, indexing.index_put, indexing.index_tensors(indices, "index_put_", 1), values,
-                         accumulate, reads_input=False)
+                         accumulate, reads_input=False, overlap="any")
 
 
 def _float_power_(self: Tensor, exponent) -> Tensor:
@@ -355,20 +361,20 @@ def _data(self: Tensor) -> Tensor:
 # the ops whose in-place form `name_` torch offers
 def _fill_diagonal_(self: Tensor, fill_value, wrap: bool = False) -> Tensor:
     """Write fill_value on the main diagonal (all dims of one size, or a matrix; a tall matrix's diagonal
-    restarts after a skipped row when wrap)."""
-    import numpy as np
-    from .creation import tensor
+    restarts after a skipped row when wrap), through strided views of self, as torch writes it (so autograd
+    records the writes into a view: CopySlices, and a leaf is refused as a view of one)."""
     if self.ndim < 2:
         raise RuntimeError("dimensions must larger than 1")
     if self.ndim > 2 and len(set(self.shape)) != 1:
         raise RuntimeError("all dimensions of input must be of equal length")
-    mask = np.zeros(self.shape, dtype=bool)
-    n = min(self.shape)
-    mask[(np.arange(n),) * self.ndim] = True
-    if wrap and self.ndim == 2 and self.shape[0] > self.shape[1] + 1:
-        flat = mask.reshape(-1)
-        flat[np.arange(0, flat.size, self.shape[1] + 1)] = True
-    return self.masked_fill_(tensor(mask, device=self.device), fill_value)
+    height, width = self.shape[0], self.shape[1]
+    stride, size = sum(self._strides), min(height, width)
+    mv.as_strided(self, (size,), (stride,), self._offset).fill_(fill_value)
+    if wrap and self.ndim == 2 and height > width + 1:
+        step = width + 1
+        wrapped = (self.numel() + step - 1) // step - size
+        mv.as_strided(self, (wrapped,), (stride,), self._offset + self._strides[0] * step).fill_(fill_value)
+    return self
 
 
 def _apply_(self: Tensor, callable) -> Tensor:

@@ -745,6 +745,44 @@ IN_PLACE_ERRORS = {
 
 
 
+_M = lambda m: m.arange(12.0).reshape(3, 4)  # noqa: E731
+IN_PLACE_ERRORS.update({
+    # ops writing through positions refuse a source that is the written memory itself
+    "scatter_from_itself": lambda m: (lambda x: x.scatter_(0, m.zeros(3, 4, dtype=m.int64), x))(_M(m)),
+    "scatter_add_from_itself": lambda m: (lambda x: x.scatter_add_(0, m.zeros(3, 4, dtype=m.int64), x))(_M(m)),
+    "scatter_reduce_from_itself": lambda m: (lambda x: x.scatter_reduce_(0, m.zeros(3, 4, dtype=m.int64), x,
+                                                                          "sum"))(_M(m)),
+    "index_copy_from_itself": lambda m: (lambda x: x.index_copy_(0, m.tensor([0, 1, 2]), x))(_M(m)),
+    "index_add_from_itself": lambda m: (lambda x: x.index_add_(0, m.tensor([0, 1, 2]), x))(_M(m)),
+    "index_put_from_itself": lambda m: (lambda x: x.index_put_((m.tensor([0, 1, 2]),), x, accumulate=True))(_M(m)),
+    "put_from_itself": lambda m: (lambda x: x.put_(m.arange(12).reshape(3, 4), x))(_M(m)),
+    "setitem_from_itself": lambda m: (lambda x: x.__setitem__(m.tensor([0, 1, 2]), x))(_M(m)),
+})
+
+
+def test_fills_read_a_value_of_the_written_memory_as_a_number():
+    """fill_, masked_fill_ and index_fill_ take a 0-d value out of the memory they write (torch reads it
+    first), where add_ refuses it; fill_diagonal_ writes through strided views, as torch's."""
+    torch = torch_or_skip()
+
+    def program(m):
+        x = m.arange(12.0).reshape(3, 4)
+        x.masked_fill_(x > 8, x[0, 1])
+        x.index_fill_(0, m.tensor([1]), x[2, 0])
+        x[0].fill_(x[2, 2])
+        y = m.zeros(7, 3)
+        y.fill_diagonal_(5.0, wrap=True)
+        leaf = m.ones(3, 3, requires_grad=True)
+        c = leaf * 2
+        c.fill_diagonal_(0.0)
+        try:
+            leaf.fill_diagonal_(1.0)
+        except RuntimeError as e:
+            refused = str(e)
+        return x.tolist(), y.tolist(), type(c.grad_fn).__name__, refused
+    assert program(lg) == program(torch)
+
+
 @pytest.mark.parametrize("name", list(IN_PLACE_ERRORS))
 def test_in_place_errors_like_torch(name):
     """dtype and shape rules of in-place ops: torch's exception class and message."""
