@@ -746,3 +746,25 @@ def test_grad_dtype_casts_what_reaches_a_leaf_as_torch():
         with pytest.raises(RuntimeError) as got:
             call(lg)
         assert str(got.value) == str(want.value).replace("torch.", "lazygrad.")
+
+
+def test_grad_with_batched_grad_outputs_stacks_one_backward_per_row():
+    """is_grads_batched: each grad_output's first dim is a batch (torch vmaps the backward): a Jacobian's rows
+    from the identity, a Hessian under create_graph, and torch's refusals of unbatched or mismatched batches."""
+    torch = pytest.importorskip("torch")
+
+    def program(m):
+        x = m.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        jac, = m.autograd.grad(x * x, x, grad_outputs=m.eye(3), is_grads_batched=True, retain_graph=True)
+        pair = m.autograd.grad([x * 2, x.sum()], x, grad_outputs=[m.ones(2, 3), m.ones(2)], is_grads_batched=True)
+        g, = m.autograd.grad((x ** 3).sum(), x, create_graph=True)
+        hess, = m.autograd.grad(g, x, grad_outputs=m.eye(3), is_grads_batched=True)
+        refusals = []
+        for grads in (m.ones(3), [m.ones(2, 3), m.ones(3)]):
+            outs = x * 2 if not isinstance(grads, list) else [x * 2, x.sum()]
+            try:
+                m.autograd.grad(outs, x, grad_outputs=grads, is_grads_batched=True)
+            except (RuntimeError, ValueError) as e:
+                refusals.append((type(e).__name__, str(e).replace("lazygrad", "torch")))
+        return jac.tolist(), pair[0].tolist(), hess.tolist(), refusals
+    assert program(lg) == program(torch)

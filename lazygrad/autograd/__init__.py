@@ -37,6 +37,32 @@ def _default_grads(outputs, grad_outputs):
     return grads
 
 
+def _batched_grad(outs, ins, grad_outputs, retain_graph, create_graph: bool, allow_unused: bool,
+                  materialize_grads: bool) -> tuple:
+    """grad for each entry of the grad_outputs' first dim, stacked per input (None where none is used)."""
+    from ..movement import stack
+    for i, (out, g) in enumerate(zip(outs, grad_outputs)):
+        if g is None:
+            _default_grads([out], [None])
+        elif tuple(g.shape[1:]) != tuple(out.shape):
+            from ..tensor import Size
+            raise RuntimeError("If `is_grads_batched=True`, we interpret the first dimension of each grad_output as "
+                               "the batch dimension. The sizes of the remaining dimensions are expected to match the "
+                               f"shape of corresponding output, but a mismatch was detected: grad_output[{i}] has a "
+                               f"shape of {Size(g.shape[1:])} and output[{i}] has a shape of {out.shape}. If you "
+                               "only want some tensors in `grad_output` to be considered batched, consider using vmap.")
+    sizes = [g.shape[0] for g in grad_outputs if g is not None]
+    if len(set(sizes)) > 1:
+        raise ValueError(f"vmap: Expected all tensors to have the same size in the mapped dimension, got sizes "
+                         f"{sizes} for the mapped dimension")
+    batch = sizes[0] if sizes else 1
+    retain = create_graph if retain_graph is None else retain_graph
+    rows = [grad(outs, ins, [g[b] if g is not None else None for g in grad_outputs], b < batch - 1 or retain,
+                 create_graph, allow_unused=allow_unused, materialize_grads=materialize_grads)
+            for b in range(batch)]
+    return tuple(None if column[0] is None else stack(list(column)) for column in zip(*rows))
+
+
 def _check_outputs(outputs) -> None:
     for i, out in enumerate(outputs):
         if not out.requires_grad:
@@ -83,12 +109,17 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool =
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bool = False,
-         allow_unused: bool = False, only_inputs: bool = True, materialize_grads: bool = False):
-    """The gradients of outputs with respect to inputs, returned (not accumulated)."""
+         only_inputs: bool = True, allow_unused: bool | None = None, is_grads_batched: bool = False,
+         materialize_grads: bool = False):
+    """The gradients of outputs with respect to inputs, returned (not accumulated). With is_grads_batched, each
+    grad_output's first dim is a batch: one backward per entry, the gradients stacked (torch vmaps them)."""
     outs, ins = _as_list(outputs), _as_list(inputs)
     if not ins:
         raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     _check_outputs(outs)
+    if is_grads_batched:
+        return _batched_grad(outs, ins, _as_list(grad_outputs) if grad_outputs is not None else [None] * len(outs),
+                             retain_graph, create_graph, bool(allow_unused), materialize_grads)
     for t in ins:
         if not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
