@@ -768,3 +768,16 @@ def test_grad_with_batched_grad_outputs_stacks_one_backward_per_row():
                 refusals.append((type(e).__name__, str(e).replace("lazygrad", "torch")))
         return jac.tolist(), pair[0].tolist(), hess.tolist(), refusals
     assert program(lg) == program(torch)
+
+
+def test_backward_takes_grad_variables_with_torchs_deprecation():
+    torch = pytest.importorskip("torch")
+
+    def program(m):
+        x = m.ones(2, requires_grad=True)
+        with pytest.warns(FutureWarning, match="`grad_variables` is deprecated"):
+            m.autograd.backward([x * 2], grad_variables=[m.full((2,), 3.0)])
+        with pytest.raises(RuntimeError) as both:
+            m.autograd.backward([x * 2], [m.ones(2)], grad_variables=[m.ones(2)])
+        return x.grad.tolist(), str(both.value)
+    assert program(lg) == program(torch)

@@ -1,6 +1,8 @@
 """lazygrad.autograd: symbolic, lazy reverse-mode differentiation with torch's API."""
 from __future__ import annotations
 
+import warnings
+
 from . import forward_ad, functional, graph
 from .anomaly_mode import detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled, set_detect_anomaly
 from .custom import Function, FunctionCtx
@@ -89,8 +91,16 @@ def _warn_reference_cycle() -> None:
         warn_at_caller(CREATE_GRAPH_WARNING)
 
 
-def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool = False, inputs=None) -> None:
-    """Accumulate d(tensors)/d(leaf) into every leaf's .grad (or only those in `inputs`)."""
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool = False, grad_variables=None,
+             inputs=None) -> None:
+    """Accumulate d(tensors)/d(leaf) into every leaf's .grad (or only those in `inputs`); grad_variables is
+    grad_tensors' deprecated name."""
+    if grad_variables is not None:
+        warnings.warn("`grad_variables` is deprecated. Use `grad_tensors` instead.", FutureWarning, stacklevel=2)
+        if grad_tensors is not None:
+            raise RuntimeError("`grad_tensors` and `grad_variables` (deprecated) arguments both passed to `backward()`. "
+                               "Please only use `grad_tensors`.")
+        grad_tensors = grad_variables
     outputs = _as_list(tensors)
     _check_outputs(outputs)
     if create_graph:
