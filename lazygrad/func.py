@@ -172,9 +172,10 @@ def vjp(func, *primals, has_aux: bool = False):
 
 
 @_depth
-def jvp(func, primals, tangents, *, has_aux: bool = False):
+def jvp(func, primals, tangents, *, strict: bool = False, has_aux: bool = False):
     """(func(*primals), its derivative along tangents): the vjp, a linear function of its cotangent u, is
-    differentiated with respect to u against the tangents (zeros for an output no primal reaches)."""
+    differentiated with respect to u against the tangents (zeros for an output no primal reaches; refused
+    with strict)."""
     from .creation import zeros_like
     primals, tangents = _as_tuple(primals), _as_tuple(tangents)
     if len(primals) != len(tangents):
@@ -185,6 +186,9 @@ def jvp(func, primals, tangents, *, has_aux: bool = False):
     tangents = [leaf for t in tangents for leaf in _flatten(t)[0]]
     outputs, rebuild = _flatten(output)
     live = [o for o in outputs if o.requires_grad]
+    if strict and len(live) < len(outputs):
+        raise RuntimeError("jvp(f, primals, tangents, strict=True): The output of f is independent of the inputs. "
+                           "This is not allowed with strict=True.")
     probes = [zeros_like(o).requires_grad_() for o in live]
     pulled = (_autograd_grad(live, inputs, probes, retain_graph=True, create_graph=True, allow_unused=True)
               if live else [])

@@ -259,3 +259,16 @@ def test_rearrange_sizes_that_do_not_fit():
                              ("a b c -> c b a", {"a": 5})):
         with pytest.raises(DimensionBindError):
             lg.func.rearrange(lg.ones(2, 3, 4), pattern, **lengths)
+
+
+def test_jvp_strict_refuses_an_output_independent_of_the_primals():
+    torch = pytest.importorskip("torch")
+
+    def program(m):
+        x = m.tensor([1.0, 2.0])
+        tangent = m.func.jvp(lambda v: v * 3, (x,), (m.ones(2),), strict=True)[1].tolist()
+        loose = m.func.jvp(lambda v: m.ones(2), (x,), (m.ones(2),))[1].tolist()
+        with pytest.raises(RuntimeError) as refused:
+            m.func.jvp(lambda v: m.ones(2), (x,), (m.ones(2),), strict=True)
+        return tangent, loose, str(refused.value)
+    assert program(lg) == program(torch)
