@@ -69,8 +69,18 @@ class _Capsule:
         return device[0], device[1]
 
 
-def from_dlpack(ext) -> Tensor:
-    """A tensor sharing the memory of any DLPack producer (NumPy, cupy, torch, ...) or capsule."""
+def from_dlpack(ext_tensor, *, device=None, copy: bool | None = None) -> Tensor:
+    """A tensor sharing the memory of any DLPack producer (NumPy, cupy, torch, ...) or capsule; with copy=True
+    (or a device other than its own) a copy of it."""
+    shared = _shared(ext_tensor)
+    if device is not None:
+        shared = shared.to(device)
+    if copy and shared._storage.numpy_shared:
+        shared = shared.clone().realize()  # (now: the producer may write its memory next)
+    return shared
+
+
+def _shared(ext) -> Tensor:
     if type(ext).__name__ == "PyCapsule":
         ext = _Capsule(ext)
     device_type, index = ext.__dlpack_device__() if hasattr(ext, "__dlpack_device__") else (CPU, 0)

@@ -102,3 +102,11 @@ def test_ndarrays_and_ufuncs_give_tensors_as_torchs_do(call, interpreted):
 def test_an_array_on_the_left_of_an_operator_is_refused_as_torch_refuses_it():
     with pytest.raises(TypeError, match="unsupported operand"):
         np.ones(3) * lg.ones(3)
+
+
+def test_from_dlpack_copies_when_asked():
+    """copy=True takes the producer's values now; without it the tensor shares the producer's memory."""
+    a = np.arange(3.0)
+    copied, shared = lg.from_dlpack(a, device="cpu", copy=True), lg.from_dlpack(ext_tensor=a)
+    a[0] = 9.0
+    assert copied.tolist() == [0.0, 1.0, 2.0] and shared.tolist() == [9.0, 1.0, 2.0]
