@@ -781,3 +781,48 @@ def test_backward_takes_grad_variables_with_torchs_deprecation():
             m.autograd.backward([x * 2], [m.ones(2)], grad_variables=[m.ones(2)])
         return x.grad.tolist(), str(both.value)
     assert program(lg) == program(torch)
+
+
+def test_once_differentiable_backward_refuses_a_second_derivative():
+    """A custom Function whose backward is @once_differentiable gives its gradients; differentiating them
+    again (create_graph) meets torch's Error node and message. mark_dirty on a leaf that requires grad is
+    refused, and counts as a write of its own (the version moves twice)."""
+    torch = pytest.importorskip("torch")
+    from importlib import import_module
+
+    def program(m):
+        once = import_module(m.__name__ + ".autograd.function").once_differentiable
+
+        class Square(m.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(x)
+                return x * x
+
+            @staticmethod
+            @once
+            def backward(ctx, g):
+                x, = ctx.saved_tensors
+                return 2 * x * g
+
+        class Doubled(m.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                x.mul_(2)
+                ctx.mark_dirty(x)
+                return x
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        y = Square.apply(x)
+        g, = m.autograd.grad((y * y).sum(), x, create_graph=True)
+        with pytest.raises(RuntimeError) as twice:
+            g.sum().backward()
+        with pytest.raises(RuntimeError) as leaf:
+            Doubled.apply(m.ones(2, requires_grad=True))
+        inner = m.ones(2, requires_grad=True) * 1
+        Doubled.apply(inner)
+        return g.tolist(), type(g.grad_fn).__name__, str(twice.value), str(leaf.value), inner._version
+    assert program(lg) == program(torch)

@@ -171,6 +171,9 @@ class Function(metaclass=_FunctionMeta):
                 out = cls.forward(ctx, *args, **kwargs)
         finally:
             STATE.enabled, STATE.recorded_op, FORWARD.propagating = prev, prev_op, propagating
+        for i in inputs:
+            if i is not None and id(i) in ctx._dirty:
+                i._storage.version += 1  # (torch counts mark_dirty as a write of its own)
         out = cls._recorded(ctx, args, kwargs, inputs, out) if prev and any(ctx.needs_input_grad) else out
         if FORWARD.level is not None and propagating and any_dual(args, kwargs):
             cls._forward_tangents(ctx, inputs, out)
@@ -197,6 +200,9 @@ class Function(metaclass=_FunctionMeta):
     def _recorded(cls, ctx, args, kwargs, inputs: list, out):
         """out behind one backward node of this Function."""
         from ..tensor import Tensor
+        if any(i is not None and id(i) in ctx._dirty and i._requires_grad and i._grad_fn is None and i._base is None
+               for i in inputs):
+            raise RuntimeError("a leaf Variable that requires grad has been used in an in-place operation.")
         returned = out if isinstance(out, tuple) else (out,)
         differentiable = [isinstance(o, Tensor) and o.dtype.kind in "fc" and id(o) not in ctx._non_differentiable
                           for o in returned]

@@ -326,3 +326,40 @@ def modified_message(tensor, expected: int, producer, output_nr: int, shape: tup
             f"{tensor._storage.version}; expected version {expected} instead. Hint: enable anomaly detection to "
             "find the operation that failed to compute its gradient, with "
             "torch.autograd.set_detect_anomaly(True, check_nan=False).")
+
+
+_TWICE = "trying to differentiate twice a function that was marked with @once_differentiable"
+
+
+def once_differentiable(fn):
+    """A custom Function's backward that is not differentiable itself: it runs without recording, and where
+    its gradients would need a graph (create_graph), they come behind an Error node that refuses to be
+    differentiated, as torch's decorator does."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(ctx, *args):
+        from ..tensor import Tensor
+        from .grad_mode import STATE, no_grad
+        from .record import next_edge
+        with no_grad():
+            outputs = fn(ctx, *args)
+        tracked = [a for a in args if isinstance(a, Tensor) and a.requires_grad]
+        if not STATE.enabled or not tracked:
+            return outputs
+        outs = outputs if isinstance(outputs, tuple) else (outputs,)
+        node = node_class("Error", lambda c, *grads: _refuse(_TWICE))(
+            Context(tuple(tracked), {}, outs, tuple(True for _ in tracked)), [next_edge(a) for a in tracked], (),
+            tuple((o._shape, o.dtype, o._storage.device) if isinstance(o, Tensor) else None for o in outs))
+        marked = []
+        for nr, o in enumerate(outs):
+            if isinstance(o, Tensor):
+                o = o.detach()
+                o._requires_grad, o._grad_fn, o._output_nr = True, node, nr
+            marked.append(o)
+        return tuple(marked) if isinstance(outputs, tuple) else marked[0]
+    return wrapper
+
+
+def _refuse(message: str):
+    raise RuntimeError(message)
