@@ -826,3 +826,42 @@ def test_once_differentiable_backward_refuses_a_second_derivative():
         Doubled.apply(inner)
         return g.tolist(), type(g.grad_fn).__name__, str(twice.value), str(leaf.value), inner._version
     assert program(lg) == program(torch)
+
+
+def test_custom_function_ctx_is_read_through_its_node_and_inputs_are_bound():
+    """torch's node of a custom Function is its ctx (grad_fn.k, grad_fn.saved_tensors); setup_context gets
+    forward's arguments bound (keywords and defaults in place); save_for_backward takes tensors only."""
+    torch = pytest.importorskip("torch")
+
+    def program(m):
+        class Scale(m.autograd.Function):
+            @staticmethod
+            def forward(x, k=4.0):
+                return x * k
+
+            @staticmethod
+            def setup_context(ctx, inputs, output):
+                ctx.k, ctx.count = inputs[1], len(inputs)
+                ctx.save_for_backward(inputs[0])
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * ctx.k, None
+
+        class SavesANumber(m.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                ctx.save_for_backward(3)
+                return x * 1
+
+            @staticmethod
+            def backward(ctx, g):
+                return g
+        x = m.tensor([1.0, 2.0], requires_grad=True)
+        by_default, by_name = Scale.apply(x), Scale.apply(x, k=2.0)
+        by_name.sum().backward()
+        with pytest.raises(TypeError) as refused:
+            SavesANumber.apply(x)
+        return (by_default.grad_fn.k, by_default.grad_fn.count, by_name.grad_fn.k,
+                [t.tolist() for t in by_default.grad_fn.saved_tensors], x.grad.tolist(), str(refused.value))
+    assert program(lg) == program(torch)

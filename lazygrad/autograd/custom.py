@@ -2,6 +2,8 @@
 AD), as in torch: forward(ctx, *args), or forward(*args) with setup_context(ctx, inputs, output)."""
 from __future__ import annotations
 
+import functools
+import inspect
 import warnings
 import weakref
 
@@ -25,6 +27,11 @@ class FunctionCtx:
         self._returned: tuple[int, ...] = ()  # the ids of what forward returned (alive beside the saved ones)
 
     def save_for_backward(self, *tensors) -> None:
+        from ..tensor import Tensor
+        for k, t in enumerate(tensors):
+            if t is not None and not isinstance(t, Tensor):
+                raise TypeError(f"save_for_backward can only save variables, but argument {k} is of type "
+                                f"{type(t).__name__}")
         self._saved = tensors
         self._versions = tuple((t._storage.version, t._shape) if t is not None else None for t in tensors)
 
@@ -56,6 +63,18 @@ class FunctionCtx:
 
     def set_materialize_grads(self, value: bool) -> None:
         self.materialize_grads = value
+
+
+def _bound(forward, args: tuple, kwargs: dict) -> tuple:
+    """forward's arguments as setup_context's `inputs`: keywords and defaults in their places, as torch binds them."""
+    bound = _signature(forward).bind(*args, **kwargs)
+    bound.apply_defaults()
+    return bound.args
+
+
+@functools.lru_cache(maxsize=None)
+def _signature(forward) -> inspect.Signature:
+    return inspect.signature(forward)
 
 
 def _aliased_inputs(outputs: tuple, inputs: list, dirty: set[int], differentiable: list[bool]) -> tuple:
@@ -166,7 +185,7 @@ class Function(metaclass=_FunctionMeta):
         try:
             if cls.setup_context is not Function.setup_context:
                 out = cls.forward(*args, **kwargs)
-                cls.setup_context(ctx, args, out)
+                cls.setup_context(ctx, _bound(cls.forward, args, kwargs), out)
             else:
                 out = cls.forward(ctx, *args, **kwargs)
         finally:
@@ -214,6 +233,7 @@ class Function(metaclass=_FunctionMeta):
             tuple((o._shape, o.dtype, o._storage.device) if isinstance(o, Tensor) else None for o in outputs))
         node._input_meta = tuple((i._shape, i.dtype) if i is not None else None for i in inputs)
         ctx._node, ctx._returned = weakref.ref(node), tuple(map(id, returned))
+        node._user = ctx
         if None in inputs:  # torch's node of a Function lists its tensor arguments only
             node._listed = tuple(n for n, i in enumerate(inputs) if i is not None)
         for nr, (o, grads) in enumerate(zip(outputs, differentiable)):

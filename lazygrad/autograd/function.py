@@ -128,6 +128,9 @@ class BackwardNode:
             if value is not _MISSING:
                 self._check_saved()
                 return value
+        user = self.__dict__.get("_user")  # (a custom Function's node is its ctx in torch: ctx.k, saved_tensors)
+        if user is not None and not name.startswith("__"):
+            return getattr(user, name)
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def _check_saved(self) -> Context:
