@@ -284,7 +284,7 @@ class Tensor:
 
     def register_hook(self, hook):
         """hook(grad) runs when this tensor's gradient is computed; it may return a replacement."""
-        if not self._requires_grad:
+        if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
             self.grad_fn._pre_hooks.setdefault(self._output_nr, []).append(hook)

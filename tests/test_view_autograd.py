@@ -48,7 +48,17 @@ def _no_grad_view(m, of_leaf: bool = False, index=slice(1, None)):
     return a, base, v
 
 
+def _hooked_no_grad_view(m):
+    a = m.ones(3, requires_grad=True)
+    with m.no_grad():
+        v = a[1:]
+    v.register_hook(lambda g: g * 2)
+    v.requires_grad_(False)  # (a view's flag follows its base)
+    return v.requires_grad, v.is_leaf, v.retains_grad
+
+
 NO_GRAD_VIEWS = {
+    "hooked_and_flagged": _hooked_no_grad_view,
     "requires_grad_through_base": lambda m: (lambda a, c, v: (v.requires_grad, v.is_leaf, v.grad_fn))(*_no_grad_view(m)),
     "printed": lambda m: repr(_no_grad_view(m, of_leaf=True)[2]),
     "printed_inside_no_grad": lambda m: (lambda a, c, v: _in_no_grad(m, lambda: repr(v)))(*_no_grad_view(m)),
