@@ -192,14 +192,14 @@ class Tensor:
                 if message is not None:
                     raise RuntimeError(message)
             self._view_version = self._storage.version
-            if base._requires_grad:
-                from .autograd import grad_mode
-                if grad_mode.STATE.enabled:
-                    from .movement import as_strided
+            if base._requires_grad:  # (in any grad mode, as torch's: the view's history is its base's now)
+                from .autograd.grad_mode import enable_grad
+                from .movement import as_strided
+                with enable_grad():
                     fresh = as_strided(base, self._shape, self._strides, self._offset)
-                    old = self._grad_fn, self._output_nr
-                    self._grad_fn, self._output_nr, self._requires_grad = fresh._grad_fn, fresh._output_nr, True
-                    self._move_retained(*old)
+                old = self._grad_fn, self._output_nr
+                self._grad_fn, self._output_nr, self._requires_grad = fresh._grad_fn, fresh._output_nr, True
+                self._move_retained(*old)
         return self._grad_fn
 
     @grad_fn.setter

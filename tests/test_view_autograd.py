@@ -266,7 +266,17 @@ def _view_op_under_no_grad(m, made_in_no_grad: bool):
     return x.grad_fn, x.shape
 
 
+def _both_saved_tensors_written(m, op):
+    x = m.ones(2, 2, requires_grad=True) * 1
+    y = op(x)
+    x.mul_(2)
+    y.sum().backward()
+
+
 AUTOGRAD_WRITES = {
+    **{f"stale_{name}": (lambda op: lambda m: _both_saved_tensors_written(m, op))(op) for name, op in {
+        "matmul": lambda x: x @ x.t(), "mul": lambda x: x * x.t(), "div": lambda x: x / x.t(),
+        "pow": lambda x: x.pow(x.t()), "mv": lambda x: x.mv(x[0]), "addcmul": lambda x: x.addcmul(x, x.t())}.items()},
     "transposed_in_place_unrecorded": lambda m: _reshaped_unrecorded(m, lambda x: x.t_()),
     "unsqueezed_in_place_unrecorded": lambda m: _reshaped_unrecorded(m, lambda x: x.unsqueeze_(0)),
     "no_grad_view_squeezed_under_no_grad": lambda m: _view_op_under_no_grad(m, True),

@@ -140,12 +140,27 @@ class BackwardNode:
                 "have already been freed). Saved intermediate values of the graph are freed when you call "
                 ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
                 "graph a second time or if you need to access saved tensors after calling backward.")
-        for tensor, version, is_output, shape in self._saved_versions:
-            if tensor._storage.version != version:
-                raise RuntimeError(modified_message(tensor, version, self if is_output else tensor.grad_fn,
-                                                    self._saved_output_nr(tensor) if is_output else tensor._output_nr,
-                                                    shape if is_output else None))
+        stale = [saved for saved in self._saved_versions if saved[0]._storage.version != saved[1]]
+        if stale:  # (torch unpacks its saved tensors in the order of their names: it names the first stale one)
+            tensor, version, is_output, shape = min(stale, key=lambda saved: self._saved_name(saved[0], saved[2]))
+            raise RuntimeError(modified_message(tensor, version, self if is_output else tensor.grad_fn,
+                                                self._saved_output_nr(tensor) if is_output else tensor._output_nr,
+                                                shape if is_output else None))
         return self._ctx
+
+    def _saved_name(self, tensor, is_output: bool) -> str:
+        """torch's name of a saved tensor (`other`, `self`, `result`...; empty where the op has none)."""
+        if is_output:
+            return "result"
+        op = self.__dict__.get("_op")
+        from .record import SIGNATURES
+        if op not in SIGNATURES:
+            return ""
+        try:
+            bound = SIGNATURES[op].bind(*self._ctx.args, **self._ctx.kwargs)
+        except TypeError:
+            return ""
+        return next((n for n, v in zip(_saved_names(op), bound.arguments.values()) if v is tensor), "")
 
     def _saved_output_nr(self, tensor) -> int:
         outs = self._ctx.out if isinstance(self._ctx.out, tuple) else (self._ctx.out,)
