@@ -91,8 +91,8 @@ def test_custom_function_returning_an_input_gives_a_view_and_leaves_the_input_al
         x, w = t.ones(3, requires_grad=True), t.ones(3, requires_grad=True)
         a, b = Identity.apply(x, w)
         (a * 3).sum().backward()
-        return (a is x, a._base is x, x.is_leaf, x.grad_fn is None, b.requires_grad, type(a.grad_fn).__name__,
-                x.grad.tolist())
+        return (a is x, a._base is x, x.is_leaf, x.grad_fn is None, b.requires_grad, b._base is None,
+                type(a.grad_fn).__name__, x.grad.tolist())
 
     ours, theirs = run_both(program)
     assert ours == theirs

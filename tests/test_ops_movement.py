@@ -389,16 +389,21 @@ BYTE_MASKS = {
 }
 
 
+def assert_warns_like_torch(case, match: str) -> None:
+    """case(module, x) on BASE gives torch's tensor with torch's warning, aimed at this file (the caller)."""
+    torch = pytest.importorskip("torch")
+    with pytest.warns(UserWarning, match=match) as got:
+        ours = case(lg, lg.tensor(BASE))
+    with pytest.warns(UserWarning) as want:
+        theirs = case(torch, torch_of(BASE))
+    assert str(want[0].message).startswith(str(got[0].message)) and got[0].filename == __file__
+    assert_like_torch(ours, theirs)
+
+
 @pytest.mark.parametrize("name", BYTE_MASKS)
 def test_byte_masks_are_torchs_deprecated_masks(name):
     """uint8 tensors index (and choose, in where) as boolean masks, with torch's deprecation warning."""
-    torch = pytest.importorskip("torch")
-    with pytest.warns(UserWarning, match="uint8") as got:
-        ours = BYTE_MASKS[name](lg, lg.tensor(BASE))
-    with pytest.warns(UserWarning) as want:
-        theirs = BYTE_MASKS[name](torch, torch_of(BASE))
-    assert str(want[0].message).startswith(str(got[0].message)) and got[0].filename == __file__
-    assert_like_torch(ours, theirs)
+    assert_warns_like_torch(BYTE_MASKS[name], "uint8")
 
 
 @pytest.mark.parametrize("call", [
@@ -432,13 +437,7 @@ SEQUENCES_AS_TUPLES = {
 def test_a_short_list_of_index_parts_is_a_tuple_with_torchs_warning(name):
     """torch still reads x[[slice, int]] (a list holding a slice, None, Ellipsis, a sequence or a tensor) as
     x[slice, int], warning that this will change; a list of ints stays one index (lists_of_lists: [2], not [2, 2])."""
-    torch = pytest.importorskip("torch")
-    with pytest.warns(UserWarning, match="^Using a non-tuple sequence for multidimensional indexing") as got:
-        ours = SEQUENCES_AS_TUPLES[name](lg, lg.tensor(BASE))
-    with pytest.warns(UserWarning) as want:
-        theirs = SEQUENCES_AS_TUPLES[name](torch, torch_of(BASE))
-    assert str(want[0].message).startswith(str(got[0].message)) and got[0].filename == __file__
-    assert_like_torch(ours, theirs)
+    assert_warns_like_torch(SEQUENCES_AS_TUPLES[name], "^Using a non-tuple sequence for multidimensional indexing")
 
 
 WHOLE_INDICES = ["slice(None)", "...", "()", "(slice(None), slice(None))", "slice(0, 3)", "slice(0, 10)",

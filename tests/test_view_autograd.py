@@ -213,21 +213,6 @@ class _Saves:
         out.sum().backward()
 
 
-def _non_differentiable_input_returned(m):
-    class Pair(m.autograd.Function):
-        @staticmethod
-        def forward(ctx, a, b):
-            ctx.mark_non_differentiable(b)
-            return a, b
-
-        @staticmethod
-        def backward(ctx, ga, gb):
-            return ga, None
-    x, w = m.ones(2, requires_grad=True), m.ones(2, requires_grad=True)
-    a, b = Pair.apply(x, w)
-    return b.requires_grad, b._base is None, a._base is x
-
-
 def _retained_then_written(m, write, of_view: bool = False):
     a = m.tensor([1.0, -2.0, 3.0], requires_grad=True)
     x = a * 1
@@ -307,7 +292,6 @@ AUTOGRAD_WRITES = {
     "function_saved_input_written": lambda m: _Saves.program(m, False, lambda t: t.add_(1)),
     "function_saved_output_written": lambda m: _Saves.program(m, True, lambda t: t.mul_(3)),
     "function_saved_output_transposed": lambda m: _Saves.program(m, True, lambda t: t.t_()),
-    "function_non_differentiable_input_returned": _non_differentiable_input_returned,
 }
 
 
