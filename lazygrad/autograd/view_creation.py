@@ -12,17 +12,9 @@ from .grad_mode import STATE
 _MODES = {"no_grad": ("no_grad mode", "no_grad", "with grad mode enabled"),
           "inference": ("inference mode", "inference_mode", "in normal mode")}
 
-_TAILS = {
-    "no_grad": "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by "
-               "moving both the view and the inplace either both inside the no_grad block (if you don't want the "
-               "inplace to be tracked) or both outside (if you want the inplace to be tracked).",
-    "inference": "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code "
-                 "by moving both the view and the inplace either both inside the inference_mode block (if you don't "
-                 "want the inplace to be tracked) or both outside (if you want the inplace to be tracked).",
-    "multi_output": "This view is the output of a function that returns multiple views. Such functions do not allow "
-                    "the output views to be modified inplace. You should replace the inplace operation by an "
-                    "out-of-place one.",
-}
+_MULTI_OUTPUT = ("This view is the output of a function that returns multiple views. Such functions do not allow the "
+                 "output views to be modified inplace. You should replace the inplace operation by an out-of-place "
+                 "one.")
 _IN_FUNCTION = ("This view was created inside a custom Function (or because an input was returned as-is) and the "
                 "autograd logic to handle view+inplace would override the custom backward associated with the custom "
                 "Function, leading to incorrect gradients. This behavior is forbidden. You can fix this by cloning "
@@ -68,8 +60,12 @@ def rebase_refusal(view, indirect: bool = False) -> str | None:
         return None
     if meta == "multi_output" and node is not None:
         return f"Output {view._output_nr} of {node.name().removesuffix('Backward0')} is a view and {written} " \
-               f"modified inplace. {_TAILS[meta]}"
-    mode, _, normal = _MODES["inference" if meta == "inference" else "no_grad"]
+               f"modified inplace. {_MULTI_OUTPUT}"
+    mode, block, normal = _MODES["inference" if meta == "inference" else "no_grad"]
     prefix = (f"Output {view._output_nr} of {node.name().removesuffix('Backward0')} is a view of a view which was "
               "created in" if node is not None else "A view was created in")
-    return f"{prefix} {mode} and {written} modified inplace {normal}. {_TAILS[meta]}"
+    tail = _MULTI_OUTPUT if meta == "multi_output" else (
+        "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving "
+        f"both the view and the inplace either both inside the {block} block (if you don't want the inplace to be "
+        "tracked) or both outside (if you want the inplace to be tracked).")
+    return f"{prefix} {mode} and {written} modified inplace {normal}. {tail}"
