@@ -495,6 +495,37 @@ def test_scheduler_warns_as_torch_of_steps_out_of_order_and_of_get_lr():
     assert scheduler.get_last_lr() == [1.0] and optimizer._opt_called
 
 
+def _epoch_steps(m, make, epochs):
+    """Learning rates, warnings and any error of a scheduler stepped with explicit epochs (torch's deprecated form)."""
+    opt = m.optim.SGD([m.nn.Parameter(m.ones(1))], lr=0.1)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            scheduler = make(m.optim.lr_scheduler, opt)
+            lrs = []
+            for epoch in epochs:
+                opt.step()
+                scheduler.step(1.0, epoch) if isinstance(scheduler, m.optim.lr_scheduler.ReduceLROnPlateau) \
+                    else scheduler.step(epoch)
+                lrs.append(opt.param_groups[0]["lr"])
+        except ZeroDivisionError as error:
+            lrs = str(error)
+    return lrs, sorted({str(w.message) for w in caught})
+
+
+@pytest.mark.parametrize("make", [lambda s, o: s.LinearLR(o, start_factor=0.5, end_factor=0.25, total_iters=3),
+                                  lambda s, o: s.LinearLR(o, start_factor=1.0, end_factor=0.5, total_iters=0),
+                                  lambda s, o: s.ExponentialLR(o, gamma=0.7),
+                                  lambda s, o: s.CosineAnnealingWarmRestarts(o, T_0=2, T_mult=2),
+                                  lambda s, o: s.ReduceLROnPlateau(o, patience=0)])
+def test_scheduler_step_with_an_epoch_is_torchs_closed_form_and_warns(make):
+    """step(epoch) jumps to the closed form with torch's deprecation warning, exactly as torch rounds it (a
+    LinearLR of total_iters=0 fails with torch's float division)."""
+    torch = torch_or_skip()
+    epochs = [3, 1, 5, 2]
+    assert _epoch_steps(lg, make, epochs) == _epoch_steps(torch, make, epochs)
+
+
 def test_scheduler_state_has_torchs_keys():
     torch = pytest.importorskip("torch")
     states = []
