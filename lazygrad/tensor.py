@@ -20,7 +20,7 @@ from .dtypes import C_NAMES, TORCH_NAMES, DType, bool_, get_default_dtype, int64
 from .graph import Node
 from .ops import Op
 from .storage import Storage, in_place_blockers, own_buffers
-from .view import torch_contiguous_strides
+from .view import View, torch_contiguous_strides
 from .warning_sites import warn_at_caller, warn_if_discarding_imaginary
 
 
@@ -165,7 +165,12 @@ class Tensor:
         """The graph node of this tensor's current value."""
         st = self._storage
         if self._epoch != st.epoch:
-            self._node = graph.as_strided(st.source, self._shape, self._strides, self._offset)
+            shape = self._shape
+            if self._offset == 0 and self._strides == torch_contiguous_strides(shape) and 0 not in shape:
+                # (the common case, a row-major tensor at the storage's start: its first elements, in order)
+                self._node = graph.view(st.source, View.contiguous(shape))
+            else:
+                self._node = graph.as_strided(st.source, shape, self._strides, self._offset)
             self._epoch = st.epoch
         return self._node
 

@@ -17,6 +17,11 @@ Shape = tuple[int, ...]
 
 def contiguous_strides(shape: Shape) -> tuple[int, ...]:
     """Row-major strides, 0 for size-1 dims (the canonical form Views compare by)."""
+    return _contiguous_strides(tuple(shape))
+
+
+@lru_cache(maxsize=4096)  # (asked for every movement and every kernel: a graph reuses few shapes)
+def _contiguous_strides(shape: Shape) -> tuple[int, ...]:
     strides, acc = [], 1
     for s in reversed(shape):
         strides.append(acc if s != 1 else 0)
@@ -151,7 +156,7 @@ class View:
 
     @staticmethod
     def contiguous(shape: Shape) -> View:
-        return View(shape, contiguous_strides(shape))
+        return _contiguous_view(tuple(shape))
 
     @property
     def numel(self) -> int:
@@ -247,3 +252,8 @@ class View:
     def as_strided(self, shape: Shape, strides: tuple[int, ...], offset: int) -> View | None:
         """torch's as_strided over this View's flattening; only a linear View can take it in place."""
         return View(shape, strides, self.offset + offset) if self.is_linear else None
+
+
+@lru_cache(maxsize=4096)  # (Views are immutable: one per shape serves every reader)
+def _contiguous_view(shape: Shape) -> View:
+    return View(shape, contiguous_strides(shape))

@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from .. import graph
 from ..autograd import enable_grad, no_grad
-from ..creation import tensor as _tensor
 from ..creation import zeros_like
 from ..dtypes import float32
 from ..hooks import HookDict, RemovableHandle, add_hook
@@ -83,7 +83,7 @@ _SCALAR_VALUES: dict[int, tuple[weakref.ref, float]] = {}
 def scalar_state(value: float) -> Tensor:
     """A float32 0-dim tensor holding value (rounded to float32 as torch's tensor holds it)."""
     rounded = float(np.float32(value))
-    t = _tensor(rounded, dtype=float32)
+    t = Tensor._from_node(graph.const(rounded, float32, ()))  # (a constant until read: a step makes one per parameter)
     key = id(t)
     _SCALAR_VALUES[key] = (weakref.ref(t, lambda _, key=key: _SCALAR_VALUES.pop(key, None)), rounded)
     return t
