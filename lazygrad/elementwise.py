@@ -675,23 +675,36 @@ def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None, neg
     return _out(where(isneginf(input), neginf, r), out)
 
 
+def _wide_operand(x: Tensor, shape: tuple[int, ...], *dtypes: DType) -> Node:
+    """x's node cast through each dtype in turn (a dtype, then the one torch computes it in) and broadcast."""
+    node = x.lazy
+    for dtype in dtypes:
+        node = graph.cast(node, dtype)
+    return broadcast_node(node, shape)
+
+
 @tensor_parameters("input", "tensor1", "tensor2")
 @differentiable("addcmul")
 def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=None) -> Tensor:
     """input + value * tensor1 * tensor2 (the moment updates of optimizers), in the tensors' promoted dtype: the
-    value is cast to it, as torch casts it, rather than taking part in the promotion."""
+    value is cast to it, as torch casts it, rather than taking part in the promotion. One op over the three
+    tensors, laid out as torch lays its result out."""
     dt = result_type(input, tensor1, tensor2)
     if dt is bool_:
         raise NotImplementedError("\"addcmul_cpu_out\" not implemented for 'Bool'")
-    value, wide = _value_in(dt, value), opmath(dt)  # (half precision computed in float32, rounded once)
-    product = mul(mul(_as(tensor1, dt, wide), _as(tensor2, dt, wide)), value)
-    return _out(_as(add(_as(input, dt, wide), product), dt), out)
+    shape = broadcast_shapes(input._shape, tensor1._shape, tensor2._shape)
+    wide = opmath(dt)  # (half precision computed in float32, rounded once)
+    product = graph.alu(Op.MUL, graph.alu(Op.MUL, _wide_operand(tensor1, shape, dt, wide),
+                                          _wide_operand(tensor2, shape, dt, wide)),
+                        graph.const(_value_in(dt, value), wide, shape))
+    node = graph.cast(graph.alu(Op.ADD, _wide_operand(input, shape, dt, wide), product), dt)
+    return _out(_result(node, input, tensor1, tensor2), out)
 
 
 @tensor_parameters("input", "tensor1", "tensor2")
 @differentiable("addcdiv")
 def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=None) -> Tensor:
-    """input + value * tensor1 / tensor2 (an optimizer's step)."""
+    """input + value * tensor1 / tensor2 (an optimizer's step), one op over the three tensors as addcmul."""
     if not (result_type(tensor1, tensor2).is_floating_point or result_type(tensor1, tensor2).is_complex):
         raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future  release addcdiv "
                            "will perform a true division of tensor1 and tensor2. The historic addcdiv behavior can "
@@ -700,9 +713,12 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=Non
                            "addcdiv behavior is just the latter implementation: (input + value * tensor1 / tensor2), "
                            "for all dtypes.")
     dt = result_type(input, tensor1, tensor2)
+    shape = broadcast_shapes(input._shape, tensor1._shape, tensor2._shape)
     wide = opmath(dt)  # (half precision computed in float32, rounded once)
-    quotient = div(_as(tensor1, dt, wide), _as(tensor2, dt, wide))
-    return _out(_as(add(_as(input, dt, wide), mul(quotient, _value_in(dt, value))), dt), out)
+    quotient = graph.alu(Op.DIV, _wide_operand(tensor1, shape, dt, wide), _wide_operand(tensor2, shape, dt, wide))
+    scaled = graph.alu(Op.MUL, quotient, graph.const(_value_in(dt, value), wide, shape))
+    node = graph.cast(graph.alu(Op.ADD, _wide_operand(input, shape, dt, wide), scaled), dt)
+    return _out(_result(node, input, tensor1, tensor2), out)
 
 
 def _value_in(dtype: DType, value):
@@ -729,14 +745,24 @@ def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
     if isinstance(weight, complex) and not input.dtype.is_complex:
         raise RuntimeError(f"value cannot be converted to type {SCALAR_C_TYPES[opmath(input.dtype).name]} "
                            "without overflow")
-    dt = result_type(input, end)
-    broadcast_shapes(input._shape, end._shape, *([weight._shape] if isinstance(weight, Tensor) else []))
-    x, y = _as(input, opmath(dt)), _as(end, opmath(dt))
-    w = _as(weight, x.dtype) if isinstance(weight, Tensor) else weight
-    diff = sub(y, x)
-    if not isinstance(w, Tensor):  # one side of the formula, chosen now
-        return _as(add(x, mul(w, diff)) if math.hypot(w.real, w.imag) < 0.5 else sub(y, mul(diff, 1 - w)), dt)
-    return _as(where(lt(abs(w), 0.5), add(x, mul(w, diff)), sub(y, mul(diff, sub(1, w)))), dt)
+    dt = input.dtype
+    tensors = (input, end, weight) if isinstance(weight, Tensor) else (input, end)
+    shape = broadcast_shapes(*(t._shape for t in tensors))
+    wide = opmath(dt)
+    x, y = _wide_operand(input, shape, wide), _wide_operand(end, shape, wide)
+    diff = graph.alu(Op.SUB, y, x)
+    if not isinstance(weight, Tensor):  # one side of the formula, chosen now
+        near_start = math.hypot(weight.real, weight.imag) < 0.5
+        w = graph.const(weight if near_start else 1 - weight, wide, shape)
+        node = graph.alu(Op.ADD, x, graph.alu(Op.MUL, w, diff)) if near_start else \
+            graph.alu(Op.SUB, y, graph.alu(Op.MUL, diff, w))
+    else:
+        w, real = _wide_operand(weight, shape, wide), wide.to_real()
+        near_start = graph.alu(Op.LT, graph.alu(Op.ABS, w, dtype=real), graph.const(0.5, real, shape))
+        far = graph.alu(Op.MUL, diff, graph.alu(Op.SUB, graph.const(1, wide, shape), w))
+        node = graph.alu(Op.WHERE, near_start, graph.alu(Op.ADD, x, graph.alu(Op.MUL, w, diff)),
+                         graph.alu(Op.SUB, y, far))
+    return _result(graph.cast(node, dt), *tensors)
 
 
 def _out(result: Tensor, out: Tensor | None) -> Tensor:

@@ -10,6 +10,7 @@ shares is written at once, in place, so NumPy sees it.
 """
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
 
@@ -32,6 +33,7 @@ from .ops import Op
 from .runtime import copy_buffer
 from .storage import Storage, pending_readers
 from .tensor import Tensor, realize, realize_storages
+from .view import torch_contiguous_strides
 
 # lazy writes to one storage before it is realized (bounds the graph of an update loop)
 INPLACE_CHAIN_LIMIT = 32
@@ -227,7 +229,9 @@ def write_out(result, out):
 
 
 def _covers_storage(t: Tensor) -> bool:
-    return t._offset == 0 and t.numel() == t._storage.numel and t.is_contiguous()
+    if t._offset != 0 or math.prod(t._shape) != t._storage.numel:
+        return False
+    return t._strides == torch_contiguous_strides(t._shape) or t.is_contiguous()
 
 
 def check_writable(target: Tensor) -> None:

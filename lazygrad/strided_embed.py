@@ -14,6 +14,7 @@ from . import graph
 from .dtypes import bool_
 from .graph import Node
 from .ops import ELEMENTWISE, Op
+from .view import torch_contiguous_strides
 
 
 def embed_update(node: Node, numel: int, strides: tuple[int, ...], offset: int, old_view: Node,
@@ -73,6 +74,8 @@ def overlaps(shape: tuple[int, ...], strides: tuple[int, ...]) -> bool:
     """Whether two elements of the view share a memory location: through a zero stride (an expanded dim), or
     windows that overlap (unfold, as_strided). Dims that nest (each stride past the span of the smaller ones)
     cannot; other layouts are checked by listing their offsets."""
+    if strides == torch_contiguous_strides(shape):
+        return False
     dims = sorted((abs(st), n) for n, st in zip(shape, strides) if n > 1)
     span = 0
     for st, n in dims:

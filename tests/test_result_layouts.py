@@ -71,6 +71,37 @@ def test_random_operand_layouts_give_torchs_strides():
         np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12)
 
 
+THREE_OPERAND_OPS = {
+    "lerp": lambda lib, x, y, z: lib.lerp(x, y, 0.7), "lerp_tensor": lambda lib, x, y, z: lib.lerp(x, y, z),
+    "addcmul": lambda lib, x, y, z: lib.addcmul(x, y, z, value=0.5),
+    "addcdiv": lambda lib, x, y, z: lib.addcdiv(x, y, z, value=0.3),
+}
+_LAYOUTS = {"row-major": lambda t: t, "transposed": lambda t: t.transpose(0, 2).contiguous().transpose(0, 2),
+            "broadcast": lambda t: t[:1].expand(2, 3, 4), "scalar": lambda t: t[0, 0, 0]}
+
+
+@pytest.mark.parametrize("dtype", ["float32", "bfloat16", "int32"])
+@pytest.mark.parametrize("name", THREE_OPERAND_OPS)
+def test_three_operand_ops_lie_as_torchs(name, dtype):
+    """lerp, addcmul and addcdiv are one op over all their tensors, laid out as torch lays out its result
+    (a tensor weight of lerp's took the layout of the weight)."""
+    torch = torch_or_skip()
+    for layouts in itertools.product(_LAYOUTS, repeat=3):
+        results = []
+        for lib in (lg, torch):
+            x = lib.arange(1.0, 25.0).reshape(2, 3, 4).to(getattr(lib, dtype))
+            operands = [_LAYOUTS[k](x + i) for i, k in enumerate(layouts)]
+            try:
+                out = THREE_OPERAND_OPS[name](lib, *operands)
+                results.append((tuple(out.stride()), str(out.dtype).split(".")[-1], out.double().numpy()))
+            except RuntimeError as error:
+                results.append((str(error),))
+        got, want = results
+        assert got[:2] == want[:2], layouts
+        if len(got) == 3:
+            np.testing.assert_allclose(got[2], want[2], rtol=1e-2 if dtype == "bfloat16" else 1e-6)
+
+
 def test_view_of_a_transposed_result_fails_as_in_torch():
     torch = torch_or_skip()
     for lib in (lg, torch):

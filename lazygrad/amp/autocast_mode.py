@@ -4,7 +4,6 @@ the widest type among them. A cast op runs its inside without autocast (its inpu
 torch's one dispatcher op does; in-place ops and `out=` are not cast, as in torch."""
 from __future__ import annotations
 
-import contextlib
 import functools
 import warnings
 
@@ -84,14 +83,17 @@ def _cuda_available() -> bool:
     return cuda.is_available()
 
 
-@contextlib.contextmanager
-def no_autocast():
-    """Ops inside run as called (the inside of a cast op, an in-place op)."""
-    before, REGION.inside = REGION.inside, True
-    try:
-        yield
-    finally:
-        REGION.inside = before
+class no_autocast:
+    """Ops inside run as called (the inside of a cast op, an in-place op). A class rather than a generator
+    context manager: every in-place op enters one."""
+
+    __slots__ = ("before",)
+
+    def __enter__(self) -> None:
+        self.before, REGION.inside = REGION.inside, True
+
+    def __exit__(self, *exc) -> None:
+        REGION.inside = self.before
 
 
 def _floating_tensors(values) -> list:
