@@ -161,14 +161,16 @@ def _number_like(x, dtype: DType) -> bool:
 
 def binary(op: Op, a, b, *, compute: DType | None = None, out_dtype: DType | None = None, name: str = "") -> Tensor:
     """a op b with broadcasting; compute is the dtype both operands are cast to (default: promoted)."""
-    if type(a) is Tensor and type(b) is Tensor and compute is None:  # the common case, decided at once:
-        sa, sb = a._storage, b._storage                               # one shape, one dtype, one device
-        if a._shape == b._shape and sa.dtype is sb.dtype and sa.device == sb.device and (sa.dtype.kind in "uif" or
+    if type(a) is Tensor and type(b) is Tensor:  # the common case, decided at once: one shape, dtype, device
+        sa, sb = a._storage, b._storage
+        if a._shape == b._shape and sa.dtype is sb.dtype and compute in (None, sa.dtype) \
+                and sa.device == sb.device and (sa.dtype.kind in "uif" or
                 op not in (BOOL_UNSUPPORTED if sa.dtype is bool_ else COMPLEX_UNSUPPORTED)):
             return Tensor._from_node_laid_out(graph.alu(op, a.lazy, b.lazy, dtype=out_dtype), _layout_of(a, b),
                                               sa.device)
-    if compute is None and (type(b) in _PLAIN_SCALARS and type(a) is Tensor and a._storage.dtype.kind == "f"
-                            or type(a) in _PLAIN_SCALARS and type(b) is Tensor and b._storage.dtype.kind == "f"):
+    if (type(b) in _PLAIN_SCALARS and type(a) is Tensor and a._storage.dtype.kind == "f"
+            or type(a) in _PLAIN_SCALARS and type(b) is Tensor and b._storage.dtype.kind == "f") \
+            and compute in (None, (a if type(a) is Tensor else b)._storage.dtype):
         t = a if type(a) is Tensor else b  # a float tensor and a Python number: the tensor's dtype, shape, device
         dt = t._storage.dtype
         if dt in HALF_FLOATS and op in _FULL_PRECISION_NUMBER_OPS and t is a:
@@ -191,6 +193,10 @@ def binary(op: Op, a, b, *, compute: DType | None = None, out_dtype: DType | Non
 
 def _float_of(*xs) -> DType:
     """Integer inputs of true division and float-only functions become the default float dtype."""
+    first = xs[0]
+    if type(first) is Tensor and first._storage.dtype.kind == "f" and all(
+            type(x) in _PLAIN_SCALARS or type(x) is Tensor and x._storage.dtype is first._storage.dtype for x in xs):
+        return first._storage.dtype  # (a float tensor with numbers or tensors of its dtype: decided at once)
     dt = result_type(*xs)
     return dt if dt.kind in "fc" else get_default_dtype()
 
