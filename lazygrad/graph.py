@@ -71,8 +71,11 @@ def kernel_recursion():
         sys.setrecursionlimit(previous)
 
 
+_KEYED_ARGS = frozenset({Op.CONST, Op.BUFFER})
+
+
 def make(op: Op, dtype: DType, shape: Shape, srcs: tuple[Node, ...] = (), arg=None) -> Node:
-    key = (op, dtype, shape, srcs, _arg_key(op, arg))
+    key = (op, dtype, shape, srcs, _arg_key(op, arg) if op in _KEYED_ARGS else arg)
     ref = _NODES.get(key)
     node = ref() if ref is not None else None
     if node is None:

@@ -131,7 +131,7 @@ def reshape_strides(old_shape: Shape, old_strides: tuple[int, ...], new_shape: S
 class View:
     """Immutable; equal Views compare and hash equal (they are part of graph-node keys)."""
 
-    __slots__ = ("shape", "strides", "offset", "mask", "key", "_linear")
+    __slots__ = ("shape", "strides", "offset", "mask", "key", "_hash", "_linear")
 
     def __init__(self, shape: Shape, strides: tuple[int, ...], offset: int = 0,
                  mask: tuple[tuple[int, int], ...] | None = None):
@@ -142,13 +142,14 @@ class View:
             mask = None
         self.mask = mask
         self.key = (self.shape, self.strides, offset, mask)
+        self._hash = hash(self.key)  # (a node key holding the View is hashed at every lookup)
         self._linear: bool | None = None
 
     def __eq__(self, other) -> bool:
         return isinstance(other, View) and self.key == other.key
 
     def __hash__(self) -> int:
-        return hash(self.key)
+        return self._hash
 
     def __repr__(self) -> str:
         m = f", mask={self.mask}" if self.mask else ""
