@@ -10,6 +10,7 @@ from .tensor import Tensor
 from .tensor_parameters import tensor_parameters
 from .autograd.composite import recorded_as
 from .autograd.record import differentiable
+from .autograd.record import takes_out
 
 
 def _pair(name: str, input: Tensor, other: Tensor, integral: bool) -> tuple[Tensor, Tensor]:
@@ -44,7 +45,8 @@ def nextafter(input: Tensor, other: Tensor, *, out=None) -> Tensor:
     return _elementwise_call("nextafter", input, other, False, out)
 
 
-def frexp(input: Tensor, *, out=None):
+@takes_out("frexp", refused_as="frexp")
+def frexp(input: Tensor):
     """mantissa in [0.5, 1) and int32 exponent with input = mantissa * 2 ** exponent."""
     if not input.dtype.is_floating_point:
         raise RuntimeError("torch.frexp() only supports floating-point dtypes")

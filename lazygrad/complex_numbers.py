@@ -186,9 +186,9 @@ def sgn(input: Tensor, *, out=None) -> Tensor:
     """z / |z| (0 at 0) for complex tensors; sign(x) for real ones."""
     from .elementwise import abs, sign
     if not input.dtype.is_complex:
-        return _out(sign(input), out)
+        return _out(sign(input), out, "sgn")
     size = abs(input)
-    return _out(where(eq(size, 0), 0, div(input, size)), out)
+    return _out(where(eq(size, 0), 0, div(input, size)), out, "sgn")
 
 
 def adjoint(input: Tensor) -> Tensor:

@@ -9,6 +9,7 @@ import numpy as np
 
 from . import dtypes, graph, torch_logspace
 from .buffer import Buffer
+from .factory_out import factory_out
 from .dtype_info import scalar_in
 from .dtypes import DType, bool_, from_numpy_dtype, get_default_dtype, int64, to_dtype
 from .int_parameters import as_int, int_list, spread_or_named, type_name
@@ -238,7 +239,8 @@ def _check_number(name: str, fill_value) -> None:
         raise TypeError(f"{name}(): argument 'fill_value' (position 2) must be Number, not {type(fill_value).__name__}")
 
 
-def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+@factory_out("full")
+def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     fill_value = dtypes.python_scalar(fill_value)
@@ -250,17 +252,20 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = Fal
     return _const((size,), fill_value, dt, device, requires_grad)
 
 
-def zeros(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+@factory_out("zeros")
+def zeros(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     dt = to_dtype(dtype, "zeros") if dtype is not None else get_default_dtype()
     return _const(sizes, 0, dt, device, requires_grad, "zeros", size)
 
 
-def ones(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+@factory_out("ones")
+def ones(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     dt = to_dtype(dtype, "ones") if dtype is not None else get_default_dtype()
     return _const(sizes, 1, dt, device, requires_grad, "ones", size)
 
 
-def empty(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False, out=None,
+@factory_out("empty", writes=False)
+def empty(*sizes, size=None, dtype=None, device=None, requires_grad: bool = False,
           memory_format=None) -> Tensor:
     """Uninitialized in torch; lazygrad gives zeros, which costs nothing extra when never realized."""
     made = _const(sizes, 0, to_dtype(dtype, "empty") if dtype is not None else get_default_dtype(), device, False, "empty",
@@ -320,7 +325,8 @@ def _range_dtype(dtype, *values) -> DType:
     return int64
 
 
-def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+@factory_out("arange", warn_resize=True)
+def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     if end is None:
         start, end = 0, start
     start, end, step = (v.item() if isinstance(v, Tensor) else dtypes.python_scalar(v) for v in (start, end, step))
@@ -345,7 +351,8 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad: b
     return _finish(Tensor._from_node(graph.arange(start, step, n, dt), device), requires_grad)
 
 
-def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+@factory_out("linspace")
+def linspace(start, end, steps: int, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """Evenly spaced, filled from both ends like torch so that the last value is exactly `end`."""
     steps = int(steps) if isinstance(steps, Tensor) else steps
     if steps < 0:
@@ -405,7 +412,8 @@ def _complex_linspace(start: complex, end: complex, steps: int, dtype, device, r
     return _finish(complex_(*parts), requires_grad)
 
 
-def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+@factory_out("eye")
+def eye(n: int, m: int | None = None, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     m = n if m is None else m
     for name, size in (("n", n), ("m", m)):
         if size < 0:
@@ -441,18 +449,21 @@ def _float_dtype(dtype, distribution: str = "uniform") -> DType:
     return dt
 
 
-def rand(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+@factory_out("rand")
+def rand(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     shape = parse_size(spread_or_named(sizes, size, "rand", "size"), "rand")
     return _random(shape, "uniform", _float_dtype(dtype), device, requires_grad, generator)
 
 
-def randn(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+@factory_out("randn")
+def randn(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     shape = parse_size(spread_or_named(sizes, size, "randn", "size"), "randn")
     return _random(shape, "normal", _float_dtype(dtype, "normal"), device, requires_grad, generator)
 
 
+@factory_out("randint")
 def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
-            requires_grad: bool = False, out=None) -> Tensor:
+            requires_grad: bool = False) -> Tensor:
     """Uniform integers in [low, high): 64 random bits reduced modulo the range."""
     given = (low, high) if size is not None else (low,)
     if size is None:
@@ -609,8 +620,9 @@ def new_full(self: Tensor, size, fill_value, *, dtype=None, device=None, require
 
 
 
-def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=None, requires_grad: bool = False,
-             out=None) -> Tensor:
+@factory_out("logspace")
+def logspace(start, end, steps: int, base: float = 10.0, *, dtype=None, device=None,
+             requires_grad: bool = False) -> Tensor:
     """base ** linspace(start, end, steps): for real ends, torch's own arithmetic (torch_logspace.py); for
     complex ones, computed in complex128 and cast."""
     start, end = (v.item() if isinstance(v, Tensor) else v for v in (start, end))
@@ -636,8 +648,8 @@ def scalar_tensor(s, *, dtype=None, device=None, requires_grad: bool = False) ->
     return full((), s, dtype=dtype or get_default_dtype(), device=device, requires_grad=requires_grad)
 
 
-def inclusive_range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad: bool = False,
-                    out=None) -> Tensor:
+@factory_out("range")
+def inclusive_range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """torch.range: like arange but including end, in the default float dtype; deprecated as in torch."""
     warnings.warn("torch.range is deprecated and will be removed in a future release because its behavior is "
                   "inconsistent with Python's range builtin. Instead, use torch.arange, which produces values in "

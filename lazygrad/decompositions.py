@@ -16,7 +16,7 @@ import numpy as np
 
 from . import graph, return_types
 from .autograd.composite import recorded_as
-from .autograd.record import differentiable
+from .autograd.record import differentiable, takes_out
 from .dtypes import REAL_TYPES, int32, torch_name
 from .elementwise import broadcast_shapes
 from .tensor import Tensor
@@ -414,12 +414,14 @@ def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False):
     return return_types.linalg_cholesky_ex(factor, _info(info))
 
 
+@takes_out("cholesky", refused_as="cholesky")
 def legacy_cholesky(input: Tensor, upper: bool = False) -> Tensor:
     warnings.warn("torch.cholesky is deprecated in favor of torch.linalg.cholesky and will be removed in a future "
                   "PyTorch release.", UserWarning, stacklevel=2)
     return cholesky(input, upper=upper)
 
 
+@takes_out("cholesky_solve", refused_as="cholesky_solve")
 def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False) -> Tensor:
     """X with (L L^T) X = B (U^T U when upper), by two triangular solves."""
     _check_solve_sizes("cholesky_solve", B, L)
@@ -427,6 +429,7 @@ def cholesky_solve(B: Tensor, L: Tensor, upper: bool = False) -> Tensor:
     return solve_triangular(low.mH, solve_triangular(low, B, upper=False), upper=True)
 
 
+@takes_out("cholesky_inverse", refused_as="cholesky_inverse")
 def cholesky_inverse(L: Tensor, upper: bool = False) -> Tensor:
     from .creation import eye
     check_matrices("cholesky_inverse", L, complex_ok=True)
@@ -498,6 +501,7 @@ def eig(A: Tensor):
     return return_types.linalg_eig(values, vectors)
 
 
+@takes_out("linalg_eigvals")
 def eigvals(A: Tensor) -> Tensor:
     """The eigenvalues of a general square matrix (its gradient needs the eigenvectors too, as torch's)."""
     return eig(A).eigenvalues

@@ -3,7 +3,7 @@ mask or a sum over positions computed from aranges, so it stays lazy and fuses w
 from __future__ import annotations
 
 from . import graph
-from .autograd.record import differentiable
+from .autograd.record import differentiable, takes_out
 from .creation import arange, full_like, zeros_like
 from .dtypes import bool_, int64, to_dtype, torch_name
 from .elementwise import eq, ge, le, sub, where
@@ -117,6 +117,7 @@ def _diagonal_copy(input: Tensor, offset: int = 0) -> Tensor:
     return copy_of(diagonal(input, offset))
 
 
+@takes_out("diag")
 def diag(input: Tensor, diagonal: int = 0) -> Tensor:
     """A 1-D input becomes a matrix with it on diagonal `diagonal`; a 2-D input gives that diagonal (a copy)."""
     if input.ndim == 1:

@@ -14,7 +14,7 @@ from .tensor import Tensor
 from .tensor_parameters import tensor_parameters
 from .view import result_strides, torch_contiguous_strides
 from .warning_sites import warn_at_caller
-from .autograd.record import differentiable
+from .autograd.record import differentiable, takes_out
 
 
 
@@ -435,7 +435,7 @@ bitwise_right_shift = _bitwise(Op.SHR, "bitwise_right_shift", "rshift_cpu")
 def bitwise_not(input: Tensor, *, out=None) -> Tensor:
     if input.dtype.kind in "fc":
         raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{torch_name(input.dtype)}'")
-    return _out(_result(graph.alu(Op.NOT, input.lazy), input), out)
+    return _out(_result(graph.alu(Op.NOT, input.lazy), input), out, "bitwise_not")
 
 
 WHERE_BYTE_WARNING = ("where received a uint8 condition tensor. This behavior is deprecated and will be removed in a "
@@ -460,7 +460,7 @@ def where(condition: Tensor, input=None, other=None, *, out=None):
     dt = result_type(input, other)
     node = graph.alu(Op.WHERE, broadcast_node(condition.lazy, shape), operand(input, dt, shape),
                      operand(other, dt, shape))
-    return _out(_result(node, condition, input, other), out)
+    return _out(_result(node, condition, input, other), out, "where")
 
 
 # ---- unary ops ------------------------------------------------------------------------------------
@@ -491,7 +491,7 @@ def unary(op: Op, x: Tensor, to_float: bool) -> Tensor:
 
 def _unary_fn(name: str, op: Op, to_float: bool):
     def fn(input: Tensor, *, out=None) -> Tensor:
-        return _out(unary(op, input, to_float), out)
+        return _out(unary(op, input, to_float), out, name)
     fn.__name__ = name
     fn.__doc__ = f"Elementwise {name} (lazy)."
     return differentiable(name)(fn)
@@ -508,7 +508,7 @@ def neg(input: Tensor, *, out=None) -> Tensor:
     if input.dtype is bool_:
         raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
                            "invert a mask, use the `~` or `logical_not()` operator instead.")
-    return _out(unary(Op.NEG, input, False), out)
+    return _out(unary(Op.NEG, input, False), out, "neg")
 
 
 negative = neg
@@ -521,21 +521,21 @@ def round(input: Tensor, *, decimals: int | None = None, out=None) -> Tensor:
         kernel = "round_vml_cpu" if decimals == 0 else "round_cpu"
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{torch_name(input.dtype)}'")
     if not decimals:
-        return _out(unary(Op.ROUND, input, False), out)
+        return _out(unary(Op.ROUND, input, False), out, "round")
     scale = 10.0 ** decimals
-    return _out(div(unary(Op.ROUND, mul(input, scale), False), scale), out)
+    return _out(div(unary(Op.ROUND, mul(input, scale), False), scale), out, "round")
 
 
 @differentiable("sign")
 def sign(input: Tensor, *, out=None) -> Tensor:
     if input.dtype is bool_:
-        return _out(input.clone(), out)
+        return _out(input.clone(), out, "sign")
     if input.dtype.is_complex:
         raise NotImplementedError("Unlike NumPy, torch.sign is not intended to support complex numbers. Please use "
                                   "torch.sgn instead.")
     pos = gt(input, 0).to(input.dtype)
     negv = lt(input, 0).to(input.dtype)
-    return _out(binary(Op.SUB, pos, negv), out)
+    return _out(binary(Op.SUB, pos, negv), out, "sign")
 
 
 @differentiable("reciprocal")
@@ -601,7 +601,7 @@ def clamp(input: Tensor, min=None, max=None, *, out=None) -> Tensor:
         out_t = binary(Op.MAX, out_t, min, compute=result_type(input, min))
     if max is not None:
         out_t = binary(Op.MIN, out_t, max, compute=result_type(out_t, max))
-    return _out(out_t, out)
+    return _out(out_t, out, "clamp")
 
 
 clip = clamp
@@ -649,11 +649,13 @@ def _no_complex(name: str, input: Tensor) -> None:
         raise RuntimeError(f"{name} does not support complex inputs.")
 
 
+@takes_out("isposinf")
 def isposinf(input: Tensor) -> Tensor:
     _no_complex("isposinf", input)
     return logical_and(isinf(input), gt(input, 0))
 
 
+@takes_out("isneginf")
 def isneginf(input: Tensor) -> Tensor:
     _no_complex("isneginf", input)
     return logical_and(isinf(input), lt(input, 0))
@@ -669,16 +671,16 @@ def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None, neg
     if input.dtype.is_complex:  # each part on its own, as torch does
         from .complex_numbers import complex as join, imag, real
         parts = (nan_to_num(part, nan, posinf, neginf) for part in (real(input), imag(input)))
-        return _out(join(*parts), out)
+        return _out(join(*parts), out, "nan_to_num")
     if not input.dtype.is_floating_point:
-        return _out(input.clone(), out)
+        return _out(input.clone(), out, "nan_to_num")
     import numpy as np
     info = np.finfo(input.dtype.np)
     posinf = float(info.max) if posinf is None else posinf
     neginf = float(info.min) if neginf is None else neginf
     r = where(isnan(input), nan, input)
     r = where(isposinf(input), posinf, r)
-    return _out(where(isneginf(input), neginf, r), out)
+    return _out(where(isneginf(input), neginf, r), out, "nan_to_num")
 
 
 def _wide_operand(x: Tensor, shape: tuple[int, ...], *dtypes: DType) -> Node:
@@ -771,9 +773,10 @@ def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
     return _result(graph.cast(node, dt), *tensors)
 
 
-def _out(result: Tensor, out: Tensor | None) -> Tensor:
-    """Write result into `out` (keeping out's identity) when given."""
+def _out(result: Tensor, out: Tensor | None, op: str | None = None) -> Tensor:
+    """Write result into `out` (keeping out's identity) when given; `op` names the op whose rule decides which
+    dtypes out may have (lazygrad/out_dtypes.py)."""
     if out is None:
         return result
     from .inplace import write_out
-    return write_out(result, out)
+    return write_out(result, out, op)

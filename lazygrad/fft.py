@@ -19,6 +19,7 @@ import numpy as np
 from . import complex_numbers as cx
 from .autograd.composite import recorded_as
 from .dtypes import DType, get_default_dtype, torch_name
+from .factory_out import factory_out
 from .tensor import Tensor, wrap_dim
 from .int_parameters import dim_list
 
@@ -399,7 +400,8 @@ def ihfft2(input: Tensor, s=None, dim=(-2, -1), norm: str | None = None) -> Tens
 
 # ---- frequencies and shifts ---------------------------------------------------------------------------
 
-def fftfreq(n: int, d: float = 1.0, *, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+@factory_out("fft_fftfreq", warn_resize=True)
+def fftfreq(n: int, d: float = 1.0, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """The sample frequencies of an n-point transform: [0, 1, ..., -(n//2), ..., -1] / (d n)."""
     from .creation import arange
     from .movement import cat
@@ -415,7 +417,8 @@ def _inverse(v: float) -> float:
     return 1.0 / v if v else math.copysign(math.inf, v)
 
 
-def rfftfreq(n: int, d: float = 1.0, *, dtype=None, device=None, requires_grad: bool = False, out=None) -> Tensor:
+@factory_out("fft_rfftfreq", warn_resize=True)
+def rfftfreq(n: int, d: float = 1.0, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """The sample frequencies of an n-point rfft: [0, 1, ..., n//2] / (d n)."""
     from .creation import arange
     count = int(n / 2) + 1  # (C's division, toward zero)

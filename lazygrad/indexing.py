@@ -22,7 +22,7 @@ from .warning_sites import warn_at_caller
 from .autograd import grad_mode
 from .autograd.grad_mode import no_grad
 from .autograd.composite import recorded_as
-from .autograd.record import differentiable
+from .autograd.record import differentiable, takes_out
 
 
 def _expand_index(ndim: int, index) -> list:
@@ -688,6 +688,7 @@ def unravel_index(indices: Tensor, shape) -> tuple[Tensor, ...]:
     return tuple(reversed(coords))
 
 
+@takes_out("nonzero")
 def nonzero(input: Tensor, *, as_tuple: bool = False):
     """Data-dependent output size: realizes the input (as torch synchronizes)."""
     from .creation import tensor
@@ -723,6 +724,7 @@ def nonzero_static(input: Tensor, *, size: int, fill_value: int = -1, out: Tenso
 
 
 @tensor_parameters("input", "mask")
+@takes_out("masked_select", refused_as="masked_select")
 @recorded_as("MaskedSelectBackward0")
 def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     if mask.dtype is not bool_:
@@ -828,6 +830,7 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
     return index_put(input, full, source.reshape(-1)[:count])
 
 
+@takes_out("take_along_dim", refused_as="gather")
 def take_along_dim(input: Tensor, indices: Tensor, dim: int | None = None) -> Tensor:
     """input's elements picked along dim by indices (broadcast against input elsewhere); without dim,
     from input's flattening."""

@@ -30,6 +30,7 @@ from .int_parameters import described, type_name
 from .dtypes import C_NAMES, can_cast, get_default_dtype, result_type, torch_name
 from .elementwise import broadcast_node
 from .ops import Op
+from .out_dtypes import check_out_dtype
 from .runtime import copy_buffer
 from .storage import Storage, pending_readers
 from .tensor import Tensor, realize, realize_storages
@@ -208,12 +209,15 @@ def check_no_partial_overlap(target: Tensor, inputs: list[Tensor], any_overlap: 
                                "the operation.")
 
 
-def write_out(result, out):
+def write_out(result, out, op: str | None = None):
     """The `out=` of a function: result written into out (resized first when its shape differs, with
-    torch's warning), keeping out's identity; a tuple result goes into a tuple of outs."""
+    torch's warning), keeping out's identity; a tuple result goes into a tuple of outs. The op named decides
+    which dtypes out may have (lazygrad/out_dtypes.py); by default, any the result casts to safely."""
     if isinstance(out, (tuple, list)):
-        return type(result)(*(write_out(r, o) for r, o in zip(result, out)))
-    _check_castable(result, out)
+        from .return_types import OUT_TYPES
+        return OUT_TYPES.get(type(result), type(result))(*(write_out(r, o, op) for r, o in zip(result, out)))
+    if op is None or not check_out_dtype(op, result.dtype, out.dtype):
+        _check_castable(result, out)
     bound_chain(out._storage)
     if out._shape != result._shape:
         if out.numel():

@@ -21,6 +21,7 @@ from .reductions import amax, amin, vector_norm as _vector_norm
 from .tensor import Tensor
 from .amp.autocast_mode import autocast_op
 from .int_parameters import dim_list
+from .autograd.record import takes_out
 
 __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eig", "eigh", "eigvals",
            "eigvalsh", "householder_product",
@@ -43,6 +44,7 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
 _MATRIX_ORDERS = ("fro", "nuc", 1, -1, 2, -2, math.inf, -math.inf)
 
 
+@takes_out("linalg_matrix_norm")
 def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None) -> Tensor:
     """Frobenius, nuclear, spectral (2, -2), max column sum (1, -1) or max row sum (inf, -inf) norms."""
     if A.ndim < 2:
@@ -77,7 +79,8 @@ def _largest(t: Tensor, dim: int, keepdim: bool = False) -> Tensor:
     return amax(t, dim, keepdim=keepdim) if t.shape[dim] else t.sum(dim, keepdim=keepdim)
 
 
-def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None, out=None) -> Tensor:
+@takes_out("linalg_norm")
+def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """A vector norm (dim an int, or no dim and no ord) or a matrix norm (dim two ints, a 2-D A with ord, or an
     ord named by a string, as torch reads it)."""
     if dim is None and ord is not None and A.ndim not in (1, 2):
@@ -97,6 +100,7 @@ def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None, ou
     return vector_norm(A, ord, None, keepdim, dtype=dtype)
 
 
+@takes_out("linalg_cond")
 def cond(A: Tensor, p=None) -> Tensor:
     """The condition number: a ratio of singular values (p None, 2, -2), sum(s) * sum(1/s) for "nuc", else
     norm(A) * norm(A^-1), infinite where A is singular (as torch gives them all)."""
@@ -116,6 +120,7 @@ def cond(A: Tensor, p=None) -> Tensor:
     return (matrix_norm(A, p) * matrix_norm(inverse, p)).masked_fill(info > 0, math.inf)
 
 
+@takes_out("linalg_matrix_rank")
 def matrix_rank(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False, tol=None) -> Tensor:
     """How many singular values exceed max(atol, rtol * the largest)."""
     check_matrices("torch.linalg.matrix_rank", A, square=hermitian, complex_ok=True, arg="input")
@@ -129,6 +134,7 @@ def matrix_rank(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False, tol
     return (s > cutoff).sum(-1)
 
 
+@takes_out("linalg_matrix_power", refused_as="matmul")
 def matrix_power(A: Tensor, n: int) -> Tensor:
     """A^n by repeated squaring (A^-1 for negative n; the identity for 0)."""
     if not isinstance(n, int) or isinstance(n, bool):
@@ -152,6 +158,7 @@ def matrix_power(A: Tensor, n: int) -> Tensor:
     return result
 
 
+@takes_out("linalg_multi_dot", refused_as="mm")
 @autocast_op("linalg_multi_dot")
 def multi_dot(tensors) -> Tensor:
     """The product of a chain of matrices, multiplied in the order with the fewest operations (the

@@ -17,7 +17,7 @@ from .elementwise import (HALF_FLOATS, _device, _out, add, broadcast_node, broad
 from .ops import Op, ReduceOp
 from .tensor import Tensor, wrap_dim
 from .tensor_parameters import tensor_parameters
-from .autograd.record import differentiable
+from .autograd.record import differentiable, takes_out
 from .autograd.composite import recorded_as
 from .amp.autocast_mode import autocast_op
 
@@ -64,6 +64,7 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:
 
 
 @tensor_parameters("input", "other")
+@takes_out("vdot", refused_as="vdot")
 def vdot(input: Tensor, other: Tensor) -> Tensor:
     """The dot product with the first vector conjugated (dot itself for real vectors)."""
     if input.dtype.is_complex:
@@ -360,7 +361,7 @@ def tensordot(a: Tensor, b: Tensor, dims=2, out=None) -> Tensor:
     rows, cols = math.prod(a._shape[d] for d in free_a), math.prod(b._shape[d] for d in free_b)
     left, right = a.permute(free_a + da).reshape(rows, k), b.permute(db + free_b).reshape(k, cols)
     shape = [a._shape[d] for d in free_a] + [b._shape[d] for d in free_b]
-    return _out(mm(left, right).reshape(shape), out)
+    return _out(mm(left, right).reshape(shape), out, "tensordot")
 
 
 @differentiable("_unsafe_view")
@@ -411,7 +412,7 @@ def cross(input: Tensor, other: Tensor, *, dim: int = -1, out=None) -> Tensor:
     broadcast_shapes(input._shape, other._shape)
     if input.dtype is bool_:
         raise NotImplementedError("\"cross\" not implemented for 'Bool'")
-    return _out(_cross(input, other, d), out)
+    return _out(_cross(input, other, d), out, "linalg_cross")
 
 
 CROSS_WARNING = ("Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass the dim "

@@ -12,7 +12,7 @@ from .ops import ReduceOp
 from .unordered import refuse_complex
 from .tensor import Tensor, wrap_dim
 from .autograd.composite import recorded_as
-from .autograd.record import differentiable
+from .autograd.record import differentiable, takes_out
 from .amp.autocast_mode import autocast_op
 from .int_parameters import dim_list
 from .warning_sites import warn_at_caller
@@ -59,17 +59,21 @@ def _sum_dtype(x: Tensor, dtype) -> DType:
     return int64 if x.dtype.kind in "bui" else x.dtype
 
 
+def _in_out_dtype(dtype, out):
+    """The dtype a sum or product computes in: the one given, else out's (torch sums in out's dtype)."""
+    return dtype if dtype is not None or not isinstance(out, Tensor) else out.dtype
+
+
 @differentiable("sum")
 def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None, **kwargs) -> Tensor:
     dim, keepdim = _kw(dim, keepdim, kwargs)
-    dtype = dtype if dtype is not None or out is None else out.dtype  # torch sums in out's dtype
-    return _out(reduce(input, ReduceOp.SUM, dim, keepdim, _sum_dtype(input, dtype)), out)
+    return _out(reduce(input, ReduceOp.SUM, dim, keepdim, _sum_dtype(input, _in_out_dtype(dtype, out))), out, "sum")
 
 
 @differentiable("prod")
 def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=None, **kwargs) -> Tensor:
     dim, keepdim = _kw(dim, keepdim, kwargs)
-    return _out(reduce(input, ReduceOp.PROD, dim, keepdim, _sum_dtype(input, dtype)), out)
+    return _out(reduce(input, ReduceOp.PROD, dim, keepdim, _sum_dtype(input, _in_out_dtype(dtype, out))), out, "prod")
 
 
 def _count(x: Tensor, dim) -> int:
@@ -124,7 +128,7 @@ def amax(input: Tensor, dim=(), keepdim: bool = False, *, out=None, **kwargs) ->
     refuse_complex(input, "amax")
     dim, keepdim = _kw(dim, keepdim, kwargs)
     _check_nonempty(input, "amax", dim if dim != () else None, as_given=True)
-    return _out(reduce(input, ReduceOp.MAX, dim, keepdim, input.dtype), out)
+    return _out(reduce(input, ReduceOp.MAX, dim, keepdim, input.dtype), out, "amax")
 
 
 @differentiable("amin")
@@ -132,7 +136,7 @@ def amin(input: Tensor, dim=(), keepdim: bool = False, *, out=None, **kwargs) ->
     refuse_complex(input, "amin")
     dim, keepdim = _kw(dim, keepdim, kwargs)
     _check_nonempty(input, "amin", dim if dim != () else None, as_given=True)
-    return _out(reduce(input, ReduceOp.MIN, dim, keepdim, input.dtype), out)
+    return _out(reduce(input, ReduceOp.MIN, dim, keepdim, input.dtype), out, "amin")
 
 
 @differentiable("aminmax")
@@ -173,10 +177,12 @@ def _arg(x: Tensor, dim, keepdim: bool, rop: ReduceOp, name: str) -> Tensor:
     return reduce(cand, ReduceOp.MIN, d if x.ndim else None, keepdim, int64)
 
 
+@takes_out("argmax")
 def argmax(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     return _arg(input, dim, keepdim, ReduceOp.MAX, "argmax")
 
 
+@takes_out("argmin")
 def argmin(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
     return _arg(input, dim, keepdim, ReduceOp.MIN, "argmin")
 
@@ -216,11 +222,13 @@ def _logical_reduce(x: Tensor, rop: ReduceOp, dim, keepdim: bool) -> Tensor:
     return out.to(uint8) if x.dtype is uint8 else out
 
 
+@takes_out("all")
 def all(input: Tensor, dim=None, keepdim: bool = False, **kwargs) -> Tensor:
     dim, keepdim = _kw(dim, keepdim, kwargs)
     return _logical_reduce(input, ReduceOp.MIN, dim, keepdim)
 
 
+@takes_out("any")
 def any(input: Tensor, dim=None, keepdim: bool = False, **kwargs) -> Tensor:
     dim, keepdim = _kw(dim, keepdim, kwargs)
     return _logical_reduce(input, ReduceOp.MAX, dim, keepdim)
@@ -333,6 +341,7 @@ def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:
     return out
 
 
+@takes_out("norm", refused_as="linalg_vector_norm")
 def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
     """torch.norm: a vector norm over dim (all elements by default; 'fro' is the 2-norm over up to two
     dims), or for another string order ('nuc') a matrix norm over the two dims given."""
@@ -431,12 +440,12 @@ def cumsum(input: Tensor, dim: int | None = None, *, dtype=None, out=None, **kwa
     dim = kwargs.pop("axis", dim)
     if dim is None:
         raise TypeError("cumsum() missing 1 required positional argument: 'dim'")
-    return _out(_scan(input, ReduceOp.SUM, dim, dtype), out)
+    return _out(_scan(input, ReduceOp.SUM, dim, _in_out_dtype(dtype, out)), out, "cumsum")
 
 
 @differentiable("cumprod")
 def cumprod(input: Tensor, dim: int, *, dtype=None, out=None) -> Tensor:
-    return _out(_scan(input, ReduceOp.PROD, dim, dtype), out)
+    return _out(_scan(input, ReduceOp.PROD, dim, _in_out_dtype(dtype, out)), out, "cumprod")
 
 
 def count_nonzero(input: Tensor, dim=None) -> Tensor:

@@ -54,3 +54,10 @@ linalg_ldl_factor = _result_type("linalg_ldl_factor", ("LD", "pivots"))
 linalg_ldl_factor_ex = _result_type("linalg_ldl_factor_ex", ("LD", "pivots", "info"))
 linalg_lu = _result_type("linalg_lu", ("P", "L", "U"))
 lu_unpack = _result_type("lu_unpack", ("P", "L", "U"))
+
+
+# what ops given out= return: the same fields under the name with `_out` (histogramdd takes no out)
+OUT_TYPES = {cls: _result_type(f"{name}_out", cls._fields)
+             for name, cls in list(globals().items()) if name in __all__ and name != "histogramdd"}
+globals().update({out.__name__: out for out in OUT_TYPES.values()})
+__all__ += [out.__name__ for out in OUT_TYPES.values()]

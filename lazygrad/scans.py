@@ -48,26 +48,26 @@ def _running_extreme(input: Tensor, dim: int, rop: ReduceOp, result: type):
 def cummax(input: Tensor, dim: int, *, out=None):
     """The running maximum along dim and the index where it was last reached (NaN propagates)."""
     refuse_complex(input, "cummax")
-    return _out(_running_extreme(input, dim, ReduceOp.MAX, return_types.cummax), out)
+    return _out(_running_extreme(input, dim, ReduceOp.MAX, return_types.cummax), out, "cummax")
 
 
 @differentiable("cummin")
 def cummin(input: Tensor, dim: int, *, out=None):
     refuse_complex(input, "cummin")
-    return _out(_running_extreme(input, dim, ReduceOp.MIN, return_types.cummin), out)
+    return _out(_running_extreme(input, dim, ReduceOp.MIN, return_types.cummin), out, "cummin")
 
 
 @differentiable("logcumsumexp")
 def logcumsumexp(input: Tensor, dim: int, *, out=None) -> Tensor:
     """log(cumsum(exp(x))) along dim, computed in the log domain (float16 in float32, as torch does)."""
     if input.dtype.is_complex and input.ndim:
-        return _out(_complex_logcumsumexp(input, wrap_dim(dim, input.ndim)), out)
+        return _out(_complex_logcumsumexp(input, wrap_dim(dim, input.ndim)), out, "logcumsumexp")
     if not input.dtype.is_floating_point and not input.dtype.is_complex:
         raise NotImplementedError(f"\"logcumsumexp_out_cpu\" not implemented for '{torch_name(input.dtype)}'")
     if input.ndim == 0:
         wrap_dim(dim, 0)
-        return _out(input.clone(), out)
-    return _out(_scan(input, ReduceOp.LOGADDEXP, wrap_dim(dim, input.ndim)), out)
+        return _out(input.clone(), out, "logcumsumexp")
+    return _out(_scan(input, ReduceOp.LOGADDEXP, wrap_dim(dim, input.ndim)), out, "logcumsumexp")
 
 
 def _complex_logcumsumexp(x: Tensor, d: int) -> Tensor:

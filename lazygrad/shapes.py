@@ -10,7 +10,7 @@ import numpy as np
 
 from . import graph
 from .autograd.composite import recorded_as
-from .autograd.record import differentiable
+from .autograd.record import differentiable, takes_out
 from .creation import ones, zeros
 from .dtypes import bool_, int32, int64, result_type, torch_name
 from .elementwise import _out, broadcast_shapes, logical_xor, sub
@@ -327,6 +327,7 @@ def _check_diff_edge(input: Tensor, edge: Tensor, d: int) -> None:
                                f"tensor.size({k}) = {edge._shape[k]}")
 
 
+@takes_out("diff", refused_as="sub")
 def diff(input: Tensor, n: int = 1, dim: int = -1, prepend=None, append=None) -> Tensor:
     """The n-th forward difference along dim (logical xor for bool), after prepend/append are attached."""
     if input.ndim == 0:

@@ -13,9 +13,10 @@ import math
 import numpy as np
 
 from . import graph, return_types
-from .autograd.record import differentiable
+from .autograd.record import differentiable, takes_out
 from .dtypes import REAL_TYPES, bfloat16, bool_, float32, float64, int64, uint8
-from .elementwise import isnan, lerp, where
+from .factory_out import factory_out
+from .elementwise import _out, isnan, lerp, where
 from .indexing import gather, take_along_dim
 from .tensor import Tensor, known_values, wrap_dim
 from .int_parameters import refuse_combination
@@ -51,7 +52,7 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = 
     refuse_complex(input, "sort")
     if input.ndim:
         wrap_dim(dim, input.ndim)
-    return return_types.sort(*_sorted(input, dim, descending))
+    return _out(return_types.sort(*_sorted(input, dim, descending)), out, "sort")
 
 
 def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
@@ -61,6 +62,7 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool
     return _positions(input, wrap_dim(dim, input.ndim), descending)
 
 
+@takes_out("msort", refused_as="sort")
 def msort(input: Tensor) -> Tensor:
     return sort(input, 0).values
 
@@ -221,9 +223,9 @@ def _quantile(input: Tensor, q, dim, keepdim: bool, interpolation: str, ignore_n
     return out.squeeze(0) if qs.ndim == 0 else out
 
 
+@takes_out("quantile")
 @autocast_op("quantile")
-def quantile(input: Tensor, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear",
-             out=None) -> Tensor:
+def quantile(input: Tensor, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear") -> Tensor:
     """The q-th quantiles along dim (of all elements without dim), interpolating between neighbours."""
     if not isinstance(q, (Tensor, *REAL_TYPES)):
         refuse_combination(quantile, (input, q))
@@ -231,15 +233,16 @@ def quantile(input: Tensor, q, dim=None, keepdim: bool = False, *, interpolation
     return _quantile(input, q, dim, keepdim, interpolation, False)
 
 
+@takes_out("nanquantile")
 @autocast_op("nanquantile")
-def nanquantile(input: Tensor, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear",
-                out=None) -> Tensor:
+def nanquantile(input: Tensor, q, dim=None, keepdim: bool = False, *, interpolation: str = "linear") -> Tensor:
     if not isinstance(q, (Tensor, *REAL_TYPES)):
         refuse_combination(nanquantile, (input, q))
     return _quantile(input, q, dim, keepdim, interpolation, True)
 
 
-def randperm(n: int, *, generator=None, out=None, dtype=None, layout=None, device=None, pin_memory: bool = False,
+@factory_out("randperm")
+def randperm(n: int, *, generator=None, dtype=None, layout=None, device=None, pin_memory: bool = False,
              requires_grad: bool = False) -> Tensor:
     """A random permutation of range(n): the order of n random doubles (from the shared stream, so the
     same seed gives the same permutation on every back end)."""
@@ -248,8 +251,8 @@ def randperm(n: int, *, generator=None, out=None, dtype=None, layout=None, devic
     if n < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     perm = argsort(rand(n, generator=generator, dtype=float64, device=device))  # (53 random bits: ties are rare)
-    out = perm.to(to_dtype(dtype)) if dtype is not None else perm
-    return out.requires_grad_(requires_grad) if requires_grad else out
+    perm = perm.to(to_dtype(dtype)) if dtype is not None else perm
+    return perm.requires_grad_(requires_grad) if requires_grad else perm
 
 
 def _host(t: Tensor) -> np.ndarray:

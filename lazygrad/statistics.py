@@ -20,6 +20,7 @@ from .products import mm
 from .reductions import amax, amin, mean, sum
 from .complex_numbers import complex as complex_, conj
 from .tensor import Tensor, known_values, wrap_dim
+from .autograd.record import takes_out
 
 
 # ---- histc ----------------------------------------------------------------------------------------------
@@ -183,8 +184,8 @@ def _check_known_ranges(points: Tensor, counts: tuple, ranges: tuple | None) -> 
         check_finite_ranges(np, values, counts, ranges)
 
 
-def histogram(input: Tensor, bins=100, *, range=None, weight: Tensor | None = None, density: bool = False,
-              out=None):
+@takes_out("histogram")
+def histogram(input: Tensor, bins=100, *, range=None, weight: Tensor | None = None, density: bool = False):
     """Counts of input's elements in bins (an int: equal bins over range or the data's range; a tensor: the
     edges), weighted by weight, or a density; with the edges (a library call: numpy's histogram, whose
     edges for an empty or single-valued range are torch's)."""

@@ -53,7 +53,7 @@ def differentiable(op: str):
         def wrapper(*args, **kwargs):
             if FORWARD.level is not None and FORWARD.propagating and any_dual(args, kwargs):
                 return propagate(op, lambda: wrapper(*args, **kwargs), *positional(args, kwargs))
-            if REGION.active:
+            if REGION.active and kwargs.get("out") is None:  # (an op given out= runs as called, as torch's)
                 cast_args, cast_kwargs, handled = cast_inputs(op, args, kwargs)
                 if handled:
                     with no_autocast():
@@ -80,14 +80,56 @@ def differentiable(op: str):
 
 
 def _with_out(op: str, fn, args, kwargs):
-    """fn(*args) written into kwargs["out"] (torch refuses out= when autograd would record)."""
+    """fn(*args) written into kwargs["out"] (torch refuses out= when autograd would record); the sums and products
+    that compute in out's dtype get it as their dtype."""
     from ..inplace import write_out
+    from ..out_dtypes import COMPUTED_IN_OUT_DTYPE
     kwargs = dict(kwargs)
     out = kwargs.pop("out")
     if STATE.enabled and (_any_requires_grad(args) or _any_requires_grad(kwargs.values())):
         raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic "
                            "differentiation, but one of the arguments requires grad.")
-    return write_out(fn(*args, **kwargs), out)
+    if op in COMPUTED_IN_OUT_DTYPE and kwargs.get("dtype") is None and isinstance(out, _tensor_type()):
+        kwargs["dtype"] = out.dtype
+    with no_autocast():
+        result = fn(*args, **kwargs)
+    return write_out(result, out, op)
+
+
+def takes_out(op: str, refused_as: str | None = None):
+    """Gives a function that builds its result from other ops torch's `out=` (as `differentiable` gives its ops).
+    Where the result requires grad, torch refuses out= naming the op `refused_as` (the one the function is built
+    on), or, without one, copies the result into out recorded (out's grad_fn is then CopyBackwards)."""
+    def deco(fn):
+        @functools.wraps(fn)
+        def function(*args, out=None, **kwargs):
+            if out is None:
+                return fn(*args, **kwargs)
+            from ..inplace import write_out
+            result = fn(*args, **kwargs)
+            parts = result if isinstance(result, tuple) else (result,)
+            if not (STATE.enabled and any(p.requires_grad for p in parts)):
+                return write_out(result, out, op)
+            if refused_as is not None:
+                raise RuntimeError(f"{refused_as}(): functions with out=... arguments don't support automatic "
+                                   "differentiation, but one of the arguments requires grad.")
+            detached = type(result)(*(p.detach() for p in parts)) if isinstance(result, tuple) else result.detach()
+            written = write_out(detached, out, op)  # (out resized and checked, then written again, recorded)
+            for target, part in zip(written if isinstance(result, tuple) else (written,), parts):
+                target.copy_(part)
+            return written
+        function.__signature__ = signature_with_out(fn)
+        return function
+    return deco
+
+
+def signature_with_out(fn) -> inspect.Signature:
+    """fn's signature with torch's keyword-only `out` added (what a wrapper taking it shows)."""
+    signature = inspect.signature(fn)
+    out = inspect.Parameter("out", inspect.Parameter.KEYWORD_ONLY, default=None)
+    parameters = list(signature.parameters.values())
+    at = next((i for i, p in enumerate(parameters) if p.kind is p.VAR_KEYWORD), len(parameters))
+    return signature.replace(parameters=[*parameters[:at], out, *parameters[at:]])
 
 
 def _any_requires_grad(values) -> bool:
