@@ -546,7 +546,7 @@ def randn_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = 
 def randint_like(input: Tensor, low, high=None, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     if high is None:
         low, high = 0, low
-    return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype, device=device)
+    return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
 
 
 def legacy_constructor(self: Tensor, *args, dtype=None, device=None) -> None:

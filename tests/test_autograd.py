@@ -188,6 +188,13 @@ def test_grad_to_an_intermediate_runs_and_frees_only_the_graph_above_it():
         b.sum().backward()
 
 
+def test_grad_warns_that_only_inputs_is_ignored():
+    x = lg.ones(2, requires_grad=True)
+    with pytest.warns(FutureWarning, match=r"^only_inputs argument is deprecated and is ignored now"):
+        (got,) = lg.autograd.grad((x * 2).sum(), x, only_inputs=False)
+    assert got.tolist() == [2.0, 2.0]
+
+
 def test_reading_grad_of_a_non_leaf_warns_as_torch_does():
     import warnings
     x = lg.ones(3, requires_grad=True)

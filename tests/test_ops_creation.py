@@ -412,6 +412,9 @@ def test_random_shapes_dtypes_ranges(backend):
     assert lg.randn_like(lg.zeros(2, 3)).shape == (2, 3)
     assert lg.randint_like(lg.zeros(3, dtype=lg.int32), 5).dtype is lg.int32
     assert lg.randint_like(lg.zeros(30, dtype=lg.int32), 2, 5).numpy().min() >= 2
+    assert lg.randint_like(lg.zeros(3), 5, requires_grad=True).requires_grad  # (as torch's: a float like)
+    with pytest.raises(RuntimeError, match="Only Tensors of floating point and complex dtype can require gradients"):
+        lg.randint_like(lg.zeros(3, dtype=lg.int64), 5, requires_grad=True)
 
 
 def test_random_seeding(backend):

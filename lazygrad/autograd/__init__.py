@@ -127,6 +127,10 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
     if not ins:
         raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     _check_outputs(outs)
+    if not only_inputs:
+        warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to True). To accumulate "
+                      "gradient for other parts of the graph, please use torch.autograd.backward.", FutureWarning,
+                      stacklevel=2)
     if is_grads_batched:
         return _batched_grad(outs, ins, _as_list(grad_outputs) if grad_outputs is not None else [None] * len(outs),
                              retain_graph, create_graph, bool(allow_unused), materialize_grads)
