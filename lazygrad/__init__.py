@@ -50,7 +50,8 @@ from .func import vmap
 from .decompositions import (cholesky_inverse, cholesky_solve, det, logdet, matrix_exp, pinverse, triangular_solve)
 from .decompositions import inv as inverse, legacy_cholesky as cholesky, legacy_qr as qr, legacy_slogdet as slogdet
 from .decompositions import geqrf, legacy_svd as svd
-from .linalg import householder_product as orgqr
+from .parameter_names import respelled as _respelled
+orgqr = _respelled(linalg.householder_product, input="A", input2="tau")
 from .decompositions import legacy_lu as lu, legacy_lu_solve as lu_solve, lu_unpack
 from .linalg import matrix_power
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled, set_anomaly_enabled

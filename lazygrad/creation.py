@@ -532,21 +532,27 @@ def _in_span(bits, low: int, high: int, shape):
     return graph.alu(Op.ADD, offset, const(low))
 
 
-def rand_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
-    out = _random(tuple(input.shape), "uniform", _float_dtype(dtype or input.dtype), device or input.device, False)
+def rand_like(input: Tensor, *, generator=None, dtype=None, device=None, requires_grad: bool = False,
+              memory_format=None) -> Tensor:
+    out = _random(tuple(input.shape), "uniform", _float_dtype(dtype or input.dtype), device or input.device, False,
+                  generator)
     return _finish(_formatted(out, input, memory_format), requires_grad)
 
 
-def randn_like(input: Tensor, *, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
+def randn_like(input: Tensor, *, generator=None, dtype=None, device=None, requires_grad: bool = False,
+               memory_format=None) -> Tensor:
     out = _random(tuple(input.shape), "normal", _float_dtype(dtype or input.dtype, "normal"), device or input.device,
-                  False)
+                  False, generator)
     return _finish(_formatted(out, input, memory_format), requires_grad)
 
 
-def randint_like(input: Tensor, low, high=None, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def randint_like(input: Tensor, low, high=None, *, generator=None, dtype=None, device=None,
+                 requires_grad: bool = False, memory_format=None) -> Tensor:
     if high is None:
         low, high = 0, low
-    return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype, device=device, requires_grad=requires_grad)
+    out = randint(low, high, tuple(input.shape), generator=generator, dtype=dtype or input.dtype,
+                  device=device or input.device)
+    return _finish(_formatted(out, input, memory_format), requires_grad)
 
 
 def legacy_constructor(self: Tensor, *args, dtype=None, device=None) -> None:

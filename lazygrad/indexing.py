@@ -886,8 +886,9 @@ def take(input: Tensor, index: Tensor) -> Tensor:
 
 
 @differentiable("gather")
-def gather(input: Tensor, dim: int, index: Tensor) -> Tensor:
-    """out[i][j] = input[index[i][j]][j] (for dim 0): one load per element, at a computed position."""
+def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
+    """out[i][j] = input[index[i][j]][j] (for dim 0): one load per element, at a computed position. (With
+    sparse_grad, torch's gradient of input is a sparse tensor; lazygrad's is dense, of the same values.)"""
     from .tensor import wrap_dim
     d = wrap_dim(dim, input.ndim)
     if input.ndim == 0 and index.ndim:  # a number is gathered from as a 1-element vector

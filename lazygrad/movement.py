@@ -17,6 +17,7 @@ from .warning_sites import warn_at_caller
 from .autograd.record import differentiable
 from .autograd.view_creation import created_in, mark_multi_output
 from .int_parameters import as_int, dim_list, int_list, spread_or_named
+from .parameter_names import respelled
 
 
 def as_view(t: Tensor, shape, strides, offset: int) -> Tensor:
@@ -486,7 +487,8 @@ def cat(tensors, dim: int = 0) -> Tensor:
     return Tensor._from_node(node, device)
 
 
-concat = concatenate = cat
+concat = cat
+concatenate = respelled(cat, axis="dim")
 
 
 @differentiable("stack")

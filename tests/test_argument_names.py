@@ -48,6 +48,14 @@ NAMED = {
     "can_cast": lambda m: m.tensor(m.can_cast(from_=m.float32, to=m.int64)),
     "promote_types": lambda m: m.ones(1, dtype=m.promote_types(type1=m.int32, type2=m.uint8)),
     "result_type": lambda m: m.ones(1, dtype=m.result_type(tensor=_x(m), other=2)),
+    "concatenate_axis": lambda m: m.concatenate([_x(m), _x(m)], axis=1),
+    "orgqr": lambda m: m.orgqr(input=m.tensor(SQUARE), input2=m.tensor([0.5, 0.25], dtype=m.float64)),
+    "gather_sparse_grad": lambda m: m.gather(_x(m), 1, m.tensor([[2], [0]]), sparse_grad=False),
+    "hspmm": lambda m: m.hspmm(mat1=m.tensor(SQUARE).to_sparse(), mat2=m.tensor(SQUARE)).to_dense(),
+    "smm": lambda m: m.smm(input=m.tensor(SQUARE).to_sparse(), mat2=m.tensor(SQUARE)).to_dense(),
+    "randint_like": lambda m: m.randint_like(_x(m), 3, 4, generator=m.Generator(), memory_format=m.preserve_format),
+    "rand_like_generator": lambda m: m.rand_like(_x(m), generator=m.Generator()).zero_(),
+    "randn_like_generator": lambda m: m.randn_like(_x(m), generator=m.Generator()).zero_(),
 }
 
 

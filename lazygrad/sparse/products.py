@@ -111,21 +111,23 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     return out + (input if beta == 1 else input * beta)
 
 
-def hspmm(a: SparseTensor, b: Tensor) -> SparseTensor:
-    """a @ b as a hybrid sparse tensor: the rows where a has entries (in order, though flagged uncoalesced
-    as torch flags them), each a dense row."""
-    rows = np.unique(host_indices(a)[0]) if a._nnz() else np.zeros(0, np.int64)
-    product = sparse_dense(a, b, "hspmm")
-    picked = index_tensor(rows, a.device)
-    return SparseTensor._of(picked.unsqueeze(0), product.index_select(0, picked), (a._shape[0], b.shape[1]), False)
+def hspmm(mat1: SparseTensor, mat2: Tensor) -> SparseTensor:
+    """mat1 @ mat2 as a hybrid sparse tensor: the rows where mat1 has entries (in order, though flagged
+    uncoalesced as torch flags them), each a dense row."""
+    rows = np.unique(host_indices(mat1)[0]) if mat1._nnz() else np.zeros(0, np.int64)
+    product = sparse_dense(mat1, mat2, "hspmm")
+    picked = index_tensor(rows, mat1.device)
+    return SparseTensor._of(picked.unsqueeze(0), product.index_select(0, picked), (mat1._shape[0], mat2.shape[1]),
+                            False)
 
 
-def smm(a: SparseTensor, b: Tensor) -> SparseTensor:
-    """a @ b as a sparse matrix: every column of the rows where a has entries."""
-    hybrid = hspmm(a, b)
-    rows, n = host_indices(hybrid)[0], b.shape[1]
+def smm(input: SparseTensor, mat2: Tensor) -> SparseTensor:
+    """input @ mat2 as a sparse matrix: every column of the rows where input has entries."""
+    hybrid = hspmm(input, mat2)
+    rows, n = host_indices(hybrid)[0], mat2.shape[1]
     indices = np.stack([np.repeat(rows, n), np.tile(np.arange(n), len(rows))])
-    return SparseTensor._of(index_tensor(indices, a.device), hybrid._sparse_values.reshape(-1), hybrid._shape, False)
+    return SparseTensor._of(index_tensor(indices, input.device), hybrid._sparse_values.reshape(-1), hybrid._shape,
+                            False)
 
 
 def sspaddmm(input: SparseTensor, mat1: SparseTensor, mat2: Tensor, *, beta=1, alpha=1) -> SparseTensor:
