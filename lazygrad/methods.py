@@ -6,6 +6,7 @@ from . import diagonals, pointwise as pw, sampling, serialization, shapes, sorti
 from . import scans, scatters, special_functions as sf, statistics, tensor_info
 from . import arithmetic as ar, decompositions as dec, layouts, linalg as la, complex_numbers as cx
 from . import deprecated, short_time_fourier
+import inspect
 import numbers
 
 import numpy as np
@@ -159,12 +160,18 @@ def _cuda(self: Tensor, device=None, non_blocking: bool = False, memory_format=N
     return to(self, "cuda" if device is None else device if not isinstance(device, int) else f"cuda:{device}")
 
 
-def type_(self: Tensor, dtype=None):
-    """x.type() is torch's exact string ('torch.FloatTensor': code compares against it); x.type(dtype) casts."""
+def type_(self: Tensor, dtype=None, non_blocking: bool = False):
+    """x.type() is torch's exact string ('torch.FloatTensor': code compares against it); x.type(dtype) casts
+    (non_blocking: copies here are synchronous)."""
     if dtype is None:
         return f"torch.{torch_name(self.dtype)}Tensor"
     from .legacy_types import dtype_of_type
     return to(self, dtype_of_type(dtype))
+
+
+def _to_dense(self: Tensor, dtype=None, *, masked_grad=None) -> Tensor:
+    """A dense tensor is its own dense form (cast where a dtype is given, as torch's)."""
+    return self if dtype is None or to_dtype(dtype) is self.dtype else to(self, dtype)
 
 
 def _caster(dt: DType):
@@ -286,7 +293,11 @@ _COMPARISON_ALIASES = {"eq": "eq", "ne": "ne", "lt": "lt", "le": "le", "gt": "gt
 def _view_inplace(fn, node):
     """x.t_(), x.unsqueeze_(d), ...: x itself becomes the view (metadata only, its version bumped as torch's),
     its node named as torch names the in-place form (node(args): TransposeBackward1 for transpose_, ...)."""
-    def method(self, *args):
+    signature = inspect.signature(fn)
+
+    def method(self, *args, **kwargs):
+        if kwargs:  # (by torch's names: x.transpose_(dim0=0, dim1=1))
+            args = signature.bind(self, *args, **kwargs).args[1:]
         if grad_mode.STATE.enabled and not self._untracked:
             inplace.check_autograd_write(self)
         v = fn(self, *args)
@@ -588,8 +599,8 @@ METHODS = {
     "conj": cx.conj, "conj_physical": cx.conj_physical, "resolve_conj": cx.resolve, "resolve_neg": cx.resolve,
     "is_conj": cx.is_conj, "is_neg": cx.is_conj, "isreal": cx.isreal, "adjoint": cx.adjoint,
     "conj_physical_": _inplace(cx.conj_physical),
-    "argwhere": indexing.nonzero, "to_dense": cx.resolve, "share_memory_": _share_memory_,
-    "const_data_ptr": lambda self: self.data_ptr(), "dim_order": lambda self: tuple(
+    "argwhere": indexing.nonzero, "to_dense": _to_dense, "share_memory_": _share_memory_,
+    "const_data_ptr": lambda self: self.data_ptr(), "dim_order": lambda self, *, ambiguity_check=False: tuple(
         sorted(range(self.ndim), key=lambda d: (-self.stride(d), d))),
     "storage_type": lambda self: legacy_storages().get(f"{torch_name(self.dtype)}Storage"),  # (None for uint16/32/64)
     "is_pinned": lambda self, device=None: False,
@@ -613,8 +624,8 @@ METHODS = {
     **{alias + "_": _inplace(pw.COMPARED_IN_PLACE[op]) for alias, op in _COMPARISON_ALIASES.items()},
     **{name + "_": _inplace(as_method(fn, name + "_"), name) for name, fn in INPLACE_OF.items()},
     "t_": _view_inplace(_transposed_in_place, lambda args: "TBackward1"),
-    **{name: _view_inplace(mv.transpose, lambda args: "TransposeBackward1")
-       for name in ("transpose_", "swapaxes_", "swapdims_")},
+    **{name: _view_inplace(fn, lambda args: "TransposeBackward1")
+       for name, fn in (("transpose_", mv.transpose), ("swapaxes_", mv.swapaxes), ("swapdims_", mv.swapdims))},
     "unsqueeze_": _view_inplace(mv.unsqueeze, lambda args: "UnsqueezeBackward1"),
     "squeeze_": _view_inplace(mv.squeeze, _squeeze_node),
     "as_strided_": _view_inplace(mv.as_strided, lambda args: "AsStridedBackward1"),

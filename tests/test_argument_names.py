@@ -56,6 +56,14 @@ NAMED = {
     "randint_like": lambda m: m.randint_like(_x(m), 3, 4, generator=m.Generator(), memory_format=m.preserve_format),
     "rand_like_generator": lambda m: m.rand_like(_x(m), generator=m.Generator()).zero_(),
     "randn_like_generator": lambda m: m.randn_like(_x(m), generator=m.Generator()).zero_(),
+    "transpose_": lambda m: _x(m).clone().transpose_(dim0=0, dim1=1), "squeeze_": lambda m: _x(m)[:1].squeeze_(dim=0),
+    "unsqueeze_": lambda m: _x(m).clone().unsqueeze_(dim=1),
+    "swapaxes_": lambda m: _x(m).clone().swapaxes_(axis0=1, axis1=0),
+    "swapdims_": lambda m: _x(m).clone().swapdims_(dim0=1, dim1=0),
+    "as_strided_": lambda m: _x(m).clone().as_strided_(size=(2,), stride=(2,), storage_offset=1),
+    "to_dense_dtype": lambda m: _x(m).to_dense(dtype=m.float32),
+    "type_non_blocking": lambda m: _x(m).type(m.int32, True),
+    "dim_order": lambda m: m.tensor(_x(m).t().dim_order(ambiguity_check=False)),
 }
 
 
