@@ -90,3 +90,27 @@ def test_conversions_before_the_first_input_apply_to_the_parameters_it_makes():
         out = model(lib.ones(4, 5, dtype=lib.float64))
         assert out.dtype == lib.float64 and model[0].weight.dtype == lib.float64
         assert model[1].running_mean.dtype == lib.float64 and tuple(model[0].weight.shape) == (3, 5)
+
+
+@pytest.mark.parametrize("make, input_shape", [
+    (lambda nn: nn.LazyBatchNorm1d(bias=False), (4, 6)), (lambda nn: nn.LazyInstanceNorm2d(bias=False), (2, 3, 4, 4)),
+    (lambda nn: nn.GroupNorm(2, 4, bias=False), (2, 4, 3)), (lambda nn: nn.GroupNorm(2, 4, affine=False), (2, 4, 3))])
+def test_norms_without_a_bias_like_torch(make, input_shape):
+    """torch 2.13's `bias=False` of the group and lazy norms: a weight alone (printed `bias=False`)."""
+    torch = torch_or_skip()
+    seen = []
+    for lib in (lg, torch):
+        layer = make(lib.nn)
+        out = layer(lib.arange(float(np.prod(input_shape))).reshape(input_shape))
+        seen.append((repr(layer), sorted(dict(layer.named_parameters())), np.round(out.detach().numpy(), 5).tolist()))
+    assert seen[0] == seen[1]
+
+
+def test_modules_can_keep_duplicates_like_torch():
+    torch = torch_or_skip()
+    counts = []
+    for lib in (lg, torch):
+        shared = lib.nn.Linear(2, 2)
+        model = lib.nn.Sequential(shared, shared)
+        counts.append((len(list(model.modules())), len(list(model.modules(remove_duplicate=False)))))
+    assert counts[0] == counts[1] == (2, 3)

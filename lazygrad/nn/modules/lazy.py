@@ -139,12 +139,13 @@ class _LazyNormMixin(LazyModuleMixin):
     """A batch or instance norm whose num_features is its first input's channel count."""
 
     def __init__(self, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
-                 track_running_stats: bool = True, device=None, dtype=None):
-        super().__init__(0, eps, momentum, False, False)
+                 track_running_stats: bool = True, device=None, dtype=None, *, bias: bool = True):
+        super().__init__(0, eps, momentum, False, False, bias=False)
         self.affine, self.track_running_stats = affine, track_running_stats
         if affine:
             self.weight = UninitializedParameter(device=device, dtype=dtype)
-            self.bias = UninitializedParameter(device=device, dtype=dtype)
+            if bias:
+                self.bias = UninitializedParameter(device=device, dtype=dtype)
         if track_running_stats:
             from ...creation import tensor
             from ...dtypes import int64
@@ -170,8 +171,8 @@ def _lazy_norm(plain: type) -> type:
     """(The lazy instance norms default to affine parameters and running statistics, as torch's do, unlike
     the plain ones.)"""
     def __init__(self, eps: float = 1e-5, momentum: float | None = 0.1, affine: bool = True,
-                 track_running_stats: bool = True, device=None, dtype=None):
-        _LazyNormMixin.__init__(self, eps, momentum, affine, track_running_stats, device, dtype)
+                 track_running_stats: bool = True, device=None, dtype=None, *, bias: bool = True):
+        _LazyNormMixin.__init__(self, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
 
     return type(f"Lazy{plain.__name__}", (_LazyNormMixin, plain),
                 {"__init__": __init__, "cls_to_become": plain, "__module__": "lazygrad.nn",
