@@ -10,14 +10,14 @@ from .decompositions import (check_matrices, cholesky, cholesky_ex, det, eig, ei
                              ldl_factor, ldl_factor_ex, ldl_solve, lu, lu_factor, lu_factor_ex, lu_solve, matrix_exp,
                              pinv, qr, refuse_low_precision, slogdet, solve, solve_ex, solve_triangular, svd, svdvals,
                              tolerances)
-from .dtypes import torch_name
+from .dtypes import to_dtype, torch_name
 from .inplace import write_out
 from .library_routines import LinAlgError
 from .movement import cat, diagonal as _diagonal
 from . import products
 from .products import cross
 from .tensor_parameters import tensor_parameters
-from .reductions import amax, amin, vector_norm as _vector_norm
+from .reductions import amax, amin, check_norm_input, norm_dtype, vector_norm as _vector_norm
 from .tensor import Tensor
 from .amp.autocast_mode import autocast_op
 from .int_parameters import dim_list
@@ -54,7 +54,8 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dt
     dims = list(dim_list(dim))
     if len(dims) != 2:
         raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dims))}")
-    A = A.to(dtype) if dtype is not None else A
+    check_norm_input(A, "linalg.matrix_norm")
+    A = A.to(norm_dtype(A.dtype, to_dtype(dtype), "linalg.matrix_norm")) if dtype is not None else A
     rows, cols = (d % A.ndim for d in dims)
     if ord == "fro":
         return vector_norm(A, 2, (rows, cols), keepdim)

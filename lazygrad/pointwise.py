@@ -8,7 +8,7 @@ import numbers
 
 from . import graph
 from .autograd.record import differentiable
-from .dtypes import DType, bool_, float64, get_default_dtype, opmath, result_type, torch_name
+from .dtypes import DType, bool_, float64, get_default_dtype, opmath, result_type, to_dtype, torch_name
 from .elementwise import (_float_of, _out, abs, add, asin, atan, atan2, div, eq, exp, exp2, ge, gt, isfinite,
                           isinf, isnan, le, log, log1p, logical_and, logical_not, logical_or, lt, maximum, minimum, mul,
                           ne, neg, sin, sqrt, sub, trunc, unary, where)
@@ -335,6 +335,8 @@ def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Ten
     """sum treating NaN as zero."""
     if input.dtype.is_complex:
         raise RuntimeError("nansum on CPU does not support complex inputs")
+    if dtype is not None and to_dtype(dtype).is_complex:
+        raise NotImplementedError(f"\"nansum_cpu\" not implemented for '{torch_name(to_dtype(dtype))}'")
     x = where(isnan(input), _scalar(0, input.dtype), input) if input.dtype.is_floating_point else input
     return sum(x, dim, keepdim, dtype=dtype if dtype is not None else _sum_dtype(input, None))
 
@@ -344,6 +346,9 @@ def nanmean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=N
     if input.dtype.kind not in "fc":  # (complex gets through to nansum, which refuses it)
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype but got "
                            f"{torch_name(input.dtype)}")
+    if dtype is not None and to_dtype(dtype).kind not in "fc":
+        raise RuntimeError("nanmean(): could not infer output dtype. Optional dtype must be either a floating point or "
+                           f"complex dtype. Got: {torch_name(to_dtype(dtype))}")
     count = sum(logical_not(isnan(input)), dim, keepdim)
     return _out(div(nansum(input, dim, keepdim, dtype=dtype), count), out)
 

@@ -351,26 +351,32 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) ->
     return vector_norm(input, 2 if p in ("fro", None) else p, dim, keepdim, dtype)
 
 
-def _norm_dtype(given: DType, wanted: DType) -> DType:
-    refusal = f"linalg.vector_norm: dtype should be {{}}, but got {torch_name(wanted)}"
+def norm_dtype(given: DType, wanted: DType, norm: str = "linalg.vector_norm") -> DType:
+    """The dtype a norm computes in when one is asked for: torch's checks (of the same kind as the input's,
+    holding it without narrowing), its messages naming the norm."""
+    refusal = f"{norm}: dtype should be {{}}, but got {torch_name(wanted)}"
     if wanted.kind not in "fc":
         raise RuntimeError(refusal.format("floating point or complex"))
     if given.is_complex != wanted.is_complex:
         raise RuntimeError(refusal.format("complex for complex inputs" if given.is_complex else "real for real inputs"))
     if promote_types(given, wanted) is not wanted:
-        raise RuntimeError(f"linalg.vector_norm: the dtype of the input ({torch_name(given)}) should be convertible "
+        raise RuntimeError(f"{norm}: the dtype of the input ({torch_name(given)}) should be convertible "
                            f"without narrowing to the specified dtype ({torch_name(wanted)})")
     return wanted
+
+
+def check_norm_input(input: Tensor, norm: str = "linalg.vector_norm") -> None:
+    if input.dtype.kind not in "fc":
+        raise RuntimeError(f"{norm}: Expected a floating point or complex tensor as input. Got "
+                           f"{torch_name(input.dtype)}")
 
 
 @differentiable("linalg_vector_norm")
 def vector_norm(input: Tensor, p=2, dim=None, keepdim: bool = False, dtype=None) -> Tensor:
     """The p-norm of input's elements over dim (all of them by default), computed in dtype (torch's checks:
     one of the same kind as input's, holding it without narrowing)."""
-    if input.dtype.kind not in "fc":
-        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
-                           f"{torch_name(input.dtype)}")
-    x = input.to(_norm_dtype(input.dtype, to_dtype(dtype))) if dtype is not None else input
+    check_norm_input(input)
+    x = input.to(norm_dtype(input.dtype, to_dtype(dtype))) if dtype is not None else input
     if x.dtype.is_complex:  # the norm of the moduli
         x = abs_(x)
     if p != 0 and not isinstance(p, str) and x.numel() and _count(x, dim) == 1:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import lazygrad as lg
-from oracle import assert_like_torch, torch_of
+from oracle import assert_like_torch, torch_of, torch_or_skip
 
 ALL = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64"]
 FLOATS = ["float16", "float32", "float64"]
@@ -785,3 +785,41 @@ def test_kthvalue_checks_in_torchs_order():
         lg.kthvalue(lg.zeros(3, dtype=lg.complex64), 5)
     with pytest.raises(NotImplementedError, match="not implemented for 'ComplexFloat'"):
         lg.kthvalue(lg.zeros(3, dtype=lg.complex64), 1)
+
+
+DTYPE_ARGUMENT = {
+    "sum": lambda m, x, d: m.sum(x, 1, dtype=d), "prod": lambda m, x, d: m.prod(x, dtype=d),
+    "mean": lambda m, x, d: m.mean(x, 1, dtype=d), "nansum": lambda m, x, d: m.nansum(x, 1, dtype=d),
+    "nanmean": lambda m, x, d: m.nanmean(x, 1, dtype=d), "cumsum": lambda m, x, d: m.cumsum(x, 1, dtype=d),
+    "cumprod": lambda m, x, d: x.cumprod(1, dtype=d), "softmax": lambda m, x, d: m.softmax(x, 1, dtype=d),
+    "log_softmax": lambda m, x, d: m.nn.functional.log_softmax(x, 1, dtype=d),
+    "vector_norm": lambda m, x, d: m.linalg.vector_norm(x, dim=1, dtype=d),
+    "matrix_norm": lambda m, x, d: m.linalg.matrix_norm(x, dtype=d),
+    "matrix_norm_nuc": lambda m, x, d: m.linalg.matrix_norm(x, "nuc", dtype=d),
+    "linalg_norm": lambda m, x, d: m.linalg.norm(x, 2, dtype=d), "norm": lambda m, x, d: m.norm(x, dim=1, dtype=d),
+}
+DTYPE_PAIRS = [("float32", "float64"), ("float32", "float16"), ("int64", "float32"), ("int32", "int64"),
+               ("float32", "int64"), ("float64", "float32"), ("complex64", "float64"), ("float32", "complex64")]
+
+
+@pytest.mark.parametrize("name", DTYPE_ARGUMENT)
+def test_the_dtype_argument_of_reductions_like_torch(name):
+    """dtype= computes in that dtype, or is refused with torch's error (norms: of the input's kind, holding it
+    without narrowing; means: a floating one)."""
+    torch = torch_or_skip()
+    values = np.random.default_rng(3).standard_normal((3, 4)) * 3
+    for given, wanted in DTYPE_PAIRS:
+        results = []
+        for m in (lg, torch):
+            x = m.tensor(values).to(getattr(m, given))
+            try:
+                out = DTYPE_ARGUMENT[name](m, x, getattr(m, wanted))
+                results.append((str(out.dtype).split(".")[-1], out.to(m.complex128).numpy()))
+            except Exception as error:  # noqa: BLE001  (class and message compared)
+                results.append((type(error).__name__, str(error)))
+        (got, got_values), (want, want_values) = results
+        assert got == want, (given, wanted)
+        if isinstance(want_values, str):
+            assert got_values == want_values
+        else:
+            np.testing.assert_allclose(got_values, want_values, rtol=2e-3, atol=1e-3)
