@@ -19,6 +19,7 @@ from .elementwise import _out, _result, broadcast_node, broadcast_shapes, div, e
 from .movement import select, transpose
 from .ops import Op
 from .tensor import Tensor
+from .warning_sites import warn_at_caller
 from .tensor_parameters import tensor_parameters
 
 
@@ -192,7 +193,10 @@ def sgn(input: Tensor, *, out=None) -> Tensor:
 
 
 def adjoint(input: Tensor) -> Tensor:
-    """The conjugate transpose of the last two dims."""
+    """The conjugate transpose of the last two dims (of a 0-d tensor, its conjugate, as torch's, which warns)."""
+    if input.ndim == 0:
+        warn_at_caller("adjoint() is deprecated on 0-D tensors. Consider using x.conj().")
+        return conj(input)
     if input.ndim < 2:
         raise RuntimeError("tensor.adjoint() is only supported on matrices or batches of matrices. Got 1-D tensor.")
     return conj(transpose(input, -2, -1))

@@ -463,6 +463,8 @@ def geqrf(input: Tensor):
     I - tau[i] v v^H, v = (0, ..., 0, 1, a[i+1:, i]) (linalg.householder_product rebuilds Q)."""
     if input.ndim < 2:
         raise RuntimeError("lazygrad.geqrf: input must have at least 2 dimensions.")
+    if input.dtype.kind not in "fc":
+        raise NotImplementedError(f"\"geqrf_cpu\" not implemented for '{torch_name(input.dtype)}'")
     *batch, m, n = input.shape
     return return_types.geqrf(*library_call("geqrf", (), [input], [tuple(input.shape), tuple(batch) + (min(m, n),)]))
 
@@ -562,7 +564,7 @@ def legacy_svd(input: Tensor, some: bool = True, compute_uv: bool = True):
         return return_types.svd(zeros(*batch, m, m, dtype=input.dtype, device=input.device), s,
                                 zeros(*batch, n, n, dtype=input.dtype, device=input.device))
     u, s, vh = svd(input, full_matrices=not some)
-    return return_types.svd(u, s, vh.mT)
+    return return_types.svd(u, s, vh.mH)
 
 
 # ---- pseudo-inverse, matrix exponential --------------------------------------------------------------

@@ -234,12 +234,15 @@ def subtract(input, other, *, alpha=1, out=None) -> Tensor:
     return sub(input, other, alpha=alpha, out=out)
 
 
+BOOL_SUBTRACTION = ("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                    "`logical_xor()` operator instead.")
+
+
 @differentiable("sub")
 def sub(input, other, *, alpha=1, out=None) -> Tensor:
     bools = [x.dtype is bool_ if isinstance(x, Tensor) else isinstance(x, bool) for x in (input, other)]
     if all(bools):
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
-                           "Use the `^` or `logical_xor()` operator instead.")
+        raise RuntimeError(BOOL_SUBTRACTION)
     if any(bools):
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
                            "to invert a mask, use the `~` or `logical_not()` operator instead.")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numbers
 
-from .dtypes import get_default_dtype
+from .dtypes import bool_, get_default_dtype
+from .elementwise import BOOL_SUBTRACTION
 from .movement import cat
 from .tensor import Tensor, wrap_dim
 from .int_parameters import dim_list
@@ -79,6 +80,8 @@ def gradient(input: Tensor, *, spacing=1, dim=None, edge_order: int = 1) -> tupl
                                                           dim_list(dim)]
     if any(input.shape[d] < edge_order + 1 for d in dims):
         raise RuntimeError("torch.gradient expected each dimension size to be at least edge_order+1")
+    if input.dtype is bool_:  # (torch's differences subtract the bools themselves)
+        raise RuntimeError(BOOL_SUBTRACTION)
     f = input if input.dtype.is_floating_point else input.to(get_default_dtype())
     results = []
     for d, step in zip(dims, _spacings(input, spacing, dims, dim is not None)):

@@ -11,34 +11,34 @@ from .tensor import Tensor
 
 
 def _orthonormal_basis(A: Tensor, q: int, niter: int, M: Tensor | None) -> Tensor:
-    """q orthonormal columns Q with Q Q^T (A - M) close to A - M (M never subtracted from A itself)."""
+    """q orthonormal columns Q with Q Q^H (A - M) close to A - M (M never subtracted from A itself). The sketch is
+    of A's dtype, float32 for an integer A (whose product with it torch refuses, as here)."""
     def minus_mean(X: Tensor, product) -> Tensor:
         return X if M is None else X - product(M)
 
-    sketch = randn(A.shape[-1], q, dtype=A.dtype, device=A.device)
+    sketch = randn(A.shape[-1], q, dtype=A.dtype if A.dtype.kind in "fc" else float32, device=A.device)
     Q = linalg.qr(minus_mean(A @ sketch, lambda m: m @ sketch)).Q
     for _ in range(niter):
-        Q = linalg.qr(minus_mean(A.mT @ Q, lambda m: m.mT @ Q)).Q
+        Q = linalg.qr(minus_mean(A.mH @ Q, lambda m: m.mH @ Q)).Q
         Q = linalg.qr(minus_mean(A @ Q, lambda m: m @ Q)).Q
     return Q
 
 
 def svd_lowrank(A: Tensor, q: int | None = 6, niter: int | None = 2,
                 M: Tensor | None = None) -> tuple[Tensor, Tensor, Tensor]:
-    """U, S, V with U diag(S) V^T approximating A - M by rank q (wide matrices are factored transposed)."""
+    """U, S, V with U diag(S) V^H approximating A - M by rank q (wide matrices are factored conjugate-transposed;
+    a complex A gives complex U and V)."""
     q, niter = 6 if q is None else q, 2 if niter is None else niter
     m, n = A.shape[-2:]
-    if not A.dtype.is_floating_point:
-        A = A.to(float32)
     if M is not None:
         M = M.broadcast_to(A.shape)
     wide = m < n
     if wide:
-        A, M = A.mT, None if M is None else M.mT
+        A, M = A.mH, None if M is None else M.mH
     Q = _orthonormal_basis(A, q, niter, M)
-    B = Q.mT @ A if M is None else Q.mT @ A - Q.mT @ M
+    B = Q.mH @ A if M is None else Q.mH @ A - Q.mH @ M
     U, S, Vh = linalg.svd(B, full_matrices=False)
-    U, V = Q @ U, Vh.mT
+    U, V = Q @ U, Vh.mH
     return (V, S, U) if wide else (U, S, V)
 
 

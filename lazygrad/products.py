@@ -530,6 +530,8 @@ def pdist(input: Tensor, p: float = 2) -> Tensor:
         raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
     if p < 0:
         raise RuntimeError("pdist only supports non-negative p values")
+    if not input.dtype.is_floating_point:
+        raise RuntimeError("pdist only supports floating-point dtypes")
     n = input._shape[0]
     rows, cols = np.triu_indices(n, 1)
     first, second = (input[tensor(i.astype(np.int64), device=input.device)] for i in (rows, cols))

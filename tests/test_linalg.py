@@ -594,3 +594,26 @@ def test_ldl_factor_of_a_singular_matrix_raises():
                                            r"not be completed because the block diagonal matrix D is exactly singular"):
         ld.numpy()
     assert lg.linalg.ldl_factor_ex(lg.stack([lg.eye(3), lg.zeros(3, 3)])).info.tolist() == [0, 1]
+
+
+@pytest.mark.parametrize("shape", [(2, 3), (3, 2), (2, 3, 3)])
+def test_complex_legacy_svd_and_lowrank_factor_their_input(shape):
+    """torch.svd's V (not V^H) conjugates V^H; svd_lowrank keeps a complex matrix complex: U diag(S) V^H is A."""
+    rng = np.random.default_rng(8)
+    a = (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)).astype(np.complex128)
+    A = lg.tensor(a)
+    for U, S, V in (lg.svd(A), lg.svd_lowrank(A, q=min(shape[-2:]))):
+        assert U.dtype is lg.complex128 and V.dtype is lg.complex128 and S.dtype is lg.float64
+        np.testing.assert_allclose((U @ lg.diag_embed(S).to(U.dtype) @ V.mH).numpy(), a, atol=1e-10)
+
+
+def test_lowrank_and_edge_refusals_like_torch():
+    torch = torch_or_skip()
+    calls = [lambda m: m.svd_lowrank(m.ones(3, 4, dtype=m.int64)), lambda m: m.geqrf(m.ones(2, 2, dtype=m.int64)),
+             lambda m: m.pdist(m.ones(2, 2, dtype=m.int64)), lambda m: m.pdist(m.ones(2, 2, dtype=m.complex64)),
+             lambda m: m.gradient(m.ones(2, 2, dtype=m.bool))]
+    for call in calls:
+        raises_like_torch(call, (RuntimeError, NotImplementedError))
+    for m in (lg, torch):
+        with pytest.warns(UserWarning, match="adjoint\\(\\) is deprecated on 0-D tensors"):
+            assert m.adjoint(m.tensor(1.5 + 2j)).item() == 1.5 - 2j
