@@ -649,3 +649,34 @@ def test_dropout_rank_warnings(case):
             case(F, mod)
         messages.append([(w.category, str(w.message)) for w in caught])
     assert messages[0] == messages[1] and messages[0]
+
+
+ACTIVATION_DTYPES = {
+    "silu_complex": lambda m: m.nn.functional.silu(m.tensor([[1 + 2j, -0.5j, 3.0]])),
+    "silu_complex_grad": lambda m: m.nn.functional.silu(m.tensor([1j], requires_grad=True)),
+    "glu_complex": lambda m: m.nn.functional.glu(m.tensor([[1 + 2j, -0.5j]])),
+    "glu_int": lambda m: m.nn.functional.glu(m.tensor([[1, 2]])),
+    "threshold_complex": lambda m: m.nn.functional.threshold(m.tensor([1j]), 0.5, 0.0),
+    "threshold_bool": lambda m: m.nn.functional.threshold_(m.tensor([True]), 0.5, 0.0),
+    "threshold_int": lambda m: m.nn.functional.threshold(m.tensor([1, 2]), 1, 0),
+    "rrelu_int": lambda m: m.nn.functional.rrelu(m.tensor([1, 2])),
+    "rrelu_complex_training": lambda m: m.nn.functional.rrelu(m.tensor([1j]), training=True),
+    "hardtanh_bool": lambda m: m.nn.functional.hardtanh(m.tensor([True])),
+    "relu6_complex": lambda m: m.nn.functional.relu6(m.tensor([1j])),
+    "relu6_int": lambda m: m.nn.functional.relu6(m.tensor([1, 9])),
+}
+
+
+@pytest.mark.parametrize("name", ACTIVATION_DTYPES)
+def test_activations_take_and_refuse_dtypes_as_torch(name):
+    """silu computes complex values (and refuses to differentiate them, as torch); the piecewise activations
+    refuse bools and complex numbers with torch's errors."""
+    torch = torch_or_skip()
+    outcomes = []
+    for m in (lg, torch):
+        try:
+            out = ACTIVATION_DTYPES[name](m)
+            outcomes.append((str(out.dtype).split(".")[-1], np.round(out.detach().to(m.complex128).numpy(), 5).tolist()))
+        except Exception as error:  # noqa: BLE001  (class and message compared)
+            outcomes.append((type(error).__name__, str(error)))
+    assert outcomes[0] == outcomes[1]

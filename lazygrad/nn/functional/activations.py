@@ -12,8 +12,9 @@ import numpy as np
 
 from ... import inplace as _inplace
 from ...autograd.composite import recorded_as
+from ...autograd.grad_mode import is_grad_enabled
 from ...creation import empty_like, rand, zeros_like
-from ...dtypes import float32, torch_name
+from ...dtypes import bool_, float32, torch_name
 from ...float_kernels import refuse_non_floating
 from ...elementwise import HALF_FLOATS, erf, exp, expm1, log1p, relu as _relu, sigmoid as _sigmoid, tanh as _tanh, where
 from ...tensor import Tensor
@@ -29,9 +30,9 @@ _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
-def _floating(input: Tensor, kernel: str) -> None:
-    """torch's kernels for the smooth activations exist for floating dtypes only."""
-    if not input.dtype.is_floating_point:
+def _floating(input: Tensor, kernel: str, complex_ok: bool = False) -> None:
+    """torch's kernels for the smooth activations exist for floating dtypes only (some for complex ones too)."""
+    if not (input.dtype.is_floating_point or complex_ok and input.dtype.is_complex):
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{torch_name(input.dtype)}'")
 
 
@@ -98,6 +99,10 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
     """x clipped to [min_val, max_val]; unlike clamp, the gradient at the bounds is 0."""
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
+    if input.dtype is bool_:
+        raise RuntimeError("Bool inputs not supported for hardtanh")
+    if input.dtype.is_complex:
+        raise NotImplementedError("clamp is not supported for complex types")
     return _maybe_inplace(_hardtanh, input, inplace, min_val, max_val, op="hardtanh")
 
 
@@ -117,12 +122,19 @@ def _threshold(input: Tensor, threshold: float, value: float) -> Tensor:
 @tensor_parameters("input")
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """x where x > threshold, else value."""
+    _no_bool_or_complex(input, "threshold_cpu")
     return _maybe_inplace(_threshold, input, inplace, threshold, value, op="threshold")
 
 
 @tensor_parameters("input")
 def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    _no_bool_or_complex(input, "threshold_cpu")
     return _maybe_inplace(_threshold, input, True, threshold, value, op="threshold")
+
+
+def _no_bool_or_complex(input: Tensor, kernel: str) -> None:
+    if input.dtype is bool_ or input.dtype.is_complex:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{torch_name(input.dtype)}'")
 
 
 def _leaky_relu(input: Tensor, negative_slope: float) -> Tensor:
@@ -175,6 +187,7 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
     mean otherwise."""
     if lower > upper:
         raise RuntimeError("Lower bound should be less than or equal to the upper bound")
+    _floating(input, "rrelu_with_noise_out_cpu" if training else "leaky_relu_cpu")
     return _maybe_inplace(_rrelu, input, inplace, lower, upper, training, op="rrelu")
 
 
@@ -337,8 +350,10 @@ def _mish(input: Tensor) -> Tensor:
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
-    """x * sigmoid(x)."""
-    _floating(input, "silu_cpu")
+    """x * sigmoid(x) (of a complex x too, which torch does not differentiate)."""
+    _floating(input, "silu_cpu", complex_ok=True)
+    if input.dtype.is_complex and input.requires_grad and is_grad_enabled():
+        raise RuntimeError("silu does not support automatic differentiation for outputs with complex dtype.")
     return _maybe_inplace(_silu, input, inplace, op="silu")
 
 
@@ -373,6 +388,7 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
     size = input.shape[d]
     if size % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {size}")
+    _floating(input, "glu_cpu")
     return _glu(input, d)
 
 
