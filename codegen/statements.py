@@ -79,6 +79,9 @@ _UNSIGNED_FROM_FLOAT = {"uint16": "({t})(int32_t)({a})", "uint64": "lg_to_u64({a
 
 
 def _cast(src: DType, dst: DType, a: str, d: Dialect) -> str:
+    if src.kind == "c" and dst.kind == "b":  # nonzero in either part
+        parts = c_ops.fmt_fields(src)["f"]
+        return f"(lg_creal{parts}({a}) != 0 || lg_cimag{parts}({a}) != 0)"
     if src.kind == "c" and dst.kind != "c":  # the real part, as torch's conversions keep it
         part = src.to_real()
         return _cast(part, dst, f"lg_creal{c_ops.fmt_fields(src)['f']}({a})", d)

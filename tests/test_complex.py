@@ -1,6 +1,8 @@
 """Complex tensors (complex64, complex128) against torch and numpy: type promotion, creation, printing,
 elementwise functions and reductions, views between complex numbers and float pairs, errors, and
 torch's complex gradients (the conjugate Wirtinger convention)."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -398,6 +400,15 @@ def test_casting_to_real_warns_and_keeps_the_real_part():
     z = lg.tensor([1 + 2j, -3 - 1j])
     with pytest.warns(UserWarning, match="Casting complex values to real discards the imaginary part"):
         assert z.to(lg.float64).tolist() == [1.0, -3.0]
+
+
+@pytest.mark.parametrize("dtype", ["complex64", "complex128"])
+def test_casting_to_bool_is_true_where_either_part_is_nonzero(dtype, backend):
+    """A complex number is True unless both parts are zero (an imaginary one too), without a warning."""
+    z = lg.tensor([-0.5j, 0j, 1 + 0j, 2j, complex("nan"), complex(0.0, -0.0)], dtype=getattr(lg, dtype))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert z.bool().tolist() == z.to(lg.bool).tolist() == [True, False, True, True, True, False]
 
 
 def test_interchange_with_torch():
