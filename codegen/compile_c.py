@@ -287,7 +287,9 @@ class CCompiler:
     # and unaffected (matmul and the benchmarks' kernels ran as fast without it).
     # -fno-trapping-math: no kernel reads the floating-point exception flags, and with them deemed observable
     # gcc keeps a conditional float -> double conversion behind a branch and gives up vectorizing the loop (a
-    # max-pool gradient fused into a bias gradient ran 8x slower on random data); values are unchanged.
+    # max-pool gradient fused into a bias gradient ran 8x slower on random data). It also lets gcc fold a round
+    # trip (double)(int)x into trunc(x) (-0.4 became -0.0, NaN stayed NaN): the prelude's lg_f2i32/lg_f2i64 convert
+    # floats to integers with x86's results written out and their integer held by gcc 12's __builtin_assoc_barrier.
     FLAGS: tuple[str, ...] = ("-O3", "-march=native", "-fopenmp", "-fwrapv", "-fno-math-errno", "-fno-trapping-math",
                               "-ffp-contract=off",
                               "-fno-tree-loop-distribute-patterns", "-fno-tree-slp-vectorize", "-fcx-fortran-rules",

@@ -76,6 +76,12 @@ def _cond(conds) -> str:
 # a float converted to an unsigned type through the signed type torch's CPU build goes through (uint16: int32,
 # so a value past int32's range gives 0 as there); uint64 past 2^63 has a helper of its own
 _UNSIGNED_FROM_FLOAT = {"uint16": "({t})(int32_t)({a})", "uint64": "lg_to_u64({a})"}
+# the same in C kernels, signed types too: through x86's conversion to int32 or int64, written out by the
+# prelude's lg_f2i32/lg_f2i64 (C leaves a value out of range undefined, and gcc folds a round trip into trunc)
+_INTEGER_FROM_FLOAT_C = {"int8": "(int8_t)lg_f2i32{f}({a})", "int16": "(int16_t)lg_f2i32{f}({a})",
+                         "int32": "lg_f2i32{f}({a})", "int64": "lg_f2i64{f}({a})", "uint8": "(uint8_t)lg_f2i64{f}({a})",
+                         "uint16": "(uint16_t)lg_f2i32{f}({a})", "uint32": "(uint32_t)lg_f2i64{f}({a})",
+                         "uint64": "lg_to_u64({a})"}
 
 
 def _cast(src: DType, dst: DType, a: str, d: Dialect) -> str:
@@ -89,6 +95,8 @@ def _cast(src: DType, dst: DType, a: str, d: Dialect) -> str:
         return f"({a} != 0)"
     if src.kind == "b":  # a select, not a conversion: gcc vectorizes it next to 32-bit lanes
         return f"({a} ? {c_ops.literal(1, dst)} : {c_ops.literal(0, dst)})"
+    if dst.kind in "iu" and src.kind == "f" and d.name == "c":
+        return _INTEGER_FROM_FLOAT_C[dst.name].format(f="" if src.name == "float64" else "f", a=a)
     if dst.kind == "u" and src.kind == "f":  # negative floats wrap like torch, not UB
         return _UNSIGNED_FROM_FLOAT.get(dst.name, "({t})(int64_t)({a})").format(t=d.ctype(dst), a=a)
     if dst.name == "float16" and src.name == "float64":  # through float, rounded twice, as torch's Half(float)

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import lazygrad as lg
-from oracle import assert_like_torch, dtype_name, torch_of, xfail_if
+from oracle import assert_like_torch, dtype_name, torch_of, torch_or_skip, xfail_if
 
 BOOL = ["bool"]
 INTS = ["uint8", "int8", "int16", "int32", "int64"]
@@ -864,3 +864,22 @@ def test_only_a_second_operand_number_keeps_full_precision_beside_half_floats(ba
     assert np.isnan((3e38 // x).float().numpy()).all()
     b = lg.tensor([-1.0, 3.0, 0.1, 7.0], dtype=lg.bfloat16)
     np.testing.assert_array_equal(lg.floor_divide(lg.tensor(0.1), b).float().numpy(), [-1.0, 0.0, 1.0, 0.0])
+
+
+@pytest.mark.parametrize("size", [1, 20])
+@pytest.mark.parametrize("source", ["float32", "float64"])
+@pytest.mark.parametrize("integer", ["int8", "int16", "int32", "int64"])
+def test_float_to_integer_and_back_in_one_kernel_like_torch(integer, source, size):
+    """x.long().float() is torch's x86 conversion both ways, not trunc(x): -0.4 gives +0, and NaN, infinities and
+    values out of range give the integer type's minimum (through int32 for the narrow types) - one kernel, which
+    gcc folded into a trunc (scalar and vector loops alike)."""
+    torch = torch_or_skip()
+    values = [-0.4, -0.0, 0.6, -2.5, 127.9, 255.0, 300.0, -129.0, 65504.0, 1e10, -1e10, float("nan"), float("inf"),
+              float("-inf")]
+    results = []
+    for m in (lg, torch):
+        x = m.tensor((values * size)[: max(size, len(values))], dtype=getattr(m, source))
+        back = x.to(getattr(m, integer)).to(getattr(m, source))
+        results.append(back.double().numpy())
+    np.testing.assert_array_equal(np.signbit(results[0]), np.signbit(results[1]))
+    np.testing.assert_array_equal(results[0], results[1])

@@ -21,6 +21,29 @@ LG_FN int64_t lg_arange_first(int64_t i, int64_t n, int64_t chunk, int64_t lanes
   return i < begin + ((end - begin) & -(2 * lanes)) ? begin + ((i - begin) & -lanes) : i;
 }
 
+/* a float converted to a signed integer as x86's truncating conversions give it (torch's CPU kernels): NaN and
+ * values out of the type's range give its minimum. Written out: C leaves those undefined, and gcc
+ * (-fno-trapping-math) folds a round trip (double)(int)x into trunc(x), which keeps NaN, infinities, values out
+ * of range and the sign of -0.4; LG_OPAQUE (gcc 12's barrier) keeps the integer from being folded away. The f
+ * variants take floats (and float16 and bfloat16 values). */
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
+#define LG_OPAQUE(x) __builtin_assoc_barrier(x)
+#else
+#define LG_OPAQUE(x) (x)
+#endif
+LG_FN int32_t lg_f2i32(double x) {
+  return x > -2147483649.0 && x < 2147483648.0 ? LG_OPAQUE((int32_t)x) : INT32_MIN;
+}
+LG_FN int32_t lg_f2i32f(float x) {
+  return x >= -2147483648.0f && x < 2147483648.0f ? LG_OPAQUE((int32_t)x) : INT32_MIN;
+}
+LG_FN int64_t lg_f2i64(double x) {
+  return x >= -9223372036854775808.0 && x < 9223372036854775808.0 ? LG_OPAQUE((int64_t)x) : INT64_MIN;
+}
+LG_FN int64_t lg_f2i64f(float x) {
+  return x >= -9223372036854775808.0f && x < 9223372036854775808.0f ? LG_OPAQUE((int64_t)x) : INT64_MIN;
+}
+
 /* bfloat16 in memory: a struct, so a value used without its conversion is a compile error */
 typedef struct { uint16_t bits; } lg_bf16;
 LG_FN float lg_bf16_load(lg_bf16 v) { return lg_bf16_float(v.bits); }
