@@ -46,12 +46,7 @@ def imag_part(input: Tensor) -> Tensor:
 @differentiable("complex")
 def complex(real: Tensor, imag: Tensor, *, out=None) -> Tensor:
     """The complex tensor real + i imag (broadcast); both parts of one float dtype."""
-    if real.dtype.kind != "f" or imag.dtype.kind != "f":
-        raise RuntimeError(f"Expected both inputs to be Half, Float or Double tensors but got "
-                           f"{torch_name(real.dtype)} and {torch_name(imag.dtype)}")
-    if real.dtype is not imag.dtype:
-        raise RuntimeError(f"Expected object of scalar type {torch_name(real.dtype)} but got scalar type "
-                           f"{torch_name(imag.dtype)} for second argument")
+    _check_parts(real, imag)
     part = real.dtype if real.dtype.itemsize >= 4 else get_default_dtype()
     shape = broadcast_shapes(real._shape, imag._shape)
     node = graph.alu(Op.COMPLEX, broadcast_node(graph.cast(real.lazy, part), shape),
@@ -59,10 +54,23 @@ def complex(real: Tensor, imag: Tensor, *, out=None) -> Tensor:
     return _out(_result(node, real, imag), out)
 
 
+def _check_parts(first: Tensor, second: Tensor) -> None:
+    """torch's refusals of the parts of complex() and polar(): both of one float dtype."""
+    if first.dtype.kind != "f" or second.dtype.kind != "f":
+        raise RuntimeError(f"Expected both inputs to be Half, Float or Double tensors but got "
+                           f"{torch_name(first.dtype)} and {torch_name(second.dtype)}")
+    if first.dtype is not second.dtype:
+        raise RuntimeError(f"Expected object of scalar type {torch_name(first.dtype)} but got scalar type "
+                           f"{torch_name(second.dtype)} for second argument")
+
+
 @tensor_parameters("abs", "angle")
 def polar(abs: Tensor, angle: Tensor, *, out=None) -> Tensor:
-    """abs * (cos(angle) + i sin(angle))."""
+    """abs * (cos(angle) + i sin(angle)), of float or double parts (torch has no half kernel)."""
     from .elementwise import cos, sin
+    _check_parts(abs, angle)
+    if abs.dtype.itemsize < 4:
+        raise NotImplementedError(f"\"polar_cpu\" not implemented for '{torch_name(abs.dtype)}'")
     return _out(complex(mul(abs, cos(angle)), mul(abs, sin(angle))), out)
 
 

@@ -222,6 +222,14 @@ def test_parts_and_polar_form():
     np.testing.assert_array_equal(lg.tensor([0.5]).to(lg.complex128).numpy(), [0.5 + 0j])
 
 
+@pytest.mark.parametrize("dtypes", [("float32", "float64"), ("int64", "int64"), ("float16", "float16")])
+def test_polar_refuses_parts_as_torch(dtypes):
+    """polar's parts are one float dtype, float or double (its integer inputs were computed in floats)."""
+    from oracle import raises_like_torch
+    raises_like_torch(lambda m: m.polar(m.ones(2, dtype=getattr(m, dtypes[0])), m.ones(2, dtype=getattr(m, dtypes[1]))),
+                      (RuntimeError, NotImplementedError))
+
+
 # ---- views --------------------------------------------------------------------------------------------
 
 def test_real_and_imag_are_views():
