@@ -359,8 +359,26 @@ def _histogram(xp, arrays, bins: int | None, value_range: tuple | None, density:
     check_finite_ranges(xp, a.reshape(-1, 1), (bins,), (value_range,) if value_range else None)
     edges = rest.pop(0) if bins is None else bins
     weights = rest[0].reshape(-1) if rest else None
+    if bins is None:
+        return [_counts_in_edges(xp, a.reshape(-1), edges, weights, density), edges]
     hist, edges = xp.histogram(a.reshape(-1), bins=edges, range=value_range, weights=weights, density=density)
     return [hist, edges]
+
+
+def _counts_in_edges(xp, x, edges, weights, density: bool):
+    """Counts in the bins edges give, found as torch finds them (in any order of edges, which numpy refuses):
+    values between the first and the last edge, in the bin before the first edge above them (a binary search
+    that is std::upper_bound's), the last edge in the last bin."""
+    n = len(edges) - 1
+    inside = (x >= edges[0]) & (x <= edges[-1]) if n >= 0 else xp.zeros(x.shape, bool)
+    position = xp.searchsorted(edges, x, side="right") - 1
+    position = xp.where(position == n, n - 1, position)
+    kept = inside & (position >= 0)
+    hist = xp.bincount(position[kept], None if weights is None else weights[kept], minlength=max(n, 0))[:max(n, 0)]
+    hist = hist.astype(x.dtype)
+    if density:
+        hist = hist / (hist.sum() * xp.diff(edges))
+    return hist
 
 
 def _histogramdd(xp, arrays, counts: tuple, value_range: tuple | None, density: bool, weighted: bool):

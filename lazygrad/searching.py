@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .creation import tensor as _tensor
 from .decompositions import library_call
-from .dtypes import bool_, int32, int64, result_type
+from .dtypes import bool_, int32, int64, result_type, torch_name
 from .indexing import nonzero
 from .int_parameters import refuse_combination
 from .tensor import Tensor
@@ -38,6 +38,8 @@ def searchsorted(sorted_sequence: Tensor, input, *, out_int32: bool = False, rig
     if sorter is not None:
         boundaries = boundaries.gather(-1, sorter)
     common = result_type(boundaries, values)
+    if common.is_complex:
+        raise NotImplementedError(f"\"searchsorted_out_cpu\" not implemented for '{torch_name(common)}'")
     scalar = values.ndim == 0
     result = library_call("searchsorted", (right,), [boundaries.to(common), values.to(common).reshape(
         values.shape if not scalar else (1,))], [values.shape], dtype=int64)[0]
@@ -59,8 +61,8 @@ def isin(elements, test_elements, *, assume_unique: bool = False, invert: bool =
     like = elements if isinstance(elements, Tensor) else test_elements
     a, b = _as_tensor(elements, like), _as_tensor(test_elements, like)
     for t in (a, b):
-        if t.dtype is bool_:
-            raise RuntimeError("Unsupported input type encountered for isin(): Bool")
+        if t.dtype is bool_ or t.dtype.is_complex:
+            raise RuntimeError(f"Unsupported input type encountered for isin(): {torch_name(t.dtype)}")
     common = result_type(a, b)
     return library_call("isin", (invert,), [a.to(common), b.to(common)], [a.shape], dtype=bool_)[0]
 

@@ -12,7 +12,7 @@ import numpy as np
 from . import graph, return_types
 from .autograd.record import differentiable
 from .creation import zeros
-from .dtypes import bfloat16, bool_, float16, float64, get_default_dtype, int64, torch_name
+from .dtypes import C_NAMES, bfloat16, bool_, float16, float64, get_default_dtype, int64, torch_name
 from .int_parameters import refuse_combination
 from .unordered import refuse_complex
 from .elementwise import _out, add, clamp, div, ge, le, logical_and, mul, sqrt, sub, trunc, where
@@ -194,7 +194,16 @@ def histogram(input: Tensor, bins=100, *, range=None, weight: Tensor | None = No
         raise NotImplementedError(f"\"histogramdd\" not implemented for '{torch_name(input.dtype)}'")
     inputs = [input]
     if isinstance(bins, Tensor):
-        inputs.append(bins.to(input.dtype))
+        if bins.ndim != 1:
+            raise RuntimeError(f"torch.histogramdd: bins tensor should have one dimension, but got {bins.ndim} "
+                               "dimensions in the bins tensor for dimension 0")
+        if bins.dtype is not input.dtype:
+            raise RuntimeError(f"torch.histogramdd: input tensor and bins tensors should have the same dtype, but got "
+                               f"input with dtype {C_NAMES[input.dtype.name]} and bins for dimension 0 with dtype "
+                               f"{C_NAMES[bins.dtype.name]}")
+        if bins.numel() < 2:
+            raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins.numel() - 1} for dimension 0")
+        inputs.append(bins)
         count, edges = bins.numel() - 1, None
     elif bins <= 0:
         raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")

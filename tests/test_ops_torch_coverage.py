@@ -701,3 +701,38 @@ def test_is_set_to_and_module_load_like_torch():
                         assigned is values, raised(lambda: a.is_set_to(1)),
                         raised(lambda: m.nn.Parameter(m.zeros(2)).module_load(values))))
     assert results[0] == results[1]
+
+
+HISTOGRAM_EDGES = {
+    "increasing": dict(bins=[-2.0, 0.0, 1.0, 3.0]), "a repeated edge": dict(bins=[-2.0, 0.0, 0.0, 3.0]),
+    "unordered": dict(bins=[-1.0, 3.0, 0.0, 2.5]), "decreasing": dict(bins=[2.0, -1.0, 0.5]),
+    "density": dict(bins=[-2.0, 0.0, 1.0, 3.0], density=True), "weighted": dict(bins=[-2.0, 0.0, 1.0, 3.0], weight=True),
+    "weighted density": dict(bins=[-2.0, 0.0, 1.0, 3.0], weight=True, density=True),
+    "one edge": dict(bins=[5.0]), "two dims": dict(bins=[[0.0, 1.0], [2.0, 3.0]]), "a 0-d edge": dict(bins=2.0),
+    "integer edges": dict(bins=[1, 2]),
+}
+
+
+@pytest.mark.parametrize("case", HISTOGRAM_EDGES)
+def test_histogram_with_edges_like_torch(case):
+    """Edges in any order are read as torch reads them (numpy refused unordered ones with its ValueError); edges
+    of another dtype or shape are refused with torch's error."""
+    torch = torch_or_skip()
+    spec = HISTOGRAM_EDGES[case]
+    outcomes = []
+    for m in (lg, torch):
+        x = m.tensor([[0.5, -1.5, 2.0], [0.25, 3.0, -0.75]])
+        weight = m.arange(6.0).reshape(2, 3) if spec.get("weight") else None
+        try:
+            hist, edges = m.histogram(x, m.tensor(spec["bins"]), weight=weight, density=spec.get("density", False))
+            outcomes.append((np.round(hist.numpy(), 6).tolist(), edges.tolist()))
+        except RuntimeError as error:
+            outcomes.append(str(error))
+    assert outcomes[0] == outcomes[1]
+
+
+def test_complex_values_refused_by_searches_as_torch():
+    for call in (lambda m: m.searchsorted(m.tensor([1.0, 2.0]), m.tensor([1.5 + 0j])),
+                 lambda m: m.bucketize(m.tensor([1.5 + 0j]), m.tensor([1.0, 2.0]))):
+        raises_like_torch(call, NotImplementedError)
+    raises_like_torch(lambda m: m.isin(m.tensor([1.0]), m.tensor([1 + 0j])), RuntimeError)
