@@ -417,3 +417,35 @@ def test_ctc_loss_errors_match_torch():
     grad, = lg.autograd.grad(loss, logits, create_graph=True)
     with pytest.raises(RuntimeError, match="derivative for aten::_ctc_loss_backward is not implemented"):
         lg.autograd.grad(grad.sum(), logits)
+
+
+MIXED_DTYPE_LOSSES = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "soft_margin_loss",
+                      "binary_cross_entropy_with_logits", "poisson_nll_loss"]
+MIXED_DTYPES = [("float32", "float64"), ("float64", "float32"), ("float32", "bool"), ("int64", "float32"),
+                ("float32", "int64")]
+
+
+@pytest.mark.parametrize("loss", MIXED_DTYPE_LOSSES)
+def test_losses_of_mixed_dtypes_like_torch(loss):
+    """The dtype each loss computes and returns for an input and a target of different dtypes, or torch's error:
+    a bool target is a number to mse, smooth L1 and Huber (l1_loss subtracts it, and refuses it); Huber and the
+    soft margin loss write their elements in input's dtype."""
+    torch = torch_or_skip()
+    rng = np.random.default_rng(5)
+    x, t = rng.standard_normal(6) * 2, rng.standard_normal(6)
+    for given, target in MIXED_DTYPES:
+        outcomes = []
+        for m in (lg, torch):
+            a = m.tensor(x).to(getattr(m, given))
+            b = m.tensor(t > 0 if target == "bool" else t * 3).to(getattr(m, target))
+            try:
+                out = getattr(m.nn.functional, loss)(a, b, reduction="none")
+                outcomes.append((str(out.dtype).split(".")[-1], out.double().numpy()))
+            except (RuntimeError, NotImplementedError) as error:
+                outcomes.append((type(error).__name__, str(error)))
+        (got, got_values), (want, want_values) = outcomes
+        assert got == want, (given, target)
+        if isinstance(want_values, str):
+            assert got_values == want_values
+        else:
+            np.testing.assert_allclose(got_values, want_values, rtol=1e-6, atol=1e-7)

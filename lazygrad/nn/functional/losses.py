@@ -105,7 +105,25 @@ def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None, re
              reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
     """Squared error; with a weight, 'mean' divides by the weights' sum."""
     refuse_non_floating("mse_loss", lg.result_type(input, target))
-    return _pointwise(input, target, reduction, size_average, reduce, weight, _sum_over_weight, lambda d: d * d)
+    return _pointwise(input, _bool_as_input(input, target), reduction, size_average, reduce, weight, _sum_over_weight,
+                      lambda d: d * d)
+
+
+def _bool_as_input(input: Tensor, target: Tensor) -> Tensor:
+    """A bool target of the losses whose kernels promote it (mse, smooth L1, Huber) as the number it is; l1_loss
+    subtracts it and refuses it, as torch's."""
+    return target.to(lg.result_type(input, target)) if target.dtype is lg.bool and input.dtype is not lg.bool \
+        else target
+
+
+def _in_input_dtype(loss: Callable[[Tensor], Tensor], input: Tensor, target: Tensor) -> Callable[[Tensor], Tensor]:
+    """The elementwise loss written in input's dtype, as the kernels building it like input do (Huber, soft
+    margin): an input of a dtype the result cannot be cast to is refused with torch's error."""
+    computed = lg.result_type(input, target)
+    if not lg.can_cast(computed, input.dtype):
+        raise RuntimeError(f"result type {torch_name(computed)} can't be cast to the desired output type "
+                           f"{torch_name(input.dtype)}")
+    return lambda d: loss(d).to(input.dtype)
 
 
 @autocast_op("l1_loss")
@@ -129,7 +147,8 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = No
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     refuse_non_floating("smooth_l1_loss", lg.result_type(input, target))
     loss = (lambda d: d.abs()) if beta == 0 else (lambda d: _smooth_l1(d, beta))
-    return _pointwise(input, target, reduction, size_average, reduce, None, None, loss, frozenset({lg.bfloat16}))
+    return _pointwise(input, _bool_as_input(input, target), reduction, size_average, reduce, None, None, loss,
+                      frozenset({lg.bfloat16}))
 
 
 @autocast_op("huber_loss")
@@ -144,7 +163,8 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     def loss(d: Tensor) -> Tensor:
         a = d.abs()
         return lg.where(a < delta, 0.5 * d * d, delta * (a - 0.5 * delta))
-    return _pointwise(input, target, reduction, None, None, weight, _mean_of_weighted, loss, frozenset({lg.float16}))
+    return _pointwise(input, _bool_as_input(input, target), reduction, None, None, weight, _mean_of_weighted,
+                      _in_input_dtype(loss, input, target), frozenset({lg.float16}))
 
 
 def _check_targets(target: Tensor, classes: int, ignore_index: int) -> None:
@@ -377,7 +397,9 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
 
 def _check_logits_target(input: Tensor, target: Tensor) -> None:
     """torch computes 1 - target in target's dtype, then writes into it: a bool target is its subtraction's
-    error, an integer one its cast error."""
+    error, an integer one its cast error; an integer input has no log-sigmoid."""
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"log_sigmoid_cpu\" not implemented for '{torch_name(input.dtype)}'")
     if target.dtype is lg.bool:
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
                            "`logical_xor()` operator instead.")
@@ -458,9 +480,9 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var: Tensor | float, full: 
 @recorded_as("SoftMarginLossBackward0", slots=("input",))
 def soft_margin_loss(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
                      reduction: str = "mean") -> Tensor:
-    """log(1 + exp(-target * input)), targets being 1 or -1."""
+    """log(1 + exp(-target * input)), targets being 1 or -1, in input's dtype."""
     reduction = _reduction(reduction, size_average, reduce)
-    return _REDUCE[reduction]((-input * target).exp().log1p())
+    return _REDUCE[reduction](_in_input_dtype(lambda t: (-input * t).exp().log1p(), input, target)(target))
 
 
 def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | None = None,
