@@ -217,8 +217,10 @@ def min(input: Tensor, dim=None, keepdim: bool = False, **kwargs):
 
 
 def _logical_reduce(x: Tensor, rop: ReduceOp, dim, keepdim: bool) -> Tensor:
-    """all/any: bool results, except that uint8 inputs give uint8 (as torch keeps them)."""
-    out = reduce(ne(x, 0) if x.dtype is not bool_ else x, rop, dim, keepdim, bool_)
+    """all/any: bool results, except that uint8 inputs give uint8 (as torch keeps them). An empty list of dims
+    reduces none (where sum's reduces all, as torch's)."""
+    truth = ne(x, 0) if x.dtype is not bool_ else x
+    out = truth if isinstance(dim, (tuple, list)) and not dim else reduce(truth, rop, dim, keepdim, bool_)
     return out.to(uint8) if x.dtype is uint8 else out
 
 

@@ -823,3 +823,17 @@ def test_the_dtype_argument_of_reductions_like_torch(name):
             assert got_values == want_values
         else:
             np.testing.assert_allclose(got_values, want_values, rtol=2e-3, atol=1e-3)
+
+
+@pytest.mark.parametrize("dims", [(), [], (0,), (0, 1), None])
+@pytest.mark.parametrize("name", ["any", "all", "sum", "amax", "mean"])
+def test_an_empty_dim_list_like_torch(name, dims):
+    """any/all over an empty list of dims reduce none (the elementwise truth, uint8 kept); sum, amax and mean
+    over one reduce every dim."""
+    torch = torch_or_skip()
+    results = []
+    for m in (lg, torch):
+        x = m.tensor([[0, 1, 3], [2, 0, 5]], dtype=m.uint8 if name in ("any", "all") else m.float32)
+        out = getattr(m, name)(x) if dims is None else getattr(m, name)(x, dims)
+        results.append((str(out.dtype).split(".")[-1], tuple(out.shape), out.double().numpy().tolist()))
+    assert results[0] == results[1]
