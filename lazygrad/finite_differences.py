@@ -76,6 +76,10 @@ def gradient(input: Tensor, *, spacing=1, dim=None, edge_order: int = 1) -> tupl
     """The derivative of input along each of dim (every dim by default), one tensor each."""
     if edge_order not in (1, 2):
         raise RuntimeError("torch.gradient only supports edge_order=1 and edge_order=2.")
+    if input.ndim == 0:  # (a dim out of a 0-d tensor's range, [-1, 0], is that error first)
+        given = 0 if dim is None else dim_list(dim)[0]
+        wrap_dim(given, 0)
+        raise IndexError(f"Dimension specified as {given} but tensor has no dimensions")
     dims = list(range(input.ndim)) if dim is None else [wrap_dim(d, input.ndim) for d in
                                                           dim_list(dim)]
     if any(input.shape[d] < edge_order + 1 for d in dims):

@@ -437,9 +437,9 @@ def renorm(input: Tensor, p, dim: int, maxnorm) -> Tensor:
 
 def _scan(x: Tensor, rop: ReduceOp, dim: int, dtype) -> Tensor:
     dt = _sum_dtype(x, dtype)
+    d = wrap_dim(dim, x.ndim)
     if x.ndim == 0:
         return Tensor._from_node(graph.cast(x.lazy, dt), x._storage.device)
-    d = wrap_dim(dim, x.ndim)
     return Tensor._from_node(graph.scan(graph.cast(x.lazy, dt), rop, d), x._storage.device)
 
 

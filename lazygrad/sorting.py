@@ -33,9 +33,9 @@ def _positions(input: Tensor, dim: int, descending: bool) -> Tensor:
 
 
 def _sorted(input: Tensor, dim: int, descending: bool) -> tuple[Tensor, Tensor]:
+    d = wrap_dim(dim, input.ndim)  # (a 0-d tensor takes dim 0 or -1, as torch's)
     if input.ndim == 0:
         return input.clone(), _zero_index(input)
-    d = wrap_dim(dim, input.ndim)
     indices = _positions(input, d, descending)
     return gather(input, d, indices), indices
 
@@ -50,16 +50,15 @@ def _zero_index(input: Tensor) -> Tensor:
 def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False, *, out=None):
     """The values along dim in order and where each came from; always stable (a valid stable=False sort)."""
     refuse_complex(input, "sort")
-    if input.ndim:
-        wrap_dim(dim, input.ndim)
     return _out(return_types.sort(*_sorted(input, dim, descending)), out, "sort")
 
 
 def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
     refuse_complex(input, "sort")
+    d = wrap_dim(dim, input.ndim)
     if input.ndim == 0:
         return _zero_index(input)
-    return _positions(input, wrap_dim(dim, input.ndim), descending)
+    return _positions(input, d, descending)
 
 
 @takes_out("msort", refused_as="sort")
@@ -73,13 +72,13 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     refuse_complex(input, "topk")
     if input.dtype is bool_:
         raise RuntimeError("topk does not support bool dtypes on CPU")
-    size = input._shape[wrap_dim(dim, input.ndim)] if input.ndim else 1
+    d = wrap_dim(dim, input.ndim)
+    size = input._shape[d] if input.ndim else 1
     if not 0 <= k <= size:
         raise RuntimeError("selected index k out of range")
     values, indices = _sorted(input, dim, largest)
     if input.ndim == 0:
         return return_types.topk(values, indices)
-    d = wrap_dim(dim, input.ndim)
     return return_types.topk(values.narrow(d, 0, k), indices.narrow(d, 0, k))
 
 
@@ -105,6 +104,7 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):
     """The k-th smallest value along dim (k from 1) and its index (torch's checks in its order: an empty dim, k's
     range, the dtype)."""
     if input.ndim == 0:
+        wrap_dim(dim, 0)
         refuse_complex(input, "kthvalue", bools=True)
         _check_k(k, 1, 0)
         return return_types.kthvalue(input.clone(), _zero_index(input))
@@ -142,9 +142,9 @@ def _median(input: Tensor, dim, keepdim: bool, ignore_nan: bool, name: str, resu
                 value = np.array(math.nan, dtype=np.float32).astype(input.dtype.np).item()
             return full((), value, dtype=input.dtype, device=input.device)
         return _at_rank(flat, 0, _median_rank(flat, 0, ignore_nan), False, result).values
+    d = wrap_dim(dim, input.ndim)
     if input.ndim == 0:
         return result(input.clone(), _zero_index(input))
-    d = wrap_dim(dim, input.ndim)
     check_nonempty_dim(input, d, name)
     return _at_rank(input, d, _median_rank(input, d, ignore_nan), keepdim, result)
 
@@ -201,6 +201,9 @@ def _quantile(input: Tensor, q, dim, keepdim: bool, interpolation: str, ignore_n
         raise RuntimeError("quantile() q tensor must be same dtype as the input tensor")
     if (values := known_values(qs)) is not None:
         _check_q_range(values)
+    if input.ndim == 0 and dim is not None:  # (a 0-d input's dim 0 or -1: one value, no dim to keep)
+        wrap_dim(dim, 0)
+        return _quantile(input.reshape(1), q, 0, False, interpolation, ignore_nan)
     x = input.reshape(-1) if dim is None else input
     d = 0 if dim is None else wrap_dim(dim, input.ndim)
     ordered = _to_last(sort(x, d).values, d).unsqueeze(-2)            # (..., 1, n)

@@ -156,10 +156,10 @@ def mode(input: Tensor, dim: int = -1, keepdim: bool = False):
     it, as torch's CPU kernel picks them (a library call: a sort and run lengths)."""
     from .decompositions import library_call
     refuse_complex(input, "mode")
+    d = wrap_dim(dim, input.ndim)
     if input.ndim == 0:
         return return_types.mode(input.clone(), zeros((), dtype=int64, device=input.device))
     from .sorting import check_nonempty_dim
-    d = wrap_dim(dim, input.ndim)
     check_nonempty_dim(input, d, "mode")
     rows = input.movedim(d, -1)
     values, indices = library_call("mode", (), [rows], [rows.shape[:-1]] * 2, dtype=float64)

@@ -837,3 +837,29 @@ def test_an_empty_dim_list_like_torch(name, dims):
         out = getattr(m, name)(x) if dims is None else getattr(m, name)(x, dims)
         results.append((str(out.dtype).split(".")[-1], tuple(out.shape), out.double().numpy().tolist()))
     assert results[0] == results[1]
+
+
+ZERO_D_DIM_OPS = {
+    "median": lambda m, x, d: m.median(x, d).values, "nanmedian": lambda m, x, d: m.nanmedian(x, d).values,
+    "mode": lambda m, x, d: m.mode(x, d).values, "cumsum": lambda m, x, d: m.cumsum(x, d),
+    "cumprod": lambda m, x, d: m.cumprod(x, d), "sort": lambda m, x, d: m.sort(x, d).values,
+    "argsort": lambda m, x, d: m.argsort(x, d), "topk": lambda m, x, d: m.topk(x, 1, d).values,
+    "kthvalue": lambda m, x, d: m.kthvalue(x, 1, d).values, "gradient": lambda m, x, d: m.gradient(x, dim=d)[0],
+    "quantile": lambda m, x, d: m.quantile(x, 0.5, d), "quantiles": lambda m, x, d: m.quantile(x, m.tensor([0.2, 0.5]), d),
+    "cummax": lambda m, x, d: m.cummax(x, d).values,
+}
+
+
+@pytest.mark.parametrize("name", ZERO_D_DIM_OPS)
+def test_ops_along_a_dim_of_a_0d_tensor_like_torch(name):
+    """A 0-d tensor takes dim 0 or -1 (another is torch's IndexError, where several ops took any dim)."""
+    torch = torch_or_skip()
+    for dim in (0, -1, 1, -2):
+        outcomes = []
+        for m in (lg, torch):
+            try:
+                out = ZERO_D_DIM_OPS[name](m, m.tensor(2.5), dim)
+                outcomes.append((tuple(out.shape), out.double().numpy().tolist()))
+            except IndexError as error:
+                outcomes.append(str(error))
+        assert outcomes[0] == outcomes[1], dim
