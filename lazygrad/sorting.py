@@ -145,7 +145,7 @@ def _median(input: Tensor, dim, keepdim: bool, ignore_nan: bool, name: str, resu
     d = wrap_dim(dim, input.ndim)
     if input.ndim == 0:
         return result(input.clone(), _zero_index(input))
-    check_nonempty_dim(input, d, name)
+    check_nonempty_dim(input, d, "median")  # (nanmedian's message names median too, as torch's)
     return _at_rank(input, d, _median_rank(input, d, ignore_nan), keepdim, result)
 
 
