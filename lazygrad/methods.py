@@ -115,16 +115,17 @@ def _refuse_to(args: tuple, dtype) -> None:
 
 
 @differentiable("to")
-def to(self: Tensor, *args, dtype=None, device=None, copy: bool = False, non_blocking: bool = False, **kw) -> Tensor:
+def to(self: Tensor, *args, dtype=None, device=None, copy: bool = False, non_blocking: bool = False,
+       memory_format=None, tensor: Tensor | None = None) -> Tensor:
     """to(dtype), to(device), to(tensor), to(device, dtype): self itself when nothing changes. A change of
     dtype stays lazy; a move between devices computes the value and copies it (laid out as torch lays
     out the copy)."""
-    dtype, device = to_arguments(args, dtype, device)
+    dtype, device = to_arguments(args + ((tensor,) if tensor is not None else ()), dtype, device)
     from . import graph
     from .tensor import normalize_device
     dev = normalize_device(device) if device is not None else self._storage.device
     dt = to_dtype(dtype) if dtype is not None else self.dtype
-    fmt = kw.get("memory_format")
+    fmt = memory_format
     if fmt in layouts.CHANNELS_LAST or fmt is layouts.contiguous_format:
         moved = to(self, dtype=dt, device=dev, copy=copy, non_blocking=non_blocking)
         return mv.contiguous(moved, memory_format=fmt)

@@ -64,6 +64,7 @@ NAMED = {
     "to_dense_dtype": lambda m: _x(m).to_dense(dtype=m.float32),
     "type_non_blocking": lambda m: _x(m).type(m.int32, True),
     "dim_order": lambda m: m.tensor(_x(m).t().dim_order(ambiguity_check=False)),
+    "to_tensor": lambda m: _x(m).to(tensor=m.ones(1, dtype=m.int32)),
 }
 
 
@@ -80,6 +81,12 @@ REFUSED = {
     "no_split": lambda m: m.hsplit(_x(m)), "split_by_str": lambda m: m.tensor_split(_x(m), "a"),
     "hsplit_by_tensor": lambda m: m.hsplit(_x(m), m.tensor([1])),
 }
+
+
+def test_to_refuses_a_keyword_it_does_not_know():
+    """(it took any: x.to(dtyp=...) returned x unchanged)"""
+    with pytest.raises(TypeError):
+        _x(lg).to(dtyp=lg.float32)
 
 
 def _same_type_error(call) -> None:
