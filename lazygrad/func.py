@@ -14,6 +14,7 @@ import functools
 from typing import Callable
 
 from .autograd import grad as _autograd_grad
+from .autograd.forward_ad import pairing
 from .autograd.grad_mode import STATE, enable_grad
 from .movement import stack
 from .rearrange import rearrange  # noqa: F401  (torch.func.rearrange)
@@ -193,7 +194,7 @@ def jvp(func, primals, tangents, *, strict: bool = False, has_aux: bool = False)
     pulled = (_autograd_grad(live, inputs, probes, retain_graph=True, create_graph=True, allow_unused=True)
               if live else [])
     pairs = [(p, t) for p, t in zip(pulled, tangents) if p is not None]
-    total = sum((p * t).sum() for p, t in pairs) if pairs else None
+    total = sum(pairing(p, t) for p, t in pairs) if pairs else None
     keep = _keep_graph(originals)
     pushed = {}
     if total is not None and total.requires_grad:
@@ -215,11 +216,21 @@ def _jacobian(func, argnums, has_aux: bool, forward: bool):
     """jacrev, or jacfwd (forward), computed alike: they differ in the transform named in errors and in the
     dtype of a block (the output's tangents forward, the input's cotangents in reverse)."""
     api = "jvp(f, primals, tangents)" if forward else "vjp(f, *primals)"
+    name = "jacfwd" if forward else "jacrev"
+
+    def refuse_complex(kind: str, tensors) -> None:  # (torch's transforms take real tensors only)
+        idx = next((i for i, t in enumerate(tensors) if getattr(t, "dtype", None) and t.dtype.is_complex), None)
+        if idx is not None:
+            raise RuntimeError(f"{name}: Expected all {kind} to be real but received complex tensor at flattened "
+                               f"input idx: {idx}")
 
     @_depth
     def transformed(*args, **kwargs):
+        refuse_complex("inputs", [leaf for i in (argnums if isinstance(argnums, tuple) else (argnums,))
+                                  if -len(args) <= i < len(args) for leaf in _flatten(args[i])[0]])
         inputs, originals, output, aux, regroup = _call(lambda *a: func(*a, **kwargs), args, argnums, has_aux, api)
         outputs, rebuild = _flatten(output)
+        refuse_complex("outputs", outputs)
         per_output = []
         for out in outputs:
             flat = out.reshape(-1)

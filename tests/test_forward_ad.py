@@ -232,3 +232,74 @@ def test_the_level_closes_after_an_error():
             fw.make_dual(lg.tensor([1, 2]), lg.tensor([1, 2]))
     with fw.dual_level():
         assert fw.unpack_dual(fw.make_dual(lg.ones(2), lg.ones(2)) * 3).tangent.tolist() == [3.0, 3.0]
+
+
+COMPLEX_TANGENTS = {
+    "exp": lambda m, z, r: z.exp(), "product": lambda m, z, r: z * z, "abs": lambda m, z, r: z.abs(),
+    "conj": lambda m, z, r: z.conj() * 2, "real": lambda m, z, r: z.real * 3, "imag": lambda m, z, r: z.imag,
+    "view_as_real": lambda m, z, r: m.view_as_real(z), "complex": lambda m, z, r: m.complex(r, r * 2),
+    "polar": lambda m, z, r: m.polar(r.abs() + 1, r), "sum": lambda m, z, r: z.sum().reshape(1),
+    "matmul": lambda m, z, r: z[None] @ z[:, None], "quotient": lambda m, z, r: z / (z + 2),
+    "angle": lambda m, z, r: z.angle(), "sqrt": lambda m, z, r: z.sqrt(), "log": lambda m, z, r: z.log(),
+    "mixed": lambda m, z, r: z * r, "view_as_complex": lambda m, z, r: m.view_as_complex(m.stack([r, r * 0.5], -1)),
+    "sgn": lambda m, z, r: z.sgn(), "tanh": lambda m, z, r: z.tanh(), "power": lambda m, z, r: z ** 2.5,
+    "inverse": lambda m, z, r: m.linalg.inv(m.outer(z, z.conj()) + m.eye(3)), "fft": lambda m, z, r: m.fft.fft(z),
+    "where": lambda m, z, r: m.where(r > 0, z, z * 2), "addcmul": lambda m, z, r: m.addcmul(z, z, z, value=0.5),
+}
+
+
+@pytest.mark.parametrize("name", COMPLEX_TANGENTS)
+def test_complex_tangents_like_torch(name):
+    """Tangents through complex values: f'(z) t for holomorphic functions, the real-linear ones for conj, abs,
+    real, polar... (forward mode refused complex tensors)."""
+    torch = torch_or_skip()
+    z, t = np.array([0.3 + 1j, -0.5 + 0.25j, 1.5 - 2j]), np.array([1.0 - 0.5j, 0.25 + 2j, -1 + 1j])
+    r, rt = np.array([0.3, -1.2, 0.7]), np.array([0.5, 1.0, -2.0])
+    tangents = []
+    for m in (lg, torch):
+        fw = m.autograd.forward_ad
+        with fw.dual_level():
+            dual_z, dual_r = fw.make_dual(m.tensor(z), m.tensor(t)), fw.make_dual(m.tensor(r), m.tensor(rt))
+            out = COMPLEX_TANGENTS[name](m, dual_z, dual_r)
+            tangents.append(fw.unpack_dual(out).tangent.numpy())
+    assert tangents[0].dtype == tangents[1].dtype
+    np.testing.assert_allclose(tangents[0], tangents[1], rtol=1e-10, atol=1e-12)
+
+
+def test_complex_jvp_and_gradcheck_in_forward_mode():
+    """torch.func.jvp of a complex function is torch's; gradcheck's check_forward_ad compares forward-mode
+    Jacobians with finite differences (of complex inputs too) and finds a wrong custom jvp."""
+    torch = torch_or_skip()
+    got, want = (m.func.jvp(lambda a: a.exp() * a.conj(), (m.tensor([1j, 0.5 - 1j]),), (m.tensor([1.0 + 0j, 0.5j]),))
+                 for m in (lg, torch))
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g.numpy(), w.numpy(), rtol=1e-6)
+    z = lg.tensor([0.3 + 1j, 0.5 - 2j], dtype=lg.complex128, requires_grad=True)
+    assert lg.autograd.gradcheck(lambda a: (a.sin() / (a + 3)).abs() * a, (z,), check_forward_ad=True)
+
+    class WrongJvp(lg.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+        @staticmethod
+        def jvp(ctx, t):
+            return t * 3
+    x = lg.tensor([0.3, 0.5], dtype=lg.float64, requires_grad=True)
+    assert lg.autograd.gradcheck(WrongJvp.apply, (x,))
+    with pytest.raises(lg.autograd.GradcheckError, match="^Jacobian computed with forward mode mismatch"):
+        lg.autograd.gradcheck(WrongJvp.apply, (x,), check_forward_ad=True)
+    assert not lg.autograd.gradcheck(WrongJvp.apply, (x,), check_forward_ad=True, check_backward_ad=False,
+                                     raise_exception=False)
+
+
+def test_jacobians_of_complex_functions_refused_as_torch():
+    torch = torch_or_skip()
+    for call in (lambda m: m.func.jacrev(lambda a: a * 1j)(m.tensor([1.0])),
+                 lambda m: m.func.jacfwd(lambda a: a.abs())(m.tensor([1.0j])),
+                 lambda m: m.func.hessian(lambda a: (a * a).sum())(m.tensor([1.0j]))):
+        assert raised(lambda: call(lg)) == raised(lambda: call(torch))

@@ -102,9 +102,7 @@ def make_dual(tensor, tangent, *, level: int | None = None):
     """A view of tensor whose tangent is `tangent` (of tensor's size; it is not copied)."""
     _check_level(level, "_make_dual")
     for name, t in (("primal", tensor), ("tangent", tangent)):
-        if t.dtype.is_complex:
-            raise NotImplementedError("forward-mode AD of complex tensors is not supported by lazygrad")
-        if not t.dtype.is_floating_point:
+        if not (t.dtype.is_floating_point or t.dtype.is_complex):
             raise ValueError(f"Expected {name} to be floating point or complex, but got: {t.dtype}")
     if tangent.shape != tensor.shape:
         raise RuntimeError("Trying to set a forward gradient that has a different size than that of the original "
@@ -167,9 +165,9 @@ def propagate(op: str, call, args: tuple, kwargs: dict):
             us = [lg.zeros_like(o).requires_grad_() if _differentiable(o) else
                   (lg.zeros_like(o) if isinstance(o, lg.Tensor) else None) for o in outputs]
             ctx = Context(args, kwargs, out, tuple(t is not None for t in tangents))
-            grads = derivatives.DERIVATIVES[op][1](ctx, *us)
+            grads = _transposed(op, derivatives, ctx, us, inputs, outputs)
             grads = flat_grads(args, grads if isinstance(grads, tuple) else (grads,))
-            total = sum((g * t.to(g.dtype)).sum() for g, t in zip(grads, tangents) if g is not None and t is not None)
+            total = sum(pairing(g, t) for g, t in zip(grads, tangents) if g is not None and t is not None)
             wrt = [u for u in us if u is not None and u.requires_grad]
             found = (lg.autograd.grad(total, wrt, allow_unused=True, create_graph=keep_graph)
                      if isinstance(total, lg.Tensor) and total.requires_grad else [None] * len(wrt))
@@ -186,6 +184,29 @@ def propagate(op: str, call, args: tuple, kwargs: dict):
     return out
 
 
+def _transposed(op: str, derivatives, ctx, us: list, inputs: list, outputs: tuple):
+    """op's backward formula applied to the output cotangents us, with torch's complex gradients: where complex
+    values pass and the formula is written for real ones, conj(formula(conj(u))), as the backward engine takes
+    it (derivatives.COMPLEX_AWARE)."""
+    from .function import _conj, _conj_result
+    formula = derivatives.DERIVATIVES[op][1]
+    kinds = {t.dtype.kind for t in (*inputs, *outputs) if t is not None and hasattr(t, "dtype")}
+    if "c" not in kinds or op in derivatives.COMPLEX_AWARE:
+        return formula(ctx, *us)
+    out = formula(ctx, *map(_conj, us))
+    return tuple(map(_conj_result, out)) if isinstance(out, tuple) else _conj_result(out)
+
+
+def pairing(g, t):
+    """The real inner product of an input's gradient g (for the output cotangents u) and its tangent t, a complex
+    number counted as its pair of reals: Re(sum(conj(g) t)). g is the transposed Jacobian applied to u, so this
+    is u's real inner product with the Jacobian applied to t, and its gradient with respect to u (torch's
+    convention for complex numbers: dRe + i dIm) is that jvp."""
+    if g.dtype.is_complex or t.dtype.is_complex:
+        return (g.conj() * t).real.sum()
+    return (g * t.to(g.dtype)).sum()
+
+
 def _differentiable(o) -> bool:
     from ..tensor import Tensor
-    return isinstance(o, Tensor) and o.dtype.is_floating_point
+    return isinstance(o, Tensor) and (o.dtype.is_floating_point or o.dtype.is_complex)

@@ -59,6 +59,37 @@ def _analytical(func, inputs):
     return rows, outs
 
 
+def _forward_analytical(func, inputs):
+    """d(out_j)/d(in_i) by forward-mode AD: one tangent per element of each input requiring grad, laid out as
+    _numerical's (per input, per element, per output)."""
+    from . import forward_ad
+    from ..creation import tensor
+    jac = []
+    for i, x in enumerate(inputs):
+        if not (hasattr(x, "requires_grad") and x.requires_grad):
+            jac.append(None)
+            continue
+        cols = []
+        for k in range(x.numel()):
+            seed = np.zeros(x.numel())
+            seed[k] = 1
+            with forward_ad.dual_level():
+                args = [a.detach() if hasattr(a, "requires_grad") else a for a in inputs]
+                args[i] = forward_ad.make_dual(args[i], tensor(seed.reshape(tuple(x.shape)), dtype=x.dtype))
+                tangents = [forward_ad.unpack_dual(o).tangent for o in _outputs(func(*args))]
+                cols.append([np.zeros(o.numel()) if t is None else t.detach().numpy().astype(np.float64).reshape(-1)
+                             for o, t in zip(_outputs(func(*args)), tangents)])
+        jac.append(cols)
+    return jac
+
+
+def _mismatch(kind: str, i: int, j: int, num: np.ndarray, ana: np.ndarray, dtype) -> GradcheckError:
+    from ..creation import tensor
+    num, ana = (tensor(a, dtype=dtype) for a in (num, ana))  # (printed as torch prints them)
+    return GradcheckError(f"Jacobian {kind}mismatch for output {j} with respect to input {i},\n"
+                          f"numerical:{num}\nanalytical:{ana}\n")
+
+
 def _check_inputs(inputs, warn: bool = True) -> None:
     """torch's: at least one input must require grad; finite differences want float64 to be trusted."""
     wanting = [i for i, x in enumerate(inputs) if getattr(x, "requires_grad", False)]
@@ -93,28 +124,42 @@ def _over_real_pairs(func, inputs):
 
 
 def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
-              raise_exception: bool = True, **_unused) -> bool:
-    """True when func's analytical gradients match finite differences (torch's defaults); complex inputs and
-    outputs are checked as pairs of real numbers."""
+              raise_exception: bool = True, nondet_tol: float = 0.0, check_undefined_grad: bool = True,
+              check_grad_dtypes: bool = False, check_batched_grad: bool = False,
+              check_batched_forward_grad: bool = False, check_forward_ad: bool = False,
+              check_backward_ad: bool = True, fast_mode: bool = False, masked: bool | None = None) -> bool:
+    """True when func's analytical gradients (backward, and forward-mode ones with check_forward_ad) match
+    finite differences (torch's defaults); complex inputs and outputs are checked as pairs of real numbers.
+    The other options of torch's have nothing more to check here: lazygrad's backward is deterministic
+    (nondet_tol), an undefined gradient is a zero one, gradients keep their input's dtype, the batched
+    gradients are the ones checked, and fast_mode's random projection is the full check's special case."""
     inputs = _tensors(inputs)
     _check_inputs(inputs)
     func, inputs = _over_real_pairs(func, inputs)
     numerical = _numerical(func, inputs, eps)
-    analytical, outs = _analytical(func, inputs)
-    for i, x in enumerate(inputs):
-        if numerical[i] is None:
-            continue
-        for j, o in enumerate(outs):
-            num = np.array([numerical[i][k][j] for k in range(x.numel())]).reshape(x.numel(), o.numel())
-            ana = np.array([analytical[id(x)][j][k] if analytical[id(x)][j][k] is not None
-                            else np.zeros(x.numel()) for k in range(o.numel())]).reshape(o.numel(), x.numel()).T
-            if not np.allclose(ana, num, rtol=rtol, atol=atol):
-                if raise_exception:
-                    from ..creation import tensor
-                    num, ana = (tensor(a, dtype=x.dtype) for a in (num, ana))  # (printed as torch prints them)
-                    raise GradcheckError(f"Jacobian mismatch for output {j} with respect to input {i},\n"
-                                         f"numerical:{num}\nanalytical:{ana}\n")
-                return False
+    checks = []
+    if check_backward_ad:
+        analytical, outs = _analytical(func, inputs)
+        checks.append(("", lambda i, x, j, o: np.array(
+            [analytical[id(x)][j][k] if analytical[id(x)][j][k] is not None else np.zeros(x.numel())
+             for k in range(o.numel())]).reshape(o.numel(), x.numel()).T))
+    else:
+        outs = _outputs(func(*inputs))
+    if check_forward_ad:
+        forward = _forward_analytical(func, inputs)
+        checks.append(("computed with forward mode ", lambda i, x, j, o: np.array(
+            [forward[i][k][j] for k in range(x.numel())]).reshape(x.numel(), o.numel())))
+    for kind, analytical_of in checks:
+        for i, x in enumerate(inputs):
+            if numerical[i] is None:
+                continue
+            for j, o in enumerate(outs):
+                num = np.array([numerical[i][k][j] for k in range(x.numel())]).reshape(x.numel(), o.numel())
+                ana = analytical_of(i, x, j, o)
+                if not np.allclose(ana, num, rtol=rtol, atol=atol):
+                    if raise_exception:
+                        raise _mismatch(kind, i, j, num, ana, x.dtype)
+                    return False
     return True
 
 
