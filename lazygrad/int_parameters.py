@@ -227,6 +227,10 @@ def _arities(flags: str, where: str) -> list[tuple[int, int]] | None:
 
 
 INT_PARAMETERS = _parse_table(INT_PARAMETERS_TABLE) | _parse_table(SHARED_PLACES_TABLE)
+
+# the bool flags of those functions, which torch's parser takes as a Python bool only (x.sum(0, 1) is refused: 1 is
+# no keepdim, and reads as if it summed dims 0 and 1)
+BOOL_PARAMETERS = frozenset({"keepdim", "descending", "largest", "sorted", "stable", "unbiased"})
 _OTHER_TYPES = {"Tensor": Tensor, "bool": bool, "str": str}
 
 
@@ -444,6 +448,7 @@ def int_checked(fn: Callable, name: str, method: bool) -> Callable:
         parameters[0] = parameters[0].replace(name=first)
     places = {p.name: (at if p.kind is not inspect.Parameter.KEYWORD_ONLY else None) for at, p in enumerate(parameters)}
     slots = [(places[param], param, kind) for param, kind in row[1].items() if param in places]
+    flags = [(places[param], param) for param in BOOL_PARAMETERS if param in places]
     shown = 1 if method else 0  # a method's self is not among the arguments torch's messages count
     listing = _listing(parameters[shown:])
     fitting = frozenset(n for low, high in arities for n in range(low, high + 1))
@@ -471,6 +476,16 @@ def int_checked(fn: Callable, name: str, method: bool) -> Callable:
                     args = (*args[:at], parsed, *args[at + 1:])
                 else:
                     kwargs[param] = parsed
+        for at, param in flags:
+            positional = at is not None and at < len(args)
+            value = args[at] if positional else kwargs.get(param, False)
+            if type(value) is not bool:
+                one = len(arities) == 1 or sum(low <= count <= high for low, high in arities) == 1
+                if not one:
+                    raise TypeError(f"{name}() received an invalid combination of arguments - got "
+                                    f"({_got(args[shown:], kwargs)}), but expected one of:\n * {listing}")
+                where = f" (position {at + 1 - shown})" if positional else ""
+                raise TypeError(f"{name}(): argument '{param}'{where} must be bool, not {type_name(value)}")
         return fn(*args, **kwargs)
     return checked
 

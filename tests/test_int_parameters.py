@@ -14,6 +14,7 @@ import pytest
 import lazygrad as lg
 from lazygrad.int_parameters import INT_PARAMETERS_TABLE, dim_list
 from lazygrad.methods import METHODS
+from oracle import torch_or_skip
 
 # ---- the table is torch's: its stubs give each function's int parameters and its overloads' argument counts --
 
@@ -288,3 +289,27 @@ def test_an_empty_size_is_still_a_size(make):
     torch = pytest.importorskip("torch")
     ours, theirs = make(lg), make(torch)
     assert tuple(ours.shape) == tuple(theirs.shape) and ours.dtype.name == str(theirs.dtype).split(".")[1]
+
+
+BOOL_FLAGS = {
+    "sum": lambda m, x: m.sum(x, 0, 1), "sum_method": lambda m, x: x.sum(0, 1),
+    "mean_numpy_bool": lambda m, x: x.mean(0, np.bool_(True)), "amax_keyword": lambda m, x: m.amax(x, 0, keepdim=1),
+    "topk_largest": lambda m, x: x.topk(1, 0, 0), "sort_descending": lambda m, x: x.sort(0, 1),
+    "std_unbiased": lambda m, x: m.std(x, 0, 1), "max": lambda m, x: x.max(0, 1),
+    "argsort": lambda m, x: m.argsort(x, 0, 1), "median": lambda m, x: x.median(0, 1),
+    "logsumexp": lambda m, x: m.logsumexp(x, 0, 1), "var_mean": lambda m, x: m.var_mean(x, 0, 1),
+    "keepdim_none": lambda m, x: x.sum(0, None),
+}
+
+
+@pytest.mark.parametrize("name", BOOL_FLAGS)
+def test_bool_flags_are_bools_as_torch(name):
+    """keepdim, descending, largest, sorted, stable and unbiased take a Python bool only: x.sum(0, 1), which reads
+    as a sum over dims 0 and 1, kept dim 0 instead of raising torch's TypeError."""
+    torch = torch_or_skip()
+    errors = []
+    for m in (lg, torch):
+        with pytest.raises(TypeError) as raised:
+            BOOL_FLAGS[name](m, m.arange(6.0).reshape(2, 3))
+        errors.append(str(raised.value).split(" but expected")[0])
+    assert errors[0] == errors[1]
