@@ -126,10 +126,13 @@ def to(self: Tensor, *args, dtype=None, device=None, copy: bool = False, non_blo
     dev = normalize_device(device) if device is not None else self._storage.device
     dt = to_dtype(dtype) if dtype is not None else self.dtype
     fmt = memory_format
+    unchanged = dt is self.dtype and dev == self._storage.device and not copy
+    if unchanged and fmt is not None and fmt is layouts.suggested_format(self._shape, self._strides):
+        return self  # (torch aliases a tensor already laid out as its suggested format)
     if fmt in layouts.CHANNELS_LAST or fmt is layouts.contiguous_format:
         moved = to(self, dtype=dt, device=dev, copy=copy, non_blocking=non_blocking)
         return mv.contiguous(moved, memory_format=fmt)
-    if dt is self.dtype and dev == self._storage.device and not copy:
+    if unchanged:
         return self
     if getattr(self, "uninitialized", False):  # a lazy layer's parameter: its future dtype and device change
         return type(self)(self.requires_grad, dev, dt)
@@ -158,7 +161,8 @@ def _move(t: Tensor, dtype: DType, device: str) -> Tensor:
 
 
 def _cuda(self: Tensor, device=None, non_blocking: bool = False, memory_format=None) -> Tensor:
-    return to(self, "cuda" if device is None else device if not isinstance(device, int) else f"cuda:{device}")
+    return to(self, "cuda" if device is None else device if not isinstance(device, int) else f"cuda:{device}",
+              memory_format=memory_format)
 
 
 def type_(self: Tensor, dtype=None, non_blocking: bool = False):
@@ -175,8 +179,21 @@ def _to_dense(self: Tensor, dtype=None, *, masked_grad=None) -> Tensor:
     return self if dtype is None or to_dtype(dtype) is self.dtype else to(self, dtype)
 
 
-def _caster(dt: DType):
-    return lambda self, memory_format=None: to(self, dt)
+# the casting methods: x.float() is x.to(float32)
+CASTERS = {"float": float32, "double": float64, "half": float16, "bfloat16": bfloat16, "cfloat": complex64,
+           "cdouble": complex128, "int": int32, "long": int64, "short": int16, "char": int8, "byte": uint8,
+           "bool": bool_}
+
+
+def _caster(dt: DType | None, name: str, device: str | None = None):
+    """x.float(), x.int(), x.cpu(), ...: keyword memory_format only, as torch's parser."""
+    def cast(self: Tensor, *args, memory_format=None) -> Tensor:
+        if args:
+            were = "was" if len(args) == 1 else "were"
+            raise TypeError(f"{name}() takes 0 positional arguments but {len(args)} {were} given")
+        return to(self, dtype=dt, device=device, memory_format=memory_format)
+    cast.__name__ = name
+    return cast
 
 
 # binary ops whose in-place form torch refuses when the operands promote past the tensor's dtype, before it
@@ -500,11 +517,9 @@ METHODS = {
     "__div__": _operator(ew.div), "__rdiv__": _reflected_div, "__long__": lambda self: int(self),
     "__nonzero__": lambda self: bool(self), "__delitem__": _delitem,
     # conversions
-    "to": _to_method, "type": type_, "float": _caster(float32), "double": _caster(float64), "half": _caster(float16),
-    "bfloat16": _caster(bfloat16), "cfloat": _caster(complex64), "cdouble": _caster(complex128),
-    "int": _caster(int32), "long": _caster(int64), "short": _caster(int16), "char": _caster(int8),
-    "byte": _caster(uint8), "bool": _caster(bool_), "requires_grad_": _requires_grad_,
-    "cpu": lambda self, memory_format=None: to(self, "cpu"), "cuda": _cuda,
+    "to": _to_method, "type": type_, **{name: _caster(dt, name) for name, dt in CASTERS.items()},
+    "requires_grad_": _requires_grad_,
+    "cpu": _caster(None, "cpu", "cpu"), "cuda": _cuda,
     "data": property(_data, lambda self, value: _set_data(self, value)),
     "contiguous": mv.contiguous, "clone": mv.clone,
     # views and movement

@@ -204,3 +204,27 @@ def test_creation_functions_take_memory_format_like_torch():
             m.empty(2, 3, memory_format=m.channels_last)
         return [tuple(a.stride()) for a in made] + [made[-1].requires_grad]
     assert strides(lg) == strides(torch)
+
+
+def test_casting_methods_take_memory_format_like_torch():
+    """x.float(memory_format=...), x.cpu(memory_format=...): a tensor already laid out in the format it
+    suggests comes back itself (torch's aliasing rule), others are copied into the format; the format is
+    a keyword only."""
+    torch = torch_or_skip()
+
+    def results(m):
+        x = m.randn(2, 3, 4, 5)
+        p, c = x.permute(0, 2, 3, 1), x.contiguous(memory_format=m.channels_last)
+        made = [x.float(memory_format=m.channels_last), x.double(memory_format=m.channels_last),
+                p.double(memory_format=m.contiguous_format), p.int(memory_format=m.contiguous_format),
+                p.float(memory_format=m.channels_last), c.float(memory_format=m.contiguous_format),
+                x.cpu(memory_format=m.channels_last), p.double(), p.to(m.float32, copy=True,
+                                                                      memory_format=m.contiguous_format)]
+        aliases = [p.float(memory_format=m.contiguous_format) is p, x.float(memory_format=m.channels_last) is x,
+                   c.half(memory_format=m.channels_last).dtype == m.float16]
+        for call, message in ((lambda: x.float(2), r"float\(\) takes 0 positional arguments but 1 was given"),
+                              (lambda: x.cpu(1, 2), r"cpu\(\) takes 0 positional arguments but 2 were given")):
+            with pytest.raises(TypeError, match=message):
+                call()
+        return [tuple(a.stride()) for a in made] + aliases
+    assert results(lg) == results(torch)
