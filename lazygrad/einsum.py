@@ -164,11 +164,14 @@ def _check_sizes(terms) -> None:
     """A label has one size in every operand, where size 1 broadcasts."""
     sizes: dict[str, int] = {}
     for i, (t, labels) in enumerate(terms):
-        for label, n in zip(labels, t.shape):
+        for dim, (label, n) in enumerate(zip(labels, t.shape)):
             seen = sizes.get(label, 1)
+            if n != 1 and seen != 1 and n != seen and label.isdigit():
+                raise RuntimeError(f"einsum(): dimension {dim} covered by ellipsis in operand {i}has size {n} which "
+                                   f"does not broadcast with previously seen ellipsis with size {seen} for the "
+                                   "respective dimension")  # (torch's words, its missing space too)
             if n != 1 and seen != 1 and n != seen:
-                name = label if not label.isdigit() else ELLIPSIS
-                raise RuntimeError(f"einsum(): subscript {name} has size {n} for operand {i} which does not "
+                raise RuntimeError(f"einsum(): subscript {label} has size {n} for operand {i} which does not "
                                    f"broadcast with previously seen size {seen}")
             sizes[label] = max(seen, n) if n != 1 else seen
 

@@ -357,6 +357,14 @@ def test_einsum_operand_list_and_sublists():
     assert_same(*both(lambda m, x: m.einsum(x, [Ellipsis, 1]), a))
 
 
+@pytest.mark.parametrize("equation, shapes", [
+    ("...a,...a->", [(3, 2, 5), (3, 4, 5)]), ("a...,...->", [(2, 3, 4), (1, 5)]), ("...,...->", [(2, 3), (1, 2, 4)]),
+    ("ij,ik", [(2, 3), (3, 4)]), ("ii", [(2, 3)]), ("ij,jk->ikk", [(2, 3), (3, 4)]),
+])
+def test_einsum_refusals_name_the_dimension_at_fault(equation, shapes):
+    raises_like_torch(lambda m: m.einsum(equation, *[m.ones(s) for s in shapes]), RuntimeError)
+
+
 # ---- autograd: torch's node names and gradients ---------------------------------------------------------
 
 # name -> (function, input shapes, input range)
