@@ -26,6 +26,7 @@ from functools import lru_cache
 
 from .creation import ones_like
 from .dtypes import DType, bfloat16, float16, float64, get_default_dtype, torch_name
+from .int_parameters import type_name
 from .elementwise import abs, add, cos, div, eq, exp, gt, isinf, log, lt, mul, neg, pow, sin, sqrt, sub, where
 from .pointwise import signbit
 from .special_functions import EULER_GAMMA, _bessel_i, _horner, _result
@@ -53,10 +54,15 @@ _AIRY_AT_0 = 1 / (3 ** (2 / 3) * math.gamma(2 / 3))
 _AIRY_SLOPE_AT_0 = 1 / (3 ** (1 / 3) * math.gamma(1 / 3))
 
 
+# the functions whose parameter torch calls x (the others' is input)
+X_NAMED = frozenset({"airy_ai", "scaled_modified_bessel_k0", "scaled_modified_bessel_k1"})
+
+
 def _input(input: Tensor, name: str) -> tuple[DType, Tensor]:
     """The result dtype, and the input in float64, detached: torch gives these functions no gradient."""
     if not isinstance(input, Tensor):
-        raise TypeError(f"special_{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+        param = "x" if name in X_NAMED else "input"
+        raise TypeError(f"special_{name}(): argument '{param}' (position 1) must be Tensor, not {type_name(input)}")
     dt = input.dtype if input.dtype.is_floating_point else get_default_dtype()
     if dt is float16 or dt is bfloat16:
         raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{torch_name(dt)}'")

@@ -139,7 +139,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_me
     """A new tensor holding a copy of data (nested lists, scalars, NumPy arrays or tensors)."""
     device = normalize_device(device)
     if dtype is not None and not isinstance(dtype, DType) and dtype not in (bool, int, float, complex):
-        raise TypeError(f"tensor(): argument 'dtype' must be lazygrad.dtype, not {type(dtype).__name__}")
+        raise TypeError(f"tensor(): argument 'dtype' must be lazygrad.dtype, not {type_name(dtype)}")
     if isinstance(data, (np.ndarray, np.generic)):
         values, inferred = np.asarray(data), from_numpy_dtype(data.dtype)
     elif isinstance(data, Tensor):
@@ -236,7 +236,7 @@ def _const(size, value, dtype, device, requires_grad, name: str = "empty", named
 
 def _check_number(name: str, fill_value) -> None:
     if not isinstance(fill_value, (bool, int, float, complex, np.number, np.bool_)):
-        raise TypeError(f"{name}(): argument 'fill_value' (position 2) must be Number, not {type(fill_value).__name__}")
+        raise TypeError(f"{name}(): argument 'fill_value' (position 2) must be Number, not {type_name(fill_value)}")
 
 
 @factory_out("full")
@@ -245,7 +245,7 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad: bool = Fal
         fill_value = fill_value.item()
     fill_value = dtypes.python_scalar(fill_value)
     if not isinstance(size, (int, tuple, list)) or isinstance(size, bool):
-        raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {type(size).__name__}")
+        raise TypeError(f"full(): argument 'size' (position 1) must be tuple of ints, not {type_name(size)}")
     _check_number("full", fill_value)
     dt = to_dtype(dtype, "full") if dtype is not None else dtypes.scalar_dtype(fill_value)
     fill_value = scalar_in(dt, fill_value)

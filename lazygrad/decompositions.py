@@ -19,6 +19,7 @@ from .autograd.composite import recorded_as
 from .autograd.record import differentiable, takes_out
 from .dtypes import REAL_TYPES, int32, torch_name
 from .elementwise import broadcast_shapes
+from .int_parameters import type_name
 from .tensor import Tensor
 from .tensor_parameters import tensor_parameters
 
@@ -600,7 +601,7 @@ def pinv(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False) -> Tensor:
 
 def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
     if not isinstance(rcond, REAL_TYPES):
-        raise TypeError(f"pinverse(): argument 'rcond' (position 2) must be float, not {type(rcond).__name__}")
+        raise TypeError(f"pinverse(): argument 'rcond' (position 2) must be float, not {type_name(rcond)}")
     return pinv(input, rtol=rcond)
 
 

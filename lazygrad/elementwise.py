@@ -9,6 +9,7 @@ from .dtype_info import scalar_in
 from .dtypes import (C_NAMES, NUMBER_TYPES, SCALAR_C_TYPES, DType, bfloat16, bool_, complex128, float16, float32,
                      float64, get_default_dtype, opmath, python_scalar, result_type, torch_name, uint8)
 from .graph import Node
+from .int_parameters import type_name
 from .ops import Op
 from .tensor import Tensor
 from .tensor_parameters import tensor_parameters
@@ -91,7 +92,7 @@ def _no_bool(op: Op, dt: DType, kernel: str | None = None) -> None:
 
 def _check(x, name: str):
     if not isinstance(x, (Tensor, numbers.Number)):
-        raise TypeError(f"{name}(): argument 'other' must be Tensor or Number, not {type(x).__name__}")
+        raise TypeError(f"{name}(): argument 'other' must be Tensor or Number, not {type_name(x)}")
 
 
 def _shape(x) -> tuple[int, ...]:
@@ -481,7 +482,7 @@ UNARY = {
 
 def unary(op: Op, x: Tensor, to_float: bool) -> Tensor:
     if not isinstance(x, Tensor):
-        raise TypeError(f"{op.value}(): argument 'input' must be Tensor, not {type(x).__name__}")
+        raise TypeError(f"{op.value}(): argument 'input' must be Tensor, not {type_name(x)}")
     dt = x.dtype
     if to_float and dt.kind not in "fc":
         dt = get_default_dtype()

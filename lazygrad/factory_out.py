@@ -9,6 +9,7 @@ from typing import Callable
 from .autograd import grad_mode
 from .autograd.record import signature_with_out
 from .dtypes import to_dtype, torch_name
+from .int_parameters import type_name
 from .tensor import Tensor, normalize_device
 
 
@@ -39,7 +40,7 @@ def factory_out(name: str, warn_resize: bool = False, writes: bool = True) -> Ca
 def _check_out(name: str, out, kwargs: dict) -> None:
     """torch's refusals of an out: not a tensor, of another dtype or device than asked, or one autograd sees."""
     if not isinstance(out, Tensor):
-        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type_name(out)}")
     dtype = kwargs.get("dtype")
     if dtype is not None and to_dtype(dtype) is not out.dtype:
         raise RuntimeError(f"dtype {torch_name(to_dtype(dtype))} does not match dtype of out parameter "

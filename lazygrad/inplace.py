@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import warnings
 
 import numpy as np
 
@@ -27,6 +26,7 @@ from .buffer import Buffer
 from .creation import zeros
 from .dtype_info import scalar_in
 from .int_parameters import described, type_name
+from .warning_sites import warn_at_caller
 from .dtypes import C_NAMES, can_cast, get_default_dtype, result_type, torch_name
 from .elementwise import broadcast_node
 from .ops import Op
@@ -209,10 +209,19 @@ def check_no_partial_overlap(target: Tensor, inputs: list[Tensor], any_overlap: 
                                "the operation.")
 
 
+def check_out_type(result, out, op: str | None) -> None:
+    """out= is a tensor for one result, a tuple of them for several: torch's TypeError otherwise."""
+    several = isinstance(result, tuple)
+    if not isinstance(out, (tuple, list) if several else Tensor):
+        kind = "tuple of Tensors" if several else "Tensor"
+        raise TypeError(f"{op or 'out'}(): argument 'out' must be {kind}, not {type_name(out)}")
+
+
 def write_out(result, out, op: str | None = None):
     """The `out=` of a function: result written into out (resized first when its shape differs, with
     torch's warning), keeping out's identity; a tuple result goes into a tuple of outs. The op named decides
     which dtypes out may have (lazygrad/out_dtypes.py); by default, any the result casts to safely."""
+    check_out_type(result, out, op)
     if isinstance(out, (tuple, list)):
         from .return_types import OUT_TYPES
         return OUT_TYPES.get(type(result), type(result))(*(write_out(r, o, op) for r, o in zip(result, out)))
@@ -221,11 +230,11 @@ def write_out(result, out, op: str | None = None):
     bound_chain(out._storage)
     if out._shape != result._shape:
         if out.numel():
-            warnings.warn(f"An output with one or more elements was resized since it had shape {list(out._shape)}, "
+            warn_at_caller(f"An output with one or more elements was resized since it had shape {list(out._shape)}, "
                           f"which does not match the required output shape {list(result._shape)}. This behavior is "
                           "deprecated, and in a future PyTorch release outputs will not be resized unless they have "
                           "zero elements. You can explicitly reuse an out tensor t by resizing it, inplace, to zero "
-                          "elements with t.resize_(0).", UserWarning, stacklevel=3)
+                          "elements with t.resize_(0).")
         fresh = Tensor._from_node(graph.const(0, out.dtype, result._shape), out._storage.device)
         out._storage, out._shape, out._strides, out._offset = fresh._storage, fresh._shape, fresh._strides, 0
         out._epoch = -1

@@ -15,9 +15,8 @@ from typing import Callable
 
 import numpy as np
 
-from .dtypes import qualified_name
 from .tensor import Tensor
-from .tensor_parameters import first_name, refuse
+from .tensor_parameters import first_name, refuse, type_name
 
 # name; where torch has it (f= torch.name, m= Tensor.name), with the fewest and most arguments of each of its
 # signatures (the parser names the parameter at fault when one signature could take the call's number of
@@ -234,13 +233,6 @@ BOOL_PARAMETERS = frozenset({"keepdim", "descending", "largest", "sorted", "stab
 _OTHER_TYPES = {"Tensor": Tensor, "bool": bool, "str": str}
 
 
-def type_name(value) -> str:
-    """A value's type as torch's parser names it: builtins bare, others with their module, tensors as Tensor."""
-    if isinstance(value, Tensor):
-        return "Tensor"
-    return qualified_name(type(value))
-
-
 def described(value) -> str:
     """A value as torch's parser describes an argument it refuses: a list or tuple with its elements' types."""
     if isinstance(value, list):
@@ -432,9 +424,10 @@ def _unfitting(name: str, parameters: list[inspect.Parameter], arities: list[tup
                         refusal, one_signature=True)
 
 
-def int_checked(fn: Callable, name: str, method: bool) -> Callable:
+def int_checked(fn: Callable, name: str, method: bool, spelled: str | None = None) -> Callable:
     """fn as torch.name (or Tensor.name), its int parameters parsed as torch's parser does; fn itself when the
-    table has none for it or fn's parameters cannot be read."""
+    table has none for it or fn's parameters cannot be read. Messages name it `spelled` where given (torch's
+    special_polygamma is polygamma's row)."""
     row = INT_PARAMETERS.get(name)
     arities = row and _arities(row[0], "m" if method else "f")
     if not arities or not callable(fn):
@@ -452,6 +445,7 @@ def int_checked(fn: Callable, name: str, method: bool) -> Callable:
     shown = 1 if method else 0  # a method's self is not among the arguments torch's messages count
     listing = _listing(parameters[shown:])
     fitting = frozenset(n for low, high in arities for n in range(low, high + 1))
+    name = spelled or name
 
     @functools.wraps(fn)
     def checked(*args, **kwargs):

@@ -20,7 +20,7 @@ from .tensor_parameters import tensor_parameters
 from .reductions import amax, amin, check_norm_input, norm_dtype, vector_norm as _vector_norm
 from .tensor import Tensor
 from .amp.autocast_mode import autocast_op
-from .int_parameters import dim_list
+from .int_parameters import dim_list, type_name
 from .autograd.record import takes_out
 
 __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "diagonal", "eig", "eigh", "eigvals",
@@ -139,7 +139,7 @@ def matrix_rank(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False, tol
 def matrix_power(A: Tensor, n: int) -> Tensor:
     """A^n by repeated squaring (A^-1 for negative n; the identity for 0)."""
     if not isinstance(n, int) or isinstance(n, bool):
-        raise TypeError(f"linalg_matrix_power(): argument 'n' (position 2) must be int, not {type(n).__name__}")
+        raise TypeError(f"linalg_matrix_power(): argument 'n' (position 2) must be int, not {type_name(n)}")
     if A.ndim < 2:
         raise RuntimeError("linalg.matrix_power: The input tensor A must have at least 2 dimensions.")
     if A.shape[-1] != A.shape[-2]:

@@ -21,6 +21,7 @@ from .special_functions import (POLYNOMIAL_FUNCTIONS, digamma, entr, erfcx, erfi
                                 i1e, log_ndtr, mvlgamma, ndtr, ndtri, polygamma, spherical_bessel_j0, zeta)
 from .special_functions import lgamma as gammaln
 from .dtypes import result_type, torch_name
+from .int_parameters import int_checked
 from .tensor import Tensor
 from .tensor_parameters import tensor_parameters
 
@@ -52,6 +53,7 @@ psi = digamma
 gammainc = tensor_parameters("input", "other", name="special_gammainc")(special_functions.gammainc.__wrapped__)
 gammaincc = tensor_parameters("input", "other", name="special_gammaincc")(special_functions.gammaincc.__wrapped__)
 multigammaln = mvlgamma
+polygamma = int_checked(polygamma, "polygamma", method=False, spelled="special_polygamma")
 globals().update(POLYNOMIAL_FUNCTIONS)  # chebyshev_polynomial_t(x, n), hermite_polynomial_h(x, n), ...
 globals().update({name: _refusing(name, globals()[name]) for name in REFUSED_DTYPES})
 
@@ -74,3 +76,9 @@ def log_softmax(input: Tensor, dim: int, *, dtype=None) -> Tensor:
 def round(input: Tensor, *, decimals: int = 0, out=None) -> Tensor:  # noqa: A001  (torch's name)
     """torch.special.round always passes decimals on: torch records RoundBackward1 and refuses integer tensors."""
     return _round(input, decimals=decimals, out=out)
+
+
+# lazygrad functions under torch.special's names: a non-tensor input is refused naming torch's special_ function
+ALIASES = ("digamma", "psi", "erf", "erfc", "erfinv", "exp2", "expit", "expm1", "gammaln", "i0", "log1p", "logit",
+           "multigammaln", "sinc", "round", "softmax", "log_softmax", "logsumexp")
+globals().update({name: tensor_parameters("input", name=f"special_{name}")(globals()[name]) for name in ALIASES})

@@ -15,10 +15,11 @@ from functools import lru_cache
 import numpy as np
 
 from .autograd.record import differentiable
-from .dtypes import REAL_TYPES, DType, bfloat16, bool_, float16, float32, float64, get_default_dtype, torch_name
+from .dtypes import NUMBER_TYPES, REAL_TYPES, DType, bfloat16, bool_, float16, float32, float64, get_default_dtype, torch_name
 from .elementwise import (_float_of, _out, abs, add, div, eq, erf, exp, floor, gt, isinf, isposinf, le, log,
                           log1p, logical_and, logical_or, lt, mul, ne, neg, pow, round, sin, sqrt, sub, unary, where)
 from .ops import Op
+from .int_parameters import type_name
 from .pointwise import _tensors, signbit
 from .tensor import Tensor
 from .tensor_parameters import tensor_parameters
@@ -81,7 +82,7 @@ COMPLEX_REFUSING_KERNELS = {
 def _float_input(input: Tensor, name: str) -> tuple[DType, Tensor]:
     """The result dtype (integers give the default float dtype) and input in float64."""
     if not isinstance(input, Tensor):
-        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type_name(input)}")
     if input.dtype.is_complex:
         kernel = COMPLEX_REFUSING_KERNELS.get(name, f"{name}_cpu")
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{torch_name(input.dtype)}'")
@@ -491,6 +492,9 @@ def i1(input: Tensor, *, out=None) -> Tensor:
 
 def spherical_bessel_j0(input: Tensor, *, out=None) -> Tensor:
     """sin(x) / x, 1 at 0 (torch gives it no gradient)."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"special_spherical_bessel_j0(): argument 'x' (position 1) must be Tensor, not "
+                        f"{type_name(input)}")
     dt, x = _float_input(input.detach(), "special_spherical_bessel_j0")
     safe = where(eq(x, 0), 1.0, x)
     return _result(where(eq(x, 0), 1.0, where(isinf(x), 0.0, div(sin(safe), safe))), dt, out)
@@ -570,6 +574,16 @@ _POLYNOMIALS = {
 }
 
 
+POLYNOMIAL_SIGNATURES = ("(Tensor x, Tensor n, *, Tensor out = None)", "(Number x, Tensor n, *, Tensor out = None)",
+                         "(Tensor x, Number n, *, Tensor out = None)")
+
+
+def _polynomial_arguments(x, n) -> bool:
+    """Whether torch's overloads take (x, n): tensors or numbers, one of them a tensor at least."""
+    kinds = [isinstance(a, Tensor) or (isinstance(a, NUMBER_TYPES) and "Number") for a in (x, n)]
+    return all(kinds) and True in kinds
+
+
 def _polynomial(name: str, shifted: bool):
     first, step = _POLYNOMIALS[name]
 
@@ -577,6 +591,11 @@ def _polynomial(name: str, shifted: bool):
         """P_n(x) by the three-term recurrence, for every n in n (0 for negative n; a fractional n counts as
         its integer part). torch gives these no gradient."""
         from .creation import ones_like, tensor, zeros_like
+        if not _polynomial_arguments(input, n):
+            from .int_parameters import _got
+            raise TypeError(f"special_{evaluate.__name__}() received an invalid combination of arguments - got "
+                            f"({_got((input, n), {})}), but expected one of:\n"
+                            + "".join(f" * {s}\n" for s in POLYNOMIAL_SIGNATURES))
         from .elementwise import broadcast_shapes
         x = input.detach() if isinstance(input, Tensor) else tensor(input)
         degree = n.detach() if isinstance(n, Tensor) else tensor(n)
@@ -593,7 +612,7 @@ def _polynomial(name: str, shifted: bool):
             value = where(eq(orders, k), previous, value)
             previous, current = current, step(k + 1, x64, current, previous)
         return _result(value, dt, out)
-    evaluate.__name__ = ("shifted_" if shifted else "") + name
+    evaluate.__name__ = evaluate.__qualname__ = ("shifted_" if shifted else "") + name
     return evaluate
 
 

@@ -9,12 +9,20 @@ import numbers
 from typing import Callable
 
 from .tensor import Tensor
+from .dtypes import qualified_name
+
+
+def type_name(value) -> str:
+    """A value's type as torch's parser names it: builtins bare, others with their module, tensors as Tensor."""
+    if isinstance(value, Tensor):
+        return "Tensor"
+    return qualified_name(type(value))
 
 
 def refuse(fn: str, param: str, value, position: int | None = None) -> None:
     """torch's message for a parameter given something other than a tensor (a keyword has no position)."""
     where = "" if position is None else f" (position {position})"
-    raise TypeError(f"{fn}(): argument '{param}'{where} must be Tensor, not {type(value).__name__}")
+    raise TypeError(f"{fn}(): argument '{param}'{where} must be Tensor, not {type_name(value)}")
 
 
 def tensor_list(fn: str, tensors) -> list:
@@ -26,7 +34,7 @@ def tensor_list(fn: str, tensors) -> list:
     tensors = list(tensors)
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
-            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type_name(t)}")
     return tensors
 
 

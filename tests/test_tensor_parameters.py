@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import warnings
 
+import numpy as np
 import pytest
 
 import lazygrad as lg
@@ -50,6 +51,17 @@ TENSOR_ONLY = {
     "cat_a_number_inside": lambda m: m.cat([_ones(m), 2]), "hstack_a_tensor": lambda m: m.hstack(_ones(m)),
     "row_stack_a_tensor": lambda m: m.row_stack(_ones(m)),
     "dstack_a_number_inside": lambda m: m.dstack([_ones(m), 1.5]),
+    "stack_an_array_inside": lambda m: m.stack([_ones(m), np.ones(3)]),
+    "special_i0_array": lambda m: m.special.i0(np.ones(3)), "special_expit_list": lambda m: m.special.expit([1.0]),
+    "special_softmax_array": lambda m: m.special.softmax(np.ones(3), 0),
+    "special_airy_ai_array": lambda m: m.special.airy_ai(np.ones(3)),
+    "special_bessel_j0_list": lambda m: m.special.bessel_j0([1.0]),
+    "special_spherical_bessel_j0_list": lambda m: m.special.spherical_bessel_j0([1.0]),
+    "special_polygamma_str": lambda m: m.special.polygamma("a", _ones(m)),
+    "chebyshev_array": lambda m: m.special.chebyshev_polynomial_t(np.ones(3), 1),
+    "hermite_two_numbers": lambda m: m.special.hermite_polynomial_h(1.0, 2),
+    "cat_out_array": lambda m: m.cat([_ones(m), _ones(m)], out=np.ones(6)), "add_out_list": lambda m: m.add(
+        _ones(m), 1, out=[_ones(m)]), "exp_out_number": lambda m: m.exp(_ones(m), out=3),
 }
 
 
@@ -156,3 +168,23 @@ def test_the_table_of_later_tensor_parameters_is_torchs():
                     with pytest.raises(TypeError) as refusal:
                         call(m)
                     assert str(refusal.value) == want, (m.__name__, name)
+
+
+def test_out_takes_a_tuple_of_tensors_for_several_results():
+    """A tuple of outs receives a tuple result (max, sort, topk); one tensor where torch wants several, or a tuple
+    where it wants one, is torch's TypeError; a tuple of outs for a result requiring grad is refused."""
+    torch = pytest.importorskip("torch")
+
+    def results(m):
+        x = m.tensor([3.0, 1.0, 2.0])
+        values, indices = m.empty(0), m.empty(0, dtype=m.long)
+        got = m.topk(x, 2, out=[values, indices])
+        written = [values.tolist(), indices.tolist(), got.values is values, type(got).__name__]
+        for call in (lambda: m.sort(x, out=x), lambda: m.sort(x, out=np.ones(3)),
+                     lambda: m.max(x.requires_grad_(), 0, out=(m.empty(0), m.empty(0, dtype=m.long)))):
+            try:
+                call()
+            except (TypeError, RuntimeError) as e:
+                written.append(type(e).__name__)
+        return written
+    assert results(lg) == results(torch)

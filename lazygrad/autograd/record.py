@@ -58,8 +58,11 @@ def differentiable(op: str):
                 if handled:
                     with no_autocast():
                         return wrapper(*cast_args, **cast_kwargs)
-            if own_out and kwargs.get("out") is not None:
+            out = kwargs.get("out")
+            if own_out and out is not None:
                 return _with_out(op, wrapper, args, kwargs)
+            if out is not None and not isinstance(out, _tensor_type()):
+                return _into_outs(op, wrapper, args, kwargs)
             if not STATE.enabled:
                 return fn(*args, **kwargs)
             if not _any_requires_grad(args) and not _any_requires_grad(kwargs.values()):
@@ -77,6 +80,19 @@ def differentiable(op: str):
         wrapper.op = op
         return wrapper
     return deco
+
+
+def _into_outs(op: str, fn, args, kwargs):
+    """fn(*args) written into a tuple of outs, or refused for out= of another type in torch's words (which need
+    to know whether the result is one tensor or several)."""
+    from ..inplace import check_out_type, write_out
+    result = fn(*args, **{**kwargs, "out": None})
+    check_out_type(result, kwargs["out"], op)
+    parts = result if isinstance(result, tuple) else (result,)
+    if STATE.enabled and any(p.requires_grad for p in parts):
+        raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+    return write_out(result, kwargs["out"], op)
 
 
 def _with_out(op: str, fn, args, kwargs):

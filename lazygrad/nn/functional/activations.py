@@ -16,6 +16,7 @@ from ...autograd.grad_mode import is_grad_enabled
 from ...creation import empty_like, rand, zeros_like
 from ...dtypes import bool_, float32, torch_name
 from ...float_kernels import refuse_non_floating
+from ...int_parameters import type_name
 from ...elementwise import HALF_FLOATS, erf, exp, expm1, log1p, relu as _relu, sigmoid as _sigmoid, tanh as _tanh, where
 from ...tensor import Tensor
 from ...tensor_parameters import tensor_parameters
@@ -324,7 +325,7 @@ def logsigmoid(input: Tensor) -> Tensor:
 def gelu(input: Tensor, *, approximate: str = "none") -> Tensor:
     """x * Phi(x), Phi the standard normal CDF (or its tanh approximation)."""
     if not isinstance(approximate, str):
-        raise TypeError(f"gelu(): argument 'approximate' must be str, not {type(approximate).__name__}")
+        raise TypeError(f"gelu(): argument 'approximate' must be str, not {type_name(approximate)}")
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
     _floating(input, "GeluKernelImpl")
