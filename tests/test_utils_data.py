@@ -183,6 +183,8 @@ def test_default_collate_values_and_tensors():
         default_collate([[1, 2], [3]])
     with pytest.raises(TypeError, match="default_collate: batch must contain"):
         default_collate([object()])
+    with pytest.raises(TypeError, match="expected Tensor as element 1 in argument 0, but got numpy.ndarray"):
+        default_collate([lg.ones(2), np.ones(2)])
 
 
 @pytest.mark.parametrize("data", [np.arange(3, dtype=np.int16), (np.float64(2.0), 3), {"a": [np.ones(2)]},

@@ -14,6 +14,7 @@ from ...creation import as_tensor, tensor
 from ...dtypes import float64
 from ...movement import stack
 from ...tensor import Tensor
+from ...tensor_parameters import tensor_list
 
 _STRING_OR_OBJECT = re.compile(r"[SaUO]")
 _COLLATE_ERROR = "default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found {}"
@@ -44,7 +45,7 @@ def default_collate(batch: Sequence) -> Any:
     sequences are collated field by field (tuples come back as lists, as in torch)."""
     elem = batch[0]
     if isinstance(elem, Tensor):
-        return stack(list(batch), 0)
+        return stack(tensor_list("stack", batch), 0)
     if isinstance(elem, np.ndarray):
         if _STRING_OR_OBJECT.search(elem.dtype.str) is not None:
             raise TypeError(_COLLATE_ERROR.format(elem.dtype))
