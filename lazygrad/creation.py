@@ -17,6 +17,7 @@ from .ops import Op
 from .random import next_offset, seed_value
 from .storage import Storage
 from .tensor import Tensor, normalize_device
+from .warning_sites import warn_at_caller
 
 
 def parse_size(size, name: str = "empty") -> tuple[int, ...]:
@@ -63,7 +64,8 @@ def _data_to_numpy(data, dim: int = 0) -> np.ndarray:
     if isinstance(data, (list, tuple)):
         if data and isinstance(data[0], str):  # (torch reads the first element for the shape: a str is a sequence)
             raise ValueError("too many dimensions 'str'")
-        items = [_data_to_numpy(d, dim + 1) if isinstance(d, (Tensor, list, tuple, str)) else d for d in data]
+        items = [_item(d) if isinstance(d, Tensor) else _data_to_numpy(d, dim + 1)
+                 if isinstance(d, (list, tuple, str)) else d for d in data]
         arrays = [i for i in items if isinstance(i, np.ndarray)]
         if arrays:
             first = items[0]
@@ -76,6 +78,16 @@ def _data_to_numpy(data, dim: int = 0) -> np.ndarray:
     return np.asarray(data)
 
 
+def _item(t: Tensor) -> np.ndarray:
+    """A tensor inside a sequence given to tensor(): one number, as torch reads it (its item)."""
+    if t.numel() != 1:
+        raise ValueError("only one element tensors can be converted to Python scalars")
+    if t.requires_grad:
+        warn_at_caller("Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+                       "Consider using tensor.detach() first.")
+    return np.asarray(t._values()).reshape(())
+
+
 def _python_scalars_inside(data) -> bool:
     """Whether nested data holds Python numbers (whose dtype torch infers) rather than NumPy scalars."""
     if isinstance(data, (list, tuple)):
@@ -83,17 +95,18 @@ def _python_scalars_inside(data) -> bool:
     return isinstance(data, (bool, int, float, complex))
 
 
-def _numpy_scalar_dtypes(data) -> set[DType]:
-    """The dtypes of the NumPy scalars in nested data (empty when it holds none: torch infers from the values)."""
+def _typed_scalar_dtypes(data) -> set[DType]:
+    """The dtypes of the NumPy scalars and tensors in nested data (empty when it holds none: torch infers from the
+    values)."""
     if isinstance(data, np.generic):
         return {from_numpy_dtype(data.dtype)}
     if not isinstance(data, (list, tuple)):
         return set()
     kinds = set(map(type, data))  # (one pass in C over a long flat list)
     found = {from_numpy_dtype(np.dtype(k)) for k in kinds if issubclass(k, np.generic)}
-    if any(issubclass(k, (list, tuple)) for k in kinds):
+    if any(issubclass(k, (list, tuple, Tensor)) for k in kinds):
         for d in data:
-            found |= _numpy_scalar_dtypes(d)
+            found |= {d.dtype} if isinstance(d, Tensor) else _typed_scalar_dtypes(d)
     return found
 
 
@@ -101,7 +114,7 @@ def _python_values(data) -> np.ndarray:
     """The Python numbers of nested data, flattened, for the dtype torch infers from them."""
     if isinstance(data, (list, tuple)):
         return np.array([v for d in data for v in _python_values(d).tolist()])
-    return np.array([] if isinstance(data, np.generic) else [data])
+    return np.array([] if isinstance(data, (np.generic, Tensor)) else [data])
 
 
 def _numbers(data):
@@ -135,8 +148,19 @@ def _as_uint64(data) -> np.ndarray:
     return np.array(flat.tolist(), dtype=np.uint64).reshape(shape)
 
 
+COPY_CONSTRUCTION = ("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
+                     "sourceTensor.detach().clone().requires_grad_(True), rather than {}(sourceTensor).")
+
+
 def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
-    """A new tensor holding a copy of data (nested lists, scalars, NumPy arrays or tensors)."""
+    """A new tensor holding a copy of data (nested lists, scalars, NumPy arrays or tensors: those with torch's
+    warning, since a copy made so is cut from the graph)."""
+    if isinstance(data, Tensor):
+        warn_at_caller(COPY_CONSTRUCTION.format("torch.tensor"))
+    return _copied(data, dtype, device, requires_grad)
+
+
+def _copied(data, dtype, device, requires_grad: bool) -> Tensor:
     device = normalize_device(device)
     if dtype is not None and not isinstance(dtype, DType) and dtype not in (bool, int, float, complex):
         raise TypeError(f"tensor(): argument 'dtype' must be lazygrad.dtype, not {type_name(dtype)}")
@@ -155,15 +179,12 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_me
             raise RuntimeError(f"Could not infer dtype of {type(culprit).__name__}")
         if isinstance(data, (list, tuple)) and values.dtype.kind not in "biufc":
             raise TypeError(f"new(): invalid data type '{values.dtype}'")
-        numpy_kinds = _numpy_scalar_dtypes(data)
-        if not numpy_kinds:
+        typed = _typed_scalar_dtypes(data)
+        if not typed:
             inferred = _infer_dtype(values)
-        elif _python_scalars_inside(data):  # each element as torch reads it, promoted: [np.float64(1), 2.0] is float64
-            inferred = functools.reduce(dtypes.promote_types, numpy_kinds, _infer_dtype(_python_values(data)))
-        else:
-            inferred = from_numpy_dtype(values.dtype)
-        if isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
-            inferred = from_numpy_dtype(values.dtype) if values.dtype.kind not in "fc" else _infer_dtype(values)
+        else:  # each element as torch reads it, promoted: [np.float64(1), 2.0] is float64, [np.float32(1), 2] float32
+            read = [_infer_dtype(_python_values(data))] if _python_scalars_inside(data) else []
+            inferred = functools.reduce(dtypes.promote_types, [*read, *typed])
     if values.dtype == np.uint64 and inferred is not dtypes.uint64:
         raise ValueError("Overflow when unpacking long long")  # (Python integers past int64)
     dt = to_dtype(dtype, "tensor") if dtype is not None else inferred
@@ -579,7 +600,9 @@ def legacy_constructor(self: Tensor, *args, dtype=None, device=None) -> None:
 
 # methods: new_* take their dtype from the tensor they are called on
 def new_tensor(self: Tensor, data, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-    return tensor(data, dtype=dtype or self.dtype, device=_own(self, device), requires_grad=requires_grad)
+    if isinstance(data, Tensor):
+        warn_at_caller(COPY_CONSTRUCTION.format("tensor.new_tensor"))
+    return _copied(data, dtype or self.dtype, _own(self, device), requires_grad)
 
 
 def _own(self: Tensor, device):

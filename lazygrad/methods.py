@@ -17,7 +17,7 @@ from .device import device as device_type
 from .tensor import Tensor
 from .legacy_types import legacy_storages
 from .int_parameters import as_int, int_checked, int_list, spread_or_named
-from .tensor_parameters import as_method, refuse
+from .tensor_parameters import as_method, refuse, type_name
 from .autograd import grad_mode
 from .autograd.function import node_class
 from .autograd.record import differentiable
@@ -376,6 +376,10 @@ def _requires_grad_(self: Tensor, requires_grad: bool = True) -> Tensor:
 
 def _set_data(self: Tensor, value: Tensor) -> None:
     """x.data = y: x takes y's storage and view, keeping its own autograd identity."""
+    if not isinstance(value, Tensor):
+        raise TypeError(f"Variable data has to be a tensor, but got {type_name(value)}")
+    if self.requires_grad and not (value.dtype.is_floating_point or value.dtype.is_complex):
+        raise RuntimeError("data set to a tensor that requires gradients must be floating point or complex dtype")
     for name in ("_storage", "_shape", "_strides", "_offset", "_node", "_epoch"):
         setattr(self, name, getattr(value, name))
 
@@ -499,7 +503,7 @@ METHODS = {
     "__truediv__": _operator(ew.div), "__rtruediv__": _reflected_div, "__floordiv__": _operator(ew.floor_divide),
     "__rfloordiv__": _reflect(ew.floor_divide), "__mod__": _operator(ew.remainder),
     "__rmod__": _reflect(ew.remainder), "__pow__": _power, "__rpow__": _reflect(ew.pow),
-    "__neg__": ew.neg, "__pos__": lambda self: self, "__abs__": ew.abs, "__invert__": _invert,
+    "__neg__": ew.neg, "__pos__": pw.positive, "__abs__": ew.abs, "__invert__": _invert,
     "__and__": _operator(ew.bitwise_and), "__rand__": _reflect(ew.bitwise_and), "__or__": _operator(ew.bitwise_or),
     "__ror__": _reflect(ew.bitwise_or), "__xor__": _operator(ew.bitwise_xor), "__rxor__": _reflect(ew.bitwise_xor),
     "__lshift__": _operator(ew.bitwise_left_shift), "__rlshift__": _reflect(ew.bitwise_left_shift),

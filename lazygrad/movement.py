@@ -90,6 +90,26 @@ def infer_shape(shape: list[int], numel: int) -> tuple[int, ...]:
     return tuple(shape)
 
 
+def _check_view_dtype(t: Tensor, dt, old: int, new: int) -> None:
+    """torch's refusals of a dtype view between element sizes, in its order: the last dim must be contiguous
+    and, for a wider type, its size, the offset and the other strides must hold whole wider elements."""
+    from .dtypes import torch_name
+    if t.ndim == 0:
+        checks = [("self.dim() cannot be 0", True, None)]
+    else:
+        k, size, stride, wider = new // old, t._shape[-1], t._strides[-1], new > old
+        checks = [(f"self.size(-1) must be divisible by {k}", wider and size % k, size),
+                  ("self.stride(-1) must be 1", stride != 1, stride),
+                  (f"self.storage_offset() must be divisible by {k}", wider and t._offset % k, t._offset)]
+        checks += [(f"self.stride({i}) must be divisible by {k}", wider and s % k, s)
+                   for i, s in enumerate(t._strides[:-1])]
+    for words, failed, got in checks:
+        if failed:
+            but = "" if got is None else f", but got {got}"
+            raise RuntimeError(f"{words} to view {torch_name(t.dtype)} as {torch_name(dt)} (different element "
+                               f"sizes){but}")
+
+
 def view_dtype(t: Tensor, dtype) -> Tensor:
     """The same bytes read as another dtype, sharing memory (realized now, since the bytes must exist)."""
     from .buffer import Buffer
@@ -100,18 +120,12 @@ def view_dtype(t: Tensor, dtype) -> Tensor:
     old, new = t.dtype.itemsize, dt.itemsize
     shape, strides, offset = list(t._shape), list(t._strides), t._offset
     if old != new:
-        if t.ndim == 0:
-            raise RuntimeError("self.dim() cannot be 0 to view " + f"{t.dtype.name} as {dt.name} (different element sizes)")
-        if strides[-1] != 1:
-            raise RuntimeError("self.stride(-1) must be 1 to view " + f"{t.dtype.name} as {dt.name} (different element sizes)")
+        _check_view_dtype(t, dt, old, new)
         if new < old:
             k = old // new
             shape[-1], strides, offset = shape[-1] * k, [s * k for s in strides[:-1]] + [1], offset * k
         else:
             k = new // old
-            if shape[-1] % k or offset % k or any(s % k for s in strides[:-1]):
-                raise RuntimeError(f"self.size(-1) must be divisible by {k} to view {t.dtype.name} as {dt.name} "
-                                   "(different element sizes), but got " + str(shape[-1]))
             shape[-1], strides, offset = shape[-1] // k, [s // k for s in strides[:-1]] + [1], offset // k
     realize(t)
     buf = t._storage.share_with_numpy()

@@ -64,3 +64,14 @@ def test_devices_are_read_only_and_shared():
         with pytest.raises(AttributeError, match=f"attribute 'index' of '{name}.device' objects is not writable"):
             d.index = 3
         assert pickle.loads(pickle.dumps(d)) == d and copy.deepcopy(d) == d
+
+
+def test_devices_equal_devices_only():
+    """torch.device("cpu") == "cpu" is False in torch (compare .type, or a device): code testing device == "cuda"
+    behaves as it does there."""
+    torch = torch_or_skip()
+    for m in (lg, torch):
+        d = m.device("cpu")
+        assert (d == "cpu", d != "cpu", "cpu" == d, d == m.device("cpu"), d == m.ones(1).device) == (
+            False, True, False, True, True)
+        assert hash(d) == hash(m.device("cpu")) and d.type == "cpu"

@@ -127,6 +127,20 @@ def test_data_writes_are_not_tracked():
     assert w.grad.tolist() == [20.0, 40.0]
 
 
+def test_data_assignment_takes_tensors_and_keeps_gradients_floating():
+    """x.data = y takes y's shape and dtype; torch refuses a non-tensor, and an integer y for an x requiring grad."""
+    w = lg.ones(2, requires_grad=True)
+    w.data = lg.zeros(3, dtype=lg.float64)
+    assert (w.shape, w.dtype, w.requires_grad) == ((3,), lg.float64, True)
+    with pytest.raises(TypeError, match="Variable data has to be a tensor, but got int"):
+        w.data = 3
+    with pytest.raises(RuntimeError, match="data set to a tensor that requires gradients must be floating point"):
+        w.data = lg.ones(2, dtype=lg.long)
+    plain = lg.ones(2)
+    plain.data = lg.ones(2, dtype=lg.long)
+    assert plain.dtype is lg.int64
+
+
 def test_second_derivative_through_copy_slices():
     for lib in (torch, lg):
         w = lib.tensor([0.5, 1.5, -2.0], requires_grad=True)

@@ -86,6 +86,38 @@ def test_tensor_copies_data(backend):
     assert x.tolist() == [0.0, 1.0, 2.0, 3.0]
 
 
+def _nested(m):
+    return {"promoted": [m.tensor(1), m.tensor(2.0)], "double_inside": [1, m.tensor(2.5, dtype=m.float64)],
+            "int8_of_one": [m.ones(1, dtype=m.int8)], "bool_and_int": [m.tensor(True), 2],
+            "uint8_and_negative": [m.tensor(3, dtype=m.uint8), -1], "nested_lists": [[m.tensor(1.0)], [2]],
+            "numpy_scalars": [np.float32(1), np.int64(2)], "half": [m.tensor(1.5, dtype=m.float16), 1],
+            "one_by_one": [m.ones(1, 1), m.ones(1, 1)], "requiring_grad": [m.ones(1, requires_grad=True)]}
+
+
+@pytest.mark.parametrize("name", list(_nested(lg)))
+def test_tensors_inside_data_are_numbers(name):
+    """tensor([t, ...]) reads each tensor inside as one number (its item: a (1, 1) tensor is a scalar there),
+    its dtype promoted with the others' as torch infers; a tensor given whole warns to clone it instead."""
+    torch = pytest.importorskip("torch")
+    with warnings.catch_warnings(record=True) as ours:
+        warnings.simplefilter("always")
+        got = lg.tensor(_nested(lg)[name])
+    with warnings.catch_warnings(record=True) as theirs:
+        warnings.simplefilter("always")
+        want = torch.tensor(_nested(torch)[name])
+    assert_like_torch(got, want)
+    assert [str(w.message) for w in ours] == [str(w.message).split(" (Triggered")[0] for w in theirs]
+
+
+def test_tensors_inside_data_hold_one_number_and_copies_warn():
+    for m in (lg, pytest.importorskip("torch")):
+        with pytest.raises(ValueError, match="only one element tensors can be converted to Python scalars"):
+            m.tensor([m.ones(2), m.ones(2)])
+        for copy in (lambda: m.tensor(m.ones(2)), lambda: m.ones(2).new_tensor(m.ones(2))):
+            with pytest.warns(UserWarning, match=r"recommended to use sourceTensor.detach\(\).clone\(\)"):
+                copy()
+
+
 def test_default_dtype_changes_inference(backend):
     torch = pytest.importorskip("torch")
     previous, tprevious = lg.get_default_dtype(), torch.get_default_dtype()

@@ -122,8 +122,11 @@ def test_binary_promotion_and_methods(case):
 
 def test_positive_and_sgn():
     x = lg.tensor([1.0, -2.0])
-    assert lg.positive(x) is x and x.positive() is x
+    assert lg.positive(x) is x and x.positive() is x and +x is x
     assert lg.sgn(lg.tensor([True, False])).dtype is lg.bool
+    for call in (lambda: +lg.tensor([True]), lambda: lg.positive(lg.tensor([True]))):
+        with pytest.raises(RuntimeError, match="The `\\+` operator, on a bool tensor is not supported."):
+            call()
 
 
 # ---- NaN-ignoring reductions and closeness ------------------------------------------------------------

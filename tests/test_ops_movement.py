@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import lazygrad as lg
-from oracle import torch_of
+from oracle import raises_like_torch, torch_of
 from oracle import assert_like_torch as _assert_like_torch
 
 BASE = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
@@ -190,6 +190,24 @@ def test_view_dtype_reinterprets_bits(backend, dtype):
     torch = pytest.importorskip("torch")
     a = np.array([1.0, -2.5], np.float32)
     assert_like_torch(lg.tensor(a).view(getattr(lg, dtype)), torch_of(a).view(getattr(torch, dtype)))
+
+
+VIEW_DTYPE_REFUSALS = {
+    "zero_dims": lambda m: m.tensor(1.0).view(m.float64),
+    "inner_stride": lambda m: m.ones(4, 6, dtype=m.int16)[:, :4].view(m.int64),
+    "last_size_first": lambda m: m.ones(6, dtype=m.int16).as_strided((2,), (3,)).view(m.int64),
+    "offset": lambda m: m.ones(4, 4, dtype=m.int8)[:, 1:3].view(m.int16),
+    "last_stride": lambda m: m.ones(4, 4, dtype=m.int8).t().view(m.int16),
+    "last_size": lambda m: m.ones(3).view(m.complex128), "bool_size": lambda m: m.ones(3, dtype=m.bool).view(m.int16),
+    "narrower_last_stride": lambda m: m.ones(2, 3).t().view(m.float16),
+}
+
+
+@pytest.mark.parametrize("name", list(VIEW_DTYPE_REFUSALS))
+def test_view_dtype_refusals_name_torchs_check(name):
+    """A view between element sizes is refused in torch's order, naming the size, stride or offset at fault
+    with torch's type names (Float, Short)."""
+    raises_like_torch(VIEW_DTYPE_REFUSALS[name], RuntimeError)
 
 
 SPLITS = {
