@@ -232,7 +232,7 @@ def test_unpad_sequence_like_torch(batch_first):
     seqs = [randn(3, 2), randn(1, 2), randn(2, 2)]
     results = []
     for mod in (lg, torch):
-        padded = mod.nn.utils.rnn.pad_sequence([mod.tensor(s) for s in seqs], batch_first=batch_first)
+        padded = mod.nn.utils.rnn.pad_sequence([mod.tensor(s.numpy()) for s in seqs], batch_first=batch_first)
         pieces = mod.nn.utils.rnn.unpad_sequence(padded, mod.tensor([3, 1, 2]), batch_first=batch_first)
         results.append([padded, *pieces])
     for got, want in zip(*results):
