@@ -163,8 +163,10 @@ def test_parameter_behaves_as_torch():
         p.add_(1)
     assert base.tolist() == [2, 2]  # the parameter shares its data's storage
     assert not nn.Parameter(lg.ones(1), requires_grad=False).requires_grad
-    with pytest.raises(RuntimeError, match="only Tensors of floating point"):
+    with pytest.raises(RuntimeError, match="^Only Tensors of floating point and complex dtype can require gradients$"):
         nn.Parameter(lg.arange(3))
+    with pytest.raises(RuntimeError, match="^only Tensors of floating point dtype can require gradients$"):
+        lg.arange(3).requires_grad_()
     clone = copy.deepcopy(p)
     assert type(clone) is nn.Parameter and clone.tolist() == [2, 2] and clone.data_ptr() != p.data_ptr()
     assert type(pickle.loads(pickle.dumps(p))) is nn.Parameter

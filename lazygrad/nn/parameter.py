@@ -19,6 +19,8 @@ class Parameter(Tensor):
 
     def __new__(cls, data: Tensor | None = None, requires_grad: bool = True) -> Parameter:
         p = _shared_view(cls, data)
+        if requires_grad and not (p.dtype.is_floating_point or p.dtype.is_complex):  # (torch's _make_subclass words)
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         p.requires_grad_(requires_grad)
         return p
 
