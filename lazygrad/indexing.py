@@ -699,7 +699,7 @@ def nonzero(input: Tensor, *, as_tuple: bool = False):
         return tuple(tensor(c.astype(np.int64)) for c in coords)
     if input.ndim == 0:  # a row without coordinates where the number is not zero
         return tensor(np.zeros((int(np.asarray(input._values()) != 0), 0), np.int64))
-    return tensor(np.stack(coords, axis=1).astype(np.int64))
+    return tensor(np.stack(coords).astype(np.int64)).t()  # (torch's kernel writes it transposed: strides (1, n))
 
 
 def nonzero_static(input: Tensor, *, size: int, fill_value: int = -1, out: Tensor | None = None) -> Tensor:

@@ -235,7 +235,8 @@ def write_out(result, out, op: str | None = None):
                           "deprecated, and in a future PyTorch release outputs will not be resized unless they have "
                           "zero elements. You can explicitly reuse an out tensor t by resizing it, inplace, to zero "
                           "elements with t.resize_(0).")
-        fresh = Tensor._from_node(graph.const(0, out.dtype, result._shape), out._storage.device)
+        from .movement import like_layout  # (laid out as the result, as torch's kernels lay out an out they resize)
+        fresh = like_layout(result, graph.const(0, out.dtype, result._shape))
         out._storage, out._shape, out._strides, out._offset = fresh._storage, fresh._shape, fresh._strides, 0
         out._epoch = -1
     return assign(out, result)

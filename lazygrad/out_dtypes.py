@@ -3,7 +3,8 @@ not listed take any out their result casts to safely (lazygrad/inplace.py: write
 listed in COMPUTED_IN_OUT_DTYPE compute in out's dtype instead."""
 from __future__ import annotations
 
-from .dtypes import C_NAMES, DType, bool_, int64, torch_name
+from .dtypes import C_NAMES, DType, bool_, int64, to_dtype, torch_name
+from .tensor import Tensor
 
 # the unary TensorIterator ops that keep their input's dtype: out must have it
 _SAME = "Found dtype {out} but expected {result}"
@@ -45,8 +46,44 @@ RULES: dict[str, tuple[type, str]] = {
 # the ops whose out's dtype, where none is given, is the dtype they compute in (as `dtype=` would be)
 COMPUTED_IN_OUT_DTYPE = frozenset({"sum", "nansum", "prod", "cumsum", "cumprod"})
 
+# the ops whose kernel computes from the input cast to out's dtype (var(double, out=half) is the variance of the
+# halves), by the kernel torch names when it lacks out's dtype
+COMPUTED_FROM_OUT_DTYPE = {"var": "std_cpu", "std": "std_cpu", "nanmean": "nansum_cpu"}
+
+
+def input_for_out(op: str, input, out: DType):
+    """op's input as its kernel reads it for an out of dtype `out`: cast to out's type (its complex twin for a
+    complex input); an integer out is refused later by the result's cast, except by nanmean's kernel; a complex
+    out of a real input is refused by both kernels."""
+    kernel = COMPUTED_FROM_OUT_DTYPE[op]
+    if input.dtype.kind not in "fc":  # (refused by the op itself first)
+        return input
+    refused = (out.is_complex and not input.dtype.is_complex) or (op == "nanmean" and out.kind not in "fc")
+    if refused:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{torch_name(out)}'")
+    if out.kind not in "fc" or out is input.dtype:
+        return input
+    if not input.dtype.is_complex:
+        return input.to(out)
+    if out.itemsize == 2:  # (torch's complex half: parts rounded to half precision; lazygrad has no complex32)
+        from .complex_numbers import complex as join
+        return join(input.real.to(out).float(), input.imag.to(out).float())
+    return input.to(out.to_complex())
+
+
 # ops whose out may have any dtype their result casts to, whose message names the op
 _CASTABLE_ONLY = frozenset({"cat", "concat", "concatenate", "stack"})
+
+
+# the ops whose kernels check out against their first input's dtype (or the dtype asked for) before anything
+# else, even the operands' agreement: mm(long, float, out=float) names out's dtype, not the operands'
+CHECKED_FIRST = frozenset({"mm", "matmul", "softmax", "log_softmax", "dot", "vdot"})
+
+
+def check_out_first(op: str, first, out, dtype) -> None:
+    """torch's early refusal of an out of CHECKED_FIRST's op whose dtype is not the first input's."""
+    if isinstance(first, Tensor) and isinstance(out, Tensor):
+        check_out_dtype(op, to_dtype(dtype) if dtype is not None else first.dtype, out.dtype)
 
 
 def fits(op: str, result: DType, out: DType) -> bool:

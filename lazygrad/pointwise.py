@@ -13,6 +13,7 @@ from .elementwise import (_float_of, _out, abs, add, asin, atan, atan2, div, eq,
                           isinf, isnan, le, log, log1p, logical_and, logical_not, logical_or, lt, maximum, minimum, mul,
                           ne, neg, sin, sqrt, sub, trunc, unary, where)
 from .ops import Op
+from .out_dtypes import input_for_out
 from .reductions import _sum_dtype, sum
 from .tensor import Tensor
 from .tensor_parameters import refuse, tensor_parameters
@@ -350,6 +351,8 @@ def nanmean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None, out=N
         raise RuntimeError("nanmean(): could not infer output dtype. Optional dtype must be either a floating point or "
                            f"complex dtype. Got: {torch_name(to_dtype(dtype))}")
     count = sum(logical_not(isnan(input)), dim, keepdim)
+    if out is not None:
+        input = input_for_out("nanmean", input, out.dtype)
     return _out(div(nansum(input, dim, keepdim, dtype=dtype), count), out)
 
 

@@ -248,8 +248,8 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tens
     for name, m in (("mat1", mat1), ("mat2", mat2)):
         if m.ndim != 2:
             raise RuntimeError(f"{name} must be a matrix, got {m.ndim}-D tensor")
+    _check_same_dtype("self and mat2 must have the same dtype, but got ", input, mat2)  # (torch's order)
     _check_same_dtype("mat1 and mat2 must have the same dtype, but got ", mat1, mat2)
-    _check_same_dtype("self and mat2 must have the same dtype, but got ", input, mat2)
     return _scaled_sum(input, _matmul2(mat1, mat2, wide=True), beta, alpha)
 
 

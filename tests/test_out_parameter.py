@@ -201,6 +201,31 @@ def test_out_dtypes_follow_torchs_rule_per_op(op, dtype, out):
         np.testing.assert_allclose(np.array(ours[2], dtype=float), np.array(theirs[2], dtype=float), rtol=1e-6)
 
 
+@pytest.mark.parametrize("op", ["var", "std", "nanmean"])
+@pytest.mark.parametrize("dtype", ["float64", "float16", "complex64"])
+@pytest.mark.parametrize("out", ["float16", "bfloat16", "float64", "complex128", "int64"])
+def test_moments_compute_from_the_input_cast_to_out(op, dtype, out):
+    """var(double, out=half) is the variance of the values rounded to half (torch's kernel reads its input in
+    out's type); a complex out of a real input, and nanmean's integer out, are refused by the kernel."""
+    torch = torch_or_skip()
+    values = np.random.default_rng(3).standard_normal((2, 5)) * 3 + 100.01
+
+    def outcome(m):
+        x, o = m.tensor(values).to(getattr(m, dtype)), m.zeros(2, dtype=getattr(m, out))
+        try:
+            getattr(m, op)(x, 1, out=o)
+        except (RuntimeError, NotImplementedError) as e:
+            return type(e).__name__, str(e)
+        return o.to(m.complex128).numpy()
+    if op == "nanmean" and dtype == "complex64":
+        pytest.skip("nanmean refuses complex inputs")
+    got, want = outcome(lg), outcome(torch)
+    if isinstance(want, tuple) or isinstance(got, tuple):
+        assert got == want
+    else:
+        np.testing.assert_allclose(got, want, rtol=1e-14)
+
+
 def test_no_function_takes_an_out_it_never_reads():
     """Every function with an `out` parameter reads it (one that took it and wrote elsewhere left out as it was),
     but for the removed functions, which only raise."""
@@ -213,3 +238,38 @@ def test_no_function_takes_an_out_it_never_reads():
                 if not reads and not isinstance(node.body[-1], ast.Raise):
                     unread.append(f"{path.name}:{node.name}")
     assert unread == []
+
+
+def test_a_resized_out_is_laid_out_as_torchs_kernels_lay_it():
+    """An out resized from empty takes the result's layout (exp of a transposed input writes it transposed,
+    softmax row-major); nonzero's result, and an out it resizes, are transposed (strides (1, n)) as torch's."""
+    torch = torch_or_skip()
+
+    def strides(m):
+        x = m.randn(3, 4).t()
+        outs = [m.empty(0) for _ in range(3)]
+        m.exp(x, out=outs[0]), m.add(x, 1, out=outs[1]), m.softmax(x, 0, out=outs[2])
+        found = m.empty(0, dtype=m.long)
+        picked = m.tensor([[1.0, 0, 2], [0, 3, 4]])
+        m.nonzero(picked, out=found)
+        return [o.stride() for o in outs] + [found.stride(), found.tolist(), m.nonzero(picked).stride(),
+                                             m.argwhere(picked).is_contiguous()]
+    assert strides(lg) == strides(torch)
+
+
+@pytest.mark.parametrize("call", [
+    lambda m, a, b, o: m.mm(a, b, out=o), lambda m, a, b, o: m.matmul(a, b, out=o),
+    lambda m, a, b, o: m.softmax(a, 0, out=o), lambda m, a, b, o: m.log_softmax(a, 0, dtype=m.float64, out=o),
+    lambda m, a, b, o: m.dot(a[0], b[0], out=o), lambda m, a, b, o: m.addmm(a, a, b, out=o),
+    lambda m, a, b, o: m.addmm(b, a, b), lambda m, a, b, o: m.addmm(b, b, a),
+])
+def test_refusals_in_torchs_order(call):
+    """Where torch checks out's dtype against the first input before the operands agree (mm, softmax, dot),
+    and addmm's input against mat2 before mat1."""
+    torch = torch_or_skip()
+
+    def refusal(m):
+        with pytest.raises(RuntimeError) as caught:
+            call(m, m.ones(2, 2, dtype=m.long), m.ones(2, 2), m.empty(0))
+        return str(caught.value)
+    assert refusal(lg) == refusal(torch)

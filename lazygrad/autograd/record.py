@@ -10,6 +10,7 @@ from .forward_ad import FORWARD, any_dual, propagate
 from .grad_mode import STATE
 from .graph import pack_saved
 from .inference_tensors import check_saved
+from ..out_dtypes import CHECKED_FIRST, check_out_first
 
 
 @functools.lru_cache(maxsize=None)
@@ -59,6 +60,8 @@ def differentiable(op: str):
                     with no_autocast():
                         return wrapper(*cast_args, **cast_kwargs)
             out = kwargs.get("out")
+            if out is not None and op in CHECKED_FIRST and args:
+                check_out_first(op, args[0], out, kwargs.get("dtype"))
             if own_out and out is not None:
                 return _with_out(op, wrapper, args, kwargs)
             if out is not None and not isinstance(out, _tensor_type()):
@@ -99,7 +102,7 @@ def _with_out(op: str, fn, args, kwargs):
     """fn(*args) written into kwargs["out"] (torch refuses out= when autograd would record); the sums and products
     that compute in out's dtype get it as their dtype."""
     from ..inplace import write_out
-    from ..out_dtypes import COMPUTED_IN_OUT_DTYPE
+    from ..out_dtypes import COMPUTED_FROM_OUT_DTYPE, COMPUTED_IN_OUT_DTYPE, input_for_out
     kwargs = dict(kwargs)
     out = kwargs.pop("out")
     if STATE.enabled and (_any_requires_grad(args) or _any_requires_grad(kwargs.values())):
@@ -107,6 +110,8 @@ def _with_out(op: str, fn, args, kwargs):
                            "differentiation, but one of the arguments requires grad.")
     if op in COMPUTED_IN_OUT_DTYPE and kwargs.get("dtype") is None and isinstance(out, _tensor_type()):
         kwargs["dtype"] = out.dtype
+    if op in COMPUTED_FROM_OUT_DTYPE and isinstance(out, _tensor_type()) and args:
+        args = (input_for_out(op, args[0], out.dtype), *args[1:])
     with no_autocast():
         result = fn(*args, **kwargs)
     return write_out(result, out, op)
