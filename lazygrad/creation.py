@@ -595,7 +595,7 @@ def legacy_constructor(self: Tensor, *args, dtype=None, device=None) -> None:
     for name in ("_storage", "_shape", "_strides", "_offset", "_node", "_epoch"):
         setattr(self, name, getattr(src, name))
     aliased = len(args) == 1 and src is args[0]
-    self._requires_grad, self._grad, self.grad_fn = aliased and src.requires_grad, None, None
+    self._requires_grad, self._grad, self._grad_fn = aliased and src.requires_grad, None, None
 
 
 # methods: new_* take their dtype from the tensor they are called on

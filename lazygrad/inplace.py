@@ -163,8 +163,8 @@ def _rebase_history(target: Tensor, result: Tensor) -> None:
     from .autograd.record import attach
     from .movement import as_strided
     node = result.grad_fn
-    node._saved_versions = tuple((target, target._storage.version, True, target._shape) if saved[0] is result
-                                 else saved for saved in node._saved_versions)
+    node._versions_saved = tuple((target, target._storage.version, True, target._shape) if saved[0] is result
+                                 else saved for saved in node._versions_saved)
     base = target._base
     old = target._grad_fn, target._output_nr
     if base is None:

@@ -209,7 +209,7 @@ class Tensor:
 
     @grad_fn.setter
     def grad_fn(self, node) -> None:
-        self._grad_fn = node
+        raise AttributeError("attribute 'grad_fn' of 'lazygrad.Tensor' objects is not writable")
 
     @property
     def grad(self) -> Tensor | None:
@@ -353,7 +353,7 @@ class Tensor:
                                "gradients are views of DDP buckets, and hence detach_() cannot be called on these "
                                "gradients. To fix this error, please refer to the Optimizer.zero_grad() function in "
                                "torch/optim/optimizer.py as the solution.")
-        self.grad_fn = None
+        self._grad_fn = None
         self._requires_grad = False
         return self
 

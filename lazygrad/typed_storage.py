@@ -644,8 +644,8 @@ def set_(self: Tensor, source=None, storage_offset: int | None = None, size=None
     self._node, self._epoch, self._base = None, -1, None
     if is_grad_enabled() and self.requires_grad:
         # torch's history for set_ on a non-leaf: a node whose backward raises
-        self.grad_fn = node_class("NotImplemented", _no_derivative)(Context((), {}, self, ()), (), (),
-                                                                    ((self._shape, self.dtype),))
+        self._grad_fn = node_class("NotImplemented", _no_derivative)(Context((), {}, self, ()), (), (),
+                                                                     ((self._shape, self.dtype),))
         self._output_nr = 0
     return self
 

@@ -76,6 +76,34 @@ def test_node_hook_returning_the_wrong_count_raises_torchs_error():
     same_error(program(lg), program(torch), RuntimeError)
 
 
+@pytest.mark.parametrize("hook, exc", [(lambda g: g[:1], RuntimeError), (lambda g: 3, TypeError)])
+@pytest.mark.parametrize("on_leaf", [True, False])
+def test_a_tensor_hook_must_keep_its_gradients_size_and_type(hook, exc, on_leaf):
+    torch = torch_or_skip()
+
+    def program(t):
+        x = t.ones(3, requires_grad=True)
+        y = x * 2
+        (x if on_leaf else y).register_hook(hook)
+        return lambda: y.sum().backward()
+
+    same_error(program(lg), program(torch), exc)
+    x = lg.ones(3, requires_grad=True)
+    x.register_hook(lambda g: g.double())
+    with pytest.raises(RuntimeError, match=r"has changed the type of value \(was torch.FloatTensor got "
+                                           r"torch.DoubleTensor\)"):
+        (x * 2).sum().backward()
+
+
+def test_nodes_keep_the_users_metadata_and_grad_fn_is_read_only():
+    x = lg.ones(2, requires_grad=True)
+    y = x * 2
+    y.grad_fn.metadata["step"] = 3
+    assert y.grad_fn.metadata == {"step": 3}
+    with pytest.raises(AttributeError, match="attribute 'grad_fn' of 'lazygrad.Tensor' objects is not writable"):
+        y.grad_fn = None
+
+
 def test_custom_function_returning_an_input_gives_a_view_and_leaves_the_input_alone():
     def program(t):
         class Identity(t.autograd.Function):

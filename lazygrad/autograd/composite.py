@@ -98,7 +98,7 @@ def _wrap(name: str, out, inputs: list, slots: list | None = None):
         r = o.detach()
         if any(o._storage is x._storage for x in inputs):  # a view of an input: torch's op returns new memory
             r = r.clone()
-        r._requires_grad, r.grad_fn, r._output_nr = True, node, nr
+        r._requires_grad, r._grad_fn, r._output_nr = True, node, nr
         if tangent_of(o) is not None:
             set_tangent(r, tangent_of(o))
         results.append(r)

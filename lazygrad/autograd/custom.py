@@ -239,6 +239,6 @@ class Function(metaclass=_FunctionMeta):
         for nr, (o, grads) in enumerate(zip(outputs, differentiable)):
             if grads:
                 o._requires_grad = True
-                o.grad_fn = node
+                o._grad_fn = node
                 o._output_nr = nr
         return out

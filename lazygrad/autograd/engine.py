@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..graph import toposort
 from .anomaly_mode import ANOMALY, check_gradients, report
 from .custom import checked_gradients
-from .function import AccumulateGrad, run_hooks
+from .function import AccumulateGrad, run_hooks, run_tensor_hook
 from .grad_mode import STATE
 from .record import flat_grads
 
@@ -124,8 +124,7 @@ def _run_backward(outputs, grad_outputs, retain_graph: bool, create_graph: bool,
             for nr, hooks in getattr(node, "_pre_hooks", {}).items():
                 for hook in hooks:
                     if grads[nr] is not None:
-                        new = hook(grads[nr])
-                        grads[nr] = new if new is not None else grads[nr]
+                        grads[nr] = run_tensor_hook(hook, grads[nr])
             if isinstance(node, AccumulateGrad):
                 if accumulate and grads[0] is not None:
                     grads = run_hooks(node._prehooks, tuple(grads))
@@ -234,9 +233,7 @@ def _recorded_copy(leaf, grad):
 def _accumulate(leaf, grad, create_graph: bool) -> None:
     """Into .grad: the first gradient becomes it, later ones are added in place (the .grad object stays)."""
     for hook in leaf._hooks or ():
-        out = hook(grad)
-        if out is not None:
-            grad = out
+        grad = run_tensor_hook(hook, grad)
     if leaf.grad is None:
         # a storage of its own, so that zeroing .grad never touches a tensor the user passed in; under
         # create_graph a recorded copy (torch's CopyBackwards) in the leaf's layout

@@ -70,7 +70,7 @@ class BackwardNode:
     def __init__(self, ctx: Context | None, edges, saved_versions=(), output_meta=()):
         self._ctx = ctx
         self._edges = tuple(edges)
-        self._saved_versions = saved_versions
+        self._versions_saved = saved_versions
         self._output_meta = output_meta  # (shape, dtype, device) of each output, to make zero gradients
         self._input_meta = ()  # (shape, dtype[, strides, offset]) of each input, to sum gradients back to
         self._pre_hooks: dict[int, list] = {}  # hooks of the non-leaf tensors this node produced
@@ -115,6 +115,11 @@ class BackwardNode:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {hex(id(self))}>"
 
+    @property
+    def metadata(self) -> dict:
+        """A dict of the user's own notes on this node (torch's Node.metadata)."""
+        return self.__dict__.setdefault("_metadata", {})
+
     def __getattr__(self, name: str):
         """torch's `_saved_<parameter>` attributes: what the node keeps for its formula, named by the op's
         parameters (`self` for the first, `result` for the output): the tensors its formula reads and the
@@ -140,15 +145,15 @@ class BackwardNode:
                 "have already been freed). Saved intermediate values of the graph are freed when you call "
                 ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
                 "graph a second time or if you need to access saved tensors after calling backward.")
-        stale = [saved for saved in self._saved_versions if saved[0]._storage.version != saved[1]]
+        stale = [saved for saved in self._versions_saved if saved[0]._storage.version != saved[1]]
         if stale:  # (torch unpacks its saved tensors in the order of their names: it names the first stale one)
-            tensor, version, is_output, shape = min(stale, key=lambda saved: self._saved_name(saved[0], saved[2]))
+            tensor, version, is_output, shape = min(stale, key=lambda saved: self._name_of_saved(saved[0], saved[2]))
             raise RuntimeError(modified_message(tensor, version, self if is_output else tensor.grad_fn,
-                                                self._saved_output_nr(tensor) if is_output else tensor._output_nr,
+                                                self._output_nr_of_saved(tensor) if is_output else tensor._output_nr,
                                                 shape if is_output else None))
         return self._ctx
 
-    def _saved_name(self, tensor, is_output: bool) -> str:
+    def _name_of_saved(self, tensor, is_output: bool) -> str:
         """torch's name of a saved tensor (`other`, `self`, `result`...; empty where the op has none)."""
         if is_output:
             return "result"
@@ -162,7 +167,7 @@ class BackwardNode:
             return ""
         return next((n for n, v in zip(_saved_names(op), bound.arguments.values()) if v is tensor), "")
 
-    def _saved_output_nr(self, tensor) -> int:
+    def _output_nr_of_saved(self, tensor) -> int:
         outs = self._ctx.out if isinstance(self._ctx.out, tuple) else (self._ctx.out,)
         return next((nr for nr, o in enumerate(outs) if o is tensor), 0)
 
@@ -200,7 +205,7 @@ class BackwardNode:
         """Drop the saved tensors (as torch frees them after a backward pass): lazy values that read a
         parameter's memory no longer keep an optimizer from updating it in place."""
         self._listing()  # (from the arguments, before they go)
-        self._ctx, self._saved_versions = None, ()
+        self._ctx, self._versions_saved = None, ()
 
 
 class AccumulateGrad(BackwardNode):
@@ -211,7 +216,7 @@ class AccumulateGrad(BackwardNode):
         self.variable = variable
         self.post_accumulate_hooks: list = []  # hook(variable) after each accumulation
 
-    def _saved_output_nr(self, tensor) -> int:
+    def _output_nr_of_saved(self, tensor) -> int:
         outs = self._ctx.out if isinstance(self._ctx.out, tuple) else (self._ctx.out,)
         return next((nr for nr, o in enumerate(outs) if o is tensor), 0)
 
@@ -269,10 +274,10 @@ def _saved_values(node: BackwardNode, op: str) -> dict:
         return {}
     bound.apply_defaults()
     named = dict(zip(_saved_names(op), bound.arguments.values()))
-    values = {n: v for n, v in named.items() if not isinstance(v, (Tensor, list, tuple)) or
-              isinstance(v, (list, tuple)) and not any(isinstance(x, Tensor) for x in v)}
+    values = {n: v for n, v in named.items() if n != "out" and (not isinstance(v, (Tensor, list, tuple)) or
+              isinstance(v, (list, tuple)) and not any(isinstance(x, Tensor) for x in v))}
     outs = ctx.out if isinstance(ctx.out, tuple) else (ctx.out,)
-    for tensor, _, is_output, _ in node._saved_versions:
+    for tensor, _, is_output, _ in node._versions_saved:
         if is_output:
             nr = next(i for i, o in enumerate(outs) if o is tensor)
             values["result" if len(outs) == 1 else f"result{nr}"] = _alias(tensor)
@@ -317,6 +322,27 @@ def node_class(name: str, formula) -> type:
         cls = _NODE_CLASSES[(name, formula)] = type(name, (_NODE_BASES.get(name, BackwardNode),),
                                                      {"_formula": staticmethod(formula)})
     return cls
+
+
+def run_tensor_hook(hook, grad):
+    """A tensor's hook on its gradient: what it returns replaces the gradient, which must stay a tensor of the
+    same type, device and size (torch's checks, naming the hook)."""
+    new = hook(grad)
+    if new is None:
+        return grad
+    from ..dtypes import type_string
+    from ..tensor import Tensor
+    name = getattr(hook, "__name__", hook)
+    if not isinstance(new, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
+    if new.dtype is not grad.dtype:
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was {type_string(grad.dtype)} got "
+                           f"{type_string(new.dtype)})")
+    if new.device != grad.device:
+        raise RuntimeError(f"hook '{name}' has changed the device of value (was {grad.device} got {new.device})")
+    if new.shape != grad.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
+    return new
 
 
 def run_hooks(hooks: HookDict | None, grads: tuple, *extra) -> tuple:

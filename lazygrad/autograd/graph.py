@@ -72,7 +72,7 @@ def pack_saved(node: BackwardNode) -> None:
     """node's saved tensors through the innermost open saved_tensors_hooks region, if there is one."""
     if _HOOKS:
         pack, unpack = _HOOKS[-1]
-        node._packed = ([(t, pack(t)) for t, *_ in node._saved_versions], unpack)
+        node._packed = ([(t, pack(t)) for t, *_ in node._versions_saved], unpack)
 
 
 class _MultiGradHook:

@@ -31,5 +31,5 @@ def with_sparse_rows_gradient(out: Tensor, weight: Tensor, index: Tensor, paddin
     ctx = Context((weight, index, padding_idx, scale_grad_by_freq), {}, None, (True, False))
     node = cls(ctx, [next_edge(weight), (None, 0)], (), ((out._shape, out.dtype, out._storage.device),))
     node._input_meta = ((weight._shape, weight.dtype), None)
-    out._requires_grad, out.grad_fn, out._output_nr = True, node, 0
+    out._requires_grad, out._grad_fn, out._output_nr = True, node, 0
     return out
