@@ -314,6 +314,20 @@ ERRORS = [
     (ValueError, lambda m: _f(m).triplet_margin_with_distance_loss(m.ones(3), m.ones(3), m.ones(3), margin=-1.0)),
     (ValueError, lambda m: _f(m).triplet_margin_with_distance_loss(m.ones(3), m.ones(3), m.ones(3), reduction="x")),
     (RuntimeError, lambda m: _f(m).triplet_margin_with_distance_loss(m.ones(3, 4), m.ones(3, 4), m.ones(4))),
+    # (torch's order of checks: the target's dtype before a 1-D input's target size, sizes before the reduction
+    # before the kernel's dtypes, the margin losses' target shapes before their dtypes)
+    (RuntimeError, lambda m: _f(m).nll_loss(m.ones(3), m.zeros(3))),
+    (RuntimeError, lambda m: _f(m).mse_loss(m.ones(4, 3), m.ones(4), reduction="batchmean")),
+    (ValueError, lambda m: _f(m).mse_loss(m.ones(4, 3, dtype=m.long), m.ones(4, 3), reduction="batchmean")),
+    (ValueError, lambda m: _f(m).huber_loss(m.ones(4, 3, dtype=m.long), m.ones(4, 3), reduction="batchmean")),
+    (ValueError, lambda m: _f(m).mse_loss(m.ones(4, 3, dtype=m.long), m.ones(4, 3), weight=m.ones(4, 3),
+                                          reduction="batchmean")),
+    (NotImplementedError, lambda m: _f(m).smooth_l1_loss(m.ones(4, 3, dtype=m.long), m.ones(4, 3, dtype=m.long))),
+    (RuntimeError, lambda m: _f(m).multi_margin_loss(m.ones(4, 3, dtype=m.half), m.zeros(4, 3, dtype=m.long))),
+    (NotImplementedError, lambda m: _f(m).multi_margin_loss(m.ones(4, 3, dtype=m.long), m.zeros(4, dtype=m.long))),
+    (RuntimeError, lambda m: _f(m).multilabel_margin_loss(m.ones(4, 3, dtype=m.half), m.zeros(1, 3, dtype=m.long))),
+    (NotImplementedError, lambda m: _f(m).multilabel_margin_loss(m.ones(4, 3, dtype=m.bfloat16),
+                                                                 m.zeros(4, 3, dtype=m.long))),
 ]
 
 
@@ -324,6 +338,23 @@ def test_errors_like_torch(exc, call):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         same_error(lambda: call(lg), lambda: call(torch), exc)
+
+
+def test_margin_ranking_of_integers_and_margin_losses_of_an_empty_batch_like_torch():
+    """The margin is a double in torch's kernel, so integer inputs give a float result; an empty batch never
+    reaches the margin kernels, whatever its dtype."""
+    torch = torch_or_skip()
+
+    def results(m):
+        x = m.tensor([1, 3], dtype=m.long)
+        empty = m.zeros(0, 3, dtype=m.half)
+        return [(str(r.dtype), r.tolist()) for r in (
+            _f(m).margin_ranking_loss(x, x.flip(0), m.tensor([1, -1]), margin=1, reduction="none"),
+            _f(m).margin_ranking_loss(x.int(), x.int(), x.int(), reduction="sum"),
+            _f(m).multi_margin_loss(empty, m.zeros(0, dtype=m.long), reduction="sum"),
+            _f(m).multilabel_margin_loss(empty, m.zeros(0, 3, dtype=m.long), reduction="sum"))]
+    assert [(d.replace("lazygrad.", ""), v) for d, v in results(lg)] == [
+        (d.replace("torch.", ""), v) for d, v in results(torch)]
 
 
 def test_class_indices_are_checked_only_when_known():

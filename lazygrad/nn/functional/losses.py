@@ -61,30 +61,39 @@ def _size_warning(input: Tensor, target: Tensor) -> None:
                       "Please ensure they have the same size.", stacklevel=3)
 
 
+def _check_weight(weight: Tensor, shape: tuple, reduction: str) -> None:
+    if weight.shape != shape:
+        raise ValueError("Weights and input must have the same size.")
+    if reduction not in _REDUCE:
+        raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
+
+
 def _weighted(loss: Tensor, weight: Tensor | None, reduction: str, mean: Callable[[Tensor, Tensor], Tensor]) -> Tensor:
     """The optional elementwise weight of mse/l1/huber: 'mean' is `mean(weighted, weight)`, as torch defines it."""
     if weight is None:
         return _REDUCE[reduction](loss)
-    if weight.shape != loss.shape:
-        raise ValueError("Weights and input must have the same size.")
-    if reduction not in _REDUCE:
-        raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
     weighted = loss * weight
     return mean(weighted, weight) if reduction == "mean" else _REDUCE[reduction](weighted)
 
 
 def _pointwise(input: Tensor, target: Tensor, reduction: str, size_average: bool | None, reduce: bool | None,
                weight: Tensor | None, mean: Callable[[Tensor, Tensor], Tensor] | None,
-               loss: Callable[[Tensor], Tensor], rounded_once: frozenset = frozenset()) -> Tensor:
+               loss: Callable[[Tensor], Tensor], rounded_once: frozenset = frozenset(),
+               kernel: str | None = None) -> Tensor:
     """mse/l1/smooth_l1/huber: broadcast (warning when sizes differ), elementwise loss, optional weight. For the
     dtypes of `rounded_once` each element's loss is computed in float32 and rounded once, as torch's kernel for
-    them does (for the others it rounds each step)."""
+    them does (for the others it rounds each step). The checks come in torch's order: the sizes, the
+    reduction, then the dtypes the loss's kernel (named `kernel`) takes."""
     _size_warning(input, target)
+    a, b = lg.broadcast_tensors(input, target)
     if size_average is not None or reduce is not None:
         reduction = _reduction("mean", size_average, reduce)
     elif weight is None:
         reduction = _reduction(reduction)
-    a, b = lg.broadcast_tensors(input, target)
+    if weight is not None:
+        _check_weight(weight, a.shape, reduction)
+    if kernel is not None:
+        refuse_non_floating(kernel, lg.result_type(input, target))
     dtype = a.dtype
     if dtype in rounded_once and b.dtype is dtype:
         return _weighted(loss(a.float() - b.float()).to(dtype), weight, reduction, mean)
@@ -104,9 +113,8 @@ def _mean_of_weighted(weighted: Tensor, weight: Tensor) -> Tensor:
 def mse_loss(input: Tensor, target: Tensor, size_average: bool | None = None, reduce: bool | None = None,
              reduction: str = "mean", weight: Tensor | None = None) -> Tensor:
     """Squared error; with a weight, 'mean' divides by the weights' sum."""
-    refuse_non_floating("mse_loss", lg.result_type(input, target))
     return _pointwise(input, _bool_as_input(input, target), reduction, size_average, reduce, weight, _sum_over_weight,
-                      lambda d: d * d)
+                      lambda d: d * d, kernel="mse_loss")
 
 
 def _bool_as_input(input: Tensor, target: Tensor) -> Tensor:
@@ -120,10 +128,13 @@ def _in_input_dtype(loss: Callable[[Tensor], Tensor], input: Tensor, target: Ten
     """The elementwise loss written in input's dtype, as the kernels building it like input do (Huber, soft
     margin): an input of a dtype the result cannot be cast to is refused with torch's error."""
     computed = lg.result_type(input, target)
-    if not lg.can_cast(computed, input.dtype):
-        raise RuntimeError(f"result type {torch_name(computed)} can't be cast to the desired output type "
-                           f"{torch_name(input.dtype)}")
-    return lambda d: loss(d).to(input.dtype)
+
+    def cast(d: Tensor) -> Tensor:
+        if not lg.can_cast(computed, input.dtype):
+            raise RuntimeError(f"result type {torch_name(computed)} can't be cast to the desired output type "
+                               f"{torch_name(input.dtype)}")
+        return loss(d).to(input.dtype)
+    return cast
 
 
 @autocast_op("l1_loss")
@@ -145,10 +156,9 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average: bool | None = No
     """Quadratic below beta, linear above (beta 0 is the L1 loss)."""
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
-    refuse_non_floating("smooth_l1_loss", lg.result_type(input, target))
     loss = (lambda d: d.abs()) if beta == 0 else (lambda d: _smooth_l1(d, beta))
     return _pointwise(input, _bool_as_input(input, target), reduction, size_average, reduce, None, None, loss,
-                      frozenset({lg.bfloat16}))
+                      frozenset({lg.bfloat16}), kernel="smooth_l1_loss")
 
 
 @autocast_op("huber_loss")
@@ -158,13 +168,12 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     """delta times the smooth L1 loss of beta delta; with a weight, 'mean' is the weighted losses' mean."""
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
-    refuse_non_floating("huber_loss", lg.result_type(input, target))
 
     def loss(d: Tensor) -> Tensor:
         a = d.abs()
         return lg.where(a < delta, 0.5 * d * d, delta * (a - 0.5 * delta))
     return _pointwise(input, _bool_as_input(input, target), reduction, None, None, weight, _mean_of_weighted,
-                      _in_input_dtype(loss, input, target), frozenset({lg.float16}))
+                      _in_input_dtype(loss, input, target), frozenset({lg.float16}), kernel="huber_loss")
 
 
 def _check_targets(target: Tensor, classes: int, ignore_index: int) -> None:
@@ -180,8 +189,6 @@ def _check_nll(input: Tensor, target: Tensor, weight: Tensor | None) -> None:
     """torch's shape and dtype checks of nll_loss_nd, in its order."""
     if input.ndim < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {input.ndim})")
-    if input.ndim == 1 and target.ndim == 1 and target.shape[0] != 1:
-        raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {target.shape[0]}")
     if input.ndim != 1 and (target.ndim == 0 or input.shape[0] != target.shape[0]):
         batch = target.shape[0] if target.ndim else 0
         raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size ({batch}).")
@@ -196,6 +203,8 @@ def _check_nll(input: Tensor, target: Tensor, weight: Tensor | None) -> None:
         raise RuntimeError(f"Expected target size {[input.shape[0], *input.shape[2:]]}, got {_sizes(target)}")
     if target.dtype not in (lg.int64, lg.uint8):
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {torch_name(target.dtype)}")
+    if input.ndim == 1 and target.ndim == 1 and target.shape[0] != 1:
+        raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {target.shape[0]}")
     classes = input.shape[1 if input.ndim > 1 else 0]
     if weight is not None and (weight.ndim != 1 or weight.numel() != classes):
         raise RuntimeError(f"weight tensor should be defined either for all {classes} classes or no classes but got "
@@ -511,7 +520,12 @@ def _check_margin_input(input: Tensor, loss: str) -> None:
             or input.ndim == 0):
         raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch size, but got: "
                            f"{_sizes(input)}")
-    if input.dtype in (lg.float16, lg.bfloat16):
+
+
+def _refuse_margin_dtype(input: Tensor, loss: str) -> None:
+    """The margin kernels take float and double only (after the shapes are checked; an empty batch never
+    reaches them)."""
+    if input.dtype not in (lg.float32, lg.float64) and input.numel():
         raise NotImplementedError(f"\"{_MARGIN_KERNELS[loss]}\" not implemented for '{torch_name(input.dtype)}'")
 
 
@@ -536,6 +550,7 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
                            f"Input has shape {_sizes(input)}.")
     if weight is not None and weight.numel() != classes:
         raise RuntimeError(f"inconsistent weight size, expected {classes} but got {_sizes(weight)}")
+    _refuse_margin_dtype(input, "multi_margin_loss")
     values = known_values(target)
     if values is not None and ((values < 0) | (values >= classes)).any():
         raise RuntimeError("target out of range")
@@ -565,6 +580,7 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average: bool | N
         bad = not (target.ndim == 2 and tuple(target.shape) == (samples, classes))
     if bad:
         raise RuntimeError(f"inconsistent target size: {_sizes(target)} for input of size: {_sizes(input)}")
+    _refuse_margin_dtype(input, "multilabel_margin_loss")
     values = known_values(target)
     if values is not None and ((values < -1) | (values >= classes)).any():
         raise RuntimeError("argument #2 'target' is out of range")
@@ -596,7 +612,7 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
     if input1.ndim != input2.ndim or input1.ndim != target.ndim:
         raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
                            f"input1: {input1.size()}, input2: {input2.size()}, target: {target.size()} ")
-    return _REDUCE[reduction]((-target * (input1 - input2) + margin).clamp_min(0))
+    return _REDUCE[reduction]((-target * (input1 - input2) + float(margin)).clamp_min(0))  # (a double, as torch's)
 
 
 @autocast_op("cosine_embedding_loss")
