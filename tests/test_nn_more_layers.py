@@ -398,3 +398,27 @@ def test_native_channel_shuffle_shuffles_as_torch():
                 lambda m: m.nn.functional.native_channel_shuffle(m.zeros(2, 6, 3), 4),
                 lambda m: m.nn.functional.native_channel_shuffle(m.zeros(2, 6, 3), 0)):
         raises_like_torch(bad, RuntimeError)
+
+
+LAYER_SHAPE_ERRORS = {
+    "linear_0d": (RuntimeError, lambda m: m.nn.functional.linear(m.tensor(1.0), m.ones(2, 3))),
+    "linear_features": (RuntimeError, lambda m: m.nn.Linear(4, 5)(m.ones(2, 3))),
+    "instance_norm_affine": (ValueError, lambda m: m.nn.InstanceNorm1d(3, affine=True)(m.ones(2, 4, 5))),
+    "instance_norm_unbatched": (ValueError, lambda m: m.nn.InstanceNorm1d(3, affine=True)(m.ones(4, 5))),
+    "conv_channels": (RuntimeError, lambda m: m.nn.Conv2d(3, 4, 3)(m.ones(1, 2, 5, 5))),
+    "batch_norm_features": (RuntimeError, lambda m: m.nn.BatchNorm1d(3)(m.ones(4, 5))),
+    "lstm_input": (RuntimeError, lambda m: m.nn.LSTM(3, 4)(m.ones(5, 2, 6))),
+}
+
+
+@pytest.mark.parametrize("name", list(LAYER_SHAPE_ERRORS))
+def test_layers_name_the_shapes_at_fault_like_torch(name):
+    exc, call = LAYER_SHAPE_ERRORS[name]
+    torch = torch_or_skip()
+    same_error(lambda: call(lg), lambda: call(torch), exc)
+
+
+def test_instance_norm_without_affine_warns_of_an_unused_num_features():
+    with pytest.warns(UserWarning, match="input's size at dim=1 does not match num_features"):
+        out = nn.InstanceNorm1d(3)(lg.ones(2, 4, 5))
+    assert out.shape == (2, 4, 5)

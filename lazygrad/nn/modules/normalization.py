@@ -1,6 +1,8 @@
 """Normalization layers: batch, instance, group, layer, RMS and local response normalization."""
 from __future__ import annotations
 
+import warnings
+
 from ...autograd.grad_mode import no_grad
 from ...creation import empty, ones, tensor, zeros
 from ...dtypes import int64
@@ -94,6 +96,14 @@ class _InstanceNorm(_NormBase):
         """Statistics of each sample's channel; an unbatched input is one sample."""
         self._check_input_dim(input)
         unbatched = input.dim() == self.accepted[0]
+        feature_dim = 0 if unbatched else 1
+        if input.shape[feature_dim] != self.num_features:
+            if self.affine:
+                raise ValueError(f"expected input's size at dim={feature_dim} to match num_features "
+                                 f"({self.num_features}), but got: {input.shape[feature_dim]}.")
+            warnings.warn(f"input's size at dim={feature_dim} does not match num_features. You can silence this "
+                          "warning by not passing in num_features, which is not used because affine=False",
+                          stacklevel=3)
         if unbatched:
             input = input.unsqueeze(0)
         out = F.instance_norm(input, self.running_mean, self.running_var, self.weight, self.bias,
