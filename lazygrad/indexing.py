@@ -363,13 +363,18 @@ NON_TUPLE_INDEX_WARNING = ("Using a non-tuple sequence for multidimensional inde
 
 def as_index(index):
     """index as torch reads it: a short non-tuple sequence holding a tensor, a sequence, a slice, an Ellipsis
-    or None is still taken as a tuple of indices (NumPy's old rule; torch warns), any other as one index."""
-    if isinstance(index, (tuple, Tensor, np.ndarray, str)) or not isinstance(index, (list, range)):
+    or None is still taken as a tuple of indices (NumPy's old rule; torch warns), any other as one index. A
+    range is the list of its numbers."""
+    if isinstance(index, tuple):
+        return tuple(list(i) if type(i) is range else i for i in index) if range in map(type, index) else index
+    if type(index) is range:
+        index = list(index)
+    if isinstance(index, (Tensor, np.ndarray, str)) or not isinstance(index, list):
         return index
     if len(index) < 32 and any(i is None or i is Ellipsis or isinstance(i, (slice, Tensor, list, tuple, range,
                                                                              np.ndarray)) for i in index):
         warn_at_caller(NON_TUPLE_INDEX_WARNING)
-        return tuple(index)
+        return as_index(tuple(index))
     return index
 
 
@@ -436,10 +441,6 @@ def index_put(input: Tensor, indices, values, accumulate: bool = False) -> Tenso
         node = graph.alu(Op.WHERE, broadcast_node(cond, input._shape),
                          broadcast_node(graph.cast(value, input.dtype), input._shape), input.lazy)
         return Tensor._from_node(node, input._storage.device)
-    if isinstance(values, Tensor) and values.dtype is not input.dtype:
-        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
-                           f"{TORCH_NAMES[input.dtype.name]} for the destination and "
-                           f"{TORCH_NAMES[values.dtype.name]} for the source.")
     shape, strides, offset, advanced = _parse(input._shape, contiguous_strides(input._shape), 0, index)
     positions, out_shape = _positions(shape, strides, offset, advanced)
     vals = values if isinstance(values, Tensor) else Tensor._from_node(graph.const(values, input.dtype))
@@ -450,6 +451,10 @@ def index_put(input: Tensor, indices, values, accumulate: bool = False) -> Tenso
     if not fits:
         raise RuntimeError(f"shape mismatch: value tensor of shape {list(vals._shape)} cannot be broadcast to "
                            f"indexing result of shape {list(out_shape)}")
+    if vals.dtype is not input.dtype:
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                           f"{TORCH_NAMES[input.dtype.name]} for the destination and "
+                           f"{TORCH_NAMES[vals.dtype.name]} for the source.")
     node = graph.scatter(input.lazy, positions, broadcast_node(graph.cast(vals.lazy, input.dtype), out_shape),
                          ReduceOp.SUM if accumulate else None)
     return Tensor._from_node(node, input._storage.device)

@@ -374,7 +374,7 @@ def setitem_value(target: Tensor, value):
     """`t[i] = value`'s number as torch takes it: any other object is a TypeError; an int must fit 64 bits; the
     range is checked in the target's dtype, or in double for float16 and bfloat16 (which round to inf)."""
     if not _a_number(value):
-        raise TypeError(f"can't assign a {type(value).__name__} to a torch.{torch_name(target.dtype)}Tensor")
+        raise TypeError(f"can't assign a {type_name(value)} to a torch.{torch_name(target.dtype)}Tensor")
     if isinstance(value, (np.generic, np.ndarray)):
         value = value.item()
     if isinstance(value, int) and not isinstance(value, bool) and not -(1 << 63) <= value < (1 << 63):

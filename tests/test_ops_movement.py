@@ -448,7 +448,30 @@ SEQUENCES_AS_TUPLES = {
     "lists_of_lists": lambda m, x: x[[[0, 1], [1, 2]]],
     "tensor_and_slice": lambda m, x: x[[m.tensor([0, 1]), slice(None)]],
     "written": lambda m, x: (x.__setitem__([slice(None), 1], -1.0), x)[1],
+    "a_range_inside": lambda m, x: x[[range(2)]],
 }
+
+
+@pytest.mark.parametrize("index", ["range(2)", "(range(2), range(1, 3))", "(slice(None), range(2))"])
+def test_a_range_indexes_as_the_list_of_its_numbers(index):
+    torch = pytest.importorskip("torch")
+
+    def result(m):
+        x = m.arange(12).reshape(3, 4)
+        picked = x[eval(index)].tolist()
+        x[eval(index)] = -1
+        return picked, x.tolist()
+    assert result(lg) == result(torch)
+
+
+def test_index_put_checks_the_values_shape_before_their_dtype():
+    torch = pytest.importorskip("torch")
+    for m in (lg, torch):
+        x = m.arange(12).reshape(3, 4)
+        with pytest.raises(RuntimeError, match=r"shape mismatch: value tensor of shape \[2\] cannot be broadcast"):
+            x[x > 8] = m.tensor([1.5, 2.5])
+        with pytest.raises(TypeError, match="can't assign a numpy.ndarray to a torch.LongTensor"):
+            x[0] = np.ones(4)
 
 
 @pytest.mark.parametrize("name", SEQUENCES_AS_TUPLES)
