@@ -39,7 +39,7 @@ def test_batches_stack_rows_in_order(batch_size, drop_last):
     loader = DataLoader(TensorDataset(lg.tensor(x), lg.tensor(y)), batch_size=batch_size, drop_last=drop_last)
     batches = list(loader)
     full, rest = divmod(len(x), batch_size)
-    assert len(loader) == len(batches) == full + (rest > 0 and not drop_last)
+    assert len(loader) == len(batches) == len(iter(loader)) == full + (rest > 0 and not drop_last)
     for i, (xb, yb) in enumerate(batches):
         rows = slice(i * batch_size, (i + 1) * batch_size)
         np.testing.assert_array_equal(xb.numpy(), x[rows])

@@ -30,6 +30,23 @@ class _InfiniteConstantSampler(Sampler[None]):
         return itertools.repeat(None)
 
 
+class _BatchIterator:
+    """What iter(loader) gives: the batches, one at a time, and the loader's length (torch's iterators have
+    one: len(iter(loader)))."""
+
+    def __init__(self, loader: DataLoader, batches: Iterator[Any]):
+        self._loader, self._batches = loader, batches
+
+    def __iter__(self) -> _BatchIterator:
+        return self
+
+    def __next__(self) -> Any:
+        return next(self._batches)
+
+    def __len__(self) -> int:
+        return len(self._loader)
+
+
 class DataLoader:
     """Batches of a dataset: map-style datasets are read at a sampler's indices (shuffled when shuffle=True,
     with `generator` or lazygrad's default generator), iterable datasets in their own order; batch_size items
@@ -117,9 +134,8 @@ class DataLoader:
             if not cuda.is_available():
                 warnings.warn("'pin_memory' argument is set as true but no accelerator is found, then device pinned "
                               "memory won't be used.", UserWarning, stacklevel=2)
-        if isinstance(self.dataset, IterableDataset):
-            return self._iter_stream()
-        return self._iter_indexed()
+        batches = self._iter_stream() if isinstance(self.dataset, IterableDataset) else self._iter_indexed()
+        return _BatchIterator(self, batches)
 
     def _iter_indexed(self) -> Iterator[Any]:
         fetch_many = getattr(self.dataset, "__getitems__", None)
