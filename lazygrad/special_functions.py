@@ -15,7 +15,8 @@ from functools import lru_cache
 import numpy as np
 
 from .autograd.record import differentiable
-from .dtypes import NUMBER_TYPES, REAL_TYPES, DType, bfloat16, bool_, float16, float32, float64, get_default_dtype, torch_name
+from .dtypes import (NUMBER_TYPES, REAL_TYPES, DType, bfloat16, bool_, float16, float32, float64, get_default_dtype,
+                     torch_name)
 from .elementwise import (_float_of, _out, abs, add, div, eq, erf, exp, floor, gt, isinf, isposinf, le, log,
                           log1p, logical_and, logical_or, lt, mul, ne, neg, pow, round, sin, sqrt, sub, unary, where)
 from .ops import Op
