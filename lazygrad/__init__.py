@@ -3,7 +3,6 @@ few kernels, renders them as C from jinja2 templates, compiles them at runtime a
 from __future__ import annotations
 
 import importlib
-import numbers as _numbers
 
 from . import autograd, cuda, return_types, special
 from . import methods as _methods  # noqa: F401  (attaches Tensor methods)
@@ -13,6 +12,7 @@ from .creation import (arange, as_tensor, empty, empty_like, empty_strided, eye,
                        zeros_like)
 from .device import device, get_default_device, set_default_device
 from .dtypes import DType as dtype
+from .dtypes import NUMBER_TYPES as _NUMBER_TYPES
 from .dtypes import bool_ as bool  # noqa: A001  (torch's names shadow builtins in this namespace only)
 from .dtypes import (bfloat16, complex64, complex128, float16, float32, float64, get_default_dtype, int8, int16, int32,
                      int64, promote_types)
@@ -181,7 +181,7 @@ def numel(input: Tensor) -> int:
 
 def result_type(tensor, other):
     for operand in (tensor, other):
-        if not isinstance(operand, (Tensor, _numbers.Number)):
+        if not isinstance(operand, (Tensor, *_NUMBER_TYPES)):
             from .int_parameters import _got
             raise TypeError(f"result_type() received an invalid combination of arguments - got "
                             f"({_got((tensor, other), {})}), but expected one of:\n * (Tensor tensor, Tensor other)\n"

@@ -1,7 +1,6 @@
 """Data types with torch's names and torch's type-promotion rules (a leaf module)."""
 from __future__ import annotations
 
-import numbers
 
 import numpy as np
 
@@ -169,9 +168,15 @@ def from_numpy_dtype(npdt) -> DType:
 _PYTHON_TYPES = {bool: "bool", int: "int64", float: "float64", complex: "complex128"}
 
 
+_HEAP_TYPE = 1 << 9  # (CPython's Py_TPFLAGS_HEAPTYPE: a class defined in Python, whose tp_name is its bare name)
+
+
 def qualified_name(kind: type) -> str:
-    """A type as torch's messages name it: builtins bare, others with their module."""
-    return kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+    """A type as torch's messages name it (its tp_name): builtins and classes defined in Python bare (Fraction,
+    Counter), C types with their module (numpy.ndarray, collections.OrderedDict)."""
+    if kind.__module__ == "builtins" or kind.__flags__ & _HEAP_TYPE:
+        return kind.__name__
+    return f"{kind.__module__}.{kind.__qualname__}"
 
 
 def to_dtype(obj, fn: str | None = None, param: str = "dtype") -> DType:
@@ -259,10 +264,10 @@ def _combine(higher: DType | None, lower: DType | None) -> DType | None:
 # a NumPy scalar read as torch's parser reads it: by kind, a NumPy bool as a float (torch.full((2,), np.True_) is
 # float32, torch.arange(3) + np.True_ too)
 _PYTHON_NUMBER_OF = ((np.bool_, float), (np.integer, int), (np.floating, float), (np.complexfloating, complex))
-# what torch's parser takes for a Scalar and for a float parameter (a NumPy bool is no numbers.Number, but torch
-# reads it as a float)
-NUMBER_TYPES = (numbers.Number, np.bool_)
-REAL_TYPES = (numbers.Real, np.bool_)
+# what torch's parser takes for a Scalar and for a float parameter: Python's and NumPy's numbers (a NumPy bool read as
+# a float), not every numbers.Number (a Fraction or a Decimal is refused, as torch's)
+NUMBER_TYPES = (bool, int, float, complex, np.number, np.bool_)
+REAL_TYPES = (bool, int, float, np.integer, np.floating, np.bool_)
 
 
 def python_scalar(value):

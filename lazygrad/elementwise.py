@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import math
-import numbers
 
 from . import graph
 from .dtype_info import scalar_in
@@ -54,7 +53,7 @@ def operand(x, dtype: DType, shape: tuple[int, ...]) -> Node:
     """x (tensor or Python scalar) as a node of dtype, broadcast to shape."""
     if isinstance(x, Tensor):
         return broadcast_node(graph.cast(x.lazy, dtype), shape)
-    if not isinstance(x, numbers.Number):
+    if not isinstance(x, NUMBER_TYPES):
         raise TypeError(f"unsupported operand type: {type(x).__name__}")
     return graph.const(x, dtype, shape)
 
@@ -90,9 +89,10 @@ def _no_bool(op: Op, dt: DType, kernel: str | None = None) -> None:
         raise error(message.format(t=torch_name(dt)))
 
 
-def _check(x, name: str):
-    if not isinstance(x, (Tensor, numbers.Number)):
-        raise TypeError(f"{name}(): argument 'other' must be Tensor or Number, not {type_name(x)}")
+def _check(x, name: str, param: str = "other", position: int = 2):
+    """torch's parser refusal of an operand that is neither a tensor nor a number (a Fraction, a string)."""
+    if not isinstance(x, (Tensor, *NUMBER_TYPES)):
+        raise TypeError(f"{name}(): argument '{param}' (position {position}) must be Tensor, not {type_name(x)}")
 
 
 def _shape(x) -> tuple[int, ...]:
@@ -156,7 +156,7 @@ def _as(t: Tensor, *dtypes: DType) -> Tensor:
 
 
 def _number_like(x, dtype: DType) -> bool:
-    return (type(x) in _PLAIN_SCALARS or isinstance(x, numbers.Number) or
+    return (type(x) in _PLAIN_SCALARS or isinstance(x, NUMBER_TYPES) or
             (isinstance(x, Tensor) and x.ndim == 0 and x.dtype is not dtype))
 
 
@@ -181,8 +181,8 @@ def binary(op: Op, a, b, *, compute: DType | None = None, out_dtype: DType | Non
         return Tensor._from_node_laid_out(graph.alu(op, left, right, dtype=out_dtype), _layout_of(t),
                                           t._storage.device)
     a, b = python_scalar(a), python_scalar(b)
+    _check(a, name or op.value, "input", 1)
     _check(b, name or op.value)
-    _check(a, name or op.value)
     shape = broadcast_shapes(_shape(a), _shape(b))
     dt = compute or result_type(a, b)
     _no_bool(op, dt)

@@ -11,7 +11,6 @@ shares is written at once, in place, so NumPy sees it.
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
@@ -27,7 +26,7 @@ from .creation import zeros
 from .dtype_info import scalar_in
 from .int_parameters import described, type_name
 from .warning_sites import warn_at_caller
-from .dtypes import C_NAMES, can_cast, get_default_dtype, result_type, torch_name
+from .dtypes import C_NAMES, NUMBER_TYPES, can_cast, get_default_dtype, result_type, torch_name
 from .elementwise import broadcast_node
 from .ops import Op
 from .out_dtypes import check_out_dtype
@@ -114,7 +113,7 @@ def check_promotion(target: Tensor, other, to_float: bool) -> None:
     if target.dtype.kind in "fc" and (type(other) in (int, float, bool) or
                                        (isinstance(other, Tensor) and other.dtype is target.dtype)):
         return  # (the common case of an optimizer's update, answered without the promotion rules)
-    if isinstance(other, (Tensor, numbers.Number)):
+    if isinstance(other, (Tensor, *NUMBER_TYPES)):
         promoted = result_type(target, other)
         _castable(get_default_dtype() if to_float and promoted.kind in "biu" else promoted, target)
 
@@ -127,7 +126,7 @@ def check_clamp_promotion(target: Tensor, min=None, max=None, *, complex_refused
             continue
         if isinstance(bound, Tensor):
             _castable(result_type(target, bound), target)
-        elif isinstance(bound, numbers.Number) and not can_cast(result_type(target, bound), target.dtype):
+        elif isinstance(bound, NUMBER_TYPES) and not can_cast(result_type(target, bound), target.dtype):
             raise RuntimeError(f"result type {torch_name(result_type(target, bound))} can't be cast to the desired "
                                f"output type {C_NAMES[target.dtype.name]}")
 
@@ -354,7 +353,7 @@ def _filled(old: Tensor, value) -> Tensor:
 
 
 def _a_number(value) -> bool:
-    return isinstance(value, (numbers.Number, np.generic)) or isinstance(value, np.ndarray) and value.size == 1
+    return isinstance(value, (*NUMBER_TYPES, np.generic)) or isinstance(value, np.ndarray) and value.size == 1
 
 
 def fill_value(target: Tensor, value):

@@ -7,11 +7,10 @@ from . import scans, scatters, special_functions as sf, statistics, tensor_info
 from . import arithmetic as ar, decompositions as dec, layouts, linalg as la, complex_numbers as cx
 from . import deprecated, short_time_fourier
 import inspect
-import numbers
 
 import numpy as np
 
-from .dtypes import (DType, bfloat16, bool_, complex64, complex128, float16, float32, float64, int8, int16, int32,
+from .dtypes import (NUMBER_TYPES, DType, bfloat16, bool_, complex64, complex128, float16, float32, float64, int8, int16, int32,
                      int64, to_dtype, torch_name, uint8)
 from .device import device as device_type
 from .tensor import Tensor
@@ -25,7 +24,7 @@ from .warning_sites import warn_if_discarding_imaginary
 
 
 def _operand_ok(other) -> bool:
-    return isinstance(other, (Tensor, bool, int, float, np.bool_)) or isinstance(other, numbers.Number)
+    return isinstance(other, (Tensor, *NUMBER_TYPES))
 
 
 def _operator(fn):
@@ -66,7 +65,10 @@ def _reflect(fn):
 
 
 def _reflected_div(self: Tensor, other):
-    """`2 / x` as torch computes it: reciprocal(x) * 2 (its rounding, and its graph)."""
+    """`2 / x` as torch computes it: reciprocal(x) * 2 (its rounding, and its graph); `array / x` is
+    reciprocal(x) * array, which NumPy computes and wraps as a tensor, as for torch's."""
+    if isinstance(other, np.ndarray):
+        return ew.reciprocal(self) * other
     return ew.mul(ew.reciprocal(self), other) if _operand_ok(other) else NotImplemented
 
 
@@ -250,7 +252,7 @@ def _fill(self: Tensor, value) -> Tensor:
 
 
 def _copy(self: Tensor, other: Tensor, non_blocking: bool = False) -> Tensor:
-    if isinstance(other, numbers.Number):
+    if isinstance(other, NUMBER_TYPES):
         other = creation.tensor(other)  # (torch's parser makes a tensor of a number here)
     elif not isinstance(other, Tensor):
         refuse("copy_", "other", other, 1)

@@ -4,11 +4,10 @@ it stays lazy and fuses into the kernel that reads it."""
 from __future__ import annotations
 
 import math
-import numbers
 
 from . import graph
 from .autograd.record import differentiable
-from .dtypes import DType, bool_, float64, get_default_dtype, opmath, result_type, to_dtype, torch_name
+from .dtypes import NUMBER_TYPES, DType, bool_, float64, get_default_dtype, opmath, result_type, to_dtype, torch_name
 from .elementwise import (_float_of, _out, abs, add, asin, atan, atan2, div, eq, exp, exp2, ge, gt, isfinite,
                           isinf, isnan, le, log, log1p, logical_and, logical_not, logical_or, lt, maximum, minimum, mul,
                           ne, neg, sin, sqrt, sub, trunc, unary, where)
@@ -288,7 +287,7 @@ def xlog1py(input: Tensor | float, other: Tensor | float) -> Tensor:
 def copysign(input: Tensor, other: Tensor | float) -> Tensor:
     """|input| with the sign of other (-0.0 counts as negative)."""
     _tensor(input, "copysign")
-    if not isinstance(other, (Tensor, numbers.Number)):
+    if not isinstance(other, (Tensor, *NUMBER_TYPES)):
         raise TypeError(f"copysign(): argument 'other' (position 2) must be Tensor or Number, not "
                         f"{type(other).__name__}")
     if result_type(input, other).is_complex:

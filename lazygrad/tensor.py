@@ -6,7 +6,6 @@ Every op only builds graph. Values are computed at the named triggers: `realize(
 from __future__ import annotations
 
 import math
-import numbers
 import warnings
 from typing import Iterator
 
@@ -16,7 +15,7 @@ from . import graph, np_ops, printing, runtime
 from .autograd.forward_ad import tangent_of
 from .autograd.inference_tensors import check_requires_grad
 from .buffer import Buffer
-from .dtypes import C_NAMES, TORCH_NAMES, DType, bool_, get_default_dtype, int64
+from .dtypes import C_NAMES, NUMBER_TYPES, TORCH_NAMES, DType, bool_, get_default_dtype, int64
 from .graph import Node
 from .ops import Op
 from .storage import Storage, in_place_blockers, own_buffers
@@ -550,7 +549,7 @@ class Tensor:
 
     def __contains__(self, element) -> bool:
         """Whether any element equals element (a tensor or a number), as torch answers `x in tensor`."""
-        if isinstance(element, (Tensor, numbers.Number)):
+        if isinstance(element, (Tensor, *NUMBER_TYPES)):
             return bool((element == self).any().item())
         raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a {type(element)}.")
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import functools
 import inspect
-import numbers
 from typing import Callable
 
 from .tensor import Tensor
-from .dtypes import qualified_name
+from .dtypes import NUMBER_TYPES, qualified_name
 
 
 def type_name(value) -> str:
@@ -170,7 +169,7 @@ def _first_parameter(fn: Callable) -> str | None:
 
 
 def _first_checked(fn: Callable, name: str, param: str) -> Callable:
-    takes = (Tensor, numbers.Number) if name in NUMBERS_AS_TENSORS else Tensor
+    takes = (Tensor, *NUMBER_TYPES) if name in NUMBERS_AS_TENSORS else Tensor
     renamed = _first_parameter(fn) not in (param, None)  # (linalg's A as torch.det's input)
     later = LATER_TENSORS.get(name, ())
 

@@ -4,6 +4,9 @@ it: for the parameters of the binary functions without a Number overload, and fo
 top-level function whose overloads all take a tensor first."""
 from __future__ import annotations
 
+import collections
+import decimal
+import fractions
 import re
 import warnings
 
@@ -60,6 +63,12 @@ TENSOR_ONLY = {
     "special_polygamma_str": lambda m: m.special.polygamma("a", _ones(m)),
     "chebyshev_array": lambda m: m.special.chebyshev_polynomial_t(np.ones(3), 1),
     "hermite_two_numbers": lambda m: m.special.hermite_polynomial_h(1.0, 2),
+    "add_fraction": lambda m: m.add(_ones(m), fractions.Fraction(1, 2)),
+    "mul_decimal_first": lambda m: m.mul(decimal.Decimal("1.5"), _ones(m)),
+    "fill_fraction": lambda m: m.full((2,), fractions.Fraction(1, 2)),
+    "setitem_fraction": lambda m: _ones(m).__setitem__(0, fractions.Fraction(1, 2)),
+    "add_counter": lambda m: m.add(_ones(m), collections.Counter()),
+    "add_ordered_dict": lambda m: m.add(_ones(m), collections.OrderedDict()),
     "cat_out_array": lambda m: m.cat([_ones(m), _ones(m)], out=np.ones(6)), "add_out_list": lambda m: m.add(
         _ones(m), 1, out=[_ones(m)]), "exp_out_number": lambda m: m.exp(_ones(m), out=3),
 }
@@ -187,4 +196,22 @@ def test_out_takes_a_tuple_of_tensors_for_several_results():
             except (TypeError, RuntimeError) as e:
                 written.append(type(e).__name__)
         return written
+    assert results(lg) == results(torch)
+
+
+def test_operators_take_numbers_as_torch_does():
+    """A Fraction or a Decimal is no number to torch's parser: the operators give Python's TypeError (x == it is
+    False); a NumPy array divided by a tensor is reciprocal(x) * array, a float64 tensor as torch's."""
+    torch = pytest.importorskip("torch")
+
+    def results(m):
+        x = m.tensor([1.0, 2.0, 4.0])
+        out = []
+        for op in (lambda: x + fractions.Fraction(1, 2), lambda: decimal.Decimal(1) * x, lambda: x < fractions.Fraction(1)):
+            with pytest.raises(TypeError) as caught:
+                op()
+            out.append(str(caught.value))
+        quotient = np.array([1.0, 2.0, 3.0]) / x
+        return out + [x == fractions.Fraction(1, 2), type(quotient).__name__, str(quotient.dtype).split(".")[1],
+                      quotient.tolist()]
     assert results(lg) == results(torch)
