@@ -10,8 +10,8 @@ import inspect
 
 import numpy as np
 
-from .dtypes import (NUMBER_TYPES, DType, bfloat16, bool_, complex64, complex128, float16, float32, float64, int8, int16, int32,
-                     int64, to_dtype, torch_name, uint8)
+from .dtypes import (NUMBER_TYPES, DType, bfloat16, bool_, complex64, complex128, float16, float32, float64, int8,
+                     int16, int32, int64, to_dtype, torch_name, uint8)
 from .device import device as device_type
 from .tensor import Tensor
 from .legacy_types import legacy_storages

@@ -207,7 +207,8 @@ def test_operators_take_numbers_as_torch_does():
     def results(m):
         x = m.tensor([1.0, 2.0, 4.0])
         out = []
-        for op in (lambda: x + fractions.Fraction(1, 2), lambda: decimal.Decimal(1) * x, lambda: x < fractions.Fraction(1)):
+        for op in (lambda: x + fractions.Fraction(1, 2), lambda: decimal.Decimal(1) * x,
+                   lambda: x < fractions.Fraction(1)):
             with pytest.raises(TypeError) as caught:
                 op()
             out.append(str(caught.value))
