@@ -335,9 +335,11 @@ def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Ten
     """sum treating NaN as zero."""
     if input.dtype.is_complex:
         raise RuntimeError("nansum on CPU does not support complex inputs")
+    if not input.dtype.is_floating_point:  # (no NaN to skip: torch's sum, which takes any dtype)
+        return sum(input, dim, keepdim, dtype=dtype)
     if dtype is not None and to_dtype(dtype).is_complex:
         raise NotImplementedError(f"\"nansum_cpu\" not implemented for '{torch_name(to_dtype(dtype))}'")
-    x = where(isnan(input), _scalar(0, input.dtype), input) if input.dtype.is_floating_point else input
+    x = where(isnan(input), _scalar(0, input.dtype), input)
     return sum(x, dim, keepdim, dtype=dtype if dtype is not None else _sum_dtype(input, None))
 
 

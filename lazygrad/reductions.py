@@ -435,8 +435,14 @@ def renorm(input: Tensor, p, dim: int, maxnorm) -> Tensor:
     return mul(input, where(n > maxnorm, div(maxnorm, add(n, 1e-7)), 1.0).to(input.dtype))
 
 
+# the kernels of the running sums and products, which have no bool form (a bool input counts in int64)
+_SCAN_KERNELS = {ReduceOp.SUM: "cumsum_out_cpu", ReduceOp.PROD: "cumprod_out_cpu"}
+
+
 def _scan(x: Tensor, rop: ReduceOp, dim: int, dtype) -> Tensor:
     dt = _sum_dtype(x, dtype)
+    if dt is bool_:
+        raise NotImplementedError(f"\"{_SCAN_KERNELS[rop]}\" not implemented for 'Bool'")
     d = wrap_dim(dim, x.ndim)
     if x.ndim == 0:
         return Tensor._from_node(graph.cast(x.lazy, dt), x._storage.device)

@@ -863,3 +863,23 @@ def test_ops_along_a_dim_of_a_0d_tensor_like_torch(name):
             except IndexError as error:
                 outcomes.append(str(error))
         assert outcomes[0] == outcomes[1], dim
+
+
+@pytest.mark.parametrize("call", [
+    lambda m, x: m.nansum(x, dtype=m.complex64), lambda m, x: m.nansum(x.bool(), 0, dtype=m.complex128),
+    lambda m, x: m.nansum(x.int(), dtype=m.int8), lambda m, x: x.cumsum(0, dtype=m.bool),
+    lambda m, x: x.float().cumprod(0, dtype=m.bool), lambda m, x: m.cumsum(x, 0, out=m.empty(0, dtype=m.bool)),
+    lambda m, x: m.nansum(x.float(), dtype=m.complex64),
+])
+def test_nansum_of_integers_is_sum_and_running_sums_have_no_bool_kernel(call):
+    """An integer input has no NaN: torch's nansum is its sum there (any dtype, complex too); cumsum and
+    cumprod into bool are refused by their kernels' names; a float input's nansum refuses complex."""
+    torch = torch_or_skip()
+
+    def outcome(m):
+        try:
+            r = call(m, m.tensor([1, 2, 300]))
+        except (RuntimeError, NotImplementedError) as e:
+            return type(e).__name__, str(e)
+        return str(r.dtype).split(".")[1], r.tolist()
+    assert outcome(lg) == outcome(torch)
