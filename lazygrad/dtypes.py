@@ -173,8 +173,9 @@ _HEAP_TYPE = 1 << 9  # (CPython's Py_TPFLAGS_HEAPTYPE: a class defined in Python
 
 def qualified_name(kind: type) -> str:
     """A type as torch's messages name it (its tp_name): builtins and classes defined in Python bare (Fraction,
-    Counter), C types with their module (numpy.ndarray, collections.OrderedDict)."""
-    if kind.__module__ == "builtins" or kind.__flags__ & _HEAP_TYPE:
+    Counter), C types with their module (numpy.ndarray, collections.OrderedDict), and lazygrad's as torch's C
+    types are named (lazygrad.dtype)."""
+    if kind.__module__ == "builtins" or kind.__flags__ & _HEAP_TYPE and not kind.__module__.startswith("lazygrad"):
         return kind.__name__
     return f"{kind.__module__}.{kind.__qualname__}"
 
