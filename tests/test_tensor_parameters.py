@@ -67,7 +67,7 @@ TENSOR_ONLY = {
     "mul_decimal_first": lambda m: m.mul(decimal.Decimal("1.5"), _ones(m)),
     "fill_fraction": lambda m: m.full((2,), fractions.Fraction(1, 2)),
     "setitem_fraction": lambda m: _ones(m).__setitem__(0, fractions.Fraction(1, 2)),
-    "add_counter": lambda m: m.add(_ones(m), collections.Counter()),
+    "add_counter": lambda m: m.add(_ones(m), collections.Counter()), "add_dtype": lambda m: m.add(_ones(m), m.float32),
     "add_ordered_dict": lambda m: m.add(_ones(m), collections.OrderedDict()),
     "cat_out_array": lambda m: m.cat([_ones(m), _ones(m)], out=np.ones(6)), "add_out_list": lambda m: m.add(
         _ones(m), 1, out=[_ones(m)]), "exp_out_number": lambda m: m.exp(_ones(m), out=3),
