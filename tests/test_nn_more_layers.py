@@ -408,6 +408,17 @@ LAYER_SHAPE_ERRORS = {
     "conv_channels": (RuntimeError, lambda m: m.nn.Conv2d(3, 4, 3)(m.ones(1, 2, 5, 5))),
     "batch_norm_features": (RuntimeError, lambda m: m.nn.BatchNorm1d(3)(m.ones(4, 5))),
     "lstm_input": (RuntimeError, lambda m: m.nn.LSTM(3, 4)(m.ones(5, 2, 6))),
+    "conv_zero_dilation": (RuntimeError, lambda m: m.nn.functional.conv2d(m.ones(1, 2, 5, 5), m.ones(2, 2, 3, 3),
+                                                                          dilation=(0, 1))),
+    "conv1d_zero_dilation": (RuntimeError, lambda m: m.nn.functional.conv1d(m.ones(1, 2, 5), m.ones(2, 2, 3),
+                                                                            dilation=0)),
+    "conv_negative_dilation": (RuntimeError, lambda m: m.nn.functional.conv2d(m.ones(1, 2, 5, 5), m.ones(2, 2, 3, 3),
+                                                                              dilation=-1)),
+    "conv_transpose_zero_dilation": (RuntimeError, lambda m: m.nn.functional.conv_transpose1d(
+        m.ones(1, 2, 5), m.ones(2, 2, 3), dilation=0)),
+    "threshold_str": (TypeError, lambda m: m.nn.functional.threshold(m.ones(2), 1, "a")),
+    "ctc_blank": (RuntimeError, lambda m: m.nn.functional.ctc_loss(m.zeros(3, 1, 4).log_softmax(2),
+                                                                   m.tensor([[1, 2]]), [3], [2], blank=4)),
 }
 
 
@@ -422,3 +433,11 @@ def test_instance_norm_without_affine_warns_of_an_unused_num_features():
     with pytest.warns(UserWarning, match="input's size at dim=1 does not match num_features"):
         out = nn.InstanceNorm1d(3)(lg.ones(2, 4, 5))
     assert out.shape == (2, 4, 5)
+
+
+def test_embedding_max_norm_scales_rows_as_torch_rounds():
+    """torch's renorm scale is max_norm / (norm + 1e-7) in double, cast to the weight's type."""
+    torch = torch_or_skip()
+    got = F.embedding(lg.tensor([0]), lg.ones(2, 2) * 3, max_norm=1.0)
+    want = torch.nn.functional.embedding(torch.tensor([0]), torch.ones(2, 2) * 3, max_norm=1.0)
+    assert got.tolist() == want.tolist()

@@ -14,7 +14,7 @@ from ... import inplace as _inplace
 from ...autograd.composite import recorded_as
 from ...autograd.grad_mode import is_grad_enabled
 from ...creation import empty_like, rand, zeros_like
-from ...dtypes import bool_, float32, torch_name
+from ...dtypes import NUMBER_TYPES, bool_, float32, torch_name
 from ...float_kernels import refuse_non_floating
 from ...int_parameters import type_name
 from ...elementwise import HALF_FLOATS, erf, exp, expm1, log1p, relu as _relu, sigmoid as _sigmoid, tanh as _tanh, where
@@ -123,14 +123,23 @@ def _threshold(input: Tensor, threshold: float, value: float) -> Tensor:
 @tensor_parameters("input")
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     """x where x > threshold, else value."""
+    _numbers("threshold", threshold, value)
     _no_bool_or_complex(input, "threshold_cpu")
     return _maybe_inplace(_threshold, input, inplace, threshold, value, op="threshold")
 
 
 @tensor_parameters("input")
 def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    _numbers("threshold_", threshold, value)
     _no_bool_or_complex(input, "threshold_cpu")
     return _maybe_inplace(_threshold, input, True, threshold, value, op="threshold")
+
+
+def _numbers(fn: str, threshold, value) -> None:
+    """torch's parser refusal of a threshold or value that is not a number."""
+    for position, (param, number) in enumerate((("threshold", threshold), ("value", value)), 2):
+        if not isinstance(number, NUMBER_TYPES):
+            raise TypeError(f"{fn}(): argument '{param}' (position {position}) must be Number, not {type_name(number)}")
 
 
 def _no_bool_or_complex(input: Tensor, kernel: str) -> None:

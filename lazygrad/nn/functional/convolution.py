@@ -238,14 +238,28 @@ def _same_padding(x: Tensor, kernel, stride, dilation) -> tuple[Tensor, list[int
     return x, [t // 2 for t in totals]
 
 
-def _check_options(stride: Sequence[int], padding: Sequence[int], dilation: Sequence[int], groups: int) -> None:
+def _check_options(stride: Sequence[int], padding: Sequence[int], dilation: Sequence[int], groups: int,
+                   transposed: bool = False) -> None:
     """torch's errors for strides, paddings, dilations and groups out of range."""
     for bad, message in ((any(s <= 0 for s in stride), "non-positive stride is not supported"),
                          (any(p < 0 for p in padding), "negative padding is not supported"),
-                         (any(d <= 0 for d in dilation), "non-positive dilation is not supported"),
+                         (any(d <= 0 for d in dilation), _dilation_refusal(dilation, transposed)),
                          (groups <= 0, "non-positive groups is not supported")):
         if bad:
             raise RuntimeError(message)
+
+
+def _dilation_refusal(dilation: Sequence[int], transposed: bool) -> str:
+    """torch's words for a dilation below 1, as its kernels word them: the dilations named per axis by the
+    transposed ones, listed by the others where one is 0 (a 1-d one as a 2-d one of height 1)."""
+    shown = [1, *dilation] if len(dilation) == 1 else list(dilation)
+    if transposed and len(shown) <= 3:
+        axes = ("depth", "height", "width")[3 - len(shown):]
+        return "dilation should be greater than zero, but got " + ", ".join(
+            f"dilation_{a}: {d}" for a, d in zip(axes, shown))
+    if any(d < 0 for d in dilation):
+        return "dilation should be greater than zero"
+    return f"dilation should be greater than zero, but got {shown}"
 
 
 def _conv(name: str, n: int, input: Tensor, weight: Tensor, bias, stride, padding, dilation, groups: int) -> Tensor:
@@ -280,7 +294,7 @@ def _conv_transpose(name: str, n: int, input: Tensor, weight: Tensor, bias, stri
     stride, dilation, padding, output_padding = _as_op_dims(n, stride, dilation, padding, output_padding)
     stride, dilation = _per_dim(stride, dims, "stride"), _per_dim(dilation, dims, "dilation")
     padding, output_padding = _per_dim(padding, dims, "padding"), _per_dim(output_padding, dims, "output_padding")
-    _check_options(stride, padding, dilation, groups)
+    _check_options(stride, padding, dilation, groups, transposed=True)
     _check_dtypes(x, weight, bias, stride, dilation, groups, True, output_padding)
     bias = bias.to(x.dtype) if bias is not None else None
     _check_shapes(x, weight, bias, groups, True)

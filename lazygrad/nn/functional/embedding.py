@@ -61,7 +61,7 @@ def _renorm_rows(weight: Tensor, indices: Tensor, max_norm: float, norm_type: fl
     index = tensor(np.unique(named % max(rows, 1)).astype(np.int64), device=weight.device)
     with no_grad():
         picked = weight.index_select(0, index)
-        norms = picked.norm(norm_type, 1, keepdim=True)
+        norms = picked.norm(norm_type, 1, keepdim=True).double()  # (torch's scale is a double, then cast)
         scale = where(norms > max_norm, max_norm / (norms + 1e-7), 1.0)
         weight.index_copy_(0, index, picked * scale.to(picked.dtype))
 

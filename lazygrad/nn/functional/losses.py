@@ -728,6 +728,8 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths, target_lengths, 
     input_lengths = _lengths(input_lengths, batch, "input_lengths", log_probs.device)
     target_lengths = _lengths(target_lengths, batch, "target_lengths", log_probs.device)
     il, tl = (np.asarray(t.cpu().numpy()) for t in lg.realize(input_lengths, target_lengths))
+    if not 0 <= blank < log_probs.shape[2]:
+        raise RuntimeError("blank must be in label range")
     _check_ctc(steps, targets, il, tl)
     width = int(tl.max()) if tl.size else 0
     nll, _ = _ctc(log_probs, targets, input_lengths, target_lengths, blank, zero_infinity, width)
