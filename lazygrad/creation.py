@@ -218,11 +218,20 @@ def _check_fits(values: np.ndarray, dt: DType, data) -> None:
         raise RuntimeError(f"value cannot be converted to type {dt.name} without overflow")
 
 
+NOT_WRITABLE = ("The given NumPy array is not writable, and PyTorch does not support non-writable tensors. This means "
+                "writing to this tensor will result in undefined behavior. You may want to copy the array to protect "
+                "its data or make it writable before converting it to a tensor. This type of warning will be "
+                "suppressed for the rest of this program.")
+
+
 def from_numpy(a: np.ndarray) -> Tensor:
     """A tensor sharing a's memory: writes on either side are seen by the other."""
     if not isinstance(a, np.ndarray):
-        raise TypeError(f"expected np.ndarray (got {type(a).__name__})")
+        raise TypeError(f"expected np.ndarray (got {type_name(a)})")
     dt = from_numpy_dtype(a.dtype)
+    if not a.flags.writeable:
+        from .settings import warn_once
+        warn_once(NOT_WRITABLE)
     item = a.dtype.itemsize
     if any(s < 0 for s in a.strides):
         raise ValueError("At least one stride in the given numpy array is negative, and tensors with negative "

@@ -155,6 +155,9 @@ def _by_name(name: str) -> DType:
 def from_numpy_dtype(npdt) -> DType:
     """The lazygrad dtype of a NumPy dtype; TypeError (torch's class) for unsupported ones."""
     npdt = np.dtype(npdt)
+    if not npdt.isnative:
+        raise ValueError("given numpy array has byte order different from the native byte order. Conversion between "
+                         "byte orders is currently not supported.")
     dt = bfloat16 if npdt.name == "bfloat16" else _FROM_NUMPY.get(npdt)  # (an array of ml_dtypes' bfloat16)
     if dt is None:
         raise TypeError(

@@ -406,6 +406,23 @@ def test_from_numpy_names_the_numpy_type_it_refuses():
         lg.from_numpy(np.array([1, "a"], dtype=object))
 
 
+def test_from_numpy_refuses_foreign_byte_orders_and_warns_of_read_only_arrays_once(monkeypatch):
+    from lazygrad import settings
+    monkeypatch.setattr(settings, "_WARNED", set())
+    for convert in (lg.from_numpy, lg.as_tensor, lg.tensor):
+        with pytest.raises(ValueError, match="^given numpy array has byte order different from the native"):
+            convert(np.arange(3, dtype=">f4"))
+    with pytest.raises(TypeError, match=r"^expected np.ndarray \(got numpy.float64\)$"):
+        lg.from_numpy(np.float64(3.0))
+    frozen = np.arange(3.0)
+    frozen.flags.writeable = False
+    with pytest.warns(UserWarning, match="The given NumPy array is not writable"):
+        assert lg.from_numpy(frozen).tolist() == [0.0, 1.0, 2.0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        lg.as_tensor(frozen)  # (torch warns once a process)
+
+
 def test_full_wraps_small_negatives_into_unsigned_like_torch():
     got, want = both(lambda m: m.full((2,), -1, dtype=m.uint8))
     assert_like_torch(got, want)
