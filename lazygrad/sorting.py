@@ -14,7 +14,7 @@ import numpy as np
 
 from . import graph, return_types
 from .autograd.record import differentiable, takes_out
-from .dtypes import REAL_TYPES, bfloat16, bool_, float32, float64, int64, uint8
+from .dtypes import REAL_TYPES, bfloat16, bool_, float32, float64, int64, torch_name, uint8
 from .factory_out import factory_out
 from .elementwise import _out, isnan, lerp, where
 from .indexing import gather, take_along_dim
@@ -244,6 +244,15 @@ def nanquantile(input: Tensor, q, dim=None, keepdim: bool = False, *, interpolat
     return _quantile(input, q, dim, keepdim, interpolation, True)
 
 
+def _check_permutation_dtype(n: int, dt) -> None:
+    """torch's kernel has no bool or complex form, and an integer type must hold n - 1."""
+    from .dtypes import SCALAR_C_TYPES
+    if dt is bool_ or dt.is_complex:
+        raise NotImplementedError(f"\"randperm\" not implemented for '{torch_name(dt)}'")
+    if dt.is_integer and n - 1 > np.iinfo(dt.np).max:
+        raise RuntimeError(f"value cannot be converted to type {SCALAR_C_TYPES[dt.name]} without overflow")
+
+
 @factory_out("randperm")
 def randperm(n: int, *, generator=None, dtype=None, layout=None, device=None, pin_memory: bool = False,
              requires_grad: bool = False) -> Tensor:
@@ -253,8 +262,10 @@ def randperm(n: int, *, generator=None, dtype=None, layout=None, device=None, pi
     from .dtypes import to_dtype
     if n < 0:
         raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
+    dt = to_dtype(dtype) if dtype is not None else int64
+    _check_permutation_dtype(n, dt)
     perm = argsort(rand(n, generator=generator, dtype=float64, device=device))  # (53 random bits: ties are rare)
-    perm = perm.to(to_dtype(dtype)) if dtype is not None else perm
+    perm = perm.to(dt) if dt is not int64 else perm
     return perm.requires_grad_(requires_grad) if requires_grad else perm
 
 

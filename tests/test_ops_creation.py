@@ -423,6 +423,20 @@ def test_from_numpy_refuses_foreign_byte_orders_and_warns_of_read_only_arrays_on
         lg.as_tensor(frozen)  # (torch warns once a process)
 
 
+@pytest.mark.parametrize("n, dtype", [(256, "uint8"), (257, "uint8"), (129, "int8"), (40000, "int16"), (2, "bool"),
+                                      (3, "complex64"), (2049, "float16")])
+def test_randperm_dtypes_as_torch_takes_them(n, dtype):
+    """An integer type must hold n - 1 (torch's overflow message), bool and complex have no kernel."""
+    torch = pytest.importorskip("torch")
+
+    def outcome(m):
+        try:
+            return sorted(m.randperm(n, dtype=getattr(m, dtype)).tolist()) == list(range(n))
+        except (RuntimeError, NotImplementedError) as e:
+            return type(e).__name__, str(e)
+    assert outcome(lg) == outcome(torch)
+
+
 def test_full_wraps_small_negatives_into_unsigned_like_torch():
     got, want = both(lambda m: m.full((2,), -1, dtype=m.uint8))
     assert_like_torch(got, want)
