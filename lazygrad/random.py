@@ -17,6 +17,9 @@ class Generator:
         self._seed = secrets.randbits(63)
         self.offset = 0
         self._device = Device(device)
+        if self._device.type == "cuda":  # (refused where CUDA cannot run, as torch's CPU build refuses it)
+            from . import cuda
+            cuda.cupy()
 
     @property
     def device(self):

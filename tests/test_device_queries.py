@@ -75,3 +75,11 @@ def test_devices_equal_devices_only():
         assert (d == "cpu", d != "cpu", "cpu" == d, d == m.device("cpu"), d == m.ones(1).device) == (
             False, True, False, True, True)
         assert hash(d) == hash(m.device("cpu")) and d.type == "cpu"
+
+
+def test_a_cuda_generator_needs_cuda(no_gpu):
+    """torch's CPU build refuses a CUDA generator; lazygrad refuses it where CUDA cannot run, as it refuses CUDA
+    tensors (AssertionError without cupy, RuntimeError with cupy and no device)."""
+    with pytest.raises(RuntimeError if no_gpu else AssertionError, match="the CUDA back end is not available"):
+        lg.Generator(device="cuda")
+    assert lg.Generator().device == lg.device("cpu")
