@@ -91,7 +91,7 @@ def _no_bool(op: Op, dt: DType, kernel: str | None = None) -> None:
 
 def _check(x, name: str, param: str = "other", position: int = 2):
     """torch's parser refusal of an operand that is neither a tensor nor a number (a Fraction, a string)."""
-    if not isinstance(x, (Tensor, *NUMBER_TYPES)):
+    if not (isinstance(x, Tensor) or isinstance(x, NUMBER_TYPES)):
         raise TypeError(f"{name}(): argument '{param}' (position {position}) must be Tensor, not {type_name(x)}")
 
 

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from . import graph, np_ops
+from . import deferred_checks, graph, np_ops
 from .dtype_info import scalar_in
 from .dtypes import (C_NAMES, LIMITED_UNSIGNED, NUMBER_TYPES, TORCH_NAMES, bool_, float64, int32, int64, python_scalar,
                      uint8)
@@ -167,8 +167,8 @@ def _indexed(t: Tensor, index) -> Tensor:
     shape, strides, offset, advanced = _parse(t._shape, t._strides, t._offset, index)
     if not advanced:
         return as_view(t, shape, strides, offset)
-    positions, _ = _positions(shape, strides, offset, advanced)
-    return Tensor._from_node(graph.gather(t._storage.source, positions), t._storage.device)
+    positions, _, pending = _positions(shape, strides, offset, advanced)
+    return _checked_later(Tensor._from_node(graph.gather(t._storage.source, positions), t._storage.device), pending)
 
 
 def _parse(t_shape, t_strides, offset: int, index):
@@ -267,6 +267,23 @@ def _lowest(node: graph.Node) -> int | None:
     return None
 
 
+def _in_range(index: Tensor, size: int, allow_negative: bool) -> bool:
+    """Whether an index's construction (an arange, a constant, viewed or cast) keeps it in range: its check
+    then needs no values."""
+    node = index.lazy
+    while node.buffer is None and (node.op is Op.VIEW and node.arg.mask is None
+                                   or node.op is Op.CAST and node.srcs[0].dtype.kind in "iu"):
+        node = node.srcs[0]
+    if node.op is Op.ARANGE and node.dtype.kind in "iu":
+        start, step, _ = node.arg
+        ends = (start, start + step * (node.shape[0] - 1))
+    elif node.op is Op.CONST:
+        ends = (node.arg, node.arg)
+    else:
+        return False
+    return (-size if allow_negative else 0) <= min(ends) and max(ends) < size
+
+
 def _positions(shape, strides, offset: int, advanced) -> tuple[graph.Node, tuple]:
     """The storage position of each element that integer-tensor indices select from the view (shape,
     strides, offset), as an int64 node, and the result's shape (the indexed dims go where torch puts
@@ -282,13 +299,16 @@ def _positions(shape, strides, offset: int, advanced) -> tuple[graph.Node, tuple
     if any(shape[pos] == 0 and idx.numel() for pos, idx, _ in advanced):
         raise IndexError("index is out of bounds for dimension with size 0")
     wrapped = []  # whether each index may be negative (then it wraps: a modulo by the dim's size)
+    pending = []  # the checks of lazy indices, made when the result is computed (deferred_checks)
     for pos, idx, _ in advanced:
         vals = known_values(idx)
         size = shape[pos]
-        if selects and vals is not None and vals.size:
-            bad = (vals >= size) | (vals < -size)
-            if bad.any():
-                raise IndexError(f"index {int(vals[bad].flat[0])} is out of bounds for dimension {pos} with size {size}")
+        words = f"is out of bounds for dimension {pos} with size {size}"
+        check = _range_check(size, lambda i, words=words: f"index {i} {words}", IndexError, allow_negative=True)
+        if selects and vals is not None:
+            check(vals)
+        elif selects and not _in_range(idx, size, allow_negative=True):
+            pending.append((idx, check))
         low = int(vals.min()) if vals is not None and vals.size else _lowest(idx.lazy)
         wrapped.append(low is None or low < 0)
     adjacent = dims == list(range(dims[0], dims[0] + len(dims))) if dims else True
@@ -311,7 +331,7 @@ def _positions(shape, strides, offset: int, advanced) -> tuple[graph.Node, tuple
         at = tuple([1] * len(before) + [1] * (len(bshape) - idx.ndim) + list(idx._shape) + [1] * len(after))
         term = graph.alu(Op.MUL, graph.reshape(inode, at), graph.const(strides[pos], int64, at))
         positions = graph.alu(Op.ADD, positions, broadcast_node(term, out_shape))
-    return positions, out_shape
+    return positions, out_shape, pending
 
 
 def setitem(t: Tensor, index, value) -> None:
@@ -442,7 +462,7 @@ def index_put(input: Tensor, indices, values, accumulate: bool = False) -> Tenso
                          broadcast_node(graph.cast(value, input.dtype), input._shape), input.lazy)
         return Tensor._from_node(node, input._storage.device)
     shape, strides, offset, advanced = _parse(input._shape, contiguous_strides(input._shape), 0, index)
-    positions, out_shape = _positions(shape, strides, offset, advanced)
+    positions, out_shape, pending = _positions(shape, strides, offset, advanced)
     vals = values if isinstance(values, Tensor) else Tensor._from_node(graph.const(values, input.dtype))
     try:
         fits = broadcast_shapes(vals._shape, out_shape) == out_shape
@@ -457,7 +477,7 @@ def index_put(input: Tensor, indices, values, accumulate: bool = False) -> Tenso
                            f"{TORCH_NAMES[vals.dtype.name]} for the source.")
     node = graph.scatter(input.lazy, positions, broadcast_node(graph.cast(vals.lazy, input.dtype), out_shape),
                          ReduceOp.SUM if accumulate else None)
-    return Tensor._from_node(node, input._storage.device)
+    return _checked_later(Tensor._from_node(node, input._storage.device), pending)
 
 
 def _check_index_shape(input: Tensor, d: int, index: Tensor, name: str, src) -> None:
@@ -511,10 +531,11 @@ def _scatter_indices(input: Tensor, dim: int, index: Tensor, name: str, src=None
         raise RuntimeError(f"{_CHECKED_AS.get(name, name)}(): Expected dtype int32/int64 for index")
     _check_index_shape(input, d, index, name, src)
     size = input._shape[d] if input.ndim else 1
-    _check_known_indices(index, size, lambda i: f"index {i} is out of bounds for dimension {d} with size {size}")
+    pending = _check_known_indices(index, size, lambda i: f"index {i} is out of bounds for dimension {d} with size "
+                                                          f"{size}")
     grid = [1] * index.ndim
     return tuple(index if k == d else arange(n, device=input.device).reshape(grid[:k] + [n] + grid[k + 1:])
-                 for k, n in enumerate(index._shape))
+                 for k, n in enumerate(index._shape)), pending
 
 
 @differentiable("scatter")
@@ -525,12 +546,12 @@ def scatter(input: Tensor, dim: int, index: Tensor, src=None, *, value=None, red
         raise RuntimeError("reduce argument must be either add or multiply.")
     src = value if src is None else src
     _same_dtype(input, src)
-    indices = _scatter_indices(input, dim, index, "scatter", src)
+    indices, pending = _scatter_indices(input, dim, index, "scatter", src)
     vals = _src_values(src, index)
     if reduce is not None:
         vals = vals if isinstance(vals, Tensor) else Tensor._from_node(graph.const(vals, input.dtype))
-        return _reduce_into(input, indices, vals, SCATTER_REDUCE[reduce], include_self=True)
-    return index_put(input, indices, vals)
+        return _checked_later(_reduce_into(input, indices, vals, SCATTER_REDUCE[reduce], include_self=True), pending)
+    return _checked_later(index_put(input, indices, vals), pending)
 
 
 # the reductions of scatter(reduce=...), scatter_reduce and index_reduce; "mean" is a sum over a count
@@ -543,7 +564,7 @@ def _reduce_into(input: Tensor, indices, values: Tensor, rop: ReduceOp, include_
     """input with values reduced into the positions indices select (repeated positions all count);
     without include_self, a position that receives values starts from the reduction's identity."""
     shape, strides, offset, advanced = _parse(input._shape, contiguous_strides(input._shape), 0, indices)
-    positions, out_shape = _positions(shape, strides, offset, advanced)
+    positions, out_shape, pending = _positions(shape, strides, offset, advanced)
     base = input.lazy
     if not include_self:
         hit = graph.scatter(graph.const(False, bool_, input._shape), positions, graph.const(True, bool_, out_shape),
@@ -551,7 +572,7 @@ def _reduce_into(input: Tensor, indices, values: Tensor, rop: ReduceOp, include_
         base = graph.alu(Op.WHERE, hit, graph.const(np_ops.reduce_identity(rop, input.dtype), input.dtype,
                                                     input._shape), base)
     vals = broadcast_node(graph.cast(values.lazy, input.dtype), out_shape)
-    return Tensor._from_node(graph.scatter(base, positions, vals, rop), input._storage.device)
+    return _checked_later(Tensor._from_node(graph.scatter(base, positions, vals, rop), input._storage.device), pending)
 
 
 def _reduced(input: Tensor, indices, values: Tensor, reduce: str, include_self: bool) -> Tensor:
@@ -575,8 +596,8 @@ def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: 
     if reduce not in REDUCTIONS:
         raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
     _same_dtype(input, src)
-    indices = _scatter_indices(input, dim, index, "scatter_reduce", src)
-    return _reduced(input, indices, _src_values(src, index), reduce, include_self)
+    indices, pending = _scatter_indices(input, dim, index, "scatter_reduce", src)
+    return _checked_later(_reduced(input, indices, _src_values(src, index), reduce, include_self), pending)
 
 
 @differentiable("index_reduce")
@@ -599,8 +620,8 @@ def _same_dtype(input: Tensor, src) -> None:
 @differentiable("scatter_add")
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     _same_dtype(input, src)
-    indices = _scatter_indices(input, dim, index, "scatter_add", src)
-    return index_put(input, indices, _src_values(src, index), accumulate=True)
+    indices, pending = _scatter_indices(input, dim, index, "scatter_add", src)
+    return _checked_later(index_put(input, indices, _src_values(src, index), accumulate=True), pending)
 
 
 def _check_slices(name: str, input: Tensor, d: int, index: Tensor, source: Tensor) -> None:
@@ -665,14 +686,14 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
         raise RuntimeError("index_fill_(): Converting complex Scalar to non-complex type is not supported")
     if index.ndim > 1:
         raise RuntimeError("Index has to be a vector/scalar")
-    _check_known_indices(index, size, lambda i: f"index {i} is out of bounds for dimension {d} with size {size}",
-                         IndexError, allow_negative=True)
+    pending = _check_known_indices(index, size, lambda i: f"index {i} is out of bounds for dimension {d} with size "
+                                                          f"{size}", IndexError, allow_negative=True)
     index = index.to(input.device)  # (an index may live on another device, as with indexing)
     hit = (arange(size, device=input.device).reshape(size, 1) == (index.reshape(1, -1) % max(size, 1))).any(1)
     shape = [1] * input.ndim
     if input.ndim:
         shape[d] = size
-    return masked_fill(input, hit.reshape(shape), value)
+    return _checked_later(masked_fill(input, hit.reshape(shape), value), pending)
 
 
 def unravel_index(indices: Tensor, shape) -> tuple[Tensor, ...]:
@@ -738,14 +759,33 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     return getitem(input.expand(shape), mask.expand(shape))
 
 
+def _range_check(size: int, message, error: type = RuntimeError, allow_negative: bool = False):
+    """The check torch makes of index values: message(the first index out of range) in its error class."""
+    def check(vals: np.ndarray) -> None:
+        if vals.size:
+            bad = (vals < (-size if allow_negative else 0)) | (vals >= size)
+            if bad.any():
+                raise error(message(int(vals[bad].flat[0])))
+    return check
+
+
 def _check_known_indices(index: Tensor, size: int, message, error: type = RuntimeError,
-                         allow_negative: bool = False) -> None:
-    """Out-of-range indices raise when their values are known now (realized), as torch checks them."""
+                         allow_negative: bool = False):
+    """Out-of-range indices raise when their values are known now (realized), as torch checks them; else the
+    check is returned, for the op's result to make when it is computed (_checked_later)."""
+    check = _range_check(size, message, error, allow_negative)
     vals = known_values(index)
-    if vals is not None and vals.size:
-        bad = (vals < (-size if allow_negative else 0)) | (vals >= size)
-        if bad.any():
-            raise error(message(int(vals[bad].flat[0])))
+    if vals is None:
+        return [] if _in_range(index, size, allow_negative) else [(index, check)]
+    check(vals)
+    return []
+
+
+def _checked_later(result: Tensor, pending: list) -> Tensor:
+    """result, whose computation first checks the lazy indices of pending (lazygrad/deferred_checks.py)."""
+    for index, check in pending:
+        deferred_checks.defer(result.lazy, index, check)
+    return result
 
 
 @differentiable("index_select")
@@ -763,12 +803,13 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
         raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     size = input._shape[d]
     if d == 1:  # (torch's kernel for dim 1 has its own message)
-        _check_known_indices(index, size, lambda i: f"INDICES element is out of DATA bounds, id={i} axis_dim={size}")
+        pending = _check_known_indices(index, size, lambda i: f"INDICES element is out of DATA bounds, id={i} "
+                                                              f"axis_dim={size}")
     else:
-        _check_known_indices(index, size, lambda i: "index out of range in self", IndexError)
+        pending = _check_known_indices(index, size, lambda i: "index out of range in self", IndexError)
     items = [slice(None)] * input.ndim
     items[d] = index.reshape(-1)
-    return getitem(input, tuple(items))
+    return _checked_later(getitem(input, tuple(items)), pending)
 
 
 @differentiable("index_copy")
@@ -793,11 +834,12 @@ def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor
         raise RuntimeError(f"index_copy_(): Source/destination tensor must have same slice shapes. Destination slice "
                            f"shape: {slices[0]} at dimension {d} and source slice shape: {slices[1]} at dimension 0.")
     size = input._shape[d] if input.ndim else 1
-    _check_known_indices(index, size, lambda i: f"index_copy_(): index {i} is out of bounds for dimension {d} with "
-                                                f"size {size}", IndexError)
+    pending = _check_known_indices(index, size, lambda i: f"index_copy_(): index {i} is out of bounds for dimension "
+                                                          f"{d} with size {size}", IndexError)
     if input.ndim == 0:  # a number: its one element is the slice
-        return index_put(input.reshape(1), (index.reshape(-1),), source.reshape(-1)).reshape(())
-    return index_put(input, (slice(None),) * d + (index.reshape(-1),), source)
+        return _checked_later(index_put(input.reshape(1), (index.reshape(-1),), source.reshape(-1)),
+                              pending).reshape(())
+    return _checked_later(index_put(input, (slice(None),) * d + (index.reshape(-1),), source), pending)
 
 
 @differentiable("put")
@@ -812,10 +854,10 @@ def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) 
         raise IndexError(f"put_(): Expected source and index to have the same number of elements, but got "
                          f"source.numel() = {source.numel()}, index.numel() = {index.numel()}")
     n = input.numel()
-    _check_known_indices(index, n, lambda i: f"out of range: tried to access index {i} on a tensor of {n} elements.",
-                         IndexError, allow_negative=True)
+    pending = _check_known_indices(index, n, lambda i: f"out of range: tried to access index {i} on a tensor of {n} "
+                                                       "elements.", IndexError, allow_negative=True)
     flat = index_put(input.reshape(-1), (index.reshape(-1),), source.reshape(-1), accumulate=accumulate)
-    return flat.reshape(input._shape)
+    return _checked_later(flat, pending).reshape(input._shape)
 
 
 @differentiable("masked_scatter")
@@ -885,9 +927,9 @@ def take(input: Tensor, index: Tensor) -> Tensor:
     if index.dtype is not int64:
         raise RuntimeError(f"take(): Expected a long tensor for index, but got {TORCH_NAMES[index.dtype.name]}")
     n = input.numel()
-    _check_known_indices(index, n, lambda i: f"out of range: tried to access index {i} on a tensor of {n} elements.",
-                         IndexError, allow_negative=True)
-    return getitem(input.reshape(-1), index)
+    pending = _check_known_indices(index, n, lambda i: f"out of range: tried to access index {i} on a tensor of {n} "
+                                                       "elements.", IndexError, allow_negative=True)
+    return _checked_later(getitem(input.reshape(-1), index), pending)
 
 
 @differentiable("gather")
@@ -898,7 +940,8 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False)
     d = wrap_dim(dim, input.ndim)
     if input.ndim == 0 and index.ndim:  # a number is gathered from as a 1-element vector
         input = input.reshape(1)
-    shape, strides, offset, advanced = _parse(input._shape, input._strides, input._offset,
-                                              _scatter_indices(input, d, index, "gather"))
-    positions, _ = _positions(shape, strides, offset, advanced)
-    return Tensor._from_node(graph.gather(input._storage.source, positions), input._storage.device)
+    indices, pending = _scatter_indices(input, d, index, "gather")
+    shape, strides, offset, advanced = _parse(input._shape, input._strides, input._offset, indices)
+    positions, _, inner = _positions(shape, strides, offset, advanced)
+    gathered = Tensor._from_node(graph.gather(input._storage.source, positions), input._storage.device)
+    return _checked_later(gathered, inner + pending)

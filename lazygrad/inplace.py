@@ -113,7 +113,7 @@ def check_promotion(target: Tensor, other, to_float: bool) -> None:
     if target.dtype.kind in "fc" and (type(other) in (int, float, bool) or
                                        (isinstance(other, Tensor) and other.dtype is target.dtype)):
         return  # (the common case of an optimizer's update, answered without the promotion rules)
-    if isinstance(other, (Tensor, *NUMBER_TYPES)):
+    if isinstance(other, Tensor) or isinstance(other, NUMBER_TYPES):
         promoted = result_type(target, other)
         _castable(get_default_dtype() if to_float and promoted.kind in "biu" else promoted, target)
 

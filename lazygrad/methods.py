@@ -24,7 +24,7 @@ from .warning_sites import warn_if_discarding_imaginary
 
 
 def _operand_ok(other) -> bool:
-    return isinstance(other, (Tensor, *NUMBER_TYPES))
+    return isinstance(other, Tensor) or isinstance(other, NUMBER_TYPES)
 
 
 def _operator(fn):

@@ -19,7 +19,7 @@ import numpy as np
 # kernel must be rendered, so a warm process reaches its cached kernels without them)
 from codegen import c_program, rendered
 
-from . import interpreter, library_routines, settings, threads
+from . import deferred_checks, interpreter, library_routines, settings, threads
 from .buffer import Buffer
 from .graph import Node, _arg_key
 from .ops import Op, ReduceOp
@@ -395,10 +395,12 @@ def run_kernel(item: ScheduledKernel, into: dict[int, Buffer] | None = None, dev
 
 
 def realize_nodes(targets: list[Node], into: dict[int, Buffer] | None = None, device: str = "cpu") -> None:
-    """Compute every target on device into a buffer (node.buffer): a fresh one, or into[id(target)] when safe."""
+    """Compute every target on device into a buffer (node.buffer): a fresh one, or into[id(target)] when safe
+    (after the checks of lazy operands' values that torch makes at the op: lazygrad/deferred_checks.py)."""
     targets = [t for t in targets if not is_stored(t)]
     if not targets:
         return
+    deferred_checks.run_pending(targets)
     runs = _for_device(targets, device)
     into = {id(r): into[id(t)] for t, r in zip(targets, runs) if into and id(t) in into}
     items, structures = _plan(runs)

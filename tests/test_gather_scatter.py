@@ -172,19 +172,40 @@ def test_indices_of_an_empty_selection_are_not_checked_as_torch():
             lg.zeros(shape)[index]
 
 
-def test_lazily_computed_indices_wrap_around():
-    """Indices still lazy are not checked before the kernel (torch checks them on the device): each one
-    is taken modulo its dim's size, as a negative index is, so no position falls outside the data."""
+def test_lazily_computed_indices_are_checked_when_the_result_is_computed():
+    """torch checks index values at the op; a lazy index is computed, and checked, first thing when a result
+    reading through it is computed: torch's error then (at every try), nothing computed from a bad index, and
+    the index itself still readable. Indices in range (negative ones wrap) give the values."""
     x_np = np.arange(12.0)
     idx = lg.tensor([0, 5, 11]) * 1000 - 3000  # -3000, 2000, 8000
-    np.testing.assert_array_equal(lg.tensor(x_np)[idx].numpy(), x_np[np.array([-3000, 2000, 8000]) % 12])
-    rows_np = np.arange(4 * 64.0).reshape(4, 64)  # whole rows: the row-clamped gather and scatter
-    rows = lg.tensor(rows_np)
-    np.testing.assert_array_equal(rows[idx].numpy(), rows_np[np.array([-3000, 2000, 8000]) % 4])
+    runs = lg.stats().kernels_run
+    picked, rows = lg.tensor(x_np)[idx], lg.tensor(np.arange(4 * 64.0).reshape(4, 64))
     added = lg.zeros(4, 64, dtype=lg.float64).index_add(0, idx, rows[:3])
-    want = np.zeros((4, 64))
-    np.add.at(want, np.array([-3000, 2000, 8000]) % 4, rows_np[:3])
-    np.testing.assert_array_equal(added.numpy(), want)
+    assert lg.stats().kernels_run == runs  # (nothing runs at the ops)
+    for result, error, words in ((picked * 2, IndexError, "index -3000 is out of bounds for dimension 0 with size 12"),
+                                 (picked, IndexError, "index -3000 is out of bounds for dimension 0 with size 12"),
+                                 (rows[idx], IndexError, "index -3000 is out of bounds for dimension 0 with size 4"),
+                                 (added, IndexError, "index -3000 is out of bounds for dimension 0 with size 4"),
+                                 (lg.tensor(x_np).gather(0, idx), RuntimeError,
+                                  "index -3000 is out of bounds for dimension 0 with size 12")):
+        with pytest.raises(error, match=f"^{words}$"):
+            result.numpy()
+    assert idx.tolist() == [-3000, 2000, 8000]
+    near = lg.tensor([0, 5, 11]) - 6  # -6, -1, 5
+    np.testing.assert_array_equal(lg.tensor(x_np)[near].numpy(), x_np[[-6, -1, 5]])
+
+
+def test_indices_made_in_range_leave_nothing_to_check():
+    """A backward pass reuses its forward's indices and a loss gathers at targets it checks itself: neither
+    leaves a check waiting (which would compute the index apart, in a kernel of its own)."""
+    from lazygrad import deferred_checks
+    x = lg.randn(5, 3, requires_grad=True)
+    target = lg.tensor([0, 2, 1, 1, 0]).realize()
+    loss = lg.nn.functional.cross_entropy(x, target)
+    picked = x.gather(1, target.reshape(5, 1))
+    assert deferred_checks._reached([loss.lazy, picked.lazy]) == []
+    (loss + picked.sum()).backward()
+    assert deferred_checks._reached([x.grad.lazy]) == [] and x.grad.shape == (5, 3)
 
 
 @pytest.mark.parametrize("shape, offset, dims", [((300, 400), 1, (0, 1)), ((4, 5, 6), -2, (2, 0)),

@@ -357,13 +357,19 @@ def test_margin_ranking_of_integers_and_margin_losses_of_an_empty_batch_like_tor
         (d.replace("torch.", ""), v) for d, v in results(torch)]
 
 
-def test_class_indices_are_checked_only_when_known():
-    """A lazy target is not computed to check its range (torch checks it at the op); nothing runs."""
+def test_lazy_class_indices_are_checked_when_the_loss_is_computed():
+    """A lazy target is not computed at the op (nothing runs there); computing the loss computes the target
+    first and raises torch's error for a class out of range (ignore_index aside), at every try."""
     before = lg.stats().kernels_run
     target = lg.tensor([0, 2, 1]) * 3
-    F.cross_entropy(lg.ones(3, 4, requires_grad=True), target)
+    loss = F.cross_entropy(lg.ones(3, 4, requires_grad=True), target)
     F.multi_margin_loss(lg.ones(3, 4), target)
     assert lg.stats().kernels_run == before
+    for _ in range(2):
+        with pytest.raises(IndexError, match="^Target 6 is out of bounds.$"):
+            loss.item()
+    kept = lg.tensor([0, -100, 2]) * 1
+    assert F.nll_loss(lg.zeros(3, 4), kept, reduction="sum").item() == 0.0
 
 
 def test_cross_entropy_and_gradient_fuse_into_few_kernels():

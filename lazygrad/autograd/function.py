@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from ..deferred_checks import TRUST
 from ..hooks import HookDict, RemovableHandle, add_hook
 
 
@@ -176,10 +177,14 @@ class BackwardNode:
         ctx = _as_recorded(self._check_saved(), self._input_meta)
         if self._packed is not None:
             ctx = _unpacked(ctx, *self._packed)
-        if self._conjugate:  # torch's complex gradients from the real formula (derivatives.COMPLEX_AWARE)
-            out = type(self)._formula(ctx, *map(_conj, grads))
-            return tuple(map(_conj_result, out if isinstance(out, tuple) else (out,)))
-        out = type(self)._formula(ctx, *grads)
+        TRUST.depth += 1  # (deferred_checks.trusted, inline on this hot path: the indices are the forward's)
+        try:
+            if self._conjugate:  # torch's complex gradients from the real formula (derivatives.COMPLEX_AWARE)
+                out = type(self)._formula(ctx, *map(_conj, grads))
+                return tuple(map(_conj_result, out if isinstance(out, tuple) else (out,)))
+            out = type(self)._formula(ctx, *grads)
+        finally:
+            TRUST.depth -= 1
         return out if isinstance(out, tuple) else (out,)
 
     def __call__(self, *grads):

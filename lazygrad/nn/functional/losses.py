@@ -12,6 +12,7 @@ import numpy as np
 import lazygrad as lg
 from lazygrad.autograd import Function
 from lazygrad.autograd.composite import recorded_as
+from lazygrad import deferred_checks
 from lazygrad.autograd.record import differentiable
 from lazygrad.decompositions import library_call
 from lazygrad.dtypes import torch_name
@@ -176,13 +177,13 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
                       _in_input_dtype(loss, input, target), frozenset({lg.float16}), kernel="huber_loss")
 
 
-def _check_targets(target: Tensor, classes: int, ignore_index: int) -> None:
-    """Class indices out of range raise torch's IndexError when their values are known already."""
-    values = known_values(target)
-    if values is not None and values.size:
+def _target_check(classes: int, ignore_index: int):
+    """torch's IndexError for class indices out of range (ignore_index aside)."""
+    def check(values: np.ndarray) -> None:
         bad = (values != ignore_index) & ((values < 0) | (values >= classes))
         if bad.any():
             raise IndexError(f"Target {int(values[bad].flat[0])} is out of bounds.")
+    return check
 
 
 def _check_nll(input: Tensor, target: Tensor, weight: Tensor | None) -> None:
@@ -219,10 +220,16 @@ def _class_losses(scores: Tensor, normalizer: Tensor | None, target: Tensor, wei
     weigh 0; their (safe, in-range) index 0 is read but not used."""
     dim = 1 if scores.ndim > 1 else 0
     classes = scores.shape[dim]
-    _check_targets(target, classes, ignore_index)
+    check, values = _target_check(classes, ignore_index), known_values(target)
+    if values is not None:
+        check(values)
     kept = target != ignore_index
     index = lg.where(kept, target.long(), 0)
-    picked = scores.gather(dim, index.unsqueeze(dim)).squeeze(dim)
+    with deferred_checks.trusted():  # (index is in range once target is: its check is the loss's own)
+        gathered = scores.gather(dim, index.unsqueeze(dim))
+    if values is None:  # (checked when the loss is computed)
+        deferred_checks.defer(gathered.lazy, target, check)
+    picked = gathered.squeeze(dim)
     w = kept.to(scores.dtype) if weight is None else weight.take(index) * kept
     # (a select, not a product with the 0 weight: with every element ignored the mean is 0/0, and an ignored
     # element's gradient stays 0, as torch's, instead of 0 * inf)
