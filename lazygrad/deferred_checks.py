@@ -2,7 +2,8 @@
 computed at the op, so the check waits with the node that reads the operand (a gather, a scatter). The first
 realization that reaches that node computes the operand first and checks it, raising torch's error instead of
 computing from an index out of range (a tensor merely holding the indices is not checked: only what reads
-through them). A check that passes is dropped; one that fails raises at every realization that needs it."""
+through them). A check that passes is dropped; one that fails raises at every realization that needs it. An
+in-place write makes its checks at once, so that a refused write leaves its target as it was."""
 from __future__ import annotations
 
 import contextlib
@@ -30,7 +31,7 @@ TRUST = _Trust()  # (how many trusted regions are open on this thread; the backw
 @contextlib.contextmanager
 def trusted():
     """Indices made inside are in range by construction (a backward pass reusing its forward's indices, a loss's
-    gather at targets it checks itself): nothing is deferred for them, and their results compute at once."""
+    gather at targets it checks itself): no check is kept for them."""
     TRUST.depth += 1
     try:
         yield

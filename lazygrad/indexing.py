@@ -608,8 +608,9 @@ def index_reduce(input: Tensor, dim: int, index: Tensor, source: Tensor, reduce:
     if reduce not in ("prod", "mean", "amax", "amin"):
         raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got {reduce}.")
     d = wrap_dim(dim, input.ndim)
-    _check_slices("index_reduce_", input, d, index, source)
-    return _reduced(input, (slice(None),) * d + (index.reshape(-1),), source, reduce, include_self)
+    pending = _check_slices("index_reduce_", input, d, index, source)
+    return _checked_later(_reduced(input, (slice(None),) * d + (index.reshape(-1),), source, reduce, include_self),
+                          pending)
 
 
 def _same_dtype(input: Tensor, src) -> None:
@@ -624,9 +625,9 @@ def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
     return _checked_later(index_put(input, indices, _src_values(src, index), accumulate=True), pending)
 
 
-def _check_slices(name: str, input: Tensor, d: int, index: Tensor, source: Tensor) -> None:
+def _check_slices(name: str, input: Tensor, d: int, index: Tensor, source: Tensor) -> list:
     """index_add's and index_reduce's checks (torch's messages): one index per slice of source along d,
-    and source of input's dtype."""
+    source of input's dtype, indices in range (their check returned where they are lazy)."""
     if index.dtype not in POSITION_DTYPES:
         raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index but got: {TORCH_NAMES[index.dtype.name]}")
     if source.dtype is not input.dtype:
@@ -635,6 +636,8 @@ def _check_slices(name: str, input: Tensor, d: int, index: Tensor, source: Tenso
     if index.numel() != (source._shape[d] if source.ndim else 1):
         raise RuntimeError(f"{name}(): Number of indices ({index.numel()}) should be equal to source.size(dim): "
                            f"({source._shape[d] if source.ndim else 1}), for dim: {d}")
+    size = input._shape[d] if input.ndim else 1
+    return _check_known_indices(index, size, lambda i: "index out of range in self", IndexError)
 
 
 @differentiable("index_add")
@@ -642,11 +645,12 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1
     """input with alpha * source[i] added at position index[i] along dim (repeated indices add up)."""
     from .tensor import wrap_dim
     d = wrap_dim(dim, input.ndim)
-    _check_slices("index_add_", input, d, index, source)
+    pending = _check_slices("index_add_", input, d, index, source)
     if input.ndim == 0:  # (a number takes its one index as a vector of one)
-        return index_put(input.reshape(1), (index.reshape(-1),), (source * alpha).reshape(-1), accumulate=True
-                         ).reshape(())
-    return index_put(input, (slice(None),) * d + (index.reshape(-1),), source * alpha, accumulate=True)
+        return _checked_later(index_put(input.reshape(1), (index.reshape(-1),), (source * alpha).reshape(-1),
+                                        accumulate=True), pending).reshape(())
+    return _checked_later(index_put(input, (slice(None),) * d + (index.reshape(-1),), source * alpha,
+                                    accumulate=True), pending)
 
 
 @differentiable("masked_fill")

@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from . import dtypes, graph, strided_embed
+from . import deferred_checks, dtypes, graph, strided_embed
 from .autograd import grad_mode
 from .amp.autocast_mode import no_autocast
 from .autograd.inference_tensors import check_write
@@ -68,6 +68,7 @@ def apply(target: Tensor, compute, *args, reads_input: bool = True, before=None,
         raise RuntimeError(f"output with shape {list(target._shape)} doesn't match the broadcast shape "
                            f"{list(result._shape)}")
     _check_castable(result, target)
+    deferred_checks.run_pending([result.lazy])  # (a lazy index is checked now: a failed write leaves target as it was)
     assign(target, result, checked=True)
     if recording and result.grad_fn is not None:
         _rebase_history(target, result)

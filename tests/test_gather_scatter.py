@@ -185,7 +185,7 @@ def test_lazily_computed_indices_are_checked_when_the_result_is_computed():
     for result, error, words in ((picked * 2, IndexError, "index -3000 is out of bounds for dimension 0 with size 12"),
                                  (picked, IndexError, "index -3000 is out of bounds for dimension 0 with size 12"),
                                  (rows[idx], IndexError, "index -3000 is out of bounds for dimension 0 with size 4"),
-                                 (added, IndexError, "index -3000 is out of bounds for dimension 0 with size 4"),
+                                 (added, IndexError, "index out of range in self"),
                                  (lg.tensor(x_np).gather(0, idx), RuntimeError,
                                   "index -3000 is out of bounds for dimension 0 with size 12")):
         with pytest.raises(error, match=f"^{words}$"):
@@ -193,6 +193,29 @@ def test_lazily_computed_indices_are_checked_when_the_result_is_computed():
     assert idx.tolist() == [-3000, 2000, 8000]
     near = lg.tensor([0, 5, 11]) - 6  # -6, -1, 5
     np.testing.assert_array_equal(lg.tensor(x_np)[near].numpy(), x_np[[-6, -1, 5]])
+
+
+@pytest.mark.parametrize("write", [lambda x, i: x.__setitem__(i, 1.0), lambda x, i: x.index_add_(0, i, lg.ones(3)),
+                                   lambda x, i: x.scatter_(0, i, 2.0), lambda x, i: x.index_fill_(0, i, 3.0),
+                                   lambda x, i: x.index_reduce_(0, i, lg.full((3,), 2.0), "prod")])
+def test_an_in_place_write_through_lazy_indices_checks_them_first(write):
+    """A refused write leaves its target as it was (torch refuses at the op): an in-place op checks its lazy
+    indices at once."""
+    x = lg.arange(5.0)
+    with pytest.raises((IndexError, RuntimeError), match="out of bounds|out of range"):
+        write(x, lg.arange(3) * 3)
+    assert x.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0]
+    write(x, lg.arange(3) + 1)
+    assert x.tolist() != [0.0, 1.0, 2.0, 3.0, 4.0]
+
+
+def test_index_add_and_index_reduce_refuse_in_torchs_words():
+    torch = pytest.importorskip("torch")
+    for m in (lg, torch):
+        for write in (lambda x: x.index_add_(0, m.tensor([0, 3, 6]), m.ones(3)),
+                      lambda x: x.index_reduce_(0, m.tensor([0, 3, 6]), m.ones(3), "prod")):
+            with pytest.raises(IndexError, match="^index out of range in self$"):
+                write(m.zeros(5))
 
 
 def test_indices_made_in_range_leave_nothing_to_check():
