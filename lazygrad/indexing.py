@@ -248,12 +248,18 @@ def _tensor_of(i) -> Tensor:
     return tensor(arr)
 
 
-def _lowest(node: graph.Node) -> int | None:
-    """The least value an integer index node can hold, where its construction tells (an arange, a
-    constant, a gather from a table of known values), else None."""
+def _made_of(node: graph.Node) -> graph.Node:
+    """The node an integer index is a view or an integer cast of (its values' construction)."""
     while node.buffer is None and (node.op is Op.VIEW and node.arg.mask is None
                                    or node.op is Op.CAST and node.srcs[0].dtype.kind in "iu"):
         node = node.srcs[0]
+    return node
+
+
+def _lowest(node: graph.Node) -> int | None:
+    """The least value an integer index node can hold, where its construction tells (an arange, a
+    constant, a gather from a table of known values), else None."""
+    node = _made_of(node)
     if node.op is Op.GATHER and node.buffer is None:
         node = node.srcs[0]
     if node.op is Op.CONST:
@@ -270,10 +276,7 @@ def _lowest(node: graph.Node) -> int | None:
 def _in_range(index: Tensor, size: int, allow_negative: bool) -> bool:
     """Whether an index's construction (an arange, a constant, viewed or cast) keeps it in range: its check
     then needs no values."""
-    node = index.lazy
-    while node.buffer is None and (node.op is Op.VIEW and node.arg.mask is None
-                                   or node.op is Op.CAST and node.srcs[0].dtype.kind in "iu"):
-        node = node.srcs[0]
+    node = _made_of(index.lazy)
     if node.op is Op.ARANGE and node.dtype.kind in "iu":
         start, step, _ = node.arg
         ends = (start, start + step * (node.shape[0] - 1))
@@ -284,10 +287,11 @@ def _in_range(index: Tensor, size: int, allow_negative: bool) -> bool:
     return (-size if allow_negative else 0) <= min(ends) and max(ends) < size
 
 
-def _positions(shape, strides, offset: int, advanced) -> tuple[graph.Node, tuple]:
+def _positions(shape, strides, offset: int, advanced) -> tuple[graph.Node, tuple, list]:
     """The storage position of each element that integer-tensor indices select from the view (shape,
-    strides, offset), as an int64 node, and the result's shape (the indexed dims go where torch puts
-    them). Every result element is then one load (a gather) or one store (a scatter)."""
+    strides, offset), as an int64 node, the result's shape (the indexed dims go where torch puts them), and
+    the range checks of the lazy indices, for the result to make (_checked_later). Every result element is then
+    one load (a gather) or one store (a scatter)."""
     dims = [a[0] for a in advanced]
     try:
         bshape = broadcast_shapes(*(a[1]._shape for a in advanced))
@@ -523,7 +527,8 @@ def _src_values(src, index: Tensor):
 
 
 def _scatter_indices(input: Tensor, dim: int, index: Tensor, name: str, src=None) -> tuple:
-    """The index_put indices of scatter along dim: index itself there, the element's own position elsewhere."""
+    """The index_put indices of scatter along dim (index itself there, the element's own position elsewhere), and
+    the range check of a lazy index."""
     from .creation import arange
     from .tensor import wrap_dim
     d = wrap_dim(dim, input.ndim)
