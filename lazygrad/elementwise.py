@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import math
 
-from . import graph
+import numpy as np
+
+from . import deferred_checks, graph
 from .dtype_info import scalar_in
 from .dtypes import (C_NAMES, NUMBER_TYPES, SCALAR_C_TYPES, DType, bfloat16, bool_, complex128, float16, float32,
                      float64, get_default_dtype, opmath, python_scalar, result_type, torch_name, uint8)
 from .graph import Node
 from .int_parameters import type_name
 from .ops import Op
-from .tensor import Tensor
+from .tensor import Tensor, known_values
 from .tensor_parameters import tensor_parameters
 from .view import result_strides, torch_contiguous_strides
 from .warning_sites import warn_at_caller
@@ -271,13 +273,13 @@ def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
         if dt.is_floating_point:
             return _out(trunc(binary(Op.DIV, input, other, compute=dt)), out)
         _no_bool(Op.FLOORDIV, dt, "div_trunc_cpu")
-        _check_integer_divisor(input, other, Op.FLOORDIV)
+        divisor = _check_integer_divisor(input, other, Op.FLOORDIV)
         if not isinstance(other, Tensor):  # the divisor as the result type holds it (-3 is 253 in uint8)
             other = Tensor._from_node(graph.const(other, dt, ()))
         q = binary(Op.FLOORDIV, input, other)
         r = binary(Op.MOD, input, other)
         fix = logical_and(ne(r, 0), ne(lt(input, 0), lt(other, 0)))
-        return _out(where(fix, add(q, 1), q), out)
+        return _out(_zero_checked(where(fix, add(q, 1), q), divisor), out)
     raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '{rounding_mode}'")
 
 
@@ -288,43 +290,54 @@ def true_divide(input, other, *, out=None) -> Tensor:
     return div(input, other, out=out)
 
 
-def _check_integer_divisor(input, other, op: Op) -> None:
-    """torch raises for integer division by zero; we can when the divisor's values are known now (after
-    the dtype's own check: bools have no division at all)."""
+def _check_integer_divisor(input, other, op: Op) -> Tensor | None:
+    """torch raises for integer division by zero (after the dtype's own check: bools have no division at all).
+    A divisor whose values are known is checked now; a lazy one is returned, for the result to check when it is
+    computed (_zero_checked)."""
     dt = result_type(input, other)
     _no_bool(op, dt)
     if dt.is_floating_point:
-        return
+        return None
     if isinstance(other, Tensor):
-        node = other.lazy
-        if node.op is Op.CONST:
-            zero = node.arg == 0
-        elif other._storage.is_realized:
-            zero = bool((other._values() == 0).any())
-        else:
-            return
+        values = known_values(other)
+        if values is None:
+            return other
+        zero = bool((values == 0).any())
     else:
         zero = other == 0
     if zero:
         raise RuntimeError("ZeroDivisionError")
+    return None
+
+
+def _no_zero(values: np.ndarray) -> None:
+    if (values == 0).any():
+        raise RuntimeError("ZeroDivisionError")
+
+
+def _zero_checked(result: Tensor, divisor: Tensor | None) -> Tensor:
+    """result, whose computation first checks that a lazy integer divisor holds no zero (deferred_checks)."""
+    if divisor is not None:
+        deferred_checks.defer(result.lazy, divisor, _no_zero)
+    return result
 
 
 def floor_divide(input, other, *, out=None) -> Tensor:
-    _check_integer_divisor(input, other, Op.FLOORDIV)
-    return _out(binary(Op.FLOORDIV, input, other, name="floor_divide"), out)
+    divisor = _check_integer_divisor(input, other, Op.FLOORDIV)
+    return _out(_zero_checked(binary(Op.FLOORDIV, input, other, name="floor_divide"), divisor), out)
 
 
 @differentiable("remainder")
 def remainder(input, other, *, out=None) -> Tensor:
-    _check_integer_divisor(input, other, Op.MOD)
-    return _out(binary(Op.MOD, input, other, name="remainder"), out)
+    divisor = _check_integer_divisor(input, other, Op.MOD)
+    return _out(_zero_checked(binary(Op.MOD, input, other, name="remainder"), divisor), out)
 
 
 @differentiable("fmod")
 def fmod(input, other, *, out=None) -> Tensor:
     """C's fmod: the remainder takes the dividend's sign."""
-    _check_integer_divisor(input, other, Op.FMOD)
-    return _out(binary(Op.FMOD, input, other, name="fmod"), out)
+    divisor = _check_integer_divisor(input, other, Op.FMOD)
+    return _out(_zero_checked(binary(Op.FMOD, input, other, name="fmod"), divisor), out)
 
 
 # exponents torch computes with a cheaper, exact function (x**0.5 is sqrt, so (-inf)**0.5 is nan)

@@ -36,8 +36,8 @@ def _same(gpu: lg.Tensor, cpu: lg.Tensor, rtol=1e-5, atol=1e-6):
 ELEMENTWISE = {
     "add": lambda x, y: x + y, "mul": lambda x, y: x * y, "sub_scalar": lambda x, y: x - 2,
     "div": lambda x, y: x / (y.abs() + 1), "max": lambda x, y: lg.maximum(x, y), "eq": lambda x, y: x == y,
-    "where": lambda x, y: lg.where(x > y, x, y), "floor_divide": lambda x, y: x // (y.abs() + 1),
-    "remainder": lambda x, y: x % (y.abs() + 1), "abs": lambda x, y: x.abs(), "neg": lambda x, y: -x,
+    "where": lambda x, y: lg.where(x > y, x, y), "floor_divide": lambda x, y: x // (y.abs() % 7 + 1),
+    "remainder": lambda x, y: x % (y.abs() % 7 + 1), "abs": lambda x, y: x.abs(), "neg": lambda x, y: -x,
 }
 BOOLEAN = {
     "and": lambda x, y: x & y, "or": lambda x, y: x | y, "xor": lambda x, y: x ^ y, "not": lambda x, y: ~x,

@@ -445,6 +445,34 @@ def test_integer_floor_semantics_vs_numpy(backend):
     assert_like_numpy(lg.fmod(lg.tensor(af), lg.tensor(bf)), np.fmod(af, bf))
 
 
+@pytest.mark.parametrize("divide", [lambda a, b: a // b, lambda a, b: a % b, lambda a, b: lg.fmod(a, b),
+                                    lambda a, b: lg.div(a, b, rounding_mode="trunc"),
+                                    lambda a, b: lg.floor_divide(a, b, out=lg.empty(3, dtype=lg.int8)),
+                                    lambda a, b: 7 // b])
+def test_integer_division_by_a_lazy_zero_raises_when_computed(divide):
+    """torch raises ZeroDivisionError for an integer divisor holding 0; a lazy divisor is checked when the
+    quotient is computed (at every try), a divisor without 0 gives the quotient, and a float division gives inf
+    or nan as torch's."""
+    a = lg.tensor([7, -7, 9], dtype=lg.int8)
+    zero_inside = lg.tensor([1, 3, 2], dtype=lg.int8) - 2  # -1, 1, 0
+    quotient = divide(a, zero_inside)
+    for _ in range(2):
+        with pytest.raises(RuntimeError, match="^ZeroDivisionError$"):
+            quotient.numpy()
+    assert zero_inside.tolist() == [-1, 1, 0]
+    nonzero = lg.tensor([1, 3, 4], dtype=lg.int8) - 2  # -1, 1, 2
+    want = divide(a, lg.tensor([-1, 1, 2], dtype=lg.int8).realize())
+    np.testing.assert_array_equal(divide(a, nonzero).numpy(), want.numpy())
+    assert np.isinf(lg.floor_divide(a.float(), zero_inside).numpy()[2])
+
+
+def test_in_place_integer_division_by_a_lazy_zero_leaves_its_target():
+    x = lg.tensor([4, 5, 6])
+    with pytest.raises(RuntimeError, match="^ZeroDivisionError$"):
+        x //= lg.tensor([1, 2, 3]) - 2
+    assert x.tolist() == [4, 5, 6]
+
+
 def test_integer_wraparound_vs_numpy(backend):
     """Integer overflow wraps (as in torch) rather than saturating or promoting."""
     a = np.array([120, -120, 100], np.int8)
