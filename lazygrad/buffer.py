@@ -99,11 +99,16 @@ class Buffer:
 
     def overwritten(self) -> None:
         """The buffer is written in place: its producing node and its BUFFER node no longer describe it."""
+        self.unproduced()
+        self.generation += 1
+
+    def unproduced(self) -> None:
+        """Its producing node no longer stands for the contents (written in place, or handed to NumPy, which may
+        write them unseen): an expression equal to that node is computed anew, not read from here."""
         node = self.producer() if self.producer is not None else None
         if node is not None and node.buffer is self:
             node.buffer = None
         self.producer = None
-        self.generation += 1
 
     def __del__(self):
         if self._raw is not None:

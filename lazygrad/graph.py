@@ -22,7 +22,7 @@ from .view import Shape, View
 
 
 class Node:
-    __slots__ = ("op", "dtype", "shape", "srcs", "arg", "buffer", "__weakref__")
+    __slots__ = ("op", "dtype", "shape", "srcs", "arg", "buffer", "reads_shared", "__weakref__")
 
     op: Op
     dtype: DType
@@ -30,6 +30,8 @@ class Node:
     srcs: tuple[Node, ...]
     # the realized buffer holding this node's value in row-major order, once computed
     buffer: object
+    # (set only where memory is shared with NumPy) whether computing it reads such memory: numpy_reads.py
+    reads_shared: int
 
     def __repr__(self) -> str:
         return f"Node({self.op.name}, {self.dtype.name}, {self.shape}, arg={self.arg!r}, srcs={len(self.srcs)})"

@@ -22,10 +22,7 @@ def _shared_array(t: Tensor):
     if not t.is_cuda:
         return t.numpy(force=True)
     realize(t)
-    st = t._storage
-    buf = st.buffer
-    buf.pin()
-    st.numpy_shared = True
+    buf = t._storage.share_with_numpy()
     item = t.dtype.itemsize
     return buf.xp.lib.stride_tricks.as_strided(buf.array[t._offset:], t._shape, tuple(s * item for s in t._strides))
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import weakref
 
-from . import graph
+from . import graph, numpy_reads
 from .autograd import grad_mode
 from .buffer import Buffer
 from .dtypes import DType
@@ -42,14 +42,16 @@ class Storage:
         self.numpy_shared = False  # NumPy holds the memory: writes must go through at once, in place
         self.serial = next(_SERIALS)  # when its content was last set: pending storages in program order
         self.inference = grad_mode.STATE.inference  # made in inference mode: the tensors on it are inference tensors
-        if source.op is not Op.BUFFER:
-            _PENDING.add(self)
+        _PENDING.add(self)  # (a source that is another storage's buffer is pending too: it is copied when realized)
 
     @staticmethod
     def from_buffer(buf: Buffer, device: str = "cpu") -> Storage:
         st = Storage(graph.buffer(buf, buf.dtype, buf.numel), buf.numel, device)
         st._own = buf
+        _PENDING.discard(st)
         st.numpy_shared = buf.external
+        if buf.external:
+            numpy_reads.shared(buf, new=True)
         return st
 
     def share_with_numpy(self) -> Buffer:
@@ -57,6 +59,7 @@ class Storage:
         buf = self.buffer
         buf.pin()
         self.numpy_shared = True
+        numpy_reads.shared(buf)
         return buf
 
     @property
@@ -85,6 +88,7 @@ class Storage:
         self.writes += 1
         self.serial = next(_SERIALS)
         _PENDING.add(self)
+        numpy_reads.settle(self)
 
     def set_realized(self, buf: Buffer) -> None:
         self._own = buf

@@ -11,7 +11,7 @@ from typing import Iterator
 
 import numpy as np
 
-from . import graph, np_ops, printing, runtime
+from . import graph, np_ops, numpy_reads, printing, runtime
 from .autograd.forward_ad import tangent_of
 from .autograd.inference_tensors import check_requires_grad
 from .buffer import Buffer
@@ -124,8 +124,9 @@ class Tensor:
     @classmethod
     def _from_node(cls, node: Node, device: str = "cpu") -> Tensor:
         """A tensor owning a new storage whose content is the lazy node."""
-        return cls._make(Storage(node, node.numel, device), node.shape, torch_contiguous_strides(node.shape), 0,
-                         node)
+        t = cls._make(Storage(node, node.numel, device), node.shape, torch_contiguous_strides(node.shape), 0, node)
+        numpy_reads.settle(t._storage)
+        return t
 
     @classmethod
     def _from_node_laid_out(cls, node: Node, strides: tuple[int, ...] | None, device: str = "cpu") -> Tensor:
@@ -136,7 +137,9 @@ class Tensor:
             return cls._from_node(node, device)
         order = sorted(range(len(strides)), key=lambda d: (-strides[d], d))
         memory = graph.permute(node, tuple(order))
-        return cls._make(Storage(memory, memory.numel, device), node.shape, strides, 0, node)
+        t = cls._make(Storage(memory, memory.numel, device), node.shape, strides, 0, node)
+        numpy_reads.settle(t._storage)
+        return t
 
     @classmethod
     def _from_array(cls, array: np.ndarray, dtype: DType | None = None, device: str = "cpu") -> Tensor:

@@ -57,6 +57,21 @@ def test_reader_realized_first_lets_the_update_stay_in_place(backend):
     assert x.data_ptr() == before and y.tolist() == [0, 2, 4, 6]
 
 
+@pytest.mark.parametrize("copy", [lambda x: x.clone(), lambda x: x.detach().clone(), lambda x: x.contiguous() * 1])
+@pytest.mark.parametrize("original_first", [True, False])
+def test_a_copy_of_a_computed_tensor_keeps_its_values_when_the_tensor_is_written(backend, copy, original_first):
+    """A clone of a computed tensor is a lazy value holding the tensor's buffer itself: the write that follows
+    must not reach it, whichever of the two is read first."""
+    x = lg.arange(4.0).realize()
+    c = copy(x)
+    x.mul_(3)
+    x += 1
+    if original_first:
+        x.realize()
+    assert c.tolist() == [0.0, 1.0, 2.0, 3.0]
+    assert x.tolist() == [1.0, 4.0, 7.0, 10.0]
+
+
 def test_shifted_reads_are_not_done_in_place(backend):
     """An update reading its own storage at other positions must not overwrite values it still needs."""
     x = lg.arange(6.0)
@@ -131,6 +146,88 @@ def test_numpy_write_is_seen_by_views(backend):
     assert col.tolist() == [-1.0, -2.0]
     col += 10
     assert a[:, 1].tolist() == [9.0, 8.0]
+
+
+def _numpy_reads_cases(lg):
+    return {"clone": lambda t: t.clone(), "product": lambda t: t * 2, "sum": lambda t: t.sum(),
+            "gather": lambda t: t[lg.tensor([2, 0])], "copy_": lambda t: lg.zeros(3, dtype=t.dtype).copy_(t),
+            "matmul": lambda t: t @ lg.ones(3, dtype=t.dtype), "cast": lambda t: t.float()}
+
+
+@pytest.mark.parametrize("name", list(_numpy_reads_cases(lg)))
+def test_values_read_from_numpy_memory_are_read_at_the_op(backend, name):
+    """NumPy may write memory it shares at any moment, unseen: as torch, a value is computed from what the memory
+    held at the op (a view still sees the memory itself)."""
+    torch = pytest.importorskip("torch")
+    got, want = [], []
+    for m, out in ((lg, got), (torch, want)):
+        a = np.array([1.0, 2.0, 3.0])
+        t = m.from_numpy(a)
+        value, view = _numpy_reads_cases(m)[name](t), t[1:]
+        a[:] = [7.0, 8.0, 9.0]
+        out.append((np.asarray(value.tolist()), view.tolist()))
+    np.testing.assert_array_equal(got[0][0], want[0][0])
+    assert got[0][1] == want[0][1] == [8.0, 9.0]
+
+
+def test_a_running_sum_of_a_reused_numpy_buffer_adds_each_content():
+    buf = np.zeros(3)
+    t, total = lg.from_numpy(buf), lg.zeros(())
+    for i in range(1, 4):
+        buf[:] = i
+        total += t.sum()
+    assert total.item() == 18.0
+
+
+def test_lazy_values_read_memory_as_it_was_when_numpy_gets_it():
+    """numpy() hands the memory to NumPy: values made from it before (a clone of it, a product, one reading it
+    through a long chain) are computed first."""
+    x = lg.arange(3.0).realize()
+    c, y, bad = x.clone(), x * 2, x[lg.tensor([1]) * 9]  # (a reader that cannot be computed stays as it was)
+    deep = x
+    for _ in range(3000):
+        deep = deep + 1
+    a = x.numpy()
+    a[:] = -1
+    assert c.tolist() == [0.0, 1.0, 2.0] and y.tolist() == [0.0, 2.0, 4.0]
+    assert deep.tolist() == [3000.0, 3001.0, 3002.0]
+    with pytest.raises(IndexError, match="index 9 is out of bounds"):
+        bad.tolist()
+    after = x + 0
+    a[:] = 5
+    assert after.tolist() == [-1.0, -1.0, -1.0]
+
+
+def test_an_expression_equal_to_one_whose_memory_numpy_holds_is_computed_anew():
+    """Equal expressions share a graph node, which keeps the buffer it was computed into: once NumPy holds that
+    buffer (and may write it), the node no longer stands for it."""
+    t, mask, zeros = lg.arange(6.0) * 3, lg.arange(4) < 2, lg.zeros(3)  # (kept: their nodes stay alive)
+    a = t.numpy()
+    a[:] = -1
+    assert (lg.arange(6.0) * 3).tolist() == [0.0, 3.0, 6.0, 9.0, 12.0, 15.0]
+    assert (lg.arange(6.0) * 3 + 1).tolist() == [1.0, 4.0, 7.0, 10.0, 13.0, 16.0]
+    m = mask.numpy()
+    m[:] = False
+    assert (lg.arange(4) < 2).tolist() == [True, True, False, False]
+    z = zeros.numpy()
+    z[0] = 1
+    assert lg.zeros(3).tolist() == [0.0, 0.0, 0.0] and a.tolist() == [-1.0] * 6
+
+
+def test_values_not_reading_numpy_memory_stay_lazy():
+    """Only values reading shared memory are computed at once; a deep graph is looked at from its sources up."""
+    t = lg.from_numpy(np.ones(3))
+    other, z = lg.arange(3.0).realize(), lg.arange(2.0).realize()
+    runs = lg.stats().kernels_run
+    y = (other * 2).exp() + 1
+    deep = lg.arange(3.0)
+    for _ in range(3000):
+        deep = deep + 1
+    z.numpy()  # (memory shared anew: what was looked at is looked at again)
+    deep = deep * 2
+    assert lg.stats().kernels_run == runs
+    np.testing.assert_allclose(y.numpy(), np.exp(np.arange(3.0) * 2) + 1, rtol=1e-6)
+    assert deep.tolist() == [6000.0, 6002.0, 6004.0] and t.sum().item() == 3.0
 
 
 def test_in_place_update_writes_into_the_buffer_kernel_reads(backend):
