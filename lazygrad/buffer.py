@@ -72,7 +72,7 @@ class Buffer:
     device = "cpu"
     xp = np  # the array module of `array`
 
-    __slots__ = ("dtype", "numel", "array", "address", "_raw", "producer", "generation", "__weakref__")
+    __slots__ = ("dtype", "numel", "array", "address", "_raw", "producers", "generation", "__weakref__")
 
     def __init__(self, dtype: DType, numel: int, array: np.ndarray | None = None):
         self.dtype, self.numel = dtype, numel
@@ -82,7 +82,7 @@ class Buffer:
             array = self._raw.view(dtype.np)
         self.array = array
         self.address = array.__array_interface__["data"][0]
-        self.producer = None  # weak reference to the graph node computed into this buffer
+        self.producers = ()  # weak references to the graph nodes computed into this buffer
         self.generation = 0  # bumped by every in-place write: each content is its own BUFFER node
 
     @property
@@ -103,12 +103,13 @@ class Buffer:
         self.generation += 1
 
     def unproduced(self) -> None:
-        """Its producing node no longer stands for the contents (written in place, or handed to NumPy, which may
+        """Its producing nodes no longer stand for the contents (written in place, or handed to NumPy, which may
         write them unseen): an expression equal to that node is computed anew, not read from here."""
-        node = self.producer() if self.producer is not None else None
-        if node is not None and node.buffer is self:
-            node.buffer = None
-        self.producer = None
+        for ref in self.producers:
+            node = ref()
+            if node is not None and node.buffer is self:
+                node.buffer = None
+        self.producers = ()
 
     def __del__(self):
         if self._raw is not None:

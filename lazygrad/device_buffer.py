@@ -34,7 +34,7 @@ class DeviceBuffer(Buffer):
                 cuda.note_allocation(index)
         self.array, self.shared = array, False
         self.address = array.data.ptr
-        self.producer, self.generation = None, 0
+        self.producers, self.generation = (), 0
 
     @property
     def xp(self):

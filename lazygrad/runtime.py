@@ -379,7 +379,7 @@ def run_kernel(item: ScheduledKernel, into: dict[int, Buffer] | None = None, dev
     COUNTERS.kernels_run += 1
     for node, out in zip(item.outputs, outs):
         node.buffer = out
-        out.producer = weakref.ref(node)
+        out.producers = (weakref.ref(node),)
     if debug or KERNEL_OBSERVERS:
         if device != "cpu":  # launches are asynchronous: the time is until the kernel has finished
             from . import cuda
@@ -411,7 +411,9 @@ def realize_nodes(targets: list[Node], into: dict[int, Buffer] | None = None, de
     for item, structure in zip(items, structures):
         run_kernel(item, into, device, structure)
     for t, r in zip(targets, runs):
-        t.buffer = r.buffer
+        if t is not r:  # (a graph rewritten for the device: both nodes stand for the buffer)
+            t.buffer = r.buffer
+            t.buffer.producers += (weakref.ref(t),)
 
 
 def _writes_in_place(items: list[ScheduledKernel], into: dict[int, Buffer]) -> dict[int, Buffer]:
