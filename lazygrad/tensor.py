@@ -483,10 +483,14 @@ class Tensor:
         return self._values().tolist()
 
     def data_ptr(self) -> int:
+        """The first element's address. Code given it may write the memory unseen, so the node computed into it
+        stops standing for it (an equal expression made later is computed anew)."""
         if self.numel() == 0:
             return 0  # torch: a tensor without elements points nowhere
         realize(self)
-        return self._storage.buffer.address + self._offset * self.dtype.itemsize
+        buf = self._storage.buffer
+        buf.unproduced()
+        return buf.address + self._offset * self.dtype.itemsize
 
     def __array__(self, dtype=None, copy=None):
         """As torch: numpy() (so a tensor on a GPU or one requiring grad raises)."""

@@ -192,7 +192,9 @@ class UntypedStorage(_StorageMethods):
         return self.device.type == "cuda"
 
     def data_ptr(self) -> int:
+        """(The memory may be written unseen from now on: as Tensor.data_ptr.)"""
         realize_storages([self._storage])
+        self._storage.buffer.unproduced()
         return self._storage.buffer.address + self._start
 
     def _whole(self) -> bool:

@@ -214,6 +214,15 @@ def test_an_expression_equal_to_one_whose_memory_numpy_holds_is_computed_anew():
     assert lg.zeros(3).tolist() == [0.0, 0.0, 0.0] and a.tolist() == [-1.0] * 6
 
 
+@pytest.mark.parametrize("address", [lambda t: t.data_ptr(), lambda t: t.untyped_storage().data_ptr()])
+def test_an_expression_equal_to_one_written_through_its_address_is_computed_anew(address):
+    import ctypes
+    t = lg.arange(4.0) * 9
+    ctypes.c_float.from_address(address(t)).value = 42.0
+    assert t.tolist() == [42.0, 9.0, 18.0, 27.0]
+    assert (lg.arange(4.0) * 9).tolist() == [0.0, 9.0, 18.0, 27.0]
+
+
 def test_values_not_reading_numpy_memory_stay_lazy():
     """Only values reading shared memory are computed at once; a deep graph is looked at from its sources up."""
     t = lg.from_numpy(np.ones(3))
