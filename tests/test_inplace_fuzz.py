@@ -42,16 +42,30 @@ WRITES = [
 ]
 
 
+# what a read keeps of a view: a lazy value computed from it, a copy (a clone of a computed tensor holds its
+# buffer itself until computed), or the view itself (an alias, which later writes reach)
+READS = [
+    lambda v: v * 2 + 1,
+    lambda v: v.clone(),
+    lambda v: v.contiguous(),
+    lambda v: v.reshape(-1),
+    lambda v: v.detach(),
+    lambda v: v + 0,
+]
+
+
 def _program(seed: int):
-    """A list of steps: ('write', view, write), ('read', view), ('realize',)."""
+    """A list of steps: ('write', view, write), ('read', view, read), ('realize',), ('realize read', k)."""
     rng = random.Random(seed)
     steps = []
     for _ in range(rng.randint(4, 12)):
         kind = rng.random()
-        if kind < 0.6:
+        if kind < 0.55:
             steps.append(("write", rng.randrange(len(VIEWS)), rng.randrange(len(WRITES))))
-        elif kind < 0.85:
-            steps.append(("read", rng.randrange(len(VIEWS))))
+        elif kind < 0.8:
+            steps.append(("read", rng.randrange(len(VIEWS)), rng.randrange(len(READS))))
+        elif kind < 0.9:
+            steps.append(("realize read", rng.randrange(8)))
         else:
             steps.append(("realize",))
     return steps
@@ -67,10 +81,13 @@ def _run(m, steps, realize_reads: bool, numpy_shared: bool):
         if step[0] == "write":
             WRITES[step[2]](VIEWS[step[1]](base), m)
         elif step[0] == "read":
-            r = VIEWS[step[1]](base) * 2 + 1  # a lazy value computed from the current contents
+            r = READS[step[2]](VIEWS[step[1]](base))
             if realize_reads and m is lg:
                 r.realize()
             reads.append(r)
+        elif step[0] == "realize read":
+            if reads and m is lg:
+                reads[step[1] % len(reads)].realize()
         elif m is lg:
             base.realize()
     if numpy_shared:
