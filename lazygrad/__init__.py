@@ -135,7 +135,7 @@ from .threads import get_num_interop_threads, set_num_interop_threads
 from .typed_storage import resize_as_
 from .decompositions import ormqr
 from .indexing import put
-from . import amp, cpu
+from . import __future__, amp, cpu
 from .amp import autocast
 from .amp.autocast_mode import (autocast_decrement_nesting, autocast_increment_nesting, clear_autocast_cache,
                                 get_autocast_cpu_dtype, get_autocast_dtype, get_autocast_gpu_dtype,

@@ -69,6 +69,8 @@ class _Global:
 _REBUILD_TENSOR = _Global("torch._utils", "_rebuild_tensor_v2")
 _REBUILD_TENSOR_V3 = _Global("torch._utils", "_rebuild_tensor_v3")  # (torch's record of uint16/32/64 tensors)
 _REBUILD_PARAMETER = _Global("torch._utils", "_rebuild_parameter")
+_REBUILD_PARAMETER_WITH_STATE = _Global("torch._utils", "_rebuild_parameter_with_state")
+_REBUILD_FROM_TYPE = _Global("torch._tensor", "_rebuild_from_type_v2")  # (a tensor with attributes set on it)
 _REBUILD_SPARSE = _Global("torch._utils", "_rebuild_sparse_tensor")
 _UNTYPED_STORAGE = _Global("torch.storage", "UntypedStorage")
 
@@ -105,8 +107,14 @@ class _Pickler(pickle._Pickler):
 
     def reducer_override(self, obj):
         from .nn.parameter import Parameter
+        if isinstance(obj, Parameter) and obj.__dict__:  # (the attributes set on it, in torch's record)
+            return _REBUILD_PARAMETER_WITH_STATE, (obj.detach(), obj.requires_grad, collections.OrderedDict(),
+                                                   dict(obj.__dict__))
         if isinstance(obj, Parameter):
             return _REBUILD_PARAMETER, (obj.detach(), obj.requires_grad, collections.OrderedDict())
+        if type(obj) is Tensor and obj.__dict__ and obj.layout is layouts.strided:
+            rebuild, args = self._dense(obj)
+            return _REBUILD_FROM_TYPE, (rebuild, _Global("torch", "Tensor"), args, dict(obj.__dict__))
         if isinstance(obj, Tensor) and obj.is_sparse:
             return _REBUILD_SPARSE, (obj.layout, (obj._indices(), obj._values(), Size(obj._shape),
                                                   obj.is_coalesced()))
@@ -118,18 +126,23 @@ class _Pickler(pickle._Pickler):
                                                   Size(obj._shape)))
         if type(obj) is layouts.layout:
             return _Global("torch.serialization", "_get_layout"), (f"torch.{obj._name}",)
-        if isinstance(obj, Tensor) and obj.dtype in dtypes.LIMITED_UNSIGNED:  # bytes, and the dtype beside them
-            return _REBUILD_TENSOR_V3, (UntypedStorage._of(obj._storage), obj._offset, Size(obj._shape),
-                                        tuple(obj._strides), obj.requires_grad, collections.OrderedDict(), obj.dtype)
         if isinstance(obj, Tensor):
-            storage = TypedStorage._of(UntypedStorage._of(obj._storage))
-            return _REBUILD_TENSOR, (storage, obj._offset, Size(obj._shape), tuple(obj._strides),
-                                     obj.requires_grad, collections.OrderedDict())
+            return self._dense(obj)
         if isinstance(obj, Size):
             return _Global("torch", "Size"), (tuple(obj),)
         if isinstance(obj, Device):
             return _Global("torch", "device"), (str(obj),)
         return NotImplemented
+
+    @staticmethod
+    def _dense(obj: Tensor) -> tuple:
+        """torch's record of a dense tensor's data."""
+        if obj.dtype in dtypes.LIMITED_UNSIGNED:  # bytes, and the dtype beside them
+            return _REBUILD_TENSOR_V3, (UntypedStorage._of(obj._storage), obj._offset, Size(obj._shape),
+                                        tuple(obj._strides), obj.requires_grad, collections.OrderedDict(), obj.dtype)
+        storage = TypedStorage._of(UntypedStorage._of(obj._storage))
+        return _REBUILD_TENSOR, (storage, obj._offset, Size(obj._shape), tuple(obj._strides),
+                                 obj.requires_grad, collections.OrderedDict())
 
     def _write_global(self, g: _Global, obj) -> None:
         self.write(pickle.GLOBAL + f"{g.module}\n{g.name}\n".encode())
@@ -244,7 +257,20 @@ def _rebuild_sparse(layout, data: tuple) -> Tensor:
 
 def _rebuild_parameter(data: Tensor, requires_grad: bool, backward_hooks=None, state=None) -> Tensor:
     from .nn.parameter import Parameter
-    return Parameter(data, requires_grad)
+    return _with_state(Parameter(data, requires_grad), state)
+
+
+def _rebuild_from_type(rebuild, new_type, args: tuple, state) -> Tensor:
+    """torch's record of a tensor with attributes set on it: the tensor, then its attributes."""
+    return _with_state(rebuild(*args), state)
+
+
+def _with_state(t: Tensor, state) -> Tensor:
+    """The attributes torch records beside a tensor ({name: value}, or that and a dict of slots) set on it."""
+    for part in state if isinstance(state, tuple) else (state,):
+        for name, value in (part or {}).items():
+            setattr(t, name, value)
+    return t
 
 
 _LOADABLE: dict[tuple[str, str], Any] = {
@@ -253,6 +279,8 @@ _LOADABLE: dict[tuple[str, str], Any] = {
     ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
     ("torch._utils", "_rebuild_parameter_with_state"): _rebuild_parameter,
     ("torch._utils", "_rebuild_sparse_tensor"): _rebuild_sparse,
+    ("torch._tensor", "_rebuild_from_type_v2"): _rebuild_from_type,
+    ("torch", "Tensor"): Tensor,
     ("torch.serialization", "_get_layout"): _layout,
     ("torch", "Size"): Size,
     ("torch", "device"): Device,
@@ -418,9 +446,10 @@ def _tensor_from_storage(storage: UntypedStorage, offset: int, size, stride, req
 
 
 def reduce_tensor(t: Tensor, protocol: int):
-    """Tensor.__reduce_ex__: a leaf or not, it comes back as data (requires_grad kept), as in torch."""
-    return _tensor_from_storage, (UntypedStorage._of(t._storage), t._offset, tuple(t._shape), tuple(t._strides),
-                                  t.requires_grad)
+    """Tensor.__reduce_ex__: a leaf or not, it comes back as data (requires_grad kept) with the attributes set on
+    it, as in torch."""
+    args = (UntypedStorage._of(t._storage), t._offset, tuple(t._shape), tuple(t._strides), t.requires_grad)
+    return (_tensor_from_storage, args, dict(t.__dict__)) if t.__dict__ else (_tensor_from_storage, args)
 
 
 NON_LEAF_DEEPCOPY = ("Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol at the "
@@ -430,7 +459,7 @@ NON_LEAF_DEEPCOPY = ("Only Tensors created explicitly by the user (graph leaves)
 
 def deepcopy_tensor(t: Tensor, memo: dict) -> Tensor:
     """Tensor.__deepcopy__: a leaf's data cloned (a storage once per memo, so views keep sharing), its
-    requires_grad and .grad copied; a non-leaf is refused, as torch refuses it."""
+    requires_grad, .grad and attributes copied; a non-leaf is refused, as torch refuses it."""
     from .runtime import copy_buffer
     from .storage import Storage
     if t.grad_fn is not None:
@@ -445,4 +474,6 @@ def deepcopy_tensor(t: Tensor, memo: dict) -> Tensor:
         out.requires_grad_(True)
     if t._grad is not None:
         out._grad = copy.deepcopy(t._grad, memo)
+    if t.__dict__:
+        out.__dict__.update(copy.deepcopy(t.__dict__, memo))
     return out

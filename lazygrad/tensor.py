@@ -100,7 +100,7 @@ class Tensor:
     __array_priority__ = 1000  # np.float32(2) * x: NumPy defers to the tensor's reflected operator, as for torch's
     __slots__ = ("_storage", "_shape", "_strides", "_offset", "_node", "_epoch", "_requires_grad", "_grad",
                  "_grad_fn", "_output_nr", "_accum", "_hooks", "_untracked", "_base", "_view_version",
-                 "_created_in", "_tangent", "_grad_dtype", "__weakref__")
+                 "_created_in", "_tangent", "_grad_dtype", "__dict__", "__weakref__")
 
     # ---- construction ----------------------------------------------------------------------------
 
@@ -491,6 +491,11 @@ class Tensor:
         buf = self._storage.buffer
         buf.unproduced()
         return buf.address + self._offset * self.dtype.itemsize
+
+    def module_load(self, other: Tensor, assign: bool = False) -> Tensor:
+        """What load_state_dict swaps into this parameter or buffer under lazygrad.__future__'s swapping: other
+        itself (detached) with assign, else this tensor's copy of it."""
+        return other.detach() if assign else self.copy_(other).detach()
 
     def __array__(self, dtype=None, copy=None):
         """As torch: numpy() (so a tensor on a GPU or one requiring grad raises)."""

@@ -33,7 +33,9 @@ class Parameter(Tensor):
     __str__ = __repr__
 
     def __reduce_ex__(self, protocol: int):
-        return _rebuild_parameter, (self.detach(), self.requires_grad)
+        """(The attributes set on it come back too; a deepcopy leaves them, as torch's.)"""
+        args = (self.detach(), self.requires_grad)
+        return (_rebuild_parameter, args, dict(self.__dict__)) if self.__dict__ else (_rebuild_parameter, args)
 
     def __deepcopy__(self, memo: dict) -> Parameter:
         if id(self) not in memo:

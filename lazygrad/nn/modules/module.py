@@ -15,6 +15,7 @@ from ...autograd import no_grad
 from ...hooks import HookDict, RemovableHandle, add_hook
 from ...tensor import Tensor
 from ...tensor_info import typename
+from ...utils.tensor_swap import swap_tensors
 from ..parameter import Buffer, Parameter
 from .backward_hooks import BackwardHook, warn_non_full_hook
 
@@ -487,25 +488,54 @@ class Module:
     # ---- moving and casting ------------------------------------------------------------------------
 
     def _apply(self, fn: Callable[[Tensor], Tensor]) -> Module:
-        """fn applied to every parameter, gradient and buffer; a parameter object stays the same (its data
-        is replaced, as torch does), so optimizers holding it keep working."""
+        """fn applied to every parameter, gradient and buffer. A parameter object stays the same (its data is
+        replaced, as torch does), so optimizers holding it keep working; lazygrad.__future__ may ask for the
+        contents to be swapped in instead, or for new Parameter objects."""
+        from ... import __future__ as future
         for module in self.children():
             module._apply(fn)
-        with no_grad():
-            for p in self._parameters.values():
-                if p is None:
-                    continue
+        swap, overwrite = future.get_swap_module_params_on_conversion(), \
+            future.get_overwrite_module_params_on_conversion()
+        for key, p in self._parameters.items():
+            if p is None:
+                continue
+            with no_grad():
                 new = fn(p)
-                if new is not p:
-                    Tensor.data.__set__(p, new)
-                if p._grad is not None:
-                    grad = fn(p._grad)
-                    if grad is not p._grad:
-                        Tensor.data.__set__(p._grad, grad)
-            for name, b in self._buffers.items():
-                if b is not None:
+            grad = p._grad
+            if swap:
+                p._grad = None
+                try:
+                    swap_tensors(p, Parameter(new, requires_grad=p.requires_grad))
+                except Exception as e:
+                    p._grad = grad
+                    raise RuntimeError(f"_apply(): Couldn't swap {self._get_name()}.{key}") from e
+            elif overwrite:
+                self._parameters[key] = Parameter(new, p.requires_grad)
+            elif new is not p:
+                Tensor.data.__set__(p, new)
+            if grad is not None:
+                self._apply_to_grad(fn, self._parameters[key], grad, swap, overwrite, key)
+        for name, b in self._buffers.items():
+            if b is not None:
+                with no_grad():
                     self._buffers[name] = fn(b)
         return self
+
+    def _apply_to_grad(self, fn, param: Parameter, grad: Tensor, swap: bool, overwrite: bool, key: str) -> None:
+        """_apply's step for a parameter's .grad, as the parameter's own step went."""
+        with no_grad():
+            new = fn(grad)
+        if swap:
+            new.requires_grad_(grad.requires_grad)
+            try:
+                swap_tensors(grad, new)
+            except Exception as e:
+                raise RuntimeError(f"_apply(): Couldn't swap {self._get_name()}.{key}.grad") from e
+            param._grad = grad
+        elif overwrite:
+            param._grad = new.requires_grad_(grad.requires_grad)
+        elif new is not grad:
+            Tensor.data.__set__(grad, new)
 
     def to(self, *args, **kwargs) -> Module:
         """to(device), to(dtype), to(tensor), to(device, dtype): only floating parameters change dtype;
@@ -670,6 +700,10 @@ class Module:
                         unexpected_keys.append(key)
 
     def _load_entry(self, name: str, current: Tensor, value: Tensor, assign: bool) -> None:
+        from ... import __future__ as future
+        if future.get_swap_module_params_on_conversion():
+            self._swap_entry(current, value, assign)
+            return
         if assign:
             if isinstance(current, Parameter):
                 self._parameters[name] = value if isinstance(value, Parameter) else \
@@ -679,6 +713,22 @@ class Module:
             return
         with no_grad():
             current.copy_(value)
+
+    @staticmethod
+    def _swap_entry(current: Tensor, value: Tensor, assign: bool) -> None:
+        """load_state_dict's step under lazygrad.__future__'s swapping: current.module_load(value), made a Parameter
+        where current is one, swapped into current."""
+        with no_grad():
+            loaded = current.module_load(value, assign=assign)
+        if loaded is value or loaded is current:
+            raise RuntimeError("module_load returned one of self or other, please .detach() the result if returning "
+                               "one of the inputs in module_load")
+        if isinstance(current, Parameter):
+            if isinstance(loaded, Parameter):
+                loaded.requires_grad_(current.requires_grad)
+            else:
+                loaded = Parameter(loaded, requires_grad=current.requires_grad)
+        swap_tensors(current, loaded)
 
     def load_state_dict(self, state_dict: dict, strict: bool = True, assign: bool = False) -> _IncompatibleKeys:
         """Copy matching entries into the parameters and buffers; with strict, any missing or unexpected key
