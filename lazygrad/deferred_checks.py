@@ -2,8 +2,9 @@
 operand is lazy: nothing is computed at the op, so the check waits with the node that reads the operand (a
 gather, a scatter, a quotient). The first realization that reaches that node computes the operand first and
 checks it, raising torch's error instead of computing from an index out of range or a zero divisor (a tensor
-merely holding the values is not checked: only what reads them). A check that passes is dropped; one that fails raises at every realization that needs it. An
-in-place write makes its checks at once, so that a refused write leaves its target as it was."""
+merely holding the values is not checked: only what reads them). A check that passes is dropped; one that
+fails raises at every realization that needs it. An in-place write makes its checks at once, so that a refused
+write leaves its target as it was."""
 from __future__ import annotations
 
 import contextlib
