@@ -5,20 +5,26 @@ array[:] = 0` leaves c as it was. So a new lazy value whose computation reads Nu
 when it is made, as writes into that memory go through at once; views stay views (they read the memory itself,
 as torch's do). Memory that becomes shared later (`numpy()`) first has its pending readers computed.
 
-Workloads sharing no memory with NumPy pay one test per new value; the others a look at each new node's
-sources (what a node reads is remembered on it) and a kernel for each value read from shared memory."""
+A small shared tensor is read by copying its values as an op takes its node (snapshot), so what reads it fuses as
+usual. Workloads sharing no memory with NumPy pay one test per new value; the others a look at each new node's
+sources (what a node reads is remembered on it) and a kernel for each value read from large shared memory."""
 from __future__ import annotations
 
 import contextlib
 import threading
 import weakref
 
+import numpy as np
+
 from . import graph
 from .buffer import Buffer
 from .graph import Node
 from .ops import Op
+from .view import View
 
 _SHARED: set[int] = set()  # the ids of the live buffers NumPy (or another library) holds
+SNAPSHOT_LIMIT = 1 << 14  # the most elements of a shared tensor an op copies rather than reading in place
+_TAKEN: dict[int, tuple] = {}  # id(live tensor) -> (its storage's epoch, its copy's node, the copy)
 
 
 class _State(threading.local):
@@ -52,6 +58,28 @@ def shared(buf: Buffer, new: bool = False) -> None:
             with contextlib.suppress(Exception):
                 realize_storages([storage])
     buf.unproduced()
+
+
+def snapshot(t) -> Node | None:
+    """The node of a copy of a small NumPy-shared tensor's values, taken now: an op reading it fuses as any other
+    (a larger one is read where it is, and what reads it is computed at once: settle). While the values stay the
+    same, the tensor keeps its copy, so the ops reading it (a forward and its backward) read one node."""
+    if t.numel() > SNAPSHOT_LIMIT or t._storage.device != "cpu":
+        return None
+    flat = t._storage.buffer.array
+    values = np.ascontiguousarray(np.lib.stride_tricks.as_strided(
+        flat[t._offset:] if flat.size else flat, t._shape, tuple(s * t.dtype.itemsize for s in t._strides)))
+    taken = _TAKEN.get(id(t))
+    if (taken is not None and taken[0] == t._storage.epoch
+            and np.array_equal(taken[2].array.view(np.uint8), values.reshape(-1).view(np.uint8))):
+        return taken[1]
+    copy = Buffer(t.dtype, t.numel())
+    copy.array[...] = values.reshape(-1)
+    node = graph.view(graph.buffer(copy, t.dtype, copy.numel), View.contiguous(t._shape))
+    if taken is None:
+        weakref.finalize(t, _TAKEN.pop, id(t), None)
+    _TAKEN[id(t)] = (t._storage.epoch, node, copy)
+    return node
 
 
 def settle(storage) -> None:

@@ -164,8 +164,12 @@ class Tensor:
 
     @property
     def lazy(self) -> Node:
-        """The graph node of this tensor's current value."""
+        """The graph node of this tensor's current value (of a copy of it, where NumPy may write it next)."""
         st = self._storage
+        if st.numpy_shared:
+            copied = numpy_reads.snapshot(self)
+            if copied is not None:
+                return copied
         if self._epoch != st.epoch:
             shape = self._shape
             if self._offset == 0 and self._strides == torch_contiguous_strides(shape) and 0 not in shape:

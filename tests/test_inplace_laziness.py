@@ -170,6 +170,25 @@ def test_values_read_from_numpy_memory_are_read_at_the_op(backend, name):
     assert got[0][1] == want[0][1] == [8.0, 9.0]
 
 
+def test_small_numpy_inputs_are_copied_and_fuse_large_ones_are_read_at_once():
+    """An op copies a small NumPy-shared tensor's values as it takes them (its readers stay lazy and fuse); what
+    reads a large one is computed at once (no copy of the whole array)."""
+    from lazygrad import numpy_reads
+    small = np.arange(6.0, dtype=np.float32)
+    large = np.ones(numpy_reads.SNAPSHOT_LIMIT + 1, np.float32)
+    s, big = lg.from_numpy(small), lg.from_numpy(large)
+    runs = lg.stats().kernels_run
+    y = (s * 2 + 1).exp()
+    assert lg.stats().kernels_run == runs
+    total = big.sum()
+    assert lg.stats().kernels_run == runs + 1 and total._storage.is_realized
+    small[:] = 0
+    large[:] = 2
+    np.testing.assert_allclose(y.numpy(), np.exp(np.arange(6.0) * 2 + 1), rtol=1e-6)
+    assert lg.stats().kernels_run == runs + 2 and total.item() == numpy_reads.SNAPSHOT_LIMIT + 1
+    assert (s + 1).tolist() == [1.0] * 6 and big[:2].tolist() == [2.0, 2.0]
+
+
 def test_a_running_sum_of_a_reused_numpy_buffer_adds_each_content():
     buf = np.zeros(3)
     t, total = lg.from_numpy(buf), lg.zeros(())
