@@ -24,7 +24,6 @@ from .view import View
 
 _SHARED: set[int] = set()  # the ids of the live buffers NumPy (or another library) holds
 SNAPSHOT_LIMIT = 1 << 14  # the most elements of a shared tensor an op copies rather than reading in place
-_TAKEN: dict[int, tuple] = {}  # id(live tensor) -> (its storage's epoch, its copy's node, the copy)
 
 
 class _State(threading.local):
@@ -63,23 +62,22 @@ def shared(buf: Buffer, new: bool = False) -> None:
 def snapshot(t) -> Node | None:
     """The node of a copy of a small NumPy-shared tensor's values, taken now: an op reading it fuses as any other
     (a larger one is read where it is, and what reads it is computed at once: settle). While the values stay the
-    same, the tensor keeps its copy, so the ops reading it (a forward and its backward) read one node."""
-    if t.numel() > SNAPSHOT_LIMIT or t._storage.device != "cpu":
+    same, the tensor keeps its copy as its node, so the ops reading it (a forward and its backward) read one."""
+    st = t._storage
+    if t.numel() > SNAPSHOT_LIMIT or st.device != "cpu":
         return None
-    flat = t._storage.buffer.array
+    flat = st.buffer.array
     values = np.ascontiguousarray(np.lib.stride_tricks.as_strided(
         flat[t._offset:] if flat.size else flat, t._shape, tuple(s * t.dtype.itemsize for s in t._strides)))
-    taken = _TAKEN.get(id(t))
-    if (taken is not None and taken[0] == t._storage.epoch
-            and np.array_equal(taken[2].array.view(np.uint8), values.reshape(-1).view(np.uint8))):
-        return taken[1]
+    kept = t._node if t._epoch == st.epoch else None
+    copied = kept if kept is None or kept.op is Op.BUFFER else kept.srcs[0]
+    if (copied is not None and copied.op is Op.BUFFER and copied.arg is not st.buffer
+            and np.array_equal(copied.arg.array.view(np.uint8), values.reshape(-1).view(np.uint8))):
+        return kept
     copy = Buffer(t.dtype, t.numel())
     copy.array[...] = values.reshape(-1)
-    node = graph.view(graph.buffer(copy, t.dtype, copy.numel), View.contiguous(t._shape))
-    if taken is None:
-        weakref.finalize(t, _TAKEN.pop, id(t), None)
-    _TAKEN[id(t)] = (t._storage.epoch, node, copy)
-    return node
+    t._node, t._epoch = graph.view(graph.buffer(copy, t.dtype, copy.numel), View.contiguous(t._shape)), st.epoch
+    return t._node
 
 
 def settle(storage) -> None:
