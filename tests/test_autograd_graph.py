@@ -225,6 +225,21 @@ def test_saved_values_are_named_like_torch(name):
     assert _saved(lg, name) == _saved(torch, name)
 
 
+@pytest.mark.parametrize("program", [lambda m, x, w: x * w, lambda m, x, w: x.exp(), lambda m, x, w: x.pow(2),
+                                     lambda m, x, w: x.clamp(0, 1), lambda m, x, w: x.tanh(),
+                                     lambda m, x, w: m.add(x, w, alpha=2), lambda m, x, w: m.cat([x, w])])
+def test_dir_of_a_node_lists_its_saved_values(program):
+    torch = torch_or_skip()
+    listed = []
+    for m in (lg, torch):
+        x, w = m.tensor([1.0, 2.0], requires_grad=True), m.tensor([3.0, -4.0], requires_grad=True)
+        node = program(m, x, w).grad_fn
+        names = [n for n in dir(node) if n.startswith("_saved_")]
+        assert all(hasattr(node, n) for n in names)
+        listed.append(names)
+    assert listed[0] == listed[1]
+
+
 def test_saved_values_are_gone_after_backward():
     torch = torch_or_skip()
     errors = []

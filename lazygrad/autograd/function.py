@@ -139,6 +139,12 @@ class BackwardNode:
             return getattr(user, name)
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
+    def __dir__(self):
+        """With torch's `_saved_<parameter>` attributes the node holds now."""
+        op = self.__dict__.get("_op")
+        saved = [f"_saved_{name}" for name in _saved_values(self, op)] if op is not None else []
+        return sorted({*super().__dir__(), *saved})
+
     def _check_saved(self) -> Context:
         if self._ctx is None:
             raise RuntimeError(
