@@ -18,28 +18,29 @@ def _outputs(out):
     return out if isinstance(out, (tuple, list)) else (out,)
 
 
+def _per_element(inputs, column) -> list:
+    """column(i, x, k) for each element k of each input x requiring grad (None for the other inputs): the layout of
+    the Jacobians made a column at a time (per input, per element, per output)."""
+    return [[column(i, x, k) for k in range(x.numel())] if hasattr(x, "requires_grad") and x.requires_grad else None
+            for i, x in enumerate(inputs)]
+
+
 def _numerical(func, inputs, eps: float):
     """d(out_j)/d(in_i) by central differences, as (n_in_elems, n_out_elems) matrices per input/output."""
     from ..creation import tensor
     base = [x.detach().numpy().copy() if hasattr(x, "requires_grad") else x for x in inputs]
-    jac = []
-    for i, x in enumerate(inputs):
-        if not (hasattr(x, "requires_grad") and x.requires_grad):
-            jac.append(None)
-            continue
-        cols = []
-        for k in range(x.numel()):
-            vals = []
-            for sign in (1, -1):
-                args = [tensor(b, dtype=a.dtype, requires_grad=a.requires_grad) if hasattr(a, "requires_grad") else a
-                        for a, b in zip(inputs, base)]
-                moved = base[i].copy().reshape(-1)
-                moved[k] += sign * eps
-                args[i] = tensor(moved.reshape(base[i].shape), dtype=x.dtype, requires_grad=True)
-                vals.append([o.detach().numpy().astype(np.float64).reshape(-1) for o in _outputs(func(*args))])
-            cols.append([(p - m) / (2 * eps) for p, m in zip(*vals)])
-        jac.append(cols)
-    return jac
+
+    def column(i, x, k):
+        vals = []
+        for sign in (1, -1):
+            args = [tensor(b, dtype=a.dtype, requires_grad=a.requires_grad) if hasattr(a, "requires_grad") else a
+                    for a, b in zip(inputs, base)]
+            moved = base[i].copy().reshape(-1)
+            moved[k] += sign * eps
+            args[i] = tensor(moved.reshape(base[i].shape), dtype=x.dtype, requires_grad=True)
+            vals.append([o.detach().numpy().astype(np.float64).reshape(-1) for o in _outputs(func(*args))])
+        return [(p - m) / (2 * eps) for p, m in zip(*vals)]
+    return _per_element(inputs, column)
 
 
 def _analytical(func, inputs):
@@ -64,23 +65,18 @@ def _forward_analytical(func, inputs):
     _numerical's (per input, per element, per output)."""
     from . import forward_ad
     from ..creation import tensor
-    jac = []
-    for i, x in enumerate(inputs):
-        if not (hasattr(x, "requires_grad") and x.requires_grad):
-            jac.append(None)
-            continue
-        cols = []
-        for k in range(x.numel()):
-            seed = np.zeros(x.numel())
-            seed[k] = 1
-            with forward_ad.dual_level():
-                args = [a.detach() if hasattr(a, "requires_grad") else a for a in inputs]
-                args[i] = forward_ad.make_dual(args[i], tensor(seed.reshape(tuple(x.shape)), dtype=x.dtype))
-                tangents = [forward_ad.unpack_dual(o).tangent for o in _outputs(func(*args))]
-                cols.append([np.zeros(o.numel()) if t is None else t.detach().numpy().astype(np.float64).reshape(-1)
-                             for o, t in zip(_outputs(func(*args)), tangents)])
-        jac.append(cols)
-    return jac
+
+    def column(i, x, k):
+        seed = np.zeros(x.numel())
+        seed[k] = 1
+        with forward_ad.dual_level():
+            args = [a.detach() if hasattr(a, "requires_grad") else a for a in inputs]
+            args[i] = forward_ad.make_dual(args[i], tensor(seed.reshape(tuple(x.shape)), dtype=x.dtype))
+            outs = _outputs(func(*args))
+            tangents = [forward_ad.unpack_dual(o).tangent for o in outs]
+            return [np.zeros(o.numel()) if t is None else t.detach().numpy().astype(np.float64).reshape(-1)
+                    for o, t in zip(outs, tangents)]
+    return _per_element(inputs, column)
 
 
 def _mismatch(kind: str, i: int, j: int, num: np.ndarray, ana: np.ndarray, dtype) -> GradcheckError:
