@@ -298,15 +298,10 @@ def _check_integer_divisor(input, other, op: Op) -> Tensor | None:
     _no_bool(op, dt)
     if dt.is_floating_point:
         return None
-    if isinstance(other, Tensor):
-        values = known_values(other)
-        if values is None:
-            return other
-        zero = bool((values == 0).any())
-    else:
-        zero = other == 0
-    if zero:
-        raise RuntimeError("ZeroDivisionError")
+    values = known_values(other) if isinstance(other, Tensor) else np.asarray(other)
+    if values is None:
+        return other
+    _no_zero(values)
     return None
 
 

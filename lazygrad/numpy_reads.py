@@ -70,7 +70,7 @@ def snapshot(t) -> Node | None:
     values = np.ascontiguousarray(np.lib.stride_tricks.as_strided(
         flat[t._offset:] if flat.size else flat, t._shape, tuple(s * t.dtype.itemsize for s in t._strides)))
     kept = t._node if t._epoch == st.epoch else None
-    copied = kept if kept is None or kept.op is Op.BUFFER else kept.srcs[0]
+    copied = kept.srcs[0] if kept is not None and kept.op is Op.VIEW else kept
     if (copied is not None and copied.op is Op.BUFFER and copied.arg is not st.buffer
             and np.array_equal(copied.arg.array.view(np.uint8), values.reshape(-1).view(np.uint8))):
         return kept
