@@ -495,4 +495,9 @@ def log_softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
         return x - x
     wide = x.to(opmath(x.dtype))
     shifted = wide - amax(wide, d, keepdim=True)
-    return (shifted - log(sum(exp(shifted), d, keepdim=True))).to(x.dtype).contiguous()
+    total = sum(exp(shifted), d, keepdim=True)
+    if wide.dtype is not x.dtype and d == x.ndim - 1:  # torch's last-dim kernel keeps sum and log in x's dtype
+        total = log(total.to(x.dtype).to(wide.dtype)).to(x.dtype).to(wide.dtype)
+    else:
+        total = log(total)
+    return (shifted - total).to(x.dtype).contiguous()

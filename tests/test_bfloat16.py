@@ -122,9 +122,12 @@ def test_half_precision_products_round_as_torch(name, dtype):
 
 
 # reductions of a half-precision tensor computed in float32 and rounded once (torch's softmax over another dim
-# than the last rounds its exponentials in some parts of the tensor, by its vector chunks: not compared)
+# than the last rounds its exponentials in some parts of the tensor, by its vector chunks: not compared); the
+# last-dim log-softmax rounds the sum of exponentials and its log to the dtype first, as torch's kernel keeps them
 REDUCED = {
     "softmax_last_dim": lambda m, x: x.softmax(1), "norm": lambda m, x: x.norm(dim=1),
+    "log_softmax_last_dim": lambda m, x: x.log_softmax(-1), "log_softmax_dim_0": lambda m, x: x.log_softmax(0),
+    "cross_entropy": lambda m, x: m.nn.functional.cross_entropy(x, m.arange(16) % 5, reduction="none"),
     "vector_norm_3": lambda m, x: m.linalg.vector_norm(x, 3, dim=0), "dist": lambda m, x: m.dist(x[0], x[1]),
     "cosine_similarity": lambda m, x: m.nn.functional.cosine_similarity(x[:8], x[8:]),
     "adaptive_avg_pool": lambda m, x: m.nn.functional.adaptive_avg_pool2d(x[None], (5, 7)),

@@ -16,6 +16,7 @@ from lazygrad import deferred_checks
 from lazygrad.autograd.record import differentiable
 from lazygrad.decompositions import library_call
 from lazygrad.dtypes import torch_name
+from lazygrad.elementwise import HALF_FLOATS
 from lazygrad.float_kernels import refuse_non_floating
 from lazygrad.nn.functional.activations import log_sigmoid
 from lazygrad.tensor import Tensor, known_values
@@ -237,7 +238,8 @@ def _class_losses(scores: Tensor, normalizer: Tensor | None, target: Tensor, wei
     if smoothing > 0:
         weights = lg.ones(classes, dtype=scores.dtype, device=scores.device) if weight is None else weight
         shaped = weights.view([-1 if d == dim else 1 for d in range(scores.ndim)])
-        smooth = lg.where(kept, normalizer * weights.sum() - (scores * shaped).sum(dim), 0)
+        spread = -(scores * shaped).sum(dim)
+        smooth = lg.where(kept, spread if normalizer is None else normalizer * weights.sum() + spread, 0)
         loss = (1 - smoothing) * loss + smooth * (smoothing / classes)
     return loss, w
 
@@ -294,9 +296,12 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
 def _class_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int, reduction: str,
                          label_smoothing: float, dim: int) -> Tensor:
     """Cross entropy against class indices as one fused expression: logsumexp minus the picked logit (torch
-    takes log_softmax, then nll_loss: the same values, with a stored log_softmax and a longer gradient)."""
+    takes log_softmax, then nll_loss: the same values, with a stored log_softmax and a longer gradient). In
+    float16 and bfloat16 torch's log-probabilities are rounded to the dtype, and the loss is made from them."""
     _check_nll(input, target, weight)
-    losses = _class_losses(input, input.logsumexp(dim), target.reshape(()) if input.ndim == 1 else target, weight,
+    scores, normalizer = ((input.log_softmax(dim), None) if input.dtype in HALF_FLOATS
+                          else (input, input.logsumexp(dim)))
+    losses = _class_losses(scores, normalizer, target.reshape(()) if input.ndim == 1 else target, weight,
                            ignore_index, label_smoothing)
     return _reduce_classes(*losses, reduction)
 
