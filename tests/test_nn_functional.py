@@ -113,6 +113,16 @@ def test_exponential_linear_units_are_accurate_just_below_zero(name, alpha):
     assert np.abs(got.view(np.int32).astype(np.int64) - want.view(np.int32).astype(np.int64)).max() <= 2
 
 
+def test_hardsigmoid_keeps_its_digits_just_above_minus_three():
+    """(x + 3) / 6, as torch's kernel (x / 6 + 1/2 cancels there): torch's bits, and within an ulp of float64."""
+    torch = torch_or_skip()
+    x = np.linspace(-3.01, -2.9, 20001, dtype=np.float32)
+    got = LF.hardsigmoid(lg.tensor(x)).numpy()
+    np.testing.assert_array_equal(got, tF().hardsigmoid(torch.tensor(x)).numpy())
+    want = np.clip((x.astype(np.float64) + 3) / 6, 0, 1)
+    assert np.all(np.abs(got - want) <= np.spacing(np.float32(want)))
+
+
 def test_prelu_per_channel_and_shared_slope():
     x = np.concatenate([KINKS[:12], RNG.uniform(-2, 2, 12)]).reshape(2, 3, 4)
     run_both(lambda F, x, w: F.prelu(x, w), x, np.array([0.1, -0.3, 0.7]))

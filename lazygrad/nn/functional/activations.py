@@ -231,14 +231,14 @@ def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
 
 
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
-    """x / 6 + 1/2 clipped to [0, 1]; the gradient at ±3 is 0."""
+    """(x + 3) / 6 clipped to [0, 1], torch's order (x / 6 + 1/2 would cancel near -3); the gradient at ±3 is 0."""
     _floating(input, "hardsigmoid_cpu")
     return _maybe_inplace(_hardsigmoid, input, inplace, op="hardsigmoid")
 
 
 @_rounded_once
 def _hardsigmoid(input: Tensor) -> Tensor:
-    return where(input <= -3, 0.0, where(input >= 3, 1.0, input / 6 + 0.5))
+    return where(input <= -3, 0.0, where(input >= 3, 1.0, (input + 3) / 6))
 
 
 @_rounded_once
