@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from lazygrad.dtypes import DType, float16, float32, float64, int64
 from lazygrad.graph import kernel_recursion
-from lazygrad.ops import ELEMENTWISE, Op, ReduceOp
+from lazygrad.ops import DOUBLE_ACCUMULATED, ELEMENTWISE, Op, ReduceOp
 
 from .symbolic import Lin, ravel, unravel, within
 
@@ -142,14 +142,12 @@ class LoopProgram:
         return n
 
 
-def accumulator_dtype(dtype: DType, rop: ReduceOp | None = None) -> DType:
-    """float16 and bfloat16 accumulate in float32, as torch does. A float32 sum or running sum accumulates in
-    double: float lanes lose a long sum's digits (1e7 tenths summed to 1000675.75, and a row mean of 1e6 lost
-    the units a variance needs), where torch's cascade and double running sums keep them. (A recognized matrix
-    product sums in float again, as torch's BLAS does: matmul.float_sums.)"""
+def accumulator_dtype(dtype: DType, rop: ReduceOp | None = None, scan: bool = False) -> DType:
+    """float16 and bfloat16 accumulate in float32, as torch does; float32 in double where DOUBLE_ACCUMULATED
+    says. (A recognized matrix product sums in float again, as torch's BLAS does: matmul.float_sums.)"""
     if dtype is float16 or dtype.name == "bfloat16":
         return float32
-    return float64 if dtype is float32 and rop is ReduceOp.SUM else dtype
+    return float64 if dtype is float32 and rop in DOUBLE_ACCUMULATED[scan] else dtype
 
 
 class _Lowerer:
@@ -377,7 +375,7 @@ def _lower(outputs, inputs, rand_slots, scalar_slots) -> LoopProgram:
         idx[axis] = Lin.var(f"s{axis}", src.shape[axis])
         val = low.value(src, idx, (), "pre")
         low.fused.append(f"{rop.value}-scan")
-        acc_dtype = accumulator_dtype(root.dtype, rop)
+        acc_dtype = accumulator_dtype(root.dtype, rop, scan=True)
         low.accs.append(Accumulator("acc0", acc_dtype, rop, val))
         value = "acc0"
         if acc_dtype is not root.dtype:

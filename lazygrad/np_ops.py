@@ -9,7 +9,7 @@ import math
 
 import numpy as np
 
-from .ops import Op, ReduceOp
+from .ops import DOUBLE_ACCUMULATED, Op, ReduceOp
 
 _erf = np.frompyfunc(math.erf, 1, 1)
 _erfc = np.frompyfunc(math.erfc, 1, 1)
@@ -142,12 +142,13 @@ def reduce_identity(rop: ReduceOp, dtype):
 SCATTER_NP = {ReduceOp.SUM: np.add, ReduceOp.PROD: np.multiply, ReduceOp.MAX: np.maximum, ReduceOp.MIN: np.minimum}
 
 
-def _accumulate_dtype(dt: np.dtype, rop: ReduceOp) -> np.dtype:
-    """float16 and bfloat16 are reduced in float32 (as torch does), float32 sums in double (as the C kernels
-    sum them, codegen/lower.py accumulator_dtype); everything else in its own type."""
+def _accumulate_dtype(dt: np.dtype, rop: ReduceOp, scan: bool = False) -> np.dtype:
+    """float16 and bfloat16 are reduced in float32 (as torch does), float32 sums and running sums, products and
+    log-sum-exps in double (as the C kernels accumulate them, codegen/lower.py accumulator_dtype); everything
+    else in its own type."""
     if dt == np.float16 or dt.name == "bfloat16":
         return np.dtype(np.float32)
-    return np.dtype(np.float64) if dt == np.float32 and rop is ReduceOp.SUM else dt
+    return np.dtype(np.float64) if dt == np.float32 and rop in DOUBLE_ACCUMULATED[scan] else dt
 
 
 def _float_to_unsigned(a: np.ndarray, dtype: np.dtype) -> np.ndarray:
@@ -249,7 +250,7 @@ def argsort(a: np.ndarray, axis: int, descending: bool) -> np.ndarray:
 def scan(rop: ReduceOp, a: np.ndarray, axis: int, dtype: np.dtype) -> np.ndarray:
     """The running reduction along axis; a running sum or log-sum-exp starts from its identity, as the C
     kernels' and torch's do (NumPy's from the first term: a leading -0.0 stayed -0.0)."""
-    acc = _accumulate_dtype(a.dtype, rop)
+    acc = _accumulate_dtype(a.dtype, rop, scan=True)
     with np.errstate(all="ignore"):
         a = a.astype(acc, copy=False)
         out = SCAN_NP[rop](a, axis=axis) if rop in SCAN_NP else REDUCE_NP[rop].accumulate(a, axis=axis)

@@ -107,6 +107,13 @@ class ReduceOp(Enum):
     XOR = "xor"  # bitwise exclusive or: hash_tensor's combine (integers only)
 
 
+# the float32 reductions accumulated in double, by whether they run (a scan) or not: a sum (float lanes lose a
+# long sum's digits: 1e7 tenths summed to 1000675.75, and a row mean of 1e6 lost the units a variance needs, where
+# torch's cascade keeps them), and every running reduction torch's CPU scans accumulate in double (cumsum,
+# cumprod, logcumsumexp)
+DOUBLE_ACCUMULATED = {False: frozenset({ReduceOp.SUM}),
+                      True: frozenset({ReduceOp.SUM, ReduceOp.PROD, ReduceOp.LOGADDEXP})}
+
 SOURCES = frozenset({Op.BUFFER, Op.CONST, Op.ARANGE, Op.RAND})
 UNARY = frozenset({
     Op.NEG, Op.NOT, Op.ABS, Op.EXP, Op.EXP2, Op.EXPM1, Op.LOG, Op.LOG2, Op.LOG10, Op.LOG1P, Op.SQRT, Op.SIN,

@@ -113,6 +113,19 @@ def test_long_float32_sums_keep_their_digits(backend):
     assert (x * x).sum().item() == np.float32((tenths * tenths).astype(np.float64).sum())  # (float squares)
 
 
+def test_float32_running_products_and_log_sum_exps_accumulate_in_double(backend):
+    """torch's CPU scans accumulate float32 in double: cumprod and logcumsumexp over long rows round each running
+    value once from the double one (float lanes were tens of ulps off by the end of a 1000-long row)."""
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((4, 1000)).astype(np.float32)
+    factors = 1 + x / 1000
+    want_prod = np.cumprod(factors.astype(np.float64), axis=1).astype(np.float32)
+    np.testing.assert_array_equal(lg.tensor(factors).cumprod(1).numpy(), want_prod)
+    want_lse = np.logaddexp.accumulate(x.astype(np.float64), axis=1).astype(np.float32)
+    got = lg.tensor(x).logcumsumexp(1).numpy()
+    assert np.abs(got - want_lse).max() <= np.spacing(np.abs(want_lse)).max()
+
+
 def test_sums_of_one_negative_zero_start_from_zero(backend):
     """A sum (or running sum, or log-sum-exp) over one term is 0 + x, as torch's starts from its identity: -0.0
     gives +0.0 (printed `tensor(0.)`); a product or a maximum keeps the term itself."""
