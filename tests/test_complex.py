@@ -518,6 +518,43 @@ def test_inverse_trigonometry_far_out_keeps_its_digits():
         np.testing.assert_allclose(got.imag, want.imag, rtol=1e-13, err_msg=name)
 
 
+@pytest.mark.parametrize("name", ["log", "tanh", "atan", "atanh"])
+def test_complex64_functions_keep_their_digits_where_their_formulas_cancel(name):
+    """log near |z| = 1 (|z|^2 - 1 from exactly split squares), tanh near its poles at i pi/2 (Kahan's form from
+    tan and sinh, not cosh(2x) + cos(2y)), atan near +-i and atanh near +-1 (log1p of a positive quotient): within
+    a few float32 steps of the complex128 values, where the textbook formulas were off by up to 1e5 of them."""
+    rng = np.random.default_rng(8)
+    angle = rng.uniform(-np.pi, np.pi, 4000)
+    near = {"log": np.exp(1j * angle) * (1 + rng.uniform(-1e-3, 1e-3, 4000)),
+            "tanh": rng.uniform(-1e-2, 1e-2, 4000) + 1j * (np.pi / 2 + rng.uniform(-1e-3, 1e-3, 4000)),
+            "atan": rng.uniform(-1e-2, 1e-2, 4000) + 1j * rng.choice([-1, 1], 4000) * (1 + rng.uniform(-3e-3, 3e-3, 4000)),
+            "atanh": rng.choice([-1, 1], 4000) * (1 + rng.uniform(-3e-3, 3e-3, 4000)) + 1j * rng.uniform(-1e-2, 1e-2, 4000)}
+    z = near[name].astype(np.complex64)
+    got = getattr(lg, name)(lg.tensor(z)).numpy()
+    want = getattr(np, {"atan": "arctan", "atanh": "arctanh"}.get(name, name))(z.astype(np.complex128))
+    for part in (np.real, np.imag):
+        steps = np.abs(part(got) - part(want)) / np.spacing(np.abs(part(want)).astype(np.float32))
+        assert steps.max() <= 6, (name, steps.max())  # (torch's tanh: 4.5 steps there)
+
+
+def test_inverse_tangents_and_tanh_of_infinite_parts_are_torchs():
+    """C99's values where a part is infinite (atan: pi/2 + i0, atanh: 0 + i pi/2, tanh: 1 + i0), which the finite
+    formulas made NaN, and tanh's large real parts where b s^2 would overflow float."""
+    t = _torch()
+    inf, nan = float("inf"), float("nan")
+    z = [complex(inf, 2), complex(-inf, 0), complex(inf, -0.0), complex(inf, inf), complex(inf, -inf),
+         complex(-inf, nan), complex(10, inf), complex(0, inf), complex(nan, inf), complex(30, 1.5707963),
+         complex(-15, 3), complex(25, 1e-3), complex(1, 0), complex(-1, -0.0)]
+    for dtype in ("complex64", "complex128"):
+        for name in ("atan", "atanh", "tanh", "tan"):
+            got = getattr(lg, name)(lg.tensor(z, dtype=getattr(lg, dtype))).to(lg.complex128).numpy()
+            want = getattr(t, name)(t.tensor(z, dtype=getattr(t, dtype))).to(t.complex128).numpy()
+            for part in (np.real, np.imag):
+                np.testing.assert_allclose(part(got), part(want), rtol=1e-6, equal_nan=True, err_msg=name)
+                zero = part(want) == 0
+                assert (np.signbit(part(got)) == np.signbit(part(want)))[zero].all(), (name, dtype)
+
+
 def test_logaddexp_of_infinities_and_nans_is_torchs():
     """Equal infinite real parts give the smaller operand (-inf) or log(exp(a) + exp(b)) (+inf); a NaN part
     anywhere gives NaN in both parts; tiny operands keep their digits (log1p)."""

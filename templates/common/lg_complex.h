@@ -3,8 +3,10 @@
  * arithmetic, and lg_cmake/lg_creal/lg_cimag/lg_conj with the suffix 'f' for float parts; this
  * file then defines the functions of LG_COMPLEX_FUNCTIONS(parts' type, suffix, complex type).
  * The formulas are the textbook ones with the usual care: exp and tanh keep an exact zero
- * imaginary part for real arguments, log near |z| = 1 and log1p near 0 keep their accuracy (log1p
- * of a larger z is the log of 1 + z, exact there), and tanh does not overflow for large real parts. */
+ * imaginary part for real arguments, log near |z| = 1 (|z|^2 - 1 from exactly split squares), log1p
+ * near 0, tanh near its poles (Kahan's form) and atan near +-i keep their accuracy (log1p of a larger z
+ * is the log of 1 + z, exact there), tanh does not overflow for large real parts, and tanh and atan
+ * give C99's values where a part is infinite. */
 #pragma once
 
 #define LG_COMPLEX_FUNCTIONS(T, S, C)                                                               \
@@ -25,9 +27,17 @@
     T x = lg_creal##S(z), y = lg_cimag##S(z), half = lg_sin##S(y / 2);                               \
     return lg_cmake##S(lg_expm1##S(x) * lg_cos##S(y) - 2 * half * half, lg_exp##S(x) * lg_sin##S(y)); \
   }                                                                                                  \
+  /* |z|^2 - 1 without cancellation near the unit circle: the squares split exactly by FMA (x^2 = xh + xl),  \
+     xh - 1 + yh added with both rounding errors kept (TwoSum), the small parts added last */         \
+  LG_FN T lg_cabs2m1##S(T x, T y) {                                                                  \
+    T xh = x * x, xl = fma##S(x, x, -xh), yh = y * y, yl = fma##S(y, y, -yh);                        \
+    T t = xh - 1, tb = t - xh, te = (xh - (t - tb)) + (-1 - tb);                                     \
+    T s = t + yh, sb = s - t, se = (t - (s - sb)) + (yh - sb);                                       \
+    return s + ((te + se) + (xl + yl));                                                              \
+  }                                                                                                  \
   LG_FN C lg_clog##S(C z) {                                                                          \
     T x = lg_creal##S(z), y = lg_cimag##S(z), h = hypot##S(x, y);                                    \
-    T re = (h > (T)0.7 && h < (T)1.5) ? lg_log1p##S((x - 1) * (x + 1) + y * y) / 2 : lg_log##S(h);   \
+    T re = (h > (T)0.7 && h < (T)1.5) ? lg_log1p##S(lg_cabs2m1##S(x, y)) / 2 : lg_log##S(h);         \
     return lg_cmake##S(re, lg_atan2##S(y, x));                                                       \
   }                                                                                                  \
   LG_FN C lg_clog2##S(C z) {                                                                         \
@@ -70,12 +80,21 @@
   LG_FN C lg_ccos##S(C z) { /* cos(z) = cosh(iz) */                                                  \
     return lg_ccosh##S(lg_cmake##S(-lg_cimag##S(z), lg_creal##S(z)));                                \
   }                                                                                                  \
+  /* Kahan's form from t = tan(y), s = sinh(x): (b s cosh(x) + i t) / (1 + b s^2), b = 1 + t^2, which does  \
+     not cancel near the poles (cosh(2x) + cos(2y) does) */                                          \
   LG_FN C lg_ctanh##S(C z) {                                                                         \
     T x = lg_creal##S(z), y = lg_cimag##S(z);                                                        \
     if (y == 0) return lg_cmake##S(lg_tanh##S(x), y);                                                \
-    if (fabs##S(x) > 40) return lg_cmake##S(copysign##S((T)1, x), copysign##S((T)0, lg_sin##S(2 * y)));    \
-    T d = lg_cosh##S(2 * x) + lg_cos##S(2 * y);                                                      \
-    return lg_cmake##S(lg_sinh##S(2 * x) / d, lg_sin##S(2 * y) / d);                                 \
+    if (x == 0) return lg_cmake##S(x, lg_tan##S(y)); /* i tan(y) on the imaginary axis (NaN for y = inf) */ \
+    if (fabs##S(x) == INFINITY)                                                                      \
+      return lg_cmake##S(copysign##S((T)1, x), copysign##S((T)0, fabs##S(y) < INFINITY ? lg_sin##S(2 * y) : y)); \
+    if (fabs##S(x) > (sizeof(T) == 4 ? 12 : 22)) { /* tanh(x) is +-1 to the last bit, b s^2 might overflow: \
+      the imaginary part is 2 sin(2y) e^(-2|x|); an infinite or NaN y makes both parts NaN */        \
+      T s2 = lg_sin##S(2 * y);                                                                       \
+      return lg_cmake##S(copysign##S((T)1, x) + 0 * s2, 2 * s2 * lg_exp##S(-2 * fabs##S(x)));         \
+    }                                                                                                \
+    T t = lg_tan##S(y), s = lg_sinh##S(x), b = 1 + t * t, d = 1 + b * s * s;                          \
+    return lg_cmake##S(b * s * sqrt##S(1 + s * s) / d, t / d);                                       \
   }                                                                                                  \
   LG_FN C lg_ctan##S(C z) { /* tan(z) = -i tanh(iz) */                                               \
     C w = lg_ctanh##S(lg_cmake##S(-lg_cimag##S(z), lg_creal##S(z)));                                 \
@@ -95,16 +114,18 @@
     T ar = lg_creal##S(a), ai = lg_cimag##S(a), br = lg_creal##S(b), bi = lg_cimag##S(b);            \
     return lg_cmake##S(2 * lg_atan2##S(ar, br), asinh##S(br * ai - bi * ar));                     \
   }                                                                                                  \
-  LG_FN C lg_catan##S(C z) { /* atan2(2x, 1 - |z|^2) / 2 + i log1p(4y / (x^2 + (1 - y)^2)) / 4: both   \
-    parts keep their digits near 0 and far out (where atan(z) = pi/2 - 1/z) */                      \
+  LG_FN C lg_catan##S(C z) { /* atan2(2x, 1 - |z|^2) / 2 + i sign(y) log1p(4|y| / (x^2 + (1 - |y|)^2)) / 4:  \
+    both parts keep their digits near 0, near +-i and far out (where atan(z) = pi/2 - 1/z) */        \
     const T half_pi = (T)1.57079632679489661923132169163975144;                                       \
     T x = lg_creal##S(z), y = lg_cimag##S(z);                                                        \
+    if (fabs##S(x) == INFINITY || fabs##S(y) == INFINITY) /* C99's: pi/2 (NaN for a NaN x) + i0 */     \
+      return lg_cmake##S(x != x ? x : copysign##S(half_pi, x), copysign##S((T)0, y));                \
     if (fabs##S(x) > (T)1e8 || fabs##S(y) > (T)1e8) {                                                \
       T h = hypot##S(x, y);                                                                          \
       return lg_cmake##S(copysign##S(half_pi, x) - x / h / h, y / h / h);                            \
     }                                                                                                \
-    T re = lg_atan2##S(2 * x, (1 - y) * (1 + y) - x * x) / 2;                                        \
-    return lg_cmake##S(re, lg_log1p##S(4 * y / (x * x + (1 - y) * (1 - y))) / 4);                    \
+    T re = lg_atan2##S(2 * x, 0 - lg_cabs2m1##S(x, y)) / 2, ay = fabs##S(y); /* (0 - : +0 on the circle) */                             \
+    return lg_cmake##S(re, copysign##S(lg_log1p##S(4 * ay / (x * x + (1 - ay) * (1 - ay))) / 4, y));   \
   }                                                                                                  \
   LG_FN C lg_cdiv##S(C x, C y) { /* torch's quotient: Smith's method, its sums fused as torch's build fuses them */ \
     T a = lg_creal##S(x), b = lg_cimag##S(x), c = lg_creal##S(y), d = lg_cimag##S(y);                \
