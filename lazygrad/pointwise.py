@@ -8,7 +8,7 @@ import math
 from . import graph
 from .autograd.record import differentiable
 from .dtypes import NUMBER_TYPES, DType, bool_, float64, get_default_dtype, opmath, result_type, to_dtype, torch_name
-from .elementwise import (_float_of, _out, abs, add, asin, atan, atan2, div, eq, exp, exp2, ge, gt, isfinite,
+from .elementwise import (_float_of, _out, abs, acos, add, asin, atan, atan2, div, eq, exp, exp2, ge, gt, isfinite,
                           isinf, isnan, le, log, log1p, logical_and, logical_not, logical_or, lt, maximum, minimum, mul,
                           ne, neg, sin, sqrt, sub, trunc, unary, where)
 from .ops import Op
@@ -76,13 +76,12 @@ def _times_i(z: Tensor, sign: int) -> Tensor:
 
 
 def _complex_acosh(z: Tensor) -> Tensor:
-    """Kahan's: asinh(Re(conj(sqrt(z - 1)) sqrt(z + 1))) + 2i atan2(Im sqrt(z - 1), Re sqrt(z + 1)), z ± 1
-    made from the parts so that a signed zero imaginary part picks its side of the cut (C99's branch)."""
+    """C99's cacosh from cacos (Kahan's form there): |Im acos(z)| + i Re acos(z) with the sign of Im z, so it
+    keeps acos's accuracy, its side of the branch cut for a signed zero and its values at infinities."""
     from .complex_numbers import complex, imag_part, real_part
-    x, y = real_part(z), imag_part(z)
-    a, b = sqrt(complex(sub(x, 1), y)), sqrt(complex(add(x, 1), y))
-    ar, ai, br, bi = real_part(a), imag_part(a), real_part(b), imag_part(b)
-    return complex(_asinh(add(mul(ar, br), mul(ai, bi))), mul(atan2(ai, br), 2))
+    w = acos(z)
+    re = real_part(w)
+    return complex(abs(imag_part(w)), where(signbit(imag_part(z)), neg(re), re))
 
 
 def _acosh(input: Tensor) -> Tensor:

@@ -16,6 +16,8 @@
   LG_FN C lg_cexp##S(C z) {                                                                          \
     T x = lg_creal##S(z), y = lg_cimag##S(z);                                                        \
     if (y == 0) return lg_cmake##S(lg_exp##S(x), y);                                                 \
+    if (fabs##S(x) == INFINITY && !(fabs##S(y) < INFINITY)) /* C99's inf + iNaN, or 0 + i0 */         \
+      return x > 0 ? lg_cmake##S(x, y - y) : lg_cmake##S(0, copysign##S((T)0, y));                   \
     T e = lg_exp##S(x);                                                                              \
     return lg_cmake##S(e * lg_cos##S(y), e * lg_sin##S(y));                                          \
   }                                                                                                  \
@@ -50,10 +52,12 @@
     C w = lg_clog##S(z);                                                                             \
     return lg_cmake##S(lg_creal##S(w) * inv_ln10, lg_cimag##S(w) * inv_ln10);                         \
   }                                                                                                  \
-  LG_FN C lg_clog1p##S(C z) {                                                                        \
+  LG_FN C lg_clog1p##S(C z) { /* (a NaN part makes both NaN, as torch's) */                          \
     T x = lg_creal##S(z), y = lg_cimag##S(z);                                                        \
+    if (x != x || y != y) return lg_cmake##S(x + y, x + y);                                          \
     if (fabs##S(x) >= (T)0.5 || fabs##S(y) >= (T)0.5) return lg_clog##S(lg_cmake##S(x + 1, y));      \
-    return lg_cmake##S(lg_log1p##S(x * (2 + x) + y * y) / 2, lg_atan2##S(y, 1 + x));                  \
+    T r = x * (2 + x) + y * y; /* (0 where it underflows or x is -0: x itself, as torch's) */          \
+    return lg_cmake##S(r == 0 ? x : lg_log1p##S(r) / 2, lg_atan2##S(y, 1 + x));                       \
   }                                                                                                  \
   LG_FN C lg_csqrt##S(C z) {                                                                         \
     T x = lg_creal##S(z), y = lg_cimag##S(z);                                                        \
@@ -66,14 +70,20 @@
   LG_FN C lg_csinh##S(C z) { /* on the real axis the imaginary part stays a zero (not inf * 0) */    \
     T x = lg_creal##S(z), y = lg_cimag##S(z);                                                        \
     if (y == 0) return lg_cmake##S(lg_sinh##S(x), y);                                                \
+    if (!(fabs##S(y) < INFINITY) && (x == 0 || fabs##S(x) == INFINITY)) /* C99's 0 or inf + iNaN */   \
+      return lg_cmake##S(x == 0 ? x : INFINITY, y - y);                                              \
     return lg_cmake##S(lg_sinh##S(x) * lg_cos##S(y), lg_cosh##S(x) * lg_sin##S(y));                  \
   }                                                                                                  \
   LG_FN C lg_ccosh##S(C z) {                                                                         \
     T x = lg_creal##S(z), y = lg_cimag##S(z);                                                        \
-    if (y == 0) return lg_cmake##S(lg_cosh##S(x), signbit(x) ? -y : y);                              \
+    if (y == 0) return lg_cmake##S(lg_cosh##S(x), signbit(x) && x == x ? -y : y);                    \
+    if (!(fabs##S(y) < INFINITY) && (x == 0 || fabs##S(x) == INFINITY)) /* C99's NaN + i0, inf + iNaN */ \
+      return x == 0 ? lg_cmake##S(y - y, 0) : lg_cmake##S(INFINITY, y - y);                          \
     return lg_cmake##S(lg_cosh##S(x) * lg_cos##S(y), lg_sinh##S(x) * lg_sin##S(y));                  \
   }                                                                                                  \
-  LG_FN C lg_csin##S(C z) { /* sin(z) = -i sinh(iz) */                                               \
+  LG_FN C lg_csin##S(C z) { /* sin(z) = -i sinh(iz); glibc's NaN + i inf for an infinite y and x not finite */ \
+    if (fabs##S(lg_cimag##S(z)) == INFINITY && !(fabs##S(lg_creal##S(z)) < INFINITY))                \
+      return lg_cmake##S(lg_creal##S(z) - lg_creal##S(z), INFINITY);                                 \
     C w = lg_csinh##S(lg_cmake##S(-lg_cimag##S(z), lg_creal##S(z)));                                 \
     return lg_cmake##S(lg_cimag##S(w), -lg_creal##S(w));                                             \
   }                                                                                                  \
@@ -101,15 +111,30 @@
     return lg_cmake##S(lg_cimag##S(w), -lg_creal##S(w));                                             \
   }                                                                                                  \
   /* Kahan's forms from sqrt(1 - z) and sqrt(1 + z), their signed zeros kept, so each side of a branch  \
-     cut is the C99 one (asin(2 + 0i) = pi/2 + 1.317i) */                                           \
+     cut is the C99 one (asin(2 + 0i) = pi/2 + 1.317i); C99's values where a part is infinite, or     \
+     the real part is 0 and the imaginary one NaN */                                                 \
   LG_FN C lg_casin##S(C z) {                                                                         \
+    const T quarter_pi = (T)0.785398163397448309615660845819875721;                                   \
     T x = lg_creal##S(z), y = lg_cimag##S(z);                                                        \
+    if (fabs##S(x) == INFINITY || fabs##S(y) == INFINITY) {                                          \
+      if (x != x || y != y) return lg_cmake##S(x + y, x != x ? copysign##S(INFINITY, y) : INFINITY);  \
+      T turn = fabs##S(y) == INFINITY ? (fabs##S(x) == INFINITY ? 1 : 0) : 2;                       \
+      return lg_cmake##S(copysign##S(turn * quarter_pi, x), copysign##S(INFINITY, y));               \
+    }                                                                                                \
+    if (x == 0 && y != y) return z;                                                                  \
     C a = lg_csqrt##S(lg_cmake##S(1 - x, -y)), b = lg_csqrt##S(lg_cmake##S(1 + x, y));               \
     T ar = lg_creal##S(a), ai = lg_cimag##S(a), br = lg_creal##S(b), bi = lg_cimag##S(b);            \
     return lg_cmake##S(lg_atan2##S(x, ar * br - ai * bi), asinh##S(ar * bi - ai * br));           \
   }                                                                                                  \
   LG_FN C lg_cacos##S(C z) {                                                                         \
+    const T quarter_pi = (T)0.785398163397448309615660845819875721;                                   \
     T x = lg_creal##S(z), y = lg_cimag##S(z);                                                        \
+    if (fabs##S(x) == INFINITY || fabs##S(y) == INFINITY) {                                          \
+      if (x != x || y != y) return lg_cmake##S(x + y, x != x ? -y : -INFINITY);                      \
+      T sx = copysign##S((T)1, x), turn = fabs##S(y) == INFINITY ? (fabs##S(x) == INFINITY ? 2 - sx : 2) : 2 - 2 * sx; \
+      return lg_cmake##S(turn * quarter_pi, copysign##S(INFINITY, -y));                              \
+    }                                                                                                \
+    if (x == 0 && y != y) return lg_cmake##S(2 * quarter_pi, y);                                     \
     C a = lg_csqrt##S(lg_cmake##S(1 - x, -y)), b = lg_csqrt##S(lg_cmake##S(1 + x, y));               \
     T ar = lg_creal##S(a), ai = lg_cimag##S(a), br = lg_creal##S(b), bi = lg_cimag##S(b);            \
     return lg_cmake##S(2 * lg_atan2##S(ar, br), asinh##S(br * ai - bi * ar));                     \
@@ -120,6 +145,7 @@
     T x = lg_creal##S(z), y = lg_cimag##S(z);                                                        \
     if (fabs##S(x) == INFINITY || fabs##S(y) == INFINITY) /* C99's: pi/2 (NaN for a NaN x) + i0 */     \
       return lg_cmake##S(x != x ? x : copysign##S(half_pi, x), copysign##S((T)0, y));                \
+    if (y == 0 && x != x) return z;                                                                  \
     if (fabs##S(x) > (T)1e8 || fabs##S(y) > (T)1e8) {                                                \
       T h = hypot##S(x, y);                                                                          \
       return lg_cmake##S(copysign##S(half_pi, x) - x / h / h, y / h / h);                            \
