@@ -3,7 +3,8 @@
  * lazygrad C prelude: float32 elementary functions for generated kernels.
  *
  * Why this exists: without -ffast-math gcc will not vectorize calls to libm's expf/tanhf/...
- * These versions are static inline, branch-free (bit-mask selects), table-free and libm-free,
+ * These versions are static inline, branch-free (bit-mask selects), libm-free and, but for one
+ * read-only table of 2/pi's bits (large trigonometric arguments, read by a vector gather), table-free,
  * with no global state, so a `#pragma omp simd` loop over them compiles to straight SIMD code
  * (AVX-512/AVX2). Only fabsf/copysignf/sqrtf/fmaf are used, as builtins: with -fno-math-errno
  * they are single instructions.
@@ -13,10 +14,9 @@
  * log10, log1p, cosh, erf, acos; 2 ulp for sinh, tanh, asin, atan, sin, cos, tan, atan2;
  * powf (computed in double) 1 ulp on 1.5e8 sampled pairs. Subnormal inputs and results are
  * included in those bounds; NaN, +-inf, +-0 follow IEEE/C99 (what numpy does).
- * sin/cos/tan reduce their argument in double, with pi/2 in three doubles and no table: with
- * FMA the bounds above hold for |x| < 2^51 (as far as torch's tests reach: sin(1e9) is torch's);
- * without FMA (a 31-bit head) for |x| <= 1e6 (tan: 3 ulp up to 2e6, sin/cos 2 ulp up to 2e6), 5 ulp
- * up to 4e6. Past that the result is not meaningful but stays finite and, for sin/cos, in [-1, 1].
+ * sin/cos/tan reduce their argument in double, with pi/2 in three doubles below 2^19 and from 2^19
+ * up with the bits of 2/pi the argument's exponent needs (a table): the bounds above hold for every
+ * float, with or without FMA (tan: 3 ulp without).
  *
  * Needs round-to-nearest and no -ffast-math (NaN/inf must behave); correct with or without
  * gcc's FMA contraction. The error-free steps use hardware FMA where the target has it; without
@@ -281,34 +281,178 @@ LG_MATH_INLINE float lg_log1pf(float x)
 
 /* ------------------------------------------------------------------ trigonometric */
 
-/* x = q*pi/2 + r. With FMA the reduction runs in double: k = round(x * 2/pi) exactly (adding
- * 1.5 * 2^52 rounds to an integer and leaves it in the low bits), and x - k*pi/2 with pi/2 in three doubles (160
- * bits), each step an FMA whose product is exact, so r keeps its digits for |x| up to 2^51
- * (torch's sin(1e9) included). */
+/* 2^e * 2/pi mod 4 for e = -4..104 (a float of at least 2^19 is m * 2^e, m its 24-bit integer significand),
+ * in two pieces at fixed places (bits 2^1..2^-51 and 2^-52..2^-104; computed at 400 bits). The one table of
+ * this file: the bits of 2/pi a large float's reduction needs depend on its exponent (Payne-Hanek's idea);
+ * a vector gather reads it. */
+static const double lg__two_over_pi_mod4[109 * 2] = { /* row e + 4 */
+    0x1.45f306dc9c880p-5, 0x1.529fc2757d1f0p-56,
+    0x1.45f306dc9c880p-4, 0x1.529fc2757d1f0p-55,
+    0x1.45f306dc9c880p-3, 0x1.529fc2757d1f4p-54,
+    0x1.45f306dc9c880p-2, 0x1.529fc2757d1f4p-53,
+    0x1.45f306dc9c880p-1, 0x1.529fc2757d1f5p-52,
+    0x1.45f306dc9c882p+0, 0x1.4a7f09d5f47d4p-53,
+    0x1.45f306dc9c882p+1, 0x1.4a7f09d5f47d4p-52,
+    0x1.17cc1b727220ap+0, 0x1.29fc2757d1f52p-53,
+    0x1.17cc1b727220ap+1, 0x1.29fc2757d1f53p-52,
+    0x1.7cc1b727220a8p-2, 0x1.4fe13abe8fa98p-54,
+    0x1.7cc1b727220a8p-1, 0x1.4fe13abe8fa9ap-53,
+    0x1.7cc1b727220a8p+0, 0x1.4fe13abe8fa9ap-52,
+    0x1.7cc1b727220a9p+1, 0x1.3f84eafa3ea68p-53,
+    0x1.f306dc9c882a4p+0, 0x1.3f84eafa3ea69p-52,
+    0x1.f306dc9c882a5p+1, 0x1.fc2757d1f534cp-54,
+    0x1.e60db9391054ap+1, 0x1.fc2757d1f534cp-53,
+    0x1.cc1b727220a94p+1, 0x1.fc2757d1f534dp-52,
+    0x1.9836e4e441529p+1, 0x1.f84eafa3ea69bp-52,
+    0x1.306dc9c882a53p+1, 0x1.f09d5f47d4d37p-52,
+    0x1.836e4e441529cp-1, 0x1.e13abe8fa9a6ep-52,
+    0x1.836e4e441529ep+0, 0x1.c2757d1f534ddp-52,
+    0x1.836e4e441529fp+1, 0x1.84eafa3ea69bbp-52,
+    0x1.06dc9c882a53fp+1, 0x1.09d5f47d4d377p-52,
+    0x1.b727220a94fe0p-4, 0x1.3abe8fa9a6ee0p-56,
+    0x1.b727220a94fe0p-3, 0x1.3abe8fa9a6ee0p-55,
+    0x1.b727220a94fe0p-2, 0x1.3abe8fa9a6ee0p-54,
+    0x1.b727220a94fe0p-1, 0x1.3abe8fa9a6ee0p-53,
+    0x1.b727220a94fe0p+0, 0x1.3abe8fa9a6ee0p-52,
+    0x1.b727220a94fe1p+1, 0x1.d5f47d4d37700p-54,
+    0x1.6e4e441529fc2p+1, 0x1.d5f47d4d37702p-53,
+    0x1.b9391054a7f08p+0, 0x1.d5f47d4d37703p-52,
+    0x1.b9391054a7f09p+1, 0x1.abe8fa9a6ee06p-52,
+    0x1.727220a94fe13p+1, 0x1.57d1f534ddc0dp-52,
+    0x1.c9c882a53f84ep+0, 0x1.5f47d4d377036p-53,
+    0x1.c9c882a53f84ep+1, 0x1.5f47d4d377036p-52,
+    0x1.9391054a7f09dp+1, 0x1.7d1f534ddc0dap-53,
+    0x1.27220a94fe13ap+1, 0x1.7d1f534ddc0dbp-52,
+    0x1.391054a7f09d4p-1, 0x1.f47d4d377036cp-53,
+    0x1.391054a7f09d4p+0, 0x1.f47d4d377036dp-52,
+    0x1.391054a7f09d5p+1, 0x1.e8fa9a6ee06dbp-52,
+    0x1.c882a53f84eacp-1, 0x1.d1f534ddc0db6p-52,
+    0x1.c882a53f84eaep+0, 0x1.a3ea69bb81b6cp-52,
+    0x1.c882a53f84eafp+1, 0x1.47d4d377036d8p-52,
+    0x1.91054a7f09d5fp+1, 0x1.1f534ddc0db62p-53,
+    0x1.220a94fe13abep+1, 0x1.1f534ddc0db62p-52,
+    0x1.1054a7f09d5f4p-1, 0x1.f534ddc0db628p-55,
+    0x1.1054a7f09d5f4p+0, 0x1.f534ddc0db628p-54,
+    0x1.1054a7f09d5f4p+1, 0x1.f534ddc0db628p-53,
+    0x1.054a7f09d5f40p-2, 0x1.f534ddc0db629p-52,
+    0x1.054a7f09d5f44p-1, 0x1.ea69bb81b6c52p-52,
+    0x1.054a7f09d5f46p+0, 0x1.d4d377036d8a5p-52,
+    0x1.054a7f09d5f47p+1, 0x1.a9a6ee06db14ap-52,
+    0x1.529fc2757d1e0p-4, 0x1.534ddc0db6295p-52,
+    0x1.529fc2757d1f0p-3, 0x1.4d377036d8a56p-53,
+    0x1.529fc2757d1f0p-2, 0x1.4d377036d8a56p-52,
+    0x1.529fc2757d1f4p-1, 0x1.34ddc0db62958p-53,
+    0x1.529fc2757d1f4p+0, 0x1.34ddc0db62959p-52,
+    0x1.529fc2757d1f5p+1, 0x1.a6ee06db14accp-54,
+    0x1.4a7f09d5f47d4p+0, 0x1.a6ee06db14accp-53,
+    0x1.4a7f09d5f47d4p+1, 0x1.a6ee06db14accp-52,
+    0x1.29fc2757d1f52p+0, 0x1.4ddc0db629599p-52,
+    0x1.29fc2757d1f53p+1, 0x1.377036d8a5664p-53,
+    0x1.4fe13abe8fa98p-1, 0x1.377036d8a5664p-52,
+    0x1.4fe13abe8fa9ap+0, 0x1.bb81b6c52b324p-54,
+    0x1.4fe13abe8fa9ap+1, 0x1.bb81b6c52b326p-53,
+    0x1.3f84eafa3ea68p+0, 0x1.bb81b6c52b327p-52,
+    0x1.3f84eafa3ea69p+1, 0x1.77036d8a5664fp-52,
+    0x1.fc2757d1f534cp-1, 0x1.dc0db6295993cp-53,
+    0x1.fc2757d1f534cp+0, 0x1.dc0db6295993cp-52,
+    0x1.fc2757d1f534dp+1, 0x1.b81b6c52b3278p-52,
+    0x1.f84eafa3ea69bp+1, 0x1.7036d8a5664f1p-52,
+    0x1.f09d5f47d4d37p+1, 0x1.c0db6295993c4p-53,
+    0x1.e13abe8fa9a6ep+1, 0x1.c0db6295993c4p-52,
+    0x1.c2757d1f534ddp+1, 0x1.81b6c52b32788p-52,
+    0x1.84eafa3ea69bbp+1, 0x1.036d8a5664f10p-52,
+    0x1.09d5f47d4d377p+1, 0x1.b6c52b3278840p-58,
+    0x1.3abe8fa9a6ee0p-3, 0x1.b6c52b3278860p-57,
+    0x1.3abe8fa9a6ee0p-2, 0x1.b6c52b3278870p-56,
+    0x1.3abe8fa9a6ee0p-1, 0x1.b6c52b3278870p-55,
+    0x1.3abe8fa9a6ee0p+0, 0x1.b6c52b3278870p-54,
+    0x1.3abe8fa9a6ee0p+1, 0x1.b6c52b3278872p-53,
+    0x1.d5f47d4d37700p-1, 0x1.b6c52b3278872p-52,
+    0x1.d5f47d4d37702p+0, 0x1.6d8a5664f10e4p-52,
+    0x1.d5f47d4d37703p+1, 0x1.b6295993c4390p-53,
+    0x1.abe8fa9a6ee06p+1, 0x1.b6295993c4390p-52,
+    0x1.57d1f534ddc0dp+1, 0x1.6c52b32788720p-52,
+    0x1.5f47d4d377036p+0, 0x1.b14acc9e21c82p-53,
+    0x1.5f47d4d377036p+1, 0x1.b14acc9e21c82p-52,
+    0x1.7d1f534ddc0dap+0, 0x1.6295993c43904p-52,
+    0x1.7d1f534ddc0dbp+1, 0x1.8a5664f10e410p-53,
+    0x1.f47d4d377036cp+0, 0x1.8a5664f10e410p-52,
+    0x1.f47d4d377036dp+1, 0x1.14acc9e21c820p-52,
+    0x1.e8fa9a6ee06dbp+1, 0x1.4acc9e21c8208p-55,
+    0x1.d1f534ddc0db6p+1, 0x1.4acc9e21c820cp-54,
+    0x1.a3ea69bb81b6cp+1, 0x1.4acc9e21c820ep-53,
+    0x1.47d4d377036d8p+1, 0x1.4acc9e21c820fp-52,
+    0x1.1f534ddc0db62p+0, 0x1.2b3278872083ep-53,
+    0x1.1f534ddc0db62p+1, 0x1.2b3278872083fp-52,
+    0x1.f534ddc0db628p-2, 0x1.5993c439041fcp-54,
+    0x1.f534ddc0db628p-1, 0x1.5993c439041fep-53,
+    0x1.f534ddc0db628p+0, 0x1.5993c439041fep-52,
+    0x1.f534ddc0db629p+1, 0x1.664f10e4107f8p-53,
+    0x1.ea69bb81b6c52p+1, 0x1.664f10e4107f9p-52,
+    0x1.d4d377036d8a5p+1, 0x1.993c439041fe4p-53,
+    0x1.a9a6ee06db14ap+1, 0x1.993c439041fe5p-52,
+    0x1.534ddc0db6295p+1, 0x1.3278872083fcap-52,
+    0x1.4d377036d8a56p+0, 0x1.93c439041fe50p-54,
+    0x1.4d377036d8a56p+1, 0x1.93c439041fe50p-53,
+    0x1.34ddc0db62958p+0, 0x1.93c439041fe51p-52,
+};
+
+/* x * 2/pi = k + f (|f| <= 1/2 + 2^-26, k mod 4 in *q) for |x| >= 2^19: m * (2^e 2/pi mod 4) is x 2/pi mod 4 (m
+ * is an integer). m * c0 is taken exactly, as a product and its error (FMA, or without FMA c0 split in two
+ * halves whose products are exact), the integers taken out as they appear; m * c1 and the roundings after it
+ * are below 2^-79. Returns r = f * pi/2 in double; any other x reads a valid row. */
+LG_MATH_INLINE double lg__trig_reduce_large(float x, int32_t *q)
+{
+    const double magic = 0x1.8p52; /* (v + magic) - magic rounds |v| < 2^51 to an integer */
+    int32_t bits = lg__f2i(x), biased = (bits >> 23) & 0xff;
+    int32_t row = lg__seli(biased > 146 + 108, 108, lg__seli(biased < 146, 0, biased - 146));
+    double m = (double)((bits & 0x7fffff) | 0x800000);
+    /* (indexed so, each a gather: gcc vectorizes neither a 2-d table's read nor one through a pointer) */
+    double c0 = lg__two_over_pi_mod4[2 * row], c1 = lg__two_over_pi_mod4[2 * row + 1];
+#ifdef LG__HAVE_FMA
+    double p0 = m * c0, tail = LG__FMA(m, c0, -p0);
+#else
+    double split = c0 * 0x1.0000002p+27, c0_head = split - (split - c0); /* Veltkamp: 26 + 27 bits */
+    double p0 = m * c0_head, tail = m * (c0 - c0_head);
+#endif
+    p0 -= 4 * (((p0 * 0.25) + magic) - magic);
+    double k = (p0 + magic) - magic;
+    double v = (p0 - k) + tail;
+    double k2 = (v + magic) - magic;
+    double f = (v - k2) + m * c1;
+    int32_t n = (int32_t)(k + k2);
+    int32_t negative = bits < 0;
+    *q = lg__seli(negative, -n, n);
+    return lg__seld(negative, -f, f) * 0x1.921fb54442d18p+0;
+}
+
+/* x = q*pi/2 + r. Below 2^19 with FMA the reduction runs in double: k = round(x * 2/pi) exactly (adding
+ * 1.5 * 2^52 rounds to an integer and leaves it in the low bits), and x - k*pi/2 with pi/2 in three doubles
+ * (160 bits), each step an FMA whose product is exact; without FMA k is rounded in float and x - k*pi/2 taken
+ * in double with a 31-bit head (k*head is exact for |k| < 2^22) and a double tail (2 ulp to 1e6, where k
+ * can be one off). From 2^19 up lg__trig_reduce_large. */
 LG_MATH_INLINE float lg__trig_reduce(float x, int32_t *q)
 {
+    int32_t q_near;
 #ifdef LG__HAVE_FMA
     double xd = (double)x;
     double kd = LG__FMA(xd, 0x1.45f306dc9c883p-1, 0x1.8p52);
-    *q = (int32_t)lg__d2l(kd); /* k's low bits */
+    q_near = (int32_t)lg__d2l(kd); /* k's low bits */
     kd -= 0x1.8p52;
     double rd = LG__FMA(kd, -0x1.921fb54442d18p+0, xd);
     rd = LG__FMA(kd, -0x1.1a62633145c07p-54, rd);
     rd = LG__FMA(kd, 0x1.f1976b7ed8fbcp-110, rd);
-    float r = (float)rd;
 #else
     float kf = LG__FMAF(x, 0x1.45f306p-1f, LG__MAGIC);
-    *q = lg__f2i(kf);
+    q_near = lg__f2i(kf);
     kf -= LG__MAGIC;
-    /* without FMA k*P1 is not exact in float: reduce in double, with a 31-bit head (k*head is
-     * exact for |k| < 2^22, and so is x - k*head) and a double tail */
     double kd = (double)kf;
-    float r = (float)(((double)x - kd * 0x1.921fb544p+0) - kd * 0x1.0b4611a626331p-34);
+    double rd = ((double)x - kd * 0x1.921fb544p+0) - kd * 0x1.0b4611a626331p-34;
 #endif
-    /* without FMA, for large |x| k can be off by one (2/pi is rounded to float), leaving |r| above
-     * pi/4 (up to 0.87 at |x| = 2e6) where the polynomials lose under 1 ulp. The clamp only bites
-     * past the accurate range (2e6 without FMA, 2^51 with it). */
-    return lg__clamp(r, -1.0f, 1.0f);
+    int32_t q_large, large = fabsf(x) >= 0x1p19f;
+    double rd_large = lg__trig_reduce_large(x, &q_large);
+    *q = lg__seli(large, q_large, q_near);
+    return (float)lg__seld(large, rd_large, rd);
 }
 
 /* sin(r), |r| <= pi/4: minimax degree 7, rel. error 4e-9 */
