@@ -36,7 +36,7 @@ FLOAT_OPS = {
     Op.ACOS: "lg_acos{f}({a})", Op.ATAN: "lg_atan{f}({a})", Op.SINH: "lg_sinh{f}({a})",
     Op.COSH: "lg_cosh{f}({a})", Op.TANH: "lg_tanh{f}({a})", Op.ERF: "lg_erf{f}({a})", Op.ERFC: "lg_erfc{f}({a})",
     Op.FLOOR: "floor{f}({a})", Op.CEIL: "ceil{f}({a})", Op.ROUND: "rint{f}({a})", Op.TRUNC: "trunc{f}({a})",
-    Op.ISNAN: "({a} != {a})", Op.ISINF: "(fabs{f}({a}) == INFINITY)",
+    Op.ISNAN: "({a} != {a})", Op.ISINF: "(fabs{f}({a}) == INFINITY)", Op.SIGNBIT: "(signbit({a}) != 0)",
     Op.ADD: "{a} + {b}", Op.SUB: "{a} - {b}", Op.MUL: "{a} * {b}", Op.DIV: "{a} / {b}",
     Op.FLOORDIV: "lg_floordiv{f}({a}, {b})", Op.MOD: "lg_mod{f}({a}, {b})", Op.FMOD: "fmod{f}({a}, {b})",
     Op.POW: "lg_pow{f}({a}, {b})", Op.ATAN2: "lg_atan2{f}({a}, {b})", Op.MAX: "lg_max{f}({a}, {b})", Op.MIN: "lg_min{f}({a}, {b})",
@@ -46,7 +46,7 @@ FLOAT_OPS = {
 INT_OPS = {
     Op.NEG: "-{a}", Op.NOT: "~{a}", Op.ABS: "({a} < 0 ? -{a} : {a})",
     Op.FLOOR: "{a}", Op.CEIL: "{a}", Op.ROUND: "{a}", Op.TRUNC: "{a}", Op.ISNAN: "0", Op.ISINF: "0",
-    Op.ADD: "{a} + {b}", Op.SUB: "{a} - {b}", Op.MUL: "{a} * {b}",
+    Op.SIGNBIT: "({a} < 0)", Op.ADD: "{a} + {b}", Op.SUB: "{a} - {b}", Op.MUL: "{a} * {b}",
     Op.FLOORDIV: "lg_floordiv_{t}({a}, {b})", Op.MOD: "lg_mod_{t}({a}, {b})", Op.FMOD: "lg_fmod_{t}({a}, {b})",
     Op.POW: "lg_pow_{t}({a}, {b})",
     Op.MAX: "({a} > {b} ? {a} : {b})", Op.MIN: "({a} < {b} ? {a} : {b})",
@@ -70,7 +70,7 @@ COMPLEX_OPS = {
 
 # bool arithmetic is logical, as in torch (True + True is True)
 BOOL_OPS = {
-    Op.NOT: "!{a}", Op.ABS: "{a}", Op.ISNAN: "0", Op.ISINF: "0",
+    Op.NOT: "!{a}", Op.ABS: "{a}", Op.ISNAN: "0", Op.ISINF: "0", Op.SIGNBIT: "0",
     Op.ADD: "({a} | {b})", Op.MUL: "({a} & {b})", Op.MAX: "({a} | {b})", Op.MIN: "({a} & {b})",
     Op.AND: "({a} & {b})", Op.OR: "({a} | {b})", Op.XOR: "({a} ^ {b})", **_CMP,
 }

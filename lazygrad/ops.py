@@ -43,6 +43,7 @@ class Op(Enum):
     TRUNC = "trunc"
     ISNAN = "isnan"
     ISINF = "isinf"
+    SIGNBIT = "signbit"    # whether the sign bit is set (-0.0 and a NaN with its sign bit too)
     CAST = "cast"          # arg: the target DType (the node's dtype); complex to real keeps the real part
     IMAG = "imag"          # the imaginary part of a complex value (the node's dtype is the parts' float type)
     CONJ = "conj"          # the complex conjugate
@@ -118,13 +119,13 @@ SOURCES = frozenset({Op.BUFFER, Op.CONST, Op.ARANGE, Op.RAND})
 UNARY = frozenset({
     Op.NEG, Op.NOT, Op.ABS, Op.EXP, Op.EXP2, Op.EXPM1, Op.LOG, Op.LOG2, Op.LOG10, Op.LOG1P, Op.SQRT, Op.SIN,
     Op.COS, Op.TAN, Op.ASIN, Op.ACOS, Op.ATAN, Op.SINH, Op.COSH, Op.TANH, Op.ERF, Op.ERFC, Op.FLOOR, Op.CEIL,
-    Op.ROUND, Op.TRUNC, Op.ISNAN, Op.ISINF, Op.CAST, Op.IMAG, Op.CONJ,
+    Op.ROUND, Op.TRUNC, Op.ISNAN, Op.ISINF, Op.SIGNBIT, Op.CAST, Op.IMAG, Op.CONJ,
 })
 BINARY = frozenset({
     Op.ADD, Op.SUB, Op.MUL, Op.DIV, Op.FLOORDIV, Op.MOD, Op.FMOD, Op.POW, Op.ATAN2, Op.MAX, Op.MIN, Op.EQ, Op.NE, Op.LT,
     Op.LE, Op.GT, Op.GE, Op.AND, Op.OR, Op.XOR, Op.SHL, Op.SHR, Op.COMPLEX,
 })
-COMPARISONS = frozenset({Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE, Op.ISNAN, Op.ISINF})
+COMPARISONS = frozenset({Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE, Op.ISNAN, Op.ISINF, Op.SIGNBIT})
 ELEMENTWISE = UNARY | BINARY | {Op.WHERE}
 # ops whose evaluation costs far more than a load: the scheduler avoids recomputing them
 TRANSCENDENTAL = frozenset({

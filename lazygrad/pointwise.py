@@ -8,7 +8,7 @@ import math
 from . import graph
 from .autograd.record import differentiable
 from .dtypes import NUMBER_TYPES, DType, bool_, float64, get_default_dtype, opmath, result_type, to_dtype, torch_name
-from .elementwise import (_float_of, _out, abs, acos, add, asin, atan, atan2, div, eq, exp, exp2, ge, gt, isfinite,
+from .elementwise import (_float_of, _out, abs, acos, add, asin, atan, div, eq, exp, exp2, ge, gt, isfinite,
                           isinf, isnan, le, log, log1p, logical_and, logical_not, logical_or, lt, maximum, minimum, mul,
                           ne, neg, sin, sqrt, sub, trunc, unary, where)
 from .ops import Op
@@ -172,14 +172,11 @@ def sinc(input: Tensor) -> Tensor:
     return where(eq(x, 0), 1.0, div(sin(px), px)).to(dt)
 
 
-@differentiable("sgn")
+@differentiable("signbit")
 def signbit(input: Tensor) -> Tensor:
-    """Whether the sign bit is set: True for -0.0 too (seen as 1/x < 0). A NaN counts as positive."""
+    """Whether the sign bit is set: True for -0.0 and for a NaN whose sign bit is set, as torch's."""
     _no_complex(input, "signbit")
-    x = input
-    if not x.dtype.is_floating_point:
-        return lt(x, 0)
-    return logical_or(lt(x, 0), logical_and(eq(x, 0), lt(div(1, x), 0)))
+    return Tensor._from_node(graph.alu(Op.SIGNBIT, input.lazy), input._storage.device)
 
 
 def positive(input: Tensor) -> Tensor:

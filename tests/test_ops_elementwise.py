@@ -759,6 +759,18 @@ def test_float_power_is_double(backend):
                       else lg.float_power(lg.tensor(a), lg.tensor(a)), torch.float_power(torch_of(a), torch_of(a)))
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "int32", "int8", "uint8", "bool"])
+def test_signbit_reads_the_sign_bit_of_zeros_and_nans(backend, dtype):
+    """-0.0 and a NaN whose sign bit is set (what 0/0 gives on x86) count as negative, as in torch."""
+    torch = torch_or_skip()
+    floats = np.array([1.5, -1.5, 0.0, -0.0, np.nan, -np.nan, np.inf, -np.inf], np.float32)
+    values = floats if "float" in dtype else np.array([3, 0, 1, 0, 2, 1, 7, 0]) * (1 if dtype in ("uint8", "bool") else -1)
+    got = lg.signbit(lg.tensor(values).to(getattr(lg, dtype)))
+    want = torch.signbit(torch.tensor(values).to(getattr(torch, dtype)))
+    assert got.dtype is lg.bool and got.tolist() == want.tolist()
+    assert lg.signbit(lg.zeros(2) / 0).tolist() == torch.signbit(torch.zeros(2) / 0).tolist()
+
+
 @pytest.mark.parametrize("x", [1e4, 1e6, 1e7, 1e9, 1e15, 3e38])
 def test_trig_of_large_float32_arguments(backend, x):
     """Every float's reduction keeps its digits (from 2^19 up the C back end takes 2/pi's bits from a table)."""
