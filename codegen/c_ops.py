@@ -36,7 +36,7 @@ FLOAT_OPS = {
     Op.ACOS: "lg_acos{f}({a})", Op.ATAN: "lg_atan{f}({a})", Op.SINH: "lg_sinh{f}({a})",
     Op.COSH: "lg_cosh{f}({a})", Op.TANH: "lg_tanh{f}({a})", Op.ERF: "lg_erf{f}({a})", Op.ERFC: "lg_erfc{f}({a})",
     Op.FLOOR: "floor{f}({a})", Op.CEIL: "ceil{f}({a})", Op.ROUND: "rint{f}({a})", Op.TRUNC: "trunc{f}({a})",
-    Op.ISNAN: "({a} != {a})", Op.ISINF: "(fabs{f}({a}) == INFINITY)", Op.SIGNBIT: "(signbit({a}) != 0)",
+    Op.ISNAN: "({a} != {a})", Op.ISINF: "(fabs{f}({a}) == INFINITY)", Op.SIGNBIT: "lg_signbit{f}({a})",
     Op.ADD: "{a} + {b}", Op.SUB: "{a} - {b}", Op.MUL: "{a} * {b}", Op.DIV: "{a} / {b}",
     Op.FLOORDIV: "lg_floordiv{f}({a}, {b})", Op.MOD: "lg_mod{f}({a}, {b})", Op.FMOD: "fmod{f}({a}, {b})",
     Op.POW: "lg_pow{f}({a}, {b})", Op.ATAN2: "lg_atan2{f}({a}, {b})", Op.MAX: "lg_max{f}({a}, {b})", Op.MIN: "lg_min{f}({a}, {b})",

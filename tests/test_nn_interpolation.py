@@ -86,6 +86,26 @@ def test_interpolate_fuses_to_one_kernel_per_dim():
     assert_like_torch(out, want, rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("mode,kw", [("bilinear", dict(scale_factor=1.5)), ("bicubic", dict(scale_factor=1.5)),
+                                     ("bilinear", dict(scale_factor=1.5, align_corners=True)),
+                                     ("linear", dict(scale_factor=1.7)), ("trilinear", dict(scale_factor=1.5))])
+def test_half_precision_upsampling_weighs_in_float_as_torch(mode, kw, dtype):
+    """torch keeps the weights in the input's dtype (a linear pair as t and 1 - t of the rounded t), weighs the
+    last dim innermost in float32 and rounds once: the same bits but for a few elements one step apart (its
+    float32 sums fused differently), where half of them differed."""
+    torch = torch_or_skip()
+    spatial = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}[mode]
+    a = (np.random.default_rng(4).standard_normal((1, 3) + (64,) * spatial if spatial < 3 else (1, 1, 16, 64, 64))
+         * 3).astype(np.float32)
+    got = LF.interpolate(lg.tensor(a).to(getattr(lg, dtype)), mode=mode, **kw)
+    want = torch.nn.functional.interpolate(torch.tensor(a).to(getattr(torch, dtype)), mode=mode, **kw)
+    assert got.dtype == getattr(lg, dtype)
+    got, want = got.float().numpy(), want.float().numpy()
+    assert (got != want).mean() <= 1e-3
+    np.testing.assert_allclose(got, want, rtol=2.0 ** -7 if dtype == "bfloat16" else 2.0 ** -10, atol=1e-6)
+
+
 @pytest.mark.parametrize("name,kw,mode", [("upsample", dict(scale_factor=2, mode="bilinear"), "bilinear"),
                                           ("upsample_nearest", dict(size=(3, 9)), "nearest"),
                                           ("upsample_bilinear", dict(scale_factor=1.5), "bilinear")])

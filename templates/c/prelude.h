@@ -10,6 +10,11 @@
 #define LG_FN static inline
 #include "lg_helpers.h"
 
+/* the sign bit read from the integer bits: gcc 12 vectorizes signbit() of a value it also reads as bits (a
+ * bfloat16 rounding) into an instruction it cannot emit (an internal compiler error) */
+LG_FN bool lg_signbitf(float x) { return lg__f2i(x) < 0; }
+LG_FN bool lg_signbit(double x) { return lg__d2l(x) < 0; }
+
 /* torch's CPU arange (lazygrad/torch_arange.py): the index of the first value of the vector that value i
  * is written in, or i itself where a thread's chunk ends in values written one by one. lanes is a power of
  * two; the chunk i is in is found by comparisons (a loop over the few threads' chunks, unrolled where n and

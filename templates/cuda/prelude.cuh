@@ -58,6 +58,8 @@ LG_FN float lg_powf(float a, float b) { return powf(a, b); }
 LG_FN double lg_pow(double a, double b) { return pow(a, b); }
 LG_FN float lg_atan2f(float a, float b) { return atan2f(a, b); }
 LG_FN double lg_atan2(double a, double b) { return atan2(a, b); }
+LG_FN bool lg_signbitf(float x) { return signbit(x); }
+LG_FN bool lg_signbit(double x) { return signbit(x); }
 
 #include "lg_helpers.h"
 

@@ -276,11 +276,24 @@ def interpolate(input: Tensor, size: int | Sequence[int] | None = None,
         raise NotImplementedError(f"\"upsample_{kind}{n}d_channels_last\" not implemented for "
                                   f"'{torch_name(input.dtype)}'")
     ftype = np.float64 if input.dtype == lg.float64 else np.float32
-    result = input
-    for i, o in enumerate(out):
-        taps, weights = table(input.shape[2 + i], o, None if scales is None else scales[i], align_corners, ftype)
+    half = input.dtype in (lg.float16, lg.bfloat16)
+    result = input.float() if half else input
+    for i in reversed(range(n)):  # (torch's kernels weigh the last dim innermost)
+        taps, weights = table(input.shape[2 + i], out[i], None if scales is None else scales[i], align_corners,
+                              ftype)
+        if half and weights is not None:
+            weights = _stored_weights(weights, mode, input.dtype)
         result = _resample_dim(result, 2 + i, taps, weights)
-    return in_format_of(result, input)
+    return in_format_of(result.to(input.dtype) if half else result, input)
+
+
+def _stored_weights(weights: np.ndarray, mode: str, dtype) -> np.ndarray:
+    """The weights as torch's kernels keep them for a float16 or bfloat16 input, which they weigh in float32
+    and round once: rounded to the dtype, a linear pair as t and 1 - t of the rounded t."""
+    if mode in _LINEAR_DIMS and weights.shape[1] == 2:
+        t = weights[:, 1].astype(dtype.np).astype(np.float32)
+        return np.stack([(1 - t).astype(dtype.np), t.astype(dtype.np)], 1).astype(np.float32)
+    return weights.astype(dtype.np).astype(np.float32)
 
 
 def _deprecated(name: str) -> None:
