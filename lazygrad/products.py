@@ -435,7 +435,10 @@ def legacy_cross(input: Tensor, other: Tensor, dim: int | None = None, *, out=No
 
 def pnorm(x: Tensor, p: float, dim) -> Tensor:
     """The p-norm of x over dim (all dims for None): a count for p = 0, the largest (smallest) |x| for
-    p = inf (-inf). Complex x gives the real norm of |x|."""
+    p = inf (-inf). Complex x gives the real norm of |x|. float16 and bfloat16 are computed in float32 and
+    rounded once, as torch's norm kernels (a sum of squares in the dtype overflowed it)."""
+    if x.dtype in HALF_FLOATS:
+        return pnorm(x.float(), p, dim).to(x.dtype)
     a = x.abs()
     if p == 0:
         return ne(x, 0).to(a.dtype).sum(dim)
