@@ -431,7 +431,8 @@ def renorm(input: Tensor, p, dim: int, maxnorm) -> Tensor:
     if input.ndim < 2:
         raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {input.ndim} dimensions")
     d = wrap_dim(dim, input.ndim)
-    n = norm(input, p, tuple(k for k in range(input.ndim) if k != d), keepdim=True)
+    wide = input.to(opmath(input.dtype))  # (a float16 norm and factor are float32's, the factor rounded once)
+    n = norm(wide, p, tuple(k for k in range(input.ndim) if k != d), keepdim=True)
     return mul(input, where(n > maxnorm, div(maxnorm, add(n, 1e-7)), 1.0).to(input.dtype))
 
 

@@ -130,6 +130,7 @@ REDUCED = {
     "cross_entropy": lambda m, x: m.nn.functional.cross_entropy(x, m.arange(16) % 5, reduction="none"),
     "vector_norm_3": lambda m, x: m.linalg.vector_norm(x, 3, dim=0), "dist": lambda m, x: m.dist(x[0], x[1]),
     "dist_past_float16": lambda m, x: m.dist(x * 40, x.flip(0) * 40), "dist_3": lambda m, x: m.dist(x, x.flip(0), 3),
+    "renorm": lambda m, x: x.renorm(2, 0, 5), "renorm_1": lambda m, x: x.renorm(1, 1, 20),
     "cosine_similarity": lambda m, x: m.nn.functional.cosine_similarity(x[:8], x[8:]),
     "adaptive_avg_pool": lambda m, x: m.nn.functional.adaptive_avg_pool2d(x[None], (5, 7)),
 }
