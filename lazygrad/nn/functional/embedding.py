@@ -14,7 +14,8 @@ import numpy as np
 from ...autograd.composite import recorded_as
 from ...autograd.grad_mode import is_grad_enabled, no_grad
 from ...creation import arange, full, ones, tensor, zeros
-from ...dtypes import bfloat16, float16, float32, float64, int32, int64, promote_types, torch_name, type_string
+from ...dtypes import (bfloat16, float16, float32, float64, int32, int64, opmath, promote_types, torch_name,
+                       type_string)
 from ...elementwise import where
 from ...searching import searchsorted
 from ...tensor import Tensor
@@ -214,7 +215,9 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
     table = zeros(bags + 1, weight.shape[1], dtype=weight.dtype, device=weight.device)  # (row `bags`: left out)
     if mode == "max":
         return _bag_max(table, bag, rows)[:bags]
-    summed = table.index_add(0, bag, rows)[:bags]
+    # (float16 and bfloat16 bags are summed in float32 and rounded once, as torch's kernel sums them)
+    wide = opmath(weight.dtype)
+    summed = table.to(wide).index_add(0, bag, rows.to(wide))[:bags].to(weight.dtype)
     if mode == "sum":
         return summed
     counts = zeros(bags + 1, dtype=weight.dtype, device=weight.device).index_add(0, bag, ones(bag.shape,
