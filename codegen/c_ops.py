@@ -40,7 +40,7 @@ FLOAT_OPS = {
     Op.ADD: "{a} + {b}", Op.SUB: "{a} - {b}", Op.MUL: "{a} * {b}", Op.DIV: "{a} / {b}",
     Op.FLOORDIV: "lg_floordiv{f}({a}, {b})", Op.MOD: "lg_mod{f}({a}, {b})", Op.FMOD: "fmod{f}({a}, {b})",
     Op.POW: "lg_pow{f}({a}, {b})", Op.ATAN2: "lg_atan2{f}({a}, {b})", Op.MAX: "lg_max{f}({a}, {b})", Op.MIN: "lg_min{f}({a}, {b})",
-    Op.COMPLEX: "lg_cmake{f}({a}, {b})", **_CMP,
+    Op.COMPLEX: "lg_cmake{f}({a}, {b})", Op.FMA: "fma{f}({a}, {b}, {c})", **_CMP,
 }
 
 INT_OPS = {

@@ -714,11 +714,17 @@ def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1, out=Non
         raise NotImplementedError("\"addcmul_cpu_out\" not implemented for 'Bool'")
     shape = broadcast_shapes(input._shape, tensor1._shape, tensor2._shape)
     wide = opmath(dt)  # (half precision computed in float32, rounded once)
-    product = graph.alu(Op.MUL, graph.alu(Op.MUL, _wide_operand(tensor1, shape, dt, wide),
-                                          _wide_operand(tensor2, shape, dt, wide)),
-                        graph.const(_value_in(dt, value), wide, shape))
-    node = graph.cast(graph.alu(Op.ADD, _wide_operand(input, shape, dt, wide), product), dt)
-    return _out(_result(node, input, tensor1, tensor2), out)
+    scaled = graph.alu(Op.MUL, _wide_operand(tensor1, shape, dt, wide), graph.const(_value_in(dt, value), wide, shape))
+    node = _fused_multiply_add(scaled, _wide_operand(tensor2, shape, dt, wide), _wide_operand(input, shape, dt, wide))
+    return _out(_result(graph.cast(node, dt), input, tensor1, tensor2), out)
+
+
+def _fused_multiply_add(a: Node, b: Node, c: Node) -> Node:
+    """a * b + c rounded once for floats, as torch's vectorized kernels fuse it (its lerp and addcmul); other
+    dtypes multiply, then add."""
+    if a.dtype in (float32, float64):
+        return graph.alu(Op.FMA, a, b, c)
+    return graph.alu(Op.ADD, graph.alu(Op.MUL, a, b), c)
 
 
 @tensor_parameters("input", "tensor1", "tensor2")
@@ -771,17 +777,16 @@ def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
     wide = opmath(dt)
     x, y = _wide_operand(input, shape, wide), _wide_operand(end, shape, wide)
     diff = graph.alu(Op.SUB, y, x)
+    back = graph.alu(Op.NEG, diff)  # (the far side is end - diff * (1 - weight), fused as torch's)
     if not isinstance(weight, Tensor):  # one side of the formula, chosen now
         near_start = math.hypot(weight.real, weight.imag) < 0.5
         w = graph.const(weight if near_start else 1 - weight, wide, shape)
-        node = graph.alu(Op.ADD, x, graph.alu(Op.MUL, w, diff)) if near_start else \
-            graph.alu(Op.SUB, y, graph.alu(Op.MUL, diff, w))
+        node = _fused_multiply_add(w, diff, x) if near_start else _fused_multiply_add(back, w, y)
     else:
         w, real = _wide_operand(weight, shape, wide), wide.to_real()
         near_start = graph.alu(Op.LT, graph.alu(Op.ABS, w, dtype=real), graph.const(0.5, real, shape))
-        far = graph.alu(Op.MUL, diff, graph.alu(Op.SUB, graph.const(1, wide, shape), w))
-        node = graph.alu(Op.WHERE, near_start, graph.alu(Op.ADD, x, graph.alu(Op.MUL, w, diff)),
-                         graph.alu(Op.SUB, y, far))
+        far = _fused_multiply_add(back, graph.alu(Op.SUB, graph.const(1, wide, shape), w), y)
+        node = graph.alu(Op.WHERE, near_start, _fused_multiply_add(w, diff, x), far)
     return _result(graph.cast(node, dt), *tensors)
 
 

@@ -192,10 +192,31 @@ def apply(op: Op, dtype: np.dtype, *args: np.ndarray, arg=None) -> np.ndarray:
     with np.errstate(all="ignore"):
         if op is Op.WHERE:
             return np.where(args[0], args[1], args[2]).astype(dtype, copy=False)
+        if op is Op.FMA:
+            return np.asarray(_fma(*args)).astype(dtype, copy=False)
         fn = UNARY_NP.get(op) or BINARY_NP[op]
         if op in WIDENED and dtype == np.float32:
             args = tuple(a.astype(np.float64) if a.dtype == np.float32 else a for a in args)
         return np.asarray(fn(*args)).astype(dtype, copy=False)
+
+
+def _fma(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """a * b + c rounded once, as the C kernels' fma: float32 through double (the product is exact there, and a
+    second rounding changes the result only on a tie, about 2^-29 of the time); float64 by error-free steps
+    (Dekker's exact product, Knuth's exact sum) rounded once, the same but for such ties."""
+    if a.dtype != np.float64:
+        return a.astype(np.float64) * b + c
+    product = a * b
+    split = 134217729.0  # 2^27 + 1: Veltkamp's halves of a double
+    ta, tb = a * split, b * split
+    ah, bh = ta - (ta - a), tb - (tb - b)
+    al, bl = a - ah, b - bh
+    product_error = ((ah * bh - product) + ah * bl + al * bh) + al * bl
+    total = product + c
+    back = total - product
+    sum_error = (product - (total - back)) + (c - back)
+    fused = total + (sum_error + product_error)
+    return np.where(np.isfinite(fused), fused, product + c)
 
 
 def identity(rop: ReduceOp, dtype: np.dtype):

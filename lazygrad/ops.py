@@ -73,6 +73,7 @@ class Op(Enum):
     COMPLEX = "complex"    # the complex number with real part a and imaginary part b
     # ternary elementwise
     WHERE = "where"
+    FMA = "fma"            # a * b + c rounded once (floats: torch's vectorized lerp and addcmul fuse so)
     # reductions over axes (arg: (ReduceOp, axes)); the result keeps reduced dims as size 1
     REDUCE = "reduce"
     # inclusive scan along one axis (arg: (ReduceOp, axis))
@@ -126,7 +127,7 @@ BINARY = frozenset({
     Op.LE, Op.GT, Op.GE, Op.AND, Op.OR, Op.XOR, Op.SHL, Op.SHR, Op.COMPLEX,
 })
 COMPARISONS = frozenset({Op.EQ, Op.NE, Op.LT, Op.LE, Op.GT, Op.GE, Op.ISNAN, Op.ISINF, Op.SIGNBIT})
-ELEMENTWISE = UNARY | BINARY | {Op.WHERE}
+ELEMENTWISE = UNARY | BINARY | {Op.WHERE, Op.FMA}
 # ops whose evaluation costs far more than a load: the scheduler avoids recomputing them
 TRANSCENDENTAL = frozenset({
     Op.EXP, Op.EXP2, Op.EXPM1, Op.LOG, Op.LOG2, Op.LOG10, Op.LOG1P, Op.SIN, Op.COS, Op.TAN, Op.ASIN, Op.ACOS,
