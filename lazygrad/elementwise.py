@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
@@ -208,29 +209,38 @@ def _float_of(*xs) -> DType:
 
 @differentiable("add")
 def add(input, other, *, alpha=1, out=None) -> Tensor:
-    if alpha != 1:
+    if type(alpha) is not int or alpha != 1:
         return _out(_scaled(Op.ADD, input, other, alpha, "add"), out)
     return _out(binary(Op.ADD, input, other, name="add"), out)
 
 
 def _scaled(op: Op, input, other, alpha, name: str) -> Tensor:
-    """input + alpha * other (or -): for float16/bfloat16 tensors torch's kernel computes both steps in float32
-    and rounds once; for float32 it fuses them (a multiply-add, one rounding), which double arithmetic rounded to
-    float reproduces (the product of two floats is exact in double). A number `other` is multiplied in the op's
-    dtype, as torch's wrapped number is (-1 * 0 is -0.0 in floats: add(-0.0, 0, alpha=-1) is -0.0)."""
-    if isinstance(input, Tensor) and type(other) in _PLAIN_SCALARS and input.dtype.kind in "fc" \
-            and result_type(input, other) not in HALF_FLOATS:
+    """input + alpha * other (or -), torch's alpha checks first: for floats torch's kernel fuses the two steps (one
+    multiply-add, FMA: sub adds -alpha * other), float16/bfloat16 in float32 with alpha in their dtype, rounded
+    once. A number `other` is taken in the op's dtype, as torch's wrapped number is (-1 * 0 is -0.0 in floats:
+    add(-0.0, 0, alpha=-1) is -0.0)."""
+    _check_alpha(result_type(input, other), alpha)
+    if isinstance(input, Tensor) and type(other) in _PLAIN_SCALARS and input.dtype.kind in "fc":
         other = Tensor._from_node(graph.const(other, result_type(input, other), ()), input._storage.device)
     dt = result_type(input, other) if isinstance(input, Tensor) and isinstance(other, Tensor) else None
-    if dt is float32:
-        wide = mul(other.to(float64), graph.normalize_scalar(alpha, float32))
-        return binary(op, input.to(float64), wide, name=name).to(float32)
-    if dt in HALF_FLOATS:  # (alpha in the tensors' dtype, the rest in float32)
-        scaled = mul(other.to(float32), graph.normalize_scalar(alpha, dt))
-        return binary(op, input.to(float32), scaled, name=name).to(dt)
+    if dt in (float32, float64, *HALF_FLOATS):
+        shape, wide = broadcast_shapes(input._shape, other._shape), opmath(dt)
+        factor = graph.const(graph.normalize_scalar(alpha, dt) * (1 if op is Op.ADD else -1), wide, shape)
+        fused = graph.alu(Op.FMA, operand(other, wide, shape), factor, operand(input, wide, shape))
+        return _result(graph.cast(fused, dt), input, other)
     if dt is not None and dt.kind in "fc" and other.dtype is not dt:
         other = other.to(dt)  # (alpha * other in the result's dtype: a float32 other times 2 may pass float's range)
     return binary(op, input, mul(other, alpha), name=name)
+
+
+def _check_alpha(dtype: DType, alpha) -> None:
+    """torch's refusals of an alpha the result's dtype cannot take."""
+    if isinstance(alpha, bool) and dtype is not bool_:
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if dtype.kind not in "fc" and not isinstance(alpha, numbers.Integral):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+    if dtype.kind != "c" and isinstance(alpha, numbers.Complex) and not isinstance(alpha, numbers.Real):
+        raise RuntimeError("For non-complex input tensors, argument alpha must not be a complex number.")
 
 
 def subtract(input, other, *, alpha=1, out=None) -> Tensor:
@@ -249,7 +259,7 @@ def sub(input, other, *, alpha=1, out=None) -> Tensor:
     if any(bools):
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
                            "to invert a mask, use the `~` or `logical_not()` operator instead.")
-    if alpha != 1:
+    if type(alpha) is not int or alpha != 1:
         return _out(_scaled(Op.SUB, input, other, alpha, "sub"), out)
     return _out(binary(Op.SUB, input, other, name="sub"), out)
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import lazygrad as lg
-from oracle import assert_like_torch, dtype_name, torch_of, torch_or_skip, xfail_if
+from oracle import assert_like_torch, dtype_name, raises_like_torch, torch_of, torch_or_skip, xfail_if
 
 BOOL = ["bool"]
 INTS = ["uint8", "int8", "int16", "int32", "int64"]
@@ -778,6 +778,29 @@ def test_trig_of_large_float32_arguments(backend, x):
     a = np.array([x, -x, x / 3], np.float32)
     for name in ("sin", "cos", "tan"):
         assert_like_torch(getattr(lg, name)(lg.tensor(a)), getattr(torch, name)(torch_of(a)), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_add_and_sub_with_alpha_fuse_their_multiply_add_as_torch(backend, dtype):
+    """torch's add kernel computes input + alpha * other as one multiply-add (sub adds -alpha): the same bits,
+    where float64 rounded the product first in a fifth of the elements."""
+    torch = torch_or_skip()
+    rng = np.random.default_rng(9)
+    a, b = (rng.standard_normal(20000) * 3 for _ in range(2))
+    for fn in (lambda m, x, y: m.add(x, y, alpha=0.3), lambda m, x, y: m.sub(x, y, alpha=0.3),
+               lambda m, x, y: x.add(y[:1], alpha=-1.7), lambda m, x, y: x.clone().sub_(y, alpha=2.5),
+               lambda m, x, y: x.add(2.5, alpha=-1.7)):
+        got = fn(lg, lg.tensor(a).to(getattr(lg, dtype)), lg.tensor(b).to(getattr(lg, dtype)))
+        want = fn(torch, torch.tensor(a).to(getattr(torch, dtype)), torch.tensor(b).to(getattr(torch, dtype)))
+        np.testing.assert_array_equal(got.numpy(), want.numpy())
+
+
+@pytest.mark.parametrize("case", [
+    lambda m: m.add(m.ones(2), m.ones(2), alpha=1j), lambda m: m.add(m.ones(2, dtype=m.int64), 1, alpha=1.0),
+    lambda m: m.sub(m.ones(2, dtype=m.int64), m.ones(2, dtype=m.int64), alpha=True),
+    lambda m: m.ones(2).add_(m.ones(2), alpha=False)])
+def test_alpha_a_result_cannot_take_is_refused_as_torch(case):
+    raises_like_torch(case, RuntimeError)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
