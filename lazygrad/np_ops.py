@@ -93,7 +93,8 @@ UNARY_NP = {
     Op.COSH: np.cosh, Op.TANH: np.tanh, Op.ERF: lambda a: np.asarray(_erf(a), dtype=a.dtype),
     Op.ERFC: lambda a: np.asarray(_erfc(a), dtype=a.dtype),
     Op.FLOOR: _float_only(np.floor), Op.CEIL: _float_only(np.ceil), Op.ROUND: _round,
-    Op.TRUNC: _float_only(np.trunc), Op.ISNAN: np.isnan, Op.ISINF: np.isinf, Op.SIGNBIT: np.signbit, Op.IMAG: np.imag, Op.CONJ: np.conj,
+    Op.TRUNC: _float_only(np.trunc), Op.ISNAN: np.isnan, Op.ISINF: np.isinf, Op.SIGNBIT: np.signbit,
+    Op.IMAG: np.imag, Op.CONJ: np.conj,
 }
 
 

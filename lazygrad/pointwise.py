@@ -8,9 +8,9 @@ import math
 from . import graph
 from .autograd.record import differentiable
 from .dtypes import NUMBER_TYPES, DType, bool_, float64, get_default_dtype, opmath, result_type, to_dtype, torch_name
-from .elementwise import (_float_of, _out, abs, acos, add, asin, atan, div, eq, exp, exp2, ge, gt, isfinite,
-                          isinf, isnan, le, log, log1p, logical_and, logical_not, logical_or, lt, maximum, minimum, mul,
-                          ne, neg, sin, sqrt, sub, trunc, unary, where)
+from .elementwise import (_float_of, _out, _result, abs, acos, add, asin, atan, div, eq, exp, exp2, ge, gt,
+                          isfinite, isinf, isnan, le, log, log1p, logical_and, logical_not, logical_or, lt, maximum,
+                          minimum, mul, ne, neg, sin, sqrt, sub, trunc, unary, where)
 from .ops import Op
 from .out_dtypes import input_for_out
 from .reductions import _sum_dtype, sum
@@ -176,7 +176,7 @@ def sinc(input: Tensor) -> Tensor:
 def signbit(input: Tensor) -> Tensor:
     """Whether the sign bit is set: True for -0.0 and for a NaN whose sign bit is set, as torch's."""
     _no_complex(input, "signbit")
-    return Tensor._from_node(graph.alu(Op.SIGNBIT, input.lazy), input._storage.device)
+    return _result(graph.alu(Op.SIGNBIT, input.lazy), input)
 
 
 def positive(input: Tensor) -> Tensor:

@@ -113,6 +113,28 @@ def test_exponential_linear_units_are_accurate_just_below_zero(name, alpha):
     assert np.abs(got.view(np.int32).astype(np.int64) - want.view(np.int32).astype(np.int64)).max() <= 2
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16", "bfloat16"])
+@pytest.mark.parametrize("name", ["hardswish", "hardsigmoid"])
+def test_hard_activations_and_their_gradients_are_torchs_bits(name, dtype):
+    """torch's kernels: x * min(max(x + 3, 0), 6) / 6 (-0.0 below -3, NaN at -inf) and its piecewise gradient
+    g * (x / 3 + 1/2) with the outer slopes at -3 and 3; hardsigmoid's g * (1/6 in float32) between them and +0.0
+    outside. Signs of zeros compared too (the gradient at a NaN input left out: torch's float64 kernel gives NaN,
+    its float32 one the gradient itself)."""
+    torch = torch_or_skip()
+    rng = np.random.default_rng(9)
+    x = np.concatenate([rng.standard_normal(5000) * 3, [-5, -3, 3, 5, -np.inf, np.inf, np.nan, 0, -0.0]])
+    g = rng.standard_normal(x.size)
+    results = []
+    for mod, F in ((lg, LF), (torch, tF())):
+        t = mod.tensor(x).to(getattr(mod, dtype)).requires_grad_()
+        y = getattr(F, name)(t)
+        y.backward(mod.tensor(g).to(t.dtype))
+        results.append([np.asarray(v.detach().double().numpy()) for v in (y, t.grad)])
+    for (got, want), kept in zip(zip(*results), (slice(None), ~np.isnan(x))):
+        np.testing.assert_array_equal(got[kept], want[kept])
+        assert (np.signbit(got) == np.signbit(want))[kept][~np.isnan(want[kept])].all()
+
+
 def test_hardsigmoid_keeps_its_digits_just_above_minus_three():
     """(x + 3) / 6, as torch's kernel (x / 6 + 1/2 cancels there): torch's bits, and within an ulp of float64."""
     torch = torch_or_skip()

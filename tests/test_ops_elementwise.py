@@ -764,7 +764,8 @@ def test_signbit_reads_the_sign_bit_of_zeros_and_nans(backend, dtype):
     """-0.0 and a NaN whose sign bit is set (what 0/0 gives on x86) count as negative, as in torch."""
     torch = torch_or_skip()
     floats = np.array([1.5, -1.5, 0.0, -0.0, np.nan, -np.nan, np.inf, -np.inf], np.float32)
-    values = floats if "float" in dtype else np.array([3, 0, 1, 0, 2, 1, 7, 0]) * (1 if dtype in ("uint8", "bool") else -1)
+    sign = 1 if dtype in ("uint8", "bool") else -1
+    values = floats if "float" in dtype else np.array([3, 0, 1, 0, 2, 1, 7, 0]) * sign
     got = lg.signbit(lg.tensor(values).to(getattr(lg, dtype)))
     want = torch.signbit(torch.tensor(values).to(getattr(torch, dtype)))
     assert got.dtype is lg.bool and got.tolist() == want.tolist()

@@ -150,7 +150,7 @@
       T h = hypot##S(x, y);                                                                          \
       return lg_cmake##S(copysign##S(half_pi, x) - x / h / h, y / h / h);                            \
     }                                                                                                \
-    T re = lg_atan2##S(2 * x, 0 - lg_cabs2m1##S(x, y)) / 2, ay = fabs##S(y); /* (0 - : +0 on the circle) */                             \
+    T re = lg_atan2##S(2 * x, 0 - lg_cabs2m1##S(x, y)) / 2, ay = fabs##S(y); /* (0 -: +0 on the circle) */ \
     return lg_cmake##S(re, copysign##S(lg_log1p##S(4 * ay / (x * x + (1 - ay) * (1 - ay))) / 4, y));   \
   }                                                                                                  \
   LG_FN C lg_cdiv##S(C x, C y) { /* torch's quotient: Smith's method, its sums fused as torch's build fuses them */ \

@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 
 from ... import inplace as _inplace
+from ...autograd import Function
 from ...autograd.composite import recorded_as
 from ...autograd.grad_mode import is_grad_enabled
 from ...creation import empty_like, rand, zeros_like
@@ -236,15 +237,64 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     return _maybe_inplace(_hardsigmoid, input, inplace, op="hardsigmoid")
 
 
+_ONE_SIXTH_FLOAT32 = float(np.float32(1 / 6))
+
+
+class _Hardsigmoid(Function):
+    """torch's hardsigmoid kernels: min(max(x + 3, 0), 6) / 6, and the gradient g * (1/6) strictly between -3 and
+    3, else 0 (NaN included)."""
+
+    @staticmethod
+    def forward(ctx, input: Tensor) -> Tensor:
+        ctx.save_for_backward(input)
+        ctx.save_for_forward(input)
+        return (input + 3).clamp(0, 6) / 6
+
+    @staticmethod
+    def _times_slope(input: Tensor, grad: Tensor) -> Tensor:
+        # (+0.0 outside, not grad * 0; 1/6 is a float32 constant in torch's kernel, for float64 too)
+        return where((input > -3) & (input < 3), grad * _ONE_SIXTH_FLOAT32, 0.0)
+
+    @staticmethod
+    def backward(ctx, grad: Tensor) -> Tensor:
+        return _Hardsigmoid._times_slope(*ctx.saved_tensors, grad)
+
+    @staticmethod
+    def jvp(ctx, tangent: Tensor) -> Tensor:
+        return _Hardsigmoid._times_slope(*ctx.saved_tensors, tangent)
+
+
+class _Hardswish(Function):
+    """torch's hardswish kernels: x * min(max(x + 3, 0), 6) / 6 (-0.0 below -3, NaN at -inf), and the gradient
+    taken piecewise with the outer pieces' slopes at -3 and 3: 0, x / 3 + 1/2, 1 (1 for NaN too)."""
+
+    @staticmethod
+    def forward(ctx, input: Tensor) -> Tensor:
+        ctx.save_for_backward(input)
+        ctx.save_for_forward(input)
+        return input * (input + 3).clamp(0, 6) / 6
+
+    @staticmethod
+    def _times_slope(input: Tensor, grad: Tensor) -> Tensor:
+        return where(input <= -3, 0.0, where(input < 3, grad * (input / 3 + 0.5), grad))
+
+    @staticmethod
+    def backward(ctx, grad: Tensor) -> Tensor:
+        return _Hardswish._times_slope(*ctx.saved_tensors, grad)
+
+    @staticmethod
+    def jvp(ctx, tangent: Tensor) -> Tensor:
+        return _Hardswish._times_slope(*ctx.saved_tensors, tangent)
+
+
 @_rounded_once
 def _hardsigmoid(input: Tensor) -> Tensor:
-    return where(input <= -3, 0.0, where(input >= 3, 1.0, (input + 3) / 6))
+    return _Hardsigmoid.apply(input)
 
 
 @_rounded_once
 def _hardswish(input: Tensor) -> Tensor:
-    # at -3 and 3 torch takes the outer pieces' slopes (0 and 1)
-    return where(input <= -3, 0.0, where(input < 3, input * (input + 3) / 6, input))
+    return _Hardswish.apply(input)
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
@@ -351,7 +401,7 @@ def _gelu(input: Tensor, approximate: str) -> Tensor:
 
 @_rounded_once
 def _silu(input: Tensor) -> Tensor:
-    return input * _sigmoid(input)
+    return input / (exp(-input) + 1)  # (torch's order: x * sigmoid(x) rounds once more)
 
 
 @_rounded_once
