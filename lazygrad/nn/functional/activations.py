@@ -237,54 +237,30 @@ def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     return _maybe_inplace(_hardsigmoid, input, inplace, op="hardsigmoid")
 
 
-_ONE_SIXTH_FLOAT32 = float(np.float32(1 / 6))
-
-
-class _Hardsigmoid(Function):
-    """torch's hardsigmoid kernels: min(max(x + 3, 0), 6) / 6, and the gradient g * (1/6) strictly between -3 and
-    3, else 0 (NaN included)."""
-
-    @staticmethod
+def _kernel_formula(name: str, value, times_slope) -> type[Function]:
+    """An activation as torch's kernels compute it: value(x) forward, times_slope(x, g) for its gradient (and
+    tangent) in place of the composed ops' derivatives, which round otherwise and differ at the pieces' ends."""
     def forward(ctx, input: Tensor) -> Tensor:
         ctx.save_for_backward(input)
         ctx.save_for_forward(input)
-        return (input + 3).clamp(0, 6) / 6
+        return value(input)
 
-    @staticmethod
-    def _times_slope(input: Tensor, grad: Tensor) -> Tensor:
-        # (+0.0 outside, not grad * 0; 1/6 is a float32 constant in torch's kernel, for float64 too)
-        return where((input > -3) & (input < 3), grad * _ONE_SIXTH_FLOAT32, 0.0)
-
-    @staticmethod
     def backward(ctx, grad: Tensor) -> Tensor:
-        return _Hardsigmoid._times_slope(*ctx.saved_tensors, grad)
-
-    @staticmethod
-    def jvp(ctx, tangent: Tensor) -> Tensor:
-        return _Hardsigmoid._times_slope(*ctx.saved_tensors, tangent)
+        return times_slope(*ctx.saved_tensors, grad)
+    return type(name, (Function,), {"forward": staticmethod(forward), "backward": staticmethod(backward),
+                                    "jvp": staticmethod(backward)})
 
 
-class _Hardswish(Function):
-    """torch's hardswish kernels: x * min(max(x + 3, 0), 6) / 6 (-0.0 below -3, NaN at -inf), and the gradient
-    taken piecewise with the outer pieces' slopes at -3 and 3: 0, x / 3 + 1/2, 1 (1 for NaN too)."""
-
-    @staticmethod
-    def forward(ctx, input: Tensor) -> Tensor:
-        ctx.save_for_backward(input)
-        ctx.save_for_forward(input)
-        return input * (input + 3).clamp(0, 6) / 6
-
-    @staticmethod
-    def _times_slope(input: Tensor, grad: Tensor) -> Tensor:
-        return where(input <= -3, 0.0, where(input < 3, grad * (input / 3 + 0.5), grad))
-
-    @staticmethod
-    def backward(ctx, grad: Tensor) -> Tensor:
-        return _Hardswish._times_slope(*ctx.saved_tensors, grad)
-
-    @staticmethod
-    def jvp(ctx, tangent: Tensor) -> Tensor:
-        return _Hardswish._times_slope(*ctx.saved_tensors, tangent)
+_ONE_SIXTH_FLOAT32 = float(np.float32(1 / 6))  # (torch's hardsigmoid gradient takes 1/6 in float32, for float64 too)
+# min(max(x + 3, 0), 6) / 6; the gradient g / 6 strictly between -3 and 3, else +0.0 (NaN included)
+_Hardsigmoid = _kernel_formula(
+    "_Hardsigmoid", lambda x: (x + 3).clamp(0, 6) / 6,
+    lambda x, g: where((x > -3) & (x < 3), g * _ONE_SIXTH_FLOAT32, 0.0))
+# x * min(max(x + 3, 0), 6) / 6 (-0.0 below -3, NaN at -inf); the gradient piecewise with the outer pieces' slopes
+# at -3 and 3: 0, g * (x / 3 + 1/2), g (g for NaN too)
+_Hardswish = _kernel_formula(
+    "_Hardswish", lambda x: x * (x + 3).clamp(0, 6) / 6,
+    lambda x, g: where(x <= -3, 0.0, where(x < 3, g * (x / 3 + 0.5), g)))
 
 
 @_rounded_once
