@@ -787,15 +787,16 @@ def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
     wide = opmath(dt)
     x, y = _wide_operand(input, shape, wide), _wide_operand(end, shape, wide)
     diff = graph.alu(Op.SUB, y, x)
-    back = graph.alu(Op.NEG, diff)  # (the far side is end - diff * (1 - weight), fused as torch's)
+    # (the far side is end - diff * (1 - weight): -diff * (1 - weight) + end, fused as torch's)
     if not isinstance(weight, Tensor):  # one side of the formula, chosen now
         near_start = math.hypot(weight.real, weight.imag) < 0.5
         w = graph.const(weight if near_start else 1 - weight, wide, shape)
-        node = _fused_multiply_add(w, diff, x) if near_start else _fused_multiply_add(back, w, y)
+        node = _fused_multiply_add(w, diff, x) if near_start else \
+            _fused_multiply_add(graph.alu(Op.NEG, diff), w, y)
     else:
         w, real = _wide_operand(weight, shape, wide), wide.to_real()
         near_start = graph.alu(Op.LT, graph.alu(Op.ABS, w, dtype=real), graph.const(0.5, real, shape))
-        far = _fused_multiply_add(back, graph.alu(Op.SUB, graph.const(1, wide, shape), w), y)
+        far = _fused_multiply_add(graph.alu(Op.NEG, diff), graph.alu(Op.SUB, graph.const(1, wide, shape), w), y)
         node = graph.alu(Op.WHERE, near_start, _fused_multiply_add(w, diff, x), far)
     return _result(graph.cast(node, dt), *tensors)
 
