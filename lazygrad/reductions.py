@@ -498,7 +498,7 @@ def log_softmax(input: Tensor, dim: int, dtype=None) -> Tensor:
     shifted = wide - amax(wide, d, keepdim=True)
     total = sum(exp(shifted), d, keepdim=True)
     if wide.dtype is not x.dtype and d == x.ndim - 1:  # torch's last-dim kernel keeps sum and log in x's dtype
-        total = log(total.to(x.dtype).to(wide.dtype)).to(x.dtype).to(wide.dtype)
+        log_total = log(total.to(x.dtype).to(wide.dtype)).to(x.dtype).to(wide.dtype)
     else:
-        total = log(total)
-    return (shifted - total).to(x.dtype).contiguous()
+        log_total = log(total)
+    return (shifted - log_total).to(x.dtype).contiguous()
