@@ -782,6 +782,27 @@ def test_trig_of_large_float32_arguments(backend, x):
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("name", ["div", "atan2", "asin", "acos", "atan"])
+def test_gradients_round_in_torchs_order(name, dtype):
+    """Derivative formulas in torch's order of operations (div's -g * ((x / y) / y), atan2's through the
+    reciprocal of x^2 + y^2, asin's rsqrt(1 - x^2)...): the same bits (a rearranged formula differed in about
+    half the elements)."""
+    torch = torch_or_skip()
+    rng = np.random.default_rng(9)
+    a, b = (rng.standard_normal(5000) * 2 for _ in range(2))
+    fn = {"div": lambda m, x, y: x / (y.abs() + 0.1), "atan2": lambda m, x, y: m.atan2(x, y),
+          "asin": lambda m, x, y: m.asin(x / 10) * y, "acos": lambda m, x, y: m.acos(x / 10) * y,
+          "atan": lambda m, x, y: m.atan(x) * y}[name]
+    grads = []
+    for m in (lg, torch):
+        x, y = (m.tensor(v).to(getattr(m, dtype)).requires_grad_() for v in (a, b))
+        fn(m, x, y).backward(m.tensor(b).to(getattr(m, dtype)))
+        grads.append([x.grad.numpy(), y.grad.numpy()])
+    for got, want in zip(*grads) if name in ("div", "atan2") else [(grads[0][0], grads[1][0])]:  # (y's: f's value)
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_add_and_sub_with_alpha_fuse_their_multiply_add_as_torch(backend, dtype):
     """torch's add kernel computes input + alpha * other as one multiply-add (sub adds -alpha): the same bits,
     where float64 rounded the product first in a fifth of the elements."""

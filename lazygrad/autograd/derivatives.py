@@ -763,14 +763,13 @@ DERIVATIVES = {
     "mul": ("MulBackward0", lambda c, g: (g * c.args[1], g * c.args[0])),
     # (torch divides a number by a tensor as reciprocal times the number: its node is the product's)
     "div": (lambda a, k: "DivBackward0" if isinstance(a[0], lg.Tensor) else "MulBackward0",
-            lambda c, g: (g / c.args[1], -g * c.args[0] / (c.args[1] * c.args[1]))),
+            lambda c, g: (g / c.args[1], -g * ((c.args[0] / c.args[1]) / c.args[1]))),
     "pow": (lambda a, k: "PowBackward2" if not isinstance(a[0], lg.Tensor) else
             "PowBackward1" if isinstance(a[1], lg.Tensor) else "PowBackward0", _pow),
     "neg": ("NegBackward0", lambda c, g: (-g,)),
     "remainder": ("RemainderBackward0", lambda c, g: (g, -g * lg.floor(c.args[0] / c.args[1]))),
     "fmod": ("FmodBackward0", lambda c, g: (g, -g * lg.trunc(c.args[0] / c.args[1]))),
-    "atan2": ("Atan2Backward0", lambda c, g: (g * c.args[1] / (c.args[0] ** 2 + c.args[1] ** 2),
-                                              -g * c.args[0] / (c.args[0] ** 2 + c.args[1] ** 2))),
+    "atan2": ("Atan2Backward0", lambda c, g: _atan2_grads(*c.args, g)),
     "maximum": ("MaximumBackward0", lambda c, g: _maximum(c, g, True)),
     "minimum": ("MinimumBackward0", lambda c, g: _maximum(c, g, False)),
     "where": ("WhereBackward0", lambda c, g: (None, lg.where(c.args[0], g, lg.zeros((), dtype=g.dtype)),
@@ -801,9 +800,10 @@ DERIVATIVES = {
     "sin": ("SinBackward0", lambda c, g: (g * lg.cos(c.args[0]),)),
     "cos": ("CosBackward0", lambda c, g: (-g * lg.sin(c.args[0]),)),
     "tan": ("TanBackward0", lambda c, g: (g * (1 + c.out * c.out),)),
-    "asin": ("AsinBackward0", lambda c, g: (g / lg.sqrt(1 - c.args[0] ** 2),)),
-    "acos": ("AcosBackward0", lambda c, g: (-g / lg.sqrt(1 - c.args[0] ** 2),)),
-    "atan": ("AtanBackward0", lambda c, g: (g / (1 + c.args[0] ** 2),)),
+    # (these and the quotients' in torch's order of operations: the same rounding)
+    "asin": ("AsinBackward0", lambda c, g: (g * lg.rsqrt(-c.args[0] * c.args[0] + 1),)),
+    "acos": ("AcosBackward0", lambda c, g: (g * -lg.rsqrt(-c.args[0] * c.args[0] + 1),)),
+    "atan": ("AtanBackward0", lambda c, g: (g / (c.args[0] * c.args[0] + 1),)),
     "sinh": ("SinhBackward0", lambda c, g: (g * lg.cosh(c.args[0]),)),
     "cosh": ("CoshBackward0", lambda c, g: (g * lg.sinh(c.args[0]),)),
     "tanh": ("TanhBackward0", _rounded_once(lambda c, g: (g * (1 - c.out * c.out),))),
@@ -1126,6 +1126,12 @@ def _softmax_grad(c, g):
     y = c.out
     grad = y * (g - (g * y).sum(_softmax_dim(c), keepdim=True)) if y.ndim else g * 0
     return grad.to(c.args[0].dtype)
+
+
+def _atan2_grads(y, x, g):
+    """torch's: g * x / (y^2 + x^2) and -g * y / (y^2 + x^2), through the reciprocal of the sum of squares."""
+    reciprocal = lg.reciprocal(y * y + x * x)
+    return g * x * reciprocal, g * -y * reciprocal
 
 
 def _log_softmax_grad(c, g):
