@@ -206,13 +206,19 @@ COMPARED_IN_PLACE = {name: _compared_in_place(name, fn) for name, fn in (
 @tensor_parameters("input", "other")
 @differentiable("hypot")
 def hypot(input: Tensor, other: Tensor) -> Tensor:
-    """sqrt(a² + b²) scaled by max(|a|, |b|), so it neither overflows nor underflows; inf wins over NaN."""
+    """sqrt(a² + b²), inf winning over NaN: for float32 (and narrower) in double, where the squares are exact and
+    nothing overflows, rounded once (as torch's nearly correctly rounded hypot); float64 scaled by max(|a|, |b|),
+    so it neither overflows nor underflows."""
     _float_only(result_type(input, other), "hypot_cpu")
     dt, (a, b) = _float_args(input, other)
     a, b = abs(a), abs(b)
-    big, small = maximum(a, b), minimum(a, b)
-    ratio = div(small, big)
-    r = where(eq(big, 0), 0.0, mul(big, sqrt(add(mul(ratio, ratio), 1))))
+    if a.dtype is not float64:
+        wa, wb = a.to(float64), b.to(float64)
+        r = sqrt(add(mul(wa, wa), mul(wb, wb)))
+    else:
+        big, small = maximum(a, b), minimum(a, b)
+        ratio = div(small, big)
+        r = where(eq(big, 0), 0.0, mul(big, sqrt(add(mul(ratio, ratio), 1))))
     return where(logical_or(a.isinf(), b.isinf()), math.inf, r).to(dt)
 
 

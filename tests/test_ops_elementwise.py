@@ -781,6 +781,20 @@ def test_trig_of_large_float32_arguments(backend, x):
         assert_like_torch(getattr(lg, name)(lg.tensor(a)), getattr(torch, name)(torch_of(a)), rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float16", "bfloat16"])
+def test_hypot_of_floats_is_rounded_once_as_torch(backend, dtype):
+    """float32 (and narrower) hypot in double, where the squares are exact and nothing overflows, rounded once:
+    torch's bits (the scaled formula in float was up to 2 ulps off), infinities and NaN included."""
+    torch = torch_or_skip()
+    rng = np.random.default_rng(7)
+    a, b = (rng.standard_normal(20000) * 10.0 ** rng.integers(-3, 4, 20000) for _ in range(2))
+    special = np.array([0, -0.0, np.inf, -np.inf, np.nan, 3e38, 1e-45])
+    a, b = np.concatenate([a, np.repeat(special, 7)]), np.concatenate([b, np.tile(special, 7)])
+    got = lg.hypot(lg.tensor(a).to(getattr(lg, dtype)), lg.tensor(b).to(getattr(lg, dtype)))
+    want = torch.hypot(torch.tensor(a).to(getattr(torch, dtype)), torch.tensor(b).to(getattr(torch, dtype)))
+    np.testing.assert_array_equal(got.double().numpy(), want.double().numpy())
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("name", ["div", "atan2", "asin", "acos", "atan"])
 def test_gradients_round_in_torchs_order(name, dtype):
