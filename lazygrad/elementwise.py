@@ -226,7 +226,7 @@ def _scaled(op: Op, input, other, alpha, name: str) -> Tensor:
     if dt in (float32, float64, *HALF_FLOATS):
         shape, wide = broadcast_shapes(input._shape, other._shape), opmath(dt)
         factor = graph.const(graph.normalize_scalar(alpha, dt) * (1 if op is Op.ADD else -1), wide, shape)
-        fused = graph.alu(Op.FMA, operand(other, wide, shape), factor, operand(input, wide, shape))
+        fused = _fused_multiply_add(operand(other, wide, shape), factor, operand(input, wide, shape))
         return _result(graph.cast(fused, dt), input, other)
     if dt is not None and dt.kind in "fc" and other.dtype is not dt:
         other = other.to(dt)  # (alpha * other in the result's dtype: a float32 other times 2 may pass float's range)
